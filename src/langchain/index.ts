@@ -1,0 +1,5 @@
+/**
+ * `langfuse-cost/langchain`: the LangChain.js callback handler.
+ * @packageDocumentation
+ */
+export {};

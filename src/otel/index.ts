@@ -1,0 +1,5 @@
+/**
+ * `langfuse-cost/otel`: the OpenTelemetry span processor.
+ * @packageDocumentation
+ */
+export {};

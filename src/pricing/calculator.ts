@@ -1,0 +1,227 @@
+import { InvalidUsageError, UnknownServiceTierError } from '../errors.js';
+import { normalizeUsage, promptTokens, type TokenUsage, type UsageInput } from '../usage/token-usage.js';
+import type { PriceCatalog } from './catalog.js';
+import type { CostBreakdown, CostResult, CostSource } from './cost-result.js';
+import { getDefaultCatalog } from './default-catalog.js';
+import { femtoTimesToPico, PICO_PER_USD } from './money.js';
+import { type CompiledModel, SLOT } from './price-table.js';
+import type { PriceLayer, ServiceTier } from './types.js';
+
+/** What to price: the arguments of {@link calculateCost}. */
+export interface CostQuery {
+  /** Model name as it appears in the request or response. */
+  model: string;
+  /** Provider hint (`gen_ai.provider.name`, LangChain `ls_provider`, or a catalog provider id). */
+  provider?: string;
+  /** Disjoint token usage. */
+  usage: UsageInput;
+  /** Service tier of the call: `standard` (also `default`, `auto`), `priority`, `flex` or `batch`. */
+  serviceTier?: ServiceTier | string;
+  /** When the call happened (prices valid at that time apply); default now. */
+  at?: Date | number | string;
+}
+
+const SERVICE_ALIASES: Record<string, ServiceTier> = {
+  standard: 'standard',
+  default: 'standard',
+  auto: 'standard',
+  on_demand: 'standard',
+  priority: 'priority',
+  fast: 'priority',
+  on_demand_priority: 'priority',
+  flex: 'flex',
+  batch: 'batch',
+};
+
+/**
+ * Parse a service tier name.
+ * @throws {UnknownServiceTierError}
+ */
+export function parseServiceTier(tier: string | undefined | null): ServiceTier {
+  if (tier === undefined || tier === null || tier === '') return 'standard';
+  const t = SERVICE_ALIASES[tier] ?? SERVICE_ALIASES[String(tier).toLowerCase()];
+  if (!t) throw new UnknownServiceTierError(String(tier));
+  return t;
+}
+
+function parseAt(at: CostQuery['at']): number {
+  if (at === undefined) return Date.now();
+  const t = at instanceof Date ? at.getTime() : typeof at === 'number' ? at : Date.parse(at);
+  if (!Number.isFinite(t)) throw new InvalidUsageError('at', `not a valid time: ${String(at)}`);
+  return t;
+}
+
+function pickVersion(versions: CompiledModel[], when: number): CompiledModel {
+  if (versions.length === 1) return versions[0]!;
+  let chosen: CompiledModel | undefined;
+  for (const v of versions) if (v.from <= when && when < v.until) chosen = v;
+  if (chosen) return chosen;
+  return when < versions[0]!.from ? versions[0]! : versions[versions.length - 1]!;
+}
+
+const SOURCE_OF_LAYER: Record<PriceLayer, CostSource> = {
+  override: 'override',
+  user: 'override',
+  synced: 'synced',
+  bundled: 'catalog',
+  fallback: 'fallback',
+};
+
+/**
+ * Price one call exactly.
+ *
+ * Returns `null` when the model is unknown and the catalog has no fallback price (callers log and
+ * count it; it is never reported as $0). Reasoning tokens are priced at their own rate, else at the
+ * output rate; the long-context tier is chosen from the whole prompt (input + cache + audio/image);
+ * free models cost 0 with tokens still counted.
+ *
+ * @throws {InvalidUsageError} for negative, NaN, fractional or absurd token counts, or a bad `at`.
+ * @throws {UnknownServiceTierError} for an unknown service tier.
+ *
+ * @example
+ * ```ts
+ * const r = calculateCost({ model: 'gpt-4o-2024-08-06', usage: { input: 1200, output: 300 } });
+ * r?.total; // 0.006 with input $2.50 and output $10 per 1M tokens
+ * ```
+ */
+export function calculateCost(
+  query: CostQuery,
+  catalog: PriceCatalog = getDefaultCatalog(),
+): CostResult | null {
+  if (query === null || typeof query !== 'object')
+    throw new InvalidUsageError('query', 'expected { model, usage }');
+  const { model, provider } = query;
+  if (typeof model !== 'string' || model.trim() === '') {
+    throw new InvalidUsageError('model', 'expected a non-empty model name');
+  }
+  const usage = normalizeUsage(query.usage);
+  const service = query.serviceTier === undefined ? 'standard' : parseServiceTier(query.serviceTier);
+  const when = query.at === undefined ? undefined : parseAt(query.at);
+
+  const r = catalog.resolveMemo(model, provider);
+  let compiled: CompiledModel;
+  let layer: PriceLayer;
+  let resolvedModel: string;
+  let resolvedProvider: string;
+  let warnings: string[] | undefined;
+  let free = false;
+  if (r) {
+    compiled =
+      r.group.versions.length === 1
+        ? r.group.versions[0]!
+        : pickVersion(r.group.versions, when ?? Date.now());
+    layer = r.group.layer;
+    resolvedModel = r.group.id;
+    resolvedProvider = r.group.provider;
+    free = r.free || compiled.free;
+    if (r.crossProvider) {
+      warnings = [
+        `no ${catalog.canonicalProvider(provider)} price for "${model}"; priced with ${r.group.provider}'s price`,
+      ];
+    }
+  } else {
+    const fb = catalog.fallback;
+    if (!fb) return null;
+    compiled = fb;
+    layer = 'fallback';
+    resolvedModel = model;
+    resolvedProvider = catalog.canonicalProvider(provider) ?? 'unknown';
+    warnings = [`no price for model "${model}"; priced with the fallback price (estimated)`];
+  }
+  return price(model, usage, service, compiled, layer, resolvedModel, resolvedProvider, free, warnings);
+}
+
+/** @internal Price a usage with a compiled model. */
+export function price(
+  model: string,
+  usage: TokenUsage,
+  service: ServiceTier,
+  compiled: CompiledModel,
+  layer: PriceLayer,
+  resolvedModel: string,
+  provider: string,
+  free: boolean,
+  warnings: string[] | undefined,
+): CostResult {
+  const prompt = promptTokens(usage);
+  const ctx = compiled.thresholds.length === 0 ? null : compiled.contextFor(prompt);
+  if (service !== 'standard' && !compiled.hasService(service) && !free) {
+    (warnings ??= []).push(`no ${service} price for "${resolvedModel}"; priced at standard rates`);
+  }
+  const table = compiled.table(service, ctx);
+  const f = table.femto;
+  let pInput = 0;
+  let pCacheRead = 0;
+  let pCacheWrite = 0;
+  let pCacheWrite1h = 0;
+  let pInputAudio = 0;
+  let pInputImage = 0;
+  let pOutput = 0;
+  let pReasoning = 0;
+  let pOutputAudio = 0;
+  let pRequests = 0;
+  let pSearches = 0;
+  if (!free) {
+    pInput = femtoTimesToPico(usage.input, f[SLOT.input]!);
+    pOutput = femtoTimesToPico(usage.output, f[SLOT.output]!);
+    if (usage.cacheRead) pCacheRead = femtoTimesToPico(usage.cacheRead, f[SLOT.cacheRead]!);
+    if (usage.cacheWrite) pCacheWrite = femtoTimesToPico(usage.cacheWrite, f[SLOT.cacheWrite]!);
+    if (usage.cacheWrite1h) pCacheWrite1h = femtoTimesToPico(usage.cacheWrite1h, f[SLOT.cacheWrite1h]!);
+    if (usage.inputAudio) pInputAudio = femtoTimesToPico(usage.inputAudio, f[SLOT.inputAudio]!);
+    if (usage.inputImage) pInputImage = femtoTimesToPico(usage.inputImage, f[SLOT.inputImage]!);
+    if (usage.reasoning) pReasoning = femtoTimesToPico(usage.reasoning, f[SLOT.reasoning]!);
+    if (usage.outputAudio) pOutputAudio = femtoTimesToPico(usage.outputAudio, f[SLOT.outputAudio]!);
+    // A per-request fee is charged once per call even when the extractor did not count requests.
+    if (f[SLOT.perRequest]! > 0) pRequests = femtoTimesToPico(usage.requests || 1, f[SLOT.perRequest]!);
+    if (usage.webSearches) pSearches = femtoTimesToPico(usage.webSearches, f[SLOT.perWebSearch]!);
+  }
+  const totalPico =
+    pInput +
+    pCacheRead +
+    pCacheWrite +
+    pCacheWrite1h +
+    pInputAudio +
+    pInputImage +
+    pOutput +
+    pReasoning +
+    pOutputAudio +
+    pRequests +
+    pSearches;
+  if (!Number.isSafeInteger(totalPico)) {
+    throw new InvalidUsageError(
+      'usage',
+      `cost of this call exceeds $9,007 (${totalPico / PICO_PER_USD}); check the token counts`,
+    );
+  }
+  const costs: CostBreakdown = {
+    input: pInput / PICO_PER_USD,
+    cacheRead: pCacheRead / PICO_PER_USD,
+    cacheWrite: pCacheWrite / PICO_PER_USD,
+    cacheWrite1h: pCacheWrite1h / PICO_PER_USD,
+    inputAudio: pInputAudio / PICO_PER_USD,
+    inputImage: pInputImage / PICO_PER_USD,
+    output: pOutput / PICO_PER_USD,
+    reasoning: pReasoning / PICO_PER_USD,
+    outputAudio: pOutputAudio / PICO_PER_USD,
+    requests: pRequests / PICO_PER_USD,
+    webSearches: pSearches / PICO_PER_USD,
+  };
+  const result: CostResult = {
+    model,
+    resolvedModel,
+    provider,
+    usage,
+    costs,
+    total: totalPico / PICO_PER_USD,
+    totalPico,
+    currency: 'USD',
+    tier: free ? 'free' : table.label,
+    serviceTier: table.service,
+    contextTier: table.contextAbove,
+    source: free ? 'free' : SOURCE_OF_LAYER[layer],
+    layer,
+    estimated: layer === 'fallback',
+  };
+  if (warnings) result.warnings = warnings;
+  return result;
+}

@@ -1,0 +1,520 @@
+import type { ResolutionTrace } from './cost-result.js';
+import { compileRule, exactNamesOf, type NamePredicate } from './match-rules.js';
+import { decomposeModelName } from './model-name.js';
+import { CompiledModel } from './price-table.js';
+import { canonicalProvider, providerRank } from './providers.js';
+import type {
+  CatalogData,
+  CatalogModel,
+  CatalogSource,
+  DeploymentTarget,
+  PriceLayer,
+  PriceSet,
+} from './types.js';
+import { validateCatalog } from './validate.js';
+
+/** Layers, highest priority first. */
+export const LAYER_ORDER: readonly Exclude<PriceLayer, 'fallback'>[] = [
+  'override',
+  'user',
+  'synced',
+  'bundled',
+];
+
+/** One priced model (all its dated versions) as found by the resolver. */
+export interface ModelGroup {
+  /** Canonical id. */
+  id: string;
+  /** Canonical provider id. */
+  provider: string;
+  /** Versions by validity, oldest first. */
+  versions: CompiledModel[];
+  /** Layer the group lives in. */
+  layer: Exclude<PriceLayer, 'fallback'>;
+}
+
+/** The result of resolving a model name. */
+export interface ResolvedPrice {
+  /** The catalog model in force at the requested time. */
+  model: CatalogModel;
+  /** All versions of that model, oldest first. */
+  group: ModelGroup;
+  /** Layer the price came from. */
+  layer: Exclude<PriceLayer, 'fallback'>;
+  /** The model is free (marked free, or an OpenRouter `:free` variant). */
+  free: boolean;
+  /** Rule that matched, e.g. `exact`, `dated snapshot (-YYYYMMDD)`. */
+  rule: string;
+  /** The provider of the entry differs from the hint (priced with another provider's price). */
+  crossProvider: boolean;
+}
+
+/** Internal memoised resolution. */
+export interface Resolution {
+  group: ModelGroup;
+  free: boolean;
+  rule: string;
+  crossProvider: boolean;
+}
+
+interface LayerIndex {
+  layer: Exclude<PriceLayer, 'fallback'>;
+  datasets: CatalogData[];
+  groups: Map<string, ModelGroup>;
+  exact: Map<string, ModelGroup[]>;
+  rules: { test: NamePredicate; group: ModelGroup }[];
+}
+
+/** Options of a {@link PriceCatalog}. */
+export interface PriceCatalogOptions {
+  /** Initial layers. */
+  layers?: { layer: Exclude<PriceLayer, 'fallback'>; data: CatalogData }[];
+  /** Price for unknown models; results priced with it are flagged estimated. */
+  fallback?: PriceSet | null;
+  /** Providers whose models cost nothing (local inference). Default: `['ollama']`. */
+  freeProviders?: string[];
+  /** Largest number of memoised names (default 50,000); the memo is cleared past it. */
+  memoLimit?: number;
+}
+
+/** Filter of {@link PriceCatalog.list}. */
+export interface ListFilter {
+  /** Only this provider (any alias accepted). */
+  provider?: string;
+  /** Case-insensitive substring of id, name or alias. */
+  search?: string;
+  /** Include deprecated models (default true). */
+  deprecated?: boolean;
+}
+
+const MISS = null;
+
+/**
+ * The pricing table: layered catalogs (override → user → synced → bundled → fallback), a memoised
+ * model-name resolver, deployment maps and free marks.
+ *
+ * @example
+ * ```ts
+ * const catalog = PriceCatalog.fromData({ version: 1, models: [{ id: 'my-model', provider: 'acme', prices: { input: 1, output: 2 } }] });
+ * catalog.resolve('my-model')?.model.prices.input; // 1
+ * ```
+ */
+export class PriceCatalog {
+  private readonly layers = new Map<Exclude<PriceLayer, 'fallback'>, LayerIndex>();
+  private fallbackModel: CompiledModel | null = null;
+  private readonly deployments = new Map<string, { model: string; provider?: string }>();
+  private readonly freeNames = new Set<string>();
+  private readonly freeProviders: Set<string>;
+  private readonly providerAliases = new Map<string, string>();
+  private readonly providerFallbacks = new Map<string, string[]>();
+  private memo = new Map<string, Resolution | null>();
+  private readonly memoLimit: number;
+  private _version = 0;
+  /** Resolver counters, for `prices cache stats`. */
+  readonly counters = { hits: 0, misses: 0, unknown: 0 };
+
+  constructor(options: PriceCatalogOptions = {}) {
+    this.memoLimit = options.memoLimit ?? 50_000;
+    this.freeProviders = new Set((options.freeProviders ?? ['ollama']).map((p) => canonicalProvider(p) ?? p));
+    for (const l of options.layers ?? []) this.addLayer(l.layer, l.data);
+    if (options.fallback) this.setFallback(options.fallback);
+  }
+
+  /** A catalog with one layer (validated). */
+  static fromData(
+    data: CatalogData,
+    layer: Exclude<PriceLayer, 'fallback'> = 'bundled',
+    origin?: string,
+  ): PriceCatalog {
+    const c = new PriceCatalog();
+    c.addLayer(layer, data, origin);
+    return c;
+  }
+
+  /** Increments on every change; caches keyed on a catalog should include it. */
+  get version(): number {
+    return this._version;
+  }
+
+  private changed(): void {
+    this._version++;
+    this.memo = new Map();
+  }
+
+  /**
+   * Add a catalog document to a layer (validated). Within a layer, data added later wins.
+   * @throws {CatalogValidationError}
+   */
+  addLayer(layer: Exclude<PriceLayer, 'fallback'>, data: CatalogData, origin?: string): this {
+    validateCatalog(data, origin);
+    const datasets: CatalogData[] = [...(this.layers.get(layer)?.datasets ?? []), data];
+    this.layers.set(layer, this.buildIndex(layer, datasets));
+    this.absorbMeta(data);
+    this.changed();
+    return this;
+  }
+
+  /** Replace a layer's data entirely (e.g. a fresh synced cache); `null` removes the layer. */
+  setLayer(
+    layer: Exclude<PriceLayer, 'fallback'>,
+    data: CatalogData | CatalogData[] | null,
+    origin?: string,
+  ): this {
+    if (data === null) {
+      this.layers.delete(layer);
+    } else {
+      const list = Array.isArray(data) ? data : [data];
+      for (const d of list) validateCatalog(d, origin);
+      this.layers.set(layer, this.buildIndex(layer, list));
+      for (const d of list) this.absorbMeta(d);
+    }
+    this.changed();
+    return this;
+  }
+
+  /** Add models (or a whole document) to the `override` layer: they win over every other layer. */
+  override(models: CatalogModel | CatalogModel[] | CatalogData): this {
+    const data: CatalogData =
+      'version' in models && 'models' in models
+        ? (models as CatalogData)
+        : { version: 1, models: Array.isArray(models) ? models : [models as CatalogModel] };
+    return this.addLayer('override', data, 'override');
+  }
+
+  /** Merge another catalog's layers into this one (its layers are added to the same layers here). */
+  merge(other: PriceCatalog): this {
+    for (const [layer, idx] of other.layers) for (const d of idx.datasets) this.addLayer(layer, d);
+    for (const [k, v] of other.deployments) this.deployments.set(k, v);
+    for (const n of other.freeNames) this.freeNames.add(n);
+    if (other.fallbackModel) this.fallbackModel = other.fallbackModel;
+    this.changed();
+    return this;
+  }
+
+  /** Set (or clear with null) the price used for unknown models. Results priced with it are `estimated`. */
+  setFallback(prices: PriceSet | null): this {
+    if (prices === null) this.fallbackModel = null;
+    else {
+      validateCatalog(
+        { version: 1, models: [{ id: 'fallback', provider: 'fallback', prices }] },
+        'fallback price',
+      );
+      this.fallbackModel = new CompiledModel({ id: 'fallback', provider: 'fallback', prices });
+    }
+    this.changed();
+    return this;
+  }
+
+  /** The compiled fallback price, if set. */
+  get fallback(): CompiledModel | null {
+    return this.fallbackModel;
+  }
+
+  /** Map a deployment name (e.g. an Azure deployment) to the model it runs. */
+  mapDeployment(name: string, model: string, provider?: string): this {
+    this.deployments.set(name.trim().toLowerCase(), provider ? { model, provider } : { model });
+    this.changed();
+    return this;
+  }
+
+  /** Mark a model (any name that resolves to it, or this exact name) as free: cost 0, tokens counted. */
+  markFree(model: string, provider?: string): this {
+    const p = canonicalProvider(provider, this.providerAliases);
+    this.freeNames.add(p ? `${p}\u0001${model.trim().toLowerCase()}` : model.trim().toLowerCase());
+    this.changed();
+    return this;
+  }
+
+  /** Mark every model of a provider as free (local inference, e.g. Ollama). */
+  markProviderFree(provider: string): this {
+    this.freeProviders.add(canonicalProvider(provider, this.providerAliases) ?? provider);
+    this.changed();
+    return this;
+  }
+
+  /** Provenance of each layer's data. */
+  sources(): { layer: PriceLayer; source?: CatalogSource; models: number }[] {
+    const out: { layer: PriceLayer; source?: CatalogSource; models: number }[] = [];
+    for (const layer of LAYER_ORDER) {
+      const idx = this.layers.get(layer);
+      if (!idx) continue;
+      for (const d of idx.datasets)
+        out.push({ layer, ...(d.source ? { source: d.source } : {}), models: d.models.length });
+    }
+    return out;
+  }
+
+  /** Number of memoised names and resolver counters. */
+  stats(): { models: number; memoised: number; hits: number; misses: number; unknown: number } {
+    let models = 0;
+    for (const idx of this.layers.values()) models += idx.groups.size;
+    return { models, memoised: this.memo.size, ...this.counters };
+  }
+
+  /** Canonical provider id for any provider name (uses the catalog's provider aliases too). */
+  canonicalProvider(provider: string | undefined): string | undefined {
+    return canonicalProvider(provider, this.providerAliases);
+  }
+
+  private absorbMeta(data: CatalogData): void {
+    for (const [id, p] of Object.entries(data.providers ?? {})) {
+      const canon = id.toLowerCase();
+      for (const a of p.aliases ?? []) this.providerAliases.set(a.toLowerCase(), canon);
+      if (p.fallbackProviders)
+        this.providerFallbacks.set(
+          canon,
+          p.fallbackProviders.map((x) => x.toLowerCase()),
+        );
+    }
+    for (const [name, t] of Object.entries(data.deployments ?? {})) {
+      this.deployments.set(name.trim().toLowerCase(), normalizeTarget(t));
+    }
+  }
+
+  private buildIndex(layer: Exclude<PriceLayer, 'fallback'>, datasets: CatalogData[]): LayerIndex {
+    const idx: LayerIndex = { layer, datasets, groups: new Map(), exact: new Map(), rules: [] };
+    // Later datasets win: a group is replaced, not merged, when the same (provider, id) appears again.
+    const models = new Map<string, CatalogModel[]>();
+    const order: string[] = [];
+    for (const d of datasets) {
+      const seenHere = new Set<string>();
+      for (const m of d.models) {
+        const provider = (canonicalProvider(m.provider) ?? m.provider).toLowerCase();
+        const key = `${provider}/${m.id.toLowerCase()}`;
+        if (!seenHere.has(key)) {
+          seenHere.add(key);
+          if (!models.has(key)) order.push(key);
+          models.set(key, []);
+        }
+        models.get(key)!.push(m);
+      }
+    }
+    for (const key of order) {
+      const list = models.get(key)!;
+      const first = list[0]!;
+      const provider = key.slice(0, key.indexOf('/'));
+      const versions = list.map((m) => new CompiledModel(m)).sort((a, b) => a.from - b.from);
+      const group: ModelGroup = { id: first.id, provider, versions, layer };
+      idx.groups.set(key, group);
+      const names = new Set<string>([first.id.toLowerCase()]);
+      for (const m of list) for (const a of m.aliases ?? []) names.add(a.trim().toLowerCase());
+      const rules = first.match;
+      if (rules) {
+        const exact = exactNamesOf(rules);
+        if (exact) for (const n of exact) names.add(n);
+        else idx.rules.push({ test: compileRule(rules), group });
+      }
+      for (const n of names) {
+        const arr = idx.exact.get(n);
+        if (!arr) idx.exact.set(n, [group]);
+        else if (!arr.includes(group)) arr.push(group);
+      }
+    }
+    return idx;
+  }
+
+  /**
+   * Resolve a model name (as it appears in a response) to a priced catalog model.
+   * Memoised: a name seen before is a map lookup.
+   */
+  resolve(model: string, provider?: string, at?: Date | number | string): ResolvedPrice | null {
+    const r = this.resolveMemo(model, provider);
+    if (!r) return null;
+    const when =
+      at === undefined
+        ? Date.now()
+        : at instanceof Date
+          ? at.getTime()
+          : typeof at === 'number'
+            ? at
+            : Date.parse(at);
+    const version = pickVersion(r.group.versions, when);
+    return {
+      model: version.model,
+      group: r.group,
+      layer: r.group.layer,
+      free: r.free || version.free,
+      rule: r.rule,
+      crossProvider: r.crossProvider,
+    };
+  }
+
+  /** @internal Memoised resolution used by the calculator. */
+  resolveMemo(model: string, provider?: string): Resolution | null {
+    const key = provider ? `${provider}\u0001${model}` : model;
+    const hit = this.memo.get(key);
+    if (hit !== undefined) {
+      this.counters.hits++;
+      return hit;
+    }
+    this.counters.misses++;
+    const r = this.resolveUncached(model, provider, null);
+    if (this.memo.size >= this.memoLimit) this.memo = new Map();
+    this.memo.set(key, r);
+    if (!r) this.counters.unknown++;
+    return r;
+  }
+
+  /** Every step the resolver takes for a name, and where it ends. */
+  explain(model: string, provider?: string): ResolutionTrace & { resolved: ResolvedPrice | null } {
+    const steps: ResolutionTrace['steps'] = [];
+    const r = this.resolveUncached(model, provider, steps);
+    const resolved = r ? this.resolve(model, provider) : null;
+    return { model, ...(provider ? { provider } : {}), steps, resolved };
+  }
+
+  private resolveUncached(
+    model: string,
+    provider: string | undefined,
+    trace: ResolutionTrace['steps'] | null,
+    depth = 0,
+  ): Resolution | null {
+    const hint = canonicalProvider(provider, this.providerAliases);
+    const lower = model.trim().toLowerCase();
+    const dep = this.deployments.get(lower);
+    if (dep && depth < 3) {
+      trace?.push({
+        rule: 'deployment map',
+        candidate: lower,
+        matched: true,
+        detail: `→ ${dep.model}${dep.provider ? ` (${dep.provider})` : ''}`,
+      });
+      const r = this.resolveUncached(dep.model, dep.provider ?? provider, trace, depth + 1);
+      return r ? { ...r, rule: `deployment → ${r.rule}` } : null;
+    }
+    const { candidates, free: freeSuffix } = decomposeModelName(model);
+    for (const layer of LAYER_ORDER) {
+      const idx = this.layers.get(layer);
+      if (!idx) continue;
+      // Pass 1: exact names and aliases, most specific candidate first.
+      for (const c of candidates) {
+        const groups = idx.exact.get(c.name);
+        const chosen = groups ? this.choose(groups, hint ?? c.providerHint) : null;
+        trace?.push({
+          rule: c.rule,
+          candidate: c.name,
+          matched: chosen !== null,
+          detail: `${layer}: exact${chosen ? ` → ${chosen.provider}/${chosen.id}` : ''}`,
+        });
+        if (chosen) return this.finish(chosen, hint, c.rule, freeSuffix, lower);
+      }
+      // Pass 2: match rules (contains / startsWith / regex) of the catalog entries.
+      if (idx.rules.length > 0) {
+        for (const c of candidates) {
+          const matches: ModelGroup[] = [];
+          for (const r of idx.rules) if (r.test(c.name)) matches.push(r.group);
+          const chosen = matches.length > 0 ? this.choose(matches, hint ?? c.providerHint) : null;
+          trace?.push({
+            rule: `${c.rule}, match rule`,
+            candidate: c.name,
+            matched: chosen !== null,
+            detail: `${layer}: rules${chosen ? ` → ${chosen.provider}/${chosen.id}` : ''}`,
+          });
+          if (chosen) return this.finish(chosen, hint, `${c.rule}, match rule`, freeSuffix, lower);
+        }
+      }
+    }
+    if (hint && this.freeProviders.has(hint)) {
+      trace?.push({
+        rule: 'free provider',
+        candidate: lower,
+        matched: true,
+        detail: `${hint} models are free`,
+      });
+      const group: ModelGroup = {
+        id: model,
+        provider: hint,
+        versions: [new CompiledModel({ id: model, provider: hint, prices: {}, free: true })],
+        layer: 'override',
+      };
+      return { group, free: true, rule: 'free provider', crossProvider: false };
+    }
+    return MISS;
+  }
+
+  private finish(
+    group: ModelGroup,
+    hint: string | undefined,
+    rule: string,
+    freeSuffix: boolean,
+    lower: string,
+  ): Resolution {
+    const free =
+      freeSuffix ||
+      this.freeProviders.has(hint ?? group.provider) ||
+      this.freeNames.has(lower) ||
+      this.freeNames.has(group.id.toLowerCase()) ||
+      this.freeNames.has(`${group.provider}\u0001${lower}`) ||
+      this.freeNames.has(`${group.provider}\u0001${group.id.toLowerCase()}`);
+    const crossProvider =
+      hint !== undefined &&
+      group.provider !== hint &&
+      !(this.providerFallbacks.get(hint) ?? []).includes(group.provider);
+    return { group, free, rule, crossProvider };
+  }
+
+  /** Pick among groups with the same name: the hinted provider, then its fallbacks, then the home provider. */
+  private choose(groups: ModelGroup[], hint: string | undefined): ModelGroup | null {
+    if (groups.length === 1 && !hint) return groups[0]!;
+    if (hint) {
+      for (const g of groups) if (g.provider === hint) return g;
+      for (const fb of this.providerFallbacks.get(hint) ?? [])
+        for (const g of groups) if (g.provider === fb) return g;
+    }
+    let best = groups[0]!;
+    let bestRank = providerRank(best.provider);
+    for (let i = 1; i < groups.length; i++) {
+      const g = groups[i]!;
+      const r = providerRank(g.provider);
+      if (r < bestRank) {
+        best = g;
+        bestRank = r;
+      }
+    }
+    return best;
+  }
+
+  /** List models (highest layer wins for the same provider/id), sorted by provider then id. */
+  list(filter: ListFilter = {}): (CatalogModel & { layer: PriceLayer })[] {
+    const want = filter.provider ? canonicalProvider(filter.provider, this.providerAliases) : undefined;
+    const q = filter.search?.toLowerCase();
+    const seen = new Set<string>();
+    const out: (CatalogModel & { layer: PriceLayer })[] = [];
+    for (const layer of LAYER_ORDER) {
+      const idx = this.layers.get(layer);
+      if (!idx) continue;
+      for (const [key, g] of idx.groups) {
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (want && g.provider !== want) continue;
+        const m = g.versions[g.versions.length - 1]!.model;
+        if (filter.deprecated === false && m.deprecated) continue;
+        if (q) {
+          const hay = [m.id, m.name ?? '', ...(m.aliases ?? [])].join(' ').toLowerCase();
+          if (!hay.includes(q)) continue;
+        }
+        out.push({ ...m, provider: g.provider, layer });
+      }
+    }
+    return out.sort((a, b) =>
+      a.provider === b.provider ? a.id.localeCompare(b.id) : a.provider.localeCompare(b.provider),
+    );
+  }
+}
+
+function normalizeTarget(t: DeploymentTarget): { model: string; provider?: string } {
+  return typeof t === 'string'
+    ? { model: t }
+    : t.provider
+      ? { model: t.model, provider: t.provider }
+      : { model: t.model };
+}
+
+function pickVersion(versions: CompiledModel[], when: number): CompiledModel {
+  if (versions.length === 1) return versions[0]!;
+  let chosen: CompiledModel | undefined;
+  for (const v of versions) if (v.from <= when && when < v.until) chosen = v;
+  if (chosen) return chosen;
+  // Outside every validity window: the nearest one (old traces keep the oldest known price).
+  return when < versions[0]!.from ? versions[0]! : versions[versions.length - 1]!;
+}

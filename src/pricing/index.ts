@@ -1,0 +1,24 @@
+export { type CostQuery, calculateCost, parseServiceTier } from './calculator.js';
+export {
+  LAYER_ORDER,
+  type ListFilter,
+  type ModelGroup,
+  PriceCatalog,
+  type PriceCatalogOptions,
+  type ResolvedPrice,
+} from './catalog.js';
+export type { CostBreakdown, CostResult, CostSource, ResolutionTrace } from './cost-result.js';
+export { getDefaultCatalog, setDefaultCatalog } from './default-catalog.js';
+export { type DecomposedName, decomposeModelName, type NameCandidate } from './model-name.js';
+export {
+  type CostSum,
+  formatUsd,
+  PICO_PER_USD,
+  picoToDecimalString,
+  picoToUsd,
+  sumCosts,
+  usdToPico,
+} from './money.js';
+export { canonicalProvider } from './providers.js';
+export * from './types.js';
+export { collectCatalogIssues, MAX_PRICE, validateCatalog } from './validate.js';

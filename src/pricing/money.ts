@@ -1,0 +1,160 @@
+/**
+ * Exact money. Prices are decimals; every amount is computed in integers:
+ * - prices per token in femto-USD (1e-15 USD), from USD-per-1M prices with up to 9 decimals;
+ * - costs in pico-USD (1e-12 USD, Langfuse's `Decimal64(12)` precision), rounded half-up once per bucket.
+ * Sums of pico amounts are exact; USD numbers are only produced at the edge.
+ */
+
+/** Pico-USD per USD. */
+export const PICO_PER_USD = 1e12;
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Shift a decimal number left by `places` digits, exactly, using its shortest decimal representation
+ * (so `2.5e-6` shifted by 6 is exactly 2.5, not 2.4999999999999996). Rounds half-up past the last digit.
+ * Returns NaN for non-finite or negative input.
+ */
+export function shiftDecimal(value: number, places: number): number {
+  if (!Number.isFinite(value) || value < 0) return Number.NaN;
+  if (value === 0) return 0;
+  const s = String(value);
+  let mantissa = s;
+  let exp = 0;
+  const e = s.indexOf('e');
+  if (e >= 0) {
+    mantissa = s.slice(0, e);
+    exp = Number(s.slice(e + 1));
+  }
+  const dot = mantissa.indexOf('.');
+  let digits = mantissa;
+  if (dot >= 0) {
+    digits = mantissa.slice(0, dot) + mantissa.slice(dot + 1);
+    exp -= mantissa.length - dot - 1;
+  }
+  exp += places;
+  // value = digits × 10^exp
+  if (exp >= 0) {
+    const n = Number(digits + '0'.repeat(exp));
+    return n;
+  }
+  const cut = digits.length + exp;
+  if (cut <= 0) {
+    // All digits are below the unit: round half-up.
+    return cut === 0 && Number(digits[0]) >= 5 ? 1 : 0;
+  }
+  const whole = Number(digits.slice(0, cut));
+  return Number(digits[cut]) >= 5 ? whole + 1 : whole;
+}
+
+/** USD per 1M tokens → integer femto-USD per token (exact for prices with up to 9 decimals). */
+export function perMillionToFemtoPerToken(pricePerMillion: number): number {
+  return shiftDecimal(pricePerMillion, 9);
+}
+
+/** USD per unit (request, search) → integer femto-USD per unit. */
+export function usdToFemto(usd: number): number {
+  return shiftDecimal(usd, 15);
+}
+
+/** USD → integer pico-USD (exact for amounts with up to 12 decimals). */
+export function usdToPico(usd: number): number {
+  return shiftDecimal(usd, 12);
+}
+
+/**
+ * `count × femtoPrice`, converted to pico-USD with half-up rounding. Uses float-free integer
+ * arithmetic, and BigInt when the product would leave the safe-integer range.
+ */
+export function femtoTimesToPico(count: number, femtoPrice: number): number {
+  if (count === 0 || femtoPrice === 0) return 0;
+  const x = count * femtoPrice;
+  if (x <= MAX_SAFE) {
+    let q = Math.floor(x / 1000);
+    let r = x - q * 1000;
+    if (r < 0) {
+      q -= 1;
+      r += 1000;
+    } else if (r >= 1000) {
+      q += 1;
+      r -= 1000;
+    }
+    return r >= 500 ? q + 1 : q;
+  }
+  const big = BigInt(count) * BigInt(femtoPrice);
+  const q = big / 1000n;
+  const pico = big % 1000n >= 500n ? q + 1n : q;
+  return Number(pico);
+}
+
+/** Pico-USD → USD number (the nearest double to the exact decimal). */
+export function picoToUsd(pico: number | bigint): number {
+  return typeof pico === 'bigint' ? Number(pico) / PICO_PER_USD : pico / PICO_PER_USD;
+}
+
+/** Exact decimal string of a pico-USD amount, e.g. `5625000000n` → `"0.005625000000"`. */
+export function picoToDecimalString(pico: number | bigint, decimals = 12): string {
+  let p = BigInt(pico);
+  const neg = p < 0n;
+  if (neg) p = -p;
+  const s = p.toString().padStart(13, '0');
+  const whole = s.slice(0, -12);
+  let frac = s.slice(-12);
+  if (decimals < 12) {
+    // round half-up to `decimals`
+    const keep = BigInt(s) / 10n ** BigInt(12 - decimals);
+    const rem = BigInt(s) % 10n ** BigInt(12 - decimals);
+    const rounded = rem * 2n >= 10n ** BigInt(12 - decimals) ? keep + 1n : keep;
+    const rs = rounded.toString().padStart(decimals + 1, '0');
+    const w = rs.slice(0, rs.length - decimals) || '0';
+    frac = decimals > 0 ? rs.slice(rs.length - decimals) : '';
+    return `${neg ? '-' : ''}${w}${decimals > 0 ? `.${frac}` : ''}`;
+  }
+  return `${neg ? '-' : ''}${whole}.${frac}`;
+}
+
+/** Exact sum of many costs. */
+export interface CostSum {
+  /** Exact total in pico-USD. */
+  totalPico: bigint;
+  /** Total in USD (nearest double). */
+  total: number;
+  /** Exact decimal string, 12 decimals. */
+  exact: string;
+  /** Number of costs summed. */
+  count: number;
+}
+
+/** Sum costs exactly (anything with an integer `totalPico`, e.g. CostResult or CostRecord). */
+export function sumCosts(items: Iterable<{ totalPico: number }>): CostSum {
+  // Accumulate in a safe number and spill into a BigInt, so the common case stays fast.
+  let acc = 0n;
+  let small = 0;
+  let count = 0;
+  for (const item of items) {
+    small += item.totalPico;
+    count++;
+    if (small > 4e15) {
+      acc += BigInt(small);
+      small = 0;
+    }
+  }
+  acc += BigInt(small);
+  return { totalPico: acc, total: picoToUsd(acc), exact: picoToDecimalString(acc), count };
+}
+
+/**
+ * Format USD for people: `$0.000123`, `$1.23`, `$1,234.56`. Small amounts keep significant digits.
+ */
+export function formatUsd(usd: number): string {
+  if (usd === 0) return '$0.00';
+  const abs = Math.abs(usd);
+  const sign = usd < 0 ? '-' : '';
+  if (abs >= 1) {
+    return `${sign}$${abs.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  }
+  if (abs >= 0.01) return `${sign}$${abs.toFixed(4).replace(/0{1,2}$/, '')}`;
+  // Below a cent: 3 significant digits, never scientific notation.
+  const digits = Math.min(12, Math.max(2, 2 - Math.floor(Math.log10(abs))));
+  return `${sign}$${abs.toFixed(digits)}`;
+}

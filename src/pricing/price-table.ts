@@ -1,0 +1,167 @@
+import { perMillionToFemtoPerToken, shiftDecimal, usdToFemto } from './money.js';
+import type {
+  CatalogModel,
+  ContextTier,
+  PriceKey,
+  PriceSet,
+  ServiceTier,
+  ServiceTierPrices,
+} from './types.js';
+
+/** Index of each priced unit in a compiled table. */
+export const SLOT = {
+  input: 0,
+  cacheRead: 1,
+  cacheWrite: 2,
+  cacheWrite1h: 3,
+  inputAudio: 4,
+  inputImage: 5,
+  output: 6,
+  reasoning: 7,
+  outputAudio: 8,
+  perRequest: 9,
+  perWebSearch: 10,
+} as const satisfies Record<PriceKey, number>;
+
+const SLOT_KEYS = Object.keys(SLOT) as PriceKey[];
+const SERVICE_INDEX: Record<ServiceTier, number> = { standard: 0, priority: 1, flex: 2, batch: 3 };
+
+// A bucket without its own price is billed at its parent's price.
+const PARENT: Record<PriceKey, PriceKey | null> = {
+  input: null,
+  cacheRead: 'input',
+  cacheWrite: 'input',
+  cacheWrite1h: 'cacheWrite',
+  inputAudio: 'input',
+  inputImage: 'input',
+  output: null,
+  reasoning: 'output',
+  outputAudio: 'output',
+  perRequest: null,
+  perWebSearch: null,
+};
+
+/** Prices compiled to integers: femto-USD per token (token slots) or per unit (fee slots). */
+export interface CompiledTable {
+  /** Femto-USD per unit, indexed by {@link SLOT}. */
+  femto: number[];
+  /** Service tier actually applied (may be `standard` when the model has no price for the requested one). */
+  service: ServiceTier;
+  /** Long-context threshold applied, or null. */
+  contextAbove: number | null;
+  /** Human label, e.g. `standard`, `>200k`, `batch >272k`. */
+  label: string;
+}
+
+function kLabel(n: number): string {
+  if (n % 1_000_000 === 0) return `${n / 1_000_000}M`;
+  if (n % 1000 === 0) return `${n / 1000}k`;
+  return String(n);
+}
+
+function tierFor(tiers: ContextTier[] | undefined, above: number | null): PriceSet | undefined {
+  if (!tiers || above === null) return undefined;
+  for (const t of tiers) if (t.above === above) return t.prices;
+  return undefined;
+}
+
+function toFemto(key: PriceKey, usd: number): number {
+  return key === 'perRequest' || key === 'perWebSearch' ? usdToFemto(usd) : perMillionToFemtoPerToken(usd);
+}
+
+function scale(femto: number, multiplier: number | undefined): number {
+  if (multiplier === undefined || multiplier === 1) return femto;
+  // multiplier with up to 6 decimals, applied in integers and rounded half-up at the femto level
+  const m = BigInt(shiftDecimal(multiplier, 6));
+  const x = BigInt(femto) * m;
+  const q = x / 1_000_000n;
+  return Number(x % 1_000_000n >= 500_000n ? q + 1n : q);
+}
+
+/**
+ * A catalog model compiled for fast pricing: tables per (service tier, context tier) are built on first
+ * use and cached.
+ */
+export class CompiledModel {
+  readonly model: CatalogModel;
+  /** Context thresholds in descending order (union of base and service-tier thresholds). */
+  readonly thresholds: number[];
+  /** `validFrom` as epoch ms (or -Infinity). */
+  readonly from: number;
+  /** `validUntil` as epoch ms (or +Infinity). */
+  readonly until: number;
+  /** True when the model is free: explicitly, or because it has no price at all. */
+  readonly free: boolean;
+  private readonly tables: (CompiledTable | undefined)[] = [];
+
+  constructor(model: CatalogModel) {
+    this.model = model;
+    const th = new Set<number>();
+    for (const t of model.contextTiers ?? []) th.add(t.above);
+    for (const s of Object.values(model.serviceTiers ?? {}))
+      for (const t of s?.contextTiers ?? []) th.add(t.above);
+    this.thresholds = [...th].sort((a, b) => b - a);
+    this.from = model.validFrom ? Date.parse(model.validFrom) : Number.NEGATIVE_INFINITY;
+    this.until = model.validUntil ? Date.parse(model.validUntil) : Number.POSITIVE_INFINITY;
+    this.free = model.free === true || Object.keys(model.prices ?? {}).length === 0;
+  }
+
+  /** True when the model has explicit prices or a multiplier for `service`. */
+  hasService(service: ServiceTier): boolean {
+    return service === 'standard' || this.model.serviceTiers?.[service] !== undefined;
+  }
+
+  /** The threshold that applies to a prompt of `prompt` tokens (prompt > threshold), or null. */
+  contextFor(prompt: number): number | null {
+    for (const t of this.thresholds) if (prompt > t) return t;
+    return null;
+  }
+
+  /** Compiled prices for a service tier and context threshold. */
+  table(service: ServiceTier, contextAbove: number | null): CompiledTable {
+    // Array slot per (service, threshold) so the hot path does no string building.
+    const slot =
+      SERVICE_INDEX[service] * (this.thresholds.length + 1) +
+      (contextAbove === null ? 0 : this.thresholds.indexOf(contextAbove) + 1);
+    let t = this.tables[slot];
+    if (!t) {
+      t = this.compile(service, contextAbove);
+      this.tables[slot] = t;
+    }
+    return t;
+  }
+
+  private compile(service: ServiceTier, contextAbove: number | null): CompiledTable {
+    const base = this.model.prices ?? {};
+    const st: ServiceTierPrices | undefined =
+      service === 'standard' ? undefined : this.model.serviceTiers?.[service];
+    const applied: ServiceTier = st ? service : 'standard';
+    const baseCtx = tierFor(this.model.contextTiers, contextAbove);
+    const svcCtx = tierFor(st?.contextTiers, contextAbove);
+    const mult = st?.multiplier;
+    // Precedence per key: service long-context price → base long-context price × multiplier →
+    // service price → base price × multiplier.
+    const lookup = (k: PriceKey): number | undefined => {
+      const a = svcCtx?.[k];
+      if (a !== undefined) return toFemto(k, a);
+      const b = baseCtx?.[k];
+      if (b !== undefined) return scale(toFemto(k, b), mult);
+      const c = st?.[k];
+      if (c !== undefined) return toFemto(k, c);
+      const d = base[k];
+      if (d !== undefined) return scale(toFemto(k, d), mult);
+      return undefined;
+    };
+    const femto = SLOT_KEYS.map((k) => {
+      for (let cur: PriceKey | null = k; cur !== null; cur = PARENT[cur]) {
+        const v = lookup(cur);
+        if (v !== undefined) return v;
+      }
+      return 0;
+    });
+    const parts: string[] = [];
+    if (applied !== 'standard') parts.push(applied);
+    if (contextAbove !== null) parts.push(`>${kLabel(contextAbove)}`);
+    return { femto, service: applied, contextAbove, label: parts.join(' ') || 'standard' };
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Provider ids. Canonical ids follow the bundled catalog (genai-prices ids: `openai`, `anthropic`,
+ * `google`, `aws`, `azure`, `mistral`, `x-ai`, …). Emitters name providers many ways
+ * (`gen_ai.provider.name`, LangChain `ls_provider`, Vercel AI `ai.model.provider`); this maps them.
+ */
+
+const ALIASES: Record<string, string> = {
+  openai: 'openai',
+  'openai.chat': 'openai',
+  'openai.responses': 'openai',
+  'openai.completion': 'openai',
+  'openai.embedding': 'openai',
+  azure: 'azure',
+  azure_openai: 'azure',
+  'azure-openai': 'azure',
+  'azure.ai.openai': 'azure',
+  'azure.ai.inference': 'azure',
+  azure_ai: 'azure',
+  'azure-ai': 'azure',
+  anthropic: 'anthropic',
+  'anthropic.messages': 'anthropic',
+  google: 'google',
+  google_genai: 'google',
+  'google-genai': 'google',
+  'google.generative-ai': 'google',
+  'google.generative_ai': 'google',
+  googleai: 'google',
+  gemini: 'google',
+  'gcp.gemini': 'google',
+  'gcp.gen_ai': 'google',
+  'gcp.vertex_ai': 'google',
+  vertex: 'google',
+  vertexai: 'google',
+  vertex_ai: 'google',
+  'google.vertex': 'google',
+  'google-vertex': 'google',
+  google_vertexai: 'google',
+  'google.vertex.chat': 'google',
+  aws: 'aws',
+  bedrock: 'aws',
+  'aws.bedrock': 'aws',
+  'amazon-bedrock': 'aws',
+  amazon_bedrock: 'aws',
+  'amazon.bedrock': 'aws',
+  'bedrock-converse': 'aws',
+  bedrock_converse: 'aws',
+  mistral: 'mistral',
+  mistralai: 'mistral',
+  mistral_ai: 'mistral',
+  'mistral.chat': 'mistral',
+  groq: 'groq',
+  'groq.chat': 'groq',
+  xai: 'x-ai',
+  x_ai: 'x-ai',
+  'x-ai': 'x-ai',
+  'xai.chat': 'x-ai',
+  deepseek: 'deepseek',
+  'deepseek.chat': 'deepseek',
+  cohere: 'cohere',
+  cohere_chat: 'cohere',
+  openrouter: 'openrouter',
+  together: 'together',
+  togetherai: 'together',
+  together_ai: 'together',
+  'together-ai': 'together',
+  fireworks: 'fireworks',
+  fireworks_ai: 'fireworks',
+  'fireworks-ai': 'fireworks',
+  perplexity: 'perplexity',
+  ollama: 'ollama',
+  cerebras: 'cerebras',
+  moonshot: 'moonshotai',
+  moonshotai: 'moonshotai',
+  voyage: 'voyageai',
+  voyageai: 'voyageai',
+  huggingface: 'huggingface',
+  zhipuai: 'zhipuai',
+};
+
+/**
+ * Providers that resell other providers' models; when no hint is given, a model's home provider
+ * is preferred over these.
+ */
+const RESELLERS = new Set([
+  'openrouter',
+  'azure',
+  'together',
+  'fireworks',
+  'novita',
+  'cloudflare',
+  'github-copilot',
+  'quicksilverpro',
+]);
+
+/** Home providers, preferred in this order when a name exists under several providers and no hint is given. */
+const HOME_ORDER = [
+  'openai',
+  'anthropic',
+  'google',
+  'mistral',
+  'x-ai',
+  'deepseek',
+  'cohere',
+  'aws',
+  'groq',
+  'perplexity',
+];
+
+/** Map any provider name an emitter uses to the catalog's canonical provider id (lower-case). */
+export function canonicalProvider(
+  hint: string | undefined | null,
+  extraAliases?: ReadonlyMap<string, string>,
+): string | undefined {
+  if (!hint) return undefined;
+  const h = hint.trim().toLowerCase();
+  if (h === '') return undefined;
+  const extra = extraAliases?.get(h);
+  if (extra) return extra;
+  const known = ALIASES[h];
+  if (known) return known;
+  if (h.startsWith('huggingface')) return h;
+  // Vercel AI SDK style `provider.api` (e.g. `openai.chat`, `google.generative-ai`).
+  const dot = h.indexOf('.');
+  if (dot > 0) {
+    const head = h.slice(0, dot);
+    return extraAliases?.get(head) ?? ALIASES[head] ?? head;
+  }
+  return h;
+}
+
+/** Rank of a provider when choosing between entries without a hint: lower is preferred. */
+export function providerRank(provider: string): number {
+  const i = HOME_ORDER.indexOf(provider);
+  if (i >= 0) return i;
+  return RESELLERS.has(provider) ? 1000 : 100;
+}

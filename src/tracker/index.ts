@@ -1,0 +1,1 @@
+export type { Attribution, CostRecord, FailureInput, RecordContext } from './record.js';

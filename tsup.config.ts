@@ -1,0 +1,45 @@
+import { defineConfig } from 'tsup';
+
+// Peer and optional dependencies stay external: each subpath loads only what it needs.
+const external = [
+  /^@langchain\//,
+  /^@opentelemetry\//,
+  /^@langfuse\//,
+  'langfuse',
+  'langfuse-langchain',
+  'langchain',
+  'chdb',
+  '@clickhouse/client',
+  'yaml',
+  'ai',
+  'playwright-core',
+];
+
+export default defineConfig([
+  {
+    entry: {
+      index: 'src/index.ts',
+      langchain: 'src/langchain/index.ts',
+      otel: 'src/otel/index.ts',
+      langfuse: 'src/langfuse/index.ts',
+      node: 'src/node/index.ts',
+      dashboards: 'src/dashboards/index.ts',
+    },
+    format: ['esm', 'cjs'],
+    dts: true,
+    splitting: true,
+    sourcemap: false,
+    clean: true,
+    target: 'node20',
+    external,
+  },
+  {
+    entry: { cli: 'src/cli/main.ts' },
+    format: ['esm'],
+    dts: false,
+    clean: false,
+    target: 'node20',
+    external,
+    banner: { js: '#!/usr/bin/env node' },
+  },
+]);
