@@ -8,6 +8,7 @@ import type {
   CatalogModel,
   CatalogSource,
   DeploymentTarget,
+  MatchRule,
   PriceLayer,
   PriceSet,
 } from './types.js';
@@ -62,7 +63,21 @@ interface LayerIndex {
   datasets: CatalogData[];
   groups: Map<string, ModelGroup>;
   exact: Map<string, ModelGroup[]>;
-  rules: { test: NamePredicate; group: ModelGroup }[];
+  rules: RuleEntry[];
+  /** Rules by provider, so a provider hint scans only that provider's rules first. */
+  rulesByProvider: Map<string, RuleEntry[]>;
+}
+
+/** A match rule compiled on first use (compiling ~500 regexes up front would slow the import). */
+interface RuleEntry {
+  rule: MatchRule | MatchRule[];
+  test: NamePredicate | null;
+  group: ModelGroup;
+}
+
+function testRule(r: RuleEntry, name: string): boolean {
+  if (r.test === null) r.test = compileRule(r.rule);
+  return r.test(name);
 }
 
 /** Options of a {@link PriceCatalog}. */
@@ -107,7 +122,9 @@ export class PriceCatalog {
   private readonly freeProviders: Set<string>;
   private readonly providerAliases = new Map<string, string>();
   private readonly providerFallbacks = new Map<string, string[]>();
-  private memo = new Map<string, Resolution | null>();
+  // Two-level memo (provider → model → resolution) so the hot path never builds a key string.
+  private memo = new Map<string, Map<string, Resolution | null>>();
+  private memoSize = 0;
   private readonly memoLimit: number;
   private _version = 0;
   /** Resolver counters, for `prices cache stats`. */
@@ -125,9 +142,10 @@ export class PriceCatalog {
     data: CatalogData,
     layer: Exclude<PriceLayer, 'fallback'> = 'bundled',
     origin?: string,
+    options: { trusted?: boolean } = {},
   ): PriceCatalog {
     const c = new PriceCatalog();
-    c.addLayer(layer, data, origin);
+    c.addLayer(layer, data, origin, options);
     return c;
   }
 
@@ -139,14 +157,21 @@ export class PriceCatalog {
   private changed(): void {
     this._version++;
     this.memo = new Map();
+    this.memoSize = 0;
   }
 
   /**
    * Add a catalog document to a layer (validated). Within a layer, data added later wins.
    * @throws {CatalogValidationError}
    */
-  addLayer(layer: Exclude<PriceLayer, 'fallback'>, data: CatalogData, origin?: string): this {
-    validateCatalog(data, origin);
+  addLayer(
+    layer: Exclude<PriceLayer, 'fallback'>,
+    data: CatalogData,
+    origin?: string,
+    options: { trusted?: boolean } = {},
+  ): this {
+    // The bundled catalog is validated when generated and in the test suite; skipping it here keeps import fast.
+    if (!options.trusted) validateCatalog(data, origin);
     const datasets: CatalogData[] = [...(this.layers.get(layer)?.datasets ?? []), data];
     this.layers.set(layer, this.buildIndex(layer, datasets));
     this.absorbMeta(data);
@@ -183,7 +208,8 @@ export class PriceCatalog {
 
   /** Merge another catalog's layers into this one (its layers are added to the same layers here). */
   merge(other: PriceCatalog): this {
-    for (const [layer, idx] of other.layers) for (const d of idx.datasets) this.addLayer(layer, d);
+    for (const [layer, idx] of other.layers)
+      for (const d of idx.datasets) this.addLayer(layer, d, undefined, { trusted: true });
     for (const [k, v] of other.deployments) this.deployments.set(k, v);
     for (const n of other.freeNames) this.freeNames.add(n);
     if (other.fallbackModel) this.fallbackModel = other.fallbackModel;
@@ -248,7 +274,7 @@ export class PriceCatalog {
   stats(): { models: number; memoised: number; hits: number; misses: number; unknown: number } {
     let models = 0;
     for (const idx of this.layers.values()) models += idx.groups.size;
-    return { models, memoised: this.memo.size, ...this.counters };
+    return { models, memoised: this.memoSize, ...this.counters };
   }
 
   /** Canonical provider id for any provider name (uses the catalog's provider aliases too). */
@@ -272,7 +298,14 @@ export class PriceCatalog {
   }
 
   private buildIndex(layer: Exclude<PriceLayer, 'fallback'>, datasets: CatalogData[]): LayerIndex {
-    const idx: LayerIndex = { layer, datasets, groups: new Map(), exact: new Map(), rules: [] };
+    const idx: LayerIndex = {
+      layer,
+      datasets,
+      groups: new Map(),
+      exact: new Map(),
+      rules: [],
+      rulesByProvider: new Map(),
+    };
     // Later datasets win: a group is replaced, not merged, when the same (provider, id) appears again.
     const models = new Map<string, CatalogModel[]>();
     const order: string[] = [];
@@ -302,7 +335,13 @@ export class PriceCatalog {
       if (rules) {
         const exact = exactNamesOf(rules);
         if (exact) for (const n of exact) names.add(n);
-        else idx.rules.push({ test: compileRule(rules), group });
+        else {
+          const entry: RuleEntry = { rule: rules, test: null, group };
+          idx.rules.push(entry);
+          const list = idx.rulesByProvider.get(provider);
+          if (list) list.push(entry);
+          else idx.rulesByProvider.set(provider, [entry]);
+        }
       }
       for (const n of names) {
         const arr = idx.exact.get(n);
@@ -341,16 +380,28 @@ export class PriceCatalog {
 
   /** @internal Memoised resolution used by the calculator. */
   resolveMemo(model: string, provider?: string): Resolution | null {
-    const key = provider ? `${provider}\u0001${model}` : model;
-    const hit = this.memo.get(key);
-    if (hit !== undefined) {
-      this.counters.hits++;
-      return hit;
+    const p = provider ?? '';
+    let inner = this.memo.get(p);
+    if (inner !== undefined) {
+      const hit = inner.get(model);
+      if (hit !== undefined) {
+        this.counters.hits++;
+        return hit;
+      }
     }
     this.counters.misses++;
     const r = this.resolveUncached(model, provider, null);
-    if (this.memo.size >= this.memoLimit) this.memo = new Map();
-    this.memo.set(key, r);
+    if (this.memoSize >= this.memoLimit) {
+      this.memo = new Map();
+      this.memoSize = 0;
+      inner = undefined;
+    }
+    if (inner === undefined) {
+      inner = new Map();
+      this.memo.set(p, inner);
+    }
+    inner.set(model, r);
+    this.memoSize++;
     if (!r) this.counters.unknown++;
     return r;
   }
@@ -402,7 +453,16 @@ export class PriceCatalog {
       if (idx.rules.length > 0) {
         for (const c of candidates) {
           const matches: ModelGroup[] = [];
-          for (const r of idx.rules) if (r.test(c.name)) matches.push(r.group);
+          const want = hint ?? c.providerHint;
+          // With a provider hint, its own rules (and its fallbacks') first; all rules only if they miss.
+          if (want) {
+            for (const p of [want, ...(this.providerFallbacks.get(want) ?? [])]) {
+              for (const r of idx.rulesByProvider.get(p) ?? [])
+                if (testRule(r, c.name)) matches.push(r.group);
+              if (matches.length > 0) break;
+            }
+          }
+          if (matches.length === 0) for (const r of idx.rules) if (testRule(r, c.name)) matches.push(r.group);
           const chosen = matches.length > 0 ? this.choose(matches, hint ?? c.providerHint) : null;
           trace?.push({
             rule: `${c.rule}, match rule`,

@@ -9,7 +9,8 @@ let current: PriceCatalog | null = null;
  * from `langfuse-cost/node`. Built on first use.
  */
 export function getDefaultCatalog(): PriceCatalog {
-  if (!current) current = PriceCatalog.fromData(bundledCatalog, 'bundled', 'bundled catalog');
+  if (!current)
+    current = PriceCatalog.fromData(bundledCatalog, 'bundled', 'bundled catalog', { trusted: true });
   return current;
 }
 

@@ -1,0 +1,42 @@
+/** Shared helpers for the benchmark scripts: timing, medians and printing. */
+
+/** Median of a list of numbers. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Run `fn(i)` in `batches` batches of `batchSize` calls and return the median per-call time in ns.
+ * Batching keeps timer overhead out of sub-microsecond measurements.
+ */
+export function nsPerCall(fn: (i: number) => void, batchSize: number, batches: number): number {
+  for (let i = 0; i < batchSize; i++) fn(i); // warm-up
+  const per: number[] = [];
+  let k = 0;
+  for (let b = 0; b < batches; b++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < batchSize; i++) fn(k++);
+    per.push(Number(process.hrtime.bigint() - t0) / batchSize);
+  }
+  return median(per);
+}
+
+/** Format nanoseconds for people. */
+export function fmtNs(ns: number): string {
+  if (ns < 1000) return `${ns.toFixed(0)} ns`;
+  if (ns < 1e6) return `${(ns / 1000).toFixed(2)} µs`;
+  return `${(ns / 1e6).toFixed(2)} ms`;
+}
+
+/** Print a header line for a benchmark. */
+export function header(title: string): void {
+  console.log(`\n=== ${title} (node ${process.version}, ${new Date().toISOString()}) ===`);
+}
+
+/** Print `label: value  (target …) ✔/✘`. */
+export function report(label: string, value: string, target?: string, ok?: boolean): void {
+  const mark = ok === undefined ? '' : ok ? '  ✔' : '  ✘ over target';
+  console.log(`  ${label.padEnd(52)} ${value.padStart(14)}${target ? `   target ${target}` : ''}${mark}`);
+}

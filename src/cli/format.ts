@@ -1,0 +1,25 @@
+import { formatUsd } from '../pricing/money.js';
+
+/** Render rows as an aligned text table; numeric-looking cells are right-aligned. */
+export function renderTable(headers: string[], rows: (string | number)[][]): string {
+  const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? c.toLocaleString('en-US') : c)));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const numeric = headers.map(
+    (_, i) => cells.length > 0 && cells.every((r) => /^[-$\d.,%]*$/.test(r[i] ?? '')),
+  );
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '─'.repeat(w))), ...cells.map(line)].join('\n') + '\n';
+}
+
+/** USD for tables. */
+export const usd = formatUsd;
+
+/** USD per 1M tokens, e.g. `$2.50`. */
+export function perMillion(usdPerMillion: number | undefined): string {
+  if (usdPerMillion === undefined) return '';
+  return `$${Number(usdPerMillion.toPrecision(8)).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 6 })}`;
+}
