@@ -2,7 +2,7 @@ import type { ResolutionTrace } from './cost-result.js';
 import { compileRule, exactNamesOf, type NamePredicate } from './match-rules.js';
 import { decomposeModelName } from './model-name.js';
 import { CompiledModel } from './price-table.js';
-import { canonicalProvider, providerRank } from './providers.js';
+import { canonicalProvider, providerRank, RESELLER_RANK } from './providers.js';
 import type {
   CatalogData,
   CatalogModel,
@@ -286,11 +286,13 @@ export class PriceCatalog {
     for (const [id, p] of Object.entries(data.providers ?? {})) {
       const canon = id.toLowerCase();
       for (const a of p.aliases ?? []) this.providerAliases.set(a.toLowerCase(), canon);
-      if (p.fallbackProviders)
-        this.providerFallbacks.set(
-          canon,
-          p.fallbackProviders.map((x) => x.toLowerCase()),
-        );
+      if (p.fallbackProviders) {
+        // Merge, never replace: a user file declaring fallbacks must not drop the bundled ones.
+        const merged = [...(this.providerFallbacks.get(canon) ?? [])];
+        for (const f of p.fallbackProviders)
+          if (!merged.includes(f.toLowerCase())) merged.push(f.toLowerCase());
+        this.providerFallbacks.set(canon, merged);
+      }
     }
     for (const [name, t] of Object.entries(data.deployments ?? {})) {
       this.deployments.set(name.trim().toLowerCase(), normalizeTarget(t));
@@ -311,8 +313,11 @@ export class PriceCatalog {
     const order: string[] = [];
     for (const d of datasets) {
       const seenHere = new Set<string>();
+      // Provider ids a catalog declares are kept as they are (e.g. `vertex-ai` beside `google`).
+      const declared = new Set(Object.keys(d.providers ?? {}).map((k) => k.toLowerCase()));
       for (const m of d.models) {
-        const provider = (canonicalProvider(m.provider) ?? m.provider).toLowerCase();
+        const own = m.provider.toLowerCase();
+        const provider = declared.has(own) ? own : (canonicalProvider(m.provider) ?? own).toLowerCase();
         const key = `${provider}/${m.id.toLowerCase()}`;
         if (!seenHere.has(key)) {
           seenHere.add(key);
@@ -433,42 +438,86 @@ export class PriceCatalog {
       const r = this.resolveUncached(dep.model, dep.provider ?? provider, trace, depth + 1);
       return r ? { ...r, rule: `deployment → ${r.rule}` } : null;
     }
-    const { candidates, free: freeSuffix } = decomposeModelName(model);
+    const { candidates, free: freeSuffix, platform } = decomposeModelName(model);
+    // The provider to prefer: the caller's hint, else the platform the name's shape implies
+    // (a Bedrock id means AWS prices, a Vertex `@` id means Google's).
+    const prefer = hint ?? canonicalProvider(platform, this.providerAliases);
+    const preferred = prefer ? [prefer, ...(this.providerFallbacks.get(prefer) ?? [])] : [];
     for (const layer of LAYER_ORDER) {
       const idx = this.layers.get(layer);
       if (!idx) continue;
-      // Pass 1: exact names and aliases, most specific candidate first.
-      for (const c of candidates) {
-        const groups = idx.exact.get(c.name);
-        const chosen = groups ? this.choose(groups, hint ?? c.providerHint) : null;
-        trace?.push({
-          rule: c.rule,
-          candidate: c.name,
-          matched: chosen !== null,
-          detail: `${layer}: exact${chosen ? ` → ${chosen.provider}/${chosen.id}` : ''}`,
-        });
-        if (chosen) return this.finish(chosen, hint, c.rule, freeSuffix, lower);
+      // The exact name as given wins when the caller gave no provider ("prefer the exact dated entry").
+      if (!hint) {
+        const first = candidates[0]!;
+        const groups = idx.exact.get(first.name);
+        const chosen = groups ? this.choose(groups, prefer ?? first.providerHint, false) : null;
+        if (chosen) {
+          trace?.push({
+            rule: first.rule,
+            candidate: first.name,
+            matched: true,
+            detail: `${layer}: exact → ${chosen.provider}/${chosen.id}`,
+          });
+          return this.finish(chosen, hint, first.rule, freeSuffix, lower);
+        }
       }
-      // Pass 2: match rules (contains / startsWith / regex) of the catalog entries.
-      if (idx.rules.length > 0) {
+      // Pass 1: the preferred provider (and its fallbacks) only — exact names, then its match rules.
+      if (preferred.length > 0) {
         for (const c of candidates) {
-          const matches: ModelGroup[] = [];
-          const want = hint ?? c.providerHint;
-          // With a provider hint, its own rules (and its fallbacks') first; all rules only if they miss.
-          if (want) {
-            for (const p of [want, ...(this.providerFallbacks.get(want) ?? [])]) {
-              for (const r of idx.rulesByProvider.get(p) ?? [])
-                if (testRule(r, c.name)) matches.push(r.group);
-              if (matches.length > 0) break;
+          const groups = idx.exact.get(c.name);
+          const chosen = groups ? this.pick(groups, preferred) : null;
+          trace?.push({
+            rule: c.rule,
+            candidate: c.name,
+            matched: chosen !== null,
+            detail: `${layer}: exact, ${prefer}${chosen ? ` → ${chosen.provider}/${chosen.id}` : ''}`,
+          });
+          if (chosen) return this.finish(chosen, hint, c.rule, freeSuffix, lower);
+        }
+        for (const c of candidates) {
+          let chosen: ModelGroup | null = null;
+          for (const p of preferred) {
+            for (const r of idx.rulesByProvider.get(p) ?? []) {
+              if (testRule(r, c.name)) {
+                chosen = r.group;
+                break;
+              }
             }
+            if (chosen) break;
           }
-          if (matches.length === 0) for (const r of idx.rules) if (testRule(r, c.name)) matches.push(r.group);
-          const chosen = matches.length > 0 ? this.choose(matches, hint ?? c.providerHint) : null;
           trace?.push({
             rule: `${c.rule}, match rule`,
             candidate: c.name,
             matched: chosen !== null,
-            detail: `${layer}: rules${chosen ? ` → ${chosen.provider}/${chosen.id}` : ''}`,
+            detail: `${layer}: rules, ${prefer}${chosen ? ` → ${chosen.provider}/${chosen.id}` : ''}`,
+          });
+          if (chosen) return this.finish(chosen, hint, `${c.rule}, match rule`, freeSuffix, lower);
+        }
+      }
+      // Pass 2 and 3: any home provider (exact names, then match rules); pass 4 and 5 accept resellers
+      // (OpenRouter, Azure, Together, …) too, so a bare name prefers the model maker's own price.
+      for (const resellers of [false, true]) {
+        const tag = resellers ? ', resellers' : '';
+        for (const c of candidates) {
+          const groups = idx.exact.get(c.name);
+          const chosen = groups ? this.choose(groups, c.providerHint, resellers) : null;
+          trace?.push({
+            rule: c.rule,
+            candidate: c.name,
+            matched: chosen !== null,
+            detail: `${layer}: exact${tag}${chosen ? ` → ${chosen.provider}/${chosen.id}` : ''}`,
+          });
+          if (chosen) return this.finish(chosen, hint, c.rule, freeSuffix, lower);
+        }
+        for (const c of candidates) {
+          const matches: ModelGroup[] = [];
+          for (const r of idx.rules) if (testRule(r, c.name)) matches.push(r.group);
+          const chosen = matches.length > 0 ? this.choose(matches, c.providerHint, resellers) : null;
+          trace?.push({
+            rule: `${c.rule}, match rule`,
+            candidate: c.name,
+            matched: chosen !== null,
+            detail: `${layer}: rules${tag}${chosen ? ` → ${chosen.provider}/${chosen.id}` : ''}`,
           });
           if (chosen) return this.finish(chosen, hint, `${c.rule}, match rule`, freeSuffix, lower);
         }
@@ -513,19 +562,24 @@ export class PriceCatalog {
     return { group, free, rule, crossProvider };
   }
 
+  /** The first group whose provider is in `providers`, in that order of preference. */
+  private pick(groups: ModelGroup[], providers: string[]): ModelGroup | null {
+    for (const p of providers) for (const g of groups) if (g.provider === p) return g;
+    return null;
+  }
+
   /** Pick among groups with the same name: the hinted provider, then its fallbacks, then the home provider. */
-  private choose(groups: ModelGroup[], hint: string | undefined): ModelGroup | null {
-    if (groups.length === 1 && !hint) return groups[0]!;
+  private choose(groups: ModelGroup[], hint: string | undefined, resellers = true): ModelGroup | null {
     if (hint) {
       for (const g of groups) if (g.provider === hint) return g;
       for (const fb of this.providerFallbacks.get(hint) ?? [])
         for (const g of groups) if (g.provider === fb) return g;
     }
-    let best = groups[0]!;
-    let bestRank = providerRank(best.provider);
-    for (let i = 1; i < groups.length; i++) {
-      const g = groups[i]!;
+    let best: ModelGroup | null = null;
+    let bestRank = Number.POSITIVE_INFINITY;
+    for (const g of groups) {
       const r = providerRank(g.provider);
+      if (!resellers && r >= RESELLER_RANK) continue;
       if (r < bestRank) {
         best = g;
         bestRank = r;

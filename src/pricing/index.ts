@@ -9,6 +9,17 @@ export {
 } from './catalog.js';
 export type { CostBreakdown, CostResult, CostSource, ResolutionTrace } from './cost-result.js';
 export { getDefaultCatalog, setDefaultCatalog } from './default-catalog.js';
+export {
+  detectPriceFormat,
+  type ImportAnyOptions,
+  type ImportOptions,
+  type ImportStats,
+  importAny,
+  importGenaiPrices,
+  importLangfuseModels,
+  importLiteLLM,
+  type PriceFormat,
+} from './importers/index.js';
 export { type DecomposedName, decomposeModelName, type NameCandidate } from './model-name.js';
 export {
   type CostSum,

@@ -16,6 +16,8 @@ export interface DecomposedName {
   candidates: NameCandidate[];
   /** The name carried an OpenRouter `:free` suffix. */
   free: boolean;
+  /** The platform the name's shape implies: `aws` for Bedrock ids, `google` for Vertex `@` ids. */
+  platform?: string;
 }
 
 const OPENROUTER_VARIANT = /:(free|beta|nitro|floor|extended|thinking|online|exacto)$/;
@@ -36,6 +38,18 @@ const SUFFIXES: { re: RegExp; rule: string }[] = [
   { re: /-v\d+(?::\d+)?$/, rule: 'version suffix (-vN)' },
 ];
 const DIGIT_DOT = /(\d)\.(\d)/g;
+const KNOWN_PLATFORMS = new Set([
+  'openai',
+  'anthropic',
+  'google',
+  'mistral',
+  'x-ai',
+  'deepseek',
+  'cohere',
+  'groq',
+  'aws',
+  'azure',
+]);
 
 /**
  * Decompose a model name as it arrives (dated, prefixed, regional, versioned) into the names to try.
@@ -53,10 +67,12 @@ export function decomposeModelName(raw: string): DecomposedName {
   push(n, 'exact');
   let free = false;
   let hint: string | undefined;
+  let platform: string | undefined;
 
   const variant = OPENROUTER_VARIANT.exec(n);
   if (variant) {
     if (variant[1] === 'free') free = true;
+    platform = 'openrouter';
     n = n.slice(0, variant.index);
     push(n, `OpenRouter :${variant[1]} variant`);
   }
@@ -74,6 +90,8 @@ export function decomposeModelName(raw: string): DecomposedName {
   if (slash >= 0) {
     const head = n.slice(0, n.indexOf('/'));
     hint = canonicalProvider(head);
+    // `openai/gpt-4o` (LiteLLM, gateways): a known provider as the first segment names the platform.
+    if (hint && KNOWN_PLATFORMS.has(hint)) platform ??= hint;
     n = n.slice(slash + 1);
     push(n, 'provider prefix (provider/model)', hint);
   }
@@ -82,6 +100,7 @@ export function decomposeModelName(raw: string): DecomposedName {
     const vendor = bedrock[1]!;
     const rest = bedrock[2]!;
     push(`${vendor}.${rest}`, 'Bedrock region prefix');
+    platform = 'aws';
     hint = canonicalProvider(vendor === 'amazon' ? 'aws' : vendor) ?? hint;
     n = rest.replace(BEDROCK_VERSION, '');
     push(n, 'Bedrock vendor and version', hint);
@@ -91,6 +110,7 @@ export function decomposeModelName(raw: string): DecomposedName {
     const base = n.slice(0, at);
     const ver = n.slice(at + 1);
     const noV = base.replace(VERSION_SUFFIX, '');
+    platform ??= 'google';
     if (ver !== '' && ver !== 'default' && ver !== 'latest') {
       push(`${base}-${ver}`, 'Vertex @version as suffix', hint);
       if (noV !== base) push(`${noV}-${ver}`, 'Vertex @version without -vN', hint);
@@ -119,5 +139,5 @@ export function decomposeModelName(raw: string): DecomposedName {
       if (dashed !== c.name) push(dashed, `${c.rule}, dots as dashes`, c.providerHint);
     }
   }
-  return { candidates: out, free };
+  return platform ? { candidates: out, free, platform } : { candidates: out, free };
 }

@@ -128,9 +128,12 @@ export function canonicalProvider(
   return h;
 }
 
+/** Rank of resellers in {@link providerRank}. */
+export const RESELLER_RANK = 1000;
+
 /** Rank of a provider when choosing between entries without a hint: lower is preferred. */
 export function providerRank(provider: string): number {
   const i = HOME_ORDER.indexOf(provider);
   if (i >= 0) return i;
-  return RESELLERS.has(provider) ? 1000 : 100;
+  return RESELLERS.has(provider) || provider.startsWith('huggingface') ? RESELLER_RANK : 100;
 }

@@ -157,3 +157,41 @@ describe('model-name resolution', () => {
     expect(r?.warnings?.[0]).toMatch(/priced with anthropic/);
   });
 });
+
+describe('real names against the bundled catalog', () => {
+  // Price facts (USD per 1M tokens) from the providers' price lists.
+  const cases: [string, string | undefined, string, number, number][] = [
+    ['gpt-4o-2024-08-06', undefined, 'openai', 2.5, 10],
+    ['openai/gpt-4o', undefined, 'openai', 2.5, 10],
+    ['gpt-4o-mini-2024-07-18', 'openai', 'openai', 0.15, 0.6],
+    ['claude-3-5-sonnet-20241022', undefined, 'anthropic', 3, 15],
+    ['us.anthropic.claude-3-7-sonnet-20250219-v1:0', 'aws.bedrock', 'aws', 3, 15],
+    ['us.anthropic.claude-3-7-sonnet-20250219-v1:0', undefined, 'aws', 3, 15],
+    ['claude-3-5-sonnet-v2@20241022', 'gcp.vertex_ai', 'google', 3, 15],
+    ['gemini-2.0-flash-001', undefined, 'google', 0.1, 0.4],
+    ['anthropic/claude-3.5-sonnet', 'openrouter', 'openrouter', 3, 15],
+    ['grok-3', 'xai', 'x-ai', 3, 15],
+  ];
+  for (const [model, provider, wantProvider, input, output] of cases) {
+    it(`${model}${provider ? ` (${provider})` : ''}`, async () => {
+      const { getDefaultCatalog } = await import('../../src/pricing/index.js');
+      const r = calculateCost(
+        { model, ...(provider ? { provider } : {}), usage: { input: 1000, output: 1000 } },
+        getDefaultCatalog(),
+      );
+      expect(r?.provider).toBe(wantProvider);
+      expect(r?.total).toBeCloseTo((1000 * input + 1000 * output) / 1e6, 12);
+      expect(r?.source).toBe('catalog');
+    });
+  }
+  it('OpenRouter :free variants cost nothing', async () => {
+    const { getDefaultCatalog } = await import('../../src/pricing/index.js');
+    const r = calculateCost(
+      { model: 'meta-llama/llama-3.1-8b-instruct:free', usage: { input: 1000, output: 1000 } },
+      getDefaultCatalog(),
+    );
+    expect(r?.total).toBe(0);
+    expect(r?.source).toBe('free');
+    expect(r?.usage.input).toBe(1000);
+  });
+});

@@ -1,0 +1,181 @@
+/**
+ * Regenerates the bundled catalog `src/pricing/bundled/catalog.json` from the price data shipped in the
+ * `@pydantic/genai-prices` npm package (MIT), our dev dependency. Run with `npm run prices:update`
+ * after `npm install @pydantic/genai-prices@latest --save-dev` to pick up new prices.
+ *
+ * Steps: read the package's provider data (its public `waitForUpdate()` resolves to the bundled data
+ * when no remote update was requested), convert it with our genai-prices importer, add the documented
+ * Batch API discounts the source does not carry, validate, and write one model per line so diffs stay
+ * readable.
+ *
+ * Two files are written from the same text: `catalog.json`, the canonical data for people and tools,
+ * and `catalog-data.ts`, the same JSON text in a string constant, because `JSON.parse` of a string
+ * loads about twice as fast as the object literal a bundler makes of a JSON import (part of the
+ * 50 ms import-and-index budget).
+ *
+ * Options: `--out <dir>` writes both files into another directory, `--quiet` prints nothing.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitForUpdate } from '@pydantic/genai-prices';
+import { type ImportStats, importGenaiPrices } from '../src/pricing/importers/index.js';
+import type { CatalogData, CatalogModel } from '../src/pricing/types.js';
+import { collectCatalogIssues } from '../src/pricing/validate.js';
+
+const PACKAGE = '@pydantic/genai-prices';
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Version of the installed package, read from its package.json (found by walking up from its entry). */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.resolve(PACKAGE)));
+  for (let i = 0; i < 5; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === PACKAGE && pkg.version) return pkg.version;
+    } catch {
+      // not here; keep walking up
+    }
+    dir = dirname(dir);
+  }
+  throw new Error(`cannot find the package.json of ${PACKAGE}; is it installed (npm install)?`);
+}
+
+/**
+ * Batch API discounts, documented by each provider and absent from genai-prices:
+ * - OpenAI Batch API: "50% cost discount compared to synchronous APIs"
+ *   (https://platform.openai.com/docs/guides/batch).
+ * - Anthropic Message Batches API: "all usage is charged at 50% of the standard API prices"
+ *   (https://docs.anthropic.com/en/docs/build-with-claude/batch-processing#pricing).
+ * - Google Gemini API Batch Mode: "at 50% of the standard cost" (https://ai.google.dev/gemini-api/docs/batch-mode).
+ * The discount covers tokens; per-request and web-search fees are pinned at the standard price.
+ */
+function batchDiscountApplies(m: CatalogModel): boolean {
+  if (m.provider === 'openai' || m.provider === 'anthropic') return true;
+  return m.provider === 'google' && m.id.toLowerCase().startsWith('gemini');
+}
+
+function addBatchTiers(models: CatalogModel[]): number {
+  let n = 0;
+  for (const m of models) {
+    if (!batchDiscountApplies(m) || m.serviceTiers?.batch) continue;
+    const batch: NonNullable<CatalogModel['serviceTiers']>['batch'] = { multiplier: 0.5 };
+    if (m.prices.perRequest !== undefined) batch.perRequest = m.prices.perRequest;
+    if (m.prices.perWebSearch !== undefined) batch.perWebSearch = m.prices.perWebSearch;
+    m.serviceTiers = { ...m.serviceTiers, batch };
+    n++;
+  }
+  return n;
+}
+
+const MODEL_KEY_ORDER: readonly (keyof CatalogModel)[] = [
+  'id',
+  'provider',
+  'name',
+  'aliases',
+  'match',
+  'mode',
+  'prices',
+  'contextTiers',
+  'serviceTiers',
+  'free',
+  'validFrom',
+  'validUntil',
+  'deprecated',
+  'contextWindow',
+];
+
+/** The same model with its keys in one fixed order, so regenerating never reorders a line. */
+function orderKeys(m: CatalogModel): CatalogModel {
+  const out: Record<string, unknown> = {};
+  for (const k of MODEL_KEY_ORDER) if (m[k] !== undefined) out[k] = m[k];
+  return out as unknown as CatalogModel;
+}
+
+/** JSON with one provider and one model per line: compact, yet a price change is a one-line diff. */
+function formatCatalog(data: CatalogData): string {
+  const lines: string[] = ['{', `"version": ${JSON.stringify(data.version)},`];
+  if (data.source) lines.push(`"source": ${JSON.stringify(data.source)},`);
+  if (data.providers) {
+    const entries = Object.entries(data.providers).map(
+      ([id, p]) => `${JSON.stringify(id)}: ${JSON.stringify(p)}`,
+    );
+    lines.push('"providers": {', entries.join(',\n'), '},');
+  }
+  lines.push('"models": [', data.models.map((m) => JSON.stringify(orderKeys(m))).join(',\n'), ']', '}');
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The JSON text as a TypeScript string constant. Backticks and `${` can only occur inside JSON strings,
+ * where the `\u0060` / `\u0024` escapes mean the same characters, so the parsed data is identical.
+ */
+function asTypeScript(json: string): string {
+  const safe = json.replace(/`/g, '\\u0060').replace(/\$\{/g, '\\u0024{');
+  return (
+    '// Generated by scripts/update-prices.ts (npm run prices:update) together with catalog.json: do not edit.\n' +
+    '/** The bundled catalog as JSON text (parsed once by ./index.ts). */\n' +
+    `export const catalogJson: string = String.raw\`${safe}\`;\n`
+  );
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const outIdx = args.indexOf('--out');
+  const outDir =
+    outIdx >= 0 && args[outIdx + 1] ? resolve(args[outIdx + 1]!) : join(ROOT, 'src/pricing/bundled');
+  const quiet = args.includes('--quiet');
+
+  const providers = await waitForUpdate();
+  if (!Array.isArray(providers) || providers.length === 0)
+    throw new Error(`${PACKAGE} returned no provider data`);
+  const version = packageVersion();
+  let stats: ImportStats | undefined;
+  const data = importGenaiPrices(providers, {
+    onStats: (s) => {
+      stats = s;
+    },
+    source: {
+      name: PACKAGE,
+      version,
+      date: new Date().toISOString().slice(0, 10),
+      url: 'https://github.com/pydantic/genai-prices',
+      license: 'MIT',
+    },
+  });
+  const batched = addBatchTiers(data.models);
+
+  const issues = collectCatalogIssues(data);
+  if (issues.length > 0) {
+    throw new Error(
+      `generated catalog is invalid:\n${issues
+        .slice(0, 20)
+        .map((i) => `  ${i.path}: ${i.message}`)
+        .join('\n')}`,
+    );
+  }
+  const text = formatCatalog(data);
+  const out = join(outDir, 'catalog.json');
+  writeFileSync(out, text);
+  writeFileSync(join(outDir, 'catalog-data.ts'), asTypeScript(text));
+
+  if (!quiet) {
+    const providerIds = new Set(data.models.map((m) => m.provider));
+    const ids = new Set(data.models.map((m) => `${m.provider}/${m.id}`));
+    console.log(`wrote ${out}`);
+    console.log(
+      `${PACKAGE}@${version}: ${stats?.seen} source models → ${ids.size} models (${data.models.length} entries incl. dated prices) across ${providerIds.size} providers`,
+    );
+    console.log(`skipped: ${JSON.stringify(stats?.skippedByReason)}; batch tiers added: ${batched}`);
+    console.log(`price keys without an equivalent: ${JSON.stringify(stats?.droppedPriceKeys)}`);
+    for (const n of stats?.notes ?? []) console.log(`note: ${n}`);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(`prices:update failed: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 1;
+});
