@@ -64,7 +64,7 @@ export function getNodeCatalog(options: NodeCatalogOptions = {}): PriceCatalog {
   if (current && current.key === key && !options.reload) return current.catalog;
 
   const catalog = new PriceCatalog();
-  catalog.addLayer('bundled', bundledCatalog, 'bundled catalog');
+  catalog.addLayer('bundled', bundledCatalog, 'bundled catalog', { trusted: true });
   if (cacheDir) addSyncedLayer(catalog, syncedCatalogPath(cacheDir));
   const fromEnv = splitPriceFileList(env[PRICES_ENV]).length;
   files.forEach((path, i) => {
