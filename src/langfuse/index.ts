@@ -3,4 +3,57 @@
  * `langfuse` v3 client adapter and the public-API client.
  * @packageDocumentation
  */
-export { toLangfuseCostDetails, toLangfuseUsageDetails, type LangfuseDetailKey } from './cost-details.js';
+export { type LangfuseDetailKey, toLangfuseCostDetails, toLangfuseUsageDetails } from './cost-details.js';
+export {
+  attachCostToLegacyLangfuse,
+  type LangfuseV3ClientLike,
+  type LegacyCostEventLike,
+  LegacyLangfuseCostAdapter,
+  type LegacyLangfuseCostOptions,
+  type LegacyLangfuseHandlerLike,
+  legacyGenerationCostFields,
+} from './legacy-v3.js';
+export {
+  buildMatchPattern,
+  buildPricingTiers,
+  compareDefinitions,
+  compileMatchPattern,
+  diffModelDefinitions,
+  excludeNames,
+  findMatchingDefinition,
+  type LangfuseModel,
+  type LangfuseModelDefinition,
+  type LangfusePricingTier,
+  type ModelDefinitionDiff,
+  type ModelDefinitionOptions,
+  PROMPT_USAGE_PATTERN,
+  patternConflicts,
+  remoteDefaultPrices,
+  toLangfuseModelDefinition,
+  USAGE_KEYS_OF_SLOT,
+} from './model-definitions.js';
+export {
+  type IngestionEvent,
+  type IngestionResponse,
+  LangfuseApiError,
+  type LangfuseCredentials,
+  type LangfuseObservation,
+  LangfusePublicApi,
+  type LangfusePublicApiOptions,
+  langfuseCredentialsFromEnv,
+  type ObservationQuery,
+} from './public-api.js';
+export {
+  applyLangfuseReprice,
+  buildCostUpdateEvents,
+  type CostUpdateOptions,
+  planLangfuseReprice,
+  planReprice,
+  type RepriceChange,
+  type RepriceOptions,
+  type RepriceOutcome,
+  type RepricePlan,
+  type RepriceSkip,
+  repriceObservation,
+  usageFromLangfuseDetails,
+} from './reprice.js';

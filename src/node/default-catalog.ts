@@ -14,7 +14,7 @@ import { PriceCatalog } from '../pricing/catalog.js';
 import { importAny } from '../pricing/importers/index.js';
 import type { PriceSet } from '../pricing/types.js';
 import { type Env, loadPriceFileSync, PRICES_ENV, splitPriceFileList } from './price-files.js';
-import { resolveCacheDir, syncedCatalogPath } from './sync/paths.js';
+import { defaultUserPricesPath, resolveCacheDir, syncedCatalogPath } from './sync/paths.js';
 
 /** Environment variable with the fallback price for unknown models: `"input,output"` USD per 1M tokens. */
 export const FALLBACK_PRICE_ENV = 'LANGFUSE_COST_FALLBACK_PRICE';
@@ -50,9 +50,14 @@ let current: { key: string; catalog: PriceCatalog } | null = null;
 export function getNodeCatalog(options: NodeCatalogOptions = {}): PriceCatalog {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const files = [...splitPriceFileList(env[PRICES_ENV]), ...(options.priceFiles ?? [])].map((p) =>
-    resolve(cwd, p),
-  );
+  // Without LANGFUSE_COST_PRICES, the default user file (`prices set` writes it) is loaded when it exists.
+  const envFiles = splitPriceFileList(env[PRICES_ENV]);
+  const defaultFile = envFiles.length === 0 ? defaultUserPricesPath(env) : null;
+  const files = [
+    ...envFiles,
+    ...(defaultFile && existsSync(defaultFile) ? [defaultFile] : []),
+    ...(options.priceFiles ?? []),
+  ].map((p) => resolve(cwd, p));
   const cacheDir = options.synced === false ? null : (options.cacheDir ?? resolveCacheDir(env));
   const fallbackText = env[FALLBACK_PRICE_ENV]?.trim() || null;
   const key = JSON.stringify({

@@ -23,6 +23,7 @@ export function runCli(
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       LANGFUSE_COST_CACHE_DIR: '/nonexistent/langfuse-cost-test-cache',
+      XDG_CONFIG_HOME: '/nonexistent/langfuse-cost-test-config',
       ...opts.env,
     };
     const child = spawn(process.execPath, ['--import', 'tsx', `${root}src/cli/main.ts`, ...args], {

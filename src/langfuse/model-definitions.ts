@@ -1,0 +1,522 @@
+/**
+ * Our catalog models as Langfuse model definitions (`POST /api/public/models`), and the comparison
+ * with the definitions a Langfuse project has.
+ *
+ * Facts this module relies on (Langfuse server, `fern/apis/server/definition/models.yml` and the
+ * generated `@langfuse/core` 5.11 types `CreateModelRequest`, `Model`, `PricingTierInput`):
+ * - a definition has `modelName`, `matchPattern` (a Postgres regex matched against the observation's
+ *   model name; Langfuse's own definitions are anchored and start with `(?i)`), `unit`, and either flat
+ *   prices or `pricingTiers`; prices are USD **per unit** (per token) keyed by **usage-detail key**, and
+ *   Langfuse multiplies each usage key by the price of exactly the same key (no aliases, no fallback);
+ * - exactly one default tier (`isDefault: true, priority: 0, conditions: []`); other tiers are tried
+ *   by ascending priority and the first whose conditions all hold wins; a usage condition sums every
+ *   usage key matching `usageDetailPattern` (a regex, unanchored unless anchored) and compares it with
+ *   `value`; an attribute condition matches a top-level key of `model_parameters` or `metadata`;
+ * - project definitions win over Langfuse-managed ones; among project definitions the newest
+ *   `startDate` wins (`ORDER BY project_id ASC, start_date DESC NULLS LAST`).
+ */
+import type { PriceCatalog } from '../pricing/catalog.js';
+import { CompiledModel, type CompiledTable, SLOT } from '../pricing/price-table.js';
+import type { CatalogModel, MatchRule, PriceKey, ServiceTier } from '../pricing/types.js';
+
+/** A pricing-tier condition on usage (`usageDetailPattern` summed, compared with `value`). */
+export interface LangfuseUsageCondition {
+  usageDetailPattern: string;
+  operator: 'gt' | 'gte' | 'lt' | 'lte' | 'eq' | 'neq';
+  value: number;
+  caseSensitive?: boolean;
+}
+
+/** A pricing-tier condition on a model parameter or metadata key. */
+export interface LangfuseAttributeCondition {
+  source: 'model_parameters' | 'metadata';
+  key: string;
+  operator: 'in';
+  values: string[];
+}
+
+/** One pricing tier as sent to / returned by Langfuse. */
+export interface LangfusePricingTier {
+  /** Present on tiers returned by the API. */
+  id?: string;
+  name: string;
+  isDefault: boolean;
+  priority: number;
+  conditions: (LangfuseUsageCondition | LangfuseAttributeCondition)[];
+  /** USD per unit, by usage-detail key. */
+  prices: Record<string, number>;
+}
+
+/** Body of `POST /api/public/models`. */
+export interface LangfuseModelDefinition {
+  modelName: string;
+  matchPattern: string;
+  startDate?: string | null;
+  unit: 'TOKENS';
+  pricingTiers: LangfusePricingTier[];
+  tokenizerId?: null;
+}
+
+/** A model definition as `GET /api/public/models` returns it. */
+export interface LangfuseModel {
+  id: string;
+  modelName: string;
+  matchPattern: string;
+  startDate?: string | null;
+  unit?: string | null;
+  inputPrice?: number | null;
+  outputPrice?: number | null;
+  totalPrice?: number | null;
+  tokenizerId?: string | null;
+  isLangfuseManaged: boolean;
+  createdAt?: string;
+  /** Default-tier prices (servers with pricing tiers). */
+  prices?: Record<string, { price: number }>;
+  /** All tiers (servers with pricing tiers; empty on older servers, which use the flat prices). */
+  pricingTiers?: LangfusePricingTier[];
+}
+
+/**
+ * Usage-detail keys priced for each of our price slots. Langfuse prices a usage key only when a price
+ * with exactly that key exists, so every key emitters actually send is listed: ours and the Langfuse
+ * SDKs' (`src/langfuse/cost-details.ts`), the server's OTel normalisation (`input_cached_tokens`,
+ * `input_cache_creation`, `output_reasoning_tokens`, …), `@langfuse/langchain` (`input_cache_read`,
+ * `input_cache_creation`, `input_audio`, `output_reasoning`, `output_audio`) and Anthropic-style names
+ * (`cache_read_input_tokens`, `cache_creation_input_tokens`). `reasoning_tokens` is deliberately absent:
+ * the server keeps it beside an `output` that already includes it, so pricing it would bill twice.
+ * `total` is never priced: a `total` price makes Langfuse ignore every other key.
+ */
+export const USAGE_KEYS_OF_SLOT: Readonly<
+  Record<Exclude<PriceKey, 'perRequest' | 'perWebSearch'>, readonly string[]>
+> = {
+  input: ['input'],
+  cacheRead: ['input_cached_tokens', 'input_cache_read', 'cache_read_input_tokens'],
+  cacheWrite: ['input_cache_creation', 'input_cache_creation_5m', 'cache_creation_input_tokens'],
+  cacheWrite1h: ['input_cache_creation_1h'],
+  inputAudio: ['input_audio_tokens', 'input_audio'],
+  inputImage: ['input_image_tokens', 'input_image'],
+  output: ['output'],
+  reasoning: ['output_reasoning_tokens', 'output_reasoning'],
+  outputAudio: ['output_audio_tokens', 'output_audio'],
+};
+
+/**
+ * Usage keys summed for a long-context condition: one key per prompt bucket (plus the common aliases of
+ * the cache buckets), anchored so `output_*` keys never count. Our threshold is on the whole prompt:
+ * uncached input + cache reads + cache writes + audio and image input.
+ */
+export const PROMPT_USAGE_PATTERN =
+  '^(input|input_cached_tokens|input_cache_read|cache_read_input_tokens|input_cache_creation|cache_creation_input_tokens|input_cache_creation_1h|input_audio_tokens|input_image_tokens)$';
+
+/** `model_parameters.service_tier` values that select each of our service tiers (as Langfuse's own tiers do). */
+const SERVICE_TIER_VALUES: Record<Exclude<ServiceTier, 'standard'>, string[]> = {
+  priority: ['priority', 'fast'],
+  flex: ['flex'],
+  batch: ['batch'],
+};
+
+const PREFIXES_OF_PROVIDER: Record<string, string[]> = {
+  openai: ['openai/'],
+  azure: ['azure/', 'openai/'],
+  anthropic: ['anthropic/'],
+  google: ['google/', 'googleai/', 'gemini/', 'models/', 'vertex_ai/', 'publishers/google/models/'],
+  mistral: ['mistral/', 'mistralai/'],
+  'x-ai': ['x-ai/', 'xai/'],
+  groq: ['groq/'],
+  deepseek: ['deepseek/'],
+  cohere: ['cohere/'],
+  aws: ['bedrock/', 'aws/', 'amazon-bedrock/'],
+};
+
+const BEDROCK_REGION = '(us|eu|apac|au|jp|ca|sa|me|af|global|us-gov)\\.';
+/** Snapshot decorations our resolver strips (`model-name.ts`), as one optional repeated group. */
+const SNAPSHOT_SUFFIX =
+  '(-[0-9]{4}-[0-9]{2}-[0-9]{2}|-[0-9]{8}|-[0-9]{2}-[0-9]{2}|-[0-9]{4}|-[0-9]{3}|-latest|-v[0-9]+(:[0-9]+)?)*';
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/-]/g, (c) => (c === '-' || c === '/' ? c : `\\${c}`));
+}
+
+/** Exact names and simple rule fragments of a model, lower-cased, as regex alternatives. */
+function nameAlternatives(model: CatalogModel, includeRules: boolean): string[] {
+  const names = new Set<string>([model.id.toLowerCase()]);
+  for (const a of model.aliases ?? []) names.add(a.toLowerCase());
+  const out = [...names].map(escapeRe);
+  const walk = (r: MatchRule): void => {
+    if ('equals' in r) out.push(escapeRe(r.equals.toLowerCase()));
+    else if ('or' in r) r.or.forEach(walk);
+    else if (!includeRules) return;
+    else if ('startsWith' in r) out.push(`${escapeRe(r.startsWith.toLowerCase())}[^/]*`);
+    else if ('contains' in r) out.push(`[^/]*${escapeRe(r.contains.toLowerCase())}[^/]*`);
+    else if ('endsWith' in r) out.push(`[^/]*${escapeRe(r.endsWith.toLowerCase())}`);
+    // regex and `and` rules use features Postgres and JS disagree on; they stay out of the pattern.
+  };
+  const rules = model.match === undefined ? [] : Array.isArray(model.match) ? model.match : [model.match];
+  rules.forEach(walk);
+  return [...new Set(out)];
+}
+
+/**
+ * Build an anchored, case-insensitive Langfuse `matchPattern` for a catalog model, mirroring our
+ * resolver: the model's id, aliases and `equals` names (plus `startsWith`/`contains` rules when
+ * `includeRules`), an optional provider prefix (`openai/`, `models/`, `accounts/…/models/`, …), Bedrock
+ * region and vendor prefixes for AWS models, Vertex `@date` for dated Anthropic ids, and the snapshot
+ * suffixes the resolver strips (`-2024-08-06`, `-20240620`, `-latest`, `-v2:0`) when `suffixes`.
+ * Only plain groups and classes are used, so the pattern means the same in Postgres and JavaScript.
+ */
+export function buildMatchPattern(
+  model: CatalogModel,
+  opts: { suffixes?: boolean; includeRules?: boolean } = {},
+): string {
+  const provider = model.provider.toLowerCase();
+  const alts = nameAlternatives(model, opts.includeRules ?? true);
+  const dated = /^(.*)-(\d{8})$/.exec(model.id.toLowerCase());
+  if (dated && (provider === 'anthropic' || provider === 'google'))
+    alts.push(`${escapeRe(dated[1]!)}@${dated[2]}`);
+  const prefixes = [...(PREFIXES_OF_PROVIDER[provider] ?? [`${provider}/`])].map(escapeRe);
+  prefixes.push('accounts/[^/]+/models/');
+  let core = `(${alts.join('|')})`;
+  if (opts.suffixes ?? true) core += SNAPSHOT_SUFFIX;
+  // Bedrock inference profiles put a region before the vendor: `us.anthropic.claude-…-v2:0`.
+  const region = provider === 'aws' ? `(${BEDROCK_REGION})?` : '';
+  return `(?i)^(${prefixes.join('|')})?${region}${core}$`;
+}
+
+/** Compile a Langfuse match pattern for local testing (leading `(?i)` becomes the `i` flag). Null if invalid. */
+export function compileMatchPattern(pattern: string): RegExp | null {
+  const ci = pattern.startsWith('(?i)');
+  try {
+    return new RegExp(ci ? pattern.slice(4) : pattern, ci ? 'i' : '');
+  } catch {
+    return null;
+  }
+}
+
+/** USD per token, exactly, from femto-USD per token. */
+function femtoToUsd(femto: number): number {
+  return femto === 0 ? 0 : Number(`${femto}e-15`);
+}
+
+function tierPrices(table: CompiledTable): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [slot, keys] of Object.entries(USAGE_KEYS_OF_SLOT)) {
+    const usd = femtoToUsd(table.femto[SLOT[slot as keyof typeof USAGE_KEYS_OF_SLOT]]!);
+    for (const k of keys) out[k] = usd;
+  }
+  return out;
+}
+
+function kLabel(n: number): string {
+  if (n % 1_000_000 === 0) return `${n / 1_000_000}M`;
+  if (n % 1000 === 0) return `${n / 1000}K`;
+  return String(n);
+}
+
+/**
+ * The pricing tiers of a model: the standard prices as the default tier, then one tier per long-context
+ * threshold, per service tier (selected by `model_parameters.service_tier`), and per service tier ×
+ * threshold, ordered most specific first. Prices come from the same compiled tables the calculator uses,
+ * so Langfuse's inferred cost equals ours for the same usage keys.
+ */
+export function buildPricingTiers(model: CatalogModel): LangfusePricingTier[] {
+  const compiled = new CompiledModel(model);
+  const tiers: LangfusePricingTier[] = [
+    {
+      name: 'Standard',
+      isDefault: true,
+      priority: 0,
+      conditions: [],
+      prices: tierPrices(compiled.table('standard', null)),
+    },
+  ];
+  const conditional: Omit<LangfusePricingTier, 'priority'>[] = [];
+  const context = (above: number): LangfuseUsageCondition => ({
+    usageDetailPattern: PROMPT_USAGE_PATTERN,
+    operator: 'gt',
+    value: above,
+    caseSensitive: false,
+  });
+  const services = (['priority', 'flex', 'batch'] as const).filter((s) => compiled.hasService(s));
+  for (const s of services) {
+    const attr: LangfuseAttributeCondition = {
+      source: 'model_parameters',
+      key: 'service_tier',
+      operator: 'in',
+      values: SERVICE_TIER_VALUES[s],
+    };
+    for (const above of compiled.thresholds) {
+      conditional.push({
+        name: `${s[0]!.toUpperCase()}${s.slice(1)}, prompt >${kLabel(above)}`,
+        isDefault: false,
+        conditions: [attr, context(above)],
+        prices: tierPrices(compiled.table(s, above)),
+      });
+    }
+  }
+  for (const s of services) {
+    conditional.push({
+      name: `${s[0]!.toUpperCase()}${s.slice(1)}`,
+      isDefault: false,
+      conditions: [
+        { source: 'model_parameters', key: 'service_tier', operator: 'in', values: SERVICE_TIER_VALUES[s] },
+      ],
+      prices: tierPrices(compiled.table(s, null)),
+    });
+  }
+  for (const above of compiled.thresholds) {
+    conditional.push({
+      name: `Prompt >${kLabel(above)}`,
+      isDefault: false,
+      conditions: [context(above)],
+      prices: tierPrices(compiled.table('standard', above)),
+    });
+  }
+  conditional.forEach((t, i) => tiers.push({ ...t, priority: i + 1 }));
+  return tiers;
+}
+
+const MAX_EXCLUSIONS = 40;
+
+/** Add a negative lookahead for exact names to an anchored `(?i)^…$` pattern. */
+export function excludeNames(pattern: string, names: readonly string[]): string {
+  if (names.length === 0) return pattern;
+  const head = pattern.startsWith('(?i)^') ? '(?i)^' : pattern.startsWith('^') ? '^' : '';
+  return `${head}(?!(${names.map(escapeRe).join('|')})$)${pattern.slice(head.length)}`;
+}
+
+/** Options of {@link toLangfuseModelDefinition}. */
+export interface ModelDefinitionOptions {
+  /**
+   * The catalog the model comes from. When given, the pattern is checked against every name the catalog
+   * knows; names it would capture that our resolver prices with another model are excluded (and with
+   * very many such names the pattern is narrowed to the model's exact names first).
+   */
+  catalog?: PriceCatalog;
+  /** Override the match pattern. */
+  matchPattern?: string;
+}
+
+/**
+ * Names the catalog knows that `pattern` captures (and `baseline`, if given, does not) but that our
+ * resolver prices with a different model. Names are resolved without a provider hint, as Langfuse
+ * sees them (it has no provider dimension).
+ */
+export function patternConflicts(
+  pattern: string,
+  model: CatalogModel,
+  catalog: PriceCatalog,
+  baseline?: string,
+): string[] {
+  const re = compileMatchPattern(pattern);
+  if (!re) return ['<invalid pattern>'];
+  const base = baseline ? compileMatchPattern(baseline) : null;
+  const self = `${model.provider.toLowerCase()}/${model.id.toLowerCase()}`;
+  const conflicts = new Set<string>();
+  for (const m of catalog.list()) {
+    for (const name of [m.id, ...(m.aliases ?? [])]) {
+      const lower = name.toLowerCase();
+      if (!re.test(lower) || base?.test(lower)) continue;
+      const r = catalog.resolve(lower);
+      if (r && `${r.group.provider.toLowerCase()}/${r.group.id.toLowerCase()}` !== self) conflicts.add(lower);
+    }
+  }
+  return [...conflicts].sort();
+}
+
+/**
+ * Our catalog model as a Langfuse model definition (the body of `POST /api/public/models`).
+ *
+ * @example
+ * ```ts
+ * const def = toLangfuseModelDefinition({ id: 'gpt-4o-2024-08-06', provider: 'openai', aliases: ['gpt-4o'],
+ *   prices: { input: 2.5, cacheRead: 1.25, output: 10 } });
+ * def.pricingTiers[0].prices.input; // 0.0000025 (USD per token)
+ * ```
+ */
+export function toLangfuseModelDefinition(
+  model: CatalogModel,
+  options: ModelDefinitionOptions = {},
+): LangfuseModelDefinition {
+  let matchPattern = options.matchPattern;
+  if (!matchPattern) {
+    matchPattern = buildMatchPattern(model);
+    if (options.catalog) {
+      // Names our resolver gives to another model are excluded with a negative lookahead (Postgres AREs
+      // and JavaScript both support it), so two pushed definitions never compete for one name.
+      let conflicts = patternConflicts(matchPattern, model, options.catalog);
+      if (conflicts.length > MAX_EXCLUSIONS) {
+        matchPattern = buildMatchPattern(model, { suffixes: false, includeRules: false });
+        conflicts = patternConflicts(matchPattern, model, options.catalog);
+      }
+      if (conflicts.length > 0) matchPattern = excludeNames(matchPattern, conflicts.slice(0, MAX_EXCLUSIONS));
+    }
+  }
+  return { modelName: model.id, matchPattern, unit: 'TOKENS', pricingTiers: buildPricingTiers(model) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparison with the definitions in a Langfuse project.
+
+/** Default-tier prices of a remote definition, whichever shape the server returned. */
+export function remoteDefaultPrices(m: LangfuseModel): Record<string, number> {
+  const def = m.pricingTiers?.find((t) => t.isDefault);
+  if (def) return { ...def.prices };
+  if (m.prices && Object.keys(m.prices).length > 0) {
+    return Object.fromEntries(Object.entries(m.prices).map(([k, v]) => [k, Number(v.price)]));
+  }
+  const out: Record<string, number> = {};
+  if (m.inputPrice != null) out.input = Number(m.inputPrice);
+  if (m.outputPrice != null) out.output = Number(m.outputPrice);
+  if (m.totalPrice != null) out.total = Number(m.totalPrice);
+  return out;
+}
+
+/**
+ * The remote definition Langfuse would use for an observation with this model name: project
+ * definitions before Langfuse-managed ones, then the newest `startDate` (JavaScript regex semantics;
+ * Langfuse evaluates the same patterns in Postgres).
+ */
+export function findMatchingDefinition(
+  name: string,
+  remote: readonly LangfuseModel[],
+  at: number = Date.now(),
+): LangfuseModel | null {
+  const candidates = remote.filter((m) => {
+    if (m.startDate && Date.parse(m.startDate) > at) return false;
+    return compileMatchPattern(m.matchPattern)?.test(name) ?? false;
+  });
+  candidates.sort((a, b) => {
+    if (a.isLangfuseManaged !== b.isLangfuseManaged) return a.isLangfuseManaged ? 1 : -1;
+    const sa = a.startDate ? Date.parse(a.startDate) : Number.NEGATIVE_INFINITY;
+    const sb = b.startDate ? Date.parse(b.startDate) : Number.NEGATIVE_INFINITY;
+    return sb - sa;
+  });
+  return candidates[0] ?? null;
+}
+
+function samePrice(a: number | undefined, b: number | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a === b) return true;
+  return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+}
+
+function perMillion(usdPerToken: number | undefined): string {
+  if (usdPerToken === undefined) return 'unpriced';
+  return `$${Number((usdPerToken * 1e6).toPrecision(12))}/1M`;
+}
+
+function conditionKey(c: LangfuseUsageCondition | LangfuseAttributeCondition): string {
+  if ('source' in c) return `${c.source}.${c.key} in ${[...c.values].sort().join(',')}`;
+  return `usage>${c.operator}:${c.value}`;
+}
+
+/** Human-readable differences between the definition we want and the one Langfuse has (empty: same). */
+export function compareDefinitions(
+  desired: LangfuseModelDefinition,
+  current: LangfuseModel,
+  model?: CatalogModel,
+): string[] {
+  const out: string[] = [];
+  const want = desired.pricingTiers.find((t) => t.isDefault)!.prices;
+  const have = remoteDefaultPrices(current);
+  if (have.total !== undefined)
+    out.push(`prices "total" at ${perMillion(have.total)} (Langfuse then ignores every other key)`);
+  // Compare input and output always; other buckets when our model prices them explicitly or the
+  // remote definition prices any of their keys (otherwise every definition would "differ" on
+  // audio or image keys nobody sends). A bucket is reported once, by its first differing key.
+  const explicit = new Set(Object.keys(model?.prices ?? {}));
+  for (const [slot, keys] of Object.entries(USAGE_KEYS_OF_SLOT)) {
+    const relevant =
+      slot === 'input' || slot === 'output' || explicit.has(slot) || keys.some((k) => have[k] !== undefined);
+    if (!relevant) continue;
+    const diffs = keys.filter((k) => !samePrice(want[k], have[k]));
+    if (diffs.length === 0) continue;
+    const k = diffs[0]!;
+    const more = diffs.length > 1 ? ` (and ${diffs.slice(1).join(', ')})` : '';
+    out.push(`${k}: ${perMillion(have[k])} → ${perMillion(want[k])}${more}`);
+  }
+  const remoteTiers = current.pricingTiers ?? [];
+  for (const t of desired.pricingTiers) {
+    if (t.isDefault) continue;
+    const key = t.conditions.map(conditionKey).sort().join(' & ');
+    const match = remoteTiers.find(
+      (r) => !r.isDefault && r.conditions.map(conditionKey).sort().join(' & ') === key,
+    );
+    if (!match) {
+      out.push(`tier "${t.name}" missing`);
+      continue;
+    }
+    const bad = Object.keys(t.prices).filter((k) => !samePrice(t.prices[k], match.prices[k]));
+    if (bad.length > 0)
+      out.push(
+        `tier "${t.name}": ${bad[0]} ${perMillion(match.prices[bad[0]!])} → ${perMillion(t.prices[bad[0]!])}`,
+      );
+  }
+  return out;
+}
+
+/** How one of our models stands in a Langfuse project. */
+export interface ModelDefinitionDiff {
+  /** Our catalog model. */
+  model: CatalogModel;
+  /** The model names (as used in calls) that resolve to it. */
+  names: string[];
+  /** The definition we would create. */
+  desired: LangfuseModelDefinition;
+  /**
+   * - `missing`: no Langfuse definition matches these names, so Langfuse infers no cost for them;
+   * - `different`: the definition Langfuse uses prices them differently (or does not match every name);
+   * - `same`: Langfuse already prices them as we do.
+   */
+  status: 'missing' | 'different' | 'same';
+  /** The Langfuse definition currently used for the first name, if any. */
+  current: LangfuseModel | null;
+  /** What differs, one line each. */
+  differences: string[];
+  /** Project (not Langfuse-managed) definitions with our `modelName`, replaced by a push. */
+  replaces: LangfuseModel[];
+}
+
+/**
+ * Compare the definitions we would push for `used` (catalog model → names seen in calls) with the
+ * definitions the project has.
+ */
+export function diffModelDefinitions(
+  used: readonly { model: CatalogModel; names: string[] }[],
+  remote: readonly LangfuseModel[],
+  options: ModelDefinitionOptions & { at?: number } = {},
+): ModelDefinitionDiff[] {
+  return used.map(({ model, names }) => {
+    const desired = toLangfuseModelDefinition(model, options);
+    const replaces = remote.filter((r) => !r.isLangfuseManaged && r.modelName === desired.modelName);
+    const matches = names.map((n) => ({ name: n, def: findMatchingDefinition(n, remote, options.at) }));
+    const current = matches.find((m) => m.def)?.def ?? null;
+    const differences: string[] = [];
+    if (!current) {
+      return {
+        model,
+        names,
+        desired,
+        status: 'missing' as const,
+        current,
+        differences: ['no Langfuse model definition matches'],
+        replaces,
+      };
+    }
+    for (const m of matches) {
+      if (!m.def) differences.push(`"${m.name}" is matched by no definition`);
+      else if (m.def.id !== current.id)
+        differences.push(`"${m.name}" is matched by another definition (${m.def.modelName})`);
+    }
+    differences.push(...compareDefinitions(desired, current, model));
+    return {
+      model,
+      names,
+      desired,
+      status: differences.length > 0 ? ('different' as const) : ('same' as const),
+      current,
+      differences,
+      replaces,
+    };
+  });
+}
