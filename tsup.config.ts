@@ -29,7 +29,7 @@ export default defineConfig([
     dts: true,
     splitting: true,
     sourcemap: false,
-    clean: true,
+    clean: false,
     target: 'node20',
     external,
   },

@@ -2,4 +2,19 @@
  * `langfuse-cost/langchain`: the LangChain.js callback handler.
  * @packageDocumentation
  */
-export {};
+export {
+  attributionFromLangChain,
+  attributionFromRunMetadata,
+  type RunMetadata,
+  readRunMetadata,
+} from './attribution.js';
+export {
+  CostCallbackHandler,
+  type CostCallbackHandlerOptions,
+  type CostEvent,
+} from './cost-callback-handler.js';
+export {
+  COST_HANDLER_CONTEXT_VAR,
+  registerCostCallbackHandler,
+  unregisterCostCallbackHandler,
+} from './register.js';

@@ -1,1 +1,20 @@
 export * from './token-usage.js';
+export { extractOtelUsage, OTEL_ATTR, type OtelEmitter, type OtelScopeLike, type OtelUsageExtraction } from './extract-otel.js';
+export {
+  collapseRepeated,
+  extractLangChainProvidedCost,
+  extractLangChainServedModel,
+  extractLangChainUsage,
+  extractServiceTier,
+  type LangChainExtractOptions,
+  type LangChainGenerationLike,
+  type LangChainMessageLike,
+  type LangChainProviderFamily,
+  type LangChainStreamHints,
+  type LangChainUsageExtraction,
+  type LangChainUsageMetadataLike,
+  type LangChainUsageSource,
+  type LLMResultLike,
+  langChainProviderFamily,
+  usageFromUsageMetadata,
+} from './extract-langchain.js';

@@ -1,0 +1,153 @@
+import type { Attribution } from '../tracker/record.js';
+
+/**
+ * Metadata keys read for each field, in priority order (first present wins; see `rankOf`). The
+ * Langfuse handler's own keys (`langfuseSessionId`, `langfuseUserId`) are honoured so one config
+ * feeds both; LangGraph's `thread_id` is the conversation when nothing else names a session.
+ *
+ * - sessionId: `session_id`, `sessionId`, `langfuseSessionId`, `langfuse_session_id`, `thread_id`
+ * - userId: `user_id`, `userId`, `langfuseUserId`, `langfuse_user_id`
+ * - tenantId: `tenant_id`, `tenantId`, `langfuseTenantId`
+ * - environment: `environment`, `langfuse_environment`, `langfuseEnvironment`
+ * - operation: `operation`, `langgraph_node`
+ */
+const FIELD_OF_KEY: Record<string, readonly [Field, number] | undefined> = Object.assign(
+  Object.create(null),
+  {
+    session_id: ['sessionId', 0],
+    sessionId: ['sessionId', 1],
+    langfuseSessionId: ['sessionId', 2],
+    langfuse_session_id: ['sessionId', 3],
+    thread_id: ['sessionId', 4],
+    user_id: ['userId', 0],
+    userId: ['userId', 1],
+    langfuseUserId: ['userId', 2],
+    langfuse_user_id: ['userId', 3],
+    tenant_id: ['tenantId', 0],
+    tenantId: ['tenantId', 1],
+    langfuseTenantId: ['tenantId', 2],
+    environment: ['environment', 0],
+    langfuse_environment: ['environment', 1],
+    langfuseEnvironment: ['environment', 2],
+    operation: ['operation', 0],
+    langgraph_node: ['operation', 1],
+  },
+);
+
+type Field = 'sessionId' | 'userId' | 'tenantId' | 'environment' | 'operation';
+
+const FIELD_SLOT: Record<Field, number> = {
+  sessionId: 0,
+  userId: 1,
+  tenantId: 2,
+  environment: 3,
+  operation: 4,
+};
+
+/** What a LangChain run's `metadata` says about the call. */
+export interface RunMetadata {
+  sessionId: string | undefined;
+  userId: string | undefined;
+  tenantId: string | undefined;
+  environment: string | undefined;
+  operation: string | undefined;
+  /** `ls_model_name`. */
+  modelName: string | undefined;
+  /** `ls_provider`. */
+  provider: string | undefined;
+  /** `versions` (package → version), as LangChain adds it. */
+  versions: Record<string, unknown> | undefined;
+}
+
+function text(v: unknown): string | undefined {
+  if (typeof v === 'string') return v === '' ? undefined : v;
+  return typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
+}
+
+/**
+ * Read a run's metadata in one pass. LangChain builds a new metadata object with a new hidden class
+ * for every call, so each named property read misses V8's inline caches (~0.5 µs each, measured);
+ * walking `Object.keys` once costs less than two such reads.
+ */
+export function readRunMetadata(metadata: Record<string, unknown> | undefined): RunMetadata {
+  const out: RunMetadata = {
+    sessionId: undefined,
+    userId: undefined,
+    tenantId: undefined,
+    environment: undefined,
+    operation: undefined,
+    modelName: undefined,
+    provider: undefined,
+    versions: undefined,
+  };
+  if (!metadata) return out;
+  // Rank of the key each field was taken from (lower wins; metadata key order does not matter).
+  const ranks = [9, 9, 9, 9, 9];
+  const keys = Object.keys(metadata);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (key === 'ls_model_name') out.modelName = text(metadata[key]);
+    else if (key === 'ls_provider') out.provider = text(metadata[key]);
+    else if (key === 'versions') {
+      const v = metadata[key];
+      if (typeof v === 'object' && v !== null) out.versions = v as Record<string, unknown>;
+    } else {
+      const hit = FIELD_OF_KEY[key];
+      if (hit === undefined) continue;
+      const [field, rank] = hit;
+      const slot = FIELD_SLOT[field];
+      if (rank >= ranks[slot]!) continue;
+      const value = text(metadata[key]);
+      if (value === undefined) continue;
+      out[field] = value;
+      ranks[slot] = rank;
+    }
+  }
+  return out;
+}
+
+/**
+ * Attribution of one LangChain LLM run: session, user, tenant and environment from its metadata,
+ * tags, and the operation from the run name (`config.runName`), else `metadata.operation`, else the
+ * LangGraph node. Handler defaults fill what the call leaves unset; the call's own values win.
+ */
+export function attributionFromLangChain(
+  defaults: Attribution | undefined,
+  metadata: Record<string, unknown> | undefined,
+  tags: string[] | undefined,
+  runName: string | undefined,
+): Attribution {
+  return attributionFromRunMetadata(defaults, readRunMetadata(metadata), tags, runName);
+}
+
+/**
+ * {@link attributionFromLangChain} from metadata already read with {@link readRunMetadata}.
+ * The result always has the same shape (absent fields are `undefined`), which keeps the per-call
+ * work cheap.
+ */
+export function attributionFromRunMetadata(
+  defaults: Attribution | undefined,
+  m: RunMetadata,
+  tags: string[] | undefined,
+  runName: string | undefined,
+): Attribution {
+  const d = defaults;
+  let callTags: string[] | undefined;
+  if (tags && tags.length > 0) {
+    callTags = d?.tags?.length ? [...new Set([...d.tags, ...tags])] : tags.slice();
+  }
+  return {
+    traceId: d?.traceId,
+    spanId: d?.spanId,
+    parentId: d?.parentId,
+    sessionId: m.sessionId ?? d?.sessionId,
+    userId: m.userId ?? d?.userId,
+    tenantId: m.tenantId ?? d?.tenantId,
+    operation: runName || m.operation || d?.operation,
+    service: d?.service,
+    tags: callTags ?? d?.tags,
+    environment: m.environment ?? d?.environment,
+    fallback: d?.fallback,
+    metadata: d?.metadata,
+  };
+}

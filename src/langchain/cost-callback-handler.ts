@@ -1,0 +1,570 @@
+import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
+import type { Serialized } from '@langchain/core/load/serializable';
+import type { BaseMessage } from '@langchain/core/messages';
+import type { LLMResult } from '@langchain/core/outputs';
+import { BudgetExceededError } from '../errors.js';
+import { type Logger, warnOnce } from '../logger.js';
+import { getNodeCatalog } from '../node/default-catalog.js';
+import { getDefaultTracker } from '../node/default-tracker.js';
+import { calculateCost } from '../pricing/calculator.js';
+import type { PriceCatalog } from '../pricing/catalog.js';
+import type { CostResult } from '../pricing/cost-result.js';
+import type { ServiceTier } from '../pricing/types.js';
+import type { Attribution, CostRecord, RecordContext } from '../tracker/record.js';
+import type { CostTracker } from '../tracker/tracker.js';
+import {
+  extractLangChainUsage,
+  type LangChainProviderFamily,
+  type LangChainUsageMetadataLike,
+  type LLMResultLike,
+  langChainProviderFamily,
+  usageFromUsageMetadata,
+} from '../usage/extract-langchain.js';
+import { emptyUsage, type TokenUsage } from '../usage/token-usage.js';
+import { attributionFromRunMetadata, readRunMetadata } from './attribution.js';
+import { RunRegistry } from './run-registry.js';
+
+/** Options of {@link CostCallbackHandler}. */
+export interface CostCallbackHandlerOptions {
+  /** Where calls are recorded (default: the process-wide tracker of `langfuse-cost/node`). */
+  tracker?: CostTracker;
+  /** Prices (default: the Node catalog — overrides, price files, synced cache, bundled prices). */
+  catalog?: PriceCatalog;
+  /** Attribution every call of this handler carries unless its metadata says otherwise. */
+  attribution?: Attribution;
+  /** Where the handler's warnings go (default: the library logger, see `setLogger`). */
+  logger?: Logger;
+  /**
+   * Called synchronously after each LLM call is recorded (success, cache hit or failure). Used by
+   * the Langfuse adapters to put the cost on the same generation. Errors it throws are logged.
+   */
+  onCost?: (event: CostEvent) => void;
+  /** Check the tracker's budgets before each call (throws only when the tracker enforces). Default true. */
+  checkBudget?: boolean;
+  /**
+   * Follow chain, tool and retriever runs to give every LLM call the root run id as its trace id
+   * (default true). With false the handler asks LangChain not to send it those events, which saves
+   * LangChain's per-event dispatch in long chains; the trace id is then the LLM run's parent run id.
+   */
+  traceRuns?: boolean;
+  /**
+   * Most runs kept open at once (default 10,000). Past half of it, the older half is dropped as a
+   * block; runs that never end cannot grow memory beyond it.
+   */
+  maxOpenRuns?: number;
+  /** Runs open longer than this are dropped as new ones start, ms (default 1 hour). */
+  staleRunMs?: number;
+}
+
+/** One recorded LLM call, as passed to {@link CostCallbackHandlerOptions.onCost}. */
+export interface CostEvent {
+  /** LangChain run id of the LLM call (the Langfuse generation id of the LangChain handlers). */
+  runId: string;
+  /** Root run id of the call's run tree (the trace id). */
+  traceId: string;
+  /** Parent run id. */
+  parentRunId?: string;
+  /** `success`, `cached` (LangChain cache hit, cost 0) or `error`. */
+  status: 'success' | 'cached' | 'error';
+  /** Model priced (the served model when the response names it). */
+  model: string;
+  /** Provider hint (`ls_provider`). */
+  provider?: string;
+  /** Disjoint usage. */
+  usage: TokenUsage;
+  /** The priced result; null when the model has no price or the call billed nothing. */
+  result: CostResult | null;
+  /** Cost the provider reported, USD, when it did. */
+  providedCost?: number;
+  /** What the tracker recorded. */
+  record: CostRecord;
+}
+
+interface OpenRun {
+  startedAt: number;
+  model: string | undefined;
+  provider: string | undefined;
+  traceId: string;
+  invocationParams: Record<string, unknown> | undefined;
+  versions: Record<string, unknown> | undefined;
+  attribution: Attribution;
+  /** What the token callback watches: 0 nothing, 1 the chunk count (Google), 2 chunk usage (Anthropic). */
+  watch: 0 | 1 | 2;
+  /** `handleLLMNewToken` calls seen. */
+  chunks: number;
+  /** Largest output count on one streamed chunk. */
+  maxChunkOutput: number | undefined;
+}
+
+interface ParentRun {
+  startedAt: number;
+  root: string;
+}
+
+/** State shared by a handler and its LangChain copies (`handler.copy()`). */
+interface HandlerCore {
+  options: CostCallbackHandlerOptions;
+  tracker: CostTracker | undefined;
+  catalog: PriceCatalog | undefined;
+  runs: RunRegistry<OpenRun>;
+  parents: RunRegistry<ParentRun>;
+  warned: Set<string>;
+}
+
+const DEFAULT_MAX_RUNS = 10_000;
+const NO_ATTRIBUTION: Attribution = {};
+
+// Streams whose merged usage LangChain miscounts need per-chunk facts (see extractLangChainUsage);
+// for the others the token callback returns at once — it runs for every streamed token.
+const WATCH: Record<LangChainProviderFamily, 0 | 1 | 2> = {
+  anthropic: 2,
+  google: 1,
+  openai: 0,
+  bedrock: 0,
+  other: 0,
+};
+const DEFAULT_STALE_MS = 60 * 60 * 1000;
+
+function isObject(v: unknown): v is Record<string, any> {
+  return typeof v === 'object' && v !== null;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** Model requested at start: `ls_model_name`, invocation params, then the serialized constructor fields. */
+function startModel(
+  llm: Serialized | undefined,
+  invocationParams: Record<string, unknown> | undefined,
+  lsModelName: string | undefined,
+): string | undefined {
+  if (lsModelName) return lsModelName;
+  if (invocationParams) {
+    const m =
+      str(invocationParams.model) ?? str(invocationParams.model_name) ?? str(invocationParams.modelId);
+    if (m) return m;
+  }
+  const kwargs = isObject(llm) && isObject((llm as any).kwargs) ? (llm as any).kwargs : undefined;
+  return kwargs ? (str(kwargs.model) ?? str(kwargs.model_name) ?? str(kwargs.model_id)) : undefined;
+}
+
+/**
+ * LangChain.js callback handler that prices every LLM call and records it in a {@link CostTracker}.
+ *
+ * Add it to any runnable (`chain.invoke(input, { callbacks: [new CostCallbackHandler()] })`), to a
+ * model's constructor `callbacks`, or process-wide with {@link registerCostCallbackHandler}.
+ * Usage is read with {@link extractLangChainUsage} (disjoint buckets per provider), priced with the
+ * catalog, and recorded with the call's attribution (session, user, tenant, environment from
+ * `metadata`; tags; run name → operation; root run id → trace id).
+ *
+ * It never throws into the chain and never waits on I/O: all work is synchronous, and a pricing or
+ * recording failure is a logged warning. The one exception is budget enforcement: when the tracker
+ * was created with `enforce: true` and a hard limit is reached, the start callback throws
+ * {@link BudgetExceededError} and LangChain aborts the call before any request is sent (the handler
+ * sets `raiseError`, so LangChain awaits it and rethrows).
+ */
+export class CostCallbackHandler extends BaseCallbackHandler {
+  /** Handler name (LangChain de-duplicates globally registered handlers by name). */
+  name = 'langfuse_cost_handler';
+  private readonly core: HandlerCore;
+
+  constructor(options: CostCallbackHandlerOptions | CostCallbackHandler = {}) {
+    // raiseError makes LangChain await the handler and rethrow BudgetExceededError; every other
+    // path catches its own errors, so nothing else can escape.
+    const traceRuns =
+      options instanceof CostCallbackHandler ? options.core.options.traceRuns : options.traceRuns;
+    super({
+      raiseError: true,
+      ignoreCustomEvent: true,
+      ignoreChain: traceRuns === false,
+      ignoreAgent: traceRuns === false,
+      ignoreRetriever: traceRuns === false,
+    });
+    if (options instanceof CostCallbackHandler) {
+      this.core = options.core;
+      return;
+    }
+    this.core = {
+      options,
+      tracker: options.tracker,
+      catalog: options.catalog,
+      runs: new RunRegistry<OpenRun>(
+        options.maxOpenRuns ?? DEFAULT_MAX_RUNS,
+        options.staleRunMs ?? DEFAULT_STALE_MS,
+      ),
+      parents: new RunRegistry<ParentRun>(
+        options.maxOpenRuns ?? DEFAULT_MAX_RUNS,
+        options.staleRunMs ?? DEFAULT_STALE_MS,
+      ),
+      warned: new Set(),
+    };
+  }
+
+  /** The tracker calls are recorded in. */
+  get tracker(): CostTracker {
+    const core = this.core;
+    core.tracker ??= getDefaultTracker();
+    return core.tracker;
+  }
+
+  /** The catalog calls are priced with. */
+  get catalog(): PriceCatalog {
+    const core = this.core;
+    core.catalog ??= getNodeCatalog();
+    return core.catalog;
+  }
+
+  /** Number of LLM runs started and not yet ended (for leak checks). */
+  get openRuns(): number {
+    return this.core.runs.size;
+  }
+
+  /** Number of open chain/tool/retriever runs tracked for trace ids. */
+  get openParentRuns(): number {
+    return this.core.parents.size;
+  }
+
+  /** Runs dropped because they never ended (stale or over `maxOpenRuns`). */
+  get evictedRuns(): number {
+    return this.core.runs.evicted;
+  }
+
+  override handleLLMStart(
+    llm: Serialized,
+    _prompts: string[],
+    runId: string,
+    parentRunId?: string,
+    extraParams?: Record<string, unknown>,
+    tags?: string[],
+    metadata?: Record<string, unknown>,
+    runName?: string,
+  ): void {
+    this.start(llm, runId, parentRunId, extraParams, tags, metadata, runName);
+  }
+
+  override handleChatModelStart(
+    llm: Serialized,
+    _messages: BaseMessage[][],
+    runId: string,
+    parentRunId?: string,
+    extraParams?: Record<string, unknown>,
+    tags?: string[],
+    metadata?: Record<string, unknown>,
+    runName?: string,
+  ): void {
+    this.start(llm, runId, parentRunId, extraParams, tags, metadata, runName);
+  }
+
+  override handleLLMNewToken(
+    _token: string,
+    _idx: unknown,
+    runId: string,
+    _parentRunId?: string,
+    _tags?: string[],
+    fields?: { chunk?: unknown },
+  ): void {
+    const run = this.core.runs.get(runId);
+    if (run === undefined || run.watch === 0) return;
+    run.chunks++;
+    if (run.watch === 1) return;
+    const chunk = fields?.chunk as { message?: { usage_metadata?: { output_tokens?: unknown } } } | undefined;
+    const out = chunk?.message?.usage_metadata?.output_tokens;
+    if (typeof out === 'number' && (run.maxChunkOutput === undefined || out > run.maxChunkOutput)) {
+      run.maxChunkOutput = out;
+    }
+  }
+
+  override handleLLMEnd(
+    output: LLMResult,
+    runId: string,
+    parentRunId?: string,
+    _tags?: string[],
+    extraParams?: Record<string, unknown>,
+  ): void {
+    try {
+      this.end(output as unknown as LLMResultLike, runId, parentRunId, extraParams?.cached === true);
+    } catch (err) {
+      this.warn('end', `could not record the cost of LLM run ${runId}: ${String(err)}`);
+    }
+  }
+
+  override handleLLMError(
+    err: unknown,
+    runId: string,
+    parentRunId?: string,
+    _tags?: string[],
+    _extraParams?: Record<string, unknown>,
+  ): void {
+    try {
+      this.fail(err, runId, parentRunId);
+    } catch (e) {
+      this.warn('error', `could not record the failure of LLM run ${runId}: ${String(e)}`);
+    }
+  }
+
+  // Chain, tool and retriever runs are tracked only to find each LLM call's root run (trace id).
+  // LangChain calls handleChainStart(chain, inputs, runId, parentRunId, tags, metadata, runType, runName),
+  // whatever its type declaration names the fourth parameter.
+
+  override handleChainStart(_chain: Serialized, _inputs: unknown, runId: string, parentRunId?: string): void {
+    this.openParent(runId, parentRunId);
+  }
+
+  override handleChainEnd(_outputs: unknown, runId: string): void {
+    this.core.parents.delete(runId);
+  }
+
+  override handleChainError(_err: unknown, runId: string): void {
+    this.core.parents.delete(runId);
+  }
+
+  override handleToolStart(_tool: Serialized, _input: string, runId: string, parentRunId?: string): void {
+    this.openParent(runId, parentRunId);
+  }
+
+  override handleToolEnd(_output: unknown, runId: string): void {
+    this.core.parents.delete(runId);
+  }
+
+  override handleToolError(_err: unknown, runId: string): void {
+    this.core.parents.delete(runId);
+  }
+
+  override handleRetrieverStart(
+    _retriever: Serialized,
+    _query: string,
+    runId: string,
+    parentRunId?: string,
+  ): void {
+    this.openParent(runId, parentRunId);
+  }
+
+  override handleRetrieverEnd(_documents: unknown, runId: string): void {
+    this.core.parents.delete(runId);
+  }
+
+  override handleRetrieverError(_err: unknown, runId: string): void {
+    this.core.parents.delete(runId);
+  }
+
+  private openParent(runId: string, parentRunId: string | undefined): void {
+    const parents = this.core.parents;
+    const root = typeof parentRunId === 'string' ? (parents.get(parentRunId)?.root ?? parentRunId) : runId;
+    parents.set(runId, { startedAt: Date.now(), root });
+  }
+
+  private start(
+    llm: Serialized,
+    runId: string,
+    parentRunId: string | undefined,
+    extraParams: Record<string, unknown> | undefined,
+    tags: string[] | undefined,
+    metadata: Record<string, unknown> | undefined,
+    runName: string | undefined,
+  ): void {
+    const core = this.core;
+    let attribution: Attribution | undefined;
+    try {
+      const invocationParams = isObject(extraParams?.invocation_params)
+        ? (extraParams.invocation_params as Record<string, unknown>)
+        : undefined;
+      const meta = readRunMetadata(metadata);
+      attribution = attributionFromRunMetadata(core.options.attribution, meta, tags, runName);
+      const traceId =
+        typeof parentRunId === 'string' ? (core.parents.get(parentRunId)?.root ?? parentRunId) : runId;
+      core.runs.set(runId, {
+        startedAt: Date.now(),
+        model: startModel(llm, invocationParams, meta.modelName),
+        provider: meta.provider,
+        traceId,
+        invocationParams,
+        versions: meta.versions,
+        attribution,
+        watch: WATCH[langChainProviderFamily(meta.provider)],
+        chunks: 0,
+        maxChunkOutput: undefined,
+      });
+    } catch (err) {
+      this.warn('start', `could not open LLM run ${runId}: ${String(err)}`);
+    }
+    if (core.options.checkBudget === false) return;
+    try {
+      this.tracker.checkBudget(attribution);
+    } catch (err) {
+      if (err instanceof BudgetExceededError) {
+        // The call will not happen: LangChain sends neither end nor error for it.
+        core.runs.delete(runId);
+        throw err;
+      }
+      this.warn('budget', `budget check failed: ${String(err)}`);
+    }
+  }
+
+  /** The record context of a run, built as one fixed-shape literal (this runs on every call). */
+  private context(
+    run: OpenRun | undefined,
+    runId: string,
+    parentRunId: string | undefined,
+    now: number,
+  ): RecordContext {
+    const a = run ? run.attribution : (this.core.options.attribution ?? NO_ATTRIBUTION);
+    const traceId =
+      run?.traceId ?? (parentRunId ? (this.core.parents.get(parentRunId)?.root ?? parentRunId) : runId);
+    return {
+      traceId,
+      spanId: runId,
+      parentId: parentRunId,
+      sessionId: a.sessionId,
+      userId: a.userId,
+      tenantId: a.tenantId,
+      operation: a.operation,
+      service: a.service,
+      tags: a.tags,
+      environment: a.environment,
+      fallback: a.fallback,
+      metadata: a.metadata,
+      startTime: run?.startedAt,
+      endTime: now,
+      durationMs: run ? now - run.startedAt : undefined,
+      cached: undefined,
+      providedCost: undefined,
+    };
+  }
+
+  /** Price a usage, trying the served model, then the requested one. Null when neither has a price. */
+  private price(
+    models: (string | undefined)[],
+    provider: string | undefined,
+    usage: TokenUsage,
+    serviceTier: ServiceTier | undefined,
+  ): CostResult | null {
+    const catalog = this.catalog;
+    let tried: string | undefined;
+    for (const model of models) {
+      if (!model || model === tried) continue;
+      tried = model;
+      const r = calculateCost({ model, provider, usage, serviceTier }, catalog);
+      if (r) return r;
+    }
+    return null;
+  }
+
+  private end(output: LLMResultLike, runId: string, parentRunId: string | undefined, cached: boolean): void {
+    const core = this.core;
+    const run = core.runs.take(runId);
+    const now = Date.now();
+    const x = extractLangChainUsage(output, {
+      provider: run?.provider,
+      invocationParams: run?.invocationParams,
+      stream:
+        run && run.chunks > 0 ? { chunks: run.chunks, maxChunkOutputTokens: run.maxChunkOutput } : undefined,
+      versions: run?.versions,
+    });
+    const model = x.servedModel ?? run?.model ?? 'unknown';
+    const provider = run?.provider;
+    const ctx = this.context(run, runId, parentRunId, now);
+    if (x.providedCost !== undefined) ctx.providedCost = x.providedCost;
+    if (cached) ctx.cached = true;
+    const usage = cached ? emptyUsage() : x.usage;
+
+    let result: CostResult | null = null;
+    try {
+      result = this.price([model, run?.model], provider, usage, x.serviceTier);
+    } catch (err) {
+      this.warn(`price:${model}`, `could not price ${model}: ${String(err)}`);
+    }
+    if (result && !cached) {
+      if (x.providedCost !== undefined) result.providedCost = x.providedCost;
+      if (x.source === 'none') {
+        result.estimated = true;
+        (result.warnings ??= []).push('the response carried no token usage');
+        this.warn(
+          `no-usage:${provider ?? ''}:${model}`,
+          `LangChain reported no token usage for ${model}${provider ? ` (${provider})` : ''}; its cost is recorded as 0 and flagged estimated. ` +
+            'Enable usage in streams (OpenAI-compatible servers: stream_options.include_usage) to price it.',
+        );
+      } else if (x.estimated) {
+        result.estimated = true;
+      }
+      if (x.warnings) (result.warnings ??= []).push(...x.warnings);
+    }
+    const record = result
+      ? this.tracker.record(result, ctx)
+      : this.tracker.recordUnpriced(model, provider, usage, ctx);
+    this.emit({
+      runId,
+      traceId: ctx.traceId as string,
+      parentRunId,
+      status: cached ? 'cached' : 'success',
+      model,
+      provider,
+      usage,
+      result: cached ? null : result,
+      providedCost: x.providedCost,
+      record,
+    });
+  }
+
+  private fail(err: unknown, runId: string, parentRunId: string | undefined): void {
+    const run = this.core.runs.take(runId);
+    const now = Date.now();
+    const model = run?.model ?? 'unknown';
+    const provider = run?.provider;
+    const ctx = this.context(run, runId, parentRunId, now);
+    // An aborted stream keeps what it received; the provider may have billed those tokens.
+    const partial = isObject(err) && isObject(err.partialMessage) ? err.partialMessage : undefined;
+    const um =
+      partial && isObject(partial.usage_metadata)
+        ? (partial.usage_metadata as LangChainUsageMetadataLike)
+        : undefined;
+    let usage: TokenUsage | undefined;
+    let result: CostResult | null = null;
+    if (um) {
+      usage = usageFromUsageMetadata(um, langChainProviderFamily(provider));
+      try {
+        result = this.price([model], provider, usage, undefined);
+      } catch (e) {
+        this.warn(`price:${model}`, `could not price ${model}: ${String(e)}`);
+      }
+    }
+    const record = this.tracker.recordFailure(
+      { model, provider, error: err, usage, ...(result ? { result } : {}) },
+      ctx,
+    );
+    this.emit({
+      runId,
+      traceId: ctx.traceId as string,
+      parentRunId,
+      status: 'error',
+      model,
+      provider,
+      usage: usage ?? emptyUsage(),
+      result,
+      record,
+    });
+  }
+
+  private emit(event: CostEvent): void {
+    const hook = this.core.options.onCost;
+    if (!hook) return;
+    try {
+      hook(event);
+    } catch (err) {
+      this.warn('onCost', `onCost hook failed: ${String(err)}`);
+    }
+  }
+
+  private warn(key: string, message: string): void {
+    const logger = this.core.options.logger;
+    if (!logger) {
+      warnOnce(`langchain:${key}`, message);
+      return;
+    }
+    const warned = this.core.warned;
+    if (warned.has(key)) return;
+    if (warned.size >= 1000) warned.clear();
+    warned.add(key);
+    logger.warn(message);
+  }
+}
