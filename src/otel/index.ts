@@ -2,4 +2,6 @@
  * `langfuse-cost/otel`: the OpenTelemetry span processor.
  * @packageDocumentation
  */
-export {};
+
+export { COST_ATTR, CostSpanProcessor, type CostSpanProcessorOptions } from './cost-span-processor.js';
+export type { CostRecorder, ProcessorSpan, SpanProcessorLike } from './types.js';

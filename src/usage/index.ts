@@ -1,5 +1,3 @@
-export * from './token-usage.js';
-export { extractOtelUsage, OTEL_ATTR, type OtelEmitter, type OtelScopeLike, type OtelUsageExtraction } from './extract-otel.js';
 export {
   collapseRepeated,
   extractLangChainProvidedCost,
@@ -18,3 +16,11 @@ export {
   langChainProviderFamily,
   usageFromUsageMetadata,
 } from './extract-langchain.js';
+export {
+  extractOtelUsage,
+  OTEL_ATTR,
+  type OtelEmitter,
+  type OtelScopeLike,
+  type OtelUsageExtraction,
+} from './extract-otel.js';
+export * from './token-usage.js';

@@ -1,0 +1,184 @@
+import type { HrTime } from '@opentelemetry/api';
+import type { RecordContext } from '../tracker/record.js';
+import type { ProcessorSpan } from './types.js';
+
+type Attrs = Readonly<Record<string, unknown>>;
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+function hrToMs(t: HrTime | undefined): number | undefined {
+  if (!t) return undefined;
+  const ms = t[0] * 1e3 + t[1] / 1e6;
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
+function tagsOf(v: unknown): string[] | undefined {
+  if (Array.isArray(v)) {
+    const out: string[] = [];
+    for (const t of v) if (typeof t === 'string' && t.length > 0) out.push(t);
+    return out.length > 0 ? out : undefined;
+  }
+  if (typeof v === 'string' && v.length > 0) return [v];
+  return undefined;
+}
+
+/** service.name of a resource, memoised for the last resource seen (one per provider in practice). */
+export class ServiceNameCache {
+  private resource: object | undefined;
+  private service: string | undefined;
+
+  /** The resource's `service.name`. */
+  get(resource: ProcessorSpan['resource']): string | undefined {
+    if (!resource) return undefined;
+    if (resource === this.resource) return this.service;
+    // Reading `attributes` before async detectors settle makes the SDK log an error; the raw
+    // list has the synchronous ones (service.name from config or env). Not cached until settled.
+    if (resource.asyncAttributesPending) return pendingServiceName(resource);
+    const attrs = resource.attributes as Attrs | undefined;
+    const service = str(attrs?.['service.name']);
+    this.resource = resource;
+    this.service = service;
+    return service;
+  }
+}
+
+function pendingServiceName(resource: NonNullable<ProcessorSpan['resource']>): string | undefined {
+  const raw = resource.getRawAttributes?.();
+  if (!Array.isArray(raw)) return undefined;
+  for (const entry of raw) {
+    if (entry[0] === 'service.name') return str(entry[1]);
+  }
+  return undefined;
+}
+
+/** Entries at which ended spans are swept out of the open-span index (raised while many are open). */
+const SWEEP_AT = 2_048;
+/** Hard cap of the index; past it the index is cleared (spans that never end). */
+const OPEN_SPAN_LIMIT = 50_000;
+/** How far up the parent chain session, user and tags are looked for. */
+const MAX_ANCESTORS = 16;
+
+/**
+ * Spans that have started and not ended, by span id. Session, user and tags are often set only on a
+ * trace's root or chain span (e.g. `@langfuse/langchain` propagates them to the root chain span
+ * only); a priced child looks them up through its open ancestors, found by
+ * `parentSpanContext.spanId` (which also works when the parent context holds only a span context, as
+ * in the Langfuse LangChain handler). Ended spans are not deleted one by one — a Map delete per span
+ * was a measurable part of the processor's cost — but swept in bulk when the index grows past
+ * {@link SWEEP_AT} by keeping only the spans still open; the index is cleared past
+ * {@link OPEN_SPAN_LIMIT}. Memory stays bounded either way.
+ */
+export class OpenSpans {
+  private byId = new Map<string, ProcessorSpan>();
+  private sweepAt = SWEEP_AT;
+
+  /** Remember a started span. */
+  add(span: ProcessorSpan): void {
+    if (this.byId.size >= this.sweepAt) this.sweep();
+    this.byId.set(span.spanContext().spanId, span);
+  }
+
+  private sweep(): void {
+    const open = new Map<string, ProcessorSpan>();
+    for (const [id, span] of this.byId) if (!isEnded(span)) open.set(id, span);
+    this.byId = open.size >= OPEN_SPAN_LIMIT ? new Map() : open;
+    this.sweepAt = Math.max(SWEEP_AT, this.byId.size * 2);
+  }
+
+  /** Open spans in the index (for tests). */
+  get size(): number {
+    let n = 0;
+    for (const span of this.byId.values()) if (!isEnded(span)) n++;
+    return n;
+  }
+
+  /** Entries held, ended ones included until the next sweep (for tests). */
+  get held(): number {
+    return this.byId.size;
+  }
+
+  /** An open span. */
+  get(spanId: string): ProcessorSpan | undefined {
+    const span = this.byId.get(spanId);
+    return span === undefined || isEnded(span) ? undefined : span;
+  }
+
+  /** Add every open ancestor of `span` (up to {@link MAX_ANCESTORS}) to `into`. */
+  markAncestors(span: ProcessorSpan, into: WeakSet<object>): void {
+    let id = span.parentSpanContext?.spanId;
+    for (let depth = 0; id && depth < MAX_ANCESTORS; depth++) {
+      const ancestor = this.get(id);
+      if (!ancestor) return;
+      into.add(ancestor);
+      id = ancestor.parentSpanContext?.spanId;
+    }
+  }
+}
+
+/** `ended` of SDK spans (2.x and 3.x); spans without it count as open. */
+function isEnded(span: ProcessorSpan): boolean {
+  return (span as { ended?: boolean }).ended === true;
+}
+
+function sessionOf(a: Attrs): string | undefined {
+  return (
+    str(a['langfuse.session.id']) ??
+    str(a['session.id']) ??
+    str(a['gen_ai.conversation.id']) ??
+    str(a['ai.telemetry.metadata.sessionId'])
+  );
+}
+
+function userOf(a: Attrs): string | undefined {
+  return str(a['langfuse.user.id']) ?? str(a['user.id']) ?? str(a['ai.telemetry.metadata.userId']);
+}
+
+/**
+ * Trace, span, session, user, tags and timing of a span for `tracker.record`. Session and user come
+ * from Langfuse's attributes first (`langfuse.session.id`, `langfuse.user.id`), then the OTel /
+ * Langfuse trace attributes (`session.id`, `user.id`), then the AI SDK telemetry metadata; when the
+ * span has none, from its nearest open ancestor that has them.
+ */
+export function recordContextOf(
+  span: ProcessorSpan,
+  service: string | undefined,
+  providedCost: number | undefined,
+  open?: OpenSpans,
+): RecordContext {
+  const a = span.attributes as Attrs;
+  const sc = span.spanContext();
+  const ctx: RecordContext = { traceId: sc.traceId, spanId: sc.spanId, operation: span.name };
+  const parent = span.parentSpanContext?.spanId;
+  if (parent) ctx.parentId = parent;
+  let session = sessionOf(a);
+  let user = userOf(a);
+  let tags = tagsOf(a['langfuse.trace.tags']);
+  if (open && parent && (session === undefined || user === undefined || tags === undefined)) {
+    let id: string | undefined = parent;
+    for (let depth = 0; id && depth < MAX_ANCESTORS; depth++) {
+      const ancestor = open.get(id);
+      if (!ancestor) break;
+      const pa = ancestor.attributes as Attrs;
+      session ??= sessionOf(pa);
+      user ??= userOf(pa);
+      tags ??= tagsOf(pa['langfuse.trace.tags']);
+      if (session !== undefined && user !== undefined && tags !== undefined) break;
+      id = ancestor.parentSpanContext?.spanId;
+    }
+  }
+  if (session) ctx.sessionId = session;
+  if (user) ctx.userId = user;
+  if (tags) ctx.tags = tags;
+  const env = str(a['langfuse.environment']);
+  if (env) ctx.environment = env;
+  if (service) ctx.service = service;
+  const start = hrToMs(span.startTime);
+  const end = hrToMs(span.endTime);
+  if (start !== undefined) ctx.startTime = start;
+  if (end !== undefined) ctx.endTime = end;
+  if (start !== undefined && end !== undefined && end >= start) ctx.durationMs = end - start;
+  if (providedCost !== undefined) ctx.providedCost = providedCost;
+  return ctx;
+}
