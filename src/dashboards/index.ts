@@ -2,4 +2,54 @@
  * `langfuse-cost/dashboards`: run the SQL dashboards on the ledger (chDB) or Langfuse's ClickHouse.
  * @packageDocumentation
  */
-export {};
+export {
+  type Dashboard,
+  type DashboardColumn,
+  DashboardError,
+  type DashboardParam,
+  dashboardsDir,
+  findPlaceholders,
+  listDashboardNames,
+  loadDashboard,
+  loadDashboards,
+  parseDashboard,
+  readDashboardAsset,
+} from './catalog.js';
+export { stripSqlComments, withSourceCtes } from './compose.js';
+export {
+  type DashboardFormat,
+  formatCsv,
+  formatJson,
+  formatResult,
+  formatTable,
+  formatUsdCell,
+} from './format.js';
+export { type HtmlReportMeta, renderHtmlReport, usdTick } from './html/report.js';
+export {
+  type BindParamsOptions,
+  bindParams,
+  type DashboardParamValue,
+  formatEpochParam,
+  formatParamValue,
+  parseTimeValue,
+  REQUIRED_PARAMS,
+} from './params.js';
+export {
+  type DashboardResult,
+  type RunDashboardOptions,
+  type RunProgress,
+  runDashboard,
+  runDashboards,
+  sqlForSource,
+} from './runner.js';
+export {
+  type ChdbSourceOptions,
+  createChdbSource,
+  type LocalSourceOptions,
+  loadChdb,
+  openLocalSource,
+} from './sources/chdb.js';
+export { type ClickHouseSourceOptions, openClickHouseSource } from './sources/clickhouse.js';
+export { LEDGER_SCHEMA } from './sources/ledger-tables.js';
+export { defaultLedgerPath, type OpenSourceOptions, openSource } from './sources/open.js';
+export type { ColumnMeta, DashboardSource, QueryResult, SourceKind } from './sources/types.js';

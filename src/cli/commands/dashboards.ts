@@ -1,12 +1,277 @@
-import type { CliCommand } from '../command.js';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { type ParsedArgs, parseArgs, strFlag } from '../args.js';
+import type { CliCommand, CliIO } from '../command.js';
+import { CliError } from '../command.js';
 
-/** `langfuse-cost dashboards` (placeholder until its issue lands). */
+const USAGE = `Usage:
+  langfuse-cost dashboards list [--format table|json]
+  langfuse-cost dashboards show <name> [--source local|clickhouse|clickhouse-v4]
+  langfuse-cost dashboards run <name> [source and window options] [--param k=v]... [--format table|json|csv]
+  langfuse-cost dashboards html [--out cost-report.html] [source and window options] [--param k=v]...
+
+Runs the SQL dashboards in the package's dashboards/ directory (ClickHouse dialect, written against
+Langfuse's observations/traces tables) on one of three sources. Parameters are bound, never pasted
+into the SQL.
+
+Source:
+  --source local          the JSONL ledger through embedded ClickHouse (chDB) (default)
+  --source clickhouse     a Langfuse v3 ClickHouse (observations, traces)
+  --source clickhouse-v4  a Langfuse v4 ClickHouse (events_core)
+  --ledger PATH           ledger for --source local (default LANGFUSE_COST_LEDGER or
+                          .langfuse-cost/ledger.jsonl; rotated files are included)
+  --url URL               ClickHouse HTTP URL (default CLICKHOUSE_URL or http://localhost:8123)
+  --user USER             (default CLICKHOUSE_USER or default)
+  --password PASSWORD     (default CLICKHOUSE_PASSWORD; prefer the variable: arguments show in ps)
+  --database DB           (default CLICKHOUSE_DB or default)
+  --project-id ID         Langfuse project id (default LANGFUSE_PROJECT_ID; "local" for the ledger)
+
+Window and parameters:
+  --from TIME             window start, inclusive: 2026-11-01, 2026-11-01T08:00, -7d, -12h, today
+  --to TIME               window end, exclusive (default now)
+  --tz ZONE               IANA time zone for days and hours (default UTC)
+  --param k=v             any parameter a dashboard declares (repeatable), e.g. limit=50, budget=25
+  --format FORMAT         table (default), json or csv (run); table or json (list)
+  --out FILE              HTML report path (default cost-report.html)
+
+Environment: CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, CLICKHOUSE_DB, LANGFUSE_PROJECT_ID,
+LANGFUSE_COST_LEDGER.
+`;
+
+const VALUE_FLAGS = [
+  'source',
+  'ledger',
+  'url',
+  'user',
+  'password',
+  'database',
+  'project-id',
+  'from',
+  'to',
+  'tz',
+  'param',
+  'format',
+  'out',
+];
+
+type DashboardsModule = typeof import('../../dashboards/index.js');
+
+function progressWriter(io: CliIO): { update(msg: string): void; done(): void } {
+  const tty = (io.stderr as NodeJS.WriteStream).isTTY === true;
+  let shown = false;
+  return {
+    update(msg: string) {
+      if (!tty) return;
+      const cols = (io.stderr as NodeJS.WriteStream).columns || 100;
+      io.stderr.write(`\r\x1b[K${msg.slice(0, Math.max(10, cols - 1))}`);
+      shown = true;
+    },
+    done() {
+      if (tty && shown) io.stderr.write('\r\x1b[K');
+      shown = false;
+    },
+  };
+}
+
+function paramValues(args: ParsedArgs, io: CliIO): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of args.multi.param ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new CliError(`--param needs name=value, got "${kv}"`, 2);
+    out[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  const from = strFlag(args, 'from');
+  const to = strFlag(args, 'to');
+  const tz = strFlag(args, 'tz');
+  const project = strFlag(args, 'project-id') ?? io.env.LANGFUSE_PROJECT_ID;
+  if (from !== undefined) out.from = from;
+  if (to !== undefined) out.to = to;
+  if (tz !== undefined) out.timeZone = tz;
+  if (project !== undefined && project !== '') out.projectId = project;
+  return out;
+}
+
+function sourceKind(args: ParsedArgs): 'local' | 'clickhouse' | 'clickhouse-v4' {
+  const s = strFlag(args, 'source') ?? 'local';
+  if (s !== 'local' && s !== 'clickhouse' && s !== 'clickhouse-v4') {
+    throw new CliError(`--source must be local, clickhouse or clickhouse-v4, got "${s}"`, 2);
+  }
+  return s;
+}
+
+async function openFromArgs(
+  d: DashboardsModule,
+  args: ParsedArgs,
+  io: CliIO,
+  progress: { update(msg: string): void },
+): Promise<import('../../dashboards/index.js').DashboardSource> {
+  const kind = sourceKind(args);
+  const url = strFlag(args, 'url');
+  const username = strFlag(args, 'user');
+  const password = strFlag(args, 'password');
+  const database = strFlag(args, 'database');
+  const ledger = strFlag(args, 'ledger');
+  return d.openSource({
+    kind,
+    env: io.env,
+    ...(ledger !== undefined
+      ? { ledger: resolve(io.cwd, ledger) }
+      : { ledger: resolve(io.cwd, d.defaultLedgerPath(io.env)) }),
+    ...(url !== undefined ? { url } : {}),
+    ...(username !== undefined ? { username } : {}),
+    ...(password !== undefined ? { password } : {}),
+    ...(database !== undefined ? { database } : {}),
+    onProgress: (m) => progress.update(m),
+  });
+}
+
+function rethrow(d: DashboardsModule, err: unknown): never {
+  if (err instanceof d.DashboardError) {
+    const usage = /parameter|needs a Langfuse project id|no dashboard|cannot read ".*" as a time/.test(
+      err.message,
+    );
+    throw new CliError(err.message, usage ? 2 : 1);
+  }
+  throw err;
+}
+
+async function list(d: DashboardsModule, args: ParsedArgs, io: CliIO): Promise<number> {
+  const all = await d.loadDashboards();
+  const format = strFlag(args, 'format') ?? 'table';
+  if (format === 'json') {
+    const out = all.map((x) => ({
+      name: x.name,
+      title: x.title,
+      description: x.description,
+      params: x.params,
+    }));
+    io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return 0;
+  }
+  if (format !== 'table') throw new CliError(`--format for list must be table or json, got "${format}"`, 2);
+  const std = new Set(['projectId', 'from', 'to']);
+  const rows = all.map((x) => ({
+    name: x.name,
+    title: x.title,
+    params: x.params
+      .filter((p) => !std.has(p.name))
+      .map((p) => `${p.name}=${p.default ?? '?'}`)
+      .join(' '),
+  }));
+  io.stdout.write(
+    d.formatTable({
+      columns: [
+        { name: 'name', type: 'String' },
+        { name: 'title', type: 'String' },
+        { name: 'params', type: 'String' },
+      ],
+      rows,
+      elapsedMs: 0,
+    }),
+  );
+  return 0;
+}
+
+async function show(d: DashboardsModule, args: ParsedArgs, io: CliIO): Promise<number> {
+  const name = args.positionals[1];
+  if (!name)
+    throw new CliError('dashboards show needs a dashboard name (see: langfuse-cost dashboards list)', 2);
+  const dash = await d.loadDashboard(name);
+  const kind = strFlag(args, 'source');
+  if (kind === undefined || kind === 'local' || kind === 'clickhouse') {
+    io.stdout.write(dash.text.endsWith('\n') ? dash.text : `${dash.text}\n`);
+    return 0;
+  }
+  sourceKind(args);
+  const ctes = await d.readDashboardAsset('sources/langfuse-v4.sql');
+  io.stdout.write(`${d.sqlForSource(dash, { ctes })}\n`);
+  return 0;
+}
+
+async function run(d: DashboardsModule, args: ParsedArgs, io: CliIO): Promise<number> {
+  const name = args.positionals[1];
+  if (!name)
+    throw new CliError('dashboards run needs a dashboard name (see: langfuse-cost dashboards list)', 2);
+  const format = strFlag(args, 'format') ?? 'table';
+  if (format !== 'table' && format !== 'json' && format !== 'csv') {
+    throw new CliError(`--format must be table, json or csv, got "${format}"`, 2);
+  }
+  const dash = await d.loadDashboard(name);
+  const params = paramValues(args, io);
+  // --tz applies only where a dashboard has a time zone; other given parameters must exist.
+  if (!dash.params.some((p) => p.name === 'timeZone')) delete params.timeZone;
+  const progress = progressWriter(io);
+  const source = await openFromArgs(d, args, io, progress);
+  try {
+    progress.update(`running ${dash.name} on ${source.description}`);
+    const result = await d.runDashboard(source, dash, { params, strict: true });
+    progress.done();
+    io.stdout.write(d.formatResult(result, format));
+    return 0;
+  } finally {
+    progress.done();
+    await source.close();
+  }
+}
+
+async function html(d: DashboardsModule, args: ParsedArgs, io: CliIO): Promise<number> {
+  const out = resolve(io.cwd, strFlag(args, 'out') ?? 'cost-report.html');
+  const params = paramValues(args, io);
+  // One window for the whole report (the files' own defaults differ, e.g. cost-hourly's -2d).
+  params.from ??= '-30d';
+  params.to ??= 'now';
+  const progress = progressWriter(io);
+  const source = await openFromArgs(d, args, io, progress);
+  try {
+    const now = Date.now();
+    const results = await d.runDashboards(source, undefined, {
+      params,
+      now,
+      continueOnError: true,
+      onProgress: (p) => {
+        if (p.name)
+          progress.update(`[${p.index + 1}/${p.total}] ${p.name} (${(p.elapsedMs / 1000).toFixed(1)} s)`);
+      },
+    });
+    progress.done();
+    const fromMs = d.parseTimeValue(params.from, now);
+    const toMs = d.parseTimeValue(params.to, now);
+    const fmt = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
+    const page = d.renderHtmlReport(results, {
+      source: source.description,
+      from: fmt(fromMs),
+      to: fmt(toMs),
+    });
+    await writeFile(out, page);
+    const failed = results.filter((r) => r.error);
+    for (const f of failed) io.stderr.write(`langfuse-cost dashboards: ${f.error}\n`);
+    io.stdout.write(
+      `wrote ${out} (${results.length - failed.length}/${results.length} dashboards, ${(page.length / 1024).toFixed(0)} KiB)\n`,
+    );
+    return failed.length > 0 ? 1 : 0;
+  } finally {
+    progress.done();
+    await source.close();
+  }
+}
+
+/** `langfuse-cost dashboards`: list, show and run the SQL dashboards; write the HTML report. */
 export const command: CliCommand = {
   name: 'dashboards',
-  summary: 'dashboards',
-  usage: 'langfuse-cost dashboards: not available yet',
-  async run(_argv, io) {
-    io.stderr.write('langfuse-cost dashboards: not available in this version yet\n');
-    return 1;
+  summary: 'run the SQL dashboards and write the HTML report',
+  usage: USAGE,
+  async run(argv, io) {
+    const args = parseArgs(argv, { known: VALUE_FLAGS });
+    const sub = args.positionals[0];
+    const d: DashboardsModule = await import('../../dashboards/index.js');
+    try {
+      if (sub === 'list') return await list(d, args, io);
+      if (sub === 'show') return await show(d, args, io);
+      if (sub === 'run') return await run(d, args, io);
+      if (sub === 'html') return await html(d, args, io);
+    } catch (err) {
+      rethrow(d, err);
+    }
+    throw new CliError(sub ? `unknown subcommand "${sub}"\n\n${USAGE}` : USAGE, 2);
   },
 };

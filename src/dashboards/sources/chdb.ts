@@ -1,0 +1,190 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Session } from 'chdb';
+import { getLogger } from '../../logger.js';
+import { listLedgerFiles } from '../../node/ledger/files.js';
+import { DashboardError } from '../catalog.js';
+import {
+  CREATE_LEDGER_RAW,
+  CREATE_OBSERVATIONS,
+  CREATE_TRACES,
+  FILL_OBSERVATIONS,
+  FILL_TRACES,
+  LEDGER_SCHEMA,
+  LOAD_LEDGER_FILE,
+} from './ledger-tables.js';
+import { type ClickHouseJson, normaliseRows } from './result.js';
+import type { DashboardSource, QueryResult, SourceKind } from './types.js';
+
+type ChdbModule = typeof import('chdb');
+
+let chdbModule: Promise<ChdbModule> | undefined;
+
+/** Load the optional `chdb` package (embedded ClickHouse) on first use, with an install hint when absent. */
+export async function loadChdb(): Promise<ChdbModule> {
+  chdbModule ??= import('chdb').then(
+    (m) => ((m as { default?: ChdbModule }).default ?? m) as ChdbModule,
+    (err: unknown) => {
+      chdbModule = undefined;
+      throw new DashboardError(
+        `the local source needs the optional package "chdb" (embedded ClickHouse): npm install chdb (${(err as Error)?.message ?? err})`,
+      );
+    },
+  );
+  return chdbModule;
+}
+
+/** Options for {@link createChdbSource}. */
+export interface ChdbSourceOptions {
+  /** An open chDB session holding `observations`/`traces` (v3) or `events_core` (v4). */
+  session: Session;
+  /** CTE list put in front of every query, e.g. `dashboards/sources/langfuse-v4.sql` for `events_core`. */
+  ctes?: string;
+  /** Description for reports. */
+  description?: string;
+  /** Default project id. */
+  defaultProjectId?: string;
+  /** Close the session in {@link DashboardSource.close} (default false: the caller owns it). */
+  ownsSession?: boolean;
+  /** Kind to report (default `chdb`). */
+  kind?: SourceKind;
+}
+
+/** A source over an open chDB session. Queries bind parameters server-side (`queryBindAsync`). */
+export function createChdbSource(options: ChdbSourceOptions): DashboardSource {
+  const { session } = options;
+  let closed = false;
+  const source: DashboardSource = {
+    kind: options.kind ?? 'chdb',
+    description: options.description ?? `chDB session ${session.path}`,
+    ...(options.ctes ? { ctes: options.ctes } : {}),
+    ...(options.defaultProjectId ? { defaultProjectId: options.defaultProjectId } : {}),
+    async query(sql: string, params: Record<string, string>): Promise<QueryResult> {
+      if (closed) throw new DashboardError('the chDB source is closed');
+      const t0 = performance.now();
+      const res = await session.queryBindAsync(sql, params, { format: 'JSON' });
+      const elapsedMs = performance.now() - t0;
+      const text = res.text();
+      const body = (text.trim() ? JSON.parse(text) : {}) as ClickHouseJson;
+      const columns = body.meta ?? [];
+      const out: QueryResult = { columns, rows: normaliseRows(columns, body.data ?? []), elapsedMs };
+      if (typeof res.rowsRead === 'number') out.rowsRead = res.rowsRead;
+      return out;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (options.ownsSession) session.close();
+    },
+  };
+  return source;
+}
+
+/** Options for {@link openLocalSource}. */
+export interface LocalSourceOptions {
+  /** Ledger path(s) in the TRACKER-API JSON Lines format; each includes its rotated files. */
+  ledger: string | string[];
+  /** Called with a short status while the ledger loads (for progress output). */
+  onProgress?: (message: string) => void;
+}
+
+/** Most malformed lines tolerated per ledger (torn writes of killed processes); more means "not a ledger". */
+const MAX_BAD_LINES = 1000;
+
+/**
+ * Open the local ledger as a dashboard source: a temporary chDB session in which the ledger (with its
+ * rotated files) is parsed once, by ClickHouse's JSONEachRow reader through `file()` with an explicit
+ * schema, into tables with Langfuse's v3 `observations` and `traces` columns. Torn lines (a writer killed
+ * mid-write) are skipped with a warning, as the tracker's own reader does. One chDB data directory per
+ * process: close this source before opening another chDB session at a different path.
+ */
+export async function openLocalSource(options: LocalSourceOptions): Promise<DashboardSource> {
+  const given = Array.isArray(options.ledger) ? options.ledger : [options.ledger];
+  if (given.length === 0) throw new DashboardError('no ledger file given');
+  const files: string[] = [];
+  for (const g of given) {
+    const found = listLedgerFiles(g).map((f) => f.path);
+    if (found.length === 0) {
+      throw new DashboardError(
+        `ledger not found: ${resolve(g)} (write one with the tracker's JSONL sink, or pass --ledger / LANGFUSE_COST_LEDGER)`,
+      );
+    }
+    for (const f of found) if (!files.includes(f)) files.push(f);
+  }
+  const bytes = files.reduce((a, f) => a + statSync(f).size, 0);
+  const chdb = await loadChdb();
+  const session = new chdb.Session();
+  const exec = (sql: string, params: Record<string, string> = {}) => session.queryBindAsync(sql, params);
+  const scalar = async (sql: string, params: Record<string, string> = {}) => {
+    const r = await session.queryBindAsync(sql, params, { format: 'JSONEachRow' });
+    return Number(Object.values(JSON.parse(r.text() || '{"n":0}') as Record<string, unknown>)[0]);
+  };
+  const loadFile = (path: string) => exec(LOAD_LEDGER_FILE, { path, schema: LEDGER_SCHEMA });
+  try {
+    await exec(`SET session_timezone = 'UTC'`);
+    await exec(CREATE_LEDGER_RAW);
+    let skipped = 0;
+    try {
+      for (const f of files) {
+        options.onProgress?.(`loading ${f}`);
+        if (statSync(f).size > 0) await loadFile(f);
+      }
+    } catch (strictError) {
+      // A torn line (a writer killed mid-write) fails the strict pass, and JSONEachRow cannot resync on
+      // the next line by itself. Copy each file's valid JSON lines to a temporary file and load that.
+      await exec('TRUNCATE TABLE ledger_raw');
+      const tmp = mkdtempSync(join(tmpdir(), 'langfuse-cost-ledger-'));
+      try {
+        for (const [i, f] of files.entries()) {
+          if (statSync(f).size === 0) continue;
+          const bad = await scalar(
+            `SELECT countIf(trim(line) != '' AND NOT isValidJSON(line)) FROM file({path:String}, 'LineAsString')`,
+            { path: f },
+          );
+          if (bad === 0) {
+            await loadFile(f);
+            continue;
+          }
+          if (bad > MAX_BAD_LINES) throw strictError;
+          const clean = join(tmp, `${i}.jsonl`);
+          await exec(
+            `INSERT INTO FUNCTION file({clean:String}, 'LineAsString', 'line String')
+             SELECT line FROM file({path:String}, 'LineAsString') WHERE isValidJSON(line)`,
+            { clean, path: f },
+          );
+          await loadFile(clean);
+          skipped += bad;
+        }
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+      if (skipped === 0) throw strictError;
+      getLogger().warn(`ledger: skipped ${skipped} malformed line(s) (torn writes?)`);
+    }
+    options.onProgress?.('building observations and traces');
+    await exec(CREATE_OBSERVATIONS);
+    await exec(CREATE_TRACES);
+    await exec(FILL_OBSERVATIONS);
+    await exec(FILL_TRACES);
+    await exec('DROP TABLE ledger_raw');
+    const records = await scalar('SELECT count() FROM observations');
+    const mb = (bytes / 1e6).toFixed(1);
+    const names =
+      files.length > 3
+        ? `${files[files.length - 1]} and ${files.length - 1} rotated files`
+        : files.join(', ');
+    const skippedNote = skipped > 0 ? `, ${skipped} malformed lines skipped` : '';
+    return createChdbSource({
+      session,
+      ownsSession: true,
+      kind: 'local',
+      defaultProjectId: 'local',
+      description: `ledger ${names} (${records.toLocaleString('en-US')} records, ${mb} MB${skippedNote})`,
+    });
+  } catch (err) {
+    session.close();
+    const msg = (err as Error)?.message ?? String(err);
+    throw new DashboardError(`cannot read the ledger ${files.join(', ')}: ${msg}`);
+  }
+}

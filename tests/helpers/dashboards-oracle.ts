@@ -1,0 +1,382 @@
+/**
+ * What each dashboard must return for a generated dataset, computed in plain JS (no SQL), and a matcher
+ * that compares a dashboard's rows with it: USD to the pico, counts exactly, ratios within their rounding.
+ */
+import { expect } from 'vitest';
+import {
+  byCostDescThen,
+  chTime,
+  type Dataset,
+  dayIn,
+  divPico,
+  groupBy,
+  hourIn,
+  type OracleParams,
+  quantileExact,
+  type Seen,
+  seenCalls,
+  sumNum,
+  sumPico,
+} from './dashboards-dataset.js';
+
+/** An expected cell. */
+export type Cell =
+  | { usd: bigint | null }
+  | { int: number }
+  | { str: string | null }
+  | { approx: number | null; tol: number }
+  | { arr: string[] };
+
+export type Row = Record<string, Cell>;
+
+const usd = (p: bigint | null): Cell => ({ usd: p });
+const int = (n: number): Cell => ({ int: n });
+const str = (s: string | null): Cell => ({ str: s });
+const approx = (v: number | null, tol: number): Cell => ({ approx: v, tol });
+const pct = (part: bigint, whole: bigint): Cell =>
+  approx(whole === 0n ? null : (100 * Number(part)) / Number(whole), 0.0101);
+
+const sum0 = (xs: Seen[]) => sumPico(xs);
+
+/** Expected rows of dashboard `name` (in order). */
+export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
+  const seen = seenCalls(d, p);
+  const total = sum0(seen);
+  switch (name) {
+    case 'cost-by-model': {
+      const rows = [...groupBy(seen, (s) => s.modelName)].map(([model, xs]) => ({
+        model,
+        xs,
+        cost: sum0(xs),
+      }));
+      rows.sort((a, b) => byCostDescThen([a.cost, a.model], [b.cost, b.model]));
+      return rows.map(({ model, xs, cost }) => ({
+        model: str(model),
+        calls: int(xs.length),
+        unpriced_calls: int(xs.filter((s) => s.totalPico === null).length),
+        input_tokens: int(sumNum(xs, (s) => s.inputTokens)),
+        output_tokens: int(sumNum(xs, (s) => s.outputTokens)),
+        input_cost_usd: usd(sumPico(xs, (s) => s.inputCost)),
+        output_cost_usd: usd(sumPico(xs, (s) => s.outputCost)),
+        cost_usd: usd(cost),
+        avg_cost_per_call_usd: usd(divPico(cost, xs.length)),
+        share_pct: pct(cost, total),
+      }));
+    }
+    case 'cost-by-provider': {
+      const rows = [...groupBy(seen, (s) => s.providerName)].map(([k, xs]) => ({ k, xs, cost: sum0(xs) }));
+      rows.sort((a, b) => byCostDescThen([a.cost, a.k], [b.cost, b.k]));
+      return rows.map(({ k, xs, cost }) => ({
+        provider: str(k),
+        calls: int(xs.length),
+        models: int(new Set(xs.map((s) => s.modelName)).size),
+        input_cost_usd: usd(sumPico(xs, (s) => s.inputCost)),
+        output_cost_usd: usd(sumPico(xs, (s) => s.outputCost)),
+        cost_usd: usd(cost),
+        share_pct: pct(cost, total),
+      }));
+    }
+    case 'cost-daily': {
+      const g = [...groupBy(seen, (s) => dayIn(s.startMs, p.timeZone))].sort((a, b) =>
+        a[0] < b[0] ? -1 : 1,
+      );
+      return g.map(([day, xs]) => ({
+        day: str(day),
+        calls: int(xs.length),
+        total_tokens: int(sumNum(xs, (s) => s.totalTokens)),
+        input_cost_usd: usd(sumPico(xs, (s) => s.inputCost)),
+        output_cost_usd: usd(sumPico(xs, (s) => s.outputCost)),
+        cost_usd: usd(sum0(xs)),
+      }));
+    }
+    case 'cost-hourly': {
+      const g = [...groupBy(seen, (s) => hourIn(s.startMs, p.timeZone))].sort((a, b) =>
+        a[0] < b[0] ? -1 : 1,
+      );
+      return g.map(([hour, xs]) => ({
+        hour: str(hour),
+        calls: int(xs.length),
+        total_tokens: int(sumNum(xs, (s) => s.totalTokens)),
+        cost_usd: usd(sum0(xs)),
+      }));
+    }
+    case 'cost-cumulative': {
+      const g = [...groupBy(seen, (s) => dayIn(s.startMs, p.timeZone))].sort((a, b) =>
+        a[0] < b[0] ? -1 : 1,
+      );
+      let run = 0n;
+      let calls = 0;
+      return g.map(([day, xs]) => {
+        run += sum0(xs);
+        calls += xs.length;
+        return {
+          day: str(day),
+          cost_usd: usd(sum0(xs)),
+          cumulative_cost_usd: usd(run),
+          cumulative_calls: int(calls),
+        };
+      });
+    }
+    case 'top-requests': {
+      const xs = [...seen].sort(
+        (a, b) =>
+          byCostDescThen([a.totalPico ?? 0n, ''], [b.totalPico ?? 0n, '']) ||
+          b.startMs - a.startMs ||
+          (a.id < b.id ? -1 : 1),
+      );
+      return xs.slice(0, p.limit ?? 25).map((s) => ({
+        start_time: str(chTime(s.startMs)),
+        id: str(s.id),
+        trace_id: str(s.traceId),
+        model: str(s.modelName),
+        operation: str(s.operation),
+        user_id: str(s.trace.userId || '(none)'),
+        session_id: str(s.trace.sessionId || '(none)'),
+        input_tokens: int(s.inputTokens),
+        output_tokens: int(s.outputTokens),
+        input_cost_usd: usd(s.inputCost),
+        output_cost_usd: usd(s.outputCost),
+        cost_usd: usd(s.totalPico),
+      }));
+    }
+    case 'token-efficiency': {
+      const rows = [...groupBy(seen, (s) => s.modelName)].map(([model, xs]) => ({
+        model,
+        xs,
+        cost: sum0(xs),
+      }));
+      rows.sort((a, b) => byCostDescThen([a.cost, a.model], [b.cost, b.model]));
+      return rows.map(({ model, xs, cost }) => {
+        const input = sumNum(xs, (s) => s.inputTokens);
+        const output = sumNum(xs, (s) => s.outputTokens);
+        const cached = sumNum(xs, (s) => s.cachedInputTokens);
+        const tokens = sumNum(xs, (s) => s.totalTokens);
+        return {
+          model: str(model),
+          calls: int(xs.length),
+          input_tokens: int(input),
+          cached_input_tokens: int(cached),
+          output_tokens: int(output),
+          total_tokens: int(tokens),
+          cost_usd: usd(cost),
+          cost_per_1k_tokens_usd: approx(
+            tokens === 0 ? null : ((Number(cost) / 1e12) * 1000) / tokens,
+            1e-12,
+          ),
+          output_input_ratio: approx(input === 0 ? null : output / input, 0.00006),
+          cache_hit_pct: approx(input === 0 ? null : (100 * cached) / input, 0.0051),
+          avg_tokens_per_call: approx(tokens / xs.length, 0.051),
+        };
+      });
+    }
+    case 'cost-distribution': {
+      const priced = seen.filter((s) => s.totalPico !== null);
+      const rows = [...groupBy(priced, (s) => s.modelName)].map(([model, xs]) => ({
+        model,
+        xs,
+        cost: sum0(xs),
+      }));
+      rows.sort((a, b) => byCostDescThen([a.cost, a.model], [b.cost, b.model]));
+      return rows.map(({ model, xs, cost }) => {
+        const sorted = xs.map((s) => s.totalPico!).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        return {
+          model: str(model),
+          calls: int(xs.length),
+          min_usd: usd(sorted[0]!),
+          p50_usd: usd(quantileExact(sorted, 0.5)),
+          p90_usd: usd(quantileExact(sorted, 0.9)),
+          p99_usd: usd(quantileExact(sorted, 0.99)),
+          max_usd: usd(sorted[sorted.length - 1]!),
+          avg_usd: usd(divPico(cost, xs.length)),
+          cost_usd: usd(cost),
+        };
+      });
+    }
+    case 'fallback-usage': {
+      const rows = [
+        ...groupBy(seen, (s) => `${s.fallback ? 'fallback' : 'primary'}\u0000${s.modelName}`),
+      ].map(([k, xs]) => {
+        const [role, model] = k.split('\u0000') as [string, string];
+        return { role, model, xs, cost: sum0(xs) };
+      });
+      rows.sort((a, b) =>
+        a.role !== b.role ? (a.role < b.role ? 1 : -1) : byCostDescThen([a.cost, a.model], [b.cost, b.model]),
+      );
+      return rows.map(({ role, model, xs, cost }) => ({
+        role: str(role),
+        model: str(model),
+        calls: int(xs.length),
+        failed_calls: int(xs.filter((s) => s.level === 'ERROR').length),
+        cost_usd: usd(cost),
+        avg_cost_per_call_usd: usd(divPico(cost, xs.length)),
+        calls_share_pct: approx((100 * xs.length) / seen.length, 0.0101),
+        cost_share_pct: pct(cost, total),
+      }));
+    }
+    case 'top-sessions': {
+      const withSession = seen.filter((s) => s.trace.sessionId);
+      const rows = [...groupBy(withSession, (s) => s.trace.sessionId!)].map(([k, xs]) => ({
+        k,
+        xs,
+        cost: sum0(xs),
+      }));
+      rows.sort((a, b) => byCostDescThen([a.cost, a.k], [b.cost, b.k]));
+      return rows.slice(0, p.limit ?? 25).map(({ k, xs, cost }) => {
+        const traces = new Set(xs.map((s) => s.traceId)).size;
+        return {
+          session_id: str(k),
+          user_id: str(xs[0]!.trace.userId || '(none)'),
+          traces: int(traces),
+          calls: int(xs.length),
+          models: int(new Set(xs.map((s) => s.modelName)).size),
+          first_call: str(chTime(Math.min(...xs.map((s) => s.startMs)))),
+          last_call: str(chTime(Math.max(...xs.map((s) => s.startMs)))),
+          cost_usd: usd(cost),
+          avg_cost_per_trace_usd: usd(divPico(cost, traces)),
+        };
+      });
+    }
+    case 'cost-by-user': {
+      const rows = [...groupBy(seen, (s) => s.trace.userId || '(none)')].map(([k, xs]) => ({
+        k,
+        xs,
+        cost: sum0(xs),
+      }));
+      rows.sort((a, b) => byCostDescThen([a.cost, a.k], [b.cost, b.k]));
+      return rows.slice(0, p.limit ?? 100).map(({ k, xs, cost }) => ({
+        user_id: str(k),
+        calls: int(xs.length),
+        traces: int(new Set(xs.map((s) => s.traceId)).size),
+        sessions: int(new Set(xs.filter((s) => s.trace.sessionId).map((s) => s.trace.sessionId)).size),
+        input_cost_usd: usd(sumPico(xs, (s) => s.inputCost)),
+        output_cost_usd: usd(sumPico(xs, (s) => s.outputCost)),
+        cost_usd: usd(cost),
+        share_pct: pct(cost, total),
+      }));
+    }
+    case 'cost-by-tenant': {
+      const rows = [...groupBy(seen, (s) => s.tenantName)].map(([k, xs]) => ({ k, xs, cost: sum0(xs) }));
+      rows.sort((a, b) => byCostDescThen([a.cost, a.k], [b.cost, b.k]));
+      return rows.map(({ k, xs, cost }) => ({
+        tenant_id: str(k),
+        calls: int(xs.length),
+        users: int(new Set(xs.filter((s) => s.trace.userId).map((s) => s.trace.userId)).size),
+        sessions: int(new Set(xs.filter((s) => s.trace.sessionId).map((s) => s.trace.sessionId)).size),
+        cost_usd: usd(cost),
+        share_pct: pct(cost, total),
+      }));
+    }
+    case 'cost-by-operation': {
+      const rows = [...groupBy(seen, (s) => s.operation)].map(([k, xs]) => ({ k, xs, cost: sum0(xs) }));
+      rows.sort((a, b) => byCostDescThen([a.cost, a.k], [b.cost, b.k]));
+      return rows.map(({ k, xs, cost }) => {
+        const perModel = [...groupBy(xs, (s) => s.modelName)].map(([m, ys]) => ({ m, c: sum0(ys) }));
+        // (cost, model) tuples sorted descending: cost first, then model name descending.
+        perModel.sort((a, b) => (a.c !== b.c ? (a.c > b.c ? -1 : 1) : a.m < b.m ? 1 : a.m > b.m ? -1 : 0));
+        return {
+          operation: str(k),
+          calls: int(xs.length),
+          failed_calls: int(xs.filter((s) => s.level === 'ERROR').length),
+          models: { arr: perModel.slice(0, 5).map((x) => x.m) },
+          total_tokens: int(sumNum(xs, (s) => s.totalTokens)),
+          cost_usd: usd(cost),
+          avg_cost_per_call_usd: usd(divPico(cost, xs.length)),
+          share_pct: pct(cost, total),
+        };
+      });
+    }
+    case 'failed-calls': {
+      const failed = seen.filter((s) => s.level === 'ERROR');
+      const failedCost = sum0(failed);
+      const xs = [...failed].sort((a, b) => b.startMs - a.startMs || (a.id < b.id ? -1 : 1));
+      return xs.slice(0, p.limit ?? 100).map((s) => ({
+        start_time: str(chTime(s.startMs)),
+        id: str(s.id),
+        trace_id: str(s.traceId),
+        model: str(s.modelName),
+        operation: str(s.operation),
+        status_message: str(s.statusMessage ?? ''),
+        total_tokens: int(s.totalTokens),
+        cost_usd: usd(s.totalPico),
+        failed_calls_in_window: int(failed.length),
+        failed_cost_in_window_usd: usd(failedCost),
+      }));
+    }
+    case 'days-over-budget': {
+      const budget = p.budgetPico ?? 10_000_000_000_000n;
+      const g = [...groupBy(seen, (s) => dayIn(s.startMs, p.timeZone))].sort((a, b) =>
+        a[0] < b[0] ? -1 : 1,
+      );
+      return g
+        .map(([day, xs]) => ({ day, xs, cost: sum0(xs) }))
+        .filter((r) => r.cost > budget)
+        .map(({ day, xs, cost }) => ({
+          day: str(day),
+          calls: int(xs.length),
+          cost_usd: usd(cost),
+          budget_usd: usd(budget),
+          over_by_usd: usd(cost - budget),
+          over_pct: approx(budget === 0n ? null : (100 * Number(cost - budget)) / Number(budget), 0.0051),
+        }));
+    }
+    case 'kpi-totals': {
+      const sessions = new Set(seen.filter((s) => s.trace.sessionId).map((s) => s.trace.sessionId));
+      const traces = new Set(seen.map((s) => s.traceId)).size;
+      const inSessions = sumPico(seen.filter((s) => s.trace.sessionId));
+      const usdNum = (p: bigint) => Number(p) / 1e12;
+      return [
+        {
+          total_cost_usd: usd(total),
+          input_cost_usd: usd(sumPico(seen, (s) => s.inputCost)),
+          output_cost_usd: usd(sumPico(seen, (s) => s.outputCost)),
+          requests: int(seen.length),
+          unpriced_requests: int(seen.filter((s) => s.totalPico === null).length),
+          failed_requests: int(seen.filter((s) => s.level === 'ERROR').length),
+          traces: int(traces),
+          sessions: int(sessions.size),
+          users: int(new Set(seen.filter((s) => s.trace.userId).map((s) => s.trace.userId)).size),
+          models: int(new Set(seen.map((s) => s.modelName)).size),
+          total_tokens: int(sumNum(seen, (s) => s.totalTokens)),
+          avg_cost_per_request_usd: approx(seen.length ? usdNum(total) / seen.length : null, 1e-12),
+          avg_cost_per_trace_usd: approx(traces ? usdNum(total) / traces : null, 1e-12),
+          avg_cost_per_session_usd: approx(sessions.size ? usdNum(inSessions) / sessions.size : null, 1e-12),
+          first_call: str(seen.length ? chTime(Math.min(...seen.map((s) => s.startMs))) : null),
+          last_call: str(seen.length ? chTime(Math.max(...seen.map((s) => s.startMs))) : null),
+        },
+      ];
+    }
+    default:
+      throw new Error(`no oracle for dashboard ${name}`);
+  }
+}
+
+/** Compare a dashboard's rows with the oracle's, cell by cell, with a readable failure path. */
+export function expectRowsMatch(actual: Record<string, unknown>[], expected: Row[], label: string): void {
+  expect(actual.length, `${label}: row count`).toBe(expected.length);
+  expected.forEach((row, i) => {
+    const got = actual[i]!;
+    for (const [col, cell] of Object.entries(row)) {
+      const where = `${label} row ${i} column ${col}`;
+      const v = got[col];
+      if ('usd' in cell) {
+        if (cell.usd === null) expect(v, where).toBeNull();
+        else {
+          expect(typeof v, where).toBe('number');
+          // Exact to the pico: every amount here is far below 2^53 pico.
+          expect(BigInt(Math.round((v as number) * 1e12)), where).toBe(cell.usd);
+        }
+      } else if ('int' in cell) expect(v, where).toBe(cell.int);
+      else if ('str' in cell) expect(v, where).toBe(cell.str);
+      else if ('arr' in cell) expect(v, where).toEqual(cell.arr);
+      else if (cell.approx === null) expect(v, where).toBeNull();
+      else {
+        expect(typeof v, where).toBe('number');
+        const tol = Math.max(cell.tol, Math.abs(cell.approx) * 1e-12);
+        expect(Math.abs((v as number) - cell.approx), `${where}: ${v} vs ${cell.approx}`).toBeLessThanOrEqual(
+          tol,
+        );
+      }
+    }
+    expect(Object.keys(got).sort(), `${label} row ${i} columns`).toEqual(Object.keys(row).sort());
+  });
+}
