@@ -26,6 +26,8 @@ export const COST_ATTR = {
   COST_TIER: 'langfuse.observation.metadata.cost_tier',
   /** `"true"` when priced with the fallback price, else `"false"`. */
   COST_ESTIMATED: 'langfuse.observation.metadata.cost_estimated',
+  /** Provider of the price entry (read by the dashboards on Langfuse sources). */
+  PROVIDER: 'langfuse.observation.metadata.provider',
 } as const;
 
 /** Options of {@link CostSpanProcessor}. */
@@ -293,6 +295,8 @@ export class CostSpanProcessor implements SpanProcessorLike {
     a['langfuse.observation.metadata.cost_source'] = result.source;
     a['langfuse.observation.metadata.resolved_model'] = result.resolvedModel;
     a['langfuse.observation.metadata.cost_tier'] = result.tier;
+    // The dashboards read the provider from metadata on Langfuse sources, as on the ledger.
+    a['langfuse.observation.metadata.provider'] = result.provider;
     // Metadata values are strings, as @langfuse/tracing writes them (its exporter warns on others).
     a['langfuse.observation.metadata.cost_estimated'] = result.estimated ? 'true' : 'false';
   }
