@@ -2,4 +2,33 @@
  * `langfuse-cost/node`: Node-only pieces — price files, the JSONL ledger, the default tracker.
  * @packageDocumentation
  */
-export {};
+export {
+  FALLBACK_PRICE_ENV,
+  getNodeCatalog,
+  type NodeCatalogOptions,
+  parseFallbackPrice,
+  resetNodeCatalog,
+} from './default-catalog.js';
+export { createTrackerFromEnv, getDefaultTracker, setDefaultTracker } from './default-tracker.js';
+export {
+  type EnvConfigOptions,
+  type EnvTrackerConfig,
+  parseBytes,
+  parseThreshold,
+  parseUsd,
+  TRACKER_ENV_VARS,
+  trackerConfigFromEnv,
+} from './env-config.js';
+export * from './ledger/index.js';
+export {
+  type LoadedPriceFile,
+  type LoadPriceFileOptions,
+  loadPriceFile,
+  loadPriceFileSync,
+  loadPriceFilesFromEnv,
+  loadPriceFilesFromEnvSync,
+  PRICES_ENV,
+  PriceFileError,
+  splitPriceFileList,
+} from './price-files.js';
+export * from './sync/index.js';

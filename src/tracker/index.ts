@@ -1,1 +1,51 @@
-export type { Attribution, CostRecord, FailureInput, RecordContext } from './record.js';
+export { CostAggregate, type CostSummary } from './aggregate.js';
+export {
+  type BudgetAlert,
+  type BudgetConfig,
+  type BudgetLevel,
+  type BudgetLimit,
+  type BudgetPeriod,
+  type BudgetScope,
+  type BudgetStatus,
+  DEFAULT_CRITICAL,
+  DEFAULT_WARNING,
+} from './budgets.js';
+export { type CalendarPeriod, type CalendarUnit, ZonedCalendar } from './calendar.js';
+export { type EventMap, TypedEmitter } from './emitter.js';
+export {
+  CSV_COLUMNS,
+  type CsvOptions,
+  csvField,
+  csvHeader,
+  csvRow,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  ExportWriter,
+  formatExport,
+  usdText,
+} from './export.js';
+export { GROUP_DIMENSIONS, type GroupDimension, NONE_KEY, OTHER_KEY } from './groups.js';
+export { HISTOGRAM_GAMMA, HISTOGRAM_RELATIVE_ERROR, LogHistogram } from './histogram.js';
+export {
+  BUCKET_OF_LANGFUSE_KEY,
+  fromLedgerLine,
+  isoTime,
+  type LedgerLine,
+  type LedgerLineOptions,
+  linePico,
+  toLedgerLine,
+  usageFromDetails,
+} from './ledger-line.js';
+export { formatLogCost, formatLogLine, LogSink, type LogSinkOptions } from './log-sink.js';
+export type { Attribution, CostRecord, FailureInput, RecordContext, RecordSource } from './record.js';
+export type { CostSink } from './sink.js';
+export {
+  type CostStats,
+  CostTracker,
+  type CostTrackerOptions,
+  type GroupStats,
+  type StatsOptions,
+  type TrackerEvents,
+  type TrackerExportOptions,
+} from './tracker.js';
+export { STATS_WINDOWS, type StatsWindow } from './windows.js';

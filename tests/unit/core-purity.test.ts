@@ -23,9 +23,9 @@ describe('core has no Node-only import and no runtime dependency', () => {
   for (const file of files) {
     it(relative(root, file), () => {
       const src = readFileSync(file, 'utf8');
-      const specifiers = [...src.matchAll(/(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
-        (m) => m[1] ?? m[2]!,
-      );
+      const specifiers = [
+        ...src.matchAll(/(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g),
+      ].map((m) => m[1] ?? m[2]!);
       const offending = specifiers.filter((s) => !s.startsWith('.'));
       expect(offending, `${relative(root, file)} imports ${offending.join(', ')}`).toEqual([]);
       expect(src).not.toMatch(/\brequire\(/);

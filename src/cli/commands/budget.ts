@@ -1,12 +1,143 @@
-import type { CliCommand } from '../command.js';
+import { parseThreshold, parseUsd } from '../../node/env-config.js';
+import { ledgerBudgetStatus } from '../../node/ledger/report.js';
+import { formatUsd } from '../../pricing/money.js';
+import type { BudgetConfig, BudgetLimit } from '../../tracker/budgets.js';
+import { intFlag, parseArgs, strFlag } from '../args.js';
+import { type CliCommand, CliError } from '../command.js';
+import { renderTable } from '../format.js';
+import { bigintReplacer, envConfig, ledgerPath, timeZone } from '../ledger-options.js';
 
-/** `langfuse-cost budget` (placeholder until its issue lands). */
+const USAGE = `Usage: langfuse-cost budget status [options]
+
+Spend in the ledger against budget limits, for today and this month (in the time zone) and per
+session, user and tenant. Limits come from the environment (LANGFUSE_COST_DAILY_LIMIT,
+LANGFUSE_COST_MONTHLY_LIMIT, LANGFUSE_COST_SESSION_LIMIT, LANGFUSE_COST_USER_LIMIT,
+LANGFUSE_COST_TENANT_LIMIT, LANGFUSE_COST_WARNING_THRESHOLD, LANGFUSE_COST_CRITICAL_THRESHOLD);
+flags override them.
+
+Options:
+  --ledger PATH     ledger file (default: LANGFUSE_COST_LEDGER, else .langfuse-cost/ledger.jsonl)
+  --daily USD       limit per calendar day
+  --monthly USD     limit per calendar month
+  --session USD     limit per session (no reset)
+  --user USD        limit per user per day
+  --tenant USD      limit per tenant per day
+  --warning SHARE   warning threshold: 0.8, 80 or 80% (default 0.8)
+  --critical SHARE  critical threshold (default 0.95)
+  --tz ZONE         IANA time zone of days and months (default: LANGFUSE_COST_TIMEZONE, else UTC)
+  --top N           sessions/users/tenants listed per budget, most used first (default 10)
+  --json            print JSON
+  --check           exit with code 3 when any limit is reached (for cron jobs and CI)
+`;
+
+const SCOPE_FLAGS = [
+  ['daily', 'daily'],
+  ['monthly', 'monthly'],
+  ['session', 'perSession'],
+  ['user', 'perUser'],
+  ['tenant', 'perTenant'],
+] as const;
+
+/** `langfuse-cost budget status`: spend against limits. */
 export const command: CliCommand = {
   name: 'budget',
-  summary: 'budget',
-  usage: 'langfuse-cost budget: not available yet',
-  async run(_argv, io) {
-    io.stderr.write('langfuse-cost budget: not available in this version yet\n');
-    return 1;
+  summary: 'spend against budget limits',
+  usage: USAGE,
+  async run(argv, io) {
+    const args = parseArgs(argv, {
+      booleans: ['json', 'check'],
+      known: ['ledger', 'daily', 'monthly', 'session', 'user', 'tenant', 'warning', 'critical', 'tz', 'top'],
+    });
+    const sub = args.positionals[0];
+    if (sub !== 'status') {
+      throw new CliError(
+        sub === undefined
+          ? 'expected a subcommand: status (see --help)'
+          : `unknown subcommand "${sub}": use status`,
+        2,
+      );
+    }
+    const env = envConfig(io);
+    const budgets: BudgetConfig = { ...env.budgets };
+    const share = (name: 'warning' | 'critical') => {
+      const v = strFlag(args, name);
+      if (v === undefined) return undefined;
+      const f = parseThreshold(v);
+      if (f === null) throw new CliError(`--${name} must be a share such as 0.8, 80 or 80%; got "${v}"`, 2);
+      return f;
+    };
+    const warning = share('warning');
+    const critical = share('critical');
+    for (const [flag, key] of SCOPE_FLAGS) {
+      const v = strFlag(args, flag);
+      if (v === undefined) continue;
+      const usd = parseUsd(v);
+      if (usd === null)
+        throw new CliError(`--${flag} must be an amount of USD such as 5 or 12.50; got "${v}"`, 2);
+      const prev = budgets[key];
+      budgets[key] = { ...(typeof prev === 'object' ? prev : {}), limit: usd };
+    }
+    for (const [, key] of SCOPE_FLAGS) {
+      const b = budgets[key] as BudgetLimit | undefined;
+      if (!b) continue;
+      if (warning !== undefined) b.warning = warning;
+      if (critical !== undefined) b.critical = critical;
+      if ((b.warning ?? 0.8) > (b.critical ?? 0.95)) {
+        throw new CliError(
+          `the warning threshold (${b.warning ?? 0.8}) is above the critical one (${b.critical ?? 0.95})`,
+          2,
+        );
+      }
+    }
+    if (SCOPE_FLAGS.every(([, key]) => budgets[key] === undefined)) {
+      throw new CliError(
+        'no budget limits: set LANGFUSE_COST_DAILY_LIMIT (or _MONTHLY_, _SESSION_, _USER_, _TENANT_LIMIT), or pass --daily USD, --monthly USD, …',
+        2,
+      );
+    }
+    const cal = timeZone(args, env);
+    const path = ledgerPath(args, io, env);
+    const warnings: string[] = [];
+    const r = ledgerBudgetStatus(path, budgets, {
+      timeZone: cal.timeZone,
+      top: intFlag(args, 'top', 10) || 10,
+      onWarning: (m) => warnings.push(m),
+    });
+    for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
+    const exceeded = r.statuses.some((s) => s.level === 'exceeded');
+    if (args.flags.json) {
+      const out = {
+        ledger: path,
+        timeZone: cal.timeZone,
+        statuses: r.statuses,
+        overWarning: r.overWarning,
+        exceeded,
+      };
+      io.stdout.write(`${JSON.stringify(out, bigintReplacer, 2)}\n`);
+    } else {
+      const rows = r.statuses.map((s) => [
+        s.scope,
+        s.key ?? '',
+        s.period,
+        formatUsd(s.spent),
+        formatUsd(s.limit),
+        Number.isFinite(s.used) ? `${(s.used * 100).toFixed(1)}%` : '∞',
+        s.level === 'ok' ? 'ok' : s.level.toUpperCase(),
+      ]);
+      io.stdout.write(`Budgets in ${cal.timeZone}, from ${path}\n\n`);
+      io.stdout.write(renderTable(['SCOPE', 'KEY', 'PERIOD', 'SPENT', 'LIMIT', 'USED', 'STATUS'], rows));
+      const notes: string[] = [];
+      for (const [scope, n] of Object.entries(r.overWarning)) {
+        if (n && n > 0) notes.push(`${n} ${scope}${n === 1 ? '' : 's'} at or above the warning threshold`);
+      }
+      for (const [, key] of SCOPE_FLAGS) {
+        const scope = key.replace(/^per/, '').toLowerCase();
+        if (budgets[key] && key.startsWith('per') && !r.statuses.some((s) => s.scope === scope)) {
+          notes.push(`no ${scope} has spent anything in the current period`);
+        }
+      }
+      if (notes.length > 0) io.stdout.write(`\n${notes.join('\n')}\n`);
+    }
+    return args.flags.check && exceeded ? 3 : 0;
   },
 };

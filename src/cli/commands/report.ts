@@ -1,12 +1,167 @@
-import type { CliCommand } from '../command.js';
+import { relative } from 'node:path';
+import { aggregateLedger, type LedgerGroupBy, type LedgerReport } from '../../node/ledger/report.js';
+import { formatUsd } from '../../pricing/money.js';
+import { intFlag, parseArgs, strFlag } from '../args.js';
+import { type CliCommand, CliError } from '../command.js';
+import { renderTable } from '../format.js';
+import { bigintReplacer, envConfig, ledgerPath, timeFlag, timeZone } from '../ledger-options.js';
 
-/** `langfuse-cost report` (placeholder until its issue lands). */
+const BY: readonly LedgerGroupBy[] = [
+  'model',
+  'provider',
+  'session',
+  'user',
+  'tenant',
+  'operation',
+  'tag',
+  'day',
+];
+
+const USAGE = `Usage: langfuse-cost report [options]
+
+Totals and a breakdown of the calls in the ledger.
+
+Options:
+  --ledger PATH   ledger file (default: LANGFUSE_COST_LEDGER, else .langfuse-cost/ledger.jsonl);
+                  rotated files next to it are read too
+  --by DIM        break down by model (default), provider, session, user, tenant, operation, tag or day
+  --from TIME     calls that started at or after TIME: 2026-11-01, 2026-11-01T10:00:00Z, or an age (7d, 24h)
+  --to TIME       calls that started before TIME (a date includes that whole day)
+  --tz ZONE       IANA time zone of dates and of --by day (default: LANGFUSE_COST_TIMEZONE, else UTC)
+  --top N         show the N largest groups (--by day: the latest N days), the rest summed as (other)
+                  (default 20; 0 = all)
+  --json          print JSON (exact amounts as strings in "totalPico" and "exact")
+`;
+
+/** `langfuse-cost report`: totals and breakdowns from the ledger. */
 export const command: CliCommand = {
   name: 'report',
-  summary: 'report',
-  usage: 'langfuse-cost report: not available yet',
-  async run(_argv, io) {
-    io.stderr.write('langfuse-cost report: not available in this version yet\n');
-    return 1;
+  summary: 'totals and breakdowns from the ledger',
+  usage: USAGE,
+  async run(argv, io) {
+    const args = parseArgs(argv, { booleans: ['json'], known: ['ledger', 'by', 'from', 'to', 'tz', 'top'] });
+    if (args.positionals.length > 0)
+      throw new CliError(`unexpected argument "${args.positionals[0]}" (see --help)`, 2);
+    const by = (strFlag(args, 'by') ?? 'model') as LedgerGroupBy;
+    if (!BY.includes(by)) throw new CliError(`--by must be one of ${BY.join(', ')}; got "${by}"`, 2);
+    const env = envConfig(io);
+    const cal = timeZone(args, env);
+    const from = timeFlag(args, 'from', cal);
+    const to = timeFlag(args, 'to', cal);
+    const top = intFlag(args, 'top', 20);
+    const path = ledgerPath(args, io, env);
+    const warnings: string[] = [];
+    const report = aggregateLedger(path, {
+      groupBy: by,
+      timeZone: cal.timeZone,
+      ...(from !== undefined ? { from } : {}),
+      ...(to !== undefined ? { to } : {}),
+      ...(top > 0 ? { top } : {}),
+      onWarning: (m) => warnings.push(m),
+    });
+    for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
+    const groups = report.groups ?? [];
+    if (args.flags.json) {
+      const out = {
+        ledger: path,
+        files: report.files,
+        lines: report.lines,
+        calls: report.matched,
+        skippedLines: report.skipped,
+        from: from !== undefined ? new Date(from).toISOString() : null,
+        to: to !== undefined ? new Date(to).toISOString() : null,
+        timeZone: cal.timeZone,
+        firstStart: report.firstStart,
+        lastStart: report.lastStart,
+        totals: report.totals,
+        groupBy: by,
+        groups,
+      };
+      io.stdout.write(`${JSON.stringify(out, bigintReplacer, 2)}\n`);
+      return 0;
+    }
+    io.stdout.write(human(report, groups, by, path, io.cwd, cal.timeZone, from, to));
+    return 0;
   },
 };
+
+function pct(part: bigint, whole: bigint): string {
+  if (whole === 0n) return '';
+  return `${(Number((part * 10000n) / whole) / 100).toFixed(1)}%`;
+}
+
+function human(
+  report: LedgerReport,
+  groups: LedgerReport['groups'],
+  by: LedgerGroupBy,
+  path: string,
+  cwd: string,
+  tz: string,
+  from: number | undefined,
+  to: number | undefined,
+): string {
+  const t = report.totals;
+  const lines: string[] = [];
+  const rel = relative(cwd, path);
+  const files = report.files.length;
+  lines.push(`Ledger     ${rel.startsWith('..') ? path : rel} (${files} file${files === 1 ? '' : 's'})`);
+  const range =
+    from === undefined && to === undefined
+      ? 'all time'
+      : `${from !== undefined ? new Date(from).toISOString() : 'start'} → ${to !== undefined ? new Date(to).toISOString() : 'now'}`;
+  lines.push(`Range      ${range}${by === 'day' ? ` (days in ${tz})` : ''}`);
+  if (report.skipped > 0) lines.push(`Skipped    ${report.skipped} unreadable line(s) (torn writes)`);
+  if (t.requests === 0) {
+    lines.push('', 'No calls in this range.', '');
+    return lines.join('\n');
+  }
+  lines.push(`First/last ${report.firstStart} … ${report.lastStart}`);
+  lines.push('');
+  lines.push(`Total cost     ${formatUsd(t.totalCost)}  (exact $${t.exact})`);
+  const extras = [
+    `${t.errors.toLocaleString('en-US')} errors`,
+    `${t.cached.toLocaleString('en-US')} cached`,
+    `${t.unpriced.toLocaleString('en-US')} unpriced`,
+    `${t.estimated.toLocaleString('en-US')} estimated`,
+  ];
+  lines.push(`Calls          ${t.requests.toLocaleString('en-US')}  (${extras.join(', ')})`);
+  const tok = t.tokens;
+  const parts: string[] = [];
+  const add = (label: string, n: number) => {
+    if (n > 0) parts.push(`${label} ${n.toLocaleString('en-US')}`);
+  };
+  add('input', tok.input);
+  add('cache read', tok.cacheRead);
+  add('cache write', tok.cacheWrite + tok.cacheWrite1h);
+  add('audio/image in', tok.inputAudio + tok.inputImage);
+  add('output', tok.output);
+  add('reasoning', tok.reasoning);
+  add('audio out', tok.outputAudio);
+  lines.push(
+    `Tokens         ${t.totalTokens.toLocaleString('en-US')}${parts.length > 0 ? `  (${parts.join(', ')})` : ''}`,
+  );
+  lines.push(
+    `Per call       avg ${formatUsd(t.avgCostPerRequest)}, p50 ${formatUsd(t.p50)}, p90 ${formatUsd(t.p90)}, p99 ${formatUsd(t.p99)}, max ${formatUsd(t.maxCost)}`,
+  );
+  lines.push(`Per 1k tokens  ${formatUsd(t.costPer1kTokens)}`);
+  if (t.providedRequests > 0) {
+    lines.push(
+      `Provider-reported cost  ${formatUsd(t.providedCost)} over ${t.providedRequests.toLocaleString('en-US')} calls`,
+    );
+  }
+  lines.push('');
+  const rows = (groups ?? []).map((g) => [
+    g.key,
+    g.requests,
+    g.errors,
+    g.totalTokens,
+    formatUsd(g.totalCost),
+    pct(g.totalPico, t.totalPico),
+    g.requests - g.unpriced > 0 ? formatUsd(g.totalCost / (g.requests - g.unpriced)) : '',
+  ]);
+  lines.push(
+    renderTable([by.toUpperCase(), 'CALLS', 'ERRORS', 'TOKENS', 'COST', 'SHARE', 'AVG/CALL'], rows).trimEnd(),
+  );
+  lines.push('');
+  return lines.join('\n');
+}

@@ -1,0 +1,291 @@
+/**
+ * Cost of tracking, against the way in-house cost trackers usually log calls: a naive logger that
+ * does `fs.appendFileSync(path, JSON.stringify(record) + '\n')` per call and a reader that goes line
+ * by line with `readline` + `JSON.parse`, both measured in the same run on the same machine.
+ *
+ * 1. `tracker.record` with the JSONL ledger sink on: per-call median (each call timed with hrtime,
+ *    timer overhead subtracted) and the mean over all calls (which includes the batched flushes).
+ * 2. One million records through tracker + ledger until the file is written and closed.
+ * 3. Reading and aggregating that one-million-line ledger (what `langfuse-cost report` does).
+ *
+ * Calls carry realistic attribution (5 models, 300 sessions, 50 users, 5 tenants, 4 operations,
+ * 2 tags); `--high-cardinality` uses 20,000 sessions and 2,000 users instead. The library is measured
+ * as it ships: `src/` bundled to one ESM file with esbuild (tsx's CommonJS transform puts export
+ * getters on every cross-module call); `--source` measures the sources through tsx. Wall times on a
+ * shared machine include waiting for the CPU: the CPU time of each phase is printed beside it.
+ *
+ * Run: node --import tsx bench/tracker.ts [records=1000000] [--source] [--high-cardinality]
+ */
+import { appendFileSync, createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import type { CostResult } from '../src/pricing/cost-result.js';
+import { header, median, report } from './util.js';
+
+type Lib = {
+  CostTracker: typeof import('../src/tracker/index.js').CostTracker;
+  JsonlLedgerSink: typeof import('../src/node/ledger/index.js').JsonlLedgerSink;
+  aggregateLedger: typeof import('../src/node/ledger/index.js').aggregateLedger;
+  scanLedger: typeof import('../src/node/ledger/index.js').scanLedger;
+};
+
+const args = process.argv.slice(2);
+const fromSource = args.includes('--source');
+const highCardinality = args.includes('--high-cardinality');
+const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
+
+async function loadLibrary(): Promise<Lib> {
+  if (fromSource) {
+    const [tracker, ledger] = await Promise.all([
+      import('../src/tracker/index.js'),
+      import('../src/node/ledger/index.js'),
+    ]);
+    return { CostTracker: tracker.CostTracker, ...ledger };
+  }
+  const { build } = await import('esbuild');
+  const root = new URL('..', import.meta.url).pathname;
+  const outfile = join(mkdtempSync(join(tmpdir(), 'lc-bench-tracker-')), 'lib.mjs');
+  await build({
+    stdin: {
+      contents: [
+        "export { CostTracker } from './src/tracker/index.ts';",
+        "export { JsonlLedgerSink, aggregateLedger, scanLedger } from './src/node/ledger/index.ts';",
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    logLevel: 'warning',
+  });
+  return (await import(pathToFileURL(outfile).href)) as Lib;
+}
+
+const MODELS = ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4-5', 'gemini-2.5-flash', 'o3'];
+
+/** A priced call built by hand (prices $2.50 / $10 per 1M tokens), exact in pico-USD. */
+function result(i: number): CostResult {
+  const input = 200 + ((i * 7919) % 5000);
+  const output = 20 + ((i * 104729) % 800);
+  const ip = input * 2_500_000;
+  const op = output * 10_000_000;
+  const model = MODELS[i % MODELS.length]!;
+  const zero = {
+    cacheRead: 0,
+    cacheWrite: 0,
+    cacheWrite1h: 0,
+    inputAudio: 0,
+    inputImage: 0,
+    reasoning: 0,
+    outputAudio: 0,
+    requests: 0,
+    webSearches: 0,
+  };
+  return {
+    model,
+    resolvedModel: model,
+    provider: i % 2 ? 'openai' : 'anthropic',
+    usage: { input, output, ...zero },
+    costs: { input: ip / 1e12, output: op / 1e12, ...zero },
+    total: (ip + op) / 1e12,
+    totalPico: ip + op,
+    currency: 'USD',
+    tier: 'standard',
+    serviceTier: 'standard',
+    contextTier: null,
+    source: 'catalog',
+    layer: 'bundled',
+    estimated: false,
+  };
+}
+
+const RESULTS = Array.from({ length: 1000 }, (_, i) => result(i));
+const sessions = highCardinality ? 20_000 : 300;
+const users = highCardinality ? 2_000 : 50;
+const CTX = Array.from({ length: 4096 }, (_, i) => ({
+  sessionId: `session-${(i * 48271) % sessions}`,
+  userId: `user-${(i * 16807) % users}`,
+  tenantId: `tenant-${i % 5}`,
+  operation: `op-${i % 4}`,
+  tags: ['prod', i % 2 ? 'chat' : 'rag'],
+}));
+const ctx = (i: number) =>
+  highCardinality
+    ? {
+        ...CTX[i & 4095]!,
+        sessionId: `session-${(i * 48271) % sessions}`,
+        userId: `user-${(i * 16807) % users}`,
+      }
+    : CTX[i & 4095]!;
+
+function cpuMs(c0: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+}
+
+/** The naive per-call logger of the seed systems: one synchronous append of one JSON line per call. */
+function naiveLog(path: string, i: number): void {
+  const r = RESULTS[i % 1000]!;
+  const c = ctx(i);
+  const rec = {
+    id: `naive-${i}`,
+    timestamp: new Date().toISOString(),
+    model: r.model,
+    provider: r.provider,
+    input_tokens: r.usage.input,
+    output_tokens: r.usage.output,
+    cost_usd: r.total,
+    session_id: c.sessionId,
+    user_id: c.userId,
+    tenant_id: c.tenantId,
+    operation: c.operation,
+    tags: c.tags,
+  };
+  appendFileSync(path, `${JSON.stringify(rec)}\n`);
+}
+
+async function main(): Promise<void> {
+  const lib = await loadLibrary();
+  const dir = mkdtempSync(join(tmpdir(), 'lc-bench-ledger-'));
+  header(
+    `tracker + ledger: ${N.toLocaleString('en-US')} records, ${fromSource ? 'sources via tsx' : 'esbuild bundle'}, ` +
+      `${highCardinality ? 'high' : 'realistic'} key cardinality, load ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+  );
+  try {
+    // Timer overhead, to subtract from single-call timings.
+    const empty: number[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      const t0 = process.hrtime.bigint();
+      empty.push(Number(process.hrtime.bigint() - t0));
+    }
+    const timer = median(empty);
+
+    // 1. record() latency with the ledger on.
+    const latPath = join(dir, 'latency.jsonl');
+    const sink = new lib.JsonlLedgerSink({ path: latPath });
+    const tracker = new lib.CostTracker({ sinks: [sink], budgets: { daily: 1e9, perUser: 1e6 } });
+    for (let i = 0; i < 50_000; i++) tracker.record(RESULTS[i % 1000]!, ctx(i)); // warm-up
+    const per: number[] = [];
+    const c1 = process.cpuUsage();
+    const w1 = performance.now();
+    for (let i = 0; i < 200_000; i++) {
+      const t0 = process.hrtime.bigint();
+      tracker.record(RESULTS[i % 1000]!, ctx(i));
+      per.push(Number(process.hrtime.bigint() - t0) - timer);
+      if ((i & 1023) === 0) await new Promise((r) => setImmediate(r)); // let the sink flush as an app would
+    }
+    const recordWall = (performance.now() - w1) / 200_000;
+    const recordCpu = cpuMs(c1) / 200_000;
+    await tracker.close();
+    const ours = median(per);
+    const p99 = [...per].sort((a, b) => a - b)[Math.floor(per.length * 0.99)]!;
+
+    const naivePath = join(dir, 'naive.jsonl');
+    for (let i = 0; i < 2000; i++) naiveLog(naivePath, i);
+    const naivePer: number[] = [];
+    const naiveCalls = Math.min(N, 100_000);
+    const c2 = process.cpuUsage();
+    const w2 = performance.now();
+    for (let i = 0; i < naiveCalls; i++) {
+      const t0 = process.hrtime.bigint();
+      naiveLog(naivePath, i);
+      naivePer.push(Number(process.hrtime.bigint() - t0) - timer);
+    }
+    const naiveWallPer = (performance.now() - w2) / naiveCalls;
+    const naiveCpuPer = cpuMs(c2) / naiveCalls;
+    const naive = median(naivePer);
+
+    console.log('\n  1. tracker.record with the ledger sink on (per call)');
+    report('median (timer overhead subtracted)', `${(ours / 1000).toFixed(2)} µs`, '≤ 2 µs', ours <= 2000);
+    report('p99', `${(p99 / 1000).toFixed(2)} µs`);
+    report(
+      'mean incl. batched flushes: wall / cpu',
+      `${(recordWall * 1000).toFixed(2)} / ${(recordCpu * 1000).toFixed(2)} µs`,
+    );
+    report('peer: naive appendFileSync logger, median', `${(naive / 1000).toFixed(2)} µs`);
+    report(
+      'peer mean: wall / cpu',
+      `${(naiveWallPer * 1000).toFixed(2)} / ${(naiveCpuPer * 1000).toFixed(2)} µs`,
+    );
+    report('ratio peer / ours (medians)', `${(naive / ours).toFixed(1)}×`);
+
+    // 2. One million records through the ledger.
+    const bigPath = join(dir, 'ledger.jsonl');
+    const bigSink = new lib.JsonlLedgerSink({ path: bigPath });
+    const big = new lib.CostTracker({ sinks: [bigSink], budgets: { daily: 1e9, perUser: 1e6 } });
+    const c3 = process.cpuUsage();
+    const w3 = performance.now();
+    for (let i = 0; i < N; i++) big.record(RESULTS[i % 1000]!, ctx(i));
+    await big.close();
+    const throughWall = (performance.now() - w3) / 1000;
+    const throughCpu = cpuMs(c3) / 1000;
+    const size = statSync(bigPath).size;
+    console.log(
+      `\n  2. ${N.toLocaleString('en-US')} records through tracker + ledger (${(size / 1e6).toFixed(0)} MB written)`,
+    );
+    report('wall', `${throughWall.toFixed(2)} s`, '≤ 5 s', throughWall <= 5);
+    report('cpu', `${throughCpu.toFixed(2)} s`);
+    report(
+      `peer: naive logger, ${N.toLocaleString('en-US')} × its measured mean`,
+      `${((naiveWallPer * N) / 1000).toFixed(2)} s`,
+    );
+    report('ratio peer / ours (wall)', `${((naiveWallPer * N) / 1000 / throughWall).toFixed(1)}×`);
+
+    // 3. Read and aggregate the ledger.
+    const c4 = process.cpuUsage();
+    const w4 = performance.now();
+    const rep = lib.aggregateLedger(bigPath, { groupBy: 'model' });
+    const readWall = (performance.now() - w4) / 1000;
+    const readCpu = cpuMs(c4) / 1000;
+    if (rep.matched !== N) throw new Error(`read ${rep.matched} of ${N} lines`);
+    const c5 = process.cpuUsage();
+    const w5 = performance.now();
+    let viaJson = 0;
+    lib.scanLedger(bigPath, {}, (l) => {
+      viaJson += l.cost_pico ?? 0;
+    });
+    const jsonWall = (performance.now() - w5) / 1000;
+    const jsonCpu = cpuMs(c5) / 1000;
+    if (BigInt(viaJson) !== rep.totals.totalPico && viaJson <= Number.MAX_SAFE_INTEGER)
+      throw new Error('sums differ');
+    const c6 = process.cpuUsage();
+    const w6 = performance.now();
+    const byModel = new Map<string, number>();
+    const rl = createInterface({ input: createReadStream(bigPath), crlfDelay: Number.POSITIVE_INFINITY });
+    for await (const line of rl) {
+      if (!line) continue;
+      const o = JSON.parse(line);
+      byModel.set(o.provided_model_name, (byModel.get(o.provided_model_name) ?? 0) + o.total_cost);
+    }
+    const peerWall = (performance.now() - w6) / 1000;
+    const peerCpu = cpuMs(c6) / 1000;
+    console.log(
+      `\n  3. read + aggregate the ${N.toLocaleString('en-US')}-line ledger (totals, tokens, percentiles, by model)`,
+    );
+    report('aggregateLedger: wall', `${readWall.toFixed(2)} s`, '≤ 3 s', readWall <= 3);
+    report('aggregateLedger: cpu', `${readCpu.toFixed(2)} s`);
+    report(
+      'same files through JSON.parse (scanLedger): wall / cpu',
+      `${jsonWall.toFixed(2)} / ${jsonCpu.toFixed(2)} s`,
+    );
+    report(
+      'peer: readline + JSON.parse + float sum: wall / cpu',
+      `${peerWall.toFixed(2)} / ${peerCpu.toFixed(2)} s`,
+    );
+    report('ratio peer / ours (wall)', `${(peerWall / readWall).toFixed(1)}×`);
+    console.log(
+      `  exact total $${rep.totals.exact}; the peer's float sum: $${[...byModel.values()].reduce((a, b) => a + b, 0)}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

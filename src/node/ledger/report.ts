@@ -1,0 +1,369 @@
+import { picoToUsd, usdToPico } from '../../pricing/money.js';
+import {
+  CallSample,
+  CostAggregate,
+  type CostSummary,
+  STATUS_CACHED,
+  STATUS_ERROR,
+  STATUS_SUCCESS,
+} from '../../tracker/aggregate.js';
+import {
+  type BudgetConfig,
+  type BudgetLimit,
+  type BudgetPeriod,
+  type BudgetScope,
+  type BudgetStatus,
+  DEFAULT_CRITICAL,
+  DEFAULT_WARNING,
+} from '../../tracker/budgets.js';
+import { ZonedCalendar } from '../../tracker/calendar.js';
+import { type GroupDimension, GroupTable, NONE_KEY, OTHER_KEY } from '../../tracker/groups.js';
+import { histogramBucket } from '../../tracker/histogram.js';
+import { type LedgerLine, linePico } from '../../tracker/ledger-line.js';
+import type { GroupStats } from '../../tracker/tracker.js';
+import { USAGE_BUCKETS } from '../../usage/token-usage.js';
+import type { FastLine } from './fast-line.js';
+import { type LedgerScanResult, type ReadLedgerOptions, scanLedgerFast } from './read.js';
+
+/** What a ledger report can group by: a tracker dimension, or the calendar day of the call's start. */
+export type LedgerGroupBy = GroupDimension | 'day';
+
+/** Options of {@link aggregateLedger}. */
+export interface LedgerReportOptions extends ReadLedgerOptions {
+  /** Break totals down by this. */
+  groupBy?: LedgerGroupBy;
+  /** IANA zone of `day` groups (default UTC). */
+  timeZone?: string;
+  /** Most groups kept while reading (default 10,000; the rest fold into `(other)`, lowest spend first). */
+  maxGroups?: number;
+  /**
+   * Most groups returned (default all): the largest by cost (for `day`: the latest days); the others
+   * are summed exactly into `(other)`.
+   */
+  top?: number;
+}
+
+/** Totals and breakdown of a ledger. */
+export interface LedgerReport extends LedgerScanResult {
+  /** Totals of the lines in range. */
+  totals: CostSummary;
+  /** Dimension of `groups`. */
+  groupBy?: LedgerGroupBy;
+  /** Groups, most expensive first (`day` groups in date order); `(other)` last. */
+  groups?: GroupStats[];
+  /** Earliest `start_time` seen in range. */
+  firstStart: string | null;
+  /** Latest `start_time` seen in range. */
+  lastStart: string | null;
+}
+
+const INDEX_OF_KEY: Record<string, number> = {
+  input: USAGE_BUCKETS.indexOf('input'),
+  input_cached_tokens: USAGE_BUCKETS.indexOf('cacheRead'),
+  input_cache_creation: USAGE_BUCKETS.indexOf('cacheWrite'),
+  input_cache_creation_1h: USAGE_BUCKETS.indexOf('cacheWrite1h'),
+  input_audio_tokens: USAGE_BUCKETS.indexOf('inputAudio'),
+  input_image_tokens: USAGE_BUCKETS.indexOf('inputImage'),
+  output: USAGE_BUCKETS.indexOf('output'),
+  output_reasoning_tokens: USAGE_BUCKETS.indexOf('reasoning'),
+  output_audio_tokens: USAGE_BUCKETS.indexOf('outputAudio'),
+};
+
+/** Fill a sample from a ledger line. */
+export function sampleFromLine(s: CallSample, l: LedgerLine): CallSample {
+  const pico = linePico(l);
+  s.priced = pico !== null;
+  s.pico = pico ?? 0;
+  s.bucket = histogramBucket(s.pico);
+  s.status = l.status === 'error' ? STATUS_ERROR : l.status === 'cached' ? STATUS_CACHED : STATUS_SUCCESS;
+  s.estimated = l.estimated === true;
+  const provided = l.provided_cost_details?.total;
+  s.providedPico = typeof provided === 'number' && provided >= 0 ? usdToPico(provided) : -1;
+  s.clearUsage();
+  const u = l.usage_details;
+  if (u !== null && typeof u === 'object') {
+    for (const k in u) {
+      const i = INDEX_OF_KEY[k];
+      if (i !== undefined) s.addUsage(i, u[k]!);
+    }
+  }
+  return s;
+}
+
+/** Fill a sample from a scanned line. */
+export function sampleFromFast(s: CallSample, f: FastLine): CallSample {
+  const pico = f.costPico();
+  s.priced = pico !== null;
+  s.pico = pico ?? 0;
+  s.bucket = histogramBucket(s.pico);
+  s.status = f.status === 'error' ? STATUS_ERROR : f.status === 'cached' ? STATUS_CACHED : STATUS_SUCCESS;
+  s.estimated = f.estimated;
+  s.providedPico = f.provided >= 0 ? usdToPico(f.provided) : -1;
+  s.clearUsage();
+  const u = f.usage;
+  for (let i = 0; i < u.length; i++) if (u[i]! > 0) s.addUsage(i, u[i]!);
+  return s;
+}
+
+const one: string[] = [''];
+
+function keysOf(f: FastLine, by: LedgerGroupBy, dayOf: (st: string) => string): readonly string[] {
+  let k: string | null;
+  switch (by) {
+    case 'model':
+      k = f.model;
+      break;
+    case 'provider':
+      k = f.provider;
+      break;
+    case 'session':
+      k = f.session;
+      break;
+    case 'user':
+      k = f.user;
+      break;
+    case 'tenant':
+      k = f.tenant;
+      break;
+    case 'operation':
+      k = f.name;
+      break;
+    case 'tag':
+      return f.tags.length === 0 ? [NONE_KEY] : f.tags.length === 1 ? f.tags : [...new Set(f.tags)];
+    case 'day':
+      k = dayOf(f.startTime);
+      break;
+  }
+  one[0] = k || NONE_KEY;
+  return one;
+}
+
+/** A day-of function for a time zone (UTC reads the date off the ISO string). */
+export function dayOfFunction(timeZone: string | undefined): (startTime: string) => string {
+  const cal = new ZonedCalendar(timeZone ?? 'UTC');
+  if (cal.timeZone === 'UTC' || cal.timeZone === 'Etc/UTC') return (st) => st.slice(0, 10);
+  return (st) => cal.period(Date.parse(st), 'day').key;
+}
+
+/**
+ * Read the ledger and aggregate it: exact totals, tokens, percentiles, and an optional breakdown.
+ * Streams the files (memory stays bounded by `maxGroups`).
+ */
+export function aggregateLedger(path: string, options: LedgerReportOptions = {}): LedgerReport {
+  const total = new CostAggregate();
+  const by = options.groupBy;
+  const table = by !== undefined ? new GroupTable(Math.max(1, options.maxGroups ?? 10_000)) : null;
+  const dayOf = dayOfFunction(options.timeZone);
+  const s = new CallSample();
+  let first: string | null = null;
+  let last: string | null = null;
+  const scan = scanLedgerFast(path, options, (l) => {
+    sampleFromFast(s, l);
+    total.add(s);
+    const st = l.startTime;
+    if (first === null || st < first) first = st;
+    if (last === null || st > last) last = st;
+    if (table !== null) for (const k of keysOf(l, by!, dayOf)) table.get(k).add(s);
+  });
+  const report: LedgerReport = { ...scan, totals: total.summary(), firstStart: first, lastStart: last };
+  if (table !== null) {
+    const entries = [...table.map.entries()];
+    if (by === 'day') entries.sort((a, b) => (a[0] < b[0] ? 1 : -1));
+    else entries.sort((a, b) => b[1].approxPico() - a[1].approxPico() || b[1].requests - a[1].requests);
+    let other = table.other;
+    const top = options.top !== undefined && options.top > 0 ? Math.floor(options.top) : entries.length;
+    if (entries.length > top) {
+      const folded = new CostAggregate();
+      if (other) folded.merge(other);
+      for (let i = top; i < entries.length; i++) folded.merge(entries[i]![1]);
+      other = folded;
+      entries.length = top;
+    }
+    if (by === 'day') entries.reverse();
+    report.groupBy = by!;
+    report.groups = entries.map(([key, a]) => ({ key, ...a.summary() }));
+    if (other && other.requests > 0) report.groups.push({ key: OTHER_KEY, ...other.summary() });
+  }
+  return report;
+}
+
+/** Options of {@link ledgerBudgetStatus}. */
+export interface LedgerBudgetOptions {
+  /** IANA zone of calendar periods (default UTC). */
+  timeZone?: string;
+  /** "Now", epoch ms (default Date.now()). */
+  now?: number;
+  /** Most keys listed per scoped budget, highest use first (default 20). */
+  top?: number;
+  /** Warnings about unreadable lines. */
+  onWarning?: (message: string) => void;
+}
+
+/** Result of {@link ledgerBudgetStatus}. */
+export interface LedgerBudgetReport extends LedgerScanResult {
+  /** Spend against each limit (global scopes first; scoped budgets: the top keys). */
+  statuses: BudgetStatus[];
+  /** Number of keys per scoped budget that reached the warning threshold or more. */
+  overWarning: Partial<Record<BudgetScope, number>>;
+}
+
+interface ScopeState {
+  scope: BudgetScope;
+  limit: Required<Omit<BudgetLimit, 'period'>> & { period: BudgetPeriod };
+  fromIso: string | null;
+  periodKey: string;
+  spent: PicoSum;
+  keys: Map<string, PicoSum> | null;
+}
+
+/** Exact pico sum: a float part below 2^52 that spills into a BigInt. */
+class PicoSum {
+  lo = 0;
+  hi = 0n;
+  add(p: number): void {
+    const lo = this.lo + p;
+    if (lo < 2 ** 52) this.lo = lo;
+    else {
+      this.hi += BigInt(this.lo) + BigInt(p);
+      this.lo = 0;
+    }
+  }
+  value(): bigint {
+    return this.hi + BigInt(this.lo);
+  }
+}
+
+function normLimit(b: BudgetLimit | number, period: BudgetPeriod): ScopeState['limit'] {
+  const l = typeof b === 'number' ? { limit: b } : b;
+  return {
+    limit: l.limit,
+    warning: l.warning ?? DEFAULT_WARNING,
+    critical: l.critical ?? DEFAULT_CRITICAL,
+    period: l.period ?? period,
+  };
+}
+
+const KEY_CAP = 50_000;
+
+/**
+ * Spend in the ledger against budget limits for the current periods (today and this month in
+ * `timeZone`, and per session, user and tenant). Reads only as far back as the longest period needs.
+ */
+export function ledgerBudgetStatus(
+  path: string,
+  budgets: BudgetConfig,
+  options: LedgerBudgetOptions = {},
+): LedgerBudgetReport {
+  const cal = new ZonedCalendar(options.timeZone ?? 'UTC');
+  const now = options.now ?? Date.now();
+  const day = cal.period(now, 'day');
+  const month = cal.period(now, 'month');
+  const startOf = (p: BudgetPeriod) =>
+    p === 'day'
+      ? { iso: new Date(day.start).toISOString(), key: day.key }
+      : p === 'month'
+        ? { iso: new Date(month.start).toISOString(), key: month.key }
+        : { iso: null, key: 'total' };
+  const states: ScopeState[] = [];
+  const add = (
+    scope: BudgetScope,
+    b: BudgetLimit | number | undefined,
+    period: BudgetPeriod,
+    keyed: boolean,
+  ) => {
+    if (b === undefined) return;
+    const limit = normLimit(b, period);
+    if (scope === 'daily') limit.period = 'day';
+    if (scope === 'monthly') limit.period = 'month';
+    const p = startOf(limit.period);
+    states.push({
+      scope,
+      limit,
+      fromIso: p.iso,
+      periodKey: p.key,
+      spent: new PicoSum(),
+      keys: keyed ? new Map() : null,
+    });
+  };
+  add('daily', budgets.daily, 'day', false);
+  add('monthly', budgets.monthly, 'month', false);
+  add('tenant', budgets.perTenant, 'day', true);
+  add('user', budgets.perUser, 'day', true);
+  add('session', budgets.perSession, 'total', true);
+  let from: string | null | undefined;
+  for (const st of states) {
+    if (st.fromIso === null) from = null;
+    else if (from !== null && (from === undefined || st.fromIso < from)) from = st.fromIso;
+  }
+  const scan = scanLedgerFast(
+    path,
+    { ...(from ? { from } : {}), ...(options.onWarning ? { onWarning: options.onWarning } : {}) },
+    (l) => {
+      const pico = l.costPico();
+      if (pico === null || pico === 0) return;
+      for (const st of states) {
+        if (st.fromIso !== null && l.startTime < st.fromIso) continue;
+        if (st.keys === null) {
+          st.spent.add(pico);
+          continue;
+        }
+        const key = st.scope === 'session' ? l.session : st.scope === 'user' ? l.user : l.tenant;
+        if (!key) continue;
+        let sum = st.keys.get(key);
+        if (sum === undefined) {
+          if (st.keys.size >= KEY_CAP) prune(st.keys);
+          sum = new PicoSum();
+          st.keys.set(key, sum);
+        }
+        sum.add(pico);
+      }
+    },
+  );
+  const top = Math.max(1, options.top ?? 20);
+  const statuses: BudgetStatus[] = [];
+  const overWarning: Partial<Record<BudgetScope, number>> = {};
+  for (const st of states) {
+    if (st.keys === null) {
+      statuses.push(status(st, undefined, st.spent));
+      continue;
+    }
+    const rows = [...st.keys.entries()].map(([k, p]) => status(st, k, p));
+    rows.sort((a, b) => b.used - a.used);
+    overWarning[st.scope] = rows.filter((r) => r.level !== 'ok').length;
+    statuses.push(...rows.slice(0, top));
+  }
+  return { ...scan, statuses, overWarning };
+}
+
+/** Keep the half of the keys with the highest spend (the others cannot lead the status list). */
+function prune(keys: Map<string, PicoSum>): void {
+  const sorted = [...keys.entries()].sort((a, b) => (b[1].value() > a[1].value() ? 1 : -1));
+  keys.clear();
+  for (let i = 0; i < KEY_CAP / 2; i++) keys.set(sorted[i]![0], sorted[i]![1]);
+}
+
+function status(st: ScopeState, key: string | undefined, sum: PicoSum): BudgetStatus {
+  const l = st.limit;
+  const limitPico = BigInt(usdToPico(l.limit));
+  const pico = sum.value();
+  const level =
+    pico >= limitPico
+      ? 'exceeded'
+      : pico >= BigInt(Math.ceil(Number(limitPico) * l.critical))
+        ? 'critical'
+        : pico >= BigInt(Math.ceil(Number(limitPico) * l.warning))
+          ? 'warning'
+          : 'ok';
+  const spent = picoToUsd(pico);
+  return {
+    scope: st.scope,
+    ...(key !== undefined ? { key } : {}),
+    period: st.periodKey,
+    spent,
+    limit: l.limit,
+    used: l.limit > 0 ? spent / l.limit : spent > 0 ? Number.POSITIVE_INFINITY : 0,
+    level,
+    warning: l.warning,
+    critical: l.critical,
+  };
+}

@@ -1,0 +1,124 @@
+import { LangfuseCostError } from '../errors.js';
+
+/** A calendar period in a time zone: its label and its bounds as epoch ms, `[start, end)`. */
+export interface CalendarPeriod {
+  /** `YYYY-MM-DD` for days, `YYYY-MM` for months. */
+  key: string;
+  /** First instant of the period, epoch ms. */
+  start: number;
+  /** First instant of the next period, epoch ms. */
+  end: number;
+}
+
+/** A calendar unit. */
+export type CalendarUnit = 'day' | 'month';
+
+const HOUR = 3_600_000;
+
+/**
+ * Calendar days and months in an IANA time zone, with `Intl` only (no dependency).
+ *
+ * Period bounds are found by binary search on the local date, so DST days of 23 or 25 hours and
+ * zones with 30- or 45-minute offsets come out right. Results are cached: asking for the period of
+ * an instant inside a recently used period is a couple of comparisons.
+ */
+export class ZonedCalendar {
+  /** The IANA zone, e.g. `Europe/Berlin`. */
+  readonly timeZone: string;
+  private readonly fmt: Intl.DateTimeFormat;
+  private readonly cache: Record<CalendarUnit, CalendarPeriod[]> = { day: [], month: [] };
+
+  /** @throws {LangfuseCostError} `INVALID_TIMEZONE` when the zone is unknown to `Intl`. */
+  constructor(timeZone = 'UTC') {
+    try {
+      this.fmt = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+      });
+    } catch {
+      throw new LangfuseCostError(
+        'INVALID_TIMEZONE',
+        `unknown time zone "${timeZone}": use an IANA name such as UTC, Europe/Berlin or America/New_York`,
+      );
+    }
+    this.timeZone = this.fmt.resolvedOptions().timeZone;
+  }
+
+  /** The day or month containing `t` (epoch ms). */
+  period(t: number, unit: CalendarUnit): CalendarPeriod {
+    const list = this.cache[unit];
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i]!;
+      if (t >= p.start && t < p.end) {
+        if (i > 0) {
+          list.splice(i, 1);
+          list.unshift(p);
+        }
+        return p;
+      }
+    }
+    const p = this.compute(t, unit);
+    list.unshift(p);
+    if (list.length > 16) list.pop();
+    return p;
+  }
+
+  /** First instant of the local date `YYYY-MM-DD` (epoch ms). */
+  dayStart(date: string): number {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+    if (!m) throw new RangeError(`not a date (YYYY-MM-DD): ${date}`);
+    return this.startOf(Number(m[1]), Number(m[2]), Number(m[3]));
+  }
+
+  /** Local calendar date of `t` as `YYYY-MM-DD`. */
+  dateOf(t: number): string {
+    let y = '';
+    let m = '';
+    let d = '';
+    for (const part of this.fmt.formatToParts(t)) {
+      if (part.type === 'year') y = part.value;
+      else if (part.type === 'month') m = part.value;
+      else if (part.type === 'day') d = part.value;
+    }
+    return `${y.padStart(4, '0')}-${m}-${d}`;
+  }
+
+  private compute(t: number, unit: CalendarUnit): CalendarPeriod {
+    const date = this.dateOf(t);
+    const y = Number(date.slice(0, 4));
+    const m = Number(date.slice(5, 7));
+    const d = Number(date.slice(8, 10));
+    if (unit === 'day') {
+      const next = new Date(Date.UTC(y, m - 1, d + 1));
+      return {
+        key: date,
+        start: this.startOf(y, m, d),
+        end: this.startOf(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate()),
+      };
+    }
+    const ny = m === 12 ? y + 1 : y;
+    const nm = m === 12 ? 1 : m + 1;
+    return { key: date.slice(0, 7), start: this.startOf(y, m, 1), end: this.startOf(ny, nm, 1) };
+  }
+
+  /** First instant whose local date is on or after `y-m-d`. */
+  private startOf(y: number, m: number, d: number): number {
+    const target = `${String(y).padStart(4, '0')}-${pad(m)}-${pad(d)}`;
+    // Every zone's offset is within −12h … +14h, so local midnight lies in this range.
+    const utcMidnight = Date.UTC(y, m - 1, d);
+    let lo = utcMidnight - 15 * HOUR; // local date < target here
+    let hi = utcMidnight + 13 * HOUR; // local date ≥ target here
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (this.dateOf(mid) >= target) hi = mid;
+      else lo = mid;
+    }
+    return hi;
+  }
+}
+
+function pad(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}

@@ -1,0 +1,168 @@
+import { picoToDecimalString, usdToPico } from '../pricing/money.js';
+import type { LedgerLine } from './ledger-line.js';
+
+/** Export formats. */
+export type ExportFormat = 'json' | 'csv' | 'jsonl';
+
+/** Every export format. */
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['json', 'csv', 'jsonl'];
+
+/** Options of CSV output. */
+export interface CsvOptions {
+  /**
+   * Prefix text cells that start with `=`, `+`, `-`, `@`, tab or CR with `'`, so a spreadsheet does not
+   * run them as formulas (user ids and tags can come from end users). Default true.
+   */
+  formulaGuard?: boolean;
+}
+
+const USAGE_KEYS = [
+  'input',
+  'input_cached_tokens',
+  'input_cache_creation',
+  'input_cache_creation_1h',
+  'input_audio_tokens',
+  'input_image_tokens',
+  'output',
+  'output_reasoning_tokens',
+  'output_audio_tokens',
+  'total',
+] as const;
+
+const COST_KEYS = [...USAGE_KEYS.slice(0, -1), 'input_requests', 'input_web_searches'] as const;
+
+type Cell = { text: string } | { num: string };
+
+const TEXT_COLUMNS: readonly [string, (l: LedgerLine) => string | null | undefined][] = [
+  ['id', (l) => l.id],
+  ['trace_id', (l) => l.trace_id],
+  ['parent_observation_id', (l) => l.parent_observation_id],
+  ['start_time', (l) => l.start_time],
+  ['end_time', (l) => l.end_time],
+  ['status', (l) => l.status],
+  ['status_message', (l) => l.status_message],
+  ['provided_model_name', (l) => l.provided_model_name],
+  ['resolved_model', (l) => l.resolved_model],
+  ['provider', (l) => l.provider],
+  ['tier', (l) => l.tier],
+  ['source', (l) => l.source],
+  ['environment', (l) => l.environment],
+  ['name', (l) => l.name],
+  ['service', (l) => l.service],
+  ['session_id', (l) => l.session_id],
+  ['user_id', (l) => l.user_id],
+  ['tenant_id', (l) => l.tenant_id],
+  ['tags', (l) => (l.tags.length > 0 ? l.tags.join(';') : '')],
+];
+
+/** CSV column names, in order. Usage columns are `usage_<langfuse key>`, costs `cost_<key>` (USD). */
+export const CSV_COLUMNS: readonly string[] = [
+  ...TEXT_COLUMNS.map(([n]) => n),
+  'duration_ms',
+  'estimated',
+  'fallback',
+  ...USAGE_KEYS.map((k) => `usage_${k}`),
+  ...COST_KEYS.map((k) => `cost_${k}`),
+  'total_cost',
+  'cost_pico',
+  'provided_cost',
+  'metadata',
+];
+
+/** The CSV header line (with CRLF). */
+export function csvHeader(): string {
+  return `${CSV_COLUMNS.join(',')}\r\n`;
+}
+
+/** Exact decimal text of a USD number (never scientific notation), trailing zeros trimmed. */
+export function usdText(usd: number | null | undefined): string {
+  if (usd === null || usd === undefined || !Number.isFinite(usd)) return '';
+  if (usd === 0) return '0';
+  const neg = usd < 0;
+  const s = picoToDecimalString(usdToPico(Math.abs(usd)))
+    .replace(/0+$/, '')
+    .replace(/\.$/, '');
+  return neg ? `-${s}` : s;
+}
+
+/** One CSV field, quoted per RFC 4180 when it holds a comma, quote, CR or LF. */
+export function csvField(value: string, guard = true): string {
+  let v = value;
+  if (guard && v.length > 0 && '=+-@\t\r'.includes(v[0]!)) v = `'${v}`;
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/** One CSV row (with CRLF) for a ledger line. */
+export function csvRow(l: LedgerLine, options: CsvOptions = {}): string {
+  const guard = options.formulaGuard !== false;
+  const cells: Cell[] = [];
+  for (const [, get] of TEXT_COLUMNS) cells.push({ text: get(l) ?? '' });
+  cells.push({ num: String(l.duration_ms ?? '') });
+  cells.push({ num: String(l.estimated === true) });
+  cells.push({ num: String(l.fallback === true) });
+  for (const k of USAGE_KEYS) cells.push({ num: String(l.usage_details?.[k] ?? 0) });
+  const priced = l.total_cost !== null && l.total_cost !== undefined;
+  for (const k of COST_KEYS) cells.push({ num: priced ? usdText(l.cost_details?.[k] ?? 0) : '' });
+  cells.push({ num: usdText(l.total_cost) });
+  cells.push({ num: l.cost_pico === null || l.cost_pico === undefined ? '' : String(l.cost_pico) });
+  cells.push({ num: usdText(l.provided_cost_details?.total) });
+  const meta = l.metadata && Object.keys(l.metadata).length > 0 ? JSON.stringify(l.metadata) : '';
+  cells.push({ text: meta });
+  return `${cells.map((c) => ('text' in c ? csvField(c.text, guard) : c.num)).join(',')}\r\n`;
+}
+
+/**
+ * Streaming exporter: call `add` per line and `end` once; output goes to `write` in pieces
+ * (so a million-line export never builds one giant string).
+ */
+export class ExportWriter {
+  private count = 0;
+
+  constructor(
+    private readonly format: ExportFormat,
+    private readonly write: (chunk: string) => void,
+    private readonly options: CsvOptions = {},
+  ) {
+    if (format === 'csv') write(csvHeader());
+    else if (format === 'json') write('[');
+  }
+
+  /** Lines written so far. */
+  get written(): number {
+    return this.count;
+  }
+
+  /** Write one line. */
+  add(line: LedgerLine): void {
+    switch (this.format) {
+      case 'csv':
+        this.write(csvRow(line, this.options));
+        break;
+      case 'jsonl':
+        this.write(`${JSON.stringify(line)}\n`);
+        break;
+      case 'json':
+        this.write(`${this.count === 0 ? '\n' : ',\n'}${JSON.stringify(line)}`);
+        break;
+    }
+    this.count++;
+  }
+
+  /** Finish the output. */
+  end(): void {
+    if (this.format === 'json') this.write(this.count === 0 ? ']\n' : '\n]\n');
+  }
+}
+
+/** Format ledger lines as one string. */
+export function formatExport(
+  lines: Iterable<LedgerLine>,
+  format: ExportFormat,
+  options: CsvOptions = {},
+): string {
+  const parts: string[] = [];
+  const w = new ExportWriter(format, (c) => parts.push(c), options);
+  for (const l of lines) w.add(l);
+  w.end();
+  return parts.join('');
+}

@@ -1,0 +1,102 @@
+import { CostAggregate } from './aggregate.js';
+
+/** What `stats({ groupBy })` can group by. */
+export type GroupDimension = 'model' | 'provider' | 'session' | 'user' | 'tenant' | 'operation' | 'tag';
+
+/** Every group dimension, in a fixed order (index = dimension id). */
+export const GROUP_DIMENSIONS: readonly GroupDimension[] = [
+  'model',
+  'provider',
+  'session',
+  'user',
+  'tenant',
+  'operation',
+  'tag',
+];
+
+/** Group key of calls without a value for the dimension (e.g. no session id). */
+export const NONE_KEY = '(none)';
+/** Group key that collects calls of groups dropped past the group bound. */
+export const OTHER_KEY = '(other)';
+
+/** A shared count of group entries (ring buckets count into one; the owner enforces the limit). */
+export interface EntryAllowance {
+  /** Entries in use. */
+  used: number;
+  /** Entries the owner tries to stay under. */
+  limit: number;
+}
+
+/**
+ * Aggregates per key with a bounded number of keys.
+ *
+ * Past `2 × max` keys the table is compacted: the `max` keys with the highest cost stay, the others
+ * are merged into {@link OTHER_KEY}. Totals stay exact (every call is counted in some group); a group
+ * that was folded and comes back starts again from zero, so a group's figures are a lower bound of its
+ * true spend and the difference is in `(other)`. With an {@link EntryAllowance}, entries are counted
+ * into it (its owner collapses other tables to stay under the limit).
+ */
+export class GroupTable {
+  /** Aggregates by key. */
+  readonly map = new Map<string, CostAggregate>();
+  /** Calls of folded or refused keys; null until needed. */
+  other: CostAggregate | null = null;
+
+  constructor(
+    private readonly max: number,
+    private readonly allowance?: EntryAllowance,
+  ) {}
+
+  /** The aggregate of `key`, created on first use (or `(other)` when the bound is reached). */
+  get(key: string): CostAggregate {
+    const hit = this.map.get(key);
+    if (hit !== undefined) return hit;
+    if (this.map.size >= this.max * 2) this.compact();
+    if (this.allowance !== undefined) this.allowance.used++;
+    const agg = new CostAggregate();
+    this.map.set(key, agg);
+    return agg;
+  }
+
+  /** Merge an aggregate into `(other)`. */
+  mergeOther(agg: CostAggregate): void {
+    this.otherAgg().merge(agg);
+  }
+
+  /** Entries held (for the allowance). */
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** Release this table's entries from its allowance (call before dropping the table). */
+  release(): void {
+    if (this.allowance !== undefined) this.allowance.used -= this.map.size;
+  }
+
+  /** Fold every key into `(other)` and release them. Returns entries freed. */
+  collapse(): number {
+    const n = this.map.size;
+    if (n === 0) return 0;
+    const other = this.otherAgg();
+    for (const agg of this.map.values()) other.merge(agg);
+    this.release();
+    this.map.clear();
+    return n;
+  }
+
+  private otherAgg(): CostAggregate {
+    if (this.other === null) this.other = new CostAggregate();
+    return this.other;
+  }
+
+  private compact(): void {
+    const entries = [...this.map.entries()].sort((x, y) => y[1].approxPico() - x[1].approxPico());
+    const other = this.otherAgg();
+    for (let i = this.max; i < entries.length; i++) {
+      const [key, agg] = entries[i]!;
+      other.merge(agg);
+      this.map.delete(key);
+    }
+    if (this.allowance !== undefined) this.allowance.used -= entries.length - this.map.size;
+  }
+}

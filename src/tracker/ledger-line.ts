@@ -1,0 +1,260 @@
+import { toLangfuseCostDetails, toLangfuseUsageDetails } from '../langfuse/cost-details.js';
+import type { CostBreakdown, CostResult } from '../pricing/cost-result.js';
+import { usdToPico } from '../pricing/money.js';
+import { emptyUsage, type TokenUsage } from '../usage/token-usage.js';
+import type { CostRecord, RecordSource } from './record.js';
+
+/**
+ * One ledger line (JSON Lines, one object per call). Column names follow Langfuse's ClickHouse
+ * `observations` table, so the SQL dashboards read the ledger with the same names; the columns
+ * after `total_cost` are ours. Times are ISO-8601 UTC with milliseconds and `Z`.
+ */
+export interface LedgerLine {
+  id: string;
+  trace_id: string;
+  parent_observation_id: string | null;
+  project_id: string;
+  type: 'GENERATION';
+  /** Operation name. */
+  name: string | null;
+  environment: string;
+  start_time: string;
+  end_time: string;
+  level: 'DEFAULT' | 'ERROR';
+  /** Error message of failed calls. */
+  status_message: string | null;
+  provided_model_name: string;
+  /** Catalog entry the model resolved to; null for unpriced calls. */
+  internal_model_id: string | null;
+  /** Langfuse usage keys (`input` exclusive of cache), always with `total`. */
+  usage_details: Record<string, number>;
+  /** Langfuse cost keys, USD, always with `total` (empty for unpriced calls). */
+  cost_details: Record<string, number>;
+  /** `{ total }` when the provider reported a cost. */
+  provided_cost_details: Record<string, number>;
+  /** Total cost, USD; null when the call has no price. */
+  total_cost: number | null;
+  /** Total cost in integer pico-USD (exact); null when the call has no price. */
+  cost_pico: number | null;
+  metadata: Record<string, string>;
+  session_id: string | null;
+  user_id: string | null;
+  tenant_id: string | null;
+  tags: string[];
+  provider: string;
+  resolved_model: string;
+  source: RecordSource;
+  estimated: boolean;
+  tier: string;
+  /** True when the call used a fallback model rather than the primary one. */
+  fallback: boolean;
+  service: string | null;
+  duration_ms: number;
+  status: 'success' | 'error' | 'cached';
+  /** Prompt text (only with `storeText`). */
+  input?: string;
+  /** Completion text (only with `storeText`). */
+  output?: string;
+}
+
+/** Options of {@link toLedgerLine}. */
+export interface LedgerLineOptions {
+  /** `project_id` column (default `local`). */
+  projectId?: string;
+}
+
+/** Map a record to its ledger line (pure). */
+export function toLedgerLine(r: CostRecord, options: LedgerLineOptions = {}): LedgerLine {
+  const unpriced = r.unpriced === true;
+  const line: LedgerLine = {
+    id: r.id,
+    trace_id: r.traceId ?? r.id,
+    parent_observation_id: r.parentId ?? null,
+    project_id: options.projectId ?? 'local',
+    type: 'GENERATION',
+    name: r.operation ?? null,
+    environment: r.environment ?? 'default',
+    start_time: isoTime(r.startTime),
+    end_time: isoTime(r.endTime),
+    level: r.status === 'error' ? 'ERROR' : 'DEFAULT',
+    status_message: r.error ?? null,
+    provided_model_name: r.model,
+    internal_model_id: unpriced ? null : r.resolvedModel,
+    usage_details: toLangfuseUsageDetails(r.usage),
+    // cost-details reads only `costs` and `total`; a record carries both.
+    cost_details: unpriced ? {} : toLangfuseCostDetails(r as unknown as CostResult),
+    provided_cost_details: r.providedCost !== undefined ? { total: r.providedCost } : {},
+    total_cost: unpriced ? null : r.total,
+    cost_pico: unpriced ? null : r.totalPico,
+    metadata: r.metadata ?? {},
+    session_id: r.sessionId ?? null,
+    user_id: r.userId ?? null,
+    tenant_id: r.tenantId ?? null,
+    tags: r.tags ?? [],
+    provider: r.provider,
+    resolved_model: r.resolvedModel,
+    source: r.source,
+    estimated: r.estimated,
+    tier: r.tier,
+    fallback: r.fallback === true,
+    service: r.service ?? null,
+    duration_ms: r.durationMs,
+    status: r.status,
+  };
+  if (r.inputText !== undefined) line.input = r.inputText;
+  if (r.outputText !== undefined) line.output = r.outputText;
+  return line;
+}
+
+/** Langfuse usage/cost key → TokenUsage bucket. */
+export const BUCKET_OF_LANGFUSE_KEY: Readonly<Record<string, keyof TokenUsage>> = {
+  input: 'input',
+  input_cached_tokens: 'cacheRead',
+  input_cache_creation: 'cacheWrite',
+  input_cache_creation_1h: 'cacheWrite1h',
+  input_audio_tokens: 'inputAudio',
+  input_image_tokens: 'inputImage',
+  output: 'output',
+  output_reasoning_tokens: 'reasoning',
+  output_audio_tokens: 'outputAudio',
+  input_requests: 'requests',
+  input_web_searches: 'webSearches',
+};
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** Usage of a ledger line's `usage_details` (unknown keys ignored). */
+export function usageFromDetails(details: unknown): TokenUsage {
+  const u = emptyUsage();
+  if (details && typeof details === 'object') {
+    for (const [k, v] of Object.entries(details as Record<string, unknown>)) {
+      const b = BUCKET_OF_LANGFUSE_KEY[k];
+      if (b !== undefined && typeof v === 'number' && v > 0) u[b] += v;
+    }
+  }
+  return u;
+}
+
+/** Total cost of a line in pico-USD: `cost_pico`, else `total_cost`; null when unpriced. */
+export function linePico(line: { cost_pico?: unknown; total_cost?: unknown }): number | null {
+  const p = num(line.cost_pico);
+  if (p !== undefined) return Math.round(p);
+  const t = num(line.total_cost);
+  return t === undefined ? null : usdToPico(t);
+}
+
+/**
+ * Map a parsed ledger line back to a record (lenient: missing columns get defaults).
+ * Returns null when the object is not a ledger line (no `id` or no valid `start_time`).
+ */
+export function fromLedgerLine(value: unknown): CostRecord | null {
+  if (!value || typeof value !== 'object') return null;
+  const l = value as Record<string, unknown>;
+  const id = str(l.id);
+  const start = Date.parse(str(l.start_time) ?? '');
+  if (id === undefined || Number.isNaN(start)) return null;
+  const endParsed = Date.parse(str(l.end_time) ?? '');
+  const end = Number.isNaN(endParsed) ? start : endParsed;
+  const pico = linePico(l);
+  const costs = zeroCosts();
+  if (l.cost_details && typeof l.cost_details === 'object') {
+    for (const [k, v] of Object.entries(l.cost_details as Record<string, unknown>)) {
+      const b = BUCKET_OF_LANGFUSE_KEY[k];
+      if (b !== undefined && typeof v === 'number') costs[b] += v;
+    }
+  }
+  const status = l.status === 'error' || l.status === 'cached' ? l.status : 'success';
+  const provided = num((l.provided_cost_details as Record<string, unknown> | undefined)?.total);
+  const model = str(l.provided_model_name) ?? '';
+  const rec: CostRecord = {
+    id,
+    startTime: start,
+    endTime: end,
+    durationMs: num(l.duration_ms) ?? end - start,
+    model,
+    resolvedModel: str(l.resolved_model) ?? str(l.internal_model_id) ?? model,
+    provider: str(l.provider) ?? '',
+    usage: usageFromDetails(l.usage_details),
+    costs,
+    total: pico === null ? 0 : pico / 1e12,
+    totalPico: pico ?? 0,
+    source: (str(l.source) as RecordSource | undefined) ?? (pico === null ? 'none' : 'catalog'),
+    estimated: l.estimated === true,
+    tier: str(l.tier) ?? 'standard',
+    status,
+  };
+  if (pico === null) rec.unpriced = true;
+  if (provided !== undefined) rec.providedCost = provided;
+  const msg = str(l.status_message);
+  if (msg !== undefined) rec.error = msg;
+  const opt: [keyof CostRecord, unknown][] = [
+    ['traceId', l.trace_id],
+    ['parentId', l.parent_observation_id],
+    ['sessionId', l.session_id],
+    ['userId', l.user_id],
+    ['tenantId', l.tenant_id],
+    ['operation', l.name],
+    ['service', l.service],
+    ['environment', l.environment],
+    ['inputText', l.input],
+    ['outputText', l.output],
+  ];
+  for (const [k, v] of opt) if (typeof v === 'string') (rec as unknown as Record<string, unknown>)[k] = v;
+  if (Array.isArray(l.tags) && l.tags.length > 0) rec.tags = l.tags.filter((t) => typeof t === 'string');
+  if (l.fallback === true) rec.fallback = true;
+  if (l.metadata && typeof l.metadata === 'object' && Object.keys(l.metadata).length > 0) {
+    rec.metadata = l.metadata as Record<string, string>;
+  }
+  return rec;
+}
+
+function zeroCosts(): CostBreakdown {
+  return {
+    input: 0,
+    cacheRead: 0,
+    cacheWrite: 0,
+    cacheWrite1h: 0,
+    inputAudio: 0,
+    inputImage: 0,
+    output: 0,
+    reasoning: 0,
+    outputAudio: 0,
+    requests: 0,
+    webSearches: 0,
+  };
+}
+
+// ISO-8601 times without a Date per call: the ledger formats two per line.
+
+const DAY_MS = 86_400_000;
+let isoDay = Number.NaN;
+let isoPrefix = '';
+
+function pad2(v: number): string {
+  return v < 10 ? `0${v}` : String(v);
+}
+
+/** `new Date(ms).toISOString()`, with the date part cached (calls arrive in time order). */
+export function isoTime(ms: number): string {
+  const t = Math.trunc(ms);
+  if (!(t >= 0 && t < 253_402_300_800_000)) return new Date(ms).toISOString();
+  const day = Math.floor(t / DAY_MS);
+  if (day !== isoDay) {
+    isoDay = day;
+    isoPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+  }
+  let r = t - day * DAY_MS;
+  const h = Math.floor(r / 3_600_000);
+  r -= h * 3_600_000;
+  const m = Math.floor(r / 60_000);
+  r -= m * 60_000;
+  const s = Math.floor(r / 1000);
+  const msr = r - s * 1000;
+  return `${isoPrefix}${pad2(h)}:${pad2(m)}:${pad2(s)}.${msr < 10 ? `00${msr}` : msr < 100 ? `0${msr}` : msr}Z`;
+}

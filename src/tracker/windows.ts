@@ -1,0 +1,364 @@
+import { type CallSample, CostAggregate } from './aggregate.js';
+import type { ZonedCalendar } from './calendar.js';
+import {
+  type EntryAllowance,
+  GROUP_DIMENSIONS,
+  type GroupDimension,
+  GroupTable,
+  NONE_KEY,
+} from './groups.js';
+
+/**
+ * Time window of `stats()`:
+ * - `all`: since the tracker started (or was reset);
+ * - `minute`, `hour`, `day`: rolling, made of buckets of 1 s, 1 min and 15 min, so the window covers
+ *   the last 60 s / 60 min / 24 h to within one bucket (the oldest bucket may be partly outside);
+ * - `calendarDay`, `calendarMonth`: the current local day / month in the tracker's time zone.
+ *   Calls are assigned to days by 15-minute bucket, which is exact for every zone whose UTC offset is
+ *   a multiple of 15 minutes (all zones in use since 1972).
+ */
+export type StatsWindow = 'all' | 'minute' | 'hour' | 'day' | 'calendarDay' | 'calendarMonth';
+
+/** Every window. */
+export const STATS_WINDOWS: readonly StatsWindow[] = [
+  'all',
+  'minute',
+  'hour',
+  'day',
+  'calendarDay',
+  'calendarMonth',
+];
+
+const TAG_DIM = GROUP_DIMENSIONS.indexOf('tag');
+const KEY_DIMS = TAG_DIM; // dimensions 0..5 have exactly one key per call
+
+/** Group keys of one call: one per single-valued dimension, and the call's distinct tags. */
+export interface CallKeys {
+  /** Keys of model, provider, session, user, tenant, operation (GROUP_DIMENSIONS order). */
+  keys: string[];
+  /** Distinct tags (empty → grouped under `(none)`). */
+  tags: readonly string[];
+}
+
+/** A total plus bounded group tables for every enabled dimension. */
+export class AggSet {
+  /** All calls of the set. */
+  readonly total = new CostAggregate();
+  /** Tables per dimension index; created on first use. */
+  readonly tables: (GroupTable | undefined)[] = [];
+
+  constructor(
+    private readonly enabled: readonly boolean[],
+    private readonly maxGroups: number,
+    private readonly allowance: EntryAllowance | undefined,
+  ) {}
+
+  /** Add one call. */
+  add(s: CallSample, k: CallKeys): void {
+    this.total.add(s);
+    const en = this.enabled;
+    for (let d = 0; d < KEY_DIMS; d++) {
+      if (en[d]) this.table(d).get(k.keys[d]!).add(s);
+    }
+    if (en[TAG_DIM]) {
+      const t = this.table(TAG_DIM);
+      const tags = k.tags;
+      if (tags.length === 0) t.get(NONE_KEY).add(s);
+      else for (let i = 0; i < tags.length; i++) t.get(tags[i]!).add(s);
+    }
+  }
+
+  /** Add every call of another set. */
+  merge(o: AggSet): void {
+    this.total.merge(o.total);
+    for (let d = 0; d < o.tables.length; d++) {
+      const src = o.tables[d];
+      if (src === undefined) continue;
+      const dst = this.table(d);
+      for (const [key, agg] of src.map) dst.get(key).merge(agg);
+      if (src.other !== null) dst.mergeOther(src.other);
+    }
+  }
+
+  /** Release every table's entries from the shared allowance. */
+  release(): void {
+    for (const t of this.tables) t?.release();
+  }
+
+  /** Fold every group into `(other)` (totals unchanged), releasing the entries. Returns entries freed. */
+  collapse(): number {
+    let freed = 0;
+    for (const t of this.tables) if (t !== undefined) freed += t.collapse();
+    return freed;
+  }
+
+  private table(d: number): GroupTable {
+    let t = this.tables[d];
+    if (t === undefined) {
+      t = new GroupTable(this.maxGroups, this.allowance);
+      this.tables[d] = t;
+    }
+    return t;
+  }
+}
+
+interface Slot {
+  start: number;
+  set: AggSet;
+}
+
+/** A ring of `size` buckets of `width` ms. */
+class Ring {
+  private readonly slots: (Slot | undefined)[];
+
+  constructor(
+    readonly width: number,
+    readonly size: number,
+    private readonly make: () => AggSet,
+  ) {
+    this.slots = new Array(size);
+  }
+
+  /** Bucket start of `t`. */
+  startOf(t: number): number {
+    return Math.floor(t / this.width) * this.width;
+  }
+
+  /** The bucket starting at `start`, created (replacing the expired one in its slot) when asked. */
+  at(start: number, create: true): AggSet;
+  at(start: number, create: false): AggSet | undefined;
+  at(start: number, create: boolean): AggSet | undefined {
+    const i = Math.floor(start / this.width) % this.size;
+    const slot = this.slots[i];
+    if (slot !== undefined && slot.start === start) return slot.set;
+    if (!create) return undefined;
+    slot?.set.release();
+    const set = this.make();
+    this.slots[i] = { start, set };
+    return set;
+  }
+
+  /** Buckets with `from ≤ start ≤ to`. */
+  between(from: number, to: number, out: AggSet[]): void {
+    for (const slot of this.slots)
+      if (slot !== undefined && slot.start >= from && slot.start <= to) out.push(slot.set);
+  }
+
+  /** Every bucket. */
+  list(out: Slot[]): void {
+    for (const slot of this.slots) if (slot !== undefined) out.push(slot);
+  }
+
+  clear(): void {
+    for (const slot of this.slots) slot?.set.release();
+    this.slots.fill(undefined);
+  }
+}
+
+/** Options of {@link WindowAggregates}. */
+export interface WindowAggregatesOptions {
+  /** Dimensions to keep group tables for. */
+  dimensions: readonly GroupDimension[];
+  /** Most groups per dimension in the `all` and month totals (compacted past 2×; see GroupTable). */
+  maxGroups: number;
+  /** Most group entries across all ring buckets together. */
+  maxWindowGroupEntries: number;
+  /** Calendar of the time zone. */
+  calendar: ZonedCalendar;
+}
+
+/** What {@link WindowAggregates.collect} returns: disjoint sets covering a window, and its bounds. */
+export interface WindowSlice {
+  /** Disjoint parts whose sum is the window. */
+  sets: AggSet[];
+  /** First instant covered (null for `all`). */
+  from: number | null;
+  /** Calendar period label for calendar windows. */
+  period?: string;
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const QUARTER = 15 * MINUTE;
+
+/**
+ * Every window's aggregates with one bucket update per call.
+ *
+ * A call is added to the bucket of its second only. When time moves past a second, that bucket is
+ * rolled (merged) into its minute; a finished minute into its quarter-hour; a finished quarter-hour
+ * into the all-time, calendar-day and calendar-month totals. Rings keep 60 seconds, 60 minutes and
+ * 96 quarters, so a window is the sum of the finished buckets or totals it covers plus the still-open
+ * quarter, minute and second: disjoint parts, each call counted once.
+ *
+ * Group entries of finished ring buckets are bounded by one allowance: past it, the oldest finished
+ * buckets are collapsed (their groups fold into `(other)`, their totals stay). So under extreme key
+ * cardinality the rolling `hour`/`day` windows lose per-group detail first, while the all-time and
+ * calendar totals, fed by the open buckets, keep theirs. Every table (open buckets included) is
+ * bounded by `maxGroups` (see GroupTable).
+ */
+export class WindowAggregates {
+  private readonly enabled: boolean[];
+  private readonly sec: Ring;
+  private readonly min: Ring;
+  private readonly qtr: Ring;
+  private all: AggSet;
+  private day: AggSet;
+  private dayKey = '';
+  private month: AggSet;
+  private monthKey = '';
+  private curSec = Number.NaN;
+  /** Shared allowance of group entries across ring buckets. */
+  readonly allowance: EntryAllowance;
+
+  constructor(private readonly o: WindowAggregatesOptions) {
+    this.enabled = GROUP_DIMENSIONS.map((d) => o.dimensions.includes(d));
+    this.allowance = { used: 0, limit: o.maxWindowGroupEntries };
+    const makeRing = () => new AggSet(this.enabled, o.maxGroups, this.allowance);
+    this.sec = new Ring(SECOND, 60, makeRing);
+    this.min = new Ring(MINUTE, 60, makeRing);
+    this.qtr = new Ring(QUARTER, 96, makeRing);
+    this.all = this.makeTotal();
+    this.day = this.makeTotal();
+    this.month = this.makeTotal();
+  }
+
+  /** True when group tables are kept for `d`. */
+  hasDimension(d: GroupDimension): boolean {
+    return this.enabled[GROUP_DIMENSIONS.indexOf(d)] === true;
+  }
+
+  /** Add one call at time `t` (epoch ms, never decreasing). */
+  add(t: number, s: CallSample, k: CallKeys): void {
+    const sec = t - (t % SECOND);
+    if (sec !== this.curSec) this.advance(sec);
+    this.sec.at(sec, true).add(s, k);
+  }
+
+  /** The disjoint sets that make up `window` at time `t`. */
+  collect(window: StatsWindow, t: number): WindowSlice {
+    const sec = t - (t % SECOND);
+    if (sec !== this.curSec) this.advance(sec);
+    const sets: AggSet[] = [];
+    const curSec = this.sec.at(sec, false);
+    const curMin = this.min.at(this.min.startOf(sec), false);
+    const curQtr = this.qtr.at(this.qtr.startOf(sec), false);
+    const open = (withQtr: boolean) => {
+      if (curSec) sets.push(curSec);
+      if (curMin) sets.push(curMin);
+      if (withQtr && curQtr) sets.push(curQtr);
+    };
+    switch (window) {
+      case 'all':
+        sets.push(this.all);
+        open(true);
+        return { sets, from: null };
+      case 'calendarMonth': {
+        const p = this.o.calendar.period(t, 'month');
+        if (this.monthKey === p.key) sets.push(this.month);
+        open(true);
+        return { sets, from: p.start, period: p.key };
+      }
+      case 'calendarDay': {
+        const p = this.o.calendar.period(t, 'day');
+        if (this.dayKey === p.key) sets.push(this.day);
+        open(true);
+        return { sets, from: p.start, period: p.key };
+      }
+      case 'day': {
+        const from = this.qtr.startOf(sec) - 95 * QUARTER;
+        this.qtr.between(from, sec, sets);
+        open(false);
+        return { sets, from };
+      }
+      case 'hour': {
+        const from = this.min.startOf(sec) - 59 * MINUTE;
+        this.min.between(from, sec, sets);
+        if (curSec) sets.push(curSec);
+        return { sets, from };
+      }
+      case 'minute': {
+        const from = sec - 59 * SECOND;
+        this.sec.between(from, sec, sets);
+        return { sets, from };
+      }
+    }
+  }
+
+  /** Forget everything. */
+  clear(): void {
+    this.sec.clear();
+    this.min.clear();
+    this.qtr.clear();
+    this.all = this.makeTotal();
+    this.day = this.makeTotal();
+    this.dayKey = '';
+    this.month = this.makeTotal();
+    this.monthKey = '';
+    this.curSec = Number.NaN;
+  }
+
+  private makeTotal(): AggSet {
+    return new AggSet(this.enabled, this.o.maxGroups, undefined);
+  }
+
+  /** Roll the open second (and the minute and quarter it finishes) before moving to `sec`. */
+  private advance(sec: number): void {
+    const prev = this.curSec;
+    this.curSec = sec;
+    if (Number.isNaN(prev)) return;
+    this.rollUp(prev, sec);
+    // Only now, with everything rolled up, may finished buckets lose their group detail.
+    if (this.allowance.used > this.allowance.limit) this.reclaim();
+  }
+
+  private rollUp(prev: number, sec: number): void {
+    const prevMin = this.min.startOf(prev);
+    const s = this.sec.at(prev, false);
+    if (s !== undefined) this.min.at(prevMin, true).merge(s);
+    if (this.min.startOf(sec) === prevMin) return;
+    const prevQtr = this.qtr.startOf(prev);
+    const m = this.min.at(prevMin, false);
+    if (m !== undefined) this.qtr.at(prevQtr, true).merge(m);
+    if (this.qtr.startOf(sec) === prevQtr) return;
+    const q = this.qtr.at(prevQtr, false);
+    if (q === undefined) return;
+    this.all.merge(q);
+    const day = this.o.calendar.period(prevQtr, 'day').key;
+    if (day !== this.dayKey) {
+      this.day = this.makeTotal();
+      this.dayKey = day;
+    }
+    this.day.merge(q);
+    const month = this.o.calendar.period(prevQtr, 'month').key;
+    if (month !== this.monthKey) {
+      this.month = this.makeTotal();
+      this.monthKey = month;
+    }
+    this.month.merge(q);
+  }
+
+  /**
+   * Collapse the oldest finished ring buckets until a tenth of the allowance is free (or only the
+   * open buckets are left). The open buckets of the current second, minute and quarter are kept: they
+   * still roll up into the all-time and calendar totals.
+   */
+  private reclaim(): void {
+    const a = this.allowance;
+    const target = Math.floor(a.limit * 0.9);
+    const sec = this.curSec;
+    const keep = new Set<AggSet | undefined>([
+      this.sec.at(sec, false),
+      this.min.at(this.min.startOf(sec), false),
+      this.qtr.at(this.qtr.startOf(sec), false),
+    ]);
+    for (const ring of [this.qtr, this.min, this.sec]) {
+      const slots: Slot[] = [];
+      ring.list(slots);
+      slots.sort((x, y) => x.start - y.start);
+      for (const slot of slots) {
+        if (a.used <= target) return;
+        if (!keep.has(slot.set)) slot.set.collapse();
+      }
+    }
+  }
+}

@@ -1,0 +1,372 @@
+import { spawnSync } from 'node:child_process';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { setLogger } from '../../src/logger.js';
+import { FastLine, scanLine } from '../../src/node/ledger/fast-line.js';
+import {
+  aggregateLedger,
+  JsonlLedgerSink,
+  listLedgerFiles,
+  readLedger,
+  scanLedger,
+} from '../../src/node/ledger/index.js';
+import { CostTracker, isoTime, type LedgerLine, toLedgerLine } from '../../src/tracker/index.js';
+import { clock, handResult, PRICES, priced } from '../helpers/tracker-fixtures.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const base = mkdtempSync(join(tmpdir(), 'lc-ledger-'));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+let n = 0;
+const fresh = () => {
+  const dir = join(base, `t${++n}`);
+  mkdirSync(dir);
+  return join(dir, 'ledger.jsonl');
+};
+const lines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
+
+async function collect(path: string, opts: Parameters<typeof readLedger>[1] = {}) {
+  const out: LedgerLine[] = [];
+  for await (const l of readLedger(path, opts)) out.push(l);
+  return out;
+}
+
+function quiet<T>(fn: () => T): { value: T; warnings: string[] } {
+  const warnings: string[] = [];
+  setLogger({ debug() {}, info() {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) });
+  try {
+    return { value: fn(), warnings };
+  } finally {
+    setLogger({ debug() {}, info: console.info, warn: console.warn, error: console.error });
+  }
+}
+
+describe('ledger line', () => {
+  it('maps a record to the observations-style columns of the contract, in order', () => {
+    const t = new CostTracker({ now: () => Date.UTC(2026, 10, 22, 10, 0, 1, 935) });
+    const r = t.record(priced('gpt-4o', { input: 900, cacheRead: 300, output: 300 }), {
+      spanId: 'run-1',
+      traceId: 'trace-1',
+      operation: 'triage',
+      sessionId: 's',
+      userId: 'u',
+      tags: ['support'],
+      durationMs: 1812,
+      providedCost: 0.0056,
+    });
+    const line = toLedgerLine(r);
+    const input = (900 * PRICES['gpt-4o'].input) / 1e6;
+    const cached = (300 * PRICES['gpt-4o'].cacheRead) / 1e6;
+    const output = (300 * PRICES['gpt-4o'].output) / 1e6;
+    expect(line).toEqual({
+      id: 'run-1',
+      trace_id: 'trace-1',
+      parent_observation_id: null,
+      project_id: 'local',
+      type: 'GENERATION',
+      name: 'triage',
+      environment: 'default',
+      start_time: '2026-11-22T10:00:00.123Z',
+      end_time: '2026-11-22T10:00:01.935Z',
+      level: 'DEFAULT',
+      status_message: null,
+      provided_model_name: 'gpt-4o',
+      internal_model_id: 'gpt-4o',
+      usage_details: { input: 900, input_cached_tokens: 300, output: 300, total: 1500 },
+      cost_details: { input, input_cached_tokens: cached, output, total: r.total },
+      provided_cost_details: { total: 0.0056 },
+      total_cost: r.total,
+      cost_pico: Math.round((input + cached + output) * 1e12),
+      metadata: {},
+      session_id: 's',
+      user_id: 'u',
+      tenant_id: null,
+      tags: ['support'],
+      provider: 'openai',
+      resolved_model: 'gpt-4o',
+      source: 'catalog',
+      estimated: false,
+      tier: 'standard',
+      fallback: false,
+      service: null,
+      duration_ms: 1812,
+      status: 'success',
+    });
+    expect(r.total).toBeCloseTo(0.005625, 12);
+    const failed = toLedgerLine(
+      t.recordFailure({ model: 'gpt-4o', error: new Error('429 Too Many Requests') }),
+    );
+    expect([failed.level, failed.status_message, failed.status]).toEqual([
+      'ERROR',
+      '429 Too Many Requests',
+      'error',
+    ]);
+  });
+
+  it('formats times exactly like Date#toISOString', () => {
+    let x = 7;
+    for (let i = 0; i < 20_000; i++) {
+      x = (x * 48271) % 2147483647;
+      const t = i % 2 ? Date.UTC(2026, 0, 1) + x * 17.3 : x * 123_456.7; // fractional ms, 1970 … 2088
+      expect(isoTime(t)).toBe(new Date(t).toISOString());
+    }
+    for (const t of [0, -1, -86_400_001, 253_402_300_799_999, 253_402_300_800_000, 8.64e15]) {
+      expect(isoTime(t)).toBe(new Date(t).toISOString());
+    }
+  });
+});
+
+describe('JsonlLedgerSink', () => {
+  it('buffers on write and appends whole lines on flush', async () => {
+    const path = fresh();
+    const sink = new JsonlLedgerSink({ path, flushIntervalMs: 60_000 });
+    const t = new CostTracker({ sinks: [sink] });
+    const recs = [1, 2, 3].map((i) => t.record(handResult(i * 1000), { spanId: `r${i}` }));
+    expect(() => statSync(path)).toThrow(); // nothing written yet, not even the file
+    expect(sink.buffered).toBe(3);
+    await t.flush();
+    expect(lines(path).map((l) => JSON.parse(l))).toEqual(recs.map((r) => toLedgerLine(r)));
+    t.record(handResult(4000), { spanId: 'r4' });
+    await t.close();
+    expect(lines(path)).toHaveLength(4);
+  });
+
+  it('flushes on the next event-loop turn past batchSize, on its interval, and synchronously past maxPending', async () => {
+    const path = fresh();
+    const sink = new JsonlLedgerSink({ path, batchSize: 10, maxPending: 100, flushIntervalMs: 100_000 });
+    for (let i = 0; i < 10; i++) sink.write(new CostTracker().record(handResult(1)));
+    expect(sink.buffered).toBe(10);
+    await new Promise((r) => setImmediate(r));
+    expect(lines(path)).toHaveLength(10);
+    for (let i = 0; i < 100; i++) sink.write(new CostTracker().record(handResult(1)));
+    expect(lines(path)).toHaveLength(110); // the 100th buffered record forced a synchronous flush
+    await sink.close();
+
+    const path2 = fresh();
+    const timed = new JsonlLedgerSink({ path: path2, flushIntervalMs: 30 });
+    timed.write(new CostTracker().record(handResult(1)));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(lines(path2)).toHaveLength(1);
+    await timed.close();
+  });
+
+  it('splits large batches into writes of at most maxWriteBytes, at line boundaries', async () => {
+    const path = fresh();
+    const sink = new JsonlLedgerSink({ path, maxWriteBytes: 4096 });
+    const t = new CostTracker({ sinks: [sink] });
+    for (let i = 0; i < 500; i++) t.record(handResult(i + 1), { spanId: `w${i}` });
+    await t.close();
+    const got = lines(path).map((l) => JSON.parse(l).id);
+    expect(got).toEqual(Array.from({ length: 500 }, (_, i) => `w${i}`));
+  });
+
+  it('flushes at process exit: when the event loop ends and on process.exit()', () => {
+    for (const end of ['natural', 'exit'] as const) {
+      const path = fresh();
+      const child = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'tests/helpers/ledger-writer-child.ts',
+          JSON.stringify({ path, prefix: end, count: 1234, batch: 100, end }),
+        ],
+        { cwd: root, encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(child.stderr).toBe('');
+      expect(child.stdout).toBe(''); // it never flushed by itself
+      expect(lines(path)).toHaveLength(1234);
+    }
+  });
+
+  it('survives an unwritable path: warns, keeps the records, never throws', async () => {
+    const dir = join(base, 'blocked');
+    writeFileSync(dir, 'a file where a directory should be');
+    const { value: sink, warnings } = quiet(() => {
+      const s = new JsonlLedgerSink({ path: join(dir, 'ledger.jsonl') });
+      s.write(new CostTracker().record(handResult(1)));
+      expect(() => s.flushSync()).not.toThrow();
+      return s;
+    });
+    expect(sink.buffered).toBe(1);
+    expect(warnings.join('\n')).toMatch(/cannot write ledger .*blocked\/ledger.jsonl/);
+    quiet(() => sink.close());
+  });
+
+  it('rotates by size and reads every rotated file back, oldest first', async () => {
+    const path = fresh();
+    const sink = new JsonlLedgerSink({ path, rotate: { maxBytes: 8 * 1024 } });
+    const t = new CostTracker({ sinks: [sink] });
+    let total = 0n;
+    for (let i = 0; i < 300; i++) {
+      const pico = 1_000_003 * (i + 1);
+      total += BigInt(pico);
+      t.record(handResult(pico), { spanId: `id-${i}` });
+      if (i % 25 === 24) await t.flush();
+    }
+    await t.close();
+    const files = listLedgerFiles(path);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(files.length).toBeGreaterThan(3);
+    expect(files.at(-1)!.path).toBe(path);
+    expect(files.slice(0, -1).every((f) => f.date === today)).toBe(true);
+    expect(files.slice(0, -1).map((f) => f.seq)).toEqual(files.slice(0, -1).map((_, i) => i + 1));
+    for (const f of files.slice(0, -1)) expect(statSync(f.path).size).toBeGreaterThanOrEqual(8 * 1024);
+    const back = await collect(path);
+    expect(back.map((l) => l.id)).toEqual(Array.from({ length: 300 }, (_, i) => `id-${i}`));
+    expect(aggregateLedger(path).totals.totalPico).toBe(total);
+  });
+
+  it('rotates daily: a file last written on an earlier UTC day is renamed to that date', async () => {
+    const path = fresh();
+    const first = new JsonlLedgerSink({ path });
+    first.write(new CostTracker().record(handResult(5), { spanId: 'yesterday' }));
+    await first.close();
+    const yesterday = new Date(Date.now() - 86_400_000);
+    utimesSync(path, yesterday, yesterday);
+    const second = new JsonlLedgerSink({ path, rotate: { daily: true } });
+    second.write(new CostTracker().record(handResult(7), { spanId: 'today' }));
+    await second.close();
+    const files = listLedgerFiles(path);
+    expect(files.map((f) => [f.date, f.seq])).toEqual([
+      [yesterday.toISOString().slice(0, 10), 1],
+      [null, 0],
+    ]);
+    expect(lines(files[0]!.path).map((l) => JSON.parse(l).id)).toEqual(['yesterday']);
+    expect(lines(path).map((l) => JSON.parse(l).id)).toEqual(['today']);
+  });
+});
+
+describe('reading', () => {
+  it('filters by start time and skips rotated files that cannot hold calls in range', async () => {
+    const path = fresh();
+    const c = clock(Date.UTC(2026, 10, 20, 12));
+    const t = new CostTracker({ now: c.now, sinks: [new JsonlLedgerSink({ path })] });
+    for (let d = 0; d < 3; d++) {
+      t.record(handResult(100 + d), { spanId: `d${d}` });
+      c.advance(86_400_000);
+    }
+    await t.close();
+    // A rotated file named for Nov 10 cannot hold calls from Nov 21 on: it must not even be opened.
+    const dir = join(path, '..');
+    writeFileSync(join(dir, 'ledger.2026-11-10.1.jsonl'), 'not json at all\n');
+    const { value, warnings } = quiet(() => scanLedger(path, { from: '2026-11-21' }, () => {}));
+    expect(value.matched).toBe(2);
+    expect(value.files).toHaveLength(1);
+    expect(warnings).toEqual([]);
+    const ranged = await collect(path, { from: '2026-11-21T00:00:00Z', to: '2026-11-22T00:00:00Z' });
+    expect(ranged.map((l) => l.id)).toEqual(['d1']);
+  });
+
+  it('skips a torn last line with a warning; the next writer starts on a fresh line', async () => {
+    const path = fresh();
+    const s1 = new JsonlLedgerSink({ path });
+    s1.write(new CostTracker().record(handResult(1), { spanId: 'whole' }));
+    await s1.close();
+    const torn =
+      `${JSON.stringify(toLedgerLine(new CostTracker().record(handResult(2), { spanId: 'torn' })))}`.slice(
+        0,
+        120,
+      );
+    appendFileSync(path, torn);
+    const first = quiet(() => aggregateLedger(path));
+    expect(first.value.matched).toBe(1);
+    expect(first.value.skipped).toBe(1);
+    expect(first.warnings.join('\n')).toMatch(/skipped 1 unreadable line\(s\) \(a torn last line/);
+    const s2 = new JsonlLedgerSink({ path });
+    s2.write(new CostTracker().record(handResult(3), { spanId: 'after' }));
+    await s2.close();
+    const { value, warnings } = quiet(() => {
+      const ids: string[] = [];
+      const r = scanLedger(path, {}, (l) => ids.push(l.id));
+      return { ids, r };
+    });
+    expect(value.ids).toEqual(['whole', 'after']);
+    expect(value.r.skipped).toBe(1);
+    expect(warnings.join('\n')).toMatch(/first at line 2/);
+  });
+
+  it('recovers a whole line glued behind a torn fragment', () => {
+    const path = fresh();
+    const a = JSON.stringify(toLedgerLine(new CostTracker().record(handResult(1), { spanId: 'a' })));
+    const b = JSON.stringify(toLedgerLine(new CostTracker().record(handResult(2), { spanId: 'b' })));
+    writeFileSync(path, `${a.slice(0, 77)}${b}\n`);
+    const { value } = quiet(() => {
+      const ids: string[] = [];
+      aggregateLedger(path);
+      scanLedger(path, {}, (l) => ids.push(l.id));
+      return ids;
+    });
+    expect(value).toEqual(['b']);
+    expect(quiet(() => aggregateLedger(path)).value.totals.totalPico).toBe(2n);
+  });
+
+  it('the fast field scanner agrees with JSON.parse on adversarial lines, and declines foreign shapes', () => {
+    const t = new CostTracker({ storeText: true });
+    const weird = [
+      'plain',
+      'quote " inside',
+      'back\\slash',
+      'uni ✓ é 😀',
+      '"user_id":"x"',
+      '{"a":[1]}',
+      'tab\there',
+      '',
+    ];
+    const f = new FastLine();
+    for (let i = 0; i < 400; i++) {
+      const w = (k: number) => weird[(i + k) % weird.length]!;
+      const r =
+        i % 7 === 0
+          ? t.recordUnpriced(w(1), w(2), { input: i, output: 3 }, { sessionId: w(3) })
+          : i % 11 === 0
+            ? t.recordFailure({ model: w(4), error: w(5) }, { userId: w(6) })
+            : t.record(handResult(i * 977, w(1), w(2), i), {
+                sessionId: i % 3 ? w(3) : undefined,
+                userId: w(4),
+                tenantId: i % 2 ? w(5) : undefined,
+                operation: w(6),
+                tags: i % 4 ? [w(7), w(0)] : undefined,
+                metadata: { [w(2)]: w(3), user_id: 'meta-not-top', status: 'error' },
+                providedCost: i % 5 === 0 ? i / 1e6 : undefined,
+                cached: i % 13 === 0,
+                inputText: w(1),
+                outputText: '"status":"error"',
+              });
+      const text = JSON.stringify(toLedgerLine(r));
+      const ok = scanLine(text, 0, text.length, f);
+      const ref = new FastLine();
+      ref.fromLine(JSON.parse(text));
+      expect(ok).toBe(true);
+      // total_cost is only read when cost_pico is missing; compare the cost both sides report.
+      expect(f.costPico()).toBe(ref.costPico());
+      expect({ ...f, usage: [...f.usage], totalCost: 0 }).toEqual({
+        ...ref,
+        usage: [...ref.usage],
+        totalCost: 0,
+      });
+    }
+    const line = toLedgerLine(new CostTracker().record(handResult(5)));
+    const { start_time, ...rest } = line;
+    const reordered = JSON.stringify({ start_time, ...rest });
+    expect(scanLine(reordered, 0, reordered.length, f)).toBe(false);
+    const spaced = JSON.stringify(line, null, 1).replace(/\n/g, '');
+    expect(scanLine(spaced, 0, spaced.length, f)).toBe(false);
+    const truncated = JSON.stringify(line).slice(0, -30);
+    expect(scanLine(truncated, 0, truncated.length, f)).toBe(false);
+  });
+});
