@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { calcPrice } from '@pydantic/genai-prices';
-import { calculateCost, getDefaultCatalog, PriceCatalog } from '../dist/index.js';
+import { calculateCost, getDefaultCatalog, PriceCatalog } from 'langfuse-cost';
 import { fmtNs, header, median, nsPerCall, report } from './util.js';
 
 // [model as it appears in responses, provider hint for us, providerId for genai-prices]
