@@ -523,6 +523,10 @@ export class PriceCatalog {
         }
       }
     }
+    if (this.freeNames.has(lower) || (hint !== undefined && this.freeNames.has(`${hint}\u0001${lower}`))) {
+      trace?.push({ rule: 'marked free', candidate: lower, matched: true, detail: 'markFree()' });
+      return this.freeGroup(model, hint ?? 'unknown');
+    }
     if (hint && this.freeProviders.has(hint)) {
       trace?.push({
         rule: 'free provider',
@@ -530,13 +534,7 @@ export class PriceCatalog {
         matched: true,
         detail: `${hint} models are free`,
       });
-      const group: ModelGroup = {
-        id: model,
-        provider: hint,
-        versions: [new CompiledModel({ id: model, provider: hint, prices: {}, free: true })],
-        layer: 'override',
-      };
-      return { group, free: true, rule: 'free provider', crossProvider: false };
+      return { ...this.freeGroup(model, hint), rule: 'free provider' };
     }
     return MISS;
   }
@@ -560,6 +558,17 @@ export class PriceCatalog {
       group.provider !== hint &&
       !(this.providerFallbacks.get(hint) ?? []).includes(group.provider);
     return { group, free, rule, crossProvider };
+  }
+
+  /** A synthetic free entry for a name the catalog does not price (marked free, or a free provider). */
+  private freeGroup(model: string, provider: string): Resolution {
+    const group: ModelGroup = {
+      id: model,
+      provider,
+      versions: [new CompiledModel({ id: model, provider, prices: {}, free: true })],
+      layer: 'override',
+    };
+    return { group, free: true, rule: 'marked free', crossProvider: false };
   }
 
   /** The first group whose provider is in `providers`, in that order of preference. */

@@ -287,3 +287,14 @@ describe('exact money', () => {
     expect(picoToDecimalString(r.totalPico)).toBe('0.000000900000');
   });
 });
+
+describe('markFree for names the catalog does not know', () => {
+  it('prices an unknown name marked free at 0, tokens counted', () => {
+    const c = PriceCatalog.fromData(data).markFree('my-local-finetune');
+    const r = calculateCost({ model: 'My-Local-Finetune', usage: { input: 42, output: 7 } }, c);
+    expect(r?.source).toBe('free');
+    expect(r?.total).toBe(0);
+    expect(r?.usage.output).toBe(7);
+    expect(calculateCost({ model: 'other-unknown', usage: { input: 1 } }, c)).toBeNull();
+  });
+});

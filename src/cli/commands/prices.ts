@@ -90,6 +90,7 @@ async function list(argv: string[], io: Parameters<CliCommand['run']>[1]): Promi
 
 function priceLines(p: PriceSet, indent: string): string {
   return Object.entries(p)
+    .filter(([, v]) => typeof v === 'number')
     .map(([k, v]) => `${indent}${k.padEnd(14)} ${k.startsWith('per') ? `$${v}` : `${perMillion(v)} / 1M`}`)
     .join('\n');
 }
