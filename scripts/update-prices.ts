@@ -85,13 +85,19 @@ const MODEL_KEY_ORDER: readonly (keyof CatalogModel)[] = [
   'validFrom',
   'validUntil',
   'deprecated',
-  'contextWindow',
 ];
 
-/** The same model with its keys in one fixed order, so regenerating never reorders a line. */
+/**
+ * The same model with its keys in one fixed order, so regenerating never reorders a line. The bundle
+ * leaves out what pricing never reads (context window; `mode` when it is the default, chat) — every
+ * byte of it is parsed at import.
+ */
 function orderKeys(m: CatalogModel): CatalogModel {
   const out: Record<string, unknown> = {};
-  for (const k of MODEL_KEY_ORDER) if (m[k] !== undefined) out[k] = m[k];
+  for (const k of MODEL_KEY_ORDER) {
+    if (m[k] === undefined || (k === 'mode' && m[k] === 'chat')) continue;
+    out[k] = m[k];
+  }
   return out as unknown as CatalogModel;
 }
 

@@ -310,48 +310,49 @@ export class PriceCatalog {
     };
     // Later datasets win: a group is replaced, not merged, when the same (provider, id) appears again.
     const models = new Map<string, CatalogModel[]>();
-    const order: string[] = [];
+    const providerOf = new Map<string, string>();
     for (const d of datasets) {
       const seenHere = new Set<string>();
       // Provider ids a catalog declares are kept as they are (e.g. `vertex-ai` beside `google`).
-      const declared = new Set(Object.keys(d.providers ?? {}).map((k) => k.toLowerCase()));
+      const declared = d.providers ? new Set(Object.keys(d.providers).map((k) => k.toLowerCase())) : null;
       for (const m of d.models) {
-        const own = m.provider.toLowerCase();
-        const provider = declared.has(own) ? own : (canonicalProvider(m.provider) ?? own).toLowerCase();
-        const key = `${provider}/${m.id.toLowerCase()}`;
-        if (!seenHere.has(key)) {
-          seenHere.add(key);
-          if (!models.has(key)) order.push(key);
-          models.set(key, []);
+        let provider = providerOf.get(m.provider);
+        if (provider === undefined) {
+          const own = m.provider.toLowerCase();
+          provider = declared?.has(own) ? own : (canonicalProvider(m.provider) ?? own).toLowerCase();
+          providerOf.set(m.provider, provider);
         }
-        models.get(key)!.push(m);
+        const key = `${provider}/${m.id.toLowerCase()}`;
+        const list = models.get(key);
+        if (list === undefined || !seenHere.has(key)) {
+          seenHere.add(key);
+          models.set(key, [m]);
+        } else list.push(m);
       }
     }
-    for (const key of order) {
-      const list = models.get(key)!;
+    const addName = (n: string, group: ModelGroup) => {
+      const arr = idx.exact.get(n);
+      if (!arr) idx.exact.set(n, [group]);
+      else if (!arr.includes(group)) arr.push(group);
+    };
+    for (const [key, list] of models) {
       const first = list[0]!;
       const provider = key.slice(0, key.indexOf('/'));
-      const versions = list.map((m) => new CompiledModel(m)).sort((a, b) => a.from - b.from);
-      const group: ModelGroup = { id: first.id, provider, versions, layer };
+      const group: ModelGroup = new LazyGroup(first.id, provider, list, layer);
       idx.groups.set(key, group);
-      const names = new Set<string>([first.id.toLowerCase()]);
-      for (const m of list) for (const a of m.aliases ?? []) names.add(a.trim().toLowerCase());
+      addName(first.id.toLowerCase(), group);
+      for (const m of list) for (const a of m.aliases ?? []) addName(a.trim().toLowerCase(), group);
       const rules = first.match;
       if (rules) {
         const exact = exactNamesOf(rules);
-        if (exact) for (const n of exact) names.add(n);
+        if (exact) for (const n of exact) addName(n, group);
         else {
           const entry: RuleEntry = { rule: rules, test: null, group };
           idx.rules.push(entry);
-          const list = idx.rulesByProvider.get(provider);
-          if (list) list.push(entry);
+          const byProvider = idx.rulesByProvider.get(provider);
+          if (byProvider) byProvider.push(entry);
           else idx.rulesByProvider.set(provider, [entry]);
         }
-      }
-      for (const n of names) {
-        const arr = idx.exact.get(n);
-        if (!arr) idx.exact.set(n, [group]);
-        else if (!arr.includes(group)) arr.push(group);
       }
     }
     return idx;
@@ -496,6 +497,7 @@ export class PriceCatalog {
       }
       // Pass 2 and 3: any home provider (exact names, then match rules); pass 4 and 5 accept resellers
       // (OpenRouter, Azure, Together, …) too, so a bare name prefers the model maker's own price.
+      const scanned = new Map<string, ModelGroup[]>();
       for (const resellers of [false, true]) {
         const tag = resellers ? ', resellers' : '';
         for (const c of candidates) {
@@ -510,8 +512,13 @@ export class PriceCatalog {
           if (chosen) return this.finish(chosen, hint, c.rule, freeSuffix, lower);
         }
         for (const c of candidates) {
-          const matches: ModelGroup[] = [];
-          for (const r of idx.rules) if (testRule(r, c.name)) matches.push(r.group);
+          // One scan of the rules per candidate and layer, shared by the home and reseller passes.
+          let matches = scanned.get(c.name);
+          if (matches === undefined) {
+            matches = [];
+            for (const r of idx.rules) if (testRule(r, c.name)) matches.push(r.group);
+            scanned.set(c.name, matches);
+          }
           const chosen = matches.length > 0 ? this.choose(matches, c.providerHint, resellers) : null;
           trace?.push({
             rule: `${c.rule}, match rule`,
@@ -622,6 +629,23 @@ export class PriceCatalog {
     return out.sort((a, b) =>
       a.provider === b.provider ? a.id.localeCompare(b.id) : a.provider.localeCompare(b.provider),
     );
+  }
+}
+
+/** A model group whose prices are compiled on first use: indexing 1,700 models stays cheap. */
+class LazyGroup implements ModelGroup {
+  private compiled: CompiledModel[] | null = null;
+  constructor(
+    readonly id: string,
+    readonly provider: string,
+    private readonly models: CatalogModel[],
+    readonly layer: Exclude<PriceLayer, 'fallback'>,
+  ) {}
+  get versions(): CompiledModel[] {
+    if (this.compiled === null) {
+      this.compiled = this.models.map((m) => new CompiledModel(m)).sort((a, b) => a.from - b.from);
+    }
+    return this.compiled;
   }
 }
 

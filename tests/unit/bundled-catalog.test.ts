@@ -40,7 +40,7 @@ describe('bundled catalog', () => {
 
   it('covers at least 1,000 chat/completion/embedding models across at least 25 providers', () => {
     const models = new Set(
-      data.models.filter((m) => TOKEN_MODES.has(m.mode)).map((m) => `${m.provider}/${m.id}`),
+      data.models.filter((m) => TOKEN_MODES.has(m.mode ?? 'chat')).map((m) => `${m.provider}/${m.id}`),
     );
     const providers = new Set(data.models.map((m) => m.provider));
     expect(models.size).toBeGreaterThanOrEqual(1000);
