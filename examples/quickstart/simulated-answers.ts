@@ -10,6 +10,8 @@ type Topic = 'billing' | 'api' | 'account';
 
 function topicOf(user: string): Topic {
   const t = user.toLowerCase();
+  // Account first: later tickets in a session carry the earlier (billing) conversation with them.
+  if (/lost access|owner email|password/.test(t)) return 'account';
   if (/charge|invoice|refund|billed|twice/.test(t)) return 'billing';
   if (/429|rate|api|limit/.test(t)) return 'api';
   return 'account';
