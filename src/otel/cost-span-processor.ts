@@ -1,6 +1,6 @@
 import type { AttributeValue, Context } from '@opentelemetry/api';
 import { getLogger, type Logger } from '../logger.js';
-import { calculateCost, price } from '../pricing/calculator.js';
+import { priceUsage } from '../pricing/calculator.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import type { CostResult } from '../pricing/cost-result.js';
 import { getDefaultCatalog } from '../pricing/default-catalog.js';
@@ -390,28 +390,11 @@ export class CostSpanProcessor implements SpanProcessorLike {
 }
 
 /**
- * `calculateCost` for a usage the extractor already validated: the memoised resolution and the
- * exact pricing step directly, skipping the re-validation and copy of the usage (about half of
- * calculateCost's time). Dated price versions, cross-provider matches and the fallback price go
- * through `calculateCost` itself, so results and warnings are identical.
+ * `calculateCost` for a usage the extractor already validated: the pricing step alone, skipping
+ * the re-validation and copy of the usage (about half of calculateCost's time).
  */
 function priceSpan(catalog: PriceCatalog, model: string, x: OtelUsageExtraction): CostResult | null {
-  const r = catalog.resolveMemo(model, x.provider);
-  if (r !== null && r.group.versions.length === 1 && !r.crossProvider) {
-    const compiled = r.group.versions[0]!;
-    return price(
-      model,
-      x.usage!,
-      x.serviceTier ?? 'standard',
-      compiled,
-      r.group.layer,
-      r.group.id,
-      r.group.provider,
-      r.free || compiled.free,
-      undefined,
-    );
-  }
-  return calculateCost({ model, provider: x.provider, usage: x.usage!, serviceTier: x.serviceTier }, catalog);
+  return priceUsage(catalog, model, x.provider, x.usage!, x.serviceTier ?? 'standard', undefined);
 }
 
 function looksExporting(p: Record<string, unknown>): boolean {

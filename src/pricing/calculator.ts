@@ -4,7 +4,7 @@ import type { PriceCatalog } from './catalog.js';
 import type { CostBreakdown, CostResult, CostSource } from './cost-result.js';
 import { getDefaultCatalog } from './default-catalog.js';
 import { femtoTimesToPico, PICO_PER_USD } from './money.js';
-import { type CompiledModel, SLOT } from './price-table.js';
+import { type CompiledModel, epochMs, pickVersion, SLOT } from './price-table.js';
 import type { PriceLayer, ServiceTier } from './types.js';
 
 /** What to price: the arguments of {@link calculateCost}. */
@@ -44,19 +44,10 @@ export function parseServiceTier(tier: string | undefined | null): ServiceTier {
   return t;
 }
 
-function parseAt(at: CostQuery['at']): number {
-  if (at === undefined) return Date.now();
-  const t = at instanceof Date ? at.getTime() : typeof at === 'number' ? at : Date.parse(at);
+function parseAt(at: Date | number | string): number {
+  const t = epochMs(at);
   if (!Number.isFinite(t)) throw new InvalidUsageError('at', `not a valid time: ${String(at)}`);
   return t;
-}
-
-function pickVersion(versions: CompiledModel[], when: number): CompiledModel {
-  if (versions.length === 1) return versions[0]!;
-  let chosen: CompiledModel | undefined;
-  for (const v of versions) if (v.from <= when && when < v.until) chosen = v;
-  if (chosen) return chosen;
-  return when < versions[0]!.from ? versions[0]! : versions[versions.length - 1]!;
 }
 
 const SOURCE_OF_LAYER: Record<PriceLayer, CostSource> = {
@@ -98,6 +89,22 @@ export function calculateCost(
   const service = query.serviceTier === undefined ? 'standard' : parseServiceTier(query.serviceTier);
   const when = query.at === undefined ? undefined : parseAt(query.at);
 
+  return priceUsage(catalog, model, provider, usage, service, when);
+}
+
+/**
+ * @internal The pricing step of {@link calculateCost} for input already validated: resolution,
+ * price version at `when` (default now), cross-provider warning, fallback. Adapters whose
+ * extractors produce a valid `TokenUsage` call this to skip re-validating and copying it.
+ */
+export function priceUsage(
+  catalog: PriceCatalog,
+  model: string,
+  provider: string | undefined,
+  usage: TokenUsage,
+  service: ServiceTier,
+  when: number | undefined,
+): CostResult | null {
   const r = catalog.resolveMemo(model, provider);
   let compiled: CompiledModel;
   let layer: PriceLayer;

@@ -1,7 +1,7 @@
 import type { ResolutionTrace } from './cost-result.js';
 import { compileRule, exactNamesOf, type NamePredicate } from './match-rules.js';
 import { decomposeModelName } from './model-name.js';
-import { CompiledModel } from './price-table.js';
+import { CompiledModel, epochMs, pickVersion } from './price-table.js';
 import { canonicalProvider, providerRank, RESELLER_RANK } from './providers.js';
 import type {
   CatalogData,
@@ -364,24 +364,7 @@ export class PriceCatalog {
    */
   resolve(model: string, provider?: string, at?: Date | number | string): ResolvedPrice | null {
     const r = this.resolveMemo(model, provider);
-    if (!r) return null;
-    const when =
-      at === undefined
-        ? Date.now()
-        : at instanceof Date
-          ? at.getTime()
-          : typeof at === 'number'
-            ? at
-            : Date.parse(at);
-    const version = pickVersion(r.group.versions, when);
-    return {
-      model: version.model,
-      group: r.group,
-      layer: r.group.layer,
-      free: r.free || version.free,
-      rule: r.rule,
-      crossProvider: r.crossProvider,
-    };
+    return r ? toResolved(r, at === undefined ? Date.now() : epochMs(at)) : null;
   }
 
   /** @internal Memoised resolution used by the calculator. */
@@ -416,7 +399,7 @@ export class PriceCatalog {
   explain(model: string, provider?: string): ResolutionTrace & { resolved: ResolvedPrice | null } {
     const steps: ResolutionTrace['steps'] = [];
     const r = this.resolveUncached(model, provider, steps);
-    const resolved = r ? this.resolve(model, provider) : null;
+    const resolved = r ? toResolved(r, Date.now()) : null;
     return { model, ...(provider ? { provider } : {}), steps, resolved };
   }
 
@@ -649,19 +632,22 @@ class LazyGroup implements ModelGroup {
   }
 }
 
+function toResolved(r: Resolution, when: number): ResolvedPrice {
+  const version = pickVersion(r.group.versions, when);
+  return {
+    model: version.model,
+    group: r.group,
+    layer: r.group.layer,
+    free: r.free || version.free,
+    rule: r.rule,
+    crossProvider: r.crossProvider,
+  };
+}
+
 function normalizeTarget(t: DeploymentTarget): { model: string; provider?: string } {
   return typeof t === 'string'
     ? { model: t }
     : t.provider
       ? { model: t.model, provider: t.provider }
       : { model: t.model };
-}
-
-function pickVersion(versions: CompiledModel[], when: number): CompiledModel {
-  if (versions.length === 1) return versions[0]!;
-  let chosen: CompiledModel | undefined;
-  for (const v of versions) if (v.from <= when && when < v.until) chosen = v;
-  if (chosen) return chosen;
-  // Outside every validity window: the nearest one (old traces keep the oldest known price).
-  return when < versions[0]!.from ? versions[0]! : versions[versions.length - 1]!;
 }

@@ -165,3 +165,20 @@ export class CompiledModel {
     return { femto, service: applied, contextAbove, label: parts.join(' ') || 'standard' };
   }
 }
+
+/** A time as epoch ms (`Date`, epoch ms, or a string `Date.parse` reads); NaN when unreadable. */
+export function epochMs(at: Date | number | string): number {
+  return at instanceof Date ? at.getTime() : typeof at === 'number' ? at : Date.parse(at);
+}
+
+/**
+ * The version of a model whose validity window holds `when`. Outside every window: the nearest one
+ * (old traces keep the oldest known price, future ones the newest).
+ */
+export function pickVersion(versions: CompiledModel[], when: number): CompiledModel {
+  if (versions.length === 1) return versions[0]!;
+  let chosen: CompiledModel | undefined;
+  for (const v of versions) if (v.from <= when && when < v.until) chosen = v;
+  if (chosen) return chosen;
+  return when < versions[0]!.from ? versions[0]! : versions[versions.length - 1]!;
+}
