@@ -1,5 +1,5 @@
 import type { CostResult } from '../pricing/cost-result.js';
-import type { TokenUsage } from '../usage/token-usage.js';
+import type { TokenBucket, TokenUsage } from '../usage/token-usage.js';
 
 /**
  * Langfuse usage/cost detail keys. Every key contains `input` or `output`, so Langfuse's
@@ -16,7 +16,12 @@ export type LangfuseDetailKey =
   | 'output_reasoning_tokens'
   | 'output_audio_tokens';
 
-const KEY_OF_BUCKET: Record<keyof TokenUsage, LangfuseDetailKey | null> = {
+/**
+ * Token bucket → Langfuse usage/cost key: the one mapping every writer and reader of Langfuse
+ * details (ledger lines, span attributes, the ledger readers) derives from. Key order is the
+ * order the details are written in.
+ */
+export const LANGFUSE_KEY_OF_BUCKET: Readonly<Record<TokenBucket, LangfuseDetailKey>> = {
   input: 'input',
   cacheRead: 'input_cached_tokens',
   cacheWrite: 'input_cache_creation',
@@ -26,9 +31,17 @@ const KEY_OF_BUCKET: Record<keyof TokenUsage, LangfuseDetailKey | null> = {
   output: 'output',
   reasoning: 'output_reasoning_tokens',
   outputAudio: 'output_audio_tokens',
-  requests: null,
-  webSearches: null,
 };
+
+/** Cost keys of the per-request and per-search fees (cost details only; no usage key). */
+export const LANGFUSE_FEE_KEY = { requests: 'input_requests', webSearches: 'input_web_searches' } as const;
+
+/** Langfuse usage/cost key → usage bucket (the inverse of the two maps above). */
+export const BUCKET_OF_LANGFUSE_KEY: Readonly<Record<string, keyof TokenUsage>> = Object.fromEntries(
+  [...Object.entries(LANGFUSE_KEY_OF_BUCKET), ...Object.entries(LANGFUSE_FEE_KEY)].map(([b, k]) => [k, b]),
+) as Record<string, keyof TokenUsage>;
+
+const BUCKET_KEYS = Object.entries(LANGFUSE_KEY_OF_BUCKET) as [TokenBucket, LangfuseDetailKey][];
 
 /**
  * Langfuse `usage_details`: non-negative integers per key, `input` exclusive of cache,
@@ -37,10 +50,8 @@ const KEY_OF_BUCKET: Record<keyof TokenUsage, LangfuseDetailKey | null> = {
 export function toLangfuseUsageDetails(usage: TokenUsage): Record<string, number> {
   const out: Record<string, number> = { input: usage.input, output: usage.output };
   let total = 0;
-  for (const bucket in KEY_OF_BUCKET) {
-    const key = KEY_OF_BUCKET[bucket as keyof TokenUsage];
-    if (key === null) continue;
-    const v = usage[bucket as keyof TokenUsage];
+  for (const [bucket, key] of BUCKET_KEYS) {
+    const v = usage[bucket];
     total += v;
     if (v > 0) out[key] = v;
   }
@@ -56,14 +67,13 @@ export function toLangfuseUsageDetails(usage: TokenUsage): Record<string, number
 export function toLangfuseCostDetails(result: CostResult): Record<string, number> {
   const c = result.costs;
   const out: Record<string, number> = { input: c.input, output: c.output };
-  for (const bucket in KEY_OF_BUCKET) {
-    const key = KEY_OF_BUCKET[bucket as keyof TokenUsage];
-    if (key === null || key === 'input' || key === 'output') continue;
-    const v = c[bucket as keyof typeof c];
+  for (const [bucket, key] of BUCKET_KEYS) {
+    if (key === 'input' || key === 'output') continue;
+    const v = c[bucket];
     if (v > 0) out[key] = v;
   }
-  if (c.requests > 0) out.input_requests = c.requests;
-  if (c.webSearches > 0) out.input_web_searches = c.webSearches;
+  if (c.requests > 0) out[LANGFUSE_FEE_KEY.requests] = c.requests;
+  if (c.webSearches > 0) out[LANGFUSE_FEE_KEY.webSearches] = c.webSearches;
   out.total = result.total;
   return out;
 }

@@ -2,7 +2,7 @@ import type { AttributeValue, Context } from '@opentelemetry/api';
 import { getLogger, type Logger } from '../logger.js';
 import { priceUsage } from '../pricing/calculator.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
-import type { CostResult } from '../pricing/cost-result.js';
+import { type CostResult, emptyCosts } from '../pricing/cost-result.js';
 import { getDefaultCatalog } from '../pricing/default-catalog.js';
 import { extractOtelUsage, OTEL_ATTR, type OtelUsageExtraction } from '../usage/extract-otel.js';
 import { OpenSpans, recordContextOf, ServiceNameCache } from './attribution.js';
@@ -411,19 +411,7 @@ function providedOnly(model: string, x: OtelUsageExtraction, provided: number): 
     resolvedModel: model,
     provider: x.provider ?? 'unknown',
     usage,
-    costs: {
-      input: 0,
-      cacheRead: 0,
-      cacheWrite: 0,
-      cacheWrite1h: 0,
-      inputAudio: 0,
-      inputImage: 0,
-      output: 0,
-      reasoning: 0,
-      outputAudio: 0,
-      requests: 0,
-      webSearches: 0,
-    },
+    costs: emptyCosts(),
     total: provided,
     totalPico: Math.round(provided * 1e12),
     currency: 'USD',

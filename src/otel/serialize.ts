@@ -1,3 +1,4 @@
+import { LANGFUSE_KEY_OF_BUCKET } from '../langfuse/cost-details.js';
 import type { CostResult } from '../pricing/cost-result.js';
 import type { TokenUsage } from '../usage/token-usage.js';
 
@@ -9,15 +10,9 @@ import type { TokenUsage } from '../usage/token-usage.js';
  */
 
 /** Detail keys other than input/output, in the order of `cost-details.ts`. */
-const DETAIL_KEYS: readonly [keyof TokenUsage, string][] = [
-  ['cacheRead', ',"input_cached_tokens":'],
-  ['cacheWrite', ',"input_cache_creation":'],
-  ['cacheWrite1h', ',"input_cache_creation_1h":'],
-  ['inputAudio', ',"input_audio_tokens":'],
-  ['inputImage', ',"input_image_tokens":'],
-  ['reasoning', ',"output_reasoning_tokens":'],
-  ['outputAudio', ',"output_audio_tokens":'],
-];
+const DETAIL_KEYS: readonly [keyof TokenUsage, string][] = Object.entries(LANGFUSE_KEY_OF_BUCKET)
+  .filter(([, key]) => key !== 'input' && key !== 'output')
+  .map(([bucket, key]) => [bucket as keyof TokenUsage, `,"${key}":`]);
 
 /** `JSON.stringify(toLangfuseCostDetails(result))`. */
 export function costDetailsJson(result: CostResult): string {

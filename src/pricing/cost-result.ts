@@ -60,3 +60,20 @@ export interface ResolutionTrace {
   /** Steps tried, in order, each with the candidate and whether it matched. */
   steps: { rule: string; candidate: string; matched: boolean; detail?: string }[];
 }
+
+/** A cost breakdown with every bucket at 0. */
+export function emptyCosts(): CostBreakdown {
+  return {
+    input: 0,
+    cacheRead: 0,
+    cacheWrite: 0,
+    cacheWrite1h: 0,
+    inputAudio: 0,
+    inputImage: 0,
+    output: 0,
+    reasoning: 0,
+    outputAudio: 0,
+    requests: 0,
+    webSearches: 0,
+  };
+}

@@ -1,5 +1,9 @@
-import { toLangfuseCostDetails, toLangfuseUsageDetails } from '../langfuse/cost-details.js';
-import type { CostBreakdown, CostResult } from '../pricing/cost-result.js';
+import {
+  BUCKET_OF_LANGFUSE_KEY,
+  toLangfuseCostDetails,
+  toLangfuseUsageDetails,
+} from '../langfuse/cost-details.js';
+import { type CostResult, emptyCosts } from '../pricing/cost-result.js';
 import { usdToPico } from '../pricing/money.js';
 import { emptyUsage, type TokenUsage } from '../usage/token-usage.js';
 import type { CostRecord, RecordSource } from './record.js';
@@ -107,19 +111,7 @@ export function toLedgerLine(r: CostRecord, options: LedgerLineOptions = {}): Le
 }
 
 /** Langfuse usage/cost key → TokenUsage bucket. */
-export const BUCKET_OF_LANGFUSE_KEY: Readonly<Record<string, keyof TokenUsage>> = {
-  input: 'input',
-  input_cached_tokens: 'cacheRead',
-  input_cache_creation: 'cacheWrite',
-  input_cache_creation_1h: 'cacheWrite1h',
-  input_audio_tokens: 'inputAudio',
-  input_image_tokens: 'inputImage',
-  output: 'output',
-  output_reasoning_tokens: 'reasoning',
-  output_audio_tokens: 'outputAudio',
-  input_requests: 'requests',
-  input_web_searches: 'webSearches',
-};
+export { BUCKET_OF_LANGFUSE_KEY };
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
@@ -162,7 +154,7 @@ export function fromLedgerLine(value: unknown): CostRecord | null {
   const endParsed = Date.parse(str(l.end_time) ?? '');
   const end = Number.isNaN(endParsed) ? start : endParsed;
   const pico = linePico(l);
-  const costs = zeroCosts();
+  const costs = emptyCosts();
   if (l.cost_details && typeof l.cost_details === 'object') {
     for (const [k, v] of Object.entries(l.cost_details as Record<string, unknown>)) {
       const b = BUCKET_OF_LANGFUSE_KEY[k];
@@ -212,22 +204,6 @@ export function fromLedgerLine(value: unknown): CostRecord | null {
     rec.metadata = l.metadata as Record<string, string>;
   }
   return rec;
-}
-
-function zeroCosts(): CostBreakdown {
-  return {
-    input: 0,
-    cacheRead: 0,
-    cacheWrite: 0,
-    cacheWrite1h: 0,
-    inputAudio: 0,
-    inputImage: 0,
-    output: 0,
-    reasoning: 0,
-    outputAudio: 0,
-    requests: 0,
-    webSearches: 0,
-  };
 }
 
 // ISO-8601 times without a Date per call: the ledger formats two per line.

@@ -1,6 +1,6 @@
 import { LangfuseCostError } from '../errors.js';
 import { getLogger, warnOnce } from '../logger.js';
-import type { CostBreakdown, CostResult } from '../pricing/cost-result.js';
+import { type CostBreakdown, type CostResult, emptyCosts } from '../pricing/cost-result.js';
 import { usdToPico } from '../pricing/money.js';
 import { emptyUsage, normalizeUsage, type TokenUsage, totalTokens } from '../usage/token-usage.js';
 import {
@@ -120,19 +120,7 @@ export interface TrackerEvents {
   [event: string]: (...args: any[]) => void;
 }
 
-const ZERO_COSTS: CostBreakdown = Object.freeze({
-  input: 0,
-  cacheRead: 0,
-  cacheWrite: 0,
-  cacheWrite1h: 0,
-  inputAudio: 0,
-  inputImage: 0,
-  output: 0,
-  reasoning: 0,
-  outputAudio: 0,
-  requests: 0,
-  webSearches: 0,
-}) as CostBreakdown;
+const ZERO_COSTS: CostBreakdown = Object.freeze(emptyCosts()) as CostBreakdown;
 
 const EMPTY_USAGE: TokenUsage = Object.freeze(emptyUsage()) as TokenUsage;
 

@@ -1,6 +1,7 @@
+import { LANGFUSE_KEY_OF_BUCKET } from '../../langfuse/cost-details.js';
 import { usdToPico } from '../../pricing/money.js';
 import type { LedgerLine } from '../../tracker/ledger-line.js';
-import { USAGE_BUCKETS } from '../../usage/token-usage.js';
+import { type TokenBucket, USAGE_BUCKETS } from '../../usage/token-usage.js';
 
 /**
  * The fields of a ledger line that reports need, read straight from the text without building the
@@ -80,17 +81,12 @@ export class FastLine {
 }
 
 /** Langfuse usage key → index in USAGE_BUCKETS. */
-export const USAGE_INDEX: Readonly<Record<string, number>> = {
-  input: USAGE_BUCKETS.indexOf('input'),
-  input_cached_tokens: USAGE_BUCKETS.indexOf('cacheRead'),
-  input_cache_creation: USAGE_BUCKETS.indexOf('cacheWrite'),
-  input_cache_creation_1h: USAGE_BUCKETS.indexOf('cacheWrite1h'),
-  input_audio_tokens: USAGE_BUCKETS.indexOf('inputAudio'),
-  input_image_tokens: USAGE_BUCKETS.indexOf('inputImage'),
-  output: USAGE_BUCKETS.indexOf('output'),
-  output_reasoning_tokens: USAGE_BUCKETS.indexOf('reasoning'),
-  output_audio_tokens: USAGE_BUCKETS.indexOf('outputAudio'),
-};
+export const USAGE_INDEX: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(LANGFUSE_KEY_OF_BUCKET).map(([bucket, key]) => [
+    key,
+    USAGE_BUCKETS.indexOf(bucket as TokenBucket),
+  ]),
+);
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

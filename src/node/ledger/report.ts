@@ -21,8 +21,7 @@ import { type GroupDimension, GroupTable, NONE_KEY, OTHER_KEY } from '../../trac
 import { histogramBucket } from '../../tracker/histogram.js';
 import { type LedgerLine, linePico } from '../../tracker/ledger-line.js';
 import type { GroupStats } from '../../tracker/tracker.js';
-import { USAGE_BUCKETS } from '../../usage/token-usage.js';
-import type { FastLine } from './fast-line.js';
+import { type FastLine, USAGE_INDEX } from './fast-line.js';
 import { type LedgerScanResult, type ReadLedgerOptions, scanLedgerFast } from './read.js';
 
 /** What a ledger report can group by: a tracker dimension, or the calendar day of the call's start. */
@@ -57,18 +56,6 @@ export interface LedgerReport extends LedgerScanResult {
   lastStart: string | null;
 }
 
-const INDEX_OF_KEY: Record<string, number> = {
-  input: USAGE_BUCKETS.indexOf('input'),
-  input_cached_tokens: USAGE_BUCKETS.indexOf('cacheRead'),
-  input_cache_creation: USAGE_BUCKETS.indexOf('cacheWrite'),
-  input_cache_creation_1h: USAGE_BUCKETS.indexOf('cacheWrite1h'),
-  input_audio_tokens: USAGE_BUCKETS.indexOf('inputAudio'),
-  input_image_tokens: USAGE_BUCKETS.indexOf('inputImage'),
-  output: USAGE_BUCKETS.indexOf('output'),
-  output_reasoning_tokens: USAGE_BUCKETS.indexOf('reasoning'),
-  output_audio_tokens: USAGE_BUCKETS.indexOf('outputAudio'),
-};
-
 /** Fill a sample from a ledger line. */
 export function sampleFromLine(s: CallSample, l: LedgerLine): CallSample {
   const pico = linePico(l);
@@ -83,7 +70,7 @@ export function sampleFromLine(s: CallSample, l: LedgerLine): CallSample {
   const u = l.usage_details;
   if (u !== null && typeof u === 'object') {
     for (const k in u) {
-      const i = INDEX_OF_KEY[k];
+      const i = USAGE_INDEX[k];
       if (i !== undefined) s.addUsage(i, u[k]!);
     }
   }
