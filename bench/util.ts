@@ -23,6 +23,33 @@ export function nsPerCall(fn: (i: number) => void, batchSize: number, batches: n
   return median(per);
 }
 
+/**
+ * Time several functions in alternating batches (`rounds` rounds, each running every function for its
+ * batch size) and return each one's median per-call time in ns. Alternating keeps a slow patch of a
+ * shared, noisy machine from landing on one side of a ratio only.
+ */
+export function nsPerCallInterleaved(
+  cases: { fn: (i: number) => void; batchSize: number }[],
+  rounds: number,
+): number[] {
+  for (const c of cases) for (let i = 0; i < c.batchSize; i++) c.fn(i); // warm-up
+  const per = cases.map(() => [] as number[]);
+  const ks = cases.map(() => 0);
+  for (let r = 0; r < rounds; r++) {
+    cases.forEach((c, j) => {
+      // Start each batch on a collected heap (when run with --expose-gc), so neither side pays for
+      // garbage or incremental marking the other one left behind.
+      (globalThis as { gc?: () => void }).gc?.();
+      let k = ks[j]!;
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < c.batchSize; i++) c.fn(k++);
+      per[j]!.push(Number(process.hrtime.bigint() - t0) / c.batchSize);
+      ks[j] = k;
+    });
+  }
+  return per.map(median);
+}
+
 /** Format nanoseconds for people. */
 export function fmtNs(ns: number): string {
   if (ns < 1000) return `${ns.toFixed(0)} ns`;

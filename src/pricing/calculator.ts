@@ -82,7 +82,8 @@ export function calculateCost(
   if (query === null || typeof query !== 'object')
     throw new InvalidUsageError('query', 'expected { model, usage }');
   const { model, provider } = query;
-  if (typeof model !== 'string' || model.trim() === '') {
+  // trim() only when the name could be all whitespace: it costs more than the rest of a memo hit.
+  if (typeof model !== 'string' || model.length === 0 || (model.charCodeAt(0) <= 32 && model.trim() === '')) {
     throw new InvalidUsageError('model', 'expected a non-empty model name');
   }
   const usage = normalizeUsage(query.usage);
@@ -150,8 +151,7 @@ export function price(
   free: boolean,
   warnings: string[] | undefined,
 ): CostResult {
-  const prompt = promptTokens(usage);
-  const ctx = compiled.thresholds.length === 0 ? null : compiled.contextFor(prompt);
+  const ctx = compiled.thresholds.length === 0 ? null : compiled.contextFor(promptTokens(usage));
   if (service !== 'standard' && !compiled.hasService(service) && !free) {
     (warnings ??= []).push(`no ${service} price for "${resolvedModel}"; priced at standard rates`);
   }

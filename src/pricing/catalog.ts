@@ -58,11 +58,22 @@ export interface Resolution {
   crossProvider: boolean;
 }
 
+/** One memoised (model, provider hint) → resolution; entries for one model name form a list. */
+interface MemoEntry {
+  provider: string;
+  resolution: Resolution | null;
+  next: MemoEntry | undefined;
+}
+
 interface LayerIndex {
   layer: Exclude<PriceLayer, 'fallback'>;
   datasets: CatalogData[];
-  groups: Map<string, ModelGroup>;
-  exact: Map<string, ModelGroup[]>;
+  /** Groups by provider, then lower-cased id. */
+  groups: Map<string, Map<string, ModelGroup>>;
+  /** Number of groups. */
+  size: number;
+  /** Lower-cased name → the group (or groups, when providers share a name) it names. */
+  exact: Map<string, ModelGroup | ModelGroup[]>;
   rules: RuleEntry[];
   /** Rules by provider, so a provider hint scans only that provider's rules first. */
   rulesByProvider: Map<string, RuleEntry[]>;
@@ -122,8 +133,9 @@ export class PriceCatalog {
   private readonly freeProviders: Set<string>;
   private readonly providerAliases = new Map<string, string>();
   private readonly providerFallbacks = new Map<string, string[]>();
-  // Two-level memo (provider → model → resolution) so the hot path never builds a key string.
-  private memo = new Map<string, Map<string, Resolution | null>>();
+  // Memo keyed by model name; each entry chains the provider hints seen with that name, so a hit is
+  // one map lookup and one string compare, and the hot path never builds a key string.
+  private memo = new Map<string, MemoEntry>();
   private memoSize = 0;
   private readonly memoLimit: number;
   private _version = 0;
@@ -273,7 +285,7 @@ export class PriceCatalog {
   /** Number of memoised names and resolver counters. */
   stats(): { models: number; memoised: number; hits: number; misses: number; unknown: number } {
     let models = 0;
-    for (const idx of this.layers.values()) models += idx.groups.size;
+    for (const idx of this.layers.values()) models += idx.size;
     return { models, memoised: this.memoSize, ...this.counters };
   }
 
@@ -299,20 +311,24 @@ export class PriceCatalog {
     }
   }
 
+  // Runs cold at startup for the whole bundled catalog (part of the import-and-index budget): nested
+  // maps instead of "provider/id" key strings, and no array for a name that only one group has.
   private buildIndex(layer: Exclude<PriceLayer, 'fallback'>, datasets: CatalogData[]): LayerIndex {
     const idx: LayerIndex = {
       layer,
       datasets,
       groups: new Map(),
+      size: 0,
       exact: new Map(),
       rules: [],
       rulesByProvider: new Map(),
     };
-    // Later datasets win: a group is replaced, not merged, when the same (provider, id) appears again.
-    const models = new Map<string, CatalogModel[]>();
+    // provider → lower-cased id → versions. Later datasets win: a group is replaced, not merged, when
+    // the same (provider, id) appears again; within one dataset the entries are versions of one model.
+    const models = new Map<string, Map<string, CatalogModel[]>>();
     const providerOf = new Map<string, string>();
     for (const d of datasets) {
-      const seenHere = new Set<string>();
+      const fresh = datasets.length > 1 ? new Set<CatalogModel[]>() : null;
       // Provider ids a catalog declares are kept as they are (e.g. `vertex-ai` beside `google`).
       const declared = d.providers ? new Set(Object.keys(d.providers).map((k) => k.toLowerCase())) : null;
       for (const m of d.models) {
@@ -322,36 +338,52 @@ export class PriceCatalog {
           provider = declared?.has(own) ? own : (canonicalProvider(m.provider) ?? own).toLowerCase();
           providerOf.set(m.provider, provider);
         }
-        const key = `${provider}/${m.id.toLowerCase()}`;
-        const list = models.get(key);
-        if (list === undefined || !seenHere.has(key)) {
-          seenHere.add(key);
-          models.set(key, [m]);
-        } else list.push(m);
+        let byId = models.get(provider);
+        if (byId === undefined) {
+          byId = new Map();
+          models.set(provider, byId);
+        }
+        const id = m.id.toLowerCase();
+        const list = byId.get(id);
+        if (list !== undefined && (fresh === null || fresh.has(list))) list.push(m);
+        else {
+          const created = [m];
+          byId.set(id, created);
+          fresh?.add(created);
+        }
       }
     }
+    const exact = idx.exact;
     const addName = (n: string, group: ModelGroup) => {
-      const arr = idx.exact.get(n);
-      if (!arr) idx.exact.set(n, [group]);
-      else if (!arr.includes(group)) arr.push(group);
+      const had = exact.get(n);
+      if (had === undefined) exact.set(n, group);
+      else if (Array.isArray(had)) {
+        if (!had.includes(group)) had.push(group);
+      } else if (had !== group) exact.set(n, [had, group]);
     };
-    for (const [key, list] of models) {
-      const first = list[0]!;
-      const provider = key.slice(0, key.indexOf('/'));
-      const group: ModelGroup = new LazyGroup(first.id, provider, list, layer);
-      idx.groups.set(key, group);
-      addName(first.id.toLowerCase(), group);
-      for (const m of list) for (const a of m.aliases ?? []) addName(a.trim().toLowerCase(), group);
-      const rules = first.match;
-      if (rules) {
-        const exact = exactNamesOf(rules);
-        if (exact) for (const n of exact) addName(n, group);
-        else {
-          const entry: RuleEntry = { rule: rules, test: null, group };
-          idx.rules.push(entry);
-          const byProvider = idx.rulesByProvider.get(provider);
-          if (byProvider) byProvider.push(entry);
-          else idx.rulesByProvider.set(provider, [entry]);
+    for (const [provider, byId] of models) {
+      const groups = new Map<string, ModelGroup>();
+      idx.groups.set(provider, groups);
+      idx.size += byId.size;
+      for (const [id, list] of byId) {
+        const first = list[0]!;
+        const group: ModelGroup = new LazyGroup(first.id, provider, list, layer);
+        groups.set(id, group);
+        addName(id, group);
+        for (const m of list) {
+          if (m.aliases) for (const a of m.aliases) addName(a.trim().toLowerCase(), group);
+        }
+        const rules = first.match;
+        if (rules) {
+          const names = exactNamesOf(rules);
+          if (names) for (const n of names) addName(n, group);
+          else {
+            const entry: RuleEntry = { rule: rules, test: null, group };
+            idx.rules.push(entry);
+            const byProvider = idx.rulesByProvider.get(provider);
+            if (byProvider) byProvider.push(entry);
+            else idx.rulesByProvider.set(provider, [entry]);
+          }
         }
       }
     }
@@ -370,12 +402,11 @@ export class PriceCatalog {
   /** @internal Memoised resolution used by the calculator. */
   resolveMemo(model: string, provider?: string): Resolution | null {
     const p = provider ?? '';
-    let inner = this.memo.get(p);
-    if (inner !== undefined) {
-      const hit = inner.get(model);
-      if (hit !== undefined) {
+    const head = this.memo.get(model);
+    for (let e = head; e !== undefined; e = e.next) {
+      if (e.provider === p) {
         this.counters.hits++;
-        return hit;
+        return e.resolution;
       }
     }
     this.counters.misses++;
@@ -383,13 +414,8 @@ export class PriceCatalog {
     if (this.memoSize >= this.memoLimit) {
       this.memo = new Map();
       this.memoSize = 0;
-      inner = undefined;
     }
-    if (inner === undefined) {
-      inner = new Map();
-      this.memo.set(p, inner);
-    }
-    inner.set(model, r);
+    this.memo.set(model, { provider: p, resolution: r, next: this.memo.get(model) });
     this.memoSize++;
     if (!r) this.counters.unknown++;
     return r;
@@ -433,7 +459,7 @@ export class PriceCatalog {
       // The exact name as given wins when the caller gave no provider ("prefer the exact dated entry").
       if (!hint) {
         const first = candidates[0]!;
-        const groups = idx.exact.get(first.name);
+        const groups = groupsNamed(idx, first.name);
         const chosen = groups ? this.choose(groups, prefer ?? first.providerHint, false) : null;
         if (chosen) {
           trace?.push({
@@ -448,7 +474,7 @@ export class PriceCatalog {
       // Pass 1: the preferred provider (and its fallbacks) only — exact names, then its match rules.
       if (preferred.length > 0) {
         for (const c of candidates) {
-          const groups = idx.exact.get(c.name);
+          const groups = groupsNamed(idx, c.name);
           const chosen = groups ? this.pick(groups, preferred) : null;
           trace?.push({
             rule: c.rule,
@@ -484,7 +510,7 @@ export class PriceCatalog {
       for (const resellers of [false, true]) {
         const tag = resellers ? ', resellers' : '';
         for (const c of candidates) {
-          const groups = idx.exact.get(c.name);
+          const groups = groupsNamed(idx, c.name);
           const chosen = groups ? this.choose(groups, c.providerHint, resellers) : null;
           trace?.push({
             rule: c.rule,
@@ -596,7 +622,8 @@ export class PriceCatalog {
     for (const layer of LAYER_ORDER) {
       const idx = this.layers.get(layer);
       if (!idx) continue;
-      for (const [key, g] of idx.groups) {
+      for (const g of groupsOf(idx)) {
+        const key = `${g.provider}/${g.id.toLowerCase()}`;
         if (seen.has(key)) continue;
         seen.add(key);
         if (want && g.provider !== want) continue;
@@ -613,6 +640,17 @@ export class PriceCatalog {
       a.provider === b.provider ? a.id.localeCompare(b.id) : a.provider.localeCompare(b.provider),
     );
   }
+}
+
+/** The groups an exact (lower-cased) name stands for in a layer. */
+function groupsNamed(idx: LayerIndex, name: string): ModelGroup[] | undefined {
+  const g = idx.exact.get(name);
+  return g === undefined || Array.isArray(g) ? g : [g];
+}
+
+/** Every group of a layer. */
+function* groupsOf(idx: LayerIndex): Iterable<ModelGroup> {
+  for (const byId of idx.groups.values()) yield* byId.values();
 }
 
 /** A model group whose prices are compiled on first use: indexing 1,700 models stays cheap. */

@@ -93,6 +93,8 @@ export class CompiledModel {
   /** True when the model is free: explicitly, or because it has no price at all. */
   readonly free: boolean;
   private readonly tables: (CompiledTable | undefined)[] = [];
+  // The table nearly every call uses, kept apart so the hot path skips the slot arithmetic.
+  private standard: CompiledTable | undefined = undefined;
 
   constructor(model: CatalogModel) {
     this.model = model;
@@ -119,6 +121,10 @@ export class CompiledModel {
 
   /** Compiled prices for a service tier and context threshold. */
   table(service: ServiceTier, contextAbove: number | null): CompiledTable {
+    if (service === 'standard' && contextAbove === null) {
+      if (this.standard === undefined) this.standard = this.compile('standard', null);
+      return this.standard;
+    }
     // Array slot per (service, threshold) so the hot path does no string building.
     const slot =
       SERVICE_INDEX[service] * (this.thresholds.length + 1) +

@@ -109,22 +109,40 @@ export function normalizeUsage(usage: UsageInput, path = 'usage'): TokenUsage {
       `expected an object of token counts, got ${usage === null ? 'null' : typeof usage}`,
     );
   }
-  // Hot path: direct property reads (monomorphic), then make sure no unknown key was passed.
+  // Hot path: direct property reads (monomorphic) while counting the keys read; the object has an
+  // unknown key only when it has more own keys than that (Object.keys is far cheaper than for-in).
   const o = usage as Partial<Record<UsageBucket, unknown>>;
   const out: TokenUsage = {
-    input: o.input == null ? 0 : count(o.input, 'input', path),
-    cacheRead: o.cacheRead == null ? 0 : count(o.cacheRead, 'cacheRead', path),
-    cacheWrite: o.cacheWrite == null ? 0 : count(o.cacheWrite, 'cacheWrite', path),
-    cacheWrite1h: o.cacheWrite1h == null ? 0 : count(o.cacheWrite1h, 'cacheWrite1h', path),
-    inputAudio: o.inputAudio == null ? 0 : count(o.inputAudio, 'inputAudio', path),
-    inputImage: o.inputImage == null ? 0 : count(o.inputImage, 'inputImage', path),
-    output: o.output == null ? 0 : count(o.output, 'output', path),
-    reasoning: o.reasoning == null ? 0 : count(o.reasoning, 'reasoning', path),
-    outputAudio: o.outputAudio == null ? 0 : count(o.outputAudio, 'outputAudio', path),
-    requests: o.requests == null ? 0 : count(o.requests, 'requests', path),
-    webSearches: o.webSearches == null ? 0 : count(o.webSearches, 'webSearches', path),
+    input: o.input === undefined ? 0 : count(o.input, 'input', path),
+    cacheRead: o.cacheRead === undefined ? 0 : count(o.cacheRead, 'cacheRead', path),
+    cacheWrite: o.cacheWrite === undefined ? 0 : count(o.cacheWrite, 'cacheWrite', path),
+    cacheWrite1h: o.cacheWrite1h === undefined ? 0 : count(o.cacheWrite1h, 'cacheWrite1h', path),
+    inputAudio: o.inputAudio === undefined ? 0 : count(o.inputAudio, 'inputAudio', path),
+    inputImage: o.inputImage === undefined ? 0 : count(o.inputImage, 'inputImage', path),
+    output: o.output === undefined ? 0 : count(o.output, 'output', path),
+    reasoning: o.reasoning === undefined ? 0 : count(o.reasoning, 'reasoning', path),
+    outputAudio: o.outputAudio === undefined ? 0 : count(o.outputAudio, 'outputAudio', path),
+    requests: o.requests === undefined ? 0 : count(o.requests, 'requests', path),
+    webSearches: o.webSearches === undefined ? 0 : count(o.webSearches, 'webSearches', path),
   };
-  for (const key in o) {
+  const seen =
+    +(o.input !== undefined) +
+    +(o.cacheRead !== undefined) +
+    +(o.cacheWrite !== undefined) +
+    +(o.cacheWrite1h !== undefined) +
+    +(o.inputAudio !== undefined) +
+    +(o.inputImage !== undefined) +
+    +(o.output !== undefined) +
+    +(o.reasoning !== undefined) +
+    +(o.outputAudio !== undefined) +
+    +(o.requests !== undefined) +
+    +(o.webSearches !== undefined);
+  if (Object.keys(o).length !== seen) rejectUnknownKeys(o, path);
+  return out;
+}
+
+function rejectUnknownKeys(o: object, path: string): void {
+  for (const key of Object.keys(o)) {
     if (!BUCKET_SET.has(key) && (o as Record<string, unknown>)[key] != null) {
       throw new InvalidUsageError(
         `${path}.${key}`,
@@ -132,10 +150,10 @@ export function normalizeUsage(usage: UsageInput, path = 'usage'): TokenUsage {
       );
     }
   }
-  return out;
 }
 
 function count(v: unknown, key: string, path: string): number {
+  if (v === null) return 0;
   if (typeof v === 'number' && v >= 0 && v <= MAX_TOKENS_PER_BUCKET && Number.isInteger(v)) return v;
   return checkCount(v, `${path}.${key}`);
 }

@@ -214,6 +214,8 @@ describe('bad input is a typed error that says what is wrong', () => {
     [{ input: 1.5 }, /fractional/],
     [{ input: 5e9 }, /implausibly large/],
     [{ prompt_tokens: 10 }, /usage\.prompt_tokens: unknown usage bucket/],
+    // a known bucket beside the unknown one must not hide it (the check compares key counts)
+    [{ input: 10, output: 5, cached_tokens: 3 }, /usage\.cached_tokens: unknown usage bucket/],
     [{ input: '12' }, /expected a number/],
   ];
   for (const [usage, msg] of bad) {
@@ -224,6 +226,11 @@ describe('bad input is a typed error that says what is wrong', () => {
       expect(() => calculateCost({ model: 'plain', usage: usage as never }, catalog)).toThrow(msg);
     });
   }
+  it('null or undefined buckets are 0, known or not', () => {
+    const u = { input: 1_000_000, output: null, reasoning: undefined, legacy: null } as never;
+    expect(calculateCost({ model: 'plain', usage: u }, catalog)?.usage.output).toBe(0);
+    expect(calculateCost({ model: 'plain', usage: u }, catalog)?.usage.input).toBe(1_000_000);
+  });
   it('empty model name', () => {
     expect(() => calculateCost({ model: ' ', usage: {} }, catalog)).toThrow(
       /model: expected a non-empty model name/,
