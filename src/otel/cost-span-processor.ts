@@ -1,4 +1,5 @@
 import type { AttributeValue, Context } from '@opentelemetry/api';
+import { costDetailsJson, usageDetailsJson } from '../langfuse/details-json.js';
 import { getLogger, type Logger } from '../logger.js';
 import { priceUsage } from '../pricing/calculator.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
@@ -7,7 +8,6 @@ import { getDefaultCatalog } from '../pricing/default-catalog.js';
 import { extractOtelUsage, OTEL_ATTR, type OtelUsageExtraction } from '../usage/extract-otel.js';
 import { OpenSpans, recordContextOf, ServiceNameCache } from './attribution.js';
 import { defaultCatalog, defaultTracker } from './defaults.js';
-import { costDetailsJson, usageDetailsJson } from './serialize.js';
 import type { CostRecorder, ProcessorSpan, SpanProcessorLike } from './types.js';
 
 /** Attributes the processor writes. */

@@ -28,14 +28,18 @@ export { GROUP_DIMENSIONS, type GroupDimension, NONE_KEY, OTHER_KEY } from './gr
 export { HISTOGRAM_GAMMA, HISTOGRAM_RELATIVE_ERROR, LogHistogram } from './histogram.js';
 export {
   BUCKET_OF_LANGFUSE_KEY,
+  expandLedgerLine,
   fromLedgerLine,
   isoTime,
   type LedgerLine,
   type LedgerLineOptions,
+  ledgerLineJson,
   linePico,
+  OMITTED_WHEN_DEFAULT,
   toLedgerLine,
   usageFromDetails,
 } from './ledger-line.js';
+export { LedgerLineEncoder } from './ledger-line-encoder.js';
 export { formatLogCost, formatLogLine, LogSink, type LogSinkOptions } from './log-sink.js';
 export type { Attribution, CostRecord, FailureInput, RecordContext, RecordSource } from './record.js';
 export type { CostSink } from './sink.js';

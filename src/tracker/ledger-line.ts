@@ -6,6 +6,8 @@ import {
 import { type CostResult, emptyCosts } from '../pricing/cost-result.js';
 import { usdToPico } from '../pricing/money.js';
 import { emptyUsage, type TokenUsage } from '../usage/token-usage.js';
+import { isoTime } from './iso-time.js';
+import { LedgerLineEncoder } from './ledger-line-encoder.js';
 import type { CostRecord, RecordSource } from './record.js';
 
 /**
@@ -110,6 +112,125 @@ export function toLedgerLine(r: CostRecord, options: LedgerLineOptions = {}): Le
   return line;
 }
 
+/**
+ * Columns a written ledger line leaves out when they hold their default, with that default (for
+ * `resolved_model`: the line's `internal_model_id`). Every column of Langfuse's `observations` table
+ * that the ledger mirrors is always written; these are the rest, which are null, empty or false for
+ * most calls. Readers ({@link expandLedgerLine}, ClickHouse through the dashboards' schema) fill them.
+ */
+export const OMITTED_WHEN_DEFAULT = {
+  parent_observation_id: null,
+  environment: 'default',
+  internal_model_id: null,
+  provided_cost_details: {},
+  cost_pico: null,
+  session_id: null,
+  user_id: null,
+  tenant_id: null,
+  tags: [],
+  resolved_model: null,
+  estimated: false,
+  fallback: false,
+  service: null,
+} as const satisfies Partial<Record<keyof LedgerLine, unknown>>;
+
+/** Column order of {@link toLedgerLine} (and of written lines, which leave some out). */
+const COLUMN_ORDER: readonly (keyof LedgerLine)[] = [
+  'id',
+  'trace_id',
+  'parent_observation_id',
+  'project_id',
+  'type',
+  'name',
+  'environment',
+  'start_time',
+  'end_time',
+  'level',
+  'status_message',
+  'provided_model_name',
+  'internal_model_id',
+  'usage_details',
+  'cost_details',
+  'provided_cost_details',
+  'total_cost',
+  'cost_pico',
+  'metadata',
+  'session_id',
+  'user_id',
+  'tenant_id',
+  'tags',
+  'provider',
+  'resolved_model',
+  'source',
+  'estimated',
+  'tier',
+  'fallback',
+  'service',
+  'duration_ms',
+  'status',
+];
+
+const COLUMN_SET: ReadonlySet<string> = new Set(COLUMN_ORDER);
+
+/**
+ * A parsed ledger line with every column: the ones a writer left out at their default get it, in
+ * column order (extra keys, such as stored prompt text, follow). Lines written in full pass unchanged.
+ */
+export function expandLedgerLine(parsed: Record<string, unknown>): LedgerLine {
+  const l = parsed as Partial<LedgerLine> & Record<string, unknown>;
+  // One object literal (one shape for every line) rather than a loop over the columns.
+  const out: LedgerLine = {
+    id: l.id as string,
+    trace_id: l.trace_id as string,
+    parent_observation_id: l.parent_observation_id ?? null,
+    project_id: l.project_id as string,
+    type: l.type as 'GENERATION',
+    name: l.name as string | null,
+    environment: l.environment ?? 'default',
+    start_time: l.start_time as string,
+    end_time: l.end_time as string,
+    level: l.level as LedgerLine['level'],
+    status_message: l.status_message as string | null,
+    provided_model_name: l.provided_model_name as string,
+    internal_model_id: l.internal_model_id ?? null,
+    usage_details: l.usage_details as Record<string, number>,
+    cost_details: l.cost_details as Record<string, number>,
+    provided_cost_details: l.provided_cost_details ?? {},
+    total_cost: l.total_cost as number | null,
+    cost_pico: l.cost_pico ?? null,
+    metadata: l.metadata as Record<string, string>,
+    session_id: l.session_id ?? null,
+    user_id: l.user_id ?? null,
+    tenant_id: l.tenant_id ?? null,
+    tags: l.tags ?? [],
+    provider: l.provider as string,
+    resolved_model: l.resolved_model ?? l.internal_model_id ?? l.provided_model_name ?? (null as never),
+    source: l.source as LedgerLine['source'],
+    estimated: l.estimated ?? false,
+    tier: l.tier as string,
+    fallback: l.fallback ?? false,
+    service: l.service ?? null,
+    duration_ms: l.duration_ms as number,
+    status: l.status as LedgerLine['status'],
+  };
+  // Keys beyond the columns (stored prompt text, keys of another version) follow, as they were.
+  for (const k in l) if (!COLUMN_SET.has(k)) (out as unknown as Record<string, unknown>)[k] = l[k];
+  return out;
+}
+
+/**
+ * The ledger line of a record as written to the file (without its newline):
+ * `JSON.stringify(toLedgerLine(r, options))` without the columns of {@link OMITTED_WHEN_DEFAULT} that
+ * hold their default. The ledger sink writes the same bytes with a {@link LedgerLineEncoder}.
+ */
+export function ledgerLineJson(r: CostRecord, options: LedgerLineOptions = {}): string {
+  const enc = new LedgerLineEncoder(options.projectId);
+  enc.line(r);
+  return textDecoder.decode(enc.bytes.subarray(0, enc.length - 1));
+}
+
+const textDecoder = new TextDecoder();
+
 /** Langfuse usage/cost key → TokenUsage bucket. */
 export { BUCKET_OF_LANGFUSE_KEY };
 
@@ -206,31 +327,4 @@ export function fromLedgerLine(value: unknown): CostRecord | null {
   return rec;
 }
 
-// ISO-8601 times without a Date per call: the ledger formats two per line.
-
-const DAY_MS = 86_400_000;
-let isoDay = Number.NaN;
-let isoPrefix = '';
-
-function pad2(v: number): string {
-  return v < 10 ? `0${v}` : String(v);
-}
-
-/** `new Date(ms).toISOString()`, with the date part cached (calls arrive in time order). */
-export function isoTime(ms: number): string {
-  const t = Math.trunc(ms);
-  if (!(t >= 0 && t < 253_402_300_800_000)) return new Date(ms).toISOString();
-  const day = Math.floor(t / DAY_MS);
-  if (day !== isoDay) {
-    isoDay = day;
-    isoPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
-  }
-  let r = t - day * DAY_MS;
-  const h = Math.floor(r / 3_600_000);
-  r -= h * 3_600_000;
-  const m = Math.floor(r / 60_000);
-  r -= m * 60_000;
-  const s = Math.floor(r / 1000);
-  const msr = r - s * 1000;
-  return `${isoPrefix}${pad2(h)}:${pad2(m)}:${pad2(s)}.${msr < 10 ? `00${msr}` : msr < 100 ? `0${msr}` : msr}Z`;
-}
+export { isoTime } from './iso-time.js';

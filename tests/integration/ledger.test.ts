@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { setLogger } from '../../src/logger.js';
-import { FastLine, scanLine } from '../../src/node/ledger/fast-line.js';
+import { FastLine, keyMatches, SCANNED_KEYS, scanLine } from '../../src/node/ledger/fast-line.js';
 import {
   aggregateLedger,
   JsonlLedgerSink,
@@ -23,6 +23,7 @@ import {
   scanLedger,
 } from '../../src/node/ledger/index.js';
 import { CostTracker, isoTime, type LedgerLine, toLedgerLine } from '../../src/tracker/index.js';
+import { expandLedgerLine, ledgerLineJson } from '../../src/tracker/ledger-line.js';
 import { clock, handResult, PRICES, priced } from '../helpers/tracker-fixtures.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -127,6 +128,34 @@ describe('ledger line', () => {
     for (const t of [0, -1, -86_400_001, 253_402_300_799_999, 253_402_300_800_000, 8.64e15]) {
       expect(isoTime(t)).toBe(new Date(t).toISOString());
     }
+    // The ledger's byte encoder writes times digit by digit: the same text.
+    const tracker = new CostTracker();
+    const times = [
+      0,
+      -1,
+      -86_400_001,
+      253_402_300_799_999,
+      253_402_300_800_000,
+      8.64e15 - 1812,
+      1_763_900_000_123.9,
+    ];
+    for (let i = 0; i < 3000; i++) {
+      x = (x * 48271) % 2147483647;
+      times.push(i % 2 ? Date.UTC(2026, 0, 1) + x * 17.3 : x * 123_456.7);
+    }
+    for (const t of times) {
+      const rec = tracker.record(handResult(1), { startTime: t, endTime: t + 1812 });
+      const line = JSON.parse(ledgerLineJson(rec));
+      expect(line.start_time).toBe(new Date(t).toISOString());
+      expect(line.end_time).toBe(new Date(t + 1812).toISOString());
+    }
+    // A time no Date can hold is written as null (the reader then skips the line with a warning),
+    // never an exception that would hold up the rest of the batch.
+    const absurd = tracker.record(handResult(1), { startTime: 9e15, endTime: Date.UTC(2026, 10, 23) });
+    expect(JSON.parse(ledgerLineJson(absurd))).toMatchObject({
+      start_time: null,
+      end_time: '2026-11-23T00:00:00.000Z',
+    });
   });
 });
 
@@ -139,7 +168,32 @@ describe('JsonlLedgerSink', () => {
     expect(() => statSync(path)).toThrow(); // nothing written yet, not even the file
     expect(sink.buffered).toBe(3);
     await t.flush();
-    expect(lines(path).map((l) => JSON.parse(l))).toEqual(recs.map((r) => toLedgerLine(r)));
+    const written = lines(path).map((l) => JSON.parse(l));
+    expect(written.map(expandLedgerLine)).toStrictEqual(recs.map((r) => toLedgerLine(r)));
+    // Columns at their default are left out; the observations columns of the contract are always there.
+    expect(Object.keys(written[0]!)).toEqual([
+      'id',
+      'trace_id',
+      'project_id',
+      'type',
+      'name',
+      'start_time',
+      'end_time',
+      'level',
+      'status_message',
+      'provided_model_name',
+      'internal_model_id',
+      'usage_details',
+      'cost_details',
+      'total_cost',
+      'cost_pico',
+      'metadata',
+      'provider',
+      'source',
+      'tier',
+      'duration_ms',
+      'status',
+    ]);
     t.record(handResult(4000), { spanId: 'r4' });
     await t.close();
     expect(lines(path)).toHaveLength(4);
@@ -347,18 +401,22 @@ describe('reading', () => {
                 inputText: w(1),
                 outputText: '"status":"error"',
               });
-      const text = JSON.stringify(toLedgerLine(r));
-      const ok = scanLine(text, 0, text.length, f);
-      const ref = new FastLine();
-      ref.fromLine(JSON.parse(text));
-      expect(ok).toBe(true);
-      // total_cost is only read when cost_pico is missing; compare the cost both sides report.
-      expect(f.costPico()).toBe(ref.costPico());
-      expect({ ...f, usage: [...f.usage], totalCost: 0 }).toEqual({
-        ...ref,
-        usage: [...ref.usage],
-        totalCost: 0,
-      });
+      const full = toLedgerLine(r);
+      const compact = ledgerLineJson(r);
+      // The written (compact) line is the full line without its default columns, same order, same text.
+      expect(expandLedgerLine(JSON.parse(compact))).toStrictEqual(full);
+      expect(Object.keys(expandLedgerLine(JSON.parse(compact)))).toEqual(Object.keys(full));
+      for (const text of [compact, JSON.stringify(full)]) {
+        const ok = scanLine(text, 0, text.length, f);
+        const ref = new FastLine();
+        ref.fromLine(JSON.parse(text));
+        expect(ok).toBe(true);
+        // total_cost is only read when cost_pico is missing; compare the cost both sides report.
+        expect(f.costPico()).toBe(ref.costPico());
+        expect({ ...f.snapshot(), totalCost: 0 }).toEqual({ ...ref.snapshot(), totalCost: 0 });
+        expect(f.isStatus('error')).toBe(ref.status === 'error');
+        expect(f.isStatus('cached')).toBe(ref.status === 'cached');
+      }
     }
     const line = toLedgerLine(new CostTracker().record(handResult(5)));
     const { start_time, ...rest } = line;
@@ -368,5 +426,17 @@ describe('reading', () => {
     expect(scanLine(spaced, 0, spaced.length, f)).toBe(false);
     const truncated = JSON.stringify(line).slice(0, -30);
     expect(scanLine(truncated, 0, truncated.length, f)).toBe(false);
+    // The scanner tells keys apart by a few characters: no column's check accepts another key.
+    const others = [...SCANNED_KEYS, '"input":', '"output":'];
+    for (let k = 0; k < SCANNED_KEYS.length; k++) {
+      for (const other of others) {
+        expect(keyMatches(`${other}"value"`, k)).toBe(other === SCANNED_KEYS[k]);
+      }
+    }
+    // A column every line must carry, missing: declined (JSON.parse then reads it with defaults).
+    const { provider, ...noProvider } = line;
+    const missing = JSON.stringify(noProvider);
+    expect(provider).toBe('openai');
+    expect(scanLine(missing, 0, missing.length, f)).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toLangfuseCostDetails, toLangfuseUsageDetails } from '../../src/langfuse/cost-details.js';
-import { costDetailsJson, usageDetailsJson } from '../../src/otel/serialize.js';
+import { costDetailsJson, usageDetailsJson } from '../../src/langfuse/details-json.js';
 import { calculateCost, PriceCatalog } from '../../src/pricing/index.js';
 import { extractOtelUsage } from '../../src/usage/extract-otel.js';
 import { emptyUsage, type TokenUsage } from '../../src/usage/token-usage.js';

@@ -1,47 +1,177 @@
 import { LANGFUSE_KEY_OF_BUCKET } from '../../langfuse/cost-details.js';
 import { usdToPico } from '../../pricing/money.js';
-import type { LedgerLine } from '../../tracker/ledger-line.js';
+import { type LedgerLine, OMITTED_WHEN_DEFAULT } from '../../tracker/ledger-line.js';
 import { type TokenBucket, USAGE_BUCKETS } from '../../usage/token-usage.js';
 
 /**
  * The fields of a ledger line that reports need, read straight from the text without building the
- * line object (several times faster than `JSON.parse` on ~800-byte lines). One instance is reused.
+ * line object (several times faster than `JSON.parse`). One instance is reused. The string fields are
+ * located by the scan and cut out of the text only when read, so a report grouped by model never
+ * allocates the session, user or tag strings of a line.
  */
 export class FastLine {
-  startTime = '';
   /** Cost in pico-USD; NaN when the line has no cost (unpriced). */
   pico = Number.NaN;
   /** `total_cost` in USD, used when `cost_pico` is absent; NaN when null/absent. */
   totalCost = Number.NaN;
-  status = '';
   estimated = false;
   /** Provider-reported cost, USD; NaN when none. */
   provided = Number.NaN;
-  model = '';
-  provider = '';
-  session: string | null = null;
-  user: string | null = null;
-  tenant: string | null = null;
-  name: string | null = null;
-  tags: string[] = [];
   /** Usage per bucket in USAGE_BUCKETS order. */
   readonly usage = new Float64Array(USAGE_BUCKETS.length);
+  /** @internal The text the positions below point into. */
+  text = '';
+  // Per string field: the opening quote's position (-1: null or absent) and the closing quote's;
+  // the value once read (undefined: not read yet).
+  private readonly at = new Int32Array(FIELDS).fill(-1);
+  private readonly until = new Int32Array(FIELDS);
+  private readonly values: (string | null | undefined)[] = new Array(FIELDS).fill(undefined);
+  private readonly last: (string | undefined)[] = new Array(FIELDS).fill(undefined);
+  private tagList: string[] | undefined = undefined;
+  private tagsAt = -1;
+
+  /** `start_time` as written ('' when missing). */
+  get startTime(): string {
+    return this.field(F_START) ?? '';
+  }
+  set startTime(v: string) {
+    this.values[F_START] = v;
+  }
+  /** `status` as written ('' when missing). */
+  get status(): string {
+    return this.field(F_STATUS) ?? '';
+  }
+  set status(v: string) {
+    this.values[F_STATUS] = v;
+  }
+  /** `provided_model_name` ('' when missing). */
+  get model(): string {
+    return this.field(F_MODEL) ?? '';
+  }
+  set model(v: string) {
+    this.values[F_MODEL] = v;
+  }
+  /** `provider` ('' when missing). */
+  get provider(): string {
+    return this.field(F_PROVIDER) ?? '';
+  }
+  set provider(v: string) {
+    this.values[F_PROVIDER] = v;
+  }
+  /** `session_id`, or null. */
+  get session(): string | null {
+    return this.field(F_SESSION);
+  }
+  set session(v: string | null) {
+    this.values[F_SESSION] = v;
+  }
+  /** `user_id`, or null. */
+  get user(): string | null {
+    return this.field(F_USER);
+  }
+  set user(v: string | null) {
+    this.values[F_USER] = v;
+  }
+  /** `tenant_id`, or null. */
+  get tenant(): string | null {
+    return this.field(F_TENANT);
+  }
+  set tenant(v: string | null) {
+    this.values[F_TENANT] = v;
+  }
+  /** `name` (the operation), or null. */
+  get name(): string | null {
+    return this.field(F_NAME);
+  }
+  set name(v: string | null) {
+    this.values[F_NAME] = v;
+  }
+  /** `tags` ([] when none). */
+  get tags(): string[] {
+    if (this.tagList === undefined) this.tagList = this.tagsAt < 0 ? [] : readTagList(this.text, this.tagsAt);
+    return this.tagList;
+  }
+  set tags(v: string[]) {
+    this.tagList = v;
+  }
+
+  /** True when the line's status is `error` (without cutting the string out). */
+  isStatus(word: 'error' | 'cached'): boolean {
+    const v = this.values[F_STATUS];
+    if (v !== undefined) return v === word;
+    const a = this.at[F_STATUS]!;
+    return a >= 0 && this.until[F_STATUS]! - a - 1 === word.length && this.text.startsWith(word, a + 1);
+  }
+
+  /** Every field, read (for tests and debugging). */
+  snapshot(): Record<string, unknown> {
+    return {
+      startTime: this.startTime,
+      pico: this.pico,
+      totalCost: this.totalCost,
+      status: this.status,
+      estimated: this.estimated,
+      provided: this.provided,
+      model: this.model,
+      provider: this.provider,
+      session: this.session,
+      user: this.user,
+      tenant: this.tenant,
+      name: this.name,
+      tags: this.tags,
+      usage: [...this.usage],
+    };
+  }
 
   reset(): void {
-    this.startTime = '';
     this.pico = Number.NaN;
     this.totalCost = Number.NaN;
-    this.status = '';
     this.estimated = false;
     this.provided = Number.NaN;
-    this.model = '';
-    this.provider = '';
-    this.session = null;
-    this.user = null;
-    this.tenant = null;
-    this.name = null;
-    if (this.tags.length > 0) this.tags = [];
-    this.usage.fill(0);
+    // Loops, not fill(): these arrays are short and this runs once per line.
+    const at = this.at;
+    const values = this.values;
+    for (let i = 0; i < FIELDS; i++) {
+      at[i] = -1;
+      values[i] = undefined;
+    }
+    this.tagList = undefined;
+    this.tagsAt = -1;
+    const u = this.usage;
+    for (let i = 0; i < u.length; i++) u[i] = 0;
+  }
+
+  /** @internal Where the scan found string field `f` (quotes at `a` and `b`). */
+  locate(f: number, a: number, b: number): void {
+    this.at[f] = a;
+    this.until[f] = b;
+  }
+
+  /** @internal True when the scan found a `start_time` string. */
+  hasStart(): boolean {
+    return this.at[F_START]! >= 0 && this.until[F_START]! > this.at[F_START]! + 1;
+  }
+
+  /** @internal Where the scan found the tags array. */
+  locateTags(a: number): void {
+    this.tagsAt = a;
+  }
+
+  private field(f: number): string | null {
+    const v = this.values[f];
+    if (v !== undefined) return v;
+    const a = this.at[f]!;
+    let out: string | null = null;
+    if (a >= 0) {
+      // Group keys repeat from line to line: when the text equals the last value read for this
+      // field, that string is reused (no allocation, and its hash is already known to the group map).
+      const b = this.until[f]!;
+      const last = this.last[f];
+      out = last !== undefined && sameText(this.text, a + 1, b, last) ? last : cut(this.text, a, b);
+      this.last[f] = out;
+    }
+    this.values[f] = out;
+    return out;
   }
 
   /** Cost in pico-USD, or null when unpriced. */
@@ -68,7 +198,7 @@ export class FastLine {
     this.user = s(l.user_id);
     this.tenant = s(l.tenant_id);
     this.name = s(l.name);
-    if (Array.isArray(l.tags)) this.tags = l.tags.filter((t) => typeof t === 'string');
+    this.tags = Array.isArray(l.tags) ? l.tags.filter((t) => typeof t === 'string') : [];
     const u = l.usage_details;
     if (u && typeof u === 'object') {
       for (const k in u) {
@@ -78,6 +208,33 @@ export class FastLine {
       }
     }
   }
+}
+
+// String fields of FastLine, by slot.
+const F_START = 0;
+const F_STATUS = 1;
+const F_MODEL = 2;
+const F_PROVIDER = 3;
+const F_SESSION = 4;
+const F_USER = 5;
+const F_TENANT = 6;
+const F_NAME = 7;
+const FIELDS = 8;
+
+/** True when `t[a, b)` is the text of `s` and has no escape (so it stands for `s` itself). */
+function sameText(t: string, a: number, b: number, s: string): boolean {
+  if (b - a !== s.length) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = t.charCodeAt(a + i);
+    if (c !== s.charCodeAt(i) || c === BACKSLASH) return false;
+  }
+  return true;
+}
+
+/** The string between the quotes at `a` and `b` (JSON-unescaped when it has escapes). */
+function cut(t: string, a: number, b: number): string {
+  const raw = t.slice(a + 1, b);
+  return raw.indexOf('\\') < 0 ? raw : (JSON.parse(t.slice(a, b + 1)) as string);
 }
 
 /** Langfuse usage key → index in USAGE_BUCKETS. */
@@ -140,17 +297,6 @@ function readNumber(t: string, p: number): number {
   if (q === p) throw DECLINE;
   pos = q;
   return Number(t.slice(p, q));
-}
-
-/** A string or null at `p`; sets `pos`. */
-function readNullableString(t: string, p: number, end: number): string | null {
-  const c = t.charCodeAt(p);
-  if (c === QUOTE) return readString(t, p, end);
-  if (c === 0x6e && t.startsWith('null', p)) {
-    pos = p + 4;
-    return null;
-  }
-  throw DECLINE;
 }
 
 /** Skip any value at `p`; sets `pos`. */
@@ -265,7 +411,36 @@ const COLUMNS: readonly (readonly [string, number])[] = [
 ];
 const KEYS = COLUMNS.map(([k]) => `"${k}":`);
 const KINDS = COLUMNS.map(([, kind]) => kind);
-const KEY_CODES = KEYS.map((k) => Uint16Array.from(k, (c) => c.charCodeAt(0)));
+/** Columns a writer may leave out (at their default); the others must be on every line. */
+const OPTIONAL = COLUMNS.map(([k]) => k in OMITTED_WHEN_DEFAULT);
+
+/**
+ * True when the text at `p` is the key of column `k`. Five characters are compared — the quote, the
+ * first letter, the last letter and the closing `":` (which pins the length) — and that tells every
+ * column key (and the optional `input`/`output` text keys) from every other; a test checks this.
+ * `startsWith` on the large block string was most of the scan time.
+ */
+function keyAt(t: string, p: number, k: number): boolean {
+  const n = KEY_LENGTH[k]!;
+  return (
+    t.charCodeAt(p + 1) === KEY_FIRST[k] &&
+    t.charCodeAt(p + n - 3) === KEY_LAST[k] &&
+    t.charCodeAt(p + n - 1) === COLON &&
+    t.charCodeAt(p + n - 2) === QUOTE &&
+    t.charCodeAt(p) === QUOTE
+  );
+}
+const KEY_LENGTH = Int32Array.from(KEYS, (k) => k.length);
+const KEY_FIRST = Int32Array.from(KEYS, (k) => k.charCodeAt(1));
+const KEY_LAST = Int32Array.from(KEYS, (k) => k.charCodeAt(k.length - 3));
+
+/** @internal For the test that keeps {@link keyAt} unambiguous: the scanned column keys. */
+export const SCANNED_KEYS: readonly string[] = KEYS;
+
+/** @internal {@link keyAt} for tests. */
+export function keyMatches(text: string, k: number): boolean {
+  return keyAt(text, 0, k);
+}
 // Column indexes as literal constants (a switch on them compiles to a jump table).
 const C_NAME = 5;
 const C_START_TIME = 7;
@@ -348,51 +523,47 @@ function readInt(t: string, p: number): number {
 
 /**
  * Read the fields reports need from the ledger line in `t[start, end)` into `f`, walking the columns
- * in the order `toLedgerLine` writes them (compact JSON): each key is checked in place with
- * `startsWith` and values are skipped by kind, which is several times cheaper than `JSON.parse`.
+ * in the order `toLedgerLine` writes them (compact JSON, columns at their default possibly left out):
+ * each key is checked in place (see `keyAt`) and values are skipped by kind, which is several times
+ * cheaper than `JSON.parse`.
  * Returns false for any line of another shape (another key order, whitespace, a torn write); the
  * caller then falls back to `JSON.parse`, so correctness never depends on the fast path.
  */
 export function scanLine(t: string, start: number, end: number, f: FastLine): boolean {
   f.reset();
+  f.text = t;
   target = f;
   while (end > start && t.charCodeAt(end - 1) === 0x0d) end--;
   if (t.charCodeAt(start) !== LBRACE || t.charCodeAt(end - 1) !== RBRACE) return false;
   let totalAt = -1;
   try {
     let p = start + 1;
-    for (let k = 0; k < KEYS.length; k++) {
+    let k = 0;
+    for (;;) {
       if (k > 0) {
-        if (t.charCodeAt(p) !== COMMA) return false;
+        const c = t.charCodeAt(p);
+        // Optional text columns may follow the last one; the line must close where it ends.
+        if (c === RBRACE || k === KEYS.length) break;
+        if (c !== COMMA) return false;
         p++;
       }
-      // Each key is checked by its length (its quotes and colon) and its first and last letters:
-      // every column's key differs from its neighbours' in these, so a line in another key order or
-      // with another set of columns fails here and takes the JSON.parse path.
-      const codes = KEY_CODES[k]!;
-      const n = codes.length;
-      if (
-        t.charCodeAt(p) !== QUOTE ||
-        t.charCodeAt(p + 1) !== codes[1] ||
-        t.charCodeAt(p + n - 3) !== codes[n - 3] ||
-        t.charCodeAt(p + n - 2) !== QUOTE ||
-        t.charCodeAt(p + n - 1) !== COLON
-      ) {
-        return false;
+      // The key at p names column k, or a later one when the columns between were left out at
+      // their default; any other key (another order, another set of columns) takes the JSON.parse path.
+      while (!keyAt(t, p, k)) {
+        if (!OPTIONAL[k]) return false;
+        if (++k === KEYS.length) return false;
       }
-      p += n;
+      p += KEY_LENGTH[k]!;
       switch (k) {
         case C_NAME:
-          f.name = readNullableString(t, p, end);
-          p = pos;
+          p = locateString(t, p, end, f, F_NAME);
           break;
         case C_START_TIME:
-          f.startTime = readString(t, p, end);
-          p = pos;
+          if (t.charCodeAt(p) !== QUOTE) throw DECLINE;
+          p = locateString(t, p, end, f, F_START);
           break;
         case C_PROVIDED_MODEL_NAME:
-          f.model = readNullableString(t, p, end) ?? '';
-          p = pos;
+          p = locateString(t, p, end, f, F_MODEL);
           break;
         case C_USAGE_DETAILS:
           readUsage(t, p, end, f);
@@ -414,47 +585,61 @@ export function scanLine(t: string, start: number, end: number, f: FastLine): bo
           }
           break;
         case C_SESSION_ID:
-          f.session = readNullableString(t, p, end);
-          p = pos;
+          p = locateString(t, p, end, f, F_SESSION);
           break;
         case C_USER_ID:
-          f.user = readNullableString(t, p, end);
-          p = pos;
+          p = locateString(t, p, end, f, F_USER);
           break;
         case C_TENANT_ID:
-          f.tenant = readNullableString(t, p, end);
-          p = pos;
+          p = locateString(t, p, end, f, F_TENANT);
           break;
         case C_TAGS:
-          readTags(t, p, end, f);
-          p = pos;
+          p = scanTags(t, p, end, f);
           break;
         case C_PROVIDER:
-          f.provider = readNullableString(t, p, end) ?? '';
-          p = pos;
+          p = locateString(t, p, end, f, F_PROVIDER);
           break;
         case C_ESTIMATED:
           f.estimated = t.startsWith('true', p);
           p = skipKind(t, p, end, NUM);
           break;
         case C_STATUS:
-          f.status = readString(t, p, end);
-          p = pos;
+          if (t.charCodeAt(p) !== QUOTE) throw DECLINE;
+          p = locateString(t, p, end, f, F_STATUS);
           break;
         default:
           p = skipKind(t, p, end, KINDS[k]!);
       }
+      k++;
     }
-    // Optional text columns may follow; the line must close where it ends.
+    // Every column after the last one read must be one a writer may leave out.
+    for (; k < KEYS.length; k++) if (!OPTIONAL[k]) return false;
     const c = t.charCodeAt(p);
     if (c !== RBRACE && c !== COMMA) return false;
     if (Number.isNaN(f.pico) && totalAt >= 0 && t.charCodeAt(totalAt) !== 0x6e)
       f.totalCost = readNumber(t, totalAt);
-    return f.startTime !== '';
+    return f.hasStart();
   } catch (e) {
     if (e === DECLINE || e instanceof SyntaxError) return false;
     throw e;
   }
+}
+
+/** Usage keys by length, with their bucket index: matched in place, no key string cut out. */
+const USAGE_KEYS_BY_LENGTH: [Uint16Array, number][][] = [];
+for (const [key, index] of Object.entries(USAGE_INDEX)) {
+  (USAGE_KEYS_BY_LENGTH[key.length] ??= []).push([Uint16Array.from(key, (c) => c.charCodeAt(0)), index]);
+}
+
+/** The bucket index of the usage key in `t[a, b)`, or undefined (`total`, unknown keys). */
+function usageIndexAt(t: string, a: number, b: number): number | undefined {
+  const list = USAGE_KEYS_BY_LENGTH[b - a];
+  if (list === undefined) return undefined;
+  next: for (const [codes, index] of list) {
+    for (let i = 0; i < codes.length; i++) if (t.charCodeAt(a + i) !== codes[i]) continue next;
+    return index;
+  }
+  return undefined;
 }
 
 /** `usage_details`: a flat object of token counts. */
@@ -469,7 +654,7 @@ function readUsage(t: string, p: number, end: number, f: FastLine): void {
     if (t.charCodeAt(i) !== QUOTE) throw DECLINE;
     const q = t.indexOf('"', i + 1);
     if (q < 0 || q >= end || t.charCodeAt(q + 1) !== COLON) throw DECLINE;
-    const idx = USAGE_INDEX[t.slice(i + 1, q)];
+    const idx = usageIndexAt(t, i + 1, q);
     const v = readInt(t, q + 2);
     if (Number.isNaN(v)) throw DECLINE;
     if (idx !== undefined && v > 0) f.usage[idx] = f.usage[idx]! + v;
@@ -483,27 +668,46 @@ function readUsage(t: string, p: number, end: number, f: FastLine): void {
   }
 }
 
-function readTags(t: string, p: number, end: number, f: FastLine): void {
+/** A string or null at `p`, located for `f`'s field `field`; returns the position after it. */
+function locateString(t: string, p: number, end: number, f: FastLine, field: number): number {
+  const c = t.charCodeAt(p);
+  if (c === QUOTE) {
+    const q = stringEnd(t, p, end);
+    f.locate(field, p, q);
+    return q + 1;
+  }
+  if (c === 0x6e && t.startsWith('null', p)) return p + 4;
+  throw DECLINE;
+}
+
+/** Check the tags array at `p` (strings only, else the line is declined) and locate it for `f`. */
+function scanTags(t: string, p: number, end: number, f: FastLine): number {
   if (t.charCodeAt(p) !== LBRACKET) {
     skipValue(t, p, end);
-    return;
+    return pos;
   }
   let i = ws(t, p + 1);
-  if (t.charCodeAt(i) === RBRACKET) {
-    pos = i + 1;
-    return;
-  }
-  const tags: string[] = [];
+  if (t.charCodeAt(i) === RBRACKET) return i + 1;
+  f.locateTags(p);
   for (;;) {
     if (t.charCodeAt(i) !== QUOTE) throw DECLINE;
-    tags.push(readString(t, i, end));
-    i = ws(t, pos);
+    i = ws(t, stringEnd(t, i, end) + 1);
     const d = t.charCodeAt(i);
     if (d === COMMA) i = ws(t, i + 1);
-    else if (d === RBRACKET) {
-      pos = i + 1;
-      f.tags = tags;
-      return;
-    } else throw DECLINE;
+    else if (d === RBRACKET) return i + 1;
+    else throw DECLINE;
   }
+}
+
+/** The strings of a tags array already checked by {@link scanTags}. */
+function readTagList(t: string, p: number): string[] {
+  const tags: string[] = [];
+  let i = ws(t, p + 1);
+  while (t.charCodeAt(i) === QUOTE) {
+    const q = stringEnd(t, i, t.length);
+    tags.push(cut(t, i, q));
+    i = ws(t, q + 1);
+    if (t.charCodeAt(i) === COMMA) i = ws(t, i + 1);
+  }
+  return tags;
 }

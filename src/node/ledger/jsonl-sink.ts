@@ -12,7 +12,8 @@ import {
 } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { getLogger, warnOnce } from '../../logger.js';
-import { type LedgerLineOptions, toLedgerLine } from '../../tracker/ledger-line.js';
+import type { LedgerLineOptions } from '../../tracker/ledger-line.js';
+import { LedgerLineEncoder } from '../../tracker/ledger-line-encoder.js';
 import type { CostRecord } from '../../tracker/record.js';
 import type { CostSink } from '../../tracker/sink.js';
 import { flushAtExit, forgetAtExit } from './exit-hooks.js';
@@ -94,6 +95,7 @@ export class JsonlLedgerSink implements CostSink {
   private readonly maxWriteBytes: number;
   private readonly rotation: LedgerRotation;
   private readonly fsync: boolean;
+  private encoder: LedgerLineEncoder | null = null;
   private readonly flushSoon = () => {
     this.scheduled = false;
     this.flushSync();
@@ -152,26 +154,25 @@ export class JsonlLedgerSink implements CostSink {
     let done = 0;
     try {
       this.prepare();
-      // Chunks are cut by UTF-16 length: a code unit is at most 3 UTF-8 bytes, so a chunk of
-      // maxWriteBytes / 3 units never exceeds maxWriteBytes (no per-line byte counting).
-      const maxUnits = Math.floor(this.maxWriteBytes / 3);
-      let parts: string[] = [];
-      let units = 0;
+      // Lines are encoded as UTF-8 straight into one reusable byte buffer and written in chunks of
+      // whole lines, one write(2) per chunk of at most maxWriteBytes (a single longer line, e.g. with
+      // stored prompt text, goes alone). No string per line, no Buffer per chunk.
+      const enc = (this.encoder ??= new LedgerLineEncoder(this.lineOptions.projectId));
+      enc.length = 0;
+      if (this.needNewline) enc.newline();
+      this.needNewline = false;
       for (let i = 0; i < batch.length; i++) {
-        const line = `${JSON.stringify(toLedgerLine(batch[i]!, this.lineOptions))}\n`;
-        if (units + line.length > maxUnits && parts.length > 0) {
-          this.append(parts.join(''));
+        const before = enc.length;
+        enc.line(batch[i]!);
+        if (enc.length > this.maxWriteBytes && before > 0) {
+          this.append(enc.bytes, before);
           done = i;
-          parts = [];
-          units = 0;
+          enc.take(before);
         }
-        parts.push(line);
-        units += line.length;
       }
-      if (parts.length > 0) {
-        this.append(parts.join(''));
-        done = batch.length;
-      }
+      if (enc.length > 0) this.append(enc.bytes, enc.length);
+      enc.length = 0;
+      done = batch.length;
       if (this.fsync && this.fd !== null) fsyncSync(this.fd);
     } catch (err) {
       this.fail(err, batch.slice(done));
@@ -215,17 +216,16 @@ export class JsonlLedgerSink implements CostSink {
     this.needNewline = endsTorn(fd, st.size);
   }
 
-  private append(text: string): void {
-    const data = Buffer.from(this.needNewline ? `\n${text}` : text);
-    this.needNewline = false;
+  /** Write `length` bytes of whole lines (more than one write(2) only when the system writes less). */
+  private append(data: Uint8Array, length: number): void {
     let off = 0;
-    while (off < data.length) {
-      const n = writeSync(this.fd!, data, off, data.length - off);
+    while (off < length) {
+      const n = writeSync(this.fd!, data, off, length - off);
       off += n;
-      if (off < data.length) {
+      if (off < length) {
         warnOnce(
           `ledger-short-write:${this.path}`,
-          `short write to ledger ${this.path} (${n} of ${data.length} bytes); writing the rest`,
+          `short write to ledger ${this.path} (${n} of ${length} bytes); writing the rest`,
         );
       }
     }

@@ -83,7 +83,7 @@ export function sampleFromFast(s: CallSample, f: FastLine): CallSample {
   s.priced = pico !== null;
   s.pico = pico ?? 0;
   s.bucket = histogramBucket(s.pico);
-  s.status = f.status === 'error' ? STATUS_ERROR : f.status === 'cached' ? STATUS_CACHED : STATUS_SUCCESS;
+  s.status = f.isStatus('error') ? STATUS_ERROR : f.isStatus('cached') ? STATUS_CACHED : STATUS_SUCCESS;
   s.estimated = f.estimated;
   s.providedPico = f.provided >= 0 ? usdToPico(f.provided) : -1;
   s.clearUsage();

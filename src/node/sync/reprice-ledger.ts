@@ -117,7 +117,9 @@ function repriceLine(
   const sameDetails =
     Object.keys(newDetails).length === Object.keys(costDetails).length &&
     Object.entries(newDetails).every(([k, v]) => usdToPico(v) === usdToPico(costDetails[k] ?? Number.NaN));
-  if (picoOf(line) === result.totalPico && sameDetails && line.resolved_model === result.resolvedModel)
+  // A written line leaves `resolved_model` out when it equals `internal_model_id`.
+  const resolvedBefore = line.resolved_model ?? line.internal_model_id;
+  if (picoOf(line) === result.totalPico && sameDetails && resolvedBefore === result.resolvedModel)
     return null;
   const next: Line = {
     ...line,

@@ -1,0 +1,478 @@
+import { LANGFUSE_FEE_KEY, LANGFUSE_KEY_OF_BUCKET } from '../langfuse/cost-details.js';
+import type { CostRecord } from './record.js';
+
+/**
+ * Writes ledger lines as UTF-8 bytes straight into a growing byte array: the text of
+ * `JSON.stringify(toLedgerLine(r))` without the columns a line leaves out at their default (see
+ * `OMITTED_WHEN_DEFAULT`). No string is built for a line, so nothing has to be flattened and
+ * encoded again before the write — on the ledger's hot path that was as costly as the formatting.
+ * Tests hold `expandLedgerLine(JSON.parse(text))` equal to `toLedgerLine(r)` on adversarial records.
+ *
+ * Usage: `line(r)` appends one line and its newline; `bytes`/`length` are the encoded text so far;
+ * `take(n)` drops the first `n` bytes (written out) and keeps the rest.
+ */
+export class LedgerLineEncoder {
+  /** Encoded bytes; valid up to {@link length}. Replaced when it grows. */
+  bytes: Uint8Array;
+  /** Bytes encoded so far. */
+  length = 0;
+  /** `project_id` of every line, as JSON bytes. */
+  private readonly project: Uint8Array;
+  /** UTC day of the last time written, and its `"YYYY-MM-DDT` bytes (calls arrive in time order). */
+  private day = Number.NaN;
+  private dayPrefix: Uint8Array = new Uint8Array(0);
+
+  constructor(projectId = 'local', capacity = 64 * 1024) {
+    this.bytes = new Uint8Array(capacity);
+    this.project = ascii(JSON.stringify(projectId));
+  }
+
+  /** Drop the first `n` bytes, keeping what follows them. */
+  take(n: number): void {
+    this.bytes.copyWithin(0, n, this.length);
+    this.length -= n;
+  }
+
+  /** Append the line of `r` and a newline. */
+  line(r: CostRecord): void {
+    // The fixed parts of a line fit in SLACK bytes; each string reserves its own room plus SLACK,
+    // so whatever follows it fits too.
+    this.room(SLACK);
+    const unpriced = r.unpriced === true;
+    this.lit(K_ID);
+    const idAt = this.length;
+    this.str(r.id);
+    const idEnd = this.length;
+    this.lit(K_TRACE_ID);
+    if (r.traceId === undefined) {
+      // trace_id is the id: copy its bytes.
+      this.bytes.copyWithin(this.length, idAt, idEnd);
+      this.length += idEnd - idAt;
+    } else this.str(r.traceId);
+    if (r.parentId != null) {
+      this.lit(K_PARENT);
+      this.str(r.parentId);
+    }
+    this.lit(K_PROJECT);
+    this.lit(this.project);
+    this.lit(K_TYPE_NAME);
+    if (r.operation != null) this.str(r.operation);
+    else this.lit(NULL);
+    if (r.environment != null) {
+      this.lit(K_ENVIRONMENT);
+      this.str(r.environment);
+    }
+    this.lit(K_START);
+    this.time(r.startTime);
+    this.lit(K_END);
+    this.time(r.endTime);
+    this.lit(r.status === 'error' ? K_LEVEL_ERROR : K_LEVEL_DEFAULT);
+    if (r.error != null) this.str(r.error);
+    else this.lit(NULL);
+    this.lit(K_MODEL);
+    this.str(r.model);
+    if (!unpriced) {
+      this.lit(K_INTERNAL);
+      this.str(r.resolvedModel);
+    }
+    this.lit(K_USAGE);
+    this.usage(r);
+    this.lit(K_COST);
+    if (unpriced) this.lit(EMPTY_OBJECT);
+    else this.costs(r);
+    if (r.providedCost !== undefined) {
+      this.lit(K_PROVIDED);
+      this.num(r.providedCost);
+      this.byte(RBRACE);
+    }
+    if (unpriced) this.lit(K_TOTAL_NULL);
+    else {
+      this.lit(K_TOTAL);
+      this.num(r.total);
+      this.lit(K_PICO);
+      this.num(r.totalPico);
+    }
+    this.lit(K_METADATA);
+    if (r.metadata == null) this.lit(EMPTY_OBJECT);
+    else this.record(r.metadata);
+    if (r.sessionId != null) {
+      this.lit(K_SESSION);
+      this.str(r.sessionId);
+    }
+    if (r.userId != null) {
+      this.lit(K_USER);
+      this.str(r.userId);
+    }
+    if (r.tenantId != null) {
+      this.lit(K_TENANT);
+      this.str(r.tenantId);
+    }
+    const tags = r.tags;
+    if (tags !== undefined && tags.length > 0) {
+      this.lit(K_TAGS);
+      for (let i = 0; i < tags.length; i++) {
+        if (i > 0) this.byte(COMMA);
+        this.value(tags[i], true);
+      }
+      this.byte(RBRACKET);
+    }
+    this.lit(K_PROVIDER);
+    this.str(r.provider);
+    if (unpriced) {
+      this.lit(K_RESOLVED);
+      this.str(r.resolvedModel);
+    }
+    this.lit(K_SOURCE);
+    this.str(r.source);
+    if (r.estimated) this.lit(K_ESTIMATED_TRUE);
+    this.lit(K_TIER);
+    this.str(r.tier);
+    if (r.fallback === true) this.lit(K_FALLBACK_TRUE);
+    if (r.service != null) {
+      this.lit(K_SERVICE);
+      this.str(r.service);
+    }
+    this.lit(K_DURATION);
+    this.num(r.durationMs);
+    this.lit(K_STATUS);
+    this.str(r.status);
+    if (r.inputText !== undefined) {
+      this.lit(K_INPUT_TEXT);
+      this.value(r.inputText, true);
+    }
+    if (r.outputText !== undefined) {
+      this.lit(K_OUTPUT_TEXT);
+      this.value(r.outputText, true);
+    }
+    this.byte(RBRACE);
+    this.byte(NEWLINE);
+  }
+
+  /** Append a bare newline (to end a torn line left by a killed writer). */
+  newline(): void {
+    this.room(1);
+    this.byte(NEWLINE);
+  }
+
+  private usage(r: CostRecord): void {
+    const u = r.usage;
+    this.lit(K_U_INPUT);
+    this.num(u.input);
+    this.lit(K_U_OUTPUT);
+    this.num(u.output);
+    if (u.cacheRead > 0) this.pair(K_CACHE_READ, u.cacheRead);
+    if (u.cacheWrite > 0) this.pair(K_CACHE_WRITE, u.cacheWrite);
+    if (u.cacheWrite1h > 0) this.pair(K_CACHE_WRITE_1H, u.cacheWrite1h);
+    if (u.inputAudio > 0) this.pair(K_INPUT_AUDIO, u.inputAudio);
+    if (u.inputImage > 0) this.pair(K_INPUT_IMAGE, u.inputImage);
+    if (u.reasoning > 0) this.pair(K_REASONING, u.reasoning);
+    if (u.outputAudio > 0) this.pair(K_OUTPUT_AUDIO, u.outputAudio);
+    this.lit(K_D_TOTAL);
+    this.num(
+      u.input +
+        u.output +
+        u.cacheRead +
+        u.cacheWrite +
+        u.cacheWrite1h +
+        u.inputAudio +
+        u.inputImage +
+        u.reasoning +
+        u.outputAudio,
+    );
+    this.byte(RBRACE);
+  }
+
+  private costs(r: CostRecord): void {
+    const c = r.costs;
+    this.lit(K_U_INPUT);
+    this.num(c.input);
+    this.lit(K_U_OUTPUT);
+    this.num(c.output);
+    if (c.cacheRead > 0) this.pair(K_CACHE_READ, c.cacheRead);
+    if (c.cacheWrite > 0) this.pair(K_CACHE_WRITE, c.cacheWrite);
+    if (c.cacheWrite1h > 0) this.pair(K_CACHE_WRITE_1H, c.cacheWrite1h);
+    if (c.inputAudio > 0) this.pair(K_INPUT_AUDIO, c.inputAudio);
+    if (c.inputImage > 0) this.pair(K_INPUT_IMAGE, c.inputImage);
+    if (c.reasoning > 0) this.pair(K_REASONING, c.reasoning);
+    if (c.outputAudio > 0) this.pair(K_OUTPUT_AUDIO, c.outputAudio);
+    if (c.requests > 0) this.pair(K_REQUESTS, c.requests);
+    if (c.webSearches > 0) this.pair(K_SEARCHES, c.webSearches);
+    this.lit(K_D_TOTAL);
+    this.num(r.total);
+    this.byte(RBRACE);
+  }
+
+  private pair(key: Uint8Array, v: number): void {
+    this.lit(key);
+    this.num(v);
+  }
+
+  /** A metadata object, as JSON.stringify writes it (keys it cannot write left out). */
+  private record(o: Record<string, unknown>): void {
+    let first = true;
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      if (typeof v !== 'string' && JSON.stringify(v) === undefined) continue;
+      this.byte(first ? LBRACE : COMMA);
+      first = false;
+      this.str(k);
+      this.byte(COLON);
+      this.value(v, false);
+    }
+    if (first) this.byte(LBRACE);
+    this.byte(RBRACE);
+  }
+
+  /** Any value as JSON.stringify writes it (`null` for what it cannot write, as inside an array). */
+  private value(v: unknown, inArray: boolean): void {
+    if (typeof v === 'string') {
+      this.str(v);
+      return;
+    }
+    const j = JSON.stringify(v) ?? (inArray ? 'null' : undefined);
+    if (j === undefined) return;
+    // JSON text (escaped already) as UTF-8.
+    this.room(j.length * 3 + SLACK);
+    const bytes = encoder.encode(j);
+    this.bytes.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  /** A string as a JSON string literal. */
+  private str(s: string): void {
+    if (typeof s !== 'string') {
+      this.value(s, true);
+      return;
+    }
+    // Worst case: every code unit escaped as \uXXXX.
+    this.room(s.length * 6 + 2 + SLACK);
+    const b = this.bytes;
+    let o = this.length;
+    b[o++] = QUOTE;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) {
+        if (c >= 0x20 && c !== QUOTE && c !== BACKSLASH) b[o++] = c;
+        else {
+          const e = SHORT_ESCAPE[c];
+          b[o++] = BACKSLASH;
+          if (e !== undefined) b[o++] = e;
+          else o = hexEscape(b, o, c);
+        }
+      } else if (c < 0x800) {
+        b[o++] = 0xc0 | (c >> 6);
+        b[o++] = 0x80 | (c & 0x3f);
+      } else if (c >= 0xd800 && c <= 0xdfff) {
+        const d = s.charCodeAt(i + 1);
+        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+          const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          b[o++] = 0xf0 | (cp >> 18);
+          b[o++] = 0x80 | ((cp >> 12) & 0x3f);
+          b[o++] = 0x80 | ((cp >> 6) & 0x3f);
+          b[o++] = 0x80 | (cp & 0x3f);
+          i++;
+        } else {
+          // A lone surrogate: JSON.stringify writes it as an escape (well-formed JSON.stringify).
+          b[o++] = BACKSLASH;
+          o = hexEscape(b, o, c);
+        }
+      } else {
+        b[o++] = 0xe0 | (c >> 12);
+        b[o++] = 0x80 | ((c >> 6) & 0x3f);
+        b[o++] = 0x80 | (c & 0x3f);
+      }
+    }
+    b[o++] = QUOTE;
+    this.length = o;
+  }
+
+  /** A number as JSON.stringify writes it; small non-negative integers digit by digit (no string). */
+  private num(v: number): void {
+    if (v >= 0 && v <= 0x7fffffff && (v | 0) === v) {
+      const b = this.bytes;
+      let digits = 1;
+      for (let p = 10; p <= v; p *= 10) digits++;
+      let o = this.length + digits;
+      this.length = o;
+      let x = v;
+      do {
+        const q = (x / 10) | 0;
+        b[--o] = 0x30 + x - q * 10;
+        x = q;
+      } while (x > 0);
+      return;
+    }
+    this.chars(Number.isFinite(v) ? String(v) : 'null');
+  }
+
+  /** An ISO-8601 time in quotes, as `Date#toISOString` writes it: digits straight into the buffer. */
+  private time(ms: number): void {
+    const t = Math.trunc(ms);
+    if (!(t >= 0 && t < MAX_ISO_MS)) {
+      // Outside what a Date holds: null, not an exception that would hold up the whole batch.
+      if (!(Math.abs(ms) <= MAX_DATE_MS)) {
+        this.lit(NULL);
+        return;
+      }
+      this.byte(QUOTE);
+      this.chars(new Date(ms).toISOString());
+      this.byte(QUOTE);
+      return;
+    }
+    const day = Math.floor(t / DAY_MS);
+    if (day !== this.day) {
+      this.day = day;
+      this.dayPrefix = ascii(`"${new Date(day * DAY_MS).toISOString().slice(0, 11)}`);
+    }
+    this.lit(this.dayPrefix);
+    let r = t - day * DAY_MS;
+    const h = Math.floor(r / 3_600_000);
+    r -= h * 3_600_000;
+    const m = Math.floor(r / 60_000);
+    r -= m * 60_000;
+    const sec = Math.floor(r / 1000);
+    const milli = r - sec * 1000;
+    const b = this.bytes;
+    const o = this.length;
+    b[o] = 0x30 + Math.floor(h / 10);
+    b[o + 1] = 0x30 + (h % 10);
+    b[o + 2] = COLON;
+    b[o + 3] = 0x30 + Math.floor(m / 10);
+    b[o + 4] = 0x30 + (m % 10);
+    b[o + 5] = COLON;
+    b[o + 6] = 0x30 + Math.floor(sec / 10);
+    b[o + 7] = 0x30 + (sec % 10);
+    b[o + 8] = 0x2e;
+    b[o + 9] = 0x30 + Math.floor(milli / 100);
+    b[o + 10] = 0x30 + (Math.floor(milli / 10) % 10);
+    b[o + 11] = 0x30 + (milli % 10);
+    b[o + 12] = 0x5a;
+    b[o + 13] = QUOTE;
+    this.length = o + 14;
+  }
+
+  /** ASCII text (numbers, times) that needs no escaping; room already reserved. */
+  private chars(s: string): void {
+    const b = this.bytes;
+    let o = this.length;
+    for (let i = 0; i < s.length; i++) b[o++] = s.charCodeAt(i);
+    this.length = o;
+  }
+
+  private lit(k: Uint8Array): void {
+    const b = this.bytes;
+    const o = this.length;
+    // A loop costs per byte, set() a constant: the break-even is about 14 bytes.
+    if (k.length > 14) b.set(k, o);
+    else for (let i = 0; i < k.length; i++) b[o + i] = k[i]!;
+    this.length = o + k.length;
+  }
+
+  private byte(c: number): void {
+    this.bytes[this.length++] = c;
+  }
+
+  /** Make sure `n` more bytes fit. */
+  private room(n: number): void {
+    if (this.length + n <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.bytes.subarray(0, this.length));
+    this.bytes = next;
+  }
+}
+
+/** Room for the fixed parts of a line (keys, numbers, times): under 1 KiB, doubled. */
+const SLACK = 2048;
+const DAY_MS = 86_400_000;
+/** Times from year 10000 on are written by `Date#toISOString` (six-digit years). */
+const MAX_ISO_MS = 253_402_300_800_000;
+/** Largest time a Date holds (±). */
+const MAX_DATE_MS = 8.64e15;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const RBRACKET = 0x5d;
+const NEWLINE = 0x0a;
+const HEX = [0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66];
+
+/** The letter after the backslash of JSON's short escapes. */
+const SHORT_ESCAPE: (number | undefined)[] = [];
+SHORT_ESCAPE[0x08] = 0x62; // \b
+SHORT_ESCAPE[0x09] = 0x74; // \t
+SHORT_ESCAPE[0x0a] = 0x6e; // \n
+SHORT_ESCAPE[0x0c] = 0x66; // \f
+SHORT_ESCAPE[0x0d] = 0x72; // \r
+SHORT_ESCAPE[QUOTE] = QUOTE;
+SHORT_ESCAPE[BACKSLASH] = BACKSLASH;
+
+/** `uXXXX` (lower-case hex, as JSON.stringify writes it) after a backslash already written. */
+function hexEscape(b: Uint8Array, o: number, c: number): number {
+  b[o++] = 0x75;
+  b[o++] = HEX[(c >> 12) & 15]!;
+  b[o++] = HEX[(c >> 8) & 15]!;
+  b[o++] = HEX[(c >> 4) & 15]!;
+  b[o++] = HEX[c & 15]!;
+  return o;
+}
+
+const encoder = new TextEncoder();
+function ascii(s: string): Uint8Array {
+  return encoder.encode(s);
+}
+
+const K_ID = ascii('{"id":');
+const K_TRACE_ID = ascii(',"trace_id":');
+const K_PARENT = ascii(',"parent_observation_id":');
+const K_PROJECT = ascii(',"project_id":');
+const K_TYPE_NAME = ascii(',"type":"GENERATION","name":');
+const K_ENVIRONMENT = ascii(',"environment":');
+const K_START = ascii(',"start_time":');
+const K_END = ascii(',"end_time":');
+const K_LEVEL_ERROR = ascii(',"level":"ERROR","status_message":');
+const K_LEVEL_DEFAULT = ascii(',"level":"DEFAULT","status_message":');
+const K_MODEL = ascii(',"provided_model_name":');
+const K_INTERNAL = ascii(',"internal_model_id":');
+const K_USAGE = ascii(',"usage_details":');
+const K_COST = ascii(',"cost_details":');
+const K_PROVIDED = ascii(',"provided_cost_details":{"total":');
+const K_TOTAL = ascii(',"total_cost":');
+const K_TOTAL_NULL = ascii(',"total_cost":null');
+const K_PICO = ascii(',"cost_pico":');
+const K_METADATA = ascii(',"metadata":');
+const K_SESSION = ascii(',"session_id":');
+const K_USER = ascii(',"user_id":');
+const K_TENANT = ascii(',"tenant_id":');
+const K_TAGS = ascii(',"tags":[');
+const K_PROVIDER = ascii(',"provider":');
+const K_RESOLVED = ascii(',"resolved_model":');
+const K_SOURCE = ascii(',"source":');
+const K_ESTIMATED_TRUE = ascii(',"estimated":true');
+const K_TIER = ascii(',"tier":');
+const K_FALLBACK_TRUE = ascii(',"fallback":true');
+const K_SERVICE = ascii(',"service":');
+const K_DURATION = ascii(',"duration_ms":');
+const K_STATUS = ascii(',"status":');
+const K_INPUT_TEXT = ascii(',"input":');
+const K_OUTPUT_TEXT = ascii(',"output":');
+const NULL = ascii('null');
+const EMPTY_OBJECT = ascii('{}');
+const K_U_INPUT = ascii('{"input":');
+const K_U_OUTPUT = ascii(',"output":');
+const K_D_TOTAL = ascii(',"total":');
+// Detail keys other than input/output, from the one bucket → Langfuse key map; the checks in
+// usage() and costs() follow its key order.
+const detailKey = (k: string) => ascii(`,"${k}":`);
+const K_CACHE_READ = detailKey(LANGFUSE_KEY_OF_BUCKET.cacheRead);
+const K_CACHE_WRITE = detailKey(LANGFUSE_KEY_OF_BUCKET.cacheWrite);
+const K_CACHE_WRITE_1H = detailKey(LANGFUSE_KEY_OF_BUCKET.cacheWrite1h);
+const K_INPUT_AUDIO = detailKey(LANGFUSE_KEY_OF_BUCKET.inputAudio);
+const K_INPUT_IMAGE = detailKey(LANGFUSE_KEY_OF_BUCKET.inputImage);
+const K_REASONING = detailKey(LANGFUSE_KEY_OF_BUCKET.reasoning);
+const K_OUTPUT_AUDIO = detailKey(LANGFUSE_KEY_OF_BUCKET.outputAudio);
+const K_REQUESTS = detailKey(LANGFUSE_FEE_KEY.requests);
+const K_SEARCHES = detailKey(LANGFUSE_FEE_KEY.webSearches);
