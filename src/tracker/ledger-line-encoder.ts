@@ -20,6 +20,9 @@ export class LedgerLineEncoder {
   private readonly project: Uint8Array;
   /** UTC day of the last time written, and its `"YYYY-MM-DDT` bytes (calls arrive in time order). */
   private day = Number.NaN;
+  /** Where the line's cost_details total was written (total_cost repeats it). */
+  private totalAt = 0;
+  private totalEnd = 0;
   private dayPrefix: Uint8Array = new Uint8Array(0);
 
   constructor(projectId = 'local', capacity = 64 * 1024) {
@@ -88,7 +91,9 @@ export class LedgerLineEncoder {
     if (unpriced) this.lit(K_TOTAL_NULL);
     else {
       this.lit(K_TOTAL);
-      this.num(r.total);
+      // The same number as cost_details.total, just written: copy its bytes.
+      this.bytes.copyWithin(this.length, this.totalAt, this.totalEnd);
+      this.length += this.totalEnd - this.totalAt;
       this.lit(K_PICO);
       this.num(r.totalPico);
     }
@@ -198,7 +203,9 @@ export class LedgerLineEncoder {
     if (c.requests > 0) this.pair(K_REQUESTS, c.requests);
     if (c.webSearches > 0) this.pair(K_SEARCHES, c.webSearches);
     this.lit(K_D_TOTAL);
+    this.totalAt = this.length;
     this.num(r.total);
+    this.totalEnd = this.length;
     this.byte(RBRACE);
   }
 
@@ -289,20 +296,36 @@ export class LedgerLineEncoder {
   /** A number as JSON.stringify writes it; small non-negative integers digit by digit (no string). */
   private num(v: number): void {
     if (v >= 0 && v <= 0x7fffffff && (v | 0) === v) {
-      const b = this.bytes;
-      let digits = 1;
-      for (let p = 10; p <= v; p *= 10) digits++;
-      let o = this.length + digits;
-      this.length = o;
-      let x = v;
-      do {
-        const q = (x / 10) | 0;
-        b[--o] = 0x30 + x - q * 10;
-        x = q;
-      } while (x > 0);
+      this.digits(v);
       return;
     }
+    // Larger safe integers (pico-USD totals): two int32 halves, no string.
+    if (v > 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v) {
+      const hi = Math.floor(v / 1e9);
+      const lo = v - hi * 1e9;
+      if (hi <= 0x7fffffff) {
+        this.digits(hi);
+        this.digits(lo, 9);
+        return;
+      }
+    }
     this.chars(Number.isFinite(v) ? String(v) : 'null');
+  }
+
+  /** A non-negative int32 in decimal, left-padded with zeros to `width` digits. */
+  private digits(v: number, width = 1): void {
+    const b = this.bytes;
+    let n = 1;
+    for (let p = 10; p <= v; p *= 10) n++;
+    if (n < width) n = width;
+    let o = this.length + n;
+    this.length = o;
+    let x = v;
+    for (let i = 0; i < n; i++) {
+      const q = (x / 10) | 0;
+      b[--o] = 0x30 + x - q * 10;
+      x = q;
+    }
   }
 
   /** An ISO-8601 time in quotes, as `Date#toISOString` writes it: digits straight into the buffer. */
