@@ -1,7 +1,7 @@
 /**
  * Overhead of CostCallbackHandler per LLM call.
  *
- * Run: `node --import tsx bench/langchain.ts`
+ * Run: `npm run bench -- langchain` (it builds first; `langfuse-cost` resolves to the built package)
  *
  * Three ways to call the same in-process chat model (no network; it returns an AIMessage with
  * OpenAI-shaped usage_metadata and response_metadata, as ChatOpenAI does):
@@ -19,9 +19,8 @@ import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { AIMessage, type BaseMessage, HumanMessage } from '@langchain/core/messages';
 import type { ChatResult, LLMResult } from '@langchain/core/outputs';
-import { CostCallbackHandler } from '../src/langchain/index.js';
-import { getDefaultCatalog } from '../src/pricing/index.js';
-import { CostTracker } from '../src/tracker/index.js';
+import { CostTracker, getDefaultCatalog } from 'langfuse-cost';
+import { CostCallbackHandler } from 'langfuse-cost/langchain';
 
 class UsageChatModel extends BaseChatModel {
   _llmType(): string {

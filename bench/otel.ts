@@ -7,7 +7,11 @@
  * machine) and wall clock. A second measurement times the processor's own hooks
  * (onStart + onEnding + onEnd) on real SDK spans, without the rest of the pipeline.
  *
- * Run: node --import tsx bench/otel.ts [spans=200000]
+ * The library is measured as it ships (the built package, as `npm run bench` builds it first): run
+ * from sources through tsx, every cross-module call goes through an export getter.
+ *
+ * Run: `npm run bench -- otel`, or after `npm run build`:
+ * TSX_TSCONFIG_PATH=bench/tsconfig.json node --import tsx bench/otel.ts [spans=200000]
  */
 import { loadavg } from 'node:os';
 import { context } from '@opentelemetry/api';
@@ -17,9 +21,8 @@ import {
   SimpleSpanProcessor,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { CostSpanProcessor } from '../src/otel/index.js';
-import { getDefaultCatalog } from '../src/pricing/index.js';
-import { CostTracker } from '../src/tracker/index.js';
+import { CostTracker, getDefaultCatalog } from 'langfuse-cost';
+import { CostSpanProcessor } from 'langfuse-cost/otel';
 
 const args = process.argv.slice(2);
 const TOTAL = Number(args.find((a) => /^\d+$/.test(a)) ?? 200_000);

@@ -1,7 +1,7 @@
 /**
  * Pricing benchmark: `calculateCost` against `@pydantic/genai-prices`' `calcPrice` on the same ~60 real
  * model names from 10+ providers, measured in the same run; plus first-time resolution and import time.
- * Run: `npm run bench` (or `node --import tsx bench/pricing.ts` after `npm run build`).
+ * Run: `npm run bench -- pricing` (it builds first; `langfuse-cost` resolves to the built package).
  */
 import { execFileSync } from 'node:child_process';
 import { calcPrice } from '@pydantic/genai-prices';

@@ -14,8 +14,11 @@ const scripts = readdirSync(dir)
   .sort();
 let failed = 0;
 for (const s of scripts) {
+  // bench/tsconfig.json has no `paths`: `langfuse-cost` resolves to the built package (dist/), so
+  // the library is measured as it ships, not as tsx compiles the sources.
   const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `${dir}${s}`], {
     stdio: 'inherit',
+    env: { ...process.env, TSX_TSCONFIG_PATH: `${dir}tsconfig.json` },
   });
   if (r.status !== 0) {
     failed++;
