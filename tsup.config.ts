@@ -34,7 +34,8 @@ export default defineConfig([
     external,
   },
   {
-    entry: { cli: 'src/cli/main.ts' },
+    // The CLI, and the ledger report's worker thread (loaded by file path, so a file of its own).
+    entry: { cli: 'src/cli/main.ts', 'report-worker': 'src/node/ledger/report-worker.ts' },
     format: ['esm'],
     dts: false,
     clean: false,

@@ -17,6 +17,7 @@ import { setLogger } from '../../src/logger.js';
 import { FastLine, keyMatches, SCANNED_KEYS, scanLine } from '../../src/node/ledger/fast-line.js';
 import {
   aggregateLedger,
+  aggregateLedgerParallel,
   JsonlLedgerSink,
   listLedgerFiles,
   readLedger,
@@ -283,6 +284,47 @@ describe('JsonlLedgerSink', () => {
     const back = await collect(path);
     expect(back.map((l) => l.id)).toEqual(Array.from({ length: 300 }, (_, i) => `id-${i}`));
     expect(aggregateLedger(path).totals.totalPico).toBe(total);
+  });
+
+  it('reads a ledger on several threads with the same exact result, torn lines and all', async () => {
+    const path = fresh();
+    const sink = new JsonlLedgerSink({ path, rotate: { maxBytes: 16 * 1024 } });
+    const t = new CostTracker({ sinks: [sink] });
+    const models = ['gpt-4o', 'claude-sonnet-4-5', 'o3'];
+    for (let i = 0; i < 600; i++) {
+      t.record(handResult(1_000_003 * (i + 1), models[i % 3]), {
+        spanId: `id-${i}`,
+        sessionId: `s-${i % 7}`,
+        tags: i % 2 ? ['a'] : ['a', 'b'],
+      });
+      if (i % 50 === 49) await t.flush();
+    }
+    await t.close();
+    appendFileSync(path, '{"start_time":"2026-'); // a torn last line
+    expect(listLedgerFiles(path).length).toBeGreaterThan(3);
+    // dist/ (npm test builds it first) has the worker script, so real worker threads read the shares;
+    // the sources have only report-worker.ts, so there every share falls back to this thread.
+    const distNode = new URL('../../dist/node.js', import.meta.url).href;
+    const built = (await import(distNode)) as { aggregateLedgerParallel: typeof aggregateLedgerParallel };
+    for (const by of ['model', 'session', 'tag', 'day'] as const) {
+      const ref = quiet(() => aggregateLedger(path, { groupBy: by }));
+      for (const [run, threads] of [
+        [built.aggregateLedgerParallel, 3],
+        [aggregateLedgerParallel, 1],
+      ] as const) {
+        const warnings: string[] = [];
+        const { threads: used, ...par } = await run(path, {
+          groupBy: by,
+          threads: 3,
+          minBytes: 0,
+          onWarning: (m) => warnings.push(m),
+        });
+        expect(used).toBe(threads);
+        expect(par).toEqual(ref.value);
+        expect(par.skipped).toBe(1);
+        expect(warnings.join('\n')).toMatch(/torn last line/);
+      }
+    }
   });
 
   it('rotates daily: a file last written on an earlier UTC day is renamed to that date', async () => {

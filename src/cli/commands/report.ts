@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { aggregateLedger, type LedgerGroupBy, type LedgerReport } from '../../node/ledger/report.js';
+import { aggregateLedgerParallel, type LedgerGroupBy, type LedgerReport } from '../../node/ledger/report.js';
 import { formatUsd } from '../../pricing/money.js';
 import { intFlag, parseArgs, strFlag } from '../args.js';
 import { type CliCommand, CliError } from '../command.js';
@@ -19,7 +19,8 @@ const BY: readonly LedgerGroupBy[] = [
 
 const USAGE = `Usage: langfuse-cost report [options]
 
-Totals and a breakdown of the calls in the ledger.
+Totals and a breakdown of the calls in the ledger. A ledger of 32 MiB or more is read
+on several threads (one per core, at most 4), with the same exact figures.
 
 Options:
   --ledger PATH   ledger file (default: LANGFUSE_COST_LEDGER, else .langfuse-cost/ledger.jsonl);
@@ -51,7 +52,8 @@ export const command: CliCommand = {
     const top = intFlag(args, 'top', 20);
     const path = ledgerPath(args, io, env);
     const warnings: string[] = [];
-    const report = aggregateLedger(path, {
+    // Large ledgers are read on several threads; the result is the same as a single-threaded read.
+    const report = await aggregateLedgerParallel(path, {
       groupBy: by,
       timeZone: cal.timeZone,
       ...(from !== undefined ? { from } : {}),

@@ -11,6 +11,7 @@ export { JsonlLedgerSink, type JsonlLedgerSinkOptions, type LedgerRotation } fro
 export { type LedgerScanResult, parseTime, type ReadLedgerOptions, readLedger, scanLedger } from './read.js';
 export {
   aggregateLedger,
+  aggregateLedgerParallel,
   dayOfFunction,
   type LedgerBudgetOptions,
   type LedgerBudgetReport,
@@ -18,5 +19,6 @@ export {
   type LedgerReport,
   type LedgerReportOptions,
   ledgerBudgetStatus,
+  type ParallelReportOptions,
   sampleFromLine,
 } from './report.js';

@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { open as openAsync } from 'node:fs/promises';
 import { getLogger } from '../../logger.js';
 import { expandLedgerLine, type LedgerLine } from '../../tracker/ledger-line.js';
@@ -246,14 +246,94 @@ function scan(
   make: (from: number | undefined, to: number | undefined, warn: (m: string) => void) => LineParser,
 ): LedgerScanResult {
   const from = parseTime(options.from, 'from');
+  const files = filesFor(path, options, from);
+  return scanSegments(
+    files.map((f) => ({ path: f.path, start: 0, end: -1 })),
+    options,
+    make,
+  );
+}
+
+/**
+ * A byte range of one ledger file, of whole lines: `start` is 0 or just after a newline, `end` is
+ * just after a newline, or -1 for the end of the file (whose torn last line is then reported).
+ */
+export interface LedgerSegment {
+  path: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The files of the ledger at `path` cut into `parts` lists of segments of about the same size, at line
+ * boundaries, in file order (for reading them in parallel). Fewer lists when there is little to share.
+ */
+export function splitLedger(path: string, options: ReadLedgerOptions, parts: number): LedgerSegment[][] {
+  const files = filesFor(path, options, parseTime(options.from, 'from')).map((f) => ({
+    path: f.path,
+    size: statSync(f.path, { throwIfNoEntry: false })?.size ?? 0,
+  }));
+  const total = files.reduce((a, f) => a + f.size, 0);
+  const share = Math.ceil(total / Math.max(1, parts));
+  const out: LedgerSegment[][] = [[]];
+  let room = share;
+  for (const f of files) {
+    let start = 0;
+    while (f.size - start > room && out.length < parts) {
+      const cut = lineStartAfter(f.path, start + room);
+      if (cut >= f.size) break;
+      if (cut > start) out[out.length - 1]!.push({ path: f.path, start, end: cut });
+      out.push([]);
+      start = cut;
+      room = share;
+    }
+    out[out.length - 1]!.push({ path: f.path, start, end: -1 });
+    room -= f.size - start;
+  }
+  return out.filter((segs) => segs.length > 0);
+}
+
+/** The offset just after the first newline at or after `at` (the file size when there is none). */
+function lineStartAfter(path: string, at: number): number {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const b = Buffer.allocUnsafe(64 * 1024);
+    for (let pos = at; pos < size; pos += b.length) {
+      const n = readSync(fd, b, 0, b.length, pos);
+      const nl = b.subarray(0, n).indexOf(NL);
+      if (nl >= 0) return pos + nl + 1;
+      if (n === 0) break;
+    }
+    return size;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** {@link scanLedgerFast} over segments (see {@link splitLedger}). */
+export function scanSegmentsFast(
+  segments: LedgerSegment[],
+  options: ReadLedgerOptions,
+  onLine: (line: FastLine) => void,
+): LedgerScanResult {
+  return scanSegments(segments, options, (from, to, warn) => new LineParser(from, to, null, warn, onLine));
+}
+
+function scanSegments(
+  segments: LedgerSegment[],
+  options: ReadLedgerOptions,
+  make: (from: number | undefined, to: number | undefined, warn: (m: string) => void) => LineParser,
+): LedgerScanResult {
+  const from = parseTime(options.from, 'from');
   const to = parseTime(options.to, 'to');
   const warn = options.onWarning ?? ((m: string) => getLogger().warn(m));
   const parser = make(from, to, warn);
-  const files = filesFor(path, options, from);
   let buf = Buffer.allocUnsafe(CHUNK);
-  for (const f of files) {
-    const fd = openSync(f.path, 'r');
+  for (const seg of segments) {
+    const fd = openSync(seg.path, 'r');
     let carry = 0; // bytes of an incomplete line at the start of buf
+    let at = seg.start;
     try {
       for (;;) {
         if (carry === buf.length) {
@@ -261,7 +341,9 @@ function scan(
           buf.copy(bigger, 0, 0, carry);
           buf = bigger;
         }
-        const n = readSync(fd, buf, carry, buf.length - carry, null);
+        const want = seg.end < 0 ? buf.length - carry : Math.min(buf.length - carry, seg.end - at);
+        const n = want > 0 ? readSync(fd, buf, carry, want, at) : 0;
+        at += n;
         const end = carry + n;
         if (n === 0) break;
         const nl = buf.lastIndexOf(NL, end - 1);
@@ -276,10 +358,16 @@ function scan(
     } finally {
       closeSync(fd);
     }
-    parser.endFile(f.path, parser.tail(decode(buf, carry)));
+    // A segment that ends inside its file ends at a line boundary; only the file's end can be torn.
+    if (seg.end < 0) parser.endFile(seg.path, parser.tail(decode(buf, carry)));
+    else {
+      if (carry > 0) parser.tail(decode(buf, carry));
+      parser.endFile(seg.path, false);
+    }
   }
+  const files = [...new Set(segments.map((s) => s.path))];
   return {
-    files: files.map((f) => f.path),
+    files,
     lines: parser.lines,
     matched: parser.matched,
     skipped: parser.skipped,

@@ -1,3 +1,9 @@
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { getLogger } from '../../logger.js';
 import { picoToUsd, usdToPico } from '../../pricing/money.js';
 import {
   CallSample,
@@ -22,7 +28,14 @@ import { histogramBucket } from '../../tracker/histogram.js';
 import { type LedgerLine, linePico } from '../../tracker/ledger-line.js';
 import type { GroupStats } from '../../tracker/tracker.js';
 import { type FastLine, USAGE_INDEX } from './fast-line.js';
-import { type LedgerScanResult, type ReadLedgerOptions, scanLedgerFast } from './read.js';
+import {
+  type LedgerScanResult,
+  type LedgerSegment,
+  type ReadLedgerOptions,
+  scanLedgerFast,
+  scanSegmentsFast,
+  splitLedger,
+} from './read.js';
 
 /** What a ledger report can group by: a tracker dimension, or the calendar day of the call's start. */
 export type LedgerGroupBy = GroupDimension | 'day';
@@ -134,9 +147,34 @@ export function dayOfFunction(timeZone: string | undefined): (startTime: string)
 
 /**
  * Read the ledger and aggregate it: exact totals, tokens, percentiles, and an optional breakdown.
- * Streams the files (memory stays bounded by `maxGroups`).
+ * Streams the files (memory stays bounded by `maxGroups`). See {@link aggregateLedgerParallel} for
+ * large ledgers on a machine with several cores.
  */
 export function aggregateLedger(path: string, options: LedgerReportOptions = {}): LedgerReport {
+  return finishReport(aggregateSegments(wholeFiles(path, options), options), options);
+}
+
+/** Every file of the ledger as one segment each. */
+function wholeFiles(path: string, options: LedgerReportOptions): LedgerSegment[] {
+  return splitLedger(path, options, 1)[0] ?? [];
+}
+
+/** @internal What one reader (thread) of a ledger report found: merged by {@link mergeReportParts}. */
+export interface ReportPart {
+  total: CostAggregate;
+  /** Group entries and the `(other)` aggregate. */
+  groups: [string, CostAggregate][] | null;
+  other: CostAggregate | null;
+  first: string | null;
+  last: string | null;
+  files: string[];
+  lines: number;
+  matched: number;
+  skipped: number;
+}
+
+/** @internal Aggregate the lines of some ledger segments. */
+export function aggregateSegments(segments: LedgerSegment[], options: LedgerReportOptions): ReportPart {
   const total = new CostAggregate();
   const by = options.groupBy;
   const table = by !== undefined ? new GroupTable(Math.max(1, options.maxGroups ?? 10_000)) : null;
@@ -144,7 +182,7 @@ export function aggregateLedger(path: string, options: LedgerReportOptions = {})
   const s = new CallSample();
   let first: string | null = null;
   let last: string | null = null;
-  const scan = scanLedgerFast(path, options, (l) => {
+  const scan = scanSegmentsFast(segments, options, (l) => {
     sampleFromFast(s, l);
     total.add(s);
     const st = l.startTime;
@@ -152,12 +190,77 @@ export function aggregateLedger(path: string, options: LedgerReportOptions = {})
     if (last === null || st > last) last = st;
     if (table !== null) for (const k of keysOf(l, by!, dayOf)) table.get(k).add(s);
   });
-  const report: LedgerReport = { ...scan, totals: total.summary(), firstStart: first, lastStart: last };
+  return {
+    total,
+    groups: table === null ? null : [...table.map.entries()],
+    other: table?.other ?? null,
+    first,
+    last,
+    files: scan.files,
+    lines: scan.lines,
+    matched: scan.matched,
+    skipped: scan.skipped,
+  };
+}
+
+/**
+ * @internal Merge parts read by several threads, in file order. Aggregates that crossed a thread
+ * boundary arrive as plain objects and get their class back here.
+ */
+export function mergeReportParts(parts: ReportPart[], options: LedgerReportOptions): ReportPart {
+  const revive = (a: CostAggregate): CostAggregate =>
+    a instanceof CostAggregate ? a : Object.setPrototypeOf(a, CostAggregate.prototype);
+  const total = new CostAggregate();
+  const table =
+    options.groupBy !== undefined ? new GroupTable(Math.max(1, options.maxGroups ?? 10_000)) : null;
+  const out: ReportPart = {
+    total,
+    groups: null,
+    other: null,
+    first: null,
+    last: null,
+    files: [],
+    lines: 0,
+    matched: 0,
+    skipped: 0,
+  };
+  for (const p of parts) {
+    total.merge(revive(p.total));
+    if (table !== null) {
+      for (const [k, a] of p.groups ?? []) table.get(k).merge(revive(a));
+      if (p.other !== null) table.mergeOther(revive(p.other));
+    }
+    if (p.first !== null && (out.first === null || p.first < out.first)) out.first = p.first;
+    if (p.last !== null && (out.last === null || p.last > out.last)) out.last = p.last;
+    for (const f of p.files) if (!out.files.includes(f)) out.files.push(f);
+    out.lines += p.lines;
+    out.matched += p.matched;
+    out.skipped += p.skipped;
+  }
   if (table !== null) {
-    const entries = [...table.map.entries()];
+    out.groups = [...table.map.entries()];
+    out.other = table.other;
+  }
+  return out;
+}
+
+/** The report of an aggregated part: groups sorted, the top ones kept, the rest folded into `(other)`. */
+function finishReport(part: ReportPart, options: LedgerReportOptions): LedgerReport {
+  const by = options.groupBy;
+  const report: LedgerReport = {
+    files: part.files,
+    lines: part.lines,
+    matched: part.matched,
+    skipped: part.skipped,
+    totals: part.total.summary(),
+    firstStart: part.first,
+    lastStart: part.last,
+  };
+  if (by !== undefined && part.groups !== null) {
+    const entries = part.groups;
     if (by === 'day') entries.sort((a, b) => (a[0] < b[0] ? 1 : -1));
     else entries.sort((a, b) => b[1].approxPico() - a[1].approxPico() || b[1].requests - a[1].requests);
-    let other = table.other;
+    let other = part.other;
     const top = options.top !== undefined && options.top > 0 ? Math.floor(options.top) : entries.length;
     if (entries.length > top) {
       const folded = new CostAggregate();
@@ -167,11 +270,93 @@ export function aggregateLedger(path: string, options: LedgerReportOptions = {})
       entries.length = top;
     }
     if (by === 'day') entries.reverse();
-    report.groupBy = by!;
+    report.groupBy = by;
     report.groups = entries.map(([key, a]) => ({ key, ...a.summary() }));
     if (other && other.requests > 0) report.groups.push({ key: OTHER_KEY, ...other.summary() });
   }
   return report;
+}
+
+/** Options of {@link aggregateLedgerParallel}. */
+export interface ParallelReportOptions extends LedgerReportOptions {
+  /** Threads to read with, this one included (default: the machine's parallelism, at most 4). */
+  threads?: number;
+  /** Ledgers smaller than this many bytes are read on this thread alone (default 32 MiB). */
+  minBytes?: number;
+}
+
+/**
+ * {@link aggregateLedger} on several threads: the ledger's files are cut at line boundaries into one
+ * share per thread, each read by a worker thread (this thread reads one share itself), and the parts
+ * are merged exactly. The result is the same as `aggregateLedger`'s, plus `threads`: how many threads
+ * read it. Small ledgers, and any share a worker cannot read (no worker support, a worker error), are
+ * read on this thread: never a failure that the single-threaded read would not have.
+ */
+export async function aggregateLedgerParallel(
+  path: string,
+  options: ParallelReportOptions = {},
+): Promise<LedgerReport & { threads: number }> {
+  const { threads: wanted, minBytes = 32 * 1024 * 1024, ...reportOptions } = options;
+  const threads = Math.max(1, Math.min(wanted ?? Math.min(4, availableParallelism()), 16));
+  const shares = threads > 1 ? splitLedger(path, reportOptions, threads) : [];
+  const bytes = shares.flat().reduce((a, s) => a + segmentBytes(s), 0);
+  if (shares.length < 2 || bytes < minBytes) return { ...aggregateLedger(path, reportOptions), threads: 1 };
+  const { onWarning, ...cloneable } = reportOptions;
+  const warn = onWarning ?? ((m: string) => getLogger().warn(m));
+  const pending = shares.slice(1).map((share) => readInWorker(share, cloneable, warn));
+  const mine = aggregateSegments(shares[0]!, reportOptions);
+  let used = 1;
+  const others = await Promise.all(
+    pending.map(async (p, i) => {
+      const part = await p;
+      if (part !== null) used++;
+      return part ?? aggregateSegments(shares[i + 1]!, reportOptions);
+    }),
+  );
+  const report = finishReport(mergeReportParts([mine, ...others], reportOptions), reportOptions);
+  return { ...report, threads: used };
+}
+
+function segmentBytes(s: LedgerSegment): number {
+  const end = s.end >= 0 ? s.end : (statSync(s.path, { throwIfNoEntry: false })?.size ?? 0);
+  return end - s.start;
+}
+
+/**
+ * Read one share in a worker thread; resolves to null when that is not possible (the caller then reads
+ * it itself). The worker is started at once, so it runs while this thread reads its own share.
+ */
+function readInWorker(
+  segments: LedgerSegment[],
+  options: LedgerReportOptions,
+  warn: (m: string) => void,
+): Promise<ReportPart | null> {
+  const file = workerFile();
+  if (file === null) return Promise.resolve(null);
+  return new Promise<ReportPart | null>((resolvePart) => {
+    try {
+      const w = new Worker(file, { workerData: { segments, options } });
+      w.once('message', (m: { part: ReportPart; warnings: string[] }) => {
+        for (const msg of m.warnings) warn(msg);
+        resolvePart(m.part);
+        void w.terminate();
+      });
+      w.once('error', () => resolvePart(null));
+      w.once('exit', () => resolvePart(null));
+    } catch {
+      resolvePart(null);
+    }
+  });
+}
+
+/** The worker script next to this module: `report-worker.js` when built, `.ts` under a TS loader. */
+function workerFile(): string | null {
+  const dir = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+  for (const name of ['report-worker.js', 'report-worker.ts']) {
+    const f = join(dir, name);
+    if (existsSync(f)) return f;
+  }
+  return null;
 }
 
 /** Options of {@link ledgerBudgetStatus}. */
