@@ -1,5 +1,5 @@
 import type { CostResult } from '../pricing/cost-result.js';
-import type { TokenUsage } from '../usage/token-usage.js';
+import { type TokenUsage, totalTokens } from '../usage/token-usage.js';
 import { LANGFUSE_KEY_OF_BUCKET } from './cost-details.js';
 
 /**
@@ -48,15 +48,5 @@ export function usageDetailsJson(u: TokenUsage): string {
   if (u.inputImage > 0) s += K_INPUT_IMAGE + u.inputImage;
   if (u.reasoning > 0) s += K_REASONING + u.reasoning;
   if (u.outputAudio > 0) s += K_OUTPUT_AUDIO + u.outputAudio;
-  const total =
-    u.input +
-    u.output +
-    u.cacheRead +
-    u.cacheWrite +
-    u.cacheWrite1h +
-    u.inputAudio +
-    u.inputImage +
-    u.reasoning +
-    u.outputAudio;
-  return `${s},"total":${total}}`;
+  return `${s},"total":${totalTokens(u)}}`;
 }

@@ -1,4 +1,5 @@
 import { LANGFUSE_FEE_KEY, LANGFUSE_KEY_OF_BUCKET } from '../langfuse/cost-details.js';
+import { totalTokens } from '../usage/token-usage.js';
 import type { CostRecord } from './record.js';
 
 /**
@@ -173,17 +174,7 @@ export class LedgerLineEncoder {
     if (u.reasoning > 0) this.pair(K_REASONING, u.reasoning);
     if (u.outputAudio > 0) this.pair(K_OUTPUT_AUDIO, u.outputAudio);
     this.lit(K_D_TOTAL);
-    this.num(
-      u.input +
-        u.output +
-        u.cacheRead +
-        u.cacheWrite +
-        u.cacheWrite1h +
-        u.inputAudio +
-        u.inputImage +
-        u.reasoning +
-        u.outputAudio,
-    );
+    this.num(totalTokens(u));
     this.byte(RBRACE);
   }
 
