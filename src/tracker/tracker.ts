@@ -124,6 +124,9 @@ const ZERO_COSTS: CostBreakdown = Object.freeze(emptyCosts()) as CostBreakdown;
 
 const EMPTY_USAGE: TokenUsage = Object.freeze(emptyUsage()) as TokenUsage;
 
+/** Most records queued for the window aggregates before `record` adds them itself. */
+const MAX_PENDING = 4096;
+
 const EMPTY_CTX: RecordContext = Object.freeze({});
 
 const MAX_TAGS = 16;
@@ -206,6 +209,14 @@ export class CostTracker {
   private readonly idPrefix = `${randomPrefix()}-`;
   private seq = 0;
   private readonly sample = new CallSample();
+  /** Records not yet in the window aggregates (see `ingest`), with their times. */
+  private pending: CostRecord[] = [];
+  private pendingAt: number[] = [];
+  private aggregateQueued = false;
+  private readonly aggregateSoon = () => {
+    this.aggregateQueued = false;
+    this.aggregatePending();
+  };
   private readonly keys: CallKeys = { keys: ['', '', '', '', '', ''], tags: [] };
   /** True when calls are refused once a hard limit is reached. */
   readonly enforce: boolean;
@@ -369,6 +380,7 @@ export class CostTracker {
   stats(options: StatsOptions = {}): CostStats {
     const window = options.window ?? 'all';
     const t = this.tick();
+    this.aggregatePending();
     const slice = this.windows.collect(window, t);
     const sets = slice.sets;
     let total: CostAggregate;
@@ -490,6 +502,8 @@ export class CostTracker {
 
   /** Forget all totals, budget spend and recent records (sinks and listeners stay). */
   reset(): void {
+    this.pending = [];
+    this.pendingAt = [];
     this.windows.clear();
     this.budgets.clear();
     this.ring = new Array(this.recentLimit);
@@ -584,30 +598,60 @@ export class CostTracker {
     return rec;
   }
 
+  /** Add the queued records to the window aggregates, in order. */
+  private aggregatePending(): void {
+    const recs = this.pending;
+    const times = this.pendingAt;
+    if (recs.length === 0) return;
+    this.pending = [];
+    this.pendingAt = [];
+    for (let i = 0; i < recs.length; i++) {
+      const rec = recs[i]!;
+      try {
+        const s = this.sample;
+        const priced = rec.unpriced !== true;
+        s.set(
+          priced ? rec.totalPico : 0,
+          rec.status === 'error' ? STATUS_ERROR : rec.status === 'cached' ? STATUS_CACHED : STATUS_SUCCESS,
+          priced,
+          rec.estimated,
+          rec.providedCost !== undefined && rec.providedCost >= 0 ? usdToPico(rec.providedCost) : -1,
+          rec.usage,
+        );
+        const k = this.keys.keys;
+        k[0] = rec.model || NONE_KEY;
+        k[1] = rec.provider || NONE_KEY;
+        k[2] = rec.sessionId || NONE_KEY;
+        k[3] = rec.userId || NONE_KEY;
+        k[4] = rec.tenantId || NONE_KEY;
+        k[5] = rec.operation || NONE_KEY;
+        this.keys.tags = rec.tags === undefined ? NO_TAGS : distinctTags(rec.tags);
+        this.windows.add(times[i]!, s, this.keys);
+      } catch (err) {
+        // A malformed result (e.g. usage missing) is left out of the totals, with a warning.
+        warnOnce(
+          `aggregate:${(err as Error)?.message}`,
+          `cost tracker could not aggregate a record of "${rec.model}": ${(err as Error)?.message ?? String(err)}`,
+        );
+      }
+    }
+  }
+
   private ingest(rec: CostRecord, t: number): void {
     try {
-      const s = this.sample;
-      const priced = rec.unpriced !== true;
-      s.set(
-        priced ? rec.totalPico : 0,
-        rec.status === 'error' ? STATUS_ERROR : rec.status === 'cached' ? STATUS_CACHED : STATUS_SUCCESS,
-        priced,
-        rec.estimated,
-        rec.providedCost !== undefined && rec.providedCost >= 0 ? usdToPico(rec.providedCost) : -1,
-        rec.usage,
-      );
-      const k = this.keys.keys;
-      k[0] = rec.model || NONE_KEY;
-      k[1] = rec.provider || NONE_KEY;
-      k[2] = rec.sessionId || NONE_KEY;
-      k[3] = rec.userId || NONE_KEY;
-      k[4] = rec.tenantId || NONE_KEY;
-      k[5] = rec.operation || NONE_KEY;
-      this.keys.tags = rec.tags === undefined ? NO_TAGS : distinctTags(rec.tags);
-      this.windows.add(t, s, this.keys);
-      if (this.budgets.active && priced) this.budgets.add(rec.totalPico, rec, t, rec.id);
+      // Budgets are kept at once (alerts fire and enforcement sees the spend on this call); the
+      // window aggregates are brought up to date right after the caller's code (a microtask), or
+      // whenever they are read — the call path only queues the record.
+      if (this.budgets.active && rec.unpriced !== true) this.budgets.add(rec.totalPico, rec, t, rec.id);
+      const n = this.pending.push(rec);
+      this.pendingAt.push(t);
+      if (n >= MAX_PENDING) this.aggregatePending();
+      else if (!this.aggregateQueued) {
+        this.aggregateQueued = true;
+        queueMicrotask(this.aggregateSoon);
+      }
     } catch (err) {
-      // A malformed result (e.g. usage missing) must not break the caller's LLM call.
+      // A malformed result must not break the caller's LLM call.
       warnOnce(
         `aggregate:${(err as Error)?.message}`,
         `cost tracker could not aggregate a record of "${rec.model}": ${(err as Error)?.message ?? String(err)}`,
