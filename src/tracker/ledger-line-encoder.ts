@@ -17,8 +17,8 @@ export class LedgerLineEncoder {
   bytes: Uint8Array;
   /** Bytes encoded so far. */
   length = 0;
-  /** `project_id` of every line, as JSON bytes. */
-  private readonly project: Uint8Array;
+  /** `,"project_id":…,"type":"GENERATION","name":` of every line, as bytes. */
+  private readonly projectTypeName: Uint8Array;
   /** UTC day of the last time written, and its `"YYYY-MM-DDT` bytes (calls arrive in time order). */
   private day = Number.NaN;
   /** Where the line's cost_details total was written (total_cost repeats it). */
@@ -28,7 +28,7 @@ export class LedgerLineEncoder {
 
   constructor(projectId = 'local', capacity = 64 * 1024) {
     this.bytes = new Uint8Array(capacity);
-    this.project = ascii(JSON.stringify(projectId));
+    this.projectTypeName = ascii(`,"project_id":${JSON.stringify(projectId)},"type":"GENERATION","name":`);
   }
 
   /** Drop the first `n` bytes, keeping what follows them. */
@@ -57,9 +57,7 @@ export class LedgerLineEncoder {
       this.lit(K_PARENT);
       this.str(r.parentId);
     }
-    this.lit(K_PROJECT);
-    this.lit(this.project);
-    this.lit(K_TYPE_NAME);
+    this.lit(this.projectTypeName);
     if (r.operation != null) this.str(r.operation);
     else this.lit(NULL);
     if (r.environment != null) {
@@ -70,9 +68,10 @@ export class LedgerLineEncoder {
     this.time(r.startTime);
     this.lit(K_END);
     this.time(r.endTime);
-    this.lit(r.status === 'error' ? K_LEVEL_ERROR : K_LEVEL_DEFAULT);
-    if (r.error != null) this.str(r.error);
-    else this.lit(NULL);
+    if (r.error != null) {
+      this.lit(r.status === 'error' ? K_LEVEL_ERROR : K_LEVEL_DEFAULT);
+      this.str(r.error);
+    } else this.lit(r.status === 'error' ? K_LEVEL_ERROR_NULL : K_LEVEL_DEFAULT_NULL);
     this.lit(K_MODEL);
     this.str(r.model);
     if (!unpriced) {
@@ -98,9 +97,11 @@ export class LedgerLineEncoder {
       this.lit(K_PICO);
       this.num(r.totalPico);
     }
-    this.lit(K_METADATA);
-    if (r.metadata == null) this.lit(EMPTY_OBJECT);
-    else this.record(r.metadata);
+    if (r.metadata == null) this.lit(K_METADATA_EMPTY);
+    else {
+      this.lit(K_METADATA);
+      this.record(r.metadata);
+    }
     if (r.sessionId != null) {
       this.lit(K_SESSION);
       this.str(r.sessionId);
@@ -250,7 +251,7 @@ export class LedgerLineEncoder {
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
       if (c < 0x80) {
-        if (c >= 0x20 && c !== QUOTE && c !== BACKSLASH) b[o++] = c;
+        if (PLAIN[c] === 1) b[o++] = c;
         else {
           const e = SHORT_ESCAPE[c];
           b[o++] = BACKSLASH;
@@ -414,6 +415,10 @@ const RBRACKET = 0x5d;
 const NEWLINE = 0x0a;
 const HEX = [0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66];
 
+/** ASCII characters a JSON string holds as they are (1), and those it escapes (0). */
+const PLAIN = new Uint8Array(128);
+for (let c = 0x20; c < 0x80; c++) PLAIN[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
+
 /** The letter after the backslash of JSON's short escapes. */
 const SHORT_ESCAPE: (number | undefined)[] = [];
 SHORT_ESCAPE[0x08] = 0x62; // \b
@@ -442,13 +447,13 @@ function ascii(s: string): Uint8Array {
 const K_ID = ascii('{"id":');
 const K_TRACE_ID = ascii(',"trace_id":');
 const K_PARENT = ascii(',"parent_observation_id":');
-const K_PROJECT = ascii(',"project_id":');
-const K_TYPE_NAME = ascii(',"type":"GENERATION","name":');
 const K_ENVIRONMENT = ascii(',"environment":');
 const K_START = ascii(',"start_time":');
 const K_END = ascii(',"end_time":');
 const K_LEVEL_ERROR = ascii(',"level":"ERROR","status_message":');
 const K_LEVEL_DEFAULT = ascii(',"level":"DEFAULT","status_message":');
+const K_LEVEL_ERROR_NULL = ascii(',"level":"ERROR","status_message":null');
+const K_LEVEL_DEFAULT_NULL = ascii(',"level":"DEFAULT","status_message":null');
 const K_MODEL = ascii(',"provided_model_name":');
 const K_INTERNAL = ascii(',"internal_model_id":');
 const K_USAGE = ascii(',"usage_details":');
@@ -458,6 +463,7 @@ const K_TOTAL = ascii(',"total_cost":');
 const K_TOTAL_NULL = ascii(',"total_cost":null');
 const K_PICO = ascii(',"cost_pico":');
 const K_METADATA = ascii(',"metadata":');
+const K_METADATA_EMPTY = ascii(',"metadata":{}');
 const K_SESSION = ascii(',"session_id":');
 const K_USER = ascii(',"user_id":');
 const K_TENANT = ascii(',"tenant_id":');
