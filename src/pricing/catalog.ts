@@ -70,8 +70,6 @@ interface LayerIndex {
   datasets: CatalogData[];
   /** Groups by provider, then lower-cased id. */
   groups: Map<string, Map<string, ModelGroup>>;
-  /** Number of groups. */
-  size: number;
   /** Lower-cased name → the group (or groups, when providers share a name) it names. */
   exact: Map<string, ModelGroup | ModelGroup[]>;
   rules: RuleEntry[];
@@ -285,7 +283,7 @@ export class PriceCatalog {
   /** Number of memoised names and resolver counters. */
   stats(): { models: number; memoised: number; hits: number; misses: number; unknown: number } {
     let models = 0;
-    for (const idx of this.layers.values()) models += idx.size;
+    for (const idx of this.layers.values()) for (const byId of idx.groups.values()) models += byId.size;
     return { models, memoised: this.memoSize, ...this.counters };
   }
 
@@ -318,7 +316,6 @@ export class PriceCatalog {
       layer,
       datasets,
       groups: new Map(),
-      size: 0,
       exact: new Map(),
       rules: [],
       rulesByProvider: new Map(),
@@ -364,7 +361,6 @@ export class PriceCatalog {
     for (const [provider, byId] of models) {
       const groups = new Map<string, ModelGroup>();
       idx.groups.set(provider, groups);
-      idx.size += byId.size;
       for (const [id, list] of byId) {
         const first = list[0]!;
         const group: ModelGroup = new LazyGroup(first.id, provider, list, layer);

@@ -135,7 +135,7 @@ export const OMITTED_WHEN_DEFAULT = {
 } as const satisfies Partial<Record<keyof LedgerLine, unknown>>;
 
 /** Column order of {@link toLedgerLine} (and of written lines, which leave some out). */
-const COLUMN_ORDER: readonly (keyof LedgerLine)[] = [
+export const LEDGER_COLUMNS: readonly Exclude<keyof LedgerLine, 'input' | 'output'>[] = [
   'id',
   'trace_id',
   'parent_observation_id',
@@ -170,7 +170,7 @@ const COLUMN_ORDER: readonly (keyof LedgerLine)[] = [
   'status',
 ];
 
-const COLUMN_SET: ReadonlySet<string> = new Set(COLUMN_ORDER);
+const COLUMN_SET: ReadonlySet<string> = new Set(LEDGER_COLUMNS);
 
 /**
  * A parsed ledger line with every column: the ones a writer left out at their default get it, in
@@ -224,7 +224,7 @@ export function expandLedgerLine(parsed: Record<string, unknown>): LedgerLine {
  * hold their default. The ledger sink writes the same bytes with a {@link LedgerLineEncoder}.
  */
 export function ledgerLineJson(r: CostRecord, options: LedgerLineOptions = {}): string {
-  const enc = new LedgerLineEncoder(options.projectId);
+  const enc = new LedgerLineEncoder(options.projectId, 1024);
   enc.line(r);
   return textDecoder.decode(enc.bytes.subarray(0, enc.length - 1));
 }

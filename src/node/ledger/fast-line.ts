@@ -1,6 +1,6 @@
 import { LANGFUSE_KEY_OF_BUCKET } from '../../langfuse/cost-details.js';
 import { usdToPico } from '../../pricing/money.js';
-import { type LedgerLine, OMITTED_WHEN_DEFAULT } from '../../tracker/ledger-line.js';
+import { LEDGER_COLUMNS, type LedgerLine, OMITTED_WHEN_DEFAULT } from '../../tracker/ledger-line.js';
 import { type TokenBucket, USAGE_BUCKETS } from '../../usage/token-usage.js';
 
 /**
@@ -374,41 +374,44 @@ const FLAT = 2; // object of numbers (ends at the first `}`)
 const META = 3; // object with free-form keys
 const LIST = 4; // array of strings
 
-/** Columns in the order `toLedgerLine` writes them, with their kinds. */
-const COLUMNS: readonly (readonly [string, number])[] = [
-  ['id', STR],
-  ['trace_id', STR],
-  ['parent_observation_id', STR],
-  ['project_id', STR],
-  ['type', STR],
-  ['name', STR],
-  ['environment', STR],
-  ['start_time', STR],
-  ['end_time', STR],
-  ['level', STR],
-  ['status_message', STR],
-  ['provided_model_name', STR],
-  ['internal_model_id', STR],
-  ['usage_details', FLAT],
-  ['cost_details', FLAT],
-  ['provided_cost_details', FLAT],
-  ['total_cost', NUM],
-  ['cost_pico', NUM],
-  ['metadata', META],
-  ['session_id', STR],
-  ['user_id', STR],
-  ['tenant_id', STR],
-  ['tags', LIST],
-  ['provider', STR],
-  ['resolved_model', STR],
-  ['source', STR],
-  ['estimated', NUM],
-  ['tier', STR],
-  ['fallback', NUM],
-  ['service', STR],
-  ['duration_ms', NUM],
-  ['status', STR],
-];
+/** Value kind of each column, for skipping. */
+const KIND_OF: Record<(typeof LEDGER_COLUMNS)[number], number> = {
+  id: STR,
+  trace_id: STR,
+  parent_observation_id: STR,
+  project_id: STR,
+  type: STR,
+  name: STR,
+  environment: STR,
+  start_time: STR,
+  end_time: STR,
+  level: STR,
+  status_message: STR,
+  provided_model_name: STR,
+  internal_model_id: STR,
+  usage_details: FLAT,
+  cost_details: FLAT,
+  provided_cost_details: FLAT,
+  total_cost: NUM,
+  cost_pico: NUM,
+  metadata: META,
+  session_id: STR,
+  user_id: STR,
+  tenant_id: STR,
+  tags: LIST,
+  provider: STR,
+  resolved_model: STR,
+  source: STR,
+  estimated: NUM,
+  tier: STR,
+  fallback: NUM,
+  service: STR,
+  duration_ms: NUM,
+  status: STR,
+};
+
+/** Columns in the order lines are written (the one list in ledger-line.ts), with their kinds. */
+const COLUMNS: readonly (readonly [string, number])[] = LEDGER_COLUMNS.map((k) => [k, KIND_OF[k]] as const);
 const KEYS = COLUMNS.map(([k]) => `"${k}":`);
 const KINDS = COLUMNS.map(([, kind]) => kind);
 /** Columns a writer may leave out (at their default); the others must be on every line. */
@@ -474,9 +477,6 @@ for (const [c, name] of [
 ] as const) {
   if (COLUMNS[c]![0] !== name) throw new Error(`fast-line: column ${name} is not at ${c}`);
 }
-
-/** Ledger column names in writer order (exported for the test that keeps writer and scanner in step). */
-export const SCANNED_COLUMN_ORDER: readonly string[] = COLUMNS.map(([k]) => k);
 
 /** Skip the value at `p` of the given kind; returns the position after it. */
 function skipKind(t: string, p: number, end: number, kind: number): number {

@@ -245,13 +245,16 @@ function scan(
   options: ReadLedgerOptions,
   make: (from: number | undefined, to: number | undefined, warn: (m: string) => void) => LineParser,
 ): LedgerScanResult {
-  const from = parseTime(options.from, 'from');
-  const files = filesFor(path, options, from);
-  return scanSegments(
-    files.map((f) => ({ path: f.path, start: 0, end: -1 })),
-    options,
-    make,
-  );
+  return scanSegments(wholeLedger(path, options), options, make);
+}
+
+/** Every file of the ledger that can hold calls in range, whole, one segment each. */
+export function wholeLedger(path: string, options: ReadLedgerOptions): LedgerSegment[] {
+  return filesFor(path, options, parseTime(options.from, 'from')).map((f) => ({
+    path: f.path,
+    start: 0,
+    end: -1,
+  }));
 }
 
 /**
@@ -266,15 +269,23 @@ export interface LedgerSegment {
 
 /**
  * The files of the ledger at `path` cut into `parts` lists of segments of about the same size, at line
- * boundaries, in file order (for reading them in parallel). Fewer lists when there is little to share.
+ * boundaries, in file order (for reading them in parallel). Fewer lists when there is little to share;
+ * one list of whole files when the ledger is smaller than `minBytes` (no file is opened then).
  */
-export function splitLedger(path: string, options: ReadLedgerOptions, parts: number): LedgerSegment[][] {
-  const files = filesFor(path, options, parseTime(options.from, 'from')).map((f) => ({
+export function splitLedger(
+  path: string,
+  options: ReadLedgerOptions,
+  parts: number,
+  minBytes = 0,
+): LedgerSegment[][] {
+  const whole = wholeLedger(path, options);
+  const files = whole.map((f) => ({
     path: f.path,
     size: statSync(f.path, { throwIfNoEntry: false })?.size ?? 0,
   }));
   const total = files.reduce((a, f) => a + f.size, 0);
-  const share = Math.ceil(total / Math.max(1, parts));
+  if (parts < 2 || total < minBytes) return [whole];
+  const share = Math.ceil(total / parts);
   const out: LedgerSegment[][] = [[]];
   let room = share;
   for (const f of files) {

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,7 @@ import {
   scanLedgerFast,
   scanSegmentsFast,
   splitLedger,
+  wholeLedger,
 } from './read.js';
 
 /** What a ledger report can group by: a tracker dimension, or the calendar day of the call's start. */
@@ -151,12 +152,7 @@ export function dayOfFunction(timeZone: string | undefined): (startTime: string)
  * large ledgers on a machine with several cores.
  */
 export function aggregateLedger(path: string, options: LedgerReportOptions = {}): LedgerReport {
-  return finishReport(aggregateSegments(wholeFiles(path, options), options), options);
-}
-
-/** Every file of the ledger as one segment each. */
-function wholeFiles(path: string, options: LedgerReportOptions): LedgerSegment[] {
-  return splitLedger(path, options, 1)[0] ?? [];
+  return finishReport(aggregateSegments(wholeLedger(path, options), options), options);
 }
 
 /** @internal What one reader (thread) of a ledger report found: merged by {@link mergeReportParts}. */
@@ -298,9 +294,10 @@ export async function aggregateLedgerParallel(
 ): Promise<LedgerReport & { threads: number }> {
   const { threads: wanted, minBytes = 32 * 1024 * 1024, ...reportOptions } = options;
   const threads = Math.max(1, Math.min(wanted ?? Math.min(4, availableParallelism()), 16));
-  const shares = threads > 1 ? splitLedger(path, reportOptions, threads) : [];
-  const bytes = shares.flat().reduce((a, s) => a + segmentBytes(s), 0);
-  if (shares.length < 2 || bytes < minBytes) return { ...aggregateLedger(path, reportOptions), threads: 1 };
+  const shares = splitLedger(path, reportOptions, threads, minBytes);
+  if (shares.length < 2) {
+    return { ...finishReport(aggregateSegments(shares[0] ?? [], reportOptions), reportOptions), threads: 1 };
+  }
   const { onWarning, ...cloneable } = reportOptions;
   const warn = onWarning ?? ((m: string) => getLogger().warn(m));
   const pending = shares.slice(1).map((share) => readInWorker(share, cloneable, warn));
@@ -315,11 +312,6 @@ export async function aggregateLedgerParallel(
   );
   const report = finishReport(mergeReportParts([mine, ...others], reportOptions), reportOptions);
   return { ...report, threads: used };
-}
-
-function segmentBytes(s: LedgerSegment): number {
-  const end = s.end >= 0 ? s.end : (statSync(s.path, { throwIfNoEntry: false })?.size ?? 0);
-  return end - s.start;
 }
 
 /**
