@@ -28,6 +28,9 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     splitting: true,
+    // The CJS files get `import.meta.url` from __filename; scripts/check-dist.mjs fails the build
+    // if any ESM-only syntax still reaches a .cjs file.
+    shims: true,
     sourcemap: false,
     clean: false,
     target: 'node20',

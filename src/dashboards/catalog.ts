@@ -184,8 +184,7 @@ function normType(t: string): string {
 }
 
 function moduleDir(): string {
-  // CJS bundles have __dirname; ESM (src via tsx, dist/*.js) has import.meta.url.
-  if (typeof __dirname === 'string') return __dirname;
+  // The CJS build gets `import.meta.url` from tsup's shim (see tsup.config.ts).
   return dirname(fileURLToPath(import.meta.url));
 }
 

@@ -236,8 +236,9 @@ async function importYaml(abs: string): Promise<YamlModule> {
 
 function requireYaml(abs: string): YamlModule {
   try {
-    // The CJS build has its own `require`; the ESM build makes one from this module's URL.
-    const req = typeof require === 'function' ? require : createRequire(import.meta.url);
+    // A real `require` in both builds: the ESM bundle's own `require` is a stub that throws, and the
+    // CJS build gets `import.meta.url` from tsup's shim (see tsup.config.ts).
+    const req = createRequire(import.meta.url);
     return req('yaml') as YamlModule;
   } catch (e) {
     if (isModuleNotFound(e)) throw yamlMissing(abs, e);

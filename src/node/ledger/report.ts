@@ -343,7 +343,7 @@ function readInWorker(
 
 /** The worker script next to this module: `report-worker.js` when built, `.ts` under a TS loader. */
 function workerFile(): string | null {
-  const dir = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+  const dir = dirname(fileURLToPath(import.meta.url));
   for (const name of ['report-worker.js', 'report-worker.ts']) {
     const f = join(dir, name);
     if (existsSync(f)) return f;
