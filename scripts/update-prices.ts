@@ -134,6 +134,17 @@ function asTypeScript(json: string): string {
   );
 }
 
+/**
+ * The provenance date (YYYY-MM-DD, UTC): today, or the day of `SOURCE_DATE_EPOCH` (seconds since
+ * 1970, the reproducible-builds convention) so a generation can be repeated for any day.
+ */
+function generationDate(): string {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  if (epoch === undefined || epoch === '') return new Date().toISOString().slice(0, 10);
+  if (!/^\d+$/.test(epoch)) throw new Error(`SOURCE_DATE_EPOCH must be whole seconds since 1970, got "${epoch}"`);
+  return new Date(Number(epoch) * 1000).toISOString().slice(0, 10);
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const outIdx = args.indexOf('--out');
@@ -153,7 +164,7 @@ async function main(): Promise<void> {
     source: {
       name: PACKAGE,
       version,
-      date: new Date().toISOString().slice(0, 10),
+      date: generationDate(),
       url: 'https://github.com/pydantic/genai-prices',
       license: 'MIT',
     },

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { bundledCatalog } from '../../src/pricing/bundled/index.js';
 import { PriceCatalog } from '../../src/pricing/catalog.js';
@@ -13,6 +14,26 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const BUNDLED_DIR = join(ROOT, 'src/pricing/bundled');
 const data: CatalogData = bundledCatalog;
 const TOKEN_MODES = new Set(['chat', 'completion', 'embedding', 'responses', undefined]);
+const GENERATION_DAY = '2031-02-03';
+const OTHER_GENERATION_DAY = '2031-02-04';
+
+/** The catalog with its provenance date removed. */
+function withoutDate(c: CatalogData): CatalogData {
+  return { ...c, source: c.source ? { ...c.source, date: undefined } : undefined } as CatalogData;
+}
+
+/** The text with the provenance date's value blanked, whether the JSON is plain or escaped in a string. */
+function blankDate(text: string): string {
+  const blanked = text.replace(/(\\?"date\\?":\\?")\d{4}-\d{2}-\d{2}/, '$1');
+  expect(blanked, 'the provenance date is where it is expected').not.toBe(text);
+  return blanked;
+}
+
+/** The catalog a generated catalog-data.ts holds, read by importing the module. */
+async function catalogOfTsFile(file: string): Promise<CatalogData> {
+  const mod = (await import(pathToFileURL(file).href)) as { catalogJson: string };
+  return JSON.parse(mod.catalogJson) as CatalogData;
+}
 
 function entry(provider: string, id: string): CatalogModel {
   const m = data.models.find((x) => x.provider === provider && x.id === id && !x.validUntil);
@@ -98,7 +119,10 @@ describe('bundled catalog', () => {
     expect(JSON.parse(json)).toEqual(data);
   });
 
-  it('is what `npm run prices:update` generates from the installed package', () => {
+  it('is what `npm run prices:update` generates from the installed package, on any day', async () => {
+    // The generator runs on a day that is certainly not the committed provenance date (an injected
+    // clock, SOURCE_DATE_EPOCH), so this fails if anything but that date is compared.
+    const day = data.source?.date === GENERATION_DAY ? OTHER_GENERATION_DAY : GENERATION_DAY;
     const out = mkdtempSync(join(tmpdir(), 'lc-prices-update-'));
     try {
       const tsx = createRequire(import.meta.url).resolve('tsx');
@@ -108,19 +132,26 @@ describe('bundled catalog', () => {
         {
           encoding: 'utf8',
           cwd: ROOT,
+          env: { ...process.env, SOURCE_DATE_EPOCH: String(Date.parse(`${day}T12:00:00Z`) / 1000) },
         },
       );
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
-      const fresh = JSON.parse(readFileSync(join(out, 'catalog.json'), 'utf8')) as CatalogData;
-      // Only the generation date may differ.
-      expect({ ...fresh, source: { ...fresh.source, date: undefined } }).toEqual({
-        ...data,
-        source: { ...data.source, date: undefined },
-      });
-      expect(readFileSync(join(out, 'catalog-data.ts'), 'utf8').replace(/"date":"[^"]*"/, '')).toBe(
-        readFileSync(join(BUNDLED_DIR, 'catalog-data.ts'), 'utf8').replace(/"date":"[^"]*"/, ''),
-      );
+      const freshJson = JSON.parse(readFileSync(join(out, 'catalog.json'), 'utf8')) as CatalogData;
+      const freshTs = await catalogOfTsFile(join(out, 'catalog-data.ts'));
+      const committedTs = await catalogOfTsFile(join(BUNDLED_DIR, 'catalog-data.ts'));
+      expect(freshJson.source?.date).toBe(day);
+      expect(freshTs.source?.date).toBe(day);
+      // Only the provenance date may differ, in both generated files.
+      expect(withoutDate(freshJson)).toEqual(withoutDate(data));
+      expect(withoutDate(freshTs)).toEqual(withoutDate(committedTs));
+      expect(withoutDate(committedTs)).toEqual(withoutDate(data));
+      // Byte for byte, too, once the date is blanked (in catalog-data.ts it is escaped inside a string).
+      for (const f of ['catalog.json', 'catalog-data.ts']) {
+        expect(blankDate(readFileSync(join(out, f), 'utf8')), f).toBe(
+          blankDate(readFileSync(join(BUNDLED_DIR, f), 'utf8')),
+        );
+      }
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
