@@ -141,7 +141,8 @@ function asTypeScript(json: string): string {
 function generationDate(): string {
   const epoch = process.env.SOURCE_DATE_EPOCH;
   if (epoch === undefined || epoch === '') return new Date().toISOString().slice(0, 10);
-  if (!/^\d+$/.test(epoch)) throw new Error(`SOURCE_DATE_EPOCH must be whole seconds since 1970, got "${epoch}"`);
+  if (!/^\d+$/.test(epoch))
+    throw new Error(`SOURCE_DATE_EPOCH must be whole seconds since 1970, got "${epoch}"`);
   return new Date(Number(epoch) * 1000).toISOString().slice(0, 10);
 }
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -25,8 +25,17 @@ import {
   TO,
 } from '../helpers/dashboards-dataset.js';
 
-// Debian's chromium package (CI: `apt-get install -y chromium`); CHROMIUM_PATH points elsewhere.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Debian's chromium package (`npm test` installs it when missing: scripts/setup-test-env.mjs);
+// CHROMIUM_PATH points elsewhere.
+const CHROMIUM =
+  process.env.CHROMIUM_PATH ?? onPath('chromium') ?? onPath('chromium-browser') ?? '/usr/bin/chromium';
+
+function onPath(name: string): string | undefined {
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .map((dir) => join(dir, name))
+    .find((f) => existsSync(f));
+}
 const XSS_MODEL = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
 
 const d: Dataset = generateDataset(3);
