@@ -1,17 +1,50 @@
 /**
  * Run every benchmark script in bench/ in its own process, one after the other.
- * Usage: `npm run bench` (all) or `npm run bench -- pricing otel` (some).
+ * Usage: `npm run bench` (all) or `npm run bench -- pricing otel` (some); `--help` lists them.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { scriptArgs } from '../examples/shared/script-args.js';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
-const wanted = process.argv.slice(2);
-const scripts = readdirSync(dir)
+const available = readdirSync(dir)
   .filter((f) => f.endsWith('.ts') && !['run-all.ts', 'util.ts'].includes(f))
-  .filter((f) => wanted.length === 0 || wanted.includes(f.replace(/\.ts$/, '')))
+  .map((f) => f.replace(/\.ts$/, ''))
   .sort();
+
+const USAGE = `Usage: npm run bench [-- <name>...]
+   or: node --import tsx bench/run-all.ts [<name>...]
+
+Runs the benchmarks in bench/ (all of them, or the ones named), each in its own process, one after
+the other, and prints their figures; nothing is written. \`npm run bench\` builds the package first:
+\`langfuse-cost\` resolves to the built package (dist/), so the library is measured as it ships.
+Exits 1 if a benchmark fails.
+
+Benchmarks: ${available.join(', ')}
+(Run one alone with node --import tsx bench/<name>.ts; the comment at the top of each file gives the
+options it takes then.)
+
+Options:
+  -h, --help    print this help
+`;
+
+const { positionals: wanted } = scriptArgs({
+  name: 'bench',
+  usage: USAGE,
+  options: {},
+  allowPositionals: true,
+});
+const unknown = wanted.filter((w) => !available.includes(w));
+if (unknown.length > 0) {
+  process.stderr.write(
+    `bench: no benchmark "${unknown[0]}": use one of ${available.join(', ')} (see --help)\n`,
+  );
+  process.exit(2);
+}
+const scripts = available
+  .filter((name) => wanted.length === 0 || wanted.includes(name))
+  .map((n) => `${n}.ts`);
 let failed = 0;
 for (const s of scripts) {
   // bench/tsconfig.json has no `paths`: `langfuse-cost` resolves to the built package (dist/), so

@@ -19,6 +19,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitForUpdate } from '@pydantic/genai-prices';
+import { scriptArgs } from '../examples/shared/script-args.js';
 import { type ImportStats, importGenaiPrices } from '../src/pricing/importers/index.js';
 import type { CatalogData, CatalogModel } from '../src/pricing/types.js';
 import { collectCatalogIssues } from '../src/pricing/validate.js';
@@ -146,12 +147,28 @@ function generationDate(): string {
   return new Date(Number(epoch) * 1000).toISOString().slice(0, 10);
 }
 
+const USAGE = `Usage: npm run prices:update [-- options]
+   or: node --import tsx scripts/update-prices.ts [options]
+
+Regenerates the bundled price catalog from the installed ${PACKAGE} package (run
+\`npm install ${PACKAGE}@latest --save-dev\` first for new prices): converts it, adds the
+Batch API discounts, validates, and writes catalog.json and catalog-data.ts. The provenance date is
+today, or SOURCE_DATE_EPOCH (seconds since 1970) when set.
+
+Options:
+  --out DIR     write both files into DIR (default src/pricing/bundled)
+  --quiet       print nothing
+  -h, --help    print this help
+`;
+
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const outIdx = args.indexOf('--out');
-  const outDir =
-    outIdx >= 0 && args[outIdx + 1] ? resolve(args[outIdx + 1]!) : join(ROOT, 'src/pricing/bundled');
-  const quiet = args.includes('--quiet');
+  const { values } = scriptArgs({
+    name: 'prices:update',
+    usage: USAGE,
+    options: { out: { type: 'string' }, quiet: { type: 'boolean', default: false } },
+  });
+  const outDir = values.out !== undefined ? resolve(values.out) : join(ROOT, 'src/pricing/bundled');
+  const quiet = values.quiet === true;
 
   const providers = await waitForUpdate();
   if (!Array.isArray(providers) || providers.length === 0)

@@ -10,10 +10,34 @@
  * Without CLICKHOUSE_URL it prints what it needs and exits.
  */
 import { formatTable, openClickHouseSource, runDashboards } from 'langfuse-cost/dashboards';
+import { scriptArgs } from '../shared/script-args.js';
 
+const USAGE = `Usage: node --import tsx examples/dashboards-clickhouse/main.ts [v3|v4]
+
+Runs three SQL dashboards (kpi-totals, cost-by-model, top-sessions) over the last 7 days of a Langfuse
+project, on Langfuse's own ClickHouse: v3 reads the observations/traces tables (the default), v4 the
+events_core table. Prints the tables; writes nothing.
+
+Environment: CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, CLICKHOUSE_DB, LANGFUSE_PROJECT_ID
+(without CLICKHOUSE_URL or LANGFUSE_PROJECT_ID it says what it needs and exits).
+
+Options:
+  -h, --help    print this help
+`;
+
+const { positionals } = scriptArgs({
+  name: 'dashboards-clickhouse',
+  usage: USAGE,
+  options: {},
+  allowPositionals: true,
+});
+if (positionals.length > 1 || (positionals[0] !== undefined && !['v3', 'v4'].includes(positionals[0]))) {
+  console.error(`dashboards-clickhouse: expected v3 or v4, got "${positionals.join(' ')}" (see --help)`);
+  process.exit(2);
+}
 const url = process.env.CLICKHOUSE_URL;
 const projectId = process.env.LANGFUSE_PROJECT_ID;
-const schema = process.argv[2] === 'v4' ? 'v4' : 'v3';
+const schema = positionals[0] === 'v4' ? 'v4' : 'v3';
 
 if (!url || !projectId) {
   console.log(`This example needs a Langfuse ClickHouse to query:

@@ -10,11 +10,11 @@
  * Offline by default: the real OpenAI and Anthropic LangChain clients talk to a loopback server that
  * answers in each provider's wire format. With OPENAI_API_KEY / ANTHROPIC_API_KEY set the real APIs are
  * called instead (a few cents); with LANGFUSE_PUBLIC_KEY / LANGFUSE_SECRET_KEY the spans also go to
- * Langfuse. Options: `--out DIR` (default .langfuse-cost/demo), `--simulate` (ignore provider keys).
+ * Langfuse. Options: `--out DIR` (default .langfuse-cost/demo), `--simulate` (ignore provider keys),
+ * `--help`.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { awaitAllCallbacks } from '@langchain/core/callbacks/promises';
 import {
   type BudgetAlert,
@@ -27,6 +27,7 @@ import {
 import { openLocalSource, renderHtmlReport, runDashboards } from 'langfuse-cost/dashboards';
 import { CostCallbackHandler } from 'langfuse-cost/langchain';
 import { getNodeCatalog, JsonlLedgerSink } from 'langfuse-cost/node';
+import { scriptArgs } from '../shared/script-args.js';
 import { bold, dim, green, heading, int, pct, red, table, usd, yellow } from './print.js';
 import { simulatedAnswer } from './simulated-answers.js';
 import { type SimulatedProviders, startSimulatedProviders } from './simulated-providers.js';
@@ -76,8 +77,28 @@ const TURNS: { session: string; user: string; tenant: string; ticket: Ticket }[]
   },
 ];
 
+const USAGE = `Usage: npm run demo -- [options]
+   or: node --import tsx examples/quickstart/demo.ts [options]
+
+The langfuse-cost quickstart: a LangChain.js support assistant answers 4 tickets in 3 chat sessions.
+Every LLM call is priced as it happens (CostCallbackHandler, CostSpanProcessor): cost per call, totals,
+a budget warning, the ledger, the SQL dashboards on embedded ClickHouse (chDB) and an HTML report.
+
+Offline by default: OpenAI and Anthropic are simulated by a loopback server. With OPENAI_API_KEY /
+ANTHROPIC_API_KEY set the real APIs are called (a few cents); with LANGFUSE_PUBLIC_KEY and
+LANGFUSE_SECRET_KEY (and LANGFUSE_BASE_URL if self-hosted) the traces also go to Langfuse.
+
+Options:
+  --out DIR     where it writes (default .langfuse-cost/demo): DIR/ledger.jsonl, the ledger (replaced
+                on every run), and DIR/cost-report.html, the HTML report
+  --simulate    simulate both providers even when API keys are set
+  -h, --help    print this help
+`;
+
 const started = performance.now();
-const { values: args } = parseArgs({
+const { values: args } = scriptArgs({
+  name: 'demo',
+  usage: USAGE,
   options: {
     out: { type: 'string', default: '.langfuse-cost/demo' },
     simulate: { type: 'boolean', default: false },
