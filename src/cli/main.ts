@@ -1,3 +1,4 @@
+import { exitQuietlyOnClosedPipe } from './closed-pipe.js';
 import type { CliCommand, CliIO } from './command.js';
 import { CliError } from './command.js';
 
@@ -95,6 +96,7 @@ const isMain = (() => {
 })();
 
 if (isMain) {
+  exitQuietlyOnClosedPipe();
   runCli(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

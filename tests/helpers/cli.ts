@@ -10,14 +10,26 @@ export interface CliRun {
   stderr: string;
 }
 
+/** Options of {@link runCli}. */
+export interface CliRunOptions {
+  input?: string;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  timeoutMs?: number;
+  /** A built CLI to run with plain node (e.g. `dist/cli.js`) instead of the sources under tsx. */
+  entry?: string;
+  /**
+   * Read only the first line of standard output, then close the pipe, as `| head -1` does: the rest
+   * of the output meets a closed pipe. `stdout` holds that first line.
+   */
+  closeAfterFirstLine?: boolean;
+}
+
 /**
  * Run `langfuse-cost` from source (tsx) in a child process, the way a user runs the built CLI.
  * The environment is isolated: no user price files or synced cache unless the test passes them.
  */
-export function runCli(
-  args: string[],
-  opts: { input?: string; env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {},
-): Promise<CliRun> {
+export function runCli(args: string[], opts: CliRunOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = {
       PATH: process.env.PATH,
@@ -26,14 +38,22 @@ export function runCli(
       XDG_CONFIG_HOME: '/nonexistent/langfuse-cost-test-config',
       ...opts.env,
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', `${root}src/cli/main.ts`, ...args], {
+    const cli = opts.entry !== undefined ? [opts.entry] : ['--import', 'tsx', `${root}src/cli/main.ts`];
+    const child = spawn(process.execPath, [...cli, ...args], {
       cwd: opts.cwd ?? root,
       env: env as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      const nl = stdout.indexOf('\n');
+      if (opts.closeAfterFirstLine && nl >= 0) {
+        stdout = stdout.slice(0, nl + 1);
+        child.stdout.destroy();
+      }
+    });
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
     child.on('error', reject);

@@ -27,25 +27,20 @@ usage columns are usage_<key>, costs cost_<key> in USD, exact to 1e-12.
 
 const FLUSH_AT = 256 * 1024;
 
-/** Buffered output to a file descriptor or a stream, honouring back-pressure. */
+/**
+ * Buffered output to a file descriptor or a stream, honouring back-pressure. A reader that goes away
+ * (`| head`) is handled once for every command, in the CLI entry (see closed-pipe.ts).
+ */
 class Output {
   private parts: string[] = [];
   private size = 0;
   private readonly fd: number | null;
-  /** The reader went away (e.g. `| head`): stop writing, quietly. */
-  closedByReader = false;
 
   constructor(
     private readonly io: CliIO,
     path: string | undefined,
   ) {
     this.fd = path !== undefined ? openSync(path, 'w') : null;
-    if (this.fd === null) {
-      io.stdout.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code === 'EPIPE') this.closedByReader = true;
-        else throw err;
-      });
-    }
   }
 
   push(chunk: string): void {
@@ -67,7 +62,6 @@ class Output {
       return;
     }
     const out = this.io.stdout;
-    if (this.closedByReader) return;
     if (!out.write(text)) {
       await new Promise<void>((r) => {
         const done = () => {
@@ -127,7 +121,6 @@ export const command: CliCommand = {
       for await (const line of lines) {
         writer.add(line);
         if (out.full) await out.drain();
-        if (out.closedByReader) return 0;
       }
       writer.end();
       await out.drain();
