@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { runNode } from './context.js';
+import { packageSuite } from './suite.js';
+
+// The docs' runnable blocks (```ts run in README.md and docs/*.md), compiled by tsc in the ts-node16
+// project against the installed package and run with plain node; a `// prints: TEXT` comment means
+// stdout must contain TEXT. (That every ```ts block type-checks is in types.test.ts.)
+
+const suite = packageSuite();
+const project = suite.projects['ts-node16'];
+const runnable = suite.snippets.filter((s) => s.flags.includes('run'));
+
+describe('```ts run blocks of the docs, compiled, plain node', () => {
+  it('has runnable blocks', () => {
+    expect(runnable.length).toBeGreaterThan(3);
+  });
+
+  it.concurrent.each(runnable.map((s) => [s.label, s] as const))('%s', async (_label, s) => {
+    const r = await runNode(project, s.compiled);
+    expect(r.code, r.stderr).toBe(0);
+    for (const m of s.code.matchAll(/\/\/ prints: (.+)$/gm)) expect(r.stdout).toContain(m[1]!.trim());
+  });
+});
