@@ -17,6 +17,7 @@
  */
 import type { PriceCatalog } from '../pricing/catalog.js';
 import { CompiledModel, type CompiledTable, SLOT } from '../pricing/price-table.js';
+import { compileSafeRegex, type SafeRegex } from '../pricing/regex/index.js';
 import type { CatalogModel, MatchRule, PriceKey, ServiceTier } from '../pricing/types.js';
 
 /** A pricing-tier condition on usage (`usageDetailPattern` summed, compared with `value`). */
@@ -182,14 +183,17 @@ export function buildMatchPattern(
   return `(?i)^(${prefixes.join('|')})?${region}${core}$`;
 }
 
-/** Compile a Langfuse match pattern for local testing (leading `(?i)` becomes the `i` flag). Null if invalid. */
-export function compileMatchPattern(pattern: string): RegExp | null {
+/**
+ * Compile a Langfuse match pattern for local testing (leading `(?i)` becomes the `i` flag) on the
+ * linear-time engine, so a hostile definition from a Langfuse project cannot hang the caller.
+ * Null if the pattern is invalid or outside that engine's subset (backreferences, lookbehinds,
+ * lookaheads other than right after the leading `^`).
+ */
+export function compileMatchPattern(pattern: string): SafeRegex | null {
+  if (typeof pattern !== 'string') return null;
   const ci = pattern.startsWith('(?i)');
-  try {
-    return new RegExp(ci ? pattern.slice(4) : pattern, ci ? 'i' : '');
-  } catch {
-    return null;
-  }
+  const r = compileSafeRegex(ci ? pattern.slice(4) : pattern, ci ? 'i' : '');
+  return r.ok ? r.regex : null;
 }
 
 /** USD per token, exactly, from femto-USD per token. */

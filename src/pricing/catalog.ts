@@ -1,5 +1,5 @@
 import type { ResolutionTrace } from './cost-result.js';
-import { compileRule, exactNamesOf, type NamePredicate } from './match-rules.js';
+import { compileRule, exactNamesOf, MAX_MATCHED_NAME_LENGTH, type NamePredicate } from './match-rules.js';
 import { decomposeModelName } from './model-name.js';
 import { CompiledModel, epochMs, pickVersion } from './price-table.js';
 import { canonicalProvider, providerRank, RESELLER_RANK } from './providers.js';
@@ -407,6 +407,12 @@ export class PriceCatalog {
     }
     this.counters.misses++;
     const r = this.resolveUncached(model, provider, null);
+    // A name too long for rules and decomposition resolves by map lookups alone; memoising it would
+    // only let huge strings pile up in the memo.
+    if (model.length > MAX_MATCHED_NAME_LENGTH) {
+      if (!r) this.counters.unknown++;
+      return r;
+    }
     if (this.memoSize >= this.memoLimit) {
       this.memo = new Map();
       this.memoSize = 0;
@@ -445,6 +451,14 @@ export class PriceCatalog {
       return r ? { ...r, rule: `deployment → ${r.rule}` } : null;
     }
     const { candidates, free: freeSuffix, platform } = decomposeModelName(model);
+    if (trace && lower.length > MAX_MATCHED_NAME_LENGTH) {
+      trace.push({
+        rule: 'name length',
+        candidate: `${lower.slice(0, 40)}…`,
+        matched: false,
+        detail: `${lower.length} characters, over ${MAX_MATCHED_NAME_LENGTH}: exact names only, no decomposition or regex rules`,
+      });
+    }
     // The provider to prefer: the caller's hint, else the platform the name's shape implies
     // (a Bedrock id means AWS prices, a Vertex `@` id means Google's).
     const prefer = hint ?? canonicalProvider(platform, this.providerAliases);

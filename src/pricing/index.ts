@@ -20,6 +20,7 @@ export {
   importLiteLLM,
   type PriceFormat,
 } from './importers/index.js';
+export { MAX_MATCHED_NAME_LENGTH } from './match-rules.js';
 export { type DecomposedName, decomposeModelName, type NameCandidate } from './model-name.js';
 export {
   type CostSum,
@@ -31,5 +32,12 @@ export {
   usdToPico,
 } from './money.js';
 export { canonicalProvider } from './providers.js';
+export {
+  compileSafeRegex,
+  type RegexRejection,
+  regexRejection,
+  SafeRegex,
+  type SafeRegexResult,
+} from './regex/index.js';
 export * from './types.js';
 export { collectCatalogIssues, MAX_PRICE, validateCatalog } from './validate.js';

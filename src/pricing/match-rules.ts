@@ -1,9 +1,24 @@
+import { compileSafeRegex } from './regex/index.js';
 import type { MatchRule } from './types.js';
 
 /** A compiled match rule over a lower-cased model name. */
 export type NamePredicate = (name: string) => boolean;
 
-/** Compile a rule (or a list, meaning "any of") into a predicate over lower-cased names. */
+/**
+ * Longest model name (in UTF-16 code units) that regex rules and name decomposition look at. A longer
+ * name is looked up by its exact name, aliases and deployment map only; when none knows it, it is an
+ * unknown model like any other (`calculateCost` returns null or the fallback price).
+ */
+export const MAX_MATCHED_NAME_LENGTH = 1024;
+
+const NEVER: NamePredicate = () => false;
+
+/**
+ * Compile a rule (or a list, meaning "any of") into a predicate over lower-cased names.
+ * Regex rules run on a linear-time engine (`./regex/`), never on the backtracking `RegExp`, so no
+ * pattern can hang the caller; a pattern that engine does not accept (validation reports it before a
+ * catalog loads) matches nothing.
+ */
 export function compileRule(rule: MatchRule | MatchRule[]): NamePredicate {
   if (Array.isArray(rule)) {
     const parts = rule.map(compileRule);
@@ -26,8 +41,10 @@ export function compileRule(rule: MatchRule | MatchRule[]): NamePredicate {
     return (n) => n.includes(v);
   }
   if ('regex' in rule) {
-    const re = new RegExp(rule.regex, 'i');
-    return (n) => re.test(n);
+    const compiled = compileSafeRegex(rule.regex, 'i');
+    if (!compiled.ok) return NEVER;
+    const re = compiled.regex;
+    return (n) => n.length <= MAX_MATCHED_NAME_LENGTH && re.test(n);
   }
   if ('or' in rule) {
     const parts = rule.or.map(compileRule);

@@ -1,3 +1,4 @@
+import { MAX_MATCHED_NAME_LENGTH } from './match-rules.js';
 import { canonicalProvider } from './providers.js';
 
 /** One name to look up, and the rule that produced it (shown by `--explain`). */
@@ -53,7 +54,8 @@ const KNOWN_PLATFORMS = new Set([
 
 /**
  * Decompose a model name as it arrives (dated, prefixed, regional, versioned) into the names to try.
- * The first candidate is always the exact (lower-cased, trimmed) name.
+ * The first candidate is always the exact (lower-cased, trimmed) name; a name longer than
+ * {@link MAX_MATCHED_NAME_LENGTH} yields only that candidate (its decorations are not stripped).
  */
 export function decomposeModelName(raw: string): DecomposedName {
   const out: NameCandidate[] = [];
@@ -65,6 +67,8 @@ export function decomposeModelName(raw: string): DecomposedName {
   };
   let n = raw.trim().toLowerCase();
   push(n, 'exact');
+  // Stripping suffixes repeatedly is quadratic in the worst case; a name this long is no model name.
+  if (n.length > MAX_MATCHED_NAME_LENGTH) return { candidates: out, free: false };
   let free = false;
   let hint: string | undefined;
   let platform: string | undefined;

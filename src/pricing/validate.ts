@@ -1,4 +1,5 @@
 import { type CatalogIssue, CatalogValidationError } from '../errors.js';
+import { compileSafeRegex } from './regex/index.js';
 import { type CatalogData, type MatchRule, PRICE_KEYS, SERVICE_TIERS } from './types.js';
 
 /** Highest price accepted per 1M tokens (or per unit for fees); anything above is a data error. */
@@ -76,7 +77,32 @@ function checkContextTiers(v: unknown, path: string, issues: CatalogIssue[]): vo
   });
 }
 
-function checkRule(rule: unknown, path: string, issues: CatalogIssue[]): void {
+/** What to do about a rejected pattern, said once in every such issue. */
+const REGEX_ADVICE =
+  'match rules run on a linear-time engine without backreferences or lookarounds (a lookahead is allowed only right after a leading ^): ' +
+  'rewrite the rule with equals, startsWith, endsWith or contains (combined with or/and), or remove it';
+
+/**
+ * A regex rule must compile on the linear-time engine (`./regex/`); the issue names the model, the
+ * pattern and the reason, so the file's author can find and fix it.
+ */
+function checkRegex(pattern: string, path: string, model: string | undefined, issues: CatalogIssue[]): void {
+  const r = compileSafeRegex(pattern, 'i');
+  if (r.ok) return;
+  const shown = pattern.length > 120 ? `${pattern.slice(0, 120)}…` : pattern;
+  const of = model ? ` of model "${model}"` : '';
+  const where = r.rejection.at > 0 ? ` (at offset ${r.rejection.at})` : '';
+  if (r.rejection.invalid) {
+    issues.push({ path, message: `invalid regular expression${of}: ${r.rejection.reason}` });
+    return;
+  }
+  issues.push({
+    path,
+    message: `regular expression ${JSON.stringify(shown)}${of} is not accepted: ${r.rejection.reason}${where}; ${REGEX_ADVICE}`,
+  });
+}
+
+function checkRule(rule: unknown, path: string, issues: CatalogIssue[], model?: string): void {
   if (!isObject(rule)) {
     issues.push({ path, message: 'expected a match rule object such as {"startsWith": "gpt-4o"}' });
     return;
@@ -94,20 +120,11 @@ function checkRule(rule: unknown, path: string, issues: CatalogIssue[]): void {
   if (k === 'or' || k === 'and') {
     if (!Array.isArray(v) || v.length === 0)
       issues.push({ path: `${path}.${k}`, message: 'expected a non-empty array of rules' });
-    else v.forEach((r, i) => checkRule(r, `${path}.${k}[${i}]`, issues));
+    else v.forEach((r, i) => checkRule(r, `${path}.${k}[${i}]`, issues, model));
   } else if (['equals', 'startsWith', 'endsWith', 'contains', 'regex'].includes(k)) {
     if (typeof v !== 'string' || v === '')
       issues.push({ path: `${path}.${k}`, message: 'expected a non-empty string' });
-    else if (k === 'regex') {
-      try {
-        new RegExp(v, 'i');
-      } catch (e) {
-        issues.push({
-          path: `${path}.regex`,
-          message: `invalid regular expression: ${(e as Error).message}`,
-        });
-      }
-    }
+    else if (k === 'regex') checkRegex(v, `${path}.regex`, model, issues);
   } else {
     issues.push({
       path: `${path}.${k}`,
@@ -200,8 +217,12 @@ function checkModel(m: unknown, path: string, issues: CatalogIssue[]): void {
     issues.push({ path: `${path}.aliases`, message: 'expected an array of non-empty strings' });
   }
   if (m.match !== undefined) {
-    if (Array.isArray(m.match)) m.match.forEach((r, i) => checkRule(r, `${path}.match[${i}]`, issues));
-    else checkRule(m.match, `${path}.match`, issues);
+    const name =
+      typeof m.id === 'string'
+        ? `${typeof m.provider === 'string' ? `${m.provider}/` : ''}${m.id}`
+        : undefined;
+    if (Array.isArray(m.match)) m.match.forEach((r, i) => checkRule(r, `${path}.match[${i}]`, issues, name));
+    else checkRule(m.match, `${path}.match`, issues, name);
   }
   if (m.mode !== undefined && !MODES.has(m.mode as string)) {
     issues.push({ path: `${path}.mode`, message: `expected one of ${[...MODES].join(', ')}` });

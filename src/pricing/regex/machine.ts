@@ -1,0 +1,386 @@
+/**
+ * A linear-time matcher for the patterns `./syntax.ts` accepts: a Thompson NFA run as a lazily built
+ * DFA (each DFA state is the set of NFA states alive after a character, built the first time it is
+ * reached and then reused). Every character costs one table lookup once its state exists and at most
+ * one pass over the NFA when it does not, so a test is O(name length × pattern size) at worst and
+ * O(name length) once warm — there is no backtracking, whatever the pattern.
+ *
+ * Only `test` is needed (match rules ask "does this name match?"), so there are no captures.
+ */
+import { type Ranges, type RegexNode, WORD_RANGES } from './syntax.js';
+
+/** Largest NFA accepted (counted repetitions are expanded). */
+export const MAX_NFA_STATES = 20_000;
+/** Cached DFA states per pattern; past it the cache starts over (memory stays bounded, time linear). */
+const MAX_DFA_STATES = 1_000;
+
+const CHAR = 0;
+const SPLIT = 1;
+const ASSERT = 2;
+const MATCH = 3;
+const EMPTY = 4;
+
+const A_BOL = 0;
+const A_EOL = 1;
+const A_WORDB = 2;
+const A_NOT_WORDB = 3;
+
+/** The NFA is too large to build (a counted repetition of a counted repetition, typically). */
+export class MachineTooLarge extends Error {}
+
+/** How many NFA states `node` compiles to (the MATCH state not counted): checked before building. */
+export function nfaSize(node: RegexNode): number {
+  switch (node.t) {
+    case 'cat':
+      return node.items.length === 0 ? 1 : node.items.reduce((n, i) => n + nfaSize(i), 0);
+    case 'alt':
+      return node.items.reduce((n, i) => n + nfaSize(i), 0) + node.items.length - 1;
+    case 'rep': {
+      const s = nfaSize(node.node);
+      const n =
+        node.min * s + (node.max === Number.POSITIVE_INFINITY ? s + 1 : (node.max - node.min) * (s + 1));
+      return n === 0 ? 1 : n;
+    }
+    case 'look':
+      return nfaSize(node.node);
+    default:
+      return 1;
+  }
+}
+
+/** Thompson NFA in flat arrays. */
+class Nfa {
+  kind: number[] = [];
+  arg: number[] = [];
+  out1: number[] = [];
+  out2: number[] = [];
+  sets: Ranges[] = [];
+
+  add(kind: number, arg = -1, out1 = -1, out2 = -1): number {
+    if (this.kind.length >= MAX_NFA_STATES) throw new MachineTooLarge();
+    this.kind.push(kind);
+    this.arg.push(arg);
+    this.out1.push(out1);
+    this.out2.push(out2);
+    return this.kind.length - 1;
+  }
+}
+
+/** A compiled fragment: its entry state and the dangling exits to patch. */
+interface Frag {
+  start: number;
+  /** Exits as `state * 2 + (0 for out1 | 1 for out2)`. */
+  exits: number[];
+}
+
+function patch(nfa: Nfa, exits: number[], to: number): void {
+  for (const e of exits) {
+    if (e & 1) nfa.out2[e >> 1] = to;
+    else nfa.out1[e >> 1] = to;
+  }
+}
+
+function build(nfa: Nfa, node: RegexNode): Frag {
+  switch (node.t) {
+    case 'set': {
+      const s = nfa.add(CHAR, nfa.sets.length);
+      nfa.sets.push(node.ranges);
+      return { start: s, exits: [s * 2] };
+    }
+    case 'bol':
+    case 'eol':
+    case 'wordb': {
+      const a = node.t === 'bol' ? A_BOL : node.t === 'eol' ? A_EOL : node.negated ? A_NOT_WORDB : A_WORDB;
+      const s = nfa.add(ASSERT, a);
+      return { start: s, exits: [s * 2] };
+    }
+    case 'cat': {
+      if (node.items.length === 0) return empty(nfa);
+      let first: Frag | null = null;
+      let exits: number[] = [];
+      for (const item of node.items) {
+        const f = build(nfa, item);
+        if (first === null) first = f;
+        else patch(nfa, exits, f.start);
+        exits = f.exits;
+      }
+      return { start: first!.start, exits };
+    }
+    case 'alt': {
+      const frags = node.items.map((n) => build(nfa, n));
+      let start = frags[frags.length - 1]!.start;
+      for (let i = frags.length - 2; i >= 0; i--) start = nfa.add(SPLIT, -1, frags[i]!.start, start);
+      return { start, exits: frags.flatMap((f) => f.exits) };
+    }
+    case 'rep':
+      return repeat(nfa, node.node, node.min, node.max);
+    case 'look':
+      // Leading lookaheads are split off by `compileMachine`; none reaches here.
+      throw new MachineTooLarge();
+  }
+}
+
+function empty(nfa: Nfa): Frag {
+  const s = nfa.add(EMPTY);
+  return { start: s, exits: [s * 2] };
+}
+
+function repeat(nfa: Nfa, node: RegexNode, min: number, max: number): Frag {
+  let first: Frag | null = null;
+  let exits: number[] = [];
+  const chain = (f: Frag) => {
+    if (first === null) first = f;
+    else patch(nfa, exits, f.start);
+  };
+  for (let i = 0; i < min; i++) {
+    const f = build(nfa, node);
+    chain(f);
+    exits = f.exits;
+  }
+  if (max === Number.POSITIVE_INFINITY) {
+    // x*: split → x → back to split; exit from the split.
+    const f = build(nfa, node);
+    const s = nfa.add(SPLIT, -1, f.start, -1);
+    patch(nfa, f.exits, s);
+    chain({ start: s, exits: [] });
+    exits = [s * 2 + 1];
+  } else {
+    // x? nested (max − min) times: each optional copy may be skipped to the end.
+    const skips: number[] = [];
+    for (let i = min; i < max; i++) {
+      const f = build(nfa, node);
+      const s = nfa.add(SPLIT, -1, f.start, -1);
+      chain({ start: s, exits: [] });
+      skips.push(s * 2 + 1);
+      exits = f.exits;
+    }
+    exits = [...exits, ...skips];
+  }
+  if (first === null) return empty(nfa);
+  return { start: (first as Frag).start, exits };
+}
+
+/** A DFA state: the NFA states alive after the characters read so far. */
+interface DState {
+  /** NFA states reached by the last character (before following ε-edges). */
+  readonly kernel: Int32Array;
+  /** At position 0 (nothing read yet). */
+  readonly atStart: boolean;
+  /** The last character read was a word character (for `\b`). */
+  readonly prevWord: boolean;
+  /** Next state by character class; `undefined` until computed. */
+  readonly next: (DState | undefined)[];
+  /** Whether the pattern matches when the input ends here: -1 unknown, 0 no, 1 yes. */
+  acceptAtEnd: number;
+}
+
+// Transition sentinels: a match was found (stop, true) or no match can follow (stop, false).
+const ACCEPT: DState = {
+  kernel: new Int32Array(0),
+  atStart: false,
+  prevWord: false,
+  next: [],
+  acceptAtEnd: 1,
+};
+const DEAD: DState = { kernel: new Int32Array(0), atStart: false, prevWord: false, next: [], acceptAtEnd: 0 };
+
+/** A compiled pattern that answers `test(input)` in linear time. */
+export class LinearMachine {
+  private readonly kind: Int8Array;
+  private readonly arg: Int32Array;
+  private readonly out1: Int32Array;
+  private readonly out2: Int32Array;
+  private readonly start: number;
+  /** Every alternative begins with `^`: no match can start after position 0. */
+  private readonly anchored: boolean;
+  /** Character class of each ASCII code unit. */
+  private readonly asciiClass: Uint16Array;
+  /** Class boundaries above ASCII: class of `c` is found by binary search over `bounds`. */
+  private readonly bounds: Int32Array;
+  private readonly boundClass: Uint16Array;
+  private readonly classCount: number;
+  /** For each CHAR state, the classes it accepts (`classCount` bytes per state). */
+  private readonly accepts: Uint8Array;
+  private readonly wordClass: Uint8Array;
+  private cache = new Map<string, DState>();
+  private initial!: DState;
+  // Scratch for closures.
+  private readonly mark: Int32Array;
+  private generation = 0;
+  private readonly stack: Int32Array;
+
+  constructor(node: RegexNode) {
+    const nfa = new Nfa();
+    const frag = build(nfa, node);
+    const match = nfa.add(MATCH);
+    patch(nfa, frag.exits, match);
+    this.start = frag.start;
+    this.anchored = startsWithBol(node);
+    const n = nfa.kind.length;
+    this.kind = Int8Array.from(nfa.kind);
+    this.arg = Int32Array.from(nfa.arg);
+    this.out1 = Int32Array.from(nfa.out1);
+    this.out2 = Int32Array.from(nfa.out2);
+    this.mark = new Int32Array(n);
+    this.stack = new Int32Array(n * 2 + 2);
+
+    // Partition the code units into classes no set splits (plus `\w`, for word boundaries).
+    const cuts = new Set<number>([0, 0x80]);
+    for (const r of [...nfa.sets, WORD_RANGES as Ranges]) {
+      for (let i = 0; i < r.length; i += 2) {
+        cuts.add(r[i]!);
+        if (r[i + 1]! + 1 <= 0xffff) cuts.add(r[i + 1]! + 1);
+      }
+    }
+    const starts = [...cuts].sort((a, b) => a - b);
+    this.classCount = starts.length;
+    const asciiClass = new Uint16Array(128);
+    let cls = 0;
+    for (let c = 0; c < 128; c++) {
+      while (cls + 1 < starts.length && starts[cls + 1]! <= c) cls++;
+      asciiClass[c] = cls;
+    }
+    this.asciiClass = asciiClass;
+    const firstHigh = starts.indexOf(0x80);
+    this.bounds = Int32Array.from(starts.slice(firstHigh));
+    this.boundClass = Uint16Array.from(starts.slice(firstHigh).map((_, i) => firstHigh + i));
+    const inRanges = (r: Ranges, c: number) => {
+      for (let i = 0; i < r.length; i += 2) if (c >= r[i]! && c <= r[i + 1]!) return true;
+      return false;
+    };
+    this.accepts = new Uint8Array(n * this.classCount);
+    for (let s = 0; s < n; s++) {
+      if (this.kind[s] !== CHAR) continue;
+      const r = nfa.sets[this.arg[s]!]!;
+      for (let k = 0; k < this.classCount; k++)
+        if (inRanges(r, starts[k]!)) this.accepts[s * this.classCount + k] = 1;
+    }
+    this.wordClass = Uint8Array.from(starts, (c) => (inRanges(WORD_RANGES as Ranges, c) ? 1 : 0));
+    this.initial = this.state(new Int32Array(0), true, false);
+  }
+
+  private classOf(c: number): number {
+    if (c < 128) return this.asciiClass[c]!;
+    const b = this.bounds;
+    let lo = 0;
+    let hi = b.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (b[mid]! <= c) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.boundClass[lo]!;
+  }
+
+  private fresh(kernel: Int32Array, atStart: boolean, prevWord: boolean): DState {
+    return { kernel, atStart, prevWord, next: new Array(this.classCount), acceptAtEnd: -1 };
+  }
+
+  private state(kernel: Int32Array, atStart: boolean, prevWord: boolean): DState {
+    const key = `${atStart ? 's' : prevWord ? 'w' : 'n'}${kernel.join(',')}`;
+    let d = this.cache.get(key);
+    if (d === undefined) {
+      if (this.cache.size >= MAX_DFA_STATES) {
+        // Start over: the old states stay reachable only from a test in progress, then are collected.
+        this.cache = new Map();
+        this.initial = this.fresh(new Int32Array(0), true, false);
+        this.cache.set('s', this.initial);
+      }
+      d = this.fresh(kernel, atStart, prevWord);
+      this.cache.set(key, d);
+    }
+    return d;
+  }
+
+  /**
+   * Follow ε-edges from a state's kernel (and from the start, where a match may begin) in the context
+   * of the next character (`nextClass`, or -1 at the end of input). Returns true when MATCH is reached;
+   * otherwise the reachable CHAR states are left in `out`.
+   */
+  private closure(d: DState, nextClass: number, out: number[]): boolean {
+    const gen = ++this.generation;
+    const mark = this.mark;
+    const stack = this.stack;
+    let sp = 0;
+    const prevWord = d.atStart ? false : d.prevWord;
+    const nextWord = nextClass >= 0 && this.wordClass[nextClass] === 1;
+    for (let i = 0; i < d.kernel.length; i++) stack[sp++] = d.kernel[i]!;
+    if (d.atStart || !this.anchored) stack[sp++] = this.start;
+    while (sp > 0) {
+      const s = stack[--sp]!;
+      if (s < 0 || mark[s] === gen) continue;
+      mark[s] = gen;
+      switch (this.kind[s]) {
+        case MATCH:
+          return true;
+        case CHAR:
+          out.push(s);
+          break;
+        case EMPTY:
+          stack[sp++] = this.out1[s]!;
+          break;
+        case SPLIT:
+          stack[sp++] = this.out2[s]!;
+          stack[sp++] = this.out1[s]!;
+          break;
+        case ASSERT: {
+          const a = this.arg[s];
+          const ok =
+            a === A_BOL
+              ? d.atStart
+              : a === A_EOL
+                ? nextClass < 0
+                : (prevWord !== nextWord) === (a === A_WORDB);
+          if (ok) stack[sp++] = this.out1[s]!;
+          break;
+        }
+      }
+    }
+    return false;
+  }
+
+  private step(d: DState, cls: number): DState {
+    const alive: number[] = [];
+    let result: DState;
+    if (this.closure(d, cls, alive)) result = ACCEPT;
+    else {
+      const next: number[] = [];
+      const base = this.classCount;
+      for (const s of alive) {
+        if (this.accepts[s * base + cls] === 1) {
+          const o = this.out1[s]!;
+          if (!next.includes(o)) next.push(o);
+        }
+      }
+      if (next.length === 0 && this.anchored) result = DEAD;
+      else result = this.state(Int32Array.from(next.sort((a, b) => a - b)), false, this.wordClass[cls] === 1);
+    }
+    d.next[cls] = result;
+    return result;
+  }
+
+  /** Whether the pattern matches anywhere in `input` (as `RegExp.prototype.test`, without `lastIndex`). */
+  test(input: string): boolean {
+    let d = this.initial;
+    for (let i = 0; i < input.length; i++) {
+      const cls = this.classOf(input.charCodeAt(i));
+      d = d.next[cls] ?? this.step(d, cls);
+      if (d === ACCEPT) return true;
+      if (d === DEAD) return false;
+    }
+    if (d.acceptAtEnd < 0) d.acceptAtEnd = this.closure(d, -1, []) ? 1 : 0;
+    return d.acceptAtEnd === 1;
+  }
+
+  /** Cached DFA states (for tests). */
+  get cachedStates(): number {
+    return this.cache.size;
+  }
+}
+
+function startsWithBol(node: RegexNode): boolean {
+  if (node.t === 'bol') return true;
+  if (node.t === 'cat') return node.items.length > 0 && startsWithBol(node.items[0]!);
+  if (node.t === 'alt') return node.items.every(startsWithBol);
+  return false;
+}
