@@ -9,4 +9,19 @@ export { toLangfuseCostDetails, toLangfuseUsageDetails } from './langfuse/cost-d
 export { getLogger, type Logger, setLogger, warnOnce } from './logger.js';
 export * from './pricing/index.js';
 export * from './tracker/index.js';
+export {
+  DROPPED_QUOTE,
+  describeError,
+  ERROR_DETAILS,
+  type ErrorDetail,
+  errorClassName,
+  errorHttpStatus,
+  MAX_ERROR_TEXT,
+  MAX_LOG_TEXT,
+  REDACTED,
+  redactErrorText,
+  redactSecrets,
+  SECRET_RULES,
+  type SecretRule,
+} from './tracker/redact.js';
 export * from './usage/index.js';

@@ -11,6 +11,7 @@ import type { PriceCatalog } from '../pricing/catalog.js';
 import type { CostResult } from '../pricing/cost-result.js';
 import type { ServiceTier } from '../pricing/types.js';
 import type { Attribution, CostRecord, RecordContext } from '../tracker/record.js';
+import { redactSecrets } from '../tracker/redact.js';
 import type { CostTracker } from '../tracker/tracker.js';
 import {
   extractLangChainUsage,
@@ -555,8 +556,10 @@ export class CostCallbackHandler extends BaseCallbackHandler {
     }
   }
 
-  private warn(key: string, message: string): void {
+  /** Warn once per key. Warnings quote errors of hooks and sinks: secrets in them are redacted. */
+  private warn(key: string, text: string): void {
     const logger = this.core.options.logger;
+    const message = redactSecrets(text);
     if (!logger) {
       warnOnce(`langchain:${key}`, message);
       return;

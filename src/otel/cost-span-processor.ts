@@ -5,6 +5,7 @@ import { priceUsage } from '../pricing/calculator.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import { type CostResult, emptyCosts } from '../pricing/cost-result.js';
 import { getDefaultCatalog } from '../pricing/default-catalog.js';
+import { redactSecrets } from '../tracker/redact.js';
 import { extractOtelUsage, OTEL_ATTR, type OtelUsageExtraction } from '../usage/extract-otel.js';
 import { OpenSpans, recordContextOf, ServiceNameCache } from './attribution.js';
 import { defaultCatalog, defaultTracker } from './defaults.js';
@@ -426,8 +427,13 @@ function providedOnly(model: string, x: OtelUsageExtraction, provided: number): 
   };
 }
 
+/** An error's message for a warning, with secrets redacted (wrapped exporters' errors may quote keys or URLs). */
 function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  try {
+    return redactSecrets(err instanceof Error ? err.message : String(err));
+  } catch {
+    return 'unprintable error';
+  }
 }
 
 function safeName(span: ProcessorSpan): string {

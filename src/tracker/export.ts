@@ -1,5 +1,6 @@
 import { picoToDecimalString, usdToPico } from '../pricing/money.js';
 import type { LedgerLine } from './ledger-line.js';
+import { redactErrorText } from './redact.js';
 
 /** Export formats. */
 export type ExportFormat = 'json' | 'csv' | 'jsonl';
@@ -33,6 +34,22 @@ const COST_KEYS = [...USAGE_KEYS.slice(0, -1), 'input_requests', 'input_web_sear
 
 type Cell = { text: string } | { num: string };
 
+/**
+ * `status_message` as exported: redacted again (idempotent for what this version wrote) so that a
+ * ledger written before redaction, or by hand, does not pass keys or prompts on to an export.
+ */
+function storedMessage(m: string | null | undefined): string | null | undefined {
+  return typeof m === 'string' && m !== '' ? redactErrorText(m) : m;
+}
+
+/** The line itself, or a copy whose `status_message` is redacted. */
+function redactedLine(l: LedgerLine): LedgerLine {
+  const m = l.status_message;
+  if (typeof m !== 'string' || m === '') return l;
+  const r = redactErrorText(m);
+  return r === m ? l : { ...l, status_message: r };
+}
+
 const TEXT_COLUMNS: readonly [string, (l: LedgerLine) => string | null | undefined][] = [
   ['id', (l) => l.id],
   ['trace_id', (l) => l.trace_id],
@@ -40,7 +57,7 @@ const TEXT_COLUMNS: readonly [string, (l: LedgerLine) => string | null | undefin
   ['start_time', (l) => l.start_time],
   ['end_time', (l) => l.end_time],
   ['status', (l) => l.status],
-  ['status_message', (l) => l.status_message],
+  ['status_message', (l) => storedMessage(l.status_message)],
   ['provided_model_name', (l) => l.provided_model_name],
   ['resolved_model', (l) => l.resolved_model],
   ['provider', (l) => l.provider],
@@ -139,10 +156,10 @@ export class ExportWriter {
         this.write(csvRow(line, this.options));
         break;
       case 'jsonl':
-        this.write(`${JSON.stringify(line)}\n`);
+        this.write(`${JSON.stringify(redactedLine(line))}\n`);
         break;
       case 'json':
-        this.write(`${this.count === 0 ? '\n' : ',\n'}${JSON.stringify(line)}`);
+        this.write(`${this.count === 0 ? '\n' : ',\n'}${JSON.stringify(redactedLine(line))}`);
         break;
     }
     this.count++;

@@ -1,3 +1,4 @@
+import { redactErrorText, redactSecrets } from '../../tracker/redact.js';
 import { formatUsdCell } from '../format.js';
 import type { DashboardResult } from '../runner.js';
 import { barChart, columnChart, esc, lineChart, rangeChart, type Spread, type StackedBar } from './svg.js';
@@ -33,6 +34,8 @@ export function usdTick(v: number): string {
 
 function cell(name: string, v: unknown): { text: string; numeric: boolean } {
   if (v === null || v === undefined) return { text: '—', numeric: false };
+  // Error text from a Langfuse ClickHouse (or a ledger written before redaction) may quote keys and prompts.
+  if (name === 'status_message') return { text: redactErrorText(String(v)), numeric: false };
   if (Array.isArray(v)) return { text: v.map(String).join(', '), numeric: false };
   if (typeof v === 'number') {
     if (name.endsWith('_usd')) return { text: usd(v), numeric: true };
@@ -75,7 +78,7 @@ function section(
   if (!r) return '';
   const err = (r as DashboardResult & { error?: string }).error;
   const content = err
-    ? `<p class="error">This dashboard failed: ${esc(err)}</p>`
+    ? `<p class="error">This dashboard failed: ${esc(redactSecrets(err))}</p>`
     : chart
       ? `${chart}<details><summary>Data</summary>${table(r)}</details>`
       : table(r);
