@@ -8,6 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bundledCatalog } from '../../src/pricing/bundled/index.js';
 import { compileSafeRegex } from '../../src/pricing/regex/index.js';
+import { LinearMachine, MAX_NFA_STATES } from '../../src/pricing/regex/machine.js';
+import { parseRegex } from '../../src/pricing/regex/syntax.js';
 import type { MatchRule } from '../../src/pricing/types.js';
 
 const SEED = 1313;
@@ -175,6 +177,40 @@ describe('catastrophic patterns run in linear time', () => {
     const ms = performance.now() - t0;
     console.log(`  cold /^(\\w+\\s?)*$/i on 1 KB: ${ms.toFixed(2)} ms`);
     expect(ms).toBeLessThan(50);
+  });
+});
+
+describe('patterns whose DFA would be exponential', () => {
+  it('outgrow the state cache, switch to stepping the NFA, and still agree with RegExp', () => {
+    const source = '(a|b)*a(a|b){12}'; // 2^13 DFA states
+    const parsed = parseRegex(source, false);
+    if (!parsed.ok) throw new Error(parsed.rejection.reason);
+    const machine = new LinearMachine(parsed.node);
+    const native = new RegExp(source);
+    const inputs = fc.sample(
+      fc.array(fc.constantFrom('a', 'b'), { minLength: 10, maxLength: 60 }).map((cs) => cs.join('')),
+      { seed: SEED, numRuns: 2_000 },
+    );
+    const wrong = inputs.filter((s) => machine.test(s) !== native.test(s));
+    expect(wrong).toEqual([]);
+    expect(machine.cachedStates).toBeLessThanOrEqual(1_000);
+  });
+
+  it(`the worst the size limit (${MAX_NFA_STATES} NFA states) allows stays linear on 1 KB`, () => {
+    // Every position may start a match, and ~1,000 NFA states are alive after each character.
+    const r = compileSafeRegex('[ab]*a[ab]{995}[ab]{995}', 'i');
+    if (!r.ok) throw new Error(r.rejection.reason);
+    let worst = 0;
+    for (let k = 0; k < 5; k++) {
+      const input = `${'ab'.repeat(511)}${k}`;
+      const c0 = process.cpuUsage();
+      expect(r.regex.test(input)).toBe(false);
+      const c = process.cpuUsage(c0);
+      worst = Math.max(worst, (c.user + c.system) / 1000);
+    }
+    console.log(`  /[ab]*a[ab]{995}[ab]{995}/i on 1 KB: worst ${worst.toFixed(2)} ms CPU per test`);
+    expect(worst).toBeLessThan(50);
+    expect(compileSafeRegex('[ab]*a[ab]{999}[ab]{999}', 'i').ok).toBe(false);
   });
 });
 

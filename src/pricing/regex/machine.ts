@@ -10,9 +10,11 @@
 import { type Ranges, type RegexNode, WORD_RANGES } from './syntax.js';
 
 /** Largest NFA accepted (counted repetitions are expanded). */
-export const MAX_NFA_STATES = 20_000;
-/** Cached DFA states per pattern; past it the cache starts over (memory stays bounded, time linear). */
+export const MAX_NFA_STATES = 2_000;
+/** Cached DFA states per pattern; past it the pattern is run as an NFA (memory stays bounded). */
 const MAX_DFA_STATES = 1_000;
+/** New DFA states one test may build before it finishes by stepping the NFA. */
+const MAX_NEW_STATES_PER_TEST = 32;
 
 const CHAR = 0;
 const SPLIT = 1;
@@ -203,11 +205,16 @@ export class LinearMachine {
   private readonly accepts: Uint8Array;
   private readonly wordClass: Uint8Array;
   private cache = new Map<string, DState>();
-  private initial!: DState;
-  // Scratch for closures.
+  private readonly initial: DState;
+  /** Set once the DFA outgrows its cache: every test then steps the NFA directly. */
+  private simulateOnly = false;
+  // Scratch: visited marks (ε-closure and advanced states), the DFS stack, two state lists.
   private readonly mark: Int32Array;
+  private readonly seen: Int32Array;
   private generation = 0;
   private readonly stack: Int32Array;
+  private readonly bufA: Int32Array;
+  private readonly bufB: Int32Array;
 
   constructor(node: RegexNode) {
     const nfa = new Nfa();
@@ -222,7 +229,11 @@ export class LinearMachine {
     this.out1 = Int32Array.from(nfa.out1);
     this.out2 = Int32Array.from(nfa.out2);
     this.mark = new Int32Array(n);
-    this.stack = new Int32Array(n * 2 + 2);
+    this.seen = new Int32Array(n);
+    // Each state is pushed by at most two visited states, plus the initial list and the start.
+    this.stack = new Int32Array(n * 3 + 4);
+    this.bufA = new Int32Array(n);
+    this.bufB = new Int32Array(n);
 
     // Partition the code units into classes no set splits (plus `\w`, for word boundaries).
     const cuts = new Set<number>([0, 0x80]);
@@ -244,18 +255,30 @@ export class LinearMachine {
     const firstHigh = starts.indexOf(0x80);
     this.bounds = Int32Array.from(starts.slice(firstHigh));
     this.boundClass = Uint16Array.from(starts.slice(firstHigh).map((_, i) => firstHigh + i));
-    const inRanges = (r: Ranges, c: number) => {
-      for (let i = 0; i < r.length; i += 2) if (c >= r[i]! && c <= r[i + 1]!) return true;
-      return false;
+    // The class holding code unit c: the last class start ≤ c.
+    const classAt = (c: number) => {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= c) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    };
+    // Ranges start and end on class boundaries, so each range covers whole classes: fill them.
+    const classesOf = (r: Ranges, into: Uint8Array, offset: number) => {
+      for (let i = 0; i < r.length; i += 2) {
+        const last = classAt(r[i + 1]!);
+        for (let k = classAt(r[i]!); k <= last; k++) into[offset + k] = 1;
+      }
     };
     this.accepts = new Uint8Array(n * this.classCount);
     for (let s = 0; s < n; s++) {
-      if (this.kind[s] !== CHAR) continue;
-      const r = nfa.sets[this.arg[s]!]!;
-      for (let k = 0; k < this.classCount; k++)
-        if (inRanges(r, starts[k]!)) this.accepts[s * this.classCount + k] = 1;
+      if (this.kind[s] === CHAR) classesOf(nfa.sets[this.arg[s]!]!, this.accepts, s * this.classCount);
     }
-    this.wordClass = Uint8Array.from(starts, (c) => (inRanges(WORD_RANGES as Ranges, c) ? 1 : 0));
+    this.wordClass = new Uint8Array(this.classCount);
+    classesOf(WORD_RANGES as Ranges, this.wordClass, 0);
     this.initial = this.state(new Int32Array(0), true, false);
   }
 
@@ -277,99 +300,139 @@ export class LinearMachine {
   }
 
   private state(kernel: Int32Array, atStart: boolean, prevWord: boolean): DState {
-    const key = `${atStart ? 's' : prevWord ? 'w' : 'n'}${kernel.join(',')}`;
+    // NFA states are < 65,536 (MAX_NFA_STATES), so one UTF-16 unit each makes a compact key.
+    const key =
+      (atStart ? 's' : prevWord ? 'w' : 'n') + String.fromCharCode.apply(null, kernel as unknown as number[]);
     let d = this.cache.get(key);
     if (d === undefined) {
-      if (this.cache.size >= MAX_DFA_STATES) {
-        // Start over: the old states stay reachable only from a test in progress, then are collected.
-        this.cache = new Map();
-        this.initial = this.fresh(new Int32Array(0), true, false);
-        this.cache.set('s', this.initial);
-      }
+      // A pattern whose DFA keeps growing (`[ab]*a[ab]{500}`) is run as an NFA from now on.
+      if (this.cache.size >= MAX_DFA_STATES) this.simulateOnly = true;
       d = this.fresh(kernel, atStart, prevWord);
-      this.cache.set(key, d);
+      if (!this.simulateOnly) this.cache.set(key, d);
     }
     return d;
   }
 
   /**
-   * Follow ε-edges from a state's kernel (and from the start, where a match may begin) in the context
-   * of the next character (`nextClass`, or -1 at the end of input). Returns true when MATCH is reached;
-   * otherwise the reachable CHAR states are left in `out`.
+   * One step of the NFA: follow ε-edges from `src[0..srcLen)` (and from the start, where a match may
+   * begin) in the context of the next character (`cls`, or -1 at the end of input), then let the
+   * character states that accept `cls` advance into `dst`. Returns -1 as soon as MATCH is reached
+   * (the pattern matches), else the number of states written to `dst` (distinct, unordered).
    */
-  private closure(d: DState, nextClass: number, out: number[]): boolean {
+  private advance(
+    src: Int32Array,
+    srcLen: number,
+    atStart: boolean,
+    prevWord: boolean,
+    cls: number,
+    dst: Int32Array,
+  ): number {
     const gen = ++this.generation;
     const mark = this.mark;
+    const seen = this.seen;
     const stack = this.stack;
+    const kind = this.kind;
+    const out1 = this.out1;
+    const accepts = this.accepts;
+    const base = this.classCount;
     let sp = 0;
-    const prevWord = d.atStart ? false : d.prevWord;
-    const nextWord = nextClass >= 0 && this.wordClass[nextClass] === 1;
-    for (let i = 0; i < d.kernel.length; i++) stack[sp++] = d.kernel[i]!;
-    if (d.atStart || !this.anchored) stack[sp++] = this.start;
+    let count = 0;
+    const before = atStart ? false : prevWord;
+    const after = cls >= 0 && this.wordClass[cls] === 1;
+    for (let i = 0; i < srcLen; i++) stack[sp++] = src[i]!;
+    if (atStart || !this.anchored) stack[sp++] = this.start;
     while (sp > 0) {
       const s = stack[--sp]!;
       if (s < 0 || mark[s] === gen) continue;
       mark[s] = gen;
-      switch (this.kind[s]) {
+      switch (kind[s]) {
         case MATCH:
-          return true;
+          return -1;
         case CHAR:
-          out.push(s);
+          if (cls >= 0 && accepts[s * base + cls] === 1) {
+            const o = out1[s]!;
+            if (seen[o] !== gen) {
+              seen[o] = gen;
+              dst[count++] = o;
+            }
+          }
           break;
         case EMPTY:
-          stack[sp++] = this.out1[s]!;
+          stack[sp++] = out1[s]!;
           break;
         case SPLIT:
           stack[sp++] = this.out2[s]!;
-          stack[sp++] = this.out1[s]!;
+          stack[sp++] = out1[s]!;
           break;
         case ASSERT: {
           const a = this.arg[s];
-          const ok =
-            a === A_BOL
-              ? d.atStart
-              : a === A_EOL
-                ? nextClass < 0
-                : (prevWord !== nextWord) === (a === A_WORDB);
-          if (ok) stack[sp++] = this.out1[s]!;
+          const ok = a === A_BOL ? atStart : a === A_EOL ? cls < 0 : (before !== after) === (a === A_WORDB);
+          if (ok) stack[sp++] = out1[s]!;
           break;
         }
       }
     }
-    return false;
+    return count;
   }
 
   private step(d: DState, cls: number): DState {
-    const alive: number[] = [];
+    const n = this.advance(d.kernel, d.kernel.length, d.atStart, d.prevWord, cls, this.bufA);
     let result: DState;
-    if (this.closure(d, cls, alive)) result = ACCEPT;
-    else {
-      const next: number[] = [];
-      const base = this.classCount;
-      for (const s of alive) {
-        if (this.accepts[s * base + cls] === 1) {
-          const o = this.out1[s]!;
-          if (!next.includes(o)) next.push(o);
-        }
-      }
-      if (next.length === 0 && this.anchored) result = DEAD;
-      else result = this.state(Int32Array.from(next.sort((a, b) => a - b)), false, this.wordClass[cls] === 1);
-    }
-    d.next[cls] = result;
+    if (n < 0) result = ACCEPT;
+    else if (n === 0 && this.anchored) result = DEAD;
+    else result = this.state(this.bufA.slice(0, n).sort(), false, this.wordClass[cls] === 1);
+    if (!this.simulateOnly) d.next[cls] = result;
     return result;
+  }
+
+  private acceptsAtEnd(d: DState): boolean {
+    if (d.acceptAtEnd < 0)
+      d.acceptAtEnd =
+        this.advance(d.kernel, d.kernel.length, d.atStart, d.prevWord, -1, this.bufA) < 0 ? 1 : 0;
+    return d.acceptAtEnd === 1;
   }
 
   /** Whether the pattern matches anywhere in `input` (as `RegExp.prototype.test`, without `lastIndex`). */
   test(input: string): boolean {
     let d = this.initial;
+    let built = 0;
     for (let i = 0; i < input.length; i++) {
       const cls = this.classOf(input.charCodeAt(i));
-      d = d.next[cls] ?? this.step(d, cls);
-      if (d === ACCEPT) return true;
-      if (d === DEAD) return false;
+      let next = d.next[cls];
+      if (next === undefined) {
+        // Building DFA states costs more than stepping the NFA: a test builds a few, then simulates.
+        if (this.simulateOnly || built >= MAX_NEW_STATES_PER_TEST) return this.simulate(input, i, d);
+        next = this.step(d, cls);
+        built++;
+      }
+      if (next === ACCEPT) return true;
+      if (next === DEAD) return false;
+      d = next;
     }
-    if (d.acceptAtEnd < 0) d.acceptAtEnd = this.closure(d, -1, []) ? 1 : 0;
-    return d.acceptAtEnd === 1;
+    return this.acceptsAtEnd(d);
+  }
+
+  /** Run the NFA directly from state `d` at position `from` to the end of `input`. */
+  private simulate(input: string, from: number, d: DState): boolean {
+    let cur = this.bufA;
+    let nxt = this.bufB;
+    cur.set(d.kernel);
+    let len = d.kernel.length;
+    let atStart = d.atStart;
+    let prevWord = d.prevWord;
+    for (let i = from; i < input.length; i++) {
+      const cls = this.classOf(input.charCodeAt(i));
+      const n = this.advance(cur, len, atStart, prevWord, cls, nxt);
+      if (n < 0) return true;
+      if (n === 0 && this.anchored) return false;
+      const t = cur;
+      cur = nxt;
+      nxt = t;
+      len = n;
+      atStart = false;
+      prevWord = this.wordClass[cls] === 1;
+    }
+    return this.advance(cur, len, atStart, prevWord, -1, nxt) < 0;
   }
 
   /** Cached DFA states (for tests). */
