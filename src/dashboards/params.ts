@@ -1,3 +1,4 @@
+import { parseTimeSpec, TIME_SYNTAX } from '../tracker/time-syntax.js';
 import type { Dashboard, DashboardParam } from './catalog.js';
 import { DashboardError } from './catalog.js';
 
@@ -12,12 +13,11 @@ export interface BindParamsOptions {
   strict?: boolean;
 }
 
-const UNITS_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
 /**
- * Parse a point in time: `now`, `today` (UTC midnight), relative `-30d` / `-12h` / `-15m` / `-2w`,
- * an ISO date (`2026-11-01`, UTC midnight), an ISO date-time (UTC unless it carries `Z` or an offset),
- * epoch seconds or epoch milliseconds, or a Date. Returns epoch milliseconds.
+ * Parse a point in time in the library's one time syntax ({@link TIME_SYNTAX}): `now`, `today`
+ * (UTC midnight), an age `-30d` / `30d` / `-12h` / `-15m` / `-2w` (before `now`; `+2h` after), an ISO
+ * date (`2026-11-01`, UTC midnight), an ISO date-time (UTC unless it carries `Z` or an offset), epoch
+ * seconds or epoch milliseconds, or a Date. Returns epoch milliseconds.
  */
 export function parseTimeValue(value: DashboardParamValue, now: number = Date.now()): number {
   if (value instanceof Date) {
@@ -27,32 +27,10 @@ export function parseTimeValue(value: DashboardParamValue, now: number = Date.no
   }
   if (typeof value === 'number' || typeof value === 'bigint') return Number(value);
   const s = String(value).trim();
-  if (s === 'now') return now;
-  if (s === 'today') return now - (now % 86_400_000);
-  const rel = /^([-+])(\d+)([smhdw])$/.exec(s);
-  if (rel) return now + (rel[1] === '-' ? -1 : 1) * Number(rel[2]) * UNITS_MS[rel[3]!]!;
-  if (/^\d{12,}$/.test(s)) return Number(s);
-  if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
-  const iso =
-    /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(
-      s,
-    );
-  if (iso) {
-    const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', zone] = iso;
-    const ms = Number(frac.padEnd(3, '0').slice(0, 3));
-    let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), ms);
-    if (zone && zone !== 'Z') {
-      const zm = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
-      const offset = (Number(zm[2]) * 60 + Number(zm[3])) * 60_000;
-      t -= zm[1] === '+' ? offset : -offset;
-    }
-    // Date.UTC rolls 2026-02-31 over to March; refuse such dates instead.
-    const valid = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-    if (valid.getUTCMonth() === Number(mo) - 1 && valid.getUTCDate() === Number(d) && t >= 0) return t;
-  }
-  throw new DashboardError(
-    `cannot read "${s}" as a time: use an ISO date or date-time (UTC), now, today, or a relative -30d / -12h / -15m`,
-  );
+  const t = parseTimeSpec(s, { now });
+  if (t === undefined || !(t >= 0))
+    throw new DashboardError(`cannot read "${s}" as a time: use ${TIME_SYNTAX}`);
+  return t;
 }
 
 /** ClickHouse's time-zone-free text form of an instant: Unix seconds with milliseconds, e.g. `1763805600.123`. */

@@ -14,6 +14,7 @@ export interface CalendarPeriod {
 export type CalendarUnit = 'day' | 'month';
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 /**
  * Calendar days and months in an IANA time zone, with `Intl` only (no dependency).
@@ -27,6 +28,8 @@ export class ZonedCalendar {
   readonly timeZone: string;
   private readonly fmt: Intl.DateTimeFormat;
   private readonly cache: Record<CalendarUnit, CalendarPeriod[]> = { day: [], month: [] };
+  /** Formatter with the time of day, made when {@link wallTime} first needs it. */
+  private timeFmt: Intl.DateTimeFormat | undefined;
 
   /** @throws {LangfuseCostError} `INVALID_TIMEZONE` when the zone is unknown to `Intl`. */
   constructor(timeZone = 'UTC') {
@@ -83,6 +86,41 @@ export class ZonedCalendar {
       else if (part.type === 'day') d = part.value;
     }
     return `${y.padStart(4, '0')}-${m}-${d}`;
+  }
+
+  /**
+   * The instant a wall clock in the zone shows `y-m-d h:mi:s.ms` (months and days from 1). In the hour
+   * skipped when clocks go forward, the time is read with the offset before the change (02:30 on a
+   * spring-forward night is 03:30 summer time); in the hour repeated when they go back, the earlier one.
+   */
+  wallTime(y: number, m: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number {
+    const wall = Date.UTC(y, m - 1, d, h, mi, s, ms);
+    if (this.timeZone === 'UTC') return wall;
+    // Offsets change at most once within a day either side: try the offset in force a day before and
+    // the one a day after; the one that gives back the same wall time is right.
+    const before = wall - this.offsetAt(wall - DAY);
+    const after = wall - this.offsetAt(wall + DAY);
+    const fits = (t: number) => t + this.offsetAt(t) === wall;
+    if (fits(before)) return fits(after) ? Math.min(before, after) : before;
+    return fits(after) ? after : before;
+  }
+
+  /** Zone offset at `t`, ms (local wall time minus UTC). */
+  private offsetAt(t: number): number {
+    this.timeFmt ??= new Intl.DateTimeFormat('en-US', {
+      timeZone: this.timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    const f: Record<string, number> = {};
+    for (const part of this.timeFmt.formatToParts(t)) f[part.type] = Number(part.value);
+    const whole = t - (((t % 1000) + 1000) % 1000);
+    return Date.UTC(f.year!, f.month! - 1, f.day!, f.hour!, f.minute!, f.second!) - whole;
   }
 
   private compute(t: number, unit: CalendarUnit): CalendarPeriod {

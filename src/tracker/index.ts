@@ -52,4 +52,13 @@ export {
   type TrackerEvents,
   type TrackerExportOptions,
 } from './tracker.js';
+export {
+  DAY_WORDS,
+  NOW_WORD,
+  parseTimeSpec,
+  TIME_SYNTAX,
+  TIME_UNITS,
+  type TimeSpecOptions,
+  type TimeUnit,
+} from './time-syntax.js';
 export { STATS_WINDOWS, type StatsWindow } from './windows.js';

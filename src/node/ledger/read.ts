@@ -3,6 +3,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { open as openAsync } from 'node:fs/promises';
 import { getLogger } from '../../logger.js';
 import { expandLedgerLine, type LedgerLine } from '../../tracker/ledger-line.js';
+import { parseTimeSpec, TIME_SYNTAX } from '../../tracker/time-syntax.js';
 import { FastLine, scanLine } from './fast-line.js';
 import { type LedgerFile, listLedgerFiles } from './files.js';
 
@@ -41,12 +42,50 @@ function decode(buf: Buffer, end: number): string {
   return buf.toString(isAscii(buf.subarray(0, end)) ? 'latin1' : 'utf8', 0, end);
 }
 
-/** Parse a time option to epoch ms. */
+/**
+ * Parse a time option to epoch ms. Strings are read in the library's time syntax
+ * ({@link TIME_SYNTAX}: `7d`, `now`, `2026-11-01`, `2026-11-01T10:00:00Z`, …), dates and zone-less
+ * date-times in UTC.
+ */
 export function parseTime(v: Date | number | string | undefined, name = 'time'): number | undefined {
   if (v === undefined) return undefined;
-  const n = typeof v === 'number' ? v : v instanceof Date ? v.getTime() : Date.parse(v);
-  if (!Number.isFinite(n)) throw new RangeError(`${name}: not a valid date/time: ${String(v)}`);
+  const n =
+    typeof v === 'number' ? v : v instanceof Date ? v.getTime() : parseTimeSpec(v, { now: Date.now() });
+  if (n === undefined || !Number.isFinite(n)) {
+    throw new RangeError(`${name}: not a valid date/time: ${String(v)} (use ${TIME_SYNTAX})`);
+  }
   return n;
+}
+
+/**
+ * Calls that started in `[from, to)` (epoch ms; a missing bound is open), tested on the ledger's
+ * `start_time` text: the ledger's own form (`2026-11-01T10:00:00.000Z`, 24 characters) is compared as text, any other
+ * form is parsed.
+ */
+export class StartTimeWindow {
+  /** Whether either bound is set (else every time is in). */
+  readonly bounded: boolean;
+  private readonly fromIso: string | null;
+  private readonly toIso: string | null;
+  private readonly fromMs: number;
+  private readonly toMs: number;
+
+  constructor(from: number | undefined, to: number | undefined) {
+    this.fromMs = from ?? Number.NEGATIVE_INFINITY;
+    this.toMs = to ?? Number.POSITIVE_INFINITY;
+    this.fromIso = from !== undefined ? new Date(from).toISOString() : null;
+    this.toIso = to !== undefined ? new Date(to).toISOString() : null;
+    this.bounded = from !== undefined || to !== undefined;
+  }
+
+  /** Whether a call that started at `st` (ISO text) is in the window. */
+  has(st: string): boolean {
+    if (st.length === 24 && st.charCodeAt(23) === 0x5a) {
+      return (this.fromIso === null || st >= this.fromIso) && (this.toIso === null || st < this.toIso);
+    }
+    const t = Date.parse(st);
+    return t >= this.fromMs && t < this.toMs;
+  }
 }
 
 /** Filters lines by `start_time` and turns text into ledger lines, counting what it skips. */
@@ -56,10 +95,7 @@ class LineParser {
   skipped = 0;
   private fileSkipped = 0;
   private firstBad = 0;
-  private readonly fromIso: string | null;
-  private readonly toIso: string | null;
-  private readonly fromMs: number;
-  private readonly toMs: number;
+  private readonly window: StartTimeWindow;
 
   private readonly fast: FastLine | null;
 
@@ -72,10 +108,7 @@ class LineParser {
     private readonly onFast: ((line: FastLine) => void) | null = null,
   ) {
     this.fast = onFast !== null ? new FastLine() : null;
-    this.fromMs = from ?? Number.NEGATIVE_INFINITY;
-    this.toMs = to ?? Number.POSITIVE_INFINITY;
-    this.fromIso = from !== undefined ? new Date(from).toISOString() : null;
-    this.toIso = to !== undefined ? new Date(to).toISOString() : null;
+    this.window = new StartTimeWindow(from, to);
   }
 
   /** Parse a block of complete lines (each ending in `\n`). */
@@ -91,7 +124,7 @@ class LineParser {
           if (scanLine(text, start, end, f)) {
             this.lines++;
             // The start time is cut out of the text only when a time range needs it.
-            this.filter(this.fromIso !== null || this.toIso !== null ? f.startTime : '', f);
+            this.filter(this.window.bounded ? f.startTime : '', f);
           } else this.one(text.slice(start, end));
         }
         start = end + 1;
@@ -189,15 +222,7 @@ class LineParser {
   }
 
   private filter(st: string, line: LedgerLine | FastLine): void {
-    if (this.fromIso !== null || this.toIso !== null) {
-      if (st.length === 24 && st.charCodeAt(23) === 0x5a) {
-        if (this.fromIso !== null && st < this.fromIso) return;
-        if (this.toIso !== null && st >= this.toIso) return;
-      } else {
-        const t = Date.parse(st);
-        if (!(t >= this.fromMs && t < this.toMs)) return;
-      }
-    }
+    if (this.window.bounded && !this.window.has(st)) return;
     this.matched++;
     if (this.onFast !== null) this.onFast(line as FastLine);
     else this.onLine!(line as LedgerLine);

@@ -6,6 +6,7 @@ import type { PriceCatalog } from '../../pricing/catalog.js';
 import { usdToPico } from '../../pricing/money.js';
 import { SERVICE_TIERS } from '../../pricing/types.js';
 import { listLedgerFiles } from '../ledger/files.js';
+import { parseTime } from '../ledger/read.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 /** Options of {@link repriceLedger}. */
@@ -56,11 +57,9 @@ export interface RepriceLedgerResult {
   written: string[];
 }
 
+/** A time option in the library's time syntax (see {@link parseTime}), or `fallback` when absent. */
 function timeOf(v: string | number | undefined, fallback: number): number {
-  if (v === undefined) return fallback;
-  const t = typeof v === 'number' ? v : Date.parse(v);
-  if (!Number.isFinite(t)) throw new RangeError(`not a valid time: ${String(v)}`);
-  return t;
+  return parseTime(v) ?? fallback;
 }
 
 type Line = Record<string, unknown>;
