@@ -10,6 +10,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../src/cli/main.js';
+import { DEFAULT_WINDOW } from '../src/cli/time-window.js';
+import { DAY_WORDS, NOW_WORD, TIME_UNITS } from '../src/tracker/time-syntax.js';
 
 const OUT = fileURLToPath(new URL('../docs/cli.md', import.meta.url));
 
@@ -51,10 +53,51 @@ command prints its options with \`--help\`.
      run \`node --import tsx scripts/gen-cli-docs.ts\`. -->
 `;
 
+/** The time syntax and the default window, from the vocabulary itself (src/tracker/time-syntax.ts). */
+function timesSection(): string {
+  const units = TIME_UNITS.map((u) => `\`${u.symbol}\` (${u.name})`).join(', ');
+  const days = Object.keys(DAY_WORDS)
+    .map((w) => `\`${w}\``)
+    .join(', ');
+  return `## Times and the default window
+
+Every command that reads calls — \`report\`, \`export\`, \`budget status\`, \`dashboards run|html\` and
+\`langfuse reprice\` — takes the same \`--from TIME\` and \`--to TIME\` (calls that started in
+\`[from, to)\`) and reads them with one parser (\`parseTimeSpec\`, exported by \`langfuse-cost\`; the
+dashboards' time parameters and the ledger readers' string times use it too):
+
+- an age: \`7d\`, \`-7d\`, \`12h\`, \`30m\`, \`2w\` — that long before now, with or without the minus
+  (\`+2h\` is after now); units: ${units};
+- \`${NOW_WORD}\` — the moment the command started;
+- ${days} — that whole day in \`--tz\`;
+- a date, \`2026-11-01\` — that whole day in \`--tz\`: \`--from\` starts at its first instant, \`--to\`
+  includes it;
+- a date-time, \`2026-11-01T10:00:00Z\`, \`2026-11-01T10:00+02:00\` or \`2026-11-01 10:00\` — as written;
+  without an offset, wall time in \`--tz\`;
+- Unix time in seconds (\`1763805600\`) or milliseconds (\`1763805600123\`).
+
+\`--tz\` defaults to \`LANGFUSE_COST_TIMEZONE\`, else UTC; the machine's time zone is never used.
+Anything else is a usage error (exit 2) on one line that names the flag, the value and the accepted
+forms.
+
+**The default window is ${DEFAULT_WINDOW}**, in every one of these commands: without \`--from\` and
+\`--to\` they cover every call that started before the command ran, so the same ledger gives the same
+total in \`report\`, \`export\`, \`budget status\` (the spend it prints above the limits, which always count
+the current day, month and session) and \`dashboards run kpi-totals\`. Why all time: the ledger is your
+own record of what your application spent, and a total that silently leaves out older calls is the
+surprise to avoid — no flag means no filter, and a flag only ever narrows. \`report\` and \`export\` always
+read the whole ledger; the dashboards used to default to the last 30 days (each SQL file still declares
+its own default, used only when a dashboard is run from code). To read less — a large Langfuse
+ClickHouse, or \`budget status --check\` in a cron job on a large ledger — pass \`--from\`, e.g.
+\`--from 30d\`.
+`;
+}
+
 const OUTRO = `## Exit codes and environment
 
-- \`0\` success; \`1\` the command failed (the message says what to do); \`2\` a usage error (unknown
-  command or option, missing argument); \`3\` \`budget status --check\` found a limit reached.
+- \`0\` success (also when the reader of the output goes away early, as \`| head\` does); \`1\` the
+  command failed (the message says what to do); \`2\` a usage error (unknown command or option, missing
+  argument, a value that cannot be read); \`3\` \`budget status --check\` found a limit reached.
 - \`LANGFUSE_COST_DEBUG=1\` prints stack traces of unexpected errors.
 - Prices: \`LANGFUSE_COST_PRICES\` (user price files), \`LANGFUSE_COST_FALLBACK_PRICE\`,
   \`LANGFUSE_COST_CACHE_DIR\` (synced prices) — see [Pricing](pricing.md).
@@ -71,7 +114,7 @@ export async function renderCliDocs(): Promise<string> {
   for (const name of CLI_COMMANDS) {
     parts.push(`## ${name}\n`, '```text', await capture([name, '--help']), '```\n');
   }
-  parts.push(OUTRO);
+  parts.push(timesSection(), OUTRO);
   return parts.join('\n');
 }
 

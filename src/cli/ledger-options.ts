@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { type EnvTrackerConfig, trackerConfigFromEnv } from '../node/env-config.js';
 import { DEFAULT_LEDGER_PATH, listLedgerFiles } from '../node/ledger/files.js';
-import { ZonedCalendar } from '../tracker/calendar.js';
 import type { ParsedArgs } from './args.js';
 import { strFlag } from './args.js';
 import { CliError, type CliIO } from './command.js';
@@ -35,53 +34,6 @@ export function ledgerPath(args: ParsedArgs, io: CliIO, env: EnvTrackerConfig): 
     );
   }
   return path;
-}
-
-/** The time zone: `--tz`, else `LANGFUSE_COST_TIMEZONE`, else UTC. */
-export function timeZone(args: ParsedArgs, env: EnvTrackerConfig): ZonedCalendar {
-  const tz = strFlag(args, 'tz') ?? env.timeZone;
-  try {
-    return new ZonedCalendar(tz);
-  } catch (err) {
-    throw new CliError((err as Error).message, 2);
-  }
-}
-
-const RELATIVE = /^(\d+)\s*(m|min|h|d|w)$/i;
-const UNIT_MS: Record<string, number> = {
-  m: 60_000,
-  min: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
-/**
- * Parse `--from` / `--to`: an ISO date-time, a date (`YYYY-MM-DD`, a day in the zone: `--to` includes
- * that whole day), or an age such as `30m`, `24h`, `7d`, `2w` (that long before now).
- */
-export function timeFlag(
-  args: ParsedArgs,
-  name: 'from' | 'to',
-  cal: ZonedCalendar,
-  now = Date.now(),
-): number | undefined {
-  const v = strFlag(args, name);
-  if (v === undefined) return undefined;
-  const rel = RELATIVE.exec(v.trim());
-  if (rel) return now - Number(rel[1]) * UNIT_MS[rel[2]!.toLowerCase()]!;
-  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) {
-    const start = cal.dayStart(v);
-    return name === 'from' ? start : cal.period(start, 'day').end;
-  }
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) {
-    throw new CliError(
-      `--${name} "${v}" is not a time: use 2026-11-01, 2026-11-01T10:00:00Z, or an age such as 7d`,
-      2,
-    );
-  }
-  return t;
 }
 
 /** JSON.stringify replacer that writes BigInt values as strings. */

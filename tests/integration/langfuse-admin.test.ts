@@ -794,8 +794,9 @@ describe('CLI: langfuse reprice', () => {
 
   it('dry run: scans, plans and sends nothing', async () => {
     seedObservations();
+    // A date in --to includes that whole day, as in every command: up to the start of the 21st.
     const r = await runCli(
-      ['langfuse', 'reprice', '--from', '2026-11-20', '--to', '2026-11-21', '--dry-run'],
+      ['langfuse', 'reprice', '--from', '2026-11-20', '--to', '2026-11-20', '--dry-run'],
       { env: env() },
     );
     expectNoSecrets(r.stdout, r.stderr);

@@ -5,7 +5,8 @@ import type { BudgetConfig, BudgetLimit } from '../../tracker/budgets.js';
 import { intFlag, parseArgs, strFlag } from '../args.js';
 import { type CliCommand, CliError } from '../command.js';
 import { renderTable } from '../format.js';
-import { bigintReplacer, envConfig, ledgerPath, timeZone } from '../ledger-options.js';
+import { bigintReplacer, envConfig, ledgerPath } from '../ledger-options.js';
+import { calendarFlag, DEFAULT_WINDOW, describeWindow, windowFlags, windowHelp } from '../time-window.js';
 
 const USAGE = `Usage: langfuse-cost budget status [options]
 
@@ -13,10 +14,12 @@ Spend in the ledger against budget limits, for today and this month (in the time
 session, user and tenant. Limits come from the environment (LANGFUSE_COST_DAILY_LIMIT,
 LANGFUSE_COST_MONTHLY_LIMIT, LANGFUSE_COST_SESSION_LIMIT, LANGFUSE_COST_USER_LIMIT,
 LANGFUSE_COST_TENANT_LIMIT, LANGFUSE_COST_WARNING_THRESHOLD, LANGFUSE_COST_CRITICAL_THRESHOLD);
-flags override them.
+flags override them. It also prints the spend in the window of --from and --to (without them:
+${DEFAULT_WINDOW}, the same window in every command); the limits always count the current periods.
 
 Options:
   --ledger PATH     ledger file (default: LANGFUSE_COST_LEDGER, else .langfuse-cost/ledger.jsonl)
+${windowHelp(20)}
   --daily USD       limit per calendar day
   --monthly USD     limit per calendar month
   --session USD     limit per session (no reset)
@@ -24,7 +27,7 @@ Options:
   --tenant USD      limit per tenant per day
   --warning SHARE   warning threshold: 0.8, 80 or 80% (default 0.8)
   --critical SHARE  critical threshold (default 0.95)
-  --tz ZONE         IANA time zone of days and months (default: LANGFUSE_COST_TIMEZONE, else UTC)
+  --tz ZONE         IANA time zone of dates, days and months (default: LANGFUSE_COST_TIMEZONE, else UTC)
   --top N           sessions/users/tenants listed per budget, most used first (default 10)
   --json            print JSON
   --check           exit with code 3 when any limit is reached (for cron jobs and CI)
@@ -46,7 +49,20 @@ export const command: CliCommand = {
   async run(argv, io) {
     const args = parseArgs(argv, {
       booleans: ['json', 'check'],
-      known: ['ledger', 'daily', 'monthly', 'session', 'user', 'tenant', 'warning', 'critical', 'tz', 'top'],
+      known: [
+        'ledger',
+        'from',
+        'to',
+        'daily',
+        'monthly',
+        'session',
+        'user',
+        'tenant',
+        'warning',
+        'critical',
+        'tz',
+        'top',
+      ],
     });
     const sub = args.positionals[0];
     if (sub !== 'status') {
@@ -95,20 +111,32 @@ export const command: CliCommand = {
         2,
       );
     }
-    const cal = timeZone(args, env);
+    const cal = calendarFlag(args, env.timeZone);
+    const now = Date.now();
+    const window = windowFlags(args, cal, now);
     const path = ledgerPath(args, io, env);
     const warnings: string[] = [];
     const r = ledgerBudgetStatus(path, budgets, {
       timeZone: cal.timeZone,
+      now,
+      window,
       top: intFlag(args, 'top', 10) || 10,
       onWarning: (m) => warnings.push(m),
     });
     for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
+    const spend = r.window!; // present: a window was asked for
     const exceeded = r.statuses.some((s) => s.level === 'exceeded');
     if (args.flags.json) {
       const out = {
         ledger: path,
         timeZone: cal.timeZone,
+        window: {
+          from: window.from !== undefined ? new Date(window.from).toISOString() : null,
+          to: new Date(window.to).toISOString(),
+          calls: spend.calls,
+          spent: spend.spent,
+          spentPico: spend.spentPico,
+        },
         statuses: r.statuses,
         overWarning: r.overWarning,
         exceeded,
@@ -124,7 +152,10 @@ export const command: CliCommand = {
         Number.isFinite(s.used) ? `${(s.used * 100).toFixed(1)}%` : '∞',
         s.level === 'ok' ? 'ok' : s.level.toUpperCase(),
       ]);
-      io.stdout.write(`Budgets in ${cal.timeZone}, from ${path}\n\n`);
+      io.stdout.write(`Budgets in ${cal.timeZone}, from ${path}\n`);
+      io.stdout.write(
+        `Window ${describeWindow(window)}: ${formatUsd(spend.spent)} over ${spend.calls.toLocaleString('en-US')} calls\n\n`,
+      );
       io.stdout.write(renderTable(['SCOPE', 'KEY', 'PERIOD', 'SPENT', 'LIMIT', 'USED', 'STATUS'], rows));
       const notes: string[] = [];
       for (const [scope, n] of Object.entries(r.overWarning)) {

@@ -1,8 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { DashboardParamValue } from '../../dashboards/index.js';
 import { type ParsedArgs, parseArgs, strFlag } from '../args.js';
 import type { CliCommand, CliIO } from '../command.js';
 import { CliError } from '../command.js';
+import { calendarFlag, DEFAULT_WINDOW, type TimeWindow, timeWindow, windowHelp } from '../time-window.js';
 
 const USAGE = `Usage:
   langfuse-cost dashboards list [--format table|json]
@@ -26,16 +28,17 @@ Source:
   --database DB           (default CLICKHOUSE_DB or default)
   --project-id ID         Langfuse project id (default LANGFUSE_PROJECT_ID; "local" for the ledger)
 
-Window and parameters:
-  --from TIME             window start, inclusive: 2026-11-01, 2026-11-01T08:00, -7d, -12h, today
-  --to TIME               window end, exclusive (default now)
-  --tz ZONE               IANA time zone for days and hours (default UTC)
+Window and parameters. Without --from and --to every dashboard covers ${DEFAULT_WINDOW}: the same
+window as report, export and budget (a file's own default applies only when it is run from code).
+${windowHelp(26)}
+  --tz ZONE               IANA time zone of dates, days and hours (default: LANGFUSE_COST_TIMEZONE,
+                          else UTC)
   --param k=v             any parameter a dashboard declares (repeatable), e.g. limit=50, budget=25
   --format FORMAT         table (default), json or csv (run); table or json (list)
   --out FILE              HTML report path (default cost-report.html)
 
 Environment: CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, CLICKHOUSE_DB, LANGFUSE_PROJECT_ID,
-LANGFUSE_COST_LEDGER.
+LANGFUSE_COST_LEDGER, LANGFUSE_COST_TIMEZONE.
 `;
 
 const VALUE_FLAGS = [
@@ -73,22 +76,37 @@ function progressWriter(io: CliIO): { update(msg: string): void; done(): void } 
   };
 }
 
-function paramValues(args: ParsedArgs, io: CliIO): Record<string, string> {
-  const out: Record<string, string> = {};
+/**
+ * The parameters of a run: `--param` values, then the window (`--from`/`--to`, or `--param from=…`,
+ * read like every command's window, absent: from 1970 on), the zone and the project.
+ */
+function paramValues(
+  args: ParsedArgs,
+  io: CliIO,
+  now: number,
+): { params: Record<string, DashboardParamValue>; window: TimeWindow } {
+  const given: Record<string, string> = {};
   for (const kv of args.multi.param ?? []) {
     const eq = kv.indexOf('=');
     if (eq <= 0) throw new CliError(`--param needs name=value, got "${kv}"`, 2);
-    out[kv.slice(0, eq)] = kv.slice(eq + 1);
+    given[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
-  const from = strFlag(args, 'from');
-  const to = strFlag(args, 'to');
-  const tz = strFlag(args, 'tz');
+  const cal = calendarFlag(args, io.env.LANGFUSE_COST_TIMEZONE);
+  const from = strFlag(args, 'from') ?? given.from;
+  const to = strFlag(args, 'to') ?? given.to;
+  const window = timeWindow(
+    { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) },
+    cal,
+    now,
+  );
+  const params: Record<string, DashboardParamValue> = { ...given, from: window.from ?? 0, to: window.to };
+  // Days and hours in the zone of the dates: --tz, else --param timeZone=…, else the environment's.
+  if (strFlag(args, 'tz') !== undefined || (given.timeZone === undefined && io.env.LANGFUSE_COST_TIMEZONE)) {
+    params.timeZone = cal.timeZone;
+  }
   const project = strFlag(args, 'project-id') ?? io.env.LANGFUSE_PROJECT_ID;
-  if (from !== undefined) out.from = from;
-  if (to !== undefined) out.to = to;
-  if (tz !== undefined) out.timeZone = tz;
-  if (project !== undefined && project !== '') out.projectId = project;
-  return out;
+  if (project !== undefined && project !== '') params.projectId = project;
+  return { params, window };
 }
 
 function sourceKind(args: ParsedArgs): 'local' | 'clickhouse' | 'clickhouse-v4' {
@@ -197,7 +215,7 @@ async function run(d: DashboardsModule, args: ParsedArgs, io: CliIO): Promise<nu
     throw new CliError(`--format must be table, json or csv, got "${format}"`, 2);
   }
   const dash = await d.loadDashboard(name);
-  const params = paramValues(args, io);
+  const { params } = paramValues(args, io, Date.now());
   // --tz applies only where a dashboard has a time zone; other given parameters must exist.
   if (!dash.params.some((p) => p.name === 'timeZone')) delete params.timeZone;
   const progress = progressWriter(io);
@@ -216,14 +234,12 @@ async function run(d: DashboardsModule, args: ParsedArgs, io: CliIO): Promise<nu
 
 async function html(d: DashboardsModule, args: ParsedArgs, io: CliIO): Promise<number> {
   const out = resolve(io.cwd, strFlag(args, 'out') ?? 'cost-report.html');
-  const params = paramValues(args, io);
-  // One window for the whole report (the files' own defaults differ, e.g. cost-hourly's -2d).
-  params.from ??= '-30d';
-  params.to ??= 'now';
+  const now = Date.now();
+  // One window for the whole report, the same as every command's (the files' own defaults differ).
+  const { params, window } = paramValues(args, io, now);
   const progress = progressWriter(io);
   const source = await openFromArgs(d, args, io, progress);
   try {
-    const now = Date.now();
     const results = await d.runDashboards(source, undefined, {
       params,
       now,
@@ -234,13 +250,11 @@ async function html(d: DashboardsModule, args: ParsedArgs, io: CliIO): Promise<n
       },
     });
     progress.done();
-    const fromMs = d.parseTimeValue(params.from, now);
-    const toMs = d.parseTimeValue(params.to, now);
     const fmt = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
     const page = d.renderHtmlReport(results, {
       source: source.description,
-      from: fmt(fromMs),
-      to: fmt(toMs),
+      from: window.from !== undefined ? fmt(window.from) : 'all time',
+      to: fmt(window.to),
     });
     await writeFile(out, page);
     const failed = results.filter((r) => r.error);

@@ -4,17 +4,18 @@ import { readLedger } from '../../node/ledger/read.js';
 import { EXPORT_FORMATS, type ExportFormat, ExportWriter } from '../../tracker/export.js';
 import { parseArgs, strFlag } from '../args.js';
 import { type CliCommand, CliError, type CliIO } from '../command.js';
-import { envConfig, ledgerPath, timeFlag, timeZone } from '../ledger-options.js';
+import { envConfig, ledgerPath } from '../ledger-options.js';
+import { calendarFlag, DEFAULT_WINDOW, windowFlags, windowHelp } from '../time-window.js';
 
 const USAGE = `Usage: langfuse-cost export [options]
 
 Export the calls in the ledger, one row per call, in the ledger's columns.
+Without --from and --to: ${DEFAULT_WINDOW} (the same window in every command).
 
 Options:
   --format FMT    csv (default), json or jsonl
   --ledger PATH   ledger file (default: LANGFUSE_COST_LEDGER, else .langfuse-cost/ledger.jsonl)
-  --from TIME     calls that started at or after TIME: 2026-11-01, 2026-11-01T10:00:00Z, or an age (7d, 24h)
-  --to TIME       calls that started before TIME (a date includes that whole day)
+${windowHelp(18)}
   --tz ZONE       IANA time zone of dates in --from/--to (default: LANGFUSE_COST_TIMEZONE, else UTC)
   --out FILE      write to FILE instead of standard output
   --no-formula-guard
@@ -97,9 +98,8 @@ export const command: CliCommand = {
       throw new CliError(`--format must be one of ${EXPORT_FORMATS.join(', ')}; got "${format}"`, 2);
     }
     const env = envConfig(io);
-    const cal = timeZone(args, env);
-    const from = timeFlag(args, 'from', cal);
-    const to = timeFlag(args, 'to', cal);
+    const cal = calendarFlag(args, env.timeZone);
+    const window = windowFlags(args, cal);
     const path = ledgerPath(args, io, env);
     const outPath = strFlag(args, 'out');
     let out: Output;
@@ -114,8 +114,8 @@ export const command: CliCommand = {
         formulaGuard: args.flags['no-formula-guard'] !== true,
       });
       const lines = readLedger(path, {
-        ...(from !== undefined ? { from } : {}),
-        ...(to !== undefined ? { to } : {}),
+        ...(window.from !== undefined ? { from: window.from } : {}),
+        to: window.to,
         onWarning: (m) => warnings.push(m),
       });
       for await (const line of lines) {

@@ -13,9 +13,11 @@ import { type RepriceLedgerResult, repriceLedger } from '../../node/sync/reprice
 import type { PriceCatalog } from '../../pricing/catalog.js';
 import { formatUsd, picoToUsd } from '../../pricing/money.js';
 import type { CatalogModel } from '../../pricing/types.js';
+import { TIME_SYNTAX } from '../../tracker/time-syntax.js';
 import { type ParsedArgs, parseArgs, strFlag } from '../args.js';
 import type { CliCommand, CliIO } from '../command.js';
 import { CliError } from '../command.js';
+import { calendarFlag, timeWindow, windowHelp } from '../time-window.js';
 
 const USAGE = `langfuse-cost langfuse — keep Langfuse's model prices and past costs in step with ours
 
@@ -28,14 +30,19 @@ Usage:
         ones: match pattern from our resolver, prices per usage key, pricing tiers. A project
         definition with the same model name is deleted after its replacement is created, unless
         --keep-existing.
-  langfuse-cost langfuse reprice --from <time> [--to <time>] [--dry-run] [--ledger PATH]
+  langfuse-cost langfuse reprice --from <time> [--to <time>] [--tz ZONE] [--dry-run] [--ledger PATH]
         Recompute the cost of past generations with the current prices and send the corrected
         cost to Langfuse as generation-update events of the same observations; re-price the local
         ledger the same way (written atomically, old file kept as <ledger>.bak-<time>).
         Options: --skip-langfuse, --skip-ledger, --no-annotate, --no-backup, --allow-estimated, --json.
 
 Credentials: LANGFUSE_PUBLIC_KEY, LANGFUSE_SECRET_KEY, LANGFUSE_BASE_URL (or LANGFUSE_HOST).
-Times: ISO 8601 (2026-11-01 or 2026-11-01T12:00:00Z). See docs/langfuse-admin.md.
+Times of reprice, the same as in every command (reprice needs --from):
+${windowHelp(18)}
+  --tz ZONE       IANA time zone of dates and times without an offset (default: LANGFUSE_COST_TIMEZONE,
+                  else UTC)
+
+See docs/langfuse-admin.md.
 `;
 
 function api(io: CliIO): LangfusePublicApi {
@@ -208,16 +215,6 @@ async function runModelsPush(argv: string[], io: CliIO): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
-function parseTime(v: string | undefined, name: string, fallback?: string): string {
-  if (v === undefined) {
-    if (fallback !== undefined) return fallback;
-    throw new CliError(`--${name} is required (ISO 8601, e.g. 2026-11-01 or 2026-11-01T00:00:00Z)`, 2);
-  }
-  const t = Date.parse(v);
-  if (!Number.isFinite(t)) throw new CliError(`--${name} is not a valid time: "${v}"`, 2);
-  return new Date(t).toISOString();
-}
-
 function usd(pico: bigint): string {
   return formatUsd(picoToUsd(pico));
 }
@@ -271,11 +268,18 @@ async function runReprice(argv: string[], io: CliIO): Promise<number> {
       'allow-estimated',
       'json',
     ],
-    known: ['from', 'to', 'ledger'],
+    known: ['from', 'to', 'tz', 'ledger'],
   });
-  const from = parseTime(strFlag(args, 'from'), 'from');
-  const to = parseTime(strFlag(args, 'to'), 'to', new Date().toISOString());
-  if (Date.parse(from) >= Date.parse(to)) throw new CliError('--from must be before --to', 2);
+  const fromText = strFlag(args, 'from');
+  const toText = strFlag(args, 'to');
+  if (fromText === undefined) throw new CliError(`--from TIME is required; TIME is ${TIME_SYNTAX}`, 2);
+  const window = timeWindow(
+    { from: fromText, ...(toText !== undefined ? { to: toText } : {}) },
+    calendarFlag(args, io.env.LANGFUSE_COST_TIMEZONE),
+    Date.now(),
+  );
+  const from = new Date(window.from!).toISOString();
+  const to = new Date(window.to).toISOString();
   const dry = args.flags['dry-run'] === true;
   const annotate = args.flags['no-annotate'] !== true;
   const allowEstimated = args.flags['allow-estimated'] === true;

@@ -4,7 +4,15 @@ import { formatUsd } from '../../pricing/money.js';
 import { intFlag, parseArgs, strFlag } from '../args.js';
 import { type CliCommand, CliError } from '../command.js';
 import { renderTable } from '../format.js';
-import { bigintReplacer, envConfig, ledgerPath, timeFlag, timeZone } from '../ledger-options.js';
+import { bigintReplacer, envConfig, ledgerPath } from '../ledger-options.js';
+import {
+  calendarFlag,
+  DEFAULT_WINDOW,
+  describeWindow,
+  type TimeWindow,
+  windowFlags,
+  windowHelp,
+} from '../time-window.js';
 
 const BY: readonly LedgerGroupBy[] = [
   'model',
@@ -21,13 +29,13 @@ const USAGE = `Usage: langfuse-cost report [options]
 
 Totals and a breakdown of the calls in the ledger. A ledger of 32 MiB or more is read
 on several threads (one per core, at most 4), with the same exact figures.
+Without --from and --to: ${DEFAULT_WINDOW} (the same window in every command).
 
 Options:
   --ledger PATH   ledger file (default: LANGFUSE_COST_LEDGER, else .langfuse-cost/ledger.jsonl);
                   rotated files next to it are read too
   --by DIM        break down by model (default), provider, session, user, tenant, operation, tag or day
-  --from TIME     calls that started at or after TIME: 2026-11-01, 2026-11-01T10:00:00Z, or an age (7d, 24h)
-  --to TIME       calls that started before TIME (a date includes that whole day)
+${windowHelp(18)}
   --tz ZONE       IANA time zone of dates and of --by day (default: LANGFUSE_COST_TIMEZONE, else UTC)
   --top N         show the N largest groups (--by day: the latest N days), the rest summed as (other)
                   (default 20; 0 = all)
@@ -46,9 +54,8 @@ export const command: CliCommand = {
     const by = (strFlag(args, 'by') ?? 'model') as LedgerGroupBy;
     if (!BY.includes(by)) throw new CliError(`--by must be one of ${BY.join(', ')}; got "${by}"`, 2);
     const env = envConfig(io);
-    const cal = timeZone(args, env);
-    const from = timeFlag(args, 'from', cal);
-    const to = timeFlag(args, 'to', cal);
+    const cal = calendarFlag(args, env.timeZone);
+    const window = windowFlags(args, cal);
     const top = intFlag(args, 'top', 20);
     const path = ledgerPath(args, io, env);
     const warnings: string[] = [];
@@ -56,8 +63,8 @@ export const command: CliCommand = {
     const report = await aggregateLedgerParallel(path, {
       groupBy: by,
       timeZone: cal.timeZone,
-      ...(from !== undefined ? { from } : {}),
-      ...(to !== undefined ? { to } : {}),
+      ...(window.from !== undefined ? { from: window.from } : {}),
+      to: window.to,
       ...(top > 0 ? { top } : {}),
       onWarning: (m) => warnings.push(m),
     });
@@ -70,8 +77,8 @@ export const command: CliCommand = {
         lines: report.lines,
         calls: report.matched,
         skippedLines: report.skipped,
-        from: from !== undefined ? new Date(from).toISOString() : null,
-        to: to !== undefined ? new Date(to).toISOString() : null,
+        from: window.from !== undefined ? new Date(window.from).toISOString() : null,
+        to: new Date(window.to).toISOString(),
         timeZone: cal.timeZone,
         firstStart: report.firstStart,
         lastStart: report.lastStart,
@@ -82,7 +89,7 @@ export const command: CliCommand = {
       io.stdout.write(`${JSON.stringify(out, bigintReplacer, 2)}\n`);
       return 0;
     }
-    io.stdout.write(human(report, groups, by, path, io.cwd, cal.timeZone, from, to));
+    io.stdout.write(human(report, groups, by, path, io.cwd, cal.timeZone, window));
     return 0;
   },
 };
@@ -99,19 +106,14 @@ function human(
   path: string,
   cwd: string,
   tz: string,
-  from: number | undefined,
-  to: number | undefined,
+  window: TimeWindow,
 ): string {
   const t = report.totals;
   const lines: string[] = [];
   const rel = relative(cwd, path);
   const files = report.files.length;
   lines.push(`Ledger     ${rel.startsWith('..') ? path : rel} (${files} file${files === 1 ? '' : 's'})`);
-  const range =
-    from === undefined && to === undefined
-      ? 'all time'
-      : `${from !== undefined ? new Date(from).toISOString() : 'start'} → ${to !== undefined ? new Date(to).toISOString() : 'now'}`;
-  lines.push(`Range      ${range}${by === 'day' ? ` (days in ${tz})` : ''}`);
+  lines.push(`Range      ${describeWindow(window)}${by === 'day' ? ` (days in ${tz})` : ''}`);
   if (report.skipped > 0) lines.push(`Skipped    ${report.skipped} unreadable line(s) (torn writes)`);
   if (t.requests === 0) {
     lines.push('', 'No calls in this range.', '');

@@ -32,6 +32,7 @@ import {
   type LedgerScanResult,
   type LedgerSegment,
   type ReadLedgerOptions,
+  StartTimeWindow,
   scanLedgerFast,
   scanSegmentsFast,
   splitLedger,
@@ -359,8 +360,24 @@ export interface LedgerBudgetOptions {
   now?: number;
   /** Most keys listed per scoped budget, highest use first (default 20). */
   top?: number;
+  /**
+   * Also sum the calls that started in `[from, to)` (epoch ms; a missing bound is open), whatever the
+   * budgets' periods: the figure `report` gives for the same window. The ledger is then read from
+   * `from` (or from its start) rather than only as far back as the budgets need.
+   */
+  window?: { from?: number | undefined; to?: number | undefined };
   /** Warnings about unreadable lines. */
   onWarning?: (message: string) => void;
+}
+
+/** Spend in the window of {@link LedgerBudgetOptions.window}. */
+export interface LedgerWindowSpend {
+  /** Calls (ledger lines) that started in the window, failed ones included. */
+  calls: number;
+  /** Their cost, USD. */
+  spent: number;
+  /** Their cost, exact, pico-USD. */
+  spentPico: bigint;
 }
 
 /** Result of {@link ledgerBudgetStatus}. */
@@ -369,6 +386,8 @@ export interface LedgerBudgetReport extends LedgerScanResult {
   statuses: BudgetStatus[];
   /** Number of keys per scoped budget that reached the warning threshold or more. */
   overWarning: Partial<Record<BudgetScope, number>>;
+  /** Spend in the requested window (present when `window` was given). */
+  window?: LedgerWindowSpend;
 }
 
 interface ScopeState {
@@ -455,15 +474,25 @@ export function ledgerBudgetStatus(
   add('user', budgets.perUser, 'day', true);
   add('session', budgets.perSession, 'total', true);
   let from: string | null | undefined;
-  for (const st of states) {
-    if (st.fromIso === null) from = null;
-    else if (from !== null && (from === undefined || st.fromIso < from)) from = st.fromIso;
+  const starts = states.map((st) => st.fromIso);
+  const win = options.window;
+  const inWindow = win ? new StartTimeWindow(win.from, win.to) : null;
+  if (win) starts.push(win.from !== undefined ? new Date(win.from).toISOString() : null);
+  for (const start of starts) {
+    if (start === null) from = null;
+    else if (from !== null && (from === undefined || start < from)) from = start;
   }
+  let windowCalls = 0;
+  const windowSpent = new PicoSum();
   const scan = scanLedgerFast(
     path,
     { ...(from ? { from } : {}), ...(options.onWarning ? { onWarning: options.onWarning } : {}) },
     (l) => {
       const pico = l.costPico();
+      if (inWindow?.has(l.startTime)) {
+        windowCalls++;
+        if (pico !== null) windowSpent.add(pico);
+      }
       if (pico === null || pico === 0) return;
       for (const st of states) {
         if (st.fromIso !== null && l.startTime < st.fromIso) continue;
@@ -496,7 +525,12 @@ export function ledgerBudgetStatus(
     overWarning[st.scope] = rows.filter((r) => r.level !== 'ok').length;
     statuses.push(...rows.slice(0, top));
   }
-  return { ...scan, statuses, overWarning };
+  const report: LedgerBudgetReport = { ...scan, statuses, overWarning };
+  if (win) {
+    const spentPico = windowSpent.value();
+    report.window = { calls: windowCalls, spentPico, spent: picoToUsd(spentPico) };
+  }
+  return report;
 }
 
 /** Keep the half of the keys with the highest spend (the others cannot lead the status list). */
