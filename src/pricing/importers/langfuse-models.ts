@@ -11,6 +11,10 @@
  *   {@link USAGE_KEYS} wins. A `total` price (old embedding models) prices both input and output.
  * - `matchPattern` is a POSIX regex with a `(?i)` prefix; it becomes `{regex}` without the inline flag.
  *   Our rules match case-insensitively against the lower-cased name, which is what `(?i)` asked for.
+ *   A pattern JavaScript cannot compile is dropped (the model keeps its exact name, with a note); one
+ *   it can but the linear-time match engine does not accept (backreferences, lookbehinds, lookaheads
+ *   past the leading `^`) is kept, so validation rejects the import naming the definition and the
+ *   pattern rather than letting the model silently lose its rule.
  * - Pricing tiers: usage conditions `gt N` (`gte N` → `above: N − 1`) become context tiers
  *   (Langfuse sums the matching usage keys, i.e. the whole prompt including cache, like ours);
  *   `service_tier in [fast|priority]` and `speed in [fast]` → `serviceTiers.priority`, `flex` → `flex`,
@@ -361,7 +365,10 @@ function toCatalogModel(
   });
 }
 
-/** `(?i)^(openai/)?(gpt-4o)$` → `{regex: '^(openai/)?(gpt-4o)$'}`; undefined if JS cannot compile it. */
+/**
+ * `(?i)^(openai/)?(gpt-4o)$` → `{regex: '^(openai/)?(gpt-4o)$'}`; undefined if JS cannot compile it.
+ * Whether the pattern can run in linear time is the validator's call (see the module notes).
+ */
 function regexRule(pattern: string | undefined, name: string, stats: ImportStats): CatalogModel['match'] {
   if (!pattern) return undefined;
   const source = pattern.replace(/^\(\?i\)/, '');
