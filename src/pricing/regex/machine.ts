@@ -57,6 +57,8 @@ class Nfa {
   out1: number[] = [];
   out2: number[] = [];
   sets: Ranges[] = [];
+  /** Set ids by the parsed set they come from: the copies a counted repetition makes share one. */
+  setIds = new Map<Ranges, number>();
 
   add(kind: number, arg = -1, out1 = -1, out2 = -1): number {
     if (this.kind.length >= MAX_NFA_STATES) throw new MachineTooLarge();
@@ -85,8 +87,13 @@ function patch(nfa: Nfa, exits: number[], to: number): void {
 function build(nfa: Nfa, node: RegexNode): Frag {
   switch (node.t) {
     case 'set': {
-      const s = nfa.add(CHAR, nfa.sets.length);
-      nfa.sets.push(node.ranges);
+      let id = nfa.setIds.get(node.ranges);
+      if (id === undefined) {
+        id = nfa.sets.length;
+        nfa.sets.push(node.ranges);
+        nfa.setIds.set(node.ranges, id);
+      }
+      const s = nfa.add(CHAR, id);
       return { start: s, exits: [s * 2] };
     }
     case 'bol':
@@ -201,8 +208,13 @@ export class LinearMachine {
   private readonly bounds: Int32Array;
   private readonly boundClass: Uint16Array;
   private readonly classCount: number;
-  /** For each CHAR state, the classes it accepts (`classCount` bytes per state). */
-  private readonly accepts: Uint8Array;
+  /**
+   * The classes each set accepts, as inclusive class-index intervals: set `k` owns
+   * `intervals[intervalStart[k] .. intervalStart[k + 1])`. (A dense state × class table would take
+   * megabytes for a large pattern with many classes.)
+   */
+  private readonly intervals: Int32Array;
+  private readonly intervalStart: Int32Array;
   private readonly wordClass: Uint8Array;
   private cache = new Map<string, DState>();
   private readonly initial: DState;
@@ -266,20 +278,38 @@ export class LinearMachine {
       }
       return lo;
     };
-    // Ranges start and end on class boundaries, so each range covers whole classes: fill them.
-    const classesOf = (r: Ranges, into: Uint8Array, offset: number) => {
-      for (let i = 0; i < r.length; i += 2) {
-        const last = classAt(r[i + 1]!);
-        for (let k = classAt(r[i]!); k <= last; k++) into[offset + k] = 1;
-      }
-    };
-    this.accepts = new Uint8Array(n * this.classCount);
-    for (let s = 0; s < n; s++) {
-      if (this.kind[s] === CHAR) classesOf(nfa.sets[this.arg[s]!]!, this.accepts, s * this.classCount);
+    // Ranges start and end on class boundaries, so each range is a run of whole classes.
+    const flat: number[] = [];
+    const offsets = [0];
+    for (const r of nfa.sets) {
+      for (let i = 0; i < r.length; i += 2) flat.push(classAt(r[i]!), classAt(r[i + 1]!));
+      offsets.push(flat.length);
     }
+    this.intervals = Int32Array.from(flat);
+    this.intervalStart = Int32Array.from(offsets);
     this.wordClass = new Uint8Array(this.classCount);
-    classesOf(WORD_RANGES as Ranges, this.wordClass, 0);
+    for (let i = 0; i < WORD_RANGES.length; i += 2) {
+      const last = classAt(WORD_RANGES[i + 1]!);
+      for (let k = classAt(WORD_RANGES[i]!); k <= last; k++) this.wordClass[k] = 1;
+    }
     this.initial = this.state(new Int32Array(0), true, false);
+  }
+
+  /** Whether set `set` accepts character class `cls` (binary search over its class intervals). */
+  private setAccepts(set: number, cls: number): boolean {
+    const iv = this.intervals;
+    const from = this.intervalStart[set]!;
+    const to = this.intervalStart[set + 1]!;
+    if (to - from === 2) return cls >= iv[from]! && cls <= iv[from + 1]!; // most sets: one run
+    let lo = from >> 1;
+    let hi = (to >> 1) - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (cls < iv[mid * 2]!) hi = mid - 1;
+      else if (cls > iv[mid * 2 + 1]!) lo = mid + 1;
+      else return true;
+    }
+    return false;
   }
 
   private classOf(c: number): number {
@@ -333,8 +363,6 @@ export class LinearMachine {
     const stack = this.stack;
     const kind = this.kind;
     const out1 = this.out1;
-    const accepts = this.accepts;
-    const base = this.classCount;
     let sp = 0;
     let count = 0;
     const before = atStart ? false : prevWord;
@@ -349,7 +377,7 @@ export class LinearMachine {
         case MATCH:
           return -1;
         case CHAR:
-          if (cls >= 0 && accepts[s * base + cls] === 1) {
+          if (cls >= 0 && this.setAccepts(this.arg[s]!, cls)) {
             const o = out1[s]!;
             if (seen[o] !== gen) {
               seen[o] = gen;
