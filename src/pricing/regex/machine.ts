@@ -13,6 +13,8 @@ import { type Ranges, type RegexNode, WORD_RANGES } from './syntax.js';
 export const MAX_NFA_STATES = 2_000;
 /** Cached DFA states per pattern; past it the pattern is run as an NFA (memory stays bounded). */
 const MAX_DFA_STATES = 1_000;
+/** Transition slots (states × character classes) cached per pattern: about 2 MB at most. */
+const MAX_DFA_SLOTS = 262_144;
 /** New DFA states one test may build before it finishes by stepping the NFA. */
 const MAX_NEW_STATES_PER_TEST = 32;
 
@@ -218,6 +220,8 @@ export class LinearMachine {
   private readonly wordClass: Uint8Array;
   private cache = new Map<string, DState>();
   private readonly initial: DState;
+  /** DFA states cached before the pattern is run as an NFA (fewer when there are many classes). */
+  private readonly maxStates: number;
   /** Set once the DFA outgrows its cache: every test then steps the NFA directly. */
   private simulateOnly = false;
   // Scratch: visited marks (ε-closure and advanced states), the DFS stack, two state lists.
@@ -257,6 +261,7 @@ export class LinearMachine {
     }
     const starts = [...cuts].sort((a, b) => a - b);
     this.classCount = starts.length;
+    this.maxStates = Math.max(16, Math.min(MAX_DFA_STATES, Math.floor(MAX_DFA_SLOTS / this.classCount)));
     const asciiClass = new Uint16Array(128);
     let cls = 0;
     for (let c = 0; c < 128; c++) {
@@ -336,7 +341,7 @@ export class LinearMachine {
     let d = this.cache.get(key);
     if (d === undefined) {
       // A pattern whose DFA keeps growing (`[ab]*a[ab]{500}`) is run as an NFA from now on.
-      if (this.cache.size >= MAX_DFA_STATES) this.simulateOnly = true;
+      if (this.cache.size >= this.maxStates) this.simulateOnly = true;
       d = this.fresh(kernel, atStart, prevWord);
       if (!this.simulateOnly) this.cache.set(key, d);
     }
