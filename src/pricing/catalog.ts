@@ -172,7 +172,10 @@ export class PriceCatalog {
 
   /**
    * Add a catalog document to a layer (validated). Within a layer, data added later wins.
-   * @throws {CatalogValidationError}
+   * Validation includes the `regex` rules: see docs/pricing.md, "Match rules and regex safety".
+   * With `trusted: true` nothing is checked; a regex rule the linear-time engine does not accept
+   * then simply never matches.
+   * @throws {CatalogValidationError} listing every bad field, e.g. a regex with a backreference.
    */
   addLayer(
     layer: Exclude<PriceLayer, 'fallback'>,
