@@ -15,12 +15,15 @@ export class LangfuseCostError extends Error {
   }
 }
 
-/** A token usage had a negative, NaN, fractional or absurd count, or an unknown bucket. */
+/**
+ * A pricing query had a bad field: a token usage with a negative, NaN, fractional or absurd count
+ * or an unknown bucket, or a `model`, `provider` or `at` of the wrong type or value.
+ */
 export class InvalidUsageError extends LangfuseCostError {
   /** Path of the bad field, e.g. `usage.cacheRead`. */
   readonly path: string;
-  constructor(path: string, message: string) {
-    super('INVALID_USAGE', `${path}: ${message}`);
+  constructor(path: string, message: string, options?: { cause?: unknown }) {
+    super('INVALID_USAGE', `${path}: ${message}`, options);
     this.name = 'InvalidUsageError';
     this.path = path;
   }
@@ -88,5 +91,66 @@ export class BudgetExceededError extends LangfuseCostError {
     );
     this.name = 'BudgetExceededError';
     this.details = details;
+  }
+}
+
+/**
+ * An argument of a public function had the wrong type or an impossible value (an object where a
+ * string belongs, a getter that threw, a cyclic or otherwise unreadable value). The original error,
+ * if any, is the `cause`.
+ */
+export class InvalidArgumentError extends LangfuseCostError {
+  /** Path of the bad argument or field, e.g. `options.timeZone`. */
+  readonly path: string;
+  constructor(path: string, message: string, options?: { cause?: unknown }) {
+    super('INVALID_ARGUMENT', `${path}: ${message}`, options);
+    this.name = 'InvalidArgumentError';
+    this.path = path;
+  }
+}
+
+/**
+ * `CostTracker.record`, `recordUnpriced` or `recordFailure` was given something that would corrupt
+ * the totals: a cost that is not a non-negative safe integer number of picodollars, a `total` that
+ * disagrees with `totalPico` or with the sum of `costs`, an invalid usage, an invalid date or
+ * duration, attribution of the wrong type, or an object whose fields cannot be read. Nothing is
+ * recorded; the tracker counts the rejection (`tracker.health().rejected`).
+ */
+export class InvalidRecordError extends LangfuseCostError {
+  /** Path of the bad field, e.g. `result.totalPico` or `ctx.endTime`. */
+  readonly path: string;
+  constructor(path: string, message: string, options?: { cause?: unknown }) {
+    super('INVALID_RECORD', `${path}: ${message}`, options);
+    this.name = 'InvalidRecordError';
+    this.path = path;
+  }
+}
+
+/**
+ * A short, safe description of any value for error messages: never converts it to a primitive
+ * (no `toString`, no `valueOf`, no getters), never throws, at most ~60 characters.
+ */
+export function describeValue(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return v.length > 40 ? `a string of ${v.length} characters` : JSON.stringify(v);
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return String(v);
+    case 'bigint':
+      return 'a bigint';
+    case 'symbol':
+      return 'a symbol';
+    case 'function':
+      return 'a function';
+    default:
+      if (v === null) return 'null';
+      try {
+        return Array.isArray(v) ? 'an array' : v instanceof Date ? 'a Date' : 'an object';
+      } catch {
+        // Array.isArray throws on a revoked Proxy.
+        return 'an unreadable object';
+      }
   }
 }

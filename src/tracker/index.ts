@@ -42,16 +42,8 @@ export {
 export { LedgerLineEncoder } from './ledger-line-encoder.js';
 export { formatLogCost, formatLogLine, LogSink, type LogSinkOptions } from './log-sink.js';
 export type { Attribution, CostRecord, FailureInput, RecordContext, RecordSource } from './record.js';
+export { MAX_RECORD_METADATA_KEYS, MAX_RECORD_TAGS, MAX_RECORD_TIME } from './record-guard.js';
 export type { CostSink } from './sink.js';
-export {
-  type CostStats,
-  CostTracker,
-  type CostTrackerOptions,
-  type GroupStats,
-  type StatsOptions,
-  type TrackerEvents,
-  type TrackerExportOptions,
-} from './tracker.js';
 export {
   DAY_WORDS,
   NOW_WORD,
@@ -61,4 +53,15 @@ export {
   type TimeSpecOptions,
   type TimeUnit,
 } from './time-syntax.js';
+export {
+  type CostStats,
+  CostTracker,
+  type CostTrackerOptions,
+  type GroupStats,
+  type RecordUnpricedOptions,
+  type StatsOptions,
+  type TrackerEvents,
+  type TrackerExportOptions,
+  type TrackerHealth,
+} from './tracker.js';
 export { STATS_WINDOWS, type StatsWindow } from './windows.js';

@@ -1,5 +1,5 @@
-import { LangfuseCostError } from '../errors.js';
-import { getLogger, warnOnce } from '../logger.js';
+import { describeValue, InvalidArgumentError, InvalidRecordError, LangfuseCostError } from '../errors.js';
+import { getLogger, type Logger, warnOnce } from '../logger.js';
 import { type CostBreakdown, type CostResult, emptyCosts } from '../pricing/cost-result.js';
 import { usdToPico } from '../pricing/money.js';
 import { emptyUsage, normalizeUsage, type TokenUsage, totalTokens } from '../usage/token-usage.js';
@@ -24,6 +24,21 @@ import { type CsvOptions, type ExportFormat, formatExport } from './export.js';
 import { GROUP_DIMENSIONS, type GroupDimension, NONE_KEY, OTHER_KEY } from './groups.js';
 import { type LedgerLineOptions, toLedgerLine } from './ledger-line.js';
 import type { Attribution, CostRecord, FailureInput, RecordContext } from './record.js';
+import {
+  checkAttribution,
+  duration as checkDuration,
+  checkMetadata,
+  checkResult,
+  checkTags,
+  checkUsage,
+  contextFlags,
+  MAX_RECORD_TIME,
+  optBool,
+  optText,
+  text,
+  time,
+} from './record-guard.js';
+import { describeError, ERROR_DETAILS, type ErrorDetail } from './redact.js';
 import type { CostSink } from './sink.js';
 import { type CallKeys, type StatsWindow, WindowAggregates } from './windows.js';
 
@@ -41,6 +56,14 @@ export interface CostTrackerOptions {
   recentLimit?: number;
   /** Keep prompt and completion text on records (default false: text is dropped). */
   storeText?: boolean;
+  /**
+   * How much of a failed call's error is stored (record `error`, ledger `status_message`, exports):
+   * `'redacted'` (default) keeps the message with API keys, tokens, credentials in URLs and quoted
+   * text (where providers echo prompts) removed, cut to `MAX_ERROR_TEXT` (200) characters;
+   * `'status-only'` keeps only the error class and HTTP status, e.g. `BadRequestError (HTTP 400)`.
+   * See `redactErrorText`.
+   */
+  errorDetail?: ErrorDetail;
   /** Attribution merged into every record (the call's own values win; tags and metadata are merged). */
   defaults?: Attribution;
   /** Clock, epoch ms (default `Date.now`). Windows and budget periods follow this clock. */
@@ -62,6 +85,25 @@ export interface CostTrackerOptions {
   budgetKeyLimit?: number;
   /** Options of ledger lines made by `export()`. */
   ledger?: LedgerLineOptions;
+  /**
+   * Where the tracker's warnings go (unpriced models, invalid failure usage, failing sinks).
+   * Default: the library logger (`setLogger`). The LangChain handler and the span processor send
+   * the warnings of the calls they record to their own `logger` option instead (see `recordUnpriced`).
+   */
+  logger?: Logger;
+}
+
+/** Counters of `tracker.health()`. */
+export interface TrackerHealth {
+  /** Calls recorded since the tracker was made (or `reset()`). */
+  recorded: number;
+  /**
+   * Calls rejected by `record`, `recordUnpriced` or `recordFailure` with an `InvalidRecordError`
+   * (`INVALID_RECORD`) and left out of every total, budget and sink.
+   */
+  rejected: number;
+  /** The last rejection: the bad field's path and the message, with the tracker time (epoch ms). */
+  lastRejection?: { path: string; message: string; time: number };
 }
 
 /** Options of `stats()`. */
@@ -143,12 +185,55 @@ function distinctTags(tags: readonly string[]): readonly string[] {
   }
   return [...new Set(tags)].slice(0, MAX_TAGS);
 }
-const MAX_ERROR_LENGTH = 2000;
 
-function toMs(v: number | Date | string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : v.getTime();
-  return Number.isFinite(n) ? n : undefined;
+/** A time filter of `export()`: epoch ms, a Date or an ISO string (anything else is an error). */
+function toMs(v: unknown, path: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const n =
+    typeof v === 'number'
+      ? v
+      : typeof v === 'string'
+        ? Date.parse(v)
+        : v instanceof Date
+          ? Date.prototype.getTime.call(v)
+          : Number.NaN;
+  if (Number.isNaN(n)) {
+    throw new InvalidArgumentError(path, `expected epoch ms, a Date or an ISO time, got ${describeValue(v)}`);
+  }
+  return n;
+}
+
+/**
+ * Run a read-only public method: a LangfuseCostError passes; anything else (a getter or Proxy trap
+ * in the arguments that throws) becomes an `InvalidArgumentError` naming the argument.
+ */
+function guarded<T>(path: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof LangfuseCostError) throw err;
+    throw new InvalidArgumentError(path, `could not be read: ${safeMessage(err)}`, { cause: err });
+  }
+}
+
+/** Options of `recordUnpriced`. */
+export interface RecordUnpricedOptions {
+  /** Where the "no price for model" warning goes (default: the tracker's `logger`). */
+  logger?: Logger;
+}
+
+/** Keys already warned about, per logger given to a call (adapters' own loggers). */
+type WarnedKeys = WeakMap<Logger, Set<string>>;
+const MAX_WARNED_KEYS = 10_000;
+
+/** The message of any thrown value, read without trusting it. */
+function safeMessage(err: unknown): string {
+  try {
+    const m = err instanceof Error ? err.message : undefined;
+    return typeof m === 'string' ? m.slice(0, 500) : describeValue(err);
+  } catch {
+    return 'unreadable error';
+  }
 }
 
 function randomPrefix(): string {
@@ -161,18 +246,9 @@ function randomPrefix(): string {
   return s;
 }
 
-function errorMessage(err: unknown): string {
-  let m: string;
-  if (err instanceof Error) m = err.message || err.name;
-  else if (typeof err === 'string') m = err;
-  else {
-    try {
-      m = JSON.stringify(err) ?? String(err);
-    } catch {
-      m = String(err);
-    }
-  }
-  return m.length > MAX_ERROR_LENGTH ? `${m.slice(0, MAX_ERROR_LENGTH)}…` : m;
+/** The stored text of a failed call's error: redacted and cut, or class and status only (never throws). */
+function errorMessage(err: unknown, detail: ErrorDetail): string {
+  return describeError(err, detail);
 }
 
 /**
@@ -199,6 +275,7 @@ export class CostTracker {
   private readonly clock: () => number;
   private readonly defaults: Attribution | undefined;
   private readonly storeText: boolean;
+  private readonly errorDetail: ErrorDetail;
   private readonly recentLimit: number;
   private readonly maxGroups: number;
   private readonly ledgerOptions: LedgerLineOptions;
@@ -218,18 +295,57 @@ export class CostTracker {
     this.aggregatePending();
   };
   private readonly keys: CallKeys = { keys: ['', '', '', '', '', ''], tags: [] };
+  private readonly logger: Logger | undefined;
+  private readonly warned: WarnedKeys = new WeakMap();
+  private recordedCount = 0;
+  private rejectedCount = 0;
+  private lastRejection: TrackerHealth['lastRejection'];
   /** True when calls are refused once a hard limit is reached. */
   readonly enforce: boolean;
 
-  /** @throws {LangfuseCostError} for an unknown time zone or invalid budgets. */
+  /**
+   * @throws {LangfuseCostError} for an unknown time zone or invalid budgets; `INVALID_ARGUMENT` for
+   * options of the wrong type (a `now` that is not a function, `defaults` that are not attribution).
+   */
   constructor(options: CostTrackerOptions = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new InvalidArgumentError('options', `expected an object, got ${describeValue(options)}`);
+    }
+    if (options.now !== undefined && typeof options.now !== 'function') {
+      throw new InvalidArgumentError('options.now', `expected a function, got ${describeValue(options.now)}`);
+    }
+    if (options.logger !== undefined && typeof options.logger?.warn !== 'function') {
+      throw new InvalidArgumentError('options.logger', 'expected a logger with a warn method');
+    }
+    if (options.sinks !== undefined && !Array.isArray(options.sinks)) {
+      throw new InvalidArgumentError(
+        'options.sinks',
+        `expected an array, got ${describeValue(options.sinks)}`,
+      );
+    }
     this.sinks = [...(options.sinks ?? [])];
     this.clock = options.now ?? Date.now;
     this.calendar = new ZonedCalendar(options.timeZone ?? 'UTC');
     this.enforce = options.enforce === true;
-    this.defaults =
-      options.defaults && Object.keys(options.defaults).length > 0 ? options.defaults : undefined;
+    this.logger = options.logger;
+    let defaults: Attribution | undefined;
+    if (options.defaults !== undefined) {
+      try {
+        defaults = checkAttribution(options.defaults, 'options.defaults');
+      } catch (err) {
+        throw new InvalidArgumentError('options.defaults', safeMessage(err), { cause: err });
+      }
+    }
+    this.defaults = defaults && Object.values(defaults).some((v) => v !== undefined) ? defaults : undefined;
     this.storeText = options.storeText === true;
+    const detail = options.errorDetail ?? 'redacted';
+    if (!ERROR_DETAILS.includes(detail)) {
+      throw new InvalidArgumentError(
+        'options.errorDetail',
+        `expected ${ERROR_DETAILS.map((d) => `'${d}'`).join(' or ')}, got ${describeValue(detail)}`,
+      );
+    }
+    this.errorDetail = detail;
     this.recentLimit = Math.max(0, Math.floor(options.recentLimit ?? 1000));
     this.ring = new Array(this.recentLimit);
     this.maxGroups = Math.max(1, Math.floor(options.maxGroups ?? 1000));
@@ -282,76 +398,187 @@ export class CostTracker {
   /**
    * Record a priced call. Never throws because of sinks or listeners (they are logged).
    * With `ctx.cached`, the call is recorded as a cache hit with cost 0.
+   *
+   * The result and context are checked first (see docs/budgets.md, "What record accepts"): the
+   * exact total `totalPico` a non-negative safe integer, `total` equal to `totalPico / 1e12`, the
+   * `costs` buckets adding up to it, a valid usage, times from 1970 to 9999, attribution strings.
+   * Anything else is rejected: nothing is recorded, `health().rejected` counts it, and the call
+   * throws. The record holds copies, so changing the result afterwards changes nothing.
+   * @throws {InvalidRecordError} `INVALID_RECORD` for a result or context that would corrupt the totals.
    */
   record(result: CostResult, ctx?: RecordContext): CostRecord {
-    const t = this.tick();
-    const cached = ctx?.cached === true;
-    const rec = this.build(result.model, result.provider, ctx, t, cached ? 'cached' : 'success');
-    rec.resolvedModel = result.resolvedModel;
-    rec.usage = result.usage;
-    rec.source = result.source;
-    rec.estimated = result.estimated;
-    rec.tier = result.tier;
-    if (!cached) {
-      rec.costs = result.costs;
-      rec.total = result.total;
-      rec.totalPico = result.totalPico;
+    let rec: CostRecord;
+    let t: number;
+    try {
+      const r = checkResult(result);
+      const c = contextFlags(ctx);
+      t = this.tick();
+      const cached = c.cached;
+      rec = this.build(r.model, r.provider, ctx, t, cached ? 'cached' : 'success');
+      rec.resolvedModel = r.resolvedModel;
+      rec.usage = r.usage;
+      rec.source = r.source;
+      rec.estimated = r.estimated;
+      rec.tier = r.tier;
+      if (!cached) {
+        rec.costs = r.costs;
+        rec.total = r.total;
+        rec.totalPico = r.totalPico;
+      }
+      const provided = c.providedCost ?? r.providedCost;
+      if (provided !== undefined) rec.providedCost = provided;
+    } catch (err) {
+      throw this.reject(err, 'result');
     }
-    const provided = ctx?.providedCost ?? result.providedCost;
-    if (provided !== undefined) rec.providedCost = provided;
     this.ingest(rec, t);
     return rec;
   }
 
   /**
    * Record a failed call (status `error`). With `failure.result` its cost counts; a failure that
-   * billed tokens without a result is unpriced; one without usage costs 0.
+   * billed tokens without a result is unpriced; one without usage costs 0. An invalid `usage`
+   * (without a result) is ignored with a warning: the failure is still recorded.
+   * @throws {InvalidRecordError} `INVALID_RECORD` for a failure, result or context of the wrong
+   * shape (checked as in `record`; counted in `health().rejected`).
    */
   recordFailure(failure: FailureInput, ctx?: RecordContext): CostRecord {
-    const t = this.tick();
-    const r = failure.result;
-    const rec = this.build(failure.model, failure.provider ?? r?.provider ?? '', ctx, t, 'error');
-    rec.error = errorMessage(failure.error);
-    if (r !== undefined) {
-      rec.resolvedModel = r.resolvedModel;
-      rec.usage = r.usage;
-      rec.costs = r.costs;
-      rec.total = r.total;
-      rec.totalPico = r.totalPico;
-      rec.source = r.source;
-      rec.estimated = r.estimated;
-      rec.tier = r.tier;
-    } else {
-      rec.usage = this.safeUsage(failure.usage, failure.model);
-      if (totalTokens(rec.usage) > 0) rec.unpriced = true;
+    let rec: CostRecord;
+    let t: number;
+    try {
+      if (failure === null || typeof failure !== 'object') {
+        throw new InvalidRecordError('failure', `expected an object, got ${describeValue(failure)}`);
+      }
+      const model = text(failure.model, 'failure.model');
+      const provider0 = failure.provider;
+      if (provider0 !== undefined && provider0 !== null) text(provider0, 'failure.provider');
+      const result = failure.result;
+      const r = result === undefined || result === null ? undefined : checkResult(result);
+      const usage = failure.usage;
+      const error = failure.error;
+      const c = contextFlags(ctx);
+      t = this.tick();
+      rec = this.build(model, provider0 ?? r?.provider ?? '', ctx, t, 'error');
+      rec.error = errorMessage(error, this.errorDetail);
+      if (r !== undefined) {
+        rec.resolvedModel = r.resolvedModel;
+        rec.usage = r.usage;
+        rec.costs = r.costs;
+        rec.total = r.total;
+        rec.totalPico = r.totalPico;
+        rec.source = r.source;
+        rec.estimated = r.estimated;
+        rec.tier = r.tier;
+      } else {
+        rec.usage = this.safeUsage(usage, model);
+        if (totalTokens(rec.usage) > 0) rec.unpriced = true;
+      }
+      if (c.providedCost !== undefined) rec.providedCost = c.providedCost;
+    } catch (err) {
+      throw this.reject(err, 'failure');
     }
-    if (ctx?.providedCost !== undefined) rec.providedCost = ctx.providedCost;
     this.ingest(rec, t);
     return rec;
   }
 
   /**
    * Record a call whose model has no price: counted in `requests` and tokens and as `unpriced`,
-   * never as a silent $0 (the ledger writes `total_cost: null`). Warns once per model.
+   * never as a silent $0 (the ledger writes `total_cost: null`). Warns once per model, to
+   * `options.logger` when given (the adapters pass theirs), else to the tracker's `logger`.
+   * @throws {InvalidRecordError} `INVALID_RECORD` for a model or provider that is not a string, an
+   * invalid usage or context (counted in `health().rejected`).
    */
   recordUnpriced(
     model: string,
     provider: string | undefined,
     usage: Partial<TokenUsage>,
     ctx?: RecordContext,
+    options?: RecordUnpricedOptions,
   ): CostRecord {
-    warnOnce(
-      `unpriced:${provider ?? ''}:${model}`,
-      `no price for model "${model}"${provider ? ` (provider ${provider})` : ''}: its calls are counted as unpriced. ` +
-        'Add a price with catalog.override(…) or a price file (LANGFUSE_COST_PRICES), or set a fallback price.',
-    );
-    const t = this.tick();
-    const rec = this.build(model, provider ?? '', ctx, t, ctx?.cached ? 'cached' : 'success');
-    rec.usage = this.safeUsage(usage, model);
-    rec.unpriced = true;
-    if (ctx?.providedCost !== undefined) rec.providedCost = ctx.providedCost;
+    let rec: CostRecord;
+    let t: number;
+    try {
+      text(model, 'model');
+      if (provider !== undefined && provider !== null) text(provider, 'provider');
+      const u = checkUsage(usage, 'usage');
+      const c = contextFlags(ctx);
+      const logger = options?.logger;
+      if (logger !== undefined && typeof logger?.warn !== 'function') {
+        throw new InvalidRecordError('options.logger', 'expected a logger with a warn method');
+      }
+      this.warnOnce(
+        `unpriced:${provider ?? ''}:${model}`,
+        `no price for model "${model}"${provider ? ` (provider ${provider})` : ''}: its calls are counted as unpriced. ` +
+          'Add a price with catalog.override(…) or a price file (LANGFUSE_COST_PRICES), or set a fallback price.',
+        logger,
+      );
+      t = this.tick();
+      rec = this.build(model, provider ?? '', ctx, t, c.cached ? 'cached' : 'success');
+      rec.usage = u;
+      rec.unpriced = true;
+      if (c.providedCost !== undefined) rec.providedCost = c.providedCost;
+    } catch (err) {
+      throw this.reject(err, 'input');
+    }
     this.ingest(rec, t);
     return rec;
+  }
+
+  /**
+   * Counters of what the tracker took and refused: calls recorded, calls rejected as invalid
+   * (`InvalidRecordError`), and the last rejection.
+   */
+  health(): TrackerHealth {
+    const h: TrackerHealth = { recorded: this.recordedCount, rejected: this.rejectedCount };
+    if (this.lastRejection) h.lastRejection = { ...this.lastRejection };
+    return h;
+  }
+
+  /** Count a rejected input and turn whatever was thrown into an `InvalidRecordError`. */
+  private reject(err: unknown, path: string): InvalidRecordError {
+    const e =
+      err instanceof InvalidRecordError
+        ? err
+        : new InvalidRecordError(
+            err instanceof InvalidArgumentError ? err.path : path,
+            err instanceof LangfuseCostError ? err.message : `could not be read: ${safeMessage(err)}`,
+            { cause: err },
+          );
+    this.rejectedCount++;
+    let time = this.last;
+    if (!Number.isFinite(time)) time = Date.now();
+    this.lastRejection = { path: e.path, message: e.message, time };
+    return e;
+  }
+
+  private logError(message: string): void {
+    try {
+      const l = this.logger ?? getLogger();
+      if (typeof l.error === 'function') l.error(message);
+      else l.warn(message);
+    } catch {
+      // A broken logger must not break a flush.
+    }
+  }
+
+  /** Warn once per key: to `logger` when given (deduplicated per logger), else the tracker's. */
+  private warnOnce(key: string, message: string, logger: Logger | undefined = this.logger): void {
+    if (logger === undefined) {
+      warnOnce(key, message);
+      return;
+    }
+    let seen = this.warned.get(logger);
+    if (seen === undefined) {
+      seen = new Set();
+      this.warned.set(logger, seen);
+    }
+    if (seen.has(key)) return;
+    if (seen.size >= MAX_WARNED_KEYS) seen.clear();
+    seen.add(key);
+    try {
+      logger.warn(message);
+    } catch {
+      // A broken logger must not break the call.
+    }
   }
 
   /**
@@ -362,7 +589,8 @@ export class CostTracker {
    */
   checkBudget(attr?: Attribution): void {
     if (!this.enforce || !this.budgets.active) return;
-    this.budgets.check(this.budgetKeys(attr), this.tick());
+    const keys = guarded('attr', () => this.budgetKeys(attr));
+    this.budgets.check(keys, this.tick());
   }
 
   /**
@@ -370,7 +598,8 @@ export class CostTracker {
    * tenant only; without, every key held (most used first).
    */
   budgetStatus(attr?: Attribution): BudgetStatus[] {
-    return this.budgets.status(this.tick(), attr === undefined ? undefined : this.budgetKeys(attr));
+    const keys = attr === undefined ? undefined : guarded('attr', () => this.budgetKeys(attr));
+    return this.budgets.status(this.tick(), keys);
   }
 
   /**
@@ -378,7 +607,20 @@ export class CostTracker {
    * @throws {LangfuseCostError} `STATS_UNAVAILABLE` when grouping by a dimension left out of `dimensions`.
    */
   stats(options: StatsOptions = {}): CostStats {
+    return guarded('options', () => this.statsOf(options));
+  }
+
+  private statsOf(options: StatsOptions): CostStats {
+    if (options === null || typeof options !== 'object') {
+      throw new InvalidArgumentError('options', `expected an object, got ${describeValue(options)}`);
+    }
     const window = options.window ?? 'all';
+    if (typeof window !== 'string') {
+      throw new InvalidArgumentError(
+        'options.window',
+        `expected a window name, got ${describeValue(window)}`,
+      );
+    }
     const t = this.tick();
     this.aggregatePending();
     const slice = this.windows.collect(window, t);
@@ -451,6 +693,9 @@ export class CostTracker {
 
   /** The last `n` records (default all kept), oldest first. */
   recent(n = this.recentLimit): CostRecord[] {
+    if (typeof n !== 'number' || Number.isNaN(n)) {
+      throw new InvalidArgumentError('n', `expected a number of records, got ${describeValue(n)}`);
+    }
     const count = Math.min(Math.max(0, Math.floor(n)), this.ringSize);
     const out: CostRecord[] = new Array(count);
     const size = this.recentLimit;
@@ -465,8 +710,15 @@ export class CostTracker {
    * as JSON, CSV or JSON Lines, in the ledger line format.
    */
   export(options: TrackerExportOptions): string {
-    const from = toMs(options.from) ?? Number.NEGATIVE_INFINITY;
-    const to = toMs(options.to) ?? Number.POSITIVE_INFINITY;
+    return guarded('options', () => this.exportOf(options));
+  }
+
+  private exportOf(options: TrackerExportOptions): string {
+    if (options === null || typeof options !== 'object') {
+      throw new InvalidArgumentError('options', `expected { format }, got ${describeValue(options)}`);
+    }
+    const from = toMs(options.from, 'options.from') ?? Number.NEGATIVE_INFINITY;
+    const to = toMs(options.to, 'options.to') ?? Number.POSITIVE_INFINITY;
     const lines = this.recent()
       .filter((r) => r.startTime >= from && r.startTime < to)
       .map((r) => toLedgerLine(r, this.ledgerOptions));
@@ -480,7 +732,7 @@ export class CostTracker {
         try {
           await s.flush?.();
         } catch (err) {
-          getLogger().error(`cost sink flush failed: ${(err as Error)?.message ?? String(err)}`);
+          this.logError(`cost sink flush failed: ${safeMessage(err)}`);
         }
       }),
     );
@@ -494,7 +746,7 @@ export class CostTracker {
         try {
           await s.close?.();
         } catch (err) {
-          getLogger().error(`cost sink close failed: ${(err as Error)?.message ?? String(err)}`);
+          this.logError(`cost sink close failed: ${safeMessage(err)}`);
         }
       }),
     );
@@ -502,6 +754,9 @@ export class CostTracker {
 
   /** Forget all totals, budget spend and recent records (sinks and listeners stay). */
   reset(): void {
+    this.recordedCount = 0;
+    this.rejectedCount = 0;
+    this.lastRejection = undefined;
     this.pending = [];
     this.pendingAt = [];
     this.windows.clear();
@@ -513,16 +768,25 @@ export class CostTracker {
 
   private tick(): number {
     const n = this.clock();
-    if (n > this.last) this.last = n;
+    // A clock that answers NaN, a non-number or a time no Date can hold is ignored (the last good time stays).
+    if (typeof n === 'number' && n > this.last && n <= MAX_RECORD_TIME && n >= -MAX_RECORD_TIME)
+      this.last = n;
+    else if (this.last === Number.NEGATIVE_INFINITY) this.last = Date.now();
     return this.last;
   }
 
   private budgetKeys(attr: Attribution | undefined): BudgetKeys {
     const d = this.defaults;
+    if (attr === undefined || attr === null) {
+      return { sessionId: d?.sessionId, userId: d?.userId, tenantId: d?.tenantId };
+    }
+    if (typeof attr !== 'object') {
+      throw new InvalidArgumentError('attr', `expected an object, got ${describeValue(attr)}`);
+    }
     return {
-      sessionId: attr?.sessionId ?? d?.sessionId,
-      userId: attr?.userId ?? d?.userId,
-      tenantId: attr?.tenantId ?? d?.tenantId,
+      sessionId: optText(attr.sessionId, 'attr', 'sessionId') ?? d?.sessionId,
+      userId: optText(attr.userId, 'attr', 'userId') ?? d?.userId,
+      tenantId: optText(attr.tenantId, 'attr', 'tenantId') ?? d?.tenantId,
     };
   }
 
@@ -531,7 +795,7 @@ export class CostTracker {
     try {
       return normalizeUsage(usage);
     } catch (err) {
-      warnOnce(`bad-usage:${model}`, `ignoring invalid usage of "${model}": ${(err as Error).message}`);
+      this.warnOnce(`bad-usage:${model}`, `ignoring invalid usage of "${model}": ${safeMessage(err)}`);
       return emptyUsage();
     }
   }
@@ -544,12 +808,24 @@ export class CostTracker {
     now: number,
     status: CostRecord['status'],
   ): CostRecord {
-    const end = toMs(ctx?.endTime) ?? now;
-    const start0 = toMs(ctx?.startTime);
-    const duration = ctx?.durationMs ?? (start0 !== undefined ? end - start0 : 0);
-    const start = start0 ?? end - duration;
+    // `ctx` is the caller's object (checked to be an object by `contextFlags`): every field is read
+    // once and checked as it is read (record-guard), so a getter or Proxy cannot answer twice.
+    const end = ctx === undefined ? now : (time(ctx.endTime, 'ctx', 'endTime') ?? now);
+    const start0 = ctx === undefined ? undefined : time(ctx.startTime, 'ctx', 'startTime');
+    const duration0 = ctx === undefined ? undefined : checkDuration(ctx.durationMs, 'ctx', 'durationMs');
+    const spanId = ctx === undefined ? undefined : optText(ctx.spanId, 'ctx', 'spanId');
+    let duration = duration0 ?? (start0 !== undefined ? end - start0 : 0);
+    // A clock stepped back between start and end: the call took no measurable time.
+    if (duration < 0) duration = 0;
+    const start = start0 !== undefined && start0 <= end ? start0 : end - duration;
+    if (start < -MAX_RECORD_TIME) {
+      throw new InvalidRecordError(
+        'ctx.durationMs',
+        `starts the call before any time a Date can hold (${duration} ms)`,
+      );
+    }
     const rec: CostRecord = {
-      id: ctx?.spanId ?? this.defaults?.spanId ?? this.idPrefix + (++this.seq).toString(36),
+      id: spanId ?? this.defaults?.spanId ?? this.idPrefix + (++this.seq).toString(36),
       startTime: start,
       endTime: end,
       durationMs: duration,
@@ -568,32 +844,36 @@ export class CostTracker {
     const d = this.defaults;
     if (ctx === undefined && d === undefined) return rec;
     const c: RecordContext = ctx ?? EMPTY_CTX;
-    const traceId = c.traceId ?? d?.traceId;
+    const traceId = optText(c.traceId, 'ctx', 'traceId') ?? d?.traceId;
     if (traceId !== undefined) rec.traceId = traceId;
-    const parentId = c.parentId ?? d?.parentId;
+    const parentId = optText(c.parentId, 'ctx', 'parentId') ?? d?.parentId;
     if (parentId !== undefined) rec.parentId = parentId;
-    const sessionId = c.sessionId ?? d?.sessionId;
+    const sessionId = optText(c.sessionId, 'ctx', 'sessionId') ?? d?.sessionId;
     if (sessionId !== undefined) rec.sessionId = sessionId;
-    const userId = c.userId ?? d?.userId;
+    const userId = optText(c.userId, 'ctx', 'userId') ?? d?.userId;
     if (userId !== undefined) rec.userId = userId;
-    const tenantId = c.tenantId ?? d?.tenantId;
+    const tenantId = optText(c.tenantId, 'ctx', 'tenantId') ?? d?.tenantId;
     if (tenantId !== undefined) rec.tenantId = tenantId;
-    const operation = c.operation ?? d?.operation;
+    const operation = optText(c.operation, 'ctx', 'operation') ?? d?.operation;
     if (operation !== undefined) rec.operation = operation;
-    const service = c.service ?? d?.service;
+    const service = optText(c.service, 'ctx', 'service') ?? d?.service;
     if (service !== undefined) rec.service = service;
-    const environment = c.environment ?? d?.environment;
+    const environment = optText(c.environment, 'ctx', 'environment') ?? d?.environment;
     if (environment !== undefined) rec.environment = environment;
-    const fallback = c.fallback ?? d?.fallback;
+    const fallback = optBool(c.fallback, 'ctx', 'fallback') ?? d?.fallback;
     if (fallback !== undefined) rec.fallback = fallback;
-    const tags = d?.tags && c.tags ? [...new Set([...d.tags, ...c.tags])] : (c.tags ?? d?.tags);
+    const ownTags = checkTags(c.tags, 'ctx', 'tags');
+    const tags = d?.tags && ownTags ? [...new Set([...d.tags, ...ownTags])] : (ownTags ?? d?.tags);
     if (tags !== undefined && tags.length > 0) rec.tags = tags;
+    const ownMetadata = checkMetadata(c.metadata, 'ctx', 'metadata');
     const metadata =
-      d?.metadata && c.metadata ? { ...d.metadata, ...c.metadata } : (c.metadata ?? d?.metadata);
+      d?.metadata && ownMetadata ? { ...d.metadata, ...ownMetadata } : (ownMetadata ?? d?.metadata);
     if (metadata !== undefined) rec.metadata = metadata;
     if (this.storeText) {
-      if (c.inputText !== undefined) rec.inputText = c.inputText;
-      if (c.outputText !== undefined) rec.outputText = c.outputText;
+      const inputText = optText(c.inputText, 'ctx', 'inputText');
+      if (inputText !== undefined) rec.inputText = inputText;
+      const outputText = optText(c.outputText, 'ctx', 'outputText');
+      if (outputText !== undefined) rec.outputText = outputText;
     }
     return rec;
   }
@@ -629,15 +909,16 @@ export class CostTracker {
         this.windows.add(times[i]!, s, this.keys);
       } catch (err) {
         // A malformed result (e.g. usage missing) is left out of the totals, with a warning.
-        warnOnce(
-          `aggregate:${(err as Error)?.message}`,
-          `cost tracker could not aggregate a record of "${rec.model}": ${(err as Error)?.message ?? String(err)}`,
+        this.warnOnce(
+          `aggregate:${safeMessage(err)}`,
+          `cost tracker could not aggregate a record of "${rec.model}": ${safeMessage(err)}`,
         );
       }
     }
   }
 
   private ingest(rec: CostRecord, t: number): void {
+    this.recordedCount++;
     try {
       // Budgets are kept at once (alerts fire and enforcement sees the spend on this call); the
       // window aggregates are brought up to date right after the caller's code (a microtask), or
@@ -652,9 +933,9 @@ export class CostTracker {
       }
     } catch (err) {
       // A malformed result must not break the caller's LLM call.
-      warnOnce(
-        `aggregate:${(err as Error)?.message}`,
-        `cost tracker could not aggregate a record of "${rec.model}": ${(err as Error)?.message ?? String(err)}`,
+      this.warnOnce(
+        `aggregate:${safeMessage(err)}`,
+        `cost tracker could not aggregate a record of "${rec.model}": ${safeMessage(err)}`,
       );
     }
     if (this.recentLimit > 0) {
@@ -668,9 +949,9 @@ export class CostTracker {
       try {
         sinks[i]!.write(rec);
       } catch (err) {
-        warnOnce(
+        this.warnOnce(
           `sink-write:${i}`,
-          `cost sink ${sinks[i]!.constructor?.name ?? i} failed to take a record: ${(err as Error)?.message ?? String(err)}`,
+          `cost sink ${sinks[i]!.constructor?.name ?? i} failed to take a record: ${safeMessage(err)}`,
         );
       }
     }

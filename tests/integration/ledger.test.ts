@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { InvalidRecordError } from '../../src/errors.js';
 import { setLogger } from '../../src/logger.js';
 import { FastLine, keyMatches, SCANNED_KEYS, scanLine } from '../../src/node/ledger/fast-line.js';
 import {
@@ -150,9 +151,13 @@ describe('ledger line', () => {
       expect(line.start_time).toBe(new Date(t).toISOString());
       expect(line.end_time).toBe(new Date(t + 1812).toISOString());
     }
-    // A time no Date can hold is written as null (the reader then skips the line with a warning),
-    // never an exception that would hold up the rest of the batch.
-    const absurd = tracker.record(handResult(1), { startTime: 9e15, endTime: Date.UTC(2026, 10, 23) });
+    // A time no Date can hold is refused by the tracker (INVALID_RECORD); a record that carries one
+    // anyway is written as null (the reader then skips the line with a warning), never an exception
+    // that would hold up the rest of the batch.
+    expect(() => tracker.record(handResult(1), { startTime: 9e15, endTime: Date.UTC(2026, 10, 23) })).toThrow(
+      InvalidRecordError,
+    );
+    const absurd = { ...tracker.record(handResult(1), { endTime: Date.UTC(2026, 10, 23) }), startTime: 9e15 };
     expect(JSON.parse(ledgerLineJson(absurd))).toMatchObject({
       start_time: null,
       end_time: '2026-11-23T00:00:00.000Z',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidRecordError } from '../../src/errors.js';
 import { setLogger } from '../../src/logger.js';
 import { type CostSink, CostTracker, formatLogLine, LogSink, toLedgerLine } from '../../src/tracker/index.js';
 import type { CostRecord } from '../../src/tracker/record.js';
@@ -187,11 +188,12 @@ describe('CostTracker totals', () => {
       const broken = { ...priced('mini', { input: 1 }), usage: undefined } as unknown as ReturnType<
         typeof priced
       >;
-      expect(() => t.record(broken)).not.toThrow();
-      // Window aggregates are brought up to date after the call (or when read): the malformed record
-      // is left out of them with a warning, and reading the totals does not throw either.
+      // A malformed result is refused with the typed error (counted), never half-recorded: the
+      // totals, the sinks and reading them are unaffected.
+      expect(() => t.record(broken)).toThrow(InvalidRecordError);
       expect(t.stats().requests).toBe(1);
-      expect(cap.warnings.some((w) => w.includes('could not aggregate a record of "mini"'))).toBe(true);
+      expect(seen).toHaveLength(1);
+      expect(t.health()).toMatchObject({ recorded: 1, rejected: 1, lastRejection: { path: 'result.usage' } });
       expect(cap.warnings.some((w) => w.includes('disk on fire'))).toBe(true);
       expect(cap.warnings.some((w) => w.includes('listener bug'))).toBe(true);
     } finally {
