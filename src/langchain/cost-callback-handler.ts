@@ -2,7 +2,7 @@ import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import type { Serialized } from '@langchain/core/load/serializable';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { LLMResult } from '@langchain/core/outputs';
-import { BudgetExceededError } from '../errors.js';
+import { BudgetExceededError, describeValue } from '../errors.js';
 import { type Logger, warnOnce } from '../logger.js';
 import { getNodeCatalog } from '../node/default-catalog.js';
 import { getDefaultTracker } from '../node/default-tracker.js';
@@ -125,6 +125,17 @@ const WATCH: Record<LangChainProviderFamily, 0 | 1 | 2> = {
   other: 0,
 };
 const DEFAULT_STALE_MS = 60 * 60 * 1000;
+
+/** Text of any thrown value or id for a warning; never throws (a hostile `toString` is not called). */
+function textOf(v: unknown): string {
+  if (typeof v === 'string') return v;
+  try {
+    if (v instanceof Error) return `${String(v.name)}: ${String(v.message)}`;
+  } catch {
+    // a Proxy or a getter that throws
+  }
+  return describeValue(v);
+}
 
 function isObject(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null;
@@ -269,8 +280,15 @@ export class CostCallbackHandler extends BaseCallbackHandler {
     if (run === undefined || run.watch === 0) return;
     run.chunks++;
     if (run.watch === 1) return;
-    const chunk = fields?.chunk as { message?: { usage_metadata?: { output_tokens?: unknown } } } | undefined;
-    const out = chunk?.message?.usage_metadata?.output_tokens;
+    let out: unknown;
+    try {
+      const chunk = fields?.chunk as
+        | { message?: { usage_metadata?: { output_tokens?: unknown } } }
+        | undefined;
+      out = chunk?.message?.usage_metadata?.output_tokens;
+    } catch {
+      return; // a chunk whose getters throw carries no usage we can read
+    }
     if (typeof out === 'number' && (run.maxChunkOutput === undefined || out > run.maxChunkOutput)) {
       run.maxChunkOutput = out;
     }
@@ -286,7 +304,7 @@ export class CostCallbackHandler extends BaseCallbackHandler {
     try {
       this.end(output as unknown as LLMResultLike, runId, parentRunId, extraParams?.cached === true);
     } catch (err) {
-      this.warn('end', `could not record the cost of LLM run ${runId}: ${String(err)}`);
+      this.warn('end', `could not record the cost of LLM run ${textOf(runId)}: ${textOf(err)}`);
     }
   }
 
@@ -300,7 +318,7 @@ export class CostCallbackHandler extends BaseCallbackHandler {
     try {
       this.fail(err, runId, parentRunId);
     } catch (e) {
-      this.warn('error', `could not record the failure of LLM run ${runId}: ${String(e)}`);
+      this.warn('error', `could not record the failure of LLM run ${textOf(runId)}: ${textOf(e)}`);
     }
   }
 
@@ -387,7 +405,7 @@ export class CostCallbackHandler extends BaseCallbackHandler {
         maxChunkOutput: undefined,
       });
     } catch (err) {
-      this.warn('start', `could not open LLM run ${runId}: ${String(err)}`);
+      this.warn('start', `could not open LLM run ${textOf(runId)}: ${textOf(err)}`);
     }
     if (core.options.checkBudget === false) return;
     try {
@@ -398,7 +416,7 @@ export class CostCallbackHandler extends BaseCallbackHandler {
         core.runs.delete(runId);
         throw err;
       }
-      this.warn('budget', `budget check failed: ${String(err)}`);
+      this.warn('budget', `budget check failed: ${textOf(err)}`);
     }
   }
 
@@ -473,7 +491,7 @@ export class CostCallbackHandler extends BaseCallbackHandler {
     try {
       result = this.price([model, run?.model], provider, usage, x.serviceTier);
     } catch (err) {
-      this.warn(`price:${model}`, `could not price ${model}: ${String(err)}`);
+      this.warn(`price:${model}`, `could not price ${model}: ${textOf(err)}`);
     }
     if (result && !cached) {
       if (x.providedCost !== undefined) result.providedCost = x.providedCost;
@@ -492,7 +510,7 @@ export class CostCallbackHandler extends BaseCallbackHandler {
     }
     const record = result
       ? this.tracker.record(result, ctx)
-      : this.tracker.recordUnpriced(model, provider, usage, ctx);
+      : this.tracker.recordUnpriced(model, provider, usage, ctx, this.unpricedOptions());
     this.emit({
       runId,
       traceId: ctx.traceId as string,
@@ -526,7 +544,7 @@ export class CostCallbackHandler extends BaseCallbackHandler {
       try {
         result = this.price([model], provider, usage, undefined);
       } catch (e) {
-        this.warn(`price:${model}`, `could not price ${model}: ${String(e)}`);
+        this.warn(`price:${model}`, `could not price ${model}: ${textOf(e)}`);
       }
     }
     const record = this.tracker.recordFailure(
@@ -546,13 +564,19 @@ export class CostCallbackHandler extends BaseCallbackHandler {
     });
   }
 
+  /** The "no price" warning of the tracker goes to this handler's `logger` when it has one. */
+  private unpricedOptions(): { logger: Logger } | undefined {
+    const logger = this.core.options.logger;
+    return logger ? { logger } : undefined;
+  }
+
   private emit(event: CostEvent): void {
     const hook = this.core.options.onCost;
     if (!hook) return;
     try {
       hook(event);
     } catch (err) {
-      this.warn('onCost', `onCost hook failed: ${String(err)}`);
+      this.warn('onCost', `onCost hook failed: ${textOf(err)}`);
     }
   }
 

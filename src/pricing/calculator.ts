@@ -1,4 +1,10 @@
-import { InvalidUsageError, UnknownServiceTierError } from '../errors.js';
+import {
+  describeValue,
+  InvalidArgumentError,
+  InvalidUsageError,
+  LangfuseCostError,
+  UnknownServiceTierError,
+} from '../errors.js';
 import { normalizeUsage, promptTokens, type TokenUsage, type UsageInput } from '../usage/token-usage.js';
 import type { PriceCatalog } from './catalog.js';
 import type { CostBreakdown, CostResult, CostSource } from './cost-result.js';
@@ -21,32 +27,38 @@ export interface CostQuery {
   at?: Date | number | string;
 }
 
-const SERVICE_ALIASES: Record<string, ServiceTier> = {
-  standard: 'standard',
-  default: 'standard',
-  auto: 'standard',
-  on_demand: 'standard',
-  priority: 'priority',
-  fast: 'priority',
-  on_demand_priority: 'priority',
-  flex: 'flex',
-  batch: 'batch',
-};
+// A Map, not an object literal: `toString` or `__proto__` must not resolve to a tier.
+const SERVICE_ALIASES: ReadonlyMap<string, ServiceTier> = new Map([
+  ['standard', 'standard'],
+  ['default', 'standard'],
+  ['auto', 'standard'],
+  ['on_demand', 'standard'],
+  ['priority', 'priority'],
+  ['fast', 'priority'],
+  ['on_demand_priority', 'priority'],
+  ['flex', 'flex'],
+  ['batch', 'batch'],
+]);
 
 /**
  * Parse a service tier name.
- * @throws {UnknownServiceTierError}
+ * @throws {UnknownServiceTierError} for an unknown name, or anything that is not a string.
  */
 export function parseServiceTier(tier: string | undefined | null): ServiceTier {
   if (tier === undefined || tier === null || tier === '') return 'standard';
-  const t = SERVICE_ALIASES[tier] ?? SERVICE_ALIASES[String(tier).toLowerCase()];
-  if (!t) throw new UnknownServiceTierError(String(tier));
+  if (typeof tier !== 'string') throw new UnknownServiceTierError(describeValue(tier));
+  const t = SERVICE_ALIASES.get(tier) ?? SERVICE_ALIASES.get(tier.toLowerCase());
+  if (!t) throw new UnknownServiceTierError(tier.length > 64 ? `${tier.slice(0, 64)}…` : tier);
   return t;
 }
 
 function parseAt(at: Date | number | string): number {
+  const type = typeof at;
+  if (type !== 'number' && type !== 'string' && !(at instanceof Date)) {
+    throw new InvalidUsageError('at', `expected a Date, epoch ms or an ISO string, got ${describeValue(at)}`);
+  }
   const t = epochMs(at);
-  if (!Number.isFinite(t)) throw new InvalidUsageError('at', `not a valid time: ${String(at)}`);
+  if (!Number.isFinite(t)) throw new InvalidUsageError('at', `not a valid time: ${describeValue(at)}`);
   return t;
 }
 
@@ -79,18 +91,44 @@ export function calculateCost(
   query: CostQuery,
   catalog: PriceCatalog = getDefaultCatalog(),
 ): CostResult | null {
-  if (query === null || typeof query !== 'object')
-    throw new InvalidUsageError('query', 'expected { model, usage }');
-  const { model, provider } = query;
-  // trim() only when the name could be all whitespace: it costs more than the rest of a memo hit.
-  if (typeof model !== 'string' || model.length === 0 || (model.charCodeAt(0) <= 32 && model.trim() === '')) {
-    throw new InvalidUsageError('model', 'expected a non-empty model name');
+  // The closed error contract: whatever the query holds (getters that throw, Proxies, a fake Date),
+  // only a LangfuseCostError leaves. try/catch costs nothing on the path that does not throw.
+  try {
+    if (query === null || typeof query !== 'object')
+      throw new InvalidUsageError('query', 'expected { model, usage }');
+    const { model, provider } = query;
+    // trim() only when the name could be all whitespace: it costs more than the rest of a memo hit.
+    if (
+      typeof model !== 'string' ||
+      model.length === 0 ||
+      (model.charCodeAt(0) <= 32 && model.trim() === '')
+    ) {
+      throw new InvalidUsageError('model', 'expected a non-empty model name');
+    }
+    if (provider !== undefined && provider !== null && typeof provider !== 'string') {
+      throw new InvalidUsageError('provider', `expected a provider name, got ${describeValue(provider)}`);
+    }
+    const usage = normalizeUsage(query.usage);
+    const service = query.serviceTier === undefined ? 'standard' : parseServiceTier(query.serviceTier);
+    const when = query.at === undefined ? undefined : parseAt(query.at);
+    if (catalog === null || typeof catalog !== 'object' || typeof catalog.resolveMemo !== 'function') {
+      throw new InvalidArgumentError('catalog', `expected a PriceCatalog, got ${describeValue(catalog)}`);
+    }
+    return priceUsage(catalog, model, provider ?? undefined, usage, service, when);
+  } catch (err) {
+    if (err instanceof LangfuseCostError) throw err;
+    throw new InvalidUsageError('query', `could not be read: ${errorText(err)}`, { cause: err });
   }
-  const usage = normalizeUsage(query.usage);
-  const service = query.serviceTier === undefined ? 'standard' : parseServiceTier(query.serviceTier);
-  const when = query.at === undefined ? undefined : parseAt(query.at);
+}
 
-  return priceUsage(catalog, model, provider, usage, service, when);
+/** The message of a foreign error, read without trusting it. */
+function errorText(err: unknown): string {
+  try {
+    const m = err instanceof Error ? err.message : undefined;
+    return typeof m === 'string' ? m.slice(0, 200) : describeValue(err);
+  } catch {
+    return 'unreadable error';
+  }
 }
 
 /**

@@ -1,3 +1,5 @@
+import { describeValue, InvalidArgumentError } from '../errors.js';
+
 /**
  * Exact money. Prices are decimals; every amount is computed in integers:
  * - prices per token in femto-USD (1e-15 USD), from USD-per-1M prices with up to 9 decimals;
@@ -59,6 +61,7 @@ export function usdToFemto(usd: number): number {
 
 /** USD → integer pico-USD (exact for amounts with up to 12 decimals). */
 export function usdToPico(usd: number): number {
+  if (typeof usd !== 'number') throw notNumber('usd', usd);
   return shiftDecimal(usd, 12);
 }
 
@@ -89,11 +92,24 @@ export function femtoTimesToPico(count: number, femtoPrice: number): number {
 
 /** Pico-USD → USD number (the nearest double to the exact decimal). */
 export function picoToUsd(pico: number | bigint): number {
+  if (typeof pico !== 'number' && typeof pico !== 'bigint') throw notNumber('pico', pico);
   return typeof pico === 'bigint' ? Number(pico) / PICO_PER_USD : pico / PICO_PER_USD;
 }
 
 /** Exact decimal string of a pico-USD amount, e.g. `5625000000n` → `"0.005625000000"`. */
 export function picoToDecimalString(pico: number | bigint, decimals = 12): string {
+  if (typeof pico === 'number' ? !Number.isSafeInteger(pico) : typeof pico !== 'bigint') {
+    throw new InvalidArgumentError(
+      'pico',
+      `expected an integer number of picodollars, got ${describeValue(pico)}`,
+    );
+  }
+  if (typeof decimals !== 'number' || !Number.isInteger(decimals) || decimals < 0 || decimals > 12) {
+    throw new InvalidArgumentError(
+      'decimals',
+      `expected an integer from 0 to 12, got ${describeValue(decimals)}`,
+    );
+  }
   let p = BigInt(pico);
   const neg = p < 0n;
   if (neg) p = -p;
@@ -127,17 +143,37 @@ export interface CostSum {
 
 /** Sum costs exactly (anything with an integer `totalPico`, e.g. CostResult or CostRecord). */
 export function sumCosts(items: Iterable<{ totalPico: number }>): CostSum {
-  // Accumulate in a safe number and spill into a BigInt, so the common case stays fast.
+  // Accumulate in a safe number and spill into a BigInt, so the common case stays fast. `small`
+  // stays within ±8e15 (each addend is at most 4e15 in size; larger ones go to the BigInt directly).
   let acc = 0n;
   let small = 0;
   let count = 0;
-  for (const item of items) {
-    small += item.totalPico;
-    count++;
-    if (small > 4e15) {
-      acc += BigInt(small);
-      small = 0;
+  try {
+    if (
+      items === null ||
+      typeof (items as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function'
+    ) {
+      throw new InvalidArgumentError('items', `expected an iterable of costs, got ${describeValue(items)}`);
     }
+    for (const item of items) {
+      const p = item?.totalPico;
+      if (typeof p !== 'number' || !Number.isSafeInteger(p)) {
+        throw new InvalidArgumentError(
+          `items[${count}].totalPico`,
+          `expected an integer number of picodollars, got ${describeValue(p)}`,
+        );
+      }
+      count++;
+      if (p > 4e15 || p < -4e15) acc += BigInt(p);
+      else small += p;
+      if (small > 4e15 || small < -4e15) {
+        acc += BigInt(small);
+        small = 0;
+      }
+    }
+  } catch (err) {
+    if (err instanceof InvalidArgumentError) throw err;
+    throw new InvalidArgumentError('items', 'could not be read', { cause: err });
   }
   acc += BigInt(small);
   return { totalPico: acc, total: picoToUsd(acc), exact: picoToDecimalString(acc), count };
@@ -147,6 +183,8 @@ export function sumCosts(items: Iterable<{ totalPico: number }>): CostSum {
  * Format USD for people: `$0.000123`, `$1.23`, `$1,234.56`. Small amounts keep significant digits.
  */
 export function formatUsd(usd: number): string {
+  if (typeof usd !== 'number') throw notNumber('usd', usd);
+  if (!Number.isFinite(usd)) return String(usd);
   if (usd === 0) return '$0.00';
   const abs = Math.abs(usd);
   const sign = usd < 0 ? '-' : '';
@@ -157,4 +195,8 @@ export function formatUsd(usd: number): string {
   // Below a cent: 3 significant digits, never scientific notation.
   const digits = Math.min(12, Math.max(2, 2 - Math.floor(Math.log10(abs))));
   return `${sign}$${abs.toFixed(digits)}`;
+}
+
+function notNumber(path: string, v: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(path, `expected a number, got ${describeValue(v)}`);
 }

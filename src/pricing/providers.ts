@@ -1,3 +1,5 @@
+import { describeValue, InvalidArgumentError } from '../errors.js';
+
 /**
  * Provider ids. Canonical ids follow the bundled catalog (genai-prices ids: `openai`, `anthropic`,
  * `google`, `aws`, `azure`, `mistral`, `x-ai`, …). Emitters name providers many ways
@@ -106,24 +108,47 @@ const HOME_ORDER = [
   'perplexity',
 ];
 
-/** Map any provider name an emitter uses to the catalog's canonical provider id (lower-case). */
+function isMap(v: unknown): boolean {
+  try {
+    return v instanceof Map;
+  } catch {
+    return false; // a Proxy whose getPrototypeOf trap throws
+  }
+}
+
+/** The alias table's entry for a name; own keys only (`constructor` or `toString` is no provider). */
+function alias(h: string): string | undefined {
+  return Object.hasOwn(ALIASES, h) ? ALIASES[h] : undefined;
+}
+
+/**
+ * Map any provider name an emitter uses to the catalog's canonical provider id (lower-case).
+ * @throws {InvalidArgumentError} when `hint` is neither a string nor empty (null/undefined), or
+ * `extraAliases` is not a Map.
+ */
 export function canonicalProvider(
   hint: string | undefined | null,
   extraAliases?: ReadonlyMap<string, string>,
 ): string | undefined {
   if (!hint) return undefined;
+  if (typeof hint !== 'string') {
+    throw new InvalidArgumentError('provider', `expected a provider name, got ${describeValue(hint)}`);
+  }
+  if (extraAliases !== undefined && !isMap(extraAliases)) {
+    throw new InvalidArgumentError('extraAliases', `expected a Map, got ${describeValue(extraAliases)}`);
+  }
   const h = hint.trim().toLowerCase();
   if (h === '') return undefined;
   const extra = extraAliases?.get(h);
   if (extra) return extra;
-  const known = ALIASES[h];
+  const known = alias(h);
   if (known) return known;
   if (h.startsWith('huggingface')) return h;
   // Vercel AI SDK style `provider.api` (e.g. `openai.chat`, `google.generative-ai`).
   const dot = h.indexOf('.');
   if (dot > 0) {
     const head = h.slice(0, dot);
-    return extraAliases?.get(head) ?? ALIASES[head] ?? head;
+    return extraAliases?.get(head) ?? alias(head) ?? head;
   }
   return h;
 }

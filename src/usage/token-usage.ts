@@ -103,6 +103,18 @@ export function emptyUsage(): TokenUsage {
  * @throws {InvalidUsageError} for unknown buckets and negative, NaN, fractional or absurd counts.
  */
 export function normalizeUsage(usage: UsageInput, path = 'usage'): TokenUsage {
+  try {
+    return normalizeUsageUnsafe(usage, typeof path === 'string' ? path : 'usage');
+  } catch (err) {
+    // The closed error contract: a getter or Proxy trap that throws becomes a typed error.
+    if (err instanceof InvalidUsageError) throw err;
+    throw new InvalidUsageError(typeof path === 'string' ? path : 'usage', 'could not be read', {
+      cause: err,
+    });
+  }
+}
+
+function normalizeUsageUnsafe(usage: UsageInput, path: string): TokenUsage {
   if (usage === null || typeof usage !== 'object') {
     throw new InvalidUsageError(
       path,
