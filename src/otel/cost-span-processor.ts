@@ -262,6 +262,8 @@ export class CostSpanProcessor implements SpanProcessorLike {
             x.provider,
             usage,
             recordContextOf(span, this.services.get(span.resource), undefined, this.open),
+            // The tracker's "no price" warning goes to this processor's logger when it has one.
+            this.customLogger ? { logger: this.customLogger } : undefined,
           );
         } catch (err) {
           this.warnOnce('tracker.recordUnpriced', `cost tracker failed: ${message(err)}`);

@@ -1,4 +1,5 @@
 import type { Attributes, AttributeValue, Context, HrTime, SpanContext } from '@opentelemetry/api';
+import type { Logger } from '../logger.js';
 import type { CostResult } from '../pricing/cost-result.js';
 import type { RecordContext } from '../tracker/record.js';
 import type { TokenUsage } from '../usage/token-usage.js';
@@ -58,12 +59,13 @@ export interface SpanProcessorLike {
 export interface CostRecorder {
   /** Record one priced call. */
   record(result: CostResult, ctx?: RecordContext): unknown;
-  /** Count a call whose model has no price. */
+  /** Count a call whose model has no price; its warning goes to `options.logger` when given. */
   recordUnpriced?(
     model: string,
     provider: string | undefined,
     usage: Partial<TokenUsage>,
     ctx?: RecordContext,
+    options?: { logger?: Logger },
   ): void;
   /** Flush sinks. */
   flush?(): Promise<void>;

@@ -11,7 +11,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { getLogger, warnOnce } from '../../logger.js';
+import { getLogger, type Logger, warnOnce } from '../../logger.js';
 import type { LedgerLineOptions } from '../../tracker/ledger-line.js';
 import { LedgerLineEncoder } from '../../tracker/ledger-line-encoder.js';
 import type { CostRecord } from '../../tracker/record.js';
@@ -52,6 +52,8 @@ export interface JsonlLedgerSinkOptions extends LedgerLineOptions {
   fsync?: boolean;
   /** Flush at `beforeExit`/`exit` (default true). */
   flushOnExit?: boolean;
+  /** Where the sink's warnings go (write errors, dropped records). Default: the library logger (`setLogger`). */
+  logger?: Logger;
 }
 
 const MIB = 1024 * 1024;
@@ -96,6 +98,8 @@ export class JsonlLedgerSink implements CostSink {
   private readonly rotation: LedgerRotation;
   private readonly fsync: boolean;
   private encoder: LedgerLineEncoder | null = null;
+  private readonly logger: Logger | undefined;
+  private readonly warned = new Set<string>();
   private readonly flushSoon = () => {
     this.scheduled = false;
     this.flushSync();
@@ -112,7 +116,21 @@ export class JsonlLedgerSink implements CostSink {
     this.maxWriteBytes = Math.max(4096, options.maxWriteBytes ?? MIB);
     this.rotation = options.rotate ?? {};
     this.fsync = options.fsync === true;
+    this.logger = options.logger;
     if (options.flushOnExit !== false) flushAtExit(this);
+  }
+
+  /** Warn once per key: to the sink's `logger` when given, else the library logger. */
+  private warnOnce(key: string, message: string): void {
+    const logger = this.logger;
+    if (logger === undefined) {
+      warnOnce(key, message);
+      return;
+    }
+    if (this.warned.has(key)) return;
+    if (this.warned.size >= 1000) this.warned.clear();
+    this.warned.add(key);
+    logger.warn(message);
   }
 
   /** Records buffered and not yet written. */
@@ -123,7 +141,7 @@ export class JsonlLedgerSink implements CostSink {
   /** Buffer one record (never does I/O unless `maxPending` records are waiting). */
   write(record: CostRecord): void {
     if (this.closed) {
-      warnOnce(`ledger-closed:${this.path}`, `ledger ${this.path} is closed; a record was not written`);
+      this.warnOnce(`ledger-closed:${this.path}`, `ledger ${this.path} is closed; a record was not written`);
       return;
     }
     const n = this.pending.push(record);
@@ -223,7 +241,7 @@ export class JsonlLedgerSink implements CostSink {
       const n = writeSync(this.fd!, data, off, length - off);
       off += n;
       if (off < length) {
-        warnOnce(
+        this.warnOnce(
           `ledger-short-write:${this.path}`,
           `short write to ledger ${this.path} (${n} of ${length} bytes); writing the rest`,
         );
@@ -279,7 +297,7 @@ export class JsonlLedgerSink implements CostSink {
         : e?.code === 'ENOSPC'
           ? 'the disk is full'
           : 'set LANGFUSE_COST_LEDGER to another path, or "off"';
-    warnOnce(
+    this.warnOnce(
       `ledger-write:${this.path}:${e?.code}`,
       `cannot write ledger ${this.path}: ${e?.message ?? e} (${hint})`,
     );
@@ -290,7 +308,7 @@ export class JsonlLedgerSink implements CostSink {
       const drop = this.pending.length - keep;
       this.dropped += drop;
       this.pending.splice(0, drop);
-      getLogger().warn(
+      (this.logger ?? getLogger()).warn(
         `ledger ${this.path}: dropped ${drop} records that could not be written (${this.dropped} in all)`,
       );
     }
