@@ -45,6 +45,16 @@ if (unknown.length > 0) {
 const scripts = available
   .filter((name) => wanted.length === 0 || wanted.includes(name))
   .map((n) => `${n}.ts`);
+
+// Built here, after the arguments are read, so `--help` and a mistyped name answer at once.
+const build = spawnSync('npm', ['run', 'build'], {
+  stdio: 'inherit',
+  cwd: fileURLToPath(new URL('..', import.meta.url)),
+});
+if (build.status !== 0) {
+  console.error(`bench: npm run build exited with ${build.status}`);
+  process.exit(1);
+}
 let failed = 0;
 for (const s of scripts) {
   // bench/tsconfig.json has no `paths`: `langfuse-cost` resolves to the built package (dist/), so
