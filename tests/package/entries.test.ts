@@ -149,7 +149,7 @@ describe('CommonJS and ESM builds', () => {
     '%s exports the same names',
     async (sub) => {
       const [c, e] = await Promise.all(FORMATS.map((f) => probe(f, sub)));
-    expect([c!.error, e!.error]).toEqual([undefined, undefined]);
+      expect([c!.error, e!.error]).toEqual([undefined, undefined]);
       expect(Object.keys(c!.exports ?? {}).sort()).toEqual(Object.keys(e!.exports ?? {}).sort());
     },
   );
