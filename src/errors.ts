@@ -127,6 +127,29 @@ export class InvalidRecordError extends LangfuseCostError {
 }
 
 /**
+ * @internal The closed error contract at a public function's boundary: a `LangfuseCostError` passes
+ * as it is; anything else thrown while reading the arguments (a getter or Proxy trap that throws,
+ * `undefined` where an object belongs, a cycle, a BigInt) becomes an `InvalidArgumentError` naming the
+ * function, with the original error as `cause`.
+ */
+export function closedError(err: unknown, fn: string): LangfuseCostError {
+  try {
+    if (err instanceof LangfuseCostError) return err;
+  } catch {
+    // a thrown Proxy whose getPrototypeOf trap throws
+  }
+  let text: string;
+  try {
+    const m = err instanceof Error ? err.message : undefined;
+    text = typeof m === 'string' ? m.slice(0, 200) : describeValue(err);
+  } catch {
+    text = 'unreadable error';
+  }
+  const name = typeof fn === 'string' ? fn : 'function';
+  return new InvalidArgumentError(`${name}()`, `invalid arguments (${text})`, { cause: err });
+}
+
+/**
  * A short, safe description of any value for error messages: never converts it to a primitive
  * (no `toString`, no `valueOf`, no getters), never throws, at most ~60 characters.
  */

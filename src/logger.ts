@@ -1,3 +1,5 @@
+import { describeValue, InvalidArgumentError } from './errors.js';
+
 /** A minimal logger interface; pass your own (pino, winston, console) with `setLogger`. */
 export interface Logger {
   debug(message: string, ...args: unknown[]): void;
@@ -16,8 +18,23 @@ const consoleLogger: Logger = {
 let current: Logger = consoleLogger;
 const warned = new Set<string>();
 
-/** Replace the library's logger (defaults to console with a `[langfuse-cost]` prefix). */
+/**
+ * Replace the library's logger (defaults to console with a `[langfuse-cost]` prefix).
+ * @throws {InvalidArgumentError} when `logger` has no `warn` method.
+ */
 export function setLogger(logger: Logger): void {
+  let ok = false;
+  try {
+    ok = logger !== null && typeof logger === 'object' && typeof logger.warn === 'function';
+  } catch {
+    // a Proxy or getter that throws: not a logger
+  }
+  if (!ok) {
+    throw new InvalidArgumentError(
+      'logger',
+      `expected a logger with a warn method, got ${describeValue(logger)}`,
+    );
+  }
   current = logger;
 }
 
@@ -34,5 +51,9 @@ export function warnOnce(key: string, message: string): void {
   if (warned.has(key)) return;
   if (warned.size >= 10_000) warned.clear();
   warned.add(key);
-  current.warn(message);
+  try {
+    current.warn(message);
+  } catch {
+    // A logger that throws must not break the call that warned.
+  }
 }

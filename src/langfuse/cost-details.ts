@@ -1,3 +1,4 @@
+import { closedError } from '../errors.js';
 import type { CostResult } from '../pricing/cost-result.js';
 import type { TokenBucket, TokenUsage } from '../usage/token-usage.js';
 
@@ -48,6 +49,14 @@ const BUCKET_KEYS = Object.entries(LANGFUSE_KEY_OF_BUCKET) as [TokenBucket, Lang
  * plus `total`. Zero buckets other than input/output are omitted.
  */
 export function toLangfuseUsageDetails(usage: TokenUsage): Record<string, number> {
+  try {
+    return toLangfuseUsageDetailsUnchecked(usage);
+  } catch (err) {
+    throw closedError(err, 'toLangfuseUsageDetails');
+  }
+}
+
+function toLangfuseUsageDetailsUnchecked(usage: TokenUsage): Record<string, number> {
   const out: Record<string, number> = { input: usage.input, output: usage.output };
   let total = 0;
   for (const [bucket, key] of BUCKET_KEYS) {
@@ -65,6 +74,14 @@ export function toLangfuseUsageDetails(usage: TokenUsage): Record<string, number
  * so they still count on the input side.
  */
 export function toLangfuseCostDetails(result: CostResult): Record<string, number> {
+  try {
+    return toLangfuseCostDetailsUnchecked(result);
+  } catch (err) {
+    throw closedError(err, 'toLangfuseCostDetails');
+  }
+}
+
+function toLangfuseCostDetailsUnchecked(result: CostResult): Record<string, number> {
   const c = result.costs;
   const out: Record<string, number> = { input: c.input, output: c.output };
   for (const [bucket, key] of BUCKET_KEYS) {

@@ -1,3 +1,4 @@
+import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import type { ResolutionTrace } from './cost-result.js';
 import { compileRule, exactNamesOf, MAX_MATCHED_NAME_LENGTH, type NamePredicate } from './match-rules.js';
 import { decomposeModelName } from './model-name.js';
@@ -251,6 +252,7 @@ export class PriceCatalog {
 
   /** Map a deployment name (e.g. an Azure deployment) to the model it runs. */
   mapDeployment(name: string, model: string, provider?: string): this {
+    names({ name, model }, provider);
     this.deployments.set(name.trim().toLowerCase(), provider ? { model, provider } : { model });
     this.changed();
     return this;
@@ -258,6 +260,7 @@ export class PriceCatalog {
 
   /** Mark a model (any name that resolves to it, or this exact name) as free: cost 0, tokens counted. */
   markFree(model: string, provider?: string): this {
+    names({ model }, provider);
     const p = canonicalProvider(provider, this.providerAliases);
     this.freeNames.add(p ? `${p}\u0001${model.trim().toLowerCase()}` : model.trim().toLowerCase());
     this.changed();
@@ -266,6 +269,7 @@ export class PriceCatalog {
 
   /** Mark every model of a provider as free (local inference, e.g. Ollama). */
   markProviderFree(provider: string): this {
+    names({ provider });
     this.freeProviders.add(canonicalProvider(provider, this.providerAliases) ?? provider);
     this.changed();
     return this;
@@ -394,6 +398,25 @@ export class PriceCatalog {
    * Memoised: a name seen before is a map lookup.
    */
   resolve(model: string, provider?: string, at?: Date | number | string): ResolvedPrice | null {
+    try {
+      return this.resolveUnchecked(model, provider, at);
+    } catch (err) {
+      throw closedError(err, 'PriceCatalog.resolve');
+    }
+  }
+
+  private resolveUnchecked(
+    model: string,
+    provider?: string,
+    at?: Date | number | string,
+  ): ResolvedPrice | null {
+    names({ model }, provider);
+    if (at !== undefined && typeof at !== 'number' && typeof at !== 'string' && !(at instanceof Date)) {
+      throw new InvalidArgumentError(
+        'at',
+        `expected a Date, epoch ms or an ISO string, got ${describeValue(at)}`,
+      );
+    }
     const r = this.resolveMemo(model, provider);
     return r ? toResolved(r, at === undefined ? Date.now() : epochMs(at)) : null;
   }
@@ -428,6 +451,7 @@ export class PriceCatalog {
 
   /** Every step the resolver takes for a name, and where it ends. */
   explain(model: string, provider?: string): ResolutionTrace & { resolved: ResolvedPrice | null } {
+    names({ model }, provider);
     const steps: ResolutionTrace['steps'] = [];
     const r = this.resolveUncached(model, provider, steps);
     const resolved = r ? toResolved(r, Date.now()) : null;
@@ -628,6 +652,24 @@ export class PriceCatalog {
 
   /** List models (highest layer wins for the same provider/id), sorted by provider then id. */
   list(filter: ListFilter = {}): (CatalogModel & { layer: PriceLayer })[] {
+    try {
+      return this.listUnchecked(filter);
+    } catch (err) {
+      throw closedError(err, 'PriceCatalog.list');
+    }
+  }
+
+  private listUnchecked(filter: ListFilter): (CatalogModel & { layer: PriceLayer })[] {
+    if (filter === null || typeof filter !== 'object') {
+      throw new InvalidArgumentError('filter', `expected an object, got ${describeValue(filter)}`);
+    }
+    names({}, filter.provider);
+    if (filter.search !== undefined && typeof filter.search !== 'string') {
+      throw new InvalidArgumentError(
+        'filter.search',
+        `expected a string, got ${describeValue(filter.search)}`,
+      );
+    }
     const want = filter.provider ? canonicalProvider(filter.provider, this.providerAliases) : undefined;
     const q = filter.search?.toLowerCase();
     const seen = new Set<string>();
@@ -652,6 +694,23 @@ export class PriceCatalog {
     return out.sort((a, b) =>
       a.provider === b.provider ? a.id.localeCompare(b.id) : a.provider.localeCompare(b.provider),
     );
+  }
+}
+
+/**
+ * The closed error contract for the catalog's public lookups: names must be non-empty strings (an
+ * empty name crashed the resolver), a provider a string or absent (`typeof` tests only; resolution itself is not slowed).
+ * @throws {InvalidArgumentError}
+ */
+function names(required: Record<string, unknown>, provider?: unknown): void {
+  for (const key in required) {
+    const v = required[key];
+    if (typeof v !== 'string' || v.trim() === '') {
+      throw new InvalidArgumentError(key, `expected a non-empty name, got ${describeValue(v)}`);
+    }
+  }
+  if (provider !== undefined && provider !== null && typeof provider !== 'string') {
+    throw new InvalidArgumentError('provider', `expected a provider name, got ${describeValue(provider)}`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { describeValue, InvalidArgumentError } from '../errors.js';
 import { bundledCatalog } from './bundled/index.js';
 import { PriceCatalog } from './catalog.js';
 
@@ -14,7 +15,18 @@ export function getDefaultCatalog(): PriceCatalog {
   return current;
 }
 
-/** Replace the process-wide default catalog (e.g. with one that has your overrides). */
+/**
+ * Replace the process-wide default catalog (e.g. with one that has your overrides).
+ * @throws {InvalidArgumentError} when `catalog` is not a `PriceCatalog`.
+ */
 export function setDefaultCatalog(catalog: PriceCatalog): void {
+  let ok = false;
+  try {
+    ok = catalog instanceof PriceCatalog;
+  } catch {
+    // a Proxy whose getPrototypeOf trap throws
+  }
+  if (!ok)
+    throw new InvalidArgumentError('catalog', `expected a PriceCatalog, got ${describeValue(catalog)}`);
   current = catalog;
 }

@@ -1,3 +1,4 @@
+import { closedError } from '../errors.js';
 import { picoToDecimalString, usdToPico } from '../pricing/money.js';
 import type { LedgerLine } from './ledger-line.js';
 import { redactErrorText } from './redact.js';
@@ -93,6 +94,14 @@ export function csvHeader(): string {
 
 /** Exact decimal text of a USD number (never scientific notation), trailing zeros trimmed. */
 export function usdText(usd: number | null | undefined): string {
+  try {
+    return usdTextUnchecked(usd);
+  } catch (err) {
+    throw closedError(err, 'usdText');
+  }
+}
+
+function usdTextUnchecked(usd: number | null | undefined): string {
   if (usd === null || usd === undefined || !Number.isFinite(usd)) return '';
   if (usd === 0) return '0';
   const neg = usd < 0;
@@ -104,6 +113,14 @@ export function usdText(usd: number | null | undefined): string {
 
 /** One CSV field, quoted per RFC 4180 when it holds a comma, quote, CR or LF. */
 export function csvField(value: string, guard = true): string {
+  try {
+    return csvFieldUnchecked(value, guard);
+  } catch (err) {
+    throw closedError(err, 'csvField');
+  }
+}
+
+function csvFieldUnchecked(value: string, guard = true): string {
   let v = value;
   if (guard && v.length > 0 && '=+-@\t\r'.includes(v[0]!)) v = `'${v}`;
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
@@ -111,6 +128,14 @@ export function csvField(value: string, guard = true): string {
 
 /** One CSV row (with CRLF) for a ledger line. */
 export function csvRow(l: LedgerLine, options: CsvOptions = {}): string {
+  try {
+    return csvRowUnchecked(l, options);
+  } catch (err) {
+    throw closedError(err, 'csvRow');
+  }
+}
+
+function csvRowUnchecked(l: LedgerLine, options: CsvOptions = {}): string {
   const guard = options.formulaGuard !== false;
   const cells: Cell[] = [];
   for (const [, get] of TEXT_COLUMNS) cells.push({ text: get(l) ?? '' });
@@ -173,6 +198,18 @@ export class ExportWriter {
 
 /** Format ledger lines as one string. */
 export function formatExport(
+  lines: Iterable<LedgerLine>,
+  format: ExportFormat,
+  options: CsvOptions = {},
+): string {
+  try {
+    return formatExportUnchecked(lines, format, options);
+  } catch (err) {
+    throw closedError(err, 'formatExport');
+  }
+}
+
+function formatExportUnchecked(
   lines: Iterable<LedgerLine>,
   format: ExportFormat,
   options: CsvOptions = {},

@@ -1,3 +1,5 @@
+import { closedError } from '../errors.js';
+
 // ISO-8601 times without a Date per call: the ledger formats two per line.
 
 const DAY_MS = 86_400_000;
@@ -10,6 +12,14 @@ function pad2(v: number): string {
 
 /** `new Date(ms).toISOString()`, with the date part cached (calls arrive in time order). */
 export function isoTime(ms: number): string {
+  try {
+    return isoTimeUnchecked(ms);
+  } catch (err) {
+    throw closedError(err, 'isoTime');
+  }
+}
+
+function isoTimeUnchecked(ms: number): string {
   const t = Math.trunc(ms);
   if (!(t >= 0 && t < 253_402_300_800_000)) return new Date(ms).toISOString();
   const day = Math.floor(t / DAY_MS);

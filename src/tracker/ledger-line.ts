@@ -1,3 +1,4 @@
+import { closedError } from '../errors.js';
 import {
   BUCKET_OF_LANGFUSE_KEY,
   toLangfuseCostDetails,
@@ -71,6 +72,14 @@ export interface LedgerLineOptions {
 
 /** Map a record to its ledger line (pure). */
 export function toLedgerLine(r: CostRecord, options: LedgerLineOptions = {}): LedgerLine {
+  try {
+    return toLedgerLineUnchecked(r, options);
+  } catch (err) {
+    throw closedError(err, 'toLedgerLine');
+  }
+}
+
+function toLedgerLineUnchecked(r: CostRecord, options: LedgerLineOptions = {}): LedgerLine {
   const unpriced = r.unpriced === true;
   const line: LedgerLine = {
     id: r.id,
@@ -177,6 +186,14 @@ const COLUMN_SET: ReadonlySet<string> = new Set(LEDGER_COLUMNS);
  * column order (extra keys, such as stored prompt text, follow). Lines written in full pass unchanged.
  */
 export function expandLedgerLine(parsed: Record<string, unknown>): LedgerLine {
+  try {
+    return expandLedgerLineUnchecked(parsed);
+  } catch (err) {
+    throw closedError(err, 'expandLedgerLine');
+  }
+}
+
+function expandLedgerLineUnchecked(parsed: Record<string, unknown>): LedgerLine {
   const l = parsed as Partial<LedgerLine> & Record<string, unknown>;
   // One object literal (one shape for every line) rather than a loop over the columns.
   const out: LedgerLine = {
@@ -224,6 +241,14 @@ export function expandLedgerLine(parsed: Record<string, unknown>): LedgerLine {
  * hold their default. The ledger sink writes the same bytes with a {@link LedgerLineEncoder}.
  */
 export function ledgerLineJson(r: CostRecord, options: LedgerLineOptions = {}): string {
+  try {
+    return ledgerLineJsonUnchecked(r, options);
+  } catch (err) {
+    throw closedError(err, 'ledgerLineJson');
+  }
+}
+
+function ledgerLineJsonUnchecked(r: CostRecord, options: LedgerLineOptions = {}): string {
   const enc = new LedgerLineEncoder(options.projectId, 1024);
   enc.line(r);
   return textDecoder.decode(enc.bytes.subarray(0, enc.length - 1));
@@ -244,6 +269,14 @@ function num(v: unknown): number | undefined {
 
 /** Usage of a ledger line's `usage_details` (unknown keys ignored). */
 export function usageFromDetails(details: unknown): TokenUsage {
+  try {
+    return usageFromDetailsUnchecked(details);
+  } catch (err) {
+    throw closedError(err, 'usageFromDetails');
+  }
+}
+
+function usageFromDetailsUnchecked(details: unknown): TokenUsage {
   const u = emptyUsage();
   if (details && typeof details === 'object') {
     for (const [k, v] of Object.entries(details as Record<string, unknown>)) {
@@ -256,6 +289,14 @@ export function usageFromDetails(details: unknown): TokenUsage {
 
 /** Total cost of a line in pico-USD: `cost_pico`, else `total_cost`; null when unpriced. */
 export function linePico(line: { cost_pico?: unknown; total_cost?: unknown }): number | null {
+  try {
+    return linePicoUnchecked(line);
+  } catch (err) {
+    throw closedError(err, 'linePico');
+  }
+}
+
+function linePicoUnchecked(line: { cost_pico?: unknown; total_cost?: unknown }): number | null {
   const p = num(line.cost_pico);
   if (p !== undefined) return Math.round(p);
   const t = num(line.total_cost);
@@ -267,6 +308,14 @@ export function linePico(line: { cost_pico?: unknown; total_cost?: unknown }): n
  * Returns null when the object is not a ledger line (no `id` or no valid `start_time`).
  */
 export function fromLedgerLine(value: unknown): CostRecord | null {
+  try {
+    return fromLedgerLineUnchecked(value);
+  } catch (err) {
+    throw closedError(err, 'fromLedgerLine');
+  }
+}
+
+function fromLedgerLineUnchecked(value: unknown): CostRecord | null {
   if (!value || typeof value !== 'object') return null;
   const l = value as Record<string, unknown>;
   const id = str(l.id);

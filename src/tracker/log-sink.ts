@@ -1,3 +1,4 @@
+import { closedError } from '../errors.js';
 import { getLogger, type Logger } from '../logger.js';
 import { picoToDecimalString } from '../pricing/money.js';
 import { totalTokens } from '../usage/token-usage.js';
@@ -9,6 +10,14 @@ import type { CostSink } from './sink.js';
  * (`$0.0000005`), never scientific notation.
  */
 export function formatLogCost(pico: number): string {
+  try {
+    return formatLogCostUnchecked(pico);
+  } catch (err) {
+    throw closedError(err, 'formatLogCost');
+  }
+}
+
+function formatLogCostUnchecked(pico: number): string {
   const s = picoToDecimalString(pico);
   const dot = s.indexOf('.');
   let end = s.length;
@@ -27,6 +36,14 @@ function value(v: string): string {
  * `operation=…` when they apply. Unpriced calls show `cost=unpriced`.
  */
 export function formatLogLine(r: CostRecord): string {
+  try {
+    return formatLogLineUnchecked(r);
+  } catch (err) {
+    throw closedError(err, 'formatLogLine');
+  }
+}
+
+function formatLogLineUnchecked(r: CostRecord): string {
   let s = `model=${value(r.model)} tokens=${totalTokens(r.usage)} cost=${
     r.unpriced ? 'unpriced' : formatLogCost(r.totalPico)
   } source=${r.source} duration=${Math.round(r.durationMs)}ms`;

@@ -1,4 +1,10 @@
-import { describeValue, InvalidArgumentError, InvalidRecordError, LangfuseCostError } from '../errors.js';
+import {
+  closedError,
+  describeValue,
+  InvalidArgumentError,
+  InvalidRecordError,
+  LangfuseCostError,
+} from '../errors.js';
 import { getLogger, type Logger, warnOnce } from '../logger.js';
 import { type CostBreakdown, type CostResult, emptyCosts } from '../pricing/cost-result.js';
 import { usdToPico } from '../pricing/money.js';
@@ -308,60 +314,67 @@ export class CostTracker {
    * options of the wrong type (a `now` that is not a function, `defaults` that are not attribution).
    */
   constructor(options: CostTrackerOptions = {}) {
-    if (options === null || typeof options !== 'object') {
-      throw new InvalidArgumentError('options', `expected an object, got ${describeValue(options)}`);
-    }
-    if (options.now !== undefined && typeof options.now !== 'function') {
-      throw new InvalidArgumentError('options.now', `expected a function, got ${describeValue(options.now)}`);
-    }
-    if (options.logger !== undefined && typeof options.logger?.warn !== 'function') {
-      throw new InvalidArgumentError('options.logger', 'expected a logger with a warn method');
-    }
-    if (options.sinks !== undefined && !Array.isArray(options.sinks)) {
-      throw new InvalidArgumentError(
-        'options.sinks',
-        `expected an array, got ${describeValue(options.sinks)}`,
-      );
-    }
-    this.sinks = [...(options.sinks ?? [])];
-    this.clock = options.now ?? Date.now;
-    this.calendar = new ZonedCalendar(options.timeZone ?? 'UTC');
-    this.enforce = options.enforce === true;
-    this.logger = options.logger;
-    let defaults: Attribution | undefined;
-    if (options.defaults !== undefined) {
-      try {
-        defaults = checkAttribution(options.defaults, 'options.defaults');
-      } catch (err) {
-        throw new InvalidArgumentError('options.defaults', safeMessage(err), { cause: err });
+    try {
+      if (options === null || typeof options !== 'object') {
+        throw new InvalidArgumentError('options', `expected an object, got ${describeValue(options)}`);
       }
-    }
-    this.defaults = defaults && Object.values(defaults).some((v) => v !== undefined) ? defaults : undefined;
-    this.storeText = options.storeText === true;
-    const detail = options.errorDetail ?? 'redacted';
-    if (!ERROR_DETAILS.includes(detail)) {
-      throw new InvalidArgumentError(
-        'options.errorDetail',
-        `expected ${ERROR_DETAILS.map((d) => `'${d}'`).join(' or ')}, got ${describeValue(detail)}`,
+      if (options.now !== undefined && typeof options.now !== 'function') {
+        throw new InvalidArgumentError(
+          'options.now',
+          `expected a function, got ${describeValue(options.now)}`,
+        );
+      }
+      if (options.logger !== undefined && typeof options.logger?.warn !== 'function') {
+        throw new InvalidArgumentError('options.logger', 'expected a logger with a warn method');
+      }
+      if (options.sinks !== undefined && !Array.isArray(options.sinks)) {
+        throw new InvalidArgumentError(
+          'options.sinks',
+          `expected an array, got ${describeValue(options.sinks)}`,
+        );
+      }
+      this.sinks = [...(options.sinks ?? [])];
+      this.clock = options.now ?? Date.now;
+      this.calendar = new ZonedCalendar(options.timeZone ?? 'UTC');
+      this.enforce = options.enforce === true;
+      this.logger = options.logger;
+      let defaults: Attribution | undefined;
+      if (options.defaults !== undefined) {
+        try {
+          defaults = checkAttribution(options.defaults, 'options.defaults');
+        } catch (err) {
+          throw new InvalidArgumentError('options.defaults', safeMessage(err), { cause: err });
+        }
+      }
+      this.defaults = defaults && Object.values(defaults).some((v) => v !== undefined) ? defaults : undefined;
+      this.storeText = options.storeText === true;
+      const detail = options.errorDetail ?? 'redacted';
+      if (!ERROR_DETAILS.includes(detail)) {
+        throw new InvalidArgumentError(
+          'options.errorDetail',
+          `expected ${ERROR_DETAILS.map((d) => `'${d}'`).join(' or ')}, got ${describeValue(detail)}`,
+        );
+      }
+      this.errorDetail = detail;
+      this.recentLimit = Math.max(0, Math.floor(options.recentLimit ?? 1000));
+      this.ring = new Array(this.recentLimit);
+      this.maxGroups = Math.max(1, Math.floor(options.maxGroups ?? 1000));
+      this.ledgerOptions = options.ledger ?? {};
+      this.windows = new WindowAggregates({
+        dimensions: options.dimensions ?? GROUP_DIMENSIONS,
+        maxGroups: this.maxGroups,
+        maxWindowGroupEntries: Math.max(0, Math.floor(options.maxWindowGroupEntries ?? 20_000)),
+        calendar: this.calendar,
+      });
+      this.budgets = new BudgetManager(
+        options.budgets,
+        this.calendar,
+        Math.max(1, Math.floor(options.budgetKeyLimit ?? 10_000)),
+        (alert) => this.emitter.emit('budget', alert),
       );
+    } catch (err) {
+      throw closedError(err, 'CostTracker');
     }
-    this.errorDetail = detail;
-    this.recentLimit = Math.max(0, Math.floor(options.recentLimit ?? 1000));
-    this.ring = new Array(this.recentLimit);
-    this.maxGroups = Math.max(1, Math.floor(options.maxGroups ?? 1000));
-    this.ledgerOptions = options.ledger ?? {};
-    this.windows = new WindowAggregates({
-      dimensions: options.dimensions ?? GROUP_DIMENSIONS,
-      maxGroups: this.maxGroups,
-      maxWindowGroupEntries: Math.max(0, Math.floor(options.maxWindowGroupEntries ?? 20_000)),
-      calendar: this.calendar,
-    });
-    this.budgets = new BudgetManager(
-      options.budgets,
-      this.calendar,
-      Math.max(1, Math.floor(options.budgetKeyLimit ?? 10_000)),
-      (alert) => this.emitter.emit('budget', alert),
-    );
   }
 
   /** IANA time zone of calendar periods. */
@@ -371,28 +384,48 @@ export class CostTracker {
 
   /** Listen to `budget` alerts or `record` events. Returns a function that removes the listener. */
   on<K extends keyof TrackerEvents & string>(event: K, listener: TrackerEvents[K]): () => void {
-    return this.emitter.on(event, listener);
+    try {
+      return this.emitter.on(event, listener);
+    } catch (err) {
+      throw closedError(err, 'CostTracker.on');
+    }
   }
 
   /** Listen once. */
   once<K extends keyof TrackerEvents & string>(event: K, listener: TrackerEvents[K]): () => void {
-    return this.emitter.once(event, listener);
+    try {
+      return this.emitter.once(event, listener);
+    } catch (err) {
+      throw closedError(err, 'CostTracker.once');
+    }
   }
 
   /** Remove a listener. */
   off<K extends keyof TrackerEvents & string>(event: K, listener: TrackerEvents[K]): void {
-    this.emitter.off(event, listener);
+    try {
+      this.emitter.off(event, listener);
+    } catch (err) {
+      throw closedError(err, 'CostTracker.off');
+    }
   }
 
   /** Add a sink. */
   addSink(sink: CostSink): void {
-    this.sinks.push(sink);
+    try {
+      this.sinks.push(sink);
+    } catch (err) {
+      throw closedError(err, 'CostTracker.addSink');
+    }
   }
 
   /** Remove a sink (it is not closed). */
   removeSink(sink: CostSink): void {
-    const i = this.sinks.indexOf(sink);
-    if (i >= 0) this.sinks.splice(i, 1);
+    try {
+      const i = this.sinks.indexOf(sink);
+      if (i >= 0) this.sinks.splice(i, 1);
+    } catch (err) {
+      throw closedError(err, 'CostTracker.removeSink');
+    }
   }
 
   /**

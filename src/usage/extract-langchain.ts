@@ -1,3 +1,4 @@
+import { closedError } from '../errors.js';
 import type { ServiceTier } from '../pricing/types.js';
 import { emptyUsage, MAX_TOKENS_PER_BUCKET, type TokenUsage } from './token-usage.js';
 
@@ -130,6 +131,14 @@ const FAMILY: Record<string, LangChainProviderFamily> = {
 
 /** Family of a LangChain provider id (`ls_provider` or `response_metadata.model_provider`). */
 export function langChainProviderFamily(provider: string | undefined): LangChainProviderFamily {
+  try {
+    return langChainProviderFamilyUnchecked(provider);
+  } catch (err) {
+    throw closedError(err, 'langChainProviderFamily');
+  }
+}
+
+function langChainProviderFamilyUnchecked(provider: string | undefined): LangChainProviderFamily {
   if (!provider) return 'other';
   return FAMILY[provider] ?? FAMILY[provider.toLowerCase()] ?? 'other';
 }
@@ -283,11 +292,31 @@ export function usageFromUsageMetadata(
   family: LangChainProviderFamily = 'other',
   into: TokenUsage = emptyUsage(),
 ): TokenUsage {
+  try {
+    return usageFromUsageMetadataUnchecked(um, family, into);
+  } catch (err) {
+    throw closedError(err, 'usageFromUsageMetadata');
+  }
+}
+
+function usageFromUsageMetadataUnchecked(
+  um: LangChainUsageMetadataLike,
+  family: LangChainProviderFamily = 'other',
+  into: TokenUsage = emptyUsage(),
+): TokenUsage {
   return isObject(um) ? addCounts(readUsageMetadata(um as Record<string, unknown>), family, into) : into;
 }
 
 /** Collapse a string LangChain built by concatenating the same value (`gpt-4ogpt-4o` → `gpt-4o`). */
 export function collapseRepeated(s: string): string {
+  try {
+    return collapseRepeatedUnchecked(s);
+  } catch (err) {
+    throw closedError(err, 'collapseRepeated');
+  }
+}
+
+function collapseRepeatedUnchecked(s: string): string {
   const n = s.length;
   const first = s.charCodeAt(0);
   for (let p = 1; p <= n >> 1; p++) {
@@ -432,6 +461,14 @@ function readResult(output: LLMResultLike): ResultFacts {
  * Undefined when the response does not name it (Google GenAI, Bedrock Converse).
  */
 export function extractLangChainServedModel(output: LLMResultLike): string | undefined {
+  try {
+    return extractLangChainServedModelUnchecked(output);
+  } catch (err) {
+    throw closedError(err, 'extractLangChainServedModel');
+  }
+}
+
+function extractLangChainServedModelUnchecked(output: LLMResultLike): string | undefined {
   return readResult(output).servedModel;
 }
 
@@ -440,6 +477,14 @@ export function extractLangChainServedModel(output: LLMResultLike): string | und
  * `response_metadata.usage` or `llmOutput.usage`), or a top-level `cost`. Undefined when absent.
  */
 export function extractLangChainProvidedCost(output: LLMResultLike): number | undefined {
+  try {
+    return extractLangChainProvidedCostUnchecked(output);
+  } catch (err) {
+    throw closedError(err, 'extractLangChainProvidedCost');
+  }
+}
+
+function extractLangChainProvidedCostUnchecked(output: LLMResultLike): number | undefined {
   return readResult(output).providedCost;
 }
 
@@ -450,6 +495,17 @@ export function extractLangChainProvidedCost(output: LLMResultLike): number | un
  * Undefined when nothing names a known tier.
  */
 export function extractServiceTier(
+  output: LLMResultLike,
+  invocationParams?: Record<string, unknown>,
+): ServiceTier | undefined {
+  try {
+    return extractServiceTierUnchecked(output, invocationParams);
+  } catch (err) {
+    throw closedError(err, 'extractServiceTier');
+  }
+}
+
+function extractServiceTierUnchecked(
   output: LLMResultLike,
   invocationParams?: Record<string, unknown>,
 ): ServiceTier | undefined {
@@ -635,6 +691,17 @@ function tokenUsageOf(tu: unknown, family: LangChainProviderFamily): TokenUsage 
  * ```
  */
 export function extractLangChainUsage(
+  output: LLMResultLike,
+  options: LangChainExtractOptions = {},
+): LangChainUsageExtraction {
+  try {
+    return extractLangChainUsageUnchecked(output, options);
+  } catch (err) {
+    throw closedError(err, 'extractLangChainUsage');
+  }
+}
+
+function extractLangChainUsageUnchecked(
   output: LLMResultLike,
   options: LangChainExtractOptions = {},
 ): LangChainUsageExtraction {

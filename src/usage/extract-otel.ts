@@ -1,3 +1,4 @@
+import { closedError } from '../errors.js';
 import { canonicalProvider } from '../pricing/providers.js';
 import type { ServiceTier } from '../pricing/types.js';
 import { emptyUsage, MAX_TOKENS_PER_BUCKET, type TokenUsage } from './token-usage.js';
@@ -257,6 +258,14 @@ const SCRATCH = new RawCounts();
  * @param scope the span's instrumentation scope, when known (used to tell emitters and versions apart)
  */
 export function extractOtelUsage(attributes: Attrs, scope?: OtelScopeLike): OtelUsageExtraction {
+  try {
+    return extractOtelUsageUnchecked(attributes, scope);
+  } catch (err) {
+    throw closedError(err, 'extractOtelUsage');
+  }
+}
+
+function extractOtelUsageUnchecked(attributes: Attrs, scope?: OtelScopeLike): OtelUsageExtraction {
   const lfType = attributes[A.LF_TYPE];
   const aiOp = attributes[A.AI_OPERATION_ID];
   const oiKind = attributes[A.OI_KIND];

@@ -1,4 +1,4 @@
-import { InvalidUsageError } from '../errors.js';
+import { closedError, InvalidUsageError } from '../errors.js';
 
 /**
  * Canonical token usage: disjoint buckets whose sum is the billable total.
@@ -189,21 +189,37 @@ function checkCount(value: unknown, path: string): number {
 
 /** Sum of prompt-side buckets: what providers compare against long-context thresholds. */
 export function promptTokens(u: TokenUsage): number {
-  return u.input + u.cacheRead + u.cacheWrite + u.cacheWrite1h + u.inputAudio + u.inputImage;
+  try {
+    return u.input + u.cacheRead + u.cacheWrite + u.cacheWrite1h + u.inputAudio + u.inputImage;
+  } catch (err) {
+    throw closedError(err, 'promptTokens');
+  }
 }
 
 /** Sum of completion-side buckets. */
 export function completionTokens(u: TokenUsage): number {
-  return u.output + u.reasoning + u.outputAudio;
+  try {
+    return u.output + u.reasoning + u.outputAudio;
+  } catch (err) {
+    throw closedError(err, 'completionTokens');
+  }
 }
 
 /** Total tokens of a usage (prompt + completion). */
 export function totalTokens(u: TokenUsage): number {
-  return promptTokens(u) + completionTokens(u);
+  try {
+    return promptTokens(u) + completionTokens(u);
+  } catch (err) {
+    throw closedError(err, 'totalTokens');
+  }
 }
 
 /** Add `b` into `a` in place and return `a`. */
 export function addUsageInto(a: TokenUsage, b: TokenUsage): TokenUsage {
-  for (const k of USAGE_BUCKETS) a[k] += b[k];
-  return a;
+  try {
+    for (const k of USAGE_BUCKETS) a[k] += b[k];
+    return a;
+  } catch (err) {
+    throw closedError(err, 'addUsageInto');
+  }
 }

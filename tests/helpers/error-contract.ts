@@ -9,7 +9,9 @@
  */
 import fc from 'fast-check';
 import { LangfuseCostError } from '../../src/errors.js';
+import * as root from '../../src/index.js';
 import { CostCallbackHandler } from '../../src/langchain/cost-callback-handler.js';
+import { getLogger, setLogger } from '../../src/logger.js';
 import { CostSpanProcessor } from '../../src/otel/cost-span-processor.js';
 import {
   calculateCost,
@@ -412,9 +414,71 @@ function spanOf(s: any): unknown {
   };
 }
 
+/**
+ * Functions of `langfuse-cost` not yet inside the contract, with why: they belong to work in
+ * progress elsewhere (the price importers and catalog validation, model-name decomposition, the
+ * CLI's time syntax). Each still throws raw errors on hostile arguments (e.g. `decomposeModelName()`).
+ */
+export const NOT_YET_CLOSED: ReadonlySet<string> = new Set([
+  'collectCatalogIssues',
+  'validateCatalog',
+  'detectPriceFormat',
+  'importAny',
+  'importGenaiPrices',
+  'importLangfuseModels',
+  'importLiteLLM',
+  'decomposeModelName',
+  'parseTimeSpec',
+]);
+
+/** Every function (not class) exported by `langfuse-cost` that the contract covers. */
+export const CLOSED_FUNCTIONS: readonly string[] = Object.entries(root)
+  .filter(([name, v]) => typeof v === 'function' && !/^[A-Z]/.test(name) && !NOT_YET_CLOSED.has(name))
+  .map(([name]) => name)
+  .sort();
+
 /** Every property of the contract. */
 export function contractProperties(): ContractProperty[] {
   return [
+    counted(
+      `every exported function of langfuse-cost (${CLOSED_FUNCTIONS.length}): a value or a typed error`,
+      fc.tuple(fc.constantFrom(...CLOSED_FUNCTIONS), fc.array(hostileSpec, { maxLength: 4 })),
+      ([name, args]) => {
+        const previous = getLogger();
+        setLogger(silent);
+        try {
+          const f = (root as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!;
+          const failure = typedOr(() => f(...args.map(m)));
+          return failure && `${name}: ${failure}`;
+        } finally {
+          setLogger(previous);
+        }
+      },
+    ),
+    counted(
+      'PriceCatalog lookups and marks, new CostTracker(options): a value or a typed error',
+      fc.tuple(
+        fc.constantFrom(
+          'resolve',
+          'explain',
+          'list',
+          'markFree',
+          'markProviderFree',
+          'mapDeployment',
+          'tracker',
+        ),
+        fc.array(hostileSpec, { maxLength: 3 }),
+      ),
+      ([method, args]) => {
+        const a = args.map(m);
+        if (method === 'tracker') return typedOr(() => new CostTracker(a[0] as never));
+        const c = PriceCatalog.fromData({
+          version: 1,
+          models: [{ id: 'x', provider: 'p', prices: { input: 1 } }],
+        });
+        return typedOr(() => (c[method] as (...x: unknown[]) => unknown)(...a));
+      },
+    ),
     counted('calculateCost: a result, null or a typed error, whatever the query', querySpec, (q) =>
       typedOr(() => {
         const query = queryOf(q);
