@@ -96,19 +96,72 @@ function tokens(v: unknown, path: string, key: string): number {
 /** A validated copy of a usage (every bucket filled; unknown keys are not copied). */
 export function checkUsage(v: unknown, path: string): TokenUsage {
   const u = object(v, path);
+  // Fast path: every field read once into a local and tested by a tiny predicate that inlines (the
+  // per-field checkers below did not, and cost a call each on every record). The slow path names
+  // the bad field.
+  const a = u.input;
+  const b = u.cacheRead;
+  const c = u.cacheWrite;
+  const d = u.cacheWrite1h;
+  const e = u.inputAudio;
+  const f = u.inputImage;
+  const g = u.output;
+  const h = u.reasoning;
+  const i = u.outputAudio;
+  const j = u.requests;
+  const k = u.webSearches;
+  if (
+    isCount(a) &&
+    isCount(b) &&
+    isCount(c) &&
+    isCount(d) &&
+    isCount(e) &&
+    isCount(f) &&
+    isCount(g) &&
+    isCount(h) &&
+    isCount(i) &&
+    isCount(j) &&
+    isCount(k)
+  ) {
+    return {
+      input: (a as number | undefined) ?? 0,
+      cacheRead: (b as number | undefined) ?? 0,
+      cacheWrite: (c as number | undefined) ?? 0,
+      cacheWrite1h: (d as number | undefined) ?? 0,
+      inputAudio: (e as number | undefined) ?? 0,
+      inputImage: (f as number | undefined) ?? 0,
+      output: (g as number | undefined) ?? 0,
+      reasoning: (h as number | undefined) ?? 0,
+      outputAudio: (i as number | undefined) ?? 0,
+      requests: (j as number | undefined) ?? 0,
+      webSearches: (k as number | undefined) ?? 0,
+    };
+  }
   return {
-    input: tokens(u.input, path, 'input'),
-    cacheRead: tokens(u.cacheRead, path, 'cacheRead'),
-    cacheWrite: tokens(u.cacheWrite, path, 'cacheWrite'),
-    cacheWrite1h: tokens(u.cacheWrite1h, path, 'cacheWrite1h'),
-    inputAudio: tokens(u.inputAudio, path, 'inputAudio'),
-    inputImage: tokens(u.inputImage, path, 'inputImage'),
-    output: tokens(u.output, path, 'output'),
-    reasoning: tokens(u.reasoning, path, 'reasoning'),
-    outputAudio: tokens(u.outputAudio, path, 'outputAudio'),
-    requests: tokens(u.requests, path, 'requests'),
-    webSearches: tokens(u.webSearches, path, 'webSearches'),
+    input: tokens(a, path, 'input'),
+    cacheRead: tokens(b, path, 'cacheRead'),
+    cacheWrite: tokens(c, path, 'cacheWrite'),
+    cacheWrite1h: tokens(d, path, 'cacheWrite1h'),
+    inputAudio: tokens(e, path, 'inputAudio'),
+    inputImage: tokens(f, path, 'inputImage'),
+    output: tokens(g, path, 'output'),
+    reasoning: tokens(h, path, 'reasoning'),
+    outputAudio: tokens(i, path, 'outputAudio'),
+    requests: tokens(j, path, 'requests'),
+    webSearches: tokens(k, path, 'webSearches'),
   };
+}
+
+/** A token count or absent (`undefined`/`null` are read as 0). */
+function isCount(v: unknown): boolean {
+  return (
+    v === undefined || (typeof v === 'number' && v >= 0 && v <= MAX_TOKENS_PER_BUCKET && Math.floor(v) === v)
+  );
+}
+
+/** A USD amount or absent. */
+function isUsd(v: unknown): boolean {
+  return v === undefined || (typeof v === 'number' && v >= 0 && v <= MAX_USD);
 }
 
 function usd(v: unknown, path: string, key: string): number {
@@ -118,19 +171,57 @@ function usd(v: unknown, path: string, key: string): number {
 }
 
 function checkCosts(v: unknown, path: string): CostBreakdown {
-  const c = object(v, path);
+  const o = object(v, path);
+  const a = o.input;
+  const b = o.cacheRead;
+  const c = o.cacheWrite;
+  const d = o.cacheWrite1h;
+  const e = o.inputAudio;
+  const f = o.inputImage;
+  const g = o.output;
+  const h = o.reasoning;
+  const i = o.outputAudio;
+  const j = o.requests;
+  const k = o.webSearches;
+  if (
+    isUsd(a) &&
+    isUsd(b) &&
+    isUsd(c) &&
+    isUsd(d) &&
+    isUsd(e) &&
+    isUsd(f) &&
+    isUsd(g) &&
+    isUsd(h) &&
+    isUsd(i) &&
+    isUsd(j) &&
+    isUsd(k)
+  ) {
+    return {
+      input: (a as number | undefined) ?? 0,
+      cacheRead: (b as number | undefined) ?? 0,
+      cacheWrite: (c as number | undefined) ?? 0,
+      cacheWrite1h: (d as number | undefined) ?? 0,
+      inputAudio: (e as number | undefined) ?? 0,
+      inputImage: (f as number | undefined) ?? 0,
+      output: (g as number | undefined) ?? 0,
+      reasoning: (h as number | undefined) ?? 0,
+      outputAudio: (i as number | undefined) ?? 0,
+      requests: (j as number | undefined) ?? 0,
+      webSearches: (k as number | undefined) ?? 0,
+    };
+  }
   return {
-    input: usd(c.input, path, 'input'),
-    cacheRead: usd(c.cacheRead, path, 'cacheRead'),
-    cacheWrite: usd(c.cacheWrite, path, 'cacheWrite'),
-    cacheWrite1h: usd(c.cacheWrite1h, path, 'cacheWrite1h'),
-    inputAudio: usd(c.inputAudio, path, 'inputAudio'),
-    inputImage: usd(c.inputImage, path, 'inputImage'),
-    output: usd(c.output, path, 'output'),
-    reasoning: usd(c.reasoning, path, 'reasoning'),
-    outputAudio: usd(c.outputAudio, path, 'outputAudio'),
-    requests: usd(c.requests, path, 'requests'),
-    webSearches: usd(c.webSearches, path, 'webSearches'),
+    input: usd(a, path, 'input'),
+    cacheRead: usd(b, path, 'cacheRead'),
+    cacheWrite: usd(c, path, 'cacheWrite'),
+    cacheWrite1h: usd(d, path, 'cacheWrite1h'),
+    inputAudio: usd(e, path, 'inputAudio'),
+    inputImage: usd(f, path, 'inputImage'),
+    output: usd(g, path, 'output'),
+    reasoning: usd(h, path, 'reasoning'),
+    outputAudio: usd(i, path, 'outputAudio'),
+    requests: usd(j, path, 'requests'),
+    webSearches: usd(k, path, 'webSearches'),
   };
 }
 
