@@ -1,3 +1,4 @@
+import { describeValue, InvalidArgumentError } from '../errors.js';
 import { MAX_MATCHED_NAME_LENGTH } from './match-rules.js';
 import { canonicalProvider } from './providers.js';
 
@@ -58,6 +59,9 @@ const KNOWN_PLATFORMS = new Set([
  * {@link MAX_MATCHED_NAME_LENGTH} yields only that candidate (its decorations are not stripped).
  */
 export function decomposeModelName(raw: string): DecomposedName {
+  // A typeof test only: this runs on the first sight of every name (catalog.resolve).
+  if (typeof raw !== 'string')
+    throw new InvalidArgumentError('decomposeModelName(raw)', `expected a string, got ${describeValue(raw)}`);
   const out: NameCandidate[] = [];
   const seen = new Set<string>();
   const push = (name: string, rule: string, providerHint?: string) => {

@@ -1,4 +1,4 @@
-import { type CatalogIssue, CatalogValidationError } from '../errors.js';
+import { type CatalogIssue, CatalogValidationError, closedError, describeValue } from '../errors.js';
 import { compileSafeRegex } from './regex/index.js';
 import { type CatalogData, type MatchRule, PRICE_KEYS, SERVICE_TIERS } from './types.js';
 
@@ -47,7 +47,7 @@ function checkPrices(v: unknown, path: string, issues: CatalogIssue[], extra: re
       continue;
     }
     if (typeof p !== 'number' || !Number.isFinite(p)) {
-      issues.push({ path: `${path}.${k}`, message: `expected a finite number, got ${JSON.stringify(p)}` });
+      issues.push({ path: `${path}.${k}`, message: `expected a finite number, got ${describeValue(p)}` });
     } else if (p < 0) {
       issues.push({ path: `${path}.${k}`, message: `negative price ${p}` });
     } else if (p > MAX_PRICE) {
@@ -135,7 +135,7 @@ function checkRule(rule: unknown, path: string, issues: CatalogIssue[], model?: 
 
 function checkDate(v: unknown, path: string, issues: CatalogIssue[]): void {
   if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) {
-    issues.push({ path, message: `expected an ISO date such as "2025-01-31", got ${JSON.stringify(v)}` });
+    issues.push({ path, message: `expected an ISO date such as "2025-01-31", got ${describeValue(v)}` });
   }
 }
 
@@ -145,18 +145,44 @@ function checkDate(v: unknown, path: string, issues: CatalogIssue[]): void {
  */
 export function validateCatalog(data: unknown, origin?: string): CatalogData {
   const issues = collectCatalogIssues(data);
-  if (issues.length > 0) throw new CatalogValidationError(issues, origin);
-  return data as CatalogData;
+  if (issues.length === 0) return data as CatalogData;
+  try {
+    throw new CatalogValidationError(issues, typeof origin === 'string' ? origin : undefined);
+  } catch (err) {
+    throw closedError(err, 'validateCatalog');
+  }
 }
 
-/** Every problem of a catalog document (empty when valid). */
+/**
+ * Every problem of a catalog document (empty when valid). A document that cannot be read (a getter
+ * or Proxy trap that throws, a cycle, a BigInt where JSON has none) gives an issue at `$` saying so.
+ */
 export function collectCatalogIssues(data: unknown): CatalogIssue[] {
   const issues: CatalogIssue[] = [];
+  try {
+    collectInto(data, issues);
+  } catch (err) {
+    let why: string;
+    try {
+      why =
+        err instanceof Error && typeof err.message === 'string'
+          ? err.message.slice(0, 200)
+          : describeValue(err);
+    } catch {
+      why = 'unreadable error';
+    }
+    issues.push({ path: '$', message: `the document cannot be read as JSON data (${why})` });
+  }
+  return issues;
+}
+
+function collectInto(data: unknown, issues: CatalogIssue[]): void {
   if (!isObject(data)) {
-    return [{ path: '$', message: 'expected a catalog object {"version": 1, "models": [...]}' }];
+    issues.push({ path: '$', message: 'expected a catalog object {"version": 1, "models": [...]}' });
+    return;
   }
   if (data.version !== 1)
-    issues.push({ path: 'version', message: `expected 1, got ${JSON.stringify(data.version)}` });
+    issues.push({ path: 'version', message: `expected 1, got ${describeValue(data.version)}` });
   if (!Array.isArray(data.models)) {
     issues.push({ path: 'models', message: 'expected an array of models' });
   } else {
@@ -194,7 +220,6 @@ export function collectCatalogIssues(data: unknown): CatalogIssue[] {
         }
       }
   }
-  return issues;
 }
 
 function checkModel(m: unknown, path: string, issues: CatalogIssue[]): void {

@@ -1,3 +1,4 @@
+import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { ZonedCalendar } from './calendar.js';
 
 /**
@@ -78,6 +79,30 @@ const DAY_MS = 86_400_000;
  * - Unix time in seconds (9–11 digits, e.g. `1763805600`) or milliseconds (12 digits or more).
  */
 export function parseTimeSpec(text: string, options: TimeSpecOptions): number | undefined {
+  try {
+    return parseChecked(text, checkOptions(options));
+  } catch (err) {
+    throw closedError(err, 'parseTimeSpec');
+  }
+}
+
+/** The options read once and checked (a getter cannot answer differently later). */
+function checkOptions(options: TimeSpecOptions): TimeSpecOptions {
+  const bad = (path: string, what: string, v: unknown) =>
+    new InvalidArgumentError(`parseTimeSpec(options${path})`, `expected ${what}, got ${describeValue(v)}`);
+  if (typeof options !== 'object' || options === null)
+    throw bad('', 'an object {now, calendar?, day?}', options);
+  const { now, calendar, day } = options;
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw bad('.now', 'epoch milliseconds', now);
+  if (calendar !== undefined && !(calendar instanceof ZonedCalendar))
+    throw bad('.calendar', 'a ZonedCalendar', calendar);
+  if (day !== undefined && day !== 'start' && day !== 'end') throw bad('.day', '"start" or "end"', day);
+  return { now, ...(calendar ? { calendar } : {}), ...(day ? { day } : {}) };
+}
+
+function parseChecked(text: string, options: TimeSpecOptions): number | undefined {
+  if (typeof text !== 'string')
+    throw new InvalidArgumentError('parseTimeSpec(text)', `expected a string, got ${describeValue(text)}`);
   const s = text.trim();
   const age = AGE.exec(s);
   if (age) {

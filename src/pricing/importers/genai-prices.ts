@@ -24,6 +24,7 @@
  * - Match rules map one to one (`starts_with` → `startsWith`, …). The source matches a lower-cased
  *   model name, so string operands are lower-cased; top-level `equals` names become `aliases`.
  */
+import { closedError } from '../../errors.js';
 import type {
   CatalogData,
   CatalogModel,
@@ -80,6 +81,14 @@ interface ConvertedPrices {
  * @throws {CatalogValidationError} when `data` is not genai-prices provider data.
  */
 export function importGenaiPrices(data: unknown, options: GenaiPricesImportOptions = {}): CatalogData {
+  try {
+    return importGenaiPricesUnchecked(data, options);
+  } catch (err) {
+    throw closedError(err, 'importGenaiPrices');
+  }
+}
+
+function importGenaiPricesUnchecked(data: unknown, options: GenaiPricesImportOptions = {}): CatalogData {
   const stats = newStats('genai-prices');
   if (!Array.isArray(data)) badInput('genai-prices', '$', 'expected an array of providers (v2 data.json)');
   const providers: Record<string, CatalogProvider> = {};
@@ -170,6 +179,14 @@ function providerMatchNames(rule: unknown): string[] {
 
 /** Convert a genai-prices match rule to ours; string operands lower-cased (the source lower-cases names). */
 export function convertMatchRule(rule: unknown): MatchRule | undefined {
+  try {
+    return convertMatchRuleUnchecked(rule);
+  } catch (err) {
+    throw closedError(err, 'convertMatchRule');
+  }
+}
+
+function convertMatchRuleUnchecked(rule: unknown): MatchRule | undefined {
   if (!isRecord(rule)) return undefined;
   if (typeof rule.equals === 'string') return { equals: rule.equals.toLowerCase() };
   if (typeof rule.starts_with === 'string') return { startsWith: rule.starts_with.toLowerCase() };

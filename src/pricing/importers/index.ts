@@ -3,7 +3,7 @@
  * Every importer returns our {@link CatalogData}; validate it with `validateCatalog` or load it
  * into a `PriceCatalog`, which validates.
  */
-import { CatalogValidationError } from '../../errors.js';
+import { CatalogValidationError, closedError } from '../../errors.js';
 import type { CatalogData } from '../types.js';
 import { type GenaiPricesImportOptions, importGenaiPrices } from './genai-prices.js';
 import { importLangfuseModels, type LangfuseImportOptions } from './langfuse-models.js';
@@ -45,6 +45,14 @@ function isLiteLLMRecord(v: unknown): boolean {
  * - `litellm`: an object keyed by model name whose values carry `litellm_provider` / `*_cost_per_token`.
  */
 export function detectPriceFormat(data: unknown): PriceFormat | undefined {
+  try {
+    return detectPriceFormatUnchecked(data);
+  } catch (err) {
+    throw closedError(err, 'detectPriceFormat');
+  }
+}
+
+function detectPriceFormatUnchecked(data: unknown): PriceFormat | undefined {
   if (Array.isArray(data)) {
     const first = data.find((x) => x !== null && x !== undefined);
     if (first === undefined) return undefined;
@@ -90,6 +98,14 @@ export interface ImportAnyOptions
  * @throws {CatalogValidationError} when the format cannot be recognised.
  */
 export function importAny(data: unknown, origin?: string, options: ImportAnyOptions = {}): CatalogData {
+  try {
+    return importAnyUnchecked(data, origin, options);
+  } catch (err) {
+    throw closedError(err, 'importAny');
+  }
+}
+
+function importAnyUnchecked(data: unknown, origin?: string, options: ImportAnyOptions = {}): CatalogData {
   const format = options.format ?? detectPriceFormat(data);
   switch (format) {
     case 'catalog':

@@ -25,6 +25,7 @@
  * - Langfuse has no provider field: it is inferred from the name (claude → anthropic, gemini → google,
  *   gpt/o-series/embeddings → openai, …), else `options.defaultProvider` (default `unknown`).
  */
+import { closedError } from '../../errors.js';
 import type {
   CatalogData,
   CatalogModel,
@@ -136,6 +137,14 @@ interface RawModel {
  * @throws {CatalogValidationError} when `data` is neither.
  */
 export function importLangfuseModels(data: unknown, options: LangfuseImportOptions = {}): CatalogData {
+  try {
+    return importLangfuseModelsUnchecked(data, options);
+  } catch (err) {
+    throw closedError(err, 'importLangfuseModels');
+  }
+}
+
+function importLangfuseModelsUnchecked(data: unknown, options: LangfuseImportOptions = {}): CatalogData {
   const list = isRecord(data) && Array.isArray(data.data) ? data.data : data;
   if (!Array.isArray(list)) {
     badInput(
@@ -383,6 +392,14 @@ function regexRule(pattern: string | undefined, name: string, stats: ImportStats
 
 /** Provider from the model name (Langfuse definitions carry none). */
 export function inferProvider(name: string, pattern?: string): string | undefined {
+  try {
+    return inferProviderUnchecked(name, pattern);
+  } catch (err) {
+    throw closedError(err, 'inferProvider');
+  }
+}
+
+function inferProviderUnchecked(name: string, pattern?: string): string | undefined {
   const s = name.toLowerCase();
   const p = (pattern ?? '').toLowerCase();
   if (s.includes('claude') || p.includes('anthropic')) return 'anthropic';

@@ -29,6 +29,7 @@
  * full key is kept as an alias. When two keys give the same id under one provider, the later one keeps
  * its full key as id.
  */
+import { closedError } from '../../errors.js';
 import type {
   CatalogData,
   CatalogModel,
@@ -94,6 +95,14 @@ const PROVIDER_MAP: Readonly<Record<string, string>> = {
 
 /** Our provider id for a `litellm_provider` value. */
 export function litellmProviderId(litellmProvider: string): string {
+  try {
+    return litellmProviderIdUnchecked(litellmProvider);
+  } catch (err) {
+    throw closedError(err, 'litellmProviderId');
+  }
+}
+
+function litellmProviderIdUnchecked(litellmProvider: string): string {
   const p = litellmProvider.toLowerCase();
   const mapped = PROVIDER_MAP[p];
   if (mapped) return mapped;
@@ -175,6 +184,14 @@ interface Builder {
  * @throws {CatalogValidationError} when `data` is not a LiteLLM price map.
  */
 export function importLiteLLM(data: unknown, options: LiteLLMImportOptions = {}): CatalogData {
+  try {
+    return importLiteLLMUnchecked(data, options);
+  } catch (err) {
+    throw closedError(err, 'importLiteLLM');
+  }
+}
+
+function importLiteLLMUnchecked(data: unknown, options: LiteLLMImportOptions = {}): CatalogData {
   if (!isRecord(data)) badInput('litellm', '$', 'expected the LiteLLM price map object {"<model>": {...}}');
   const stats = newStats('litellm');
   const today = (options.now ?? new Date()).toISOString().slice(0, 10);
