@@ -43,7 +43,7 @@ export { LedgerLineEncoder } from './ledger-line-encoder.js';
 export { formatLogCost, formatLogLine, LogSink, type LogSinkOptions } from './log-sink.js';
 export type { Attribution, CostRecord, FailureInput, RecordContext, RecordSource } from './record.js';
 export { MAX_RECORD_METADATA_KEYS, MAX_RECORD_TAGS, MAX_RECORD_TIME } from './record-guard.js';
-export type { CostSink } from './sink.js';
+export type { CostSink, CostSinkHealth } from './sink.js';
 export {
   DAY_WORDS,
   NOW_WORD,

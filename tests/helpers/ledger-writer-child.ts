@@ -25,7 +25,7 @@ if (o.startFile) while (!existsSync(o.startFile)) await new Promise((r) => setTi
 const sink = new JsonlLedgerSink({
   path: o.path,
   batchSize: 1e9,
-  maxPending: 1e9,
+  maxQueued: 1e9,
   flushIntervalMs: 3_600_000,
   ...(o.rotateBytes ? { rotate: { maxBytes: o.rotateBytes } } : {}),
   ...(o.maxWriteBytes ? { maxWriteBytes: o.maxWriteBytes } : {}),

@@ -205,16 +205,37 @@ describe('JsonlLedgerSink', () => {
     expect(lines(path)).toHaveLength(4);
   });
 
-  it('flushes on the next event-loop turn past batchSize, on its interval, and synchronously past maxPending', async () => {
+  it('writes on the next event-loop turn past batchSize and on its interval; past maxQueued drops the newest, never writes inline', async () => {
     const path = fresh();
-    const sink = new JsonlLedgerSink({ path, batchSize: 10, maxPending: 100, flushIntervalMs: 100_000 });
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} };
+    const sink = new JsonlLedgerSink({
+      path,
+      batchSize: 10,
+      maxQueued: 100,
+      flushIntervalMs: 100_000,
+      logger,
+    });
     for (let i = 0; i < 10; i++) sink.write(new CostTracker().record(handResult(1)));
     expect(sink.buffered).toBe(10);
     await new Promise((r) => setImmediate(r));
     expect(lines(path)).toHaveLength(10);
-    for (let i = 0; i < 100; i++) sink.write(new CostTracker().record(handResult(1)));
-    expect(lines(path)).toHaveLength(110); // the 100th buffered record forced a synchronous flush
+    // The caller never yields: nothing is written inside write(); past 100 queued, the newest are dropped.
+    for (let i = 0; i < 150; i++) sink.write(new CostTracker().record(handResult(1), { spanId: `q${i}` }));
+    expect(lines(path)).toHaveLength(10);
+    expect(sink.health()).toEqual({ written: 10, queued: 100, dropped: 50 });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/100 records queued and not yet written .*dropping new records/);
+    await new Promise((r) => setImmediate(r));
+    const ids = lines(path).map((l) => JSON.parse(l).id);
+    expect(ids).toHaveLength(110);
+    expect(ids.slice(10)).toEqual(Array.from({ length: 100 }, (_, i) => `q${i}`)); // the oldest are kept
+    expect(sink.health()).toEqual({ written: 110, queued: 0, dropped: 50 });
     await sink.close();
+    sink.write(new CostTracker().record(handResult(1)));
+    expect(sink.health().dropped).toBe(51);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[1]).toMatch(/is closed/);
 
     const path2 = fresh();
     const timed = new JsonlLedgerSink({ path: path2, flushIntervalMs: 30 });
@@ -264,6 +285,7 @@ describe('JsonlLedgerSink', () => {
     });
     expect(sink.buffered).toBe(1);
     expect(warnings.join('\n')).toMatch(/cannot write ledger .*blocked\/ledger.jsonl/);
+    expect(sink.health()).toMatchObject({ written: 0, queued: 1, dropped: 0, lastError: { code: 'EEXIST' } }); // mkdir of the directory
     quiet(() => sink.close());
   });
 

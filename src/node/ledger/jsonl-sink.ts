@@ -11,11 +11,11 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { getLogger, type Logger, warnOnce } from '../../logger.js';
+import { getLogger, type Logger } from '../../logger.js';
 import type { LedgerLineOptions } from '../../tracker/ledger-line.js';
 import { LedgerLineEncoder } from '../../tracker/ledger-line-encoder.js';
 import type { CostRecord } from '../../tracker/record.js';
-import type { CostSink } from '../../tracker/sink.js';
+import type { CostSink, CostSinkHealth } from '../../tracker/sink.js';
 import { flushAtExit, forgetAtExit } from './exit-hooks.js';
 import { nextRotationSeq, rotatedPath } from './files.js';
 
@@ -31,14 +31,21 @@ export interface LedgerRotation {
 export interface JsonlLedgerSinkOptions extends LedgerLineOptions {
   /** Ledger file (created with its directory on first flush). */
   path: string;
-  /** Flush buffered records this often, ms (default 1000; the timer does not keep the process alive). */
+  /**
+   * Write queued records this often, ms (default 1000; the timer does not keep the process alive).
+   * After a failed write this is also the retry interval.
+   */
   flushIntervalMs?: number;
-  /** Buffered records that schedule a flush on the next event-loop turn (default 512). */
+  /** Queued records that schedule a write on the next event-loop turn (default 512). */
   batchSize?: number;
   /**
-   * Buffered records that force a synchronous flush inside `write` (default 8192): the bound on memory
-   * when the caller never yields to the event loop.
+   * Most records queued and not yet written (default 32,768): the bound on memory when the disk is
+   * full or failing, or when the caller never yields to the event loop. Past it `write` drops the
+   * newest record and counts it in `health().dropped` (one warning); it never writes on the caller's
+   * path.
    */
+  maxQueued?: number;
+  /** @deprecated Use `maxQueued` (it no longer forces a synchronous write inside `write`). */
   maxPending?: number;
   /**
    * Largest single `write(2)`, bytes (default 1 MiB). Each write holds whole lines only; a batch larger
@@ -58,22 +65,31 @@ export interface JsonlLedgerSinkOptions extends LedgerLineOptions {
 
 const MIB = 1024 * 1024;
 const STALE_LOCK_MS = 30_000;
+const NEWLINE = 0x0a;
 
 /**
  * The embedded ledger: appends each record as one JSON line (see `LedgerLine`) to a local file.
  *
- * - **Cheap on the call path**: `write` only buffers the record. Serialising and writing happen in
- *   `flush`, on an interval (unref'd timer), on the next event-loop turn once `batchSize` records are
- *   buffered, at `beforeExit`/`exit`, and synchronously in `write` only past `maxPending`.
+ * - **Never blocks the call**: `write` only queues the record (or, with `maxQueued` records already
+ *   queued, drops it and counts it). Encoding and writing happen off the caller's path: on the next
+ *   event-loop turn once `batchSize` records are queued, on an interval (unref'd timer), in `flush()`
+ *   and at `beforeExit`/`exit`.
+ * - **Each line written exactly once**: a record is encoded once, into a byte queue; a write that
+ *   wrote k of n bytes (disk full, `RLIMIT_FSIZE`) or failed keeps the queue and the next attempt
+ *   continues from byte k. Nothing is re-encoded and nothing is written twice, so when space returns
+ *   the partly written line is completed and no line is duplicated or torn. While writes fail, the
+ *   sink retries once per `flushIntervalMs`, keeps up to `maxQueued` records, drops the newest beyond
+ *   that, and shows the count and the last error in {@link health}; it warns once per outage and
+ *   logs (info) when writes succeed again.
  * - **No interleaving across processes**: the file is opened with `O_APPEND` and every batch goes out
  *   in `write(2)` calls of whole lines. POSIX makes the seek-to-end and the write one atomic step for
  *   `O_APPEND`, and local file systems (ext4, xfs, btrfs, APFS, NTFS) serialise writes to a file, so
  *   lines of concurrent writers never mix. Caveats: network file systems (NFS, SMB) do not honour
- *   `O_APPEND` atomically — give each process its own ledger file there; and a write can come back
- *   short (disk full, a fatal signal mid-write), which is why writes are capped at `maxWriteBytes`
- *   (1 MiB) and the rest of a short write is written at once. `PIPE_BUF` (4 KiB) applies to pipes, not
- *   regular files.
- * - **Durable**: a killed process loses at most its unflushed buffer. A torn last line (the process
+ *   `O_APPEND` atomically — give each process its own ledger file there; and a write that comes back
+ *   short (disk full) is continued later, so if another process appends in between, its line lands
+ *   inside ours (the reader recovers a whole line glued behind a fragment). `PIPE_BUF` (4 KiB) applies
+ *   to pipes, not regular files.
+ * - **Durable**: a killed process loses at most its unwritten queue. A torn last line (the process
  *   died inside a write) is skipped with a warning by the reader, and the next writer starts on a fresh
  *   line.
  * - **Rotation** by size or UTC day renames the active file to `<stem>.<YYYY-MM-DD>.<n><ext>` under a
@@ -82,7 +98,15 @@ const STALE_LOCK_MS = 30_000;
 export class JsonlLedgerSink implements CostSink {
   /** Absolute path of the active ledger file. */
   readonly path: string;
+  /** Records taken and not yet encoded. */
   private pending: CostRecord[] = [];
+  /** Encoded lines not yet (fully) written: bytes `[outPos, enc.length)` of the encoder. */
+  private enc: LedgerLineEncoder | null = null;
+  private outPos = 0;
+  /** The queue starts inside a line: the bytes before it were written and compacted away. */
+  private partial = false;
+  /** Lines in the byte queue not yet fully written. */
+  private outLines = 0;
   private fd: number | null = null;
   private ino = 0;
   private needNewline = false;
@@ -90,16 +114,19 @@ export class JsonlLedgerSink implements CostSink {
   private scheduled = false;
   private closed = false;
   private dropped = 0;
+  /** Writes are failing (an outage): no writes scheduled per batch, only the interval retries. */
+  private failing = false;
+  private warnedThisOutage = false;
+  private warnedQueueFull = false;
+  private lastError: CostSinkHealth['lastError'];
   private readonly lineOptions: LedgerLineOptions;
   private readonly intervalMs: number;
   private readonly batchSize: number;
-  private readonly maxPending: number;
+  private readonly maxQueued: number;
   private readonly maxWriteBytes: number;
   private readonly rotation: LedgerRotation;
   private readonly fsync: boolean;
-  private encoder: LedgerLineEncoder | null = null;
   private readonly logger: Logger | undefined;
-  private readonly warned = new Set<string>();
   private readonly flushSoon = () => {
     this.scheduled = false;
     this.flushSync();
@@ -112,7 +139,7 @@ export class JsonlLedgerSink implements CostSink {
     this.lineOptions = options.projectId !== undefined ? { projectId: options.projectId } : {};
     this.intervalMs = Math.max(10, options.flushIntervalMs ?? 1000);
     this.batchSize = Math.max(1, options.batchSize ?? 512);
-    this.maxPending = Math.max(this.batchSize, options.maxPending ?? 8192);
+    this.maxQueued = Math.max(this.batchSize, options.maxQueued ?? options.maxPending ?? 32_768);
     this.maxWriteBytes = Math.max(4096, options.maxWriteBytes ?? MIB);
     this.rotation = options.rotate ?? {};
     this.fsync = options.fsync === true;
@@ -120,28 +147,50 @@ export class JsonlLedgerSink implements CostSink {
     if (options.flushOnExit !== false) flushAtExit(this);
   }
 
-  /** Warn once per key: to the sink's `logger` when given, else the library logger. */
-  private warnOnce(key: string, message: string): void {
-    const logger = this.logger;
-    if (logger === undefined) {
-      warnOnce(key, message);
-      return;
+  private log(level: 'warn' | 'info', message: string): void {
+    try {
+      const l = this.logger ?? getLogger();
+      if (level === 'info' && typeof l.info === 'function') l.info(message);
+      else l.warn(message);
+    } catch {
+      // A broken logger must not break a write.
     }
-    if (this.warned.has(key)) return;
-    if (this.warned.size >= 1000) this.warned.clear();
-    this.warned.add(key);
-    logger.warn(message);
   }
 
-  /** Records buffered and not yet written. */
+  /** Records queued and not yet written. */
   get buffered(): number {
-    return this.pending.length;
+    return this.pending.length + this.outLines;
   }
 
-  /** Buffer one record (never does I/O unless `maxPending` records are waiting). */
+  /**
+   * Counters of the sink: records written, queued (taken, not yet written), dropped (queue full or
+   * sink closed), and the last write error with its time (epoch ms).
+   */
+  health(): CostSinkHealth {
+    const h: CostSinkHealth = { written: this.written, queued: this.buffered, dropped: this.dropped };
+    if (this.lastError) h.lastError = { ...this.lastError };
+    return h;
+  }
+
+  /** Queue one record. Never does I/O; with `maxQueued` records queued the record is dropped and counted. */
   write(record: CostRecord): void {
     if (this.closed) {
-      this.warnOnce(`ledger-closed:${this.path}`, `ledger ${this.path} is closed; a record was not written`);
+      this.dropped++;
+      if (!this.warnedQueueFull) {
+        this.warnedQueueFull = true;
+        this.log('warn', `ledger ${this.path} is closed; records are dropped (counted in health().dropped)`);
+      }
+      return;
+    }
+    if (this.pending.length + this.outLines >= this.maxQueued) {
+      this.dropped++;
+      if (!this.warnedQueueFull && !this.warnedThisOutage) {
+        this.warnedQueueFull = true;
+        this.log(
+          'warn',
+          `ledger ${this.path}: ${this.maxQueued} records queued and not yet written${this.failing ? '' : ' (the event loop has not run)'}; dropping new records (counted in health().dropped)`,
+        );
+      }
       return;
     }
     const n = this.pending.push(record);
@@ -149,64 +198,94 @@ export class JsonlLedgerSink implements CostSink {
       this.timer = setInterval(this.flushSoon, this.intervalMs);
       this.timer.unref?.();
     }
-    if (n >= this.maxPending) this.flushSync();
-    else if (n >= this.batchSize && !this.scheduled) {
+    if (n >= this.batchSize && !this.scheduled && !this.failing) {
       this.scheduled = true;
       setImmediate(this.flushSoon).unref?.();
     }
   }
 
-  /** Write every buffered record now. */
+  /** Write every queued record now (a failure is logged and counted in `health()`; never throws). */
   async flush(): Promise<void> {
     this.flushSync();
   }
 
   /**
-   * Write every buffered record now, synchronously (used at exit). Returns the number written.
-   * Failures are logged; the records stay buffered for the next attempt (up to 4 × `maxPending`).
+   * Write every queued record now, synchronously (used at exit, and by `flush`). Returns the number of
+   * records written. One attempt: on a failure the rest stays queued for the next one, continuing at
+   * the byte where this one stopped.
    */
   flushSync(): number {
+    const before = this.written;
+    if (this.pending.length === 0 && this.outLines === 0) return 0;
+    const enc = (this.enc ??= new LedgerLineEncoder(this.lineOptions.projectId));
+    // Encode the new records once, behind the bytes still queued.
     const batch = this.pending;
-    if (batch.length === 0) return 0;
-    this.pending = [];
-    let done = 0;
+    if (batch.length > 0) {
+      this.pending = [];
+      for (let i = 0; i < batch.length; i++) enc.line(batch[i]!);
+      this.outLines += batch.length;
+    }
     try {
       this.prepare();
-      // Lines are encoded as UTF-8 straight into one reusable byte buffer and written in chunks of
-      // whole lines, one write(2) per chunk of at most maxWriteBytes (a single longer line, e.g. with
-      // stored prompt text, goes alone). No string per line, no Buffer per chunk.
-      const enc = (this.encoder ??= new LedgerLineEncoder(this.lineOptions.projectId));
-      enc.length = 0;
-      if (this.needNewline) enc.newline();
-      this.needNewline = false;
-      for (let i = 0; i < batch.length; i++) {
-        const before = enc.length;
-        enc.line(batch[i]!);
-        if (enc.length > this.maxWriteBytes && before > 0) {
-          this.append(enc.bytes, before);
-          done = i;
-          enc.take(before);
-        }
+      if (this.needNewline) {
+        writeSync(this.fd!, '\n');
+        this.needNewline = false;
       }
-      if (enc.length > 0) this.append(enc.bytes, enc.length);
-      enc.length = 0;
-      done = batch.length;
-      if (this.fsync && this.fd !== null) fsyncSync(this.fd);
+      while (this.outPos < enc.length) this.writeChunk(enc);
+      if (this.fsync) fsyncSync(this.fd!);
+      if (this.failing) this.recovered();
     } catch (err) {
-      this.fail(err, batch.slice(done));
+      this.fail(err);
     }
-    this.written += done;
-    return done;
+    // Keep only the unwritten bytes (one copy per attempt, never a re-encoding).
+    if (this.outPos === enc.length) {
+      enc.length = 0;
+      this.partial = false;
+    } else if (this.outPos > 0) {
+      this.partial = enc.bytes[this.outPos - 1] !== NEWLINE;
+      enc.take(this.outPos);
+    }
+    this.outPos = 0;
+    return this.written - before;
   }
 
-  /** Flush, stop the timer, close the file. Later writes are dropped with a warning. */
+  /** Flush, stop the timer, close the file. Later writes are dropped and counted. */
   async close(): Promise<void> {
     this.flushSync();
     this.closed = true;
+    this.warnedQueueFull = false;
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     forgetAtExit(this);
     this.closeFd();
+  }
+
+  /** True when the byte queue starts inside a line (an earlier write stopped in its middle). */
+  private midLine(): boolean {
+    return this.outPos > 0 ? this.enc!.bytes[this.outPos - 1] !== NEWLINE : this.partial;
+  }
+
+  /**
+   * One `write(2)` from `outPos` up to a line boundary at most `maxWriteBytes` on (a longer line goes
+   * alone). Advances `outPos` by what the system wrote and counts the lines it completed.
+   */
+  private writeChunk(enc: LedgerLineEncoder): void {
+    const bytes = enc.bytes;
+    const from = this.outPos;
+    let to = enc.length;
+    if (to - from > this.maxWriteBytes) {
+      const cut = bytes.lastIndexOf(NEWLINE, from + this.maxWriteBytes - 1);
+      to = cut >= from ? cut + 1 : bytes.indexOf(NEWLINE, from) + 1;
+    }
+    const n = writeSync(this.fd!, bytes, from, to - from);
+    if (n <= 0) throw Object.assign(new Error('write(2) wrote nothing'), { code: 'EIO' });
+    let lines = 0;
+    for (let i = bytes.indexOf(NEWLINE, from); i >= 0 && i < from + n; i = bytes.indexOf(NEWLINE, i + 1))
+      lines++;
+    this.outPos = from + n;
+    this.partial = false;
+    this.outLines -= lines;
+    this.written += lines;
   }
 
   /** Open the file when needed, follow a rotation by another process, rotate when due. */
@@ -215,13 +294,33 @@ export class JsonlLedgerSink implements CostSink {
       const onDisk = statSync(this.path, { throwIfNoEntry: false });
       if (onDisk === undefined || onDisk.ino !== this.ino) this.closeFd();
     }
-    if (this.fd === null) this.open();
+    if (this.fd === null) {
+      // The rest of a half-written line must not start a file we (re)open: write the line again
+      // whole there (the old file keeps a fragment, which the reader skips as torn).
+      this.restartLine();
+      this.open();
+    }
     const r = this.rotation;
-    if (r.maxBytes === undefined && !r.daily) return;
+    if ((r.maxBytes === undefined && !r.daily) || this.midLine()) return;
     const st = fstatSync(this.fd!);
     const dueBySize = r.maxBytes !== undefined && st.size >= r.maxBytes;
     const dueByDay = r.daily === true && st.size > 0 && utcDate(st.mtimeMs) < utcDate(Date.now());
     if (dueBySize || dueByDay) this.rotate(st.mtimeMs);
+  }
+
+  /** Move `outPos` back to the start of the line it is in (when the bytes before it are still held). */
+  private restartLine(): void {
+    if (!this.midLine()) return;
+    if (this.outPos > 0) {
+      this.outPos = this.enc!.bytes.lastIndexOf(NEWLINE, this.outPos - 1) + 1;
+    } else {
+      // Its start was written and compacted away: the rest alone would be a fragment, so drop the line.
+      const end = this.enc!.bytes.indexOf(NEWLINE, 0);
+      this.outPos = end + 1;
+      this.outLines--;
+      this.dropped++;
+    }
+    this.partial = false;
   }
 
   private open(): void {
@@ -232,21 +331,6 @@ export class JsonlLedgerSink implements CostSink {
     this.fd = fd;
     this.ino = st.ino;
     this.needNewline = endsTorn(fd, st.size);
-  }
-
-  /** Write `length` bytes of whole lines (more than one write(2) only when the system writes less). */
-  private append(data: Uint8Array, length: number): void {
-    let off = 0;
-    while (off < length) {
-      const n = writeSync(this.fd!, data, off, length - off);
-      off += n;
-      if (off < length) {
-        this.warnOnce(
-          `ledger-short-write:${this.path}`,
-          `short write to ledger ${this.path} (${n} of ${length} bytes); writing the rest`,
-        );
-      }
-    }
   }
 
   private rotate(mtimeMs: number): void {
@@ -288,30 +372,42 @@ export class JsonlLedgerSink implements CostSink {
     this.fd = null;
   }
 
-  private fail(err: unknown, unwritten: CostRecord[]): void {
-    this.closeFd();
+  /** A write or open failed: remember it, warn once per outage, retry on the interval. */
+  private fail(err: unknown): void {
     const e = err as NodeJS.ErrnoException;
-    const hint =
-      e?.code === 'EACCES' || e?.code === 'EPERM'
-        ? 'check permissions, or set LANGFUSE_COST_LEDGER to a writable path (or "off")'
-        : e?.code === 'ENOSPC'
-          ? 'the disk is full'
-          : 'set LANGFUSE_COST_LEDGER to another path, or "off"';
-    this.warnOnce(
-      `ledger-write:${this.path}:${e?.code}`,
-      `cannot write ledger ${this.path}: ${e?.message ?? e} (${hint})`,
-    );
-    // Keep the records for the next attempt, within bounds.
-    const keep = this.maxPending * 4;
-    this.pending = unwritten.concat(this.pending);
-    if (this.pending.length > keep) {
-      const drop = this.pending.length - keep;
-      this.dropped += drop;
-      this.pending.splice(0, drop);
-      (this.logger ?? getLogger()).warn(
-        `ledger ${this.path}: dropped ${drop} records that could not be written (${this.dropped} in all)`,
-      );
+    const code = typeof e?.code === 'string' ? e.code : undefined;
+    const message = typeof e?.message === 'string' ? e.message : String(err);
+    this.lastError = code === undefined ? { message, time: Date.now() } : { code, message, time: Date.now() };
+    // Keep the descriptor through ENOSPC/EFBIG/EIO (the next attempt continues on the same file);
+    // drop it for anything that says the descriptor itself is bad.
+    if (code === 'EBADF' || code === 'ESTALE') this.closeFd();
+    this.failing = true;
+    if (this.pending.length + this.outLines > 0 && this.timer === null && !this.closed) {
+      this.timer = setInterval(this.flushSoon, this.intervalMs);
+      this.timer.unref?.();
     }
+    if (this.warnedThisOutage) return;
+    this.warnedThisOutage = true;
+    const hint =
+      code === 'EACCES' || code === 'EPERM'
+        ? 'check permissions, or set LANGFUSE_COST_LEDGER to a writable path (or "off")'
+        : code === 'ENOSPC' || code === 'EDQUOT'
+          ? 'the disk is full'
+          : code === 'EFBIG'
+            ? 'the file size limit is reached'
+            : 'set LANGFUSE_COST_LEDGER to another path, or "off"';
+    this.log(
+      'warn',
+      `cannot write ledger ${this.path}: ${message} (${hint}). Retrying every ${this.intervalMs} ms; up to ${this.maxQueued} records are kept, newer ones are dropped and counted in health()`,
+    );
+  }
+
+  /** A write succeeded after failures: say so once, with what was lost. */
+  private recovered(): void {
+    this.failing = false;
+    this.warnedThisOutage = false;
+    this.warnedQueueFull = false;
+    this.log('info', `ledger ${this.path} is writable again (${this.dropped} records dropped in all)`);
   }
 }
 
