@@ -1,3 +1,4 @@
+import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { warnOnce } from '../logger.js';
 import type { CostResult } from '../pricing/cost-result.js';
 import type { TokenUsage } from '../usage/token-usage.js';
@@ -143,7 +144,7 @@ export class LegacyLangfuseCostAdapter {
   /** Trace id of each generation the client created. */
   private readonly traceOf = new Map<string, string | undefined>();
   /** The client's own enqueue. */
-  private readonly enqueueOriginal: ((type: string, body: any) => unknown) | undefined;
+  private enqueueOriginal: ((type: string, body: any) => unknown) | undefined;
   /** Own properties of the client replaced here, with their previous values (undefined: inherited). */
   private readonly replaced = new Map<'enqueue' | 'flushAsync' | 'shutdownAsync', unknown>();
 
@@ -155,18 +156,48 @@ export class LegacyLangfuseCostAdapter {
     target: LegacyLangfuseHandlerLike | LangfuseV3ClientLike | object,
     options: LegacyLangfuseCostOptions = {},
   ) {
-    const t = target as Partial<LegacyLangfuseHandlerLike>;
-    const client = (
-      t.langfuse && typeof t.langfuse === 'object' ? t.langfuse : target
-    ) as LangfuseV3ClientLike;
-    this.client = client;
-    this.waitMs = options.waitMs ?? 2000;
-    this.maxPending = options.maxPending ?? 10_000;
-    this.onCost = (event) => this.attach(event);
-
-    for (const key of ['enqueue', 'flushAsync', 'shutdownAsync'] as const) {
-      this.replaced.set(key, Object.hasOwn(client, key) ? client[key] : undefined);
+    let client: LangfuseV3ClientLike;
+    let waitMs: unknown;
+    let maxPending: unknown;
+    try {
+      if ((typeof target !== 'object' && typeof target !== 'function') || target === null)
+        throw new InvalidArgumentError(
+          'target',
+          `expected a Langfuse client or handler, got ${describeValue(target)}`,
+        );
+      if (typeof options !== 'object' || options === null)
+        throw new InvalidArgumentError('options', `expected an object, got ${describeValue(options)}`);
+      ({ waitMs = 2000, maxPending = 10_000 } = options);
+      const inner = (target as Partial<LegacyLangfuseHandlerLike>).langfuse;
+      client = (inner && typeof inner === 'object' ? inner : target) as LangfuseV3ClientLike;
+      for (const key of ['enqueue', 'flushAsync', 'shutdownAsync'] as const)
+        this.replaced.set(key, Object.hasOwn(client, key) ? client[key] : undefined);
+    } catch (err) {
+      throw closedError(err, 'new LegacyLangfuseCostAdapter');
     }
+    if (typeof waitMs !== 'number' || !(waitMs >= 0 && waitMs <= 2 ** 31 - 1))
+      throw new InvalidArgumentError(
+        'options.waitMs',
+        `expected milliseconds ≥ 0, got ${describeValue(waitMs)}`,
+      );
+    if (typeof maxPending !== 'number' || !(maxPending >= 1))
+      throw new InvalidArgumentError(
+        'options.maxPending',
+        `expected a number ≥ 1, got ${describeValue(maxPending)}`,
+      );
+    this.client = client;
+    this.waitMs = waitMs;
+    this.maxPending = maxPending;
+    this.onCost = (event) => this.attach(event);
+    try {
+      this.patch(client);
+    } catch (err) {
+      throw closedError(err, 'new LegacyLangfuseCostAdapter');
+    }
+  }
+
+  /** Wrap the client's enqueue, flushAsync and shutdownAsync. */
+  private patch(client: LangfuseV3ClientLike): void {
     const original = client.enqueue;
     if (typeof original === 'function') {
       this.enqueueOriginal = (type, body) => original.call(client, type, body);

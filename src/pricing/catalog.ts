@@ -141,11 +141,28 @@ export class PriceCatalog {
   /** Resolver counters, for `prices cache stats`. */
   readonly counters = { hits: 0, misses: 0, unknown: 0 };
 
+  /** @throws {LangfuseCostError} `INVALID_ARGUMENT` for options of the wrong type, `INVALID_CATALOG` for bad layer data. */
   constructor(options: PriceCatalogOptions = {}) {
-    this.memoLimit = options.memoLimit ?? 50_000;
-    this.freeProviders = new Set((options.freeProviders ?? ['ollama']).map((p) => canonicalProvider(p) ?? p));
-    for (const l of options.layers ?? []) this.addLayer(l.layer, l.data);
-    if (options.fallback) this.setFallback(options.fallback);
+    try {
+      if (typeof options !== 'object' || options === null)
+        throw new InvalidArgumentError('options', `expected an object, got ${describeValue(options)}`);
+      const { memoLimit = 50_000, freeProviders = ['ollama'], layers = [], fallback } = options;
+      if (typeof memoLimit !== 'number' || !(memoLimit >= 0))
+        throw new InvalidArgumentError(
+          'options.memoLimit',
+          `expected a number ≥ 0, got ${describeValue(memoLimit)}`,
+        );
+      if (!Array.isArray(freeProviders) || !freeProviders.every((p) => typeof p === 'string'))
+        throw new InvalidArgumentError('options.freeProviders', 'expected an array of provider names');
+      if (!Array.isArray(layers))
+        throw new InvalidArgumentError('options.layers', `expected an array, got ${describeValue(layers)}`);
+      this.memoLimit = memoLimit;
+      this.freeProviders = new Set(freeProviders.map((p) => canonicalProvider(p) ?? p));
+      for (const l of layers) this.addLayer(l.layer, l.data);
+      if (fallback) this.setFallback(fallback);
+    } catch (err) {
+      throw closedError(err, 'new PriceCatalog');
+    }
   }
 
   /** A catalog with one layer (validated). */
@@ -158,6 +175,26 @@ export class PriceCatalog {
     const c = new PriceCatalog();
     c.addLayer(layer, data, origin, options);
     return c;
+  }
+
+  /**
+   * The closed error contract of the methods that change layers: the layer name and the origin are
+   * checked with `typeof`; the data is validated; anything else thrown (a Proxy that passed
+   * validation and changed its answers) becomes an `InvalidArgumentError` naming the method.
+   */
+  private guarded<T>(fn: string, layer: unknown, origin: unknown, body: () => T): T {
+    try {
+      if (layer !== undefined && !(LAYER_ORDER as readonly unknown[]).includes(layer))
+        throw new InvalidArgumentError(
+          'layer',
+          `expected one of ${LAYER_ORDER.join(', ')}, got ${describeValue(layer)}`,
+        );
+      if (origin !== undefined && typeof origin !== 'string')
+        throw new InvalidArgumentError('origin', `expected a string, got ${describeValue(origin)}`);
+      return body();
+    } catch (err) {
+      throw closedError(err, `PriceCatalog.${fn}`);
+    }
   }
 
   /** Increments on every change; caches keyed on a catalog should include it. */
@@ -184,13 +221,16 @@ export class PriceCatalog {
     origin?: string,
     options: { trusted?: boolean } = {},
   ): this {
-    // The bundled catalog is validated when generated and in the test suite; skipping it here keeps import fast.
-    if (!options.trusted) validateCatalog(data, origin);
-    const datasets: CatalogData[] = [...(this.layers.get(layer)?.datasets ?? []), data];
-    this.layers.set(layer, this.buildIndex(layer, datasets));
-    this.absorbMeta(data);
-    this.changed();
-    return this;
+    return this.guarded('addLayer', layer ?? null, origin, () => {
+      const trusted = typeof options === 'object' && options !== null && options.trusted === true;
+      // The bundled catalog is validated when generated and in the test suite; skipping it here keeps import fast.
+      if (!trusted) validateCatalog(data, origin);
+      const datasets: CatalogData[] = [...(this.layers.get(layer)?.datasets ?? []), data];
+      this.layers.set(layer, this.buildIndex(layer, datasets));
+      this.absorbMeta(data);
+      this.changed();
+      return this;
+    });
   }
 
   /** Replace a layer's data entirely (e.g. a fresh synced cache); `null` removes the layer. */
@@ -199,50 +239,65 @@ export class PriceCatalog {
     data: CatalogData | CatalogData[] | null,
     origin?: string,
   ): this {
-    if (data === null) {
-      this.layers.delete(layer);
-    } else {
-      const list = Array.isArray(data) ? data : [data];
-      for (const d of list) validateCatalog(d, origin);
-      this.layers.set(layer, this.buildIndex(layer, list));
-      for (const d of list) this.absorbMeta(d);
-    }
-    this.changed();
-    return this;
+    return this.guarded('setLayer', layer ?? null, origin, () => {
+      if (data === null) {
+        this.layers.delete(layer);
+      } else {
+        const list = Array.isArray(data) ? [...data] : [data];
+        for (const d of list) validateCatalog(d, origin);
+        this.layers.set(layer, this.buildIndex(layer, list));
+        for (const d of list) this.absorbMeta(d);
+      }
+      this.changed();
+      return this;
+    });
   }
 
   /** Add models (or a whole document) to the `override` layer: they win over every other layer. */
   override(models: CatalogModel | CatalogModel[] | CatalogData): this {
-    const data: CatalogData =
-      'version' in models && 'models' in models
-        ? (models as CatalogData)
-        : { version: 1, models: Array.isArray(models) ? models : [models as CatalogModel] };
-    return this.addLayer('override', data, 'override');
+    return this.guarded('override', undefined, undefined, () => {
+      if (typeof models !== 'object' || models === null)
+        throw new InvalidArgumentError(
+          'models',
+          `expected a model, an array of models or a catalog, got ${describeValue(models)}`,
+        );
+      const data: CatalogData =
+        'version' in models && 'models' in models
+          ? (models as CatalogData)
+          : { version: 1, models: Array.isArray(models) ? models : [models as CatalogModel] };
+      return this.addLayer('override', data, 'override');
+    });
   }
 
   /** Merge another catalog's layers into this one (its layers are added to the same layers here). */
   merge(other: PriceCatalog): this {
-    for (const [layer, idx] of other.layers)
-      for (const d of idx.datasets) this.addLayer(layer, d, undefined, { trusted: true });
-    for (const [k, v] of other.deployments) this.deployments.set(k, v);
-    for (const n of other.freeNames) this.freeNames.add(n);
-    if (other.fallbackModel) this.fallbackModel = other.fallbackModel;
-    this.changed();
-    return this;
+    return this.guarded('merge', undefined, undefined, () => {
+      if (!(other instanceof PriceCatalog))
+        throw new InvalidArgumentError('other', `expected a PriceCatalog, got ${describeValue(other)}`);
+      for (const [layer, idx] of other.layers)
+        for (const d of idx.datasets) this.addLayer(layer, d, undefined, { trusted: true });
+      for (const [k, v] of other.deployments) this.deployments.set(k, v);
+      for (const n of other.freeNames) this.freeNames.add(n);
+      if (other.fallbackModel) this.fallbackModel = other.fallbackModel;
+      this.changed();
+      return this;
+    });
   }
 
   /** Set (or clear with null) the price used for unknown models. Results priced with it are `estimated`. */
   setFallback(prices: PriceSet | null): this {
-    if (prices === null) this.fallbackModel = null;
-    else {
-      validateCatalog(
-        { version: 1, models: [{ id: 'fallback', provider: 'fallback', prices }] },
-        'fallback price',
-      );
-      this.fallbackModel = new CompiledModel({ id: 'fallback', provider: 'fallback', prices });
-    }
-    this.changed();
-    return this;
+    return this.guarded('setFallback', undefined, undefined, () => {
+      if (prices === null) this.fallbackModel = null;
+      else {
+        validateCatalog(
+          { version: 1, models: [{ id: 'fallback', provider: 'fallback', prices }] },
+          'fallback price',
+        );
+        this.fallbackModel = new CompiledModel({ id: 'fallback', provider: 'fallback', prices });
+      }
+      this.changed();
+      return this;
+    });
   }
 
   /** The compiled fallback price, if set. */
@@ -432,6 +487,8 @@ export class PriceCatalog {
       }
     }
     this.counters.misses++;
+    // A miss: the first sight of this name, so the typeof checks cost nothing that matters.
+    names({ model }, provider);
     const r = this.resolveUncached(model, provider, null);
     // A name too long for rules and decomposition resolves by map lookups alone; memoising it would
     // only let huge strings pile up in the memo.

@@ -1,3 +1,4 @@
+import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { picoToDecimalString, picoToUsd } from '../pricing/money.js';
 import { TOKEN_BUCKETS, type TokenUsage, USAGE_BUCKETS, type UsageBucket } from '../usage/token-usage.js';
 import { histogramBucket, LogHistogram } from './histogram.js';
@@ -135,8 +136,18 @@ export class CostAggregate extends LogHistogram {
     return this;
   }
 
-  /** Add one call. */
+  /**
+   * Add one call (a sample the tracker filled).
+   * @throws {InvalidArgumentError} for anything but a `CallSample`.
+   */
   add(s: CallSample): void {
+    // One `instanceof` (the tracker's samples always pass); try/catch costs nothing until it throws.
+    try {
+      if (!(s instanceof CallSample))
+        throw new InvalidArgumentError('sample', `expected a CallSample, got ${describeValue(s)}`);
+    } catch (err) {
+      throw closedError(err, 'CostAggregate.add');
+    }
     this.requests++;
     if (s.status === STATUS_ERROR) this.errors++;
     else if (s.status === STATUS_CACHED) this.cached++;
@@ -156,7 +167,7 @@ export class CostAggregate extends LogHistogram {
       this.picoHi += BigInt(this.picoLo) + BigInt(s.pico);
       this.picoLo = 0;
     }
-    this.addValue(s.pico, s.bucket);
+    this.addKnown(s.pico, s.bucket);
     if (s.providedPico >= 0) {
       this.provided++;
       const plo = this.providedLo + s.providedPico;
@@ -170,6 +181,12 @@ export class CostAggregate extends LogHistogram {
 
   /** Add every call of another aggregate. */
   merge(o: CostAggregate): void {
+    try {
+      if (!(o instanceof CostAggregate))
+        throw new InvalidArgumentError('other', `expected a CostAggregate, got ${describeValue(o)}`);
+    } catch (err) {
+      throw closedError(err, 'CostAggregate.merge');
+    }
     this.requests += o.requests;
     this.errors += o.errors;
     this.cached += o.cached;

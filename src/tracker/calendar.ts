@@ -1,4 +1,4 @@
-import { LangfuseCostError } from '../errors.js';
+import { closedError, describeValue, InvalidArgumentError, LangfuseCostError } from '../errors.js';
 
 /** A calendar period in a time zone: its label and its bounds as epoch ms, `[start, end)`. */
 export interface CalendarPeriod {
@@ -15,6 +15,8 @@ export type CalendarUnit = 'day' | 'month';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+/** The range of a JavaScript Date, epoch ms either side of 1970. */
+const MAX_TIME = 8.64e15;
 
 /**
  * Calendar days and months in an IANA time zone, with `Intl` only (no dependency).
@@ -33,6 +35,11 @@ export class ZonedCalendar {
 
   /** @throws {LangfuseCostError} `INVALID_TIMEZONE` when the zone is unknown to `Intl`. */
   constructor(timeZone = 'UTC') {
+    if (typeof timeZone !== 'string')
+      throw new InvalidArgumentError(
+        'timeZone',
+        `expected an IANA zone name, got ${describeValue(timeZone)}`,
+      );
     try {
       this.fmt = new Intl.DateTimeFormat('en-US', {
         timeZone,
@@ -49,9 +56,12 @@ export class ZonedCalendar {
     this.timeZone = this.fmt.resolvedOptions().timeZone;
   }
 
-  /** The day or month containing `t` (epoch ms). */
+  /**
+   * The day or month containing `t` (epoch ms).
+   * @throws {InvalidArgumentError} for a unit other than `day`/`month`, or a time outside a Date's range.
+   */
   period(t: number, unit: CalendarUnit): CalendarPeriod {
-    const list = this.cache[unit];
+    const list = unit === 'day' ? this.cache.day : unit === 'month' ? this.cache.month : badUnit(unit);
     for (let i = 0; i < list.length; i++) {
       const p = list[i]!;
       if (t >= p.start && t < p.end) {
@@ -62,21 +72,43 @@ export class ZonedCalendar {
         return p;
       }
     }
-    const p = this.compute(t, unit);
+    // A cache miss: check the time here, off the path of the instants that hit.
+    checkTime(t, 'period');
+    let p: CalendarPeriod;
+    try {
+      p = this.compute(t, unit);
+    } catch (err) {
+      throw closedError(err, 'ZonedCalendar.period');
+    }
     list.unshift(p);
     if (list.length > 16) list.pop();
     return p;
   }
 
-  /** First instant of the local date `YYYY-MM-DD` (epoch ms). */
+  /**
+   * First instant of the local date `YYYY-MM-DD` (epoch ms).
+   * @throws {InvalidArgumentError} when `date` is not a `YYYY-MM-DD` string.
+   */
   dayStart(date: string): number {
-    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-    if (!m) throw new RangeError(`not a date (YYYY-MM-DD): ${date}`);
-    return this.startOf(Number(m[1]), Number(m[2]), Number(m[3]));
+    const m = typeof date === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(date) : null;
+    if (!m) throw new InvalidArgumentError('date', `expected a date YYYY-MM-DD, got ${describeValue(date)}`);
+    try {
+      return this.startOf(Number(m[1]), Number(m[2]), Number(m[3]));
+    } catch (err) {
+      throw closedError(err, 'ZonedCalendar.dayStart');
+    }
   }
 
-  /** Local calendar date of `t` as `YYYY-MM-DD`. */
+  /**
+   * Local calendar date of `t` as `YYYY-MM-DD`.
+   * @throws {InvalidArgumentError} for a time outside a Date's range.
+   */
   dateOf(t: number): string {
+    checkTime(t, 'dateOf');
+    return this.localDate(t);
+  }
+
+  private localDate(t: number): string {
     let y = '';
     let m = '';
     let d = '';
@@ -94,6 +126,31 @@ export class ZonedCalendar {
    * spring-forward night is 03:30 summer time); in the hour repeated when they go back, the earlier one.
    */
   wallTime(y: number, m: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number {
+    const fields = [y, m, d, h, mi, s, ms];
+    for (let i = 0; i < fields.length; i++) {
+      const v = fields[i];
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new InvalidArgumentError(
+          `wallTime(${WALL_FIELDS[i]})`,
+          `expected a finite number, got ${describeValue(v)}`,
+        );
+    }
+    try {
+      return this.wallTimeChecked(y, m, d, h, mi, s, ms);
+    } catch (err) {
+      throw closedError(err, 'ZonedCalendar.wallTime');
+    }
+  }
+
+  private wallTimeChecked(
+    y: number,
+    m: number,
+    d: number,
+    h: number,
+    mi: number,
+    s: number,
+    ms: number,
+  ): number {
     const wall = Date.UTC(y, m - 1, d, h, mi, s, ms);
     if (this.timeZone === 'UTC') return wall;
     // Offsets change at most once within a day either side: try the offset in force a day before and
@@ -124,7 +181,7 @@ export class ZonedCalendar {
   }
 
   private compute(t: number, unit: CalendarUnit): CalendarPeriod {
-    const date = this.dateOf(t);
+    const date = this.localDate(t);
     const y = Number(date.slice(0, 4));
     const m = Number(date.slice(5, 7));
     const d = Number(date.slice(8, 10));
@@ -150,11 +207,25 @@ export class ZonedCalendar {
     let hi = utcMidnight + 13 * HOUR; // local date ≥ target here
     while (hi - lo > 1) {
       const mid = Math.floor((lo + hi) / 2);
-      if (this.dateOf(mid) >= target) hi = mid;
+      if (this.localDate(mid) >= target) hi = mid;
       else lo = mid;
     }
     return hi;
   }
+}
+
+const WALL_FIELDS = ['y', 'm', 'd', 'h', 'mi', 's', 'ms'];
+
+function badUnit(unit: unknown): never {
+  throw new InvalidArgumentError('unit', `expected "day" or "month", got ${describeValue(unit)}`);
+}
+
+function checkTime(t: unknown, method: string): void {
+  if (typeof t !== 'number' || !(t >= -MAX_TIME && t <= MAX_TIME))
+    throw new InvalidArgumentError(
+      `${method}(t)`,
+      `expected epoch milliseconds within a Date's range, got ${describeValue(t)}`,
+    );
 }
 
 function pad(n: number): string {

@@ -1,3 +1,4 @@
+import { describeValue, InvalidArgumentError } from '../errors.js';
 import { getLogger } from '../logger.js';
 
 /** Map of event name → listener signature. */
@@ -6,20 +7,25 @@ export type EventMap = { [event: string]: (...args: any[]) => void };
 /**
  * A tiny typed event emitter (the core may not import `node:events`). A listener that throws is
  * logged and does not stop the others or the caller: alerts must never break an LLM call.
+ * Listeners live in a `Map`, so an event named `toString` or `__proto__` is just a name.
  */
 export class TypedEmitter<E extends EventMap> {
-  private readonly listeners: { [K in keyof E]?: E[K][] } = {};
+  private readonly listeners = new Map<keyof E, E[keyof E][]>();
 
   /** Add a listener. Returns a function that removes it. */
   on<K extends keyof E>(event: K, listener: E[K]): () => void {
-    const list = this.listeners[event];
+    checkEvent(event, 'on');
+    checkListener(listener, 'on');
+    const list = this.listeners.get(event);
     if (list) list.push(listener);
-    else this.listeners[event] = [listener];
+    else this.listeners.set(event, [listener]);
     return () => this.off(event, listener);
   }
 
   /** Add a listener that runs once. */
   once<K extends keyof E>(event: K, listener: E[K]): () => void {
+    checkEvent(event, 'once');
+    checkListener(listener, 'once');
     const wrapped = ((...args: Parameters<E[K]>) => {
       this.off(event, wrapped);
       listener(...args);
@@ -29,28 +35,58 @@ export class TypedEmitter<E extends EventMap> {
 
   /** Remove a listener. */
   off<K extends keyof E>(event: K, listener: E[K]): void {
-    const list = this.listeners[event];
+    checkEvent(event, 'off');
+    const list = this.listeners.get(event);
     if (!list) return;
     const i = list.indexOf(listener);
     if (i >= 0) list.splice(i, 1);
-    if (list.length === 0) delete this.listeners[event];
+    if (list.length === 0) this.listeners.delete(event);
   }
 
   /** Number of listeners of `event`. */
   listenerCount<K extends keyof E>(event: K): number {
-    return this.listeners[event]?.length ?? 0;
+    checkEvent(event, 'listenerCount');
+    return this.listeners.get(event)?.length ?? 0;
   }
 
   /** Call every listener of `event`; listener errors are logged, never thrown. */
   emit<K extends keyof E>(event: K, ...args: Parameters<E[K]>): void {
-    const list = this.listeners[event];
+    checkEvent(event, 'emit');
+    const list = this.listeners.get(event);
     if (!list) return;
     for (const l of list.slice()) {
       try {
         l(...args);
       } catch (err) {
-        getLogger().error(`a "${String(event)}" listener threw: ${(err as Error)?.message ?? String(err)}`);
+        try {
+          getLogger().error(`a "${String(event)}" listener threw: ${errorText(err)}`);
+        } catch {
+          // a logger that throws must not break the caller either
+        }
       }
     }
   }
+}
+
+/** What a listener threw, without letting a hostile error object throw again. */
+function errorText(err: unknown): string {
+  try {
+    const m = err instanceof Error ? err.message : undefined;
+    return typeof m === 'string' ? m.slice(0, 500) : describeValue(err);
+  } catch {
+    return 'an unreadable error';
+  }
+}
+
+function checkEvent(event: unknown, method: string): void {
+  if (typeof event !== 'string' && typeof event !== 'symbol')
+    throw new InvalidArgumentError(`${method}(event)`, `expected an event name, got ${describeValue(event)}`);
+}
+
+function checkListener(listener: unknown, method: string): void {
+  if (typeof listener !== 'function')
+    throw new InvalidArgumentError(
+      `${method}(listener)`,
+      `expected a function, got ${describeValue(listener)}`,
+    );
 }

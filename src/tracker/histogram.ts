@@ -18,6 +18,8 @@ export const HISTOGRAM_GAMMA = 1.02;
  */
 export const HISTOGRAM_RELATIVE_ERROR = (HISTOGRAM_GAMMA - 1) / (HISTOGRAM_GAMMA + 1);
 
+import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
+
 const LOG_GAMMA = Math.log(HISTOGRAM_GAMMA);
 const REP_FACTOR = 2 / (1 + HISTOGRAM_GAMMA);
 const EMPTY = -1;
@@ -51,8 +53,28 @@ export class LogHistogram {
   /** Largest value added (-Infinity when empty). */
   max = Number.NEGATIVE_INFINITY;
 
-  /** Add one value; `bucket` may be passed when the caller computed it already. */
-  addValue(value: number, bucket = histogramBucket(value)): void {
+  /**
+   * Add one value (a non-negative finite number); `bucket` may be passed when the caller computed it
+   * already ({@link histogramBucket} of the value).
+   * @throws {InvalidArgumentError} for a value or bucket of the wrong type or range.
+   */
+  addValue(value: number, bucket?: number): void {
+    if (typeof value !== 'number' || !(value >= 0 && value < Number.POSITIVE_INFINITY))
+      throw new InvalidArgumentError(
+        'value',
+        `expected a non-negative finite number, got ${describeValue(value)}`,
+      );
+    const b = histogramBucket(value);
+    if (bucket !== undefined && bucket !== b)
+      throw new InvalidArgumentError(
+        'bucket',
+        `expected ${b} (the bucket of ${value}), got ${describeValue(bucket)}`,
+      );
+    this.addKnown(value, b);
+  }
+
+  /** @internal {@link addValue} without checks, for values and buckets the library computed. */
+  protected addKnown(value: number, bucket: number): void {
     this.count++;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
@@ -61,6 +83,12 @@ export class LogHistogram {
 
   /** Merge another histogram into this one. */
   mergeHistogram(other: LogHistogram): void {
+    try {
+      if (!(other instanceof LogHistogram))
+        throw new InvalidArgumentError('other', `expected a LogHistogram, got ${describeValue(other)}`);
+    } catch (err) {
+      throw closedError(err, 'LogHistogram.mergeHistogram');
+    }
     if (other.count === 0) return;
     this.count += other.count;
     if (other.min < this.min) this.min = other.min;
@@ -81,8 +109,21 @@ export class LogHistogram {
     return this.quantiles([q])[0]!;
   }
 
-  /** Several quantiles with one sort of the buckets. */
+  /**
+   * Several quantiles with one sort of the buckets.
+   * @throws {InvalidArgumentError} unless `qs` is an array of numbers in [0, 1].
+   */
   quantiles(qs: readonly number[]): number[] {
+    try {
+      if (!Array.isArray(qs))
+        throw new InvalidArgumentError('qs', `expected an array, got ${describeValue(qs)}`);
+      qs = [...qs];
+      for (const q of qs)
+        if (typeof q !== 'number' || !(q >= 0 && q <= 1))
+          throw new InvalidArgumentError('q', `expected a number in [0, 1], got ${describeValue(q)}`);
+    } catch (err) {
+      throw closedError(err, 'LogHistogram.quantiles');
+    }
     if (this.count === 0) return qs.map(() => 0);
     const pairs: [number, number][] = [];
     if (this.slots === null) pairs.push([this.oneBucket, this.oneCount]);

@@ -1,3 +1,4 @@
+import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { LANGFUSE_FEE_KEY, LANGFUSE_KEY_OF_BUCKET } from '../langfuse/cost-details.js';
 import { totalTokens } from '../usage/token-usage.js';
 import type { CostRecord } from './record.js';
@@ -26,19 +27,48 @@ export class LedgerLineEncoder {
   private totalEnd = 0;
   private dayPrefix: Uint8Array = new Uint8Array(0);
 
+  /** @throws {InvalidArgumentError} for a project id that is not a string, or a capacity outside 1 … 2^30 bytes. */
   constructor(projectId = 'local', capacity = 64 * 1024) {
+    if (typeof projectId !== 'string')
+      throw new InvalidArgumentError('projectId', `expected a string, got ${describeValue(projectId)}`);
+    if (!Number.isSafeInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY)
+      throw new InvalidArgumentError(
+        'capacity',
+        `expected an integer number of bytes from 1 to ${MAX_CAPACITY}, got ${describeValue(capacity)}`,
+      );
     this.bytes = new Uint8Array(capacity);
     this.projectTypeName = ascii(`,"project_id":${JSON.stringify(projectId)},"type":"GENERATION","name":`);
   }
 
   /** Drop the first `n` bytes, keeping what follows them. */
   take(n: number): void {
+    if (!Number.isSafeInteger(n) || n < 0 || n > this.length)
+      throw new InvalidArgumentError(
+        'n',
+        `expected an integer from 0 to ${this.length}, got ${describeValue(n)}`,
+      );
     this.bytes.copyWithin(0, n, this.length);
     this.length -= n;
   }
 
-  /** Append the line of `r` and a newline. */
+  /**
+   * Append the line of `r` and a newline. A record that cannot be encoded (a field of the wrong type
+   * that throws, a getter or Proxy trap that throws) leaves nothing behind: no half line.
+   * @throws {InvalidArgumentError}
+   */
   line(r: CostRecord): void {
+    const start = this.length;
+    try {
+      if (typeof r !== 'object' || r === null)
+        throw new InvalidArgumentError('record', `expected a cost record, got ${describeValue(r)}`);
+      this.lineUnchecked(r);
+    } catch (err) {
+      this.length = start;
+      throw closedError(err, 'LedgerLineEncoder.line');
+    }
+  }
+
+  private lineUnchecked(r: CostRecord): void {
     // The fixed parts of a line fit in SLACK bytes; each string reserves its own room plus SLACK,
     // so whatever follows it fits too.
     this.room(SLACK);
@@ -440,6 +470,9 @@ function hexEscape(b: Uint8Array, o: number, c: number): number {
 }
 
 const encoder = new TextEncoder();
+/** Largest initial capacity (the array still grows past it when lines need room). */
+const MAX_CAPACITY = 2 ** 30;
+
 function ascii(s: string): Uint8Array {
   return encoder.encode(s);
 }

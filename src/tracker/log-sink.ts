@@ -1,4 +1,4 @@
-import { closedError } from '../errors.js';
+import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { getLogger, type Logger } from '../logger.js';
 import { picoToDecimalString } from '../pricing/money.js';
 import { totalTokens } from '../usage/token-usage.js';
@@ -73,17 +73,52 @@ export class LogSink implements CostSink {
   private readonly out: (line: string) => void;
   private readonly format: (record: CostRecord) => string;
 
+  /** @throws {InvalidArgumentError} for options of the wrong type. */
   constructor(options: LogSinkOptions = {}) {
-    const level = options.level ?? 'info';
-    const log = options.log;
-    this.format = options.format ?? formatLogLine;
-    if (typeof log === 'function') this.out = log;
-    else if (log !== undefined) this.out = (line) => log[level](line);
+    let level: unknown;
+    let log: unknown;
+    let format: unknown;
+    try {
+      if (typeof options !== 'object' || options === null)
+        throw new InvalidArgumentError('options', `expected an object, got ${describeValue(options)}`);
+      ({ level = 'info', log, format = formatLogLine } = options);
+    } catch (err) {
+      throw closedError(err, 'new LogSink');
+    }
+    if (level !== 'debug' && level !== 'info' && level !== 'warn')
+      throw new InvalidArgumentError(
+        'options.level',
+        `expected debug, info or warn, got ${describeValue(level)}`,
+      );
+    if (typeof format !== 'function')
+      throw new InvalidArgumentError('options.format', `expected a function, got ${describeValue(format)}`);
+    this.format = format as (record: CostRecord) => string;
+    if (typeof log === 'function') this.out = log as (line: string) => void;
+    else if (log !== undefined) {
+      const logger = log as Logger;
+      let method: unknown;
+      try {
+        method = logger[level];
+      } catch (err) {
+        throw closedError(err, 'new LogSink');
+      }
+      if (typeof method !== 'function')
+        throw new InvalidArgumentError(
+          'options.log',
+          `expected a function or a logger with a ${level} method`,
+        );
+      this.out = (line) => logger[level as 'info'](line);
+    }
     // Resolve the library logger per line, so a later setLogger() takes effect.
-    else this.out = (line) => getLogger()[level](line);
+    else this.out = (line) => getLogger()[level as 'info'](line);
   }
 
+  /** Log the line of `record`. @throws {LangfuseCostError} when the record, format or logger fails. */
   write(record: CostRecord): void {
-    this.out(this.format(record));
+    try {
+      this.out(this.format(record));
+    } catch (err) {
+      throw closedError(err, 'LogSink.write');
+    }
   }
 }

@@ -26,7 +26,13 @@ import {
 } from '../../src/pricing/index.js';
 import { CostTracker } from '../../src/tracker/tracker.js';
 import { normalizeUsage, USAGE_BUCKETS } from '../../src/usage/token-usage.js';
-import { argsOf, rootSampledFunctions, type SurfaceEntry, surfaceCase } from './contract-surface.js';
+import {
+  argsOf,
+  classEntries,
+  rootSampledFunctions,
+  type SurfaceEntry,
+  surfaceCase,
+} from './contract-surface.js';
 import { type HostileSpec, hostileSpec, materialize, maybeHostile } from './hostile.js';
 
 /** The seed of `npm test`; the fuzzer takes its own (printed) unless given one. */
@@ -454,6 +460,7 @@ export function contractProperties(): ContractProperty[] {
       'importers, validation, model names, time syntax on damaged documents',
       rootSampledFunctions(),
     ),
+    surfaceProperty('exported classes: constructors and methods', classEntries()),
     counted(
       `every exported function of langfuse-cost (${CLOSED_FUNCTIONS.length}): a value or a typed error`,
       fc.tuple(fc.constantFrom(...CLOSED_FUNCTIONS), fc.array(hostileSpec, { maxLength: 4 })),
