@@ -65,10 +65,11 @@ function usageOf(i: number): { input: number; output: number } {
   warnings.length = 0;
 }
 
-const p99 = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(s.length * 0.99) - 1)] ?? 0;
+const quantile = (xs: ArrayLike<number>, q: number) => {
+  const s = Array.from(xs).sort((a, b) => a - b);
+  return s[Math.max(0, Math.min(s.length - 1, Math.ceil(s.length * q) - 1))] ?? 0;
 };
+const p99 = (xs: number[]) => quantile(xs, 0.99);
 const fullLatency: number[] = [];
 const okLatency: number[] = [];
 let firstFailAt = -1;
@@ -86,8 +87,13 @@ for (let i = 0; i < o.count; i++) {
   await new Promise((r) => setTimeout(r, i % 8 === 7 ? 2 : 0));
 }
 const burstResult = calculateCost({ model: 'disk-model', usage: usageOf(0) }, catalog)!;
+const burstLatency = new Float64Array(o.burst);
 const t0 = process.hrtime.bigint();
-for (let i = 0; i < o.burst; i++) tracker.record(burstResult, { spanId: `b-${i}` });
+for (let i = 0; i < o.burst; i++) {
+  const t = process.hrtime.bigint();
+  tracker.record(burstResult, { spanId: `b-${i}` });
+  burstLatency[i] = Number(process.hrtime.bigint() - t) / 1000;
+}
 const burstSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
 const out = (tag: string, v: object) => process.stdout.write(`${tag} ${JSON.stringify(v)}\n`);
 out('full', {
@@ -99,6 +105,8 @@ out('full', {
   okCount: okLatency.length,
   okP99: p99(okLatency),
   burstPerSecond: o.burst / burstSeconds,
+  burstP99: quantile(burstLatency, 0.99),
+  burstP50: quantile(burstLatency, 0.5),
   warnings,
 });
 const rl = createInterface({ input: process.stdin });

@@ -49,6 +49,8 @@ interface Full {
   okCount: number;
   okP99: number;
   burstPerSecond: number;
+  burstP99: number;
+  burstP50: number;
   warnings: string[];
 }
 interface Done {
@@ -97,7 +99,9 @@ async function checkRecovered(ledger: string, full: Full, done: Done, errCode: s
   expect(full.health.written + full.health.queued + full.health.dropped).toBe(COUNT + BURST);
   expect(full.warnings).toHaveLength(1);
   expect(full.warnings[0]).toMatch(new RegExp(`cannot write ledger .*${errCode}`));
-  expect(full.fullP99).toBeLessThanOrEqual(5000); // µs; the goal is 50 µs, the bound allows a loaded box
+  // µs; the goal is 50 µs, the bound allows a loaded box
+  expect(full.fullP99).toBeLessThanOrEqual(5000);
+  expect(full.burstP99).toBeLessThanOrEqual(5000);
   // Recovered: everything queued was written, nothing more was dropped, no further warning.
   expect(done.health).toMatchObject({ queued: 0, dropped: full.health.dropped });
   expect(done.health.written).toBe(COUNT + BURST - full.health.dropped);
@@ -129,7 +133,7 @@ function print(label: string, full: Full, done: Done): void {
   console.log(
     `[ledger full disk: ${label}] record() p99 ${full.fullP99.toFixed(1)} µs (max ${full.fullMax.toFixed(1)} µs) over ${full.fullCount} calls while the disk was full; ` +
       `p99 ${full.okP99.toFixed(1)} µs over ${full.okCount} calls before; ` +
-      `${Math.round(full.burstPerSecond).toLocaleString('en-US')} record()/s in a tight loop while full; ` +
+      `${Math.round(full.burstPerSecond).toLocaleString('en-US')} record()/s in a tight loop of ${BURST} while full (p50 ${full.burstP50.toFixed(1)} µs, p99 ${full.burstP99.toFixed(1)} µs); ` +
       `written ${done.health.written}, dropped ${done.health.dropped} (${full.health.lastError?.code})`,
   );
 }
