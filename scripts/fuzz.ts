@@ -18,16 +18,19 @@ function arg(name: string): number | undefined {
 }
 
 const properties = contractProperties();
-const runs = arg('runs') ?? Math.ceil(120_000 / properties.length);
+const shares = properties.reduce((n, p) => n + (p.scale ?? 1), 0);
+const runs = arg('runs') ?? Math.ceil(120_000 / shares);
 const seed = arg('seed') ?? (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0;
 
-console.log(`fuzzing the error contract: ${properties.length} properties × ${runs} cases, seed ${seed}`);
+console.log(
+  `fuzzing the error contract: ${properties.length} properties, ${runs} cases per share of ${shares}, seed ${seed}`,
+);
 let cases = 0;
 let failures = 0;
 const started = performance.now();
 for (const p of properties) {
   const t0 = performance.now();
-  const r = p.run({ numRuns: runs, seed });
+  const r = p.run({ numRuns: runs * (p.scale ?? 1), seed });
   const s = ((performance.now() - t0) / 1000).toFixed(1);
   cases += r.cases;
   failures += r.failures;

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LangfuseCostError } from '../errors.js';
+import { closedError, LangfuseCostError } from '../errors.js';
 
 /** One bound parameter a dashboard declares in its header, e.g. `from DateTime64(3) = -30d`. */
 export interface DashboardParam {
@@ -56,6 +56,14 @@ const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*):([^{}]+)\}/g;
 
 /** Every `{name:Type}` placeholder in a SQL text, in order of appearance (duplicates kept). */
 export function findPlaceholders(sql: string): { name: string; type: string }[] {
+  try {
+    return findPlaceholdersUnchecked(sql);
+  } catch (err) {
+    throw closedError(err, 'findPlaceholders');
+  }
+}
+
+function findPlaceholdersUnchecked(sql: string): { name: string; type: string }[] {
   const out: { name: string; type: string }[] = [];
   for (const m of sql.matchAll(PLACEHOLDER)) out.push({ name: m[1]!, type: m[2]!.trim() });
   return out;
@@ -103,6 +111,14 @@ function parseParamLine(line: string, file: string): DashboardParam {
  * under `Params:` with the same type, so a typo cannot silently send an unbound parameter.
  */
 export function parseDashboard(name: string, text: string, path?: string): Dashboard {
+  try {
+    return parseDashboardUnchecked(name, text, path);
+  } catch (err) {
+    throw closedError(err, 'parseDashboard');
+  }
+}
+
+function parseDashboardUnchecked(name: string, text: string, path?: string): Dashboard {
   const file = path ?? `${name}.sql`;
   const lines = text.split(/\r?\n/);
   let i = 0;

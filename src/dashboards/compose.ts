@@ -3,7 +3,16 @@
  * to the CTEs (a CTE name shadows a table of the same name in ClickHouse). The dashboard text itself is
  * not touched: its own `WITH` list is appended after the source's.
  */
+import { closedError } from '../errors.js';
 export function withSourceCtes(sql: string, ctes: string | undefined): string {
+  try {
+    return withSourceCtesUnchecked(sql, ctes);
+  } catch (err) {
+    throw closedError(err, 'withSourceCtes');
+  }
+}
+
+function withSourceCtesUnchecked(sql: string, ctes: string | undefined): string {
   if (!ctes?.trim()) return sql;
   const list = stripSqlComments(ctes).trim().replace(/,\s*$/, '');
   const m = /^\s*WITH\b/i.exec(sql);
@@ -13,6 +22,14 @@ export function withSourceCtes(sql: string, ctes: string | undefined): string {
 
 /** Drop `--` line comments outside string literals (for asset files with a header). */
 export function stripSqlComments(sql: string): string {
+  try {
+    return stripSqlCommentsUnchecked(sql);
+  } catch (err) {
+    throw closedError(err, 'stripSqlComments');
+  }
+}
+
+function stripSqlCommentsUnchecked(sql: string): string {
   let out = '';
   let i = 0;
   while (i < sql.length) {

@@ -1,3 +1,4 @@
+import { closedError } from '../errors.js';
 import type { QueryResult } from './sources/types.js';
 
 /** Output formats of `dashboards run`. */
@@ -9,6 +10,14 @@ function isUsdColumn(name: string): boolean {
 
 /** USD for reading: 2 decimals from $100, 4 from $1, else 6 significant-enough decimals. */
 export function formatUsdCell(value: number): string {
+  try {
+    return formatUsdCellUnchecked(value);
+  } catch (err) {
+    throw closedError(err, 'formatUsdCell');
+  }
+}
+
+function formatUsdCellUnchecked(value: number): string {
   const abs = Math.abs(value);
   const digits = abs >= 100 ? 2 : abs >= 1 ? 4 : 6;
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -28,6 +37,14 @@ function cellText(name: string, value: unknown): string {
 
 /** Aligned text table; numeric columns right-aligned, USD columns rounded for reading (CSV/JSON keep every digit). */
 export function formatTable(result: QueryResult): string {
+  try {
+    return formatTableUnchecked(result);
+  } catch (err) {
+    throw closedError(err, 'formatTable');
+  }
+}
+
+function formatTableUnchecked(result: QueryResult): string {
   const names = result.columns.map((c) => c.name);
   if (names.length === 0) return '(no columns)\n';
   const cells = result.rows.map((r) => names.map((n) => sanitize(cellText(n, r[n]))));
@@ -60,6 +77,14 @@ function csvCell(value: unknown): string {
 
 /** RFC 4180 CSV with a header row; numbers unrounded; arrays as JSON. */
 export function formatCsv(result: QueryResult): string {
+  try {
+    return formatCsvUnchecked(result);
+  } catch (err) {
+    throw closedError(err, 'formatCsv');
+  }
+}
+
+function formatCsvUnchecked(result: QueryResult): string {
   const names = result.columns.map((c) => c.name);
   const lines = [
     names.map(csvCell).join(','),
@@ -70,11 +95,27 @@ export function formatCsv(result: QueryResult): string {
 
 /** JSON array of row objects (column order kept). */
 export function formatJson(result: QueryResult): string {
+  try {
+    return formatJsonUnchecked(result);
+  } catch (err) {
+    throw closedError(err, 'formatJson');
+  }
+}
+
+function formatJsonUnchecked(result: QueryResult): string {
   return `${JSON.stringify(result.rows, null, 2)}\n`;
 }
 
 /** Format a result in one of the {@link DashboardFormat}s. */
 export function formatResult(result: QueryResult, format: DashboardFormat): string {
+  try {
+    return formatResultUnchecked(result, format);
+  } catch (err) {
+    throw closedError(err, 'formatResult');
+  }
+}
+
+function formatResultUnchecked(result: QueryResult, format: DashboardFormat): string {
   if (format === 'json') return formatJson(result);
   if (format === 'csv') return formatCsv(result);
   return formatTable(result);

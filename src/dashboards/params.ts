@@ -1,3 +1,4 @@
+import { closedError } from '../errors.js';
 import { parseTimeSpec, TIME_SYNTAX } from '../tracker/time-syntax.js';
 import type { Dashboard, DashboardParam } from './catalog.js';
 import { DashboardError } from './catalog.js';
@@ -20,6 +21,14 @@ export interface BindParamsOptions {
  * seconds or epoch milliseconds, or a Date. Returns epoch milliseconds.
  */
 export function parseTimeValue(value: DashboardParamValue, now: number = Date.now()): number {
+  try {
+    return parseTimeValueUnchecked(value, now);
+  } catch (err) {
+    throw closedError(err, 'parseTimeValue');
+  }
+}
+
+function parseTimeValueUnchecked(value: DashboardParamValue, now: number = Date.now()): number {
   if (value instanceof Date) {
     const t = value.getTime();
     if (Number.isNaN(t)) throw new DashboardError('invalid Date');
@@ -35,6 +44,14 @@ export function parseTimeValue(value: DashboardParamValue, now: number = Date.no
 
 /** ClickHouse's time-zone-free text form of an instant: Unix seconds with milliseconds, e.g. `1763805600.123`. */
 export function formatEpochParam(ms: number): string {
+  try {
+    return formatEpochParamUnchecked(ms);
+  } catch (err) {
+    throw closedError(err, 'formatEpochParam');
+  }
+}
+
+function formatEpochParamUnchecked(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) throw new DashboardError(`time ${ms} is before 1970 or not finite`);
   const whole = Math.floor(ms);
   return `${Math.floor(whole / 1000)}.${String(whole % 1000).padStart(3, '0')}`;
@@ -67,6 +84,14 @@ function decimalScale(type: string): number | undefined {
  * never spliced into SQL.
  */
 export function formatParamValue(param: DashboardParam, value: DashboardParamValue, now: number): string {
+  try {
+    return formatParamValueUnchecked(param, value, now);
+  } catch (err) {
+    throw closedError(err, 'formatParamValue');
+  }
+}
+
+function formatParamValueUnchecked(param: DashboardParam, value: DashboardParamValue, now: number): string {
   const type = unwrap(param.type);
   const bad = (why: string) =>
     new DashboardError(
@@ -124,6 +149,18 @@ export const REQUIRED_PARAMS = ['projectId', 'from', 'to'] as const;
  * Returns the bound-parameter map to send with the query, text per name.
  */
 export function bindParams(
+  dashboard: Dashboard,
+  values: Record<string, DashboardParamValue | undefined>,
+  options: BindParamsOptions = {},
+): Record<string, string> {
+  try {
+    return bindParamsUnchecked(dashboard, values, options);
+  } catch (err) {
+    throw closedError(err, 'bindParams');
+  }
+}
+
+function bindParamsUnchecked(
   dashboard: Dashboard,
   values: Record<string, DashboardParamValue | undefined>,
   options: BindParamsOptions = {},

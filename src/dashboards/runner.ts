@@ -1,3 +1,4 @@
+import { closedError } from '../errors.js';
 import type { Dashboard } from './catalog.js';
 import { DashboardError, loadDashboard, loadDashboards } from './catalog.js';
 import { withSourceCtes } from './compose.js';
@@ -37,6 +38,14 @@ export interface RunProgress {
 
 /** The SQL text a source receives for a dashboard: the file's query, behind the source's CTEs if any. */
 export function sqlForSource(dashboard: Dashboard, source: Pick<DashboardSource, 'ctes'>): string {
+  try {
+    return sqlForSourceUnchecked(dashboard, source);
+  } catch (err) {
+    throw closedError(err, 'sqlForSource');
+  }
+}
+
+function sqlForSourceUnchecked(dashboard: Dashboard, source: Pick<DashboardSource, 'ctes'>): string {
   if (source.ctes) {
     const declared = new Set(dashboard.params.map((p) => p.name));
     const missing = REQUIRED_PARAMS.filter((p) => !declared.has(p));

@@ -93,6 +93,14 @@ function boundedSet<V>(
 
 /** The generation fields our cost adds: `costDetails` (when there is a cost) and `usageDetails`. */
 export function legacyGenerationCostFields(event: LegacyCostEventLike): Record<string, unknown> | null {
+  try {
+    return legacyGenerationCostFieldsUnchecked(event);
+  } catch (err) {
+    throw closedError(err, 'legacyGenerationCostFields');
+  }
+}
+
+function legacyGenerationCostFieldsUnchecked(event: LegacyCostEventLike): Record<string, unknown> | null {
   if (event.status === 'error' && !event.result) return null;
   const fields: Record<string, unknown> = { usageDetails: toLangfuseUsageDetails(event.usage) };
   if (event.status === 'cached') {

@@ -15,6 +15,7 @@
  * - project definitions win over Langfuse-managed ones; among project definitions the newest
  *   `startDate` wins (`ORDER BY project_id ASC, start_date DESC NULLS LAST`).
  */
+import { closedError } from '../errors.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import { CompiledModel, type CompiledTable, SLOT } from '../pricing/price-table.js';
 import { compileSafeRegex, type SafeRegex } from '../pricing/regex/index.js';
@@ -169,6 +170,17 @@ export function buildMatchPattern(
   model: CatalogModel,
   opts: { suffixes?: boolean; includeRules?: boolean } = {},
 ): string {
+  try {
+    return buildMatchPatternUnchecked(model, opts);
+  } catch (err) {
+    throw closedError(err, 'buildMatchPattern');
+  }
+}
+
+function buildMatchPatternUnchecked(
+  model: CatalogModel,
+  opts: { suffixes?: boolean; includeRules?: boolean } = {},
+): string {
   const provider = model.provider.toLowerCase();
   const alts = nameAlternatives(model, opts.includeRules ?? true);
   const dated = /^(.*)-(\d{8})$/.exec(model.id.toLowerCase());
@@ -190,6 +202,14 @@ export function buildMatchPattern(
  * lookaheads other than right after the leading `^`).
  */
 export function compileMatchPattern(pattern: string): SafeRegex | null {
+  try {
+    return compileMatchPatternUnchecked(pattern);
+  } catch (err) {
+    throw closedError(err, 'compileMatchPattern');
+  }
+}
+
+function compileMatchPatternUnchecked(pattern: string): SafeRegex | null {
   if (typeof pattern !== 'string') return null;
   const ci = pattern.startsWith('(?i)');
   const r = compileSafeRegex(ci ? pattern.slice(4) : pattern, ci ? 'i' : '');
@@ -223,6 +243,14 @@ function kLabel(n: number): string {
  * so Langfuse's inferred cost equals ours for the same usage keys.
  */
 export function buildPricingTiers(model: CatalogModel): LangfusePricingTier[] {
+  try {
+    return buildPricingTiersUnchecked(model);
+  } catch (err) {
+    throw closedError(err, 'buildPricingTiers');
+  }
+}
+
+function buildPricingTiersUnchecked(model: CatalogModel): LangfusePricingTier[] {
   const compiled = new CompiledModel(model);
   const tiers: LangfusePricingTier[] = [
     {
@@ -283,6 +311,14 @@ const MAX_EXCLUSIONS = 40;
 
 /** Add a negative lookahead for exact names to an anchored `(?i)^…$` pattern. */
 export function excludeNames(pattern: string, names: readonly string[]): string {
+  try {
+    return excludeNamesUnchecked(pattern, names);
+  } catch (err) {
+    throw closedError(err, 'excludeNames');
+  }
+}
+
+function excludeNamesUnchecked(pattern: string, names: readonly string[]): string {
   if (names.length === 0) return pattern;
   const head = pattern.startsWith('(?i)^') ? '(?i)^' : pattern.startsWith('^') ? '^' : '';
   return `${head}(?!(${names.map(escapeRe).join('|')})$)${pattern.slice(head.length)}`;
@@ -306,6 +342,19 @@ export interface ModelDefinitionOptions {
  * sees them (it has no provider dimension).
  */
 export function patternConflicts(
+  pattern: string,
+  model: CatalogModel,
+  catalog: PriceCatalog,
+  baseline?: string,
+): string[] {
+  try {
+    return patternConflictsUnchecked(pattern, model, catalog, baseline);
+  } catch (err) {
+    throw closedError(err, 'patternConflicts');
+  }
+}
+
+function patternConflictsUnchecked(
   pattern: string,
   model: CatalogModel,
   catalog: PriceCatalog,
@@ -341,6 +390,17 @@ export function toLangfuseModelDefinition(
   model: CatalogModel,
   options: ModelDefinitionOptions = {},
 ): LangfuseModelDefinition {
+  try {
+    return toLangfuseModelDefinitionUnchecked(model, options);
+  } catch (err) {
+    throw closedError(err, 'toLangfuseModelDefinition');
+  }
+}
+
+function toLangfuseModelDefinitionUnchecked(
+  model: CatalogModel,
+  options: ModelDefinitionOptions = {},
+): LangfuseModelDefinition {
   let matchPattern = options.matchPattern;
   if (!matchPattern) {
     matchPattern = buildMatchPattern(model);
@@ -363,6 +423,14 @@ export function toLangfuseModelDefinition(
 
 /** Default-tier prices of a remote definition, whichever shape the server returned. */
 export function remoteDefaultPrices(m: LangfuseModel): Record<string, number> {
+  try {
+    return remoteDefaultPricesUnchecked(m);
+  } catch (err) {
+    throw closedError(err, 'remoteDefaultPrices');
+  }
+}
+
+function remoteDefaultPricesUnchecked(m: LangfuseModel): Record<string, number> {
   const def = m.pricingTiers?.find((t) => t.isDefault);
   if (def) return { ...def.prices };
   if (m.prices && Object.keys(m.prices).length > 0) {
@@ -381,6 +449,18 @@ export function remoteDefaultPrices(m: LangfuseModel): Record<string, number> {
  * Langfuse evaluates the same patterns in Postgres).
  */
 export function findMatchingDefinition(
+  name: string,
+  remote: readonly LangfuseModel[],
+  at: number = Date.now(),
+): LangfuseModel | null {
+  try {
+    return findMatchingDefinitionUnchecked(name, remote, at);
+  } catch (err) {
+    throw closedError(err, 'findMatchingDefinition');
+  }
+}
+
+function findMatchingDefinitionUnchecked(
   name: string,
   remote: readonly LangfuseModel[],
   at: number = Date.now(),
@@ -416,6 +496,18 @@ function conditionKey(c: LangfuseUsageCondition | LangfuseAttributeCondition): s
 
 /** Human-readable differences between the definition we want and the one Langfuse has (empty: same). */
 export function compareDefinitions(
+  desired: LangfuseModelDefinition,
+  current: LangfuseModel,
+  model?: CatalogModel,
+): string[] {
+  try {
+    return compareDefinitionsUnchecked(desired, current, model);
+  } catch (err) {
+    throw closedError(err, 'compareDefinitions');
+  }
+}
+
+function compareDefinitionsUnchecked(
   desired: LangfuseModelDefinition,
   current: LangfuseModel,
   model?: CatalogModel,
@@ -486,6 +578,18 @@ export interface ModelDefinitionDiff {
  * definitions the project has.
  */
 export function diffModelDefinitions(
+  used: readonly { model: CatalogModel; names: string[] }[],
+  remote: readonly LangfuseModel[],
+  options: ModelDefinitionOptions & { at?: number } = {},
+): ModelDefinitionDiff[] {
+  try {
+    return diffModelDefinitionsUnchecked(used, remote, options);
+  } catch (err) {
+    throw closedError(err, 'diffModelDefinitions');
+  }
+}
+
+function diffModelDefinitionsUnchecked(
   used: readonly { model: CatalogModel; names: string[] }[],
   remote: readonly LangfuseModel[],
   options: ModelDefinitionOptions & { at?: number } = {},

@@ -19,7 +19,7 @@
  * The keys live in a private field: they are never part of an error message, a log line,
  * `JSON.stringify(client)` or `util.inspect(client)`.
  */
-import { LangfuseCostError } from '../errors.js';
+import { closedError, LangfuseCostError } from '../errors.js';
 
 /** A `fetch`-compatible function. */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -132,6 +132,16 @@ function processEnv(): Record<string, string | undefined> {
  * @throws {LangfuseCostError} `LANGFUSE_CREDENTIALS_MISSING` naming the missing variables (never their values).
  */
 export function langfuseCredentialsFromEnv(
+  env: Record<string, string | undefined> = processEnv(),
+): LangfuseCredentials {
+  try {
+    return langfuseCredentialsFromEnvUnchecked(env);
+  } catch (err) {
+    throw closedError(err, 'langfuseCredentialsFromEnv');
+  }
+}
+
+function langfuseCredentialsFromEnvUnchecked(
   env: Record<string, string | undefined> = processEnv(),
 ): LangfuseCredentials {
   const publicKey = env.LANGFUSE_PUBLIC_KEY?.trim() ?? '';

@@ -28,6 +28,7 @@
  * Langfuse v4 `events_only` write mode, and on Langfuse Cloud from 2026-11-16 (langfuse/langfuse#17453,
  * #17261); those rejections are reported per observation, nothing is retried or reported as done.
  */
+import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { calculateCost, parseServiceTier } from '../pricing/calculator.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import type { CostResult } from '../pricing/cost-result.js';
@@ -67,6 +68,21 @@ const KNOWN = new Set([
 export function usageFromLangfuseDetails(
   details: Record<string, number>,
 ): { usage: Partial<TokenUsage> } | { error: string } {
+  try {
+    return usageFromLangfuseDetailsUnchecked(details);
+  } catch (err) {
+    throw closedError(err, 'usageFromLangfuseDetails');
+  }
+}
+
+function usageFromLangfuseDetailsUnchecked(
+  details: Record<string, number>,
+): { usage: Partial<TokenUsage> } | { error: string } {
+  if (typeof details !== 'object' || details === null || Array.isArray(details))
+    throw new InvalidArgumentError(
+      'details',
+      `expected an object of usage keys, got ${describeValue(details)}`,
+    );
   const unknown = Object.entries(details).filter(([k, v]) => !KNOWN.has(k) && v !== 0);
   if (unknown.length > 0)
     return { error: `usage keys not understood: ${unknown.map(([k]) => k).join(', ')}` };
@@ -180,9 +196,20 @@ export function repriceObservation(
   o: LangfuseObservation,
   options: RepriceOptions = {},
 ): { change: RepriceChange } | { skip: RepriceSkip } | null {
+  try {
+    return repriceObservationUnchecked(o, options);
+  } catch (err) {
+    throw closedError(err, 'repriceObservation');
+  }
+}
+
+function repriceObservationUnchecked(
+  o: LangfuseObservation,
+  options: RepriceOptions = {},
+): { change: RepriceChange } | { skip: RepriceSkip } | null {
   const skip = (reason: string) => ({ skip: { id: o.id, model: o.model, reason } });
   if (!o.model) return skip('no model name');
-  const parsed = usageFromLangfuseDetails(o.usageDetails);
+  const parsed = usageFromLangfuseDetails(o.usageDetails ?? {});
   if ('error' in parsed) return skip(parsed.error);
   const tokens = Object.values(parsed.usage).reduce((a, b) => a + (b ?? 0), 0);
   if (tokens === 0) return skip('no usage recorded');
@@ -281,6 +308,17 @@ export interface CostUpdateOptions {
  * including `total`), plus two metadata keys unless `annotate` is false.
  */
 export function buildCostUpdateEvents(
+  changes: readonly RepriceChange[],
+  options: CostUpdateOptions = {},
+): IngestionEvent[] {
+  try {
+    return buildCostUpdateEventsUnchecked(changes, options);
+  } catch (err) {
+    throw closedError(err, 'buildCostUpdateEvents');
+  }
+}
+
+function buildCostUpdateEventsUnchecked(
   changes: readonly RepriceChange[],
   options: CostUpdateOptions = {},
 ): IngestionEvent[] {

@@ -5,9 +5,10 @@
  * `langfuse-cost prices sync`) → the bundled catalog → the fallback price
  * (`LANGFUSE_COST_FALLBACK_PRICE`, if set).
  */
+
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LangfuseCostError } from '../errors.js';
+import { closedError, LangfuseCostError } from '../errors.js';
 import { getLogger } from '../logger.js';
 import { bundledCatalog } from '../pricing/bundled/index.js';
 import { PriceCatalog } from '../pricing/catalog.js';
@@ -91,6 +92,14 @@ export function resetNodeCatalog(): void {
  * @throws {LangfuseCostError} (`INVALID_CONFIG`) with what was expected.
  */
 export function parseFallbackPrice(text: string): PriceSet {
+  try {
+    return parseFallbackPriceUnchecked(text);
+  } catch (err) {
+    throw closedError(err, 'parseFallbackPrice');
+  }
+}
+
+function parseFallbackPriceUnchecked(text: string): PriceSet {
   const parts = text.split(',').map((s) => s.trim());
   const nums = parts.map((s) => (s === '' ? Number.NaN : Number(s)));
   if (parts.length > 2 || nums.some((n) => !Number.isFinite(n) || n < 0)) {

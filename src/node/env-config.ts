@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { LangfuseCostError } from '../errors.js';
+import { closedError, LangfuseCostError } from '../errors.js';
 import { warnOnce } from '../logger.js';
 import type { BudgetConfig, BudgetLimit, BudgetPeriod } from '../tracker/budgets.js';
 import { ZonedCalendar } from '../tracker/calendar.js';
@@ -68,6 +68,14 @@ const ON = new Set(['true', '1', 'yes', 'on']);
 
 /** Parse a USD amount such as `5`, `$5`, `1,000.50`. */
 export function parseUsd(text: string): number | null {
+  try {
+    return parseUsdUnchecked(text);
+  } catch (err) {
+    throw closedError(err, 'parseUsd');
+  }
+}
+
+function parseUsdUnchecked(text: string): number | null {
   const s = text.trim().replace(/^\$/, '').replace(/[,_]/g, '');
   if (!/^\d+(\.\d+)?$/.test(s)) return null;
   return Number(s);
@@ -75,6 +83,14 @@ export function parseUsd(text: string): number | null {
 
 /** Parse a threshold: `0.8`, `80`, `80%` → 0.8. */
 export function parseThreshold(text: string): number | null {
+  try {
+    return parseThresholdUnchecked(text);
+  } catch (err) {
+    throw closedError(err, 'parseThreshold');
+  }
+}
+
+function parseThresholdUnchecked(text: string): number | null {
   const s = text.trim();
   const pct = s.endsWith('%');
   const n = Number(pct ? s.slice(0, -1) : s);
@@ -85,6 +101,14 @@ export function parseThreshold(text: string): number | null {
 
 /** Parse a byte size: `1048576`, `100MB`, `1.5GiB`, `500k`. */
 export function parseBytes(text: string): number | null {
+  try {
+    return parseBytesUnchecked(text);
+  } catch (err) {
+    throw closedError(err, 'parseBytes');
+  }
+}
+
+function parseBytesUnchecked(text: string): number | null {
   const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)(i?b)?$/i.exec(text.trim());
   if (!m) return null;
   const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
@@ -98,6 +122,17 @@ export function parseBytes(text: string): number | null {
  * @throws {LangfuseCostError} `INVALID_ENV` in strict mode.
  */
 export function trackerConfigFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  options: EnvConfigOptions = {},
+): EnvTrackerConfig {
+  try {
+    return trackerConfigFromEnvUnchecked(env, options);
+  } catch (err) {
+    throw closedError(err, 'trackerConfigFromEnv');
+  }
+}
+
+function trackerConfigFromEnvUnchecked(
   env: NodeJS.ProcessEnv = process.env,
   options: EnvConfigOptions = {},
 ): EnvTrackerConfig {

@@ -3,12 +3,13 @@
  * (LiteLLM, genai-prices v2, Langfuse model definitions), detected from the content.
  * `LANGFUSE_COST_PRICES` names one file or a list (separated by the platform path delimiter or commas).
  */
+
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { delimiter, extname, resolve } from 'node:path';
 import type * as Yaml from 'yaml';
-import { LangfuseCostError } from '../errors.js';
+import { closedError, LangfuseCostError } from '../errors.js';
 import { type ImportAnyOptions, importAny } from '../pricing/importers/index.js';
 import type { CatalogData } from '../pricing/types.js';
 import { validateCatalog } from '../pricing/validate.js';
@@ -91,6 +92,14 @@ export function loadPriceFileSync(path: string, options: LoadPriceFileOptions = 
  * (`:` on POSIX, `;` on Windows) and on commas; empty entries dropped.
  */
 export function splitPriceFileList(value: string | undefined): string[] {
+  try {
+    return splitPriceFileListUnchecked(value);
+  } catch (err) {
+    throw closedError(err, 'splitPriceFileList');
+  }
+}
+
+function splitPriceFileListUnchecked(value: string | undefined): string[] {
   if (!value) return [];
   const sep = delimiter === ';' ? /[;,]/ : /[:,]/;
   return value

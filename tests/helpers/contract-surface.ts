@@ -103,6 +103,7 @@ const SUBPATH_SAMPLES: Record<string, unknown[][]> = {
   toLangfuseCostDetails: [[COST_RESULT]],
   toLangfuseUsageDetails: [[{ input: 10, output: 5, cacheRead: 2 }]],
   legacyGenerationCostFields: [[{ result: COST_RESULT, usage: { input: 1 } }]],
+  attachCostToLegacyLangfuse: [[{ langfuse: { enqueue() {} } }, { waitMs: 10 }]],
   buildMatchPattern: [
     ['gpt-4o', 'openai'],
     ['claude-x', 'anthropic', ['claude-x-1']],
@@ -127,7 +128,7 @@ const SUBPATH_SAMPLES: Record<string, unknown[][]> = {
         usageDetails: { input: 10, output: 5 },
         costDetails: { total: 1 },
       },
-      PriceCatalog.fromData(SAMPLE_CATALOG as never),
+      { catalog: PriceCatalog.fromData(SAMPLE_CATALOG as never) },
     ],
   ],
   buildCostUpdateEvents: [[[], { now: 0 }]],
@@ -184,7 +185,6 @@ export const SKIPPED_IO: Readonly<Record<string, string>> = {
   planReprice: 'async, calls the Langfuse API',
   planLangfuseReprice: 'async, calls the Langfuse API',
   applyLangfuseReprice: 'async, calls the Langfuse API',
-  attachCostToLegacyLangfuse: 'patches a live langfuse v3 client (LegacyLangfuseCostAdapter is the class)',
   toMillisIso: 'internal (not exported by the entry point)',
   // /node
   getNodeCatalog: 'reads price files and the synced cache from disk',

@@ -31,6 +31,7 @@ import {
   classEntries,
   rootSampledFunctions,
   type SurfaceEntry,
+  subpathFunctions,
   surfaceCase,
 } from './contract-surface.js';
 import { type HostileSpec, hostileSpec, materialize, maybeHostile } from './hostile.js';
@@ -55,6 +56,8 @@ const tally = { returned: 0, typedErrors: 0 };
 /** One property of the contract. */
 export interface ContractProperty {
   name: string;
+  /** Cases relative to the other properties (a property over many functions gets more). */
+  scale?: number;
   run(params: { numRuns: number; seed?: number }): ContractRun;
 }
 
@@ -436,7 +439,7 @@ export const CLOSED_FUNCTIONS: readonly string[] = Object.entries(root)
 
 /** Calls of `entries` with hostile arguments or damaged samples: a value or a typed error. */
 function surfaceProperty(name: string, entries: SurfaceEntry[]): ContractProperty {
-  return counted(
+  const p = counted(
     `${name} (${entries.length}): a value or a typed error`,
     surfaceCase(entries.length),
     (c) => {
@@ -451,6 +454,8 @@ function surfaceProperty(name: string, entries: SurfaceEntry[]): ContractPropert
       }
     },
   );
+  // About 25 cases per function or method for every 400 cases of a one-function property.
+  return { ...p, scale: Math.max(1, Math.round(entries.length / 16)) };
 }
 
 /** Every property of the contract. */
@@ -461,6 +466,7 @@ export function contractProperties(): ContractProperty[] {
       rootSampledFunctions(),
     ),
     surfaceProperty('exported classes: constructors and methods', classEntries()),
+    surfaceProperty('pure functions of /langfuse, /node, /dashboards', subpathFunctions()),
     counted(
       `every exported function of langfuse-cost (${CLOSED_FUNCTIONS.length}): a value or a typed error`,
       fc.tuple(fc.constantFrom(...CLOSED_FUNCTIONS), fc.array(hostileSpec, { maxLength: 4 })),

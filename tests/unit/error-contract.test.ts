@@ -19,9 +19,10 @@ const RUNS = 400;
 describe(`closed error contract (fast-check, seed ${FUZZ_SEED})`, () => {
   for (const p of contractProperties()) {
     it(p.name, () => {
-      const r = p.run({ numRuns: RUNS, seed: FUZZ_SEED });
+      const runs = RUNS * (p.scale ?? 1);
+      const r = p.run({ numRuns: runs, seed: FUZZ_SEED });
       expect(r.failures, r.firstFailure).toBe(0);
-      expect(r.cases).toBeGreaterThanOrEqual(RUNS);
+      expect(r.cases).toBeGreaterThanOrEqual(runs);
     });
   }
 

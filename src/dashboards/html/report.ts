@@ -1,3 +1,4 @@
+import { closedError } from '../../errors.js';
 import { redactErrorText, redactSecrets } from '../../tracker/redact.js';
 import { formatUsdCell } from '../format.js';
 import type { DashboardResult } from '../runner.js';
@@ -25,6 +26,14 @@ function usd(v: number): string {
 
 /** Compact USD for axis ticks: $0, $0.0001, $2.5, $1.2k. */
 export function usdTick(v: number): string {
+  try {
+    return usdTickUnchecked(v);
+  } catch (err) {
+    throw closedError(err, 'usdTick');
+  }
+}
+
+function usdTickUnchecked(v: number): string {
   const a = Math.abs(v);
   if (a === 0) return '$0';
   if (a >= 1000) return `$${(v / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 })}k`;
@@ -147,6 +156,14 @@ footer{padding:0 32px 32px;color:var(--muted);font-size:12px}
  * per dashboard. Inline CSS and SVG only: no script, no network.
  */
 export function renderHtmlReport(results: DashboardResult[], meta: HtmlReportMeta): string {
+  try {
+    return renderHtmlReportUnchecked(results, meta);
+  } catch (err) {
+    throw closedError(err, 'renderHtmlReport');
+  }
+}
+
+function renderHtmlReportUnchecked(results: DashboardResult[], meta: HtmlReportMeta): string {
   const by = new Map(results.map((r) => [r.dashboard.name, r]));
   const get = (n: string) => by.get(n);
   const charts: string[] = [];

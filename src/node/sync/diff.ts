@@ -1,3 +1,4 @@
+import { closedError, describeValue, InvalidArgumentError } from '../../errors.js';
 import type { CatalogModel, ContextTier, PriceSet } from '../../pricing/types.js';
 
 /** One price that differs between two versions of a model. */
@@ -40,28 +41,49 @@ export interface CatalogDiff {
 
 /** Stable identity of a catalog model across syncs. */
 export function modelKey(m: Pick<CatalogModel, 'id' | 'provider' | 'validFrom'>): string {
+  try {
+    return modelKeyUnchecked(m);
+  } catch (err) {
+    throw closedError(err, 'modelKey');
+  }
+}
+
+function modelKeyUnchecked(m: Pick<CatalogModel, 'id' | 'provider' | 'validFrom'>): string {
   const base = `${m.provider.trim().toLowerCase()}/${m.id.trim().toLowerCase()}`;
   return m.validFrom ? `${base}@${m.validFrom}` : base;
 }
 
 function flattenPriceSet(p: PriceSet | undefined, prefix: string, out: Map<string, number>): void {
-  if (!p) return;
+  // Only objects are price sets (Object.entries of a long string would walk every character).
+  if (typeof p !== 'object' || p === null) return;
   for (const [k, v] of Object.entries(p)) {
     if (typeof v === 'number') out.set(`${prefix}.${k}`, v);
   }
 }
 
 function flattenTiers(tiers: ContextTier[] | undefined, prefix: string, out: Map<string, number>): void {
-  for (const t of tiers ?? []) flattenPriceSet(t.prices, `${prefix}[>${t.above}].prices`, out);
+  if (!Array.isArray(tiers)) return;
+  for (const t of tiers) flattenPriceSet(t.prices, `${prefix}[>${t.above}].prices`, out);
 }
 
 /** Every price of a model as `path → value`. */
 export function flattenPrices(m: CatalogModel): Map<string, number> {
+  try {
+    return flattenPricesUnchecked(m);
+  } catch (err) {
+    throw closedError(err, 'flattenPrices');
+  }
+}
+
+function flattenPricesUnchecked(m: CatalogModel): Map<string, number> {
+  if (typeof m !== 'object' || m === null)
+    throw new InvalidArgumentError('model', `expected a catalog model, got ${describeValue(m)}`);
   const out = new Map<string, number>();
   flattenPriceSet(m.prices, 'prices', out);
   flattenTiers(m.contextTiers, 'contextTiers', out);
-  for (const [tier, t] of Object.entries(m.serviceTiers ?? {})) {
-    if (!t) continue;
+  const st = m.serviceTiers;
+  for (const [tier, t] of Object.entries(typeof st === 'object' && st !== null ? st : {})) {
+    if (typeof t !== 'object' || t === null) continue;
     const { contextTiers, ...rest } = t;
     flattenPriceSet(rest as PriceSet, `serviceTiers.${tier}`, out);
     flattenTiers(contextTiers, `serviceTiers.${tier}.contextTiers`, out);
@@ -71,6 +93,14 @@ export function flattenPrices(m: CatalogModel): Map<string, number> {
 
 /** Compare two versions of one model. Returns null when nothing billable differs. */
 export function diffModel(before: CatalogModel, after: CatalogModel): ModelChange | null {
+  try {
+    return diffModelUnchecked(before, after);
+  } catch (err) {
+    throw closedError(err, 'diffModel');
+  }
+}
+
+function diffModelUnchecked(before: CatalogModel, after: CatalogModel): ModelChange | null {
   const a = flattenPrices(before);
   const b = flattenPrices(after);
   const changes: PriceChange[] = [];
@@ -106,6 +136,17 @@ export function diffCatalogs(
   previous: readonly CatalogModel[],
   incoming: readonly CatalogModel[],
 ): CatalogDiff {
+  try {
+    return diffCatalogsUnchecked(previous, incoming);
+  } catch (err) {
+    throw closedError(err, 'diffCatalogs');
+  }
+}
+
+function diffCatalogsUnchecked(
+  previous: readonly CatalogModel[],
+  incoming: readonly CatalogModel[],
+): CatalogDiff {
   const prev = new Map(previous.map((m) => [modelKey(m), m]));
   const next = new Map(incoming.map((m) => [modelKey(m), m]));
   const diff: CatalogDiff = { added: [], changed: [], removed: [], unchanged: 0 };
@@ -129,5 +170,13 @@ export function diffCatalogs(
 
 /** True when a diff changes nothing. */
 export function isEmptyDiff(d: CatalogDiff): boolean {
+  try {
+    return isEmptyDiffUnchecked(d);
+  } catch (err) {
+    throw closedError(err, 'isEmptyDiff');
+  }
+}
+
+function isEmptyDiffUnchecked(d: CatalogDiff): boolean {
   return d.added.length === 0 && d.changed.length === 0 && d.removed.length === 0;
 }

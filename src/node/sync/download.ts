@@ -1,3 +1,4 @@
+import { closedError } from '../../errors.js';
 import { PriceSyncError } from './errors.js';
 
 /** A `fetch`-compatible function (the global one by default; tests and proxies may pass their own). */
@@ -147,6 +148,14 @@ function describe(err: unknown): string {
 
 /** A URL safe to print: user-info and query string removed (they may carry tokens). */
 export function redactUrl(url: string): string {
+  try {
+    return redactUrlUnchecked(url);
+  } catch (err) {
+    throw closedError(err, 'redactUrl');
+  }
+}
+
+function redactUrlUnchecked(url: string): string {
   try {
     const u = new URL(url);
     u.username = '';

@@ -1,3 +1,4 @@
+import { closedError } from '../../errors.js';
 import type { CatalogData } from '../../pricing/types.js';
 import { collectCatalogIssues, MAX_PRICE } from '../../pricing/validate.js';
 import { PriceSyncError } from './errors.js';
@@ -133,6 +134,14 @@ function scanLangfuse(data: unknown[], out: HostileValue[]): void {
  * publish others that look plausible.
  */
 export function findHostileValues(raw: unknown, format: RawPriceFormat): HostileValue[] {
+  try {
+    return findHostileValuesUnchecked(raw, format);
+  } catch (err) {
+    throw closedError(err, 'findHostileValues');
+  }
+}
+
+function findHostileValuesUnchecked(raw: unknown, format: RawPriceFormat): HostileValue[] {
   const out: HostileValue[] = [];
   if (format === 'litellm' && raw && typeof raw === 'object' && !Array.isArray(raw))
     scanLiteLLM(raw as Record<string, unknown>, out);
@@ -144,6 +153,14 @@ export function findHostileValues(raw: unknown, format: RawPriceFormat): Hostile
 
 /** Throw when {@link findHostileValues} found anything. */
 export function assertNoHostileValues(raw: unknown, format: RawPriceFormat, where: string): void {
+  try {
+    assertNoHostileValuesUnchecked(raw, format, where);
+  } catch (err) {
+    throw closedError(err, 'assertNoHostileValues');
+  }
+}
+
+function assertNoHostileValuesUnchecked(raw: unknown, format: RawPriceFormat, where: string): void {
   const bad = findHostileValues(raw, format);
   if (bad.length === 0) return;
   const lines = bad.slice(0, 5).map((b) => `  - ${b.path} = ${JSON.stringify(b.value)}: ${b.why}`);
@@ -156,6 +173,14 @@ export function assertNoHostileValues(raw: unknown, format: RawPriceFormat, wher
 
 /** Throw unless the imported catalog passes the catalog validator and prices at least `minModels` models. */
 export function assertValidCatalog(data: CatalogData, where: string, minModels: number): void {
+  try {
+    assertValidCatalogUnchecked(data, where, minModels);
+  } catch (err) {
+    throw closedError(err, 'assertValidCatalog');
+  }
+}
+
+function assertValidCatalogUnchecked(data: CatalogData, where: string, minModels: number): void {
   const issues = collectCatalogIssues(data);
   if (issues.length > 0) {
     const lines = issues.slice(0, 5).map((i) => `  - ${i.path}: ${i.message}`);
@@ -179,6 +204,19 @@ export function assertValidCatalog(data: CatalogData, where: string, minModels: 
  * `previous × (1 − maxShrinkRatio)`.
  */
 export function assertNotShrunk(
+  count: number,
+  previous: number | undefined,
+  maxShrinkRatio: number,
+  where: string,
+): void {
+  try {
+    assertNotShrunkUnchecked(count, previous, maxShrinkRatio, where);
+  } catch (err) {
+    throw closedError(err, 'assertNotShrunk');
+  }
+}
+
+function assertNotShrunkUnchecked(
   count: number,
   previous: number | undefined,
   maxShrinkRatio: number,

@@ -1,3 +1,4 @@
+import { closedError } from '../../errors.js';
 import type { CatalogData, CatalogModel } from '../../pricing/types.js';
 import { modelKey } from './diff.js';
 
@@ -15,6 +16,14 @@ export interface MergeResult {
  * A kept model that the source lists again is replaced by the source's version.
  */
 export function mergeKeepingRemoved(previous: CatalogData | null, incoming: CatalogData): MergeResult {
+  try {
+    return mergeKeepingRemovedUnchecked(previous, incoming);
+  } catch (err) {
+    throw closedError(err, 'mergeKeepingRemoved');
+  }
+}
+
+function mergeKeepingRemovedUnchecked(previous: CatalogData | null, incoming: CatalogData): MergeResult {
   const incomingKeys = new Set(incoming.models.map(modelKey));
   const keptModels: CatalogModel[] = [];
   for (const m of previous?.models ?? []) {

@@ -1,3 +1,4 @@
+import { closedError } from '../../errors.js';
 import {
   detectPriceFormat,
   importGenaiPrices,
@@ -55,6 +56,14 @@ export interface ResolvedSource {
  * (genai-prices v2, LiteLLM, Langfuse model definitions, or our catalog format).
  */
 export function resolveSource(from: string | undefined, format?: RawPriceFormat): ResolvedSource {
+  try {
+    return resolveSourceUnchecked(from, format);
+  } catch (err) {
+    throw closedError(err, 'resolveSource');
+  }
+}
+
+function resolveSourceUnchecked(from: string | undefined, format?: RawPriceFormat): ResolvedSource {
   const name = (from ?? 'genai-prices').trim();
   const known = PRICE_SOURCES[name as NamedPriceSource['id']];
   if (known)
@@ -84,11 +93,27 @@ export function resolveSource(from: string | undefined, format?: RawPriceFormat)
 
 /** Guess the format of a parsed price file from its shape (the importers' own detection). */
 export function detectRawFormat(raw: unknown): RawPriceFormat | null {
+  try {
+    return detectRawFormatUnchecked(raw);
+  } catch (err) {
+    throw closedError(err, 'detectRawFormat');
+  }
+}
+
+function detectRawFormatUnchecked(raw: unknown): RawPriceFormat | null {
   return detectPriceFormat(raw) ?? null;
 }
 
 /** Convert a parsed price file to our catalog format. */
 export function importRaw(raw: unknown, format: RawPriceFormat, source: CatalogSource): CatalogData {
+  try {
+    return importRawUnchecked(raw, format, source);
+  } catch (err) {
+    throw closedError(err, 'importRaw');
+  }
+}
+
+function importRawUnchecked(raw: unknown, format: RawPriceFormat, source: CatalogSource): CatalogData {
   switch (format) {
     case 'genai-prices':
       return importGenaiPrices(raw, { source });
