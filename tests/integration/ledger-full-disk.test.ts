@@ -1,10 +1,20 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statfsSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statfsSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { scanLedger } from '../../src/node/ledger/index.js';
+import { rotatedPath, scanLedger } from '../../src/node/ledger/index.js';
 import { runCli } from '../helpers/cli.js';
 
 // The ledger on a full disk, for real: a child process records priced calls while its ledger file
@@ -91,7 +101,14 @@ function startChild(ledger: string, shell?: string) {
 }
 
 /** Checks shared by both scenarios, after the child recovered and exited. */
-async function checkRecovered(ledger: string, full: Full, done: Done, errCode: string): Promise<void> {
+async function checkRecovered(
+  ledger: string,
+  full: Full,
+  done: Done,
+  errCode: string,
+  /** A rotated file that ends with the fragment of a line written again whole in the new file. */
+  fragmentIn?: string,
+): Promise<void> {
   // Full phase: writes failed, the newest records were dropped, one warning, record() never blocked.
   expect(full.firstFailAt).toBeGreaterThan(0);
   expect(full.health.lastError?.code).toBe(errCode);
@@ -113,15 +130,22 @@ async function checkRecovered(ledger: string, full: Full, done: Done, errCode: s
   const ids: string[] = [];
   const warnings: string[] = [];
   const r = scanLedger(ledger, { onWarning: (m) => warnings.push(m) }, (l) => ids.push(l.id));
-  expect(warnings).toEqual([]);
-  expect(r.skipped).toBe(0);
+  if (fragmentIn === undefined) {
+    expect(warnings).toEqual([]);
+    expect(r.skipped).toBe(0);
+  } else {
+    expect(r.skipped).toBe(1);
+    expect(warnings.join('\n')).toMatch(/torn last line/);
+    expect(readFileSync(fragmentIn, 'utf8').endsWith('\n')).toBe(false);
+  }
   expect(ids).toEqual(Array.from({ length: kept }, (_, i) => `d-${i}`));
   const text = readFileSync(ledger, 'utf8');
   expect(text.endsWith('\n')).toBe(true);
-  expect(text.split('\n')).toHaveLength(kept + 1);
+  if (fragmentIn === undefined) expect(text.split('\n')).toHaveLength(kept + 1);
   // `langfuse-cost report` adds up to the prices written above.
   const rep = await runCli(['report', '--ledger', ledger, '--json']);
-  expect(rep.stderr).toBe('');
+  if (fragmentIn === undefined) expect(rep.stderr).toBe('');
+  else expect(rep.stderr).toMatch(/torn last line/);
   const totals = JSON.parse(rep.stdout).totals;
   let expected = 0n;
   for (let i = 0; i < kept; i++) expected += picoOf(i);
@@ -165,6 +189,32 @@ describe('ledger on a full disk', () => {
     expect(c.stderr()).toBe('');
     print('ulimit -f 64', full, done);
     await checkRecovered(ledger, full, done, 'EFBIG');
+  }, 120_000);
+
+  it('under ulimit -f, with the file rotated away under a half-written line: the line is written again whole in the new file', async () => {
+    if (spawnSync('prlimit', ['--version']).status !== 0) {
+      console.warn(
+        '!!!! SKIPPED ledger full-disk (ulimit, rotation) test: `prlimit` (util-linux) is not installed !!!!',
+      );
+      return;
+    }
+    const ledger = join(dir, 'rotated', 'ledger.jsonl');
+    const c = startChild(ledger, "trap '' XFSZ; ulimit -S -f 64");
+    const full = await c.full;
+    expect(readFileSync(ledger, 'utf8').endsWith('\n')).toBe(false);
+    // Another process rotates the file (as JsonlLedgerSink does): the child's next retry opens a new
+    // file, where the half-written line must start from its beginning, not from where the write stopped.
+    const rotated = rotatedPath(ledger, new Date().toISOString().slice(0, 10), 1);
+    renameSync(ledger, rotated);
+    for (let t = 0; t < 500 && !(existsSync(ledger) && statSync(ledger).size > 0); t++)
+      await new Promise((r) => setTimeout(r, 10));
+    spawnSync('prlimit', ['--pid', String(c.child.pid), '--fsize=unlimited:']);
+    c.child.stdin!.write('recover\n');
+    const done = await c.done;
+    expect(await c.exited).toBe(0);
+    expect(c.stderr()).toBe('');
+    print('ulimit -f 64, rotated', full, done);
+    await checkRecovered(ledger, full, done, 'EFBIG', rotated);
   }, 120_000);
 
   it('on a 1 MiB tmpfs (root only): ENOSPC, then space freed by deleting a filler file', async () => {

@@ -103,8 +103,6 @@ export class JsonlLedgerSink implements CostSink {
   /** Encoded lines not yet (fully) written: bytes `[outPos, enc.length)` of the encoder. */
   private enc: LedgerLineEncoder | null = null;
   private outPos = 0;
-  /** The queue starts inside a line: the bytes before it were written and compacted away. */
-  private partial = false;
   /** Lines in the byte queue not yet fully written. */
   private outLines = 0;
   private fd: number | null = null;
@@ -238,14 +236,18 @@ export class JsonlLedgerSink implements CostSink {
       this.fail(err);
     }
     // Keep only the unwritten bytes (one copy per attempt, never a re-encoding).
+    // The start of a half-written line is kept (outPos stays inside it) so the line can be written
+    // again whole if the file changes under it.
     if (this.outPos === enc.length) {
       enc.length = 0;
-      this.partial = false;
+      this.outPos = 0;
     } else if (this.outPos > 0) {
-      this.partial = enc.bytes[this.outPos - 1] !== NEWLINE;
-      enc.take(this.outPos);
+      const lineStart = enc.bytes.lastIndexOf(NEWLINE, this.outPos - 1) + 1;
+      if (lineStart > 0) {
+        enc.take(lineStart);
+        this.outPos -= lineStart;
+      }
     }
-    this.outPos = 0;
     return this.written - before;
   }
 
@@ -260,9 +262,9 @@ export class JsonlLedgerSink implements CostSink {
     this.closeFd();
   }
 
-  /** True when the byte queue starts inside a line (an earlier write stopped in its middle). */
+  /** True when an earlier write stopped in the middle of a line (`outPos` is inside it). */
   private midLine(): boolean {
-    return this.outPos > 0 ? this.enc!.bytes[this.outPos - 1] !== NEWLINE : this.partial;
+    return this.outPos > 0 && this.enc!.bytes[this.outPos - 1] !== NEWLINE;
   }
 
   /**
@@ -283,7 +285,6 @@ export class JsonlLedgerSink implements CostSink {
     for (let i = bytes.indexOf(NEWLINE, from); i >= 0 && i < from + n; i = bytes.indexOf(NEWLINE, i + 1))
       lines++;
     this.outPos = from + n;
-    this.partial = false;
     this.outLines -= lines;
     this.written += lines;
   }
@@ -308,19 +309,9 @@ export class JsonlLedgerSink implements CostSink {
     if (dueBySize || dueByDay) this.rotate(st.mtimeMs);
   }
 
-  /** Move `outPos` back to the start of the line it is in (when the bytes before it are still held). */
+  /** Move `outPos` back to the start of the line it is in. */
   private restartLine(): void {
-    if (!this.midLine()) return;
-    if (this.outPos > 0) {
-      this.outPos = this.enc!.bytes.lastIndexOf(NEWLINE, this.outPos - 1) + 1;
-    } else {
-      // Its start was written and compacted away: the rest alone would be a fragment, so drop the line.
-      const end = this.enc!.bytes.indexOf(NEWLINE, 0);
-      this.outPos = end + 1;
-      this.outLines--;
-      this.dropped++;
-    }
-    this.partial = false;
+    if (this.midLine()) this.outPos = this.enc!.bytes.lastIndexOf(NEWLINE, this.outPos - 1) + 1;
   }
 
   private open(): void {
