@@ -1,4 +1,4 @@
-import { closedError } from '../errors.js';
+import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { picoToDecimalString, usdToPico } from '../pricing/money.js';
 import type { LedgerLine } from './ledger-line.js';
 import { redactErrorText } from './redact.js';
@@ -160,13 +160,27 @@ function csvRowUnchecked(l: LedgerLine, options: CsvOptions = {}): string {
 export class ExportWriter {
   private count = 0;
 
+  /** @throws {InvalidArgumentError} for an unknown format, a `write` that is not a function, or bad options. */
   constructor(
     private readonly format: ExportFormat,
     private readonly write: (chunk: string) => void,
     private readonly options: CsvOptions = {},
   ) {
-    if (format === 'csv') write(csvHeader());
-    else if (format === 'json') write('[');
+    if (!(EXPORT_FORMATS as readonly unknown[]).includes(format))
+      throw new InvalidArgumentError(
+        'format',
+        `expected one of ${EXPORT_FORMATS.join(', ')}, got ${describeValue(format)}`,
+      );
+    if (typeof write !== 'function')
+      throw new InvalidArgumentError('write', `expected a function, got ${describeValue(write)}`);
+    if (typeof options !== 'object' || options === null)
+      throw new InvalidArgumentError('options', `expected an object, got ${describeValue(options)}`);
+    try {
+      if (format === 'csv') write(csvHeader());
+      else if (format === 'json') write('[');
+    } catch (err) {
+      throw closedError(err, 'new ExportWriter');
+    }
   }
 
   /** Lines written so far. */
@@ -174,8 +188,16 @@ export class ExportWriter {
     return this.count;
   }
 
-  /** Write one line. */
+  /** Write one line. @throws {LangfuseCostError} when the line cannot be formatted or `write` throws. */
   add(line: LedgerLine): void {
+    try {
+      this.addUnchecked(line);
+    } catch (err) {
+      throw closedError(err, 'ExportWriter.add');
+    }
+  }
+
+  private addUnchecked(line: LedgerLine): void {
     switch (this.format) {
       case 'csv':
         this.write(csvRow(line, this.options));
@@ -192,7 +214,11 @@ export class ExportWriter {
 
   /** Finish the output. */
   end(): void {
-    if (this.format === 'json') this.write(this.count === 0 ? ']\n' : '\n]\n');
+    try {
+      if (this.format === 'json') this.write(this.count === 0 ? ']\n' : '\n]\n');
+    } catch (err) {
+      throw closedError(err, 'ExportWriter.end');
+    }
   }
 }
 

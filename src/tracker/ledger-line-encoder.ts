@@ -127,10 +127,13 @@ export class LedgerLineEncoder {
       this.lit(K_PICO);
       this.num(r.totalPico);
     }
-    if (r.metadata == null) this.lit(K_METADATA_EMPTY);
+    const metadata = r.metadata;
+    if (metadata == null) this.lit(K_METADATA_EMPTY);
+    else if (typeof metadata !== 'object')
+      throw new InvalidArgumentError('record.metadata', `expected an object, got ${describeValue(metadata)}`);
     else {
       this.lit(K_METADATA);
-      this.record(r.metadata);
+      this.record(metadata);
     }
     if (r.sessionId != null) {
       this.lit(K_SESSION);

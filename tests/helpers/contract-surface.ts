@@ -14,6 +14,8 @@ import * as dashboards from '../../src/dashboards/index.js';
 import * as root from '../../src/index.js';
 import {
   CostAggregate,
+  compileSafeRegex,
+  ExportWriter,
   LedgerLineEncoder,
   LogHistogram,
   LogSink,
@@ -23,6 +25,8 @@ import {
 } from '../../src/index.js';
 import * as langfuse from '../../src/langfuse/index.js';
 import * as node from '../../src/node/index.js';
+import { toLedgerLine } from '../../src/tracker/ledger-line.js';
+import { USAGE_BUCKETS } from '../../src/usage/token-usage.js';
 import { type HostileSpec, hostileSpec, materialize } from './hostile.js';
 
 const fixture = (name: string): unknown =>
@@ -261,20 +265,25 @@ export function subpathFunctions(): SurfaceEntry[] {
 const silentLog = () => {};
 const RECORD = {
   id: 'r1',
-  timestamp: 1_700_000_000_000,
+  startTime: 1_700_000_000_000,
+  endTime: 1_700_000_000_812,
+  durationMs: 812,
   model: 'gpt-4o',
+  resolvedModel: 'gpt-4o',
   provider: 'openai',
-  usage: { input: 10, output: 5 },
+  usage: { ...Object.fromEntries(USAGE_BUCKETS.map((b) => [b, 0])), input: 10, output: 5 },
   costs: { input: 0.000025, output: 0.00005 },
   total: 0.000075,
   totalPico: 75_000_000,
-  currency: 'USD',
   source: 'catalog',
+  estimated: false,
+  tier: 'standard',
   status: 'success',
-  durationMs: 12,
-  tags: [],
-  metadata: {},
+  tags: ['a'],
+  metadata: { k: 'v' },
 };
+
+const LEDGER_LINE = toLedgerLine(RECORD as never);
 
 /** A method of an exported class: a fresh instance each case, then the method. */
 function methods<T extends object>(
@@ -392,6 +401,27 @@ export function classEntries(): SurfaceEntry[] {
       newline: [[]],
       take: [[0]],
     }),
+    {
+      name: 'new ExportWriter',
+      call: (a) => new ExportWriter(...(a as [never, never, never])),
+      samples: [
+        ['csv', () => {}],
+        ['json', () => {}, { excelSafe: true }],
+      ],
+    },
+    ...methods('ExportWriter', () => new ExportWriter('json', () => {}), {
+      add: [[LEDGER_LINE]],
+      end: [[]],
+    }),
+    ...methods(
+      'SafeRegex',
+      () => {
+        const r = compileSafeRegex('^(claude|gpt)-x');
+        if (!r.ok) throw new Error('the sample pattern compiles');
+        return r.regex;
+      },
+      { test: [['claude-x-1'], ['x'.repeat(100)]] },
+    ),
     {
       name: 'new LegacyLangfuseCostAdapter',
       call: (a) => new langfuse.LegacyLangfuseCostAdapter(a[0] as never),

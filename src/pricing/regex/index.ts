@@ -4,6 +4,7 @@
  * into a linear-time matcher instead of JavaScript's backtracking `RegExp`, so `^(a+)+$` against
  * `'a'×40 + '!'` takes microseconds, not minutes. See docs/pricing.md, "Match rules and regex safety".
  */
+import { describeValue, InvalidArgumentError } from '../../errors.js';
 import { LinearMachine, MAX_NFA_STATES, nfaSize } from './machine.js';
 import { parseRegex, type Ranges, type RegexNode, type RegexRejection } from './syntax.js';
 
@@ -46,6 +47,9 @@ export class SafeRegex {
 
   /** Whether the pattern matches anywhere in `input` (as `RegExp.prototype.test`, without `lastIndex`). */
   test(input: string): boolean {
+    // A typeof test only: this runs on the first sight of a name (the resolver's match rules).
+    if (typeof input !== 'string')
+      throw new InvalidArgumentError('input', `expected a string, got ${describeValue(input)}`);
     const prefix = this.prefix;
     if (input.length < prefix.length) return false;
     for (let i = 0; i < prefix.length; i++) if (!inRanges(prefix[i]!, input.charCodeAt(i))) return false;
