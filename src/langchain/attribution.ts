@@ -1,3 +1,4 @@
+import { closedError } from '../errors.js';
 import type { Attribution } from '../tracker/record.js';
 
 /**
@@ -70,6 +71,14 @@ function text(v: unknown): string | undefined {
  * walking `Object.keys` once costs less than two such reads.
  */
 export function readRunMetadata(metadata: Record<string, unknown> | undefined): RunMetadata {
+  try {
+    return readRunMetadataUnchecked(metadata);
+  } catch (err) {
+    throw closedError(err, 'readRunMetadata');
+  }
+}
+
+function readRunMetadataUnchecked(metadata: Record<string, unknown> | undefined): RunMetadata {
   const out: RunMetadata = {
     sessionId: undefined,
     userId: undefined,
@@ -117,6 +126,19 @@ export function attributionFromLangChain(
   tags: string[] | undefined,
   runName: string | undefined,
 ): Attribution {
+  try {
+    return attributionFromLangChainUnchecked(defaults, metadata, tags, runName);
+  } catch (err) {
+    throw closedError(err, 'attributionFromLangChain');
+  }
+}
+
+function attributionFromLangChainUnchecked(
+  defaults: Attribution | undefined,
+  metadata: Record<string, unknown> | undefined,
+  tags: string[] | undefined,
+  runName: string | undefined,
+): Attribution {
   return attributionFromRunMetadata(defaults, readRunMetadata(metadata), tags, runName);
 }
 
@@ -126,6 +148,19 @@ export function attributionFromLangChain(
  * work cheap.
  */
 export function attributionFromRunMetadata(
+  defaults: Attribution | undefined,
+  m: RunMetadata,
+  tags: string[] | undefined,
+  runName: string | undefined,
+): Attribution {
+  try {
+    return attributionFromRunMetadataUnchecked(defaults, m, tags, runName);
+  } catch (err) {
+    throw closedError(err, 'attributionFromRunMetadata');
+  }
+}
+
+function attributionFromRunMetadataUnchecked(
   defaults: Attribution | undefined,
   m: RunMetadata,
   tags: string[] | undefined,

@@ -2,7 +2,7 @@ import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import type { Serialized } from '@langchain/core/load/serializable';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { LLMResult } from '@langchain/core/outputs';
-import { BudgetExceededError, describeValue } from '../errors.js';
+import { BudgetExceededError, closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { type Logger, warnOnce } from '../logger.js';
 import { getNodeCatalog } from '../node/default-catalog.js';
 import { getDefaultTracker } from '../node/default-tracker.js';
@@ -184,8 +184,7 @@ export class CostCallbackHandler extends BaseCallbackHandler {
   constructor(options: CostCallbackHandlerOptions | CostCallbackHandler = {}) {
     // raiseError makes LangChain await the handler and rethrow BudgetExceededError; every other
     // path catches its own errors, so nothing else can escape.
-    const traceRuns =
-      options instanceof CostCallbackHandler ? options.core.options.traceRuns : options.traceRuns;
+    const traceRuns = CostCallbackHandler.traceRunsOf(options);
     super({
       raiseError: true,
       ignoreCustomEvent: true,
@@ -197,20 +196,40 @@ export class CostCallbackHandler extends BaseCallbackHandler {
       this.core = options.core;
       return;
     }
-    this.core = {
-      options,
-      tracker: options.tracker,
-      catalog: options.catalog,
-      runs: new RunRegistry<OpenRun>(
-        options.maxOpenRuns ?? DEFAULT_MAX_RUNS,
-        options.staleRunMs ?? DEFAULT_STALE_MS,
-      ),
-      parents: new RunRegistry<ParentRun>(
-        options.maxOpenRuns ?? DEFAULT_MAX_RUNS,
-        options.staleRunMs ?? DEFAULT_STALE_MS,
-      ),
-      warned: new Set(),
-    };
+    try {
+      this.core = {
+        options,
+        tracker: options.tracker,
+        catalog: options.catalog,
+        runs: new RunRegistry<OpenRun>(
+          options.maxOpenRuns ?? DEFAULT_MAX_RUNS,
+          options.staleRunMs ?? DEFAULT_STALE_MS,
+        ),
+        parents: new RunRegistry<ParentRun>(
+          options.maxOpenRuns ?? DEFAULT_MAX_RUNS,
+          options.staleRunMs ?? DEFAULT_STALE_MS,
+        ),
+        warned: new Set(),
+      };
+    } catch (err) {
+      throw closedError(err, 'new CostCallbackHandler');
+    }
+  }
+
+  /**
+   * `traceRuns` of the options, read before `super()`: the closed error contract at the constructor (an
+   * options object that is not one, or whose getters throw, is an `InvalidArgumentError`).
+   */
+  private static traceRunsOf(options: unknown): boolean | undefined {
+    try {
+      if (typeof options !== 'object' || options === null)
+        throw new InvalidArgumentError('options', `expected an object, got ${describeValue(options)}`);
+      return options instanceof CostCallbackHandler
+        ? options.core.options.traceRuns
+        : (options as CostCallbackHandlerOptions).traceRuns;
+    } catch (err) {
+      throw closedError(err, 'new CostCallbackHandler');
+    }
   }
 
   /** The tracker calls are recorded in. */

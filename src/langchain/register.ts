@@ -1,4 +1,5 @@
 import { getContextVariable, registerConfigureHook, setContextVariable } from '@langchain/core/context';
+import { closedError } from '../errors.js';
 import { CostCallbackHandler, type CostCallbackHandlerOptions } from './cost-callback-handler.js';
 
 /** Name of the LangChain context variable holding the process-wide handler. */
@@ -24,6 +25,16 @@ const HOOK_MARKER = 'langfuse_cost_handler_hook';
 export function registerCostCallbackHandler(
   handlerOrOptions: CostCallbackHandler | CostCallbackHandlerOptions = {},
 ): CostCallbackHandler {
+  try {
+    return registerCostCallbackHandlerUnchecked(handlerOrOptions);
+  } catch (err) {
+    throw closedError(err, 'registerCostCallbackHandler');
+  }
+}
+
+function registerCostCallbackHandlerUnchecked(
+  handlerOrOptions: CostCallbackHandler | CostCallbackHandlerOptions = {},
+): CostCallbackHandler {
   const handler =
     handlerOrOptions instanceof CostCallbackHandler
       ? handlerOrOptions
@@ -38,5 +49,13 @@ export function registerCostCallbackHandler(
 
 /** Stop using the handler registered with {@link registerCostCallbackHandler} in the current async context. */
 export function unregisterCostCallbackHandler(): void {
+  try {
+    unregisterCostCallbackHandlerUnchecked();
+  } catch (err) {
+    throw closedError(err, 'unregisterCostCallbackHandler');
+  }
+}
+
+function unregisterCostCallbackHandlerUnchecked(): void {
   setContextVariable(COST_HANDLER_CONTEXT_VAR, undefined);
 }

@@ -1,4 +1,5 @@
 import type { AttributeValue, Context } from '@opentelemetry/api';
+import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { costDetailsJson, usageDetailsJson } from '../langfuse/details-json.js';
 import { getLogger, type Logger } from '../logger.js';
 import { priceUsage } from '../pricing/calculator.js';
@@ -116,12 +117,18 @@ export class CostSpanProcessor implements SpanProcessorLike {
   private isShutdown = false;
 
   constructor(options: CostSpanProcessorOptions = {}) {
-    this.overwrite = options.overwrite === true;
-    this.next = options.next;
-    this.customLogger = options.logger;
-    this.trackerOption = options.tracker;
-    // Resolved now, not on the first LLM span: the Node catalog reads price files once.
-    this.catalogValue = options.catalog ?? this.loadDefaultCatalog();
+    try {
+      if (typeof options !== 'object' || options === null)
+        throw new InvalidArgumentError('options', `expected an object, got ${describeValue(options)}`);
+      this.overwrite = options.overwrite === true;
+      this.next = options.next;
+      this.customLogger = options.logger;
+      this.trackerOption = options.tracker;
+      // Resolved now, not on the first LLM span: the Node catalog reads price files once.
+      this.catalogValue = options.catalog ?? this.loadDefaultCatalog();
+    } catch (err) {
+      throw closedError(err, 'new CostSpanProcessor');
+    }
   }
 
   /** Remembers the open span (for session/user of its descendants), forwards to `next`; checks the processor order once. */

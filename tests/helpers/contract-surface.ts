@@ -23,8 +23,10 @@ import {
   TypedEmitter,
   ZonedCalendar,
 } from '../../src/index.js';
+import * as langchain from '../../src/langchain/index.js';
 import * as langfuse from '../../src/langfuse/index.js';
 import * as node from '../../src/node/index.js';
+import * as otel from '../../src/otel/index.js';
 import { toLedgerLine } from '../../src/tracker/ledger-line.js';
 import { USAGE_BUCKETS } from '../../src/usage/token-usage.js';
 import { type HostileSpec, hostileSpec, materialize } from './hostile.js';
@@ -104,6 +106,9 @@ const CAT_MODEL = SAMPLE_CATALOG.models[0];
 
 /** Pure functions of the subpath entry points, with samples (the rest get hostile arguments only). */
 const SUBPATH_SAMPLES: Record<string, unknown[][]> = {
+  readRunMetadata: [[{ langfuseSessionId: 's1', langfuseUserId: 'u1', tags: ['a'] }]],
+  attributionFromLangChain: [[{ userId: 'u0' }, { langfuseSessionId: 's1' }, ['t'], 'chain']],
+  attributionFromRunMetadata: [[{ userId: 'u0' }, { sessionId: 's1', tags: ['a'] }, ['t'], 'chain']],
   toLangfuseCostDetails: [[COST_RESULT]],
   toLangfuseUsageDetails: [[{ input: 10, output: 5, cacheRead: 2 }]],
   legacyGenerationCostFields: [[{ result: COST_RESULT, usage: { input: 1 } }]],
@@ -185,6 +190,9 @@ const SUBPATH_SAMPLES: Record<string, unknown[][]> = {
  * and catalog, which would leak between cases). Their argument checks are covered by their own tests.
  */
 export const SKIPPED_IO: Readonly<Record<string, string>> = {
+  // /langchain
+  registerCostCallbackHandler: 'process-wide state (the async-context handler of LangChain)',
+  unregisterCostCallbackHandler: 'process-wide state (the async-context handler of LangChain)',
   // /langfuse
   planReprice: 'async, calls the Langfuse API',
   planLangfuseReprice: 'async, calls the Langfuse API',
@@ -253,9 +261,11 @@ function functionsOf(mod: Record<string, unknown>, label: string): SurfaceEntry[
     }));
 }
 
-/** The pure functions of `/langfuse`, `/node` and `/dashboards`. */
+/** The pure functions of `/langchain`, `/otel`, `/langfuse`, `/node` and `/dashboards`. */
 export function subpathFunctions(): SurfaceEntry[] {
   return [
+    ...functionsOf(langchain as never, 'langchain'),
+    ...functionsOf(otel as never, 'otel'),
     ...functionsOf(langfuse as never, 'langfuse'),
     ...functionsOf(node as never, 'node'),
     ...functionsOf(dashboards as never, 'dashboards'),
@@ -263,6 +273,7 @@ export function subpathFunctions(): SurfaceEntry[] {
 }
 
 const silentLog = () => {};
+const SILENT = { debug: silentLog, info: silentLog, warn: silentLog, error: silentLog };
 const RECORD = {
   id: 'r1',
   startTime: 1_700_000_000_000,
@@ -422,6 +433,18 @@ export function classEntries(): SurfaceEntry[] {
       },
       { test: [['claude-x-1'], ['x'.repeat(100)]] },
     ),
+    {
+      name: 'new CostCallbackHandler',
+      call: (a) => new langchain.CostCallbackHandler(a[0] as never),
+      samples: [
+        [{ catalog: catalog(), logger: SILENT, maxOpenRuns: 10, staleRunMs: 1000, traceRuns: false }],
+      ],
+    },
+    {
+      name: 'new CostSpanProcessor',
+      call: (a) => new otel.CostSpanProcessor(a[0] as never),
+      samples: [[{ catalog: catalog(), logger: SILENT, overwrite: true }]],
+    },
     {
       name: 'new LegacyLangfuseCostAdapter',
       call: (a) => new langfuse.LegacyLangfuseCostAdapter(a[0] as never),

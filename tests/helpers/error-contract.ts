@@ -466,7 +466,7 @@ export function contractProperties(): ContractProperty[] {
       rootSampledFunctions(),
     ),
     surfaceProperty('exported classes: constructors and methods', classEntries()),
-    surfaceProperty('pure functions of /langfuse, /node, /dashboards', subpathFunctions()),
+    surfaceProperty('pure functions of /langchain, /otel, /langfuse, /node, /dashboards', subpathFunctions()),
     counted(
       `every exported function of langfuse-cost (${CLOSED_FUNCTIONS.length}): a value or a typed error`,
       fc.tuple(fc.constantFrom(...CLOSED_FUNCTIONS), fc.array(hostileSpec, { maxLength: 4 })),
