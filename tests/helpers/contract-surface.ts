@@ -199,6 +199,8 @@ export const SKIPPED_IO: Readonly<Record<string, string>> = {
   applyLangfuseReprice: 'async, calls the Langfuse API',
   toMillisIso: 'internal (not exported by the entry point)',
   // /node
+  flushAtExit: 'process-wide exit hooks (it only adds to a Set; the hook catches what flushSync throws)',
+  forgetAtExit: 'process-wide exit hooks (it only deletes from a Set)',
   getNodeCatalog: 'reads price files and the synced cache from disk',
   resetNodeCatalog: 'process-wide state',
   createTrackerFromEnv: 'opens a ledger file',
@@ -238,8 +240,11 @@ export const SKIPPED_IO: Readonly<Record<string, string>> = {
 };
 
 /**
- * Functions of the /node entry point that belong to the ledger work in progress (writes:
- * jsonl-sink.ts, files.ts; reads: read.ts, report.ts, fast-line.ts): not fuzzed here yet.
+ * Functions of the /node entry point that belong to the ledger work in progress, not fuzzed here yet:
+ * the readers (read.ts: `readLedger`, `scanLedger`, `parseTime`; report.ts: `aggregateLedger`,
+ * `aggregateLedgerParallel`, `ledgerBudgetStatus`, `dayOfFunction`, `sampleFromLine`) and the writer's
+ * file naming (files.ts: `listLedgerFiles`, `rotatedPath`, `nextRotationSeq`, `splitLedgerName`).
+ * The `JsonlLedgerSink` class is the writer's too.
  */
 export const LEDGER_NOT_YET_CLOSED: ReadonlySet<string> = new Set(
   Object.keys(node).filter((k) => {
