@@ -420,7 +420,7 @@ describe('reading', () => {
     });
     expect(value.ids).toEqual(['whole', 'after']);
     expect(value.r.skipped).toBe(1);
-    expect(warnings.join('\n')).toMatch(/first at line 2/);
+    expect(warnings.join('\n')).toMatch(/invalid line 2: not JSON/);
   });
 
   it('recovers a whole line glued behind a torn fragment', () => {

@@ -132,6 +132,7 @@ async function openFromArgs(
   return d.openSource({
     kind,
     env: io.env,
+    onWarning: (m) => io.stderr.write(`warning: ${m}\n`),
     ...(ledger !== undefined
       ? { ledger: resolve(io.cwd, ledger) }
       : { ledger: resolve(io.cwd, d.defaultLedgerPath(io.env)) }),

@@ -77,6 +77,8 @@ export const command: CliCommand = {
         lines: report.lines,
         calls: report.matched,
         skippedLines: report.skipped,
+        // The first skipped lines with their reasons (the warning on stderr says the same).
+        skipped: report.skippedLines.slice(0, 20).map(({ file, line, reason }) => ({ file, line, reason })),
         from: window.from !== undefined ? new Date(window.from).toISOString() : null,
         to: new Date(window.to).toISOString(),
         timeZone: cal.timeZone,
@@ -114,7 +116,11 @@ function human(
   const files = report.files.length;
   lines.push(`Ledger     ${rel.startsWith('..') ? path : rel} (${files} file${files === 1 ? '' : 's'})`);
   lines.push(`Range      ${describeWindow(window)}${by === 'day' ? ` (days in ${tz})` : ''}`);
-  if (report.skipped > 0) lines.push(`Skipped    ${report.skipped} unreadable line(s) (torn writes)`);
+  if (report.skipped > 0) {
+    lines.push(
+      `Skipped    ${report.skipped} invalid or torn line(s), not counted (see the warning on stderr)`,
+    );
+  }
   if (t.requests === 0) {
     lines.push('', 'No calls in this range.', '');
     return lines.join('\n');

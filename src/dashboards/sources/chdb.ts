@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Session } from 'chdb';
-import { getLogger } from '../../logger.js';
 import { listLedgerFiles } from '../../node/ledger/files.js';
+import { type SkippedLine, scanSegmentsFast, warnSkipped } from '../../node/ledger/read.js';
 import { DashboardError } from '../catalog.js';
 import {
   CREATE_LEDGER_RAW,
@@ -87,16 +87,40 @@ export interface LocalSourceOptions {
   ledger: string | string[];
   /** Called with a short status while the ledger loads (for progress output). */
   onProgress?: (message: string) => void;
+  /** Warnings about skipped ledger lines, one per file (default: the library logger). */
+  onWarning?: (message: string) => void;
 }
 
-/** Most malformed lines tolerated per ledger (torn writes of killed processes); more means "not a ledger". */
+/** Most skipped lines tolerated per ledger file; more means "not a ledger". */
 const MAX_BAD_LINES = 1000;
+
+/**
+ * The text of a ledger file without the lines the ledger reader skips (`skipped`, numbered from 1),
+ * so ClickHouse loads exactly the records `report`, `export` and `budget` count. A whole record after
+ * a torn fragment on the same line keeps its record.
+ */
+export function validLedgerText(text: string, skipped: readonly SkippedLine[]): string {
+  const byLine = new Map(skipped.map((s) => [s.line, s]));
+  const out: string[] = [];
+  let start = 0;
+  for (let n = 1; start < text.length; n++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const s = byLine.get(n);
+    if (s === undefined) out.push(text.slice(start, end));
+    else if (s.keepFrom !== undefined) out.push(text.slice(start + s.keepFrom, end));
+    start = end + 1;
+  }
+  return out.length > 0 ? `${out.join('\n')}\n` : '';
+}
 
 /**
  * Open the local ledger as a dashboard source: a temporary chDB session in which the ledger (with its
  * rotated files) is parsed once, by ClickHouse's JSONEachRow reader through `file()` with an explicit
- * schema, into tables with Langfuse's v3 `observations` and `traces` columns. Torn lines (a writer killed
- * mid-write) are skipped with a warning, as the tracker's own reader does. One chDB data directory per
+ * schema, into tables with Langfuse's v3 `observations` and `traces` columns. The ledger reader checks
+ * every line first (the same check as `report`, `export` and `budget`): a file with lines it skips (not
+ * JSON, a schema break, a torn last line) is loaded from a copy without them, with one warning per file,
+ * so the dashboards see exactly the valid records. One chDB data directory per
  * process: close this source before opening another chDB session at a different path.
  */
 export async function openLocalSource(options: LocalSourceOptions): Promise<DashboardSource> {
@@ -124,43 +148,36 @@ export async function openLocalSource(options: LocalSourceOptions): Promise<Dash
   try {
     await exec(`SET session_timezone = 'UTC'`);
     await exec(CREATE_LEDGER_RAW);
-    let skipped = 0;
+    options.onProgress?.('checking the ledger lines');
+    const check = scanSegmentsFast(
+      files.map((path) => ({ path, start: 0, end: -1 })),
+      {},
+      () => {},
+    );
+    const skipped = check.skipped;
+    for (const f of files) {
+      const bad = check.skippedPerFile[f] ?? 0;
+      if (bad > MAX_BAD_LINES) {
+        throw new Error(`${f}: ${bad} invalid lines (more than ${MAX_BAD_LINES}): is it a ledger?`);
+      }
+    }
+    warnSkipped(check, options.onWarning);
+    const tmp = skipped > 0 ? mkdtempSync(join(tmpdir(), 'langfuse-cost-ledger-')) : null;
     try {
-      for (const f of files) {
+      for (const [i, f] of files.entries()) {
         options.onProgress?.(`loading ${f}`);
-        if (statSync(f).size > 0) await loadFile(f);
-      }
-    } catch (strictError) {
-      // A torn line (a writer killed mid-write) fails the strict pass, and JSONEachRow cannot resync on
-      // the next line by itself. Copy each file's valid JSON lines to a temporary file and load that.
-      await exec('TRUNCATE TABLE ledger_raw');
-      const tmp = mkdtempSync(join(tmpdir(), 'langfuse-cost-ledger-'));
-      try {
-        for (const [i, f] of files.entries()) {
-          if (statSync(f).size === 0) continue;
-          const bad = await scalar(
-            `SELECT countIf(trim(line) != '' AND NOT isValidJSON(line)) FROM file({path:String}, 'LineAsString')`,
-            { path: f },
-          );
-          if (bad === 0) {
-            await loadFile(f);
-            continue;
-          }
-          if (bad > MAX_BAD_LINES) throw strictError;
-          const clean = join(tmp, `${i}.jsonl`);
-          await exec(
-            `INSERT INTO FUNCTION file({clean:String}, 'LineAsString', 'line String')
-             SELECT line FROM file({path:String}, 'LineAsString') WHERE isValidJSON(line)`,
-            { clean, path: f },
-          );
-          await loadFile(clean);
-          skipped += bad;
+        if (statSync(f).size === 0) continue;
+        if ((check.skippedPerFile[f] ?? 0) === 0 || tmp === null) {
+          await loadFile(f);
+          continue;
         }
-      } finally {
-        rmSync(tmp, { recursive: true, force: true });
+        const clean = join(tmp, `${i}.jsonl`);
+        const lines = check.skippedLines.filter((l) => l.file === f);
+        writeFileSync(clean, validLedgerText(readFileSync(f, 'utf8'), lines));
+        if (statSync(clean).size > 0) await loadFile(clean);
       }
-      if (skipped === 0) throw strictError;
-      getLogger().warn(`ledger: skipped ${skipped} malformed line(s) (torn writes?)`);
+    } finally {
+      if (tmp !== null) rmSync(tmp, { recursive: true, force: true });
     }
     options.onProgress?.('building observations and traces');
     await exec(CREATE_OBSERVATIONS);

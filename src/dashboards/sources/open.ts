@@ -11,6 +11,8 @@ export interface OpenSourceOptions extends Omit<ClickHouseSourceOptions, 'schema
   ledger?: string | string[];
   /** Progress messages while a local ledger loads. */
   onProgress?: (message: string) => void;
+  /** Warnings about skipped ledger lines (default: the library logger). */
+  onWarning?: (message: string) => void;
 }
 
 /** The default ledger path: `LANGFUSE_COST_LEDGER`, else `.langfuse-cost/ledger.jsonl`. */
@@ -24,10 +26,14 @@ export function defaultLedgerPath(env: NodeJS.ProcessEnv = process.env): string 
 export async function openSource(options: OpenSourceOptions): Promise<DashboardSource> {
   if (options.kind === 'local') {
     const ledger = options.ledger ?? defaultLedgerPath(options.env);
-    return openLocalSource(options.onProgress ? { ledger, onProgress: options.onProgress } : { ledger });
+    return openLocalSource({
+      ledger,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    });
   }
   if (options.kind === 'clickhouse' || options.kind === 'clickhouse-v4') {
-    const { kind, ledger: _ledger, onProgress: _p, ...rest } = options;
+    const { kind, ledger: _ledger, onProgress: _p, onWarning: _w, ...rest } = options;
     return openClickHouseSource({ ...rest, schema: kind === 'clickhouse-v4' ? 'v4' : 'v3' });
   }
   throw new DashboardError(

@@ -1,6 +1,7 @@
 import { LANGFUSE_KEY_OF_BUCKET } from '../../langfuse/cost-details.js';
 import { usdToPico } from '../../pricing/money.js';
 import { LEDGER_COLUMNS, type LedgerLine, OMITTED_WHEN_DEFAULT } from '../../tracker/ledger-line.js';
+import { costAgreement, isCanonicalTime, LEDGER_COLUMN_KINDS } from '../../tracker/ledger-line-check.js';
 import { type TokenBucket, USAGE_BUCKETS } from '../../usage/token-usage.js';
 
 /**
@@ -286,53 +287,84 @@ function readString(t: string, p: number, end: number): string {
   return raw.indexOf('\\') < 0 ? raw : (JSON.parse(t.slice(p, q + 1)) as string);
 }
 
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
+/** A number at `p` in JSON's grammar (else the line is declined); sets `pos`. */
 function readNumber(t: string, p: number): number {
   let q = p;
-  for (;;) {
-    const c = t.charCodeAt(q);
-    // digits, '-', '+', '.', 'e', 'E'
-    if ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45) q++;
-    else break;
+  if (t.charCodeAt(q) === 0x2d) q++;
+  const c = t.charCodeAt(q);
+  if (c === 0x30) q++;
+  else if (c >= 0x31 && c <= 0x39) while (isDigit(t.charCodeAt(q))) q++;
+  else throw DECLINE;
+  if (t.charCodeAt(q) === 0x2e) {
+    q++;
+    if (!isDigit(t.charCodeAt(q))) throw DECLINE;
+    while (isDigit(t.charCodeAt(q))) q++;
   }
-  if (q === p) throw DECLINE;
+  const e = t.charCodeAt(q);
+  if (e === 0x65 || e === 0x45) {
+    q++;
+    const sign = t.charCodeAt(q);
+    if (sign === 0x2b || sign === 0x2d) q++;
+    if (!isDigit(t.charCodeAt(q))) throw DECLINE;
+    while (isDigit(t.charCodeAt(q))) q++;
+  }
   pos = q;
   return Number(t.slice(p, q));
 }
 
-/** Skip any value at `p`; sets `pos`. */
-function skipValue(t: string, p: number, end: number): void {
-  const c = t.charCodeAt(p);
-  if (c === QUOTE) {
-    pos = stringEnd(t, p, end) + 1;
+/**
+ * Skip a non-negative number at `p` in JSON's grammar without converting it (the value is not needed,
+ * only that the checker would accept it); sets `pos`. A minus sign, or an exponent of three digits or
+ * more (which could overflow to Infinity), declines the line: the checker then decides.
+ */
+function skipAmount(t: string, p: number): void {
+  let q = p;
+  const c = t.charCodeAt(q);
+  if (c === 0x30) q++;
+  else if (c >= 0x31 && c <= 0x39) while (isDigit(t.charCodeAt(q))) q++;
+  else throw DECLINE;
+  if (t.charCodeAt(q) === 0x2e) {
+    q++;
+    if (!isDigit(t.charCodeAt(q))) throw DECLINE;
+    while (isDigit(t.charCodeAt(q))) q++;
+  }
+  const e = t.charCodeAt(q);
+  if (e === 0x65 || e === 0x45) {
+    q++;
+    const sign = t.charCodeAt(q);
+    if (sign === 0x2b || sign === 0x2d) q++;
+    if (!isDigit(t.charCodeAt(q))) throw DECLINE;
+    q++;
+    if (isDigit(t.charCodeAt(q))) q++;
+    if (isDigit(t.charCodeAt(q))) throw DECLINE;
+  }
+  pos = q;
+}
+
+/** A flat object of non-negative amounts at `p`, checked and skipped; sets `pos`. */
+function skipAmountMap(t: string, p: number, end: number): void {
+  if (t.charCodeAt(p) !== LBRACE) throw DECLINE;
+  let i = p + 1;
+  if (t.charCodeAt(i) === RBRACE) {
+    pos = i + 1;
     return;
   }
-  if (c === LBRACE || c === LBRACKET) {
-    let depth = 0;
-    let i = p;
-    while (i < end) {
-      const d = t.charCodeAt(i);
-      if (d === QUOTE) i = stringEnd(t, i, end);
-      else if (d === LBRACE || d === LBRACKET) depth++;
-      else if (d === RBRACE || d === RBRACKET) {
-        depth--;
-        if (depth === 0) {
-          pos = i + 1;
-          return;
-        }
-      }
-      i++;
-    }
-    throw DECLINE;
-  }
-  // number, true, false, null
-  let i = p;
-  while (i < end) {
+  for (;;) {
+    if (t.charCodeAt(i) !== QUOTE) throw DECLINE;
+    // A key with an escaped quote fails the colon test and takes the slow path.
+    i = t.indexOf('"', i + 1) + 1;
+    if (i <= 0 || i >= end || t.charCodeAt(i) !== COLON) throw DECLINE;
+    skipAmount(t, i + 1);
+    i = pos;
     const d = t.charCodeAt(i);
-    if (d === COMMA || d === RBRACE || d === RBRACKET || d === 0x20) break;
-    i++;
+    if (d === COMMA) i++;
+    else if (d === RBRACE) {
+      pos = i + 1;
+      return;
+    } else throw DECLINE;
   }
-  if (i === p) throw DECLINE;
-  pos = i;
 }
 
 /** A flat object of numbers at `p`, each handed to `each(key, value)`; sets `pos`. */
@@ -349,9 +381,10 @@ function readNumberMap(t: string, p: number, end: number, each: (key: string, v:
     i = ws(t, pos);
     if (t.charCodeAt(i) !== COLON) throw DECLINE;
     i = ws(t, i + 1);
-    const c = t.charCodeAt(i);
-    if (c === 0x6e && t.startsWith('null', i)) pos = i + 4;
-    else each(key, readNumber(t, i));
+    // Amounts: non-negative numbers (the checker's `usd` kind); anything else takes the slow path.
+    const v = readNumber(t, i);
+    if (!(v >= 0 && v !== Number.POSITIVE_INFINITY)) throw DECLINE;
+    each(key, v);
     i = ws(t, pos);
     const d = t.charCodeAt(i);
     if (d === COMMA) i = ws(t, i + 1);
@@ -367,53 +400,46 @@ const setProvided = (key: string, v: number) => {
   if (key === 'total') target.provided = v;
 };
 
-/** Value kinds of the columns, for skipping. */
-const STR = 0; // string or null
-const NUM = 1; // number, boolean or null (ends at the next comma)
-const FLAT = 2; // object of numbers (ends at the first `}`)
-const META = 3; // object with free-form keys
-const LIST = 4; // array of strings
+/** Value kinds of the columns, as numbers (a switch on them compiles to a jump table). */
+const K_ID = 0;
+const K_STRING = 1;
+const K_STRING_OR_NULL = 2;
+const K_TIME = 3;
+const K_TOKENS = 4;
+const K_USD_MAP = 5;
+const K_USD_OR_NULL = 6;
+const K_PICO_OR_NULL = 7;
+const K_MS = 8;
+const K_BOOL = 9;
+const K_STATUS = 10;
+const K_STRINGS = 11;
+const K_METADATA = 12;
+const KIND_NUMBER = {
+  id: K_ID,
+  string: K_STRING,
+  'string?': K_STRING_OR_NULL,
+  time: K_TIME,
+  tokens: K_TOKENS,
+  usd: K_USD_MAP,
+  'usd?': K_USD_OR_NULL,
+  'pico?': K_PICO_OR_NULL,
+  ms: K_MS,
+  bool: K_BOOL,
+  status: K_STATUS,
+  strings: K_STRINGS,
+  metadata: K_METADATA,
+} as const;
 
-/** Value kind of each column, for skipping. */
-const KIND_OF: Record<(typeof LEDGER_COLUMNS)[number], number> = {
-  id: STR,
-  trace_id: STR,
-  parent_observation_id: STR,
-  project_id: STR,
-  type: STR,
-  name: STR,
-  environment: STR,
-  start_time: STR,
-  end_time: STR,
-  level: STR,
-  status_message: STR,
-  provided_model_name: STR,
-  internal_model_id: STR,
-  usage_details: FLAT,
-  cost_details: FLAT,
-  provided_cost_details: FLAT,
-  total_cost: NUM,
-  cost_pico: NUM,
-  metadata: META,
-  session_id: STR,
-  user_id: STR,
-  tenant_id: STR,
-  tags: LIST,
-  provider: STR,
-  resolved_model: STR,
-  source: STR,
-  estimated: NUM,
-  tier: STR,
-  fallback: NUM,
-  service: STR,
-  duration_ms: NUM,
-  status: STR,
-};
-
-/** Columns in the order lines are written (the one list in ledger-line.ts), with their kinds. */
-const COLUMNS: readonly (readonly [string, number])[] = LEDGER_COLUMNS.map((k) => [k, KIND_OF[k]] as const);
+/**
+ * Columns in the order lines are written (the one list in ledger-line.ts), with their kinds from the
+ * one schema check (ledger-line-check.ts): the scanner accepts a value only when the checker would,
+ * and declines the line (JSON.parse and the checker decide) otherwise.
+ */
+const COLUMNS: readonly (readonly [string, number])[] = LEDGER_COLUMNS.map(
+  (k) => [k, KIND_NUMBER[LEDGER_COLUMN_KINDS[k]]] as const,
+);
 const KEYS = COLUMNS.map(([k]) => `"${k}":`);
-const KINDS = COLUMNS.map(([, kind]) => kind);
+const KINDS = Int32Array.from(COLUMNS, ([, kind]) => kind);
 /** Columns a writer may leave out (at their default); the others must be on every line. */
 const OPTIONAL = COLUMNS.map(([k]) => k in OMITTED_WHEN_DEFAULT);
 
@@ -478,27 +504,99 @@ for (const [c, name] of [
   if (COLUMNS[c]![0] !== name) throw new Error(`fast-line: column ${name} is not at ${c}`);
 }
 
-/** Skip the value at `p` of the given kind; returns the position after it. */
+/** Check and skip the value at `p` of the given kind; returns the position after it (declines on a bad value). */
 function skipKind(t: string, p: number, end: number, kind: number): number {
+  const c = t.charCodeAt(p);
   switch (kind) {
-    case STR:
-      if (t.charCodeAt(p) === QUOTE) return stringEnd(t, p, end) + 1;
-      if (t.startsWith('null', p)) return p + 4;
+    case K_ID:
+    case K_STRING:
+    case K_STRING_OR_NULL:
+    case K_TIME:
+    case K_STATUS: {
+      if (c === QUOTE) {
+        const q = stringEnd(t, p, end);
+        if (kind === K_ID && q === p + 1) throw DECLINE;
+        if (kind === K_TIME && !isCanonicalTime(t, p + 1, q)) throw DECLINE;
+        if (kind === K_STATUS && !isStatusAt(t, p + 1, q)) throw DECLINE;
+        return q + 1;
+      }
+      if (kind === K_STRING_OR_NULL && c === 0x6e && t.startsWith('null', p)) return p + 4;
       throw DECLINE;
-    case NUM: {
-      const q = t.indexOf(',', p);
-      if (q < 0 || q >= end) throw DECLINE;
-      return q;
     }
-    case FLAT: {
-      if (t.charCodeAt(p) !== LBRACE) throw DECLINE;
-      const q = t.indexOf('}', p);
-      if (q < 0 || q >= end) throw DECLINE;
-      return q + 1;
-    }
-    default:
-      skipValue(t, p, end);
+    case K_USD_OR_NULL:
+    case K_MS:
+      if (kind !== K_MS && c === 0x6e && t.startsWith('null', p)) return p + 4;
+      skipAmount(t, p);
       return pos;
+    case K_PICO_OR_NULL: {
+      if (c === 0x6e && t.startsWith('null', p)) return p + 4;
+      const v = readNumber(t, p);
+      if (!(v >= 0 && v !== Number.POSITIVE_INFINITY)) throw DECLINE;
+      if (kind === K_PICO_OR_NULL && !Number.isSafeInteger(v)) throw DECLINE;
+      return pos;
+    }
+    case K_BOOL:
+      if (c === 0x74 && t.startsWith('true', p)) return p + 4;
+      if (c === 0x66 && t.startsWith('false', p)) return p + 5;
+      throw DECLINE;
+    case K_USD_MAP:
+      skipAmountMap(t, p, end);
+      return pos;
+    case K_TOKENS:
+      readUsage(t, p, end, null);
+      return pos;
+    case K_STRINGS:
+      return scanTags(t, p, end, null);
+    case K_METADATA:
+      return scanStringMap(t, p, end);
+    default:
+      throw DECLINE;
+  }
+}
+
+/** True when `t[a, b)` is `success`, `error` or `cached`. */
+function isStatusAt(t: string, a: number, b: number): boolean {
+  const n = b - a;
+  return (
+    (n === 7 && t.startsWith('success', a)) ||
+    (n === 5 && t.startsWith('error', a)) ||
+    (n === 6 && t.startsWith('cached', a))
+  );
+}
+
+/** An object of string values at `p` (metadata); returns the position after it. */
+function scanStringMap(t: string, p: number, end: number): number {
+  if (t.charCodeAt(p) !== LBRACE) throw DECLINE;
+  if (t.charCodeAt(p + 1) === RBRACE) return p + 2;
+  return scanStringPairs(t, p + 1, end);
+}
+
+/**
+ * The stored text columns after the last column: `"input":"…"` and/or `"output":"…"` up to the closing
+ * brace; returns the position after it. Any other key (a column out of its place) declines the line.
+ */
+function scanTextColumns(t: string, i: number, end: number): number {
+  for (;;) {
+    if (!t.startsWith('"input":"', i) && !t.startsWith('"output":"', i)) throw DECLINE;
+    i = stringEnd(t, t.indexOf(':', i) + 1, end) + 1;
+    const d = t.charCodeAt(i);
+    if (d === COMMA) i++;
+    else if (d === RBRACE) return i + 1;
+    else throw DECLINE;
+  }
+}
+
+/** `"key":"value"` pairs from `i` (a quote) to the closing brace; returns the position after it. */
+function scanStringPairs(t: string, i: number, end: number): number {
+  for (;;) {
+    if (t.charCodeAt(i) !== QUOTE) throw DECLINE;
+    i = stringEnd(t, i, end) + 1;
+    if (t.charCodeAt(i) !== COLON || t.charCodeAt(i + 1) !== QUOTE) throw DECLINE;
+    i = stringEnd(t, i + 1, end) + 1;
+    const d = t.charCodeAt(i);
+    if (d === COMMA) i++;
+    else if (d === RBRACE) return i + 1;
+    else throw DECLINE;
   }
 }
 
@@ -514,6 +612,7 @@ function readInt(t: string, p: number): number {
     } else break;
   }
   if (q === p) return Number.NaN;
+  if (q > p + 1 && t.charCodeAt(p) === 0x30) throw DECLINE;
   const c = t.charCodeAt(q);
   // A decimal or exponent: let Number() read it.
   if (c === 0x2e || c === 0x65 || c === 0x45) return readNumber(t, p);
@@ -535,7 +634,7 @@ export function scanLine(t: string, start: number, end: number, f: FastLine): bo
   target = f;
   while (end > start && t.charCodeAt(end - 1) === 0x0d) end--;
   if (t.charCodeAt(start) !== LBRACE || t.charCodeAt(end - 1) !== RBRACE) return false;
-  let totalAt = -1;
+  let total = Number.NaN;
   try {
     let p = start + 1;
     let k = 0;
@@ -556,14 +655,13 @@ export function scanLine(t: string, start: number, end: number, f: FastLine): bo
       p += KEY_LENGTH[k]!;
       switch (k) {
         case C_NAME:
-          p = locateString(t, p, end, f, F_NAME);
+          p = locateString(t, p, end, f, F_NAME, K_STRING_OR_NULL);
           break;
         case C_START_TIME:
-          if (t.charCodeAt(p) !== QUOTE) throw DECLINE;
-          p = locateString(t, p, end, f, F_START);
+          p = locateString(t, p, end, f, F_START, K_TIME);
           break;
         case C_PROVIDED_MODEL_NAME:
-          p = locateString(t, p, end, f, F_MODEL);
+          p = locateString(t, p, end, f, F_MODEL, K_STRING_OR_NULL);
           break;
         case C_USAGE_DETAILS:
           readUsage(t, p, end, f);
@@ -574,38 +672,43 @@ export function scanLine(t: string, start: number, end: number, f: FastLine): bo
           p = pos;
           break;
         case C_TOTAL_COST:
-          totalAt = p;
-          p = skipKind(t, p, end, NUM);
+          if (t.charCodeAt(p) === 0x6e) p = skipKind(t, p, end, K_USD_OR_NULL);
+          else {
+            total = readNumber(t, p);
+            if (!(total >= 0 && total !== Number.POSITIVE_INFINITY)) throw DECLINE;
+            p = pos;
+          }
           break;
         case C_COST_PICO:
-          if (t.charCodeAt(p) === 0x6e) p = skipKind(t, p, end, NUM);
+          if (t.charCodeAt(p) === 0x6e) p = skipKind(t, p, end, K_PICO_OR_NULL);
           else {
-            f.pico = readInt(t, p);
+            const v = readInt(t, p);
+            if (!Number.isSafeInteger(v)) throw DECLINE;
+            f.pico = v;
             p = pos;
           }
           break;
         case C_SESSION_ID:
-          p = locateString(t, p, end, f, F_SESSION);
+          p = locateString(t, p, end, f, F_SESSION, K_STRING_OR_NULL);
           break;
         case C_USER_ID:
-          p = locateString(t, p, end, f, F_USER);
+          p = locateString(t, p, end, f, F_USER, K_STRING_OR_NULL);
           break;
         case C_TENANT_ID:
-          p = locateString(t, p, end, f, F_TENANT);
+          p = locateString(t, p, end, f, F_TENANT, K_STRING_OR_NULL);
           break;
         case C_TAGS:
           p = scanTags(t, p, end, f);
           break;
         case C_PROVIDER:
-          p = locateString(t, p, end, f, F_PROVIDER);
+          p = locateString(t, p, end, f, F_PROVIDER, K_STRING_OR_NULL);
           break;
         case C_ESTIMATED:
           f.estimated = t.startsWith('true', p);
-          p = skipKind(t, p, end, NUM);
+          p = skipKind(t, p, end, K_BOOL);
           break;
         case C_STATUS:
-          if (t.charCodeAt(p) !== QUOTE) throw DECLINE;
-          p = locateString(t, p, end, f, F_STATUS);
+          p = locateString(t, p, end, f, F_STATUS, K_STATUS);
           break;
         default:
           p = skipKind(t, p, end, KINDS[k]!);
@@ -615,9 +718,14 @@ export function scanLine(t: string, start: number, end: number, f: FastLine): bo
     // Every column after the last one read must be one a writer may leave out.
     for (; k < KEYS.length; k++) if (!OPTIONAL[k]) return false;
     const c = t.charCodeAt(p);
-    if (c !== RBRACE && c !== COMMA) return false;
-    if (Number.isNaN(f.pico) && totalAt >= 0 && t.charCodeAt(totalAt) !== 0x6e)
-      f.totalCost = readNumber(t, totalAt);
+    if (c === COMMA) {
+      // Stored prompt/completion text after the columns: string values only, up to the closing brace.
+      if (scanTextColumns(t, p + 1, end) !== end) return false;
+    } else if (c !== RBRACE || p !== end - 1) return false;
+    if (!Number.isNaN(total)) {
+      if (!Number.isNaN(f.pico) && costAgreement(total, f.pico) !== null) return false;
+      if (Number.isNaN(f.pico)) f.totalCost = total;
+    }
     return f.hasStart();
   } catch (e) {
     if (e === DECLINE || e instanceof SyntaxError) return false;
@@ -642,53 +750,65 @@ function usageIndexAt(t: string, a: number, b: number): number | undefined {
   return undefined;
 }
 
-/** `usage_details`: a flat object of token counts. */
-function readUsage(t: string, p: number, end: number, f: FastLine): void {
+/**
+ * `usage_details`: a flat object of token counts, added to `f` (when given). Counts must be
+ * non-negative integers and `total` the sum of the others (the checker's `tokens` kind), else declined.
+ */
+function readUsage(t: string, p: number, end: number, f: FastLine | null): void {
   if (t.charCodeAt(p) !== LBRACE) throw DECLINE;
   let i = p + 1;
   if (t.charCodeAt(i) === RBRACE) {
     pos = i + 1;
     return;
   }
+  let sum = 0;
+  let total = -1;
   for (;;) {
     if (t.charCodeAt(i) !== QUOTE) throw DECLINE;
     const q = t.indexOf('"', i + 1);
     if (q < 0 || q >= end || t.charCodeAt(q + 1) !== COLON) throw DECLINE;
-    const idx = usageIndexAt(t, i + 1, q);
     const v = readInt(t, q + 2);
-    if (Number.isNaN(v)) throw DECLINE;
-    if (idx !== undefined && v > 0) f.usage[idx] = f.usage[idx]! + v;
+    if (!Number.isSafeInteger(v)) throw DECLINE;
+    if (q - i === 6 && t.startsWith('total', i + 1)) total = v;
+    else {
+      sum += v;
+      const idx = usageIndexAt(t, i + 1, q);
+      if (f !== null && idx !== undefined && v > 0) f.usage[idx] = f.usage[idx]! + v;
+    }
     i = pos;
     const d = t.charCodeAt(i);
     if (d === COMMA) i++;
     else if (d === RBRACE) {
+      if (total >= 0 && total !== sum) throw DECLINE;
       pos = i + 1;
       return;
     } else throw DECLINE;
   }
 }
 
-/** A string or null at `p`, located for `f`'s field `field`; returns the position after it. */
-function locateString(t: string, p: number, end: number, f: FastLine, field: number): number {
+/**
+ * A string (or, for {@link K_STRING_OR_NULL}, null) at `p` that passes the checks of its kind, located
+ * for `f`'s field `field`; returns the position after it.
+ */
+function locateString(t: string, p: number, end: number, f: FastLine, field: number, kind: number): number {
   const c = t.charCodeAt(p);
   if (c === QUOTE) {
     const q = stringEnd(t, p, end);
+    if (kind === K_TIME && !isCanonicalTime(t, p + 1, q)) throw DECLINE;
+    if (kind === K_STATUS && !isStatusAt(t, p + 1, q)) throw DECLINE;
     f.locate(field, p, q);
     return q + 1;
   }
-  if (c === 0x6e && t.startsWith('null', p)) return p + 4;
+  if (kind === K_STRING_OR_NULL && c === 0x6e && t.startsWith('null', p)) return p + 4;
   throw DECLINE;
 }
 
 /** Check the tags array at `p` (strings only, else the line is declined) and locate it for `f`. */
-function scanTags(t: string, p: number, end: number, f: FastLine): number {
-  if (t.charCodeAt(p) !== LBRACKET) {
-    skipValue(t, p, end);
-    return pos;
-  }
+function scanTags(t: string, p: number, end: number, f: FastLine | null): number {
+  if (t.charCodeAt(p) !== LBRACKET) throw DECLINE;
   let i = ws(t, p + 1);
   if (t.charCodeAt(i) === RBRACKET) return i + 1;
-  f.locateTags(p);
+  f?.locateTags(p);
   for (;;) {
     if (t.charCodeAt(i) !== QUOTE) throw DECLINE;
     i = ws(t, stringEnd(t, i, end) + 1);

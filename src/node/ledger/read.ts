@@ -3,6 +3,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { open as openAsync } from 'node:fs/promises';
 import { getLogger } from '../../logger.js';
 import { expandLedgerLine, type LedgerLine } from '../../tracker/ledger-line.js';
+import { ledgerLineProblem } from '../../tracker/ledger-line-check.js';
 import { parseTimeSpec, TIME_SYNTAX } from '../../tracker/time-syntax.js';
 import { FastLine, scanLine } from './fast-line.js';
 import { type LedgerFile, listLedgerFiles } from './files.js';
@@ -27,8 +28,12 @@ export interface LedgerScanResult {
   lines: number;
   /** Lines inside the time range, handed to the caller. */
   matched: number;
-  /** Unreadable lines skipped (torn writes). */
+  /** Lines skipped: not JSON, or not a valid ledger line (see `ledgerLineProblem`). */
   skipped: number;
+  /** Skipped lines per file. */
+  skippedPerFile: Record<string, number>;
+  /** The skipped lines with their line numbers and reasons (at most 1,000 per file). */
+  skippedLines: SkippedLine[];
 }
 
 const CHUNK = 4 * 1024 * 1024;
@@ -88,13 +93,35 @@ export class StartTimeWindow {
   }
 }
 
+/** A line a read skipped: where it is and why. */
+export interface SkippedLine {
+  /** The ledger file. */
+  file: string;
+  /** Line number in the file, from 1 (blank lines count). */
+  line: number;
+  /** Why: `not JSON`, the schema rule it breaks, or the torn last line of a file. */
+  reason: string;
+  /** @internal For a torn fragment glued to a whole record: where the record (which was read) starts. */
+  keepFrom?: number;
+}
+
+/** The reason given for a file's last line when it is not JSON and has no newline after it. */
+export const TORN_LAST_LINE =
+  'a torn last line (no newline at the end of the file: a writer was killed mid-write)';
+
+/** Most skipped lines listed (with their reasons) per file; more are only counted. */
+const LISTED_PER_FILE = 1000;
+
 /** Filters lines by `start_time` and turns text into ledger lines, counting what it skips. */
 class LineParser {
   lines = 0;
   matched = 0;
   skipped = 0;
-  private fileSkipped = 0;
-  private firstBad = 0;
+  /** Line number (from 1) of the last line seen in the current segment. */
+  lineNo = 0;
+  /** Skipped lines of the current segment, numbered from its start. */
+  segment: Omit<SkippedLine, 'file'>[] = [];
+  segmentSkipped = 0;
   private readonly window: StartTimeWindow;
 
   private readonly fast: FastLine | null;
@@ -104,7 +131,6 @@ class LineParser {
     from: number | undefined,
     to: number | undefined,
     private readonly onLine: ((line: LedgerLine) => void) | null,
-    private readonly warn: (message: string) => void,
     private readonly onFast: ((line: FastLine) => void) | null = null,
   ) {
     this.fast = onFast !== null ? new FastLine() : null;
@@ -120,7 +146,10 @@ class LineParser {
       while (start < text.length) {
         let end = text.indexOf('\n', start);
         if (end < 0) end = text.length;
+        this.lineNo++;
         if (end > start) {
+          // The scanner accepts only lines that pass every check of `ledgerLineProblem` (it declines
+          // anything else, which then takes the JSON.parse path and gets the checker's verdict).
           if (scanLine(text, start, end, f)) {
             this.lines++;
             // The start time is cut out of the text only when a time range needs it.
@@ -142,83 +171,82 @@ class LineParser {
       }
     }
     if (parsed !== null) {
-      for (const v of parsed) this.take(v);
+      for (const v of parsed) {
+        this.lineNo++;
+        this.take(v);
+      }
       return;
     }
     let start = 0;
     while (start < text.length) {
       let end = text.indexOf('\n', start);
       if (end < 0) end = text.length;
+      this.lineNo++;
       this.one(text.slice(start, end));
       start = end + 1;
     }
   }
 
-  /** A line that may be torn. */
-  one(raw: string): void {
+  /** A line (that may be torn); returns the reason when it was skipped. */
+  one(raw: string, tornReason?: string): string | null {
     const s = raw.trim();
-    if (s.length === 0) return;
+    if (s.length === 0) return null;
+    let v: unknown;
     try {
-      this.take(JSON.parse(s));
-      return;
-    } catch {}
-    // A torn fragment glued to the start of a whole line: keep the whole line.
-    const at = s.lastIndexOf('{"id":');
-    if (at > 0) {
-      try {
-        this.take(JSON.parse(s.slice(at)));
-        this.bad();
-        return;
-      } catch {}
+      v = JSON.parse(s);
+    } catch {
+      // A torn fragment glued to the start of a whole line: keep the whole line.
+      const at = raw.lastIndexOf('{"id":');
+      if (at > 0) {
+        try {
+          const whole = JSON.parse(raw.slice(at)) as unknown;
+          if (ledgerLineProblem(whole) === null) {
+            this.take(whole);
+            this.bad('a torn fragment before a whole record (the record is read)', at);
+            return null;
+          }
+        } catch {}
+      }
+      this.lines++;
+      const why = tornReason ?? 'not JSON';
+      this.bad(why);
+      return why;
     }
-    this.lines++;
-    this.bad();
+    return this.take(v);
   }
 
-  /** The text after the last newline of a file; returns true when it was a torn (unreadable) line. */
-  tail(text: string): boolean {
-    if (text.trim().length === 0) return false;
-    const before = this.skipped;
-    this.one(text);
-    return this.skipped > before;
+  /** The text after the last newline of a file (a torn last line unless it is a whole line). */
+  tail(text: string): void {
+    if (text.trim().length === 0) return;
+    this.lineNo++;
+    this.one(text, TORN_LAST_LINE);
   }
 
-  /** Report skipped lines of the file just read. */
-  endFile(file: string, tornTail: boolean): void {
-    if (this.fileSkipped > 0) {
-      this.warn(
-        `ledger ${file}: skipped ${this.fileSkipped} unreadable line(s)` +
-          (tornTail
-            ? ' (a torn last line: a writer was killed mid-write)'
-            : ` (first at line ${this.firstBad})`),
+  private bad(reason: string, keepFrom?: number): void {
+    this.skipped++;
+    this.segmentSkipped++;
+    if (this.segment.length < LISTED_PER_FILE) {
+      this.segment.push(
+        keepFrom === undefined ? { line: this.lineNo, reason } : { line: this.lineNo, reason, keepFrom },
       );
     }
-    this.fileSkipped = 0;
-    this.firstBad = 0;
   }
 
-  private bad(): void {
-    this.skipped++;
-    this.fileSkipped++;
-    if (this.firstBad === 0) this.firstBad = this.lines;
-  }
-
-  private take(v: unknown): void {
+  /** Check and take a parsed line; returns the reason when it was skipped. */
+  private take(v: unknown): string | null {
     this.lines++;
-    if (v === null || typeof v !== 'object') {
-      this.bad();
-      return;
+    const why = ledgerLineProblem(v);
+    if (why !== null) {
+      this.bad(why);
+      return why;
     }
     const line = v as LedgerLine;
     const st = line.start_time;
-    if (typeof st !== 'string') {
-      this.bad();
-      return;
-    }
     if (this.fast !== null) {
       this.fast.fromLine(line);
       this.filter(st, this.fast);
     } else this.filter(st, expandLedgerLine(v as Record<string, unknown>));
+    return null;
   }
 
   private filter(st: string, line: LedgerLine | FastLine): void {
@@ -227,6 +255,90 @@ class LineParser {
     if (this.onFast !== null) this.onFast(line as FastLine);
     else this.onLine!(line as LedgerLine);
   }
+}
+
+/** Collects the skipped lines of the segments read, with line numbers of their files. */
+class SkipLog {
+  readonly lines: SkippedLine[] = [];
+  readonly perFile: Record<string, number> = {};
+
+  /** Take the skipped lines of the segment the parser just read (starting at byte `start` of `file`). */
+  take(parser: LineParser, file: string, start: number): void {
+    if (parser.segmentSkipped > 0) {
+      const base = start > 0 ? newlinesBefore(file, start) : 0;
+      this.perFile[file] = (this.perFile[file] ?? 0) + parser.segmentSkipped;
+      const listed = this.lines.filter((l) => l.file === file).length;
+      for (const s of parser.segment.slice(0, Math.max(0, LISTED_PER_FILE - listed))) {
+        this.lines.push({ file, ...s, line: s.line + base });
+      }
+    }
+    parser.segment = [];
+    parser.segmentSkipped = 0;
+    parser.lineNo = 0;
+  }
+}
+
+/** Newlines in the first `end` bytes of a file (the line number a segment starting there begins after). */
+function newlinesBefore(path: string, end: number): number {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.allocUnsafe(1024 * 1024);
+    let n = 0;
+    for (let pos = 0; pos < end; ) {
+      const got = readSync(fd, b, 0, Math.min(b.length, end - pos), pos);
+      if (got === 0) break;
+      for (let i = b.indexOf(NL, 0); i >= 0 && i < got; i = b.indexOf(NL, i + 1)) n++;
+      pos += got;
+    }
+    return n;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** How many listed reasons a warning quotes per file. */
+const QUOTED = 5;
+
+/**
+ * The warnings about skipped lines of a read: one per file, with the count and the first few line
+ * numbers and reasons (`torn last line` for a file's unfinished last line, `invalid line N: …` else).
+ */
+export function skippedLineWarnings(
+  scan: Pick<LedgerScanResult, 'files' | 'skippedLines' | 'skippedPerFile'>,
+): string[] {
+  const out: string[] = [];
+  const files = [...scan.files, ...Object.keys(scan.skippedPerFile).filter((f) => !scan.files.includes(f))];
+  for (const file of files) {
+    const n = scan.skippedPerFile[file] ?? 0;
+    if (n === 0) continue;
+    const listed = scan.skippedLines.filter((l) => l.file === file).sort((a, b) => a.line - b.line);
+    // The first few, and a torn last line always (it says a writer was killed, not that data is bad).
+    const shown = listed.slice(0, QUOTED);
+    const torn = listed.find((l) => l.reason === TORN_LAST_LINE);
+    if (torn !== undefined && !shown.includes(torn)) shown.push(torn);
+    const quoted = shown.map(describeSkipped);
+    const more = n - quoted.length;
+    out.push(
+      `ledger ${file}: skipped ${n} unreadable line(s) (${quoted.join('; ')}${more > 0 ? `; and ${more} more` : ''})`,
+    );
+  }
+  return out;
+}
+
+/** `a torn last line at line N (…)` for a file's unfinished last line, `invalid line N: reason` else. */
+export function describeSkipped(l: Pick<SkippedLine, 'line' | 'reason'>): string {
+  return l.reason === TORN_LAST_LINE
+    ? `a torn last line at line ${l.line} (no newline at the end of the file: a writer was killed mid-write)`
+    : `invalid line ${l.line}: ${l.reason}`;
+}
+
+/** Send the warnings of a read to `onWarning` (default: the library logger). */
+export function warnSkipped(
+  scan: Pick<LedgerScanResult, 'files' | 'skippedLines' | 'skippedPerFile'>,
+  onWarning: ((m: string) => void) | undefined,
+): void {
+  const warn = onWarning ?? ((m: string) => getLogger().warn(m));
+  for (const w of skippedLineWarnings(scan)) warn(w);
 }
 
 function filesFor(path: string, o: ReadLedgerOptions, from: number | undefined): LedgerFile[] {
@@ -250,7 +362,7 @@ export function scanLedger(
   options: ReadLedgerOptions,
   onLine: (line: LedgerLine) => void,
 ): LedgerScanResult {
-  return scan(path, options, (from, to, warn) => new LineParser(from, to, onLine, warn));
+  return scan(path, options, (from, to) => new LineParser(from, to, onLine));
 }
 
 /**
@@ -262,15 +374,17 @@ export function scanLedgerFast(
   options: ReadLedgerOptions,
   onLine: (line: FastLine) => void,
 ): LedgerScanResult {
-  return scan(path, options, (from, to, warn) => new LineParser(from, to, null, warn, onLine));
+  return scan(path, options, (from, to) => new LineParser(from, to, null, onLine));
 }
 
 function scan(
   path: string,
   options: ReadLedgerOptions,
-  make: (from: number | undefined, to: number | undefined, warn: (m: string) => void) => LineParser,
+  make: (from: number | undefined, to: number | undefined) => LineParser,
 ): LedgerScanResult {
-  return scanSegments(wholeLedger(path, options), options, make);
+  const result = scanSegments(wholeLedger(path, options), options, make);
+  warnSkipped(result, options.onWarning);
+  return result;
 }
 
 /** Every file of the ledger that can hold calls in range, whole, one segment each. */
@@ -347,24 +461,27 @@ function lineStartAfter(path: string, at: number): number {
   }
 }
 
-/** {@link scanLedgerFast} over segments (see {@link splitLedger}). */
+/**
+ * {@link scanLedgerFast} over segments (see {@link splitLedger}). Warns about nothing: the skipped lines
+ * are in the result (the caller merges the parts and warns once per file with {@link warnSkipped}).
+ */
 export function scanSegmentsFast(
   segments: LedgerSegment[],
   options: ReadLedgerOptions,
   onLine: (line: FastLine) => void,
 ): LedgerScanResult {
-  return scanSegments(segments, options, (from, to, warn) => new LineParser(from, to, null, warn, onLine));
+  return scanSegments(segments, options, (from, to) => new LineParser(from, to, null, onLine));
 }
 
 function scanSegments(
   segments: LedgerSegment[],
   options: ReadLedgerOptions,
-  make: (from: number | undefined, to: number | undefined, warn: (m: string) => void) => LineParser,
+  make: (from: number | undefined, to: number | undefined) => LineParser,
 ): LedgerScanResult {
   const from = parseTime(options.from, 'from');
   const to = parseTime(options.to, 'to');
-  const warn = options.onWarning ?? ((m: string) => getLogger().warn(m));
-  const parser = make(from, to, warn);
+  const parser = make(from, to);
+  const log = new SkipLog();
   let buf = Buffer.allocUnsafe(CHUNK);
   for (const seg of segments) {
     const fd = openSync(seg.path, 'r');
@@ -395,11 +512,9 @@ function scanSegments(
       closeSync(fd);
     }
     // A segment that ends inside its file ends at a line boundary; only the file's end can be torn.
-    if (seg.end < 0) parser.endFile(seg.path, parser.tail(decode(buf, carry)));
-    else {
-      if (carry > 0) parser.tail(decode(buf, carry));
-      parser.endFile(seg.path, false);
-    }
+    if (seg.end < 0) parser.tail(decode(buf, carry));
+    else if (carry > 0) parser.block(`${decode(buf, carry)}\n`);
+    log.take(parser, seg.path, seg.start);
   }
   const files = [...new Set(segments.map((s) => s.path))];
   return {
@@ -407,6 +522,8 @@ function scanSegments(
     lines: parser.lines,
     matched: parser.matched,
     skipped: parser.skipped,
+    skippedPerFile: log.perFile,
+    skippedLines: log.lines,
   };
 }
 
@@ -427,9 +544,9 @@ export async function* readLedger(
 ): AsyncGenerator<LedgerLine, LedgerScanResult, undefined> {
   const from = parseTime(options.from, 'from');
   const to = parseTime(options.to, 'to');
-  const warn = options.onWarning ?? ((m: string) => getLogger().warn(m));
   let out: LedgerLine[] = [];
-  const parser = new LineParser(from, to, (l) => out.push(l), warn);
+  const parser = new LineParser(from, to, (l) => out.push(l));
+  const log = new SkipLog();
   const files = filesFor(path, options, from);
   let buf = Buffer.allocUnsafe(1024 * 1024);
   for (const f of files) {
@@ -460,15 +577,20 @@ export async function* readLedger(
     } finally {
       await fh.close();
     }
-    parser.endFile(f.path, parser.tail(decode(buf, carry)));
+    parser.tail(decode(buf, carry));
+    log.take(parser, f.path, 0);
     const batch = out;
     out = [];
     yield* batch;
   }
-  return {
+  const result: LedgerScanResult = {
     files: files.map((f) => f.path),
     lines: parser.lines,
     matched: parser.matched,
     skipped: parser.skipped,
+    skippedPerFile: log.perFile,
+    skippedLines: log.lines,
   };
+  warnSkipped(result, options.onWarning);
+  return result;
 }

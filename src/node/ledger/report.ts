@@ -3,7 +3,6 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { getLogger } from '../../logger.js';
 import { picoToUsd, usdToPico } from '../../pricing/money.js';
 import {
   CallSample,
@@ -32,10 +31,12 @@ import {
   type LedgerScanResult,
   type LedgerSegment,
   type ReadLedgerOptions,
+  type SkippedLine,
   StartTimeWindow,
   scanLedgerFast,
   scanSegmentsFast,
   splitLedger,
+  warnSkipped,
   wholeLedger,
 } from './read.js';
 
@@ -153,7 +154,9 @@ export function dayOfFunction(timeZone: string | undefined): (startTime: string)
  * large ledgers on a machine with several cores.
  */
 export function aggregateLedger(path: string, options: LedgerReportOptions = {}): LedgerReport {
-  return finishReport(aggregateSegments(wholeLedger(path, options), options), options);
+  const part = aggregateSegments(wholeLedger(path, options), options);
+  warnSkipped(part, options.onWarning);
+  return finishReport(part, options);
 }
 
 /** @internal What one reader (thread) of a ledger report found: merged by {@link mergeReportParts}. */
@@ -168,6 +171,8 @@ export interface ReportPart {
   lines: number;
   matched: number;
   skipped: number;
+  skippedPerFile: Record<string, number>;
+  skippedLines: SkippedLine[];
 }
 
 /** @internal Aggregate the lines of some ledger segments. */
@@ -197,6 +202,8 @@ export function aggregateSegments(segments: LedgerSegment[], options: LedgerRepo
     lines: scan.lines,
     matched: scan.matched,
     skipped: scan.skipped,
+    skippedPerFile: scan.skippedPerFile,
+    skippedLines: scan.skippedLines,
   };
 }
 
@@ -220,6 +227,8 @@ export function mergeReportParts(parts: ReportPart[], options: LedgerReportOptio
     lines: 0,
     matched: 0,
     skipped: 0,
+    skippedPerFile: {},
+    skippedLines: [],
   };
   for (const p of parts) {
     total.merge(revive(p.total));
@@ -233,6 +242,9 @@ export function mergeReportParts(parts: ReportPart[], options: LedgerReportOptio
     out.lines += p.lines;
     out.matched += p.matched;
     out.skipped += p.skipped;
+    for (const [f, n] of Object.entries(p.skippedPerFile))
+      out.skippedPerFile[f] = (out.skippedPerFile[f] ?? 0) + n;
+    out.skippedLines.push(...p.skippedLines);
   }
   if (table !== null) {
     out.groups = [...table.map.entries()];
@@ -249,6 +261,8 @@ function finishReport(part: ReportPart, options: LedgerReportOptions): LedgerRep
     lines: part.lines,
     matched: part.matched,
     skipped: part.skipped,
+    skippedPerFile: part.skippedPerFile,
+    skippedLines: part.skippedLines,
     totals: part.total.summary(),
     firstStart: part.first,
     lastStart: part.last,
@@ -297,11 +311,12 @@ export async function aggregateLedgerParallel(
   const threads = Math.max(1, Math.min(wanted ?? Math.min(4, availableParallelism()), 16));
   const shares = splitLedger(path, reportOptions, threads, minBytes);
   if (shares.length < 2) {
-    return { ...finishReport(aggregateSegments(shares[0] ?? [], reportOptions), reportOptions), threads: 1 };
+    const part = aggregateSegments(shares[0] ?? [], reportOptions);
+    warnSkipped(part, reportOptions.onWarning);
+    return { ...finishReport(part, reportOptions), threads: 1 };
   }
   const { onWarning, ...cloneable } = reportOptions;
-  const warn = onWarning ?? ((m: string) => getLogger().warn(m));
-  const pending = shares.slice(1).map((share) => readInWorker(share, cloneable, warn));
+  const pending = shares.slice(1).map((share) => readInWorker(share, cloneable));
   const mine = aggregateSegments(shares[0]!, reportOptions);
   let used = 1;
   const others = await Promise.all(
@@ -311,26 +326,23 @@ export async function aggregateLedgerParallel(
       return part ?? aggregateSegments(shares[i + 1]!, reportOptions);
     }),
   );
-  const report = finishReport(mergeReportParts([mine, ...others], reportOptions), reportOptions);
-  return { ...report, threads: used };
+  // One warning per file, after the merge: a file cut between threads is reported once.
+  const merged = mergeReportParts([mine, ...others], reportOptions);
+  warnSkipped(merged, onWarning);
+  return { ...finishReport(merged, reportOptions), threads: used };
 }
 
 /**
  * Read one share in a worker thread; resolves to null when that is not possible (the caller then reads
  * it itself). The worker is started at once, so it runs while this thread reads its own share.
  */
-function readInWorker(
-  segments: LedgerSegment[],
-  options: LedgerReportOptions,
-  warn: (m: string) => void,
-): Promise<ReportPart | null> {
+function readInWorker(segments: LedgerSegment[], options: LedgerReportOptions): Promise<ReportPart | null> {
   const file = workerFile();
   if (file === null) return Promise.resolve(null);
   return new Promise<ReportPart | null>((resolvePart) => {
     try {
       const w = new Worker(file, { workerData: { segments, options } });
-      w.once('message', (m: { part: ReportPart; warnings: string[] }) => {
-        for (const msg of m.warnings) warn(msg);
+      w.once('message', (m: { part: ReportPart }) => {
         resolvePart(m.part);
         void w.terminate();
       });

@@ -5,8 +5,9 @@ import { calculateCost, parseServiceTier } from '../../pricing/calculator.js';
 import type { PriceCatalog } from '../../pricing/catalog.js';
 import { usdToPico } from '../../pricing/money.js';
 import { SERVICE_TIERS } from '../../pricing/types.js';
+import { parseLedgerLine } from '../../tracker/ledger-line-check.js';
 import { listLedgerFiles } from '../ledger/files.js';
-import { parseTime } from '../ledger/read.js';
+import { parseTime, type SkippedLine, TORN_LAST_LINE, warnSkipped } from '../ledger/read.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 /** Options of {@link repriceLedger}. */
@@ -29,6 +30,8 @@ export interface RepriceLedgerOptions {
   allowEstimated?: boolean;
   /** Clock. */
   now?: () => number;
+  /** Warnings about invalid lines, one per file (default: the library logger). */
+  onWarning?: (message: string) => void;
 }
 
 /** What {@link repriceLedger} did. */
@@ -45,6 +48,13 @@ export interface RepriceLedgerResult {
   changed: number;
   /** Lines left alone, by reason (provider-reported cost, unknown model, …). */
   skipped: Record<string, number>;
+  /**
+   * Lines that are not valid ledger lines (not JSON, a schema break, a torn last line): copied byte for
+   * byte, never re-priced, and left out of every count and total above (the first 1,000 per file).
+   */
+  invalid: SkippedLine[];
+  /** Invalid lines per file. */
+  invalidPerFile: Record<string, number>;
   /** Sum of old totals of changed lines, pico-USD. */
   oldTotalPico: bigint;
   /** Sum of new totals of changed lines, pico-USD. */
@@ -145,8 +155,10 @@ function repriceLine(
 async function readLines(
   fh: FileHandle,
   start: number,
-  onLine: (text: string) => void,
-): Promise<{ end: number; tail: string }> {
+  firstLine: number,
+  onLine: (text: string, lineNo: number) => void,
+): Promise<{ end: number; tail: string; nextLine: number }> {
+  let lineNo = firstLine;
   const buf = Buffer.alloc(1 << 20);
   let pos = start;
   let pending = Buffer.alloc(0);
@@ -158,13 +170,14 @@ async function readLines(
     let nl = chunk.indexOf(10);
     while (nl >= 0) {
       const text = chunk.subarray(0, nl).toString('utf8').replace(/\r$/, '');
-      if (text.trim() !== '') onLine(text);
+      if (text.trim() !== '') onLine(text, lineNo);
+      lineNo++;
       chunk = chunk.subarray(nl + 1);
       nl = chunk.indexOf(10);
     }
     pending = Buffer.from(chunk);
   }
-  return { end: pos - pending.length, tail: pending.toString('utf8') };
+  return { end: pos - pending.length, tail: pending.toString('utf8'), nextLine: lineNo };
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -211,6 +224,8 @@ export async function repriceLedger(options: RepriceLedgerOptions): Promise<Repr
     inRange: 0,
     changed: 0,
     skipped: {},
+    invalid: [],
+    invalidPerFile: {},
     oldTotalPico: 0n,
     newTotalPico: 0n,
     byModel: {},
@@ -218,18 +233,21 @@ export async function repriceLedger(options: RepriceLedgerOptions): Promise<Repr
     written: [],
   };
 
-  const processor = (out: string[]) => {
+  const processor = (out: string[], file: string) => {
     let changedHere = 0;
-    const handle = (text: string): void => {
+    const handle = (text: string, lineNo: number, torn = false): void => {
       result.lines++;
-      let line: Line;
-      try {
-        line = JSON.parse(text) as Line;
-      } catch {
+      // The one check every reader of the ledger applies: an invalid line is copied, not re-priced.
+      const parsed = parseLedgerLine(text);
+      if (!parsed.ok) {
+        const reason = torn && parsed.reason === 'not JSON' ? TORN_LAST_LINE : parsed.reason;
+        result.invalidPerFile[file] = (result.invalidPerFile[file] ?? 0) + 1;
+        if (result.invalidPerFile[file]! <= 1000) result.invalid.push({ file, line: lineNo, reason });
         out.push(text);
         return;
       }
-      const t = line && typeof line === 'object' ? Date.parse(String(line.start_time)) : Number.NaN;
+      const line = parsed.value as Line;
+      const t = Date.parse(String(line.start_time));
       if (!(t >= from && t < to)) {
         out.push(text);
         return;
@@ -262,14 +280,14 @@ export async function repriceLedger(options: RepriceLedgerOptions): Promise<Repr
   for (const file of files) {
     const active = file.date === null;
     const out: string[] = [];
-    const p = processor(out);
+    const p = processor(out, file.path);
     const unlock = active && !options.dryRun ? await lock(file.path) : null;
     try {
       const fh = await open(file.path, 'r');
       try {
-        const first = await readLines(fh, 0, p.handle);
+        const first = await readLines(fh, 0, 1, p.handle);
         if (options.dryRun || p.changed() === 0) {
-          if (first.tail.trim() !== '') p.handle(first.tail);
+          if (first.tail.trim() !== '') p.handle(first.tail, first.nextLine, true);
           continue;
         }
         if (options.backup ?? true) {
@@ -278,7 +296,7 @@ export async function repriceLedger(options: RepriceLedgerOptions): Promise<Repr
           result.backups.push(backup);
         }
         // Lines appended since the first pass are carried over before the rename…
-        let last = await readLines(fh, first.end, p.handle);
+        let last = await readLines(fh, first.end, first.nextLine, p.handle);
         await writeFileAtomic(file.path, out.length > 0 ? `${out.join('\n')}\n` : '');
         result.written.push(file.path);
         // …and lines a writer appended to the old file just around the rename, after it.
@@ -286,8 +304,8 @@ export async function repriceLedger(options: RepriceLedgerOptions): Promise<Repr
           for (const wait of [0, 50, 250]) {
             if (wait) await sleep(wait);
             const late: string[] = [];
-            const lp = processor(late);
-            const more = await readLines(fh, last.end, lp.handle);
+            const lp = processor(late, file.path);
+            const more = await readLines(fh, last.end, last.nextLine, lp.handle);
             if (late.length > 0) await writeFile(file.path, `${late.join('\n')}\n`, { flag: 'a' });
             last = more;
           }
@@ -300,5 +318,9 @@ export async function repriceLedger(options: RepriceLedgerOptions): Promise<Repr
       await unlock?.();
     }
   }
+  warnSkipped(
+    { files: result.files, skippedLines: result.invalid, skippedPerFile: result.invalidPerFile },
+    options.onWarning,
+  );
   return result;
 }

@@ -1,0 +1,240 @@
+import { LEDGER_COLUMNS } from './ledger-line.js';
+
+/**
+ * The schema check of a ledger line: the one rule every reader of the ledger applies (report, export,
+ * budget, re-pricing, the dashboards' chDB load), so they all count the same records. A line that is
+ * not JSON or breaks the schema is skipped by each of them with the reason this returns.
+ *
+ * Lenient on absence (older writers, hand-written lines: only `id` and `start_time` are required, a
+ * missing column reads as its default), strict on what is there: every column present must have its
+ * type (text columns may be null, as in Langfuse's `observations`; `id` may not), amounts and token
+ * counts are non-negative (counts integers), times are valid, and the totals
+ * agree with their parts where the line format has that invariant (`usage_details.total` is the sum of
+ * the other keys; `cost_pico` and `total_cost` are the same amount).
+ */
+
+/** What a column holds. */
+type Kind =
+  | 'id' // non-empty string
+  | 'string' // string
+  | 'string?' // string or null
+  | 'time' // ISO-8601 date-time
+  | 'tokens' // object of non-negative integers, `total` the sum of the others
+  | 'usd' // object of non-negative finite numbers
+  | 'usd?' // non-negative finite number or null
+  | 'pico?' // non-negative safe integer or null
+  | 'ms' // non-negative finite number
+  | 'bool'
+  | 'status'
+  | 'strings' // array of strings
+  | 'metadata'; // object of strings
+
+/**
+ * Kind of each column. Keyed by the column list of `ledger-line.ts` (`LEDGER_COLUMNS`): the compiler
+ * rejects a column missing here or one that is not a column, so the check follows the format.
+ */
+export const LEDGER_COLUMN_KINDS: Readonly<Record<(typeof LEDGER_COLUMNS)[number], Kind>> = {
+  id: 'id',
+  trace_id: 'string?',
+  parent_observation_id: 'string?',
+  project_id: 'string?',
+  type: 'string?',
+  name: 'string?',
+  environment: 'string?',
+  start_time: 'time',
+  end_time: 'time',
+  level: 'string?',
+  status_message: 'string?',
+  provided_model_name: 'string?',
+  internal_model_id: 'string?',
+  usage_details: 'tokens',
+  cost_details: 'usd',
+  provided_cost_details: 'usd',
+  total_cost: 'usd?',
+  cost_pico: 'pico?',
+  metadata: 'metadata',
+  session_id: 'string?',
+  user_id: 'string?',
+  tenant_id: 'string?',
+  tags: 'strings',
+  provider: 'string?',
+  resolved_model: 'string?',
+  source: 'string?',
+  estimated: 'bool',
+  tier: 'string?',
+  fallback: 'bool',
+  service: 'string?',
+  duration_ms: 'ms',
+  status: 'status',
+};
+
+const CHECKS: readonly (readonly [string, Kind])[] = LEDGER_COLUMNS.map((k) => [k, LEDGER_COLUMN_KINDS[k]]);
+
+/** Columns every line must have (the rest default when absent). */
+const REQUIRED = ['id', 'start_time'] as const;
+
+const STATUSES: ReadonlySet<string> = new Set(['success', 'error', 'cached']);
+
+/**
+ * True when `t[a, b)` is a valid time in the ledger's own form (`2026-11-01T10:00:00.000Z`), checked
+ * field by field without `Date.parse` (the fast reader calls it twice a line: straight-line code).
+ */
+export function isCanonicalTime(t: string, a: number, b: number): boolean {
+  if (b - a !== 24) return false;
+  if (
+    t.charCodeAt(a + 4) !== 0x2d ||
+    t.charCodeAt(a + 7) !== 0x2d ||
+    t.charCodeAt(a + 10) !== 0x54 ||
+    t.charCodeAt(a + 13) !== 0x3a ||
+    t.charCodeAt(a + 16) !== 0x3a ||
+    t.charCodeAt(a + 19) !== 0x2e ||
+    t.charCodeAt(a + 23) !== 0x5a
+  ) {
+    return false;
+  }
+  // Every other character a digit (unsigned compare: anything below '0' wraps to a large number).
+  let bad = 0;
+  for (const i of DIGIT_AT) bad |= (t.charCodeAt(a + i) - 0x30) >>> 0 > 9 ? 1 : 0;
+  if (bad !== 0) return false;
+  const mo = (t.charCodeAt(a + 5) - 0x30) * 10 + t.charCodeAt(a + 6) - 0x30;
+  const d = (t.charCodeAt(a + 8) - 0x30) * 10 + t.charCodeAt(a + 9) - 0x30;
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  if (t.charCodeAt(a + 11) > 0x32 || (t.charCodeAt(a + 11) === 0x32 && t.charCodeAt(a + 12) > 0x33))
+    return false;
+  if (t.charCodeAt(a + 14) > 0x35 || t.charCodeAt(a + 17) > 0x35) return false;
+  if (d <= 28) return true;
+  const y =
+    (t.charCodeAt(a) - 0x30) * 1000 +
+    (t.charCodeAt(a + 1) - 0x30) * 100 +
+    (t.charCodeAt(a + 2) - 0x30) * 10 +
+    t.charCodeAt(a + 3) -
+    0x30;
+  return d <= daysIn(y, mo);
+}
+
+const DIGIT_AT = Int8Array.from([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22]);
+
+/** True when `s` is a valid date-time: the ledger's own form, or any other form `Date.parse` reads. */
+export function isLedgerTime(s: string): boolean {
+  if (isCanonicalTime(s, 0, s.length)) return true;
+  if (s.length === 24 && s.charCodeAt(23) === 0x5a && s.charCodeAt(10) === 0x54) return false;
+  return s.length > 0 && s.length < 64 && !Number.isNaN(Date.parse(s));
+}
+
+function daysIn(y: number, m: number): number {
+  if (m === 2) return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function what(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === 'object') return 'an object';
+  return String(v);
+}
+
+function checkValue(key: string, kind: Kind, v: unknown): string | null {
+  switch (kind) {
+    case 'id':
+      return typeof v === 'string' && v.length > 0 ? null : `${key}: ${what(v)}, not a non-empty string`;
+    case 'string':
+      return typeof v === 'string' ? null : `${key}: ${what(v)}, not a string`;
+    case 'string?':
+      return v === null || typeof v === 'string' ? null : `${key}: ${what(v)}, not a string or null`;
+    case 'time':
+      return typeof v === 'string' && isLedgerTime(v) ? null : `${key}: ${what(v)}, not a valid time`;
+    case 'status':
+      return typeof v === 'string' && STATUSES.has(v)
+        ? null
+        : `${key}: ${what(v)}, not success, error or cached`;
+    case 'bool':
+      return typeof v === 'boolean' ? null : `${key}: ${what(v)}, not true or false`;
+    case 'ms':
+      return typeof v === 'number' && Number.isFinite(v) && v >= 0
+        ? null
+        : `${key}: ${what(v)}, not a non-negative number`;
+    case 'usd?':
+      return v === null || (typeof v === 'number' && Number.isFinite(v) && v >= 0)
+        ? null
+        : `${key}: ${what(v)}, not a non-negative amount`;
+    case 'pico?':
+      return v === null || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)
+        ? null
+        : `${key}: ${what(v)}, not a non-negative integer`;
+    case 'strings':
+      if (!Array.isArray(v)) return `${key}: ${what(v)}, not an array of strings`;
+      for (const s of v) if (typeof s !== 'string') return `${key}: holds ${what(s)}, not a string`;
+      return null;
+    case 'metadata':
+      if (!isObject(v)) return `${key}: ${what(v)}, not an object`;
+      for (const k in v) if (typeof v[k] !== 'string') return `${key}.${k}: ${what(v[k])}, not a string`;
+      return null;
+    case 'usd':
+      if (!isObject(v)) return `${key}: ${what(v)}, not an object`;
+      for (const k in v) {
+        const n = v[k];
+        if (!(typeof n === 'number' && Number.isFinite(n) && n >= 0)) {
+          return `${key}.${k}: ${what(n)}, not a non-negative amount`;
+        }
+      }
+      return null;
+    case 'tokens': {
+      if (!isObject(v)) return `${key}: ${what(v)}, not an object`;
+      let sum = 0;
+      for (const k in v) {
+        const n = v[k];
+        if (!(typeof n === 'number' && Number.isSafeInteger(n) && n >= 0)) {
+          return `${key}.${k}: ${what(n)}, not a non-negative integer`;
+        }
+        if (k !== 'total') sum += n;
+      }
+      const total = v.total;
+      if (typeof total === 'number' && total !== sum) {
+        return `${key}.total: ${total}, not the sum of the other counts (${sum})`;
+      }
+      return null;
+    }
+  }
+}
+
+/**
+ * Why a parsed value is not a valid ledger line, or null when it is one. See the module comment for
+ * the rules.
+ */
+export function ledgerLineProblem(value: unknown): string | null {
+  if (!isObject(value)) return `${what(value)}, not an object`;
+  for (const k of REQUIRED) if (!(k in value)) return `no ${k}`;
+  for (const [key, kind] of CHECKS) {
+    if (!(key in value)) continue;
+    const why = checkValue(key, kind, value[key]);
+    if (why !== null) return why;
+  }
+  return costAgreement(value.total_cost, value.cost_pico);
+}
+
+/** `total_cost` (USD) and `cost_pico` (its exact form) must name the same amount when both are set. */
+export function costAgreement(total: unknown, pico: unknown): string | null {
+  if (typeof total !== 'number' || typeof pico !== 'number') return null;
+  // total_cost is the pico amount written as a double: a rounding apart, never more.
+  if (Math.abs(total * 1e12 - pico) <= Math.max(1, pico * 1e-9)) return null;
+  return `total_cost ${total} and cost_pico ${pico} disagree`;
+}
+
+/** A ledger line's text parsed and checked: the line, or why it is not one. */
+export type ParsedLedgerLine = { ok: true; value: Record<string, unknown> } | { ok: false; reason: string };
+
+/** Parse and check one line of text (without its newline). */
+export function parseLedgerLine(text: string): ParsedLedgerLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  const why = ledgerLineProblem(value);
+  return why === null ? { ok: true, value: value as Record<string, unknown> } : { ok: false, reason: why };
+}
