@@ -92,10 +92,17 @@ export function isCanonicalTime(t: string, a: number, b: number): boolean {
   ) {
     return false;
   }
-  // Every other character a digit (unsigned compare: anything below '0' wraps to a large number).
-  let bad = 0;
-  for (const i of DIGIT_AT) bad |= (t.charCodeAt(a + i) - 0x30) >>> 0 > 9 ? 1 : 0;
-  if (bad !== 0) return false;
+  // Every other character a digit: (c - '0') | ('9' - c) is negative for any other character.
+  const dg = (i: number) => {
+    const c = t.charCodeAt(a + i);
+    return (c - 0x30) | (0x39 - c);
+  };
+  if (
+    (dg(0) | dg(1) | dg(2) | dg(3) | dg(5) | dg(6) | dg(8) | dg(9) | dg(11) | dg(12)) < 0 ||
+    (dg(14) | dg(15) | dg(17) | dg(18) | dg(20) | dg(21) | dg(22)) < 0
+  ) {
+    return false;
+  }
   const mo = (t.charCodeAt(a + 5) - 0x30) * 10 + t.charCodeAt(a + 6) - 0x30;
   const d = (t.charCodeAt(a + 8) - 0x30) * 10 + t.charCodeAt(a + 9) - 0x30;
   if (mo < 1 || mo > 12 || d < 1) return false;
@@ -111,8 +118,6 @@ export function isCanonicalTime(t: string, a: number, b: number): boolean {
     0x30;
   return d <= daysIn(y, mo);
 }
-
-const DIGIT_AT = Int8Array.from([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22]);
 
 /** True when `s` is a valid date-time: the ledger's own form, or any other form `Date.parse` reads. */
 export function isLedgerTime(s: string): boolean {
