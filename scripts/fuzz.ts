@@ -7,13 +7,36 @@
  * `npm run fuzz -- --seed 42` (reproduce a run). Prints cases and failures per property; exits 1
  * when any case failed.
  */
+import { scriptArgs } from '../examples/shared/script-args.js';
 import { contractProperties } from '../tests/helpers/error-contract.js';
 
-function arg(name: string): number | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isSafeInteger(v) || v < 0) throw new Error(`--${name} takes a non-negative integer`);
+const USAGE = `Usage: npm run fuzz [-- options]
+   or: node --import tsx scripts/fuzz.ts [options]
+
+Fuzzes the closed error contract: every property of tests/unit/error-contract.test.ts with many more
+cases. Prints cases and failures per property; exits 1 when any case failed. Writes nothing.
+
+Options:
+  --runs N      cases per property (default: 120,000 in all, shared by the properties)
+  --seed N      the seed, to reproduce a run (default: a random one, printed)
+  -h, --help    print this help
+`;
+
+const { values } = scriptArgs({
+  name: 'fuzz',
+  usage: USAGE,
+  options: { runs: { type: 'string' }, seed: { type: 'string' } },
+});
+
+/** A non-negative integer option, or undefined when absent; a bad value ends the script (exit 2). */
+function arg(name: 'runs' | 'seed'): number | undefined {
+  const text = values[name];
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(v)) {
+    process.stderr.write(`fuzz: --${name} takes a non-negative integer, got "${text}" (see --help)\n`);
+    process.exit(2);
+  }
   return v;
 }
 
