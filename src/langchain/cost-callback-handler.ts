@@ -569,6 +569,7 @@ export class CostCallbackHandler extends BaseCallbackHandler {
     const record = this.tracker.recordFailure(
       { model, provider, error: err, usage, ...(result ? { result } : {}) },
       ctx,
+      this.unpricedOptions(),
     );
     this.emit({
       runId,

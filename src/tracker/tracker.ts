@@ -222,9 +222,12 @@ function guarded<T>(path: string, f: () => T): T {
   }
 }
 
-/** Options of `recordUnpriced`. */
+/** Options of `recordUnpriced` and `recordFailure`. */
 export interface RecordUnpricedOptions {
-  /** Where the "no price for model" warning goes (default: the tracker's `logger`). */
+  /**
+   * Where the call's warnings go ("no price for model", an ignored invalid usage; default: the
+   * tracker's `logger`). The adapters pass their own `logger` option.
+   */
   logger?: Logger;
 }
 
@@ -470,11 +473,12 @@ export class CostTracker {
   /**
    * Record a failed call (status `error`). With `failure.result` its cost counts; a failure that
    * billed tokens without a result is unpriced; one without usage costs 0. An invalid `usage`
-   * (without a result) is ignored with a warning: the failure is still recorded.
+   * (without a result) is ignored with a warning — to `options.logger` when given, else to the
+   * tracker's `logger`: the failure is still recorded.
    * @throws {InvalidRecordError} `INVALID_RECORD` for a failure, result or context of the wrong
    * shape (checked as in `record`; counted in `health().rejected`).
    */
-  recordFailure(failure: FailureInput, ctx?: RecordContext): CostRecord {
+  recordFailure(failure: FailureInput, ctx?: RecordContext, options?: RecordUnpricedOptions): CostRecord {
     let rec: CostRecord;
     let t: number;
     try {
@@ -502,7 +506,7 @@ export class CostTracker {
         rec.estimated = r.estimated;
         rec.tier = r.tier;
       } else {
-        rec.usage = this.safeUsage(usage, model);
+        rec.usage = this.safeUsage(usage, model, options?.logger);
         if (totalTokens(rec.usage) > 0) rec.unpriced = true;
       }
       if (c.providedCost !== undefined) rec.providedCost = c.providedCost;
@@ -823,12 +827,20 @@ export class CostTracker {
     };
   }
 
-  private safeUsage(usage: Partial<TokenUsage> | undefined, model: string): TokenUsage {
+  private safeUsage(
+    usage: Partial<TokenUsage> | undefined,
+    model: string,
+    logger: Logger | undefined,
+  ): TokenUsage {
     if (usage === undefined) return emptyUsage();
     try {
       return normalizeUsage(usage);
     } catch (err) {
-      this.warnOnce(`bad-usage:${model}`, `ignoring invalid usage of "${model}": ${safeMessage(err)}`);
+      this.warnOnce(
+        `bad-usage:${model}`,
+        `ignoring invalid usage of "${model}": ${safeMessage(err)}`,
+        logger ?? this.logger,
+      );
       return emptyUsage();
     }
   }

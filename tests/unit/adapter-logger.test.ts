@@ -133,6 +133,21 @@ describe('warnings go to the logger the user gave', () => {
     expect(global.warnings).toEqual([]);
   });
 
+  it("a failure's ignored invalid usage warns through the logger the call gives, not the tracker's", () => {
+    const trackerLogger = collecting();
+    const callLogger = collecting();
+    const tracker = new CostTracker({ catalog, logger: trackerLogger });
+    const rec = tracker.recordFailure({ model: 'gpt-4o', error: 'x', usage: { input: -1 } }, undefined, {
+      logger: callLogger,
+    });
+    expect(rec.status).toBe('error');
+    expect(callLogger.warnings.filter((w) => w.includes('ignoring invalid usage of "gpt-4o"'))).toHaveLength(
+      1,
+    );
+    expect(trackerLogger.warnings).toEqual([]);
+    expect(global.warnings).toEqual([]);
+  });
+
   it('the JSONL sink warns through its logger option', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lc-logger-'));
     try {
