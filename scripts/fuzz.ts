@@ -53,7 +53,7 @@ let failures = 0;
 const started = performance.now();
 for (const p of properties) {
   const t0 = performance.now();
-  const r = p.run({ numRuns: runs * (p.scale ?? 1), seed });
+  const r = await p.run({ numRuns: runs * (p.scale ?? 1), seed });
   const s = ((performance.now() - t0) / 1000).toFixed(1);
   cases += r.cases;
   failures += r.failures;

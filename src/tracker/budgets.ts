@@ -229,6 +229,9 @@ function rule(scope: BudgetScope, input: BudgetLimit | number, period: BudgetPer
   };
 }
 
+/** @internal A budget limit checked and with its defaults (used by the ledger's budget report too). */
+export const budgetRule = rule;
+
 function configError(message: string): LangfuseCostError {
   return new LangfuseCostError('INVALID_BUDGET', message);
 }

@@ -8,7 +8,9 @@
  * sample whose one randomly chosen node (the root, an argument, a nested field) is replaced by a
  * hostile value — the only way random input reaches past an importer's first check.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import * as dashboards from '../../src/dashboards/index.js';
 import * as root from '../../src/index.js';
@@ -27,6 +29,7 @@ import * as langchain from '../../src/langchain/index.js';
 import * as langfuse from '../../src/langfuse/index.js';
 import * as node from '../../src/node/index.js';
 import * as otel from '../../src/otel/index.js';
+import { CallSample } from '../../src/tracker/aggregate.js';
 import { toLedgerLine } from '../../src/tracker/ledger-line.js';
 import { USAGE_BUCKETS } from '../../src/usage/token-usage.js';
 import { type HostileSpec, hostileSpec, materialize } from './hostile.js';
@@ -103,6 +106,51 @@ const COST_RESULT = {
 };
 const LF_MODEL = (SAMPLE_LANGFUSE as unknown[])[0];
 const CAT_MODEL = SAMPLE_CATALOG.models[0];
+
+const silentLog = () => {};
+const SILENT = { debug: silentLog, info: silentLog, warn: silentLog, error: silentLog };
+const RECORD = {
+  id: 'r1',
+  startTime: 1_700_000_000_000,
+  endTime: 1_700_000_000_812,
+  durationMs: 812,
+  model: 'gpt-4o',
+  resolvedModel: 'gpt-4o',
+  provider: 'openai',
+  usage: { ...Object.fromEntries(USAGE_BUCKETS.map((b) => [b, 0])), input: 10, output: 5 },
+  costs: { input: 0.000025, output: 0.00005 },
+  total: 0.000075,
+  totalPico: 75_000_000,
+  source: 'catalog',
+  estimated: false,
+  tier: 'standard',
+  status: 'success',
+  tags: ['a'],
+  metadata: { k: 'v' },
+};
+
+const LEDGER_LINE = toLedgerLine(RECORD as never);
+
+/**
+ * A small ledger in a temp dir for the ledger functions of /node: one rotated file and the active
+ * file, one line each (so a parallel read never has enough to share with a worker thread), and a
+ * directory for the sink's writes. Hostile paths are rejected before any I/O or are read-only lookups.
+ */
+export const LEDGER_DIR = mkdtempSync(join(tmpdir(), 'lfc-contract-'));
+export const LEDGER = join(LEDGER_DIR, 'ledger.jsonl');
+export const SINK_PATH = join(LEDGER_DIR, 'sink', 'ledger.jsonl');
+writeFileSync(join(LEDGER_DIR, 'ledger.2023-11-14.1.jsonl'), `${JSON.stringify(LEDGER_LINE)}\n`);
+writeFileSync(LEDGER, `${JSON.stringify({ ...LEDGER_LINE, id: 'r2' })}\n`);
+mkdirSync(join(LEDGER_DIR, 'sink'));
+process.once('exit', () => rmSync(LEDGER_DIR, { recursive: true, force: true }));
+const LEDGER_READ = { from: '2020-01-01', to: '2030-01-01', activeOnly: false, onWarning: silentLog };
+const LEDGER_REPORT = {
+  ...LEDGER_READ,
+  groupBy: 'model',
+  timeZone: 'Europe/Berlin',
+  maxGroups: 100,
+  top: 5,
+};
 
 /** Pure functions of the subpath entry points, with samples (the rest get hostile arguments only). */
 const SUBPATH_SAMPLES: Record<string, unknown[][]> = {
@@ -182,7 +230,56 @@ const SUBPATH_SAMPLES: Record<string, unknown[][]> = {
   formatParamValue: [[DASHBOARD.params[0], '-7d', 1_700_000_000_000]],
   parseTimeValue: [['-7d', 1_700_000_000_000]],
   sqlForSource: [[DASHBOARD, { ctes: 'calls AS (SELECT 1)' }]],
+  // /node's ledger: reads of the temp ledger, its file names, the time and report helpers.
+  scanLedger: [
+    [LEDGER, LEDGER_READ, () => {}],
+    [LEDGER, {}, () => {}],
+  ],
+  aggregateLedger: [
+    [LEDGER, LEDGER_REPORT],
+    [LEDGER, { groupBy: 'day', timeZone: 'UTC' }],
+  ],
+  ledgerBudgetStatus: [
+    [
+      LEDGER,
+      { daily: 1, monthly: { limit: 10, warning: 0.5 }, perUser: { limit: 0.5, period: 'month' } },
+      { now: 1_700_000_000_000, top: 3, timeZone: 'UTC', window: { from: 0 }, onWarning: silentLog },
+    ],
+  ],
+  listLedgerFiles: [[LEDGER]],
+  nextRotationSeq: [[LEDGER, '2023-11-14']],
+  rotatedPath: [[LEDGER, '2026-01-01', 2]],
+  splitLedgerName: [[LEDGER]],
+  parseTime: [['7d', 'from'], [1_700_000_000_000, 'to'], ['2026-11-01T10:00:00Z']],
+  dayOfFunction: [['Europe/Berlin'], ['UTC']],
+  sampleFromLine: [[new CallSample(), LEDGER_LINE]],
 };
+
+/**
+ * The async readers of /node's ledger, fuzzed by an async property (tests/helpers/error-contract.ts):
+ * the generator is drained, the promise awaited.
+ */
+export function asyncLedgerEntries(): SurfaceEntry[] {
+  return [
+    {
+      name: 'node:readLedger',
+      call: async (a) => {
+        for await (const _ of node.readLedger(...(a as [never, never]))) {
+          // drain
+        }
+      },
+      samples: [[LEDGER, LEDGER_READ], [LEDGER]],
+    },
+    {
+      name: 'node:aggregateLedgerParallel',
+      call: (a) => node.aggregateLedgerParallel(...(a as [never, never])),
+      samples: [[LEDGER, { ...LEDGER_REPORT, threads: 2, minBytes: 1e12 }], [LEDGER]],
+    },
+  ];
+}
+
+/** Functions fuzzed by the async property, not the synchronous one. */
+const ASYNC = new Set(['readLedger', 'aggregateLedgerParallel']);
 
 /**
  * Exported functions of the subpath entry points that are not fuzzed, with why: they read or write
@@ -239,26 +336,9 @@ export const SKIPPED_IO: Readonly<Record<string, string>> = {
   defaultLedgerPath: 'reads the environment and the working directory',
 };
 
-/**
- * Functions of the /node entry point that belong to the ledger work in progress, not fuzzed here yet:
- * the readers (read.ts: `readLedger`, `scanLedger`, `parseTime`; report.ts: `aggregateLedger`,
- * `aggregateLedgerParallel`, `ledgerBudgetStatus`, `dayOfFunction`, `sampleFromLine`) and the writer's
- * file naming (files.ts: `listLedgerFiles`, `rotatedPath`, `nextRotationSeq`, `splitLedgerName`).
- * The `JsonlLedgerSink` class is the writer's too.
- */
-export const LEDGER_NOT_YET_CLOSED: ReadonlySet<string> = new Set(
-  Object.keys(node).filter((k) => {
-    const f = (node as Record<string, unknown>)[k];
-    return typeof f === 'function' && !/^[A-Z]/.test(k) && !(k in SUBPATH_SAMPLES) && !(k in SKIPPED_IO);
-  }),
-);
-
 function functionsOf(mod: Record<string, unknown>, label: string): SurfaceEntry[] {
   return Object.entries(mod)
-    .filter(
-      ([k, v]) =>
-        typeof v === 'function' && !/^[A-Z]/.test(k) && !(k in SKIPPED_IO) && !LEDGER_NOT_YET_CLOSED.has(k),
-    )
+    .filter(([k, v]) => typeof v === 'function' && !/^[A-Z]/.test(k) && !(k in SKIPPED_IO) && !ASYNC.has(k))
     .map(([k, v]) => ({
       name: `${label}:${k}`,
       call: (args: unknown[]) => (v as (...a: unknown[]) => unknown)(...args),
@@ -276,30 +356,6 @@ export function subpathFunctions(): SurfaceEntry[] {
     ...functionsOf(dashboards as never, 'dashboards'),
   ];
 }
-
-const silentLog = () => {};
-const SILENT = { debug: silentLog, info: silentLog, warn: silentLog, error: silentLog };
-const RECORD = {
-  id: 'r1',
-  startTime: 1_700_000_000_000,
-  endTime: 1_700_000_000_812,
-  durationMs: 812,
-  model: 'gpt-4o',
-  resolvedModel: 'gpt-4o',
-  provider: 'openai',
-  usage: { ...Object.fromEntries(USAGE_BUCKETS.map((b) => [b, 0])), input: 10, output: 5 },
-  costs: { input: 0.000025, output: 0.00005 },
-  total: 0.000075,
-  totalPico: 75_000_000,
-  source: 'catalog',
-  estimated: false,
-  tier: 'standard',
-  status: 'success',
-  tags: ['a'],
-  metadata: { k: 'v' },
-};
-
-const LEDGER_LINE = toLedgerLine(RECORD as never);
 
 /** A method of an exported class: a fresh instance each case, then the method. */
 function methods<T extends object>(
@@ -451,6 +507,27 @@ export function classEntries(): SurfaceEntry[] {
       samples: [[{ catalog: catalog(), logger: SILENT, overwrite: true }]],
     },
     {
+      // Constructing opens nothing (the file is opened on the first flush), so hostile paths are safe.
+      name: 'new JsonlLedgerSink',
+      call: (a) => new node.JsonlLedgerSink(a[0] as never),
+      samples: [
+        [
+          {
+            path: SINK_PATH,
+            flushOnExit: false,
+            flushIntervalMs: 50,
+            batchSize: 10,
+            maxQueued: 100,
+            maxWriteBytes: 8192,
+            rotate: { maxBytes: 1e9, daily: false },
+            fsync: false,
+            logger: SILENT,
+            projectId: 'p',
+          },
+        ],
+      ],
+    },
+    {
       name: 'new LegacyLangfuseCostAdapter',
       call: (a) => new langfuse.LegacyLangfuseCostAdapter(a[0] as never),
       samples: [[{}]],
@@ -502,6 +579,20 @@ export function rootSampledFunctions(): SurfaceEntry[] {
       samples,
     }));
 }
+
+/** `JsonlLedgerSink.write` (then a flush and close): never throws, whatever the record. */
+export const SINK_WRITE: SurfaceEntry = {
+  name: 'JsonlLedgerSink.write',
+  call: (a) => {
+    const sink = new node.JsonlLedgerSink({ path: SINK_PATH, flushOnExit: false, logger: SILENT });
+    sink.write(a[0] as never);
+    sink.flushSync();
+    const h = sink.health();
+    void sink.close();
+    return h;
+  },
+  samples: [[RECORD]],
+};
 
 /** One case: hostile arguments, or a sample with one node replaced by a hostile value. */
 export interface SurfaceCase {

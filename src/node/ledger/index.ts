@@ -1,3 +1,4 @@
+export { LedgerFileError } from './errors.js';
 export { flushAtExit, forgetAtExit, type SyncFlushable } from './exit-hooks.js';
 export {
   DEFAULT_LEDGER_PATH,

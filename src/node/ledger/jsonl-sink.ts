@@ -11,11 +11,13 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { closedError, describeValue, InvalidArgumentError } from '../../errors.js';
 import { getLogger, type Logger } from '../../logger.js';
 import type { LedgerLineOptions } from '../../tracker/ledger-line.js';
 import { LedgerLineEncoder } from '../../tracker/ledger-line-encoder.js';
 import type { CostRecord } from '../../tracker/record.js';
 import type { CostSink, CostSinkHealth } from '../../tracker/sink.js';
+import { checkFields, checkPath } from './errors.js';
 import { flushAtExit, forgetAtExit } from './exit-hooks.js';
 import { nextRotationSeq, rotatedPath } from './files.js';
 
@@ -112,6 +114,8 @@ export class JsonlLedgerSink implements CostSink {
   private scheduled = false;
   private closed = false;
   private dropped = 0;
+  /** Records that could not be encoded (not a readable cost record), dropped and counted in `dropped`. */
+  private unencodable = 0;
   /** Writes are failing (an outage): no writes scheduled per batch, only the interval retries. */
   private failing = false;
   private warnedThisOutage = false;
@@ -132,17 +136,28 @@ export class JsonlLedgerSink implements CostSink {
   /** Records written since the sink was created. */
   written = 0;
 
+  /**
+   * @throws {InvalidArgumentError} (`INVALID_ARGUMENT`) when `options` is not an object, `path` is not a
+   * non-empty string, or a field has the wrong type. Nothing is opened until the first flush.
+   */
   constructor(options: JsonlLedgerSinkOptions) {
-    this.path = resolve(options.path);
-    this.lineOptions = options.projectId !== undefined ? { projectId: options.projectId } : {};
-    this.intervalMs = Math.max(10, options.flushIntervalMs ?? 1000);
-    this.batchSize = Math.max(1, options.batchSize ?? 512);
-    this.maxQueued = Math.max(this.batchSize, options.maxQueued ?? options.maxPending ?? 32_768);
-    this.maxWriteBytes = Math.max(4096, options.maxWriteBytes ?? MIB);
-    this.rotation = options.rotate ?? {};
-    this.fsync = options.fsync === true;
-    this.logger = options.logger;
-    if (options.flushOnExit !== false) flushAtExit(this);
+    let o: Required<Omit<JsonlLedgerSinkOptions, 'projectId' | 'logger' | 'maxPending'>> &
+      Pick<JsonlLedgerSinkOptions, 'projectId' | 'logger'>;
+    try {
+      o = checkSinkOptions(options);
+    } catch (err) {
+      throw closedError(err, 'JsonlLedgerSink');
+    }
+    this.path = resolve(o.path);
+    this.lineOptions = o.projectId !== undefined ? { projectId: o.projectId } : {};
+    this.intervalMs = Math.max(10, o.flushIntervalMs);
+    this.batchSize = Math.max(1, o.batchSize);
+    this.maxQueued = Math.max(this.batchSize, o.maxQueued);
+    this.maxWriteBytes = Math.max(4096, o.maxWriteBytes);
+    this.rotation = o.rotate;
+    this.fsync = o.fsync;
+    this.logger = o.logger;
+    if (o.flushOnExit) flushAtExit(this);
   }
 
   private log(level: 'warn' | 'info', message: string): void {
@@ -220,8 +235,7 @@ export class JsonlLedgerSink implements CostSink {
     const batch = this.pending;
     if (batch.length > 0) {
       this.pending = [];
-      for (let i = 0; i < batch.length; i++) enc.line(batch[i]!);
-      this.outLines += batch.length;
+      this.encode(enc, batch);
     }
     try {
       this.prepare();
@@ -249,6 +263,38 @@ export class JsonlLedgerSink implements CostSink {
       }
     }
     return this.written - before;
+  }
+
+  /**
+   * Encode `batch` behind the queued bytes. A record that cannot be encoded (the encoder leaves no half
+   * line) is dropped and counted, with one warning: `write` is called on the host's path and this runs
+   * on a timer, so nothing may throw here.
+   */
+  private encode(enc: LedgerLineEncoder, batch: CostRecord[]): void {
+    let i = 0;
+    while (i < batch.length) {
+      try {
+        for (; i < batch.length; i++) {
+          enc.line(batch[i]!);
+          this.outLines++;
+        }
+      } catch (err) {
+        i++;
+        this.dropped++;
+        if (this.unencodable++ === 0) {
+          let why: string;
+          try {
+            why = (err as Error).message;
+          } catch {
+            why = 'unreadable';
+          }
+          this.log(
+            'warn',
+            `ledger ${this.path}: a record that is not a readable cost record was dropped (${why}); such records are counted in health().dropped`,
+          );
+        }
+      }
+    }
   }
 
   /** Flush, stop the timer, close the file. Later writes are dropped and counted. */
@@ -400,6 +446,61 @@ export class JsonlLedgerSink implements CostSink {
     this.warnedQueueFull = false;
     this.log('info', `ledger ${this.path} is writable again (${this.dropped} records dropped in all)`);
   }
+}
+
+/** The options with their defaults, each field read once and checked. */
+function checkSinkOptions(options: JsonlLedgerSinkOptions) {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError('options', `expected { path, … }, got ${describeValue(options)}`);
+  }
+  // Each field read once (a getter is not asked twice); inherited options count, as they always did.
+  const o: JsonlLedgerSinkOptions = {
+    path: options.path,
+    projectId: options.projectId,
+    flushIntervalMs: options.flushIntervalMs,
+    batchSize: options.batchSize,
+    maxQueued: options.maxQueued,
+    maxPending: options.maxPending,
+    maxWriteBytes: options.maxWriteBytes,
+    rotate: options.rotate,
+    fsync: options.fsync,
+    flushOnExit: options.flushOnExit,
+    logger: options.logger,
+  };
+  const path = checkPath(o.path, 'options.path');
+  checkFields(o, 'options', {
+    projectId: 'string',
+    flushIntervalMs: 'number',
+    batchSize: 'number',
+    maxQueued: 'number',
+    maxPending: 'number',
+    maxWriteBytes: 'number',
+    rotate: 'object',
+    fsync: 'boolean',
+    flushOnExit: 'boolean',
+    logger: 'object',
+  });
+  const rotate: LedgerRotation = o.rotate ? { maxBytes: o.rotate.maxBytes, daily: o.rotate.daily } : {};
+  checkFields(rotate, 'options.rotate', { maxBytes: 'number', daily: 'boolean' });
+  const logger = o.logger;
+  if (logger !== undefined && typeof logger.warn !== 'function') {
+    throw new InvalidArgumentError('options.logger', 'expected a logger with a warn method');
+  }
+  const r: LedgerRotation = {};
+  if (rotate.maxBytes !== undefined) r.maxBytes = rotate.maxBytes;
+  if (rotate.daily !== undefined) r.daily = rotate.daily;
+  return {
+    path,
+    projectId: o.projectId,
+    flushIntervalMs: o.flushIntervalMs ?? 1000,
+    batchSize: o.batchSize ?? 512,
+    maxQueued: o.maxQueued ?? o.maxPending ?? 32_768,
+    maxWriteBytes: o.maxWriteBytes ?? MIB,
+    rotate: r,
+    fsync: o.fsync === true,
+    flushOnExit: o.flushOnExit !== false,
+    logger,
+  };
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));

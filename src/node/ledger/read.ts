@@ -1,10 +1,12 @@
 import { isAscii } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { open as openAsync } from 'node:fs/promises';
+import { closedError, describeValue, InvalidArgumentError } from '../../errors.js';
 import { getLogger } from '../../logger.js';
 import { expandLedgerLine, type LedgerLine } from '../../tracker/ledger-line.js';
 import { ledgerLineProblem } from '../../tracker/ledger-line-check.js';
 import { parseTimeSpec, TIME_SYNTAX } from '../../tracker/time-syntax.js';
+import { checkFields, checkOptions, checkPath, errnoCode, ledgerError } from './errors.js';
 import { FastLine, scanLine } from './fast-line.js';
 import { type LedgerFile, listLedgerFiles } from './files.js';
 
@@ -51,15 +53,40 @@ function decode(buf: Buffer, end: number): string {
  * Parse a time option to epoch ms. Strings are read in the library's time syntax
  * ({@link TIME_SYNTAX}: `7d`, `now`, `2026-11-01`, `2026-11-01T10:00:00Z`, …), dates and zone-less
  * date-times in UTC.
+ * @throws {InvalidArgumentError} (`INVALID_ARGUMENT`, path `name`) for anything else.
  */
 export function parseTime(v: Date | number | string | undefined, name = 'time'): number | undefined {
+  const label = typeof name === 'string' ? name : 'time';
   if (v === undefined) return undefined;
-  const n =
-    typeof v === 'number' ? v : v instanceof Date ? v.getTime() : parseTimeSpec(v, { now: Date.now() });
+  let n: number | undefined;
+  try {
+    n = typeof v === 'number' ? v : v instanceof Date ? v.getTime() : parseTimeSpec(v, { now: Date.now() });
+  } catch (err) {
+    throw closedError(err, 'parseTime');
+  }
   if (n === undefined || !Number.isFinite(n)) {
-    throw new RangeError(`${name}: not a valid date/time: ${String(v)} (use ${TIME_SYNTAX})`);
+    const shown = typeof v === 'string' ? v.slice(0, 80) : describeValue(v);
+    throw new InvalidArgumentError(label, `not a valid date/time: ${shown} (use ${TIME_SYNTAX})`);
   }
   return n;
+}
+
+/**
+ * A system error of reading `path` as a typed error naming it (a read error carries no path of its
+ * own); anything else (a callback's error) as it is. Once per file, never per line.
+ */
+function fileError(err: unknown, path: string): unknown {
+  return errnoCode(err) === undefined ? err : ledgerError(err, 'read', path);
+}
+
+/** @internal The checks at the entry of a ledger read: path, options object and its typed fields. */
+export function checkReadArgs(path: unknown, options: ReadLedgerOptions | undefined): ReadLedgerOptions {
+  checkPath(path);
+  const o = checkOptions(options);
+  checkFields(o, 'options', { activeOnly: 'boolean', onWarning: 'function' });
+  parseTime(o.from, 'from');
+  parseTime(o.to, 'to');
+  return o;
 }
 
 /**
@@ -362,7 +389,15 @@ export function scanLedger(
   options: ReadLedgerOptions,
   onLine: (line: LedgerLine) => void,
 ): LedgerScanResult {
-  return scan(path, options, (from, to) => new LineParser(from, to, onLine));
+  try {
+    const o = checkReadArgs(path, options);
+    if (typeof onLine !== 'function') {
+      throw new InvalidArgumentError('onLine', `expected a function, got ${describeValue(onLine)}`);
+    }
+    return scan(path, o, (from, to) => new LineParser(from, to, onLine));
+  } catch (err) {
+    throw ledgerError(err, 'scanLedger', path);
+  }
 }
 
 /**
@@ -484,7 +519,12 @@ function scanSegments(
   const log = new SkipLog();
   let buf = Buffer.allocUnsafe(CHUNK);
   for (const seg of segments) {
-    const fd = openSync(seg.path, 'r');
+    let fd: number;
+    try {
+      fd = openSync(seg.path, 'r');
+    } catch (err) {
+      throw fileError(err, seg.path);
+    }
     let carry = 0; // bytes of an incomplete line at the start of buf
     let at = seg.start;
     try {
@@ -508,6 +548,8 @@ function scanSegments(
         carry = end - nl - 1;
         if (carry > 0) buf.copy(buf, 0, nl + 1, end);
       }
+    } catch (err) {
+      throw fileError(err, seg.path);
     } finally {
       closeSync(fd);
     }
@@ -538,9 +580,33 @@ function scanSegments(
  * }
  * ```
  */
-export async function* readLedger(
+export function readLedger(
   path: string,
   options: ReadLedgerOptions = {},
+): AsyncGenerator<LedgerLine, LedgerScanResult, undefined> {
+  let o: ReadLedgerOptions;
+  try {
+    o = checkReadArgs(path, options);
+  } catch (err) {
+    throw ledgerError(err, 'readLedger', path);
+  }
+  return readLedgerFiles(path, o);
+}
+
+async function* readLedgerFiles(
+  path: string,
+  options: ReadLedgerOptions,
+): AsyncGenerator<LedgerLine, LedgerScanResult, undefined> {
+  try {
+    return yield* readFiles(path, options);
+  } catch (err) {
+    throw ledgerError(err, 'readLedger', path);
+  }
+}
+
+async function* readFiles(
+  path: string,
+  options: ReadLedgerOptions,
 ): AsyncGenerator<LedgerLine, LedgerScanResult, undefined> {
   const from = parseTime(options.from, 'from');
   const to = parseTime(options.to, 'to');
@@ -550,7 +616,12 @@ export async function* readLedger(
   const files = filesFor(path, options, from);
   let buf = Buffer.allocUnsafe(1024 * 1024);
   for (const f of files) {
-    const fh = await openAsync(f.path, 'r');
+    let fh: Awaited<ReturnType<typeof openAsync>>;
+    try {
+      fh = await openAsync(f.path, 'r');
+    } catch (err) {
+      throw fileError(err, f.path);
+    }
     let carry = 0;
     try {
       for (;;) {
@@ -574,6 +645,8 @@ export async function* readLedger(
         out = [];
         yield* batch;
       }
+    } catch (err) {
+      throw fileError(err, f.path);
     } finally {
       await fh.close();
     }

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { closedError, describeValue, InvalidArgumentError } from '../../errors.js';
 import { picoToUsd, usdToPico } from '../../pricing/money.js';
 import {
   CallSample,
@@ -18,16 +19,17 @@ import {
   type BudgetPeriod,
   type BudgetScope,
   type BudgetStatus,
-  DEFAULT_CRITICAL,
-  DEFAULT_WARNING,
+  budgetRule,
 } from '../../tracker/budgets.js';
 import { ZonedCalendar } from '../../tracker/calendar.js';
 import { type GroupDimension, GroupTable, NONE_KEY, OTHER_KEY } from '../../tracker/groups.js';
 import { histogramBucket } from '../../tracker/histogram.js';
 import { type LedgerLine, linePico } from '../../tracker/ledger-line.js';
 import type { GroupStats } from '../../tracker/tracker.js';
+import { checkFields, checkOptions, checkPath, ledgerError } from './errors.js';
 import { type FastLine, USAGE_INDEX } from './fast-line.js';
 import {
+  checkReadArgs,
   type LedgerScanResult,
   type LedgerSegment,
   type ReadLedgerOptions,
@@ -72,8 +74,26 @@ export interface LedgerReport extends LedgerScanResult {
   lastStart: string | null;
 }
 
-/** Fill a sample from a ledger line. */
+/**
+ * Fill a sample from a ledger line.
+ * @throws {InvalidArgumentError} when `s` is not a `CallSample` or `l` is not a readable ledger line.
+ */
 export function sampleFromLine(s: CallSample, l: LedgerLine): CallSample {
+  try {
+    // instanceof itself throws on a Proxy whose getPrototypeOf trap throws.
+    if (!(s instanceof CallSample)) {
+      throw new InvalidArgumentError('sample', `expected a CallSample, got ${describeValue(s)}`);
+    }
+    if (typeof l !== 'object' || l === null) {
+      throw new InvalidArgumentError('line', `expected a ledger line, got ${describeValue(l)}`);
+    }
+    return fillFromLine(s, l);
+  } catch (err) {
+    throw closedError(err, 'sampleFromLine');
+  }
+}
+
+function fillFromLine(s: CallSample, l: LedgerLine): CallSample {
   const pico = linePico(l);
   s.priced = pico !== null;
   s.pico = pico ?? 0;
@@ -143,6 +163,9 @@ function keysOf(f: FastLine, by: LedgerGroupBy, dayOf: (st: string) => string): 
 
 /** A day-of function for a time zone (UTC reads the date off the ISO string). */
 export function dayOfFunction(timeZone: string | undefined): (startTime: string) => string {
+  if (timeZone !== undefined && typeof timeZone !== 'string') {
+    throw new InvalidArgumentError('timeZone', `expected an IANA zone name, got ${describeValue(timeZone)}`);
+  }
   const cal = new ZonedCalendar(timeZone ?? 'UTC');
   if (cal.timeZone === 'UTC' || cal.timeZone === 'Etc/UTC') return (st) => st.slice(0, 10);
   return (st) => cal.period(Date.parse(st), 'day').key;
@@ -154,9 +177,39 @@ export function dayOfFunction(timeZone: string | undefined): (startTime: string)
  * large ledgers on a machine with several cores.
  */
 export function aggregateLedger(path: string, options: LedgerReportOptions = {}): LedgerReport {
-  const part = aggregateSegments(wholeLedger(path, options), options);
-  warnSkipped(part, options.onWarning);
-  return finishReport(part, options);
+  try {
+    const o = checkReportArgs(path, options);
+    const part = aggregateSegments(wholeLedger(path, o), o);
+    warnSkipped(part, o.onWarning);
+    return finishReport(part, o);
+  } catch (err) {
+    throw ledgerError(err, 'aggregateLedger', path);
+  }
+}
+
+const GROUP_BY: ReadonlySet<unknown> = new Set<LedgerGroupBy>([
+  'model',
+  'provider',
+  'session',
+  'user',
+  'tenant',
+  'operation',
+  'tag',
+  'day',
+]);
+
+/** The checks at the entry of a report: those of a read, and the report's own options. */
+function checkReportArgs<T extends LedgerReportOptions>(path: unknown, options: T | undefined): T {
+  const o = checkReadArgs(path, options) as T;
+  checkFields(o, 'options', { timeZone: 'string', maxGroups: 'number', top: 'number' });
+  if (o.groupBy !== undefined && !GROUP_BY.has(o.groupBy)) {
+    throw new InvalidArgumentError(
+      'options.groupBy',
+      `expected one of ${[...GROUP_BY].join(', ')}, got ${describeValue(o.groupBy)}`,
+    );
+  }
+  dayOfFunction(o.timeZone);
+  return o;
 }
 
 /** @internal What one reader (thread) of a ledger report found: merged by {@link mergeReportParts}. */
@@ -307,6 +360,19 @@ export async function aggregateLedgerParallel(
   path: string,
   options: ParallelReportOptions = {},
 ): Promise<LedgerReport & { threads: number }> {
+  try {
+    checkReportArgs(path, options);
+    checkFields(options, 'options', { threads: 'number', minBytes: 'number' });
+    return await aggregateParallel(path, options);
+  } catch (err) {
+    throw ledgerError(err, 'aggregateLedgerParallel', path);
+  }
+}
+
+async function aggregateParallel(
+  path: string,
+  options: ParallelReportOptions,
+): Promise<LedgerReport & { threads: number }> {
   const { threads: wanted, minBytes = 32 * 1024 * 1024, ...reportOptions } = options;
   const threads = Math.max(1, Math.min(wanted ?? Math.min(4, availableParallelism()), 16));
   const shares = splitLedger(path, reportOptions, threads, minBytes);
@@ -428,14 +494,10 @@ class PicoSum {
   }
 }
 
-function normLimit(b: BudgetLimit | number, period: BudgetPeriod): ScopeState['limit'] {
-  const l = typeof b === 'number' ? { limit: b } : b;
-  return {
-    limit: l.limit,
-    warning: l.warning ?? DEFAULT_WARNING,
-    critical: l.critical ?? DEFAULT_CRITICAL,
-    period: l.period ?? period,
-  };
+/** A limit with its defaults, checked as the tracker checks it (`INVALID_BUDGET`). */
+function normLimit(scope: BudgetScope, b: BudgetLimit | number, period: BudgetPeriod): ScopeState['limit'] {
+  const r = budgetRule(scope, b, period);
+  return { limit: r.limit, warning: r.warning, critical: r.critical, period: r.period };
 }
 
 const KEY_CAP = 50_000;
@@ -449,6 +511,43 @@ export function ledgerBudgetStatus(
   budgets: BudgetConfig,
   options: LedgerBudgetOptions = {},
 ): LedgerBudgetReport {
+  try {
+    checkPath(path);
+    if (typeof budgets !== 'object' || budgets === null || Array.isArray(budgets)) {
+      throw new InvalidArgumentError(
+        'budgets',
+        `expected a budget config object, got ${describeValue(budgets)}`,
+      );
+    }
+    const o = checkOptions(options);
+    checkFields(o, 'options', {
+      timeZone: 'string',
+      now: 'number',
+      top: 'number',
+      window: 'object',
+      onWarning: 'function',
+    });
+    if (o.now !== undefined && !Number.isFinite(o.now)) {
+      throw new InvalidArgumentError('options.now', `expected epoch ms, got ${o.now}`);
+    }
+    if (o.window !== undefined) {
+      const { from, to } = o.window;
+      for (const [k, v] of [
+        ['from', from],
+        ['to', to],
+      ] as const) {
+        if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) {
+          throw new InvalidArgumentError(`options.window.${k}`, `expected epoch ms, got ${describeValue(v)}`);
+        }
+      }
+    }
+    return budgetStatus(path, budgets, o);
+  } catch (err) {
+    throw ledgerError(err, 'ledgerBudgetStatus', path);
+  }
+}
+
+function budgetStatus(path: string, budgets: BudgetConfig, options: LedgerBudgetOptions): LedgerBudgetReport {
   const cal = new ZonedCalendar(options.timeZone ?? 'UTC');
   const now = options.now ?? Date.now();
   const day = cal.period(now, 'day');
@@ -467,7 +566,7 @@ export function ledgerBudgetStatus(
     keyed: boolean,
   ) => {
     if (b === undefined) return;
-    const limit = normLimit(b, period);
+    const limit = normLimit(scope, b, period);
     if (scope === 'daily') limit.period = 'day';
     if (scope === 'monthly') limit.period = 'month';
     const p = startOf(limit.period);
