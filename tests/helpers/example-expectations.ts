@@ -65,7 +65,8 @@ export const EXAMPLE_EXPECTATIONS: Record<string, ExampleExpectation> = {
           /generation (\w+): model (\S+), cost .*\n\s+usage_details (.*)\n\s+cost_details\s+(.*)/g,
         ),
       ];
-      expect(blocks.map((b) => b[1])).toEqual(['ChatAnthropic', 'ChatOpenAI']);
+      // The receiver prints generations in the order their export batches arrive, which load can swap.
+      expect(blocks.map((b) => b[1]).sort()).toEqual(['ChatAnthropic', 'ChatOpenAI']);
       // claude-haiku-4-5: $1 in / $5 out; gpt-4o-mini: $0.15 in / $0.60 out.
       const prices: Record<string, [number, number]> = { ChatAnthropic: [1, 5], ChatOpenAI: [0.15, 0.6] };
       for (const [, name, , usageJson, costJson] of blocks) {

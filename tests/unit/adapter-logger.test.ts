@@ -136,7 +136,7 @@ describe('warnings go to the logger the user gave', () => {
   it("a failure's ignored invalid usage warns through the logger the call gives, not the tracker's", () => {
     const trackerLogger = collecting();
     const callLogger = collecting();
-    const tracker = new CostTracker({ catalog, logger: trackerLogger });
+    const tracker = new CostTracker({ logger: trackerLogger });
     const rec = tracker.recordFailure({ model: 'gpt-4o', error: 'x', usage: { input: -1 } }, undefined, {
       logger: callLogger,
     });
