@@ -1,5 +1,10 @@
 import { relative } from 'node:path';
-import { aggregateLedgerParallel, type LedgerGroupBy, type LedgerReport } from '../../node/ledger/report.js';
+import {
+  aggregateLedgerParallel,
+  LEDGER_GROUP_BY,
+  type LedgerGroupBy,
+  type LedgerReport,
+} from '../../node/ledger/report.js';
 import { formatUsd } from '../../pricing/money.js';
 import { intFlag, parseArgs, strFlag } from '../args.js';
 import { type CliCommand, CliError } from '../command.js';
@@ -14,16 +19,7 @@ import {
   windowHelp,
 } from '../time-window.js';
 
-const BY: readonly LedgerGroupBy[] = [
-  'model',
-  'provider',
-  'session',
-  'user',
-  'tenant',
-  'operation',
-  'tag',
-  'day',
-];
+const BY = LEDGER_GROUP_BY;
 
 const USAGE = `Usage: langfuse-cost report [options]
 

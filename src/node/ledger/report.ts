@@ -22,7 +22,13 @@ import {
   budgetRule,
 } from '../../tracker/budgets.js';
 import { ZonedCalendar } from '../../tracker/calendar.js';
-import { type GroupDimension, GroupTable, NONE_KEY, OTHER_KEY } from '../../tracker/groups.js';
+import {
+  GROUP_DIMENSIONS,
+  type GroupDimension,
+  GroupTable,
+  NONE_KEY,
+  OTHER_KEY,
+} from '../../tracker/groups.js';
 import { histogramBucket } from '../../tracker/histogram.js';
 import { type LedgerLine, linePico } from '../../tracker/ledger-line.js';
 import type { GroupStats } from '../../tracker/tracker.js';
@@ -187,16 +193,9 @@ export function aggregateLedger(path: string, options: LedgerReportOptions = {})
   }
 }
 
-const GROUP_BY: ReadonlySet<unknown> = new Set<LedgerGroupBy>([
-  'model',
-  'provider',
-  'session',
-  'user',
-  'tenant',
-  'operation',
-  'tag',
-  'day',
-]);
+/** What a ledger report can group by: the tracker's dimensions, and the calendar day. */
+export const LEDGER_GROUP_BY: readonly LedgerGroupBy[] = [...GROUP_DIMENSIONS, 'day'];
+const GROUP_BY: ReadonlySet<unknown> = new Set<LedgerGroupBy>(LEDGER_GROUP_BY);
 
 /** The checks at the entry of a report: those of a read, and the report's own options. */
 function checkReportArgs<T extends LedgerReportOptions>(path: unknown, options: T | undefined): T {
