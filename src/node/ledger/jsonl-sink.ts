@@ -41,13 +41,13 @@ export interface JsonlLedgerSinkOptions extends LedgerLineOptions {
   /** Queued records that schedule a write on the next event-loop turn (default 512). */
   batchSize?: number;
   /**
-   * Most records queued and not yet written (default 32,768): the bound on memory when the disk is
-   * full or failing, or when the caller never yields to the event loop. Past it `write` drops the
-   * newest record and counts it in `health().dropped` (one warning); it never writes on the caller's
-   * path.
+   * Most records queued and not yet written (default 32,768): the bound on memory. While the disk is
+   * full or failing, `write` past it drops the newest record and counts it in `health().dropped` (one
+   * warning), never writing on the caller's path; on a healthy disk (a caller that never yields to
+   * the event loop) it writes the backlog first, so nothing is lost.
    */
   maxQueued?: number;
-  /** @deprecated Use `maxQueued` (it no longer forces a synchronous write inside `write`). */
+  /** @deprecated Use `maxQueued`. */
   maxPending?: number;
   /**
    * Largest single `write(2)`, bytes (default 1 MiB). Each write holds whole lines only; a batch larger
@@ -72,10 +72,11 @@ const NEWLINE = 0x0a;
 /**
  * The embedded ledger: appends each record as one JSON line (see `LedgerLine`) to a local file.
  *
- * - **Never blocks the call**: `write` only queues the record (or, with `maxQueued` records already
- *   queued, drops it and counts it). Encoding and writing happen off the caller's path: on the next
- *   event-loop turn once `batchSize` records are queued, on an interval (unref'd timer), in `flush()`
- *   and at `beforeExit`/`exit`.
+ * - **Never blocks the call on a failing disk**: `write` only queues the record. Encoding and writing
+ *   happen off the caller's path: on the next event-loop turn once `batchSize` records are queued, on
+ *   an interval (unref'd timer), in `flush()` and at `beforeExit`/`exit`. Only a caller that queues
+ *   `maxQueued` records without yielding to the event loop has the backlog written inline (on a
+ *   healthy disk; on a failing one the newest record is dropped and counted).
  * - **Each line written exactly once**: a record is encoded once, into a byte queue; a write that
  *   wrote k of n bytes (disk full, `RLIMIT_FSIZE`) or failed keeps the queue and the next attempt
  *   continues from byte k. Nothing is re-encoded and nothing is written twice, so when space returns
@@ -185,7 +186,11 @@ export class JsonlLedgerSink implements CostSink {
     return h;
   }
 
-  /** Queue one record. Never does I/O; with `maxQueued` records queued the record is dropped and counted. */
+  /**
+   * Queue one record. Does no I/O, except when `maxQueued` records are already queued on a healthy disk
+   * (the event loop has not run): then it writes the backlog first, so a synchronous loop loses
+   * nothing. While writes fail, a record past `maxQueued` is dropped and counted instead.
+   */
   write(record: CostRecord): void {
     if (this.closed) {
       this.dropped++;
@@ -195,13 +200,17 @@ export class JsonlLedgerSink implements CostSink {
       }
       return;
     }
+    // A full queue on a healthy disk means the event loop has not run (a synchronous loop of
+    // records): write the backlog here rather than lose records. A failing disk is never written to
+    // on the caller's path: there the newest records are dropped and counted.
+    if (this.pending.length + this.outLines >= this.maxQueued && !this.failing) this.flushSync();
     if (this.pending.length + this.outLines >= this.maxQueued) {
       this.dropped++;
       if (!this.warnedQueueFull && !this.warnedThisOutage) {
         this.warnedQueueFull = true;
         this.log(
           'warn',
-          `ledger ${this.path}: ${this.maxQueued} records queued and not yet written${this.failing ? '' : ' (the event loop has not run)'}; dropping new records (counted in health().dropped)`,
+          `ledger ${this.path}: ${this.maxQueued} records queued and not yet written; dropping new records (counted in health().dropped)`,
         );
       }
       return;
