@@ -86,6 +86,32 @@ function describeThrown(e: unknown): string {
   }
 }
 
+/** A fresh run's counters; the call tallies start again from zero. */
+function startRun(): ContractRun {
+  tally.returned = 0;
+  tally.typedErrors = 0;
+  return { cases: 0, failures: 0, firstFailure: undefined, returned: 0, typedErrors: 0 };
+}
+
+/** Count one case: its failure text (or a throw that escaped the body) goes into `out`. */
+function countCase(out: ContractRun, failure: string | undefined): true {
+  out.cases++;
+  if (failure !== undefined) {
+    out.failures++;
+    out.firstFailure ??= failure;
+  }
+  return true;
+}
+
+const escaped = (e: unknown) => `escaped the harness: ${describeThrown(e)}`;
+
+/** Close a run: copy the call tallies into it. */
+function endRun(out: ContractRun): ContractRun {
+  out.returned = tally.returned;
+  out.typedErrors = tally.typedErrors;
+  return out;
+}
+
 /** Run `body` over `arb`, counting cases and failures (`body` returns a failure text or undefined). */
 function counted<T>(
   name: string,
@@ -95,35 +121,20 @@ function counted<T>(
   return {
     name,
     run({ numRuns, seed }) {
-      const out: ContractRun = {
-        cases: 0,
-        failures: 0,
-        firstFailure: undefined,
-        returned: 0,
-        typedErrors: 0,
-      };
-      tally.returned = 0;
-      tally.typedErrors = 0;
+      const out = startRun();
       fc.assert(
         fc.property(arb, (v) => {
-          out.cases++;
           let failure: string | undefined;
           try {
             failure = body(v);
           } catch (e) {
-            failure = `escaped the harness: ${describeThrown(e)}`;
+            failure = escaped(e);
           }
-          if (failure !== undefined) {
-            out.failures++;
-            out.firstFailure ??= failure;
-          }
-          return true;
+          return countCase(out, failure);
         }),
         { numRuns, ...(seed === undefined ? {} : { seed }) },
       );
-      out.returned = tally.returned;
-      out.typedErrors = tally.typedErrors;
-      return out;
+      return endRun(out);
     },
   };
 }
@@ -137,35 +148,20 @@ function countedAsync<T>(
   return {
     name,
     async run({ numRuns, seed }) {
-      const out: ContractRun = {
-        cases: 0,
-        failures: 0,
-        firstFailure: undefined,
-        returned: 0,
-        typedErrors: 0,
-      };
-      tally.returned = 0;
-      tally.typedErrors = 0;
+      const out = startRun();
       await fc.assert(
         fc.asyncProperty(arb, async (v) => {
-          out.cases++;
           let failure: string | undefined;
           try {
             failure = await body(v);
           } catch (e) {
-            failure = `escaped the harness: ${describeThrown(e)}`;
+            failure = escaped(e);
           }
-          if (failure !== undefined) {
-            out.failures++;
-            out.firstFailure ??= failure;
-          }
-          return true;
+          return countCase(out, failure);
         }),
         { numRuns, ...(seed === undefined ? {} : { seed }) },
       );
-      out.returned = tally.returned;
-      out.typedErrors = tally.typedErrors;
-      return out;
+      return endRun(out);
     },
   };
 }
