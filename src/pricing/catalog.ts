@@ -4,6 +4,7 @@ import { compileRule, exactNamesOf, MAX_MATCHED_NAME_LENGTH, type NamePredicate 
 import { decomposeModelName } from './model-name.js';
 import { CompiledModel, epochMs, pickVersion } from './price-table.js';
 import { canonicalProvider, providerRank, RESELLER_RANK } from './providers.js';
+import { NAME_WORK_BUDGET, nameBudget, type WorkBudget } from './regex/index.js';
 import type {
   CatalogData,
   CatalogModel,
@@ -85,9 +86,9 @@ interface RuleEntry {
   group: ModelGroup;
 }
 
-function testRule(r: RuleEntry, name: string): boolean {
+function testRule(r: RuleEntry, name: string, budget: WorkBudget): boolean {
   if (r.test === null) r.test = compileRule(r.rule);
-  return r.test(name);
+  return r.test(name, budget);
 }
 
 /** Options of a {@link PriceCatalog}. */
@@ -138,8 +139,11 @@ export class PriceCatalog {
   private memoSize = 0;
   private readonly memoLimit: number;
   private _version = 0;
-  /** Resolver counters, for `prices cache stats`. */
-  readonly counters = { hits: 0, misses: 0, unknown: 0 };
+  /**
+   * Resolver counters, for `prices cache stats`. `overBudget`: first-sight names whose matching work
+   * ran out (see {@link NAME_WORK_BUDGET}) so that some match rules were not tried.
+   */
+  readonly counters = { hits: 0, misses: 0, unknown: 0, overBudget: 0 };
 
   /** @throws {LangfuseCostError} `INVALID_ARGUMENT` for options of the wrong type, `INVALID_CATALOG` for bad layer data. */
   constructor(options: PriceCatalogOptions = {}) {
@@ -343,7 +347,14 @@ export class PriceCatalog {
   }
 
   /** Number of memoised names and resolver counters. */
-  stats(): { models: number; memoised: number; hits: number; misses: number; unknown: number } {
+  stats(): {
+    models: number;
+    memoised: number;
+    hits: number;
+    misses: number;
+    unknown: number;
+    overBudget: number;
+  } {
     let models = 0;
     for (const idx of this.layers.values()) for (const byId of idx.groups.values()) models += byId.size;
     return { models, memoised: this.memoSize, ...this.counters };
@@ -489,7 +500,9 @@ export class PriceCatalog {
     this.counters.misses++;
     // A miss: the first sight of this name, so the typeof checks cost nothing that matters.
     names({ model }, provider);
-    const r = this.resolveUncached(model, provider, null);
+    const budget = nameBudget();
+    const r = this.resolveUncached(model, provider, null, budget);
+    if (budget.left <= 0) this.counters.overBudget++;
     // A name too long for rules and decomposition resolves by map lookups alone; memoising it would
     // only let huge strings pile up in the memo.
     if (model.length > MAX_MATCHED_NAME_LENGTH) {
@@ -510,7 +523,16 @@ export class PriceCatalog {
   explain(model: string, provider?: string): ResolutionTrace & { resolved: ResolvedPrice | null } {
     names({ model }, provider);
     const steps: ResolutionTrace['steps'] = [];
-    const r = this.resolveUncached(model, provider, steps);
+    const budget = nameBudget();
+    const r = this.resolveUncached(model, provider, steps, budget);
+    if (budget.left <= 0) {
+      steps.push({
+        rule: 'work budget',
+        candidate: model.length > 40 ? `${model.slice(0, 40)}…` : model,
+        matched: false,
+        detail: `matching work for this name ran past ${NAME_WORK_BUDGET} units: the remaining match rules were not tried`,
+      });
+    }
     const resolved = r ? toResolved(r, Date.now()) : null;
     return { model, ...(provider ? { provider } : {}), steps, resolved };
   }
@@ -519,6 +541,7 @@ export class PriceCatalog {
     model: string,
     provider: string | undefined,
     trace: ResolutionTrace['steps'] | null,
+    budget: WorkBudget,
     depth = 0,
   ): Resolution | null {
     const hint = canonicalProvider(provider, this.providerAliases);
@@ -531,7 +554,7 @@ export class PriceCatalog {
         matched: true,
         detail: `→ ${dep.model}${dep.provider ? ` (${dep.provider})` : ''}`,
       });
-      const r = this.resolveUncached(dep.model, dep.provider ?? provider, trace, depth + 1);
+      const r = this.resolveUncached(dep.model, dep.provider ?? provider, trace, budget, depth + 1);
       return r ? { ...r, rule: `deployment → ${r.rule}` } : null;
     }
     const { candidates, free: freeSuffix, platform } = decomposeModelName(model);
@@ -582,13 +605,17 @@ export class PriceCatalog {
           let chosen: ModelGroup | null = null;
           for (const p of preferred) {
             for (const r of idx.rulesByProvider.get(p) ?? []) {
-              if (testRule(r, c.name)) {
+              if (testRule(r, c.name, budget)) {
                 chosen = r.group;
                 break;
               }
+              if (budget.left <= 0) break; // spent: the remaining rules are not tried
             }
             if (chosen) break;
           }
+          // A spent budget ends the search: a lower-priority match found later could name another
+          // provider's model, and an unknown model is better than a wrong price.
+          if (!chosen && budget.left <= 0) return MISS;
           trace?.push({
             rule: `${c.rule}, match rule`,
             candidate: c.name,
@@ -619,7 +646,11 @@ export class PriceCatalog {
           let matches = scanned.get(c.name);
           if (matches === undefined) {
             matches = [];
-            for (const r of idx.rules) if (testRule(r, c.name)) matches.push(r.group);
+            for (const r of idx.rules) {
+              if (testRule(r, c.name, budget)) matches.push(r.group);
+              else if (budget.left <= 0) break; // spent: the remaining rules are not tried
+            }
+            if (budget.left <= 0) return MISS; // a partial scan could choose another provider's model
             scanned.set(c.name, matches);
           }
           const chosen = matches.length > 0 ? this.choose(matches, c.providerHint, resellers) : null;

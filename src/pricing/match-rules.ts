@@ -1,8 +1,12 @@
-import { compileSafeRegex } from './regex/index.js';
+import { compileSafeRegex, type WorkBudget } from './regex/index.js';
+import { CHARS_PER_UNIT, RULE_TEST_COST, UNLIMITED } from './regex/work-budget.js';
 import type { MatchRule } from './types.js';
 
-/** A compiled match rule over a lower-cased model name. */
-export type NamePredicate = (name: string) => boolean;
+/**
+ * A compiled match rule over a lower-cased model name. Its work is charged to `budget` (one per name,
+ * shared by every rule tested against it); a spent budget answers `false`.
+ */
+export type NamePredicate = (name: string, budget?: WorkBudget) => boolean;
 
 /**
  * Longest model name (in UTF-16 code units) that regex rules and name decomposition look at. A longer
@@ -13,6 +17,12 @@ export const MAX_MATCHED_NAME_LENGTH = 1024;
 
 const NEVER: NamePredicate = () => false;
 
+/** Charge a string test over `name` (`startsWith`, `includes`, …); false once the budget is spent. */
+function afford(budget: WorkBudget, name: string): boolean {
+  budget.left -= RULE_TEST_COST + name.length / CHARS_PER_UNIT;
+  return budget.left > 0;
+}
+
 /**
  * Compile a rule (or a list, meaning "any of") into a predicate over lower-cased names.
  * Regex rules run on a linear-time engine (`./regex/`), never on the backtracking `RegExp`, so no
@@ -20,38 +30,36 @@ const NEVER: NamePredicate = () => false;
  * catalog loads) matches nothing.
  */
 export function compileRule(rule: MatchRule | MatchRule[]): NamePredicate {
-  if (Array.isArray(rule)) {
-    const parts = rule.map(compileRule);
-    return (n) => parts.some((p) => p(n));
-  }
+  if (Array.isArray(rule)) return anyOf(rule.map(compileRule));
   if ('equals' in rule) {
     const v = rule.equals.toLowerCase();
-    return (n) => n === v;
+    return (n, b = UNLIMITED) => afford(b, n) && n === v;
   }
   if ('startsWith' in rule) {
     const v = rule.startsWith.toLowerCase();
-    return (n) => n.startsWith(v);
+    return (n, b = UNLIMITED) => afford(b, n) && n.startsWith(v);
   }
   if ('endsWith' in rule) {
     const v = rule.endsWith.toLowerCase();
-    return (n) => n.endsWith(v);
+    return (n, b = UNLIMITED) => afford(b, n) && n.endsWith(v);
   }
   if ('contains' in rule) {
     const v = rule.contains.toLowerCase();
-    return (n) => n.includes(v);
+    return (n, b = UNLIMITED) => afford(b, n) && n.includes(v);
   }
   if ('regex' in rule) {
     const compiled = compileSafeRegex(rule.regex, 'i');
     if (!compiled.ok) return NEVER;
     const re = compiled.regex;
-    return (n) => n.length <= MAX_MATCHED_NAME_LENGTH && re.test(n);
+    return (n, b = UNLIMITED) => n.length <= MAX_MATCHED_NAME_LENGTH && afford(b, n) && re.test(n, b);
   }
-  if ('or' in rule) {
-    const parts = rule.or.map(compileRule);
-    return (n) => parts.some((p) => p(n));
-  }
+  if ('or' in rule) return anyOf(rule.or.map(compileRule));
   const parts = rule.and.map(compileRule);
-  return (n) => parts.every((p) => p(n));
+  return (n, b) => parts.every((p) => p(n, b));
+}
+
+function anyOf(parts: NamePredicate[]): NamePredicate {
+  return (n, b) => parts.some((p) => p(n, b));
 }
 
 /**

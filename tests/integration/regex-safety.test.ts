@@ -146,6 +146,38 @@ describe('a price file', () => {
   }
 });
 
+describe('catalogs built to be as slow as validation allows', () => {
+  // Each is loadable, and each would cost 5–50 ms per 1 KB first-sight name without the per-name
+  // work budget (src/pricing/regex/work-budget.ts): patterns at the state limit, thousands of regex
+  // rules, tens of thousands of string rules.
+  const maximal = ['[ab]*a[ab]{600}', '(.*a){200}', '(?:[a-z]+-?){300}x', '(\\w+\\s?){300}!'];
+  const cases: [string, string[] | CatalogData][] = [
+    ['4 patterns at the state limit', maximal],
+    ['200 patterns at the state limit', Array.from({ length: 200 }, (_, i) => `${maximal[i % 4]}|z${i}`)],
+    ['5,000 regex rules', Array.from({ length: 5_000 }, (_, i) => `q${i}[0-9]+x`)],
+    [
+      '20,000 contains rules',
+      {
+        version: 1,
+        models: Array.from({ length: 20_000 }, (_, i) => ({
+          id: `c${i}`,
+          provider: 'acme',
+          match: { contains: `zz${i}` },
+          prices: { input: 1, output: 2 },
+        })),
+      },
+    ],
+  ];
+  for (const [label, rules] of cases) {
+    it(`${label}: 1 KB adversarial names stay within the work budget`, () => {
+      const data = Array.isArray(rules) ? hostileCatalog(rules) : rules;
+      const catalog = withBundled('user', data, `${label}.json`);
+      expectFast(timePricing(catalog, label));
+      expect(catalog.stats().overBudget).toBeGreaterThan(0);
+    });
+  }
+});
+
 describe('catalog.override', () => {
   it('accepts the catastrophic patterns and prices 1 KB adversarial names fast', () => {
     const catalog = PriceCatalog.fromData(bundledCatalog, 'bundled', 'bundled catalog', { trusted: true });

@@ -11,66 +11,9 @@ import { compileSafeRegex } from '../../src/pricing/regex/index.js';
 import { LinearMachine, MAX_NFA_STATES } from '../../src/pricing/regex/machine.js';
 import { parseRegex } from '../../src/pricing/regex/syntax.js';
 import type { MatchRule } from '../../src/pricing/types.js';
+import { input, pattern, withLookahead } from '../helpers/regex-arbitraries.js';
 
 const SEED = 1313;
-
-// Pieces a generated pattern is built from: literals, classes, escapes, anchors, word boundaries.
-const ATOMS = [
-  'a',
-  'b',
-  'A',
-  '-',
-  '.',
-  '\\.',
-  '\\d',
-  '\\D',
-  '\\w',
-  '\\W',
-  '\\s',
-  '\\S',
-  '[ab]',
-  '[^a]',
-  '[a-c]',
-  '[A-Z]',
-  '[^A-Z1]',
-  '[\\d-]',
-  '[à-ä]',
-  'é',
-  '\\x41',
-  '\\u0062',
-  '\\b',
-  '\\B',
-  '^',
-  '$',
-  '[]',
-  '[^]',
-  '{',
-  'a{,2}',
-];
-const QUANTIFIERS = ['*', '+', '?', '{2}', '{1,3}', '{0,}', '*?', '+?', '{0,2}?'];
-
-const pattern: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
-  node: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.constantFrom(...ATOMS),
-    fc.tuple(tie('node'), tie('node')).map(([a, b]) => a + b),
-    fc.tuple(tie('node'), tie('node')).map(([a, b]) => `(?:${a}|${b})`),
-    tie('node').map((a) => `(${a})`),
-    fc.tuple(tie('node'), fc.constantFrom(...QUANTIFIERS)).map(([a, q]) => `(?:${a})${q}`),
-    fc.tuple(fc.constantFrom(...ATOMS.slice(0, 22)), fc.constantFrom(...QUANTIFIERS)).map(([a, q]) => a + q),
-  ),
-})).node;
-
-// Leading lookaheads, the one place they are accepted.
-const withLookahead = fc
-  .tuple(fc.constantFrom('(?=', '(?!'), pattern, pattern)
-  .map(([open, body, rest]) => `^${open}${body})${rest}`);
-
-const input = fc
-  .array(fc.constantFrom('a', 'b', 'A', 'B', '-', '.', '1', ' ', 'é', 'É', 'ä', '\n', '_', 'c'), {
-    maxLength: 12,
-  })
-  .map((cs) => cs.join(''));
 
 function agrees(source: string, flags: '' | 'i', inputs: string[]): void {
   let native: RegExp;

@@ -7,8 +7,10 @@
 import { describeValue, InvalidArgumentError } from '../../errors.js';
 import { LinearMachine, MAX_NFA_STATES, nfaSize } from './machine.js';
 import { parseRegex, type Ranges, type RegexNode, type RegexRejection } from './syntax.js';
+import { UNLIMITED, type WorkBudget } from './work-budget.js';
 
 export { MAX_PATTERN_LENGTH, MAX_REPEAT, type RegexRejection } from './syntax.js';
+export { NAME_WORK_BUDGET, nameBudget, type WorkBudget } from './work-budget.js';
 
 /** Longest literal prefix checked before the machine runs (or is even built). */
 const MAX_PREFIX = 64;
@@ -45,8 +47,11 @@ export class SafeRegex {
     this.prefix = prefix;
   }
 
-  /** Whether the pattern matches anywhere in `input` (as `RegExp.prototype.test`, without `lastIndex`). */
-  test(input: string): boolean {
+  /**
+   * Whether the pattern matches anywhere in `input` (as `RegExp.prototype.test`, without `lastIndex`).
+   * With a `budget`, the work is charged to it and the answer is `false` once it is spent.
+   */
+  test(input: string, budget: WorkBudget = UNLIMITED): boolean {
     // A typeof test only: this runs on the first sight of a name (the resolver's match rules).
     if (typeof input !== 'string')
       throw new InvalidArgumentError('input', `expected a string, got ${describeValue(input)}`);
@@ -55,10 +60,10 @@ export class SafeRegex {
     for (let i = 0; i < prefix.length; i++) if (!inRanges(prefix[i]!, input.charCodeAt(i))) return false;
     for (const c of this.conditions) {
       c.machine ??= new LinearMachine({ t: 'cat', items: [{ t: 'bol' }, c.node] });
-      if (c.machine.test(input) === c.negated) return false;
+      if (c.machine.test(input, budget) === c.negated || budget.left <= 0) return false;
     }
     this.machine ??= new LinearMachine(this.node);
-    return this.machine.test(input);
+    return this.machine.test(input, budget);
   }
 }
 

@@ -8,6 +8,7 @@
  * Only `test` is needed (match rules ask "does this name match?"), so there are no captures.
  */
 import { type Ranges, type RegexNode, WORD_RANGES } from './syntax.js';
+import { STATE_STEP_COST, UNLIMITED, type WorkBudget } from './work-budget.js';
 
 /** Largest NFA accepted (counted repetitions are expanded). */
 export const MAX_NFA_STATES = 2_000;
@@ -183,17 +184,27 @@ interface DState {
   readonly next: (DState | undefined)[];
   /** Whether the pattern matches when the input ends here: -1 unknown, 0 no, 1 yes. */
   acceptAtEnd: number;
+  /** Budget units a character read from here costs (see `LinearMachine.charge`). */
+  readonly weight: number;
 }
 
 // Transition sentinels: a match was found (stop, true) or no match can follow (stop, false).
 const ACCEPT: DState = {
+  weight: 0,
   kernel: new Int32Array(0),
   atStart: false,
   prevWord: false,
   next: [],
   acceptAtEnd: 1,
 };
-const DEAD: DState = { kernel: new Int32Array(0), atStart: false, prevWord: false, next: [], acceptAtEnd: 0 };
+const DEAD: DState = {
+  weight: 0,
+  kernel: new Int32Array(0),
+  atStart: false,
+  prevWord: false,
+  next: [],
+  acceptAtEnd: 0,
+};
 
 /** A compiled pattern that answers `test(input)` in linear time. */
 export class LinearMachine {
@@ -222,6 +233,8 @@ export class LinearMachine {
   private readonly initial: DState;
   /** DFA states cached before the pattern is run as an NFA (fewer when there are many classes). */
   private readonly maxStates: number;
+  /** States the ε-closure of the start may visit (an upper bound), charged where a match may begin. */
+  private readonly startClosure: number;
   /** Set once the DFA outgrows its cache: every test then steps the NFA directly. */
   private simulateOnly = false;
   // Scratch: visited marks (ε-closure and advanced states), the DFS stack, two state lists.
@@ -297,7 +310,33 @@ export class LinearMachine {
       const last = classAt(WORD_RANGES[i + 1]!);
       for (let k = classAt(WORD_RANGES[i]!); k <= last; k++) this.wordClass[k] = 1;
     }
+    this.startClosure = this.closureSize(this.start);
     this.initial = this.state(new Int32Array(0), true, false);
+  }
+
+  /**
+   * Budget units for reading one character with `alive` NFA states: what stepping the NFA costs —
+   * the alive states, the start's closure where a match may begin there, and the character itself.
+   * A function of the pattern and the input only, never of the DFA cache.
+   */
+  private charge(alive: number, atStart: boolean): number {
+    const fromStart = atStart || !this.anchored ? this.startClosure : 0;
+    return (alive + fromStart + 1) * STATE_STEP_COST;
+  }
+
+  /** States reachable from `from` by ε-edges, taking every assertion as passing (an upper bound). */
+  private closureSize(from: number): number {
+    const seen = new Set<number>();
+    const stack = [from];
+    while (stack.length > 0) {
+      const s = stack.pop()!;
+      if (s < 0 || seen.has(s)) continue;
+      seen.add(s);
+      const k = this.kind[s];
+      if (k === EMPTY || k === ASSERT) stack.push(this.out1[s]!);
+      else if (k === SPLIT) stack.push(this.out1[s]!, this.out2[s]!);
+    }
+    return seen.size;
   }
 
   /** Whether set `set` accepts character class `cls` (binary search over its class intervals). */
@@ -331,7 +370,8 @@ export class LinearMachine {
   }
 
   private fresh(kernel: Int32Array, atStart: boolean, prevWord: boolean): DState {
-    return { kernel, atStart, prevWord, next: new Array(this.classCount), acceptAtEnd: -1 };
+    const weight = this.charge(kernel.length, atStart);
+    return { weight, kernel, atStart, prevWord, next: new Array(this.classCount), acceptAtEnd: -1 };
   }
 
   private state(kernel: Int32Array, atStart: boolean, prevWord: boolean): DState {
@@ -425,39 +465,67 @@ export class LinearMachine {
     return d.acceptAtEnd === 1;
   }
 
-  /** Whether the pattern matches anywhere in `input` (as `RegExp.prototype.test`, without `lastIndex`). */
-  test(input: string): boolean {
+  /**
+   * Whether the pattern matches anywhere in `input` (as `RegExp.prototype.test`, without `lastIndex`).
+   * Each character is charged to `budget` (see `./work-budget.ts`); once it is spent the answer is
+   * `false` ("no match") and `budget.left` is ≤ 0, which the caller reads as "gave up".
+   */
+  test(input: string, budget: WorkBudget = UNLIMITED): boolean {
+    let left = budget.left;
     let d = this.initial;
     let built = 0;
     for (let i = 0; i < input.length; i++) {
+      // Charged before the character, identically here and in `simulate`: the outcome never depends
+      // on which states earlier names left in the cache.
+      left -= d.weight;
+      if (left <= 0) break;
       const cls = this.classOf(input.charCodeAt(i));
       let next = d.next[cls];
       if (next === undefined) {
         // Building DFA states costs more than stepping the NFA: a test builds a few, then simulates.
-        if (this.simulateOnly || built >= MAX_NEW_STATES_PER_TEST) return this.simulate(input, i, d);
+        if (this.simulateOnly || built >= MAX_NEW_STATES_PER_TEST || budget.builds <= 0) {
+          budget.left = left + d.weight; // simulate charges this character again
+          return this.simulate(input, i, d, budget);
+        }
         next = this.step(d, cls);
         built++;
+        budget.builds--;
       }
-      if (next === ACCEPT) return true;
-      if (next === DEAD) return false;
+      if (next === ACCEPT || next === DEAD) {
+        budget.left = left;
+        return next === ACCEPT;
+      }
       d = next;
     }
+    if (left <= 0) {
+      budget.left = left;
+      return false;
+    }
+    budget.left = left - d.weight;
     return this.acceptsAtEnd(d);
   }
 
   /** Run the NFA directly from state `d` at position `from` to the end of `input`. */
-  private simulate(input: string, from: number, d: DState): boolean {
+  private simulate(input: string, from: number, d: DState, budget: WorkBudget): boolean {
     let cur = this.bufA;
     let nxt = this.bufB;
     cur.set(d.kernel);
     let len = d.kernel.length;
     let atStart = d.atStart;
     let prevWord = d.prevWord;
+    let left = budget.left;
     for (let i = from; i < input.length; i++) {
+      left -= this.charge(len, atStart); // as DState.weight
+      if (left <= 0) {
+        budget.left = left;
+        return false;
+      }
       const cls = this.classOf(input.charCodeAt(i));
       const n = this.advance(cur, len, atStart, prevWord, cls, nxt);
-      if (n < 0) return true;
-      if (n === 0 && this.anchored) return false;
+      if (n < 0 || (n === 0 && this.anchored)) {
+        budget.left = left;
+        return n < 0;
+      }
       const t = cur;
       cur = nxt;
       nxt = t;
@@ -465,6 +533,7 @@ export class LinearMachine {
       atStart = false;
       prevWord = this.wordClass[cls] === 1;
     }
+    budget.left = left - this.charge(len, atStart);
     return this.advance(cur, len, atStart, prevWord, -1, nxt) < 0;
   }
 
