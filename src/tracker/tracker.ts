@@ -45,7 +45,7 @@ import {
   time,
 } from './record-guard.js';
 import { describeError, ERROR_DETAILS, type ErrorDetail } from './redact.js';
-import type { CostSink } from './sink.js';
+import type { CostSink, CostSinkHealth } from './sink.js';
 import { type CallKeys, type StatsWindow, WindowAggregates } from './windows.js';
 
 /** Options of {@link CostTracker}. */
@@ -110,6 +110,11 @@ export interface TrackerHealth {
   rejected: number;
   /** The last rejection: the bad field's path and the message, with the tracker time (epoch ms). */
   lastRejection?: { path: string; message: string; time: number };
+  /**
+   * Each sink that reports its health (the JSONL ledger does), in the order they were added: what it
+   * wrote, has queued and dropped, and its last write error. `name` is the sink's class name.
+   */
+  sinks: { name: string; health: CostSinkHealth }[];
 }
 
 /** Options of `stats()`. */
@@ -561,11 +566,26 @@ export class CostTracker {
   }
 
   /**
-   * Counters of what the tracker took and refused: calls recorded, calls rejected as invalid
-   * (`InvalidRecordError`), and the last rejection.
+   * Counters of what the tracker took and refused — calls recorded, calls rejected as invalid
+   * (`InvalidRecordError`), the last rejection — and the health of each sink that reports one, so a
+   * full disk under the ledger shows up here too.
    */
   health(): TrackerHealth {
-    const h: TrackerHealth = { recorded: this.recordedCount, rejected: this.rejectedCount };
+    const sinks: TrackerHealth['sinks'] = [];
+    for (const sink of this.sinks) {
+      if (typeof sink.health !== 'function') continue;
+      try {
+        sinks.push({ name: sink.constructor?.name ?? 'sink', health: sink.health() });
+      } catch (err) {
+        // A user's sink whose health() throws is reported as such, not thrown at the caller.
+        const lastError = { message: `health() failed: ${safeMessage(err)}`, time: Date.now() };
+        sinks.push({
+          name: sink.constructor?.name ?? 'sink',
+          health: { written: 0, queued: 0, dropped: 0, lastError },
+        });
+      }
+    }
+    const h: TrackerHealth = { recorded: this.recordedCount, rejected: this.rejectedCount, sinks };
     if (this.lastRejection) h.lastRejection = { ...this.lastRejection };
     return h;
   }

@@ -288,6 +288,39 @@ describe('JsonlLedgerSink', () => {
     quiet(() => sink.close());
   });
 
+  it("tracker.health() carries each sink's health: a ledger under a blocked path shows its queue and error", () => {
+    const dir = join(base, 'blocked-tracker');
+    writeFileSync(dir, 'a file where a directory should be');
+    const healthless = { write() {} };
+    const broken = {
+      write() {},
+      health(): never {
+        throw new Error('boom');
+      },
+    };
+    const { value, warnings } = quiet(() => {
+      const sink = new JsonlLedgerSink({ path: join(dir, 'ledger.jsonl') });
+      const t = new CostTracker({ sinks: [sink, healthless, broken] });
+      t.record(handResult(1));
+      t.record(handResult(2));
+      sink.flushSync();
+      const h = t.health();
+      sink.close();
+      return h;
+    });
+    expect(warnings.join('\n')).toMatch(/cannot write ledger/);
+    expect(value.recorded).toBe(2);
+    // The healthless sink is left out; the throwing one is reported, not thrown.
+    expect(value.sinks.map((s) => s.name)).toEqual(['JsonlLedgerSink', 'Object']);
+    expect(value.sinks[0]!.health).toMatchObject({
+      written: 0,
+      queued: 2,
+      dropped: 0,
+      lastError: { code: 'EEXIST' },
+    });
+    expect(value.sinks[1]!.health.lastError?.message).toBe('health() failed: boom');
+  });
+
   it('rotates by size and reads every rotated file back, oldest first', async () => {
     const path = fresh();
     const sink = new JsonlLedgerSink({ path, rotate: { maxBytes: 8 * 1024 } });
