@@ -3,9 +3,12 @@
  * @packageDocumentation
  */
 export {
+  type CatalogHealth,
+  catalogHealth,
   FALLBACK_PRICE_ENV,
   getNodeCatalog,
   type NodeCatalogOptions,
+  type PriceLayerStatus,
   parseFallbackPrice,
   resetNodeCatalog,
 } from './default-catalog.js';

@@ -6,8 +6,8 @@ import { packageSuite } from './suite.js';
 
 // YAML price files from the installed package: getNodeCatalog through require() and import, and the
 // CLI through LANGFUSE_COST_PRICES. `yaml` is an optional peer dependency: in the projects inside the
-// repository it resolves from the repository's node_modules; in the one outside, it cannot be found
-// and the answer is one line saying `npm install yaml`.
+// repository it resolves from the repository's node_modules; in the one outside, it cannot be found:
+// the file is skipped with one warning saying `npm install yaml`, and the other layers keep pricing.
 
 const suite = packageSuite();
 const { cjs, esm } = suite.projects;
@@ -33,6 +33,21 @@ ${PRICE_CODE}`;
 const ESM = `import { calculateCost } from 'langfuse-cost';
 import { getNodeCatalog } from 'langfuse-cost/node';
 ${PRICE_CODE}`;
+
+const NO_YAML_CODE = `const catalog = getNodeCatalog({ priceFiles: [${JSON.stringify(PRICE_FILE)}], reload: true });
+const health = catalogHealth(catalog);
+console.log(JSON.stringify({
+  skipped: health.skipped.map((s) => ({ origin: s.origin, code: s.error.code })),
+  message: health.skipped[0] && health.skipped[0].error.message,
+  bundledPriced: calculateCost({ model: 'gpt-4o-mini', usage: { input: 1000, output: 1000 } }, catalog) !== null,
+}));
+`;
+const NO_YAML_CJS = `const { calculateCost } = require('langfuse-cost');
+const { catalogHealth, getNodeCatalog } = require('langfuse-cost/node');
+${NO_YAML_CODE}`;
+const NO_YAML_ESM = `import { calculateCost } from 'langfuse-cost';
+import { catalogHealth, getNodeCatalog } from 'langfuse-cost/node';
+${NO_YAML_CODE}`;
 
 describe('a YAML price file, yaml installed', () => {
   it.concurrent.each([
@@ -82,28 +97,43 @@ describe('a YAML price file, yaml not installed (a project outside the repositor
   });
 
   it.concurrent.each([
-    ['require', 'yaml-prices.js', CJS],
-    ['import', 'yaml-prices.mjs', ESM],
-  ])('%s: getNodeCatalog throws, saying npm install yaml', async (_how, file, code) => {
-    writeFileSync(path.join(noYaml, file), code);
-    const r = await runNode(noYaml, file);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout);
-    expect(out.name).toBe('PriceFileError');
-    expect(out.error).toMatch(SAYS);
-  });
+    ['require', 'yaml-prices.js', NO_YAML_CJS],
+    ['import', 'yaml-prices.mjs', NO_YAML_ESM],
+  ])(
+    '%s: getNodeCatalog skips the file with one warning saying npm install yaml; bundled prices stay',
+    async (_how, file, code) => {
+      writeFileSync(path.join(noYaml, file), code);
+      const r = await runNode(noYaml, file);
+      expect(r.code).toBe(0);
+      const warnings = r.stderr.trimEnd().split('\n');
+      expect(warnings, r.stderr).toHaveLength(1);
+      expect(warnings[0]).toContain(PRICE_FILE);
+      expect(warnings[0]).toMatch(SAYS);
+      const out = JSON.parse(r.stdout);
+      expect(out.skipped).toEqual([{ origin: PRICE_FILE, code: 'YAML_NOT_INSTALLED' }]);
+      expect(out.message).toMatch(SAYS);
+      // A model of the bundled catalog is still priced.
+      expect(out.bundledPriced).toBe(true);
+    },
+  );
 
-  it.concurrent('CLI: one line on stderr saying npm install yaml, exit 1, no stack trace', async () => {
+  it.concurrent('CLI: one warning line saying npm install yaml, then the answer without that file, no stack trace', async () => {
     const r = await runBin(
       noYaml,
       ['price', 'prod-gpt4o-eastus', '--provider', 'azure', '--input', '1200', '--output', '300'],
       { env: { LANGFUSE_COST_PRICES: PRICE_FILE } },
     );
+    // The deployment name is only in the skipped file: no price for it.
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     const lines = r.stderr.trimEnd().split('\n');
-    expect(lines, r.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(/^warning: skipped price file /);
     expect(lines[0]).toMatch(SAYS);
+    expect(
+      lines.filter((l) => SAYS.test(l)),
+      r.stderr,
+    ).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr).toContain('No price for "prod-gpt4o-eastus"');
   });
 });

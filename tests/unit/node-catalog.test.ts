@@ -2,10 +2,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { LangfuseCostError } from '../../src/errors.js';
+import { InvalidArgumentError, LangfuseCostError } from '../../src/errors.js';
 import { getLogger, type Logger, setLogger } from '../../src/logger.js';
-import { getNodeCatalog, parseFallbackPrice, resetNodeCatalog } from '../../src/node/default-catalog.js';
-import { calculateCost } from '../../src/pricing/index.js';
+import {
+  catalogHealth,
+  getNodeCatalog,
+  parseFallbackPrice,
+  resetNodeCatalog,
+} from '../../src/node/default-catalog.js';
+import { calculateCost, PriceCatalog } from '../../src/pricing/index.js';
 import type { CatalogData } from '../../src/pricing/types.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lc-node-catalog-'));
@@ -114,11 +119,128 @@ describe('getNodeCatalog', () => {
     }
   });
 
-  it('throws for a missing user price file, naming it', () => {
+  it('skips a missing user price file with one warning naming it, and keeps every other layer', () => {
     const missing = join(root, 'missing.json');
-    expect(() =>
-      getNodeCatalog({ env: { LANGFUSE_COST_PRICES: missing, LANGFUSE_COST_CACHE_DIR: cacheDir } }),
-    ).toThrow(/missing\.json \(listed in LANGFUSE_COST_PRICES\)/);
+    const warnings: string[] = [];
+    const catalog = getNodeCatalog({
+      env: { LANGFUSE_COST_PRICES: `${missing},${userFile}`, LANGFUSE_COST_CACHE_DIR: cacheDir },
+      onWarning: (m) => warnings.push(m),
+    });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/missing\.json \(listed in LANGFUSE_COST_PRICES\)/);
+    // The good file next to it still prices gpt-4o: $1 / $4 per 1M.
+    expect(calculateCost({ model: 'gpt-4o', provider: 'openai', usage }, catalog)?.totalPico).toBe(
+      (1000 * 1 + 100 * 4) * 1e6,
+    );
+    const health = catalogHealth(catalog);
+    expect(health.ok).toBe(false);
+    expect(health.skipped.map((s) => [s.origin, s.error?.code])).toEqual([[missing, 'PRICE_FILE_NOT_FOUND']]);
+  });
+});
+
+describe('a price layer fails alone', () => {
+  // Each broken file sits between two good ones; the good ones must keep their prices.
+  const broken: [string, string, string][] = [
+    ['invalid YAML', 'broken.yaml', 'version: 1\nmodels: [ {id: x\n'],
+    ['invalid JSON', 'broken.json', '{"version": 1, "models": ['],
+    [
+      'an invalid catalog',
+      'invalid.json',
+      JSON.stringify({ version: 1, models: [{ id: 'x', provider: 'p', prices: { input: -1 } }] }),
+    ],
+    ['a directory', 'a-directory', ''],
+  ];
+  const yamlFile = join(root, 'negotiated.yaml');
+  writeFileSync(
+    yamlFile,
+    'version: 1\nmodels:\n  - id: acme-yaml\n    provider: acme\n    prices: { input: 3, output: 5 }\n',
+  );
+
+  it.each(broken)(
+    '%s is skipped with one warning; the JSON and YAML files around it still price',
+    (_what, name, text) => {
+      const bad = join(root, name);
+      if (name === 'a-directory') mkdirSync(bad, { recursive: true });
+      else writeFileSync(bad, text);
+      const warnings: string[] = [];
+      const catalog = getNodeCatalog({
+        env: { LANGFUSE_COST_PRICES: [yamlFile, bad, userFile].join(','), LANGFUSE_COST_CACHE_DIR: cacheDir },
+        onWarning: (m) => warnings.push(m),
+      });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(bad);
+      expect(calculateCost({ model: 'acme-yaml', usage }, catalog)?.totalPico).toBe(
+        (1000 * 3 + 100 * 5) * 1e6,
+      );
+      expect(calculateCost({ model: 'gpt-4o', provider: 'openai', usage }, catalog)?.totalPico).toBe(
+        (1000 * 1 + 100 * 4) * 1e6,
+      );
+      // The same catalog again: no second warning (the configuration did not change).
+      expect(
+        getNodeCatalog({
+          env: {
+            LANGFUSE_COST_PRICES: [yamlFile, bad, userFile].join(','),
+            LANGFUSE_COST_CACHE_DIR: cacheDir,
+          },
+          onWarning: (m) => warnings.push(m),
+        }),
+      ).toBe(catalog);
+      expect(warnings).toHaveLength(1);
+      const health = catalogHealth(catalog);
+      expect(health.layers.map((s) => [s.layer, s.state, s.origin])).toEqual([
+        ['user', 'loaded', userFile],
+        ['user', 'skipped', bad],
+        ['user', 'loaded', yamlFile],
+        ['synced', 'loaded', join(cacheDir, 'synced-catalog.json')],
+        ['bundled', 'loaded', 'bundled catalog'],
+      ]);
+    },
+  );
+
+  it('a malformed LANGFUSE_COST_FALLBACK_PRICE is skipped; user and bundled prices stay', () => {
+    const warnings: string[] = [];
+    const catalog = getNodeCatalog({
+      env: {
+        LANGFUSE_COST_PRICES: userFile,
+        LANGFUSE_COST_CACHE_DIR: cacheDir,
+        LANGFUSE_COST_FALLBACK_PRICE: '3,x',
+      },
+      onWarning: (m) => warnings.push(m),
+    });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('LANGFUSE_COST_FALLBACK_PRICE');
+    expect(calculateCost({ model: 'totally-unknown-model-xyz', usage }, catalog)).toBeNull();
+    expect(calculateCost({ model: 'gpt-4o', provider: 'openai', usage }, catalog)?.layer).toBe('user');
+    expect(catalogHealth(catalog).skipped.map((s) => s.error?.code)).toEqual(['INVALID_CONFIG']);
+  });
+
+  it('warns through the library logger by default', () => {
+    const warnings: string[] = [];
+    const previous = getLogger();
+    setLogger({ debug() {}, info() {}, warn: (m) => warnings.push(m), error() {} });
+    try {
+      getNodeCatalog({
+        env: { LANGFUSE_COST_PRICES: join(root, 'nowhere.json'), LANGFUSE_COST_CACHE_DIR: cacheDir },
+      });
+    } finally {
+      setLogger(previous);
+    }
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(join(root, 'nowhere.json'));
+  });
+
+  it('catalogHealth of a catalog built elsewhere lists its layers as loaded, and rejects anything else', () => {
+    const other = PriceCatalog.fromData(
+      { version: 1, models: [{ id: 'm', provider: 'p', prices: { input: 1 } }] },
+      'user',
+      'x',
+    );
+    expect(catalogHealth(other)).toEqual({
+      ok: true,
+      layers: [{ layer: 'user', origin: 'user', state: 'loaded', models: 1 }],
+      skipped: [],
+    });
+    expect(() => catalogHealth({} as PriceCatalog)).toThrow(InvalidArgumentError);
   });
 });
 

@@ -1,12 +1,12 @@
 import { createInterface } from 'node:readline';
 import { LangfuseCostError } from '../../errors.js';
-import { getNodeCatalog } from '../../node/default-catalog.js';
 import { calculateCost } from '../../pricing/calculator.js';
 import type { PriceCatalog } from '../../pricing/catalog.js';
 import type { CostResult } from '../../pricing/cost-result.js';
 import { PICO_PER_USD, picoToDecimalString } from '../../pricing/money.js';
 import { TOKEN_BUCKETS, type UsageInput } from '../../usage/token-usage.js';
 import { intFlag, parseArgs, strFlag } from '../args.js';
+import { cliCatalog } from '../catalog.js';
 import { type CliCommand, CliError, type CliIO } from '../command.js';
 import { perMillion, renderTable, usd } from '../format.js';
 
@@ -63,7 +63,7 @@ export const command: CliCommand = {
       booleans: ['json', 'explain', 'batch'],
       known: ['provider', 'tier', 'at', ...Object.keys(FLAG_BUCKET)],
     });
-    const catalog = getNodeCatalog({ env: io.env, cwd: io.cwd });
+    const catalog = cliCatalog(io);
     if (args.flags.batch) return runBatch(io, catalog);
     const model = args.positionals[0];
     if (!model)

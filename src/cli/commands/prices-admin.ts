@@ -1,4 +1,10 @@
-import { getNodeCatalog } from '../../node/default-catalog.js';
+import { resolve } from 'node:path';
+import {
+  catalogHealth,
+  getNodeCatalog,
+  nodePriceFiles,
+  skippedLayerMessage,
+} from '../../node/default-catalog.js';
 import { clearCache, getCacheStats } from '../../node/sync/cache.js';
 import type { CatalogDiff, PriceChange } from '../../node/sync/diff.js';
 import { PriceSyncError } from '../../node/sync/errors.js';
@@ -27,7 +33,8 @@ export const PRICES_ADMIN_USAGE = `
         [--output-audio <usd>] [--input-image <usd>] [--per-request <usd>] [--per-web-search <usd>]
         [--provider <id>] [--file <path>]
         Write a manual price (USD per 1M tokens; fees USD per unit) to your price file
-        (first path of LANGFUSE_COST_PRICES, else ~/.config/langfuse-cost/prices.json).
+        (first path of LANGFUSE_COST_PRICES, else ~/.config/langfuse-cost/prices.json, which
+        is loaded wherever LANGFUSE_COST_PRICES is unset).
         Manual prices win over synced and bundled prices.
   langfuse-cost prices unset <model> [--provider <id>] [--file <path>]
         Remove a manual price.
@@ -223,16 +230,14 @@ async function runCache(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   if (sub !== 'stats') throw new CliError('use "prices cache stats" or "prices cache clear"', 2);
-  let catalog: ReturnType<typeof getNodeCatalog> | undefined;
-  let catalogError: string | undefined;
-  try {
-    catalog = getNodeCatalog({ env: io.env, cwd: io.cwd });
-  } catch (err) {
-    catalogError = (err as Error).message;
-  }
-  const stats = await getCacheStats({ cacheDir, ...(catalog ? { catalog } : {}) });
+  // Never throws for a bad layer: a skipped file is listed below with its reason.
+  const catalog = getNodeCatalog({ env: io.env, cwd: io.cwd, onWarning: () => {} });
+  const health = catalogHealth(catalog);
+  const stats = await getCacheStats({ cacheDir, catalog });
   if (args.flags.json === true) {
-    io.stdout.write(`${JSON.stringify({ ...stats, layers: catalog?.sources() ?? null }, null, 2)}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ ...stats, layers: catalog.sources(), skippedLayers: health.skipped }, null, 2)}\n`,
+    );
     return 0;
   }
   const out: string[] = [`Synced price cache: ${cacheDir}`];
@@ -252,17 +257,16 @@ async function runCache(argv: string[], io: CliIO): Promise<number> {
     out.push(
       `  last failed refresh: ${stats.lastError.at}: ${stats.lastError.message.replace(/\n\s*/g, ' ').slice(0, 300)}`,
     );
-  if (catalog) {
-    out.push('Catalog layers in force (highest first):');
-    for (const s of catalog.sources())
-      out.push(`  ${s.layer.padEnd(8)} ${String(s.models).padStart(6)} models  ${s.source?.name ?? ''}`);
-    if (stats.resolver) {
-      const r = stats.resolver;
-      out.push(
-        `Resolver (this process): ${r.hits} hits, ${r.misses} misses, ${r.unknown} unknown names — call getCacheStats({ catalog }) in a long-running process for live counts.`,
-      );
-    }
-  } else if (catalogError) out.push(`Catalog could not be built: ${catalogError}`);
+  out.push('Catalog layers in force (highest first):');
+  for (const s of catalog.sources())
+    out.push(`  ${s.layer.padEnd(8)} ${String(s.models).padStart(6)} models  ${s.source?.name ?? ''}`);
+  for (const s of health.skipped) out.push(`  ${skippedLayerMessage(s)}`);
+  if (stats.resolver) {
+    const r = stats.resolver;
+    out.push(
+      `Resolver (this process): ${r.hits} hits, ${r.misses} misses, ${r.unknown} unknown names — call getCacheStats({ catalog }) in a long-running process for live counts.`,
+    );
+  }
   io.stdout.write(`${out.join('\n')}\n`);
   return 0;
 }
@@ -283,16 +287,12 @@ async function runSet(argv: string[], io: CliIO): Promise<number> {
   if (Object.keys(prices).length === 0)
     throw new CliError('give at least one price, e.g. --input 2.5 --output 10', 2);
   const provider = strFlag(args, 'provider');
-  let catalog: ReturnType<typeof getNodeCatalog> | undefined;
-  if (!provider) {
-    try {
-      // The user file may not exist yet, so infer the provider from the synced and bundled prices only.
-      catalog = getNodeCatalog({ env: { ...io.env, LANGFUSE_COST_PRICES: '' }, cwd: io.cwd });
-    } catch {
-      catalog = undefined;
-    }
-  }
-  const file = strFlag(args, 'file') ?? resolveUserPricesPath(io.env);
+  // The user file may not exist yet, so infer the provider from the synced and bundled prices
+  // (a bad layer is skipped, never thrown).
+  const catalog = provider
+    ? undefined
+    : getNodeCatalog({ env: { ...io.env, LANGFUSE_COST_PRICES: '' }, cwd: io.cwd, onWarning: () => {} });
+  const file = resolve(io.cwd, strFlag(args, 'file') ?? resolveUserPricesPath(io.env));
   const edit = await setUserPrice({
     model,
     prices,
@@ -310,10 +310,15 @@ async function runSet(argv: string[], io: CliIO): Promise<number> {
   if (!provider && edit.model!.provider === 'custom') {
     io.stdout.write('  The catalog does not know this model; pass --provider to set its provider.\n');
   }
-  const listed = (io.env.LANGFUSE_COST_PRICES ?? '').trim() !== '';
-  if (!listed) {
+  // The hint says what getNodeCatalog does with this file, from the same list of files it loads.
+  const loaded = nodePriceFiles({ env: io.env, cwd: io.cwd });
+  if (loaded.defaultFile === edit.file) {
     io.stdout.write(
-      `  Set LANGFUSE_COST_PRICES=${edit.file} where you price calls so this file is loaded.\n`,
+      '  Loaded by default wherever LANGFUSE_COST_PRICES is unset (getNodeCatalog, the adapters, the CLI).\n',
+    );
+  } else if (!loaded.files.includes(edit.file)) {
+    io.stdout.write(
+      `  Add ${edit.file} to LANGFUSE_COST_PRICES where you price calls so this file is loaded.\n`,
     );
   }
   return 0;

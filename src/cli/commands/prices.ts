@@ -1,8 +1,13 @@
-import { CatalogValidationError } from '../../errors.js';
-import { getNodeCatalog } from '../../node/default-catalog.js';
-import { loadPriceFile } from '../../node/price-files.js';
+import {
+  addPriceFileLayer,
+  catalogHealth,
+  getNodeCatalog,
+  type PriceLayerStatus,
+} from '../../node/default-catalog.js';
+import { PriceCatalog } from '../../pricing/catalog.js';
 import type { CatalogModel, PriceSet } from '../../pricing/types.js';
 import { intFlag, parseArgs, strFlag } from '../args.js';
+import { cliCatalog } from '../catalog.js';
 import { type CliCommand, CliError } from '../command.js';
 import { perMillion, renderTable } from '../format.js';
 
@@ -10,9 +15,14 @@ const USAGE = `Usage: langfuse-cost prices <subcommand> [options]
 
 Subcommands:
   list [--provider P] [--search S] [--limit N] [--json]   models in the catalog
+  list --layers [--json]                                 the price layers in force: each price file,
+                                                         the synced cache, bundled prices, fallback;
+                                                         loaded or skipped, and why
   show <model> [--provider P] [--json]                   the price entry a name resolves to
-  validate <file>                                        check a price file (JSON/YAML, or a LiteLLM,
-                                                         genai-prices or Langfuse export)
+  validate [file ...]                                    check price files (JSON/YAML, or a LiteLLM,
+                                                         genai-prices or Langfuse export) with the
+                                                         loader the runtime uses; without a file, the
+                                                         ones the runtime loads (LANGFUSE_COST_PRICES)
   sync [--from genai-prices|litellm|<url>] [--dry-run]   refresh prices into the local cache
   cache stats | cache clear                              the synced price cache
   set <model> --input X --output Y [...]                 add your own price (wins over all others)
@@ -56,8 +66,9 @@ function flags(m: CatalogModel): string {
 }
 
 async function list(argv: string[], io: Parameters<CliCommand['run']>[1]): Promise<number> {
-  const args = parseArgs(argv, { booleans: ['json'], known: ['provider', 'search', 'limit'] });
-  const catalog = getNodeCatalog({ env: io.env, cwd: io.cwd });
+  const args = parseArgs(argv, { booleans: ['json', 'layers'], known: ['provider', 'search', 'limit'] });
+  if (args.flags.layers) return listLayers(args.flags.json === true, io);
+  const catalog = cliCatalog(io);
   const provider = strFlag(args, 'provider');
   const search = strFlag(args, 'search') ?? args.positionals[0];
   const models = catalog.list({ ...(provider ? { provider } : {}), ...(search ? { search } : {}) });
@@ -99,7 +110,7 @@ async function show(argv: string[], io: Parameters<CliCommand['run']>[1]): Promi
   const args = parseArgs(argv, { booleans: ['json'], known: ['provider'] });
   const name = args.positionals[0];
   if (!name) throw new CliError('give a model name, e.g. `langfuse-cost prices show gpt-4o`', 2);
-  const catalog = getNodeCatalog({ env: io.env, cwd: io.cwd });
+  const catalog = cliCatalog(io);
   const provider = strFlag(args, 'provider');
   const r = catalog.resolve(name, provider);
   if (!r) {
@@ -139,21 +150,53 @@ async function show(argv: string[], io: Parameters<CliCommand['run']>[1]): Promi
   return 0;
 }
 
+/** One layer as a table row: where it comes from, and what went wrong when it was skipped. */
+function layerRow(s: PriceLayerStatus): string[] {
+  return [
+    s.layer,
+    s.state,
+    String(s.models),
+    s.origin,
+    s.error ? `${s.error.code}: ${oneLine(s.error.message)}` : '',
+  ];
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
+}
+
+/** `prices list --layers`: every layer of the runtime catalog, highest first, loaded or skipped. */
+function listLayers(json: boolean, io: Parameters<CliCommand['run']>[1]): number {
+  const health = catalogHealth(getNodeCatalog({ env: io.env, cwd: io.cwd, onWarning: () => {} }));
+  if (json) {
+    io.stdout.write(`${JSON.stringify(health, null, 2)}\n`);
+    return 0;
+  }
+  io.stdout.write(
+    renderTable(['layer', 'state', 'models', 'origin', 'problem'], health.layers.map(layerRow)),
+  );
+  if (!health.ok)
+    io.stdout.write(
+      `${health.skipped.length} layer(s) skipped; the others price calls. Fix the file, or run \`langfuse-cost prices validate\`.\n`,
+    );
+  return 0;
+}
+
+/**
+ * `prices validate`: each file through the loader the runtime uses (`addPriceFileLayer`, the same
+ * function `getNodeCatalog` calls), so a file it accepts is a file the runtime loads. Without files,
+ * the runtime's own files and layers are checked.
+ */
 async function validate(argv: string[], io: Parameters<CliCommand['run']>[1]): Promise<number> {
   const args = parseArgs(argv, { known: [] });
-  const file = args.positionals[0];
-  if (!file) throw new CliError('give a price file, e.g. `langfuse-cost prices validate ./prices.json`', 2);
-  try {
-    const data = await loadPriceFile(file);
-    io.stdout.write(
-      `ok: ${file} — ${data.models.length} models${data.source ? ` (source: ${data.source.name})` : ''}\n`,
-    );
-    return 0;
-  } catch (e) {
-    if (e instanceof CatalogValidationError) {
-      io.stderr.write(`${e.message}\n`);
-      return 1;
-    }
-    throw new CliError((e as Error).message);
+  const statuses =
+    args.positionals.length > 0
+      ? args.positionals.map((file) => addPriceFileLayer(new PriceCatalog(), file, { cwd: io.cwd }))
+      : catalogHealth(getNodeCatalog({ env: io.env, cwd: io.cwd, reload: true, onWarning: () => {} })).layers;
+  for (const s of statuses) {
+    if (s.state === 'loaded')
+      io.stdout.write(`ok: ${s.origin} — ${s.models} models${s.source ? ` (source: ${s.source})` : ''}\n`);
+    else io.stderr.write(`${s.error?.message ?? `cannot load ${s.origin}`}\n`);
   }
+  return statuses.every((s) => s.state === 'loaded') ? 0 : 1;
 }
