@@ -168,3 +168,40 @@ export function runTs(
     });
   });
 }
+
+/** The `// prints: TEXT` comments of a block, in order: the lines its stdout must be. */
+export function expectedPrints(code: string): string[] {
+  return [...code.matchAll(/\/\/ prints: (.*)$/gm)].map((m) => m[1]!.trimEnd());
+}
+
+/**
+ * Compare a block's stdout with its `// prints:` comments: one comment per printed line, in order,
+ * nothing printed that no comment shows, nothing shown that is not printed. In a comment, `…` stands
+ * for any text within the line (a date, say), so a comment can skip what changes from run to run.
+ * Returns what differs, or null when they agree (and for a block without `// prints:` comments).
+ */
+export function printsMismatch(code: string, stdout: string): string | null {
+  const expected = expectedPrints(code);
+  if (expected.length === 0) return null;
+  const got = stdout
+    .replace(/\r?\n$/, '')
+    .split(/\r?\n/)
+    .map((l) => l.trimEnd());
+  const pattern = (text: string) =>
+    new RegExp(
+      `^${text
+        .split('…')
+        .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+      'u',
+    );
+  for (let i = 0; i < Math.max(expected.length, got.length); i++) {
+    const e = expected[i];
+    const g = got[i];
+    if (e === undefined)
+      return `line ${i + 1} is printed but no // prints: comment shows it: ${JSON.stringify(g)}`;
+    if (g === undefined) return `// prints: ${e} — not printed (the block printed ${got.length} line(s))`;
+    if (!pattern(e).test(g)) return `line ${i + 1}: // prints: ${e}\n  but printed: ${g}`;
+  }
+  return null;
+}
