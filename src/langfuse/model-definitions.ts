@@ -13,7 +13,14 @@
  *   usage key matching `usageDetailPattern` (a regex, unanchored unless anchored) and compares it with
  *   `value`; an attribute condition matches a top-level key of `model_parameters` or `metadata`;
  * - project definitions win over Langfuse-managed ones; among project definitions the newest
- *   `startDate` wins (`ORDER BY project_id ASC, start_date DESC NULLS LAST`).
+ *   `startDate` wins (`ORDER BY project_id ASC, start_date DESC NULLS LAST`, no filter on the date:
+ *   `packages/shared/src/server/ingestion/modelMatch.ts` `findModelInPostgres`);
+ * - what a server accepts depends on its version (`web/src/features/public-api/types/models.ts`,
+ *   `packages/shared/src/features/model-pricing/validation.ts`): before v3.135.0 only flat
+ *   `inputPrice`/`outputPrice`/`totalPrice` (a `pricingTiers` key is silently dropped); from v3.135.0
+ *   pricing tiers with usage conditions, and one project definition per `modelName`; from v4.13.0 also
+ *   conditions on `model_parameters`/`metadata`. A usage pattern is at most 200 characters and must
+ *   pass `safe-regex2` (no nested quantifiers).
  */
 import { closedError } from '../errors.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
@@ -49,7 +56,7 @@ export interface LangfusePricingTier {
   prices: Record<string, number>;
 }
 
-/** Body of `POST /api/public/models`. */
+/** Body of `POST /api/public/models` with pricing tiers (Langfuse ≥ 3.135). */
 export interface LangfuseModelDefinition {
   modelName: string;
   matchPattern: string;
@@ -58,6 +65,20 @@ export interface LangfuseModelDefinition {
   pricingTiers: LangfusePricingTier[];
   tokenizerId?: null;
 }
+
+/** Body of `POST /api/public/models` with flat prices (what Langfuse < 3.135 accepts). */
+export interface LangfuseFlatModelDefinition {
+  modelName: string;
+  matchPattern: string;
+  startDate?: string | null;
+  unit: 'TOKENS';
+  inputPrice?: number;
+  outputPrice?: number;
+  totalPrice?: number;
+}
+
+/** A create body of either shape. */
+export type LangfuseModelCreateBody = LangfuseModelDefinition | LangfuseFlatModelDefinition;
 
 /** A model definition as `GET /api/public/models` returns it. */
 export interface LangfuseModel {
@@ -83,17 +104,25 @@ export interface LangfuseModel {
  * with exactly that key exists, so every key emitters actually send is listed: ours and the Langfuse
  * SDKs' (`src/langfuse/cost-details.ts`), the server's OTel normalisation (`input_cached_tokens`,
  * `input_cache_creation`, `output_reasoning_tokens`, …), `@langfuse/langchain` (`input_cache_read`,
- * `input_cache_creation`, `input_audio`, `output_reasoning`, `output_audio`) and Anthropic-style names
- * (`cache_read_input_tokens`, `cache_creation_input_tokens`). `reasoning_tokens` is deliberately absent:
- * the server keeps it beside an `output` that already includes it, so pricing it would bill twice.
- * `total` is never priced: a `total` price makes Langfuse ignore every other key.
+ * `input_cache_creation`, `input_audio`, `output_reasoning`, `output_audio`), the server's AI SDK
+ * provider-metadata mapping (`input_cache_read`, Bedrock `input_cache_write`, Anthropic
+ * `input_cache_creation_5m`/`_1h`) and Anthropic-style names (`cache_read_input_tokens`,
+ * `cache_creation_input_tokens`). Deliberately absent: `reasoning_tokens` and OpenAI's
+ * `accepted_prediction_tokens`/`rejected_prediction_tokens` — the server keeps them beside an `output`
+ * that already includes them, so pricing them would bill twice; and `total`, whose price makes
+ * Langfuse ignore every other key.
  */
 export const USAGE_KEYS_OF_SLOT: Readonly<
   Record<Exclude<PriceKey, 'perRequest' | 'perWebSearch'>, readonly string[]>
 > = {
   input: ['input'],
   cacheRead: ['input_cached_tokens', 'input_cache_read', 'cache_read_input_tokens'],
-  cacheWrite: ['input_cache_creation', 'input_cache_creation_5m', 'cache_creation_input_tokens'],
+  cacheWrite: [
+    'input_cache_creation',
+    'input_cache_creation_5m',
+    'input_cache_write',
+    'cache_creation_input_tokens',
+  ],
   cacheWrite1h: ['input_cache_creation_1h'],
   inputAudio: ['input_audio_tokens', 'input_audio'],
   inputImage: ['input_image_tokens', 'input_image'],
@@ -103,12 +132,14 @@ export const USAGE_KEYS_OF_SLOT: Readonly<
 };
 
 /**
- * Usage keys summed for a long-context condition: one key per prompt bucket (plus the common aliases of
- * the cache buckets), anchored so `output_*` keys never count. Our threshold is on the whole prompt:
- * uncached input + cache reads + cache writes + audio and image input.
+ * Usage keys summed for a long-context condition: every prompt key of {@link USAGE_KEYS_OF_SLOT}
+ * (uncached input, cache reads and writes under all their names, audio and image input), anchored so
+ * `output_*` and `total` never count. Our threshold is on the whole prompt. Written compactly because
+ * Langfuse refuses usage patterns over 200 characters, and without a quantifier inside a quantified
+ * group, which its `safe-regex2` check refuses.
  */
 export const PROMPT_USAGE_PATTERN =
-  '^(input|input_cached_tokens|input_cache_read|cache_read_input_tokens|input_cache_creation|cache_creation_input_tokens|input_cache_creation_1h|input_audio_tokens|input_image_tokens)$';
+  '^(input(|_cached_tokens|_cache_read|_cache_creation(_5m|_1h)?|_cache_write|_audio(_tokens)?|_image(_tokens)?)|cache_(read|creation)_input_tokens)$';
 
 /** `model_parameters.service_tier` values that select each of our service tiers (as Langfuse's own tiers do). */
 const SERVICE_TIER_VALUES: Record<Exclude<ServiceTier, 'standard'>, string[]> = {
@@ -419,6 +450,190 @@ function toLangfuseModelDefinitionUnchecked(
 }
 
 // ---------------------------------------------------------------------------------------------
+// What a server accepts, by version.
+
+/**
+ * How a Langfuse server takes prices in a model definition:
+ * - `flat`: `inputPrice`/`outputPrice`/`totalPrice` only (before v3.135.0; a `pricingTiers` key is
+ *   dropped without an error, leaving an unpriced definition);
+ * - `usage-tiers`: pricing tiers whose conditions are on usage only (v3.135.0 – v4.12.x);
+ * - `model-parameter-tiers`: also conditions on `model_parameters` / `metadata` (v4.13.0 and later).
+ */
+export type LangfusePricingSupport = 'flat' | 'usage-tiers' | 'model-parameter-tiers';
+
+/** What the Langfuse server behind a base URL accepts. */
+export interface LangfuseServerCapabilities {
+  /** The version the server reported (`GET /api/public/health`) or was given; null when inferred. */
+  version: string | null;
+  /** How prices can be sent. */
+  pricing: LangfusePricingSupport;
+  /**
+   * The server refuses a second project definition with the same `modelName` (v3.135.0 and later), so
+   * replacing one means deleting it first.
+   */
+  uniqueModelNames: boolean;
+}
+
+function versionParts(v: string): [number, number, number] | null {
+  const m = /^\s*v?(\d+)\.(\d+)\.(\d+)/.exec(v);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
+}
+
+function atLeast(v: [number, number, number], major: number, minor: number): boolean {
+  return v[0] !== major ? v[0] > major : v[1] >= minor;
+}
+
+/**
+ * The capabilities of a Langfuse version (`3.134.0`, `v4.13.1`, …), or null if `version` is not one.
+ *
+ * @example
+ * ```ts
+ * capabilitiesOfVersion('4.12.0'); // { version: '4.12.0', pricing: 'usage-tiers', uniqueModelNames: true }
+ * ```
+ */
+export function capabilitiesOfVersion(version: string): LangfuseServerCapabilities | null {
+  try {
+    const v = typeof version === 'string' ? versionParts(version) : null;
+    if (!v) return null;
+    const text = `${v[0]}.${v[1]}.${v[2]}`;
+    if (!atLeast(v, 3, 135)) return { version: text, pricing: 'flat', uniqueModelNames: false };
+    const pricing = atLeast(v, 4, 13) ? 'model-parameter-tiers' : 'usage-tiers';
+    return { version: text, pricing, uniqueModelNames: true };
+  } catch (err) {
+    throw closedError(err, 'capabilitiesOfVersion');
+  }
+}
+
+/**
+ * Capabilities read from the shape of `GET /api/public/models` when the server does not say its version:
+ * definitions carry `pricingTiers` from v3.135.0 on, and a tier conditioned on a model parameter exists
+ * only on servers that accept such conditions. Null when the listing shows nothing either way (empty).
+ */
+export function capabilitiesFromListing(remote: readonly LangfuseModel[]): LangfuseServerCapabilities | null {
+  try {
+    if (remote.length === 0) return null;
+    if (!remote.some((m) => Array.isArray(m.pricingTiers)))
+      return { version: null, pricing: 'flat', uniqueModelNames: false };
+    const attr = remote.some((m) => m.pricingTiers?.some((t) => t.conditions?.some((c) => 'source' in c)));
+    return { version: null, pricing: attr ? 'model-parameter-tiers' : 'usage-tiers', uniqueModelNames: true };
+  } catch (err) {
+    throw closedError(err, 'capabilitiesFromListing');
+  }
+}
+
+/** A definition reduced to what a server accepts. */
+export interface AdaptedDefinition {
+  /** The body to `POST /api/public/models`. */
+  body: LangfuseModelCreateBody;
+  /** The same prices in the tier shape, for comparing with what the server returns. */
+  comparable: LangfuseModelDefinition;
+  /** What could not be sent, one phrase each (empty when nothing was left out). */
+  dropped: string[];
+}
+
+/**
+ * Reduce a full definition (from {@link toLangfuseModelDefinition}) to what a server accepts: flat
+ * input/output prices before v3.135, usage-only tiers before v4.13 (tiers conditioned on
+ * `model_parameters` are left out and the remaining priorities renumbered), everything after.
+ */
+export function adaptDefinition(
+  def: LangfuseModelDefinition,
+  capabilities: Pick<LangfuseServerCapabilities, 'pricing'>,
+): AdaptedDefinition {
+  try {
+    return adaptDefinitionUnchecked(def, capabilities);
+  } catch (err) {
+    throw closedError(err, 'adaptDefinition');
+  }
+}
+
+function adaptDefinitionUnchecked(
+  def: LangfuseModelDefinition,
+  capabilities: Pick<LangfuseServerCapabilities, 'pricing'>,
+): AdaptedDefinition {
+  if (capabilities.pricing === 'model-parameter-tiers') return { body: def, comparable: def, dropped: [] };
+  const standard = def.pricingTiers.find((t) => t.isDefault)!;
+  if (capabilities.pricing === 'flat') {
+    const prices = { input: standard.prices.input ?? 0, output: standard.prices.output ?? 0 };
+    const body: LangfuseFlatModelDefinition = {
+      modelName: def.modelName,
+      matchPattern: def.matchPattern,
+      ...(def.startDate !== undefined ? { startDate: def.startDate } : {}),
+      unit: def.unit,
+      inputPrice: prices.input,
+      outputPrice: prices.output,
+    };
+    const lost = Object.keys(standard.prices).filter((k) => k !== 'input' && k !== 'output');
+    const dropped = [
+      ...(lost.length > 0 ? [`prices of ${lost.join(', ')}`] : []),
+      ...(def.pricingTiers.length > 1 ? [`tiers ${tierNames(def.pricingTiers)}`] : []),
+    ];
+    const comparable: LangfuseModelDefinition = {
+      ...def,
+      pricingTiers: [{ ...standard, prices }],
+    };
+    return {
+      body,
+      comparable,
+      dropped: dropped.length > 0 ? [`${dropped.join('; ')} (flat prices only before Langfuse 3.135)`] : [],
+    };
+  }
+  const kept = def.pricingTiers.filter((t) => t.isDefault || t.conditions.every((c) => !('source' in c)));
+  const left = def.pricingTiers.filter((t) => !kept.includes(t));
+  let priority = 0;
+  const pricingTiers = kept.map((t) => (t.isDefault ? t : { ...t, priority: ++priority }));
+  const body: LangfuseModelDefinition = { ...def, pricingTiers };
+  return {
+    body,
+    comparable: body,
+    dropped:
+      left.length > 0 ? [`tiers ${tierNames(left)} (model-parameter conditions need Langfuse 4.13)`] : [],
+  };
+}
+
+function tierNames(tiers: readonly LangfusePricingTier[]): string {
+  return tiers
+    .filter((t) => !t.isDefault)
+    .map((t) => t.name)
+    .join(', ');
+}
+
+/**
+ * The create body that puts a definition returned by `GET /api/public/models` back as it was (its
+ * name, pattern, start date, unit, tokenizer and tiers or flat prices), e.g. from a backup file.
+ */
+export function recreateBody(m: LangfuseModel): Record<string, unknown> {
+  try {
+    const out: Record<string, unknown> = {
+      modelName: m.modelName,
+      matchPattern: m.matchPattern,
+      startDate: m.startDate ?? null,
+      unit: m.unit ?? 'TOKENS',
+    };
+    if (m.tokenizerId === 'openai' || m.tokenizerId === 'claude') out.tokenizerId = m.tokenizerId;
+    const config = (m as { tokenizerConfig?: unknown }).tokenizerConfig;
+    if (config !== undefined && config !== null) out.tokenizerConfig = config;
+    if (m.pricingTiers && m.pricingTiers.length > 0) {
+      out.pricingTiers = m.pricingTiers.map((t) => ({
+        name: t.name,
+        isDefault: t.isDefault,
+        priority: t.priority,
+        conditions: t.conditions,
+        prices: t.prices,
+      }));
+    } else {
+      if (m.inputPrice != null) out.inputPrice = Number(m.inputPrice);
+      if (m.outputPrice != null) out.outputPrice = Number(m.outputPrice);
+      if (m.totalPrice != null && m.inputPrice == null && m.outputPrice == null)
+        out.totalPrice = Number(m.totalPrice);
+    }
+    return out;
+  } catch (err) {
+    throw closedError(err, 'recreateBody');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Comparison with the definitions in a Langfuse project.
 
 /** Default-tier prices of a remote definition, whichever shape the server returned. */
@@ -444,35 +659,45 @@ function remoteDefaultPricesUnchecked(m: LangfuseModel): Record<string, number> 
 }
 
 /**
- * The remote definition Langfuse would use for an observation with this model name: project
- * definitions before Langfuse-managed ones, then the newest `startDate` (JavaScript regex semantics;
- * Langfuse evaluates the same patterns in Postgres).
+ * The remote definition Langfuse would use for an observation with this model name, as its matcher
+ * picks it (`findModelInPostgres`: `ORDER BY project_id ASC, start_date DESC NULLS LAST LIMIT 1`):
+ * project definitions before Langfuse-managed ones, then the newest `startDate`, a future one included
+ * (Langfuse does not filter on it), definitions without a date last; ties keep the listing order.
+ * JavaScript regex semantics; Langfuse evaluates the same patterns in Postgres.
+ *
+ * @param at Ignored (kept for compatibility): Langfuse does not compare `startDate` with the time.
  */
 export function findMatchingDefinition(
   name: string,
   remote: readonly LangfuseModel[],
-  at: number = Date.now(),
+  at?: number,
 ): LangfuseModel | null {
+  void at;
   try {
-    return findMatchingDefinitionUnchecked(name, remote, at);
+    return findMatchingDefinitionUnchecked(name, remote);
   } catch (err) {
     throw closedError(err, 'findMatchingDefinition');
   }
 }
 
+function startMillis(m: LangfuseModel): number | null {
+  if (!m.startDate) return null;
+  const t = Date.parse(m.startDate);
+  return Number.isNaN(t) ? null : t;
+}
+
 function findMatchingDefinitionUnchecked(
   name: string,
   remote: readonly LangfuseModel[],
-  at: number = Date.now(),
 ): LangfuseModel | null {
-  const candidates = remote.filter((m) => {
-    if (m.startDate && Date.parse(m.startDate) > at) return false;
-    return compileMatchPattern(m.matchPattern)?.test(name) ?? false;
-  });
+  const candidates = remote.filter((m) => compileMatchPattern(m.matchPattern)?.test(name) ?? false);
   candidates.sort((a, b) => {
     if (a.isLangfuseManaged !== b.isLangfuseManaged) return a.isLangfuseManaged ? 1 : -1;
-    const sa = a.startDate ? Date.parse(a.startDate) : Number.NEGATIVE_INFINITY;
-    const sb = b.startDate ? Date.parse(b.startDate) : Number.NEGATIVE_INFINITY;
+    const sa = startMillis(a);
+    const sb = startMillis(b);
+    if (sa === sb) return 0;
+    if (sa === null) return 1;
+    if (sb === null) return -1;
     return sb - sa;
   });
   return candidates[0] ?? null;
@@ -521,7 +746,10 @@ function compareDefinitionsUnchecked(
   // remote definition prices any of their keys (otherwise every definition would "differ" on
   // audio or image keys nobody sends). A bucket is reported once, by its first differing key.
   const explicit = new Set(Object.keys(model?.prices ?? {}));
-  for (const [slot, keys] of Object.entries(USAGE_KEYS_OF_SLOT)) {
+  for (const [slot, slotKeys] of Object.entries(USAGE_KEYS_OF_SLOT)) {
+    // Only keys the desired definition can carry (flat definitions: input and output).
+    const keys = slotKeys.filter((k) => want[k] !== undefined);
+    if (keys.length === 0) continue;
     const relevant =
       slot === 'input' || slot === 'output' || explicit.has(slot) || keys.some((k) => have[k] !== undefined);
     if (!relevant) continue;
@@ -557,8 +785,12 @@ export interface ModelDefinitionDiff {
   model: CatalogModel;
   /** The model names (as used in calls) that resolve to it. */
   names: string[];
-  /** The definition we would create. */
+  /** The definition we would create on a server that accepts everything. */
   desired: LangfuseModelDefinition;
+  /** What is sent to this server: {@link desired} reduced to its capabilities ({@link adaptDefinition}). */
+  body: LangfuseModelCreateBody;
+  /** What the server cannot hold of {@link desired} (empty when nothing). */
+  dropped: string[];
   /**
    * - `missing`: no Langfuse definition matches these names, so Langfuse infers no cost for them;
    * - `different`: the definition Langfuse uses prices them differently (or does not match every name);
@@ -573,14 +805,22 @@ export interface ModelDefinitionDiff {
   replaces: LangfuseModel[];
 }
 
+/** Options of {@link diffModelDefinitions}. */
+export interface DiffModelDefinitionsOptions extends ModelDefinitionOptions {
+  /** Ignored (kept for compatibility): Langfuse does not compare `startDate` with the time. */
+  at?: number;
+  /** What the server accepts (default: everything, as Langfuse ≥ 4.13); the comparison uses only that. */
+  capabilities?: Pick<LangfuseServerCapabilities, 'pricing'>;
+}
+
 /**
  * Compare the definitions we would push for `used` (catalog model → names seen in calls) with the
- * definitions the project has.
+ * definitions the project has, as far as the server can hold them (`capabilities`).
  */
 export function diffModelDefinitions(
   used: readonly { model: CatalogModel; names: string[] }[],
   remote: readonly LangfuseModel[],
-  options: ModelDefinitionOptions & { at?: number } = {},
+  options: DiffModelDefinitionsOptions = {},
 ): ModelDefinitionDiff[] {
   try {
     return diffModelDefinitionsUnchecked(used, remote, options);
@@ -592,12 +832,14 @@ export function diffModelDefinitions(
 function diffModelDefinitionsUnchecked(
   used: readonly { model: CatalogModel; names: string[] }[],
   remote: readonly LangfuseModel[],
-  options: ModelDefinitionOptions & { at?: number } = {},
+  options: DiffModelDefinitionsOptions = {},
 ): ModelDefinitionDiff[] {
+  const capabilities = options.capabilities ?? { pricing: 'model-parameter-tiers' as const };
   return used.map(({ model, names }) => {
     const desired = toLangfuseModelDefinition(model, options);
+    const { body, comparable, dropped } = adaptDefinition(desired, capabilities);
     const replaces = remote.filter((r) => !r.isLangfuseManaged && r.modelName === desired.modelName);
-    const matches = names.map((n) => ({ name: n, def: findMatchingDefinition(n, remote, options.at) }));
+    const matches = names.map((n) => ({ name: n, def: findMatchingDefinition(n, remote) }));
     const current = matches.find((m) => m.def)?.def ?? null;
     const differences: string[] = [];
     if (!current) {
@@ -605,6 +847,8 @@ function diffModelDefinitionsUnchecked(
         model,
         names,
         desired,
+        body,
+        dropped,
         status: 'missing' as const,
         current,
         differences: ['no Langfuse model definition matches'],
@@ -616,11 +860,13 @@ function diffModelDefinitionsUnchecked(
       else if (m.def.id !== current.id)
         differences.push(`"${m.name}" is matched by another definition (${m.def.modelName})`);
     }
-    differences.push(...compareDefinitions(desired, current, model));
+    differences.push(...compareDefinitions(comparable, current, model));
     return {
       model,
       names,
       desired,
+      body,
+      dropped,
       status: differences.length > 0 ? ('different' as const) : ('same' as const),
       current,
       differences,

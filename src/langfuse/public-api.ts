@@ -6,7 +6,9 @@
  * `@langfuse/core` 5.11):
  * - `GET /api/public/models?page&limit` → `{ data: Model[], meta: { page, limit, totalItems, totalPages } }`
  * - `POST /api/public/models` (`CreateModelRequest`) → `Model`
- * - `DELETE /api/public/models/{id}` → empty; Langfuse-managed models cannot be deleted
+ * - `DELETE /api/public/models/{id}` → `{ message }`; Langfuse-managed models cannot be deleted (404)
+ * - `GET /api/public/health` → `{ status, version }` (no authentication; `version` without a `v`)
+ * - `GET /api/public/models` takes `limit` 1–100 (a larger one is a 400)
  * - `POST /api/public/ingestion` (`{ batch: IngestionEvent[] }`) → 207 `{ successes: [{id, status}], errors: [{id, status, message?, error?}] }`;
  *   input errors are reported per event inside a 207, not as a 4xx
  * - `GET /api/public/v2/observations?fields&type&fromStartTime&toStartTime&limit&cursor` →
@@ -346,8 +348,31 @@ export class LangfusePublicApi {
     return data ?? { data: [], meta: { page, limit, totalItems: 0, totalPages: 0 } };
   }
 
-  /** Every model definition of the project, Langfuse-managed ones included (all pages). */
+  /**
+   * The server's version from `GET /api/public/health` (`{ status, version }`), or null when the
+   * endpoint is absent, hidden or answers without a version. Never throws.
+   */
+  async health(): Promise<{ status: string; version: string } | null> {
+    try {
+      const { data } = await this.#request<{ status?: unknown; version?: unknown }>(
+        'GET',
+        '/api/public/health',
+        {
+          accept404: true,
+        },
+      );
+      if (data && typeof data.version === 'string' && data.version.trim() !== '')
+        return { status: String(data.status ?? ''), version: data.version.trim() };
+      return null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Every model definition of the project, Langfuse-managed ones included (all pages, ≤ 100 a page). */
   async listAllModels<M = unknown>(limit = 100): Promise<M[]> {
+    // The server answers 400 to a limit above 100.
+    limit = Math.min(Math.max(Math.floor(limit) || 100, 1), 100);
     const out: M[] = [];
     for (let page = 1; page <= 10_000; page++) {
       const res = await this.listModels<M>(page, limit);

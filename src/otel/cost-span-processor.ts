@@ -43,8 +43,9 @@ export interface CostSpanProcessorOptions {
   catalog?: PriceCatalog;
   /**
    * Replace a cost already on the span (`langfuse.observation.cost_details`, `gen_ai.usage.cost`,
-   * `gen_ai.usage.cost.amount`, `llm.cost.total`). Default false: such spans are left as they are
-   * and only recorded, with the span's cost as the provided (actual) cost beside ours.
+   * `gen_ai.usage.cost.amount`, `llm.cost.total`). Default false: such spans keep their cost and are
+   * recorded with it as the provided (actual) cost beside ours; a cost from another vocabulary is also
+   * written as `langfuse.observation.cost_details` (`{"total": …}`) so that Langfuse shows it.
    */
   overwrite?: boolean;
   /**
@@ -74,8 +75,10 @@ const LIMIT_WARNINGS = 1_000;
  * generation around an instrumented OpenAI call): a trace's cost is counted once.
  *
  * A span that already carries a cost (`langfuse.observation.cost_details`, `gen_ai.usage.cost` > 0,
- * `gen_ai.usage.cost.amount`, `llm.cost.total` > 0) is left as it is unless `overwrite: true`; its cost
- * is recorded in the tracker as the provided (actual) cost beside ours. `langfuse.observation.type`
+ * `gen_ai.usage.cost.amount`, `llm.cost.total` > 0) keeps it unless `overwrite: true`; its cost is
+ * recorded in the tracker as the provided (actual) cost beside ours, and when it came from another
+ * vocabulary it is also written as `langfuse.observation.cost_details` `{"total": …}`, so Langfuse
+ * shows the cost the ledger records (it does not read `gen_ai.usage.cost.amount` as a cost). `langfuse.observation.type`
  * is never written: every span priced here is one Langfuse already files as a generation or
  * embedding (by its type, OpenInference kind, GenAI operation, AI SDK operation id or model attribute).
  *
@@ -259,6 +262,7 @@ export class CostSpanProcessor implements SpanProcessorLike {
     const tracker = this.tracker();
     if (result === null) {
       if (provided !== undefined) {
+        this.writeProvided(span, x, provided);
         if (tracker) this.record(tracker, providedOnly(model, x, provided), span, provided);
         return;
       }
@@ -286,7 +290,21 @@ export class CostSpanProcessor implements SpanProcessorLike {
 
     if (provided !== undefined) result.providedCost = provided;
     if (provided === undefined || this.overwrite) this.write(span, x, result);
+    else this.writeProvided(span, x, provided);
     if (tracker) this.record(tracker, result, span, provided);
+  }
+
+  /**
+   * A cost read from another vocabulary (`gen_ai.usage.cost.amount`, `gen_ai.usage.cost`,
+   * `llm.cost.total`) is recorded as the span's provided cost; Langfuse must show the same one. It reads
+   * `langfuse.observation.cost_details` first (then `gen_ai.usage.cost`, then `llm.cost.total`) and
+   * stores `gen_ai.usage.cost.amount` as a usage key, not a cost — so the total goes there too. The
+   * span's own attributes are left as they are.
+   */
+  private writeProvided(span: ProcessorSpan, x: OtelUsageExtraction, provided: number): void {
+    if (x.providedCostAttribute === OTEL_ATTR.LF_COST_DETAILS) return;
+    (span.attributes as Record<string, AttributeValue | undefined>)['langfuse.observation.cost_details'] =
+      `{"total":${provided}}`;
   }
 
   /**

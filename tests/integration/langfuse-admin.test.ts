@@ -1,14 +1,13 @@
 /**
- * `langfuse models diff|push` and `langfuse reprice` against a loopback server that answers the
- * Langfuse public API with its documented request and response shapes (fern definitions, as generated
- * into @langfuse/core 5.11: Model / PaginatedModels / CreateModelRequest, ObservationsV2Response,
- * ObservationsViews, IngestionResponse with HTTP 207). Every request the CLI sends is recorded and
- * asserted: method, path, auth header and body. Expected prices and costs are written out here.
+ * `langfuse models diff|push|restore` and `langfuse reprice` against the strict loopback Langfuse
+ * stand-in (tests/helpers/langfuse-server: the server's own validation rules, status codes, listing
+ * order, pagination limits, v1/v2 observation field names, ingestion schema and event merge, by
+ * server version; sources in tests/helpers/langfuse-server/SOURCES.md). Every request the CLI sends
+ * is recorded and asserted: method, path, auth header and body. Expected prices and costs are
+ * written out here.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -25,6 +24,7 @@ import { repriceLedger } from '../../src/node/sync/index.js';
 import { PriceCatalog } from '../../src/pricing/index.js';
 import type { CatalogData } from '../../src/pricing/types.js';
 import { runCli } from '../helpers/cli.js';
+import { type ApiModel, type LangfuseServer, startLangfuseServer } from '../helpers/langfuse-server/index.js';
 
 const PK = 'pk-lf-PUBLIC-1a2b3c4d';
 const SK = 'sk-lf-SECRET-9f8e7d6c';
@@ -38,7 +38,7 @@ const CATALOG: CatalogData = {
       id: 'acme-large-2025-06-01',
       provider: 'acme',
       aliases: ['acme-large'],
-      prices: { input: 2, cacheRead: 0.5, output: 8 },
+      prices: { input: 2, cacheRead: 0.5, cacheWrite: 2.5, output: 8 },
       contextTiers: [{ above: 128_000, prices: { input: 4, output: 16 } }],
       serviceTiers: { batch: { multiplier: 0.5 } },
     },
@@ -47,30 +47,12 @@ const CATALOG: CatalogData = {
   ],
 };
 
-interface Recorded {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  authorization: string | undefined;
-  body: any;
-}
+let lf: LangfuseServer;
+let baseUrl: string;
+let dir: string;
+let pricesFile: string;
 
-interface RemoteModel {
-  id: string;
-  modelName: string;
-  matchPattern: string;
-  startDate: string | null;
-  unit: string;
-  inputPrice: number | null;
-  outputPrice: number | null;
-  totalPrice: number | null;
-  tokenizerId: string | null;
-  isLangfuseManaged: boolean;
-  createdAt: string;
-  prices: Record<string, { price: number }>;
-  pricingTiers: any[];
-}
-
+/** A definition in the server's response shape, default tier from `prices`. */
 function remoteModel(
   id: string,
   modelName: string,
@@ -78,251 +60,42 @@ function remoteModel(
   managed: boolean,
   prices: Record<string, number>,
   extraTiers: any[] = [],
-): RemoteModel {
-  return {
+  startDate: string | null = null,
+): ApiModel {
+  return lf.model({
     id,
     modelName,
     matchPattern,
-    startDate: null,
-    unit: 'TOKENS',
-    inputPrice: prices.input ?? null,
-    outputPrice: prices.output ?? null,
-    totalPrice: null,
-    tokenizerId: null,
+    startDate,
     isLangfuseManaged: managed,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    prices: Object.fromEntries(Object.entries(prices).map(([k, v]) => [k, { price: v }])),
     pricingTiers: [
       { id: `${id}_tier_default`, name: 'Standard', isDefault: true, priority: 0, conditions: [], prices },
       ...extraTiers,
     ],
-  };
+  });
 }
-
-interface Observation {
-  id: string;
-  traceId: string;
-  startTime: string;
-  type: string;
-  model: string | null;
-  modelParameters?: Record<string, unknown> | null;
-  usageDetails: Record<string, number>;
-  costDetails: Record<string, number>;
-}
-
-const state = {
-  models: [] as RemoteModel[],
-  observations: [] as Observation[],
-  requests: [] as Recorded[],
-  nextId: 1,
-  v2: true,
-  reject: new Set<string>(),
-  pageSize: 2,
-};
-
-function send(res: ServerResponse, status: number, body?: unknown) {
-  if (body === undefined) {
-    res.writeHead(status).end();
-    return;
-  }
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
-async function handle(req: IncomingMessage, res: ServerResponse) {
-  const url = new URL(req.url ?? '/', 'http://x');
-  let raw = '';
-  for await (const chunk of req) raw += chunk;
-  const body = raw ? JSON.parse(raw) : undefined;
-  const rec: Recorded = {
-    method: req.method ?? '',
-    path: url.pathname,
-    query: Object.fromEntries(url.searchParams),
-    authorization: req.headers.authorization,
-    body,
-  };
-  state.requests.push(rec);
-  if (req.headers.authorization !== AUTH) {
-    // A careless server echoing what it received: the client must never surface it.
-    const got = req.headers.authorization ?? '';
-    const decoded = got.startsWith('Basic ') ? Buffer.from(got.slice(6), 'base64').toString() : '';
-    send(res, 401, { message: `Invalid credentials: ${got} (${decoded})` });
-    return;
-  }
-  const p = url.pathname;
-  if (p === '/api/public/models' && req.method === 'GET') {
-    const page = Number(url.searchParams.get('page') ?? 1);
-    const limit = Math.min(Number(url.searchParams.get('limit') ?? 50), state.pageSize);
-    const data = state.models.slice((page - 1) * limit, page * limit);
-    send(res, 200, {
-      data,
-      meta: {
-        page,
-        limit,
-        totalItems: state.models.length,
-        totalPages: Math.ceil(state.models.length / limit),
-      },
-    });
-    return;
-  }
-  if (p === '/api/public/models' && req.method === 'POST') {
-    // The server's rules for CreateModelRequest with pricingTiers.
-    const tiers = body.pricingTiers as any[];
-    const defaults = tiers.filter((t) => t.isDefault);
-    const ok =
-      typeof body.modelName === 'string' &&
-      typeof body.matchPattern === 'string' &&
-      body.unit === 'TOKENS' &&
-      body.inputPrice === undefined &&
-      defaults.length === 1 &&
-      defaults[0].priority === 0 &&
-      defaults[0].conditions.length === 0 &&
-      new Set(tiers.map((t) => t.priority)).size === tiers.length &&
-      new Set(tiers.map((t) => t.name)).size === tiers.length &&
-      tiers.every((t) => Object.keys(t.prices).length > 0);
-    if (!ok) {
-      send(res, 400, { message: 'invalid model definition' });
-      return;
-    }
-    const id = `cm-created-${state.nextId++}`;
-    const m = remoteModel(
-      id,
-      body.modelName,
-      body.matchPattern,
-      false,
-      tiers.find((t) => t.isDefault).prices,
-    );
-    m.pricingTiers = tiers.map((t, i) => ({ id: `${id}_t${i}`, ...t }));
-    state.models.push(m);
-    send(res, 200, m);
-    return;
-  }
-  const del = /^\/api\/public\/models\/([^/]+)$/.exec(p);
-  if (del && req.method === 'DELETE') {
-    const i = state.models.findIndex((m) => m.id === decodeURIComponent(del[1]!));
-    if (i < 0 || state.models[i]!.isLangfuseManaged) {
-      send(res, 404, { message: 'Model not found' });
-      return;
-    }
-    state.models.splice(i, 1);
-    send(res, 200, { message: 'Model successfully deleted' });
-    return;
-  }
-  const inRange = (o: Observation) => {
-    const from = url.searchParams.get('fromStartTime');
-    const to = url.searchParams.get('toStartTime');
-    const t = Date.parse(o.startTime);
-    return (
-      (!from || t >= Date.parse(from)) &&
-      (!to || t < Date.parse(to)) &&
-      (url.searchParams.get('type') ?? o.type) === o.type
-    );
-  };
-  if (p === '/api/public/v2/observations' && req.method === 'GET') {
-    if (!state.v2) {
-      send(res, 404, { message: 'Not found' });
-      return;
-    }
-    const rows = state.observations.filter(inRange);
-    const start = Number(
-      url.searchParams.get('cursor') ? Buffer.from(url.searchParams.get('cursor')!, 'base64').toString() : 0,
-    );
-    const limit = Math.min(Number(url.searchParams.get('limit') ?? 50), state.pageSize);
-    const data = rows.slice(start, start + limit).map((o) => ({
-      id: o.id,
-      traceId: o.traceId,
-      startTime: o.startTime,
-      endTime: o.startTime,
-      projectId: 'proj-1',
-      parentObservationId: null,
-      type: o.type,
-      name: 'llm-call',
-      level: 'DEFAULT',
-      model: o.model,
-      internalModelId: null,
-      modelParameters: o.modelParameters ?? null,
-      usageDetails: o.usageDetails,
-      costDetails: o.costDetails,
-      totalCost: o.costDetails.total ?? null,
-      modelId: null,
-      inputPrice: null,
-      outputPrice: null,
-    }));
-    const next =
-      start + limit < rows.length ? Buffer.from(String(start + limit)).toString('base64') : undefined;
-    send(res, 200, { data, meta: next ? { cursor: next } : {} });
-    return;
-  }
-  if (p === '/api/public/observations' && req.method === 'GET') {
-    const rows = state.observations.filter(inRange);
-    const page = Number(url.searchParams.get('page') ?? 1);
-    const limit = Math.min(Number(url.searchParams.get('limit') ?? 50), state.pageSize);
-    const data = rows.slice((page - 1) * limit, page * limit).map((o) => ({
-      ...o,
-      name: 'llm-call',
-      endTime: o.startTime,
-      completionStartTime: null,
-      version: null,
-      level: 'DEFAULT',
-      statusMessage: null,
-      parentObservationId: null,
-      promptId: null,
-      environment: 'default',
-      usage: { input: 0, output: 0, total: 0, unit: 'TOKENS' },
-      calculatedTotalCost: o.costDetails.total ?? null,
-    }));
-    send(res, 200, {
-      data,
-      meta: { page, limit, totalItems: rows.length, totalPages: Math.ceil(rows.length / limit) },
-    });
-    return;
-  }
-  if (p === '/api/public/ingestion' && req.method === 'POST') {
-    const successes: { id: string; status: number }[] = [];
-    const errors: { id: string; status: number; message: string }[] = [];
-    for (const e of body.batch) {
-      if (state.reject.has(e.body.id)) {
-        errors.push({
-          id: e.id,
-          status: 400,
-          message: 'Observation events are not accepted in events_only write mode',
-        });
-      } else successes.push({ id: e.id, status: 201 });
-    }
-    send(res, 207, { successes, errors });
-    return;
-  }
-  send(res, 404, { message: 'Not found' });
-}
-
-let server: Server;
-let baseUrl: string;
-let dir: string;
-let pricesFile: string;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    handle(req, res).catch((e) => send(res, 500, { message: String(e) }));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  lf = await startLangfuseServer({ publicKey: PK, secretKey: SK });
+  baseUrl = lf.url;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((r) => server.close(() => r()));
+  await lf.close();
 });
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lfc-admin-'));
   pricesFile = join(dir, 'prices.json');
   await writeFile(pricesFile, JSON.stringify(CATALOG));
-  state.models = [];
-  state.observations = [];
-  state.requests = [];
-  state.nextId = 1;
-  state.v2 = true;
-  state.reject = new Set();
-  state.pageSize = 2;
+  lf.setVersion('4.16.0');
+  lf.state.eventsOnly = false;
+  lf.state.health = true;
+  lf.state.models = [];
+  lf.state.observations.clear();
+  lf.state.requests = [];
+  lf.state.events = [];
+  lf.state.failNextCreate = false;
 });
 
 afterEach(async () => {
@@ -357,8 +130,10 @@ const ACME_STANDARD = {
   cache_read_input_tokens: 5e-7,
   output: 8e-6,
 };
+// Every prompt bucket Langfuse or an SDK may send, anchored (never output_*, never total); within
+// the server's 200-character limit and without nested quantifiers (its safe-regex check).
 const PROMPT_PATTERN =
-  '^(input|input_cached_tokens|input_cache_read|cache_read_input_tokens|input_cache_creation|cache_creation_input_tokens|input_cache_creation_1h|input_audio_tokens|input_image_tokens)$';
+  '^(input(|_cached_tokens|_cache_read|_cache_creation(_5m|_1h)?|_cache_write|_audio(_tokens)?|_image(_tokens)?)|cache_(read|creation)_input_tokens)$';
 
 describe('model definitions', () => {
   it('builds an anchored, case-insensitive match pattern that covers the names our resolver accepts', () => {
@@ -471,16 +246,16 @@ describe('public API client', () => {
   });
 
   it('falls back to the v1 observations API when v2 is absent', async () => {
-    state.v2 = false;
-    state.observations = [1, 2, 3].map((i) => ({
-      id: `o${i}`,
-      traceId: 't',
-      startTime: `2026-11-20T10:00:0${i}.000Z`,
-      type: 'GENERATION',
-      model: 'gpt-4o',
-      usageDetails: { input: i },
-      costDetails: {},
-    }));
+    lf.state.v2 = false;
+    for (const i of [1, 2, 3])
+      lf.addObservation({
+        id: `o${i}`,
+        traceId: 't',
+        startTime: `2026-11-20T10:00:0${i}.000Z`,
+        model: 'gpt-4o',
+        usageDetails: { input: i },
+        costDetails: {},
+      });
     const api = new LangfusePublicApi({ baseUrl, publicKey: PK, secretKey: SK });
     const ids: string[] = [];
     for await (const o of api.observations({
@@ -490,24 +265,22 @@ describe('public API client', () => {
     })) {
       ids.push(o.id);
     }
-    expect(ids).toEqual(['o1', 'o2', 'o3']);
-    const paths = state.requests.map((r) => `${r.path}${r.query.page ? `#${r.query.page}` : ''}`);
-    expect(paths).toEqual([
-      '/api/public/v2/observations',
-      '/api/public/observations#1',
-      '/api/public/observations#2',
-    ]);
-    expect(state.requests[1]!.query).toMatchObject({
+    // The server lists the newest first.
+    expect(ids).toEqual(['o3', 'o2', 'o1']);
+    const paths = lf.state.requests.map((r) => `${r.path}${r.query.page ? `#${r.query.page}` : ''}`);
+    expect(paths).toEqual(['/api/public/v2/observations', '/api/public/observations#1']);
+    expect(lf.state.requests[1]!.query).toMatchObject({
       type: 'GENERATION',
       fromStartTime: '2026-11-20T00:00:00.000Z',
       toStartTime: '2026-11-21T00:00:00.000Z',
+      limit: '100',
     });
   });
 });
 
 describe('CLI: langfuse models diff / push', () => {
   function seedRemote() {
-    state.models = [
+    lf.state.models = [
       // Langfuse-managed gpt-4o, priced as we do (default-model-prices.json shape).
       remoteModel(
         'b9854a5c92dc496b997d99d20',
@@ -588,12 +361,13 @@ describe('CLI: langfuse models diff / push', () => {
       'input_cached_tokens: unpriced → $0.5/1M (and input_cache_read, cache_read_input_tokens)',
     );
     expect(r.stdout).toContain('not in our catalog (left alone): no-such-model');
-    // Only reads: every request a GET of the models list, page by page (server pages of 2).
-    expect(state.requests.map((q) => `${q.method} ${q.path} ${q.query.page}`)).toEqual([
+    // Only reads: the server's version, then the models list (100 a page, the server's maximum).
+    expect(lf.state.requests.map((q) => `${q.method} ${q.path} ${q.query.page ?? ''}`)).toEqual([
+      'GET /api/public/health ',
       'GET /api/public/models 1',
-      'GET /api/public/models 2',
     ]);
-    for (const q of state.requests) expect(q.authorization).toBe(AUTH);
+    expect(lf.state.requests[1]!.query.limit).toBe('100');
+    expect(lf.state.requests[1]!.authorization).toBe(AUTH);
   });
 
   it('reads the models in use from the ledger', async () => {
@@ -627,33 +401,49 @@ describe('CLI: langfuse models diff / push', () => {
     ]);
   });
 
-  it('push creates the definitions and replaces the stale project definition', async () => {
-    seedRemote();
-    const dry = await runCli(
-      ['langfuse', 'models', 'push', '--models', 'acme-large,acme-mini,gpt-4o', '--dry-run'],
+  const push = (...args: string[]) =>
+    runCli(
+      [
+        'langfuse',
+        'models',
+        'push',
+        '--models',
+        'acme-large,acme-mini,gpt-4o',
+        '--backup-dir',
+        join(dir, '.langfuse-cost'),
+        ...args,
+      ],
       { env: env() },
     );
-    expect(dry.code).toBe(0);
-    expect(dry.stdout).toContain('Dry run: would push 2 model definition(s)');
-    expect(dry.stdout).toContain(
-      'would create acme-large-2025-06-01; would delete old project definition cm-old-acme',
-    );
-    expect(state.requests.every((q) => q.method === 'GET')).toBe(true);
+  const writesOf = (reqs: typeof lf.state.requests) =>
+    reqs.filter((q) => q.method !== 'GET').map((q) => ({ method: q.method, path: q.path, body: q.body }));
 
-    state.requests = [];
-    const r = await runCli(['langfuse', 'models', 'push', '--models', 'acme-large,acme-mini,gpt-4o'], {
-      env: env(),
-    });
+  it('push replaces a definition that has the same name: delete first, copy kept, converges (Why 1)', async () => {
+    seedRemote();
+    const old = lf.state.models.find((m) => m.id === 'cm-old-acme')!;
+    const dry = await push('--dry-run', '--json');
+    expect(dry.code).toBe(0);
+    expect(lf.state.requests.every((q) => q.method === 'GET')).toBe(true);
+    const planned = JSON.parse(dry.stdout);
+    expect(planned.server).toMatchObject({ version: '4.16.0', pricing: 'model-parameter-tiers' });
+
+    lf.state.requests = [];
+    const r = await push();
     expectNoSecrets(r.stdout, r.stderr);
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const writes = state.requests.filter((q) => q.method !== 'GET');
+    // The server refuses a second definition with the same name (400 "already exists"), so the old
+    // one goes first; the dry run listed exactly these requests.
+    const writes = writesOf(lf.state.requests);
     expect(writes.map((q) => `${q.method} ${q.path}`)).toEqual([
-      'POST /api/public/models',
       'DELETE /api/public/models/cm-old-acme',
       'POST /api/public/models',
+      'POST /api/public/models',
     ]);
-    for (const q of writes) expect(q.authorization).toBe(AUTH);
-    const acme = writes[0]!.body;
+    expect(planned.requests).toEqual(writes);
+    for (const q of lf.state.requests)
+      if (q.path !== '/api/public/health') expect(q.authorization).toBe(AUTH);
+    const acme = writes[1]!.body;
     expect(acme).toEqual({
       modelName: 'acme-large-2025-06-01',
       matchPattern:
@@ -680,17 +470,256 @@ describe('CLI: langfuse models diff / push', () => {
         },
       ],
     });
-    expect(r.stdout).toContain(
-      'created acme-large-2025-06-01 (id cm-created-1); deleted old project definition cm-old-acme',
-    );
+    // One project definition per name remains, with our prices.
+    const project = lf.state.models.filter((m) => !m.isLangfuseManaged);
+    expect(project.map((m) => m.modelName).sort()).toEqual(['acme-large-2025-06-01', 'acme-mini']);
+    // The deleted definition is kept in a file, and the output says how to restore it.
+    const backups = await readdir(join(dir, '.langfuse-cost'));
+    expect(backups).toHaveLength(1);
+    const backupPath = join(dir, '.langfuse-cost', backups[0]!);
+    const saved = JSON.parse(await readFile(backupPath, 'utf8'));
+    expect(saved.baseUrl).toBe(baseUrl);
+    expect(saved.definitions).toEqual([JSON.parse(JSON.stringify(old))]);
+    expect(r.stdout).toContain('created acme-large-2025-06-01 (id cmstandin0001), replacing cm-old-acme');
+    expect(r.stdout).toContain(`langfuse-cost langfuse models restore ${backupPath}`);
 
-    // Now Langfuse prices them as we do.
-    state.requests = [];
+    // Pushing again changes nothing: Langfuse prices them as we do.
+    lf.state.requests = [];
+    const again = await push();
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('nothing to do');
+    expect(writesOf(lf.state.requests)).toEqual([]);
     const after = await runCli(
       ['langfuse', 'models', 'diff', '--models', 'acme-large,acme-mini,gpt-4o', '--json'],
       { env: env() },
     );
     expect(JSON.parse(after.stdout).models.map((m: any) => m.status)).toEqual(['same', 'same', 'same']);
+  });
+
+  it('push puts the deleted definition back when the create fails, and says how to restore it', async () => {
+    seedRemote();
+    lf.state.models.push(
+      remoteModel('cm-mini-old', 'acme-mini', '(?i)^(acme-mini)$', false, { input: 1e-6, output: 1e-6 }),
+    );
+    lf.state.failNextCreate = true; // the server answers the create with a 500
+    const r = await runCli(
+      ['langfuse', 'models', 'push', '--models', 'acme-mini', '--backup-dir', join(dir, '.langfuse-cost')],
+      { env: env() },
+    );
+    expect(r.code).toBe(1);
+    const writes = writesOf(lf.state.requests);
+    expect(writes.map((q) => `${q.method} ${q.path}`)).toEqual([
+      'DELETE /api/public/models/cm-mini-old',
+      'POST /api/public/models',
+      'POST /api/public/models',
+    ]);
+    // The third request re-creates the deleted definition from its copy.
+    expect(writes[2]!.body).toEqual({
+      modelName: 'acme-mini',
+      matchPattern: '(?i)^(acme-mini)$',
+      startDate: null,
+      unit: 'TOKENS',
+      pricingTiers: [
+        {
+          name: 'Standard',
+          isDefault: true,
+          priority: 0,
+          conditions: [],
+          prices: { input: 1e-6, output: 1e-6 },
+        },
+      ],
+    });
+    const restored = lf.state.models.filter((m) => m.modelName === 'acme-mini');
+    expect(restored).toHaveLength(1);
+    expect(restored[0]!.matchPattern).toBe('(?i)^(acme-mini)$');
+    expect(r.stdout).toContain('failed acme-mini');
+    expect(r.stdout).toContain('HTTP 500');
+    expect(r.stdout).toContain('put back cm-mini-old');
+    const backups = await readdir(join(dir, '.langfuse-cost'));
+    expect(backups).toHaveLength(1);
+    expect(r.stdout).toContain(
+      `langfuse-cost langfuse models restore ${join(dir, '.langfuse-cost', backups[0]!)}`,
+    );
+  });
+
+  it('restore re-creates the definitions of a backup file', async () => {
+    seedRemote();
+    const r1 = await push();
+    expect(r1.code).toBe(0);
+    const file = join(dir, '.langfuse-cost', (await readdir(join(dir, '.langfuse-cost')))[0]!);
+    // Put the old definition back by hand: delete ours, restore the copy.
+    const ours = lf.state.models.find((m) => m.modelName === 'acme-large-2025-06-01')!;
+    lf.state.models = lf.state.models.filter((m) => m !== ours);
+    lf.state.requests = [];
+    const r = await runCli(['langfuse', 'models', 'restore', file], { env: env() });
+    expect(r.code).toBe(0);
+    expect(writesOf(lf.state.requests).map((q) => `${q.method} ${q.path}`)).toEqual([
+      'POST /api/public/models',
+    ]);
+    const back = lf.state.models.find((m) => m.modelName === 'acme-large-2025-06-01')!;
+    expect(back.matchPattern).toBe('(?i)^(acme-large)$');
+    expect(back.pricingTiers![0]!.prices).toEqual({ input: 1e-6, output: 4e-6 });
+    expect(r.stdout).toContain('restored acme-large-2025-06-01');
+  });
+
+  it('--keep-existing leaves a same-name definition alone (the server allows one per name)', async () => {
+    seedRemote();
+    const r = await push('--keep-existing');
+    expect(r.code).toBe(0);
+    expect(
+      writesOf(lf.state.requests).map((q) => `${q.method} ${q.path} ${q.body?.modelName ?? ''}`),
+    ).toEqual(['POST /api/public/models acme-mini']);
+    expect(r.stdout).toContain(
+      'kept acme-large-2025-06-01: the project already has a definition with this name',
+    );
+  });
+
+  it('push sends only what the server version accepts (Why 2)', async () => {
+    // v4.12: usage conditions only; a model_parameters condition is a 400 there.
+    seedRemote();
+    lf.setVersion('4.12.0');
+    const r412 = await push();
+    expect(r412.stdout).not.toContain('failed');
+    expect(r412.code).toBe(0);
+    const acme412 = writesOf(lf.state.requests).find(
+      (q) => q.body?.modelName === 'acme-large-2025-06-01',
+    )!.body;
+    expect(acme412.pricingTiers.map((t: any) => [t.name, t.priority])).toEqual([
+      ['Standard', 0],
+      ['Prompt >128K', 1],
+    ]);
+    expect(JSON.stringify(acme412)).not.toContain('model_parameters');
+    expect(r412.stdout).toContain('Langfuse 4.12.0');
+    expect(r412.stdout).toContain(
+      'not pushed: tiers Batch, prompt >128K, Batch (model-parameter conditions need Langfuse 4.13)',
+    );
+    const d412 = await runCli(['langfuse', 'models', 'diff', '--models', 'acme-large,acme-mini', '--json'], {
+      env: env(),
+    });
+    expect(JSON.parse(d412.stdout).models.map((m: any) => m.status)).toEqual(['same', 'same']);
+
+    // v3.134: no pricing tiers (the key would be stripped and an unpriced definition created): flat prices.
+    lf.setVersion('3.134.0');
+    lf.state.models = [];
+    lf.state.requests = [];
+    const r3 = await push();
+    expect(r3.code).toBe(0);
+    const bodies = writesOf(lf.state.requests).map((q) => q.body);
+    expect(bodies).toEqual([
+      {
+        modelName: 'acme-large-2025-06-01',
+        matchPattern: expect.any(String),
+        unit: 'TOKENS',
+        inputPrice: 2e-6,
+        outputPrice: 8e-6,
+      },
+      {
+        modelName: 'acme-mini',
+        matchPattern: expect.any(String),
+        unit: 'TOKENS',
+        inputPrice: 1e-7,
+        outputPrice: 4e-7,
+      },
+      {
+        modelName: 'gpt-4o',
+        matchPattern: expect.any(String),
+        unit: 'TOKENS',
+        inputPrice: 2.5e-6,
+        outputPrice: 1e-5,
+      },
+    ]);
+    const stored = lf.state.models.find((m) => m.modelName === 'acme-large-2025-06-01')!;
+    expect(stored.prices).toEqual({ input: { price: 2e-6 }, output: { price: 8e-6 } });
+    const d3 = await runCli(['langfuse', 'models', 'diff', '--models', 'acme-large,acme-mini', '--json'], {
+      env: env(),
+    });
+    expect(JSON.parse(d3.stdout).models.map((m: any) => m.status)).toEqual(['same', 'same']);
+    // A server that hides its version: the listing shows which shape it speaks.
+    lf.setVersion('4.12.0');
+    lf.state.health = false;
+    seedRemote(); // Langfuse-managed definitions with tiers, none conditioned on model parameters
+    lf.state.models = lf.state.models.map((m) =>
+      m.isLangfuseManaged ? { ...m, pricingTiers: m.pricingTiers!.filter((t) => t.isDefault) } : m,
+    );
+    const hidden = await push('--dry-run', '--json');
+    expect(JSON.parse(hidden.stdout).server).toMatchObject({ version: null, pricing: 'usage-tiers' });
+    // No signal at all: the command asks for the version instead of guessing.
+    lf.state.models = [];
+    const none = await push('--dry-run');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('--server-version');
+    const given = await push('--dry-run', '--json', '--server-version', '3.134.0');
+    expect(JSON.parse(given.stdout).server).toMatchObject({ version: '3.134.0', pricing: 'flat' });
+  });
+
+  it('Langfuse prices every usage key it emits with a pushed definition, input_cache_write too (Why 3)', async () => {
+    const r = await runCli(['langfuse', 'models', 'push', '--models', 'acme-large'], { env: env() });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const api = new LangfusePublicApi({ baseUrl, publicKey: PK, secretKey: SK });
+    const gen = (id: string, usageDetails: Record<string, number>) => ({
+      id: `ev-${id}`,
+      type: 'generation-create',
+      timestamp: '2026-11-20T10:00:00.000Z',
+      body: { id, traceId: 't1', startTime: '2026-11-20T10:00:00.000Z', model: 'acme-large', usageDetails },
+    });
+    const res = await api.ingest([
+      // AI SDK Bedrock cache writes arrive as input_cache_write.
+      gen('g1', { input: 1000, input_cache_write: 2000, output: 100 }),
+      // 100K uncached + 40K of another prompt bucket: a 140K prompt, over the 128K threshold.
+      gen('g2', { input: 100_000, input_cache_creation_5m: 40_000, output: 10 }),
+      gen('g3', { input: 100_000, input_cache_write: 40_000, output: 10 }),
+      gen('g4', { input: 100_000, input_audio: 40_000, output: 10 }),
+      gen('g5', { input: 100_000, input_image: 40_000, output: 10 }),
+      // 100K + 20K: below the threshold.
+      gen('g6', { input: 100_000, input_image: 20_000, output: 10 }),
+    ]);
+    expect(res.errors).toEqual([]);
+    const g1 = lf.state.observations.get('g1')!;
+    // $2 in, $2.5 cache write, $8 out per 1M.
+    expect(g1.costDetails.input).toBeCloseTo((1000 * 2) / 1e6, 15);
+    expect(g1.costDetails.input_cache_write).toBeCloseTo((2000 * 2.5) / 1e6, 15);
+    expect(g1.costDetails.output).toBeCloseTo((100 * 8) / 1e6, 15);
+    expect(g1.totalCost).toBeCloseTo((1000 * 2 + 2000 * 2.5 + 100 * 8) / 1e6, 15);
+    for (const id of ['g2', 'g3', 'g4', 'g5']) {
+      const o = lf.state.observations.get(id)!;
+      expect(o.usagePricingTierName, id).toBe('Prompt >128K');
+      expect(o.costDetails.input, id).toBeCloseTo((100_000 * 4) / 1e6, 12); // $4 above 128K
+      expect(o.costDetails.output, id).toBeCloseTo((10 * 16) / 1e6, 12);
+    }
+    expect(lf.state.observations.get('g6')!.usagePricingTierName).toBe('Standard');
+  });
+
+  it('diff picks the definition Langfuse picks: newest startDate first, future ones included (Why 5)', async () => {
+    seedRemote();
+    lf.state.models.push(
+      remoteModel(
+        'cm-future',
+        'acme-large-next',
+        '(?i)^(acme-large)$',
+        false,
+        { input: 3e-6, output: 8e-6 },
+        [],
+        '2999-01-01T00:00:00.000Z',
+      ),
+      remoteModel(
+        'cm-2025',
+        'acme-large-2025',
+        '(?i)^(acme-large)$',
+        false,
+        { input: 5e-6, output: 8e-6 },
+        [],
+        '2025-01-01T00:00:00.000Z',
+      ),
+    );
+    const r = await runCli(['langfuse', 'models', 'diff', '--models', 'acme-large'], { env: env() });
+    expect(r.code).toBe(0);
+    // ORDER BY project_id ASC, start_date DESC NULLS LAST: 2999 before 2025 before the one without a date.
+    expect(r.stdout).toContain('current: acme-large-next (project)');
+    expect(r.stdout).toContain('input: $3/1M → $2/1M');
+    lf.state.models = lf.state.models.filter((m) => m.id !== 'cm-future');
+    const r2 = await runCli(['langfuse', 'models', 'diff', '--models', 'acme-large'], { env: env() });
+    expect(r2.stdout).toContain('current: acme-large-2025 (project)');
   });
 
   it('fails clearly without credentials and never prints them on auth errors', async () => {
@@ -713,7 +742,7 @@ describe('CLI: langfuse models diff / push', () => {
 
 describe('CLI: langfuse reprice', () => {
   function seedObservations() {
-    state.observations = [
+    const rows: Parameters<typeof lf.addObservation>[0][] = [
       {
         // Langfuse had no price for acme-large: cost empty.
         id: 'obs-1',
@@ -783,6 +812,7 @@ describe('CLI: langfuse reprice', () => {
         costDetails: {},
       },
     ];
+    for (const o of rows) lf.addObservation(o);
   }
 
   // New costs, from our prices (USD per 1M): acme-large $2 in / $0.5 cached / $8 out; batch ×0.5; >128k $4 / $16.
@@ -805,16 +835,15 @@ describe('CLI: langfuse reprice', () => {
     expect(r.stdout).toContain('left alone: 1 (model not in the catalog)');
     expect(r.stdout).toContain('left alone: 1 (usage keys not understood: promptTokens)');
     expect(r.stdout).toContain('Dry run: nothing was sent.');
-    expect(state.requests.filter((q) => q.path === '/api/public/ingestion')).toEqual([]);
-    const gets = state.requests.filter((q) => q.path === '/api/public/v2/observations');
-    expect(gets).toHaveLength(3); // 6 rows, server pages of 2, cursor pagination
+    expect(lf.state.requests.filter((q) => q.path === '/api/public/ingestion')).toEqual([]);
+    const gets = lf.state.requests.filter((q) => q.path === '/api/public/v2/observations');
+    expect(gets).toHaveLength(1); // 6 rows in range, 100 a page
     expect(gets[0]!.query).toMatchObject({
       type: 'GENERATION',
       fromStartTime: '2026-11-20T00:00:00.000Z',
       toStartTime: '2026-11-21T00:00:00.000Z',
       fields: 'core,basic,model,usage',
     });
-    expect(gets[1]!.query.cursor).toBeDefined();
   });
 
   it('sends generation-update events with the corrected cost of the same observations', async () => {
@@ -825,11 +854,12 @@ describe('CLI: langfuse reprice', () => {
     );
     expectNoSecrets(r.stdout, r.stderr);
     expect(r.code).toBe(0);
-    const posts = state.requests.filter((q) => q.path === '/api/public/ingestion');
+    const posts = lf.state.requests.filter((q) => q.path === '/api/public/ingestion');
     expect(posts).toHaveLength(1);
     expect(posts[0]!.method).toBe('POST');
     expect(posts[0]!.authorization).toBe(AUTH);
-    const batch = posts[0]!.body.batch as any[];
+    // The server lists the newest first; compare by observation id.
+    const batch = (posts[0]!.body.batch as any[]).sort((a, b) => (a.body.id < b.body.id ? -1 : 1));
     expect(batch.map((e) => e.type)).toEqual(['generation-update', 'generation-update', 'generation-update']);
     expect(new Set(batch.map((e) => e.id)).size).toBe(3);
     for (const e of batch) {
@@ -860,21 +890,33 @@ describe('CLI: langfuse reprice', () => {
     expect(e6.body.costDetails.total).toBeCloseTo(obs6Total, 12);
     const out = JSON.parse(r.stdout);
     expect(out.langfuse.outcome).toEqual({ sent: 3, accepted: 3, rejected: [] });
+    // Merged over the stored observations: the cost is the one sent, usage and model stay.
+    const o1 = lf.state.observations.get('obs-1')!;
+    expect(o1.costDetails).toEqual(e1.body.costDetails);
+    expect(o1.totalCost).toBeCloseTo(obs1Total, 12);
+    expect(o1.providedUsageDetails).toEqual({
+      input: 1000,
+      input_cached_tokens: 500,
+      output: 200,
+      total: 1700,
+    });
+    expect(o1.providedModelName).toBe('acme-large');
+    expect(o1.metadata).toEqual(e1.body.metadata);
+    expect(lf.state.observations.get('obs-3')!.totalCost).toBeCloseTo(obs3Total, 12);
   });
 
   it('reports observations Langfuse rejects (v4 events_only mode) and exits non-zero', async () => {
     seedObservations();
-    state.reject.add('obs-3');
+    lf.state.eventsOnly = true;
     const r = await runCli(
       ['langfuse', 'reprice', '--from', '2026-11-20', '--to', '2026-11-21', '--no-annotate'],
       { env: env() },
     );
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('sent 3 generation-update events: 2 accepted, 1 rejected');
-    expect(r.stdout).toContain(
-      'rejected obs-3: HTTP 400 Observation events are not accepted in events_only write mode',
-    );
-    const batch = state.requests.find((q) => q.path === '/api/public/ingestion')!.body.batch as any[];
+    expect(r.stdout).toContain('sent 3 generation-update events: 0 accepted, 3 rejected');
+    expect(r.stdout).toContain('rejected obs-3: HTTP 400 Event type not accepted');
+    expect(lf.state.observations.get('obs-3')!.totalCost).toBe(0.5); // unchanged
+    const batch = lf.state.requests.find((q) => q.path === '/api/public/ingestion')!.body.batch as any[];
     expect(batch[0].body.metadata).toBeUndefined();
   });
 
@@ -958,7 +1000,7 @@ describe('CLI: langfuse reprice', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('3 calls in range (5 lines): 1 re-priced');
     expect(r.stdout).toContain('left alone: 1 (cost reported by the provider)');
-    expect(state.requests).toEqual([]); // --skip-langfuse: no API call at all
+    expect(lf.state.requests).toEqual([]); // --skip-langfuse: no API call at all
     const after = (await readFile(ledger, 'utf8')).split('\n');
     expect(after).toHaveLength(6);
     expect(after.slice(1, 5)).toEqual(lines.slice(1, 5)); // untouched lines byte-identical

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { setDefaultTracker } from '../../src/node/default-tracker.js';
 import { COST_ATTR, CostSpanProcessor, type CostSpanProcessorOptions } from '../../src/otel/index.js';
 import { CostTracker } from '../../src/tracker/index.js';
+import { langfuseViewOfSpan } from '../helpers/langfuse-server/otel.js';
 import {
   memoryLogger,
   memoryTracker,
@@ -293,7 +294,8 @@ describe.each<Path>(['onEnding', 'onEnd'])('CostSpanProcessor on OTel SDK 2.x vi
     const keep = pipeline(path);
     keep.emit({ name: 'chat', attributes: attrs });
     expect(keep.exported().attributes[COST_ATTR.COST]).toBe(0.0036);
-    expect(keep.exported().attributes[COST_ATTR.COST_DETAILS]).toBeUndefined();
+    // The same cost, in the attribute Langfuse reads first.
+    expect(keep.exported().attributes[COST_ATTR.COST_DETAILS]).toBe('{"total":0.0036}');
     expect(keep.tracker.records[0]!.ctx?.providedCost).toBe(0.0036);
 
     const over = pipeline(path, { overwrite: true });
@@ -316,8 +318,51 @@ describe.each<Path>(['onEnding', 'onEnd'])('CostSpanProcessor on OTel SDK 2.x vi
         'llm.cost.total': 0.5,
       },
     });
-    expect(p.exported().attributes[COST_ATTR.COST_DETAILS]).toBeUndefined();
+    expect(p.exported().attributes[COST_ATTR.COST_DETAILS]).toBe('{"total":0.5}');
     expect(p.tracker.records[0]!.ctx?.providedCost).toBe(0.5);
+  });
+
+  it('Langfuse shows the cost our ledger records, whichever cost attribute the span had (Why 4)', () => {
+    // What Langfuse computes from the exported span (OtelIngestionProcessor.extractCostDetails, then
+    // calculateUsageCosts) must equal the cost the tracker records, with nothing inferred on top.
+    const base = {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 100,
+    };
+    const cases: [string, Record<string, unknown>, number][] = [
+      // Langfuse stores gen_ai.usage.cost.amount as a usage key "cost.amount", not as a cost.
+      [
+        'cost.amount, known model',
+        { ...base, 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.cost.amount': 0.25 },
+        0.25,
+      ],
+      [
+        'cost.amount, unknown model',
+        { ...base, 'gen_ai.request.model': 'mystery-9', 'gen_ai.usage.cost.amount': 0.125 },
+        0.125,
+      ],
+      [
+        'gen_ai.usage.cost',
+        { ...base, 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.cost': 0.0036 },
+        0.0036,
+      ],
+      [
+        'priced by us',
+        { ...base, 'gen_ai.request.model': 'gpt-4o' },
+        (1000 * P.gpt4o.input + 100 * P.gpt4o.output) / 1e6,
+      ],
+    ];
+    for (const [label, attributes, expected] of cases) {
+      const p = pipeline(path);
+      p.emit({ name: label, attributes: attributes as SpanCase['attributes'] });
+      const view = langfuseViewOfSpan(p.exported().attributes);
+      expect(view.costFrom, label).toBe('langfuse.observation.cost_details');
+      expect(view.provided, label).toBe(true);
+      expect(pico(view.totalCost!), label).toBe(pico(expected));
+      const { result } = p.tracker.records[0]!;
+      expect(pico(result.providedCost ?? result.total), label).toBe(pico(expected));
+    }
   });
 
   it('an unknown model is counted as unpriced, warned about and gets no cost', () => {
