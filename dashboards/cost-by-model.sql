@@ -6,15 +6,15 @@
 --   to DateTime64(3) = now            window end, exclusive
 -- Columns:
 --   model               provided model name, '(unknown)' when empty
---   calls               priced calls in the window (generations, embeddings, anything carrying a cost)
---   unpriced_calls      calls without a total cost (Langfuse stored NULL): never counted as $0 silently
+--   calls               calls in the window, priced or not (generations, embeddings, anything carrying a cost)
+--   unpriced_calls      of those, calls without a total cost (Langfuse stored NULL): never counted as $0
 --   input_tokens        sum of the usage keys whose name contains "input" (cache reads and writes included)
 --   output_tokens       sum of the usage keys whose name contains "output" (reasoning included)
---   input_cost_usd      sum of the cost keys whose name contains "input" (Langfuse's input cost)
---   output_cost_usd     sum of the cost keys whose name contains "output" (Langfuse's output cost)
---   cost_usd            sum of total_cost
---   avg_cost_per_call_usd  cost_usd / calls
---   share_pct           this model's percentage of the window's total cost
+--   input_cost_usd      sum of the cost keys whose name contains "input" (priced calls; NULL when none) (Langfuse's input cost)
+--   output_cost_usd     sum of the cost keys whose name contains "output" (priced calls; NULL when none) (Langfuse's output cost)
+--   cost_usd            sum of total_cost of the priced calls; NULL when none is priced (never $0)
+--   avg_cost_per_call_usd  cost_usd / priced calls (calls − unpriced_calls); NULL when none
+--   share_pct           this model's percentage of the window's total cost (NULL when unpriced)
 WITH
   obs AS (
     SELECT model, usage_details, cost_details, total_cost
@@ -37,10 +37,12 @@ SELECT
   countIf(total_cost IS NULL) AS unpriced_calls,
   arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0, sumMap(usage_details)))) AS input_tokens,
   arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'output') > 0, sumMap(usage_details)))) AS output_tokens,
-  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0, sumMap(cost_details)))) AS input_cost_usd,
-  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'output') > 0, sumMap(cost_details)))) AS output_cost_usd,
-  sum(ifNull(total_cost, 0)) AS cost_usd,
-  cost_usd / calls AS avg_cost_per_call_usd,
+  if(countIf(total_cost IS NOT NULL) = 0, NULL,
+     arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0, sumMapIf(cost_details, total_cost IS NOT NULL))))) AS input_cost_usd,
+  if(countIf(total_cost IS NOT NULL) = 0, NULL,
+     arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'output') > 0, sumMapIf(cost_details, total_cost IS NOT NULL))))) AS output_cost_usd,
+  sum(total_cost) AS cost_usd,
+  cost_usd / nullIf(calls - unpriced_calls, 0) AS avg_cost_per_call_usd,
   round(100 * toFloat64(cost_usd) / nullIf(toFloat64(sum(cost_usd) OVER ()), 0), 2) AS share_pct
 FROM obs
 GROUP BY model

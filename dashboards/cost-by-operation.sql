@@ -6,12 +6,13 @@
 --   to DateTime64(3) = now            window end, exclusive
 -- Columns:
 --   operation           observation name, '(unnamed)' when empty
---   calls               priced calls
+--   calls               calls, priced or not
+--   unpriced_calls      calls without a total cost (NULL total_cost): counted here, never as $0
 --   failed_calls        of those, calls with level ERROR
 --   models              distinct model names, most expensive first (at most 5)
 --   total_tokens        sum of usage_details['total']
---   cost_usd            sum of total_cost
---   avg_cost_per_call_usd  cost_usd / calls
+--   cost_usd            sum of total_cost of the priced calls; NULL when none is priced (never $0)
+--   avg_cost_per_call_usd  cost_usd / priced calls (calls − unpriced_calls); NULL when none
 --   share_pct           this operation's percentage of the window's total cost
 WITH
   obs AS (
@@ -35,20 +36,22 @@ WITH
       operation,
       model,
       count() AS calls,
+      countIf(total_cost IS NULL) AS unpriced_calls,
       countIf(level = 'ERROR') AS failed_calls,
       sum(total_tokens) AS total_tokens,
-      sum(ifNull(total_cost, 0)) AS cost
+      sum(total_cost) AS cost
     FROM obs
     GROUP BY operation, model
   )
 SELECT
   operation,
   sum(calls) AS calls,
+  sum(unpriced_calls) AS unpriced_calls,
   sum(failed_calls) AS failed_calls,
-  arraySlice(arrayMap(x -> x.2, arrayReverseSort(groupArray((cost, model)))), 1, 5) AS models,
+  arraySlice(arrayMap(x -> x.2, arrayReverseSort(groupArray((ifNull(cost, 0), model)))), 1, 5) AS models,
   sum(total_tokens) AS total_tokens,
   sum(cost) AS cost_usd,
-  cost_usd / calls AS avg_cost_per_call_usd,
+  cost_usd / nullIf(calls - unpriced_calls, 0) AS avg_cost_per_call_usd,
   round(100 * toFloat64(cost_usd) / nullIf(toFloat64(sum(cost_usd) OVER ()), 0), 2) AS share_pct
 FROM per_model
 GROUP BY operation

@@ -7,11 +7,12 @@
 -- Columns:
 --   provider            metadata['provider'], else metadata['ls_provider'], else the gen_ai provider/system
 --                       attribute; '(unknown)' when none is set (Langfuse has no provider column)
---   calls               priced calls in the window
+--   calls               calls in the window, priced or not
+--   unpriced_calls      calls without a total cost (NULL total_cost): counted here, never as $0
 --   models              distinct model names seen for this provider
---   input_cost_usd      sum of the cost keys whose name contains "input"
---   output_cost_usd     sum of the cost keys whose name contains "output"
---   cost_usd            sum of total_cost
+--   input_cost_usd      sum of the cost keys whose name contains "input" (priced calls; NULL when none)
+--   output_cost_usd     sum of the cost keys whose name contains "output" (priced calls; NULL when none)
+--   cost_usd            sum of total_cost of the priced calls; NULL when none is priced (never $0)
 --   share_pct           this provider's percentage of the window's total cost
 WITH
   obs AS (
@@ -44,10 +45,13 @@ WITH
 SELECT
   provider,
   count() AS calls,
+  countIf(total_cost IS NULL) AS unpriced_calls,
   uniqExact(cityHash64(model)) AS models,
-  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0, sumMap(cost_details)))) AS input_cost_usd,
-  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'output') > 0, sumMap(cost_details)))) AS output_cost_usd,
-  sum(ifNull(total_cost, 0)) AS cost_usd,
+  if(countIf(total_cost IS NOT NULL) = 0, NULL,
+     arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0, sumMapIf(cost_details, total_cost IS NOT NULL))))) AS input_cost_usd,
+  if(countIf(total_cost IS NOT NULL) = 0, NULL,
+     arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'output') > 0, sumMapIf(cost_details, total_cost IS NOT NULL))))) AS output_cost_usd,
+  sum(total_cost) AS cost_usd,
   round(100 * toFloat64(cost_usd) / nullIf(toFloat64(sum(cost_usd) OVER ()), 0), 2) AS share_pct
 FROM obs
 GROUP BY provider

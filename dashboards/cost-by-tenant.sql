@@ -7,10 +7,11 @@
 -- Columns:
 --   tenant_id           observation metadata['tenant_id'], else the trace's metadata['tenant_id'];
 --                       '(none)' when neither is set (Langfuse has no tenant column)
---   calls               priced calls
+--   calls               calls, priced or not
+--   unpriced_calls      calls without a total cost (NULL total_cost): counted here, never as $0
 --   users               distinct non-empty trace users
 --   sessions            distinct non-empty trace sessions
---   cost_usd            sum of total_cost
+--   cost_usd            sum of total_cost of the priced calls; NULL when none is priced (never $0)
 --   share_pct           this tenant's percentage of the window's total cost
 WITH
   obs AS (
@@ -48,9 +49,10 @@ WITH
 SELECT
   multiIf(obs.obs_tenant != '', obs.obs_tenant, tr.trace_tenant != '', tr.trace_tenant, '(none)') AS tenant_id,
   count() AS calls,
+  countIf(obs.total_cost IS NULL) AS unpriced_calls,
   uniqExactIf(cityHash64(tr.user_id), ifNull(tr.user_id, '') != '') AS users,
   uniqExactIf(cityHash64(tr.session_id), ifNull(tr.session_id, '') != '') AS sessions,
-  sum(ifNull(obs.total_cost, 0)) AS cost_usd,
+  sum(obs.total_cost) AS cost_usd,
   round(100 * toFloat64(cost_usd) / nullIf(toFloat64(sum(cost_usd) OVER ()), 0), 2) AS share_pct
 FROM obs
 LEFT JOIN tr ON tr.id = obs.trace_id

@@ -7,12 +7,13 @@
 --   limit UInt32 = 100                how many users to list
 -- Columns:
 --   user_id             trace user id, '(none)' for calls whose trace has no user
---   calls               priced calls
+--   calls               calls, priced or not
+--   unpriced_calls      calls without a total cost (NULL total_cost): counted here, never as $0
 --   traces              distinct traces
 --   sessions            distinct non-empty sessions
---   input_cost_usd      sum of the cost keys whose name contains "input"
---   output_cost_usd     sum of the cost keys whose name contains "output"
---   cost_usd            sum of total_cost
+--   input_cost_usd      sum of the cost keys whose name contains "input" (priced calls; NULL when none)
+--   output_cost_usd     sum of the cost keys whose name contains "output" (priced calls; NULL when none)
+--   cost_usd            sum of total_cost of the priced calls; NULL when none is priced (never $0)
 --   share_pct           this user's percentage of the window's total cost
 WITH
   obs AS (
@@ -50,11 +51,14 @@ WITH
 SELECT
   coalesce(nullIf(tr.user_id, ''), '(none)') AS user_id,
   count() AS calls,
+  countIf(obs.total_cost IS NULL) AS unpriced_calls,
   uniqExact(cityHash64(obs.trace_id)) AS traces,
   uniqExactIf(cityHash64(tr.session_id), ifNull(tr.session_id, '') != '') AS sessions,
-  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0, sumMap(obs.cost_details)))) AS input_cost_usd,
-  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'output') > 0, sumMap(obs.cost_details)))) AS output_cost_usd,
-  sum(ifNull(obs.total_cost, 0)) AS cost_usd,
+  if(countIf(obs.total_cost IS NOT NULL) = 0, NULL,
+     arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0, sumMapIf(obs.cost_details, obs.total_cost IS NOT NULL))))) AS input_cost_usd,
+  if(countIf(obs.total_cost IS NOT NULL) = 0, NULL,
+     arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'output') > 0, sumMapIf(obs.cost_details, obs.total_cost IS NOT NULL))))) AS output_cost_usd,
+  sum(obs.total_cost) AS cost_usd,
   round(100 * toFloat64(cost_usd) / nullIf(toFloat64(sum(cost_usd) OVER ()), 0), 2) AS share_pct
 FROM obs
 LEFT JOIN tr ON tr.id = obs.trace_id

@@ -7,9 +7,9 @@
 --   timeZone String = UTC             IANA time zone the calendar days are cut in
 -- Columns:
 --   day                 calendar day in timeZone (days without calls are absent)
---   cost_usd            that day's sum of total_cost
---   cumulative_cost_usd running total from the window start to the end of that day
---   cumulative_calls    running count of priced calls
+--   cost_usd            that day's sum of total_cost of the priced calls; NULL when none is priced
+--   cumulative_cost_usd running total of cost_usd from the window start to the end of that day (NULL until a call is priced)
+--   cumulative_calls    running count of calls, priced or not
 WITH
   obs AS (
     SELECT start_time, total_cost
@@ -27,7 +27,7 @@ WITH
     WHERE is_deleted = 0 AND is_call
   ),
   daily AS (
-    SELECT toDate(start_time, {timeZone:String}) AS day, count() AS calls, sum(ifNull(total_cost, 0)) AS cost
+    SELECT toDate(start_time, {timeZone:String}) AS day, count() AS calls, sum(total_cost) AS cost
     FROM obs
     GROUP BY day
   )

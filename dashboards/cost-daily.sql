@@ -7,11 +7,12 @@
 --   timeZone String = UTC             IANA time zone the calendar days are cut in
 -- Columns:
 --   day                 calendar day in timeZone (days without calls are absent)
---   calls               priced calls that day
+--   calls               calls that day, priced or not
+--   unpriced_calls      calls without a total cost (NULL total_cost): counted here, never as $0
 --   total_tokens        sum of usage_details['total']
---   input_cost_usd      sum of the cost keys whose name contains "input"
---   output_cost_usd     sum of the cost keys whose name contains "output"
---   cost_usd            sum of total_cost
+--   input_cost_usd      sum of the cost keys whose name contains "input" (priced calls; NULL when none)
+--   output_cost_usd     sum of the cost keys whose name contains "output" (priced calls; NULL when none)
+--   cost_usd            sum of total_cost of the priced calls; NULL when none is priced (never $0)
 WITH
   obs AS (
     SELECT start_time, total_tokens, cost_details, total_cost
@@ -31,10 +32,13 @@ WITH
 SELECT
   toDate(start_time, {timeZone:String}) AS day,
   count() AS calls,
+  countIf(total_cost IS NULL) AS unpriced_calls,
   sum(total_tokens) AS total_tokens,
-  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0, sumMap(cost_details)))) AS input_cost_usd,
-  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'output') > 0, sumMap(cost_details)))) AS output_cost_usd,
-  sum(ifNull(total_cost, 0)) AS cost_usd
+  if(countIf(total_cost IS NOT NULL) = 0, NULL,
+     arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0, sumMapIf(cost_details, total_cost IS NOT NULL))))) AS input_cost_usd,
+  if(countIf(total_cost IS NOT NULL) = 0, NULL,
+     arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'output') > 0, sumMapIf(cost_details, total_cost IS NOT NULL))))) AS output_cost_usd,
+  sum(total_cost) AS cost_usd
 FROM obs
 GROUP BY day
 ORDER BY day ASC

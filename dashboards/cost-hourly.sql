@@ -7,9 +7,10 @@
 --   timeZone String = UTC             IANA time zone the hours are shown in
 -- Columns:
 --   hour                start of the hour in timeZone (hours without calls are absent)
---   calls               priced calls in that hour
+--   calls               calls in that hour, priced or not
+--   unpriced_calls      calls without a total cost (NULL total_cost): counted here, never as $0
 --   total_tokens        sum of usage_details['total']
---   cost_usd            sum of total_cost
+--   cost_usd            sum of total_cost of the priced calls; NULL when none is priced (never $0)
 WITH
   obs AS (
     SELECT start_time, total_tokens, total_cost
@@ -29,8 +30,9 @@ WITH
 SELECT
   toStartOfHour(start_time, {timeZone:String}) AS hour,
   count() AS calls,
+  countIf(total_cost IS NULL) AS unpriced_calls,
   sum(total_tokens) AS total_tokens,
-  sum(ifNull(total_cost, 0)) AS cost_usd
+  sum(total_cost) AS cost_usd
 FROM obs
 GROUP BY hour
 ORDER BY hour ASC

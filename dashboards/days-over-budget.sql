@@ -8,8 +8,9 @@
 --   timeZone String = UTC             IANA time zone the calendar days are cut in
 -- Columns:
 --   day                 calendar day in timeZone
---   calls               priced calls that day
---   cost_usd            that day's sum of total_cost
+--   calls               calls that day, priced or not
+--   unpriced_calls      calls without a total cost (NULL total_cost): counted here, never as $0
+--   cost_usd            that day's sum of total_cost of the priced calls (a day with none is never over)
 --   budget_usd          the budget parameter
 --   over_by_usd         cost_usd − budget_usd
 --   over_pct            100 × over_by_usd / budget_usd (NULL for a zero budget)
@@ -32,7 +33,8 @@ WITH
 SELECT
   toDate(start_time, {timeZone:String}) AS day,
   count() AS calls,
-  sum(ifNull(total_cost, 0)) AS cost_usd,
+  countIf(total_cost IS NULL) AS unpriced_calls,
+  sum(total_cost) AS cost_usd,
   {budget:Decimal64(6)} AS budget_usd,
   cost_usd - budget_usd AS over_by_usd,
   if(budget_usd = 0, NULL, round(100 * toFloat64(over_by_usd) / toFloat64(budget_usd), 2)) AS over_pct

@@ -15,7 +15,7 @@
 --   total_tokens        usage_details['total'] billed before the failure
 --   cost_usd            total_cost of the failed call (NULL when unpriced)
 --   failed_calls_in_window  number of failed calls in the whole window (same on every row)
---   failed_cost_in_window_usd  cost of all failed calls in the window (same on every row)
+--   failed_cost_in_window_usd  cost of the priced failed calls in the window, NULL when none is priced (same on every row)
 WITH
   obs AS (
     SELECT id, trace_id, start_time, model, operation, status_message, total_tokens, total_cost
@@ -44,7 +44,7 @@ SELECT
   total_tokens,
   total_cost AS cost_usd,
   count() OVER () AS failed_calls_in_window,
-  sum(ifNull(total_cost, 0)) OVER () AS failed_cost_in_window_usd
+  sum(total_cost) OVER () AS failed_cost_in_window_usd
 FROM obs
 ORDER BY start_time DESC, id ASC
 LIMIT {limit:UInt32}

@@ -7,12 +7,13 @@
 -- Columns:
 --   role                'fallback' when metadata['fallback'] is true/1/yes, else 'primary'
 --   model               provided model name, '(unknown)' when empty
---   calls               priced calls in this role on this model
+--   calls               calls in this role on this model, priced or not
+--   unpriced_calls      calls without a total cost (NULL total_cost): counted here, never as $0
 --   failed_calls        of those, calls with level ERROR
---   cost_usd            sum of total_cost
---   avg_cost_per_call_usd  cost_usd / calls
+--   cost_usd            sum of total_cost of the priced calls; NULL when none is priced (never $0)
+--   avg_cost_per_call_usd  cost_usd / priced calls (calls − unpriced_calls); NULL when none
 --   calls_share_pct     percentage of all calls in the window
---   cost_share_pct      percentage of the window's total cost
+--   cost_share_pct      percentage of the window's total cost (NULL when unpriced)
 WITH
   obs AS (
     SELECT role, model, level, total_cost
@@ -34,9 +35,10 @@ SELECT
   role,
   model,
   count() AS calls,
+  countIf(total_cost IS NULL) AS unpriced_calls,
   countIf(level = 'ERROR') AS failed_calls,
-  sum(ifNull(total_cost, 0)) AS cost_usd,
-  cost_usd / calls AS avg_cost_per_call_usd,
+  sum(total_cost) AS cost_usd,
+  cost_usd / nullIf(calls - unpriced_calls, 0) AS avg_cost_per_call_usd,
   round(100 * calls / sum(calls) OVER (), 2) AS calls_share_pct,
   round(100 * toFloat64(cost_usd) / nullIf(toFloat64(sum(cost_usd) OVER ()), 0), 2) AS cost_share_pct
 FROM obs

@@ -5,20 +5,20 @@
 --   from DateTime64(3) = -30d         window start, inclusive (ISO date or time in UTC, or -30d / -12h / now)
 --   to DateTime64(3) = now            window end, exclusive
 -- Columns:
---   total_cost_usd      sum of total_cost
---   input_cost_usd      sum of the cost keys whose name contains "input"
---   output_cost_usd     sum of the cost keys whose name contains "output"
---   requests            priced calls (generations, embeddings, anything carrying a cost)
---   unpriced_requests   calls without a total cost (NULL total_cost)
+--   total_cost_usd      sum of total_cost of the priced calls; NULL when none is priced (never $0)
+--   input_cost_usd      sum of the cost keys whose name contains "input" (priced calls; NULL when none)
+--   output_cost_usd     sum of the cost keys whose name contains "output" (priced calls; NULL when none)
+--   requests            calls, priced or not (generations, embeddings, anything carrying a cost)
+--   unpriced_requests   of those, calls without a total cost (NULL total_cost): never counted as $0
 --   failed_requests     calls with level ERROR
 --   traces              distinct traces (turns)
 --   sessions            distinct non-empty sessions analysed
 --   users               distinct non-empty users
 --   models              distinct model names
 --   total_tokens        sum of usage_details['total']
---   avg_cost_per_request_usd  total_cost_usd / requests (NULL when none)
---   avg_cost_per_trace_usd    total_cost_usd / traces (NULL when none)
---   avg_cost_per_session_usd  cost of the calls that belong to a session / sessions (NULL when none)
+--   avg_cost_per_request_usd  total_cost_usd / priced requests (requests − unpriced_requests; NULL when none)
+--   avg_cost_per_trace_usd    total_cost_usd / traces with a priced call (NULL when none)
+--   avg_cost_per_session_usd  cost of the priced calls that belong to a session / sessions with a priced call (NULL when none)
 --   first_call          start of the first call in the window (UTC)
 --   last_call           start of the last call in the window (UTC)
 WITH
@@ -56,9 +56,11 @@ WITH
     WHERE is_deleted = 0
   )
 SELECT
-  sum(ifNull(obs.total_cost, 0)) AS total_cost_usd,
-  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0, sumMap(obs.cost_details)))) AS input_cost_usd,
-  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'output') > 0, sumMap(obs.cost_details)))) AS output_cost_usd,
+  sum(obs.total_cost) AS total_cost_usd,
+  if(countIf(obs.total_cost IS NOT NULL) = 0, NULL,
+     arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0, sumMapIf(obs.cost_details, obs.total_cost IS NOT NULL))))) AS input_cost_usd,
+  if(countIf(obs.total_cost IS NOT NULL) = 0, NULL,
+     arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'output') > 0, sumMapIf(obs.cost_details, obs.total_cost IS NOT NULL))))) AS output_cost_usd,
   count() AS requests,
   countIf(obs.total_cost IS NULL) AS unpriced_requests,
   countIf(obs.level = 'ERROR') AS failed_requests,
@@ -67,10 +69,10 @@ SELECT
   uniqExactIf(cityHash64(tr.user_id), ifNull(tr.user_id, '') != '') AS users,
   uniqExact(cityHash64(obs.model)) AS models,
   sum(obs.total_tokens) AS total_tokens,
-  if(requests = 0, NULL, toFloat64(total_cost_usd) / requests) AS avg_cost_per_request_usd,
-  if(traces = 0, NULL, toFloat64(total_cost_usd) / traces) AS avg_cost_per_trace_usd,
-  if(sessions = 0, NULL,
-     toFloat64(sumIf(ifNull(obs.total_cost, 0), ifNull(tr.session_id, '') != '')) / sessions) AS avg_cost_per_session_usd,
+  toFloat64(total_cost_usd) / nullIf(requests - unpriced_requests, 0) AS avg_cost_per_request_usd,
+  toFloat64(total_cost_usd) / nullIf(uniqExactIf(cityHash64(obs.trace_id), obs.total_cost IS NOT NULL), 0) AS avg_cost_per_trace_usd,
+  toFloat64(sumIf(obs.total_cost, ifNull(tr.session_id, '') != ''))
+    / nullIf(uniqExactIf(cityHash64(tr.session_id), ifNull(tr.session_id, '') != '' AND obs.total_cost IS NOT NULL), 0) AS avg_cost_per_session_usd,
   if(requests = 0, NULL, min(obs.start_time)) AS first_call,
   if(requests = 0, NULL, max(obs.start_time)) AS last_call
 FROM obs

@@ -15,9 +15,9 @@
 --   session_id          trace session, '(none)' when unset
 --   input_tokens        sum of the usage keys whose name contains "input"
 --   output_tokens       sum of the usage keys whose name contains "output"
---   input_cost_usd      sum of the cost keys whose name contains "input"
---   output_cost_usd     sum of the cost keys whose name contains "output"
---   cost_usd            total_cost
+--   input_cost_usd      sum of the cost keys whose name contains "input" (NULL when unpriced)
+--   output_cost_usd     sum of the cost keys whose name contains "output" (NULL when unpriced)
+--   cost_usd            total_cost (NULL when unpriced; unpriced calls come last)
 WITH
   obs AS (
     SELECT id, trace_id, start_time, model, operation, usage_details, cost_details, total_cost
@@ -64,9 +64,11 @@ SELECT
   coalesce(nullIf(tr.session_id, ''), '(none)') AS session_id,
   arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0, obs.usage_details))) AS input_tokens,
   arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'output') > 0, obs.usage_details))) AS output_tokens,
-  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0, obs.cost_details))) AS input_cost_usd,
-  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'output') > 0, obs.cost_details))) AS output_cost_usd,
+  if(obs.total_cost IS NULL, NULL,
+     arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0, obs.cost_details)))) AS input_cost_usd,
+  if(obs.total_cost IS NULL, NULL,
+     arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'output') > 0, obs.cost_details)))) AS output_cost_usd,
   obs.total_cost AS cost_usd
 FROM obs
 LEFT JOIN tr ON tr.id = obs.trace_id
-ORDER BY ifNull(obs.total_cost, 0) DESC, obs.start_time DESC, obs.id ASC
+ORDER BY obs.total_cost DESC NULLS LAST, obs.start_time DESC, obs.id ASC

@@ -9,12 +9,13 @@
 --   session_id          trace session id (calls whose trace has no session are left out)
 --   user_id             a user of the session, '(none)' when unset
 --   traces              distinct traces (turns) in the session
---   calls               priced calls in the session
+--   calls               calls in the session, priced or not
+--   unpriced_calls      calls without a total cost (NULL total_cost): counted here, never as $0
 --   models              distinct model names used
 --   first_call          start of the session's first call in the window (UTC)
 --   last_call           start of the session's last call in the window (UTC)
---   cost_usd            sum of total_cost
---   avg_cost_per_trace_usd  cost_usd / traces
+--   cost_usd            sum of total_cost of the priced calls; NULL when none is priced (never $0)
+--   avg_cost_per_trace_usd  cost_usd / the traces with a priced call; NULL when none
 WITH
   obs AS (
     SELECT trace_id, start_time, model, total_cost
@@ -53,11 +54,12 @@ SELECT
   coalesce(nullIf(any(tr.user_id), ''), '(none)') AS user_id,
   uniqExact(cityHash64(obs.trace_id)) AS traces,
   count() AS calls,
+  countIf(obs.total_cost IS NULL) AS unpriced_calls,
   uniqExact(cityHash64(obs.model)) AS models,
   min(obs.start_time) AS first_call,
   max(obs.start_time) AS last_call,
-  sum(ifNull(obs.total_cost, 0)) AS cost_usd,
-  cost_usd / traces AS avg_cost_per_trace_usd
+  sum(obs.total_cost) AS cost_usd,
+  cost_usd / nullIf(uniqExactIf(cityHash64(obs.trace_id), obs.total_cost IS NOT NULL), 0) AS avg_cost_per_trace_usd
 FROM obs
 INNER JOIN tr ON tr.id = obs.trace_id
 GROUP BY session_id

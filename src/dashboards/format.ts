@@ -1,4 +1,5 @@
 import { closedError } from '../errors.js';
+import { UNPRICED } from '../tracker/priced.js';
 import type { QueryResult } from './sources/types.js';
 
 /** Output formats of `dashboards run`. */
@@ -23,8 +24,27 @@ function formatUsdCellUnchecked(value: number): string {
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-function cellText(name: string, value: unknown): string {
-  if (value === null || value === undefined) return '';
+/** The columns that count a row's unpriced calls. */
+const UNPRICED_COUNT_COLUMNS = ['unpriced_calls', 'unpriced_requests'] as const;
+
+/**
+ * What a NULL USD cell of a dashboard row says. The dashboards give a NULL cost, never $0, to calls
+ * without a price (see src/tracker/priced.ts): it reads {@link UNPRICED} when the row counts unpriced
+ * calls, or is one call (a row without a count column, whose cost is NULL only when it has no price);
+ * otherwise the NULL means "nothing to divide by" and reads as `fallback`.
+ */
+export function nullUsdText(row: Record<string, unknown>, fallback = ''): string {
+  try {
+    const counts = UNPRICED_COUNT_COLUMNS.filter((c) => c in row);
+    if (counts.length === 0) return UNPRICED;
+    return counts.some((c) => typeof row[c] === 'number' && (row[c] as number) > 0) ? UNPRICED : fallback;
+  } catch (err) {
+    throw closedError(err, 'nullUsdText');
+  }
+}
+
+function cellText(name: string, value: unknown, row: Record<string, unknown> = {}): string {
+  if (value === null || value === undefined) return isUsdColumn(name) ? nullUsdText(row) : '';
   if (Array.isArray(value)) return value.map((v) => cellText('', v)).join(', ');
   if (typeof value === 'number') {
     if (isUsdColumn(name)) return formatUsdCell(value);
@@ -47,7 +67,7 @@ export function formatTable(result: QueryResult): string {
 function formatTableUnchecked(result: QueryResult): string {
   const names = result.columns.map((c) => c.name);
   if (names.length === 0) return '(no columns)\n';
-  const cells = result.rows.map((r) => names.map((n) => sanitize(cellText(n, r[n]))));
+  const cells = result.rows.map((r) => names.map((n) => sanitize(cellText(n, r[n], r))));
   const widths = names.map((n, i) => Math.max(n.length, ...cells.map((r) => r[i]!.length)));
   const numeric = names.map(
     (n) => result.rows.length > 0 && result.rows.every((r) => r[n] == null || typeof r[n] === 'number'),

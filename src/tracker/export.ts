@@ -1,6 +1,6 @@
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { picoToDecimalString, usdToPico } from '../pricing/money.js';
-import type { LedgerLine } from './ledger-line.js';
+import { type LedgerLine, linePico } from './ledger-line.js';
 import { redactErrorText } from './redact.js';
 
 /** Export formats. */
@@ -111,6 +111,13 @@ function usdTextUnchecked(usd: number | null | undefined): string {
   return neg ? `-${s}` : s;
 }
 
+/** Exact decimal text of a pico-USD amount, trailing zeros trimmed (as {@link usdText}). */
+function picoText(pico: number): string {
+  if (pico === 0) return '0';
+  const s = picoToDecimalString(Math.abs(pico)).replace(/0+$/, '').replace(/\.$/, '');
+  return pico < 0 ? `-${s}` : s;
+}
+
 /** One CSV field, quoted per RFC 4180 when it holds a comma, quote, CR or LF. */
 export function csvField(value: string, guard = true): string {
   try {
@@ -143,10 +150,12 @@ function csvRowUnchecked(l: LedgerLine, options: CsvOptions = {}): string {
   cells.push({ num: String(l.estimated === true) });
   cells.push({ num: String(l.fallback === true) });
   for (const k of USAGE_KEYS) cells.push({ num: String(l.usage_details?.[k] ?? 0) });
-  const priced = l.total_cost !== null && l.total_cost !== undefined;
+  // One definition of "priced" (tracker/priced.ts): an unpriced call has empty cost cells, never 0.
+  const pico = linePico(l);
+  const priced = pico !== null;
   for (const k of COST_KEYS) cells.push({ num: priced ? usdText(l.cost_details?.[k] ?? 0) : '' });
-  cells.push({ num: usdText(l.total_cost) });
-  cells.push({ num: l.cost_pico === null || l.cost_pico === undefined ? '' : String(l.cost_pico) });
+  cells.push({ num: priced ? picoText(pico) : '' });
+  cells.push({ num: priced ? String(pico) : '' });
   cells.push({ num: usdText(l.provided_cost_details?.total) });
   const meta = l.metadata && Object.keys(l.metadata).length > 0 ? JSON.stringify(l.metadata) : '';
   cells.push({ text: meta });

@@ -38,6 +38,30 @@ const pct = (part: bigint, whole: bigint): Cell =>
 
 const sum0 = (xs: Seen[]) => sumPico(xs);
 
+// Unpriced calls (no total cost) are calls without a known cost: they count in `calls` and
+// `unpriced_calls`, never in a cost, an average or a share. A group with no priced call has a NULL
+// cost, not $0. These helpers state that rule from the dataset's facts, independently of the SQL.
+const isPriced = (s: Seen) => s.totalPico !== null;
+const pricedOf = (xs: Seen[]) => xs.filter(isPriced);
+const unpricedCount = (xs: Seen[]) => xs.length - pricedOf(xs).length;
+/** Sum of the priced calls' cost (or of `f` over them); null when none is priced. */
+const costOrNull = (xs: Seen[], f?: (s: Seen) => bigint): bigint | null => {
+  const priced = pricedOf(xs);
+  return priced.length === 0 ? null : sumPico(priced, f);
+};
+const avgOrNull = (cost: bigint | null, n: number): bigint | null =>
+  cost === null || n === 0 ? null : divPico(cost, n);
+const shareOrNull = (cost: bigint | null, whole: bigint): Cell =>
+  cost === null ? approx(null, 0) : pct(cost, whole);
+/** `cost DESC NULLS LAST, key ASC`, as ClickHouse orders a nullable cost. */
+const byNullableCostDescThen = (a: [bigint | null, string], b: [bigint | null, string]): number => {
+  if (a[0] === null || b[0] === null) {
+    if (a[0] !== b[0]) return a[0] === null ? 1 : -1;
+    return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+  }
+  return byCostDescThen([a[0], a[1]], [b[0], b[1]]);
+};
+
 /** Expected rows of dashboard `name` (in order). */
 export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
   const seen = seenCalls(d, p);
@@ -47,33 +71,38 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
       const rows = [...groupBy(seen, (s) => s.modelName)].map(([model, xs]) => ({
         model,
         xs,
-        cost: sum0(xs),
+        cost: costOrNull(xs),
       }));
-      rows.sort((a, b) => byCostDescThen([a.cost, a.model], [b.cost, b.model]));
+      rows.sort((a, b) => byNullableCostDescThen([a.cost, a.model], [b.cost, b.model]));
       return rows.map(({ model, xs, cost }) => ({
         model: str(model),
         calls: int(xs.length),
-        unpriced_calls: int(xs.filter((s) => s.totalPico === null).length),
+        unpriced_calls: int(unpricedCount(xs)),
         input_tokens: int(sumNum(xs, (s) => s.inputTokens)),
         output_tokens: int(sumNum(xs, (s) => s.outputTokens)),
-        input_cost_usd: usd(sumPico(xs, (s) => s.inputCost)),
-        output_cost_usd: usd(sumPico(xs, (s) => s.outputCost)),
+        input_cost_usd: usd(costOrNull(xs, (s) => s.inputCost)),
+        output_cost_usd: usd(costOrNull(xs, (s) => s.outputCost)),
         cost_usd: usd(cost),
-        avg_cost_per_call_usd: usd(divPico(cost, xs.length)),
-        share_pct: pct(cost, total),
+        avg_cost_per_call_usd: usd(avgOrNull(cost, pricedOf(xs).length)),
+        share_pct: shareOrNull(cost, total),
       }));
     }
     case 'cost-by-provider': {
-      const rows = [...groupBy(seen, (s) => s.providerName)].map(([k, xs]) => ({ k, xs, cost: sum0(xs) }));
-      rows.sort((a, b) => byCostDescThen([a.cost, a.k], [b.cost, b.k]));
+      const rows = [...groupBy(seen, (s) => s.providerName)].map(([k, xs]) => ({
+        k,
+        xs,
+        cost: costOrNull(xs),
+      }));
+      rows.sort((a, b) => byNullableCostDescThen([a.cost, a.k], [b.cost, b.k]));
       return rows.map(({ k, xs, cost }) => ({
         provider: str(k),
         calls: int(xs.length),
+        unpriced_calls: int(unpricedCount(xs)),
         models: int(new Set(xs.map((s) => s.modelName)).size),
-        input_cost_usd: usd(sumPico(xs, (s) => s.inputCost)),
-        output_cost_usd: usd(sumPico(xs, (s) => s.outputCost)),
+        input_cost_usd: usd(costOrNull(xs, (s) => s.inputCost)),
+        output_cost_usd: usd(costOrNull(xs, (s) => s.outputCost)),
         cost_usd: usd(cost),
-        share_pct: pct(cost, total),
+        share_pct: shareOrNull(cost, total),
       }));
     }
     case 'cost-daily': {
@@ -83,10 +112,11 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
       return g.map(([day, xs]) => ({
         day: str(day),
         calls: int(xs.length),
+        unpriced_calls: int(unpricedCount(xs)),
         total_tokens: int(sumNum(xs, (s) => s.totalTokens)),
-        input_cost_usd: usd(sumPico(xs, (s) => s.inputCost)),
-        output_cost_usd: usd(sumPico(xs, (s) => s.outputCost)),
-        cost_usd: usd(sum0(xs)),
+        input_cost_usd: usd(costOrNull(xs, (s) => s.inputCost)),
+        output_cost_usd: usd(costOrNull(xs, (s) => s.outputCost)),
+        cost_usd: usd(costOrNull(xs)),
       }));
     }
     case 'cost-hourly': {
@@ -96,22 +126,24 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
       return g.map(([hour, xs]) => ({
         hour: str(hour),
         calls: int(xs.length),
+        unpriced_calls: int(unpricedCount(xs)),
         total_tokens: int(sumNum(xs, (s) => s.totalTokens)),
-        cost_usd: usd(sum0(xs)),
+        cost_usd: usd(costOrNull(xs)),
       }));
     }
     case 'cost-cumulative': {
       const g = [...groupBy(seen, (s) => dayIn(s.startMs, p.timeZone))].sort((a, b) =>
         a[0] < b[0] ? -1 : 1,
       );
-      let run = 0n;
+      let run: bigint | null = null;
       let calls = 0;
       return g.map(([day, xs]) => {
-        run += sum0(xs);
+        const cost = costOrNull(xs);
+        if (cost !== null) run = (run ?? 0n) + cost;
         calls += xs.length;
         return {
           day: str(day),
-          cost_usd: usd(sum0(xs)),
+          cost_usd: usd(cost),
           cumulative_cost_usd: usd(run),
           cumulative_calls: int(calls),
         };
@@ -120,7 +152,7 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
     case 'top-requests': {
       const xs = [...seen].sort(
         (a, b) =>
-          byCostDescThen([a.totalPico ?? 0n, ''], [b.totalPico ?? 0n, '']) ||
+          byNullableCostDescThen([a.totalPico, ''], [b.totalPico, '']) ||
           b.startMs - a.startMs ||
           (a.id < b.id ? -1 : 1),
       );
@@ -134,8 +166,8 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
         session_id: str(s.trace.sessionId || '(none)'),
         input_tokens: int(s.inputTokens),
         output_tokens: int(s.outputTokens),
-        input_cost_usd: usd(s.inputCost),
-        output_cost_usd: usd(s.outputCost),
+        input_cost_usd: usd(isPriced(s) ? s.inputCost : null),
+        output_cost_usd: usd(isPriced(s) ? s.outputCost : null),
         cost_usd: usd(s.totalPico),
       }));
     }
@@ -143,10 +175,11 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
       const rows = [...groupBy(seen, (s) => s.modelName)].map(([model, xs]) => ({
         model,
         xs,
-        cost: sum0(xs),
+        cost: costOrNull(xs),
       }));
-      rows.sort((a, b) => byCostDescThen([a.cost, a.model], [b.cost, b.model]));
+      rows.sort((a, b) => byNullableCostDescThen([a.cost, a.model], [b.cost, b.model]));
       return rows.map(({ model, xs, cost }) => {
+        const pricedTokens = sumNum(pricedOf(xs), (s) => s.totalTokens);
         const input = sumNum(xs, (s) => s.inputTokens);
         const output = sumNum(xs, (s) => s.outputTokens);
         const cached = sumNum(xs, (s) => s.cachedInputTokens);
@@ -154,13 +187,14 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
         return {
           model: str(model),
           calls: int(xs.length),
+          unpriced_calls: int(unpricedCount(xs)),
           input_tokens: int(input),
           cached_input_tokens: int(cached),
           output_tokens: int(output),
           total_tokens: int(tokens),
           cost_usd: usd(cost),
           cost_per_1k_tokens_usd: approx(
-            tokens === 0 ? null : ((Number(cost) / 1e12) * 1000) / tokens,
+            cost === null || pricedTokens === 0 ? null : ((Number(cost) / 1e12) * 1000) / pricedTokens,
             1e-12,
           ),
           output_input_ratio: approx(input === 0 ? null : output / input, 0.00006),
@@ -197,20 +231,25 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
         ...groupBy(seen, (s) => `${s.fallback ? 'fallback' : 'primary'}\u0000${s.modelName}`),
       ].map(([k, xs]) => {
         const [role, model] = k.split('\u0000') as [string, string];
-        return { role, model, xs, cost: sum0(xs) };
+        return { role, model, xs, cost: costOrNull(xs) };
       });
       rows.sort((a, b) =>
-        a.role !== b.role ? (a.role < b.role ? 1 : -1) : byCostDescThen([a.cost, a.model], [b.cost, b.model]),
+        a.role !== b.role
+          ? a.role < b.role
+            ? 1
+            : -1
+          : byNullableCostDescThen([a.cost, a.model], [b.cost, b.model]),
       );
       return rows.map(({ role, model, xs, cost }) => ({
         role: str(role),
         model: str(model),
         calls: int(xs.length),
+        unpriced_calls: int(unpricedCount(xs)),
         failed_calls: int(xs.filter((s) => s.level === 'ERROR').length),
         cost_usd: usd(cost),
-        avg_cost_per_call_usd: usd(divPico(cost, xs.length)),
+        avg_cost_per_call_usd: usd(avgOrNull(cost, pricedOf(xs).length)),
         calls_share_pct: approx((100 * xs.length) / seen.length, 0.0101),
-        cost_share_pct: pct(cost, total),
+        cost_share_pct: shareOrNull(cost, total),
       }));
     }
     case 'top-sessions': {
@@ -218,9 +257,9 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
       const rows = [...groupBy(withSession, (s) => s.trace.sessionId!)].map(([k, xs]) => ({
         k,
         xs,
-        cost: sum0(xs),
+        cost: costOrNull(xs),
       }));
-      rows.sort((a, b) => byCostDescThen([a.cost, a.k], [b.cost, b.k]));
+      rows.sort((a, b) => byNullableCostDescThen([a.cost, a.k], [b.cost, b.k]));
       return rows.slice(0, p.limit ?? 25).map(({ k, xs, cost }) => {
         const traces = new Set(xs.map((s) => s.traceId)).size;
         return {
@@ -228,11 +267,12 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
           user_id: str(xs[0]!.trace.userId || '(none)'),
           traces: int(traces),
           calls: int(xs.length),
+          unpriced_calls: int(unpricedCount(xs)),
           models: int(new Set(xs.map((s) => s.modelName)).size),
           first_call: str(chTime(Math.min(...xs.map((s) => s.startMs)))),
           last_call: str(chTime(Math.max(...xs.map((s) => s.startMs)))),
           cost_usd: usd(cost),
-          avg_cost_per_trace_usd: usd(divPico(cost, traces)),
+          avg_cost_per_trace_usd: usd(avgOrNull(cost, new Set(pricedOf(xs).map((s) => s.traceId)).size)),
         };
       });
     }
@@ -240,35 +280,41 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
       const rows = [...groupBy(seen, (s) => s.trace.userId || '(none)')].map(([k, xs]) => ({
         k,
         xs,
-        cost: sum0(xs),
+        cost: costOrNull(xs),
       }));
-      rows.sort((a, b) => byCostDescThen([a.cost, a.k], [b.cost, b.k]));
+      rows.sort((a, b) => byNullableCostDescThen([a.cost, a.k], [b.cost, b.k]));
       return rows.slice(0, p.limit ?? 100).map(({ k, xs, cost }) => ({
         user_id: str(k),
         calls: int(xs.length),
+        unpriced_calls: int(unpricedCount(xs)),
         traces: int(new Set(xs.map((s) => s.traceId)).size),
         sessions: int(new Set(xs.filter((s) => s.trace.sessionId).map((s) => s.trace.sessionId)).size),
-        input_cost_usd: usd(sumPico(xs, (s) => s.inputCost)),
-        output_cost_usd: usd(sumPico(xs, (s) => s.outputCost)),
+        input_cost_usd: usd(costOrNull(xs, (s) => s.inputCost)),
+        output_cost_usd: usd(costOrNull(xs, (s) => s.outputCost)),
         cost_usd: usd(cost),
-        share_pct: pct(cost, total),
+        share_pct: shareOrNull(cost, total),
       }));
     }
     case 'cost-by-tenant': {
-      const rows = [...groupBy(seen, (s) => s.tenantName)].map(([k, xs]) => ({ k, xs, cost: sum0(xs) }));
-      rows.sort((a, b) => byCostDescThen([a.cost, a.k], [b.cost, b.k]));
+      const rows = [...groupBy(seen, (s) => s.tenantName)].map(([k, xs]) => ({
+        k,
+        xs,
+        cost: costOrNull(xs),
+      }));
+      rows.sort((a, b) => byNullableCostDescThen([a.cost, a.k], [b.cost, b.k]));
       return rows.map(({ k, xs, cost }) => ({
         tenant_id: str(k),
         calls: int(xs.length),
+        unpriced_calls: int(unpricedCount(xs)),
         users: int(new Set(xs.filter((s) => s.trace.userId).map((s) => s.trace.userId)).size),
         sessions: int(new Set(xs.filter((s) => s.trace.sessionId).map((s) => s.trace.sessionId)).size),
         cost_usd: usd(cost),
-        share_pct: pct(cost, total),
+        share_pct: shareOrNull(cost, total),
       }));
     }
     case 'cost-by-operation': {
-      const rows = [...groupBy(seen, (s) => s.operation)].map(([k, xs]) => ({ k, xs, cost: sum0(xs) }));
-      rows.sort((a, b) => byCostDescThen([a.cost, a.k], [b.cost, b.k]));
+      const rows = [...groupBy(seen, (s) => s.operation)].map(([k, xs]) => ({ k, xs, cost: costOrNull(xs) }));
+      rows.sort((a, b) => byNullableCostDescThen([a.cost, a.k], [b.cost, b.k]));
       return rows.map(({ k, xs, cost }) => {
         const perModel = [...groupBy(xs, (s) => s.modelName)].map(([m, ys]) => ({ m, c: sum0(ys) }));
         // (cost, model) tuples sorted descending: cost first, then model name descending.
@@ -276,18 +322,19 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
         return {
           operation: str(k),
           calls: int(xs.length),
+          unpriced_calls: int(unpricedCount(xs)),
           failed_calls: int(xs.filter((s) => s.level === 'ERROR').length),
           models: { arr: perModel.slice(0, 5).map((x) => x.m) },
           total_tokens: int(sumNum(xs, (s) => s.totalTokens)),
           cost_usd: usd(cost),
-          avg_cost_per_call_usd: usd(divPico(cost, xs.length)),
-          share_pct: pct(cost, total),
+          avg_cost_per_call_usd: usd(avgOrNull(cost, pricedOf(xs).length)),
+          share_pct: shareOrNull(cost, total),
         };
       });
     }
     case 'failed-calls': {
       const failed = seen.filter((s) => s.level === 'ERROR');
-      const failedCost = sum0(failed);
+      const failedCost = costOrNull(failed);
       const xs = [...failed].sort((a, b) => b.startMs - a.startMs || (a.id < b.id ? -1 : 1));
       return xs.slice(0, p.limit ?? 100).map((s) => ({
         start_time: str(chTime(s.startMs)),
@@ -308,11 +355,12 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
         a[0] < b[0] ? -1 : 1,
       );
       return g
-        .map(([day, xs]) => ({ day, xs, cost: sum0(xs) }))
-        .filter((r) => r.cost > budget)
+        .map(([day, xs]) => ({ day, xs, cost: costOrNull(xs) }))
+        .filter((r): r is typeof r & { cost: bigint } => r.cost !== null && r.cost > budget)
         .map(({ day, xs, cost }) => ({
           day: str(day),
           calls: int(xs.length),
+          unpriced_calls: int(unpricedCount(xs)),
           cost_usd: usd(cost),
           budget_usd: usd(budget),
           over_by_usd: usd(cost - budget),
@@ -322,13 +370,18 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
     case 'kpi-totals': {
       const sessions = new Set(seen.filter((s) => s.trace.sessionId).map((s) => s.trace.sessionId));
       const traces = new Set(seen.map((s) => s.traceId)).size;
-      const inSessions = sumPico(seen.filter((s) => s.trace.sessionId));
+      const priced = pricedOf(seen);
+      const pricedTraces = new Set(priced.map((s) => s.traceId)).size;
+      const pricedSessions = new Set(priced.filter((s) => s.trace.sessionId).map((s) => s.trace.sessionId))
+        .size;
+      const inSessions = sumPico(priced.filter((s) => s.trace.sessionId));
+      const totalOrNull = costOrNull(seen);
       const usdNum = (p: bigint) => Number(p) / 1e12;
       return [
         {
-          total_cost_usd: usd(total),
-          input_cost_usd: usd(sumPico(seen, (s) => s.inputCost)),
-          output_cost_usd: usd(sumPico(seen, (s) => s.outputCost)),
+          total_cost_usd: usd(totalOrNull),
+          input_cost_usd: usd(costOrNull(seen, (s) => s.inputCost)),
+          output_cost_usd: usd(costOrNull(seen, (s) => s.outputCost)),
           requests: int(seen.length),
           unpriced_requests: int(seen.filter((s) => s.totalPico === null).length),
           failed_requests: int(seen.filter((s) => s.level === 'ERROR').length),
@@ -337,9 +390,12 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
           users: int(new Set(seen.filter((s) => s.trace.userId).map((s) => s.trace.userId)).size),
           models: int(new Set(seen.map((s) => s.modelName)).size),
           total_tokens: int(sumNum(seen, (s) => s.totalTokens)),
-          avg_cost_per_request_usd: approx(seen.length ? usdNum(total) / seen.length : null, 1e-12),
-          avg_cost_per_trace_usd: approx(traces ? usdNum(total) / traces : null, 1e-12),
-          avg_cost_per_session_usd: approx(sessions.size ? usdNum(inSessions) / sessions.size : null, 1e-12),
+          avg_cost_per_request_usd: approx(priced.length ? usdNum(total) / priced.length : null, 1e-12),
+          avg_cost_per_trace_usd: approx(pricedTraces ? usdNum(total) / pricedTraces : null, 1e-12),
+          avg_cost_per_session_usd: approx(
+            pricedSessions ? usdNum(inSessions) / pricedSessions : null,
+            1e-12,
+          ),
           first_call: str(seen.length ? chTime(Math.min(...seen.map((s) => s.startMs))) : null),
           last_call: str(seen.length ? chTime(Math.max(...seen.map((s) => s.startMs))) : null),
         },

@@ -127,7 +127,7 @@ describe('langfuse-cost dashboards', () => {
 
     const table = await runCli(['dashboards', 'run', 'cost-by-provider', '--ledger', ledger, ...window]);
     expect(table.code).toBe(0);
-    expect(table.stdout.split('\n')[0]).toMatch(/^provider\s+calls\s+models/);
+    expect(table.stdout.split('\n')[0]).toMatch(/^provider\s+calls\s+unpriced_calls\s+models/);
     expect(table.stderr).toBe(''); // not a TTY: no progress output
   });
 

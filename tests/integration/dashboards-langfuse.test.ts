@@ -183,7 +183,8 @@ for (const [label, pick] of [
         if (r.dashboard.name === 'kpi-totals') {
           expect(r.rows).toHaveLength(1);
           expect(r.rows[0]!.requests).toBe(0);
-          expect(r.rows[0]!.total_cost_usd).toBe(0);
+          // No priced call: the total is unknown (NULL), not $0.
+          expect(r.rows[0]!.total_cost_usd).toBeNull();
           expect(r.rows[0]!.avg_cost_per_request_usd).toBeNull();
           expect(r.rows[0]!.avg_cost_per_session_usd).toBeNull();
         } else expect(r.rows, r.dashboard.name).toHaveLength(0);

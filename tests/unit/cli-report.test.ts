@@ -51,8 +51,9 @@ describe('langfuse-cost report', () => {
     expect(total).toBeCloseTo(0.006 + 0.01 + 0.024 + 0.0027, 12);
     const rows = r.stdout.split('\n').filter((l) => /^(gpt-4o|claude-x|mini)\s/.test(l));
     expect(rows.map((l) => l.split(/\s{2,}/)[0])).toEqual(['claude-x', 'gpt-4o', 'mini']);
-    expect(rows[0]).toMatch(/claude-x\s+1\s+0\s+4,000\s+\$0\.024\s+/);
-    expect(rows[1]).toMatch(/gpt-4o\s+3\s+1\s+4,000\s+\$0\.016\s+/);
+    // CALLS, UNPRICED, ERRORS, TOKENS, COST
+    expect(rows[0]).toMatch(/claude-x\s+1\s+0\s+0\s+4,000\s+\$0\.024\s+/);
+    expect(rows[1]).toMatch(/gpt-4o\s+3\s+0\s+1\s+4,000\s+\$0\.016\s+/);
   });
 
   it('--json gives exact figures and groups; --by day follows --tz', async () => {

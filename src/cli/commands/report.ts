@@ -6,6 +6,8 @@ import {
   type LedgerReport,
 } from '../../node/ledger/report.js';
 import { formatUsd } from '../../pricing/money.js';
+import type { CostSummary } from '../../tracker/aggregate.js';
+import { UNPRICED } from '../../tracker/priced.js';
 import { intFlag, parseArgs, strFlag } from '../args.js';
 import { type CliCommand, CliError } from '../command.js';
 import { renderTable } from '../format.js';
@@ -92,6 +94,16 @@ export const command: CliCommand = {
   },
 };
 
+/** Calls with a price (tracker/priced.ts): the only ones in costs, averages and shares. */
+function pricedCalls(t: Pick<CostSummary, 'requests' | 'unpriced'>): number {
+  return t.requests - t.unpriced;
+}
+
+/** A cost, or "unpriced" when none of the calls has a price (their cost is unknown, not $0). */
+function costText(t: Pick<CostSummary, 'requests' | 'unpriced'>, usd: number): string {
+  return pricedCalls(t) > 0 ? formatUsd(usd) : UNPRICED;
+}
+
 function pct(part: bigint, whole: bigint): string {
   if (whole === 0n) return '';
   return `${(Number((part * 10000n) / whole) / 100).toFixed(1)}%`;
@@ -123,7 +135,12 @@ function human(
   }
   lines.push(`First/last ${report.firstStart} … ${report.lastStart}`);
   lines.push('');
-  lines.push(`Total cost     ${formatUsd(t.totalCost)}  (exact $${t.exact})`);
+  const priced = pricedCalls(t);
+  lines.push(
+    priced > 0
+      ? `Total cost     ${formatUsd(t.totalCost)}  (exact $${t.exact})`
+      : `Total cost     ${UNPRICED}  (no call in this range has a price)`,
+  );
   const extras = [
     `${t.errors.toLocaleString('en-US')} errors`,
     `${t.cached.toLocaleString('en-US')} cached`,
@@ -146,10 +163,21 @@ function human(
   lines.push(
     `Tokens         ${t.totalTokens.toLocaleString('en-US')}${parts.length > 0 ? `  (${parts.join(', ')})` : ''}`,
   );
-  lines.push(
-    `Per call       avg ${formatUsd(t.avgCostPerRequest)}, p50 ${formatUsd(t.p50)}, p90 ${formatUsd(t.p90)}, p99 ${formatUsd(t.p99)}, max ${formatUsd(t.maxCost)}`,
-  );
-  lines.push(`Per 1k tokens  ${formatUsd(t.costPer1kTokens)}`);
+  if (priced > 0) {
+    // Averages and percentiles cover the priced calls only; the unpriced ones are counted beside them.
+    const over =
+      t.unpriced > 0
+        ? `  (over ${priced.toLocaleString('en-US')} priced calls; ${t.unpriced.toLocaleString('en-US')} ${UNPRICED})`
+        : '';
+    lines.push(
+      `Per call       avg ${formatUsd(t.avgCostPerRequest)}, p50 ${formatUsd(t.p50)}, p90 ${formatUsd(t.p90)}, p99 ${formatUsd(t.p99)}, max ${formatUsd(t.maxCost)}${over}`,
+    );
+    lines.push(
+      `Per 1k tokens  ${formatUsd(t.costPer1kTokens)}${t.unpriced > 0 ? '  (tokens of priced calls)' : ''}`,
+    );
+  } else {
+    lines.push(`Per call       ${UNPRICED}`);
+  }
   if (t.providedRequests > 0) {
     lines.push(
       `Provider-reported cost  ${formatUsd(t.providedCost)} over ${t.providedRequests.toLocaleString('en-US')} calls`,
@@ -159,14 +187,19 @@ function human(
   const rows = (groups ?? []).map((g) => [
     g.key,
     g.requests,
+    g.unpriced,
     g.errors,
     g.totalTokens,
-    formatUsd(g.totalCost),
-    pct(g.totalPico, t.totalPico),
-    g.requests - g.unpriced > 0 ? formatUsd(g.totalCost / (g.requests - g.unpriced)) : '',
+    costText(g, g.totalCost),
+    pricedCalls(g) > 0 ? pct(g.totalPico, t.totalPico) : '',
+    // The same average as the totals': over the group's priced calls.
+    costText(g, g.avgCostPerRequest),
   ]);
   lines.push(
-    renderTable([by.toUpperCase(), 'CALLS', 'ERRORS', 'TOKENS', 'COST', 'SHARE', 'AVG/CALL'], rows).trimEnd(),
+    renderTable(
+      [by.toUpperCase(), 'CALLS', 'UNPRICED', 'ERRORS', 'TOKENS', 'COST', 'SHARE', 'AVG/CALL'],
+      rows,
+    ).trimEnd(),
   );
   lines.push('');
   return lines.join('\n');

@@ -1,6 +1,6 @@
 import { closedError } from '../../errors.js';
 import { redactErrorText, redactSecrets } from '../../tracker/redact.js';
-import { formatUsdCell } from '../format.js';
+import { formatUsdCell, nullUsdText } from '../format.js';
 import type { DashboardResult } from '../runner.js';
 import { barChart, columnChart, esc, lineChart, rangeChart, type Spread, type StackedBar } from './svg.js';
 
@@ -41,8 +41,10 @@ function usdTickUnchecked(v: number): string {
   return `$${Number(v.toPrecision(2))}`;
 }
 
-function cell(name: string, v: unknown): { text: string; numeric: boolean } {
-  if (v === null || v === undefined) return { text: '—', numeric: false };
+function cell(name: string, v: unknown, row: Record<string, unknown>): { text: string; numeric: boolean } {
+  // A NULL cost is a call (or calls) without a price: "unpriced", never $0.
+  if (v === null || v === undefined)
+    return { text: name.endsWith('_usd') ? nullUsdText(row, '—') : '—', numeric: false };
   // Error text from a Langfuse ClickHouse (or a ledger written before redaction) may quote keys and prompts.
   if (name === 'status_message') return { text: redactErrorText(String(v)), numeric: false };
   if (Array.isArray(v)) return { text: v.map(String).join(', '), numeric: false };
@@ -66,7 +68,7 @@ function table(r: DashboardResult, limit = 15): string {
       (row) =>
         `<tr>${cols
           .map((c) => {
-            const x = cell(c, row[c]);
+            const x = cell(c, row[c], row);
             return `<td${x.numeric ? ' class="num"' : ''}>${esc(x.text)}</td>`;
           })
           .join('')}</tr>`,
@@ -106,7 +108,11 @@ function compact(n: number): string {
 function kpiCards(r: DashboardResult | undefined): string {
   const row = r?.rows[0] ?? {};
   const cards: [string, string, string][] = [
-    ['total_cost_usd', 'Total cost', usd(num(row.total_cost_usd))],
+    [
+      'total_cost_usd',
+      'Total cost',
+      row.total_cost_usd == null ? nullUsdText(row, '—') : usd(num(row.total_cost_usd)),
+    ],
     ['requests', 'Requests', num(row.requests).toLocaleString('en-US')],
     ['sessions', 'Sessions analysed', num(row.sessions).toLocaleString('en-US')],
     [
@@ -116,7 +122,7 @@ function kpiCards(r: DashboardResult | undefined): string {
     ],
     [
       'avg_cost_per_request_usd',
-      'Average per request',
+      'Average per priced request',
       row.avg_cost_per_request_usd == null ? '—' : usd(num(row.avg_cost_per_request_usd)),
     ],
     ['total_tokens', 'Tokens', compact(num(row.total_tokens))],
@@ -265,6 +271,6 @@ function renderHtmlReportUnchecked(results: DashboardResult[], meta: HtmlReportM
 <main><section class="wide" data-dashboard="kpi-totals">${kpiCards(get('kpi-totals'))}</section>
 ${charts.join('\n')}
 ${rest.join('\n')}
-</main><footer>Costs are Langfuse's total_cost (USD); input/output costs sum the cost keys whose names contain "input"/"output". Made by langfuse-cost.</footer></body></html>
+</main><footer>Costs are Langfuse's total_cost (USD); input/output costs sum the cost keys whose names contain "input"/"output". Calls without a price count as unpriced, never as $0; averages cover priced calls. Made by langfuse-cost.</footer></body></html>
 `;
 }

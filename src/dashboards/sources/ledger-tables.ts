@@ -5,6 +5,8 @@
  * fallback, …); session_id, user_id and tags go on the trace, as in Langfuse.
  */
 
+import { LEDGER_TOTAL_COST_SQL } from '../../tracker/priced.js';
+
 /** The ledger line as ClickHouse reads it (JSONEachRow); unknown keys are skipped, missing keys default. */
 export const LEDGER_SCHEMA = [
   'id String',
@@ -117,13 +119,7 @@ SELECT
   r.usage_details,
   r.provided_cost_details,
   r.cost_details,
-  multiIf(
-    toInt64OrNull(r.cost_pico) IS NOT NULL,
-    CAST(toDecimal128(assumeNotNull(toInt64OrNull(r.cost_pico)), 12) / toDecimal128(1000000000000, 0), 'Nullable(Decimal64(12))'),
-    r.total_cost IS NOT NULL, r.total_cost,
-    mapContains(r.cost_details, 'total'), r.cost_details['total'],
-    NULL
-  ) AS total_cost,
+  ${LEDGER_TOTAL_COST_SQL} AS total_cost,
   NULL AS completion_start_time, NULL AS prompt_id, NULL AS prompt_name, NULL AS prompt_version,
   now64(3) AS created_at, now64(3) AS updated_at,
   coalesce(${END}, ${START}) AS event_ts,
