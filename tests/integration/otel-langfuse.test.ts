@@ -4,12 +4,14 @@ import { ChatOpenAI } from '@langchain/openai';
 import { CallbackHandler } from '@langfuse/langchain';
 import { LangfuseSpanProcessor } from '@langfuse/otel';
 import { setLangfuseTracerProvider, startObservation } from '@langfuse/tracing';
+import { trace } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { generateText, jsonSchema, simulateReadableStream, stepCountIs, streamText, tool } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { COST_ATTR, CostSpanProcessor } from '../../src/otel/index.js';
+import { langfuseViewOfSpan } from '../helpers/langfuse-server/otel.js';
 import { memoryLogger, memoryTracker, P, testCatalog, withoutOnEnding } from '../helpers/otel-span-cases.js';
 import { type DecodedSpan, type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
 import { type ProviderServer, startProviderServer } from '../helpers/providers/index.js';
@@ -106,6 +108,13 @@ describe('CostSpanProcessor + LangfuseSpanProcessor (NodeSDK, OTLP/HTTP to a loo
       output: 300,
     });
     expect(span!.attributes[COST_ATTR.RESOLVED_MODEL]).toBe('gpt-4o-2024-08-06');
+    // What Langfuse computes from the span (OtelIngestionProcessor, calculateUsageCosts): our cost
+    // details win, nothing is inferred on top.
+    const view = langfuseViewOfSpan(span!.attributes);
+    expect(view.costFrom).toBe('langfuse.observation.cost_details');
+    expect(view.provided).toBe(true);
+    expect(pico(view.totalCost!)).toBe(pico(expected));
+    expect(view.usageDetails).toMatchObject({ input: 1000, input_cached_tokens: 200, output: 300 });
     expect(span!.resource['service.name']).toBe('cost-test-service');
     expect(tracker.records).toHaveLength(1);
     expect(tracker.records[0]!.ctx?.service).toBe('cost-test-service');
@@ -126,6 +135,26 @@ describe('CostSpanProcessor + LangfuseSpanProcessor (NodeSDK, OTLP/HTTP to a loo
     expect(costDetails(span!)).toEqual({ input: 1, output: 2, total: 3 });
     expect(span!.attributes[COST_ATTR.COST]).toBeUndefined();
     expect(tracker.records[0]!.ctx?.providedCost).toBe(3);
+  });
+
+  it('a GenAI span with gen_ai.usage.cost.amount reaches Langfuse with that cost (issue 20, Why 4)', async () => {
+    const span = trace.getTracer('genai-app').startSpan('chat gpt-4o', {
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'gpt-4o',
+        'gen_ai.usage.input_tokens': 1000,
+        'gen_ai.usage.output_tokens': 100,
+        'gen_ai.usage.cost.amount': 0.25,
+      },
+    });
+    span.end();
+    const [out] = await exported(1);
+    // Langfuse would store cost.amount as a usage key; the cost reaches it as cost_details.
+    const view = langfuseViewOfSpan(out!.attributes);
+    expect(view.costFrom).toBe('langfuse.observation.cost_details');
+    expect(view.costDetails).toEqual({ total: 0.25 });
+    expect(view.totalCost).toBe(0.25);
+    expect(tracker.records[0]!.ctx?.providedCost).toBe(0.25);
   });
 
   it('a plain span and an agent observation carry no cost', async () => {
