@@ -11,16 +11,16 @@ import {
   type ApiModel,
   atLeast,
   computeCost,
-  filterCostDetails,
-  filterUsageDetails,
   findModel,
   ingestionEventProblem,
   invalidRequest,
   listingOrder,
   matchTier,
+  mergeObservationEvent,
   parseCreateModel,
   parseVersion,
   type Refusal,
+  type StoredObservation,
   sortBatch,
   type Version,
 } from './rules.js';
@@ -36,26 +36,7 @@ export interface RecordedRequest {
   body: any;
 }
 
-/** An observation as the server stores it (ClickHouse `observations` columns, camel-cased). */
-export interface StoredObservation {
-  id: string;
-  traceId: string | null;
-  type: string;
-  name: string | null;
-  startTime: string;
-  providedModelName: string | null;
-  modelParameters: Record<string, unknown> | null;
-  providedUsageDetails: Record<string, number>;
-  usageDetails: Record<string, number>;
-  providedCostDetails: Record<string, number>;
-  costDetails: Record<string, number>;
-  totalCost: number | null;
-  internalModelId: string | null;
-  usagePricingTierName: string | null;
-  metadata: Record<string, unknown>;
-  level: string;
-  environment: string;
-}
+export type { StoredObservation } from './rules.js';
 
 /** Options of {@link startLangfuseServer}. */
 export interface LangfuseServerOptions {
@@ -207,40 +188,9 @@ export async function startLangfuseServer(options: LangfuseServerOptions): Promi
     o.usagePricingTierName = c.provided ? null : c.tier;
   }
 
-  /** Merge one event over the stored observation (`overwriteObject`: present, non-empty values win). */
+  /** Merge one event over the stored observation and recompute its cost. */
   function apply(e: any) {
-    const b = e.body;
-    const prior = state.observations.get(b.id);
-    const typeOf = (t: string) => t.replace(/-(create|update)$/, '').toUpperCase();
-    const o: StoredObservation = prior ?? {
-      id: b.id,
-      traceId: b.traceId ?? null,
-      type: typeOf(e.type),
-      name: null,
-      startTime: b.startTime ?? e.timestamp,
-      providedModelName: null,
-      modelParameters: null,
-      providedUsageDetails: {},
-      usageDetails: {},
-      providedCostDetails: {},
-      costDetails: {},
-      totalCost: null,
-      internalModelId: null,
-      usagePricingTierName: null,
-      metadata: {},
-      level: 'DEFAULT',
-      environment: 'default',
-    };
-    if (b.name != null) o.name = b.name;
-    if (b.model != null) o.providedModelName = b.model;
-    if (b.modelParameters != null && Object.keys(b.modelParameters).length > 0)
-      o.modelParameters = { ...(o.modelParameters ?? {}), ...b.modelParameters };
-    const usage = filterUsageDetails(b.usageDetails);
-    if (usage) o.providedUsageDetails = usage;
-    const cost = filterCostDetails(b.costDetails);
-    if (cost) o.providedCostDetails = cost;
-    if (b.metadata && typeof b.metadata === 'object') o.metadata = { ...o.metadata, ...b.metadata };
-    if (b.level != null) o.level = b.level;
+    const o = mergeObservationEvent(state.observations.get(e.body.id), e);
     recompute(o);
     state.observations.set(o.id, o);
   }

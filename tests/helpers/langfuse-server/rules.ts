@@ -544,3 +544,69 @@ export function sortBatch<T extends { type: string; timestamp: string }>(batch: 
     ...batch.filter((e) => isUpdate(e.type)).sort(byTime),
   ];
 }
+
+/** An observation as the server stores it (ClickHouse `observations` columns, camel-cased). */
+export interface StoredObservation {
+  id: string;
+  traceId: string | null;
+  type: string;
+  name: string | null;
+  startTime: string;
+  providedModelName: string | null;
+  modelParameters: Record<string, unknown> | null;
+  providedUsageDetails: Record<string, number>;
+  usageDetails: Record<string, number>;
+  providedCostDetails: Record<string, number>;
+  costDetails: Record<string, number>;
+  totalCost: number | null;
+  internalModelId: string | null;
+  usagePricingTierName: string | null;
+  metadata: Record<string, unknown>;
+  level: string;
+  environment: string;
+}
+
+/**
+ * Merge one (valid) observation event over the stored record (`overwriteObject`): values present in
+ * the event win, empty ones keep the stored value, a non-empty `costDetails`/`usageDetails` replaces the
+ * provided one as a whole, metadata is merged by key; `id`, `traceId` and `startTime` stay. Cost is not
+ * recomputed here (see `computeCost`).
+ */
+export function mergeObservationEvent(prior: StoredObservation | undefined, e: any): StoredObservation {
+  const b = e.body;
+  const o: StoredObservation = prior
+    ? { ...prior }
+    : {
+        id: b.id,
+        traceId: b.traceId ?? null,
+        type: String(e.type)
+          .replace(/-(create|update)$/, '')
+          .toUpperCase(),
+        name: null,
+        startTime: b.startTime ?? e.timestamp,
+        providedModelName: null,
+        modelParameters: null,
+        providedUsageDetails: {},
+        usageDetails: {},
+        providedCostDetails: {},
+        costDetails: {},
+        totalCost: null,
+        internalModelId: null,
+        usagePricingTierName: null,
+        metadata: {},
+        level: 'DEFAULT',
+        environment: 'default',
+      };
+  if (o.traceId === null && b.traceId != null) o.traceId = b.traceId;
+  if (b.name != null) o.name = b.name;
+  if (b.model != null) o.providedModelName = b.model;
+  if (b.modelParameters != null && Object.keys(b.modelParameters).length > 0)
+    o.modelParameters = { ...(o.modelParameters ?? {}), ...b.modelParameters };
+  const usage = filterUsageDetails(b.usageDetails);
+  if (usage) o.providedUsageDetails = usage;
+  const cost = filterCostDetails(b.costDetails);
+  if (cost) o.providedCostDetails = cost;
+  if (b.metadata && typeof b.metadata === 'object') o.metadata = { ...o.metadata, ...b.metadata };
+  if (b.level != null) o.level = b.level;
+  return o;
+}
