@@ -175,6 +175,21 @@ describe('a ledger with unpriced calls', () => {
     }
     expect(row('test-gpt')).not.toContain(UNPRICED);
     expect(r.stdout).toMatch(/Per call\s+avg .*\(over 5 priced calls; 2 unpriced\)/);
+
+    // JSON: the unknown cost is null, not 0; the known ones are exact.
+    const j = JSON.parse(
+      (await runCli(['report', '--ledger', ledger, '--from', params.from, '--to', params.to, '--json']))
+        .stdout,
+    ) as {
+      groups: { key: string; totalPico: string | null; avgCostPerRequest: number | null; unpriced: number }[];
+    };
+    const group = (k: string) => j.groups.find((g) => g.key === k)!;
+    expect([group('mystery-model').totalPico, group('mystery-model').avgCostPerRequest]).toEqual([
+      null,
+      null,
+    ]);
+    expect(group('mystery-model').unpriced).toBe(1);
+    expect(BigInt(group('test-gpt').totalPico!)).toBe(gptPico);
   });
 
   it('exports: empty cost cells (CSV) and null (JSON) for exactly the unpriced lines', async () => {

@@ -82,9 +82,9 @@ export const command: CliCommand = {
         timeZone: cal.timeZone,
         firstStart: report.firstStart,
         lastStart: report.lastStart,
-        totals: report.totals,
+        totals: jsonSummary(report.totals),
         groupBy: by,
-        groups,
+        groups: groups.map(jsonSummary),
       };
       io.stdout.write(`${JSON.stringify(out, bigintReplacer, 2)}\n`);
       return 0;
@@ -102,6 +102,28 @@ function pricedCalls(t: Pick<CostSummary, 'requests' | 'unpriced'>): number {
 /** A cost, or "unpriced" when none of the calls has a price (their cost is unknown, not $0). */
 function costText(t: Pick<CostSummary, 'requests' | 'unpriced'>, usd: number): string {
   return pricedCalls(t) > 0 ? formatUsd(usd) : UNPRICED;
+}
+
+/** Money fields of a summary that are unknown, not 0, when none of its calls has a price. */
+const COST_FIELDS = [
+  'totalCost',
+  'totalPico',
+  'exact',
+  'avgCostPerRequest',
+  'costPer1kTokens',
+  'p50',
+  'p90',
+  'p99',
+  'maxCost',
+] as const;
+type CostField = (typeof COST_FIELDS)[number];
+
+/** A summary for JSON: with no priced call, its costs are null (unknown), as in the dashboards' JSON. */
+function jsonSummary<T extends CostSummary>(t: T): T | { [K in keyof T]: K extends CostField ? null : T[K] } {
+  if (pricedCalls(t) > 0) return t;
+  const out = { ...t } as Record<string, unknown>;
+  for (const k of COST_FIELDS) out[k] = null;
+  return out as { [K in keyof T]: K extends CostField ? null : T[K] };
 }
 
 function pct(part: bigint, whole: bigint): string {
