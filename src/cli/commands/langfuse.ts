@@ -27,9 +27,10 @@ import { calendarFlag, timeWindow, windowHelp } from '../time-window.js';
 const USAGE = `langfuse-cost langfuse — keep Langfuse's model prices and past costs in step with ours
 
 Usage:
-  langfuse-cost langfuse models diff [--models a,b | --ledger PATH] [--json]
+  langfuse-cost langfuse models diff [--models a,b | --ledger PATH] [--server-version X.Y.Z] [--json]
         Compare the Langfuse project's model definitions (GET /api/public/models) with our prices,
-        for the models you use (from --models, else from the local ledger).
+        for the models you use (from --models, else from the local ledger), as far as the server's
+        version can hold them; the definition compared is the one Langfuse would apply.
   langfuse-cost langfuse models push [--models a,b | --ledger PATH] [--dry-run] [--keep-existing]
                                      [--server-version X.Y.Z] [--backup-dir DIR] [--json]
         Create project model definitions (POST /api/public/models) for the missing and different
