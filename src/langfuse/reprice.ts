@@ -99,12 +99,16 @@ function usageFromLangfuseDetailsUnchecked(
   const h1 = details.input_cache_creation_1h;
   const all = generic[0];
   if (all !== undefined && (m5 !== undefined || h1 !== undefined)) {
-    // Emitters that send the breakdown also send the sum (Vercel AI SDK: cache_creation_input_tokens
-    // and ephemeral_5m/1h); the 5-minute share is the sum minus the 1-hour share.
     const hour = h1 ?? 0;
-    if (all < hour || (m5 !== undefined && m5 + hour !== all))
-      return { error: 'cache-write usage keys do not add up' };
-    usage.cacheWrite = all - hour;
+    if (all === (m5 ?? all - hour) + hour && all >= hour) {
+      // The sum beside its breakdown (Vercel AI SDK cache_creation_input_tokens and ephemeral_5m/1h,
+      // as Langfuse stored them before v3.156): the 5-minute share is the sum minus the 1-hour share.
+      usage.cacheWrite = all - hour;
+    } else {
+      // Since v3.156 Langfuse subtracts the 5m/1h counts from input_cache_creation (commit e26a288,
+      // `OtelIngestionProcessor`): the keys are disjoint, and the 5-minute writes are both.
+      usage.cacheWrite = all + (m5 ?? 0);
+    }
     if (hour > 0) usage.cacheWrite1h = hour;
   } else {
     const w = all ?? m5;

@@ -222,6 +222,27 @@ describe('model definitions', () => {
     ).toEqual({
       usage: { input: 10, cacheWrite: 100, cacheWrite1h: 200 },
     });
+    // Langfuse ≥ 3.156 subtracts the 5m/1h split from input_cache_creation (disjoint keys).
+    expect(
+      usageFromLangfuseDetails({
+        input: 10,
+        input_cache_creation: 0,
+        input_cache_creation_5m: 100,
+        input_cache_creation_1h: 200,
+      }),
+    ).toEqual({ usage: { input: 10, cacheWrite: 100, cacheWrite1h: 200 } });
+    expect(
+      usageFromLangfuseDetails({
+        input: 10,
+        input_cache_creation: 50,
+        input_cache_creation_5m: 100,
+        input_cache_creation_1h: 200,
+      }),
+    ).toEqual({ usage: { input: 10, cacheWrite: 150, cacheWrite1h: 200 } });
+    // AI SDK Bedrock cache writes.
+    expect(usageFromLangfuseDetails({ input: 10, input_cache_write: 70 })).toEqual({
+      usage: { input: 10, cacheWrite: 70 },
+    });
     expect(usageFromLangfuseDetails({ input: 10, input_cached_tokens: 5, input_cache_read: 6 })).toEqual({
       error: 'usage keys input_cached_tokens/input_cache_read/cache_read_input_tokens disagree',
     });
