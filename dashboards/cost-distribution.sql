@@ -6,17 +6,18 @@
 --   to DateTime64(3) = now            window end, exclusive
 -- Columns:
 --   model               provided model name, '(unknown)' when empty
---   calls               priced calls with a total cost (unpriced calls are left out)
---   min_usd             cheapest call
+--   calls               calls, priced or not
+--   unpriced_calls      of those, calls without a total cost: left out of every figure below
+--   min_usd             cheapest priced call (NULL when none is priced, as are the figures below)
 --   p50_usd             median call cost (quantileExact: the value at position floor(0.5 × n) of the sorted costs)
 --   p90_usd             90th percentile (same method)
 --   p99_usd             99th percentile (same method)
 --   max_usd             most expensive call
---   avg_usd             mean call cost
---   cost_usd            sum of total_cost
+--   avg_usd             mean cost of the priced calls
+--   cost_usd            sum of total_cost of the priced calls
 WITH
   obs AS (
-    SELECT model, assumeNotNull(total_cost) AS cost
+    SELECT model, total_cost AS cost
     FROM (
       SELECT id, project_id, coalesce(nullIf(provided_model_name, ''), '(unknown)') AS model, total_cost,
              type IN ('GENERATION', 'EMBEDDING') OR length(cost_details) > 0 AS is_call,
@@ -29,17 +30,18 @@ WITH
       LIMIT 1 BY id, project_id
     )
     WHERE is_deleted = 0 AND is_call
-      AND total_cost IS NOT NULL
   )
 SELECT
   model,
   count() AS calls,
+  countIf(cost IS NULL) AS unpriced_calls,
+  -- Aggregates of a Nullable column skip NULLs (and give NULL when every value is NULL).
   min(cost) AS min_usd,
   quantileExact(0.5)(cost) AS p50_usd,
   quantileExact(0.9)(cost) AS p90_usd,
   quantileExact(0.99)(cost) AS p99_usd,
   max(cost) AS max_usd,
-  sum(cost) / calls AS avg_usd,
+  sum(cost) / nullIf(calls - unpriced_calls, 0) AS avg_usd,
   sum(cost) AS cost_usd
 FROM obs
 GROUP BY model

@@ -204,24 +204,27 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
       });
     }
     case 'cost-distribution': {
-      const priced = seen.filter((s) => s.totalPico !== null);
-      const rows = [...groupBy(priced, (s) => s.modelName)].map(([model, xs]) => ({
+      const rows = [...groupBy(seen, (s) => s.modelName)].map(([model, xs]) => ({
         model,
         xs,
-        cost: sum0(xs),
+        cost: costOrNull(xs),
       }));
-      rows.sort((a, b) => byCostDescThen([a.cost, a.model], [b.cost, b.model]));
+      rows.sort((a, b) => byNullableCostDescThen([a.cost, a.model], [b.cost, b.model]));
       return rows.map(({ model, xs, cost }) => {
-        const sorted = xs.map((s) => s.totalPico!).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        const sorted = pricedOf(xs)
+          .map((s) => s.totalPico!)
+          .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        const at = (q: number) => (sorted.length === 0 ? null : quantileExact(sorted, q));
         return {
           model: str(model),
           calls: int(xs.length),
-          min_usd: usd(sorted[0]!),
-          p50_usd: usd(quantileExact(sorted, 0.5)),
-          p90_usd: usd(quantileExact(sorted, 0.9)),
-          p99_usd: usd(quantileExact(sorted, 0.99)),
-          max_usd: usd(sorted[sorted.length - 1]!),
-          avg_usd: usd(divPico(cost, xs.length)),
+          unpriced_calls: int(unpricedCount(xs)),
+          min_usd: usd(sorted[0] ?? null),
+          p50_usd: usd(at(0.5)),
+          p90_usd: usd(at(0.9)),
+          p99_usd: usd(at(0.99)),
+          max_usd: usd(sorted[sorted.length - 1] ?? null),
+          avg_usd: usd(avgOrNull(cost, sorted.length)),
           cost_usd: usd(cost),
         };
       });

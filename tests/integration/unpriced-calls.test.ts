@@ -135,6 +135,17 @@ describe('a ledger with unpriced calls', () => {
       });
     }
 
+    const dist = (await runDashboard(source, 'cost-distribution', { params })).rows;
+    expect(dist.find((r) => r.model === 'mystery-model')).toMatchObject({
+      calls: 1,
+      unpriced_calls: 1,
+      min_usd: null,
+      p50_usd: null,
+      avg_usd: null,
+      cost_usd: null,
+    });
+    expect(asPico(dist.find((r) => r.model === 'test-gpt')!.avg_usd)).toBe(gptPico / 3n);
+
     const kpi = (await runDashboard(source, 'kpi-totals', { params })).rows[0]!;
     expect([kpi.requests, kpi.unpriced_requests]).toEqual([ALL_CALLS, ALL_CALLS - PRICED_CALLS]);
     expect(asPico(kpi.total_cost_usd)).toBe(totalPico);

@@ -238,16 +238,19 @@ function renderHtmlReportUnchecked(results: DashboardResult[], meta: HtmlReportM
     'cost-distribution',
     (r) =>
       rangeChart(
-        r.rows.map(
-          (x): Spread => ({
-            label: str(x.model),
-            min: num(x.min_usd),
-            p50: num(x.p50_usd),
-            p90: num(x.p90_usd),
-            p99: num(x.p99_usd),
-            max: num(x.max_usd),
-          }),
-        ),
+        // A model whose calls are all unpriced has no cost distribution to draw (its row says so).
+        r.rows
+          .filter((x) => x.min_usd != null)
+          .map(
+            (x): Spread => ({
+              label: str(x.model),
+              min: num(x.min_usd),
+              p50: num(x.p50_usd),
+              p90: num(x.p90_usd),
+              p99: num(x.p99_usd),
+              max: num(x.max_usd),
+            }),
+          ),
         {
           id: 'cost-distribution',
           title: 'Cost per call: min–max, p50–p90 box, p99 tick (log scale)',
