@@ -5,7 +5,6 @@
  * @packageDocumentation
  */
 export * from './errors.js';
-export { toLangfuseCostDetails, toLangfuseUsageDetails } from './langfuse/cost-details.js';
 export { getLogger, type Logger, setLogger, warnOnce } from './logger.js';
 export * from './pricing/index.js';
 export * from './tracker/index.js';
@@ -24,4 +23,5 @@ export {
   SECRET_RULES,
   type SecretRule,
 } from './tracker/redact.js';
+export { toLangfuseCostDetails, toLangfuseUsageDetails } from './usage/details.js';
 export * from './usage/index.js';

@@ -6,11 +6,12 @@ import {
   UnknownServiceTierError,
 } from '../errors.js';
 import { normalizeUsage, promptTokens, type TokenUsage, type UsageInput } from '../usage/token-usage.js';
+import { emptyCosts, priceBuckets } from './bucket-costs.generated.js';
 import type { PriceCatalog } from './catalog.js';
-import type { CostBreakdown, CostResult, CostSource } from './cost-result.js';
+import type { CostResult, CostSource } from './cost-result.js';
 import { getDefaultCatalog } from './default-catalog.js';
-import { femtoTimesToPico, PICO_PER_USD } from './money.js';
-import { type CompiledModel, epochMs, pickVersion, SLOT } from './price-table.js';
+import { PICO_PER_USD } from './money.js';
+import { type CompiledModel, epochMs, pickVersion } from './price-table.js';
 import type { PriceLayer, ServiceTier } from './types.js';
 
 /** What to price: the arguments of {@link calculateCost}. */
@@ -194,63 +195,16 @@ export function price(
     (warnings ??= []).push(`no ${service} price for "${resolvedModel}"; priced at standard rates`);
   }
   const table = compiled.table(service, ctx);
-  const f = table.femto;
-  let pInput = 0;
-  let pCacheRead = 0;
-  let pCacheWrite = 0;
-  let pCacheWrite1h = 0;
-  let pInputAudio = 0;
-  let pInputImage = 0;
-  let pOutput = 0;
-  let pReasoning = 0;
-  let pOutputAudio = 0;
-  let pRequests = 0;
-  let pSearches = 0;
-  if (!free) {
-    pInput = femtoTimesToPico(usage.input, f[SLOT.input]!);
-    pOutput = femtoTimesToPico(usage.output, f[SLOT.output]!);
-    if (usage.cacheRead) pCacheRead = femtoTimesToPico(usage.cacheRead, f[SLOT.cacheRead]!);
-    if (usage.cacheWrite) pCacheWrite = femtoTimesToPico(usage.cacheWrite, f[SLOT.cacheWrite]!);
-    if (usage.cacheWrite1h) pCacheWrite1h = femtoTimesToPico(usage.cacheWrite1h, f[SLOT.cacheWrite1h]!);
-    if (usage.inputAudio) pInputAudio = femtoTimesToPico(usage.inputAudio, f[SLOT.inputAudio]!);
-    if (usage.inputImage) pInputImage = femtoTimesToPico(usage.inputImage, f[SLOT.inputImage]!);
-    if (usage.reasoning) pReasoning = femtoTimesToPico(usage.reasoning, f[SLOT.reasoning]!);
-    if (usage.outputAudio) pOutputAudio = femtoTimesToPico(usage.outputAudio, f[SLOT.outputAudio]!);
-    // A per-request fee is charged once per call even when the extractor did not count requests.
-    if (f[SLOT.perRequest]! > 0) pRequests = femtoTimesToPico(usage.requests || 1, f[SLOT.perRequest]!);
-    if (usage.webSearches) pSearches = femtoTimesToPico(usage.webSearches, f[SLOT.perWebSearch]!);
-  }
-  const totalPico =
-    pInput +
-    pCacheRead +
-    pCacheWrite +
-    pCacheWrite1h +
-    pInputAudio +
-    pInputImage +
-    pOutput +
-    pReasoning +
-    pOutputAudio +
-    pRequests +
-    pSearches;
+  // A free model costs 0 in every bucket, with its tokens still counted.
+  const { totalPico, costs } = free
+    ? { totalPico: 0, costs: emptyCosts() }
+    : priceBuckets(usage, table.femto);
   if (!Number.isSafeInteger(totalPico)) {
     throw new InvalidUsageError(
       'usage',
       `cost of this call exceeds $9,007 (${totalPico / PICO_PER_USD}); check the token counts`,
     );
   }
-  const costs: CostBreakdown = {
-    input: pInput / PICO_PER_USD,
-    cacheRead: pCacheRead / PICO_PER_USD,
-    cacheWrite: pCacheWrite / PICO_PER_USD,
-    cacheWrite1h: pCacheWrite1h / PICO_PER_USD,
-    inputAudio: pInputAudio / PICO_PER_USD,
-    inputImage: pInputImage / PICO_PER_USD,
-    output: pOutput / PICO_PER_USD,
-    reasoning: pReasoning / PICO_PER_USD,
-    outputAudio: pOutputAudio / PICO_PER_USD,
-    requests: pRequests / PICO_PER_USD,
-    webSearches: pSearches / PICO_PER_USD,
-  };
   const result: CostResult = {
     model,
     resolvedModel,

@@ -1,4 +1,5 @@
-import type { TokenBucket, TokenUsage } from '../usage/token-usage.js';
+import type { UsageBucket } from '../usage/buckets.js';
+import type { TokenUsage } from '../usage/token-usage.js';
 import type { PriceLayer, ServiceTier } from './types.js';
 
 /**
@@ -12,8 +13,8 @@ import type { PriceLayer, ServiceTier } from './types.js';
  */
 export type CostSource = 'override' | 'catalog' | 'synced' | 'fallback' | 'free' | 'provided';
 
-/** Cost per bucket in USD (every token bucket plus `requests` and `webSearches` fees). */
-export type CostBreakdown = Record<TokenBucket | 'requests' | 'webSearches', number>;
+/** Cost per bucket in USD (every token bucket and every fee). */
+export type CostBreakdown = Record<UsageBucket, number>;
 
 /** The result of pricing one call. Amounts are USD numbers rounded to 12 decimals. */
 export interface CostResult {
@@ -61,19 +62,4 @@ export interface ResolutionTrace {
   steps: { rule: string; candidate: string; matched: boolean; detail?: string }[];
 }
 
-/** A cost breakdown with every bucket at 0. */
-export function emptyCosts(): CostBreakdown {
-  return {
-    input: 0,
-    cacheRead: 0,
-    cacheWrite: 0,
-    cacheWrite1h: 0,
-    inputAudio: 0,
-    inputImage: 0,
-    output: 0,
-    reasoning: 0,
-    outputAudio: 0,
-    requests: 0,
-    webSearches: 0,
-  };
-}
+export { emptyCosts } from './bucket-costs.generated.js';

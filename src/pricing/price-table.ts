@@ -1,3 +1,4 @@
+import { BUCKET_OF_PRICE, BUCKET_ROW, PRICE_FALLBACK, PRICE_KEYS } from '../usage/buckets.js';
 import { perMillionToFemtoPerToken, shiftDecimal, usdToFemto } from './money.js';
 import type {
   CatalogModel,
@@ -8,38 +9,9 @@ import type {
   ServiceTierPrices,
 } from './types.js';
 
-/** Index of each priced unit in a compiled table. */
-export const SLOT = {
-  input: 0,
-  cacheRead: 1,
-  cacheWrite: 2,
-  cacheWrite1h: 3,
-  inputAudio: 4,
-  inputImage: 5,
-  output: 6,
-  reasoning: 7,
-  outputAudio: 8,
-  perRequest: 9,
-  perWebSearch: 10,
-} as const satisfies Record<PriceKey, number>;
+export { SLOT } from './bucket-costs.generated.js';
 
-const SLOT_KEYS = Object.keys(SLOT) as PriceKey[];
 const SERVICE_INDEX: Record<ServiceTier, number> = { standard: 0, priority: 1, flex: 2, batch: 3 };
-
-// A bucket without its own price is billed at its parent's price.
-const PARENT: Record<PriceKey, PriceKey | null> = {
-  input: null,
-  cacheRead: 'input',
-  cacheWrite: 'input',
-  cacheWrite1h: 'cacheWrite',
-  inputAudio: 'input',
-  inputImage: 'input',
-  output: null,
-  reasoning: 'output',
-  outputAudio: 'output',
-  perRequest: null,
-  perWebSearch: null,
-};
 
 /** Prices compiled to integers: femto-USD per token (token slots) or per unit (fee slots). */
 export interface CompiledTable {
@@ -66,7 +38,7 @@ function tierFor(tiers: ContextTier[] | undefined, above: number | null): PriceS
 }
 
 function toFemto(key: PriceKey, usd: number): number {
-  return key === 'perRequest' || key === 'perWebSearch' ? usdToFemto(usd) : perMillionToFemtoPerToken(usd);
+  return BUCKET_ROW[BUCKET_OF_PRICE[key]].kind === 'count' ? usdToFemto(usd) : perMillionToFemtoPerToken(usd);
 }
 
 function scale(femto: number, multiplier: number | undefined): number {
@@ -158,8 +130,9 @@ export class CompiledModel {
       if (d !== undefined) return scale(toFemto(k, d), mult);
       return undefined;
     };
-    const femto = SLOT_KEYS.map((k) => {
-      for (let cur: PriceKey | null = k; cur !== null; cur = PARENT[cur]) {
+    // Table order is slot order; a bucket without a price takes the one it falls back to.
+    const femto = PRICE_KEYS.map((k) => {
+      for (let cur: PriceKey | null = k; cur !== null; cur = PRICE_FALLBACK[cur]) {
         const v = lookup(cur);
         if (v !== undefined) return v;
       }

@@ -21,54 +21,10 @@ export type ServiceTier = 'standard' | 'priority' | 'flex' | 'batch';
 /** Every accepted service tier. */
 export const SERVICE_TIERS: readonly ServiceTier[] = ['standard', 'priority', 'flex', 'batch'];
 
-/**
- * Prices of one model (or one tier of it). Token prices are USD per 1M tokens.
- * A bucket without a price inherits its parent's price:
- * cacheRead, cacheWrite, inputAudio, inputImage → input; cacheWrite1h → cacheWrite → input;
- * reasoning, outputAudio → output.
- */
-export interface PriceSet {
-  /** Uncached text input, USD per 1M tokens. */
-  input?: number;
-  /** Cache read, USD per 1M tokens. */
-  cacheRead?: number;
-  /** Cache write (5-minute / generic), USD per 1M tokens. */
-  cacheWrite?: number;
-  /** Cache write with 1-hour TTL, USD per 1M tokens. */
-  cacheWrite1h?: number;
-  /** Audio input, USD per 1M tokens. */
-  inputAudio?: number;
-  /** Image input, USD per 1M tokens. */
-  inputImage?: number;
-  /** Text output, USD per 1M tokens. */
-  output?: number;
-  /** Reasoning output, USD per 1M tokens (defaults to the output price). */
-  reasoning?: number;
-  /** Audio output, USD per 1M tokens. */
-  outputAudio?: number;
-  /** Fee per request, USD. */
-  perRequest?: number;
-  /** Fee per web search, USD. */
-  perWebSearch?: number;
-}
+export { PRICE_KEYS, type PriceKey } from '../usage/buckets.js';
+export type { PriceSet } from './price-set.generated.js';
 
-/** Keys of a {@link PriceSet}. */
-export const PRICE_KEYS = [
-  'input',
-  'cacheRead',
-  'cacheWrite',
-  'cacheWrite1h',
-  'inputAudio',
-  'inputImage',
-  'output',
-  'reasoning',
-  'outputAudio',
-  'perRequest',
-  'perWebSearch',
-] as const;
-
-/** A key of a {@link PriceSet}. */
-export type PriceKey = (typeof PRICE_KEYS)[number];
+import type { PriceSet } from './price-set.generated.js';
 
 /**
  * A long-context tier: when the prompt (input + cache reads + cache writes + audio/image input)

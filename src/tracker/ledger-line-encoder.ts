@@ -1,6 +1,6 @@
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
-import { LANGFUSE_FEE_KEY, LANGFUSE_KEY_OF_BUCKET } from '../langfuse/cost-details.js';
 import { totalTokens } from '../usage/token-usage.js';
+import { writeCostDetails, writeUsageDetails } from './ledger-details.generated.js';
 import type { CostRecord } from './record.js';
 
 /**
@@ -196,47 +196,19 @@ export class LedgerLineEncoder {
 
   private usage(r: CostRecord): void {
     const u = r.usage;
-    this.lit(K_U_INPUT);
-    this.num(u.input);
-    this.lit(K_U_OUTPUT);
-    this.num(u.output);
-    if (u.cacheRead > 0) this.pair(K_CACHE_READ, u.cacheRead);
-    if (u.cacheWrite > 0) this.pair(K_CACHE_WRITE, u.cacheWrite);
-    if (u.cacheWrite1h > 0) this.pair(K_CACHE_WRITE_1H, u.cacheWrite1h);
-    if (u.inputAudio > 0) this.pair(K_INPUT_AUDIO, u.inputAudio);
-    if (u.inputImage > 0) this.pair(K_INPUT_IMAGE, u.inputImage);
-    if (u.reasoning > 0) this.pair(K_REASONING, u.reasoning);
-    if (u.outputAudio > 0) this.pair(K_OUTPUT_AUDIO, u.outputAudio);
+    writeUsageDetails(this, u);
     this.lit(K_D_TOTAL);
     this.num(totalTokens(u));
     this.byte(RBRACE);
   }
 
   private costs(r: CostRecord): void {
-    const c = r.costs;
-    this.lit(K_U_INPUT);
-    this.num(c.input);
-    this.lit(K_U_OUTPUT);
-    this.num(c.output);
-    if (c.cacheRead > 0) this.pair(K_CACHE_READ, c.cacheRead);
-    if (c.cacheWrite > 0) this.pair(K_CACHE_WRITE, c.cacheWrite);
-    if (c.cacheWrite1h > 0) this.pair(K_CACHE_WRITE_1H, c.cacheWrite1h);
-    if (c.inputAudio > 0) this.pair(K_INPUT_AUDIO, c.inputAudio);
-    if (c.inputImage > 0) this.pair(K_INPUT_IMAGE, c.inputImage);
-    if (c.reasoning > 0) this.pair(K_REASONING, c.reasoning);
-    if (c.outputAudio > 0) this.pair(K_OUTPUT_AUDIO, c.outputAudio);
-    if (c.requests > 0) this.pair(K_REQUESTS, c.requests);
-    if (c.webSearches > 0) this.pair(K_SEARCHES, c.webSearches);
+    writeCostDetails(this, r.costs);
     this.lit(K_D_TOTAL);
     this.totalAt = this.length;
     this.num(r.total);
     this.totalEnd = this.length;
     this.byte(RBRACE);
-  }
-
-  private pair(key: Uint8Array, v: number): void {
-    this.lit(key);
-    this.num(v);
   }
 
   /** A metadata object, as JSON.stringify writes it (keys it cannot write left out). */
@@ -318,8 +290,11 @@ export class LedgerLineEncoder {
     this.length = o;
   }
 
-  /** A number as JSON.stringify writes it; small non-negative integers digit by digit (no string). */
-  private num(v: number): void {
+  /**
+   * @internal A number as JSON.stringify writes it; small non-negative integers digit by digit (no
+   * string). Public for the generated detail writers.
+   */
+  num(v: number): void {
     if (v >= 0 && v <= 0x7fffffff && (v | 0) === v) {
       this.digits(v);
       return;
@@ -407,7 +382,8 @@ export class LedgerLineEncoder {
     this.length = o;
   }
 
-  private lit(k: Uint8Array): void {
+  /** @internal Append fixed bytes (room was reserved). Public for the generated detail writers. */
+  lit(k: Uint8Array): void {
     const b = this.bytes;
     const o = this.length;
     // A loop costs per byte, set() a constant: the break-even is about 14 bytes.
@@ -517,18 +493,4 @@ const K_INPUT_TEXT = ascii(',"input":');
 const K_OUTPUT_TEXT = ascii(',"output":');
 const NULL = ascii('null');
 const EMPTY_OBJECT = ascii('{}');
-const K_U_INPUT = ascii('{"input":');
-const K_U_OUTPUT = ascii(',"output":');
 const K_D_TOTAL = ascii(',"total":');
-// Detail keys other than input/output, from the one bucket → Langfuse key map; the checks in
-// usage() and costs() follow its key order.
-const detailKey = (k: string) => ascii(`,"${k}":`);
-const K_CACHE_READ = detailKey(LANGFUSE_KEY_OF_BUCKET.cacheRead);
-const K_CACHE_WRITE = detailKey(LANGFUSE_KEY_OF_BUCKET.cacheWrite);
-const K_CACHE_WRITE_1H = detailKey(LANGFUSE_KEY_OF_BUCKET.cacheWrite1h);
-const K_INPUT_AUDIO = detailKey(LANGFUSE_KEY_OF_BUCKET.inputAudio);
-const K_INPUT_IMAGE = detailKey(LANGFUSE_KEY_OF_BUCKET.inputImage);
-const K_REASONING = detailKey(LANGFUSE_KEY_OF_BUCKET.reasoning);
-const K_OUTPUT_AUDIO = detailKey(LANGFUSE_KEY_OF_BUCKET.outputAudio);
-const K_REQUESTS = detailKey(LANGFUSE_FEE_KEY.requests);
-const K_SEARCHES = detailKey(LANGFUSE_FEE_KEY.webSearches);

@@ -1,11 +1,8 @@
 import { closedError } from '../errors.js';
-import {
-  BUCKET_OF_LANGFUSE_KEY,
-  toLangfuseCostDetails,
-  toLangfuseUsageDetails,
-} from '../langfuse/cost-details.js';
-import { type CostResult, emptyCosts } from '../pricing/cost-result.js';
+import { emptyCosts } from '../pricing/cost-result.js';
 import { usdToPico } from '../pricing/money.js';
+import { BUCKET_OF_LANGFUSE_KEY } from '../usage/buckets.js';
+import { toLangfuseCostDetails, toLangfuseUsageDetails } from '../usage/details.js';
 import { emptyUsage, type TokenUsage } from '../usage/token-usage.js';
 import { isoTime } from './iso-time.js';
 import { LedgerLineEncoder } from './ledger-line-encoder.js';
@@ -97,7 +94,7 @@ function toLedgerLineUnchecked(r: CostRecord, options: LedgerLineOptions = {}): 
     internal_model_id: unpriced ? null : r.resolvedModel,
     usage_details: toLangfuseUsageDetails(r.usage),
     // cost-details reads only `costs` and `total`; a record carries both.
-    cost_details: unpriced ? {} : toLangfuseCostDetails(r as unknown as CostResult),
+    cost_details: unpriced ? {} : toLangfuseCostDetails(r),
     provided_cost_details: r.providedCost !== undefined ? { total: r.providedCost } : {},
     total_cost: unpriced ? null : r.total,
     cost_pico: unpriced ? null : r.totalPico,

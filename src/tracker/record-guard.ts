@@ -11,8 +11,10 @@
 import { describeValue, InvalidRecordError } from '../errors.js';
 import type { CostBreakdown, CostSource } from '../pricing/cost-result.js';
 import { PICO_PER_USD } from '../pricing/money.js';
-import { MAX_TOKENS_PER_BUCKET, type TokenUsage } from '../usage/token-usage.js';
+import type { TokenUsage } from '../usage/token-usage.js';
 import type { Attribution, RecordContext } from './record.js';
+import { bad, MAX_USD } from './record-field-checks.js';
+import { checkCostFields, checkUsageFields, sumCostsPico } from './record-fields.generated.js';
 
 /**
  * Largest epoch ms (in size) a record time may have: the range of a JavaScript `Date`
@@ -23,10 +25,6 @@ export const MAX_RECORD_TIME = 8.64e15;
 /** Most tags on one record input, and most metadata keys (larger inputs are rejected, not cut). */
 export const MAX_RECORD_TAGS = 256;
 export const MAX_RECORD_METADATA_KEYS = 256;
-
-/** Largest cost of one call, pico-USD: the largest safe integer (about $9,007), as the calculator. */
-const MAX_PICO = Number.MAX_SAFE_INTEGER;
-const MAX_USD = MAX_PICO / PICO_PER_USD;
 
 const SOURCES: ReadonlySet<string> = new Set<CostSource>([
   'override',
@@ -57,12 +55,6 @@ function fail(path: string, message: string): never {
   throw new InvalidRecordError(path, message);
 }
 
-// The checks below are tiny so that they inline into the caller: the error message is built in
-// a separate function, only when a check fails.
-function bad(parent: string, key: string, expected: string, v: unknown): never {
-  throw new InvalidRecordError(`${parent}.${key}`, `expected ${expected}, got ${describeValue(v)}`);
-}
-
 function object(v: unknown, path: string): Record<string, unknown> {
   if (v === null || typeof v !== 'object') fail(path, `expected an object, got ${describeValue(v)}`);
   return v as Record<string, unknown>;
@@ -87,164 +79,13 @@ export function optBool(v: unknown, path: string, key: string): boolean | undefi
   return v;
 }
 
-function tokens(v: unknown, path: string, key: string): number {
-  if (v === undefined || v === null) return 0;
-  if (typeof v === 'number' && v >= 0 && v <= MAX_TOKENS_PER_BUCKET && Number.isInteger(v)) return v;
-  return bad(path, key, 'an integer token count from 0 to 1e9', v);
-}
-
 /** A validated copy of a usage (every bucket filled; unknown keys are not copied). */
 export function checkUsage(v: unknown, path: string): TokenUsage {
-  const u = object(v, path);
-  // Fast path: every field read once into a local and tested by a tiny predicate that inlines (the
-  // per-field checkers below did not, and cost a call each on every record). The slow path names
-  // the bad field.
-  const a = u.input;
-  const b = u.cacheRead;
-  const c = u.cacheWrite;
-  const d = u.cacheWrite1h;
-  const e = u.inputAudio;
-  const f = u.inputImage;
-  const g = u.output;
-  const h = u.reasoning;
-  const i = u.outputAudio;
-  const j = u.requests;
-  const k = u.webSearches;
-  if (
-    isCount(a) &&
-    isCount(b) &&
-    isCount(c) &&
-    isCount(d) &&
-    isCount(e) &&
-    isCount(f) &&
-    isCount(g) &&
-    isCount(h) &&
-    isCount(i) &&
-    isCount(j) &&
-    isCount(k)
-  ) {
-    return {
-      input: (a as number | undefined) ?? 0,
-      cacheRead: (b as number | undefined) ?? 0,
-      cacheWrite: (c as number | undefined) ?? 0,
-      cacheWrite1h: (d as number | undefined) ?? 0,
-      inputAudio: (e as number | undefined) ?? 0,
-      inputImage: (f as number | undefined) ?? 0,
-      output: (g as number | undefined) ?? 0,
-      reasoning: (h as number | undefined) ?? 0,
-      outputAudio: (i as number | undefined) ?? 0,
-      requests: (j as number | undefined) ?? 0,
-      webSearches: (k as number | undefined) ?? 0,
-    };
-  }
-  return {
-    input: tokens(a, path, 'input'),
-    cacheRead: tokens(b, path, 'cacheRead'),
-    cacheWrite: tokens(c, path, 'cacheWrite'),
-    cacheWrite1h: tokens(d, path, 'cacheWrite1h'),
-    inputAudio: tokens(e, path, 'inputAudio'),
-    inputImage: tokens(f, path, 'inputImage'),
-    output: tokens(g, path, 'output'),
-    reasoning: tokens(h, path, 'reasoning'),
-    outputAudio: tokens(i, path, 'outputAudio'),
-    requests: tokens(j, path, 'requests'),
-    webSearches: tokens(k, path, 'webSearches'),
-  };
-}
-
-/** A token count or absent (`undefined`/`null` are read as 0). */
-function isCount(v: unknown): boolean {
-  return (
-    v === undefined || (typeof v === 'number' && v >= 0 && v <= MAX_TOKENS_PER_BUCKET && Math.floor(v) === v)
-  );
-}
-
-/** A USD amount or absent. */
-function isUsd(v: unknown): boolean {
-  return v === undefined || (typeof v === 'number' && v >= 0 && v <= MAX_USD);
-}
-
-function usd(v: unknown, path: string, key: string): number {
-  if (v === undefined || v === null) return 0;
-  if (typeof v === 'number' && v >= 0 && v <= MAX_USD) return v;
-  return bad(path, key, 'a cost in USD from 0 to 9007', v);
+  return checkUsageFields(object(v, path), path);
 }
 
 function checkCosts(v: unknown, path: string): CostBreakdown {
-  const o = object(v, path);
-  const a = o.input;
-  const b = o.cacheRead;
-  const c = o.cacheWrite;
-  const d = o.cacheWrite1h;
-  const e = o.inputAudio;
-  const f = o.inputImage;
-  const g = o.output;
-  const h = o.reasoning;
-  const i = o.outputAudio;
-  const j = o.requests;
-  const k = o.webSearches;
-  if (
-    isUsd(a) &&
-    isUsd(b) &&
-    isUsd(c) &&
-    isUsd(d) &&
-    isUsd(e) &&
-    isUsd(f) &&
-    isUsd(g) &&
-    isUsd(h) &&
-    isUsd(i) &&
-    isUsd(j) &&
-    isUsd(k)
-  ) {
-    return {
-      input: (a as number | undefined) ?? 0,
-      cacheRead: (b as number | undefined) ?? 0,
-      cacheWrite: (c as number | undefined) ?? 0,
-      cacheWrite1h: (d as number | undefined) ?? 0,
-      inputAudio: (e as number | undefined) ?? 0,
-      inputImage: (f as number | undefined) ?? 0,
-      output: (g as number | undefined) ?? 0,
-      reasoning: (h as number | undefined) ?? 0,
-      outputAudio: (i as number | undefined) ?? 0,
-      requests: (j as number | undefined) ?? 0,
-      webSearches: (k as number | undefined) ?? 0,
-    };
-  }
-  return {
-    input: usd(a, path, 'input'),
-    cacheRead: usd(b, path, 'cacheRead'),
-    cacheWrite: usd(c, path, 'cacheWrite'),
-    cacheWrite1h: usd(d, path, 'cacheWrite1h'),
-    inputAudio: usd(e, path, 'inputAudio'),
-    inputImage: usd(f, path, 'inputImage'),
-    output: usd(g, path, 'output'),
-    reasoning: usd(h, path, 'reasoning'),
-    outputAudio: usd(i, path, 'outputAudio'),
-    requests: usd(j, path, 'requests'),
-    webSearches: usd(k, path, 'webSearches'),
-  };
-}
-
-/**
- * Sum of the buckets in pico-USD, as a double: each USD bucket is `pico / 1e12`, so the sum is within
- * a few picodollars of the exact one (a float sum: this runs on every call; rounding each bucket
- * would cost more than the rest of the check).
- */
-function costsPico(c: CostBreakdown): number {
-  return (
-    (c.input +
-      c.cacheRead +
-      c.cacheWrite +
-      c.cacheWrite1h +
-      c.inputAudio +
-      c.inputImage +
-      c.output +
-      c.reasoning +
-      c.outputAudio +
-      c.requests +
-      c.webSearches) *
-    PICO_PER_USD
-  );
+  return checkCostFields(object(v, path), path);
 }
 
 /**
@@ -287,7 +128,7 @@ export function checkResult(v: unknown): CheckedResult {
   if (typeof source !== 'string' || !SOURCES.has(source)) {
     fail('result.source', `expected one of ${[...SOURCES].join(', ')}, got ${describeValue(source)}`);
   }
-  const parts = costsPico(costs);
+  const parts = sumCostsPico(costs);
   if (!(Math.abs(parts - totalPico) <= 16 + totalPico * 1e-13) && !(parts === 0 && source === 'provided')) {
     fail(
       'result.costs',

@@ -4,11 +4,18 @@ import { calculateCost } from '../../pricing/calculator.js';
 import type { PriceCatalog } from '../../pricing/catalog.js';
 import type { CostResult } from '../../pricing/cost-result.js';
 import { PICO_PER_USD, picoToDecimalString } from '../../pricing/money.js';
+import { BUCKET_OF_FLAG, BUCKETS } from '../../usage/buckets.js';
 import { TOKEN_BUCKETS, type UsageInput } from '../../usage/token-usage.js';
 import { intFlag, parseArgs, strFlag } from '../args.js';
 import { cliCatalog } from '../catalog.js';
 import { type CliCommand, CliError, type CliIO } from '../command.js';
 import { perMillion, renderTable, usd } from '../format.js';
+
+/** One `--flag N  what it counts` line per bucket, from the bucket table. */
+const BUCKET_FLAGS_HELP = BUCKETS.map(
+  (r) =>
+    `  --${`${r.flag} N`.padEnd(18)}${r.doc.charAt(0).toLowerCase()}${r.doc.slice(1).replace(/\.$/, '')}`,
+).join('\n');
 
 const USAGE = `Usage: langfuse-cost price <model> [options]
        langfuse-cost price --batch < calls.jsonl
@@ -18,15 +25,7 @@ and the synced cache).
 
 Options:
   --provider P        provider hint (openai, anthropic, aws.bedrock, gcp.vertex_ai, …)
-  --input N           uncached input tokens
-  --output N          output tokens (without reasoning)
-  --cache-read N      input tokens read from the prompt cache
-  --cache-write N     input tokens written to the cache (5-minute TTL)
-  --cache-write-1h N  input tokens written to the cache (1-hour TTL)
-  --reasoning N       reasoning / thinking tokens
-  --input-audio N     audio input tokens
-  --output-audio N    audio output tokens
-  --web-searches N    web searches made by the provider
+${BUCKET_FLAGS_HELP}
   --tier T            service tier: priority, flex or batch
   --at DATE           price at this date (ISO), default now
   --json              machine-readable output
@@ -39,19 +38,7 @@ Examples:
   langfuse-cost price us.anthropic.claude-3-7-sonnet-20250219-v1:0 --input 5000 --cache-read 20000 --output 800 --explain
 `;
 
-const FLAG_BUCKET: Record<string, keyof UsageInput> = {
-  input: 'input',
-  output: 'output',
-  'cache-read': 'cacheRead',
-  'cache-write': 'cacheWrite',
-  'cache-write-1h': 'cacheWrite1h',
-  reasoning: 'reasoning',
-  'input-audio': 'inputAudio',
-  'input-image': 'inputImage',
-  'output-audio': 'outputAudio',
-  'web-searches': 'webSearches',
-  requests: 'requests',
-};
+const FLAG_BUCKET: Readonly<Record<string, keyof UsageInput>> = BUCKET_OF_FLAG;
 
 /** `langfuse-cost price`. */
 export const command: CliCommand = {

@@ -1,0 +1,260 @@
+/**
+ * The price buckets: one row each, and everything else derives from this table — token usage and
+ * its validation, price keys and their fallbacks, the calculator, cost breakdowns, aggregates,
+ * exports, the Langfuse details written on spans and ledger lines, the ledger reader, importers and
+ * CLI flags. Hot paths that must not loop over keys (a keyed loop costs 10× an unrolled one) are
+ * generated from it by `scripts/generate-bucket-code.ts` into `*.generated.ts` files; a test fails
+ * when they are stale.
+ *
+ * To add a bucket: add a row here, run `npm run generate`, and teach an extractor to fill it.
+ */
+
+/** One price bucket. */
+export interface BucketRow {
+  /** Key in `TokenUsage` and `CostBreakdown` (camelCase). */
+  readonly key: string;
+  /** `token`: priced per 1M tokens; `count`: priced per unit (a fee). */
+  readonly kind: 'token' | 'count';
+  /** Prompt side, completion side, or a per-call fee (counts toward neither). */
+  readonly side: 'input' | 'output' | 'fee';
+  /** Key in a catalog `PriceSet` (prices per 1M tokens, or USD per unit). */
+  readonly price: string;
+  /** Price key whose price applies when this bucket has none (`null`: 0). */
+  readonly fallback: string | null;
+  /**
+   * Langfuse usage/cost detail key. It is also the ledger's `usage_details`/`cost_details` key, the
+   * CSV column and the key of the JSON written to span attributes. Every key holds `input` or
+   * `output`, so Langfuse's input/output split works.
+   */
+  readonly langfuse: string;
+  /** Whether the bucket has a usage detail (fees have a cost detail only). */
+  readonly usageDetail: boolean;
+  /** Written even when 0 (`input` and `output`, as Langfuse expects). */
+  readonly alwaysWritten: boolean;
+  /** Units billed per call at least, when the bucket has a price (a per-request fee: 1). */
+  readonly minPerCall: 0 | 1;
+  /** `langfuse-cost price` flag (`--cache-read 2000`). */
+  readonly flag: string;
+  /** What the bucket counts, for docs and `--help`. */
+  readonly doc: string;
+  /** What one price is for: `1M tokens`, `request`, … (`PriceSet` docs). */
+  readonly unit: string;
+}
+
+/** The buckets, in the order they are written everywhere. */
+export const BUCKETS = [
+  {
+    key: 'input',
+    kind: 'token',
+    side: 'input',
+    price: 'input',
+    fallback: null,
+    langfuse: 'input',
+    usageDetail: true,
+    alwaysWritten: true,
+    minPerCall: 0,
+    flag: 'input',
+    doc: 'Uncached text input tokens.',
+    unit: '1M tokens',
+  },
+  {
+    key: 'cacheRead',
+    kind: 'token',
+    side: 'input',
+    price: 'cacheRead',
+    fallback: 'input',
+    langfuse: 'input_cached_tokens',
+    usageDetail: true,
+    alwaysWritten: false,
+    minPerCall: 0,
+    flag: 'cache-read',
+    doc: 'Input tokens read from the prompt cache.',
+    unit: '1M tokens',
+  },
+  {
+    key: 'cacheWrite',
+    kind: 'token',
+    side: 'input',
+    price: 'cacheWrite',
+    fallback: 'input',
+    langfuse: 'input_cache_creation',
+    usageDetail: true,
+    alwaysWritten: false,
+    minPerCall: 0,
+    flag: 'cache-write',
+    doc: 'Input tokens written to the prompt cache (5-minute or generic TTL).',
+    unit: '1M tokens',
+  },
+  {
+    key: 'cacheWrite1h',
+    kind: 'token',
+    side: 'input',
+    price: 'cacheWrite1h',
+    fallback: 'cacheWrite',
+    langfuse: 'input_cache_creation_1h',
+    usageDetail: true,
+    alwaysWritten: false,
+    minPerCall: 0,
+    flag: 'cache-write-1h',
+    doc: 'Input tokens written to the prompt cache with a 1-hour TTL (Anthropic).',
+    unit: '1M tokens',
+  },
+  {
+    key: 'inputAudio',
+    kind: 'token',
+    side: 'input',
+    price: 'inputAudio',
+    fallback: 'input',
+    langfuse: 'input_audio_tokens',
+    usageDetail: true,
+    alwaysWritten: false,
+    minPerCall: 0,
+    flag: 'input-audio',
+    doc: 'Audio input tokens.',
+    unit: '1M tokens',
+  },
+  {
+    key: 'inputImage',
+    kind: 'token',
+    side: 'input',
+    price: 'inputImage',
+    fallback: 'input',
+    langfuse: 'input_image_tokens',
+    usageDetail: true,
+    alwaysWritten: false,
+    minPerCall: 0,
+    flag: 'input-image',
+    doc: 'Image input tokens.',
+    unit: '1M tokens',
+  },
+  {
+    key: 'output',
+    kind: 'token',
+    side: 'output',
+    price: 'output',
+    fallback: null,
+    langfuse: 'output',
+    usageDetail: true,
+    alwaysWritten: true,
+    minPerCall: 0,
+    flag: 'output',
+    doc: 'Non-reasoning text output tokens.',
+    unit: '1M tokens',
+  },
+  {
+    key: 'reasoning',
+    kind: 'token',
+    side: 'output',
+    price: 'reasoning',
+    fallback: 'output',
+    langfuse: 'output_reasoning_tokens',
+    usageDetail: true,
+    alwaysWritten: false,
+    minPerCall: 0,
+    flag: 'reasoning',
+    doc: 'Reasoning / thinking output tokens.',
+    unit: '1M tokens',
+  },
+  {
+    key: 'outputAudio',
+    kind: 'token',
+    side: 'output',
+    price: 'outputAudio',
+    fallback: 'output',
+    langfuse: 'output_audio_tokens',
+    usageDetail: true,
+    alwaysWritten: false,
+    minPerCall: 0,
+    flag: 'output-audio',
+    doc: 'Audio output tokens.',
+    unit: '1M tokens',
+  },
+  {
+    key: 'requests',
+    kind: 'count',
+    side: 'fee',
+    price: 'perRequest',
+    fallback: null,
+    langfuse: 'input_requests',
+    usageDetail: false,
+    alwaysWritten: false,
+    minPerCall: 1,
+    flag: 'requests',
+    doc: 'Billable requests (a model with a per-request fee is charged once per call at least).',
+    unit: 'request',
+  },
+  {
+    key: 'webSearches',
+    kind: 'count',
+    side: 'fee',
+    price: 'perWebSearch',
+    fallback: null,
+    langfuse: 'input_web_searches',
+    usageDetail: false,
+    alwaysWritten: false,
+    minPerCall: 0,
+    flag: 'web-searches',
+    doc: 'Web searches performed by the provider during the call.',
+    unit: 'web search',
+  },
+] as const satisfies readonly BucketRow[];
+
+type Row = (typeof BUCKETS)[number];
+
+/** Any usage bucket name. */
+export type UsageBucket = Row['key'];
+/** A token bucket name (priced per 1M tokens). */
+export type TokenBucket = Extract<Row, { kind: 'token' }>['key'];
+/** A count bucket name (priced per unit). */
+export type CountBucket = Extract<Row, { kind: 'count' }>['key'];
+/** A key of a catalog `PriceSet`. */
+export type PriceKey = Row['price'];
+/** A Langfuse usage/cost detail key of a bucket. */
+export type LangfuseDetailKey = Row['langfuse'];
+
+const keysWhere = <K extends UsageBucket>(test: (r: BucketRow) => boolean): readonly K[] =>
+  Object.freeze(BUCKETS.filter(test).map((r) => r.key as K));
+
+/** Every usage bucket, in table order. */
+export const USAGE_BUCKETS: readonly UsageBucket[] = keysWhere(() => true);
+/** Token buckets (priced per 1M tokens). */
+export const TOKEN_BUCKETS: readonly TokenBucket[] = keysWhere((r) => r.kind === 'token');
+/** Count buckets (priced per unit). */
+export const COUNT_BUCKETS: readonly CountBucket[] = keysWhere((r) => r.kind === 'count');
+/** Buckets that count toward the prompt (context tiers, Langfuse `input` keys). */
+export const INPUT_BUCKETS: readonly TokenBucket[] = keysWhere((r) => r.side === 'input');
+/** Buckets that count toward the completion. */
+export const OUTPUT_BUCKETS: readonly TokenBucket[] = keysWhere((r) => r.side === 'output');
+/** Keys of a catalog `PriceSet`, in table order. */
+export const PRICE_KEYS: readonly PriceKey[] = Object.freeze(BUCKETS.map((r) => r.price));
+
+/** The row of each bucket. */
+export const BUCKET_ROW: Readonly<Record<UsageBucket, BucketRow>> = Object.freeze(
+  Object.fromEntries(BUCKETS.map((r) => [r.key, r])) as Record<UsageBucket, BucketRow>,
+);
+/** Bucket of each price key. */
+export const BUCKET_OF_PRICE: Readonly<Record<PriceKey, UsageBucket>> = Object.freeze(
+  Object.fromEntries(BUCKETS.map((r) => [r.price, r.key])) as Record<PriceKey, UsageBucket>,
+);
+/** Price key a bucket falls back to when it has no price of its own (null: none). */
+export const PRICE_FALLBACK: Readonly<Record<PriceKey, PriceKey | null>> = Object.freeze(
+  Object.fromEntries(BUCKETS.map((r) => [r.price, r.fallback])) as Record<PriceKey, PriceKey | null>,
+);
+/** Langfuse usage/cost key of each bucket. */
+export const LANGFUSE_KEY_OF_BUCKET: Readonly<Record<UsageBucket, LangfuseDetailKey>> = Object.freeze(
+  Object.fromEntries(BUCKETS.map((r) => [r.key, r.langfuse])) as Record<UsageBucket, LangfuseDetailKey>,
+);
+/** Bucket of each Langfuse usage/cost key (the inverse of {@link LANGFUSE_KEY_OF_BUCKET}). */
+export const BUCKET_OF_LANGFUSE_KEY: Readonly<Record<string, UsageBucket>> = Object.freeze(
+  Object.fromEntries(BUCKETS.map((r) => [r.langfuse, r.key])) as Record<string, UsageBucket>,
+);
+/** Langfuse keys with a usage detail, in the order they are written. */
+export const LANGFUSE_USAGE_KEYS: readonly LangfuseDetailKey[] = Object.freeze(
+  BUCKETS.filter((r: BucketRow) => r.usageDetail).map((r) => r.langfuse),
+);
+/** Langfuse keys with a cost detail (every bucket), in the order they are written. */
+export const LANGFUSE_COST_KEYS: readonly LangfuseDetailKey[] = Object.freeze(BUCKETS.map((r) => r.langfuse));
+/** `langfuse-cost price` flag → bucket. */
+export const BUCKET_OF_FLAG: Readonly<Record<string, UsageBucket>> = Object.freeze(
+  Object.fromEntries(BUCKETS.map((r) => [r.flag, r.key])) as Record<string, UsageBucket>,
+);
