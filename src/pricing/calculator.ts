@@ -1,10 +1,5 @@
-import {
-  describeValue,
-  InvalidArgumentError,
-  InvalidUsageError,
-  LangfuseCostError,
-  UnknownServiceTierError,
-} from '../errors.js';
+import { describeValue, InvalidArgumentError, InvalidUsageError, LangfuseCostError } from '../errors.js';
+import { parseServiceTier, type ServiceTier } from '../usage/service-tiers.js';
 import { normalizeUsage, promptTokens, type TokenUsage, type UsageInput } from '../usage/token-usage.js';
 import { emptyCosts, priceBuckets } from './bucket-costs.generated.js';
 import type { PriceCatalog } from './catalog.js';
@@ -12,7 +7,9 @@ import type { CostResult, CostSource } from './cost-result.js';
 import { getDefaultCatalog } from './default-catalog.js';
 import { PICO_PER_USD } from './money.js';
 import { type CompiledModel, epochMs, pickVersion } from './price-table.js';
-import type { PriceLayer, ServiceTier } from './types.js';
+import type { PriceLayer } from './types.js';
+
+export { parseServiceTier };
 
 /** What to price: the arguments of {@link calculateCost}. */
 export interface CostQuery {
@@ -26,31 +23,6 @@ export interface CostQuery {
   serviceTier?: ServiceTier | string;
   /** When the call happened (prices valid at that time apply); default now. */
   at?: Date | number | string;
-}
-
-// A Map, not an object literal: `toString` or `__proto__` must not resolve to a tier.
-const SERVICE_ALIASES: ReadonlyMap<string, ServiceTier> = new Map([
-  ['standard', 'standard'],
-  ['default', 'standard'],
-  ['auto', 'standard'],
-  ['on_demand', 'standard'],
-  ['priority', 'priority'],
-  ['fast', 'priority'],
-  ['on_demand_priority', 'priority'],
-  ['flex', 'flex'],
-  ['batch', 'batch'],
-]);
-
-/**
- * Parse a service tier name.
- * @throws {UnknownServiceTierError} for an unknown name, or anything that is not a string.
- */
-export function parseServiceTier(tier: string | undefined | null): ServiceTier {
-  if (tier === undefined || tier === null || tier === '') return 'standard';
-  if (typeof tier !== 'string') throw new UnknownServiceTierError(describeValue(tier));
-  const t = SERVICE_ALIASES.get(tier) ?? SERVICE_ALIASES.get(tier.toLowerCase());
-  if (!t) throw new UnknownServiceTierError(tier.length > 64 ? `${tier.slice(0, 64)}…` : tier);
-  return t;
 }
 
 function parseAt(at: Date | number | string): number {

@@ -1,9 +1,9 @@
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
+import { canonicalProvider, providerRank, RESELLER_RANK } from '../usage/providers.js';
 import type { ResolutionTrace } from './cost-result.js';
 import { compileRule, exactNamesOf, MAX_MATCHED_NAME_LENGTH, type NamePredicate } from './match-rules.js';
 import { decomposeModelName } from './model-name.js';
 import { CompiledModel, epochMs, pickVersion } from './price-table.js';
-import { canonicalProvider, providerRank, RESELLER_RANK } from './providers.js';
 import { NAME_WORK_BUDGET, nameBudget, type WorkBudget } from './regex/index.js';
 import type {
   CatalogData,

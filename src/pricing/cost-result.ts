@@ -1,4 +1,4 @@
-import type { UsageBucket } from '../usage/buckets.js';
+import type { CostBreakdown } from '../usage/buckets.js';
 import type { TokenUsage } from '../usage/token-usage.js';
 import type { PriceLayer, ServiceTier } from './types.js';
 
@@ -13,8 +13,7 @@ import type { PriceLayer, ServiceTier } from './types.js';
  */
 export type CostSource = 'override' | 'catalog' | 'synced' | 'fallback' | 'free' | 'provided';
 
-/** Cost per bucket in USD (every token bucket and every fee). */
-export type CostBreakdown = Record<UsageBucket, number>;
+export type { CostBreakdown } from '../usage/buckets.js';
 
 /** The result of pricing one call. Amounts are USD numbers rounded to 12 decimals. */
 export interface CostResult {

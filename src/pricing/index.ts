@@ -1,3 +1,4 @@
+export { canonicalProvider } from '../usage/providers.js';
 export { type CostQuery, calculateCost, parseServiceTier } from './calculator.js';
 export {
   LAYER_ORDER,
@@ -31,7 +32,6 @@ export {
   sumCosts,
   usdToPico,
 } from './money.js';
-export { canonicalProvider } from './providers.js';
 export {
   compileSafeRegex,
   type RegexRejection,

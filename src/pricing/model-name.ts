@@ -1,6 +1,6 @@
 import { describeValue, InvalidArgumentError } from '../errors.js';
+import { canonicalProvider } from '../usage/providers.js';
 import { MAX_MATCHED_NAME_LENGTH } from './match-rules.js';
-import { canonicalProvider } from './providers.js';
 
 /** One name to look up, and the rule that produced it (shown by `--explain`). */
 export interface NameCandidate {

@@ -15,11 +15,9 @@
  * ```
  */
 
-/** A service tier of the call. `standard` is the default. */
-export type ServiceTier = 'standard' | 'priority' | 'flex' | 'batch';
+export { SERVICE_TIERS, type ServiceTier } from '../usage/service-tiers.js';
 
-/** Every accepted service tier. */
-export const SERVICE_TIERS: readonly ServiceTier[] = ['standard', 'priority', 'flex', 'batch'];
+import type { ServiceTier } from '../usage/service-tiers.js';
 
 export { PRICE_KEYS, type PriceKey } from '../usage/buckets.js';
 export type { PriceSet } from './price-set.generated.js';

@@ -3,8 +3,7 @@
  * generations share (keys from the bucket table's `langfuse` column, plus `total`).
  */
 import { closedError } from '../errors.js';
-import type { CostBreakdown } from '../pricing/cost-result.js';
-import { BUCKETS, type BucketRow } from './buckets.js';
+import { BUCKETS, type BucketRow, type CostBreakdown } from './buckets.js';
 import type { TokenUsage } from './token-usage.js';
 
 const USAGE_ROWS: readonly BucketRow[] = BUCKETS.filter((r: BucketRow) => r.usageDetail);

@@ -1,5 +1,5 @@
 import { closedError } from '../errors.js';
-import type { ServiceTier } from '../pricing/types.js';
+import { type ServiceTier, serviceTierOf } from './service-tiers.js';
 import { emptyUsage, MAX_TOKENS_PER_BUCKET, type TokenUsage } from './token-usage.js';
 
 /**
@@ -336,20 +336,8 @@ function costValue(v: unknown): number | undefined {
   return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
-const TIERS: Record<string, ServiceTier> = {
-  default: 'standard',
-  standard: 'standard',
-  auto: 'standard',
-  scale: 'standard',
-  standard_only: 'standard',
-  priority: 'priority',
-  flex: 'flex',
-  batch: 'batch',
-};
-
 function tierOf(v: unknown): ServiceTier | undefined {
-  const s = str(v);
-  return s ? TIERS[s.toLowerCase()] : undefined;
+  return serviceTierOf(str(v));
 }
 
 /** What one metadata-like object (response_metadata, generationInfo, llmOutput) says, read in one pass. */

@@ -1,6 +1,6 @@
 import { closedError } from '../errors.js';
-import { canonicalProvider } from '../pricing/providers.js';
-import type { ServiceTier } from '../pricing/types.js';
+import { canonicalProvider } from './providers.js';
+import { type ServiceTier, serviceTierOf } from './service-tiers.js';
 import { emptyUsage, MAX_TOKENS_PER_BUCKET, type TokenUsage } from './token-usage.js';
 
 /**
@@ -822,21 +822,5 @@ function readServiceTier(a: Attrs): ServiceTier | undefined {
     a[A.OPENAI_RESPONSE_TIER_OLD] ??
     a[A.OPENAI_REQUEST_TIER] ??
     a[A.OPENAI_REQUEST_TIER_OLD];
-  if (typeof v !== 'string') return undefined;
-  switch (v.toLowerCase()) {
-    case 'flex':
-      return 'flex';
-    case 'priority':
-      return 'priority';
-    case 'batch':
-      return 'batch';
-    case 'default':
-    case 'standard':
-    case 'auto':
-    case 'scale':
-    case 'on_demand':
-      return 'standard';
-    default:
-      return undefined;
-  }
+  return serviceTierOf(v);
 }

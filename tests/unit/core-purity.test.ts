@@ -1,12 +1,29 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // The core entry (`langfuse-cost`) must run in Node, Bun and edge runtimes: no Node built-ins, no dependencies.
 const CORE_DIRS = ['src/pricing', 'src/usage', 'src/tracker'];
-const CORE_FILES = ['src/index.ts', 'src/errors.ts', 'src/logger.ts', 'src/langfuse/cost-details.ts'];
+const CORE_FILES = ['src/index.ts', 'src/errors.ts', 'src/logger.ts'];
+/**
+ * The layers of the core, lowest first: a module may import from its own layer and the ones below,
+ * never from a layer above it and never from outside the core (adapters, Node wiring, CLI).
+ */
+const LAYERS = [
+  ['src/errors.ts', 'src/logger.ts'],
+  ['src/usage'],
+  ['src/pricing'],
+  ['src/tracker'],
+  ['src/index.ts'],
+];
+
+/** The layer index of a path under the repository root, or -1 outside the core. */
+function layerOf(path: string): number {
+  const rel = relative(root, path);
+  return LAYERS.findIndex((layer) => layer.some((p) => rel === p || rel.startsWith(`${p}/`)));
+}
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -28,6 +45,13 @@ describe('core has no Node-only import and no runtime dependency', () => {
       ].map((m) => m[1] ?? m[2]!);
       const offending = specifiers.filter((s) => !s.startsWith('.'));
       expect(offending, `${relative(root, file)} imports ${offending.join(', ')}`).toEqual([]);
+      // Arrows point down: adapters → core, and inside the core usage ← pricing ← tracker.
+      const own = layerOf(file);
+      const upward = specifiers
+        .map((s) => join(dirname(file), s.replace(/\.js$/, '.ts')))
+        .filter((target) => layerOf(target) < 0 || layerOf(target) > own)
+        .map((target) => relative(root, target));
+      expect(upward, `${relative(root, file)} imports above its layer`).toEqual([]);
       expect(src).not.toMatch(/\brequire\(/);
       expect(src).not.toMatch(/\bprocess\.(env|cwd|exit|on)\b/);
     });
