@@ -207,7 +207,9 @@ ${lines(
     .map((r) => `const OPEN_${upper(r.key)} = ascii('{"${r.langfuse}":');`),
 )}
 ${lines(
-  ROWS.filter((r) => r !== firstKeys(ROWS)[0]).map((r) => `const K_${upper(r.key)} = ascii(',"${r.langfuse}":');`),
+  ROWS.filter((r) => r !== firstKeys(ROWS)[0]).map(
+    (r) => `const K_${upper(r.key)} = ascii(',"${r.langfuse}":');`,
+  ),
 )}
 
 ${writer(
