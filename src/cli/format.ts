@@ -1,4 +1,4 @@
-import { formatUsd } from '../pricing/money.js';
+import { formatPercent, formatUsdAmount, formatUsdPico } from '../dashboards/format.js';
 
 /** Render rows as an aligned text table; numeric-looking cells are right-aligned. */
 export function renderTable(headers: string[], rows: (string | number)[][]): string {
@@ -15,8 +15,16 @@ export function renderTable(headers: string[], rows: (string | number)[][]): str
   return [line(headers), line(widths.map((w) => '─'.repeat(w))), ...cells.map(line)].join('\n') + '\n';
 }
 
-/** USD for tables. */
-export const usd = formatUsd;
+/**
+ * USD for tables, in the one money format of every table, report and demo ({@link formatUsdPico}):
+ * exact from integer pico-USD (bigint), or from a USD amount (number).
+ */
+export function usd(value: number | bigint): string {
+  return typeof value === 'bigint' ? formatUsdPico(value) : formatUsdAmount(value);
+}
+
+/** A share of a whole, `52.1%`, in the one percentage format ({@link formatPercent}); '' of nothing. */
+export const pct = formatPercent;
 
 /** USD per 1M tokens, e.g. `$2.50`. */
 export function perMillion(usdPerMillion: number | undefined): string {

@@ -9,19 +9,118 @@ function isUsdColumn(name: string): boolean {
   return /_usd$/.test(name);
 }
 
-/** USD for reading: 2 decimals from $100, 4 from $1, else 6 significant-enough decimals. */
-export function formatUsdCell(value: number): string {
+/**
+ * Exact pico-USD of a decimal USD text (`"0.0296"`, `"-1.5"`, `"12"`), as ClickHouse prints a Decimal;
+ * digits past the 12th decimal are dropped. Returns null for anything else.
+ */
+export function parseUsdPico(text: string): bigint | null {
   try {
-    return formatUsdCellUnchecked(value);
+    const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(String(text).trim());
+    if (!m) return null;
+    const pico = BigInt(m[2]!) * 1_000_000_000_000n + BigInt((m[3] ?? '').slice(0, 12).padEnd(12, '0'));
+    return m[1] ? -pico : pico;
   } catch (err) {
-    throw closedError(err, 'formatUsdCell');
+    throw closedError(err, 'parseUsdPico');
   }
 }
 
-function formatUsdCellUnchecked(value: number): string {
-  const abs = Math.abs(value);
-  const digits = abs >= 100 ? 2 : abs >= 1 ? 4 : 6;
-  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+/**
+ * The one money format of every table, report and demo: `$1,234.56` from $1, `$0.0123` (4 decimals,
+ * up to two trailing zeros dropped) from a cent, 3 significant digits below (`$0.00563`), `$0.00` for
+ * zero; rounded half-up from the exact integer pico-USD amount, never through a double.
+ */
+export function formatUsdPico(pico: bigint): string {
+  try {
+    if (typeof pico !== 'bigint') throw new TypeError(`expected a bigint of pico-USD, got ${typeof pico}`);
+    return usdPicoText(pico);
+  } catch (err) {
+    throw closedError(err, 'formatUsdPico');
+  }
+}
+
+/**
+ * {@link formatUsdPico} without the argument check: self-contained (no outside names), because the HTML
+ * report embeds this function's source so its figures read exactly like the CLI's.
+ */
+export function usdPicoText(pico: bigint): string {
+  const neg = pico < 0n;
+  const abs = neg ? -pico : pico;
+  const sign = neg ? '-' : '';
+  if (abs === 0n) return '$0.00';
+  const fixed = (p: bigint, decimals: number): [string, string] => {
+    const unit = 10n ** BigInt(12 - decimals);
+    const q = (p * 2n + unit) / (unit * 2n);
+    const s = q.toString().padStart(decimals + 1, '0');
+    return [s.slice(0, s.length - decimals), s.slice(s.length - decimals)];
+  };
+  const group = (w: string) => w.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  if (abs >= 1_000_000_000_000n || fixed(abs, 4)[0] !== '0') {
+    const [w, f] = fixed(abs, 2);
+    return `${sign}$${group(w)}.${f}`;
+  }
+  if (abs >= 10_000_000_000n) {
+    const [w, f] = fixed(abs, 4);
+    return `${sign}$${w}.${f.replace(/0{1,2}$/, '')}`;
+  }
+  // Below a cent: 3 significant digits (2 decimals at least, 12 at most), never scientific notation.
+  const decimals = Math.min(12, Math.max(2, 15 - abs.toString().length));
+  const [w, f] = fixed(abs, decimals);
+  return `${sign}$${w}.${f}`;
+}
+
+/**
+ * The one percentage format: a share of a whole with one decimal, rounded half-up from exact
+ * integers (`52.1%`); '' when the whole is zero.
+ */
+export function formatPercent(part: bigint, whole: bigint): string {
+  try {
+    if (typeof part !== 'bigint' || typeof whole !== 'bigint') {
+      throw new TypeError(`expected two bigints, got ${typeof part} and ${typeof whole}`);
+    }
+    return percentText(part, whole);
+  } catch (err) {
+    throw closedError(err, 'formatPercent');
+  }
+}
+
+/** {@link formatPercent} without the argument check, self-contained like {@link usdPicoText}. */
+export function percentText(part: bigint, whole: bigint): string {
+  if (whole === 0n) return '';
+  const neg = part < 0n !== whole < 0n && part !== 0n;
+  const p = part < 0n ? -part : part;
+  const w = whole < 0n ? -whole : whole;
+  const tenths = (p * 2000n + w) / (w * 2n);
+  return `${neg ? '-' : ''}${tenths / 10n}.${tenths % 10n}%`;
+}
+
+/** {@link formatUsdPico} for a USD amount held in a double (a SQL result cell). */
+export function formatUsdAmount(usd: number): string {
+  try {
+    if (!Number.isFinite(usd)) return String(usd);
+    const pico = parseUsdPico(usd.toFixed(12));
+    return pico === null ? `$${usd}` : usdPicoText(pico);
+  } catch (err) {
+    throw closedError(err, 'formatUsdAmount');
+  }
+}
+
+/** {@link formatPercent} for a percentage held in a double (a SQL `share_pct` cell): `52.1%`. */
+export function formatPercentAmount(pct: number): string {
+  try {
+    if (!Number.isFinite(pct)) return String(pct);
+    return percentText(BigInt(Math.round(pct * 1e6)), 100_000_000n);
+  } catch (err) {
+    throw closedError(err, 'formatPercentAmount');
+  }
+}
+
+/** USD for reading, without the `$`: {@link formatUsdAmount}'s digits (kept for callers of 0.x). */
+export function formatUsdCell(value: number): string {
+  try {
+    return formatUsdAmount(value).replace('$', '');
+  } catch (err) {
+    throw closedError(err, 'formatUsdCell');
+  }
 }
 
 /** The columns that count a row's unpriced calls. */
@@ -47,7 +146,8 @@ function cellText(name: string, value: unknown, row: Record<string, unknown> = {
   if (value === null || value === undefined) return isUsdColumn(name) ? nullUsdText(row) : '';
   if (Array.isArray(value)) return value.map((v) => cellText('', v)).join(', ');
   if (typeof value === 'number') {
-    if (isUsdColumn(name)) return formatUsdCell(value);
+    if (isUsdColumn(name)) return formatUsdAmount(value);
+    if (/_pct$/.test(name)) return formatPercentAmount(value);
     if (Number.isInteger(value)) return value.toLocaleString('en-US');
     return value.toLocaleString('en-US', { maximumFractionDigits: 6 });
   }

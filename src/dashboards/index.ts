@@ -20,11 +20,22 @@ export {
   type DashboardFormat,
   formatCsv,
   formatJson,
+  formatPercent,
+  formatPercentAmount,
   formatResult,
   formatTable,
+  formatUsdAmount,
   formatUsdCell,
+  formatUsdPico,
+  parseUsdPico,
 } from './format.js';
-export { type HtmlReportMeta, renderHtmlReport, usdTick } from './html/report.js';
+export {
+  type HtmlReportBudget,
+  type HtmlReportMeta,
+  REPORT_DASHBOARDS,
+  renderHtmlReport,
+  usdTick,
+} from './html/report.js';
 export {
   type BindParamsOptions,
   bindParams,

@@ -456,6 +456,8 @@ export interface OracleParams {
   limit?: number;
   budgetPico?: bigint;
   timeZone?: string;
+  /** `bucket` of report-facts / report-calls (default day). */
+  bucket?: 'hour' | 'day';
 }
 
 /** A call as the dashboards see it, joined with its trace. */

@@ -25,13 +25,16 @@ export type Cell =
   | { int: number }
   | { str: string | null }
   | { approx: number | null; tol: number }
-  | { arr: string[] };
+  | { arr: string[] }
+  | { exact: bigint | null };
 
 export type Row = Record<string, Cell>;
 
 const usd = (p: bigint | null): Cell => ({ usd: p });
 const int = (n: number): Cell => ({ int: n });
 const str = (s: string | null): Cell => ({ str: s });
+/** A USD amount the dashboard returns as exact decimal text (the report's facts). */
+const exact = (p: bigint | null): Cell => ({ exact: p });
 const approx = (v: number | null, tol: number): Cell => ({ approx: v, tol });
 const pct = (part: bigint, whole: bigint): Cell =>
   approx(whole === 0n ? null : (100 * Number(part)) / Number(whole), 0.0101);
@@ -404,9 +407,120 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
         },
       ];
     }
+    case 'report-facts': {
+      const dims = (s: Seen) => [
+        reportBucket(s.startMs, p),
+        s.modelName,
+        s.providerName,
+        s.trace.userId ?? '',
+        s.tenant || s.trace.tenant || '',
+        s.operation,
+        'default',
+        JSON.stringify([...s.trace.tags].sort()),
+        s.trace.sessionId ?? '',
+      ];
+      const groups = [...groupBy(seen, (s) => JSON.stringify(dims(s)))].map(([k, xs]) => ({
+        key: JSON.parse(k) as string[],
+        xs,
+      }));
+      const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+      const cmpTags = (a: string[], b: string[]) => {
+        for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return cmp(a[i]!, b[i]!);
+        return a.length - b.length;
+      };
+      groups.sort((a, b) => {
+        for (let i = 0; i < a.key.length; i++) {
+          const c =
+            i === 7 ? cmpTags(JSON.parse(a.key[i]!), JSON.parse(b.key[i]!)) : cmp(a.key[i]!, b.key[i]!);
+          if (c !== 0) return c;
+        }
+        return 0;
+      });
+      return groups.map(({ key, xs }) => {
+        const failed = xs.filter((s) => s.level === 'ERROR');
+        return {
+          bucket: str(key[0]!),
+          model: str(key[1]!),
+          provider: str(key[2]!),
+          user_id: str(key[3]!),
+          tenant_id: str(key[4]!),
+          operation: str(key[5]!),
+          environment: str(key[6]!),
+          tags: { arr: JSON.parse(key[7]!) },
+          session_id: str(key[8]!),
+          calls: int(xs.length),
+          unpriced_calls: int(unpricedCount(xs)),
+          failed_calls: int(failed.length),
+          total_tokens: int(sumNum(xs, (s) => s.totalTokens)),
+          cost_usd: exact(costOrNull(xs)),
+          // The generated data has no provided or estimated costs.
+          provided_cost_usd: exact(null),
+          estimated_cost_usd: exact(null),
+          failed_cost_usd: exact(costOrNull(failed)),
+        };
+      });
+    }
+    case 'report-calls': {
+      const limit = p.limit ?? 200;
+      const byCost = [...seen].sort(
+        (a, b) =>
+          byNullableCostDescThen([a.totalPico, ''], [b.totalPico, '']) ||
+          b.startMs - a.startMs ||
+          (a.id < b.id ? -1 : 1),
+      );
+      const byFailure = seen
+        .filter((s) => s.level === 'ERROR')
+        .sort((a, b) => b.startMs - a.startMs || (a.id < b.id ? -1 : 1));
+      const top = new Map(byCost.slice(0, limit).map((s, i) => [s.id, i + 1]));
+      const failedRank = new Map(byFailure.slice(0, limit).map((s, i) => [s.id, i + 1]));
+      const listed = seen.filter((s) => top.has(s.id) || failedRank.has(s.id));
+      const rank = (s: Seen): [number, number, number, string] => {
+        const t = top.get(s.id) ?? 0;
+        return [t === 0 ? 1 : 0, t, failedRank.get(s.id) ?? 0, s.id];
+      };
+      listed.sort((a, b) => {
+        const x = rank(a);
+        const y = rank(b);
+        for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
+        return x[3] < y[3] ? -1 : x[3] > y[3] ? 1 : 0;
+      });
+      return listed.map((s) => ({
+        start_time: str(chTime(s.startMs)),
+        bucket: str(reportBucket(s.startMs, p)),
+        id: str(s.id),
+        trace_id: str(s.traceId),
+        session_id: str(s.trace.sessionId ?? ''),
+        model: str(s.modelName),
+        provider: str(s.providerName),
+        user_id: str(s.trace.userId ?? ''),
+        tenant_id: str(s.tenant || s.trace.tenant || ''),
+        operation: str(s.operation),
+        environment: str('default'),
+        tags: { arr: [...s.trace.tags].sort() },
+        failed: int(s.level === 'ERROR' ? 1 : 0),
+        status_message: str(s.statusMessage ?? ''),
+        total_tokens: int(s.totalTokens),
+        cost_usd: exact(s.totalPico),
+        top_rank: int(top.get(s.id) ?? 0),
+        failed_rank: int(failedRank.get(s.id) ?? 0),
+      }));
+    }
     default:
       throw new Error(`no oracle for dashboard ${name}`);
   }
+}
+
+/** The start of a call's report bucket (`bucket` hour or day) in the zone, as ClickHouse prints it. */
+function reportBucket(ms: number, p: OracleParams): string {
+  const tz = p.timeZone ?? 'UTC';
+  return p.bucket === 'hour' ? hourIn(ms, tz) : `${dayIn(ms, tz)} 00:00:00`;
+}
+
+/** Exact pico-USD of decimal text, parsed here (not by the code under test). */
+function decimalPico(v: unknown): bigint {
+  const m = /^(\d+)(?:\.(\d{1,12}))?$/.exec(String(v));
+  if (!m) throw new Error(`not a decimal: ${String(v)}`);
+  return BigInt(m[1]!) * 10n ** 12n + BigInt((m[2] ?? '').padEnd(12, '0'));
 }
 
 /** Compare a dashboard's rows with the oracle's, cell by cell, with a readable failure path. */
@@ -427,7 +541,10 @@ export function expectRowsMatch(actual: Record<string, unknown>[], expected: Row
       } else if ('int' in cell) expect(v, where).toBe(cell.int);
       else if ('str' in cell) expect(v, where).toBe(cell.str);
       else if ('arr' in cell) expect(v, where).toEqual(cell.arr);
-      else if (cell.approx === null) expect(v, where).toBeNull();
+      else if ('exact' in cell) {
+        if (cell.exact === null) expect(v, where).toBeNull();
+        else expect(decimalPico(v), where).toBe(cell.exact);
+      } else if (cell.approx === null) expect(v, where).toBeNull();
       else {
         expect(typeof v, where).toBe('number');
         const tol = Math.max(cell.tol, Math.abs(cell.approx) * 1e-12);

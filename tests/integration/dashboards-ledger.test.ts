@@ -39,6 +39,8 @@ const extra: Record<string, Partial<OracleParams> & { params?: Record<string, st
   'top-requests': { limit: 9, params: { limit: '9' } },
   'top-sessions': { limit: 4, params: { limit: '4' } },
   'cost-by-user': { limit: 2, params: { limit: '2' } },
+  'report-facts': { bucket: 'hour', params: { bucket: 'hour' } },
+  'report-calls': { limit: 9, params: { limit: '9' } },
 };
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { DashboardParamValue } from '../../dashboards/index.js';
+import { parseUsd } from '../../node/env-config.js';
+import { usdToPico } from '../../pricing/money.js';
 import { type ParsedArgs, parseArgs, strFlag } from '../args.js';
 import type { CliCommand, CliIO } from '../command.js';
 import { CliError } from '../command.js';
@@ -37,8 +39,18 @@ ${windowHelp(26)}
   --format FORMAT         table (default), json or csv (run); table or json (list)
   --out FILE              HTML report path (default cost-report.html)
 
+HTML report (html):
+  --langfuse-url URL      Langfuse UI to link trace and session ids to (default LANGFUSE_BASE_URL,
+                          LANGFUSE_BASEURL or LANGFUSE_HOST; no links without one)
+  --langfuse-project ID   Langfuse project id of the links (default --project-id unless "local",
+                          else LANGFUSE_PROJECT_ID)
+  --daily-limit USD       daily budget to check each day against (default LANGFUSE_COST_DAILY_LIMIT;
+                          --param budget=USD also sets it)
+  --monthly-limit USD     monthly budget (default LANGFUSE_COST_MONTHLY_LIMIT)
+
 Environment: CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, CLICKHOUSE_DB, LANGFUSE_PROJECT_ID,
-LANGFUSE_COST_LEDGER, LANGFUSE_COST_TIMEZONE.
+LANGFUSE_COST_LEDGER, LANGFUSE_COST_TIMEZONE, LANGFUSE_BASE_URL (LANGFUSE_BASEURL, LANGFUSE_HOST),
+LANGFUSE_COST_DAILY_LIMIT, LANGFUSE_COST_MONTHLY_LIMIT.
 `;
 
 const VALUE_FLAGS = [
@@ -55,6 +67,10 @@ const VALUE_FLAGS = [
   'param',
   'format',
   'out',
+  'langfuse-url',
+  'langfuse-project',
+  'daily-limit',
+  'monthly-limit',
 ];
 
 type DashboardsModule = typeof import('../../dashboards/index.js');
@@ -233,16 +249,98 @@ async function run(d: DashboardsModule, args: ParsedArgs, io: CliIO): Promise<nu
   }
 }
 
+/** Hours up to 3 days of data, else days: the bucket of the report's facts. */
+const HOURLY_UP_TO_MS = 3 * 86_400_000;
+
+/** The budgets of the report: flags, else `--param budget=` (daily), else the budget command's variables. */
+function reportBudgets(
+  args: ParsedArgs,
+  io: CliIO,
+  given: Record<string, DashboardParamValue>,
+): import('../../dashboards/index.js').HtmlReportBudget[] {
+  const out: import('../../dashboards/index.js').HtmlReportBudget[] = [];
+  const one = (label: string, period: 'day' | 'month', sources: [string, string | undefined][]) => {
+    const found = sources.find(([, v]) => v !== undefined && v !== '');
+    if (!found) return;
+    const usd = parseUsd(found[1]!);
+    if (usd === null)
+      throw new CliError(`${found[0]} must be a USD amount like 25 or 12.50, got "${found[1]}"`, 2);
+    out.push({ label, period, limitPico: BigInt(usdToPico(usd)), origin: found[0] });
+  };
+  one('Daily limit', 'day', [
+    ['--daily-limit', strFlag(args, 'daily-limit')],
+    ['--param budget', given.budget === undefined ? undefined : String(given.budget)],
+    ['LANGFUSE_COST_DAILY_LIMIT', io.env.LANGFUSE_COST_DAILY_LIMIT],
+  ]);
+  one('Monthly limit', 'month', [
+    ['--monthly-limit', strFlag(args, 'monthly-limit')],
+    ['LANGFUSE_COST_MONTHLY_LIMIT', io.env.LANGFUSE_COST_MONTHLY_LIMIT],
+  ]);
+  return out;
+}
+
+/** The Langfuse UI the report links to, when both a URL and a project id are known. */
+function langfuseLinks(
+  args: ParsedArgs,
+  io: CliIO,
+  params: Record<string, DashboardParamValue>,
+): { baseUrl: string; projectId: string } | undefined {
+  const baseUrl = (
+    strFlag(args, 'langfuse-url') ||
+    io.env.LANGFUSE_BASE_URL ||
+    io.env.LANGFUSE_BASEURL ||
+    io.env.LANGFUSE_HOST ||
+    ''
+  ).trim();
+  const fromParams = params.projectId === undefined ? '' : String(params.projectId);
+  const projectId = (
+    strFlag(args, 'langfuse-project') ||
+    (fromParams !== 'local' ? fromParams : '') ||
+    io.env.LANGFUSE_PROJECT_ID ||
+    ''
+  ).trim();
+  if (!baseUrl || !projectId) return undefined;
+  // Only a web address becomes a link: a javascript: or data: URL in a variable must not.
+  if (!/^https?:\/\/[^\s]+$/i.test(baseUrl)) {
+    throw new CliError(`--langfuse-url must be an http(s) URL, got "${baseUrl}"`, 2);
+  }
+  return { baseUrl, projectId };
+}
+
 async function html(d: DashboardsModule, args: ParsedArgs, io: CliIO): Promise<number> {
   const out = resolve(io.cwd, strFlag(args, 'out') ?? 'cost-report.html');
   const now = Date.now();
   // One window for the whole report, the same as every command's (the files' own defaults differ).
   const { params, window } = paramValues(args, io, now);
+  const timeZone = calendarFlag(args, io.env.LANGFUSE_COST_TIMEZONE).timeZone;
+  const budgets = reportBudgets(args, io, params);
+  delete params.budget;
+  const langfuse = langfuseLinks(args, io, params);
   const progress = progressWriter(io);
   const source = await openFromArgs(d, args, io, progress);
   try {
-    const results = await d.runDashboards(source, undefined, {
-      params,
+    progress.update(`measuring the window on ${source.description}`);
+    // The bucket follows the data's span: hours for up to 3 days, else days (the page regroups by month).
+    const kpi = await d.runDashboard(source, 'kpi-totals', {
+      params: {
+        from: params.from,
+        to: params.to,
+        ...(params.projectId ? { projectId: params.projectId } : {}),
+      },
+      now,
+    });
+    const first = kpi.rows[0]?.first_call;
+    const last = kpi.rows[0]?.last_call;
+    const span =
+      window.from !== undefined
+        ? window.to - window.from
+        : first && last
+          ? Date.parse(`${String(last).replace(' ', 'T')}Z`) -
+            Date.parse(`${String(first).replace(' ', 'T')}Z`)
+          : Number.POSITIVE_INFINITY;
+    const bucket = span <= HOURLY_UP_TO_MS ? 'hour' : 'day';
+    const results = await d.runDashboards(source, [...d.REPORT_DASHBOARDS], {
+      params: { ...params, timeZone, bucket },
       now,
       continueOnError: true,
       onProgress: (p) => {
@@ -252,16 +350,23 @@ async function html(d: DashboardsModule, args: ParsedArgs, io: CliIO): Promise<n
     });
     progress.done();
     const fmt = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
+    const listLimit = Number(results.find((r) => r.dashboard.name === 'report-calls')?.params.limit ?? 200);
     const page = d.renderHtmlReport(results, {
       source: source.description,
-      from: window.from !== undefined ? fmt(window.from) : 'all time',
-      to: fmt(window.to),
+      from: window.from !== undefined ? `${fmt(window.from)} UTC` : 'the first call',
+      to: `${fmt(window.to)} UTC`,
+      timeZone,
+      bucket,
+      budgets,
+      listLimit,
+      ...(langfuse ? { langfuse } : {}),
     });
     await writeFile(out, page);
     const failed = results.filter((r) => r.error);
     for (const f of failed) io.stderr.write(`langfuse-cost dashboards: ${f.error}\n`);
+    const facts = results.find((r) => r.dashboard.name === 'report-facts');
     io.stdout.write(
-      `wrote ${out} (${results.length - failed.length}/${results.length} dashboards, ${(page.length / 1024).toFixed(0)} KiB)\n`,
+      `wrote ${out} (${(Buffer.byteLength(page) / 1024).toFixed(0)} KiB: ${(facts?.rows.length ?? 0).toLocaleString('en-US')} aggregated rows by ${bucket}, times in ${timeZone}${langfuse ? ', linked to Langfuse' : ''})\n`,
     );
     return failed.length > 0 ? 1 : 0;
   } finally {

@@ -5,12 +5,11 @@ import {
   type LedgerGroupBy,
   type LedgerReport,
 } from '../../node/ledger/report.js';
-import { formatUsd } from '../../pricing/money.js';
 import type { CostSummary } from '../../tracker/aggregate.js';
 import { UNPRICED } from '../../tracker/priced.js';
 import { intFlag, parseArgs, strFlag } from '../args.js';
 import { type CliCommand, CliError } from '../command.js';
-import { renderTable } from '../format.js';
+import { pct, renderTable, usd } from '../format.js';
 import { bigintReplacer, envConfig, ledgerPath } from '../ledger-options.js';
 import {
   calendarFlag,
@@ -100,8 +99,8 @@ function pricedCalls(t: Pick<CostSummary, 'requests' | 'unpriced'>): number {
 }
 
 /** A cost, or "unpriced" when none of the calls has a price (their cost is unknown, not $0). */
-function costText(t: Pick<CostSummary, 'requests' | 'unpriced'>, usd: number): string {
-  return pricedCalls(t) > 0 ? formatUsd(usd) : UNPRICED;
+function costText(t: Pick<CostSummary, 'requests' | 'unpriced'>, amount: number | bigint): string {
+  return pricedCalls(t) > 0 ? usd(amount) : UNPRICED;
 }
 
 /** Money fields of a summary that are unknown, not 0, when none of its calls has a price. */
@@ -124,11 +123,6 @@ function jsonSummary<T extends CostSummary>(t: T): T | { [K in keyof T]: K exten
   const out = { ...t } as Record<string, unknown>;
   for (const k of COST_FIELDS) out[k] = null;
   return out as { [K in keyof T]: K extends CostField ? null : T[K] };
-}
-
-function pct(part: bigint, whole: bigint): string {
-  if (whole === 0n) return '';
-  return `${(Number((part * 10000n) / whole) / 100).toFixed(1)}%`;
 }
 
 function human(
@@ -160,7 +154,7 @@ function human(
   const priced = pricedCalls(t);
   lines.push(
     priced > 0
-      ? `Total cost     ${formatUsd(t.totalCost)}  (exact $${t.exact})`
+      ? `Total cost     ${usd(t.totalPico)}  (exact $${t.exact})`
       : `Total cost     ${UNPRICED}  (no call in this range has a price)`,
   );
   const extras = [
@@ -192,17 +186,17 @@ function human(
         ? `  (over ${priced.toLocaleString('en-US')} priced calls; ${t.unpriced.toLocaleString('en-US')} ${UNPRICED})`
         : '';
     lines.push(
-      `Per call       avg ${formatUsd(t.avgCostPerRequest)}, p50 ${formatUsd(t.p50)}, p90 ${formatUsd(t.p90)}, p99 ${formatUsd(t.p99)}, max ${formatUsd(t.maxCost)}${over}`,
+      `Per call       avg ${usd(t.avgCostPerRequest)}, p50 ${usd(t.p50)}, p90 ${usd(t.p90)}, p99 ${usd(t.p99)}, max ${usd(t.maxCost)}${over}`,
     );
     lines.push(
-      `Per 1k tokens  ${formatUsd(t.costPer1kTokens)}${t.unpriced > 0 ? '  (tokens of priced calls)' : ''}`,
+      `Per 1k tokens  ${usd(t.costPer1kTokens)}${t.unpriced > 0 ? '  (tokens of priced calls)' : ''}`,
     );
   } else {
     lines.push(`Per call       ${UNPRICED}`);
   }
   if (t.providedRequests > 0) {
     lines.push(
-      `Provider-reported cost  ${formatUsd(t.providedCost)} over ${t.providedRequests.toLocaleString('en-US')} calls`,
+      `Provider-reported cost  ${usd(t.providedCost)} over ${t.providedRequests.toLocaleString('en-US')} calls`,
     );
   }
   lines.push('');
@@ -212,7 +206,7 @@ function human(
     g.unpriced,
     g.errors,
     g.totalTokens,
-    costText(g, g.totalCost),
+    costText(g, g.totalPico),
     pricedCalls(g) > 0 ? pct(g.totalPico, t.totalPico) : '',
     // The same average as the totals': over the group's priced calls.
     costText(g, g.avgCostPerRequest),

@@ -1,8 +1,25 @@
+import { createHash } from 'node:crypto';
 import { closedError } from '../../errors.js';
 import { redactErrorText, redactSecrets } from '../../tracker/redact.js';
-import { formatUsdCell, nullUsdText } from '../format.js';
+import { formatUsdPico, parseUsdPico, percentText, usdPicoText } from '../format.js';
 import type { DashboardResult } from '../runner.js';
-import { barChart, columnChart, esc, lineChart, rangeChart, type Spread, type StackedBar } from './svg.js';
+import { FILTER_KEYS, reportApp } from './app.js';
+import { esc } from './svg.js';
+
+/** The dashboards the report is made of (run them, with `bucket` and `timeZone`, and pass their results). */
+export const REPORT_DASHBOARDS = ['report-facts', 'report-calls'] as const;
+
+/** A budget the report checks every day (or month) of the view against, named as the reader set it. */
+export interface HtmlReportBudget {
+  /** What it is called, e.g. `Daily limit`. */
+  label: string;
+  /** The period the limit applies to. */
+  period: 'day' | 'month';
+  /** The limit, integer pico-USD. */
+  limitPico: bigint;
+  /** Where the limit came from, e.g. `--daily-limit` or `LANGFUSE_COST_DAILY_LIMIT`. */
+  origin: string;
+}
 
 /** What the report says about where its numbers come from. */
 export interface HtmlReportMeta {
@@ -13,153 +30,218 @@ export interface HtmlReportMeta {
   /** Window start and end as the user gave them or as resolved (shown verbatim). */
   from: string;
   to: string;
+  /** IANA zone of the buckets and times (default UTC): the report names it. */
+  timeZone?: string;
+  /** Width of a time bucket in the facts, as `report-facts` ran (default `day`). */
+  bucket?: 'hour' | 'day';
   /** When the report was made (default now). */
   generatedAt?: Date;
+  /** Langfuse UI to link trace and session ids to: `{baseUrl}/project/{projectId}/traces/{id}`. */
+  langfuse?: { baseUrl: string; projectId: string };
+  /** Budgets to check (none: the report says how to set one). */
+  budgets?: HtmlReportBudget[];
+  /** The `limit` report-calls ran with (how many of the most expensive calls are embedded; default 200). */
+  listLimit?: number;
 }
 
-const num = (v: unknown): number => (typeof v === 'number' ? v : v == null ? 0 : Number(v));
-const str = (v: unknown): string => (v == null ? '' : String(v));
-
-function usd(v: number): string {
-  return `$${formatUsdCell(v)}`;
-}
-
-/** Compact USD for axis ticks: $0, $0.0001, $2.5, $1.2k. */
+/** Compact USD for axis ticks, in the one money format: `$0`, `$0.0001`, `$2.50`, `$1,200`. */
 export function usdTick(v: number): string {
   try {
-    return usdTickUnchecked(v);
+    const pico = parseUsdPico(v.toFixed(12));
+    return pico === null ? `$${v}` : formatUsdPico(pico).replace(/\.00$/, '');
   } catch (err) {
     throw closedError(err, 'usdTick');
   }
 }
 
-function usdTickUnchecked(v: number): string {
-  const a = Math.abs(v);
-  if (a === 0) return '$0';
-  if (a >= 1000) return `$${(v / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 })}k`;
-  if (a >= 1) return `$${v.toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
-  return `$${Number(v.toPrecision(2))}`;
-}
-
-function cell(name: string, v: unknown, row: Record<string, unknown>): { text: string; numeric: boolean } {
-  // A NULL cost is a call (or calls) without a price: "unpriced", never $0.
-  if (v === null || v === undefined)
-    return { text: name.endsWith('_usd') ? nullUsdText(row, '—') : '—', numeric: false };
-  // Error text from a Langfuse ClickHouse (or a ledger written before redaction) may quote keys and prompts.
-  if (name === 'status_message') return { text: redactErrorText(String(v)), numeric: false };
-  if (Array.isArray(v)) return { text: v.map(String).join(', '), numeric: false };
-  if (typeof v === 'number') {
-    if (name.endsWith('_usd')) return { text: usd(v), numeric: true };
-    if (name.endsWith('_pct'))
-      return { text: `${v.toLocaleString('en-US', { maximumFractionDigits: 2 })}%`, numeric: true };
-    return { text: v.toLocaleString('en-US', { maximumFractionDigits: 4 }), numeric: true };
+/** Interning of one dimension's values: index per value, in first-seen order. */
+class Dict {
+  readonly values: string[] = [];
+  private readonly index = new Map<string, number>();
+  id(v: string): number {
+    let i = this.index.get(v);
+    if (i === undefined) {
+      i = this.values.length;
+      this.values.push(v);
+      this.index.set(v, i);
+    }
+    return i;
   }
-  return { text: String(v), numeric: false };
 }
 
-function table(r: DashboardResult, limit = 15): string {
-  const cols = r.columns.map((c) => c.name);
-  if (r.rows.length === 0) return `<p class="muted">No rows in this window.</p>`;
-  const numeric = cols.map((c) => r.rows.every((row) => row[c] == null || typeof row[c] === 'number'));
-  const head = cols.map((c, i) => `<th${numeric[i] ? ' class="num"' : ''}>${esc(c)}</th>`).join('');
-  const body = r.rows
-    .slice(0, limit)
-    .map(
-      (row) =>
-        `<tr>${cols
-          .map((c) => {
-            const x = cell(c, row[c], row);
-            return `<td${x.numeric ? ' class="num"' : ''}>${esc(x.text)}</td>`;
-          })
-          .join('')}</tr>`,
-    )
-    .join('');
-  const more =
-    r.rows.length > limit
-      ? `<p class="muted more">${r.rows.length - limit} more rows: <code>langfuse-cost dashboards run ${esc(r.dashboard.name)}</code></p>`
-      : '';
-  return `<div class="table-wrap"><table data-table="${esc(r.dashboard.name)}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>${more}`;
+const text = (v: unknown): string => (v == null ? '' : String(v));
+const count = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
+const picoText = (v: unknown): string | null => {
+  if (v == null) return null;
+  const p = parseUsdPico(String(v));
+  return p === null ? null : p.toString();
+};
+
+/** The embedded data: facts and listed calls with interned dimensions, costs as integer pico-USD text. */
+function reportData(
+  facts: DashboardResult | undefined,
+  calls: DashboardResult | undefined,
+  meta: HtmlReportMeta,
+) {
+  const dict = {
+    model: new Dict(),
+    provider: new Dict(),
+    user: new Dict(),
+    tenant: new Dict(),
+    operation: new Dict(),
+    environment: new Dict(),
+    session: new Dict(),
+  };
+  const tags = new Dict();
+  const tagsets = new Map<string, number>();
+  const tagsetList: number[][] = [];
+  const tagset = (v: unknown): number => {
+    const list = Array.isArray(v) ? v.map(String) : [];
+    const key = JSON.stringify(list);
+    let i = tagsets.get(key);
+    if (i === undefined) {
+      i = tagsetList.length;
+      tagsetList.push(list.map((t) => tags.id(t)));
+      tagsets.set(key, i);
+    }
+    return i;
+  };
+  const bucketSet = new Set<string>();
+  for (const r of facts?.rows ?? []) bucketSet.add(text(r.bucket));
+  for (const r of calls?.rows ?? []) bucketSet.add(text(r.bucket));
+  const buckets = [...bucketSet].sort();
+  const bucketIndex = new Map(buckets.map((b, i) => [b, i]));
+  const factRows = (facts?.rows ?? []).map((r) => [
+    bucketIndex.get(text(r.bucket)),
+    dict.model.id(text(r.model)),
+    dict.provider.id(text(r.provider)),
+    dict.user.id(text(r.user_id)),
+    dict.tenant.id(text(r.tenant_id)),
+    dict.operation.id(text(r.operation)),
+    dict.environment.id(text(r.environment)),
+    tagset(r.tags),
+    dict.session.id(text(r.session_id)),
+    count(r.calls),
+    count(r.unpriced_calls),
+    count(r.failed_calls),
+    count(r.total_tokens),
+    picoText(r.cost_usd),
+    picoText(r.provided_cost_usd),
+    picoText(r.estimated_cost_usd),
+    picoText(r.failed_cost_usd),
+  ]);
+  const callRows = (calls?.rows ?? []).map((r) => [
+    text(r.start_time),
+    bucketIndex.get(text(r.bucket)),
+    text(r.id),
+    text(r.trace_id),
+    text(r.session_id),
+    dict.model.id(text(r.model)),
+    dict.provider.id(text(r.provider)),
+    dict.user.id(text(r.user_id)),
+    dict.tenant.id(text(r.tenant_id)),
+    dict.operation.id(text(r.operation)),
+    dict.environment.id(text(r.environment)),
+    tagset(r.tags),
+    count(r.failed),
+    // Error text from a Langfuse ClickHouse (or a ledger written before redaction) may quote keys.
+    redactErrorText(text(r.status_message)),
+    count(r.total_tokens),
+    picoText(r.cost_usd),
+    count(r.top_rank),
+    count(r.failed_rank),
+  ]);
+  const sorted = (d: Dict) => [...d.values].sort();
+  return {
+    timeZone: meta.timeZone ?? 'UTC',
+    bucket: meta.bucket ?? 'day',
+    buckets,
+    listLimit: meta.listLimit ?? 200,
+    langfuse: meta.langfuse ?? null,
+    budgets: (meta.budgets ?? []).map((b) => ({ ...b, limitPico: b.limitPico.toString() })),
+    dims: {
+      ...Object.fromEntries(Object.entries(dict).map(([k, d]) => [k, d.values])),
+      tagsets: tagsetList,
+      tags: tags.values,
+      // The filter lists, sorted for reading (the indices above stay first-seen).
+      sorted: Object.fromEntries(Object.entries(dict).map(([k, d]) => [k, sorted(d)])),
+    },
+    facts: factRows,
+    calls: callRows,
+  };
 }
 
-function section(
-  r: DashboardResult | undefined,
-  chart: string | undefined,
-  opts: { wide?: boolean } = {},
-): string {
-  if (!r) return '';
-  const err = (r as DashboardResult & { error?: string }).error;
-  const content = err
-    ? `<p class="error">This dashboard failed: ${esc(redactSecrets(err))}</p>`
-    : chart
-      ? `${chart}<details><summary>Data</summary>${table(r)}</details>`
-      : table(r);
-  return (
-    `<section class="card${opts.wide ? ' wide' : ''}" id="${esc(r.dashboard.name)}" data-dashboard="${esc(r.dashboard.name)}">` +
-    `<h2>${esc(r.dashboard.title)}</h2><p class="muted">${esc(r.dashboard.description)}</p>${content}</section>`
-  );
+/** JSON that is safe inside `<script type="application/json">`: no `<`, so no `</script>`. */
+function scriptJson(v: unknown): string {
+  return JSON.stringify(v)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
-/** 12,345 as is; 346,565,800 as 346.6M (the exact number is in the card's tooltip). */
-function compact(n: number): string {
-  if (Math.abs(n) < 10_000_000) return n.toLocaleString('en-US');
-  return n.toLocaleString('en-US', { notation: 'compact', maximumFractionDigits: 1 });
-}
-
-function kpiCards(r: DashboardResult | undefined): string {
-  const row = r?.rows[0] ?? {};
-  const cards: [string, string, string][] = [
-    [
-      'total_cost_usd',
-      'Total cost',
-      row.total_cost_usd == null ? nullUsdText(row, '—') : usd(num(row.total_cost_usd)),
-    ],
-    ['requests', 'Requests', num(row.requests).toLocaleString('en-US')],
-    ['sessions', 'Sessions analysed', num(row.sessions).toLocaleString('en-US')],
-    [
-      'avg_cost_per_session_usd',
-      'Average per session',
-      row.avg_cost_per_session_usd == null ? '—' : usd(num(row.avg_cost_per_session_usd)),
-    ],
-    [
-      'avg_cost_per_request_usd',
-      'Average per priced request',
-      row.avg_cost_per_request_usd == null ? '—' : usd(num(row.avg_cost_per_request_usd)),
-    ],
-    ['total_tokens', 'Tokens', compact(num(row.total_tokens))],
-    ['failed_requests', 'Failed requests', num(row.failed_requests).toLocaleString('en-US')],
-    ['unpriced_requests', 'Unpriced requests', num(row.unpriced_requests).toLocaleString('en-US')],
-  ];
-  return `<div class="kpis">${cards
-    .map(
-      ([key, label, value]) =>
-        `<div class="kpi" data-kpi="${key}" data-value="${row[key] ?? ''}" title="${esc(row[key] ?? '')}"><div class="kpi-label">${esc(label)}</div><div class="kpi-value">${esc(value)}</div></div>`,
-    )
-    .join('')}</div>`;
-}
+const FILTER_LABELS: Record<(typeof FILTER_KEYS)[number], string> = {
+  from: 'From',
+  to: 'To (inclusive)',
+  model: 'Model',
+  provider: 'Provider',
+  user: 'User',
+  tag: 'Tag',
+  environment: 'Environment',
+};
 
 const CSS = `
-:root{--fg:#0f172a;--muted:#64748b;--line:#e2e8f0;--bg:#f8fafc;--card:#fff;--accent:#2563eb}
-*{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
-header{padding:24px 32px 8px}h1{margin:0 0 4px;font-size:24px}h2{margin:0 0 2px;font-size:16px}
-.muted{color:var(--muted);margin:0 0 12px}.meta{color:var(--muted);font-size:13px}
-main{padding:8px 32px 40px;display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:16px;max-width:1500px}
-.card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:16px 18px;min-width:0}
-.wide{grid-column:1/-1}.kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px}
-.kpi{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px}
-.kpi-label{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}.kpi-value{font-size:22px;font-weight:600;margin-top:2px;font-variant-numeric:tabular-nums}
-svg.chart{display:block;max-width:100%;height:auto;margin:4px 0 8px}svg .grid{stroke:var(--line)}svg text{fill:var(--fg);font-size:11px}
-svg .tick{fill:var(--muted)}svg .label{font-size:12px}svg .value{font-size:12px;font-variant-numeric:tabular-nums}svg .muted{fill:var(--muted)}
-svg .mark:hover{opacity:.8}details summary{cursor:pointer;color:var(--accent);margin:4px 0}
-.table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:12.5px}
-th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}th{color:var(--muted);font-weight:600;position:sticky;top:0;background:var(--card)}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}.more{margin:8px 0 0}code{font-size:12px}.error{color:#b91c1c}
-footer{padding:0 32px 32px;color:var(--muted);font-size:12px}
+:root{color-scheme:light dark;--fg:#0f172a;--muted:#475569;--line:#e2e8f0;--bg:#f8fafc;--card:#fff;--accent:#1d4ed8;--ok:#047857;--bad:#b91c1c;--focus:#f59e0b}
+@media (prefers-color-scheme:dark){:root{--fg:#e2e8f0;--muted:#a3b1c6;--line:#334155;--bg:#0b1220;--card:#111a2e;--accent:#93c5fd;--ok:#6ee7b7;--bad:#fca5a5}}
+*{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+a{color:var(--accent)}a:focus-visible,select:focus-visible,button:focus-visible,summary:focus-visible,.table-wrap:focus-visible{outline:3px solid var(--focus);outline-offset:2px}
+header{padding:20px 24px 4px}h1{margin:0 0 4px;font-size:24px}h2{margin:0 0 4px;font-size:17px}h3{margin:8px 0 2px;font-size:15px}
+.muted{color:var(--muted)}.meta{color:var(--muted);font-size:13px;margin:0}
+form.filters{display:flex;flex-wrap:wrap;gap:8px 12px;align-items:flex-end;padding:12px 24px;position:sticky;top:0;background:var(--bg);border-bottom:1px solid var(--line);z-index:2}
+form.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted);gap:2px}
+select,button{font:inherit;font-size:14px;color:var(--fg);background:var(--card);border:1px solid var(--line);border-radius:6px;padding:5px 8px;max-width:220px;min-height:34px}
+button{cursor:pointer}.active{font-size:13px;color:var(--muted);flex-basis:100%}
+main{padding:12px 24px 32px;display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,520px),1fr));gap:16px;max-width:1600px}
+.card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 16px;min-width:0}.wide{grid-column:1/-1}
+.kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:12px}
+.kpi{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:10px 14px}
+.kpi-label{color:var(--muted);font-size:13px}.kpi-value{font-size:22px;font-weight:650;font-variant-numeric:tabular-nums;overflow-wrap:anywhere}.kpi-note{color:var(--muted);font-size:12px}
+svg.chart{display:block;max-width:100%;height:auto}svg .grid{stroke:var(--line)}svg text{fill:var(--fg);font-size:12px}svg .tick{fill:var(--muted)}svg .axis{font-size:13px}
+.legend{display:flex;flex-wrap:wrap;gap:4px 14px;list-style:none;padding:0;margin:6px 0;font-size:13px}.swatch{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:6px;vertical-align:-1px}
+details summary{cursor:pointer;color:var(--accent);margin:6px 0}
+.table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:13.5px}caption{text-align:left;color:var(--muted);font-size:12px;padding-bottom:4px}
+th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}thead th{color:var(--muted);font-weight:600}tbody th{font-weight:500;max-width:28ch;overflow:hidden;text-overflow:ellipsis}
+.num{text-align:right;font-variant-numeric:tabular-nums}td.wrap{white-space:normal;min-width:18ch}code{font-size:12.5px}
+.ok{color:var(--ok);font-weight:600}.over{color:var(--bad);font-weight:600}.error{color:var(--bad)}.lead{font-size:15px;margin:4px 0 8px}.note{font-size:12px;margin:6px 0 0}
+footer{padding:0 24px 28px;color:var(--muted);font-size:12.5px;max-width:1100px}
+@media (max-width:640px){header,main,form.filters,footer{padding-left:12px;padding-right:12px}form.filters{position:static}.opt{display:none}select{max-width:160px}h1{font-size:20px}.kpi-value{font-size:19px}.kpis{grid-template-columns:1fr 1fr}tbody th{max-width:16ch}th,td{padding:5px 6px}.chart-wrap{overflow-x:auto}.chart-wrap svg.chart{min-width:640px}}
+@media print{form.filters select,form.filters button,form.filters label{display:none}form.filters{position:static;border:0}body{background:#fff;color:#000}.card,.kpi{break-inside:avoid;border-color:#999}details{display:block}details>*{display:block}main{display:block}.card{margin-bottom:12px}.opt{display:table-cell}}
 `;
 
+const SECTIONS: [view: string, title: string, answers: string, wide?: boolean][] = [
+  [
+    'chart',
+    'Cost per model over time',
+    'Where the money went, model by model, over the window (priced calls; stacked).',
+    true,
+  ],
+  ['by-model', 'Cost by model', 'Each model’s cost, share of the total and calls.'],
+  ['by-provider', 'Cost by provider', 'Each provider’s cost and share.'],
+  ['top-sessions', 'Top sessions', 'The sessions that cost the most, cost first.'],
+  ['top-requests', 'Most expensive requests', 'The single calls that cost the most, cost first.'],
+  ['by-user', 'Cost by user', 'Each user’s cost and share.'],
+  ['by-tenant', 'Cost by tenant', 'Each tenant’s (customer’s) cost, for chargeback.'],
+  ['by-operation', 'Cost by operation', 'Each operation (observation name) and what it costs.'],
+  ['by-environment', 'Cost by environment', 'Production, staging, … side by side.'],
+  ['failed', 'Failed calls', 'Calls that ended in an error, and what they still cost.', true],
+  ['budgets', 'Budget status', 'Spend per day (or month) against the budgets set.'],
+];
+
 /**
- * Render results of {@link runDashboards} as one self-contained HTML page: KPI cards, charts for cost over
- * time, cumulative cost, cost by model and provider, top sessions and the cost distribution, then a table
- * per dashboard. Inline CSS and SVG only: no script, no network.
+ * Render the results of the {@link REPORT_DASHBOARDS} as one self-contained HTML file: a small offline
+ * app with KPI cards, cost per model over time, cost by provider / user / tenant / operation /
+ * environment, top sessions and requests, failed calls and budgets, filtered by time range, model,
+ * provider, user, tag and environment (state in the URL fragment). Inline CSS and one inline script
+ * allowed by its hash in the page's Content-Security-Policy: no network, no external resource.
  */
 export function renderHtmlReport(results: DashboardResult[], meta: HtmlReportMeta): string {
   try {
@@ -171,109 +253,46 @@ export function renderHtmlReport(results: DashboardResult[], meta: HtmlReportMet
 
 function renderHtmlReportUnchecked(results: DashboardResult[], meta: HtmlReportMeta): string {
   const by = new Map(results.map((r) => [r.dashboard.name, r]));
-  const get = (n: string) => by.get(n);
-  const charts: string[] = [];
-  const used = new Set<string>();
-  const add = (name: string, chart: (r: DashboardResult) => string | undefined, wide = false) => {
-    const r = get(name);
-    if (!r) return;
-    used.add(name);
-    const failed = (r as DashboardResult & { error?: string }).error;
-    charts.push(section(r, failed ? undefined : chart(r), { wide }));
-  };
-
-  add(
-    'cost-daily',
-    (r) =>
-      columnChart(
-        r.rows.map((x) => ({ label: str(x.day), value: num(x.cost_usd) })),
-        { id: 'cost-daily', title: 'Cost per day', format: usdTick, width: 1200, height: 300 },
-      ),
-    true,
-  );
-  add('cost-cumulative', (r) =>
-    lineChart(
-      r.rows.map((x) => ({ label: str(x.day), value: num(x.cumulative_cost_usd) })),
-      { id: 'cost-cumulative', title: 'Cumulative cost', format: usdTick },
-    ),
-  );
-  add('cost-hourly', (r) =>
-    lineChart(
-      r.rows.map((x) => ({ label: str(x.hour), value: num(x.cost_usd) })),
-      { id: 'cost-hourly', title: 'Cost per hour', format: usdTick },
-    ),
-  );
-  add('cost-by-model', (r) =>
-    barChart(
-      r.rows.map((x): StackedBar => {
-        const input = num(x.input_cost_usd);
-        const output = num(x.output_cost_usd);
-        const total = num(x.cost_usd);
-        const segments = [
-          { name: 'input', value: input },
-          { name: 'output', value: output },
-        ];
-        const other = total - input - output;
-        if (other > 1e-12) segments.push({ name: 'other', value: other });
-        return { label: str(x.model), segments, total };
-      }),
-      { id: 'cost-by-model', title: 'Cost by model (input / output)', format: usdTick },
-    ),
-  );
-  add('cost-by-provider', (r) =>
-    barChart(
-      r.rows.map((x) => ({ label: str(x.provider), segments: [{ name: 'cost', value: num(x.cost_usd) }] })),
-      { id: 'cost-by-provider', title: 'Cost by provider', format: usdTick },
-    ),
-  );
-  add('top-sessions', (r) =>
-    barChart(
-      r.rows
-        .slice(0, 10)
-        .map((x) => ({ label: str(x.session_id), segments: [{ name: 'cost', value: num(x.cost_usd) }] })),
-      { id: 'top-sessions', title: 'Top sessions by cost', format: usdTick },
-    ),
-  );
-  add(
-    'cost-distribution',
-    (r) =>
-      rangeChart(
-        // A model whose calls are all unpriced has no cost distribution to draw (its row says so).
-        r.rows
-          .filter((x) => x.min_usd != null)
-          .map(
-            (x): Spread => ({
-              label: str(x.model),
-              min: num(x.min_usd),
-              p50: num(x.p50_usd),
-              p90: num(x.p90_usd),
-              p99: num(x.p99_usd),
-              max: num(x.max_usd),
-            }),
-          ),
-        {
-          id: 'cost-distribution',
-          title: 'Cost per call: min–max, p50–p90 box, p99 tick (log scale)',
-          format: usdTick,
-        },
-      ) +
-      `<p class="muted legend">Line: cheapest to dearest call · box: median (blue tick) to p90 · red tick: p99 · log scale</p>`,
-  );
-  used.add('kpi-totals');
-  const rest = results
-    .filter((r) => !used.has(r.dashboard.name))
-    .map((r) => section(r, undefined, { wide: true }));
-  const generated = (meta.generatedAt ?? new Date()).toISOString().replace('T', ' ').slice(0, 19);
+  const facts = by.get('report-facts');
+  const calls = by.get('report-calls');
+  const errors = [facts, calls]
+    .filter((r): r is DashboardResult => r?.error !== undefined)
+    .map(
+      (r) => `<p class="error">${esc(r.dashboard.title)} failed: ${esc(redactSecrets(r.error ?? ''))}</p>`,
+    );
+  if (!facts) errors.push('<p class="error">No report-facts result was given: the report has no data.</p>');
+  const data = reportData(facts, calls, meta);
+  // `__name`: compilers that keep function names (tsx, esbuild keepNames) wrap inner functions in it.
+  const script =
+    `"use strict";var __name=function(f){return f};` +
+    `(${reportApp.toString()})(window,${usdPicoText.toString()},${percentText.toString()});`;
+  const hash = createHash('sha256').update(script).digest('base64');
+  const generated = (meta.generatedAt ?? new Date()).toISOString().replace('T', ' ').slice(0, 16);
   const title = meta.title ?? 'LLM cost report';
+  const zone = meta.timeZone ?? 'UTC';
+  const filters = FILTER_KEYS.map(
+    (k) => `<label>${esc(FILTER_LABELS[k])}<select name="${k}" id="filter-${k}"></select></label>`,
+  ).join('');
+  const sections = SECTIONS.map(
+    ([view, h, answers, wide]) =>
+      `<section class="card${wide ? ' wide' : ''}" aria-labelledby="h-${view}"><h2 id="h-${view}"${view === 'chart' ? ' data-view="chart-title"' : ''}>${esc(h)}</h2><p class="muted">${esc(answers)}</p><div data-view="${view}"></div></section>`,
+  ).join('\n');
+  const links = meta.langfuse
+    ? `Trace and session ids link to Langfuse at ${esc(meta.langfuse.baseUrl)} (project ${esc(meta.langfuse.projectId)}).`
+    : 'Trace and session ids link to Langfuse when the report is made with a Langfuse URL and project id (--langfuse-url and --langfuse-project, or LANGFUSE_BASE_URL and LANGFUSE_PROJECT_ID).';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${hash}'; img-src data:">
+<meta name="color-scheme" content="light dark">
 <title>${esc(title)}</title><style>${CSS}</style></head>
 <body><header><h1>${esc(title)}</h1>
-<div class="meta">Source: ${esc(meta.source)} · Window: <span data-window-from>${esc(meta.from)}</span> → <span data-window-to>${esc(meta.to)}</span> (UTC) · Generated ${esc(generated)} UTC</div></header>
-<main><section class="wide" data-dashboard="kpi-totals">${kpiCards(get('kpi-totals'))}</section>
-${charts.join('\n')}
-${rest.join('\n')}
-</main><footer>Costs are Langfuse's total_cost (USD); input/output costs sum the cost keys whose names contain "input"/"output". Calls without a price count as unpriced, never as $0; averages cover priced calls. Made by langfuse-cost.</footer></body></html>
+<p class="meta">${esc(meta.source)} · window <span data-window-from>${esc(meta.from)}</span> → <span data-window-to>${esc(meta.to)}</span> · all times in <strong data-zone>${esc(zone)}</strong> · generated ${esc(generated)} UTC</p></header>
+<form class="filters" id="filters" aria-label="Filters">${filters}<button type="reset">Clear filters</button><p class="active" data-view="active-filters" aria-live="polite"></p></form>
+<noscript><p class="error">This report draws its views with a small inline script; allow scripts for this file to read it.</p></noscript>
+<main>${errors.join('')}<section class="wide" aria-label="Key figures"><div class="kpis" data-view="kpis"></div></section>
+${sections}
+</main><footer>Costs are in US dollars: Langfuse's total cost of each call, summed exactly. A call without a price is counted as <em>unpriced</em>, never as $0: it is left out of costs, averages and shares and counted beside them. Averages are over priced calls. ${links} Made by langfuse-cost.</footer>
+<script type="application/json" id="report-data">${scriptJson(data)}</script>
+<script>${script}</script></body></html>
 `;
 }

@@ -1,0 +1,99 @@
+-- Title: Report calls
+-- Answers: The single calls the HTML report lists: the most expensive calls and the most recent failed calls of the window, each with everything the report filters by.
+-- Params:
+--   projectId String = local          Langfuse project id (the local ledger writes "local")
+--   from DateTime64(3) = -30d         window start, inclusive (ISO date or time in UTC, or -30d / -12h / now)
+--   to DateTime64(3) = now            window end, exclusive
+--   timeZone String = UTC             IANA time zone of the buckets
+--   bucket String = day               width of a time bucket: hour, else day
+--   limit UInt32 = 200                how many of the most expensive, and of the most recent failed, calls to list
+-- Columns:
+--   start_time          when the call started, in timeZone (YYYY-MM-DD hh:mm:ss.sss)
+--   bucket              start of its time bucket in timeZone (as in report-facts)
+--   id                  observation id
+--   trace_id            trace id
+--   session_id          trace session, '' when unset
+--   model               provided model name, '(unknown)' when empty
+--   provider            metadata provider, '(unknown)' when unset
+--   user_id             trace user, '' when unset
+--   tenant_id           observation metadata['tenant_id'], else the trace's; '' when neither
+--   operation           observation name, '(unnamed)' when empty
+--   environment         observation environment
+--   tags                trace tags, sorted
+--   failed              1 when level is ERROR
+--   status_message      the error message ('' when none)
+--   total_tokens        usage_details['total']
+--   cost_usd            exact decimal text of total_cost; NULL when unpriced
+--   top_rank            rank among the most expensive calls (priced first, then newest), 0 when not listed as such
+--   failed_rank         rank among the most recent failed calls, 0 when not listed as such
+WITH
+  obs AS (
+    SELECT id, trace_id, start_time, model, provider, obs_tenant, operation, environment, level, status_message,
+           total_tokens, total_cost,
+           row_number() OVER (ORDER BY ifNull(total_cost, -1) DESC, start_time DESC, id ASC) AS by_cost,
+           if(level = 'ERROR', row_number() OVER (PARTITION BY level = 'ERROR' ORDER BY start_time DESC, id ASC), 0) AS by_failure
+    FROM (
+      SELECT id, project_id, trace_id, start_time, coalesce(nullIf(provided_model_name, ''), '(unknown)') AS model,
+             multiIf(
+               metadata['provider'] != '', metadata['provider'],
+               metadata['ls_provider'] != '', metadata['ls_provider'],
+               metadata['gen_ai.provider.name'] != '', metadata['gen_ai.provider.name'],
+               metadata['gen_ai.system'] != '', metadata['gen_ai.system'],
+               JSONExtractString(metadata['attributes'], 'gen_ai.provider.name') != '',
+               JSONExtractString(metadata['attributes'], 'gen_ai.provider.name'),
+               JSONExtractString(metadata['attributes'], 'gen_ai.system') != '',
+               JSONExtractString(metadata['attributes'], 'gen_ai.system'),
+               '(unknown)'
+             ) AS provider,
+             metadata['tenant_id'] AS obs_tenant, if(name = '', '(unnamed)', name) AS operation,
+             environment, level, status_message, usage_details['total'] AS total_tokens, total_cost,
+             type IN ('GENERATION', 'EMBEDDING') OR length(cost_details) > 0 AS is_call,
+             event_ts, is_deleted
+      FROM observations
+      WHERE project_id = {projectId:String}
+        AND start_time >= {from:DateTime64(3)}
+        AND start_time < {to:DateTime64(3)}
+      ORDER BY event_ts DESC
+      LIMIT 1 BY id, project_id
+    )
+    WHERE is_deleted = 0 AND is_call
+  ),
+  listed AS (
+    SELECT * FROM obs
+    WHERE by_cost <= {limit:UInt32} OR (by_failure > 0 AND by_failure <= {limit:UInt32})
+  ),
+  tr AS (
+    SELECT id, user_id, session_id, tags, trace_tenant
+    FROM (
+      SELECT id, project_id, user_id, session_id, tags, metadata['tenant_id'] AS trace_tenant, is_deleted
+      FROM traces
+      WHERE project_id = {projectId:String}
+        AND id IN (SELECT trace_id FROM listed)
+      ORDER BY event_ts DESC
+      LIMIT 1 BY id, project_id
+    )
+    WHERE is_deleted = 0
+  )
+SELECT
+  toString(toTimeZone(listed.start_time, {timeZone:String})) AS start_time,
+  toString(if({bucket:String} = 'hour', toStartOfHour(listed.start_time, {timeZone:String}),
+              toDateTime(toStartOfDay(listed.start_time, {timeZone:String}), {timeZone:String}))) AS bucket,
+  listed.id AS id,
+  listed.trace_id AS trace_id,
+  ifNull(tr.session_id, '') AS session_id,
+  listed.model AS model,
+  listed.provider AS provider,
+  ifNull(tr.user_id, '') AS user_id,
+  multiIf(listed.obs_tenant != '', listed.obs_tenant, tr.trace_tenant != '', tr.trace_tenant, '') AS tenant_id,
+  listed.operation AS operation,
+  listed.environment AS environment,
+  arraySort(ifNull(tr.tags, [])) AS tags,
+  toUInt8(listed.level = 'ERROR') AS failed,
+  ifNull(listed.status_message, '') AS status_message,
+  listed.total_tokens AS total_tokens,
+  toString(listed.total_cost) AS cost_usd,
+  if(listed.by_cost <= {limit:UInt32}, listed.by_cost, 0) AS top_rank,
+  if(listed.by_failure <= {limit:UInt32}, listed.by_failure, 0) AS failed_rank
+FROM listed
+LEFT JOIN tr ON tr.id = listed.trace_id
+ORDER BY top_rank = 0, top_rank ASC, failed_rank ASC, id ASC
