@@ -4,7 +4,9 @@ import { calculateCost } from '../../pricing/calculator.js';
 import type { PriceCatalog } from '../../pricing/catalog.js';
 import type { CostResult } from '../../pricing/cost-result.js';
 import { PICO_PER_USD, picoToDecimalString } from '../../pricing/money.js';
-import { BUCKET_OF_FLAG, BUCKETS } from '../../usage/buckets.js';
+import { CompiledModel } from '../../pricing/price-table.js';
+import type { ServiceTier } from '../../pricing/types.js';
+import { BUCKET_OF_FLAG, BUCKETS, type BucketRow } from '../../usage/buckets.js';
 import { TOKEN_BUCKETS, type UsageInput } from '../../usage/token-usage.js';
 import { intFlag, parseArgs, strFlag } from '../args.js';
 import { cliCatalog } from '../catalog.js';
@@ -21,7 +23,8 @@ const USAGE = `Usage: langfuse-cost price <model> [options]
        langfuse-cost price --batch < calls.jsonl
 
 Price one LLM call with the pricing catalog (bundled prices, plus LANGFUSE_COST_PRICES files
-and the synced cache).
+and the synced cache). Without token counts, list the model's prices: USD per 1M tokens (per unit
+for fees) for every bucket, long-context tier and service tier it has.
 
 Options:
   --provider P        provider hint (openai, anthropic, aws.bedrock, gcp.vertex_ai, …)
@@ -34,6 +37,7 @@ ${BUCKET_FLAGS_HELP}
                       write one JSON result per line
 
 Examples:
+  langfuse-cost price gpt-4.1
   langfuse-cost price gpt-4o-2024-08-06 --input 1200 --output 300
   langfuse-cost price us.anthropic.claude-3-7-sonnet-20250219-v1:0 --input 5000 --cache-read 20000 --output 800 --explain
 `;
@@ -64,6 +68,9 @@ export const command: CliCommand = {
     const tier = strFlag(args, 'tier');
     const at = strFlag(args, 'at');
     const explain = args.flags.explain === true;
+    if (Object.keys(usage).length === 0 && !explain) {
+      return listPrices(io, catalog, model, { provider, tier, at, json: args.flags.json === true });
+    }
     let result: CostResult | null;
     try {
       result = calculateCost(
@@ -109,6 +116,100 @@ export const command: CliCommand = {
     return 0;
   },
 };
+
+/** Every (service tier, long-context tier) the model has, standard first. */
+function priceTables(m: CompiledModel) {
+  const services: ServiceTier[] = ['standard', 'priority', 'flex', 'batch'];
+  const contexts = [null, ...[...m.thresholds].sort((a, b) => a - b)];
+  return services
+    .filter((s) => m.hasService(s))
+    .flatMap((s) => contexts.map((c) => m.table(s, c)))
+    .filter((t, i, all) => all.findIndex((x) => x.label === t.label) === i);
+}
+
+/** Femto-USD per token (or per unit of a fee) → USD per 1M tokens (or per unit). */
+function listPrice(row: BucketRow, femto: number): number {
+  return row.kind === 'token' ? femto / 1e9 : femto / 1e15;
+}
+
+/**
+ * `price <model>` without token counts: the list prices. Columns come from the bucket table (one per
+ * bucket with a price in some tier, input and output always); a bucket without its own price shows the
+ * price it falls back to, which is what a call pays.
+ */
+function listPrices(
+  io: CliIO,
+  catalog: PriceCatalog,
+  model: string,
+  opts: { provider: string | undefined; tier: string | undefined; at: string | undefined; json: boolean },
+): number {
+  const { provider, tier, at, json } = opts;
+  const services: readonly string[] = ['standard', 'priority', 'flex', 'batch'];
+  if (tier !== undefined && !services.includes(tier)) {
+    throw new CliError(`unknown service tier "${tier}": use standard, priority, flex or batch`, 2);
+  }
+  let resolved: ReturnType<PriceCatalog['resolve']>;
+  try {
+    resolved = catalog.resolve(model, provider, at);
+  } catch (e) {
+    if (e instanceof LangfuseCostError) throw new CliError(e.message, 2);
+    throw e;
+  }
+  if (!resolved) {
+    io.stderr.write(
+      `No price for "${model}"${provider ? ` (provider ${provider})` : ''}.\n` +
+        'Try `langfuse-cost prices list --search <part of the name>`, add it to a price file\n' +
+        '(LANGFUSE_COST_PRICES=./prices.json) or run `langfuse-cost prices sync`. Use --explain to see what was tried.\n',
+    );
+    return 1;
+  }
+  const compiled = new CompiledModel(resolved.model);
+  const tables = priceTables(compiled).filter((t) => tier === undefined || t.service === tier);
+  // A bucket gets a column when some tier names its price (input and output always); the others pay
+  // the price they fall back to, which the note under the table says.
+  const m = resolved.model;
+  const named = new Set<string>(Object.keys(m.prices ?? {}));
+  for (const t of m.contextTiers ?? []) for (const k of Object.keys(t.prices)) named.add(k);
+  for (const st of Object.values(m.serviceTiers ?? {})) {
+    for (const k of Object.keys(st ?? {})) named.add(k);
+    for (const t of st?.contextTiers ?? []) for (const k of Object.keys(t.prices)) named.add(k);
+  }
+  const cols = BUCKETS.map((row, i) => ({ row, i })).filter(
+    ({ row }) => row.key === 'input' || row.key === 'output' || named.has(row.price),
+  );
+  const others = BUCKETS.filter((row) => !cols.some((c) => c.row === row) && row.fallback !== null).map(
+    (row) => `${row.flag} pays ${BUCKETS.find((r) => r.price === row.fallback)?.flag ?? row.fallback}`,
+  );
+  const name = `${resolved.model.provider}/${resolved.model.id}`;
+  if (json) {
+    const out = {
+      model,
+      resolved: name,
+      layer: resolved.layer,
+      free: resolved.free,
+      unit: 'USD per 1M tokens; fees per unit',
+      tiers: tables.map((t) => ({
+        tier: t.label,
+        prices: Object.fromEntries(cols.map(({ row, i }) => [row.key, listPrice(row, t.femto[i]!)])),
+      })),
+    };
+    io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return 0;
+  }
+  const head = cols.map(({ row }) => (row.kind === 'token' ? row.flag : `${row.flag} (per ${row.unit})`));
+  const rows = tables.map((t) => [
+    t.label,
+    ...cols.map(({ row, i }) => perMillion(listPrice(row, t.femto[i]!))),
+  ]);
+  io.stdout.write(
+    `${model} → ${name}  (source: ${resolved.layer}${resolved.free ? ', free' : ''})\n` +
+      `List prices in USD per 1M tokens (fees per unit).\n\n` +
+      renderTable(['tier', ...head], rows) +
+      (others.length > 0 ? `\nWithout a price of their own: ${others.join(', ')}.\n` : '') +
+      `\nPrice a call: langfuse-cost price ${model} --input N --output N\n`,
+  );
+  return 0;
+}
 
 function toJson(r: CostResult, steps?: unknown) {
   return { ...r, totalExact: picoToDecimalString(r.totalPico), ...(steps ? { explain: steps } : {}) };
