@@ -24,7 +24,13 @@ import {
   type GroupDimension,
   usdToPico,
 } from 'langfuse-cost';
-import { openLocalSource, renderHtmlReport, runDashboards } from 'langfuse-cost/dashboards';
+import {
+  formatPercent,
+  formatPercentAmount,
+  openLocalSource,
+  renderHtmlReport,
+  runDashboards,
+} from 'langfuse-cost/dashboards';
 import { CostCallbackHandler } from 'langfuse-cost/langchain';
 import { getNodeCatalog, JsonlLedgerSink } from 'langfuse-cost/node';
 import { scriptArgs } from '../shared/script-args.js';
@@ -266,7 +272,7 @@ for (const [dimension, title] of [
         g.requests,
         int(g.totalTokens),
         usd(g.totalPico),
-        pct(Number(g.totalPico) / Number(all.totalPico)),
+        formatPercent(BigInt(g.totalPico), BigInt(all.totalPico)),
       ]),
     ),
   );
@@ -307,7 +313,8 @@ console.log(heading('Dashboards (SQL on the ledger, in chDB — embedded ClickHo
 const source = await openLocalSource({ ledger: ledgerPath });
 try {
   const results = await runDashboards(source, undefined, {
-    params: { from: '-1d', to: 'now' },
+    // Hourly buckets: the demo's calls fall within minutes of each other.
+    params: { from: '-1d', to: 'now', bucket: 'hour' },
     continueOnError: true,
   });
   const failed = results.filter((r) => r.error);
@@ -337,7 +344,7 @@ try {
           usd(usdToPico(Number(r.input_cost_usd))),
           usd(usdToPico(Number(r.output_cost_usd))),
           usd(usdToPico(Number(r.cost_usd))),
-          `${Number(r.share_pct).toFixed(1)}%`,
+          formatPercentAmount(Number(r.share_pct)),
         ]),
       ),
     );

@@ -1,4 +1,5 @@
 import { picoToDecimalString } from 'langfuse-cost';
+import { formatPercentAmount } from 'langfuse-cost/dashboards';
 
 /** Terminal output helpers for the demo (no colours when NO_COLOR is set or stdout is not a TTY). */
 
@@ -50,7 +51,7 @@ export function int(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** `82.4%` */
+/** `82.4%`: the library's one percentage format (the CLI's and the HTML report's). */
 export function pct(fraction: number): string {
-  return `${(fraction * 100).toFixed(1)}%`;
+  return formatPercentAmount(fraction * 100);
 }

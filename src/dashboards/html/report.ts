@@ -30,9 +30,9 @@ export interface HtmlReportMeta {
   /** Window start and end as the user gave them or as resolved (shown verbatim). */
   from: string;
   to: string;
-  /** IANA zone of the buckets and times (default UTC): the report names it. */
+  /** IANA zone of the buckets and times (default: report-facts' `timeZone`): the report names it. */
   timeZone?: string;
-  /** Width of a time bucket in the facts, as `report-facts` ran (default `day`). */
+  /** Width of a time bucket in the facts (default: report-facts' `bucket`). */
   bucket?: 'hour' | 'day';
   /** When the report was made (default now). */
   generatedAt?: Date;
@@ -261,7 +261,10 @@ function renderHtmlReportUnchecked(results: DashboardResult[], meta: HtmlReportM
       (r) => `<p class="error">${esc(r.dashboard.title)} failed: ${esc(redactSecrets(r.error ?? ''))}</p>`,
     );
   if (!facts) errors.push('<p class="error">No report-facts result was given: the report has no data.</p>');
-  const data = reportData(facts, calls, meta);
+  // Zone and bucket as the facts were made, unless the caller says otherwise.
+  const zone = meta.timeZone ?? facts?.params.timeZone ?? 'UTC';
+  const bucket = meta.bucket ?? (facts?.params.bucket === 'hour' ? 'hour' : 'day');
+  const data = reportData(facts, calls, { ...meta, timeZone: zone, bucket });
   // `__name`: compilers that keep function names (tsx, esbuild keepNames) wrap inner functions in it.
   const script =
     `"use strict";var __name=function(f){return f};` +
@@ -269,7 +272,6 @@ function renderHtmlReportUnchecked(results: DashboardResult[], meta: HtmlReportM
   const hash = createHash('sha256').update(script).digest('base64');
   const generated = (meta.generatedAt ?? new Date()).toISOString().replace('T', ' ').slice(0, 16);
   const title = meta.title ?? 'LLM cost report';
-  const zone = meta.timeZone ?? 'UTC';
   const filters = FILTER_KEYS.map(
     (k) => `<label>${esc(FILTER_LABELS[k])}<select name="${k}" id="filter-${k}"></select></label>`,
   ).join('');
