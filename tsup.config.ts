@@ -13,6 +13,7 @@ const external = [
   'yaml',
   'ai',
   'playwright-core',
+  'nodemailer',
 ];
 
 export default defineConfig([
@@ -24,6 +25,7 @@ export default defineConfig([
       langfuse: 'src/langfuse/index.ts',
       node: 'src/node/index.ts',
       dashboards: 'src/dashboards/index.ts',
+      fleet: 'src/fleet/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,
