@@ -105,17 +105,22 @@ export const command: CliCommand = {
       io.stdout.write('\n');
     }
     if (!result) {
-      io.stderr.write(
-        `No price for "${model}"${provider ? ` (provider ${provider})` : ''}.\n` +
-          'Try `langfuse-cost prices list --search <part of the name>`, add it to a price file\n' +
-          '(LANGFUSE_COST_PRICES=./prices.json) or run `langfuse-cost prices sync`. Use --explain to see what was tried.\n',
-      );
-      return 1;
+      return noPrice(io, model, provider);
     }
     io.stdout.write(renderResult(result));
     return 0;
   },
 };
+
+/** What to do about a model without a price (exit code 1). */
+function noPrice(io: CliIO, model: string, provider: string | undefined): number {
+  io.stderr.write(
+    `No price for "${model}"${provider ? ` (provider ${provider})` : ''}.\n` +
+      'Try `langfuse-cost prices list --search <part of the name>`, add it to a price file\n' +
+      '(LANGFUSE_COST_PRICES=./prices.json) or run `langfuse-cost prices sync`. Use --explain to see what was tried.\n',
+  );
+  return 1;
+}
 
 /** Every (service tier, long-context tier) the model has, standard first. */
 function priceTables(m: CompiledModel) {
@@ -156,12 +161,7 @@ function listPrices(
     throw e;
   }
   if (!resolved) {
-    io.stderr.write(
-      `No price for "${model}"${provider ? ` (provider ${provider})` : ''}.\n` +
-        'Try `langfuse-cost prices list --search <part of the name>`, add it to a price file\n' +
-        '(LANGFUSE_COST_PRICES=./prices.json) or run `langfuse-cost prices sync`. Use --explain to see what was tried.\n',
-    );
-    return 1;
+    return noPrice(io, model, provider);
   }
   const compiled = new CompiledModel(resolved.model);
   const tables = priceTables(compiled).filter((t) => tier === undefined || t.service === tier);

@@ -111,8 +111,8 @@ function reportData(
   for (const r of calls?.rows ?? []) bucketSet.add(text(r.bucket));
   const buckets = [...bucketSet].sort();
   const bucketIndex = new Map(buckets.map((b, i) => [b, i]));
-  const factRows = (facts?.rows ?? []).map((r) => [
-    bucketIndex.get(text(r.bucket)),
+  // The dimensions both tables carry, in the order the page's script reads them.
+  const filterDims = (r: Record<string, unknown>) => [
     dict.model.id(text(r.model)),
     dict.provider.id(text(r.provider)),
     dict.user.id(text(r.user_id)),
@@ -120,6 +120,10 @@ function reportData(
     dict.operation.id(text(r.operation)),
     dict.environment.id(text(r.environment)),
     tagset(r.tags),
+  ];
+  const factRows = (facts?.rows ?? []).map((r) => [
+    bucketIndex.get(text(r.bucket)),
+    ...filterDims(r),
     dict.session.id(text(r.session_id)),
     count(r.calls),
     count(r.unpriced_calls),
@@ -136,13 +140,7 @@ function reportData(
     text(r.id),
     text(r.trace_id),
     text(r.session_id),
-    dict.model.id(text(r.model)),
-    dict.provider.id(text(r.provider)),
-    dict.user.id(text(r.user_id)),
-    dict.tenant.id(text(r.tenant_id)),
-    dict.operation.id(text(r.operation)),
-    dict.environment.id(text(r.environment)),
-    tagset(r.tags),
+    ...filterDims(r),
     count(r.failed),
     // Error text from a Langfuse ClickHouse (or a ledger written before redaction) may quote keys.
     redactErrorText(text(r.status_message)),
