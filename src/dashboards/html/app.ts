@@ -213,7 +213,7 @@ export function reportApp(
     const max = niceMax(totals.reduce((a, v) => (v > a ? v : a), 0n));
     const W = 960;
     const H = 320;
-    const m = { top: 12, right: 12, bottom: 58, left: 84 };
+    const m = { top: 12, right: 44, bottom: 58, left: 84 };
     const pw = W - m.left - m.right;
     const ph = H - m.top - m.bottom;
     const step = pw / cols.length;
@@ -367,8 +367,8 @@ export function reportApp(
       [
         'provided',
         'Provided vs estimated',
-        `${fmtUsd(provided)} / ${fmtUsd(estimated)}`,
-        `provided by the caller / estimated; ${fmtUsd(total.cost - provided - estimated)} from list prices`,
+        `${fmtUsd(provided)} provided`,
+        `${fmtUsd(estimated)} estimated · ${fmtUsd(total.cost - provided - estimated)} from list prices`,
       ],
       [
         'failed',
@@ -457,8 +457,8 @@ export function reportApp(
           { label: 'Cost (USD)', num: true },
           { label: 'Share', num: true },
           { label: 'Calls', num: true },
-          { label: 'Unpriced calls', num: true, cls: 'opt' },
-          { label: 'Avg per priced call (USD)', num: true, cls: 'opt' },
+          { label: 'Unpriced', num: true, cls: 'opt' },
+          { label: 'Avg / priced call (USD)', num: true, cls: 'opt' },
         ],
         rows.map(([k, g]) => {
           const p = g.calls - g.unpriced;

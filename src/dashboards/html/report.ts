@@ -224,14 +224,14 @@ const SECTIONS: [view: string, title: string, answers: string, wide?: boolean][]
   ],
   ['by-model', 'Cost by model', 'Each model’s cost, share of the total and calls.'],
   ['by-provider', 'Cost by provider', 'Each provider’s cost and share.'],
+  ['top-requests', 'Most expensive requests', 'The single calls that cost the most, cost first.', true],
   ['top-sessions', 'Top sessions', 'The sessions that cost the most, cost first.'],
-  ['top-requests', 'Most expensive requests', 'The single calls that cost the most, cost first.'],
   ['by-user', 'Cost by user', 'Each user’s cost and share.'],
   ['by-tenant', 'Cost by tenant', 'Each tenant’s (customer’s) cost, for chargeback.'],
   ['by-operation', 'Cost by operation', 'Each operation (observation name) and what it costs.'],
   ['by-environment', 'Cost by environment', 'Production, staging, … side by side.'],
-  ['failed', 'Failed calls', 'Calls that ended in an error, and what they still cost.', true],
   ['budgets', 'Budget status', 'Spend per day (or month) against the budgets set.'],
+  ['failed', 'Failed calls', 'Calls that ended in an error, and what they still cost.', true],
 ];
 
 /**
