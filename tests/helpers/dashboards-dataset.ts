@@ -49,6 +49,8 @@ export interface Call {
   cost: Record<string, bigint>;
   /** The latest version is a tombstone (is_deleted = 1). */
   deleted: boolean;
+  /** Langfuse environment (ledger lines only; default `default`). */
+  environment?: string;
 }
 
 export interface Dataset {
@@ -407,7 +409,7 @@ export function ledgerLines(d: Dataset): string[] {
         project_id: c.projectId,
         type: c.type,
         name: c.name === '' ? null : c.name,
-        environment: 'default',
+        environment: c.environment ?? 'default',
         start_time: new Date(c.startMs).toISOString(),
         end_time: new Date(endMs).toISOString(),
         level: c.level,

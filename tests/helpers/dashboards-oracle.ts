@@ -415,7 +415,7 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
         s.trace.userId ?? '',
         s.tenant || s.trace.tenant || '',
         s.operation,
-        'default',
+        s.environment ?? 'default',
         JSON.stringify([...s.trace.tags].sort()),
         s.trace.sessionId ?? '',
       ];
@@ -495,7 +495,7 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
         user_id: str(s.trace.userId ?? ''),
         tenant_id: str(s.tenant || s.trace.tenant || ''),
         operation: str(s.operation),
-        environment: str('default'),
+        environment: str(s.environment ?? 'default'),
         tags: { arr: [...s.trace.tags].sort() },
         failed: int(s.level === 'ERROR' ? 1 : 0),
         status_message: str(s.statusMessage ?? ''),

@@ -46,6 +46,10 @@ const unpricedCall: Call = {
   deleted: false,
 };
 d.calls.push(xssCall, unpricedCall);
+// Some calls run in staging (the ledger's environment field).
+d.calls.forEach((c, i) => {
+  if (i % 4 === 2) c.environment = 'staging';
+});
 
 const dir = mkdtempSync(join(tmpdir(), 'lc-dash-html-'));
 const base: OracleParams = { projectId: PROJECT, from: FROM, to: TO };
@@ -266,7 +270,7 @@ describe('HTML cost report in Chromium', () => {
     ['provider', 'openai', (x: Seen) => x.providerName === 'openai'],
     ['user', 'bob', (x: Seen) => x.trace.userId === 'bob'],
     ['tag', 'beta', (x: Seen) => x.trace.tags.includes('beta')],
-    ['environment', 'default', () => true],
+    ['environment', 'staging', (x: Seen) => x.environment === 'staging'],
   ] as const) {
     it(`filters every view by ${name}, and keeps the filter in the URL`, async () => {
       await page.goto(url);
@@ -285,6 +289,19 @@ describe('HTML cost report in Chromium', () => {
         els.map((el) => el.getAttribute('data-pico') ?? '0'),
       );
       expect(marks.reduce((a, m) => a + BigInt(m), 0n)).toBe(sumPico(priced(xs)));
+      // Every call of this small window is embedded (fewer than the 200 listed), so the list is exact.
+      expect(seen.length).toBeLessThan(200);
+      const top = priced(xs)
+        .sort((a, b) =>
+          a.totalPico !== b.totalPico ? (a.totalPico! > b.totalPico! ? -1 : 1) : b.startMs - a.startMs,
+        )
+        .slice(0, 10)
+        .map((x) => x.id);
+      expect((await shown(page, 'top-requests')).rows.map((r) => r[0])).toEqual(top);
+      const failed = xs.filter((x) => x.level === 'ERROR');
+      expect(await page.getAttribute('[data-kpi="failed"]', 'data-raw')).toBe(
+        `${failed.length}/${sumPico(priced(failed))}`,
+      );
       expect(new URL(page.url()).hash).toBe(`#${new URLSearchParams({ [name]: value })}`);
       // The shared link opens the same view.
       const other = await openPage(1280);
