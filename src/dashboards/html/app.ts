@@ -193,7 +193,11 @@ export function reportApp(
   const OTHER = '#94a3b8';
 
   // ---- the chart: cost per model over time, stacked --------------------------------------------------
-  const tick = (pico: bigint) => fmtUsd(pico).replace(/\.00$/, '');
+  // Axis ticks drop the zeros that carry no information: $0, $0.005, $1.5, $2.
+  const tick = (pico: bigint) =>
+    fmtUsd(pico)
+      .replace(/\.0+$/, '')
+      .replace(/(\.\d*?[1-9])0+$/, '$1');
   const niceMax = (v: bigint): bigint => {
     if (v <= 0n) return 1n;
     let unit = 1n;
