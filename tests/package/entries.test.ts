@@ -30,7 +30,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     BudgetExceededError: 'function',
   },
   './langchain': { CostCallbackHandler: 'function', registerCostCallbackHandler: 'function' },
-  './otel': { CostSpanProcessor: 'function', COST_ATTR: 'object' },
+  './otel': { CostSpanProcessor: 'function', COST_ATTR: 'object', attachCostMetrics: 'function' },
   './langfuse': {
     LegacyLangfuseCostAdapter: 'function',
     toLangfuseCostDetails: 'function',
@@ -38,6 +38,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
   },
   './node': { getNodeCatalog: 'function', JsonlLedgerSink: 'function', loadPriceFileSync: 'function' },
   './dashboards': { runDashboards: 'function', openLocalSource: 'function', listDashboardNames: 'function' },
+  './fleet': { attachAlerts: 'function', webhookChannel: 'function', emailChannel: 'function' },
 };
 
 /** What a probe process reports about one entry. */
