@@ -381,6 +381,12 @@ describe('HTML cost report in Chromium', () => {
     expect(await page.evaluate(() => (globalThis as any).document.activeElement.getAttribute('name'))).toBe(
       'from',
     );
+    // The focused filter shows a visible ring.
+    expect(
+      await page.evaluate(
+        () => (globalThis as any).getComputedStyle((globalThis as any).document.activeElement).outlineStyle,
+      ),
+    ).toBe('solid');
     const unlabelled = await page.$$eval('select', (els) => els.filter((e) => !e.closest('label')).length);
     expect(unlabelled).toBe(0);
     const tables = await page.$$eval('table', (els) =>
@@ -388,6 +394,32 @@ describe('HTML cost report in Chromium', () => {
     );
     expect(tables.length).toBeGreaterThan(8);
     for (const t of tables) expect(t).toEqual([true, true]);
+    // Text contrast of body, muted and link text, light and dark: WCAG AA (4.5:1) at least.
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const ratios = await page.evaluate(() => {
+        const g = globalThis as any;
+        const rgb = (c: string) => (c.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number);
+        const lum = (c: string) => {
+          const [r, gr, b] = rgb(c).map((v) => {
+            const x = v / 255;
+            return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+          });
+          return 0.2126 * r! + 0.7152 * gr! + 0.0722 * b!;
+        };
+        const ratio = (a: string, b: string) => {
+          const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+          return (x! + 0.05) / (y! + 0.05);
+        };
+        const card = g.getComputedStyle(g.document.querySelector('.card')).backgroundColor;
+        const color = (sel: string) => g.getComputedStyle(g.document.querySelector(sel)).color;
+        return ['.card h2', '.card p.muted', 'caption', 'thead th', 'a[data-link]', '.kpi-note'].map(
+          (sel) => [sel, ratio(color(sel), card)] as const,
+        );
+      });
+      for (const [sel, r] of ratios) expect(r, `${scheme} ${sel}`).toBeGreaterThanOrEqual(4.5);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
     // No raw SQL column name is shown as a header.
     const heads = await page.$$eval('thead th', (els) => els.map((e) => e.textContent ?? ''));
     expect(heads.filter((h) => /_usd|_pct|_id\b/.test(h))).toEqual([]);
