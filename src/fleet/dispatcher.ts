@@ -1,4 +1,4 @@
-import { describeValue, InvalidArgumentError } from '../errors.js';
+import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { getLogger, type Logger } from '../logger.js';
 import type { BudgetAlert, BudgetLevel } from '../tracker/budgets.js';
 import { REDACTED, redactSecrets } from '../tracker/redact.js';
@@ -160,37 +160,41 @@ export class AlertDispatcher {
 
   /** @throws {InvalidArgumentError} for a bad option or channel. */
   constructor(options: AlertDispatcherOptions) {
-    if (options === null || typeof options !== 'object' || !Array.isArray(options.channels))
-      throw new InvalidArgumentError(
-        'AlertDispatcher(options.channels)',
-        `expected an array of channels, got ${describeValue(options?.channels)}`,
-      );
-    this.lanes = options.channels.map((c, i) => {
-      if (c === null || typeof c !== 'object' || typeof c.send !== 'function' || typeof c.name !== 'string')
+    try {
+      if (options === null || typeof options !== 'object' || !Array.isArray(options.channels))
         throw new InvalidArgumentError(
-          `AlertDispatcher(options.channels[${i}])`,
-          `expected a channel with name and send(), got ${describeValue(c)}`,
+          'AlertDispatcher(options.channels)',
+          `expected an array of channels, got ${describeValue(options?.channels)}`,
         );
-      return new Lane(c);
-    });
-    const levels = options.levels ?? LEVELS;
-    for (const l of levels)
-      if (!LEVELS.includes(l))
-        throw new InvalidArgumentError(
-          'AlertDispatcher(options.levels)',
-          `expected warning, critical or exceeded, got ${describeValue(l)}`,
-        );
-    this.levels = new Set(levels);
-    this.timeoutMs = positive(options.timeoutMs, 5_000, 'timeoutMs');
-    this.maxAttempts = positive(options.maxAttempts, 5, 'maxAttempts');
-    this.backoffMs = positive(options.backoffMs, 1_000, 'backoffMs', 0);
-    this.maxBackoffMs = positive(options.maxBackoffMs, 60_000, 'maxBackoffMs', 0);
-    this.queueSize = positive(options.queueSize, 100, 'queueSize');
-    this.failureThreshold = positive(options.failureThreshold, 3, 'failureThreshold');
-    this.seen = new SeenIds(positive(options.dedupeSize, 10_000, 'dedupeSize'));
-    this.random = options.random ?? Math.random;
-    this.logger = options.logger;
-    this.source = options.source;
+      this.lanes = options.channels.map((c, i) => {
+        if (c === null || typeof c !== 'object' || typeof c.send !== 'function' || typeof c.name !== 'string')
+          throw new InvalidArgumentError(
+            `AlertDispatcher(options.channels[${i}])`,
+            `expected a channel with name and send(), got ${describeValue(c)}`,
+          );
+        return new Lane(c);
+      });
+      const levels = options.levels ?? LEVELS;
+      for (const l of levels)
+        if (!LEVELS.includes(l))
+          throw new InvalidArgumentError(
+            'AlertDispatcher(options.levels)',
+            `expected warning, critical or exceeded, got ${describeValue(l)}`,
+          );
+      this.levels = new Set(levels);
+      this.timeoutMs = positive(options.timeoutMs, 5_000, 'timeoutMs');
+      this.maxAttempts = positive(options.maxAttempts, 5, 'maxAttempts');
+      this.backoffMs = positive(options.backoffMs, 1_000, 'backoffMs', 0);
+      this.maxBackoffMs = positive(options.maxBackoffMs, 60_000, 'maxBackoffMs', 0);
+      this.queueSize = positive(options.queueSize, 100, 'queueSize');
+      this.failureThreshold = positive(options.failureThreshold, 3, 'failureThreshold');
+      this.seen = new SeenIds(positive(options.dedupeSize, 10_000, 'dedupeSize'));
+      this.random = options.random ?? Math.random;
+      this.logger = options.logger;
+      this.source = options.source;
+    } catch (err) {
+      throw closedError(err, 'AlertDispatcher');
+    }
   }
 
   /**
@@ -198,9 +202,13 @@ export class AlertDispatcher {
    * function that stops listening (pending deliveries go on).
    */
   attach(source: BudgetAlertSource): () => void {
-    const off = source.on('budget', (alert) => this.enqueue(alert));
-    this.detachers.push(off);
-    return off;
+    try {
+      const off = source.on('budget', (alert) => this.enqueue(alert));
+      this.detachers.push(off);
+      return off;
+    } catch (err) {
+      throw closedError(err, 'AlertDispatcher.attach');
+    }
   }
 
   /**
@@ -457,7 +465,11 @@ function text(err: unknown): string {
  * @throws {InvalidArgumentError} for bad options.
  */
 export function attachAlerts(source: BudgetAlertSource, options: AlertDispatcherOptions): AlertDispatcher {
-  const d = new AlertDispatcher(options);
-  d.attach(source);
-  return d;
+  try {
+    const d = new AlertDispatcher(options);
+    d.attach(source);
+    return d;
+  } catch (err) {
+    throw closedError(err, 'attachAlerts');
+  }
 }

@@ -1,4 +1,4 @@
-import { describeValue, InvalidArgumentError } from '../errors.js';
+import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { type AlertChannel, AlertDeliveryError } from './channel.js';
 import type { AlertMessage } from './message.js';
 
@@ -57,24 +57,28 @@ export function emailContent(
   message: AlertMessage,
   subjectPrefix = '[langfuse-cost]',
 ): { subject: string; text: string } {
-  const lines = [
-    message.text,
-    '',
-    `scope:     ${message.scope}`,
-    ...(message.key !== undefined ? [`key:       ${message.key}`] : []),
-    `level:     ${message.level}`,
-    `spent:     ${message.spent} USD`,
-    `limit:     ${message.limit} USD`,
-    `threshold: ${message.threshold}`,
-    `period:    ${message.period}`,
-    `time:      ${message.time}`,
-    ...(message.recordId !== undefined ? [`record:    ${message.recordId}`] : []),
-    ...(message.source !== undefined ? [`source:    ${message.source}`] : []),
-    `alert id:  ${message.id}`,
-  ];
-  // A header line cannot carry a newline (header injection): the text has none, but keys come from users.
-  const subject = `${subjectPrefix} ${message.text}`.replace(/[\r\n]+/g, ' ');
-  return { subject, text: `${lines.join('\n')}\n` };
+  try {
+    const lines = [
+      message.text,
+      '',
+      `scope:     ${message.scope}`,
+      ...(message.key !== undefined ? [`key:       ${message.key}`] : []),
+      `level:     ${message.level}`,
+      `spent:     ${message.spent} USD`,
+      `limit:     ${message.limit} USD`,
+      `threshold: ${message.threshold}`,
+      `period:    ${message.period}`,
+      `time:      ${message.time}`,
+      ...(message.recordId !== undefined ? [`record:    ${message.recordId}`] : []),
+      ...(message.source !== undefined ? [`source:    ${message.source}`] : []),
+      `alert id:  ${message.id}`,
+    ];
+    // A header line cannot carry a newline (header injection): the text has none, but keys come from users.
+    const subject = `${subjectPrefix} ${message.text}`.replace(/[\r\n]+/g, ' ');
+    return { subject, text: `${lines.join('\n')}\n` };
+  } catch (err) {
+    throw closedError(err, 'emailContent');
+  }
 }
 
 function recipients(to: unknown): string[] {
@@ -124,79 +128,83 @@ function smtpError(err: unknown): AlertDeliveryError {
  * @throws {InvalidArgumentError} without recipients, sender, or one of `smtp` and `transport`.
  */
 export function emailChannel(options: EmailChannelOptions): AlertChannel {
-  const to = recipients(options?.to);
-  if (typeof options.from !== 'string' || options.from.trim() === '')
-    throw new InvalidArgumentError(
-      'emailChannel(options.from)',
-      `expected an address, got ${describeValue(options.from)}`,
-    );
-  if (options.transport === undefined && options.smtp === undefined)
-    throw new InvalidArgumentError(
-      'emailChannel(options)',
-      'expected `smtp` (a URL or host settings) or `transport`',
-    );
-  const from = options.from.trim();
-  const timeout = Math.max(1, Math.floor(options.socketTimeoutMs ?? 10_000));
-  let transport: Promise<MailTransport> | undefined = options.transport
-    ? Promise.resolve(options.transport)
-    : undefined;
-  const open = (): Promise<MailTransport> => {
-    transport ??= import('nodemailer').then(
-      (mod) => {
-        const nodemailer = ((mod as { default?: unknown }).default ?? mod) as {
-          createTransport(o: unknown, defaults?: unknown): MailTransport;
-        };
-        const timeouts = { connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout };
-        const smtp = options.smtp!;
-        return typeof smtp === 'string'
-          ? nodemailer.createTransport(smtp, timeouts)
-          : nodemailer.createTransport({ ...timeouts, ...smtp });
-      },
-      (err: unknown) => {
-        transport = undefined;
-        throw new AlertDeliveryError(
-          'the email channel needs the `nodemailer` package: npm install nodemailer',
-          { retryable: false, cause: err },
-        );
-      },
-    );
-    return transport;
-  };
-  return {
-    name: options.name ?? 'email',
-    secrets: smtpSecrets(options.smtp).filter((s) => s.length >= 4),
-    async send(message: AlertMessage, signal: AbortSignal): Promise<void> {
-      const t = await open();
-      const { subject, text } = emailContent(message, options.subjectPrefix);
-      const sent = t
-        .sendMail({ from, to, subject, text, headers: { 'X-Langfuse-Cost-Alert-Id': message.id } })
-        .catch((err: unknown) => {
-          throw smtpError(err);
+  try {
+    const to = recipients(options?.to);
+    if (typeof options.from !== 'string' || options.from.trim() === '')
+      throw new InvalidArgumentError(
+        'emailChannel(options.from)',
+        `expected an address, got ${describeValue(options.from)}`,
+      );
+    if (options.transport === undefined && options.smtp === undefined)
+      throw new InvalidArgumentError(
+        'emailChannel(options)',
+        'expected `smtp` (a URL or host settings) or `transport`',
+      );
+    const from = options.from.trim();
+    const timeout = Math.max(1, Math.floor(options.socketTimeoutMs ?? 10_000));
+    let transport: Promise<MailTransport> | undefined = options.transport
+      ? Promise.resolve(options.transport)
+      : undefined;
+    const open = (): Promise<MailTransport> => {
+      transport ??= import('nodemailer').then(
+        (mod) => {
+          const nodemailer = ((mod as { default?: unknown }).default ?? mod) as {
+            createTransport(o: unknown, defaults?: unknown): MailTransport;
+          };
+          const timeouts = { connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout };
+          const smtp = options.smtp!;
+          return typeof smtp === 'string'
+            ? nodemailer.createTransport(smtp, timeouts)
+            : nodemailer.createTransport({ ...timeouts, ...smtp });
+        },
+        (err: unknown) => {
+          transport = undefined;
+          throw new AlertDeliveryError(
+            'the email channel needs the `nodemailer` package: npm install nodemailer',
+            { retryable: false, cause: err },
+          );
+        },
+      );
+      return transport;
+    };
+    return {
+      name: options.name ?? 'email',
+      secrets: smtpSecrets(options.smtp).filter((s) => s.length >= 4),
+      async send(message: AlertMessage, signal: AbortSignal): Promise<void> {
+        const t = await open();
+        const { subject, text } = emailContent(message, options.subjectPrefix);
+        const sent = t
+          .sendMail({ from, to, subject, text, headers: { 'X-Langfuse-Cost-Alert-Id': message.id } })
+          .catch((err: unknown) => {
+            throw smtpError(err);
+          });
+        // nodemailer cannot cancel a send: the attempt ends at the timeout, the socket at socketTimeout.
+        await new Promise<void>((resolve, reject) => {
+          const onAbort = () => reject(new AlertDeliveryError('timed out', { retryable: true }));
+          if (signal.aborted) onAbort();
+          signal.addEventListener('abort', onAbort, { once: true });
+          sent.then(
+            () => {
+              signal.removeEventListener('abort', onAbort);
+              resolve();
+            },
+            (err: unknown) => {
+              signal.removeEventListener('abort', onAbort);
+              reject(err);
+            },
+          );
         });
-      // nodemailer cannot cancel a send: the attempt ends at the timeout, the socket at socketTimeout.
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = () => reject(new AlertDeliveryError('timed out', { retryable: true }));
-        if (signal.aborted) onAbort();
-        signal.addEventListener('abort', onAbort, { once: true });
-        sent.then(
-          () => {
-            signal.removeEventListener('abort', onAbort);
-            resolve();
-          },
-          (err: unknown) => {
-            signal.removeEventListener('abort', onAbort);
-            reject(err);
-          },
-        );
-      });
-    },
-    async close(): Promise<void> {
-      if (transport === undefined || options.transport !== undefined) return;
-      try {
-        (await transport).close?.();
-      } catch {
-        // nothing to release
-      }
-    },
-  };
+      },
+      async close(): Promise<void> {
+        if (transport === undefined || options.transport !== undefined) return;
+        try {
+          (await transport).close?.();
+        } catch {
+          // nothing to release
+        }
+      },
+    };
+  } catch (err) {
+    throw closedError(err, 'emailChannel');
+  }
 }

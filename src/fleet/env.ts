@@ -1,4 +1,4 @@
-import { LangfuseCostError } from '../errors.js';
+import { closedError, LangfuseCostError } from '../errors.js';
 import { warnOnce } from '../logger.js';
 import type { BudgetLevel } from '../tracker/budgets.js';
 import type { AlertChannel } from './channel.js';
@@ -66,115 +66,119 @@ export function alertOptionsFromEnv(
   env: Record<string, string | undefined> = process.env,
   options: AlertEnvOptions = {},
 ): AlertDispatcherOptions | null {
-  const get = (name: string): string | undefined => {
-    const v = env[name];
-    return v === undefined || v.trim() === '' ? undefined : v.trim();
-  };
-  // `shown` is false for secrets: the message names the variable, not its value.
-  const bad = (name: string, value: string, expected: string, shown = true) => {
-    const msg = `${name}${shown ? `="${value}"` : ''} is not valid: expected ${expected}`;
-    if (options.strict) throw new LangfuseCostError('INVALID_ENV', msg);
-    warnOnce(`env:${name}:${shown ? value : ''}`, `${msg}; ignoring it`);
-  };
-  const int = (name: string): number | undefined => {
-    const v = get(name);
-    if (v === undefined) return undefined;
-    if (/^\d+$/.test(v) && Number(v) >= 1) return Number(v);
-    bad(name, v, 'a whole number ≥ 1');
-    return undefined;
-  };
+  try {
+    const get = (name: string): string | undefined => {
+      const v = env[name];
+      return v === undefined || v.trim() === '' ? undefined : v.trim();
+    };
+    // `shown` is false for secrets: the message names the variable, not its value.
+    const bad = (name: string, value: string, expected: string, shown = true) => {
+      const msg = `${name}${shown ? `="${value}"` : ''} is not valid: expected ${expected}`;
+      if (options.strict) throw new LangfuseCostError('INVALID_ENV', msg);
+      warnOnce(`env:${name}:${shown ? value : ''}`, `${msg}; ignoring it`);
+    };
+    const int = (name: string): number | undefined => {
+      const v = get(name);
+      if (v === undefined) return undefined;
+      if (/^\d+$/.test(v) && Number(v) >= 1) return Number(v);
+      bad(name, v, 'a whole number ≥ 1');
+      return undefined;
+    };
 
-  const channels: AlertChannel[] = [];
-  const add = (name: string, make: () => AlertChannel, expected: string) => {
-    try {
-      channels.push(make());
-    } catch (err) {
-      if (err instanceof LangfuseCostError && err.code === 'INVALID_ENV') throw err;
-      bad(name, '', expected, false);
-    }
-  };
-  const webhook = get('LANGFUSE_COST_ALERT_WEBHOOK_URL');
-  if (webhook !== undefined) {
-    const secret = get('LANGFUSE_COST_ALERT_WEBHOOK_SECRET');
-    add(
-      'LANGFUSE_COST_ALERT_WEBHOOK_URL',
-      () => webhookChannel({ url: webhook, ...(secret ? { secret } : {}) }),
-      'an http:// or https:// URL',
-    );
-  }
-  const slack = get('LANGFUSE_COST_ALERT_SLACK_WEBHOOK_URL');
-  if (slack !== undefined)
-    add('LANGFUSE_COST_ALERT_SLACK_WEBHOOK_URL', () => slackChannel({ url: slack }), 'an https:// URL');
-  const to = get('LANGFUSE_COST_ALERT_EMAIL_TO');
-  if (to !== undefined) {
-    const from = get('LANGFUSE_COST_ALERT_EMAIL_FROM');
-    const smtpUrl = get('LANGFUSE_COST_ALERT_SMTP_URL');
-    if (from === undefined)
-      bad(
-        'LANGFUSE_COST_ALERT_EMAIL_FROM',
-        '',
-        'a sender address when LANGFUSE_COST_ALERT_EMAIL_TO is set',
-        false,
-      );
-    else if (smtpUrl === undefined)
-      bad(
-        'LANGFUSE_COST_ALERT_SMTP_URL',
-        '',
-        'an smtp:// or smtps:// URL when LANGFUSE_COST_ALERT_EMAIL_TO is set',
-        false,
-      );
-    else {
-      let url: URL | undefined;
+    const channels: AlertChannel[] = [];
+    const add = (name: string, make: () => AlertChannel, expected: string) => {
       try {
-        url = new URL(smtpUrl);
-      } catch {
-        url = undefined;
+        channels.push(make());
+      } catch (err) {
+        if (err instanceof LangfuseCostError && err.code === 'INVALID_ENV') throw err;
+        bad(name, '', expected, false);
       }
-      if (url === undefined || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')) {
-        bad('LANGFUSE_COST_ALERT_SMTP_URL', '', 'an smtp:// or smtps:// URL', false);
-      } else {
-        const user =
-          get('LANGFUSE_COST_ALERT_SMTP_USER') ??
-          (url.username ? decodeURIComponent(url.username) : undefined);
-        const pass =
-          env.LANGFUSE_COST_ALERT_SMTP_PASSWORD ??
-          (url.password ? decodeURIComponent(url.password) : undefined);
-        const secure = url.protocol === 'smtps:';
-        const smtp = {
-          host: url.hostname.replace(/^\[|\]$/g, ''),
-          port: url.port ? Number(url.port) : secure ? 465 : 587,
-          secure,
-          ...(user !== undefined && pass !== undefined ? { auth: { user, pass } } : {}),
-        };
-        add(
-          'LANGFUSE_COST_ALERT_EMAIL_TO',
-          () => emailChannel({ to, from, smtp }),
-          'comma-separated addresses',
+    };
+    const webhook = get('LANGFUSE_COST_ALERT_WEBHOOK_URL');
+    if (webhook !== undefined) {
+      const secret = get('LANGFUSE_COST_ALERT_WEBHOOK_SECRET');
+      add(
+        'LANGFUSE_COST_ALERT_WEBHOOK_URL',
+        () => webhookChannel({ url: webhook, ...(secret ? { secret } : {}) }),
+        'an http:// or https:// URL',
+      );
+    }
+    const slack = get('LANGFUSE_COST_ALERT_SLACK_WEBHOOK_URL');
+    if (slack !== undefined)
+      add('LANGFUSE_COST_ALERT_SLACK_WEBHOOK_URL', () => slackChannel({ url: slack }), 'an https:// URL');
+    const to = get('LANGFUSE_COST_ALERT_EMAIL_TO');
+    if (to !== undefined) {
+      const from = get('LANGFUSE_COST_ALERT_EMAIL_FROM');
+      const smtpUrl = get('LANGFUSE_COST_ALERT_SMTP_URL');
+      if (from === undefined)
+        bad(
+          'LANGFUSE_COST_ALERT_EMAIL_FROM',
+          '',
+          'a sender address when LANGFUSE_COST_ALERT_EMAIL_TO is set',
+          false,
         );
+      else if (smtpUrl === undefined)
+        bad(
+          'LANGFUSE_COST_ALERT_SMTP_URL',
+          '',
+          'an smtp:// or smtps:// URL when LANGFUSE_COST_ALERT_EMAIL_TO is set',
+          false,
+        );
+      else {
+        let url: URL | undefined;
+        try {
+          url = new URL(smtpUrl);
+        } catch {
+          url = undefined;
+        }
+        if (url === undefined || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')) {
+          bad('LANGFUSE_COST_ALERT_SMTP_URL', '', 'an smtp:// or smtps:// URL', false);
+        } else {
+          const user =
+            get('LANGFUSE_COST_ALERT_SMTP_USER') ??
+            (url.username ? decodeURIComponent(url.username) : undefined);
+          const pass =
+            env.LANGFUSE_COST_ALERT_SMTP_PASSWORD ??
+            (url.password ? decodeURIComponent(url.password) : undefined);
+          const secure = url.protocol === 'smtps:';
+          const smtp = {
+            host: url.hostname.replace(/^\[|\]$/g, ''),
+            port: url.port ? Number(url.port) : secure ? 465 : 587,
+            secure,
+            ...(user !== undefined && pass !== undefined ? { auth: { user, pass } } : {}),
+          };
+          add(
+            'LANGFUSE_COST_ALERT_EMAIL_TO',
+            () => emailChannel({ to, from, smtp }),
+            'comma-separated addresses',
+          );
+        }
       }
     }
-  }
-  if (channels.length === 0) return null;
+    if (channels.length === 0) return null;
 
-  const out: AlertDispatcherOptions = { channels };
-  const levels = get('LANGFUSE_COST_ALERT_LEVELS');
-  if (levels !== undefined) {
-    const list = levels
-      .split(',')
-      .map((s) => s.trim().toLowerCase())
-      .filter(Boolean);
-    if (list.length > 0 && list.every((l) => LEVELS.has(l))) out.levels = list as BudgetLevel[];
-    else bad('LANGFUSE_COST_ALERT_LEVELS', levels, 'warning, critical and/or exceeded, comma-separated');
+    const out: AlertDispatcherOptions = { channels };
+    const levels = get('LANGFUSE_COST_ALERT_LEVELS');
+    if (levels !== undefined) {
+      const list = levels
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean);
+      if (list.length > 0 && list.every((l) => LEVELS.has(l))) out.levels = list as BudgetLevel[];
+      else bad('LANGFUSE_COST_ALERT_LEVELS', levels, 'warning, critical and/or exceeded, comma-separated');
+    }
+    const source = get('LANGFUSE_COST_ALERT_SOURCE');
+    if (source !== undefined) out.source = source;
+    const timeoutMs = int('LANGFUSE_COST_ALERT_TIMEOUT_MS');
+    if (timeoutMs !== undefined) out.timeoutMs = timeoutMs;
+    const maxAttempts = int('LANGFUSE_COST_ALERT_MAX_ATTEMPTS');
+    if (maxAttempts !== undefined) out.maxAttempts = maxAttempts;
+    const queueSize = int('LANGFUSE_COST_ALERT_QUEUE_SIZE');
+    if (queueSize !== undefined) out.queueSize = queueSize;
+    return out;
+  } catch (err) {
+    throw closedError(err, 'alertOptionsFromEnv');
   }
-  const source = get('LANGFUSE_COST_ALERT_SOURCE');
-  if (source !== undefined) out.source = source;
-  const timeoutMs = int('LANGFUSE_COST_ALERT_TIMEOUT_MS');
-  if (timeoutMs !== undefined) out.timeoutMs = timeoutMs;
-  const maxAttempts = int('LANGFUSE_COST_ALERT_MAX_ATTEMPTS');
-  if (maxAttempts !== undefined) out.maxAttempts = maxAttempts;
-  const queueSize = int('LANGFUSE_COST_ALERT_QUEUE_SIZE');
-  if (queueSize !== undefined) out.queueSize = queueSize;
-  return out;
 }
 
 /**
@@ -187,6 +191,10 @@ export function attachAlertsFromEnv(
   env: Record<string, string | undefined> = process.env,
   options: AlertEnvOptions = {},
 ): AlertDispatcher | null {
-  const o = alertOptionsFromEnv(env, options);
-  return o === null ? null : attachAlerts(source, o);
+  try {
+    const o = alertOptionsFromEnv(env, options);
+    return o === null ? null : attachAlerts(source, o);
+  } catch (err) {
+    throw closedError(err, 'attachAlertsFromEnv');
+  }
 }

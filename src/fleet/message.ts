@@ -1,3 +1,4 @@
+import { closedError } from '../errors.js';
 import { formatUsd } from '../pricing/money.js';
 import type { BudgetAlert } from '../tracker/budgets.js';
 
@@ -27,8 +28,12 @@ export interface AlertMessage extends BudgetAlert {
 export function alertId(
   alert: Pick<BudgetAlert, 'scope' | 'key' | 'period' | 'level' | 'threshold'>,
 ): string {
-  const key = alert.key === undefined || alert.key === '' ? '-' : encodeURIComponent(alert.key);
-  return `${alert.scope}/${key}/${alert.period}/${alert.level}@${alert.threshold}`;
+  try {
+    const key = alert.key === undefined || alert.key === '' ? '-' : encodeURIComponent(alert.key);
+    return `${alert.scope}/${key}/${alert.period}/${alert.level}@${alert.threshold}`;
+  } catch (err) {
+    throw closedError(err, 'alertId');
+  }
 }
 
 const SCOPE_TEXT: Record<BudgetAlert['scope'], string> = {
@@ -41,31 +46,39 @@ const SCOPE_TEXT: Record<BudgetAlert['scope'], string> = {
 
 /** One line for people. Keys are quoted with JSON escapes (no control characters reach a log or an email). */
 export function alertText(alert: BudgetAlert): string {
-  const who =
-    alert.key === undefined
-      ? SCOPE_TEXT[alert.scope]
-      : `${SCOPE_TEXT[alert.scope]} ${JSON.stringify(alert.key)}`;
-  const pct = Math.round(alert.threshold * 100);
-  return `Budget ${alert.level}: ${who} spent ${formatUsd(alert.spent)} of ${formatUsd(alert.limit)} (${pct}% threshold) in ${alert.period}`;
+  try {
+    const who =
+      alert.key === undefined
+        ? SCOPE_TEXT[alert.scope]
+        : `${SCOPE_TEXT[alert.scope]} ${JSON.stringify(alert.key)}`;
+    const pct = Math.round(alert.threshold * 100);
+    return `Budget ${alert.level}: ${who} spent ${formatUsd(alert.spent)} of ${formatUsd(alert.limit)} (${pct}% threshold) in ${alert.period}`;
+  } catch (err) {
+    throw closedError(err, 'alertText');
+  }
 }
 
 /** The message of an alert. */
 export function toAlertMessage(alert: BudgetAlert, source?: string): AlertMessage {
-  const at = Number.isFinite(alert.at) ? alert.at : 0;
-  return {
-    type: 'budget.alert',
-    id: alertId(alert),
-    scope: alert.scope,
-    ...(alert.key !== undefined ? { key: alert.key } : {}),
-    level: alert.level,
-    spent: alert.spent,
-    limit: alert.limit,
-    threshold: alert.threshold,
-    period: alert.period,
-    at,
-    time: new Date(at).toISOString(),
-    ...(alert.recordId !== undefined ? { recordId: alert.recordId } : {}),
-    text: alertText(alert),
-    ...(source !== undefined ? { source } : {}),
-  };
+  try {
+    const at = Number.isFinite(alert.at) ? alert.at : 0;
+    return {
+      type: 'budget.alert',
+      id: alertId(alert),
+      scope: alert.scope,
+      ...(alert.key !== undefined ? { key: alert.key } : {}),
+      level: alert.level,
+      spent: alert.spent,
+      limit: alert.limit,
+      threshold: alert.threshold,
+      period: alert.period,
+      at,
+      time: new Date(at).toISOString(),
+      ...(alert.recordId !== undefined ? { recordId: alert.recordId } : {}),
+      text: alertText(alert),
+      ...(source !== undefined ? { source } : {}),
+    };
+  } catch (err) {
+    throw closedError(err, 'toAlertMessage');
+  }
 }

@@ -1,3 +1,4 @@
+import { closedError } from '../errors.js';
 import type { AlertChannel } from './channel.js';
 import { checkStatus, postBody } from './http-post.js';
 import type { AlertMessage } from './message.js';
@@ -19,21 +20,29 @@ const EMOJI: Record<AlertMessage['level'], string> = {
 
 /** Slack's mrkdwn needs `&`, `<` and `>` escaped, or a key like `<!channel>` would ping everyone. */
 export function slackEscape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  try {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  } catch (err) {
+    throw closedError(err, 'slackEscape');
+  }
 }
 
 /** The Slack payload of a message: a `text` (shown in notifications) and one section block. */
 export function slackPayload(message: AlertMessage): { text: string; blocks: unknown[] } {
-  const text = `${EMOJI[message.level]} ${slackEscape(message.text)}`;
-  const context = [`id \`${slackEscape(message.id)}\``, message.time];
-  if (message.source !== undefined) context.push(`from ${slackEscape(message.source)}`);
-  return {
-    text,
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] },
-    ],
-  };
+  try {
+    const text = `${EMOJI[message.level]} ${slackEscape(message.text)}`;
+    const context = [`id \`${slackEscape(message.id)}\``, message.time];
+    if (message.source !== undefined) context.push(`from ${slackEscape(message.source)}`);
+    return {
+      text,
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text } },
+        { type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] },
+      ],
+    };
+  } catch (err) {
+    throw closedError(err, 'slackPayload');
+  }
 }
 
 /**
@@ -43,20 +52,24 @@ export function slackPayload(message: AlertMessage): { text: string; blocks: unk
  * @throws {InvalidArgumentError} for a URL that is not http(s).
  */
 export function slackChannel(options: SlackChannelOptions): AlertChannel {
-  const url = httpUrl(options?.url, 'slackChannel(options.url)');
-  return {
-    name: options.name ?? 'slack',
-    secrets: [url.href, url.pathname + url.search].filter((s) => s.length >= 4 && s !== '/'),
-    async send(message: AlertMessage, signal: AbortSignal): Promise<void> {
-      const body = JSON.stringify(slackPayload(message));
-      checkStatus(
-        await postBody(
-          url,
-          body,
-          { 'content-type': 'application/json', 'user-agent': 'langfuse-cost-alerts' },
-          signal,
-        ),
-      );
-    },
-  };
+  try {
+    const url = httpUrl(options?.url, 'slackChannel(options.url)');
+    return {
+      name: options.name ?? 'slack',
+      secrets: [url.href, url.pathname + url.search].filter((s) => s.length >= 4 && s !== '/'),
+      async send(message: AlertMessage, signal: AbortSignal): Promise<void> {
+        const body = JSON.stringify(slackPayload(message));
+        checkStatus(
+          await postBody(
+            url,
+            body,
+            { 'content-type': 'application/json', 'user-agent': 'langfuse-cost-alerts' },
+            signal,
+          ),
+        );
+      },
+    };
+  } catch (err) {
+    throw closedError(err, 'slackChannel');
+  }
 }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { describeValue, InvalidArgumentError } from '../errors.js';
+import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import type { AlertChannel } from './channel.js';
 import { checkStatus, postBody } from './http-post.js';
 import type { AlertMessage } from './message.js';
@@ -52,33 +52,41 @@ export function httpUrl(value: unknown, path: string): URL {
  * @throws {InvalidArgumentError} for a URL that is not http(s).
  */
 export function webhookChannel(options: WebhookChannelOptions): AlertChannel {
-  const url = httpUrl(options?.url, 'webhookChannel(options.url)');
-  const headers = { ...(options.headers ?? {}) };
-  const secret = options.secret;
-  const secrets = [
-    url.href,
-    url.pathname + url.search,
-    ...Object.values(headers),
-    ...(secret ? [secret] : []),
-  ];
-  return {
-    name: options.name ?? 'webhook',
-    secrets: secrets.filter((s) => s.length >= 4 && s !== '/'),
-    async send(message: AlertMessage, signal: AbortSignal): Promise<void> {
-      const body = JSON.stringify(message);
-      const h: Record<string, string> = {
-        'content-type': 'application/json',
-        'user-agent': 'langfuse-cost-alerts',
-        [ALERT_ID_HEADER]: message.id,
-        ...headers,
-      };
-      if (secret) h[SIGNATURE_HEADER] = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-      checkStatus(await postBody(url, body, h, signal));
-    },
-  };
+  try {
+    const url = httpUrl(options?.url, 'webhookChannel(options.url)');
+    const headers = { ...(options.headers ?? {}) };
+    const secret = options.secret;
+    const secrets = [
+      url.href,
+      url.pathname + url.search,
+      ...Object.values(headers),
+      ...(secret ? [secret] : []),
+    ];
+    return {
+      name: options.name ?? 'webhook',
+      secrets: secrets.filter((s) => s.length >= 4 && s !== '/'),
+      async send(message: AlertMessage, signal: AbortSignal): Promise<void> {
+        const body = JSON.stringify(message);
+        const h: Record<string, string> = {
+          'content-type': 'application/json',
+          'user-agent': 'langfuse-cost-alerts',
+          [ALERT_ID_HEADER]: message.id,
+          ...headers,
+        };
+        if (secret) h[SIGNATURE_HEADER] = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+        checkStatus(await postBody(url, body, h, signal));
+      },
+    };
+  } catch (err) {
+    throw closedError(err, 'webhookChannel');
+  }
 }
 
 /** The body the webhook channel sends for a message (for receivers' tests). */
 export function webhookBody(message: AlertMessage): string {
-  return JSON.stringify(message);
+  try {
+    return JSON.stringify(message);
+  } catch (err) {
+    throw closedError(err, 'webhookBody');
+  }
 }

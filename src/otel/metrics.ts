@@ -5,7 +5,7 @@ import type {
   ObservableCounter,
   ObservableResult,
 } from '@opentelemetry/api';
-import { describeValue, InvalidArgumentError } from '../errors.js';
+import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { getLogger, type Logger } from '../logger.js';
 import { picoToUsd } from '../pricing/money.js';
 import type { CostRecord } from '../tracker/record.js';
@@ -135,45 +135,53 @@ export class CostMetrics {
 
   /** @throws {InvalidArgumentError} without a meter provider. */
   constructor(options: CostMetricsOptions) {
-    const mp = options?.meterProvider;
-    if (mp === null || typeof mp !== 'object' || typeof mp.getMeter !== 'function')
-      throw new InvalidArgumentError(
-        'CostMetrics(options.meterProvider)',
-        `expected a MeterProvider, got ${describeValue(mp)}`,
-      );
-    const max = options.maxSeries ?? 1_000;
-    if (typeof max !== 'number' || !Number.isInteger(max) || max < 1)
-      throw new InvalidArgumentError(
-        'CostMetrics(options.maxSeries)',
-        `expected a whole number ≥ 1, got ${describeValue(max)}`,
-      );
-    this.maxSeries = max;
-    const a = options.attributes ?? {};
-    this.opt = { user: !!a.user, session: !!a.session, tenant: !!a.tenant, environment: !!a.environment };
-    this.logger = options.logger;
-    const meter = mp.getMeter(options.meterName ?? 'langfuse-cost');
-    this.tokens = meter.createHistogram(TOKEN_USAGE_METRIC, {
-      description: 'Number of input and output tokens used.',
-      unit: '{token}',
-      advice: { explicitBucketBoundaries: [...TOKEN_USAGE_BUCKETS] },
-    });
-    this.cost = meter.createObservableCounter(COST_METRIC, {
-      description: 'Cost of LLM calls, USD (exact running total, from picodollars).',
-      unit: 'USD',
-    });
-    this.unpriced = meter.createObservableCounter(UNPRICED_METRIC, {
-      description: 'LLM calls recorded without a price (their cost is not in the cost counter).',
-      unit: '{call}',
-    });
-    this.cost.addCallback(this.observeCost);
-    this.unpriced.addCallback(this.observeUnpriced);
+    try {
+      const mp = options?.meterProvider;
+      if (mp === null || typeof mp !== 'object' || typeof mp.getMeter !== 'function')
+        throw new InvalidArgumentError(
+          'CostMetrics(options.meterProvider)',
+          `expected a MeterProvider, got ${describeValue(mp)}`,
+        );
+      const max = options.maxSeries ?? 1_000;
+      if (typeof max !== 'number' || !Number.isInteger(max) || max < 1)
+        throw new InvalidArgumentError(
+          'CostMetrics(options.maxSeries)',
+          `expected a whole number ≥ 1, got ${describeValue(max)}`,
+        );
+      this.maxSeries = max;
+      const a = options.attributes ?? {};
+      this.opt = { user: !!a.user, session: !!a.session, tenant: !!a.tenant, environment: !!a.environment };
+      this.logger = options.logger;
+      const meter = mp.getMeter(options.meterName ?? 'langfuse-cost');
+      this.tokens = meter.createHistogram(TOKEN_USAGE_METRIC, {
+        description: 'Number of input and output tokens used.',
+        unit: '{token}',
+        advice: { explicitBucketBoundaries: [...TOKEN_USAGE_BUCKETS] },
+      });
+      this.cost = meter.createObservableCounter(COST_METRIC, {
+        description: 'Cost of LLM calls, USD (exact running total, from picodollars).',
+        unit: 'USD',
+      });
+      this.unpriced = meter.createObservableCounter(UNPRICED_METRIC, {
+        description: 'LLM calls recorded without a price (their cost is not in the cost counter).',
+        unit: '{call}',
+      });
+      this.cost.addCallback(this.observeCost);
+      this.unpriced.addCallback(this.observeUnpriced);
+    } catch (err) {
+      throw closedError(err, 'CostMetrics');
+    }
   }
 
   /** Record the calls of a tracker. Returns a function that stops listening. */
   attach(source: CostRecordSource): () => void {
-    const off = source.on('record', (rec) => this.record(rec));
-    this.detachers.push(off);
-    return off;
+    try {
+      const off = source.on('record', (rec) => this.record(rec));
+      this.detachers.push(off);
+      return off;
+    } catch (err) {
+      throw closedError(err, 'CostMetrics.attach');
+    }
   }
 
   /** Queue one record (the instruments are updated right after the caller's code). Never throws. */
@@ -313,7 +321,11 @@ function makeSeries(attrs: Attributes): Series {
  * @throws {InvalidArgumentError} without a meter provider.
  */
 export function attachCostMetrics(source: CostRecordSource, options: CostMetricsOptions): CostMetrics {
-  const m = new CostMetrics(options);
-  m.attach(source);
-  return m;
+  try {
+    const m = new CostMetrics(options);
+    m.attach(source);
+    return m;
+  } catch (err) {
+    throw closedError(err, 'attachCostMetrics');
+  }
 }
