@@ -1,5 +1,5 @@
 -- Title: Report calls
--- Answers: The single calls the HTML report lists: the most expensive calls and the most recent failed calls of the window, each with everything the report filters by.
+-- Answers: The single calls the HTML report lists: the most expensive calls of the window and of each model, provider, user, environment and time bucket, and the most recent failed calls, each with everything the report filters by.
 -- Params:
 --   projectId String = local          Langfuse project id (the local ledger writes "local")
 --   from DateTime64(3) = -30d         window start, inclusive (ISO date or time in UTC, or -30d / -12h / now)
@@ -7,6 +7,7 @@
 --   timeZone String = UTC             IANA time zone of the buckets
 --   bucket String = day               width of a time bucket: hour, else day
 --   limit UInt32 = 200                how many of the most expensive, and of the most recent failed, calls to list
+--   perGroup UInt32 = 10              how many of the most expensive calls of each model, provider, user, environment and bucket to list too
 -- Columns:
 --   start_time          when the call started, in timeZone (YYYY-MM-DD hh:mm:ss.sss)
 --   bucket              start of its time bucket in timeZone (as in report-facts)
@@ -30,8 +31,8 @@ WITH
   obs AS (
     SELECT id, trace_id, start_time, model, provider, obs_tenant, operation, environment, level, status_message,
            total_tokens, total_cost,
-           row_number() OVER (ORDER BY ifNull(total_cost, -1) DESC, start_time DESC, id ASC) AS by_cost,
-           if(level = 'ERROR', row_number() OVER (PARTITION BY level = 'ERROR' ORDER BY start_time DESC, id ASC), 0) AS by_failure
+           toString(if({bucket:String} = 'hour', toStartOfHour(start_time, {timeZone:String}),
+                       toDateTime(toStartOfDay(start_time, {timeZone:String}), {timeZone:String}))) AS bucket
     FROM (
       SELECT id, project_id, trace_id, start_time, coalesce(nullIf(provided_model_name, ''), '(unknown)') AS model,
              multiIf(
@@ -58,42 +59,63 @@ WITH
     )
     WHERE is_deleted = 0 AND is_call
   ),
-  listed AS (
-    SELECT * FROM obs
-    WHERE by_cost <= {limit:UInt32} OR (by_failure > 0 AND by_failure <= {limit:UInt32})
-  ),
   tr AS (
     SELECT id, user_id, session_id, tags, trace_tenant
     FROM (
       SELECT id, project_id, user_id, session_id, tags, metadata['tenant_id'] AS trace_tenant, is_deleted
       FROM traces
       WHERE project_id = {projectId:String}
-        AND id IN (SELECT trace_id FROM listed)
+        AND id IN (
+          SELECT trace_id FROM observations
+          WHERE project_id = {projectId:String}
+            AND start_time >= {from:DateTime64(3)}
+            AND start_time < {to:DateTime64(3)}
+        )
       ORDER BY event_ts DESC
       LIMIT 1 BY id, project_id
     )
     WHERE is_deleted = 0
+  ),
+  joined AS (
+    SELECT obs.*, ifNull(tr.user_id, '') AS user_id, ifNull(tr.session_id, '') AS session_id,
+           arraySort(ifNull(tr.tags, [])) AS tags,
+           multiIf(obs.obs_tenant != '', obs.obs_tenant, tr.trace_tenant != '', tr.trace_tenant, '') AS tenant_id
+    FROM obs
+    LEFT JOIN tr ON tr.id = obs.trace_id
+  ),
+  ranked AS (
+    SELECT *,
+           -- Dearest first: priced before unpriced, then the newest, then by id.
+           row_number() OVER (ORDER BY ifNull(total_cost, -1) DESC, start_time DESC, id ASC) AS by_cost,
+           if(level = 'ERROR', row_number() OVER (PARTITION BY level = 'ERROR' ORDER BY start_time DESC, id ASC), 0) AS by_failure,
+           least(
+             row_number() OVER (PARTITION BY model ORDER BY ifNull(total_cost, -1) DESC, start_time DESC, id ASC),
+             row_number() OVER (PARTITION BY provider ORDER BY ifNull(total_cost, -1) DESC, start_time DESC, id ASC),
+             row_number() OVER (PARTITION BY user_id ORDER BY ifNull(total_cost, -1) DESC, start_time DESC, id ASC),
+             row_number() OVER (PARTITION BY environment ORDER BY ifNull(total_cost, -1) DESC, start_time DESC, id ASC),
+             row_number() OVER (PARTITION BY bucket ORDER BY ifNull(total_cost, -1) DESC, start_time DESC, id ASC)
+           ) AS by_group
+    FROM joined
   )
 SELECT
-  toString(toTimeZone(listed.start_time, {timeZone:String})) AS start_time,
-  toString(if({bucket:String} = 'hour', toStartOfHour(listed.start_time, {timeZone:String}),
-              toDateTime(toStartOfDay(listed.start_time, {timeZone:String}), {timeZone:String}))) AS bucket,
-  listed.id AS id,
-  listed.trace_id AS trace_id,
-  ifNull(tr.session_id, '') AS session_id,
-  listed.model AS model,
-  listed.provider AS provider,
-  ifNull(tr.user_id, '') AS user_id,
-  multiIf(listed.obs_tenant != '', listed.obs_tenant, tr.trace_tenant != '', tr.trace_tenant, '') AS tenant_id,
-  listed.operation AS operation,
-  listed.environment AS environment,
-  arraySort(ifNull(tr.tags, [])) AS tags,
-  toUInt8(listed.level = 'ERROR') AS failed,
-  ifNull(listed.status_message, '') AS status_message,
-  listed.total_tokens AS total_tokens,
-  toString(listed.total_cost) AS cost_usd,
-  if(listed.by_cost <= {limit:UInt32}, listed.by_cost, 0) AS top_rank,
-  if(listed.by_failure <= {limit:UInt32}, listed.by_failure, 0) AS failed_rank
-FROM listed
-LEFT JOIN tr ON tr.id = listed.trace_id
+  toString(toTimeZone(start_time, {timeZone:String})) AS start_time,
+  bucket,
+  id,
+  trace_id,
+  session_id,
+  model,
+  provider,
+  user_id,
+  tenant_id,
+  operation,
+  environment,
+  tags,
+  toUInt8(level = 'ERROR') AS failed,
+  ifNull(status_message, '') AS status_message,
+  total_tokens,
+  toString(total_cost) AS cost_usd,
+  if(by_cost <= {limit:UInt32}, by_cost, 0) AS top_rank,
+  if(by_failure <= {limit:UInt32}, by_failure, 0) AS failed_rank
+FROM ranked
+WHERE by_cost <= {limit:UInt32} OR (by_failure > 0 AND by_failure <= {limit:UInt32}) OR by_group <= {perGroup:UInt32}
 ORDER BY top_rank = 0, top_rank ASC, failed_rank ASC, id ASC

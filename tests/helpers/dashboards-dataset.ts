@@ -458,6 +458,8 @@ export interface OracleParams {
   limit?: number;
   budgetPico?: bigint;
   timeZone?: string;
+  /** `perGroup` of report-calls (default 10). */
+  perGroup?: number;
   /** `bucket` of report-facts / report-calls (default day). */
   bucket?: 'hour' | 'day';
 }

@@ -473,7 +473,20 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
         .sort((a, b) => b.startMs - a.startMs || (a.id < b.id ? -1 : 1));
       const top = new Map(byCost.slice(0, limit).map((s, i) => [s.id, i + 1]));
       const failedRank = new Map(byFailure.slice(0, limit).map((s, i) => [s.id, i + 1]));
-      const listed = seen.filter((s) => top.has(s.id) || failedRank.has(s.id));
+      // And the dearest `perGroup` of each model, provider, user, environment and bucket.
+      const inGroups = new Set<string>();
+      for (const key of [
+        (s: Seen) => s.modelName,
+        (s: Seen) => s.providerName,
+        (s: Seen) => s.trace.userId ?? '',
+        (s: Seen) => s.environment ?? 'default',
+        (s: Seen) => reportBucket(s.startMs, p),
+      ]) {
+        for (const xs of groupBy(byCost, key).values()) {
+          for (const s of xs.slice(0, p.perGroup ?? 10)) inGroups.add(s.id);
+        }
+      }
+      const listed = seen.filter((s) => top.has(s.id) || failedRank.has(s.id) || inGroups.has(s.id));
       const rank = (s: Seen): [number, number, number, string] => {
         const t = top.get(s.id) ?? 0;
         return [t === 0 ? 1 : 0, t, failedRank.get(s.id) ?? 0, s.id];

@@ -314,6 +314,52 @@ describe('HTML cost report in Chromium', () => {
     });
   }
 
+  it("lists the dearest calls of a filtered model exactly, beyond the window's top calls", async () => {
+    // Only the 3 dearest calls of the window, plus the 10 dearest of each model, provider, user, … .
+    const small = join(dir, 'report-small.html');
+    const run = await runCli(
+      [
+        'dashboards',
+        'html',
+        '--ledger',
+        join(dir, 'ledger.jsonl'),
+        '--project-id',
+        PROJECT,
+        '--from',
+        new Date(FROM).toISOString(),
+        '--to',
+        new Date(TO).toISOString(),
+        '--param',
+        'limit=3',
+        '--out',
+        small,
+      ],
+      { timeoutMs: 90_000, env: { LANGFUSE_COST_TIMEZONE: '' } },
+    );
+    expect(run.code).toBe(0);
+    const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    for (const model of ['gemini-2.5-flash', 'gpt-4o-2024-08-06']) {
+      await p.goto(`file://${small}#model=${encodeURIComponent(model)}`);
+      await p.reload();
+      await p.waitForSelector('body[data-ready]');
+      const top = priced(seen.filter((x) => x.modelName === model))
+        .sort((a, b) =>
+          a.totalPico !== b.totalPico ? (a.totalPico! > b.totalPico! ? -1 : 1) : b.startMs - a.startMs,
+        )
+        .slice(0, 10)
+        .map((x) => x.id);
+      expect(top.length).toBe(10);
+      expect(
+        (await shown(p, 'top-requests')).rows.map((r) => r[0]),
+        model,
+      ).toEqual(top);
+    }
+    expect(await p.textContent('[data-view="top-requests"] .note')).toMatch(
+      /window's 3 most expensive calls and the 10/,
+    );
+    await p.close();
+  });
+
   it('filters by time range and by several filters at once', async () => {
     await page.goto(
       `${url}#from=${encodeURIComponent('2026-11-02 00:00')}&to=${encodeURIComponent('2026-11-02 23:00')}`,

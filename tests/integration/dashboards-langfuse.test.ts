@@ -128,7 +128,7 @@ const extra: Record<string, Partial<OracleParams> & { params?: Record<string, st
   'top-sessions': { limit: 5, params: { limit: '5' } },
   'failed-calls': { limit: 6, params: { limit: '6' } },
   'cost-by-user': { limit: 3, params: { limit: '3' } },
-  'report-calls': { limit: 6, params: { limit: '6' } },
+  'report-calls': { limit: 6, perGroup: 1, params: { limit: '6', perGroup: '1' } },
 };
 
 for (const [label, pick] of [

@@ -40,7 +40,7 @@ const extra: Record<string, Partial<OracleParams> & { params?: Record<string, st
   'top-sessions': { limit: 4, params: { limit: '4' } },
   'cost-by-user': { limit: 2, params: { limit: '2' } },
   'report-facts': { bucket: 'hour', params: { bucket: 'hour' } },
-  'report-calls': { limit: 9, params: { limit: '9' } },
+  'report-calls': { limit: 9, perGroup: 2, params: { limit: '9', perGroup: '2' } },
 };
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

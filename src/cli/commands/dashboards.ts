@@ -350,7 +350,6 @@ async function html(d: DashboardsModule, args: ParsedArgs, io: CliIO): Promise<n
     });
     progress.done();
     const fmt = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
-    const listLimit = Number(results.find((r) => r.dashboard.name === 'report-calls')?.params.limit ?? 200);
     const page = d.renderHtmlReport(results, {
       source: source.description,
       from: window.from !== undefined ? `${fmt(window.from)} UTC` : 'the first call',
@@ -358,7 +357,6 @@ async function html(d: DashboardsModule, args: ParsedArgs, io: CliIO): Promise<n
       timeZone,
       bucket,
       budgets,
-      listLimit,
       ...(langfuse ? { langfuse } : {}),
     });
     await writeFile(out, page);

@@ -530,9 +530,22 @@ export function reportApp(
 
     // Listed calls: the most expensive and the failed ones, of those embedded that match.
     const listed = calls.filter((c: any[]) => match(c[1], c[5], c[6], c[7], c[10], c[11]));
+    // Dearest first, then the newest, then by id: the order report-calls ranks them in.
     const topCalls = listed
-      .filter((c: any[]) => c[16] > 0)
-      .sort((a: any[], b: any[]) => a[16] - b[16])
+      .filter((c: any[]) => c[15] !== null)
+      .sort((a: any[], b: any[]) =>
+        a[15] !== b[15]
+          ? a[15] > b[15]
+            ? -1
+            : 1
+          : a[0] !== b[0]
+            ? a[0] > b[0]
+              ? -1
+              : 1
+            : a[2] < b[2]
+              ? -1
+              : 1,
+      )
       .slice(0, 10);
     const callRow = (c: any[]) => [
       esc(c[15] === null ? UNPRICED : fmtUsd(c[15])),
@@ -562,7 +575,8 @@ export function reportApp(
         topCalls.map(callRow),
         'No priced calls match these filters.',
         topCalls.map((c: any[]) => `data-key="${esc(c[2])}" data-pico="${c[15] ?? ''}"`),
-      ) + `<p class="muted note">Picked from the window's ${int(capped)} most expensive calls.</p>`,
+      ) +
+        `<p class="muted note">Picked from the window's ${int(capped)} most expensive calls and the ${int(data.perGroup)} most expensive of each model, provider, user, environment and ${hourly ? 'hour' : 'day'}.</p>`,
     );
     const failed = listed
       .filter((c: any[]) => c[17] > 0)

@@ -40,8 +40,10 @@ export interface HtmlReportMeta {
   langfuse?: { baseUrl: string; projectId: string };
   /** Budgets to check (none: the report says how to set one). */
   budgets?: HtmlReportBudget[];
-  /** The `limit` report-calls ran with (how many of the most expensive calls are embedded; default 200). */
+  /** The `limit` report-calls ran with (default: its result's parameter). */
   listLimit?: number;
+  /** The `perGroup` report-calls ran with (default: its result's parameter). */
+  perGroup?: number;
 }
 
 /** Compact USD for axis ticks, in the one money format: `$0`, `$0.0001`, `$2.50`, `$1,200`. */
@@ -154,7 +156,8 @@ function reportData(
     timeZone: meta.timeZone ?? 'UTC',
     bucket: meta.bucket ?? 'day',
     buckets,
-    listLimit: meta.listLimit ?? 200,
+    listLimit: meta.listLimit ?? Number(calls?.params.limit ?? 200),
+    perGroup: meta.perGroup ?? Number(calls?.params.perGroup ?? 10),
     langfuse: meta.langfuse ?? null,
     budgets: (meta.budgets ?? []).map((b) => ({ ...b, limitPico: b.limitPico.toString() })),
     dims: {
