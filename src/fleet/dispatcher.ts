@@ -368,7 +368,7 @@ export class AlertDispatcher {
       const timer = setTimeout(() => ac.abort(), this.timeoutMs);
       let error: AlertDeliveryError | null = null;
       try {
-        await lane.channel.send(entry.message, ac.signal);
+        await bounded(lane.channel.send(entry.message, ac.signal), ac.signal);
       } catch (err) {
         error =
           err instanceof AlertDeliveryError
@@ -449,6 +449,28 @@ export class AlertDispatcher {
       // a logger that throws must not stop deliveries
     }
   }
+}
+
+/**
+ * A send that ends when its signal aborts, even if the channel ignores the signal (a channel of the
+ * user's that never settles must not stall its queue forever).
+ */
+function bounded(send: Promise<void>, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(new AlertDeliveryError('timed out', { retryable: true }));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    Promise.resolve(send).then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 function text(err: unknown): string {

@@ -217,6 +217,23 @@ describe('AlertDispatcher', () => {
     expect(logger.lines).toHaveLength(1);
   });
 
+  it('a channel of the user’s that never settles and ignores the signal still times out', async () => {
+    let attempts = 0;
+    const stuck: AlertChannel = {
+      name: 'stuck',
+      send: () => {
+        attempts++;
+        return new Promise<void>(() => {});
+      },
+    };
+    const logger = memoryLogger();
+    const d = new AlertDispatcher({ channels: [stuck], timeoutMs: 30, maxAttempts: 2, backoffMs: 1, logger });
+    d.enqueue(alert());
+    expect(await d.flush(2_000)).toBe(true);
+    expect(attempts).toBe(2);
+    expect(d.health().channels[0]).toMatchObject({ failedAttempts: 2, dropped: 1, lastError: 'timed out' });
+  });
+
   it('a throwing logger does not stop deliveries', async () => {
     const f = fake((n) => (n === 0 ? new Error('x') : null));
     const logger = { debug() {}, info() {}, warn() {}, error() {} };
