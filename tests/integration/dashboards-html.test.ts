@@ -178,6 +178,12 @@ describe('HTML cost report in Chromium', () => {
     expect(s.rows.map((r) => r.slice(0, 3))).toEqual(e.rows);
     const avg = BigInt(e.total) / BigInt(priced(seen).length);
     expect(await page.getAttribute('[data-kpi="avg-call"]', 'data-raw')).toBe(String(avg));
+    // Per session: the priced calls of sessions over the sessions with a priced call.
+    const inSessions = priced(seen).filter((x) => x.trace.sessionId);
+    const sessions = new Set(inSessions.map((x) => x.trace.sessionId));
+    expect(await page.getAttribute('[data-kpi="avg-session"]', 'data-raw')).toBe(
+      String(sumPico(inSessions) / BigInt(sessions.size)),
+    );
     const failed = seen.filter((x) => x.level === 'ERROR');
     expect(await page.getAttribute('[data-kpi="failed"]', 'data-raw')).toBe(
       `${failed.length}/${sumPico(priced(failed))}`,
