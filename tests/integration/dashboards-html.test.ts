@@ -81,36 +81,43 @@ async function openPage(width: number): Promise<Page> {
   return p;
 }
 
-beforeAll(async () => {
-  const ledger = join(dir, 'ledger.jsonl');
-  writeFileSync(ledger, `${ledgerLines(d).join('\n')}\n`);
-  report = join(dir, 'report.html');
-  url = `file://${report}`;
-  const run = await runCli(
+/** `dashboards html` on the test ledger and window, with more flags. */
+function writeReport(out: string, flags: string[]) {
+  return runCli(
     [
       'dashboards',
       'html',
       '--ledger',
-      ledger,
+      join(dir, 'ledger.jsonl'),
       '--project-id',
       PROJECT,
       '--from',
       new Date(FROM).toISOString(),
       '--to',
       new Date(TO).toISOString(),
-      '--tz',
-      'UTC',
-      '--langfuse-url',
-      `${LANGFUSE}/`,
-      '--langfuse-project',
-      LF_PROJECT,
-      '--daily-limit',
-      '4.5',
+      ...flags,
       '--out',
-      report,
+      out,
     ],
     { timeoutMs: 90_000, env: { LANGFUSE_COST_TIMEZONE: '', LANGFUSE_BASE_URL: '' } },
   );
+}
+
+beforeAll(async () => {
+  const ledger = join(dir, 'ledger.jsonl');
+  writeFileSync(ledger, `${ledgerLines(d).join('\n')}\n`);
+  report = join(dir, 'report.html');
+  url = `file://${report}`;
+  const run = await writeReport(report, [
+    '--tz',
+    'UTC',
+    '--langfuse-url',
+    `${LANGFUSE}/`,
+    '--langfuse-project',
+    LF_PROJECT,
+    '--daily-limit',
+    '4.5',
+  ]);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   expect(run.stdout).toMatch(
@@ -323,25 +330,7 @@ describe('HTML cost report in Chromium', () => {
   it("lists the dearest calls of a filtered model exactly, beyond the window's top calls", async () => {
     // Only the 3 dearest calls of the window, plus the 10 dearest of each model, provider, user, … .
     const small = join(dir, 'report-small.html');
-    const run = await runCli(
-      [
-        'dashboards',
-        'html',
-        '--ledger',
-        join(dir, 'ledger.jsonl'),
-        '--project-id',
-        PROJECT,
-        '--from',
-        new Date(FROM).toISOString(),
-        '--to',
-        new Date(TO).toISOString(),
-        '--param',
-        'limit=3',
-        '--out',
-        small,
-      ],
-      { timeoutMs: 90_000, env: { LANGFUSE_COST_TIMEZONE: '' } },
-    );
+    const run = await writeReport(small, ['--param', 'limit=3']);
     expect(run.code).toBe(0);
     const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     for (const model of ['gemini-2.5-flash', 'gpt-4o-2024-08-06']) {
