@@ -193,6 +193,39 @@ describe('webhook and Slack channels against loopback servers', () => {
     }
   });
 
+  it('a receiver that echoes the request in its error body leaks no header value or secret into the log', async () => {
+    // A misconfigured proxy answering 502 with what it was sent: headers, path and all.
+    let leaky: Loopback | undefined;
+    leaky = await http((n) => {
+      const r = leaky!.received[n]!;
+      return { status: 502, body: `echo ${r.headers.authorization} ${r.headers['x-custom']} ${r.path}` };
+    }, '/in/tok3n-in-path');
+    const logger = memoryLogger();
+    const t = tracker();
+    const d = track(
+      attachAlerts(t, {
+        channels: [
+          webhookChannel({
+            url: leaky.url,
+            headers: { authorization: 'Bearer abcdef123456', 'x-custom': 'hdr-secret-998877' },
+            secret: 'sign-secret-556677',
+          }),
+        ],
+        levels: ['warning'],
+        maxAttempts: 1,
+        logger,
+      }),
+    );
+    spend(t);
+    expect(await d.flush(5_000)).toBe(true);
+    expect(leaky.received).toHaveLength(1);
+    const text = logger.lines.map((l) => l.message).join('\n');
+    // The line keeps the status and the shape of the answer, with each secret replaced.
+    expect(text).toContain('HTTP 502 echo [REDACTED] [REDACTED] [REDACTED]');
+    for (const secret of ['abcdef123456', 'hdr-secret-998877', 'tok3n-in-path'])
+      expect(text).not.toContain(secret);
+  });
+
   it('a 404 (revoked Slack webhook) is not retried: dropped with one line', async () => {
     const hook = await http(() => ({ status: 404, body: 'no_service' }));
     const logger = memoryLogger();
