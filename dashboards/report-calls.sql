@@ -1,5 +1,5 @@
 -- Title: Report calls
--- Answers: The single calls the HTML report lists: the most expensive calls of the window and of each model, provider, user, environment and time bucket, and the most recent failed calls, each with everything the report filters by.
+-- Answers: The single calls the HTML report lists: the most expensive calls of the window and of each model, provider, user, environment, tag and time bucket, and the most recent failed calls, each with everything the report filters by.
 -- Params:
 --   projectId String = local          Langfuse project id (the local ledger writes "local")
 --   from DateTime64(3) = -30d         window start, inclusive (ISO date or time in UTC, or -30d / -12h / now)
@@ -7,7 +7,7 @@
 --   timeZone String = UTC             IANA time zone of the buckets
 --   bucket String = day               width of a time bucket: hour, else day
 --   limit UInt32 = 200                how many of the most expensive, and of the most recent failed, calls to list
---   perGroup UInt32 = 10              how many of the most expensive calls of each model, provider, user, environment and bucket to list too
+--   perGroup UInt32 = 10              how many of the most expensive calls of each model, provider, user, environment, tag and bucket to list too
 -- Columns:
 --   start_time          when the call started, in timeZone (YYYY-MM-DD hh:mm:ss.sss)
 --   bucket              start of its time bucket in timeZone (as in report-facts)
@@ -96,6 +96,16 @@ WITH
              row_number() OVER (PARTITION BY bucket ORDER BY ifNull(total_cost, -1) DESC, start_time DESC, id ASC)
            ) AS by_group
     FROM joined
+  ),
+  -- The dearest calls of each tag (a call has as many tags as its trace).
+  by_tag AS (
+    SELECT id
+    FROM (
+      SELECT id, row_number() OVER (PARTITION BY tag ORDER BY ifNull(total_cost, -1) DESC, start_time DESC, id ASC) AS r
+      FROM joined
+      ARRAY JOIN tags AS tag
+    )
+    WHERE r <= {perGroup:UInt32}
   )
 SELECT
   toString(toTimeZone(start_time, {timeZone:String})) AS start_time,
@@ -118,4 +128,5 @@ SELECT
   if(by_failure <= {limit:UInt32}, by_failure, 0) AS failed_rank
 FROM ranked
 WHERE by_cost <= {limit:UInt32} OR (by_failure > 0 AND by_failure <= {limit:UInt32}) OR by_group <= {perGroup:UInt32}
+   OR id IN (SELECT id FROM by_tag)
 ORDER BY top_rank = 0, top_rank ASC, failed_rank ASC, id ASC

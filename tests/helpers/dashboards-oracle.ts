@@ -473,7 +473,7 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
         .sort((a, b) => b.startMs - a.startMs || (a.id < b.id ? -1 : 1));
       const top = new Map(byCost.slice(0, limit).map((s, i) => [s.id, i + 1]));
       const failedRank = new Map(byFailure.slice(0, limit).map((s, i) => [s.id, i + 1]));
-      // And the dearest `perGroup` of each model, provider, user, environment and bucket.
+      // And the dearest `perGroup` of each model, provider, user, environment, bucket and tag.
       const inGroups = new Set<string>();
       for (const key of [
         (s: Seen) => s.modelName,
@@ -485,6 +485,10 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
         for (const xs of groupBy(byCost, key).values()) {
           for (const s of xs.slice(0, p.perGroup ?? 10)) inGroups.add(s.id);
         }
+      }
+      for (const tag of new Set(seen.flatMap((s) => s.trace.tags))) {
+        const xs = byCost.filter((s) => s.trace.tags.includes(tag));
+        for (const s of xs.slice(0, p.perGroup ?? 10)) inGroups.add(s.id);
       }
       const listed = seen.filter((s) => top.has(s.id) || failedRank.has(s.id) || inGroups.has(s.id));
       const rank = (s: Seen): [number, number, number, string] => {

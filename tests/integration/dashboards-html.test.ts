@@ -335,17 +335,22 @@ describe('HTML cost report in Chromium', () => {
     });
   }
 
-  it("lists the dearest calls of a filtered model exactly, beyond the window's top calls", async () => {
+  it("lists the dearest calls of a filtered view exactly, beyond the window's top calls", async () => {
     // Only the 3 dearest calls of the window, plus the 10 dearest of each model, provider, user, … .
     const small = join(dir, 'report-small.html');
     const run = await writeReport(small, ['--param', 'limit=3']);
     expect(run.code).toBe(0);
     const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    for (const model of ['gemini-2.5-flash', 'gpt-4o-2024-08-06']) {
-      await p.goto(`file://${small}#model=${encodeURIComponent(model)}`);
+    for (const [filter, value, keep] of [
+      ['model', 'gemini-2.5-flash', (x: Seen) => x.modelName === 'gemini-2.5-flash'],
+      ['model', 'gpt-4o-2024-08-06', (x: Seen) => x.modelName === 'gpt-4o-2024-08-06'],
+      ['tag', 'beta', (x: Seen) => x.trace.tags.includes('beta')],
+      ['user', 'bob', (x: Seen) => x.trace.userId === 'bob'],
+    ] as const) {
+      await p.goto(`file://${small}#${filter}=${encodeURIComponent(value)}`);
       await p.reload();
       await p.waitForSelector('body[data-ready]');
-      const top = priced(seen.filter((x) => x.modelName === model))
+      const top = priced(seen.filter(keep))
         .sort((a, b) =>
           a.totalPico !== b.totalPico ? (a.totalPico! > b.totalPico! ? -1 : 1) : b.startMs - a.startMs,
         )
@@ -354,7 +359,7 @@ describe('HTML cost report in Chromium', () => {
       expect(top.length).toBe(10);
       expect(
         (await shown(p, 'top-requests')).rows.map((r) => r[0]),
-        model,
+        value,
       ).toEqual(top);
     }
     expect(await p.textContent('[data-view="top-requests"] .note')).toMatch(

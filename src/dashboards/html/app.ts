@@ -576,7 +576,7 @@ export function reportApp(
         'No priced calls match these filters.',
         topCalls.map((c: any[]) => `data-key="${esc(c[2])}" data-pico="${c[15] ?? ''}"`),
       ) +
-        `<p class="muted note">Picked from the window's ${int(capped)} most expensive calls and the ${int(data.perGroup)} most expensive of each model, provider, user, environment and ${hourly ? 'hour' : 'day'}.</p>`,
+        `<p class="muted note">Picked from the window's ${int(capped)} most expensive calls and the ${int(data.perGroup)} most expensive of each model, provider, user, tag, environment and ${hourly ? 'hour' : 'day'}: exact for any one filter.</p>`,
     );
     const failed = listed
       .filter((c: any[]) => c[17] > 0)
