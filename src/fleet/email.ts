@@ -93,6 +93,35 @@ function recipients(to: unknown): string[] {
   return list;
 }
 
+/**
+ * SMTP settings from a URL: `smtp://user:pass@host:587` (STARTTLS when offered) or
+ * `smtps://user:pass@host:465` (TLS from the start); user and password are URL-decoded.
+ * @throws {InvalidArgumentError} for anything else (the URL is not echoed: it may hold a password).
+ */
+export function smtpOptionsFromUrl(url: string): SmtpOptions {
+  try {
+    let u: URL | undefined;
+    try {
+      u = new URL(url);
+    } catch {
+      u = undefined;
+    }
+    if (u === undefined || (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') || u.hostname === '')
+      throw new InvalidArgumentError('smtpOptionsFromUrl(url)', 'expected an smtp:// or smtps:// URL');
+    const secure = u.protocol === 'smtps:';
+    return {
+      host: u.hostname.replace(/^\[|\]$/g, ''),
+      port: u.port ? Number(u.port) : secure ? 465 : 587,
+      secure,
+      ...(u.username
+        ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } }
+        : {}),
+    };
+  } catch (err) {
+    throw closedError(err, 'smtpOptionsFromUrl');
+  }
+}
+
 /** Secrets of SMTP settings: the URL's password and the auth password. */
 function smtpSecrets(smtp: string | SmtpOptions | undefined): string[] {
   if (smtp === undefined) return [];
@@ -140,6 +169,7 @@ export function emailChannel(options: EmailChannelOptions): AlertChannel {
         'emailChannel(options)',
         'expected `smtp` (a URL or host settings) or `transport`',
       );
+    if (typeof options.smtp === 'string') smtpOptionsFromUrl(options.smtp); // fail at setup, not at the first alert
     const from = options.from.trim();
     const timeout = Math.max(1, Math.floor(options.socketTimeoutMs ?? 10_000));
     let transport: Promise<MailTransport> | undefined = options.transport
@@ -152,10 +182,9 @@ export function emailChannel(options: EmailChannelOptions): AlertChannel {
             createTransport(o: unknown, defaults?: unknown): MailTransport;
           };
           const timeouts = { connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout };
-          const smtp = options.smtp!;
-          return typeof smtp === 'string'
-            ? nodemailer.createTransport(smtp, timeouts)
-            : nodemailer.createTransport({ ...timeouts, ...smtp });
+          // A URL is parsed here: nodemailer's second argument holds message defaults, not timeouts.
+          const smtp = typeof options.smtp === 'string' ? smtpOptionsFromUrl(options.smtp) : options.smtp!;
+          return nodemailer.createTransport({ ...timeouts, ...smtp });
         },
         (err: unknown) => {
           transport = undefined;

@@ -8,7 +8,7 @@ import {
   attachAlerts,
   type BudgetAlertSource,
 } from './dispatcher.js';
-import { emailChannel } from './email.js';
+import { emailChannel, type SmtpOptions, smtpOptionsFromUrl } from './email.js';
 import { slackChannel } from './slack.js';
 import { webhookChannel } from './webhook.js';
 
@@ -125,31 +125,26 @@ export function alertOptionsFromEnv(
           false,
         );
       else {
-        let url: URL | undefined;
+        let smtp: SmtpOptions | undefined;
         try {
-          url = new URL(smtpUrl);
+          smtp = smtpOptionsFromUrl(smtpUrl);
         } catch {
-          url = undefined;
+          smtp = undefined;
         }
-        if (url === undefined || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')) {
+        if (smtp === undefined) {
           bad('LANGFUSE_COST_ALERT_SMTP_URL', '', 'an smtp:// or smtps:// URL', false);
         } else {
-          const user =
-            get('LANGFUSE_COST_ALERT_SMTP_USER') ??
-            (url.username ? decodeURIComponent(url.username) : undefined);
-          const pass =
-            env.LANGFUSE_COST_ALERT_SMTP_PASSWORD ??
-            (url.password ? decodeURIComponent(url.password) : undefined);
-          const secure = url.protocol === 'smtps:';
-          const smtp = {
-            host: url.hostname.replace(/^\[|\]$/g, ''),
-            port: url.port ? Number(url.port) : secure ? 465 : 587,
-            secure,
+          const user = get('LANGFUSE_COST_ALERT_SMTP_USER') ?? smtp.auth?.user;
+          const password = env.LANGFUSE_COST_ALERT_SMTP_PASSWORD;
+          const pass = password !== undefined && password !== '' ? password : smtp.auth?.pass;
+          const { auth: _auth, ...server } = smtp;
+          const settings: SmtpOptions = {
+            ...server,
             ...(user !== undefined && pass !== undefined ? { auth: { user, pass } } : {}),
           };
           add(
             'LANGFUSE_COST_ALERT_EMAIL_TO',
-            () => emailChannel({ to, from, smtp }),
+            () => emailChannel({ to, from, smtp: settings }),
             'comma-separated addresses',
           );
         }

@@ -20,6 +20,7 @@ export {
   emailContent,
   type MailTransport,
   type SmtpOptions,
+  smtpOptionsFromUrl,
 } from './email.js';
 export { ALERT_ENV_VARS, type AlertEnvOptions, alertOptionsFromEnv, attachAlertsFromEnv } from './env.js';
 export { type AlertMessage, alertId, alertText, toAlertMessage } from './message.js';

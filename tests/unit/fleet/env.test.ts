@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ALERT_ENV_VARS, alertOptionsFromEnv } from '../../../src/fleet/index.js';
+import { ALERT_ENV_VARS, alertOptionsFromEnv, smtpOptionsFromUrl } from '../../../src/fleet/index.js';
 import { getLogger, type Logger, setLogger } from '../../../src/logger.js';
 import { memoryLogger } from '../../helpers/fleet-servers.js';
 
@@ -82,5 +82,20 @@ describe('alertOptionsFromEnv', () => {
         { strict: true },
       ),
     ).toThrow(/LANGFUSE_COST_ALERT_LEVELS/);
+  });
+});
+
+describe('smtpOptionsFromUrl', () => {
+  it('reads host, port, TLS and the URL-decoded login; refuses other schemes without echoing the URL', () => {
+    expect(smtpOptionsFromUrl('smtp://alerts:p%40ss%20word@mail.example.com')).toEqual({
+      host: 'mail.example.com',
+      port: 587,
+      secure: false,
+      auth: { user: 'alerts', pass: 'p@ss word' },
+    });
+    expect(smtpOptionsFromUrl('smtps://[::1]:2465')).toEqual({ host: '::1', port: 2465, secure: true });
+    expect(() => smtpOptionsFromUrl('https://u:hunter2@mail.example.com')).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.not.stringContaining('hunter2') }),
+    );
   });
 });
