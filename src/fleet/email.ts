@@ -46,7 +46,10 @@ export interface EmailChannelOptions {
   transport?: MailTransport;
   /** Subject prefix (default `[langfuse-cost]`). */
   subjectPrefix?: string;
-  /** Socket timeouts given to nodemailer, ms (default 10,000). */
+  /**
+   * Connection, greeting and socket timeouts given to nodemailer, ms (default 5,000, the dispatcher's
+   * default attempt timeout): an attempt the dispatcher gave up on also closes its socket soon after.
+   */
   socketTimeoutMs?: number;
   /** Name in logs and health (default `email`). */
   name?: string;
@@ -171,7 +174,7 @@ export function emailChannel(options: EmailChannelOptions): AlertChannel {
       );
     if (typeof options.smtp === 'string') smtpOptionsFromUrl(options.smtp); // fail at setup, not at the first alert
     const from = options.from.trim();
-    const timeout = Math.max(1, Math.floor(options.socketTimeoutMs ?? 10_000));
+    const timeout = Math.max(1, Math.floor(options.socketTimeoutMs ?? 5_000));
     let transport: Promise<MailTransport> | undefined = options.transport
       ? Promise.resolve(options.transport)
       : undefined;

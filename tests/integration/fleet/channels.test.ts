@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { type AddressInfo, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ALERT_ID_HEADER,
@@ -377,6 +378,48 @@ describe('email channel through real nodemailer to a loopback SMTP server', () =
     expect(text).toContain('SMTP 550');
     expect(text).not.toContain(login.pass);
     expect(text).not.toContain(encodeURIComponent(login.pass));
+  });
+});
+
+describe('email to an SMTP server that never greets', () => {
+  it('each attempt times out, flush() returns, and nodemailer closes its sockets', async () => {
+    let connections = 0;
+    let closed = 0;
+    const silent = createServer((socket) => {
+      connections++;
+      socket.on('close', () => closed++);
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    open.push({ close: () => new Promise<void>((resolve) => silent.close(() => resolve())) });
+    const { port } = silent.address() as AddressInfo;
+    const logger = memoryLogger();
+    const t = tracker();
+    const d = track(
+      attachAlerts(t, {
+        channels: [
+          emailChannel({
+            smtp: { host: '127.0.0.1', port, ignoreTLS: true },
+            from: 'costs@example.com',
+            to: 'ops@example.com',
+            socketTimeoutMs: 300,
+          }),
+        ],
+        levels: ['exceeded'],
+        timeoutMs: 200,
+        maxAttempts: 2,
+        backoffMs: 10,
+        logger,
+      }),
+    );
+    spend(t);
+    expect(await d.flush(5_000)).toBe(true);
+    expect(d.health().channels[0]).toMatchObject({ delivered: 0, failedAttempts: 2, dropped: 1 });
+    expect(connections).toBe(2);
+    // nodemailer's own greeting timeout (300 ms) ends each connection: nothing keeps the host alive.
+    const t0 = performance.now();
+    while (closed < 2 && performance.now() - t0 < 3_000) await new Promise((r) => setTimeout(r, 10));
+    expect(closed).toBe(2);
   });
 });
 
