@@ -3,14 +3,14 @@ import type { Serialized } from '@langchain/core/load/serializable';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { LLMResult } from '@langchain/core/outputs';
 import { BudgetExceededError, closedError, describeValue, InvalidArgumentError } from '../errors.js';
-import { type Logger, warnOnce } from '../logger.js';
+import { type Logger, WarnOnce } from '../logger.js';
 import { getNodeCatalog } from '../node/default-catalog.js';
 import { getDefaultTracker } from '../node/default-tracker.js';
-import { calculateCost } from '../pricing/calculator.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import type { CostResult } from '../pricing/cost-result.js';
-import type { ServiceTier } from '../pricing/types.js';
+import { priceCall } from '../pricing/price-call.js';
 import type { Attribution, CostRecord, RecordContext } from '../tracker/record.js';
+import { recordOutcome } from '../tracker/record-outcome.js';
 import { redactSecrets } from '../tracker/redact.js';
 import type { CostTracker } from '../tracker/tracker.js';
 import {
@@ -109,7 +109,8 @@ interface HandlerCore {
   catalog: PriceCatalog | undefined;
   runs: RunRegistry<OpenRun>;
   parents: RunRegistry<ParentRun>;
-  warned: Set<string>;
+  /** Warnings already given (shared by the handler's copies). */
+  warnings: WarnOnce;
 }
 
 const DEFAULT_MAX_RUNS = 10_000;
@@ -209,7 +210,7 @@ export class CostCallbackHandler extends BaseCallbackHandler {
           options.maxOpenRuns ?? DEFAULT_MAX_RUNS,
           options.staleRunMs ?? DEFAULT_STALE_MS,
         ),
-        warned: new Set(),
+        warnings: new WarnOnce(),
       };
     } catch (err) {
       throw closedError(err, 'new CostCallbackHandler');
@@ -470,24 +471,6 @@ export class CostCallbackHandler extends BaseCallbackHandler {
     };
   }
 
-  /** Price a usage, trying the served model, then the requested one. Null when neither has a price. */
-  private price(
-    models: (string | undefined)[],
-    provider: string | undefined,
-    usage: TokenUsage,
-    serviceTier: ServiceTier | undefined,
-  ): CostResult | null {
-    const catalog = this.catalog;
-    let tried: string | undefined;
-    for (const model of models) {
-      if (!model || model === tried) continue;
-      tried = model;
-      const r = calculateCost({ model, provider, usage, serviceTier }, catalog);
-      if (r) return r;
-    }
-    return null;
-  }
-
   private end(output: LLMResultLike, runId: string, parentRunId: string | undefined, cached: boolean): void {
     const core = this.core;
     const run = core.runs.take(runId);
@@ -499,37 +482,45 @@ export class CostCallbackHandler extends BaseCallbackHandler {
         run && run.chunks > 0 ? { chunks: run.chunks, maxChunkOutputTokens: run.maxChunkOutput } : undefined,
       versions: run?.versions,
     });
-    const model = x.servedModel ?? run?.model ?? 'unknown';
     const provider = run?.provider;
     const ctx = this.context(run, runId, parentRunId, now);
     if (x.providedCost !== undefined) ctx.providedCost = x.providedCost;
     if (cached) ctx.cached = true;
+    // A cached response costs nothing: it is priced at zero usage, without the response's cost.
     const usage = cached ? emptyUsage() : x.usage;
-
-    let result: CostResult | null = null;
-    try {
-      result = this.price([model, run?.model], provider, usage, x.serviceTier);
-    } catch (err) {
-      this.warn(`price:${model}`, `could not price ${model}: ${textOf(err)}`);
+    const outcome = priceCall(
+      cached
+        ? { models: [x.servedModel, run?.model], provider, usage, serviceTier: x.serviceTier }
+        : {
+            models: [x.servedModel, run?.model],
+            provider,
+            usage,
+            serviceTier: x.serviceTier,
+            providedCost: x.providedCost,
+            usageMissing: x.source === 'none',
+            usageEstimated: x.estimated,
+            warnings: x.warnings,
+          },
+      this.catalog,
+    );
+    const model = outcome.model;
+    if (outcome.status === 'unpriced' && outcome.failed)
+      this.warn(`price:${model}`, `could not price ${model}: ${outcome.reason}`);
+    if (!cached && x.source === 'none' && (outcome.status === 'priced' || outcome.status === 'free')) {
+      this.warn(
+        `no-usage:${provider ?? ''}:${model}`,
+        `LangChain reported no token usage for ${model}${provider ? ` (${provider})` : ''}; its cost is recorded as 0 and flagged estimated. ` +
+          'Enable usage in streams (OpenAI-compatible servers: stream_options.include_usage) to price it.',
+      );
     }
-    if (result && !cached) {
-      if (x.providedCost !== undefined) result.providedCost = x.providedCost;
-      if (x.source === 'none') {
-        result.estimated = true;
-        (result.warnings ??= []).push('the response carried no token usage');
-        this.warn(
-          `no-usage:${provider ?? ''}:${model}`,
-          `LangChain reported no token usage for ${model}${provider ? ` (${provider})` : ''}; its cost is recorded as 0 and flagged estimated. ` +
-            'Enable usage in streams (OpenAI-compatible servers: stream_options.include_usage) to price it.',
-        );
-      } else if (x.estimated) {
-        result.estimated = true;
-      }
-      if (x.warnings) (result.warnings ??= []).push(...x.warnings);
-    }
-    const record = result
-      ? this.tracker.record(result, ctx)
-      : this.tracker.recordUnpriced(model, provider, usage, ctx, this.unpricedOptions());
+    const result = outcome.status === 'unpriced' ? null : outcome.result;
+    const record = recordOutcome(
+      this.tracker,
+      outcome,
+      { provider, usage },
+      ctx,
+      this.unpricedOptions(),
+    ) as CostRecord;
     this.emit({
       runId,
       traceId: ctx.traceId as string,
@@ -560,11 +551,10 @@ export class CostCallbackHandler extends BaseCallbackHandler {
     let result: CostResult | null = null;
     if (um) {
       usage = usageFromUsageMetadata(um, langChainProviderFamily(provider));
-      try {
-        result = this.price([model], provider, usage, undefined);
-      } catch (e) {
-        this.warn(`price:${model}`, `could not price ${model}: ${textOf(e)}`);
-      }
+      const outcome = priceCall({ models: [model], provider, usage }, this.catalog);
+      if (outcome.status === 'unpriced') {
+        if (outcome.failed) this.warn(`price:${model}`, `could not price ${model}: ${outcome.reason}`);
+      } else result = outcome.result;
     }
     const record = this.tracker.recordFailure(
       { model, provider, error: err, usage, ...(result ? { result } : {}) },
@@ -602,16 +592,6 @@ export class CostCallbackHandler extends BaseCallbackHandler {
 
   /** Warn once per key. Warnings quote errors of hooks and sinks: secrets in them are redacted. */
   private warn(key: string, text: string): void {
-    const logger = this.core.options.logger;
-    const message = redactSecrets(text);
-    if (!logger) {
-      warnOnce(`langchain:${key}`, message);
-      return;
-    }
-    const warned = this.core.warned;
-    if (warned.has(key)) return;
-    if (warned.size >= 1000) warned.clear();
-    warned.add(key);
-    logger.warn(message);
+    this.core.warnings.warn(`langchain:${key}`, redactSecrets(text), this.core.options.logger);
   }
 }

@@ -1,11 +1,12 @@
 import type { AttributeValue, Context } from '@opentelemetry/api';
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { costDetailsJson, usageDetailsJson } from '../langfuse/details-json.js';
-import { getLogger, type Logger } from '../logger.js';
-import { priceUsage } from '../pricing/calculator.js';
+import { getLogger, type Logger, WarnOnce } from '../logger.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
-import { type CostResult, emptyCosts } from '../pricing/cost-result.js';
+import type { CostResult } from '../pricing/cost-result.js';
 import { getDefaultCatalog } from '../pricing/default-catalog.js';
+import { priceCall } from '../pricing/price-call.js';
+import { recordOutcome } from '../tracker/record-outcome.js';
 import { redactSecrets } from '../tracker/redact.js';
 import { extractOtelUsage, OTEL_ATTR, type OtelUsageExtraction } from '../usage/extract-otel.js';
 import { OpenSpans, recordContextOf, ServiceNameCache } from './attribution.js';
@@ -57,8 +58,6 @@ export interface CostSpanProcessorOptions {
   /** Logger for warnings. Default: the library logger (`setLogger`). */
   logger?: Logger;
 }
-
-const LIMIT_WARNINGS = 1_000;
 
 /**
  * An OpenTelemetry span processor that prices every LLM span, whoever emitted it (`@langfuse/tracing`,
@@ -113,7 +112,7 @@ export class CostSpanProcessor implements SpanProcessorLike {
   private readonly open = new OpenSpans();
   /** Open spans with a priced LLM descendant (weak: entries go with the spans). */
   private readonly wrappers = new WeakSet<object>();
-  private readonly warned = new Set<string>();
+  private readonly warnings = new WarnOnce();
   /** The SDK calls onEnding for every span; once seen, onEnd never prices again. */
   private sawOnEnding = false;
   private orderChecked = false;
@@ -247,51 +246,54 @@ export class CostSpanProcessor implements SpanProcessorLike {
       return;
     }
 
-    let result: CostResult | null;
-    try {
-      result = priceSpan(this.catalogValue, model, x);
-    } catch (err) {
+    const outcome = priceCall(
+      {
+        models: [model],
+        provider: x.provider,
+        usage,
+        serviceTier: x.serviceTier,
+        providedCost: x.providedCost,
+      },
+      this.catalogValue,
+    );
+    if (outcome.status === 'unpriced' && outcome.failed) {
+      // The calculator refused the span's numbers (a cost over $9,007, …): no cost is written; the
+      // call is still counted, as unpriced.
       this.warnOnce(
-        `calc:${model}:${message(err)}`,
-        `span "${safeName(span)}" (model ${model}) not priced: ${message(err)}`,
+        `calc:${model}:${outcome.reason}`,
+        `span "${safeName(span)}" (model ${model}) not priced: ${outcome.reason}`,
+      );
+    }
+    const provided = x.providedCost;
+    if (outcome.status === 'provided') this.writeProvided(span, x, provided!);
+    else if (outcome.status !== 'unpriced') {
+      if (provided === undefined || this.overwrite) this.write(span, x, outcome.result);
+      else this.writeProvided(span, x, provided);
+    }
+    const tracker = this.tracker();
+    if (!tracker) return;
+    if (outcome.status === 'unpriced' && !tracker.recordUnpriced) {
+      this.warnOnce(
+        `unpriced:${model}`,
+        `no price for model "${model}"; its spans carry no cost (add a price to the catalog)`,
       );
       return;
     }
-
-    const provided = x.providedCost;
-    const tracker = this.tracker();
-    if (result === null) {
-      if (provided !== undefined) {
-        this.writeProvided(span, x, provided);
-        if (tracker) this.record(tracker, providedOnly(model, x, provided), span, provided);
-        return;
-      }
-      if (tracker?.recordUnpriced) {
-        try {
-          tracker.recordUnpriced(
-            model,
-            x.provider,
-            usage,
-            recordContextOf(span, this.services.get(span.resource), undefined, this.open),
-            // The tracker's "no price" warning goes to this processor's logger when it has one.
-            this.customLogger ? { logger: this.customLogger } : undefined,
-          );
-        } catch (err) {
-          this.warnOnce('tracker.recordUnpriced', `cost tracker failed: ${message(err)}`);
-        }
-      } else {
-        this.warnOnce(
-          `unpriced:${model}`,
-          `no price for model "${model}"; its spans carry no cost (add a price to the catalog)`,
-        );
-      }
-      return;
+    try {
+      recordOutcome(
+        tracker,
+        outcome,
+        { provider: x.provider, usage },
+        recordContextOf(span, this.services.get(span.resource), provided, this.open),
+        // The tracker's "no price" warning goes to this processor's logger when it has one.
+        this.customLogger ? { logger: this.customLogger } : undefined,
+      );
+    } catch (err) {
+      this.warnOnce(
+        `tracker.record:${message(err)}`,
+        `cost tracker failed to record a span: ${message(err)}`,
+      );
     }
-
-    if (provided !== undefined) result.providedCost = provided;
-    if (provided === undefined || this.overwrite) this.write(span, x, result);
-    else this.writeProvided(span, x, provided);
-    if (tracker) this.record(tracker, result, span, provided);
   }
 
   /**
@@ -327,22 +329,6 @@ export class CostSpanProcessor implements SpanProcessorLike {
     a['langfuse.observation.metadata.provider'] = result.provider;
     // Metadata values are strings, as @langfuse/tracing writes them (its exporter warns on others).
     a['langfuse.observation.metadata.cost_estimated'] = result.estimated ? 'true' : 'false';
-  }
-
-  private record(
-    tracker: CostRecorder,
-    result: CostResult,
-    span: ProcessorSpan,
-    provided: number | undefined,
-  ): void {
-    try {
-      tracker.record(result, recordContextOf(span, this.services.get(span.resource), provided, this.open));
-    } catch (err) {
-      this.warnOnce(
-        `tracker.record:${message(err)}`,
-        `cost tracker failed to record a span: ${message(err)}`,
-      );
-    }
   }
 
   private loadDefaultCatalog(): PriceCatalog {
@@ -410,48 +396,14 @@ export class CostSpanProcessor implements SpanProcessorLike {
   }
 
   private warnOnce(key: string, text: string): void {
-    if (this.warned.has(key)) return;
-    if (this.warned.size >= LIMIT_WARNINGS) this.warned.clear();
-    this.warned.add(key);
-    this.warn(text);
+    this.warnings.warn(`otel:${key}`, text, this.customLogger);
   }
-}
-
-/**
- * `calculateCost` for a usage the extractor already validated: the pricing step alone, skipping
- * the re-validation and copy of the usage (about half of calculateCost's time).
- */
-function priceSpan(catalog: PriceCatalog, model: string, x: OtelUsageExtraction): CostResult | null {
-  return priceUsage(catalog, model, x.provider, x.usage!, x.serviceTier ?? 'standard', undefined);
 }
 
 function looksExporting(p: Record<string, unknown>): boolean {
   if ('_exporter' in p) return true;
   const name = (p.constructor as { name?: string } | undefined)?.name ?? '';
   return name === 'LangfuseSpanProcessor' || name.endsWith('ExportingSpanProcessor');
-}
-
-/** A result for a span whose model has no price but which carries a cost of its own. */
-function providedOnly(model: string, x: OtelUsageExtraction, provided: number): CostResult {
-  const usage = x.usage!;
-  return {
-    model,
-    resolvedModel: model,
-    provider: x.provider ?? 'unknown',
-    usage,
-    costs: emptyCosts(),
-    total: provided,
-    totalPico: Math.round(provided * 1e12),
-    currency: 'USD',
-    tier: 'provided',
-    serviceTier: x.serviceTier ?? 'standard',
-    contextTier: null,
-    source: 'provided',
-    layer: 'fallback',
-    estimated: false,
-    providedCost: provided,
-    warnings: [`no catalog price for "${model}"; the cost is the one reported on the span`],
-  };
 }
 
 /** An error's message for a warning, with secrets redacted (wrapped exporters' errors may quote keys or URLs). */

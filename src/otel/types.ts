@@ -1,8 +1,4 @@
 import type { Attributes, AttributeValue, Context, HrTime, SpanContext } from '@opentelemetry/api';
-import type { Logger } from '../logger.js';
-import type { CostResult } from '../pricing/cost-result.js';
-import type { RecordContext } from '../tracker/record.js';
-import type { TokenUsage } from '../usage/token-usage.js';
 
 /**
  * The parts of an SDK span the processor reads. Structural, so the processor works with
@@ -52,21 +48,4 @@ export interface SpanProcessorLike {
   shutdown(): Promise<void>;
 }
 
-/**
- * Where priced spans are recorded: a `CostTracker` (see `langfuse-cost`) or anything with the same
- * `record` method.
- */
-export interface CostRecorder {
-  /** Record one priced call. */
-  record(result: CostResult, ctx?: RecordContext): unknown;
-  /** Count a call whose model has no price; its warning goes to `options.logger` when given. */
-  recordUnpriced?(
-    model: string,
-    provider: string | undefined,
-    usage: Partial<TokenUsage>,
-    ctx?: RecordContext,
-    options?: { logger?: Logger },
-  ): void;
-  /** Flush sinks. */
-  flush?(): Promise<void>;
-}
+export type { CostRecorder } from '../tracker/record-outcome.js';

@@ -5,7 +5,7 @@ import {
   InvalidRecordError,
   LangfuseCostError,
 } from '../errors.js';
-import { getLogger, type Logger, warnOnce } from '../logger.js';
+import { getLogger, type Logger, WarnOnce } from '../logger.js';
 import { type CostBreakdown, type CostResult, emptyCosts } from '../pricing/cost-result.js';
 import { usdToPico } from '../pricing/money.js';
 import { emptyUsage, normalizeUsage, type TokenUsage, totalTokens } from '../usage/token-usage.js';
@@ -236,10 +236,6 @@ export interface RecordUnpricedOptions {
   logger?: Logger;
 }
 
-/** Keys already warned about, per logger given to a call (adapters' own loggers). */
-type WarnedKeys = WeakMap<Logger, Set<string>>;
-const MAX_WARNED_KEYS = 10_000;
-
 /** The message of any thrown value, read without trusting it. */
 function safeMessage(err: unknown): string {
   try {
@@ -310,7 +306,7 @@ export class CostTracker {
   };
   private readonly keys: CallKeys = { keys: ['', '', '', '', '', ''], tags: [] };
   private readonly logger: Logger | undefined;
-  private readonly warned: WarnedKeys = new WeakMap();
+  private readonly warnings = new WarnOnce();
   private recordedCount = 0;
   private rejectedCount = 0;
   private lastRejection: TrackerHealth['lastRejection'];
@@ -619,23 +615,7 @@ export class CostTracker {
 
   /** Warn once per key: to `logger` when given (deduplicated per logger), else the tracker's. */
   private warnOnce(key: string, message: string, logger: Logger | undefined = this.logger): void {
-    if (logger === undefined) {
-      warnOnce(key, message);
-      return;
-    }
-    let seen = this.warned.get(logger);
-    if (seen === undefined) {
-      seen = new Set();
-      this.warned.set(logger, seen);
-    }
-    if (seen.has(key)) return;
-    if (seen.size >= MAX_WARNED_KEYS) seen.clear();
-    seen.add(key);
-    try {
-      logger.warn(message);
-    } catch {
-      // A broken logger must not break the call.
-    }
+    this.warnings.warn(key, message, logger);
   }
 
   /**

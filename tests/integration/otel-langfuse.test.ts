@@ -10,7 +10,9 @@ import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trac
 import { generateText, jsonSchema, simulateReadableStream, stepCountIs, streamText, tool } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CostCallbackHandler } from '../../src/langchain/index.js';
 import { COST_ATTR, CostSpanProcessor } from '../../src/otel/index.js';
+import { CostTracker, toLedgerLine } from '../../src/tracker/index.js';
 import { langfuseViewOfSpan } from '../helpers/langfuse-server/otel.js';
 import { memoryLogger, memoryTracker, P, testCatalog, withoutOnEnding } from '../helpers/otel-span-cases.js';
 import { type DecodedSpan, type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
@@ -221,6 +223,53 @@ describe('CostSpanProcessor + LangfuseSpanProcessor (NodeSDK, OTLP/HTTP to a loo
     expect(root.attributes['session.id']).toBe('lc-session');
     expect(ctx.sessionId).toBe('lc-session');
     expect(ctx.userId).toBe('lc-user');
+  });
+
+  it('one ChatOpenAI response, priced by CostCallbackHandler and by the processor over @langfuse/langchain, gives the same ledger line', async () => {
+    llmServer.enqueue('openai', {
+      model: 'gpt-4o-2024-08-06',
+      usage: {
+        prompt_tokens: 1200,
+        completion_tokens: 300,
+        total_tokens: 1500,
+        prompt_tokens_details: { cached_tokens: 200 },
+        completion_tokens_details: { reasoning_tokens: 40 },
+      },
+    });
+    const llm = new ChatOpenAI({
+      model: 'gpt-4o',
+      apiKey: 'test',
+      maxRetries: 0,
+      configuration: { baseURL: `${llmServer.url}/v1` },
+    });
+    const direct = new CostTracker();
+    const costHandler = new CostCallbackHandler({ tracker: direct, catalog: testCatalog() });
+    await llm.invoke('hi', { callbacks: [new CallbackHandler(), costHandler] });
+    await awaitAllCallbacks();
+    await langfuse.forceFlush();
+    expect(tracker.records).toHaveLength(1);
+    // What the processor recorded, recorded by a real tracker as it would be.
+    const viaOtel = new CostTracker().record(tracker.records[0]!.result, tracker.records[0]!.ctx);
+    const viaHandler = direct.recent()[0]!;
+    const PRICING = [
+      'provided_model_name',
+      'usage_details',
+      'cost_details',
+      'total_cost',
+      'cost_pico',
+      'provider',
+      'resolved_model',
+      'source',
+      'estimated',
+      'tier',
+      'status',
+    ] as const;
+    const pick = (line: ReturnType<typeof toLedgerLine>) =>
+      Object.fromEntries(PRICING.map((k) => [k, line[k]]));
+    expect(pick(toLedgerLine(viaOtel))).toEqual(pick(toLedgerLine(viaHandler)));
+    // And both are right: 1,000 uncached + 200 cached input, 260 text + 40 reasoning output.
+    const expected = (1000 * P.gpt4o.input + 200 * P.gpt4o.cacheRead + 300 * P.gpt4o.output) / 1e6;
+    expect(viaHandler.totalPico).toBe(pico(expected));
   });
 
   it('Vercel AI SDK generateText, two steps: only the doGenerate spans are priced, no double counting', async () => {

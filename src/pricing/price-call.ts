@@ -1,0 +1,117 @@
+/**
+ * One LLM call → one pricing outcome. The LangChain handler, the span processor and the CLI all price
+ * through here, so the same provider response gives the same record whichever path it took: the
+ * model names tried and their order, what a provider-reported cost means when there is no price,
+ * what a missing or estimated usage does to the result, and which failures leave a call unpriced.
+ */
+import { InvalidUsageError, LangfuseCostError } from '../errors.js';
+import type { ServiceTier } from '../usage/service-tiers.js';
+import type { TokenUsage } from '../usage/token-usage.js';
+import { emptyCosts } from './bucket-costs.generated.js';
+import { priceUsage } from './calculator.js';
+import type { PriceCatalog } from './catalog.js';
+import type { CostResult } from './cost-result.js';
+import { PICO_PER_USD, usdToPico } from './money.js';
+
+/** What an adapter knows about a call once its usage is extracted. */
+export interface CallFacts {
+  /**
+   * Model names to try, in order: the model the response says served the call, then the one
+   * requested. Absent and repeated names are skipped; the first name is the call's model.
+   */
+  models: readonly (string | undefined)[];
+  /** Provider hint (LangChain `ls_provider`, `gen_ai.provider.name`, …). */
+  provider?: string;
+  /** The call's usage, already validated by an extractor. */
+  usage: TokenUsage;
+  /** Service tier the response (or request) reported. */
+  serviceTier?: ServiceTier;
+  /** A cost the provider or gateway reported itself, USD. */
+  providedCost?: number;
+  /** The response carried no token usage at all (the usage is all zeros). */
+  usageMissing?: boolean;
+  /** The extractor estimated some counts (e.g. a stream without a usage chunk). */
+  usageEstimated?: boolean;
+  /** The extractor's warnings, carried onto the result. */
+  warnings?: readonly string[];
+  /** When the call happened (epoch ms), for prices valid at that time; default now. */
+  at?: number;
+}
+
+/**
+ * How a call was priced.
+ * - `priced`: a catalog price (or the fallback price, `estimated`); `free` when the model costs nothing.
+ * - `provided`: no price, but the provider reported the cost: that is the cost.
+ * - `unpriced`: neither; `reason` says why: no price, or (`failed`) the calculator's error message.
+ *   Never a $0 cost.
+ */
+export type PriceOutcome =
+  | { status: 'priced' | 'free' | 'provided'; model: string; result: CostResult }
+  | { status: 'unpriced'; model: string; reason: string; failed: boolean };
+
+/** The model name of a call with no usable name. */
+export const UNKNOWN_MODEL = 'unknown';
+
+/**
+ * Price one call. Never throws for the call's own data: a usage or model the calculator refuses
+ * (a cost over $9,007, say) becomes `unpriced` with the reason and `failed: true`, so the caller can
+ * warn and still record the call.
+ */
+export function priceCall(facts: CallFacts, catalog: PriceCatalog): PriceOutcome {
+  const model = firstName(facts.models) ?? UNKNOWN_MODEL;
+  const tier = facts.serviceTier ?? 'standard';
+  let result: CostResult | null = null;
+  let tried: string | undefined;
+  try {
+    for (const m of facts.models) {
+      if (!m || m === tried) continue;
+      tried = m;
+      result = priceUsage(catalog, m, facts.provider, facts.usage, tier, facts.at);
+      if (result) break;
+    }
+    if (result === null && facts.providedCost !== undefined)
+      return { status: 'provided', model, result: providedResult(model, facts, facts.providedCost) };
+  } catch (err) {
+    const reason = err instanceof LangfuseCostError ? err.message : String(err);
+    return { status: 'unpriced', model, reason, failed: true };
+  }
+  if (result === null)
+    return { status: 'unpriced', model, reason: `no price for model "${model}"`, failed: false };
+  if (facts.providedCost !== undefined) result.providedCost = facts.providedCost;
+  if (facts.usageMissing) {
+    result.estimated = true;
+    (result.warnings ??= []).push('the response carried no token usage');
+  } else if (facts.usageEstimated) result.estimated = true;
+  if (facts.warnings && facts.warnings.length > 0) (result.warnings ??= []).push(...facts.warnings);
+  return { status: result.source === 'free' ? 'free' : 'priced', model, result };
+}
+
+function firstName(models: readonly (string | undefined)[]): string | undefined {
+  for (const m of models) if (m) return m;
+  return undefined;
+}
+
+/** A result for a call whose model has no price but which reported its own cost. */
+function providedResult(model: string, facts: CallFacts, provided: number): CostResult {
+  const totalPico = usdToPico(provided);
+  if (!Number.isSafeInteger(totalPico) || totalPico < 0)
+    throw new InvalidUsageError('providedCost', `expected a cost from $0 to $9,007, got ${provided}`);
+  return {
+    model,
+    resolvedModel: model,
+    provider: facts.provider ?? 'unknown',
+    usage: facts.usage,
+    costs: emptyCosts(),
+    total: totalPico / PICO_PER_USD,
+    totalPico,
+    currency: 'USD',
+    tier: 'provided',
+    serviceTier: facts.serviceTier ?? 'standard',
+    contextTier: null,
+    source: 'provided',
+    layer: 'fallback',
+    estimated: false,
+    providedCost: provided,
+    warnings: [`no catalog price for "${model}"; the cost is the one the provider reported`],
+  };
+}

@@ -1,0 +1,41 @@
+import type { Logger } from '../logger.js';
+import type { CostResult } from '../pricing/cost-result.js';
+import type { PriceOutcome } from '../pricing/price-call.js';
+import type { TokenUsage } from '../usage/token-usage.js';
+import type { RecordContext } from './record.js';
+
+/**
+ * Where an adapter records calls: a `CostTracker`, or anything with the same `record` method (and
+ * `recordUnpriced`, to count calls that have no price).
+ */
+export interface CostRecorder {
+  /** Record one priced call. */
+  record(result: CostResult, ctx?: RecordContext): unknown;
+  /** Count a call whose model has no price; its warning goes to `options.logger` when given. */
+  recordUnpriced?(
+    model: string,
+    provider: string | undefined,
+    usage: Partial<TokenUsage>,
+    ctx?: RecordContext,
+    options?: { logger?: Logger },
+  ): unknown;
+  /** Flush sinks. */
+  flush?(): Promise<void>;
+}
+
+/**
+ * Record the outcome of `priceCall`: a result (priced, free or provided) with `record`, an unpriced
+ * call with `recordUnpriced` (its provided cost, if any, is already in `ctx`). Returns what the
+ * recorder returned, or undefined when it cannot count unpriced calls. Errors propagate: adapters
+ * catch them.
+ */
+export function recordOutcome(
+  recorder: CostRecorder,
+  outcome: PriceOutcome,
+  call: { provider: string | undefined; usage: TokenUsage },
+  ctx: RecordContext,
+  options?: { logger?: Logger },
+): unknown {
+  if (outcome.status !== 'unpriced') return recorder.record(outcome.result, ctx);
+  return recorder.recordUnpriced?.(outcome.model, call.provider, call.usage, ctx, options);
+}
