@@ -6,7 +6,7 @@ import type { ProgramRun } from './example-expectations.js';
 // What the quickstart demo (examples/quickstart/demo.ts, `npm run demo`) must print: each call's cost
 // recomputed here from the usage it prints and the published prices below, the total equal to the sum
 // of the lines, the breakdowns, the budget warning, the ledger, the SQL total and the HTML report.
-// Shared by tests/integration/demo.test.ts (tsx, src/) and tests/package/examples.test.ts (compiled,
+// Shared by tests/integration/examples/demo.test.ts (tsx, src/) and tests/package/examples.test.ts (compiled,
 // the packed package, plain node).
 
 /** A finished demo run: the process, the `--out` directory it was given, and its wall time. */

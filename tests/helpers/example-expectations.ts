@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 
 // What each offline example in examples/ must print, checked against costs computed here from
 // published prices (USD per 1M tokens). One list for both ways the examples run: through tsx against
-// src/ (tests/integration/examples.test.ts) and compiled with tsc against the packed package in plain
+// src/ (tests/integration/examples/examples.test.ts) and compiled with tsc against the packed package in plain
 // node (tests/package/examples.test.ts). The quickstart demo's checks are in demo-expectations.ts.
 
 /** What a finished example process left behind. */

@@ -1,4 +1,4 @@
-// Child process of tests/integration/ledger-full-disk.test.ts: `node --import tsx ledger-full-disk-child.ts <json>`.
+// Child process of tests/integration/node/ledger/full-disk.test.ts: `node --import tsx ledger-full-disk-child.ts <json>`.
 // Records `count` priced calls (ids `d-<i>`, prices from the price file the test wrote) into a
 // JsonlLedgerSink whose disk fills up part way (the parent runs it under `ulimit -S -f`, or on a
 // small tmpfs), timing every record(). It yields to the event loop between calls so the sink's
