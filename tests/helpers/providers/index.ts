@@ -36,3 +36,4 @@ export async function startProviderServer(): Promise<ProviderServer> {
 
 export { encodeEventStreamMessage } from './bedrock.js';
 export type { ProviderName, ProviderReply, ProviderServer, ReceivedRequest } from './server.js';
+export { useProviderServer } from './use-server.js';

@@ -1,17 +1,10 @@
 import { ChatGoogleGenerativeAI } from '@langchain/google-genai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CostCallbackHandler } from '../../../src/langchain/index.js';
 import { nonZero, PRICES, pico, testCatalog, testTracker } from '../../helpers/langchain-fixtures.js';
-import { type ProviderServer, startProviderServer } from '../../helpers/providers/index.js';
+import { useProviderServer } from '../../helpers/providers/index.js';
 
-let server: ProviderServer;
-beforeAll(async () => {
-  server = await startProviderServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => server.reset());
+const server = useProviderServer();
 
 const catalog = testCatalog();
 

@@ -4,7 +4,7 @@ import { StringOutputParser } from '@langchain/core/output_parsers';
 import { ChatPromptTemplate } from '@langchain/core/prompts';
 import { RunnableLambda, RunnableSequence } from '@langchain/core/runnables';
 import { ChatOpenAI } from '@langchain/openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BudgetExceededError } from '../../../src/errors.js';
 import {
   CostCallbackHandler,
@@ -20,16 +20,9 @@ import {
   testCatalog,
   testTracker,
 } from '../../helpers/langchain-fixtures.js';
-import { type ProviderServer, startProviderServer } from '../../helpers/providers/index.js';
+import { useProviderServer } from '../../helpers/providers/index.js';
 
-let server: ProviderServer;
-beforeAll(async () => {
-  server = await startProviderServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => server.reset());
+const server = useProviderServer();
 
 const catalog = testCatalog();
 
