@@ -24,8 +24,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
+import type { CostRecord } from '../src/ledger/record.js';
 import type { CostResult } from '../src/pricing/cost-result.js';
-import type { CostRecord } from '../src/tracker/record.js';
 import { header, median, report } from './util.js';
 
 type Lib = {

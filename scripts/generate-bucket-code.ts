@@ -223,6 +223,41 @@ ${writer('Cost', ROWS, 'c', 'CostBreakdown')}
 `;
 }
 
+function detailsJsonFile(): string {
+  const BT = '`';
+  const body = (rows: readonly BucketRow[], v: string): string[] => {
+    const always = rows.filter((r) => r.alwaysWritten);
+    const open = always.map((r, i) => `${i === 0 ? '{' : ','}"${r.langfuse}":\${${v}.${r.key}}`).join('');
+    return [
+      `  let s = ${BT}${open}${BT};`,
+      ...rows
+        .filter((r) => !r.alwaysWritten)
+        .map((r) => `  if (${v}.${r.key} > 0) s += ${BT},"${r.langfuse}":\${${v}.${r.key}}${BT};`),
+    ];
+  };
+  const usageRows = ROWS.filter((r) => r.usageDetail);
+  return `${HEADER}import type { CostBreakdown } from './buckets.js';
+import type { TokenUsage } from './token-usage.generated.js';
+
+/**
+ * \`JSON.stringify(toLangfuseCostDetails(result))\` built by concatenation: same keys, order and
+ * number text (\`String(n)\` is what JSON.stringify writes for a finite number), without the object
+ * and the generic serializer, which were most of the span processor's per-call cost.
+ */
+export function costDetailsJson(result: { costs: CostBreakdown; total: number }): string {
+  const c = result.costs;
+${lines(body(ROWS, 'c'))}
+  return ${BT}\${s},"total":\${result.total}}${BT};
+}
+
+/** \`JSON.stringify(toLangfuseUsageDetails(usage))\`, built the same way. */
+export function usageDetailsJson(u: TokenUsage): string {
+${lines(body(usageRows, 'u'))}
+  return ${BT}\${s},"total":\${${usageRows.map((r) => `u.${r.key}`).join(' + ')}}}${BT};
+}
+`;
+}
+
 /** Every generated file: its path from the repository root and its text (before formatting). */
 export function renderBucketCode(): Record<string, string> {
   return {
@@ -230,7 +265,8 @@ export function renderBucketCode(): Record<string, string> {
     'src/pricing/price-set.generated.ts': priceSetFile(),
     'src/pricing/bucket-costs.generated.ts': bucketCostsFile(),
     'src/tracker/record-fields.generated.ts': recordFieldsFile(),
-    'src/tracker/ledger-details.generated.ts': ledgerDetailsFile(),
+    'src/ledger/details.generated.ts': ledgerDetailsFile(),
+    'src/usage/details-json.generated.ts': detailsJsonFile(),
   };
 }
 

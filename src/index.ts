@@ -5,9 +5,6 @@
  * @packageDocumentation
  */
 export * from './errors.js';
-export { getLogger, type Logger, setLogger, warnOnce } from './logger.js';
-export * from './pricing/index.js';
-export * from './tracker/index.js';
 export {
   DROPPED_QUOTE,
   describeError,
@@ -22,6 +19,9 @@ export {
   redactSecrets,
   SECRET_RULES,
   type SecretRule,
-} from './tracker/redact.js';
+} from './ledger/redact.js';
+export { getLogger, type Logger, setLogger, warnOnce } from './logger.js';
+export * from './pricing/index.js';
+export * from './tracker/index.js';
 export { toLangfuseCostDetails, toLangfuseUsageDetails } from './usage/details.js';
 export * from './usage/index.js';

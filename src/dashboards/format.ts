@@ -1,5 +1,5 @@
 import { closedError } from '../errors.js';
-import { UNPRICED } from '../tracker/priced.js';
+import { UNPRICED } from '../ledger/priced.js';
 import type { QueryResult } from './sources/types.js';
 
 /** Output formats of `dashboards run`. */

@@ -1,5 +1,5 @@
 import { closedError } from '../errors.js';
-import type { Attribution } from '../tracker/record.js';
+import type { Attribution } from '../ledger/record.js';
 
 /**
  * Metadata keys read for each field, in priority order (first present wins; see `rankOf`). The

@@ -3,15 +3,15 @@ import type { Serialized } from '@langchain/core/load/serializable';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { LLMResult } from '@langchain/core/outputs';
 import { BudgetExceededError, closedError, describeValue, InvalidArgumentError } from '../errors.js';
+import type { Attribution, CostRecord, RecordContext } from '../ledger/record.js';
+import { redactSecrets } from '../ledger/redact.js';
 import { type Logger, WarnOnce } from '../logger.js';
 import { getNodeCatalog } from '../node/default-catalog.js';
 import { getDefaultTracker } from '../node/default-tracker.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import type { CostResult } from '../pricing/cost-result.js';
 import { priceCall } from '../pricing/price-call.js';
-import type { Attribution, CostRecord, RecordContext } from '../tracker/record.js';
 import { recordOutcome } from '../tracker/record-outcome.js';
-import { redactSecrets } from '../tracker/redact.js';
 import type { CostTracker } from '../tracker/tracker.js';
 import {
   extractLangChainUsage,

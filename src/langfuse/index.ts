@@ -3,7 +3,8 @@
  * `langfuse` v3 client adapter and the public-API client.
  * @packageDocumentation
  */
-export { type LangfuseDetailKey, toLangfuseCostDetails, toLangfuseUsageDetails } from './cost-details.js';
+export type { LangfuseDetailKey } from '../usage/buckets.js';
+export { toLangfuseCostDetails, toLangfuseUsageDetails } from '../usage/details.js';
 export {
   attachCostToLegacyLangfuse,
   type LangfuseV3ClientLike,

@@ -1,8 +1,8 @@
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { warnOnce } from '../logger.js';
 import type { CostResult } from '../pricing/cost-result.js';
+import { toLangfuseCostDetails, toLangfuseUsageDetails } from '../usage/details.js';
 import type { TokenUsage } from '../usage/token-usage.js';
-import { toLangfuseCostDetails, toLangfuseUsageDetails } from './cost-details.js';
 
 /**
  * Cost on the generations of the legacy Langfuse v3 SDK (`langfuse` client and the

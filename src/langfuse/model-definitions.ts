@@ -102,7 +102,7 @@ export interface LangfuseModel {
 /**
  * Usage-detail keys priced for each of our price slots. Langfuse prices a usage key only when a price
  * with exactly that key exists, so every key emitters actually send is listed: ours and the Langfuse
- * SDKs' (`src/langfuse/cost-details.ts`), the server's OTel normalisation (`input_cached_tokens`,
+ * SDKs' (`src/usage/details.ts`), the server's OTel normalisation (`input_cached_tokens`,
  * `input_cache_creation`, `output_reasoning_tokens`, …), `@langfuse/langchain` (`input_cache_read`,
  * `input_cache_creation`, `input_audio`, `output_reasoning`, `output_audio`), the server's AI SDK
  * provider-metadata mapping (`input_cache_read`, Bedrock `input_cache_write`, Anthropic

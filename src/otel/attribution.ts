@@ -1,5 +1,5 @@
 import type { HrTime } from '@opentelemetry/api';
-import type { RecordContext } from '../tracker/record.js';
+import type { RecordContext } from '../ledger/record.js';
 import type { ProcessorSpan } from './types.js';
 
 type Attrs = Readonly<Record<string, unknown>>;

@@ -1,13 +1,13 @@
 import type { AttributeValue, Context } from '@opentelemetry/api';
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
-import { costDetailsJson, usageDetailsJson } from '../langfuse/details-json.js';
+import { redactSecrets } from '../ledger/redact.js';
 import { getLogger, type Logger, WarnOnce } from '../logger.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import type { CostResult } from '../pricing/cost-result.js';
 import { getDefaultCatalog } from '../pricing/default-catalog.js';
 import { priceCall } from '../pricing/price-call.js';
 import { recordOutcome } from '../tracker/record-outcome.js';
-import { redactSecrets } from '../tracker/redact.js';
+import { costDetailsJson, usageDetailsJson } from '../usage/details-json.generated.js';
 import { extractOtelUsage, OTEL_ATTR, type OtelUsageExtraction } from '../usage/extract-otel.js';
 import { OpenSpans, recordContextOf, ServiceNameCache } from './attribution.js';
 import { defaultCatalog, defaultTracker } from './defaults.js';

@@ -1,8 +1,8 @@
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
+import type { CostRecord } from '../ledger/record.js';
 import { getLogger, type Logger } from '../logger.js';
 import { picoToDecimalString } from '../pricing/money.js';
 import { totalTokens } from '../usage/token-usage.js';
-import type { CostRecord } from './record.js';
 import type { CostSink } from './sink.js';
 
 /**

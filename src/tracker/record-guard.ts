@@ -9,10 +9,10 @@
  * Checks are `typeof` tests and integer compares: this runs on every LLM call.
  */
 import { describeValue, InvalidRecordError } from '../errors.js';
+import type { Attribution, RecordContext } from '../ledger/record.js';
 import type { CostBreakdown, CostSource } from '../pricing/cost-result.js';
 import { PICO_PER_USD } from '../pricing/money.js';
 import type { TokenUsage } from '../usage/token-usage.js';
-import type { Attribution, RecordContext } from './record.js';
 import { bad, MAX_USD } from './record-field-checks.js';
 import { checkCostFields, checkUsageFields, sumCostsPico } from './record-fields.generated.js';
 

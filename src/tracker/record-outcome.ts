@@ -1,8 +1,8 @@
+import type { RecordContext } from '../ledger/record.js';
 import type { Logger } from '../logger.js';
 import type { CostResult } from '../pricing/cost-result.js';
 import type { PriceOutcome } from '../pricing/price-call.js';
 import type { TokenUsage } from '../usage/token-usage.js';
-import type { RecordContext } from './record.js';
 
 /**
  * Where an adapter records calls: a `CostTracker`, or anything with the same `record` method (and

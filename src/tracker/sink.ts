@@ -1,4 +1,4 @@
-import type { CostRecord } from './record.js';
+import type { CostRecord } from '../ledger/record.js';
 
 /** Counters of a sink that queues records for I/O (`health()`; the JSONL ledger has it). */
 export interface CostSinkHealth {

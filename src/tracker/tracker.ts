@@ -5,6 +5,10 @@ import {
   InvalidRecordError,
   LangfuseCostError,
 } from '../errors.js';
+import { type CsvOptions, type ExportFormat, formatExport } from '../ledger/export.js';
+import { type LedgerLineOptions, toLedgerLine } from '../ledger/line.js';
+import type { Attribution, CostRecord, FailureInput, RecordContext } from '../ledger/record.js';
+import { describeError, ERROR_DETAILS, type ErrorDetail } from '../ledger/redact.js';
 import { getLogger, type Logger, WarnOnce } from '../logger.js';
 import { type CostBreakdown, type CostResult, emptyCosts } from '../pricing/cost-result.js';
 import { usdToPico } from '../pricing/money.js';
@@ -26,10 +30,7 @@ import {
 } from './budgets.js';
 import { ZonedCalendar } from './calendar.js';
 import { TypedEmitter } from './emitter.js';
-import { type CsvOptions, type ExportFormat, formatExport } from './export.js';
 import { GROUP_DIMENSIONS, type GroupDimension, NONE_KEY, OTHER_KEY } from './groups.js';
-import { type LedgerLineOptions, toLedgerLine } from './ledger-line.js';
-import type { Attribution, CostRecord, FailureInput, RecordContext } from './record.js';
 import {
   checkAttribution,
   duration as checkDuration,
@@ -44,7 +45,6 @@ import {
   text,
   time,
 } from './record-guard.js';
-import { describeError, ERROR_DETAILS, type ErrorDetail } from './redact.js';
 import type { CostSink, CostSinkHealth } from './sink.js';
 import { type CallKeys, type StatsWindow, WindowAggregates } from './windows.js';
 

@@ -2,7 +2,7 @@
  * Langfuse usage and cost details: the one shape our ledger lines, span attributes and Langfuse
  * generations share (keys from the bucket table's `langfuse` column, plus `total`).
  */
-import { closedError } from '../errors.js';
+import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { BUCKETS, type BucketRow, type CostBreakdown } from './buckets.js';
 import type { TokenUsage } from './token-usage.js';
 
@@ -52,4 +52,86 @@ export function toLangfuseCostDetails(result: {
   } catch (err) {
     throw closedError(err, 'toLangfuseCostDetails');
   }
+}
+
+// Reading details back: every name emitters and Langfuse versions give each bucket.
+const ALIASES: Record<
+  Exclude<keyof TokenUsage, 'requests' | 'webSearches' | 'cacheWrite' | 'cacheWrite1h'>,
+  string[]
+> = {
+  input: ['input'],
+  cacheRead: ['input_cached_tokens', 'input_cache_read', 'cache_read_input_tokens'],
+  inputAudio: ['input_audio_tokens', 'input_audio'],
+  inputImage: ['input_image_tokens', 'input_image'],
+  output: ['output'],
+  reasoning: ['output_reasoning_tokens', 'output_reasoning'],
+  outputAudio: ['output_audio_tokens', 'output_audio'],
+};
+const CACHE_WRITE = ['input_cache_creation', 'cache_creation_input_tokens', 'input_cache_write'];
+const KNOWN = new Set([
+  ...Object.values(ALIASES).flat(),
+  ...CACHE_WRITE,
+  'input_cache_creation_5m',
+  'input_cache_creation_1h',
+  'total',
+]);
+
+/**
+ * Turn Langfuse `usage_details` back into our disjoint usage. Langfuse's convention (and ours) is that
+ * `input` excludes cache tokens and `output` excludes reasoning tokens. Aliases of one bucket (e.g.
+ * `input_cached_tokens` and `cache_read_input_tokens`) must agree; keys we cannot place (e.g.
+ * `reasoning_tokens`, which the server keeps beside an inclusive `output`, or `promptTokens`) make the
+ * usage ambiguous, and the observation is left alone rather than priced wrongly.
+ */
+export function usageFromLangfuseDetails(
+  details: Record<string, number>,
+): { usage: Partial<TokenUsage> } | { error: string } {
+  try {
+    return usageFromLangfuseDetailsUnchecked(details);
+  } catch (err) {
+    throw closedError(err, 'usageFromLangfuseDetails');
+  }
+}
+
+function usageFromLangfuseDetailsUnchecked(
+  details: Record<string, number>,
+): { usage: Partial<TokenUsage> } | { error: string } {
+  if (typeof details !== 'object' || details === null || Array.isArray(details))
+    throw new InvalidArgumentError(
+      'details',
+      `expected an object of usage keys, got ${describeValue(details)}`,
+    );
+  const unknown = Object.entries(details).filter(([k, v]) => !KNOWN.has(k) && v !== 0);
+  if (unknown.length > 0)
+    return { error: `usage keys not understood: ${unknown.map(([k]) => k).join(', ')}` };
+  const usage: Partial<TokenUsage> = {};
+  for (const [bucket, keys] of Object.entries(ALIASES)) {
+    const values = keys.filter((k) => details[k] !== undefined).map((k) => details[k]!);
+    if (values.length === 0) continue;
+    if (values.some((v) => v !== values[0])) return { error: `usage keys ${keys.join('/')} disagree` };
+    usage[bucket as keyof TokenUsage] = values[0]!;
+  }
+  const generic = CACHE_WRITE.map((k) => details[k]).filter((v) => v !== undefined);
+  if (generic.some((v) => v !== generic[0])) return { error: `usage keys ${CACHE_WRITE.join('/')} disagree` };
+  const m5 = details.input_cache_creation_5m;
+  const h1 = details.input_cache_creation_1h;
+  const all = generic[0];
+  if (all !== undefined && (m5 !== undefined || h1 !== undefined)) {
+    const hour = h1 ?? 0;
+    if (all === (m5 ?? all - hour) + hour && all >= hour) {
+      // The sum beside its breakdown (Vercel AI SDK cache_creation_input_tokens and ephemeral_5m/1h,
+      // as Langfuse stored them before v3.156): the 5-minute share is the sum minus the 1-hour share.
+      usage.cacheWrite = all - hour;
+    } else {
+      // Since v3.156 Langfuse subtracts the 5m/1h counts from input_cache_creation (commit e26a288,
+      // `OtelIngestionProcessor`): the keys are disjoint, and the 5-minute writes are both.
+      usage.cacheWrite = all + (m5 ?? 0);
+    }
+    if (hour > 0) usage.cacheWrite1h = hour;
+  } else {
+    const w = all ?? m5;
+    if (w !== undefined) usage.cacheWrite = w;
+    if (h1 !== undefined) usage.cacheWrite1h = h1;
+  }
+  return { usage };
 }

@@ -27,10 +27,10 @@ import {
 } from '../../src/index.js';
 import * as langchain from '../../src/langchain/index.js';
 import * as langfuse from '../../src/langfuse/index.js';
+import { toLedgerLine } from '../../src/ledger/line.js';
 import * as node from '../../src/node/index.js';
 import * as otel from '../../src/otel/index.js';
 import { CallSample } from '../../src/tracker/aggregate.js';
-import { toLedgerLine } from '../../src/tracker/ledger-line.js';
 import { USAGE_BUCKETS } from '../../src/usage/token-usage.js';
 import { type HostileSpec, hostileSpec, materialize } from './hostile.js';
 

@@ -1,8 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
+import type { RecordContext } from '../../src/ledger/record.js';
 import type { CostSpanProcessor, CostSpanProcessorOptions } from '../../src/otel/index.js';
 import type { CostResult } from '../../src/pricing/index.js';
 import { PriceCatalog } from '../../src/pricing/index.js';
-import type { RecordContext } from '../../src/tracker/record.js';
 import type { TokenUsage } from '../../src/usage/token-usage.js';
 
 /**

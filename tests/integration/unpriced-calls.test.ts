@@ -17,10 +17,10 @@ import {
   runDashboard,
   runDashboards,
 } from '../../src/dashboards/index.js';
+import { isPricedLine, UNPRICED } from '../../src/ledger/priced.js';
 import { aggregateLedger, JsonlLedgerSink, readLedger } from '../../src/node/index.js';
 import { calculateCost, PriceCatalog } from '../../src/pricing/index.js';
 import { CostTracker, formatExport, type LedgerLine } from '../../src/tracker/index.js';
-import { isPricedLine, UNPRICED } from '../../src/tracker/priced.js';
 import { runCli } from '../helpers/cli.js';
 
 // Price facts (USD per 1M tokens), for this test only.

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // The core entry (`langfuse-cost`) must run in Node, Bun and edge runtimes: no Node built-ins, no dependencies.
-const CORE_DIRS = ['src/pricing', 'src/usage', 'src/tracker'];
+const CORE_DIRS = ['src/pricing', 'src/usage', 'src/ledger', 'src/tracker'];
 const CORE_FILES = ['src/index.ts', 'src/errors.ts', 'src/logger.ts'];
 /**
  * The layers of the core, lowest first: a module may import from its own layer and the ones below,
@@ -15,6 +15,7 @@ const LAYERS = [
   ['src/errors.ts', 'src/logger.ts'],
   ['src/usage'],
   ['src/pricing'],
+  ['src/ledger'],
   ['src/tracker'],
   ['src/index.ts'],
 ];
@@ -45,7 +46,7 @@ describe('core has no Node-only import and no runtime dependency', () => {
       ].map((m) => m[1] ?? m[2]!);
       const offending = specifiers.filter((s) => !s.startsWith('.'));
       expect(offending, `${relative(root, file)} imports ${offending.join(', ')}`).toEqual([]);
-      // Arrows point down: adapters → core, and inside the core usage ← pricing ← tracker.
+      // Arrows point down: adapters → core, and inside the core usage ← pricing ← ledger ← tracker.
       const own = layerOf(file);
       const upward = specifiers
         .map((s) => join(dirname(file), s.replace(/\.js$/, '.ts')))

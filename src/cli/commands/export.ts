@@ -1,7 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { EXPORT_FORMATS, type ExportFormat, ExportWriter } from '../../ledger/export.js';
 import { readLedger } from '../../node/ledger/read.js';
-import { EXPORT_FORMATS, type ExportFormat, ExportWriter } from '../../tracker/export.js';
 import { parseArgs, strFlag } from '../args.js';
 import { type CliCommand, CliError, type CliIO } from '../command.js';
 import { envConfig, ledgerPath } from '../ledger-options.js';

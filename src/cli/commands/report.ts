@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import { UNPRICED } from '../../ledger/priced.js';
 import {
   aggregateLedgerParallel,
   LEDGER_GROUP_BY,
@@ -6,7 +7,6 @@ import {
   type LedgerReport,
 } from '../../node/ledger/report.js';
 import type { CostSummary } from '../../tracker/aggregate.js';
-import { UNPRICED } from '../../tracker/priced.js';
 import { intFlag, parseArgs, strFlag } from '../args.js';
 import { type CliCommand, CliError } from '../command.js';
 import { pct, renderTable, usd } from '../format.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closedError } from '../../errors.js';
-import { redactErrorText, redactSecrets } from '../../tracker/redact.js';
+import { redactErrorText, redactSecrets } from '../../ledger/redact.js';
 import { formatUsdPico, parseUsdPico, percentText, usdPicoText } from '../format.js';
 import type { DashboardResult } from '../runner.js';
 import { FILTER_KEYS, reportApp } from './app.js';

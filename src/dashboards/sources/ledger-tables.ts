@@ -5,7 +5,7 @@
  * fallback, …); session_id, user_id and tags go on the trace, as in Langfuse.
  */
 
-import { LEDGER_TOTAL_COST_SQL } from '../../tracker/priced.js';
+import { LEDGER_TOTAL_COST_SQL } from '../../ledger/priced.js';
 
 /** The ledger line as ClickHouse reads it (JSONEachRow); unknown keys are skipped, missing keys default. */
 export const LEDGER_SCHEMA = [

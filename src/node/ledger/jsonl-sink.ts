@@ -12,10 +12,10 @@ import {
 } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { closedError, describeValue, InvalidArgumentError } from '../../errors.js';
+import { LedgerLineEncoder } from '../../ledger/encoder.js';
+import type { LedgerLineOptions } from '../../ledger/line.js';
+import type { CostRecord } from '../../ledger/record.js';
 import { getLogger, type Logger } from '../../logger.js';
-import type { LedgerLineOptions } from '../../tracker/ledger-line.js';
-import { LedgerLineEncoder } from '../../tracker/ledger-line-encoder.js';
-import type { CostRecord } from '../../tracker/record.js';
 import type { CostSink, CostSinkHealth } from '../../tracker/sink.js';
 import { checkFields, checkPath } from './errors.js';
 import { flushAtExit, forgetAtExit } from './exit-hooks.js';

@@ -2,12 +2,12 @@ import { isAscii } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { open as openAsync } from 'node:fs/promises';
 import { closedError, describeValue, InvalidArgumentError } from '../../errors.js';
+import { ledgerLineProblem } from '../../ledger/check.js';
+import { FastLine, scanLine } from '../../ledger/fast-line.js';
+import { expandLedgerLine, type LedgerLine } from '../../ledger/line.js';
 import { getLogger } from '../../logger.js';
-import { expandLedgerLine, type LedgerLine } from '../../tracker/ledger-line.js';
-import { ledgerLineProblem } from '../../tracker/ledger-line-check.js';
 import { parseTimeSpec, TIME_SYNTAX } from '../../tracker/time-syntax.js';
 import { checkFields, checkOptions, checkPath, errnoCode, ledgerError } from './errors.js';
-import { FastLine, scanLine } from './fast-line.js';
 import { type LedgerFile, listLedgerFiles } from './files.js';
 
 /** Options of {@link scanLedger} and {@link readLedger}. */

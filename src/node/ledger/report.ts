@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { closedError, describeValue, InvalidArgumentError } from '../../errors.js';
+import { type FastLine, USAGE_INDEX } from '../../ledger/fast-line.js';
+import { type LedgerLine, linePico } from '../../ledger/line.js';
 import { picoToUsd, usdToPico } from '../../pricing/money.js';
 import {
   CallSample,
@@ -30,10 +32,8 @@ import {
   OTHER_KEY,
 } from '../../tracker/groups.js';
 import { histogramBucket } from '../../tracker/histogram.js';
-import { type LedgerLine, linePico } from '../../tracker/ledger-line.js';
 import type { GroupStats } from '../../tracker/tracker.js';
 import { checkFields, checkOptions, checkPath, ledgerError } from './errors.js';
-import { type FastLine, USAGE_INDEX } from './fast-line.js';
 import {
   checkReadArgs,
   type LedgerScanResult,

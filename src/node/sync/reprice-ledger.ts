@@ -1,11 +1,10 @@
 import { copyFile, type FileHandle, open, rm, stat, writeFile } from 'node:fs/promises';
-import { toLangfuseCostDetails } from '../../langfuse/cost-details.js';
-import { usageFromLangfuseDetails } from '../../langfuse/reprice.js';
+import { parseLedgerLine } from '../../ledger/check.js';
 import { calculateCost, parseServiceTier } from '../../pricing/calculator.js';
 import type { PriceCatalog } from '../../pricing/catalog.js';
 import { usdToPico } from '../../pricing/money.js';
 import { SERVICE_TIERS } from '../../pricing/types.js';
-import { parseLedgerLine } from '../../tracker/ledger-line-check.js';
+import { toLangfuseCostDetails, usageFromLangfuseDetails } from '../../usage/details.js';
 import { listLedgerFiles } from '../ledger/files.js';
 import { parseTime, type SkippedLine, TORN_LAST_LINE, warnSkipped } from '../ledger/read.js';
 import { writeFileAtomic } from './atomic-write.js';

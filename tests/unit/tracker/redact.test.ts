@@ -10,7 +10,7 @@ import {
   redactSecrets,
   SCAN_LIMIT,
   SECRET_RULES,
-} from '../../../src/tracker/redact.js';
+} from '../../../src/ledger/redact.js';
 
 // [text, the secret that must be gone, what must remain]
 const SECRETS: [string, string, string][] = [

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidRecordError } from '../../../src/errors.js';
+import type { CostRecord } from '../../../src/ledger/record.js';
 import { setLogger } from '../../../src/logger.js';
 import {
   type CostSink,
@@ -8,7 +9,6 @@ import {
   LogSink,
   toLedgerLine,
 } from '../../../src/tracker/index.js';
-import type { CostRecord } from '../../../src/tracker/record.js';
 import { decimal12, handResult, PRICES, priced } from '../../helpers/tracker-fixtures.js';
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);

@@ -9,11 +9,11 @@
 import { describe, expect, it } from 'vitest';
 import { staleBucketCode } from '../../../scripts/generate-bucket-code.js';
 import { InvalidRecordError, InvalidUsageError } from '../../../src/errors.js';
+import { ledgerLineJson } from '../../../src/ledger/line.js';
 import { calculateCost } from '../../../src/pricing/calculator.js';
 import { PriceCatalog } from '../../../src/pricing/catalog.js';
 import type { PriceSet } from '../../../src/pricing/types.js';
 import { CostTracker } from '../../../src/tracker/index.js';
-import { ledgerLineJson } from '../../../src/tracker/ledger-line.js';
 import { BUCKETS, type BucketRow, PRICE_KEYS } from '../../../src/usage/buckets.js';
 import { toLangfuseCostDetails, toLangfuseUsageDetails } from '../../../src/usage/details.js';
 import { completionTokens, normalizeUsage, promptTokens } from '../../../src/usage/token-usage.js';

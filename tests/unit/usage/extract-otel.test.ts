@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { toLangfuseCostDetails, toLangfuseUsageDetails } from '../../../src/langfuse/cost-details.js';
-import { costDetailsJson, usageDetailsJson } from '../../../src/langfuse/details-json.js';
 import { calculateCost, PriceCatalog } from '../../../src/pricing/index.js';
+import { toLangfuseCostDetails, toLangfuseUsageDetails } from '../../../src/usage/details.js';
+import { costDetailsJson, usageDetailsJson } from '../../../src/usage/details-json.generated.js';
 import { extractOtelUsage } from '../../../src/usage/extract-otel.js';
 import { emptyUsage, type TokenUsage } from '../../../src/usage/token-usage.js';
 

@@ -14,8 +14,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidRecordError } from '../../../../src/errors.js';
+import { FastLine, keyMatches, SCANNED_KEYS, scanLine } from '../../../../src/ledger/fast-line.js';
+import { expandLedgerLine, ledgerLineJson } from '../../../../src/ledger/line.js';
 import { setLogger } from '../../../../src/logger.js';
-import { FastLine, keyMatches, SCANNED_KEYS, scanLine } from '../../../../src/node/ledger/fast-line.js';
 import {
   aggregateLedger,
   aggregateLedgerParallel,
@@ -25,7 +26,6 @@ import {
   scanLedger,
 } from '../../../../src/node/ledger/index.js';
 import { CostTracker, isoTime, type LedgerLine, toLedgerLine } from '../../../../src/tracker/index.js';
-import { expandLedgerLine, ledgerLineJson } from '../../../../src/tracker/ledger-line.js';
 import { clock, handResult, PRICES, priced } from '../../../helpers/tracker-fixtures.js';
 
 const root = fileURLToPath(new URL('../../../..', import.meta.url));

@@ -1,4 +1,4 @@
-import { LEDGER_COLUMNS } from './ledger-line.js';
+import { LEDGER_COLUMNS } from './line.js';
 
 /**
  * The schema check of a ledger line: the one rule every reader of the ledger applies (report, export,

@@ -9,7 +9,7 @@
  * (A free model is priced: its cost is a known $0.)
  */
 
-import { linePico } from './ledger-line.js';
+import { linePico } from './line.js';
 
 /** What a cost cell says for a call (or a group of calls) without a price. */
 export const UNPRICED = 'unpriced';

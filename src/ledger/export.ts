@@ -1,6 +1,6 @@
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { picoToDecimalString, usdToPico } from '../pricing/money.js';
-import { type LedgerLine, linePico } from './ledger-line.js';
+import { type LedgerLine, linePico } from './line.js';
 import { redactErrorText } from './redact.js';
 
 /** Export formats. */

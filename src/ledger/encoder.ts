@@ -1,6 +1,6 @@
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { totalTokens } from '../usage/token-usage.js';
-import { writeCostDetails, writeUsageDetails } from './ledger-details.generated.js';
+import { writeCostDetails, writeUsageDetails } from './details.generated.js';
 import type { CostRecord } from './record.js';
 
 /**

@@ -1,8 +1,8 @@
-import { LANGFUSE_KEY_OF_BUCKET } from '../../langfuse/cost-details.js';
-import { usdToPico } from '../../pricing/money.js';
-import { LEDGER_COLUMNS, type LedgerLine, OMITTED_WHEN_DEFAULT } from '../../tracker/ledger-line.js';
-import { costAgreement, isCanonicalTime, LEDGER_COLUMN_KINDS } from '../../tracker/ledger-line-check.js';
-import { type TokenBucket, USAGE_BUCKETS } from '../../usage/token-usage.js';
+import { usdToPico } from '../pricing/money.js';
+import { LANGFUSE_KEY_OF_BUCKET } from '../usage/buckets.js';
+import { type TokenBucket, USAGE_BUCKETS } from '../usage/token-usage.js';
+import { costAgreement, isCanonicalTime, LEDGER_COLUMN_KINDS } from './check.js';
+import { LEDGER_COLUMNS, type LedgerLine, OMITTED_WHEN_DEFAULT } from './line.js';
 
 /**
  * The fields of a ledger line that reports need, read straight from the text without building the

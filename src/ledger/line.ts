@@ -4,8 +4,8 @@ import { usdToPico } from '../pricing/money.js';
 import { BUCKET_OF_LANGFUSE_KEY } from '../usage/buckets.js';
 import { toLangfuseCostDetails, toLangfuseUsageDetails } from '../usage/details.js';
 import { emptyUsage, type TokenUsage } from '../usage/token-usage.js';
+import { LedgerLineEncoder } from './encoder.js';
 import { isoTime } from './iso-time.js';
-import { LedgerLineEncoder } from './ledger-line-encoder.js';
 import type { CostRecord, RecordSource } from './record.js';
 
 /**
@@ -93,7 +93,7 @@ function toLedgerLineUnchecked(r: CostRecord, options: LedgerLineOptions = {}): 
     provided_model_name: r.model,
     internal_model_id: unpriced ? null : r.resolvedModel,
     usage_details: toLangfuseUsageDetails(r.usage),
-    // cost-details reads only `costs` and `total`; a record carries both.
+    // toLangfuseCostDetails reads only `costs` and `total`; a record carries both.
     cost_details: unpriced ? {} : toLangfuseCostDetails(r),
     provided_cost_details: r.providedCost !== undefined ? { total: r.providedCost } : {},
     total_cost: unpriced ? null : r.total,
