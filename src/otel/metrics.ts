@@ -8,7 +8,7 @@ import type {
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { getLogger, type Logger } from '../logger.js';
 import { picoToUsd } from '../pricing/money.js';
-import type { CostRecord } from '../tracker/record.js';
+import type { CostRecord } from '../ledger/record.js';
 import { completionTokens, promptTokens } from '../usage/token-usage.js';
 
 /** The GenAI semantic-conventions token histogram (unit `{token}`, attribute `gen_ai.token.type`). */
