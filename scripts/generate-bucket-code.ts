@@ -77,6 +77,11 @@ export function sumCompletion(u: TokenUsage): number {
     .join(' + ')};
 }
 
+/** @internal Copy every bucket of \`u\` into \`slots\`, in table order (absent or NaN: 0). */
+export function usageToSlots(u: TokenUsage, slots: Float64Array): void {
+${lines(ROWS.map((r, i) => `  slots[${i}] = u.${r.key} || 0;`))}
+}
+
 /** @internal Add every bucket of \`b\` into \`a\`. */
 export function addBuckets(a: TokenUsage, b: TokenUsage): void {
 ${lines(ROWS.map((r) => `  a.${r.key} += b.${r.key};`))}

@@ -1,5 +1,6 @@
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { picoToDecimalString, usdToPico } from '../pricing/money.js';
+import { LANGFUSE_COST_KEYS, LANGFUSE_USAGE_KEYS } from '../usage/buckets.js';
 import { type LedgerLine, linePico } from './line.js';
 import { redactErrorText } from './redact.js';
 
@@ -18,20 +19,10 @@ export interface CsvOptions {
   formulaGuard?: boolean;
 }
 
-const USAGE_KEYS = [
-  'input',
-  'input_cached_tokens',
-  'input_cache_creation',
-  'input_cache_creation_1h',
-  'input_audio_tokens',
-  'input_image_tokens',
-  'output',
-  'output_reasoning_tokens',
-  'output_audio_tokens',
-  'total',
-] as const;
+// Columns from the bucket table: usage keys (and `total`), then every bucket's cost key.
+const USAGE_KEYS = [...LANGFUSE_USAGE_KEYS, 'total'] as const;
 
-const COST_KEYS = [...USAGE_KEYS.slice(0, -1), 'input_requests', 'input_web_searches'] as const;
+const COST_KEYS = LANGFUSE_COST_KEYS;
 
 type Cell = { text: string } | { num: string };
 

@@ -1,9 +1,12 @@
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { picoToDecimalString, picoToUsd } from '../pricing/money.js';
+import { usageToSlots } from '../usage/token-usage.generated.js';
 import { TOKEN_BUCKETS, type TokenUsage, USAGE_BUCKETS, type UsageBucket } from '../usage/token-usage.js';
 import { histogramBucket, LogHistogram } from './histogram.js';
 
 const NB = USAGE_BUCKETS.length;
+// Token buckets come first in the table (tests/unit/usage/buckets.test.ts holds it): slots below
+// TOKEN_COUNT are tokens.
 const TOKEN_COUNT = TOKEN_BUCKETS.length;
 /** Spill the float part of a pico sum into the BigInt part past this (well inside 2^53). */
 const SPILL = 2 ** 52;
@@ -60,20 +63,10 @@ export class CallSample {
     return this;
   }
 
-  /** Copy a TokenUsage into the sample (explicit reads: a keyed loop is several times slower). */
+  /** Copy a TokenUsage into the sample (generated straight-line reads: a keyed loop is several times slower). */
   setUsage(u: TokenUsage): void {
     const a = this.usage;
-    a[0] = u.input || 0;
-    a[1] = u.cacheRead || 0;
-    a[2] = u.cacheWrite || 0;
-    a[3] = u.cacheWrite1h || 0;
-    a[4] = u.inputAudio || 0;
-    a[5] = u.inputImage || 0;
-    a[6] = u.output || 0;
-    a[7] = u.reasoning || 0;
-    a[8] = u.outputAudio || 0;
-    a[9] = u.requests || 0;
-    a[10] = u.webSearches || 0;
+    usageToSlots(u, a);
     let nz = 0;
     let tokens = 0;
     for (let i = 0; i < NB; i++) {

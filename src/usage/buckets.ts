@@ -35,6 +35,10 @@ export interface BucketRow {
   readonly minPerCall: 0 | 1;
   /** `langfuse-cost price` flag (`--cache-read 2000`). */
   readonly flag: string;
+  /** `langfuse-cost prices set` flag for its price (`--cache-read 1.25`, `--per-request 0.01`). */
+  readonly priceFlag: string;
+  /** Short label of its price in tables (`cache read`, `audio in`, `per request`). */
+  readonly priceLabel: string;
   /** What the bucket counts, for docs and `--help`. */
   readonly doc: string;
   /** What one price is for: `1M tokens`, `request`, … (`PriceSet` docs). */
@@ -54,6 +58,8 @@ export const BUCKETS = [
     alwaysWritten: true,
     minPerCall: 0,
     flag: 'input',
+    priceFlag: 'input',
+    priceLabel: 'input',
     doc: 'Uncached text input tokens.',
     unit: '1M tokens',
   },
@@ -68,6 +74,8 @@ export const BUCKETS = [
     alwaysWritten: false,
     minPerCall: 0,
     flag: 'cache-read',
+    priceFlag: 'cache-read',
+    priceLabel: 'cache read',
     doc: 'Input tokens read from the prompt cache.',
     unit: '1M tokens',
   },
@@ -82,6 +90,8 @@ export const BUCKETS = [
     alwaysWritten: false,
     minPerCall: 0,
     flag: 'cache-write',
+    priceFlag: 'cache-write',
+    priceLabel: 'cache write',
     doc: 'Input tokens written to the prompt cache (5-minute or generic TTL).',
     unit: '1M tokens',
   },
@@ -96,6 +106,8 @@ export const BUCKETS = [
     alwaysWritten: false,
     minPerCall: 0,
     flag: 'cache-write-1h',
+    priceFlag: 'cache-write-1h',
+    priceLabel: 'cache write 1h',
     doc: 'Input tokens written to the prompt cache with a 1-hour TTL (Anthropic).',
     unit: '1M tokens',
   },
@@ -110,6 +122,8 @@ export const BUCKETS = [
     alwaysWritten: false,
     minPerCall: 0,
     flag: 'input-audio',
+    priceFlag: 'input-audio',
+    priceLabel: 'audio in',
     doc: 'Audio input tokens.',
     unit: '1M tokens',
   },
@@ -124,6 +138,8 @@ export const BUCKETS = [
     alwaysWritten: false,
     minPerCall: 0,
     flag: 'input-image',
+    priceFlag: 'input-image',
+    priceLabel: 'image in',
     doc: 'Image input tokens.',
     unit: '1M tokens',
   },
@@ -138,6 +154,8 @@ export const BUCKETS = [
     alwaysWritten: true,
     minPerCall: 0,
     flag: 'output',
+    priceFlag: 'output',
+    priceLabel: 'output',
     doc: 'Non-reasoning text output tokens.',
     unit: '1M tokens',
   },
@@ -152,6 +170,8 @@ export const BUCKETS = [
     alwaysWritten: false,
     minPerCall: 0,
     flag: 'reasoning',
+    priceFlag: 'reasoning',
+    priceLabel: 'reasoning',
     doc: 'Reasoning / thinking output tokens.',
     unit: '1M tokens',
   },
@@ -166,6 +186,8 @@ export const BUCKETS = [
     alwaysWritten: false,
     minPerCall: 0,
     flag: 'output-audio',
+    priceFlag: 'output-audio',
+    priceLabel: 'audio out',
     doc: 'Audio output tokens.',
     unit: '1M tokens',
   },
@@ -180,6 +202,8 @@ export const BUCKETS = [
     alwaysWritten: false,
     minPerCall: 1,
     flag: 'requests',
+    priceFlag: 'per-request',
+    priceLabel: 'per request',
     doc: 'Billable requests (a model with a per-request fee is charged once per call at least).',
     unit: 'request',
   },
@@ -194,6 +218,8 @@ export const BUCKETS = [
     alwaysWritten: false,
     minPerCall: 0,
     flag: 'web-searches',
+    priceFlag: 'per-web-search',
+    priceLabel: 'per search',
     doc: 'Web searches performed by the provider during the call.',
     unit: 'web search',
   },
@@ -256,6 +282,14 @@ export const LANGFUSE_USAGE_KEYS: readonly LangfuseDetailKey[] = Object.freeze(
 );
 /** Langfuse keys with a cost detail (every bucket), in the order they are written. */
 export const LANGFUSE_COST_KEYS: readonly LangfuseDetailKey[] = Object.freeze(BUCKETS.map((r) => r.langfuse));
+/** `langfuse-cost prices set` flag → price key. */
+export const PRICE_KEY_OF_FLAG: Readonly<Record<string, PriceKey>> = Object.freeze(
+  Object.fromEntries(BUCKETS.map((r) => [r.priceFlag, r.price])) as Record<string, PriceKey>,
+);
+/** Short label of each price key in tables. */
+export const PRICE_LABEL: Readonly<Record<PriceKey, string>> = Object.freeze(
+  Object.fromEntries(BUCKETS.map((r) => [r.price, r.priceLabel])) as Record<PriceKey, string>,
+);
 /** `langfuse-cost price` flag → bucket. */
 export const BUCKET_OF_FLAG: Readonly<Record<string, UsageBucket>> = Object.freeze(
   Object.fromEntries(BUCKETS.map((r) => [r.flag, r.key])) as Record<string, UsageBucket>,

@@ -101,6 +101,21 @@ export function sumCompletion(u: TokenUsage): number {
   return u.output + u.reasoning + u.outputAudio;
 }
 
+/** @internal Copy every bucket of `u` into `slots`, in table order (absent or NaN: 0). */
+export function usageToSlots(u: TokenUsage, slots: Float64Array): void {
+  slots[0] = u.input || 0;
+  slots[1] = u.cacheRead || 0;
+  slots[2] = u.cacheWrite || 0;
+  slots[3] = u.cacheWrite1h || 0;
+  slots[4] = u.inputAudio || 0;
+  slots[5] = u.inputImage || 0;
+  slots[6] = u.output || 0;
+  slots[7] = u.reasoning || 0;
+  slots[8] = u.outputAudio || 0;
+  slots[9] = u.requests || 0;
+  slots[10] = u.webSearches || 0;
+}
+
 /** @internal Add every bucket of `b` into `a`. */
 export function addBuckets(a: TokenUsage, b: TokenUsage): void {
   a.input += b.input;

@@ -13,6 +13,7 @@ import { resolveCacheDir, resolveUserPricesPath } from '../../node/sync/paths.js
 import { type SyncResult, syncPrices } from '../../node/sync/sync-prices.js';
 import { setUserPrice, unsetUserPrice } from '../../node/sync/user-prices.js';
 import { type CatalogModel, PRICE_KEYS, type PriceKey, type PriceSet } from '../../pricing/types.js';
+import { PRICE_KEY_OF_FLAG, PRICE_LABEL } from '../../usage/buckets.js';
 import { intFlag, type ParsedArgs, parseArgs, strFlag } from '../args.js';
 import type { CliIO } from '../command.js';
 import { CliError } from '../command.js';
@@ -40,33 +41,9 @@ export const PRICES_ADMIN_USAGE = `
         Remove a manual price.
 `;
 
-const PRICE_FLAGS: Record<string, PriceKey> = {
-  input: 'input',
-  output: 'output',
-  'cache-read': 'cacheRead',
-  'cache-write': 'cacheWrite',
-  'cache-write-1h': 'cacheWrite1h',
-  reasoning: 'reasoning',
-  'input-audio': 'inputAudio',
-  'output-audio': 'outputAudio',
-  'input-image': 'inputImage',
-  'per-request': 'perRequest',
-  'per-web-search': 'perWebSearch',
-};
+const PRICE_FLAGS: Readonly<Record<string, PriceKey>> = PRICE_KEY_OF_FLAG;
 
-const LABEL: Record<string, string> = {
-  input: 'input',
-  cacheRead: 'cache read',
-  cacheWrite: 'cache write',
-  cacheWrite1h: 'cache write 1h',
-  inputAudio: 'audio in',
-  inputImage: 'image in',
-  output: 'output',
-  reasoning: 'reasoning',
-  outputAudio: 'audio out',
-  perRequest: 'per request',
-  perWebSearch: 'per search',
-};
+const LABEL: Readonly<Record<string, string>> = PRICE_LABEL;
 
 function num(v: number | undefined): string {
   return v === undefined ? '—' : String(Number(v.toPrecision(12)));

@@ -104,3 +104,8 @@ it('every Langfuse key holds "input" or "output", so Langfuse splits costs by si
   expect(new Set(ROWS.map((r) => r.langfuse)).size).toBe(ROWS.length);
   expect(new Set(ROWS.map((r) => r.flag)).size).toBe(ROWS.length);
 });
+
+it('token buckets come first (slots below the token count are tokens, in aggregates)', () => {
+  const firstCount = ROWS.findIndex((r) => r.kind === 'count');
+  expect(ROWS.slice(firstCount).every((r) => r.kind === 'count')).toBe(true);
+});
