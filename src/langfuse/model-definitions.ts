@@ -27,6 +27,7 @@ import type { PriceCatalog } from '../pricing/catalog.js';
 import { CompiledModel, type CompiledTable, SLOT } from '../pricing/price-table.js';
 import { compileSafeRegex, type SafeRegex } from '../pricing/regex/index.js';
 import type { CatalogModel, MatchRule, PriceKey, ServiceTier } from '../pricing/types.js';
+import { BUCKETS, type BucketRow, LANGFUSE_KEYS_OF_BUCKET } from '../usage/buckets.js';
 
 /** A pricing-tier condition on usage (`usageDetailPattern` summed, compared with `value`). */
 export interface LangfuseUsageCondition {
@@ -112,24 +113,9 @@ export interface LangfuseModel {
  * that already includes them, so pricing them would bill twice; and `total`, whose price makes
  * Langfuse ignore every other key.
  */
-export const USAGE_KEYS_OF_SLOT: Readonly<
-  Record<Exclude<PriceKey, 'perRequest' | 'perWebSearch'>, readonly string[]>
-> = {
-  input: ['input'],
-  cacheRead: ['input_cached_tokens', 'input_cache_read', 'cache_read_input_tokens'],
-  cacheWrite: [
-    'input_cache_creation',
-    'input_cache_creation_5m',
-    'input_cache_write',
-    'cache_creation_input_tokens',
-  ],
-  cacheWrite1h: ['input_cache_creation_1h'],
-  inputAudio: ['input_audio_tokens', 'input_audio'],
-  inputImage: ['input_image_tokens', 'input_image'],
-  output: ['output'],
-  reasoning: ['output_reasoning_tokens', 'output_reasoning'],
-  outputAudio: ['output_audio_tokens', 'output_audio'],
-};
+export const USAGE_KEYS_OF_SLOT = Object.fromEntries(
+  BUCKETS.filter((r: BucketRow) => r.usageDetail).map((r) => [r.price, LANGFUSE_KEYS_OF_BUCKET[r.key]]),
+) as Readonly<Record<Exclude<PriceKey, 'perRequest' | 'perWebSearch'>, readonly string[]>>;
 
 /**
  * Usage keys summed for a long-context condition: every prompt key of {@link USAGE_KEYS_OF_SLOT}

@@ -27,6 +27,12 @@ export interface BucketRow {
    * `output`, so Langfuse's input/output split works.
    */
   readonly langfuse: string;
+  /**
+   * Other usage keys that mean this bucket in Langfuse (the SDKs', `@langfuse/langchain`'s, the
+   * server's OTel and AI SDK mappings, Anthropic-style names): read back from Langfuse and priced in
+   * pushed model definitions, beside `langfuse`.
+   */
+  readonly langfuseAliases: readonly string[];
   /** Whether the bucket has a usage detail (fees have a cost detail only). */
   readonly usageDetail: boolean;
   /** Written even when 0 (`input` and `output`, as Langfuse expects). */
@@ -54,6 +60,7 @@ export const BUCKETS = [
     price: 'input',
     fallback: null,
     langfuse: 'input',
+    langfuseAliases: [],
     usageDetail: true,
     alwaysWritten: true,
     minPerCall: 0,
@@ -70,6 +77,7 @@ export const BUCKETS = [
     price: 'cacheRead',
     fallback: 'input',
     langfuse: 'input_cached_tokens',
+    langfuseAliases: ['input_cache_read', 'cache_read_input_tokens'],
     usageDetail: true,
     alwaysWritten: false,
     minPerCall: 0,
@@ -86,6 +94,7 @@ export const BUCKETS = [
     price: 'cacheWrite',
     fallback: 'input',
     langfuse: 'input_cache_creation',
+    langfuseAliases: ['input_cache_creation_5m', 'input_cache_write', 'cache_creation_input_tokens'],
     usageDetail: true,
     alwaysWritten: false,
     minPerCall: 0,
@@ -102,6 +111,7 @@ export const BUCKETS = [
     price: 'cacheWrite1h',
     fallback: 'cacheWrite',
     langfuse: 'input_cache_creation_1h',
+    langfuseAliases: [],
     usageDetail: true,
     alwaysWritten: false,
     minPerCall: 0,
@@ -118,6 +128,7 @@ export const BUCKETS = [
     price: 'inputAudio',
     fallback: 'input',
     langfuse: 'input_audio_tokens',
+    langfuseAliases: ['input_audio'],
     usageDetail: true,
     alwaysWritten: false,
     minPerCall: 0,
@@ -134,6 +145,7 @@ export const BUCKETS = [
     price: 'inputImage',
     fallback: 'input',
     langfuse: 'input_image_tokens',
+    langfuseAliases: ['input_image'],
     usageDetail: true,
     alwaysWritten: false,
     minPerCall: 0,
@@ -150,6 +162,7 @@ export const BUCKETS = [
     price: 'output',
     fallback: null,
     langfuse: 'output',
+    langfuseAliases: [],
     usageDetail: true,
     alwaysWritten: true,
     minPerCall: 0,
@@ -166,6 +179,7 @@ export const BUCKETS = [
     price: 'reasoning',
     fallback: 'output',
     langfuse: 'output_reasoning_tokens',
+    langfuseAliases: ['output_reasoning'],
     usageDetail: true,
     alwaysWritten: false,
     minPerCall: 0,
@@ -182,6 +196,7 @@ export const BUCKETS = [
     price: 'outputAudio',
     fallback: 'output',
     langfuse: 'output_audio_tokens',
+    langfuseAliases: ['output_audio'],
     usageDetail: true,
     alwaysWritten: false,
     minPerCall: 0,
@@ -198,6 +213,7 @@ export const BUCKETS = [
     price: 'perRequest',
     fallback: null,
     langfuse: 'input_requests',
+    langfuseAliases: [],
     usageDetail: false,
     alwaysWritten: false,
     minPerCall: 1,
@@ -214,6 +230,7 @@ export const BUCKETS = [
     price: 'perWebSearch',
     fallback: null,
     langfuse: 'input_web_searches',
+    langfuseAliases: [],
     usageDetail: false,
     alwaysWritten: false,
     minPerCall: 0,
@@ -256,26 +273,37 @@ export const OUTPUT_BUCKETS: readonly TokenBucket[] = keysWhere((r) => r.side ==
 /** Keys of a catalog `PriceSet`, in table order. */
 export const PRICE_KEYS: readonly PriceKey[] = Object.freeze(BUCKETS.map((r) => r.price));
 
+/** A frozen lookup from entries whose keys cover `K` (the table has a row for each). */
+function lookup<K extends string, V>(entries: Iterable<readonly [string, V]>): Readonly<Record<K, V>> {
+  return Object.freeze(Object.fromEntries(entries) as Record<K, V>);
+}
+
 /** The row of each bucket. */
-export const BUCKET_ROW: Readonly<Record<UsageBucket, BucketRow>> = Object.freeze(
-  Object.fromEntries(BUCKETS.map((r) => [r.key, r])) as Record<UsageBucket, BucketRow>,
+export const BUCKET_ROW: Readonly<Record<UsageBucket, BucketRow>> = lookup<UsageBucket, BucketRow>(
+  BUCKETS.map((r) => [r.key, r]),
 );
 /** Bucket of each price key. */
-export const BUCKET_OF_PRICE: Readonly<Record<PriceKey, UsageBucket>> = Object.freeze(
-  Object.fromEntries(BUCKETS.map((r) => [r.price, r.key])) as Record<PriceKey, UsageBucket>,
+export const BUCKET_OF_PRICE: Readonly<Record<PriceKey, UsageBucket>> = lookup<PriceKey, UsageBucket>(
+  BUCKETS.map((r) => [r.price, r.key]),
 );
 /** Price key a bucket falls back to when it has no price of its own (null: none). */
-export const PRICE_FALLBACK: Readonly<Record<PriceKey, PriceKey | null>> = Object.freeze(
-  Object.fromEntries(BUCKETS.map((r) => [r.price, r.fallback])) as Record<PriceKey, PriceKey | null>,
+export const PRICE_FALLBACK: Readonly<Record<PriceKey, PriceKey | null>> = lookup<PriceKey, PriceKey | null>(
+  BUCKETS.map((r) => [r.price, r.fallback]),
 );
 /** Langfuse usage/cost key of each bucket. */
-export const LANGFUSE_KEY_OF_BUCKET: Readonly<Record<UsageBucket, LangfuseDetailKey>> = Object.freeze(
-  Object.fromEntries(BUCKETS.map((r) => [r.key, r.langfuse])) as Record<UsageBucket, LangfuseDetailKey>,
-);
+export const LANGFUSE_KEY_OF_BUCKET: Readonly<Record<UsageBucket, LangfuseDetailKey>> = lookup<
+  UsageBucket,
+  LangfuseDetailKey
+>(BUCKETS.map((r) => [r.key, r.langfuse]));
 /** Bucket of each Langfuse usage/cost key (the inverse of {@link LANGFUSE_KEY_OF_BUCKET}). */
-export const BUCKET_OF_LANGFUSE_KEY: Readonly<Record<string, UsageBucket>> = Object.freeze(
-  Object.fromEntries(BUCKETS.map((r) => [r.langfuse, r.key])) as Record<string, UsageBucket>,
+export const BUCKET_OF_LANGFUSE_KEY: Readonly<Record<string, UsageBucket>> = lookup<string, UsageBucket>(
+  BUCKETS.map((r) => [r.langfuse, r.key]),
 );
+/** Every Langfuse usage key of each bucket: its own, then its aliases. */
+export const LANGFUSE_KEYS_OF_BUCKET: Readonly<Record<UsageBucket, readonly string[]>> = lookup<
+  UsageBucket,
+  readonly string[]
+>(BUCKETS.map((r: BucketRow) => [r.key, [r.langfuse, ...r.langfuseAliases]]));
 /** Langfuse keys with a usage detail, in the order they are written. */
 export const LANGFUSE_USAGE_KEYS: readonly LangfuseDetailKey[] = Object.freeze(
   BUCKETS.filter((r: BucketRow) => r.usageDetail).map((r) => r.langfuse),
@@ -283,14 +311,14 @@ export const LANGFUSE_USAGE_KEYS: readonly LangfuseDetailKey[] = Object.freeze(
 /** Langfuse keys with a cost detail (every bucket), in the order they are written. */
 export const LANGFUSE_COST_KEYS: readonly LangfuseDetailKey[] = Object.freeze(BUCKETS.map((r) => r.langfuse));
 /** `langfuse-cost prices set` flag → price key. */
-export const PRICE_KEY_OF_FLAG: Readonly<Record<string, PriceKey>> = Object.freeze(
-  Object.fromEntries(BUCKETS.map((r) => [r.priceFlag, r.price])) as Record<string, PriceKey>,
+export const PRICE_KEY_OF_FLAG: Readonly<Record<string, PriceKey>> = lookup<string, PriceKey>(
+  BUCKETS.map((r) => [r.priceFlag, r.price]),
 );
 /** Short label of each price key in tables. */
-export const PRICE_LABEL: Readonly<Record<PriceKey, string>> = Object.freeze(
-  Object.fromEntries(BUCKETS.map((r) => [r.price, r.priceLabel])) as Record<PriceKey, string>,
+export const PRICE_LABEL: Readonly<Record<PriceKey, string>> = lookup<PriceKey, string>(
+  BUCKETS.map((r) => [r.price, r.priceLabel]),
 );
 /** `langfuse-cost price` flag → bucket. */
-export const BUCKET_OF_FLAG: Readonly<Record<string, UsageBucket>> = Object.freeze(
-  Object.fromEntries(BUCKETS.map((r) => [r.flag, r.key])) as Record<string, UsageBucket>,
+export const BUCKET_OF_FLAG: Readonly<Record<string, UsageBucket>> = lookup<string, UsageBucket>(
+  BUCKETS.map((r) => [r.flag, r.key]),
 );

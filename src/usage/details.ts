@@ -3,7 +3,14 @@
  * generations share (keys from the bucket table's `langfuse` column, plus `total`).
  */
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
-import { BUCKETS, type BucketRow, type CostBreakdown } from './buckets.js';
+import {
+  BUCKETS,
+  type BucketRow,
+  type CostBreakdown,
+  LANGFUSE_KEY_OF_BUCKET,
+  LANGFUSE_KEYS_OF_BUCKET,
+  type UsageBucket,
+} from './buckets.js';
 import type { TokenUsage } from './token-usage.js';
 
 const USAGE_ROWS: readonly BucketRow[] = BUCKETS.filter((r: BucketRow) => r.usageDetail);
@@ -54,25 +61,23 @@ export function toLangfuseCostDetails(result: {
   }
 }
 
-// Reading details back: every name emitters and Langfuse versions give each bucket.
-const ALIASES: Record<
-  Exclude<keyof TokenUsage, 'requests' | 'webSearches' | 'cacheWrite' | 'cacheWrite1h'>,
-  string[]
-> = {
-  input: ['input'],
-  cacheRead: ['input_cached_tokens', 'input_cache_read', 'cache_read_input_tokens'],
-  inputAudio: ['input_audio_tokens', 'input_audio'],
-  inputImage: ['input_image_tokens', 'input_image'],
-  output: ['output'],
-  reasoning: ['output_reasoning_tokens', 'output_reasoning'],
-  outputAudio: ['output_audio_tokens', 'output_audio'],
-};
-const CACHE_WRITE = ['input_cache_creation', 'cache_creation_input_tokens', 'input_cache_write'];
+// Reading details back: every Langfuse key of each bucket (the table's key and aliases). Cache writes
+// are read apart, because emitters send the 5-minute/1-hour split and the sum in several layouts.
+const CACHE_WRITE_5M = 'input_cache_creation_5m';
+const CACHE_WRITE_1H = LANGFUSE_KEY_OF_BUCKET.cacheWrite1h;
+const ALIASES: Readonly<Partial<Record<keyof TokenUsage, readonly string[]>>> = Object.fromEntries(
+  USAGE_ROWS.filter((r) => r.key !== 'cacheWrite' && r.key !== 'cacheWrite1h').map((r) => [
+    r.key,
+    LANGFUSE_KEYS_OF_BUCKET[r.key as UsageBucket],
+  ]),
+);
+/** Keys of the cache-write sum (all durations), without the 5-minute part. */
+const CACHE_WRITE = LANGFUSE_KEYS_OF_BUCKET.cacheWrite.filter((k) => k !== CACHE_WRITE_5M);
 const KNOWN = new Set([
   ...Object.values(ALIASES).flat(),
   ...CACHE_WRITE,
-  'input_cache_creation_5m',
-  'input_cache_creation_1h',
+  CACHE_WRITE_5M,
+  CACHE_WRITE_1H,
   'total',
 ]);
 
@@ -113,8 +118,8 @@ function usageFromLangfuseDetailsUnchecked(
   }
   const generic = CACHE_WRITE.map((k) => details[k]).filter((v) => v !== undefined);
   if (generic.some((v) => v !== generic[0])) return { error: `usage keys ${CACHE_WRITE.join('/')} disagree` };
-  const m5 = details.input_cache_creation_5m;
-  const h1 = details.input_cache_creation_1h;
+  const m5 = details[CACHE_WRITE_5M];
+  const h1 = details[CACHE_WRITE_1H];
   const all = generic[0];
   if (all !== undefined && (m5 !== undefined || h1 !== undefined)) {
     const hour = h1 ?? 0;

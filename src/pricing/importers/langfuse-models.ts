@@ -26,6 +26,7 @@
  *   gpt/o-series/embeddings → openai, …), else `options.defaultProvider` (default `unknown`).
  */
 import { closedError } from '../../errors.js';
+import { BUCKETS, type BucketRow, LANGFUSE_KEYS_OF_BUCKET } from '../../usage/buckets.js';
 import type {
   CatalogData,
   CatalogModel,
@@ -57,10 +58,12 @@ export interface LangfuseImportOptions extends ImportOptions {
   defaultProvider?: string;
 }
 
-/** Our bucket → Langfuse usage keys that price it, most authoritative first. */
-const USAGE_KEYS: Readonly<Record<PriceKey, readonly string[]>> = {
+/**
+ * Usage keys of Langfuse model definitions beyond the bucket table's Langfuse keys: provider-native
+ * names that definitions in the wild price (OpenAI, Gemini and Anthropic field names).
+ */
+const EXTRA_USAGE_KEYS: Readonly<Partial<Record<PriceKey, readonly string[]>>> = {
   input: [
-    'input',
     'input_tokens',
     'input_text_tokens',
     'input_text',
@@ -70,26 +73,13 @@ const USAGE_KEYS: Readonly<Record<PriceKey, readonly string[]>> = {
     'input_modality_1',
   ],
   cacheRead: [
-    'input_cached_tokens',
-    'input_cache_read',
-    'cache_read_input_tokens',
     'input_cached_text_tokens',
     'cached_content_token_count',
     'cachedContentTokenCount',
     'cached_tokens',
   ],
-  cacheWrite: [
-    'input_cache_creation',
-    'cache_creation_input_tokens',
-    'input_cache_creation_5m',
-    'input_cache_write',
-    'cache_write_tokens',
-  ],
-  cacheWrite1h: ['input_cache_creation_1h'],
-  inputAudio: ['input_audio_tokens', 'input_audio'],
-  inputImage: ['input_image_tokens', 'input_image'],
+  cacheWrite: ['cache_write_tokens'],
   output: [
-    'output',
     'output_tokens',
     'output_text_tokens',
     'output_text',
@@ -98,17 +88,21 @@ const USAGE_KEYS: Readonly<Record<PriceKey, readonly string[]>> = {
     'candidatesTokenCount',
     'output_modality_1',
   ],
-  reasoning: [
-    'output_reasoning_tokens',
-    'output_reasoning',
-    'reasoning_tokens',
-    'thoughts_token_count',
-    'thoughtsTokenCount',
-  ],
-  outputAudio: ['output_audio_tokens', 'output_audio'],
+  reasoning: ['reasoning_tokens', 'thoughts_token_count', 'thoughtsTokenCount'],
   perRequest: ['request', 'requests'],
   perWebSearch: ['web_search_queries', 'webSearchQueries', 'grounding_queries', 'groundingQueries'],
 };
+
+/** Our bucket → Langfuse usage keys that price it, most authoritative first (ours, aliases, extras). */
+const USAGE_KEYS = Object.fromEntries(
+  BUCKETS.map((r) => [
+    r.price,
+    [
+      ...((r as BucketRow).usageDetail ? LANGFUSE_KEYS_OF_BUCKET[r.key] : []),
+      ...(EXTRA_USAGE_KEYS[r.price] ?? []),
+    ],
+  ]),
+) as unknown as Readonly<Record<PriceKey, readonly string[]>>;
 
 /** Buckets whose Langfuse price is per unit (request, search), not per token. */
 const PER_UNIT: ReadonlySet<PriceKey> = new Set(['perRequest', 'perWebSearch']);
