@@ -25,7 +25,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import type { CostRecord } from '../src/ledger/record.js';
-import type { CostResult } from '../src/pricing/cost-result.js';
+import { type CostResult, emptyCosts } from '../src/pricing/cost-result.js';
+import { emptyUsage } from '../src/usage/token-usage.js';
 import { header, median, report } from './util.js';
 
 type Lib = {
@@ -79,23 +80,12 @@ function result(i: number): CostResult {
   const ip = input * 2_500_000;
   const op = output * 10_000_000;
   const model = MODELS[i % MODELS.length]!;
-  const zero = {
-    cacheRead: 0,
-    cacheWrite: 0,
-    cacheWrite1h: 0,
-    inputAudio: 0,
-    inputImage: 0,
-    reasoning: 0,
-    outputAudio: 0,
-    requests: 0,
-    webSearches: 0,
-  };
   return {
     model,
     resolvedModel: model,
     provider: i % 2 ? 'openai' : 'anthropic',
-    usage: { input, output, ...zero },
-    costs: { input: ip / 1e12, output: op / 1e12, ...zero },
+    usage: { ...emptyUsage(), input, output },
+    costs: { ...emptyCosts(), input: ip / 1e12, output: op / 1e12 },
     total: (ip + op) / 1e12,
     totalPico: ip + op,
     currency: 'USD',

@@ -1,4 +1,5 @@
 import type { CostResult } from '../../src/pricing/cost-result.js';
+import { emptyCosts } from '../../src/pricing/cost-result.js';
 import { calculateCost, PriceCatalog } from '../../src/pricing/index.js';
 import { emptyUsage, type TokenUsage } from '../../src/usage/token-usage.js';
 
@@ -36,19 +37,7 @@ export function priced(model: keyof typeof PRICES, usage: Partial<TokenUsage>): 
  */
 export function handResult(pico: number, model = 'hand-model', provider = 'openai', input = 100): CostResult {
   const usage = { ...emptyUsage(), input };
-  const costs = {
-    input: pico / 1e12,
-    cacheRead: 0,
-    cacheWrite: 0,
-    cacheWrite1h: 0,
-    inputAudio: 0,
-    inputImage: 0,
-    output: 0,
-    reasoning: 0,
-    outputAudio: 0,
-    requests: 0,
-    webSearches: 0,
-  };
+  const costs = { ...emptyCosts(), input: pico / 1e12 };
   return {
     model,
     resolvedModel: model,
