@@ -11,6 +11,7 @@ import { InvalidRecordError } from '../../../src/errors.js';
 import type { CostResult } from '../../../src/pricing/cost-result.js';
 import { calculateCost, PriceCatalog } from '../../../src/pricing/index.js';
 import { CostTracker } from '../../../src/tracker/index.js';
+import { USAGE_BUCKETS } from '../../../src/usage/buckets.js';
 import { parseCsv } from '../../helpers/csv.js';
 
 /** USD per 1M tokens; in picodollars per token: input 2,500,000, output 10,000,000. */
@@ -191,7 +192,10 @@ describe('a tracker that cannot be poisoned', () => {
     const t = tracker();
     const usage = { ...priced(3, 4).usage };
     let reads = 0;
-    const flip = new Proxy(usage, { get: (o, k) => (reads++ < 11 ? o[k as keyof typeof o] : -1) });
+    // One read per bucket is allowed; a second read of anything answers garbage.
+    const flip = new Proxy(usage, {
+      get: (o, k) => (reads++ < USAGE_BUCKETS.length ? o[k as keyof typeof o] : -1),
+    });
     t.record({ ...priced(3, 4), usage: flip });
     expectHealthy(t, 3n * PICO_IN + 4n * PICO_OUT, 1);
   });
