@@ -1,7 +1,7 @@
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
+import { REDACTED, redactSecrets } from '../ledger/redact.js';
 import { getLogger, type Logger } from '../logger.js';
 import type { BudgetAlert, BudgetLevel } from '../tracker/budgets.js';
-import { REDACTED, redactSecrets } from '../ledger/redact.js';
 import { type AlertChannel, AlertDeliveryError } from './channel.js';
 import { type AlertMessage, alertId, toAlertMessage } from './message.js';
 

@@ -6,9 +6,9 @@ import type {
   ObservableResult,
 } from '@opentelemetry/api';
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
+import type { CostRecord } from '../ledger/record.js';
 import { getLogger, type Logger } from '../logger.js';
 import { picoToUsd } from '../pricing/money.js';
-import type { CostRecord } from '../ledger/record.js';
 import { completionTokens, promptTokens } from '../usage/token-usage.js';
 
 /** The GenAI semantic-conventions token histogram (unit `{token}`, attribute `gen_ai.token.type`). */
