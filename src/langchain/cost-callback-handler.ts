@@ -6,11 +6,10 @@ import { BudgetExceededError, closedError, describeValue, InvalidArgumentError }
 import type { Attribution, CostRecord, RecordContext } from '../ledger/record.js';
 import { redactSecrets } from '../ledger/redact.js';
 import { type Logger, WarnOnce } from '../logger.js';
-import { getNodeCatalog } from '../node/default-catalog.js';
-import { getDefaultTracker } from '../node/default-tracker.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import type { CostResult } from '../pricing/cost-result.js';
 import { priceCall } from '../pricing/price-call.js';
+import { adapterDefaults } from '../tracker/adapter-defaults.js';
 import { recordOutcome } from '../tracker/record-outcome.js';
 import type { CostTracker } from '../tracker/tracker.js';
 import {
@@ -236,14 +235,14 @@ export class CostCallbackHandler extends BaseCallbackHandler {
   /** The tracker calls are recorded in. */
   get tracker(): CostTracker {
     const core = this.core;
-    core.tracker ??= getDefaultTracker();
+    core.tracker ??= adapterDefaults().tracker();
     return core.tracker;
   }
 
   /** The catalog calls are priced with. */
   get catalog(): PriceCatalog {
     const core = this.core;
-    core.catalog ??= getNodeCatalog();
+    core.catalog ??= adapterDefaults().catalog();
     return core.catalog;
   }
 

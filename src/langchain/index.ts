@@ -1,20 +1,11 @@
 /**
- * `langfuse-cost/langchain`: the LangChain.js callback handler.
+ * `langfuse-cost/langchain` in Node: the LangChain.js callback handler, with Node's defaults for a catalog or tracker you do not
+ * pass (price files, the synced cache, the environment's budgets and the JSONL ledger). Edge and
+ * browser builds get `./portable.ts`, which uses the bundled prices and an in-memory tracker.
  * @packageDocumentation
  */
-export {
-  attributionFromLangChain,
-  attributionFromRunMetadata,
-  type RunMetadata,
-  readRunMetadata,
-} from './attribution.js';
-export {
-  CostCallbackHandler,
-  type CostCallbackHandlerOptions,
-  type CostEvent,
-} from './cost-callback-handler.js';
-export {
-  COST_HANDLER_CONTEXT_VAR,
-  registerCostCallbackHandler,
-  unregisterCostCallbackHandler,
-} from './register.js';
+import { installNodeAdapterDefaults } from '../node/adapter-defaults.js';
+
+installNodeAdapterDefaults();
+
+export * from './portable.js';

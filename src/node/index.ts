@@ -1,7 +1,13 @@
 /**
  * `langfuse-cost/node`: Node-only pieces — price files, the JSONL ledger, the default tracker.
+ * Loading it also installs Node's defaults for the adapters (`installNodeAdapterDefaults`).
  * @packageDocumentation
  */
+import { installNodeAdapterDefaults } from './adapter-defaults.js';
+
+installNodeAdapterDefaults();
+
+export { installNodeAdapterDefaults, NODE_ADAPTER_DEFAULTS } from './adapter-defaults.js';
 export {
   type CatalogHealth,
   catalogHealth,

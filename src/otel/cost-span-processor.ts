@@ -6,11 +6,11 @@ import type { PriceCatalog } from '../pricing/catalog.js';
 import type { CostResult } from '../pricing/cost-result.js';
 import { getDefaultCatalog } from '../pricing/default-catalog.js';
 import { priceCall } from '../pricing/price-call.js';
+import { adapterDefaults } from '../tracker/adapter-defaults.js';
 import { recordOutcome } from '../tracker/record-outcome.js';
 import { costDetailsJson, usageDetailsJson } from '../usage/details-json.generated.js';
 import { extractOtelUsage, OTEL_ATTR, type OtelUsageExtraction } from '../usage/extract-otel.js';
 import { OpenSpans, recordContextOf, ServiceNameCache } from './attribution.js';
-import { defaultCatalog, defaultTracker } from './defaults.js';
 import type { CostRecorder, ProcessorSpan, SpanProcessorLike } from './types.js';
 
 /** Attributes the processor writes. */
@@ -333,7 +333,7 @@ export class CostSpanProcessor implements SpanProcessorLike {
 
   private loadDefaultCatalog(): PriceCatalog {
     try {
-      return defaultCatalog();
+      return adapterDefaults().catalog();
     } catch (err) {
       this.warn(`price files could not be loaded, using the bundled prices only: ${message(err)}`);
       return getDefaultCatalog();
@@ -346,7 +346,7 @@ export class CostSpanProcessor implements SpanProcessorLike {
       else if (this.trackerOption) this.trackerValue = this.trackerOption;
       else {
         try {
-          this.trackerValue = defaultTracker();
+          this.trackerValue = adapterDefaults().tracker();
         } catch (err) {
           this.warnOnce(
             'default-tracker',

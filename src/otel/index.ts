@@ -1,18 +1,11 @@
 /**
- * `langfuse-cost/otel`: the OpenTelemetry span processor, and cost and token metrics (`attachCostMetrics`).
+ * `langfuse-cost/otel` in Node: the OpenTelemetry span processor and metrics, with Node's defaults for a catalog or tracker you do not
+ * pass (price files, the synced cache, the environment's budgets and the JSONL ledger). Edge and
+ * browser builds get `./portable.ts`, which uses the bundled prices and an in-memory tracker.
  * @packageDocumentation
  */
+import { installNodeAdapterDefaults } from '../node/adapter-defaults.js';
 
-export { COST_ATTR, CostSpanProcessor, type CostSpanProcessorOptions } from './cost-span-processor.js';
-export {
-  attachCostMetrics,
-  COST_METRIC,
-  CostMetrics,
-  type CostMetricsOptions,
-  type CostRecordSource,
-  METRIC_ATTR,
-  TOKEN_USAGE_BUCKETS,
-  TOKEN_USAGE_METRIC,
-  UNPRICED_METRIC,
-} from './metrics.js';
-export type { CostRecorder, ProcessorSpan, SpanProcessorLike } from './types.js';
+installNodeAdapterDefaults();
+
+export * from './portable.js';

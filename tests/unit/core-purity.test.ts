@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -57,4 +58,37 @@ describe('core has no Node-only import and no runtime dependency', () => {
       expect(src).not.toMatch(/\bprocess\.(env|cwd|exit|on)\b/);
     });
   }
+});
+
+describe('the portable adapter entries load no Node module', () => {
+  const builtins = new Set(builtinModules);
+  /** Every module `entry` loads (relative imports, transitively) and the bare specifiers they import. */
+  function closure(entry: string): { files: string[]; bare: string[] } {
+    const files = new Set<string>();
+    const bare = new Set<string>();
+    const visit = (file: string) => {
+      if (files.has(file)) return;
+      files.add(file);
+      const src = readFileSync(file, 'utf8');
+      // Type-only imports are erased from the build: they load nothing.
+      for (const m of src.matchAll(/^(?:import|export)(?!\s+type\b)[^'"]*?from\s*['"]([^'"]+)['"]/gm)) {
+        const s = m[1]!;
+        if (s.startsWith('.')) visit(join(dirname(file), s.replace(/\.js$/, '.ts')));
+        else bare.add(s);
+      }
+    };
+    visit(join(root, entry));
+    return { files: [...files].map((f) => relative(root, f)), bare: [...bare] };
+  }
+  for (const entry of ['src/langchain/portable.ts', 'src/otel/portable.ts']) {
+    it(entry, () => {
+      const { files, bare } = closure(entry);
+      expect(files.length).toBeGreaterThan(5);
+      expect(files.filter((f) => f.startsWith('src/node/'))).toEqual([]);
+      expect(bare.filter((s) => s.startsWith('node:') || builtins.has(s))).toEqual([]);
+    });
+  }
+  it('while the Node entries install Node defaults (so the check above is not vacuous)', () => {
+    expect(closure('src/otel/index.ts').files).toContain('src/node/adapter-defaults.ts');
+  });
 });

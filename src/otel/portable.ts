@@ -1,0 +1,18 @@
+/**
+ * `langfuse-cost/otel` for any runtime (edge, browser, Bun, Deno): the OpenTelemetry span processor, and cost and token metrics (`attachCostMetrics`).
+ * @packageDocumentation
+ */
+
+export { COST_ATTR, CostSpanProcessor, type CostSpanProcessorOptions } from './cost-span-processor.js';
+export {
+  attachCostMetrics,
+  COST_METRIC,
+  CostMetrics,
+  type CostMetricsOptions,
+  type CostRecordSource,
+  METRIC_ATTR,
+  TOKEN_USAGE_BUCKETS,
+  TOKEN_USAGE_METRIC,
+  UNPRICED_METRIC,
+} from './metrics.js';
+export type { CostRecorder, ProcessorSpan, SpanProcessorLike } from './types.js';
