@@ -21,7 +21,9 @@ export default defineConfig([
     entry: {
       index: 'src/index.ts',
       langchain: 'src/langchain/index.ts',
+      'langchain-portable': 'src/langchain/portable.ts',
       otel: 'src/otel/index.ts',
+      'otel-portable': 'src/otel/portable.ts',
       langfuse: 'src/langfuse/index.ts',
       node: 'src/node/index.ts',
       dashboards: 'src/dashboards/index.ts',

@@ -14,7 +14,7 @@ import { delimiter, join } from 'node:path';
 const PARTS = [
   {
     name: 'Chromium',
-    usedBy: 'the HTML report tests (tests/integration/dashboards-html.test.ts, through playwright-core)',
+    usedBy: 'the HTML report tests (tests/integration/dashboards/html.test.ts, through playwright-core)',
     debianPackage: 'chromium',
     executables: ['chromium', 'chromium-browser'],
     envVar: 'CHROMIUM_PATH',

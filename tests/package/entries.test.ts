@@ -30,7 +30,9 @@ const EXPECTED: Record<string, Record<string, string>> = {
     BudgetExceededError: 'function',
   },
   './langchain': { CostCallbackHandler: 'function', registerCostCallbackHandler: 'function' },
+  './langchain/portable': { CostCallbackHandler: 'function', registerCostCallbackHandler: 'function' },
   './otel': { CostSpanProcessor: 'function', COST_ATTR: 'object', attachCostMetrics: 'function' },
+  './otel/portable': { CostSpanProcessor: 'function', COST_ATTR: 'object', attachCostMetrics: 'function' },
   './langfuse': {
     LegacyLangfuseCostAdapter: 'function',
     toLangfuseCostDetails: 'function',

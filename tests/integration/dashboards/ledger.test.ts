@@ -14,10 +14,10 @@ import {
   openLocalSource,
   runDashboard,
   runDashboards,
-} from '../../src/dashboards/index.js';
-import { JsonlLedgerSink } from '../../src/node/index.js';
-import { calculateCost, PriceCatalog } from '../../src/pricing/index.js';
-import { CostTracker } from '../../src/tracker/index.js';
+} from '../../../src/dashboards/index.js';
+import { JsonlLedgerSink } from '../../../src/node/index.js';
+import { calculateCost, PriceCatalog } from '../../../src/pricing/index.js';
+import { CostTracker } from '../../../src/tracker/index.js';
 import {
   type Dataset,
   FROM,
@@ -27,8 +27,8 @@ import {
   type OracleParams,
   PROJECT,
   TO,
-} from '../helpers/dashboards-dataset.js';
-import { expectedRows, expectRowsMatch } from '../helpers/dashboards-oracle.js';
+} from '../../helpers/dashboards-dataset.js';
+import { expectedRows, expectRowsMatch } from '../../helpers/dashboards-oracle.js';
 
 const d: Dataset = generateDataset(11);
 const dir = mkdtempSync(join(tmpdir(), 'lc-dash-ledger-'));

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { ARTIFACTS, CHROMIUM, launchChromium } from '../helpers/dashboards-browser.js';
+import { runCli } from '../../helpers/cli.js';
+import { ARTIFACTS, CHROMIUM, launchChromium } from '../../helpers/dashboards-browser.js';
 import {
   type Call,
   type Dataset,
@@ -26,7 +26,7 @@ import {
   seenCalls,
   sumPico,
   TO,
-} from '../helpers/dashboards-dataset.js';
+} from '../../helpers/dashboards-dataset.js';
 
 const XSS_MODEL = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
 const LANGFUSE = 'https://langfuse.example.test';

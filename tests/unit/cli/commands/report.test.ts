@@ -2,11 +2,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JsonlLedgerSink } from '../../src/node/ledger/jsonl-sink.js';
-import { CostTracker } from '../../src/tracker/index.js';
-import { runCli } from '../helpers/cli.js';
-import { parseCsv } from '../helpers/csv.js';
-import { clock, PRICES, priced } from '../helpers/tracker-fixtures.js';
+import { JsonlLedgerSink } from '../../../../src/node/ledger/jsonl-sink.js';
+import { CostTracker } from '../../../../src/tracker/index.js';
+import { runCli } from '../../../helpers/cli.js';
+import { parseCsv } from '../../../helpers/csv.js';
+import { clock, PRICES, priced } from '../../../helpers/tracker-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lc-cli-'));
 const ledger = join(dir, 'data', 'ledger.jsonl');

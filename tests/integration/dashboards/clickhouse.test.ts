@@ -7,10 +7,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Session } from 'chdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSource, runDashboard, runDashboards } from '../../src/dashboards/index.js';
-import { openLangfuseChdb } from '../helpers/dashboards-chdb.js';
-import { FROM, generateDataset, HOSTILE_MODEL, PROJECT, TO } from '../helpers/dashboards-dataset.js';
-import { expectedRows, expectRowsMatch } from '../helpers/dashboards-oracle.js';
+import { openSource, runDashboard, runDashboards } from '../../../src/dashboards/index.js';
+import { openLangfuseChdb } from '../../helpers/dashboards-chdb.js';
+import { FROM, generateDataset, HOSTILE_MODEL, PROJECT, TO } from '../../helpers/dashboards-dataset.js';
+import { expectedRows, expectRowsMatch } from '../../helpers/dashboards-oracle.js';
 
 interface Seen {
   sql: string;

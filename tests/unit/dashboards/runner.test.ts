@@ -10,7 +10,7 @@ import {
   parseTimeValue,
   type QueryResult,
   withSourceCtes,
-} from '../../src/dashboards/index.js';
+} from '../../../src/dashboards/index.js';
 
 const header = `-- Title: Test
 -- Answers: what the test asks,

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCli } from '../../helpers/cli.js';
 import {
   type Dataset,
   FROM,
@@ -14,7 +14,7 @@ import {
   seenCalls,
   sumPico,
   TO,
-} from '../helpers/dashboards-dataset.js';
+} from '../../helpers/dashboards-dataset.js';
 
 const d: Dataset = generateDataset(19);
 const dir = mkdtempSync(join(tmpdir(), 'lc-dash-cli-'));

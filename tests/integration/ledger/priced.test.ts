@@ -16,12 +16,12 @@ import {
   renderHtmlReport,
   runDashboard,
   runDashboards,
-} from '../../src/dashboards/index.js';
-import { isPricedLine, UNPRICED } from '../../src/ledger/priced.js';
-import { aggregateLedger, JsonlLedgerSink, readLedger } from '../../src/node/index.js';
-import { calculateCost, PriceCatalog } from '../../src/pricing/index.js';
-import { CostTracker, formatExport, type LedgerLine } from '../../src/tracker/index.js';
-import { runCli } from '../helpers/cli.js';
+} from '../../../src/dashboards/index.js';
+import { isPricedLine, UNPRICED } from '../../../src/ledger/priced.js';
+import { aggregateLedger, JsonlLedgerSink, readLedger } from '../../../src/node/index.js';
+import { calculateCost, PriceCatalog } from '../../../src/pricing/index.js';
+import { CostTracker, formatExport, type LedgerLine } from '../../../src/tracker/index.js';
+import { runCli } from '../../helpers/cli.js';
 
 // Price facts (USD per 1M tokens), for this test only.
 const PRICES = {
@@ -226,7 +226,7 @@ describe('a ledger with unpriced calls', () => {
   it('HTML report and terminal table: "unpriced", never $0, for the unpriced models', async () => {
     const all = await runDashboards(source, undefined, { params });
     const html = renderHtmlReport(all, { source: 'test', from: params.from, to: params.to });
-    // The report draws its tables in the browser (tests/integration/dashboards-html.test.ts reads
+    // The report draws its tables in the browser (tests/integration/dashboards/html.test.ts reads
     // "unpriced" there); the facts it embeds carry a NULL cost for the unpriced model, never 0.
     const json = html.slice(
       html.indexOf('id="report-data">') + 17,

@@ -15,8 +15,8 @@ import {
   readDashboardAsset,
   runDashboard,
   runDashboards,
-} from '../../src/dashboards/index.js';
-import { openLangfuseChdb, scalar } from '../helpers/dashboards-chdb.js';
+} from '../../../src/dashboards/index.js';
+import { openLangfuseChdb, scalar } from '../../helpers/dashboards-chdb.js';
 import {
   type Dataset,
   FROM,
@@ -28,8 +28,8 @@ import {
   seenCalls,
   sumPico,
   TO,
-} from '../helpers/dashboards-dataset.js';
-import { expectedRows, expectRowsMatch } from '../helpers/dashboards-oracle.js';
+} from '../../helpers/dashboards-dataset.js';
+import { expectedRows, expectRowsMatch } from '../../helpers/dashboards-oracle.js';
 
 const d: Dataset = generateDataset(7);
 let session: Session;

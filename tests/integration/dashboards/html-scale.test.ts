@@ -7,9 +7,9 @@ import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { ARTIFACTS, launchChromium } from '../helpers/dashboards-browser.js';
-import { writeScaleLedger } from '../helpers/dashboards-scale.js';
+import { runCli } from '../../helpers/cli.js';
+import { ARTIFACTS, launchChromium } from '../../helpers/dashboards-browser.js';
+import { writeScaleLedger } from '../../helpers/dashboards-scale.js';
 
 const ROWS = 1_000_000;
 const dir = mkdtempSync(join(tmpdir(), 'lc-dash-scale-'));
