@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
+import { parseCsv } from '../../helpers/csv.js';
 import {
   type Dataset,
   FROM,
@@ -31,35 +32,6 @@ const seen = seenCalls(d, { projectId: PROJECT, from: FROM, to: TO });
 
 beforeAll(() => writeFileSync(ledger, `${ledgerLines(d).join('\n')}\n`));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\r') {
-      // part of CRLF
-    } else if (c === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += c;
-  }
-  return rows;
-}
 
 describe('langfuse-cost dashboards', () => {
   it('lists the dashboards with their extra parameters', async () => {

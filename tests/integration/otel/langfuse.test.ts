@@ -84,6 +84,29 @@ function costDetails(s: DecodedSpan): Record<string, number> {
 
 const pico = (usd: number) => Math.round(usd * 1e12);
 
+/**
+ * A real ChatOpenAI against the loopback OpenAI server, whose next answer is gpt-4o-2024-08-06 with
+ * 1,200 prompt tokens (200 cached) and 300 completion tokens (`reasoning` of them reasoning).
+ */
+function loopbackOpenAI(reasoning: number): ChatOpenAI {
+  llmServer.enqueue('openai', {
+    model: 'gpt-4o-2024-08-06',
+    usage: {
+      prompt_tokens: 1200,
+      completion_tokens: 300,
+      total_tokens: 1500,
+      prompt_tokens_details: { cached_tokens: 200 },
+      completion_tokens_details: { reasoning_tokens: reasoning },
+    },
+  });
+  return new ChatOpenAI({
+    model: 'gpt-4o',
+    apiKey: 'test',
+    maxRetries: 0,
+    configuration: { baseURL: `${llmServer.url}/v1` },
+  });
+}
+
 describe('CostSpanProcessor + LangfuseSpanProcessor (NodeSDK, OTLP/HTTP to a loopback receiver)', () => {
   it('@langfuse/tracing generation leaves with cost_details and gen_ai.usage.cost', async () => {
     const gen = startObservation(
@@ -181,22 +204,7 @@ describe('CostSpanProcessor + LangfuseSpanProcessor (NodeSDK, OTLP/HTTP to a loo
   });
 
   it('@langfuse/langchain CallbackHandler + real ChatOpenAI against a loopback OpenAI server', async () => {
-    llmServer.enqueue('openai', {
-      model: 'gpt-4o-2024-08-06',
-      usage: {
-        prompt_tokens: 1200,
-        completion_tokens: 300,
-        total_tokens: 1500,
-        prompt_tokens_details: { cached_tokens: 200 },
-        completion_tokens_details: { reasoning_tokens: 0 },
-      },
-    });
-    const llm = new ChatOpenAI({
-      model: 'gpt-4o',
-      apiKey: 'test',
-      maxRetries: 0,
-      configuration: { baseURL: `${llmServer.url}/v1` },
-    });
+    const llm = loopbackOpenAI(0);
     const handler = new CallbackHandler({ sessionId: 'lc-session', userId: 'lc-user' });
     const chain = ChatPromptTemplate.fromTemplate('Say hi to {name}').pipe(llm);
     const answer = await chain.invoke({ name: 'Ada' }, { callbacks: [handler] });
@@ -232,22 +240,7 @@ describe('CostSpanProcessor + LangfuseSpanProcessor (NodeSDK, OTLP/HTTP to a loo
   });
 
   it('one ChatOpenAI response, priced by CostCallbackHandler and by the processor over @langfuse/langchain, gives the same ledger line', async () => {
-    llmServer.enqueue('openai', {
-      model: 'gpt-4o-2024-08-06',
-      usage: {
-        prompt_tokens: 1200,
-        completion_tokens: 300,
-        total_tokens: 1500,
-        prompt_tokens_details: { cached_tokens: 200 },
-        completion_tokens_details: { reasoning_tokens: 40 },
-      },
-    });
-    const llm = new ChatOpenAI({
-      model: 'gpt-4o',
-      apiKey: 'test',
-      maxRetries: 0,
-      configuration: { baseURL: `${llmServer.url}/v1` },
-    });
+    const llm = loopbackOpenAI(40);
     const direct = new CostTracker();
     const costHandler = new CostCallbackHandler({ tracker: direct, catalog: testCatalog() });
     await llm.invoke('hi', { callbacks: [new CallbackHandler(), costHandler] });
