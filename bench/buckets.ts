@@ -4,7 +4,7 @@
  * on the same usages, in the same run, interleaved. Both produce the same values (checked below).
  * Run: `npm run bench -- buckets` (from the sources: these are internal functions).
  */
-import { priceBuckets } from '../src/pricing/bucket-costs.generated.js';
+import { emptyCosts, priceBuckets } from '../src/pricing/bucket-costs.generated.js';
 import { femtoTimesToPico, PICO_PER_USD } from '../src/pricing/money.js';
 import { checkUsageFields } from '../src/tracker/record-fields.generated.js';
 import { BUCKETS, type BucketRow } from '../src/usage/buckets.js';
@@ -58,9 +58,10 @@ function checkUsageLoop(o: Record<string, unknown>): Record<string, number> {
 
 // Same values before timing anything.
 for (const u of USAGES.slice(0, 50)) {
-  const a = priceBuckets(u, F);
+  const costs = emptyCosts();
+  const totalPico = priceBuckets(u, F, costs);
   const b = priceBucketsLoop(u, F);
-  if (a.totalPico !== b.totalPico || JSON.stringify(a.costs) !== JSON.stringify(b.costs))
+  if (totalPico !== b.totalPico || JSON.stringify(costs) !== JSON.stringify(b.costs))
     throw new Error('the loop and the generated code disagree');
 }
 
@@ -69,7 +70,7 @@ let sink = 0;
 const cases = [
   {
     label: 'price every bucket',
-    gen: (u: TokenUsage) => priceBuckets(u, F).totalPico,
+    gen: (u: TokenUsage) => priceBuckets(u, F, emptyCosts()),
     loop: (u: TokenUsage) => priceBucketsLoop(u, F).totalPico,
   },
   {

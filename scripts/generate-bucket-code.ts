@@ -27,7 +27,8 @@ const upper = (key: string) => key.replace(/([A-Z0-9]+)/g, '_$1').toUpperCase();
 const lines = (xs: string[]) => xs.join('\n');
 
 function tokenUsageFile(): string {
-  return `${HEADER}
+  return `${HEADER}import { count } from './token-count.js';
+
 /**
  * Canonical token usage: disjoint buckets whose sum is the billable total.
  *
@@ -45,14 +46,10 @@ export function emptyUsage(): TokenUsage {
 }
 
 /**
- * @internal Every bucket of \`o\` read once, absent ones as 0, each passed through \`count\` (which
- * throws a typed error naming the bucket).
+ * @internal Every bucket of \`o\` read once, absent ones as 0, each checked by \`count\` (which throws
+ * a typed error naming the bucket).
  */
-export function readUsageBuckets(
-  o: Readonly<Record<string, unknown>>,
-  path: string,
-  count: (v: unknown, key: string, path: string) => number,
-): TokenUsage {
+export function readUsageBuckets(o: Readonly<Record<string, unknown>>, path: string): TokenUsage {
   return {
 ${lines(ROWS.map((r) => `    ${r.key}: o.${r.key} === undefined ? 0 : count(o.${r.key}, '${r.key}', path),`))}
   };
@@ -125,17 +122,14 @@ export function emptyCosts(): CostBreakdown {
 
 /**
  * @internal Cost of every bucket of \`u\` at the femto-USD prices \`f\` (indexed by {@link SLOT}):
- * the exact total in pico-USD and the breakdown in USD. A bucket with a per-call minimum (a
- * per-request fee) is charged that many units when the usage counts none.
+ * the breakdown in USD is written into \`costs\` (from {@link emptyCosts}) and the exact total in
+ * pico-USD returned. A bucket with a per-call minimum (a per-request fee) is charged that many units
+ * when the usage counts none.
  */
-export function priceBuckets(u: TokenUsage, f: readonly number[]): { totalPico: number; costs: CostBreakdown } {
+export function priceBuckets(u: TokenUsage, f: readonly number[], costs: CostBreakdown): number {
 ${lines(picos)}
-  return {
-    totalPico: ${ROWS.map((_, i) => `p${i}`).join(' + ')},
-    costs: {
-${lines(ROWS.map((r, i) => `      ${r.key}: p${i} / PICO_PER_USD,`))}
-    },
-  };
+${lines(ROWS.map((r, i) => `  costs.${r.key} = p${i} / PICO_PER_USD;`))}
+  return ${ROWS.map((_, i) => `p${i}`).join(' + ')};
 }
 `;
 }

@@ -38,13 +38,11 @@ export function emptyCosts(): CostBreakdown {
 
 /**
  * @internal Cost of every bucket of `u` at the femto-USD prices `f` (indexed by {@link SLOT}):
- * the exact total in pico-USD and the breakdown in USD. A bucket with a per-call minimum (a
- * per-request fee) is charged that many units when the usage counts none.
+ * the breakdown in USD is written into `costs` (from {@link emptyCosts}) and the exact total in
+ * pico-USD returned. A bucket with a per-call minimum (a per-request fee) is charged that many units
+ * when the usage counts none.
  */
-export function priceBuckets(
-  u: TokenUsage,
-  f: readonly number[],
-): { totalPico: number; costs: CostBreakdown } {
+export function priceBuckets(u: TokenUsage, f: readonly number[], costs: CostBreakdown): number {
   const p0 = femtoTimesToPico(u.input, f[0]!);
   const p1 = u.cacheRead ? femtoTimesToPico(u.cacheRead, f[1]!) : 0;
   const p2 = u.cacheWrite ? femtoTimesToPico(u.cacheWrite, f[2]!) : 0;
@@ -56,20 +54,16 @@ export function priceBuckets(
   const p8 = u.outputAudio ? femtoTimesToPico(u.outputAudio, f[8]!) : 0;
   const p9 = f[9]! > 0 ? femtoTimesToPico(u.requests || 1, f[9]!) : 0;
   const p10 = u.webSearches ? femtoTimesToPico(u.webSearches, f[10]!) : 0;
-  return {
-    totalPico: p0 + p1 + p2 + p3 + p4 + p5 + p6 + p7 + p8 + p9 + p10,
-    costs: {
-      input: p0 / PICO_PER_USD,
-      cacheRead: p1 / PICO_PER_USD,
-      cacheWrite: p2 / PICO_PER_USD,
-      cacheWrite1h: p3 / PICO_PER_USD,
-      inputAudio: p4 / PICO_PER_USD,
-      inputImage: p5 / PICO_PER_USD,
-      output: p6 / PICO_PER_USD,
-      reasoning: p7 / PICO_PER_USD,
-      outputAudio: p8 / PICO_PER_USD,
-      requests: p9 / PICO_PER_USD,
-      webSearches: p10 / PICO_PER_USD,
-    },
-  };
+  costs.input = p0 / PICO_PER_USD;
+  costs.cacheRead = p1 / PICO_PER_USD;
+  costs.cacheWrite = p2 / PICO_PER_USD;
+  costs.cacheWrite1h = p3 / PICO_PER_USD;
+  costs.inputAudio = p4 / PICO_PER_USD;
+  costs.inputImage = p5 / PICO_PER_USD;
+  costs.output = p6 / PICO_PER_USD;
+  costs.reasoning = p7 / PICO_PER_USD;
+  costs.outputAudio = p8 / PICO_PER_USD;
+  costs.requests = p9 / PICO_PER_USD;
+  costs.webSearches = p10 / PICO_PER_USD;
+  return p0 + p1 + p2 + p3 + p4 + p5 + p6 + p7 + p8 + p9 + p10;
 }

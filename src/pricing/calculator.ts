@@ -168,9 +168,8 @@ export function price(
   }
   const table = compiled.table(service, ctx);
   // A free model costs 0 in every bucket, with its tokens still counted.
-  const { totalPico, costs } = free
-    ? { totalPico: 0, costs: emptyCosts() }
-    : priceBuckets(usage, table.femto);
+  const costs = emptyCosts();
+  const totalPico = free ? 0 : priceBuckets(usage, table.femto, costs);
   if (!Number.isSafeInteger(totalPico)) {
     throw new InvalidUsageError(
       'usage',

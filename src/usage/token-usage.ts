@@ -1,6 +1,5 @@
 import { closedError, InvalidUsageError } from '../errors.js';
 import { BUCKET_ROW, USAGE_BUCKETS } from './buckets.js';
-import { count } from './token-count.js';
 import {
   addBuckets,
   countBucketKeys,
@@ -53,7 +52,7 @@ function normalizeUsageUnsafe(usage: UsageInput, path: string): TokenUsage {
   // the keys read; the object has an unknown key only when it has more own keys than that
   // (Object.keys is far cheaper than for-in).
   const o = usage as Readonly<Record<string, unknown>>;
-  const out = readUsageBuckets(o, path, count);
+  const out = readUsageBuckets(o, path);
   if (Object.keys(o).length !== countBucketKeys(o)) rejectUnknownKeys(o, path);
   return out;
 }
