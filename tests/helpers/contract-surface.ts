@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import * as dashboards from '../../src/dashboards/index.js';
+import * as fleet from '../../src/fleet/index.js';
 import * as root from '../../src/index.js';
 import {
   CostAggregate,
@@ -319,6 +320,7 @@ export const SKIPPED_IO: Readonly<Record<string, string>> = {
   repriceLedger: 'reads and writes the ledger',
   syncPrices: 'network and files',
   setUserPrice: 'writes the user price file',
+  installNodeAdapterDefaults: "process-wide state (the adapters' default catalog and tracker)",
   unsetUserPrice: 'writes the user price file',
   // /dashboards
   dashboardsDir: 'locates the installed dashboards directory',
@@ -334,6 +336,9 @@ export const SKIPPED_IO: Readonly<Record<string, string>> = {
   openClickHouseSource: 'network',
   openSource: 'opens chDB or ClickHouse',
   defaultLedgerPath: 'reads the environment and the working directory',
+  // /fleet
+  attachAlerts: 'subscribes to a tracker and starts delivery queues (timers, network)',
+  attachAlertsFromEnv: 'reads the environment; subscribes and starts delivery queues',
 };
 
 function functionsOf(mod: Record<string, unknown>, label: string): SurfaceEntry[] {
@@ -346,7 +351,7 @@ function functionsOf(mod: Record<string, unknown>, label: string): SurfaceEntry[
     }));
 }
 
-/** The pure functions of `/langchain`, `/otel`, `/langfuse`, `/node` and `/dashboards`. */
+/** The pure functions of `/langchain`, `/otel`, `/langfuse`, `/node`, `/dashboards` and `/fleet`. */
 export function subpathFunctions(): SurfaceEntry[] {
   return [
     ...functionsOf(langchain as never, 'langchain'),
@@ -354,6 +359,7 @@ export function subpathFunctions(): SurfaceEntry[] {
     ...functionsOf(langfuse as never, 'langfuse'),
     ...functionsOf(node as never, 'node'),
     ...functionsOf(dashboards as never, 'dashboards'),
+    ...functionsOf(fleet as never, 'fleet'),
   ];
 }
 
