@@ -1,7 +1,7 @@
 /**
  * The rest of the public surface under the closed error contract, for tests/helpers/error-contract.ts:
  * the exported classes of `langfuse-cost` (constructor and every method), and the pure functions of
- * the `/langfuse`, `/node` and `/dashboards` entry points. Functions that do I/O (files, network,
+ * the `/langfuse`, `/node`, `/dashboards` and `/fleet` entry points. Functions that do I/O (files, network,
  * chDB, the environment's default tracker) are listed in {@link SKIPPED_IO} with why, not fuzzed.
  *
  * Each entry has valid sample arguments: a case either calls it with hostile arguments, or with a

@@ -519,7 +519,10 @@ export function contractProperties(): ContractProperty[] {
       rootSampledFunctions(),
     ),
     surfaceProperty('exported classes: constructors and methods', classEntries()),
-    surfaceProperty('pure functions of /langchain, /otel, /langfuse, /node, /dashboards', subpathFunctions()),
+    surfaceProperty(
+      'pure functions of /langchain, /otel, /langfuse, /node, /dashboards, /fleet',
+      subpathFunctions(),
+    ),
     (() => {
       const entries = asyncLedgerEntries();
       return countedAsync(
