@@ -1,10 +1,10 @@
+import { formatPercentAmount } from '../../dashboards/format.js';
 import { parseThreshold, parseUsd } from '../../node/env-config.js';
 import { ledgerBudgetStatus } from '../../node/ledger/report.js';
-import { formatUsd } from '../../pricing/money.js';
 import type { BudgetConfig, BudgetLimit } from '../../tracker/budgets.js';
 import { intFlag, parseArgs, strFlag } from '../args.js';
 import { type CliCommand, CliError } from '../command.js';
-import { renderTable } from '../format.js';
+import { renderTable, usd } from '../format.js';
 import { bigintReplacer, envConfig, ledgerPath } from '../ledger-options.js';
 import { calendarFlag, DEFAULT_WINDOW, describeWindow, windowFlags, windowHelp } from '../time-window.js';
 
@@ -147,14 +147,14 @@ export const command: CliCommand = {
         s.scope,
         s.key ?? '',
         s.period,
-        formatUsd(s.spent),
-        formatUsd(s.limit),
-        Number.isFinite(s.used) ? `${(s.used * 100).toFixed(1)}%` : '∞',
+        usd(s.spent),
+        usd(s.limit),
+        Number.isFinite(s.used) ? formatPercentAmount(s.used * 100) : '∞',
         s.level === 'ok' ? 'ok' : s.level.toUpperCase(),
       ]);
       io.stdout.write(`Budgets in ${cal.timeZone}, from ${path}\n`);
       io.stdout.write(
-        `Window ${describeWindow(window)}: ${formatUsd(spend.spent)} over ${spend.calls.toLocaleString('en-US')} calls\n\n`,
+        `Window ${describeWindow(window)}: ${usd(spend.spent)} over ${spend.calls.toLocaleString('en-US')} calls\n\n`,
       );
       io.stdout.write(renderTable(['SCOPE', 'KEY', 'PERIOD', 'SPENT', 'LIMIT', 'USED', 'STATUS'], rows));
       const notes: string[] = [];
