@@ -57,11 +57,18 @@ describe('concurrent writers', () => {
     const path = join(dir, 'shared.jsonl');
     await race(path, 20_000, {});
     check(path, 20_000);
-    // Every physical line is one whole JSON object.
+    // Every physical line is one whole JSON object. An empty line may appear: a writer that opens the
+    // file while another's large write is still landing can take the unfinished end for a torn line
+    // and start on a fresh one (src/node/ledger/jsonl-sink.ts, endsTorn). That is neither torn nor
+    // mixed, and readers skip it; one per writer at most.
     const text = readFileSync(path, 'utf8');
     expect(text.endsWith('\n')).toBe(true);
-    for (const line of text.slice(0, -1).split('\n'))
-      expect(line.startsWith('{"id":"') && line.endsWith('"}')).toBe(true);
+    const lines = text.slice(0, -1).split('\n');
+    const empty = lines.filter((line) => line === '').length;
+    expect(empty).toBeLessThanOrEqual(4);
+    for (const line of lines)
+      if (line !== '')
+        expect(line.startsWith('{"id":"') && line.endsWith('"}'), line.slice(0, 80)).toBe(true);
   }, 60_000);
 
   it('and with size rotation racing between them, every record is in exactly one file', async () => {
