@@ -26,8 +26,13 @@ import { closedError } from '../errors.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import { CompiledModel, type CompiledTable, SLOT } from '../pricing/price-table.js';
 import { compileSafeRegex, type SafeRegex } from '../pricing/regex/index.js';
-import type { CatalogModel, MatchRule, PriceKey, ServiceTier } from '../pricing/types.js';
-import { BUCKETS, type BucketRow, LANGFUSE_KEYS_OF_BUCKET } from '../usage/buckets.js';
+import type { CatalogModel, MatchRule, ServiceTier } from '../pricing/types.js';
+import {
+  BUCKETS,
+  type BucketRow,
+  LANGFUSE_KEYS_OF_BUCKET,
+  type UsageDetailPriceKey,
+} from '../usage/buckets.js';
 
 /** A pricing-tier condition on usage (`usageDetailPattern` summed, compared with `value`). */
 export interface LangfuseUsageCondition {
@@ -115,7 +120,7 @@ export interface LangfuseModel {
  */
 export const USAGE_KEYS_OF_SLOT = Object.fromEntries(
   BUCKETS.filter((r: BucketRow) => r.usageDetail).map((r) => [r.price, LANGFUSE_KEYS_OF_BUCKET[r.key]]),
-) as Readonly<Record<Exclude<PriceKey, 'perRequest' | 'perWebSearch'>, readonly string[]>>;
+) as Readonly<Record<UsageDetailPriceKey, readonly string[]>>;
 
 /**
  * Usage keys summed for a long-context condition: every prompt key of {@link USAGE_KEYS_OF_SLOT}

@@ -252,6 +252,8 @@ export type TokenBucket = Extract<Row, { kind: 'token' }>['key'];
 export type CountBucket = Extract<Row, { kind: 'count' }>['key'];
 /** A key of a catalog `PriceSet`. */
 export type PriceKey = Row['price'];
+/** The price key of a bucket with a Langfuse usage detail (token buckets; fees have cost details only). */
+export type UsageDetailPriceKey = Extract<Row, { usageDetail: true }>['price'];
 /** Cost per bucket in USD (every token bucket and every fee). */
 export type CostBreakdown = Record<UsageBucket, number>;
 /** A Langfuse usage/cost detail key of a bucket. */

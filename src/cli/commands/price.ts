@@ -42,8 +42,6 @@ Examples:
   langfuse-cost price us.anthropic.claude-3-7-sonnet-20250219-v1:0 --input 5000 --cache-read 20000 --output 800 --explain
 `;
 
-const FLAG_BUCKET: Readonly<Record<string, keyof UsageInput>> = BUCKET_OF_FLAG;
-
 /** `langfuse-cost price`. */
 export const command: CliCommand = {
   name: 'price',
@@ -52,7 +50,7 @@ export const command: CliCommand = {
   async run(argv, io) {
     const args = parseArgs(argv, {
       booleans: ['json', 'explain', 'batch'],
-      known: ['provider', 'tier', 'at', ...Object.keys(FLAG_BUCKET)],
+      known: ['provider', 'tier', 'at', ...Object.keys(BUCKET_OF_FLAG)],
     });
     const catalog = cliCatalog(io);
     if (args.flags.batch) return runBatch(io, catalog);
@@ -60,7 +58,7 @@ export const command: CliCommand = {
     if (!model)
       throw new CliError('give a model name, e.g. `langfuse-cost price gpt-4o --input 1200 --output 300`', 2);
     const usage: UsageInput = {};
-    for (const [flag, bucket] of Object.entries(FLAG_BUCKET)) {
+    for (const [flag, bucket] of Object.entries(BUCKET_OF_FLAG)) {
       const n = intFlag(args, flag, -1);
       if (n >= 0) usage[bucket] = n;
     }

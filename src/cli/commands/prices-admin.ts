@@ -41,17 +41,13 @@ export const PRICES_ADMIN_USAGE = `
         Remove a manual price.
 `;
 
-const PRICE_FLAGS: Readonly<Record<string, PriceKey>> = PRICE_KEY_OF_FLAG;
-
-const LABEL: Readonly<Record<string, string>> = PRICE_LABEL;
-
 function num(v: number | undefined): string {
   return v === undefined ? '—' : String(Number(v.toPrecision(12)));
 }
 
 function pricesLine(p: PriceSet): string {
   return PRICE_KEYS.filter((k) => typeof p[k] === 'number')
-    .map((k) => `${LABEL[k] ?? k} ${num(p[k])}`)
+    .map((k) => `${PRICE_LABEL[k as PriceKey] ?? k} ${num(p[k])}`)
     .join(', ');
 }
 
@@ -59,7 +55,7 @@ function changeText(c: PriceChange): string {
   const path = c.path.replace(/^prices\./, '').replace(/\.prices\./, ' ');
   const pretty = path.replace(
     /(^|\s|\.)([a-zA-Z0-9]+)$/,
-    (_m, pre: string, k: string) => `${pre}${LABEL[k] ?? k}`,
+    (_m, pre: string, k: string) => `${pre}${PRICE_LABEL[k as PriceKey] ?? k}`,
   );
   return `${pretty} ${num(c.from)} → ${num(c.to)}`;
 }
@@ -249,11 +245,11 @@ async function runCache(argv: string[], io: CliIO): Promise<number> {
 }
 
 async function runSet(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, { known: [...Object.keys(PRICE_FLAGS), 'provider', 'file'] });
+  const args = parseArgs(argv, { known: [...Object.keys(PRICE_KEY_OF_FLAG), 'provider', 'file'] });
   const model = args.positionals[0];
   if (!model) throw new CliError('give the model name: prices set <model> --input <usd> --output <usd>', 2);
   const prices: PriceSet = {};
-  for (const [flag, key] of Object.entries(PRICE_FLAGS)) {
+  for (const [flag, key] of Object.entries(PRICE_KEY_OF_FLAG)) {
     const v = strFlag(args, flag);
     if (v === undefined) continue;
     const n = Number(v);

@@ -104,8 +104,10 @@ const USAGE_KEYS = Object.fromEntries(
   ]),
 ) as unknown as Readonly<Record<PriceKey, readonly string[]>>;
 
-/** Buckets whose Langfuse price is per unit (request, search), not per token. */
-const PER_UNIT: ReadonlySet<PriceKey> = new Set(['perRequest', 'perWebSearch']);
+/** Price keys of count buckets: their Langfuse price is per unit (request, search), not per token. */
+const PER_UNIT: ReadonlySet<PriceKey> = new Set(
+  BUCKETS.filter((r: BucketRow) => r.kind === 'count').map((r) => r.price as PriceKey),
+);
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set([...Object.values(USAGE_KEYS).flat(), 'total']);
 
