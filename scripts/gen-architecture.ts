@@ -21,10 +21,11 @@ const END = '<!-- import-graph:end -->';
 /** The core's groups, lowest first (tests/unit/core-purity.test.ts holds the same order). */
 export const CORE_GROUPS = ['base', 'usage', 'pricing', 'ledger', 'tracker', 'entry'] as const;
 
-function walk(dir: string): string[] {
+/** Every `.ts` file under `dir`, recursively. */
+export function tsFilesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = join(dir, f);
-    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') ? [p] : [];
+    return statSync(p).isDirectory() ? tsFilesUnder(p) : p.endsWith('.ts') ? [p] : [];
   });
 }
 
@@ -40,7 +41,7 @@ function groupOf(file: string): string {
 /** Group → the groups it imports (relative imports only), sorted. */
 export function importGraph(): Map<string, string[]> {
   const edges = new Map<string, Set<string>>();
-  for (const file of walk(SRC)) {
+  for (const file of tsFilesUnder(SRC)) {
     const from = groupOf(file);
     const src = readFileSync(file, 'utf8');
     const set = edges.get(from) ?? new Set<string>();

@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tsFilesUnder } from '../../scripts/gen-architecture.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // The core entry (`langfuse-cost`) must run in Node, Bun and edge runtimes: no Node built-ins, no dependencies.
@@ -27,15 +28,11 @@ function layerOf(path: string): number {
   return LAYERS.findIndex((layer) => layer.some((p) => rel === p || rel.startsWith(`${p}/`)));
 }
 
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f);
-    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') ? [p] : [];
-  });
-}
-
 describe('core has no Node-only import and no runtime dependency', () => {
-  const files = [...CORE_DIRS.flatMap((d) => walk(join(root, d))), ...CORE_FILES.map((f) => join(root, f))];
+  const files = [
+    ...CORE_DIRS.flatMap((d) => tsFilesUnder(join(root, d))),
+    ...CORE_FILES.map((f) => join(root, f)),
+  ];
   it('covers the core files', () => {
     expect(files.length).toBeGreaterThan(15);
   });
