@@ -371,7 +371,7 @@ function extractOtelUsageUnchecked(attributes: Attrs, scope?: OtelScopeLike): Ot
     };
   }
 
-  if (emitter === 'ai-sdk' && raw.cacheWrite < 0 && raw.noCache < 0) readAiProviderMetadata(attributes, raw);
+  if (emitter === 'ai-sdk') readAiProviderMetadata(attributes, raw);
 
   const anyCache = raw.cacheRead > 0 || raw.cacheWrite > 0 || raw.cacheWrite1h > 0;
   const exclusiveByEmitter =
@@ -579,6 +579,8 @@ function readLangfuseUsage(json: string, r: RawCounts): void {
   r.disjoint = true;
   let extraIn = 0;
   let extraOut = 0;
+  let writeAll = -1;
+  let write5m = -1;
   for (const key in o) {
     const v = o[key];
     if (v === undefined || v === null) continue;
@@ -600,8 +602,10 @@ function readLangfuseUsage(json: string, r: RawCounts): void {
         break;
       case 'input_cache_creation':
       case 'input_cache_write':
+        writeAll = add(writeAll, r.check(v, path));
+        break;
       case 'input_cache_creation_5m':
-        r.cacheWrite = add(r.cacheWrite, r.check(v, path));
+        write5m = add(write5m, r.check(v, path));
         break;
       case 'input_cache_creation_1h':
         r.cacheWrite1h = add(r.cacheWrite1h, r.check(v, path));
@@ -629,6 +633,15 @@ function readLangfuseUsage(json: string, r: RawCounts): void {
         else if (key.startsWith('output')) extraOut += n;
       }
     }
+  }
+  // Langfuse keys are disjoint, so `input_cache_creation` beside `_5m`/`_1h` is more 5-minute
+  // writes, except when it equals their sum exactly: then it is the total next to its own breakdown
+  // (Anthropic's raw usage mapped key by key, as Langfuse stored AI SDK metadata before v3.156), and
+  // counting it too would bill every cache write twice.
+  if (writeAll >= 0 && write5m >= 0 && r.cacheWrite1h >= 0 && writeAll === write5m + r.cacheWrite1h) {
+    r.cacheWrite = write5m;
+  } else {
+    r.cacheWrite = add(writeAll, write5m);
   }
   if (extraIn > 0) r.input = add(r.input, extraIn);
   if (extraOut > 0) r.output = add(r.output, extraOut);
@@ -668,15 +681,34 @@ function add(a: number, b: number): number {
   return a < 0 ? b : a + b;
 }
 
+/** Key of Anthropic's 1-hour cache-write count in its raw `usage.cache_creation`. */
+const EPHEMERAL_1H_KEY = '"ephemeral_1h_input_tokens":';
+
 /**
- * AI SDK ≤ 6.0.118 reports Anthropic/Bedrock cache writes only in `ai.response.providerMetadata`
- * (a JSON string). Parsed only when the string mentions a cache-write key.
+ * Cache writes from `ai.response.providerMetadata` (a JSON string), where the AI SDK puts the
+ * provider's raw usage:
+ *
+ * - the cache-write count, which AI SDK ≤ 6.0.118 reports only there
+ *   (`anthropic.cacheCreationInputTokens`, `bedrock.usage.cacheWriteInputTokens`); taken only when the
+ *   span has no `ai.usage.inputTokenDetails.*` (ai ≥ 6.0.119 and 7.x report the count themselves,
+ *   and theirs is the one the other buckets were split against);
+ * - Anthropic's 1-hour part of it (`anthropic.usage.cache_creation.ephemeral_1h_input_tokens`), which
+ *   no AI SDK version reports anywhere else. It refines the count (the rest is 5-minute), never adds
+ *   to it (see {@link toDisjoint}).
+ *
+ * Parsed only when the string can hold something to read: a non-zero 1-hour count, or a cache-write
+ * key when the span gave none. Anthropic's raw usage always carries `"ephemeral_1h_input_tokens":0`,
+ * so most Anthropic spans stop at the character check.
  */
 function readAiProviderMetadata(a: Attrs, r: RawCounts): void {
   const pm = a[A.AI_PROVIDER_METADATA];
+  if (typeof pm !== 'string') return;
+  const needTotal = r.cacheWrite < 0 && r.noCache < 0;
+  const at = pm.indexOf(EPHEMERAL_1H_KEY);
+  const oneHourNonZero = at >= 0 && isNonZeroDigit(pm.charCodeAt(at + EPHEMERAL_1H_KEY.length));
   if (
-    typeof pm !== 'string' ||
-    (!pm.includes('acheCreationInputTokens') && !pm.includes('acheWriteInputTokens'))
+    !oneHourNonZero &&
+    !(needTotal && (pm.includes('acheCreationInputTokens') || pm.includes('acheWriteInputTokens')))
   ) {
     return;
   }
@@ -692,8 +724,10 @@ function readAiProviderMetadata(a: Attrs, r: RawCounts): void {
   const bedrock = o.bedrock;
   const path = A.AI_PROVIDER_METADATA;
   let write = -1;
-  if (anthropic && anthropic.cacheCreationInputTokens != null) {
-    write = r.check(anthropic.cacheCreationInputTokens, `${path}.anthropic.cacheCreationInputTokens`);
+  if (anthropic) {
+    if (needTotal && anthropic.cacheCreationInputTokens != null) {
+      write = r.check(anthropic.cacheCreationInputTokens, `${path}.anthropic.cacheCreationInputTokens`);
+    }
     const usage = anthropic.usage as Record<string, unknown> | undefined;
     const creation = usage?.cache_creation as Record<string, unknown> | undefined;
     if (creation?.ephemeral_1h_input_tokens != null) {
@@ -703,12 +737,17 @@ function readAiProviderMetadata(a: Attrs, r: RawCounts): void {
       );
       if (oneHour > 0) r.cacheWrite1h = oneHour;
     }
-  } else if (bedrock) {
+  } else if (bedrock && needTotal) {
     const usage = bedrock.usage as Record<string, unknown> | undefined;
     const v = usage?.cacheWriteInputTokens;
     if (v != null) write = r.check(v, `${path}.bedrock.usage.cacheWriteInputTokens`);
   }
   if (write >= 0) r.cacheWrite = write;
+}
+
+/** `1`–`9`: the first digit of a non-zero JSON number. */
+function isNonZeroDigit(code: number): boolean {
+  return code >= 0x31 && code <= 0x39;
 }
 
 function str(v: unknown): string | undefined {

@@ -409,6 +409,70 @@ export const SPAN_CASES: SpanCase[] = [
       1e6,
   },
   {
+    // ai 6.0.119+ and 7.x (LegacyOpenTelemetry, @ai-sdk/anthropic 3.x/4.x): the inclusive input, the
+    // cache-write total in inputTokenDetails, the 1-hour part only in the raw Anthropic usage.
+    title: 'AI SDK 7 Anthropic doGenerate (cache-write total + 1-hour split in providerMetadata, issue 15)',
+    name: 'ai.generateText.doGenerate',
+    scope: { name: 'ai', version: '7.0.173' },
+    attributes: {
+      'ai.operationId': 'ai.generateText.doGenerate',
+      'ai.model.provider': 'anthropic.messages',
+      'ai.model.id': 'claude-sonnet-4-5',
+      'ai.usage.inputTokens': 4500,
+      'ai.usage.inputTokenDetails.noCacheTokens': 1000,
+      'ai.usage.inputTokenDetails.cacheReadTokens': 500,
+      'ai.usage.inputTokenDetails.cacheWriteTokens': 3000,
+      'ai.usage.outputTokens': 400,
+      'ai.usage.outputTokenDetails.textTokens': 400,
+      'ai.response.providerMetadata': JSON.stringify({
+        anthropic: {
+          usage: {
+            input_tokens: 1000,
+            cache_creation_input_tokens: 3000,
+            cache_read_input_tokens: 500,
+            cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 2000 },
+            output_tokens: 400,
+          },
+          cacheCreationInputTokens: 3000,
+        },
+      }),
+    },
+    usage: { input: 1000, cacheRead: 500, cacheWrite: 1000, cacheWrite1h: 2000, output: 400 },
+    cost:
+      (1000 * claude.input +
+        500 * claude.cacheRead +
+        1000 * claude.cacheWrite +
+        2000 * claude.cacheWrite1h +
+        400 * claude.output) /
+      1e6,
+  },
+  {
+    title:
+      'Langfuse usage_details with the cache-write total beside its 5m/1h breakdown counts each write once',
+    name: 'anthropic-call',
+    scope: { name: 'langfuse-sdk' },
+    attributes: {
+      'langfuse.observation.type': 'generation',
+      'langfuse.observation.model.name': 'claude-sonnet-4-5',
+      'langfuse.observation.usage_details': JSON.stringify({
+        input: 1000,
+        input_cached_tokens: 500,
+        input_cache_creation: 3000,
+        input_cache_creation_5m: 1000,
+        input_cache_creation_1h: 2000,
+        output: 400,
+      }),
+    },
+    usage: { input: 1000, cacheRead: 500, cacheWrite: 1000, cacheWrite1h: 2000, output: 400 },
+    cost:
+      (1000 * claude.input +
+        500 * claude.cacheRead +
+        1000 * claude.cacheWrite +
+        2000 * claude.cacheWrite1h +
+        400 * claude.output) /
+      1e6,
+  },
+  {
     title: 'AI SDK doEmbed (only ai.usage.tokens)',
     name: 'ai.embed.doEmbed',
     scope: { name: 'ai' },
