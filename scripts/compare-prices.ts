@@ -152,7 +152,7 @@ function judge(entry: Entry): Row {
     {
       model: entry.key,
       provider: entry.provider,
-      usage: { input: TOKENS, output: TOKENS, cacheRead: TOKENS },
+      usage: { input: TOKENS, output: TOKENS, cacheRead: entry.want.cacheRead === undefined ? 0 : TOKENS },
     },
     catalog,
   );

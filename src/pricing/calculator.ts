@@ -1,4 +1,5 @@
 import { describeValue, InvalidArgumentError, InvalidUsageError, LangfuseCostError } from '../errors.js';
+import { BUCKET_ROW } from '../usage/buckets.js';
 import { parseServiceTier, type ServiceTier } from '../usage/service-tiers.js';
 import { normalizeUsage, promptTokens, type TokenUsage, type UsageInput } from '../usage/token-usage.js';
 import { emptyCosts, priceBuckets } from './bucket-costs.generated.js';
@@ -124,6 +125,7 @@ export function priceUsage(
   let resolvedProvider: string;
   let warnings: string[] | undefined;
   let free = false;
+  let guessed = false;
   if (r) {
     compiled =
       r.group.versions.length === 1
@@ -131,13 +133,10 @@ export function priceUsage(
         : pickVersion(r.group.versions, when ?? Date.now());
     layer = r.group.layer;
     resolvedModel = r.group.id;
-    resolvedProvider = r.group.provider;
+    resolvedProvider = r.provider;
     free = r.free || compiled.free;
-    if (r.crossProvider) {
-      warnings = [
-        `no ${catalog.canonicalProvider(provider)} price for "${model}"; priced with ${r.group.provider}'s price`,
-      ];
-    }
+    guessed = r.guessed;
+    if (r.crossProvider) warnings = [`"${model}": ${r.reason ?? `priced with ${r.group.provider}'s price`}`];
   } else {
     const fb = catalog.fallback;
     if (!fb) return null;
@@ -147,7 +146,19 @@ export function priceUsage(
     resolvedProvider = catalog.canonicalProvider(provider) ?? 'unknown';
     warnings = [`no price for model "${model}"; priced with the fallback price (estimated)`];
   }
-  return price(model, usage, service, compiled, layer, resolvedModel, resolvedProvider, free, warnings);
+  const result = price(
+    model,
+    usage,
+    service,
+    compiled,
+    layer,
+    resolvedModel,
+    resolvedProvider,
+    free,
+    warnings,
+  );
+  if (guessed) result.providerGuessed = true;
+  return result;
 }
 
 /** @internal Price a usage with a compiled model. */
@@ -192,6 +203,18 @@ export function price(
     layer,
     estimated: layer === 'fallback',
   };
+  // A bucket priced with another bucket's price (cache reads at the input price when the model has no
+  // cache-read price) makes the cost an estimate; most tables borrow nothing.
+  if (!free && table.borrowed.length > 0) {
+    for (const b of table.borrowed) {
+      if (usage[b] > 0) {
+        result.estimated = true;
+        (warnings ??= []).push(
+          `"${resolvedModel}" has no ${b} price; those tokens are billed at the ${BUCKET_ROW[b].fallback} price (estimated)`,
+        );
+      }
+    }
+  }
   if (warnings) result.warnings = warnings;
   return result;
 }

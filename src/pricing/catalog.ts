@@ -1,5 +1,11 @@
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
-import { canonicalProvider, providerRank, RESELLER_RANK } from '../usage/providers.js';
+import {
+  canonicalProvider,
+  isModelMaker,
+  knownProvider,
+  providerRank,
+  RESELLER_RANK,
+} from '../usage/providers.js';
 import type { ResolutionTrace } from './cost-result.js';
 import { compileRule, exactNamesOf, MAX_MATCHED_NAME_LENGTH, type NamePredicate } from './match-rules.js';
 import { decomposeModelName } from './model-name.js';
@@ -50,14 +56,44 @@ export interface ResolvedPrice {
   rule: string;
   /** The provider of the entry differs from the hint (priced with another provider's price). */
   crossProvider: boolean;
+  /**
+   * The provider was guessed: nothing (no hint, no route prefix, no id shape) said where the call ran
+   * and several providers price this name, or the provider that was named has no price for it and
+   * another provider's price was used. {@link reason} says which.
+   */
+  guessed: boolean;
+  /** Why the provider was guessed, when it was. */
+  reason?: string;
+  /**
+   * The provider the call is attributed to: the one the hint or the name's route named (where the
+   * call ran), else the entry's provider. It differs from `group.provider` when the named provider is
+   * priced with another's price (Azure with OpenAI's, or a guess).
+   */
+  provider: string;
 }
 
 /** Internal memoised resolution. */
 export interface Resolution {
+  /** See {@link ResolvedPrice.provider}. */
+  provider: string;
   group: ModelGroup;
   free: boolean;
   rule: string;
   crossProvider: boolean;
+  /** See {@link ResolvedPrice.guessed}. */
+  guessed: boolean;
+  /** See {@link ResolvedPrice.reason}. */
+  reason?: string;
+}
+
+/** What the name and the hint said, carried through one resolution. */
+interface Said {
+  /** The provider the caller's hint or the name's route named (undefined: nothing did). */
+  provider: string | undefined;
+  /** Providers whose prices count as the named provider's (its fallbacks). */
+  fallbacks: readonly string[];
+  /** The base of a fine-tuned model: only `ft:` entries (or the exact name) may price it. */
+  fineTuned: string | undefined;
 }
 
 /** One memoised (model, provider hint) → resolution; entries for one model name form a list. */
@@ -557,7 +593,34 @@ export class PriceCatalog {
       const r = this.resolveUncached(dep.model, dep.provider ?? provider, trace, budget, depth + 1);
       return r ? { ...r, rule: `deployment → ${r.rule}` } : null;
     }
-    const { candidates, free: freeSuffix, platform } = decomposeModelName(model);
+    const decomposed = decomposeModelName(model, this.isProvider);
+    const { candidates, free: freeSuffix, platform, route, fineTuned } = decomposed;
+    const mapped = decomposed.mapKey ? this.deployments.get(decomposed.mapKey) : undefined;
+    if (mapped && depth < 3) {
+      trace?.push({
+        rule: 'deployment map',
+        candidate: decomposed.mapKey!,
+        matched: true,
+        detail: `→ ${mapped.model}${mapped.provider ? ` (${mapped.provider})` : ''}`,
+      });
+      const r = this.resolveUncached(
+        mapped.model,
+        mapped.provider ?? route ?? provider,
+        trace,
+        budget,
+        depth + 1,
+      );
+      return r ? { ...r, rule: `deployment → ${r.rule}` } : null;
+    }
+    if (decomposed.needsMap) {
+      trace?.push({
+        rule: 'deployment map',
+        candidate: decomposed.mapKey ?? lower,
+        matched: false,
+        detail: `unpriced: ${decomposed.needsMap}; map it to the model it runs (catalog.mapDeployment, or "deployments" in a price file)`,
+      });
+      return MISS;
+    }
     if (trace && lower.length > MAX_MATCHED_NAME_LENGTH) {
       trace.push({
         rule: 'name length',
@@ -568,8 +631,14 @@ export class PriceCatalog {
     }
     // The provider to prefer: the caller's hint, else the platform the name's shape implies
     // (a Bedrock id means AWS prices, a Vertex `@` id means Google's).
-    const prefer = hint ?? canonicalProvider(platform, this.providerAliases);
+    const prefer = hint ?? route ?? canonicalProvider(platform, this.providerAliases);
     const preferred = prefer ? [prefer, ...(this.providerFallbacks.get(prefer) ?? [])] : [];
+    const namedProvider = hint ?? route;
+    const said: Said = {
+      provider: namedProvider,
+      fallbacks: namedProvider ? (this.providerFallbacks.get(namedProvider) ?? []) : [],
+      fineTuned,
+    };
     for (const layer of LAYER_ORDER) {
       const idx = this.layers.get(layer);
       if (!idx) continue;
@@ -577,35 +646,41 @@ export class PriceCatalog {
       if (!hint) {
         const first = candidates[0]!;
         const groups = groupsNamed(idx, first.name);
-        const chosen = groups ? this.choose(groups, prefer ?? first.providerHint, false) : null;
-        if (chosen) {
+        const chosen = groups ? this.choose(groups, prefer ?? first.providerHint, false, said, true) : null;
+        // …unless the name's route named another provider: then that provider's own entries go first.
+        const ownOrUnnamed =
+          chosen !== null &&
+          (namedProvider === undefined ||
+            chosen.provider === namedProvider ||
+            said.fallbacks.includes(chosen.provider));
+        if (chosen && ownOrUnnamed) {
           trace?.push({
             rule: first.rule,
             candidate: first.name,
             matched: true,
             detail: `${layer}: exact → ${chosen.provider}/${chosen.id}`,
           });
-          return this.finish(chosen, hint, first.rule, freeSuffix, lower);
+          return this.finish(chosen, said, first.rule, freeSuffix, lower, groups, trace);
         }
       }
       // Pass 1: the preferred provider (and its fallbacks) only — exact names, then its match rules.
       if (preferred.length > 0) {
         for (const c of candidates) {
           const groups = groupsNamed(idx, c.name);
-          const chosen = groups ? this.pick(groups, preferred) : null;
+          const chosen = groups ? this.pick(groups, preferred, said, c.rule === 'exact') : null;
           trace?.push({
             rule: c.rule,
             candidate: c.name,
             matched: chosen !== null,
             detail: `${layer}: exact, ${prefer}${chosen ? ` → ${chosen.provider}/${chosen.id}` : ''}`,
           });
-          if (chosen) return this.finish(chosen, hint, c.rule, freeSuffix, lower);
+          if (chosen) return this.finish(chosen, said, c.rule, freeSuffix, lower, undefined, trace);
         }
         for (const c of candidates) {
           let chosen: ModelGroup | null = null;
           for (const p of preferred) {
             for (const r of idx.rulesByProvider.get(p) ?? []) {
-              if (testRule(r, c.name, budget)) {
+              if (testRule(r, c.name, budget) && this.usable(r.group, said, false)) {
                 chosen = r.group;
                 break;
               }
@@ -622,7 +697,8 @@ export class PriceCatalog {
             matched: chosen !== null,
             detail: `${layer}: rules, ${prefer}${chosen ? ` → ${chosen.provider}/${chosen.id}` : ''}`,
           });
-          if (chosen) return this.finish(chosen, hint, `${c.rule}, match rule`, freeSuffix, lower);
+          if (chosen)
+            return this.finish(chosen, said, `${c.rule}, match rule`, freeSuffix, lower, undefined, trace);
         }
       }
       // Pass 2 and 3: any home provider (exact names, then match rules); pass 4 and 5 accept resellers
@@ -632,14 +708,16 @@ export class PriceCatalog {
         const tag = resellers ? ', resellers' : '';
         for (const c of candidates) {
           const groups = groupsNamed(idx, c.name);
-          const chosen = groups ? this.choose(groups, c.providerHint, resellers) : null;
+          const chosen = groups
+            ? this.choose(groups, c.providerHint, resellers, said, c.rule === 'exact')
+            : null;
           trace?.push({
             rule: c.rule,
             candidate: c.name,
             matched: chosen !== null,
             detail: `${layer}: exact${tag}${chosen ? ` → ${chosen.provider}/${chosen.id}` : ''}`,
           });
-          if (chosen) return this.finish(chosen, hint, c.rule, freeSuffix, lower);
+          if (chosen) return this.finish(chosen, said, c.rule, freeSuffix, lower, groups, trace);
         }
         for (const c of candidates) {
           // One scan of the rules per candidate and layer, shared by the home and reseller passes.
@@ -653,14 +731,16 @@ export class PriceCatalog {
             if (budget.left <= 0) return MISS; // a partial scan could choose another provider's model
             scanned.set(c.name, matches);
           }
-          const chosen = matches.length > 0 ? this.choose(matches, c.providerHint, resellers) : null;
+          const chosen =
+            matches.length > 0 ? this.choose(matches, c.providerHint, resellers, said, false) : null;
           trace?.push({
             rule: `${c.rule}, match rule`,
             candidate: c.name,
             matched: chosen !== null,
             detail: `${layer}: rules${tag}${chosen ? ` → ${chosen.provider}/${chosen.id}` : ''}`,
           });
-          if (chosen) return this.finish(chosen, hint, `${c.rule}, match rule`, freeSuffix, lower);
+          if (chosen)
+            return this.finish(chosen, said, `${c.rule}, match rule`, freeSuffix, lower, matches, trace);
         }
       }
     }
@@ -677,16 +757,54 @@ export class PriceCatalog {
       });
       return { ...this.freeGroup(model, hint), rule: 'free provider' };
     }
+    if (fineTuned !== undefined) {
+      trace?.push({
+        rule: 'fine-tuned',
+        candidate: lower,
+        matched: false,
+        detail: `unpriced, fine-tuned model of ${fineTuned}: no fine-tuned price is known (the base model's price is not used); add "ft:${fineTuned}" to a price file`,
+      });
+    }
     return MISS;
+  }
+
+  /** Whether a `/` segment of a model name names a provider or router (alias table, catalog ids). */
+  private readonly isProvider = (segment: string): string | undefined => {
+    const known = knownProvider(segment);
+    if (known) return known;
+    const s = segment.trim().toLowerCase();
+    const aliased = this.providerAliases.get(s);
+    if (aliased) return aliased;
+    for (const idx of this.layers.values()) if (idx.groups.has(s)) return s;
+    return undefined;
+  };
+
+  /**
+   * Whether a group may price a name: a fine-tuned model only by a fine-tuned entry (or its exact
+   * name). When a provider was named (hint or route) and this group is another's, only the model
+   * maker's own paid price may stand in: never another reseller's price (resellers' prices differ
+   * several-fold) and never a free tier (a paid reseller's Gemma is not Google's free Gemma).
+   */
+  private usable(g: ModelGroup, said: Said, exactName: boolean): boolean {
+    if (said.fineTuned !== undefined && !exactName && !g.id.toLowerCase().startsWith('ft:')) return false;
+    if (said.provider === undefined || g.provider === said.provider || said.fallbacks.includes(g.provider))
+      return true;
+    if (this.freeProviders.has(said.provider)) return true;
+    if (!isModelMaker(g.provider)) return false;
+    const versions = g.versions;
+    return !versions[versions.length - 1]!.free;
   }
 
   private finish(
     group: ModelGroup,
-    hint: string | undefined,
+    said: Said,
     rule: string,
     freeSuffix: boolean,
     lower: string,
+    among: ModelGroup[] | undefined,
+    trace: ResolutionTrace['steps'] | null,
   ): Resolution {
+    const hint = said.provider;
     const free =
       freeSuffix ||
       this.freeProviders.has(hint ?? group.provider) ||
@@ -695,10 +813,18 @@ export class PriceCatalog {
       this.freeNames.has(`${group.provider}\u0001${lower}`) ||
       this.freeNames.has(`${group.provider}\u0001${group.id.toLowerCase()}`);
     const crossProvider =
-      hint !== undefined &&
-      group.provider !== hint &&
-      !(this.providerFallbacks.get(hint) ?? []).includes(group.provider);
-    return { group, free, rule, crossProvider };
+      hint !== undefined && group.provider !== hint && !said.fallbacks.includes(group.provider);
+    let reason: string | undefined;
+    if (crossProvider) reason = `${hint} has no price for this name; priced with ${group.provider}'s price`;
+    else if (hint === undefined && among !== undefined && among.some((g) => g.provider !== group.provider)) {
+      const others = [...new Set(among.map((g) => g.provider))].filter((p) => p !== group.provider);
+      reason = `no provider was named and ${others.join(', ')} also price${others.length === 1 ? 's' : ''} this name; priced with ${group.provider}'s price`;
+    }
+    if (reason) trace?.push({ rule: 'provider guessed', candidate: lower, matched: true, detail: reason });
+    const provider = hint ?? group.provider;
+    return reason
+      ? { provider, group, free, rule, crossProvider, guessed: true, reason }
+      : { provider, group, free, rule, crossProvider, guessed: false };
   }
 
   /** A synthetic free entry for a name the catalog does not price (marked free, or a free provider). */
@@ -709,25 +835,33 @@ export class PriceCatalog {
       versions: [new CompiledModel({ id: model, provider, prices: {}, free: true })],
       layer: 'override',
     };
-    return { group, free: true, rule: 'marked free', crossProvider: false };
+    return { provider, group, free: true, rule: 'marked free', crossProvider: false, guessed: false };
   }
 
-  /** The first group whose provider is in `providers`, in that order of preference. */
-  private pick(groups: ModelGroup[], providers: string[]): ModelGroup | null {
-    for (const p of providers) for (const g of groups) if (g.provider === p) return g;
+  /** The first usable group whose provider is in `providers`, in that order of preference. */
+  private pick(groups: ModelGroup[], providers: string[], said: Said, exactName: boolean): ModelGroup | null {
+    for (const p of providers)
+      for (const g of groups) if (g.provider === p && this.usable(g, said, exactName)) return g;
     return null;
   }
 
   /** Pick among groups with the same name: the hinted provider, then its fallbacks, then the home provider. */
-  private choose(groups: ModelGroup[], hint: string | undefined, resellers = true): ModelGroup | null {
+  private choose(
+    groups: ModelGroup[],
+    hint: string | undefined,
+    resellers: boolean,
+    said: Said,
+    exactName: boolean,
+  ): ModelGroup | null {
     if (hint) {
-      for (const g of groups) if (g.provider === hint) return g;
+      for (const g of groups) if (g.provider === hint && this.usable(g, said, exactName)) return g;
       for (const fb of this.providerFallbacks.get(hint) ?? [])
-        for (const g of groups) if (g.provider === fb) return g;
+        for (const g of groups) if (g.provider === fb && this.usable(g, said, exactName)) return g;
     }
     let best: ModelGroup | null = null;
     let bestRank = Number.POSITIVE_INFINITY;
     for (const g of groups) {
+      if (!this.usable(g, said, exactName)) continue;
       const r = providerRank(g.provider);
       if (!resellers && r >= RESELLER_RANK) continue;
       if (r < bestRank) {
@@ -839,6 +973,9 @@ function toResolved(r: Resolution, when: number): ResolvedPrice {
     free: r.free || version.free,
     rule: r.rule,
     crossProvider: r.crossProvider,
+    provider: r.provider,
+    guessed: r.guessed,
+    ...(r.reason ? { reason: r.reason } : {}),
   };
 }
 

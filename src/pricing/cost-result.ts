@@ -43,8 +43,17 @@ export interface CostResult {
   source: CostSource;
   /** Catalog layer of the price entry. */
   layer: PriceLayer;
-  /** True when the cost is not from a known price of this model (fallback price). */
+  /**
+   * True when the cost is not entirely from known prices of this model: the fallback price, or a
+   * bucket with tokens that has no price of its own and borrowed another's (cache reads billed at the
+   * input price); `warnings` says which.
+   */
   estimated: boolean;
+  /**
+   * Present (true) when `provider` was guessed: nothing said where the call ran and several providers
+   * price the name, or the named provider has no price and another's was used. `explain` says why.
+   */
+  providerGuessed?: true;
   /** A cost reported by the provider or gateway, USD, when there was one (kept beside ours). */
   providedCost?: number;
   /** Warnings about this result, e.g. "priced with fallback". */

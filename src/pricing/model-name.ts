@@ -1,5 +1,5 @@
 import { describeValue, InvalidArgumentError } from '../errors.js';
-import { canonicalProvider } from '../usage/providers.js';
+import { canonicalProvider, knownProvider } from '../usage/providers.js';
 import { MAX_MATCHED_NAME_LENGTH } from './match-rules.js';
 
 /** One name to look up, and the rule that produced it (shown by `--explain`). */
@@ -20,7 +20,29 @@ export interface DecomposedName {
   free: boolean;
   /** The platform the name's shape implies: `aws` for Bedrock ids, `google` for Vertex `@` ids. */
   platform?: string;
+  /**
+   * The provider the name itself says the call ran on: the first `/` segment when it is a known
+   * provider or router (`groq/openai/gpt-oss-120b` → `groq`), `cloudflare` for `@cf/…` ids, `aws` for
+   * Bedrock ids and ARNs, `fireworks` for `accounts/fireworks/models/…`. A price from another provider
+   * is then a guess, and another provider's free tier is never used.
+   */
+  route?: string;
+  /**
+   * The base model of a fine-tuned model (`ft:<base>:…`, Azure `<base>.ft-<id>`, a Bedrock
+   * custom-model ARN). Only fine-tuned prices (`ft:<base>` entries) apply; never the base price.
+   */
+  fineTuned?: string;
+  /**
+   * The name is an id only the user's deployment map can resolve (a Bedrock application inference
+   * profile or provisioned-model ARN, a Vertex tuned endpoint); says what it is.
+   */
+  needsMap?: string;
+  /** The id inside an ARN or endpoint path, also looked up in the deployment map. */
+  mapKey?: string;
 }
+
+/** Decides whether a `/` segment names a provider or router; returns its canonical id. */
+export type ProviderTest = (segment: string) => string | undefined;
 
 const OPENROUTER_VARIANT = /:(free|beta|nitro|floor|extended|thinking|online|exacto)$/;
 const PATH_PREFIX =
@@ -40,25 +62,21 @@ const SUFFIXES: { re: RegExp; rule: string }[] = [
   { re: /-v\d+(?::\d+)?$/, rule: 'version suffix (-vN)' },
 ];
 const DIGIT_DOT = /(\d)\.(\d)/g;
-const KNOWN_PLATFORMS = new Set([
-  'openai',
-  'anthropic',
-  'google',
-  'mistral',
-  'x-ai',
-  'deepseek',
-  'cohere',
-  'groq',
-  'aws',
-  'azure',
-]);
+// `-NNN` and `-latest` name another model when what is left has no version of its own
+// (`davinci-002` is not `davinci`, `gemini-pro-latest` is not Gemini 1.0 Pro): they are stripped
+// only from names that keep a version digit (`gemini-1.5-pro-002` → `gemini-1.5-pro`).
+const NEEDS_VERSIONED_BASE = new Set(['version suffix (-NNN)', 'alias suffix (-latest)']);
+const HAS_DIGIT = /\d/;
+const ARN = /^arn:aws[a-z-]*:bedrock:([a-z0-9-]*):(\d*):([a-z-]+)\/(.+)$/;
+const VERTEX_ENDPOINT = /^projects\/[^/]+\/locations\/[^/]+\/endpoints\/([^/]+)$/;
+const AZURE_FINE_TUNED = /^(.+)\.ft-[0-9a-z]+(?:-[0-9a-z]+)*$/;
 
 /**
  * Decompose a model name as it arrives (dated, prefixed, regional, versioned) into the names to try.
  * The first candidate is always the exact (lower-cased, trimmed) name; a name longer than
  * {@link MAX_MATCHED_NAME_LENGTH} yields only that candidate (its decorations are not stripped).
  */
-export function decomposeModelName(raw: string): DecomposedName {
+export function decomposeModelName(raw: string, isProvider: ProviderTest = knownProvider): DecomposedName {
   // A typeof test only: this runs on the first sight of every name (catalog.resolve).
   if (typeof raw !== 'string')
     throw new InvalidArgumentError('decomposeModelName(raw)', `expected a string, got ${describeValue(raw)}`);
@@ -77,6 +95,62 @@ export function decomposeModelName(raw: string): DecomposedName {
   let hint: string | undefined;
   let platform: string | undefined;
 
+  let route: string | undefined;
+  let mapKey: string | undefined;
+  const arn = ARN.exec(n);
+  if (arn) {
+    const kind = arn[3]!;
+    const id = arn[4]!;
+    route = 'aws';
+    platform = 'aws';
+    if (kind === 'inference-profile' || kind === 'foundation-model') {
+      n = id;
+      push(
+        n,
+        kind === 'foundation-model' ? 'Bedrock foundation-model ARN' : 'Bedrock inference-profile ARN',
+        'aws',
+      );
+    } else if (kind === 'custom-model') {
+      // `custom-model/<base model id>/<job id>`: a fine-tuned (customised) copy of the base model.
+      const base = id.slice(0, id.lastIndexOf('/') > 0 ? id.lastIndexOf('/') : id.length);
+      return fineTunedName(out, push, `ft:${base}`, base, 'aws', id);
+    } else {
+      // application-inference-profile/<id>, provisioned-model/<id>: only the user knows the model.
+      const what =
+        kind === 'application-inference-profile'
+          ? 'Bedrock application inference profile'
+          : kind === 'provisioned-model'
+            ? 'Bedrock provisioned model (custom model or provisioned throughput)'
+            : `Bedrock ${kind}`;
+      return { candidates: out, free: false, platform, route, needsMap: what, mapKey: id };
+    }
+  }
+  const endpoint = VERTEX_ENDPOINT.exec(n);
+  if (endpoint) {
+    return {
+      candidates: out,
+      free: false,
+      platform: 'google',
+      route: 'google',
+      needsMap: 'Vertex AI endpoint (a tuned model or a Model Garden deployment)',
+      mapKey: endpoint[1]!,
+    };
+  }
+  if (n.startsWith('ft:')) {
+    // OpenAI `ft:<base>:<org>:<suffix>:<id>`: only a fine-tuned price applies, looked up as
+    // `ft:<base>` (and by match rules on the whole name); the base model's own price never does.
+    const base = n.slice(3).split(':')[0] ?? '';
+    return fineTunedName(out, push, n, base, undefined, undefined);
+  }
+  const azureFt = AZURE_FINE_TUNED.exec(n);
+  if (azureFt) return fineTunedName(out, push, n, azureFt[1]!, undefined, undefined);
+  if (n.startsWith('@cf/')) {
+    // Cloudflare Workers AI ids (`@cf/meta/llama-3.1-8b-instruct`) run on Cloudflare, whoever made the model.
+    route = 'cloudflare';
+    platform = 'cloudflare';
+    n = n.slice(4);
+    push(n, 'Cloudflare @cf/ id', route);
+  }
   const variant = OPENROUTER_VARIANT.exec(n);
   if (variant) {
     if (variant[1] === 'free') free = true;
@@ -84,24 +158,33 @@ export function decomposeModelName(raw: string): DecomposedName {
     n = n.slice(0, variant.index);
     push(n, `OpenRouter :${variant[1]} variant`);
   }
-  if (n.startsWith('ft:')) {
-    const base = n.slice(3).split(':')[0] ?? '';
-    n = base;
-    push(n, 'fine-tune base model');
-  }
+  if (n.startsWith('accounts/fireworks/')) route ??= 'fireworks';
   const prefixed = PATH_PREFIX.exec(n);
   if (prefixed) {
     n = n.slice(prefixed[0].length);
-    push(n, 'path prefix (models/, accounts/…/models/)');
+    push(n, 'path prefix (models/, accounts/…/models/)', route);
+  }
+  // A routed name is cut at its FIRST segment when that names a provider or router: the rest is that
+  // provider's own id (`groq/openai/gpt-oss-120b` → Groq's `openai/gpt-oss-120b`).
+  const first = n.indexOf('/');
+  if (first > 0) {
+    const named = isProvider(n.slice(0, first));
+    if (named) {
+      route ??= named;
+      hint = named;
+      platform ??= named;
+      n = n.slice(first + 1);
+      push(n, 'route prefix (provider/…)', named);
+    }
   }
   const slash = n.lastIndexOf('/');
   if (slash >= 0) {
     const head = n.slice(0, n.indexOf('/'));
-    hint = canonicalProvider(head);
-    // `openai/gpt-4o` (LiteLLM, gateways): a known provider as the first segment names the platform.
-    if (hint && KNOWN_PLATFORMS.has(hint)) platform ??= hint;
+    // The vendor slug of a reseller's id (`meta-llama/…`, `openai/gpt-oss-120b`): a hint for choosing
+    // between entries of the same name, never the platform the call ran on.
+    hint ??= canonicalProvider(head);
     n = n.slice(slash + 1);
-    push(n, 'provider prefix (provider/model)', hint);
+    push(n, 'vendor prefix (vendor/model)', hint);
   }
   const bedrock = BEDROCK.exec(n);
   if (bedrock) {
@@ -109,6 +192,7 @@ export function decomposeModelName(raw: string): DecomposedName {
     const rest = bedrock[2]!;
     push(`${vendor}.${rest}`, 'Bedrock region prefix');
     platform = 'aws';
+    route ??= 'aws';
     hint = canonicalProvider(vendor === 'amazon' ? 'aws' : vendor) ?? hint;
     n = rest.replace(BEDROCK_VERSION, '');
     push(n, 'Bedrock vendor and version', hint);
@@ -131,7 +215,9 @@ export function decomposeModelName(raw: string): DecomposedName {
     changed = false;
     for (const s of SUFFIXES) {
       if (s.re.test(core)) {
-        core = core.replace(s.re, '');
+        const shorter = core.replace(s.re, '');
+        if (NEEDS_VERSIONED_BASE.has(s.rule) && !HAS_DIGIT.test(shorter)) continue;
+        core = shorter;
         push(core, s.rule, hint);
         changed = true;
         break;
@@ -147,5 +233,40 @@ export function decomposeModelName(raw: string): DecomposedName {
       if (dashed !== c.name) push(dashed, `${c.rule}, dots as dashes`, c.providerHint);
     }
   }
-  return platform ? { candidates: out, free, platform } : { candidates: out, free };
+  const result: DecomposedName = { candidates: out, free };
+  if (platform) result.platform = platform;
+  if (route) result.route = route;
+  if (mapKey) result.mapKey = mapKey;
+  return result;
+}
+
+/**
+ * The candidates of a fine-tuned model: its own name and `ft:<base>` (with the base's dated snapshot
+ * removed too, `ft:gpt-4o-mini-2024-07-18` → `ft:gpt-4o-mini`), never the base model itself.
+ */
+function fineTunedName(
+  out: NameCandidate[],
+  push: (name: string, rule: string, providerHint?: string) => void,
+  full: string,
+  base: string,
+  route: string | undefined,
+  mapKey: string | undefined,
+): DecomposedName {
+  const ft = `ft:${base}`;
+  if (ft !== full) push(ft, 'fine-tuned model (ft:<base>)', route);
+  let core = base;
+  for (const s of SUFFIXES.slice(0, 4)) {
+    if (s.re.test(core)) {
+      core = core.replace(s.re, '');
+      push(`ft:${core}`, `fine-tuned model (ft:<base>), ${s.rule}`, route);
+      break;
+    }
+  }
+  const result: DecomposedName = { candidates: out, free: false, fineTuned: base };
+  if (route) {
+    result.route = route;
+    result.platform = route;
+  }
+  if (mapKey) result.mapKey = mapKey;
+  return result;
 }

@@ -1,4 +1,10 @@
-import { BUCKET_OF_PRICE, BUCKET_ROW, PRICE_FALLBACK, PRICE_KEYS } from '../usage/buckets.js';
+import {
+  BUCKET_OF_PRICE,
+  BUCKET_ROW,
+  PRICE_FALLBACK,
+  PRICE_KEYS,
+  type UsageBucket,
+} from '../usage/buckets.js';
 import { perMillionToFemtoPerToken, shiftDecimal, usdToFemto } from './money.js';
 import type {
   CatalogModel,
@@ -23,7 +29,18 @@ export interface CompiledTable {
   contextAbove: number | null;
   /** Human label, e.g. `standard`, `>200k`, `batch >272k`. */
   label: string;
+  /**
+   * Buckets whose price is borrowed from another bucket because the model has none of its own (cache
+   * reads at the input price, …): a call with tokens in one of them is an estimate. Empty for most models.
+   */
+  borrowed: readonly UsageBucket[];
 }
+
+/**
+ * Buckets whose fallback is how providers bill them, not a guess: reasoning tokens are output tokens
+ * on every provider's invoice, and image input is billed as input tokens unless priced apart.
+ */
+const EXACT_FALLBACK: ReadonlySet<PriceKey> = new Set<PriceKey>(['reasoning', 'inputImage']);
 
 function kLabel(n: number): string {
   if (n % 1_000_000 === 0) return `${n / 1_000_000}M`;
@@ -131,17 +148,21 @@ export class CompiledModel {
       return undefined;
     };
     // Table order is slot order; a bucket without a price takes the one it falls back to.
+    const borrowed: UsageBucket[] = [];
     const femto = PRICE_KEYS.map((k) => {
       for (let cur: PriceKey | null = k; cur !== null; cur = PRICE_FALLBACK[cur]) {
         const v = lookup(cur);
-        if (v !== undefined) return v;
+        if (v !== undefined) {
+          if (cur !== k && !EXACT_FALLBACK.has(k)) borrowed.push(BUCKET_OF_PRICE[k]);
+          return v;
+        }
       }
       return 0;
     });
     const parts: string[] = [];
     if (applied !== 'standard') parts.push(applied);
     if (contextAbove !== null) parts.push(`>${kLabel(contextAbove)}`);
-    return { femto, service: applied, contextAbove, label: parts.join(' ') || 'standard' };
+    return { femto, service: applied, contextAbove, label: parts.join(' ') || 'standard', borrowed };
   }
 }
 

@@ -77,6 +77,46 @@ const ALIASES: Record<string, string> = {
   voyageai: 'voyageai',
   huggingface: 'huggingface',
   zhipuai: 'zhipuai',
+  // Resellers, routers and gateways: named as the first segment of a routed model name
+  // (`deepinfra/google/gemma-3-27b-it`), they say where the call ran.
+  cloudflare: 'cloudflare',
+  'workers-ai': 'cloudflare',
+  workers_ai: 'cloudflare',
+  'cloudflare-workers-ai': 'cloudflare',
+  cloudflare_workers_ai: 'cloudflare',
+  deepinfra: 'deepinfra',
+  novita: 'novita',
+  nebius: 'nebius',
+  baseten: 'baseten',
+  sambanova: 'sambanova',
+  hyperbolic: 'hyperbolic',
+  replicate: 'replicate',
+  anyscale: 'anyscale',
+  lambda_ai: 'lambda-ai',
+  'lambda-ai': 'lambda-ai',
+  vercel_ai_gateway: 'vercel-ai-gateway',
+  'vercel-ai-gateway': 'vercel-ai-gateway',
+  github_copilot: 'github-copilot',
+  'github-copilot': 'github-copilot',
+  ovhcloud: 'ovhcloud',
+  scaleway: 'scaleway',
+  nscale: 'nscale',
+  databricks: 'databricks',
+  watsonx: 'watsonx',
+  oci: 'oci',
+  snowflake: 'snowflake',
+  dashscope: 'dashscope',
+  avian: 'avian',
+  doubleword: 'doubleword',
+  featherless_ai: 'featherless-ai',
+  friendliai: 'friendliai',
+  nvidia_nim: 'nvidia-nim',
+  'nvidia-nim': 'nvidia-nim',
+  zai: 'zai',
+  minimax: 'minimax',
+  'text-completion-openai': 'openai',
+  codestral: 'mistral',
+  gemini_api: 'google',
 };
 
 /**
@@ -90,6 +130,11 @@ const RESELLERS = new Set([
   'fireworks',
   'novita',
   'cloudflare',
+  'deepinfra',
+  'nebius',
+  'baseten',
+  'vercel-ai-gateway',
+  'replicate',
   'github-copilot',
   'quicksilverpro',
 ]);
@@ -151,6 +196,41 @@ export function canonicalProvider(
     return extraAliases?.get(head) ?? alias(head) ?? head;
   }
   return h;
+}
+
+/**
+ * The canonical id of a name that is a known provider, router or gateway (the alias table only; no
+ * guessing): the test for the first segment of a routed model name. Undefined for anything else,
+ * e.g. a vendor's Hugging Face organisation (`meta-llama`, `deepseek-ai`).
+ */
+export function knownProvider(name: string): string | undefined {
+  return alias(name.trim().toLowerCase());
+}
+
+/**
+ * Providers that make the models they price (a model's direct, first-party price), as opposed to
+ * hosts and resellers. When the provider a call names has no price for a model, only its maker's
+ * price may stand in (flagged as a guess): one reseller's price says nothing about another's.
+ */
+const MODEL_MAKERS = new Set([
+  'openai',
+  'anthropic',
+  'google',
+  'mistral',
+  'x-ai',
+  'deepseek',
+  'cohere',
+  'moonshotai',
+  'zhipuai',
+  'zai',
+  'minimax',
+  'perplexity',
+  'voyageai',
+]);
+
+/** Whether a (canonical) provider makes the models it prices; see {@link MODEL_MAKERS}. */
+export function isModelMaker(provider: string): boolean {
+  return MODEL_MAKERS.has(provider);
 }
 
 /** Rank of resellers in {@link providerRank}. */

@@ -134,8 +134,12 @@ describe('model-name resolution', () => {
     expect(resolved('totally-unknown-model')).toBeNull();
     const trace = catalog.explain('us.anthropic.claude-3-7-sonnet-20250219-v1:0');
     expect(trace.steps.map((s) => s.candidate)).toContain('claude-3-7-sonnet-20250219');
-    expect(trace.steps.filter((s) => s.matched)).toHaveLength(1);
-    expect(trace.steps.at(-1)?.rule).toBe('Bedrock vendor and version');
+    // The name says Bedrock and this catalog has only Anthropic's own price: matched once, and the
+    // last step says the provider was guessed.
+    expect(trace.steps.filter((s) => s.matched && s.rule !== 'provider guessed')).toHaveLength(1);
+    expect(trace.steps.filter((s) => s.matched).at(0)?.rule).toBe('Bedrock vendor and version');
+    expect(trace.steps.at(-1)?.rule).toBe('provider guessed');
+    expect(trace.resolved?.guessed).toBe(true);
   });
 
   it('memoises: a repeated name is a map hit, and changes invalidate the memo', () => {
