@@ -1,10 +1,14 @@
 /**
- * `langfuse-cost/langfuse`: Langfuse mapping (cost_details / usage_details), the legacy
- * `langfuse` v3 client adapter and the public-API client.
+ * `langfuse-cost/langfuse`: Langfuse mapping (cost_details / usage_details), the `@langfuse/langchain`
+ * and legacy `langfuse` v3 adapters, and the public-API client.
  * @packageDocumentation
  */
 export type { LangfuseDetailKey } from '../usage/buckets.js';
 export { toLangfuseCostDetails, toLangfuseUsageDetails } from '../usage/details.js';
+export {
+  LangfuseCostAdapter,
+  type LangfuseCostAdapterOptions,
+} from './langchain-v5.js';
 export {
   attachCostToLegacyLangfuse,
   type LangfuseV3ClientLike,
