@@ -45,6 +45,42 @@ const FIELD_SLOT: Record<Field, number> = {
   operation: 4,
 };
 
+/**
+ * Tags LangChain and LangGraph put on child runs to say where in a composition they ran, not what the
+ * user labelled them (read from `@langchain/core` 1.4 and `@langchain/langgraph` 1.x sources):
+ *
+ * - `seq:step:N` — step N of a `RunnableSequence` (`prompt.pipe(model)`: the model is `seq:step:2`);
+ * - `map:key:KEY` — branch KEY of a `RunnableParallel` / `RunnableMap`;
+ * - `condition:N`, `branch:N`, `branch:default` — `RunnableBranch`;
+ * - `retry:attempt:N` — attempt N (from 2) of `withRetry()`;
+ * - `graph:step:N` — superstep N of a LangGraph graph;
+ * - `langsmith:hidden`, `langsmith:nostream` and any other `langsmith:` tag — tracing controls.
+ *
+ * They are dropped from recorded tags (so `report --by tag` and exports show only the user's tags).
+ */
+const INTERNAL_TAG =
+  /^(?:(?:seq:step|graph:step|retry:attempt|condition|branch):\d+|branch:default|map:key:.*|langsmith:.*)$/s;
+
+/** True for a tag LangChain or LangGraph adds itself (see {@link INTERNAL_TAG}). */
+export function isLangChainInternalTag(tag: string): boolean {
+  return typeof tag === 'string' && INTERNAL_TAG.test(tag);
+}
+
+/** The user's tags of a run: LangChain's internal ones removed; undefined when none are left. */
+function userTags(tags: string[]): string[] | undefined {
+  let out: string[] | undefined;
+  for (let i = 0; i < tags.length; i++) {
+    const t = tags[i]!;
+    if (typeof t === 'string' && isLangChainInternalTag(t)) {
+      out ??= tags.slice(0, i);
+    } else if (out !== undefined) {
+      out.push(t);
+    }
+  }
+  if (out === undefined) return tags.slice();
+  return out.length > 0 ? out : undefined;
+}
+
 /** What a LangChain run's `metadata` says about the call. */
 export interface RunMetadata {
   sessionId: string | undefined;
@@ -117,7 +153,7 @@ function readRunMetadataUnchecked(metadata: Record<string, unknown> | undefined)
 
 /**
  * Attribution of one LangChain LLM run: session, user, tenant and environment from its metadata,
- * tags, and the operation from the run name (`config.runName`), else `metadata.operation`, else the
+ * tags (without LangChain's internal ones, {@link isLangChainInternalTag}), and the operation from the run name (`config.runName`), else `metadata.operation`, else the
  * LangGraph node. Handler defaults fill what the call leaves unset; the call's own values win.
  */
 export function attributionFromLangChain(
@@ -168,8 +204,9 @@ function attributionFromRunMetadataUnchecked(
 ): Attribution {
   const d = defaults;
   let callTags: string[] | undefined;
-  if (tags && tags.length > 0) {
-    callTags = d?.tags?.length ? [...new Set([...d.tags, ...tags])] : tags.slice();
+  const own = tags && tags.length > 0 ? userTags(tags) : undefined;
+  if (own !== undefined) {
+    callTags = d?.tags?.length ? [...new Set([...d.tags, ...own])] : own;
   }
   return {
     traceId: d?.traceId,

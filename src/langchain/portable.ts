@@ -5,6 +5,7 @@
 export {
   attributionFromLangChain,
   attributionFromRunMetadata,
+  isLangChainInternalTag,
   type RunMetadata,
   readRunMetadata,
 } from './attribution.js';

@@ -80,6 +80,13 @@ export class FastLine {
   set tenant(v: string | null) {
     this.values[F_TENANT] = v;
   }
+  /** `environment`; `default` when the line has none (Langfuse's name for it, as `expandLedgerLine`). */
+  get environment(): string {
+    return this.field(F_ENV) ?? DEFAULT_ENVIRONMENT;
+  }
+  set environment(v: string) {
+    this.values[F_ENV] = v;
+  }
   /** `name` (the operation), or null. */
   get name(): string | null {
     return this.field(F_NAME);
@@ -118,6 +125,7 @@ export class FastLine {
       session: this.session,
       user: this.user,
       tenant: this.tenant,
+      environment: this.environment,
       name: this.name,
       tags: this.tags,
       usage: [...this.usage],
@@ -198,6 +206,7 @@ export class FastLine {
     this.session = s(l.session_id);
     this.user = s(l.user_id);
     this.tenant = s(l.tenant_id);
+    this.environment = s(l.environment) ?? DEFAULT_ENVIRONMENT;
     this.name = s(l.name);
     this.tags = Array.isArray(l.tags) ? l.tags.filter((t) => typeof t === 'string') : [];
     const u = l.usage_details;
@@ -220,7 +229,11 @@ const F_SESSION = 4;
 const F_USER = 5;
 const F_TENANT = 6;
 const F_NAME = 7;
-const FIELDS = 8;
+const F_ENV = 8;
+const FIELDS = 9;
+
+/** Environment of lines written without one (Langfuse's default environment). */
+const DEFAULT_ENVIRONMENT = 'default';
 
 /** True when `t[a, b)` is the text of `s` and has no escape (so it stands for `s` itself). */
 function sameText(t: string, a: number, b: number, s: string): boolean {
@@ -472,6 +485,7 @@ export function keyMatches(text: string, k: number): boolean {
 }
 // Column indexes as literal constants (a switch on them compiles to a jump table).
 const C_NAME = 5;
+const C_ENVIRONMENT = 6;
 const C_START_TIME = 7;
 const C_PROVIDED_MODEL_NAME = 11;
 const C_USAGE_DETAILS = 13;
@@ -487,6 +501,7 @@ const C_ESTIMATED = 26;
 const C_STATUS = 31;
 for (const [c, name] of [
   [C_NAME, 'name'],
+  [C_ENVIRONMENT, 'environment'],
   [C_START_TIME, 'start_time'],
   [C_PROVIDED_MODEL_NAME, 'provided_model_name'],
   [C_USAGE_DETAILS, 'usage_details'],
@@ -656,6 +671,9 @@ export function scanLine(t: string, start: number, end: number, f: FastLine): bo
       switch (k) {
         case C_NAME:
           p = locateString(t, p, end, f, F_NAME, K_STRING_OR_NULL);
+          break;
+        case C_ENVIRONMENT:
+          p = locateString(t, p, end, f, F_ENV, K_STRING_OR_NULL);
           break;
         case C_START_TIME:
           p = locateString(t, p, end, f, F_START, K_TIME);

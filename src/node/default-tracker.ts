@@ -17,13 +17,21 @@ export function createTrackerFromEnv(env: NodeJS.ProcessEnv = process.env, cwd?:
   if (cfg.ledger !== null) {
     sinks.push(new JsonlLedgerSink({ path: cfg.ledger, ...(cfg.rotate ? { rotate: cfg.rotate } : {}) }));
   }
+  // The Langfuse SDKs' environment variable names the environment of calls that carry none.
+  const defaults = cfg.environment !== undefined ? { environment: cfg.environment } : undefined;
   try {
-    return new CostTracker({ budgets: cfg.budgets, enforce: cfg.enforce, timeZone: cfg.timeZone, sinks });
+    return new CostTracker({
+      budgets: cfg.budgets,
+      enforce: cfg.enforce,
+      timeZone: cfg.timeZone,
+      sinks,
+      ...(defaults ? { defaults } : {}),
+    });
   } catch (err) {
     getLogger().warn(
       `cost budgets from the environment are invalid (${(err as Error).message}); tracking without budgets`,
     );
-    return new CostTracker({ timeZone: cfg.timeZone, sinks });
+    return new CostTracker({ timeZone: cfg.timeZone, sinks, ...(defaults ? { defaults } : {}) });
   }
 }
 

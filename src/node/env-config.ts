@@ -23,6 +23,7 @@ import type { LedgerRotation } from './ledger/jsonl-sink.js';
  * | `LANGFUSE_COST_TIMEZONE` | IANA zone of calendar days and months (default `UTC`) |
  * | `LANGFUSE_COST_LEDGER` | ledger path (default `.langfuse-cost/ledger.jsonl`), or `off` |
  * | `LANGFUSE_COST_LEDGER_ROTATE` | `daily`, a size such as `100MB`, or both: `daily,100MB` |
+ * | `LANGFUSE_TRACING_ENVIRONMENT` | environment of every call that names none (the Langfuse SDKs' variable) |
  */
 export const TRACKER_ENV_VARS = [
   'LANGFUSE_COST_DAILY_LIMIT',
@@ -39,6 +40,7 @@ export const TRACKER_ENV_VARS = [
   'LANGFUSE_COST_TIMEZONE',
   'LANGFUSE_COST_LEDGER',
   'LANGFUSE_COST_LEDGER_ROTATE',
+  'LANGFUSE_TRACING_ENVIRONMENT',
 ] as const;
 
 /** Tracker settings read from the environment. */
@@ -53,6 +55,8 @@ export interface EnvTrackerConfig {
   ledger: string | null;
   /** Ledger rotation, when set. */
   rotate?: LedgerRotation;
+  /** `LANGFUSE_TRACING_ENVIRONMENT`: the environment of calls that name none, when set. */
+  environment?: string;
 }
 
 /** Options of {@link trackerConfigFromEnv}. */
@@ -247,5 +251,7 @@ function trackerConfigFromEnvUnchecked(
     }
     if (rotate.daily || rotate.maxBytes !== undefined) out.rotate = rotate;
   }
+  const environment = get('LANGFUSE_TRACING_ENVIRONMENT');
+  if (environment !== undefined) out.environment = environment;
   return out;
 }

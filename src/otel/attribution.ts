@@ -24,10 +24,24 @@ function tagsOf(v: unknown): string[] | undefined {
   return undefined;
 }
 
-/** service.name of a resource, memoised for the last resource seen (one per provider in practice). */
+/**
+ * Environment attributes, in the order Langfuse reads them: `langfuse.environment` (which
+ * `LangfuseSpanProcessor` writes on every span from its `environment` option or
+ * `LANGFUSE_TRACING_ENVIRONMENT`), then the OTel convention, current and deprecated name (on spans
+ * or, usually, the resource: `OTEL_RESOURCE_ATTRIBUTES=deployment.environment.name=prod`).
+ */
+const ENV_ATTRS = ['langfuse.environment', 'deployment.environment.name', 'deployment.environment'] as const;
+
+function environmentOf(a: Attrs | undefined): string | undefined {
+  if (!a) return undefined;
+  return str(a[ENV_ATTRS[0]]) ?? str(a[ENV_ATTRS[1]]) ?? str(a[ENV_ATTRS[2]]);
+}
+
+/** `service.name` and the environment of a resource, memoised for the last resource seen (one per provider in practice). */
 export class ServiceNameCache {
   private resource: object | undefined;
   private service: string | undefined;
+  private env: string | undefined;
 
   /** The resource's `service.name`. */
   get(resource: ProcessorSpan['resource']): string | undefined {
@@ -35,20 +49,42 @@ export class ServiceNameCache {
     if (resource === this.resource) return this.service;
     // Reading `attributes` before async detectors settle makes the SDK log an error; the raw
     // list has the synchronous ones (service.name from config or env). Not cached until settled.
-    if (resource.asyncAttributesPending) return pendingServiceName(resource);
+    if (resource.asyncAttributesPending) return pendingAttribute(resource, 'service.name');
+    this.load(resource);
+    return this.service;
+  }
+
+  /** The resource's `deployment.environment.name` (or the deprecated `deployment.environment`). */
+  environment(resource: ProcessorSpan['resource']): string | undefined {
+    if (!resource) return undefined;
+    if (resource === this.resource) return this.env;
+    if (resource.asyncAttributesPending) {
+      return (
+        pendingAttribute(resource, ENV_ATTRS[1]) ??
+        pendingAttribute(resource, ENV_ATTRS[2]) ??
+        pendingAttribute(resource, ENV_ATTRS[0])
+      );
+    }
+    this.load(resource);
+    return this.env;
+  }
+
+  private load(resource: NonNullable<ProcessorSpan['resource']>): void {
     const attrs = resource.attributes as Attrs | undefined;
-    const service = str(attrs?.['service.name']);
     this.resource = resource;
-    this.service = service;
-    return service;
+    this.service = str(attrs?.['service.name']);
+    this.env = environmentOf(attrs);
   }
 }
 
-function pendingServiceName(resource: NonNullable<ProcessorSpan['resource']>): string | undefined {
+function pendingAttribute(
+  resource: NonNullable<ProcessorSpan['resource']>,
+  name: string,
+): string | undefined {
   const raw = resource.getRawAttributes?.();
   if (!Array.isArray(raw)) return undefined;
   for (const entry of raw) {
-    if (entry[0] === 'service.name') return str(entry[1]);
+    if (entry[0] === name) return str(entry[1]);
   }
   return undefined;
 }
@@ -139,13 +175,16 @@ function userOf(a: Attrs): string | undefined {
  * Trace, span, session, user, tags and timing of a span for `tracker.record`. Session and user come
  * from Langfuse's attributes first (`langfuse.session.id`, `langfuse.user.id`), then the OTel /
  * Langfuse trace attributes (`session.id`, `user.id`), then the AI SDK telemetry metadata; when the
- * span has none, from its nearest open ancestor that has them.
+ * span has none, from its nearest open ancestor that has them. The environment is the span's
+ * `langfuse.environment` / `deployment.environment.name` / `deployment.environment`, else
+ * `resourceEnvironment` (the resource's, from {@link ServiceNameCache.environment}).
  */
 export function recordContextOf(
   span: ProcessorSpan,
   service: string | undefined,
   providedCost: number | undefined,
   open?: OpenSpans,
+  resourceEnvironment?: string,
 ): RecordContext {
   const a = span.attributes as Attrs;
   const sc = span.spanContext();
@@ -171,7 +210,7 @@ export function recordContextOf(
   if (session) ctx.sessionId = session;
   if (user) ctx.userId = user;
   if (tags) ctx.tags = tags;
-  const env = str(a['langfuse.environment']);
+  const env = environmentOf(a) ?? resourceEnvironment;
   if (env) ctx.environment = env;
   if (service) ctx.service = service;
   const start = hrToMs(span.startTime);

@@ -284,7 +284,13 @@ export class CostSpanProcessor implements SpanProcessorLike {
         tracker,
         outcome,
         { provider: x.provider, usage },
-        recordContextOf(span, this.services.get(span.resource), provided, this.open),
+        recordContextOf(
+          span,
+          this.services.get(span.resource),
+          provided,
+          this.open,
+          this.services.environment(span.resource),
+        ),
         // The tracker's "no price" warning goes to this processor's logger when it has one.
         this.customLogger ? { logger: this.customLogger } : undefined,
       );

@@ -1,7 +1,15 @@
 import { CostAggregate } from './aggregate.js';
 
 /** What `stats({ groupBy })` can group by. */
-export type GroupDimension = 'model' | 'provider' | 'session' | 'user' | 'tenant' | 'operation' | 'tag';
+export type GroupDimension =
+  | 'model'
+  | 'provider'
+  | 'session'
+  | 'user'
+  | 'tenant'
+  | 'operation'
+  | 'environment'
+  | 'tag';
 
 /** Every group dimension, in a fixed order (index = dimension id). */
 export const GROUP_DIMENSIONS: readonly GroupDimension[] = [
@@ -11,11 +19,18 @@ export const GROUP_DIMENSIONS: readonly GroupDimension[] = [
   'user',
   'tenant',
   'operation',
+  'environment',
+  // Last: the one dimension with several keys per call (AggSet relies on it).
   'tag',
 ];
 
 /** Group key of calls without a value for the dimension (e.g. no session id). */
 export const NONE_KEY = '(none)';
+/**
+ * Environment of calls recorded without one: Langfuse's name for it (its `environment` column
+ * defaults to it, and so does the ledger), so local and Langfuse breakdowns agree.
+ */
+export const DEFAULT_ENVIRONMENT = 'default';
 /** Group key that collects calls of groups dropped past the group bound. */
 export const OTHER_KEY = '(other)';
 

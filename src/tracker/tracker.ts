@@ -30,7 +30,7 @@ import {
 } from './budgets.js';
 import { ZonedCalendar } from './calendar.js';
 import { TypedEmitter } from './emitter.js';
-import { GROUP_DIMENSIONS, type GroupDimension, NONE_KEY, OTHER_KEY } from './groups.js';
+import { DEFAULT_ENVIRONMENT, GROUP_DIMENSIONS, type GroupDimension, NONE_KEY, OTHER_KEY } from './groups.js';
 import {
   checkAttribution,
   duration as checkDuration,
@@ -304,7 +304,7 @@ export class CostTracker {
     this.aggregateQueued = false;
     this.aggregatePending();
   };
-  private readonly keys: CallKeys = { keys: ['', '', '', '', '', ''], tags: [] };
+  private readonly keys: CallKeys = { keys: ['', '', '', '', '', '', ''], tags: [] };
   private readonly logger: Logger | undefined;
   private readonly warnings = new WarnOnce();
   private recordedCount = 0;
@@ -950,6 +950,7 @@ export class CostTracker {
         k[3] = rec.userId || NONE_KEY;
         k[4] = rec.tenantId || NONE_KEY;
         k[5] = rec.operation || NONE_KEY;
+        k[6] = rec.environment || DEFAULT_ENVIRONMENT;
         this.keys.tags = rec.tags === undefined ? NO_TAGS : distinctTags(rec.tags);
         this.windows.add(times[i]!, s, this.keys);
       } catch (err) {

@@ -30,11 +30,11 @@ export const STATS_WINDOWS: readonly StatsWindow[] = [
 ];
 
 const TAG_DIM = GROUP_DIMENSIONS.indexOf('tag');
-const KEY_DIMS = TAG_DIM; // dimensions 0..5 have exactly one key per call
+const KEY_DIMS = TAG_DIM; // the dimensions before `tag` have exactly one key per call
 
 /** Group keys of one call: one per single-valued dimension, and the call's distinct tags. */
 export interface CallKeys {
-  /** Keys of model, provider, session, user, tenant, operation (GROUP_DIMENSIONS order). */
+  /** Keys of model, provider, session, user, tenant, operation, environment (GROUP_DIMENSIONS order). */
   keys: string[];
   /** Distinct tags (empty → grouped under `(none)`). */
   tags: readonly string[];

@@ -158,6 +158,7 @@ const SUBPATH_SAMPLES: Record<string, unknown[][]> = {
   readRunMetadata: [[{ langfuseSessionId: 's1', langfuseUserId: 'u1', tags: ['a'] }]],
   attributionFromLangChain: [[{ userId: 'u0' }, { langfuseSessionId: 's1' }, ['t'], 'chain']],
   attributionFromRunMetadata: [[{ userId: 'u0' }, { sessionId: 's1', tags: ['a'] }, ['t'], 'chain']],
+  isLangChainInternalTag: [['seq:step:2'], ['team-a']],
   toLangfuseCostDetails: [[COST_RESULT]],
   toLangfuseUsageDetails: [[{ input: 10, output: 5, cacheRead: 2 }]],
   legacyGenerationCostFields: [[{ result: COST_RESULT, usage: { input: 1 } }]],
@@ -532,6 +533,11 @@ export function classEntries(): SurfaceEntry[] {
           },
         ],
       ],
+    },
+    {
+      name: 'new LangfuseCostAdapter',
+      call: (a) => new langfuse.LangfuseCostAdapter(a[0] as never, a[1] as never),
+      samples: [[{ handleOtelSpanEnd() {} }, { maxPending: 10, pendingMs: 100 }]],
     },
     {
       name: 'new LegacyLangfuseCostAdapter',

@@ -31,7 +31,8 @@ Without --from and --to: ${DEFAULT_WINDOW} (the same window in every command).
 Options:
   --ledger PATH   ledger file (default: LANGFUSE_COST_LEDGER, else .langfuse-cost/ledger.jsonl);
                   rotated files next to it are read too
-  --by DIM        break down by model (default), provider, session, user, tenant, operation, tag or day
+  --by DIM        break down by model (default), provider, session, user, tenant, operation,
+                  environment, tag or day
 ${windowHelp(18)}
   --tz ZONE       IANA time zone of dates and of --by day (default: LANGFUSE_COST_TIMEZONE, else UTC)
   --top N         show the N largest groups (--by day: the latest N days), the rest summed as (other)

@@ -157,6 +157,9 @@ function keysOf(f: FastLine, by: LedgerGroupBy, dayOf: (st: string) => string): 
     case 'operation':
       k = f.name;
       break;
+    case 'environment':
+      k = f.environment;
+      break;
     case 'tag':
       return f.tags.length === 0 ? [NONE_KEY] : f.tags.length === 1 ? f.tags : [...new Set(f.tags)];
     case 'day':
