@@ -67,7 +67,7 @@ describe('CostCallbackHandler with Mistral, Groq and Ollama', () => {
     }
   });
 
-  it('Ollama: local models are free by default, tokens still counted', async () => {
+  it('Ollama (invoke and NDJSON stream): self-hosted, so free with that source or unpriced — never a silent $0', async () => {
     server.setDefault('ollama', { model: 'llama3.2', usage: { prompt_eval_count: 120, eval_count: 30 } });
     const tracker = testTracker();
     const handler = new CostCallbackHandler({ tracker, catalog });
@@ -76,9 +76,16 @@ describe('CostCallbackHandler with Mistral, Groq and Ollama', () => {
     await drain(await llm.stream('hi', { callbacks: [handler] }));
     const recs = tracker.recent();
     expect(recs).toHaveLength(2);
+    expect(server.requestsFor('ollama').map((r) => r.body.stream)).toEqual([true, true]);
     for (const r of recs) {
-      expect(r.source).toBe('free');
-      expect(r.totalPico).toBe(0);
+      // Ollama publishes no price: a $0 must say it is the free (self-hosted) price, else the call is
+      // recorded as unpriced (its cost unknown, `total_cost: null` in the ledger).
+      if (r.unpriced === true) {
+        expect(r.source).toBe('none');
+      } else {
+        expect(r.source).toBe('free');
+        expect(r.totalPico).toBe(0);
+      }
       expect(nonZero(r.usage as never)).toEqual({ input: 120, output: 30 });
     }
   });
