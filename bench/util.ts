@@ -67,3 +67,21 @@ export function report(label: string, value: string, target?: string, ok?: boole
   const mark = ok === undefined ? '' : ok ? '  ✔' : '  ✘ over target';
   console.log(`  ${label.padEnd(52)} ${value.padStart(14)}${target ? `   target ${target}` : ''}${mark}`);
 }
+
+/** Median and range of a figure measured over several runs. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  runs: number;
+}
+
+/** The median and range of `xs` (one value per run). */
+export function spread(xs: number[]): Spread {
+  return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), runs: xs.length };
+}
+
+/** `1.23 µs (1.10–1.40, 5 runs)` for a spread of µs values. */
+export function fmtSpread(s: Spread, unit = 'µs', digits = 2): string {
+  return `${s.median.toFixed(digits)} ${unit} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)}, ${s.runs} runs)`;
+}
