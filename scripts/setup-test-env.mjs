@@ -19,6 +19,13 @@ const PARTS = [
     executables: ['chromium', 'chromium-browser'],
     envVar: 'CHROMIUM_PATH',
   },
+  {
+    name: 'Redis',
+    usedBy: 'the shared budget store tests (tests/integration/fleet/redis-*.test.ts, a real redis-server)',
+    debianPackage: 'redis-server',
+    executables: ['redis-server'],
+    envVar: 'REDIS_SERVER_PATH',
+  },
 ];
 
 /** The absolute path of an executable on PATH, or undefined. */

@@ -1,9 +1,19 @@
 import { BudgetExceededError, LangfuseCostError } from '../errors.js';
+import type { Logger } from '../logger.js';
 import { picoToUsd, usdToPico } from '../pricing/money.js';
+import type {
+  BudgetCrossing,
+  BudgetPeriod,
+  BudgetRuleView,
+  BudgetScope,
+  BudgetSlotRef,
+  BudgetSpend,
+  BudgetStore,
+} from './budget-store.js';
+import { InProcessBudgetStore } from './budget-store-memory.js';
 import type { ZonedCalendar } from './calendar.js';
 
-/** Period a budget counts spend over: a calendar day or month in the tracker's zone, or no reset. */
-export type BudgetPeriod = 'day' | 'month' | 'total';
+export type { BudgetPeriod, BudgetScope } from './budget-store.js';
 
 /** One limit with its alert thresholds. */
 export interface BudgetLimit {
@@ -33,9 +43,6 @@ export interface BudgetConfig {
   /** Spend per tenant id (default period `day`). */
   perTenant?: BudgetLimit | number;
 }
-
-/** Which budget. */
-export type BudgetScope = 'daily' | 'monthly' | 'session' | 'user' | 'tenant';
 
 /** Alert level, in increasing order. */
 export type BudgetLevel = 'warning' | 'critical' | 'exceeded';
@@ -92,9 +99,8 @@ export interface BudgetKeys {
 }
 
 const LEVELS: readonly BudgetLevel[] = ['warning', 'critical', 'exceeded'];
-const SPILL = 2 ** 52;
 
-interface Rule {
+interface Rule extends BudgetRuleView {
   scope: BudgetScope;
   period: BudgetPeriod;
   limit: number;
@@ -102,93 +108,6 @@ interface Rule {
   critical: number;
   /** Thresholds in pico-USD: warning, critical, limit. */
   pico: [number, number, number];
-}
-
-/** Spend of one budget in one period. */
-class Spend {
-  key = '';
-  start = Number.NEGATIVE_INFINITY;
-  /** −∞ until first rolled into a period. */
-  end = Number.NEGATIVE_INFINITY;
-  lo = 0;
-  hi = 0n;
-  /** Levels already fired in this period (0 … 3). */
-  fired = 0;
-
-  add(p: number): void {
-    const lo = this.lo + p;
-    if (lo < SPILL) this.lo = lo;
-    else {
-      this.hi += BigInt(this.lo) + BigInt(p);
-      this.lo = 0;
-    }
-  }
-
-  value(): number {
-    return this.hi === 0n ? this.lo : Number(this.hi + BigInt(this.lo));
-  }
-
-  level(r: Rule): number {
-    const v = this.value();
-    return v >= r.pico[2] ? 3 : v >= r.pico[1] ? 2 : v >= r.pico[0] ? 1 : 0;
-  }
-
-  reset(key: string, start: number, end: number): void {
-    this.key = key;
-    this.start = start;
-    this.end = end;
-    this.lo = 0;
-    this.hi = 0n;
-    this.fired = 0;
-  }
-}
-
-/**
- * Spend per key with bounded memory: two generations. New and used keys live in `young`; when it
- * holds half the limit it becomes `old` and the previous `old` is dropped whole. A key used since the
- * last turnover is always kept. (Deleting the oldest entry of one Map instead is quadratic in V8:
- * iteration skips the tombstones of every earlier delete.)
- */
-class KeyedSpends {
-  private young = new Map<string, Spend>();
-  private old = new Map<string, Spend>();
-
-  constructor(private readonly limit: number) {}
-
-  get(key: string, create: boolean): Spend | undefined {
-    let s = this.young.get(key);
-    if (s !== undefined) return s;
-    s = this.old.get(key);
-    if (s !== undefined) {
-      if (create) {
-        this.old.delete(key);
-        this.put(key, s);
-      }
-      return s;
-    }
-    if (!create) return undefined;
-    s = new Spend();
-    this.put(key, s);
-    return s;
-  }
-
-  *entries(): IterableIterator<[string, Spend]> {
-    yield* this.young;
-    yield* this.old;
-  }
-
-  clear(): void {
-    this.young.clear();
-    this.old.clear();
-  }
-
-  private put(key: string, s: Spend): void {
-    if (this.young.size >= Math.max(1, this.limit >> 1)) {
-      this.old = this.young;
-      this.young = new Map();
-    }
-    this.young.set(key, s);
-  }
 }
 
 /** Defaults for alert thresholds. */
@@ -238,23 +157,22 @@ function configError(message: string): LangfuseCostError {
 
 /**
  * Budgets and alerts: spend per period for the global day and month and per session, user and
- * tenant, thresholds fired once per crossing per period, and enforcement checks.
- *
- * Scoped spend is kept for at most `keyLimit` keys per scope (two generations of `keyLimit / 2`:
- * keys unused for the last `keyLimit / 2` new keys are dropped). An evicted key that comes back
- * starts from zero (bounded memory beats remembering every session forever).
+ * tenant, thresholds fired once per crossing per period, and enforcement checks. The spend itself
+ * lives in a {@link BudgetStore}: this process's ({@link InProcessBudgetStore}) by default, or a
+ * store shared by a fleet.
  */
 export class BudgetManager {
   private readonly rules: Rule[] = [];
-  private readonly global: Partial<Record<'daily' | 'monthly', Spend>> = {};
-  private readonly keyed: Partial<Record<'session' | 'user' | 'tenant', KeyedSpends>> = {};
   private readonly ruleOf: Partial<Record<BudgetScope, Rule>> = {};
+  private readonly store: BudgetStore;
 
   constructor(
     config: BudgetConfig | undefined,
     private readonly calendar: ZonedCalendar,
-    private readonly keyLimit: number,
+    keyLimit: number,
     private readonly emit: (alert: BudgetAlert) => void,
+    store?: BudgetStore,
+    logger?: Logger,
   ) {
     const c = config ?? {};
     const add = (scope: BudgetScope, input: BudgetLimit | number | undefined, period: BudgetPeriod) => {
@@ -262,14 +180,20 @@ export class BudgetManager {
       const r = rule(scope, input, period);
       this.rules.push(r);
       this.ruleOf[scope] = r;
-      if (scope === 'daily' || scope === 'monthly') this.global[scope] = new Spend();
-      else this.keyed[scope] = new KeyedSpends(this.keyLimit);
     };
     add('daily', c.daily, 'day');
     add('monthly', c.monthly, 'month');
     add('tenant', c.perTenant, 'day');
     add('user', c.perUser, 'day');
     add('session', c.perSession, 'total');
+    this.store = store ?? new InProcessBudgetStore();
+    this.store.open({
+      rules: this.rules,
+      calendar,
+      keyLimit,
+      crossed: (c) => this.crossed(c),
+      logger,
+    });
   }
 
   /** True when any budget is configured. */
@@ -277,47 +201,56 @@ export class BudgetManager {
     return this.rules.length > 0;
   }
 
-  /** Count a call's cost and fire the alerts it crosses. */
+  /** Count a call's cost; the store reports the thresholds it crosses (as `budget` alerts). */
   add(pico: number, keys: BudgetKeys, t: number, recordId: string): void {
-    for (const r of this.rules) {
-      const key = this.keyOf(r.scope, keys);
+    const rules = this.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const key = this.keyOf(rules[i]!.scope, keys);
       if (key === null) continue;
-      const s = this.spend(r, key, t, true)!;
-      s.add(pico);
-      const level = s.level(r);
-      while (s.fired < level) {
-        const l = s.fired++;
-        this.emit({
-          scope: r.scope,
-          ...(key !== '' ? { key } : {}),
-          level: LEVELS[l]!,
-          spent: picoToUsd(s.value()),
-          limit: r.limit,
-          threshold: l === 0 ? r.warning : l === 1 ? r.critical : 1,
-          period: s.key,
-          at: t,
-          recordId,
-        });
-      }
+      this.store.add(i, key, pico, t, recordId);
     }
   }
 
   /** @throws {BudgetExceededError} when a limit that applies to `keys` is reached. */
   check(keys: BudgetKeys, t: number): void {
-    for (const r of this.rules) {
+    const open = this.store.available?.() ?? true;
+    const rules = this.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i]!;
       const key = this.keyOf(r.scope, keys);
       if (key === null) continue;
-      const s = this.spend(r, key, t, false);
-      if (s !== undefined && s.value() >= r.pico[2]) {
+      const s = this.store.spent(i, key, t);
+      // A store that cannot vouch for the spend and fails closed refuses every budgeted call.
+      if (!open || (s !== undefined && s.pico >= r.pico[2])) {
         throw new BudgetExceededError({
           scope: r.scope,
           ...(key !== '' ? { key } : {}),
-          spent: picoToUsd(s.value()),
+          spent: picoToUsd(s?.pico ?? 0),
           limit: r.limit,
-          period: s.key,
+          period: s?.period ?? this.periodOf(r, t),
         });
       }
     }
+  }
+
+  /**
+   * Bring the spend of `keys` (every budget and key when omitted) up to date from a shared store;
+   * at once with the in-process store. Never rejects.
+   */
+  async sync(t: number, keys?: BudgetKeys): Promise<void> {
+    if (this.store.sync === undefined || !this.active) return;
+    if (keys === undefined) return this.store.sync(t);
+    const slots: BudgetSlotRef[] = [];
+    for (let i = 0; i < this.rules.length; i++) {
+      const key = this.keyOf(this.rules[i]!.scope, keys);
+      if (key !== null) slots.push({ rule: i, key });
+    }
+    return this.store.sync(t, slots);
+  }
+
+  /** Hand over pending spend to the store's server and disconnect (nothing to do in-process). */
+  async close(): Promise<void> {
+    await this.store.close?.();
   }
 
   /**
@@ -326,23 +259,22 @@ export class BudgetManager {
    */
   status(t: number, keys?: BudgetKeys): BudgetStatus[] {
     const out: BudgetStatus[] = [];
-    for (const r of this.rules) {
+    for (let i = 0; i < this.rules.length; i++) {
+      const r = this.rules[i]!;
       if (r.scope === 'daily' || r.scope === 'monthly') {
-        out.push(this.statusOf(r, '', this.spend(r, '', t, true)!));
+        out.push(this.statusOf(r, '', this.store.spent(i, '', t), t));
         continue;
       }
-      const map = this.keyed[r.scope]!;
       if (keys !== undefined) {
         const key = this.keyOf(r.scope, keys);
         if (key === null) continue;
-        const s = this.spend(r, key, t, false) ?? this.blank(r, t);
-        out.push(this.statusOf(r, key, s));
+        out.push(this.statusOf(r, key, this.store.spent(i, key, t), t));
         continue;
       }
       const rows: BudgetStatus[] = [];
-      for (const [key] of map.entries()) {
-        const s = this.spend(r, key, t, false);
-        if (s !== undefined) rows.push(this.statusOf(r, key, s));
+      for (const key of this.store.keys(i)) {
+        const s = this.store.spent(i, key, t);
+        if (s !== undefined) rows.push(this.statusOf(r, key, s, t));
       }
       rows.sort((a, b) => b.used - a.used);
       out.push(...rows);
@@ -356,20 +288,35 @@ export class BudgetManager {
     return r && { limit: r.limit, warning: r.warning, critical: r.critical, period: r.period };
   }
 
-  /** Forget all spend. */
+  /** Forget all spend this process holds. */
   clear(): void {
-    for (const s of Object.values(this.global))
-      s.reset('', Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY);
-    for (const m of Object.values(this.keyed)) m.clear();
+    this.store.clear();
   }
 
-  private statusOf(r: Rule, key: string, s: Spend): BudgetStatus {
-    const level = s.level(r);
-    const spent = picoToUsd(s.value());
+  private crossed(c: BudgetCrossing): void {
+    const r = this.rules[c.rule];
+    if (r === undefined) return;
+    this.emit({
+      scope: r.scope,
+      ...(c.key !== '' ? { key: c.key } : {}),
+      level: LEVELS[c.level]!,
+      spent: picoToUsd(c.spentPico),
+      limit: r.limit,
+      threshold: c.level === 0 ? r.warning : c.level === 1 ? r.critical : 1,
+      period: c.period,
+      at: c.at,
+      recordId: c.recordId,
+    });
+  }
+
+  private statusOf(r: Rule, key: string, s: BudgetSpend | undefined, t: number): BudgetStatus {
+    const pico = s?.pico ?? 0;
+    const level = pico >= r.pico[2] ? 3 : pico >= r.pico[1] ? 2 : pico >= r.pico[0] ? 1 : 0;
+    const spent = picoToUsd(pico);
     return {
       scope: r.scope,
       ...(key !== '' ? { key } : {}),
-      period: s.key,
+      period: s?.period ?? this.periodOf(r, t),
       spent,
       limit: r.limit,
       used: r.limit > 0 ? spent / r.limit : spent > 0 ? Number.POSITIVE_INFINITY : 0,
@@ -379,10 +326,9 @@ export class BudgetManager {
     };
   }
 
-  private blank(r: Rule, t: number): Spend {
-    const s = new Spend();
-    this.roll(s, r, t);
-    return s;
+  /** Label of the period of `t` under `r`. */
+  private periodOf(r: Rule, t: number): string {
+    return r.period === 'total' ? 'total' : this.calendar.period(t, r.period).key;
   }
 
   private keyOf(scope: BudgetScope, k: BudgetKeys): string | null {
@@ -396,26 +342,6 @@ export class BudgetManager {
         return k.userId || null;
       case 'tenant':
         return k.tenantId || null;
-    }
-  }
-
-  /** Spend of `key` under `r`, rolled to the period of `t`; created when `create`. */
-  private spend(r: Rule, key: string, t: number, create: boolean): Spend | undefined {
-    let s: Spend | undefined;
-    if (r.scope === 'daily' || r.scope === 'monthly') s = this.global[r.scope];
-    else {
-      s = this.keyed[r.scope]!.get(key, create);
-      if (s === undefined) return undefined;
-    }
-    if (s !== undefined && (t < s.start || t >= s.end)) this.roll(s, r, t);
-    return s;
-  }
-
-  private roll(s: Spend, r: Rule, t: number): void {
-    if (r.period === 'total') s.reset('total', Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
-    else {
-      const p = this.calendar.period(t, r.period);
-      s.reset(p.key, p.start, p.end);
     }
   }
 }

@@ -26,6 +26,15 @@ export {
 } from '../ledger/line.js';
 export type { Attribution, CostRecord, FailureInput, RecordContext, RecordSource } from '../ledger/record.js';
 export { CostAggregate, type CostSummary } from './aggregate.js';
+export type {
+  BudgetCrossing,
+  BudgetRuleView,
+  BudgetSlotRef,
+  BudgetSpend,
+  BudgetStore,
+  BudgetStoreContext,
+} from './budget-store.js';
+export { InProcessBudgetStore } from './budget-store-memory.js';
 export {
   type BudgetAlert,
   type BudgetConfig,

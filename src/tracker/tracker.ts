@@ -21,6 +21,7 @@ import {
   STATUS_ERROR,
   STATUS_SUCCESS,
 } from './aggregate.js';
+import type { BudgetStore } from './budget-store.js';
 import {
   type BudgetAlert,
   type BudgetConfig,
@@ -89,6 +90,12 @@ export interface CostTrackerOptions {
   maxWindowGroupEntries?: number;
   /** Most session/user/tenant keys whose budget spend is remembered, per scope (default 10,000, LRU). */
   budgetKeyLimit?: number;
+  /**
+   * Where budget spend is kept and threshold crossings decided (default: this process). A shared
+   * store such as `redisBudgetStore` (`langfuse-cost/fleet`) makes replicas count against the same
+   * budgets; see docs/fleet.md. A store serves one tracker.
+   */
+  budgetStore?: BudgetStore;
   /** Options of ledger lines made by `export()`. */
   ledger?: LedgerLineOptions;
   /**
@@ -375,6 +382,8 @@ export class CostTracker {
         this.calendar,
         Math.max(1, Math.floor(options.budgetKeyLimit ?? 10_000)),
         (alert) => this.emitter.emit('budget', alert),
+        options.budgetStore,
+        options.logger,
       );
     } catch (err) {
       throw closedError(err, 'CostTracker');
@@ -640,6 +649,30 @@ export class CostTracker {
   }
 
   /**
+   * `checkBudget` against the freshest shared spend: with a shared `budgetStore`, first brings the
+   * call's budgets up to date from it, waiting at most the store's timeout (then the spend already
+   * known is used, or the call is refused when the store fails closed). Same as `checkBudget`
+   * with the in-process store.
+   * @throws {BudgetExceededError} (as a rejected promise)
+   */
+  async checkBudgetAsync(attr?: Attribution): Promise<void> {
+    if (!this.enforce || !this.budgets.active) return;
+    const keys = guarded('attr', () => this.budgetKeys(attr));
+    await this.budgets.sync(this.tick(), keys);
+    this.budgets.check(keys, this.tick());
+  }
+
+  /**
+   * `budgetStatus` read from the shared `budgetStore` (every replica's spend, every key in the
+   * current periods), waiting at most the store's timeout; same as `budgetStatus` in-process.
+   */
+  async budgetStatusAsync(attr?: Attribution): Promise<BudgetStatus[]> {
+    const keys = attr === undefined ? undefined : guarded('attr', () => this.budgetKeys(attr));
+    await this.budgets.sync(this.tick(), keys);
+    return this.budgets.status(this.tick(), keys);
+  }
+
+  /**
    * Totals for a window, optionally grouped.
    * @throws {LangfuseCostError} `STATS_UNAVAILABLE` when grouping by a dimension left out of `dimensions`.
    */
@@ -775,9 +808,12 @@ export class CostTracker {
     );
   }
 
-  /** Flush and close every sink. */
+  /** Flush and close every sink, and hand pending spend to a shared budget store. */
   async close(): Promise<void> {
     await this.flush();
+    await this.budgets
+      .close()
+      .catch((err) => this.logError(`budget store close failed: ${safeMessage(err)}`));
     await Promise.all(
       this.sinks.map(async (s) => {
         try {
