@@ -14,6 +14,7 @@ const external = [
   'ai',
   'playwright-core',
   'nodemailer',
+  'redis',
 ];
 
 export default defineConfig([

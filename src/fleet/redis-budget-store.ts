@@ -288,6 +288,8 @@ class RedisStore implements RedisBudgetStore {
   private closed = false;
   /** Calls waiting for an answer of Redis: to an exchange numbered `need` or later. */
   private waiters: { need: number; done: () => void }[] = [];
+  /** Called at the next failure (connection attempts waiting for the first connection). */
+  private onFail: (() => void)[] = [];
   /** Exchanges started. */
   private started = 0;
   private sha: string | undefined;
@@ -390,7 +392,8 @@ class RedisStore implements RedisBudgetStore {
   }
 
   spent(rule: number, key: string, t: number): BudgetSpend | undefined {
-    const slot = this.slot(rule, key, t, false);
+    // A key this replica never saw is made (spend unknown, 0 until read) so that it gets read.
+    const slot = this.slot(rule, key, t, false) ?? this.slot(rule, key, t, true);
     if (slot !== undefined && slot.reading === 0 && performance.now() - slot.readAt > this.refreshMs) {
       this.read(slot);
       this.schedule(this.flushMs);
@@ -457,8 +460,12 @@ class RedisStore implements RedisBudgetStore {
     }
     if (this.owned !== undefined) {
       const c = this.owned as { close?: () => Promise<unknown>; destroy?: () => void };
-      const closing = c.close?.call(c);
-      if (closing !== undefined) await withTimeout(closing, this.timeoutMs).catch(() => undefined);
+      try {
+        const closing = this.state === 'up' ? c.close?.call(c) : undefined;
+        if (closing !== undefined) await withTimeout(closing, this.timeoutMs).catch(() => undefined);
+      } catch {
+        // not open: destroyed below
+      }
       try {
         c.destroy?.call(c);
       } catch {
@@ -742,9 +749,10 @@ class RedisStore implements RedisBudgetStore {
   }
 
   private dropOldest(): void {
-    const i = this.queue.findIndex((b) => !b.sent);
-    const b = this.queue[i >= 0 ? i : 0];
-    if (b === undefined || this.queue.length < 2) return;
+    // The oldest batch not yet sent and not taking records (a sent one may have been applied).
+    const last = this.queue[this.queue.length - 1];
+    const b = this.queue.find((x) => !x.sent && x !== last);
+    if (b === undefined) return;
     this.queue.splice(this.queue.indexOf(b), 1);
     for (const rec of b.records)
       for (const [c, pico] of rec.parts) if (c.slot.redisKey === c.redisKey) c.slot.own -= BigInt(pico);
@@ -822,6 +830,8 @@ class RedisStore implements RedisBudgetStore {
 
   /** Wake the waiters an exchange numbered `gen` answers (every waiter after a failure: `Infinity`). */
   private wake(gen = Number.POSITIVE_INFINITY): void {
+    // Nothing left to send or read: no later answer can tell a waiter more.
+    if (this.queue.length === 0 && this.reads.length === 0) gen = Number.POSITIVE_INFINITY;
     const keep: typeof this.waiters = [];
     for (const w of this.waiters) {
       if (w.need <= gen) w.done();
@@ -830,11 +840,11 @@ class RedisStore implements RedisBudgetStore {
     this.waiters = keep;
   }
 
-  /** The client, connected; waits at most `ms` for the first connection. */
+  /** The client, connected; waits at most `ms` for the first connection, less if it fails. */
   private async connected(ms = this.timeoutMs): Promise<RedisCommandClient | undefined> {
     if (this.client !== undefined) return this.client;
-    const c = this.connect();
-    return withTimeout(c, ms).catch(() => undefined);
+    const failed = new Promise<undefined>((resolve) => this.onFail.push(() => resolve(undefined)));
+    return withTimeout(Promise.race([this.connect(), failed]), ms).catch(() => undefined);
   }
 
   private connect(): Promise<RedisCommandClient | undefined> {
@@ -887,6 +897,9 @@ class RedisStore implements RedisBudgetStore {
 
   /** A failed exchange: count it, and warn once per outage. */
   private fail(err: unknown): void {
+    const waiting = this.onFail;
+    this.onFail = [];
+    for (const f of waiting) f();
     this.stats.failures++;
     const message = redactSecrets(String((err as Error)?.message ?? err)).replace(/\/\/[^@/\s]*@/g, '//');
     this.stats.lastError = message;

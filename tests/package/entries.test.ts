@@ -40,7 +40,12 @@ const EXPECTED: Record<string, Record<string, string>> = {
   },
   './node': { getNodeCatalog: 'function', JsonlLedgerSink: 'function', loadPriceFileSync: 'function' },
   './dashboards': { runDashboards: 'function', openLocalSource: 'function', listDashboardNames: 'function' },
-  './fleet': { attachAlerts: 'function', webhookChannel: 'function', emailChannel: 'function' },
+  './fleet': {
+    attachAlerts: 'function',
+    webhookChannel: 'function',
+    emailChannel: 'function',
+    redisBudgetStore: 'function',
+  },
 };
 
 /** What a probe process reports about one entry. */
