@@ -33,10 +33,15 @@ export interface RedisBudgetStoreOptions {
   /** Prefix of every key (default `langfuse-cost:`). Replicas that share budgets share the prefix. */
   prefix?: string;
   /**
-   * Longest wait on Redis of a call that waits (`checkBudgetAsync`), and of each batch before it
-   * counts as failed, ms (default 50).
+   * Longest wait on Redis of a call that waits (`checkBudgetAsync`), ms (default 50). When Redis
+   * misses it, calls stop waiting (they use the spend last read) until it answers again.
    */
   timeoutMs?: number;
+  /**
+   * Time a batch may take in the background before Redis counts as unavailable (warned, and with
+   * `failClosed` calls refused) and the batch is sent again, ms (default 1,000).
+   */
+  batchTimeoutMs?: number;
   /** Longest a recorded call waits before its batch is sent, ms (default 5). */
   flushMs?: number;
   /** Most records per batch (default 500). */
@@ -91,6 +96,9 @@ export interface RedisBudgetStore extends BudgetStore {
 
 /** Default wait of a call on Redis, ms: see docs/fleet.md, "Latency". */
 export const DEFAULT_REDIS_TIMEOUT_MS = 50;
+const DEFAULT_BATCH_TIMEOUT_MS = 1_000;
+/** Warnings about Redis being unavailable: at most one per this interval, ms. */
+const WARN_INTERVAL_MS = 60_000;
 const DEFAULT_FLUSH_MS = 5;
 const DEFAULT_MAX_BATCH = 500;
 const DEFAULT_REFRESH_MS = 100;
@@ -255,6 +263,12 @@ export function redisBudgetStore(options: RedisBudgetStoreOptions): RedisBudgetS
 class RedisStore implements RedisBudgetStore {
   private readonly prefix: string;
   private readonly timeoutMs: number;
+  private readonly batchTimeoutMs: number;
+  /** Redis missed a waiting call's deadline: calls do not wait until it answers again. */
+  private lagging = false;
+  /** When the last "unavailable" warning was logged (performance.now), and how many were held back since. */
+  private warnedAt = Number.NEGATIVE_INFINITY;
+  private heldBack = 0;
   private readonly flushMs: number;
   private readonly maxBatch: number;
   private readonly refreshMs: number;
@@ -271,6 +285,8 @@ class RedisStore implements RedisBudgetStore {
   private owned: RedisCommandClient | undefined;
   private logger: Logger | undefined;
   private rules: readonly BudgetRuleView[] = [];
+  /** Per rule: its thresholds as the script's decimal arguments. */
+  private thresholds: string[][] = [];
   private calendar!: ZonedCalendar;
   private crossed!: BudgetStoreContext['crossed'];
   private slots: (Slot | undefined)[] = [];
@@ -282,6 +298,8 @@ class RedisStore implements RedisBudgetStore {
   private queuedRecords = 0;
   private reads: Slot[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** A send is queued with setImmediate. */
+  private immediate = false;
   private inFlight = false;
   private retryWait = 0;
   private state: 'unknown' | 'up' | 'down' = 'unknown';
@@ -312,6 +330,7 @@ class RedisStore implements RedisBudgetStore {
     this.url = o.client === undefined ? o.url : undefined;
     this.client = o.client;
     this.timeoutMs = positive('timeoutMs', o.timeoutMs, DEFAULT_REDIS_TIMEOUT_MS, 1);
+    this.batchTimeoutMs = positive('batchTimeoutMs', o.batchTimeoutMs, DEFAULT_BATCH_TIMEOUT_MS, 1);
     this.flushMs = positive('flushMs', o.flushMs, DEFAULT_FLUSH_MS);
     this.maxBatch = Math.floor(positive('maxBatch', o.maxBatch, DEFAULT_MAX_BATCH, 1));
     this.refreshMs = positive('refreshMs', o.refreshMs, DEFAULT_REFRESH_MS);
@@ -326,6 +345,7 @@ class RedisStore implements RedisBudgetStore {
 
   open(context: BudgetStoreContext): void {
     this.rules = context.rules;
+    this.thresholds = this.rules.map((r) => r.pico.map((p) => BigInt(p).toString()));
     this.calendar = context.calendar;
     this.crossed = context.crossed;
     this.logger ??= context.logger;
@@ -418,13 +438,16 @@ class RedisStore implements RedisBudgetStore {
         await this.syncAll(t);
         return;
       }
-      // Down: the call must not wait again; the retry loop finds out when Redis is back.
-      if (this.state === 'down') return;
       for (const s of slots) {
         const slot = this.slot(s.rule, s.key, t, true);
         if (slot !== undefined) this.read(slot);
       }
-      await this.nextAnswer(this.timeoutMs);
+      // Down or lagging: the call must not wait again; the reads go out with the next exchange.
+      if (this.state === 'down' || this.lagging) {
+        this.schedule(0);
+        return;
+      }
+      if (!(await this.nextAnswer(this.timeoutMs))) this.lagging = true;
     } catch (err) {
       this.fail(err);
     }
@@ -525,11 +548,20 @@ class RedisStore implements RedisBudgetStore {
 
   private schedule(ms: number): void {
     if (this.closed || this.inFlight) return;
-    if (this.timer !== undefined) {
-      // While Redis is away the backoff timer stands: a full batch does not hammer a dead server.
-      if (ms > 0 || this.state === 'down') return;
-      clearTimeout(this.timer);
+    if (ms === 0 && this.state !== 'down') {
+      // At once, but after the caller's code: setImmediate, not setTimeout(0), which waits ≥ 1 ms.
+      if (this.immediate) return;
+      if (this.timer !== undefined) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.immediate = true;
+      setImmediate(() => {
+        this.immediate = false;
+        void this.send();
+      });
+      return;
     }
+    // While Redis is away the backoff timer stands: a full batch does not hammer a dead server.
+    if (this.timer !== undefined || this.immediate) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.send();
@@ -599,14 +631,8 @@ class RedisStore implements RedisBudgetStore {
     const args = [String(this.dedupeTtlMs), String(charges.length)];
     for (const c of charges) {
       keys.push(c.redisKey);
-      const r = this.rules[c.rule]!;
-      args.push(
-        c.amount.toString(),
-        String(c.expiry),
-        BigInt(r.pico[0]).toString(),
-        BigInt(r.pico[1]).toString(),
-        BigInt(r.pico[2]).toString(),
-      );
+      const th = this.thresholds[c.rule]!;
+      args.push(c.amount.toString(), String(c.expiry), ...th);
     }
     const readKeys = reads.map((s) => s.redisKey);
     for (const k of readKeys) keys.push(k);
@@ -626,13 +652,15 @@ class RedisStore implements RedisBudgetStore {
     const r = await Promise.race([
       pending,
       new Promise<symbol>((resolve) => {
-        timer = setTimeout(() => resolve(timedOut), this.timeoutMs);
+        // When the host's code held the event loop past the deadline, the answer may be waiting in
+        // the socket: setImmediate runs after the poll phase has read it, so only a real delay counts.
+        timer = setTimeout(() => setImmediate(() => resolve(timedOut)), this.batchTimeoutMs);
         timer.unref?.();
       }),
     ]);
     clearTimeout(timer);
     if (r === timedOut) {
-      this.fail(new Error(`no answer within ${this.timeoutMs} ms`));
+      this.fail(new Error(`no answer within ${this.batchTimeoutMs} ms`));
       return false;
     }
     return r === true;
@@ -806,20 +834,25 @@ class RedisStore implements RedisBudgetStore {
    * Resolves at the answer (or failure) of the first exchange that starts after this call (so it
    * carries what the caller queued), or after `ms`.
    */
-  private nextAnswer(ms: number): Promise<void> {
+  private nextAnswer(ms: number): Promise<boolean> {
     const need = this.started + 1;
-    const p = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        const i = this.waiters.indexOf(w);
-        if (i >= 0) this.waiters.splice(i, 1);
-        resolve();
-      }, ms);
+    const p = new Promise<boolean>((resolve) => {
+      // As for batches: an answer already in the socket is read before the deadline counts.
+      const timer = setTimeout(
+        () =>
+          setImmediate(() => {
+            const i = this.waiters.indexOf(w);
+            if (i >= 0) this.waiters.splice(i, 1);
+            resolve(false);
+          }),
+        ms,
+      );
       timer.unref?.();
       const w = {
         need,
         done: () => {
           clearTimeout(timer);
-          resolve();
+          resolve(true);
         },
       };
       this.waiters.push(w);
@@ -887,7 +920,8 @@ class RedisStore implements RedisBudgetStore {
   }
 
   private up(): void {
-    if (this.state === 'down') {
+    this.lagging = false;
+    if (this.state === 'down' && this.heldBack === 0) {
       this.info(
         `redis budget store: Redis answers again; sending the ${this.queuedRecords} record(s) counted meanwhile`,
       );
@@ -905,12 +939,22 @@ class RedisStore implements RedisBudgetStore {
     this.stats.lastError = message;
     if (this.state !== 'down') {
       this.state = 'down';
+      // Once per outage, and at most once a minute however often it comes and goes.
+      const now = performance.now();
+      if (now - this.warnedAt < WARN_INTERVAL_MS) {
+        this.heldBack++;
+        return;
+      }
+      this.warnedAt = now;
+      const held = this.heldBack;
+      this.heldBack = 0;
       this.warn(
-        `redis budget store: Redis unavailable (${message}); ${
-          this.failClosed
-            ? 'refusing budgeted calls (failClosed) until it answers'
-            : 'counting spend in this process and letting calls through (fail-open)'
-        }; what is counted meanwhile is sent when it answers`,
+        (held > 0 ? `(${held} more outage(s) in the last minute) ` : '') +
+          `redis budget store: Redis unavailable (${message}); ${
+            this.failClosed
+              ? 'refusing budgeted calls (failClosed) until it answers'
+              : 'counting spend in this process and letting calls through (fail-open)'
+          }; what is counted meanwhile is sent when it answers`,
       );
     }
   }

@@ -142,7 +142,7 @@ describe('redisBudgetStore', () => {
       },
     };
     const logger = memoryLogger();
-    const store = redisBudgetStore({ client: slow, prefix: p, timeoutMs: 50, retryMs: 20, logger });
+    const store = redisBudgetStore({ client: slow, prefix: p, batchTimeoutMs: 50, retryMs: 20, logger });
     const t = new CostTracker({ budgets: { daily: 1 }, now: () => T0, budgetStore: store });
     const alerts: BudgetAlert[] = [];
     t.on('budget', (a) => alerts.push(a));
