@@ -21,8 +21,9 @@ interface Options {
   timeoutMs?: number;
   /** Wait for this file before starting (so replicas start together). */
   startFile: string;
-  /** Pause this long after each call, ms (so a kill lands mid-run). */
-  pauseMs?: number;
+  /** Before call `holdAt`, wait for `holdFile` to exist (so every replica calls on after a kill). */
+  holdAt?: number;
+  holdFile?: string;
 }
 
 const o = JSON.parse(process.argv[2]!) as Options;
@@ -49,6 +50,8 @@ const outcomes: string[] = [];
 const hostErrors: string[] = [];
 const calls = callsFor(o.replica, o.calls);
 for (let i = 0; i < calls.length; i++) {
+  if (i === o.holdAt && o.holdFile)
+    while (!existsSync(o.holdFile)) await new Promise((r) => setTimeout(r, 5));
   const c = calls[i]!;
   const attr = { userId: c.user, sessionId: c.session };
   try {
@@ -70,7 +73,6 @@ for (let i = 0; i < calls.length; i++) {
     outcomes.push('error');
   }
   if ((i + 1) % 100 === 0) process.stdout.write(`progress ${i + 1}\n`);
-  if (o.pauseMs) await new Promise((r) => setTimeout(r, o.pauseMs));
 }
 const flushed = await store.flush(30_000);
 await tracker.close();

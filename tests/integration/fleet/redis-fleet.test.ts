@@ -223,17 +223,20 @@ describe('Redis budget store: four replicas × 2,500 calls', () => {
     const calls = 1_500;
     const day = new Date().toISOString().slice(0, 10);
     let killedAt = 0;
+    const holdFile = join(dir, 'kill.hold');
     const results = await runFleet(
       redis,
       hook.url,
       'kill',
       calls,
-      {},
+      // Every replica stops before its 501st call until Redis is killed: all of them call on while it is down.
+      { holdAt: 500, holdFile },
       {
         at: 500,
         run: async () => {
           await redis.kill();
           killedAt = Date.now();
+          writeFileSync(holdFile, '');
           await new Promise((r) => setTimeout(r, 500));
           await redis.restart(); // the append-only file brings back every acknowledged batch
         },
@@ -252,6 +255,7 @@ describe('Redis budget store: four replicas × 2,500 calls', () => {
       expect(r.health.applied).toBe(r.outcomes.filter((o) => o === 'ok').length);
       expect(
         r.log.filter((l) => l.startsWith('warn') && l.includes('Redis unavailable')).length,
+        JSON.stringify(r.log),
       ).toBeGreaterThan(0);
       expect(r.log.some((l) => l.includes('Redis answers again'))).toBe(true);
     }
