@@ -28,6 +28,8 @@ beforeAll(async () => {
     const store = redisBudgetStore({ url: redis.url, prefix: 'cli:' });
     const t = new CostTracker({ budgets: { daily: 5, perUser: 0.5 }, budgetStore: store });
     for (const [user, usd] of calls) t.record(handResult(usd * USD), { userId: user });
+    // Acknowledged before the CLI reads (close alone waits at most a second, short on a busy machine).
+    if (!(await store.flush(20_000))) throw new Error('Redis did not acknowledge the seed records');
     await t.close();
   }
 });
