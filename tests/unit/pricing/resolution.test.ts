@@ -251,6 +251,8 @@ describe('the bundled catalog: the rows of issues 15 and 19, priced from the pro
     // Bedrock Claude Sonnet 4.5: global $3 / $15, regional (us.) $3.30 / $16.50.
     ['global.anthropic.claude-sonnet-4-5-20250929-v1:0', 'aws', 18],
     ['us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'aws', 19.8],
+    // A global. profile named without its version suffix still gets the global price (Opus 4.7: $5 / $25).
+    ['global.anthropic.claude-opus-4-7', 'aws', 30],
     // Anthropic: Claude Sonnet 4 $3 / $15, attributed to Anthropic.
     ['anthropic/claude-sonnet-4', 'anthropic', 18],
   ] as const)('%s → %s, $%s', (model, provider, total) => {
