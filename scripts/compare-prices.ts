@@ -58,6 +58,8 @@ interface Row {
   got?: { provider: string; model: string; input: number; output: number; cacheRead: number };
   pattern: string;
   estimated: boolean;
+  /** The result says its provider was guessed (`providerGuessed`). */
+  guessed: boolean;
 }
 
 /** The shape of a model name, for the per-pattern breakdown. */
@@ -156,7 +158,8 @@ function judge(entry: Entry): Row {
     },
     catalog,
   );
-  if (!r || r.source === 'fallback') return { entry, outcome: 'unknown', pattern, estimated: false };
+  if (!r || r.source === 'fallback')
+    return { entry, outcome: 'unknown', pattern, estimated: false, guessed: false };
   // Cost of TOKENS tokens → USD per 1M, through picodollars so no float drift enters the comparison.
   const per1M = (usd: number) =>
     Number(((Math.round(usd * 1e12) * (MILLION / TOKENS)) / 1e12).toPrecision(12));
@@ -175,7 +178,7 @@ function judge(entry: Entry): Row {
   const hinted = catalog.canonicalProvider(entry.provider);
   const sameProvider = got.provider === hinted || got.provider === entry.provider;
   const outcome: Outcome = !same ? 'disagree' : sameProvider ? 'agree' : 'other provider';
-  return { entry, outcome, got, pattern, estimated: r.estimated };
+  return { entry, outcome, got, pattern, estimated: r.estimated, guessed: r.providerGuessed === true };
 }
 
 const OUTCOMES: Outcome[] = ['agree', 'other provider', 'disagree', 'unknown'];
@@ -215,6 +218,7 @@ function report(name: string, rows: Row[], examples: number): string {
     `== ${name}: ${rows.length} entries ==`,
     table('total', total),
     `estimated results among priced: ${rows.filter((r) => r.outcome !== 'unknown' && r.estimated).length}`,
+    `provider guessed among priced: ${rows.filter((r) => r.guessed).length} (of which disagree: ${rows.filter((r) => r.guessed && r.outcome === 'disagree').length})`,
     '',
     table(
       'by provider',
