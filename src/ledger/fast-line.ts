@@ -22,6 +22,12 @@ export class FastLine {
   readonly usage = new Float64Array(USAGE_BUCKETS.length);
   /** @internal The text the positions below point into. */
   text = '';
+  /**
+   * @internal The number the scanner read last: its functions return the position after what they
+   * read (or {@link DECLINE}), so a number's value travels here, on the line being read, rather than
+   * in state shared by every scan.
+   */
+  num = 0;
   // Per string field: the opening quote's position (-1: null or absent) and the closing quote's;
   // the value once read (undefined: not read yet).
   private readonly at = new Int32Array(FIELDS).fill(-1);
@@ -268,8 +274,13 @@ const RBRACKET = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 
-/** Thrown (as a constant, no allocation) when the scanner meets something it does not handle. */
-const DECLINE = 1;
+/**
+ * Returned instead of a position when the scanner meets something it does not handle: the line then
+ * takes the `JSON.parse` path. Every scanning function returns the position after what it read, or
+ * this; a caller checks `< 0` and passes it on (a return code, not an exception: declining is an
+ * ordinary outcome, met on every line of another shape).
+ */
+const DECLINE = -1;
 
 function ws(t: string, p: number): number {
   for (;;) {
@@ -279,7 +290,7 @@ function ws(t: string, p: number): number {
   }
 }
 
-/** Index of the quote closing the string whose opening quote is at `p`. */
+/** Index of the quote closing the string whose opening quote is at `p`, or DECLINE. */
 function stringEnd(t: string, p: number, end: number): number {
   let q = t.indexOf('"', p + 1);
   while (q > 0 && q < end) {
@@ -288,31 +299,28 @@ function stringEnd(t: string, p: number, end: number): number {
     if ((b & 1) === 0) return q;
     q = t.indexOf('"', q + 1);
   }
-  throw DECLINE;
+  return DECLINE;
 }
 
-/** The string value at `p` (its opening quote); sets `pos` past it. */
-let pos = 0;
-function readString(t: string, p: number, end: number): string {
-  const q = stringEnd(t, p, end);
-  pos = q + 1;
-  const raw = t.slice(p + 1, q);
-  return raw.indexOf('\\') < 0 ? raw : (JSON.parse(t.slice(p, q + 1)) as string);
+/** True when `t[a, b)` holds a backslash (an escape). */
+function hasBackslash(t: string, a: number, b: number): boolean {
+  for (let i = a; i < b; i++) if (t.charCodeAt(i) === BACKSLASH) return true;
+  return false;
 }
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
-/** A number at `p` in JSON's grammar (else the line is declined); sets `pos`. */
-function readNumber(t: string, p: number): number {
+/** A number at `p` in JSON's grammar, its value put in `f.num`; returns the position after it, or DECLINE. */
+function readNumber(t: string, p: number, f: FastLine): number {
   let q = p;
   if (t.charCodeAt(q) === 0x2d) q++;
   const c = t.charCodeAt(q);
   if (c === 0x30) q++;
   else if (c >= 0x31 && c <= 0x39) while (isDigit(t.charCodeAt(q))) q++;
-  else throw DECLINE;
+  else return DECLINE;
   if (t.charCodeAt(q) === 0x2e) {
     q++;
-    if (!isDigit(t.charCodeAt(q))) throw DECLINE;
+    if (!isDigit(t.charCodeAt(q))) return DECLINE;
     while (isDigit(t.charCodeAt(q))) q++;
   }
   const e = t.charCodeAt(q);
@@ -320,27 +328,36 @@ function readNumber(t: string, p: number): number {
     q++;
     const sign = t.charCodeAt(q);
     if (sign === 0x2b || sign === 0x2d) q++;
-    if (!isDigit(t.charCodeAt(q))) throw DECLINE;
+    if (!isDigit(t.charCodeAt(q))) return DECLINE;
     while (isDigit(t.charCodeAt(q))) q++;
   }
-  pos = q;
-  return Number(t.slice(p, q));
+  f.num = Number(t.slice(p, q));
+  return q;
+}
+
+/**
+ * A non-negative finite number at `p` (the checker's amount kinds), its value put in `f.num`; returns
+ * the position after it, or DECLINE for anything else.
+ */
+function readAmount(t: string, p: number, f: FastLine): number {
+  const q = readNumber(t, p, f);
+  return q >= 0 && f.num >= 0 && f.num !== Number.POSITIVE_INFINITY ? q : DECLINE;
 }
 
 /**
  * Skip a non-negative number at `p` in JSON's grammar without converting it (the value is not needed,
- * only that the checker would accept it); sets `pos`. A minus sign, or an exponent of three digits or
- * more (which could overflow to Infinity), declines the line: the checker then decides.
+ * only that the checker would accept it); returns the position after it. A minus sign, or an exponent
+ * of three digits or more (which could overflow to Infinity), declines the line: the checker then decides.
  */
-function skipAmount(t: string, p: number): void {
+function skipAmount(t: string, p: number): number {
   let q = p;
   const c = t.charCodeAt(q);
   if (c === 0x30) q++;
   else if (c >= 0x31 && c <= 0x39) while (isDigit(t.charCodeAt(q))) q++;
-  else throw DECLINE;
+  else return DECLINE;
   if (t.charCodeAt(q) === 0x2e) {
     q++;
-    if (!isDigit(t.charCodeAt(q))) throw DECLINE;
+    if (!isDigit(t.charCodeAt(q))) return DECLINE;
     while (isDigit(t.charCodeAt(q))) q++;
   }
   const e = t.charCodeAt(q);
@@ -348,70 +365,59 @@ function skipAmount(t: string, p: number): void {
     q++;
     const sign = t.charCodeAt(q);
     if (sign === 0x2b || sign === 0x2d) q++;
-    if (!isDigit(t.charCodeAt(q))) throw DECLINE;
+    if (!isDigit(t.charCodeAt(q))) return DECLINE;
     q++;
     if (isDigit(t.charCodeAt(q))) q++;
-    if (isDigit(t.charCodeAt(q))) throw DECLINE;
+    if (isDigit(t.charCodeAt(q))) return DECLINE;
   }
-  pos = q;
+  return q;
 }
 
-/** A flat object of non-negative amounts at `p`, checked and skipped; sets `pos`. */
-function skipAmountMap(t: string, p: number, end: number): void {
-  if (t.charCodeAt(p) !== LBRACE) throw DECLINE;
+/** A flat object of non-negative amounts at `p`, checked and skipped; returns the position after it. */
+function skipAmountMap(t: string, p: number, end: number): number {
+  if (t.charCodeAt(p) !== LBRACE) return DECLINE;
   let i = p + 1;
-  if (t.charCodeAt(i) === RBRACE) {
-    pos = i + 1;
-    return;
-  }
+  if (t.charCodeAt(i) === RBRACE) return i + 1;
   for (;;) {
-    if (t.charCodeAt(i) !== QUOTE) throw DECLINE;
+    if (t.charCodeAt(i) !== QUOTE) return DECLINE;
     // A key with an escaped quote fails the colon test and takes the slow path.
     i = t.indexOf('"', i + 1) + 1;
-    if (i <= 0 || i >= end || t.charCodeAt(i) !== COLON) throw DECLINE;
-    skipAmount(t, i + 1);
-    i = pos;
+    if (i <= 0 || i >= end || t.charCodeAt(i) !== COLON) return DECLINE;
+    i = skipAmount(t, i + 1);
+    if (i < 0) return DECLINE;
     const d = t.charCodeAt(i);
     if (d === COMMA) i++;
-    else if (d === RBRACE) {
-      pos = i + 1;
-      return;
-    } else throw DECLINE;
+    else if (d === RBRACE) return i + 1;
+    else return DECLINE;
   }
 }
 
-/** A flat object of numbers at `p`, each handed to `each(key, value)`; sets `pos`. */
-function readNumberMap(t: string, p: number, end: number, each: (key: string, v: number) => void): void {
-  if (t.charCodeAt(p) !== LBRACE) throw DECLINE;
+/**
+ * `provided_cost_details`: a flat object of non-negative amounts at `p` (whitespace allowed); its
+ * `total`, if any, goes to `f.provided`. A key with an escape declines (the slow path unescapes it).
+ * Returns the position after the object.
+ */
+function readProvided(t: string, p: number, end: number, f: FastLine): number {
+  if (t.charCodeAt(p) !== LBRACE) return DECLINE;
   let i = ws(t, p + 1);
-  if (t.charCodeAt(i) === RBRACE) {
-    pos = i + 1;
-    return;
-  }
+  if (t.charCodeAt(i) === RBRACE) return i + 1;
   for (;;) {
-    if (t.charCodeAt(i) !== QUOTE) throw DECLINE;
-    const key = readString(t, i, end);
-    i = ws(t, pos);
-    if (t.charCodeAt(i) !== COLON) throw DECLINE;
-    i = ws(t, i + 1);
-    // Amounts: non-negative numbers (the checker's `usd` kind); anything else takes the slow path.
-    const v = readNumber(t, i);
-    if (!(v >= 0 && v !== Number.POSITIVE_INFINITY)) throw DECLINE;
-    each(key, v);
-    i = ws(t, pos);
+    if (t.charCodeAt(i) !== QUOTE) return DECLINE;
+    const q = stringEnd(t, i, end);
+    if (q < 0 || hasBackslash(t, i + 1, q)) return DECLINE;
+    const isTotal = q - i === 6 && t.startsWith('total', i + 1);
+    i = ws(t, q + 1);
+    if (t.charCodeAt(i) !== COLON) return DECLINE;
+    i = readAmount(t, ws(t, i + 1), f);
+    if (i < 0) return DECLINE;
+    if (isTotal) f.provided = f.num;
+    i = ws(t, i);
     const d = t.charCodeAt(i);
     if (d === COMMA) i = ws(t, i + 1);
-    else if (d === RBRACE) {
-      pos = i + 1;
-      return;
-    } else throw DECLINE;
+    else if (d === RBRACE) return i + 1;
+    else return DECLINE;
   }
 }
-
-let target: FastLine;
-const setProvided = (key: string, v: number) => {
-  if (key === 'total') target.provided = v;
-};
 
 /** Value kinds of the columns, as numbers (a switch on them compiles to a jump table). */
 const K_ID = 0;
@@ -519,8 +525,11 @@ for (const [c, name] of [
   if (COLUMNS[c]![0] !== name) throw new Error(`fast-line: column ${name} is not at ${c}`);
 }
 
-/** Check and skip the value at `p` of the given kind; returns the position after it (declines on a bad value). */
-function skipKind(t: string, p: number, end: number, kind: number): number {
+/**
+ * Check and skip the value at `p` of the given kind; returns the position after it, or DECLINE on a
+ * value the checker might not accept. `f` holds the numbers read on the way (nothing is stored in it).
+ */
+function skipKind(t: string, p: number, end: number, kind: number, f: FastLine): number {
   const c = t.charCodeAt(p);
   switch (kind) {
     case K_ID:
@@ -530,42 +539,38 @@ function skipKind(t: string, p: number, end: number, kind: number): number {
     case K_STATUS: {
       if (c === QUOTE) {
         const q = stringEnd(t, p, end);
-        if (kind === K_ID && q === p + 1) throw DECLINE;
-        if (kind === K_TIME && !isCanonicalTime(t, p + 1, q)) throw DECLINE;
-        if (kind === K_STATUS && !isStatusAt(t, p + 1, q)) throw DECLINE;
+        if (q < 0) return DECLINE;
+        if (kind === K_ID && q === p + 1) return DECLINE;
+        if (kind === K_TIME && !isCanonicalTime(t, p + 1, q)) return DECLINE;
+        if (kind === K_STATUS && !isStatusAt(t, p + 1, q)) return DECLINE;
         return q + 1;
       }
       if (kind === K_STRING_OR_NULL && c === 0x6e && t.startsWith('null', p)) return p + 4;
-      throw DECLINE;
+      return DECLINE;
     }
     case K_USD_OR_NULL:
     case K_MS:
       if (kind !== K_MS && c === 0x6e && t.startsWith('null', p)) return p + 4;
-      skipAmount(t, p);
-      return pos;
+      return skipAmount(t, p);
     case K_PICO_OR_NULL: {
       if (c === 0x6e && t.startsWith('null', p)) return p + 4;
-      const v = readNumber(t, p);
-      if (!(v >= 0 && v !== Number.POSITIVE_INFINITY)) throw DECLINE;
-      if (kind === K_PICO_OR_NULL && !Number.isSafeInteger(v)) throw DECLINE;
-      return pos;
+      const q = readAmount(t, p, f);
+      return q >= 0 && Number.isSafeInteger(f.num) ? q : DECLINE;
     }
     case K_BOOL:
       if (c === 0x74 && t.startsWith('true', p)) return p + 4;
       if (c === 0x66 && t.startsWith('false', p)) return p + 5;
-      throw DECLINE;
+      return DECLINE;
     case K_USD_MAP:
-      skipAmountMap(t, p, end);
-      return pos;
+      return skipAmountMap(t, p, end);
     case K_TOKENS:
-      readUsage(t, p, end, null);
-      return pos;
+      return readUsage(t, p, end, f, false);
     case K_STRINGS:
       return scanTags(t, p, end, null);
     case K_METADATA:
       return scanStringMap(t, p, end);
     default:
-      throw DECLINE;
+      return DECLINE;
   }
 }
 
@@ -579,9 +584,9 @@ function isStatusAt(t: string, a: number, b: number): boolean {
   );
 }
 
-/** An object of string values at `p` (metadata); returns the position after it. */
+/** An object of string values at `p` (metadata); returns the position after it, or DECLINE. */
 function scanStringMap(t: string, p: number, end: number): number {
-  if (t.charCodeAt(p) !== LBRACE) throw DECLINE;
+  if (t.charCodeAt(p) !== LBRACE) return DECLINE;
   if (t.charCodeAt(p + 1) === RBRACE) return p + 2;
   return scanStringPairs(t, p + 1, end);
 }
@@ -592,31 +597,41 @@ function scanStringMap(t: string, p: number, end: number): number {
  */
 function scanTextColumns(t: string, i: number, end: number): number {
   for (;;) {
-    if (!t.startsWith('"input":"', i) && !t.startsWith('"output":"', i)) throw DECLINE;
-    i = stringEnd(t, t.indexOf(':', i) + 1, end) + 1;
+    if (!t.startsWith('"input":"', i) && !t.startsWith('"output":"', i)) return DECLINE;
+    const q = stringEnd(t, t.indexOf(':', i) + 1, end);
+    if (q < 0) return DECLINE;
+    i = q + 1;
     const d = t.charCodeAt(i);
     if (d === COMMA) i++;
     else if (d === RBRACE) return i + 1;
-    else throw DECLINE;
+    else return DECLINE;
   }
 }
 
-/** `"key":"value"` pairs from `i` (a quote) to the closing brace; returns the position after it. */
+/** `"key":"value"` pairs from `i` (a quote) to the closing brace; returns the position after it, or DECLINE. */
 function scanStringPairs(t: string, i: number, end: number): number {
   for (;;) {
-    if (t.charCodeAt(i) !== QUOTE) throw DECLINE;
-    i = stringEnd(t, i, end) + 1;
-    if (t.charCodeAt(i) !== COLON || t.charCodeAt(i + 1) !== QUOTE) throw DECLINE;
-    i = stringEnd(t, i + 1, end) + 1;
+    if (t.charCodeAt(i) !== QUOTE) return DECLINE;
+    const k = stringEnd(t, i, end);
+    if (k < 0) return DECLINE;
+    i = k + 1;
+    if (t.charCodeAt(i) !== COLON || t.charCodeAt(i + 1) !== QUOTE) return DECLINE;
+    const v = stringEnd(t, i + 1, end);
+    if (v < 0) return DECLINE;
+    i = v + 1;
     const d = t.charCodeAt(i);
     if (d === COMMA) i++;
     else if (d === RBRACE) return i + 1;
-    else throw DECLINE;
+    else return DECLINE;
   }
 }
 
-/** A non-negative integer at `p` (digits only), else NaN; sets `pos`. */
-function readInt(t: string, p: number): number {
+/**
+ * A non-negative integer at `p` (digits only, or with a decimal or exponent read by {@link readNumber}),
+ * its value put in `f.num` (NaN when there are no digits at all); returns the position after it, or
+ * DECLINE (a leading zero). Callers check `f.num` with `Number.isSafeInteger`.
+ */
+function readInt(t: string, p: number, f: FastLine): number {
   let v = 0;
   let q = p;
   for (;;) {
@@ -626,129 +641,124 @@ function readInt(t: string, p: number): number {
       q++;
     } else break;
   }
-  if (q === p) return Number.NaN;
-  if (q > p + 1 && t.charCodeAt(p) === 0x30) throw DECLINE;
+  if (q === p) {
+    f.num = Number.NaN;
+    return q;
+  }
+  if (q > p + 1 && t.charCodeAt(p) === 0x30) return DECLINE;
   const c = t.charCodeAt(q);
   // A decimal or exponent: let Number() read it.
-  if (c === 0x2e || c === 0x65 || c === 0x45) return readNumber(t, p);
-  pos = q;
-  return v;
+  if (c === 0x2e || c === 0x65 || c === 0x45) return readNumber(t, p, f);
+  f.num = v;
+  return q;
 }
 
 /**
  * Read the fields reports need from the ledger line in `t[start, end)` into `f`, walking the columns
  * in the order `toLedgerLine` writes them (compact JSON, columns at their default possibly left out):
  * each key is checked in place (see `keyAt`) and values are skipped by kind, which is several times
- * cheaper than `JSON.parse`.
+ * cheaper than `JSON.parse`. All the scan's state lives in its arguments and locals (and in `f`): two
+ * scans into two `FastLine`s never share anything.
  * Returns false for any line of another shape (another key order, whitespace, a torn write); the
  * caller then falls back to `JSON.parse`, so correctness never depends on the fast path.
  */
 export function scanLine(t: string, start: number, end: number, f: FastLine): boolean {
   f.reset();
   f.text = t;
-  target = f;
   while (end > start && t.charCodeAt(end - 1) === 0x0d) end--;
   if (t.charCodeAt(start) !== LBRACE || t.charCodeAt(end - 1) !== RBRACE) return false;
   let total = Number.NaN;
-  try {
-    let p = start + 1;
-    let k = 0;
-    for (;;) {
-      if (k > 0) {
-        const c = t.charCodeAt(p);
-        // Optional text columns may follow the last one; the line must close where it ends.
-        if (c === RBRACE || k === KEYS.length) break;
-        if (c !== COMMA) return false;
-        p++;
-      }
-      // The key at p names column k, or a later one when the columns between were left out at
-      // their default; any other key (another order, another set of columns) takes the JSON.parse path.
-      while (!keyAt(t, p, k)) {
-        if (!OPTIONAL[k]) return false;
-        if (++k === KEYS.length) return false;
-      }
-      p += KEY_LENGTH[k]!;
-      switch (k) {
-        case C_NAME:
-          p = locateString(t, p, end, f, F_NAME, K_STRING_OR_NULL);
-          break;
-        case C_ENVIRONMENT:
-          p = locateString(t, p, end, f, F_ENV, K_STRING_OR_NULL);
-          break;
-        case C_START_TIME:
-          p = locateString(t, p, end, f, F_START, K_TIME);
-          break;
-        case C_PROVIDED_MODEL_NAME:
-          p = locateString(t, p, end, f, F_MODEL, K_STRING_OR_NULL);
-          break;
-        case C_USAGE_DETAILS:
-          readUsage(t, p, end, f);
-          p = pos;
-          break;
-        case C_PROVIDED_COST_DETAILS:
-          readNumberMap(t, p, end, setProvided);
-          p = pos;
-          break;
-        case C_TOTAL_COST:
-          if (t.charCodeAt(p) === 0x6e) p = skipKind(t, p, end, K_USD_OR_NULL);
-          else {
-            total = readNumber(t, p);
-            if (!(total >= 0 && total !== Number.POSITIVE_INFINITY)) throw DECLINE;
-            p = pos;
-          }
-          break;
-        case C_COST_PICO:
-          if (t.charCodeAt(p) === 0x6e) p = skipKind(t, p, end, K_PICO_OR_NULL);
-          else {
-            const v = readInt(t, p);
-            if (!Number.isSafeInteger(v)) throw DECLINE;
-            f.pico = v;
-            p = pos;
-          }
-          break;
-        case C_SESSION_ID:
-          p = locateString(t, p, end, f, F_SESSION, K_STRING_OR_NULL);
-          break;
-        case C_USER_ID:
-          p = locateString(t, p, end, f, F_USER, K_STRING_OR_NULL);
-          break;
-        case C_TENANT_ID:
-          p = locateString(t, p, end, f, F_TENANT, K_STRING_OR_NULL);
-          break;
-        case C_TAGS:
-          p = scanTags(t, p, end, f);
-          break;
-        case C_PROVIDER:
-          p = locateString(t, p, end, f, F_PROVIDER, K_STRING_OR_NULL);
-          break;
-        case C_ESTIMATED:
-          f.estimated = t.startsWith('true', p);
-          p = skipKind(t, p, end, K_BOOL);
-          break;
-        case C_STATUS:
-          p = locateString(t, p, end, f, F_STATUS, K_STATUS);
-          break;
-        default:
-          p = skipKind(t, p, end, KINDS[k]!);
-      }
-      k++;
+  let p = start + 1;
+  let k = 0;
+  for (;;) {
+    if (k > 0) {
+      const c = t.charCodeAt(p);
+      // Optional text columns may follow the last one; the line must close where it ends.
+      if (c === RBRACE || k === KEYS.length) break;
+      if (c !== COMMA) return false;
+      p++;
     }
-    // Every column after the last one read must be one a writer may leave out.
-    for (; k < KEYS.length; k++) if (!OPTIONAL[k]) return false;
-    const c = t.charCodeAt(p);
-    if (c === COMMA) {
-      // Stored prompt/completion text after the columns: string values only, up to the closing brace.
-      if (scanTextColumns(t, p + 1, end) !== end) return false;
-    } else if (c !== RBRACE || p !== end - 1) return false;
-    if (!Number.isNaN(total)) {
-      if (!Number.isNaN(f.pico) && costAgreement(total, f.pico) !== null) return false;
-      if (Number.isNaN(f.pico)) f.totalCost = total;
+    // The key at p names column k, or a later one when the columns between were left out at
+    // their default; any other key (another order, another set of columns) takes the JSON.parse path.
+    while (!keyAt(t, p, k)) {
+      if (!OPTIONAL[k]) return false;
+      if (++k === KEYS.length) return false;
     }
-    return f.hasStart();
-  } catch (e) {
-    if (e === DECLINE || e instanceof SyntaxError) return false;
-    throw e;
+    p += KEY_LENGTH[k]!;
+    switch (k) {
+      case C_NAME:
+        p = locateString(t, p, end, f, F_NAME, K_STRING_OR_NULL);
+        break;
+      case C_ENVIRONMENT:
+        p = locateString(t, p, end, f, F_ENV, K_STRING_OR_NULL);
+        break;
+      case C_START_TIME:
+        p = locateString(t, p, end, f, F_START, K_TIME);
+        break;
+      case C_PROVIDED_MODEL_NAME:
+        p = locateString(t, p, end, f, F_MODEL, K_STRING_OR_NULL);
+        break;
+      case C_USAGE_DETAILS:
+        p = readUsage(t, p, end, f, true);
+        break;
+      case C_PROVIDED_COST_DETAILS:
+        p = readProvided(t, p, end, f);
+        break;
+      case C_TOTAL_COST:
+        if (t.charCodeAt(p) === 0x6e) p = skipKind(t, p, end, K_USD_OR_NULL, f);
+        else {
+          p = readAmount(t, p, f);
+          total = f.num;
+        }
+        break;
+      case C_COST_PICO:
+        if (t.charCodeAt(p) === 0x6e) p = skipKind(t, p, end, K_PICO_OR_NULL, f);
+        else {
+          p = readInt(t, p, f);
+          if (!Number.isSafeInteger(f.num)) return false;
+          f.pico = f.num;
+        }
+        break;
+      case C_SESSION_ID:
+        p = locateString(t, p, end, f, F_SESSION, K_STRING_OR_NULL);
+        break;
+      case C_USER_ID:
+        p = locateString(t, p, end, f, F_USER, K_STRING_OR_NULL);
+        break;
+      case C_TENANT_ID:
+        p = locateString(t, p, end, f, F_TENANT, K_STRING_OR_NULL);
+        break;
+      case C_TAGS:
+        p = scanTags(t, p, end, f);
+        break;
+      case C_PROVIDER:
+        p = locateString(t, p, end, f, F_PROVIDER, K_STRING_OR_NULL);
+        break;
+      case C_ESTIMATED:
+        f.estimated = t.startsWith('true', p);
+        p = skipKind(t, p, end, K_BOOL, f);
+        break;
+      case C_STATUS:
+        p = locateString(t, p, end, f, F_STATUS, K_STATUS);
+        break;
+      default:
+        p = skipKind(t, p, end, KINDS[k]!, f);
+    }
+    if (p < 0) return false;
+    k++;
   }
+  // Every column after the last one read must be one a writer may leave out.
+  for (; k < KEYS.length; k++) if (!OPTIONAL[k]) return false;
+  const c = t.charCodeAt(p);
+  if (c === COMMA) {
+    // Stored prompt/completion text after the columns: string values only, up to the closing brace.
+    if (scanTextColumns(t, p + 1, end) !== end) return false;
+  } else if (c !== RBRACE || p !== end - 1) return false;
+  if (!Number.isNaN(total)) {
+    if (!Number.isNaN(f.pico) && costAgreement(total, f.pico) !== null) return false;
+    if (Number.isNaN(f.pico)) f.totalCost = total;
+  }
+  return f.hasStart();
 }
 
 /** Usage keys by length, with their bucket index: matched in place, no key string cut out. */
@@ -769,71 +779,74 @@ function usageIndexAt(t: string, a: number, b: number): number | undefined {
 }
 
 /**
- * `usage_details`: a flat object of token counts, added to `f` (when given). Counts must be
- * non-negative integers and `total` the sum of the others (the checker's `tokens` kind), else declined.
+ * `usage_details`: a flat object of token counts, added to `f.usage` when `add`. Counts must be
+ * non-negative integers and `total` the sum of the others (the checker's `tokens` kind), else
+ * declined. Returns the position after the object, or DECLINE.
  */
-function readUsage(t: string, p: number, end: number, f: FastLine | null): void {
-  if (t.charCodeAt(p) !== LBRACE) throw DECLINE;
+function readUsage(t: string, p: number, end: number, f: FastLine, add: boolean): number {
+  if (t.charCodeAt(p) !== LBRACE) return DECLINE;
   let i = p + 1;
-  if (t.charCodeAt(i) === RBRACE) {
-    pos = i + 1;
-    return;
-  }
+  if (t.charCodeAt(i) === RBRACE) return i + 1;
   let sum = 0;
   let total = -1;
   for (;;) {
-    if (t.charCodeAt(i) !== QUOTE) throw DECLINE;
+    if (t.charCodeAt(i) !== QUOTE) return DECLINE;
     const q = t.indexOf('"', i + 1);
-    if (q < 0 || q >= end || t.charCodeAt(q + 1) !== COLON) throw DECLINE;
-    const v = readInt(t, q + 2);
-    if (!Number.isSafeInteger(v)) throw DECLINE;
+    if (q < 0 || q >= end || t.charCodeAt(q + 1) !== COLON) return DECLINE;
+    const after = readInt(t, q + 2, f);
+    const v = f.num;
+    if (after < 0 || !Number.isSafeInteger(v)) return DECLINE;
     if (q - i === 6 && t.startsWith('total', i + 1)) total = v;
     else {
       sum += v;
-      const idx = usageIndexAt(t, i + 1, q);
-      if (f !== null && idx !== undefined && v > 0) f.usage[idx] = f.usage[idx]! + v;
+      if (add && v > 0) {
+        const idx = usageIndexAt(t, i + 1, q);
+        if (idx !== undefined) f.usage[idx] = f.usage[idx]! + v;
+      }
     }
-    i = pos;
+    i = after;
     const d = t.charCodeAt(i);
     if (d === COMMA) i++;
     else if (d === RBRACE) {
-      if (total >= 0 && total !== sum) throw DECLINE;
-      pos = i + 1;
-      return;
-    } else throw DECLINE;
+      if (total >= 0 && total !== sum) return DECLINE;
+      return i + 1;
+    } else return DECLINE;
   }
 }
 
 /**
  * A string (or, for {@link K_STRING_OR_NULL}, null) at `p` that passes the checks of its kind, located
- * for `f`'s field `field`; returns the position after it.
+ * for `f`'s field `field`; returns the position after it, or DECLINE.
  */
 function locateString(t: string, p: number, end: number, f: FastLine, field: number, kind: number): number {
   const c = t.charCodeAt(p);
   if (c === QUOTE) {
     const q = stringEnd(t, p, end);
-    if (kind === K_TIME && !isCanonicalTime(t, p + 1, q)) throw DECLINE;
-    if (kind === K_STATUS && !isStatusAt(t, p + 1, q)) throw DECLINE;
+    if (q < 0) return DECLINE;
+    if (kind === K_TIME && !isCanonicalTime(t, p + 1, q)) return DECLINE;
+    if (kind === K_STATUS && !isStatusAt(t, p + 1, q)) return DECLINE;
     f.locate(field, p, q);
     return q + 1;
   }
   if (kind === K_STRING_OR_NULL && c === 0x6e && t.startsWith('null', p)) return p + 4;
-  throw DECLINE;
+  return DECLINE;
 }
 
-/** Check the tags array at `p` (strings only, else the line is declined) and locate it for `f`. */
+/** Check the tags array at `p` (strings only, else DECLINE) and locate it for `f`; returns the position after it. */
 function scanTags(t: string, p: number, end: number, f: FastLine | null): number {
-  if (t.charCodeAt(p) !== LBRACKET) throw DECLINE;
+  if (t.charCodeAt(p) !== LBRACKET) return DECLINE;
   let i = ws(t, p + 1);
   if (t.charCodeAt(i) === RBRACKET) return i + 1;
   f?.locateTags(p);
   for (;;) {
-    if (t.charCodeAt(i) !== QUOTE) throw DECLINE;
-    i = ws(t, stringEnd(t, i, end) + 1);
+    if (t.charCodeAt(i) !== QUOTE) return DECLINE;
+    const q = stringEnd(t, i, end);
+    if (q < 0) return DECLINE;
+    i = ws(t, q + 1);
     const d = t.charCodeAt(i);
     if (d === COMMA) i = ws(t, i + 1);
     else if (d === RBRACKET) return i + 1;
-    else throw DECLINE;
+    else return DECLINE;
   }
 }
 
@@ -843,6 +856,7 @@ function readTagList(t: string, p: number): string[] {
   let i = ws(t, p + 1);
   while (t.charCodeAt(i) === QUOTE) {
     const q = stringEnd(t, i, t.length);
+    if (q < 0) break;
     tags.push(cut(t, i, q));
     i = ws(t, q + 1);
     if (t.charCodeAt(i) === COMMA) i = ws(t, i + 1);

@@ -1,0 +1,91 @@
+/**
+ * The fast field scanner keeps no state between scans: everything a scan reads goes to the `FastLine`
+ * it was given, so scans into two lines, interleaved, and a declined scan in between, leave each line
+ * with its own fields.
+ */
+import { describe, expect, it } from 'vitest';
+import { ledgerLineProblem } from '../../../src/ledger/check.js';
+import { FastLine, scanLine } from '../../../src/ledger/fast-line.js';
+
+/** A ledger line as the writer puts it (columns in order), with the fields the scanner reads varied. */
+function line(o: {
+  id: string;
+  model: string;
+  user: string;
+  pico: number;
+  input: number;
+  provided: string;
+}): string {
+  const usd = (o.pico / 1e12).toFixed(12);
+  return (
+    `{"id":"${o.id}","trace_id":"t-${o.id}","parent_observation_id":null,"project_id":"local",` +
+    `"type":"GENERATION","name":"chat","environment":"production",` +
+    `"start_time":"2026-10-01T10:00:00.000Z","end_time":"2026-10-01T10:00:01.000Z",` +
+    `"level":"DEFAULT","status_message":null,"provided_model_name":"${o.model}","internal_model_id":"${o.model}",` +
+    `"usage_details":{"input":${o.input},"output":10,"total":${o.input + 10}},` +
+    `"cost_details":{"input":${usd}},"provided_cost_details":${o.provided},"total_cost":${usd},"cost_pico":${o.pico},` +
+    `"metadata":{},"session_id":"s-${o.id}","user_id":"${o.user}","tenant_id":null,"tags":["${o.id}-tag"],` +
+    `"provider":"openai","resolved_model":"${o.model}","source":"catalog","estimated":false,"tier":"standard",` +
+    `"fallback":false,"service":null,"duration_ms":1000,"status":"success"}`
+  );
+}
+
+const A = line({
+  id: 'a',
+  model: 'gpt-4o',
+  user: 'ann',
+  pico: 2_500_000,
+  input: 1,
+  provided: '{"total":0.25}',
+});
+const B = line({ id: 'b', model: 'claude-x', user: 'bob', pico: 7_000_000, input: 2, provided: '{}' });
+
+describe('fast-line scanner state', () => {
+  it('the test lines are valid ledger lines that the scanner accepts', () => {
+    for (const text of [A, B]) {
+      expect(ledgerLineProblem(JSON.parse(text))).toBeNull();
+      expect(scanLine(text, 0, text.length, new FastLine())).toBe(true);
+    }
+  });
+
+  it('two interleaved scans, and a declined one between them, keep their own fields', () => {
+    const fa = new FastLine();
+    const fb = new FastLine();
+    const fc = new FastLine();
+    expect(scanLine(A, 0, A.length, fa)).toBe(true);
+    expect(scanLine(B, 0, B.length, fb)).toBe(true);
+    // Declined after its provided total and cost were read: nothing of it may reach fa or fb.
+    const torn = line({
+      id: 'c',
+      model: 'm',
+      user: 'cy',
+      pico: 9,
+      input: 3,
+      provided: '{"total":9}',
+    }).replace('"duration_ms":1000', '"duration_ms":-1');
+    expect(scanLine(torn, 0, torn.length, fc)).toBe(false);
+    // The string fields are cut out only now, after the other scans.
+    expect([fa.model, fa.user, fa.tags, fa.pico, fa.provided, fa.usage[0]]).toEqual([
+      'gpt-4o',
+      'ann',
+      ['a-tag'],
+      2_500_000,
+      0.25,
+      1,
+    ]);
+    expect([fb.model, fb.user, fb.tags, fb.pico, Number.isNaN(fb.provided), fb.usage[0]]).toEqual([
+      'claude-x',
+      'bob',
+      ['b-tag'],
+      7_000_000,
+      true,
+      2,
+    ]);
+  });
+
+  it('a provided-cost key with an escape takes the JSON.parse path', () => {
+    const text = line({ id: 'e', model: 'm', user: 'u', pico: 1, input: 1, provided: '{"tot\\u0061l":0.5}' });
+    expect(JSON.parse(text).provided_cost_details).toEqual({ total: 0.5 });
+    expect(scanLine(text, 0, text.length, new FastLine())).toBe(false);
+  });
+});
