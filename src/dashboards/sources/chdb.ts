@@ -1,19 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Session } from 'chdb';
+import { getLogger } from '../../logger.js';
 import { listLedgerFiles } from '../../node/ledger/files.js';
-import { type SkippedLine, scanSegmentsFast, warnSkipped } from '../../node/ledger/read.js';
+import { type SkippedLine, warnSkipped } from '../../node/ledger/read.js';
 import { DashboardError } from '../catalog.js';
-import {
-  CREATE_LEDGER_RAW,
-  CREATE_OBSERVATIONS,
-  CREATE_TRACES,
-  FILL_OBSERVATIONS,
-  FILL_TRACES,
-  LEDGER_SCHEMA,
-  LOAD_LEDGER_FILE,
-} from './ledger-tables.js';
+import { LedgerCache } from './ledger-cache.js';
+import { cacheSchema, loadLedger } from './ledger-load.js';
 import { type ClickHouseJson, normaliseRows } from './result.js';
 import type { DashboardSource, QueryResult, SourceKind } from './types.js';
 
@@ -87,12 +80,19 @@ export interface LocalSourceOptions {
   ledger: string | string[];
   /** Called with a short status while the ledger loads (for progress output). */
   onProgress?: (message: string) => void;
-  /** Warnings about skipped ledger lines, one per file (default: the library logger). */
+  /** Warnings about skipped ledger lines, one per file, and about the cache (default: the library logger). */
   onWarning?: (message: string) => void;
+  /**
+   * Directory of the columnar cache (see docs/dashboards.md), or false for none. Default:
+   * `.cache/dashboards/` in the directory of the (active) ledger file.
+   */
+  cacheDir?: string | false;
 }
 
-/** Most skipped lines tolerated per ledger file; more means "not a ledger". */
-const MAX_BAD_LINES = 1000;
+/** The default cache directory of a ledger: `.cache/dashboards/` beside its active file. */
+export function defaultCacheDir(ledgerFile: string): string {
+  return join(dirname(resolve(ledgerFile)), '.cache', 'dashboards');
+}
 
 /**
  * The text of a ledger file without the lines the ledger reader skips (`skipped`, numbered from 1),
@@ -139,52 +139,20 @@ export async function openLocalSource(options: LocalSourceOptions): Promise<Dash
   const bytes = files.reduce((a, f) => a + statSync(f).size, 0);
   const chdb = await loadChdb();
   const session = new chdb.Session();
-  const exec = (sql: string, params: Record<string, string> = {}) => session.queryBindAsync(sql, params);
   const scalar = async (sql: string, params: Record<string, string> = {}) => {
     const r = await session.queryBindAsync(sql, params, { format: 'JSONEachRow' });
     return Number(Object.values(JSON.parse(r.text() || '{"n":0}') as Record<string, unknown>)[0]);
   };
-  const loadFile = (path: string) => exec(LOAD_LEDGER_FILE, { path, schema: LEDGER_SCHEMA });
+  const warn = options.onWarning ?? ((m: string) => getLogger().warn(m));
+  const cacheDir =
+    options.cacheDir === undefined ? defaultCacheDir(files[files.length - 1]!) : options.cacheDir;
+  const cache =
+    cacheDir === false ? null : LedgerCache.open(cacheDir, cacheSchema(chdb.version().libchdb), warn);
   try {
-    await exec(`SET session_timezone = 'UTC'`);
-    await exec(CREATE_LEDGER_RAW);
-    options.onProgress?.('checking the ledger lines');
-    const check = scanSegmentsFast(
-      files.map((path) => ({ path, start: 0, end: -1 })),
-      {},
-      () => {},
-    );
-    const skipped = check.skipped;
-    for (const f of files) {
-      const bad = check.skippedPerFile[f] ?? 0;
-      if (bad > MAX_BAD_LINES) {
-        throw new Error(`${f}: ${bad} invalid lines (more than ${MAX_BAD_LINES}): is it a ledger?`);
-      }
-    }
-    warnSkipped(check, options.onWarning);
-    const tmp = skipped > 0 ? mkdtempSync(join(tmpdir(), 'langfuse-cost-ledger-')) : null;
-    try {
-      for (const [i, f] of files.entries()) {
-        options.onProgress?.(`loading ${f}`);
-        if (statSync(f).size === 0) continue;
-        if ((check.skippedPerFile[f] ?? 0) === 0 || tmp === null) {
-          await loadFile(f);
-          continue;
-        }
-        const clean = join(tmp, `${i}.jsonl`);
-        const lines = check.skippedLines.filter((l) => l.file === f);
-        writeFileSync(clean, validLedgerText(readFileSync(f, 'utf8'), lines));
-        if (statSync(clean).size > 0) await loadFile(clean);
-      }
-    } finally {
-      if (tmp !== null) rmSync(tmp, { recursive: true, force: true });
-    }
-    options.onProgress?.('building observations and traces');
-    await exec(CREATE_OBSERVATIONS);
-    await exec(CREATE_TRACES);
-    await exec(FILL_OBSERVATIONS);
-    await exec(FILL_TRACES);
-    await exec('DROP TABLE ledger_raw');
+    await session.queryBindAsync(`SET session_timezone = 'UTC'`, {});
+    const load = await loadLedger(session, files, { cache, onProgress: options.onProgress });
+    warnSkipped(load, options.onWarning);
+    const skipped = load.skipped;
     const records = await scalar('SELECT count() FROM observations');
     const mb = (bytes / 1e6).toFixed(1);
     const names =

@@ -305,8 +305,8 @@ class SkipLog {
   }
 }
 
-/** Newlines in the first `end` bytes of a file (the line number a segment starting there begins after). */
-function newlinesBefore(path: string, end: number): number {
+/** @internal Newlines in the first `end` bytes of a file (the line number a segment starting there begins after). */
+export function newlinesBefore(path: string, end: number): number {
   const fd = openSync(path, 'r');
   try {
     const b = Buffer.allocUnsafe(1024 * 1024);

@@ -1,0 +1,323 @@
+/**
+ * Loading the JSONL ledger into a chDB session as Langfuse's v3 `observations` and `traces`, through the
+ * columnar cache ({@link LedgerCache}) when there is one: cached parts are read as Native files; the
+ * lines no part covers yet are checked by the ledger reader, parsed by ClickHouse and, with a cache,
+ * written to it as a new part.
+ */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, type Stats, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Session } from 'chdb';
+import {
+  type LedgerScanResult,
+  newlinesBefore,
+  type SkippedLine,
+  scanSegmentsFast,
+} from '../../node/ledger/read.js';
+import { type CachePart, type LedgerCache, lastLineEnd } from './ledger-cache.js';
+import {
+  CREATE_LEDGER_RAW,
+  CREATE_OBSERVATIONS,
+  CREATE_TRACES,
+  FILL_OBSERVATIONS,
+  FILL_TRACES,
+  LEDGER_SCHEMA,
+  LOAD_LEDGER_FILE,
+} from './ledger-tables.js';
+
+/** Most skipped lines tolerated per ledger file; more means "not a ledger". */
+export const MAX_BAD_LINES = 1000;
+
+/** Staging tables: one part's rows, before they join the tables the dashboards read. */
+const PART_OBSERVATIONS = 'part_observations';
+const PART_TRACES = 'part_traces';
+/** Traces of every part, one row per trace and part, merged into `traces` at the end. */
+const TRACE_PARTS = 'trace_parts';
+
+const renameTable = (sql: string, from: string, to: string) =>
+  sql.replace(`TABLE ${from} (`, `TABLE ${to} (`);
+const intoTable = (sql: string, from: string, to: string) =>
+  sql.replace(`INSERT INTO ${from}\n`, `INSERT INTO ${to}\n`);
+
+/**
+ * Traces of several parts → one row per trace: the same values {@link FILL_TRACES} gives when it reads
+ * all the records at once (min, argMin, any non-empty, union of tags, max), so a trace whose calls are
+ * in two files (or two parts of one) is one trace.
+ */
+const MERGE_TRACES = `INSERT INTO traces
+SELECT
+  id, min(timestamp) AS ts, argMin(name, timestamp), any(user_id), CAST(map(), 'Map(LowCardinality(String), String)'),
+  NULL, NULL, project_id,
+  if(countIf(environment != 'default') > 0, anyIf(environment, environment != 'default'), 'default'),
+  false, false, arraySort(groupUniqArrayArray(tags)), NULL, NULL, any(session_id),
+  now64(3), now64(3), max(event_ts), 0
+FROM ${TRACE_PARTS}
+GROUP BY project_id, id`;
+
+/**
+ * What the cache key depends on: the SQL that builds the tables (and the engine's version, which
+ * writes the Native files). A change to either makes every entry stale.
+ */
+export function cacheSchema(engineVersion: string): string {
+  return [
+    engineVersion,
+    LEDGER_SCHEMA,
+    CREATE_OBSERVATIONS,
+    CREATE_TRACES,
+    FILL_OBSERVATIONS,
+    FILL_TRACES,
+    MERGE_TRACES,
+  ].join('\n');
+}
+
+/** What {@link loadLedger} read. */
+export interface LedgerLoad
+  extends Pick<LedgerScanResult, 'files' | 'skipped' | 'skippedPerFile' | 'skippedLines'> {
+  /** Parts read from the cache, and parts parsed from the ledger (`built`, cached when there is a cache). */
+  cachedParts: number;
+  builtParts: number;
+}
+
+/** Options of {@link loadLedger}. */
+export interface LoadLedgerOptions {
+  /** The cache, or null to parse every file. */
+  cache: LedgerCache | null;
+  onProgress?: ((message: string) => void) | undefined;
+}
+
+/**
+ * Fill `observations` and `traces` in `session` from the ledger `files` (in order). Returns null and
+ * the first failing file's message… never: a cache entry that cannot be read is warned about once and
+ * its file parsed again. Throws (a message for the caller to wrap) when a file has more than
+ * {@link MAX_BAD_LINES} invalid lines, or ClickHouse cannot parse a checked file.
+ */
+export async function loadLedger(
+  session: Session,
+  files: string[],
+  options: LoadLedgerOptions,
+): Promise<LedgerLoad> {
+  const exec = (sql: string, params: Record<string, string> = {}) => session.queryBindAsync(sql, params);
+  await exec(CREATE_LEDGER_RAW);
+  await exec(CREATE_OBSERVATIONS);
+  await exec(renameTable(CREATE_OBSERVATIONS, 'observations', PART_OBSERVATIONS));
+  await exec(renameTable(CREATE_TRACES, 'traces', PART_TRACES));
+  await exec(renameTable(CREATE_TRACES, 'traces', TRACE_PARTS));
+  const ignore = new Set<string>();
+  for (;;) {
+    const r = await loadFiles(session, files, options, ignore);
+    if (typeof r !== 'string') {
+      await exec(CREATE_TRACES);
+      // One part: its traces are already whole (the merge would give the same rows).
+      await exec(
+        r.cachedParts + r.builtParts === 1 ? `INSERT INTO traces SELECT * FROM ${TRACE_PARTS}` : MERGE_TRACES,
+      );
+      for (const t of ['ledger_raw', PART_OBSERVATIONS, PART_TRACES, TRACE_PARTS])
+        await exec(`DROP TABLE ${t}`);
+      return r;
+    }
+    // A cached part of file `r` could not be read: start over, parsing that file.
+    ignore.add(r);
+    for (const t of ['observations', TRACE_PARTS]) await exec(`TRUNCATE TABLE ${t}`);
+  }
+}
+
+/** Load every file; the name of a file whose cached part failed to load (the caller retries without it). */
+async function loadFiles(
+  session: Session,
+  files: string[],
+  options: LoadLedgerOptions,
+  ignore: Set<string>,
+): Promise<LedgerLoad | string> {
+  const exec = (sql: string, params: Record<string, string> = {}) => session.queryBindAsync(sql, params);
+  const out: LedgerLoad = {
+    files,
+    skipped: 0,
+    skippedPerFile: {},
+    skippedLines: [],
+    cachedParts: 0,
+    builtParts: 0,
+  };
+  for (const file of files) {
+    const st = statSync(file);
+    const cache = options.cache;
+    // A file whose entry could not be read is parsed again, and its entry written anew.
+    const plan = (ignore.has(file) ? null : cache?.plan(file, st)) ?? { parts: [], from: 0 };
+    options.onProgress?.(plan.parts.length > 0 ? `loading ${file} (cached)` : `loading ${file}`);
+    for (const p of plan.parts) {
+      if (p.observations === '') {
+        // A part of skipped lines only: nothing to load, only its warnings.
+        count(out, file, p.skipped, p.skippedLines);
+        out.cachedParts++;
+        continue;
+      }
+      try {
+        await exec(`INSERT INTO observations SELECT * FROM file({path:String}, 'Native')`, {
+          path: cache!.path(p.observations),
+        });
+        await exec(`INSERT INTO ${TRACE_PARTS} SELECT * FROM file({path:String}, 'Native')`, {
+          path: cache!.path(p.traces),
+        });
+      } catch (err) {
+        cache!.corrupt(file, (err as Error)?.message?.split('\n')[0] ?? String(err));
+        return file;
+      }
+      count(out, file, p.skipped, p.skippedLines);
+      out.cachedParts++;
+    }
+    const end = lastLineEnd(file, st.size);
+    const fresh: CachePart[] = [];
+    if (end > plan.from) {
+      const part = await buildPart(session, file, st, plan.from, end, cache);
+      count(out, file, part.skipped, part.skippedLines);
+      out.builtParts++;
+      if (cache !== null) fresh.push(part);
+    }
+    // Bytes after the last newline (a torn write, or a last line without its newline): read every time.
+    if (st.size > end) {
+      const tail = await buildPart(session, file, st, end, -1, null);
+      count(out, file, tail.skipped, tail.skippedLines);
+      if (tail.skipped === 0) out.builtParts++;
+    }
+    if ((out.skippedPerFile[file] ?? 0) > MAX_BAD_LINES) {
+      throw new Error(
+        `${file}: ${out.skippedPerFile[file]} invalid lines (more than ${MAX_BAD_LINES}): is it a ledger?`,
+      );
+    }
+    if (cache !== null && fresh.length > 0) cache.commit(file, st, end, [...plan.parts, ...fresh], fresh);
+  }
+  return out;
+}
+
+function count(out: LedgerLoad, file: string, skipped: number, lines: SkippedLine[]): void {
+  if (skipped === 0) return;
+  out.skipped += skipped;
+  out.skippedPerFile[file] = (out.skippedPerFile[file] ?? 0) + skipped;
+  out.skippedLines.push(...lines);
+}
+
+/**
+ * Check the lines of `file` in `[start, end)` (`end` -1: to the end, whose torn last line is skipped),
+ * parse the valid ones with ClickHouse into both tables and, with a cache, write them as a new part.
+ */
+async function buildPart(
+  session: Session,
+  file: string,
+  st: Stats,
+  start: number,
+  end: number,
+  cache: LedgerCache | null,
+): Promise<CachePart> {
+  const exec = (sql: string, params: Record<string, string> = {}) => session.queryBindAsync(sql, params);
+  const check = scanSegmentsFast([{ path: file, start, end }], {}, () => {});
+  const skipped = check.skippedPerFile[file] ?? 0;
+  const none = { observations: '', traces: '' };
+  const part: CachePart = {
+    start,
+    end,
+    ...none,
+    observationsBytes: 0,
+    tracesBytes: 0,
+    skipped,
+    skippedLines: check.skippedLines,
+  };
+  // Nothing to load (a torn last line): no part.
+  if (check.lines === skipped && skipped > 0) return part;
+  const whole = start === 0 && end === st.size && skipped === 0;
+  const tmp = whole ? null : mkdtempSync(join(tmpdir(), 'langfuse-cost-ledger-'));
+  try {
+    let source = file;
+    if (tmp !== null) {
+      source = join(tmp, 'part.jsonl');
+      if (writeValidLines(file, start, end < 0 ? st.size : end, check.skippedLines, source) === 0)
+        return part;
+    }
+    await exec(LOAD_LEDGER_FILE, { path: source, schema: LEDGER_SCHEMA });
+  } finally {
+    if (tmp !== null) rmSync(tmp, { recursive: true, force: true });
+  }
+  await exec(intoTable(FILL_OBSERVATIONS, 'observations', PART_OBSERVATIONS));
+  await exec(intoTable(FILL_TRACES, 'traces', PART_TRACES));
+  if (cache !== null) {
+    Object.assign(part, cache.partNames(file, st, start, end));
+    for (const [table, name] of [
+      [PART_OBSERVATIONS, part.observations],
+      [PART_TRACES, part.traces],
+    ] as const) {
+      await exec(
+        `INSERT INTO FUNCTION file({path:String}, 'Native') SELECT * FROM ${table} SETTINGS engine_file_truncate_on_insert = 1`,
+        { path: cache.temp(name) },
+      );
+    }
+    part.observationsBytes = statSync(cache.temp(part.observations)).size;
+    part.tracesBytes = statSync(cache.temp(part.traces)).size;
+  }
+  await exec(`INSERT INTO observations SELECT * FROM ${PART_OBSERVATIONS}`);
+  await exec(`INSERT INTO ${TRACE_PARTS} SELECT * FROM ${PART_TRACES}`);
+  for (const t of ['ledger_raw', PART_OBSERVATIONS, PART_TRACES]) await exec(`TRUNCATE TABLE ${t}`);
+  return part;
+}
+
+/** Byte offset in the line `buf[s, e)` of its character `chars` (keepFrom counts characters). */
+function keptByte(buf: Buffer, s: number, e: number, chars: number): number {
+  return Buffer.byteLength(buf.toString('utf8', s, e).slice(0, chars));
+}
+
+/** Block size of {@link writeValidLines}. */
+const BLOCK = 16 * 1024 * 1024;
+
+/**
+ * Copy the lines of `file` in `[start, end)` to `out`, without the lines the ledger reader skipped
+ * (`skipped`, numbered in the file) and with a torn fragment's glued record kept (see
+ * `validLedgerText`). Returns the bytes written.
+ */
+function writeValidLines(
+  file: string,
+  start: number,
+  end: number,
+  skipped: readonly SkippedLine[],
+  out: string,
+): number {
+  const byLine = new Map(skipped.map((s) => [s.line, s]));
+  let lineNo = skipped.length > 0 ? newlinesBefore(file, start) + 1 : 1;
+  const fd = openSync(file, 'r');
+  const fo = openSync(out, 'w');
+  let written = 0;
+  try {
+    let buf = Buffer.allocUnsafe(BLOCK);
+    let carry = 0;
+    for (let at = start; at < end || carry > 0; ) {
+      if (carry === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, carry);
+        buf = bigger;
+      }
+      const n = at < end ? readSync(fd, buf, carry, Math.min(buf.length - carry, end - at), at) : 0;
+      at += n;
+      const got = carry + n;
+      // The last block ends the range: its last line counts even without a newline.
+      const last = at >= end || n === 0;
+      const cut = last ? got : buf.lastIndexOf(0x0a, got - 1) + 1;
+      let s = 0;
+      while (s < cut) {
+        let e = buf.indexOf(0x0a, s);
+        if (e < 0 || e >= cut) e = cut;
+        const skip = byLine.get(lineNo);
+        const from =
+          skip === undefined ? s : skip.keepFrom === undefined ? -1 : s + keptByte(buf, s, e, skip.keepFrom);
+        if (from >= 0 && e > from) {
+          written += writeSync(fo, buf, from, e - from);
+          written += writeSync(fo, '\n');
+        }
+        lineNo++;
+        s = e + 1;
+      }
+      carry = got - cut;
+      if (carry > 0) buf.copy(buf, 0, cut, got);
+      if (last) break;
+    }
+  } finally {
+    closeSync(fd);
+    closeSync(fo);
+  }
+  return written;
+}
