@@ -16,9 +16,10 @@
  * per-round ratios (same machine load) with their median. Goals: ≥ 3× faster, RSS ≤ 1.5× the peer's.
  */
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { header, median, report } from './util.js';
 
 function arg(name: string, fallback: string): string {
@@ -42,14 +43,15 @@ console.log(JSON.stringify({ ms: performance.now() - t0, cpuMs: (u.userCPUTime +
   maxRssMb: u.maxRSS / 1024, calls, totalPico, threads }));`;
 
 /**
- * The children, as plain JavaScript run by `node -e` (no TypeScript loader in the measured process:
- * its memory would count on both sides). `langfuse-cost/node` resolves to the built package.
+ * The children, as plain JavaScript files (no TypeScript loader in the measured process: its memory
+ * would count on both sides; and not `node -e`, whose flags worker threads inherit and fail on).
+ * Ours imports the built package's `langfuse-cost/node` entry, given as an argument.
  */
 const CHILDREN: Record<'ours' | 'peer', string> = {
   ours: `const t0 = performance.now();
-const { aggregateLedgerParallel } = await import('langfuse-cost/node');
-const wanted = Number(process.argv[2]);
-const r = await aggregateLedgerParallel(process.argv[1], { groupBy: 'model', ...(wanted > 0 ? { threads: wanted } : {}) });
+const { aggregateLedgerParallel } = await import(process.argv[4]);
+const wanted = Number(process.argv[3]);
+const r = await aggregateLedgerParallel(process.argv[2], { groupBy: 'model', ...(wanted > 0 ? { threads: wanted } : {}) });
 const calls = r.totals.requests;
 const totalPico = Number(r.totals.totalPico);
 const threads = r.threads;
@@ -59,7 +61,7 @@ const { createReadStream } = await import('node:fs');
 const { createInterface } = await import('node:readline');
 const sums = new Map();
 let calls = 0;
-const rl = createInterface({ input: createReadStream(process.argv[1]), crlfDelay: Infinity });
+const rl = createInterface({ input: createReadStream(process.argv[2]), crlfDelay: Infinity });
 for await (const line of rl) {
   if (!line) continue;
   const l = JSON.parse(line);
@@ -72,10 +74,14 @@ const threads = 1;
 ${REPORT}`,
 };
 
-function runChild(kind: 'ours' | 'peer', path: string, threads: string): ChildResult {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', CHILDREN[kind], path, threads], {
+/** The built package's Node entry, as a file URL (the children import it). */
+const NODE_ENTRY = pathToFileURL(fileURLToPath(new URL('../dist/node.js', import.meta.url))).href;
+
+function runChild(dir: string, kind: 'ours' | 'peer', path: string, threads: string): ChildResult {
+  const file = join(dir, `${kind}.mjs`);
+  writeFileSync(file, CHILDREN[kind]);
+  const r = spawnSync(process.execPath, [file, path, threads, NODE_ENTRY], {
     encoding: 'utf8',
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
     maxBuffer: 1 << 20,
   });
   if (r.status !== 0) throw new Error(`${kind} child exited ${r.status}: ${r.stderr}`);
@@ -100,9 +106,10 @@ async function main(): Promise<void> {
   );
   const ours: ChildResult[] = [];
   const peer: ChildResult[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'langfuse-cost-bench-report-'));
   for (let r = 0; r < reps; r++) {
-    const o = runChild('ours', path, threads);
-    const p = runChild('peer', path, threads);
+    const o = runChild(dir, 'ours', path, threads);
+    const p = runChild(dir, 'peer', path, threads);
     if (o.calls !== p.calls || o.totalPico !== p.totalPico) {
       throw new Error(
         `different answers: ours ${o.calls} calls ${o.totalPico} pico, peer ${p.calls} calls ${p.totalPico} pico`,
@@ -114,6 +121,7 @@ async function main(): Promise<void> {
       `  round ${r + 1}: ours ${o.ms.toFixed(0)} ms, ${o.maxRssMb.toFixed(0)} MB (${o.threads} threads); peer ${p.ms.toFixed(0)} ms, ${p.maxRssMb.toFixed(0)} MB (load average ${loadavg()[0]!.toFixed(1)})`,
     );
   }
+  rmSync(dir, { recursive: true, force: true });
   const speed = ours.map((o, i) => peer[i]!.ms / o.ms);
   const cpu = ours.map((o, i) => peer[i]!.cpuMs / o.cpuMs);
   const mem = ours.map((o, i) => o.maxRssMb / peer[i]!.maxRssMb);
