@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUCKETS, type BucketRow } from '../src/usage/buckets.js';
+import { BUCKETS, type BucketRow, SLOT_SCALE } from '../src/usage/buckets.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROWS: readonly BucketRow[] = BUCKETS;
@@ -104,13 +104,17 @@ function bucketCostsFile(): string {
   const picos = ROWS.map((r, i) => {
     const units = r.minPerCall > 0 ? `u.${r.key} || ${r.minPerCall}` : `u.${r.key}`;
     const price = `f[${i}]!`;
+    const block = SLOT_SCALE[r.price as keyof typeof SLOT_SCALE].block;
+    // A slot per block of units (audio priced per hour): units × slot / block, rounded once.
+    if (block !== 1)
+      return `  const p${i} = u.${r.key} ? femtoPerBlockTimesToPico(u.${r.key}, ${price}, ${block}) : 0;`;
     if (r.alwaysWritten) return `  const p${i} = femtoTimesToPico(u.${r.key}, ${price});`;
     if (r.minPerCall > 0) return `  const p${i} = ${price} > 0 ? femtoTimesToPico(${units}, ${price}) : 0;`;
     return `  const p${i} = u.${r.key} ? femtoTimesToPico(u.${r.key}, ${price}) : 0;`;
   });
   return `${HEADER}import type { TokenUsage } from '../usage/token-usage.generated.js';
 import type { CostBreakdown } from './cost-result.js';
-import { femtoTimesToPico, PICO_PER_USD } from './money.js';
+import { ${ROWS.some((r) => SLOT_SCALE[r.price as keyof typeof SLOT_SCALE].block !== 1) ? 'femtoPerBlockTimesToPico, ' : ''}femtoTimesToPico, PICO_PER_USD } from './money.js';
 
 /** Index of each bucket's price in a compiled table (the table's order). */
 export const SLOT = { ${ROWS.map((r, i) => `${r.price}: ${i}`).join(', ')} } as const;
@@ -143,7 +147,24 @@ ${lines(picos)}
 ${lines(ROWS.map((r, i) => `  costs.${r.key} = p${i} / PICO_PER_USD;`))}
   return ${ROWS.map((_, i) => `p${i}`).join(' + ')};
 }
+
+/**
+ * @internal The first unit bucket (${unpricedRows()
+   .map((r) => r.key)
+   .join(', ')}) that \`u\` counts but
+ * the prices \`f\` do not price, or null: such a call would cost $0 in that bucket, which the
+ * calculator says in a warning rather than silently.
+ */
+export function unpricedUnit(u: TokenUsage, f: readonly number[]): string | null {
+${lines(unpricedRows().map((r) => `  if (u.${r.key} > 0 && f[${ROWS.indexOf(r)}] === 0) return '${r.key}';`))}
+  return null;
+}
 `;
+}
+
+/** Unit buckets a model prices or not at all (no fallback, no per-call minimum): audio, characters, images. */
+function unpricedRows(): readonly BucketRow[] {
+  return ROWS.filter((r) => r.kind === 'count' && r.usageDetail && r.fallback === null && r.minPerCall === 0);
 }
 
 function recordFieldsFile(): string {
@@ -249,6 +270,8 @@ function detailsJsonFile(): string {
     ];
   };
   const usageRows = ROWS.filter((r) => r.usageDetail);
+  // `total` counts tokens only: seconds, characters and images are other units.
+  const tokenRows = usageRows.filter((r) => r.kind === 'token');
   return `${HEADER}import type { CostBreakdown } from './buckets.js';
 import type { TokenUsage } from './token-usage.generated.js';
 
@@ -266,7 +289,7 @@ ${lines(body(ROWS, 'c'))}
 /** \`JSON.stringify(toLangfuseUsageDetails(usage))\`, built the same way. */
 export function usageDetailsJson(u: TokenUsage): string {
 ${lines(body(usageRows, 'u'))}
-  return ${BT}\${s},"total":\${${usageRows.map((r) => `u.${r.key}`).join(' + ')}}}${BT};
+  return ${BT}\${s},"total":\${${tokenRows.map((r) => `u.${r.key}`).join(' + ')}}}${BT};
 }
 `;
 }

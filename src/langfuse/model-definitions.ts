@@ -31,6 +31,7 @@ import {
   BUCKETS,
   type BucketRow,
   LANGFUSE_KEYS_OF_BUCKET,
+  SLOT_SCALE,
   type UsageDetailPriceKey,
 } from '../usage/buckets.js';
 
@@ -246,7 +247,10 @@ function femtoToUsd(femto: number): number {
 function tierPrices(table: CompiledTable): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [slot, keys] of Object.entries(USAGE_KEYS_OF_SLOT)) {
-    const usd = femtoToUsd(table.femto[SLOT[slot as keyof typeof USAGE_KEYS_OF_SLOT]]!);
+    // Langfuse prices per single unit: a slot for a block of units (an hour of audio) is divided.
+    const block = SLOT_SCALE[slot as keyof typeof USAGE_KEYS_OF_SLOT].block;
+    const femto = table.femto[SLOT[slot as keyof typeof USAGE_KEYS_OF_SLOT]]!;
+    const usd = block === 1 ? femtoToUsd(femto) : femtoToUsd(femto) / block;
     for (const k of keys) out[k] = usd;
   }
   return out;

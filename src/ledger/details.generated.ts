@@ -21,6 +21,9 @@ const K_REASONING = ascii(',"output_reasoning_tokens":');
 const K_OUTPUT_AUDIO = ascii(',"output_audio_tokens":');
 const K_REQUESTS = ascii(',"input_requests":');
 const K_WEB_SEARCHES = ascii(',"input_web_searches":');
+const K_AUDIO_SECONDS = ascii(',"input_audio_seconds":');
+const K_CHARACTERS = ascii(',"input_characters":');
+const K_IMAGES = ascii(',"output_images":');
 
 /** @internal Write the Usage details of `u` (no total, no closing brace). */
 export function writeUsageDetails(w: DetailWriter, u: TokenUsage): void {
@@ -55,6 +58,18 @@ export function writeUsageDetails(w: DetailWriter, u: TokenUsage): void {
   if (u.outputAudio > 0) {
     w.lit(K_OUTPUT_AUDIO);
     w.num(u.outputAudio);
+  }
+  if (u.audioSeconds > 0) {
+    w.lit(K_AUDIO_SECONDS);
+    w.num(u.audioSeconds);
+  }
+  if (u.characters > 0) {
+    w.lit(K_CHARACTERS);
+    w.num(u.characters);
+  }
+  if (u.images > 0) {
+    w.lit(K_IMAGES);
+    w.num(u.images);
   }
 }
 
@@ -99,5 +114,17 @@ export function writeCostDetails(w: DetailWriter, c: CostBreakdown): void {
   if (c.webSearches > 0) {
     w.lit(K_WEB_SEARCHES);
     w.num(c.webSearches);
+  }
+  if (c.audioSeconds > 0) {
+    w.lit(K_AUDIO_SECONDS);
+    w.num(c.audioSeconds);
+  }
+  if (c.characters > 0) {
+    w.lit(K_CHARACTERS);
+    w.num(c.characters);
+  }
+  if (c.images > 0) {
+    w.lit(K_IMAGES);
+    w.num(c.images);
   }
 }

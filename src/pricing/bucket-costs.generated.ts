@@ -2,7 +2,7 @@
 // change the table and run `npm run generate`.
 import type { TokenUsage } from '../usage/token-usage.generated.js';
 import type { CostBreakdown } from './cost-result.js';
-import { femtoTimesToPico, PICO_PER_USD } from './money.js';
+import { femtoPerBlockTimesToPico, femtoTimesToPico, PICO_PER_USD } from './money.js';
 
 /** Index of each bucket's price in a compiled table (the table's order). */
 export const SLOT = {
@@ -17,6 +17,9 @@ export const SLOT = {
   outputAudio: 8,
   perRequest: 9,
   perWebSearch: 10,
+  perAudioHour: 11,
+  characters: 12,
+  perImage: 13,
 } as const;
 
 /**
@@ -39,6 +42,9 @@ export const CostFields = function CostFields(
   outputAudio: number,
   requests: number,
   webSearches: number,
+  audioSeconds: number,
+  characters: number,
+  images: number,
 ) {
   this.input = input;
   this.cacheRead = cacheRead;
@@ -51,6 +57,9 @@ export const CostFields = function CostFields(
   this.outputAudio = outputAudio;
   this.requests = requests;
   this.webSearches = webSearches;
+  this.audioSeconds = audioSeconds;
+  this.characters = characters;
+  this.images = images;
 } as unknown as new (
   input: number,
   cacheRead: number,
@@ -63,12 +72,15 @@ export const CostFields = function CostFields(
   outputAudio: number,
   requests: number,
   webSearches: number,
+  audioSeconds: number,
+  characters: number,
+  images: number,
 ) => CostBreakdown;
 CostFields.prototype = Object.prototype;
 
 /** A cost breakdown with every bucket at 0. */
 export function emptyCosts(): CostBreakdown {
-  return new CostFields(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  return new CostFields(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }
 
 /**
@@ -89,6 +101,9 @@ export function priceBuckets(u: TokenUsage, f: readonly number[], costs: CostBre
   const p8 = u.outputAudio ? femtoTimesToPico(u.outputAudio, f[8]!) : 0;
   const p9 = f[9]! > 0 ? femtoTimesToPico(u.requests || 1, f[9]!) : 0;
   const p10 = u.webSearches ? femtoTimesToPico(u.webSearches, f[10]!) : 0;
+  const p11 = u.audioSeconds ? femtoPerBlockTimesToPico(u.audioSeconds, f[11]!, 3600) : 0;
+  const p12 = u.characters ? femtoTimesToPico(u.characters, f[12]!) : 0;
+  const p13 = u.images ? femtoTimesToPico(u.images, f[13]!) : 0;
   costs.input = p0 / PICO_PER_USD;
   costs.cacheRead = p1 / PICO_PER_USD;
   costs.cacheWrite = p2 / PICO_PER_USD;
@@ -100,5 +115,20 @@ export function priceBuckets(u: TokenUsage, f: readonly number[], costs: CostBre
   costs.outputAudio = p8 / PICO_PER_USD;
   costs.requests = p9 / PICO_PER_USD;
   costs.webSearches = p10 / PICO_PER_USD;
-  return p0 + p1 + p2 + p3 + p4 + p5 + p6 + p7 + p8 + p9 + p10;
+  costs.audioSeconds = p11 / PICO_PER_USD;
+  costs.characters = p12 / PICO_PER_USD;
+  costs.images = p13 / PICO_PER_USD;
+  return p0 + p1 + p2 + p3 + p4 + p5 + p6 + p7 + p8 + p9 + p10 + p11 + p12 + p13;
+}
+
+/**
+ * @internal The first unit bucket (audioSeconds, characters, images) that `u` counts but
+ * the prices `f` do not price, or null: such a call would cost $0 in that bucket, which the
+ * calculator says in a warning rather than silently.
+ */
+export function unpricedUnit(u: TokenUsage, f: readonly number[]): string | null {
+  if (u.audioSeconds > 0 && f[11] === 0) return 'audioSeconds';
+  if (u.characters > 0 && f[12] === 0) return 'characters';
+  if (u.images > 0 && f[13] === 0) return 'images';
+  return null;
 }

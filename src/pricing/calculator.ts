@@ -1,8 +1,8 @@
 import { describeValue, InvalidArgumentError, InvalidUsageError, LangfuseCostError } from '../errors.js';
-import { BUCKET_ROW } from '../usage/buckets.js';
+import { BUCKET_ROW, type UsageBucket } from '../usage/buckets.js';
 import { parseServiceTier, type ServiceTier } from '../usage/service-tiers.js';
 import { normalizeUsage, promptTokens, type TokenUsage, type UsageInput } from '../usage/token-usage.js';
-import { emptyCosts, priceBuckets } from './bucket-costs.generated.js';
+import { emptyCosts, priceBuckets, unpricedUnit } from './bucket-costs.generated.js';
 import type { PriceCatalog } from './catalog.js';
 import type { CostResult, CostSource } from './cost-result.js';
 import { getDefaultCatalog } from './default-catalog.js';
@@ -107,8 +107,9 @@ function errorText(err: unknown): string {
 
 /**
  * @internal The pricing step of {@link calculateCost} for input already validated: resolution,
- * price version at `when` (default now), cross-provider warning, fallback. Adapters whose
- * extractors produce a valid `TokenUsage` call this to skip re-validating and copying it.
+ * price version at `when` (default now), cross-provider warning, fallback (unless `fallback` is
+ * false: `priceCall` tries every name of a call before it settles for the fallback price). Adapters
+ * whose extractors produce a valid `TokenUsage` call this to skip re-validating and copying it.
  */
 export function priceUsage(
   catalog: PriceCatalog,
@@ -117,6 +118,7 @@ export function priceUsage(
   usage: TokenUsage,
   service: ServiceTier,
   when: number | undefined,
+  fallback = true,
 ): CostResult | null {
   const r = catalog.resolveMemo(model, provider);
   let compiled: CompiledModel;
@@ -138,7 +140,7 @@ export function priceUsage(
     guessed = r.guessed;
     if (r.crossProvider) warnings = [`"${model}": ${r.reason ?? `priced with ${r.group.provider}'s price`}`];
   } else {
-    const fb = catalog.fallback;
+    const fb = fallback ? catalog.fallback : null;
     if (!fb) return null;
     compiled = fb;
     layer = 'fallback';
@@ -181,6 +183,12 @@ export function price(
   // A free model costs 0 in every bucket, with its tokens still counted.
   const costs = emptyCosts();
   const totalPico = free ? 0 : priceBuckets(usage, table.femto, costs);
+  const unpriced = free ? null : unpricedUnit(usage, table.femto);
+  if (unpriced !== null) {
+    (warnings ??= []).push(
+      `"${resolvedModel}" has no ${BUCKET_ROW[unpriced as UsageBucket].priceLabel} price; its ${unpriced} cost $0 here`,
+    );
+  }
   if (!Number.isSafeInteger(totalPico)) {
     throw new InvalidUsageError(
       'usage',

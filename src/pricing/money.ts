@@ -90,6 +90,19 @@ export function femtoTimesToPico(count: number, femtoPrice: number): number {
   return Number(pico);
 }
 
+/**
+ * `count × femtoPerBlock / block`, converted to pico-USD with half-up rounding once: the cost of a
+ * bucket whose price is for a block of units (an hourly audio rate, `block` 3600 seconds). In BigInt,
+ * which this rare path can afford, so no rate is rounded before it is multiplied.
+ */
+export function femtoPerBlockTimesToPico(count: number, femtoPerBlock: number, block: number): number {
+  if (count === 0 || femtoPerBlock === 0) return 0;
+  const den = BigInt(block) * 1000n;
+  const big = BigInt(count) * BigInt(femtoPerBlock);
+  const q = big / den;
+  return Number((big % den) * 2n >= den ? q + 1n : q);
+}
+
 /** Pico-USD → USD number (the nearest double to the exact decimal). */
 export function picoToUsd(pico: number | bigint): number {
   if (typeof pico !== 'number' && typeof pico !== 'bigint') throw notNumber('pico', pico);

@@ -36,4 +36,10 @@ export interface PriceSet {
   perRequest?: number;
   /** Web searches performed by the provider during the call. USD per web search. */
   perWebSearch?: number;
+  /** Seconds of audio billed by duration (transcription, translation), rounded as the provider bills them. USD per hour of audio. */
+  perAudioHour?: number;
+  /** Input characters billed by count (text to speech). USD per 1M characters. */
+  characters?: number;
+  /** Images generated, billed per image (a size or quality priced apart is a model of its own, `dall-e-3/1024x1792/hd`). USD per image. */
+  perImage?: number;
 }

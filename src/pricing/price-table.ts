@@ -1,11 +1,11 @@
 import {
   BUCKET_OF_PRICE,
-  BUCKET_ROW,
   PRICE_FALLBACK,
   PRICE_KEYS,
+  SLOT_SCALE,
   type UsageBucket,
 } from '../usage/buckets.js';
-import { perMillionToFemtoPerToken, shiftDecimal, usdToFemto } from './money.js';
+import { shiftDecimal } from './money.js';
 import type {
   CatalogModel,
   ContextTier,
@@ -55,7 +55,7 @@ function tierFor(tiers: ContextTier[] | undefined, above: number | null): PriceS
 }
 
 function toFemto(key: PriceKey, usd: number): number {
-  return BUCKET_ROW[BUCKET_OF_PRICE[key]].kind === 'count' ? usdToFemto(usd) : perMillionToFemtoPerToken(usd);
+  return shiftDecimal(usd, SLOT_SCALE[key].femtoDigits);
 }
 
 function scale(femto: number, multiplier: number | undefined): number {

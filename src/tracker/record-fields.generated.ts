@@ -22,6 +22,9 @@ export function checkUsageFields(o: Readonly<Record<string, unknown>>, path: str
   const v8 = o.outputAudio;
   const v9 = o.requests;
   const v10 = o.webSearches;
+  const v11 = o.audioSeconds;
+  const v12 = o.characters;
+  const v13 = o.images;
   if (
     isCountOrAbsent(v0) &&
     isCountOrAbsent(v1) &&
@@ -33,7 +36,10 @@ export function checkUsageFields(o: Readonly<Record<string, unknown>>, path: str
     isCountOrAbsent(v7) &&
     isCountOrAbsent(v8) &&
     isCountOrAbsent(v9) &&
-    isCountOrAbsent(v10)
+    isCountOrAbsent(v10) &&
+    isCountOrAbsent(v11) &&
+    isCountOrAbsent(v12) &&
+    isCountOrAbsent(v13)
   ) {
     return {
       input: (v0 as number | undefined) ?? 0,
@@ -47,6 +53,9 @@ export function checkUsageFields(o: Readonly<Record<string, unknown>>, path: str
       outputAudio: (v8 as number | undefined) ?? 0,
       requests: (v9 as number | undefined) ?? 0,
       webSearches: (v10 as number | undefined) ?? 0,
+      audioSeconds: (v11 as number | undefined) ?? 0,
+      characters: (v12 as number | undefined) ?? 0,
+      images: (v13 as number | undefined) ?? 0,
     };
   }
   // The slow path names the bad field (token counts).
@@ -62,6 +71,9 @@ export function checkUsageFields(o: Readonly<Record<string, unknown>>, path: str
     outputAudio: tokensAt(v8, path, 'outputAudio'),
     requests: tokensAt(v9, path, 'requests'),
     webSearches: tokensAt(v10, path, 'webSearches'),
+    audioSeconds: tokensAt(v11, path, 'audioSeconds'),
+    characters: tokensAt(v12, path, 'characters'),
+    images: tokensAt(v13, path, 'images'),
   };
 }
 
@@ -78,6 +90,9 @@ export function checkCostFields(o: Readonly<Record<string, unknown>>, path: stri
   const v8 = o.outputAudio;
   const v9 = o.requests;
   const v10 = o.webSearches;
+  const v11 = o.audioSeconds;
+  const v12 = o.characters;
+  const v13 = o.images;
   if (
     isUsdOrAbsent(v0) &&
     isUsdOrAbsent(v1) &&
@@ -89,7 +104,10 @@ export function checkCostFields(o: Readonly<Record<string, unknown>>, path: stri
     isUsdOrAbsent(v7) &&
     isUsdOrAbsent(v8) &&
     isUsdOrAbsent(v9) &&
-    isUsdOrAbsent(v10)
+    isUsdOrAbsent(v10) &&
+    isUsdOrAbsent(v11) &&
+    isUsdOrAbsent(v12) &&
+    isUsdOrAbsent(v13)
   ) {
     return new CostFields(
       (v0 as number | undefined) ?? 0,
@@ -103,6 +121,9 @@ export function checkCostFields(o: Readonly<Record<string, unknown>>, path: stri
       (v8 as number | undefined) ?? 0,
       (v9 as number | undefined) ?? 0,
       (v10 as number | undefined) ?? 0,
+      (v11 as number | undefined) ?? 0,
+      (v12 as number | undefined) ?? 0,
+      (v13 as number | undefined) ?? 0,
     );
   }
   // The slow path names the bad field (USD amounts).
@@ -118,6 +139,9 @@ export function checkCostFields(o: Readonly<Record<string, unknown>>, path: stri
     usdAt(v8, path, 'outputAudio'),
     usdAt(v9, path, 'requests'),
     usdAt(v10, path, 'webSearches'),
+    usdAt(v11, path, 'audioSeconds'),
+    usdAt(v12, path, 'characters'),
+    usdAt(v13, path, 'images'),
   );
 }
 
@@ -137,7 +161,10 @@ export function sumCostsPico(c: CostBreakdown): number {
       c.reasoning +
       c.outputAudio +
       c.requests +
-      c.webSearches) *
+      c.webSearches +
+      c.audioSeconds +
+      c.characters +
+      c.images) *
     PICO_PER_USD
   );
 }

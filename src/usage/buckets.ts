@@ -13,10 +13,22 @@
 export interface BucketRow {
   /** Key in `TokenUsage` and `CostBreakdown` (camelCase). */
   readonly key: string;
-  /** `token`: priced per 1M tokens; `count`: priced per unit (a fee). */
+  /**
+   * `token`: tokens, summed into the call's token totals; `count`: any other unit (requests,
+   * searches, seconds of audio, characters, images), kept out of token totals.
+   */
   readonly kind: 'token' | 'count';
-  /** Prompt side, completion side, or a per-call fee (counts toward neither). */
+  /**
+   * Prompt side or completion side (token buckets), or `fee`: a count outside the token sums (it
+   * still has an `input_`/`output_` Langfuse key).
+   */
   readonly side: 'input' | 'output' | 'fee';
+  /**
+   * How many units one price is for: 1,000,000 (tokens, characters), 1 (a request, a search, an
+   * image) or 3600 (seconds of audio, priced per hour: exact for every published per-hour, per-minute
+   * and per-second rate, where a per-second price such as Groq's $0.04 an hour is not a finite decimal).
+   */
+  readonly per: number;
   /** Key in a catalog `PriceSet` (prices per 1M tokens, or USD per unit). */
   readonly price: string;
   /** Price key whose price applies when this bucket has none (`null`: 0). */
@@ -57,6 +69,7 @@ export const BUCKETS = [
     key: 'input',
     kind: 'token',
     side: 'input',
+    per: 1_000_000,
     price: 'input',
     fallback: null,
     langfuse: 'input',
@@ -74,6 +87,7 @@ export const BUCKETS = [
     key: 'cacheRead',
     kind: 'token',
     side: 'input',
+    per: 1_000_000,
     price: 'cacheRead',
     fallback: 'input',
     langfuse: 'input_cached_tokens',
@@ -91,6 +105,7 @@ export const BUCKETS = [
     key: 'cacheWrite',
     kind: 'token',
     side: 'input',
+    per: 1_000_000,
     price: 'cacheWrite',
     fallback: 'input',
     langfuse: 'input_cache_creation',
@@ -108,6 +123,7 @@ export const BUCKETS = [
     key: 'cacheWrite1h',
     kind: 'token',
     side: 'input',
+    per: 1_000_000,
     price: 'cacheWrite1h',
     fallback: 'cacheWrite',
     langfuse: 'input_cache_creation_1h',
@@ -125,6 +141,7 @@ export const BUCKETS = [
     key: 'inputAudio',
     kind: 'token',
     side: 'input',
+    per: 1_000_000,
     price: 'inputAudio',
     fallback: 'input',
     langfuse: 'input_audio_tokens',
@@ -142,6 +159,7 @@ export const BUCKETS = [
     key: 'inputImage',
     kind: 'token',
     side: 'input',
+    per: 1_000_000,
     price: 'inputImage',
     fallback: 'input',
     langfuse: 'input_image_tokens',
@@ -159,6 +177,7 @@ export const BUCKETS = [
     key: 'output',
     kind: 'token',
     side: 'output',
+    per: 1_000_000,
     price: 'output',
     fallback: null,
     langfuse: 'output',
@@ -176,6 +195,7 @@ export const BUCKETS = [
     key: 'reasoning',
     kind: 'token',
     side: 'output',
+    per: 1_000_000,
     price: 'reasoning',
     fallback: 'output',
     langfuse: 'output_reasoning_tokens',
@@ -193,6 +213,7 @@ export const BUCKETS = [
     key: 'outputAudio',
     kind: 'token',
     side: 'output',
+    per: 1_000_000,
     price: 'outputAudio',
     fallback: 'output',
     langfuse: 'output_audio_tokens',
@@ -210,6 +231,7 @@ export const BUCKETS = [
     key: 'requests',
     kind: 'count',
     side: 'fee',
+    per: 1,
     price: 'perRequest',
     fallback: null,
     langfuse: 'input_requests',
@@ -227,6 +249,7 @@ export const BUCKETS = [
     key: 'webSearches',
     kind: 'count',
     side: 'fee',
+    per: 1,
     price: 'perWebSearch',
     fallback: null,
     langfuse: 'input_web_searches',
@@ -240,6 +263,60 @@ export const BUCKETS = [
     doc: 'Web searches performed by the provider during the call.',
     unit: 'web search',
   },
+  {
+    key: 'audioSeconds',
+    kind: 'count',
+    side: 'fee',
+    per: 3600,
+    price: 'perAudioHour',
+    fallback: null,
+    langfuse: 'input_audio_seconds',
+    langfuseAliases: [],
+    usageDetail: true,
+    alwaysWritten: false,
+    minPerCall: 0,
+    flag: 'audio-seconds',
+    priceFlag: 'per-audio-hour',
+    priceLabel: 'per audio hour',
+    doc: 'Seconds of audio billed by duration (transcription, translation), rounded as the provider bills them.',
+    unit: 'hour of audio',
+  },
+  {
+    key: 'characters',
+    kind: 'count',
+    side: 'fee',
+    per: 1_000_000,
+    price: 'characters',
+    fallback: null,
+    langfuse: 'input_characters',
+    langfuseAliases: [],
+    usageDetail: true,
+    alwaysWritten: false,
+    minPerCall: 0,
+    flag: 'characters',
+    priceFlag: 'characters',
+    priceLabel: 'characters',
+    doc: 'Input characters billed by count (text to speech).',
+    unit: '1M characters',
+  },
+  {
+    key: 'images',
+    kind: 'count',
+    side: 'fee',
+    per: 1,
+    price: 'perImage',
+    fallback: null,
+    langfuse: 'output_images',
+    langfuseAliases: [],
+    usageDetail: true,
+    alwaysWritten: false,
+    minPerCall: 0,
+    flag: 'images',
+    priceFlag: 'per-image',
+    priceLabel: 'per image',
+    doc: 'Images generated, billed per image (a size or quality priced apart is a model of its own, `dall-e-3/1024x1792/hd`).',
+    unit: 'image',
+  },
 ] as const satisfies readonly BucketRow[];
 
 type Row = (typeof BUCKETS)[number];
@@ -252,7 +329,7 @@ export type TokenBucket = Extract<Row, { kind: 'token' }>['key'];
 export type CountBucket = Extract<Row, { kind: 'count' }>['key'];
 /** A key of a catalog `PriceSet`. */
 export type PriceKey = Row['price'];
-/** The price key of a bucket with a Langfuse usage detail (token buckets; fees have cost details only). */
+/** The price key of a bucket with a Langfuse usage detail (tokens and the media units; fees have cost details only). */
 export type UsageDetailPriceKey = Extract<Row, { usageDetail: true }>['price'];
 /** Cost per bucket in USD (every token bucket and every fee). */
 export type CostBreakdown = Record<UsageBucket, number>;
@@ -323,4 +400,26 @@ export const PRICE_LABEL: Readonly<Record<PriceKey, string>> = lookup<PriceKey, 
 /** `langfuse-cost price` flag → bucket. */
 export const BUCKET_OF_FLAG: Readonly<Record<string, UsageBucket>> = lookup<string, UsageBucket>(
   BUCKETS.map((r) => [r.flag, r.key]),
+);
+
+/**
+ * How a bucket's price becomes the integer in its compiled slot. When `per` is a power of ten the slot
+ * is femto-USD per unit (`per` 1M: price × 10^9; `per` 1: price × 10^15) and `block` is 1; otherwise
+ * (`per` 3600, audio priced per hour) the slot is femto-USD per `per` units and `block` is `per`, so
+ * a cost is `units × slot / block`, rounded once: an hourly rate stays exact.
+ */
+export interface SlotScale {
+  /** Decimal places a price in the row's unit is shifted by to reach its slot (9 or 15). */
+  readonly femtoDigits: number;
+  /** Units one slot value is for (1 unless `per` is not a power of ten). */
+  readonly block: number;
+}
+
+/** The slot scale of each price key. */
+export const SLOT_SCALE: Readonly<Record<PriceKey, SlotScale>> = lookup<PriceKey, SlotScale>(
+  BUCKETS.map((r: BucketRow) => {
+    const d = Math.log10(r.per);
+    const pow10 = Number.isInteger(d);
+    return [r.price, Object.freeze({ femtoDigits: pow10 ? 15 - d : 15, block: pow10 ? 1 : r.per })];
+  }),
 );

@@ -20,6 +20,9 @@ export function costDetailsJson(result: { costs: CostBreakdown; total: number })
   if (c.outputAudio > 0) s += `,"output_audio_tokens":${c.outputAudio}`;
   if (c.requests > 0) s += `,"input_requests":${c.requests}`;
   if (c.webSearches > 0) s += `,"input_web_searches":${c.webSearches}`;
+  if (c.audioSeconds > 0) s += `,"input_audio_seconds":${c.audioSeconds}`;
+  if (c.characters > 0) s += `,"input_characters":${c.characters}`;
+  if (c.images > 0) s += `,"output_images":${c.images}`;
   return `${s},"total":${result.total}}`;
 }
 
@@ -33,5 +36,8 @@ export function usageDetailsJson(u: TokenUsage): string {
   if (u.inputImage > 0) s += `,"input_image_tokens":${u.inputImage}`;
   if (u.reasoning > 0) s += `,"output_reasoning_tokens":${u.reasoning}`;
   if (u.outputAudio > 0) s += `,"output_audio_tokens":${u.outputAudio}`;
+  if (u.audioSeconds > 0) s += `,"input_audio_seconds":${u.audioSeconds}`;
+  if (u.characters > 0) s += `,"input_characters":${u.characters}`;
+  if (u.images > 0) s += `,"output_images":${u.images}`;
   return `${s},"total":${u.input + u.cacheRead + u.cacheWrite + u.cacheWrite1h + u.inputAudio + u.inputImage + u.output + u.reasoning + u.outputAudio}}`;
 }

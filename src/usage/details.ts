@@ -17,7 +17,8 @@ const USAGE_ROWS: readonly BucketRow[] = BUCKETS.filter((r: BucketRow) => r.usag
 const COST_ROWS: readonly BucketRow[] = BUCKETS;
 
 /**
- * Langfuse `usage_details`: non-negative integers per key, `input` exclusive of cache, plus `total`.
+ * Langfuse `usage_details`: non-negative integers per key, `input` exclusive of cache, plus `total`
+ * (the tokens; audio seconds, characters and images have keys of their own).
  * Buckets that are 0 are left out, except those Langfuse always expects (`input`, `output`).
  */
 export function toLangfuseUsageDetails(usage: TokenUsage): Record<string, number> {
@@ -28,7 +29,8 @@ export function toLangfuseUsageDetails(usage: TokenUsage): Record<string, number
     for (const r of USAGE_ROWS) if (r.alwaysWritten) out[r.langfuse] = u[r.key]!;
     for (const r of USAGE_ROWS) {
       const v = u[r.key]!;
-      total += v;
+      // `total` counts tokens: seconds of audio, characters and images are other units.
+      if (r.kind === 'token') total += v;
       if (v > 0 && !r.alwaysWritten) out[r.langfuse] = v;
     }
     out.total = total;

@@ -32,6 +32,12 @@ export interface TokenUsage {
   requests: number;
   /** Web searches performed by the provider during the call. */
   webSearches: number;
+  /** Seconds of audio billed by duration (transcription, translation), rounded as the provider bills them. */
+  audioSeconds: number;
+  /** Input characters billed by count (text to speech). */
+  characters: number;
+  /** Images generated, billed per image (a size or quality priced apart is a model of its own, `dall-e-3/1024x1792/hd`). */
+  images: number;
 }
 
 /** A usage with every bucket 0. */
@@ -48,6 +54,9 @@ export function emptyUsage(): TokenUsage {
     outputAudio: 0,
     requests: 0,
     webSearches: 0,
+    audioSeconds: 0,
+    characters: 0,
+    images: 0,
   };
 }
 
@@ -68,6 +77,9 @@ export function readUsageBuckets(o: Readonly<Record<string, unknown>>, path: str
     outputAudio: o.outputAudio === undefined ? 0 : count(o.outputAudio, 'outputAudio', path),
     requests: o.requests === undefined ? 0 : count(o.requests, 'requests', path),
     webSearches: o.webSearches === undefined ? 0 : count(o.webSearches, 'webSearches', path),
+    audioSeconds: o.audioSeconds === undefined ? 0 : count(o.audioSeconds, 'audioSeconds', path),
+    characters: o.characters === undefined ? 0 : count(o.characters, 'characters', path),
+    images: o.images === undefined ? 0 : count(o.images, 'images', path),
   };
 }
 
@@ -84,7 +96,10 @@ export function countBucketKeys(o: Readonly<Record<string, unknown>>): number {
     +(o.reasoning !== undefined) +
     +(o.outputAudio !== undefined) +
     +(o.requests !== undefined) +
-    +(o.webSearches !== undefined)
+    +(o.webSearches !== undefined) +
+    +(o.audioSeconds !== undefined) +
+    +(o.characters !== undefined) +
+    +(o.images !== undefined)
   );
 }
 
@@ -111,6 +126,9 @@ export function usageToSlots(u: TokenUsage, slots: Float64Array): void {
   slots[8] = u.outputAudio || 0;
   slots[9] = u.requests || 0;
   slots[10] = u.webSearches || 0;
+  slots[11] = u.audioSeconds || 0;
+  slots[12] = u.characters || 0;
+  slots[13] = u.images || 0;
 }
 
 /** @internal Add every bucket of `b` into `a`. */
@@ -126,4 +144,7 @@ export function addBuckets(a: TokenUsage, b: TokenUsage): void {
   a.outputAudio += b.outputAudio;
   a.requests += b.requests;
   a.webSearches += b.webSearches;
+  a.audioSeconds += b.audioSeconds;
+  a.characters += b.characters;
+  a.images += b.images;
 }

@@ -6,7 +6,7 @@ import type { CostResult } from '../../pricing/cost-result.js';
 import { PICO_PER_USD, picoToDecimalString } from '../../pricing/money.js';
 import { CompiledModel } from '../../pricing/price-table.js';
 import type { ServiceTier } from '../../pricing/types.js';
-import { BUCKET_OF_FLAG, BUCKETS, type BucketRow } from '../../usage/buckets.js';
+import { BUCKET_OF_FLAG, BUCKETS, type BucketRow, type PriceKey, SLOT_SCALE } from '../../usage/buckets.js';
 import { TOKEN_BUCKETS, type UsageInput } from '../../usage/token-usage.js';
 import { intFlag, parseArgs, strFlag } from '../args.js';
 import { cliCatalog } from '../catalog.js';
@@ -136,9 +136,10 @@ function priceTables(m: CompiledModel) {
     .filter((t, i, all) => all.findIndex((x) => x.label === t.label) === i);
 }
 
-/** Femto-USD per token (or per unit of a fee) → USD per 1M tokens (or per unit). */
+/** A compiled slot → USD in the row's unit (per 1M tokens or characters, per hour, per image). */
 function listPrice(row: BucketRow, femto: number): number {
-  return row.kind === 'token' ? femto / 1e9 : femto / 1e15;
+  const scale = SLOT_SCALE[row.price as PriceKey];
+  return femto === 0 ? 0 : Number(`${femto}e-${scale.femtoDigits}`);
 }
 
 /**
@@ -194,7 +195,7 @@ function listPrices(
       layer: resolved.layer,
       ...(resolved.model.source ? { priceSource: resolved.model.source } : {}),
       free: resolved.free,
-      unit: 'USD per 1M tokens; fees per unit',
+      unit: 'USD per 1M tokens; other buckets per their unit (1M characters, hour of audio, image, request, search)',
       tiers: tables.map((t) => ({
         tier: t.label,
         prices: Object.fromEntries(cols.map(({ row, i }) => [row.key, listPrice(row, t.femto[i]!)])),
@@ -211,12 +212,23 @@ function listPrices(
   io.stdout.write(
     `${model} → ${name}  (source: ${resolved.layer}${resolved.model.source ? ` from ${resolved.model.source}` : ''}${resolved.free ? ', free' : ''})\n` +
       (resolved.guessed ? `Provider guessed: ${resolved.reason}.\n` : '') +
-      `List prices in USD per 1M tokens (fees per unit).\n\n` +
+      `List prices in USD per 1M tokens (other units as their column says).\n\n` +
       renderTable(['tier', ...head], rows) +
       (others.length > 0 ? `\nWithout a price of their own: ${others.join(', ')}.\n` : '') +
-      `\nPrice a call: langfuse-cost price ${model} --input N --output N\n`,
+      `\nPrice a call: langfuse-cost price ${model} ${callFlags(
+        cols.map((c) => c.row),
+        named,
+      )}\n`,
   );
   return 0;
+}
+
+/** The flags of a call to suggest: the model's own units (`--images N`), else input and output. */
+function callFlags(rows: readonly BucketRow[], named: ReadonlySet<string>): string {
+  const units = rows.filter((r) => r.kind === 'count' && r.minPerCall === 0 && named.has(r.price));
+  const tokens = rows.some((r) => r.kind === 'token' && named.has(r.price));
+  const flags = tokens || units.length === 0 ? ['input', 'output'] : units.map((r) => r.flag);
+  return flags.map((f) => `--${f} N`).join(' ');
 }
 
 function toJson(r: CostResult, steps?: unknown) {
@@ -234,8 +246,14 @@ function renderResult(r: CostResult): string {
     const cost = r.costs[b];
     rows.push([b, n, n > 0 ? perMillion((cost * 1e6) / n) : '', usd(cost)]);
   }
-  if (r.costs.requests > 0) rows.push(['requests', Math.max(1, r.usage.requests), '', usd(r.costs.requests)]);
-  if (r.costs.webSearches > 0) rows.push(['webSearches', r.usage.webSearches, '', usd(r.costs.webSearches)]);
+  // Every other unit (requests, searches, audio seconds, characters, images), from the bucket table.
+  for (const row of BUCKETS) {
+    if (row.kind !== 'count') continue;
+    const cost = r.costs[row.key];
+    const n = row.minPerCall > 0 ? Math.max(row.minPerCall, r.usage[row.key]) : r.usage[row.key];
+    if (cost === 0 && r.usage[row.key] === 0) continue;
+    rows.push([row.key, n, n > 0 ? `${usd((cost * row.per) / n)}/${row.unit}` : '', usd(cost)]);
+  }
   rows.push(['total', tokens, '', `${usd(r.total)}`]);
   const warn = (r.warnings ?? []).map((w) => `warning: ${w}\n`).join('');
   return `${head}${renderTable(['bucket', 'tokens', 'per 1M', 'cost'], rows)}\nexact total: $${picoToDecimalString(r.totalPico)}\n${warn}`;

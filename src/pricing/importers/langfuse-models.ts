@@ -50,6 +50,7 @@ import {
   isRecord,
   newStats,
   perTokenToPerMillion,
+  perUnitToPrice,
 } from './shared.js';
 
 /** Options of {@link importLangfuseModels}. */
@@ -103,11 +104,6 @@ const USAGE_KEYS = Object.fromEntries(
     ],
   ]),
 ) as unknown as Readonly<Record<PriceKey, readonly string[]>>;
-
-/** Price keys of count buckets: their Langfuse price is per unit (request, search), not per token. */
-const PER_UNIT: ReadonlySet<PriceKey> = new Set(
-  BUCKETS.filter((r: BucketRow) => r.kind === 'count').map((r) => r.price as PriceKey),
-);
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set([...Object.values(USAGE_KEYS).flat(), 'total']);
 
@@ -269,7 +265,8 @@ function convertPrices(prices: Record<string, number>, stats: ImportStats): Pric
     const name = names.find((n) => prices[n] !== undefined);
     if (name === undefined) continue;
     const v = prices[name]!;
-    out[bucket] = PER_UNIT.has(bucket) ? v : perTokenToPerMillion(v);
+    // Langfuse prices every key per unit; ours are per the row's unit (1M tokens, an hour, an image).
+    out[bucket] = perUnitToPrice(bucket, v);
   }
   if (prices.total !== undefined) {
     const total = perTokenToPerMillion(prices.total);

@@ -3,7 +3,8 @@
  * and small type guards. No runtime dependency, no Node import.
  */
 import { CatalogValidationError } from '../../errors.js';
-import type { CatalogModel, CatalogSource, PriceSet } from '../types.js';
+import { BUCKET_OF_PRICE, BUCKET_ROW } from '../../usage/buckets.js';
+import type { CatalogModel, CatalogSource, PriceKey, PriceSet } from '../types.js';
 import { MAX_PRICE } from '../validate.js';
 
 /** What an importer did with its input, for reports and the `prices:update` script. */
@@ -73,6 +74,21 @@ export function scaleDecimal(value: number, places: number): number {
 /** USD per token (or per unit of a usage key) → USD per 1M tokens, exactly. */
 export function perTokenToPerMillion(value: number): number {
   return scaleDecimal(value, 6);
+}
+
+/**
+ * USD per single unit (a token, a second, a character, an image: how LiteLLM and Langfuse state every
+ * price) → USD in the unit of `key`'s bucket row (per 1M tokens or characters, per hour of audio, per
+ * image), exactly: a power-of-ten unit is a decimal shift, an hour a multiplication of integer
+ * femto-USD (the per-second price has at most 15 decimals).
+ */
+export function perUnitToPrice(key: PriceKey, usdPerUnit: number): number {
+  const per = BUCKET_ROW[BUCKET_OF_PRICE[key]].per;
+  const places = Math.log10(per);
+  if (Number.isInteger(places)) return scaleDecimal(usdPerUnit, places);
+  const femto = scaleDecimal(usdPerUnit, 15);
+  if (!Number.isSafeInteger(femto) || !Number.isSafeInteger(femto * per)) return usdPerUnit * per;
+  return scaleDecimal(femto * per, -15);
 }
 
 /** Plain-object guard. */

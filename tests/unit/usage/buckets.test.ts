@@ -31,9 +31,12 @@ function catalogWith(prices: PriceSet): PriceCatalog {
 }
 const distinct: PriceSet = Object.fromEntries(PRICE_KEYS.map((k, i) => [k, i + 1]));
 
-/** USD for `n` units of bucket `r` at `usdPerUnit` (per 1M tokens for token buckets), in pico. */
+/**
+ * USD for `n` units of bucket `r` at `usdPerUnit` (a price for `r.per` units: 1M tokens or characters,
+ * an hour of audio, one image), in pico, rounded once as the calculator rounds.
+ */
 function pico(r: BucketRow, n: number, usdPerUnit: number): number {
-  return r.kind === 'token' ? (n * usdPerUnit * 1e12) / 1e6 : n * usdPerUnit * 1e12;
+  return Math.round((n * usdPerUnit * 1e12) / r.per);
 }
 
 it('the generated files are up to date (regenerate: npm run generate)', () => {
@@ -100,7 +103,8 @@ describe.each(ROWS.map((r, i) => [r.key, r, i] as const))('bucket %s', (key, row
 });
 
 it('every Langfuse key holds "input" or "output", so Langfuse splits costs by side', () => {
-  for (const r of ROWS) expect(r.langfuse, r.key).toMatch(r.side === 'output' ? /output/ : /input/);
+  const SIDE = { input: /^input/, output: /^output/, fee: /^(input|output)_/ };
+  for (const r of ROWS) expect(r.langfuse, r.key).toMatch(SIDE[r.side]);
   expect(new Set(ROWS.map((r) => r.langfuse)).size).toBe(ROWS.length);
   expect(new Set(ROWS.map((r) => r.flag)).size).toBe(ROWS.length);
 });
