@@ -13,8 +13,9 @@
  *
  * Steps: read the package's provider data (its public `waitForUpdate()` resolves to the bundled data
  * when no remote update was requested), convert it with our genai-prices importer, add the documented
- * Batch API discounts the source does not carry, validate, and write one model per line so diffs stay
- * readable.
+ * Batch API discounts the source does not carry, add the models of `scripts/prices-supplement.json`
+ * the package lacks (hand-read prices, each with its source page: OpenAI TTS and DALL·E), validate, and
+ * write one model per line so diffs stay readable.
  *
  * Two files are written from the same text: `catalog.json`, the canonical data for people and tools,
  * and `catalog-data.ts`, the same JSON text in a string constant, because `JSON.parse` of a string
@@ -153,6 +154,36 @@ function addBatchTiers(models: CatalogModel[]): number {
     n++;
   }
   return n;
+}
+
+/** The hand-maintained supplement: prices no npm package carries yet, each with its source page. */
+const SUPPLEMENT = 'scripts/prices-supplement.json';
+
+interface SupplementEntry {
+  /** The page the price was read from. */
+  source: string;
+  model: CatalogModel;
+}
+
+/**
+ * Add the supplement's models the package does not have (same provider and id), so a package price
+ * always wins once it appears. Returns the ids added. The supplement carries no batch tier: the
+ * Batch API covers none of its endpoints (speech, image generation).
+ */
+function addSupplement(models: CatalogModel[]): string[] {
+  const raw = JSON.parse(readFileSync(join(ROOT, SUPPLEMENT), 'utf8')) as { models: SupplementEntry[] };
+  const have = new Set(models.map((m) => `${m.provider}\u0001${m.id.toLowerCase()}`));
+  const added: string[] = [];
+  for (const e of raw.models) {
+    if (typeof e.source !== 'string' || !e.source.startsWith('https://'))
+      throw new Error(`${SUPPLEMENT}: ${e.model?.id ?? '?'} has no source URL`);
+    if (have.has(`${e.model.provider}\u0001${e.model.id.toLowerCase()}`)) continue;
+    // The catalog's provenance key for OpenAI's page (`sources`); the exact section is in the file.
+    if (/^https:\/\/(platform\.)?openai\.com\//.test(e.source)) e.model.source = OPENAI_PRICING;
+    models.push(e.model);
+    added.push(e.model.id);
+  }
+  return added;
 }
 
 const MODEL_KEY_ORDER: readonly (keyof CatalogModel)[] = [
@@ -301,6 +332,7 @@ async function main(): Promise<void> {
   };
   data.sources = sources;
   const batched = addBatchTiers(data.models);
+  const supplemented = addSupplement(data.models);
 
   const issues = collectCatalogIssues(data);
   if (issues.length > 0) {
@@ -328,6 +360,7 @@ async function main(): Promise<void> {
       `${MODELS_DEV_PACKAGE}@${modelsDevVersion}: ${modelsDevStats?.imported} priced models, ${filled.length} added where ${PACKAGE} has no price for that provider; skipped ${JSON.stringify(modelsDevStats?.skippedByReason)}`,
     );
     console.log(`published prices added: ${published.length} (${published.map((m) => m.id).join(', ')})`);
+    console.log(`from ${SUPPLEMENT}: ${supplemented.join(', ') || 'nothing (the package has them all)'}`);
     console.log(`price keys without an equivalent: ${JSON.stringify(stats?.droppedPriceKeys)}`);
     for (const n of stats?.notes ?? []) console.log(`note: ${n}`);
   }

@@ -482,6 +482,8 @@ export const catalogJson: string = "{\n\
 {\"id\":\"openai/gpt-oss-120b\",\"provider\":\"groq\",\"aliases\":[\"openai/gpt-oss-safeguard-20b\"],\"prices\":{\"input\":0.15,\"cacheRead\":0.075,\"output\":0.6}},\n\
 {\"id\":\"openai/gpt-oss-20b\",\"provider\":\"groq\",\"prices\":{\"input\":0.075,\"cacheRead\":0.0375,\"output\":0.3}},\n\
 {\"id\":\"qwen/qwen3-32b\",\"provider\":\"groq\",\"name\":\"Qwen3 32B 131k\",\"prices\":{\"input\":0.29,\"output\":0.59}},\n\
+{\"id\":\"whisper-large-v3\",\"provider\":\"groq\",\"name\":\"Whisper Large V3\",\"mode\":\"audio\",\"prices\":{\"perAudioHour\":0.111}},\n\
+{\"id\":\"whisper-large-v3-turbo\",\"provider\":\"groq\",\"name\":\"Whisper Large V3 Turbo\",\"mode\":\"audio\",\"prices\":{\"perAudioHour\":0.04}},\n\
 {\"id\":\"meta-llama/Llama-3.1-8B-Instruct\",\"provider\":\"huggingface_cerebras\",\"name\":\"Llama-3.1-8B-Instruct\",\"aliases\":[\"meta-llama/llama-3.1-8b-instruct-fast\"],\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
 {\"id\":\"meta-llama/Llama-3.3-70B-Instruct\",\"provider\":\"huggingface_fireworks-ai\",\"name\":\"Llama-3.3-70B-Instruct\",\"aliases\":[\"meta-llama/llama-3.3-70b-instruct-fast\"],\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
 {\"id\":\"openai/gpt-oss-120b\",\"provider\":\"huggingface_fireworks-ai\",\"name\":\"gpt-oss-120b\",\"aliases\":[\"openai/gpt-oss-120b-fast\"],\"prices\":{\"input\":0.15,\"output\":0.6}},\n\
@@ -703,6 +705,7 @@ export const catalogJson: string = "{\n\
 {\"id\":\"mixtral-8x7b\",\"provider\":\"mistral\",\"name\":\"Mixtral 8x7B\",\"aliases\":[\"open-mixtral-8x7b\"],\"match\":{\"startsWith\":\"mixtral-8x7b\"},\"prices\":{\"input\":0.7,\"output\":0.7}},\n\
 {\"id\":\"pixtral-12b\",\"provider\":\"mistral\",\"name\":\"Pixtral 12B\",\"aliases\":[\"pixtral-12b-latest\"],\"prices\":{\"input\":0.15,\"output\":0.15}},\n\
 {\"id\":\"pixtral-large\",\"provider\":\"mistral\",\"name\":\"Pixtral Large 2411\",\"aliases\":[\"pixtral-large-latest\",\"pixtral-large-2411\"],\"prices\":{\"input\":2,\"output\":6}},\n\
+{\"id\":\"voxtral-mini-2602\",\"provider\":\"mistral\",\"name\":\"Voxtral Mini Transcribe 2\",\"aliases\":[\"voxtral-mini-latest\"],\"prices\":{\"perAudioHour\":0.18}},\n\
 {\"id\":\"voxtral-small-24b-2507\",\"provider\":\"mistral\",\"name\":\"Voxtral Small 24B 2507\",\"aliases\":[\"voxtral-small-2507\",\"voxtral-small-latest\"],\"prices\":{\"input\":0.1,\"cacheRead\":0.01,\"output\":0.3},\"validUntil\":\"2026-08-11\"},\n\
 {\"id\":\"voxtral-small-24b-2507\",\"provider\":\"mistral\",\"name\":\"Voxtral Small 24B 2507\",\"aliases\":[\"voxtral-small-2507\",\"voxtral-small-latest\"],\"prices\":{\"input\":0.1,\"cacheRead\":0.01,\"output\":0.4},\"validFrom\":\"2026-08-11\"},\n\
 {\"id\":\"moonshotai/Kimi-K3\",\"provider\":\"modal\",\"name\":\"Kimi K3\",\"prices\":{\"input\":3,\"cacheRead\":0.3,\"output\":15}},\n\
@@ -833,6 +836,7 @@ export const catalogJson: string = "{\n\
 {\"id\":\"gpt-realtime\",\"provider\":\"openai\",\"aliases\":[\"gpt-realtime-2025-08-28\",\"gpt-realtime-1.5\"],\"prices\":{\"input\":4,\"cacheRead\":0.4,\"output\":16,\"inputAudio\":32,\"outputAudio\":64,\"inputImage\":5},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
 {\"id\":\"gpt-realtime-2\",\"provider\":\"openai\",\"aliases\":[\"gpt-realtime-2.1\"],\"prices\":{\"input\":4,\"cacheRead\":0.4,\"output\":24,\"inputAudio\":32,\"outputAudio\":64,\"inputImage\":5},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
 {\"id\":\"gpt-realtime-mini\",\"provider\":\"openai\",\"aliases\":[\"gpt-realtime-2.1-mini\",\"gpt-realtime-mini-2025-12-15\",\"gpt-realtime-mini-2025-10-06\"],\"prices\":{\"input\":0.6,\"cacheRead\":0.06,\"output\":2.4,\"inputAudio\":10,\"outputAudio\":20,\"inputImage\":0.8},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
+{\"id\":\"gpt-transcribe\",\"provider\":\"openai\",\"mode\":\"audio\",\"prices\":{\"perAudioHour\":0.27},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
 {\"id\":\"moderation\",\"provider\":\"openai\",\"match\":{\"contains\":\"moderation\"},\"prices\":{},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"free\":true},\n\
 {\"id\":\"o1\",\"provider\":\"openai\",\"name\":\"o1\",\"aliases\":[\"o1-2024-12-17\"],\"prices\":{\"input\":15,\"cacheRead\":7.5,\"output\":60},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
 {\"id\":\"o1-mini\",\"provider\":\"openai\",\"name\":\"o1 mini\",\"aliases\":[\"o1-mini-2024-09-12\"],\"prices\":{\"input\":1.1,\"cacheRead\":0.55,\"output\":4.4},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
@@ -850,6 +854,7 @@ export const catalogJson: string = "{\n\
 {\"id\":\"text-embedding-3-large\",\"provider\":\"openai\",\"name\":\"text embedding 3\",\"mode\":\"embedding\",\"prices\":{\"input\":0.13},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
 {\"id\":\"text-embedding-3-small\",\"provider\":\"openai\",\"name\":\"text embedding 3\",\"mode\":\"embedding\",\"prices\":{\"input\":0.02},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
 {\"id\":\"text-embedding-ada-002\",\"provider\":\"openai\",\"name\":\"text embedding ada\",\"aliases\":[\"text-embedding-ada\",\"text-embedding-ada-002-v2\"],\"mode\":\"embedding\",\"prices\":{\"input\":0.1},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
+{\"id\":\"whisper-1\",\"provider\":\"openai\",\"mode\":\"audio\",\"prices\":{\"perAudioHour\":0.36},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
 {\"id\":\"01-ai/yi-large\",\"provider\":\"openrouter\",\"prices\":{\"input\":3,\"output\":3}},\n\
 {\"id\":\"aetherwiing/mn-starcannon-12b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.8,\"output\":1.2}},\n\
 {\"id\":\"agentica-org/deepcoder-14b-preview:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
@@ -1732,6 +1737,10 @@ export const catalogJson: string = "{\n\
 {\"id\":\"grok-4.6\",\"provider\":\"x-ai\",\"name\":\"Grok 4.6\",\"aliases\":[\"x-ai/grok-4.6\",\"grok-4.6-latest\"],\"match\":{\"or\":[{\"regex\":\"^grok-4\\\\.6-\\\\d{8}$\"},{\"regex\":\"^x-ai/grok-4\\\\.6-\\\\d{8}$\"}]},\"prices\":{\"input\":2,\"cacheRead\":0.5,\"output\":6},\"contextTiers\":[{\"above\":199999,\"prices\":{\"input\":4,\"cacheRead\":1,\"output\":12}}]},\n\
 {\"id\":\"grok-build-0.1\",\"provider\":\"x-ai\",\"name\":\"Grok Build 0.1\",\"prices\":{\"input\":1,\"cacheRead\":0.2,\"output\":2},\"contextTiers\":[{\"above\":199999,\"prices\":{\"input\":2,\"cacheRead\":0.4,\"output\":4}}]},\n\
 {\"id\":\"grok-code-fast-1\",\"provider\":\"x-ai\",\"name\":\"Grok Code Fast 1\",\"aliases\":[\"grok-code-fast\",\"grok-code-fast-1-0825\"],\"prices\":{\"input\":0.2,\"cacheRead\":0.02,\"output\":1.5}},\n\
+{\"id\":\"grok-voice-latest\",\"provider\":\"x-ai\",\"name\":\"Grok Voice\",\"prices\":{\"perAudioHour\":3},\"validUntil\":\"2026-08-05\"},\n\
+{\"id\":\"grok-voice-latest\",\"provider\":\"x-ai\",\"name\":\"Grok Voice\",\"prices\":{\"perAudioHour\":4.8},\"validFrom\":\"2026-08-05\"},\n\
+{\"id\":\"grok-voice-think-fast-1.0\",\"provider\":\"x-ai\",\"name\":\"Grok Voice Think Fast 1.0\",\"prices\":{\"perAudioHour\":3},\"deprecated\":true},\n\
+{\"id\":\"grok-voice-think-fast-2.0\",\"provider\":\"x-ai\",\"name\":\"Grok Voice Think Fast 2.0\",\"prices\":{\"perAudioHour\":4.8}},\n\
 {\"id\":\"GLM-5.2\",\"provider\":\"zai\",\"name\":\"GLM-5.2\",\"prices\":{\"input\":1.4,\"cacheRead\":0.26,\"output\":4.4}},\n\
 {\"id\":\"GLM-5.3\",\"provider\":\"zai\",\"name\":\"GLM-5.3\",\"prices\":{\"input\":1.4,\"cacheRead\":0.26,\"output\":4.4}},\n\
 {\"id\":\"GLM-5.3-Flash\",\"provider\":\"zai\",\"name\":\"GLM-5.3-Flash\",\"prices\":{\"input\":0.075,\"cacheRead\":0.015,\"output\":0.25}},\n\
@@ -2156,7 +2165,16 @@ export const catalogJson: string = "{\n\
 {\"id\":\"glm-4.5\",\"provider\":\"zai\",\"name\":\"GLM-4.5\",\"prices\":{\"input\":0.6,\"output\":2.2,\"cacheRead\":0.11,\"cacheWrite\":0},\"source\":\"models.dev\"},\n\
 {\"id\":\"glm-4.5\",\"provider\":\"zhipuai\",\"name\":\"GLM-4.5\",\"prices\":{\"input\":0.6,\"output\":2.2,\"cacheRead\":0.11,\"cacheWrite\":0},\"source\":\"models.dev\"},\n\
 {\"id\":\"glm-4.5-flash\",\"provider\":\"zhipuai\",\"name\":\"GLM-4.5-Flash\",\"prices\":{\"input\":0,\"output\":0,\"cacheRead\":0,\"cacheWrite\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"glm-4.5v\",\"provider\":\"zhipuai\",\"name\":\"GLM 4.5V\",\"prices\":{\"input\":0.6,\"output\":1.8},\"source\":\"models.dev\"}\n\
+{\"id\":\"glm-4.5v\",\"provider\":\"zhipuai\",\"name\":\"GLM 4.5V\",\"prices\":{\"input\":0.6,\"output\":1.8},\"source\":\"models.dev\"},\n\
+{\"id\":\"tts-1\",\"provider\":\"openai\",\"name\":\"TTS\",\"aliases\":[\"tts-1-1106\"],\"mode\":\"audio\",\"prices\":{\"characters\":15},\"source\":\"openai.com/api/pricing\"},\n\
+{\"id\":\"tts-1-hd\",\"provider\":\"openai\",\"name\":\"TTS HD\",\"aliases\":[\"tts-1-hd-1106\"],\"mode\":\"audio\",\"prices\":{\"characters\":30},\"source\":\"openai.com/api/pricing\"},\n\
+{\"id\":\"dall-e-3\",\"provider\":\"openai\",\"name\":\"DALL\u00b7E 3\",\"aliases\":[\"dall-e-3/1024x1024/standard\"],\"mode\":\"image\",\"prices\":{\"perImage\":0.04},\"source\":\"openai.com/api/pricing\"},\n\
+{\"id\":\"dall-e-3/1024x1792/standard\",\"provider\":\"openai\",\"name\":\"DALL\u00b7E 3 Standard 1024\u00d71792\",\"aliases\":[\"dall-e-3/1792x1024/standard\"],\"mode\":\"image\",\"prices\":{\"perImage\":0.08},\"source\":\"openai.com/api/pricing\"},\n\
+{\"id\":\"dall-e-3/1024x1024/hd\",\"provider\":\"openai\",\"name\":\"DALL\u00b7E 3 HD 1024\u00d71024\",\"mode\":\"image\",\"prices\":{\"perImage\":0.08},\"source\":\"openai.com/api/pricing\"},\n\
+{\"id\":\"dall-e-3/1024x1792/hd\",\"provider\":\"openai\",\"name\":\"DALL\u00b7E 3 HD 1024\u00d71792\",\"aliases\":[\"dall-e-3/1792x1024/hd\"],\"mode\":\"image\",\"prices\":{\"perImage\":0.12},\"source\":\"openai.com/api/pricing\"},\n\
+{\"id\":\"dall-e-2\",\"provider\":\"openai\",\"name\":\"DALL\u00b7E 2\",\"aliases\":[\"dall-e-2/1024x1024/standard\"],\"mode\":\"image\",\"prices\":{\"perImage\":0.02},\"source\":\"openai.com/api/pricing\"},\n\
+{\"id\":\"dall-e-2/512x512/standard\",\"provider\":\"openai\",\"name\":\"DALL\u00b7E 2 512\u00d7512\",\"mode\":\"image\",\"prices\":{\"perImage\":0.018},\"source\":\"openai.com/api/pricing\"},\n\
+{\"id\":\"dall-e-2/256x256/standard\",\"provider\":\"openai\",\"name\":\"DALL\u00b7E 2 256\u00d7256\",\"mode\":\"image\",\"prices\":{\"perImage\":0.016},\"source\":\"openai.com/api/pricing\"}\n\
 ]\n\
 }\n\
 ";

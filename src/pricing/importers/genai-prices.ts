@@ -19,8 +19,9 @@
  *   V4 models the off-peak price that covers 17 of 24 hours) and drop the other windows. The dropped
  *   windows are reported in the import notes only.
  * - A model with an empty price object is free in the source (its engine prices it at $0): it is
- *   kept with `free: true`. A model priced only in units we cannot express (audio hours, document
- *   pages) is skipped, so it can never be priced at a silent $0.
+ *   kept with `free: true`. `audio_hours`/`input_audio_hours` (USD per hour of audio) price the
+ *   `audioSeconds` bucket. A model priced only in units we cannot express (document pages) is skipped,
+ *   so it can never be priced at a silent $0.
  * - Match rules map one to one (`starts_with` → `startsWith`, …). The source matches a lower-cased
  *   model name, so string operands are lower-cased; top-level `equals` names become `aliases`.
  */
@@ -65,6 +66,9 @@ const KEY_MAP: Readonly<Record<string, { key: PriceKey; shift: number }>> = {
   output_audio_mtok: { key: 'outputAudio', shift: 0 },
   requests_kcount: { key: 'perRequest', shift: -3 },
   web_searches_kcount: { key: 'perWebSearch', shift: -3 },
+  // USD per hour of audio, our audio row's own unit (whisper-1 lists both keys, with one price).
+  input_audio_hours: { key: 'perAudioHour', shift: 0 },
+  audio_hours: { key: 'perAudioHour', shift: 0 },
 };
 
 interface ConvertedPrices {
@@ -119,7 +123,7 @@ function importGenaiPricesUnchecked(data: unknown, options: GenaiPricesImportOpt
         converted: convertPrices(period.prices, stats),
       }));
       // No price keys at all means the source prices the model at $0 (free tiers, `:free` slugs,
-      // subscription models); only unsupported keys (audio hours, document pages) means we cannot price it.
+      // subscription models); only unsupported keys (document pages) means we cannot price it.
       const free = periods.every((p) => isRecord(p.prices) && Object.keys(p.prices).length === 0);
       if (!free && converted.every((c) => !hasAnyPrice(c.converted.prices))) {
         countSkip(stats, 'no token price');

@@ -13,8 +13,12 @@
  *   When both batch input and output prices are exactly half the standard ones, the batch tier also
  *   gets `multiplier: 0.5`, so buckets LiteLLM leaves unpriced (cache reads…) are discounted too.
  * - `input_cost_per_request` → `perRequest`; the medium `search_context_cost_per_query` → `perWebSearch`.
- * - Regional uplifts, per-second, per-image, per-character and per-page prices have no equivalent and
- *   are reported in the import statistics.
+ * - Units beyond tokens, by mode: `input_cost_per_second` (audio_transcription) → `perAudioHour`,
+ *   `input_cost_per_character` (audio_speech) → `characters` (per 1M), `output_cost_per_image` or
+ *   `input_cost_per_image` (image_generation) → `perImage`; an image variant key
+ *   `hd/1024-x-1792/dall-e-3` becomes the id `dall-e-3/1024x1792/hd` (the full key stays an alias).
+ * - Regional uplifts, per-pixel, per-page and output per-second prices have no equivalent and are
+ *   reported in the import statistics.
  *
  * Provider ids: `litellm_provider` values are mapped to the genai-prices ids this library uses
  * (bedrock/bedrock_converse → `aws`, gemini → `google`, xai → `x-ai`, together_ai → `together`, …).
@@ -54,6 +58,7 @@ import {
   isRecord,
   newStats,
   perTokenToPerMillion,
+  perUnitToPrice,
 } from './shared.js';
 
 /** Options of {@link importLiteLLM}. */
@@ -157,6 +162,33 @@ const COST_KEY =
 
 const TOKEN_MODES = new Set(['chat', 'completion', 'responses', 'embedding']);
 
+/**
+ * Per-unit prices by LiteLLM mode, in order of preference: seconds of audio transcribed, characters
+ * spoken, images generated. LiteLLM states them per single unit; {@link perUnitToPrice} converts to
+ * the bucket row's unit exactly (per hour, per 1M characters, per image). Per-pixel image prices are
+ * left out: LiteLLM's are rounded (`7.629e-08` × 1024² is $0.07999…, where OpenAI lists $0.08).
+ */
+const UNIT_PRICES: Readonly<Record<string, readonly (readonly [string, PriceKey])[]>> = {
+  audio_transcription: [['input_cost_per_second', 'perAudioHour']],
+  audio_speech: [['input_cost_per_character', 'characters']],
+  image_generation: [
+    ['output_cost_per_image', 'perImage'],
+    ['input_cost_per_image', 'perImage'],
+  ],
+};
+
+/**
+ * LiteLLM's image variant keys, `[<quality>/]<w>-x-<h>/<model>` (`hd/1024-x-1792/dall-e-3`), named the
+ * way the media extractor looks them up: `<model>/<w>x<h>/<quality>` (`dall-e-3/1024x1792/hd`).
+ */
+const IMAGE_VARIANT = /^(?:(standard|hd|low|medium|high|auto)\/)?(\d+)-x-(\d+)\/(.+)$/;
+
+/** Our id of a LiteLLM image variant key, or the id unchanged. */
+function imageVariantId(id: string): string {
+  const m = IMAGE_VARIANT.exec(id);
+  return m ? `${m[4]}/${m[2]}x${m[3]}/${m[1] ?? 'standard'}` : id;
+}
+
 const IGNORED_KEYS = new Set([
   'litellm_provider',
   'mode',
@@ -165,6 +197,10 @@ const IGNORED_KEYS = new Set([
   'tiered_pricing',
   'search_context_cost_per_query',
   'input_cost_per_request',
+  'input_cost_per_second',
+  'input_cost_per_character',
+  'input_cost_per_image',
+  'output_cost_per_image',
   'regional_processing_uplift_multiplier_eu',
   'regional_processing_uplift_multiplier_us',
 ]);
@@ -218,7 +254,7 @@ function importLiteLLMUnchecked(data: unknown, options: LiteLLMImportOptions = {
     if (!providerNames.has(provider)) providerNames.set(provider, new Set());
     providerNames.get(provider)!.add(litellmProvider.toLowerCase());
 
-    let id = stripProviderPrefix(key, litellmProvider, provider);
+    let id = imageVariantId(stripProviderPrefix(key, litellmProvider, provider));
     if (used.has(`${provider}\u0000${id.toLowerCase()}`)) {
       addNote(stats, `${key}: id "${id}" already used under ${provider}; kept the full key as id`);
       id = key;
@@ -349,6 +385,15 @@ function buildPrices(
   }
 
   if (isPrice(rec.input_cost_per_request)) b.prices.perRequest = rec.input_cost_per_request;
+  // Units beyond tokens, each only in the mode where it means our bucket (a chat model's
+  // `input_cost_per_image` is an input image, not a generated one).
+  const unit = UNIT_PRICES[typeof rec.mode === 'string' ? rec.mode : ''];
+  for (const [k, key] of unit ?? []) {
+    const v = rec[k];
+    if (!isPrice(v) || b.prices[key] !== undefined) continue;
+    b.prices[key] = perUnitToPrice(key, v);
+    tokenPriced = true;
+  }
   const search = rec.search_context_cost_per_query;
   if (isRecord(search) && isPrice(search.search_context_size_medium)) {
     b.prices.perWebSearch = search.search_context_size_medium;
