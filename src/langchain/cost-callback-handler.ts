@@ -20,6 +20,7 @@ import {
   langChainProviderFamily,
   usageFromUsageMetadata,
 } from '../usage/extract-langchain.js';
+import { isLocalEndpoint } from '../usage/providers.js';
 import { emptyUsage, type TokenUsage } from '../usage/token-usage.js';
 import { attributionFromRunMetadata, readRunMetadata } from './attribution.js';
 import { RunRegistry } from './run-registry.js';
@@ -94,6 +95,8 @@ interface OpenRun {
   chunks: number;
   /** Largest output count on one streamed chunk. */
   maxChunkOutput: number | undefined;
+  /** The client's base URL is on this machine (an unknown model there is self-hosted: $0). */
+  selfHosted: boolean;
 }
 
 interface ParentRun {
@@ -159,6 +162,18 @@ function startModel(
   }
   const kwargs = isObject(llm) && isObject((llm as any).kwargs) ? (llm as any).kwargs : undefined;
   return kwargs ? (str(kwargs.model) ?? str(kwargs.model_name) ?? str(kwargs.model_id)) : undefined;
+}
+
+/**
+ * The base URL a serialized model was built with (`ChatOpenAI({ configuration: { baseURL } })`,
+ * `baseUrl`/`base_url` of other clients), for telling a local server (LM Studio, vLLM, llama.cpp)
+ * from a paid API.
+ */
+function baseUrlOf(llm: Serialized | undefined): string | undefined {
+  const kwargs = isObject(llm) && isObject((llm as any).kwargs) ? (llm as any).kwargs : undefined;
+  if (!kwargs) return undefined;
+  const conf = isObject(kwargs.configuration) ? kwargs.configuration : undefined;
+  return str(conf?.baseURL) ?? str(kwargs.baseUrl) ?? str(kwargs.base_url) ?? str(kwargs.baseURL);
 }
 
 /**
@@ -422,6 +437,7 @@ export class CostCallbackHandler extends BaseCallbackHandler {
         watch: WATCH[langChainProviderFamily(meta.provider)],
         chunks: 0,
         maxChunkOutput: undefined,
+        selfHosted: isLocalEndpoint(baseUrlOf(llm)),
       });
     } catch (err) {
       this.warn('start', `could not open LLM run ${textOf(runId)}: ${textOf(err)}`);
@@ -499,6 +515,7 @@ export class CostCallbackHandler extends BaseCallbackHandler {
             usageMissing: x.source === 'none',
             usageEstimated: x.estimated,
             warnings: x.warnings,
+            selfHosted: run?.selfHosted,
           },
       this.catalog,
     );

@@ -10,8 +10,14 @@ import { adapterDefaults } from '../tracker/adapter-defaults.js';
 import { recordOutcome } from '../tracker/record-outcome.js';
 import { costDetailsJson, usageDetailsJson } from '../usage/details-json.generated.js';
 import { extractOtelUsage, OTEL_ATTR, type OtelUsageExtraction } from '../usage/extract-otel.js';
+import { isLocalEndpoint } from '../usage/providers.js';
 import { OpenSpans, recordContextOf, ServiceNameCache } from './attribution.js';
 import type { CostRecorder, ProcessorSpan, SpanProcessorLike } from './types.js';
+
+/** GenAI semconv: host of the server the call went to. */
+const SERVER_ADDRESS = 'server.address';
+/** OpenLLMetry's OpenAI instrumentation: the client's base URL. */
+const OPENAI_API_BASE = 'gen_ai.openai.api_base';
 
 /** Attributes the processor writes. */
 export const COST_ATTR = {
@@ -253,6 +259,11 @@ export class CostSpanProcessor implements SpanProcessorLike {
         usage,
         serviceTier: x.serviceTier,
         providedCost: x.providedCost,
+        // GenAI semconv `server.address` (OpenLLMetry: `gen_ai.openai.api_base`) on this machine:
+        // an unknown model there is self-hosted ($0), not unpriced.
+        selfHosted:
+          isLocalEndpoint(span.attributes[SERVER_ADDRESS]) ||
+          isLocalEndpoint(span.attributes[OPENAI_API_BASE]),
       },
       this.catalogValue,
     );

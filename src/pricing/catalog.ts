@@ -5,6 +5,7 @@ import {
   knownProvider,
   providerRank,
   RESELLER_RANK,
+  SELF_HOSTED_PROVIDERS,
 } from '../usage/providers.js';
 import type { ResolutionTrace } from './cost-result.js';
 import { compileRule, exactNamesOf, MAX_MATCHED_NAME_LENGTH, type NamePredicate } from './match-rules.js';
@@ -133,7 +134,10 @@ export interface PriceCatalogOptions {
   layers?: { layer: Exclude<PriceLayer, 'fallback'>; data: CatalogData }[];
   /** Price for unknown models; results priced with it are flagged estimated. */
   fallback?: PriceSet | null;
-  /** Providers whose models cost nothing (local inference). Default: `['ollama']`. */
+  /**
+   * Providers whose models cost nothing (local inference) unless a user or override layer prices the
+   * model. Default: the self-hosted column of `usage/providers.ts` (`ollama`, `vllm`, `lmstudio`, …).
+   */
   freeProviders?: string[];
   /** Largest number of memoised names (default 50,000); the memo is cleared past it. */
   memoLimit?: number;
@@ -189,7 +193,7 @@ export class PriceCatalog {
     try {
       if (typeof options !== 'object' || options === null)
         throw new InvalidArgumentError('options', `expected an object, got ${describeValue(options)}`);
-      const { memoLimit = 50_000, freeProviders = ['ollama'], layers = [], fallback } = options;
+      const { memoLimit = 50_000, freeProviders = SELF_HOSTED_PROVIDERS, layers = [], fallback } = options;
       if (typeof memoLimit !== 'number' || !(memoLimit >= 0))
         throw new InvalidArgumentError(
           'options.memoLimit',
@@ -838,7 +842,10 @@ export class PriceCatalog {
     const group = this.globalSibling(matched, lower);
     const free =
       freeSuffix ||
-      this.freeProviders.has(hint ?? group.provider) ||
+      // A self-hosted provider is free unless you priced the model yourself (your compute rate).
+      (this.freeProviders.has(hint ?? group.provider) &&
+        group.layer !== 'user' &&
+        group.layer !== 'override') ||
       this.freeNames.has(lower) ||
       this.freeNames.has(group.id.toLowerCase()) ||
       this.freeNames.has(`${group.provider}\u0001${lower}`) ||

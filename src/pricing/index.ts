@@ -1,4 +1,4 @@
-export { canonicalProvider } from '../usage/providers.js';
+export { canonicalProvider, isLocalEndpoint, SELF_HOSTED_PROVIDERS } from '../usage/providers.js';
 export { type CostQuery, calculateCost, parseServiceTier } from './calculator.js';
 export {
   LAYER_ORDER,

@@ -5,13 +5,15 @@
  * what a missing or estimated usage does to the result, and which failures leave a call unpriced.
  */
 import { InvalidUsageError, LangfuseCostError } from '../errors.js';
+import { SELF_HOSTED_PROVIDERS } from '../usage/providers.js';
 import type { ServiceTier } from '../usage/service-tiers.js';
 import type { TokenUsage } from '../usage/token-usage.js';
 import { emptyCosts } from './bucket-costs.generated.js';
-import { priceUsage } from './calculator.js';
+import { price, priceUsage } from './calculator.js';
 import type { PriceCatalog } from './catalog.js';
 import type { CostResult } from './cost-result.js';
 import { PICO_PER_USD, usdToPico } from './money.js';
+import { CompiledModel } from './price-table.js';
 
 /** What an adapter knows about a call once its usage is extracted. */
 export interface CallFacts {
@@ -36,6 +38,13 @@ export interface CallFacts {
   warnings?: readonly string[];
   /** When the call happened (epoch ms), for prices valid at that time; default now. */
   at?: number;
+  /**
+   * The call went to an endpoint on this machine (`http://localhost:11434`, `127.0.0.1`, `[::1]`;
+   * see `isLocalEndpoint`): a model the catalog does not know is then self-hosted and costs $0
+   * (`free`) instead of being unpriced. A name the catalog prices keeps its price, because a local
+   * proxy (LiteLLM, a gateway) forwarding to a paid API looks the same from here.
+   */
+  selfHosted?: boolean;
 }
 
 /**
@@ -58,17 +67,24 @@ export const UNKNOWN_MODEL = 'unknown';
  * warn and still record the call.
  */
 export function priceCall(facts: CallFacts, catalog: PriceCatalog): PriceOutcome {
-  const model = firstName(facts.models) ?? UNKNOWN_MODEL;
+  const named = firstName(facts.models);
+  const model = named ?? UNKNOWN_MODEL;
   const tier = facts.serviceTier ?? 'standard';
   let result: CostResult | null = null;
   let tried: string | undefined;
   try {
+    // Every name first without the fallback price, so a later name the catalog knows wins over an
+    // earlier one it does not (an image variant `dall-e-3/1024x1792/hd`, then `dall-e-3`).
     for (const m of facts.models) {
       if (!m || m === tried) continue;
       tried = m;
-      result = priceUsage(catalog, m, facts.provider, facts.usage, tier, facts.at);
+      result = priceUsage(catalog, m, facts.provider, facts.usage, tier, facts.at, false);
       if (result) break;
     }
+    if (result === null && facts.selfHosted === true)
+      result = selfHostedResult(model, catalog.canonicalProvider(facts.provider), facts.usage, tier);
+    if (result === null && catalog.fallback && named !== undefined)
+      result = priceUsage(catalog, model, facts.provider, facts.usage, tier, facts.at);
     if (result === null && facts.providedCost !== undefined)
       return { status: 'provided', model, result: providedResult(model, facts, facts.providedCost) };
   } catch (err) {
@@ -90,6 +106,26 @@ function firstName(models: readonly (string | undefined)[]): string | undefined 
   for (const m of models) if (m) return m;
   return undefined;
 }
+
+/**
+ * A call to a model served on this machine that no catalog layer prices: $0 with `source: 'free'`
+ * and its usage counted. (Self-hosted providers, `ollama`, `vllm`, …, are free in the catalog itself;
+ * this covers an OpenAI-compatible client pointed at a local base URL.)
+ */
+function selfHostedResult(
+  model: string,
+  provider: string | undefined,
+  usage: TokenUsage,
+  tier: ServiceTier,
+): CostResult {
+  // The client's provider (`openai` for an OpenAI-compatible client) is not who served the call.
+  const p = provider !== undefined && SELF_HOSTED_PROVIDERS.includes(provider) ? provider : SELF_HOSTED;
+  const compiled = new CompiledModel({ id: model, provider: p, prices: {}, free: true });
+  return price(model, usage, tier, compiled, 'override', model, p, true, undefined);
+}
+
+/** Provider of a self-hosted call whose client names none. */
+const SELF_HOSTED = 'self-hosted';
 
 /** A result for a call whose model has no price but which reported its own cost. */
 function providedResult(model: string, facts: CallFacts, provided: number): CostResult {

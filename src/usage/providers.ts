@@ -70,6 +70,18 @@ const ALIASES: Record<string, string> = {
   'fireworks-ai': 'fireworks',
   perplexity: 'perplexity',
   ollama: 'ollama',
+  vllm: 'vllm',
+  lmstudio: 'lmstudio',
+  'lm-studio': 'lmstudio',
+  lm_studio: 'lmstudio',
+  llamacpp: 'llamacpp',
+  'llama.cpp': 'llamacpp',
+  'llama-cpp': 'llamacpp',
+  llama_cpp: 'llamacpp',
+  llamafile: 'llamafile',
+  localai: 'localai',
+  'local-ai': 'localai',
+  sglang: 'sglang',
   cerebras: 'cerebras',
   moonshot: 'moonshotai',
   moonshotai: 'moonshotai',
@@ -241,4 +253,42 @@ export function providerRank(provider: string): number {
   const i = HOME_ORDER.indexOf(provider);
   if (i >= 0) return i;
   return RESELLERS.has(provider) || provider.startsWith('huggingface') ? RESELLER_RANK : 100;
+}
+
+/**
+ * The self-hosted column: providers that run models on your own hardware. Their calls cost $0 with
+ * `source: 'free'` and their usage counted (the catalog's default free providers), unless your own
+ * price file prices the model, at a rate per 1M tokens of your choosing (docs/pricing.md,
+ * "Self-hosted models"). Canonical ids; the alias table above maps `lm-studio`, `llama.cpp`, … onto them.
+ */
+export const SELF_HOSTED_PROVIDERS: readonly string[] = Object.freeze([
+  'ollama',
+  'vllm',
+  'lmstudio',
+  'llamacpp',
+  'llamafile',
+  'localai',
+  'sglang',
+]);
+
+const LOOPBACK_V4 = /^127(?:\.\d{1,3}){3}$/;
+const LOCAL_NAMES = new Set(['localhost', '0.0.0.0', '::1', '[::1]', 'host.docker.internal']);
+
+/**
+ * Whether a base URL or host (`http://127.0.0.1:11434/v1`, `localhost:1234`, `[::1]`) is on this
+ * machine: loopback addresses, `localhost` and its subdomains, `0.0.0.0` and Docker's
+ * `host.docker.internal`. Private network addresses are not: a gateway on the LAN usually forwards
+ * to a paid API. Anything unreadable is not local.
+ */
+export function isLocalEndpoint(endpoint: unknown): boolean {
+  if (typeof endpoint !== 'string' || endpoint.length === 0 || endpoint.length > 2048) return false;
+  let host = endpoint.trim().toLowerCase();
+  const scheme = host.indexOf('://');
+  if (scheme >= 0) host = host.slice(scheme + 3);
+  const at = host.lastIndexOf('@', host.search(/[/?#]|$/));
+  if (at >= 0) host = host.slice(at + 1);
+  host = host.split(/[/?#]/, 1)[0] ?? '';
+  if (host.startsWith('[')) host = host.slice(0, host.indexOf(']') + 1);
+  else if (host.split(':').length === 2) host = host.slice(0, host.indexOf(':'));
+  return LOCAL_NAMES.has(host) || host.endsWith('.localhost') || LOOPBACK_V4.test(host);
 }
