@@ -17,6 +17,14 @@ export {
   usageFromUsageMetadata,
 } from './extract-langchain.js';
 export {
+  DEFAULT_IMAGE_QUALITY,
+  DEFAULT_IMAGE_SIZE,
+  imageCall,
+  type MediaCall,
+  speechCall,
+  transcriptionCall,
+} from './extract-media.js';
+export {
   extractOtelUsage,
   OTEL_ATTR,
   type OtelEmitter,
