@@ -5,15 +5,13 @@
  * what a missing or estimated usage does to the result, and which failures leave a call unpriced.
  */
 import { InvalidUsageError, LangfuseCostError } from '../errors.js';
-import { SELF_HOSTED_PROVIDERS } from '../usage/providers.js';
 import type { ServiceTier } from '../usage/service-tiers.js';
 import type { TokenUsage } from '../usage/token-usage.js';
 import { emptyCosts } from './bucket-costs.generated.js';
-import { price, priceUsage } from './calculator.js';
+import { priceUsage } from './calculator.js';
 import type { PriceCatalog } from './catalog.js';
 import type { CostResult } from './cost-result.js';
 import { PICO_PER_USD, usdToPico } from './money.js';
-import { CompiledModel } from './price-table.js';
 
 /** What an adapter knows about a call once its usage is extracted. */
 export interface CallFacts {
@@ -81,8 +79,10 @@ export function priceCall(facts: CallFacts, catalog: PriceCatalog): PriceOutcome
       result = priceUsage(catalog, m, facts.provider, facts.usage, tier, facts.at, false);
       if (result) break;
     }
-    if (result === null && facts.selfHosted === true)
-      result = selfHostedResult(model, catalog.canonicalProvider(facts.provider), facts.usage, tier);
+    // An unknown model on a local endpoint is self-hosted: the catalog's `self-hosted` provider,
+    // free by default like `ollama` (`new PriceCatalog({ freeProviders })` changes both).
+    if (result === null && facts.selfHosted === true && named !== undefined)
+      result = priceUsage(catalog, model, SELF_HOSTED, facts.usage, tier, facts.at, false);
     if (result === null && catalog.fallback && named !== undefined)
       result = priceUsage(catalog, model, facts.provider, facts.usage, tier, facts.at);
     if (result === null && facts.providedCost !== undefined)
@@ -107,24 +107,7 @@ function firstName(models: readonly (string | undefined)[]): string | undefined 
   return undefined;
 }
 
-/**
- * A call to a model served on this machine that no catalog layer prices: $0 with `source: 'free'`
- * and its usage counted. (Self-hosted providers, `ollama`, `vllm`, …, are free in the catalog itself;
- * this covers an OpenAI-compatible client pointed at a local base URL.)
- */
-function selfHostedResult(
-  model: string,
-  provider: string | undefined,
-  usage: TokenUsage,
-  tier: ServiceTier,
-): CostResult {
-  // The client's provider (`openai` for an OpenAI-compatible client) is not who served the call.
-  const p = provider !== undefined && SELF_HOSTED_PROVIDERS.includes(provider) ? provider : SELF_HOSTED;
-  const compiled = new CompiledModel({ id: model, provider: p, prices: {}, free: true });
-  return price(model, usage, tier, compiled, 'override', model, p, true, undefined);
-}
-
-/** Provider of a self-hosted call whose client names none. */
+/** The provider of a call to an unknown model on a local endpoint (see `CallFacts.selfHosted`). */
 const SELF_HOSTED = 'self-hosted';
 
 /** A result for a call whose model has no price but which reported its own cost. */

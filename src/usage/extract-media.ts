@@ -17,8 +17,9 @@
  * the span processor like the token keys.
  */
 import { describeValue, InvalidUsageError } from '../errors.js';
+import { BUCKETS, type BucketRow, LANGFUSE_KEYS_OF_BUCKET, type UsageBucket } from './buckets.js';
 import { MAX_TOKENS_PER_BUCKET } from './token-count.js';
-import type { UsageInput } from './token-usage.js';
+import type { TokenUsage, UsageInput } from './token-usage.js';
 
 /** What a transcription, speech or image call was: the model name to price and its usage. */
 export interface MediaCall {
@@ -103,4 +104,23 @@ export function imageCall(
     models.unshift(`${model}/${size || DEFAULT_IMAGE_SIZE}/${quality || DEFAULT_IMAGE_QUALITY}`);
   }
   return { models, usage: { images: checkedCount(n, 'n') } };
+}
+
+/**
+ * Langfuse usage keys of the unit buckets (seconds of audio, characters, images; from the bucket
+ * table: count rows with a usage detail) → bucket, for reading them back from `usage_details`.
+ */
+export const UNIT_BUCKET_OF_LANGFUSE_KEY: ReadonlyMap<string, UsageBucket> = new Map(
+  BUCKETS.filter((r: BucketRow) => r.kind === 'count' && r.usageDetail).flatMap((r) =>
+    LANGFUSE_KEYS_OF_BUCKET[r.key].map((k) => [k, r.key] as const),
+  ),
+);
+
+/** @internal Unit counts read beside the token counts of a span (bucket → count). */
+export type UnitCounts = Partial<Record<UsageBucket, number>>;
+
+/** @internal Copy unit counts into a usage read from the same span. */
+export function addUnitCounts(usage: TokenUsage, units: UnitCounts | undefined): void {
+  if (units === undefined) return;
+  for (const k in units) usage[k as UsageBucket] = units[k as UsageBucket]!;
 }

@@ -1,4 +1,5 @@
 import { closedError } from '../errors.js';
+import { addUnitCounts, UNIT_BUCKET_OF_LANGFUSE_KEY, type UnitCounts } from './extract-media.js';
 import { canonicalProvider } from './providers.js';
 import { type ServiceTier, serviceTierOf } from './service-tiers.js';
 import { emptyUsage, MAX_TOKENS_PER_BUCKET, type TokenUsage } from './token-usage.js';
@@ -194,6 +195,8 @@ class RawCounts {
   inputImage = -1;
   outputAudio = -1;
   total = -1;
+  /** Seconds of audio, characters, images (`input_audio_seconds`, … in Langfuse usage details). */
+  units: UnitCounts | undefined = undefined;
   /** Input already excludes cache (Langfuse keys). */
   disjoint = false;
   /** Input certainly includes cache (OpenAI-shaped usage). */
@@ -215,6 +218,7 @@ class RawCounts {
     this.inputImage = -1;
     this.outputAudio = -1;
     this.total = -1;
+    this.units = undefined;
     this.disjoint = false;
     this.inclusive = false;
     this.bad = undefined;
@@ -377,6 +381,7 @@ function extractOtelUsageUnchecked(attributes: Attrs, scope?: OtelScopeLike): Ot
   const exclusiveByEmitter =
     raw.disjoint || (anyCache && !raw.inclusive && inputExcludesCache(emitter, provider, scope));
   const out = toDisjoint(raw, exclusiveByEmitter);
+  addUnitCounts(out.usage, raw.units);
 
   const result: OtelUsageExtraction = {
     emitter,
@@ -629,7 +634,9 @@ function readLangfuseUsage(json: string, r: RawCounts): void {
       default: {
         const n = r.check(v, path);
         if (n < 0) break;
-        if (key.startsWith('input')) extraIn += n;
+        const unit = UNIT_BUCKET_OF_LANGFUSE_KEY.get(key);
+        if (unit !== undefined) (r.units ??= {})[unit] = n;
+        else if (key.startsWith('input')) extraIn += n;
         else if (key.startsWith('output')) extraOut += n;
       }
     }

@@ -269,6 +269,8 @@ export const SELF_HOSTED_PROVIDERS: readonly string[] = Object.freeze([
   'llamafile',
   'localai',
   'sglang',
+  // Any model served from a local endpoint (a base URL on this machine) that no price names.
+  'self-hosted',
 ]);
 
 const LOOPBACK_V4 = /^127(?:\.\d{1,3}){3}$/;

@@ -67,6 +67,42 @@ describe('CostCallbackHandler with Mistral, Groq and Ollama', () => {
     }
   });
 
+  it('Ollama: llama3.2:3b is self-hosted: $0 with source free (not unpriced), tokens counted', async () => {
+    server.setDefault('ollama', { model: 'llama3.2:3b', usage: { prompt_eval_count: 26, eval_count: 298 } });
+    const tracker = testTracker();
+    const handler = new CostCallbackHandler({ tracker, catalog });
+    await new ChatOllama({ model: 'llama3.2:3b', baseUrl: server.url }).invoke('hi', {
+      callbacks: [handler],
+    });
+    const [r] = tracker.recent();
+    expect(r!.unpriced).not.toBe(true);
+    expect(r!.source).toBe('free');
+    expect(r!.provider).toBe('ollama');
+    expect(r!.totalPico).toBe(0);
+    expect(nonZero(r!.usage as never)).toEqual({ input: 26, output: 298 });
+  });
+
+  it('Ollama at your own compute rate: a price file entry for the model wins over free', async () => {
+    server.setDefault('ollama', {
+      model: 'llama3.2:3b',
+      usage: { prompt_eval_count: 1_000_000, eval_count: 500_000 },
+    });
+    const tracker = testTracker();
+    // Your rate, say $0.05 per 1M tokens in and out (GPU hours ÷ tokens served), as a user layer.
+    const priced = testCatalog().addLayer('user', {
+      version: 1,
+      models: [{ id: 'llama3.2:3b', provider: 'ollama', prices: { input: 0.05, output: 0.05 } }],
+    });
+    const handler = new CostCallbackHandler({ tracker, catalog: priced });
+    await new ChatOllama({ model: 'llama3.2:3b', baseUrl: server.url }).invoke('hi', {
+      callbacks: [handler],
+    });
+    const [r] = tracker.recent();
+    expect(r!.source).toBe('override');
+    // 1M × $0.05/1M + 0.5M × $0.05/1M = $0.075
+    expect(r!.totalPico).toBe(75_000_000_000);
+  });
+
   it('Ollama (invoke and NDJSON stream): self-hosted, so free with that source or unpriced — never a silent $0', async () => {
     server.setDefault('ollama', { model: 'llama3.2', usage: { prompt_eval_count: 120, eval_count: 30 } });
     const tracker = testTracker();

@@ -12,6 +12,7 @@ import {
   registerCostCallbackHandler,
   unregisterCostCallbackHandler,
 } from '../../../src/langchain/index.js';
+import { PriceCatalog } from '../../../src/pricing/catalog.js';
 import {
   nonZero,
   onlyRecord,
@@ -214,7 +215,9 @@ describe('CostCallbackHandler with the real ChatOpenAI (Chat Completions)', () =
     const logger = { debug() {}, info() {}, error() {}, warn: (m: string) => warnings.push(m) };
     const handler = new CostCallbackHandler({
       tracker,
-      catalog,
+      // The loopback server stands in for a paid API here: no provider is free, not even a model
+      // served from this machine (which the default catalog prices as self-hosted, $0).
+      catalog: new PriceCatalog({ freeProviders: [] }),
       logger,
       onCost: () => {
         throw new Error('hook bug');
@@ -226,6 +229,26 @@ describe('CostCallbackHandler with the real ChatOpenAI (Chat Completions)', () =
     expect(rec.unpriced).toBe(true);
     expect(rec.usage.input).toBe(176);
     expect(warnings.some((w) => /onCost hook failed/.test(w))).toBe(true);
+  });
+
+  it('an unknown model on a local base URL (LM Studio, vLLM, llama.cpp) is self-hosted: $0, free, tokens counted', async () => {
+    server.setDefault('openai', { model: 'llama3.2:3b', usage: USAGE });
+    const tracker = testTracker();
+    const handler = new CostCallbackHandler({ tracker, catalog });
+    // server.url is http://127.0.0.1:<port>, as a local OpenAI-compatible server's would be.
+    await openai({ model: 'llama3.2:3b' }).invoke('hi', { callbacks: [handler] });
+    const rec = onlyRecord(tracker);
+    expect(rec.unpriced).not.toBe(true);
+    expect(rec.source).toBe('free');
+    expect(rec.provider).toBe('self-hosted');
+    expect(rec.totalPico).toBe(0);
+    expect(rec.usage.input).toBe(176);
+    // A model the catalog prices keeps its price on a local URL: a local proxy (LiteLLM) forwarding
+    // to OpenAI looks the same from the client.
+    server.setDefault('openai', { model: 'gpt-4o-2024-08-06', usage: USAGE });
+    await openai().invoke('hi', { callbacks: [handler] });
+    expect(tracker.recent()[1]!.source).not.toBe('free');
+    expect(tracker.recent()[1]!.totalPico).toBeGreaterThan(0);
   });
 
   it('attributes session, user, tenant, environment, tags, operation and the root run as trace', async () => {

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { setDefaultTracker } from '../../../src/node/default-tracker.js';
 import { COST_ATTR, CostSpanProcessor, type CostSpanProcessorOptions } from '../../../src/otel/index.js';
 import { CostTracker } from '../../../src/tracker/index.js';
+import { emptyUsage } from '../../../src/usage/token-usage.js';
 import { langfuseViewOfSpan } from '../../helpers/langfuse-server/otel.js';
 import {
   memoryLogger,
@@ -89,20 +90,7 @@ describe.each<Path>(['onEnding', 'onEnd'])('CostSpanProcessor on OTel SDK 2.x vi
         expect(p.tracker.records).toHaveLength(0);
         return;
       }
-      const expectedUsage = {
-        input: 0,
-        cacheRead: 0,
-        cacheWrite: 0,
-        cacheWrite1h: 0,
-        inputAudio: 0,
-        inputImage: 0,
-        output: 0,
-        reasoning: 0,
-        outputAudio: 0,
-        requests: 1,
-        webSearches: 0,
-        ...c.usage,
-      };
+      const expectedUsage = { ...emptyUsage(), requests: 1, ...c.usage };
       expect(p.tracker.records).toHaveLength(1);
       const { result, ctx } = p.tracker.records[0]!;
       expect(result.usage).toEqual(expectedUsage);

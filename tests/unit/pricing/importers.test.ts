@@ -536,5 +536,86 @@ describe('importModelsDev', () => {
       },
     ]);
     expect(() => importModelsDev('nope')).toThrow(/expected an object of providers/);
+describe('units beyond tokens', () => {
+  // Records as LiteLLM writes them (USD per single second, character, image).
+  const litellm = {
+    'whisper-1': {
+      litellm_provider: 'openai',
+      mode: 'audio_transcription',
+      input_cost_per_second: 0.0001,
+      output_cost_per_second: 0.0001,
+    },
+    'tts-1': { litellm_provider: 'openai', mode: 'audio_speech', input_cost_per_character: 1.5e-5 },
+    'dall-e-3': { litellm_provider: 'openai', mode: 'image_generation', input_cost_per_image: 0.04 },
+    'low/1024-x-1536/gpt-image-1.5': {
+      litellm_provider: 'openai',
+      mode: 'image_generation',
+      input_cost_per_image: 0.013,
+    },
+    'gemini-vision': {
+      litellm_provider: 'vertex_ai',
+      mode: 'chat',
+      input_cost_per_token: 1e-6,
+      output_cost_per_token: 2e-6,
+      input_cost_per_image: 0.0025,
+    },
+  };
+
+  it('LiteLLM: per second → per hour of audio, per character → per 1M, per image; variants renamed', () => {
+    const c = importLiteLLM(litellm);
+    const by = (id: string) => c.models.find((m) => m.id === id);
+    expect(by('whisper-1')?.prices).toEqual({ perAudioHour: 0.36 });
+    expect(by('tts-1')?.prices).toEqual({ characters: 15 });
+    expect(by('dall-e-3')?.prices).toEqual({ perImage: 0.04 });
+    const variant = by('gpt-image-1.5/1024x1536/low');
+    expect(variant?.prices).toEqual({ perImage: 0.013 });
+    expect(variant?.aliases).toEqual(['low/1024-x-1536/gpt-image-1.5']);
+    // A chat model's input image price is an input image, not a generated one.
+    expect(by('gemini-vision')?.prices.perImage).toBeUndefined();
+    expect(collectCatalogIssues(c)).toEqual([]);
+  });
+
+  it('genai-prices: audio_hours and input_audio_hours → per hour of audio', () => {
+    const c = importGenaiPrices([
+      {
+        id: 'openai',
+        models: [
+          {
+            id: 'whisper-1',
+            match: { equals: 'whisper-1' },
+            prices: { audio_hours: 0.36, input_audio_hours: 0.36 },
+          },
+        ],
+      },
+      {
+        id: 'groq',
+        models: [
+          {
+            id: 'whisper-large-v3',
+            match: { equals: 'whisper-large-v3' },
+            prices: { input_audio_hours: 0.111 },
+          },
+        ],
+      },
+    ]);
+    expect(c.models.map((m) => [m.id, m.prices])).toEqual([
+      ['whisper-1', { perAudioHour: 0.36 }],
+      ['whisper-large-v3', { perAudioHour: 0.111 }],
+    ]);
+    // 60 s of whisper-1 at $0.006 per minute.
+    expect(
+      calculateCost({ model: 'whisper-1', usage: { audioSeconds: 60 } }, PriceCatalog.fromData(c))?.total,
+    ).toBe(0.006);
+  });
+
+  it('Langfuse model definitions: per-unit prices become the row unit', () => {
+    const c = importLangfuseModels([
+      {
+        modelName: 'whisper-1',
+        matchPattern: '(?i)^(whisper-1)$',
+        prices: { input_audio_seconds: 0.0001, input_characters: 1.5e-5, output_images: 0.04 },
+      },
+    ]);
+    expect(c.models[0]?.prices).toEqual({ perAudioHour: 0.36, characters: 15, perImage: 0.04 });
   });
 });

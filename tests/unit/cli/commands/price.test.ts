@@ -159,3 +159,30 @@ describe('langfuse-cost prices', () => {
     expect(bad.stderr).toContain('models[0].prices.ouput: unknown price key');
   });
 });
+
+describe('units beyond tokens and self-hosted models (bundled prices; OpenAI pricing page)', () => {
+  it.each([
+    [['whisper-1', '--audio-seconds', '60'], '0.006000000000', 'catalog'], // $0.006 per minute
+    [['tts-1', '--characters', '1000000'], '15.000000000000', 'catalog'], // $15 per 1M characters
+    [['tts-1-hd', '--characters', '1000000'], '30.000000000000', 'catalog'], // $30 per 1M characters
+    [['dall-e-3', '--images', '1'], '0.040000000000', 'catalog'], // standard 1024×1024
+    [['dall-e-3/1792x1024/hd', '--images', '2'], '0.240000000000', 'catalog'], // 2 × $0.12
+    [
+      ['llama3.2:3b', '--provider', 'ollama', '--input', '1000', '--output', '1000'],
+      '0.000000000000',
+      'free',
+    ],
+  ])('price %j → $%s (%s)', async (args, exact, source) => {
+    const r = await runCli(['price', ...args, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { totalExact: string; source: string };
+    expect(j.totalExact).toBe(exact);
+    expect(j.source).toBe(source);
+  });
+
+  it('the unit flags come from the bucket table and show in --help', async () => {
+    const r = await runCli(['price', '--help']);
+    for (const flag of ['--audio-seconds', '--characters', '--images']) expect(r.stdout).toContain(flag);
+  });
+});
