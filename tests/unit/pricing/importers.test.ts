@@ -53,16 +53,15 @@ describe('importLiteLLM', () => {
 
   it('produces a valid catalog and reports what it skipped', () => {
     expect(collectCatalogIssues(data)).toEqual([]);
-    // 19 records besides sample_spec: dall-e-3 and whisper-1 have no token price; the wandb record
-    // has a per-token price of $0.015 (= $15,000 per 1M), an upstream unit error.
+    // 19 records besides sample_spec: dall-e-3 (per image) and whisper-1 (per second) are priced in
+    // their own units; the wandb record has a per-token price of $0.015 (= $15,000 per 1M), an
+    // upstream unit error. whisper-1's output_cost_per_second has no equivalent.
     expect(stats?.seen).toBe(19);
-    expect(stats?.imported).toBe(16);
-    expect(stats?.skippedByReason).toEqual({
-      'no token price (image_generation)': 1,
-      'no token price (audio_transcription)': 1,
-      'implausible price': 1,
-    });
-    expect(stats?.droppedPriceKeys).toMatchObject({ input_cost_per_image: 1, input_cost_per_second: 1 });
+    expect(stats?.imported).toBe(18);
+    expect(stats?.skippedByReason).toEqual({ 'implausible price': 1 });
+    expect(stats?.droppedPriceKeys).toMatchObject({ output_cost_per_second: 1 });
+    expect(one(data, 'dall-e-3', 'openai').prices).toEqual({ perImage: 0.04 });
+    expect(one(data, 'whisper-1', 'openai').prices).toEqual({ perAudioHour: 0.36 });
   });
 
   it('converts per-token prices to per-1M prices exactly', () => {
