@@ -177,8 +177,24 @@ function responses(ctx: RouteContext): void {
   res.end();
 }
 
-/** OpenAI routes (Chat Completions and Responses). */
+/**
+ * Image generation (`POST /v1/images/generations`): one image URL per requested image. The API
+ * reports no usage for DALL·E; the request's model, size, quality and n are what is billed.
+ */
+function imageGeneration(ctx: RouteContext): void {
+  const n = typeof ctx.body?.n === 'number' ? ctx.body.n : 1;
+  sendJson(ctx.res, 200, {
+    created: 1_700_000_000,
+    data: Array.from({ length: n }, (_, i) => ({
+      url: `${ctx.url.origin}/image-${i}.png`,
+      revised_prompt: 'a cat',
+    })),
+  });
+}
+
+/** OpenAI routes (Chat Completions, Responses and image generation). */
 export const openaiRoutes: Route[] = [
+  { provider: 'openai', method: 'POST', path: /^\/v1\/images\/generations$/, handle: imageGeneration },
   {
     provider: 'openai',
     method: 'POST',
