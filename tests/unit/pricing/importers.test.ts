@@ -535,6 +535,9 @@ describe('importModelsDev', () => {
       },
     ]);
     expect(() => importModelsDev('nope')).toThrow(/expected an object of providers/);
+  });
+});
+
 describe('units beyond tokens', () => {
   // Records as LiteLLM writes them (USD per single second, character, image).
   const litellm = {
