@@ -122,7 +122,7 @@ export class CostAggregate extends LogHistogram {
   private providedLo = 0;
   private providedHi = 0n;
   /** Usage per bucket, in {@link USAGE_BUCKETS} order (a plain array: cheap to allocate). */
-  readonly usage: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  readonly usage: number[] = zeroSlots();
 
   /** Cost per priced call (this aggregate's own histogram). */
   get hist(): LogHistogram {
@@ -249,6 +249,16 @@ export class CostAggregate extends LogHistogram {
       maxCost: this.count > 0 ? picoUsd(this.max) : 0,
     };
   }
+}
+
+/**
+ * One zero per usage bucket, as a packed array of small integers. Sized from the bucket table: a
+ * literal of zeros silently left new buckets out (undefined, then NaN once merged).
+ */
+function zeroSlots(): number[] {
+  const a: number[] = [];
+  for (let i = 0; i < NB; i++) a.push(0);
+  return a;
 }
 
 function picoUsd(v: number): number {
