@@ -49,7 +49,7 @@ export interface Call {
   cost: Record<string, bigint>;
   /** The latest version is a tombstone (is_deleted = 1). */
   deleted: boolean;
-  /** Langfuse environment (ledger lines only; default `default`). */
+  /** Langfuse environment (default `default`). */
   environment?: string;
 }
 
@@ -153,6 +153,8 @@ export function generateDataset(seed = 42, traceCount = 90): Dataset {
         providerKey: n % 6 === 0 ? 'ls_provider' : 'provider',
         fallback: n % 9 === 0,
         tenant: n % 10 === 0 ? 'umbrella' : null,
+        // Whole traces run in one environment; most in Langfuse's `default`.
+        ...(t % 5 === 2 ? { environment: 'staging' } : t % 5 === 4 ? { environment: 'dev' } : {}),
         level,
         statusMessage: level === 'ERROR' ? `rate limited (429) "${id}"` : null,
         usage,
@@ -237,6 +239,7 @@ export function v3ObservationRows(d: Dataset): Record<string, unknown>[] {
     start_time: chTime(c.startMs),
     end_time: chTime(c.endMs),
     name: c.name,
+    environment: c.environment ?? 'default',
     metadata: obsMetadata(c),
     level: c.level,
     status_message: c.statusMessage,
@@ -335,6 +338,7 @@ export function v4EventRows(d: Dataset): Record<string, unknown>[] {
       end_time: chTime(c.endMs, 6),
       name: c.name,
       type: c.type,
+      environment: c.environment ?? 'default',
       ...traceCols(byTrace.get(c.traceId)!),
       level: c.level,
       status_message: c.statusMessage ?? '',

@@ -318,6 +318,23 @@ export function expectedRows(name: string, d: Dataset, p: OracleParams): Row[] {
         share_pct: shareOrNull(cost, total),
       }));
     }
+    case 'cost-by-environment': {
+      const rows = [...groupBy(seen, (s) => s.environment ?? 'default')].map(([k, xs]) => ({
+        k,
+        xs,
+        cost: costOrNull(xs),
+      }));
+      rows.sort((a, b) => byNullableCostDescThen([a.cost, a.k], [b.cost, b.k]));
+      return rows.map(({ k, xs, cost }) => ({
+        environment: str(k),
+        calls: int(xs.length),
+        unpriced_calls: int(unpricedCount(xs)),
+        users: int(new Set(xs.filter((s) => s.trace.userId).map((s) => s.trace.userId)).size),
+        sessions: int(new Set(xs.filter((s) => s.trace.sessionId).map((s) => s.trace.sessionId)).size),
+        cost_usd: usd(cost),
+        share_pct: shareOrNull(cost, total),
+      }));
+    }
     case 'cost-by-operation': {
       const rows = [...groupBy(seen, (s) => s.operation)].map(([k, xs]) => ({ k, xs, cost: costOrNull(xs) }));
       rows.sort((a, b) => byNullableCostDescThen([a.cost, a.k], [b.cost, b.k]));
