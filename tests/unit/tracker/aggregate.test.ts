@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CallSample, CostAggregate, STATUS_SUCCESS } from '../../../src/tracker/aggregate.js';
-import { USAGE_BUCKETS } from '../../../src/usage/token-usage.js';
+import { normalizeUsage, USAGE_BUCKETS } from '../../../src/usage/token-usage.js';
 
 describe('CostAggregate', () => {
   it('has a slot for every bucket of the table, so merged summaries count every unit', () => {
@@ -8,7 +8,7 @@ describe('CostAggregate', () => {
     const b = new CostAggregate();
     const sample = new CallSample();
     for (const [i, bucket] of USAGE_BUCKETS.entries()) {
-      sample.set(1_000, STATUS_SUCCESS, true, false, -1, { [bucket]: i + 1 });
+      sample.set(1_000, STATUS_SUCCESS, true, false, -1, normalizeUsage({ [bucket]: i + 1 }));
       a.add(sample);
       b.add(sample);
     }
