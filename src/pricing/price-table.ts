@@ -1,5 +1,6 @@
 import {
   BUCKET_OF_PRICE,
+  EXACT_FALLBACK_PRICES,
   PRICE_FALLBACK,
   PRICE_KEYS,
   SLOT_SCALE,
@@ -35,12 +36,6 @@ export interface CompiledTable {
    */
   borrowed: readonly UsageBucket[];
 }
-
-/**
- * Buckets whose fallback is how providers bill them, not a guess: reasoning tokens are output tokens
- * on every provider's invoice, and image input is billed as input tokens unless priced apart.
- */
-const EXACT_FALLBACK: ReadonlySet<PriceKey> = new Set<PriceKey>(['reasoning', 'inputImage']);
 
 function kLabel(n: number): string {
   if (n % 1_000_000 === 0) return `${n / 1_000_000}M`;
@@ -153,7 +148,7 @@ export class CompiledModel {
       for (let cur: PriceKey | null = k; cur !== null; cur = PRICE_FALLBACK[cur]) {
         const v = lookup(cur);
         if (v !== undefined) {
-          if (cur !== k && !EXACT_FALLBACK.has(k)) borrowed.push(BUCKET_OF_PRICE[k]);
+          if (cur !== k && !EXACT_FALLBACK_PRICES.has(k)) borrowed.push(BUCKET_OF_PRICE[k]);
           return v;
         }
       }

@@ -34,6 +34,11 @@ export interface BucketRow {
   /** Price key whose price applies when this bucket has none (`null`: 0). */
   readonly fallback: string | null;
   /**
+   * Whether that fallback is how providers bill the bucket (reasoning tokens are output tokens on
+   * every invoice), so a call priced through it is exact, not an estimate.
+   */
+  readonly fallbackExact: boolean;
+  /**
    * Langfuse usage/cost detail key. It is also the ledger's `usage_details`/`cost_details` key, the
    * CSV column and the key of the JSON written to span attributes. Every key holds `input` or
    * `output`, so Langfuse's input/output split works.
@@ -72,6 +77,7 @@ export const BUCKETS = [
     per: 1_000_000,
     price: 'input',
     fallback: null,
+    fallbackExact: false,
     langfuse: 'input',
     langfuseAliases: [],
     usageDetail: true,
@@ -90,6 +96,7 @@ export const BUCKETS = [
     per: 1_000_000,
     price: 'cacheRead',
     fallback: 'input',
+    fallbackExact: false,
     langfuse: 'input_cached_tokens',
     langfuseAliases: ['input_cache_read', 'cache_read_input_tokens'],
     usageDetail: true,
@@ -108,6 +115,7 @@ export const BUCKETS = [
     per: 1_000_000,
     price: 'cacheWrite',
     fallback: 'input',
+    fallbackExact: false,
     langfuse: 'input_cache_creation',
     langfuseAliases: ['input_cache_creation_5m', 'input_cache_write', 'cache_creation_input_tokens'],
     usageDetail: true,
@@ -126,6 +134,7 @@ export const BUCKETS = [
     per: 1_000_000,
     price: 'cacheWrite1h',
     fallback: 'cacheWrite',
+    fallbackExact: false,
     langfuse: 'input_cache_creation_1h',
     langfuseAliases: [],
     usageDetail: true,
@@ -144,6 +153,7 @@ export const BUCKETS = [
     per: 1_000_000,
     price: 'inputAudio',
     fallback: 'input',
+    fallbackExact: false,
     langfuse: 'input_audio_tokens',
     langfuseAliases: ['input_audio'],
     usageDetail: true,
@@ -162,6 +172,7 @@ export const BUCKETS = [
     per: 1_000_000,
     price: 'inputImage',
     fallback: 'input',
+    fallbackExact: true,
     langfuse: 'input_image_tokens',
     langfuseAliases: ['input_image'],
     usageDetail: true,
@@ -180,6 +191,7 @@ export const BUCKETS = [
     per: 1_000_000,
     price: 'output',
     fallback: null,
+    fallbackExact: false,
     langfuse: 'output',
     langfuseAliases: [],
     usageDetail: true,
@@ -198,6 +210,7 @@ export const BUCKETS = [
     per: 1_000_000,
     price: 'reasoning',
     fallback: 'output',
+    fallbackExact: true,
     langfuse: 'output_reasoning_tokens',
     langfuseAliases: ['output_reasoning'],
     usageDetail: true,
@@ -216,6 +229,7 @@ export const BUCKETS = [
     per: 1_000_000,
     price: 'outputAudio',
     fallback: 'output',
+    fallbackExact: false,
     langfuse: 'output_audio_tokens',
     langfuseAliases: ['output_audio'],
     usageDetail: true,
@@ -234,6 +248,7 @@ export const BUCKETS = [
     per: 1,
     price: 'perRequest',
     fallback: null,
+    fallbackExact: false,
     langfuse: 'input_requests',
     langfuseAliases: [],
     usageDetail: false,
@@ -252,6 +267,7 @@ export const BUCKETS = [
     per: 1,
     price: 'perWebSearch',
     fallback: null,
+    fallbackExact: false,
     langfuse: 'input_web_searches',
     langfuseAliases: [],
     usageDetail: false,
@@ -270,6 +286,7 @@ export const BUCKETS = [
     per: 3600,
     price: 'perAudioHour',
     fallback: null,
+    fallbackExact: false,
     langfuse: 'input_audio_seconds',
     langfuseAliases: [],
     usageDetail: true,
@@ -288,6 +305,7 @@ export const BUCKETS = [
     per: 1_000_000,
     price: 'characters',
     fallback: null,
+    fallbackExact: false,
     langfuse: 'input_characters',
     langfuseAliases: [],
     usageDetail: true,
@@ -306,6 +324,7 @@ export const BUCKETS = [
     per: 1,
     price: 'perImage',
     fallback: null,
+    fallbackExact: false,
     langfuse: 'output_images',
     langfuseAliases: [],
     usageDetail: true,
@@ -368,6 +387,10 @@ export const BUCKET_OF_PRICE: Readonly<Record<PriceKey, UsageBucket>> = lookup<P
 /** Price key a bucket falls back to when it has no price of its own (null: none). */
 export const PRICE_FALLBACK: Readonly<Record<PriceKey, PriceKey | null>> = lookup<PriceKey, PriceKey | null>(
   BUCKETS.map((r) => [r.price, r.fallback]),
+);
+/** Price keys whose fallback is how providers bill them: priced through it, a call is still exact. */
+export const EXACT_FALLBACK_PRICES: ReadonlySet<PriceKey> = new Set<PriceKey>(
+  BUCKETS.filter((r) => r.fallbackExact).map((r) => r.price as PriceKey),
 );
 /** Langfuse usage/cost key of each bucket. */
 export const LANGFUSE_KEY_OF_BUCKET: Readonly<Record<UsageBucket, LangfuseDetailKey>> = lookup<
