@@ -1,5 +1,4 @@
 import { closedError, LangfuseCostError } from '../errors.js';
-import { warnOnce } from '../logger.js';
 import type { BudgetLevel } from '../tracker/budgets.js';
 import type { AlertChannel } from './channel.js';
 import {
@@ -9,6 +8,7 @@ import {
   type BudgetAlertSource,
 } from './dispatcher.js';
 import { emailChannel, type SmtpOptions, smtpOptionsFromUrl } from './email.js';
+import { envReader } from './env-reader.js';
 import { slackChannel } from './slack.js';
 import { webhookChannel } from './webhook.js';
 
@@ -67,23 +67,7 @@ export function alertOptionsFromEnv(
   options: AlertEnvOptions = {},
 ): AlertDispatcherOptions | null {
   try {
-    const get = (name: string): string | undefined => {
-      const v = env[name];
-      return v === undefined || v.trim() === '' ? undefined : v.trim();
-    };
-    // `shown` is false for secrets: the message names the variable, not its value.
-    const bad = (name: string, value: string, expected: string, shown = true) => {
-      const msg = `${name}${shown ? `="${value}"` : ''} is not valid: expected ${expected}`;
-      if (options.strict) throw new LangfuseCostError('INVALID_ENV', msg);
-      warnOnce(`env:${name}:${shown ? value : ''}`, `${msg}; ignoring it`);
-    };
-    const int = (name: string): number | undefined => {
-      const v = get(name);
-      if (v === undefined) return undefined;
-      if (/^\d+$/.test(v) && Number(v) >= 1) return Number(v);
-      bad(name, v, 'a whole number ≥ 1');
-      return undefined;
-    };
+    const { get, bad, wholeNumber: int } = envReader(env, options.strict);
 
     const channels: AlertChannel[] = [];
     const add = (name: string, make: () => AlertChannel, expected: string) => {

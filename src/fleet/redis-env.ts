@@ -1,5 +1,5 @@
-import { closedError, LangfuseCostError } from '../errors.js';
-import { warnOnce } from '../logger.js';
+import { closedError } from '../errors.js';
+import { envReader } from './env-reader.js';
 import {
   type RedisBudgetStore,
   type RedisBudgetStoreOptions,
@@ -41,15 +41,7 @@ export function redisStoreOptionsFromEnv(
   options: RedisEnvOptions = {},
 ): RedisBudgetStoreOptions | null {
   try {
-    const get = (name: string): string | undefined => {
-      const v = env[name];
-      return v === undefined || v.trim() === '' ? undefined : v.trim();
-    };
-    const bad = (name: string, value: string, expected: string, shown = true) => {
-      const msg = `${name}${shown ? `="${value}"` : ''} is not valid: expected ${expected}`;
-      if (options.strict) throw new LangfuseCostError('INVALID_ENV', msg);
-      warnOnce(`env:${name}:${shown ? value : ''}`, `${msg}; ignoring it`);
-    };
+    const { get, bad, wholeNumber } = envReader(env, options.strict);
     const url = get('LANGFUSE_COST_REDIS_URL');
     if (url === undefined) return null;
     if (!/^rediss?:\/\//i.test(url)) {
@@ -59,11 +51,8 @@ export function redisStoreOptionsFromEnv(
     const out: RedisBudgetStoreOptions = { url };
     const prefix = get('LANGFUSE_COST_REDIS_PREFIX');
     if (prefix !== undefined) out.prefix = prefix;
-    const timeout = get('LANGFUSE_COST_REDIS_TIMEOUT_MS');
-    if (timeout !== undefined) {
-      if (/^\d+$/.test(timeout) && Number(timeout) >= 1) out.timeoutMs = Number(timeout);
-      else bad('LANGFUSE_COST_REDIS_TIMEOUT_MS', timeout, 'a whole number of ms ≥ 1');
-    }
+    const timeout = wholeNumber('LANGFUSE_COST_REDIS_TIMEOUT_MS', 'a whole number of ms ≥ 1');
+    if (timeout !== undefined) out.timeoutMs = timeout;
     const closed = get('LANGFUSE_COST_REDIS_FAIL_CLOSED');
     if (closed !== undefined) {
       const v = closed.toLowerCase();
