@@ -689,7 +689,7 @@ function add(a: number, b: number): number {
 }
 
 /** Key of Anthropic's 1-hour cache-write count in its raw `usage.cache_creation`. */
-const EPHEMERAL_1H_KEY = '"ephemeral_1h_input_tokens":';
+const EPHEMERAL_1H_KEY = '"ephemeral_1h_input_tokens"';
 
 /**
  * Cache writes from `ai.response.providerMetadata` (a JSON string), where the AI SDK puts the
@@ -712,7 +712,8 @@ function readAiProviderMetadata(a: Attrs, r: RawCounts): void {
   if (typeof pm !== 'string') return;
   const needTotal = r.cacheWrite < 0 && r.noCache < 0;
   const at = pm.indexOf(EPHEMERAL_1H_KEY);
-  const oneHourNonZero = at >= 0 && isNonZeroDigit(pm.charCodeAt(at + EPHEMERAL_1H_KEY.length));
+  const oneHourNonZero =
+    at >= 0 && isNonZeroDigit(pm.charCodeAt(valueStart(pm, at + EPHEMERAL_1H_KEY.length)));
   if (
     !oneHourNonZero &&
     !(needTotal && (pm.includes('acheCreationInputTokens') || pm.includes('acheWriteInputTokens')))
@@ -750,6 +751,22 @@ function readAiProviderMetadata(a: Attrs, r: RawCounts): void {
     if (v != null) write = r.check(v, `${path}.bedrock.usage.cacheWriteInputTokens`);
   }
   if (write >= 0) r.cacheWrite = write;
+}
+
+/**
+ * Position of the value after a JSON key ending at `i`: past the colon and any whitespace around it
+ * (the AI SDK writes compact JSON; a span built by hand may not).
+ */
+function valueStart(s: string, i: number): number {
+  let p = i;
+  while (isJsonSpace(s.charCodeAt(p))) p++;
+  if (s.charCodeAt(p) === 0x3a) p++;
+  while (isJsonSpace(s.charCodeAt(p))) p++;
+  return p;
+}
+
+function isJsonSpace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 }
 
 /** `1`–`9`: the first digit of a non-zero JSON number. */

@@ -444,3 +444,44 @@ describe('the processor serializers equal JSON.stringify of the Langfuse mapping
     }
   });
 });
+
+describe('extractOtelUsage: Anthropic 1-hour cache writes in AI SDK provider metadata', () => {
+  const span = (providerMetadata: string) =>
+    extractOtelUsage(
+      {
+        'ai.operationId': 'ai.generateText.doGenerate',
+        'ai.model.provider': 'anthropic.messages',
+        'ai.model.id': 'claude-haiku-4-5',
+        'ai.usage.inputTokens': 4500,
+        'ai.usage.inputTokenDetails.noCacheTokens': 1000,
+        'ai.usage.inputTokenDetails.cacheReadTokens': 500,
+        'ai.usage.inputTokenDetails.cacheWriteTokens': 3000,
+        'ai.usage.outputTokens': 400,
+        'ai.response.providerMetadata': providerMetadata,
+      },
+      { name: 'ai', version: '7.0.173' },
+    );
+  const metadata = {
+    anthropic: {
+      usage: { cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 2000 } },
+    },
+  };
+
+  it.each([
+    ['compact JSON (as the AI SDK writes it)', JSON.stringify(metadata)],
+    ['pretty-printed JSON (a span built by hand)', JSON.stringify(metadata, null, 2)],
+    [
+      'a space before the colon',
+      JSON.stringify(metadata).replace('"ephemeral_1h_input_tokens":', '"ephemeral_1h_input_tokens" : '),
+    ],
+  ])('%s: the 1-hour part refines the 3,000 cache writes, never adds to them', (_, pm) => {
+    const x = span(pm);
+    expect(x?.usage).toMatchObject({
+      input: 1000,
+      cacheRead: 500,
+      cacheWrite: 1000,
+      cacheWrite1h: 2000,
+      output: 400,
+    });
+  });
+});
