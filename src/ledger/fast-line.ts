@@ -23,6 +23,14 @@ export class FastLine {
   /** @internal The text the positions below point into. */
   text = '';
   /**
+   * @internal The text searched for {@link FastLine.backslashAt} and the first backslash at or after
+   * the last line start searched (`text.length` when none): kept across lines so that a block of
+   * lines is searched once, not once per line. Not reset with the line.
+   */
+  backslashText = '';
+  /** @internal See {@link FastLine.backslashText}. */
+  backslashAt = -1;
+  /**
    * @internal The number the scanner read last: its functions return the position after what they
    * read (or {@link DECLINE}), so a number's value travels here, on the line being read, rather than
    * in state shared by every scan.
@@ -300,6 +308,48 @@ function stringEnd(t: string, p: number, end: number): number {
     q = t.indexOf('"', q + 1);
   }
   return DECLINE;
+}
+
+/**
+ * Position of the first backslash of `t` at or after `start` (`t.length` when none), remembered on
+ * `f`: lines are scanned in order, so one search serves every line up to that backslash.
+ */
+function nextBackslash(t: string, start: number, f: FastLine): number {
+  if (f.backslashText !== t || f.backslashAt < start) {
+    const i = t.indexOf('\\', start);
+    f.backslashText = t;
+    f.backslashAt = i < 0 ? t.length : i;
+  }
+  return f.backslashAt;
+}
+
+/** JSON's one-character escapes after a backslash: `"`, `\\`, `/`, `b`, `f`, `n`, `r`, `t`. */
+const SIMPLE_ESCAPES: ReadonlySet<number> = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]);
+/** `u` of a `\uXXXX` escape. */
+const UNICODE_ESCAPE = 0x75;
+
+const isHex = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+
+/**
+ * True when every escape in `t[a, b)` is one JSON accepts and no raw control character is there (what
+ * `JSON.parse` of an escaped string would refuse). Only lines holding a backslash are checked.
+ */
+function escapesValid(t: string, a: number, b: number): boolean {
+  for (let i = a; i < b; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 0x20) return false;
+    if (c !== BACKSLASH) continue;
+    const n = t.charCodeAt(i + 1);
+    if (SIMPLE_ESCAPES.has(n)) {
+      i++;
+    } else if (n === UNICODE_ESCAPE) {
+      for (let k = i + 2; k < i + 6; k++) if (k >= b || !isHex(t.charCodeAt(k))) return false;
+      i += 5;
+    } else {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** True when `t[a, b)` holds a backslash (an escape). */
@@ -667,6 +717,10 @@ export function scanLine(t: string, start: number, end: number, f: FastLine): bo
   f.text = t;
   while (end > start && t.charCodeAt(end - 1) === 0x0d) end--;
   if (t.charCodeAt(start) !== LBRACE || t.charCodeAt(end - 1) !== RBRACE) return false;
+  // The getters unescape strings lazily and would meet a bad escape (`"a\x"`) only when the field
+  // is read, and throw there: a line with a backslash has its escapes checked first, and a bad one
+  // takes the JSON.parse path, which rejects the line.
+  if (nextBackslash(t, start, f) < end && !escapesValid(t, start, end)) return false;
   let total = Number.NaN;
   let p = start + 1;
   let k = 0;

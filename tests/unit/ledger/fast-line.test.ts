@@ -89,3 +89,38 @@ describe('fast-line scanner state', () => {
     expect(scanLine(text, 0, text.length, new FastLine())).toBe(false);
   });
 });
+
+describe('fast-line scanner and escapes', () => {
+  it('declines a line with a bad escape, so the JSON.parse path rejects it instead of a getter throwing later', () => {
+    const bad = line({ id: 'c', model: 'gpt-4o', user: 'a\\x', pico: 1, input: 1, provided: '{}' });
+    expect(() => JSON.parse(bad)).toThrow(SyntaxError);
+    expect(scanLine(bad, 0, bad.length, new FastLine())).toBe(false);
+  });
+
+  it('reads a line with good escapes on the fast path; the lines of a block around it scan too', () => {
+    const escaped = line({
+      id: 'd',
+      model: 'gpt-4o',
+      user: 'say \\"hi\\" \\u00e9',
+      pico: 1,
+      input: 1,
+      provided: '{}',
+    });
+    expect((JSON.parse(escaped) as { user_id: string }).user_id).toBe('say "hi" \u00e9');
+    // One text holding four lines, as the reader hands over a block: only the bad one declines.
+    const bad = line({ id: 'c', model: 'gpt-4o', user: 'a\\x', pico: 1, input: 1, provided: '{}' });
+    const lines = [A, escaped, bad, B];
+    const block = lines.join('\n');
+    const f = new FastLine();
+    const users: (string | null)[] = [];
+    let at = 0;
+    const accepted = lines.map((l) => {
+      const ok = scanLine(block, at, at + l.length, f);
+      users.push(ok ? f.user : null);
+      at += l.length + 1;
+      return ok;
+    });
+    expect(accepted).toEqual([true, true, false, true]);
+    expect(users).toEqual(['ann', 'say "hi" \u00e9', null, 'bob']);
+  });
+});
