@@ -2,7 +2,7 @@ import { usdToPico } from '../pricing/money.js';
 import { LANGFUSE_KEY_OF_BUCKET } from '../usage/buckets.js';
 import { type TokenBucket, USAGE_BUCKETS } from '../usage/token-usage.js';
 import { costAgreement, isCanonicalTime, LEDGER_COLUMN_KINDS } from './check.js';
-import { LEDGER_COLUMNS, type LedgerLine, OMITTED_WHEN_DEFAULT } from './line.js';
+import { DEFAULT_ENVIRONMENT, LEDGER_COLUMNS, type LedgerLine, OMITTED_WHEN_DEFAULT } from './line.js';
 
 /**
  * The fields of a ledger line that reports need, read straight from the text without building the
@@ -245,9 +245,6 @@ const F_TENANT = 6;
 const F_NAME = 7;
 const F_ENV = 8;
 const FIELDS = 9;
-
-/** Environment of lines written without one (Langfuse's default environment). */
-const DEFAULT_ENVIRONMENT = 'default';
 
 /** True when `t[a, b)` is the text of `s` and has no escape (so it stands for `s` itself). */
 function sameText(t: string, a: number, b: number, s: string): boolean {

@@ -9,6 +9,12 @@ import { isoTime } from './iso-time.js';
 import type { CostRecord, RecordSource } from './record.js';
 
 /**
+ * Environment of calls recorded without one: Langfuse's name for it (its `environment` column
+ * defaults to it, and so does the ledger), so local and Langfuse breakdowns agree.
+ */
+export const DEFAULT_ENVIRONMENT = 'default';
+
+/**
  * One ledger line (JSON Lines, one object per call). Column names follow Langfuse's ClickHouse
  * `observations` table, so the SQL dashboards read the ledger with the same names; the columns
  * after `total_cost` are ours. Times are ISO-8601 UTC with milliseconds and `Z`.
@@ -85,7 +91,7 @@ function toLedgerLineUnchecked(r: CostRecord, options: LedgerLineOptions = {}): 
     project_id: options.projectId ?? 'local',
     type: 'GENERATION',
     name: r.operation ?? null,
-    environment: r.environment ?? 'default',
+    environment: r.environment ?? DEFAULT_ENVIRONMENT,
     start_time: isoTime(r.startTime),
     end_time: isoTime(r.endTime),
     level: r.status === 'error' ? 'ERROR' : 'DEFAULT',
@@ -126,7 +132,7 @@ function toLedgerLineUnchecked(r: CostRecord, options: LedgerLineOptions = {}): 
  */
 export const OMITTED_WHEN_DEFAULT = {
   parent_observation_id: null,
-  environment: 'default',
+  environment: DEFAULT_ENVIRONMENT,
   internal_model_id: null,
   provided_cost_details: {},
   cost_pico: null,
@@ -200,7 +206,7 @@ function expandLedgerLineUnchecked(parsed: Record<string, unknown>): LedgerLine 
     project_id: l.project_id as string,
     type: l.type as 'GENERATION',
     name: l.name as string | null,
-    environment: l.environment ?? 'default',
+    environment: l.environment ?? DEFAULT_ENVIRONMENT,
     start_time: l.start_time as string,
     end_time: l.end_time as string,
     level: l.level as LedgerLine['level'],

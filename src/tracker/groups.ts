@@ -26,11 +26,7 @@ export const GROUP_DIMENSIONS: readonly GroupDimension[] = [
 
 /** Group key of calls without a value for the dimension (e.g. no session id). */
 export const NONE_KEY = '(none)';
-/**
- * Environment of calls recorded without one: Langfuse's name for it (its `environment` column
- * defaults to it, and so does the ledger), so local and Langfuse breakdowns agree.
- */
-export const DEFAULT_ENVIRONMENT = 'default';
+export { DEFAULT_ENVIRONMENT } from '../ledger/line.js';
 /** Group key that collects calls of groups dropped past the group bound. */
 export const OTHER_KEY = '(other)';
 
