@@ -42,6 +42,7 @@ import {
   compactModel,
   countDroppedKey,
   countSkip,
+  finishImport,
   hasAnyPrice,
   type ImportOptions,
   isPrice,
@@ -155,17 +156,13 @@ function importGenaiPricesUnchecked(data: unknown, options: GenaiPricesImportOpt
     }
   });
 
-  options.onStats?.(stats);
-  return {
-    version: 1,
-    source: options.source ?? {
-      name: 'genai-prices',
-      url: 'https://github.com/pydantic/genai-prices',
-      license: 'MIT',
-    },
-    providers,
+  return finishImport(
+    stats,
+    options,
+    { name: 'genai-prices', url: 'https://github.com/pydantic/genai-prices', license: 'MIT' },
     models,
-  };
+    providers,
+  );
 }
 
 /** Exact names a provider goes by, from its `provider_match` rule (string operands only). */

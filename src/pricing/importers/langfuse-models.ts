@@ -43,11 +43,12 @@ import {
   compactModel,
   countDroppedKey,
   countSkip,
+  finishImport,
   type ImportOptions,
   type ImportStats,
-  implausiblePrice,
   isPrice,
   isRecord,
+  keepPlausible,
   newStats,
   perTokenToPerMillion,
   perUnitToPrice,
@@ -178,28 +179,16 @@ function importLangfuseModelsUnchecked(data: unknown, options: LangfuseImportOpt
     group.forEach((r, i) => {
       const next = group[i + 1];
       const model = toCatalogModel(r, next?.startDate, options.defaultProvider ?? 'unknown', stats);
-      if (!model) return;
-      const bad = implausiblePrice(model);
-      if (bad) {
-        countSkip(stats, 'implausible price');
-        addNote(stats, `${r.modelName}: skipped, implausible price ${bad} USD per 1M tokens`);
-        return;
-      }
-      models.push(model);
-      stats.imported++;
+      if (model) keepPlausible(stats, models, model, r.modelName);
     });
   }
 
-  options.onStats?.(stats);
-  return {
-    version: 1,
-    source: options.source ?? {
-      name: 'langfuse',
-      url: 'https://langfuse.com/docs/model-usage-and-cost',
-      license: 'MIT',
-    },
+  return finishImport(
+    stats,
+    options,
+    { name: 'langfuse', url: 'https://langfuse.com/docs/model-usage-and-cost', license: 'MIT' },
     models,
-  };
+  );
 }
 
 function readModel(m: unknown, stats: ImportStats): RawModel | undefined {

@@ -51,11 +51,12 @@ import {
   compactModel,
   countDroppedKey,
   countSkip,
+  finishImport,
   type ImportOptions,
   type ImportStats,
-  implausiblePrice,
   isPrice,
   isRecord,
+  keepPlausible,
   newStats,
   perTokenToPerMillion,
   perUnitToPrice,
@@ -281,28 +282,20 @@ function importLiteLLMUnchecked(data: unknown, options: LiteLLMImportOptions = {
       deprecated,
       contextWindow,
     });
-    const bad = implausiblePrice(model);
-    if (bad) {
-      countSkip(stats, 'implausible price');
-      addNote(stats, `${key}: skipped, implausible price ${bad} USD per 1M tokens (unit error upstream?)`);
-      continue;
-    }
-    used.add(`${provider}\u0000${id.toLowerCase()}`);
-    models.push(model);
-    stats.imported++;
+    if (keepPlausible(stats, models, model, key)) used.add(`${provider}\u0000${id.toLowerCase()}`);
   }
 
-  options.onStats?.(stats);
-  return {
-    version: 1,
-    source: options.source ?? {
+  return finishImport(
+    stats,
+    options,
+    {
       name: 'litellm',
       url: 'https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json',
       license: 'MIT',
     },
-    providers: providerMeta(providerNames),
     models,
-  };
+    providerMeta(providerNames),
+  );
 }
 
 function modeOf(mode: string): ModelMode {

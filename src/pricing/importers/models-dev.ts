@@ -14,11 +14,12 @@ import type { CatalogData, CatalogModel, PriceSet } from '../types.js';
 import {
   badInput,
   countSkip,
+  finishImport,
   type ImportOptions,
   type ImportStats,
-  implausiblePrice,
   isPrice,
   isRecord,
+  keepPlausible,
   newStats,
 } from './shared.js';
 
@@ -99,18 +100,13 @@ function importUnchecked(data: unknown, options: ImportOptions): CatalogData {
       }
       const model: CatalogModel = { id, provider, prices, source: MODELS_DEV_SOURCE };
       if (typeof m.name === 'string' && m.name !== '' && m.name !== id) model.name = m.name;
-      if (implausiblePrice(model)) {
-        countSkip(stats, 'implausible price');
-        continue;
-      }
-      models.push(model);
-      stats.imported++;
+      keepPlausible(stats, models, model, `${key}/${id}`);
     }
   }
-  options.onStats?.(stats);
-  return {
-    version: 1,
-    source: options.source ?? { name: MODELS_DEV_SOURCE, url: 'https://models.dev', license: 'MIT' },
+  return finishImport(
+    stats,
+    options,
+    { name: MODELS_DEV_SOURCE, url: 'https://models.dev', license: 'MIT' },
     models,
-  };
+  );
 }

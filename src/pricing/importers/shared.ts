@@ -4,7 +4,14 @@
  */
 import { CatalogValidationError } from '../../errors.js';
 import { BUCKET_OF_PRICE, BUCKET_ROW } from '../../usage/buckets.js';
-import type { CatalogModel, CatalogSource, PriceKey, PriceSet } from '../types.js';
+import type {
+  CatalogData,
+  CatalogModel,
+  CatalogProvider,
+  CatalogSource,
+  PriceKey,
+  PriceSet,
+} from '../types.js';
 import { MAX_PRICE } from '../validate.js';
 
 /** What an importer did with its input, for reports and the `prices:update` script. */
@@ -140,4 +147,42 @@ export function implausiblePrice(m: CatalogModel): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Add `model` to `models` and count it, unless one of its prices is implausible: then it is skipped,
+ * counted under `implausible price` and noted with `label` (the record's key in the input).
+ * @returns whether the model was kept.
+ */
+export function keepPlausible(
+  stats: ImportStats,
+  models: CatalogModel[],
+  model: CatalogModel,
+  label: string,
+): boolean {
+  const bad = implausiblePrice(model);
+  if (bad) {
+    countSkip(stats, 'implausible price');
+    addNote(stats, `${label}: skipped, implausible price ${bad} USD per 1M tokens (unit error upstream?)`);
+    return false;
+  }
+  models.push(model);
+  stats.imported++;
+  return true;
+}
+
+/**
+ * Close an import: hand the statistics to `options.onStats` and wrap the models in a catalog
+ * document whose provenance is `options.source`, else the importer's `defaultSource`.
+ */
+export function finishImport(
+  stats: ImportStats,
+  options: ImportOptions,
+  defaultSource: CatalogSource,
+  models: CatalogModel[],
+  providers?: Record<string, CatalogProvider>,
+): CatalogData {
+  options.onStats?.(stats);
+  const source = options.source ?? defaultSource;
+  return providers ? { version: 1, source, providers, models } : { version: 1, source, models };
 }
