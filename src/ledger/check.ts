@@ -1,3 +1,4 @@
+import { COUNT_BUCKETS, LANGFUSE_KEY_OF_BUCKET } from '../usage/buckets.js';
 import { LEDGER_COLUMNS } from './line.js';
 
 /**
@@ -10,7 +11,7 @@ import { LEDGER_COLUMNS } from './line.js';
  * type (text columns may be null, as in Langfuse's `observations`; `id` may not), amounts and token
  * counts are non-negative (counts integers), times are valid, and the totals
  * agree with their parts where the line format has that invariant (`usage_details.total` is the sum of
- * the other keys; `cost_pico` and `total_cost` are the same amount).
+ * the token keys, units such as audio seconds being outside it; `cost_pico` and `total_cost` are the same amount).
  */
 
 /** What a column holds. */
@@ -19,7 +20,7 @@ type Kind =
   | 'string' // string
   | 'string?' // string or null
   | 'time' // ISO-8601 date-time
-  | 'tokens' // object of non-negative integers, `total` the sum of the others
+  | 'tokens' // object of non-negative integers, `total` the sum of the token counts
   | 'usd' // object of non-negative finite numbers
   | 'usd?' // non-negative finite number or null
   | 'pico?' // non-negative safe integer or null
@@ -119,6 +120,12 @@ export function isCanonicalTime(t: string, a: number, b: number): boolean {
   return d <= daysIn(y, mo);
 }
 
+/**
+ * Usage keys of units that are not tokens (audio seconds, characters, images): `usage_details.total`
+ * is the token total, so they are not part of it.
+ */
+const OUTSIDE_TOTAL: ReadonlySet<string> = new Set(COUNT_BUCKETS.map((b) => LANGFUSE_KEY_OF_BUCKET[b]));
+
 /** True when `s` is a valid date-time: the ledger's own form, or any other form `Date.parse` reads. */
 export function isLedgerTime(s: string): boolean {
   if (isCanonicalTime(s, 0, s.length)) return true;
@@ -195,11 +202,11 @@ function checkValue(key: string, kind: Kind, v: unknown): string | null {
         if (!(typeof n === 'number' && Number.isSafeInteger(n) && n >= 0)) {
           return `${key}.${k}: ${what(n)}, not a non-negative integer`;
         }
-        if (k !== 'total') sum += n;
+        if (k !== 'total' && !OUTSIDE_TOTAL.has(k)) sum += n;
       }
       const total = v.total;
       if (typeof total === 'number' && total !== sum) {
-        return `${key}.total: ${total}, not the sum of the other counts (${sum})`;
+        return `${key}.total: ${total}, not the sum of the token counts (${sum})`;
       }
       return null;
     }

@@ -1,5 +1,5 @@
 import { usdToPico } from '../pricing/money.js';
-import { LANGFUSE_KEY_OF_BUCKET } from '../usage/buckets.js';
+import { LANGFUSE_KEY_OF_BUCKET, TOKEN_BUCKETS } from '../usage/buckets.js';
 import { type TokenBucket, USAGE_BUCKETS } from '../usage/token-usage.js';
 import { costAgreement, isCanonicalTime, LEDGER_COLUMN_KINDS } from './check.js';
 import { DEFAULT_ENVIRONMENT, LEDGER_COLUMNS, type LedgerLine, OMITTED_WHEN_DEFAULT } from './line.js';
@@ -818,6 +818,9 @@ for (const [key, index] of Object.entries(USAGE_INDEX)) {
   (USAGE_KEYS_BY_LENGTH[key.length] ??= []).push([Uint16Array.from(key, (c) => c.charCodeAt(0)), index]);
 }
 
+/** Usage buckets come tokens first (the bucket table's order), so an index below this is a token count. */
+const TOKEN_BUCKET_COUNT = TOKEN_BUCKETS.length;
+
 /** The bucket index of the usage key in `t[a, b)`, or undefined (`total`, unknown keys). */
 function usageIndexAt(t: string, a: number, b: number): number | undefined {
   const list = USAGE_KEYS_BY_LENGTH[b - a];
@@ -849,11 +852,10 @@ function readUsage(t: string, p: number, end: number, f: FastLine, add: boolean)
     if (after < 0 || !Number.isSafeInteger(v)) return DECLINE;
     if (q - i === 6 && t.startsWith('total', i + 1)) total = v;
     else {
-      sum += v;
-      if (add && v > 0) {
-        const idx = usageIndexAt(t, i + 1, q);
-        if (idx !== undefined) f.usage[idx] = f.usage[idx]! + v;
-      }
+      const idx = usageIndexAt(t, i + 1, q);
+      // `total` counts tokens only; units after the token buckets (audio seconds, …) are outside it.
+      if (idx === undefined || idx < TOKEN_BUCKET_COUNT) sum += v;
+      if (add && v > 0 && idx !== undefined) f.usage[idx] = f.usage[idx]! + v;
     }
     i = after;
     const d = t.charCodeAt(i);

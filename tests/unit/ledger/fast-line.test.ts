@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ledgerLineProblem } from '../../../src/ledger/check.js';
 import { FastLine, scanLine } from '../../../src/ledger/fast-line.js';
+import { USAGE_BUCKETS } from '../../../src/usage/buckets.js';
 
 /** A ledger line as the writer puts it (columns in order), with the fields the scanner reads varied. */
 function line(o: {
@@ -122,5 +123,32 @@ describe('fast-line scanner and escapes', () => {
     });
     expect(accepted).toEqual([true, true, false, true]);
     expect(users).toEqual(['ann', 'say "hi" \u00e9', null, 'bob']);
+  });
+});
+
+describe('usage_details.total counts tokens only', () => {
+  // A transcription call as the writer puts it: 90 s of audio, no tokens, so total is 0.
+  const withUnits = A.replace(
+    '"usage_details":{"input":1,"output":10,"total":11}',
+    '"usage_details":{"input":0,"output":0,"input_audio_seconds":90,"input_characters":1200,"total":0}',
+  );
+  // The same with the units summed into total, which no writer does.
+  const unitsInTotal = withUnits.replace('"total":0}', '"total":1290}');
+  const audio = USAGE_BUCKETS.indexOf('audioSeconds');
+  const characters = USAGE_BUCKETS.indexOf('characters');
+
+  it('a line with audio seconds and characters is valid and scanned, with its units counted', () => {
+    expect(withUnits).not.toBe(A);
+    expect(ledgerLineProblem(JSON.parse(withUnits))).toBeNull();
+    const f = new FastLine();
+    expect(scanLine(withUnits, 0, withUnits.length, f)).toBe(true);
+    expect([f.usage[audio], f.usage[characters]]).toEqual([90, 1200]);
+  });
+
+  it('a total that includes the units is not the token total: the checker and the scanner both refuse it', () => {
+    expect(ledgerLineProblem(JSON.parse(unitsInTotal))).toBe(
+      'usage_details.total: 1290, not the sum of the token counts (0)',
+    );
+    expect(scanLine(unitsInTotal, 0, unitsInTotal.length, new FastLine())).toBe(false);
   });
 });
