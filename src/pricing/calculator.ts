@@ -186,7 +186,7 @@ export function price(
   const unpriced = free ? null : unpricedUnit(usage, table.femto);
   if (unpriced !== null) {
     (warnings ??= []).push(
-      `"${resolvedModel}" has no ${BUCKET_ROW[unpriced as UsageBucket].priceLabel} price; its ${unpriced} cost $0 here`,
+      `"${resolvedModel}" has no ${BUCKET_ROW[unpriced as UsageBucket].priceLabel} price; its ${unpriced} cost $0 here (estimated)`,
     );
   }
   if (!Number.isSafeInteger(totalPico)) {
@@ -209,7 +209,9 @@ export function price(
     contextTier: table.contextAbove,
     source: free ? 'free' : SOURCE_OF_LAYER[layer],
     layer,
-    estimated: layer === 'fallback',
+    // A unit the model has no price for (audio seconds on a token-priced model) is missing from the
+    // total, so the total is an estimate (its warning is above).
+    estimated: layer === 'fallback' || unpriced !== null,
   };
   // A bucket priced with another bucket's price (cache reads at the input price when the model has no
   // cache-read price) makes the cost an estimate; most tables borrow nothing.

@@ -108,6 +108,19 @@ describe('inherited rates', () => {
     });
     expect(calculateCost({ model: 'm', usage: { cacheWrite1h: 1_000_000 } }, c)?.total).toBe(1.25);
   });
+  it('units with no price and nothing to fall back to are flagged, never a silent $0', () => {
+    // 'plain' has token prices only: 90 s of audio and 2 images cannot be billed from them.
+    const r = cost({ model: 'plain', usage: { input: 1000, audioSeconds: 90, images: 2 } });
+    expect(r.totalPico).toBe(2_000_000_000); // 1,000 × $2 per 1M; the units add nothing
+    expect(r.estimated).toBe(true);
+    expect(r.warnings).toEqual([
+      '"plain" has no per audio hour price; its audioSeconds cost $0 here (estimated)',
+    ]);
+    // No per-request fee is no gap: a call on a model without one is exact.
+    const plain = cost({ model: 'plain', usage: { input: 1000, requests: 1 } });
+    expect(plain.estimated).toBe(false);
+    expect(plain.warnings).toBeUndefined();
+  });
 });
 
 describe('tiers', () => {
