@@ -7,6 +7,7 @@ import {
   type LedgerReport,
 } from '../../node/ledger/report.js';
 import type { CostSummary } from '../../tracker/aggregate.js';
+import { BUCKETS } from '../../usage/buckets.js';
 import { intFlag, parseArgs, strFlag } from '../args.js';
 import { type CliCommand, CliError } from '../command.js';
 import { pct, renderTable, usd } from '../format.js';
@@ -165,21 +166,22 @@ function human(
     `${t.estimated.toLocaleString('en-US')} estimated`,
   ];
   lines.push(`Calls          ${t.requests.toLocaleString('en-US')}  (${extras.join(', ')})`);
-  const tok = t.tokens;
-  const parts: string[] = [];
-  const add = (label: string, n: number) => {
-    if (n > 0) parts.push(`${label} ${n.toLocaleString('en-US')}`);
-  };
-  add('input', tok.input);
-  add('cache read', tok.cacheRead);
-  add('cache write', tok.cacheWrite + tok.cacheWrite1h);
-  add('audio/image in', tok.inputAudio + tok.inputImage);
-  add('output', tok.output);
-  add('reasoning', tok.reasoning);
-  add('audio out', tok.outputAudio);
+  // Every bucket with a count, in table order, named by its `price` flag: tokens within the total,
+  // other units (requests, audio seconds, characters, images) on their own line.
+  const tokenParts: string[] = [];
+  const unitParts: string[] = [];
+  for (const row of BUCKETS) {
+    const n = t.tokens[row.key];
+    if (n > 0) {
+      (row.kind === 'token' ? tokenParts : unitParts).push(
+        `${row.flag.replaceAll('-', ' ')} ${n.toLocaleString('en-US')}`,
+      );
+    }
+  }
   lines.push(
-    `Tokens         ${t.totalTokens.toLocaleString('en-US')}${parts.length > 0 ? `  (${parts.join(', ')})` : ''}`,
+    `Tokens         ${t.totalTokens.toLocaleString('en-US')}${tokenParts.length > 0 ? `  (${tokenParts.join(', ')})` : ''}`,
   );
+  if (unitParts.length > 0) lines.push(`Units          ${unitParts.join(', ')}`);
   if (priced > 0) {
     // Averages and percentiles cover the priced calls only; the unpriced ones are counted beside them.
     const over =

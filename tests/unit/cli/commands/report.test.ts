@@ -224,3 +224,29 @@ describe('langfuse-cost export', () => {
     expect(bad.code).toBe(2);
   });
 });
+
+describe('langfuse-cost report: every bucket with a count', () => {
+  const mediaLedger = join(dir, 'media', 'ledger.jsonl');
+
+  beforeAll(async () => {
+    mkdirSync(join(dir, 'media'));
+    const t = new CostTracker({
+      now: clock(Date.UTC(2026, 10, 22)).now,
+      sinks: [new JsonlLedgerSink({ path: mediaLedger })],
+    });
+    t.record(priced('claude-x', { input: 1000, cacheWrite: 200, cacheWrite1h: 300, output: 50 }));
+    t.record(priced('mini', { audioSeconds: 90 }));
+    t.record(priced('mini', { audioSeconds: 30, characters: 1200, images: 2 }));
+    await t.close();
+  });
+
+  it('lists token buckets within the total and other units on their own line', async () => {
+    const r = await runCli(['report', '--ledger', mediaLedger]);
+    expect(r.code).toBe(0);
+    // 1,000 + 200 + 300 + 50 tokens; the 1-hour cache writes are named apart from the 5-minute ones.
+    expect(r.stdout).toMatch(
+      /Tokens\s+1,550 {2}\(input 1,000, cache write 200, cache write 1h 300, output 50\)\n/,
+    );
+    expect(r.stdout).toMatch(/Units\s+audio seconds 120, characters 1,200, images 2\n/);
+  });
+});
