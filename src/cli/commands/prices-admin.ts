@@ -18,29 +18,6 @@ import { intFlag, type ParsedArgs, parseArgs, strFlag } from '../args.js';
 import type { CliIO } from '../command.js';
 import { CliError } from '../command.js';
 
-/** Usage of the admin subcommands, appended to `prices --help`. */
-export const PRICES_ADMIN_USAGE = `
-  langfuse-cost prices sync [--from genai-prices|litellm|<url>] [--dry-run] [--force]
-        Download a published price list, validate it, show what changes and store it in the
-        synced price cache. --dry-run shows the preview and writes nothing; --force ignores the
-        6-hour TTL. Options: --format litellm|genai-prices|langfuse|catalog (for URLs),
-        --timeout <ms> (30000), --max-bytes <n> (16 MiB), --max-shrink <ratio> (0.5), --all, --json.
-  langfuse-cost prices cache stats [--json]
-        Source, download time, age and model count of the synced cache.
-  langfuse-cost prices cache clear
-        Delete the synced cache (user files and the bundled catalog stay in force).
-  langfuse-cost prices set <model> --input <usd> --output <usd> [--cache-read <usd>]
-        [--cache-write <usd>] [--cache-write-1h <usd>] [--reasoning <usd>] [--input-audio <usd>]
-        [--output-audio <usd>] [--input-image <usd>] [--per-request <usd>] [--per-web-search <usd>]
-        [--provider <id>] [--file <path>]
-        Write a manual price (USD per 1M tokens; fees USD per unit) to your price file
-        (first path of LANGFUSE_COST_PRICES, else ~/.config/langfuse-cost/prices.json, which
-        is loaded wherever LANGFUSE_COST_PRICES is unset).
-        Manual prices win over synced and bundled prices.
-  langfuse-cost prices unset <model> [--provider <id>] [--file <path>]
-        Remove a manual price.
-`;
-
 function num(v: number | undefined): string {
   return v === undefined ? '—' : String(Number(v.toPrecision(12)));
 }

@@ -10,6 +10,7 @@ import { intFlag, parseArgs, strFlag } from '../args.js';
 import { cliCatalog } from '../catalog.js';
 import { type CliCommand, CliError } from '../command.js';
 import { perMillion, renderTable } from '../format.js';
+import { PRICES_ADMIN_USAGE } from './prices-admin-usage.js';
 
 const USAGE = `Usage: langfuse-cost prices <subcommand> [options]
 
@@ -27,7 +28,7 @@ Subcommands:
   cache stats | cache clear                              the synced price cache
   set <model> --input X --output Y [...]                 add your own price (wins over all others)
   unset <model>                                          remove your own price
-`;
+${PRICES_ADMIN_USAGE}`;
 
 /** `langfuse-cost prices`. */
 export const command: CliCommand = {

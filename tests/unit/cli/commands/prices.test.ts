@@ -141,3 +141,19 @@ describe('prices set says whether the runtime loads the file', () => {
     expect(r.stdout).toContain(`Add ${other} to LANGFUSE_COST_PRICES`);
   });
 });
+
+describe('prices --help', () => {
+  it('lists every price flag `prices set` takes, the unit ones included', async () => {
+    const r = await runCli(['prices', '--help']);
+    expect(r.code).toBe(0);
+    for (const flag of [
+      '--cache-write-1h',
+      '--per-web-search',
+      '--per-audio-hour',
+      '--characters',
+      '--per-image',
+    ]) {
+      expect(r.stdout).toContain(`[${flag} <usd>]`);
+    }
+  });
+});
