@@ -8,16 +8,16 @@ import {
   SELF_HOSTED_PROVIDERS,
 } from '../usage/providers.js';
 import type { ResolutionTrace } from './cost-result.js';
-import { compileRule, exactNamesOf, MAX_MATCHED_NAME_LENGTH, type NamePredicate } from './match-rules.js';
+import { exactNamesOf, MAX_MATCHED_NAME_LENGTH } from './match-rules.js';
 import { decomposeModelName } from './model-name.js';
 import { CompiledModel, epochMs, pickVersion } from './price-table.js';
 import { NAME_WORK_BUDGET, nameBudget, type WorkBudget } from './regex/index.js';
+import { RuleList, SCAN_MEMO_MAX_NAME_LENGTH, ScanMemo, type ScanRecord } from './rule-index.js';
 import type {
   CatalogData,
   CatalogModel,
   CatalogSource,
   DeploymentTarget,
-  MatchRule,
   PriceLayer,
   PriceSet,
 } from './types.js';
@@ -111,21 +111,12 @@ interface LayerIndex {
   groups: Map<string, Map<string, ModelGroup>>;
   /** Lower-cased name → the group (or groups, when providers share a name) it names. */
   exact: Map<string, ModelGroup | ModelGroup[]>;
-  rules: RuleEntry[];
+  /** Every match rule of the layer, indexed (compiled on first use). */
+  rules: RuleList<ModelGroup>;
   /** Rules by provider, so a provider hint scans only that provider's rules first. */
-  rulesByProvider: Map<string, RuleEntry[]>;
-}
-
-/** A match rule compiled on first use (compiling ~500 regexes up front would slow the import). */
-interface RuleEntry {
-  rule: MatchRule | MatchRule[];
-  test: NamePredicate | null;
-  group: ModelGroup;
-}
-
-function testRule(r: RuleEntry, name: string, budget: WorkBudget): boolean {
-  if (r.test === null) r.test = compileRule(r.rule);
-  return r.test(name, budget);
+  rulesByProvider: Map<string, RuleList<ModelGroup>>;
+  /** Scans of candidate names against the lists above, remembered (bounded). */
+  scans: ScanMemo<ModelGroup>;
 }
 
 /** Options of a {@link PriceCatalog}. */
@@ -414,6 +405,15 @@ export class PriceCatalog {
     return { models, memoised: this.memoSize, ...this.counters };
   }
 
+  /**
+   * @internal How much the resolver's memos hold: `names`, the memoised (name, provider) resolutions
+   * (at most `memoLimit`); `scans`, per layer, the candidate names whose rule scans are remembered (at
+   * most twice `SCAN_MEMO_LIMIT`, see `./rule-index.ts`). For tests proving the bounds.
+   */
+  memoSizes(): { names: number; scans: number[] } {
+    return { names: this.memoSize, scans: [...this.layers.values()].map((idx) => idx.scans.size) };
+  }
+
   /** Canonical provider id for any provider name (uses the catalog's provider aliases too). */
   canonicalProvider(provider: string | undefined): string | undefined {
     return canonicalProvider(provider, this.providerAliases);
@@ -444,8 +444,9 @@ export class PriceCatalog {
       datasets,
       groups: new Map(),
       exact: new Map(),
-      rules: [],
+      rules: new RuleList(0),
       rulesByProvider: new Map(),
+      scans: new ScanMemo(),
     };
     // provider → lower-cased id → versions. Later datasets win: a group is replaced, not merged, when
     // the same (provider, id) appears again; within one dataset the entries are versions of one model.
@@ -501,11 +502,14 @@ export class PriceCatalog {
           const names = exactNamesOf(rules);
           if (names) for (const n of names) addName(n, group);
           else {
-            const entry: RuleEntry = { rule: rules, test: null, group };
-            idx.rules.push(entry);
-            const byProvider = idx.rulesByProvider.get(provider);
-            if (byProvider) byProvider.push(entry);
-            else idx.rulesByProvider.set(provider, [entry]);
+            const entry = { rule: rules, group };
+            idx.rules.add(entry);
+            let byProvider = idx.rulesByProvider.get(provider);
+            if (byProvider === undefined) {
+              byProvider = new RuleList(idx.rulesByProvider.size + 1);
+              idx.rulesByProvider.set(provider, byProvider);
+            }
+            byProvider.add(entry);
           }
         }
       }
@@ -697,12 +701,22 @@ export class PriceCatalog {
         for (const c of candidates) {
           let chosen: ModelGroup | null = null;
           for (const p of preferred) {
-            for (const r of idx.rulesByProvider.get(p) ?? []) {
-              if (testRule(r, c.name, budget) && this.usable(r.group, said, false)) {
-                chosen = r.group;
+            const list = idx.rulesByProvider.get(p);
+            if (list === undefined) continue;
+            // The first usable match, charged as a scan stopping there would be; none: the whole scan.
+            const scan = scanOf(idx, list, c.name, budget);
+            let charge = scan.total;
+            for (let k = 0; k < scan.groups.length; k++) {
+              if (this.usable(scan.groups[k]!, said, false)) {
+                chosen = scan.groups[k]!;
+                charge = scan.through[k]!;
                 break;
               }
-              if (budget.left <= 0) break; // spent: the remaining rules are not tried
+            }
+            budget.left -= charge;
+            if (budget.left <= 0) {
+              chosen = null; // spent before that rule matched: the remaining rules are not tried
+              break;
             }
             if (chosen) break;
           }
@@ -721,7 +735,7 @@ export class PriceCatalog {
       }
       // Pass 2 and 3: any home provider (exact names, then match rules); pass 4 and 5 accept resellers
       // (OpenRouter, Azure, Together, …) too, so a bare name prefers the model maker's own price.
-      const scanned = new Map<string, ModelGroup[]>();
+      let scanned: Map<string, ModelGroup[]> | undefined;
       for (const resellers of [false, true]) {
         const tag = resellers ? ', resellers' : '';
         for (const c of candidates) {
@@ -739,15 +753,13 @@ export class PriceCatalog {
         }
         for (const c of candidates) {
           // One scan of the rules per candidate and layer, shared by the home and reseller passes.
-          let matches = scanned.get(c.name);
+          let matches = scanned?.get(c.name);
           if (matches === undefined) {
-            matches = [];
-            for (const r of idx.rules) {
-              if (testRule(r, c.name, budget)) matches.push(r.group);
-              else if (budget.left <= 0) break; // spent: the remaining rules are not tried
-            }
+            const scan = scanOf(idx, idx.rules, c.name, budget);
+            budget.left -= scan.total;
             if (budget.left <= 0) return MISS; // a partial scan could choose another provider's model
-            scanned.set(c.name, matches);
+            matches = scan.groups;
+            (scanned ??= new Map()).set(c.name, matches);
           }
           const chosen =
             matches.length > 0 ? this.choose(matches, c.providerHint, resellers, said, false) : null;
@@ -972,6 +984,24 @@ function names(required: Record<string, unknown>, provider?: unknown): void {
   if (provider !== undefined && provider !== null && typeof provider !== 'string') {
     throw new InvalidArgumentError('provider', `expected a provider name, got ${describeValue(provider)}`);
   }
+}
+
+/**
+ * The scan of a candidate name against a rule list: remembered when complete, so it is charged to
+ * `budget` by the caller from the record (the same charge every time) and run once.
+ */
+function scanOf(
+  idx: LayerIndex,
+  list: RuleList<ModelGroup>,
+  name: string,
+  budget: WorkBudget,
+): ScanRecord<ModelGroup> {
+  let scan = idx.scans.get(name, list.id);
+  if (scan === undefined) {
+    scan = list.scan(name, budget);
+    if (scan.complete && name.length <= SCAN_MEMO_MAX_NAME_LENGTH) idx.scans.set(name, list.id, scan);
+  }
+  return scan;
 }
 
 /** The groups an exact (lower-cased) name stands for in a layer. */

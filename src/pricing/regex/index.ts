@@ -65,7 +65,38 @@ export class SafeRegex {
     this.machine ??= new LinearMachine(this.node);
     return this.machine.test(input, budget);
   }
+
+  /**
+   * The literal every lower-cased input this pattern matches starts with: the fixed prefix's leading
+   * positions that admit exactly one lower-case character (`^claude-\d{8}` → `claude-`), empty when
+   * the pattern is not anchored or starts with a choice. An input not starting with it is rejected by
+   * {@link test} on the prefix check alone, before any matching work is charged; the resolver's rule
+   * index relies on that to skip the pattern without testing it.
+   */
+  literalPrefix(): string {
+    let out = '';
+    for (const r of this.prefix) {
+      let only: string | undefined;
+      let size = 0;
+      for (let i = 0; i < r.length; i += 2) size += r[i + 1]! - r[i]! + 1;
+      if (size > MAX_LITERAL_SET) break;
+      for (let i = 0; i < r.length && only !== ''; i += 2) {
+        for (let c = r[i]!; c <= r[i + 1]!; c++) {
+          const ch = String.fromCharCode(c);
+          // Inputs are lower-cased: only a character lower-casing leaves alone can appear in one.
+          if (ch.toLowerCase() !== ch) continue;
+          only = only === undefined ? ch : '';
+        }
+      }
+      if (only === undefined || only === '') break;
+      out += only;
+    }
+    return out;
+  }
 }
+
+/** Characters one position of a fixed prefix may hold, past which it is not one literal character. */
+const MAX_LITERAL_SET = 8;
 
 function inRanges(r: Ranges, c: number): boolean {
   for (let i = 0; i < r.length; i += 2) if (c >= r[i]! && c <= r[i + 1]!) return true;
