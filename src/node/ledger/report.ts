@@ -409,7 +409,7 @@ function readInWorker(segments: LedgerSegment[], options: LedgerReportOptions): 
   if (file === null) return Promise.resolve(null);
   return new Promise<ReportPart | null>((resolvePart) => {
     try {
-      const w = new Worker(file, { workerData: { segments, options } });
+      const w = startWorker(file, { segments, options });
       w.once('message', (m: { part: ReportPart }) => {
         resolvePart(m.part);
         void w.terminate();
@@ -420,6 +420,75 @@ function readInWorker(segments: LedgerSegment[], options: LedgerReportOptions): 
       resolvePart(null);
     }
   });
+}
+
+/**
+ * Flags of `node` that say where the main program comes from (`-e code`, `--print`, `--input-type=module`,
+ * …): a worker running a script file must not inherit them (`--input-type` makes it fail to start), and
+ * `true` marks those followed by their value as the next argument.
+ */
+const ENTRY_FLAGS: ReadonlyMap<string, boolean> = new Map([
+  ['-e', true],
+  ['--eval', true],
+  ['-p', true],
+  ['--print', true],
+  ['-pe', true],
+  ['--input-type', true],
+  ['-i', false],
+  ['--interactive', false],
+  ['-c', false],
+  ['--check', false],
+]);
+
+/**
+ * @internal The parent's `execArgv` without the flags that name its main program ({@link ENTRY_FLAGS}),
+ * for a worker that runs a script file; `undefined` when there are none (the worker then inherits
+ * everything, as Node does by default). Loader flags (`--import tsx`, `--require`, conditions) are kept.
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] | undefined {
+  const out: string[] = [];
+  let dropped = false;
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i]!;
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const takesValue = ENTRY_FLAGS.get(name);
+    if (takesValue === undefined) {
+      out.push(arg);
+      continue;
+    }
+    dropped = true;
+    // `--eval code`: the code is the next argument; `--eval=code` holds it.
+    if (takesValue && name === arg) i++;
+  }
+  return dropped ? out : undefined;
+}
+
+/**
+ * A worker thread running `file`. Under `node -e`/`--input-type` (see {@link workerExecArgv}) it gets the
+ * parent's flags without those; an explicit list must then also leave out the process-wide flags a
+ * worker cannot take (`--max-old-space-size`, `--stack-size`, `--title`, …, which an inherited list may
+ * hold): Node names them in its error, and they are dropped once.
+ */
+function startWorker(file: string, workerData: unknown): Worker {
+  const execArgv = workerExecArgv(process.execArgv);
+  if (execArgv === undefined) return new Worker(file, { workerData });
+  try {
+    return new Worker(file, { workerData, execArgv });
+  } catch (err) {
+    if ((err as { code?: unknown })?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
+    const invalid = new Set(
+      ((err as Error).message.split(': ')[1] ?? '').split(',').map((f) => f.trim().split('=')[0]),
+    );
+    const valid: string[] = [];
+    for (let i = 0; i < execArgv.length; i++) {
+      const a = execArgv[i]!;
+      if (!invalid.has(a.split('=')[0])) valid.push(a);
+      // `--max-old-space-size 100`: its value goes with it.
+      else if (!a.includes('=') && execArgv[i + 1] !== undefined && !execArgv[i + 1]!.startsWith('-')) i++;
+    }
+    return new Worker(file, { workerData, execArgv: valid });
+  }
 }
 
 /** The worker script next to this module: `report-worker.js` when built, `.ts` under a TS loader. */
