@@ -1,8 +1,8 @@
 /**
  * Loading the JSONL ledger into a chDB session as Langfuse's v3 `observations` and `traces`, through the
  * columnar cache ({@link LedgerCache}) when there is one: cached parts are read as Native files; the
- * lines no part covers yet are checked by the ledger reader, parsed by ClickHouse and, with a cache,
- * written to it as a new part.
+ * lines no part covers yet are checked by the ledger reader, parsed by ClickHouse (for a whole file, at
+ * the same time, on two cores) and, with a cache, written to it as a new part.
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, type Stats, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,7 @@ import {
   FILL_TRACES,
   LEDGER_SCHEMA,
   LOAD_LEDGER_FILE,
+  LOAD_LEDGER_FILE_BESIDE_CHECK,
 } from './ledger-tables.js';
 
 /** Most skipped lines tolerated per ledger file; more means "not a ledger". */
@@ -208,8 +209,26 @@ async function buildPart(
   cache: LedgerCache | null,
 ): Promise<CachePart> {
   const exec = (sql: string, params: Record<string, string> = {}) => session.queryBindAsync(sql, params);
+  // A whole file is most likely all valid: ClickHouse parses it on its own thread while this one checks
+  // its lines, and the parse is kept when the check skips nothing (the common case). Otherwise its
+  // rows (or its error) are dropped and the valid lines are loaded from a copy, as without the overlap.
+  const overlap = start === 0 && end === st.size;
+  let parsed: Promise<Error | null> | null = null;
+  if (overlap) {
+    parsed = exec(LOAD_LEDGER_FILE_BESIDE_CHECK, { path: file, schema: LEDGER_SCHEMA }).then(
+      () => null,
+      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+    );
+    // chDB starts a query on a later turn of the event loop: let it start before the check blocks this one.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
   const check = scanSegmentsFast([{ path: file, start, end }], {}, () => {});
   const skipped = check.skippedPerFile[file] ?? 0;
+  if (parsed !== null) {
+    const err = await parsed;
+    if (skipped === 0 && err !== null) throw err;
+    if (skipped > 0) await exec('TRUNCATE TABLE ledger_raw');
+  }
   const none = { observations: '', traces: '' };
   const part: CachePart = {
     start,
@@ -222,18 +241,16 @@ async function buildPart(
   };
   // Nothing to load (a torn last line): no part.
   if (check.lines === skipped && skipped > 0) return part;
-  const whole = start === 0 && end === st.size && skipped === 0;
-  const tmp = whole ? null : mkdtempSync(join(tmpdir(), 'langfuse-cost-ledger-'));
-  try {
-    let source = file;
-    if (tmp !== null) {
-      source = join(tmp, 'part.jsonl');
+  if (!(overlap && skipped === 0)) {
+    const tmp = mkdtempSync(join(tmpdir(), 'langfuse-cost-ledger-'));
+    try {
+      const source = join(tmp, 'part.jsonl');
       if (writeValidLines(file, start, end < 0 ? st.size : end, check.skippedLines, source) === 0)
         return part;
+      await exec(LOAD_LEDGER_FILE, { path: source, schema: LEDGER_SCHEMA });
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
     }
-    await exec(LOAD_LEDGER_FILE, { path: source, schema: LEDGER_SCHEMA });
-  } finally {
-    if (tmp !== null) rmSync(tmp, { recursive: true, force: true });
   }
   await exec(intoTable(FILL_OBSERVATIONS, 'observations', PART_OBSERVATIONS));
   await exec(intoTable(FILL_TRACES, 'traces', PART_TRACES));

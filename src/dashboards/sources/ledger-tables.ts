@@ -52,6 +52,12 @@ SELECT * FROM file({path:String}, 'JSONEachRow', {schema:String})
 SETTINGS input_format_skip_unknown_fields = 1`;
 
 /**
+ * {@link LOAD_LEDGER_FILE} while JS checks the same lines on the other core: one parsing thread (the
+ * parallel parser's chunking costs about a CPU second per million lines, and the cores are busy anyway).
+ */
+export const LOAD_LEDGER_FILE_BESIDE_CHECK = `${LOAD_LEDGER_FILE}, input_format_parallel_parsing = 0`;
+
+/**
  * v3 `observations` columns (research/langfuse.md §3.1). Memory engine: the ledger is loaded once per run
  * and read by every dashboard; the dashboards dedup by event_ts themselves, like on Langfuse.
  */

@@ -111,6 +111,30 @@ describe('ledger files as the tracker writes them', () => {
     }
   });
 
+  it('leaves out a line the check skips even where ClickHouse parses it (a negative cost)', async () => {
+    // A whole file is parsed by ClickHouse while the lines are checked: that parse must be dropped.
+    const path = join(dir, 'negative.jsonl');
+    const bad = JSON.parse(lines[0]!) as Record<string, unknown>;
+    bad.id = 'negative-cost';
+    bad.total_cost = -5;
+    delete bad.cost_pico;
+    const half = Math.floor(lines.length / 2);
+    writeFileSync(
+      path,
+      `${[...lines.slice(0, half), JSON.stringify(bad), ...lines.slice(half)].join('\n')}\n`,
+    );
+    const source = await openLocalSource({ ledger: path, cacheDir: false, onWarning: () => {} });
+    try {
+      expect(source.description).toContain('1 malformed lines skipped');
+      for (const name of ['kpi-totals', 'cost-by-model']) {
+        const r = await runDashboard(source, name, { params: runParams });
+        expectRowsMatch(r.rows, expectedRows(name, d, base), `negative ${name}`);
+      }
+    } finally {
+      await source.close();
+    }
+  });
+
   it('defaults the project to "local" and says so when the ledger is missing', async () => {
     const path = join(dir, 'local.jsonl');
     writeFileSync(
