@@ -294,4 +294,64 @@ describe('a ledger written by the real tracker', () => {
       await source.close();
     }
   });
+
+  it('counts audio seconds, characters and images as units, never as input or output tokens', async () => {
+    // Price facts: $0.36 per hour of audio (= $0.006 a minute), $15 per 1M characters, $0.04 per image.
+    const media = PriceCatalog.fromData({
+      version: 1,
+      models: [
+        { id: 'test-stt', provider: 'openai', prices: { perAudioHour: 0.36 } },
+        { id: 'test-tts', provider: 'openai', prices: { characters: 15 } },
+        { id: 'test-image', provider: 'openai', prices: { perImage: 0.04 } },
+        { id: 'test-gpt', provider: 'openai', prices: { input: 2.5, output: 10 } },
+      ],
+    });
+    const path = join(dir, 'units', 'ledger.jsonl');
+    const tracker = new CostTracker({ sinks: [new JsonlLedgerSink({ path, flushOnExit: false })] });
+    const calls: [string, Record<string, number>][] = [
+      ['test-stt', { audioSeconds: 90 }],
+      ['test-tts', { characters: 2000 }],
+      ['test-image', { images: 3 }],
+      ['test-gpt', { input: 1000, output: 100 }],
+    ];
+    calls.forEach(([model, usage], i) => {
+      tracker.record(calculateCost({ model, usage }, media)!, { startTime: at(9, i), endTime: at(9, i) });
+    });
+    await tracker.close();
+
+    const source = await openLocalSource({ ledger: path });
+    try {
+      const params = { from: '2026-11-02', to: '2026-11-03' };
+      const byModel = (await runDashboard(source, 'cost-by-model', { params })).rows;
+      expect(
+        byModel.map((r) => [
+          r.model,
+          r.input_tokens,
+          r.output_tokens,
+          Math.round((r.cost_usd as number) * 1e6),
+        ]),
+      ).toEqual([
+        ['test-image', 0, 0, 120_000], // 3 × $0.04
+        ['test-tts', 0, 0, 30_000], // 2,000 characters at $15 per 1M
+        ['test-stt', 0, 0, 9_000], // 90 s at $0.36 an hour
+        ['test-gpt', 1000, 100, 3_500], // 1,000 × $2.5 + 100 × $10 per 1M
+      ]);
+      const eff = (await runDashboard(source, 'token-efficiency', { params })).rows;
+      expect(eff.map((r) => [r.model, r.input_tokens, r.output_tokens]).sort()).toEqual([
+        ['test-gpt', 1000, 100],
+        ['test-image', 0, 0],
+        ['test-stt', 0, 0],
+        ['test-tts', 0, 0],
+      ]);
+      const top = (await runDashboard(source, 'top-requests', { params })).rows;
+      expect(top.map((r) => [r.model, r.input_tokens, r.output_tokens])).toEqual([
+        ['test-image', 0, 0],
+        ['test-tts', 0, 0],
+        ['test-stt', 0, 0],
+        ['test-gpt', 1000, 100],
+      ]);
+    } finally {
+      await source.close();
+    }
+  });
 });
