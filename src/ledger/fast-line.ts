@@ -357,10 +357,17 @@ function hasBackslash(t: string, a: number, b: number): boolean {
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
-/** A number at `p` in JSON's grammar, its value put in `f.num`; returns the position after it, or DECLINE. */
-function readNumber(t: string, p: number, f: FastLine): number {
+/**
+ * The end of a number at `p` in JSON's grammar, or DECLINE. With `amount`, only what the checker's amount
+ * kinds accept without a conversion: a minus sign, or an exponent of three digits or more (which could
+ * overflow to Infinity), declines the line (the checker then decides).
+ */
+function numberEnd(t: string, p: number, amount: boolean): number {
   let q = p;
-  if (t.charCodeAt(q) === 0x2d) q++;
+  if (t.charCodeAt(q) === 0x2d) {
+    if (amount) return DECLINE;
+    q++;
+  }
   const c = t.charCodeAt(q);
   if (c === 0x30) q++;
   else if (c >= 0x31 && c <= 0x39) while (isDigit(t.charCodeAt(q))) q++;
@@ -376,9 +383,17 @@ function readNumber(t: string, p: number, f: FastLine): number {
     const sign = t.charCodeAt(q);
     if (sign === 0x2b || sign === 0x2d) q++;
     if (!isDigit(t.charCodeAt(q))) return DECLINE;
+    const digits = q;
     while (isDigit(t.charCodeAt(q))) q++;
+    if (amount && q - digits > 2) return DECLINE;
   }
-  f.num = Number(t.slice(p, q));
+  return q;
+}
+
+/** A number at `p` in JSON's grammar, its value put in `f.num`; returns the position after it, or DECLINE. */
+function readNumber(t: string, p: number, f: FastLine): number {
+  const q = numberEnd(t, p, false);
+  if (q >= 0) f.num = Number(t.slice(p, q));
   return q;
 }
 
@@ -392,32 +407,11 @@ function readAmount(t: string, p: number, f: FastLine): number {
 }
 
 /**
- * Skip a non-negative number at `p` in JSON's grammar without converting it (the value is not needed,
- * only that the checker would accept it); returns the position after it. A minus sign, or an exponent
- * of three digits or more (which could overflow to Infinity), declines the line: the checker then decides.
+ * Skip a non-negative number at `p` without converting it (the value is not needed, only that the
+ * checker would accept it); returns the position after it, or DECLINE (see {@link numberEnd}).
  */
 function skipAmount(t: string, p: number): number {
-  let q = p;
-  const c = t.charCodeAt(q);
-  if (c === 0x30) q++;
-  else if (c >= 0x31 && c <= 0x39) while (isDigit(t.charCodeAt(q))) q++;
-  else return DECLINE;
-  if (t.charCodeAt(q) === 0x2e) {
-    q++;
-    if (!isDigit(t.charCodeAt(q))) return DECLINE;
-    while (isDigit(t.charCodeAt(q))) q++;
-  }
-  const e = t.charCodeAt(q);
-  if (e === 0x65 || e === 0x45) {
-    q++;
-    const sign = t.charCodeAt(q);
-    if (sign === 0x2b || sign === 0x2d) q++;
-    if (!isDigit(t.charCodeAt(q))) return DECLINE;
-    q++;
-    if (isDigit(t.charCodeAt(q))) q++;
-    if (isDigit(t.charCodeAt(q))) return DECLINE;
-  }
-  return q;
+  return numberEnd(t, p, true);
 }
 
 /** A flat object of non-negative amounts at `p`, checked and skipped; returns the position after it. */

@@ -152,3 +152,33 @@ describe('usage_details.total counts tokens only', () => {
     expect(scanLine(unitsInTotal, 0, unitsInTotal.length, new FastLine())).toBe(false);
   });
 });
+
+describe('numbers in the scanner (one walker of JSON number grammar, for read and skipped amounts)', () => {
+  // `total_cost` and `duration_ms` are skipped amounts; `cost_pico` is read. Each variant keeps A's values.
+  const at = (field: string, value: string) =>
+    A.replace(new RegExp(`"${field}":[^,}]*`), `"${field}":${value}`);
+  const same: Record<string, string[]> = {
+    total_cost: ['0.0000025', '2.5e-6', '25E-7', '0.00000250', '2.5E-06'],
+    duration_ms: ['1000', '1e3', '1E+3', '10000e-1', '1000.0'],
+    cost_pico: ['2500000', '2.5e6', '25E+5', '250000000e-2', '2500000.0'],
+  };
+
+  it('reads the numbers JSON writes, exponents included', () => {
+    for (const [field, values] of Object.entries(same)) {
+      for (const v of values) {
+        const text = at(field, v);
+        expect(ledgerLineProblem(JSON.parse(text)), `${field} ${v}`).toBeNull();
+        expect(scanLine(text, 0, text.length, new FastLine()), `${field} ${v}`).toBe(true);
+      }
+    }
+  });
+
+  it('declines what the checker must judge: a minus sign, a large exponent, text that is not a JSON number', () => {
+    for (const field of Object.keys(same)) {
+      for (const v of ['-1', '-0', '1e400', '2e100', '01', '1.', '.5', '1e', '+1', '0x10']) {
+        const text = at(field, v);
+        expect(scanLine(text, 0, text.length, new FastLine()), `${field} ${v}`).toBe(false);
+      }
+    }
+  });
+});
