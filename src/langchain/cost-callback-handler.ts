@@ -516,6 +516,8 @@ export class CostCallbackHandler extends BaseCallbackHandler {
             usageEstimated: x.estimated,
             warnings: x.warnings,
             selfHosted: run?.selfHosted,
+            // GPU time, for a model priced per GPU hour (unused for any other).
+            durationMs: ctx.durationMs,
           },
       this.catalog,
     );

@@ -24,6 +24,7 @@ const K_WEB_SEARCHES = ascii(',"input_web_searches":');
 const K_AUDIO_SECONDS = ascii(',"input_audio_seconds":');
 const K_CHARACTERS = ascii(',"input_characters":');
 const K_IMAGES = ascii(',"output_images":');
+const K_GPU_MILLISECONDS = ascii(',"input_gpu_milliseconds":');
 
 /** @internal Write the Usage details of `u` (no total, no closing brace). */
 export function writeUsageDetails(w: DetailWriter, u: TokenUsage): void {
@@ -70,6 +71,10 @@ export function writeUsageDetails(w: DetailWriter, u: TokenUsage): void {
   if (u.images > 0) {
     w.lit(K_IMAGES);
     w.num(u.images);
+  }
+  if (u.gpuMilliseconds > 0) {
+    w.lit(K_GPU_MILLISECONDS);
+    w.num(u.gpuMilliseconds);
   }
 }
 
@@ -126,5 +131,9 @@ export function writeCostDetails(w: DetailWriter, c: CostBreakdown): void {
   if (c.images > 0) {
     w.lit(K_IMAGES);
     w.num(c.images);
+  }
+  if (c.gpuMilliseconds > 0) {
+    w.lit(K_GPU_MILLISECONDS);
+    w.num(c.gpuMilliseconds);
   }
 }

@@ -14,6 +14,13 @@ function hrToMs(t: HrTime | undefined): number | undefined {
   return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
+/** @internal A span's duration in milliseconds (start to end), or undefined when it has none. */
+export function spanDurationMs(span: Pick<ProcessorSpan, 'startTime' | 'endTime'>): number | undefined {
+  const start = hrToMs(span.startTime);
+  const end = hrToMs(span.endTime);
+  return start !== undefined && end !== undefined && end >= start ? end - start : undefined;
+}
+
 function tagsOf(v: unknown): string[] | undefined {
   if (Array.isArray(v)) {
     const out: string[] = [];

@@ -11,7 +11,7 @@ import { recordOutcome } from '../tracker/record-outcome.js';
 import { costDetailsJson, usageDetailsJson } from '../usage/details-json.generated.js';
 import { extractOtelUsage, OTEL_ATTR, type OtelUsageExtraction } from '../usage/extract-otel.js';
 import { isLocalEndpoint } from '../usage/providers.js';
-import { OpenSpans, recordContextOf, ServiceNameCache } from './attribution.js';
+import { OpenSpans, recordContextOf, ServiceNameCache, spanDurationMs } from './attribution.js';
 import type { CostRecorder, ProcessorSpan, SpanProcessorLike } from './types.js';
 
 /** GenAI semconv: host of the server the call went to. */
@@ -264,6 +264,8 @@ export class CostSpanProcessor implements SpanProcessorLike {
         selfHosted:
           isLocalEndpoint(span.attributes[SERVER_ADDRESS]) ||
           isLocalEndpoint(span.attributes[OPENAI_API_BASE]),
+        // GPU time, for a model priced per GPU hour (unused for any other).
+        durationMs: spanDurationMs(span),
       },
       this.catalogValue,
     );

@@ -20,6 +20,7 @@ export const SLOT = {
   perAudioHour: 11,
   characters: 12,
   perImage: 13,
+  perGpuHour: 14,
 } as const;
 
 /**
@@ -45,6 +46,7 @@ export const CostFields = function CostFields(
   audioSeconds: number,
   characters: number,
   images: number,
+  gpuMilliseconds: number,
 ) {
   this.input = input;
   this.cacheRead = cacheRead;
@@ -60,6 +62,7 @@ export const CostFields = function CostFields(
   this.audioSeconds = audioSeconds;
   this.characters = characters;
   this.images = images;
+  this.gpuMilliseconds = gpuMilliseconds;
 } as unknown as new (
   input: number,
   cacheRead: number,
@@ -75,12 +78,13 @@ export const CostFields = function CostFields(
   audioSeconds: number,
   characters: number,
   images: number,
+  gpuMilliseconds: number,
 ) => CostBreakdown;
 CostFields.prototype = Object.prototype;
 
 /** A cost breakdown with every bucket at 0. */
 export function emptyCosts(): CostBreakdown {
-  return new CostFields(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  return new CostFields(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }
 
 /**
@@ -104,6 +108,7 @@ export function priceBuckets(u: TokenUsage, f: readonly number[], costs: CostBre
   const p11 = u.audioSeconds ? femtoPerBlockTimesToPico(u.audioSeconds, f[11]!, 3600) : 0;
   const p12 = u.characters ? femtoTimesToPico(u.characters, f[12]!) : 0;
   const p13 = u.images ? femtoTimesToPico(u.images, f[13]!) : 0;
+  const p14 = u.gpuMilliseconds ? femtoPerBlockTimesToPico(u.gpuMilliseconds, f[14]!, 3600000) : 0;
   costs.input = p0 / PICO_PER_USD;
   costs.cacheRead = p1 / PICO_PER_USD;
   costs.cacheWrite = p2 / PICO_PER_USD;
@@ -118,11 +123,12 @@ export function priceBuckets(u: TokenUsage, f: readonly number[], costs: CostBre
   costs.audioSeconds = p11 / PICO_PER_USD;
   costs.characters = p12 / PICO_PER_USD;
   costs.images = p13 / PICO_PER_USD;
-  return p0 + p1 + p2 + p3 + p4 + p5 + p6 + p7 + p8 + p9 + p10 + p11 + p12 + p13;
+  costs.gpuMilliseconds = p14 / PICO_PER_USD;
+  return p0 + p1 + p2 + p3 + p4 + p5 + p6 + p7 + p8 + p9 + p10 + p11 + p12 + p13 + p14;
 }
 
 /**
- * @internal The first unit bucket (audioSeconds, characters, images) that `u` counts but
+ * @internal The first unit bucket (audioSeconds, characters, images, gpuMilliseconds) that `u` counts but
  * the prices `f` do not price, or null: such a call would cost $0 in that bucket, which the
  * calculator says in a warning rather than silently.
  */
@@ -130,5 +136,6 @@ export function unpricedUnit(u: TokenUsage, f: readonly number[]): string | null
   if (u.audioSeconds > 0 && f[11] === 0) return 'audioSeconds';
   if (u.characters > 0 && f[12] === 0) return 'characters';
   if (u.images > 0 && f[13] === 0) return 'images';
+  if (u.gpuMilliseconds > 0 && f[14] === 0) return 'gpuMilliseconds';
   return null;
 }

@@ -6,6 +6,8 @@
  */
 import { InvalidUsageError, LangfuseCostError } from '../errors.js';
 import type { ServiceTier } from '../usage/service-tiers.js';
+import { MAX_TOKENS_PER_BUCKET } from '../usage/token-count.js';
+import { addBuckets, emptyUsage } from '../usage/token-usage.generated.js';
 import type { TokenUsage } from '../usage/token-usage.js';
 import { emptyCosts } from './bucket-costs.generated.js';
 import { priceUsage } from './calculator.js';
@@ -43,6 +45,13 @@ export interface CallFacts {
    * proxy (LiteLLM, a gateway) forwarding to a paid API looks the same from here.
    */
   selfHosted?: boolean;
+  /**
+   * How long the call took, in milliseconds (a span's start to end, a LangChain run's start to end).
+   * Used only for a model priced per GPU hour (`perGpuHour`: a self-hosted or dedicated deployment,
+   * from your price file): its usage gets `gpuMilliseconds` = duration × the entry's `gpus`
+   * (default 1), unless the usage already counts GPU time.
+   */
+  durationMs?: number;
 }
 
 /**
@@ -70,19 +79,39 @@ export function priceCall(facts: CallFacts, catalog: PriceCatalog): PriceOutcome
   const tier = facts.serviceTier ?? 'standard';
   let result: CostResult | null = null;
   let tried: string | undefined;
+  let provider = facts.provider;
   try {
     // Every name first without the fallback price, so a later name the catalog knows wins over an
     // earlier one it does not (an image variant `dall-e-3/1024x1792/hd`, then `dall-e-3`).
     for (const m of facts.models) {
       if (!m || m === tried) continue;
       tried = m;
-      result = priceUsage(catalog, m, facts.provider, facts.usage, tier, facts.at, false);
+      result = priceUsage(catalog, m, provider, facts.usage, tier, facts.at, false);
       if (result) break;
     }
     // An unknown model on a local endpoint is self-hosted: the catalog's `self-hosted` provider,
     // free by default like `ollama` (`new PriceCatalog({ freeProviders })` changes both).
-    if (result === null && facts.selfHosted === true && named !== undefined)
+    if (result === null && facts.selfHosted === true && named !== undefined) {
       result = priceUsage(catalog, model, SELF_HOSTED, facts.usage, tier, facts.at, false);
+      tried = model;
+      provider = SELF_HOSTED;
+    }
+    // A model priced per GPU hour is charged for the time the call held its GPUs.
+    if (
+      result !== null &&
+      facts.durationMs !== undefined &&
+      result.source !== 'free' &&
+      facts.usage.gpuMilliseconds === 0 &&
+      hasGpuRates(catalog)
+    ) {
+      const gpuMs = gpuMilliseconds(catalog, tried!, provider, facts.durationMs, facts.at);
+      if (gpuMs > 0) {
+        const usage = emptyUsage();
+        addBuckets(usage, facts.usage);
+        usage.gpuMilliseconds = gpuMs;
+        result = priceUsage(catalog, tried!, provider, usage, tier, facts.at, false) ?? result;
+      }
+    }
     if (result === null && catalog.fallback && named !== undefined)
       result = priceUsage(catalog, model, facts.provider, facts.usage, tier, facts.at);
     if (result === null && facts.providedCost !== undefined)
@@ -105,6 +134,42 @@ export function priceCall(facts: CallFacts, catalog: PriceCatalog): PriceOutcome
 function firstName(models: readonly (string | undefined)[]): string | undefined {
   for (const m of models) if (m) return m;
   return undefined;
+}
+
+/** Whether a catalog (at its current version) has any model priced per GPU hour, by catalog. */
+const GPU_PRICED = new WeakMap<PriceCatalog, { version: number; has: boolean }>();
+
+/**
+ * Whether any model of the catalog is priced per GPU hour: checked once per catalog version, so the
+ * calls of a catalog without such a price (the bundled one) never resolve a second time.
+ */
+function hasGpuRates(catalog: PriceCatalog): boolean {
+  const version = catalog.version;
+  const known = GPU_PRICED.get(catalog);
+  if (known !== undefined && known.version === version) return known.has;
+  const has = catalog.list().some((m) => (m.prices.perGpuHour ?? 0) > 0);
+  GPU_PRICED.set(catalog, { version, has });
+  return has;
+}
+
+/**
+ * The GPU time of a call to `model`: its duration × the entry's `gpus` (default 1), in whole
+ * milliseconds, when the entry in force at `at` is priced per GPU hour; else 0. A duration that is
+ * not a finite number ≥ 0, or a GPU time beyond a bucket's range, counts 0 (the call keeps its token
+ * price).
+ */
+function gpuMilliseconds(
+  catalog: PriceCatalog,
+  model: string,
+  provider: string | undefined,
+  durationMs: number,
+  at: number | undefined,
+): number {
+  if (typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs <= 0) return 0;
+  const r = catalog.resolve(model, provider, at);
+  if (r === null || r.free || !((r.model.prices.perGpuHour ?? 0) > 0)) return 0;
+  const ms = Math.round(durationMs * (r.model.gpus ?? 1));
+  return ms <= MAX_TOKENS_PER_BUCKET ? ms : 0;
 }
 
 /** The provider of a call to an unknown model on a local endpoint (see `CallFacts.selfHosted`). */

@@ -42,4 +42,6 @@ export interface PriceSet {
   characters?: number;
   /** Images generated, billed per image (a size or quality priced apart is a model of its own, `dall-e-3/1024x1792/hd`). USD per image. */
   perImage?: number;
+  /** GPU time a self-hosted or dedicated model held for the call: its duration in milliseconds times the GPUs serving it, filled only for a model priced per GPU hour. USD per GPU hour. */
+  perGpuHour?: number;
 }

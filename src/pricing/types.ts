@@ -91,6 +91,11 @@ export interface CatalogModel {
   /** Context window in tokens, informational. */
   contextWindow?: number;
   /**
+   * GPUs that serve this model, for a `perGpuHour` price: a call's GPU time is its duration times
+   * this (default 1). See docs/pricing.md, "Self-hosted models".
+   */
+  gpus?: number;
+  /**
    * Where this entry's prices come from, when not from the document's `source`: a key of the
    * document's `sources` (e.g. `models.dev`, `openai.com/api/pricing`).
    */

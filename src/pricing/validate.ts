@@ -5,6 +5,9 @@ import { type CatalogData, type MatchRule, PRICE_KEYS, SERVICE_TIERS } from './t
 /** Highest price accepted per 1M tokens (or per unit for fees); anything above is a data error. */
 export const MAX_PRICE = 10_000;
 
+/** Most GPUs one model entry may say serve it (`gpus`); more is a data error, not a deployment. */
+export const MAX_GPUS = 4096;
+
 const MODEL_KEYS = new Set([
   'id',
   'provider',
@@ -20,6 +23,7 @@ const MODEL_KEYS = new Set([
   'validUntil',
   'deprecated',
   'contextWindow',
+  'gpus',
   'description',
   'source',
 ]);
@@ -289,6 +293,12 @@ function checkModel(m: unknown, path: string, issues: CatalogIssue[]): void {
   if (m.validUntil !== undefined) checkDate(m.validUntil, `${path}.validUntil`, issues);
   if (m.contextWindow !== undefined && (typeof m.contextWindow !== 'number' || !(m.contextWindow > 0))) {
     issues.push({ path: `${path}.contextWindow`, message: 'expected a positive number of tokens' });
+  }
+  if (
+    m.gpus !== undefined &&
+    (typeof m.gpus !== 'number' || !Number.isInteger(m.gpus) || m.gpus < 1 || m.gpus > MAX_GPUS)
+  ) {
+    issues.push({ path: `${path}.gpus`, message: `expected a whole number of GPUs from 1 to ${MAX_GPUS}` });
   }
 }
 

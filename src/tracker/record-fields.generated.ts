@@ -25,6 +25,7 @@ export function checkUsageFields(o: Readonly<Record<string, unknown>>, path: str
   const v11 = o.audioSeconds;
   const v12 = o.characters;
   const v13 = o.images;
+  const v14 = o.gpuMilliseconds;
   if (
     isCountOrAbsent(v0) &&
     isCountOrAbsent(v1) &&
@@ -39,7 +40,8 @@ export function checkUsageFields(o: Readonly<Record<string, unknown>>, path: str
     isCountOrAbsent(v10) &&
     isCountOrAbsent(v11) &&
     isCountOrAbsent(v12) &&
-    isCountOrAbsent(v13)
+    isCountOrAbsent(v13) &&
+    isCountOrAbsent(v14)
   ) {
     return {
       input: (v0 as number | undefined) ?? 0,
@@ -56,6 +58,7 @@ export function checkUsageFields(o: Readonly<Record<string, unknown>>, path: str
       audioSeconds: (v11 as number | undefined) ?? 0,
       characters: (v12 as number | undefined) ?? 0,
       images: (v13 as number | undefined) ?? 0,
+      gpuMilliseconds: (v14 as number | undefined) ?? 0,
     };
   }
   // The slow path names the bad field (token counts).
@@ -74,6 +77,7 @@ export function checkUsageFields(o: Readonly<Record<string, unknown>>, path: str
     audioSeconds: tokensAt(v11, path, 'audioSeconds'),
     characters: tokensAt(v12, path, 'characters'),
     images: tokensAt(v13, path, 'images'),
+    gpuMilliseconds: tokensAt(v14, path, 'gpuMilliseconds'),
   };
 }
 
@@ -93,6 +97,7 @@ export function checkCostFields(o: Readonly<Record<string, unknown>>, path: stri
   const v11 = o.audioSeconds;
   const v12 = o.characters;
   const v13 = o.images;
+  const v14 = o.gpuMilliseconds;
   if (
     isUsdOrAbsent(v0) &&
     isUsdOrAbsent(v1) &&
@@ -107,7 +112,8 @@ export function checkCostFields(o: Readonly<Record<string, unknown>>, path: stri
     isUsdOrAbsent(v10) &&
     isUsdOrAbsent(v11) &&
     isUsdOrAbsent(v12) &&
-    isUsdOrAbsent(v13)
+    isUsdOrAbsent(v13) &&
+    isUsdOrAbsent(v14)
   ) {
     return new CostFields(
       (v0 as number | undefined) ?? 0,
@@ -124,6 +130,7 @@ export function checkCostFields(o: Readonly<Record<string, unknown>>, path: stri
       (v11 as number | undefined) ?? 0,
       (v12 as number | undefined) ?? 0,
       (v13 as number | undefined) ?? 0,
+      (v14 as number | undefined) ?? 0,
     );
   }
   // The slow path names the bad field (USD amounts).
@@ -142,6 +149,7 @@ export function checkCostFields(o: Readonly<Record<string, unknown>>, path: stri
     usdAt(v11, path, 'audioSeconds'),
     usdAt(v12, path, 'characters'),
     usdAt(v13, path, 'images'),
+    usdAt(v14, path, 'gpuMilliseconds'),
   );
 }
 
@@ -164,7 +172,8 @@ export function sumCostsPico(c: CostBreakdown): number {
       c.webSearches +
       c.audioSeconds +
       c.characters +
-      c.images) *
+      c.images +
+      c.gpuMilliseconds) *
     PICO_PER_USD
   );
 }

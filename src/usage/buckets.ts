@@ -15,7 +15,7 @@ export interface BucketRow {
   readonly key: string;
   /**
    * `token`: tokens, summed into the call's token totals; `count`: any other unit (requests,
-   * searches, seconds of audio, characters, images), kept out of token totals.
+   * searches, seconds of audio, characters, images, GPU milliseconds), kept out of token totals.
    */
   readonly kind: 'token' | 'count';
   /**
@@ -25,8 +25,10 @@ export interface BucketRow {
   readonly side: 'input' | 'output' | 'fee';
   /**
    * How many units one price is for: 1,000,000 (tokens, characters), 1 (a request, a search, an
-   * image) or 3600 (seconds of audio, priced per hour: exact for every published per-hour, per-minute
-   * and per-second rate, where a per-second price such as Groq's $0.04 an hour is not a finite decimal).
+   * image), 3600 (seconds of audio, priced per hour: exact for every published per-hour, per-minute
+   * and per-second rate, where a per-second price such as Groq's $0.04 an hour is not a finite decimal)
+   * or 3,600,000 (milliseconds of GPU time, priced per GPU hour as GPUs are rented: a call lasts
+   * milliseconds, so whole seconds would round short calls to $0).
    */
   readonly per: number;
   /** Key in a catalog `PriceSet` (prices per 1M tokens, or USD per unit). */
@@ -335,6 +337,25 @@ export const BUCKETS = [
     priceLabel: 'per image',
     doc: 'Images generated, billed per image (a size or quality priced apart is a model of its own, `dall-e-3/1024x1792/hd`).',
     unit: 'image',
+  },
+  {
+    key: 'gpuMilliseconds',
+    kind: 'count',
+    side: 'fee',
+    per: 3_600_000,
+    price: 'perGpuHour',
+    fallback: null,
+    fallbackExact: false,
+    langfuse: 'input_gpu_milliseconds',
+    langfuseAliases: [],
+    usageDetail: true,
+    alwaysWritten: false,
+    minPerCall: 0,
+    flag: 'gpu-milliseconds',
+    priceFlag: 'per-gpu-hour',
+    priceLabel: 'per GPU hour',
+    doc: 'GPU time a self-hosted or dedicated model held for the call: its duration in milliseconds times the GPUs serving it, filled only for a model priced per GPU hour.',
+    unit: 'GPU hour',
   },
 ] as const satisfies readonly BucketRow[];
 

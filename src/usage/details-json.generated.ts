@@ -23,6 +23,7 @@ export function costDetailsJson(result: { costs: CostBreakdown; total: number })
   if (c.audioSeconds > 0) s += `,"input_audio_seconds":${c.audioSeconds}`;
   if (c.characters > 0) s += `,"input_characters":${c.characters}`;
   if (c.images > 0) s += `,"output_images":${c.images}`;
+  if (c.gpuMilliseconds > 0) s += `,"input_gpu_milliseconds":${c.gpuMilliseconds}`;
   return `${s},"total":${result.total}}`;
 }
 
@@ -39,5 +40,6 @@ export function usageDetailsJson(u: TokenUsage): string {
   if (u.audioSeconds > 0) s += `,"input_audio_seconds":${u.audioSeconds}`;
   if (u.characters > 0) s += `,"input_characters":${u.characters}`;
   if (u.images > 0) s += `,"output_images":${u.images}`;
+  if (u.gpuMilliseconds > 0) s += `,"input_gpu_milliseconds":${u.gpuMilliseconds}`;
   return `${s},"total":${u.input + u.cacheRead + u.cacheWrite + u.cacheWrite1h + u.inputAudio + u.inputImage + u.output + u.reasoning + u.outputAudio}}`;
 }

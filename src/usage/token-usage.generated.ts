@@ -38,6 +38,8 @@ export interface TokenUsage {
   characters: number;
   /** Images generated, billed per image (a size or quality priced apart is a model of its own, `dall-e-3/1024x1792/hd`). */
   images: number;
+  /** GPU time a self-hosted or dedicated model held for the call: its duration in milliseconds times the GPUs serving it, filled only for a model priced per GPU hour. */
+  gpuMilliseconds: number;
 }
 
 /** A usage with every bucket 0. */
@@ -57,6 +59,7 @@ export function emptyUsage(): TokenUsage {
     audioSeconds: 0,
     characters: 0,
     images: 0,
+    gpuMilliseconds: 0,
   };
 }
 
@@ -80,6 +83,7 @@ export function readUsageBuckets(o: Readonly<Record<string, unknown>>, path: str
     audioSeconds: o.audioSeconds === undefined ? 0 : count(o.audioSeconds, 'audioSeconds', path),
     characters: o.characters === undefined ? 0 : count(o.characters, 'characters', path),
     images: o.images === undefined ? 0 : count(o.images, 'images', path),
+    gpuMilliseconds: o.gpuMilliseconds === undefined ? 0 : count(o.gpuMilliseconds, 'gpuMilliseconds', path),
   };
 }
 
@@ -99,7 +103,8 @@ export function countBucketKeys(o: Readonly<Record<string, unknown>>): number {
     +(o.webSearches !== undefined) +
     +(o.audioSeconds !== undefined) +
     +(o.characters !== undefined) +
-    +(o.images !== undefined)
+    +(o.images !== undefined) +
+    +(o.gpuMilliseconds !== undefined)
   );
 }
 
@@ -129,6 +134,7 @@ export function usageToSlots(u: TokenUsage, slots: Float64Array): void {
   slots[11] = u.audioSeconds || 0;
   slots[12] = u.characters || 0;
   slots[13] = u.images || 0;
+  slots[14] = u.gpuMilliseconds || 0;
 }
 
 /** @internal Add every bucket of `b` into `a`. */
@@ -147,4 +153,5 @@ export function addBuckets(a: TokenUsage, b: TokenUsage): void {
   a.audioSeconds += b.audioSeconds;
   a.characters += b.characters;
   a.images += b.images;
+  a.gpuMilliseconds += b.gpuMilliseconds;
 }

@@ -20,6 +20,8 @@ export interface ProviderReply {
   extra?: Record<string, unknown>;
   /** Milliseconds to wait before answering. */
   delayMs?: number;
+  /** Called once the request has arrived, before answering (e.g. to move a fake clock). */
+  beforeReply?: () => void;
 }
 
 /** One request the server received. */
@@ -146,6 +148,7 @@ export async function startRouteServer(routes: Route[]): Promise<ProviderServer>
       const reply = queues.get(route.provider)?.shift() ?? defaults.get(route.provider) ?? {};
       const run = async () => {
         if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+        reply.beforeReply?.();
         if (reply.error) {
           sendJson(res, reply.error.status, reply.error.body ?? { error: { message: 'loopback error' } });
           return;

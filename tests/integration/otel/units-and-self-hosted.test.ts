@@ -14,6 +14,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { expect, it } from 'vitest';
 import { COST_ATTR, CostSpanProcessor } from '../../../src/otel/index.js';
+import { PriceCatalog } from '../../../src/pricing/catalog.js';
 import { getDefaultCatalog } from '../../../src/pricing/default-catalog.js';
 import { memoryLogger, memoryTracker } from '../../helpers/otel-span-cases.js';
 
@@ -80,4 +81,44 @@ it('a GenAI span from a local server (server.address 127.0.0.1) with an unknown 
   });
   expect(remote.tracker.records).toHaveLength(0);
   expect(remote.tracker.unpriced).toHaveLength(1);
+});
+
+it('a vLLM span priced per GPU hour: its start→end times the GPUs, written to Langfuse as input_gpu_milliseconds', () => {
+  const exporter = new InMemorySpanExporter();
+  const tracker = memoryTracker();
+  // Your deployment: 4 GPUs at $2.49 per GPU hour (an on-demand H100), tokens not charged apart.
+  const catalog = new PriceCatalog().addLayer('user', {
+    version: 1,
+    models: [{ id: 'Qwen/Qwen2.5-72B-Instruct', provider: 'vllm', prices: { perGpuHour: 2.49 }, gpus: 4 }],
+  });
+  const cost = new CostSpanProcessor({ catalog, tracker, logger: memoryLogger() });
+  const provider = new BasicTracerProvider({ spanProcessors: [cost, new SimpleSpanProcessor(exporter)] });
+  const start: [number, number] = [1_768_478_400, 0];
+  provider
+    .getTracer('opentelemetry.instrumentation.openai')
+    .startSpan('chat Qwen/Qwen2.5-72B-Instruct', {
+      startTime: start,
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'vllm',
+        'gen_ai.request.model': 'Qwen/Qwen2.5-72B-Instruct',
+        'gen_ai.usage.input_tokens': 812,
+        'gen_ai.usage.output_tokens': 240,
+        'server.address': '10.0.0.7',
+      },
+    })
+    // 2.25 s later
+    .end([start[0] + 2, 250_000_000]);
+  const [s] = exporter.getFinishedSpans();
+  const json = (k: string) => JSON.parse(String(s!.attributes[k])) as Record<string, number>;
+  // 2,250 ms × 4 GPUs = 9,000 GPU-ms = 0.0025 GPU hours × $2.49 = $0.006225.
+  expect(json(COST_ATTR.USAGE_DETAILS)).toMatchObject({
+    input: 812,
+    output: 240,
+    input_gpu_milliseconds: 9000,
+  });
+  expect(json(COST_ATTR.COST_DETAILS)).toMatchObject({ input_gpu_milliseconds: 0.006225, total: 0.006225 });
+  expect(tracker.records).toHaveLength(1);
+  expect(tracker.records[0]!.result.totalPico).toBe(6_225_000_000);
+  expect(tracker.records[0]!.result.provider).toBe('vllm');
 });
