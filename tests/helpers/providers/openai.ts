@@ -192,9 +192,49 @@ function imageGeneration(ctx: RouteContext): void {
   });
 }
 
-/** OpenAI routes (Chat Completions, Responses and image generation). */
+/** A text field of a `multipart/form-data` body (the raw body as text), or undefined. */
+function formField(raw: unknown, name: string): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const m = new RegExp(`name="${name}"\\r\\n\\r\\n([^\\r]*)\\r\\n`).exec(raw);
+  return m?.[1];
+}
+
+/** Audio seconds the transcription route reports when the reply names none (`extra.duration`). */
+const DEFAULT_AUDIO_SECONDS = 61.4;
+
+/**
+ * Transcription (`POST /v1/audio/transcriptions`, multipart: `file`, `model`, `response_format`):
+ * `json` is `{ text }` only; `verbose_json` adds the task, language, segments and the audio's
+ * `duration` in seconds, which is what `whisper-1` is billed by.
+ */
+function transcription(ctx: RouteContext): void {
+  const raw = ctx.body;
+  const model = formField(raw, 'model');
+  const hasFile = typeof raw === 'string' && /name="file"; filename="[^"]+"/.test(raw);
+  if (!model || !hasFile) {
+    sendJson(ctx.res, 400, { error: { message: 'expected multipart fields model and file' } });
+    return;
+  }
+  const text = ctx.reply.text ?? 'Hello from the loopback provider!';
+  const format = formField(raw, 'response_format') ?? 'json';
+  if (format !== 'verbose_json') {
+    sendJson(ctx.res, 200, { text });
+    return;
+  }
+  const duration = (ctx.reply.extra?.duration as number | undefined) ?? DEFAULT_AUDIO_SECONDS;
+  sendJson(ctx.res, 200, {
+    task: 'transcribe',
+    language: 'english',
+    duration,
+    text,
+    segments: [{ id: 0, seek: 0, start: 0, end: duration, text, tokens: [50364], temperature: 0 }],
+  });
+}
+
+/** OpenAI routes (Chat Completions, Responses, image generation and transcription). */
 export const openaiRoutes: Route[] = [
   { provider: 'openai', method: 'POST', path: /^\/v1\/images\/generations$/, handle: imageGeneration },
+  { provider: 'openai', method: 'POST', path: /^\/v1\/audio\/transcriptions$/, handle: transcription },
   {
     provider: 'openai',
     method: 'POST',

@@ -1,17 +1,24 @@
 /**
- * Image generation with LangChain.js's real `DallEAPIWrapper` against a loopback OpenAI server.
+ * Media calls through real clients against a loopback OpenAI server.
+ *
+ * Image generation with LangChain.js's real `DallEAPIWrapper`.
  * The wrapper is a tool: LangChain sends tool callbacks for it, never LLM callbacks, so no model, size
  * or usage reaches a callback handler (the same holds for `OpenAIWhisperAudio`, a document loader
  * with no callbacks). This test holds both facts: the handler records nothing by itself, and the
  * documented path (docs/pricing.md, "Units beyond tokens") prices the call from the tool's own
  * request fields at OpenAI's published price (DALL·E 3 HD 1792×1024: $0.12 per image).
+ *
+ * Transcription with the OpenAI SDK's `audio.transcriptions.create` (what LangChain's
+ * `OpenAIWhisperAudio` loader calls): the `verbose_json` response's `duration` priced with
+ * `transcriptionCall` at OpenAI's published whisper-1 price, $0.006 per minute.
  */
 import { DallEAPIWrapper } from '@langchain/openai';
+import OpenAI, { toFile } from 'openai';
 import { expect, it } from 'vitest';
 import { CostCallbackHandler } from '../../../src/langchain/index.js';
 import { calculateCost } from '../../../src/pricing/calculator.js';
 import { getDefaultCatalog } from '../../../src/pricing/default-catalog.js';
-import { imageCall } from '../../../src/usage/extract-media.js';
+import { imageCall, transcriptionCall } from '../../../src/usage/extract-media.js';
 import { testTracker } from '../../helpers/langchain-fixtures.js';
 import { useProviderServer } from '../../helpers/providers/index.js';
 
@@ -37,4 +44,42 @@ it('DallEAPIWrapper: no LLM callback carries the call; imageCall prices it from 
   const [rec] = tracker.recent();
   expect(rec!.totalPico).toBe(120_000_000_000); // $0.12
   expect(rec!.usage.images).toBe(1);
+});
+
+it('transcription with the real OpenAI SDK (audio.transcriptions, multipart in, verbose_json out): whisper-1 at $0.006 a minute', async () => {
+  // LangChain.js's `OpenAIWhisperAudio` is a document loader in @langchain/community (not a
+  // dependency here) that calls this same SDK method and sends no callbacks; the SDK is the client.
+  server.setDefault('openai', { text: 'Hello, world.', extra: { duration: 61.4 } });
+  const client = new OpenAI({ apiKey: 'test', baseURL: `${server.url}/v1`, maxRetries: 0 });
+  const audio = await toFile(Buffer.from('RIFF....WAVEfmt fake audio'), 'hello.wav', { type: 'audio/wav' });
+  const out = await client.audio.transcriptions.create({
+    file: audio,
+    model: 'whisper-1',
+    response_format: 'verbose_json',
+  });
+  expect(out.text).toBe('Hello, world.');
+  const [req] = server.requestsFor('openai');
+  expect(String(req?.headers['content-type'])).toMatch(/^multipart\/form-data; boundary=/);
+
+  // The documented path: the response's duration → usage, priced and recorded.
+  const call = transcriptionCall('whisper-1', out.duration);
+  expect(call.usage).toEqual({ audioSeconds: 61 }); // billed to the nearest second
+  const r = calculateCost({ model: call.models[0]!, provider: 'openai', usage: call.usage });
+  // 61 s × $0.006 / 60 s = $0.0061
+  expect(r?.totalPico).toBe(6_100_000_000);
+  expect(r?.costs.audioSeconds).toBe(0.0061);
+  const tracker = testTracker();
+  tracker.record(r!);
+  expect(tracker.recent()[0]!.usage.audioSeconds).toBe(61);
+});
+
+it('transcription as plain json carries no duration: the SDK result has only the text', async () => {
+  server.setDefault('openai', { text: 'Hi.' });
+  const client = new OpenAI({ apiKey: 'test', baseURL: `${server.url}/v1`, maxRetries: 0 });
+  const out = await client.audio.transcriptions.create({
+    file: await toFile(Buffer.from('fake'), 'a.wav', { type: 'audio/wav' }),
+    model: 'whisper-1',
+  });
+  // Ask for verbose_json (or measure the file) to price it: without a duration nothing is billed here.
+  expect(out).toEqual({ text: 'Hi.' });
 });
