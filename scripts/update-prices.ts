@@ -170,8 +170,12 @@ interface SupplementEntry {
  * always wins once it appears. Returns the ids added. The supplement carries no batch tier: the
  * Batch API covers none of its endpoints (speech, image generation).
  */
-function addSupplement(models: CatalogModel[]): string[] {
-  const raw = JSON.parse(readFileSync(join(ROOT, SUPPLEMENT), 'utf8')) as { models: SupplementEntry[] };
+function addSupplement(data: CatalogData): string[] {
+  const models = data.models;
+  const raw = JSON.parse(readFileSync(join(ROOT, SUPPLEMENT), 'utf8')) as {
+    models: SupplementEntry[];
+    sources?: Record<string, CatalogSource>;
+  };
   const have = new Set(models.map((m) => `${m.provider}\u0001${m.id.toLowerCase()}`));
   const added: string[] = [];
   for (const e of raw.models) {
@@ -180,6 +184,13 @@ function addSupplement(models: CatalogModel[]): string[] {
     if (have.has(`${e.model.provider}\u0001${e.model.id.toLowerCase()}`)) continue;
     // The catalog's provenance key for OpenAI's page (`sources`); the exact section is in the file.
     if (/^https:\/\/(platform\.)?openai\.com\//.test(e.source)) e.model.source = OPENAI_PRICING;
+    else if (e.model.source !== undefined) {
+      // Another page: the entry names its key in the supplement's own `sources`.
+      const named = raw.sources?.[e.model.source];
+      if (!named)
+        throw new Error(`${SUPPLEMENT}: ${e.model.id} names source "${e.model.source}", not in sources`);
+      data.sources = { ...data.sources, [e.model.source]: named };
+    }
     models.push(e.model);
     added.push(e.model.id);
   }
@@ -332,7 +343,7 @@ async function main(): Promise<void> {
   };
   data.sources = sources;
   const batched = addBatchTiers(data.models);
-  const supplemented = addSupplement(data.models);
+  const supplemented = addSupplement(data);
 
   const issues = collectCatalogIssues(data);
   if (issues.length > 0) {

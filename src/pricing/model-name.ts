@@ -23,7 +23,8 @@ export interface DecomposedName {
   /**
    * The provider the name itself says the call ran on: the first `/` segment when it is a known
    * provider or router (`groq/openai/gpt-oss-120b` → `groq`), `cloudflare` for `@cf/…` ids, `aws` for
-   * Bedrock ids and ARNs, `fireworks` for `accounts/fireworks/models/…`. A price from another provider
+   * Bedrock ids and ARNs, `fireworks` for `accounts/fireworks/models/…`, `google` for Vertex AI
+   * Model Garden ids (`…-maas`, `publishers/<org>/models/…`). A price from another provider
    * is then a guess, and another provider's free tier is never used.
    */
   route?: string;
@@ -47,6 +48,7 @@ export type ProviderTest = (segment: string) => string | undefined;
 const OPENROUTER_VARIANT = /:(free|beta|nitro|floor|extended|thinking|online|exacto)$/;
 const PATH_PREFIX =
   /^(?:models\/|publishers\/[^/]+\/models\/|projects\/[^/]+\/locations\/[^/]+\/publishers\/[^/]+\/models\/|accounts\/[^/]+\/models\/)/;
+const VERTEX_MAAS = /-maas$|^(?:projects\/[^/]+\/locations\/[^/]+\/)?publishers\//;
 const BEDROCK =
   /^(?:(?:us|eu|apac|au|jp|ca|sa|me|af|global|us-gov)\.)?(anthropic|amazon|meta|mistral|cohere|ai21|deepseek|qwen|openai|writer|twelvelabs|stability|minimax|moonshot|moonshotai|google|nvidia)\.(.+)$/;
 const BEDROCK_VERSION = /(?:-v\d+(?::\d+)?|:\d+)$/;
@@ -159,6 +161,9 @@ export function decomposeModelName(raw: string, isProvider: ProviderTest = known
     push(n, `OpenRouter :${variant[1]} variant`);
   }
   if (n.startsWith('accounts/fireworks/')) route ??= 'fireworks';
+  // Vertex AI Model Garden shapes: a `-maas` id (`openai/gpt-oss-120b-maas`) and a publisher path
+  // (`publishers/meta/models/…`, `projects/…/publishers/…`) ran on Vertex, whoever made the model.
+  if (VERTEX_MAAS.test(n)) route ??= 'google';
   const prefixed = PATH_PREFIX.exec(n);
   if (prefixed) {
     n = n.slice(prefixed[0].length);
