@@ -42,8 +42,8 @@ export const PRICES_ADMIN_USAGE = `
   langfuse-cost prices set <model> --input <usd> --output <usd>
 ${OPTIONAL_PRICE_FLAGS}
         [--provider <id>] [--file <path>]
-        Write a manual price (USD per 1M tokens or characters, per hour of audio, per image, request
-        or search) to your price file (first path of LANGFUSE_COST_PRICES, else
+        Write a manual price (USD per 1M tokens or characters, per hour of audio, per GPU hour, per
+        image, request or search) to your price file (first path of LANGFUSE_COST_PRICES, else
         ~/.config/langfuse-cost/prices.json, which is loaded wherever LANGFUSE_COST_PRICES is unset).
         Manual prices win over synced and bundled prices.
   langfuse-cost prices unset <model> [--provider <id>] [--file <path>]
