@@ -8,8 +8,8 @@
 --   model               provided model name, '(unknown)' when empty
 --   calls               calls in the window, priced or not (generations, embeddings, anything carrying a cost)
 --   unpriced_calls      of those, calls without a total cost (Langfuse stored NULL): never counted as $0
---   input_tokens        sum of the usage keys whose name contains "input" (cache reads and writes included; not units: audio seconds, characters, images)
---   output_tokens       sum of the usage keys whose name contains "output" (reasoning included; not units: audio seconds, characters, images)
+--   input_tokens        sum of the usage keys whose name contains "input" (cache reads and writes included; not units: audio seconds, characters, images, GPU milliseconds)
+--   output_tokens       sum of the usage keys whose name contains "output" (reasoning included; not units: audio seconds, characters, images, GPU milliseconds)
 --   input_cost_usd      sum of the cost keys whose name contains "input" (priced calls; NULL when none) (Langfuse's input cost)
 --   output_cost_usd     sum of the cost keys whose name contains "output" (priced calls; NULL when none) (Langfuse's output cost)
 --   cost_usd            sum of total_cost of the priced calls; NULL when none is priced (never $0)
@@ -35,8 +35,8 @@ SELECT
   model,
   count() AS calls,
   countIf(total_cost IS NULL) AS unpriced_calls,
-  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0 AND x.1 NOT IN ('input_audio_seconds', 'input_characters', 'output_images'), sumMap(usage_details)))) AS input_tokens,
-  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'output') > 0 AND x.1 NOT IN ('input_audio_seconds', 'input_characters', 'output_images'), sumMap(usage_details)))) AS output_tokens,
+  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0 AND x.1 NOT IN ('input_audio_seconds', 'input_characters', 'output_images', 'input_gpu_milliseconds'), sumMap(usage_details)))) AS input_tokens,
+  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'output') > 0 AND x.1 NOT IN ('input_audio_seconds', 'input_characters', 'output_images', 'input_gpu_milliseconds'), sumMap(usage_details)))) AS output_tokens,
   if(countIf(total_cost IS NOT NULL) = 0, NULL,
      arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0, sumMapIf(cost_details, total_cost IS NOT NULL))))) AS input_cost_usd,
   if(countIf(total_cost IS NOT NULL) = 0, NULL,

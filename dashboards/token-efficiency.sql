@@ -8,9 +8,9 @@
 --   model               provided model name, '(unknown)' when empty
 --   calls               calls in the window, priced or not
 --   unpriced_calls      calls without a total cost (NULL total_cost): counted here, never as $0
---   input_tokens        sum of the usage keys whose name contains "input" (uncached, cache reads, cache writes; not units: audio seconds, characters, images)
+--   input_tokens        sum of the usage keys whose name contains "input" (uncached, cache reads, cache writes; not units: audio seconds, characters, images, GPU milliseconds)
 --   cached_input_tokens sum of the cache-read keys: names containing "input" and "cached" or "cache_read"
---   output_tokens       sum of the usage keys whose name contains "output" (not units: audio seconds, characters, images)
+--   output_tokens       sum of the usage keys whose name contains "output" (not units: audio seconds, characters, images, GPU milliseconds)
 --   total_tokens        sum of usage_details['total']
 --   cost_usd            sum of total_cost of the priced calls; NULL when none is priced (never $0)
 --   cost_per_1k_tokens_usd  cost_usd × 1000 / the total_tokens of the priced calls (NULL when none)
@@ -37,12 +37,12 @@ SELECT
   model,
   count() AS calls,
   countIf(total_cost IS NULL) AS unpriced_calls,
-  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0 AND x.1 NOT IN ('input_audio_seconds', 'input_characters', 'output_images'), sumMap(usage_details)))) AS input_tokens,
+  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0 AND x.1 NOT IN ('input_audio_seconds', 'input_characters', 'output_images', 'input_gpu_milliseconds'), sumMap(usage_details)))) AS input_tokens,
   arraySum(mapValues(mapFilter(
     x -> positionCaseInsensitive(x.1, 'input') > 0
       AND (positionCaseInsensitive(x.1, 'cached') > 0 OR positionCaseInsensitive(x.1, 'cache_read') > 0),
     sumMap(usage_details)))) AS cached_input_tokens,
-  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'output') > 0 AND x.1 NOT IN ('input_audio_seconds', 'input_characters', 'output_images'), sumMap(usage_details)))) AS output_tokens,
+  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'output') > 0 AND x.1 NOT IN ('input_audio_seconds', 'input_characters', 'output_images', 'input_gpu_milliseconds'), sumMap(usage_details)))) AS output_tokens,
   sum(total_tokens) AS total_tokens,
   sum(total_cost) AS cost_usd,
   if(sum(priced_tokens) = 0, NULL, toFloat64(cost_usd) * 1000 / sum(priced_tokens)) AS cost_per_1k_tokens_usd,

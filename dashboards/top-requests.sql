@@ -13,8 +13,8 @@
 --   operation           observation name, '(unnamed)' when empty
 --   user_id             trace user, '(none)' when unset
 --   session_id          trace session, '(none)' when unset
---   input_tokens        sum of the usage keys whose name contains "input" (not units: audio seconds, characters, images)
---   output_tokens       sum of the usage keys whose name contains "output" (not units: audio seconds, characters, images)
+--   input_tokens        sum of the usage keys whose name contains "input" (not units: audio seconds, characters, images, GPU milliseconds)
+--   output_tokens       sum of the usage keys whose name contains "output" (not units: audio seconds, characters, images, GPU milliseconds)
 --   input_cost_usd      sum of the cost keys whose name contains "input" (NULL when unpriced)
 --   output_cost_usd     sum of the cost keys whose name contains "output" (NULL when unpriced)
 --   cost_usd            total_cost (NULL when unpriced; unpriced calls come last)
@@ -62,8 +62,8 @@ SELECT
   obs.operation AS operation,
   coalesce(nullIf(tr.user_id, ''), '(none)') AS user_id,
   coalesce(nullIf(tr.session_id, ''), '(none)') AS session_id,
-  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0 AND x.1 NOT IN ('input_audio_seconds', 'input_characters', 'output_images'), obs.usage_details))) AS input_tokens,
-  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'output') > 0 AND x.1 NOT IN ('input_audio_seconds', 'input_characters', 'output_images'), obs.usage_details))) AS output_tokens,
+  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0 AND x.1 NOT IN ('input_audio_seconds', 'input_characters', 'output_images', 'input_gpu_milliseconds'), obs.usage_details))) AS input_tokens,
+  arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'output') > 0 AND x.1 NOT IN ('input_audio_seconds', 'input_characters', 'output_images', 'input_gpu_milliseconds'), obs.usage_details))) AS output_tokens,
   if(obs.total_cost IS NULL, NULL,
      arraySum(mapValues(mapFilter(x -> positionCaseInsensitive(x.1, 'input') > 0, obs.cost_details)))) AS input_cost_usd,
   if(obs.total_cost IS NULL, NULL,
