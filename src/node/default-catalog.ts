@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { closedError, describeValue, InvalidArgumentError, LangfuseCostError } from '../errors.js';
 import { getLogger } from '../logger.js';
-import { bundledCatalog } from '../pricing/bundled/index.js';
+import { bundledCatalog, bundledIndexPlan } from '../pricing/bundled/index.js';
 import { PriceCatalog } from '../pricing/catalog.js';
 import { importAny } from '../pricing/importers/index.js';
 import type { CatalogData, PriceSet } from '../pricing/types.js';
@@ -129,7 +129,7 @@ export function getNodeCatalog(options: NodeCatalogOptions = {}): PriceCatalog {
 
   const catalog = new PriceCatalog();
   const layers: PriceLayerStatus[] = [];
-  catalog.addLayer('bundled', bundledCatalog, 'bundled catalog', { trusted: true });
+  catalog.addLayer('bundled', bundledCatalog, 'bundled catalog', { trusted: true, plan: bundledIndexPlan() });
   layers.push({
     layer: 'bundled',
     origin: 'bundled catalog',

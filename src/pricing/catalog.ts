@@ -8,7 +8,8 @@ import {
   SELF_HOSTED_PROVIDERS,
 } from '../usage/providers.js';
 import type { ResolutionTrace } from './cost-result.js';
-import { exactNamesOf, MAX_MATCHED_NAME_LENGTH } from './match-rules.js';
+import { type IndexPlan, planIndex } from './index-plan.js';
+import { MAX_MATCHED_NAME_LENGTH } from './match-rules.js';
 import { decomposeModelName } from './model-name.js';
 import { CompiledModel, epochMs, pickVersion } from './price-table.js';
 import { NAME_WORK_BUDGET, nameBudget, type WorkBudget } from './regex/index.js';
@@ -104,15 +105,24 @@ interface MemoEntry {
   next: MemoEntry | undefined;
 }
 
+/**
+ * A layer's lookups, made from its {@link IndexPlan} as they are first needed: a fresh process pricing
+ * its first call builds only the groups it touches.
+ */
 interface LayerIndex {
   layer: Exclude<PriceLayer, 'fallback'>;
   datasets: CatalogData[];
-  /** Groups by provider, then lower-cased id. */
-  groups: Map<string, Map<string, ModelGroup>>;
-  /** Lower-cased name → the group (or groups, when providers share a name) it names. */
-  exact: Map<string, ModelGroup | ModelGroup[]>;
-  /** Every match rule of the layer, indexed (compiled on first use). */
-  rules: RuleList<ModelGroup>;
+  plan: IndexPlan;
+  /** The entries of the datasets, numbered as in the plan. */
+  entries: CatalogModel[];
+  /** Groups made so far, by group number. */
+  made: (ModelGroup | undefined)[];
+  /** Groups by provider, then lower-cased id (made on first use). */
+  byProvider: Map<string, Map<string, ModelGroup>> | undefined;
+  /** Provider ids of the layer (made on first use). */
+  providerIds: Set<string> | undefined;
+  /** Every match rule of the layer, indexed (made on first use, compiled rule by rule). */
+  rules: RuleList<ModelGroup> | undefined;
   /** Rules by provider, so a provider hint scans only that provider's rules first. */
   rulesByProvider: Map<string, RuleList<ModelGroup>>;
   /** Scans of candidate names against the lists above, remembered (bounded). */
@@ -208,7 +218,11 @@ export class PriceCatalog {
     data: CatalogData,
     layer: Exclude<PriceLayer, 'fallback'> = 'bundled',
     origin?: string,
-    options: { trusted?: boolean } = {},
+    options: {
+      trusted?: boolean;
+      /** @internal The layer's index, precomputed (the bundled catalog's; trusted data only). */
+      plan?: IndexPlan;
+    } = {},
   ): PriceCatalog {
     const c = new PriceCatalog();
     c.addLayer(layer, data, origin, options);
@@ -257,14 +271,20 @@ export class PriceCatalog {
     layer: Exclude<PriceLayer, 'fallback'>,
     data: CatalogData,
     origin?: string,
-    options: { trusted?: boolean } = {},
+    options: {
+      trusted?: boolean;
+      /** @internal The layer's index, precomputed (the bundled catalog's; trusted data only). */
+      plan?: IndexPlan;
+    } = {},
   ): this {
     return this.guarded('addLayer', layer ?? null, origin, () => {
       const trusted = typeof options === 'object' && options !== null && options.trusted === true;
       // The bundled catalog is validated when generated and in the test suite; skipping it here keeps import fast.
       if (!trusted) validateCatalog(data, origin);
       const datasets: CatalogData[] = [...(this.layers.get(layer)?.datasets ?? []), data];
-      this.layers.set(layer, this.buildIndex(layer, datasets));
+      // A precomputed plan (the bundled catalog's) stands for `data` alone, as the layer's only document.
+      const plan = trusted && datasets.length === 1 ? options.plan : undefined;
+      this.layers.set(layer, this.buildIndex(layer, datasets, plan));
       this.absorbMeta(data);
       this.changed();
       return this;
@@ -401,7 +421,7 @@ export class PriceCatalog {
     overBudget: number;
   } {
     let models = 0;
-    for (const idx of this.layers.values()) for (const byId of idx.groups.values()) models += byId.size;
+    for (const idx of this.layers.values()) models += idx.plan.provider.length;
     return { models, memoised: this.memoSize, ...this.counters };
   }
 
@@ -436,83 +456,29 @@ export class PriceCatalog {
     }
   }
 
-  // Runs cold at startup for the whole bundled catalog (part of the import-and-index budget): nested
-  // maps instead of "provider/id" key strings, and no array for a name that only one group has.
-  private buildIndex(layer: Exclude<PriceLayer, 'fallback'>, datasets: CatalogData[]): LayerIndex {
+  private buildIndex(
+    layer: Exclude<PriceLayer, 'fallback'>,
+    datasets: CatalogData[],
+    precomputed?: IndexPlan,
+  ): LayerIndex {
     const idx: LayerIndex = {
       layer,
       datasets,
-      groups: new Map(),
-      exact: new Map(),
-      rules: new RuleList(0),
+      plan: precomputed ?? planIndex(datasets),
+      entries: datasets.length === 1 ? datasets[0]!.models : datasets.flatMap((d) => d.models),
+      made: [],
+      byProvider: undefined,
+      providerIds: undefined,
+      rules: undefined,
       rulesByProvider: new Map(),
       scans: new ScanMemo(),
     };
-    // provider → lower-cased id → versions. Later datasets win: a group is replaced, not merged, when
-    // the same (provider, id) appears again; within one dataset the entries are versions of one model.
-    const models = new Map<string, Map<string, CatalogModel[]>>();
-    const providerOf = new Map<string, string>();
-    for (const d of datasets) {
-      const fresh = datasets.length > 1 ? new Set<CatalogModel[]>() : null;
-      // Provider ids a catalog declares are kept as they are (e.g. `vertex-ai` beside `google`).
-      const declared = d.providers ? new Set(Object.keys(d.providers).map((k) => k.toLowerCase())) : null;
-      for (const m of d.models) {
-        let provider = providerOf.get(m.provider);
-        if (provider === undefined) {
-          const own = m.provider.toLowerCase();
-          provider = declared?.has(own) ? own : (canonicalProvider(m.provider) ?? own).toLowerCase();
-          providerOf.set(m.provider, provider);
-        }
-        let byId = models.get(provider);
-        if (byId === undefined) {
-          byId = new Map();
-          models.set(provider, byId);
-        }
-        const id = m.id.toLowerCase();
-        const list = byId.get(id);
-        if (list !== undefined && (fresh === null || fresh.has(list))) list.push(m);
-        else {
-          const created = [m];
-          byId.set(id, created);
-          fresh?.add(created);
-        }
-      }
-    }
-    const exact = idx.exact;
-    const addName = (n: string, group: ModelGroup) => {
-      const had = exact.get(n);
-      if (had === undefined) exact.set(n, group);
-      else if (Array.isArray(had)) {
-        if (!had.includes(group)) had.push(group);
-      } else if (had !== group) exact.set(n, [had, group]);
-    };
-    for (const [provider, byId] of models) {
-      const groups = new Map<string, ModelGroup>();
-      idx.groups.set(provider, groups);
-      for (const [id, list] of byId) {
-        const first = list[0]!;
-        const group: ModelGroup = new LazyGroup(first.id, provider, list, layer);
-        groups.set(id, group);
-        addName(id, group);
-        for (const m of list) {
-          if (m.aliases) for (const a of m.aliases) addName(a.trim().toLowerCase(), group);
-        }
-        const rules = first.match;
-        if (rules) {
-          const names = exactNamesOf(rules);
-          if (names) for (const n of names) addName(n, group);
-          else {
-            const entry = { rule: rules, group };
-            idx.rules.add(entry);
-            let byProvider = idx.rulesByProvider.get(provider);
-            if (byProvider === undefined) {
-              byProvider = new RuleList(idx.rulesByProvider.size + 1);
-              idx.rulesByProvider.set(provider, byProvider);
-            }
-            byProvider.add(entry);
-          }
-        }
-      }
+    // A layer loaded at run time (a price file, a sync, an override) may hold thousands of rules:
+    // index them now, with the validation, not in the first call that prices a name. The bundled
+    // catalog's (precomputed plan) are indexed on first use, off the import path.
+    if (precomputed === undefined) {
+      rulesOf(idx).prepare();
+      for (const list of idx.rulesByProvider.values()) list.prepare();
     }
     return idx;
   }
@@ -701,6 +667,7 @@ export class PriceCatalog {
         for (const c of candidates) {
           let chosen: ModelGroup | null = null;
           for (const p of preferred) {
+            rulesOf(idx);
             const list = idx.rulesByProvider.get(p);
             if (list === undefined) continue;
             // The first usable match, charged as a scan stopping there would be; none: the whole scan.
@@ -755,7 +722,7 @@ export class PriceCatalog {
           // One scan of the rules per candidate and layer, shared by the home and reseller passes.
           let matches = scanned?.get(c.name);
           if (matches === undefined) {
-            const scan = scanOf(idx, idx.rules, c.name, budget);
+            const scan = scanOf(idx, rulesOf(idx), c.name, budget);
             budget.left -= scan.total;
             if (budget.left <= 0) return MISS; // a partial scan could choose another provider's model
             matches = scan.groups;
@@ -807,10 +774,12 @@ export class PriceCatalog {
     if (!lower.startsWith(GLOBAL_PROFILE)) return group;
     const id = group.id.toLowerCase();
     if (!id.startsWith(REGIONAL_ENTRY)) return group;
-    const sibling = this.layers
-      .get(group.layer)
-      ?.groups.get(group.provider)
-      ?.get(`${GLOBAL_PROFILE}${id.slice(REGIONAL_ENTRY.length)}`);
+    const idx = this.layers.get(group.layer);
+    const sibling = idx
+      ? groupsByProvider(idx)
+          .get(group.provider)
+          ?.get(`${GLOBAL_PROFILE}${id.slice(REGIONAL_ENTRY.length)}`)
+      : undefined;
     return sibling ?? group;
   }
 
@@ -821,7 +790,10 @@ export class PriceCatalog {
     const s = segment.trim().toLowerCase();
     const aliased = this.providerAliases.get(s);
     if (aliased) return aliased;
-    for (const idx of this.layers.values()) if (idx.groups.has(s)) return s;
+    for (const idx of this.layers.values()) {
+      idx.providerIds ??= new Set(idx.plan.providers);
+      if (idx.providerIds.has(s)) return s;
+    }
     return undefined;
   };
 
@@ -1006,13 +978,65 @@ function scanOf(
 
 /** The groups an exact (lower-cased) name stands for in a layer. */
 function groupsNamed(idx: LayerIndex, name: string): ModelGroup[] | undefined {
-  const g = idx.exact.get(name);
-  return g === undefined || Array.isArray(g) ? g : [g];
+  const exact = idx.plan.exact;
+  if (!Object.hasOwn(exact, name)) return undefined;
+  const g = exact[name]!;
+  return Array.isArray(g) ? g.map((k) => groupAt(idx, k)) : [groupAt(idx, g)];
 }
 
-/** Every group of a layer. */
+/** Group number `g` of a layer, made on first use. */
+function groupAt(idx: LayerIndex, g: number): ModelGroup {
+  let group = idx.made[g];
+  if (group === undefined) {
+    const { plan, entries } = idx;
+    const list: CatalogModel[] = [];
+    for (let k = plan.off[g]!; k < plan.off[g + 1]!; k++) list.push(entries[plan.entries[k]!]!);
+    group = new LazyGroup(list[0]!.id, plan.providers[plan.provider[g]!]!, list, idx.layer);
+    idx.made[g] = group;
+  }
+  return group;
+}
+
+/** Every group of a layer, in index order. */
 function* groupsOf(idx: LayerIndex): Iterable<ModelGroup> {
-  for (const byId of idx.groups.values()) yield* byId.values();
+  for (let g = 0; g < idx.plan.provider.length; g++) yield groupAt(idx, g);
+}
+
+/** A layer's groups by provider, then lower-cased id (made on first use). */
+function groupsByProvider(idx: LayerIndex): Map<string, Map<string, ModelGroup>> {
+  if (idx.byProvider === undefined) {
+    const byProvider = new Map<string, Map<string, ModelGroup>>();
+    for (const group of groupsOf(idx)) {
+      let byId = byProvider.get(group.provider);
+      if (byId === undefined) {
+        byId = new Map();
+        byProvider.set(group.provider, byId);
+      }
+      byId.set(group.id.toLowerCase(), group);
+    }
+    idx.byProvider = byProvider;
+  }
+  return idx.byProvider;
+}
+
+/** A layer's match rules; made on first use, with `idx.rulesByProvider`. */
+function rulesOf(idx: LayerIndex): RuleList<ModelGroup> {
+  if (idx.rules === undefined) {
+    const all = new RuleList<ModelGroup>(0);
+    for (const g of idx.plan.rules) {
+      const group = groupAt(idx, g);
+      const entry = { rule: idx.entries[idx.plan.entries[idx.plan.off[g]!]!]!.match!, group };
+      all.add(entry);
+      let list = idx.rulesByProvider.get(group.provider);
+      if (list === undefined) {
+        list = new RuleList(idx.rulesByProvider.size + 1);
+        idx.rulesByProvider.set(group.provider, list);
+      }
+      list.add(entry);
+    }
+    idx.rules = all;
+  }
+  return idx.rules;
 }
 
 /** A model group whose prices are compiled on first use: indexing 1,700 models stays cheap. */

@@ -1,5 +1,5 @@
 import { describeValue, InvalidArgumentError } from '../errors.js';
-import { bundledCatalog } from './bundled/index.js';
+import { bundledCatalog, bundledIndexPlan } from './bundled/index.js';
 import { PriceCatalog } from './catalog.js';
 
 let current: PriceCatalog | null = null;
@@ -11,7 +11,10 @@ let current: PriceCatalog | null = null;
  */
 export function getDefaultCatalog(): PriceCatalog {
   if (!current)
-    current = PriceCatalog.fromData(bundledCatalog, 'bundled', 'bundled catalog', { trusted: true });
+    current = PriceCatalog.fromData(bundledCatalog, 'bundled', 'bundled catalog', {
+      trusted: true,
+      plan: bundledIndexPlan(),
+    });
   return current;
 }
 

@@ -144,6 +144,11 @@ export class RuleList<G> {
     return this.entries.length;
   }
 
+  /** Compute the guards and tries now rather than on the first scan. */
+  prepare(): void {
+    if (!this.built) this.build();
+  }
+
   private build(): void {
     this.built = true;
     const n = this.entries.length;

@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { bundledCatalog } from '../../../src/pricing/bundled/index.js';
+import { catalogIndexJson } from '../../../src/pricing/bundled/catalog-data.js';
+import { bundledCatalog, bundledIndexPlan } from '../../../src/pricing/bundled/index.js';
 import { PriceCatalog } from '../../../src/pricing/catalog.js';
+import { planIndex } from '../../../src/pricing/index-plan.js';
 import type { CatalogData, CatalogModel } from '../../../src/pricing/types.js';
 import { collectCatalogIssues } from '../../../src/pricing/validate.js';
 
@@ -112,6 +114,35 @@ describe('bundled catalog', () => {
     expect(catalog.resolve('models/gemini-2.5-pro')?.model.id).toBe('gemini-2.5-pro');
     expect(catalog.resolve('claude-3-5-sonnet-20241022', 'anthropic')?.model.id).toBe('claude-3-5-sonnet');
     expect(catalog.resolve('deepseek-chat', 'deepseek')?.model.prices.input).toBe(0.27);
+  });
+
+  it('ships the index of its entries (a stale index: run npm run prices:update)', () => {
+    // Computed from the entries as they are now, with today's provider table (usage/providers.ts).
+    expect(JSON.parse(catalogIndexJson)).toEqual(JSON.parse(JSON.stringify(planIndex([data]))));
+  });
+
+  it('resolves, lists and counts the same with its shipped index as with one computed at load', () => {
+    const shipped = PriceCatalog.fromData(data, 'bundled', 'bundled', {
+      trusted: true,
+      plan: bundledIndexPlan(),
+    });
+    const computed = PriceCatalog.fromData(data, 'bundled', 'bundled', { trusted: true });
+    expect(shipped.list()).toEqual(computed.list());
+    expect(shipped.stats().models).toBe(computed.stats().models);
+    const names = data.models.flatMap((m) => [
+      m.id,
+      ...(m.aliases ?? []),
+      `${m.id}-20250101`,
+      `openrouter/${m.id}`,
+    ]);
+    names.push('global.anthropic.claude-sonnet-4-5-20250929-v1:0', 'constructor', '__proto__', 'toString');
+    for (const n of names) {
+      for (const p of [undefined, 'openai', 'aws.bedrock']) {
+        const a = shipped.resolve(n, p);
+        const b = computed.resolve(n, p);
+        expect([a?.model, a?.provider, a?.rule], `${n} ${p}`).toEqual([b?.model, b?.provider, b?.rule]);
+      }
+    }
   });
 
   it('keeps catalog.json and catalog-data.ts identical', () => {
