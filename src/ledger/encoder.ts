@@ -26,6 +26,11 @@ export class LedgerLineEncoder {
   private totalAt = 0;
   private totalEnd = 0;
   private dayPrefix: Uint8Array = new Uint8Array(0);
+  /** Recent values of the memoised columns (see `memoStr`): MEMO_WAYS per column. */
+  private readonly memoText: (string | undefined)[] = new Array(MEMO_SLOTS * MEMO_WAYS).fill(undefined);
+  private readonly memoBytes: (Uint8Array | undefined)[] = new Array(MEMO_SLOTS * MEMO_WAYS).fill(undefined);
+  /** The way each column replaces next (round robin). */
+  private readonly memoNext = new Uint8Array(MEMO_SLOTS);
 
   /** @throws {InvalidArgumentError} for a project id that is not a string, or a capacity outside 1 … 2^30 bytes. */
   constructor(projectId = 'local', capacity = 64 * 1024) {
@@ -88,12 +93,9 @@ export class LedgerLineEncoder {
       this.str(r.parentId);
     }
     this.lit(this.projectTypeName);
-    if (r.operation != null) this.str(r.operation);
+    if (r.operation != null) this.memoStr(M_NAME, EMPTY_KEY, r.operation);
     else this.lit(NULL);
-    if (r.environment != null) {
-      this.lit(K_ENVIRONMENT);
-      this.str(r.environment);
-    }
+    if (r.environment != null) this.memoStr(M_ENVIRONMENT, K_ENVIRONMENT, r.environment);
     this.lit(K_START);
     this.time(r.startTime);
     this.lit(K_END);
@@ -102,12 +104,8 @@ export class LedgerLineEncoder {
       this.lit(r.status === 'error' ? K_LEVEL_ERROR : K_LEVEL_DEFAULT);
       this.str(r.error);
     } else this.lit(r.status === 'error' ? K_LEVEL_ERROR_NULL : K_LEVEL_DEFAULT_NULL);
-    this.lit(K_MODEL);
-    this.str(r.model);
-    if (!unpriced) {
-      this.lit(K_INTERNAL);
-      this.str(r.resolvedModel);
-    }
+    this.memoStr(M_MODEL, K_MODEL, r.model);
+    if (!unpriced) this.memoStr(M_INTERNAL, K_INTERNAL, r.resolvedModel);
     this.lit(K_USAGE);
     this.usage(r);
     this.lit(K_COST);
@@ -156,26 +154,19 @@ export class LedgerLineEncoder {
       }
       this.byte(RBRACKET);
     }
-    this.lit(K_PROVIDER);
-    this.str(r.provider);
+    this.memoStr(M_PROVIDER, K_PROVIDER, r.provider);
     if (unpriced) {
       this.lit(K_RESOLVED);
       this.str(r.resolvedModel);
     }
-    this.lit(K_SOURCE);
-    this.str(r.source);
+    this.memoStr(M_SOURCE, K_SOURCE, r.source);
     if (r.estimated) this.lit(K_ESTIMATED_TRUE);
-    this.lit(K_TIER);
-    this.str(r.tier);
+    this.memoStr(M_TIER, K_TIER, r.tier);
     if (r.fallback === true) this.lit(K_FALLBACK_TRUE);
-    if (r.service != null) {
-      this.lit(K_SERVICE);
-      this.str(r.service);
-    }
+    if (r.service != null) this.memoStr(M_SERVICE, K_SERVICE, r.service);
     this.lit(K_DURATION);
     this.num(r.durationMs);
-    this.lit(K_STATUS);
-    this.str(r.status);
+    this.memoStr(M_STATUS, K_STATUS, r.status);
     if (r.inputText !== undefined) {
       this.lit(K_INPUT_TEXT);
       this.value(r.inputText, true);
@@ -206,7 +197,18 @@ export class LedgerLineEncoder {
     writeCostDetails(this, r.costs);
     this.lit(K_D_TOTAL);
     this.totalAt = this.length;
-    this.num(r.total);
+    const total = r.total;
+    const pico = r.totalPico;
+    // The tracker's total is totalPico / 1e12: its text is totalPico's digits with the point 12 from
+    // the right (see `decimal` for why that is String's text), found without a search.
+    if (
+      pico >= MIN_FIXED_PICO &&
+      pico < MAX_DECIMAL_DIGITS &&
+      pico / PICO_PER_USD === total &&
+      Math.floor(pico) === pico
+    )
+      this.fixed(pico, PICO_DIGITS);
+    else this.num(total);
     this.totalEnd = this.length;
     this.byte(RBRACE);
   }
@@ -240,6 +242,39 @@ export class LedgerLineEncoder {
     const bytes = encoder.encode(j);
     this.bytes.set(bytes, this.length);
     this.length += bytes.length;
+  }
+
+  /**
+   * `key` and the JSON string `s`. The columns that repeat from line to line (model, provider, tier,
+   * span name, service, …) keep the bytes of their last few values: a value seen again is one copy
+   * instead of a pass over its characters. The memo holds at most MEMO_WAYS values per column, each
+   * at most MAX_MEMO_BYTES long; it is allocated only when a column takes a value it does not hold.
+   */
+  private memoStr(slot: number, key: Uint8Array, s: string): void {
+    if (typeof s !== 'string') {
+      // Not a string (a record built by hand): written as JSON.stringify would, never remembered.
+      this.lit(key);
+      this.str(s);
+      return;
+    }
+    const base = slot * MEMO_WAYS;
+    const texts = this.memoText;
+    for (let i = base; i < base + MEMO_WAYS; i++) {
+      if (texts[i] === s) {
+        const b = this.memoBytes[i]!;
+        this.room(b.length + SLACK);
+        this.lit(b);
+        return;
+      }
+    }
+    const at = this.length;
+    this.lit(key);
+    this.str(s);
+    if (this.length - at > MAX_MEMO_BYTES) return;
+    const way = this.memoNext[slot]!;
+    this.memoNext[slot] = (way + 1) % MEMO_WAYS;
+    texts[base + way] = s;
+    this.memoBytes[base + way] = this.bytes.slice(at, this.length);
   }
 
   /** A string as a JSON string literal. */
@@ -301,15 +336,60 @@ export class LedgerLineEncoder {
     }
     // Larger safe integers (pico-USD totals): two int32 halves, no string.
     if (v > 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v) {
-      const hi = Math.floor(v / 1e9);
-      const lo = v - hi * 1e9;
-      if (hi <= 0x7fffffff) {
-        this.digits(hi);
-        this.digits(lo, 9);
-        return;
-      }
-    }
+      if (this.bigInt(v)) return;
+    } else if (v >= MIN_FIXED && v < MAX_DECIMAL && this.decimal(v)) return;
     this.chars(Number.isFinite(v) ? String(v) : 'null');
+  }
+
+  /** A safe integer up to about 2^62 in decimal (false when larger: the caller writes `String(v)`). */
+  private bigInt(v: number): boolean {
+    const hi = Math.floor(v / 1e9);
+    if (hi > 0x7fffffff) return false;
+    this.digits(hi);
+    this.digits(v - hi * 1e9, 9);
+    return true;
+  }
+
+  /**
+   * A positive fraction (USD amounts, millisecond durations) as `String(v)` writes it, without the
+   * string: the fewest fraction digits `k` whose decimal `m / 10^k` converts back to exactly `v`.
+   * A decimal of at most 15 significant digits is the only one of that length or shorter that
+   * converts to its double (IEEE doubles carry 15.95 digits), so it is the shortest round-trip text
+   * ECMAScript's Number::toString prints; from 1e-6 up that text has no exponent. Anything needing
+   * more digits returns false and is written by `String(v)` (tests compare the bytes on millions of
+   * values).
+   */
+  private decimal(v: number): boolean {
+    for (let k = 1; k <= MAX_DIGITS; k++) {
+      const scale = POW10[k]!;
+      const m = Math.round(v * scale);
+      if (m >= MAX_DECIMAL_DIGITS) return false;
+      if (m / scale !== v) continue;
+      this.fixed(m, k);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * The decimal `m / 10^k` (`m` a non-negative integer below 1e15, `k` from 1 to 15) with its point,
+   * without trailing zeros in the fraction.
+   */
+  private fixed(m: number, k: number): void {
+    const scale = POW10[k]!;
+    const whole = Math.floor(m / scale);
+    // whole < 1e15 / 10: an int32 or two halves.
+    if (whole <= 0x7fffffff) this.digits(whole);
+    else this.bigInt(whole);
+    const frac = m - whole * scale;
+    if (frac === 0) return;
+    this.bytes[this.length++] = DOT;
+    if (k > 9) {
+      const hi = Math.floor(frac / 1e9);
+      this.digits(hi, k - 9);
+      this.digits(frac - hi * 1e9, 9);
+    } else this.digits(frac, k);
+    while (this.bytes[this.length - 1] === ZERO) this.length--;
   }
 
   /** A non-negative int32 in decimal, left-padded with zeros to `width` digits. */
@@ -407,6 +487,37 @@ export class LedgerLineEncoder {
   }
 }
 
+/** Columns whose recent values `memoStr` keeps. */
+const M_NAME = 0;
+const M_ENVIRONMENT = 1;
+const M_MODEL = 2;
+const M_INTERNAL = 3;
+const M_PROVIDER = 4;
+const M_SOURCE = 5;
+const M_TIER = 6;
+const M_SERVICE = 7;
+const M_STATUS = 8;
+const MEMO_SLOTS = 9;
+/** Values remembered per column: enough for the models of a typical service without churn. */
+const MEMO_WAYS = 8;
+/** Longest key-and-value text remembered, bytes. */
+const MAX_MEMO_BYTES = 256;
+/** Smallest number `String` writes without an exponent (below it: `1e-7`). */
+const MIN_FIXED = 1e-6;
+/** Most significant digits of a decimal written by `decimal` (see there). */
+const MAX_DIGITS = 15;
+const MAX_DECIMAL_DIGITS = 1e15;
+/** Fractions from here up are written by `String` (they have at most a few fraction digits to spare). */
+const MAX_DECIMAL = 1e15;
+/** 10^k, exact as doubles. */
+const POW10 = Array.from({ length: MAX_DIGITS + 1 }, (_, k) => Number(`1e${k}`));
+/** Pico-USD per USD, and the digits after the point of a pico amount in USD. */
+const PICO_PER_USD = 1e12;
+const PICO_DIGITS = 12;
+/** The smallest pico total whose USD text has no exponent (1e-6 USD). */
+const MIN_FIXED_PICO = 1e6;
+const DOT = 0x2e;
+const ZERO = 0x30;
 /** Room for the fixed parts of a line (keys, numbers, times): under 1 KiB, doubled. */
 const SLACK = 2048;
 const DAY_MS = 86_400_000;
@@ -492,5 +603,6 @@ const K_STATUS = ascii(',"status":');
 const K_INPUT_TEXT = ascii(',"input":');
 const K_OUTPUT_TEXT = ascii(',"output":');
 const NULL = ascii('null');
+const EMPTY_KEY = new Uint8Array(0);
 const EMPTY_OBJECT = ascii('{}');
 const K_D_TOTAL = ascii(',"total":');

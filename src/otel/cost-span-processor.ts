@@ -123,6 +123,9 @@ export class CostSpanProcessor implements SpanProcessorLike {
   private sawOnEnding = false;
   private orderChecked = false;
   private isShutdown = false;
+  /** The last endpoint `isLocal` parsed, and its answer. */
+  private lastEndpoint: string | undefined;
+  private lastEndpointLocal = false;
 
   constructor(options: CostSpanProcessorOptions = {}) {
     try {
@@ -262,8 +265,7 @@ export class CostSpanProcessor implements SpanProcessorLike {
         // GenAI semconv `server.address` (OpenLLMetry: `gen_ai.openai.api_base`) on this machine:
         // an unknown model there is self-hosted ($0), not unpriced.
         selfHosted:
-          isLocalEndpoint(span.attributes[SERVER_ADDRESS]) ||
-          isLocalEndpoint(span.attributes[OPENAI_API_BASE]),
+          this.isLocal(span.attributes[SERVER_ADDRESS]) || this.isLocal(span.attributes[OPENAI_API_BASE]),
         // GPU time, for a model priced per GPU hour (unused for any other).
         durationMs: spanDurationMs(span),
       },
@@ -348,6 +350,21 @@ export class CostSpanProcessor implements SpanProcessorLike {
     a['langfuse.observation.metadata.provider'] = result.provider;
     // Metadata values are strings, as @langfuse/tracing writes them (its exporter warns on others).
     a['langfuse.observation.metadata.cost_estimated'] = result.estimated ? 'true' : 'false';
+  }
+
+  /**
+   * `isLocalEndpoint` of an endpoint attribute, remembering the last answer: a service talks to the
+   * same few hosts, and parsing the text again for every span cost more than pricing the call.
+   */
+  private isLocal(endpoint: AttributeValue | undefined): boolean {
+    if (endpoint === undefined) return false;
+    if (endpoint === this.lastEndpoint) return this.lastEndpointLocal;
+    const local = isLocalEndpoint(endpoint);
+    if (typeof endpoint === 'string') {
+      this.lastEndpoint = endpoint;
+      this.lastEndpointLocal = local;
+    }
+    return local;
   }
 
   private loadDefaultCatalog(): PriceCatalog {

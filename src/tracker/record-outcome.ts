@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { CostResult } from '../pricing/cost-result.js';
 import type { PriceOutcome } from '../pricing/price-call.js';
 import type { TokenUsage } from '../usage/token-usage.js';
+import { CostTracker, recordOwnedResult } from './tracker.js';
 
 /**
  * Where an adapter records calls: a `CostTracker`, or anything with the same `record` method (and
@@ -28,6 +29,9 @@ export interface CostRecorder {
  * call with `recordUnpriced` (its provided cost, if any, is already in `ctx`). Returns what the
  * recorder returned, or undefined when it cannot count unpriced calls. Errors propagate: adapters
  * catch them.
+ *
+ * The result must be the adapter's own, fresh from `priceCall`: a `CostTracker` takes its usage and
+ * costs without checking or copying them (see `recordOwnedResult`); any other recorder gets `record`.
  */
 export function recordOutcome(
   recorder: CostRecorder,
@@ -36,6 +40,11 @@ export function recordOutcome(
   ctx: RecordContext,
   options?: { logger?: Logger },
 ): unknown {
-  if (outcome.status !== 'unpriced') return recorder.record(outcome.result, ctx);
+  if (outcome.status !== 'unpriced') {
+    // A subclass may override `record`: only the class itself takes results unchecked.
+    if (recorder instanceof CostTracker && recorder.record === CostTracker.prototype.record)
+      return recordOwnedResult(recorder, outcome.result, ctx);
+    return recorder.record(outcome.result, ctx);
+  }
   return recorder.recordUnpriced?.(outcome.model, call.provider, call.usage, ctx, options);
 }

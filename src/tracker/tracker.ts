@@ -269,6 +269,15 @@ function errorMessage(err: unknown, detail: ErrorDetail): string {
 }
 
 /**
+ * @internal Record a `priceCall` result that no one else holds (see `CostTracker.recordOwned`):
+ * `recordOutcome` uses it for the adapters' own results when the recorder is a `CostTracker`.
+ * @throws {InvalidRecordError} for a context `record` would refuse.
+ */
+export function recordOwnedResult(tracker: CostTracker, result: CostResult, ctx: RecordContext): CostRecord {
+  return tracker['recordOwned'](result, ctx);
+}
+
+/**
  * Running cost totals, budgets and alerts for LLM calls, with bounded memory.
  *
  * `record` folds each call into aggregates (exact pico-USD sums, tokens per bucket, a log histogram
@@ -457,6 +466,42 @@ export class CostTracker {
     let t: number;
     try {
       const r = checkResult(result);
+      const c = contextFlags(ctx);
+      t = this.tick();
+      const cached = c.cached;
+      rec = this.build(r.model, r.provider, ctx, t, cached ? 'cached' : 'success');
+      rec.resolvedModel = r.resolvedModel;
+      rec.usage = r.usage;
+      rec.source = r.source;
+      rec.estimated = r.estimated;
+      rec.tier = r.tier;
+      if (!cached) {
+        rec.costs = r.costs;
+        rec.total = r.total;
+        rec.totalPico = r.totalPico;
+      }
+      const provided = c.providedCost ?? r.providedCost;
+      if (provided !== undefined) rec.providedCost = provided;
+    } catch (err) {
+      throw this.reject(err, 'result');
+    }
+    this.ingest(rec, t);
+    return rec;
+  }
+
+  /**
+   * `record` for a result made for this call by `priceCall` and handed over (the adapters' path):
+   * the tracker takes the result's usage and costs as they are, unchecked and not copied. They are
+   * valid by construction (an extractor's checked usage; costs, totals and source from the
+   * calculator), and nothing else holds them to change them later, so the checks and defensive
+   * copies `record` makes of a caller's object would only make garbage. The context is checked as
+   * in `record`.
+   */
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: called by recordOwnedResult, kept off the public API
+  private recordOwned(r: CostResult, ctx: RecordContext): CostRecord {
+    let rec: CostRecord;
+    let t: number;
+    try {
       const c = contextFlags(ctx);
       t = this.tick();
       const cached = c.cached;

@@ -337,8 +337,11 @@ export class JsonlLedgerSink implements CostSink {
     const n = writeSync(this.fd!, bytes, from, to - from);
     if (n <= 0) throw Object.assign(new Error('write(2) wrote nothing'), { code: 'EIO' });
     let lines = 0;
-    for (let i = bytes.indexOf(NEWLINE, from); i >= 0 && i < from + n; i = bytes.indexOf(NEWLINE, i + 1))
-      lines++;
+    // Everything queued went out (the usual case): that is every queued line, no need to count them.
+    if (from + n === enc.length) lines = this.outLines;
+    else
+      for (let i = bytes.indexOf(NEWLINE, from); i >= 0 && i < from + n; i = bytes.indexOf(NEWLINE, i + 1))
+        lines++;
     this.outPos = from + n;
     this.outLines -= lines;
     this.written += lines;

@@ -1,0 +1,159 @@
+import { isDeepStrictEqual } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { LedgerLineEncoder } from '../../../src/ledger/encoder.js';
+import { OMITTED_WHEN_DEFAULT, toLedgerLine } from '../../../src/ledger/line.js';
+import type { CostRecord } from '../../../src/ledger/record.js';
+import { CostTracker } from '../../../src/tracker/index.js';
+import { handResult } from '../../helpers/tracker-fixtures.js';
+
+const decoder = new TextDecoder();
+
+/** What `num` writes for `v`, as text. */
+function numText(enc: LedgerLineEncoder, v: number): string {
+  enc.length = 0;
+  enc.num(v);
+  return decoder.decode(enc.bytes.subarray(0, enc.length));
+}
+
+/** A deterministic stream of uniform numbers in [0, 1) (Park–Miller), so failures replay. */
+function uniform(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x = (x * 48271) % 2147483647;
+    return x / 2147483647;
+  };
+}
+
+/**
+ * The line format's definition: `JSON.stringify(toLedgerLine(r))` without the columns that hold
+ * their default (see OMITTED_WHEN_DEFAULT), in column order. Any difference of bytes fails.
+ */
+function reference(r: CostRecord, projectId: string): string {
+  const out: Record<string, unknown> = {};
+  const full = toLedgerLine(r, { projectId });
+  // resolved_model's default is the line's internal_model_id.
+  const defaults = { ...OMITTED_WHEN_DEFAULT, resolved_model: full.internal_model_id } as Record<
+    string,
+    unknown
+  >;
+  for (const [k, v] of Object.entries(full)) {
+    if (k in defaults && isDeepStrictEqual(v, defaults[k])) continue;
+    out[k] = v;
+  }
+  return JSON.stringify(out);
+}
+
+describe('LedgerLineEncoder', () => {
+  it('writes every number with the same text as JSON.stringify (fractions without building a string)', () => {
+    const enc = new LedgerLineEncoder();
+    const values: number[] = [
+      0,
+      -0,
+      1,
+      0.1,
+      0.2,
+      0.1 + 0.2,
+      1e-6,
+      1.5e-6,
+      9.99e-7,
+      1e-7,
+      5e-324,
+      0.000575,
+      0.00575,
+      2.5e-6,
+      999_999_999_999_999.9,
+      123_456_789_012_345.6,
+      Number('99999999999999.99'), // not a literal: it has more digits than a double holds
+      1e15 - 0.5,
+      1e15 + 0.5,
+      1e21,
+      2 ** 53 - 1,
+      2 ** 53 + 2,
+      2 ** 62,
+      Number.MAX_VALUE,
+      Number.MIN_VALUE,
+      -1.5,
+      -0.000575,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      0.330810546875,
+      1812.0000000001,
+      4503599627370495.5,
+    ];
+    const rnd = uniform(7);
+    for (let i = 0; i < 20_000; i++) {
+      // USD amounts as the calculator makes them: integer picodollars / 1e12, from 1 pico to $9,007.
+      const pico = Math.floor(rnd() * 10 ** (1 + Math.floor(rnd() * 16)));
+      values.push(pico / 1e12);
+      // Durations from hrtime: ms with binary fractions, and ms differences of epoch times.
+      values.push(Math.floor(rnd() * 2 ** 20) / 2 ** Math.floor(rnd() * 20));
+      values.push(1_763_900_000_000 + rnd() * 1e6 - 1_763_900_000_000);
+      // Any double from 1e-9 to 1e17, with every digit count.
+      values.push(rnd() * 10 ** (Math.floor(rnd() * 26) - 9));
+      values.push(Number((rnd() * 1000).toPrecision(1 + Math.floor(rnd() * 17))));
+    }
+    for (const v of values) expect(numText(enc, v), String(v)).toBe(JSON.stringify(v) ?? 'null');
+  });
+
+  it('writes lines byte for byte as the line format defines them, with values repeating, changing and shared between columns', () => {
+    const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+    const t = new CostTracker({ storeText: true, logger: quiet });
+    // More models than the encoder remembers per column, names that are also other columns' values,
+    // non-ASCII, escapes, and a value longer than what is remembered.
+    const names = [
+      'gpt-4o',
+      'gpt-4o-mini',
+      'claude-sonnet-4-5',
+      'openai',
+      'catalog',
+      'standard',
+      'success',
+      'é ✓ 😀',
+      'quote " back\\slash\ttab',
+      'x'.repeat(300),
+      '\u2028\ud800',
+      '',
+    ];
+    const enc = new LedgerLineEncoder('proj "1"');
+    const rnd = uniform(11);
+    const pick = () => names[Math.floor(rnd() * names.length)]!;
+    // Totals of every size: under 1e-6 USD (written with an exponent), whole dollars, up to $9,007.
+    const pico = (i: number) =>
+      i % 101 === 0 ? (i % 7) * 1e12 : Math.floor(rnd() * 9 * 10 ** Math.floor(rnd() * 16));
+    for (let i = 0; i < 3000; i++) {
+      const run = i % 50 < 25; // runs of the same values, then a change every line
+      const model = run ? 'gpt-4o' : pick();
+      const r =
+        i % 9 === 0
+          ? t.recordUnpriced(model, pick(), { input: i, output: 3 }, { sessionId: pick(), operation: pick() })
+          : i % 13 === 0
+            ? t.recordFailure({ model, error: pick() }, { userId: pick(), service: pick() })
+            : t.record(handResult(pico(i), model, run ? 'openai' : pick(), i), {
+                operation: run ? 'chat gpt-4o' : pick(),
+                environment: i % 3 ? undefined : pick(),
+                service: i % 4 ? pick() : undefined,
+                sessionId: pick(),
+                tags: i % 5 ? [pick(), pick()] : undefined,
+                durationMs: rnd() * 10_000,
+                providedCost: i % 7 === 0 ? rnd() / 100 : undefined,
+                cached: i % 17 === 0,
+              });
+      enc.length = 0;
+      enc.line(r);
+      // A hand-made record may carry any value in a column; it is written as JSON.stringify writes it.
+      const text = decoder.decode(enc.bytes.subarray(0, enc.length));
+      expect(text).toBe(`${reference(r, 'proj "1"')}\n`);
+    }
+    // A record whose text columns are not strings, between lines that remember strings.
+    const rec = {
+      ...t.record(handResult(5, 'gpt-4o', 'openai')),
+      model: 7 as never,
+      provider: null as never,
+      tier: true as never,
+    };
+    enc.length = 0;
+    enc.line(rec);
+    expect(decoder.decode(enc.bytes.subarray(0, enc.length))).toBe(`${reference(rec, 'proj "1"')}\n`);
+  });
+});
