@@ -57,7 +57,11 @@ export interface CostCallbackHandlerOptions {
   staleRunMs?: number;
 }
 
-/** One recorded LLM call, as passed to {@link CostCallbackHandlerOptions.onCost}. */
+/**
+ * One recorded LLM call, as passed to {@link CostCallbackHandlerOptions.onCost}. `usage` and
+ * `result` are the objects the record holds (the tracker takes the handler's own result without
+ * copying it): read them, do not change them.
+ */
 export interface CostEvent {
   /** LangChain run id of the LLM call (the Langfuse generation id of the LangChain handlers). */
   runId: string;

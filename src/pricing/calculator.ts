@@ -159,7 +159,7 @@ export function priceUsage(
     free,
     warnings,
   );
-  if (guessed) result.providerGuessed = true;
+  result.providerGuessed = guessed;
   return result;
 }
 
@@ -212,6 +212,8 @@ export function price(
     // A unit the model has no price for (audio seconds on a token-priced model) is missing from the
     // total, so the total is an estimate (its warning is above).
     estimated: layer === 'fallback' || unpriced !== null,
+    // Always present, so that every result has one shape (hidden class) for the code reading it.
+    providerGuessed: false,
   };
   // A bucket priced with another bucket's price (cache reads at the input price when the model has no
   // cache-read price) makes the cost an estimate; most tables borrow nothing.

@@ -50,10 +50,12 @@ export interface CostResult {
    */
   estimated: boolean;
   /**
-   * Present (true) when `provider` was guessed: nothing said where the call ran and several providers
-   * price the name, or the named provider has no price and another's was used. `explain` says why.
+   * True when `provider` was guessed: nothing said where the call ran and several providers price the
+   * name, or the named provider has no price and another's was used. `explain` says why. Every
+   * result of `calculateCost` carries it (false when the provider was not guessed); it is optional
+   * for results built by hand.
    */
-  providerGuessed?: true;
+  providerGuessed?: boolean;
   /** A cost reported by the provider or gateway, USD, when there was one (kept beside ours). */
   providedCost?: number;
   /** Warnings about this result, e.g. "priced with fallback". */

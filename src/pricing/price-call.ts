@@ -195,6 +195,7 @@ function providedResult(model: string, facts: CallFacts, provided: number): Cost
     source: 'provided',
     layer: 'fallback',
     estimated: false,
+    providerGuessed: false,
     providedCost: provided,
     warnings: [`no catalog price for "${model}"; the cost is the one the provider reported`],
   };

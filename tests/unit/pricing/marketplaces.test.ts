@@ -40,7 +40,7 @@ describe('Vertex AI Model Garden (MaaS): the marketplace price, attributed to go
   ])('%s (hint %s) → $%d, provider google', (model, hint, usd) => {
     const r = price(model, hint);
     expect(r?.provider).toBe('google');
-    expect(r?.providerGuessed).toBeUndefined();
+    expect(r?.providerGuessed).toBe(false);
     expect(r?.totalPico).toBe(Math.round(usd * 1e12));
   });
 
@@ -75,7 +75,7 @@ describe('Azure AI Foundry (serverless partner models): the marketplace price, a
   ])('%s (hint %s) → $%d, provider azure', (model, hint, usd) => {
     const r = price(model, hint);
     expect(r?.provider).toBe('azure');
-    expect(r?.providerGuessed).toBeUndefined();
+    expect(r?.providerGuessed).toBe(false);
     expect(r?.totalPico).toBe(Math.round(usd * 1e12));
   });
 

@@ -120,7 +120,7 @@ describe('says when the provider was guessed', () => {
   });
 
   it('does not flag it when a hint names the provider', () => {
-    expect(perMillion('gpt-4o', 'openai')?.providerGuessed).toBeUndefined();
+    expect(perMillion('gpt-4o', 'openai')?.providerGuessed).toBe(false);
   });
 
   it('flags the vendor’s price standing in for a named provider without one, with a warning', () => {
