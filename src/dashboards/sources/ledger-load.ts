@@ -21,6 +21,7 @@ import {
   CREATE_TRACES,
   FILL_OBSERVATIONS,
   FILL_TRACES,
+  KEEP_ORDER,
   LEDGER_SCHEMA,
   LOAD_LEDGER_FILE,
   LOAD_LEDGER_FILE_BESIDE_CHECK,
@@ -43,7 +44,7 @@ const intoTable = (sql: string, from: string, to: string) =>
 /**
  * Traces of several parts → one row per trace: the same values {@link FILL_TRACES} gives when it reads
  * all the records at once (min, argMin, any non-empty, union of tags, max), so a trace whose calls are
- * in two files (or two parts of one) is one trace.
+ * in two files (or two parts of one) is one trace; newest first, like every table (see `ROW_ORDER`).
  */
 const MERGE_TRACES = `INSERT INTO traces
 SELECT
@@ -53,7 +54,8 @@ SELECT
   false, false, arraySort(groupUniqArrayArray(tags)), NULL, NULL, any(session_id),
   now64(3), now64(3), max(event_ts), 0
 FROM ${TRACE_PARTS}
-GROUP BY project_id, id`;
+GROUP BY project_id, id
+ORDER BY max(event_ts) DESC`;
 
 /**
  * What the cache key depends on: the SQL that builds the tables (and the engine's version, which
@@ -110,7 +112,9 @@ export async function loadLedger(
       await exec(CREATE_TRACES);
       // One part: its traces are already whole (the merge would give the same rows).
       await exec(
-        r.cachedParts + r.builtParts === 1 ? `INSERT INTO traces SELECT * FROM ${TRACE_PARTS}` : MERGE_TRACES,
+        r.cachedParts + r.builtParts === 1
+          ? `INSERT INTO traces SELECT * FROM ${TRACE_PARTS} ${KEEP_ORDER}`
+          : MERGE_TRACES,
       );
       for (const t of ['ledger_raw', PART_OBSERVATIONS, PART_TRACES, TRACE_PARTS])
         await exec(`DROP TABLE ${t}`);
@@ -152,10 +156,10 @@ async function loadFiles(
         continue;
       }
       try {
-        await exec(`INSERT INTO observations SELECT * FROM file({path:String}, 'Native')`, {
+        await exec(`INSERT INTO observations SELECT * FROM file({path:String}, 'Native') ${KEEP_ORDER}`, {
           path: cache!.path(p.observations),
         });
-        await exec(`INSERT INTO ${TRACE_PARTS} SELECT * FROM file({path:String}, 'Native')`, {
+        await exec(`INSERT INTO ${TRACE_PARTS} SELECT * FROM file({path:String}, 'Native') ${KEEP_ORDER}`, {
           path: cache!.path(p.traces),
         });
       } catch (err) {
@@ -261,15 +265,15 @@ async function buildPart(
       [PART_TRACES, part.traces],
     ] as const) {
       await exec(
-        `INSERT INTO FUNCTION file({path:String}, 'Native') SELECT * FROM ${table} SETTINGS engine_file_truncate_on_insert = 1`,
+        `INSERT INTO FUNCTION file({path:String}, 'Native') SELECT * FROM ${table} ${KEEP_ORDER}, engine_file_truncate_on_insert = 1`,
         { path: cache.temp(name) },
       );
     }
     part.observationsBytes = statSync(cache.temp(part.observations)).size;
     part.tracesBytes = statSync(cache.temp(part.traces)).size;
   }
-  await exec(`INSERT INTO observations SELECT * FROM ${PART_OBSERVATIONS}`);
-  await exec(`INSERT INTO ${TRACE_PARTS} SELECT * FROM ${PART_TRACES}`);
+  await exec(`INSERT INTO observations SELECT * FROM ${PART_OBSERVATIONS} ${KEEP_ORDER}`);
+  await exec(`INSERT INTO ${TRACE_PARTS} SELECT * FROM ${PART_TRACES} ${KEEP_ORDER}`);
   for (const t of ['ledger_raw', PART_OBSERVATIONS, PART_TRACES]) await exec(`TRUNCATE TABLE ${t}`);
   return part;
 }
