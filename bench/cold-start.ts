@@ -5,10 +5,12 @@
  * machine lands on both.
  *
  * Each child is plain `node` (no tsx: its loader would be measured too) and times, from its first
- * line: `import('langfuse-cost')`, then the first `calculateCost` (which builds the bundled catalog's
- * index: the default catalog is built on first use), and the sum; the peer's child times its import
- * and its first `calcPrice`. Both are CPU time of the child (all threads: the parser's and GC's
- * helper threads too) and wall clock. Node's own start-up before the first line is left out of both.
+ * line: `import('langfuse-cost')`, then the first `calculateCost` (which loads the bundled catalog's
+ * precomputed index: the default catalog is built on first use), and the sum; the peer's child times
+ * its import and its first `calcPrice`. Both are CPU time of the child (all threads: the parser's and
+ * GC's helper threads too) and wall clock. Node's own start-up before the first line is left out of
+ * both. The same again with `require` (the CommonJS entries), and a floor for each: a child importing
+ * a one-line module (what the ES module loader costs on its own) and one requiring a built-in.
  *
  * Run: `npm run bench -- cold-start`, or after `npm run build`:
  * TSX_TSCONFIG_PATH=bench/tsconfig.json node --import tsx bench/cold-start.ts [runs=9]
@@ -28,7 +30,7 @@ function childCode(load: string, first: string): string {
   return `
 const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
 const c0 = cpu(), t0 = performance.now();
-const lib = await ${load};
+const lib = ${load};
 const c1 = cpu(), t1 = performance.now();
 const cost = ${first};
 const c2 = cpu(), t2 = performance.now();
@@ -37,14 +39,29 @@ process.stdout.write(JSON.stringify({ importCpu: c1 - c0, firstCpu: c2 - c1, cpu
 `;
 }
 
-const OURS = childCode(
-  "import('langfuse-cost')",
-  "lib.calculateCost({ model: 'gpt-4o', provider: 'openai', usage: { input: 1000, output: 300 } }).total",
-);
-const PEER = childCode(
-  "import('@pydantic/genai-prices')",
-  "lib.calcPrice({ input_tokens: 1000, output_tokens: 300 }, 'gpt-4o', { providerId: 'openai' }).total_price",
-);
+const OUR_PRICE =
+  "lib.calculateCost({ model: 'gpt-4o', provider: 'openai', usage: { input: 1000, output: 300 } }).total";
+const PEER_PRICE =
+  "lib.calcPrice({ input_tokens: 1000, output_tokens: 300 }, 'gpt-4o', { providerId: 'openai' }).total_price";
+// The floor: the same child importing a module that exports one constant (the loader's own cost).
+const EMPTY_ESM = `data:text/javascript,export const one = 1;`;
+
+interface Child {
+  /** Code run with `node -e`. */
+  code: string;
+  /** `module` for an ES module child (`--input-type=module`), `commonjs` for a CommonJS one. */
+  type: 'module' | 'commonjs';
+}
+
+const CHILDREN = {
+  ours: { code: childCode("await import('langfuse-cost')", OUR_PRICE), type: 'module' },
+  peer: { code: childCode("await import('@pydantic/genai-prices')", PEER_PRICE), type: 'module' },
+  floor: { code: childCode(`await import(${JSON.stringify(EMPTY_ESM)})`, '1'), type: 'module' },
+  oursCjs: { code: childCode("require('langfuse-cost')", OUR_PRICE), type: 'commonjs' },
+  peerCjs: { code: childCode("require('@pydantic/genai-prices')", PEER_PRICE), type: 'commonjs' },
+  floorCjs: { code: childCode("require('node:os')", '1'), type: 'commonjs' },
+} satisfies Record<string, Child>;
+type Name = keyof typeof CHILDREN;
 
 interface Cold {
   importCpu: number;
@@ -53,9 +70,9 @@ interface Cold {
   wall: number;
 }
 
-function run(code: string): Cold {
+function run(child: Child): Cold {
   // cwd is the package: `langfuse-cost` resolves to the built package by self-reference.
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], {
+  const out = execFileSync(process.execPath, [`--input-type=${child.type}`, '-e', child.code], {
     cwd: root,
     encoding: 'utf8',
   });
@@ -63,33 +80,42 @@ function run(code: string): Cold {
 }
 
 header('cold start: import + first price in a fresh process, vs @pydantic/genai-prices');
-run(OURS); // the first process of a run also warms the OS file cache for both
-run(PEER);
-const ours: Cold[] = [];
-const peer: Cold[] = [];
-for (let i = 0; i < RUNS; i++) {
-  ours.push(run(OURS));
-  peer.push(run(PEER));
-}
+const names = Object.keys(CHILDREN) as Name[];
+for (const n of names) run(CHILDREN[n]); // the first processes of a run also warm the OS file cache
+const results = Object.fromEntries(names.map((n) => [n, [] as Cold[]])) as Record<Name, Cold[]>;
+for (let i = 0; i < RUNS; i++) for (const n of names) results[n].push(run(CHILDREN[n]));
+
 const ms = (xs: Cold[], k: keyof Cold) => spread(xs.map((x) => x[k]));
-console.log(`  ${RUNS} fresh processes each, alternating; load average ${loadavg()[0]!.toFixed(1)}`);
+const block = (label: string, xs: Cold[], what: string) => {
+  console.log(
+    `  ${label.padEnd(16)}import                       ${fmtSpread(ms(xs, 'importCpu'), 'ms', 1)} CPU`,
+  );
+  console.log(`  ${''.padEnd(16)}${what.padEnd(29)}${fmtSpread(ms(xs, 'firstCpu'), 'ms', 1)} CPU`);
+  console.log(`  ${''.padEnd(16)}import + first price         ${fmtSpread(ms(xs, 'cpu'), 'ms', 1)} CPU`);
+  console.log(`  ${''.padEnd(16)}                             ${fmtSpread(ms(xs, 'wall'), 'ms', 1)} wall`);
+};
+const ratio = (a: Cold[], b: Cold[]) => {
+  const r = spread(a.map((o, i) => o.cpu / b[i]!.cpu));
+  return `${r.median.toFixed(2)}× (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
+};
 console.log(
-  `  langfuse-cost   import                       ${fmtSpread(ms(ours, 'importCpu'), 'ms', 1)} CPU`,
+  `  ${RUNS} fresh processes each, in turn (ours, the peer's, the floor's, then CommonJS); load average ${loadavg()[0]!.toFixed(1)}`,
 );
-console.log(`                  first price (builds index)   ${fmtSpread(ms(ours, 'firstCpu'), 'ms', 1)} CPU`);
-console.log(`                  import + first price         ${fmtSpread(ms(ours, 'cpu'), 'ms', 1)} CPU`);
-console.log(`                                               ${fmtSpread(ms(ours, 'wall'), 'ms', 1)} wall`);
+console.log('  ES modules (import):');
+block('langfuse-cost', results.ours, 'first price (builds index)');
+block('genai-prices', results.peer, 'first calcPrice');
 console.log(
-  `  genai-prices    import                       ${fmtSpread(ms(peer, 'importCpu'), 'ms', 1)} CPU`,
+  `  floor           import of a one-line module     ${fmtSpread(ms(results.floor, 'importCpu'), 'ms', 1)} CPU (the ES module loader's own start)`,
 );
-console.log(`                  first calcPrice              ${fmtSpread(ms(peer, 'firstCpu'), 'ms', 1)} CPU`);
-console.log(`                  import + first price         ${fmtSpread(ms(peer, 'cpu'), 'ms', 1)} CPU`);
-console.log(`                                               ${fmtSpread(ms(peer, 'wall'), 'ms', 1)} wall`);
-const ratio = spread(ours.map((o, i) => o.cpu / peer[i]!.cpu));
-const oursCpu = ms(ours, 'cpu').median;
+console.log(`  ratio ours / peer (CPU, pairwise): ${ratio(results.ours, results.peer)}`);
+console.log('  CommonJS (require):');
+block('langfuse-cost', results.oursCjs, 'first price (builds index)');
+block('genai-prices', results.peerCjs, 'first calcPrice');
 console.log(
-  `  ratio ours / peer (CPU, pairwise): ${ratio.median.toFixed(2)}× (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`,
+  `  floor           require of a built-in module    ${fmtSpread(ms(results.floorCjs, 'importCpu'), 'ms', 1)} CPU`,
 );
+console.log(`  ratio ours / peer (CPU, pairwise): ${ratio(results.oursCjs, results.peerCjs)}`);
+const oursCpu = ms(results.ours, 'cpu').median;
 console.log(
-  `  import + first price ${oursCpu.toFixed(1)} ms CPU: goal ≤ ${TARGET_MS} ms ${oursCpu <= TARGET_MS ? 'met' : 'MISSED'}`,
+  `  import + first price ${oursCpu.toFixed(1)} ms CPU (ES module): goal ≤ ${TARGET_MS} ms ${oursCpu <= TARGET_MS ? 'met' : 'MISSED'}`,
 );
