@@ -14,6 +14,7 @@ import { priceUsage } from './calculator.js';
 import type { PriceCatalog } from './catalog.js';
 import type { CostResult } from './cost-result.js';
 import { PICO_PER_USD, usdToPico } from './money.js';
+import { pickVersion } from './price-table.js';
 
 /** What an adapter knows about a call once its usage is extracted. */
 export interface CallFacts {
@@ -97,21 +98,8 @@ export function priceCall(facts: CallFacts, catalog: PriceCatalog): PriceOutcome
       provider = SELF_HOSTED;
     }
     // A model priced per GPU hour is charged for the time the call held its GPUs.
-    if (
-      result !== null &&
-      facts.durationMs !== undefined &&
-      result.source !== 'free' &&
-      facts.usage.gpuMilliseconds === 0 &&
-      hasGpuRates(catalog)
-    ) {
-      const gpuMs = gpuMilliseconds(catalog, tried!, provider, facts.durationMs, facts.at);
-      if (gpuMs > 0) {
-        const usage = emptyUsage();
-        addBuckets(usage, facts.usage);
-        usage.gpuMilliseconds = gpuMs;
-        result = priceUsage(catalog, tried!, provider, usage, tier, facts.at, false) ?? result;
-      }
-    }
+    if (result !== null && facts.durationMs !== undefined && result.source !== 'free')
+      result = withGpuTime(result, facts, catalog, tried!, provider, tier);
     if (result === null && catalog.fallback && named !== undefined)
       result = priceUsage(catalog, model, facts.provider, facts.usage, tier, facts.at);
     if (result === null && facts.providedCost !== undefined)
@@ -136,27 +124,34 @@ function firstName(models: readonly (string | undefined)[]): string | undefined 
   return undefined;
 }
 
-/** Whether a catalog (at its current version) has any model priced per GPU hour, by catalog. */
-const GPU_PRICED = new WeakMap<PriceCatalog, { version: number; has: boolean }>();
-
 /**
- * Whether any model of the catalog is priced per GPU hour: checked once per catalog version, so the
- * calls of a catalog without such a price (the bundled one) never resolve a second time.
+ * The call priced again with its GPU time when its model is priced per GPU hour; else `result` as it
+ * is. Kept out of {@link priceCall} so that its size (and so what the JIT inlines into it) stays that
+ * of the path every other call takes.
  */
-function hasGpuRates(catalog: PriceCatalog): boolean {
-  const version = catalog.version;
-  const known = GPU_PRICED.get(catalog);
-  if (known !== undefined && known.version === version) return known.has;
-  const has = catalog.list().some((m) => (m.prices.perGpuHour ?? 0) > 0);
-  GPU_PRICED.set(catalog, { version, has });
-  return has;
+function withGpuTime(
+  result: CostResult,
+  facts: CallFacts,
+  catalog: PriceCatalog,
+  model: string,
+  provider: string | undefined,
+  tier: ServiceTier,
+): CostResult {
+  if (facts.usage.gpuMilliseconds !== 0) return result;
+  const gpuMs = gpuMilliseconds(catalog, model, provider, facts.durationMs!, facts.at);
+  if (gpuMs === 0) return result;
+  const usage = emptyUsage();
+  addBuckets(usage, facts.usage);
+  usage.gpuMilliseconds = gpuMs;
+  return priceUsage(catalog, model, provider, usage, tier, facts.at, false) ?? result;
 }
 
 /**
  * The GPU time of a call to `model`: its duration × the entry's `gpus` (default 1), in whole
- * milliseconds, when the entry in force at `at` is priced per GPU hour; else 0. A duration that is
- * not a finite number ≥ 0, or a GPU time beyond a bucket's range, counts 0 (the call keeps its token
- * price).
+ * milliseconds, when the entry in force at `at` is priced per GPU hour; else 0. The resolution is the
+ * memoised one the call was just priced with (a memo hit: no scan, no allocation), so calls to other
+ * models pay one lookup. A duration that is not a finite number > 0, or a GPU time beyond a bucket's
+ * range, counts 0 (the call keeps its token price).
  */
 function gpuMilliseconds(
   catalog: PriceCatalog,
@@ -165,10 +160,15 @@ function gpuMilliseconds(
   durationMs: number,
   at: number | undefined,
 ): number {
-  if (typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs <= 0) return 0;
-  const r = catalog.resolve(model, provider, at);
-  if (r === null || r.free || !((r.model.prices.perGpuHour ?? 0) > 0)) return 0;
-  const ms = Math.round(durationMs * (r.model.gpus ?? 1));
+  if (typeof durationMs !== 'number' || !(durationMs > 0) || durationMs === Number.POSITIVE_INFINITY)
+    return 0;
+  const r = catalog.resolveMemo(model, provider);
+  if (r === null || r.free) return 0;
+  const versions = r.group.versions;
+  const v = versions.length === 1 ? versions[0]! : pickVersion(versions, at ?? Date.now());
+  const rate = v.model.prices.perGpuHour;
+  if (rate === undefined || !(rate > 0) || v.free) return 0;
+  const ms = Math.round(durationMs * (v.model.gpus ?? 1));
   return ms <= MAX_TOKENS_PER_BUCKET ? ms : 0;
 }
 

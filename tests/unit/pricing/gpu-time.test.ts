@@ -3,7 +3,7 @@
  * only for a model priced per GPU hour, times its `gpus`. Rates are written here: $2.49 per GPU hour
  * (an on-demand H100), $98.32 per hour for a whole 8-GPU node.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CatalogValidationError } from '../../../src/errors.js';
 import { calculateCost } from '../../../src/pricing/calculator.js';
 import { PriceCatalog } from '../../../src/pricing/catalog.js';
@@ -104,6 +104,18 @@ describe('priceCall: GPU time from the call duration', () => {
     const after = priceCall({ models: ['m'], provider: 'vllm', usage, durationMs: 3_600_000 }, c);
     if (after.status === 'unpriced') throw new Error('unpriced');
     expect(after.result.totalPico).toBe(2_490_000_000_000);
+  });
+});
+
+describe('the cost of looking for a GPU rate', () => {
+  it('is one memoised resolution: no catalog scan, not even on the first call', () => {
+    const c = gpuCatalog();
+    const list = vi.spyOn(c, 'list');
+    const resolve = vi.spyOn(c, 'resolve');
+    for (let i = 0; i < 3; i++)
+      priceCall({ models: ['per-token-only'], provider: 'vllm', usage, durationMs: 5000 }, c);
+    expect(list).not.toHaveBeenCalled();
+    expect(resolve).not.toHaveBeenCalled();
   });
 });
 
