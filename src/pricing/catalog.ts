@@ -891,6 +891,22 @@ export class PriceCatalog {
         bestRank = r;
       }
     }
+    // A guess (nothing named a provider) never lands on a $0 entry (a free tier such as NVIDIA's or
+    // GitHub Models') while another provider has a paid price for the same name: the call did not run
+    // there for free. A named provider, a route or a `:free` id still gets its free entry.
+    if (best !== null && hint === undefined && said.provider === undefined && costsNothing(best)) {
+      let paid: ModelGroup | null = null;
+      let paidRank = Number.POSITIVE_INFINITY;
+      for (const g of groups) {
+        if (costsNothing(g) || !this.usable(g, said, exactName)) continue;
+        const r = providerRank(g.provider);
+        if (r < paidRank) {
+          paid = g;
+          paidRank = r;
+        }
+      }
+      if (paid !== null) return paid;
+    }
     return best;
   }
 
@@ -974,6 +990,15 @@ function scanOf(
     if (scan.complete && name.length <= SCAN_MEMO_MAX_NAME_LENGTH) idx.scans.set(name, list.id, scan);
   }
   return scan;
+}
+
+/** Whether a group's current entry costs nothing: marked free, or every price it has is 0. */
+function costsNothing(g: ModelGroup): boolean {
+  const latest = g.versions[g.versions.length - 1]!;
+  if (latest.free) return true;
+  const prices = latest.model.prices;
+  for (const k in prices) if (prices[k as keyof typeof prices] !== 0) return false;
+  return true;
 }
 
 /** The groups an exact (lower-cased) name stands for in a layer. */

@@ -131,6 +131,44 @@ describe('says when the provider was guessed', () => {
   });
 });
 
+describe('a guess never lands on a $0 entry while a paid price exists', () => {
+  // Published prices, USD per 1M tokens: Azure AI Foundry serverless DeepSeek-R1 $1.35 in / $5.40
+  // out; NVIDIA's and GitHub Models' catalog entries are free tiers ($0).
+  const data: CatalogData = {
+    version: 1,
+    models: [
+      { id: 'deepseek-r1', provider: 'nvidia', prices: { input: 0, output: 0 } },
+      { id: 'DeepSeek-R1', provider: 'azure', prices: { input: 1.35, output: 5.4 } },
+      { id: 'only-free', provider: 'nvidia', prices: { input: 0, output: 0 } },
+      { id: 'only-free', provider: 'github-models', prices: {}, free: true },
+    ],
+  };
+  const guessed = PriceCatalog.fromData(data, 'user');
+  const usage = { input: 1_000_000, output: 1_000_000 };
+
+  it('prices the guess with the paid entry, and says so', () => {
+    const r = calculateCost({ model: 'DeepSeek-R1', usage }, guessed);
+    expect(r?.provider).toBe('azure');
+    expect(r?.totalPico).toBe((1_350_000 + 5_400_000) * 1_000_000);
+    expect(r?.providerGuessed).toBe(true);
+    expect(guessed.resolve('deepseek-r1')?.reason).toMatch(
+      /nvidia also prices this name; priced with azure's price/,
+    );
+  });
+
+  it('keeps the free entry when the provider is named, or when every entry is free', () => {
+    expect(calculateCost({ model: 'DeepSeek-R1', provider: 'nvidia', usage }, guessed)?.totalPico).toBe(0);
+    expect(calculateCost({ model: 'nvidia/deepseek-r1', usage }, guessed)?.provider).toBe('nvidia');
+    expect(calculateCost({ model: 'only-free', usage }, guessed)?.totalPico).toBe(0);
+  });
+
+  it('in the bundled catalog: DeepSeek-R1 without a provider is Azure’s paid price, not NVIDIA’s free tier', () => {
+    const r = calculateCost({ model: 'DeepSeek-R1', usage }, getDefaultCatalog());
+    expect(r?.provider).toBe('azure');
+    expect(r?.totalPico).toBe((1_350_000 + 5_400_000) * 1_000_000);
+  });
+});
+
 describe('estimates are flagged', () => {
   it('cache reads billed at the input price (no cache-read price) make the result estimated', () => {
     const r = calculateCost(
