@@ -44,7 +44,7 @@ console.log(JSON.stringify({ ms: performance.now() - t0, cpuMs: (u.userCPUTime +
 
 /**
  * The children, as plain JavaScript files (no TypeScript loader in the measured process: its memory
- * would count on both sides; and not `node -e`, whose flags worker threads inherit and fail on).
+ * would count on both sides).
  * Ours imports the built package's `langfuse-cost/node` entry, given as an argument.
  */
 const CHILDREN: Record<'ours' | 'peer', string> = {
