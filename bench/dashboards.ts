@@ -12,8 +12,8 @@
  * 3. The peer, in the same rounds: plain JS end to end over the same file (stream it, JSON.parse every
  *    line, keep the latest version per id, sum cost per model in integer pico-USD).
  * 4. Runs every dashboard `--reps` times on the source loaded from the cache and prints min / median /
- *    max wall time and the median CPU time (all chDB threads). Target: each ≤ 1 s median, the load
- *    from the cache ≤ 2 s.
+ *    max wall time and the median CPU time (all chDB threads). Targets: each ≤ 1 s median, the first
+ *    load (building the cache) and the load from the cache ≤ 2 s.
  * Ratios are per round (same load on the machine), then their median.
  */
 import {
@@ -238,7 +238,13 @@ async function main(): Promise<void> {
       'load without the cache (check + JSON parse)',
       `${secs(load.uncached)}  cpu ${secs(cpu.uncached)}`,
     );
-    report('first load: building the cache', `${secs(load.build)}  cpu ${secs(cpu.build)}`);
+    // The issue's goal is for the first load (no cache yet); the cached load is what every later run pays.
+    report(
+      'first load: building the cache',
+      `${secs(load.build)}  cpu ${secs(cpu.build)}`,
+      `≤ ${LOAD_TARGET_MS / 1000} s`,
+      median(load.build) <= LOAD_TARGET_MS,
+    );
     report(
       'load from the cache',
       `${secs(load.cached)}  cpu ${secs(cpu.cached)}`,
