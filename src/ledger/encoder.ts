@@ -288,7 +288,15 @@ export class LedgerLineEncoder {
     const b = this.bytes;
     let o = this.length;
     b[o++] = QUOTE;
-    for (let i = 0; i < s.length; i++) {
+    const n = s.length;
+    // Ids, names and models are plain printable ASCII: copied by compares alone, no table lookup.
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) break;
+      b[o++] = c;
+    }
+    for (; i < n; i++) {
       const c = s.charCodeAt(i);
       if (c < 0x80) {
         if (PLAIN[c] === 1) b[o++] = c;
