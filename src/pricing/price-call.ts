@@ -14,7 +14,7 @@ import { priceUsage } from './calculator.js';
 import type { PriceCatalog } from './catalog.js';
 import type { CostResult } from './cost-result.js';
 import { PICO_PER_USD, usdToPico } from './money.js';
-import { pickVersion } from './price-table.js';
+import { GPU_PRICED, pickVersion } from './price-table.js';
 
 /** What an adapter knows about a call once its usage is extracted. */
 export interface CallFacts {
@@ -98,7 +98,7 @@ export function priceCall(facts: CallFacts, catalog: PriceCatalog): PriceOutcome
       provider = SELF_HOSTED;
     }
     // A model priced per GPU hour is charged for the time the call held its GPUs.
-    if (result !== null && facts.durationMs !== undefined && result.source !== 'free')
+    if (result !== null && facts.durationMs !== undefined && GPU_PRICED.seen && result.source !== 'free')
       result = withGpuTime(result, facts, catalog, tried!, provider, tier);
     if (result === null && catalog.fallback && named !== undefined)
       result = priceUsage(catalog, model, facts.provider, facts.usage, tier, facts.at);

@@ -66,6 +66,13 @@ function scale(femto: number, multiplier: number | undefined): number {
  * A catalog model compiled for fast pricing: tables per (service tier, context tier) are built on first
  * use and cached.
  */
+/**
+ * @internal Whether any model compiled in this process has a per-GPU-hour price. Until one has (the
+ * bundled catalog has none), no call looks for GPU time: `priceCall` skips that lookup. It never
+ * goes back to false, which only costs the lookup.
+ */
+export const GPU_PRICED = { seen: false };
+
 export class CompiledModel {
   readonly model: CatalogModel;
   /** Context thresholds in descending order (union of base and service-tier thresholds). */
@@ -90,6 +97,7 @@ export class CompiledModel {
     this.from = model.validFrom ? Date.parse(model.validFrom) : Number.NEGATIVE_INFINITY;
     this.until = model.validUntil ? Date.parse(model.validUntil) : Number.POSITIVE_INFINITY;
     this.free = model.free === true || Object.keys(model.prices ?? {}).length === 0;
+    if ((model.prices?.perGpuHour ?? 0) > 0) GPU_PRICED.seen = true;
   }
 
   /** True when the model has explicit prices or a multiplier for `service`. */
