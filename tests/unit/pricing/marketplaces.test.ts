@@ -27,6 +27,9 @@ describe('Vertex AI Model Garden (MaaS): the marketplace price, attributed to go
       'google_vertexai',
       1.5,
     ],
+    // Llama 3.3 70B $0.72 / $0.72 (was unpriced)
+    ['meta/llama-3.3-70b-instruct-maas', 'vertex_ai', 1.44],
+    ['meta/llama-3.3-70b-instruct-maas', 'google-vertex', 1.44],
     // Llama 3.1 405B $5 / $16
     ['meta/llama-3.1-405b-instruct-maas', 'google-vertex', 21],
     // DeepSeek R1 0528 $1.35 / $5.40
@@ -44,9 +47,9 @@ describe('Vertex AI Model Garden (MaaS): the marketplace price, attributed to go
     expect(r?.totalPico).toBe(Math.round(usd * 1e12));
   });
 
-  it('a MaaS model no open source prices is unpriced, not priced as another provider', () => {
-    // Llama 3.3 70B MaaS: neither genai-prices, models.dev nor the supplement has Vertex's price.
-    expect(price('meta/llama-3.3-70b-instruct-maas', 'vertex_ai')).toBeNull();
+  it('a MaaS model no source prices is unpriced, not priced as another provider', () => {
+    // Llama 3.2 90B Vision MaaS: no bundled Vertex price (it was a no-charge preview).
+    expect(price('meta/llama-3.2-90b-vision-instruct-maas', 'vertex_ai')).toBeNull();
   });
 
   it('without a Vertex price, the vendor’s price stands in with the provider flagged as guessed', () => {
