@@ -671,7 +671,7 @@ export class PriceCatalog {
             const list = idx.rulesByProvider.get(p);
             if (list === undefined) continue;
             // The first usable match, charged as a scan stopping there would be; none: the whole scan.
-            const scan = scanOf(idx, list, c.name, budget);
+            const scan = scanOf(idx, list, c.name, budget, c.name !== model);
             let charge = scan.total;
             for (let k = 0; k < scan.groups.length; k++) {
               if (this.usable(scan.groups[k]!, said, false)) {
@@ -722,7 +722,7 @@ export class PriceCatalog {
           // One scan of the rules per candidate and layer, shared by the home and reseller passes.
           let matches = scanned?.get(c.name);
           if (matches === undefined) {
-            const scan = scanOf(idx, rulesOf(idx), c.name, budget);
+            const scan = scanOf(idx, rulesOf(idx), c.name, budget, c.name !== model);
             budget.left -= scan.total;
             if (budget.left <= 0) return MISS; // a partial scan could choose another provider's model
             matches = scan.groups;
@@ -976,18 +976,23 @@ function names(required: Record<string, unknown>, provider?: unknown): void {
 
 /**
  * The scan of a candidate name against a rule list: remembered when complete, so it is charged to
- * `budget` by the caller from the record (the same charge every time) and run once.
+ * `budget` by the caller from the record (the same charge every time) and run once. A candidate that
+ * is the name exactly as given is not remembered (`remember` false): the name memo already answers
+ * that name again, and a stream of distinct names would only fill the scan memo with records that
+ * live just long enough to be costly for the garbage collector.
  */
 function scanOf(
   idx: LayerIndex,
   list: RuleList<ModelGroup>,
   name: string,
   budget: WorkBudget,
+  remember: boolean,
 ): ScanRecord<ModelGroup> {
   let scan = idx.scans.get(name, list.id);
   if (scan === undefined) {
     scan = list.scan(name, budget);
-    if (scan.complete && name.length <= SCAN_MEMO_MAX_NAME_LENGTH) idx.scans.set(name, list.id, scan);
+    if (remember && scan.complete && name.length <= SCAN_MEMO_MAX_NAME_LENGTH)
+      idx.scans.set(name, list.id, scan);
   }
   return scan;
 }
