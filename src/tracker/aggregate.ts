@@ -117,6 +117,11 @@ export class CostAggregate extends LogHistogram {
   provided = 0;
   /** Tokens of priced calls (denominator of cost per 1k tokens). */
   pricedTokens = 0;
+  /**
+   * Cost of priced calls with no tokens (transcriptions, speech, images: priced by other units), in
+   * pico-USD, kept out of cost per 1k tokens.
+   */
+  tokenlessPico = 0;
   private picoLo = 0;
   private picoHi = 0n;
   private providedLo = 0;
@@ -154,6 +159,7 @@ export class CostAggregate extends LogHistogram {
     }
     if (s.estimated) this.estimated++;
     this.pricedTokens += s.tokens;
+    if (s.tokens === 0) this.tokenlessPico += s.pico;
     const lo = this.picoLo + s.pico;
     if (lo < SPILL) this.picoLo = lo;
     else {
@@ -187,6 +193,7 @@ export class CostAggregate extends LogHistogram {
     this.estimated += o.estimated;
     this.provided += o.provided;
     this.pricedTokens += o.pricedTokens;
+    this.tokenlessPico += o.tokenlessPico;
     const lo = this.picoLo + o.picoLo;
     if (lo < SPILL) this.picoLo = lo;
     else {
@@ -242,7 +249,10 @@ export class CostAggregate extends LogHistogram {
       tokens: usage,
       totalTokens,
       avgCostPerRequest: priced > 0 ? totalCost / priced : 0,
-      costPer1kTokens: this.pricedTokens > 0 ? (totalCost * 1000) / this.pricedTokens : 0,
+      costPer1kTokens:
+        this.pricedTokens > 0
+          ? (picoToUsd(totalPico - BigInt(this.tokenlessPico)) * 1000) / this.pricedTokens
+          : 0,
       p50,
       p90,
       p99,
@@ -296,7 +306,10 @@ export interface CostSummary {
   totalTokens: number;
   /** `totalCost` / priced calls. */
   avgCostPerRequest: number;
-  /** `totalCost` × 1000 / tokens of priced calls. */
+  /**
+   * Cost per 1,000 tokens over the priced calls that have tokens: calls priced only by other units
+   * (audio seconds, characters, images) are left out of both sides.
+   */
   costPer1kTokens: number;
   /** Median cost per priced call, USD (within ~1 % relative; see `HISTOGRAM_RELATIVE_ERROR`). */
   p50: number;

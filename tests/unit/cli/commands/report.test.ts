@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JsonlLedgerSink } from '../../../../src/node/ledger/jsonl-sink.js';
+import { calculateCost, PriceCatalog } from '../../../../src/pricing/index.js';
 import { CostTracker } from '../../../../src/tracker/index.js';
 import { runCli } from '../../../helpers/cli.js';
 import { parseCsv } from '../../../helpers/csv.js';
@@ -235,7 +236,12 @@ describe('langfuse-cost report: every bucket with a count', () => {
       sinks: [new JsonlLedgerSink({ path: mediaLedger })],
     });
     t.record(priced('claude-x', { input: 1000, cacheWrite: 200, cacheWrite1h: 300, output: 50 }));
-    t.record(priced('mini', { audioSeconds: 90 }));
+    // A transcription priced at $0.36 an hour of audio ($0.009 for 90 s), and units 'mini' has no price for.
+    const stt = PriceCatalog.fromData({
+      version: 1,
+      models: [{ id: 'stt', provider: 'openai', prices: { perAudioHour: 0.36 } }],
+    });
+    t.record(calculateCost({ model: 'stt', usage: { audioSeconds: 90 } }, stt)!);
     t.record(priced('mini', { audioSeconds: 30, characters: 1200, images: 2 }));
     await t.close();
   });
@@ -248,5 +254,11 @@ describe('langfuse-cost report: every bucket with a count', () => {
       /Tokens\s+1,550 {2}\(input 1,000, cache write 200, cache write 1h 300, output 50\)\n/,
     );
     expect(r.stdout).toMatch(/Units\s+audio seconds 120, characters 1,200, images 2\n/);
+    // Per 1k tokens covers the calls with tokens only: claude-x's $3 in, $3.75 5-minute and 1-hour
+    // cache writes (no 1-hour price: the 5-minute one stands in), $15 out per 1M, over 1,550 tokens.
+    // The transcription's $0.009 is in the total but not in the cost per 1k tokens.
+    const claude = (1000 * 3 + 500 * 3.75 + 50 * 15) / 1e6;
+    expect(r.stdout).toContain('(exact $0.014625000000)'); // $0.005625 + $0.009
+    expect(r.stdout).toContain(`Per 1k tokens  $${((claude * 1000) / 1550).toPrecision(3)}\n`);
   });
 });
