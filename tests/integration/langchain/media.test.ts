@@ -8,10 +8,12 @@
  * documented path (docs/pricing.md, "Units beyond tokens") prices the call from the tool's own
  * request fields at OpenAI's published price (DALL·E 3 HD 1792×1024: $0.12 per image).
  *
- * Transcription with the OpenAI SDK's `audio.transcriptions.create` (what LangChain's
- * `OpenAIWhisperAudio` loader calls): the `verbose_json` response's `duration` priced with
+ * Transcription with LangChain.js's real `OpenAIWhisperAudio` loader (@langchain/community), and with
+ * the OpenAI SDK's `audio.transcriptions.create` it calls: the loader keeps only the text, so the
+ * audio's duration comes from the app (or the SDK's `verbose_json` response), priced with
  * `transcriptionCall` at OpenAI's published whisper-1 price, $0.006 per minute.
  */
+import { OpenAIWhisperAudio } from '@langchain/community/document_loaders/fs/openai_whisper_audio';
 import { DallEAPIWrapper } from '@langchain/openai';
 import OpenAI, { toFile } from 'openai';
 import { expect, it } from 'vitest';
@@ -46,9 +48,30 @@ it('DallEAPIWrapper: no LLM callback carries the call; imageCall prices it from 
   expect(rec!.usage.images).toBe(1);
 });
 
+it('OpenAIWhisperAudio (LangChain loader, which takes no callbacks): transcriptionCall prices the audio it sent', async () => {
+  server.setDefault('openai', { text: 'Hello, world.', extra: { duration: 61.4 } });
+  const tracker = testTracker();
+  // 61.4 s of audio: the app knows how long its recording is (the loader returns only the text).
+  const seconds = 61.4;
+  const audio = new Blob([Buffer.from('RIFF....WAVEfmt fake audio')], { type: 'audio/wav' });
+  const loader = new OpenAIWhisperAudio(audio, {
+    clientOptions: { apiKey: 'test', baseURL: `${server.url}/v1`, maxRetries: 0 },
+  });
+  const docs = await loader.load();
+  expect(docs.map((d) => d.pageContent)).toEqual(['Hello, world.']);
+  const [req] = server.requestsFor('openai');
+  expect(String(req?.headers['content-type'])).toMatch(/^multipart\/form-data; boundary=/);
+  expect(String(req?.body)).toMatch(/name="model"\r\n\r\nwhisper-1\r\n/);
+
+  const call = transcriptionCall('whisper-1', seconds);
+  const r = calculateCost({ model: call.models[0]!, provider: 'openai', usage: call.usage });
+  expect(r?.totalPico).toBe(6_100_000_000); // 61 s × $0.006 / 60 s = $0.0061
+  tracker.record(r!);
+  expect(tracker.recent()[0]!.usage.audioSeconds).toBe(61);
+});
+
 it('transcription with the real OpenAI SDK (audio.transcriptions, multipart in, verbose_json out): whisper-1 at $0.006 a minute', async () => {
-  // LangChain.js's `OpenAIWhisperAudio` is a document loader in @langchain/community (not a
-  // dependency here) that calls this same SDK method and sends no callbacks; the SDK is the client.
+  // The SDK method `OpenAIWhisperAudio` calls; its `verbose_json` response carries the duration.
   server.setDefault('openai', { text: 'Hello, world.', extra: { duration: 61.4 } });
   const client = new OpenAI({ apiKey: 'test', baseURL: `${server.url}/v1`, maxRetries: 0 });
   const audio = await toFile(Buffer.from('RIFF....WAVEfmt fake audio'), 'hello.wav', { type: 'audio/wav' });
