@@ -845,11 +845,12 @@ function readUsage(t: string, p: number, end: number, f: FastLine, add: boolean)
     const v = f.num;
     if (after < 0 || !Number.isSafeInteger(v)) return DECLINE;
     if (q - i === 6 && t.startsWith('total', i + 1)) total = v;
-    else {
+    else if (v > 0) {
+      // A zero adds nothing either way, so only a count needs its bucket: `total` counts tokens
+      // only, and units after the token buckets (audio seconds, …) are outside it.
       const idx = usageIndexAt(t, i + 1, q);
-      // `total` counts tokens only; units after the token buckets (audio seconds, …) are outside it.
       if (idx === undefined || idx < TOKEN_BUCKET_COUNT) sum += v;
-      if (add && v > 0 && idx !== undefined) f.usage[idx] = f.usage[idx]! + v;
+      if (add && idx !== undefined) f.usage[idx] = f.usage[idx]! + v;
     }
     i = after;
     const d = t.charCodeAt(i);
