@@ -33,6 +33,7 @@ import { ZonedCalendar } from './calendar.js';
 import { TypedEmitter } from './emitter.js';
 import { DEFAULT_ENVIRONMENT, GROUP_DIMENSIONS, type GroupDimension, NONE_KEY, OTHER_KEY } from './groups.js';
 import {
+  type CheckedResult,
   checkAttribution,
   duration as checkDuration,
   checkMetadata,
@@ -462,31 +463,14 @@ export class CostTracker {
    * @throws {InvalidRecordError} `INVALID_RECORD` for a result or context that would corrupt the totals.
    */
   record(result: CostResult, ctx?: RecordContext): CostRecord {
-    let rec: CostRecord;
-    let t: number;
+    let r: CheckedResult;
     try {
-      const r = checkResult(result);
-      const c = contextFlags(ctx);
-      t = this.tick();
-      const cached = c.cached;
-      rec = this.build(r.model, r.provider, ctx, t, cached ? 'cached' : 'success');
-      rec.resolvedModel = r.resolvedModel;
-      rec.usage = r.usage;
-      rec.source = r.source;
-      rec.estimated = r.estimated;
-      rec.tier = r.tier;
-      if (!cached) {
-        rec.costs = r.costs;
-        rec.total = r.total;
-        rec.totalPico = r.totalPico;
-      }
-      const provided = c.providedCost ?? r.providedCost;
-      if (provided !== undefined) rec.providedCost = provided;
+      // A checked copy: the caller keeps its object, and may change it afterwards.
+      r = checkResult(result);
     } catch (err) {
       throw this.reject(err, 'result');
     }
-    this.ingest(rec, t);
-    return rec;
+    return this.recordOwned(r, ctx);
   }
 
   /**
@@ -497,8 +481,7 @@ export class CostTracker {
    * copies `record` makes of a caller's object would only make garbage. The context is checked as
    * in `record`.
    */
-  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: called by recordOwnedResult, kept off the public API
-  private recordOwned(r: CostResult, ctx: RecordContext): CostRecord {
+  private recordOwned(r: CostResult | CheckedResult, ctx: RecordContext | undefined): CostRecord {
     let rec: CostRecord;
     let t: number;
     try {
