@@ -1,4 +1,5 @@
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
+import { PICO_PER_USD } from '../pricing/money.js';
 import { totalTokens } from '../usage/token-usage.js';
 import { writeCostDetails, writeUsageDetails } from './details.generated.js';
 import type { CostRecord } from './record.js';
@@ -519,8 +520,7 @@ const MAX_DECIMAL_DIGITS = 1e15;
 const MAX_DECIMAL = 1e15;
 /** 10^k, exact as doubles. */
 const POW10 = Array.from({ length: MAX_DIGITS + 1 }, (_, k) => Number(`1e${k}`));
-/** Pico-USD per USD, and the digits after the point of a pico amount in USD. */
-const PICO_PER_USD = 1e12;
+/** The digits after the point of a pico amount in USD. */
 const PICO_DIGITS = 12;
 /** The smallest pico total whose USD text has no exponent (1e-6 USD). */
 const MIN_FIXED_PICO = 1e6;

@@ -63,16 +63,16 @@ function scale(femto: number, multiplier: number | undefined): number {
 }
 
 /**
- * A catalog model compiled for fast pricing: tables per (service tier, context tier) are built on first
- * use and cached.
- */
-/**
  * @internal Whether any model compiled in this process has a per-GPU-hour price. Until one has (the
  * bundled catalog has none), no call looks for GPU time: `priceCall` skips that lookup. It never
  * goes back to false, which only costs the lookup.
  */
 export const GPU_PRICED = { seen: false };
 
+/**
+ * A catalog model compiled for fast pricing: tables per (service tier, context tier) are built on first
+ * use and cached.
+ */
 export class CompiledModel {
   readonly model: CatalogModel;
   /** Context thresholds in descending order (union of base and service-tier thresholds). */
