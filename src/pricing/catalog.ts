@@ -8,7 +8,7 @@ import {
   SELF_HOSTED_PROVIDERS,
 } from '../usage/providers.js';
 import type { ResolutionTrace } from './cost-result.js';
-import { type IndexPlan, planIndex } from './index-plan.js';
+import { type IndexPlan, layerEntries, planIndex } from './index-plan.js';
 import { MAX_MATCHED_NAME_LENGTH } from './match-rules.js';
 import { decomposeModelName } from './model-name.js';
 import { CompiledModel, epochMs, pickVersion } from './price-table.js';
@@ -465,7 +465,7 @@ export class PriceCatalog {
       layer,
       datasets,
       plan: precomputed ?? planIndex(datasets),
-      entries: datasets.length === 1 ? datasets[0]!.models : datasets.flatMap((d) => d.models),
+      entries: layerEntries(datasets),
       made: [],
       byProvider: undefined,
       providerIds: undefined,

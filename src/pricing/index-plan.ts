@@ -36,6 +36,14 @@ export interface IndexPlan {
 }
 
 /**
+ * The entries of a layer made of `datasets`, numbered as an {@link IndexPlan} numbers them: the first
+ * document's models, then the next one's.
+ */
+export function layerEntries(datasets: readonly CatalogData[]): CatalogModel[] {
+  return datasets.length === 1 ? datasets[0]!.models : datasets.flatMap((d) => d.models);
+}
+
+/**
  * Compute the plan of a layer made of `datasets` (later documents win: an entry for a provider and id
  * that an earlier document has replaces that group, it does not add versions to it).
  */
@@ -71,7 +79,7 @@ export function planIndex(datasets: readonly CatalogData[]): IndexPlan {
     });
     base += d.models.length;
   }
-  const all: CatalogModel[] = datasets.length === 1 ? datasets[0]!.models : datasets.flatMap((d) => d.models);
+  const all = layerEntries(datasets);
   const plan: IndexPlan = {
     providers: [],
     provider: [],
