@@ -14,11 +14,14 @@ function hrToMs(t: HrTime | undefined): number | undefined {
   return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
+/** `end − start` in milliseconds when both are known and in order, else undefined. */
+function durationMs(start: number | undefined, end: number | undefined): number | undefined {
+  return start !== undefined && end !== undefined && end >= start ? end - start : undefined;
+}
+
 /** @internal A span's duration in milliseconds (start to end), or undefined when it has none. */
 export function spanDurationMs(span: Pick<ProcessorSpan, 'startTime' | 'endTime'>): number | undefined {
-  const start = hrToMs(span.startTime);
-  const end = hrToMs(span.endTime);
-  return start !== undefined && end !== undefined && end >= start ? end - start : undefined;
+  return durationMs(hrToMs(span.startTime), hrToMs(span.endTime));
 }
 
 function tagsOf(v: unknown): string[] | undefined {
@@ -224,7 +227,8 @@ export function recordContextOf(
   const end = hrToMs(span.endTime);
   if (start !== undefined) ctx.startTime = start;
   if (end !== undefined) ctx.endTime = end;
-  if (start !== undefined && end !== undefined && end >= start) ctx.durationMs = end - start;
+  const duration = durationMs(start, end);
+  if (duration !== undefined) ctx.durationMs = duration;
   if (providedCost !== undefined) ctx.providedCost = providedCost;
   return ctx;
 }
