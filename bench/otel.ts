@@ -172,17 +172,13 @@ interface WholePipeline {
 }
 
 function wholePipeline(name: string, front?: CostSpanProcessor): WholePipeline {
-  const exporter = new InMemorySpanExporter();
-  const exporting = new SimpleSpanProcessor(exporter);
-  const tracer = new BasicTracerProvider({
-    spanProcessors: front ? [front, exporting] : [exporting],
-  }).getTracer('bench');
+  const spans = pipeline(name, front);
   return {
     name,
     async chunk(attributes) {
       for (let done = 0; done < CHUNK; done += BATCH) {
-        for (let i = 0; i < BATCH; i++) tracer.startSpan('chat gpt-4o', { attributes }).end();
-        exporter.reset();
+        spans.run(BATCH, attributes);
+        spans.reset();
         await settle();
       }
       // The ledger's encoding and writes of this chunk happen here at the latest, inside the figure.
