@@ -119,9 +119,9 @@ export function validLedgerText(text: string, skipped: readonly SkippedLine[]): 
  * rotated files) is parsed once, by ClickHouse's JSONEachRow reader through `file()` with an explicit
  * schema, into tables with Langfuse's v3 `observations` and `traces` columns. The ledger reader checks
  * every line (the same check as `report`, `export` and `budget`; for a whole file, while ClickHouse
- * parses it on another thread, a parse that is dropped when the check skips a line): a file with lines it skips (not
- * JSON, a schema break, a torn last line) is loaded from a copy without them, with one warning per file,
- * so the dashboards see exactly the valid records. One chDB data directory per
+ * parses it on another thread, a parse that is dropped when the check skips a line): a file with lines
+ * it skips (not JSON, a schema break, a torn last line) is loaded from a copy without them, with one
+ * warning per file, so the dashboards see exactly the valid records. One chDB data directory per
  * process: close this source before opening another chDB session at a different path.
  */
 export async function openLocalSource(options: LocalSourceOptions): Promise<DashboardSource> {
