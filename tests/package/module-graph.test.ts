@@ -1,0 +1,106 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { installedPackage, runNode } from './context.js';
+import { packageSuite } from './suite.js';
+
+// What a cold `import 'langfuse-cost'` loads. Every module a process loads is read, decoded and
+// compiled; the root entry used to load 12 files (esbuild cut the core into one chunk per set of
+// entries reaching a module) and the whole 330 KB catalog was parsed at import. Both cost a fresh
+// process milliseconds (bench/cold-start.ts); these tests fail if either comes back.
+
+const suite = packageSuite();
+const { cjs, esm } = suite.projects;
+const dist = path.join(installedPackage(cjs), 'dist');
+
+/** The root entry's files, at most: the entry itself and the one chunk that holds the whole core. */
+const MAX_ROOT_FILES = 2;
+
+/** Relative modules a dist file loads: `import … from "./x.js"`, `import "./x.js"`, `require('./x.cjs')`. */
+function relativeImports(file: string): string[] {
+  const src = readFileSync(file, 'utf8');
+  const specs = [
+    ...src.matchAll(/^(?:import|export)\s[^;]*?\bfrom\s*["'](\.\/[^"']+)["']/gm),
+    ...src.matchAll(/^import\s*["'](\.\/[^"']+)["']/gm),
+    ...src.matchAll(/\brequire\(\s*["'](\.\/[^"']+)["']\s*\)/g),
+  ].map((m) => m[1]!);
+  return [...new Set(specs)];
+}
+
+/** Every dist file `entry` loads statically (itself included), by name. */
+function graph(entry: string): string[] {
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    for (const spec of relativeImports(path.join(dist, name))) visit(path.basename(spec));
+  };
+  visit(entry);
+  return [...seen].sort();
+}
+
+/** The dist files of the entries (the exports map's `default` targets), without `.js` / `.cjs`. */
+const ENTRIES = [
+  'index',
+  'langchain',
+  'langchain-portable',
+  'otel',
+  'otel-portable',
+  'langfuse',
+  'node',
+  'dashboards',
+  'fleet',
+];
+
+describe("the root entry's module graph", () => {
+  it.each([
+    ['ESM', 'index.js'],
+    ['CommonJS', 'index.cjs'],
+  ])('%s: %s loads at most 2 files (the entry and the core chunk)', (_how, entry) => {
+    const files = graph(entry);
+    expect(files.length, files.join(', ')).toBeLessThanOrEqual(MAX_ROOT_FILES);
+  });
+
+  it.each([
+    ['ESM', '.js'],
+    ['CommonJS', '.cjs'],
+  ])('%s: every entry loads the same core files as the root (one core instance for all)', (_how, ext) => {
+    const core = graph(`index${ext}`).filter((f) => f !== `index${ext}`);
+    expect(core.length).toBeGreaterThan(0);
+    for (const e of ENTRIES) expect(graph(`${e}${ext}`), e).toEqual(expect.arrayContaining(core));
+  });
+});
+
+// Counts every JSON.parse of the process by the length of its text, then imports the root entry and
+// prices one call. The bundled catalog (about 330 KB of JSON) must never be parsed whole for it.
+const PARSES = (load: string) => `const parse = JSON.parse;
+const sizes = [];
+JSON.parse = function (text, reviver) { sizes.push(String(text).length); return parse.call(this, text, reviver); };
+${load}
+const atImport = sizes.length;
+const r = lib.calculateCost({ model: 'gpt-4o', provider: 'openai', usage: { input: 1000000, output: 100000 } });
+const other = lib.calculateCost({ model: 'claude-sonnet-4-5', usage: { input: 100000, output: 0 } });
+console.log(JSON.stringify({ atImport, largest: Math.max(0, ...sizes), total: r.total, other: other.total }));
+`;
+
+/** Above the index (about 100 KB) and far below the whole catalog (about 330 KB). */
+const MAX_PARSED_TEXT = 150_000;
+
+describe('the bundled catalog is parsed as a price needs it', () => {
+  it.concurrent.each([
+    ['require', cjs, 'parses.cjs', PARSES("const lib = require('langfuse-cost');")],
+    ['import', esm, 'parses.mjs', PARSES("const lib = await import('langfuse-cost');")],
+  ])('%s: nothing at import, never the whole catalog for a price', async (_how, project, file, code) => {
+    writeFileSync(path.join(project, file), code);
+    const r = await runNode(project, file);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { atImport: number; largest: number; total: number; other: number };
+    expect(out.atImport, 'JSON.parse calls during the import').toBe(0);
+    expect(out.largest).toBeLessThan(MAX_PARSED_TEXT);
+    // gpt-4o: $2.50 per 1M input tokens, $10 per 1M output tokens → 2.5 + 1.0.
+    expect(out.total).toBe(3.5);
+    // claude-sonnet-4-5: $3 per 1M input tokens (up to 200k tokens a call) → 100,000 × 3 / 1M.
+    expect(out.other).toBe(0.3);
+  });
+});
