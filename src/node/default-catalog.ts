@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { closedError, describeValue, InvalidArgumentError, LangfuseCostError } from '../errors.js';
 import { getLogger } from '../logger.js';
-import { bundledCatalog, bundledIndexPlan } from '../pricing/bundled/index.js';
+import { bundledCatalog, bundledLayerOptions, bundledModelCount } from '../pricing/bundled/index.js';
 import { PriceCatalog } from '../pricing/catalog.js';
 import { importAny } from '../pricing/importers/index.js';
 import type { CatalogData, PriceSet } from '../pricing/types.js';
@@ -129,12 +129,13 @@ export function getNodeCatalog(options: NodeCatalogOptions = {}): PriceCatalog {
 
   const catalog = new PriceCatalog();
   const layers: PriceLayerStatus[] = [];
-  catalog.addLayer('bundled', bundledCatalog, 'bundled catalog', { trusted: true, plan: bundledIndexPlan() });
+  catalog.addLayer('bundled', bundledCatalog, 'bundled catalog', bundledLayerOptions());
   layers.push({
     layer: 'bundled',
     origin: 'bundled catalog',
     state: 'loaded',
-    models: bundledCatalog.models.length,
+    // Counted without parsing the entries: a price reads only the few it needs.
+    models: bundledModelCount(),
     ...sourceOf(bundledCatalog),
   });
   if (cacheDir) {

@@ -113,8 +113,11 @@ interface LayerIndex {
   layer: Exclude<PriceLayer, 'fallback'>;
   datasets: CatalogData[];
   plan: IndexPlan;
-  /** The entries of the datasets, numbered as in the plan. */
-  entries: CatalogModel[];
+  /**
+   * Entry `k` of the datasets, numbered as in the plan. The bundled catalog's are parsed one by one
+   * as they are reached (see `bundled/index.ts`); other layers' come from their parsed documents.
+   */
+  entry: (k: number) => CatalogModel;
   /** Groups made so far, by group number. */
   made: (ModelGroup | undefined)[];
   /** Groups by provider, then lower-cased id (made on first use). */
@@ -222,6 +225,11 @@ export class PriceCatalog {
       trusted?: boolean;
       /** @internal The layer's index, precomputed (the bundled catalog's; trusted data only). */
       plan?: IndexPlan;
+      /**
+       * @internal With `plan`: entry `k` of `data.models`, read without reading `data.models` (the
+       * bundled catalog parses an entry when it is first reached).
+       */
+      entry?: (k: number) => CatalogModel;
     } = {},
   ): PriceCatalog {
     const c = new PriceCatalog();
@@ -275,6 +283,11 @@ export class PriceCatalog {
       trusted?: boolean;
       /** @internal The layer's index, precomputed (the bundled catalog's; trusted data only). */
       plan?: IndexPlan;
+      /**
+       * @internal With `plan`: entry `k` of `data.models`, read without reading `data.models` (the
+       * bundled catalog parses an entry when it is first reached).
+       */
+      entry?: (k: number) => CatalogModel;
     } = {},
   ): this {
     return this.guarded('addLayer', layer ?? null, origin, () => {
@@ -284,7 +297,8 @@ export class PriceCatalog {
       const datasets: CatalogData[] = [...(this.layers.get(layer)?.datasets ?? []), data];
       // A precomputed plan (the bundled catalog's) stands for `data` alone, as the layer's only document.
       const plan = trusted && datasets.length === 1 ? options.plan : undefined;
-      this.layers.set(layer, this.buildIndex(layer, datasets, plan));
+      const entry = plan !== undefined ? options.entry : undefined;
+      this.layers.set(layer, this.buildIndex(layer, datasets, plan, entry));
       this.absorbMeta(data);
       this.changed();
       return this;
@@ -460,12 +474,13 @@ export class PriceCatalog {
     layer: Exclude<PriceLayer, 'fallback'>,
     datasets: CatalogData[],
     precomputed?: IndexPlan,
+    entry?: (k: number) => CatalogModel,
   ): LayerIndex {
     const idx: LayerIndex = {
       layer,
       datasets,
       plan: precomputed ?? planIndex(datasets),
-      entries: layerEntries(datasets),
+      entry: entry ?? entryOf(layerEntries(datasets)),
       made: [],
       byProvider: undefined,
       providerIds: undefined,
@@ -1018,13 +1033,18 @@ function groupsNamed(idx: LayerIndex, name: string): ModelGroup[] | undefined {
 function groupAt(idx: LayerIndex, g: number): ModelGroup {
   let group = idx.made[g];
   if (group === undefined) {
-    const { plan, entries } = idx;
+    const { plan, entry } = idx;
     const list: CatalogModel[] = [];
-    for (let k = plan.off[g]!; k < plan.off[g + 1]!; k++) list.push(entries[plan.entries[k]!]!);
+    for (let k = plan.off[g]!; k < plan.off[g + 1]!; k++) list.push(entry(plan.entries[k]!));
     group = new LazyGroup(list[0]!.id, plan.providers[plan.provider[g]!]!, list, idx.layer);
     idx.made[g] = group;
   }
   return group;
+}
+
+/** Entry `k` of a layer's parsed entries. */
+function entryOf(entries: CatalogModel[]): (k: number) => CatalogModel {
+  return (k) => entries[k]!;
 }
 
 /** Every group of a layer, in index order. */
@@ -1055,7 +1075,7 @@ function rulesOf(idx: LayerIndex): RuleList<ModelGroup> {
     const all = new RuleList<ModelGroup>(0);
     for (const g of idx.plan.rules) {
       const group = groupAt(idx, g);
-      const entry = { rule: idx.entries[idx.plan.entries[idx.plan.off[g]!]!]!.match!, group };
+      const entry = { rule: idx.entry(idx.plan.entries[idx.plan.off[g]!]!).match!, group };
       all.add(entry);
       let list = idx.rulesByProvider.get(group.provider);
       if (list === undefined) {

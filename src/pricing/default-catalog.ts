@@ -1,5 +1,5 @@
 import { describeValue, InvalidArgumentError } from '../errors.js';
-import { bundledCatalog, bundledIndexPlan } from './bundled/index.js';
+import { bundledCatalog, bundledLayerOptions } from './bundled/index.js';
 import { PriceCatalog } from './catalog.js';
 
 let current: PriceCatalog | null = null;
@@ -11,10 +11,7 @@ let current: PriceCatalog | null = null;
  */
 export function getDefaultCatalog(): PriceCatalog {
   if (!current)
-    current = PriceCatalog.fromData(bundledCatalog, 'bundled', 'bundled catalog', {
-      trusted: true,
-      plan: bundledIndexPlan(),
-    });
+    current = PriceCatalog.fromData(bundledCatalog, 'bundled', 'bundled catalog', bundledLayerOptions());
   return current;
 }
 

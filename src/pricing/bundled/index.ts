@@ -3,15 +3,106 @@
  * `npm run prices:update` (scripts/update-prices.ts) into `catalog.json` and `catalog-data.ts`.
  * Both are generated; do not edit them by hand — put corrections in a user price file or in
  * `catalog.override()` instead.
+ *
+ * Nothing is parsed at import, and a price parses only what it reads: parsing the whole 330 KB
+ * document (2,000 entries) cost a fresh process about 3 ms and the garbage collection it caused,
+ * while its first price needs the index and the few entries of one model. The generator writes one
+ * entry per line (`formatCatalog`), so entry `k` is line `k` of the `models` array, parsed alone.
  */
 import type { IndexPlan } from '../index-plan.js';
-import type { CatalogData } from '../types.js';
+import type { CatalogData, CatalogModel } from '../types.js';
 import { catalogIndexJson, catalogJson } from './catalog-data.js';
 
-/** The bundled catalog data (validated when loaded into a `PriceCatalog`). */
-export const bundledCatalog: CatalogData = /* @__PURE__ */ JSON.parse(catalogJson) as CatalogData;
+/** The line that opens the entries in the generated text; every entry is one line after it. */
+const MODELS_OPEN = '\n"models": [\n';
+/** What follows the last entry's line. */
+const MODELS_CLOSE = '\n]\n}';
 
+/** The document without its entries (version, provenance, providers), parsed on first read. */
+let header: Omit<CatalogData, 'models'> | undefined;
+/** Where each entry's line starts in {@link catalogJson}, and one more: the end of the last line. */
+let lineStarts: number[] | undefined;
+/** The entries parsed so far, by entry number. */
+const parsed: (CatalogModel | undefined)[] = [];
+let models: CatalogModel[] | undefined;
 let plan: IndexPlan | undefined;
+
+function openAt(): number {
+  const at = catalogJson.indexOf(MODELS_OPEN);
+  // Only a hand-edited catalog-data.ts can lack it; the bundled tests read the generated one.
+  if (at < 0) throw new Error('catalog-data.ts is not in the generated layout: run npm run prices:update');
+  return at;
+}
+
+function readHeader(): Omit<CatalogData, 'models'> {
+  // The text before the entries ends with the comma after `providers`: close it with no entries.
+  header ??= JSON.parse(`${catalogJson.slice(0, openAt())}\n"models": []}`) as CatalogData;
+  return header;
+}
+
+function starts(): number[] {
+  if (lineStarts === undefined) {
+    const list: number[] = [];
+    const end = catalogJson.lastIndexOf(MODELS_CLOSE);
+    for (let at = openAt() + MODELS_OPEN.length; at < end; at = catalogJson.indexOf('\n', at) + 1)
+      list.push(at);
+    // One past the end of the last line, as if the closing line were one more entry's start.
+    list.push(end + 1);
+    lineStarts = list;
+  }
+  return lineStarts;
+}
+
+/** @internal How many entries the bundled catalog has (without parsing them). */
+export function bundledModelCount(): number {
+  return starts().length - 1;
+}
+
+/**
+ * @internal Entry `k` of the bundled catalog (numbered as in `models`), parsed on first read: the
+ * same object every time, and the same one `bundledCatalog.models[k]` holds.
+ */
+export function bundledEntry(k: number): CatalogModel {
+  let m = parsed[k];
+  if (m === undefined) {
+    const at = starts();
+    // A line ends with the comma before the next entry's line (the last one with none).
+    let end = at[k + 1]! - 1;
+    if (catalogJson.charCodeAt(end - 1) === 44 /* , */) end--;
+    m = JSON.parse(catalogJson.slice(at[k]!, end)) as CatalogModel;
+    parsed[k] = m;
+  }
+  return m;
+}
+
+/**
+ * The bundled catalog data (validated when loaded into a `PriceCatalog`). Each field is parsed when
+ * first read (the generator writes no `deployments` and no `fallback`); `models` parses every entry (listing, validating), a price reads entries one by one
+ * through {@link bundledLayerOptions}.
+ */
+export const bundledCatalog: CatalogData = {
+  get version() {
+    return readHeader().version;
+  },
+  get source() {
+    return readHeader().source;
+  },
+  get sources() {
+    return readHeader().sources;
+  },
+  get providers() {
+    return readHeader().providers;
+  },
+  get models() {
+    if (models === undefined) {
+      const all: CatalogModel[] = [];
+      const n = bundledModelCount();
+      for (let k = 0; k < n; k++) all.push(bundledEntry(k));
+      models = all;
+    }
+    return models;
+  },
+};
 
 /**
  * @internal The precomputed index of {@link bundledCatalog} (parsed on first use), for loading it as
@@ -21,4 +112,17 @@ let plan: IndexPlan | undefined;
 export function bundledIndexPlan(): IndexPlan {
   plan ??= JSON.parse(catalogIndexJson) as IndexPlan;
   return plan;
+}
+
+/**
+ * @internal The options that load {@link bundledCatalog} as a layer's only document without parsing
+ * it whole: trusted (validated when generated and by the test suite), its precomputed index, and
+ * its entries read one at a time as the resolver reaches them.
+ */
+export function bundledLayerOptions(): {
+  trusted: true;
+  plan: IndexPlan;
+  entry: (k: number) => CatalogModel;
+} {
+  return { trusted: true, plan: bundledIndexPlan(), entry: bundledEntry };
 }
