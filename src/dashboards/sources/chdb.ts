@@ -87,6 +87,8 @@ export interface LocalSourceOptions {
    * `.cache/dashboards/` in the directory of the (active) ledger file.
    */
   cacheDir?: string | false;
+  /** @internal Files at least this large have their lines checked by worker threads (tests lower it). */
+  checkWorkersMinBytes?: number;
 }
 
 /** The default cache directory of a ledger: `.cache/dashboards/` beside its active file. */
@@ -119,7 +121,8 @@ export function validLedgerText(text: string, skipped: readonly SkippedLine[]): 
  * rotated files) is parsed once, by ClickHouse's JSONEachRow reader through `file()` with an explicit
  * schema, into tables with Langfuse's v3 `observations` and `traces` columns. The ledger reader checks
  * every line (the same check as `report`, `export` and `budget`; for a whole file, while ClickHouse
- * parses it on another thread, a parse that is dropped when the check skips a line): a file with lines
+ * parses it and builds the tables, which are dropped when the check skips a line; for a large file, on
+ * worker threads): a file with lines
  * it skips (not JSON, a schema break, a torn last line) is loaded from a copy without them, with one
  * warning per file, so the dashboards see exactly the valid records. One chDB data directory per
  * process: close this source before opening another chDB session at a different path.
@@ -151,7 +154,11 @@ export async function openLocalSource(options: LocalSourceOptions): Promise<Dash
     cacheDir === false ? null : LedgerCache.open(cacheDir, cacheSchema(chdb.version().libchdb), warn);
   try {
     await session.queryBindAsync(`SET session_timezone = 'UTC'`, {});
-    const load = await loadLedger(session, files, { cache, onProgress: options.onProgress });
+    const load = await loadLedger(session, files, {
+      cache,
+      onProgress: options.onProgress,
+      checkWorkersMinBytes: options.checkWorkersMinBytes,
+    });
     warnSkipped(load, options.onWarning);
     const skipped = load.skipped;
     const records = await scalar('SELECT count() FROM observations');

@@ -1,11 +1,12 @@
 /**
  * Loading the JSONL ledger into a chDB session as Langfuse's v3 `observations` and `traces`, through the
  * columnar cache ({@link LedgerCache}) when there is one: cached parts are read as Native files; the
- * lines no part covers yet are checked by the ledger reader, parsed by ClickHouse (for a whole file, at
- * the same time, on two cores) and, with a cache, written to it as a new part.
+ * lines no part covers yet are checked by the ledger reader (a large file on worker threads) and parsed
+ * by ClickHouse (a whole file at the same time, tables and cache files built before the check ends) and,
+ * with a cache, written to it as a new part.
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, type Stats, statSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Session } from 'chdb';
 import {
@@ -13,7 +14,9 @@ import {
   newlinesBefore,
   type SkippedLine,
   scanSegmentsFast,
+  splitSegment,
 } from '../../node/ledger/read.js';
+import { checkSegmentsInWorkers } from '../../node/ledger/report.js';
 import { type CachePart, type LedgerCache, lastLineEnd } from './ledger-cache.js';
 import {
   CREATE_LEDGER_RAW,
@@ -79,6 +82,8 @@ export interface LedgerLoad
   /** Parts read from the cache, and parts parsed from the ledger (`built`, cached when there is a cache). */
   cachedParts: number;
   builtParts: number;
+  /** Parts of files whose lines worker threads checked (0: every check ran on the loading thread). */
+  checkWorkers: number;
 }
 
 /** Options of {@link loadLedger}. */
@@ -86,7 +91,15 @@ export interface LoadLedgerOptions {
   /** The cache, or null to parse every file. */
   cache: LedgerCache | null;
   onProgress?: ((message: string) => void) | undefined;
+  /**
+   * @internal Files at least this large have their lines checked by worker threads (default
+   * {@link CHECK_IN_WORKERS_MIN_BYTES}); tests lower it.
+   */
+  checkWorkersMinBytes?: number | undefined;
 }
+
+/** A whole file this large is checked by worker threads (smaller ones are not worth starting them). */
+export const CHECK_IN_WORKERS_MIN_BYTES = 32 * 1024 * 1024;
 
 /**
  * Fill `observations` and `traces` in `session` from the ledger `files` (in order). Returns null and
@@ -141,6 +154,7 @@ async function loadFiles(
     skippedLines: [],
     cachedParts: 0,
     builtParts: 0,
+    checkWorkers: 0,
   };
   for (const file of files) {
     const st = statSync(file);
@@ -172,14 +186,15 @@ async function loadFiles(
     const end = lastLineEnd(file, st.size);
     const fresh: CachePart[] = [];
     if (end > plan.from) {
-      const part = await buildPart(session, file, st, plan.from, end, cache);
+      const { checkWorkers, ...part } = await buildPart(session, file, st, plan.from, end, cache, options);
       count(out, file, part.skipped, part.skippedLines);
       out.builtParts++;
+      out.checkWorkers += checkWorkers;
       if (cache !== null) fresh.push(part);
     }
     // Bytes after the last newline (a torn write, or a last line without its newline): read every time.
     if (st.size > end) {
-      const tail = await buildPart(session, file, st, end, -1, null);
+      const tail = await buildPart(session, file, st, end, -1, null, options);
       count(out, file, tail.skipped, tail.skippedLines);
       if (tail.skipped === 0) out.builtParts++;
     }
@@ -200,6 +215,43 @@ function count(out: LedgerLoad, file: string, skipped: number, lines: SkippedLin
   out.skippedLines.push(...lines);
 }
 
+/** Toward the part's cache files: where to write them, by table. */
+interface PartFiles {
+  cache: LedgerCache;
+  observations: string;
+  traces: string;
+}
+
+/**
+ * Fill the part tables from `ledger_raw` once `load` has filled it, then (with a cache) write them as
+ * the part's Native files, under their temporary names.
+ */
+async function fillPart(
+  session: Session,
+  load: () => Promise<unknown>,
+  files: PartFiles | null,
+): Promise<void> {
+  const exec = (sql: string, params: Record<string, string> = {}) => session.queryBindAsync(sql, params);
+  await load();
+  await exec(intoTable(FILL_OBSERVATIONS, 'observations', PART_OBSERVATIONS));
+  await exec(intoTable(FILL_TRACES, 'traces', PART_TRACES));
+  if (files === null) return;
+  for (const [table, name] of [
+    [PART_OBSERVATIONS, files.observations],
+    [PART_TRACES, files.traces],
+  ] as const) {
+    await exec(
+      `INSERT INTO FUNCTION file({path:String}, 'Native') SELECT * FROM ${table} ${KEEP_ORDER}, engine_file_truncate_on_insert = 1`,
+      { path: files.cache.temp(name) },
+    );
+  }
+}
+
+/** How many worker threads check a whole file's lines (see {@link buildPart}): one per core, at most 4. */
+function checkShares(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
 /**
  * Check the lines of `file` in `[start, end)` (`end` -1: to the end, whose torn last line is skipped),
  * parse the valid ones with ClickHouse into both tables and, with a cache, write them as a new part.
@@ -211,66 +263,82 @@ async function buildPart(
   start: number,
   end: number,
   cache: LedgerCache | null,
-): Promise<CachePart> {
+  options: LoadLedgerOptions,
+): Promise<CachePart & { checkWorkers: number }> {
   const exec = (sql: string, params: Record<string, string> = {}) => session.queryBindAsync(sql, params);
-  // A whole file is most likely all valid: ClickHouse parses it on its own thread while this one checks
-  // its lines, and the parse is kept when the check skips nothing (the common case). Otherwise its
-  // rows (or its error) are dropped and the valid lines are loaded from a copy, as without the overlap.
+  const names = cache !== null ? cache.partNames(file, st, start, end) : null;
+  const files = names !== null ? { cache: cache!, ...names } : null;
+  const removeTemp = () => {
+    if (files !== null)
+      for (const n of [files.observations, files.traces]) rmSync(cache!.temp(n), { force: true });
+  };
+  // A whole file is most likely all valid: ClickHouse parses it and builds the part (and its cache files)
+  // while its lines are checked, and all that is kept when the check skips nothing (the common case).
+  // Otherwise it is dropped and the valid lines are loaded from a copy, as without the overlap. A large
+  // file is checked by worker threads, so that this thread can hand chDB each next step meanwhile.
   const overlap = start === 0 && end === st.size;
-  let parsed: Promise<Error | null> | null = null;
+  let check: LedgerScanResult;
+  let checkWorkers = 0;
+  let built = false;
   if (overlap) {
-    parsed = exec(LOAD_LEDGER_FILE_BESIDE_CHECK, { path: file, schema: LEDGER_SCHEMA }).then(
+    const building = fillPart(
+      session,
+      () => exec(LOAD_LEDGER_FILE_BESIDE_CHECK, { path: file, schema: LEDGER_SCHEMA }),
+      files,
+    ).then(
       () => null,
       (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
     );
-    // chDB starts a query on a later turn of the event loop: let it start before the check blocks this one.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  const check = scanSegmentsFast([{ path: file, start, end }], {}, () => {});
+    if (end >= (options.checkWorkersMinBytes ?? CHECK_IN_WORKERS_MIN_BYTES)) {
+      const r = await checkSegmentsInWorkers(splitSegment(file, start, end, checkShares()));
+      check = r.scan;
+      checkWorkers = r.workers;
+      options.onProgress?.(`loading ${file} (lines checked on ${checkWorkers} worker threads)`);
+    } else {
+      // chDB starts a query on a later turn of the event loop: let it start before the check blocks this one.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      check = scanSegmentsFast([{ path: file, start, end }], {}, () => {});
+    }
+    const err = await building;
+    built = (check.skippedPerFile[file] ?? 0) === 0;
+    if (built && err !== null) {
+      removeTemp();
+      throw err;
+    }
+    if (!built) {
+      for (const t of ['ledger_raw', PART_OBSERVATIONS, PART_TRACES]) await exec(`TRUNCATE TABLE ${t}`);
+      removeTemp();
+    }
+  } else check = scanSegmentsFast([{ path: file, start, end }], {}, () => {});
   const skipped = check.skippedPerFile[file] ?? 0;
-  if (parsed !== null) {
-    const err = await parsed;
-    if (skipped === 0 && err !== null) throw err;
-    if (skipped > 0) await exec('TRUNCATE TABLE ledger_raw');
-  }
-  const none = { observations: '', traces: '' };
-  const part: CachePart = {
+  const part: CachePart & { checkWorkers: number } = {
     start,
     end,
-    ...none,
+    observations: '',
+    traces: '',
     observationsBytes: 0,
     tracesBytes: 0,
     skipped,
     skippedLines: check.skippedLines,
+    checkWorkers,
   };
   // Nothing to load (a torn last line): no part.
   if (check.lines === skipped && skipped > 0) return part;
-  if (!(overlap && skipped === 0)) {
+  if (!built) {
     const tmp = mkdtempSync(join(tmpdir(), 'langfuse-cost-ledger-'));
     try {
       const source = join(tmp, 'part.jsonl');
       if (writeValidLines(file, start, end < 0 ? st.size : end, check.skippedLines, source) === 0)
         return part;
-      await exec(LOAD_LEDGER_FILE, { path: source, schema: LEDGER_SCHEMA });
+      await fillPart(session, () => exec(LOAD_LEDGER_FILE, { path: source, schema: LEDGER_SCHEMA }), files);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
   }
-  await exec(intoTable(FILL_OBSERVATIONS, 'observations', PART_OBSERVATIONS));
-  await exec(intoTable(FILL_TRACES, 'traces', PART_TRACES));
-  if (cache !== null) {
-    Object.assign(part, cache.partNames(file, st, start, end));
-    for (const [table, name] of [
-      [PART_OBSERVATIONS, part.observations],
-      [PART_TRACES, part.traces],
-    ] as const) {
-      await exec(
-        `INSERT INTO FUNCTION file({path:String}, 'Native') SELECT * FROM ${table} ${KEEP_ORDER}, engine_file_truncate_on_insert = 1`,
-        { path: cache.temp(name) },
-      );
-    }
-    part.observationsBytes = statSync(cache.temp(part.observations)).size;
-    part.tracesBytes = statSync(cache.temp(part.traces)).size;
+  if (files !== null) {
+    Object.assign(part, names);
+    part.observationsBytes = statSync(cache!.temp(files.observations)).size;
+    part.tracesBytes = statSync(cache!.temp(files.traces)).size;
   }
   await exec(`INSERT INTO observations SELECT * FROM ${PART_OBSERVATIONS} ${KEEP_ORDER}`);
   await exec(`INSERT INTO ${TRACE_PARTS} SELECT * FROM ${PART_TRACES} ${KEEP_ORDER}`);

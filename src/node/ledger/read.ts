@@ -484,6 +484,54 @@ export function splitLedger(
   return out.filter((segs) => segs.length > 0);
 }
 
+/**
+ * @internal `[start, end)` of `path` (whole lines; `end` ≥ 0) cut at line boundaries into at most `parts`
+ * segments of about the same size, in order (for checking them on several threads).
+ */
+export function splitSegment(path: string, start: number, end: number, parts: number): LedgerSegment[] {
+  const out: LedgerSegment[] = [];
+  const share = Math.ceil((end - start) / Math.max(1, parts));
+  let from = start;
+  while (out.length < parts - 1 && end - from > share) {
+    const cut = lineStartAfter(path, from + share);
+    if (cut >= end) break;
+    out.push({ path, start: from, end: cut });
+    from = cut;
+  }
+  out.push({ path, start: from, end });
+  return out;
+}
+
+/**
+ * @internal The scan results of consecutive segments ({@link splitSegment}, in order) as one: counts
+ * added, skipped lines listed in order, at most 1,000 per file as in a single scan.
+ */
+export function mergeScanResults(results: readonly LedgerScanResult[]): LedgerScanResult {
+  const out: LedgerScanResult = {
+    files: [],
+    lines: 0,
+    matched: 0,
+    skipped: 0,
+    skippedPerFile: {},
+    skippedLines: [],
+  };
+  const listed: Record<string, number> = {};
+  for (const r of results) {
+    for (const f of r.files) if (!out.files.includes(f)) out.files.push(f);
+    out.lines += r.lines;
+    out.matched += r.matched;
+    out.skipped += r.skipped;
+    for (const [f, n] of Object.entries(r.skippedPerFile))
+      out.skippedPerFile[f] = (out.skippedPerFile[f] ?? 0) + n;
+    for (const l of r.skippedLines) {
+      if ((listed[l.file] ?? 0) >= LISTED_PER_FILE) continue;
+      listed[l.file] = (listed[l.file] ?? 0) + 1;
+      out.skippedLines.push(l);
+    }
+  }
+  return out;
+}
+
 /** The offset just after the first newline at or after `at` (the file size when there is none). */
 function lineStartAfter(path: string, at: number): number {
   const fd = openSync(path, 'r');

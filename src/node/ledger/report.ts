@@ -38,6 +38,7 @@ import {
   checkReadArgs,
   type LedgerScanResult,
   type LedgerSegment,
+  mergeScanResults,
   type ReadLedgerOptions,
   type SkippedLine,
   StartTimeWindow,
@@ -405,21 +406,51 @@ async function aggregateParallel(
  * it itself). The worker is started at once, so it runs while this thread reads its own share.
  */
 function readInWorker(segments: LedgerSegment[], options: LedgerReportOptions): Promise<ReportPart | null> {
+  return inWorker<ReportPart>({ segments, options }, 'part');
+}
+
+/** What report-worker.ts is asked: aggregate a share (`options`), or only check its lines (`check`). */
+export type ReportWorkerTask =
+  | { segments: LedgerSegment[]; options: LedgerReportOptions }
+  | { segments: LedgerSegment[]; check: true };
+
+/** Run `task` in a worker thread and take the `key` of its message; null when no worker could do it. */
+function inWorker<T>(task: ReportWorkerTask, key: 'part' | 'scan'): Promise<T | null> {
   const file = workerFile();
   if (file === null) return Promise.resolve(null);
-  return new Promise<ReportPart | null>((resolvePart) => {
+  return new Promise<T | null>((resolveTask) => {
     try {
-      const w = startWorker(file, { segments, options });
-      w.once('message', (m: { part: ReportPart }) => {
-        resolvePart(m.part);
+      const w = startWorker(file, task);
+      w.once('message', (m: Record<string, T>) => {
+        resolveTask(m[key] ?? null);
         void w.terminate();
       });
-      w.once('error', () => resolvePart(null));
-      w.once('exit', () => resolvePart(null));
+      w.once('error', () => resolveTask(null));
+      w.once('exit', () => resolveTask(null));
     } catch {
-      resolvePart(null);
+      resolveTask(null);
     }
   });
+}
+
+/**
+ * Check the lines of `segments` (whole lines of ledger files, e.g. from `splitSegment`) each in its own
+ * worker thread, all at once, leaving this thread free (the dashboards' loader runs chDB queries
+ * meanwhile); a segment no worker could check is checked on this thread. Returns the merged scan (as one
+ * scan of them all would give it) and how many segments were checked by workers.
+ */
+export async function checkSegmentsInWorkers(
+  segments: LedgerSegment[],
+): Promise<{ scan: LedgerScanResult; workers: number }> {
+  const pending = segments.map((seg) => inWorker<LedgerScanResult>({ segments: [seg], check: true }, 'scan'));
+  const scans: LedgerScanResult[] = [];
+  let workers = 0;
+  for (let i = 0; i < segments.length; i++) {
+    const scan = await pending[i]!;
+    if (scan !== null) workers++;
+    scans.push(scan ?? scanSegmentsFast([segments[i]!], {}, () => {}));
+  }
+  return { scan: mergeScanResults(scans), workers };
 }
 
 /**
