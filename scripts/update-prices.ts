@@ -37,7 +37,7 @@ import {
   importModelsDev,
   MODELS_DEV_SOURCE,
 } from '../src/pricing/importers/index.js';
-import { formatPlan, planIndex } from '../src/pricing/index-plan.js';
+import { type FormattedPlan, formatPlan, planIndex } from '../src/pricing/index-plan.js';
 import type { CatalogData, CatalogModel, CatalogSource } from '../src/pricing/types.js';
 import { collectCatalogIssues } from '../src/pricing/validate.js';
 
@@ -250,7 +250,7 @@ function formatCatalog(data: CatalogData): string {
  * escaped. A one-byte source parses much faster than a template literal, which V8 keeps twice
  * (cooked and raw), or a source file that one emoji in a model name turns into two-byte text.
  */
-function asTypeScript(json: string, plan: string): string {
+function asTypeScript(json: string, plan: FormattedPlan): string {
   const literal = (text: string) =>
     text
       .replace(/\\/g, '\\\\')
@@ -265,7 +265,12 @@ function asTypeScript(json: string, plan: string): string {
     ' * The index of the bundled catalog (`planIndex` of src/pricing/index-plan.ts) as JSON text, parsed\n' +
     ' * on the first price: a fresh process does not build it from the 2,000 entries.\n' +
     ' */\n' +
-    `export const catalogIndexJson: string = "${literal(plan)}";\n`
+    `export const catalogIndexJson: string = "${literal(plan.json)}";\n` +
+    '/**\n' +
+    " * Where each part of the index's exact names (`exactPart` of src/pricing/index-plan.ts) starts in\n" +
+    ' * `catalogIndexJson`, and its end: a price parses only the parts of the names it looks up.\n' +
+    ' */\n' +
+    `export const catalogExactParts: number[] = ${JSON.stringify(plan.parts)};\n`
   );
 }
 

@@ -118,6 +118,11 @@ interface LayerIndex {
    * as they are reached (see `bundled/index.ts`); other layers' come from their parsed documents.
    */
   entry: (k: number) => CatalogModel;
+  /**
+   * The group (or groups, in index order) an exact lower-cased name stands for: the plan's `exact`
+   * table, or for the bundled catalog a lookup that parses the table part by part.
+   */
+  named: (name: string) => number | number[] | undefined;
   /** Groups made so far, by group number. */
   made: (ModelGroup | undefined)[];
   /** Groups by provider, then lower-cased id (made on first use). */
@@ -230,6 +235,8 @@ export class PriceCatalog {
        * bundled catalog parses an entry when it is first reached).
        */
       entry?: (k: number) => CatalogModel;
+      /** @internal With `plan`: the plan's `exact` lookup, for a plan that leaves its table out. */
+      named?: (name: string) => number | number[] | undefined;
     } = {},
   ): PriceCatalog {
     const c = new PriceCatalog();
@@ -288,6 +295,8 @@ export class PriceCatalog {
        * bundled catalog parses an entry when it is first reached).
        */
       entry?: (k: number) => CatalogModel;
+      /** @internal With `plan`: the plan's `exact` lookup, for a plan that leaves its table out. */
+      named?: (name: string) => number | number[] | undefined;
     } = {},
   ): this {
     return this.guarded('addLayer', layer ?? null, origin, () => {
@@ -297,8 +306,8 @@ export class PriceCatalog {
       const datasets: CatalogData[] = [...(this.layers.get(layer)?.datasets ?? []), data];
       // A precomputed plan (the bundled catalog's) stands for `data` alone, as the layer's only document.
       const plan = trusted && datasets.length === 1 ? options.plan : undefined;
-      const entry = plan !== undefined ? options.entry : undefined;
-      this.layers.set(layer, this.buildIndex(layer, datasets, plan, entry));
+      const lazy = plan !== undefined ? { entry: options.entry, named: options.named } : {};
+      this.layers.set(layer, this.buildIndex(layer, datasets, plan, lazy));
       this.absorbMeta(data);
       this.changed();
       return this;
@@ -474,13 +483,18 @@ export class PriceCatalog {
     layer: Exclude<PriceLayer, 'fallback'>,
     datasets: CatalogData[],
     precomputed?: IndexPlan,
-    entry?: (k: number) => CatalogModel,
+    lazy: {
+      entry?: ((k: number) => CatalogModel) | undefined;
+      named?: ((name: string) => number | number[] | undefined) | undefined;
+    } = {},
   ): LayerIndex {
+    const plan = precomputed ?? planIndex(datasets);
     const idx: LayerIndex = {
       layer,
       datasets,
-      plan: precomputed ?? planIndex(datasets),
-      entry: entry ?? entryOf(layerEntries(datasets)),
+      plan,
+      entry: lazy.entry ?? entryOf(layerEntries(datasets)),
+      named: lazy.named ?? namedIn(plan.exact),
       made: [],
       byProvider: undefined,
       providerIds: undefined,
@@ -1023,9 +1037,8 @@ function costsNothing(g: ModelGroup): boolean {
 
 /** The groups an exact (lower-cased) name stands for in a layer. */
 function groupsNamed(idx: LayerIndex, name: string): ModelGroup[] | undefined {
-  const exact = idx.plan.exact;
-  if (!Object.hasOwn(exact, name)) return undefined;
-  const g = exact[name]!;
+  const g = idx.named(name);
+  if (g === undefined) return undefined;
   return Array.isArray(g) ? g.map((k) => groupAt(idx, k)) : [groupAt(idx, g)];
 }
 
@@ -1045,6 +1058,11 @@ function groupAt(idx: LayerIndex, g: number): ModelGroup {
 /** Entry `k` of a layer's parsed entries. */
 function entryOf(entries: CatalogModel[]): (k: number) => CatalogModel {
   return (k) => entries[k]!;
+}
+
+/** The lookup of an exact-name table (own keys only: `constructor` is a name only when a model has it). */
+function namedIn(exact: IndexPlan['exact']): (name: string) => number | number[] | undefined {
+  return (name) => (Object.hasOwn(exact, name) ? exact[name] : undefined);
 }
 
 /** Every group of a layer, in index order. */

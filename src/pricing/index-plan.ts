@@ -121,12 +121,43 @@ export function planIndex(datasets: readonly CatalogData[]): IndexPlan {
 }
 
 /**
- * The plan as JSON text for the generated bundle: one exact name per line, so a catalog change is a
- * small diff. `JSON.parse` of it gives back {@link planIndex}'s result.
+ * How many parts the bundled catalog's exact names are cut into: a fresh process parses only the parts
+ * its names fall in (about 35 names each) instead of the whole table (2,000 names, about 1 ms).
  */
-export function formatPlan(plan: IndexPlan): string {
-  const names = Object.keys(plan.exact).map((n) => `${JSON.stringify(n)}: ${JSON.stringify(plan.exact[n])}`);
-  return [
+export const EXACT_PARTS = 64;
+
+/** FNV-1a's 32-bit offset basis and prime: a spread-out hash of a name, cheap to compute. */
+const FNV_BASIS = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** The part of the exact-name table a (lower-cased) name is in: the same answer in the generator and at run time. */
+export function exactPart(name: string): number {
+  let h = FNV_BASIS;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), FNV_PRIME);
+  return (h >>> 0) % EXACT_PARTS;
+}
+
+/** The plan as JSON text, and where each part of its exact names starts in it. */
+export interface FormattedPlan {
+  /** JSON text; `JSON.parse` of it gives back {@link planIndex}'s result. */
+  json: string;
+  /**
+   * Part `p`'s exact-name lines are `json.slice(parts[p], parts[p + 1])` (each `"name": group`, with
+   * the comma that follows it but the last one's); {@link EXACT_PARTS} + 1 offsets.
+   */
+  parts: number[];
+}
+
+/**
+ * The plan as JSON text for the generated bundle: one exact name per line, so a catalog change is a
+ * small diff, the names ordered by {@link exactPart} (a JSON object's key order carries no meaning)
+ * so that one part is one slice of the text.
+ */
+export function formatPlan(plan: IndexPlan): FormattedPlan {
+  const byPart: string[][] = Array.from({ length: EXACT_PARTS }, () => []);
+  for (const n of Object.keys(plan.exact))
+    byPart[exactPart(n)]!.push(`${JSON.stringify(n)}: ${JSON.stringify(plan.exact[n])}`);
+  let json = [
     '{',
     `"providers": ${JSON.stringify(plan.providers)},`,
     `"provider": ${JSON.stringify(plan.provider)},`,
@@ -134,9 +165,16 @@ export function formatPlan(plan: IndexPlan): string {
     `"entries": ${JSON.stringify(plan.entries)},`,
     `"rules": ${JSON.stringify(plan.rules)},`,
     '"exact": {',
-    names.join(',\n'),
-    '}',
-    '}',
     '',
   ].join('\n');
+  const parts: number[] = [];
+  const lines = byPart.flat();
+  let line = 0;
+  for (const names of byPart) {
+    parts.push(json.length);
+    for (const n of names) json += `${n}${++line < lines.length ? ',' : ''}\n`;
+  }
+  parts.push(json.length);
+  json += '}\n}\n';
+  return { json, parts };
 }

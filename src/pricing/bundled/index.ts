@@ -7,11 +7,13 @@
  * Nothing is parsed at import, and a price parses only what it reads: parsing the whole 330 KB
  * document (2,000 entries) cost a fresh process about 3 ms and the garbage collection it caused,
  * while its first price needs the index and the few entries of one model. The generator writes one
- * entry per line (`formatCatalog`), so entry `k` is line `k` of the `models` array, parsed alone.
+ * entry per line (`formatCatalog`), so entry `k` is line `k` of the `models` array, parsed alone;
+ * and it cuts the index's 2,000 exact names into parts by a hash of the name (`formatPlan`), so a
+ * name looked up parses its part only.
  */
-import type { IndexPlan } from '../index-plan.js';
+import { exactPart, type IndexPlan } from '../index-plan.js';
 import type { CatalogData, CatalogModel } from '../types.js';
-import { catalogIndexJson, catalogJson } from './catalog-data.js';
+import { catalogExactParts, catalogIndexJson, catalogJson } from './catalog-data.js';
 
 /** The line that opens the entries in the generated text; every entry is one line after it. */
 const MODELS_OPEN = '\n"models": [\n';
@@ -26,6 +28,10 @@ let lineStarts: number[] | undefined;
 const parsed: (CatalogModel | undefined)[] = [];
 let models: CatalogModel[] | undefined;
 let plan: IndexPlan | undefined;
+/** The index without its exact names (they are read part by part). */
+let layout: IndexPlan | undefined;
+/** The parts of the exact-name table parsed so far, by part number. */
+const exactParts: (Record<string, number | number[]> | undefined)[] = [];
 
 function openAt(): number {
   const at = catalogJson.indexOf(MODELS_OPEN);
@@ -115,14 +121,42 @@ export function bundledIndexPlan(): IndexPlan {
 }
 
 /**
+ * @internal The groups an exact (lower-cased) name stands for in the bundled catalog's index, as
+ * `bundledIndexPlan().exact` has them, parsing only the part of the table the name is in.
+ */
+export function bundledNamed(name: string): number | number[] | undefined {
+  const p = exactPart(name);
+  let part = exactParts[p];
+  if (part === undefined) {
+    // Lines `"name": group,`; the last line of the table has no comma.
+    const lines = catalogIndexJson.slice(catalogExactParts[p]!, catalogExactParts[p + 1]!).trimEnd();
+    part = JSON.parse(`{${lines.endsWith(',') ? lines.slice(0, -1) : lines}}`) as Record<
+      string,
+      number | number[]
+    >;
+    exactParts[p] = part;
+  }
+  // An own key only: a name such as `constructor` is in the table only when a model has it.
+  return Object.hasOwn(part, name) ? part[name] : undefined;
+}
+
+function layoutPlan(): IndexPlan {
+  // The text before the first part ends with `"exact": {`: close the table empty, and the document.
+  layout ??= JSON.parse(`${catalogIndexJson.slice(0, catalogExactParts[0]!)}}}`) as IndexPlan;
+  return layout;
+}
+
+/**
  * @internal The options that load {@link bundledCatalog} as a layer's only document without parsing
- * it whole: trusted (validated when generated and by the test suite), its precomputed index, and
- * its entries read one at a time as the resolver reaches them.
+ * it whole: trusted (validated when generated and by the test suite), its precomputed index without
+ * the exact names, the exact names looked up part by part, and its entries read one at a time as the
+ * resolver reaches them.
  */
 export function bundledLayerOptions(): {
   trusted: true;
   plan: IndexPlan;
   entry: (k: number) => CatalogModel;
+  named: (name: string) => number | number[] | undefined;
 } {
-  return { trusted: true, plan: bundledIndexPlan(), entry: bundledEntry };
+  return { trusted: true, plan: layoutPlan(), entry: bundledEntry, named: bundledNamed };
 }

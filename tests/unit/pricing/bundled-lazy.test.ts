@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { catalogJson } from '../../../src/pricing/bundled/catalog-data.js';
+import {
+  catalogExactParts,
+  catalogIndexJson,
+  catalogJson,
+} from '../../../src/pricing/bundled/catalog-data.js';
 import {
   bundledCatalog,
   bundledEntry,
+  bundledIndexPlan,
   bundledLayerOptions,
   bundledModelCount,
+  bundledNamed,
 } from '../../../src/pricing/bundled/index.js';
 import { PriceCatalog } from '../../../src/pricing/catalog.js';
+import { EXACT_PARTS, exactPart, formatPlan, planIndex } from '../../../src/pricing/index-plan.js';
 import type { CatalogData } from '../../../src/pricing/types.js';
 
 // The bundled catalog is read piece by piece (bundled/index.ts): its header, its entries one at a
@@ -32,6 +39,42 @@ describe('the bundled catalog, read piece by piece', () => {
     const { models: __, ...read } = bundledCatalog;
     expect(read).toEqual(header);
     expect(Object.keys(bundledCatalog).sort()).toEqual(Object.keys(whole).sort());
+  });
+
+  it('looks every exact name up part by part as the whole table has it, and no other name', () => {
+    const exact = bundledIndexPlan().exact;
+    const names = Object.keys(exact);
+    expect(names.length).toBeGreaterThan(1000);
+    for (const n of names) expect(bundledNamed(n), n).toEqual(exact[n]);
+    for (const n of [
+      'constructor',
+      '__proto__',
+      'toString',
+      'hasOwnProperty',
+      '',
+      'gpt-4o ',
+      'GPT-4O',
+      'no-such-model',
+    ])
+      expect(bundledNamed(n), n).toBeUndefined();
+  });
+
+  it('cuts the exact names into EXACT_PARTS slices of the index text, each name in the part of its hash', () => {
+    expect(catalogExactParts).toHaveLength(EXACT_PARTS + 1);
+    const seen = new Set<string>();
+    for (let p = 0; p < EXACT_PARTS; p++) {
+      const lines = catalogIndexJson.slice(catalogExactParts[p], catalogExactParts[p + 1]).trimEnd();
+      const part = JSON.parse(`{${lines.replace(/,$/, '')}}`) as Record<string, unknown>;
+      for (const n of Object.keys(part)) {
+        expect(exactPart(n), n).toBe(p);
+        seen.add(n);
+      }
+    }
+    expect([...seen].sort()).toEqual(Object.keys(bundledIndexPlan().exact).sort());
+    // What the generator writes for these entries (stale: run npm run prices:update).
+    const formatted = formatPlan(planIndex([whole]));
+    expect(formatted.json).toBe(catalogIndexJson);
+    expect(formatted.parts).toEqual(catalogExactParts);
   });
 
   it('loaded by entries prices and lists as the whole document does', () => {
