@@ -247,9 +247,14 @@ async function fillPart(
   }
 }
 
-/** How many worker threads check a whole file's lines (see {@link buildPart}): one per core, at most 4. */
+/**
+ * How many worker threads check a whole file's lines (see {@link buildPart}): one per core but one, at
+ * most 4. The other core is ClickHouse's: its parse, the table fills and the cache writes run one after
+ * the other and take longer than the check, so they are what the first load waits for (on 2 cores, a
+ * second checking thread only takes CPU from them).
+ */
 function checkShares(): number {
-  return Math.max(1, Math.min(4, availableParallelism()));
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
 /**
