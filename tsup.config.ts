@@ -1,4 +1,24 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
+
+type Plugin = NonNullable<Options['plugins']>[number];
+
+/** Any character outside ASCII (above U+007F). */
+const NON_ASCII = /[\u0080-\uffff]/g;
+
+/**
+ * Writes the non-ASCII characters esbuild leaves in its output as `\uXXXX`. esbuild escapes them in
+ * code (its default `charset: 'ascii'`) but keeps comments as they are, and ours have `—`, `→`, `≤`:
+ * one such character makes Node read the whole file (the core chunk is 800 KB) as two-byte text, and
+ * `require('langfuse-cost')` cost about 1.2 ms more for it (bench/cold-start.ts). What is left is in
+ * comments, where the escape is plain text (in code it would be the same character).
+ * scripts/check-dist.mjs fails the build if a non-ASCII byte reaches dist/.
+ */
+const asciiOnly: Plugin = {
+  name: 'ascii-only',
+  renderChunk(code) {
+    return { code: code.replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) };
+  },
+};
 
 // Peer and optional dependencies stay external: each subpath loads only what it needs.
 const external = [
@@ -40,6 +60,7 @@ export default defineConfig([
     clean: false,
     target: 'node20',
     external,
+    plugins: [asciiOnly],
   },
   {
     // The CLI, and the ledger report's worker thread (loaded by file path, so a file of its own).
@@ -49,6 +70,7 @@ export default defineConfig([
     clean: false,
     target: 'node20',
     external,
+    plugins: [asciiOnly],
     banner: { js: '#!/usr/bin/env node' },
   },
 ]);

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { installedPackage, runNode } from './context.js';
@@ -6,8 +6,9 @@ import { packageSuite } from './suite.js';
 
 // What a cold `import 'langfuse-cost'` loads. Every module a process loads is read, decoded and
 // compiled; the root entry used to load 12 files (esbuild cut the core into one chunk per set of
-// entries reaching a module) and the whole 330 KB catalog was parsed at import. Both cost a fresh
-// process milliseconds (bench/cold-start.ts); these tests fail if either comes back.
+// entries reaching a module), its files were two-byte text for a few characters in comments, and
+// the whole 330 KB catalog was parsed at import. Each cost a fresh process milliseconds
+// (bench/cold-start.ts); these tests fail if one comes back.
 
 const suite = packageSuite();
 const { cjs, esm } = suite.projects;
@@ -68,6 +69,15 @@ describe("the root entry's module graph", () => {
     const core = graph(`index${ext}`).filter((f) => f !== `index${ext}`);
     expect(core.length).toBeGreaterThan(0);
     for (const e of ENTRIES) expect(graph(`${e}${ext}`), e).toEqual(expect.arrayContaining(core));
+  });
+});
+
+describe('the JavaScript files of the package', () => {
+  it('are ASCII only (one other character makes Node read a whole file as two-byte text)', () => {
+    const files = readdirSync(dist).filter((f) => /\.(c|m)?js$/.test(f));
+    expect(files.length).toBeGreaterThan(10);
+    const offending = files.filter((f) => readFileSync(path.join(dist, f)).some((byte) => byte > 0x7f));
+    expect(offending).toEqual([]);
   });
 });
 
