@@ -111,13 +111,15 @@ const MAX_ANCESTORS = 16;
  * trace's root or chain span (e.g. `@langfuse/langchain` propagates them to the root chain span
  * only); a priced child looks them up through its open ancestors, found by
  * `parentSpanContext.spanId` (which also works when the parent context holds only a span context, as
- * in the Langfuse LangChain handler). Ended spans are not deleted one by one — a Map delete per span
- * was a measurable part of the processor's cost — but swept in bulk when the index grows past
- * {@link SWEEP_AT} by keeping only the spans still open; the index is cleared past
- * {@link OPEN_SPAN_LIMIT}. Memory stays bounded either way.
+ * in the Langfuse LangChain handler). A span is let go when it ends ({@link OpenSpans.remove}): held
+ * until a later sweep, every span of the service outlived the young generation's collections, and
+ * copying and promoting them was most of the processor's cost. The entry itself stays (its value
+ * cleared) until the index grows past {@link SWEEP_AT} and is swept in bulk, keeping only the spans
+ * still open: a Map delete per span made the Map shrink and grow again on every span. The index is
+ * cleared past {@link OPEN_SPAN_LIMIT}. Memory stays bounded either way.
  */
 export class OpenSpans {
-  private byId = new Map<string, ProcessorSpan>();
+  private byId = new Map<string, ProcessorSpan | undefined>();
   private sweepAt = SWEEP_AT;
 
   /** Remember a started span. */
@@ -126,9 +128,17 @@ export class OpenSpans {
     this.byId.set(span.spanContext().spanId, span);
   }
 
+  /** Let go of a span that ended (a span the index holds under another's id is left alone). */
+  remove(span: ProcessorSpan): void {
+    const id = span.spanContext().spanId;
+    if (this.byId.get(id) === span) this.byId.set(id, undefined);
+  }
+
   private sweep(): void {
-    const open = new Map<string, ProcessorSpan>();
-    for (const [id, span] of this.byId) if (!isEnded(span)) open.set(id, span);
+    const open = new Map<string, ProcessorSpan | undefined>();
+    this.byId.forEach((span, id) => {
+      if (span !== undefined && !isEnded(span)) open.set(id, span);
+    });
     this.byId = open.size >= OPEN_SPAN_LIMIT ? new Map() : open;
     this.sweepAt = Math.max(SWEEP_AT, this.byId.size * 2);
   }
@@ -136,13 +146,19 @@ export class OpenSpans {
   /** Open spans in the index (for tests). */
   get size(): number {
     let n = 0;
-    for (const span of this.byId.values()) if (!isEnded(span)) n++;
+    this.byId.forEach((span) => {
+      if (span !== undefined && !isEnded(span)) n++;
+    });
     return n;
   }
 
-  /** Entries held, ended ones included until the next sweep (for tests). */
+  /** Spans the index keeps alive: open ones, and any that ended without `remove` until the next sweep (for tests). */
   get held(): number {
-    return this.byId.size;
+    let n = 0;
+    this.byId.forEach((span) => {
+      if (span !== undefined) n++;
+    });
+    return n;
   }
 
   /** An open span. */

@@ -5,12 +5,14 @@ import { getLogger, type Logger, WarnOnce } from '../logger.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import type { CostResult } from '../pricing/cost-result.js';
 import { getDefaultCatalog } from '../pricing/default-catalog.js';
-import { priceCall } from '../pricing/price-call.js';
+import { type CallFacts, priceCall } from '../pricing/price-call.js';
 import { adapterDefaults } from '../tracker/adapter-defaults.js';
 import { recordOutcome } from '../tracker/record-outcome.js';
 import { costDetailsJson, usageDetailsJson } from '../usage/details-json.generated.js';
 import { extractOtelUsage, OTEL_ATTR, type OtelUsageExtraction } from '../usage/extract-otel.js';
 import { isLocalEndpoint } from '../usage/providers.js';
+import type { ServiceTier } from '../usage/service-tiers.js';
+import type { TokenUsage } from '../usage/token-usage.js';
 import { OpenSpans, recordContextOf, ServiceNameCache, spanDurationMs } from './attribution.js';
 import type { CostRecorder, ProcessorSpan, SpanProcessorLike } from './types.js';
 
@@ -175,6 +177,11 @@ export class CostSpanProcessor implements SpanProcessorLike {
   /** Prices the span by writing its attributes when the SDK has no `onEnding`, then forwards to `next`. */
   onEnd(span: ProcessorSpan): void {
     if (!this.sawOnEnding && !this.isShutdown) this.process(span);
+    try {
+      this.open.remove(span);
+    } catch {
+      // Not a span we could index.
+    }
     if (this.next) {
       try {
         this.next.onEnd(span);
@@ -256,19 +263,15 @@ export class CostSpanProcessor implements SpanProcessorLike {
     }
 
     const outcome = priceCall(
-      {
-        models: [model],
-        provider: x.provider,
+      new SpanCallFacts(
+        model,
+        x,
         usage,
-        serviceTier: x.serviceTier,
-        providedCost: x.providedCost,
         // GenAI semconv `server.address` (OpenLLMetry: `gen_ai.openai.api_base`) on this machine:
         // an unknown model there is self-hosted ($0), not unpriced.
-        selfHosted:
-          this.isLocal(span.attributes[SERVER_ADDRESS]) || this.isLocal(span.attributes[OPENAI_API_BASE]),
-        // GPU time, for a model priced per GPU hour (unused for any other).
-        durationMs: spanDurationMs(span),
-      },
+        this.isLocal(span.attributes[SERVER_ADDRESS]) || this.isLocal(span.attributes[OPENAI_API_BASE]),
+        span,
+      ),
       this.catalogValue,
     );
     if (outcome.status === 'unpriced' && outcome.failed) {
@@ -433,6 +436,35 @@ export class CostSpanProcessor implements SpanProcessorLike {
 
   private warnOnce(key: string, text: string): void {
     this.warnings.warn(`otel:${key}`, text, this.customLogger);
+  }
+}
+
+/**
+ * What `priceCall` needs to know of one span. The span's duration (GPU time, for a model priced per
+ * GPU hour) is worked out only when `priceCall` asks for it: on every span it was about a quarter of
+ * the processor's own time, for a figure no bundled model uses.
+ */
+class SpanCallFacts implements CallFacts {
+  readonly models: readonly string[];
+  readonly provider: string | undefined;
+  readonly serviceTier: ServiceTier | undefined;
+  readonly providedCost: number | undefined;
+
+  constructor(
+    model: string,
+    x: OtelUsageExtraction,
+    readonly usage: TokenUsage,
+    readonly selfHosted: boolean,
+    private readonly span: ProcessorSpan,
+  ) {
+    this.models = [model];
+    this.provider = x.provider;
+    this.serviceTier = x.serviceTier;
+    this.providedCost = x.providedCost;
+  }
+
+  get durationMs(): number | undefined {
+    return spanDurationMs(this.span);
   }
 }
 

@@ -50,9 +50,10 @@ export interface CallFacts {
    * How long the call took, in milliseconds (a span's start to end, a LangChain run's start to end).
    * Used only for a model priced per GPU hour (`perGpuHour`: a self-hosted or dedicated deployment,
    * from your price file): its usage gets `gpuMilliseconds` = duration × the entry's `gpus`
-   * (default 1), unless the usage already counts GPU time.
+   * (default 1), unless the usage already counts GPU time. It is read only then, at most once, so it
+   * may be a getter that works the duration out on demand (the span processor's does).
    */
-  durationMs?: number;
+  readonly durationMs?: number | undefined;
 }
 
 /**
@@ -97,9 +98,13 @@ export function priceCall(facts: CallFacts, catalog: PriceCatalog): PriceOutcome
       tried = model;
       provider = SELF_HOSTED;
     }
-    // A model priced per GPU hour is charged for the time the call held its GPUs.
-    if (result !== null && facts.durationMs !== undefined && GPU_PRICED.seen && result.source !== 'free')
-      result = withGpuTime(result, facts, catalog, tried!, provider, tier);
+    // A model priced per GPU hour is charged for the time the call held its GPUs. The duration is
+    // read only when some model is priced so (none of the bundled ones is).
+    if (result !== null && GPU_PRICED.seen && result.source !== 'free') {
+      const durationMs = facts.durationMs;
+      if (durationMs !== undefined)
+        result = withGpuTime(result, facts, durationMs, catalog, tried!, provider, tier);
+    }
     if (result === null && catalog.fallback && named !== undefined)
       result = priceUsage(catalog, model, facts.provider, facts.usage, tier, facts.at);
     if (result === null && facts.providedCost !== undefined)
@@ -132,13 +137,14 @@ function firstName(models: readonly (string | undefined)[]): string | undefined 
 function withGpuTime(
   result: CostResult,
   facts: CallFacts,
+  durationMs: number,
   catalog: PriceCatalog,
   model: string,
   provider: string | undefined,
   tier: ServiceTier,
 ): CostResult {
   if (facts.usage.gpuMilliseconds !== 0) return result;
-  const gpuMs = gpuMilliseconds(catalog, model, provider, facts.durationMs!, facts.at);
+  const gpuMs = gpuMilliseconds(catalog, model, provider, durationMs, facts.at);
   if (gpuMs === 0) return result;
   const usage = emptyUsage();
   addBuckets(usage, facts.usage);

@@ -695,6 +695,25 @@ describe('CostSpanProcessor robustness (SDK 2.x)', () => {
     root2.end();
   });
 
+  it('lets a span go when it ends: the open-span index keeps no ended span alive', () => {
+    const cost = new CostSpanProcessor({ catalog: testCatalog(), tracker: false });
+    const provider = new BasicTracerProvider({ spanProcessors: [cost] });
+    const tracer = provider.getTracer('t');
+    const root = tracer.startSpan('root', { attributes: { 'session.id': 's-1' } });
+    const index = (cost as unknown as { open: { held: number; size: number } }).open;
+    const inRoot = trace.setSpan(context.active(), root);
+    for (let i = 0; i < 100; i++) {
+      tracer.startSpan('chat', { attributes: SPAN_CASES[0]!.attributes }, inRoot).end();
+    }
+    // Ended spans used to stay reachable from the index until a sweep at 2,048 entries, so every
+    // span outlived the young generation's collections.
+    expect(index.held).toBe(1);
+    expect(index.size).toBe(1);
+    root.end();
+    expect(index.held).toBe(0);
+    expect(index.size).toBe(0);
+  });
+
   it('with tracker: false it still writes the cost', () => {
     const exporter = new InMemorySpanExporter();
     const provider = new BasicTracerProvider({
