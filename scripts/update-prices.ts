@@ -229,6 +229,22 @@ function orderKeys(m: CatalogModel): CatalogModel {
   return out as unknown as CatalogModel;
 }
 
+/** The line that opens the entries in {@link formatCatalog}'s text; each entry is one line after it. */
+const MODELS_OPEN = '\n"models": [\n';
+
+/**
+ * Where each entry's line starts in {@link formatCatalog}'s text, and one past the end of the last
+ * line: ./index.ts slices entry `k` without scanning 2,000 lines on a fresh process's first price.
+ */
+function entryLineStarts(text: string): number[] {
+  const starts: number[] = [];
+  const end = text.lastIndexOf('\n]\n}');
+  for (let at = text.indexOf(MODELS_OPEN) + MODELS_OPEN.length; at < end; at = text.indexOf('\n', at) + 1)
+    starts.push(at);
+  starts.push(end + 1);
+  return starts;
+}
+
 /** JSON with one provider and one model per line: compact, yet a price change is a one-line diff. */
 function formatCatalog(data: CatalogData): string {
   const lines: string[] = ['{', `"version": ${JSON.stringify(data.version)},`];
@@ -251,6 +267,8 @@ function formatCatalog(data: CatalogData): string {
  * (cooked and raw), or a source file that one emoji in a model name turns into two-byte text.
  */
 function asTypeScript(json: string, plan: FormattedPlan): string {
+  if (json.indexOf(MODELS_OPEN) < 0)
+    throw new Error('formatCatalog no longer writes the entries as expected');
   const literal = (text: string) =>
     text
       .replace(/\\/g, '\\\\')
@@ -264,6 +282,11 @@ function asTypeScript(json: string, plan: FormattedPlan): string {
     ' * line when a price first reads that entry.\n' +
     ' */\n' +
     `export const catalogJson: string = "${literal(json)}";\n` +
+    '/**\n' +
+    ' * Where entry `k` of `catalogJson` starts (its line, ending with a comma but the last one), for\n' +
+    ' * `k` up to the number of entries: the last value is one past the end of the last line.\n' +
+    ' */\n' +
+    `export const catalogEntryStarts: number[] = ${JSON.stringify(entryLineStarts(json))};\n` +
     '/**\n' +
     ' * The index of the bundled catalog (`planIndex` of src/pricing/index-plan.ts) as JSON text, so a\n' +
     ' * fresh process does not build it from the 2,000 entries: its group arrays are parsed on the first\n' +

@@ -7,23 +7,19 @@
  * Nothing is parsed at import, and a price parses only what it reads: parsing the whole 330 KB
  * document (2,000 entries) cost a fresh process about 3 ms and the garbage collection it caused,
  * while its first price needs the index and the few entries of one model. The generator writes one
- * entry per line (`formatCatalog`), so entry `k` is line `k` of the `models` array, parsed alone;
+ * entry per line (`formatCatalog`) and where each line starts, so entry `k` is parsed alone;
  * and it cuts the index's 2,000 exact names into parts by a hash of the name (`formatPlan`), so a
  * name looked up parses its part only.
  */
 import { exactPart, type IndexPlan } from '../index-plan.js';
 import type { CatalogData, CatalogModel } from '../types.js';
-import { catalogExactParts, catalogIndexJson, catalogJson } from './catalog-data.js';
+import { catalogEntryStarts, catalogExactParts, catalogIndexJson, catalogJson } from './catalog-data.js';
 
 /** The line that opens the entries in the generated text; every entry is one line after it. */
 const MODELS_OPEN = '\n"models": [\n';
-/** What follows the last entry's line. */
-const MODELS_CLOSE = '\n]\n}';
 
 /** The document without its entries (version, provenance, providers), parsed on first read. */
 let header: Omit<CatalogData, 'models'> | undefined;
-/** Where each entry's line starts in {@link catalogJson}, and one more: the end of the last line. */
-let lineStarts: number[] | undefined;
 /** The entries parsed so far, by entry number. */
 const parsed: (CatalogModel | undefined)[] = [];
 let models: CatalogModel[] | undefined;
@@ -33,35 +29,21 @@ let layout: IndexPlan | undefined;
 /** The parts of the exact-name table parsed so far, by part number. */
 const exactParts: (Record<string, number | number[]> | undefined)[] = [];
 
-function openAt(): number {
-  const at = catalogJson.indexOf(MODELS_OPEN);
-  // Only a hand-edited catalog-data.ts can lack it; the bundled tests read the generated one.
-  if (at < 0) throw new Error('catalog-data.ts is not in the generated layout: run npm run prices:update');
-  return at;
-}
-
 function readHeader(): Omit<CatalogData, 'models'> {
-  // The text before the entries ends with the comma after `providers`: close it with no entries.
-  header ??= JSON.parse(`${catalogJson.slice(0, openAt())}\n"models": []}`) as CatalogData;
-  return header;
-}
-
-function starts(): number[] {
-  if (lineStarts === undefined) {
-    const list: number[] = [];
-    const end = catalogJson.lastIndexOf(MODELS_CLOSE);
-    for (let at = openAt() + MODELS_OPEN.length; at < end; at = catalogJson.indexOf('\n', at) + 1)
-      list.push(at);
-    // One past the end of the last line, as if the closing line were one more entry's start.
-    list.push(end + 1);
-    lineStarts = list;
+  if (header === undefined) {
+    // The text before the entries ends with the comma after `providers`: close it with no entries.
+    const open = catalogJson.indexOf(MODELS_OPEN);
+    // Only a hand-edited catalog-data.ts can lack it; the bundled tests read the generated one.
+    if (open < 0)
+      throw new Error('catalog-data.ts is not in the generated layout: run npm run prices:update');
+    header = JSON.parse(`${catalogJson.slice(0, open)}\n"models": []}`) as CatalogData;
   }
-  return lineStarts;
+  return header;
 }
 
 /** @internal How many entries the bundled catalog has (without parsing them). */
 export function bundledModelCount(): number {
-  return starts().length - 1;
+  return catalogEntryStarts.length - 1;
 }
 
 /**
@@ -71,11 +53,10 @@ export function bundledModelCount(): number {
 export function bundledEntry(k: number): CatalogModel {
   let m = parsed[k];
   if (m === undefined) {
-    const at = starts();
     // A line ends with the comma before the next entry's line (the last one with none).
-    let end = at[k + 1]! - 1;
+    let end = catalogEntryStarts[k + 1]! - 1;
     if (catalogJson.charCodeAt(end - 1) === 44 /* , */) end--;
-    m = JSON.parse(catalogJson.slice(at[k]!, end)) as CatalogModel;
+    m = JSON.parse(catalogJson.slice(catalogEntryStarts[k]!, end)) as CatalogModel;
     parsed[k] = m;
   }
   return m;

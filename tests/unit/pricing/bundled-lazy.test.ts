@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  catalogEntryStarts,
   catalogExactParts,
   catalogIndexJson,
   catalogJson,
@@ -25,6 +26,16 @@ describe('the bundled catalog, read piece by piece', () => {
     expect(bundledModelCount()).toBe(whole.models.length);
     for (let k = 0; k < whole.models.length; k++)
       expect(bundledEntry(k), `entry ${k}`).toEqual(whole.models[k]);
+  });
+
+  it('ships where each entry line starts: right after the models line, then after each newline', () => {
+    expect(catalogEntryStarts).toHaveLength(whole.models.length + 1);
+    expect(catalogJson.slice(0, catalogEntryStarts[0])).toMatch(/\n"models": \[\n$/);
+    for (let k = 1; k < catalogEntryStarts.length; k++) {
+      expect(catalogJson[catalogEntryStarts[k]! - 1], `line ${k}`).toBe('\n');
+      expect(catalogJson.slice(catalogEntryStarts[k - 1], catalogEntryStarts[k]! - 1)).not.toContain('\n');
+    }
+    expect(catalogJson.slice(catalogEntryStarts[catalogEntryStarts.length - 1])).toBe(']\n}\n');
   });
 
   it('gives one object per entry: models[k] is the entry a price reads', () => {
