@@ -35,10 +35,9 @@ import {
   statSync,
 } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
-import { listDashboardNames, loadChdb, openLocalSource, runDashboard } from 'langfuse-cost/dashboards';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CREATE_LEDGER_RAW,
   CREATE_OBSERVATIONS,
@@ -51,6 +50,15 @@ import {
 } from '../src/dashboards/sources/ledger-tables.js';
 import { scanSegmentsFast } from '../src/node/ledger/read.js';
 import { header, median, report } from './util.js';
+
+// The built package, by path: under tsx, `langfuse-cost/dashboards` resolves to the TypeScript sources
+// (tsconfig paths), from which the line check's worker threads cannot start (Node 20).
+const dashboardsDist = pathToFileURL(
+  join(dirname(fileURLToPath(import.meta.url)), '../dist/dashboards.js'),
+).href;
+const { listDashboardNames, loadChdb, openLocalSource, runDashboard } = (await import(
+  dashboardsDist
+)) as typeof import('../src/dashboards/index.js');
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -294,16 +294,15 @@ async function buildPart(
       () => null,
       (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
     );
+    // chDB starts a query on a later turn of the event loop: let it start before a check on this thread
+    // (a small file's, or a share no worker could take) blocks this one.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (end >= (options.checkWorkersMinBytes ?? CHECK_IN_WORKERS_MIN_BYTES)) {
       const r = await checkSegmentsInWorkers(splitSegment(file, start, end, checkShares()));
       check = r.scan;
       checkWorkers = r.workers;
       options.onProgress?.(`loading ${file} (lines checked on ${checkWorkers} worker threads)`);
-    } else {
-      // chDB starts a query on a later turn of the event loop: let it start before the check blocks this one.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      check = scanSegmentsFast([{ path: file, start, end }], {}, () => {});
-    }
+    } else check = scanSegmentsFast([{ path: file, start, end }], {}, () => {});
     const err = await building;
     built = (check.skippedPerFile[file] ?? 0) === 0;
     if (built && err !== null) {
