@@ -1,17 +1,29 @@
+/** Entries (open runs and the ended runs' cleared entries) at which a generation drops its cleared entries. */
+const COMPACT_AT = 1_024;
+
 /**
  * A bounded map of open runs keyed by LangChain run id. Runs normally leave at their end or
  * error callback; this guards long-running processes against runs that never end (a crashed
  * stream, a callback LangChain never delivered).
  *
- * Two generations, no iteration: new runs go into the current generation; when it is older than
- * `staleMs` or holds half of `maxSize`, the previous generation is dropped (its runs are stale or
- * the registry is over capacity) and the current one becomes the previous. A time-based rotation
- * drops only runs older than `staleMs`. Every operation is O(1) — scanning a `Map` from its head
- * after many deletions is not, and this sits on every LLM call.
+ * Two generations, no iteration per call: new runs go into the current generation; when it is older
+ * than `staleMs` or holds half of `maxSize` open runs, the previous generation is dropped (its runs
+ * are stale or the registry is over capacity) and the current one becomes the previous. A time-based
+ * rotation drops only runs older than `staleMs`. Every operation is O(1) amortised, and this sits on
+ * every LLM call.
+ *
+ * A run that leaves has its entry cleared, not deleted: deleting the only entry made V8 shrink the
+ * Map and grow it again for the next run, an allocation and a copy on every call (the largest part
+ * of the handler's own time). Cleared entries are dropped in bulk when a generation has
+ * {@link COMPACT_AT} entries, or twice its open runs, keeping the open ones.
  */
 export class RunRegistry<V extends { startedAt: number }> {
-  private current = new Map<string, V>();
-  private previous = new Map<string, V>();
+  private current = new Map<string, V | undefined>();
+  private previous = new Map<string, V | undefined>();
+  /** Open runs (entries not cleared) in each generation. */
+  private currentOpen = 0;
+  private previousOpen = 0;
+  private compactAt = COMPACT_AT;
   private generationStart = Number.NEGATIVE_INFINITY;
   private readonly half: number;
   /** Runs dropped because they were stale or the registry was full. */
@@ -26,18 +38,24 @@ export class RunRegistry<V extends { startedAt: number }> {
 
   /** Number of open runs. */
   get size(): number {
-    return this.current.size + this.previous.size;
+    return this.currentOpen + this.previousOpen;
   }
 
   /** Add a run. */
   set(runId: string, value: V): void {
     const now = value.startedAt;
-    if (this.current.size >= this.half || now - this.generationStart > this.staleMs) {
-      this.evicted += this.previous.size;
+    if (this.currentOpen >= this.half || now - this.generationStart > this.staleMs) {
+      this.evicted += this.previousOpen;
       this.previous = this.current;
+      this.previousOpen = this.currentOpen;
       this.current = new Map();
+      this.currentOpen = 0;
+      this.compactAt = COMPACT_AT;
       this.generationStart = now;
+    } else if (this.current.size >= this.compactAt) {
+      this.compact();
     }
+    if (this.current.get(runId) === undefined) this.currentOpen++;
     this.current.set(runId, value);
   }
 
@@ -50,22 +68,44 @@ export class RunRegistry<V extends { startedAt: number }> {
   take(runId: string): V | undefined {
     let v = this.current.get(runId);
     if (v !== undefined) {
-      this.current.delete(runId);
+      this.current.set(runId, undefined);
+      this.currentOpen--;
       return v;
     }
     v = this.previous.get(runId);
-    if (v !== undefined) this.previous.delete(runId);
+    if (v !== undefined) {
+      this.previous.set(runId, undefined);
+      this.previousOpen--;
+    }
     return v;
   }
 
   /** Remove the run. */
   delete(runId: string): void {
-    if (!this.current.delete(runId)) this.previous.delete(runId);
+    this.take(runId);
   }
 
   /** Remove every run. */
   clear(): void {
     this.current.clear();
     this.previous.clear();
+    this.currentOpen = 0;
+    this.previousOpen = 0;
+    this.compactAt = COMPACT_AT;
+  }
+
+  /** Entries held, cleared ones included until the next compaction (for tests). */
+  get held(): number {
+    return this.current.size + this.previous.size;
+  }
+
+  /** The current generation without its cleared entries. */
+  private compact(): void {
+    const open = new Map<string, V | undefined>();
+    this.current.forEach((v, id) => {
+      if (v !== undefined) open.set(id, v);
+    });
+    this.current = open;
+    this.compactAt = Math.max(COMPACT_AT, open.size * 2);
   }
 }

@@ -48,6 +48,25 @@ describe('RunRegistry', () => {
     expect(big.size).toBeLessThanOrEqual(10);
     expect(big.evicted + big.size).toBe(100);
   });
+
+  it('keeps an open run through any number of short ones, and bounds the entries the short ones leave', () => {
+    const r = new RunRegistry<{ startedAt: number }>(8, 1e9);
+    r.set('long', { startedAt: 0 });
+    for (let i = 1; i <= 20_000; i++) {
+      r.set(`short-${i}`, { startedAt: i });
+      expect(r.take(`short-${i}`)).toEqual({ startedAt: i });
+    }
+    // Capacity counts open runs: 20,000 runs that ended evict nothing.
+    expect(r.get('long')).toEqual({ startedAt: 0 });
+    expect(r.size).toBe(1);
+    expect(r.evicted).toBe(0);
+    // Ended runs' entries are cleared and dropped in bulk, so they cannot pile up.
+    expect(r.held).toBeLessThanOrEqual(1_024);
+    expect(r.take('short-1')).toBeUndefined();
+    r.delete('long');
+    expect(r.size).toBe(0);
+    expect(r.get('long')).toBeUndefined();
+  });
 });
 
 describe('CostCallbackHandler (direct callback calls)', () => {
