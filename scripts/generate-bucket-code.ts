@@ -227,22 +227,21 @@ ${lines(rest.map((r) => `  if (${v}.${r.key} > 0) {\n    w.lit(K_${upper(r.key)}
   };
   return `${HEADER}import type { CostBreakdown } from '../pricing/cost-result.js';
 import type { TokenUsage } from '../usage/token-usage.generated.js';
+import { type Literal, literal } from './literal.js';
 
 /** @internal What the ledger line encoder offers the detail writers. */
 export interface DetailWriter {
-  lit(bytes: Uint8Array): void;
+  lit(bytes: Literal): void;
   num(v: number): void;
 }
-
-const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 ${lines(
   firstKeys(ROWS)
     .slice(0, 1)
-    .map((r) => `const OPEN_${upper(r.key)} = ascii('{"${r.langfuse}":');`),
+    .map((r) => `const OPEN_${upper(r.key)} = literal('{"${r.langfuse}":');`),
 )}
 ${lines(
   ROWS.filter((r) => r !== firstKeys(ROWS)[0]).map(
-    (r) => `const K_${upper(r.key)} = ascii(',"${r.langfuse}":');`,
+    (r) => `const K_${upper(r.key)} = literal(',"${r.langfuse}":');`,
   ),
 )}
 

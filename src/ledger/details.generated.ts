@@ -2,29 +2,28 @@
 // change the table and run `npm run generate`.
 import type { CostBreakdown } from '../pricing/cost-result.js';
 import type { TokenUsage } from '../usage/token-usage.generated.js';
+import { type Literal, literal } from './literal.js';
 
 /** @internal What the ledger line encoder offers the detail writers. */
 export interface DetailWriter {
-  lit(bytes: Uint8Array): void;
+  lit(bytes: Literal): void;
   num(v: number): void;
 }
-
-const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const OPEN_INPUT = ascii('{"input":');
-const K_CACHE_READ = ascii(',"input_cached_tokens":');
-const K_CACHE_WRITE = ascii(',"input_cache_creation":');
-const K_CACHE_WRITE_1H = ascii(',"input_cache_creation_1h":');
-const K_INPUT_AUDIO = ascii(',"input_audio_tokens":');
-const K_INPUT_IMAGE = ascii(',"input_image_tokens":');
-const K_OUTPUT = ascii(',"output":');
-const K_REASONING = ascii(',"output_reasoning_tokens":');
-const K_OUTPUT_AUDIO = ascii(',"output_audio_tokens":');
-const K_REQUESTS = ascii(',"input_requests":');
-const K_WEB_SEARCHES = ascii(',"input_web_searches":');
-const K_AUDIO_SECONDS = ascii(',"input_audio_seconds":');
-const K_CHARACTERS = ascii(',"input_characters":');
-const K_IMAGES = ascii(',"output_images":');
-const K_GPU_MILLISECONDS = ascii(',"input_gpu_milliseconds":');
+const OPEN_INPUT = literal('{"input":');
+const K_CACHE_READ = literal(',"input_cached_tokens":');
+const K_CACHE_WRITE = literal(',"input_cache_creation":');
+const K_CACHE_WRITE_1H = literal(',"input_cache_creation_1h":');
+const K_INPUT_AUDIO = literal(',"input_audio_tokens":');
+const K_INPUT_IMAGE = literal(',"input_image_tokens":');
+const K_OUTPUT = literal(',"output":');
+const K_REASONING = literal(',"output_reasoning_tokens":');
+const K_OUTPUT_AUDIO = literal(',"output_audio_tokens":');
+const K_REQUESTS = literal(',"input_requests":');
+const K_WEB_SEARCHES = literal(',"input_web_searches":');
+const K_AUDIO_SECONDS = literal(',"input_audio_seconds":');
+const K_CHARACTERS = literal(',"input_characters":');
+const K_IMAGES = literal(',"output_images":');
+const K_GPU_MILLISECONDS = literal(',"input_gpu_milliseconds":');
 
 /** @internal Write the Usage details of `u` (no total, no closing brace). */
 export function writeUsageDetails(w: DetailWriter, u: TokenUsage): void {

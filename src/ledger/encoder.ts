@@ -2,6 +2,7 @@ import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { PICO_PER_USD } from '../pricing/money.js';
 import { totalTokens } from '../usage/token-usage.js';
 import { writeCostDetails, writeUsageDetails } from './details.generated.js';
+import { Literal, literal, QUAD } from './literal.js';
 import type { CostRecord } from './record.js';
 
 /**
@@ -19,17 +20,25 @@ export class LedgerLineEncoder {
   bytes: Uint8Array;
   /** Bytes encoded so far. */
   length = 0;
-  /** `,"project_id":…,"type":"GENERATION","name":` of every line, as bytes. */
-  private readonly projectTypeName: Uint8Array;
-  /** UTC day of the last time written, and its `"YYYY-MM-DDT` bytes (calls arrive in time order). */
+  /** {@link bytes} as a DataView: literals are written four bytes a store. */
+  private view: DataView;
+  /** `,"project_id":…,"type":"GENERATION","name":` of every line. */
+  private readonly projectTypeName: Literal;
+  /** UTC day of the last time written, and its `"YYYY-MM-DDT` text (calls arrive in time order). */
   private day = Number.NaN;
+  private dayText = '';
+  /**
+   * The second of the last time written (epoch s), and its `"YYYY-MM-DDTHH:MM:SS.` bytes: the calls
+   * of one second (and a call's start and end) share them, only the milliseconds differ.
+   */
+  private second = Number.NaN;
+  private secondPrefix: Literal = EMPTY_KEY;
   /** Where the line's cost_details total was written (total_cost repeats it). */
   private totalAt = 0;
   private totalEnd = 0;
-  private dayPrefix: Uint8Array = new Uint8Array(0);
   /** Recent values of the memoised columns (see `memoStr`): MEMO_WAYS per column. */
   private readonly memoText: (string | undefined)[] = new Array(MEMO_SLOTS * MEMO_WAYS).fill(undefined);
-  private readonly memoBytes: (Uint8Array | undefined)[] = new Array(MEMO_SLOTS * MEMO_WAYS).fill(undefined);
+  private readonly memoBytes: (Literal | undefined)[] = new Array(MEMO_SLOTS * MEMO_WAYS).fill(undefined);
   /** The way each column replaces next (round robin). */
   private readonly memoNext = new Uint8Array(MEMO_SLOTS);
 
@@ -43,7 +52,8 @@ export class LedgerLineEncoder {
         `expected an integer number of bytes from 1 to ${MAX_CAPACITY}, got ${describeValue(capacity)}`,
       );
     this.bytes = new Uint8Array(capacity);
-    this.projectTypeName = ascii(`,"project_id":${JSON.stringify(projectId)},"type":"GENERATION","name":`);
+    this.view = new DataView(this.bytes.buffer);
+    this.projectTypeName = literal(`,"project_id":${JSON.stringify(projectId)},"type":"GENERATION","name":`);
   }
 
   /** Drop the first `n` bytes, keeping what follows them. */
@@ -251,7 +261,7 @@ export class LedgerLineEncoder {
    * instead of a pass over its characters. The memo holds at most MEMO_WAYS values per column, each
    * at most MAX_MEMO_BYTES long; it is allocated only when a column takes a value it does not hold.
    */
-  private memoStr(slot: number, key: Uint8Array, s: string): void {
+  private memoStr(slot: number, key: Literal, s: string): void {
     if (typeof s !== 'string') {
       // Not a string (a record built by hand): written as JSON.stringify would, never remembered.
       this.lit(key);
@@ -275,7 +285,7 @@ export class LedgerLineEncoder {
     const way = this.memoNext[slot]!;
     this.memoNext[slot] = (way + 1) % MEMO_WAYS;
     texts[base + way] = s;
-    this.memoBytes[base + way] = this.bytes.slice(at, this.length);
+    this.memoBytes[base + way] = new Literal(this.bytes.subarray(at, this.length));
   }
 
   /** A string as a JSON string literal. */
@@ -369,6 +379,13 @@ export class LedgerLineEncoder {
    * values).
    */
   private decimal(v: number): boolean {
+    // Amounts the calculator makes are whole picodollars: 12 fraction digits, tried first. A shorter
+    // decimal that converts to `v` is the same number (see above), so this is String's text too.
+    const pico = Math.round(v * PICO_PER_USD);
+    if (pico < MAX_DECIMAL_DIGITS && pico / PICO_PER_USD === v) {
+      this.fixed(pico, PICO_DIGITS);
+      return true;
+    }
     for (let k = 1; k <= MAX_DIGITS; k++) {
       const scale = POW10[k]!;
       const m = Math.round(v * scale);
@@ -393,20 +410,36 @@ export class LedgerLineEncoder {
     const frac = m - whole * scale;
     if (frac === 0) return;
     this.bytes[this.length++] = DOT;
-    if (k > 9) {
-      const hi = Math.floor(frac / 1e9);
+    if (k <= 9) {
+      this.trimmed(frac, k);
+      return;
+    }
+    // Over 9 digits: two int32 halves, so that the trailing zeros are dropped by int32 arithmetic.
+    const hi = Math.floor(frac / 1e9);
+    const lo = frac - hi * 1e9;
+    if (lo === 0) this.trimmed(hi, k - 9);
+    else {
       this.digits(hi, k - 9);
-      this.digits(frac - hi * 1e9, 9);
-    } else this.digits(frac, k);
-    while (this.bytes[this.length - 1] === ZERO) this.length--;
+      this.trimmed(lo, 9);
+    }
+  }
+
+  /** A positive int32 below 10^width as `width` digits (zeros in front), its trailing zeros left out. */
+  private trimmed(v: number, width: number): void {
+    let x = v;
+    let n = width;
+    while (x % 10 === 0) {
+      x = (x / 10) | 0;
+      n--;
+    }
+    this.digits(x, n);
   }
 
   /** A non-negative int32 in decimal, left-padded with zeros to `width` digits. */
   private digits(v: number, width = 1): void {
     const b = this.bytes;
-    let n = 1;
-    for (let p = 10; p <= v; p *= 10) n++;
-    if (n < width) n = width;
+    let n = width;
+    for (let p = POW10[n]!; p <= v; p *= 10) n++;
     let o = this.length + n;
     this.length = o;
     let x = v;
@@ -431,36 +464,35 @@ export class LedgerLineEncoder {
       this.byte(QUOTE);
       return;
     }
-    const day = Math.floor(t / DAY_MS);
+    const sec = Math.floor(t / SECOND_MS);
+    if (sec !== this.second) this.setSecond(sec);
+    this.lit(this.secondPrefix);
+    const milli = t - sec * SECOND_MS;
+    const d0 = (milli / 100) | 0;
+    const d1 = ((milli - d0 * 100) / 10) | 0;
+    const d2 = milli - d0 * 100 - d1 * 10;
+    // `mmmZ` as one little-endian 32-bit word, then the closing quote.
+    const o = this.length;
+    this.view.setInt32(o, (ZERO + d0) | ((ZERO + d1) << 8) | ((ZERO + d2) << 16) | (LETTER_Z << 24), true);
+    this.bytes[o + 4] = QUOTE;
+    this.length = o + 5;
+  }
+
+  /** Make `secondPrefix` the `"YYYY-MM-DDTHH:MM:SS.` of the epoch second `sec` (a time from 1970 to 9999). */
+  private setSecond(sec: number): void {
+    this.second = sec;
+    const day = Math.floor(sec / DAY_S);
     if (day !== this.day) {
       this.day = day;
-      this.dayPrefix = ascii(`"${new Date(day * DAY_MS).toISOString().slice(0, 11)}`);
+      this.dayText = new Date(day * DAY_S * SECOND_MS).toISOString().slice(0, DAY_CHARS);
     }
-    this.lit(this.dayPrefix);
-    let r = t - day * DAY_MS;
-    const h = Math.floor(r / 3_600_000);
-    r -= h * 3_600_000;
-    const m = Math.floor(r / 60_000);
-    r -= m * 60_000;
-    const sec = Math.floor(r / 1000);
-    const milli = r - sec * 1000;
-    const b = this.bytes;
-    const o = this.length;
-    b[o] = 0x30 + Math.floor(h / 10);
-    b[o + 1] = 0x30 + (h % 10);
-    b[o + 2] = COLON;
-    b[o + 3] = 0x30 + Math.floor(m / 10);
-    b[o + 4] = 0x30 + (m % 10);
-    b[o + 5] = COLON;
-    b[o + 6] = 0x30 + Math.floor(sec / 10);
-    b[o + 7] = 0x30 + (sec % 10);
-    b[o + 8] = 0x2e;
-    b[o + 9] = 0x30 + Math.floor(milli / 100);
-    b[o + 10] = 0x30 + (Math.floor(milli / 10) % 10);
-    b[o + 11] = 0x30 + (milli % 10);
-    b[o + 12] = 0x5a;
-    b[o + 13] = QUOTE;
-    this.length = o + 14;
+    let r = sec - day * DAY_S;
+    const h = Math.floor(r / 3600);
+    r -= h * 3600;
+    const m = Math.floor(r / 60);
+    const s = r - m * 60;
+    const text = `"${this.dayText}${pad2(h)}:${pad2(m)}:${pad2(s)}.`;
+    this.secondPrefix = literal(text);
   }
 
   /** ASCII text (numbers, times) that needs no escaping; room already reserved. */
@@ -471,13 +503,17 @@ export class LedgerLineEncoder {
     this.length = o;
   }
 
-  /** @internal Append fixed bytes (room was reserved). Public for the generated detail writers. */
-  lit(k: Uint8Array): void {
-    const b = this.bytes;
+  /**
+   * @internal Append constant bytes (room was reserved), eight at a store (see `Literal`): up to
+   * seven bytes past the new end are written too, and are overwritten by what follows (the room
+   * reserved covers them). Public for the generated detail writers.
+   */
+  lit(k: Literal): void {
+    const q = k.quads;
+    const n = q.length;
+    const v = this.view;
     const o = this.length;
-    // A loop costs per byte, set() a constant: the break-even is about 14 bytes.
-    if (k.length > 14) b.set(k, o);
-    else for (let i = 0; i < k.length; i++) b[o + i] = k[i]!;
+    for (let i = 0; i < n; i++) v.setFloat64(o + i * QUAD, q[i]!, true);
     this.length = o + k.length;
   }
 
@@ -493,6 +529,7 @@ export class LedgerLineEncoder {
     const next = new Uint8Array(size);
     next.set(this.bytes.subarray(0, this.length));
     this.bytes = next;
+    this.view = new DataView(next.buffer);
   }
 }
 
@@ -528,7 +565,11 @@ const DOT = 0x2e;
 const ZERO = 0x30;
 /** Room for the fixed parts of a line (keys, numbers, times): under 1 KiB, doubled. */
 const SLACK = 2048;
-const DAY_MS = 86_400_000;
+const SECOND_MS = 1000;
+const DAY_S = 86_400;
+/** `YYYY-MM-DDT` */
+const DAY_CHARS = 11;
+const LETTER_Z = 0x5a;
 /** Times from year 10000 on are written by `Date#toISOString` (six-digit years). */
 const MAX_ISO_MS = 253_402_300_800_000;
 /** Largest time a Date holds (±). */
@@ -571,46 +612,47 @@ const encoder = new TextEncoder();
 /** Largest initial capacity (the array still grows past it when lines need room). */
 const MAX_CAPACITY = 2 ** 30;
 
-function ascii(s: string): Uint8Array {
-  return encoder.encode(s);
+/** Two decimal digits. */
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
 }
 
-const K_ID = ascii('{"id":');
-const K_TRACE_ID = ascii(',"trace_id":');
-const K_PARENT = ascii(',"parent_observation_id":');
-const K_ENVIRONMENT = ascii(',"environment":');
-const K_START = ascii(',"start_time":');
-const K_END = ascii(',"end_time":');
-const K_LEVEL_ERROR = ascii(',"level":"ERROR","status_message":');
-const K_LEVEL_DEFAULT = ascii(',"level":"DEFAULT","status_message":');
-const K_LEVEL_ERROR_NULL = ascii(',"level":"ERROR","status_message":null');
-const K_LEVEL_DEFAULT_NULL = ascii(',"level":"DEFAULT","status_message":null');
-const K_MODEL = ascii(',"provided_model_name":');
-const K_INTERNAL = ascii(',"internal_model_id":');
-const K_USAGE = ascii(',"usage_details":');
-const K_COST = ascii(',"cost_details":');
-const K_PROVIDED = ascii(',"provided_cost_details":{"total":');
-const K_TOTAL = ascii(',"total_cost":');
-const K_TOTAL_NULL = ascii(',"total_cost":null');
-const K_PICO = ascii(',"cost_pico":');
-const K_METADATA = ascii(',"metadata":');
-const K_METADATA_EMPTY = ascii(',"metadata":{}');
-const K_SESSION = ascii(',"session_id":');
-const K_USER = ascii(',"user_id":');
-const K_TENANT = ascii(',"tenant_id":');
-const K_TAGS = ascii(',"tags":[');
-const K_PROVIDER = ascii(',"provider":');
-const K_RESOLVED = ascii(',"resolved_model":');
-const K_SOURCE = ascii(',"source":');
-const K_ESTIMATED_TRUE = ascii(',"estimated":true');
-const K_TIER = ascii(',"tier":');
-const K_FALLBACK_TRUE = ascii(',"fallback":true');
-const K_SERVICE = ascii(',"service":');
-const K_DURATION = ascii(',"duration_ms":');
-const K_STATUS = ascii(',"status":');
-const K_INPUT_TEXT = ascii(',"input":');
-const K_OUTPUT_TEXT = ascii(',"output":');
-const NULL = ascii('null');
-const EMPTY_KEY = new Uint8Array(0);
-const EMPTY_OBJECT = ascii('{}');
-const K_D_TOTAL = ascii(',"total":');
+const K_ID = literal('{"id":');
+const K_TRACE_ID = literal(',"trace_id":');
+const K_PARENT = literal(',"parent_observation_id":');
+const K_ENVIRONMENT = literal(',"environment":');
+const K_START = literal(',"start_time":');
+const K_END = literal(',"end_time":');
+const K_LEVEL_ERROR = literal(',"level":"ERROR","status_message":');
+const K_LEVEL_DEFAULT = literal(',"level":"DEFAULT","status_message":');
+const K_LEVEL_ERROR_NULL = literal(',"level":"ERROR","status_message":null');
+const K_LEVEL_DEFAULT_NULL = literal(',"level":"DEFAULT","status_message":null');
+const K_MODEL = literal(',"provided_model_name":');
+const K_INTERNAL = literal(',"internal_model_id":');
+const K_USAGE = literal(',"usage_details":');
+const K_COST = literal(',"cost_details":');
+const K_PROVIDED = literal(',"provided_cost_details":{"total":');
+const K_TOTAL = literal(',"total_cost":');
+const K_TOTAL_NULL = literal(',"total_cost":null');
+const K_PICO = literal(',"cost_pico":');
+const K_METADATA = literal(',"metadata":');
+const K_METADATA_EMPTY = literal(',"metadata":{}');
+const K_SESSION = literal(',"session_id":');
+const K_USER = literal(',"user_id":');
+const K_TENANT = literal(',"tenant_id":');
+const K_TAGS = literal(',"tags":[');
+const K_PROVIDER = literal(',"provider":');
+const K_RESOLVED = literal(',"resolved_model":');
+const K_SOURCE = literal(',"source":');
+const K_ESTIMATED_TRUE = literal(',"estimated":true');
+const K_TIER = literal(',"tier":');
+const K_FALLBACK_TRUE = literal(',"fallback":true');
+const K_SERVICE = literal(',"service":');
+const K_DURATION = literal(',"duration_ms":');
+const K_STATUS = literal(',"status":');
+const K_INPUT_TEXT = literal(',"input":');
+const K_OUTPUT_TEXT = literal(',"output":');
+const NULL = literal('null');
+const EMPTY_KEY = literal('');
+const EMPTY_OBJECT = literal('{}');
+const K_D_TOTAL = literal(',"total":');
