@@ -271,6 +271,10 @@ async function buildPart(
   options: LoadLedgerOptions,
 ): Promise<CachePart & { checkWorkers: number }> {
   const exec = (sql: string, params: Record<string, string> = {}) => session.queryBindAsync(sql, params);
+  const rowsIn = async (table: string) =>
+    Number(
+      (await session.queryBindAsync(`SELECT count() FROM ${table}`, {}, { format: 'TSV' })).text().trim(),
+    );
   const names = cache !== null ? cache.partNames(file, st, start, end) : null;
   const files = names !== null ? { cache: cache!, ...names } : null;
   const removeTemp = () => {
@@ -304,11 +308,12 @@ async function buildPart(
       options.onProgress?.(`loading ${file} (lines checked on ${checkWorkers} worker threads)`);
     } else check = scanSegmentsFast([{ path: file, start, end }], {}, () => {});
     const err = await building;
-    built = (check.skippedPerFile[file] ?? 0) === 0;
-    if (built && err !== null) {
-      removeTemp();
-      throw err;
-    }
+    // ClickHouse read the file to its end as it was when it parsed: a file that grew since its stat (the
+    // active ledger) gave it lines the check never saw, or a half-written last one (an error). Those,
+    // like a skipped line, send the part through a copy of the checked lines (where a real ClickHouse
+    // error recurs and is thrown).
+    built =
+      (check.skippedPerFile[file] ?? 0) === 0 && err === null && (await rowsIn('ledger_raw')) === check.lines;
     if (!built) {
       for (const t of ['ledger_raw', PART_OBSERVATIONS, PART_TRACES]) await exec(`TRUNCATE TABLE ${t}`);
       removeTemp();

@@ -196,4 +196,68 @@ describe('dashboards cache', () => {
     expect([after.cached, after.warnings]).toEqual([true, []]);
     expect(after.rows).toEqual(fresh.rows);
   }, 120_000);
+
+  describe('a ledger that grows while the first run loads it', () => {
+    // Calls of 1,000,003 pico-USD each (a written fact): 200 = 0.0002000006 USD, 210 = 0.00021000063 USD.
+    const call = (i: number) =>
+      `{"id":"g-${i}","trace_id":"gt-${i}","start_time":"2026-10-0${1 + (i % 9)}T10:00:00.000Z","provided_model_name":"gpt-4o","cost_pico":1000003,"status":"success"}`;
+    const calls = (from: number, to: number) =>
+      `${Array.from({ length: to - from }, (_, k) => call(from + k)).join('\n')}\n`;
+    const totals = async (source: DashboardSource) =>
+      (await source.query('SELECT count() AS n, toString(sum(total_cost)) AS usd FROM observations', {}))
+        .rows[0];
+
+    /** Open `ledger` with the cache in `cacheDir`; `append` is written just after the loader's stat. */
+    async function openWhileWriting(ledger: string, cacheDir: string, append: string) {
+      let done = false;
+      return openLocalSource({
+        ledger,
+        cacheDir,
+        onWarning: () => {},
+        onProgress: (m) => {
+          if (done || !m.startsWith('loading')) return;
+          done = true;
+          appendFileSync(ledger, append);
+        },
+      });
+    }
+
+    it('reads the lines written meanwhile on the next run, once', async () => {
+      const ledger = join(dir, 'growing.jsonl');
+      const cacheDir = join(dir, 'cache-growing');
+      writeFileSync(ledger, calls(0, 200));
+      const first = await openWhileWriting(ledger, cacheDir, calls(200, 210));
+      try {
+        expect(await totals(first)).toEqual({ n: 200, usd: '0.0002000006' });
+      } finally {
+        await first.close();
+      }
+      const next = await openLocalSource({ ledger, cacheDir, onWarning: () => {} });
+      try {
+        expect(await totals(next)).toEqual({ n: 210, usd: '0.00021000063' });
+      } finally {
+        await next.close();
+      }
+    });
+
+    it('is not failed by a half-written line at the end', async () => {
+      const ledger = join(dir, 'growing-torn.jsonl');
+      const cacheDir = join(dir, 'cache-growing-torn');
+      writeFileSync(ledger, calls(0, 200));
+      const half = call(200).slice(0, 40);
+      const first = await openWhileWriting(ledger, cacheDir, half);
+      try {
+        expect(await totals(first)).toEqual({ n: 200, usd: '0.0002000006' });
+      } finally {
+        await first.close();
+      }
+      appendFileSync(ledger, `${call(200).slice(40)}\n${calls(201, 210)}`);
+      const next = await openLocalSource({ ledger, cacheDir, onWarning: () => {} });
+      try {
+        expect(await totals(next)).toEqual({ n: 210, usd: '0.00021000063' });
+      } finally {
+        await next.close();
+      }
+    });
+  });
 });
