@@ -300,8 +300,19 @@ export class LedgerLineEncoder {
     let o = this.length;
     b[o++] = QUOTE;
     const n = s.length;
-    // Ids, names and models are plain printable ASCII: copied by compares alone, no table lookup.
+    // Ids, names and models are plain printable ASCII: copied by compares alone, no table lookup,
+    // four characters to a 32-bit store while they last.
     let i = 0;
+    const v = this.view;
+    for (; i + 4 <= n; i += 4) {
+      const c0 = s.charCodeAt(i);
+      const c1 = s.charCodeAt(i + 1);
+      const c2 = s.charCodeAt(i + 2);
+      const c3 = s.charCodeAt(i + 3);
+      if (!(isPlain(c0) && isPlain(c1) && isPlain(c2) && isPlain(c3))) break;
+      v.setInt32(o, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24), true);
+      o += 4;
+    }
     for (; i < n; i++) {
       const c = s.charCodeAt(i);
       if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) break;
@@ -597,6 +608,11 @@ SHORT_ESCAPE[0x0c] = 0x66; // \f
 SHORT_ESCAPE[0x0d] = 0x72; // \r
 SHORT_ESCAPE[QUOTE] = QUOTE;
 SHORT_ESCAPE[BACKSLASH] = BACKSLASH;
+
+/** True for a printable ASCII character that a JSON string holds as it is (not a quote or a backslash). */
+function isPlain(c: number): boolean {
+  return c >= 0x20 && c <= 0x7e && c !== QUOTE && c !== BACKSLASH;
+}
 
 /** `uXXXX` (lower-case hex, as JSON.stringify writes it) after a backslash already written. */
 function hexEscape(b: Uint8Array, o: number, c: number): number {
