@@ -40,7 +40,6 @@ import {
   type LedgerSegment,
   mergeScanResults,
   type ReadLedgerOptions,
-  type SkippedLine,
   StartTimeWindow,
   scanLedgerFast,
   scanSegmentsFast,
@@ -216,19 +215,13 @@ function checkReportArgs<T extends LedgerReportOptions>(path: unknown, options: 
 }
 
 /** @internal What one reader (thread) of a ledger report found: merged by {@link mergeReportParts}. */
-export interface ReportPart {
+export interface ReportPart extends LedgerScanResult {
   total: CostAggregate;
   /** Group entries and the `(other)` aggregate. */
   groups: [string, CostAggregate][] | null;
   other: CostAggregate | null;
   first: string | null;
   last: string | null;
-  files: string[];
-  lines: number;
-  matched: number;
-  skipped: number;
-  skippedPerFile: Record<string, number>;
-  skippedLines: SkippedLine[];
 }
 
 /** @internal Aggregate the lines of some ledger segments. */
@@ -273,18 +266,14 @@ export function mergeReportParts(parts: ReportPart[], options: LedgerReportOptio
   const total = new CostAggregate();
   const table =
     options.groupBy !== undefined ? new GroupTable(Math.max(1, options.maxGroups ?? 10_000)) : null;
+  // The scan's counts and skipped lines merge as a split scan's do (one share of the files per part).
   const out: ReportPart = {
+    ...mergeScanResults(parts),
     total,
     groups: null,
     other: null,
     first: null,
     last: null,
-    files: [],
-    lines: 0,
-    matched: 0,
-    skipped: 0,
-    skippedPerFile: {},
-    skippedLines: [],
   };
   for (const p of parts) {
     total.merge(revive(p.total));
@@ -294,13 +283,6 @@ export function mergeReportParts(parts: ReportPart[], options: LedgerReportOptio
     }
     if (p.first !== null && (out.first === null || p.first < out.first)) out.first = p.first;
     if (p.last !== null && (out.last === null || p.last > out.last)) out.last = p.last;
-    for (const f of p.files) if (!out.files.includes(f)) out.files.push(f);
-    out.lines += p.lines;
-    out.matched += p.matched;
-    out.skipped += p.skipped;
-    for (const [f, n] of Object.entries(p.skippedPerFile))
-      out.skippedPerFile[f] = (out.skippedPerFile[f] ?? 0) + n;
-    out.skippedLines.push(...p.skippedLines);
   }
   if (table !== null) {
     out.groups = [...table.map.entries()];
