@@ -20,6 +20,16 @@ const asciiOnly: Plugin = {
   },
 };
 
+/**
+ * The entries' bare `import '../index.js'` (see src/node/index.ts) is there for the chunking: esbuild
+ * drops the statement, as the package's `sideEffects` allows, but still counts the root as reached
+ * from the entry, so the core stays one chunk (tests/package/module-graph.test.ts). Without this,
+ * every build prints that it dropped the statement, once per entry and format.
+ */
+const quietBareRootImport: NonNullable<Options['esbuildOptions']> = (options) => {
+  options.logOverride = { ...options.logOverride, 'ignored-bare-import': 'silent' };
+};
+
 // Peer and optional dependencies stay external: each subpath loads only what it needs.
 const external = [
   /^@langchain\//,
@@ -61,6 +71,7 @@ export default defineConfig([
     target: 'node20',
     external,
     plugins: [asciiOnly],
+    esbuildOptions: quietBareRootImport,
   },
   {
     // The CLI, and the ledger report's worker thread (loaded by file path, so a file of its own).
@@ -71,6 +82,7 @@ export default defineConfig([
     target: 'node20',
     external,
     plugins: [asciiOnly],
+    esbuildOptions: quietBareRootImport,
     banner: { js: '#!/usr/bin/env node' },
   },
 ]);
