@@ -8,7 +8,7 @@ import {
   SELF_HOSTED_PROVIDERS,
 } from '../usage/providers.js';
 import type { ResolutionTrace } from './cost-result.js';
-import { type IndexPlan, layerEntries, planIndex } from './index-plan.js';
+import { type ExactGroups, exactGroupsOf, type IndexPlan, layerEntries, planIndex } from './index-plan.js';
 import { MAX_MATCHED_NAME_LENGTH } from './match-rules.js';
 import { decomposeModelName } from './model-name.js';
 import { CompiledModel, epochMs, pickVersion } from './price-table.js';
@@ -122,7 +122,7 @@ interface LayerIndex {
    * The group (or groups, in index order) an exact lower-cased name stands for: the plan's `exact`
    * table, or for the bundled catalog a lookup that parses the table part by part.
    */
-  named: (name: string) => number | number[] | undefined;
+  named: (name: string) => ExactGroups | undefined;
   /** Groups made so far, by group number. */
   made: (ModelGroup | undefined)[];
   /** Groups by provider, then lower-cased id (made on first use). */
@@ -160,6 +160,21 @@ export interface ListFilter {
   search?: string;
   /** Include deprecated models (default true). */
   deprecated?: boolean;
+}
+
+/** Options of {@link PriceCatalog.addLayer} and {@link PriceCatalog.fromData}. */
+export interface LayerOptions {
+  /** Skip validation: data validated elsewhere (the bundled catalog, when generated and by its tests). */
+  trusted?: boolean;
+  /** @internal The layer's index, precomputed (the bundled catalog's; trusted data only). */
+  plan?: IndexPlan;
+  /**
+   * @internal With `plan`: entry `k` of `data.models`, read without reading `data.models` (the
+   * bundled catalog parses an entry when it is first reached).
+   */
+  entry?: (k: number) => CatalogModel;
+  /** @internal With `plan`: the plan's `exact` lookup, for a plan that leaves its table out. */
+  named?: (name: string) => ExactGroups | undefined;
 }
 
 const MISS = null;
@@ -226,18 +241,7 @@ export class PriceCatalog {
     data: CatalogData,
     layer: Exclude<PriceLayer, 'fallback'> = 'bundled',
     origin?: string,
-    options: {
-      trusted?: boolean;
-      /** @internal The layer's index, precomputed (the bundled catalog's; trusted data only). */
-      plan?: IndexPlan;
-      /**
-       * @internal With `plan`: entry `k` of `data.models`, read without reading `data.models` (the
-       * bundled catalog parses an entry when it is first reached).
-       */
-      entry?: (k: number) => CatalogModel;
-      /** @internal With `plan`: the plan's `exact` lookup, for a plan that leaves its table out. */
-      named?: (name: string) => number | number[] | undefined;
-    } = {},
+    options: LayerOptions = {},
   ): PriceCatalog {
     const c = new PriceCatalog();
     c.addLayer(layer, data, origin, options);
@@ -286,18 +290,7 @@ export class PriceCatalog {
     layer: Exclude<PriceLayer, 'fallback'>,
     data: CatalogData,
     origin?: string,
-    options: {
-      trusted?: boolean;
-      /** @internal The layer's index, precomputed (the bundled catalog's; trusted data only). */
-      plan?: IndexPlan;
-      /**
-       * @internal With `plan`: entry `k` of `data.models`, read without reading `data.models` (the
-       * bundled catalog parses an entry when it is first reached).
-       */
-      entry?: (k: number) => CatalogModel;
-      /** @internal With `plan`: the plan's `exact` lookup, for a plan that leaves its table out. */
-      named?: (name: string) => number | number[] | undefined;
-    } = {},
+    options: LayerOptions = {},
   ): this {
     return this.guarded('addLayer', layer ?? null, origin, () => {
       const trusted = typeof options === 'object' && options !== null && options.trusted === true;
@@ -306,8 +299,7 @@ export class PriceCatalog {
       const datasets: CatalogData[] = [...(this.layers.get(layer)?.datasets ?? []), data];
       // A precomputed plan (the bundled catalog's) stands for `data` alone, as the layer's only document.
       const plan = trusted && datasets.length === 1 ? options.plan : undefined;
-      const lazy = plan !== undefined ? { entry: options.entry, named: options.named } : {};
-      this.layers.set(layer, this.buildIndex(layer, datasets, plan, lazy));
+      this.layers.set(layer, this.buildIndex(layer, datasets, plan, plan !== undefined ? options : {}));
       this.absorbMeta(data);
       this.changed();
       return this;
@@ -483,10 +475,7 @@ export class PriceCatalog {
     layer: Exclude<PriceLayer, 'fallback'>,
     datasets: CatalogData[],
     precomputed?: IndexPlan,
-    lazy: {
-      entry?: ((k: number) => CatalogModel) | undefined;
-      named?: ((name: string) => number | number[] | undefined) | undefined;
-    } = {},
+    lazy: Pick<LayerOptions, 'entry' | 'named'> = {},
   ): LayerIndex {
     const plan = precomputed ?? planIndex(datasets);
     const idx: LayerIndex = {
@@ -1060,9 +1049,9 @@ function entryOf(entries: CatalogModel[]): (k: number) => CatalogModel {
   return (k) => entries[k]!;
 }
 
-/** The lookup of an exact-name table (own keys only: `constructor` is a name only when a model has it). */
-function namedIn(exact: IndexPlan['exact']): (name: string) => number | number[] | undefined {
-  return (name) => (Object.hasOwn(exact, name) ? exact[name] : undefined);
+/** The lookup of a plan's exact-name table. */
+function namedIn(exact: IndexPlan['exact']): (name: string) => ExactGroups | undefined {
+  return (name) => exactGroupsOf(exact, name);
 }
 
 /** Every group of a layer, in index order. */

@@ -30,9 +30,20 @@ export interface IndexPlan {
    * in index order when providers share a name. Read it with `Object.hasOwn`: a name such as
    * `constructor` is an own key only when a model has it.
    */
-  exact: Record<string, number | number[]>;
+  exact: Record<string, ExactGroups>;
   /** Groups whose match rule has to be tested (anything but `equals`), in index order. */
   rules: number[];
+}
+
+/** What an exact name stands for in an {@link IndexPlan}: its group, or its groups in index order. */
+export type ExactGroups = number | number[];
+
+/**
+ * The groups `name` stands for in an exact-name table (the plan's, or a part of the bundled one's):
+ * own keys only, so `constructor` is a name only when a model has it.
+ */
+export function exactGroupsOf(exact: Record<string, ExactGroups>, name: string): ExactGroups | undefined {
+  return Object.hasOwn(exact, name) ? exact[name] : undefined;
 }
 
 /**

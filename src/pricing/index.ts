@@ -2,6 +2,7 @@ export { canonicalProvider, isLocalEndpoint, SELF_HOSTED_PROVIDERS } from '../us
 export { type CostQuery, calculateCost, parseServiceTier } from './calculator.js';
 export {
   LAYER_ORDER,
+  type LayerOptions,
   type ListFilter,
   type ModelGroup,
   PriceCatalog,

@@ -11,7 +11,8 @@
  * and it cuts the index's 2,000 exact names into parts by a hash of the name (`formatPlan`), so a
  * name looked up parses its part only.
  */
-import { exactPart, type IndexPlan } from '../index-plan.js';
+import type { LayerOptions } from '../catalog.js';
+import { type ExactGroups, exactGroupsOf, exactPart, type IndexPlan } from '../index-plan.js';
 import type { CatalogData, CatalogModel } from '../types.js';
 import { catalogEntryStarts, catalogExactParts, catalogIndexJson, catalogJson } from './catalog-data.js';
 
@@ -27,7 +28,7 @@ let plan: IndexPlan | undefined;
 /** The index without its exact names (they are read part by part). */
 let layout: IndexPlan | undefined;
 /** The parts of the exact-name table parsed so far, by part number. */
-const exactParts: (Record<string, number | number[]> | undefined)[] = [];
+const exactParts: (Record<string, ExactGroups> | undefined)[] = [];
 
 function readHeader(): Omit<CatalogData, 'models'> {
   if (header === undefined) {
@@ -105,20 +106,16 @@ export function bundledIndexPlan(): IndexPlan {
  * @internal The groups an exact (lower-cased) name stands for in the bundled catalog's index, as
  * `bundledIndexPlan().exact` has them, parsing only the part of the table the name is in.
  */
-export function bundledNamed(name: string): number | number[] | undefined {
+export function bundledNamed(name: string): ExactGroups | undefined {
   const p = exactPart(name);
   let part = exactParts[p];
   if (part === undefined) {
     // Lines `"name": group,`; the last line of the table has no comma.
     const lines = catalogIndexJson.slice(catalogExactParts[p]!, catalogExactParts[p + 1]!).trimEnd();
-    part = JSON.parse(`{${lines.endsWith(',') ? lines.slice(0, -1) : lines}}`) as Record<
-      string,
-      number | number[]
-    >;
+    part = JSON.parse(`{${lines.endsWith(',') ? lines.slice(0, -1) : lines}}`) as Record<string, ExactGroups>;
     exactParts[p] = part;
   }
-  // An own key only: a name such as `constructor` is in the table only when a model has it.
-  return Object.hasOwn(part, name) ? part[name] : undefined;
+  return exactGroupsOf(part, name);
 }
 
 function layoutPlan(): IndexPlan {
@@ -133,11 +130,6 @@ function layoutPlan(): IndexPlan {
  * the exact names, the exact names looked up part by part, and its entries read one at a time as the
  * resolver reaches them.
  */
-export function bundledLayerOptions(): {
-  trusted: true;
-  plan: IndexPlan;
-  entry: (k: number) => CatalogModel;
-  named: (name: string) => number | number[] | undefined;
-} {
+export function bundledLayerOptions(): LayerOptions {
   return { trusted: true, plan: layoutPlan(), entry: bundledEntry, named: bundledNamed };
 }
