@@ -16,9 +16,6 @@ import { type ExactGroups, exactGroupsOf, exactPart, type IndexPlan } from '../i
 import type { CatalogData, CatalogModel } from '../types.js';
 import { catalogEntryStarts, catalogExactParts, catalogIndexJson, catalogJson } from './catalog-data.js';
 
-/** The line that opens the entries in the generated text; every entry is one line after it. */
-const MODELS_OPEN = '\n"models": [\n';
-
 /** The document without its entries (version, provenance, providers), parsed on first read. */
 let header: Omit<CatalogData, 'models'> | undefined;
 /** The entries parsed so far, by entry number. */
@@ -31,14 +28,8 @@ let layout: IndexPlan | undefined;
 const exactParts: (Record<string, ExactGroups> | undefined)[] = [];
 
 function readHeader(): Omit<CatalogData, 'models'> {
-  if (header === undefined) {
-    // The text before the entries ends with the comma after `providers`: close it with no entries.
-    const open = catalogJson.indexOf(MODELS_OPEN);
-    // Only a hand-edited catalog-data.ts can lack it; the bundled tests read the generated one.
-    if (open < 0)
-      throw new Error('catalog-data.ts is not in the generated layout: run npm run prices:update');
-    header = JSON.parse(`${catalogJson.slice(0, open)}\n"models": []}`) as CatalogData;
-  }
+  // The text before the first entry's line ends with `"models": [`: close it with no entries.
+  header ??= JSON.parse(`${catalogJson.slice(0, catalogEntryStarts[0]!)}]}`) as CatalogData;
   return header;
 }
 
