@@ -562,6 +562,14 @@ export function scanSegmentsFast(
   return scanSegments(segments, options, (from, to) => new LineParser(from, to, null, onLine));
 }
 
+/**
+ * @internal Check the lines of `segments` and nothing more (no time range, no visitor): the counts and
+ * the skipped lines, as the dashboards' loader needs them before ClickHouse's parse is kept.
+ */
+export function checkSegments(segments: LedgerSegment[]): LedgerScanResult {
+  return scanSegmentsFast(segments, {}, () => {});
+}
+
 function scanSegments(
   segments: LedgerSegment[],
   options: ReadLedgerOptions,

@@ -5,9 +5,9 @@
  * and posts back the scan. Built as its own file (dist/report-worker.js).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { scanSegmentsFast } from './read.js';
+import { checkSegments } from './read.js';
 import { aggregateSegments, type ReportWorkerTask } from './report.js';
 
 const task = workerData as ReportWorkerTask;
-if ('check' in task) parentPort?.postMessage({ scan: scanSegmentsFast(task.segments, {}, () => {}) });
+if ('check' in task) parentPort?.postMessage({ scan: checkSegments(task.segments) });
 else parentPort?.postMessage({ part: aggregateSegments(task.segments, task.options) });

@@ -36,6 +36,7 @@ import type { GroupStats } from '../../tracker/tracker.js';
 import { checkFields, checkOptions, checkPath, ledgerError } from './errors.js';
 import {
   checkReadArgs,
+  checkSegments,
   type LedgerScanResult,
   type LedgerSegment,
   mergeScanResults,
@@ -430,7 +431,7 @@ export async function checkSegmentsInWorkers(
   for (let i = 0; i < segments.length; i++) {
     const scan = await pending[i]!;
     if (scan !== null) workers++;
-    scans.push(scan ?? scanSegmentsFast([segments[i]!], {}, () => {}));
+    scans.push(scan ?? checkSegments([segments[i]!]));
   }
   return { scan: mergeScanResults(scans), workers };
 }
