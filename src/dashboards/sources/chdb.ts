@@ -6,7 +6,7 @@ import { listLedgerFiles } from '../../node/ledger/files.js';
 import { type SkippedLine, warnSkipped } from '../../node/ledger/read.js';
 import { DashboardError } from '../catalog.js';
 import { LedgerCache } from './ledger-cache.js';
-import { cacheSchema, loadLedger } from './ledger-load.js';
+import { cacheSchema, loadLedger, rowsIn } from './ledger-load.js';
 import { type ClickHouseJson, normaliseRows } from './result.js';
 import type { DashboardSource, QueryResult, SourceKind } from './types.js';
 
@@ -143,10 +143,6 @@ export async function openLocalSource(options: LocalSourceOptions): Promise<Dash
   const bytes = files.reduce((a, f) => a + statSync(f).size, 0);
   const chdb = await loadChdb();
   const session = new chdb.Session();
-  const scalar = async (sql: string, params: Record<string, string> = {}) => {
-    const r = await session.queryBindAsync(sql, params, { format: 'JSONEachRow' });
-    return Number(Object.values(JSON.parse(r.text() || '{"n":0}') as Record<string, unknown>)[0]);
-  };
   const warn = options.onWarning ?? ((m: string) => getLogger().warn(m));
   const cacheDir =
     options.cacheDir === undefined ? defaultCacheDir(files[files.length - 1]!) : options.cacheDir;
@@ -161,7 +157,7 @@ export async function openLocalSource(options: LocalSourceOptions): Promise<Dash
     });
     warnSkipped(load, options.onWarning);
     const skipped = load.skipped;
-    const records = await scalar('SELECT count() FROM observations');
+    const records = await rowsIn(session, 'observations');
     const mb = (bytes / 1e6).toFixed(1);
     const names =
       files.length > 3

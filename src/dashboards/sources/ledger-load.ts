@@ -10,10 +10,10 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Session } from 'chdb';
 import {
+  checkSegments,
   type LedgerScanResult,
   newlinesBefore,
   type SkippedLine,
-  scanSegmentsFast,
   splitSegment,
 } from '../../node/ledger/read.js';
 import { checkSegmentsInWorkers } from '../../node/ledger/report.js';
@@ -215,6 +215,12 @@ function count(out: LedgerLoad, file: string, skipped: number, lines: SkippedLin
   out.skippedLines.push(...lines);
 }
 
+/** @internal How many rows `table` holds in `session`. */
+export async function rowsIn(session: Session, table: string): Promise<number> {
+  const r = await session.queryBindAsync(`SELECT count() FROM ${table}`, {}, { format: 'TSV' });
+  return Number(r.text().trim());
+}
+
 /** Toward the part's cache files: where to write them, by table. */
 interface PartFiles {
   cache: LedgerCache;
@@ -271,10 +277,6 @@ async function buildPart(
   options: LoadLedgerOptions,
 ): Promise<CachePart & { checkWorkers: number }> {
   const exec = (sql: string, params: Record<string, string> = {}) => session.queryBindAsync(sql, params);
-  const rowsIn = async (table: string) =>
-    Number(
-      (await session.queryBindAsync(`SELECT count() FROM ${table}`, {}, { format: 'TSV' })).text().trim(),
-    );
   const names = cache !== null ? cache.partNames(file, st, start, end) : null;
   const files = names !== null ? { cache: cache!, ...names } : null;
   const removeTemp = () => {
@@ -306,19 +308,21 @@ async function buildPart(
       check = r.scan;
       checkWorkers = r.workers;
       options.onProgress?.(`loading ${file} (lines checked on ${checkWorkers} worker threads)`);
-    } else check = scanSegmentsFast([{ path: file, start, end }], {}, () => {});
+    } else check = checkSegments([{ path: file, start, end }]);
     const err = await building;
     // ClickHouse read the file to its end as it was when it parsed: a file that grew since its stat (the
     // active ledger) gave it lines the check never saw, or a half-written last one (an error). Those,
     // like a skipped line, send the part through a copy of the checked lines (where a real ClickHouse
     // error recurs and is thrown).
     built =
-      (check.skippedPerFile[file] ?? 0) === 0 && err === null && (await rowsIn('ledger_raw')) === check.lines;
+      (check.skippedPerFile[file] ?? 0) === 0 &&
+      err === null &&
+      (await rowsIn(session, 'ledger_raw')) === check.lines;
     if (!built) {
       for (const t of ['ledger_raw', PART_OBSERVATIONS, PART_TRACES]) await exec(`TRUNCATE TABLE ${t}`);
       removeTemp();
     }
-  } else check = scanSegmentsFast([{ path: file, start, end }], {}, () => {});
+  } else check = checkSegments([{ path: file, start, end }]);
   const skipped = check.skippedPerFile[file] ?? 0;
   const part: CachePart & { checkWorkers: number } = {
     start,
