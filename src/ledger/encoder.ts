@@ -315,7 +315,7 @@ export class LedgerLineEncoder {
     }
     for (; i < n; i++) {
       const c = s.charCodeAt(i);
-      if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) break;
+      if (!isPlain(c)) break;
       b[o++] = c;
     }
     for (; i < n; i++) {
