@@ -2,11 +2,7 @@
  * `langfuse-cost/dashboards`: run the SQL dashboards on the ledger (chDB) or Langfuse's ClickHouse.
  * @packageDocumentation
  */
-// Every entry loads the root entry first, so that every module of the core is reached from every
-// entry: the bundler (esbuild, code splitting) then emits the whole core as ONE shared chunk instead
-// of one chunk per set of entries that reach a module, and `import 'langfuse-cost'` loads 2 files
-// instead of 12 (a cold start ~5 ms shorter; bench/cold-start.ts). The core stays one instance for
-// all entries. tests/package/module-graph.test.ts fails if the root's graph grows again.
+// Loaded first by every entry, so the whole core is one shared chunk (why: tsup.config.ts).
 import '../index.js';
 
 export {
