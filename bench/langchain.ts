@@ -1,152 +1,102 @@
 /**
  * Overhead of CostCallbackHandler per LLM call.
  *
- * Run: `npm run bench -- langchain` (it builds first; `langfuse-cost` resolves to the built package)
+ * Run: `npm run bench -- langchain` (it builds first), or after `npm run build`:
+ * node --import tsx bench/langchain.ts [calls per process=20000] [rounds=5]
  *
- * Four ways to call the same in-process chat model (no network; it returns an AIMessage with
- * OpenAI-shaped usage_metadata and response_metadata, as ChatOpenAI does):
- *   - baseline:  `model.invoke(prompt)` with no callbacks
- *   - no-op:     with a BaseCallbackHandler that does nothing but is dispatched the same way as ours
- *                (awaited, raiseError) — what LangChain's callback machinery itself costs: the named
- *                reference of the handler's figure
- *   - cost:      with CostCallbackHandler and a real CostTracker (bundled catalog, budgets, no sinks)
- *   - default:   `new CostCallbackHandler()` as users write it: the process-wide tracker of
- *                langfuse-cost/node with its JSONL ledger (in a temporary directory), flushed at the end
- *                of every round so that the ledger's encoding and writes are inside the figure
- * Rounds of the four alternate; a run is ROUNDS_PER_RUN rounds, and its figure per way is the process
- * CPU time (all threads, so GC and deferred work count) over its calls. Figures are the median and the
- * range over RUNS runs. Then the handler's own time inside real invokes (timed around its two
- * callbacks; per-call median) and the same work called directly in a loop.
+ * The model is in-process (no network): it returns an AIMessage with OpenAI-shaped usage_metadata and
+ * response_metadata, as ChatOpenAI does (bench/shared/langchain-model.ts).
+ *
+ * 1. The whole cost, stand-alone: each way of calling the model runs in a fresh process of its own
+ *    (bench/runners/langchain.ts), one after the other, rotating the order over ROUNDS rounds; a
+ *    process's figure is its CPU time (all threads: GC and deferred work count) over its calls, with
+ *    the tracker flushed every 400 calls so that the ledger's encoding and writes are inside it.
+ *    Printed: the median and range over the rounds, and for ours what it adds over the no-op handler
+ *    of the same round and the ratio. Ways:
+ *    - no-op: a BaseCallbackHandler that does nothing but is dispatched the same way as ours (awaited,
+ *      raiseError) — what LangChain's callback machinery itself costs: the named reference;
+ *    - `CostCallbackHandler({ tracker })` with a CostTracker with no sinks;
+ *    - `new CostCallbackHandler()` as users write it: the process-wide tracker of langfuse-cost/node
+ *      with its JSONL ledger (in a temporary directory).
+ *    Why not in one process: the ways would share the garbage collector and LangChain's compiled code,
+ *    and single figures swung from 7 to 37 µs.
+ * 2. In one process, the handler's own time inside real invokes (timed around its two callbacks;
+ *    per-call median), and 3. the same work called directly in a loop.
+ *
+ * The library is measured as it ships: the built package, loaded from dist/ by path.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
-import { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { AIMessage, type BaseMessage, HumanMessage } from '@langchain/core/messages';
-import type { ChatResult, LLMResult } from '@langchain/core/outputs';
-import { CostTracker, getDefaultCatalog } from 'langfuse-cost';
-import { CostCallbackHandler } from 'langfuse-cost/langchain';
-import { getDefaultTracker } from 'langfuse-cost/node';
-import { fmtSpread, spread } from './util.js';
+import type { LLMResult } from '@langchain/core/outputs';
+import { importBuilt } from './shared/built.js';
+import { PROMPT as prompt, UsageChatModel } from './shared/langchain-model.js';
+import { compare, runStandalone } from './shared/standalone.js';
+import { fmtSpread, median, spread } from './util.js';
 
-class UsageChatModel extends BaseChatModel {
-  _llmType(): string {
-    return 'usage-fake';
-  }
-  override getLsParams(options: this['ParsedCallOptions']) {
-    return { ...super.getLsParams(options), ls_provider: 'openai', ls_model_name: 'gpt-4o-mini' };
-  }
-  async _generate(_messages: BaseMessage[]): Promise<ChatResult> {
-    const message = new AIMessage({
-      content: 'ok',
-      usage_metadata: {
-        input_tokens: 1200,
-        output_tokens: 300,
-        total_tokens: 1500,
-        input_token_details: { cache_read: 1024 },
-        output_token_details: { reasoning: 0 },
-      },
-      response_metadata: { model_name: 'gpt-4o-mini-2024-07-18', model_provider: 'openai' },
-    });
-    return { generations: [{ text: 'ok', message }], llmOutput: {} };
-  }
-}
+const { CostTracker, getDefaultCatalog } = await importBuilt<typeof import('langfuse-cost')>('index.js');
+const { CostCallbackHandler } = await importBuilt<typeof import('langfuse-cost/langchain')>('langchain.js');
 
-class NoopHandler extends BaseCallbackHandler {
-  name = 'noop';
-  constructor() {
-    super({ raiseError: true });
-  }
-  override handleChatModelStart(): void {}
-  override handleLLMEnd(): void {}
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/**
- * µs per call of `fn`, as process CPU time (user + system): on a shared machine wall-clock time
- * also counts the time other processes hold the CPU. `WALL=1` measures wall-clock time instead.
- */
-const WALL = process.env.WALL === '1';
-function now(): number {
-  if (WALL) return Number(process.hrtime.bigint()) / 1000;
-  const u = process.cpuUsage();
-  return u.user + u.system;
-}
-
-const model = new UsageChatModel({});
-const prompt = [new HumanMessage('hi')];
-const tracker = new CostTracker({ sinks: [], budgets: { daily: { limit: 1e9 } } });
-const handler = new CostCallbackHandler({ tracker, catalog: getDefaultCatalog() });
-const noop = new NoopHandler();
-
-const RUNS = Math.max(3, Number(process.env.RUNS ?? 5));
-const ROUNDS_PER_RUN = Number(process.env.ROUNDS_PER_RUN ?? 5);
-const ROUNDS = RUNS * ROUNDS_PER_RUN;
-const PER_ROUND = Number(process.env.PER_ROUND ?? 400);
+const numbers = process.argv
+  .slice(2)
+  .filter((a) => /^\d+$/.test(a))
+  .map(Number);
+const CALLS = numbers[0] ?? 20_000;
+const ROUNDS = Math.max(5, numbers[1] ?? 5);
+/** Calls of the in-process sections. */
+const IN_PROCESS_CALLS = 40_000;
 /** Goal of issue 17 for the handler's added CPU per call, over the no-op handler. */
 const TARGET_US = 3;
 
-// The default handler's process-wide tracker writes its ledger here (read when it is first used).
-const ledgerDir = mkdtempSync(join(tmpdir(), 'lc-bench-langchain-'));
-process.env.LANGFUSE_COST_LEDGER = join(ledgerDir, 'ledger.jsonl');
-const defaultHandler = new CostCallbackHandler();
-
-// Warm up every path (JIT, catalog memo, LangChain lazy imports).
-for (let i = 0; i < 300; i++) {
-  await model.invoke(prompt);
-  await model.invoke(prompt, { callbacks: [noop] });
-  await model.invoke(prompt, { callbacks: [handler] });
-  await model.invoke(prompt, { callbacks: [defaultHandler] });
+function now(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
 }
-await getDefaultTracker().flush();
+const fmt = (x: number) => `${x.toFixed(2)} µs`;
+const load = () => loadavg()[0]!.toFixed(2);
 
-const WAYS = [
-  { name: 'baseline (no callbacks)', invoke: () => model.invoke(prompt), flush: async () => {} },
-  {
-    name: 'no-op handler (same dispatch)',
-    invoke: () => model.invoke(prompt, { callbacks: [noop] }),
-    flush: async () => {},
-  },
-  {
-    name: 'CostCallbackHandler, CostTracker no sinks',
-    invoke: () => model.invoke(prompt, { callbacks: [handler] }),
-    flush: async () => {},
-  },
-  {
-    name: 'CostCallbackHandler() default + ledger',
-    invoke: () => model.invoke(prompt, { callbacks: [defaultHandler] }),
-    flush: () => getDefaultTracker().flush(),
-  },
-];
-/** Per way, µs per call in each run (CPU, or wall with WALL=1). */
-const perRun = WAYS.map(() => [] as number[]);
-/** Per way, µs per call in each round (for the per-round medians printed too). */
-const perRound = WAYS.map(() => [] as number[]);
-for (let r = 0; r < RUNS; r++) {
-  const acc = WAYS.map(() => 0);
-  for (let k = 0; k < ROUNDS_PER_RUN; k++) {
-    for (let j = 0; j < WAYS.length; j++) {
-      const w = WAYS[(j + k + r) % WAYS.length]!;
-      const i = WAYS.indexOf(w);
-      const t0 = now();
-      for (let c = 0; c < PER_ROUND; c++) await w.invoke();
-      await w.flush();
-      const per = (now() - t0) / PER_ROUND;
-      acc[i]! += per;
-      perRound[i]!.push(per);
+console.log(
+  `CostCallbackHandler overhead — Node ${process.version}, ${cpus().length} CPUs, load average ${load()}`,
+);
+{
+  const ledgerDir = mkdtempSync(join(tmpdir(), 'lc-bench-langchain-'));
+  try {
+    const variants = [
+      { name: 'no-op handler (same dispatch; reference)', args: ['noop', String(CALLS)] },
+      { name: 'CostCallbackHandler, CostTracker no sinks', args: ['tracked', String(CALLS)] },
+      { name: 'CostCallbackHandler() default + ledger', args: ['default', String(CALLS)] },
+    ];
+    const rounds = runStandalone('runners/langchain.ts', variants, ROUNDS, (v, r) => ({
+      LANGFUSE_COST_LEDGER: join(ledgerDir, `${v.args[0]}-${r}.jsonl`),
+    }));
+    console.log(
+      `1. Whole cost per model.invoke, stand-alone: each way in a fresh process of its own, ${CALLS.toLocaleString('en-US')} calls each\n` +
+        `   after warm-up; process CPU incl. GC, deferred work and the ledger's encoding and writes (flushed every\n` +
+        `   400 calls); median and range over ${ROUNDS} rounds; load average now ${load()}`,
+    );
+    const noop = rounds[0]!;
+    console.log(`  ${variants[0]!.name.padEnd(44)} ${fmtSpread(spread(noop.map((x) => x.cpu)))}`);
+    for (let i = 1; i < variants.length; i++) {
+      const c = compare(rounds[i]!, noop);
+      console.log(
+        `  ${variants[i]!.name.padEnd(44)} ${fmtSpread(c.own)}; added ${fmtSpread(c.added)}; ` +
+          `${c.ratio.median.toFixed(2)}× the no-op handler (${c.ratio.min.toFixed(2)}–${c.ratio.max.toFixed(2)})`,
+      );
+      if (i === variants.length - 1) {
+        console.log(
+          `  added CPU per call of CostCallbackHandler() with its tracker and ledger ${c.added.median.toFixed(2)} µs: ` +
+            `goal ≤ ${TARGET_US} µs ${c.added.median <= TARGET_US ? 'met' : 'MISSED'}`,
+        );
+      }
     }
+  } finally {
+    rmSync(ledgerDir, { recursive: true, force: true });
   }
-  for (let i = 0; i < WAYS.length; i++) perRun[i]!.push(acc[i]! / ROUNDS_PER_RUN);
 }
-const base = perRound[0]!;
-const withNoop = perRound[1]!;
-const withCost = perRound[2]!;
+
+const model = new UsageChatModel({});
+const tracker = new CostTracker({ sinks: [], budgets: { daily: { limit: 1e9 } } });
+const handler = new CostCallbackHandler({ tracker, catalog: getDefaultCatalog() });
 
 // The handler's own time inside real invokes: start + end (+ price + record) per call, timed
 // around the two callbacks; the per-call median is robust to the odd preemption on a busy machine.
@@ -170,7 +120,7 @@ const inCall: number[] = [];
   };
   for (let i = 0; i < 300; i++) await model.invoke(prompt, { callbacks: [timed] });
   inCall.length = 0;
-  for (let i = 0; i < ROUNDS * PER_ROUND; i++) await model.invoke(prompt, { callbacks: [timed] });
+  for (let i = 0; i < IN_PROCESS_CALLS; i++) await model.invoke(prompt, { callbacks: [timed] });
 }
 
 // The handler's own work, called directly as LangChain calls it (same arguments every time).
@@ -190,52 +140,27 @@ const extra = { invocation_params: { model: 'gpt-4o-mini' } };
 const output = (await model.generate([prompt])) as LLMResult;
 const llmEnd = { generations: output.generations, llmOutput: output.llmOutput } as LLMResult;
 const direct: number[] = [];
+const DIRECT_ROUNDS = 20;
+const DIRECT_PER_ROUND = 4_000;
 let id = 0;
-for (let r = 0; r < ROUNDS; r++) {
-  const n = PER_ROUND * 10;
+for (let r = 0; r < DIRECT_ROUNDS; r++) {
   const t0 = now();
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < DIRECT_PER_ROUND; i++) {
     const runId = `run-${id++}`;
     handler.handleChatModelStart(serialized as never, [prompt], runId, undefined, extra, ['t'], metadata);
     handler.handleLLMEnd(llmEnd, runId);
   }
-  direct.push((now() - t0) / n);
+  direct.push((now() - t0) / DIRECT_PER_ROUND);
 }
 
-const mBase = median(base);
-const mNoop = median(withNoop);
-const mCost = median(withCost);
-const mDirect = median(direct);
-const mInCall = median(inCall);
-const fmt = (x: number) => `${x.toFixed(2)} µs`;
 console.log(
-  `LangChain invoke, ${WALL ? 'wall-clock' : 'CPU'} time per call: median and range over ${RUNS} runs of ` +
-    `${ROUNDS_PER_RUN} rounds × ${PER_ROUND} calls (Node ${process.version})`,
-);
-const noopRuns = perRun[1]!;
-for (let i = 0; i < WAYS.length; i++) {
-  const own = spread(perRun[i]!);
-  let line = `  ${WAYS[i]!.name.padEnd(42)} ${fmtSpread(own)}`;
-  if (i >= 2) {
-    const added = spread(perRun[i]!.map((x, r) => x - noopRuns[r]!));
-    const ratio = spread(perRun[i]!.map((x, r) => x / noopRuns[r]!));
-    line += `; added over the no-op handler ${fmtSpread(added)}, ${ratio.median.toFixed(3)}× (${ratio.min.toFixed(3)}–${ratio.max.toFixed(3)})`;
-  }
-  console.log(line);
-}
-const addedDefault = spread(perRun[3]!.map((x, r) => x - noopRuns[r]!));
-console.log(
-  `  added CPU per call of CostCallbackHandler() with its tracker and ledger ${addedDefault.median.toFixed(2)} µs: ` +
-    `goal ≤ ${TARGET_US} µs ${addedDefault.median <= TARGET_US ? 'met' : 'MISSED'}`,
+  `2. In one process: the handler's own time inside real invokes (start + end + price + record), timed around\n` +
+    `   its two callbacks, per-call median of ${IN_PROCESS_CALLS.toLocaleString('en-US')} calls: ${fmt(median(inCall))}`,
 );
 console.log(
-  `per-round medians: baseline ${fmt(mBase)}, no-op ${fmt(mNoop)}, cost ${fmt(mCost)} (added ${fmt(mCost - mNoop)})`,
+  `3. In one process: the handler called directly (start + end + price + record, CostTracker with no sinks),\n` +
+    `   CPU per call, median of ${DIRECT_ROUNDS} rounds of ${DIRECT_PER_ROUND.toLocaleString('en-US')}: ${fmt(median(direct))}`,
 );
 console.log(
-  `handler time inside real invokes (start + end + price + record), per-call median ${fmt(mInCall)}`,
+  `load average (1 min) ${load()}; records: ${tracker.stats().requests}; open runs after: ${handler.openRuns}`,
 );
-console.log(`handler called directly (start + end + price + record), median ${fmt(mDirect)} per call`);
-console.log(`machine load average (1 min): ${loadavg()[0]!.toFixed(2)} on ${cpus().length} CPUs`);
-console.log(`records: ${tracker.stats().requests}; open runs after: ${handler.openRuns}`);
-await getDefaultTracker().close();
-rmSync(ledgerDir, { recursive: true, force: true });

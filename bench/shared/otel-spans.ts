@@ -1,0 +1,69 @@
+/**
+ * The spans of `bench/otel.ts` and its stand-alone runner: a real OTel SDK pipeline
+ * (BasicTracerProvider → [processor] → SimpleSpanProcessor → InMemorySpanExporter) and the span
+ * attributes an instrumentation writes. Not a benchmark itself.
+ */
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+
+/** Span attributes. */
+export type Attrs = Record<string, string | number>;
+
+/** A chat span as an OpenAI instrumentation following the GenAI semconv writes it. */
+export const LLM_ATTRIBUTES: Attrs = {
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.provider.name': 'openai',
+  'gen_ai.request.model': 'gpt-4o',
+  'gen_ai.response.model': 'gpt-4o-2024-08-06',
+  'gen_ai.response.id': 'chatcmpl-123',
+  'gen_ai.usage.input_tokens': 1200,
+  'gen_ai.usage.cache_read.input_tokens': 200,
+  'gen_ai.usage.output_tokens': 300,
+  'server.address': 'api.openai.com',
+  'session.id': 'session-42',
+};
+
+/** An HTTP span: what most spans in a service are. */
+export const HTTP_ATTRIBUTES: Attrs = {
+  'http.request.method': 'POST',
+  'url.full': 'https://api.example.com/v1/things',
+  'http.response.status_code': 200,
+  'server.address': 'api.example.com',
+};
+
+/** Spans per batch: a service yields to the event loop between bursts of spans. */
+export const BATCH = 200;
+
+/** One pipeline: `run(n)` starts and ends n spans; `reset()` empties the exporter. */
+export interface Pipeline {
+  name: string;
+  run(n: number, attributes: Attrs): void;
+  reset(): void;
+}
+
+/** The SDK pipeline, with `front` (our processor) listed before the exporting processor. */
+export function pipeline(name: string, front?: SpanProcessor): Pipeline {
+  const exporter = new InMemorySpanExporter();
+  const exporting = new SimpleSpanProcessor(exporter);
+  const tracer = new BasicTracerProvider({
+    spanProcessors: front ? [front, exporting] : [exporting],
+  }).getTracer('bench');
+  return {
+    name,
+    run(n, attributes) {
+      for (let i = 0; i < n; i++) tracer.startSpan('chat gpt-4o', { attributes }).end();
+    },
+    reset: () => exporter.reset(),
+  };
+}
+
+/**
+ * Let SimpleSpanProcessor's export promises settle. Without this a synchronous loop keeps every
+ * span alive until it ends (the promises resolve in microtasks), so all spans get promoted to the
+ * old generation — a cost of the benchmark, not of tracing, that grows with span size.
+ */
+export const settle = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,0 +1,78 @@
+/**
+ * Stand-alone measurement: each variant of a benchmark (the peer without our code, then ours) runs in
+ * a fresh child process of its own, one after the other, rotating which goes first in each round.
+ * Measured in one process, variants share the garbage collector (one variant's retained objects make
+ * every collection slower, whichever variant triggers it) and the JIT's code and inline caches (the
+ * peer's code sees the span shapes ours writes): the in-process figures were off by up to +17 %
+ * instructions for the peer and ±2 µs per call. A user's service runs one pipeline, as here.
+ *
+ * A runner prints one JSON line on stdout: {@link RunnerResult}.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type Spread, spread } from '../util.js';
+
+/** What a runner prints (one JSON line): its figures per call, µs. */
+export interface RunnerResult {
+  /** Process CPU time (user + system, all threads) per call over the measured calls, µs. */
+  cpu: number;
+  /** Wall-clock time per call over the same calls, µs. */
+  wall: number;
+  /** Calls measured. */
+  calls: number;
+}
+
+/** One variant: its label and the runner's arguments. */
+export interface Variant {
+  name: string;
+  args: string[];
+}
+
+/** Per variant, one result per round (index as in `variants`). */
+export type Rounds = RunnerResult[][];
+
+/**
+ * Run `runner` (a path under bench/) once per variant and round, each in a fresh process
+ * (`node --import tsx <runner> <args…>`), rotating the order every round; `env` is added to each
+ * child's environment (a fresh copy per child from `envFor`).
+ */
+export function runStandalone(
+  runner: string,
+  variants: readonly Variant[],
+  rounds: number,
+  envFor: (variant: Variant, round: number) => NodeJS.ProcessEnv = () => ({}),
+): Rounds {
+  const script = fileURLToPath(new URL(`../${runner}`, import.meta.url));
+  const out: Rounds = variants.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < variants.length; i++) {
+      const k = (i + r) % variants.length;
+      const v = variants[k]!;
+      const child = spawnSync(process.execPath, ['--import', 'tsx', script, ...v.args], {
+        encoding: 'utf8',
+        env: { ...process.env, ...envFor(v, r) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      if (child.status !== 0) throw new Error(`${runner} ${v.args.join(' ')} exited with ${child.status}`);
+      const line = child.stdout.trim().split('\n').pop() ?? '';
+      out[k]!.push(JSON.parse(line) as RunnerResult);
+    }
+  }
+  return out;
+}
+
+/** Figures of one variant against the peer of the same rounds: its own, added, and the ratio. */
+export interface Compared {
+  own: Spread;
+  added: Spread;
+  ratio: Spread;
+}
+
+/** `ours` against `peer`, round by round, on the CPU figure. */
+export function compare(ours: RunnerResult[], peer: RunnerResult[]): Compared {
+  return {
+    own: spread(ours.map((x) => x.cpu)),
+    added: spread(ours.map((x, r) => x.cpu - peer[r]!.cpu)),
+    ratio: spread(ours.map((x, r) => x.cpu / peer[r]!.cpu)),
+  };
+}
