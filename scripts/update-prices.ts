@@ -18,9 +18,10 @@
  * write one model per line so diffs stay readable.
  *
  * Two files are written from the same text: `catalog.json`, the canonical data for people and tools,
- * and `catalog-data.ts`, the same JSON text in a string constant, because `JSON.parse` of a string
- * loads about twice as fast as the object literal a bundler makes of a JSON import (part of the
- * 50 ms import-and-index budget); see `asTypeScript` for the literal's form.
+ * and `catalog-data.ts`, the same JSON text in string literals, because `JSON.parse` of a string
+ * loads about twice as fast as the object literal a bundler makes of a JSON import; the text is cut
+ * into pieces, each returned by a function, so a fresh process compiles only the pieces it reads
+ * (see `asTypeScript`).
  *
  * Options: `--out <dir>` writes both files into another directory, `--quiet` prints nothing.
  */
@@ -233,16 +234,26 @@ function orderKeys(m: CatalogModel): CatalogModel {
 const MODELS_OPEN = '\n"models": [\n';
 
 /**
- * Where each entry's line starts in {@link formatCatalog}'s text, and one past the end of the last
- * line: ./index.ts slices entry `k` without scanning 2,000 lines on a fresh process's first price.
+ * How many entry lines one piece of the generated text holds: a price compiles and splits the piece
+ * its entry is in (about 5 KB), and 2,000 entries make about 70 functions for V8 to pre-scan.
  */
-function entryLineStarts(text: string): number[] {
-  const starts: number[] = [];
+const ENTRIES_PER_PART = 32;
+
+/**
+ * {@link formatCatalog}'s text in the pieces `catalog-data.ts` ships: the head (up to and including
+ * the line that opens the entries), the entry lines {@link ENTRIES_PER_PART} a piece (each line as in
+ * the text, with its comma but the last one's, and its newline), and the tail; joined, the text.
+ */
+function catalogPieces(text: string): { head: string; parts: string[]; tail: string; count: number } {
+  const open = text.indexOf(MODELS_OPEN);
   const end = text.lastIndexOf('\n]\n}');
-  for (let at = text.indexOf(MODELS_OPEN) + MODELS_OPEN.length; at < end; at = text.indexOf('\n', at) + 1)
-    starts.push(at);
-  starts.push(end + 1);
-  return starts;
+  if (open < 0 || end < open) throw new Error('formatCatalog no longer writes the entries as expected');
+  const first = open + MODELS_OPEN.length;
+  const lines = text.slice(first, end + 1).split(/(?<=\n)/);
+  const parts: string[] = [];
+  for (let i = 0; i < lines.length; i += ENTRIES_PER_PART)
+    parts.push(lines.slice(i, i + ENTRIES_PER_PART).join(''));
+  return { head: text.slice(0, first), parts, tail: text.slice(end + 1), count: lines.length };
 }
 
 /** JSON with one provider and one model per line: compact, yet a price change is a one-line diff. */
@@ -261,43 +272,86 @@ function formatCatalog(data: CatalogData): string {
 }
 
 /**
- * The JSON text as a TypeScript string constant: a double-quoted literal, one model per source line
- * (joined by line continuations, so the value is the JSON text itself), with every non-ASCII character
- * escaped. A one-byte source parses much faster than a template literal, which V8 keeps twice
- * (cooked and raw), or a source file that one emoji in a model name turns into two-byte text.
+ * A text as a TypeScript string literal: double-quoted, one line of the text per source line (joined
+ * by line continuations, so the value is the text itself), with every non-ASCII character escaped. A
+ * one-byte source parses much faster than a template literal, which V8 keeps twice (cooked and raw),
+ * or a source file that one emoji in a model name turns into two-byte text.
+ */
+function literal(text: string): string {
+  const body = text
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/[^\x20-\x7e\n]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/\n/g, '\\n\\\n');
+  return `"${body}"`;
+}
+
+/** Functions each returning one piece of text, as an array literal's items. */
+function pieceFunctions(pieces: readonly string[]): string {
+  return pieces.map((p) => `  function () {\n    return ${literal(p)};\n  },\n`).join('');
+}
+
+/**
+ * `catalog-data.ts`: the catalog's JSON text and its index's, each in pieces that a function returns.
+ * V8 only pre-scans a function's body when it compiles the module, and compiles the body when the
+ * function is first called: a fresh process compiles the few pieces its prices read instead of
+ * 440 KB of string literals (bench/cold-start.ts; about 1.2 ms of the import). Function bodies with
+ * braces, not arrow functions with an expression body, which V8 parses whole at once.
  */
 function asTypeScript(json: string, plan: FormattedPlan): string {
-  if (json.indexOf(MODELS_OPEN) < 0)
-    throw new Error('formatCatalog no longer writes the entries as expected');
-  const literal = (text: string) =>
-    text
-      .replace(/\\/g, '\\\\')
-      .replace(/"/g, '\\"')
-      .replace(/[^\x20-\x7e\n]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
-      .replace(/\n/g, '\\n\\\n');
+  const catalog = catalogPieces(json);
+  const exact = plan.parts.slice(0, -1).map((at, p) => plan.json.slice(at, plan.parts[p + 1]));
   return (
     '// Generated by scripts/update-prices.ts (npm run prices:update) together with catalog.json: do not edit.\n' +
+    '//\n' +
+    '// The texts are cut into pieces, each returned by a function of its own: V8 only pre-scans a function\n' +
+    '// body when it compiles this module, and compiles it on the first call, so a fresh process compiles\n' +
+    '// the pieces its prices read, not every string literal. ./index.ts reads them.\n' +
+    '\n' +
+    '/** The catalog text up to its first entry line: version, provenance, providers, `"models": [`. */\n' +
+    `export function catalogHead(): string {\n  return ${literal(catalog.head)};\n}\n` +
+    '\n' +
+    '/** How many entries the catalog has. */\n' +
+    `export const catalogModelCount = ${catalog.count};\n` +
+    '\n' +
+    '/** How many entry lines each of {@link catalogEntryParts} holds (the last one, the rest). */\n' +
+    `export const catalogEntriesPerPart = ${ENTRIES_PER_PART};\n` +
+    '\n' +
     '/**\n' +
-    ' * The bundled catalog as JSON text, one model per line: ./index.ts parses its header, and each entry\n' +
-    ' * line when a price first reads that entry.\n' +
+    ' * The entry lines, one model a line, each as in the text: with the comma that follows it (but the\n' +
+    ' * last one) and its newline.\n' +
     ' */\n' +
-    `export const catalogJson: string = "${literal(json)}";\n` +
-    '/**\n' +
-    ' * Where entry `k` of `catalogJson` starts (its line, ending with a comma but the last one), for\n' +
-    ' * `k` up to the number of entries: the last value is one past the end of the last line.\n' +
-    ' */\n' +
-    `export const catalogEntryStarts: number[] = ${JSON.stringify(entryLineStarts(json))};\n` +
+    `export const catalogEntryParts: (() => string)[] = [\n${pieceFunctions(catalog.parts)}];\n` +
+    '\n' +
+    '/** The catalog text after its last entry line. */\n' +
+    `export const catalogTail: string = ${literal(catalog.tail)};\n` +
+    '\n' +
+    '/** The whole catalog text (catalog.json), joined from its pieces. */\n' +
+    'export function catalogJson(): string {\n' +
+    "  return catalogHead() + catalogEntryParts.map((part) => part()).join('') + catalogTail;\n" +
+    '}\n' +
+    '\n' +
     '/**\n' +
     ' * The index of the bundled catalog (`planIndex` of src/pricing/index-plan.ts) as JSON text, so a\n' +
-    ' * fresh process does not build it from the 2,000 entries: its group arrays are parsed on the first\n' +
-    ' * price, its exact names (ordered by part) one part at a time.\n' +
+    ' * fresh process does not build it from the 2,000 entries: up to its exact-name table (the group\n' +
+    ' * arrays, parsed on the first price).\n' +
     ' */\n' +
-    `export const catalogIndexJson: string = "${literal(plan.json)}";\n` +
+    `export function catalogIndexHead(): string {\n  return ${literal(plan.json.slice(0, plan.parts[0]))};\n}\n` +
+    '\n' +
     '/**\n' +
-    " * Where each part of the index's exact names (`exactPart` of src/pricing/index-plan.ts) starts in\n" +
-    ' * `catalogIndexJson`, and its end: a price parses only the parts of the names it looks up.\n' +
+    " * The index's exact-name lines by part (`exactPart` of src/pricing/index-plan.ts), each\n" +
+    ' * `"name": group` with the comma that follows it (but the last one): a price parses the parts of the\n' +
+    ' * names it looks up.\n' +
     ' */\n' +
-    `export const catalogExactParts: number[] = ${JSON.stringify(plan.parts)};\n`
+    `export const catalogExactParts: (() => string)[] = [\n${pieceFunctions(exact)}];\n` +
+    '\n' +
+    '/** The index text after its exact-name table. */\n' +
+    `export const catalogIndexTail: string = ${literal(plan.json.slice(plan.parts[plan.parts.length - 1]))};\n` +
+    '\n' +
+    '/** The whole index text, joined from its pieces. */\n' +
+    'export function catalogIndexJson(): string {\n' +
+    "  return catalogIndexHead() + catalogExactParts.map((part) => part()).join('') + catalogIndexTail;\n" +
+    '}\n'
   );
 }
 

@@ -81,6 +81,37 @@ describe('the JavaScript files of the package', () => {
   });
 });
 
+/** A string literal this long is data (the catalog's text), not code. */
+const LONG_LITERAL = 2_000;
+
+/** Single- or double-quoted string literals of at least {@link LONG_LITERAL} characters on one line. */
+const LONG_LITERALS = new RegExp(
+  `'(?:[^'\\\\\\n]|\\\\.){${LONG_LITERAL},}'|"(?:[^"\\\\\\n]|\\\\.){${LONG_LITERAL},}"`,
+  'g',
+);
+
+describe("the bundled catalog's text", () => {
+  it('is compiled as prices read it: each long string literal is returned by a function of its own', () => {
+    // V8 compiles a module's top level at import but a function's body on its first call (it only
+    // pre-scans it before): the 440 KB of catalog text as top-level literals cost every import about
+    // 1.2 ms. The longest piece (the index's group arrays) is about 27 KB.
+    const files = readdirSync(dist).filter((f) => /\.(c|m)?js$/.test(f));
+    const found: string[] = [];
+    for (const f of files) {
+      const src = readFileSync(path.join(dist, f), 'utf8');
+      for (const m of src.matchAll(LONG_LITERALS)) {
+        const before = src.slice(Math.max(0, m.index - 40), m.index);
+        const where = `${f}: ${m[0].length} characters after ${JSON.stringify(before)}`;
+        found.push(where);
+        expect(before, where).toMatch(/\{\s*return\s*$/);
+        expect(m[0].length, where).toBeLessThan(MAX_PARSED_TEXT);
+      }
+    }
+    // The catalog is in the core chunks (ESM, CommonJS, the CLI's), in more than 60 pieces each.
+    expect(found.length, found.join('\n')).toBeGreaterThan(2 * 60);
+  });
+});
+
 // Counts every JSON.parse of the process by the length of its text, then imports the root entry and
 // prices two calls. Neither the bundled catalog (about 330 KB of JSON) nor its index's exact-name
 // table may be parsed whole for them.

@@ -7,19 +7,30 @@
  * Nothing is parsed at import, and a price parses only what it reads: parsing the whole 330 KB
  * document (2,000 entries) cost a fresh process about 3 ms and the garbage collection it caused,
  * while its first price needs the index and the few entries of one model. The generator writes one
- * entry per line (`formatCatalog`) and where each line starts, so entry `k` is parsed alone;
- * and it cuts the index's 2,000 exact names into parts by a hash of the name (`formatPlan`), so a
- * name looked up parses its part only.
+ * entry per line (`formatCatalog`), cuts the lines into pieces of `catalogEntriesPerPart`, and cuts
+ * the index's 2,000 exact names into parts by a hash of the name (`formatPlan`); each piece is the
+ * string a function of `catalog-data.ts` returns, so V8 compiles (and a price parses) only the
+ * pieces that are read. Entry `k` is a line of piece `k / catalogEntriesPerPart`.
  */
 import type { LayerOptions } from '../catalog.js';
 import { type ExactGroups, exactGroupsOf, exactPart, type IndexPlan } from '../index-plan.js';
 import type { CatalogData, CatalogModel } from '../types.js';
-import { catalogEntryStarts, catalogExactParts, catalogIndexJson, catalogJson } from './catalog-data.js';
+import {
+  catalogEntriesPerPart,
+  catalogEntryParts,
+  catalogExactParts,
+  catalogHead,
+  catalogIndexHead,
+  catalogIndexJson,
+  catalogModelCount,
+} from './catalog-data.js';
 
 /** The document without its entries (version, provenance, providers), parsed on first read. */
 let header: Omit<CatalogData, 'models'> | undefined;
 /** The entries parsed so far, by entry number. */
 const parsed: (CatalogModel | undefined)[] = [];
+/** The lines of each piece of entries read so far, by piece number. */
+const pieceLines: (string[] | undefined)[] = [];
 let models: CatalogModel[] | undefined;
 let plan: IndexPlan | undefined;
 /** The index without its exact names (they are read part by part). */
@@ -28,14 +39,14 @@ let layout: IndexPlan | undefined;
 const exactParts: (Record<string, ExactGroups> | undefined)[] = [];
 
 function readHeader(): Omit<CatalogData, 'models'> {
-  // The text before the first entry's line ends with `"models": [`: close it with no entries.
-  header ??= JSON.parse(`${catalogJson.slice(0, catalogEntryStarts[0]!)}]}`) as CatalogData;
+  // The head ends with `"models": [` and its newline: close it with no entries.
+  header ??= JSON.parse(`${catalogHead()}]}`) as CatalogData;
   return header;
 }
 
 /** @internal How many entries the bundled catalog has (without parsing them). */
 export function bundledModelCount(): number {
-  return catalogEntryStarts.length - 1;
+  return catalogModelCount;
 }
 
 /**
@@ -45,10 +56,17 @@ export function bundledModelCount(): number {
 export function bundledEntry(k: number): CatalogModel {
   let m = parsed[k];
   if (m === undefined) {
+    const piece = Math.floor(k / catalogEntriesPerPart);
+    let lines = pieceLines[piece];
+    if (lines === undefined) {
+      lines = catalogEntryParts[piece]!().split('\n');
+      pieceLines[piece] = lines;
+    }
     // A line ends with the comma before the next entry's line (the last one with none).
-    let end = catalogEntryStarts[k + 1]! - 1;
-    if (catalogJson.charCodeAt(end - 1) === 44 /* , */) end--;
-    m = JSON.parse(catalogJson.slice(catalogEntryStarts[k]!, end)) as CatalogModel;
+    const line = lines[k - piece * catalogEntriesPerPart]!;
+    m = JSON.parse(
+      line.charCodeAt(line.length - 1) === 44 /* , */ ? line.slice(0, -1) : line,
+    ) as CatalogModel;
     parsed[k] = m;
   }
   return m;
@@ -89,7 +107,7 @@ export const bundledCatalog: CatalogData = {
  * plan: bundledIndexPlan() })`.
  */
 export function bundledIndexPlan(): IndexPlan {
-  plan ??= JSON.parse(catalogIndexJson) as IndexPlan;
+  plan ??= JSON.parse(catalogIndexJson()) as IndexPlan;
   return plan;
 }
 
@@ -102,7 +120,7 @@ export function bundledNamed(name: string): ExactGroups | undefined {
   let part = exactParts[p];
   if (part === undefined) {
     // Lines `"name": group,`; the last line of the table has no comma.
-    const lines = catalogIndexJson.slice(catalogExactParts[p]!, catalogExactParts[p + 1]!).trimEnd();
+    const lines = catalogExactParts[p]!().trimEnd();
     part = JSON.parse(`{${lines.endsWith(',') ? lines.slice(0, -1) : lines}}`) as Record<string, ExactGroups>;
     exactParts[p] = part;
   }
@@ -110,8 +128,8 @@ export function bundledNamed(name: string): ExactGroups | undefined {
 }
 
 function layoutPlan(): IndexPlan {
-  // The text before the first part ends with `"exact": {`: close the table empty, and the document.
-  layout ??= JSON.parse(`${catalogIndexJson.slice(0, catalogExactParts[0]!)}}}`) as IndexPlan;
+  // The head ends with `"exact": {`: close the table empty, and the document.
+  layout ??= JSON.parse(`${catalogIndexHead()}}}`) as IndexPlan;
   return layout;
 }
 

@@ -1,9 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  catalogEntryStarts,
+  catalogEntriesPerPart,
+  catalogEntryParts,
   catalogExactParts,
+  catalogHead,
+  catalogIndexHead,
   catalogIndexJson,
+  catalogIndexTail,
   catalogJson,
+  catalogModelCount,
+  catalogTail,
 } from '../../../src/pricing/bundled/catalog-data.js';
 import {
   bundledCatalog,
@@ -19,7 +26,8 @@ import type { CatalogData } from '../../../src/pricing/types.js';
 
 // The bundled catalog is read piece by piece (bundled/index.ts): its header, its entries one at a
 // time by line. Each piece must be exactly what parsing the whole generated text gives.
-const whole = JSON.parse(catalogJson) as CatalogData;
+const text = catalogJson();
+const whole = JSON.parse(text) as CatalogData;
 
 describe('the bundled catalog, read piece by piece', () => {
   it('has every entry of the whole document, in order, each equal to its whole-parse twin', () => {
@@ -28,14 +36,32 @@ describe('the bundled catalog, read piece by piece', () => {
       expect(bundledEntry(k), `entry ${k}`).toEqual(whole.models[k]);
   });
 
-  it('ships where each entry line starts: right after the models line, then after each newline', () => {
-    expect(catalogEntryStarts).toHaveLength(whole.models.length + 1);
-    expect(catalogJson.slice(0, catalogEntryStarts[0])).toMatch(/\n"models": \[\n$/);
-    for (let k = 1; k < catalogEntryStarts.length; k++) {
-      expect(catalogJson[catalogEntryStarts[k]! - 1], `line ${k}`).toBe('\n');
-      expect(catalogJson.slice(catalogEntryStarts[k - 1], catalogEntryStarts[k]! - 1)).not.toContain('\n');
-    }
-    expect(catalogJson.slice(catalogEntryStarts[catalogEntryStarts.length - 1])).toBe(']\n}\n');
+  it('joins its pieces into catalog.json, byte for byte', () => {
+    expect(text).toBe(
+      readFileSync(new URL('../../../src/pricing/bundled/catalog.json', import.meta.url), 'utf8'),
+    );
+  });
+
+  it('ships the entry lines in pieces of catalogEntriesPerPart whole lines, after the models line', () => {
+    expect(catalogHead()).toMatch(/\n"models": \[\n$/);
+    expect(catalogTail).toBe(']\n}\n');
+    expect(catalogModelCount).toBe(whole.models.length);
+    expect(catalogEntryParts).toHaveLength(Math.ceil(whole.models.length / catalogEntriesPerPart));
+    const lines = catalogEntryParts.map((part, p) => {
+      const piece = part();
+      expect(piece.endsWith('\n'), `piece ${p}`).toBe(true);
+      const inPiece = piece.slice(0, -1).split('\n');
+      if (p < catalogEntryParts.length - 1) expect(inPiece, `piece ${p}`).toHaveLength(catalogEntriesPerPart);
+      return inPiece;
+    });
+    // Each line is one entry, with the comma that follows it but the last one's.
+    const all = lines.flat();
+    expect(all).toHaveLength(whole.models.length);
+    all.forEach((line, k) => {
+      const last = k === all.length - 1;
+      expect(line.endsWith(','), `line ${k}`).toBe(!last);
+      expect(JSON.parse(last ? line : line.slice(0, -1)), `line ${k}`).toEqual(whole.models[k]);
+    });
   });
 
   it('gives one object per entry: models[k] is the entry a price reads', () => {
@@ -71,10 +97,10 @@ describe('the bundled catalog, read piece by piece', () => {
   });
 
   it('cuts the exact names into EXACT_PARTS slices of the index text, each name in the part of its hash', () => {
-    expect(catalogExactParts).toHaveLength(EXACT_PARTS + 1);
+    expect(catalogExactParts).toHaveLength(EXACT_PARTS);
     const seen = new Set<string>();
     for (let p = 0; p < EXACT_PARTS; p++) {
-      const lines = catalogIndexJson.slice(catalogExactParts[p], catalogExactParts[p + 1]).trimEnd();
+      const lines = catalogExactParts[p]!().trimEnd();
       const part = JSON.parse(`{${lines.replace(/,$/, '')}}`) as Record<string, unknown>;
       for (const n of Object.keys(part)) {
         expect(exactPart(n), n).toBe(p);
@@ -84,8 +110,13 @@ describe('the bundled catalog, read piece by piece', () => {
     expect([...seen].sort()).toEqual(Object.keys(bundledIndexPlan().exact).sort());
     // What the generator writes for these entries (stale: run npm run prices:update).
     const formatted = formatPlan(planIndex([whole]));
-    expect(formatted.json).toBe(catalogIndexJson);
-    expect(formatted.parts).toEqual(catalogExactParts);
+    expect(formatted.json).toBe(catalogIndexJson());
+    expect(catalogIndexHead()).toBe(formatted.json.slice(0, formatted.parts[0]));
+    for (let p = 0; p < EXACT_PARTS; p++)
+      expect(catalogExactParts[p]!(), `part ${p}`).toBe(
+        formatted.json.slice(formatted.parts[p], formatted.parts[p + 1]),
+      );
+    expect(catalogIndexTail).toBe(formatted.json.slice(formatted.parts[EXACT_PARTS]));
   });
 
   it('loaded by entries prices and lists as the whole document does', () => {
