@@ -66,2355 +66,2395 @@ export const catalogModelCount = 2143;
 export const catalogEntriesPerPart = 32;
 
 /**
- * The entry lines, one model a line, each as in the text: with the comma that follows it (but the
- * last one) and its newline.
+ * The entry lines, one model a line, each as in the text (with the comma that follows it but the
+ * last one, and its newline) once expanded by {@link catalogExpand}: a word that most entries
+ * repeat is written as a backquote and a code character, so V8 has less text to scan at import.
  */
 export const catalogEntryParts: (() => string)[] = [
   function () {
-    return "{\"id\":\"claude-2\",\"provider\":\"anthropic\",\"name\":\"Claude 2.0 / 2.1\",\"match\":{\"or\":[{\"startsWith\":\"claude-2\"},{\"contains\":\"claude-v2\"}]},\"prices\":{\"input\":8,\"output\":24},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"claude-3-5-haiku-latest\",\"provider\":\"anthropic\",\"name\":\"Claude Haiku 3.5\",\"match\":{\"or\":[{\"startsWith\":\"claude-3-5-haiku\"},{\"startsWith\":\"claude-3.5-haiku\"}]},\"prices\":{\"input\":0.8,\"cacheWrite\":1,\"cacheRead\":0.08,\"output\":4,\"cacheWrite1h\":1.6,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"claude-3-5-sonnet\",\"provider\":\"anthropic\",\"name\":\"Claude Sonnet 3.5\",\"match\":{\"or\":[{\"startsWith\":\"claude-3-5-sonnet\"},{\"startsWith\":\"claude-3.5-sonnet\"}]},\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15,\"cacheWrite1h\":6,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"claude-3-7-sonnet-latest\",\"provider\":\"anthropic\",\"name\":\"Claude Sonnet 3.7\",\"match\":{\"or\":[{\"startsWith\":\"claude-3-7-sonnet\"},{\"startsWith\":\"claude-3.7-sonnet\"},{\"startsWith\":\"claude-sonnet-3.7\"},{\"startsWith\":\"claude-sonnet-3-7\"}]},\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15,\"cacheWrite1h\":6,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"claude-3-haiku\",\"provider\":\"anthropic\",\"name\":\"Claude Haiku 3\",\"match\":{\"startsWith\":\"claude-3-haiku\"},\"prices\":{\"input\":0.25,\"cacheWrite\":0.3,\"cacheRead\":0.03,\"output\":1.25,\"cacheWrite1h\":0.5},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"claude-3-opus-latest\",\"provider\":\"anthropic\",\"name\":\"Claude Opus 3\",\"match\":{\"startsWith\":\"claude-3-opus\"},\"prices\":{\"input\":15,\"cacheWrite\":18.75,\"cacheRead\":1.5,\"output\":75,\"cacheWrite1h\":30},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"claude-3-sonnet\",\"provider\":\"anthropic\",\"name\":\"Claude 3 Sonnet\",\"match\":{\"startsWith\":\"claude-3-sonnet\"},\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15,\"cacheWrite1h\":6},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"claude-fable-5\",\"provider\":\"anthropic\",\"name\":\"Claude Fable 5\",\"match\":{\"regex\":\"^claude-fable-5-\\\\d{8}$\"},\"prices\":{\"input\":10,\"cacheWrite\":12.5,\"cacheRead\":1,\"output\":50,\"cacheWrite1h\":20,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"claude-fable-5-1\",\"provider\":\"anthropic\",\"name\":\"Claude Fable 5.1\",\"match\":{\"regex\":\"^claude-fable-5-1-\\\\d{8}$\"},\"prices\":{\"input\":10,\"cacheWrite\":12.5,\"cacheRead\":0.25,\"output\":50,\"cacheWrite1h\":20,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"claude-haiku-4-5\",\"provider\":\"anthropic\",\"name\":\"Claude Haiku 4.5\",\"match\":{\"or\":[{\"startsWith\":\"claude-haiku-4-5\"},{\"startsWith\":\"claude-haiku-4.5\"},{\"startsWith\":\"claude-4-5-haiku\"},{\"startsWith\":\"claude-4.5-haiku\"}]},\"prices\":{\"input\":1,\"cacheWrite\":1.25,\"cacheRead\":0.1,\"output\":5,\"cacheWrite1h\":2,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"claude-opus-4-0\",\"provider\":\"anthropic\",\"name\":\"Claude Opus 4\",\"aliases\":[\"claude-opus-4\",\"claude-opus-4-20250514\"],\"match\":{\"or\":[{\"startsWith\":\"claude-opus-4-0\"},{\"startsWith\":\"claude-4-opus\"}]},\"prices\":{\"input\":15,\"cacheWrite\":18.75,\"cacheRead\":1.5,\"output\":75,\"cacheWrite1h\":30,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"claude-opus-4-1\",\"provider\":\"anthropic\",\"name\":\"Claude Opus 4.1\",\"match\":{\"or\":[{\"startsWith\":\"claude-opus-4-1\"},{\"startsWith\":\"claude-opus-4.1\"}]},\"prices\":{\"input\":15,\"cacheWrite\":18.75,\"cacheRead\":1.5,\"output\":75,\"cacheWrite1h\":30,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"claude-opus-4-5\",\"provider\":\"anthropic\",\"name\":\"Claude Opus 4.5\",\"match\":{\"or\":[{\"startsWith\":\"claude-opus-4-5\"},{\"startsWith\":\"claude-opus-4.5\"},{\"startsWith\":\"claude-4-5-opus\"},{\"startsWith\":\"claude-4.5-opus\"}]},\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25,\"cacheWrite1h\":10,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"claude-opus-4-6\",\"provider\":\"anthropic\",\"name\":\"Claude Opus 4.6\",\"match\":{\"or\":[{\"startsWith\":\"claude-opus-4-6\"},{\"startsWith\":\"claude-opus-4.6\"},{\"startsWith\":\"claude-4-6-opus\"},{\"startsWith\":\"claude-4.6-opus\"}]},\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25,\"cacheWrite1h\":10,\"perWebSearch\":0.01},\"contextTiers\":[{\"above\":200000,\"prices\":{\"input\":10,\"cacheWrite\":12.5,\"cacheRead\":1,\"output\":37.5,\"cacheWrite1h\":20}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}},\"validUntil\":\"2026-03-13\"},\n\
-{\"id\":\"claude-opus-4-6\",\"provider\":\"anthropic\",\"name\":\"Claude Opus 4.6\",\"match\":{\"or\":[{\"startsWith\":\"claude-opus-4-6\"},{\"startsWith\":\"claude-opus-4.6\"},{\"startsWith\":\"claude-4-6-opus\"},{\"startsWith\":\"claude-4.6-opus\"}]},\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25,\"cacheWrite1h\":10,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}},\"validFrom\":\"2026-03-13\"},\n\
-{\"id\":\"claude-opus-4-7\",\"provider\":\"anthropic\",\"name\":\"Claude Opus 4.7\",\"match\":{\"or\":[{\"startsWith\":\"claude-opus-4-7\"},{\"startsWith\":\"claude-opus-4.7\"},{\"startsWith\":\"claude-4-7-opus\"},{\"startsWith\":\"claude-4.7-opus\"}]},\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25,\"cacheWrite1h\":10,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"claude-opus-4-8\",\"provider\":\"anthropic\",\"name\":\"Claude Opus 4.8\",\"match\":{\"or\":[{\"startsWith\":\"claude-opus-4-8\"},{\"startsWith\":\"claude-opus-4.8\"},{\"startsWith\":\"claude-4-8-opus\"},{\"startsWith\":\"claude-4.8-opus\"}]},\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25,\"cacheWrite1h\":10,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"claude-opus-5\",\"provider\":\"anthropic\",\"name\":\"Claude Opus 5\",\"match\":{\"or\":[{\"regex\":\"^claude-opus-5-\\\\d{8}$\"},{\"startsWith\":\"claude-opus-5.0\"},{\"startsWith\":\"claude-5-opus\"},{\"startsWith\":\"claude-5.0-opus\"}]},\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25,\"cacheWrite1h\":10,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"claude-opus-5-5\",\"provider\":\"anthropic\",\"name\":\"Claude Opus 5.5\",\"match\":{\"or\":[{\"regex\":\"^claude-opus-5-5-\\\\d{8}$\"},{\"startsWith\":\"claude-opus-5.5\"},{\"startsWith\":\"claude-5-5-opus\"},{\"startsWith\":\"claude-5.5-opus\"}]},\"prices\":{\"input\":4,\"cacheWrite\":5,\"cacheRead\":0.2,\"output\":20,\"cacheWrite1h\":8,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"claude-sonnet-4-0\",\"provider\":\"anthropic\",\"name\":\"Claude Sonnet 4\",\"aliases\":[\"claude-sonnet-4\"],\"match\":{\"or\":[{\"startsWith\":\"claude-sonnet-4-2025\"},{\"startsWith\":\"claude-sonnet-4-0\"},{\"startsWith\":\"claude-sonnet-4@\"},{\"startsWith\":\"claude-4-sonnet\"}]},\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15,\"cacheWrite1h\":6,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"claude-sonnet-4-5\",\"provider\":\"anthropic\",\"name\":\"Claude Sonnet 4.5\",\"match\":{\"or\":[{\"startsWith\":\"claude-sonnet-4-5\"},{\"startsWith\":\"claude-sonnet-4.5\"}]},\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15,\"cacheWrite1h\":6,\"perWebSearch\":0.01},\"contextTiers\":[{\"above\":200000,\"prices\":{\"input\":6,\"cacheWrite\":7.5,\"cacheRead\":0.6,\"output\":22.5,\"cacheWrite1h\":12}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"claude-sonnet-4-6\",\"provider\":\"anthropic\",\"name\":\"Claude Sonnet 4.6\",\"match\":{\"or\":[{\"startsWith\":\"claude-sonnet-4-6\"},{\"startsWith\":\"claude-sonnet-4.6\"}]},\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15,\"cacheWrite1h\":6,\"perWebSearch\":0.01},\"contextTiers\":[{\"above\":200000,\"prices\":{\"input\":6,\"cacheWrite\":7.5,\"cacheRead\":0.6,\"output\":22.5,\"cacheWrite1h\":12}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}},\"validUntil\":\"2026-03-13\"},\n\
-{\"id\":\"claude-sonnet-4-6\",\"provider\":\"anthropic\",\"name\":\"Claude Sonnet 4.6\",\"match\":{\"or\":[{\"startsWith\":\"claude-sonnet-4-6\"},{\"startsWith\":\"claude-sonnet-4.6\"}]},\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15,\"cacheWrite1h\":6,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}},\"validFrom\":\"2026-03-13\"},\n\
-{\"id\":\"claude-sonnet-5\",\"provider\":\"anthropic\",\"name\":\"Claude Sonnet 5\",\"match\":{\"or\":[{\"startsWith\":\"claude-sonnet-5\"},{\"startsWith\":\"claude-sonnet-5.0\"},{\"startsWith\":\"claude-5-sonnet\"},{\"startsWith\":\"claude-5.0-sonnet\"}]},\"prices\":{\"input\":2,\"cacheWrite\":2.5,\"cacheRead\":0.2,\"output\":10,\"cacheWrite1h\":4,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"claude-v1\",\"provider\":\"anthropic\",\"prices\":{\"input\":8,\"output\":24},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"deepseek/deepseek-v4-flash-latest\",\"provider\":\"arcee\",\"name\":\"DeepSeek V4 Flash\",\"prices\":{\"input\":0.14,\"cacheRead\":0.028,\"output\":0.28}},\n\
-{\"id\":\"deepseek/deepseek-v4-pro\",\"provider\":\"arcee\",\"name\":\"DeepSeek V4 Pro\",\"prices\":{\"input\":1.74,\"cacheRead\":0.2,\"output\":3.48}},\n\
-{\"id\":\"moonshotai/kimi-k3\",\"provider\":\"arcee\",\"name\":\"Kimi K3\",\"prices\":{\"input\":3,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"thinkingmachines/inkling-small\",\"provider\":\"arcee\",\"name\":\"Inkling Small\",\"prices\":{\"input\":0.5,\"cacheRead\":0.1,\"output\":1.2}},\n\
-{\"id\":\"trinity-large-thinking\",\"provider\":\"arcee\",\"name\":\"Trinity Large Thinking\",\"prices\":{\"input\":0.25,\"cacheRead\":0.06,\"output\":0.8}},\n\
-{\"id\":\"zai-org/glm-5.2\",\"provider\":\"arcee\",\"name\":\"GLM 5.2\",\"prices\":{\"input\":1.4,\"cacheRead\":0.26,\"output\":4.4}},\n\
-{\"id\":\"Meta-Llama-3.1-405B-Instruct\",\"provider\":\"avian\",\"prices\":{\"input\":1.5,\"output\":1.5},\"deprecated\":true},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"Meta-Llama-3.1-70B-Instruct\",\"provider\":\"avian\",\"prices\":{\"input\":0.45,\"output\":0.45},\"deprecated\":true},\n\
-{\"id\":\"Meta-Llama-3.1-8B-Instruct\",\"provider\":\"avian\",\"prices\":{\"input\":0.1,\"output\":0.1},\"deprecated\":true},\n\
-{\"id\":\"Meta-Llama-3.3-70B-Instruct\",\"provider\":\"avian\",\"prices\":{\"input\":0.45,\"output\":0.45},\"deprecated\":true},\n\
-{\"id\":\"deepseek/deepseek-v3.2\",\"provider\":\"avian\",\"name\":\"DeepSeek V3.2 (Legacy)\",\"prices\":{\"input\":0.23,\"cacheRead\":0.012,\"output\":0.33}},\n\
-{\"id\":\"deepseek/deepseek-v4-flash\",\"provider\":\"avian\",\"name\":\"DeepSeek V4 Flash\",\"prices\":{\"input\":0.0805,\"cacheRead\":0.0165,\"output\":0.161}},\n\
-{\"id\":\"deepseek/deepseek-v4-pro\",\"provider\":\"avian\",\"name\":\"DeepSeek V4 Pro\",\"prices\":{\"input\":1.305,\"cacheRead\":0.10875,\"output\":2.61}},\n\
-{\"id\":\"deepseek/deepseek-v4-pro-0813\",\"provider\":\"avian\",\"name\":\"DeepSeek V4 Pro 0813\",\"prices\":{\"input\":0.594,\"cacheRead\":0.0198,\"output\":1.782}},\n\
-{\"id\":\"minimax/minimax-m2.5\",\"provider\":\"avian\",\"name\":\"MiniMax M2.5\",\"prices\":{\"input\":0.27,\"cacheRead\":0.15,\"output\":1.08}},\n\
-{\"id\":\"moonshotai/kimi-k2.5\",\"provider\":\"avian\",\"name\":\"Kimi K2.5\",\"prices\":{\"input\":0.45,\"cacheRead\":0.225,\"output\":2.2}},\n\
-{\"id\":\"moonshotai/kimi-k2.6\",\"provider\":\"avian\",\"name\":\"Kimi K2.6\",\"prices\":{\"input\":0.95,\"cacheRead\":0.16,\"output\":4}},\n\
-{\"id\":\"xiaomi/mimo-v2.5\",\"provider\":\"avian\",\"name\":\"MiMo-V2.5 Small\",\"prices\":{\"input\":0.2,\"cacheRead\":0.05,\"output\":0.4}},\n\
-{\"id\":\"xiaomi/mimo-v2.5-pro\",\"provider\":\"avian\",\"name\":\"MiMo-V2.5 Pro\",\"prices\":{\"input\":0.435,\"cacheRead\":0.0036,\"output\":0.87}},\n\
-{\"id\":\"z-ai/glm-4.7\",\"provider\":\"avian\",\"name\":\"GLM-4.7\",\"prices\":{\"input\":0.388,\"cacheRead\":0.097,\"output\":1.806}},\n\
-{\"id\":\"z-ai/glm-5\",\"provider\":\"avian\",\"name\":\"GLM-5\",\"prices\":{\"input\":0.516,\"cacheRead\":0.129,\"output\":2.322}},\n\
-{\"id\":\"z-ai/glm-5.1\",\"provider\":\"avian\",\"name\":\"GLM-5.1\",\"prices\":{\"input\":0.743,\"cacheRead\":0.186,\"output\":2.971}},\n\
-{\"id\":\"z-ai/glm-5.2\",\"provider\":\"avian\",\"name\":\"GLM-5.2\",\"prices\":{\"input\":0.495,\"cacheRead\":0.124,\"output\":1.733}},\n\
-{\"id\":\"amazon.nova-2-sonic-v1:0\",\"provider\":\"aws\",\"name\":\"Nova 2 Sonic\",\"match\":{\"contains\":\"amazon.nova-2-sonic\"},\"prices\":{\"input\":0.33,\"output\":2.75,\"inputAudio\":3,\"outputAudio\":12}},\n\
-{\"id\":\"amazon.nova-lite-v1:0\",\"provider\":\"aws\",\"name\":\"Nova Lite\",\"match\":{\"contains\":\"amazon.nova-lite\"},\"prices\":{\"input\":0.06,\"cacheRead\":0.015,\"output\":0.24}},\n\
-{\"id\":\"amazon.nova-micro-v1:0\",\"provider\":\"aws\",\"name\":\"Nova Micro\",\"match\":{\"contains\":\"amazon.nova-micro\"},\"prices\":{\"input\":0.035,\"cacheRead\":0.00875,\"output\":0.14}},\n\
-{\"id\":\"amazon.nova-premier-v1:0\",\"provider\":\"aws\",\"name\":\"Nova Premier\",\"match\":{\"contains\":\"amazon.nova-premier\"},\"prices\":{\"input\":2.5,\"cacheRead\":0.625,\"output\":12.5}},\n\
-{\"id\":\"amazon.nova-pro-v1:0\",\"provider\":\"aws\",\"name\":\"Nova Pro\",\"match\":{\"contains\":\"amazon.nova-pro\"},\"prices\":{\"input\":0.8,\"cacheRead\":0.2,\"output\":3.2}},\n\
-{\"id\":\"amazon.nova-sonic-v1:0\",\"provider\":\"aws\",\"name\":\"Nova Sonic\",\"match\":{\"contains\":\"amazon.nova-sonic\"},\"prices\":{\"input\":0.06,\"output\":0.24,\"inputAudio\":3.4,\"outputAudio\":13.6}},\n\
-{\"id\":\"amazon.titan-embed-text-v1\",\"provider\":\"aws\",\"name\":\"Titan Embeddings G1 - Text\",\"match\":{\"contains\":\"amazon.titan-embed-text\"},\"mode\":\"embedding\",\"prices\":{\"input\":0.1}},\n\
-{\"id\":\"amazon.titan-text-express-v1\",\"provider\":\"aws\",\"name\":\"Titan Text G1 - Express\",\"match\":{\"contains\":\"titan-text-express\"},\"prices\":{\"input\":0.2,\"output\":0.6}},\n\
-{\"id\":\"amazon.titan-text-lite-v1\",\"provider\":\"aws\",\"name\":\"Titan Text G1 - Lite\",\"match\":{\"contains\":\"titan-text-lite\"},\"prices\":{\"input\":0.15,\"output\":0.2}},\n\
-{\"id\":\"deepseek.r1-v1:0\",\"provider\":\"aws\",\"name\":\"DeepSeek-R1\",\"match\":{\"contains\":\"deepseek.r1\"},\"prices\":{\"input\":1.35,\"output\":5.4}},\n\
-{\"id\":\"global.amazon.nova-2-lite-v1:0\",\"provider\":\"aws\",\"name\":\"Nova 2 Lite\",\"match\":{\"contains\":\"global.amazon.nova-2-lite\"},\"prices\":{\"input\":0.3,\"cacheRead\":0.075,\"output\":2.5}},\n\
-{\"id\":\"global.anthropic.claude-fable-5-1-v1:0\",\"provider\":\"aws\",\"match\":{\"or\":[{\"endsWith\":\"global.anthropic.claude-fable-5-1\"},{\"contains\":\"global.anthropic.claude-fable-5-1-v1\"}]},\"prices\":{\"input\":10,\"cacheWrite\":12.5,\"cacheRead\":0.25,\"output\":50}},\n\
-{\"id\":\"global.anthropic.claude-fable-5-v1:0\",\"provider\":\"aws\",\"match\":{\"or\":[{\"endsWith\":\"global.anthropic.claude-fable-5\"},{\"contains\":\"global.anthropic.claude-fable-5-v1\"}]},\"prices\":{\"input\":10,\"cacheWrite\":12.5,\"cacheRead\":1,\"output\":50}},\n\
-{\"id\":\"global.anthropic.claude-haiku-4-5-20251001-v1:0\",\"provider\":\"aws\",\"match\":{\"contains\":\"global.anthropic.claude-haiku-4-5-20251001\"},\"prices\":{\"input\":1,\"cacheWrite\":1.25,\"cacheRead\":0.1,\"output\":5}},\n\
-{\"id\":\"global.anthropic.claude-opus-4-5-v1:0\",\"provider\":\"aws\",\"match\":{\"contains\":\"global.anthropic.claude-opus-4-5\"},\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25}},\n\
-{\"id\":\"global.anthropic.claude-opus-4-6-v1:0\",\"provider\":\"aws\",\"match\":{\"contains\":\"global.anthropic.claude-opus-4-6\"},\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"global.anthropic.claude-opus-4-7-v1:0\",\"provider\":\"aws\",\"match\":{\"contains\":\"global.anthropic.claude-opus-4-7\"},\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25}},\n\
-{\"id\":\"global.anthropic.claude-opus-4-8-v1:0\",\"provider\":\"aws\",\"match\":{\"contains\":\"global.anthropic.claude-opus-4-8\"},\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25}},\n\
-{\"id\":\"global.anthropic.claude-opus-5\",\"provider\":\"aws\",\"match\":{\"or\":[{\"endsWith\":\"global.anthropic.claude-opus-5\"},{\"contains\":\"global.anthropic.claude-opus-5-v1\"}]},\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25}},\n\
-{\"id\":\"global.anthropic.claude-opus-5-5\",\"provider\":\"aws\",\"match\":{\"or\":[{\"endsWith\":\"global.anthropic.claude-opus-5-5\"},{\"contains\":\"global.anthropic.claude-opus-5-5-v1\"}]},\"prices\":{\"input\":4,\"cacheWrite\":5,\"cacheRead\":0.2,\"output\":20,\"cacheWrite1h\":8}},\n\
-{\"id\":\"global.anthropic.claude-sonnet-4-20250514-v1:0\",\"provider\":\"aws\",\"match\":{\"contains\":\"global.anthropic.claude-sonnet-4-20250514\"},\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"global.anthropic.claude-sonnet-4-5-20250929-v1:0\",\"provider\":\"aws\",\"match\":{\"contains\":\"global.anthropic.claude-sonnet-4-5-20250929\"},\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"global.anthropic.claude-sonnet-4-6-v1:0\",\"provider\":\"aws\",\"match\":{\"contains\":\"global.anthropic.claude-sonnet-4-6\"},\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"global.anthropic.claude-sonnet-5-v1:0\",\"provider\":\"aws\",\"match\":{\"contains\":\"global.anthropic.claude-sonnet-5\"},\"prices\":{\"input\":2,\"cacheWrite\":2.5,\"cacheRead\":0.2,\"output\":10}},\n\
-{\"id\":\"global.openai.gpt-5.6-luna\",\"provider\":\"aws\",\"name\":\"GPT-5.6 Luna (global)\",\"match\":{\"contains\":\"global.openai.gpt-5.6-luna\"},\"prices\":{\"input\":0.2,\"cacheWrite\":0.25,\"cacheRead\":0.02,\"output\":1.2},\"contextTiers\":[{\"above\":271999,\"prices\":{\"input\":0.4,\"cacheWrite\":0.5,\"cacheRead\":0.04,\"output\":1.8}}]},\n\
-{\"id\":\"global.openai.gpt-5.6-sol\",\"provider\":\"aws\",\"name\":\"GPT-5.6 Sol (global)\",\"match\":{\"contains\":\"global.openai.gpt-5.6-sol\"},\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":30},\"contextTiers\":[{\"above\":271999,\"prices\":{\"input\":10,\"cacheWrite\":12.5,\"cacheRead\":1,\"output\":45}}],\"validUntil\":\"2026-08-21\"},\n\
-{\"id\":\"global.openai.gpt-5.6-sol\",\"provider\":\"aws\",\"name\":\"GPT-5.6 Sol (global)\",\"match\":{\"contains\":\"global.openai.gpt-5.6-sol\"},\"prices\":{\"input\":4,\"cacheWrite\":5,\"cacheRead\":0.4,\"output\":20},\"contextTiers\":[{\"above\":271999,\"prices\":{\"input\":8,\"cacheWrite\":10,\"cacheRead\":0.8,\"output\":30}}],\"validFrom\":\"2026-08-21\"},\n\
-{\"id\":\"global.openai.gpt-5.6-terra\",\"provider\":\"aws\",\"name\":\"GPT-5.6 Terra (global)\",\"match\":{\"contains\":\"global.openai.gpt-5.6-terra\"},\"prices\":{\"input\":2,\"cacheWrite\":2.5,\"cacheRead\":0.2,\"output\":12},\"contextTiers\":[{\"above\":271999,\"prices\":{\"input\":4,\"cacheWrite\":5,\"cacheRead\":0.4,\"output\":18}}]},\n\
-{\"id\":\"google.gemma-3-12b-it\",\"provider\":\"aws\",\"name\":\"Gemma 3 12B IT\",\"match\":{\"contains\":\"google.gemma-3-12b-it\"},\"prices\":{\"input\":0.09,\"output\":0.29}},\n\
-{\"id\":\"google.gemma-3-27b-it\",\"provider\":\"aws\",\"name\":\"Gemma 3 27B IT\",\"match\":{\"contains\":\"google.gemma-3-27b-it\"},\"prices\":{\"input\":0.23,\"output\":0.38}},\n\
-{\"id\":\"google.gemma-3-4b-it\",\"provider\":\"aws\",\"name\":\"Gemma 3 4B IT\",\"match\":{\"contains\":\"google.gemma-3-4b-it\"},\"prices\":{\"input\":0.04,\"output\":0.08}},\n\
-{\"id\":\"meta.llama3-1-70b-instruct-v1:0\",\"provider\":\"aws\",\"name\":\"Llama 3.1 70B Instruct\",\"match\":{\"contains\":\"meta.llama3-1-70b-instruct\"},\"prices\":{\"input\":0.72,\"output\":0.72}},\n\
-{\"id\":\"meta.llama3-1-8b-instruct-v1:0\",\"provider\":\"aws\",\"name\":\"Llama 3.1 8B Instruct\",\"match\":{\"contains\":\"meta.llama3-1-8b-instruct\"},\"prices\":{\"input\":0.22,\"output\":0.22}},\n\
-{\"id\":\"meta.llama3-2-11b-instruct-v1:0\",\"provider\":\"aws\",\"name\":\"Llama 3.2 11B Instruct\",\"match\":{\"contains\":\"meta.llama3-2-11b-instruct\"},\"prices\":{\"input\":0.16,\"output\":0.16}},\n\
-{\"id\":\"meta.llama3-2-1b-instruct-v1:0\",\"provider\":\"aws\",\"name\":\"Llama 3.2 1B Instruct\",\"match\":{\"contains\":\"meta.llama3-2-1b-instruct\"},\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"meta.llama3-2-3b-instruct-v1:0\",\"provider\":\"aws\",\"name\":\"Llama 3.2 3B Instruct\",\"match\":{\"contains\":\"meta.llama3-2-3b-instruct\"},\"prices\":{\"input\":0.15,\"output\":0.15}},\n\
-{\"id\":\"meta.llama3-2-90b-instruct-v1:0\",\"provider\":\"aws\",\"name\":\"Llama 3.2 90B Instruct\",\"match\":{\"contains\":\"meta.llama3-2-90b-instruct\"},\"prices\":{\"input\":0.72,\"output\":0.72}},\n\
-{\"id\":\"meta.llama3-3-70b-instruct-v1:0\",\"provider\":\"aws\",\"name\":\"Llama 3.3 70B Instruct\",\"match\":{\"contains\":\"meta.llama3-3-70b-instruct\"},\"prices\":{\"input\":0.72,\"output\":0.72}},\n\
-{\"id\":\"meta.llama3-70b-instruct-v1:0\",\"provider\":\"aws\",\"name\":\"Llama 3 70B Instruct\",\"match\":{\"contains\":\"meta.llama3-70b-instruct\"},\"prices\":{\"input\":2.65,\"output\":3.5}},\n\
-{\"id\":\"meta.llama3-8b-instruct-v1:0\",\"provider\":\"aws\",\"name\":\"Llama 3 8B Instruct\",\"match\":{\"contains\":\"meta.llama3-8b-instruct\"},\"prices\":{\"input\":0.3,\"output\":0.6}},\n\
-{\"id\":\"meta.llama4-maverick-17b-instruct-v1:0\",\"provider\":\"aws\",\"name\":\"Llama 4 Maverick 17B Instruct\",\"match\":{\"contains\":\"meta.llama4-maverick-17b-instruct\"},\"prices\":{\"input\":0.24,\"output\":0.97}},\n\
-{\"id\":\"meta.llama4-scout-17b-instruct-v1:0\",\"provider\":\"aws\",\"name\":\"Llama 4 Scout 17B Instruct\",\"match\":{\"contains\":\"meta.llama4-scout-17b-instruct\"},\"prices\":{\"input\":0.17,\"output\":0.66}},\n\
-{\"id\":\"mistral.devstral-2-123b\",\"provider\":\"aws\",\"name\":\"Devstral 2 123B\",\"match\":{\"contains\":\"mistral.devstral-2-123b\"},\"prices\":{\"input\":0.4,\"output\":2}},\n\
-{\"id\":\"mistral.magistral-small-2509\",\"provider\":\"aws\",\"name\":\"Magistral Small 2509\",\"match\":{\"contains\":\"mistral.magistral-small-2509\"},\"prices\":{\"input\":0.5,\"output\":1.5}},\n\
-{\"id\":\"mistral.ministral-3-14b-instruct\",\"provider\":\"aws\",\"name\":\"Ministral 14B 3.0\",\"match\":{\"contains\":\"mistral.ministral-3-14b-instruct\"},\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"mistral.ministral-3-3b-instruct\",\"provider\":\"aws\",\"name\":\"Ministral 3B 3.0\",\"match\":{\"contains\":\"mistral.ministral-3-3b-instruct\"},\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"mistral.ministral-3-8b-instruct\",\"provider\":\"aws\",\"name\":\"Ministral 8B 3.0\",\"match\":{\"contains\":\"mistral.ministral-3-8b-instruct\"},\"prices\":{\"input\":0.15,\"output\":0.15}},\n\
-{\"id\":\"mistral.mistral-7b-instruct-v0:2\",\"provider\":\"aws\",\"name\":\"Mistral 7B Instruct\",\"match\":{\"contains\":\"mistral.mistral-7b-instruct-v0\"},\"prices\":{\"input\":0.15,\"output\":0.2}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"mistral.mistral-large-2402-v1:0\",\"provider\":\"aws\",\"name\":\"Mistral Large (24.02)\",\"match\":{\"contains\":\"mistral.mistral-large-2402\"},\"prices\":{\"input\":4,\"output\":12}},\n\
-{\"id\":\"mistral.mistral-large-3-675b-instruct\",\"provider\":\"aws\",\"name\":\"Mistral Large 3\",\"match\":{\"contains\":\"mistral.mistral-large-3-675b-instruct\"},\"prices\":{\"input\":0.5,\"output\":1.5}},\n\
-{\"id\":\"mistral.mistral-small-2402-v1:0\",\"provider\":\"aws\",\"name\":\"Mistral Small (24.02)\",\"match\":{\"contains\":\"mistral.mistral-small-2402\"},\"prices\":{\"input\":1,\"output\":3}},\n\
-{\"id\":\"mistral.mixtral-8x7b-instruct-v0:1\",\"provider\":\"aws\",\"name\":\"Mixtral 8x7B Instruct\",\"match\":{\"contains\":\"mistral.mixtral-8x7b-instruct-v0\"},\"prices\":{\"input\":0.45,\"output\":0.7}},\n\
-{\"id\":\"mistral.pixtral-large-2502-v1:0\",\"provider\":\"aws\",\"name\":\"Pixtral Large (25.02)\",\"match\":{\"contains\":\"mistral.pixtral-large-2502\"},\"prices\":{\"input\":2,\"output\":6}},\n\
-{\"id\":\"mistral.voxtral-mini-3b-2507\",\"provider\":\"aws\",\"name\":\"Voxtral Mini 3B 2507\",\"match\":{\"contains\":\"mistral.voxtral-mini-3b-2507\"},\"prices\":{\"input\":0.04,\"output\":0.04}},\n\
-{\"id\":\"mistral.voxtral-small-24b-2507\",\"provider\":\"aws\",\"name\":\"Voxtral Small 24B 2507\",\"match\":{\"contains\":\"mistral.voxtral-small-24b-2507\"},\"prices\":{\"input\":0.1,\"output\":0.3}},\n\
-{\"id\":\"nvidia.nemotron-nano-3-30b:0\",\"provider\":\"aws\",\"name\":\"Nemotron 3 Nano 30B\",\"match\":{\"contains\":\"nvidia.nemotron-nano-3-30b\"},\"prices\":{\"input\":0.06,\"output\":0.24}},\n\
-{\"id\":\"nvidia.nemotron-nano-9b-v2:0\",\"provider\":\"aws\",\"name\":\"Nemotron 2 Nano 9B\",\"match\":{\"contains\":\"nvidia.nemotron-nano-9b-v2\"},\"prices\":{\"input\":0.06,\"output\":0.23}},\n\
-{\"id\":\"nvidia.nemotron-super-3-120b:0\",\"provider\":\"aws\",\"name\":\"Nemotron 3 Super 120B\",\"match\":{\"contains\":\"nvidia.nemotron-super-3-120b\"},\"prices\":{\"input\":0.15,\"output\":0.65}},\n\
-{\"id\":\"openai.gpt-5.4\",\"provider\":\"aws\",\"name\":\"GPT-5.4\",\"prices\":{\"input\":2.75,\"cacheRead\":0.275,\"output\":16.5}},\n\
-{\"id\":\"openai.gpt-5.5\",\"provider\":\"aws\",\"name\":\"GPT-5.5\",\"prices\":{\"input\":5.5,\"cacheRead\":0.55,\"output\":33}},\n\
-{\"id\":\"openai.gpt-oss-120b-1:0\",\"provider\":\"aws\",\"name\":\"gpt-oss-120b\",\"match\":{\"contains\":\"openai.gpt-oss-120b-1\"},\"prices\":{\"input\":0.15,\"output\":0.6}},\n\
-{\"id\":\"openai.gpt-oss-20b-1:0\",\"provider\":\"aws\",\"name\":\"gpt-oss-20b\",\"match\":{\"contains\":\"openai.gpt-oss-20b-1\"},\"prices\":{\"input\":0.07,\"output\":0.3}},\n\
-{\"id\":\"qwen.qwen3-32b-v1:0\",\"provider\":\"aws\",\"name\":\"Qwen3 32B (dense)\",\"match\":{\"contains\":\"qwen.qwen3-32b\"},\"prices\":{\"input\":0.15,\"output\":0.6}},\n\
-{\"id\":\"qwen.qwen3-coder-30b-a3b-v1:0\",\"provider\":\"aws\",\"name\":\"Qwen3-Coder-30B-A3B-Instruct\",\"match\":{\"contains\":\"qwen.qwen3-coder-30b-a3b\"},\"prices\":{\"input\":0.15,\"output\":0.6}},\n\
-{\"id\":\"qwen.qwen3-coder-480b-a35b-v1:0\",\"provider\":\"aws\",\"name\":\"Qwen3-Coder-480B-A35B-Instruct\",\"match\":{\"contains\":\"qwen.qwen3-coder-480b-a35b\"},\"prices\":{\"input\":0.45,\"output\":1.8}},\n\
-{\"id\":\"qwen.qwen3-vl-235b-a22b-v1:0\",\"provider\":\"aws\",\"name\":\"Qwen3-VL-235B-A22B-Instruct\",\"match\":{\"contains\":\"qwen.qwen3-vl-235b-a22b\"},\"prices\":{\"input\":0.53,\"output\":2.66}},\n\
-{\"id\":\"regional.amazon.nova-2-lite-v1:0\",\"provider\":\"aws\",\"name\":\"Nova 2 Lite\",\"match\":{\"or\":[{\"contains\":\"us.amazon.nova-2-lite\"},{\"contains\":\"eu.amazon.nova-2-lite\"},{\"contains\":\"jp.amazon.nova-2-lite\"}]},\"prices\":{\"input\":0.33,\"cacheRead\":0.0825,\"output\":2.75}},\n\
-{\"id\":\"regional.anthropic.claude-3-5-haiku-20241022-v1:0\",\"provider\":\"aws\",\"match\":{\"contains\":\"claude-3-5-haiku-20241022\"},\"prices\":{\"input\":0.8,\"cacheWrite\":1,\"cacheRead\":0.08,\"output\":4}},\n\
-{\"id\":\"regional.anthropic.claude-3-5-sonnet-20240620-v1:0\",\"provider\":\"aws\",\"match\":{\"contains\":\"claude-3-5-sonnet-20240620\"},\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"regional.anthropic.claude-3-5-sonnet-20241022-v2:0\",\"provider\":\"aws\",\"match\":{\"contains\":\"claude-3-5-sonnet-20241022\"},\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"regional.anthropic.claude-3-7-sonnet-20250219-v1:0\",\"provider\":\"aws\",\"match\":{\"contains\":\"claude-3-7-sonnet-20250219\"},\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"regional.anthropic.claude-3-haiku-20240307-v1:0\",\"provider\":\"aws\",\"match\":{\"contains\":\"claude-3-haiku-20240307\"},\"prices\":{\"input\":0.25,\"output\":1.25}},\n\
-{\"id\":\"regional.anthropic.claude-3-opus-20240229-v1:0\",\"provider\":\"aws\",\"match\":{\"contains\":\"claude-3-opus-20240229\"},\"prices\":{\"input\":15,\"output\":75}},\n\
-{\"id\":\"regional.anthropic.claude-3-sonnet-20240229-v1:0\",\"provider\":\"aws\",\"match\":{\"contains\":\"claude-3-sonnet-20240229\"},\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"regional.anthropic.claude-fable-5-1-v1:0\",\"provider\":\"aws\",\"aliases\":[\"anthropic.claude-fable-5-1\",\"claude-fable-5-1\"],\"match\":{\"or\":[{\"startsWith\":\"anthropic.claude-fable-5-1-v1\"},{\"startsWith\":\"claude-fable-5-1-v1\"},{\"contains\":\"us.anthropic.claude-fable-5-1-v1\"}]},\"prices\":{\"input\":11,\"cacheWrite\":13.75,\"cacheRead\":0.275,\"output\":55}},\n\
-{\"id\":\"regional.anthropic.claude-fable-5-v1:0\",\"provider\":\"aws\",\"aliases\":[\"anthropic.claude-fable-5\",\"claude-fable-5\"],\"match\":{\"or\":[{\"startsWith\":\"anthropic.claude-fable-5-v1\"},{\"startsWith\":\"claude-fable-5-v1\"},{\"contains\":\"us.anthropic.claude-fable-5-v1\"},{\"contains\":\"au.anthropic.claude-fable-5-v1\"},{\"contains\":\"eu.anthropic.claude-fable-5-v1\"},{\"contains\":\"jp.anthropic.claude-fable-5-v1\"}]},\"prices\":{\"input\":11,\"cacheWrite\":13.75,\"cacheRead\":1.1,\"output\":55}},\n\
-{\"id\":\"regional.anthropic.claude-haiku-4-5-20251001-v1:0\",\"provider\":\"aws\",\"match\":{\"or\":[{\"startsWith\":\"anthropic.claude-haiku-4-5-20251001\"},{\"startsWith\":\"claude-haiku-4-5-20251001\"},{\"contains\":\"us.anthropic.claude-haiku-4-5-20251001\"},{\"contains\":\"au.anthropic.claude-haiku-4-5-20251001\"},{\"contains\":\"apac.anthropic.claude-haiku-4-5-20251001\"},{\"contains\":\"eu.anthropic.claude-haiku-4-5-20251001\"},{\"contains\":\"us-gov.anthropic.claude-haiku-4-5-20251001\"},{\"contains\":\"jp.anthropic.claude-haiku-4-5-20251001\"}]},\"prices\":{\"input\":1.1,\"cacheWrite\":1.375,\"cacheRead\":0.11,\"output\":5.5}},\n\
-{\"id\":\"regional.anthropic.claude-opus-4-1-20250805-v1:0\",\"provider\":\"aws\",\"match\":{\"or\":[{\"startsWith\":\"anthropic.claude-opus-4-1-20250805\"},{\"startsWith\":\"claude-opus-4-1-20250805\"},{\"contains\":\"us.anthropic.claude-opus-4-1-20250805\"},{\"contains\":\"au.anthropic.claude-opus-4-1-20250805\"},{\"contains\":\"apac.anthropic.claude-opus-4-1-20250805\"},{\"contains\":\"eu.anthropic.claude-opus-4-1-20250805\"},{\"contains\":\"us-gov.anthropic.claude-opus-4-1-20250805\"},{\"contains\":\"jp.anthropic.claude-opus-4-1-20250805\"}]},\"prices\":{\"input\":15,\"cacheWrite\":18.75,\"cacheRead\":1.5,\"output\":75}},\n\
-{\"id\":\"regional.anthropic.claude-opus-4-20250514-v1:0\",\"provider\":\"aws\",\"match\":{\"or\":[{\"startsWith\":\"anthropic.claude-opus-4-20250514\"},{\"startsWith\":\"claude-opus-4-20250514\"},{\"contains\":\"us.anthropic.claude-opus-4-20250514\"},{\"contains\":\"au.anthropic.claude-opus-4-20250514\"},{\"contains\":\"apac.anthropic.claude-opus-4-20250514\"},{\"contains\":\"eu.anthropic.claude-opus-4-20250514\"},{\"contains\":\"us-gov.anthropic.claude-opus-4-20250514\"},{\"contains\":\"jp.anthropic.claude-opus-4-20250514\"}]},\"prices\":{\"input\":15,\"cacheWrite\":18.75,\"cacheRead\":1.5,\"output\":75}},\n\
-{\"id\":\"regional.anthropic.claude-opus-4-5-v1:0\",\"provider\":\"aws\",\"match\":{\"or\":[{\"startsWith\":\"anthropic.claude-opus-4-5\"},{\"startsWith\":\"claude-opus-4-5\"},{\"contains\":\"us.anthropic.claude-opus-4-5\"},{\"contains\":\"au.anthropic.claude-opus-4-5\"},{\"contains\":\"apac.anthropic.claude-opus-4-5\"},{\"contains\":\"eu.anthropic.claude-opus-4-5\"},{\"contains\":\"us-gov.anthropic.claude-opus-4-5\"},{\"contains\":\"jp.anthropic.claude-opus-4-5\"}]},\"prices\":{\"input\":5.5,\"cacheWrite\":6.875,\"cacheRead\":0.55,\"output\":27.5}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"regional.anthropic.claude-opus-4-6-v1:0\",\"provider\":\"aws\",\"match\":{\"or\":[{\"startsWith\":\"anthropic.claude-opus-4-6\"},{\"startsWith\":\"claude-opus-4-6\"},{\"contains\":\"us.anthropic.claude-opus-4-6\"},{\"contains\":\"au.anthropic.claude-opus-4-6\"},{\"contains\":\"apac.anthropic.claude-opus-4-6\"},{\"contains\":\"eu.anthropic.claude-opus-4-6\"},{\"contains\":\"us-gov.anthropic.claude-opus-4-6\"},{\"contains\":\"jp.anthropic.claude-opus-4-6\"}]},\"prices\":{\"input\":5.5,\"cacheWrite\":6.875,\"cacheRead\":0.55,\"output\":27.5}},\n\
-{\"id\":\"regional.anthropic.claude-opus-4-7-v1:0\",\"provider\":\"aws\",\"match\":{\"or\":[{\"startsWith\":\"anthropic.claude-opus-4-7\"},{\"startsWith\":\"claude-opus-4-7\"},{\"contains\":\"us.anthropic.claude-opus-4-7\"},{\"contains\":\"au.anthropic.claude-opus-4-7\"},{\"contains\":\"apac.anthropic.claude-opus-4-7\"},{\"contains\":\"eu.anthropic.claude-opus-4-7\"},{\"contains\":\"us-gov.anthropic.claude-opus-4-7\"},{\"contains\":\"jp.anthropic.claude-opus-4-7\"}]},\"prices\":{\"input\":5.5,\"cacheWrite\":6.875,\"cacheRead\":0.55,\"output\":27.5}},\n\
-{\"id\":\"regional.anthropic.claude-opus-4-8-v1:0\",\"provider\":\"aws\",\"match\":{\"or\":[{\"startsWith\":\"anthropic.claude-opus-4-8\"},{\"startsWith\":\"claude-opus-4-8\"},{\"contains\":\"us.anthropic.claude-opus-4-8\"},{\"contains\":\"au.anthropic.claude-opus-4-8\"},{\"contains\":\"eu.anthropic.claude-opus-4-8\"},{\"contains\":\"jp.anthropic.claude-opus-4-8\"}]},\"prices\":{\"input\":5.5,\"cacheWrite\":6.875,\"cacheRead\":0.55,\"output\":27.5}},\n\
-{\"id\":\"regional.anthropic.claude-opus-5\",\"provider\":\"aws\",\"aliases\":[\"anthropic.claude-opus-5\",\"claude-opus-5\",\"us.anthropic.claude-opus-5\",\"au.anthropic.claude-opus-5\",\"eu.anthropic.claude-opus-5\",\"jp.anthropic.claude-opus-5\"],\"match\":{\"or\":[{\"startsWith\":\"anthropic.claude-opus-5-v1\"},{\"startsWith\":\"claude-opus-5-v1\"},{\"contains\":\"us.anthropic.claude-opus-5-v1\"},{\"contains\":\"au.anthropic.claude-opus-5-v1\"},{\"contains\":\"eu.anthropic.claude-opus-5-v1\"},{\"contains\":\"jp.anthropic.claude-opus-5-v1\"}]},\"prices\":{\"input\":5.5,\"cacheWrite\":6.875,\"cacheRead\":0.55,\"output\":27.5}},\n\
-{\"id\":\"regional.anthropic.claude-opus-5-5\",\"provider\":\"aws\",\"aliases\":[\"anthropic.claude-opus-5-5\",\"claude-opus-5-5\",\"us.anthropic.claude-opus-5-5\",\"au.anthropic.claude-opus-5-5\",\"eu.anthropic.claude-opus-5-5\",\"jp.anthropic.claude-opus-5-5\"],\"match\":{\"or\":[{\"startsWith\":\"anthropic.claude-opus-5-5-v1\"},{\"startsWith\":\"claude-opus-5-5-v1\"},{\"contains\":\"us.anthropic.claude-opus-5-5-v1\"},{\"contains\":\"au.anthropic.claude-opus-5-5-v1\"},{\"contains\":\"eu.anthropic.claude-opus-5-5-v1\"},{\"contains\":\"jp.anthropic.claude-opus-5-5-v1\"}]},\"prices\":{\"input\":4.4,\"cacheWrite\":5.5,\"cacheRead\":0.22,\"output\":22,\"cacheWrite1h\":8.8}},\n\
-{\"id\":\"regional.anthropic.claude-sonnet-4-20250514-v1:0\",\"provider\":\"aws\",\"match\":{\"or\":[{\"startsWith\":\"anthropic.claude-sonnet-4-20250514\"},{\"startsWith\":\"claude-sonnet-4-20250514\"},{\"contains\":\"us.anthropic.claude-sonnet-4-20250514\"},{\"contains\":\"au.anthropic.claude-sonnet-4-20250514\"},{\"contains\":\"apac.anthropic.claude-sonnet-4-20250514\"},{\"contains\":\"eu.anthropic.claude-sonnet-4-20250514\"},{\"contains\":\"us-gov.anthropic.claude-sonnet-4-20250514\"},{\"contains\":\"jp.anthropic.claude-sonnet-4-20250514\"}]},\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"regional.anthropic.claude-sonnet-4-5-20250929-v1:0\",\"provider\":\"aws\",\"match\":{\"or\":[{\"startsWith\":\"anthropic.claude-sonnet-4-5-20250929\"},{\"startsWith\":\"claude-sonnet-4-5-20250929\"},{\"contains\":\"us.anthropic.claude-sonnet-4-5-20250929\"},{\"contains\":\"au.anthropic.claude-sonnet-4-5-20250929\"},{\"contains\":\"apac.anthropic.claude-sonnet-4-5-20250929\"},{\"contains\":\"eu.anthropic.claude-sonnet-4-5-20250929\"},{\"contains\":\"us-gov.anthropic.claude-sonnet-4-5-20250929\"},{\"contains\":\"jp.anthropic.claude-sonnet-4-5-20250929\"}]},\"prices\":{\"input\":3.3,\"cacheWrite\":4.125,\"cacheRead\":0.33,\"output\":16.5}},\n\
-{\"id\":\"regional.anthropic.claude-sonnet-4-6-v1:0\",\"provider\":\"aws\",\"match\":{\"or\":[{\"startsWith\":\"anthropic.claude-sonnet-4-6\"},{\"startsWith\":\"claude-sonnet-4-6\"},{\"contains\":\"us.anthropic.claude-sonnet-4-6\"},{\"contains\":\"au.anthropic.claude-sonnet-4-6\"},{\"contains\":\"apac.anthropic.claude-sonnet-4-6\"},{\"contains\":\"eu.anthropic.claude-sonnet-4-6\"},{\"contains\":\"us-gov.anthropic.claude-sonnet-4-6\"},{\"contains\":\"jp.anthropic.claude-sonnet-4-6\"}]},\"prices\":{\"input\":3.3,\"cacheWrite\":4.125,\"cacheRead\":0.33,\"output\":16.5}},\n\
-{\"id\":\"regional.anthropic.claude-sonnet-5-v1:0\",\"provider\":\"aws\",\"match\":{\"or\":[{\"startsWith\":\"anthropic.claude-sonnet-5\"},{\"startsWith\":\"claude-sonnet-5\"},{\"contains\":\"us.anthropic.claude-sonnet-5\"},{\"contains\":\"au.anthropic.claude-sonnet-5\"},{\"contains\":\"apac.anthropic.claude-sonnet-5\"},{\"contains\":\"eu.anthropic.claude-sonnet-5\"},{\"contains\":\"us-gov.anthropic.claude-sonnet-5\"},{\"contains\":\"jp.anthropic.claude-sonnet-5\"}]},\"prices\":{\"input\":2.2,\"cacheWrite\":2.75,\"cacheRead\":0.22,\"output\":11}},\n\
-{\"id\":\"regional.openai.gpt-5.6-luna\",\"provider\":\"aws\",\"name\":\"GPT-5.6 Luna (regional)\",\"match\":{\"or\":[{\"startsWith\":\"openai.gpt-5.6-luna\"},{\"startsWith\":\"gpt-5.6-luna\"},{\"contains\":\"us.openai.gpt-5.6-luna\"},{\"contains\":\"in.openai.gpt-5.6-luna\"}]},\"prices\":{\"input\":1.1,\"cacheWrite\":1.375,\"cacheRead\":0.11,\"output\":6.6},\"validUntil\":\"2026-07-30\"},\n\
-{\"id\":\"regional.openai.gpt-5.6-luna\",\"provider\":\"aws\",\"name\":\"GPT-5.6 Luna (regional)\",\"match\":{\"or\":[{\"startsWith\":\"openai.gpt-5.6-luna\"},{\"startsWith\":\"gpt-5.6-luna\"},{\"contains\":\"us.openai.gpt-5.6-luna\"},{\"contains\":\"in.openai.gpt-5.6-luna\"}]},\"prices\":{\"input\":0.22,\"cacheWrite\":0.275,\"cacheRead\":0.022,\"output\":1.32},\"contextTiers\":[{\"above\":271999,\"prices\":{\"input\":0.44,\"cacheWrite\":0.55,\"cacheRead\":0.044,\"output\":1.98}}],\"validFrom\":\"2026-07-30\"},\n\
-{\"id\":\"regional.openai.gpt-5.6-sol\",\"provider\":\"aws\",\"name\":\"GPT-5.6 Sol (regional)\",\"match\":{\"or\":[{\"startsWith\":\"openai.gpt-5.6-sol\"},{\"startsWith\":\"gpt-5.6-sol\"},{\"contains\":\"us.openai.gpt-5.6-sol\"}]},\"prices\":{\"input\":5.5,\"cacheWrite\":6.875,\"cacheRead\":0.55,\"output\":33},\"contextTiers\":[{\"above\":271999,\"prices\":{\"input\":11,\"cacheWrite\":13.75,\"cacheRead\":1.1,\"output\":49.5}}],\"validUntil\":\"2026-08-21\"},\n\
-{\"id\":\"regional.openai.gpt-5.6-sol\",\"provider\":\"aws\",\"name\":\"GPT-5.6 Sol (regional)\",\"match\":{\"or\":[{\"startsWith\":\"openai.gpt-5.6-sol\"},{\"startsWith\":\"gpt-5.6-sol\"},{\"contains\":\"us.openai.gpt-5.6-sol\"}]},\"prices\":{\"input\":4.4,\"cacheWrite\":5.5,\"cacheRead\":0.44,\"output\":22},\"contextTiers\":[{\"above\":271999,\"prices\":{\"input\":8.8,\"cacheWrite\":11,\"cacheRead\":0.88,\"output\":33}}],\"validFrom\":\"2026-08-21\"},\n\
-{\"id\":\"regional.openai.gpt-5.6-terra\",\"provider\":\"aws\",\"name\":\"GPT-5.6 Terra (regional)\",\"match\":{\"or\":[{\"startsWith\":\"openai.gpt-5.6-terra\"},{\"startsWith\":\"gpt-5.6-terra\"},{\"contains\":\"us.openai.gpt-5.6-terra\"},{\"contains\":\"in.openai.gpt-5.6-terra\"}]},\"prices\":{\"input\":2.75,\"cacheWrite\":3.4375,\"cacheRead\":0.275,\"output\":16.5},\"validUntil\":\"2026-07-30\"},\n\
-{\"id\":\"regional.openai.gpt-5.6-terra\",\"provider\":\"aws\",\"name\":\"GPT-5.6 Terra (regional)\",\"match\":{\"or\":[{\"startsWith\":\"openai.gpt-5.6-terra\"},{\"startsWith\":\"gpt-5.6-terra\"},{\"contains\":\"us.openai.gpt-5.6-terra\"},{\"contains\":\"in.openai.gpt-5.6-terra\"}]},\"prices\":{\"input\":2.2,\"cacheWrite\":2.75,\"cacheRead\":0.22,\"output\":13.2},\"contextTiers\":[{\"above\":271999,\"prices\":{\"input\":4.4,\"cacheWrite\":5.5,\"cacheRead\":0.44,\"output\":19.8}}],\"validFrom\":\"2026-07-30\"},\n\
-{\"id\":\"writer.palmyra-x4-v1:0\",\"provider\":\"aws\",\"name\":\"Palmyra X4\",\"match\":{\"contains\":\"writer.palmyra-x4\"},\"prices\":{\"input\":2.5,\"output\":10}},\n\
-{\"id\":\"writer.palmyra-x5-v1:0\",\"provider\":\"aws\",\"name\":\"Palmyra X5\",\"match\":{\"contains\":\"writer.palmyra-x5\"},\"prices\":{\"input\":0.6,\"output\":6}},\n\
-{\"id\":\"ada\",\"provider\":\"azure\",\"aliases\":[\"text-embedding-ada\",\"text-embedding-ada-002\",\"text-embedding-ada-002-v2\"],\"prices\":{\"input\":0.1}},\n\
-{\"id\":\"babbage\",\"provider\":\"azure\",\"aliases\":[\"babbage-002\"],\"prices\":{\"input\":0.4}},\n\
-{\"id\":\"curie\",\"provider\":\"azure\",\"aliases\":[\"text-curie\",\"text-curie-001\"],\"prices\":{\"input\":2}},\n\
-{\"id\":\"davinci\",\"provider\":\"azure\",\"aliases\":[\"davinci-002\",\"text-davinci\",\"text-davinci-002\"],\"prices\":{\"input\":2}},\n\
-{\"id\":\"mai-ds-r1:free\",\"provider\":\"azure\",\"name\":\"MAI DS R1 (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"o1\",\"provider\":\"azure\",\"aliases\":[\"o1-2024-12-17\"],\"prices\":{\"input\":15,\"cacheRead\":7.5,\"output\":60}},\n\
-{\"id\":\"o1-mini\",\"provider\":\"azure\",\"aliases\":[\"o1-mini-2024-09-12\"],\"prices\":{\"input\":1.1,\"cacheRead\":0.55,\"output\":4.4}},\n\
-{\"id\":\"o1-preview\",\"provider\":\"azure\",\"aliases\":[\"o1-preview-2024-09-12\"],\"prices\":{\"input\":15,\"cacheRead\":7.5,\"output\":60}},\n\
-{\"id\":\"o3-2025-04-16\",\"provider\":\"azure\",\"aliases\":[\"o3\"],\"prices\":{\"input\":2,\"cacheRead\":0.5,\"output\":8}},\n\
-{\"id\":\"o3-mini\",\"provider\":\"azure\",\"aliases\":[\"o3-mini-2025-01-31\"],\"prices\":{\"input\":1.1,\"cacheRead\":0.55,\"output\":4.4}},\n\
-{\"id\":\"o4-mini\",\"provider\":\"azure\",\"match\":{\"or\":[{\"contains\":\"o4-mini\"},{\"contains\":\"o4-mini-2025-04-16\"}]},\"prices\":{\"input\":1.1,\"cacheRead\":0.28,\"output\":4.4}},\n\
-{\"id\":\"phi-3-medium-128k-instruct\",\"provider\":\"azure\",\"name\":\"Phi-3 Medium 128K Instruct\",\"prices\":{\"input\":1,\"output\":1}},\n\
-{\"id\":\"phi-3-mini-128k-instruct\",\"provider\":\"azure\",\"name\":\"Phi-3 Mini 128K Instruct\",\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"phi-3.5-mini-128k-instruct\",\"provider\":\"azure\",\"name\":\"Phi-3.5 Mini 128K Instruct\",\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"phi-4\",\"provider\":\"azure\",\"name\":\"Phi 4\",\"prices\":{\"input\":0.07,\"output\":0.14}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"phi-4-mini-instruct\",\"provider\":\"azure\",\"name\":\"Phi 4 Mini Instruct\",\"prices\":{\"input\":0.08,\"output\":0.35}},\n\
-{\"id\":\"phi-4-multimodal-instruct\",\"provider\":\"azure\",\"name\":\"Phi 4 Multimodal Instruct\",\"prices\":{\"input\":0.05,\"output\":0.1}},\n\
-{\"id\":\"phi-4-reasoning-plus\",\"provider\":\"azure\",\"name\":\"Phi 4 Reasoning Plus\",\"prices\":{\"input\":0.07,\"output\":0.35}},\n\
-{\"id\":\"phi-4-reasoning-plus:free\",\"provider\":\"azure\",\"name\":\"Phi 4 Reasoning Plus (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"phi-4-reasoning:free\",\"provider\":\"azure\",\"name\":\"Phi 4 Reasoning (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"text-embedding-3-large\",\"provider\":\"azure\",\"mode\":\"embedding\",\"prices\":{\"input\":0.13}},\n\
-{\"id\":\"text-embedding-3-small\",\"provider\":\"azure\",\"mode\":\"embedding\",\"prices\":{\"input\":0.02}},\n\
-{\"id\":\"wizardlm-2-8x22b\",\"provider\":\"azure\",\"name\":\"WizardLM-2 8x22B\",\"prices\":{\"input\":0.48,\"output\":0.48}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V4-Flash-0731\",\"provider\":\"baseten\",\"name\":\"DeepSeek V4 Flash 0731\",\"prices\":{\"input\":0.13,\"cacheRead\":0.028,\"output\":0.26}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V4-Pro\",\"provider\":\"baseten\",\"name\":\"DeepSeek V4 Pro\",\"prices\":{\"input\":1.74,\"cacheRead\":0.145,\"output\":3.48}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V4-Pro-0813\",\"provider\":\"baseten\",\"name\":\"DeepSeek V4 Pro 0813\",\"prices\":{\"input\":1.32,\"cacheRead\":0.132,\"output\":3.96}},\n\
-{\"id\":\"moonshotai/Kimi-K2.6\",\"provider\":\"baseten\",\"name\":\"Kimi K2.6\",\"prices\":{\"input\":0.95,\"cacheRead\":0.16,\"output\":4}},\n\
-{\"id\":\"moonshotai/Kimi-K2.7-Code\",\"provider\":\"baseten\",\"name\":\"Kimi K2.7 Code\",\"prices\":{\"input\":0.95,\"cacheRead\":0.16,\"output\":4}},\n\
-{\"id\":\"moonshotai/Kimi-K3\",\"provider\":\"baseten\",\"name\":\"Kimi K3\",\"prices\":{\"input\":3,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"nvidia/NVIDIA-Nemotron-3-Ultra-550B-A55B\",\"provider\":\"baseten\",\"name\":\"NVIDIA Nemotron 3 Ultra\",\"prices\":{\"input\":0.6,\"cacheRead\":0.12,\"output\":2.4}},\n\
-{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"baseten\",\"name\":\"GPT OSS 120B\",\"prices\":{\"input\":0.1,\"output\":0.5}},\n\
-{\"id\":\"thinkingmachines/inkling\",\"provider\":\"baseten\",\"name\":\"Inkling\",\"prices\":{\"input\":1,\"cacheRead\":0.17,\"output\":4.05}},\n\
-{\"id\":\"thinkingmachines/inkling-small\",\"provider\":\"baseten\",\"name\":\"Inkling Small\",\"prices\":{\"input\":0.5,\"cacheRead\":0.1,\"output\":1.2}},\n\
-{\"id\":\"zai-org/GLM-4.7\",\"provider\":\"baseten\",\"name\":\"GLM 4.7\",\"prices\":{\"input\":0.6,\"cacheRead\":0.12,\"output\":2.2}},\n\
-{\"id\":\"zai-org/GLM-5.2\",\"provider\":\"baseten\",\"name\":\"GLM 5.2\",\"prices\":{\"input\":1.4,\"cacheRead\":0.14,\"output\":4.4}},\n\
-{\"id\":\"zai-org/GLM-5.2-Fast\",\"provider\":\"baseten\",\"name\":\"GLM 5.2 Fast\",\"prices\":{\"input\":2.1,\"cacheRead\":0.21,\"output\":6.6}},\n\
-{\"id\":\"zai-org/GLM-5.3\",\"provider\":\"baseten\",\"name\":\"GLM 5.3\",\"prices\":{\"input\":1.4,\"cacheRead\":0.14,\"output\":4.4}},\n\
-{\"id\":\"zai-org/GLM-5.3-Flash\",\"provider\":\"baseten\",\"name\":\"GLM 5.3 Flash\",\"prices\":{\"input\":0.15,\"cacheRead\":0.03,\"output\":0.5}},\n\
-{\"id\":\"gemma-4-31b\",\"provider\":\"cerebras\",\"name\":\"Gemma 4 31B\",\"match\":{\"or\":[{\"startsWith\":\"cerebras/gemma-4-31b\"},{\"startsWith\":\"cerebras:gemma-4-31b\"}]},\"prices\":{\"input\":0.99,\"output\":1.49}},\n\
-{\"id\":\"gpt-oss-120b\",\"provider\":\"cerebras\",\"name\":\"GPT-OSS 120B\",\"match\":{\"or\":[{\"startsWith\":\"cerebras/gpt-oss-120b\"},{\"startsWith\":\"cerebras:gpt-oss-120b\"}]},\"prices\":{\"input\":0.35,\"output\":0.75}},\n\
-{\"id\":\"llama-3.3-70b\",\"provider\":\"cerebras\",\"name\":\"Llama 3.3 70B\",\"match\":{\"or\":[{\"startsWith\":\"cerebras/llama-3.3-70b\"},{\"startsWith\":\"cerebras:llama-3.3-70b\"}]},\"prices\":{\"input\":0.85,\"output\":1.2},\"deprecated\":true},\n\
-{\"id\":\"llama3.1-8b\",\"provider\":\"cerebras\",\"name\":\"Llama 3.1 8B\",\"match\":{\"or\":[{\"startsWith\":\"cerebras/llama3.1-8b\"},{\"startsWith\":\"cerebras:llama3.1-8b\"}]},\"prices\":{\"input\":0.1,\"output\":0.1},\"deprecated\":true},\n\
-{\"id\":\"qwen-3-32b\",\"provider\":\"cerebras\",\"name\":\"Qwen 3 32B\",\"match\":{\"or\":[{\"startsWith\":\"cerebras/qwen-3-32b\"},{\"startsWith\":\"cerebras:qwen-3-32b\"}]},\"prices\":{\"input\":0.4,\"output\":0.8},\"deprecated\":true},\n\
-{\"id\":\"qwen-3-coder-480b\",\"provider\":\"cerebras\",\"name\":\"qwen-3-coder-480b\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"zai-glm-4.7\",\"provider\":\"cerebras\",\"name\":\"Z.ai GLM 4.7\",\"match\":{\"or\":[{\"startsWith\":\"cerebras/zai-glm-4.7\"},{\"startsWith\":\"cerebras:zai-glm-4.7\"}]},\"prices\":{\"input\":2.25,\"output\":2.75},\"deprecated\":true},\n\
-{\"id\":\"@cf/ai4bharat/indictrans2-en-indic-1B\",\"provider\":\"cloudflare\",\"name\":\"IndicTrans2 EN-Indic 1B\",\"prices\":{\"input\":0.342,\"output\":0.342}},\n\
-{\"id\":\"@cf/aisingapore/gemma-sea-lion-v4-27b-it\",\"provider\":\"cloudflare\",\"name\":\"Gemma SEA-LION v4 27B IT\",\"prices\":{\"input\":0.351,\"output\":0.555}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"@cf/baai/bge-base-en-v1.5\",\"provider\":\"cloudflare\",\"name\":\"BGE Base English v1.5\",\"prices\":{\"input\":0.067}},\n\
-{\"id\":\"@cf/baai/bge-large-en-v1.5\",\"provider\":\"cloudflare\",\"name\":\"BGE Large English v1.5\",\"prices\":{\"input\":0.204}},\n\
-{\"id\":\"@cf/baai/bge-m3\",\"provider\":\"cloudflare\",\"name\":\"BGE-M3\",\"prices\":{\"input\":0.012}},\n\
-{\"id\":\"@cf/baai/bge-reranker-base\",\"provider\":\"cloudflare\",\"name\":\"BGE Reranker Base\",\"mode\":\"other\",\"prices\":{\"input\":0.003}},\n\
-{\"id\":\"@cf/baai/bge-small-en-v1.5\",\"provider\":\"cloudflare\",\"name\":\"BGE Small English v1.5\",\"prices\":{\"input\":0.02}},\n\
-{\"id\":\"@cf/deepseek-ai/deepseek-r1-distill-qwen-32b\",\"provider\":\"cloudflare\",\"name\":\"DeepSeek R1 Distill Qwen 32B\",\"prices\":{\"input\":0.497,\"output\":4.881}},\n\
-{\"id\":\"@cf/deepseek-ai/deepseek-v4-flash-0731\",\"provider\":\"cloudflare\",\"name\":\"DeepSeek V4 Flash 0731\",\"prices\":{\"input\":0.44,\"cacheRead\":0.014,\"output\":1.32}},\n\
-{\"id\":\"@cf/deepseek-ai/deepseek-v4-pro-0813\",\"provider\":\"cloudflare\",\"name\":\"DeepSeek V4 Pro 0813\",\"prices\":{\"input\":1.32,\"cacheRead\":0.044,\"output\":3.96}},\n\
-{\"id\":\"@cf/google/gemma-3-12b-it\",\"provider\":\"cloudflare\",\"name\":\"Gemma 3 12B IT\",\"prices\":{\"input\":0.345,\"output\":0.556},\"deprecated\":true},\n\
-{\"id\":\"@cf/google/gemma-4-26b-a4b-it\",\"provider\":\"cloudflare\",\"name\":\"Gemma 4 26B A4B IT\",\"prices\":{\"input\":0.1,\"output\":0.3}},\n\
-{\"id\":\"@cf/huggingface/distilbert-sst-2-int8\",\"provider\":\"cloudflare\",\"name\":\"DistilBERT SST-2 INT8\",\"prices\":{\"input\":0.026}},\n\
-{\"id\":\"@cf/ibm-granite/granite-4.0-h-micro\",\"provider\":\"cloudflare\",\"name\":\"Granite 4.0 H Micro\",\"prices\":{\"input\":0.017,\"output\":0.112}},\n\
-{\"id\":\"@cf/meta/llama-2-7b-chat-fp16\",\"provider\":\"cloudflare\",\"name\":\"Llama 2 7B Chat FP16\",\"prices\":{\"input\":0.556,\"output\":6.667},\"deprecated\":true},\n\
-{\"id\":\"@cf/meta/llama-3-8b-instruct\",\"provider\":\"cloudflare\",\"name\":\"Llama 3 8B Instruct\",\"prices\":{\"input\":0.282,\"output\":0.827},\"deprecated\":true},\n\
-{\"id\":\"@cf/meta/llama-3-8b-instruct-awq\",\"provider\":\"cloudflare\",\"name\":\"Llama 3 8B Instruct AWQ\",\"prices\":{\"input\":0.123,\"output\":0.266},\"deprecated\":true},\n\
-{\"id\":\"@cf/meta/llama-3.1-70b-instruct-fp8-fast\",\"provider\":\"cloudflare\",\"name\":\"Llama 3.1 70B Instruct FP8 Fast\",\"prices\":{\"input\":0.293,\"output\":2.253}},\n\
-{\"id\":\"@cf/meta/llama-3.1-8b-instruct\",\"provider\":\"cloudflare\",\"name\":\"Llama 3.1 8B Instruct\",\"prices\":{\"input\":0.282,\"output\":0.827},\"deprecated\":true},\n\
-{\"id\":\"@cf/meta/llama-3.1-8b-instruct-awq\",\"provider\":\"cloudflare\",\"name\":\"Llama 3.1 8B Instruct AWQ\",\"prices\":{\"input\":0.123,\"output\":0.266},\"deprecated\":true},\n\
-{\"id\":\"@cf/meta/llama-3.1-8b-instruct-fp8\",\"provider\":\"cloudflare\",\"name\":\"Llama 3.1 8B Instruct FP8\",\"prices\":{\"input\":0.152,\"output\":0.287}},\n\
-{\"id\":\"@cf/meta/llama-3.1-8b-instruct-fp8-fast\",\"provider\":\"cloudflare\",\"name\":\"Llama 3.1 8B Instruct FP8 Fast\",\"aliases\":[\"@cf/meta/llama-3.1-8b-instruct-fast\"],\"prices\":{\"input\":0.045,\"output\":0.384}},\n\
-{\"id\":\"@cf/meta/llama-3.2-11b-vision-instruct\",\"provider\":\"cloudflare\",\"name\":\"Llama 3.2 11B Vision Instruct\",\"prices\":{\"input\":0.049,\"output\":0.676}},\n\
-{\"id\":\"@cf/meta/llama-3.2-1b-instruct\",\"provider\":\"cloudflare\",\"name\":\"Llama 3.2 1B Instruct\",\"prices\":{\"input\":0.027,\"output\":0.201}},\n\
-{\"id\":\"@cf/meta/llama-3.2-3b-instruct\",\"provider\":\"cloudflare\",\"name\":\"Llama 3.2 3B Instruct\",\"prices\":{\"input\":0.051,\"output\":0.335}},\n\
-{\"id\":\"@cf/meta/llama-3.3-70b-instruct-fp8-fast\",\"provider\":\"cloudflare\",\"name\":\"Llama 3.3 70B Instruct FP8 Fast\",\"prices\":{\"input\":0.293,\"output\":2.253}},\n\
-{\"id\":\"@cf/meta/llama-4-scout-17b-16e-instruct\",\"provider\":\"cloudflare\",\"name\":\"Llama 4 Scout 17B 16E Instruct\",\"prices\":{\"input\":0.27,\"output\":0.85}},\n\
-{\"id\":\"@cf/meta/llama-guard-3-8b\",\"provider\":\"cloudflare\",\"name\":\"Llama Guard 3 8B\",\"prices\":{\"input\":0.484,\"output\":0.03}},\n\
-{\"id\":\"@cf/meta/m2m100-1.2b\",\"provider\":\"cloudflare\",\"name\":\"M2M100 1.2B\",\"prices\":{\"input\":0.342,\"output\":0.342}},\n\
-{\"id\":\"@cf/mistral/mistral-7b-instruct-v0.1\",\"provider\":\"cloudflare\",\"name\":\"Mistral 7B Instruct v0.1\",\"prices\":{\"input\":0.11,\"output\":0.19},\"deprecated\":true},\n\
-{\"id\":\"@cf/mistralai/mistral-small-3.1-24b-instruct\",\"provider\":\"cloudflare\",\"name\":\"Mistral Small 3.1 24B Instruct\",\"prices\":{\"input\":0.351,\"output\":0.555}},\n\
-{\"id\":\"@cf/moondream/moondream3.1-9B-A2B\",\"provider\":\"cloudflare\",\"name\":\"Moondream 3.1 9B A2B\",\"prices\":{\"input\":0.3,\"output\":1}},\n\
-{\"id\":\"@cf/moonshotai/kimi-k2.5\",\"provider\":\"cloudflare\",\"name\":\"Kimi K2.5\",\"prices\":{\"input\":0.6,\"cacheRead\":0.1,\"output\":3},\"deprecated\":true},\n\
-{\"id\":\"@cf/moonshotai/kimi-k2.6\",\"provider\":\"cloudflare\",\"name\":\"Kimi K2.6\",\"prices\":{\"input\":0.95,\"cacheRead\":0.16,\"output\":4}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"@cf/moonshotai/kimi-k2.7-code\",\"provider\":\"cloudflare\",\"name\":\"Kimi K2.7 Code\",\"prices\":{\"input\":0.95,\"cacheRead\":0.19,\"output\":4}},\n\
-{\"id\":\"@cf/nvidia/nemotron-3-120b-a12b\",\"provider\":\"cloudflare\",\"name\":\"Nemotron 3 120B A12B\",\"prices\":{\"input\":0.5,\"output\":1.5}},\n\
-{\"id\":\"@cf/openai/gpt-oss-120b\",\"provider\":\"cloudflare\",\"name\":\"GPT-OSS 120B\",\"prices\":{\"input\":0.35,\"output\":0.75}},\n\
-{\"id\":\"@cf/openai/gpt-oss-20b\",\"provider\":\"cloudflare\",\"name\":\"GPT-OSS 20B\",\"prices\":{\"input\":0.2,\"output\":0.3}},\n\
-{\"id\":\"@cf/pfnet/plamo-embedding-1b\",\"provider\":\"cloudflare\",\"name\":\"PLaMo Embedding 1B\",\"mode\":\"embedding\",\"prices\":{\"input\":0.019}},\n\
-{\"id\":\"@cf/qwen/qwen2.5-coder-32b-instruct\",\"provider\":\"cloudflare\",\"name\":\"Qwen2.5 Coder 32B Instruct\",\"prices\":{\"input\":0.66,\"output\":1}},\n\
-{\"id\":\"@cf/qwen/qwen3-30b-a3b-fp8\",\"provider\":\"cloudflare\",\"name\":\"Qwen3 30B A3B FP8\",\"prices\":{\"input\":0.051,\"output\":0.335}},\n\
-{\"id\":\"@cf/qwen/qwen3-embedding-0.6b\",\"provider\":\"cloudflare\",\"name\":\"Qwen3 Embedding 0.6B\",\"mode\":\"embedding\",\"prices\":{\"input\":0.012}},\n\
-{\"id\":\"@cf/qwen/qwen3.8-27b\",\"provider\":\"cloudflare\",\"name\":\"Qwen3.8 27B\",\"prices\":{\"input\":0.45,\"output\":3.2}},\n\
-{\"id\":\"@cf/qwen/qwq-32b\",\"provider\":\"cloudflare\",\"name\":\"QwQ 32B\",\"prices\":{\"input\":0.66,\"output\":1}},\n\
-{\"id\":\"@cf/zai-org/glm-4.7-flash\",\"provider\":\"cloudflare\",\"name\":\"GLM 4.7 Flash\",\"prices\":{\"input\":0.06,\"output\":0.4}},\n\
-{\"id\":\"@cf/zai-org/glm-5.2\",\"provider\":\"cloudflare\",\"name\":\"GLM 5.2\",\"prices\":{\"input\":1.4,\"cacheRead\":0.26,\"output\":4.4}},\n\
-{\"id\":\"@cf/zai-org/glm-5.3-flash\",\"provider\":\"cloudflare\",\"name\":\"GLM 5.3 Flash\",\"prices\":{\"input\":0.15,\"cacheRead\":0.03,\"output\":0.5}},\n\
-{\"id\":\"c4ai-aya-expanse-32b\",\"provider\":\"cohere\",\"name\":\"Aya Expanse 32B\",\"match\":{\"contains\":\"aya-expanse-32b\"},\"prices\":{\"input\":0.5,\"output\":1.5}},\n\
-{\"id\":\"c4ai-aya-expanse-8b\",\"provider\":\"cohere\",\"name\":\"Aya Expanse 8B\",\"match\":{\"contains\":\"aya-expanse-8b\"},\"prices\":{\"input\":0.5,\"output\":1.5},\"deprecated\":true},\n\
-{\"id\":\"command\",\"provider\":\"cohere\",\"name\":\"Command\",\"prices\":{\"input\":1,\"output\":2}},\n\
-{\"id\":\"command-a\",\"provider\":\"cohere\",\"name\":\"Command A\",\"aliases\":[\"command-a-03-2025\"],\"prices\":{\"input\":2.5,\"output\":10}},\n\
-{\"id\":\"command-light\",\"provider\":\"cohere\",\"name\":\"Command Light\",\"match\":{\"startsWith\":\"command-light\"},\"prices\":{\"input\":0.3,\"output\":0.6},\"deprecated\":true},\n\
-{\"id\":\"command-r\",\"provider\":\"cohere\",\"name\":\"Command R\",\"aliases\":[\"command-r-08-2024\"],\"prices\":{\"input\":0.15,\"output\":0.6}},\n\
-{\"id\":\"command-r-plus\",\"provider\":\"cohere\",\"name\":\"Command R+\",\"aliases\":[\"command-r-plus-08-2024\"],\"prices\":{\"input\":2.5,\"output\":10}},\n\
-{\"id\":\"command-r7b\",\"provider\":\"cohere\",\"name\":\"Command R7B\",\"aliases\":[\"command-r7b-12-2024\"],\"prices\":{\"input\":0.0375,\"output\":0.15}},\n\
-{\"id\":\"embed-v4.0\",\"provider\":\"cohere\",\"name\":\"Embed v4.0\",\"mode\":\"embedding\",\"prices\":{\"input\":0.12}},\n\
-{\"id\":\"composer-2.5\",\"provider\":\"cursor\",\"name\":\"Composer 2.5\",\"match\":{\"regex\":\"^composer-2\\\\.5\\\\[fast=false\\\\]$\"},\"prices\":{\"input\":0.5,\"cacheRead\":0.2,\"output\":2.5}},\n\
-{\"id\":\"composer-2.5-fast\",\"provider\":\"cursor\",\"name\":\"Composer 2.5 Fast\",\"match\":{\"regex\":\"^composer-2\\\\.5\\\\[fast=true\\\\]$\"},\"prices\":{\"input\":3,\"cacheRead\":0.5,\"output\":15}},\n\
-{\"id\":\"grok-4.5\",\"provider\":\"cursor\",\"name\":\"Grok 4.5\",\"match\":{\"regex\":\"^grok-4\\\\.5\\\\[fast=false\\\\]$\"},\"prices\":{\"input\":2,\"cacheRead\":0.5,\"output\":6}},\n\
-{\"id\":\"grok-4.5-fast\",\"provider\":\"cursor\",\"name\":\"Grok 4.5 Fast\",\"match\":{\"regex\":\"^grok-4\\\\.5\\\\[fast=true\\\\]$\"},\"prices\":{\"input\":4,\"cacheRead\":1,\"output\":18}},\n\
-{\"id\":\"grok-4.6\",\"provider\":\"cursor\",\"name\":\"Grok 4.6\",\"match\":{\"regex\":\"^grok-4\\\\.6\\\\[fast=false\\\\]$\"},\"prices\":{\"input\":2,\"cacheRead\":0.5,\"output\":6}},\n\
-{\"id\":\"grok-4.6-fast\",\"provider\":\"cursor\",\"name\":\"Grok 4.6 Fast\",\"match\":{\"regex\":\"^grok-4\\\\.6\\\\[fast=true\\\\]$\"},\"prices\":{\"input\":4,\"cacheRead\":1,\"output\":12}},\n\
-{\"id\":\"deepseek-chat\",\"provider\":\"deepseek\",\"name\":\"DeepSeek Chat\",\"aliases\":[\"deepseek-chat-v3-0324\"],\"match\":{\"startsWith\":\"deepseek-chat\"},\"prices\":{\"input\":0.27,\"cacheRead\":0.07,\"output\":1.1}},\n\
-{\"id\":\"deepseek-reasoner\",\"provider\":\"deepseek\",\"name\":\"Deepseek R1\",\"aliases\":[\"deepseek-r1-0528\"],\"match\":{\"startsWith\":\"deepseek-r1\"},\"prices\":{\"input\":0.55,\"cacheRead\":0.14,\"output\":2.19}},\n\
-{\"id\":\"deepseek-v3.1-terminus\",\"provider\":\"deepseek\",\"name\":\"DeepSeek V3.1 Terminus\",\"prices\":{\"input\":0.27,\"cacheRead\":0.13,\"output\":0.95}},\n\
-{\"id\":\"deepseek-v3.2\",\"provider\":\"deepseek\",\"name\":\"DeepSeek V3.2\",\"prices\":{\"input\":0.2288,\"output\":0.3432}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"deepseek-v3.2-exp\",\"provider\":\"deepseek\",\"name\":\"DeepSeek V3.2 Exp\",\"prices\":{\"input\":0.27,\"output\":0.41}},\n\
-{\"id\":\"deepseek-v4-flash\",\"provider\":\"deepseek\",\"name\":\"DeepSeek V4 Flash\",\"match\":{\"startsWith\":\"deepseek-v4-flash\"},\"prices\":{\"input\":0.14,\"cacheRead\":0.0028,\"output\":0.28},\"validUntil\":\"2026-08-17\"},\n\
-{\"id\":\"deepseek-v4-flash\",\"provider\":\"deepseek\",\"name\":\"DeepSeek V4 Flash\",\"match\":{\"startsWith\":\"deepseek-v4-flash\"},\"prices\":{\"input\":0.22,\"cacheRead\":0.007,\"output\":0.66},\"validFrom\":\"2026-08-17\"},\n\
-{\"id\":\"deepseek-v4-pro\",\"provider\":\"deepseek\",\"name\":\"DeepSeek V4 Pro\",\"match\":{\"startsWith\":\"deepseek-v4-pro\"},\"prices\":{\"input\":0.435,\"cacheRead\":0.003625,\"output\":0.87},\"validUntil\":\"2026-08-17\"},\n\
-{\"id\":\"deepseek-v4-pro\",\"provider\":\"deepseek\",\"name\":\"DeepSeek V4 Pro\",\"match\":{\"startsWith\":\"deepseek-v4-pro\"},\"prices\":{\"input\":0.66,\"cacheRead\":0.022,\"output\":1.98},\"validFrom\":\"2026-08-17\"},\n\
-{\"id\":\"Qwen/Qwen3-14B-FP8\",\"provider\":\"doubleword\",\"name\":\"Qwen3 14B\",\"prices\":{\"input\":0.05,\"output\":0.6}},\n\
-{\"id\":\"Qwen/Qwen3-Embedding-8B\",\"provider\":\"doubleword\",\"name\":\"Qwen3 Embedding 8B\",\"mode\":\"embedding\",\"prices\":{\"input\":0.04}},\n\
-{\"id\":\"Qwen/Qwen3-VL-235B-A22B-Instruct-FP8\",\"provider\":\"doubleword\",\"name\":\"Qwen3 VL 235B A22B Instruct\",\"prices\":{\"input\":0.6,\"output\":1.2}},\n\
-{\"id\":\"Qwen/Qwen3-VL-30B-A3B-Instruct-FP8\",\"provider\":\"doubleword\",\"name\":\"Qwen3 VL 30B A3B Instruct\",\"prices\":{\"input\":0.16,\"output\":0.8}},\n\
-{\"id\":\"Qwen/Qwen3.5-35B-A3B-FP8\",\"provider\":\"doubleword\",\"name\":\"Qwen3.5 35B A3B\",\"prices\":{\"input\":0.25,\"output\":2}},\n\
-{\"id\":\"Qwen/Qwen3.5-397B-A17B\",\"provider\":\"doubleword\",\"name\":\"Qwen3.5 397B A17B\",\"prices\":{\"input\":0.6,\"output\":3.6}},\n\
-{\"id\":\"Qwen/Qwen3.5-9B\",\"provider\":\"doubleword\",\"name\":\"Qwen3.5 9B\",\"prices\":{\"input\":0.08,\"output\":0.7}},\n\
-{\"id\":\"Qwen/Qwen3.6-35B-A3B-FP8\",\"provider\":\"doubleword\",\"name\":\"Qwen3.6 35B A3B\",\"prices\":{\"input\":0.25,\"output\":2}},\n\
-{\"id\":\"Qwen/Qwen3.8-27B-FP8\",\"provider\":\"doubleword\",\"name\":\"Qwen3.8 27B\",\"prices\":{\"input\":0.45,\"cacheRead\":0.04,\"output\":3}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V4-Flash\",\"provider\":\"doubleword\",\"name\":\"DeepSeek V4 Flash\",\"prices\":{\"input\":0.14,\"output\":0.28}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V4-Flash-0731\",\"provider\":\"doubleword\",\"name\":\"DeepSeek V4 Flash 0731\",\"prices\":{\"input\":0.09,\"cacheRead\":0.02,\"output\":0.18}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V4-Pro\",\"provider\":\"doubleword\",\"name\":\"DeepSeek V4 Pro\",\"prices\":{\"input\":1.74,\"output\":3.48}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V4.1-Flash\",\"provider\":\"doubleword\",\"name\":\"DeepSeek V4.1 Flash\",\"prices\":{\"input\":0.15,\"cacheRead\":0.01,\"output\":0.6}},\n\
-{\"id\":\"google/gemma-4-31B-it\",\"provider\":\"doubleword\",\"name\":\"Gemma 4 31B IT\",\"prices\":{\"input\":0.14,\"output\":0.4}},\n\
-{\"id\":\"mistralai/Devstral-2-123B-Instruct-2512\",\"provider\":\"doubleword\",\"name\":\"Devstral 2 123B Instruct 2512\",\"prices\":{\"input\":0.4,\"output\":2}},\n\
-{\"id\":\"moonshotai/Kimi-K2.6\",\"provider\":\"doubleword\",\"name\":\"Kimi K2.6\",\"prices\":{\"input\":0.95,\"output\":4}},\n\
-{\"id\":\"moonshotai/kimi-k3\",\"provider\":\"doubleword\",\"name\":\"Kimi K3\",\"prices\":{\"input\":3,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-NVFP4\",\"provider\":\"doubleword\",\"name\":\"Nemotron 3 Super 120B A12B\",\"prices\":{\"input\":0.3,\"output\":0.75}},\n\
-{\"id\":\"openai/gpt-oss-20b\",\"provider\":\"doubleword\",\"name\":\"GPT OSS 20B\",\"prices\":{\"input\":0.04,\"output\":0.3}},\n\
-{\"id\":\"zai-org/GLM-5.1-FP8\",\"provider\":\"doubleword\",\"name\":\"GLM 5.1\",\"prices\":{\"input\":1.4,\"output\":4.4}},\n\
-{\"id\":\"zai-org/GLM-5.2-FP8\",\"provider\":\"doubleword\",\"name\":\"GLM 5.2\",\"prices\":{\"input\":0.93,\"cacheRead\":0.19,\"output\":3}},\n\
-{\"id\":\"deepseek-r1-0528\",\"provider\":\"fireworks\",\"name\":\"DeepSeek R1 0528\",\"aliases\":[\"accounts/fireworks/models/deepseek-r1-0528\"],\"prices\":{\"input\":3,\"output\":8}},\n\
-{\"id\":\"deepseek-v3-0324\",\"provider\":\"fireworks\",\"name\":\"Deepseek V3 03-24\",\"aliases\":[\"accounts/fireworks/models/deepseek-v3-0324\"],\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"deepseek-v3p2\",\"provider\":\"fireworks\",\"name\":\"Deepseek V3.2\",\"aliases\":[\"accounts/fireworks/models/deepseek-v3p2\"],\"prices\":{\"input\":0.56,\"cacheRead\":0.28,\"output\":1.68}},\n\
-{\"id\":\"deepseek-v4-flash\",\"provider\":\"fireworks\",\"name\":\"DeepSeek-V4-Flash\",\"aliases\":[\"accounts/fireworks/models/deepseek-v4-flash\",\"accounts/fireworks/models/deepseek-v4-flash-0731\"],\"prices\":{\"input\":0.14,\"cacheRead\":0.028,\"output\":0.28}},\n\
-{\"id\":\"deepseek-v4-pro\",\"provider\":\"fireworks\",\"name\":\"DeepSeek-V4-Pro\",\"aliases\":[\"accounts/fireworks/models/deepseek-v4-pro\"],\"prices\":{\"input\":1.74,\"cacheRead\":0.145,\"output\":3.48}},\n\
-{\"id\":\"gemma-3-27b-it\",\"provider\":\"fireworks\",\"name\":\"Gemma 3 27B Instruct\",\"aliases\":[\"accounts/fireworks/models/gemma-3-27b-it\"],\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"glm-4p7\",\"provider\":\"fireworks\",\"name\":\"GLM-4.7\",\"aliases\":[\"accounts/fireworks/models/glm-4p7\"],\"prices\":{\"input\":0.6,\"output\":2.2}},\n\
-{\"id\":\"glm-5p1\",\"provider\":\"fireworks\",\"name\":\"GLM-5.1\",\"aliases\":[\"accounts/fireworks/models/glm-5p1\"],\"prices\":{\"input\":1.4,\"cacheRead\":0.26,\"output\":4.4}},\n\
-{\"id\":\"glm-5p1-fast\",\"provider\":\"fireworks\",\"name\":\"GLM 5.1 Fast\",\"aliases\":[\"accounts/fireworks/routers/glm-5p1-fast\"],\"prices\":{\"input\":2.8,\"cacheRead\":0.52,\"output\":8.8}},\n\
-{\"id\":\"glm-5p2\",\"provider\":\"fireworks\",\"name\":\"GLM-5.2\",\"aliases\":[\"accounts/fireworks/models/glm-5p2\"],\"prices\":{\"input\":1.4,\"cacheRead\":0.14,\"output\":4.4}},\n\
-{\"id\":\"glm-5p2-fast\",\"provider\":\"fireworks\",\"name\":\"GLM 5.2 Fast\",\"aliases\":[\"accounts/fireworks/routers/glm-5p2-fast\",\"accounts/fireworks/routers/glm-5p2-fast-us\"],\"prices\":{\"input\":2.1,\"cacheRead\":0.21,\"output\":6.6}},\n\
-{\"id\":\"gpt-oss-120b\",\"provider\":\"fireworks\",\"name\":\"OpenAI gpt-oss-120b\",\"aliases\":[\"accounts/fireworks/models/gpt-oss-120b\"],\"prices\":{\"input\":0.15,\"cacheRead\":0.014,\"output\":0.6}},\n\
-{\"id\":\"gpt-oss-20b\",\"provider\":\"fireworks\",\"name\":\"OpenAI gpt-oss-20b\",\"aliases\":[\"accounts/fireworks/models/gpt-oss-20b\"],\"prices\":{\"input\":0.07,\"cacheRead\":0.035,\"output\":0.3}},\n\
-{\"id\":\"inkling\",\"provider\":\"fireworks\",\"name\":\"Inkling\",\"aliases\":[\"accounts/fireworks/models/inkling\"],\"prices\":{\"input\":1,\"cacheRead\":0.17,\"output\":4.05}},\n\
-{\"id\":\"kimi-k2p5\",\"provider\":\"fireworks\",\"name\":\"Kimi K2.5\",\"aliases\":[\"accounts/fireworks/models/kimi-k2p5\"],\"prices\":{\"input\":0.6,\"cacheRead\":0.1,\"output\":3}},\n\
-{\"id\":\"kimi-k2p6\",\"provider\":\"fireworks\",\"name\":\"Kimi K2.6\",\"aliases\":[\"accounts/fireworks/models/kimi-k2p6\"],\"prices\":{\"input\":0.95,\"cacheRead\":0.16,\"output\":4}},\n\
-{\"id\":\"kimi-k2p6-fast\",\"provider\":\"fireworks\",\"name\":\"Kimi K2.6 Fast\",\"aliases\":[\"accounts/fireworks/routers/kimi-k2p6-fast\"],\"prices\":{\"input\":2,\"cacheRead\":0.3,\"output\":8}},\n\
-{\"id\":\"kimi-k2p7-code\",\"provider\":\"fireworks\",\"name\":\"Kimi K2.7 Code\",\"aliases\":[\"accounts/fireworks/models/kimi-k2p7-code\"],\"prices\":{\"input\":0.95,\"cacheRead\":0.19,\"output\":4}},\n\
-{\"id\":\"kimi-k2p7-code-fast\",\"provider\":\"fireworks\",\"name\":\"Kimi K2.7 Code Fast\",\"aliases\":[\"accounts/fireworks/routers/kimi-k2p7-code-fast\"],\"prices\":{\"input\":1.9,\"cacheRead\":0.38,\"output\":8}},\n\
-{\"id\":\"kimi-k3\",\"provider\":\"fireworks\",\"name\":\"Kimi K3\",\"aliases\":[\"accounts/fireworks/models/kimi-k3\"],\"prices\":{\"input\":3,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"kimi-k3-fast\",\"provider\":\"fireworks\",\"name\":\"Kimi K3 Fast\",\"aliases\":[\"accounts/fireworks/routers/kimi-k3-fast\"],\"prices\":{\"input\":4.5,\"cacheRead\":0.45,\"output\":22.5}},\n\
-{\"id\":\"kimi-k3-us\",\"provider\":\"fireworks\",\"name\":\"Kimi K3 US\",\"aliases\":[\"accounts/fireworks/routers/kimi-k3-us\"],\"prices\":{\"input\":3.3,\"cacheRead\":0.33,\"output\":16.5}},\n\
-{\"id\":\"llama-v3p1-8b-instruct\",\"provider\":\"fireworks\",\"name\":\"Llama 3.1 8B Instruct\",\"aliases\":[\"accounts/fireworks/models/llama-v3p1-8b-instruct\"],\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"llama4-maverick-instruct-basic\",\"provider\":\"fireworks\",\"name\":\"Llama 4 Maverick Instruct (Basic)\",\"aliases\":[\"accounts/fireworks/models/llama4-maverick-instruct-basic\"],\"prices\":{\"input\":0.22,\"output\":0.88}},\n\
-{\"id\":\"minimax-m2p1\",\"provider\":\"fireworks\",\"name\":\"MiniMax-M2.1\",\"aliases\":[\"accounts/fireworks/models/minimax-m2p1\"],\"prices\":{\"input\":0.3,\"output\":1.2}},\n\
-{\"id\":\"minimax-m2p7\",\"provider\":\"fireworks\",\"name\":\"MiniMax M2.7\",\"aliases\":[\"accounts/fireworks/models/minimax-m2p7\"],\"prices\":{\"input\":0.3,\"cacheRead\":0.06,\"output\":1.2}},\n\
-{\"id\":\"minimax-m3\",\"provider\":\"fireworks\",\"name\":\"MiniMax M3\",\"aliases\":[\"accounts/fireworks/models/minimax-m3\"],\"prices\":{\"input\":0.3,\"cacheRead\":0.06,\"output\":1.2}},\n\
-{\"id\":\"nemotron-3-ultra-nvfp4\",\"provider\":\"fireworks\",\"name\":\"NVIDIA Nemotron 3 Ultra NVFP4\",\"aliases\":[\"accounts/fireworks/models/nemotron-3-ultra-nvfp4\"],\"prices\":{\"input\":0.6,\"cacheRead\":0.12,\"output\":2.4}},\n\
-{\"id\":\"qwen2p5-vl-72b-instruct\",\"provider\":\"fireworks\",\"name\":\"Qwen2.5-VL 72B Instruct\",\"aliases\":[\"accounts/fireworks/models/qwen2p5-vl-72b-instruct\"],\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"qwen3-235b-a22b\",\"provider\":\"fireworks\",\"name\":\"Qwen3 235B-A22B\",\"aliases\":[\"accounts/fireworks/models/qwen3-235b-a22b\"],\"prices\":{\"input\":0.22,\"output\":0.88}},\n\
-{\"id\":\"qwen3p6-plus\",\"provider\":\"fireworks\",\"name\":\"Qwen3.6 Plus\",\"aliases\":[\"accounts/fireworks/models/qwen3p6-plus\"],\"prices\":{\"input\":0.5,\"cacheRead\":0.1,\"output\":3}},\n\
-{\"id\":\"qwen3p7-plus\",\"provider\":\"fireworks\",\"name\":\"Qwen3.7 Plus\",\"aliases\":[\"accounts/fireworks/models/qwen3p7-plus\"],\"prices\":{\"input\":0.4,\"cacheRead\":0.08,\"output\":1.6}},\n\
-{\"id\":\"claude-fable-5\",\"provider\":\"github-copilot\",\"name\":\"Claude Fable 5\",\"prices\":{\"input\":10,\"cacheWrite\":12.5,\"cacheRead\":1,\"output\":50}},\n\
-{\"id\":\"claude-fable-5.1\",\"provider\":\"github-copilot\",\"name\":\"Claude Fable 5.1\",\"prices\":{\"input\":10,\"cacheWrite\":12.5,\"cacheRead\":1,\"output\":50}},\n\
-{\"id\":\"claude-haiku-4.5\",\"provider\":\"github-copilot\",\"name\":\"Claude Haiku 4.5\",\"prices\":{\"input\":1,\"cacheWrite\":1.25,\"cacheRead\":0.1,\"output\":5}},\n\
-{\"id\":\"claude-opus-4.7\",\"provider\":\"github-copilot\",\"name\":\"Claude Opus 4.7\",\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25}},\n\
-{\"id\":\"claude-opus-4.8\",\"provider\":\"github-copilot\",\"name\":\"Claude Opus 4.8\",\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25}},\n\
-{\"id\":\"claude-opus-4.8-fast\",\"provider\":\"github-copilot\",\"name\":\"Claude Opus 4.8 (fast mode)\",\"prices\":{\"input\":10,\"cacheWrite\":12.5,\"cacheRead\":1,\"output\":50}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"claude-opus-5\",\"provider\":\"github-copilot\",\"name\":\"Claude Opus 5\",\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25}},\n\
-{\"id\":\"claude-sonnet-5\",\"provider\":\"github-copilot\",\"name\":\"Claude Sonnet 5\",\"prices\":{\"input\":2,\"cacheWrite\":2.5,\"cacheRead\":0.2,\"output\":10}},\n\
-{\"id\":\"gemini-3.5-flash\",\"provider\":\"github-copilot\",\"name\":\"Gemini 3.5 Flash\",\"prices\":{\"input\":1.5,\"cacheRead\":0.15,\"output\":9}},\n\
-{\"id\":\"gemini-3.6-flash\",\"provider\":\"github-copilot\",\"name\":\"Gemini 3.6 Flash\",\"prices\":{\"input\":0.75,\"cacheRead\":0.075,\"output\":3.75}},\n\
-{\"id\":\"gemini-3.7-flash\",\"provider\":\"github-copilot\",\"name\":\"Gemini 3.7 Flash\",\"prices\":{\"input\":0.75,\"cacheRead\":0.075,\"output\":3.75}},\n\
-{\"id\":\"gemini-3.8-flash\",\"provider\":\"github-copilot\",\"name\":\"Gemini 3.8 Flash\",\"prices\":{\"input\":0.75,\"cacheRead\":0.075,\"output\":3.75}},\n\
-{\"id\":\"gpt-3.5-turbo\",\"provider\":\"github-copilot\",\"name\":\"GPT 3.5 Turbo\",\"aliases\":[\"gpt-3.5-turbo-0613\"],\"prices\":{},\"free\":true},\n\
-{\"id\":\"gpt-4.1\",\"provider\":\"github-copilot\",\"name\":\"GPT-4.1\",\"aliases\":[\"gpt-4.1-2025-04-14\"],\"prices\":{},\"free\":true},\n\
-{\"id\":\"gpt-4o\",\"provider\":\"github-copilot\",\"name\":\"GPT-4o\",\"aliases\":[\"gpt-4o-2024-05-13\",\"gpt-4o-2024-08-06\",\"gpt-4o-2024-11-20\",\"gpt-4-o-preview\"],\"prices\":{},\"free\":true},\n\
-{\"id\":\"gpt-4o-mini\",\"provider\":\"github-copilot\",\"name\":\"GPT-4o mini\",\"aliases\":[\"gpt-4o-mini-2024-07-18\"],\"prices\":{},\"free\":true},\n\
-{\"id\":\"gpt-5-mini\",\"provider\":\"github-copilot\",\"name\":\"GPT-5 mini\",\"match\":{\"regex\":\"^gpt-5-mini-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},\"prices\":{\"input\":0.25,\"cacheRead\":0.025,\"output\":2}},\n\
-{\"id\":\"gpt-5.3-codex\",\"provider\":\"github-copilot\",\"name\":\"GPT-5.3-Codex\",\"match\":{\"regex\":\"^gpt-5\\\\.3-codex-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},\"prices\":{\"input\":1.75,\"cacheRead\":0.175,\"output\":14}},\n\
-{\"id\":\"gpt-5.4\",\"provider\":\"github-copilot\",\"name\":\"GPT-5.4\",\"match\":{\"regex\":\"^gpt-5\\\\.4-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},\"prices\":{\"input\":2.5,\"cacheRead\":0.25,\"output\":15},\"contextTiers\":[{\"above\":272000,\"prices\":{\"input\":5,\"cacheRead\":0.5,\"output\":22.5}}]},\n\
-{\"id\":\"gpt-5.4-mini\",\"provider\":\"github-copilot\",\"name\":\"GPT-5.4 mini\",\"match\":{\"regex\":\"^gpt-5\\\\.4-mini-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},\"prices\":{\"input\":0.75,\"cacheRead\":0.075,\"output\":4.5}},\n\
-{\"id\":\"gpt-5.5\",\"provider\":\"github-copilot\",\"name\":\"GPT-5.5\",\"match\":{\"regex\":\"^gpt-5\\\\.5-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},\"prices\":{\"input\":5,\"cacheRead\":0.5,\"output\":30},\"contextTiers\":[{\"above\":272000,\"prices\":{\"input\":10,\"cacheRead\":1,\"output\":45}}]},\n\
-{\"id\":\"gpt-5.6-luna\",\"provider\":\"github-copilot\",\"name\":\"GPT-5.6 Luna\",\"match\":{\"regex\":\"^gpt-5\\\\.6-luna-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},\"prices\":{\"input\":0.2,\"cacheWrite\":0.25,\"cacheRead\":0.02,\"output\":1.2},\"contextTiers\":[{\"above\":200000,\"prices\":{\"input\":0.4,\"cacheWrite\":0.5,\"cacheRead\":0.04,\"output\":1.8}}]},\n\
-{\"id\":\"gpt-5.6-sol\",\"provider\":\"github-copilot\",\"name\":\"GPT-5.6 Sol\",\"match\":{\"regex\":\"^gpt-5\\\\.6-sol-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},\"prices\":{\"input\":4,\"cacheWrite\":5,\"cacheRead\":0.4,\"output\":20},\"contextTiers\":[{\"above\":272000,\"prices\":{\"input\":8,\"cacheWrite\":10,\"cacheRead\":0.8,\"output\":30}}]},\n\
-{\"id\":\"gpt-5.6-terra\",\"provider\":\"github-copilot\",\"name\":\"GPT-5.6 Terra\",\"match\":{\"regex\":\"^gpt-5\\\\.6-terra-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},\"prices\":{\"input\":2,\"cacheWrite\":2.5,\"cacheRead\":0.2,\"output\":12},\"contextTiers\":[{\"above\":272000,\"prices\":{\"input\":4,\"cacheWrite\":5,\"cacheRead\":0.4,\"output\":18}}]},\n\
-{\"id\":\"grok-4.5\",\"provider\":\"github-copilot\",\"name\":\"Grok 4.5\",\"prices\":{\"input\":2,\"cacheRead\":0.5,\"output\":6},\"contextTiers\":[{\"above\":200000,\"prices\":{\"input\":4,\"cacheRead\":1,\"output\":12}}]},\n\
-{\"id\":\"grok-4.6\",\"provider\":\"github-copilot\",\"name\":\"Grok 4.6\",\"prices\":{\"input\":2,\"cacheRead\":0.5,\"output\":6},\"contextTiers\":[{\"above\":200000,\"prices\":{\"input\":4,\"cacheRead\":1,\"output\":12}}]},\n\
-{\"id\":\"kimi-k2.7-code\",\"provider\":\"github-copilot\",\"name\":\"Kimi K2.7 Code\",\"prices\":{\"input\":0.95,\"cacheRead\":0.19,\"output\":4}},\n\
-{\"id\":\"kimi-k3\",\"provider\":\"github-copilot\",\"name\":\"Kimi K3\",\"prices\":{\"input\":3,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"mai-code-1-flash-picker\",\"provider\":\"github-copilot\",\"name\":\"MAI-Code-1-Flash\",\"prices\":{\"input\":0.75,\"cacheRead\":0.075,\"output\":4.5}},\n\
-{\"id\":\"mai-code-1.1-flash\",\"provider\":\"github-copilot\",\"name\":\"MAI-Code-1.1-Flash\",\"prices\":{\"input\":0.2,\"cacheRead\":0.02,\"output\":1.2}},\n\
-{\"id\":\"claude-3-5-haiku\",\"provider\":\"google\",\"match\":{\"contains\":\"claude-3-5-haiku\"},\"prices\":{\"input\":0.8,\"cacheWrite\":1,\"cacheRead\":0.08,\"output\":4}},\n\
-{\"id\":\"claude-3-5-sonnet\",\"provider\":\"google\",\"match\":{\"contains\":\"claude-3-5-sonnet\"},\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"claude-3-7-sonnet\",\"provider\":\"google\",\"match\":{\"contains\":\"claude-3-7-sonnet\"},\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"claude-3-haiku\",\"provider\":\"google\",\"match\":{\"contains\":\"claude-3-haiku\"},\"prices\":{\"input\":0.25,\"cacheWrite\":0.3,\"cacheRead\":0.03,\"output\":1.25}},\n\
-{\"id\":\"claude-3-opus\",\"provider\":\"google\",\"match\":{\"contains\":\"claude-3-opus\"},\"prices\":{\"input\":15,\"cacheWrite\":18.75,\"cacheRead\":1.5,\"output\":75}},\n\
-{\"id\":\"claude-4-opus\",\"provider\":\"google\",\"aliases\":[\"claude-opus-4\"],\"match\":{\"or\":[{\"contains\":\"claude-4-opus\"},{\"contains\":\"claude-opus-4@\"},{\"contains\":\"claude-opus-4-0\"},{\"contains\":\"claude-opus-4-1\"}]},\"prices\":{\"input\":15,\"cacheWrite\":18.75,\"cacheRead\":1.5,\"output\":75}},\n\
-{\"id\":\"claude-4-sonnet\",\"provider\":\"google\",\"aliases\":[\"claude-sonnet-4\",\"anthropic/claude-sonnet-4\"],\"match\":{\"or\":[{\"contains\":\"claude-4-sonnet\"},{\"contains\":\"claude-sonnet-4-0\"},{\"contains\":\"claude-sonnet-4@\"},{\"contains\":\"claude-sonnet-4-2025\"}]},\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"claude-fable-5\",\"provider\":\"google\",\"match\":{\"or\":[{\"endsWith\":\"claude-fable-5\"},{\"contains\":\"claude-fable-5@\"}]},\"prices\":{\"input\":10,\"cacheWrite\":12.5,\"cacheRead\":1,\"output\":50}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"claude-fable-5-1\",\"provider\":\"google\",\"match\":{\"or\":[{\"endsWith\":\"claude-fable-5-1\"},{\"contains\":\"claude-fable-5-1@\"}]},\"prices\":{\"input\":10,\"cacheWrite\":12.5,\"cacheRead\":0.25,\"output\":50}},\n\
-{\"id\":\"claude-opus-4-6\",\"provider\":\"google\",\"match\":{\"or\":[{\"contains\":\"claude-4-6-opus\"},{\"contains\":\"claude-opus-4-6\"},{\"contains\":\"claude-4.6-opus\"},{\"contains\":\"claude-opus-4.6\"}]},\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25},\"contextTiers\":[{\"above\":200000,\"prices\":{\"input\":10,\"cacheWrite\":12.5,\"cacheRead\":1,\"output\":37.5}}]},\n\
-{\"id\":\"claude-opus-4-7\",\"provider\":\"google\",\"match\":{\"or\":[{\"contains\":\"claude-4-7-opus\"},{\"contains\":\"claude-opus-4-7\"},{\"contains\":\"claude-4.7-opus\"},{\"contains\":\"claude-opus-4.7\"}]},\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25}},\n\
-{\"id\":\"claude-opus-4-8\",\"provider\":\"google\",\"match\":{\"or\":[{\"contains\":\"claude-4-8-opus\"},{\"contains\":\"claude-opus-4-8\"},{\"contains\":\"claude-4.8-opus\"},{\"contains\":\"claude-opus-4.8\"}]},\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25}},\n\
-{\"id\":\"claude-opus-5\",\"provider\":\"google\",\"match\":{\"or\":[{\"contains\":\"claude-5-opus\"},{\"endsWith\":\"claude-opus-5\"},{\"contains\":\"claude-opus-5@\"},{\"contains\":\"claude-5.0-opus\"},{\"contains\":\"claude-opus-5.0\"}]},\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25}},\n\
-{\"id\":\"claude-opus-5-5\",\"provider\":\"google\",\"match\":{\"or\":[{\"contains\":\"claude-5-5-opus\"},{\"endsWith\":\"claude-opus-5-5\"},{\"contains\":\"claude-opus-5-5@\"},{\"contains\":\"claude-5.5-opus\"},{\"contains\":\"claude-opus-5.5\"}]},\"prices\":{\"input\":4,\"cacheWrite\":5,\"cacheRead\":0.2,\"output\":20}},\n\
-{\"id\":\"claude-sonnet-4-5\",\"provider\":\"google\",\"match\":{\"or\":[{\"contains\":\"claude-sonnet-4-5\"},{\"contains\":\"claude-sonnet-4.5\"}]},\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15},\"contextTiers\":[{\"above\":200000,\"prices\":{\"input\":6,\"cacheWrite\":7.5,\"cacheRead\":0.6,\"output\":22.5}}]},\n\
-{\"id\":\"claude-sonnet-4-6\",\"provider\":\"google\",\"match\":{\"or\":[{\"contains\":\"claude-sonnet-4-6\"},{\"contains\":\"claude-sonnet-4.6\"}]},\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"gemini-1.0-pro-vision-001\",\"provider\":\"google\",\"name\":\"gemini 1.0 pro vision\",\"prices\":{\"input\":0.125,\"output\":0.375},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-1.5-flash\",\"provider\":\"google\",\"name\":\"gemini 1.5 flash\",\"match\":{\"contains\":\"gemini-1.5-flash\"},\"prices\":{\"input\":0.075,\"cacheRead\":0.01875,\"output\":0.3},\"contextTiers\":[{\"above\":128000,\"prices\":{\"input\":0.15,\"cacheRead\":0.0375,\"output\":0.6}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-1.5-pro\",\"provider\":\"google\",\"name\":\"gemini 1.5 Pro\",\"match\":{\"contains\":\"gemini-1.5-pro\"},\"prices\":{\"input\":1.25,\"output\":5},\"contextTiers\":[{\"above\":128000,\"prices\":{\"input\":2.5,\"output\":10}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-2.0-flash\",\"provider\":\"google\",\"name\":\"gemini 2.0 flash\",\"match\":{\"or\":[{\"endsWith\":\"gemini-2.0-flash\"},{\"contains\":\"gemini-2.0-flash-0\"},{\"contains\":\"gemini-2.0-flash-exp\"},{\"contains\":\"gemini-2.0-flash-thinking\"},{\"contains\":\"gemini-2.0-flash-latest\"}]},\"prices\":{\"input\":0.1,\"cacheRead\":0.025,\"output\":0.4,\"inputAudio\":0.7},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-2.0-flash-lite\",\"provider\":\"google\",\"name\":\"gemini 2.0 flash lite\",\"match\":{\"contains\":\"gemini-2.0-flash-lite\"},\"prices\":{\"input\":0.075,\"output\":0.3},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-2.5-flash\",\"provider\":\"google\",\"name\":\"Gemini 2.5 Flash\",\"aliases\":[\"gemini-2.5-flash-latest\",\"gemini-2.5-flash-preview-09-2025\"],\"prices\":{\"input\":0.3,\"cacheRead\":0.03,\"output\":2.5,\"inputAudio\":1},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-2.5-flash-image\",\"provider\":\"google\",\"name\":\"Gemini 2.5 Flash Image\",\"aliases\":[\"gemini-2.5-flash-image-preview\"],\"prices\":{\"input\":0.3,\"output\":2.5},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-2.5-flash-lite\",\"provider\":\"google\",\"name\":\"Gemini 2.5 Flash Lite\",\"match\":{\"and\":[{\"startsWith\":\"gemini-2.5-flash-lite-preview\"},{\"regex\":\"^(?!.*-[tT][tT][sS](?:$|-))\"}]},\"prices\":{\"input\":0.1,\"cacheRead\":0.01,\"output\":0.4,\"inputAudio\":0.3},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-2.5-flash-lite-preview-tts\",\"provider\":\"google\",\"name\":\"Gemini 2.5 Flash-Lite Preview TTS\",\"mode\":\"audio\",\"prices\":{\"input\":0.5,\"output\":10},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-2.5-flash-preview\",\"provider\":\"google\",\"name\":\"Gemini 2.5 Flash Preview 05-20\",\"aliases\":[\"gemini-2.5-flash-preview-05-20:thinking\",\"gemini-2.5-flash-preview:thinking\"],\"match\":{\"or\":[{\"contains\":\"gemini-2.5-flash-preview-05-20\"},{\"contains\":\"gemini-2.5-flash-preview-04-17\"}]},\"prices\":{\"input\":0.15,\"output\":0.6},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"deprecated\":true},\n\
-{\"id\":\"gemini-2.5-flash-tts\",\"provider\":\"google\",\"name\":\"Gemini 2.5 Flash TTS\",\"aliases\":[\"gemini-2.5-flash-preview-tts\"],\"mode\":\"audio\",\"prices\":{\"input\":0.5,\"output\":10},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-2.5-pro\",\"provider\":\"google\",\"name\":\"Gemini 2.5 Pro\",\"match\":{\"and\":[{\"startsWith\":\"gemini-2.5-pro\"},{\"regex\":\"^(?!.*-[tT][tT][sS](?:$|-))\"}]},\"prices\":{\"input\":1.25,\"cacheRead\":0.125,\"output\":10},\"contextTiers\":[{\"above\":200000,\"prices\":{\"input\":2.5,\"cacheRead\":0.25,\"output\":15}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-2.5-pro-tts\",\"provider\":\"google\",\"name\":\"Gemini 2.5 Pro TTS\",\"aliases\":[\"gemini-2.5-pro-preview-tts\"],\"mode\":\"audio\",\"prices\":{\"input\":1,\"output\":20},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-3-flash-preview\",\"provider\":\"google\",\"name\":\"Gemini 3 Flash Preview\",\"match\":{\"startsWith\":\"gemini-3-flash-preview-\"},\"prices\":{\"input\":0.5,\"cacheRead\":0.05,\"output\":3,\"inputAudio\":1},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-3-pro-image-preview\",\"provider\":\"google\",\"name\":\"Gemini 3 Pro Image Preview\",\"aliases\":[\"gemini-3-pro-image\"],\"match\":{\"startsWith\":\"gemini-3-pro-image-preview\"},\"prices\":{\"input\":2,\"output\":12},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-3-pro-preview\",\"provider\":\"google\",\"name\":\"Gemini 3 Pro Preview\",\"aliases\":[\"gemini-3-pro-text-preview\"],\"match\":{\"startsWith\":\"gemini-3-pro-preview\"},\"prices\":{\"input\":2,\"cacheRead\":0.2,\"output\":12},\"contextTiers\":[{\"above\":200000,\"prices\":{\"input\":4,\"cacheRead\":0.4,\"output\":18}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-3.1-flash-image-preview\",\"provider\":\"google\",\"name\":\"Gemini 3.1 Flash Image Preview\",\"aliases\":[\"gemini-3.1-flash-image\"],\"match\":{\"startsWith\":\"gemini-3.1-flash-image-preview\"},\"prices\":{\"input\":0.5,\"output\":3},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-3.1-flash-lite\",\"provider\":\"google\",\"name\":\"Gemini 3.1 Flash Lite\",\"match\":{\"startsWith\":\"gemini-3.1-flash-lite-preview\"},\"prices\":{\"input\":0.25,\"cacheRead\":0.025,\"output\":1.5,\"inputAudio\":0.5},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-3.1-flash-lite-image\",\"provider\":\"google\",\"name\":\"Gemini 3.1 Flash Lite Image\",\"match\":{\"startsWith\":\"gemini-3.1-flash-lite-image\"},\"prices\":{\"input\":0.25,\"output\":1.5},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-3.1-flash-live-preview\",\"provider\":\"google\",\"name\":\"Gemini 3.1 Flash Live Preview\",\"match\":{\"startsWith\":\"gemini-3.1-flash-live-preview\"},\"prices\":{\"input\":0.75,\"output\":4.5,\"inputAudio\":3,\"outputAudio\":12,\"inputImage\":1},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-3.1-pro-preview\",\"provider\":\"google\",\"name\":\"Gemini 3.1 Pro Preview\",\"match\":{\"startsWith\":\"gemini-3.1-pro-preview\"},\"prices\":{\"input\":2,\"cacheRead\":0.2,\"output\":12},\"contextTiers\":[{\"above\":200000,\"prices\":{\"input\":4,\"cacheRead\":0.4,\"output\":18}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-3.5-flash\",\"provider\":\"google\",\"name\":\"Gemini 3.5 Flash\",\"match\":{\"or\":[{\"startsWith\":\"gemini-3.5-flash-preview\"},{\"regex\":\"^gemini-3\\\\.5-flash-\\\\d\"}]},\"prices\":{\"input\":1.5,\"cacheRead\":0.15,\"output\":9},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-3.5-flash-lite\",\"provider\":\"google\",\"name\":\"Gemini 3.5 Flash Lite\",\"match\":{\"startsWith\":\"gemini-3.5-flash-lite\"},\"prices\":{\"input\":0.3,\"cacheRead\":0.03,\"output\":2.5},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-3.6-flash\",\"provider\":\"google\",\"name\":\"Gemini 3.6 Flash\",\"match\":{\"startsWith\":\"gemini-3.6-flash\"},\"prices\":{\"input\":0.75,\"cacheRead\":0.075,\"output\":3.75},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"validUntil\":\"2027-01-01\"},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"gemini-3.6-flash\",\"provider\":\"google\",\"name\":\"Gemini 3.6 Flash\",\"match\":{\"startsWith\":\"gemini-3.6-flash\"},\"prices\":{\"input\":1.5,\"cacheRead\":0.15,\"output\":7.5},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"validFrom\":\"2027-01-01\"},\n\
-{\"id\":\"gemini-3.7-flash\",\"provider\":\"google\",\"name\":\"Gemini 3.7 Flash\",\"match\":{\"startsWith\":\"gemini-3.7-flash\"},\"prices\":{\"input\":0.75,\"cacheRead\":0.075,\"output\":3.75},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"validUntil\":\"2027-01-01\"},\n\
-{\"id\":\"gemini-3.7-flash\",\"provider\":\"google\",\"name\":\"Gemini 3.7 Flash\",\"match\":{\"startsWith\":\"gemini-3.7-flash\"},\"prices\":{\"input\":1.5,\"cacheRead\":0.15,\"output\":7.5},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"validFrom\":\"2027-01-01\"},\n\
-{\"id\":\"gemini-3.8-flash\",\"provider\":\"google\",\"name\":\"Gemini 3.8 Flash\",\"match\":{\"startsWith\":\"gemini-3.8-flash\"},\"prices\":{\"input\":0.75,\"cacheRead\":0.075,\"output\":3.75},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"validUntil\":\"2027-01-01\"},\n\
-{\"id\":\"gemini-3.8-flash\",\"provider\":\"google\",\"name\":\"Gemini 3.8 Flash\",\"match\":{\"startsWith\":\"gemini-3.8-flash\"},\"prices\":{\"input\":1.5,\"cacheRead\":0.15,\"output\":7.5},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"validFrom\":\"2027-01-01\"},\n\
-{\"id\":\"gemini-embedding-001\",\"provider\":\"google\",\"mode\":\"embedding\",\"prices\":{\"input\":0.15},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-embedding-2\",\"provider\":\"google\",\"name\":\"Gemini Embedding 2\",\"mode\":\"embedding\",\"prices\":{\"input\":0.2,\"inputAudio\":6.5,\"inputImage\":0.45},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-flash-1.5\",\"provider\":\"google\",\"name\":\"Gemini 1.5 Flash\",\"prices\":{\"input\":0.075,\"cacheRead\":0.01875,\"output\":0.3},\"contextTiers\":[{\"above\":128000,\"prices\":{\"input\":0.15,\"cacheRead\":0.0375,\"output\":0.6}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-flash-1.5-8b\",\"provider\":\"google\",\"name\":\"gemini 1.5 flash\",\"prices\":{\"input\":0.0375,\"cacheRead\":0.01,\"output\":0.15},\"contextTiers\":[{\"above\":128000,\"prices\":{\"input\":0.075,\"cacheRead\":0.02,\"output\":0.3}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-live-2.5-flash\",\"provider\":\"google\",\"name\":\"Gemini Live 2.5 Flash\",\"aliases\":[\"gemini-2.5-flash-native-audio-latest\"],\"match\":{\"or\":[{\"startsWith\":\"gemini-live-2.5-flash\"},{\"startsWith\":\"gemini-2.5-flash-native-audio-preview\"}]},\"prices\":{\"input\":0.5,\"output\":2,\"inputAudio\":3,\"outputAudio\":12},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-omni-flash-preview\",\"provider\":\"google\",\"name\":\"Gemini Omni Flash Preview\",\"match\":{\"startsWith\":\"gemini-omni-flash-preview\"},\"prices\":{\"input\":1.5,\"output\":9},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-pro\",\"provider\":\"google\",\"name\":\"gemini 1.0 pro\",\"aliases\":[\"gemini-1.0-pro\"],\"prices\":{\"input\":0.125,\"output\":0.375},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemini-pro-1.5\",\"provider\":\"google\",\"name\":\"Gemini 1.5 Pro\",\"prices\":{\"input\":1.25,\"cacheRead\":0.3125,\"output\":5},\"contextTiers\":[{\"above\":128000,\"prices\":{\"input\":2.5,\"cacheRead\":0.625,\"output\":10}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gemma-2-27b-it\",\"provider\":\"google\",\"name\":\"Gemma 2 27B\",\"prices\":{\"input\":0.65,\"output\":0.65}},\n\
-{\"id\":\"gemma-3\",\"provider\":\"google\",\"name\":\"Gemma 3 (free)\",\"match\":{\"startsWith\":\"gemma-3-\"},\"prices\":{},\"free\":true},\n\
-{\"id\":\"gemma-3n\",\"provider\":\"google\",\"name\":\"Gemma 3n (free)\",\"match\":{\"startsWith\":\"gemma-3n\"},\"prices\":{},\"free\":true},\n\
-{\"id\":\"gemma-4-26b-a4b-it\",\"provider\":\"google\",\"name\":\"Gemma 4 26B A4B\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"gemma-4-26b-a4b-it-maas\",\"provider\":\"google\",\"name\":\"Gemma 4 26B A4B (Vertex AI MaaS)\",\"prices\":{\"input\":0.15,\"cacheRead\":0.015,\"output\":0.6}},\n\
-{\"id\":\"gemma-4-31b-it\",\"provider\":\"google\",\"name\":\"Gemma 4 31B\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepseek-r1-distill-llama-70b\",\"provider\":\"groq\",\"name\":\"DeepSeek R1 Distill Llama 70B\",\"prices\":{\"input\":0.75,\"output\":0.99}},\n\
-{\"id\":\"gemma-7b-it\",\"provider\":\"groq\",\"prices\":{\"input\":0.07,\"output\":0.07}},\n\
-{\"id\":\"gemma2-9b-it\",\"provider\":\"groq\",\"name\":\"Gemma 2 9B 8k\",\"aliases\":[\"gemma2-9b\"],\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"llama-3.1-405b-reasoning\",\"provider\":\"groq\",\"prices\":{\"input\":0.59,\"output\":0.79}},\n\
-{\"id\":\"llama-3.1-70b-versatile\",\"provider\":\"groq\",\"prices\":{\"input\":0.59,\"output\":0.79}},\n\
-{\"id\":\"llama-3.1-8b-instant\",\"provider\":\"groq\",\"name\":\"Llama 3.1 8B Instant 128k\",\"prices\":{\"input\":0.05,\"output\":0.08}},\n\
-{\"id\":\"llama-3.2-11b-text-preview\",\"provider\":\"groq\",\"prices\":{\"input\":0.18,\"output\":0.18}},\n\
-{\"id\":\"llama-3.2-11b-vision-preview\",\"provider\":\"groq\",\"prices\":{\"input\":0.18,\"output\":0.18}},\n\
-{\"id\":\"llama-3.2-1b-preview\",\"provider\":\"groq\",\"prices\":{\"input\":0.04,\"output\":0.04}},\n\
-{\"id\":\"llama-3.2-3b-preview\",\"provider\":\"groq\",\"prices\":{\"input\":0.06,\"output\":0.06}},\n\
-{\"id\":\"llama-3.2-90b-text-preview\",\"provider\":\"groq\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"llama-3.2-90b-vision-preview\",\"provider\":\"groq\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"llama-3.3-70b-specdec\",\"provider\":\"groq\",\"prices\":{\"input\":0.59,\"output\":0.99}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"llama-3.3-70b-versatile\",\"provider\":\"groq\",\"name\":\"Llama 3.3 70B Versatile 128k\",\"prices\":{\"input\":0.59,\"output\":0.79}},\n\
-{\"id\":\"llama-guard-3-8b\",\"provider\":\"groq\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"llama2-70b-4096\",\"provider\":\"groq\",\"prices\":{\"input\":0.7,\"output\":0.8}},\n\
-{\"id\":\"llama3-70b-8192\",\"provider\":\"groq\",\"prices\":{\"input\":0.59,\"output\":0.79}},\n\
-{\"id\":\"llama3-8b-8192\",\"provider\":\"groq\",\"prices\":{\"input\":0.05,\"output\":0.08}},\n\
-{\"id\":\"llama3-groq-70b-8192-tool-use-preview\",\"provider\":\"groq\",\"prices\":{\"input\":0.89,\"output\":0.89}},\n\
-{\"id\":\"llama3-groq-8b-8192-tool-use-preview\",\"provider\":\"groq\",\"prices\":{\"input\":0.19,\"output\":0.19}},\n\
-{\"id\":\"meta-llama/llama-4-maverick-17b-128e-instruct\",\"provider\":\"groq\",\"name\":\"Llama 4 Maverick 17B 128E\",\"prices\":{\"input\":0.2,\"output\":0.6}},\n\
-{\"id\":\"meta-llama/llama-4-scout-17b-16e-instruct\",\"provider\":\"groq\",\"name\":\"Llama 4 Scout (17Bx16E) 128k\",\"prices\":{\"input\":0.11,\"output\":0.34}},\n\
-{\"id\":\"meta-llama/llama-guard-4-12b\",\"provider\":\"groq\",\"name\":\"Llama Guard 4 12B\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"mistral-saba-24b\",\"provider\":\"groq\",\"prices\":{\"input\":0.79,\"output\":0.79}},\n\
-{\"id\":\"mixtral-8x7b-32768\",\"provider\":\"groq\",\"prices\":{\"input\":0.24,\"output\":0.24}},\n\
-{\"id\":\"moonshotai/kimi-k2-instruct\",\"provider\":\"groq\",\"name\":\"Kimi K2 1T 128k\",\"aliases\":[\"moonshotai/kimi-k2-instruct-0905\"],\"prices\":{\"input\":1,\"cacheRead\":0.5,\"output\":3}},\n\
-{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"groq\",\"aliases\":[\"openai/gpt-oss-safeguard-20b\"],\"prices\":{\"input\":0.15,\"cacheRead\":0.075,\"output\":0.6}},\n\
-{\"id\":\"openai/gpt-oss-20b\",\"provider\":\"groq\",\"prices\":{\"input\":0.075,\"cacheRead\":0.0375,\"output\":0.3}},\n\
-{\"id\":\"qwen/qwen3-32b\",\"provider\":\"groq\",\"name\":\"Qwen3 32B 131k\",\"prices\":{\"input\":0.29,\"output\":0.59}},\n\
-{\"id\":\"whisper-large-v3\",\"provider\":\"groq\",\"name\":\"Whisper Large V3\",\"mode\":\"audio\",\"prices\":{\"perAudioHour\":0.111}},\n\
-{\"id\":\"whisper-large-v3-turbo\",\"provider\":\"groq\",\"name\":\"Whisper Large V3 Turbo\",\"mode\":\"audio\",\"prices\":{\"perAudioHour\":0.04}},\n\
-{\"id\":\"meta-llama/Llama-3.1-8B-Instruct\",\"provider\":\"huggingface_cerebras\",\"name\":\"Llama-3.1-8B-Instruct\",\"aliases\":[\"meta-llama/llama-3.1-8b-instruct-fast\"],\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"meta-llama/Llama-3.3-70B-Instruct\",\"provider\":\"huggingface_fireworks-ai\",\"name\":\"Llama-3.3-70B-Instruct\",\"aliases\":[\"meta-llama/llama-3.3-70b-instruct-fast\"],\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"huggingface_fireworks-ai\",\"name\":\"gpt-oss-120b\",\"aliases\":[\"openai/gpt-oss-120b-fast\"],\"prices\":{\"input\":0.15,\"output\":0.6}},\n\
-{\"id\":\"openai/gpt-oss-20b\",\"provider\":\"huggingface_fireworks-ai\",\"name\":\"gpt-oss-20b\",\"aliases\":[\"openai/gpt-oss-20b-fast\"],\"prices\":{\"input\":0.05,\"output\":0.2}},\n\
-{\"id\":\"Qwen/Qwen3-32B\",\"provider\":\"huggingface_groq\",\"name\":\"Qwen3-32B\",\"aliases\":[\"qwen/qwen3-32b-fast\"],\"prices\":{\"input\":0.29,\"output\":0.59}},\n\
-{\"id\":\"meta-llama/Llama-3.3-70B-Instruct\",\"provider\":\"huggingface_groq\",\"name\":\"Llama-3.3-70B-Instruct\",\"aliases\":[\"meta-llama/llama-3.3-70b-instruct-fast\"],\"prices\":{\"input\":0.59,\"output\":0.79}},\n\
-{\"id\":\"meta-llama/Llama-4-Scout-17B-16E-Instruct\",\"provider\":\"huggingface_groq\",\"name\":\"Llama-4-Scout-17B-16E-Instruct\",\"aliases\":[\"meta-llama/llama-4-scout-17b-16e-instruct-fast\"],\"prices\":{\"input\":0.11,\"output\":0.34}},\n\
-{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"huggingface_groq\",\"name\":\"gpt-oss-120b\",\"aliases\":[\"openai/gpt-oss-120b-fast\"],\"prices\":{\"input\":0.15,\"output\":0.75}},\n\
-{\"id\":\"openai/gpt-oss-20b\",\"provider\":\"huggingface_groq\",\"name\":\"gpt-oss-20b\",\"aliases\":[\"openai/gpt-oss-20b-fast\"],\"prices\":{\"input\":0.1,\"output\":0.5}},\n\
-{\"id\":\"Qwen/Qwen2.5-VL-72B-Instruct\",\"provider\":\"huggingface_hyperbolic\",\"name\":\"Qwen2.5-VL-72B-Instruct\",\"aliases\":[\"qwen/qwen2.5-vl-72b-instruct-fast\"],\"prices\":{\"input\":0.6,\"output\":0.6}},\n\
-{\"id\":\"Qwen/Qwen2.5-VL-7B-Instruct\",\"provider\":\"huggingface_hyperbolic\",\"name\":\"Qwen2.5-VL-7B-Instruct\",\"aliases\":[\"qwen/qwen2.5-vl-7b-instruct-fast\"],\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"Qwen/Qwen3-235B-A22B-Instruct-2507\",\"provider\":\"huggingface_hyperbolic\",\"name\":\"Qwen3-235B-A22B-Instruct-2507\",\"aliases\":[\"qwen/qwen3-235b-a22b-instruct-2507-fast\"],\"prices\":{\"input\":2,\"output\":2}},\n\
-{\"id\":\"Qwen/Qwen3-Coder-480B-A35B-Instruct\",\"provider\":\"huggingface_hyperbolic\",\"name\":\"Qwen3-Coder-480B-A35B-Instruct\",\"aliases\":[\"qwen/qwen3-coder-480b-a35b-instruct-fast\"],\"prices\":{\"input\":2,\"output\":2}},\n\
-{\"id\":\"Qwen/Qwen3-Next-80B-A3B-Instruct\",\"provider\":\"huggingface_hyperbolic\",\"name\":\"Qwen3-Next-80B-A3B-Instruct\",\"aliases\":[\"qwen/qwen3-next-80b-a3b-instruct-fast\"],\"prices\":{\"input\":0.3,\"output\":0.3}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"Qwen/Qwen3-Next-80B-A3B-Thinking\",\"provider\":\"huggingface_hyperbolic\",\"name\":\"Qwen3-Next-80B-A3B-Thinking\",\"aliases\":[\"qwen/qwen3-next-80b-a3b-thinking-fast\"],\"prices\":{\"input\":0.3,\"output\":0.3}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-R1\",\"provider\":\"huggingface_hyperbolic\",\"name\":\"DeepSeek-R1\",\"aliases\":[\"deepseek-ai/deepseek-r1-fast\"],\"prices\":{\"input\":2,\"output\":2}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-R1-0528\",\"provider\":\"huggingface_hyperbolic\",\"name\":\"DeepSeek-R1-0528\",\"aliases\":[\"deepseek-ai/deepseek-r1-0528-fast\"],\"prices\":{\"input\":3,\"output\":3}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V3-0324\",\"provider\":\"huggingface_hyperbolic\",\"name\":\"DeepSeek-V3-0324\",\"aliases\":[\"deepseek-ai/deepseek-v3-0324-fast\"],\"prices\":{\"input\":1.25,\"output\":1.25}},\n\
-{\"id\":\"meta-llama/Llama-3.3-70B-Instruct\",\"provider\":\"huggingface_hyperbolic\",\"name\":\"Llama-3.3-70B-Instruct\",\"aliases\":[\"meta-llama/llama-3.3-70b-instruct-fast\"],\"prices\":{\"input\":0.4,\"output\":0.4}},\n\
-{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"huggingface_hyperbolic\",\"name\":\"gpt-oss-120b\",\"aliases\":[\"openai/gpt-oss-120b-fast\"],\"prices\":{\"input\":0.3,\"output\":0.3}},\n\
-{\"id\":\"openai/gpt-oss-20b\",\"provider\":\"huggingface_hyperbolic\",\"name\":\"gpt-oss-20b\",\"aliases\":[\"openai/gpt-oss-20b-fast\"],\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"NousResearch/Hermes-4-405B\",\"provider\":\"huggingface_nebius\",\"name\":\"Hermes-4-405B\",\"aliases\":[\"nousresearch/hermes-4-405b-fast\"],\"prices\":{\"input\":1,\"output\":3}},\n\
-{\"id\":\"NousResearch/Hermes-4-70B\",\"provider\":\"huggingface_nebius\",\"name\":\"Hermes-4-70B\",\"aliases\":[\"nousresearch/hermes-4-70b-fast\"],\"prices\":{\"input\":0.13,\"output\":0.4}},\n\
-{\"id\":\"PrimeIntellect/INTELLECT-3-FP8\",\"provider\":\"huggingface_nebius\",\"name\":\"INTELLECT-3-FP8\",\"aliases\":[\"primeintellect/intellect-3-fp8-fast\"],\"prices\":{\"input\":0.2,\"output\":1.1}},\n\
-{\"id\":\"Qwen/Qwen2.5-Coder-7B\",\"provider\":\"huggingface_nebius\",\"name\":\"Qwen2.5-Coder-7B\",\"aliases\":[\"qwen/qwen2.5-coder-7b-fast\"],\"prices\":{\"input\":0.03,\"output\":0.09}},\n\
-{\"id\":\"Qwen/Qwen2.5-VL-72B-Instruct\",\"provider\":\"huggingface_nebius\",\"name\":\"Qwen2.5-VL-72B-Instruct\",\"aliases\":[\"qwen/qwen2.5-vl-72b-instruct-fast\"],\"prices\":{\"input\":0.25,\"output\":0.75}},\n\
-{\"id\":\"Qwen/Qwen3-235B-A22B-Instruct-2507\",\"provider\":\"huggingface_nebius\",\"name\":\"Qwen3-235B-A22B-Instruct-2507\",\"aliases\":[\"qwen/qwen3-235b-a22b-instruct-2507-fast\"],\"prices\":{\"input\":0.2,\"output\":0.6}},\n\
-{\"id\":\"Qwen/Qwen3-235B-A22B-Thinking-2507\",\"provider\":\"huggingface_nebius\",\"name\":\"Qwen3-235B-A22B-Thinking-2507\",\"aliases\":[\"qwen/qwen3-235b-a22b-thinking-2507-fast\"],\"prices\":{\"input\":0.2,\"output\":0.8}},\n\
-{\"id\":\"Qwen/Qwen3-30B-A3B-Instruct-2507\",\"provider\":\"huggingface_nebius\",\"name\":\"Qwen3-30B-A3B-Instruct-2507\",\"aliases\":[\"qwen/qwen3-30b-a3b-instruct-2507-fast\"],\"prices\":{\"input\":0.1,\"output\":0.3}},\n\
-{\"id\":\"Qwen/Qwen3-30B-A3B-Thinking-2507\",\"provider\":\"huggingface_nebius\",\"name\":\"Qwen3-30B-A3B-Thinking-2507\",\"aliases\":[\"qwen/qwen3-30b-a3b-thinking-2507-fast\"],\"prices\":{\"input\":0.1,\"output\":0.3}},\n\
-{\"id\":\"Qwen/Qwen3-32B\",\"provider\":\"huggingface_nebius\",\"name\":\"Qwen3-32B\",\"aliases\":[\"qwen/qwen3-32b-fast\"],\"prices\":{\"input\":0.1,\"output\":0.3}},\n\
-{\"id\":\"Qwen/Qwen3-Coder-30B-A3B-Instruct\",\"provider\":\"huggingface_nebius\",\"name\":\"Qwen3-Coder-30B-A3B-Instruct\",\"aliases\":[\"qwen/qwen3-coder-30b-a3b-instruct-fast\"],\"prices\":{\"input\":0.1,\"output\":0.3}},\n\
-{\"id\":\"Qwen/Qwen3-Coder-480B-A35B-Instruct\",\"provider\":\"huggingface_nebius\",\"name\":\"Qwen3-Coder-480B-A35B-Instruct\",\"aliases\":[\"qwen/qwen3-coder-480b-a35b-instruct-fast\"],\"prices\":{\"input\":0.4,\"output\":1.8}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-R1-0528\",\"provider\":\"huggingface_nebius\",\"name\":\"DeepSeek-R1-0528\",\"aliases\":[\"deepseek-ai/deepseek-r1-0528-fast\"],\"prices\":{\"input\":0.8,\"output\":2.4}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V3-0324\",\"provider\":\"huggingface_nebius\",\"name\":\"DeepSeek-V3-0324\",\"aliases\":[\"deepseek-ai/deepseek-v3-0324-fast\"],\"prices\":{\"input\":0.75,\"output\":2.25}},\n\
-{\"id\":\"google/gemma-2-2b-it\",\"provider\":\"huggingface_nebius\",\"name\":\"gemma-2-2b-it\",\"aliases\":[\"google/gemma-2-2b-it-fast\"],\"prices\":{\"input\":0.02,\"output\":0.06}},\n\
-{\"id\":\"google/gemma-2-9b-it\",\"provider\":\"huggingface_nebius\",\"name\":\"gemma-2-9b-it\",\"aliases\":[\"google/gemma-2-9b-it-fast\"],\"prices\":{\"input\":0.03,\"output\":0.09}},\n\
-{\"id\":\"google/gemma-3-27b-it\",\"provider\":\"huggingface_nebius\",\"name\":\"gemma-3-27b-it\",\"aliases\":[\"google/gemma-3-27b-it-fast\"],\"prices\":{\"input\":0.2,\"output\":0.6}},\n\
-{\"id\":\"meta-llama/Llama-3.1-8B-Instruct\",\"provider\":\"huggingface_nebius\",\"name\":\"Llama-3.1-8B-Instruct\",\"aliases\":[\"meta-llama/llama-3.1-8b-instruct-fast\"],\"prices\":{\"input\":0.03,\"output\":0.09}},\n\
-{\"id\":\"meta-llama/Llama-3.3-70B-Instruct\",\"provider\":\"huggingface_nebius\",\"name\":\"Llama-3.3-70B-Instruct\",\"aliases\":[\"meta-llama/llama-3.3-70b-instruct-fast\"],\"prices\":{\"input\":0.25,\"output\":0.75}},\n\
-{\"id\":\"moonshotai/Kimi-K2-Instruct\",\"provider\":\"huggingface_nebius\",\"name\":\"Kimi-K2-Instruct\",\"aliases\":[\"moonshotai/kimi-k2-instruct-fast\"],\"prices\":{\"input\":0.5,\"output\":2.4}},\n\
-{\"id\":\"moonshotai/Kimi-K2-Thinking\",\"provider\":\"huggingface_nebius\",\"name\":\"Kimi-K2-Thinking\",\"aliases\":[\"moonshotai/kimi-k2-thinking-fast\"],\"prices\":{\"input\":0.6,\"output\":2.5}},\n\
-{\"id\":\"nvidia/Llama-3_1-Nemotron-Ultra-253B-v1\",\"provider\":\"huggingface_nebius\",\"name\":\"Llama-3_1-Nemotron-Ultra-253B-v1\",\"aliases\":[\"nvidia/llama-3_1-nemotron-ultra-253b-v1-fast\"],\"prices\":{\"input\":0.6,\"output\":1.8}},\n\
-{\"id\":\"nvidia/NVIDIA-Nemotron-Nano-12B-v2\",\"provider\":\"huggingface_nebius\",\"name\":\"NVIDIA-Nemotron-Nano-12B-v2\",\"aliases\":[\"nvidia/nvidia-nemotron-nano-12b-v2-fast\"],\"prices\":{\"input\":0.07,\"output\":0.2}},\n\
-{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"huggingface_nebius\",\"name\":\"gpt-oss-120b\",\"aliases\":[\"openai/gpt-oss-120b-fast\"],\"prices\":{\"input\":0.15,\"output\":0.6}},\n\
-{\"id\":\"zai-org/GLM-4.5\",\"provider\":\"huggingface_nebius\",\"name\":\"GLM-4.5\",\"aliases\":[\"zai-org/glm-4.5-fast\"],\"prices\":{\"input\":0.6,\"output\":2.2}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"zai-org/GLM-4.5-Air\",\"provider\":\"huggingface_nebius\",\"name\":\"GLM-4.5-Air\",\"aliases\":[\"zai-org/glm-4.5-air-fast\"],\"prices\":{\"input\":0.2,\"output\":1.2}},\n\
-{\"id\":\"MiniMaxAI/MiniMax-M1-80k\",\"provider\":\"huggingface_novita\",\"name\":\"MiniMax-M1-80k\",\"aliases\":[\"minimaxai/minimax-m1-80k-fast\"],\"prices\":{\"input\":0.55,\"output\":2.2}},\n\
-{\"id\":\"MiniMaxAI/MiniMax-M2\",\"provider\":\"huggingface_novita\",\"name\":\"MiniMax-M2\",\"aliases\":[\"minimaxai/minimax-m2-fast\",\"minimaxai/minimax-m2.1\",\"minimaxai/minimax-m2.1-fast\",\"minimaxai/minimax-m2.5\",\"minimaxai/minimax-m2.5-fast\"],\"prices\":{\"input\":0.3,\"output\":1.2}},\n\
-{\"id\":\"NousResearch/Hermes-2-Pro-Llama-3-8B\",\"provider\":\"huggingface_novita\",\"name\":\"Hermes-2-Pro-Llama-3-8B\",\"aliases\":[\"nousresearch/hermes-2-pro-llama-3-8b-fast\"],\"prices\":{\"input\":0.14,\"output\":0.14}},\n\
-{\"id\":\"Qwen/Qwen2.5-72B-Instruct\",\"provider\":\"huggingface_novita\",\"name\":\"Qwen2.5-72B-Instruct\",\"aliases\":[\"qwen/qwen2.5-72b-instruct-fast\"],\"prices\":{\"input\":0.38,\"output\":0.4}},\n\
-{\"id\":\"Qwen/Qwen3-235B-A22B\",\"provider\":\"huggingface_novita\",\"name\":\"Qwen3-235B-A22B\",\"aliases\":[\"qwen/qwen3-235b-a22b-fast\"],\"prices\":{\"input\":0.2,\"output\":0.8}},\n\
-{\"id\":\"Qwen/Qwen3-235B-A22B-Instruct-2507\",\"provider\":\"huggingface_novita\",\"name\":\"Qwen3-235B-A22B-Instruct-2507\",\"aliases\":[\"qwen/qwen3-235b-a22b-instruct-2507-fast\"],\"prices\":{\"input\":0.09,\"output\":0.58}},\n\
-{\"id\":\"Qwen/Qwen3-235B-A22B-Thinking-2507\",\"provider\":\"huggingface_novita\",\"name\":\"Qwen3-235B-A22B-Thinking-2507\",\"aliases\":[\"qwen/qwen3-235b-a22b-thinking-2507-fast\"],\"prices\":{\"input\":0.3,\"output\":3}},\n\
-{\"id\":\"Qwen/Qwen3-30B-A3B\",\"provider\":\"huggingface_novita\",\"name\":\"Qwen3-30B-A3B\",\"aliases\":[\"qwen/qwen3-30b-a3b-fast\"],\"prices\":{\"input\":0.09,\"output\":0.45}},\n\
-{\"id\":\"Qwen/Qwen3-32B\",\"provider\":\"huggingface_novita\",\"name\":\"Qwen3-32B\",\"aliases\":[\"qwen/qwen3-32b-fast\"],\"prices\":{\"input\":0.1,\"output\":0.45}},\n\
-{\"id\":\"Qwen/Qwen3-Coder-480B-A35B-Instruct\",\"provider\":\"huggingface_novita\",\"name\":\"Qwen3-Coder-480B-A35B-Instruct\",\"aliases\":[\"qwen/qwen3-coder-480b-a35b-instruct-fast\"],\"prices\":{\"input\":0.3,\"output\":1.3}},\n\
-{\"id\":\"Qwen/Qwen3-Coder-Next\",\"provider\":\"huggingface_novita\",\"name\":\"Qwen3-Coder-Next\",\"aliases\":[\"qwen/qwen3-coder-next-fast\"],\"prices\":{\"input\":0.2,\"output\":1.5}},\n\
-{\"id\":\"Qwen/Qwen3-Next-80B-A3B-Instruct\",\"provider\":\"huggingface_novita\",\"name\":\"Qwen3-Next-80B-A3B-Instruct\",\"aliases\":[\"qwen/qwen3-next-80b-a3b-instruct-fast\"],\"prices\":{\"input\":0.15,\"output\":1.5}},\n\
-{\"id\":\"Qwen/Qwen3-Next-80B-A3B-Thinking\",\"provider\":\"huggingface_novita\",\"name\":\"Qwen3-Next-80B-A3B-Thinking\",\"aliases\":[\"qwen/qwen3-next-80b-a3b-thinking-fast\"],\"prices\":{\"input\":0.15,\"output\":1.5}},\n\
-{\"id\":\"Qwen/Qwen3-VL-235B-A22B-Instruct\",\"provider\":\"huggingface_novita\",\"name\":\"Qwen3-VL-235B-A22B-Instruct\",\"aliases\":[\"qwen/qwen3-vl-235b-a22b-instruct-fast\"],\"prices\":{\"input\":0.3,\"output\":1.5}},\n\
-{\"id\":\"Qwen/Qwen3-VL-235B-A22B-Thinking\",\"provider\":\"huggingface_novita\",\"name\":\"Qwen3-VL-235B-A22B-Thinking\",\"aliases\":[\"qwen/qwen3-vl-235b-a22b-thinking-fast\"],\"prices\":{\"input\":0.98,\"output\":3.95}},\n\
-{\"id\":\"Qwen/Qwen3-VL-30B-A3B-Instruct\",\"provider\":\"huggingface_novita\",\"name\":\"Qwen3-VL-30B-A3B-Instruct\",\"aliases\":[\"qwen/qwen3-vl-30b-a3b-instruct-fast\"],\"prices\":{\"input\":0.2,\"output\":0.7}},\n\
-{\"id\":\"Qwen/Qwen3-VL-30B-A3B-Thinking\",\"provider\":\"huggingface_novita\",\"name\":\"Qwen3-VL-30B-A3B-Thinking\",\"aliases\":[\"qwen/qwen3-vl-30b-a3b-thinking-fast\"],\"prices\":{\"input\":0.2,\"output\":1}},\n\
-{\"id\":\"Qwen/Qwen3-VL-8B-Instruct\",\"provider\":\"huggingface_novita\",\"name\":\"Qwen3-VL-8B-Instruct\",\"aliases\":[\"qwen/qwen3-vl-8b-instruct-fast\"],\"prices\":{\"input\":0.08,\"output\":0.5}},\n\
-{\"id\":\"Qwen/Qwen3.5-122B-A10B\",\"provider\":\"huggingface_novita\",\"name\":\"Qwen3.5-122B-A10B\",\"aliases\":[\"qwen/qwen3.5-122b-a10b-fast\"],\"prices\":{\"input\":0.4,\"output\":3.2}},\n\
-{\"id\":\"Qwen/Qwen3.5-27B\",\"provider\":\"huggingface_novita\",\"name\":\"Qwen3.5-27B\",\"aliases\":[\"qwen/qwen3.5-27b-fast\"],\"prices\":{\"input\":0.3,\"output\":2.4}},\n\
-{\"id\":\"Qwen/Qwen3.5-35B-A3B\",\"provider\":\"huggingface_novita\",\"name\":\"Qwen3.5-35B-A3B\",\"aliases\":[\"qwen/qwen3.5-35b-a3b-fast\"],\"prices\":{\"input\":0.25,\"output\":2}},\n\
-{\"id\":\"Qwen/Qwen3.5-397B-A17B\",\"provider\":\"huggingface_novita\",\"name\":\"Qwen3.5-397B-A17B\",\"aliases\":[\"qwen/qwen3.5-397b-a17b-fast\"],\"prices\":{\"input\":0.6,\"output\":3.6}},\n\
-{\"id\":\"Sao10K/L3-70B-Euryale-v2.1\",\"provider\":\"huggingface_novita\",\"name\":\"L3-70B-Euryale-v2.1\",\"aliases\":[\"sao10k/l3-70b-euryale-v2.1-fast\"],\"prices\":{\"input\":1.48,\"output\":1.48}},\n\
-{\"id\":\"Sao10K/L3-8B-Lunaris-v1\",\"provider\":\"huggingface_novita\",\"name\":\"L3-8B-Lunaris-v1\",\"aliases\":[\"sao10k/l3-8b-lunaris-v1-fast\"],\"prices\":{\"input\":0.05,\"output\":0.05}},\n\
-{\"id\":\"Sao10K/L3-8B-Stheno-v3.2\",\"provider\":\"huggingface_novita\",\"name\":\"L3-8B-Stheno-v3.2\",\"aliases\":[\"sao10k/l3-8b-stheno-v3.2-fast\"],\"prices\":{\"input\":0.05,\"output\":0.05}},\n\
-{\"id\":\"XiaomiMiMo/MiMo-V2-Flash\",\"provider\":\"huggingface_novita\",\"name\":\"MiMo-V2-Flash\",\"aliases\":[\"xiaomimimo/mimo-v2-flash-fast\"],\"prices\":{\"input\":0.1,\"output\":0.3}},\n\
-{\"id\":\"alpindale/WizardLM-2-8x22B\",\"provider\":\"huggingface_novita\",\"name\":\"WizardLM-2-8x22B\",\"aliases\":[\"alpindale/wizardlm-2-8x22b-fast\"],\"prices\":{\"input\":0.62,\"output\":0.62}},\n\
-{\"id\":\"baidu/ERNIE-4.5-21B-A3B-PT\",\"provider\":\"huggingface_novita\",\"name\":\"ERNIE-4.5-21B-A3B-PT\",\"aliases\":[\"baidu/ernie-4.5-21b-a3b-pt-fast\"],\"prices\":{\"input\":0.07,\"output\":0.28}},\n\
-{\"id\":\"baidu/ERNIE-4.5-300B-A47B-Base-PT\",\"provider\":\"huggingface_novita\",\"name\":\"ERNIE-4.5-300B-A47B-Base-PT\",\"aliases\":[\"baidu/ernie-4.5-300b-a47b-base-pt-fast\"],\"prices\":{\"input\":0.28,\"output\":1.1}},\n\
-{\"id\":\"baidu/ERNIE-4.5-VL-28B-A3B-PT\",\"provider\":\"huggingface_novita\",\"name\":\"ERNIE-4.5-VL-28B-A3B-PT\",\"aliases\":[\"baidu/ernie-4.5-vl-28b-a3b-pt-fast\"],\"prices\":{\"input\":0.14,\"output\":0.56}},\n\
-{\"id\":\"baidu/ERNIE-4.5-VL-424B-A47B-Base-PT\",\"provider\":\"huggingface_novita\",\"name\":\"ERNIE-4.5-VL-424B-A47B-Base-PT\",\"aliases\":[\"baidu/ernie-4.5-vl-424b-a47b-base-pt-fast\"],\"prices\":{\"input\":0.42,\"output\":1.25}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"deepseek-ai/DeepSeek-Prover-V2-671B\",\"provider\":\"huggingface_novita\",\"name\":\"DeepSeek-Prover-V2-671B\",\"aliases\":[\"deepseek-ai/deepseek-prover-v2-671b-fast\"],\"prices\":{\"input\":0.7,\"output\":2.5}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-R1\",\"provider\":\"huggingface_novita\",\"name\":\"DeepSeek-R1\",\"aliases\":[\"deepseek-ai/deepseek-r1-fast\",\"deepseek-ai/deepseek-r1-0528\",\"deepseek-ai/deepseek-r1-0528-fast\"],\"prices\":{\"input\":0.7,\"output\":2.5}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-R1-Distill-Llama-70B\",\"provider\":\"huggingface_novita\",\"name\":\"DeepSeek-R1-Distill-Llama-70B\",\"aliases\":[\"deepseek-ai/deepseek-r1-distill-llama-70b-fast\"],\"prices\":{\"input\":0.8,\"output\":0.8}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V3\",\"provider\":\"huggingface_novita\",\"name\":\"DeepSeek-V3\",\"aliases\":[\"deepseek-ai/deepseek-v3-fast\"],\"prices\":{\"input\":0.4,\"output\":1.3}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V3-0324\",\"provider\":\"huggingface_novita\",\"name\":\"DeepSeek-V3-0324\",\"aliases\":[\"deepseek-ai/deepseek-v3-0324-fast\"],\"prices\":{\"input\":0.27,\"output\":1.12}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V3.1\",\"provider\":\"huggingface_novita\",\"name\":\"DeepSeek-V3.1\",\"aliases\":[\"deepseek-ai/deepseek-v3.1-fast\",\"deepseek-ai/deepseek-v3.1-terminus\",\"deepseek-ai/deepseek-v3.1-terminus-fast\"],\"prices\":{\"input\":0.27,\"output\":1}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V3.2\",\"provider\":\"huggingface_novita\",\"name\":\"DeepSeek-V3.2\",\"aliases\":[\"deepseek-ai/deepseek-v3.2-fast\"],\"prices\":{\"input\":0.269,\"output\":0.4}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V3.2-Exp\",\"provider\":\"huggingface_novita\",\"name\":\"DeepSeek-V3.2-Exp\",\"aliases\":[\"deepseek-ai/deepseek-v3.2-exp-fast\"],\"prices\":{\"input\":0.27,\"output\":0.41}},\n\
-{\"id\":\"meta-llama/Llama-3.1-8B-Instruct\",\"provider\":\"huggingface_novita\",\"name\":\"Llama-3.1-8B-Instruct\",\"aliases\":[\"meta-llama/llama-3.1-8b-instruct-fast\"],\"prices\":{\"input\":0.02,\"output\":0.05}},\n\
-{\"id\":\"meta-llama/Llama-3.3-70B-Instruct\",\"provider\":\"huggingface_novita\",\"name\":\"Llama-3.3-70B-Instruct\",\"aliases\":[\"meta-llama/llama-3.3-70b-instruct-fast\"],\"prices\":{\"input\":0.135,\"output\":0.4}},\n\
-{\"id\":\"meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8\",\"provider\":\"huggingface_novita\",\"name\":\"Llama-4-Maverick-17B-128E-Instruct-FP8\",\"aliases\":[\"meta-llama/llama-4-maverick-17b-128e-instruct-fp8-fast\"],\"prices\":{\"input\":0.27,\"output\":0.85}},\n\
-{\"id\":\"meta-llama/Llama-4-Scout-17B-16E-Instruct\",\"provider\":\"huggingface_novita\",\"name\":\"Llama-4-Scout-17B-16E-Instruct\",\"aliases\":[\"meta-llama/llama-4-scout-17b-16e-instruct-fast\"],\"prices\":{\"input\":0.18,\"output\":0.59}},\n\
-{\"id\":\"meta-llama/Meta-Llama-3-70B-Instruct\",\"provider\":\"huggingface_novita\",\"name\":\"Meta-Llama-3-70B-Instruct\",\"aliases\":[\"meta-llama/meta-llama-3-70b-instruct-fast\"],\"prices\":{\"input\":0.51,\"output\":0.74}},\n\
-{\"id\":\"meta-llama/Meta-Llama-3-8B-Instruct\",\"provider\":\"huggingface_novita\",\"name\":\"Meta-Llama-3-8B-Instruct\",\"aliases\":[\"meta-llama/meta-llama-3-8b-instruct-fast\"],\"prices\":{\"input\":0.04,\"output\":0.04}},\n\
-{\"id\":\"moonshotai/Kimi-K2-Instruct\",\"provider\":\"huggingface_novita\",\"name\":\"Kimi-K2-Instruct\",\"aliases\":[\"moonshotai/kimi-k2-instruct-fast\"],\"prices\":{\"input\":0.57,\"output\":2.3}},\n\
-{\"id\":\"moonshotai/Kimi-K2-Instruct-0905\",\"provider\":\"huggingface_novita\",\"name\":\"Kimi-K2-Instruct-0905\",\"aliases\":[\"moonshotai/kimi-k2-instruct-0905-fast\"],\"prices\":{\"input\":0.6,\"output\":2.5}},\n\
-{\"id\":\"moonshotai/Kimi-K2-Thinking\",\"provider\":\"huggingface_novita\",\"name\":\"Kimi-K2-Thinking\",\"aliases\":[\"moonshotai/kimi-k2-thinking-fast\"],\"prices\":{\"input\":0.6,\"output\":2.5}},\n\
-{\"id\":\"moonshotai/Kimi-K2.5\",\"provider\":\"huggingface_novita\",\"name\":\"Kimi-K2.5\",\"aliases\":[\"moonshotai/kimi-k2.5-fast\"],\"prices\":{\"input\":0.6,\"output\":3}},\n\
-{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"huggingface_novita\",\"name\":\"gpt-oss-120b\",\"aliases\":[\"openai/gpt-oss-120b-fast\"],\"prices\":{\"input\":0.05,\"output\":0.25}},\n\
-{\"id\":\"openai/gpt-oss-20b\",\"provider\":\"huggingface_novita\",\"name\":\"gpt-oss-20b\",\"aliases\":[\"openai/gpt-oss-20b-fast\"],\"prices\":{\"input\":0.04,\"output\":0.15}},\n\
-{\"id\":\"zai-org/AutoGLM-Phone-9B-Multilingual\",\"provider\":\"huggingface_novita\",\"name\":\"AutoGLM-Phone-9B-Multilingual\",\"aliases\":[\"zai-org/autoglm-phone-9b-multilingual-fast\"],\"prices\":{\"input\":0.035,\"output\":0.138}},\n\
-{\"id\":\"zai-org/GLM-4-32B-0414\",\"provider\":\"huggingface_novita\",\"name\":\"GLM-4-32B-0414\",\"aliases\":[\"zai-org/glm-4-32b-0414-fast\"],\"prices\":{\"input\":0.55,\"output\":1.66}},\n\
-{\"id\":\"zai-org/GLM-4.5\",\"provider\":\"huggingface_novita\",\"name\":\"GLM-4.5\",\"aliases\":[\"zai-org/glm-4.5-fast\"],\"prices\":{\"input\":0.6,\"output\":2.2}},\n\
-{\"id\":\"zai-org/GLM-4.5-Air\",\"provider\":\"huggingface_novita\",\"name\":\"GLM-4.5-Air\",\"aliases\":[\"zai-org/glm-4.5-air-fast\"],\"prices\":{\"input\":0.13,\"output\":0.85}},\n\
-{\"id\":\"zai-org/GLM-4.5V\",\"provider\":\"huggingface_novita\",\"name\":\"GLM-4.5V\",\"aliases\":[\"zai-org/glm-4.5v-fast\"],\"prices\":{\"input\":0.6,\"output\":1.8}},\n\
-{\"id\":\"zai-org/GLM-4.6\",\"provider\":\"huggingface_novita\",\"name\":\"GLM-4.6\",\"aliases\":[\"zai-org/glm-4.6-fast\"],\"prices\":{\"input\":0.55,\"output\":2.2}},\n\
-{\"id\":\"zai-org/GLM-4.6V-Flash\",\"provider\":\"huggingface_novita\",\"name\":\"GLM-4.6V-Flash\",\"aliases\":[\"zai-org/glm-4.6v-flash-fast\"],\"prices\":{\"input\":0.3,\"output\":0.9}},\n\
-{\"id\":\"zai-org/GLM-4.7\",\"provider\":\"huggingface_novita\",\"name\":\"GLM-4.7\",\"aliases\":[\"zai-org/glm-4.7-fast\"],\"prices\":{\"input\":0.6,\"output\":2.2}},\n\
-{\"id\":\"zai-org/GLM-4.7-Flash\",\"provider\":\"huggingface_novita\",\"name\":\"GLM-4.7-Flash\",\"aliases\":[\"zai-org/glm-4.7-flash-fast\"],\"prices\":{\"input\":0.07,\"output\":0.4}},\n\
-{\"id\":\"zai-org/GLM-5\",\"provider\":\"huggingface_novita\",\"name\":\"GLM-5\",\"aliases\":[\"zai-org/glm-5-fast\"],\"prices\":{\"input\":1,\"output\":3.2}},\n\
-{\"id\":\"Qwen/QwQ-32B\",\"provider\":\"huggingface_nscale\",\"name\":\"QwQ-32B\",\"aliases\":[\"qwen/qwq-32b-fast\"],\"prices\":{\"input\":0.18,\"output\":0.2}},\n\
-{\"id\":\"Qwen/Qwen2.5-Coder-32B-Instruct\",\"provider\":\"huggingface_nscale\",\"name\":\"Qwen2.5-Coder-32B-Instruct\",\"aliases\":[\"qwen/qwen2.5-coder-32b-instruct-fast\"],\"prices\":{\"input\":0.06,\"output\":0.2}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"Qwen/Qwen2.5-Coder-3B-Instruct\",\"provider\":\"huggingface_nscale\",\"name\":\"Qwen2.5-Coder-3B-Instruct\",\"aliases\":[\"qwen/qwen2.5-coder-3b-instruct-fast\"],\"prices\":{\"input\":0.01,\"output\":0.03}},\n\
-{\"id\":\"Qwen/Qwen2.5-Coder-7B-Instruct\",\"provider\":\"huggingface_nscale\",\"name\":\"Qwen2.5-Coder-7B-Instruct\",\"aliases\":[\"qwen/qwen2.5-coder-7b-instruct-fast\"],\"prices\":{\"input\":0.01,\"output\":0.03}},\n\
-{\"id\":\"Qwen/Qwen3-14B\",\"provider\":\"huggingface_nscale\",\"name\":\"Qwen3-14B\",\"aliases\":[\"qwen/qwen3-14b-fast\"],\"prices\":{\"input\":0.07,\"output\":0.2}},\n\
-{\"id\":\"Qwen/Qwen3-235B-A22B\",\"provider\":\"huggingface_nscale\",\"name\":\"Qwen3-235B-A22B\",\"aliases\":[\"qwen/qwen3-235b-a22b-fast\",\"qwen/qwen3-235b-a22b-instruct-2507\",\"qwen/qwen3-235b-a22b-instruct-2507-fast\"],\"prices\":{\"input\":0.2,\"output\":0.6}},\n\
-{\"id\":\"Qwen/Qwen3-32B\",\"provider\":\"huggingface_nscale\",\"name\":\"Qwen3-32B\",\"aliases\":[\"qwen/qwen3-32b-fast\"],\"prices\":{\"input\":0.08,\"output\":0.25}},\n\
-{\"id\":\"Qwen/Qwen3-4B-Instruct-2507\",\"provider\":\"huggingface_nscale\",\"name\":\"Qwen3-4B-Instruct-2507\",\"aliases\":[\"qwen/qwen3-4b-instruct-2507-fast\"],\"prices\":{\"input\":0.01,\"output\":0.03}},\n\
-{\"id\":\"Qwen/Qwen3-4B-Thinking-2507\",\"provider\":\"huggingface_nscale\",\"name\":\"Qwen3-4B-Thinking-2507\",\"aliases\":[\"qwen/qwen3-4b-thinking-2507-fast\"],\"prices\":{\"input\":0.01,\"output\":0.03}},\n\
-{\"id\":\"Qwen/Qwen3-8B\",\"provider\":\"huggingface_nscale\",\"name\":\"Qwen3-8B\",\"aliases\":[\"qwen/qwen3-8b-fast\"],\"prices\":{\"input\":0.07,\"output\":0.18}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-R1-Distill-Llama-70B\",\"provider\":\"huggingface_nscale\",\"name\":\"DeepSeek-R1-Distill-Llama-70B\",\"aliases\":[\"deepseek-ai/deepseek-r1-distill-llama-70b-fast\"],\"prices\":{\"input\":0.75,\"output\":0.75}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-R1-Distill-Llama-8B\",\"provider\":\"huggingface_nscale\",\"name\":\"DeepSeek-R1-Distill-Llama-8B\",\"aliases\":[\"deepseek-ai/deepseek-r1-distill-llama-8b-fast\"],\"prices\":{\"input\":0.05,\"output\":0.05}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B\",\"provider\":\"huggingface_nscale\",\"name\":\"DeepSeek-R1-Distill-Qwen-1.5B\",\"aliases\":[\"deepseek-ai/deepseek-r1-distill-qwen-1.5b-fast\"],\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-R1-Distill-Qwen-32B\",\"provider\":\"huggingface_nscale\",\"name\":\"DeepSeek-R1-Distill-Qwen-32B\",\"aliases\":[\"deepseek-ai/deepseek-r1-distill-qwen-32b-fast\"],\"prices\":{\"input\":0.3,\"output\":0.3}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-R1-Distill-Qwen-7B\",\"provider\":\"huggingface_nscale\",\"name\":\"DeepSeek-R1-Distill-Qwen-7B\",\"aliases\":[\"deepseek-ai/deepseek-r1-distill-qwen-7b-fast\"],\"prices\":{\"input\":0.15,\"output\":0.15}},\n\
-{\"id\":\"meta-llama/Llama-3.1-8B-Instruct\",\"provider\":\"huggingface_nscale\",\"name\":\"Llama-3.1-8B-Instruct\",\"aliases\":[\"meta-llama/llama-3.1-8b-instruct-fast\"],\"prices\":{\"input\":0.06,\"output\":0.06}},\n\
-{\"id\":\"meta-llama/Llama-3.3-70B-Instruct\",\"provider\":\"huggingface_nscale\",\"name\":\"Llama-3.3-70B-Instruct\",\"aliases\":[\"meta-llama/llama-3.3-70b-instruct-fast\"],\"prices\":{\"input\":0.4,\"output\":0.4}},\n\
-{\"id\":\"meta-llama/Llama-4-Scout-17B-16E-Instruct\",\"provider\":\"huggingface_nscale\",\"name\":\"Llama-4-Scout-17B-16E-Instruct\",\"aliases\":[\"meta-llama/llama-4-scout-17b-16e-instruct-fast\"],\"prices\":{\"input\":0.09,\"output\":0.29}},\n\
-{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"huggingface_nscale\",\"name\":\"gpt-oss-120b\",\"aliases\":[\"openai/gpt-oss-120b-fast\"],\"prices\":{\"input\":0.1,\"output\":0.4}},\n\
-{\"id\":\"openai/gpt-oss-20b\",\"provider\":\"huggingface_nscale\",\"name\":\"gpt-oss-20b\",\"aliases\":[\"openai/gpt-oss-20b-fast\"],\"prices\":{\"input\":0.05,\"output\":0.2}},\n\
-{\"id\":\"Qwen/Qwen2.5-VL-72B-Instruct\",\"provider\":\"huggingface_ovhcloud\",\"name\":\"Qwen2.5-VL-72B-Instruct\",\"aliases\":[\"qwen/qwen2.5-vl-72b-instruct-fast\"],\"prices\":{\"input\":1.01,\"output\":1.01}},\n\
-{\"id\":\"Qwen/Qwen3-32B\",\"provider\":\"huggingface_ovhcloud\",\"name\":\"Qwen3-32B\",\"aliases\":[\"qwen/qwen3-32b-fast\"],\"prices\":{\"input\":0.09,\"output\":0.25}},\n\
-{\"id\":\"Qwen/Qwen3-Coder-30B-A3B-Instruct\",\"provider\":\"huggingface_ovhcloud\",\"name\":\"Qwen3-Coder-30B-A3B-Instruct\",\"aliases\":[\"qwen/qwen3-coder-30b-a3b-instruct-fast\"],\"prices\":{\"input\":0.07,\"output\":0.26}},\n\
-{\"id\":\"meta-llama/Llama-3.1-8B-Instruct\",\"provider\":\"huggingface_ovhcloud\",\"name\":\"Llama-3.1-8B-Instruct\",\"aliases\":[\"meta-llama/llama-3.1-8b-instruct-fast\"],\"prices\":{\"input\":0.11,\"output\":0.11}},\n\
-{\"id\":\"meta-llama/Llama-3.3-70B-Instruct\",\"provider\":\"huggingface_ovhcloud\",\"name\":\"Llama-3.3-70B-Instruct\",\"aliases\":[\"meta-llama/llama-3.3-70b-instruct-fast\"],\"prices\":{\"input\":0.74,\"output\":0.74}},\n\
-{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"huggingface_ovhcloud\",\"name\":\"gpt-oss-120b\",\"aliases\":[\"openai/gpt-oss-120b-fast\"],\"prices\":{\"input\":0.09,\"output\":0.47}},\n\
-{\"id\":\"openai/gpt-oss-20b\",\"provider\":\"huggingface_ovhcloud\",\"name\":\"gpt-oss-20b\",\"aliases\":[\"openai/gpt-oss-20b-fast\"],\"prices\":{\"input\":0.05,\"output\":0.18}},\n\
-{\"id\":\"aisingapore/Gemma-SEA-LION-v4-27B-IT\",\"provider\":\"huggingface_publicai\",\"name\":\"Gemma-SEA-LION-v4-27B-IT\",\"aliases\":[\"aisingapore/gemma-sea-lion-v4-27b-it-fast\"],\"prices\":{\"input\":0.2,\"output\":0.4}},\n\
-{\"id\":\"aisingapore/Qwen-SEA-LION-v4-32B-IT\",\"provider\":\"huggingface_publicai\",\"name\":\"Qwen-SEA-LION-v4-32B-IT\",\"aliases\":[\"aisingapore/qwen-sea-lion-v4-32b-it-fast\"],\"prices\":{\"input\":0.25,\"output\":0.5}},\n\
-{\"id\":\"allenai/Olmo-3-7B-Instruct\",\"provider\":\"huggingface_publicai\",\"name\":\"Olmo-3-7B-Instruct\",\"aliases\":[\"allenai/olmo-3-7b-instruct-fast\"],\"prices\":{\"input\":0.1,\"output\":0.2}},\n\
-{\"id\":\"allenai/Olmo-3.1-32B-Instruct\",\"provider\":\"huggingface_publicai\",\"name\":\"Olmo-3.1-32B-Instruct\",\"aliases\":[\"allenai/olmo-3.1-32b-instruct-fast\"],\"prices\":{\"input\":0.2,\"output\":0.6}},\n\
-{\"id\":\"dicta-il/DictaLM-3.0-24B-Thinking\",\"provider\":\"huggingface_publicai\",\"name\":\"DictaLM-3.0-24B-Thinking\",\"aliases\":[\"dicta-il/dictalm-3.0-24b-thinking-fast\"],\"prices\":{\"input\":0.2,\"output\":0.4}},\n\
-{\"id\":\"swiss-ai/Apertus-70B-Instruct-2509\",\"provider\":\"huggingface_publicai\",\"name\":\"Apertus-70B-Instruct-2509\",\"aliases\":[\"swiss-ai/apertus-70b-instruct-2509-fast\"],\"prices\":{\"input\":0.82,\"output\":2.92}},\n\
-{\"id\":\"swiss-ai/Apertus-8B-Instruct-2509\",\"provider\":\"huggingface_publicai\",\"name\":\"Apertus-8B-Instruct-2509\",\"aliases\":[\"swiss-ai/apertus-8b-instruct-2509-fast\"],\"prices\":{\"input\":0.1,\"output\":0.2}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"utter-project/EuroLLM-22B-Instruct-2512\",\"provider\":\"huggingface_publicai\",\"name\":\"EuroLLM-22B-Instruct-2512\",\"aliases\":[\"utter-project/eurollm-22b-instruct-2512-fast\"],\"prices\":{\"input\":0.1,\"output\":0.2}},\n\
-{\"id\":\"Qwen/Qwen3-32B\",\"provider\":\"huggingface_sambanova\",\"name\":\"Qwen3-32B\",\"aliases\":[\"qwen/qwen3-32b-fast\"],\"prices\":{\"input\":0.4,\"output\":0.8}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-R1-0528\",\"provider\":\"huggingface_sambanova\",\"name\":\"DeepSeek-R1-0528\",\"aliases\":[\"deepseek-ai/deepseek-r1-0528-fast\"],\"prices\":{\"input\":5,\"output\":7}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-R1-Distill-Llama-70B\",\"provider\":\"huggingface_sambanova\",\"name\":\"DeepSeek-R1-Distill-Llama-70B\",\"aliases\":[\"deepseek-ai/deepseek-r1-distill-llama-70b-fast\"],\"prices\":{\"input\":0.7,\"output\":1.4}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V3-0324\",\"provider\":\"huggingface_sambanova\",\"name\":\"DeepSeek-V3-0324\",\"aliases\":[\"deepseek-ai/deepseek-v3-0324-fast\"],\"prices\":{\"input\":3,\"output\":4.5}},\n\
-{\"id\":\"meta-llama/Llama-3.1-8B-Instruct\",\"provider\":\"huggingface_sambanova\",\"name\":\"Llama-3.1-8B-Instruct\",\"aliases\":[\"meta-llama/llama-3.1-8b-instruct-fast\"],\"prices\":{\"input\":0.1,\"output\":0.2}},\n\
-{\"id\":\"meta-llama/Llama-3.3-70B-Instruct\",\"provider\":\"huggingface_sambanova\",\"name\":\"Llama-3.3-70B-Instruct\",\"aliases\":[\"meta-llama/llama-3.3-70b-instruct-fast\"],\"prices\":{\"input\":0.6,\"output\":1.2}},\n\
-{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"huggingface_sambanova\",\"name\":\"gpt-oss-120b\",\"aliases\":[\"openai/gpt-oss-120b-fast\"],\"prices\":{\"input\":0.22,\"output\":0.59}},\n\
-{\"id\":\"tokyotech-llm/Llama-3.3-Swallow-70B-Instruct-v0.4\",\"provider\":\"huggingface_sambanova\",\"name\":\"Llama-3.3-Swallow-70B-Instruct-v0.4\",\"aliases\":[\"tokyotech-llm/llama-3.3-swallow-70b-instruct-v0.4-fast\"],\"prices\":{\"input\":0.6,\"output\":1.2}},\n\
-{\"id\":\"EssentialAI/rnj-1-instruct\",\"provider\":\"huggingface_together\",\"name\":\"rnj-1-instruct\",\"aliases\":[\"essentialai/rnj-1-instruct-fast\"],\"prices\":{\"input\":0.15,\"output\":0.15}},\n\
-{\"id\":\"Qwen/Qwen2.5-7B-Instruct\",\"provider\":\"huggingface_together\",\"name\":\"Qwen2.5-7B-Instruct\",\"aliases\":[\"qwen/qwen2.5-7b-instruct-fast\"],\"prices\":{\"input\":0.3,\"output\":0.3}},\n\
-{\"id\":\"Qwen/Qwen3-235B-A22B-Instruct-2507\",\"provider\":\"huggingface_together\",\"name\":\"Qwen3-235B-A22B-Instruct-2507\",\"aliases\":[\"qwen/qwen3-235b-a22b-instruct-2507-fast\"],\"prices\":{\"input\":0.2,\"output\":0.6}},\n\
-{\"id\":\"Qwen/Qwen3-Coder-480B-A35B-Instruct\",\"provider\":\"huggingface_together\",\"name\":\"Qwen3-Coder-480B-A35B-Instruct\",\"aliases\":[\"qwen/qwen3-coder-480b-a35b-instruct-fast\",\"qwen/qwen3-coder-480b-a35b-instruct-fp8\",\"qwen/qwen3-coder-480b-a35b-instruct-fp8-fast\"],\"prices\":{\"input\":2,\"output\":2}},\n\
-{\"id\":\"Qwen/Qwen3-Coder-Next-FP8\",\"provider\":\"huggingface_together\",\"name\":\"Qwen3-Coder-Next-FP8\",\"aliases\":[\"qwen/qwen3-coder-next-fp8-fast\"],\"prices\":{\"input\":0.5,\"output\":1.2}},\n\
-{\"id\":\"Qwen/Qwen3-Next-80B-A3B-Instruct\",\"provider\":\"huggingface_together\",\"name\":\"Qwen3-Next-80B-A3B-Instruct\",\"aliases\":[\"qwen/qwen3-next-80b-a3b-instruct-fast\"],\"prices\":{\"input\":0.15,\"output\":1.5}},\n\
-{\"id\":\"Qwen/Qwen3-VL-8B-Instruct\",\"provider\":\"huggingface_together\",\"name\":\"Qwen3-VL-8B-Instruct\",\"aliases\":[\"qwen/qwen3-vl-8b-instruct-fast\"],\"prices\":{\"input\":0.18000000000000002,\"output\":0.68}},\n\
-{\"id\":\"Qwen/Qwen3.5-397B-A17B\",\"provider\":\"huggingface_together\",\"name\":\"Qwen3.5-397B-A17B\",\"aliases\":[\"qwen/qwen3.5-397b-a17b-fast\"],\"prices\":{\"input\":0.6,\"output\":3.6}},\n\
-{\"id\":\"Qwen/Qwen3.5-9B\",\"provider\":\"huggingface_together\",\"name\":\"Qwen3.5-9B\",\"aliases\":[\"qwen/qwen3.5-9b-fast\"],\"prices\":{\"input\":0.1,\"output\":0.15}},\n\
-{\"id\":\"ServiceNow-AI/Apriel-1.6-15b-Thinker\",\"provider\":\"huggingface_together\",\"name\":\"Apriel-1.6-15b-Thinker\",\"aliases\":[\"servicenow-ai/apriel-1.6-15b-thinker-fast\"],\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepcogito/cogito-671b-v2.1\",\"provider\":\"huggingface_together\",\"name\":\"cogito-671b-v2.1\",\"aliases\":[\"deepcogito/cogito-671b-v2.1-fast\",\"deepcogito/cogito-671b-v2.1-fp8\",\"deepcogito/cogito-671b-v2.1-fp8-fast\"],\"prices\":{\"input\":1.25,\"output\":1.25}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-R1\",\"provider\":\"huggingface_together\",\"name\":\"DeepSeek-R1\",\"aliases\":[\"deepseek-ai/deepseek-r1-fast\",\"deepseek-ai/deepseek-r1-0528\",\"deepseek-ai/deepseek-r1-0528-fast\"],\"prices\":{\"input\":3,\"output\":7}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V3\",\"provider\":\"huggingface_together\",\"name\":\"DeepSeek-V3\",\"aliases\":[\"deepseek-ai/deepseek-v3-fast\",\"deepseek-ai/deepseek-v3-0324\",\"deepseek-ai/deepseek-v3-0324-fast\"],\"prices\":{\"input\":1.25,\"output\":1.25}},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V3.1\",\"provider\":\"huggingface_together\",\"name\":\"DeepSeek-V3.1\",\"aliases\":[\"deepseek-ai/deepseek-v3.1-fast\"],\"prices\":{\"input\":0.6,\"output\":1.7}},\n\
-{\"id\":\"google/gemma-3n-E4B-it\",\"provider\":\"huggingface_together\",\"name\":\"gemma-3n-E4B-it\",\"aliases\":[\"google/gemma-3n-e4b-it-fast\"],\"prices\":{\"input\":0.02,\"output\":0.04}},\n\
-{\"id\":\"meta-llama/Llama-3.3-70B-Instruct\",\"provider\":\"huggingface_together\",\"name\":\"Llama-3.3-70B-Instruct\",\"aliases\":[\"meta-llama/llama-3.3-70b-instruct-fast\"],\"prices\":{\"input\":0.88,\"output\":0.88}},\n\
-{\"id\":\"meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8\",\"provider\":\"huggingface_together\",\"name\":\"Llama-4-Maverick-17B-128E-Instruct-FP8\",\"aliases\":[\"meta-llama/llama-4-maverick-17b-128e-instruct-fp8-fast\"],\"prices\":{\"input\":0.27,\"output\":0.85}},\n\
-{\"id\":\"moonshotai/Kimi-K2.5\",\"provider\":\"huggingface_together\",\"name\":\"Kimi-K2.5\",\"aliases\":[\"moonshotai/kimi-k2.5-fast\"],\"prices\":{\"input\":0.5,\"output\":2.8}},\n\
-{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"huggingface_together\",\"name\":\"gpt-oss-120b\",\"aliases\":[\"openai/gpt-oss-120b-fast\"],\"prices\":{\"input\":0.15,\"output\":0.6}},\n\
-{\"id\":\"openai/gpt-oss-20b\",\"provider\":\"huggingface_together\",\"name\":\"gpt-oss-20b\",\"aliases\":[\"openai/gpt-oss-20b-fast\"],\"prices\":{\"input\":0.05,\"output\":0.2}},\n\
-{\"id\":\"zai-org/GLM-4.5-Air-FP8\",\"provider\":\"huggingface_together\",\"name\":\"GLM-4.5-Air-FP8\",\"aliases\":[\"zai-org/glm-4.5-air-fp8-fast\"],\"prices\":{\"input\":0.2,\"output\":1.1}},\n\
-{\"id\":\"zai-org/GLM-4.6\",\"provider\":\"huggingface_together\",\"name\":\"GLM-4.6\",\"aliases\":[\"zai-org/glm-4.6-fast\"],\"prices\":{\"input\":0.6,\"output\":2.2}},\n\
-{\"id\":\"zai-org/GLM-4.7-FP8\",\"provider\":\"huggingface_together\",\"name\":\"GLM-4.7-FP8\",\"aliases\":[\"zai-org/glm-4.7-fp8-fast\"],\"prices\":{\"input\":0.45,\"output\":2}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"zai-org/GLM-5\",\"provider\":\"huggingface_together\",\"name\":\"GLM-5\",\"aliases\":[\"zai-org/glm-5-fast\"],\"prices\":{\"input\":1,\"output\":3.2}},\n\
-{\"id\":\"M2-her\",\"provider\":\"minimax\",\"name\":\"MiniMax M2-her\",\"prices\":{\"input\":0.3,\"output\":1.2}},\n\
-{\"id\":\"MiniMax-M2\",\"provider\":\"minimax\",\"name\":\"MiniMax M2\",\"aliases\":[\"minimax-m2.1\",\"minimax-m2.5\"],\"prices\":{\"input\":0.3,\"cacheWrite\":0.375,\"cacheRead\":0.03,\"output\":1.2}},\n\
-{\"id\":\"MiniMax-M2.1-highspeed\",\"provider\":\"minimax\",\"name\":\"MiniMax M2.1 Highspeed\",\"match\":{\"or\":[{\"contains\":\"m2.1-highspeed\"},{\"contains\":\"m2.1-highspeed\"}]},\"prices\":{\"input\":0.6,\"cacheWrite\":0.375,\"cacheRead\":0.03,\"output\":2.4}},\n\
-{\"id\":\"MiniMax-M2.5-highspeed\",\"provider\":\"minimax\",\"name\":\"MiniMax M2.5 Highspeed\",\"match\":{\"or\":[{\"contains\":\"m2.5-highspeed\"},{\"contains\":\"m2.5-highspeed\"}]},\"prices\":{\"input\":0.6,\"cacheWrite\":0.375,\"cacheRead\":0.03,\"output\":2.4}},\n\
-{\"id\":\"MiniMax-M2.7\",\"provider\":\"minimax\",\"name\":\"MiniMax M2.7\",\"prices\":{\"input\":0.3,\"cacheWrite\":0.375,\"cacheRead\":0.06,\"output\":1.2}},\n\
-{\"id\":\"MiniMax-M2.7-highspeed\",\"provider\":\"minimax\",\"name\":\"MiniMax M2.7 Highspeed\",\"match\":{\"or\":[{\"contains\":\"m2.7-highspeed\"},{\"contains\":\"m2.7-highspeed\"}]},\"prices\":{\"input\":0.6,\"cacheWrite\":0.375,\"cacheRead\":0.06,\"output\":2.4}},\n\
-{\"id\":\"minimax-01\",\"provider\":\"minimax\",\"name\":\"MiniMax-01\",\"prices\":{\"input\":0.2,\"output\":1.1}},\n\
-{\"id\":\"minimax-m1\",\"provider\":\"minimax\",\"name\":\"MiniMax M1\",\"prices\":{\"input\":0.4,\"output\":2.2}},\n\
-{\"id\":\"minimax-m3\",\"provider\":\"minimax\",\"name\":\"MiniMax M3\",\"prices\":{\"input\":0.3,\"cacheRead\":0.06,\"output\":1.2},\"contextTiers\":[{\"above\":512000,\"prices\":{\"input\":0.6,\"cacheRead\":0.12,\"output\":2.4}}]},\n\
-{\"id\":\"codestral\",\"provider\":\"mistral\",\"name\":\"Codestral\",\"aliases\":[\"codestral-latest\",\"codestral-2501\"],\"prices\":{\"input\":0.3,\"output\":0.9}},\n\
-{\"id\":\"codestral-2508\",\"provider\":\"mistral\",\"name\":\"Codestral 2508\",\"prices\":{\"input\":0.3,\"cacheRead\":0.03,\"output\":0.9}},\n\
-{\"id\":\"devstral-2512\",\"provider\":\"mistral\",\"name\":\"Devstral 2 2512\",\"prices\":{\"input\":0.4,\"cacheRead\":0.04,\"output\":2}},\n\
-{\"id\":\"devstral-small\",\"provider\":\"mistral\",\"name\":\"Devstral Small\",\"aliases\":[\"devstral-small-2505\",\"devstral-small-2507\",\"devstral-small-latest\",\"labs-devstral-small-2512\"],\"prices\":{\"input\":0.1,\"output\":0.3},\"deprecated\":true},\n\
-{\"id\":\"devstral-small:free\",\"provider\":\"mistral\",\"name\":\"Devstral Small (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"magistral-medium\",\"provider\":\"mistral\",\"name\":\"Magistral Medium\",\"match\":{\"startsWith\":\"magistral-medium\"},\"prices\":{\"input\":2,\"output\":5}},\n\
-{\"id\":\"magistral-small\",\"provider\":\"mistral\",\"name\":\"Magistral Small\",\"match\":{\"startsWith\":\"magistral-small-\"},\"prices\":{\"input\":0.5,\"output\":1.5}},\n\
-{\"id\":\"ministral-14b-2512\",\"provider\":\"mistral\",\"name\":\"Ministral 3 14B 2512\",\"prices\":{\"input\":0.2,\"cacheRead\":0.02,\"output\":0.2}},\n\
-{\"id\":\"ministral-3b\",\"provider\":\"mistral\",\"name\":\"Ministral 3B\",\"prices\":{\"input\":0.04,\"output\":0.04}},\n\
-{\"id\":\"ministral-3b-2512\",\"provider\":\"mistral\",\"name\":\"Ministral 3 3B 2512\",\"prices\":{\"input\":0.1,\"cacheRead\":0.01,\"output\":0.1}},\n\
-{\"id\":\"ministral-8b\",\"provider\":\"mistral\",\"name\":\"Ministral 8B 24.10\",\"aliases\":[\"ministral-8b-2410\"],\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"ministral-8b-2512\",\"provider\":\"mistral\",\"name\":\"Ministral 3 8B 2512\",\"prices\":{\"input\":0.15,\"cacheRead\":0.015,\"output\":0.15}},\n\
-{\"id\":\"ministral-8b-latest\",\"provider\":\"mistral\",\"name\":\"Ministral 8B Latest\",\"prices\":{\"input\":0.1,\"output\":0.1},\"validUntil\":\"2025-12-02\"},\n\
-{\"id\":\"ministral-8b-latest\",\"provider\":\"mistral\",\"name\":\"Ministral 8B Latest\",\"prices\":{\"input\":0.15,\"cacheRead\":0.015,\"output\":0.15},\"validFrom\":\"2025-12-02\"},\n\
-{\"id\":\"mistral-7b\",\"provider\":\"mistral\",\"name\":\"Mistral 7B\",\"aliases\":[\"open-mistral-7b\"],\"prices\":{\"input\":0.25,\"output\":0.25}},\n\
-{\"id\":\"mistral-embed\",\"provider\":\"mistral\",\"mode\":\"embedding\",\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"mistral-large\",\"provider\":\"mistral\",\"name\":\"Mistral Large\",\"aliases\":[\"mistral-large-latest\",\"mistral-large-2407\",\"mistral-large-2411\"],\"prices\":{\"input\":2,\"output\":6}},\n\
-{\"id\":\"mistral-large-2512\",\"provider\":\"mistral\",\"name\":\"Mistral Large 3 2512\",\"prices\":{\"input\":0.5,\"cacheRead\":0.05,\"output\":1.5}},\n\
-{\"id\":\"mistral-medium-2312\",\"provider\":\"mistral\",\"name\":\"Mistral Medium 1\",\"prices\":{\"input\":2.7,\"output\":8.1}},\n\
-{\"id\":\"mistral-medium-3-1\",\"provider\":\"mistral\",\"name\":\"Mistral Medium 3 and 3.1\",\"aliases\":[\"mistral-medium\",\"mistral-medium-2505\",\"mistral-medium-2508\"],\"prices\":{\"input\":0.4,\"cacheRead\":0.04,\"output\":2}},\n\
-{\"id\":\"mistral-medium-3-5\",\"provider\":\"mistral\",\"name\":\"Mistral Medium 3.5\",\"aliases\":[\"mistral-medium-3.5\",\"mistral-medium-3\"],\"prices\":{\"input\":1.5,\"cacheRead\":0.15,\"output\":7.5}},\n\
-{\"id\":\"mistral-medium-latest\",\"provider\":\"mistral\",\"name\":\"Mistral Medium Latest\",\"prices\":{\"input\":0.4,\"cacheRead\":0.04,\"output\":2},\"validUntil\":\"2026-06-16\"},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"mistral-medium-latest\",\"provider\":\"mistral\",\"name\":\"Mistral Medium Latest\",\"prices\":{\"input\":1.5,\"cacheRead\":0.15,\"output\":7.5},\"validFrom\":\"2026-06-16\"},\n\
-{\"id\":\"mistral-nemo\",\"provider\":\"mistral\",\"name\":\"Mistral NeMo\",\"aliases\":[\"open-mistral-nemo\"],\"prices\":{\"input\":0.15,\"output\":0.15}},\n\
-{\"id\":\"mistral-nemo:free\",\"provider\":\"mistral\",\"name\":\"Mistral Nemo (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"mistral-saba\",\"provider\":\"mistral\",\"name\":\"Mistral Saba\",\"aliases\":[\"mistral-saba-latest\"],\"prices\":{\"input\":0.2,\"output\":0.6}},\n\
-{\"id\":\"mistral-small-24b-instruct-2501\",\"provider\":\"mistral\",\"name\":\"Mistral Small 3\",\"prices\":{\"input\":0.05,\"output\":0.08}},\n\
-{\"id\":\"mistral-small-24b-instruct-2501:free\",\"provider\":\"mistral\",\"name\":\"Mistral Small 3 (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"mistral-small-2603\",\"provider\":\"mistral\",\"name\":\"Mistral Small 4\",\"prices\":{\"input\":0.15,\"cacheRead\":0.015,\"output\":0.6}},\n\
-{\"id\":\"mistral-small-3.1-24b-instruct\",\"provider\":\"mistral\",\"name\":\"Mistral Small 3.1 24B\",\"prices\":{\"input\":0.351,\"output\":0.555}},\n\
-{\"id\":\"mistral-small-3.2-24b-instruct\",\"provider\":\"mistral\",\"name\":\"Mistral Small 3.2 24B\",\"prices\":{\"input\":0.075,\"output\":0.2}},\n\
-{\"id\":\"mistral-small-latest\",\"provider\":\"mistral\",\"name\":\"Mistral Small 3.2\",\"prices\":{\"input\":0.1,\"output\":0.3}},\n\
-{\"id\":\"mistral-tiny\",\"provider\":\"mistral\",\"name\":\"Mistral Tiny\",\"prices\":{\"input\":0.25,\"output\":0.25},\"deprecated\":true},\n\
-{\"id\":\"mixtral-8x22b-instruct\",\"provider\":\"mistral\",\"name\":\"Mixtral 8x22B Instruct\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"mixtral-8x7b\",\"provider\":\"mistral\",\"name\":\"Mixtral 8x7B\",\"aliases\":[\"open-mixtral-8x7b\"],\"match\":{\"startsWith\":\"mixtral-8x7b\"},\"prices\":{\"input\":0.7,\"output\":0.7}},\n\
-{\"id\":\"pixtral-12b\",\"provider\":\"mistral\",\"name\":\"Pixtral 12B\",\"aliases\":[\"pixtral-12b-latest\"],\"prices\":{\"input\":0.15,\"output\":0.15}},\n\
-{\"id\":\"pixtral-large\",\"provider\":\"mistral\",\"name\":\"Pixtral Large 2411\",\"aliases\":[\"pixtral-large-latest\",\"pixtral-large-2411\"],\"prices\":{\"input\":2,\"output\":6}},\n\
-{\"id\":\"voxtral-mini-2602\",\"provider\":\"mistral\",\"name\":\"Voxtral Mini Transcribe 2\",\"aliases\":[\"voxtral-mini-latest\"],\"prices\":{\"perAudioHour\":0.18}},\n\
-{\"id\":\"voxtral-small-24b-2507\",\"provider\":\"mistral\",\"name\":\"Voxtral Small 24B 2507\",\"aliases\":[\"voxtral-small-2507\",\"voxtral-small-latest\"],\"prices\":{\"input\":0.1,\"cacheRead\":0.01,\"output\":0.3},\"validUntil\":\"2026-08-11\"},\n\
-{\"id\":\"voxtral-small-24b-2507\",\"provider\":\"mistral\",\"name\":\"Voxtral Small 24B 2507\",\"aliases\":[\"voxtral-small-2507\",\"voxtral-small-latest\"],\"prices\":{\"input\":0.1,\"cacheRead\":0.01,\"output\":0.4},\"validFrom\":\"2026-08-11\"},\n\
-{\"id\":\"moonshotai/Kimi-K3\",\"provider\":\"modal\",\"name\":\"Kimi K3\",\"prices\":{\"input\":3,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"thinkingmachines/Inkling-NVFP4\",\"provider\":\"modal\",\"name\":\"Inkling NVFP4\",\"prices\":{\"input\":1.2,\"cacheRead\":0.27,\"output\":5}},\n\
-{\"id\":\"kimi-k2\",\"provider\":\"moonshotai\",\"name\":\"Kimi K2 0711\",\"prices\":{\"input\":0.57,\"output\":2.3},\"deprecated\":true},\n\
-{\"id\":\"kimi-k2-0711-preview\",\"provider\":\"moonshotai\",\"name\":\"Kimi K2 0711 Preview\",\"prices\":{\"input\":0.6,\"cacheRead\":0.15,\"output\":2.5},\"deprecated\":true},\n\
-{\"id\":\"kimi-k2-0905-preview\",\"provider\":\"moonshotai\",\"name\":\"Kimi K2 0905 Preview\",\"prices\":{\"input\":0.6,\"cacheRead\":0.15,\"output\":2.5},\"deprecated\":true},\n\
-{\"id\":\"kimi-k2-thinking\",\"provider\":\"moonshotai\",\"name\":\"Kimi K2 Thinking\",\"prices\":{\"input\":0.6,\"cacheRead\":0.15,\"output\":2.5},\"deprecated\":true},\n\
-{\"id\":\"kimi-k2-thinking-turbo\",\"provider\":\"moonshotai\",\"name\":\"Kimi K2 Thinking Turbo\",\"prices\":{\"input\":1.15,\"cacheRead\":0.15,\"output\":8},\"deprecated\":true},\n\
-{\"id\":\"kimi-k2-turbo-preview\",\"provider\":\"moonshotai\",\"name\":\"Kimi K2 Turbo Preview\",\"match\":{\"startsWith\":\"kimi-k2-turbo\"},\"prices\":{\"input\":1.15,\"cacheRead\":0.15,\"output\":8},\"deprecated\":true},\n\
-{\"id\":\"kimi-k2.5\",\"provider\":\"moonshotai\",\"name\":\"Kimi K2.5\",\"match\":{\"startsWith\":\"kimi-k2.5\"},\"prices\":{\"input\":0.6,\"cacheRead\":0.1,\"output\":3}},\n\
-{\"id\":\"kimi-k2.6\",\"provider\":\"moonshotai\",\"name\":\"Kimi K2.6\",\"match\":{\"startsWith\":\"kimi-k2.6\"},\"prices\":{\"input\":0.95,\"cacheRead\":0.16,\"output\":4}},\n\
-{\"id\":\"kimi-k2.7-code\",\"provider\":\"moonshotai\",\"name\":\"Kimi K2.7 Code\",\"prices\":{\"input\":0.95,\"cacheRead\":0.19,\"output\":4}},\n\
-{\"id\":\"kimi-k2.7-code-highspeed\",\"provider\":\"moonshotai\",\"name\":\"Kimi K2.7 Code HighSpeed\",\"prices\":{\"input\":1.9,\"cacheRead\":0.38,\"output\":8}},\n\
-{\"id\":\"kimi-k3\",\"provider\":\"moonshotai\",\"name\":\"Kimi K3\",\"prices\":{\"input\":3,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"moonshot-v1-128k\",\"provider\":\"moonshotai\",\"name\":\"Moonshot V1 128K\",\"aliases\":[\"moonshot-v1-128k-vision-preview\"],\"prices\":{\"input\":2,\"output\":5}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"moonshot-v1-32k\",\"provider\":\"moonshotai\",\"name\":\"Moonshot V1 32K\",\"aliases\":[\"moonshot-v1-32k-vision-preview\"],\"prices\":{\"input\":1,\"output\":3}},\n\
-{\"id\":\"moonshot-v1-8k\",\"provider\":\"moonshotai\",\"name\":\"Moonshot V1 8K\",\"aliases\":[\"moonshot-v1-8k-vision-preview\"],\"prices\":{\"input\":0.2,\"output\":2}},\n\
-{\"id\":\"Sao10K/L3-8B-Stheno-v3.2\",\"provider\":\"novita\",\"prices\":{\"input\":0.05,\"output\":0.05}},\n\
-{\"id\":\"cognitivecomputations/dolphin-mixtral-8x22b\",\"provider\":\"novita\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"deepseek/deepseek-r1\",\"provider\":\"novita\",\"prices\":{\"input\":4,\"output\":4}},\n\
-{\"id\":\"deepseek/deepseek-r1-distill-llama-70b\",\"provider\":\"novita\",\"prices\":{\"input\":0.8,\"output\":0.8}},\n\
-{\"id\":\"deepseek/deepseek-r1-distill-llama-8b\",\"provider\":\"novita\",\"prices\":{\"input\":0.04,\"output\":0.04}},\n\
-{\"id\":\"deepseek/deepseek-r1-distill-qwen-14b\",\"provider\":\"novita\",\"prices\":{\"input\":0.15,\"output\":0.15}},\n\
-{\"id\":\"deepseek/deepseek-r1-distill-qwen-32b\",\"provider\":\"novita\",\"prices\":{\"input\":0.3,\"output\":0.3}},\n\
-{\"id\":\"deepseek/deepseek_v3\",\"provider\":\"novita\",\"prices\":{\"input\":0.89,\"output\":0.89}},\n\
-{\"id\":\"google/gemma-2-9b-it\",\"provider\":\"novita\",\"prices\":{\"input\":0.08,\"output\":0.08}},\n\
-{\"id\":\"gryphe/mythomax-l2-13b\",\"provider\":\"novita\",\"prices\":{\"input\":0.09,\"output\":0.09}},\n\
-{\"id\":\"jondurbin/airoboros-l2-70b\",\"provider\":\"novita\",\"prices\":{\"input\":0.5,\"output\":0.5}},\n\
-{\"id\":\"meta-llama/llama-3-70b-instruct\",\"provider\":\"novita\",\"prices\":{\"input\":0.51,\"output\":0.74}},\n\
-{\"id\":\"meta-llama/llama-3-8b-instruct\",\"provider\":\"novita\",\"prices\":{\"input\":0.04,\"output\":0.04}},\n\
-{\"id\":\"meta-llama/llama-3.1-70b-instruct\",\"provider\":\"novita\",\"prices\":{\"input\":0.34,\"output\":0.39}},\n\
-{\"id\":\"meta-llama/llama-3.1-8b-instruct\",\"provider\":\"novita\",\"aliases\":[\"meta-llama/llama-3.1-8b-instruct-max\"],\"prices\":{\"input\":0.05,\"output\":0.05}},\n\
-{\"id\":\"meta-llama/llama-3.1-8b-instruct-bf16\",\"provider\":\"novita\",\"prices\":{\"input\":0.06,\"output\":0.06}},\n\
-{\"id\":\"meta-llama/llama-3.2-11b-vision-instruct\",\"provider\":\"novita\",\"prices\":{\"input\":0.06,\"output\":0.06}},\n\
-{\"id\":\"meta-llama/llama-3.2-1b-instruct\",\"provider\":\"novita\",\"prices\":{\"input\":0.02,\"output\":0.02}},\n\
-{\"id\":\"meta-llama/llama-3.2-3b-instruct\",\"provider\":\"novita\",\"prices\":{\"input\":0.03,\"output\":0.05}},\n\
-{\"id\":\"meta-llama/llama-3.3-70b-instruct\",\"provider\":\"novita\",\"prices\":{\"input\":0.39,\"output\":0.39}},\n\
-{\"id\":\"microsoft/wizardlm-2-8x22b\",\"provider\":\"novita\",\"prices\":{\"input\":0.62,\"output\":0.62}},\n\
-{\"id\":\"mistralai/mistral-7b-instruct\",\"provider\":\"novita\",\"prices\":{\"input\":0.059,\"output\":0.059}},\n\
-{\"id\":\"mistralai/mistral-nemo\",\"provider\":\"novita\",\"prices\":{\"input\":0.17,\"output\":0.17}},\n\
-{\"id\":\"nousresearch/hermes-2-pro-llama-3-8b\",\"provider\":\"novita\",\"prices\":{\"input\":0.14,\"output\":0.14}},\n\
-{\"id\":\"nousresearch/nous-hermes-llama2-13b\",\"provider\":\"novita\",\"prices\":{\"input\":0.17,\"output\":0.17}},\n\
-{\"id\":\"openchat/openchat-7b\",\"provider\":\"novita\",\"prices\":{\"input\":0.06,\"output\":0.06}},\n\
-{\"id\":\"qwen/qwen-2-7b-instruct\",\"provider\":\"novita\",\"prices\":{\"input\":0.054,\"output\":0.054}},\n\
-{\"id\":\"qwen/qwen-2-vl-72b-instruct\",\"provider\":\"novita\",\"prices\":{\"input\":0.45,\"output\":0.45}},\n\
-{\"id\":\"qwen/qwen-2.5-72b-instruct\",\"provider\":\"novita\",\"prices\":{\"input\":0.38,\"output\":0.4}},\n\
-{\"id\":\"sao10k/l3-70b-euryale-v2.1\",\"provider\":\"novita\",\"prices\":{\"input\":1.48,\"output\":1.48}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"sao10k/l3-8b-lunaris\",\"provider\":\"novita\",\"prices\":{\"input\":0.05,\"output\":0.05}},\n\
-{\"id\":\"sao10k/l31-70b-euryale-v2.2\",\"provider\":\"novita\",\"prices\":{\"input\":1.48,\"output\":1.48}},\n\
-{\"id\":\"sophosympatheia/midnight-rose-70b\",\"provider\":\"novita\",\"prices\":{\"input\":0.8,\"output\":0.8}},\n\
-{\"id\":\"teknium/openhermes-2.5-mistral-7b\",\"provider\":\"novita\",\"prices\":{\"input\":0.17,\"output\":0.17}},\n\
-{\"id\":\"ada\",\"provider\":\"openai\",\"aliases\":[\"text-ada-001\"],\"prices\":{\"input\":0.4,\"output\":0.4},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"babbage\",\"provider\":\"openai\",\"prices\":{\"input\":0.5,\"output\":0.5},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"chatgpt-4o-latest\",\"provider\":\"openai\",\"name\":\"ChatGPT-4o\",\"prices\":{\"input\":5,\"output\":15},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"codex-mini\",\"provider\":\"openai\",\"name\":\"Codex Mini\",\"aliases\":[\"codex-mini-latest\"],\"prices\":{\"input\":1.5,\"cacheRead\":0.375,\"output\":6},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"computer-use\",\"provider\":\"openai\",\"name\":\"Computer use\",\"match\":{\"startsWith\":\"computer-use\"},\"prices\":{\"input\":3,\"output\":12},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"curie\",\"provider\":\"openai\",\"aliases\":[\"text-curie-001\"],\"prices\":{\"input\":2,\"output\":2},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"davinci\",\"provider\":\"openai\",\"aliases\":[\"text-davinci-001\"],\"prices\":{\"input\":20,\"output\":20},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"ft:gpt-3.5-turbo-\",\"provider\":\"openai\",\"match\":{\"startsWith\":\"ft:gpt-3.5-turbo\"},\"prices\":{\"input\":3,\"output\":6},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"ft:gpt-4o\",\"provider\":\"openai\",\"match\":{\"startsWith\":\"ft:gpt-4o-2024-\"},\"prices\":{\"input\":3.75,\"output\":15},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"ft:gpt-4o-mini\",\"provider\":\"openai\",\"match\":{\"startsWith\":\"ft:gpt-4o-mini-2024-\"},\"prices\":{\"input\":0.3,\"output\":1.2},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-3.5-0301\",\"provider\":\"openai\",\"aliases\":[\"gpt-3.5-turbo-0301\"],\"prices\":{\"input\":1.5,\"output\":2},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-3.5-turbo\",\"provider\":\"openai\",\"name\":\"gpt 3.5 turbo\",\"aliases\":[\"gpt-35-turbo\",\"gpt-3.5-turbo-0125\"],\"prices\":{\"input\":0.5,\"output\":1.5},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-3.5-turbo-0613\",\"provider\":\"openai\",\"prices\":{\"input\":1.5,\"output\":2},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-3.5-turbo-1106\",\"provider\":\"openai\",\"prices\":{\"input\":1,\"output\":2},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-3.5-turbo-16k\",\"provider\":\"openai\",\"name\":\"GPT-3.5 Turbo 16k\",\"aliases\":[\"gpt-3.5-turbo-16k-0613\",\"gpt-35-turbo-16k-0613\",\"gpt-35-turbo-16k\"],\"prices\":{\"input\":3,\"output\":4},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-3.5-turbo-instruct\",\"provider\":\"openai\",\"name\":\"gpt 3.5 turbo instruct\",\"aliases\":[\"gpt-3.5-turbo-instruct-0914\"],\"match\":{\"startsWith\":\"gpt-3.5-turbo-instruct\"},\"prices\":{\"input\":1.5,\"output\":2},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-4\",\"provider\":\"openai\",\"name\":\"gpt 4\",\"aliases\":[\"gpt-4-0314\",\"gpt-4-0613\"],\"match\":{\"startsWith\":\"ft:gpt-4-0\"},\"prices\":{\"input\":30,\"output\":60},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-4-32k\",\"provider\":\"openai\",\"name\":\"gpt 4\",\"aliases\":[\"gpt-4-32k-0314\",\"gpt-4-32k-0613\"],\"prices\":{\"input\":60,\"output\":120},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-4-turbo\",\"provider\":\"openai\",\"name\":\"gpt 4 turbo\",\"aliases\":[\"gpt-4-turbo-2024-04-09\",\"gpt-4-turbo-0125-preview\",\"gpt-4-0125-preview\",\"gpt-4-1106-preview\",\"gpt-4-turbo-preview\"],\"prices\":{\"input\":10,\"output\":30},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-4-vision-preview\",\"provider\":\"openai\",\"name\":\"gpt 4 vision\",\"aliases\":[\"gpt-4-1106-vision-preview\"],\"prices\":{\"input\":10,\"output\":30},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-4.1\",\"provider\":\"openai\",\"name\":\"gpt 4.1\",\"aliases\":[\"gpt-4.1-2025-04-14\"],\"prices\":{\"input\":2,\"cacheRead\":0.5,\"output\":8,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"gpt-4.1-mini\",\"provider\":\"openai\",\"name\":\"gpt 4.1 mini\",\"aliases\":[\"gpt-4.1-mini-2025-04-14\"],\"prices\":{\"input\":0.4,\"cacheRead\":0.1,\"output\":1.6,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"gpt-4.1-nano\",\"provider\":\"openai\",\"name\":\"gpt 4.1 nano\",\"aliases\":[\"gpt-4.1-nano-2025-04-14\"],\"prices\":{\"input\":0.1,\"cacheRead\":0.025,\"output\":0.4},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-4.5-preview\",\"provider\":\"openai\",\"name\":\"GPT-4.5 (Preview)\",\"match\":{\"startsWith\":\"gpt-4.5-preview\"},\"prices\":{\"input\":75,\"cacheRead\":37.5,\"output\":150},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-4o\",\"provider\":\"openai\",\"name\":\"gpt 4o\",\"aliases\":[\"gpt-4o-2024-08-06\",\"gpt-4o-2024-11-20\"],\"prices\":{\"input\":2.5,\"cacheRead\":1.25,\"output\":10,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"gpt-4o-2024-05-13\",\"provider\":\"openai\",\"name\":\"gpt 4o (2024-05-13)\",\"prices\":{\"input\":5,\"output\":15,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"gpt-4o-audio-preview\",\"provider\":\"openai\",\"name\":\"gpt 4o audio preview\",\"match\":{\"startsWith\":\"gpt-4o-audio-preview\"},\"prices\":{\"input\":2.5,\"output\":10},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-4o-mini\",\"provider\":\"openai\",\"name\":\"gpt 4o mini\",\"aliases\":[\"gpt-4o-mini-2024-07-18\",\"gpt-4o-mini-search-preview\",\"gpt-4o-mini-search-preview-2025-03-11\"],\"prices\":{\"input\":0.15,\"cacheRead\":0.075,\"output\":0.6,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"gpt-4o-mini-2024-07-18.ft-\",\"provider\":\"openai\",\"match\":{\"startsWith\":\"gpt-4o-mini-2024-07-18.ft-\"},\"prices\":{\"input\":0.3,\"output\":1.2},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-4o-mini-audio-preview\",\"provider\":\"openai\",\"name\":\"gpt 4o mini audio preview\",\"match\":{\"startsWith\":\"gpt-4o-mini-audio\"},\"prices\":{\"input\":0.15,\"output\":0.6},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-4o-mini-realtime-preview\",\"provider\":\"openai\",\"match\":{\"startsWith\":\"gpt-4o-mini-realtime\"},\"prices\":{\"input\":0.6,\"cacheRead\":0.3,\"output\":2.4,\"inputAudio\":10,\"outputAudio\":20},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-4o-mini-transcribe\",\"provider\":\"openai\",\"mode\":\"audio\",\"prices\":{\"input\":1.25,\"output\":5,\"inputAudio\":3},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-4o-mini-tts\",\"provider\":\"openai\",\"mode\":\"audio\",\"prices\":{\"input\":0.6,\"output\":12},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-4o-realtime-preview\",\"provider\":\"openai\",\"match\":{\"startsWith\":\"gpt-4o-realtime\"},\"prices\":{\"input\":5,\"cacheRead\":2.5,\"output\":20,\"inputAudio\":40,\"outputAudio\":80},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-4o-search-preview\",\"provider\":\"openai\",\"name\":\"GPT-4o Search Preview\",\"aliases\":[\"gpt-4o-search-preview-2025-03-11\"],\"prices\":{\"input\":2.5,\"output\":10},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-4o-transcribe\",\"provider\":\"openai\",\"aliases\":[\"gpt-4o-transcribe-diarize\"],\"mode\":\"audio\",\"prices\":{\"input\":2.5,\"output\":10,\"inputAudio\":6},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-4o:extended\",\"provider\":\"openai\",\"name\":\"GPT-4o (extended)\",\"prices\":{\"input\":6,\"output\":18},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-5\",\"provider\":\"openai\",\"name\":\"GPT-5\",\"aliases\":[\"gpt-5-2025-08-07\",\"gpt-5-chat\",\"gpt-5-chat-latest\",\"gpt-5-codex\"],\"prices\":{\"input\":1.25,\"cacheRead\":0.125,\"output\":10,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"gpt-5-image\",\"provider\":\"openai\",\"prices\":{\"input\":10,\"cacheRead\":1.25,\"output\":10},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-5-image-mini\",\"provider\":\"openai\",\"prices\":{\"input\":2.5,\"cacheRead\":0.25,\"output\":2},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-5-mini\",\"provider\":\"openai\",\"name\":\"GPT-5 mini\",\"aliases\":[\"gpt-5-mini-2025-08-07\"],\"prices\":{\"input\":0.25,\"cacheRead\":0.025,\"output\":2,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"gpt-5-nano\",\"provider\":\"openai\",\"name\":\"GPT-5 nano\",\"match\":{\"startsWith\":\"gpt-5-nano-\"},\"prices\":{\"input\":0.05,\"cacheRead\":0.005,\"output\":0.4,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"gpt-5-pro\",\"provider\":\"openai\",\"aliases\":[\"gpt-5-pro-2025-10-06\"],\"prices\":{\"input\":15,\"output\":120,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"gpt-5.1\",\"provider\":\"openai\",\"name\":\"GPT-5.1\",\"aliases\":[\"gpt-5.1-2025-11-13\",\"gpt-5.1-codex\",\"gpt-5.1-codex-max\",\"gpt-5.1-chat\",\"gpt-5.1-chat-latest\",\"gpt-5-1\",\"gpt-5-1-2025-11-13\",\"gpt-5-1-codex\",\"gpt-5-1-codex-max\",\"gpt-5-1-chat\",\"gpt-5-1-chat-latest\"],\"prices\":{\"input\":1.25,\"cacheRead\":0.125,\"output\":10,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"gpt-5.1-codex-mini\",\"provider\":\"openai\",\"name\":\"GPT-5.1 Codex Mini\",\"aliases\":[\"gpt-5.1-mini\",\"gpt-5-1-codex-mini\",\"gpt-5-1-mini\"],\"prices\":{\"input\":0.25,\"cacheRead\":0.025,\"output\":2},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-5.2\",\"provider\":\"openai\",\"name\":\"GPT-5.2\",\"aliases\":[\"gpt-5.2-2025-12-11\",\"gpt-5-2\",\"gpt-5-2-2025-12-11\",\"gpt-5.2-chat\",\"gpt-5.2-chat-latest\",\"gpt-5-2-chat\",\"gpt-5-2-chat-latest\",\"gpt-5.2-codex\",\"gpt-5-2-codex\"],\"prices\":{\"input\":1.75,\"cacheRead\":0.175,\"output\":14,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"gpt-5.2-pro\",\"provider\":\"openai\",\"aliases\":[\"gpt-5.2-pro-2025-12-11\",\"gpt-5-2-pro-2025-12-11\"],\"prices\":{\"input\":21,\"output\":168,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"gpt-5.3\",\"provider\":\"openai\",\"name\":\"GPT-5.3 Chat\",\"aliases\":[\"gpt-5-3\",\"gpt-5.3-chat\",\"gpt-5.3-chat-latest\",\"gpt-5-3-chat\",\"gpt-5-3-chat-latest\"],\"prices\":{\"input\":1.75,\"cacheRead\":0.175,\"output\":14},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-5.3-codex\",\"provider\":\"openai\",\"name\":\"GPT-5.3-Codex\",\"aliases\":[\"gpt-5-3-codex\"],\"prices\":{\"input\":1.75,\"cacheRead\":0.175,\"output\":14},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-5.4\",\"provider\":\"openai\",\"name\":\"GPT-5.4\",\"aliases\":[\"gpt-5.4-2026-03-05\",\"gpt-5-4\",\"gpt-5-4-2026-03-05\"],\"prices\":{\"input\":2.5,\"cacheRead\":0.25,\"output\":15,\"perWebSearch\":0.01},\"contextTiers\":[{\"above\":271999,\"prices\":{\"input\":5,\"cacheRead\":0.5,\"output\":22.5}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"gpt-5.4-image-2\",\"provider\":\"openai\",\"name\":\"GPT-5.4 Image 2\",\"prices\":{\"input\":8,\"cacheRead\":2,\"output\":15},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-5.4-mini\",\"provider\":\"openai\",\"name\":\"GPT-5.4 mini\",\"aliases\":[\"gpt-5.4-mini-2026-03-17\",\"gpt-5-4-mini\",\"gpt-5-4-mini-2026-03-17\"],\"prices\":{\"input\":0.75,\"cacheRead\":0.075,\"output\":4.5,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"gpt-5.4-nano\",\"provider\":\"openai\",\"name\":\"GPT-5.4 nano\",\"aliases\":[\"gpt-5.4-nano-2026-03-17\",\"gpt-5-4-nano\",\"gpt-5-4-nano-2026-03-17\"],\"prices\":{\"input\":0.2,\"cacheRead\":0.02,\"output\":1.25,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"gpt-5.4-pro\",\"provider\":\"openai\",\"name\":\"GPT-5.4 Pro\",\"aliases\":[\"gpt-5.4-pro-2026-03-05\",\"gpt-5-4-pro\",\"gpt-5-4-pro-2026-03-05\"],\"prices\":{\"input\":30,\"output\":180,\"perWebSearch\":0.01},\"contextTiers\":[{\"above\":271999,\"prices\":{\"input\":60,\"output\":270}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"gpt-5.5\",\"provider\":\"openai\",\"name\":\"GPT-5.5\",\"aliases\":[\"gpt-5.5-2026-04-23\",\"gpt-5.5-2026-04-24\",\"gpt-5-5\",\"gpt-5-5-2026-04-23\",\"gpt-5-5-2026-04-24\",\"gpt-5.5-chat\",\"gpt-5.5-chat-latest\",\"gpt-5-5-chat\",\"gpt-5-5-chat-latest\",\"gpt-5.5-codex\",\"gpt-5-5-codex\"],\"prices\":{\"input\":5,\"cacheRead\":0.5,\"output\":30,\"perWebSearch\":0.01},\"contextTiers\":[{\"above\":271999,\"prices\":{\"input\":10,\"cacheRead\":1,\"output\":45}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"gpt-5.5-pro\",\"provider\":\"openai\",\"name\":\"GPT-5.5 Pro\",\"aliases\":[\"gpt-5.5-pro-2026-04-23\",\"gpt-5-5-pro\",\"gpt-5-5-pro-2026-04-23\"],\"prices\":{\"input\":30,\"output\":180,\"perWebSearch\":0.01},\"contextTiers\":[{\"above\":271999,\"prices\":{\"input\":60,\"output\":270}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"gpt-5.6-luna\",\"provider\":\"openai\",\"name\":\"GPT-5.6 Luna\",\"aliases\":[\"gpt-5-6-luna\"],\"match\":{\"or\":[{\"regex\":\"^gpt-5\\\\.6-luna-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},{\"regex\":\"^gpt-5-6-luna-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"}]},\"prices\":{\"input\":1,\"cacheWrite\":1.25,\"cacheRead\":0.1,\"output\":6,\"perWebSearch\":0.01},\"contextTiers\":[{\"above\":271999,\"prices\":{\"input\":2,\"cacheWrite\":2.5,\"cacheRead\":0.2,\"output\":9}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}},\"validUntil\":\"2026-07-30\"},\n\
-{\"id\":\"gpt-5.6-luna\",\"provider\":\"openai\",\"name\":\"GPT-5.6 Luna\",\"aliases\":[\"gpt-5-6-luna\"],\"match\":{\"or\":[{\"regex\":\"^gpt-5\\\\.6-luna-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},{\"regex\":\"^gpt-5-6-luna-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"}]},\"prices\":{\"input\":0.2,\"cacheWrite\":0.25,\"cacheRead\":0.02,\"output\":1.2,\"perWebSearch\":0.01},\"contextTiers\":[{\"above\":271999,\"prices\":{\"input\":0.4,\"cacheWrite\":0.5,\"cacheRead\":0.04,\"output\":1.8}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}},\"validFrom\":\"2026-07-30\"},\n\
-{\"id\":\"gpt-5.6-sol\",\"provider\":\"openai\",\"name\":\"GPT-5.6 Sol\",\"aliases\":[\"gpt-5-6-sol\",\"gpt-5.6\",\"gpt-5-6\"],\"match\":{\"or\":[{\"regex\":\"^gpt-5\\\\.6-sol-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},{\"regex\":\"^gpt-5-6-sol-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"}]},\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":30,\"perWebSearch\":0.01},\"contextTiers\":[{\"above\":271999,\"prices\":{\"input\":10,\"cacheWrite\":12.5,\"cacheRead\":1,\"output\":45}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}},\"validUntil\":\"2026-08-21\"},\n\
-{\"id\":\"gpt-5.6-sol\",\"provider\":\"openai\",\"name\":\"GPT-5.6 Sol\",\"aliases\":[\"gpt-5-6-sol\",\"gpt-5.6\",\"gpt-5-6\"],\"match\":{\"or\":[{\"regex\":\"^gpt-5\\\\.6-sol-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},{\"regex\":\"^gpt-5-6-sol-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"}]},\"prices\":{\"input\":4,\"cacheWrite\":5,\"cacheRead\":0.4,\"output\":20,\"perWebSearch\":0.01},\"contextTiers\":[{\"above\":271999,\"prices\":{\"input\":8,\"cacheWrite\":10,\"cacheRead\":0.8,\"output\":30}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}},\"validFrom\":\"2026-08-21\"},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"gpt-5.6-terra\",\"provider\":\"openai\",\"name\":\"GPT-5.6 Terra\",\"aliases\":[\"gpt-5-6-terra\"],\"match\":{\"or\":[{\"regex\":\"^gpt-5\\\\.6-terra-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},{\"regex\":\"^gpt-5-6-terra-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"}]},\"prices\":{\"input\":2.5,\"cacheWrite\":3.125,\"cacheRead\":0.25,\"output\":15,\"perWebSearch\":0.01},\"contextTiers\":[{\"above\":271999,\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":22.5}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}},\"validUntil\":\"2026-07-30\"},\n\
-{\"id\":\"gpt-5.6-terra\",\"provider\":\"openai\",\"name\":\"GPT-5.6 Terra\",\"aliases\":[\"gpt-5-6-terra\"],\"match\":{\"or\":[{\"regex\":\"^gpt-5\\\\.6-terra-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},{\"regex\":\"^gpt-5-6-terra-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"}]},\"prices\":{\"input\":2,\"cacheWrite\":2.5,\"cacheRead\":0.2,\"output\":12,\"perWebSearch\":0.01},\"contextTiers\":[{\"above\":271999,\"prices\":{\"input\":4,\"cacheWrite\":5,\"cacheRead\":0.4,\"output\":18}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}},\"validFrom\":\"2026-07-30\"},\n\
-{\"id\":\"gpt-6-astra\",\"provider\":\"openai\",\"name\":\"GPT-6 Astra\",\"match\":{\"regex\":\"^gpt-6-astra-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},\"prices\":{\"input\":10,\"cacheWrite\":12.5,\"cacheRead\":1,\"output\":50,\"perWebSearch\":0.01},\"contextTiers\":[{\"above\":271999,\"prices\":{\"input\":20,\"cacheWrite\":25,\"cacheRead\":2,\"output\":75}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"gpt-6-luna\",\"provider\":\"openai\",\"name\":\"GPT-6 Luna\",\"match\":{\"regex\":\"^gpt-6-luna-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},\"prices\":{\"input\":0.1,\"cacheWrite\":0.125,\"cacheRead\":0.01,\"output\":0.5,\"perWebSearch\":0.01},\"contextTiers\":[{\"above\":272000,\"prices\":{\"input\":0.2,\"cacheWrite\":0.25,\"cacheRead\":0.02,\"output\":0.75}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"gpt-6-sol\",\"provider\":\"openai\",\"name\":\"GPT-6 Sol\",\"match\":{\"regex\":\"^gpt-6-sol-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},\"prices\":{\"input\":2,\"cacheWrite\":2.5,\"cacheRead\":0.2,\"output\":10,\"perWebSearch\":0.01},\"contextTiers\":[{\"above\":272000,\"prices\":{\"input\":4,\"cacheWrite\":5,\"cacheRead\":0.4,\"output\":15}}],\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"gpt-audio\",\"provider\":\"openai\",\"name\":\"GPT Audio\",\"aliases\":[\"gpt-audio-2025-08-28\",\"gpt-audio-1.5\"],\"prices\":{\"input\":2.5,\"output\":10,\"inputAudio\":32,\"outputAudio\":64},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-audio-mini\",\"provider\":\"openai\",\"name\":\"GPT Audio Mini\",\"aliases\":[\"gpt-audio-mini-2025-10-06\",\"gpt-audio-mini-2025-12-15\"],\"prices\":{\"input\":0.6,\"output\":2.4,\"inputAudio\":10,\"outputAudio\":20},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-chat-latest\",\"provider\":\"openai\",\"name\":\"GPT Chat Latest\",\"prices\":{\"input\":5,\"cacheRead\":0.5,\"output\":30},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-image-1\",\"provider\":\"openai\",\"name\":\"GPT Image 1\",\"mode\":\"image\",\"prices\":{\"input\":5,\"cacheRead\":1.25,\"output\":40,\"inputImage\":10},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-image-1-mini\",\"provider\":\"openai\",\"name\":\"GPT Image 1 Mini\",\"mode\":\"image\",\"prices\":{\"input\":2,\"cacheRead\":0.2,\"output\":8,\"inputImage\":2.5},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-image-1.5\",\"provider\":\"openai\",\"name\":\"GPT Image 1.5\",\"aliases\":[\"gpt-image-1.5-2025-12-16\"],\"mode\":\"image\",\"prices\":{\"input\":5,\"cacheRead\":1.25,\"output\":10,\"inputImage\":8},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-image-2\",\"provider\":\"openai\",\"name\":\"GPT Image 2\",\"aliases\":[\"gpt-image-2-2026-04-21\"],\"mode\":\"image\",\"prices\":{\"input\":5,\"cacheRead\":1.25,\"output\":30,\"inputImage\":8},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-oss-120b\",\"provider\":\"openai\",\"name\":\"gpt-oss-120b\",\"prices\":{\"input\":0.039,\"output\":0.18},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-oss-20b\",\"provider\":\"openai\",\"name\":\"gpt-oss-20b\",\"prices\":{\"input\":0.029,\"output\":0.14},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-oss-safeguard-20b\",\"provider\":\"openai\",\"name\":\"gpt-oss-safeguard-20b\",\"prices\":{\"input\":0.075,\"cacheRead\":0.037,\"output\":0.3},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-realtime\",\"provider\":\"openai\",\"aliases\":[\"gpt-realtime-2025-08-28\",\"gpt-realtime-1.5\"],\"prices\":{\"input\":4,\"cacheRead\":0.4,\"output\":16,\"inputAudio\":32,\"outputAudio\":64,\"inputImage\":5},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-realtime-2\",\"provider\":\"openai\",\"aliases\":[\"gpt-realtime-2.1\"],\"prices\":{\"input\":4,\"cacheRead\":0.4,\"output\":24,\"inputAudio\":32,\"outputAudio\":64,\"inputImage\":5},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-realtime-mini\",\"provider\":\"openai\",\"aliases\":[\"gpt-realtime-2.1-mini\",\"gpt-realtime-mini-2025-12-15\",\"gpt-realtime-mini-2025-10-06\"],\"prices\":{\"input\":0.6,\"cacheRead\":0.06,\"output\":2.4,\"inputAudio\":10,\"outputAudio\":20,\"inputImage\":0.8},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"gpt-transcribe\",\"provider\":\"openai\",\"mode\":\"audio\",\"prices\":{\"perAudioHour\":0.27},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"moderation\",\"provider\":\"openai\",\"match\":{\"contains\":\"moderation\"},\"prices\":{},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"free\":true},\n\
-{\"id\":\"o1\",\"provider\":\"openai\",\"name\":\"o1\",\"aliases\":[\"o1-2024-12-17\"],\"prices\":{\"input\":15,\"cacheRead\":7.5,\"output\":60},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"o1-mini\",\"provider\":\"openai\",\"name\":\"o1 mini\",\"aliases\":[\"o1-mini-2024-09-12\"],\"prices\":{\"input\":1.1,\"cacheRead\":0.55,\"output\":4.4},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"o1-preview\",\"provider\":\"openai\",\"name\":\"o1 preview\",\"aliases\":[\"o1-preview-2024-09-12\"],\"prices\":{\"input\":15,\"cacheRead\":7.5,\"output\":60},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"o1-pro\",\"provider\":\"openai\",\"name\":\"o1-pro\",\"aliases\":[\"o1-pro-2025-03-19\"],\"prices\":{\"input\":150,\"output\":600},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"o3\",\"provider\":\"openai\",\"name\":\"o3\",\"aliases\":[\"o3-2025-04-16\"],\"prices\":{\"input\":10,\"cacheRead\":0.5,\"output\":40,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}},\"validUntil\":\"2025-06-10\"},\n\
-{\"id\":\"o3\",\"provider\":\"openai\",\"name\":\"o3\",\"aliases\":[\"o3-2025-04-16\"],\"prices\":{\"input\":2,\"cacheRead\":0.5,\"output\":8,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}},\"validFrom\":\"2025-06-10\"},\n\
-{\"id\":\"o3-deep-research\",\"provider\":\"openai\",\"aliases\":[\"o3-deep-research-2025-06-26\"],\"prices\":{\"input\":10,\"cacheRead\":2.5,\"output\":40},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"o3-mini\",\"provider\":\"openai\",\"name\":\"o3 Mini\",\"aliases\":[\"o3-mini-2025-01-31\",\"o3-mini-high\"],\"prices\":{\"input\":1.1,\"cacheRead\":0.55,\"output\":4.4},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"o3-pro\",\"provider\":\"openai\",\"name\":\"o3 Pro\",\"aliases\":[\"o3-pro-2025-06-10\"],\"prices\":{\"input\":20,\"output\":80},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"o4-mini\",\"provider\":\"openai\",\"name\":\"o4 Mini High\",\"aliases\":[\"o4-mini-2025-04-16\",\"o4-mini-high\"],\"prices\":{\"input\":1.1,\"cacheRead\":0.275,\"output\":4.4,\"perWebSearch\":0.01},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5,\"perWebSearch\":0.01}}},\n\
-{\"id\":\"o4-mini-deep-research\",\"provider\":\"openai\",\"aliases\":[\"o4-mini-deep-research-2025-06-26\"],\"prices\":{\"input\":2,\"cacheRead\":0.5,\"output\":8},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"text-davinci-002\",\"provider\":\"openai\",\"prices\":{\"input\":20,\"output\":20},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"text-davinci-003\",\"provider\":\"openai\",\"prices\":{\"input\":20,\"output\":20},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"text-embedding-3-large\",\"provider\":\"openai\",\"name\":\"text embedding 3\",\"mode\":\"embedding\",\"prices\":{\"input\":0.13},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"text-embedding-3-small\",\"provider\":\"openai\",\"name\":\"text embedding 3\",\"mode\":\"embedding\",\"prices\":{\"input\":0.02},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"text-embedding-ada-002\",\"provider\":\"openai\",\"name\":\"text embedding ada\",\"aliases\":[\"text-embedding-ada\",\"text-embedding-ada-002-v2\"],\"mode\":\"embedding\",\"prices\":{\"input\":0.1},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"whisper-1\",\"provider\":\"openai\",\"mode\":\"audio\",\"prices\":{\"perAudioHour\":0.36},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}}},\n\
-{\"id\":\"01-ai/yi-large\",\"provider\":\"openrouter\",\"prices\":{\"input\":3,\"output\":3}},\n\
-{\"id\":\"aetherwiing/mn-starcannon-12b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.8,\"output\":1.2}},\n\
-{\"id\":\"agentica-org/deepcoder-14b-preview:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"ai21/jamba-1-5-large\",\"provider\":\"openrouter\",\"prices\":{\"input\":2,\"output\":8}},\n\
-{\"id\":\"ai21/jamba-1-5-mini\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.2,\"output\":0.4}},\n\
-{\"id\":\"ai21/jamba-1.6-large\",\"provider\":\"openrouter\",\"prices\":{\"input\":2,\"output\":8}},\n\
-{\"id\":\"ai21/jamba-1.6-mini\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.2,\"output\":0.4}},\n\
-{\"id\":\"ai21/jamba-instruct\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.5,\"output\":0.7}},\n\
-{\"id\":\"ai21/jamba-large-1.7\",\"provider\":\"openrouter\",\"name\":\"Jamba Large 1.7\",\"prices\":{\"input\":2,\"output\":8}},\n\
-{\"id\":\"aion-labs/aion-1.0\",\"provider\":\"openrouter\",\"name\":\"Aion-1.0\",\"prices\":{\"input\":4,\"output\":8}},\n\
-{\"id\":\"aion-labs/aion-1.0-mini\",\"provider\":\"openrouter\",\"name\":\"Aion-1.0-Mini\",\"prices\":{\"input\":0.7,\"output\":1.4}},\n\
-{\"id\":\"aion-labs/aion-2.0\",\"provider\":\"openrouter\",\"name\":\"Aion-2.0\",\"prices\":{\"input\":0.8,\"cacheRead\":0.2,\"output\":1.6}},\n\
-{\"id\":\"aion-labs/aion-rp-llama-3.1-8b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"alfredpros/codellama-7b-instruct-solidity\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.8,\"output\":1.2}},\n\
-{\"id\":\"all-hands/openhands-lm-32b-v0.1\",\"provider\":\"openrouter\",\"prices\":{\"input\":2.6,\"output\":3.4}},\n\
-{\"id\":\"allenai/molmo-7b-d:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"allenai/olmo-3-32b-think\",\"provider\":\"openrouter\",\"name\":\"Olmo 3 32B Think\",\"prices\":{\"input\":0.15,\"output\":0.5}},\n\
-{\"id\":\"alpindale/goliath-120b\",\"provider\":\"openrouter\",\"prices\":{\"input\":6.5625,\"output\":9.375}},\n\
-{\"id\":\"alpindale/magnum-72b\",\"provider\":\"openrouter\",\"prices\":{\"input\":1.5,\"output\":2.25}},\n\
-{\"id\":\"amazon/nova-2-lite-v1\",\"provider\":\"openrouter\",\"name\":\"Nova 2 Lite\",\"prices\":{\"input\":0.3,\"output\":2.5}},\n\
-{\"id\":\"amazon/nova-lite-v1\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.06,\"output\":0.24}},\n\
-{\"id\":\"amazon/nova-micro-v1\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.035,\"output\":0.14}},\n\
-{\"id\":\"amazon/nova-premier-v1\",\"provider\":\"openrouter\",\"name\":\"Nova Premier 1.0\",\"prices\":{\"input\":2.5,\"cacheRead\":0.625,\"output\":12.5}},\n\
-{\"id\":\"amazon/nova-pro-v1\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.8,\"output\":3.2}},\n\
-{\"id\":\"anthracite-org/magnum-v2-72b\",\"provider\":\"openrouter\",\"prices\":{\"input\":3,\"output\":3}},\n\
-{\"id\":\"anthracite-org/magnum-v4-72b\",\"provider\":\"openrouter\",\"prices\":{\"input\":1.5,\"output\":2.25}},\n\
-{\"id\":\"anthropic/claude-2\",\"provider\":\"openrouter\",\"aliases\":[\"anthropic/claude-2.0\",\"anthropic/claude-2.0:beta\",\"anthropic/claude-2.1\",\"anthropic/claude-2.1:beta\",\"anthropic/claude-2:beta\"],\"prices\":{\"input\":8,\"output\":24}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"anthropic/claude-3-haiku\",\"provider\":\"openrouter\",\"aliases\":[\"anthropic/claude-3-haiku:beta\"],\"prices\":{\"input\":0.25,\"output\":1.25}},\n\
-{\"id\":\"anthropic/claude-3-opus\",\"provider\":\"openrouter\",\"aliases\":[\"anthropic/claude-3-opus:beta\"],\"prices\":{\"input\":15,\"output\":75}},\n\
-{\"id\":\"anthropic/claude-3-sonnet\",\"provider\":\"openrouter\",\"aliases\":[\"anthropic/claude-3-sonnet:beta\"],\"prices\":{\"input\":3,\"output\":15}},\n\
-{\"id\":\"anthropic/claude-3.5-haiku\",\"provider\":\"openrouter\",\"aliases\":[\"anthropic/claude-3.5-haiku-20241022\",\"anthropic/claude-3.5-haiku-20241022:beta\",\"anthropic/claude-3.5-haiku:beta\"],\"prices\":{\"input\":0.8,\"output\":4}},\n\
-{\"id\":\"anthropic/claude-3.5-sonnet\",\"provider\":\"openrouter\",\"aliases\":[\"anthropic/claude-3.5-sonnet-20240620\",\"anthropic/claude-3.5-sonnet-20240620:beta\",\"anthropic/claude-3.5-sonnet:beta\"],\"prices\":{\"input\":3,\"output\":15}},\n\
-{\"id\":\"anthropic/claude-3.7-sonnet\",\"provider\":\"openrouter\",\"aliases\":[\"anthropic/claude-3.7-sonnet:beta\",\"anthropic/claude-3.7-sonnet:thinking\"],\"prices\":{\"input\":3,\"output\":15}},\n\
-{\"id\":\"anthropic/claude-fable-5\",\"provider\":\"openrouter\",\"aliases\":[\"anthropic/claude-fable-5:beta\"],\"prices\":{\"input\":10,\"cacheWrite\":12.5,\"cacheRead\":1,\"output\":50}},\n\
-{\"id\":\"anthropic/claude-fable-5.1\",\"provider\":\"openrouter\",\"aliases\":[\"anthropic/claude-fable-5.1:beta\"],\"prices\":{\"input\":10,\"cacheWrite\":12.5,\"cacheRead\":0.25,\"output\":50}},\n\
-{\"id\":\"anthropic/claude-haiku-4.5\",\"provider\":\"openrouter\",\"aliases\":[\"anthropic/claude-4.5-haiku-20251001\",\"anthropic/claude-4.5-haiku-20251001:beta\",\"anthropic/claude-haiku-4.5-20251001\",\"anthropic/claude-haiku-4.5-20251001:beta\",\"anthropic/claude-haiku-4.5:beta\"],\"prices\":{\"input\":1,\"cacheWrite\":1.25,\"cacheRead\":0.1,\"output\":5}},\n\
-{\"id\":\"anthropic/claude-opus-4\",\"provider\":\"openrouter\",\"name\":\"Claude Opus 4\",\"aliases\":[\"anthropic/claude-opus-4.1\"],\"prices\":{\"input\":15,\"cacheWrite\":18.75,\"cacheRead\":1.5,\"output\":75}},\n\
-{\"id\":\"anthropic/claude-opus-4.5\",\"provider\":\"openrouter\",\"aliases\":[\"anthropic/claude-4.5-opus-20251124\",\"anthropic/claude-4.5-opus-20251124:beta\",\"anthropic/claude-opus-4.5-20251124\",\"anthropic/claude-opus-4.5-20251124:beta\",\"anthropic/claude-opus-4.5:beta\"],\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25}},\n\
-{\"id\":\"anthropic/claude-opus-4.6\",\"provider\":\"openrouter\",\"aliases\":[\"anthropic/claude-4.6-opus-20260205\",\"anthropic/claude-4.6-opus-20260205:beta\",\"anthropic/claude-opus-4.6-20260205\",\"anthropic/claude-opus-4.6-20260205:beta\",\"anthropic/claude-opus-4.6:beta\"],\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25}},\n\
-{\"id\":\"anthropic/claude-opus-4.6-fast\",\"provider\":\"openrouter\",\"name\":\"Claude Opus 4.6 (Fast)\",\"prices\":{\"input\":30,\"cacheWrite\":37.5,\"cacheRead\":3,\"output\":150}},\n\
-{\"id\":\"anthropic/claude-opus-4.7\",\"provider\":\"openrouter\",\"aliases\":[\"anthropic/claude-opus-4.7:beta\"],\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25}},\n\
-{\"id\":\"anthropic/claude-opus-4.7-fast\",\"provider\":\"openrouter\",\"name\":\"Claude Opus 4.7 (Fast)\",\"prices\":{\"input\":30,\"cacheWrite\":37.5,\"cacheRead\":3,\"output\":150}},\n\
-{\"id\":\"anthropic/claude-opus-4.8\",\"provider\":\"openrouter\",\"aliases\":[\"anthropic/claude-opus-4.8:beta\"],\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25}},\n\
-{\"id\":\"anthropic/claude-opus-4.8-fast\",\"provider\":\"openrouter\",\"name\":\"Claude Opus 4.8 (Fast)\",\"prices\":{\"input\":10,\"cacheWrite\":12.5,\"cacheRead\":1,\"output\":50}},\n\
-{\"id\":\"anthropic/claude-opus-5\",\"provider\":\"openrouter\",\"aliases\":[\"anthropic/claude-opus-5:beta\"],\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25}},\n\
-{\"id\":\"anthropic/claude-opus-5-fast\",\"provider\":\"openrouter\",\"name\":\"Claude Opus 5 (Fast)\",\"prices\":{\"input\":10,\"cacheWrite\":12.5,\"cacheRead\":1,\"output\":50}},\n\
-{\"id\":\"anthropic/claude-opus-5.5\",\"provider\":\"openrouter\",\"aliases\":[\"anthropic/claude-opus-5.5:beta\"],\"prices\":{\"input\":4,\"cacheWrite\":5,\"cacheRead\":0.2,\"output\":20}},\n\
-{\"id\":\"anthropic/claude-sonnet-4\",\"provider\":\"openrouter\",\"name\":\"Claude Sonnet 4\",\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"anthropic/claude-sonnet-4.5\",\"provider\":\"openrouter\",\"aliases\":[\"anthropic/claude-4.5-sonnet-20250929\",\"anthropic/claude-4.5-sonnet-20250929:beta\",\"anthropic/claude-sonnet-4.5-20250929\",\"anthropic/claude-sonnet-4.5-20250929:beta\",\"anthropic/claude-sonnet-4.5:beta\"],\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15},\"contextTiers\":[{\"above\":200000,\"prices\":{\"input\":6,\"cacheWrite\":7.5,\"cacheRead\":0.6,\"output\":22.5}}]},\n\
-{\"id\":\"anthropic/claude-sonnet-4.6\",\"provider\":\"openrouter\",\"aliases\":[\"anthropic/claude-4.6-sonnet-20260217\",\"anthropic/claude-4.6-sonnet-20260217:beta\",\"anthropic/claude-sonnet-4.6-20260217\",\"anthropic/claude-sonnet-4.6-20260217:beta\",\"anthropic/claude-sonnet-4.6:beta\"],\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"anthropic/claude-sonnet-5\",\"provider\":\"openrouter\",\"aliases\":[\"anthropic/claude-sonnet-5:beta\"],\"prices\":{\"input\":2,\"cacheWrite\":2.5,\"cacheRead\":0.2,\"output\":10}},\n\
-{\"id\":\"anubis-pro-105b-v1\",\"provider\":\"openrouter\",\"name\":\"Anubis Pro 105B V1\",\"prices\":{\"input\":0.8,\"output\":1}},\n\
-{\"id\":\"arcee-ai/coder-large\",\"provider\":\"openrouter\",\"name\":\"Coder Large\",\"prices\":{\"input\":0.5,\"output\":0.8}},\n\
-{\"id\":\"arcee-ai/trinity-large-thinking\",\"provider\":\"openrouter\",\"name\":\"Trinity Large Thinking\",\"prices\":{\"input\":0.22,\"cacheRead\":0.06,\"output\":0.85}},\n\
-{\"id\":\"arcee-ai/trinity-mini\",\"provider\":\"openrouter\",\"name\":\"Trinity Mini\",\"prices\":{\"input\":0.045,\"output\":0.15}},\n\
-{\"id\":\"arcee-ai/virtuoso-large\",\"provider\":\"openrouter\",\"name\":\"Virtuoso Large\",\"prices\":{\"input\":0.75,\"output\":1.2}},\n\
-{\"id\":\"arcee-blitz\",\"provider\":\"openrouter\",\"name\":\"Arcee Blitz\",\"prices\":{\"input\":0.45,\"output\":0.75}},\n\
-{\"id\":\"arliai/qwq-32b-arliai-rpr-v1:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"baidu/ernie-4.5-vl-424b-a47b\",\"provider\":\"openrouter\",\"name\":\"ERNIE 4.5 VL 424B A47B\",\"prices\":{\"input\":0.42,\"output\":1.25}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"bytedance-research/ui-tars-72b:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"bytedance-seed/seed-1.6\",\"provider\":\"openrouter\",\"name\":\"Seed 1.6\",\"prices\":{\"input\":0.25,\"output\":2}},\n\
-{\"id\":\"bytedance-seed/seed-1.6-flash\",\"provider\":\"openrouter\",\"name\":\"Seed 1.6 Flash\",\"prices\":{\"input\":0.075,\"output\":0.3}},\n\
-{\"id\":\"bytedance-seed/seed-2.0-lite\",\"provider\":\"openrouter\",\"name\":\"Seed-2.0-Lite\",\"prices\":{\"input\":0.25,\"output\":2}},\n\
-{\"id\":\"bytedance-seed/seed-2.0-mini\",\"provider\":\"openrouter\",\"name\":\"Seed-2.0-Mini\",\"prices\":{\"input\":0.1,\"output\":0.4}},\n\
-{\"id\":\"bytedance/ui-tars-1.5-7b\",\"provider\":\"openrouter\",\"name\":\"UI-TARS 7B\",\"prices\":{\"input\":0.1,\"output\":0.2}},\n\
-{\"id\":\"caller-large\",\"provider\":\"openrouter\",\"name\":\"Caller Large\",\"prices\":{\"input\":0.55,\"output\":0.85}},\n\
-{\"id\":\"chatgpt-4o-latest\",\"provider\":\"openrouter\",\"name\":\"ChatGPT-4o\",\"prices\":{\"input\":5,\"output\":15}},\n\
-{\"id\":\"claude-2\",\"provider\":\"openrouter\",\"name\":\"Claude v2\",\"aliases\":[\"claude-2.0\",\"claude-2.0:beta\",\"claude-2.1\",\"claude-2.1:beta\",\"claude-2:beta\"],\"prices\":{\"input\":8,\"output\":24}},\n\
-{\"id\":\"claude-3-opus\",\"provider\":\"openrouter\",\"name\":\"Claude 3 Opus\",\"aliases\":[\"claude-3-opus:beta\"],\"prices\":{\"input\":15,\"cacheWrite\":18.75,\"cacheRead\":1.5,\"output\":75}},\n\
-{\"id\":\"claude-3-sonnet\",\"provider\":\"openrouter\",\"name\":\"Claude 3 Sonnet\",\"aliases\":[\"claude-3-sonnet:beta\"],\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"claude-3.5-sonnet\",\"provider\":\"openrouter\",\"name\":\"Claude 3.5 Sonnet\",\"aliases\":[\"claude-3.5-sonnet-20240620\",\"claude-3.5-sonnet-20240620:beta\",\"claude-3.5-sonnet:beta\"],\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"claude-3.7-sonnet\",\"provider\":\"openrouter\",\"name\":\"Claude 3.7 Sonnet\",\"aliases\":[\"claude-3.7-sonnet:beta\",\"claude-3.7-sonnet:thinking\"],\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"codellama-7b-instruct-solidity\",\"provider\":\"openrouter\",\"name\":\"CodeLLaMa 7B Instruct Solidity\",\"prices\":{\"input\":0.8,\"output\":1.2}},\n\
-{\"id\":\"codestral-2501\",\"provider\":\"openrouter\",\"name\":\"Codestral 2501\",\"prices\":{\"input\":0.3,\"output\":0.9}},\n\
-{\"id\":\"codex-mini\",\"provider\":\"openrouter\",\"name\":\"Codex Mini\",\"prices\":{\"input\":1.5,\"cacheRead\":0.375,\"output\":6}},\n\
-{\"id\":\"cognitivecomputations/dolphin-mistral-24b-venice-edition:free\",\"provider\":\"openrouter\",\"name\":\"Uncensored (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"cognitivecomputations/dolphin-mixtral-8x22b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"cognitivecomputations/dolphin-mixtral-8x7b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.5,\"output\":0.5}},\n\
-{\"id\":\"cognitivecomputations/dolphin3.0-mistral-24b:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"cognitivecomputations/dolphin3.0-r1-mistral-24b:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"cohere/command\",\"provider\":\"openrouter\",\"prices\":{\"input\":1,\"output\":2}},\n\
-{\"id\":\"cohere/command-a\",\"provider\":\"openrouter\",\"prices\":{\"input\":2.5,\"output\":10}},\n\
-{\"id\":\"cohere/command-r\",\"provider\":\"openrouter\",\"aliases\":[\"cohere/command-r-03-2024\"],\"prices\":{\"input\":0.5,\"output\":1.5}},\n\
-{\"id\":\"cohere/command-r-08-2024\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.15,\"output\":0.6}},\n\
-{\"id\":\"cohere/command-r-plus\",\"provider\":\"openrouter\",\"aliases\":[\"cohere/command-r-plus-04-2024\"],\"prices\":{\"input\":3,\"output\":15}},\n\
-{\"id\":\"cohere/command-r-plus-08-2024\",\"provider\":\"openrouter\",\"prices\":{\"input\":2.5,\"output\":10}},\n\
-{\"id\":\"cohere/command-r7b-12-2024\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.0375,\"output\":0.15}},\n\
-{\"id\":\"command\",\"provider\":\"openrouter\",\"name\":\"Command\",\"prices\":{\"input\":1,\"output\":2}},\n\
-{\"id\":\"command-r\",\"provider\":\"openrouter\",\"name\":\"Command R\",\"aliases\":[\"command-r-03-2024\"],\"prices\":{\"input\":0.5,\"output\":1.5}},\n\
-{\"id\":\"command-r-plus\",\"provider\":\"openrouter\",\"name\":\"Command R+\",\"aliases\":[\"command-r-plus-04-2024\"],\"prices\":{\"input\":3,\"output\":15}},\n\
-{\"id\":\"deepcoder-14b-preview:free\",\"provider\":\"openrouter\",\"name\":\"Deepcoder 14B Preview (free)\",\"prices\":{},\"free\":true},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"deepcogito/cogito-v2.1-671b\",\"provider\":\"openrouter\",\"name\":\"Cogito v2.1 671B\",\"prices\":{\"input\":1.25,\"output\":1.25}},\n\
-{\"id\":\"deephermes-3-llama-3-8b-preview:free\",\"provider\":\"openrouter\",\"name\":\"DeepHermes 3 Llama 3 8B Preview (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepseek-chat-v3-0324:free\",\"provider\":\"openrouter\",\"name\":\"DeepSeek V3 0324 (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepseek-chat:free\",\"provider\":\"openrouter\",\"name\":\"DeepSeek V3 (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepseek-prover-v2\",\"provider\":\"openrouter\",\"name\":\"DeepSeek Prover V2\",\"prices\":{\"input\":0.5,\"output\":2.18}},\n\
-{\"id\":\"deepseek-r1-0528-qwen3-8b\",\"provider\":\"openrouter\",\"name\":\"Deepseek R1 0528 Qwen3 8B\",\"prices\":{\"input\":0.05,\"output\":0.1}},\n\
-{\"id\":\"deepseek-r1-0528-qwen3-8b:free\",\"provider\":\"openrouter\",\"name\":\"Deepseek R1 0528 Qwen3 8B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepseek-r1-0528:free\",\"provider\":\"openrouter\",\"name\":\"R1 0528 (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepseek-r1-distill-llama-70b:free\",\"provider\":\"openrouter\",\"name\":\"R1 Distill Llama 70B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepseek-r1-distill-llama-8b\",\"provider\":\"openrouter\",\"name\":\"R1 Distill Llama 8B\",\"prices\":{\"input\":0.04,\"output\":0.04}},\n\
-{\"id\":\"deepseek-r1-distill-qwen-1.5b\",\"provider\":\"openrouter\",\"name\":\"R1 Distill Qwen 1.5B\",\"prices\":{\"input\":0.18,\"output\":0.18}},\n\
-{\"id\":\"deepseek-r1-distill-qwen-14b\",\"provider\":\"openrouter\",\"name\":\"R1 Distill Qwen 14B\",\"prices\":{\"input\":0.15,\"output\":0.15}},\n\
-{\"id\":\"deepseek-r1-distill-qwen-14b:free\",\"provider\":\"openrouter\",\"name\":\"R1 Distill Qwen 14B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepseek-r1-distill-qwen-32b:free\",\"provider\":\"openrouter\",\"name\":\"R1 Distill Qwen 32B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepseek-r1-distill-qwen-7b\",\"provider\":\"openrouter\",\"name\":\"R1 Distill Qwen 7B\",\"prices\":{\"input\":0.1,\"output\":0.2}},\n\
-{\"id\":\"deepseek-r1:free\",\"provider\":\"openrouter\",\"name\":\"R1 (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepseek-r1t-chimera:free\",\"provider\":\"openrouter\",\"name\":\"DeepSeek R1T Chimera (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepseek-v3-base:free\",\"provider\":\"openrouter\",\"name\":\"DeepSeek V3 Base (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepseek/deepseek-chat\",\"provider\":\"openrouter\",\"name\":\"DeepSeek V3\",\"prices\":{\"input\":0.38,\"output\":0.89}},\n\
-{\"id\":\"deepseek/deepseek-chat-v3-0324\",\"provider\":\"openrouter\",\"name\":\"DeepSeek V3 0324\",\"prices\":{\"input\":0.3,\"output\":0.88}},\n\
-{\"id\":\"deepseek/deepseek-chat-v3-0324:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepseek/deepseek-chat-v3.1\",\"provider\":\"openrouter\",\"name\":\"DeepSeek V3.1\",\"prices\":{\"input\":0.21,\"cacheRead\":0.13,\"output\":0.79}},\n\
-{\"id\":\"deepseek/deepseek-chat:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepseek/deepseek-r1\",\"provider\":\"openrouter\",\"name\":\"R1\",\"prices\":{\"input\":0.45,\"output\":2.15}},\n\
-{\"id\":\"deepseek/deepseek-r1-0528\",\"provider\":\"openrouter\",\"name\":\"R1 0528\",\"prices\":{\"input\":0.5,\"output\":2.15}},\n\
-{\"id\":\"deepseek/deepseek-r1-distill-llama-70b\",\"provider\":\"openrouter\",\"name\":\"R1 Distill Llama 70B\",\"prices\":{\"input\":0.1,\"output\":0.4}},\n\
-{\"id\":\"deepseek/deepseek-r1-distill-llama-70b:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepseek/deepseek-r1-distill-llama-8b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.04,\"output\":0.04}},\n\
-{\"id\":\"deepseek/deepseek-r1-distill-qwen-1.5b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.18,\"output\":0.18}},\n\
-{\"id\":\"deepseek/deepseek-r1-distill-qwen-14b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.15,\"output\":0.15}},\n\
-{\"id\":\"deepseek/deepseek-r1-distill-qwen-14b:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepseek/deepseek-r1-distill-qwen-32b\",\"provider\":\"openrouter\",\"name\":\"R1 Distill Qwen 32B\",\"prices\":{\"input\":0.12,\"output\":0.18}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"deepseek/deepseek-r1-distill-qwen-32b:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepseek/deepseek-r1-zero:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepseek/deepseek-r1:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepseek/deepseek-v3-base:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"deepseek/deepseek-v3.1-terminus\",\"provider\":\"openrouter\",\"name\":\"DeepSeek V3.1 Terminus\",\"prices\":{\"input\":0.23,\"output\":0.9}},\n\
-{\"id\":\"deepseek/deepseek-v3.2\",\"provider\":\"openrouter\",\"name\":\"DeepSeek V3.2\",\"prices\":{\"input\":0.2288,\"output\":0.3432}},\n\
-{\"id\":\"deepseek/deepseek-v3.2-exp\",\"provider\":\"openrouter\",\"name\":\"DeepSeek V3.2 Exp\",\"prices\":{\"input\":0.27,\"output\":0.41}},\n\
-{\"id\":\"deepseek/deepseek-v4-flash\",\"provider\":\"openrouter\",\"name\":\"DeepSeek V4 Flash\",\"prices\":{\"input\":0.0983,\"cacheRead\":0.0197,\"output\":0.1966}},\n\
-{\"id\":\"deepseek/deepseek-v4-pro\",\"provider\":\"openrouter\",\"name\":\"DeepSeek V4 Pro\",\"prices\":{\"input\":0.435,\"cacheRead\":0.003625,\"output\":0.87}},\n\
-{\"id\":\"devstral-small\",\"provider\":\"openrouter\",\"name\":\"Devstral Small\",\"prices\":{\"input\":0.06,\"output\":0.12}},\n\
-{\"id\":\"devstral-small:free\",\"provider\":\"openrouter\",\"name\":\"Devstral Small (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"dobby-mini-unhinged-plus-llama-3.1-8b\",\"provider\":\"openrouter\",\"name\":\"Dobby Mini Plus Llama 3.1 8B\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"dolphin-mixtral-8x22b\",\"provider\":\"openrouter\",\"name\":\"Dolphin 2.9.2 Mixtral 8x22B \ud83d\udc2c\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"dolphin3.0-mistral-24b:free\",\"provider\":\"openrouter\",\"name\":\"Dolphin3.0 Mistral 24B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"dolphin3.0-r1-mistral-24b:free\",\"provider\":\"openrouter\",\"name\":\"Dolphin3.0 R1 Mistral 24B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"eleutherai/llemma_7b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.8,\"output\":1.2}},\n\
-{\"id\":\"essentialai/rnj-1-instruct\",\"provider\":\"openrouter\",\"name\":\"Rnj 1 Instruct\",\"prices\":{\"input\":0.15,\"output\":0.15}},\n\
-{\"id\":\"eva-llama-3.33-70b\",\"provider\":\"openrouter\",\"name\":\"EVA Llama 3.33 70B\",\"prices\":{\"input\":4,\"output\":6}},\n\
-{\"id\":\"eva-qwen-2.5-32b\",\"provider\":\"openrouter\",\"name\":\"EVA Qwen2.5 32B\",\"prices\":{\"input\":2.6,\"output\":3.4}},\n\
-{\"id\":\"eva-qwen-2.5-72b\",\"provider\":\"openrouter\",\"name\":\"EVA Qwen2.5 72B\",\"prices\":{\"input\":4,\"output\":6}},\n\
-{\"id\":\"eva-unit-01/eva-llama-3.33-70b\",\"provider\":\"openrouter\",\"prices\":{\"input\":4,\"output\":6}},\n\
-{\"id\":\"eva-unit-01/eva-qwen-2.5-32b\",\"provider\":\"openrouter\",\"prices\":{\"input\":2.6,\"output\":3.4}},\n\
-{\"id\":\"eva-unit-01/eva-qwen-2.5-72b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.9,\"output\":1.2}},\n\
-{\"id\":\"featherless/qwerky-72b:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"fimbulvetr-11b-v2\",\"provider\":\"openrouter\",\"name\":\"Fimbulvetr 11B v2\",\"prices\":{\"input\":0.8,\"output\":1.2}},\n\
-{\"id\":\"gemini-2.0-flash-001\",\"provider\":\"openrouter\",\"name\":\"Gemini 2.0 Flash\",\"prices\":{\"input\":0.1,\"cacheWrite\":0.1833,\"cacheRead\":0.025,\"output\":0.4}},\n\
-{\"id\":\"gemini-2.0-flash-exp:free\",\"provider\":\"openrouter\",\"name\":\"Gemini 2.0 Flash Experimental (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"gemini-2.0-flash-lite-001\",\"provider\":\"openrouter\",\"name\":\"Gemini 2.0 Flash Lite\",\"prices\":{\"input\":0.075,\"output\":0.3}},\n\
-{\"id\":\"gemini-2.5-flash-lite-preview-06-17\",\"provider\":\"openrouter\",\"name\":\"Gemini 2.5 Flash Lite Preview 06-17\",\"prices\":{\"input\":0.1,\"output\":0.4}},\n\
-{\"id\":\"gemini-2.5-flash-preview\",\"provider\":\"openrouter\",\"name\":\"Gemini 2.5 Flash Preview 04-17\",\"aliases\":[\"gemini-2.5-flash-preview-05-20\"],\"prices\":{\"input\":0.15,\"cacheWrite\":0.2333,\"cacheRead\":0.0375,\"output\":0.6}},\n\
-{\"id\":\"gemini-2.5-flash-preview-05-20:thinking\",\"provider\":\"openrouter\",\"name\":\"Gemini 2.5 Flash Preview 05-20 (thinking)\",\"prices\":{\"input\":0.15,\"cacheWrite\":0.2333,\"cacheRead\":0.0375,\"output\":3.5}},\n\
-{\"id\":\"gemini-2.5-flash-preview:thinking\",\"provider\":\"openrouter\",\"name\":\"Gemini 2.5 Flash Preview 04-17 (thinking)\",\"prices\":{\"input\":0.15,\"cacheWrite\":0.2333,\"cacheRead\":0.0375,\"output\":3.5}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"gemini-2.5-pro-exp-03-25\",\"provider\":\"openrouter\",\"name\":\"Gemini 2.5 Pro Experimental\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"gemini-flash-1.5\",\"provider\":\"openrouter\",\"name\":\"Gemini 1.5 Flash\",\"prices\":{\"input\":0.075,\"cacheWrite\":0.1583,\"cacheRead\":0.01875,\"output\":0.3}},\n\
-{\"id\":\"gemini-flash-1.5-8b\",\"provider\":\"openrouter\",\"name\":\"Gemini 1.5 Flash 8B\",\"prices\":{\"input\":0.0375,\"cacheWrite\":0.0583,\"cacheRead\":0.01,\"output\":0.15}},\n\
-{\"id\":\"gemini-pro-1.5\",\"provider\":\"openrouter\",\"name\":\"Gemini 1.5 Pro\",\"prices\":{\"input\":1.25,\"output\":5}},\n\
-{\"id\":\"gemma-2-9b-it\",\"provider\":\"openrouter\",\"name\":\"Gemma 2 9B\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"gemma-2-9b-it:free\",\"provider\":\"openrouter\",\"name\":\"Gemma 2 9B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"gemma-3-12b-it:free\",\"provider\":\"openrouter\",\"name\":\"Gemma 3 12B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"gemma-3-27b-it:free\",\"provider\":\"openrouter\",\"name\":\"Gemma 3 27B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"gemma-3-4b-it:free\",\"provider\":\"openrouter\",\"name\":\"Gemma 3 4B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"gemma-3n-e4b-it:free\",\"provider\":\"openrouter\",\"name\":\"Gemma 3n 4B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"glm-4-32b\",\"provider\":\"openrouter\",\"name\":\"GLM 4 32B\",\"prices\":{\"input\":0.24,\"output\":0.24}},\n\
-{\"id\":\"glm-4-32b:free\",\"provider\":\"openrouter\",\"name\":\"GLM 4 32B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"glm-4.5-air:free\",\"provider\":\"openrouter\",\"name\":\"GLM 4.5 Air (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"glm-5v-turbo\",\"provider\":\"openrouter\",\"name\":\"GLM 5V Turbo\",\"prices\":{\"input\":1.2,\"cacheRead\":0.24,\"output\":4}},\n\
-{\"id\":\"glm-z1-32b\",\"provider\":\"openrouter\",\"name\":\"GLM Z1 32B\",\"prices\":{\"input\":0.24,\"output\":0.24}},\n\
-{\"id\":\"glm-z1-32b:free\",\"provider\":\"openrouter\",\"name\":\"GLM Z1 32B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"glm-z1-rumination-32b\",\"provider\":\"openrouter\",\"name\":\"GLM Z1 Rumination 32B\",\"prices\":{\"input\":0.24,\"output\":0.24}},\n\
-{\"id\":\"goliath-120b\",\"provider\":\"openrouter\",\"name\":\"Goliath 120B\",\"prices\":{\"input\":10,\"output\":12.5}},\n\
-{\"id\":\"google/gemini-2.0-flash-001\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.1,\"output\":0.4}},\n\
-{\"id\":\"google/gemini-2.0-flash-exp:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"google/gemini-2.0-flash-lite-001\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.075,\"output\":0.3}},\n\
-{\"id\":\"google/gemini-2.0-flash-thinking-exp-1219:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"google/gemini-2.0-flash-thinking-exp:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"google/gemini-2.5-flash\",\"provider\":\"openrouter\",\"name\":\"Gemini 2.5 Flash\",\"prices\":{\"input\":0.3,\"cacheWrite\":0.3833,\"cacheRead\":0.075,\"output\":2.5}},\n\
-{\"id\":\"google/gemini-2.5-flash-image\",\"provider\":\"openrouter\",\"name\":\"Nano Banana (Gemini 2.5 Flash Image)\",\"prices\":{\"input\":0.3,\"cacheWrite\":0.08333333333333334,\"cacheRead\":0.03,\"output\":2.5}},\n\
-{\"id\":\"google/gemini-2.5-flash-lite\",\"provider\":\"openrouter\",\"name\":\"Gemini 2.5 Flash Lite\",\"prices\":{\"input\":0.1,\"cacheWrite\":0.08333333333333334,\"cacheRead\":0.01,\"output\":0.4}},\n\
-{\"id\":\"google/gemini-2.5-flash-lite-preview-09-2025\",\"provider\":\"openrouter\",\"name\":\"Gemini 2.5 Flash Lite Preview 09-2025\",\"prices\":{\"input\":0.1,\"output\":0.4}},\n\
-{\"id\":\"google/gemini-2.5-flash-preview\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.15,\"output\":0.6}},\n\
-{\"id\":\"google/gemini-2.5-flash-preview-09-2025\",\"provider\":\"openrouter\",\"name\":\"Gemini 2.5 Flash Preview 09-2025\",\"prices\":{\"input\":0.3,\"cacheWrite\":0.383,\"cacheRead\":0.075,\"output\":2.5}},\n\
-{\"id\":\"google/gemini-2.5-flash-preview:thinking\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.15,\"output\":3.5}},\n\
-{\"id\":\"google/gemini-2.5-pro\",\"provider\":\"openrouter\",\"name\":\"Gemini 2.5 Pro\",\"aliases\":[\"google/gemini-2.5-pro-preview\",\"google/gemini-2.5-pro-preview-05-06\"],\"prices\":{\"input\":1.25,\"cacheWrite\":1.625,\"cacheRead\":0.31,\"output\":10}},\n\
-{\"id\":\"google/gemini-2.5-pro-exp-03-25:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"google/gemini-2.5-pro-preview-03-25\",\"provider\":\"openrouter\",\"prices\":{\"input\":1.25,\"output\":10}},\n\
-{\"id\":\"google/gemini-3-flash-preview\",\"provider\":\"openrouter\",\"name\":\"Gemini 3 Flash Preview\",\"prices\":{\"input\":0.5,\"cacheWrite\":0.08333333333333334,\"cacheRead\":0.05,\"output\":3}},\n\
-{\"id\":\"google/gemini-3-pro-image-preview\",\"provider\":\"openrouter\",\"name\":\"Nano Banana Pro (Gemini 3 Pro Image Preview)\",\"prices\":{\"input\":2,\"cacheWrite\":0.375,\"cacheRead\":0.2,\"output\":12}},\n\
-{\"id\":\"google/gemini-3.1-flash-image-preview\",\"provider\":\"openrouter\",\"name\":\"Nano Banana 2 (Gemini 3.1 Flash Image Preview)\",\"prices\":{\"input\":0.5,\"output\":3}},\n\
-{\"id\":\"google/gemini-3.1-flash-lite\",\"provider\":\"openrouter\",\"name\":\"Gemini 3.1 Flash Lite\",\"aliases\":[\"google/gemini-3.1-flash-lite-preview\"],\"prices\":{\"input\":0.25,\"cacheWrite\":0.08333333333333334,\"cacheRead\":0.025,\"output\":1.5}},\n\
-{\"id\":\"google/gemini-3.1-pro-preview\",\"provider\":\"openrouter\",\"name\":\"Gemini 3.1 Pro Preview\",\"aliases\":[\"google/gemini-3.1-pro-preview-customtools\"],\"prices\":{\"input\":2,\"cacheWrite\":0.375,\"cacheRead\":0.2,\"output\":12}},\n\
-{\"id\":\"google/gemini-3.5-flash\",\"provider\":\"openrouter\",\"name\":\"Gemini 3.5 Flash\",\"match\":{\"regex\":\"^google/gemini-3\\\\.5-flash-\\\\d{8}$\"},\"prices\":{\"input\":1.5,\"cacheWrite\":0.08333333333333334,\"cacheRead\":0.15,\"output\":9}},\n\
-{\"id\":\"google/gemini-flash-1.5\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.075,\"output\":0.3}},\n\
-{\"id\":\"google/gemini-flash-1.5-8b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.0375,\"output\":0.15}},\n\
-{\"id\":\"google/gemini-flash-1.5-8b-exp\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"google/gemini-pro\",\"provider\":\"openrouter\",\"aliases\":[\"google/gemini-pro-vision\"],\"prices\":{\"input\":0.5,\"output\":1.5}},\n\
-{\"id\":\"google/gemini-pro-1.5\",\"provider\":\"openrouter\",\"prices\":{\"input\":1.25,\"output\":5}},\n\
-{\"id\":\"google/gemma-2-27b-it\",\"provider\":\"openrouter\",\"name\":\"Gemma 2 27B\",\"prices\":{\"input\":0.8,\"output\":0.8}},\n\
-{\"id\":\"google/gemma-2-9b-it\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.07,\"output\":0.07}},\n\
-{\"id\":\"google/gemma-2-9b-it:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"google/gemma-3-12b-it\",\"provider\":\"openrouter\",\"name\":\"Gemma 3 12B\",\"prices\":{\"input\":0.05,\"output\":0.1}},\n\
-{\"id\":\"google/gemma-3-12b-it:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"google/gemma-3-1b-it:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"google/gemma-3-27b-it\",\"provider\":\"openrouter\",\"name\":\"Gemma 3 27B\",\"prices\":{\"input\":0.1,\"output\":0.2}},\n\
-{\"id\":\"google/gemma-3-27b-it:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"google/gemma-3-4b-it\",\"provider\":\"openrouter\",\"name\":\"Gemma 3 4B\",\"prices\":{\"input\":0.02,\"output\":0.04}},\n\
-{\"id\":\"google/gemma-3-4b-it:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"google/gemma-3n-e4b-it\",\"provider\":\"openrouter\",\"name\":\"Gemma 3n 4B\",\"prices\":{\"input\":0.06,\"output\":0.12}},\n\
-{\"id\":\"google/gemma-4-26b-a4b-it\",\"provider\":\"openrouter\",\"name\":\"Gemma 4 26B A4B\",\"prices\":{\"input\":0.06,\"output\":0.33}},\n\
-{\"id\":\"google/gemma-4-26b-a4b-it:free\",\"provider\":\"openrouter\",\"name\":\"Gemma 4 26B A4B  (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"google/gemma-4-31b-it\",\"provider\":\"openrouter\",\"name\":\"Gemma 4 31B\",\"prices\":{\"input\":0.12,\"cacheRead\":0.09,\"output\":0.36},\"validUntil\":\"2026-08-27\"},\n\
-{\"id\":\"google/gemma-4-31b-it\",\"provider\":\"openrouter\",\"name\":\"Gemma 4 31B\",\"prices\":{\"input\":0.09,\"cacheRead\":0.05,\"output\":0.34},\"validFrom\":\"2026-08-27\"},\n\
-{\"id\":\"google/gemma-4-31b-it:free\",\"provider\":\"openrouter\",\"name\":\"Gemma 4 31B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"google/learnlm-1.5-pro-experimental:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"google/lyria-3-clip-preview\",\"provider\":\"openrouter\",\"name\":\"Lyria 3 Clip Preview\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"google/lyria-3-pro-preview\",\"provider\":\"openrouter\",\"name\":\"Lyria 3 Pro Preview\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"google/palm-2-chat-bison\",\"provider\":\"openrouter\",\"aliases\":[\"google/palm-2-chat-bison-32k\"],\"prices\":{\"input\":1,\"output\":2}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"google/palm-2-codechat-bison\",\"provider\":\"openrouter\",\"aliases\":[\"google/palm-2-codechat-bison-32k\"],\"prices\":{\"input\":1,\"output\":2}},\n\
-{\"id\":\"gpt-3.5-turbo-1106\",\"provider\":\"openrouter\",\"name\":\"GPT-3.5 Turbo 16k (older v1106)\",\"prices\":{\"input\":1,\"output\":2}},\n\
-{\"id\":\"gpt-4-1106-preview\",\"provider\":\"openrouter\",\"name\":\"GPT-4 Turbo (older v1106)\",\"prices\":{\"input\":10,\"output\":30}},\n\
-{\"id\":\"gpt-4.5-preview\",\"provider\":\"openrouter\",\"name\":\"GPT-4.5 (Preview)\",\"prices\":{\"input\":75,\"cacheRead\":37.5,\"output\":150}},\n\
-{\"id\":\"gpt-4o:extended\",\"provider\":\"openrouter\",\"name\":\"GPT-4o (extended)\",\"prices\":{\"input\":6,\"output\":18}},\n\
-{\"id\":\"grok-2-1212\",\"provider\":\"openrouter\",\"name\":\"Grok 2 1212\",\"prices\":{\"input\":2,\"output\":10}},\n\
-{\"id\":\"grok-2-vision-1212\",\"provider\":\"openrouter\",\"name\":\"Grok 2 Vision 1212\",\"prices\":{\"input\":2,\"output\":10}},\n\
-{\"id\":\"grok-3\",\"provider\":\"openrouter\",\"name\":\"Grok 3\",\"aliases\":[\"grok-3-beta\"],\"prices\":{\"input\":3,\"cacheRead\":0.75,\"output\":15}},\n\
-{\"id\":\"grok-3-mini\",\"provider\":\"openrouter\",\"name\":\"Grok 3 Mini\",\"aliases\":[\"grok-3-mini-beta\"],\"prices\":{\"input\":0.3,\"cacheRead\":0.075,\"output\":0.5}},\n\
-{\"id\":\"grok-beta\",\"provider\":\"openrouter\",\"name\":\"Grok Beta\",\"prices\":{\"input\":5,\"output\":15}},\n\
-{\"id\":\"grok-vision-beta\",\"provider\":\"openrouter\",\"name\":\"Grok Vision Beta\",\"prices\":{\"input\":5,\"output\":15}},\n\
-{\"id\":\"gryphe/mythomax-l2-13b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.065,\"output\":0.065}},\n\
-{\"id\":\"hermes-2-pro-llama-3-8b\",\"provider\":\"openrouter\",\"name\":\"Hermes 2 Pro - Llama-3 8B\",\"prices\":{\"input\":0.025,\"output\":0.04}},\n\
-{\"id\":\"huggingfaceh4/zephyr-7b-beta:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"ibm-granite/granite-4.0-h-micro\",\"provider\":\"openrouter\",\"name\":\"Granite 4.0 Micro\",\"prices\":{\"input\":0.017,\"output\":0.112}},\n\
-{\"id\":\"ibm-granite/granite-4.1-8b\",\"provider\":\"openrouter\",\"name\":\"Granite 4.1 8B\",\"prices\":{\"input\":0.05,\"output\":0.1}},\n\
-{\"id\":\"inception/mercury-2\",\"provider\":\"openrouter\",\"name\":\"Mercury 2\",\"prices\":{\"input\":0.25,\"cacheRead\":0.025,\"output\":0.75}},\n\
-{\"id\":\"inclusionai/ling-2.6-1t\",\"provider\":\"openrouter\",\"name\":\"Ling-2.6-1T\",\"prices\":{\"input\":0.075,\"cacheRead\":0.015,\"output\":0.625}},\n\
-{\"id\":\"inclusionai/ling-2.6-flash\",\"provider\":\"openrouter\",\"name\":\"Ling-2.6-flash\",\"prices\":{\"input\":0.01,\"cacheRead\":0.002,\"output\":0.03}},\n\
-{\"id\":\"inclusionai/ring-2.6-1t\",\"provider\":\"openrouter\",\"name\":\"Ring-2.6-1T\",\"prices\":{\"input\":0.075,\"cacheRead\":0.015,\"output\":0.625}},\n\
-{\"id\":\"infermatic/mn-inferor-12b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.8,\"output\":1.2}},\n\
-{\"id\":\"inflection/inflection-3-pi\",\"provider\":\"openrouter\",\"name\":\"Inflection 3 Pi\",\"prices\":{\"input\":2.5,\"output\":10}},\n\
-{\"id\":\"inflection/inflection-3-productivity\",\"provider\":\"openrouter\",\"name\":\"Inflection 3 Productivity\",\"prices\":{\"input\":2.5,\"output\":10}},\n\
-{\"id\":\"internvl3-14b:free\",\"provider\":\"openrouter\",\"name\":\"InternVL3 14B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"internvl3-2b:free\",\"provider\":\"openrouter\",\"name\":\"InternVL3 2B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"jamba-1.6-large\",\"provider\":\"openrouter\",\"name\":\"Jamba 1.6 Large\",\"prices\":{\"input\":2,\"output\":8}},\n\
-{\"id\":\"jamba-1.6-mini\",\"provider\":\"openrouter\",\"name\":\"Jamba Mini 1.6\",\"prices\":{\"input\":0.2,\"output\":0.4}},\n\
-{\"id\":\"jondurbin/airoboros-l2-70b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.5,\"output\":0.5}},\n\
-{\"id\":\"kimi-dev-72b:free\",\"provider\":\"openrouter\",\"name\":\"Kimi Dev 72b (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"kimi-vl-a3b-thinking:free\",\"provider\":\"openrouter\",\"name\":\"Kimi VL A3B Thinking (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"kwaipilot/kat-coder-pro-v2\",\"provider\":\"openrouter\",\"name\":\"KAT-Coder-Pro V2\",\"prices\":{\"input\":0.3,\"cacheRead\":0.06,\"output\":1.2}},\n\
-{\"id\":\"l3-euryale-70b\",\"provider\":\"openrouter\",\"name\":\"Llama 3 Euryale 70B v2.1\",\"prices\":{\"input\":1.48,\"output\":1.48}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"latitudegames/wayfarer-large-70b-llama-3.3\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.8,\"output\":0.9}},\n\
-{\"id\":\"lfm-3b\",\"provider\":\"openrouter\",\"name\":\"LFM 3B\",\"prices\":{\"input\":0.02,\"output\":0.02}},\n\
-{\"id\":\"lfm-40b\",\"provider\":\"openrouter\",\"name\":\"LFM 40B MoE\",\"prices\":{\"input\":0.15,\"output\":0.15}},\n\
-{\"id\":\"lfm-7b\",\"provider\":\"openrouter\",\"name\":\"LFM 7B\",\"prices\":{\"input\":0.01,\"output\":0.01}},\n\
-{\"id\":\"liquid/lfm-2-24b-a2b\",\"provider\":\"openrouter\",\"name\":\"LFM2-24B-A2B\",\"prices\":{\"input\":0.03,\"output\":0.12}},\n\
-{\"id\":\"liquid/lfm-2.5-1.2b-instruct:free\",\"provider\":\"openrouter\",\"name\":\"LFM2.5-1.2B-Instruct (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"liquid/lfm-2.5-1.2b-thinking:free\",\"provider\":\"openrouter\",\"name\":\"LFM2.5-1.2B-Thinking (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"liquid/lfm-3b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.02,\"output\":0.02}},\n\
-{\"id\":\"liquid/lfm-40b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.15,\"output\":0.15}},\n\
-{\"id\":\"liquid/lfm-7b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.01,\"output\":0.01}},\n\
-{\"id\":\"llama-3-lumimaid-70b\",\"provider\":\"openrouter\",\"name\":\"Llama 3 Lumimaid 70B\",\"prices\":{\"input\":4,\"output\":6}},\n\
-{\"id\":\"llama-3-lumimaid-8b\",\"provider\":\"openrouter\",\"name\":\"Llama 3 Lumimaid 8B\",\"prices\":{\"input\":0.2,\"output\":1.25}},\n\
-{\"id\":\"llama-3.1-405b\",\"provider\":\"openrouter\",\"name\":\"Llama 3.1 405B (base)\",\"prices\":{\"input\":2,\"output\":2}},\n\
-{\"id\":\"llama-3.1-405b-instruct\",\"provider\":\"openrouter\",\"name\":\"Llama 3.1 405B Instruct\",\"prices\":{\"input\":0.8,\"output\":0.8}},\n\
-{\"id\":\"llama-3.1-8b-instruct:free\",\"provider\":\"openrouter\",\"name\":\"Llama 3.1 8B Instruct (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"llama-3.1-lumimaid-70b\",\"provider\":\"openrouter\",\"name\":\"Lumimaid v0.2 70B\",\"prices\":{\"input\":2.5,\"output\":3}},\n\
-{\"id\":\"llama-3.1-lumimaid-8b\",\"provider\":\"openrouter\",\"name\":\"Lumimaid v0.2 8B\",\"prices\":{\"input\":0.2,\"output\":1.25}},\n\
-{\"id\":\"llama-3.1-nemotron-70b-instruct\",\"provider\":\"openrouter\",\"name\":\"Llama 3.1 Nemotron 70B Instruct\",\"prices\":{\"input\":0.12,\"output\":0.3}},\n\
-{\"id\":\"llama-3.1-nemotron-ultra-253b-v1\",\"provider\":\"openrouter\",\"name\":\"Llama 3.1 Nemotron Ultra 253B v1\",\"prices\":{\"input\":0.6,\"output\":1.8}},\n\
-{\"id\":\"llama-3.1-nemotron-ultra-253b-v1:free\",\"provider\":\"openrouter\",\"name\":\"Llama 3.1 Nemotron Ultra 253B v1 (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"llama-3.1-sonar-large-128k-online\",\"provider\":\"openrouter\",\"name\":\"Llama 3.1 Sonar 70B Online\",\"prices\":{\"input\":1,\"output\":1}},\n\
-{\"id\":\"llama-3.1-sonar-small-128k-online\",\"provider\":\"openrouter\",\"name\":\"Llama 3.1 Sonar 8B Online\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"llama-3.2-11b-vision-instruct:free\",\"provider\":\"openrouter\",\"name\":\"Llama 3.2 11B Vision Instruct (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"llama-3.2-1b-instruct:free\",\"provider\":\"openrouter\",\"name\":\"Llama 3.2 1B Instruct (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"llama-3.2-90b-vision-instruct\",\"provider\":\"openrouter\",\"name\":\"Llama 3.2 90B Vision Instruct\",\"prices\":{\"input\":1.2,\"output\":1.2}},\n\
-{\"id\":\"llama-3.3-8b-instruct:free\",\"provider\":\"openrouter\",\"name\":\"Llama 3.3 8B Instruct (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"llama-3.3-nemotron-super-49b-v1\",\"provider\":\"openrouter\",\"name\":\"Llama 3.3 Nemotron Super 49B v1\",\"prices\":{\"input\":0.13,\"output\":0.4}},\n\
-{\"id\":\"llama-3.3-nemotron-super-49b-v1:free\",\"provider\":\"openrouter\",\"name\":\"Llama 3.3 Nemotron Super 49B v1 (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"llama-4-maverick:free\",\"provider\":\"openrouter\",\"name\":\"Llama 4 Maverick (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"llama-4-scout:free\",\"provider\":\"openrouter\",\"name\":\"Llama 4 Scout (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"llama-guard-2-8b\",\"provider\":\"openrouter\",\"name\":\"LlamaGuard 2 8B\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"llama3.1-typhoon2-70b-instruct\",\"provider\":\"openrouter\",\"name\":\"Typhoon2 70B Instruct\",\"prices\":{\"input\":0.88,\"output\":0.88}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"llemma_7b\",\"provider\":\"openrouter\",\"name\":\"Llemma 7b\",\"prices\":{\"input\":0.8,\"output\":1.2}},\n\
-{\"id\":\"maestro-reasoning\",\"provider\":\"openrouter\",\"name\":\"Maestro Reasoning\",\"prices\":{\"input\":0.9,\"output\":3.3}},\n\
-{\"id\":\"magistral-medium-2506\",\"provider\":\"openrouter\",\"name\":\"Magistral Medium 2506\",\"aliases\":[\"magistral-medium-2506:thinking\"],\"prices\":{\"input\":2,\"output\":5}},\n\
-{\"id\":\"magistral-small-2506\",\"provider\":\"openrouter\",\"name\":\"Magistral Small 2506\",\"prices\":{\"input\":0.5,\"output\":1.5}},\n\
-{\"id\":\"magnum-72b\",\"provider\":\"openrouter\",\"name\":\"Magnum 72B\",\"prices\":{\"input\":4,\"output\":6}},\n\
-{\"id\":\"magnum-v2-72b\",\"provider\":\"openrouter\",\"name\":\"Magnum v2 72B\",\"prices\":{\"input\":3,\"output\":3}},\n\
-{\"id\":\"mai-ds-r1:free\",\"provider\":\"openrouter\",\"name\":\"MAI DS R1 (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"mancer/weaver\",\"provider\":\"openrouter\",\"prices\":{\"input\":1.125,\"output\":1.125}},\n\
-{\"id\":\"mercury-coder-small-beta\",\"provider\":\"openrouter\",\"name\":\"Mercury Coder Small Beta\",\"prices\":{\"input\":0.25,\"output\":1}},\n\
-{\"id\":\"meta-llama/llama-2-13b-chat\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.22,\"output\":0.22}},\n\
-{\"id\":\"meta-llama/llama-2-70b-chat\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"meta-llama/llama-3-70b-instruct\",\"provider\":\"openrouter\",\"name\":\"Llama 3 70B Instruct\",\"prices\":{\"input\":0.3,\"output\":0.4}},\n\
-{\"id\":\"meta-llama/llama-3-8b-instruct\",\"provider\":\"openrouter\",\"name\":\"Llama 3 8B Instruct\",\"prices\":{\"input\":0.03,\"output\":0.06}},\n\
-{\"id\":\"meta-llama/llama-3.1-405b\",\"provider\":\"openrouter\",\"prices\":{\"input\":2,\"output\":2}},\n\
-{\"id\":\"meta-llama/llama-3.1-405b-instruct\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.8,\"output\":0.8}},\n\
-{\"id\":\"meta-llama/llama-3.1-405b:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"meta-llama/llama-3.1-70b-instruct\",\"provider\":\"openrouter\",\"name\":\"Llama 3.1 70B Instruct\",\"prices\":{\"input\":0.1,\"output\":0.28}},\n\
-{\"id\":\"meta-llama/llama-3.1-8b-instruct\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.02,\"output\":0.03}},\n\
-{\"id\":\"meta-llama/llama-3.1-8b-instruct:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"meta-llama/llama-3.2-11b-vision-instruct\",\"provider\":\"openrouter\",\"name\":\"Llama 3.2 11B Vision Instruct\",\"prices\":{\"input\":0.049,\"output\":0.049}},\n\
-{\"id\":\"meta-llama/llama-3.2-11b-vision-instruct:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"meta-llama/llama-3.2-1b-instruct\",\"provider\":\"openrouter\",\"name\":\"Llama 3.2 1B Instruct\",\"prices\":{\"input\":0.005,\"output\":0.01}},\n\
-{\"id\":\"meta-llama/llama-3.2-1b-instruct:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"meta-llama/llama-3.2-3b-instruct\",\"provider\":\"openrouter\",\"name\":\"Llama 3.2 3B Instruct\",\"prices\":{\"input\":0.01,\"output\":0.02}},\n\
-{\"id\":\"meta-llama/llama-3.2-3b-instruct:free\",\"provider\":\"openrouter\",\"name\":\"Llama 3.2 3B Instruct (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"meta-llama/llama-3.2-90b-vision-instruct\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"meta-llama/llama-3.3-70b-instruct\",\"provider\":\"openrouter\",\"name\":\"Llama 3.3 70B Instruct\",\"prices\":{\"input\":0.05,\"output\":0.24}},\n\
-{\"id\":\"meta-llama/llama-3.3-70b-instruct:free\",\"provider\":\"openrouter\",\"name\":\"Llama 3.3 70B Instruct (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"meta-llama/llama-4-maverick\",\"provider\":\"openrouter\",\"name\":\"Llama 4 Maverick\",\"prices\":{\"input\":0.15,\"output\":0.6}},\n\
-{\"id\":\"meta-llama/llama-4-maverick:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"meta-llama/llama-4-scout\",\"provider\":\"openrouter\",\"name\":\"Llama 4 Scout\",\"prices\":{\"input\":0.08,\"output\":0.3}},\n\
-{\"id\":\"meta-llama/llama-4-scout:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"meta-llama/llama-guard-2-8b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"meta-llama/llama-guard-3-8b\",\"provider\":\"openrouter\",\"name\":\"Llama Guard 3 8B\",\"prices\":{\"input\":0.02,\"output\":0.06}},\n\
-{\"id\":\"meta-llama/llama-guard-4-12b\",\"provider\":\"openrouter\",\"name\":\"Llama Guard 4 12B\",\"prices\":{\"input\":0.05,\"output\":0.05}},\n\
-{\"id\":\"microsoft/phi-3-medium-128k-instruct\",\"provider\":\"openrouter\",\"prices\":{\"input\":1,\"output\":1}},\n\
-{\"id\":\"microsoft/phi-3-mini-128k-instruct\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"microsoft/phi-3.5-mini-128k-instruct\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"microsoft/phi-4\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.07,\"output\":0.14}},\n\
-{\"id\":\"microsoft/phi-4-mini-instruct\",\"provider\":\"openrouter\",\"name\":\"Phi 4 Mini Instruct\",\"prices\":{\"input\":0.08,\"output\":0.35}},\n\
-{\"id\":\"microsoft/phi-4-multimodal-instruct\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.05,\"output\":0.1}},\n\
-{\"id\":\"microsoft/wizardlm-2-7b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.07,\"output\":0.07}},\n\
-{\"id\":\"microsoft/wizardlm-2-8x22b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.5,\"output\":0.5}},\n\
-{\"id\":\"midnight-rose-70b\",\"provider\":\"openrouter\",\"name\":\"Midnight Rose 70B\",\"prices\":{\"input\":0.8,\"output\":0.8}},\n\
-{\"id\":\"minimax-m1:extended\",\"provider\":\"openrouter\",\"name\":\"MiniMax M1 (extended)\",\"prices\":{\"input\":0.55,\"output\":2.2}},\n\
-{\"id\":\"minimax/minimax-01\",\"provider\":\"openrouter\",\"name\":\"MiniMax-01\",\"prices\":{\"input\":0.2,\"output\":1.1}},\n\
-{\"id\":\"minimax/minimax-m1\",\"provider\":\"openrouter\",\"name\":\"MiniMax M1\",\"prices\":{\"input\":0.3,\"output\":1.65}},\n\
-{\"id\":\"minimax/minimax-m2\",\"provider\":\"openrouter\",\"name\":\"MiniMax M2\",\"prices\":{\"input\":0.255,\"cacheRead\":0.03,\"output\":1}},\n\
-{\"id\":\"minimax/minimax-m2-her\",\"provider\":\"openrouter\",\"name\":\"MiniMax M2-her\",\"aliases\":[\"minimax/minimax-m2-her-20260123\"],\"prices\":{\"input\":0.3,\"cacheRead\":0.03,\"output\":1.2}},\n\
-{\"id\":\"minimax/minimax-m2.1\",\"provider\":\"openrouter\",\"name\":\"MiniMax M2.1\",\"prices\":{\"input\":0.29,\"cacheRead\":0.03,\"output\":0.95}},\n\
-{\"id\":\"minimax/minimax-m2.5\",\"provider\":\"openrouter\",\"name\":\"MiniMax M2.5\",\"aliases\":[\"minimax/minimax-m2.5-20260211\"],\"prices\":{\"input\":0.15,\"cacheRead\":0.05,\"output\":0.9}},\n\
-{\"id\":\"minimax/minimax-m2.7\",\"provider\":\"openrouter\",\"name\":\"MiniMax M2.7\",\"aliases\":[\"minimax/minimax-m2.7-20260318\"],\"prices\":{\"input\":0.27,\"cacheRead\":0.054,\"output\":1.08}},\n\
-{\"id\":\"minimax/minimax-m3\",\"provider\":\"openrouter\",\"name\":\"MiniMax M3\",\"aliases\":[\"minimax/minimax-m3-20260531\"],\"prices\":{\"input\":0.3,\"cacheRead\":0.06,\"output\":1.2}},\n\
-{\"id\":\"ministral-3b\",\"provider\":\"openrouter\",\"name\":\"Ministral 3B\",\"prices\":{\"input\":0.04,\"output\":0.04}},\n\
-{\"id\":\"ministral-8b\",\"provider\":\"openrouter\",\"name\":\"Ministral 8B\",\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"mistral-7b-instruct\",\"provider\":\"openrouter\",\"name\":\"Mistral 7B Instruct\",\"aliases\":[\"mistral-7b-instruct-v0.3\"],\"prices\":{\"input\":0.028,\"output\":0.054}},\n\
-{\"id\":\"mistral-7b-instruct-v0.1\",\"provider\":\"openrouter\",\"name\":\"Mistral 7B Instruct v0.1\",\"prices\":{\"input\":0.11,\"output\":0.19}},\n\
-{\"id\":\"mistral-7b-instruct-v0.2\",\"provider\":\"openrouter\",\"name\":\"Mistral 7B Instruct v0.2\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"mistral-7b-instruct:free\",\"provider\":\"openrouter\",\"name\":\"Mistral 7B Instruct (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"mistral-medium\",\"provider\":\"openrouter\",\"name\":\"Mistral Medium\",\"prices\":{\"input\":2.75,\"output\":8.1}},\n\
-{\"id\":\"mistral-nemo:free\",\"provider\":\"openrouter\",\"name\":\"Mistral Nemo (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"mistral-small\",\"provider\":\"openrouter\",\"name\":\"Mistral Small\",\"prices\":{\"input\":0.2,\"output\":0.6}},\n\
-{\"id\":\"mistral-small-24b-instruct-2501:free\",\"provider\":\"openrouter\",\"name\":\"Mistral Small 3 (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"mistral-small-3.1-24b-instruct:free\",\"provider\":\"openrouter\",\"name\":\"Mistral Small 3.1 24B (free)\",\"prices\":{},\"free\":true},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"mistral-small-3.2-24b-instruct:free\",\"provider\":\"openrouter\",\"name\":\"Mistral Small 3.2 24B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"mistral-tiny\",\"provider\":\"openrouter\",\"name\":\"Mistral Tiny\",\"prices\":{\"input\":0.25,\"output\":0.25}},\n\
-{\"id\":\"mistral/ministral-8b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"mistralai/codestral-2501\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.3,\"output\":0.9}},\n\
-{\"id\":\"mistralai/codestral-2508\",\"provider\":\"openrouter\",\"name\":\"Codestral 2508\",\"prices\":{\"input\":0.3,\"cacheRead\":0.03,\"output\":0.9}},\n\
-{\"id\":\"mistralai/codestral-mamba\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.25,\"output\":0.25}},\n\
-{\"id\":\"mistralai/devstral-2512\",\"provider\":\"openrouter\",\"name\":\"Devstral 2 2512\",\"prices\":{\"input\":0.4,\"cacheRead\":0.04,\"output\":2}},\n\
-{\"id\":\"mistralai/ministral-14b-2512\",\"provider\":\"openrouter\",\"name\":\"Ministral 3 14B 2512\",\"prices\":{\"input\":0.2,\"cacheRead\":0.02,\"output\":0.2}},\n\
-{\"id\":\"mistralai/ministral-3b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.04,\"output\":0.04}},\n\
-{\"id\":\"mistralai/ministral-3b-2512\",\"provider\":\"openrouter\",\"name\":\"Ministral 3 3B 2512\",\"prices\":{\"input\":0.1,\"cacheRead\":0.01,\"output\":0.1}},\n\
-{\"id\":\"mistralai/ministral-8b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"mistralai/ministral-8b-2512\",\"provider\":\"openrouter\",\"name\":\"Ministral 3 8B 2512\",\"prices\":{\"input\":0.15,\"cacheRead\":0.015,\"output\":0.15}},\n\
-{\"id\":\"mistralai/mistral-7b-instruct\",\"provider\":\"openrouter\",\"aliases\":[\"mistralai/mistral-7b-instruct-v0.3\"],\"prices\":{\"input\":0.029,\"output\":0.059}},\n\
-{\"id\":\"mistralai/mistral-7b-instruct-v0.1\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"mistralai/mistral-7b-instruct-v0.2\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"mistralai/mistral-7b-instruct:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"mistralai/mistral-large\",\"provider\":\"openrouter\",\"name\":\"Mistral Large\",\"aliases\":[\"mistralai/mistral-large-2407\",\"mistral-large-2411\"],\"prices\":{\"input\":2,\"output\":6}},\n\
-{\"id\":\"mistralai/mistral-large-2512\",\"provider\":\"openrouter\",\"name\":\"Mistral Large 3 2512\",\"prices\":{\"input\":0.5,\"cacheRead\":0.05,\"output\":1.5}},\n\
-{\"id\":\"mistralai/mistral-medium\",\"provider\":\"openrouter\",\"prices\":{\"input\":2.75,\"output\":8.1}},\n\
-{\"id\":\"mistralai/mistral-medium-3\",\"provider\":\"openrouter\",\"name\":\"Mistral Medium 3\",\"prices\":{\"input\":0.4,\"output\":2}},\n\
-{\"id\":\"mistralai/mistral-medium-3-5\",\"provider\":\"openrouter\",\"name\":\"Mistral Medium 3.5\",\"prices\":{\"input\":1.5,\"output\":7.5}},\n\
-{\"id\":\"mistralai/mistral-medium-3.1\",\"provider\":\"openrouter\",\"name\":\"Mistral Medium 3.1\",\"prices\":{\"input\":0.4,\"cacheRead\":0.04,\"output\":2}},\n\
-{\"id\":\"mistralai/mistral-nemo\",\"provider\":\"openrouter\",\"name\":\"Mistral Nemo\",\"prices\":{\"input\":0.01,\"output\":0.019}},\n\
-{\"id\":\"mistralai/mistral-nemo:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"mistralai/mistral-saba\",\"provider\":\"openrouter\",\"name\":\"Saba\",\"prices\":{\"input\":0.2,\"output\":0.6}},\n\
-{\"id\":\"mistralai/mistral-small\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.2,\"output\":0.6}},\n\
-{\"id\":\"mistralai/mistral-small-24b-instruct-2501\",\"provider\":\"openrouter\",\"name\":\"Mistral Small 3\",\"prices\":{\"input\":0.05,\"output\":0.09}},\n\
-{\"id\":\"mistralai/mistral-small-24b-instruct-2501:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"mistralai/mistral-small-2603\",\"provider\":\"openrouter\",\"name\":\"Mistral Small 4\",\"prices\":{\"input\":0.15,\"cacheRead\":0.015,\"output\":0.6}},\n\
-{\"id\":\"mistralai/mistral-small-3.1-24b-instruct\",\"provider\":\"openrouter\",\"name\":\"Mistral Small 3.1 24B\",\"prices\":{\"input\":0.05,\"output\":0.15}},\n\
-{\"id\":\"mistralai/mistral-small-3.1-24b-instruct:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"mistralai/mistral-small-3.2-24b-instruct\",\"provider\":\"openrouter\",\"name\":\"Mistral Small 3.2 24B\",\"prices\":{\"input\":0.075,\"output\":0.2}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"mistralai/mistral-tiny\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.25,\"output\":0.25}},\n\
-{\"id\":\"mistralai/mixtral-8x22b-instruct\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"mistralai/mixtral-8x7b-instruct\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.24,\"output\":0.24}},\n\
-{\"id\":\"mistralai/pixtral-12b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"mistralai/pixtral-large-2411\",\"provider\":\"openrouter\",\"prices\":{\"input\":2,\"output\":6}},\n\
-{\"id\":\"mistralai/voxtral-small-24b-2507\",\"provider\":\"openrouter\",\"name\":\"Voxtral Small 24B 2507\",\"prices\":{\"input\":0.1,\"cacheRead\":0.01,\"output\":0.3}},\n\
-{\"id\":\"mixtral-8x7b-instruct\",\"provider\":\"openrouter\",\"name\":\"Mixtral 8x7B Instruct\",\"prices\":{\"input\":0.08,\"output\":0.24}},\n\
-{\"id\":\"mn-celeste-12b\",\"provider\":\"openrouter\",\"name\":\"Mistral Nemo 12B Celeste\",\"prices\":{\"input\":0.8,\"output\":1.2}},\n\
-{\"id\":\"mn-inferor-12b\",\"provider\":\"openrouter\",\"name\":\"Mistral Nemo Inferor 12B\",\"prices\":{\"input\":0.8,\"output\":1.2}},\n\
-{\"id\":\"mn-starcannon-12b\",\"provider\":\"openrouter\",\"name\":\"Starcannon 12B\",\"prices\":{\"input\":0.8,\"output\":1.2}},\n\
-{\"id\":\"moonshotai/kimi-k2\",\"provider\":\"openrouter\",\"name\":\"Kimi K2 0711\",\"prices\":{\"input\":0.57,\"output\":2.3}},\n\
-{\"id\":\"moonshotai/kimi-k2-0905\",\"provider\":\"openrouter\",\"name\":\"Kimi K2 0905\",\"prices\":{\"input\":0.6,\"output\":2.5}},\n\
-{\"id\":\"moonshotai/kimi-k2-thinking\",\"provider\":\"openrouter\",\"name\":\"Kimi K2 Thinking\",\"prices\":{\"input\":0.6,\"output\":2.5}},\n\
-{\"id\":\"moonshotai/kimi-k2.5\",\"provider\":\"openrouter\",\"name\":\"Kimi K2.5\",\"prices\":{\"input\":0.4,\"cacheRead\":0.09,\"output\":1.9}},\n\
-{\"id\":\"moonshotai/kimi-k2.6\",\"provider\":\"openrouter\",\"name\":\"Kimi K2.6\",\"prices\":{\"input\":0.68,\"cacheRead\":0.34,\"output\":3.41}},\n\
-{\"id\":\"moonshotai/kimi-k2.6:free\",\"provider\":\"openrouter\",\"name\":\"Kimi K2.6 (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"moonshotai/kimi-k2.7-code\",\"provider\":\"openrouter\",\"name\":\"Kimi K2.7 Code\",\"aliases\":[\"moonshotai/kimi-k2.7-code-20260612\"],\"prices\":{\"input\":0.75,\"cacheRead\":0.16,\"output\":3.5}},\n\
-{\"id\":\"moonshotai/kimi-k3\",\"provider\":\"openrouter\",\"name\":\"Kimi K3\",\"aliases\":[\"moonshotai/kimi-k3-20260715\"],\"prices\":{\"input\":3,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"moonshotai/kimi-vl-a3b-thinking:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"moonshotai/moonlight-16b-a3b-instruct:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"morph/morph-v3-fast\",\"provider\":\"openrouter\",\"name\":\"Morph V3 Fast\",\"prices\":{\"input\":0.8,\"output\":1.2}},\n\
-{\"id\":\"morph/morph-v3-large\",\"provider\":\"openrouter\",\"name\":\"Morph V3 Large\",\"prices\":{\"input\":0.9,\"output\":1.9}},\n\
-{\"id\":\"mythalion-13b\",\"provider\":\"openrouter\",\"name\":\"Mythalion 13B\",\"prices\":{\"input\":0.8,\"output\":1.2}},\n\
-{\"id\":\"neversleep/llama-3-lumimaid-70b\",\"provider\":\"openrouter\",\"prices\":{\"input\":3.375,\"output\":4.5}},\n\
-{\"id\":\"neversleep/llama-3-lumimaid-8b\",\"provider\":\"openrouter\",\"aliases\":[\"neversleep/llama-3-lumimaid-8b:extended\"],\"prices\":{\"input\":0.09375,\"output\":0.75}},\n\
-{\"id\":\"neversleep/llama-3.1-lumimaid-70b\",\"provider\":\"openrouter\",\"prices\":{\"input\":1.5,\"output\":2.25}},\n\
-{\"id\":\"neversleep/llama-3.1-lumimaid-8b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.09375,\"output\":0.75}},\n\
-{\"id\":\"neversleep/noromaid-20b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.75,\"output\":1.5}},\n\
-{\"id\":\"nex-agi/nex-n2-pro:free\",\"provider\":\"openrouter\",\"name\":\"Nex-N2-Pro (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"noromaid-20b\",\"provider\":\"openrouter\",\"name\":\"Noromaid 20B\",\"prices\":{\"input\":1.25,\"output\":2}},\n\
-{\"id\":\"nothingiisreal/mn-celeste-12b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.8,\"output\":1.2}},\n\
-{\"id\":\"nous-hermes-2-mixtral-8x7b-dpo\",\"provider\":\"openrouter\",\"name\":\"Hermes 2 Mixtral 8x7B DPO\",\"prices\":{\"input\":0.6,\"output\":0.6}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"nousresearch/deephermes-3-llama-3-8b-preview:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"nousresearch/hermes-2-pro-llama-3-8b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.025,\"output\":0.04}},\n\
-{\"id\":\"nousresearch/hermes-3-llama-3.1-405b\",\"provider\":\"openrouter\",\"name\":\"Hermes 3 405B Instruct\",\"prices\":{\"input\":0.7,\"output\":0.8}},\n\
-{\"id\":\"nousresearch/hermes-3-llama-3.1-405b:free\",\"provider\":\"openrouter\",\"name\":\"Hermes 3 405B Instruct (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"nousresearch/hermes-3-llama-3.1-70b\",\"provider\":\"openrouter\",\"name\":\"Hermes 3 70B Instruct\",\"prices\":{\"input\":0.12,\"output\":0.3}},\n\
-{\"id\":\"nousresearch/hermes-4-405b\",\"provider\":\"openrouter\",\"name\":\"Hermes 4 405B\",\"prices\":{\"input\":1,\"output\":3}},\n\
-{\"id\":\"nousresearch/hermes-4-70b\",\"provider\":\"openrouter\",\"name\":\"Hermes 4 70B\",\"prices\":{\"input\":0.13,\"output\":0.4}},\n\
-{\"id\":\"nousresearch/nous-hermes-2-mixtral-8x7b-dpo\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.6,\"output\":0.6}},\n\
-{\"id\":\"nousresearch/nous-hermes-llama2-13b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.18,\"output\":0.18}},\n\
-{\"id\":\"nvidia/llama-3.1-nemotron-70b-instruct\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.12,\"output\":0.3}},\n\
-{\"id\":\"nvidia/llama-3.1-nemotron-70b-instruct:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"nvidia/llama-3.1-nemotron-nano-8b-v1:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"nvidia/llama-3.1-nemotron-ultra-253b-v1:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"nvidia/llama-3.3-nemotron-super-49b-v1.5\",\"provider\":\"openrouter\",\"name\":\"Llama 3.3 Nemotron Super 49B V1.5\",\"prices\":{\"input\":0.4,\"output\":0.4}},\n\
-{\"id\":\"nvidia/llama-3.3-nemotron-super-49b-v1:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"nvidia/nemotron-3-nano-30b-a3b\",\"provider\":\"openrouter\",\"name\":\"Nemotron 3 Nano 30B A3B\",\"prices\":{\"input\":0.05,\"output\":0.2}},\n\
-{\"id\":\"nvidia/nemotron-3-nano-30b-a3b:free\",\"provider\":\"openrouter\",\"name\":\"Nemotron 3 Nano 30B A3B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"nvidia/nemotron-3-nano-omni-30b-a3b-reasoning:free\",\"provider\":\"openrouter\",\"name\":\"Nemotron 3 Nano Omni (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"nvidia/nemotron-3-super-120b-a12b\",\"provider\":\"openrouter\",\"name\":\"Nemotron 3 Super\",\"prices\":{\"input\":0.09,\"output\":0.45}},\n\
-{\"id\":\"nvidia/nemotron-3-super-120b-a12b:free\",\"provider\":\"openrouter\",\"name\":\"Nemotron 3 Super (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"nvidia/nemotron-3-ultra-550b-a55b\",\"provider\":\"openrouter\",\"name\":\"Nemotron 3 Ultra\",\"prices\":{\"input\":0.5,\"cacheRead\":0.15,\"output\":2.5}},\n\
-{\"id\":\"nvidia/nemotron-3-ultra-550b-a55b:free\",\"provider\":\"openrouter\",\"name\":\"Nemotron 3 Ultra (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"nvidia/nemotron-3.5-content-safety:free\",\"provider\":\"openrouter\",\"name\":\"Nemotron 3.5 Content Safety (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"nvidia/nemotron-nano-12b-v2-vl:free\",\"provider\":\"openrouter\",\"name\":\"Nemotron Nano 12B 2 VL (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"nvidia/nemotron-nano-9b-v2\",\"provider\":\"openrouter\",\"name\":\"Nemotron Nano 9B V2\",\"prices\":{\"input\":0.04,\"output\":0.16}},\n\
-{\"id\":\"nvidia/nemotron-nano-9b-v2:free\",\"provider\":\"openrouter\",\"name\":\"Nemotron Nano 9B V2 (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"o1-mini\",\"provider\":\"openrouter\",\"name\":\"o1-mini\",\"aliases\":[\"o1-mini-2024-09-12\"],\"prices\":{\"input\":1.1,\"cacheRead\":0.55,\"output\":4.4}},\n\
-{\"id\":\"open-r1/olympiccoder-32b:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"open-r1/olympiccoder-7b:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"openai/chatgpt-4o-latest\",\"provider\":\"openrouter\",\"prices\":{\"input\":5,\"output\":15}},\n\
-{\"id\":\"openai/codex-mini\",\"provider\":\"openrouter\",\"prices\":{\"input\":1.5,\"cacheRead\":0.375,\"output\":6}},\n\
-{\"id\":\"openai/gpt-3.5-turbo\",\"provider\":\"openrouter\",\"name\":\"GPT-3.5 Turbo\",\"aliases\":[\"gpt-3.5-turbo-0125\"],\"prices\":{\"input\":0.5,\"output\":1.5}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"openai/gpt-3.5-turbo-0613\",\"provider\":\"openrouter\",\"name\":\"GPT-3.5 Turbo (older v0613)\",\"prices\":{\"input\":1,\"output\":2}},\n\
-{\"id\":\"openai/gpt-3.5-turbo-1106\",\"provider\":\"openrouter\",\"prices\":{\"input\":1,\"output\":2}},\n\
-{\"id\":\"openai/gpt-3.5-turbo-16k\",\"provider\":\"openrouter\",\"name\":\"GPT-3.5 Turbo 16k\",\"prices\":{\"input\":3,\"output\":4}},\n\
-{\"id\":\"openai/gpt-3.5-turbo-instruct\",\"provider\":\"openrouter\",\"name\":\"GPT-3.5 Turbo Instruct\",\"prices\":{\"input\":1.5,\"output\":2}},\n\
-{\"id\":\"openai/gpt-4\",\"provider\":\"openrouter\",\"name\":\"GPT-4\",\"aliases\":[\"gpt-4-0314\"],\"prices\":{\"input\":30,\"output\":60}},\n\
-{\"id\":\"openai/gpt-4-1106-preview\",\"provider\":\"openrouter\",\"prices\":{\"input\":10,\"output\":30}},\n\
-{\"id\":\"openai/gpt-4-32k\",\"provider\":\"openrouter\",\"aliases\":[\"openai/gpt-4-32k-0314\"],\"prices\":{\"input\":60,\"output\":120}},\n\
-{\"id\":\"openai/gpt-4-turbo\",\"provider\":\"openrouter\",\"name\":\"GPT-4 Turbo\",\"aliases\":[\"openai/gpt-4-turbo-preview\"],\"prices\":{\"input\":10,\"output\":30}},\n\
-{\"id\":\"openai/gpt-4.1\",\"provider\":\"openrouter\",\"name\":\"GPT-4.1\",\"prices\":{\"input\":2,\"cacheRead\":0.5,\"output\":8}},\n\
-{\"id\":\"openai/gpt-4.1-mini\",\"provider\":\"openrouter\",\"name\":\"GPT-4.1 Mini\",\"aliases\":[\"openai/gpt-4.1-mini-2025-04-14\"],\"prices\":{\"input\":0.4,\"cacheRead\":0.1,\"output\":1.6}},\n\
-{\"id\":\"openai/gpt-4.1-nano\",\"provider\":\"openrouter\",\"name\":\"GPT-4.1 Nano\",\"prices\":{\"input\":0.1,\"cacheRead\":0.025,\"output\":0.4}},\n\
-{\"id\":\"openai/gpt-4.5-preview\",\"provider\":\"openrouter\",\"prices\":{\"input\":75,\"output\":150}},\n\
-{\"id\":\"openai/gpt-4o\",\"provider\":\"openrouter\",\"aliases\":[\"openai/gpt-4o-2024-08-06\",\"openai/gpt-4o-2024-11-20\",\"openai/gpt-4o-audio-preview\"],\"prices\":{\"input\":2.5,\"output\":10}},\n\
-{\"id\":\"openai/gpt-4o-2024-05-13\",\"provider\":\"openrouter\",\"name\":\"GPT-4o (2024-05-13)\",\"prices\":{\"input\":5,\"output\":15}},\n\
-{\"id\":\"openai/gpt-4o-mini\",\"provider\":\"openrouter\",\"name\":\"GPT-4o-mini\",\"aliases\":[\"openai/gpt-4o-mini-2024-07-18\"],\"prices\":{\"input\":0.15,\"cacheRead\":0.075,\"output\":0.6}},\n\
-{\"id\":\"openai/gpt-4o-mini-search-preview\",\"provider\":\"openrouter\",\"name\":\"GPT-4o-mini Search Preview\",\"prices\":{\"input\":0.15,\"output\":0.6}},\n\
-{\"id\":\"openai/gpt-4o-search-preview\",\"provider\":\"openrouter\",\"name\":\"GPT-4o Search Preview\",\"prices\":{\"input\":2.5,\"output\":10}},\n\
-{\"id\":\"openai/gpt-4o:extended\",\"provider\":\"openrouter\",\"prices\":{\"input\":6,\"output\":18}},\n\
-{\"id\":\"openai/gpt-5\",\"provider\":\"openrouter\",\"name\":\"GPT-5\",\"aliases\":[\"openai/gpt-5-2025-08-07\",\"openai/gpt-5-chat\",\"openai/gpt-5-codex\",\"openai/gpt-5.1-codex-max\"],\"prices\":{\"input\":1.25,\"cacheRead\":0.125,\"output\":10}},\n\
-{\"id\":\"openai/gpt-5-image\",\"provider\":\"openrouter\",\"name\":\"GPT-5 Image\",\"prices\":{\"input\":10,\"cacheRead\":1.25,\"output\":10}},\n\
-{\"id\":\"openai/gpt-5-image-mini\",\"provider\":\"openrouter\",\"name\":\"GPT-5 Image Mini\",\"prices\":{\"input\":2.5,\"cacheRead\":0.25,\"output\":2}},\n\
-{\"id\":\"openai/gpt-5-mini\",\"provider\":\"openrouter\",\"name\":\"GPT-5 Mini\",\"aliases\":[\"openai/gpt-5-mini-2025-08-07\"],\"prices\":{\"input\":0.25,\"cacheRead\":0.025,\"output\":2}},\n\
-{\"id\":\"openai/gpt-5-nano\",\"provider\":\"openrouter\",\"name\":\"GPT-5 Nano\",\"prices\":{\"input\":0.05,\"cacheRead\":0.01,\"output\":0.4}},\n\
-{\"id\":\"openai/gpt-5-pro\",\"provider\":\"openrouter\",\"name\":\"GPT-5 Pro\",\"prices\":{\"input\":15,\"output\":120}},\n\
-{\"id\":\"openai/gpt-5.1\",\"provider\":\"openrouter\",\"name\":\"GPT-5.1\",\"aliases\":[\"openai/gpt-5.1-chat\",\"openai/gpt-5.1-codex\"],\"prices\":{\"input\":1.25,\"cacheRead\":0.13,\"output\":10}},\n\
-{\"id\":\"openai/gpt-5.1-codex-mini\",\"provider\":\"openrouter\",\"name\":\"GPT-5.1-Codex-Mini\",\"aliases\":[\"openai/gpt-5.1-codex-mini-20251113\"],\"prices\":{\"input\":0.25,\"cacheRead\":0.025,\"output\":2}},\n\
-{\"id\":\"openai/gpt-5.2\",\"provider\":\"openrouter\",\"name\":\"GPT-5.2\",\"aliases\":[\"openai/gpt-5.2-20251211\",\"openai/gpt-5.2-chat\",\"openai/gpt-5.2-codex\"],\"prices\":{\"input\":1.75,\"cacheRead\":0.175,\"output\":14}},\n\
-{\"id\":\"openai/gpt-5.2-pro\",\"provider\":\"openrouter\",\"name\":\"GPT-5.2 Pro\",\"aliases\":[\"openai/gpt-5.2-pro-20251211\"],\"prices\":{\"input\":21,\"output\":168}},\n\
-{\"id\":\"openai/gpt-5.3-chat\",\"provider\":\"openrouter\",\"name\":\"GPT-5.3 Chat\",\"prices\":{\"input\":1.75,\"cacheRead\":0.175,\"output\":14}},\n\
-{\"id\":\"openai/gpt-5.3-codex\",\"provider\":\"openrouter\",\"name\":\"GPT-5.3-Codex\",\"aliases\":[\"openai/gpt-5.3-codex-20260224\"],\"prices\":{\"input\":1.75,\"cacheRead\":0.175,\"output\":14}},\n\
-{\"id\":\"openai/gpt-5.4\",\"provider\":\"openrouter\",\"name\":\"GPT-5.4\",\"aliases\":[\"openai/gpt-5.4-20260305\"],\"prices\":{\"input\":2.5,\"cacheRead\":0.25,\"output\":15},\"contextTiers\":[{\"above\":272000,\"prices\":{\"input\":5,\"cacheRead\":0.5,\"output\":22.5}}]},\n\
-{\"id\":\"openai/gpt-5.4-image-2\",\"provider\":\"openrouter\",\"name\":\"GPT-5.4 Image 2\",\"prices\":{\"input\":8,\"cacheRead\":2,\"output\":15}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"openai/gpt-5.4-mini\",\"provider\":\"openrouter\",\"name\":\"GPT-5.4 Mini\",\"prices\":{\"input\":0.75,\"cacheRead\":0.075,\"output\":4.5}},\n\
-{\"id\":\"openai/gpt-5.4-nano\",\"provider\":\"openrouter\",\"name\":\"GPT-5.4 Nano\",\"prices\":{\"input\":0.2,\"cacheRead\":0.02,\"output\":1.25}},\n\
-{\"id\":\"openai/gpt-5.4-pro\",\"provider\":\"openrouter\",\"name\":\"GPT-5.4 Pro\",\"prices\":{\"input\":30,\"output\":180},\"contextTiers\":[{\"above\":272000,\"prices\":{\"input\":60,\"output\":270}}]},\n\
-{\"id\":\"openai/gpt-5.5\",\"provider\":\"openrouter\",\"name\":\"GPT-5.5\",\"prices\":{\"input\":5,\"cacheRead\":0.5,\"output\":30},\"contextTiers\":[{\"above\":272000,\"prices\":{\"input\":10,\"cacheRead\":1,\"output\":45}}]},\n\
-{\"id\":\"openai/gpt-5.5-pro\",\"provider\":\"openrouter\",\"name\":\"GPT-5.5 Pro\",\"prices\":{\"input\":30,\"output\":180},\"contextTiers\":[{\"above\":272000,\"prices\":{\"input\":60,\"output\":270}}]},\n\
-{\"id\":\"openai/gpt-5.6-luna\",\"provider\":\"openrouter\",\"name\":\"GPT-5.6 Luna\",\"match\":{\"regex\":\"^openai/gpt-5\\\\.6-luna-\\\\d{8}$\"},\"prices\":{\"input\":0.2,\"cacheWrite\":0.25,\"cacheRead\":0.02,\"output\":1.2},\"contextTiers\":[{\"above\":272000,\"prices\":{\"input\":0.4,\"cacheWrite\":0.5,\"cacheRead\":0.04,\"output\":1.8}}]},\n\
-{\"id\":\"openai/gpt-5.6-sol\",\"provider\":\"openrouter\",\"name\":\"GPT-5.6 Sol\",\"match\":{\"regex\":\"^openai/gpt-5\\\\.6-sol-\\\\d{8}$\"},\"prices\":{\"input\":2,\"cacheWrite\":2.5,\"cacheRead\":0.2,\"output\":10},\"contextTiers\":[{\"above\":272000,\"prices\":{\"input\":4,\"cacheWrite\":5,\"cacheRead\":0.4,\"output\":15}}]},\n\
-{\"id\":\"openai/gpt-5.6-terra\",\"provider\":\"openrouter\",\"name\":\"GPT-5.6 Terra\",\"match\":{\"regex\":\"^openai/gpt-5\\\\.6-terra-\\\\d{8}$\"},\"prices\":{\"input\":2,\"cacheWrite\":2.5,\"cacheRead\":0.2,\"output\":12},\"contextTiers\":[{\"above\":272000,\"prices\":{\"input\":4,\"cacheWrite\":5,\"cacheRead\":0.4,\"output\":18}}]},\n\
-{\"id\":\"openai/gpt-6-luna\",\"provider\":\"openrouter\",\"name\":\"GPT-6 Luna\",\"aliases\":[\"openai/gpt-6-luna-pro\"],\"match\":{\"regex\":\"^openai/gpt-6-luna-\\\\d{8}$\"},\"prices\":{\"input\":0.1,\"cacheWrite\":0.125,\"cacheRead\":0.01,\"output\":0.5,\"perWebSearch\":0.01},\"contextTiers\":[{\"above\":272000,\"prices\":{\"input\":0.2,\"cacheWrite\":0.25,\"cacheRead\":0.02,\"output\":0.75}}]},\n\
-{\"id\":\"openai/gpt-6-luna:batch\",\"provider\":\"openrouter\",\"name\":\"GPT-6 Luna Batch\",\"aliases\":[\"openai/gpt-6-luna-pro:batch\"],\"prices\":{\"input\":0.05,\"cacheWrite\":0.0625,\"cacheRead\":0.005,\"output\":0.25,\"perWebSearch\":0.01},\"contextTiers\":[{\"above\":272000,\"prices\":{\"input\":0.1,\"cacheWrite\":0.125,\"cacheRead\":0.01,\"output\":0.375}}]},\n\
-{\"id\":\"openai/gpt-6-sol\",\"provider\":\"openrouter\",\"name\":\"GPT-6 Sol\",\"aliases\":[\"openai/gpt-6-sol-pro\"],\"match\":{\"regex\":\"^openai/gpt-6-sol-\\\\d{8}$\"},\"prices\":{\"input\":2,\"cacheWrite\":2.5,\"cacheRead\":0.2,\"output\":10,\"perWebSearch\":0.01},\"contextTiers\":[{\"above\":272000,\"prices\":{\"input\":4,\"cacheWrite\":5,\"cacheRead\":0.4,\"output\":15}}]},\n\
-{\"id\":\"openai/gpt-6-sol:batch\",\"provider\":\"openrouter\",\"name\":\"GPT-6 Sol Batch\",\"aliases\":[\"openai/gpt-6-sol-pro:batch\"],\"prices\":{\"input\":1,\"cacheWrite\":1.25,\"cacheRead\":0.1,\"output\":5,\"perWebSearch\":0.01},\"contextTiers\":[{\"above\":272000,\"prices\":{\"input\":2,\"cacheWrite\":2.5,\"cacheRead\":0.2,\"output\":7.5}}]},\n\
-{\"id\":\"openai/gpt-audio\",\"provider\":\"openrouter\",\"name\":\"GPT Audio\",\"prices\":{\"input\":2.5,\"output\":10}},\n\
-{\"id\":\"openai/gpt-audio-mini\",\"provider\":\"openrouter\",\"name\":\"GPT Audio Mini\",\"prices\":{\"input\":0.6,\"output\":2.4}},\n\
-{\"id\":\"openai/gpt-chat-latest\",\"provider\":\"openrouter\",\"name\":\"GPT Chat Latest\",\"prices\":{\"input\":5,\"cacheRead\":0.5,\"output\":30}},\n\
-{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"openrouter\",\"name\":\"gpt-oss-120b\",\"prices\":{\"input\":0.039,\"output\":0.18}},\n\
-{\"id\":\"openai/gpt-oss-120b:free\",\"provider\":\"openrouter\",\"name\":\"gpt-oss-120b (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"openai/gpt-oss-20b\",\"provider\":\"openrouter\",\"name\":\"gpt-oss-20b\",\"prices\":{\"input\":0.029,\"output\":0.14}},\n\
-{\"id\":\"openai/gpt-oss-20b:free\",\"provider\":\"openrouter\",\"name\":\"gpt-oss-20b (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"openai/gpt-oss-safeguard-20b\",\"provider\":\"openrouter\",\"name\":\"gpt-oss-safeguard-20b\",\"prices\":{\"input\":0.075,\"cacheRead\":0.037,\"output\":0.3}},\n\
-{\"id\":\"openai/o1\",\"provider\":\"openrouter\",\"name\":\"o1\",\"aliases\":[\"o1-preview\",\"o1-preview-2024-09-12\"],\"prices\":{\"input\":15,\"cacheRead\":7.5,\"output\":60}},\n\
-{\"id\":\"openai/o1-mini\",\"provider\":\"openrouter\",\"aliases\":[\"openai/o1-mini-2024-09-12\"],\"prices\":{\"input\":1.1,\"output\":4.4}},\n\
-{\"id\":\"openai/o1-pro\",\"provider\":\"openrouter\",\"name\":\"o1-pro\",\"prices\":{\"input\":150,\"output\":600}},\n\
-{\"id\":\"openai/o3\",\"provider\":\"openrouter\",\"name\":\"o3\",\"prices\":{\"input\":2,\"cacheRead\":0.5,\"output\":8}},\n\
-{\"id\":\"openai/o3-deep-research\",\"provider\":\"openrouter\",\"name\":\"o3 Deep Research\",\"prices\":{\"input\":10,\"cacheRead\":2.5,\"output\":40}},\n\
-{\"id\":\"openai/o3-mini\",\"provider\":\"openrouter\",\"name\":\"o3 Mini\",\"aliases\":[\"openai/o3-mini-high\"],\"prices\":{\"input\":1.1,\"cacheRead\":0.55,\"output\":4.4}},\n\
-{\"id\":\"openai/o3-pro\",\"provider\":\"openrouter\",\"name\":\"o3 Pro\",\"prices\":{\"input\":20,\"output\":80}},\n\
-{\"id\":\"openai/o4-mini\",\"provider\":\"openrouter\",\"name\":\"o4 Mini\",\"aliases\":[\"openai/o4-mini-high\"],\"prices\":{\"input\":1.1,\"cacheRead\":0.275,\"output\":4.4}},\n\
-{\"id\":\"openai/o4-mini-deep-research\",\"provider\":\"openrouter\",\"name\":\"o4 Mini Deep Research\",\"prices\":{\"input\":2,\"cacheRead\":0.5,\"output\":8}},\n\
-{\"id\":\"openchat/openchat-7b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.07,\"output\":0.07}},\n\
-{\"id\":\"openhands-lm-32b-v0.1\",\"provider\":\"openrouter\",\"name\":\"OpenHands LM 32B V0.1\",\"prices\":{\"input\":2.6,\"output\":3.4}},\n\
-{\"id\":\"perceptron/perceptron-mk1\",\"provider\":\"openrouter\",\"name\":\"Perceptron Mk1\",\"prices\":{\"input\":0.15,\"output\":1.5}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"perplexity/llama-3.1-sonar-large-128k-online\",\"provider\":\"openrouter\",\"prices\":{\"input\":1,\"output\":1}},\n\
-{\"id\":\"perplexity/llama-3.1-sonar-small-128k-online\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"perplexity/r1-1776\",\"provider\":\"openrouter\",\"prices\":{\"input\":2,\"output\":8}},\n\
-{\"id\":\"perplexity/sonar\",\"provider\":\"openrouter\",\"prices\":{\"input\":1,\"output\":1}},\n\
-{\"id\":\"perplexity/sonar-deep-research\",\"provider\":\"openrouter\",\"prices\":{\"input\":2,\"output\":8,\"reasoning\":3}},\n\
-{\"id\":\"perplexity/sonar-pro\",\"provider\":\"openrouter\",\"prices\":{\"input\":3,\"output\":15}},\n\
-{\"id\":\"perplexity/sonar-reasoning\",\"provider\":\"openrouter\",\"prices\":{\"input\":1,\"output\":5}},\n\
-{\"id\":\"perplexity/sonar-reasoning-pro\",\"provider\":\"openrouter\",\"prices\":{\"input\":2,\"output\":8}},\n\
-{\"id\":\"phi-3-medium-128k-instruct\",\"provider\":\"openrouter\",\"name\":\"Phi-3 Medium 128K Instruct\",\"prices\":{\"input\":1,\"output\":1}},\n\
-{\"id\":\"phi-3-mini-128k-instruct\",\"provider\":\"openrouter\",\"name\":\"Phi-3 Mini 128K Instruct\",\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"phi-3.5-mini-128k-instruct\",\"provider\":\"openrouter\",\"name\":\"Phi-3.5 Mini 128K Instruct\",\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"phi-4-multimodal-instruct\",\"provider\":\"openrouter\",\"name\":\"Phi 4 Multimodal Instruct\",\"prices\":{\"input\":0.05,\"output\":0.1}},\n\
-{\"id\":\"phi-4-reasoning-plus\",\"provider\":\"openrouter\",\"name\":\"Phi 4 Reasoning Plus\",\"prices\":{\"input\":0.07,\"output\":0.35}},\n\
-{\"id\":\"phi-4-reasoning-plus:free\",\"provider\":\"openrouter\",\"name\":\"Phi 4 Reasoning Plus (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"phi-4-reasoning:free\",\"provider\":\"openrouter\",\"name\":\"Phi 4 Reasoning (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"pixtral-12b\",\"provider\":\"openrouter\",\"name\":\"Pixtral 12B\",\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"pixtral-large-2411\",\"provider\":\"openrouter\",\"name\":\"Pixtral Large 2411\",\"prices\":{\"input\":2,\"output\":6}},\n\
-{\"id\":\"poolside/laguna-m.1:free\",\"provider\":\"openrouter\",\"name\":\"Laguna M.1 (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"poolside/laguna-xs.2:free\",\"provider\":\"openrouter\",\"name\":\"Laguna XS.2 (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"prime-intellect/intellect-3\",\"provider\":\"openrouter\",\"name\":\"INTELLECT-3\",\"prices\":{\"input\":0.2,\"output\":1.1}},\n\
-{\"id\":\"pygmalionai/mythalion-13b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.5625,\"output\":1.125}},\n\
-{\"id\":\"qwen-2-72b-instruct\",\"provider\":\"openrouter\",\"name\":\"Qwen 2 72B Instruct\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"qwen-2.5-72b-instruct:free\",\"provider\":\"openrouter\",\"name\":\"Qwen2.5 72B Instruct (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwen-2.5-coder-32b-instruct:free\",\"provider\":\"openrouter\",\"name\":\"Qwen2.5 Coder 32B Instruct (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwen-2.5-vl-7b-instruct\",\"provider\":\"openrouter\",\"name\":\"Qwen2.5-VL 7B Instruct\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"qwen-max\",\"provider\":\"openrouter\",\"name\":\"Qwen-Max\",\"prices\":{\"input\":1.6,\"cacheRead\":0.64,\"output\":6.4}},\n\
-{\"id\":\"qwen-turbo\",\"provider\":\"openrouter\",\"name\":\"Qwen-Turbo\",\"prices\":{\"input\":0.05,\"cacheRead\":0.02,\"output\":0.2}},\n\
-{\"id\":\"qwen-vl-max\",\"provider\":\"openrouter\",\"name\":\"Qwen VL Max\",\"prices\":{\"input\":0.8,\"output\":3.2}},\n\
-{\"id\":\"qwen-vl-plus\",\"provider\":\"openrouter\",\"name\":\"Qwen VL Plus\",\"prices\":{\"input\":0.21,\"output\":0.63}},\n\
-{\"id\":\"qwen/qwen-2-72b-instruct\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"qwen/qwen-2.5-72b-instruct\",\"provider\":\"openrouter\",\"name\":\"Qwen2.5 72B Instruct\",\"prices\":{\"input\":0.12,\"output\":0.39}},\n\
-{\"id\":\"qwen/qwen-2.5-72b-instruct:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"qwen/qwen-2.5-7b-instruct\",\"provider\":\"openrouter\",\"name\":\"Qwen2.5 7B Instruct\",\"prices\":{\"input\":0.04,\"output\":0.1}},\n\
-{\"id\":\"qwen/qwen-2.5-7b-instruct:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwen/qwen-2.5-coder-32b-instruct\",\"provider\":\"openrouter\",\"name\":\"Qwen2.5 Coder 32B Instruct\",\"prices\":{\"input\":0.06,\"output\":0.15}},\n\
-{\"id\":\"qwen/qwen-2.5-coder-32b-instruct:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwen/qwen-2.5-vl-72b-instruct\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.6,\"output\":0.6}},\n\
-{\"id\":\"qwen/qwen-2.5-vl-7b-instruct\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"qwen/qwen-2.5-vl-7b-instruct:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwen/qwen-max\",\"provider\":\"openrouter\",\"prices\":{\"input\":1.6,\"output\":6.4}},\n\
-{\"id\":\"qwen/qwen-plus\",\"provider\":\"openrouter\",\"name\":\"Qwen-Plus\",\"prices\":{\"input\":0.4,\"cacheRead\":0.16,\"output\":1.2}},\n\
-{\"id\":\"qwen/qwen-plus-2025-07-28\",\"provider\":\"openrouter\",\"name\":\"Qwen Plus 0728\",\"prices\":{\"input\":0.26,\"output\":0.78}},\n\
-{\"id\":\"qwen/qwen-plus-2025-07-28:thinking\",\"provider\":\"openrouter\",\"name\":\"Qwen Plus 0728 (thinking)\",\"prices\":{\"input\":0.26,\"cacheWrite\":0.325,\"output\":0.78}},\n\
-{\"id\":\"qwen/qwen-turbo\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.05,\"output\":0.2}},\n\
-{\"id\":\"qwen/qwen-vl-max\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.8,\"output\":3.2}},\n\
-{\"id\":\"qwen/qwen-vl-plus\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.21,\"output\":0.63}},\n\
-{\"id\":\"qwen/qwen2.5-coder-7b-instruct\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"qwen/qwen2.5-vl-32b-instruct\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"qwen/qwen2.5-vl-32b-instruct:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwen/qwen2.5-vl-3b-instruct:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwen/qwen2.5-vl-72b-instruct\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.7,\"output\":0.7}},\n\
-{\"id\":\"qwen/qwen2.5-vl-72b-instruct:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwen/qwen3-14b\",\"provider\":\"openrouter\",\"name\":\"Qwen3 14B\",\"prices\":{\"input\":0.06,\"output\":0.24}},\n\
-{\"id\":\"qwen/qwen3-235b-a22b\",\"provider\":\"openrouter\",\"name\":\"Qwen3 235B A22B\",\"prices\":{\"input\":0.13,\"output\":0.6}},\n\
-{\"id\":\"qwen/qwen3-235b-a22b-2507\",\"provider\":\"openrouter\",\"name\":\"Qwen3 235B A22B Instruct 2507\",\"prices\":{\"input\":0.09,\"output\":0.1}},\n\
-{\"id\":\"qwen/qwen3-235b-a22b-thinking-2507\",\"provider\":\"openrouter\",\"name\":\"Qwen3 235B A22B Thinking 2507\",\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"qwen/qwen3-30b-a3b\",\"provider\":\"openrouter\",\"name\":\"Qwen3 30B A3B\",\"prices\":{\"input\":0.08,\"output\":0.29}},\n\
-{\"id\":\"qwen/qwen3-30b-a3b-instruct-2507\",\"provider\":\"openrouter\",\"name\":\"Qwen3 30B A3B Instruct 2507\",\"prices\":{\"input\":0.04815,\"output\":0.19305}},\n\
-{\"id\":\"qwen/qwen3-30b-a3b-thinking-2507\",\"provider\":\"openrouter\",\"name\":\"Qwen3 30B A3B Thinking 2507\",\"prices\":{\"input\":0.08,\"output\":0.4}},\n\
-{\"id\":\"qwen/qwen3-32b\",\"provider\":\"openrouter\",\"name\":\"Qwen3 32B\",\"prices\":{\"input\":0.1,\"output\":0.3}},\n\
-{\"id\":\"qwen/qwen3-8b\",\"provider\":\"openrouter\",\"name\":\"Qwen3 8B\",\"prices\":{\"input\":0.035,\"output\":0.138}},\n\
-{\"id\":\"qwen/qwen3-coder\",\"provider\":\"openrouter\",\"name\":\"Qwen3 Coder 480B A35B\",\"aliases\":[\"qwen/qwen3-coder-480b-a35b-07-25\"],\"prices\":{\"input\":0.22,\"output\":1.8}},\n\
-{\"id\":\"qwen/qwen3-coder-30b-a3b-instruct\",\"provider\":\"openrouter\",\"name\":\"Qwen3 Coder 30B A3B Instruct\",\"prices\":{\"input\":0.07,\"output\":0.27}},\n\
-{\"id\":\"qwen/qwen3-coder-flash\",\"provider\":\"openrouter\",\"name\":\"Qwen3 Coder Flash\",\"prices\":{\"input\":0.195,\"cacheWrite\":0.24375,\"cacheRead\":0.039,\"output\":0.975}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"qwen/qwen3-coder-next\",\"provider\":\"openrouter\",\"name\":\"Qwen3 Coder Next\",\"aliases\":[\"qwen/qwen3-coder-next-2025-02-03\"],\"prices\":{\"input\":0.11,\"cacheRead\":0.07,\"output\":0.8}},\n\
-{\"id\":\"qwen/qwen3-coder-plus\",\"provider\":\"openrouter\",\"name\":\"Qwen3 Coder Plus\",\"prices\":{\"input\":0.65,\"cacheWrite\":0.8125,\"cacheRead\":0.13,\"output\":3.25}},\n\
-{\"id\":\"qwen/qwen3-coder:free\",\"provider\":\"openrouter\",\"name\":\"Qwen3 Coder 480B A35B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwen/qwen3-max\",\"provider\":\"openrouter\",\"name\":\"Qwen 3 Max\",\"prices\":{\"input\":1.2,\"output\":6}},\n\
-{\"id\":\"qwen/qwen3-max-thinking\",\"provider\":\"openrouter\",\"name\":\"Qwen3 Max Thinking\",\"aliases\":[\"qwen/qwen3-max-thinking-20260123\"],\"prices\":{\"input\":0.78,\"output\":3.9}},\n\
-{\"id\":\"qwen/qwen3-next-80b-a3b-instruct\",\"provider\":\"openrouter\",\"name\":\"Qwen3 Next 80B A3B Instruct\",\"aliases\":[\"qwen/qwen3-next-80b-a3b-instruct-2509\"],\"prices\":{\"input\":0.09,\"output\":1.1}},\n\
-{\"id\":\"qwen/qwen3-next-80b-a3b-instruct:free\",\"provider\":\"openrouter\",\"name\":\"Qwen3 Next 80B A3B Instruct (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwen/qwen3-next-80b-a3b-thinking\",\"provider\":\"openrouter\",\"name\":\"Qwen3 Next 80B A3B Thinking\",\"aliases\":[\"qwen/qwen3-next-80b-a3b-thinking-2509\"],\"prices\":{\"input\":0.0975,\"output\":0.78}},\n\
-{\"id\":\"qwen/qwen3-vl-235b-a22b-instruct\",\"provider\":\"openrouter\",\"name\":\"Qwen3 VL 235B A22B Instruct\",\"prices\":{\"input\":0.2,\"cacheRead\":0.11,\"output\":0.88}},\n\
-{\"id\":\"qwen/qwen3-vl-235b-a22b-thinking\",\"provider\":\"openrouter\",\"name\":\"Qwen3 VL 235B A22B Thinking\",\"prices\":{\"input\":0.26,\"output\":2.6}},\n\
-{\"id\":\"qwen/qwen3-vl-30b-a3b-instruct\",\"provider\":\"openrouter\",\"name\":\"Qwen3 VL 30B A3B Instruct\",\"prices\":{\"input\":0.13,\"output\":0.52}},\n\
-{\"id\":\"qwen/qwen3-vl-30b-a3b-thinking\",\"provider\":\"openrouter\",\"name\":\"Qwen3 VL 30B A3B Thinking\",\"prices\":{\"input\":0.13,\"output\":1.56}},\n\
-{\"id\":\"qwen/qwen3-vl-32b-instruct\",\"provider\":\"openrouter\",\"name\":\"Qwen3 VL 32B Instruct\",\"prices\":{\"input\":0.104,\"output\":0.416}},\n\
-{\"id\":\"qwen/qwen3-vl-8b-instruct\",\"provider\":\"openrouter\",\"name\":\"Qwen3 VL 8B Instruct\",\"prices\":{\"input\":0.08,\"output\":0.5}},\n\
-{\"id\":\"qwen/qwen3-vl-8b-thinking\",\"provider\":\"openrouter\",\"name\":\"Qwen3 VL 8B Thinking\",\"prices\":{\"input\":0.117,\"output\":1.365}},\n\
-{\"id\":\"qwen/qwen3.5-122b-a10b\",\"provider\":\"openrouter\",\"name\":\"Qwen3.5-122B-A10B\",\"aliases\":[\"qwen/qwen3.5-122b-a10b-20260224\"],\"prices\":{\"input\":0.26,\"output\":2.08}},\n\
-{\"id\":\"qwen/qwen3.5-27b\",\"provider\":\"openrouter\",\"name\":\"Qwen3.5-27B\",\"aliases\":[\"qwen/qwen3.5-27b-20260224\"],\"prices\":{\"input\":0.195,\"output\":1.56}},\n\
-{\"id\":\"qwen/qwen3.5-35b-a3b\",\"provider\":\"openrouter\",\"name\":\"Qwen3.5-35B-A3B\",\"aliases\":[\"qwen/qwen3.5-35b-a3b-20260224\"],\"prices\":{\"input\":0.14,\"cacheRead\":0.05,\"output\":1}},\n\
-{\"id\":\"qwen/qwen3.5-397b-a17b\",\"provider\":\"openrouter\",\"name\":\"Qwen3.5 397B A17B\",\"aliases\":[\"qwen/qwen3.5-397b-a17b-20260216\"],\"prices\":{\"input\":0.39,\"output\":2.34}},\n\
-{\"id\":\"qwen/qwen3.5-9b\",\"provider\":\"openrouter\",\"name\":\"Qwen3.5-9B\",\"aliases\":[\"qwen/qwen3.5-9b-20260310\"],\"prices\":{\"input\":0.1,\"output\":0.15}},\n\
-{\"id\":\"qwen/qwen3.5-flash-02-23\",\"provider\":\"openrouter\",\"name\":\"Qwen3.5-Flash\",\"aliases\":[\"qwen/qwen3.5-flash-20260224\"],\"prices\":{\"input\":0.065,\"output\":0.26}},\n\
-{\"id\":\"qwen/qwen3.5-plus-02-15\",\"provider\":\"openrouter\",\"name\":\"Qwen3.5 plus-02-15\",\"aliases\":[\"qwen/qwen3.5-plus-20260216\"],\"prices\":{\"input\":0.4,\"output\":2.4}},\n\
-{\"id\":\"qwen/qwen3.5-plus-20260420\",\"provider\":\"openrouter\",\"name\":\"Qwen3.5 Plus 2026-04-20\",\"prices\":{\"input\":0.3,\"cacheWrite\":0.375,\"output\":1.8}},\n\
-{\"id\":\"qwen/qwen3.6-27b\",\"provider\":\"openrouter\",\"name\":\"Qwen3.6 27B\",\"aliases\":[\"qwen/qwen3.6-27b-20260422\"],\"prices\":{\"input\":0.289,\"output\":2.4}},\n\
-{\"id\":\"qwen/qwen3.6-35b-a3b\",\"provider\":\"openrouter\",\"name\":\"Qwen3.6 35B A3B\",\"aliases\":[\"qwen/qwen3.6-35b-a3b-20260415\"],\"prices\":{\"input\":0.14,\"output\":1}},\n\
-{\"id\":\"qwen/qwen3.6-flash\",\"provider\":\"openrouter\",\"name\":\"Qwen3.6 Flash\",\"prices\":{\"input\":0.1875,\"cacheWrite\":0.234375,\"output\":1.125}},\n\
-{\"id\":\"qwen/qwen3.6-max-preview\",\"provider\":\"openrouter\",\"name\":\"Qwen3.6 Max Preview\",\"aliases\":[\"qwen/qwen3.6-max-preview-20260420\"],\"prices\":{\"input\":1.04,\"cacheWrite\":1.3,\"output\":6.24}},\n\
-{\"id\":\"qwen/qwen3.6-plus\",\"provider\":\"openrouter\",\"name\":\"Qwen3.6 Plus\",\"aliases\":[\"qwen/qwen3.6-plus-04-02\"],\"prices\":{\"input\":0.325,\"cacheWrite\":0.40625,\"output\":1.95}},\n\
-{\"id\":\"qwen/qwen3.7-max\",\"provider\":\"openrouter\",\"name\":\"Qwen3.7 Max\",\"aliases\":[\"qwen/qwen3.7-max-20260520\"],\"prices\":{\"input\":1.25,\"cacheWrite\":1.5625,\"cacheRead\":0.25,\"output\":3.75}},\n\
-{\"id\":\"qwen/qwen3.7-plus\",\"provider\":\"openrouter\",\"name\":\"Qwen3.7 Plus\",\"aliases\":[\"qwen/qwen3.7-plus-20260602\"],\"prices\":{\"input\":0.4,\"cacheWrite\":0.5,\"cacheRead\":0.08,\"output\":1.6}},\n\
-{\"id\":\"qwen/qwq-32b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.15,\"output\":0.2}},\n\
-{\"id\":\"qwen/qwq-32b-preview\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"qwen/qwq-32b-preview:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwen/qwq-32b:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwen2.5-vl-32b-instruct\",\"provider\":\"openrouter\",\"name\":\"Qwen2.5 VL 32B Instruct\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"qwen2.5-vl-32b-instruct:free\",\"provider\":\"openrouter\",\"name\":\"Qwen2.5 VL 32B Instruct (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwen2.5-vl-72b-instruct:free\",\"provider\":\"openrouter\",\"name\":\"Qwen2.5 VL 72B Instruct (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwen3-14b:free\",\"provider\":\"openrouter\",\"name\":\"Qwen3 14B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwen3-235b-a22b:free\",\"provider\":\"openrouter\",\"name\":\"Qwen3 235B A22B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwen3-30b-a3b:free\",\"provider\":\"openrouter\",\"name\":\"Qwen3 30B A3B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwen3-32b:free\",\"provider\":\"openrouter\",\"name\":\"Qwen3 32B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwen3-8b:free\",\"provider\":\"openrouter\",\"name\":\"Qwen3 8B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwerky-72b:free\",\"provider\":\"openrouter\",\"name\":\"Qwerky 72B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwq-32b\",\"provider\":\"openrouter\",\"name\":\"QwQ 32B\",\"prices\":{\"input\":0.15,\"output\":0.2}},\n\
-{\"id\":\"qwq-32b-arliai-rpr-v1:free\",\"provider\":\"openrouter\",\"name\":\"QwQ 32B RpR v1 (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"qwq-32b-preview\",\"provider\":\"openrouter\",\"name\":\"QwQ 32B Preview\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"qwq-32b:free\",\"provider\":\"openrouter\",\"name\":\"QwQ 32B (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"r1-1776\",\"provider\":\"openrouter\",\"name\":\"R1 1776\",\"prices\":{\"input\":2,\"output\":8}},\n\
-{\"id\":\"raifle/sorcererlm-8x22b\",\"provider\":\"openrouter\",\"prices\":{\"input\":4.5,\"output\":4.5}},\n\
-{\"id\":\"reka-flash-3:free\",\"provider\":\"openrouter\",\"name\":\"Flash 3 (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"rekaai/reka-edge\",\"provider\":\"openrouter\",\"name\":\"Reka Edge\",\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"rekaai/reka-flash-3\",\"provider\":\"openrouter\",\"name\":\"Reka Flash 3\",\"prices\":{\"input\":0.1,\"output\":0.2}},\n\
-{\"id\":\"rekaai/reka-flash-3:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"relace/relace-apply-3\",\"provider\":\"openrouter\",\"name\":\"Relace Apply 3\",\"prices\":{\"input\":0.85,\"output\":1.25}},\n\
-{\"id\":\"relace/relace-search\",\"provider\":\"openrouter\",\"name\":\"Relace Search\",\"prices\":{\"input\":1,\"output\":3}},\n\
-{\"id\":\"sao10k/fimbulvetr-11b-v2\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.8,\"output\":1.2}},\n\
-{\"id\":\"sao10k/l3-euryale-70b\",\"provider\":\"openrouter\",\"prices\":{\"input\":1.48,\"output\":1.48}},\n\
-{\"id\":\"sao10k/l3-lunaris-8b\",\"provider\":\"openrouter\",\"name\":\"Llama 3 8B Lunaris\",\"prices\":{\"input\":0.02,\"output\":0.05}},\n\
-{\"id\":\"sao10k/l3.1-70b-hanami-x1\",\"provider\":\"openrouter\",\"name\":\"Llama 3.1 70B Hanami x1\",\"prices\":{\"input\":3,\"output\":3}},\n\
-{\"id\":\"sao10k/l3.1-euryale-70b\",\"provider\":\"openrouter\",\"name\":\"Llama 3.1 Euryale 70B v2.2\",\"prices\":{\"input\":0.7,\"output\":0.8}},\n\
-{\"id\":\"sao10k/l3.3-euryale-70b\",\"provider\":\"openrouter\",\"name\":\"Llama 3.3 Euryale 70B\",\"prices\":{\"input\":0.7,\"output\":0.8}},\n\
-{\"id\":\"sarvam-m:free\",\"provider\":\"openrouter\",\"name\":\"Sarvam-M (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"scb10x/llama3.1-typhoon2-70b-instruct\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.88,\"output\":0.88}},\n\
-{\"id\":\"scb10x/llama3.1-typhoon2-8b-instruct\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.18,\"output\":0.18}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"shisa-ai/shisa-v2-llama3.3-70b:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"shisa-v2-llama3.3-70b:free\",\"provider\":\"openrouter\",\"name\":\"Shisa V2 Llama 3.3 70B  (free)\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"sonar-reasoning\",\"provider\":\"openrouter\",\"name\":\"Sonar Reasoning\",\"prices\":{\"input\":1,\"output\":5}},\n\
-{\"id\":\"sophosympatheia/midnight-rose-70b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.8,\"output\":0.8}},\n\
-{\"id\":\"sophosympatheia/rogue-rose-103b-v0.2:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"sorcererlm-8x22b\",\"provider\":\"openrouter\",\"name\":\"SorcererLM 8x22B\",\"prices\":{\"input\":4.5,\"output\":4.5}},\n\
-{\"id\":\"spotlight\",\"provider\":\"openrouter\",\"name\":\"Spotlight\",\"prices\":{\"input\":0.18,\"output\":0.18}},\n\
-{\"id\":\"steelskull/l3.3-electra-r1-70b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.7,\"output\":0.95}},\n\
-{\"id\":\"stepfun/step-3.5-flash\",\"provider\":\"openrouter\",\"name\":\"Step 3.5 Flash\",\"prices\":{\"input\":0.09,\"cacheRead\":0.02,\"output\":0.3}},\n\
-{\"id\":\"stepfun/step-3.7-flash\",\"provider\":\"openrouter\",\"name\":\"Step 3.7 Flash\",\"prices\":{\"input\":0.2,\"cacheRead\":0.04,\"output\":1.15}},\n\
-{\"id\":\"switchpoint/router\",\"provider\":\"openrouter\",\"name\":\"Switchpoint Router\",\"prices\":{\"input\":0.85,\"output\":3.4}},\n\
-{\"id\":\"tencent/hunyuan-a13b-instruct\",\"provider\":\"openrouter\",\"name\":\"Hunyuan A13B Instruct\",\"prices\":{\"input\":0.14,\"output\":0.57}},\n\
-{\"id\":\"tencent/hy3-preview\",\"provider\":\"openrouter\",\"name\":\"Hy3 preview\",\"prices\":{\"input\":0.063,\"cacheRead\":0.021,\"output\":0.21}},\n\
-{\"id\":\"thedrummer/anubis-pro-105b-v1\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.8,\"output\":1}},\n\
-{\"id\":\"thedrummer/cydonia-24b-v4.1\",\"provider\":\"openrouter\",\"name\":\"Cydonia 24B V4.1\",\"prices\":{\"input\":0.3,\"cacheRead\":0.15,\"output\":0.5}},\n\
-{\"id\":\"thedrummer/rocinante-12b\",\"provider\":\"openrouter\",\"name\":\"Rocinante 12B\",\"prices\":{\"input\":0.25,\"output\":0.5}},\n\
-{\"id\":\"thedrummer/skyfall-36b-v2\",\"provider\":\"openrouter\",\"name\":\"Skyfall 36B V2\",\"prices\":{\"input\":0.5,\"output\":0.8}},\n\
-{\"id\":\"thedrummer/unslopnemo-12b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.5,\"output\":0.5}},\n\
-{\"id\":\"thudm/glm-4-32b:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"thudm/glm-z1-32b:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"toppy-m-7b\",\"provider\":\"openrouter\",\"name\":\"Toppy M 7B\",\"prices\":{\"input\":0.8,\"output\":1.2}},\n\
-{\"id\":\"undi95/remm-slerp-l2-13b\",\"provider\":\"openrouter\",\"name\":\"ReMM SLERP 13B\",\"prices\":{\"input\":0.8,\"output\":1.2}},\n\
-{\"id\":\"undi95/toppy-m-7b\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.07,\"output\":0.07}},\n\
-{\"id\":\"upstage/solar-pro-3\",\"provider\":\"openrouter\",\"name\":\"Solar Pro 3\",\"prices\":{\"input\":0.15,\"cacheRead\":0.015,\"output\":0.6}},\n\
-{\"id\":\"valkyrie-49b-v1\",\"provider\":\"openrouter\",\"name\":\"Valkyrie 49B V1\",\"prices\":{\"input\":0.5,\"output\":0.8}},\n\
-{\"id\":\"virtuoso-medium-v2\",\"provider\":\"openrouter\",\"name\":\"Virtuoso Medium V2\",\"prices\":{\"input\":0.5,\"output\":0.8}},\n\
-{\"id\":\"writer/palmyra-x5\",\"provider\":\"openrouter\",\"name\":\"Palmyra X5\",\"prices\":{\"input\":0.6,\"output\":6}},\n\
-{\"id\":\"x-ai/grok-2-1212\",\"provider\":\"openrouter\",\"prices\":{\"input\":2,\"output\":10}},\n\
-{\"id\":\"x-ai/grok-2-vision-1212\",\"provider\":\"openrouter\",\"prices\":{\"input\":2,\"output\":10}},\n\
-{\"id\":\"x-ai/grok-3-beta\",\"provider\":\"openrouter\",\"prices\":{\"input\":3,\"output\":15}},\n\
-{\"id\":\"x-ai/grok-3-mini-beta\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.3,\"output\":0.5}},\n\
-{\"id\":\"x-ai/grok-4-fast\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.2,\"cacheRead\":0.05,\"output\":0.5},\"contextTiers\":[{\"above\":128000,\"prices\":{\"input\":0.4,\"output\":1}}]},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"x-ai/grok-4.1-fast:free\",\"provider\":\"openrouter\",\"prices\":{},\"free\":true},\n\
-{\"id\":\"x-ai/grok-4.20\",\"provider\":\"openrouter\",\"name\":\"Grok 4.20\",\"prices\":{\"input\":1.25,\"cacheRead\":0.2,\"output\":2.5}},\n\
-{\"id\":\"x-ai/grok-4.20-multi-agent\",\"provider\":\"openrouter\",\"name\":\"Grok 4.20 Multi-Agent\",\"prices\":{\"input\":2,\"cacheRead\":0.2,\"output\":6}},\n\
-{\"id\":\"x-ai/grok-4.3\",\"provider\":\"openrouter\",\"name\":\"Grok 4.3\",\"match\":{\"regex\":\"^x-ai/grok-4\\\\.3-\\\\d{8}$\"},\"prices\":{\"input\":1.25,\"cacheRead\":0.2,\"output\":2.5}},\n\
-{\"id\":\"x-ai/grok-beta\",\"provider\":\"openrouter\",\"prices\":{\"input\":5,\"output\":15}},\n\
-{\"id\":\"x-ai/grok-build-0.1\",\"provider\":\"openrouter\",\"name\":\"Grok Build 0.1\",\"prices\":{\"input\":1,\"cacheRead\":0.2,\"output\":2}},\n\
-{\"id\":\"x-ai/grok-code-fast-1\",\"provider\":\"openrouter\",\"prices\":{\"input\":0.2,\"cacheRead\":0.02,\"output\":1.5}},\n\
-{\"id\":\"x-ai/grok-vision-beta\",\"provider\":\"openrouter\",\"prices\":{\"input\":5,\"output\":15}},\n\
-{\"id\":\"xiaomi/mimo-v2-flash\",\"provider\":\"openrouter\",\"name\":\"MiMo-V2-Flash\",\"prices\":{\"input\":0.1,\"cacheRead\":0.01,\"output\":0.3}},\n\
-{\"id\":\"xiaomi/mimo-v2.5\",\"provider\":\"openrouter\",\"name\":\"MiMo-V2.5\",\"prices\":{\"input\":0.14,\"cacheRead\":0.0028,\"output\":0.28}},\n\
-{\"id\":\"xiaomi/mimo-v2.5-pro\",\"provider\":\"openrouter\",\"name\":\"MiMo-V2.5-Pro\",\"prices\":{\"input\":0.435,\"cacheRead\":0.0036,\"output\":0.87}},\n\
-{\"id\":\"xwin-lm/xwin-lm-70b\",\"provider\":\"openrouter\",\"prices\":{\"input\":3.75,\"output\":3.75}},\n\
-{\"id\":\"yi-large\",\"provider\":\"openrouter\",\"name\":\"Yi Large\",\"prices\":{\"input\":3,\"output\":3}},\n\
-{\"id\":\"z-ai/glm-4.5\",\"provider\":\"openrouter\",\"name\":\"GLM 4.5\",\"prices\":{\"input\":0.6,\"cacheRead\":0.11,\"output\":2.2}},\n\
-{\"id\":\"z-ai/glm-4.5-air\",\"provider\":\"openrouter\",\"name\":\"GLM 4.5 Air\",\"prices\":{\"input\":0.125,\"cacheRead\":0.06,\"output\":0.85}},\n\
-{\"id\":\"z-ai/glm-4.5v\",\"provider\":\"openrouter\",\"name\":\"GLM 4.5V\",\"prices\":{\"input\":0.6,\"cacheRead\":0.11,\"output\":1.8}},\n\
-{\"id\":\"z-ai/glm-4.6\",\"provider\":\"openrouter\",\"name\":\"GLM 4.6\",\"prices\":{\"input\":0.43,\"cacheRead\":0.08,\"output\":1.74}},\n\
-{\"id\":\"z-ai/glm-4.6v\",\"provider\":\"openrouter\",\"name\":\"GLM 4.6V\",\"prices\":{\"input\":0.3,\"cacheRead\":0.05,\"output\":0.9}},\n\
-{\"id\":\"z-ai/glm-4.7\",\"provider\":\"openrouter\",\"name\":\"GLM 4.7\",\"prices\":{\"input\":0.4,\"cacheRead\":0.08,\"output\":1.75}},\n\
-{\"id\":\"z-ai/glm-4.7-flash\",\"provider\":\"openrouter\",\"name\":\"GLM 4.7 Flash\",\"aliases\":[\"z-ai/glm-4.7-flash-20260119\"],\"prices\":{\"input\":0.06,\"cacheRead\":0.01,\"output\":0.4}},\n\
-{\"id\":\"z-ai/glm-5\",\"provider\":\"openrouter\",\"name\":\"GLM 5\",\"aliases\":[\"z-ai/glm-5-20260211\"],\"prices\":{\"input\":0.6,\"cacheRead\":0.12,\"output\":1.92}},\n\
-{\"id\":\"z-ai/glm-5-turbo\",\"provider\":\"openrouter\",\"name\":\"GLM 5 Turbo\",\"aliases\":[\"z-ai/glm-5-turbo-20260315\"],\"prices\":{\"input\":1.2,\"cacheRead\":0.24,\"output\":4}},\n\
-{\"id\":\"z-ai/glm-5.1\",\"provider\":\"openrouter\",\"name\":\"GLM 5.1\",\"aliases\":[\"z-ai/glm-5.1-20260406\"],\"prices\":{\"input\":0.98,\"cacheRead\":0.182,\"output\":3.08}},\n\
-{\"id\":\"z-ai/glm-5.2\",\"provider\":\"openrouter\",\"name\":\"GLM 5.2\",\"aliases\":[\"z-ai/glm-5.2-20260616\"],\"prices\":{\"input\":1.4,\"cacheRead\":0.26,\"output\":4.4}},\n\
-{\"id\":\"z-ai/glm-5.3\",\"provider\":\"openrouter\",\"name\":\"GLM 5.3\",\"aliases\":[\"z-ai/glm-5.3-20260816\"],\"prices\":{\"input\":1.4,\"cacheRead\":0.26,\"output\":4.4}},\n\
-{\"id\":\"z-ai/glm-5.3-flash\",\"provider\":\"openrouter\",\"name\":\"GLM 5.3 Flash\",\"prices\":{\"input\":0.075,\"cacheRead\":0.015,\"output\":0.25}},\n\
-{\"id\":\"~anthropic/claude-fable-latest\",\"provider\":\"openrouter\",\"name\":\"Claude Fable Latest\",\"prices\":{\"input\":10,\"cacheWrite\":12.5,\"cacheRead\":1,\"output\":50}},\n\
-{\"id\":\"~anthropic/claude-haiku-latest\",\"provider\":\"openrouter\",\"name\":\"Anthropic Claude Haiku Latest\",\"prices\":{\"input\":1,\"cacheWrite\":1.25,\"cacheRead\":0.1,\"output\":5}},\n\
-{\"id\":\"~anthropic/claude-opus-latest\",\"provider\":\"openrouter\",\"name\":\"Claude Opus Latest\",\"prices\":{\"input\":5,\"cacheWrite\":6.25,\"cacheRead\":0.5,\"output\":25},\"validUntil\":\"2026-09-22\"},\n\
-{\"id\":\"~anthropic/claude-opus-latest\",\"provider\":\"openrouter\",\"name\":\"Claude Opus Latest\",\"prices\":{\"input\":4,\"cacheWrite\":5,\"cacheRead\":0.2,\"output\":20},\"validFrom\":\"2026-09-22\"},\n\
-{\"id\":\"~anthropic/claude-sonnet-latest\",\"provider\":\"openrouter\",\"name\":\"Anthropic Claude Sonnet Latest\",\"prices\":{\"input\":3,\"cacheWrite\":3.75,\"cacheRead\":0.3,\"output\":15}},\n\
-{\"id\":\"~google/gemini-flash-latest\",\"provider\":\"openrouter\",\"name\":\"Google Gemini Flash Latest\",\"prices\":{\"input\":1.5,\"cacheWrite\":0.08333333333333334,\"cacheRead\":0.15,\"output\":9}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"~google/gemini-pro-latest\",\"provider\":\"openrouter\",\"name\":\"Google Gemini Pro Latest\",\"prices\":{\"input\":2,\"cacheWrite\":0.375,\"cacheRead\":0.2,\"output\":12}},\n\
-{\"id\":\"~moonshotai/kimi-latest\",\"provider\":\"openrouter\",\"name\":\"MoonshotAI Kimi Latest\",\"prices\":{\"input\":0.68,\"cacheRead\":0.34,\"output\":3.41}},\n\
-{\"id\":\"~openai/gpt-latest\",\"provider\":\"openrouter\",\"name\":\"OpenAI GPT Latest\",\"prices\":{\"input\":5,\"cacheRead\":0.5,\"output\":30}},\n\
-{\"id\":\"~openai/gpt-mini-latest\",\"provider\":\"openrouter\",\"name\":\"OpenAI GPT Mini Latest\",\"prices\":{\"input\":0.75,\"cacheRead\":0.075,\"output\":4.5}},\n\
-{\"id\":\"DeepSeek-R1-Distill-Llama-70B\",\"provider\":\"ovhcloud\",\"name\":\"DeepSeek-R1-Distill-Llama-70B\",\"prices\":{\"input\":0.74,\"output\":0.74}},\n\
-{\"id\":\"Llama-3.1-8B-Instruct\",\"provider\":\"ovhcloud\",\"name\":\"Llama-3.1-8B-Instruct\",\"prices\":{\"input\":0.11,\"output\":0.11}},\n\
-{\"id\":\"Meta-Llama-3_3-70B-Instruct\",\"provider\":\"ovhcloud\",\"name\":\"Meta-Llama-3_3-70B-Instruct\",\"prices\":{\"input\":0.74,\"output\":0.74}},\n\
-{\"id\":\"Mistral-7B-Instruct-v0.3\",\"provider\":\"ovhcloud\",\"name\":\"Mistral-7B-Instruct-v0.3\",\"prices\":{\"input\":0.11,\"output\":0.11}},\n\
-{\"id\":\"Mistral-Nemo-Instruct-2407\",\"provider\":\"ovhcloud\",\"name\":\"Mistral-Nemo-Instruct-2407\",\"prices\":{\"input\":0.14,\"output\":0.14}},\n\
-{\"id\":\"Mistral-Small-3.2-24B-Instruct-2506\",\"provider\":\"ovhcloud\",\"name\":\"Mistral-Small-3.2-24B-Instruct-2506\",\"prices\":{\"input\":0.1,\"output\":0.31}},\n\
-{\"id\":\"Mixtral-8x7B-Instruct-v0.1\",\"provider\":\"ovhcloud\",\"name\":\"Mixtral-8x7B-Instruct-v0.1\",\"prices\":{\"input\":0.7,\"output\":0.7}},\n\
-{\"id\":\"Qwen2.5-VL-72B-Instruct\",\"provider\":\"ovhcloud\",\"name\":\"Qwen2.5-VL-72B-Instruct\",\"prices\":{\"input\":1.01,\"output\":1.01}},\n\
-{\"id\":\"Qwen3-32B\",\"provider\":\"ovhcloud\",\"name\":\"Qwen3-32B\",\"prices\":{\"input\":0.09,\"output\":0.25}},\n\
-{\"id\":\"Qwen3-Coder-30B-A3B-Instruct\",\"provider\":\"ovhcloud\",\"name\":\"Qwen3-Coder-30B-A3B-Instruct\",\"prices\":{\"input\":0.07,\"output\":0.26}},\n\
-{\"id\":\"bge-base-en-v1.5\",\"provider\":\"ovhcloud\",\"name\":\"bge-base-en-v1.5\",\"prices\":{\"input\":0.01}},\n\
-{\"id\":\"bge-m3\",\"provider\":\"ovhcloud\",\"name\":\"bge-m3\",\"prices\":{\"input\":0.01}},\n\
-{\"id\":\"bge-multilingual-gemma2\",\"provider\":\"ovhcloud\",\"name\":\"bge-multilingual-gemma2\",\"prices\":{\"input\":0.01}},\n\
-{\"id\":\"gpt-oss-120b\",\"provider\":\"ovhcloud\",\"name\":\"gpt-oss-120b\",\"prices\":{\"input\":0.09,\"output\":0.47}},\n\
-{\"id\":\"gpt-oss-20b\",\"provider\":\"ovhcloud\",\"name\":\"gpt-oss-20b\",\"prices\":{\"input\":0.05,\"output\":0.18}},\n\
-{\"id\":\"llama-3.1-sonar-large-128k-online\",\"provider\":\"perplexity\",\"name\":\"Llama 3.1 Sonar 70B Online\",\"prices\":{\"input\":1,\"output\":1}},\n\
-{\"id\":\"llama-3.1-sonar-small-128k-online\",\"provider\":\"perplexity\",\"name\":\"Llama 3.1 Sonar 8B Online\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"r1-1776\",\"provider\":\"perplexity\",\"name\":\"R1 1776\",\"prices\":{\"input\":2,\"output\":8}},\n\
-{\"id\":\"sonar\",\"provider\":\"perplexity\",\"name\":\"Sonar\",\"prices\":{\"input\":1,\"output\":1,\"perRequest\":0.012}},\n\
-{\"id\":\"sonar-deep-research\",\"provider\":\"perplexity\",\"name\":\"Sonar Deep Research\",\"prices\":{\"input\":2,\"output\":8,\"reasoning\":3,\"perWebSearch\":0.005}},\n\
-{\"id\":\"sonar-pro\",\"provider\":\"perplexity\",\"name\":\"Sonar Pro\",\"prices\":{\"input\":3,\"output\":15,\"perRequest\":0.014}},\n\
-{\"id\":\"sonar-pro-search\",\"provider\":\"perplexity\",\"name\":\"Sonar Pro Search\",\"prices\":{\"input\":3,\"output\":15}},\n\
-{\"id\":\"sonar-reasoning\",\"provider\":\"perplexity\",\"name\":\"Sonar Reasoning\",\"prices\":{\"input\":1,\"output\":5,\"perRequest\":0.012}},\n\
-{\"id\":\"sonar-reasoning-pro\",\"provider\":\"perplexity\",\"name\":\"Sonar Reasoning Pro\",\"prices\":{\"input\":2,\"output\":8,\"perRequest\":0.014}},\n\
-{\"id\":\"claude-fable-5\",\"provider\":\"quicksilverpro\",\"name\":\"Claude Fable 5\",\"prices\":{\"input\":8,\"output\":40}},\n\
-{\"id\":\"claude-haiku-4-5\",\"provider\":\"quicksilverpro\",\"name\":\"Claude Haiku 4.5\",\"prices\":{\"input\":0.8,\"output\":4}},\n\
-{\"id\":\"claude-opus-4-6\",\"provider\":\"quicksilverpro\",\"name\":\"Claude Opus 4.6\",\"prices\":{\"input\":4,\"output\":20}},\n\
-{\"id\":\"claude-opus-4-8\",\"provider\":\"quicksilverpro\",\"name\":\"Claude Opus 4.8\",\"prices\":{\"input\":4,\"output\":20}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"claude-opus-5\",\"provider\":\"quicksilverpro\",\"name\":\"Claude Opus 5\",\"prices\":{\"input\":4,\"output\":20}},\n\
-{\"id\":\"claude-sonnet-4-6\",\"provider\":\"quicksilverpro\",\"name\":\"Claude Sonnet 4.6\",\"prices\":{\"input\":2.4,\"output\":12}},\n\
-{\"id\":\"claude-sonnet-5\",\"provider\":\"quicksilverpro\",\"name\":\"Claude Sonnet 5\",\"prices\":{\"input\":2,\"output\":10}},\n\
-{\"id\":\"deepseek-v4-flash\",\"provider\":\"quicksilverpro\",\"name\":\"DeepSeek V4 Flash\",\"prices\":{\"input\":0.112,\"cacheRead\":0.0144,\"output\":0.224}},\n\
-{\"id\":\"deepseek-v4-pro\",\"provider\":\"quicksilverpro\",\"name\":\"DeepSeek V4 Pro\",\"prices\":{\"input\":0.435,\"cacheRead\":0.003625,\"output\":0.87}},\n\
-{\"id\":\"gemini-3-flash-preview\",\"provider\":\"quicksilverpro\",\"name\":\"Gemini 3 Flash Preview\",\"prices\":{\"input\":0.425,\"output\":2.55},\"deprecated\":true},\n\
-{\"id\":\"gemini-3-pro-image\",\"provider\":\"quicksilverpro\",\"name\":\"Gemini 3 Pro Image\",\"prices\":{\"input\":1.7,\"output\":10.2}},\n\
-{\"id\":\"gemini-3.1-flash-lite\",\"provider\":\"quicksilverpro\",\"name\":\"Gemini 3.1 Flash Lite\",\"prices\":{\"input\":0.2125,\"output\":1.275},\"deprecated\":true},\n\
-{\"id\":\"gemini-3.1-pro-preview\",\"provider\":\"quicksilverpro\",\"name\":\"Gemini 3.1 Pro Preview\",\"prices\":{\"input\":1.7,\"output\":10.2}},\n\
-{\"id\":\"gemini-3.5-flash\",\"provider\":\"quicksilverpro\",\"name\":\"Gemini 3.5 Flash\",\"prices\":{\"input\":1.275,\"output\":7.65}},\n\
-{\"id\":\"gemini-3.5-flash-lite\",\"provider\":\"quicksilverpro\",\"name\":\"Gemini 3.5 Flash-Lite\",\"prices\":{\"input\":0.255,\"output\":2.125}},\n\
-{\"id\":\"gemini-3.6-flash\",\"provider\":\"quicksilverpro\",\"name\":\"Gemini 3.6 Flash\",\"prices\":{\"input\":1.275,\"output\":6.375}},\n\
-{\"id\":\"gemini-3.7-flash\",\"provider\":\"quicksilverpro\",\"name\":\"Gemini 3.7 Flash\",\"prices\":{\"input\":0.6375,\"cacheRead\":0.06375,\"output\":3.1875}},\n\
-{\"id\":\"glm-5.2\",\"provider\":\"quicksilverpro\",\"name\":\"GLM 5.2\",\"prices\":{\"input\":1.12,\"cacheRead\":0.208,\"output\":3.52}},\n\
-{\"id\":\"glm-5.3\",\"provider\":\"quicksilverpro\",\"name\":\"GLM 5.3\",\"prices\":{\"input\":1.12,\"cacheRead\":0.208,\"output\":3.52}},\n\
-{\"id\":\"glm-5.3-flash\",\"provider\":\"quicksilverpro\",\"name\":\"GLM 5.3 Flash\",\"prices\":{\"input\":0.06,\"cacheRead\":0.012,\"output\":0.2}},\n\
-{\"id\":\"gpt-5.6-luna\",\"provider\":\"quicksilverpro\",\"name\":\"GPT-5.6 Luna\",\"prices\":{\"input\":0.08,\"cacheWrite\":0.1,\"cacheRead\":0.008,\"output\":0.48}},\n\
-{\"id\":\"gpt-5.6-sol\",\"provider\":\"quicksilverpro\",\"name\":\"GPT-5.6 Sol\",\"prices\":{\"input\":4,\"cacheWrite\":5,\"cacheRead\":0.4,\"output\":24}},\n\
-{\"id\":\"gpt-5.6-terra\",\"provider\":\"quicksilverpro\",\"name\":\"GPT-5.6 Terra\",\"prices\":{\"input\":0.8,\"cacheWrite\":1,\"cacheRead\":0.08,\"output\":4.8}},\n\
-{\"id\":\"gpt-oss-120b\",\"provider\":\"quicksilverpro\",\"name\":\"GPT-OSS 120B\",\"prices\":{\"input\":0.12,\"cacheRead\":0.06,\"output\":0.48}},\n\
-{\"id\":\"grok-4.5\",\"provider\":\"quicksilverpro\",\"name\":\"Grok 4.5\",\"prices\":{\"input\":1.6,\"cacheRead\":0.4,\"output\":4.8}},\n\
-{\"id\":\"grok-4.6\",\"provider\":\"quicksilverpro\",\"name\":\"Grok 4.6\",\"prices\":{\"input\":2,\"cacheRead\":0.5,\"output\":6}},\n\
-{\"id\":\"hy3\",\"provider\":\"quicksilverpro\",\"name\":\"Hy3\",\"prices\":{\"input\":0.1056,\"cacheRead\":0.0264,\"output\":0.4224}},\n\
-{\"id\":\"kimi-k2.6\",\"provider\":\"quicksilverpro\",\"name\":\"Kimi K2.6\",\"prices\":{\"input\":0.5472,\"cacheRead\":0.292,\"output\":2.728}},\n\
-{\"id\":\"kimi-k2.7-code\",\"provider\":\"quicksilverpro\",\"name\":\"Kimi K2.7 Code\",\"prices\":{\"input\":0.584,\"cacheRead\":0.1278,\"output\":2.8}},\n\
-{\"id\":\"kimi-k3\",\"provider\":\"quicksilverpro\",\"name\":\"Kimi K3\",\"prices\":{\"input\":2.4,\"cacheRead\":0.24,\"output\":12}},\n\
-{\"id\":\"mimo-v2.5\",\"provider\":\"quicksilverpro\",\"name\":\"MiMo-V2.5\",\"prices\":{\"input\":0.112,\"cacheRead\":0.00224,\"output\":0.224}},\n\
-{\"id\":\"minimax-m3\",\"provider\":\"quicksilverpro\",\"name\":\"MiniMax M3\",\"prices\":{\"input\":0.24,\"cacheRead\":0.048,\"output\":0.96}},\n\
-{\"id\":\"muse-glimmer-30b\",\"provider\":\"quicksilverpro\",\"name\":\"Muse Glimmer 30B\",\"prices\":{\"input\":0.28,\"cacheRead\":0.032,\"output\":1.2}},\n\
-{\"id\":\"muse-spark-1.2\",\"provider\":\"quicksilverpro\",\"name\":\"Muse Spark 1.2\",\"prices\":{\"input\":1,\"cacheRead\":0.12,\"output\":3.4}},\n\
-{\"id\":\"nemotron-3.5-lightning\",\"provider\":\"quicksilverpro\",\"name\":\"Nemotron 3.5 Lightning\",\"prices\":{\"input\":0.08,\"cacheRead\":0.04,\"output\":0.2}},\n\
-{\"id\":\"qwen3.6-35b\",\"provider\":\"quicksilverpro\",\"name\":\"Qwen3.6-35B-A3B\",\"prices\":{\"input\":0.112,\"cacheRead\":0.04,\"output\":0.8}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"qwen3.6-plus\",\"provider\":\"quicksilverpro\",\"name\":\"Qwen3.6 Plus\",\"prices\":{\"input\":0.26,\"cacheWrite\":0.325,\"output\":1.56}},\n\
-{\"id\":\"qwen3.7-flash\",\"provider\":\"quicksilverpro\",\"name\":\"Qwen3.7 Flash\",\"prices\":{\"input\":0.024,\"cacheRead\":0.0048,\"output\":0.104}},\n\
-{\"id\":\"qwen3.7-max\",\"provider\":\"quicksilverpro\",\"name\":\"Qwen3.7 Max\",\"prices\":{\"input\":1.25,\"cacheWrite\":1.5625,\"cacheRead\":0.25,\"output\":3.75}},\n\
-{\"id\":\"qwen3.7-plus\",\"provider\":\"quicksilverpro\",\"name\":\"Qwen3.7 Plus\",\"prices\":{\"input\":0.256,\"cacheWrite\":0.32,\"cacheRead\":0.0512,\"output\":1.024}},\n\
-{\"id\":\"qwen3.8-27b\",\"provider\":\"quicksilverpro\",\"name\":\"Qwen3.8 27B\",\"prices\":{\"input\":0.34,\"cacheWrite\":0.425,\"cacheRead\":0.068,\"output\":2.04}},\n\
-{\"id\":\"qwen3.8-max\",\"provider\":\"quicksilverpro\",\"name\":\"Qwen3.8 Max\",\"prices\":{\"input\":2,\"cacheWrite\":2.5,\"cacheRead\":0.25,\"output\":6}},\n\
-{\"id\":\"Austism/chronos-hermes-13b\",\"provider\":\"together\",\"prices\":{\"input\":0.3,\"output\":0.3}},\n\
-{\"id\":\"Gryphe/MythoMax-L2-13b\",\"provider\":\"together\",\"prices\":{\"input\":0.3,\"output\":0.3}},\n\
-{\"id\":\"Nexusflow/NexusRaven-V2-13B\",\"provider\":\"together\",\"prices\":{\"input\":0.3,\"output\":0.3}},\n\
-{\"id\":\"NousResearch/Nous-Capybara-7B-V1p9\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"NousResearch/Nous-Hermes-2-Mixtral-8x7B-DPO\",\"provider\":\"together\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"NousResearch/Nous-Hermes-2-Mixtral-8x7B-SFT\",\"provider\":\"together\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"NousResearch/Nous-Hermes-2-Yi-34B\",\"provider\":\"together\",\"prices\":{\"input\":0.8,\"output\":0.8}},\n\
-{\"id\":\"NousResearch/Nous-Hermes-Llama2-13b\",\"provider\":\"together\",\"prices\":{\"input\":0.225,\"output\":0.225}},\n\
-{\"id\":\"NousResearch/Nous-Hermes-llama-2-7b\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"Open-Orca/Mistral-7B-OpenOrca\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"Qwen/Qwen1.5-0.5B\",\"provider\":\"together\",\"aliases\":[\"qwen/qwen1.5-0.5b-chat\"],\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"Qwen/Qwen1.5-1.8B\",\"provider\":\"together\",\"aliases\":[\"qwen/qwen1.5-1.8b-chat\"],\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"Qwen/Qwen1.5-14B\",\"provider\":\"together\",\"aliases\":[\"qwen/qwen1.5-14b-chat\"],\"prices\":{\"input\":0.3,\"output\":0.3}},\n\
-{\"id\":\"Qwen/Qwen1.5-4B\",\"provider\":\"together\",\"aliases\":[\"qwen/qwen1.5-4b-chat\"],\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"Qwen/Qwen1.5-72B\",\"provider\":\"together\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"Qwen/Qwen1.5-7B\",\"provider\":\"together\",\"aliases\":[\"qwen/qwen1.5-7b-chat\"],\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"Undi95/ReMM-SLERP-L2-13B\",\"provider\":\"together\",\"prices\":{\"input\":0.3,\"output\":0.3}},\n\
-{\"id\":\"Undi95/Toppy-M-7B\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"WizardLM/WizardLM-13B-V1.2\",\"provider\":\"together\",\"prices\":{\"input\":0.3,\"output\":0.3}},\n\
-{\"id\":\"allenai/OLMo-7B\",\"provider\":\"together\",\"aliases\":[\"allenai/olmo-7b-instruct\",\"allenai/olmo-7b-twin-2t\"],\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"codellama/CodeLlama-13b-Instruct-hf\",\"provider\":\"together\",\"prices\":{\"input\":0.225,\"output\":0.225}},\n\
-{\"id\":\"codellama/CodeLlama-34b-Instruct-hf\",\"provider\":\"together\",\"prices\":{\"input\":0.776,\"output\":0.776}},\n\
-{\"id\":\"codellama/CodeLlama-70b-Instruct-hf\",\"provider\":\"together\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"codellama/CodeLlama-7b-Instruct-hf\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"deepseek-ai/deepseek-coder-33b-instruct\",\"provider\":\"together\",\"prices\":{\"input\":0.8,\"output\":0.8}},\n\
-{\"id\":\"garage-bAInd/Platypus2-70B-instruct\",\"provider\":\"together\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"google/gemma-2b\",\"provider\":\"together\",\"aliases\":[\"google/gemma-2b-it\"],\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"google/gemma-7b\",\"provider\":\"together\",\"aliases\":[\"google/gemma-7b-it\"],\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"lmsys/vicuna-13b-v1.5\",\"provider\":\"together\",\"prices\":{\"input\":0.3,\"output\":0.3}},\n\
-{\"id\":\"lmsys/vicuna-7b-v1.5\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"meta-llama/Llama-2-13b-chat-hf\",\"provider\":\"together\",\"prices\":{\"input\":0.225,\"output\":0.225}},\n\
-{\"id\":\"meta-llama/Llama-2-70b-chat-hf\",\"provider\":\"together\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"meta-llama/Llama-2-7b-chat-hf\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"meta-llama/Llama-3-70b-chat-hf\",\"provider\":\"together\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"meta-llama/Llama-3-8b-chat-hf\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"meta-llama/Llama-3.3-70B-Instruct-Turbo\",\"provider\":\"together\",\"prices\":{\"input\":0.88,\"output\":0.88}},\n\
-{\"id\":\"meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8\",\"provider\":\"together\",\"prices\":{\"input\":0.27,\"output\":0.85}},\n\
-{\"id\":\"meta-llama/Llama-4-Scout-17B-16E-Instruct\",\"provider\":\"together\",\"prices\":{\"input\":0.18,\"output\":0.59}},\n\
-{\"id\":\"meta-llama/Meta-Llama-3-70B-Instruct-Lite\",\"provider\":\"together\",\"prices\":{\"input\":0.54,\"output\":0.54}},\n\
-{\"id\":\"meta-llama/Meta-Llama-3-70B-Instruct-Turbo\",\"provider\":\"together\",\"prices\":{\"input\":0.88,\"output\":0.88}},\n\
-{\"id\":\"meta-llama/Meta-Llama-3-8B-Instruct-Lite\",\"provider\":\"together\",\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"meta-llama/Meta-Llama-3-8B-Instruct-Turbo\",\"provider\":\"together\",\"prices\":{\"input\":0.18,\"output\":0.18}},\n\
-{\"id\":\"meta-llama/Meta-Llama-3.1-405B-Instruct-Turbo\",\"provider\":\"together\",\"prices\":{\"input\":3.5,\"output\":3.5}},\n\
-{\"id\":\"meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo\",\"provider\":\"together\",\"prices\":{\"input\":0.88,\"output\":0.88}},\n\
-{\"id\":\"meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo\",\"provider\":\"together\",\"prices\":{\"input\":0.18,\"output\":0.18}},\n\
-{\"id\":\"meta-llama/Meta-Llama-3.3-70B-Instruct-Turbo\",\"provider\":\"together\",\"prices\":{\"input\":0.88,\"output\":0.88}},\n\
-{\"id\":\"microsoft/WizardLM-2-8x22B\",\"provider\":\"together\",\"prices\":{\"input\":1.2,\"output\":1.2}},\n\
-{\"id\":\"microsoft/phi-2\",\"provider\":\"together\",\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"mistralai/Mistral-7B-Instruct-v0.1\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"mistralai/Mistral-7B-Instruct-v0.2\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"mistralai/Mistral-7B-v0.1\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"mistralai/Mixtral-8x22B-Instruct-v0.1\",\"provider\":\"together\",\"prices\":{\"input\":2.4,\"output\":2.4}},\n\
-{\"id\":\"mistralai/Mixtral-8x7B-Instruct-v0.1\",\"provider\":\"together\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"mistralai/Mixtral-8x7B-v0.1\",\"provider\":\"together\",\"prices\":{\"input\":0.9,\"output\":0.9}},\n\
-{\"id\":\"openchat/openchat-3.5-1210\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"snorkelai/Snorkel-Mistral-PairRM-DPO\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"teknium/OpenHermes-2-Mistral-7B\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"teknium/OpenHermes-2p5-Mistral-7B\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"togethercomputer/GPT-JT-Moderation-6B\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"togethercomputer/Llama-2-7B-32K-Instruct\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"togethercomputer/RedPajama-INCITE-7B-Base\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"togethercomputer/RedPajama-INCITE-7B-Chat\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"togethercomputer/RedPajama-INCITE-7B-Instruct\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"togethercomputer/RedPajama-INCITE-Base-3B-v1\",\"provider\":\"together\",\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"togethercomputer/RedPajama-INCITE-Chat-3B-v1\",\"provider\":\"together\",\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"togethercomputer/RedPajama-INCITE-Instruct-3B-v1\",\"provider\":\"together\",\"prices\":{\"input\":0.1,\"output\":0.1}},\n\
-{\"id\":\"togethercomputer/StripedHyena-Hessian-7B\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"togethercomputer/StripedHyena-Nous-7B\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"togethercomputer/alpaca-7b\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"upstage/SOLAR-10.7B-Instruct-v1.0\",\"provider\":\"together\",\"prices\":{\"input\":0.3,\"output\":0.3}},\n\
-{\"id\":\"zero-one-ai/Yi-34B\",\"provider\":\"together\",\"prices\":{\"input\":0.8,\"output\":0.8}},\n\
-{\"id\":\"zero-one-ai/Yi-6B\",\"provider\":\"together\",\"prices\":{\"input\":0.2,\"output\":0.2}},\n\
-{\"id\":\"jev-1.13.0\",\"provider\":\"typesafe\",\"name\":\"Jev 1.13.0\",\"aliases\":[\"jev-latest\",\"jev-preview\"],\"prices\":{\"input\":0.042}},\n\
-{\"id\":\"voyage-01\",\"provider\":\"voyageai\",\"name\":\"Voyage 01\",\"mode\":\"embedding\",\"prices\":{\"input\":0.1},\"deprecated\":true},\n\
-{\"id\":\"voyage-02\",\"provider\":\"voyageai\",\"name\":\"Voyage 02\",\"mode\":\"embedding\",\"prices\":{\"input\":0.1},\"deprecated\":true},\n\
-{\"id\":\"voyage-2\",\"provider\":\"voyageai\",\"name\":\"Voyage 2\",\"mode\":\"embedding\",\"prices\":{\"input\":0.1}},\n\
-{\"id\":\"voyage-3\",\"provider\":\"voyageai\",\"name\":\"Voyage 3\",\"mode\":\"embedding\",\"prices\":{\"input\":0.06}},\n\
-{\"id\":\"voyage-3-large\",\"provider\":\"voyageai\",\"name\":\"Voyage 3 Large\",\"mode\":\"embedding\",\"prices\":{\"input\":0.18}},\n\
-{\"id\":\"voyage-3-lite\",\"provider\":\"voyageai\",\"name\":\"Voyage 3 Lite\",\"mode\":\"embedding\",\"prices\":{\"input\":0.02}},\n\
-{\"id\":\"voyage-3.5\",\"provider\":\"voyageai\",\"name\":\"Voyage 3.5\",\"mode\":\"embedding\",\"prices\":{\"input\":0.06}},\n\
-{\"id\":\"voyage-3.5-lite\",\"provider\":\"voyageai\",\"name\":\"Voyage 3.5 Lite\",\"mode\":\"embedding\",\"prices\":{\"input\":0.02}},\n\
-{\"id\":\"voyage-4\",\"provider\":\"voyageai\",\"name\":\"Voyage 4\",\"mode\":\"embedding\",\"prices\":{\"input\":0.06}},\n\
-{\"id\":\"voyage-4-large\",\"provider\":\"voyageai\",\"name\":\"Voyage 4 Large\",\"mode\":\"embedding\",\"prices\":{\"input\":0.12}},\n\
-{\"id\":\"voyage-4-lite\",\"provider\":\"voyageai\",\"name\":\"Voyage 4 Lite\",\"mode\":\"embedding\",\"prices\":{\"input\":0.02}},\n\
-{\"id\":\"voyage-code-2\",\"provider\":\"voyageai\",\"name\":\"Voyage Code 2\",\"mode\":\"embedding\",\"prices\":{\"input\":0.12}},\n\
-{\"id\":\"voyage-code-3\",\"provider\":\"voyageai\",\"name\":\"Voyage Code 3\",\"mode\":\"embedding\",\"prices\":{\"input\":0.18}},\n\
-{\"id\":\"voyage-context-3\",\"provider\":\"voyageai\",\"name\":\"Voyage Context 3\",\"mode\":\"embedding\",\"prices\":{\"input\":0.18}},\n\
-{\"id\":\"voyage-finance-2\",\"provider\":\"voyageai\",\"name\":\"Voyage Finance 2\",\"mode\":\"embedding\",\"prices\":{\"input\":0.12}},\n\
-{\"id\":\"voyage-large-2\",\"provider\":\"voyageai\",\"name\":\"Voyage Large 2\",\"mode\":\"embedding\",\"prices\":{\"input\":0.12}},\n\
-{\"id\":\"voyage-large-2-instruct\",\"provider\":\"voyageai\",\"name\":\"Voyage Large 2 Instruct\",\"mode\":\"embedding\",\"prices\":{\"input\":0.12}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"voyage-law-2\",\"provider\":\"voyageai\",\"name\":\"Voyage Law 2\",\"mode\":\"embedding\",\"prices\":{\"input\":0.12}},\n\
-{\"id\":\"voyage-lite-01\",\"provider\":\"voyageai\",\"name\":\"Voyage Lite 01\",\"mode\":\"embedding\",\"prices\":{\"input\":0.1},\"deprecated\":true},\n\
-{\"id\":\"voyage-lite-01-instruct\",\"provider\":\"voyageai\",\"name\":\"Voyage Lite 01 Instruct\",\"mode\":\"embedding\",\"prices\":{\"input\":0.1},\"deprecated\":true},\n\
-{\"id\":\"voyage-lite-02-instruct\",\"provider\":\"voyageai\",\"name\":\"Voyage Lite 02 Instruct\",\"mode\":\"embedding\",\"prices\":{\"input\":0.1},\"deprecated\":true},\n\
-{\"id\":\"voyage-multilingual-2\",\"provider\":\"voyageai\",\"name\":\"Voyage Multilingual 2\",\"mode\":\"embedding\",\"prices\":{\"input\":0.12}},\n\
-{\"id\":\"grok-2-1212\",\"provider\":\"x-ai\",\"name\":\"Grok 2 1212\",\"aliases\":[\"grok-2\",\"grok-2-latest\"],\"prices\":{\"input\":2,\"output\":10},\"deprecated\":true},\n\
-{\"id\":\"grok-2-vision-1212\",\"provider\":\"x-ai\",\"name\":\"Grok 2 Vision 1212\",\"aliases\":[\"grok-2-vision\",\"grok-2-vision-latest\"],\"prices\":{\"input\":2,\"output\":10}},\n\
-{\"id\":\"grok-3\",\"provider\":\"x-ai\",\"name\":\"Grok 3\",\"aliases\":[\"grok-3-latest\",\"grok-3-beta\"],\"prices\":{\"input\":3,\"cacheRead\":0.75,\"output\":15}},\n\
-{\"id\":\"grok-3-fast\",\"provider\":\"x-ai\",\"name\":\"Grok 3 Fast\",\"aliases\":[\"grok-3-fast-latest\",\"grok-3-fast-beta\"],\"prices\":{\"input\":5,\"cacheRead\":1.25,\"output\":25}},\n\
-{\"id\":\"grok-3-mini\",\"provider\":\"x-ai\",\"name\":\"Grok 3 Mini\",\"aliases\":[\"grok-3-mini-beta\",\"grok-3-mini-latest\"],\"prices\":{\"input\":0.3,\"cacheRead\":0.075,\"output\":0.5}},\n\
-{\"id\":\"grok-3-mini-fast\",\"provider\":\"x-ai\",\"name\":\"Grok 3 Mini Fast\",\"aliases\":[\"grok-3-mini-fast-beta\",\"grok-3-mini-fast-latest\"],\"prices\":{\"input\":0.6,\"cacheRead\":0.15,\"output\":4}},\n\
-{\"id\":\"grok-4-0709\",\"provider\":\"x-ai\",\"name\":\"Grok 4\",\"aliases\":[\"grok-4\",\"grok-4-latest\"],\"prices\":{\"input\":3,\"cacheRead\":0.75,\"output\":15}},\n\
-{\"id\":\"grok-4-1-fast-non-reasoning\",\"provider\":\"x-ai\",\"name\":\"Grok 4.1 Fast Non-Reasoning\",\"aliases\":[\"grok-4-1-fast-non-reasoning-latest\"],\"prices\":{\"input\":0.2,\"cacheRead\":0.05,\"output\":0.5}},\n\
-{\"id\":\"grok-4-1-fast-reasoning\",\"provider\":\"x-ai\",\"name\":\"Grok 4.1 Fast Reasoning\",\"aliases\":[\"grok-4-1-fast\",\"grok-4-1-fast-reasoning-latest\"],\"prices\":{\"input\":0.2,\"cacheRead\":0.05,\"output\":0.5}},\n\
-{\"id\":\"grok-4-fast-non-reasoning\",\"provider\":\"x-ai\",\"name\":\"Grok 4 Fast Non-Reasoning\",\"aliases\":[\"grok-4-fast-non-reasoning-latest\"],\"prices\":{\"input\":0.2,\"cacheRead\":0.05,\"output\":0.5}},\n\
-{\"id\":\"grok-4-fast-reasoning\",\"provider\":\"x-ai\",\"name\":\"Grok 4 Fast Reasoning\",\"aliases\":[\"grok-4-fast\",\"grok-4-fast-reasoning-latest\"],\"prices\":{\"input\":0.2,\"cacheRead\":0.05,\"output\":0.5}},\n\
-{\"id\":\"grok-4.20\",\"provider\":\"x-ai\",\"name\":\"Grok 4.20\",\"prices\":{\"input\":1.25,\"cacheRead\":0.2,\"output\":2.5},\"contextTiers\":[{\"above\":199999,\"prices\":{\"input\":2.5,\"cacheRead\":0.4,\"output\":5}}]},\n\
-{\"id\":\"grok-4.20-multi-agent\",\"provider\":\"x-ai\",\"name\":\"Grok 4.20 Multi-Agent\",\"prices\":{\"input\":2,\"cacheRead\":0.2,\"output\":6}},\n\
-{\"id\":\"grok-4.3\",\"provider\":\"x-ai\",\"name\":\"Grok 4.3\",\"aliases\":[\"x-ai/grok-4.3\",\"grok-4.3-latest\"],\"match\":{\"or\":[{\"regex\":\"^grok-4\\\\.3-\\\\d{8}$\"},{\"regex\":\"^x-ai/grok-4\\\\.3-\\\\d{8}$\"}]},\"prices\":{\"input\":1.25,\"cacheRead\":0.2,\"output\":2.5},\"contextTiers\":[{\"above\":199999,\"prices\":{\"input\":2.5,\"cacheRead\":0.4,\"output\":5}}]},\n\
-{\"id\":\"grok-4.5\",\"provider\":\"x-ai\",\"name\":\"Grok 4.5\",\"aliases\":[\"x-ai/grok-4.5\",\"grok-4.5-latest\",\"grok-latest\"],\"match\":{\"or\":[{\"regex\":\"^grok-4\\\\.5-\\\\d{8}$\"},{\"regex\":\"^x-ai/grok-4\\\\.5-\\\\d{8}$\"}]},\"prices\":{\"input\":2,\"cacheRead\":0.3,\"output\":6},\"contextTiers\":[{\"above\":199999,\"prices\":{\"input\":4,\"cacheRead\":0.6,\"output\":12}}]},\n\
-{\"id\":\"grok-4.6\",\"provider\":\"x-ai\",\"name\":\"Grok 4.6\",\"aliases\":[\"x-ai/grok-4.6\",\"grok-4.6-latest\"],\"match\":{\"or\":[{\"regex\":\"^grok-4\\\\.6-\\\\d{8}$\"},{\"regex\":\"^x-ai/grok-4\\\\.6-\\\\d{8}$\"}]},\"prices\":{\"input\":2,\"cacheRead\":0.5,\"output\":6},\"contextTiers\":[{\"above\":199999,\"prices\":{\"input\":4,\"cacheRead\":1,\"output\":12}}]},\n\
-{\"id\":\"grok-build-0.1\",\"provider\":\"x-ai\",\"name\":\"Grok Build 0.1\",\"prices\":{\"input\":1,\"cacheRead\":0.2,\"output\":2},\"contextTiers\":[{\"above\":199999,\"prices\":{\"input\":2,\"cacheRead\":0.4,\"output\":4}}]},\n\
-{\"id\":\"grok-code-fast-1\",\"provider\":\"x-ai\",\"name\":\"Grok Code Fast 1\",\"aliases\":[\"grok-code-fast\",\"grok-code-fast-1-0825\"],\"prices\":{\"input\":0.2,\"cacheRead\":0.02,\"output\":1.5}},\n\
-{\"id\":\"grok-voice-latest\",\"provider\":\"x-ai\",\"name\":\"Grok Voice\",\"prices\":{\"perAudioHour\":3},\"validUntil\":\"2026-08-05\"},\n\
-{\"id\":\"grok-voice-latest\",\"provider\":\"x-ai\",\"name\":\"Grok Voice\",\"prices\":{\"perAudioHour\":4.8},\"validFrom\":\"2026-08-05\"},\n\
-{\"id\":\"grok-voice-think-fast-1.0\",\"provider\":\"x-ai\",\"name\":\"Grok Voice Think Fast 1.0\",\"prices\":{\"perAudioHour\":3},\"deprecated\":true},\n\
-{\"id\":\"grok-voice-think-fast-2.0\",\"provider\":\"x-ai\",\"name\":\"Grok Voice Think Fast 2.0\",\"prices\":{\"perAudioHour\":4.8}},\n\
-{\"id\":\"GLM-5.2\",\"provider\":\"zai\",\"name\":\"GLM-5.2\",\"prices\":{\"input\":1.4,\"cacheRead\":0.26,\"output\":4.4}},\n\
-{\"id\":\"GLM-5.3\",\"provider\":\"zai\",\"name\":\"GLM-5.3\",\"prices\":{\"input\":1.4,\"cacheRead\":0.26,\"output\":4.4}},\n\
-{\"id\":\"GLM-5.3-Flash\",\"provider\":\"zai\",\"name\":\"GLM-5.3-Flash\",\"prices\":{\"input\":0.075,\"cacheRead\":0.015,\"output\":0.25}},\n\
-{\"id\":\"GLM-4-Air\",\"provider\":\"zhipuai\",\"name\":\"GLM-4-Air\",\"prices\":{\"input\":0.069,\"cacheRead\":0.034,\"output\":0.069}},\n\
-{\"id\":\"GLM-4-AirX\",\"provider\":\"zhipuai\",\"name\":\"GLM-4-AirX\",\"prices\":{\"input\":1.379,\"output\":1.379}},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"GLM-4-Assistant\",\"provider\":\"zhipuai\",\"name\":\"GLM-4-Assistant\",\"prices\":{\"input\":0.69,\"output\":0.69}},\n\
-{\"id\":\"GLM-4-FlashX-250414\",\"provider\":\"zhipuai\",\"name\":\"GLM-4-FlashX-250414\",\"prices\":{\"input\":0.014,\"cacheRead\":0.007,\"output\":0.014}},\n\
-{\"id\":\"GLM-4-Long\",\"provider\":\"zhipuai\",\"name\":\"GLM-4-Long\",\"prices\":{\"input\":0.138,\"cacheRead\":0.069,\"output\":0.138}},\n\
-{\"id\":\"GLM-4-Plus\",\"provider\":\"zhipuai\",\"name\":\"GLM-4-Plus\",\"prices\":{\"input\":0.69,\"cacheRead\":0.345,\"output\":0.69}},\n\
-{\"id\":\"GLM-4.5-Air\",\"provider\":\"zhipuai\",\"name\":\"GLM-4.5-Air\",\"prices\":{\"input\":0.11,\"cacheRead\":0.022,\"output\":0.276}},\n\
-{\"id\":\"GLM-4.7\",\"provider\":\"zhipuai\",\"name\":\"GLM-4.7\",\"prices\":{\"input\":0.276,\"cacheRead\":0.055,\"output\":1.103}},\n\
-{\"id\":\"GLM-4.7-FlashX\",\"provider\":\"zhipuai\",\"name\":\"GLM-4.7-FlashX\",\"prices\":{\"input\":0.069,\"cacheRead\":0.014,\"output\":0.414}},\n\
-{\"id\":\"GLM-5\",\"provider\":\"zhipuai\",\"name\":\"GLM-5\",\"prices\":{\"input\":0.552,\"cacheRead\":0.138,\"output\":2.483}},\n\
-{\"id\":\"GLM-5-Turbo\",\"provider\":\"zhipuai\",\"name\":\"GLM-5-Turbo\",\"prices\":{\"input\":0.69,\"cacheRead\":0.166,\"output\":3.034}},\n\
-{\"id\":\"GLM-5.1\",\"provider\":\"zhipuai\",\"name\":\"GLM-5.1\",\"aliases\":[\"glm-5.1-20260406\"],\"prices\":{\"input\":0.828,\"cacheRead\":0.179,\"output\":3.31}},\n\
-{\"id\":\"GLM-5.2\",\"provider\":\"zhipuai\",\"name\":\"GLM-5.2\",\"prices\":{\"input\":1.103,\"cacheRead\":0.276,\"output\":3.862}},\n\
-{\"id\":\"GLM-5.3\",\"provider\":\"zhipuai\",\"name\":\"GLM-5.3\",\"prices\":{\"input\":1.103,\"cacheRead\":0.276,\"output\":3.862}},\n\
-{\"id\":\"GLM-5.3-Flash\",\"provider\":\"zhipuai\",\"name\":\"GLM-5.3-Flash\",\"prices\":{\"input\":0.055,\"cacheRead\":0.016,\"output\":0.193}},\n\
-{\"id\":\"ft:gpt-4.1-2025-04-14\",\"provider\":\"openai\",\"name\":\"gpt-4.1-2025-04-14 fine-tuned\",\"prices\":{\"input\":3,\"cacheRead\":0.75,\"output\":12},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"source\":\"openai.com/api/pricing\"},\n\
-{\"id\":\"ft:gpt-4.1-mini-2025-04-14\",\"provider\":\"openai\",\"name\":\"gpt-4.1-mini-2025-04-14 fine-tuned\",\"prices\":{\"input\":0.8,\"cacheRead\":0.2,\"output\":3.2},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"source\":\"openai.com/api/pricing\"},\n\
-{\"id\":\"ft:gpt-4.1-nano-2025-04-14\",\"provider\":\"openai\",\"name\":\"gpt-4.1-nano-2025-04-14 fine-tuned\",\"prices\":{\"input\":0.2,\"cacheRead\":0.05,\"output\":0.8},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"source\":\"openai.com/api/pricing\"},\n\
-{\"id\":\"ft:gpt-4o-2024-08-06\",\"provider\":\"openai\",\"name\":\"gpt-4o-2024-08-06 fine-tuned\",\"prices\":{\"input\":3.75,\"cacheRead\":1.875,\"output\":15},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"source\":\"openai.com/api/pricing\"},\n\
-{\"id\":\"ft:gpt-4o-mini-2024-07-18\",\"provider\":\"openai\",\"name\":\"gpt-4o-mini-2024-07-18 fine-tuned\",\"prices\":{\"input\":0.3,\"cacheRead\":0.15,\"output\":1.2},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"source\":\"openai.com/api/pricing\"},\n\
-{\"id\":\"ft:o4-mini-2025-04-16\",\"provider\":\"openai\",\"name\":\"o4-mini-2025-04-16 fine-tuned\",\"prices\":{\"input\":4,\"cacheRead\":1,\"output\":16},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"source\":\"openai.com/api/pricing\"},\n\
-{\"id\":\"ft:davinci-002\",\"provider\":\"openai\",\"name\":\"davinci-002 fine-tuned\",\"prices\":{\"input\":12,\"output\":12},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"source\":\"openai.com/api/pricing\"},\n\
-{\"id\":\"ft:babbage-002\",\"provider\":\"openai\",\"name\":\"babbage-002 fine-tuned\",\"prices\":{\"input\":1.6,\"output\":1.6},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"source\":\"openai.com/api/pricing\"},\n\
-{\"id\":\"davinci-002\",\"provider\":\"openai\",\"mode\":\"completion\",\"prices\":{\"input\":2,\"output\":2},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"source\":\"openai.com/api/pricing\"},\n\
-{\"id\":\"babbage-002\",\"provider\":\"openai\",\"mode\":\"completion\",\"prices\":{\"input\":0.4,\"output\":0.4},\"serviceTiers\":{\"batch\":{\"multiplier\":0.5}},\"source\":\"openai.com/api/pricing\"},\n\
-{\"id\":\"cohere.command-r-plus-v1:0\",\"provider\":\"aws\",\"name\":\"Command R+ (Bedrock)\",\"prices\":{\"input\":3,\"output\":15},\"source\":\"aws.amazon.com/bedrock/pricing\"},\n\
-{\"id\":\"cohere.command-r-v1:0\",\"provider\":\"aws\",\"name\":\"Command R (Bedrock)\",\"prices\":{\"input\":0.5,\"output\":1.5},\"source\":\"aws.amazon.com/bedrock/pricing\"},\n\
-{\"id\":\"mistral.mistral-large-2407-v1:0\",\"provider\":\"aws\",\"name\":\"Mistral Large 24.07 (Bedrock)\",\"prices\":{\"input\":3,\"output\":9},\"source\":\"aws.amazon.com/bedrock/pricing\"},\n\
-{\"id\":\"qwen3-coder-plus\",\"provider\":\"alibaba\",\"name\":\"Qwen3 Coder Plus\",\"prices\":{\"input\":1,\"output\":5},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwen3-coder-plus\",\"provider\":\"alibaba-cn\",\"name\":\"Qwen3 Coder Plus\",\"prices\":{\"input\":1,\"output\":5},\"source\":\"models.dev\"},\n\
-{\"id\":\"cohere.command-light-text-v14\",\"provider\":\"aws\",\"name\":\"Command Light\",\"prices\":{\"input\":0.3,\"output\":0.6},\"source\":\"models.dev\"},\n\
-{\"id\":\"cohere.command-text-v14\",\"provider\":\"aws\",\"name\":\"Command\",\"prices\":{\"input\":1.5,\"output\":2},\"source\":\"models.dev\"},\n\
-{\"id\":\"anthropic.claude-v2\",\"provider\":\"aws\",\"name\":\"Claude 2\",\"prices\":{\"input\":8,\"output\":24},\"source\":\"models.dev\"},\n\
-{\"id\":\"ai21.jamba-1-5-mini-v1:0\",\"provider\":\"aws\",\"name\":\"Jamba 1.5 Mini\",\"prices\":{\"input\":0.2,\"output\":0.4},\"source\":\"models.dev\"},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"ai21.jamba-1-5-large-v1:0\",\"provider\":\"aws\",\"name\":\"Jamba 1.5 Large\",\"prices\":{\"input\":2,\"output\":8},\"source\":\"models.dev\"},\n\
-{\"id\":\"anthropic.claude-instant-v1\",\"provider\":\"aws\",\"name\":\"Claude Instant\",\"prices\":{\"input\":0.8,\"output\":2.4},\"source\":\"models.dev\"},\n\
-{\"id\":\"anthropic.claude-v2:1\",\"provider\":\"aws\",\"name\":\"Claude 2.1\",\"prices\":{\"input\":8,\"output\":24},\"source\":\"models.dev\"},\n\
-{\"id\":\"gpt-4-turbo-vision\",\"provider\":\"azure\",\"name\":\"GPT-4 Turbo Vision\",\"prices\":{\"input\":10,\"output\":30},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen3/Qwen3-Coder-480B-A35B-Instruct\",\"provider\":\"baseten\",\"name\":\"Qwen3 Coder 480B A35B Instruct\",\"prices\":{\"input\":0.38,\"output\":1.53},\"source\":\"models.dev\"},\n\
-{\"id\":\"moonshotai/Kimi-K2-Instruct-0905\",\"provider\":\"baseten\",\"name\":\"Kimi K2 Instruct 0905\",\"prices\":{\"input\":0.6,\"output\":2.5},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwen-3-235b-a22b-instruct-2507\",\"provider\":\"cerebras\",\"name\":\"Qwen 3 235B Instruct\",\"prices\":{\"input\":0.6,\"output\":1.2},\"source\":\"models.dev\"},\n\
-{\"id\":\"meituan-longcat/LongCat-Flash-Chat-FP8\",\"provider\":\"chutes\",\"name\":\"LongCat Flash Chat FP8\",\"prices\":{\"input\":0.25,\"output\":1},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-ai/DeepSeek-R1-Distill-Llama-70B\",\"provider\":\"chutes\",\"name\":\"DeepSeek R1 Distill Llama 70B\",\"prices\":{\"input\":0.03,\"output\":0.14},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V3.1\",\"provider\":\"chutes\",\"name\":\"DeepSeek V3.1\",\"prices\":{\"input\":0.2,\"output\":0.8},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-ai/DeepSeek-R1-0528-Qwen3-8B\",\"provider\":\"chutes\",\"name\":\"DeepSeek R1 0528 Qwen3 8B\",\"prices\":{\"input\":0.02,\"output\":0.07},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V3.1:THINKING\",\"provider\":\"chutes\",\"name\":\"DeepSeek V3.1 Reasoning\",\"prices\":{\"input\":0.2,\"output\":0.8},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V3-0324\",\"provider\":\"chutes\",\"name\":\"DeepSeek V3 (0324)\",\"prices\":{\"input\":0.18,\"output\":0.72},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-ai/DeepSeek-R1-0528\",\"provider\":\"chutes\",\"name\":\"DeepSeek R1 (0528)\",\"prices\":{\"input\":0.18,\"output\":0.72},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"chutes\",\"name\":\"GPT OSS 120B\",\"prices\":{\"input\":0.1,\"output\":0.41},\"source\":\"models.dev\"},\n\
-{\"id\":\"chutesai/Devstral-Small-2505\",\"provider\":\"chutes\",\"name\":\"Devstral Small (2505)\",\"prices\":{\"input\":0.02,\"output\":0.08},\"source\":\"models.dev\"},\n\
-{\"id\":\"chutesai/Mistral-Small-3.2-24B-Instruct-2506\",\"provider\":\"chutes\",\"name\":\"Mistral Small 3.2 24B Instruct (2506)\",\"prices\":{\"input\":0.02,\"output\":0.08},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-235B-A22B-Thinking-2507\",\"provider\":\"chutes\",\"name\":\"Qwen3-235B-A22B-Thinking-2507\",\"prices\":{\"input\":0.078,\"output\":0.312},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-30B-A3B-Instruct-2507\",\"provider\":\"chutes\",\"name\":\"Qwen3 30B A3B Instruct 2507\",\"prices\":{\"input\":0.05,\"output\":0.2},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-30B-A3B\",\"provider\":\"chutes\",\"name\":\"Qwen3 30B A3B\",\"prices\":{\"input\":0.02,\"output\":0.08},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-235B-A22B-Instruct-2507\",\"provider\":\"chutes\",\"name\":\"Qwen3 235B A22B Instruct 2507\",\"prices\":{\"input\":0.078,\"output\":0.312},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-Coder-30B-A3B-Instruct\",\"provider\":\"chutes\",\"name\":\"Qwen3 Coder 30B A3B Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-Coder-480B-A35B-Instruct-FP8\",\"provider\":\"chutes\",\"name\":\"Qwen3 Coder 480B A35B Instruct (FP8)\",\"prices\":{\"input\":0.2,\"output\":0.8},\"source\":\"models.dev\"},\n\
-{\"id\":\"zai-org/GLM-4.5-FP8\",\"provider\":\"chutes\",\"name\":\"GLM 4.5 FP8\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"zai-org/GLM-4.5-Air\",\"provider\":\"chutes\",\"name\":\"GLM 4.5 Air\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"tngtech/DeepSeek-TNG-R1T2-Chimera\",\"provider\":\"chutes\",\"name\":\"DeepSeek TNG R1T2 Chimera\",\"prices\":{\"input\":0.2,\"output\":0.8},\"source\":\"models.dev\"},\n\
-{\"id\":\"tngtech/DeepSeek-R1T-Chimera\",\"provider\":\"chutes\",\"name\":\"DeepSeek R1T Chimera\",\"prices\":{\"input\":0.18,\"output\":0.72},\"source\":\"models.dev\"},\n\
-{\"id\":\"moonshotai/Kimi-K2-Instruct-75k\",\"provider\":\"chutes\",\"name\":\"Kimi K2 Instruct\",\"prices\":{\"input\":0.15,\"output\":0.59},\"source\":\"models.dev\"},\n\
-{\"id\":\"moonshotai/Kimi-VL-A3B-Thinking\",\"provider\":\"chutes\",\"name\":\"Kimi VL A3B Thinking\",\"prices\":{\"input\":0.02499,\"output\":0.100008},\"source\":\"models.dev\"},\n\
-{\"id\":\"moonshotai/Kimi-K2-Instruct-0905\",\"provider\":\"chutes\",\"name\":\"Kimi K2 Instruct 0905\",\"prices\":{\"input\":0.296176,\"output\":1.18528},\"source\":\"models.dev\"},\n\
-{\"id\":\"moonshotai/Kimi-Dev-72B\",\"provider\":\"chutes\",\"name\":\"Kimi Dev 72B\",\"prices\":{\"input\":0.06664,\"output\":0.266688},\"source\":\"models.dev\"},\n\
-{\"id\":\"starling-lm-7b-beta\",\"provider\":\"cloudflare\",\"name\":\"@hf/nexusflow/starling-lm-7b-beta\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"deepseek-coder-6.7b-base-awq\",\"provider\":\"cloudflare\",\"name\":\"@hf/thebloke/deepseek-coder-6.7b-base-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"openchat-3.5-0106\",\"provider\":\"cloudflare\",\"name\":\"@cf/openchat/openchat-3.5-0106\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral-7b-instruct-v0.2-lora\",\"provider\":\"cloudflare\",\"name\":\"@cf/mistral/mistral-7b-instruct-v0.2-lora\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-3.1-8b-instruct-awq\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-3.1-8b-instruct-awq\",\"prices\":{\"input\":0.12,\"output\":0.27},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral-7b-instruct-v0.2\",\"provider\":\"cloudflare\",\"name\":\"@hf/mistral/mistral-7b-instruct-v0.2\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"llava-1.5-7b-hf\",\"provider\":\"cloudflare\",\"name\":\"@cf/llava-hf/llava-1.5-7b-hf\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"resnet-50\",\"provider\":\"cloudflare\",\"name\":\"@cf/microsoft/resnet-50\",\"prices\":{\"input\":0.0000025,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-coder-6.7b-instruct-awq\",\"provider\":\"cloudflare\",\"name\":\"@hf/thebloke/deepseek-coder-6.7b-instruct-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwen1.5-0.5b-chat\",\"provider\":\"cloudflare\",\"name\":\"@cf/qwen/qwen1.5-0.5b-chat\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwen1.5-14b-chat-awq\",\"provider\":\"cloudflare\",\"name\":\"@cf/qwen/qwen1.5-14b-chat-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-3.2-3b-instruct\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-3.2-3b-instruct\",\"prices\":{\"input\":0.051,\"output\":0.34},\"source\":\"models.dev\"},\n\
-{\"id\":\"gemma-7b-it-lora\",\"provider\":\"cloudflare\",\"name\":\"@cf/google/gemma-7b-it-lora\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"gemma-3-12b-it\",\"provider\":\"cloudflare\",\"name\":\"@cf/google/gemma-3-12b-it\",\"prices\":{\"input\":0.35,\"output\":0.56},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-3-8b-instruct\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-3-8b-instruct\",\"prices\":{\"input\":0.28,\"output\":0.83},\"source\":\"models.dev\"},\n\
-{\"id\":\"gemma-7b-it\",\"provider\":\"cloudflare\",\"name\":\"@hf/google/gemma-7b-it\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwq-32b\",\"provider\":\"cloudflare\",\"name\":\"@cf/qwen/qwq-32b\",\"prices\":{\"input\":0.66,\"output\":1},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-3.2-1b-instruct\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-3.2-1b-instruct\",\"prices\":{\"input\":0.027,\"output\":0.2},\"source\":\"models.dev\"},\n\
-{\"id\":\"falcon-7b-instruct\",\"provider\":\"cloudflare\",\"name\":\"@cf/tiiuae/falcon-7b-instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"tinyllama-1.1b-chat-v1.0\",\"provider\":\"cloudflare\",\"name\":\"@cf/tinyllama/tinyllama-1.1b-chat-v1.0\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"phoenix-1.0\",\"provider\":\"cloudflare\",\"name\":\"@cf/leonardo/phoenix-1.0\",\"prices\":{\"input\":0.0058,\"output\":0.0058},\"source\":\"models.dev\"},\n\
-{\"id\":\"stable-diffusion-v1-5-inpainting\",\"provider\":\"cloudflare\",\"name\":\"@cf/runwayml/stable-diffusion-v1-5-inpainting\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-3-8b-instruct-awq\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-3-8b-instruct-awq\",\"prices\":{\"input\":0.12,\"output\":0.27},\"source\":\"models.dev\"},\n\
-{\"id\":\"openhermes-2.5-mistral-7b-awq\",\"provider\":\"cloudflare\",\"name\":\"@hf/thebloke/openhermes-2.5-mistral-7b-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-2-7b-chat-hf-lora\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta-llama/llama-2-7b-chat-hf-lora\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"gpt-oss-20b\",\"provider\":\"cloudflare\",\"name\":\"@cf/openai/gpt-oss-20b\",\"prices\":{\"input\":0.2,\"output\":0.3},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-3.1-8b-instruct-fp8\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-3.1-8b-instruct-fp8\",\"prices\":{\"input\":0.15,\"output\":0.29},\"source\":\"models.dev\"},\n\
-{\"id\":\"whisper\",\"provider\":\"cloudflare\",\"name\":\"@cf/openai/whisper\",\"prices\":{\"input\":0.00045,\"output\":0.00045},\"source\":\"models.dev\"},\n\
-{\"id\":\"uform-gen2-qwen-500m\",\"provider\":\"cloudflare\",\"name\":\"@cf/unum/uform-gen2-qwen-500m\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"bart-large-cnn\",\"provider\":\"cloudflare\",\"name\":\"@cf/facebook/bart-large-cnn\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral-7b-instruct-v0.1\",\"provider\":\"cloudflare\",\"name\":\"@cf/mistral/mistral-7b-instruct-v0.1\",\"prices\":{\"input\":0.11,\"output\":0.19},\"source\":\"models.dev\"},\n\
-{\"id\":\"una-cybertron-7b-v2-bf16\",\"provider\":\"cloudflare\",\"name\":\"@cf/fblgit/una-cybertron-7b-v2-bf16\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"hermes-2-pro-mistral-7b\",\"provider\":\"cloudflare\",\"name\":\"@hf/nousresearch/hermes-2-pro-mistral-7b\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"llama-2-13b-chat-awq\",\"provider\":\"cloudflare\",\"name\":\"@hf/thebloke/llama-2-13b-chat-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwen2.5-coder-32b-instruct\",\"provider\":\"cloudflare\",\"name\":\"@cf/qwen/qwen2.5-coder-32b-instruct\",\"prices\":{\"input\":0.66,\"output\":1},\"source\":\"models.dev\"},\n\
-{\"id\":\"m2m100-1.2b\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/m2m100-1.2b\",\"prices\":{\"input\":0.34,\"output\":0.34},\"source\":\"models.dev\"},\n\
-{\"id\":\"melotts\",\"provider\":\"cloudflare\",\"name\":\"@cf/myshell-ai/melotts\",\"prices\":{\"input\":0.0002,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"stable-diffusion-xl-base-1.0\",\"provider\":\"cloudflare\",\"name\":\"@cf/stabilityai/stable-diffusion-xl-base-1.0\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"lucid-origin\",\"provider\":\"cloudflare\",\"name\":\"@cf/leonardo/lucid-origin\",\"prices\":{\"input\":0.007,\"output\":0.007},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-3.1-8b-instruct\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-3.1-8b-instruct\",\"prices\":{\"input\":0.28,\"output\":0.83},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwen1.5-7b-chat-awq\",\"provider\":\"cloudflare\",\"name\":\"@cf/qwen/qwen1.5-7b-chat-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral-small-3.1-24b-instruct\",\"provider\":\"cloudflare\",\"name\":\"@cf/mistralai/mistral-small-3.1-24b-instruct\",\"prices\":{\"input\":0.35,\"output\":0.56},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-3.2-11b-vision-instruct\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-3.2-11b-vision-instruct\",\"prices\":{\"input\":0.049,\"output\":0.68},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-3.3-70b-instruct-fp8-fast\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-3.3-70b-instruct-fp8-fast\",\"prices\":{\"input\":0.29,\"output\":2.25},\"source\":\"models.dev\"},\n\
-{\"id\":\"phi-2\",\"provider\":\"cloudflare\",\"name\":\"@cf/microsoft/phi-2\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"whisper-large-v3-turbo\",\"provider\":\"cloudflare\",\"name\":\"@cf/openai/whisper-large-v3-turbo\",\"prices\":{\"input\":0.00051,\"output\":0.00051},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral-7b-instruct-v0.1-awq\",\"provider\":\"cloudflare\",\"name\":\"@hf/thebloke/mistral-7b-instruct-v0.1-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"aura-1\",\"provider\":\"cloudflare\",\"name\":\"@cf/deepgram/aura-1\",\"prices\":{\"input\":0.015,\"output\":0.015},\"source\":\"models.dev\"},\n\
-{\"id\":\"neural-chat-7b-v3-1-awq\",\"provider\":\"cloudflare\",\"name\":\"@hf/thebloke/neural-chat-7b-v3-1-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"gpt-oss-120b\",\"provider\":\"cloudflare\",\"name\":\"@cf/openai/gpt-oss-120b\",\"prices\":{\"input\":0.35,\"output\":0.75},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwen1.5-1.8b-chat\",\"provider\":\"cloudflare\",\"name\":\"@cf/qwen/qwen1.5-1.8b-chat\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"nova-3\",\"provider\":\"cloudflare\",\"name\":\"@cf/deepgram/nova-3\",\"prices\":{\"input\":0.0052,\"output\":0.0052},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-4-scout-17b-16e-instruct\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-4-scout-17b-16e-instruct\",\"prices\":{\"input\":0.27,\"output\":0.85},\"source\":\"models.dev\"},\n\
-{\"id\":\"gemma-2b-it-lora\",\"provider\":\"cloudflare\",\"name\":\"@cf/google/gemma-2b-it-lora\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"sqlcoder-7b-2\",\"provider\":\"cloudflare\",\"name\":\"@cf/defog/sqlcoder-7b-2\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-math-7b-instruct\",\"provider\":\"cloudflare\",\"name\":\"@cf/deepseek-ai/deepseek-math-7b-instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-2-7b-chat-fp16\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-2-7b-chat-fp16\",\"prices\":{\"input\":0.56,\"output\":6.67},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-r1-distill-qwen-32b\",\"provider\":\"cloudflare\",\"name\":\"@cf/deepseek-ai/deepseek-r1-distill-qwen-32b\",\"prices\":{\"input\":0.5,\"output\":4.88},\"source\":\"models.dev\"},\n\
-{\"id\":\"discolm-german-7b-v1-awq\",\"provider\":\"cloudflare\",\"name\":\"@cf/thebloke/discolm-german-7b-v1-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"stable-diffusion-xl-lightning\",\"provider\":\"cloudflare\",\"name\":\"@cf/bytedance/stable-diffusion-xl-lightning\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"whisper-tiny-en\",\"provider\":\"cloudflare\",\"name\":\"@cf/openai/whisper-tiny-en\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"zephyr-7b-beta-awq\",\"provider\":\"cloudflare\",\"name\":\"@hf/thebloke/zephyr-7b-beta-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"flux-1-schnell\",\"provider\":\"cloudflare\",\"name\":\"@cf/black-forest-labs/flux-1-schnell\",\"prices\":{\"input\":0.000053,\"output\":0.00011},\"source\":\"models.dev\"},\n\
-{\"id\":\"stable-diffusion-v1-5-img2img\",\"provider\":\"cloudflare\",\"name\":\"@cf/runwayml/stable-diffusion-v1-5-img2img\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"llamaguard-7b-awq\",\"provider\":\"cloudflare\",\"name\":\"@hf/thebloke/llamaguard-7b-awq\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"llama-guard-3-8b\",\"provider\":\"cloudflare\",\"name\":\"@cf/meta/llama-guard-3-8b\",\"prices\":{\"input\":0.48,\"output\":0.03},\"source\":\"models.dev\"},\n\
-{\"id\":\"dreamshaper-8-lcm\",\"provider\":\"cloudflare\",\"name\":\"@cf/lykon/dreamshaper-8-lcm\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-Coder-480B-A35B-Instruct-Turbo\",\"provider\":\"deepinfra\",\"name\":\"Qwen3 Coder 480B A35B Instruct Turbo\",\"prices\":{\"input\":0.3,\"output\":1.2},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-Coder-480B-A35B-Instruct\",\"provider\":\"deepinfra\",\"name\":\"Qwen3 Coder 480B A35B Instruct\",\"prices\":{\"input\":0.4,\"output\":1.6},\"source\":\"models.dev\"},\n\
-{\"id\":\"zai-org/GLM-4.5\",\"provider\":\"deepinfra\",\"name\":\"GLM-4.5\",\"prices\":{\"input\":0.6,\"output\":2.2},\"source\":\"models.dev\"},\n\
-{\"id\":\"moonshotai/Kimi-K2-Instruct\",\"provider\":\"deepinfra\",\"name\":\"Kimi K2\",\"prices\":{\"input\":0.5,\"output\":2},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-ai/deepseek-r1-distill-llama-70b\",\"provider\":\"fastrouter\",\"name\":\"DeepSeek R1 Distill Llama 70B\",\"prices\":{\"input\":0.03,\"output\":0.14},\"source\":\"models.dev\"},\n\
-{\"id\":\"anthropic/claude-sonnet-4\",\"provider\":\"fastrouter\",\"name\":\"Claude Sonnet 4\",\"prices\":{\"input\":3,\"output\":15,\"cacheRead\":0.3,\"cacheWrite\":3.75},\"source\":\"models.dev\"},\n\
-{\"id\":\"anthropic/claude-opus-4.1\",\"provider\":\"fastrouter\",\"name\":\"Claude Opus 4.1\",\"prices\":{\"input\":15,\"output\":75,\"cacheRead\":1.5,\"cacheWrite\":18.75},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-5-nano\",\"provider\":\"fastrouter\",\"name\":\"GPT-5 Nano\",\"prices\":{\"input\":0.05,\"output\":0.4,\"cacheRead\":0.005},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-4.1\",\"provider\":\"fastrouter\",\"name\":\"GPT-4.1\",\"prices\":{\"input\":2,\"output\":8,\"cacheRead\":0.5},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-oss-20b\",\"provider\":\"fastrouter\",\"name\":\"GPT OSS 20B\",\"prices\":{\"input\":0.05,\"output\":0.2},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-5\",\"provider\":\"fastrouter\",\"name\":\"GPT-5\",\"prices\":{\"input\":1.25,\"output\":10,\"cacheRead\":0.125},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-5-mini\",\"provider\":\"fastrouter\",\"name\":\"GPT-5 Mini\",\"prices\":{\"input\":0.25,\"output\":2,\"cacheRead\":0.025},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"fastrouter\",\"name\":\"GPT OSS 120B\",\"prices\":{\"input\":0.15,\"output\":0.6},\"source\":\"models.dev\"},\n\
-{\"id\":\"x-ai/grok-4\",\"provider\":\"fastrouter\",\"name\":\"Grok 4\",\"prices\":{\"input\":3,\"output\":15,\"cacheRead\":0.75,\"cacheWrite\":15},\"source\":\"models.dev\"},\n\
-{\"id\":\"google/gemini-2.5-pro\",\"provider\":\"fastrouter\",\"name\":\"Gemini 2.5 Pro\",\"prices\":{\"input\":1.25,\"output\":10,\"cacheRead\":0.31},\"source\":\"models.dev\"},\n\
-{\"id\":\"google/gemini-2.5-flash\",\"provider\":\"fastrouter\",\"name\":\"Gemini 2.5 Flash\",\"prices\":{\"input\":0.3,\"output\":2.5,\"cacheRead\":0.0375},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwen/qwen3-coder\",\"provider\":\"fastrouter\",\"name\":\"Qwen3 Coder\",\"prices\":{\"input\":0.3,\"output\":1.2},\"source\":\"models.dev\"},\n\
-{\"id\":\"moonshotai/kimi-k2\",\"provider\":\"fastrouter\",\"name\":\"Kimi K2\",\"prices\":{\"input\":0.55,\"output\":2.2},\"source\":\"models.dev\"},\n\
-{\"id\":\"accounts/fireworks/models/qwen3-coder-480b-a35b-instruct\",\"provider\":\"fireworks\",\"name\":\"Qwen3 Coder 480B A35B Instruct\",\"prices\":{\"input\":0.45,\"output\":1.8},\"source\":\"models.dev\"},\n\
-{\"id\":\"accounts/fireworks/models/glm-4p5-air\",\"provider\":\"fireworks\",\"name\":\"GLM 4.5 Air\",\"prices\":{\"input\":0.22,\"output\":0.88},\"source\":\"models.dev\"},\n\
-{\"id\":\"accounts/fireworks/models/kimi-k2-instruct\",\"provider\":\"fireworks\",\"name\":\"Kimi K2 Instruct\",\"prices\":{\"input\":1,\"output\":3},\"source\":\"models.dev\"},\n\
-{\"id\":\"accounts/fireworks/models/glm-4p5\",\"provider\":\"fireworks\",\"name\":\"GLM 4.5\",\"prices\":{\"input\":0.55,\"output\":2.19},\"source\":\"models.dev\"},\n\
-{\"id\":\"accounts/fireworks/models/deepseek-v3p1\",\"provider\":\"fireworks\",\"name\":\"DeepSeek V3.1\",\"prices\":{\"input\":0.56,\"output\":1.68},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek/deepseek-v3-0324\",\"provider\":\"github-models\",\"name\":\"DeepSeek-V3-0324\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek/deepseek-r1-0528\",\"provider\":\"github-models\",\"name\":\"DeepSeek-R1-0528\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek/deepseek-r1\",\"provider\":\"github-models\",\"name\":\"DeepSeek-R1\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"meta/meta-llama-3-8b-instruct\",\"provider\":\"github-models\",\"name\":\"Meta-Llama-3-8B-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"meta/llama-3.2-90b-vision-instruct\",\"provider\":\"github-models\",\"name\":\"Llama-3.2-90B-Vision-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"meta/llama-3.3-70b-instruct\",\"provider\":\"github-models\",\"name\":\"Llama-3.3-70B-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"meta/meta-llama-3.1-70b-instruct\",\"provider\":\"github-models\",\"name\":\"Meta-Llama-3.1-70B-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"meta/llama-4-maverick-17b-128e-instruct-fp8\",\"provider\":\"github-models\",\"name\":\"Llama 4 Maverick 17B 128E Instruct FP8\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"meta/meta-llama-3.1-8b-instruct\",\"provider\":\"github-models\",\"name\":\"Meta-Llama-3.1-8B-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"meta/meta-llama-3.1-405b-instruct\",\"provider\":\"github-models\",\"name\":\"Meta-Llama-3.1-405B-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"meta/llama-3.2-11b-vision-instruct\",\"provider\":\"github-models\",\"name\":\"Llama-3.2-11B-Vision-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"meta/llama-4-scout-17b-16e-instruct\",\"provider\":\"github-models\",\"name\":\"Llama 4 Scout 17B 16E Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"meta/meta-llama-3-70b-instruct\",\"provider\":\"github-models\",\"name\":\"Meta-Llama-3-70B-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"xai/grok-3\",\"provider\":\"github-models\",\"name\":\"Grok 3\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"xai/grok-3-mini\",\"provider\":\"github-models\",\"name\":\"Grok 3 Mini\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-4.1\",\"provider\":\"github-models\",\"name\":\"GPT-4.1\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/o1\",\"provider\":\"github-models\",\"name\":\"OpenAI o1\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/o3\",\"provider\":\"github-models\",\"name\":\"OpenAI o3\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/o1-preview\",\"provider\":\"github-models\",\"name\":\"OpenAI o1-preview\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-4o-mini\",\"provider\":\"github-models\",\"name\":\"GPT-4o mini\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-4.1-nano\",\"provider\":\"github-models\",\"name\":\"GPT-4.1-nano\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-4.1-mini\",\"provider\":\"github-models\",\"name\":\"GPT-4.1-mini\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/o1-mini\",\"provider\":\"github-models\",\"name\":\"OpenAI o1-mini\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-4o\",\"provider\":\"github-models\",\"name\":\"GPT-4o\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/o4-mini\",\"provider\":\"github-models\",\"name\":\"OpenAI o4-mini\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/o3-mini\",\"provider\":\"github-models\",\"name\":\"OpenAI o3-mini\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"ai21-labs/ai21-jamba-1.5-mini\",\"provider\":\"github-models\",\"name\":\"AI21 Jamba 1.5 Mini\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"ai21-labs/ai21-jamba-1.5-large\",\"provider\":\"github-models\",\"name\":\"AI21 Jamba 1.5 Large\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"microsoft/phi-3-medium-4k-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-3-medium instruct (4k)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"microsoft/phi-3.5-vision-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-3.5-vision instruct (128k)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"microsoft/phi-4-reasoning\",\"provider\":\"github-models\",\"name\":\"Phi-4-Reasoning\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"microsoft/phi-4\",\"provider\":\"github-models\",\"name\":\"Phi-4\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"microsoft/phi-3-small-8k-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-3-small instruct (8k)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"microsoft/phi-4-mini-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-4-mini-instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"microsoft/phi-3-mini-128k-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-3-mini instruct (128k)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"microsoft/phi-3-small-128k-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-3-small instruct (128k)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"microsoft/mai-ds-r1\",\"provider\":\"github-models\",\"name\":\"MAI-DS-R1\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"microsoft/phi-3.5-moe-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-3.5-MoE instruct (128k)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"microsoft/phi-4-multimodal-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-4-multimodal-instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"microsoft/phi-4-mini-reasoning\",\"provider\":\"github-models\",\"name\":\"Phi-4-mini-reasoning\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"microsoft/phi-3.5-mini-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-3.5-mini instruct (128k)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"microsoft/phi-3-mini-4k-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-3-mini instruct (4k)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"microsoft/phi-3-medium-128k-instruct\",\"provider\":\"github-models\",\"name\":\"Phi-3-medium instruct (128k)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral-ai/mistral-small-2503\",\"provider\":\"github-models\",\"name\":\"Mistral Small 3.1\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral-ai/mistral-large-2411\",\"provider\":\"github-models\",\"name\":\"Mistral Large 24.11\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral-ai/mistral-medium-2505\",\"provider\":\"github-models\",\"name\":\"Mistral Medium 3 (25.05)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral-ai/ministral-3b\",\"provider\":\"github-models\",\"name\":\"Ministral 3B\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral-ai/mistral-nemo\",\"provider\":\"github-models\",\"name\":\"Mistral Nemo\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral-ai/codestral-2501\",\"provider\":\"github-models\",\"name\":\"Codestral 25.01\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"cohere/cohere-command-r-08-2024\",\"provider\":\"github-models\",\"name\":\"Cohere Command R 08-2024\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"cohere/cohere-command-r-plus-08-2024\",\"provider\":\"github-models\",\"name\":\"Cohere Command R+ 08-2024\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"cohere/cohere-command-a\",\"provider\":\"github-models\",\"name\":\"Cohere Command A\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"cohere/cohere-command-r\",\"provider\":\"github-models\",\"name\":\"Cohere Command R\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"cohere/cohere-command-r-plus\",\"provider\":\"github-models\",\"name\":\"Cohere Command R+\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"core42/jais-30b-chat\",\"provider\":\"github-models\",\"name\":\"JAIS 30b Chat\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwen-qwq-32b\",\"provider\":\"groq\",\"name\":\"Qwen QwQ 32B\",\"prices\":{\"input\":0.29,\"output\":0.39},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-ai/Deepseek-V3-0324\",\"provider\":\"huggingface\",\"name\":\"DeepSeek-V3-0324\",\"prices\":{\"input\":1.25,\"output\":1.25},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-ai/DeepSeek-R1-0528\",\"provider\":\"huggingface\",\"name\":\"DeepSeek-R1-0528\",\"prices\":{\"input\":3,\"output\":5},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-Coder-480B-A35B-Instruct\",\"provider\":\"huggingface\",\"name\":\"Qwen3-Coder-480B-A35B-Instruct\",\"prices\":{\"input\":2,\"output\":2},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-235B-A22B-Thinking-2507\",\"provider\":\"huggingface\",\"name\":\"Qwen3-235B-A22B-Thinking-2507\",\"prices\":{\"input\":0.3,\"output\":3},\"source\":\"models.dev\"},\n\
-{\"id\":\"zai-org/GLM-4.5-Air\",\"provider\":\"huggingface\",\"name\":\"GLM-4.5-Air\",\"prices\":{\"input\":0.2,\"output\":1.1},\"source\":\"models.dev\"},\n\
-{\"id\":\"zai-org/GLM-4.5\",\"provider\":\"huggingface\",\"name\":\"GLM-4.5\",\"prices\":{\"input\":0.6,\"output\":2.2},\"source\":\"models.dev\"},\n\
-{\"id\":\"moonshotai/Kimi-K2-Instruct\",\"provider\":\"huggingface\",\"name\":\"Kimi-K2-Instruct\",\"prices\":{\"input\":1,\"output\":3},\"source\":\"models.dev\"},\n\
-{\"id\":\"mercury-coder\",\"provider\":\"inception\",\"name\":\"Mercury Coder\",\"prices\":{\"input\":0.25,\"output\":1,\"cacheRead\":0.25,\"cacheWrite\":1},\"source\":\"models.dev\"},\n\
-{\"id\":\"mercury\",\"provider\":\"inception\",\"name\":\"Mercury\",\"prices\":{\"input\":0.25,\"output\":1,\"cacheRead\":0.25,\"cacheWrite\":1},\"source\":\"models.dev\"},\n\
-{\"id\":\"meta/llama-3.2-3b-instruct\",\"provider\":\"inference\",\"name\":\"Llama 3.2 3B Instruct\",\"prices\":{\"input\":0.02,\"output\":0.02},\"source\":\"models.dev\"},\n\
-{\"id\":\"meta/llama-3.2-1b-instruct\",\"provider\":\"inference\",\"name\":\"Llama 3.2 1B Instruct\",\"prices\":{\"input\":0.01,\"output\":0.01},\"source\":\"models.dev\"},\n\
-{\"id\":\"meta/llama-3.1-8b-instruct\",\"provider\":\"inference\",\"name\":\"Llama 3.1 8B Instruct\",\"prices\":{\"input\":0.025,\"output\":0.025},\"source\":\"models.dev\"},\n\
-{\"id\":\"meta/llama-3.2-11b-vision-instruct\",\"provider\":\"inference\",\"name\":\"Llama 3.2 11B Vision Instruct\",\"prices\":{\"input\":0.055,\"output\":0.055},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral/mistral-nemo-12b-instruct\",\"provider\":\"inference\",\"name\":\"Mistral Nemo 12B Instruct\",\"prices\":{\"input\":0.038,\"output\":0.1},\"source\":\"models.dev\"},\n\
-{\"id\":\"google/gemma-3\",\"provider\":\"inference\",\"name\":\"Google Gemma 3\",\"prices\":{\"input\":0.15,\"output\":0.3},\"source\":\"models.dev\"},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"osmosis/osmosis-structure-0.6b\",\"provider\":\"inference\",\"name\":\"Osmosis Structure 0.6B\",\"prices\":{\"input\":0.1,\"output\":0.5},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwen/qwen-2.5-7b-vision-instruct\",\"provider\":\"inference\",\"name\":\"Qwen 2.5 7B Vision Instruct\",\"prices\":{\"input\":0.2,\"output\":0.2},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwen/qwen3-embedding-4b\",\"provider\":\"inference\",\"name\":\"Qwen 3 Embedding 4B\",\"prices\":{\"input\":0.01,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"groq-llama-4-maverick-17b-128e-instruct\",\"provider\":\"llama\",\"name\":\"Groq-Llama-4-Maverick-17B-128E-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-3.3-70b-instruct\",\"provider\":\"llama\",\"name\":\"Llama-3.3-70B-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-4-maverick-17b-128e-instruct-fp8\",\"provider\":\"llama\",\"name\":\"Llama-4-Maverick-17B-128E-Instruct-FP8\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-4-scout-17b-16e-instruct-fp8\",\"provider\":\"llama\",\"name\":\"Llama-4-Scout-17B-16E-Instruct-FP8\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"cerebras-llama-4-scout-17b-16e-instruct\",\"provider\":\"llama\",\"name\":\"Cerebras-Llama-4-Scout-17B-16E-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-3.3-8b-instruct\",\"provider\":\"llama\",\"name\":\"Llama-3.3-8B-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"cerebras-llama-4-maverick-17b-128e-instruct\",\"provider\":\"llama\",\"name\":\"Cerebras-Llama-4-Maverick-17B-128E-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"devstral-medium-2507\",\"provider\":\"mistral\",\"name\":\"Devstral Medium\",\"prices\":{\"input\":0.4,\"output\":2},\"source\":\"models.dev\"},\n\
-{\"id\":\"open-mixtral-8x22b\",\"provider\":\"mistral\",\"name\":\"Mixtral 8x22B\",\"prices\":{\"input\":2,\"output\":6},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-30B-A3B-Thinking-2507\",\"provider\":\"modelscope\",\"name\":\"Qwen3 30B A3B Thinking 2507\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-Coder-480B-A35B-Instruct\",\"provider\":\"modelscope\",\"name\":\"Qwen3-Coder-480B-A35B-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-235B-A22B-Thinking-2507\",\"provider\":\"modelscope\",\"name\":\"Qwen3-235B-A22B-Thinking-2507\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-30B-A3B-Instruct-2507\",\"provider\":\"modelscope\",\"name\":\"Qwen3 30B A3B Instruct 2507\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-235B-A22B-Instruct-2507\",\"provider\":\"modelscope\",\"name\":\"Qwen3 235B A22B Instruct 2507\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-Coder-30B-A3B-Instruct\",\"provider\":\"modelscope\",\"name\":\"Qwen3 Coder 30B A3B Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"ZhipuAI/GLM-4.5\",\"provider\":\"modelscope\",\"name\":\"GLM-4.5\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"moonshotai/Kimi-K2-Instruct\",\"provider\":\"modelscope\",\"name\":\"Kimi-K2-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"kimi-k2-0905-preview\",\"provider\":\"moonshotai-cn\",\"name\":\"Kimi K2 0905\",\"prices\":{\"input\":0.6,\"output\":2.5,\"cacheRead\":0.15},\"source\":\"models.dev\"},\n\
-{\"id\":\"kimi-k2-0711-preview\",\"provider\":\"moonshotai-cn\",\"name\":\"Kimi K2 0711\",\"prices\":{\"input\":0.6,\"output\":2.5,\"cacheRead\":0.15},\"source\":\"models.dev\"},\n\
-{\"id\":\"kimi-k2-turbo-preview\",\"provider\":\"moonshotai-cn\",\"name\":\"Kimi K2 Turbo\",\"prices\":{\"input\":2.4,\"output\":10,\"cacheRead\":0.6},\"source\":\"models.dev\"},\n\
-{\"id\":\"auto\",\"provider\":\"morph\",\"name\":\"Auto\",\"prices\":{\"input\":0.85,\"output\":1.55},\"source\":\"models.dev\"},\n\
-{\"id\":\"morph-v3-fast\",\"provider\":\"morph\",\"name\":\"Morph v3 Fast\",\"prices\":{\"input\":0.8,\"output\":1.2},\"source\":\"models.dev\"},\n\
-{\"id\":\"morph-v3-large\",\"provider\":\"morph\",\"name\":\"Morph v3 Large\",\"prices\":{\"input\":0.9,\"output\":1.9},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral-small-3.1-24b-instruct-2503\",\"provider\":\"nvidia\",\"name\":\"Mistral-Small-3.1-24B-Instruct-2503\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-3.3-nemotron-super-49b-v1.5\",\"provider\":\"nvidia\",\"name\":\"Llama-3.3-Nemotron-Super-49B-v1.5\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwen3-235b-a22b\",\"provider\":\"nvidia\",\"name\":\"Qwen3-235B-A22B\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-v3.1\",\"provider\":\"nvidia\",\"name\":\"DeepSeek V3.1\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"flux_1-dev\",\"provider\":\"nvidia\",\"name\":\"FLUX.1-dev\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"cosmos-nemotron-34b\",\"provider\":\"nvidia\",\"name\":\"Cosmos Nemotron 34B\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"whisper-large-v3\",\"provider\":\"nvidia\",\"name\":\"Whisper Large v3\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwen3-coder-480b-a35b-instruct\",\"provider\":\"nvidia\",\"name\":\"Qwen3 Coder 480B A35B Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"phi-4-multimodal-instruct\",\"provider\":\"nvidia\",\"name\":\"Phi-4-Multimodal-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"parakeet-tdt-0.6b-v2\",\"provider\":\"nvidia\",\"name\":\"Parakeet TDT 0.6B v2\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-3.1-nemotron-ultra-253b-v1\",\"provider\":\"nvidia\",\"name\":\"Llama-3.1-Nemotron-Ultra-253B-v1\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-r1\",\"provider\":\"nvidia\",\"name\":\"DeepSeek R1\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"nemoretriever-ocr-v1\",\"provider\":\"nvidia\",\"name\":\"NeMo Retriever OCR v1\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"gemma-3-27b-it\",\"provider\":\"nvidia\",\"name\":\"Gemma-3-27B-IT\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"featherless/qwerky-72b\",\"provider\":\"openrouter\",\"name\":\"Qwerky 72B\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"openrouter/horizon-beta\",\"provider\":\"openrouter\",\"name\":\"Horizon Beta\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"openrouter/cypher-alpha:free\",\"provider\":\"openrouter\",\"name\":\"Cypher Alpha (free)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"openrouter/sonoma-dusk-alpha\",\"provider\":\"openrouter\",\"name\":\"Sonoma Dusk Alpha\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"openrouter/sonoma-sky-alpha\",\"provider\":\"openrouter\",\"name\":\"Sonoma Sky Alpha\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"openrouter/horizon-alpha\",\"provider\":\"openrouter\",\"name\":\"Horizon Alpha\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"sarvamai/sarvam-m:free\",\"provider\":\"openrouter\",\"name\":\"Sarvam-M (free)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"x-ai/grok-4\",\"provider\":\"openrouter\",\"name\":\"Grok 4\",\"prices\":{\"input\":3,\"output\":15,\"cacheRead\":0.75,\"cacheWrite\":15},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistralai/devstral-medium-2507\",\"provider\":\"openrouter\",\"name\":\"Devstral Medium\",\"prices\":{\"input\":0.4,\"output\":2},\"source\":\"models.dev\"},\n\
-{\"id\":\"google/gemini-2.5-pro-preview-06-05\",\"provider\":\"openrouter\",\"name\":\"Gemini 2.5 Pro Preview 06-05\",\"prices\":{\"input\":1.25,\"output\":10,\"cacheRead\":0.31},\"source\":\"models.dev\"},\n\
-{\"id\":\"microsoft/mai-ds-r1:free\",\"provider\":\"openrouter\",\"name\":\"MAI DS R1 (free)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"cognitivecomputations/dolphin3.0-mistral-24b\",\"provider\":\"openrouter\",\"name\":\"Dolphin3.0 Mistral 24B\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"cognitivecomputations/dolphin3.0-r1-mistral-24b\",\"provider\":\"openrouter\",\"name\":\"Dolphin3.0 R1 Mistral 24B\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwen/qwen3-235b-a22b-07-25:free\",\"provider\":\"openrouter\",\"name\":\"Qwen3 235B A22B Instruct 2507 (free)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwen/qwen3-235b-a22b-07-25\",\"provider\":\"openrouter\",\"name\":\"Qwen3 235B A22B Instruct 2507\",\"prices\":{\"input\":0.15,\"output\":0.85},\"source\":\"models.dev\"},\n\
-{\"id\":\"tngtech/deepseek-r1t2-chimera:free\",\"provider\":\"openrouter\",\"name\":\"DeepSeek R1T2 Chimera (free)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"nousresearch/deephermes-3-llama-3-8b-preview\",\"provider\":\"openrouter\",\"name\":\"DeepHermes 3 Llama 3 8B Preview\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"moonshotai/kimi-dev-72b:free\",\"provider\":\"openrouter\",\"name\":\"Kimi Dev 72b (free)\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"anthropic/claude-opus-4\",\"provider\":\"requesty\",\"name\":\"Claude Opus 4\",\"prices\":{\"input\":15,\"output\":75,\"cacheRead\":1.5,\"cacheWrite\":18.75},\"source\":\"models.dev\"},\n\
-{\"id\":\"anthropic/claude-opus-4-1-20250805\",\"provider\":\"requesty\",\"name\":\"Claude Opus 4.1\",\"prices\":{\"input\":15,\"output\":75,\"cacheRead\":1.5,\"cacheWrite\":18.75},\"source\":\"models.dev\"},\n\
-{\"id\":\"anthropic/claude-3-7-sonnet\",\"provider\":\"requesty\",\"name\":\"Claude Sonnet 3.7\",\"prices\":{\"input\":3,\"output\":15,\"cacheRead\":0.3,\"cacheWrite\":3.75},\"source\":\"models.dev\"},\n\
-{\"id\":\"anthropic/claude-4-sonnet-20250522\",\"provider\":\"requesty\",\"name\":\"Claude Sonnet 4\",\"prices\":{\"input\":3,\"output\":15,\"cacheRead\":0.3,\"cacheWrite\":3.75},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-5-nano\",\"provider\":\"requesty\",\"name\":\"GPT-5 Nano\",\"prices\":{\"input\":0.05,\"output\":0.4,\"cacheRead\":0.01},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-4.1\",\"provider\":\"requesty\",\"name\":\"GPT-4.1\",\"prices\":{\"input\":2,\"output\":8,\"cacheRead\":0.5},\"source\":\"models.dev\"},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"openai/gpt-5\",\"provider\":\"requesty\",\"name\":\"GPT-5\",\"prices\":{\"input\":1.25,\"output\":10,\"cacheRead\":0.13},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-5-mini\",\"provider\":\"requesty\",\"name\":\"GPT-5 Mini\",\"prices\":{\"input\":0.25,\"output\":2,\"cacheRead\":0.03},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-4o-mini\",\"provider\":\"requesty\",\"name\":\"GPT-4o Mini\",\"prices\":{\"input\":0.15,\"output\":0.6,\"cacheRead\":0.08},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-4.1-mini\",\"provider\":\"requesty\",\"name\":\"GPT-4.1 Mini\",\"prices\":{\"input\":0.4,\"output\":1.6,\"cacheRead\":0.1},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/o4-mini\",\"provider\":\"requesty\",\"name\":\"o4 Mini\",\"prices\":{\"input\":1.1,\"output\":4.4,\"cacheRead\":0.28},\"source\":\"models.dev\"},\n\
-{\"id\":\"google/gemini-2.5-pro\",\"provider\":\"requesty\",\"name\":\"Gemini 2.5 Pro\",\"prices\":{\"input\":1.25,\"output\":10,\"cacheRead\":0.31,\"cacheWrite\":2.375},\"source\":\"models.dev\"},\n\
-{\"id\":\"google/gemini-2.5-flash\",\"provider\":\"requesty\",\"name\":\"Gemini 2.5 Flash\",\"prices\":{\"input\":0.3,\"output\":2.5,\"cacheRead\":0.075,\"cacheWrite\":0.55},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V3.1\",\"provider\":\"submodel\",\"name\":\"DeepSeek V3.1\",\"prices\":{\"input\":0.2,\"output\":0.8},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V3-0324\",\"provider\":\"submodel\",\"name\":\"DeepSeek V3 0324\",\"prices\":{\"input\":0.2,\"output\":0.8},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-ai/DeepSeek-R1-0528\",\"provider\":\"submodel\",\"name\":\"DeepSeek R1 0528\",\"prices\":{\"input\":0.5,\"output\":2.15},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"submodel\",\"name\":\"GPT OSS 120B\",\"prices\":{\"input\":0.1,\"output\":0.5},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-235B-A22B-Thinking-2507\",\"provider\":\"submodel\",\"name\":\"Qwen3 235B A22B Thinking 2507\",\"prices\":{\"input\":0.2,\"output\":0.6},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-235B-A22B-Instruct-2507\",\"provider\":\"submodel\",\"name\":\"Qwen3 235B A22B Instruct 2507\",\"prices\":{\"input\":0.2,\"output\":0.3},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-Coder-480B-A35B-Instruct-FP8\",\"provider\":\"submodel\",\"name\":\"Qwen3 Coder 480B A35B Instruct\",\"prices\":{\"input\":0.2,\"output\":0.8},\"source\":\"models.dev\"},\n\
-{\"id\":\"zai-org/GLM-4.5-FP8\",\"provider\":\"submodel\",\"name\":\"GLM 4.5 FP8\",\"prices\":{\"input\":0.2,\"output\":0.8},\"source\":\"models.dev\"},\n\
-{\"id\":\"zai-org/GLM-4.5-Air\",\"provider\":\"submodel\",\"name\":\"GLM 4.5 Air\",\"prices\":{\"input\":0.1,\"output\":0.5},\"source\":\"models.dev\"},\n\
-{\"id\":\"hf:meta-llama/Llama-3.1-405B-Instruct\",\"provider\":\"synthetic\",\"name\":\"Llama-3.1-405B-Instruct\",\"prices\":{\"input\":3,\"output\":3},\"source\":\"models.dev\"},\n\
-{\"id\":\"hf:meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8\",\"provider\":\"synthetic\",\"name\":\"Llama-4-Maverick-17B-128E-Instruct-FP8\",\"prices\":{\"input\":0.22,\"output\":0.88},\"source\":\"models.dev\"},\n\
-{\"id\":\"hf:meta-llama/Llama-3.1-70B-Instruct\",\"provider\":\"synthetic\",\"name\":\"Llama-3.1-70B-Instruct\",\"prices\":{\"input\":0.9,\"output\":0.9},\"source\":\"models.dev\"},\n\
-{\"id\":\"hf:meta-llama/Llama-4-Scout-17B-16E-Instruct\",\"provider\":\"synthetic\",\"name\":\"Llama-4-Scout-17B-16E-Instruct\",\"prices\":{\"input\":0.15,\"output\":0.6},\"source\":\"models.dev\"},\n\
-{\"id\":\"hf:meta-llama/Llama-3.3-70B-Instruct\",\"provider\":\"synthetic\",\"name\":\"Llama-3.3-70B-Instruct\",\"prices\":{\"input\":0.9,\"output\":0.9},\"source\":\"models.dev\"},\n\
-{\"id\":\"hf:meta-llama/Llama-3.1-8B-Instruct\",\"provider\":\"synthetic\",\"name\":\"Llama-3.1-8B-Instruct\",\"prices\":{\"input\":0.2,\"output\":0.2},\"source\":\"models.dev\"},\n\
-{\"id\":\"hf:deepseek-ai/DeepSeek-V3.1\",\"provider\":\"synthetic\",\"name\":\"DeepSeek V3.1\",\"prices\":{\"input\":0.56,\"output\":1.68},\"source\":\"models.dev\"},\n\
-{\"id\":\"hf:deepseek-ai/DeepSeek-V3\",\"provider\":\"synthetic\",\"name\":\"DeepSeek V3\",\"prices\":{\"input\":1.25,\"output\":1.25},\"source\":\"models.dev\"},\n\
-{\"id\":\"hf:deepseek-ai/DeepSeek-V3-0324\",\"provider\":\"synthetic\",\"name\":\"DeepSeek V3 (0324)\",\"prices\":{\"input\":1.2,\"output\":1.2},\"source\":\"models.dev\"},\n\
-{\"id\":\"hf:deepseek-ai/DeepSeek-R1\",\"provider\":\"synthetic\",\"name\":\"DeepSeek R1\",\"prices\":{\"input\":0.55,\"output\":2.19},\"source\":\"models.dev\"},\n\
-{\"id\":\"hf:deepseek-ai/DeepSeek-R1-0528\",\"provider\":\"synthetic\",\"name\":\"DeepSeek R1 (0528)\",\"prices\":{\"input\":3,\"output\":8},\"source\":\"models.dev\"},\n\
-{\"id\":\"hf:zai-org/GLM-4.5\",\"provider\":\"synthetic\",\"name\":\"GLM 4.5\",\"prices\":{\"input\":0.55,\"output\":2.19},\"source\":\"models.dev\"},\n\
-{\"id\":\"hf:moonshotai/Kimi-K2-Instruct\",\"provider\":\"synthetic\",\"name\":\"Kimi K2\",\"prices\":{\"input\":0.6,\"output\":2.5},\"source\":\"models.dev\"},\n\
-{\"id\":\"hf:moonshotai/Kimi-K2-Instruct-0905\",\"provider\":\"synthetic\",\"name\":\"Kimi K2 0905\",\"prices\":{\"input\":1.2,\"output\":1.2},\"source\":\"models.dev\"},\n\
-{\"id\":\"hf:Qwen/Qwen2.5-Coder-32B-Instruct\",\"provider\":\"synthetic\",\"name\":\"Qwen2.5-Coder-32B-Instruct\",\"prices\":{\"input\":0.8,\"output\":0.8},\"source\":\"models.dev\"},\n\
-{\"id\":\"hf:Qwen/Qwen3-Coder-480B-A35B-Instruct\",\"provider\":\"synthetic\",\"name\":\"Qwen 3 Coder 480B\",\"prices\":{\"input\":2,\"output\":2},\"source\":\"models.dev\"},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"hf:Qwen/Qwen3-235B-A22B-Thinking-2507\",\"provider\":\"synthetic\",\"name\":\"Qwen3 235B A22B Thinking 2507\",\"prices\":{\"input\":0.65,\"output\":3},\"source\":\"models.dev\"},\n\
-{\"id\":\"hf:Qwen/Qwen3-235B-A22B-Instruct-2507\",\"provider\":\"synthetic\",\"name\":\"Qwen 3 235B Instruct\",\"prices\":{\"input\":0.2,\"output\":0.6},\"source\":\"models.dev\"},\n\
-{\"id\":\"hf:openai/gpt-oss-120b\",\"provider\":\"synthetic\",\"name\":\"GPT OSS 120B\",\"prices\":{\"input\":0.1,\"output\":0.1},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V3\",\"provider\":\"together\",\"name\":\"DeepSeek V3\",\"prices\":{\"input\":1.25,\"output\":1.25},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-ai/DeepSeek-R1\",\"provider\":\"together\",\"name\":\"DeepSeek R1\",\"prices\":{\"input\":3,\"output\":7},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"together\",\"name\":\"GPT OSS 120B\",\"prices\":{\"input\":0.15,\"output\":0.6},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-Coder-480B-A35B-Instruct-FP8\",\"provider\":\"together\",\"name\":\"Qwen3 Coder 480B A35B Instruct\",\"prices\":{\"input\":2,\"output\":2},\"source\":\"models.dev\"},\n\
-{\"id\":\"moonshotai/Kimi-K2-Instruct\",\"provider\":\"together\",\"name\":\"Kimi K2 Instruct\",\"prices\":{\"input\":1,\"output\":3},\"source\":\"models.dev\"},\n\
-{\"id\":\"solar-pro2\",\"provider\":\"upstage\",\"prices\":{\"input\":0.25,\"output\":0.25},\"source\":\"models.dev\"},\n\
-{\"id\":\"solar-mini\",\"provider\":\"upstage\",\"prices\":{\"input\":0.15,\"output\":0.15},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwen-2.5-coder-32b\",\"provider\":\"venice\",\"name\":\"Qwen 2.5 Coder 32B\",\"prices\":{\"input\":0.5,\"output\":2},\"source\":\"models.dev\"},\n\
-{\"id\":\"venice-uncensored\",\"provider\":\"venice\",\"name\":\"Venice Uncensored 1.1\",\"prices\":{\"input\":0.5,\"output\":2},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-coder-v2-lite\",\"provider\":\"venice\",\"name\":\"DeepSeek Coder V2 Lite\",\"prices\":{\"input\":0.5,\"output\":2},\"source\":\"models.dev\"},\n\
-{\"id\":\"dolphin-2.9.2-qwen2-72b\",\"provider\":\"venice\",\"name\":\"Dolphin 72B\",\"prices\":{\"input\":0.7,\"output\":2.8},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwen3-4b\",\"provider\":\"venice\",\"name\":\"Venice Small\",\"prices\":{\"input\":0.15,\"output\":0.6},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwen-2.5-vl\",\"provider\":\"venice\",\"name\":\"Qwen 2.5 VL 72B\",\"prices\":{\"input\":0.7,\"output\":2.8},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-3.3-70b\",\"provider\":\"venice\",\"name\":\"Llama 3.3 70B\",\"prices\":{\"input\":0.7,\"output\":2.8},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-3.1-405b\",\"provider\":\"venice\",\"name\":\"Llama 3.1 405B\",\"prices\":{\"input\":1.5,\"output\":6},\"source\":\"models.dev\"},\n\
-{\"id\":\"llama-3.2-3b\",\"provider\":\"venice\",\"name\":\"Llama 3.2 3B\",\"prices\":{\"input\":0.15,\"output\":0.6},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-r1-671b\",\"provider\":\"venice\",\"name\":\"DeepSeek R1 671B\",\"prices\":{\"input\":3.5,\"output\":14},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwen-2.5-qwq-32b\",\"provider\":\"venice\",\"name\":\"Venice Reasoning\",\"prices\":{\"input\":0.5,\"output\":2},\"source\":\"models.dev\"},\n\
-{\"id\":\"qwen3-235b\",\"provider\":\"venice\",\"name\":\"Venice Large\",\"prices\":{\"input\":1.5,\"output\":6},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral-31-24b\",\"provider\":\"venice\",\"name\":\"Venice Medium\",\"prices\":{\"input\":0.5,\"output\":2},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek/deepseek-r1\",\"provider\":\"vercel-ai-gateway\",\"name\":\"DeepSeek-R1\",\"prices\":{\"input\":1.35,\"output\":5.4},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek/deepseek-r1-distill-llama-70b\",\"provider\":\"vercel-ai-gateway\",\"name\":\"DeepSeek R1 Distill Llama 70B\",\"prices\":{\"input\":0.75,\"output\":0.99},\"source\":\"models.dev\"},\n\
-{\"id\":\"meta/llama-4-scout\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Llama-4-Scout-17B-16E-Instruct-FP8\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"meta/llama-3.3-70b\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Llama-3.3-70B-Instruct\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"meta/llama-4-maverick\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Llama-4-Maverick-17B-128E-Instruct-FP8\",\"prices\":{\"input\":0,\"output\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"xai/grok-3-mini-fast\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Grok 3 Mini Fast\",\"prices\":{\"input\":0.6,\"output\":4,\"cacheRead\":0.15,\"reasoning\":4},\"source\":\"models.dev\"},\n\
-{\"id\":\"xai/grok-4\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Grok 4\",\"prices\":{\"input\":3,\"output\":15,\"cacheRead\":0.75,\"reasoning\":15},\"source\":\"models.dev\"},\n\
-{\"id\":\"xai/grok-3-fast\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Grok 3 Fast\",\"prices\":{\"input\":5,\"output\":25,\"cacheRead\":1.25},\"source\":\"models.dev\"},\n\
-{\"id\":\"xai/grok-2-vision\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Grok 2 Vision\",\"prices\":{\"input\":2,\"output\":10,\"cacheRead\":2},\"source\":\"models.dev\"},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"xai/grok-2\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Grok 2\",\"prices\":{\"input\":2,\"output\":10,\"cacheRead\":2},\"source\":\"models.dev\"},\n\
-{\"id\":\"xai/grok-3-mini\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Grok 3 Mini\",\"prices\":{\"input\":0.3,\"output\":0.5,\"cacheRead\":0.075,\"reasoning\":0.5},\"source\":\"models.dev\"},\n\
-{\"id\":\"xai/grok-3\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Grok 3\",\"prices\":{\"input\":3,\"output\":15,\"cacheRead\":0.75},\"source\":\"models.dev\"},\n\
-{\"id\":\"cerebras/qwen3-coder\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Qwen 3 Coder 480B\",\"prices\":{\"input\":2,\"output\":2},\"source\":\"models.dev\"},\n\
-{\"id\":\"anthropic/claude-4-opus\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Claude Opus 4\",\"prices\":{\"input\":15,\"output\":75,\"cacheRead\":1.5,\"cacheWrite\":18.75},\"source\":\"models.dev\"},\n\
-{\"id\":\"anthropic/claude-3.5-sonnet\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Claude Sonnet 3.5 v2\",\"prices\":{\"input\":3,\"output\":15,\"cacheRead\":0.3,\"cacheWrite\":3.75},\"source\":\"models.dev\"},\n\
-{\"id\":\"anthropic/claude-3.7-sonnet\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Claude Sonnet 3.7\",\"prices\":{\"input\":3,\"output\":15,\"cacheRead\":0.3,\"cacheWrite\":3.75},\"source\":\"models.dev\"},\n\
-{\"id\":\"anthropic/claude-4-sonnet\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Claude Sonnet 4\",\"prices\":{\"input\":3,\"output\":15,\"cacheRead\":0.3,\"cacheWrite\":3.75},\"source\":\"models.dev\"},\n\
-{\"id\":\"anthropic/claude-3-haiku\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Claude Haiku 3\",\"prices\":{\"input\":0.25,\"output\":1.25,\"cacheRead\":0.03,\"cacheWrite\":0.3},\"source\":\"models.dev\"},\n\
-{\"id\":\"anthropic/claude-3-opus\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Claude Opus 3\",\"prices\":{\"input\":15,\"output\":75,\"cacheRead\":1.5,\"cacheWrite\":18.75},\"source\":\"models.dev\"},\n\
-{\"id\":\"anthropic/claude-4-1-opus\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Claude Opus 4\",\"prices\":{\"input\":15,\"output\":75,\"cacheRead\":1.5,\"cacheWrite\":18.75},\"source\":\"models.dev\"},\n\
-{\"id\":\"anthropic/claude-3-5-haiku\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Claude Haiku 3.5\",\"prices\":{\"input\":0.8,\"output\":4,\"cacheRead\":0.08,\"cacheWrite\":1},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-oss-20b\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT OSS 20B\",\"prices\":{\"input\":0.07,\"output\":0.3},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-oss-120b\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT OSS 120B\",\"prices\":{\"input\":0.1,\"output\":0.5},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/o3-mini\",\"provider\":\"vercel-ai-gateway\",\"name\":\"o3-mini\",\"prices\":{\"input\":1.1,\"output\":4.4,\"cacheRead\":0.55},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/o4-mini\",\"provider\":\"vercel-ai-gateway\",\"name\":\"o4-mini\",\"prices\":{\"input\":1.1,\"output\":4.4,\"cacheRead\":0.28},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-4o\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT-4o\",\"prices\":{\"input\":2.5,\"output\":10,\"cacheRead\":1.25},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-4.1-mini\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT-4.1 mini\",\"prices\":{\"input\":0.4,\"output\":1.6,\"cacheRead\":0.1},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-4.1-nano\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT-4.1 nano\",\"prices\":{\"input\":0.1,\"output\":0.4,\"cacheRead\":0.03},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-4o-mini\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT-4o mini\",\"prices\":{\"input\":0.15,\"output\":0.6,\"cacheRead\":0.08},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-5-mini\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT-5 Mini\",\"prices\":{\"input\":0.25,\"output\":2,\"cacheRead\":0.03},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/o3\",\"provider\":\"vercel-ai-gateway\",\"name\":\"o3\",\"prices\":{\"input\":2,\"output\":8,\"cacheRead\":0.5},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-5\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT-5\",\"prices\":{\"input\":1.25,\"output\":10,\"cacheRead\":0.13},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/o1\",\"provider\":\"vercel-ai-gateway\",\"name\":\"o1\",\"prices\":{\"input\":15,\"output\":60,\"cacheRead\":7.5},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-4-turbo\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT-4 Turbo\",\"prices\":{\"input\":10,\"output\":30},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-4.1\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT-4.1\",\"prices\":{\"input\":2,\"output\":8,\"cacheRead\":0.5},\"source\":\"models.dev\"},\n\
-{\"id\":\"openai/gpt-5-nano\",\"provider\":\"vercel-ai-gateway\",\"name\":\"GPT-5 Nano\",\"prices\":{\"input\":0.05,\"output\":0.4,\"cacheRead\":0.01},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral/mixtral-8x22b-instruct\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Mixtral 8x22B\",\"prices\":{\"input\":2,\"output\":6},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral/mistral-small\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Mistral Small\",\"prices\":{\"input\":0.1,\"output\":0.3},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral/pixtral-large\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Pixtral Large\",\"prices\":{\"input\":2,\"output\":6},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral/ministral-3b\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Ministral 3B\",\"prices\":{\"input\":0.04,\"output\":0.04},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral/magistral-medium\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Magistral Medium\",\"prices\":{\"input\":2,\"output\":5},\"source\":\"models.dev\"},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"mistral/magistral-small\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Magistral Small\",\"prices\":{\"input\":0.5,\"output\":1.5},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral/pixtral-12b\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Pixtral 12B\",\"prices\":{\"input\":0.15,\"output\":0.15},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral/codestral\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Codestral\",\"prices\":{\"input\":0.3,\"output\":0.9},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral/ministral-8b\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Ministral 8B\",\"prices\":{\"input\":0.1,\"output\":0.1},\"source\":\"models.dev\"},\n\
-{\"id\":\"mistral/mistral-large\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Mistral Large\",\"prices\":{\"input\":2,\"output\":6},\"source\":\"models.dev\"},\n\
-{\"id\":\"vercel/v0-1.0-md\",\"provider\":\"vercel-ai-gateway\",\"name\":\"v0-1.0-md\",\"prices\":{\"input\":3,\"output\":15},\"source\":\"models.dev\"},\n\
-{\"id\":\"vercel/v0-1.5-md\",\"provider\":\"vercel-ai-gateway\",\"name\":\"v0-1.5-md\",\"prices\":{\"input\":3,\"output\":15},\"source\":\"models.dev\"},\n\
-{\"id\":\"google/gemini-2.0-flash\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Gemini 2.0 Flash\",\"prices\":{\"input\":0.1,\"output\":0.4,\"cacheRead\":0.025},\"source\":\"models.dev\"},\n\
-{\"id\":\"google/gemini-2.5-flash\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Gemini 2.5 Flash\",\"prices\":{\"input\":0.3,\"output\":2.5,\"cacheRead\":0.075},\"source\":\"models.dev\"},\n\
-{\"id\":\"google/gemini-2.0-flash-lite\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Gemini 2.0 Flash Lite\",\"prices\":{\"input\":0.075,\"output\":0.3},\"source\":\"models.dev\"},\n\
-{\"id\":\"google/gemini-2.5-pro\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Gemini 2.5 Pro\",\"prices\":{\"input\":1.25,\"output\":10,\"cacheRead\":0.31},\"source\":\"models.dev\"},\n\
-{\"id\":\"amazon/nova-micro\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Nova Micro\",\"prices\":{\"input\":0.035,\"output\":0.14,\"cacheRead\":0.00875},\"source\":\"models.dev\"},\n\
-{\"id\":\"amazon/nova-lite\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Nova Lite\",\"prices\":{\"input\":0.06,\"output\":0.24,\"cacheRead\":0.015},\"source\":\"models.dev\"},\n\
-{\"id\":\"amazon/nova-pro\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Nova Pro\",\"prices\":{\"input\":0.8,\"output\":3.2,\"cacheRead\":0.2},\"source\":\"models.dev\"},\n\
-{\"id\":\"morph/morph-v3-large\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Morph v3 Large\",\"prices\":{\"input\":0.9,\"output\":1.9},\"source\":\"models.dev\"},\n\
-{\"id\":\"morph/morph-v3-fast\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Morph v3 Fast\",\"prices\":{\"input\":0.8,\"output\":1.2},\"source\":\"models.dev\"},\n\
-{\"id\":\"moonshotai/kimi-k2\",\"provider\":\"vercel-ai-gateway\",\"name\":\"Kimi K2 Instruct\",\"prices\":{\"input\":1,\"output\":3},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-ai/DeepSeek-V3-0324\",\"provider\":\"wandb\",\"name\":\"DeepSeek-V3-0324\",\"prices\":{\"input\":1.14,\"output\":2.75},\"source\":\"models.dev\"},\n\
-{\"id\":\"deepseek-ai/DeepSeek-R1-0528\",\"provider\":\"wandb\",\"name\":\"DeepSeek-R1-0528\",\"prices\":{\"input\":1.35,\"output\":5.4},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-Coder-480B-A35B-Instruct\",\"provider\":\"wandb\",\"name\":\"Qwen3-Coder-480B-A35B-Instruct\",\"prices\":{\"input\":1,\"output\":1.5},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-235B-A22B-Thinking-2507\",\"provider\":\"wandb\",\"name\":\"Qwen3-235B-A22B-Thinking-2507\",\"prices\":{\"input\":0.1,\"output\":0.1},\"source\":\"models.dev\"},\n\
-{\"id\":\"Qwen/Qwen3-235B-A22B-Instruct-2507\",\"provider\":\"wandb\",\"name\":\"Qwen3 235B A22B Instruct 2507\",\"prices\":{\"input\":0.1,\"output\":0.1},\"source\":\"models.dev\"},\n\
-{\"id\":\"meta-llama/Llama-4-Scout-17B-16E-Instruct\",\"provider\":\"wandb\",\"name\":\"Llama 4 Scout 17B 16E Instruct\",\"prices\":{\"input\":0.17,\"output\":0.66},\"source\":\"models.dev\"},\n\
-{\"id\":\"meta-llama/Llama-3.3-70B-Instruct\",\"provider\":\"wandb\",\"name\":\"Llama-3.3-70B-Instruct\",\"prices\":{\"input\":0.71,\"output\":0.71},\"source\":\"models.dev\"},\n\
-{\"id\":\"meta-llama/Llama-3.1-8B-Instruct\",\"provider\":\"wandb\",\"name\":\"Meta-Llama-3.1-8B-Instruct\",\"prices\":{\"input\":0.22,\"output\":0.22},\"source\":\"models.dev\"},\n\
-{\"id\":\"microsoft/Phi-4-mini-instruct\",\"provider\":\"wandb\",\"name\":\"Phi-4-mini-instruct\",\"prices\":{\"input\":0.08,\"output\":0.35},\"source\":\"models.dev\"},\n\
-{\"id\":\"moonshotai/Kimi-K2-Instruct\",\"provider\":\"wandb\",\"name\":\"Kimi-K2-Instruct\",\"prices\":{\"input\":1.35,\"output\":4},\"source\":\"models.dev\"},\n\
-{\"id\":\"grok-beta\",\"provider\":\"x-ai\",\"name\":\"Grok Beta\",\"prices\":{\"input\":5,\"output\":15,\"cacheRead\":5},\"source\":\"models.dev\"},\n\
-{\"id\":\"grok-vision-beta\",\"provider\":\"x-ai\",\"name\":\"Grok Vision Beta\",\"prices\":{\"input\":5,\"output\":15,\"cacheRead\":5},\"source\":\"models.dev\"},\n\
-{\"id\":\"glm-4.5-air\",\"provider\":\"zai\",\"name\":\"GLM-4.5-Air\",\"prices\":{\"input\":0.2,\"output\":1.1,\"cacheRead\":0.03,\"cacheWrite\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"glm-4.5v\",\"provider\":\"zai\",\"name\":\"GLM 4.5V\",\"prices\":{\"input\":0.6,\"output\":1.8},\"source\":\"models.dev\"},\n\
-{\"id\":\"glm-4.5-flash\",\"provider\":\"zai\",\"name\":\"GLM-4.5-Flash\",\"prices\":{\"input\":0,\"output\":0,\"cacheRead\":0,\"cacheWrite\":0},\"source\":\"models.dev\"},\n\
-";
-  },
-  function () {
-    return "{\"id\":\"glm-4.5\",\"provider\":\"zai\",\"name\":\"GLM-4.5\",\"prices\":{\"input\":0.6,\"output\":2.2,\"cacheRead\":0.11,\"cacheWrite\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"glm-4.5\",\"provider\":\"zhipuai\",\"name\":\"GLM-4.5\",\"prices\":{\"input\":0.6,\"output\":2.2,\"cacheRead\":0.11,\"cacheWrite\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"glm-4.5-flash\",\"provider\":\"zhipuai\",\"name\":\"GLM-4.5-Flash\",\"prices\":{\"input\":0,\"output\":0,\"cacheRead\":0,\"cacheWrite\":0},\"source\":\"models.dev\"},\n\
-{\"id\":\"glm-4.5v\",\"provider\":\"zhipuai\",\"name\":\"GLM 4.5V\",\"prices\":{\"input\":0.6,\"output\":1.8},\"source\":\"models.dev\"},\n\
-{\"id\":\"tts-1\",\"provider\":\"openai\",\"name\":\"TTS\",\"aliases\":[\"tts-1-1106\"],\"mode\":\"audio\",\"prices\":{\"characters\":15},\"source\":\"openai.com/api/pricing\"},\n\
-{\"id\":\"tts-1-hd\",\"provider\":\"openai\",\"name\":\"TTS HD\",\"aliases\":[\"tts-1-hd-1106\"],\"mode\":\"audio\",\"prices\":{\"characters\":30},\"source\":\"openai.com/api/pricing\"},\n\
-{\"id\":\"dall-e-3\",\"provider\":\"openai\",\"name\":\"DALL\u00b7E 3\",\"aliases\":[\"dall-e-3/1024x1024/standard\"],\"mode\":\"image\",\"prices\":{\"perImage\":0.04},\"source\":\"openai.com/api/pricing\"},\n\
-{\"id\":\"dall-e-3/1024x1792/standard\",\"provider\":\"openai\",\"name\":\"DALL\u00b7E 3 Standard 1024\u00d71792\",\"aliases\":[\"dall-e-3/1792x1024/standard\"],\"mode\":\"image\",\"prices\":{\"perImage\":0.08},\"source\":\"openai.com/api/pricing\"},\n\
-{\"id\":\"dall-e-3/1024x1024/hd\",\"provider\":\"openai\",\"name\":\"DALL\u00b7E 3 HD 1024\u00d71024\",\"mode\":\"image\",\"prices\":{\"perImage\":0.08},\"source\":\"openai.com/api/pricing\"},\n\
-{\"id\":\"dall-e-3/1024x1792/hd\",\"provider\":\"openai\",\"name\":\"DALL\u00b7E 3 HD 1024\u00d71792\",\"aliases\":[\"dall-e-3/1792x1024/hd\"],\"mode\":\"image\",\"prices\":{\"perImage\":0.12},\"source\":\"openai.com/api/pricing\"},\n\
-{\"id\":\"dall-e-2\",\"provider\":\"openai\",\"name\":\"DALL\u00b7E 2\",\"aliases\":[\"dall-e-2/1024x1024/standard\"],\"mode\":\"image\",\"prices\":{\"perImage\":0.02},\"source\":\"openai.com/api/pricing\"},\n\
-{\"id\":\"dall-e-2/512x512/standard\",\"provider\":\"openai\",\"name\":\"DALL\u00b7E 2 512\u00d7512\",\"mode\":\"image\",\"prices\":{\"perImage\":0.018},\"source\":\"openai.com/api/pricing\"},\n\
-{\"id\":\"dall-e-2/256x256/standard\",\"provider\":\"openai\",\"name\":\"DALL\u00b7E 2 256\u00d7256\",\"mode\":\"image\",\"prices\":{\"perImage\":0.016},\"source\":\"openai.com/api/pricing\"},\n\
-{\"id\":\"llama-4-maverick-17b-128e-instruct-maas\",\"provider\":\"google\",\"name\":\"Llama 4 Maverick 17B-128E (Vertex AI MaaS)\",\"aliases\":[\"meta/llama-4-maverick-17b-128e-instruct-maas\",\"publishers/meta/models/llama-4-maverick-17b-128e-instruct-maas\"],\"prices\":{\"input\":0.35,\"output\":1.15},\"source\":\"cloud.google.com/vertex-ai/generative-ai/pricing\"},\n\
-{\"id\":\"llama-4-scout-17b-16e-instruct-maas\",\"provider\":\"google\",\"name\":\"Llama 4 Scout 17B-16E (Vertex AI MaaS)\",\"aliases\":[\"meta/llama-4-scout-17b-16e-instruct-maas\",\"publishers/meta/models/llama-4-scout-17b-16e-instruct-maas\"],\"prices\":{\"input\":0.25,\"output\":0.7},\"source\":\"cloud.google.com/vertex-ai/generative-ai/pricing\"},\n\
-{\"id\":\"llama-3.1-405b-instruct-maas\",\"provider\":\"google\",\"name\":\"Llama 3.1 405B (Vertex AI MaaS)\",\"aliases\":[\"meta/llama-3.1-405b-instruct-maas\",\"publishers/meta/models/llama-3.1-405b-instruct-maas\"],\"prices\":{\"input\":5,\"output\":16},\"source\":\"cloud.google.com/vertex-ai/generative-ai/pricing\"},\n\
-{\"id\":\"llama-3.3-70b-instruct-maas\",\"provider\":\"google\",\"name\":\"Llama 3.3 70B (Vertex AI MaaS)\",\"aliases\":[\"meta/llama-3.3-70b-instruct-maas\",\"publishers/meta/models/llama-3.3-70b-instruct-maas\"],\"prices\":{\"input\":0.72,\"output\":0.72},\"source\":\"cloud.google.com/vertex-ai/generative-ai/pricing\"},\n\
-{\"id\":\"deepseek-r1-0528-maas\",\"provider\":\"google\",\"name\":\"DeepSeek R1 (0528) (Vertex AI MaaS)\",\"aliases\":[\"deepseek-ai/deepseek-r1-0528-maas\",\"publishers/deepseek-ai/models/deepseek-r1-0528-maas\"],\"prices\":{\"input\":1.35,\"output\":5.4},\"source\":\"cloud.google.com/vertex-ai/generative-ai/pricing\"},\n\
-{\"id\":\"qwen3-235b-a22b-instruct-2507-maas\",\"provider\":\"google\",\"name\":\"Qwen3 235B A22B Instruct 2507 (Vertex AI MaaS)\",\"aliases\":[\"qwen/qwen3-235b-a22b-instruct-2507-maas\",\"publishers/qwen/models/qwen3-235b-a22b-instruct-2507-maas\"],\"prices\":{\"input\":0.25,\"output\":1},\"source\":\"cloud.google.com/vertex-ai/generative-ai/pricing\"},\n\
-{\"id\":\"qwen3-coder-480b-a35b-instruct-maas\",\"provider\":\"google\",\"name\":\"Qwen3 Coder 480B A35B (Vertex AI MaaS)\",\"aliases\":[\"qwen/qwen3-coder-480b-a35b-instruct-maas\",\"publishers/qwen/models/qwen3-coder-480b-a35b-instruct-maas\"],\"prices\":{\"input\":1,\"output\":4},\"source\":\"cloud.google.com/vertex-ai/generative-ai/pricing\"},\n\
-{\"id\":\"gpt-oss-120b-maas\",\"provider\":\"google\",\"name\":\"gpt-oss-120b (Vertex AI MaaS)\",\"aliases\":[\"openai/gpt-oss-120b-maas\",\"publishers/openai/models/gpt-oss-120b-maas\"],\"prices\":{\"input\":0.15,\"output\":0.6},\"source\":\"cloud.google.com/vertex-ai/generative-ai/pricing\"},\n\
-{\"id\":\"gpt-oss-20b-maas\",\"provider\":\"google\",\"name\":\"gpt-oss-20b (Vertex AI MaaS)\",\"aliases\":[\"openai/gpt-oss-20b-maas\",\"publishers/openai/models/gpt-oss-20b-maas\"],\"prices\":{\"input\":0.075,\"output\":0.3},\"source\":\"cloud.google.com/vertex-ai/generative-ai/pricing\"},\n\
-{\"id\":\"Meta-Llama-3.1-405B-Instruct\",\"provider\":\"azure\",\"name\":\"Meta Llama 3.1 405B Instruct (Azure AI Foundry)\",\"prices\":{\"input\":5.33,\"output\":16},\"source\":\"azure.microsoft.com/ai-foundry-models\"},\n\
-{\"id\":\"Meta-Llama-3.1-70B-Instruct\",\"provider\":\"azure\",\"name\":\"Meta Llama 3.1 70B Instruct (Azure AI Foundry)\",\"prices\":{\"input\":2.68,\"output\":3.54},\"source\":\"azure.microsoft.com/ai-foundry-models\"},\n\
-{\"id\":\"Meta-Llama-3.1-8B-Instruct\",\"provider\":\"azure\",\"name\":\"Meta Llama 3.1 8B Instruct (Azure AI Foundry)\",\"prices\":{\"input\":0.3,\"output\":0.61},\"source\":\"azure.microsoft.com/ai-foundry-models\"},\n\
-{\"id\":\"Llama-3.3-70B-Instruct\",\"provider\":\"azure\",\"name\":\"Llama 3.3 70B Instruct (Azure AI Foundry)\",\"prices\":{\"input\":0.71,\"output\":0.71},\"source\":\"azure.microsoft.com/ai-foundry-models\"},\n\
-{\"id\":\"Llama-4-Scout-17B-16E-Instruct\",\"provider\":\"azure\",\"name\":\"Llama 4 Scout 17B-16E Instruct (Azure AI Foundry)\",\"prices\":{\"input\":0.2,\"output\":0.78},\"source\":\"azure.microsoft.com/ai-foundry-models\"},\n\
-{\"id\":\"Mistral-large-2407\",\"provider\":\"azure\",\"name\":\"Mistral Large (2407) (Azure AI Foundry)\",\"prices\":{\"input\":2,\"output\":6},\"source\":\"azure.microsoft.com/ai-foundry-models\"},\n\
-{\"id\":\"DeepSeek-R1\",\"provider\":\"azure\",\"name\":\"DeepSeek R1 (Azure AI Foundry)\",\"prices\":{\"input\":1.35,\"output\":5.4},\"source\":\"azure.microsoft.com/ai-foundry-models\"},\n\
-{\"id\":\"DeepSeek-V3\",\"provider\":\"azure\",\"name\":\"DeepSeek V3 (Azure AI Foundry)\",\"aliases\":[\"DeepSeek-V3-0324\"],\"prices\":{\"input\":1.14,\"output\":4.56},\"source\":\"azure.microsoft.com/ai-foundry-models\"},\n\
-{\"id\":\"MAI-DS-R1\",\"provider\":\"azure\",\"name\":\"MAI-DS-R1 (Azure AI Foundry)\",\"prices\":{\"input\":1.35,\"output\":5.4},\"source\":\"azure.microsoft.com/ai-foundry-models\"}\n\
+    return "`Iclaude-2`9anthropic`DClaude 2.0 / 2.1\",`2claude-2\"},`?claude-v2\"}]},`88`G24},`1}}},\n\
+`Iclaude-3-5-haiku-latest`9anthropic`DClaude Haiku 3.5\",`2claude-3-5-haiku\"},`;claude-3.5-haiku\"}]},`80.8`B1`C0.08`G4`A1.6`:},`1`:}}},\n\
+`Iclaude-3-5-sonnet`9anthropic`DClaude Sonnet 3.5\",`2claude-3-5-sonnet\"},`;claude-3.5-sonnet\"}]},`83`B3.75`C0.3`G15`A6`:},`1`:}}},\n\
+`Iclaude-3-7-sonnet-latest`9anthropic`DClaude Sonnet 3.7\",`2claude-3-7-sonnet\"},`;claude-3.7-sonnet\"},`;claude-sonnet-3.7\"},`;claude-sonnet-3-7\"}]},`83`B3.75`C0.3`G15`A6`:},`1`:}}},\n\
+`Iclaude-3-haiku`9anthropic`DClaude Haiku 3\",`3claude-3-haiku\"},`80.25`B0.3`C0.03`G1.25`A0.5},`1}}},\n\
+`Iclaude-3-opus-latest`9anthropic`DClaude Opus 3\",`3claude-3-opus\"},`815`B18.75`C1.5`G75`A30},`1}}},\n\
+`Iclaude-3-sonnet`9anthropic`DClaude 3 Sonnet\",`3claude-3-sonnet\"},`83`B3.75`C0.3`G15`A6},`1}}},\n\
+`Iclaude-fable-5`9anthropic`DClaude Fable 5\",`7^claude-fable-5-\\\\d{8}$\"},`810`B12.5`C1`G50`A20`:},`1`:}}},\n\
+`Iclaude-fable-5-1`9anthropic`DClaude Fable 5.1\",`7^claude-fable-5-1-\\\\d{8}$\"},`810`B12.5`C0.25`G50`A20`:},`1`:}}},\n\
+`Iclaude-haiku-4-5`9anthropic`DClaude Haiku 4.5\",`2claude-haiku-4-5\"},`;claude-haiku-4.5\"},`;claude-4-5-haiku\"},`;claude-4.5-haiku\"}]},`81`B1.25`C0.1`G5`A2`:},`1`:}}},\n\
+`Iclaude-opus-4-0`9anthropic`DClaude Opus 4\",`F\"claude-opus-4\",\"claude-opus-4-20250514\"],`2claude-opus-4-0\"},`;claude-4-opus\"}]},`815`B18.75`C1.5`G75`A30`:},`1`:}}},\n\
+`Iclaude-opus-4-1`9anthropic`DClaude Opus 4.1\",`2claude-opus-4-1\"},`;claude-opus-4.1\"}]},`815`B18.75`C1.5`G75`A30`:},`1`:}}},\n\
+`Iclaude-opus-4-5`9anthropic`DClaude Opus 4.5\",`2claude-opus-4-5\"},`;claude-opus-4.5\"},`;claude-4-5-opus\"},`;claude-4.5-opus\"}]},`85`B6.25`C0.5`G25`A10`:},`1`:}}},\n\
+`Iclaude-opus-4-6`9anthropic`DClaude Opus 4.6\",`2claude-opus-4-6\"},`;claude-opus-4.6\"},`;claude-4-6-opus\"},`;claude-4.6-opus\"}]},`85`B6.25`C0.5`G25`A10`:},`4200000,`810`B12.5`C1`G37.5`A20}}],`1`:}},`>2026-03-13\"},\n\
+`Iclaude-opus-4-6`9anthropic`DClaude Opus 4.6\",`2claude-opus-4-6\"},`;claude-opus-4.6\"},`;claude-4-6-opus\"},`;claude-4.6-opus\"}]},`85`B6.25`C0.5`G25`A10`:},`1`:}},`@2026-03-13\"},\n\
+`Iclaude-opus-4-7`9anthropic`DClaude Opus 4.7\",`2claude-opus-4-7\"},`;claude-opus-4.7\"},`;claude-4-7-opus\"},`;claude-4.7-opus\"}]},`85`B6.25`C0.5`G25`A10`:},`1`:}}},\n\
+`Iclaude-opus-4-8`9anthropic`DClaude Opus 4.8\",`2claude-opus-4-8\"},`;claude-opus-4.8\"},`;claude-4-8-opus\"},`;claude-4.8-opus\"}]},`85`B6.25`C0.5`G25`A10`:},`1`:}}},\n\
+`Iclaude-opus-5`9anthropic`DClaude Opus 5\",\"match\":{\"or\":[{\"regex\":\"^claude-opus-5-\\\\d{8}$\"},`;claude-opus-5.0\"},`;claude-5-opus\"},`;claude-5.0-opus\"}]},`85`B6.25`C0.5`G25`A10`:},`1`:}}},\n\
+`Iclaude-opus-5-5`9anthropic`DClaude Opus 5.5\",\"match\":{\"or\":[{\"regex\":\"^claude-opus-5-5-\\\\d{8}$\"},`;claude-opus-5.5\"},`;claude-5-5-opus\"},`;claude-5.5-opus\"}]},`84`B5`C0.2`G20`A8`:},`1`:}}},\n\
+`Iclaude-sonnet-4-0`9anthropic`DClaude Sonnet 4\",`F\"claude-sonnet-4\"],`2claude-sonnet-4-2025\"},`;claude-sonnet-4-0\"},`;claude-sonnet-4@\"},`;claude-4-sonnet\"}]},`83`B3.75`C0.3`G15`A6`:},`1`:}}},\n\
+`Iclaude-sonnet-4-5`9anthropic`DClaude Sonnet 4.5\",`2claude-sonnet-4-5\"},`;claude-sonnet-4.5\"}]},`83`B3.75`C0.3`G15`A6`:},`4200000,`86`B7.5`C0.6`G22.5`A12}}],`1`:}}},\n\
+`Iclaude-sonnet-4-6`9anthropic`DClaude Sonnet 4.6\",`2claude-sonnet-4-6\"},`;claude-sonnet-4.6\"}]},`83`B3.75`C0.3`G15`A6`:},`4200000,`86`B7.5`C0.6`G22.5`A12}}],`1`:}},`>2026-03-13\"},\n\
+`Iclaude-sonnet-4-6`9anthropic`DClaude Sonnet 4.6\",`2claude-sonnet-4-6\"},`;claude-sonnet-4.6\"}]},`83`B3.75`C0.3`G15`A6`:},`1`:}},`@2026-03-13\"},\n\
+`Iclaude-sonnet-5`9anthropic`DClaude Sonnet 5\",`2claude-sonnet-5\"},`;claude-sonnet-5.0\"},`;claude-5-sonnet\"},`;claude-5.0-sonnet\"}]},`82`B2.5`C0.2`G10`A4`:},`1`:}}},\n\
+`Iclaude-v1`9anthropic\",`88`G24},`1}}},\n\
+`Ideepseek/deepseek-v4-flash-latest`9arcee`DDeepSeek V4 Flash\",`80.14`C0.028`G0.28}},\n\
+`Ideepseek/deepseek-v4-pro`9arcee`DDeepSeek V4 Pro\",`81.74`C0.2`G3.48}},\n\
+`Imoonshotai/kimi-k3`9arcee`DKimi K3\",`83`C0.3`G15}},\n\
+`Ithinkingmachines/inkling-small`9arcee`DInkling Small\",`80.5`C0.1`G1.2}},\n\
+`Itrinity-large-thinking`9arcee`DTrinity Large Thinking\",`80.25`C0.06`G0.8}},\n\
+`Izai-org/glm-5.2`9arcee`DGLM 5.2\",`81.4`C0.26`G4.4}},\n\
+`IMeta-Llama-3.1-405B-Instruct`9avian\",`81.5`G1.5},`<},\n\
+";
+  },
+  function () {
+    return "`IMeta-Llama-3.1-70B-Instruct`9avian\",`80.45`G0.45},`<},\n\
+`IMeta-Llama-3.1-8B-Instruct`9avian\",`80.1`G0.1},`<},\n\
+`IMeta-Llama-3.3-70B-Instruct`9avian\",`80.45`G0.45},`<},\n\
+`Ideepseek/deepseek-v3.2`9avian`DDeepSeek V3.2 (Legacy)\",`80.23`C0.012`G0.33}},\n\
+`Ideepseek/deepseek-v4-flash`9avian`DDeepSeek V4 Flash\",`80.0805`C0.0165`G0.161}},\n\
+`Ideepseek/deepseek-v4-pro`9avian`DDeepSeek V4 Pro\",`81.305`C0.10875`G2.61}},\n\
+`Ideepseek/deepseek-v4-pro-0813`9avian`DDeepSeek V4 Pro 0813\",`80.594`C0.0198`G1.782}},\n\
+`Iminimax/minimax-m2.5`9avian`DMiniMax M2.5\",`80.27`C0.15`G1.08}},\n\
+`Imoonshotai/kimi-k2.5`9avian`DKimi K2.5\",`80.45`C0.225`G2.2}},\n\
+`Imoonshotai/kimi-k2.6`9avian`DKimi K2.6\",`80.95`C0.16`G4}},\n\
+`Ixiaomi/mimo-v2.5`9avian`DMiMo-V2.5 Small\",`80.2`C0.05`G0.4}},\n\
+`Ixiaomi/mimo-v2.5-pro`9avian`DMiMo-V2.5 Pro\",`80.435`C0.0036`G0.87}},\n\
+`Iz-ai/glm-4.7`9avian`DGLM-4.7\",`80.388`C0.097`G1.806}},\n\
+`Iz-ai/glm-5`9avian`DGLM-5\",`80.516`C0.129`G2.322}},\n\
+`Iz-ai/glm-5.1`9avian`DGLM-5.1\",`80.743`C0.186`G2.971}},\n\
+`Iz-ai/glm-5.2`9avian`DGLM-5.2\",`80.495`C0.124`G1.733}},\n\
+`Iamazon.nova-2-sonic-v1:0`9aws`DNova 2 Sonic\",\"match\":`?amazon.nova-2-sonic\"},`80.33`G2.75,\"inputAudio\":3,\"outputAudio\":12}},\n\
+`Iamazon.nova-lite-v1:0`9aws`DNova Lite\",\"match\":`?amazon.nova-lite\"},`80.06`C0.015`G0.24}},\n\
+`Iamazon.nova-micro-v1:0`9aws`DNova Micro\",\"match\":`?amazon.nova-micro\"},`80.035`C0.00875`G0.14}},\n\
+`Iamazon.nova-premier-v1:0`9aws`DNova Premier\",\"match\":`?amazon.nova-premier\"},`82.5`C0.625`G12.5}},\n\
+`Iamazon.nova-pro-v1:0`9aws`DNova Pro\",\"match\":`?amazon.nova-pro\"},`80.8`C0.2`G3.2}},\n\
+`Iamazon.nova-sonic-v1:0`9aws`DNova Sonic\",\"match\":`?amazon.nova-sonic\"},`80.06`G0.24,\"inputAudio\":3.4,\"outputAudio\":13.6}},\n\
+`Iamazon.titan-embed-text-v1`9aws`DTitan Embeddings G1 - Text\",\"match\":`?amazon.titan-embed-text\"},`=,`80.1}},\n\
+`Iamazon.titan-text-express-v1`9aws`DTitan Text G1 - Express\",\"match\":`?titan-text-express\"},`80.2`G0.6}},\n\
+`Iamazon.titan-text-lite-v1`9aws`DTitan Text G1 - Lite\",\"match\":`?titan-text-lite\"},`80.15`G0.2}},\n\
+`Ideepseek.r1-v1:0`9aws`DDeepSeek-R1\",\"match\":`?deepseek.r1\"},`81.35`G5.4}},\n\
+`Iglobal.amazon.nova-2-lite-v1:0`9aws`DNova 2 Lite\",\"match\":`?global.amazon.nova-2-lite\"},`80.3`C0.075`G2.5}},\n\
+`Iglobal.anthropic.claude-fable-5-1-v1:0`9aws\",\"match\":{\"or\":[{\"endsWith\":\"global.anthropic.claude-fable-5-1\"},`?global.anthropic.claude-fable-5-1-v1\"}]},`810`B12.5`C0.25`G50}},\n\
+`Iglobal.anthropic.claude-fable-5-v1:0`9aws\",\"match\":{\"or\":[{\"endsWith\":\"global.anthropic.claude-fable-5\"},`?global.anthropic.claude-fable-5-v1\"}]},`810`B12.5`C1`G50}},\n\
+`Iglobal.anthropic.claude-haiku-4-5-20251001-v1:0`9aws\",\"match\":`?global.anthropic.claude-haiku-4-5-20251001\"},`81`B1.25`C0.1`G5}},\n\
+`Iglobal.anthropic.claude-opus-4-5-v1:0`9aws\",\"match\":`?global.anthropic.claude-opus-4-5\"},`85`B6.25`C0.5`G25}},\n\
+`Iglobal.anthropic.claude-opus-4-6-v1:0`9aws\",\"match\":`?global.anthropic.claude-opus-4-6\"},`85`B6.25`C0.5`G25}},\n\
+";
+  },
+  function () {
+    return "`Iglobal.anthropic.claude-opus-4-7-v1:0`9aws\",\"match\":`?global.anthropic.claude-opus-4-7\"},`85`B6.25`C0.5`G25}},\n\
+`Iglobal.anthropic.claude-opus-4-8-v1:0`9aws\",\"match\":`?global.anthropic.claude-opus-4-8\"},`85`B6.25`C0.5`G25}},\n\
+`Iglobal.anthropic.claude-opus-5`9aws\",\"match\":{\"or\":[{\"endsWith\":\"global.anthropic.claude-opus-5\"},`?global.anthropic.claude-opus-5-v1\"}]},`85`B6.25`C0.5`G25}},\n\
+`Iglobal.anthropic.claude-opus-5-5`9aws\",\"match\":{\"or\":[{\"endsWith\":\"global.anthropic.claude-opus-5-5\"},`?global.anthropic.claude-opus-5-5-v1\"}]},`84`B5`C0.2`G20`A8}},\n\
+`Iglobal.anthropic.claude-sonnet-4-20250514-v1:0`9aws\",\"match\":`?global.anthropic.claude-sonnet-4-20250514\"},`83`B3.75`C0.3`G15}},\n\
+`Iglobal.anthropic.claude-sonnet-4-5-20250929-v1:0`9aws\",\"match\":`?global.anthropic.claude-sonnet-4-5-20250929\"},`83`B3.75`C0.3`G15}},\n\
+`Iglobal.anthropic.claude-sonnet-4-6-v1:0`9aws\",\"match\":`?global.anthropic.claude-sonnet-4-6\"},`83`B3.75`C0.3`G15}},\n\
+`Iglobal.anthropic.claude-sonnet-5-v1:0`9aws\",\"match\":`?global.anthropic.claude-sonnet-5\"},`82`B2.5`C0.2`G10}},\n\
+`Iglobal.openai.gpt-5.6-luna`9aws`DGPT-5.6 Luna (global)\",\"match\":`?global.openai.gpt-5.6-luna\"},`80.2`B0.25`C0.02`G1.2},`4271999,`80.4`B0.5`C0.04`G1.8}}]},\n\
+`Iglobal.openai.gpt-5.6-sol`9aws`DGPT-5.6 Sol (global)\",\"match\":`?global.openai.gpt-5.6-sol\"},`85`B6.25`C0.5`G30},`4271999,`810`B12.5`C1`G45}}],`>2026-08-21\"},\n\
+`Iglobal.openai.gpt-5.6-sol`9aws`DGPT-5.6 Sol (global)\",\"match\":`?global.openai.gpt-5.6-sol\"},`84`B5`C0.4`G20},`4271999,`88`B10`C0.8`G30}}],`@2026-08-21\"},\n\
+`Iglobal.openai.gpt-5.6-terra`9aws`DGPT-5.6 Terra (global)\",\"match\":`?global.openai.gpt-5.6-terra\"},`82`B2.5`C0.2`G12},`4271999,`84`B5`C0.4`G18}}]},\n\
+`Igoogle.gemma-3-12b-it`9aws`DGemma 3 12B IT\",\"match\":`?google.gemma-3-12b-it\"},`80.09`G0.29}},\n\
+`Igoogle.gemma-3-27b-it`9aws`DGemma 3 27B IT\",\"match\":`?google.gemma-3-27b-it\"},`80.23`G0.38}},\n\
+`Igoogle.gemma-3-4b-it`9aws`DGemma 3 4B IT\",\"match\":`?google.gemma-3-4b-it\"},`80.04`G0.08}},\n\
+`Imeta.llama3-1-70b-instruct-v1:0`9aws`DLlama 3.1 70B Instruct\",\"match\":`?meta.llama3-1-70b-instruct\"},`80.72`G0.72}},\n\
+`Imeta.llama3-1-8b-instruct-v1:0`9aws`DLlama 3.1 8B Instruct\",\"match\":`?meta.llama3-1-8b-instruct\"},`80.22`G0.22}},\n\
+`Imeta.llama3-2-11b-instruct-v1:0`9aws`DLlama 3.2 11B Instruct\",\"match\":`?meta.llama3-2-11b-instruct\"},`80.16`G0.16}},\n\
+`Imeta.llama3-2-1b-instruct-v1:0`9aws`DLlama 3.2 1B Instruct\",\"match\":`?meta.llama3-2-1b-instruct\"},`80.1`G0.1}},\n\
+`Imeta.llama3-2-3b-instruct-v1:0`9aws`DLlama 3.2 3B Instruct\",\"match\":`?meta.llama3-2-3b-instruct\"},`80.15`G0.15}},\n\
+`Imeta.llama3-2-90b-instruct-v1:0`9aws`DLlama 3.2 90B Instruct\",\"match\":`?meta.llama3-2-90b-instruct\"},`80.72`G0.72}},\n\
+`Imeta.llama3-3-70b-instruct-v1:0`9aws`DLlama 3.3 70B Instruct\",\"match\":`?meta.llama3-3-70b-instruct\"},`80.72`G0.72}},\n\
+`Imeta.llama3-70b-instruct-v1:0`9aws`DLlama 3 70B Instruct\",\"match\":`?meta.llama3-70b-instruct\"},`82.65`G3.5}},\n\
+`Imeta.llama3-8b-instruct-v1:0`9aws`DLlama 3 8B Instruct\",\"match\":`?meta.llama3-8b-instruct\"},`80.3`G0.6}},\n\
+`Imeta.llama4-maverick-17b-instruct-v1:0`9aws`DLlama 4 Maverick 17B Instruct\",\"match\":`?meta.llama4-maverick-17b-instruct\"},`80.24`G0.97}},\n\
+`Imeta.llama4-scout-17b-instruct-v1:0`9aws`DLlama 4 Scout 17B Instruct\",\"match\":`?meta.llama4-scout-17b-instruct\"},`80.17`G0.66}},\n\
+`Imistral.devstral-2-123b`9aws`DDevstral 2 123B\",\"match\":`?mistral.devstral-2-123b\"},`80.4`G2}},\n\
+`Imistral.magistral-small-2509`9aws`DMagistral Small 2509\",\"match\":`?mistral.magistral-small-2509\"},`80.5`G1.5}},\n\
+`Imistral.ministral-3-14b-instruct`9aws`DMinistral 14B 3.0\",\"match\":`?mistral.ministral-3-14b-instruct\"},`80.2`G0.2}},\n\
+`Imistral.ministral-3-3b-instruct`9aws`DMinistral 3B 3.0\",\"match\":`?mistral.ministral-3-3b-instruct\"},`80.1`G0.1}},\n\
+`Imistral.ministral-3-8b-instruct`9aws`DMinistral 8B 3.0\",\"match\":`?mistral.ministral-3-8b-instruct\"},`80.15`G0.15}},\n\
+`Imistral.mistral-7b-instruct-v0:2`9aws`DMistral 7B Instruct\",\"match\":`?mistral.mistral-7b-instruct-v0\"},`80.15`G0.2}},\n\
+";
+  },
+  function () {
+    return "`Imistral.mistral-large-2402-v1:0`9aws`DMistral Large (24.02)\",\"match\":`?mistral.mistral-large-2402\"},`84`G12}},\n\
+`Imistral.mistral-large-3-675b-instruct`9aws`DMistral Large 3\",\"match\":`?mistral.mistral-large-3-675b-instruct\"},`80.5`G1.5}},\n\
+`Imistral.mistral-small-2402-v1:0`9aws`DMistral Small (24.02)\",\"match\":`?mistral.mistral-small-2402\"},`81`G3}},\n\
+`Imistral.mixtral-8x7b-instruct-v0:1`9aws`DMixtral 8x7B Instruct\",\"match\":`?mistral.mixtral-8x7b-instruct-v0\"},`80.45`G0.7}},\n\
+`Imistral.pixtral-large-2502-v1:0`9aws`DPixtral Large (25.02)\",\"match\":`?mistral.pixtral-large-2502\"},`82`G6}},\n\
+`Imistral.voxtral-mini-3b-2507`9aws`DVoxtral Mini 3B 2507\",\"match\":`?mistral.voxtral-mini-3b-2507\"},`80.04`G0.04}},\n\
+`Imistral.voxtral-small-24b-2507`9aws`DVoxtral Small 24B 2507\",\"match\":`?mistral.voxtral-small-24b-2507\"},`80.1`G0.3}},\n\
+`Invidia.nemotron-nano-3-30b:0`9aws`DNemotron 3 Nano 30B\",\"match\":`?nvidia.nemotron-nano-3-30b\"},`80.06`G0.24}},\n\
+`Invidia.nemotron-nano-9b-v2:0`9aws`DNemotron 2 Nano 9B\",\"match\":`?nvidia.nemotron-nano-9b-v2\"},`80.06`G0.23}},\n\
+`Invidia.nemotron-super-3-120b:0`9aws`DNemotron 3 Super 120B\",\"match\":`?nvidia.nemotron-super-3-120b\"},`80.15`G0.65}},\n\
+`Iopenai.gpt-5.4`9aws`DGPT-5.4\",`82.75`C0.275`G16.5}},\n\
+`Iopenai.gpt-5.5`9aws`DGPT-5.5\",`85.5`C0.55`G33}},\n\
+`Iopenai.gpt-oss-120b-1:0`9aws`Dgpt-oss-120b\",\"match\":`?openai.gpt-oss-120b-1\"},`80.15`G0.6}},\n\
+`Iopenai.gpt-oss-20b-1:0`9aws`Dgpt-oss-20b\",\"match\":`?openai.gpt-oss-20b-1\"},`80.07`G0.3}},\n\
+`Iqwen.qwen3-32b-v1:0`9aws`DQwen3 32B (dense)\",\"match\":`?qwen.qwen3-32b\"},`80.15`G0.6}},\n\
+`Iqwen.qwen3-coder-30b-a3b-v1:0`9aws`DQwen3-Coder-30B-A3B-Instruct\",\"match\":`?qwen.qwen3-coder-30b-a3b\"},`80.15`G0.6}},\n\
+`Iqwen.qwen3-coder-480b-a35b-v1:0`9aws`DQwen3-Coder-480B-A35B-Instruct\",\"match\":`?qwen.qwen3-coder-480b-a35b\"},`80.45`G1.8}},\n\
+`Iqwen.qwen3-vl-235b-a22b-v1:0`9aws`DQwen3-VL-235B-A22B-Instruct\",\"match\":`?qwen.qwen3-vl-235b-a22b\"},`80.53`G2.66}},\n\
+`Iregional.amazon.nova-2-lite-v1:0`9aws`DNova 2 Lite\",\"match\":{\"or\":[`?us.amazon.nova-2-lite\"},`?eu.amazon.nova-2-lite\"},`?jp.amazon.nova-2-lite\"}]},`80.33`C0.0825`G2.75}},\n\
+`Iregional.anthropic.claude-3-5-haiku-20241022-v1:0`9aws\",\"match\":`?claude-3-5-haiku-20241022\"},`80.8`B1`C0.08`G4}},\n\
+`Iregional.anthropic.claude-3-5-sonnet-20240620-v1:0`9aws\",\"match\":`?claude-3-5-sonnet-20240620\"},`83`B3.75`C0.3`G15}},\n\
+`Iregional.anthropic.claude-3-5-sonnet-20241022-v2:0`9aws\",\"match\":`?claude-3-5-sonnet-20241022\"},`83`B3.75`C0.3`G15}},\n\
+`Iregional.anthropic.claude-3-7-sonnet-20250219-v1:0`9aws\",\"match\":`?claude-3-7-sonnet-20250219\"},`83`B3.75`C0.3`G15}},\n\
+`Iregional.anthropic.claude-3-haiku-20240307-v1:0`9aws\",\"match\":`?claude-3-haiku-20240307\"},`80.25`G1.25}},\n\
+`Iregional.anthropic.claude-3-opus-20240229-v1:0`9aws\",\"match\":`?claude-3-opus-20240229\"},`815`G75}},\n\
+`Iregional.anthropic.claude-3-sonnet-20240229-v1:0`9aws\",\"match\":`?claude-3-sonnet-20240229\"},`83`B3.75`C0.3`G15}},\n\
+`Iregional.anthropic.claude-fable-5-1-v1:0`9aws\",`F\"anthropic.claude-fable-5-1\",\"claude-fable-5-1\"],`2anthropic.claude-fable-5-1-v1\"},`;claude-fable-5-1-v1\"},`?us.anthropic.claude-fable-5-1-v1\"}]},`811`B13.75`C0.275`G55}},\n\
+`Iregional.anthropic.claude-fable-5-v1:0`9aws\",`F\"anthropic.claude-fable-5\",\"claude-fable-5\"],`2anthropic.claude-fable-5-v1\"},`;claude-fable-5-v1\"},`?us.anthropic.claude-fable-5-v1\"},`?au.anthropic.claude-fable-5-v1\"},`?eu.anthropic.claude-fable-5-v1\"},`?jp.anthropic.claude-fable-5-v1\"}]},`811`B13.75`C1.1`G55}},\n\
+`Iregional.anthropic.claude-haiku-4-5-20251001-v1:0`9aws\",`2anthropic.claude-haiku-4-5-20251001\"},`;claude-haiku-4-5-20251001\"},`?us.anthropic.claude-haiku-4-5-20251001\"},`?au.anthropic.claude-haiku-4-5-20251001\"},`?apac.anthropic.claude-haiku-4-5-20251001\"},`?eu.anthropic.claude-haiku-4-5-20251001\"},`?us-gov.anthropic.claude-haiku-4-5-20251001\"},`?jp.anthropic.claude-haiku-4-5-20251001\"}]},`81.1`B1.375`C0.11`G5.5}},\n\
+`Iregional.anthropic.claude-opus-4-1-20250805-v1:0`9aws\",`2anthropic.claude-opus-4-1-20250805\"},`;claude-opus-4-1-20250805\"},`?us.anthropic.claude-opus-4-1-20250805\"},`?au.anthropic.claude-opus-4-1-20250805\"},`?apac.anthropic.claude-opus-4-1-20250805\"},`?eu.anthropic.claude-opus-4-1-20250805\"},`?us-gov.anthropic.claude-opus-4-1-20250805\"},`?jp.anthropic.claude-opus-4-1-20250805\"}]},`815`B18.75`C1.5`G75}},\n\
+`Iregional.anthropic.claude-opus-4-20250514-v1:0`9aws\",`2anthropic.claude-opus-4-20250514\"},`;claude-opus-4-20250514\"},`?us.anthropic.claude-opus-4-20250514\"},`?au.anthropic.claude-opus-4-20250514\"},`?apac.anthropic.claude-opus-4-20250514\"},`?eu.anthropic.claude-opus-4-20250514\"},`?us-gov.anthropic.claude-opus-4-20250514\"},`?jp.anthropic.claude-opus-4-20250514\"}]},`815`B18.75`C1.5`G75}},\n\
+`Iregional.anthropic.claude-opus-4-5-v1:0`9aws\",`2anthropic.claude-opus-4-5\"},`;claude-opus-4-5\"},`?us.anthropic.claude-opus-4-5\"},`?au.anthropic.claude-opus-4-5\"},`?apac.anthropic.claude-opus-4-5\"},`?eu.anthropic.claude-opus-4-5\"},`?us-gov.anthropic.claude-opus-4-5\"},`?jp.anthropic.claude-opus-4-5\"}]},`85.5`B6.875`C0.55`G27.5}},\n\
+";
+  },
+  function () {
+    return "`Iregional.anthropic.claude-opus-4-6-v1:0`9aws\",`2anthropic.claude-opus-4-6\"},`;claude-opus-4-6\"},`?us.anthropic.claude-opus-4-6\"},`?au.anthropic.claude-opus-4-6\"},`?apac.anthropic.claude-opus-4-6\"},`?eu.anthropic.claude-opus-4-6\"},`?us-gov.anthropic.claude-opus-4-6\"},`?jp.anthropic.claude-opus-4-6\"}]},`85.5`B6.875`C0.55`G27.5}},\n\
+`Iregional.anthropic.claude-opus-4-7-v1:0`9aws\",`2anthropic.claude-opus-4-7\"},`;claude-opus-4-7\"},`?us.anthropic.claude-opus-4-7\"},`?au.anthropic.claude-opus-4-7\"},`?apac.anthropic.claude-opus-4-7\"},`?eu.anthropic.claude-opus-4-7\"},`?us-gov.anthropic.claude-opus-4-7\"},`?jp.anthropic.claude-opus-4-7\"}]},`85.5`B6.875`C0.55`G27.5}},\n\
+`Iregional.anthropic.claude-opus-4-8-v1:0`9aws\",`2anthropic.claude-opus-4-8\"},`;claude-opus-4-8\"},`?us.anthropic.claude-opus-4-8\"},`?au.anthropic.claude-opus-4-8\"},`?eu.anthropic.claude-opus-4-8\"},`?jp.anthropic.claude-opus-4-8\"}]},`85.5`B6.875`C0.55`G27.5}},\n\
+`Iregional.anthropic.claude-opus-5`9aws\",`F\"anthropic.claude-opus-5\",\"claude-opus-5\",\"us.anthropic.claude-opus-5\",\"au.anthropic.claude-opus-5\",\"eu.anthropic.claude-opus-5\",\"jp.anthropic.claude-opus-5\"],`2anthropic.claude-opus-5-v1\"},`;claude-opus-5-v1\"},`?us.anthropic.claude-opus-5-v1\"},`?au.anthropic.claude-opus-5-v1\"},`?eu.anthropic.claude-opus-5-v1\"},`?jp.anthropic.claude-opus-5-v1\"}]},`85.5`B6.875`C0.55`G27.5}},\n\
+`Iregional.anthropic.claude-opus-5-5`9aws\",`F\"anthropic.claude-opus-5-5\",\"claude-opus-5-5\",\"us.anthropic.claude-opus-5-5\",\"au.anthropic.claude-opus-5-5\",\"eu.anthropic.claude-opus-5-5\",\"jp.anthropic.claude-opus-5-5\"],`2anthropic.claude-opus-5-5-v1\"},`;claude-opus-5-5-v1\"},`?us.anthropic.claude-opus-5-5-v1\"},`?au.anthropic.claude-opus-5-5-v1\"},`?eu.anthropic.claude-opus-5-5-v1\"},`?jp.anthropic.claude-opus-5-5-v1\"}]},`84.4`B5.5`C0.22`G22`A8.8}},\n\
+`Iregional.anthropic.claude-sonnet-4-20250514-v1:0`9aws\",`2anthropic.claude-sonnet-4-20250514\"},`;claude-sonnet-4-20250514\"},`?us.anthropic.claude-sonnet-4-20250514\"},`?au.anthropic.claude-sonnet-4-20250514\"},`?apac.anthropic.claude-sonnet-4-20250514\"},`?eu.anthropic.claude-sonnet-4-20250514\"},`?us-gov.anthropic.claude-sonnet-4-20250514\"},`?jp.anthropic.claude-sonnet-4-20250514\"}]},`83`B3.75`C0.3`G15}},\n\
+`Iregional.anthropic.claude-sonnet-4-5-20250929-v1:0`9aws\",`2anthropic.claude-sonnet-4-5-20250929\"},`;claude-sonnet-4-5-20250929\"},`?us.anthropic.claude-sonnet-4-5-20250929\"},`?au.anthropic.claude-sonnet-4-5-20250929\"},`?apac.anthropic.claude-sonnet-4-5-20250929\"},`?eu.anthropic.claude-sonnet-4-5-20250929\"},`?us-gov.anthropic.claude-sonnet-4-5-20250929\"},`?jp.anthropic.claude-sonnet-4-5-20250929\"}]},`83.3`B4.125`C0.33`G16.5}},\n\
+`Iregional.anthropic.claude-sonnet-4-6-v1:0`9aws\",`2anthropic.claude-sonnet-4-6\"},`;claude-sonnet-4-6\"},`?us.anthropic.claude-sonnet-4-6\"},`?au.anthropic.claude-sonnet-4-6\"},`?apac.anthropic.claude-sonnet-4-6\"},`?eu.anthropic.claude-sonnet-4-6\"},`?us-gov.anthropic.claude-sonnet-4-6\"},`?jp.anthropic.claude-sonnet-4-6\"}]},`83.3`B4.125`C0.33`G16.5}},\n\
+`Iregional.anthropic.claude-sonnet-5-v1:0`9aws\",`2anthropic.claude-sonnet-5\"},`;claude-sonnet-5\"},`?us.anthropic.claude-sonnet-5\"},`?au.anthropic.claude-sonnet-5\"},`?apac.anthropic.claude-sonnet-5\"},`?eu.anthropic.claude-sonnet-5\"},`?us-gov.anthropic.claude-sonnet-5\"},`?jp.anthropic.claude-sonnet-5\"}]},`82.2`B2.75`C0.22`G11}},\n\
+`Iregional.openai.gpt-5.6-luna`9aws`DGPT-5.6 Luna (regional)\",`2openai.gpt-5.6-luna\"},`;gpt-5.6-luna\"},`?us.openai.gpt-5.6-luna\"},`?in.openai.gpt-5.6-luna\"}]},`81.1`B1.375`C0.11`G6.6},`>2026-07-30\"},\n\
+`Iregional.openai.gpt-5.6-luna`9aws`DGPT-5.6 Luna (regional)\",`2openai.gpt-5.6-luna\"},`;gpt-5.6-luna\"},`?us.openai.gpt-5.6-luna\"},`?in.openai.gpt-5.6-luna\"}]},`80.22`B0.275`C0.022`G1.32},`4271999,`80.44`B0.55`C0.044`G1.98}}],`@2026-07-30\"},\n\
+`Iregional.openai.gpt-5.6-sol`9aws`DGPT-5.6 Sol (regional)\",`2openai.gpt-5.6-sol\"},`;gpt-5.6-sol\"},`?us.openai.gpt-5.6-sol\"}]},`85.5`B6.875`C0.55`G33},`4271999,`811`B13.75`C1.1`G49.5}}],`>2026-08-21\"},\n\
+`Iregional.openai.gpt-5.6-sol`9aws`DGPT-5.6 Sol (regional)\",`2openai.gpt-5.6-sol\"},`;gpt-5.6-sol\"},`?us.openai.gpt-5.6-sol\"}]},`84.4`B5.5`C0.44`G22},`4271999,`88.8`B11`C0.88`G33}}],`@2026-08-21\"},\n\
+`Iregional.openai.gpt-5.6-terra`9aws`DGPT-5.6 Terra (regional)\",`2openai.gpt-5.6-terra\"},`;gpt-5.6-terra\"},`?us.openai.gpt-5.6-terra\"},`?in.openai.gpt-5.6-terra\"}]},`82.75`B3.4375`C0.275`G16.5},`>2026-07-30\"},\n\
+`Iregional.openai.gpt-5.6-terra`9aws`DGPT-5.6 Terra (regional)\",`2openai.gpt-5.6-terra\"},`;gpt-5.6-terra\"},`?us.openai.gpt-5.6-terra\"},`?in.openai.gpt-5.6-terra\"}]},`82.2`B2.75`C0.22`G13.2},`4271999,`84.4`B5.5`C0.44`G19.8}}],`@2026-07-30\"},\n\
+`Iwriter.palmyra-x4-v1:0`9aws`DPalmyra X4\",\"match\":`?writer.palmyra-x4\"},`82.5`G10}},\n\
+`Iwriter.palmyra-x5-v1:0`9aws`DPalmyra X5\",\"match\":`?writer.palmyra-x5\"},`80.6`G6}},\n\
+`Iada`9azure\",`F\"text-embedding-ada\",\"text-embedding-ada-002\",\"text-embedding-ada-002-v2\"],`80.1}},\n\
+`Ibabbage`9azure\",`F\"babbage-002\"],`80.4}},\n\
+`Icurie`9azure\",`F\"text-curie\",\"text-curie-001\"],`82}},\n\
+`Idavinci`9azure\",`F\"davinci-002\",\"text-davinci\",\"text-davinci-002\"],`82}},\n\
+`Imai-ds-r1:free`9azure`DMAI DS R1 (free)\",`5,\n\
+`Io1`9azure\",`F\"o1-2024-12-17\"],`815`C7.5`G60}},\n\
+`Io1-mini`9azure\",`F\"o1-mini-2024-09-12\"],`81.1`C0.55`G4.4}},\n\
+`Io1-preview`9azure\",`F\"o1-preview-2024-09-12\"],`815`C7.5`G60}},\n\
+`Io3-2025-04-16`9azure\",`F\"o3\"],`82`C0.5`G8}},\n\
+`Io3-mini`9azure\",`F\"o3-mini-2025-01-31\"],`81.1`C0.55`G4.4}},\n\
+`Io4-mini`9azure\",\"match\":{\"or\":[`?o4-mini\"},`?o4-mini-2025-04-16\"}]},`81.1`C0.28`G4.4}},\n\
+`Iphi-3-medium-128k-instruct`9azure`DPhi-3 Medium 128K Instruct\",`81`G1}},\n\
+`Iphi-3-mini-128k-instruct`9azure`DPhi-3 Mini 128K Instruct\",`80.1`G0.1}},\n\
+`Iphi-3.5-mini-128k-instruct`9azure`DPhi-3.5 Mini 128K Instruct\",`80.1`G0.1}},\n\
+`Iphi-4`9azure`DPhi 4\",`80.07`G0.14}},\n\
+";
+  },
+  function () {
+    return "`Iphi-4-mini-instruct`9azure`DPhi 4 Mini Instruct\",`80.08`G0.35}},\n\
+`Iphi-4-multimodal-instruct`9azure`DPhi 4 Multimodal Instruct\",`80.05`G0.1}},\n\
+`Iphi-4-reasoning-plus`9azure`DPhi 4 Reasoning Plus\",`80.07`G0.35}},\n\
+`Iphi-4-reasoning-plus:free`9azure`DPhi 4 Reasoning Plus (free)\",`5,\n\
+`Iphi-4-reasoning:free`9azure`DPhi 4 Reasoning (free)\",`5,\n\
+`Itext-embedding-3-large`9azure\",`=,`80.13}},\n\
+`Itext-embedding-3-small`9azure\",`=,`80.02}},\n\
+`Iwizardlm-2-8x22b`9azure`DWizardLM-2 8x22B\",`80.48`G0.48}},\n\
+`Ideepseek-ai/DeepSeek-V4-Flash-0731`9baseten`DDeepSeek V4 Flash 0731\",`80.13`C0.028`G0.26}},\n\
+`Ideepseek-ai/DeepSeek-V4-Pro`9baseten`DDeepSeek V4 Pro\",`81.74`C0.145`G3.48}},\n\
+`Ideepseek-ai/DeepSeek-V4-Pro-0813`9baseten`DDeepSeek V4 Pro 0813\",`81.32`C0.132`G3.96}},\n\
+`Imoonshotai/Kimi-K2.6`9baseten`DKimi K2.6\",`80.95`C0.16`G4}},\n\
+`Imoonshotai/Kimi-K2.7-Code`9baseten`DKimi K2.7 Code\",`80.95`C0.16`G4}},\n\
+`Imoonshotai/Kimi-K3`9baseten`DKimi K3\",`83`C0.3`G15}},\n\
+`Invidia/NVIDIA-Nemotron-3-Ultra-550B-A55B`9baseten`DNVIDIA Nemotron 3 Ultra\",`80.6`C0.12`G2.4}},\n\
+`Iopenai/gpt-oss-120b`9baseten`DGPT OSS 120B\",`80.1`G0.5}},\n\
+`Ithinkingmachines/inkling`9baseten`DInkling\",`81`C0.17`G4.05}},\n\
+`Ithinkingmachines/inkling-small`9baseten`DInkling Small\",`80.5`C0.1`G1.2}},\n\
+`Izai-org/GLM-4.7`9baseten`DGLM 4.7\",`80.6`C0.12`G2.2}},\n\
+`Izai-org/GLM-5.2`9baseten`DGLM 5.2\",`81.4`C0.14`G4.4}},\n\
+`Izai-org/GLM-5.2-Fast`9baseten`DGLM 5.2 Fast\",`82.1`C0.21`G6.6}},\n\
+`Izai-org/GLM-5.3`9baseten`DGLM 5.3\",`81.4`C0.14`G4.4}},\n\
+`Izai-org/GLM-5.3-Flash`9baseten`DGLM 5.3 Flash\",`80.15`C0.03`G0.5}},\n\
+`Igemma-4-31b`9cerebras`DGemma 4 31B\",`2cerebras/gemma-4-31b\"},`;cerebras:gemma-4-31b\"}]},`80.99`G1.49}},\n\
+`Igpt-oss-120b`9cerebras`DGPT-OSS 120B\",`2cerebras/gpt-oss-120b\"},`;cerebras:gpt-oss-120b\"}]},`80.35`G0.75}},\n\
+`Illama-3.3-70b`9cerebras`DLlama 3.3 70B\",`2cerebras/llama-3.3-70b\"},`;cerebras:llama-3.3-70b\"}]},`80.85`G1.2},`<},\n\
+`Illama3.1-8b`9cerebras`DLlama 3.1 8B\",`2cerebras/llama3.1-8b\"},`;cerebras:llama3.1-8b\"}]},`80.1`G0.1},`<},\n\
+`Iqwen-3-32b`9cerebras`DQwen 3 32B\",`2cerebras/qwen-3-32b\"},`;cerebras:qwen-3-32b\"}]},`80.4`G0.8},`<},\n\
+`Iqwen-3-coder-480b`9cerebras`Dqwen-3-coder-480b\",`5,\n\
+`Izai-glm-4.7`9cerebras`DZ.ai GLM 4.7\",`2cerebras/zai-glm-4.7\"},`;cerebras:zai-glm-4.7\"}]},`82.25`G2.75},`<},\n\
+`I@cf/ai4bharat/indictrans2-en-indic-1B`9cloudflare`DIndicTrans2 EN-Indic 1B\",`80.342`G0.342}},\n\
+`I@cf/aisingapore/gemma-sea-lion-v4-27b-it`9cloudflare`DGemma SEA-LION v4 27B IT\",`80.351`G0.555}},\n\
+";
+  },
+  function () {
+    return "`I@cf/baai/bge-base-en-v1.5`9cloudflare`DBGE Base English v1.5\",`80.067}},\n\
+`I@cf/baai/bge-large-en-v1.5`9cloudflare`DBGE Large English v1.5\",`80.204}},\n\
+`I@cf/baai/bge-m3`9cloudflare`DBGE-M3\",`80.012}},\n\
+`I@cf/baai/bge-reranker-base`9cloudflare`DBGE Reranker Base\",\"mode\":\"other\",`80.003}},\n\
+`I@cf/baai/bge-small-en-v1.5`9cloudflare`DBGE Small English v1.5\",`80.02}},\n\
+`I@cf/deepseek-ai/deepseek-r1-distill-qwen-32b`9cloudflare`DDeepSeek R1 Distill Qwen 32B\",`80.497`G4.881}},\n\
+`I@cf/deepseek-ai/deepseek-v4-flash-0731`9cloudflare`DDeepSeek V4 Flash 0731\",`80.44`C0.014`G1.32}},\n\
+`I@cf/deepseek-ai/deepseek-v4-pro-0813`9cloudflare`DDeepSeek V4 Pro 0813\",`81.32`C0.044`G3.96}},\n\
+`I@cf/google/gemma-3-12b-it`9cloudflare`DGemma 3 12B IT\",`80.345`G0.556},`<},\n\
+`I@cf/google/gemma-4-26b-a4b-it`9cloudflare`DGemma 4 26B A4B IT\",`80.1`G0.3}},\n\
+`I@cf/huggingface/distilbert-sst-2-int8`9cloudflare`DDistilBERT SST-2 INT8\",`80.026}},\n\
+`I@cf/ibm-granite/granite-4.0-h-micro`9cloudflare`DGranite 4.0 H Micro\",`80.017`G0.112}},\n\
+`I@cf/meta/llama-2-7b-chat-fp16`9cloudflare`DLlama 2 7B Chat FP16\",`80.556`G6.667},`<},\n\
+`I@cf/meta/llama-3-8b-instruct`9cloudflare`DLlama 3 8B Instruct\",`80.282`G0.827},`<},\n\
+`I@cf/meta/llama-3-8b-instruct-awq`9cloudflare`DLlama 3 8B Instruct AWQ\",`80.123`G0.266},`<},\n\
+`I@cf/meta/llama-3.1-70b-instruct-fp8-fast`9cloudflare`DLlama 3.1 70B Instruct FP8 Fast\",`80.293`G2.253}},\n\
+`I@cf/meta/llama-3.1-8b-instruct`9cloudflare`DLlama 3.1 8B Instruct\",`80.282`G0.827},`<},\n\
+`I@cf/meta/llama-3.1-8b-instruct-awq`9cloudflare`DLlama 3.1 8B Instruct AWQ\",`80.123`G0.266},`<},\n\
+`I@cf/meta/llama-3.1-8b-instruct-fp8`9cloudflare`DLlama 3.1 8B Instruct FP8\",`80.152`G0.287}},\n\
+`I@cf/meta/llama-3.1-8b-instruct-fp8-fast`9cloudflare`DLlama 3.1 8B Instruct FP8 Fast\",`F\"@cf/meta/llama-3.1-8b-instruct-fast\"],`80.045`G0.384}},\n\
+`I@cf/meta/llama-3.2-11b-vision-instruct`9cloudflare`DLlama 3.2 11B Vision Instruct\",`80.049`G0.676}},\n\
+`I@cf/meta/llama-3.2-1b-instruct`9cloudflare`DLlama 3.2 1B Instruct\",`80.027`G0.201}},\n\
+`I@cf/meta/llama-3.2-3b-instruct`9cloudflare`DLlama 3.2 3B Instruct\",`80.051`G0.335}},\n\
+`I@cf/meta/llama-3.3-70b-instruct-fp8-fast`9cloudflare`DLlama 3.3 70B Instruct FP8 Fast\",`80.293`G2.253}},\n\
+`I@cf/meta/llama-4-scout-17b-16e-instruct`9cloudflare`DLlama 4 Scout 17B 16E Instruct\",`80.27`G0.85}},\n\
+`I@cf/meta/llama-guard-3-8b`9cloudflare`DLlama Guard 3 8B\",`80.484`G0.03}},\n\
+`I@cf/meta/m2m100-1.2b`9cloudflare`DM2M100 1.2B\",`80.342`G0.342}},\n\
+`I@cf/mistral/mistral-7b-instruct-v0.1`9cloudflare`DMistral 7B Instruct v0.1\",`80.11`G0.19},`<},\n\
+`I@cf/mistralai/mistral-small-3.1-24b-instruct`9cloudflare`DMistral Small 3.1 24B Instruct\",`80.351`G0.555}},\n\
+`I@cf/moondream/moondream3.1-9B-A2B`9cloudflare`DMoondream 3.1 9B A2B\",`80.3`G1}},\n\
+`I@cf/moonshotai/kimi-k2.5`9cloudflare`DKimi K2.5\",`80.6`C0.1`G3},`<},\n\
+`I@cf/moonshotai/kimi-k2.6`9cloudflare`DKimi K2.6\",`80.95`C0.16`G4}},\n\
+";
+  },
+  function () {
+    return "`I@cf/moonshotai/kimi-k2.7-code`9cloudflare`DKimi K2.7 Code\",`80.95`C0.19`G4}},\n\
+`I@cf/nvidia/nemotron-3-120b-a12b`9cloudflare`DNemotron 3 120B A12B\",`80.5`G1.5}},\n\
+`I@cf/openai/gpt-oss-120b`9cloudflare`DGPT-OSS 120B\",`80.35`G0.75}},\n\
+`I@cf/openai/gpt-oss-20b`9cloudflare`DGPT-OSS 20B\",`80.2`G0.3}},\n\
+`I@cf/pfnet/plamo-embedding-1b`9cloudflare`DPLaMo Embedding 1B\",`=,`80.019}},\n\
+`I@cf/qwen/qwen2.5-coder-32b-instruct`9cloudflare`DQwen2.5 Coder 32B Instruct\",`80.66`G1}},\n\
+`I@cf/qwen/qwen3-30b-a3b-fp8`9cloudflare`DQwen3 30B A3B FP8\",`80.051`G0.335}},\n\
+`I@cf/qwen/qwen3-embedding-0.6b`9cloudflare`DQwen3 Embedding 0.6B\",`=,`80.012}},\n\
+`I@cf/qwen/qwen3.8-27b`9cloudflare`DQwen3.8 27B\",`80.45`G3.2}},\n\
+`I@cf/qwen/qwq-32b`9cloudflare`DQwQ 32B\",`80.66`G1}},\n\
+`I@cf/zai-org/glm-4.7-flash`9cloudflare`DGLM 4.7 Flash\",`80.06`G0.4}},\n\
+`I@cf/zai-org/glm-5.2`9cloudflare`DGLM 5.2\",`81.4`C0.26`G4.4}},\n\
+`I@cf/zai-org/glm-5.3-flash`9cloudflare`DGLM 5.3 Flash\",`80.15`C0.03`G0.5}},\n\
+`Ic4ai-aya-expanse-32b`9cohere`DAya Expanse 32B\",\"match\":`?aya-expanse-32b\"},`80.5`G1.5}},\n\
+`Ic4ai-aya-expanse-8b`9cohere`DAya Expanse 8B\",\"match\":`?aya-expanse-8b\"},`80.5`G1.5},`<},\n\
+`Icommand`9cohere`DCommand\",`81`G2}},\n\
+`Icommand-a`9cohere`DCommand A\",`F\"command-a-03-2025\"],`82.5`G10}},\n\
+`Icommand-light`9cohere`DCommand Light\",`3command-light\"},`80.3`G0.6},`<},\n\
+`Icommand-r`9cohere`DCommand R\",`F\"command-r-08-2024\"],`80.15`G0.6}},\n\
+`Icommand-r-plus`9cohere`DCommand R+\",`F\"command-r-plus-08-2024\"],`82.5`G10}},\n\
+`Icommand-r7b`9cohere`DCommand R7B\",`F\"command-r7b-12-2024\"],`80.0375`G0.15}},\n\
+`Iembed-v4.0`9cohere`DEmbed v4.0\",`=,`80.12}},\n\
+`Icomposer-2.5`9cursor`DComposer 2.5\",`7^composer-2\\\\.5\\\\[fast=false\\\\]$\"},`80.5`C0.2`G2.5}},\n\
+`Icomposer-2.5-fast`9cursor`DComposer 2.5 Fast\",`7^composer-2\\\\.5\\\\[fast=true\\\\]$\"},`83`C0.5`G15}},\n\
+`Igrok-4.5`9cursor`DGrok 4.5\",`7^grok-4\\\\.5\\\\[fast=false\\\\]$\"},`82`C0.5`G6}},\n\
+`Igrok-4.5-fast`9cursor`DGrok 4.5 Fast\",`7^grok-4\\\\.5\\\\[fast=true\\\\]$\"},`84`C1`G18}},\n\
+`Igrok-4.6`9cursor`DGrok 4.6\",`7^grok-4\\\\.6\\\\[fast=false\\\\]$\"},`82`C0.5`G6}},\n\
+`Igrok-4.6-fast`9cursor`DGrok 4.6 Fast\",`7^grok-4\\\\.6\\\\[fast=true\\\\]$\"},`84`C1`G12}},\n\
+`Ideepseek-chat`9deepseek`DDeepSeek Chat\",`F\"deepseek-chat-v3-0324\"],`3deepseek-chat\"},`80.27`C0.07`G1.1}},\n\
+`Ideepseek-reasoner`9deepseek`DDeepseek R1\",`F\"deepseek-r1-0528\"],`3deepseek-r1\"},`80.55`C0.14`G2.19}},\n\
+`Ideepseek-v3.1-terminus`9deepseek`DDeepSeek V3.1 Terminus\",`80.27`C0.13`G0.95}},\n\
+`Ideepseek-v3.2`9deepseek`DDeepSeek V3.2\",`80.2288`G0.3432}},\n\
+";
+  },
+  function () {
+    return "`Ideepseek-v3.2-exp`9deepseek`DDeepSeek V3.2 Exp\",`80.27`G0.41}},\n\
+`Ideepseek-v4-flash`9deepseek`DDeepSeek V4 Flash\",`3deepseek-v4-flash\"},`80.14`C0.0028`G0.28},`>2026-08-17\"},\n\
+`Ideepseek-v4-flash`9deepseek`DDeepSeek V4 Flash\",`3deepseek-v4-flash\"},`80.22`C0.007`G0.66},`@2026-08-17\"},\n\
+`Ideepseek-v4-pro`9deepseek`DDeepSeek V4 Pro\",`3deepseek-v4-pro\"},`80.435`C0.003625`G0.87},`>2026-08-17\"},\n\
+`Ideepseek-v4-pro`9deepseek`DDeepSeek V4 Pro\",`3deepseek-v4-pro\"},`80.66`C0.022`G1.98},`@2026-08-17\"},\n\
+`IQwen/Qwen3-14B-FP8`9doubleword`DQwen3 14B\",`80.05`G0.6}},\n\
+`IQwen/Qwen3-Embedding-8B`9doubleword`DQwen3 Embedding 8B\",`=,`80.04}},\n\
+`IQwen/Qwen3-VL-235B-A22B-Instruct-FP8`9doubleword`DQwen3 VL 235B A22B Instruct\",`80.6`G1.2}},\n\
+`IQwen/Qwen3-VL-30B-A3B-Instruct-FP8`9doubleword`DQwen3 VL 30B A3B Instruct\",`80.16`G0.8}},\n\
+`IQwen/Qwen3.5-35B-A3B-FP8`9doubleword`DQwen3.5 35B A3B\",`80.25`G2}},\n\
+`IQwen/Qwen3.5-397B-A17B`9doubleword`DQwen3.5 397B A17B\",`80.6`G3.6}},\n\
+`IQwen/Qwen3.5-9B`9doubleword`DQwen3.5 9B\",`80.08`G0.7}},\n\
+`IQwen/Qwen3.6-35B-A3B-FP8`9doubleword`DQwen3.6 35B A3B\",`80.25`G2}},\n\
+`IQwen/Qwen3.8-27B-FP8`9doubleword`DQwen3.8 27B\",`80.45`C0.04`G3}},\n\
+`Ideepseek-ai/DeepSeek-V4-Flash`9doubleword`DDeepSeek V4 Flash\",`80.14`G0.28}},\n\
+`Ideepseek-ai/DeepSeek-V4-Flash-0731`9doubleword`DDeepSeek V4 Flash 0731\",`80.09`C0.02`G0.18}},\n\
+`Ideepseek-ai/DeepSeek-V4-Pro`9doubleword`DDeepSeek V4 Pro\",`81.74`G3.48}},\n\
+`Ideepseek-ai/DeepSeek-V4.1-Flash`9doubleword`DDeepSeek V4.1 Flash\",`80.15`C0.01`G0.6}},\n\
+`Igoogle/gemma-4-31B-it`9doubleword`DGemma 4 31B IT\",`80.14`G0.4}},\n\
+`Imistralai/Devstral-2-123B-Instruct-2512`9doubleword`DDevstral 2 123B Instruct 2512\",`80.4`G2}},\n\
+`Imoonshotai/Kimi-K2.6`9doubleword`DKimi K2.6\",`80.95`G4}},\n\
+`Imoonshotai/kimi-k3`9doubleword`DKimi K3\",`83`C0.3`G15}},\n\
+`Invidia/NVIDIA-Nemotron-3-Super-120B-A12B-NVFP4`9doubleword`DNemotron 3 Super 120B A12B\",`80.3`G0.75}},\n\
+`Iopenai/gpt-oss-20b`9doubleword`DGPT OSS 20B\",`80.04`G0.3}},\n\
+`Izai-org/GLM-5.1-FP8`9doubleword`DGLM 5.1\",`81.4`G4.4}},\n\
+`Izai-org/GLM-5.2-FP8`9doubleword`DGLM 5.2\",`80.93`C0.19`G3}},\n\
+`Ideepseek-r1-0528`9fireworks`DDeepSeek R1 0528\",`F\"accounts/fireworks/models/deepseek-r1-0528\"],`83`G8}},\n\
+`Ideepseek-v3-0324`9fireworks`DDeepseek V3 03-24\",`F\"accounts/fireworks/models/deepseek-v3-0324\"],`80.9`G0.9}},\n\
+`Ideepseek-v3p2`9fireworks`DDeepseek V3.2\",`F\"accounts/fireworks/models/deepseek-v3p2\"],`80.56`C0.28`G1.68}},\n\
+`Ideepseek-v4-flash`9fireworks`DDeepSeek-V4-Flash\",`F\"accounts/fireworks/models/deepseek-v4-flash\",\"accounts/fireworks/models/deepseek-v4-flash-0731\"],`80.14`C0.028`G0.28}},\n\
+`Ideepseek-v4-pro`9fireworks`DDeepSeek-V4-Pro\",`F\"accounts/fireworks/models/deepseek-v4-pro\"],`81.74`C0.145`G3.48}},\n\
+`Igemma-3-27b-it`9fireworks`DGemma 3 27B Instruct\",`F\"accounts/fireworks/models/gemma-3-27b-it\"],`80.1`G0.1}},\n\
+";
+  },
+  function () {
+    return "`Iglm-4p7`9fireworks`DGLM-4.7\",`F\"accounts/fireworks/models/glm-4p7\"],`80.6`G2.2}},\n\
+`Iglm-5p1`9fireworks`DGLM-5.1\",`F\"accounts/fireworks/models/glm-5p1\"],`81.4`C0.26`G4.4}},\n\
+`Iglm-5p1-fast`9fireworks`DGLM 5.1 Fast\",`F\"accounts/fireworks/routers/glm-5p1-fast\"],`82.8`C0.52`G8.8}},\n\
+`Iglm-5p2`9fireworks`DGLM-5.2\",`F\"accounts/fireworks/models/glm-5p2\"],`81.4`C0.14`G4.4}},\n\
+`Iglm-5p2-fast`9fireworks`DGLM 5.2 Fast\",`F\"accounts/fireworks/routers/glm-5p2-fast\",\"accounts/fireworks/routers/glm-5p2-fast-us\"],`82.1`C0.21`G6.6}},\n\
+`Igpt-oss-120b`9fireworks`DOpenAI gpt-oss-120b\",`F\"accounts/fireworks/models/gpt-oss-120b\"],`80.15`C0.014`G0.6}},\n\
+`Igpt-oss-20b`9fireworks`DOpenAI gpt-oss-20b\",`F\"accounts/fireworks/models/gpt-oss-20b\"],`80.07`C0.035`G0.3}},\n\
+`Iinkling`9fireworks`DInkling\",`F\"accounts/fireworks/models/inkling\"],`81`C0.17`G4.05}},\n\
+`Ikimi-k2p5`9fireworks`DKimi K2.5\",`F\"accounts/fireworks/models/kimi-k2p5\"],`80.6`C0.1`G3}},\n\
+`Ikimi-k2p6`9fireworks`DKimi K2.6\",`F\"accounts/fireworks/models/kimi-k2p6\"],`80.95`C0.16`G4}},\n\
+`Ikimi-k2p6-fast`9fireworks`DKimi K2.6 Fast\",`F\"accounts/fireworks/routers/kimi-k2p6-fast\"],`82`C0.3`G8}},\n\
+`Ikimi-k2p7-code`9fireworks`DKimi K2.7 Code\",`F\"accounts/fireworks/models/kimi-k2p7-code\"],`80.95`C0.19`G4}},\n\
+`Ikimi-k2p7-code-fast`9fireworks`DKimi K2.7 Code Fast\",`F\"accounts/fireworks/routers/kimi-k2p7-code-fast\"],`81.9`C0.38`G8}},\n\
+`Ikimi-k3`9fireworks`DKimi K3\",`F\"accounts/fireworks/models/kimi-k3\"],`83`C0.3`G15}},\n\
+`Ikimi-k3-fast`9fireworks`DKimi K3 Fast\",`F\"accounts/fireworks/routers/kimi-k3-fast\"],`84.5`C0.45`G22.5}},\n\
+`Ikimi-k3-us`9fireworks`DKimi K3 US\",`F\"accounts/fireworks/routers/kimi-k3-us\"],`83.3`C0.33`G16.5}},\n\
+`Illama-v3p1-8b-instruct`9fireworks`DLlama 3.1 8B Instruct\",`F\"accounts/fireworks/models/llama-v3p1-8b-instruct\"],`80.2`G0.2}},\n\
+`Illama4-maverick-instruct-basic`9fireworks`DLlama 4 Maverick Instruct (Basic)\",`F\"accounts/fireworks/models/llama4-maverick-instruct-basic\"],`80.22`G0.88}},\n\
+`Iminimax-m2p1`9fireworks`DMiniMax-M2.1\",`F\"accounts/fireworks/models/minimax-m2p1\"],`80.3`G1.2}},\n\
+`Iminimax-m2p7`9fireworks`DMiniMax M2.7\",`F\"accounts/fireworks/models/minimax-m2p7\"],`80.3`C0.06`G1.2}},\n\
+`Iminimax-m3`9fireworks`DMiniMax M3\",`F\"accounts/fireworks/models/minimax-m3\"],`80.3`C0.06`G1.2}},\n\
+`Inemotron-3-ultra-nvfp4`9fireworks`DNVIDIA Nemotron 3 Ultra NVFP4\",`F\"accounts/fireworks/models/nemotron-3-ultra-nvfp4\"],`80.6`C0.12`G2.4}},\n\
+`Iqwen2p5-vl-72b-instruct`9fireworks`DQwen2.5-VL 72B Instruct\",`F\"accounts/fireworks/models/qwen2p5-vl-72b-instruct\"],`80.9`G0.9}},\n\
+`Iqwen3-235b-a22b`9fireworks`DQwen3 235B-A22B\",`F\"accounts/fireworks/models/qwen3-235b-a22b\"],`80.22`G0.88}},\n\
+`Iqwen3p6-plus`9fireworks`DQwen3.6 Plus\",`F\"accounts/fireworks/models/qwen3p6-plus\"],`80.5`C0.1`G3}},\n\
+`Iqwen3p7-plus`9fireworks`DQwen3.7 Plus\",`F\"accounts/fireworks/models/qwen3p7-plus\"],`80.4`C0.08`G1.6}},\n\
+`Iclaude-fable-5`9github-copilot`DClaude Fable 5\",`810`B12.5`C1`G50}},\n\
+`Iclaude-fable-5.1`9github-copilot`DClaude Fable 5.1\",`810`B12.5`C1`G50}},\n\
+`Iclaude-haiku-4.5`9github-copilot`DClaude Haiku 4.5\",`81`B1.25`C0.1`G5}},\n\
+`Iclaude-opus-4.7`9github-copilot`DClaude Opus 4.7\",`85`B6.25`C0.5`G25}},\n\
+`Iclaude-opus-4.8`9github-copilot`DClaude Opus 4.8\",`85`B6.25`C0.5`G25}},\n\
+`Iclaude-opus-4.8-fast`9github-copilot`DClaude Opus 4.8 (fast mode)\",`810`B12.5`C1`G50}},\n\
+";
+  },
+  function () {
+    return "`Iclaude-opus-5`9github-copilot`DClaude Opus 5\",`85`B6.25`C0.5`G25}},\n\
+`Iclaude-sonnet-5`9github-copilot`DClaude Sonnet 5\",`82`B2.5`C0.2`G10}},\n\
+`Igemini-3.5-flash`9github-copilot`DGemini 3.5 Flash\",`81.5`C0.15`G9}},\n\
+`Igemini-3.6-flash`9github-copilot`DGemini 3.6 Flash\",`80.75`C0.075`G3.75}},\n\
+`Igemini-3.7-flash`9github-copilot`DGemini 3.7 Flash\",`80.75`C0.075`G3.75}},\n\
+`Igemini-3.8-flash`9github-copilot`DGemini 3.8 Flash\",`80.75`C0.075`G3.75}},\n\
+`Igpt-3.5-turbo`9github-copilot`DGPT 3.5 Turbo\",`F\"gpt-3.5-turbo-0613\"],`5,\n\
+`Igpt-4.1`9github-copilot`DGPT-4.1\",`F\"gpt-4.1-2025-04-14\"],`5,\n\
+`Igpt-4o`9github-copilot`DGPT-4o\",`F\"gpt-4o-2024-05-13\",\"gpt-4o-2024-08-06\",\"gpt-4o-2024-11-20\",\"gpt-4-o-preview\"],`5,\n\
+`Igpt-4o-mini`9github-copilot`DGPT-4o mini\",`F\"gpt-4o-mini-2024-07-18\"],`5,\n\
+`Igpt-5-mini`9github-copilot`DGPT-5 mini\",`7^gpt-5-mini-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},`80.25`C0.025`G2}},\n\
+`Igpt-5.3-codex`9github-copilot`DGPT-5.3-Codex\",`7^gpt-5\\\\.3-codex-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},`81.75`C0.175`G14}},\n\
+`Igpt-5.4`9github-copilot`DGPT-5.4\",`7^gpt-5\\\\.4-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},`82.5`C0.25`G15},`4272000,`85`C0.5`G22.5}}]},\n\
+`Igpt-5.4-mini`9github-copilot`DGPT-5.4 mini\",`7^gpt-5\\\\.4-mini-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},`80.75`C0.075`G4.5}},\n\
+`Igpt-5.5`9github-copilot`DGPT-5.5\",`7^gpt-5\\\\.5-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},`85`C0.5`G30},`4272000,`810`C1`G45}}]},\n\
+`Igpt-5.6-luna`9github-copilot`DGPT-5.6 Luna\",`7^gpt-5\\\\.6-luna-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},`80.2`B0.25`C0.02`G1.2},`4200000,`80.4`B0.5`C0.04`G1.8}}]},\n\
+`Igpt-5.6-sol`9github-copilot`DGPT-5.6 Sol\",`7^gpt-5\\\\.6-sol-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},`84`B5`C0.4`G20},`4272000,`88`B10`C0.8`G30}}]},\n\
+`Igpt-5.6-terra`9github-copilot`DGPT-5.6 Terra\",`7^gpt-5\\\\.6-terra-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},`82`B2.5`C0.2`G12},`4272000,`84`B5`C0.4`G18}}]},\n\
+`Igrok-4.5`9github-copilot`DGrok 4.5\",`82`C0.5`G6},`4200000,`84`C1`G12}}]},\n\
+`Igrok-4.6`9github-copilot`DGrok 4.6\",`82`C0.5`G6},`4200000,`84`C1`G12}}]},\n\
+`Ikimi-k2.7-code`9github-copilot`DKimi K2.7 Code\",`80.95`C0.19`G4}},\n\
+`Ikimi-k3`9github-copilot`DKimi K3\",`83`C0.3`G15}},\n\
+`Imai-code-1-flash-picker`9github-copilot`DMAI-Code-1-Flash\",`80.75`C0.075`G4.5}},\n\
+`Imai-code-1.1-flash`9github-copilot`DMAI-Code-1.1-Flash\",`80.2`C0.02`G1.2}},\n\
+`Iclaude-3-5-haiku`9google\",\"match\":`?claude-3-5-haiku\"},`80.8`B1`C0.08`G4}},\n\
+`Iclaude-3-5-sonnet`9google\",\"match\":`?claude-3-5-sonnet\"},`83`B3.75`C0.3`G15}},\n\
+`Iclaude-3-7-sonnet`9google\",\"match\":`?claude-3-7-sonnet\"},`83`B3.75`C0.3`G15}},\n\
+`Iclaude-3-haiku`9google\",\"match\":`?claude-3-haiku\"},`80.25`B0.3`C0.03`G1.25}},\n\
+`Iclaude-3-opus`9google\",\"match\":`?claude-3-opus\"},`815`B18.75`C1.5`G75}},\n\
+`Iclaude-4-opus`9google\",`F\"claude-opus-4\"],\"match\":{\"or\":[`?claude-4-opus\"},`?claude-opus-4@\"},`?claude-opus-4-0\"},`?claude-opus-4-1\"}]},`815`B18.75`C1.5`G75}},\n\
+`Iclaude-4-sonnet`9google\",`F\"claude-sonnet-4\",\"anthropic/claude-sonnet-4\"],\"match\":{\"or\":[`?claude-4-sonnet\"},`?claude-sonnet-4-0\"},`?claude-sonnet-4@\"},`?claude-sonnet-4-2025\"}]},`83`B3.75`C0.3`G15}},\n\
+`Iclaude-fable-5`9google\",\"match\":{\"or\":[{\"endsWith\":\"claude-fable-5\"},`?claude-fable-5@\"}]},`810`B12.5`C1`G50}},\n\
+";
+  },
+  function () {
+    return "`Iclaude-fable-5-1`9google\",\"match\":{\"or\":[{\"endsWith\":\"claude-fable-5-1\"},`?claude-fable-5-1@\"}]},`810`B12.5`C0.25`G50}},\n\
+`Iclaude-opus-4-6`9google\",\"match\":{\"or\":[`?claude-4-6-opus\"},`?claude-opus-4-6\"},`?claude-4.6-opus\"},`?claude-opus-4.6\"}]},`85`B6.25`C0.5`G25},`4200000,`810`B12.5`C1`G37.5}}]},\n\
+`Iclaude-opus-4-7`9google\",\"match\":{\"or\":[`?claude-4-7-opus\"},`?claude-opus-4-7\"},`?claude-4.7-opus\"},`?claude-opus-4.7\"}]},`85`B6.25`C0.5`G25}},\n\
+`Iclaude-opus-4-8`9google\",\"match\":{\"or\":[`?claude-4-8-opus\"},`?claude-opus-4-8\"},`?claude-4.8-opus\"},`?claude-opus-4.8\"}]},`85`B6.25`C0.5`G25}},\n\
+`Iclaude-opus-5`9google\",\"match\":{\"or\":[`?claude-5-opus\"},{\"endsWith\":\"claude-opus-5\"},`?claude-opus-5@\"},`?claude-5.0-opus\"},`?claude-opus-5.0\"}]},`85`B6.25`C0.5`G25}},\n\
+`Iclaude-opus-5-5`9google\",\"match\":{\"or\":[`?claude-5-5-opus\"},{\"endsWith\":\"claude-opus-5-5\"},`?claude-opus-5-5@\"},`?claude-5.5-opus\"},`?claude-opus-5.5\"}]},`84`B5`C0.2`G20}},\n\
+`Iclaude-sonnet-4-5`9google\",\"match\":{\"or\":[`?claude-sonnet-4-5\"},`?claude-sonnet-4.5\"}]},`83`B3.75`C0.3`G15},`4200000,`86`B7.5`C0.6`G22.5}}]},\n\
+`Iclaude-sonnet-4-6`9google\",\"match\":{\"or\":[`?claude-sonnet-4-6\"},`?claude-sonnet-4.6\"}]},`83`B3.75`C0.3`G15}},\n\
+`Igemini-1.0-pro-vision-001`9google`Dgemini 1.0 pro vision\",`80.125`G0.375},`1}}},\n\
+`Igemini-1.5-flash`9google`Dgemini 1.5 flash\",\"match\":`?gemini-1.5-flash\"},`80.075`C0.01875`G0.3},`4128000,`80.15`C0.0375`G0.6}}],`1}}},\n\
+`Igemini-1.5-pro`9google`Dgemini 1.5 Pro\",\"match\":`?gemini-1.5-pro\"},`81.25`G5},`4128000,`82.5`G10}}],`1}}},\n\
+`Igemini-2.0-flash`9google`Dgemini 2.0 flash\",\"match\":{\"or\":[{\"endsWith\":\"gemini-2.0-flash\"},`?gemini-2.0-flash-0\"},`?gemini-2.0-flash-exp\"},`?gemini-2.0-flash-thinking\"},`?gemini-2.0-flash-latest\"}]},`80.1`C0.025`G0.4,\"inputAudio\":0.7},`1}}},\n\
+`Igemini-2.0-flash-lite`9google`Dgemini 2.0 flash lite\",\"match\":`?gemini-2.0-flash-lite\"},`80.075`G0.3},`1}}},\n\
+`Igemini-2.5-flash`9google`DGemini 2.5 Flash\",`F\"gemini-2.5-flash-latest\",\"gemini-2.5-flash-preview-09-2025\"],`80.3`C0.03`G2.5,\"inputAudio\":1},`1}}},\n\
+`Igemini-2.5-flash-image`9google`DGemini 2.5 Flash Image\",`F\"gemini-2.5-flash-image-preview\"],`80.3`G2.5},`1}}},\n\
+`Igemini-2.5-flash-lite`9google`DGemini 2.5 Flash Lite\",\"match\":{\"and\":[`;gemini-2.5-flash-lite-preview\"},{\"regex\":\"^(?!.*-[tT][tT][sS](?:$|-))\"}]},`80.1`C0.01`G0.4,\"inputAudio\":0.3},`1}}},\n\
+`Igemini-2.5-flash-lite-preview-tts`9google`DGemini 2.5 Flash-Lite Preview TTS\",\"mode\":\"audio\",`80.5`G10},`1}}},\n\
+`Igemini-2.5-flash-preview`9google`DGemini 2.5 Flash Preview 05-20\",`F\"gemini-2.5-flash-preview-05-20:thinking\",\"gemini-2.5-flash-preview:thinking\"],\"match\":{\"or\":[`?gemini-2.5-flash-preview-05-20\"},`?gemini-2.5-flash-preview-04-17\"}]},`80.15`G0.6},`1}},`<},\n\
+`Igemini-2.5-flash-tts`9google`DGemini 2.5 Flash TTS\",`F\"gemini-2.5-flash-preview-tts\"],\"mode\":\"audio\",`80.5`G10},`1}}},\n\
+`Igemini-2.5-pro`9google`DGemini 2.5 Pro\",\"match\":{\"and\":[`;gemini-2.5-pro\"},{\"regex\":\"^(?!.*-[tT][tT][sS](?:$|-))\"}]},`81.25`C0.125`G10},`4200000,`82.5`C0.25`G15}}],`1}}},\n\
+`Igemini-2.5-pro-tts`9google`DGemini 2.5 Pro TTS\",`F\"gemini-2.5-pro-preview-tts\"],\"mode\":\"audio\",`81`G20},`1}}},\n\
+`Igemini-3-flash-preview`9google`DGemini 3 Flash Preview\",`3gemini-3-flash-preview-\"},`80.5`C0.05`G3,\"inputAudio\":1},`1}}},\n\
+`Igemini-3-pro-image-preview`9google`DGemini 3 Pro Image Preview\",`F\"gemini-3-pro-image\"],`3gemini-3-pro-image-preview\"},`82`G12},`1}}},\n\
+`Igemini-3-pro-preview`9google`DGemini 3 Pro Preview\",`F\"gemini-3-pro-text-preview\"],`3gemini-3-pro-preview\"},`82`C0.2`G12},`4200000,`84`C0.4`G18}}],`1}}},\n\
+`Igemini-3.1-flash-image-preview`9google`DGemini 3.1 Flash Image Preview\",`F\"gemini-3.1-flash-image\"],`3gemini-3.1-flash-image-preview\"},`80.5`G3},`1}}},\n\
+`Igemini-3.1-flash-lite`9google`DGemini 3.1 Flash Lite\",`3gemini-3.1-flash-lite-preview\"},`80.25`C0.025`G1.5,\"inputAudio\":0.5},`1}}},\n\
+`Igemini-3.1-flash-lite-image`9google`DGemini 3.1 Flash Lite Image\",`3gemini-3.1-flash-lite-image\"},`80.25`G1.5},`1}}},\n\
+`Igemini-3.1-flash-live-preview`9google`DGemini 3.1 Flash Live Preview\",`3gemini-3.1-flash-live-preview\"},`80.75`G4.5,\"inputAudio\":3,\"outputAudio\":12,\"inputImage\":1},`1}}},\n\
+`Igemini-3.1-pro-preview`9google`DGemini 3.1 Pro Preview\",`3gemini-3.1-pro-preview\"},`82`C0.2`G12},`4200000,`84`C0.4`G18}}],`1}}},\n\
+`Igemini-3.5-flash`9google`DGemini 3.5 Flash\",`2gemini-3.5-flash-preview\"},{\"regex\":\"^gemini-3\\\\.5-flash-\\\\d\"}]},`81.5`C0.15`G9},`1}}},\n\
+`Igemini-3.5-flash-lite`9google`DGemini 3.5 Flash Lite\",`3gemini-3.5-flash-lite\"},`80.3`C0.03`G2.5},`1}}},\n\
+`Igemini-3.6-flash`9google`DGemini 3.6 Flash\",`3gemini-3.6-flash\"},`80.75`C0.075`G3.75},`1}},`>2027-01-01\"},\n\
+";
+  },
+  function () {
+    return "`Igemini-3.6-flash`9google`DGemini 3.6 Flash\",`3gemini-3.6-flash\"},`81.5`C0.15`G7.5},`1}},`@2027-01-01\"},\n\
+`Igemini-3.7-flash`9google`DGemini 3.7 Flash\",`3gemini-3.7-flash\"},`80.75`C0.075`G3.75},`1}},`>2027-01-01\"},\n\
+`Igemini-3.7-flash`9google`DGemini 3.7 Flash\",`3gemini-3.7-flash\"},`81.5`C0.15`G7.5},`1}},`@2027-01-01\"},\n\
+`Igemini-3.8-flash`9google`DGemini 3.8 Flash\",`3gemini-3.8-flash\"},`80.75`C0.075`G3.75},`1}},`>2027-01-01\"},\n\
+`Igemini-3.8-flash`9google`DGemini 3.8 Flash\",`3gemini-3.8-flash\"},`81.5`C0.15`G7.5},`1}},`@2027-01-01\"},\n\
+`Igemini-embedding-001`9google\",`=,`80.15},`1}}},\n\
+`Igemini-embedding-2`9google`DGemini Embedding 2\",`=,`80.2,\"inputAudio\":6.5,\"inputImage\":0.45},`1}}},\n\
+`Igemini-flash-1.5`9google`DGemini 1.5 Flash\",`80.075`C0.01875`G0.3},`4128000,`80.15`C0.0375`G0.6}}],`1}}},\n\
+`Igemini-flash-1.5-8b`9google`Dgemini 1.5 flash\",`80.0375`C0.01`G0.15},`4128000,`80.075`C0.02`G0.3}}],`1}}},\n\
+`Igemini-live-2.5-flash`9google`DGemini Live 2.5 Flash\",`F\"gemini-2.5-flash-native-audio-latest\"],`2gemini-live-2.5-flash\"},`;gemini-2.5-flash-native-audio-preview\"}]},`80.5`G2,\"inputAudio\":3,\"outputAudio\":12},`1}}},\n\
+`Igemini-omni-flash-preview`9google`DGemini Omni Flash Preview\",`3gemini-omni-flash-preview\"},`81.5`G9},`1}}},\n\
+`Igemini-pro`9google`Dgemini 1.0 pro\",`F\"gemini-1.0-pro\"],`80.125`G0.375},`1}}},\n\
+`Igemini-pro-1.5`9google`DGemini 1.5 Pro\",`81.25`C0.3125`G5},`4128000,`82.5`C0.625`G10}}],`1}}},\n\
+`Igemma-2-27b-it`9google`DGemma 2 27B\",`80.65`G0.65}},\n\
+`Igemma-3`9google`DGemma 3 (free)\",`3gemma-3-\"},`5,\n\
+`Igemma-3n`9google`DGemma 3n (free)\",`3gemma-3n\"},`5,\n\
+`Igemma-4-26b-a4b-it`9google`DGemma 4 26B A4B\",`5,\n\
+`Igemma-4-26b-a4b-it-maas`9google`DGemma 4 26B A4B (Vertex AI MaaS)\",`80.15`C0.015`G0.6}},\n\
+`Igemma-4-31b-it`9google`DGemma 4 31B\",`5,\n\
+`Ideepseek-r1-distill-llama-70b`9groq`DDeepSeek R1 Distill Llama 70B\",`80.75`G0.99}},\n\
+`Igemma-7b-it`9groq\",`80.07`G0.07}},\n\
+`Igemma2-9b-it`9groq`DGemma 2 9B 8k\",`F\"gemma2-9b\"],`80.2`G0.2}},\n\
+`Illama-3.1-405b-reasoning`9groq\",`80.59`G0.79}},\n\
+`Illama-3.1-70b-versatile`9groq\",`80.59`G0.79}},\n\
+`Illama-3.1-8b-instant`9groq`DLlama 3.1 8B Instant 128k\",`80.05`G0.08}},\n\
+`Illama-3.2-11b-text-preview`9groq\",`80.18`G0.18}},\n\
+`Illama-3.2-11b-vision-preview`9groq\",`80.18`G0.18}},\n\
+`Illama-3.2-1b-preview`9groq\",`80.04`G0.04}},\n\
+`Illama-3.2-3b-preview`9groq\",`80.06`G0.06}},\n\
+`Illama-3.2-90b-text-preview`9groq\",`80.9`G0.9}},\n\
+`Illama-3.2-90b-vision-preview`9groq\",`80.9`G0.9}},\n\
+`Illama-3.3-70b-specdec`9groq\",`80.59`G0.99}},\n\
+";
+  },
+  function () {
+    return "`Illama-3.3-70b-versatile`9groq`DLlama 3.3 70B Versatile 128k\",`80.59`G0.79}},\n\
+`Illama-guard-3-8b`9groq\",`80.2`G0.2}},\n\
+`Illama2-70b-4096`9groq\",`80.7`G0.8}},\n\
+`Illama3-70b-8192`9groq\",`80.59`G0.79}},\n\
+`Illama3-8b-8192`9groq\",`80.05`G0.08}},\n\
+`Illama3-groq-70b-8192-tool-use-preview`9groq\",`80.89`G0.89}},\n\
+`Illama3-groq-8b-8192-tool-use-preview`9groq\",`80.19`G0.19}},\n\
+`Imeta-llama/llama-4-maverick-17b-128e-instruct`9groq`DLlama 4 Maverick 17B 128E\",`80.2`G0.6}},\n\
+`Imeta-llama/llama-4-scout-17b-16e-instruct`9groq`DLlama 4 Scout (17Bx16E) 128k\",`80.11`G0.34}},\n\
+`Imeta-llama/llama-guard-4-12b`9groq`DLlama Guard 4 12B\",`80.2`G0.2}},\n\
+`Imistral-saba-24b`9groq\",`80.79`G0.79}},\n\
+`Imixtral-8x7b-32768`9groq\",`80.24`G0.24}},\n\
+`Imoonshotai/kimi-k2-instruct`9groq`DKimi K2 1T 128k\",`F\"moonshotai/kimi-k2-instruct-0905\"],`81`C0.5`G3}},\n\
+`Iopenai/gpt-oss-120b`9groq\",`F\"openai/gpt-oss-safeguard-20b\"],`80.15`C0.075`G0.6}},\n\
+`Iopenai/gpt-oss-20b`9groq\",`80.075`C0.0375`G0.3}},\n\
+`Iqwen/qwen3-32b`9groq`DQwen3 32B 131k\",`80.29`G0.59}},\n\
+`Iwhisper-large-v3`9groq`DWhisper Large V3\",\"mode\":\"audio\",\"prices\":{\"perAudioHour\":0.111}},\n\
+`Iwhisper-large-v3-turbo`9groq`DWhisper Large V3 Turbo\",\"mode\":\"audio\",\"prices\":{\"perAudioHour\":0.04}},\n\
+`Imeta-llama/Llama-3.1-8B-Instruct`9`Ecerebras`DLlama-3.1-8B-Instruct\",`F\"meta-llama/llama-3.1-8b-instruct-fast\"],`80.1`G0.1}},\n\
+`Imeta-llama/Llama-3.3-70B-Instruct`9`Efireworks-ai`DLlama-3.3-70B-Instruct\",`F\"meta-llama/llama-3.3-70b-instruct-fast\"],`80.9`G0.9}},\n\
+`Iopenai/gpt-oss-120b`9`Efireworks-ai`Dgpt-oss-120b\",`F\"openai/gpt-oss-120b-fast\"],`80.15`G0.6}},\n\
+`Iopenai/gpt-oss-20b`9`Efireworks-ai`Dgpt-oss-20b\",`F\"openai/gpt-oss-20b-fast\"],`80.05`G0.2}},\n\
+`IQwen/Qwen3-32B`9`Egroq`DQwen3-32B\",`F\"qwen/qwen3-32b-fast\"],`80.29`G0.59}},\n\
+`Imeta-llama/Llama-3.3-70B-Instruct`9`Egroq`DLlama-3.3-70B-Instruct\",`F\"meta-llama/llama-3.3-70b-instruct-fast\"],`80.59`G0.79}},\n\
+`Imeta-llama/Llama-4-Scout-17B-16E-Instruct`9`Egroq`DLlama-4-Scout-17B-16E-Instruct\",`F\"meta-llama/llama-4-scout-17b-16e-instruct-fast\"],`80.11`G0.34}},\n\
+`Iopenai/gpt-oss-120b`9`Egroq`Dgpt-oss-120b\",`F\"openai/gpt-oss-120b-fast\"],`80.15`G0.75}},\n\
+`Iopenai/gpt-oss-20b`9`Egroq`Dgpt-oss-20b\",`F\"openai/gpt-oss-20b-fast\"],`80.1`G0.5}},\n\
+`IQwen/Qwen2.5-VL-72B-Instruct`9`Ehyperbolic`DQwen2.5-VL-72B-Instruct\",`F\"qwen/qwen2.5-vl-72b-instruct-fast\"],`80.6`G0.6}},\n\
+`IQwen/Qwen2.5-VL-7B-Instruct`9`Ehyperbolic`DQwen2.5-VL-7B-Instruct\",`F\"qwen/qwen2.5-vl-7b-instruct-fast\"],`80.2`G0.2}},\n\
+`IQwen/Qwen3-235B-A22B-Instruct-2507`9`Ehyperbolic`DQwen3-235B-A22B-Instruct-2507\",`F\"qwen/qwen3-235b-a22b-instruct-2507-fast\"],`82`G2}},\n\
+`IQwen/Qwen3-Coder-480B-A35B-Instruct`9`Ehyperbolic`DQwen3-Coder-480B-A35B-Instruct\",`F\"qwen/qwen3-coder-480b-a35b-instruct-fast\"],`82`G2}},\n\
+`IQwen/Qwen3-Next-80B-A3B-Instruct`9`Ehyperbolic`DQwen3-Next-80B-A3B-Instruct\",`F\"qwen/qwen3-next-80b-a3b-instruct-fast\"],`80.3`G0.3}},\n\
+";
+  },
+  function () {
+    return "`IQwen/Qwen3-Next-80B-A3B-Thinking`9`Ehyperbolic`DQwen3-Next-80B-A3B-Thinking\",`F\"qwen/qwen3-next-80b-a3b-thinking-fast\"],`80.3`G0.3}},\n\
+`Ideepseek-ai/DeepSeek-R1`9`Ehyperbolic`DDeepSeek-R1\",`F\"deepseek-ai/deepseek-r1-fast\"],`82`G2}},\n\
+`Ideepseek-ai/DeepSeek-R1-0528`9`Ehyperbolic`DDeepSeek-R1-0528\",`F\"deepseek-ai/deepseek-r1-0528-fast\"],`83`G3}},\n\
+`Ideepseek-ai/DeepSeek-V3-0324`9`Ehyperbolic`DDeepSeek-V3-0324\",`F\"deepseek-ai/deepseek-v3-0324-fast\"],`81.25`G1.25}},\n\
+`Imeta-llama/Llama-3.3-70B-Instruct`9`Ehyperbolic`DLlama-3.3-70B-Instruct\",`F\"meta-llama/llama-3.3-70b-instruct-fast\"],`80.4`G0.4}},\n\
+`Iopenai/gpt-oss-120b`9`Ehyperbolic`Dgpt-oss-120b\",`F\"openai/gpt-oss-120b-fast\"],`80.3`G0.3}},\n\
+`Iopenai/gpt-oss-20b`9`Ehyperbolic`Dgpt-oss-20b\",`F\"openai/gpt-oss-20b-fast\"],`80.1`G0.1}},\n\
+`INousResearch/Hermes-4-405B`9`Enebius`DHermes-4-405B\",`F\"nousresearch/hermes-4-405b-fast\"],`81`G3}},\n\
+`INousResearch/Hermes-4-70B`9`Enebius`DHermes-4-70B\",`F\"nousresearch/hermes-4-70b-fast\"],`80.13`G0.4}},\n\
+`IPrimeIntellect/INTELLECT-3-FP8`9`Enebius`DINTELLECT-3-FP8\",`F\"primeintellect/intellect-3-fp8-fast\"],`80.2`G1.1}},\n\
+`IQwen/Qwen2.5-Coder-7B`9`Enebius`DQwen2.5-Coder-7B\",`F\"qwen/qwen2.5-coder-7b-fast\"],`80.03`G0.09}},\n\
+`IQwen/Qwen2.5-VL-72B-Instruct`9`Enebius`DQwen2.5-VL-72B-Instruct\",`F\"qwen/qwen2.5-vl-72b-instruct-fast\"],`80.25`G0.75}},\n\
+`IQwen/Qwen3-235B-A22B-Instruct-2507`9`Enebius`DQwen3-235B-A22B-Instruct-2507\",`F\"qwen/qwen3-235b-a22b-instruct-2507-fast\"],`80.2`G0.6}},\n\
+`IQwen/Qwen3-235B-A22B-Thinking-2507`9`Enebius`DQwen3-235B-A22B-Thinking-2507\",`F\"qwen/qwen3-235b-a22b-thinking-2507-fast\"],`80.2`G0.8}},\n\
+`IQwen/Qwen3-30B-A3B-Instruct-2507`9`Enebius`DQwen3-30B-A3B-Instruct-2507\",`F\"qwen/qwen3-30b-a3b-instruct-2507-fast\"],`80.1`G0.3}},\n\
+`IQwen/Qwen3-30B-A3B-Thinking-2507`9`Enebius`DQwen3-30B-A3B-Thinking-2507\",`F\"qwen/qwen3-30b-a3b-thinking-2507-fast\"],`80.1`G0.3}},\n\
+`IQwen/Qwen3-32B`9`Enebius`DQwen3-32B\",`F\"qwen/qwen3-32b-fast\"],`80.1`G0.3}},\n\
+`IQwen/Qwen3-Coder-30B-A3B-Instruct`9`Enebius`DQwen3-Coder-30B-A3B-Instruct\",`F\"qwen/qwen3-coder-30b-a3b-instruct-fast\"],`80.1`G0.3}},\n\
+`IQwen/Qwen3-Coder-480B-A35B-Instruct`9`Enebius`DQwen3-Coder-480B-A35B-Instruct\",`F\"qwen/qwen3-coder-480b-a35b-instruct-fast\"],`80.4`G1.8}},\n\
+`Ideepseek-ai/DeepSeek-R1-0528`9`Enebius`DDeepSeek-R1-0528\",`F\"deepseek-ai/deepseek-r1-0528-fast\"],`80.8`G2.4}},\n\
+`Ideepseek-ai/DeepSeek-V3-0324`9`Enebius`DDeepSeek-V3-0324\",`F\"deepseek-ai/deepseek-v3-0324-fast\"],`80.75`G2.25}},\n\
+`Igoogle/gemma-2-2b-it`9`Enebius`Dgemma-2-2b-it\",`F\"google/gemma-2-2b-it-fast\"],`80.02`G0.06}},\n\
+`Igoogle/gemma-2-9b-it`9`Enebius`Dgemma-2-9b-it\",`F\"google/gemma-2-9b-it-fast\"],`80.03`G0.09}},\n\
+`Igoogle/gemma-3-27b-it`9`Enebius`Dgemma-3-27b-it\",`F\"google/gemma-3-27b-it-fast\"],`80.2`G0.6}},\n\
+`Imeta-llama/Llama-3.1-8B-Instruct`9`Enebius`DLlama-3.1-8B-Instruct\",`F\"meta-llama/llama-3.1-8b-instruct-fast\"],`80.03`G0.09}},\n\
+`Imeta-llama/Llama-3.3-70B-Instruct`9`Enebius`DLlama-3.3-70B-Instruct\",`F\"meta-llama/llama-3.3-70b-instruct-fast\"],`80.25`G0.75}},\n\
+`Imoonshotai/Kimi-K2-Instruct`9`Enebius`DKimi-K2-Instruct\",`F\"moonshotai/kimi-k2-instruct-fast\"],`80.5`G2.4}},\n\
+`Imoonshotai/Kimi-K2-Thinking`9`Enebius`DKimi-K2-Thinking\",`F\"moonshotai/kimi-k2-thinking-fast\"],`80.6`G2.5}},\n\
+`Invidia/Llama-3_1-Nemotron-Ultra-253B-v1`9`Enebius`DLlama-3_1-Nemotron-Ultra-253B-v1\",`F\"nvidia/llama-3_1-nemotron-ultra-253b-v1-fast\"],`80.6`G1.8}},\n\
+`Invidia/NVIDIA-Nemotron-Nano-12B-v2`9`Enebius`DNVIDIA-Nemotron-Nano-12B-v2\",`F\"nvidia/nvidia-nemotron-nano-12b-v2-fast\"],`80.07`G0.2}},\n\
+`Iopenai/gpt-oss-120b`9`Enebius`Dgpt-oss-120b\",`F\"openai/gpt-oss-120b-fast\"],`80.15`G0.6}},\n\
+`Izai-org/GLM-4.5`9`Enebius`DGLM-4.5\",`F\"zai-org/glm-4.5-fast\"],`80.6`G2.2}},\n\
+";
+  },
+  function () {
+    return "`Izai-org/GLM-4.5-Air`9`Enebius`DGLM-4.5-Air\",`F\"zai-org/glm-4.5-air-fast\"],`80.2`G1.2}},\n\
+`IMiniMaxAI/MiniMax-M1-80k`9`Enovita`DMiniMax-M1-80k\",`F\"minimaxai/minimax-m1-80k-fast\"],`80.55`G2.2}},\n\
+`IMiniMaxAI/MiniMax-M2`9`Enovita`DMiniMax-M2\",`F\"minimaxai/minimax-m2-fast\",\"minimaxai/minimax-m2.1\",\"minimaxai/minimax-m2.1-fast\",\"minimaxai/minimax-m2.5\",\"minimaxai/minimax-m2.5-fast\"],`80.3`G1.2}},\n\
+`INousResearch/Hermes-2-Pro-Llama-3-8B`9`Enovita`DHermes-2-Pro-Llama-3-8B\",`F\"nousresearch/hermes-2-pro-llama-3-8b-fast\"],`80.14`G0.14}},\n\
+`IQwen/Qwen2.5-72B-Instruct`9`Enovita`DQwen2.5-72B-Instruct\",`F\"qwen/qwen2.5-72b-instruct-fast\"],`80.38`G0.4}},\n\
+`IQwen/Qwen3-235B-A22B`9`Enovita`DQwen3-235B-A22B\",`F\"qwen/qwen3-235b-a22b-fast\"],`80.2`G0.8}},\n\
+`IQwen/Qwen3-235B-A22B-Instruct-2507`9`Enovita`DQwen3-235B-A22B-Instruct-2507\",`F\"qwen/qwen3-235b-a22b-instruct-2507-fast\"],`80.09`G0.58}},\n\
+`IQwen/Qwen3-235B-A22B-Thinking-2507`9`Enovita`DQwen3-235B-A22B-Thinking-2507\",`F\"qwen/qwen3-235b-a22b-thinking-2507-fast\"],`80.3`G3}},\n\
+`IQwen/Qwen3-30B-A3B`9`Enovita`DQwen3-30B-A3B\",`F\"qwen/qwen3-30b-a3b-fast\"],`80.09`G0.45}},\n\
+`IQwen/Qwen3-32B`9`Enovita`DQwen3-32B\",`F\"qwen/qwen3-32b-fast\"],`80.1`G0.45}},\n\
+`IQwen/Qwen3-Coder-480B-A35B-Instruct`9`Enovita`DQwen3-Coder-480B-A35B-Instruct\",`F\"qwen/qwen3-coder-480b-a35b-instruct-fast\"],`80.3`G1.3}},\n\
+`IQwen/Qwen3-Coder-Next`9`Enovita`DQwen3-Coder-Next\",`F\"qwen/qwen3-coder-next-fast\"],`80.2`G1.5}},\n\
+`IQwen/Qwen3-Next-80B-A3B-Instruct`9`Enovita`DQwen3-Next-80B-A3B-Instruct\",`F\"qwen/qwen3-next-80b-a3b-instruct-fast\"],`80.15`G1.5}},\n\
+`IQwen/Qwen3-Next-80B-A3B-Thinking`9`Enovita`DQwen3-Next-80B-A3B-Thinking\",`F\"qwen/qwen3-next-80b-a3b-thinking-fast\"],`80.15`G1.5}},\n\
+`IQwen/Qwen3-VL-235B-A22B-Instruct`9`Enovita`DQwen3-VL-235B-A22B-Instruct\",`F\"qwen/qwen3-vl-235b-a22b-instruct-fast\"],`80.3`G1.5}},\n\
+`IQwen/Qwen3-VL-235B-A22B-Thinking`9`Enovita`DQwen3-VL-235B-A22B-Thinking\",`F\"qwen/qwen3-vl-235b-a22b-thinking-fast\"],`80.98`G3.95}},\n\
+`IQwen/Qwen3-VL-30B-A3B-Instruct`9`Enovita`DQwen3-VL-30B-A3B-Instruct\",`F\"qwen/qwen3-vl-30b-a3b-instruct-fast\"],`80.2`G0.7}},\n\
+`IQwen/Qwen3-VL-30B-A3B-Thinking`9`Enovita`DQwen3-VL-30B-A3B-Thinking\",`F\"qwen/qwen3-vl-30b-a3b-thinking-fast\"],`80.2`G1}},\n\
+`IQwen/Qwen3-VL-8B-Instruct`9`Enovita`DQwen3-VL-8B-Instruct\",`F\"qwen/qwen3-vl-8b-instruct-fast\"],`80.08`G0.5}},\n\
+`IQwen/Qwen3.5-122B-A10B`9`Enovita`DQwen3.5-122B-A10B\",`F\"qwen/qwen3.5-122b-a10b-fast\"],`80.4`G3.2}},\n\
+`IQwen/Qwen3.5-27B`9`Enovita`DQwen3.5-27B\",`F\"qwen/qwen3.5-27b-fast\"],`80.3`G2.4}},\n\
+`IQwen/Qwen3.5-35B-A3B`9`Enovita`DQwen3.5-35B-A3B\",`F\"qwen/qwen3.5-35b-a3b-fast\"],`80.25`G2}},\n\
+`IQwen/Qwen3.5-397B-A17B`9`Enovita`DQwen3.5-397B-A17B\",`F\"qwen/qwen3.5-397b-a17b-fast\"],`80.6`G3.6}},\n\
+`ISao10K/L3-70B-Euryale-v2.1`9`Enovita`DL3-70B-Euryale-v2.1\",`F\"sao10k/l3-70b-euryale-v2.1-fast\"],`81.48`G1.48}},\n\
+`ISao10K/L3-8B-Lunaris-v1`9`Enovita`DL3-8B-Lunaris-v1\",`F\"sao10k/l3-8b-lunaris-v1-fast\"],`80.05`G0.05}},\n\
+`ISao10K/L3-8B-Stheno-v3.2`9`Enovita`DL3-8B-Stheno-v3.2\",`F\"sao10k/l3-8b-stheno-v3.2-fast\"],`80.05`G0.05}},\n\
+`IXiaomiMiMo/MiMo-V2-Flash`9`Enovita`DMiMo-V2-Flash\",`F\"xiaomimimo/mimo-v2-flash-fast\"],`80.1`G0.3}},\n\
+`Ialpindale/WizardLM-2-8x22B`9`Enovita`DWizardLM-2-8x22B\",`F\"alpindale/wizardlm-2-8x22b-fast\"],`80.62`G0.62}},\n\
+`Ibaidu/ERNIE-4.5-21B-A3B-PT`9`Enovita`DERNIE-4.5-21B-A3B-PT\",`F\"baidu/ernie-4.5-21b-a3b-pt-fast\"],`80.07`G0.28}},\n\
+`Ibaidu/ERNIE-4.5-300B-A47B-Base-PT`9`Enovita`DERNIE-4.5-300B-A47B-Base-PT\",`F\"baidu/ernie-4.5-300b-a47b-base-pt-fast\"],`80.28`G1.1}},\n\
+`Ibaidu/ERNIE-4.5-VL-28B-A3B-PT`9`Enovita`DERNIE-4.5-VL-28B-A3B-PT\",`F\"baidu/ernie-4.5-vl-28b-a3b-pt-fast\"],`80.14`G0.56}},\n\
+`Ibaidu/ERNIE-4.5-VL-424B-A47B-Base-PT`9`Enovita`DERNIE-4.5-VL-424B-A47B-Base-PT\",`F\"baidu/ernie-4.5-vl-424b-a47b-base-pt-fast\"],`80.42`G1.25}},\n\
+";
+  },
+  function () {
+    return "`Ideepseek-ai/DeepSeek-Prover-V2-671B`9`Enovita`DDeepSeek-Prover-V2-671B\",`F\"deepseek-ai/deepseek-prover-v2-671b-fast\"],`80.7`G2.5}},\n\
+`Ideepseek-ai/DeepSeek-R1`9`Enovita`DDeepSeek-R1\",`F\"deepseek-ai/deepseek-r1-fast\",\"deepseek-ai/deepseek-r1-0528\",\"deepseek-ai/deepseek-r1-0528-fast\"],`80.7`G2.5}},\n\
+`Ideepseek-ai/DeepSeek-R1-Distill-Llama-70B`9`Enovita`DDeepSeek-R1-Distill-Llama-70B\",`F\"deepseek-ai/deepseek-r1-distill-llama-70b-fast\"],`80.8`G0.8}},\n\
+`Ideepseek-ai/DeepSeek-V3`9`Enovita`DDeepSeek-V3\",`F\"deepseek-ai/deepseek-v3-fast\"],`80.4`G1.3}},\n\
+`Ideepseek-ai/DeepSeek-V3-0324`9`Enovita`DDeepSeek-V3-0324\",`F\"deepseek-ai/deepseek-v3-0324-fast\"],`80.27`G1.12}},\n\
+`Ideepseek-ai/DeepSeek-V3.1`9`Enovita`DDeepSeek-V3.1\",`F\"deepseek-ai/deepseek-v3.1-fast\",\"deepseek-ai/deepseek-v3.1-terminus\",\"deepseek-ai/deepseek-v3.1-terminus-fast\"],`80.27`G1}},\n\
+`Ideepseek-ai/DeepSeek-V3.2`9`Enovita`DDeepSeek-V3.2\",`F\"deepseek-ai/deepseek-v3.2-fast\"],`80.269`G0.4}},\n\
+`Ideepseek-ai/DeepSeek-V3.2-Exp`9`Enovita`DDeepSeek-V3.2-Exp\",`F\"deepseek-ai/deepseek-v3.2-exp-fast\"],`80.27`G0.41}},\n\
+`Imeta-llama/Llama-3.1-8B-Instruct`9`Enovita`DLlama-3.1-8B-Instruct\",`F\"meta-llama/llama-3.1-8b-instruct-fast\"],`80.02`G0.05}},\n\
+`Imeta-llama/Llama-3.3-70B-Instruct`9`Enovita`DLlama-3.3-70B-Instruct\",`F\"meta-llama/llama-3.3-70b-instruct-fast\"],`80.135`G0.4}},\n\
+`Imeta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8`9`Enovita`DLlama-4-Maverick-17B-128E-Instruct-FP8\",`F\"meta-llama/llama-4-maverick-17b-128e-instruct-fp8-fast\"],`80.27`G0.85}},\n\
+`Imeta-llama/Llama-4-Scout-17B-16E-Instruct`9`Enovita`DLlama-4-Scout-17B-16E-Instruct\",`F\"meta-llama/llama-4-scout-17b-16e-instruct-fast\"],`80.18`G0.59}},\n\
+`Imeta-llama/Meta-Llama-3-70B-Instruct`9`Enovita`DMeta-Llama-3-70B-Instruct\",`F\"meta-llama/meta-llama-3-70b-instruct-fast\"],`80.51`G0.74}},\n\
+`Imeta-llama/Meta-Llama-3-8B-Instruct`9`Enovita`DMeta-Llama-3-8B-Instruct\",`F\"meta-llama/meta-llama-3-8b-instruct-fast\"],`80.04`G0.04}},\n\
+`Imoonshotai/Kimi-K2-Instruct`9`Enovita`DKimi-K2-Instruct\",`F\"moonshotai/kimi-k2-instruct-fast\"],`80.57`G2.3}},\n\
+`Imoonshotai/Kimi-K2-Instruct-0905`9`Enovita`DKimi-K2-Instruct-0905\",`F\"moonshotai/kimi-k2-instruct-0905-fast\"],`80.6`G2.5}},\n\
+`Imoonshotai/Kimi-K2-Thinking`9`Enovita`DKimi-K2-Thinking\",`F\"moonshotai/kimi-k2-thinking-fast\"],`80.6`G2.5}},\n\
+`Imoonshotai/Kimi-K2.5`9`Enovita`DKimi-K2.5\",`F\"moonshotai/kimi-k2.5-fast\"],`80.6`G3}},\n\
+`Iopenai/gpt-oss-120b`9`Enovita`Dgpt-oss-120b\",`F\"openai/gpt-oss-120b-fast\"],`80.05`G0.25}},\n\
+`Iopenai/gpt-oss-20b`9`Enovita`Dgpt-oss-20b\",`F\"openai/gpt-oss-20b-fast\"],`80.04`G0.15}},\n\
+`Izai-org/AutoGLM-Phone-9B-Multilingual`9`Enovita`DAutoGLM-Phone-9B-Multilingual\",`F\"zai-org/autoglm-phone-9b-multilingual-fast\"],`80.035`G0.138}},\n\
+`Izai-org/GLM-4-32B-0414`9`Enovita`DGLM-4-32B-0414\",`F\"zai-org/glm-4-32b-0414-fast\"],`80.55`G1.66}},\n\
+`Izai-org/GLM-4.5`9`Enovita`DGLM-4.5\",`F\"zai-org/glm-4.5-fast\"],`80.6`G2.2}},\n\
+`Izai-org/GLM-4.5-Air`9`Enovita`DGLM-4.5-Air\",`F\"zai-org/glm-4.5-air-fast\"],`80.13`G0.85}},\n\
+`Izai-org/GLM-4.5V`9`Enovita`DGLM-4.5V\",`F\"zai-org/glm-4.5v-fast\"],`80.6`G1.8}},\n\
+`Izai-org/GLM-4.6`9`Enovita`DGLM-4.6\",`F\"zai-org/glm-4.6-fast\"],`80.55`G2.2}},\n\
+`Izai-org/GLM-4.6V-Flash`9`Enovita`DGLM-4.6V-Flash\",`F\"zai-org/glm-4.6v-flash-fast\"],`80.3`G0.9}},\n\
+`Izai-org/GLM-4.7`9`Enovita`DGLM-4.7\",`F\"zai-org/glm-4.7-fast\"],`80.6`G2.2}},\n\
+`Izai-org/GLM-4.7-Flash`9`Enovita`DGLM-4.7-Flash\",`F\"zai-org/glm-4.7-flash-fast\"],`80.07`G0.4}},\n\
+`Izai-org/GLM-5`9`Enovita`DGLM-5\",`F\"zai-org/glm-5-fast\"],`81`G3.2}},\n\
+`IQwen/QwQ-32B`9`Enscale`DQwQ-32B\",`F\"qwen/qwq-32b-fast\"],`80.18`G0.2}},\n\
+`IQwen/Qwen2.5-Coder-32B-Instruct`9`Enscale`DQwen2.5-Coder-32B-Instruct\",`F\"qwen/qwen2.5-coder-32b-instruct-fast\"],`80.06`G0.2}},\n\
+";
+  },
+  function () {
+    return "`IQwen/Qwen2.5-Coder-3B-Instruct`9`Enscale`DQwen2.5-Coder-3B-Instruct\",`F\"qwen/qwen2.5-coder-3b-instruct-fast\"],`80.01`G0.03}},\n\
+`IQwen/Qwen2.5-Coder-7B-Instruct`9`Enscale`DQwen2.5-Coder-7B-Instruct\",`F\"qwen/qwen2.5-coder-7b-instruct-fast\"],`80.01`G0.03}},\n\
+`IQwen/Qwen3-14B`9`Enscale`DQwen3-14B\",`F\"qwen/qwen3-14b-fast\"],`80.07`G0.2}},\n\
+`IQwen/Qwen3-235B-A22B`9`Enscale`DQwen3-235B-A22B\",`F\"qwen/qwen3-235b-a22b-fast\",\"qwen/qwen3-235b-a22b-instruct-2507\",\"qwen/qwen3-235b-a22b-instruct-2507-fast\"],`80.2`G0.6}},\n\
+`IQwen/Qwen3-32B`9`Enscale`DQwen3-32B\",`F\"qwen/qwen3-32b-fast\"],`80.08`G0.25}},\n\
+`IQwen/Qwen3-4B-Instruct-2507`9`Enscale`DQwen3-4B-Instruct-2507\",`F\"qwen/qwen3-4b-instruct-2507-fast\"],`80.01`G0.03}},\n\
+`IQwen/Qwen3-4B-Thinking-2507`9`Enscale`DQwen3-4B-Thinking-2507\",`F\"qwen/qwen3-4b-thinking-2507-fast\"],`80.01`G0.03}},\n\
+`IQwen/Qwen3-8B`9`Enscale`DQwen3-8B\",`F\"qwen/qwen3-8b-fast\"],`80.07`G0.18}},\n\
+`Ideepseek-ai/DeepSeek-R1-Distill-Llama-70B`9`Enscale`DDeepSeek-R1-Distill-Llama-70B\",`F\"deepseek-ai/deepseek-r1-distill-llama-70b-fast\"],`80.75`G0.75}},\n\
+`Ideepseek-ai/DeepSeek-R1-Distill-Llama-8B`9`Enscale`DDeepSeek-R1-Distill-Llama-8B\",`F\"deepseek-ai/deepseek-r1-distill-llama-8b-fast\"],`80.05`G0.05}},\n\
+`Ideepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B`9`Enscale`DDeepSeek-R1-Distill-Qwen-1.5B\",`F\"deepseek-ai/deepseek-r1-distill-qwen-1.5b-fast\"],`80.1`G0.1}},\n\
+`Ideepseek-ai/DeepSeek-R1-Distill-Qwen-32B`9`Enscale`DDeepSeek-R1-Distill-Qwen-32B\",`F\"deepseek-ai/deepseek-r1-distill-qwen-32b-fast\"],`80.3`G0.3}},\n\
+`Ideepseek-ai/DeepSeek-R1-Distill-Qwen-7B`9`Enscale`DDeepSeek-R1-Distill-Qwen-7B\",`F\"deepseek-ai/deepseek-r1-distill-qwen-7b-fast\"],`80.15`G0.15}},\n\
+`Imeta-llama/Llama-3.1-8B-Instruct`9`Enscale`DLlama-3.1-8B-Instruct\",`F\"meta-llama/llama-3.1-8b-instruct-fast\"],`80.06`G0.06}},\n\
+`Imeta-llama/Llama-3.3-70B-Instruct`9`Enscale`DLlama-3.3-70B-Instruct\",`F\"meta-llama/llama-3.3-70b-instruct-fast\"],`80.4`G0.4}},\n\
+`Imeta-llama/Llama-4-Scout-17B-16E-Instruct`9`Enscale`DLlama-4-Scout-17B-16E-Instruct\",`F\"meta-llama/llama-4-scout-17b-16e-instruct-fast\"],`80.09`G0.29}},\n\
+`Iopenai/gpt-oss-120b`9`Enscale`Dgpt-oss-120b\",`F\"openai/gpt-oss-120b-fast\"],`80.1`G0.4}},\n\
+`Iopenai/gpt-oss-20b`9`Enscale`Dgpt-oss-20b\",`F\"openai/gpt-oss-20b-fast\"],`80.05`G0.2}},\n\
+`IQwen/Qwen2.5-VL-72B-Instruct`9`Eovhcloud`DQwen2.5-VL-72B-Instruct\",`F\"qwen/qwen2.5-vl-72b-instruct-fast\"],`81.01`G1.01}},\n\
+`IQwen/Qwen3-32B`9`Eovhcloud`DQwen3-32B\",`F\"qwen/qwen3-32b-fast\"],`80.09`G0.25}},\n\
+`IQwen/Qwen3-Coder-30B-A3B-Instruct`9`Eovhcloud`DQwen3-Coder-30B-A3B-Instruct\",`F\"qwen/qwen3-coder-30b-a3b-instruct-fast\"],`80.07`G0.26}},\n\
+`Imeta-llama/Llama-3.1-8B-Instruct`9`Eovhcloud`DLlama-3.1-8B-Instruct\",`F\"meta-llama/llama-3.1-8b-instruct-fast\"],`80.11`G0.11}},\n\
+`Imeta-llama/Llama-3.3-70B-Instruct`9`Eovhcloud`DLlama-3.3-70B-Instruct\",`F\"meta-llama/llama-3.3-70b-instruct-fast\"],`80.74`G0.74}},\n\
+`Iopenai/gpt-oss-120b`9`Eovhcloud`Dgpt-oss-120b\",`F\"openai/gpt-oss-120b-fast\"],`80.09`G0.47}},\n\
+`Iopenai/gpt-oss-20b`9`Eovhcloud`Dgpt-oss-20b\",`F\"openai/gpt-oss-20b-fast\"],`80.05`G0.18}},\n\
+`Iaisingapore/Gemma-SEA-LION-v4-27B-IT`9`Epublicai`DGemma-SEA-LION-v4-27B-IT\",`F\"aisingapore/gemma-sea-lion-v4-27b-it-fast\"],`80.2`G0.4}},\n\
+`Iaisingapore/Qwen-SEA-LION-v4-32B-IT`9`Epublicai`DQwen-SEA-LION-v4-32B-IT\",`F\"aisingapore/qwen-sea-lion-v4-32b-it-fast\"],`80.25`G0.5}},\n\
+`Iallenai/Olmo-3-7B-Instruct`9`Epublicai`DOlmo-3-7B-Instruct\",`F\"allenai/olmo-3-7b-instruct-fast\"],`80.1`G0.2}},\n\
+`Iallenai/Olmo-3.1-32B-Instruct`9`Epublicai`DOlmo-3.1-32B-Instruct\",`F\"allenai/olmo-3.1-32b-instruct-fast\"],`80.2`G0.6}},\n\
+`Idicta-il/DictaLM-3.0-24B-Thinking`9`Epublicai`DDictaLM-3.0-24B-Thinking\",`F\"dicta-il/dictalm-3.0-24b-thinking-fast\"],`80.2`G0.4}},\n\
+`Iswiss-ai/Apertus-70B-Instruct-2509`9`Epublicai`DApertus-70B-Instruct-2509\",`F\"swiss-ai/apertus-70b-instruct-2509-fast\"],`80.82`G2.92}},\n\
+`Iswiss-ai/Apertus-8B-Instruct-2509`9`Epublicai`DApertus-8B-Instruct-2509\",`F\"swiss-ai/apertus-8b-instruct-2509-fast\"],`80.1`G0.2}},\n\
+";
+  },
+  function () {
+    return "`Iutter-project/EuroLLM-22B-Instruct-2512`9`Epublicai`DEuroLLM-22B-Instruct-2512\",`F\"utter-project/eurollm-22b-instruct-2512-fast\"],`80.1`G0.2}},\n\
+`IQwen/Qwen3-32B`9`Esambanova`DQwen3-32B\",`F\"qwen/qwen3-32b-fast\"],`80.4`G0.8}},\n\
+`Ideepseek-ai/DeepSeek-R1-0528`9`Esambanova`DDeepSeek-R1-0528\",`F\"deepseek-ai/deepseek-r1-0528-fast\"],`85`G7}},\n\
+`Ideepseek-ai/DeepSeek-R1-Distill-Llama-70B`9`Esambanova`DDeepSeek-R1-Distill-Llama-70B\",`F\"deepseek-ai/deepseek-r1-distill-llama-70b-fast\"],`80.7`G1.4}},\n\
+`Ideepseek-ai/DeepSeek-V3-0324`9`Esambanova`DDeepSeek-V3-0324\",`F\"deepseek-ai/deepseek-v3-0324-fast\"],`83`G4.5}},\n\
+`Imeta-llama/Llama-3.1-8B-Instruct`9`Esambanova`DLlama-3.1-8B-Instruct\",`F\"meta-llama/llama-3.1-8b-instruct-fast\"],`80.1`G0.2}},\n\
+`Imeta-llama/Llama-3.3-70B-Instruct`9`Esambanova`DLlama-3.3-70B-Instruct\",`F\"meta-llama/llama-3.3-70b-instruct-fast\"],`80.6`G1.2}},\n\
+`Iopenai/gpt-oss-120b`9`Esambanova`Dgpt-oss-120b\",`F\"openai/gpt-oss-120b-fast\"],`80.22`G0.59}},\n\
+`Itokyotech-llm/Llama-3.3-Swallow-70B-Instruct-v0.4`9`Esambanova`DLlama-3.3-Swallow-70B-Instruct-v0.4\",`F\"tokyotech-llm/llama-3.3-swallow-70b-instruct-v0.4-fast\"],`80.6`G1.2}},\n\
+`IEssentialAI/rnj-1-instruct`9`Etogether`Drnj-1-instruct\",`F\"essentialai/rnj-1-instruct-fast\"],`80.15`G0.15}},\n\
+`IQwen/Qwen2.5-7B-Instruct`9`Etogether`DQwen2.5-7B-Instruct\",`F\"qwen/qwen2.5-7b-instruct-fast\"],`80.3`G0.3}},\n\
+`IQwen/Qwen3-235B-A22B-Instruct-2507`9`Etogether`DQwen3-235B-A22B-Instruct-2507\",`F\"qwen/qwen3-235b-a22b-instruct-2507-fast\"],`80.2`G0.6}},\n\
+`IQwen/Qwen3-Coder-480B-A35B-Instruct`9`Etogether`DQwen3-Coder-480B-A35B-Instruct\",`F\"qwen/qwen3-coder-480b-a35b-instruct-fast\",\"qwen/qwen3-coder-480b-a35b-instruct-fp8\",\"qwen/qwen3-coder-480b-a35b-instruct-fp8-fast\"],`82`G2}},\n\
+`IQwen/Qwen3-Coder-Next-FP8`9`Etogether`DQwen3-Coder-Next-FP8\",`F\"qwen/qwen3-coder-next-fp8-fast\"],`80.5`G1.2}},\n\
+`IQwen/Qwen3-Next-80B-A3B-Instruct`9`Etogether`DQwen3-Next-80B-A3B-Instruct\",`F\"qwen/qwen3-next-80b-a3b-instruct-fast\"],`80.15`G1.5}},\n\
+`IQwen/Qwen3-VL-8B-Instruct`9`Etogether`DQwen3-VL-8B-Instruct\",`F\"qwen/qwen3-vl-8b-instruct-fast\"],`80.18000000000000002`G0.68}},\n\
+`IQwen/Qwen3.5-397B-A17B`9`Etogether`DQwen3.5-397B-A17B\",`F\"qwen/qwen3.5-397b-a17b-fast\"],`80.6`G3.6}},\n\
+`IQwen/Qwen3.5-9B`9`Etogether`DQwen3.5-9B\",`F\"qwen/qwen3.5-9b-fast\"],`80.1`G0.15}},\n\
+`IServiceNow-AI/Apriel-1.6-15b-Thinker`9`Etogether`DApriel-1.6-15b-Thinker\",`F\"servicenow-ai/apriel-1.6-15b-thinker-fast\"],`5,\n\
+`Ideepcogito/cogito-671b-v2.1`9`Etogether`Dcogito-671b-v2.1\",`F\"deepcogito/cogito-671b-v2.1-fast\",\"deepcogito/cogito-671b-v2.1-fp8\",\"deepcogito/cogito-671b-v2.1-fp8-fast\"],`81.25`G1.25}},\n\
+`Ideepseek-ai/DeepSeek-R1`9`Etogether`DDeepSeek-R1\",`F\"deepseek-ai/deepseek-r1-fast\",\"deepseek-ai/deepseek-r1-0528\",\"deepseek-ai/deepseek-r1-0528-fast\"],`83`G7}},\n\
+`Ideepseek-ai/DeepSeek-V3`9`Etogether`DDeepSeek-V3\",`F\"deepseek-ai/deepseek-v3-fast\",\"deepseek-ai/deepseek-v3-0324\",\"deepseek-ai/deepseek-v3-0324-fast\"],`81.25`G1.25}},\n\
+`Ideepseek-ai/DeepSeek-V3.1`9`Etogether`DDeepSeek-V3.1\",`F\"deepseek-ai/deepseek-v3.1-fast\"],`80.6`G1.7}},\n\
+`Igoogle/gemma-3n-E4B-it`9`Etogether`Dgemma-3n-E4B-it\",`F\"google/gemma-3n-e4b-it-fast\"],`80.02`G0.04}},\n\
+`Imeta-llama/Llama-3.3-70B-Instruct`9`Etogether`DLlama-3.3-70B-Instruct\",`F\"meta-llama/llama-3.3-70b-instruct-fast\"],`80.88`G0.88}},\n\
+`Imeta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8`9`Etogether`DLlama-4-Maverick-17B-128E-Instruct-FP8\",`F\"meta-llama/llama-4-maverick-17b-128e-instruct-fp8-fast\"],`80.27`G0.85}},\n\
+`Imoonshotai/Kimi-K2.5`9`Etogether`DKimi-K2.5\",`F\"moonshotai/kimi-k2.5-fast\"],`80.5`G2.8}},\n\
+`Iopenai/gpt-oss-120b`9`Etogether`Dgpt-oss-120b\",`F\"openai/gpt-oss-120b-fast\"],`80.15`G0.6}},\n\
+`Iopenai/gpt-oss-20b`9`Etogether`Dgpt-oss-20b\",`F\"openai/gpt-oss-20b-fast\"],`80.05`G0.2}},\n\
+`Izai-org/GLM-4.5-Air-FP8`9`Etogether`DGLM-4.5-Air-FP8\",`F\"zai-org/glm-4.5-air-fp8-fast\"],`80.2`G1.1}},\n\
+`Izai-org/GLM-4.6`9`Etogether`DGLM-4.6\",`F\"zai-org/glm-4.6-fast\"],`80.6`G2.2}},\n\
+`Izai-org/GLM-4.7-FP8`9`Etogether`DGLM-4.7-FP8\",`F\"zai-org/glm-4.7-fp8-fast\"],`80.45`G2}},\n\
+";
+  },
+  function () {
+    return "`Izai-org/GLM-5`9`Etogether`DGLM-5\",`F\"zai-org/glm-5-fast\"],`81`G3.2}},\n\
+`IM2-her`9minimax`DMiniMax M2-her\",`80.3`G1.2}},\n\
+`IMiniMax-M2`9minimax`DMiniMax M2\",`F\"minimax-m2.1\",\"minimax-m2.5\"],`80.3`B0.375`C0.03`G1.2}},\n\
+`IMiniMax-M2.1-highspeed`9minimax`DMiniMax M2.1 Highspeed\",\"match\":{\"or\":[`?m2.1-highspeed\"},`?m2.1-highspeed\"}]},`80.6`B0.375`C0.03`G2.4}},\n\
+`IMiniMax-M2.5-highspeed`9minimax`DMiniMax M2.5 Highspeed\",\"match\":{\"or\":[`?m2.5-highspeed\"},`?m2.5-highspeed\"}]},`80.6`B0.375`C0.03`G2.4}},\n\
+`IMiniMax-M2.7`9minimax`DMiniMax M2.7\",`80.3`B0.375`C0.06`G1.2}},\n\
+`IMiniMax-M2.7-highspeed`9minimax`DMiniMax M2.7 Highspeed\",\"match\":{\"or\":[`?m2.7-highspeed\"},`?m2.7-highspeed\"}]},`80.6`B0.375`C0.06`G2.4}},\n\
+`Iminimax-01`9minimax`DMiniMax-01\",`80.2`G1.1}},\n\
+`Iminimax-m1`9minimax`DMiniMax M1\",`80.4`G2.2}},\n\
+`Iminimax-m3`9minimax`DMiniMax M3\",`80.3`C0.06`G1.2},`4512000,`80.6`C0.12`G2.4}}]},\n\
+`Icodestral`9mistral`DCodestral\",`F\"codestral-latest\",\"codestral-2501\"],`80.3`G0.9}},\n\
+`Icodestral-2508`9mistral`DCodestral 2508\",`80.3`C0.03`G0.9}},\n\
+`Idevstral-2512`9mistral`DDevstral 2 2512\",`80.4`C0.04`G2}},\n\
+`Idevstral-small`9mistral`DDevstral Small\",`F\"devstral-small-2505\",\"devstral-small-2507\",\"devstral-small-latest\",\"labs-devstral-small-2512\"],`80.1`G0.3},`<},\n\
+`Idevstral-small:free`9mistral`DDevstral Small (free)\",`5,\n\
+`Imagistral-medium`9mistral`DMagistral Medium\",`3magistral-medium\"},`82`G5}},\n\
+`Imagistral-small`9mistral`DMagistral Small\",`3magistral-small-\"},`80.5`G1.5}},\n\
+`Iministral-14b-2512`9mistral`DMinistral 3 14B 2512\",`80.2`C0.02`G0.2}},\n\
+`Iministral-3b`9mistral`DMinistral 3B\",`80.04`G0.04}},\n\
+`Iministral-3b-2512`9mistral`DMinistral 3 3B 2512\",`80.1`C0.01`G0.1}},\n\
+`Iministral-8b`9mistral`DMinistral 8B 24.10\",`F\"ministral-8b-2410\"],`80.1`G0.1}},\n\
+`Iministral-8b-2512`9mistral`DMinistral 3 8B 2512\",`80.15`C0.015`G0.15}},\n\
+`Iministral-8b-latest`9mistral`DMinistral 8B Latest\",`80.1`G0.1},`>2025-12-02\"},\n\
+`Iministral-8b-latest`9mistral`DMinistral 8B Latest\",`80.15`C0.015`G0.15},`@2025-12-02\"},\n\
+`Imistral-7b`9mistral`DMistral 7B\",`F\"open-mistral-7b\"],`80.25`G0.25}},\n\
+`Imistral-embed`9mistral\",`=,`80.1`G0.1}},\n\
+`Imistral-large`9mistral`DMistral Large\",`F\"mistral-large-latest\",\"mistral-large-2407\",\"mistral-large-2411\"],`82`G6}},\n\
+`Imistral-large-2512`9mistral`DMistral Large 3 2512\",`80.5`C0.05`G1.5}},\n\
+`Imistral-medium-2312`9mistral`DMistral Medium 1\",`82.7`G8.1}},\n\
+`Imistral-medium-3-1`9mistral`DMistral Medium 3 and 3.1\",`F\"mistral-medium\",\"mistral-medium-2505\",\"mistral-medium-2508\"],`80.4`C0.04`G2}},\n\
+`Imistral-medium-3-5`9mistral`DMistral Medium 3.5\",`F\"mistral-medium-3.5\",\"mistral-medium-3\"],`81.5`C0.15`G7.5}},\n\
+`Imistral-medium-latest`9mistral`DMistral Medium Latest\",`80.4`C0.04`G2},`>2026-06-16\"},\n\
+";
+  },
+  function () {
+    return "`Imistral-medium-latest`9mistral`DMistral Medium Latest\",`81.5`C0.15`G7.5},`@2026-06-16\"},\n\
+`Imistral-nemo`9mistral`DMistral NeMo\",`F\"open-mistral-nemo\"],`80.15`G0.15}},\n\
+`Imistral-nemo:free`9mistral`DMistral Nemo (free)\",`5,\n\
+`Imistral-saba`9mistral`DMistral Saba\",`F\"mistral-saba-latest\"],`80.2`G0.6}},\n\
+`Imistral-small-24b-instruct-2501`9mistral`DMistral Small 3\",`80.05`G0.08}},\n\
+`Imistral-small-24b-instruct-2501:free`9mistral`DMistral Small 3 (free)\",`5,\n\
+`Imistral-small-2603`9mistral`DMistral Small 4\",`80.15`C0.015`G0.6}},\n\
+`Imistral-small-3.1-24b-instruct`9mistral`DMistral Small 3.1 24B\",`80.351`G0.555}},\n\
+`Imistral-small-3.2-24b-instruct`9mistral`DMistral Small 3.2 24B\",`80.075`G0.2}},\n\
+`Imistral-small-latest`9mistral`DMistral Small 3.2\",`80.1`G0.3}},\n\
+`Imistral-tiny`9mistral`DMistral Tiny\",`80.25`G0.25},`<},\n\
+`Imixtral-8x22b-instruct`9mistral`DMixtral 8x22B Instruct\",`80.9`G0.9}},\n\
+`Imixtral-8x7b`9mistral`DMixtral 8x7B\",`F\"open-mixtral-8x7b\"],`3mixtral-8x7b\"},`80.7`G0.7}},\n\
+`Ipixtral-12b`9mistral`DPixtral 12B\",`F\"pixtral-12b-latest\"],`80.15`G0.15}},\n\
+`Ipixtral-large`9mistral`DPixtral Large 2411\",`F\"pixtral-large-latest\",\"pixtral-large-2411\"],`82`G6}},\n\
+`Ivoxtral-mini-2602`9mistral`DVoxtral Mini Transcribe 2\",`F\"voxtral-mini-latest\"],\"prices\":{\"perAudioHour\":0.18}},\n\
+`Ivoxtral-small-24b-2507`9mistral`DVoxtral Small 24B 2507\",`F\"voxtral-small-2507\",\"voxtral-small-latest\"],`80.1`C0.01`G0.3},`>2026-08-11\"},\n\
+`Ivoxtral-small-24b-2507`9mistral`DVoxtral Small 24B 2507\",`F\"voxtral-small-2507\",\"voxtral-small-latest\"],`80.1`C0.01`G0.4},`@2026-08-11\"},\n\
+`Imoonshotai/Kimi-K3`9modal`DKimi K3\",`83`C0.3`G15}},\n\
+`Ithinkingmachines/Inkling-NVFP4`9modal`DInkling NVFP4\",`81.2`C0.27`G5}},\n\
+`Ikimi-k2`9moonshotai`DKimi K2 0711\",`80.57`G2.3},`<},\n\
+`Ikimi-k2-0711-preview`9moonshotai`DKimi K2 0711 Preview\",`80.6`C0.15`G2.5},`<},\n\
+`Ikimi-k2-0905-preview`9moonshotai`DKimi K2 0905 Preview\",`80.6`C0.15`G2.5},`<},\n\
+`Ikimi-k2-thinking`9moonshotai`DKimi K2 Thinking\",`80.6`C0.15`G2.5},`<},\n\
+`Ikimi-k2-thinking-turbo`9moonshotai`DKimi K2 Thinking Turbo\",`81.15`C0.15`G8},`<},\n\
+`Ikimi-k2-turbo-preview`9moonshotai`DKimi K2 Turbo Preview\",`3kimi-k2-turbo\"},`81.15`C0.15`G8},`<},\n\
+`Ikimi-k2.5`9moonshotai`DKimi K2.5\",`3kimi-k2.5\"},`80.6`C0.1`G3}},\n\
+`Ikimi-k2.6`9moonshotai`DKimi K2.6\",`3kimi-k2.6\"},`80.95`C0.16`G4}},\n\
+`Ikimi-k2.7-code`9moonshotai`DKimi K2.7 Code\",`80.95`C0.19`G4}},\n\
+`Ikimi-k2.7-code-highspeed`9moonshotai`DKimi K2.7 Code HighSpeed\",`81.9`C0.38`G8}},\n\
+`Ikimi-k3`9moonshotai`DKimi K3\",`83`C0.3`G15}},\n\
+`Imoonshot-v1-128k`9moonshotai`DMoonshot V1 128K\",`F\"moonshot-v1-128k-vision-preview\"],`82`G5}},\n\
+";
+  },
+  function () {
+    return "`Imoonshot-v1-32k`9moonshotai`DMoonshot V1 32K\",`F\"moonshot-v1-32k-vision-preview\"],`81`G3}},\n\
+`Imoonshot-v1-8k`9moonshotai`DMoonshot V1 8K\",`F\"moonshot-v1-8k-vision-preview\"],`80.2`G2}},\n\
+`ISao10K/L3-8B-Stheno-v3.2`9novita\",`80.05`G0.05}},\n\
+`Icognitivecomputations/dolphin-mixtral-8x22b`9novita\",`80.9`G0.9}},\n\
+`Ideepseek/deepseek-r1`9novita\",`84`G4}},\n\
+`Ideepseek/deepseek-r1-distill-llama-70b`9novita\",`80.8`G0.8}},\n\
+`Ideepseek/deepseek-r1-distill-llama-8b`9novita\",`80.04`G0.04}},\n\
+`Ideepseek/deepseek-r1-distill-qwen-14b`9novita\",`80.15`G0.15}},\n\
+`Ideepseek/deepseek-r1-distill-qwen-32b`9novita\",`80.3`G0.3}},\n\
+`Ideepseek/deepseek_v3`9novita\",`80.89`G0.89}},\n\
+`Igoogle/gemma-2-9b-it`9novita\",`80.08`G0.08}},\n\
+`Igryphe/mythomax-l2-13b`9novita\",`80.09`G0.09}},\n\
+`Ijondurbin/airoboros-l2-70b`9novita\",`80.5`G0.5}},\n\
+`Imeta-llama/llama-3-70b-instruct`9novita\",`80.51`G0.74}},\n\
+`Imeta-llama/llama-3-8b-instruct`9novita\",`80.04`G0.04}},\n\
+`Imeta-llama/llama-3.1-70b-instruct`9novita\",`80.34`G0.39}},\n\
+`Imeta-llama/llama-3.1-8b-instruct`9novita\",`F\"meta-llama/llama-3.1-8b-instruct-max\"],`80.05`G0.05}},\n\
+`Imeta-llama/llama-3.1-8b-instruct-bf16`9novita\",`80.06`G0.06}},\n\
+`Imeta-llama/llama-3.2-11b-vision-instruct`9novita\",`80.06`G0.06}},\n\
+`Imeta-llama/llama-3.2-1b-instruct`9novita\",`80.02`G0.02}},\n\
+`Imeta-llama/llama-3.2-3b-instruct`9novita\",`80.03`G0.05}},\n\
+`Imeta-llama/llama-3.3-70b-instruct`9novita\",`80.39`G0.39}},\n\
+`Imicrosoft/wizardlm-2-8x22b`9novita\",`80.62`G0.62}},\n\
+`Imistralai/mistral-7b-instruct`9novita\",`80.059`G0.059}},\n\
+`Imistralai/mistral-nemo`9novita\",`80.17`G0.17}},\n\
+`Inousresearch/hermes-2-pro-llama-3-8b`9novita\",`80.14`G0.14}},\n\
+`Inousresearch/nous-hermes-llama2-13b`9novita\",`80.17`G0.17}},\n\
+`Iopenchat/openchat-7b`9novita\",`80.06`G0.06}},\n\
+`Iqwen/qwen-2-7b-instruct`9novita\",`80.054`G0.054}},\n\
+`Iqwen/qwen-2-vl-72b-instruct`9novita\",`80.45`G0.45}},\n\
+`Iqwen/qwen-2.5-72b-instruct`9novita\",`80.38`G0.4}},\n\
+`Isao10k/l3-70b-euryale-v2.1`9novita\",`81.48`G1.48}},\n\
+";
+  },
+  function () {
+    return "`Isao10k/l3-8b-lunaris`9novita\",`80.05`G0.05}},\n\
+`Isao10k/l31-70b-euryale-v2.2`9novita\",`81.48`G1.48}},\n\
+`Isophosympatheia/midnight-rose-70b`9novita\",`80.8`G0.8}},\n\
+`Iteknium/openhermes-2.5-mistral-7b`9novita\",`80.17`G0.17}},\n\
+`Iada`9openai\",`F\"text-ada-001\"],`80.4`G0.4},`1}}},\n\
+`Ibabbage`9openai\",`80.5`G0.5},`1}}},\n\
+`Ichatgpt-4o-latest`9openai`DChatGPT-4o\",`85`G15},`1}}},\n\
+`Icodex-mini`9openai`DCodex Mini\",`F\"codex-mini-latest\"],`81.5`C0.375`G6},`1}}},\n\
+`Icomputer-use`9openai`DComputer use\",`3computer-use\"},`83`G12},`1}}},\n\
+`Icurie`9openai\",`F\"text-curie-001\"],`82`G2},`1}}},\n\
+`Idavinci`9openai\",`F\"text-davinci-001\"],`820`G20},`1}}},\n\
+`Ift:gpt-3.5-turbo-`9openai\",`3ft:gpt-3.5-turbo\"},`83`G6},`1}}},\n\
+`Ift:gpt-4o`9openai\",`3ft:gpt-4o-2024-\"},`83.75`G15},`1}}},\n\
+`Ift:gpt-4o-mini`9openai\",`3ft:gpt-4o-mini-2024-\"},`80.3`G1.2},`1}}},\n\
+`Igpt-3.5-0301`9openai\",`F\"gpt-3.5-turbo-0301\"],`81.5`G2},`1}}},\n\
+`Igpt-3.5-turbo`9openai`Dgpt 3.5 turbo\",`F\"gpt-35-turbo\",\"gpt-3.5-turbo-0125\"],`80.5`G1.5},`1}}},\n\
+`Igpt-3.5-turbo-0613`9openai\",`81.5`G2},`1}}},\n\
+`Igpt-3.5-turbo-1106`9openai\",`81`G2},`1}}},\n\
+`Igpt-3.5-turbo-16k`9openai`DGPT-3.5 Turbo 16k\",`F\"gpt-3.5-turbo-16k-0613\",\"gpt-35-turbo-16k-0613\",\"gpt-35-turbo-16k\"],`83`G4},`1}}},\n\
+`Igpt-3.5-turbo-instruct`9openai`Dgpt 3.5 turbo instruct\",`F\"gpt-3.5-turbo-instruct-0914\"],`3gpt-3.5-turbo-instruct\"},`81.5`G2},`1}}},\n\
+`Igpt-4`9openai`Dgpt 4\",`F\"gpt-4-0314\",\"gpt-4-0613\"],`3ft:gpt-4-0\"},`830`G60},`1}}},\n\
+`Igpt-4-32k`9openai`Dgpt 4\",`F\"gpt-4-32k-0314\",\"gpt-4-32k-0613\"],`860`G120},`1}}},\n\
+`Igpt-4-turbo`9openai`Dgpt 4 turbo\",`F\"gpt-4-turbo-2024-04-09\",\"gpt-4-turbo-0125-preview\",\"gpt-4-0125-preview\",\"gpt-4-1106-preview\",\"gpt-4-turbo-preview\"],`810`G30},`1}}},\n\
+`Igpt-4-vision-preview`9openai`Dgpt 4 vision\",`F\"gpt-4-1106-vision-preview\"],`810`G30},`1}}},\n\
+`Igpt-4.1`9openai`Dgpt 4.1\",`F\"gpt-4.1-2025-04-14\"],`82`C0.5`G8`:},`1`:}}},\n\
+`Igpt-4.1-mini`9openai`Dgpt 4.1 mini\",`F\"gpt-4.1-mini-2025-04-14\"],`80.4`C0.1`G1.6`:},`1`:}}},\n\
+`Igpt-4.1-nano`9openai`Dgpt 4.1 nano\",`F\"gpt-4.1-nano-2025-04-14\"],`80.1`C0.025`G0.4},`1}}},\n\
+`Igpt-4.5-preview`9openai`DGPT-4.5 (Preview)\",`3gpt-4.5-preview\"},`875`C37.5`G150},`1}}},\n\
+`Igpt-4o`9openai`Dgpt 4o\",`F\"gpt-4o-2024-08-06\",\"gpt-4o-2024-11-20\"],`82.5`C1.25`G10`:},`1`:}}},\n\
+`Igpt-4o-2024-05-13`9openai`Dgpt 4o (2024-05-13)\",`85`G15`:},`1`:}}},\n\
+`Igpt-4o-audio-preview`9openai`Dgpt 4o audio preview\",`3gpt-4o-audio-preview\"},`82.5`G10},`1}}},\n\
+`Igpt-4o-mini`9openai`Dgpt 4o mini\",`F\"gpt-4o-mini-2024-07-18\",\"gpt-4o-mini-search-preview\",\"gpt-4o-mini-search-preview-2025-03-11\"],`80.15`C0.075`G0.6`:},`1`:}}},\n\
+";
+  },
+  function () {
+    return "`Igpt-4o-mini-2024-07-18.ft-`9openai\",`3gpt-4o-mini-2024-07-18.ft-\"},`80.3`G1.2},`1}}},\n\
+`Igpt-4o-mini-audio-preview`9openai`Dgpt 4o mini audio preview\",`3gpt-4o-mini-audio\"},`80.15`G0.6},`1}}},\n\
+`Igpt-4o-mini-realtime-preview`9openai\",`3gpt-4o-mini-realtime\"},`80.6`C0.3`G2.4,\"inputAudio\":10,\"outputAudio\":20},`1}}},\n\
+`Igpt-4o-mini-transcribe`9openai\",\"mode\":\"audio\",`81.25`G5,\"inputAudio\":3},`1}}},\n\
+`Igpt-4o-mini-tts`9openai\",\"mode\":\"audio\",`80.6`G12},`1}}},\n\
+`Igpt-4o-realtime-preview`9openai\",`3gpt-4o-realtime\"},`85`C2.5`G20,\"inputAudio\":40,\"outputAudio\":80},`1}}},\n\
+`Igpt-4o-search-preview`9openai`DGPT-4o Search Preview\",`F\"gpt-4o-search-preview-2025-03-11\"],`82.5`G10},`1}}},\n\
+`Igpt-4o-transcribe`9openai\",`F\"gpt-4o-transcribe-diarize\"],\"mode\":\"audio\",`82.5`G10,\"inputAudio\":6},`1}}},\n\
+`Igpt-4o:extended`9openai`DGPT-4o (extended)\",`86`G18},`1}}},\n\
+`Igpt-5`9openai`DGPT-5\",`F\"gpt-5-2025-08-07\",\"gpt-5-chat\",\"gpt-5-chat-latest\",\"gpt-5-codex\"],`81.25`C0.125`G10`:},`1`:}}},\n\
+`Igpt-5-image`9openai\",`810`C1.25`G10},`1}}},\n\
+`Igpt-5-image-mini`9openai\",`82.5`C0.25`G2},`1}}},\n\
+`Igpt-5-mini`9openai`DGPT-5 mini\",`F\"gpt-5-mini-2025-08-07\"],`80.25`C0.025`G2`:},`1`:}}},\n\
+`Igpt-5-nano`9openai`DGPT-5 nano\",`3gpt-5-nano-\"},`80.05`C0.005`G0.4`:},`1`:}}},\n\
+`Igpt-5-pro`9openai\",`F\"gpt-5-pro-2025-10-06\"],`815`G120`:},`1`:}}},\n\
+`Igpt-5.1`9openai`DGPT-5.1\",`F\"gpt-5.1-2025-11-13\",\"gpt-5.1-codex\",\"gpt-5.1-codex-max\",\"gpt-5.1-chat\",\"gpt-5.1-chat-latest\",\"gpt-5-1\",\"gpt-5-1-2025-11-13\",\"gpt-5-1-codex\",\"gpt-5-1-codex-max\",\"gpt-5-1-chat\",\"gpt-5-1-chat-latest\"],`81.25`C0.125`G10`:},`1`:}}},\n\
+`Igpt-5.1-codex-mini`9openai`DGPT-5.1 Codex Mini\",`F\"gpt-5.1-mini\",\"gpt-5-1-codex-mini\",\"gpt-5-1-mini\"],`80.25`C0.025`G2},`1}}},\n\
+`Igpt-5.2`9openai`DGPT-5.2\",`F\"gpt-5.2-2025-12-11\",\"gpt-5-2\",\"gpt-5-2-2025-12-11\",\"gpt-5.2-chat\",\"gpt-5.2-chat-latest\",\"gpt-5-2-chat\",\"gpt-5-2-chat-latest\",\"gpt-5.2-codex\",\"gpt-5-2-codex\"],`81.75`C0.175`G14`:},`1`:}}},\n\
+`Igpt-5.2-pro`9openai\",`F\"gpt-5.2-pro-2025-12-11\",\"gpt-5-2-pro-2025-12-11\"],`821`G168`:},`1`:}}},\n\
+`Igpt-5.3`9openai`DGPT-5.3 Chat\",`F\"gpt-5-3\",\"gpt-5.3-chat\",\"gpt-5.3-chat-latest\",\"gpt-5-3-chat\",\"gpt-5-3-chat-latest\"],`81.75`C0.175`G14},`1}}},\n\
+`Igpt-5.3-codex`9openai`DGPT-5.3-Codex\",`F\"gpt-5-3-codex\"],`81.75`C0.175`G14},`1}}},\n\
+`Igpt-5.4`9openai`DGPT-5.4\",`F\"gpt-5.4-2026-03-05\",\"gpt-5-4\",\"gpt-5-4-2026-03-05\"],`82.5`C0.25`G15`:},`4271999,`85`C0.5`G22.5}}],`1`:}}},\n\
+`Igpt-5.4-image-2`9openai`DGPT-5.4 Image 2\",`88`C2`G15},`1}}},\n\
+`Igpt-5.4-mini`9openai`DGPT-5.4 mini\",`F\"gpt-5.4-mini-2026-03-17\",\"gpt-5-4-mini\",\"gpt-5-4-mini-2026-03-17\"],`80.75`C0.075`G4.5`:},`1`:}}},\n\
+`Igpt-5.4-nano`9openai`DGPT-5.4 nano\",`F\"gpt-5.4-nano-2026-03-17\",\"gpt-5-4-nano\",\"gpt-5-4-nano-2026-03-17\"],`80.2`C0.02`G1.25`:},`1`:}}},\n\
+`Igpt-5.4-pro`9openai`DGPT-5.4 Pro\",`F\"gpt-5.4-pro-2026-03-05\",\"gpt-5-4-pro\",\"gpt-5-4-pro-2026-03-05\"],`830`G180`:},`4271999,`860`G270}}],`1`:}}},\n\
+`Igpt-5.5`9openai`DGPT-5.5\",`F\"gpt-5.5-2026-04-23\",\"gpt-5.5-2026-04-24\",\"gpt-5-5\",\"gpt-5-5-2026-04-23\",\"gpt-5-5-2026-04-24\",\"gpt-5.5-chat\",\"gpt-5.5-chat-latest\",\"gpt-5-5-chat\",\"gpt-5-5-chat-latest\",\"gpt-5.5-codex\",\"gpt-5-5-codex\"],`85`C0.5`G30`:},`4271999,`810`C1`G45}}],`1`:}}},\n\
+`Igpt-5.5-pro`9openai`DGPT-5.5 Pro\",`F\"gpt-5.5-pro-2026-04-23\",\"gpt-5-5-pro\",\"gpt-5-5-pro-2026-04-23\"],`830`G180`:},`4271999,`860`G270}}],`1`:}}},\n\
+`Igpt-5.6-luna`9openai`DGPT-5.6 Luna\",`F\"gpt-5-6-luna\"],\"match\":{\"or\":[{\"regex\":\"^gpt-5\\\\.6-luna-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},{\"regex\":\"^gpt-5-6-luna-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"}]},`81`B1.25`C0.1`G6`:},`4271999,`82`B2.5`C0.2`G9}}],`1`:}},`>2026-07-30\"},\n\
+`Igpt-5.6-luna`9openai`DGPT-5.6 Luna\",`F\"gpt-5-6-luna\"],\"match\":{\"or\":[{\"regex\":\"^gpt-5\\\\.6-luna-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},{\"regex\":\"^gpt-5-6-luna-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"}]},`80.2`B0.25`C0.02`G1.2`:},`4271999,`80.4`B0.5`C0.04`G1.8}}],`1`:}},`@2026-07-30\"},\n\
+`Igpt-5.6-sol`9openai`DGPT-5.6 Sol\",`F\"gpt-5-6-sol\",\"gpt-5.6\",\"gpt-5-6\"],\"match\":{\"or\":[{\"regex\":\"^gpt-5\\\\.6-sol-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},{\"regex\":\"^gpt-5-6-sol-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"}]},`85`B6.25`C0.5`G30`:},`4271999,`810`B12.5`C1`G45}}],`1`:}},`>2026-08-21\"},\n\
+`Igpt-5.6-sol`9openai`DGPT-5.6 Sol\",`F\"gpt-5-6-sol\",\"gpt-5.6\",\"gpt-5-6\"],\"match\":{\"or\":[{\"regex\":\"^gpt-5\\\\.6-sol-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},{\"regex\":\"^gpt-5-6-sol-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"}]},`84`B5`C0.4`G20`:},`4271999,`88`B10`C0.8`G30}}],`1`:}},`@2026-08-21\"},\n\
+";
+  },
+  function () {
+    return "`Igpt-5.6-terra`9openai`DGPT-5.6 Terra\",`F\"gpt-5-6-terra\"],\"match\":{\"or\":[{\"regex\":\"^gpt-5\\\\.6-terra-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},{\"regex\":\"^gpt-5-6-terra-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"}]},`82.5`B3.125`C0.25`G15`:},`4271999,`85`B6.25`C0.5`G22.5}}],`1`:}},`>2026-07-30\"},\n\
+`Igpt-5.6-terra`9openai`DGPT-5.6 Terra\",`F\"gpt-5-6-terra\"],\"match\":{\"or\":[{\"regex\":\"^gpt-5\\\\.6-terra-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},{\"regex\":\"^gpt-5-6-terra-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"}]},`82`B2.5`C0.2`G12`:},`4271999,`84`B5`C0.4`G18}}],`1`:}},`@2026-07-30\"},\n\
+`Igpt-6-astra`9openai`DGPT-6 Astra\",`7^gpt-6-astra-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},`810`B12.5`C1`G50`:},`4271999,`820`B25`C2`G75}}],`1`:}}},\n\
+`Igpt-6-luna`9openai`DGPT-6 Luna\",`7^gpt-6-luna-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},`80.1`B0.125`C0.01`G0.5`:},`4272000,`80.2`B0.25`C0.02`G0.75}}],`1`:}}},\n\
+`Igpt-6-sol`9openai`DGPT-6 Sol\",`7^gpt-6-sol-\\\\d{4}-\\\\d{2}-\\\\d{2}$\"},`82`B2.5`C0.2`G10`:},`4272000,`84`B5`C0.4`G15}}],`1`:}}},\n\
+`Igpt-audio`9openai`DGPT Audio\",`F\"gpt-audio-2025-08-28\",\"gpt-audio-1.5\"],`82.5`G10,\"inputAudio\":32,\"outputAudio\":64},`1}}},\n\
+`Igpt-audio-mini`9openai`DGPT Audio Mini\",`F\"gpt-audio-mini-2025-10-06\",\"gpt-audio-mini-2025-12-15\"],`80.6`G2.4,\"inputAudio\":10,\"outputAudio\":20},`1}}},\n\
+`Igpt-chat-latest`9openai`DGPT Chat Latest\",`85`C0.5`G30},`1}}},\n\
+`Igpt-image-1`9openai`DGPT Image 1\",\"mode\":\"image\",`85`C1.25`G40,\"inputImage\":10},`1}}},\n\
+`Igpt-image-1-mini`9openai`DGPT Image 1 Mini\",\"mode\":\"image\",`82`C0.2`G8,\"inputImage\":2.5},`1}}},\n\
+`Igpt-image-1.5`9openai`DGPT Image 1.5\",`F\"gpt-image-1.5-2025-12-16\"],\"mode\":\"image\",`85`C1.25`G10,\"inputImage\":8},`1}}},\n\
+`Igpt-image-2`9openai`DGPT Image 2\",`F\"gpt-image-2-2026-04-21\"],\"mode\":\"image\",`85`C1.25`G30,\"inputImage\":8},`1}}},\n\
+`Igpt-oss-120b`9openai`Dgpt-oss-120b\",`80.039`G0.18},`1}}},\n\
+`Igpt-oss-20b`9openai`Dgpt-oss-20b\",`80.029`G0.14},`1}}},\n\
+`Igpt-oss-safeguard-20b`9openai`Dgpt-oss-safeguard-20b\",`80.075`C0.037`G0.3},`1}}},\n\
+`Igpt-realtime`9openai\",`F\"gpt-realtime-2025-08-28\",\"gpt-realtime-1.5\"],`84`C0.4`G16,\"inputAudio\":32,\"outputAudio\":64,\"inputImage\":5},`1}}},\n\
+`Igpt-realtime-2`9openai\",`F\"gpt-realtime-2.1\"],`84`C0.4`G24,\"inputAudio\":32,\"outputAudio\":64,\"inputImage\":5},`1}}},\n\
+`Igpt-realtime-mini`9openai\",`F\"gpt-realtime-2.1-mini\",\"gpt-realtime-mini-2025-12-15\",\"gpt-realtime-mini-2025-10-06\"],`80.6`C0.06`G2.4,\"inputAudio\":10,\"outputAudio\":20,\"inputImage\":0.8},`1}}},\n\
+`Igpt-transcribe`9openai\",\"mode\":\"audio\",\"prices\":{\"perAudioHour\":0.27},`1}}},\n\
+`Imoderation`9openai\",\"match\":`?moderation\"},\"prices\":{},`1}},\"free\":true},\n\
+`Io1`9openai`Do1\",`F\"o1-2024-12-17\"],`815`C7.5`G60},`1}}},\n\
+`Io1-mini`9openai`Do1 mini\",`F\"o1-mini-2024-09-12\"],`81.1`C0.55`G4.4},`1}}},\n\
+`Io1-preview`9openai`Do1 preview\",`F\"o1-preview-2024-09-12\"],`815`C7.5`G60},`1}}},\n\
+`Io1-pro`9openai`Do1-pro\",`F\"o1-pro-2025-03-19\"],`8150`G600},`1}}},\n\
+`Io3`9openai`Do3\",`F\"o3-2025-04-16\"],`810`C0.5`G40`:},`1`:}},`>2025-06-10\"},\n\
+`Io3`9openai`Do3\",`F\"o3-2025-04-16\"],`82`C0.5`G8`:},`1`:}},`@2025-06-10\"},\n\
+`Io3-deep-research`9openai\",`F\"o3-deep-research-2025-06-26\"],`810`C2.5`G40},`1}}},\n\
+`Io3-mini`9openai`Do3 Mini\",`F\"o3-mini-2025-01-31\",\"o3-mini-high\"],`81.1`C0.55`G4.4},`1}}},\n\
+`Io3-pro`9openai`Do3 Pro\",`F\"o3-pro-2025-06-10\"],`820`G80},`1}}},\n\
+`Io4-mini`9openai`Do4 Mini High\",`F\"o4-mini-2025-04-16\",\"o4-mini-high\"],`81.1`C0.275`G4.4`:},`1`:}}},\n\
+`Io4-mini-deep-research`9openai\",`F\"o4-mini-deep-research-2025-06-26\"],`82`C0.5`G8},`1}}},\n\
+`Itext-davinci-002`9openai\",`820`G20},`1}}},\n\
+";
+  },
+  function () {
+    return "`Itext-davinci-003`9openai\",`820`G20},`1}}},\n\
+`Itext-embedding-3-large`9openai`Dtext embedding 3\",`=,`80.13},`1}}},\n\
+`Itext-embedding-3-small`9openai`Dtext embedding 3\",`=,`80.02},`1}}},\n\
+`Itext-embedding-ada-002`9openai`Dtext embedding ada\",`F\"text-embedding-ada\",\"text-embedding-ada-002-v2\"],`=,`80.1},`1}}},\n\
+`Iwhisper-1`9openai\",\"mode\":\"audio\",\"prices\":{\"perAudioHour\":0.36},`1}}},\n\
+`I01-ai/yi-large`9`H\",`83`G3}},\n\
+`Iaetherwiing/mn-starcannon-12b`9`H\",`80.8`G1.2}},\n\
+`Iagentica-org/deepcoder-14b-preview:free`9`H\",`5,\n\
+`Iai21/jamba-1-5-large`9`H\",`82`G8}},\n\
+`Iai21/jamba-1-5-mini`9`H\",`80.2`G0.4}},\n\
+`Iai21/jamba-1.6-large`9`H\",`82`G8}},\n\
+`Iai21/jamba-1.6-mini`9`H\",`80.2`G0.4}},\n\
+`Iai21/jamba-instruct`9`H\",`80.5`G0.7}},\n\
+`Iai21/jamba-large-1.7`9`H`DJamba Large 1.7\",`82`G8}},\n\
+`Iaion-labs/aion-1.0`9`H`DAion-1.0\",`84`G8}},\n\
+`Iaion-labs/aion-1.0-mini`9`H`DAion-1.0-Mini\",`80.7`G1.4}},\n\
+`Iaion-labs/aion-2.0`9`H`DAion-2.0\",`80.8`C0.2`G1.6}},\n\
+`Iaion-labs/aion-rp-llama-3.1-8b`9`H\",`80.2`G0.2}},\n\
+`Ialfredpros/codellama-7b-instruct-solidity`9`H\",`80.8`G1.2}},\n\
+`Iall-hands/openhands-lm-32b-v0.1`9`H\",`82.6`G3.4}},\n\
+`Iallenai/molmo-7b-d:free`9`H\",`5,\n\
+`Iallenai/olmo-3-32b-think`9`H`DOlmo 3 32B Think\",`80.15`G0.5}},\n\
+`Ialpindale/goliath-120b`9`H\",`86.5625`G9.375}},\n\
+`Ialpindale/magnum-72b`9`H\",`81.5`G2.25}},\n\
+`Iamazon/nova-2-lite-v1`9`H`DNova 2 Lite\",`80.3`G2.5}},\n\
+`Iamazon/nova-lite-v1`9`H\",`80.06`G0.24}},\n\
+`Iamazon/nova-micro-v1`9`H\",`80.035`G0.14}},\n\
+`Iamazon/nova-premier-v1`9`H`DNova Premier 1.0\",`82.5`C0.625`G12.5}},\n\
+`Iamazon/nova-pro-v1`9`H\",`80.8`G3.2}},\n\
+`Ianthracite-org/magnum-v2-72b`9`H\",`83`G3}},\n\
+`Ianthracite-org/magnum-v4-72b`9`H\",`81.5`G2.25}},\n\
+`Ianthropic/claude-2`9`H\",`F\"anthropic/claude-2.0\",\"anthropic/claude-2.0:beta\",\"anthropic/claude-2.1\",\"anthropic/claude-2.1:beta\",\"anthropic/claude-2:beta\"],`88`G24}},\n\
+";
+  },
+  function () {
+    return "`Ianthropic/claude-3-haiku`9`H\",`F\"anthropic/claude-3-haiku:beta\"],`80.25`G1.25}},\n\
+`Ianthropic/claude-3-opus`9`H\",`F\"anthropic/claude-3-opus:beta\"],`815`G75}},\n\
+`Ianthropic/claude-3-sonnet`9`H\",`F\"anthropic/claude-3-sonnet:beta\"],`83`G15}},\n\
+`Ianthropic/claude-3.5-haiku`9`H\",`F\"anthropic/claude-3.5-haiku-20241022\",\"anthropic/claude-3.5-haiku-20241022:beta\",\"anthropic/claude-3.5-haiku:beta\"],`80.8`G4}},\n\
+`Ianthropic/claude-3.5-sonnet`9`H\",`F\"anthropic/claude-3.5-sonnet-20240620\",\"anthropic/claude-3.5-sonnet-20240620:beta\",\"anthropic/claude-3.5-sonnet:beta\"],`83`G15}},\n\
+`Ianthropic/claude-3.7-sonnet`9`H\",`F\"anthropic/claude-3.7-sonnet:beta\",\"anthropic/claude-3.7-sonnet:thinking\"],`83`G15}},\n\
+`Ianthropic/claude-fable-5`9`H\",`F\"anthropic/claude-fable-5:beta\"],`810`B12.5`C1`G50}},\n\
+`Ianthropic/claude-fable-5.1`9`H\",`F\"anthropic/claude-fable-5.1:beta\"],`810`B12.5`C0.25`G50}},\n\
+`Ianthropic/claude-haiku-4.5`9`H\",`F\"anthropic/claude-4.5-haiku-20251001\",\"anthropic/claude-4.5-haiku-20251001:beta\",\"anthropic/claude-haiku-4.5-20251001\",\"anthropic/claude-haiku-4.5-20251001:beta\",\"anthropic/claude-haiku-4.5:beta\"],`81`B1.25`C0.1`G5}},\n\
+`Ianthropic/claude-opus-4`9`H`DClaude Opus 4\",`F\"anthropic/claude-opus-4.1\"],`815`B18.75`C1.5`G75}},\n\
+`Ianthropic/claude-opus-4.5`9`H\",`F\"anthropic/claude-4.5-opus-20251124\",\"anthropic/claude-4.5-opus-20251124:beta\",\"anthropic/claude-opus-4.5-20251124\",\"anthropic/claude-opus-4.5-20251124:beta\",\"anthropic/claude-opus-4.5:beta\"],`85`B6.25`C0.5`G25}},\n\
+`Ianthropic/claude-opus-4.6`9`H\",`F\"anthropic/claude-4.6-opus-20260205\",\"anthropic/claude-4.6-opus-20260205:beta\",\"anthropic/claude-opus-4.6-20260205\",\"anthropic/claude-opus-4.6-20260205:beta\",\"anthropic/claude-opus-4.6:beta\"],`85`B6.25`C0.5`G25}},\n\
+`Ianthropic/claude-opus-4.6-fast`9`H`DClaude Opus 4.6 (Fast)\",`830`B37.5`C3`G150}},\n\
+`Ianthropic/claude-opus-4.7`9`H\",`F\"anthropic/claude-opus-4.7:beta\"],`85`B6.25`C0.5`G25}},\n\
+`Ianthropic/claude-opus-4.7-fast`9`H`DClaude Opus 4.7 (Fast)\",`830`B37.5`C3`G150}},\n\
+`Ianthropic/claude-opus-4.8`9`H\",`F\"anthropic/claude-opus-4.8:beta\"],`85`B6.25`C0.5`G25}},\n\
+`Ianthropic/claude-opus-4.8-fast`9`H`DClaude Opus 4.8 (Fast)\",`810`B12.5`C1`G50}},\n\
+`Ianthropic/claude-opus-5`9`H\",`F\"anthropic/claude-opus-5:beta\"],`85`B6.25`C0.5`G25}},\n\
+`Ianthropic/claude-opus-5-fast`9`H`DClaude Opus 5 (Fast)\",`810`B12.5`C1`G50}},\n\
+`Ianthropic/claude-opus-5.5`9`H\",`F\"anthropic/claude-opus-5.5:beta\"],`84`B5`C0.2`G20}},\n\
+`Ianthropic/claude-sonnet-4`9`H`DClaude Sonnet 4\",`83`B3.75`C0.3`G15}},\n\
+`Ianthropic/claude-sonnet-4.5`9`H\",`F\"anthropic/claude-4.5-sonnet-20250929\",\"anthropic/claude-4.5-sonnet-20250929:beta\",\"anthropic/claude-sonnet-4.5-20250929\",\"anthropic/claude-sonnet-4.5-20250929:beta\",\"anthropic/claude-sonnet-4.5:beta\"],`83`B3.75`C0.3`G15},`4200000,`86`B7.5`C0.6`G22.5}}]},\n\
+`Ianthropic/claude-sonnet-4.6`9`H\",`F\"anthropic/claude-4.6-sonnet-20260217\",\"anthropic/claude-4.6-sonnet-20260217:beta\",\"anthropic/claude-sonnet-4.6-20260217\",\"anthropic/claude-sonnet-4.6-20260217:beta\",\"anthropic/claude-sonnet-4.6:beta\"],`83`B3.75`C0.3`G15}},\n\
+`Ianthropic/claude-sonnet-5`9`H\",`F\"anthropic/claude-sonnet-5:beta\"],`82`B2.5`C0.2`G10}},\n\
+`Ianubis-pro-105b-v1`9`H`DAnubis Pro 105B V1\",`80.8`G1}},\n\
+`Iarcee-ai/coder-large`9`H`DCoder Large\",`80.5`G0.8}},\n\
+`Iarcee-ai/trinity-large-thinking`9`H`DTrinity Large Thinking\",`80.22`C0.06`G0.85}},\n\
+`Iarcee-ai/trinity-mini`9`H`DTrinity Mini\",`80.045`G0.15}},\n\
+`Iarcee-ai/virtuoso-large`9`H`DVirtuoso Large\",`80.75`G1.2}},\n\
+`Iarcee-blitz`9`H`DArcee Blitz\",`80.45`G0.75}},\n\
+`Iarliai/qwq-32b-arliai-rpr-v1:free`9`H\",`5,\n\
+`Ibaidu/ernie-4.5-vl-424b-a47b`9`H`DERNIE 4.5 VL 424B A47B\",`80.42`G1.25}},\n\
+";
+  },
+  function () {
+    return "`Ibytedance-research/ui-tars-72b:free`9`H\",`5,\n\
+`Ibytedance-seed/seed-1.6`9`H`DSeed 1.6\",`80.25`G2}},\n\
+`Ibytedance-seed/seed-1.6-flash`9`H`DSeed 1.6 Flash\",`80.075`G0.3}},\n\
+`Ibytedance-seed/seed-2.0-lite`9`H`DSeed-2.0-Lite\",`80.25`G2}},\n\
+`Ibytedance-seed/seed-2.0-mini`9`H`DSeed-2.0-Mini\",`80.1`G0.4}},\n\
+`Ibytedance/ui-tars-1.5-7b`9`H`DUI-TARS 7B\",`80.1`G0.2}},\n\
+`Icaller-large`9`H`DCaller Large\",`80.55`G0.85}},\n\
+`Ichatgpt-4o-latest`9`H`DChatGPT-4o\",`85`G15}},\n\
+`Iclaude-2`9`H`DClaude v2\",`F\"claude-2.0\",\"claude-2.0:beta\",\"claude-2.1\",\"claude-2.1:beta\",\"claude-2:beta\"],`88`G24}},\n\
+`Iclaude-3-opus`9`H`DClaude 3 Opus\",`F\"claude-3-opus:beta\"],`815`B18.75`C1.5`G75}},\n\
+`Iclaude-3-sonnet`9`H`DClaude 3 Sonnet\",`F\"claude-3-sonnet:beta\"],`83`B3.75`C0.3`G15}},\n\
+`Iclaude-3.5-sonnet`9`H`DClaude 3.5 Sonnet\",`F\"claude-3.5-sonnet-20240620\",\"claude-3.5-sonnet-20240620:beta\",\"claude-3.5-sonnet:beta\"],`83`B3.75`C0.3`G15}},\n\
+`Iclaude-3.7-sonnet`9`H`DClaude 3.7 Sonnet\",`F\"claude-3.7-sonnet:beta\",\"claude-3.7-sonnet:thinking\"],`83`B3.75`C0.3`G15}},\n\
+`Icodellama-7b-instruct-solidity`9`H`DCodeLLaMa 7B Instruct Solidity\",`80.8`G1.2}},\n\
+`Icodestral-2501`9`H`DCodestral 2501\",`80.3`G0.9}},\n\
+`Icodex-mini`9`H`DCodex Mini\",`81.5`C0.375`G6}},\n\
+`Icognitivecomputations/dolphin-mistral-24b-venice-edition:free`9`H`DUncensored (free)\",`5,\n\
+`Icognitivecomputations/dolphin-mixtral-8x22b`9`H\",`80.9`G0.9}},\n\
+`Icognitivecomputations/dolphin-mixtral-8x7b`9`H\",`80.5`G0.5}},\n\
+`Icognitivecomputations/dolphin3.0-mistral-24b:free`9`H\",`5,\n\
+`Icognitivecomputations/dolphin3.0-r1-mistral-24b:free`9`H\",`5,\n\
+`Icohere/command`9`H\",`81`G2}},\n\
+`Icohere/command-a`9`H\",`82.5`G10}},\n\
+`Icohere/command-r`9`H\",`F\"cohere/command-r-03-2024\"],`80.5`G1.5}},\n\
+`Icohere/command-r-08-2024`9`H\",`80.15`G0.6}},\n\
+`Icohere/command-r-plus`9`H\",`F\"cohere/command-r-plus-04-2024\"],`83`G15}},\n\
+`Icohere/command-r-plus-08-2024`9`H\",`82.5`G10}},\n\
+`Icohere/command-r7b-12-2024`9`H\",`80.0375`G0.15}},\n\
+`Icommand`9`H`DCommand\",`81`G2}},\n\
+`Icommand-r`9`H`DCommand R\",`F\"command-r-03-2024\"],`80.5`G1.5}},\n\
+`Icommand-r-plus`9`H`DCommand R+\",`F\"command-r-plus-04-2024\"],`83`G15}},\n\
+`Ideepcoder-14b-preview:free`9`H`DDeepcoder 14B Preview (free)\",`5,\n\
+";
+  },
+  function () {
+    return "`Ideepcogito/cogito-v2.1-671b`9`H`DCogito v2.1 671B\",`81.25`G1.25}},\n\
+`Ideephermes-3-llama-3-8b-preview:free`9`H`DDeepHermes 3 Llama 3 8B Preview (free)\",`5,\n\
+`Ideepseek-chat-v3-0324:free`9`H`DDeepSeek V3 0324 (free)\",`5,\n\
+`Ideepseek-chat:free`9`H`DDeepSeek V3 (free)\",`5,\n\
+`Ideepseek-prover-v2`9`H`DDeepSeek Prover V2\",`80.5`G2.18}},\n\
+`Ideepseek-r1-0528-qwen3-8b`9`H`DDeepseek R1 0528 Qwen3 8B\",`80.05`G0.1}},\n\
+`Ideepseek-r1-0528-qwen3-8b:free`9`H`DDeepseek R1 0528 Qwen3 8B (free)\",`5,\n\
+`Ideepseek-r1-0528:free`9`H`DR1 0528 (free)\",`5,\n\
+`Ideepseek-r1-distill-llama-70b:free`9`H`DR1 Distill Llama 70B (free)\",`5,\n\
+`Ideepseek-r1-distill-llama-8b`9`H`DR1 Distill Llama 8B\",`80.04`G0.04}},\n\
+`Ideepseek-r1-distill-qwen-1.5b`9`H`DR1 Distill Qwen 1.5B\",`80.18`G0.18}},\n\
+`Ideepseek-r1-distill-qwen-14b`9`H`DR1 Distill Qwen 14B\",`80.15`G0.15}},\n\
+`Ideepseek-r1-distill-qwen-14b:free`9`H`DR1 Distill Qwen 14B (free)\",`5,\n\
+`Ideepseek-r1-distill-qwen-32b:free`9`H`DR1 Distill Qwen 32B (free)\",`5,\n\
+`Ideepseek-r1-distill-qwen-7b`9`H`DR1 Distill Qwen 7B\",`80.1`G0.2}},\n\
+`Ideepseek-r1:free`9`H`DR1 (free)\",`5,\n\
+`Ideepseek-r1t-chimera:free`9`H`DDeepSeek R1T Chimera (free)\",`5,\n\
+`Ideepseek-v3-base:free`9`H`DDeepSeek V3 Base (free)\",`5,\n\
+`Ideepseek/deepseek-chat`9`H`DDeepSeek V3\",`80.38`G0.89}},\n\
+`Ideepseek/deepseek-chat-v3-0324`9`H`DDeepSeek V3 0324\",`80.3`G0.88}},\n\
+`Ideepseek/deepseek-chat-v3-0324:free`9`H\",`5,\n\
+`Ideepseek/deepseek-chat-v3.1`9`H`DDeepSeek V3.1\",`80.21`C0.13`G0.79}},\n\
+`Ideepseek/deepseek-chat:free`9`H\",`5,\n\
+`Ideepseek/deepseek-r1`9`H`DR1\",`80.45`G2.15}},\n\
+`Ideepseek/deepseek-r1-0528`9`H`DR1 0528\",`80.5`G2.15}},\n\
+`Ideepseek/deepseek-r1-distill-llama-70b`9`H`DR1 Distill Llama 70B\",`80.1`G0.4}},\n\
+`Ideepseek/deepseek-r1-distill-llama-70b:free`9`H\",`5,\n\
+`Ideepseek/deepseek-r1-distill-llama-8b`9`H\",`80.04`G0.04}},\n\
+`Ideepseek/deepseek-r1-distill-qwen-1.5b`9`H\",`80.18`G0.18}},\n\
+`Ideepseek/deepseek-r1-distill-qwen-14b`9`H\",`80.15`G0.15}},\n\
+`Ideepseek/deepseek-r1-distill-qwen-14b:free`9`H\",`5,\n\
+`Ideepseek/deepseek-r1-distill-qwen-32b`9`H`DR1 Distill Qwen 32B\",`80.12`G0.18}},\n\
+";
+  },
+  function () {
+    return "`Ideepseek/deepseek-r1-distill-qwen-32b:free`9`H\",`5,\n\
+`Ideepseek/deepseek-r1-zero:free`9`H\",`5,\n\
+`Ideepseek/deepseek-r1:free`9`H\",`5,\n\
+`Ideepseek/deepseek-v3-base:free`9`H\",`5,\n\
+`Ideepseek/deepseek-v3.1-terminus`9`H`DDeepSeek V3.1 Terminus\",`80.23`G0.9}},\n\
+`Ideepseek/deepseek-v3.2`9`H`DDeepSeek V3.2\",`80.2288`G0.3432}},\n\
+`Ideepseek/deepseek-v3.2-exp`9`H`DDeepSeek V3.2 Exp\",`80.27`G0.41}},\n\
+`Ideepseek/deepseek-v4-flash`9`H`DDeepSeek V4 Flash\",`80.0983`C0.0197`G0.1966}},\n\
+`Ideepseek/deepseek-v4-pro`9`H`DDeepSeek V4 Pro\",`80.435`C0.003625`G0.87}},\n\
+`Idevstral-small`9`H`DDevstral Small\",`80.06`G0.12}},\n\
+`Idevstral-small:free`9`H`DDevstral Small (free)\",`5,\n\
+`Idobby-mini-unhinged-plus-llama-3.1-8b`9`H`DDobby Mini Plus Llama 3.1 8B\",`80.2`G0.2}},\n\
+`Idolphin-mixtral-8x22b`9`H`DDolphin 2.9.2 Mixtral 8x22B \ud83d\udc2c\",`80.9`G0.9}},\n\
+`Idolphin3.0-mistral-24b:free`9`H`DDolphin3.0 Mistral 24B (free)\",`5,\n\
+`Idolphin3.0-r1-mistral-24b:free`9`H`DDolphin3.0 R1 Mistral 24B (free)\",`5,\n\
+`Ieleutherai/llemma_7b`9`H\",`80.8`G1.2}},\n\
+`Iessentialai/rnj-1-instruct`9`H`DRnj 1 Instruct\",`80.15`G0.15}},\n\
+`Ieva-llama-3.33-70b`9`H`DEVA Llama 3.33 70B\",`84`G6}},\n\
+`Ieva-qwen-2.5-32b`9`H`DEVA Qwen2.5 32B\",`82.6`G3.4}},\n\
+`Ieva-qwen-2.5-72b`9`H`DEVA Qwen2.5 72B\",`84`G6}},\n\
+`Ieva-unit-01/eva-llama-3.33-70b`9`H\",`84`G6}},\n\
+`Ieva-unit-01/eva-qwen-2.5-32b`9`H\",`82.6`G3.4}},\n\
+`Ieva-unit-01/eva-qwen-2.5-72b`9`H\",`80.9`G1.2}},\n\
+`Ifeatherless/qwerky-72b:free`9`H\",`5,\n\
+`Ifimbulvetr-11b-v2`9`H`DFimbulvetr 11B v2\",`80.8`G1.2}},\n\
+`Igemini-2.0-flash-001`9`H`DGemini 2.0 Flash\",`80.1`B0.1833`C0.025`G0.4}},\n\
+`Igemini-2.0-flash-exp:free`9`H`DGemini 2.0 Flash Experimental (free)\",`5,\n\
+`Igemini-2.0-flash-lite-001`9`H`DGemini 2.0 Flash Lite\",`80.075`G0.3}},\n\
+`Igemini-2.5-flash-lite-preview-06-17`9`H`DGemini 2.5 Flash Lite Preview 06-17\",`80.1`G0.4}},\n\
+`Igemini-2.5-flash-preview`9`H`DGemini 2.5 Flash Preview 04-17\",`F\"gemini-2.5-flash-preview-05-20\"],`80.15`B0.2333`C0.0375`G0.6}},\n\
+`Igemini-2.5-flash-preview-05-20:thinking`9`H`DGemini 2.5 Flash Preview 05-20 (thinking)\",`80.15`B0.2333`C0.0375`G3.5}},\n\
+`Igemini-2.5-flash-preview:thinking`9`H`DGemini 2.5 Flash Preview 04-17 (thinking)\",`80.15`B0.2333`C0.0375`G3.5}},\n\
+";
+  },
+  function () {
+    return "`Igemini-2.5-pro-exp-03-25`9`H`DGemini 2.5 Pro Experimental\",`5,\n\
+`Igemini-flash-1.5`9`H`DGemini 1.5 Flash\",`80.075`B0.1583`C0.01875`G0.3}},\n\
+`Igemini-flash-1.5-8b`9`H`DGemini 1.5 Flash 8B\",`80.0375`B0.0583`C0.01`G0.15}},\n\
+`Igemini-pro-1.5`9`H`DGemini 1.5 Pro\",`81.25`G5}},\n\
+`Igemma-2-9b-it`9`H`DGemma 2 9B\",`80.2`G0.2}},\n\
+`Igemma-2-9b-it:free`9`H`DGemma 2 9B (free)\",`5,\n\
+`Igemma-3-12b-it:free`9`H`DGemma 3 12B (free)\",`5,\n\
+`Igemma-3-27b-it:free`9`H`DGemma 3 27B (free)\",`5,\n\
+`Igemma-3-4b-it:free`9`H`DGemma 3 4B (free)\",`5,\n\
+`Igemma-3n-e4b-it:free`9`H`DGemma 3n 4B (free)\",`5,\n\
+`Iglm-4-32b`9`H`DGLM 4 32B\",`80.24`G0.24}},\n\
+`Iglm-4-32b:free`9`H`DGLM 4 32B (free)\",`5,\n\
+`Iglm-4.5-air:free`9`H`DGLM 4.5 Air (free)\",`5,\n\
+`Iglm-5v-turbo`9`H`DGLM 5V Turbo\",`81.2`C0.24`G4}},\n\
+`Iglm-z1-32b`9`H`DGLM Z1 32B\",`80.24`G0.24}},\n\
+`Iglm-z1-32b:free`9`H`DGLM Z1 32B (free)\",`5,\n\
+`Iglm-z1-rumination-32b`9`H`DGLM Z1 Rumination 32B\",`80.24`G0.24}},\n\
+`Igoliath-120b`9`H`DGoliath 120B\",`810`G12.5}},\n\
+`Igoogle/gemini-2.0-flash-001`9`H\",`80.1`G0.4}},\n\
+`Igoogle/gemini-2.0-flash-exp:free`9`H\",`5,\n\
+`Igoogle/gemini-2.0-flash-lite-001`9`H\",`80.075`G0.3}},\n\
+`Igoogle/gemini-2.0-flash-thinking-exp-1219:free`9`H\",`5,\n\
+`Igoogle/gemini-2.0-flash-thinking-exp:free`9`H\",`5,\n\
+`Igoogle/gemini-2.5-flash`9`H`DGemini 2.5 Flash\",`80.3`B0.3833`C0.075`G2.5}},\n\
+`Igoogle/gemini-2.5-flash-image`9`H`DNano Banana (Gemini 2.5 Flash Image)\",`80.3`B0.08333333333333334`C0.03`G2.5}},\n\
+`Igoogle/gemini-2.5-flash-lite`9`H`DGemini 2.5 Flash Lite\",`80.1`B0.08333333333333334`C0.01`G0.4}},\n\
+`Igoogle/gemini-2.5-flash-lite-preview-09-2025`9`H`DGemini 2.5 Flash Lite Preview 09-2025\",`80.1`G0.4}},\n\
+`Igoogle/gemini-2.5-flash-preview`9`H\",`80.15`G0.6}},\n\
+`Igoogle/gemini-2.5-flash-preview-09-2025`9`H`DGemini 2.5 Flash Preview 09-2025\",`80.3`B0.383`C0.075`G2.5}},\n\
+`Igoogle/gemini-2.5-flash-preview:thinking`9`H\",`80.15`G3.5}},\n\
+`Igoogle/gemini-2.5-pro`9`H`DGemini 2.5 Pro\",`F\"google/gemini-2.5-pro-preview\",\"google/gemini-2.5-pro-preview-05-06\"],`81.25`B1.625`C0.31`G10}},\n\
+`Igoogle/gemini-2.5-pro-exp-03-25:free`9`H\",`5,\n\
+";
+  },
+  function () {
+    return "`Igoogle/gemini-2.5-pro-preview-03-25`9`H\",`81.25`G10}},\n\
+`Igoogle/gemini-3-flash-preview`9`H`DGemini 3 Flash Preview\",`80.5`B0.08333333333333334`C0.05`G3}},\n\
+`Igoogle/gemini-3-pro-image-preview`9`H`DNano Banana Pro (Gemini 3 Pro Image Preview)\",`82`B0.375`C0.2`G12}},\n\
+`Igoogle/gemini-3.1-flash-image-preview`9`H`DNano Banana 2 (Gemini 3.1 Flash Image Preview)\",`80.5`G3}},\n\
+`Igoogle/gemini-3.1-flash-lite`9`H`DGemini 3.1 Flash Lite\",`F\"google/gemini-3.1-flash-lite-preview\"],`80.25`B0.08333333333333334`C0.025`G1.5}},\n\
+`Igoogle/gemini-3.1-pro-preview`9`H`DGemini 3.1 Pro Preview\",`F\"google/gemini-3.1-pro-preview-customtools\"],`82`B0.375`C0.2`G12}},\n\
+`Igoogle/gemini-3.5-flash`9`H`DGemini 3.5 Flash\",`7^google/gemini-3\\\\.5-flash-\\\\d{8}$\"},`81.5`B0.08333333333333334`C0.15`G9}},\n\
+`Igoogle/gemini-flash-1.5`9`H\",`80.075`G0.3}},\n\
+`Igoogle/gemini-flash-1.5-8b`9`H\",`80.0375`G0.15}},\n\
+`Igoogle/gemini-flash-1.5-8b-exp`9`H\",`5,\n\
+`Igoogle/gemini-pro`9`H\",`F\"google/gemini-pro-vision\"],`80.5`G1.5}},\n\
+`Igoogle/gemini-pro-1.5`9`H\",`81.25`G5}},\n\
+`Igoogle/gemma-2-27b-it`9`H`DGemma 2 27B\",`80.8`G0.8}},\n\
+`Igoogle/gemma-2-9b-it`9`H\",`80.07`G0.07}},\n\
+`Igoogle/gemma-2-9b-it:free`9`H\",`5,\n\
+`Igoogle/gemma-3-12b-it`9`H`DGemma 3 12B\",`80.05`G0.1}},\n\
+`Igoogle/gemma-3-12b-it:free`9`H\",`5,\n\
+`Igoogle/gemma-3-1b-it:free`9`H\",`5,\n\
+`Igoogle/gemma-3-27b-it`9`H`DGemma 3 27B\",`80.1`G0.2}},\n\
+`Igoogle/gemma-3-27b-it:free`9`H\",`5,\n\
+`Igoogle/gemma-3-4b-it`9`H`DGemma 3 4B\",`80.02`G0.04}},\n\
+`Igoogle/gemma-3-4b-it:free`9`H\",`5,\n\
+`Igoogle/gemma-3n-e4b-it`9`H`DGemma 3n 4B\",`80.06`G0.12}},\n\
+`Igoogle/gemma-4-26b-a4b-it`9`H`DGemma 4 26B A4B\",`80.06`G0.33}},\n\
+`Igoogle/gemma-4-26b-a4b-it:free`9`H`DGemma 4 26B A4B  (free)\",`5,\n\
+`Igoogle/gemma-4-31b-it`9`H`DGemma 4 31B\",`80.12`C0.09`G0.36},`>2026-08-27\"},\n\
+`Igoogle/gemma-4-31b-it`9`H`DGemma 4 31B\",`80.09`C0.05`G0.34},`@2026-08-27\"},\n\
+`Igoogle/gemma-4-31b-it:free`9`H`DGemma 4 31B (free)\",`5,\n\
+`Igoogle/learnlm-1.5-pro-experimental:free`9`H\",`5,\n\
+`Igoogle/lyria-3-clip-preview`9`H`DLyria 3 Clip Preview\",`5,\n\
+`Igoogle/lyria-3-pro-preview`9`H`DLyria 3 Pro Preview\",`5,\n\
+`Igoogle/palm-2-chat-bison`9`H\",`F\"google/palm-2-chat-bison-32k\"],`81`G2}},\n\
+";
+  },
+  function () {
+    return "`Igoogle/palm-2-codechat-bison`9`H\",`F\"google/palm-2-codechat-bison-32k\"],`81`G2}},\n\
+`Igpt-3.5-turbo-1106`9`H`DGPT-3.5 Turbo 16k (older v1106)\",`81`G2}},\n\
+`Igpt-4-1106-preview`9`H`DGPT-4 Turbo (older v1106)\",`810`G30}},\n\
+`Igpt-4.5-preview`9`H`DGPT-4.5 (Preview)\",`875`C37.5`G150}},\n\
+`Igpt-4o:extended`9`H`DGPT-4o (extended)\",`86`G18}},\n\
+`Igrok-2-1212`9`H`DGrok 2 1212\",`82`G10}},\n\
+`Igrok-2-vision-1212`9`H`DGrok 2 Vision 1212\",`82`G10}},\n\
+`Igrok-3`9`H`DGrok 3\",`F\"grok-3-beta\"],`83`C0.75`G15}},\n\
+`Igrok-3-mini`9`H`DGrok 3 Mini\",`F\"grok-3-mini-beta\"],`80.3`C0.075`G0.5}},\n\
+`Igrok-beta`9`H`DGrok Beta\",`85`G15}},\n\
+`Igrok-vision-beta`9`H`DGrok Vision Beta\",`85`G15}},\n\
+`Igryphe/mythomax-l2-13b`9`H\",`80.065`G0.065}},\n\
+`Ihermes-2-pro-llama-3-8b`9`H`DHermes 2 Pro - Llama-3 8B\",`80.025`G0.04}},\n\
+`Ihuggingfaceh4/zephyr-7b-beta:free`9`H\",`5,\n\
+`Iibm-granite/granite-4.0-h-micro`9`H`DGranite 4.0 Micro\",`80.017`G0.112}},\n\
+`Iibm-granite/granite-4.1-8b`9`H`DGranite 4.1 8B\",`80.05`G0.1}},\n\
+`Iinception/mercury-2`9`H`DMercury 2\",`80.25`C0.025`G0.75}},\n\
+`Iinclusionai/ling-2.6-1t`9`H`DLing-2.6-1T\",`80.075`C0.015`G0.625}},\n\
+`Iinclusionai/ling-2.6-flash`9`H`DLing-2.6-flash\",`80.01`C0.002`G0.03}},\n\
+`Iinclusionai/ring-2.6-1t`9`H`DRing-2.6-1T\",`80.075`C0.015`G0.625}},\n\
+`Iinfermatic/mn-inferor-12b`9`H\",`80.8`G1.2}},\n\
+`Iinflection/inflection-3-pi`9`H`DInflection 3 Pi\",`82.5`G10}},\n\
+`Iinflection/inflection-3-productivity`9`H`DInflection 3 Productivity\",`82.5`G10}},\n\
+`Iinternvl3-14b:free`9`H`DInternVL3 14B (free)\",`5,\n\
+`Iinternvl3-2b:free`9`H`DInternVL3 2B (free)\",`5,\n\
+`Ijamba-1.6-large`9`H`DJamba 1.6 Large\",`82`G8}},\n\
+`Ijamba-1.6-mini`9`H`DJamba Mini 1.6\",`80.2`G0.4}},\n\
+`Ijondurbin/airoboros-l2-70b`9`H\",`80.5`G0.5}},\n\
+`Ikimi-dev-72b:free`9`H`DKimi Dev 72b (free)\",`5,\n\
+`Ikimi-vl-a3b-thinking:free`9`H`DKimi VL A3B Thinking (free)\",`5,\n\
+`Ikwaipilot/kat-coder-pro-v2`9`H`DKAT-Coder-Pro V2\",`80.3`C0.06`G1.2}},\n\
+`Il3-euryale-70b`9`H`DLlama 3 Euryale 70B v2.1\",`81.48`G1.48}},\n\
+";
+  },
+  function () {
+    return "`Ilatitudegames/wayfarer-large-70b-llama-3.3`9`H\",`80.8`G0.9}},\n\
+`Ilfm-3b`9`H`DLFM 3B\",`80.02`G0.02}},\n\
+`Ilfm-40b`9`H`DLFM 40B MoE\",`80.15`G0.15}},\n\
+`Ilfm-7b`9`H`DLFM 7B\",`80.01`G0.01}},\n\
+`Iliquid/lfm-2-24b-a2b`9`H`DLFM2-24B-A2B\",`80.03`G0.12}},\n\
+`Iliquid/lfm-2.5-1.2b-instruct:free`9`H`DLFM2.5-1.2B-Instruct (free)\",`5,\n\
+`Iliquid/lfm-2.5-1.2b-thinking:free`9`H`DLFM2.5-1.2B-Thinking (free)\",`5,\n\
+`Iliquid/lfm-3b`9`H\",`80.02`G0.02}},\n\
+`Iliquid/lfm-40b`9`H\",`80.15`G0.15}},\n\
+`Iliquid/lfm-7b`9`H\",`80.01`G0.01}},\n\
+`Illama-3-lumimaid-70b`9`H`DLlama 3 Lumimaid 70B\",`84`G6}},\n\
+`Illama-3-lumimaid-8b`9`H`DLlama 3 Lumimaid 8B\",`80.2`G1.25}},\n\
+`Illama-3.1-405b`9`H`DLlama 3.1 405B (base)\",`82`G2}},\n\
+`Illama-3.1-405b-instruct`9`H`DLlama 3.1 405B Instruct\",`80.8`G0.8}},\n\
+`Illama-3.1-8b-instruct:free`9`H`DLlama 3.1 8B Instruct (free)\",`5,\n\
+`Illama-3.1-lumimaid-70b`9`H`DLumimaid v0.2 70B\",`82.5`G3}},\n\
+`Illama-3.1-lumimaid-8b`9`H`DLumimaid v0.2 8B\",`80.2`G1.25}},\n\
+`Illama-3.1-nemotron-70b-instruct`9`H`DLlama 3.1 Nemotron 70B Instruct\",`80.12`G0.3}},\n\
+`Illama-3.1-nemotron-ultra-253b-v1`9`H`DLlama 3.1 Nemotron Ultra 253B v1\",`80.6`G1.8}},\n\
+`Illama-3.1-nemotron-ultra-253b-v1:free`9`H`DLlama 3.1 Nemotron Ultra 253B v1 (free)\",`5,\n\
+`Illama-3.1-sonar-large-128k-online`9`H`DLlama 3.1 Sonar 70B Online\",`81`G1}},\n\
+`Illama-3.1-sonar-small-128k-online`9`H`DLlama 3.1 Sonar 8B Online\",`80.2`G0.2}},\n\
+`Illama-3.2-11b-vision-instruct:free`9`H`DLlama 3.2 11B Vision Instruct (free)\",`5,\n\
+`Illama-3.2-1b-instruct:free`9`H`DLlama 3.2 1B Instruct (free)\",`5,\n\
+`Illama-3.2-90b-vision-instruct`9`H`DLlama 3.2 90B Vision Instruct\",`81.2`G1.2}},\n\
+`Illama-3.3-8b-instruct:free`9`H`DLlama 3.3 8B Instruct (free)\",`5,\n\
+`Illama-3.3-nemotron-super-49b-v1`9`H`DLlama 3.3 Nemotron Super 49B v1\",`80.13`G0.4}},\n\
+`Illama-3.3-nemotron-super-49b-v1:free`9`H`DLlama 3.3 Nemotron Super 49B v1 (free)\",`5,\n\
+`Illama-4-maverick:free`9`H`DLlama 4 Maverick (free)\",`5,\n\
+`Illama-4-scout:free`9`H`DLlama 4 Scout (free)\",`5,\n\
+`Illama-guard-2-8b`9`H`DLlamaGuard 2 8B\",`80.2`G0.2}},\n\
+`Illama3.1-typhoon2-70b-instruct`9`H`DTyphoon2 70B Instruct\",`80.88`G0.88}},\n\
+";
+  },
+  function () {
+    return "`Illemma_7b`9`H`DLlemma 7b\",`80.8`G1.2}},\n\
+`Imaestro-reasoning`9`H`DMaestro Reasoning\",`80.9`G3.3}},\n\
+`Imagistral-medium-2506`9`H`DMagistral Medium 2506\",`F\"magistral-medium-2506:thinking\"],`82`G5}},\n\
+`Imagistral-small-2506`9`H`DMagistral Small 2506\",`80.5`G1.5}},\n\
+`Imagnum-72b`9`H`DMagnum 72B\",`84`G6}},\n\
+`Imagnum-v2-72b`9`H`DMagnum v2 72B\",`83`G3}},\n\
+`Imai-ds-r1:free`9`H`DMAI DS R1 (free)\",`5,\n\
+`Imancer/weaver`9`H\",`81.125`G1.125}},\n\
+`Imercury-coder-small-beta`9`H`DMercury Coder Small Beta\",`80.25`G1}},\n\
+`Imeta-llama/llama-2-13b-chat`9`H\",`80.22`G0.22}},\n\
+`Imeta-llama/llama-2-70b-chat`9`H\",`80.9`G0.9}},\n\
+`Imeta-llama/llama-3-70b-instruct`9`H`DLlama 3 70B Instruct\",`80.3`G0.4}},\n\
+`Imeta-llama/llama-3-8b-instruct`9`H`DLlama 3 8B Instruct\",`80.03`G0.06}},\n\
+`Imeta-llama/llama-3.1-405b`9`H\",`82`G2}},\n\
+`Imeta-llama/llama-3.1-405b-instruct`9`H\",`80.8`G0.8}},\n\
+`Imeta-llama/llama-3.1-405b:free`9`H\",`5,\n\
+`Imeta-llama/llama-3.1-70b-instruct`9`H`DLlama 3.1 70B Instruct\",`80.1`G0.28}},\n\
+`Imeta-llama/llama-3.1-8b-instruct`9`H\",`80.02`G0.03}},\n\
+`Imeta-llama/llama-3.1-8b-instruct:free`9`H\",`5,\n\
+`Imeta-llama/llama-3.2-11b-vision-instruct`9`H`DLlama 3.2 11B Vision Instruct\",`80.049`G0.049}},\n\
+`Imeta-llama/llama-3.2-11b-vision-instruct:free`9`H\",`5,\n\
+`Imeta-llama/llama-3.2-1b-instruct`9`H`DLlama 3.2 1B Instruct\",`80.005`G0.01}},\n\
+`Imeta-llama/llama-3.2-1b-instruct:free`9`H\",`5,\n\
+`Imeta-llama/llama-3.2-3b-instruct`9`H`DLlama 3.2 3B Instruct\",`80.01`G0.02}},\n\
+`Imeta-llama/llama-3.2-3b-instruct:free`9`H`DLlama 3.2 3B Instruct (free)\",`5,\n\
+`Imeta-llama/llama-3.2-90b-vision-instruct`9`H\",`80.9`G0.9}},\n\
+`Imeta-llama/llama-3.3-70b-instruct`9`H`DLlama 3.3 70B Instruct\",`80.05`G0.24}},\n\
+`Imeta-llama/llama-3.3-70b-instruct:free`9`H`DLlama 3.3 70B Instruct (free)\",`5,\n\
+`Imeta-llama/llama-4-maverick`9`H`DLlama 4 Maverick\",`80.15`G0.6}},\n\
+`Imeta-llama/llama-4-maverick:free`9`H\",`5,\n\
+`Imeta-llama/llama-4-scout`9`H`DLlama 4 Scout\",`80.08`G0.3}},\n\
+`Imeta-llama/llama-4-scout:free`9`H\",`5,\n\
+";
+  },
+  function () {
+    return "`Imeta-llama/llama-guard-2-8b`9`H\",`80.2`G0.2}},\n\
+`Imeta-llama/llama-guard-3-8b`9`H`DLlama Guard 3 8B\",`80.02`G0.06}},\n\
+`Imeta-llama/llama-guard-4-12b`9`H`DLlama Guard 4 12B\",`80.05`G0.05}},\n\
+`Imicrosoft/phi-3-medium-128k-instruct`9`H\",`81`G1}},\n\
+`Imicrosoft/phi-3-mini-128k-instruct`9`H\",`80.1`G0.1}},\n\
+`Imicrosoft/phi-3.5-mini-128k-instruct`9`H\",`80.1`G0.1}},\n\
+`Imicrosoft/phi-4`9`H\",`80.07`G0.14}},\n\
+`Imicrosoft/phi-4-mini-instruct`9`H`DPhi 4 Mini Instruct\",`80.08`G0.35}},\n\
+`Imicrosoft/phi-4-multimodal-instruct`9`H\",`80.05`G0.1}},\n\
+`Imicrosoft/wizardlm-2-7b`9`H\",`80.07`G0.07}},\n\
+`Imicrosoft/wizardlm-2-8x22b`9`H\",`80.5`G0.5}},\n\
+`Imidnight-rose-70b`9`H`DMidnight Rose 70B\",`80.8`G0.8}},\n\
+`Iminimax-m1:extended`9`H`DMiniMax M1 (extended)\",`80.55`G2.2}},\n\
+`Iminimax/minimax-01`9`H`DMiniMax-01\",`80.2`G1.1}},\n\
+`Iminimax/minimax-m1`9`H`DMiniMax M1\",`80.3`G1.65}},\n\
+`Iminimax/minimax-m2`9`H`DMiniMax M2\",`80.255`C0.03`G1}},\n\
+`Iminimax/minimax-m2-her`9`H`DMiniMax M2-her\",`F\"minimax/minimax-m2-her-20260123\"],`80.3`C0.03`G1.2}},\n\
+`Iminimax/minimax-m2.1`9`H`DMiniMax M2.1\",`80.29`C0.03`G0.95}},\n\
+`Iminimax/minimax-m2.5`9`H`DMiniMax M2.5\",`F\"minimax/minimax-m2.5-20260211\"],`80.15`C0.05`G0.9}},\n\
+`Iminimax/minimax-m2.7`9`H`DMiniMax M2.7\",`F\"minimax/minimax-m2.7-20260318\"],`80.27`C0.054`G1.08}},\n\
+`Iminimax/minimax-m3`9`H`DMiniMax M3\",`F\"minimax/minimax-m3-20260531\"],`80.3`C0.06`G1.2}},\n\
+`Iministral-3b`9`H`DMinistral 3B\",`80.04`G0.04}},\n\
+`Iministral-8b`9`H`DMinistral 8B\",`80.1`G0.1}},\n\
+`Imistral-7b-instruct`9`H`DMistral 7B Instruct\",`F\"mistral-7b-instruct-v0.3\"],`80.028`G0.054}},\n\
+`Imistral-7b-instruct-v0.1`9`H`DMistral 7B Instruct v0.1\",`80.11`G0.19}},\n\
+`Imistral-7b-instruct-v0.2`9`H`DMistral 7B Instruct v0.2\",`80.2`G0.2}},\n\
+`Imistral-7b-instruct:free`9`H`DMistral 7B Instruct (free)\",`5,\n\
+`Imistral-medium`9`H`DMistral Medium\",`82.75`G8.1}},\n\
+`Imistral-nemo:free`9`H`DMistral Nemo (free)\",`5,\n\
+`Imistral-small`9`H`DMistral Small\",`80.2`G0.6}},\n\
+`Imistral-small-24b-instruct-2501:free`9`H`DMistral Small 3 (free)\",`5,\n\
+`Imistral-small-3.1-24b-instruct:free`9`H`DMistral Small 3.1 24B (free)\",`5,\n\
+";
+  },
+  function () {
+    return "`Imistral-small-3.2-24b-instruct:free`9`H`DMistral Small 3.2 24B (free)\",`5,\n\
+`Imistral-tiny`9`H`DMistral Tiny\",`80.25`G0.25}},\n\
+`Imistral/ministral-8b`9`H\",`80.1`G0.1}},\n\
+`Imistralai/codestral-2501`9`H\",`80.3`G0.9}},\n\
+`Imistralai/codestral-2508`9`H`DCodestral 2508\",`80.3`C0.03`G0.9}},\n\
+`Imistralai/codestral-mamba`9`H\",`80.25`G0.25}},\n\
+`Imistralai/devstral-2512`9`H`DDevstral 2 2512\",`80.4`C0.04`G2}},\n\
+`Imistralai/ministral-14b-2512`9`H`DMinistral 3 14B 2512\",`80.2`C0.02`G0.2}},\n\
+`Imistralai/ministral-3b`9`H\",`80.04`G0.04}},\n\
+`Imistralai/ministral-3b-2512`9`H`DMinistral 3 3B 2512\",`80.1`C0.01`G0.1}},\n\
+`Imistralai/ministral-8b`9`H\",`80.1`G0.1}},\n\
+`Imistralai/ministral-8b-2512`9`H`DMinistral 3 8B 2512\",`80.15`C0.015`G0.15}},\n\
+`Imistralai/mistral-7b-instruct`9`H\",`F\"mistralai/mistral-7b-instruct-v0.3\"],`80.029`G0.059}},\n\
+`Imistralai/mistral-7b-instruct-v0.1`9`H\",`80.2`G0.2}},\n\
+`Imistralai/mistral-7b-instruct-v0.2`9`H\",`80.2`G0.2}},\n\
+`Imistralai/mistral-7b-instruct:free`9`H\",`5,\n\
+`Imistralai/mistral-large`9`H`DMistral Large\",`F\"mistralai/mistral-large-2407\",\"mistral-large-2411\"],`82`G6}},\n\
+`Imistralai/mistral-large-2512`9`H`DMistral Large 3 2512\",`80.5`C0.05`G1.5}},\n\
+`Imistralai/mistral-medium`9`H\",`82.75`G8.1}},\n\
+`Imistralai/mistral-medium-3`9`H`DMistral Medium 3\",`80.4`G2}},\n\
+`Imistralai/mistral-medium-3-5`9`H`DMistral Medium 3.5\",`81.5`G7.5}},\n\
+`Imistralai/mistral-medium-3.1`9`H`DMistral Medium 3.1\",`80.4`C0.04`G2}},\n\
+`Imistralai/mistral-nemo`9`H`DMistral Nemo\",`80.01`G0.019}},\n\
+`Imistralai/mistral-nemo:free`9`H\",`5,\n\
+`Imistralai/mistral-saba`9`H`DSaba\",`80.2`G0.6}},\n\
+`Imistralai/mistral-small`9`H\",`80.2`G0.6}},\n\
+`Imistralai/mistral-small-24b-instruct-2501`9`H`DMistral Small 3\",`80.05`G0.09}},\n\
+`Imistralai/mistral-small-24b-instruct-2501:free`9`H\",`5,\n\
+`Imistralai/mistral-small-2603`9`H`DMistral Small 4\",`80.15`C0.015`G0.6}},\n\
+`Imistralai/mistral-small-3.1-24b-instruct`9`H`DMistral Small 3.1 24B\",`80.05`G0.15}},\n\
+`Imistralai/mistral-small-3.1-24b-instruct:free`9`H\",`5,\n\
+`Imistralai/mistral-small-3.2-24b-instruct`9`H`DMistral Small 3.2 24B\",`80.075`G0.2}},\n\
+";
+  },
+  function () {
+    return "`Imistralai/mistral-tiny`9`H\",`80.25`G0.25}},\n\
+`Imistralai/mixtral-8x22b-instruct`9`H\",`80.9`G0.9}},\n\
+`Imistralai/mixtral-8x7b-instruct`9`H\",`80.24`G0.24}},\n\
+`Imistralai/pixtral-12b`9`H\",`80.1`G0.1}},\n\
+`Imistralai/pixtral-large-2411`9`H\",`82`G6}},\n\
+`Imistralai/voxtral-small-24b-2507`9`H`DVoxtral Small 24B 2507\",`80.1`C0.01`G0.3}},\n\
+`Imixtral-8x7b-instruct`9`H`DMixtral 8x7B Instruct\",`80.08`G0.24}},\n\
+`Imn-celeste-12b`9`H`DMistral Nemo 12B Celeste\",`80.8`G1.2}},\n\
+`Imn-inferor-12b`9`H`DMistral Nemo Inferor 12B\",`80.8`G1.2}},\n\
+`Imn-starcannon-12b`9`H`DStarcannon 12B\",`80.8`G1.2}},\n\
+`Imoonshotai/kimi-k2`9`H`DKimi K2 0711\",`80.57`G2.3}},\n\
+`Imoonshotai/kimi-k2-0905`9`H`DKimi K2 0905\",`80.6`G2.5}},\n\
+`Imoonshotai/kimi-k2-thinking`9`H`DKimi K2 Thinking\",`80.6`G2.5}},\n\
+`Imoonshotai/kimi-k2.5`9`H`DKimi K2.5\",`80.4`C0.09`G1.9}},\n\
+`Imoonshotai/kimi-k2.6`9`H`DKimi K2.6\",`80.68`C0.34`G3.41}},\n\
+`Imoonshotai/kimi-k2.6:free`9`H`DKimi K2.6 (free)\",`5,\n\
+`Imoonshotai/kimi-k2.7-code`9`H`DKimi K2.7 Code\",`F\"moonshotai/kimi-k2.7-code-20260612\"],`80.75`C0.16`G3.5}},\n\
+`Imoonshotai/kimi-k3`9`H`DKimi K3\",`F\"moonshotai/kimi-k3-20260715\"],`83`C0.3`G15}},\n\
+`Imoonshotai/kimi-vl-a3b-thinking:free`9`H\",`5,\n\
+`Imoonshotai/moonlight-16b-a3b-instruct:free`9`H\",`5,\n\
+`Imorph/morph-v3-fast`9`H`DMorph V3 Fast\",`80.8`G1.2}},\n\
+`Imorph/morph-v3-large`9`H`DMorph V3 Large\",`80.9`G1.9}},\n\
+`Imythalion-13b`9`H`DMythalion 13B\",`80.8`G1.2}},\n\
+`Ineversleep/llama-3-lumimaid-70b`9`H\",`83.375`G4.5}},\n\
+`Ineversleep/llama-3-lumimaid-8b`9`H\",`F\"neversleep/llama-3-lumimaid-8b:extended\"],`80.09375`G0.75}},\n\
+`Ineversleep/llama-3.1-lumimaid-70b`9`H\",`81.5`G2.25}},\n\
+`Ineversleep/llama-3.1-lumimaid-8b`9`H\",`80.09375`G0.75}},\n\
+`Ineversleep/noromaid-20b`9`H\",`80.75`G1.5}},\n\
+`Inex-agi/nex-n2-pro:free`9`H`DNex-N2-Pro (free)\",`5,\n\
+`Inoromaid-20b`9`H`DNoromaid 20B\",`81.25`G2}},\n\
+`Inothingiisreal/mn-celeste-12b`9`H\",`80.8`G1.2}},\n\
+`Inous-hermes-2-mixtral-8x7b-dpo`9`H`DHermes 2 Mixtral 8x7B DPO\",`80.6`G0.6}},\n\
+";
+  },
+  function () {
+    return "`Inousresearch/deephermes-3-llama-3-8b-preview:free`9`H\",`5,\n\
+`Inousresearch/hermes-2-pro-llama-3-8b`9`H\",`80.025`G0.04}},\n\
+`Inousresearch/hermes-3-llama-3.1-405b`9`H`DHermes 3 405B Instruct\",`80.7`G0.8}},\n\
+`Inousresearch/hermes-3-llama-3.1-405b:free`9`H`DHermes 3 405B Instruct (free)\",`5,\n\
+`Inousresearch/hermes-3-llama-3.1-70b`9`H`DHermes 3 70B Instruct\",`80.12`G0.3}},\n\
+`Inousresearch/hermes-4-405b`9`H`DHermes 4 405B\",`81`G3}},\n\
+`Inousresearch/hermes-4-70b`9`H`DHermes 4 70B\",`80.13`G0.4}},\n\
+`Inousresearch/nous-hermes-2-mixtral-8x7b-dpo`9`H\",`80.6`G0.6}},\n\
+`Inousresearch/nous-hermes-llama2-13b`9`H\",`80.18`G0.18}},\n\
+`Invidia/llama-3.1-nemotron-70b-instruct`9`H\",`80.12`G0.3}},\n\
+`Invidia/llama-3.1-nemotron-70b-instruct:free`9`H\",`5,\n\
+`Invidia/llama-3.1-nemotron-nano-8b-v1:free`9`H\",`5,\n\
+`Invidia/llama-3.1-nemotron-ultra-253b-v1:free`9`H\",`5,\n\
+`Invidia/llama-3.3-nemotron-super-49b-v1.5`9`H`DLlama 3.3 Nemotron Super 49B V1.5\",`80.4`G0.4}},\n\
+`Invidia/llama-3.3-nemotron-super-49b-v1:free`9`H\",`5,\n\
+`Invidia/nemotron-3-nano-30b-a3b`9`H`DNemotron 3 Nano 30B A3B\",`80.05`G0.2}},\n\
+`Invidia/nemotron-3-nano-30b-a3b:free`9`H`DNemotron 3 Nano 30B A3B (free)\",`5,\n\
+`Invidia/nemotron-3-nano-omni-30b-a3b-reasoning:free`9`H`DNemotron 3 Nano Omni (free)\",`5,\n\
+`Invidia/nemotron-3-super-120b-a12b`9`H`DNemotron 3 Super\",`80.09`G0.45}},\n\
+`Invidia/nemotron-3-super-120b-a12b:free`9`H`DNemotron 3 Super (free)\",`5,\n\
+`Invidia/nemotron-3-ultra-550b-a55b`9`H`DNemotron 3 Ultra\",`80.5`C0.15`G2.5}},\n\
+`Invidia/nemotron-3-ultra-550b-a55b:free`9`H`DNemotron 3 Ultra (free)\",`5,\n\
+`Invidia/nemotron-3.5-content-safety:free`9`H`DNemotron 3.5 Content Safety (free)\",`5,\n\
+`Invidia/nemotron-nano-12b-v2-vl:free`9`H`DNemotron Nano 12B 2 VL (free)\",`5,\n\
+`Invidia/nemotron-nano-9b-v2`9`H`DNemotron Nano 9B V2\",`80.04`G0.16}},\n\
+`Invidia/nemotron-nano-9b-v2:free`9`H`DNemotron Nano 9B V2 (free)\",`5,\n\
+`Io1-mini`9`H`Do1-mini\",`F\"o1-mini-2024-09-12\"],`81.1`C0.55`G4.4}},\n\
+`Iopen-r1/olympiccoder-32b:free`9`H\",`5,\n\
+`Iopen-r1/olympiccoder-7b:free`9`H\",`5,\n\
+`Iopenai/chatgpt-4o-latest`9`H\",`85`G15}},\n\
+`Iopenai/codex-mini`9`H\",`81.5`C0.375`G6}},\n\
+`Iopenai/gpt-3.5-turbo`9`H`DGPT-3.5 Turbo\",`F\"gpt-3.5-turbo-0125\"],`80.5`G1.5}},\n\
+";
+  },
+  function () {
+    return "`Iopenai/gpt-3.5-turbo-0613`9`H`DGPT-3.5 Turbo (older v0613)\",`81`G2}},\n\
+`Iopenai/gpt-3.5-turbo-1106`9`H\",`81`G2}},\n\
+`Iopenai/gpt-3.5-turbo-16k`9`H`DGPT-3.5 Turbo 16k\",`83`G4}},\n\
+`Iopenai/gpt-3.5-turbo-instruct`9`H`DGPT-3.5 Turbo Instruct\",`81.5`G2}},\n\
+`Iopenai/gpt-4`9`H`DGPT-4\",`F\"gpt-4-0314\"],`830`G60}},\n\
+`Iopenai/gpt-4-1106-preview`9`H\",`810`G30}},\n\
+`Iopenai/gpt-4-32k`9`H\",`F\"openai/gpt-4-32k-0314\"],`860`G120}},\n\
+`Iopenai/gpt-4-turbo`9`H`DGPT-4 Turbo\",`F\"openai/gpt-4-turbo-preview\"],`810`G30}},\n\
+`Iopenai/gpt-4.1`9`H`DGPT-4.1\",`82`C0.5`G8}},\n\
+`Iopenai/gpt-4.1-mini`9`H`DGPT-4.1 Mini\",`F\"openai/gpt-4.1-mini-2025-04-14\"],`80.4`C0.1`G1.6}},\n\
+`Iopenai/gpt-4.1-nano`9`H`DGPT-4.1 Nano\",`80.1`C0.025`G0.4}},\n\
+`Iopenai/gpt-4.5-preview`9`H\",`875`G150}},\n\
+`Iopenai/gpt-4o`9`H\",`F\"openai/gpt-4o-2024-08-06\",\"openai/gpt-4o-2024-11-20\",\"openai/gpt-4o-audio-preview\"],`82.5`G10}},\n\
+`Iopenai/gpt-4o-2024-05-13`9`H`DGPT-4o (2024-05-13)\",`85`G15}},\n\
+`Iopenai/gpt-4o-mini`9`H`DGPT-4o-mini\",`F\"openai/gpt-4o-mini-2024-07-18\"],`80.15`C0.075`G0.6}},\n\
+`Iopenai/gpt-4o-mini-search-preview`9`H`DGPT-4o-mini Search Preview\",`80.15`G0.6}},\n\
+`Iopenai/gpt-4o-search-preview`9`H`DGPT-4o Search Preview\",`82.5`G10}},\n\
+`Iopenai/gpt-4o:extended`9`H\",`86`G18}},\n\
+`Iopenai/gpt-5`9`H`DGPT-5\",`F\"openai/gpt-5-2025-08-07\",\"openai/gpt-5-chat\",\"openai/gpt-5-codex\",\"openai/gpt-5.1-codex-max\"],`81.25`C0.125`G10}},\n\
+`Iopenai/gpt-5-image`9`H`DGPT-5 Image\",`810`C1.25`G10}},\n\
+`Iopenai/gpt-5-image-mini`9`H`DGPT-5 Image Mini\",`82.5`C0.25`G2}},\n\
+`Iopenai/gpt-5-mini`9`H`DGPT-5 Mini\",`F\"openai/gpt-5-mini-2025-08-07\"],`80.25`C0.025`G2}},\n\
+`Iopenai/gpt-5-nano`9`H`DGPT-5 Nano\",`80.05`C0.01`G0.4}},\n\
+`Iopenai/gpt-5-pro`9`H`DGPT-5 Pro\",`815`G120}},\n\
+`Iopenai/gpt-5.1`9`H`DGPT-5.1\",`F\"openai/gpt-5.1-chat\",\"openai/gpt-5.1-codex\"],`81.25`C0.13`G10}},\n\
+`Iopenai/gpt-5.1-codex-mini`9`H`DGPT-5.1-Codex-Mini\",`F\"openai/gpt-5.1-codex-mini-20251113\"],`80.25`C0.025`G2}},\n\
+`Iopenai/gpt-5.2`9`H`DGPT-5.2\",`F\"openai/gpt-5.2-20251211\",\"openai/gpt-5.2-chat\",\"openai/gpt-5.2-codex\"],`81.75`C0.175`G14}},\n\
+`Iopenai/gpt-5.2-pro`9`H`DGPT-5.2 Pro\",`F\"openai/gpt-5.2-pro-20251211\"],`821`G168}},\n\
+`Iopenai/gpt-5.3-chat`9`H`DGPT-5.3 Chat\",`81.75`C0.175`G14}},\n\
+`Iopenai/gpt-5.3-codex`9`H`DGPT-5.3-Codex\",`F\"openai/gpt-5.3-codex-20260224\"],`81.75`C0.175`G14}},\n\
+`Iopenai/gpt-5.4`9`H`DGPT-5.4\",`F\"openai/gpt-5.4-20260305\"],`82.5`C0.25`G15},`4272000,`85`C0.5`G22.5}}]},\n\
+`Iopenai/gpt-5.4-image-2`9`H`DGPT-5.4 Image 2\",`88`C2`G15}},\n\
+";
+  },
+  function () {
+    return "`Iopenai/gpt-5.4-mini`9`H`DGPT-5.4 Mini\",`80.75`C0.075`G4.5}},\n\
+`Iopenai/gpt-5.4-nano`9`H`DGPT-5.4 Nano\",`80.2`C0.02`G1.25}},\n\
+`Iopenai/gpt-5.4-pro`9`H`DGPT-5.4 Pro\",`830`G180},`4272000,`860`G270}}]},\n\
+`Iopenai/gpt-5.5`9`H`DGPT-5.5\",`85`C0.5`G30},`4272000,`810`C1`G45}}]},\n\
+`Iopenai/gpt-5.5-pro`9`H`DGPT-5.5 Pro\",`830`G180},`4272000,`860`G270}}]},\n\
+`Iopenai/gpt-5.6-luna`9`H`DGPT-5.6 Luna\",`7^openai/gpt-5\\\\.6-luna-\\\\d{8}$\"},`80.2`B0.25`C0.02`G1.2},`4272000,`80.4`B0.5`C0.04`G1.8}}]},\n\
+`Iopenai/gpt-5.6-sol`9`H`DGPT-5.6 Sol\",`7^openai/gpt-5\\\\.6-sol-\\\\d{8}$\"},`82`B2.5`C0.2`G10},`4272000,`84`B5`C0.4`G15}}]},\n\
+`Iopenai/gpt-5.6-terra`9`H`DGPT-5.6 Terra\",`7^openai/gpt-5\\\\.6-terra-\\\\d{8}$\"},`82`B2.5`C0.2`G12},`4272000,`84`B5`C0.4`G18}}]},\n\
+`Iopenai/gpt-6-luna`9`H`DGPT-6 Luna\",`F\"openai/gpt-6-luna-pro\"],`7^openai/gpt-6-luna-\\\\d{8}$\"},`80.1`B0.125`C0.01`G0.5`:},`4272000,`80.2`B0.25`C0.02`G0.75}}]},\n\
+`Iopenai/gpt-6-luna:batch`9`H`DGPT-6 Luna Batch\",`F\"openai/gpt-6-luna-pro:batch\"],`80.05`B0.0625`C0.005`G0.25`:},`4272000,`80.1`B0.125`C0.01`G0.375}}]},\n\
+`Iopenai/gpt-6-sol`9`H`DGPT-6 Sol\",`F\"openai/gpt-6-sol-pro\"],`7^openai/gpt-6-sol-\\\\d{8}$\"},`82`B2.5`C0.2`G10`:},`4272000,`84`B5`C0.4`G15}}]},\n\
+`Iopenai/gpt-6-sol:batch`9`H`DGPT-6 Sol Batch\",`F\"openai/gpt-6-sol-pro:batch\"],`81`B1.25`C0.1`G5`:},`4272000,`82`B2.5`C0.2`G7.5}}]},\n\
+`Iopenai/gpt-audio`9`H`DGPT Audio\",`82.5`G10}},\n\
+`Iopenai/gpt-audio-mini`9`H`DGPT Audio Mini\",`80.6`G2.4}},\n\
+`Iopenai/gpt-chat-latest`9`H`DGPT Chat Latest\",`85`C0.5`G30}},\n\
+`Iopenai/gpt-oss-120b`9`H`Dgpt-oss-120b\",`80.039`G0.18}},\n\
+`Iopenai/gpt-oss-120b:free`9`H`Dgpt-oss-120b (free)\",`5,\n\
+`Iopenai/gpt-oss-20b`9`H`Dgpt-oss-20b\",`80.029`G0.14}},\n\
+`Iopenai/gpt-oss-20b:free`9`H`Dgpt-oss-20b (free)\",`5,\n\
+`Iopenai/gpt-oss-safeguard-20b`9`H`Dgpt-oss-safeguard-20b\",`80.075`C0.037`G0.3}},\n\
+`Iopenai/o1`9`H`Do1\",`F\"o1-preview\",\"o1-preview-2024-09-12\"],`815`C7.5`G60}},\n\
+`Iopenai/o1-mini`9`H\",`F\"openai/o1-mini-2024-09-12\"],`81.1`G4.4}},\n\
+`Iopenai/o1-pro`9`H`Do1-pro\",`8150`G600}},\n\
+`Iopenai/o3`9`H`Do3\",`82`C0.5`G8}},\n\
+`Iopenai/o3-deep-research`9`H`Do3 Deep Research\",`810`C2.5`G40}},\n\
+`Iopenai/o3-mini`9`H`Do3 Mini\",`F\"openai/o3-mini-high\"],`81.1`C0.55`G4.4}},\n\
+`Iopenai/o3-pro`9`H`Do3 Pro\",`820`G80}},\n\
+`Iopenai/o4-mini`9`H`Do4 Mini\",`F\"openai/o4-mini-high\"],`81.1`C0.275`G4.4}},\n\
+`Iopenai/o4-mini-deep-research`9`H`Do4 Mini Deep Research\",`82`C0.5`G8}},\n\
+`Iopenchat/openchat-7b`9`H\",`80.07`G0.07}},\n\
+`Iopenhands-lm-32b-v0.1`9`H`DOpenHands LM 32B V0.1\",`82.6`G3.4}},\n\
+`Iperceptron/perceptron-mk1`9`H`DPerceptron Mk1\",`80.15`G1.5}},\n\
+";
+  },
+  function () {
+    return "`Iperplexity/llama-3.1-sonar-large-128k-online`9`H\",`81`G1}},\n\
+`Iperplexity/llama-3.1-sonar-small-128k-online`9`H\",`80.2`G0.2}},\n\
+`Iperplexity/r1-1776`9`H\",`82`G8}},\n\
+`Iperplexity/sonar`9`H\",`81`G1}},\n\
+`Iperplexity/sonar-deep-research`9`H\",`82`G8,\"reasoning\":3}},\n\
+`Iperplexity/sonar-pro`9`H\",`83`G15}},\n\
+`Iperplexity/sonar-reasoning`9`H\",`81`G5}},\n\
+`Iperplexity/sonar-reasoning-pro`9`H\",`82`G8}},\n\
+`Iphi-3-medium-128k-instruct`9`H`DPhi-3 Medium 128K Instruct\",`81`G1}},\n\
+`Iphi-3-mini-128k-instruct`9`H`DPhi-3 Mini 128K Instruct\",`80.1`G0.1}},\n\
+`Iphi-3.5-mini-128k-instruct`9`H`DPhi-3.5 Mini 128K Instruct\",`80.1`G0.1}},\n\
+`Iphi-4-multimodal-instruct`9`H`DPhi 4 Multimodal Instruct\",`80.05`G0.1}},\n\
+`Iphi-4-reasoning-plus`9`H`DPhi 4 Reasoning Plus\",`80.07`G0.35}},\n\
+`Iphi-4-reasoning-plus:free`9`H`DPhi 4 Reasoning Plus (free)\",`5,\n\
+`Iphi-4-reasoning:free`9`H`DPhi 4 Reasoning (free)\",`5,\n\
+`Ipixtral-12b`9`H`DPixtral 12B\",`80.1`G0.1}},\n\
+`Ipixtral-large-2411`9`H`DPixtral Large 2411\",`82`G6}},\n\
+`Ipoolside/laguna-m.1:free`9`H`DLaguna M.1 (free)\",`5,\n\
+`Ipoolside/laguna-xs.2:free`9`H`DLaguna XS.2 (free)\",`5,\n\
+`Iprime-intellect/intellect-3`9`H`DINTELLECT-3\",`80.2`G1.1}},\n\
+`Ipygmalionai/mythalion-13b`9`H\",`80.5625`G1.125}},\n\
+`Iqwen-2-72b-instruct`9`H`DQwen 2 72B Instruct\",`80.9`G0.9}},\n\
+`Iqwen-2.5-72b-instruct:free`9`H`DQwen2.5 72B Instruct (free)\",`5,\n\
+`Iqwen-2.5-coder-32b-instruct:free`9`H`DQwen2.5 Coder 32B Instruct (free)\",`5,\n\
+`Iqwen-2.5-vl-7b-instruct`9`H`DQwen2.5-VL 7B Instruct\",`80.2`G0.2}},\n\
+`Iqwen-max`9`H`DQwen-Max\",`81.6`C0.64`G6.4}},\n\
+`Iqwen-turbo`9`H`DQwen-Turbo\",`80.05`C0.02`G0.2}},\n\
+`Iqwen-vl-max`9`H`DQwen VL Max\",`80.8`G3.2}},\n\
+`Iqwen-vl-plus`9`H`DQwen VL Plus\",`80.21`G0.63}},\n\
+`Iqwen/qwen-2-72b-instruct`9`H\",`80.9`G0.9}},\n\
+`Iqwen/qwen-2.5-72b-instruct`9`H`DQwen2.5 72B Instruct\",`80.12`G0.39}},\n\
+`Iqwen/qwen-2.5-72b-instruct:free`9`H\",`5,\n\
+";
+  },
+  function () {
+    return "`Iqwen/qwen-2.5-7b-instruct`9`H`DQwen2.5 7B Instruct\",`80.04`G0.1}},\n\
+`Iqwen/qwen-2.5-7b-instruct:free`9`H\",`5,\n\
+`Iqwen/qwen-2.5-coder-32b-instruct`9`H`DQwen2.5 Coder 32B Instruct\",`80.06`G0.15}},\n\
+`Iqwen/qwen-2.5-coder-32b-instruct:free`9`H\",`5,\n\
+`Iqwen/qwen-2.5-vl-72b-instruct`9`H\",`80.6`G0.6}},\n\
+`Iqwen/qwen-2.5-vl-7b-instruct`9`H\",`80.2`G0.2}},\n\
+`Iqwen/qwen-2.5-vl-7b-instruct:free`9`H\",`5,\n\
+`Iqwen/qwen-max`9`H\",`81.6`G6.4}},\n\
+`Iqwen/qwen-plus`9`H`DQwen-Plus\",`80.4`C0.16`G1.2}},\n\
+`Iqwen/qwen-plus-2025-07-28`9`H`DQwen Plus 0728\",`80.26`G0.78}},\n\
+`Iqwen/qwen-plus-2025-07-28:thinking`9`H`DQwen Plus 0728 (thinking)\",`80.26`B0.325`G0.78}},\n\
+`Iqwen/qwen-turbo`9`H\",`80.05`G0.2}},\n\
+`Iqwen/qwen-vl-max`9`H\",`80.8`G3.2}},\n\
+`Iqwen/qwen-vl-plus`9`H\",`80.21`G0.63}},\n\
+`Iqwen/qwen2.5-coder-7b-instruct`9`H\",`80.2`G0.2}},\n\
+`Iqwen/qwen2.5-vl-32b-instruct`9`H\",`80.9`G0.9}},\n\
+`Iqwen/qwen2.5-vl-32b-instruct:free`9`H\",`5,\n\
+`Iqwen/qwen2.5-vl-3b-instruct:free`9`H\",`5,\n\
+`Iqwen/qwen2.5-vl-72b-instruct`9`H\",`80.7`G0.7}},\n\
+`Iqwen/qwen2.5-vl-72b-instruct:free`9`H\",`5,\n\
+`Iqwen/qwen3-14b`9`H`DQwen3 14B\",`80.06`G0.24}},\n\
+`Iqwen/qwen3-235b-a22b`9`H`DQwen3 235B A22B\",`80.13`G0.6}},\n\
+`Iqwen/qwen3-235b-a22b-2507`9`H`DQwen3 235B A22B Instruct 2507\",`80.09`G0.1}},\n\
+`Iqwen/qwen3-235b-a22b-thinking-2507`9`H`DQwen3 235B A22B Thinking 2507\",`80.1`G0.1}},\n\
+`Iqwen/qwen3-30b-a3b`9`H`DQwen3 30B A3B\",`80.08`G0.29}},\n\
+`Iqwen/qwen3-30b-a3b-instruct-2507`9`H`DQwen3 30B A3B Instruct 2507\",`80.04815`G0.19305}},\n\
+`Iqwen/qwen3-30b-a3b-thinking-2507`9`H`DQwen3 30B A3B Thinking 2507\",`80.08`G0.4}},\n\
+`Iqwen/qwen3-32b`9`H`DQwen3 32B\",`80.1`G0.3}},\n\
+`Iqwen/qwen3-8b`9`H`DQwen3 8B\",`80.035`G0.138}},\n\
+`Iqwen/qwen3-coder`9`H`DQwen3 Coder 480B A35B\",`F\"qwen/qwen3-coder-480b-a35b-07-25\"],`80.22`G1.8}},\n\
+`Iqwen/qwen3-coder-30b-a3b-instruct`9`H`DQwen3 Coder 30B A3B Instruct\",`80.07`G0.27}},\n\
+`Iqwen/qwen3-coder-flash`9`H`DQwen3 Coder Flash\",`80.195`B0.24375`C0.039`G0.975}},\n\
+";
+  },
+  function () {
+    return "`Iqwen/qwen3-coder-next`9`H`DQwen3 Coder Next\",`F\"qwen/qwen3-coder-next-2025-02-03\"],`80.11`C0.07`G0.8}},\n\
+`Iqwen/qwen3-coder-plus`9`H`DQwen3 Coder Plus\",`80.65`B0.8125`C0.13`G3.25}},\n\
+`Iqwen/qwen3-coder:free`9`H`DQwen3 Coder 480B A35B (free)\",`5,\n\
+`Iqwen/qwen3-max`9`H`DQwen 3 Max\",`81.2`G6}},\n\
+`Iqwen/qwen3-max-thinking`9`H`DQwen3 Max Thinking\",`F\"qwen/qwen3-max-thinking-20260123\"],`80.78`G3.9}},\n\
+`Iqwen/qwen3-next-80b-a3b-instruct`9`H`DQwen3 Next 80B A3B Instruct\",`F\"qwen/qwen3-next-80b-a3b-instruct-2509\"],`80.09`G1.1}},\n\
+`Iqwen/qwen3-next-80b-a3b-instruct:free`9`H`DQwen3 Next 80B A3B Instruct (free)\",`5,\n\
+`Iqwen/qwen3-next-80b-a3b-thinking`9`H`DQwen3 Next 80B A3B Thinking\",`F\"qwen/qwen3-next-80b-a3b-thinking-2509\"],`80.0975`G0.78}},\n\
+`Iqwen/qwen3-vl-235b-a22b-instruct`9`H`DQwen3 VL 235B A22B Instruct\",`80.2`C0.11`G0.88}},\n\
+`Iqwen/qwen3-vl-235b-a22b-thinking`9`H`DQwen3 VL 235B A22B Thinking\",`80.26`G2.6}},\n\
+`Iqwen/qwen3-vl-30b-a3b-instruct`9`H`DQwen3 VL 30B A3B Instruct\",`80.13`G0.52}},\n\
+`Iqwen/qwen3-vl-30b-a3b-thinking`9`H`DQwen3 VL 30B A3B Thinking\",`80.13`G1.56}},\n\
+`Iqwen/qwen3-vl-32b-instruct`9`H`DQwen3 VL 32B Instruct\",`80.104`G0.416}},\n\
+`Iqwen/qwen3-vl-8b-instruct`9`H`DQwen3 VL 8B Instruct\",`80.08`G0.5}},\n\
+`Iqwen/qwen3-vl-8b-thinking`9`H`DQwen3 VL 8B Thinking\",`80.117`G1.365}},\n\
+`Iqwen/qwen3.5-122b-a10b`9`H`DQwen3.5-122B-A10B\",`F\"qwen/qwen3.5-122b-a10b-20260224\"],`80.26`G2.08}},\n\
+`Iqwen/qwen3.5-27b`9`H`DQwen3.5-27B\",`F\"qwen/qwen3.5-27b-20260224\"],`80.195`G1.56}},\n\
+`Iqwen/qwen3.5-35b-a3b`9`H`DQwen3.5-35B-A3B\",`F\"qwen/qwen3.5-35b-a3b-20260224\"],`80.14`C0.05`G1}},\n\
+`Iqwen/qwen3.5-397b-a17b`9`H`DQwen3.5 397B A17B\",`F\"qwen/qwen3.5-397b-a17b-20260216\"],`80.39`G2.34}},\n\
+`Iqwen/qwen3.5-9b`9`H`DQwen3.5-9B\",`F\"qwen/qwen3.5-9b-20260310\"],`80.1`G0.15}},\n\
+`Iqwen/qwen3.5-flash-02-23`9`H`DQwen3.5-Flash\",`F\"qwen/qwen3.5-flash-20260224\"],`80.065`G0.26}},\n\
+`Iqwen/qwen3.5-plus-02-15`9`H`DQwen3.5 plus-02-15\",`F\"qwen/qwen3.5-plus-20260216\"],`80.4`G2.4}},\n\
+`Iqwen/qwen3.5-plus-20260420`9`H`DQwen3.5 Plus 2026-04-20\",`80.3`B0.375`G1.8}},\n\
+`Iqwen/qwen3.6-27b`9`H`DQwen3.6 27B\",`F\"qwen/qwen3.6-27b-20260422\"],`80.289`G2.4}},\n\
+`Iqwen/qwen3.6-35b-a3b`9`H`DQwen3.6 35B A3B\",`F\"qwen/qwen3.6-35b-a3b-20260415\"],`80.14`G1}},\n\
+`Iqwen/qwen3.6-flash`9`H`DQwen3.6 Flash\",`80.1875`B0.234375`G1.125}},\n\
+`Iqwen/qwen3.6-max-preview`9`H`DQwen3.6 Max Preview\",`F\"qwen/qwen3.6-max-preview-20260420\"],`81.04`B1.3`G6.24}},\n\
+`Iqwen/qwen3.6-plus`9`H`DQwen3.6 Plus\",`F\"qwen/qwen3.6-plus-04-02\"],`80.325`B0.40625`G1.95}},\n\
+`Iqwen/qwen3.7-max`9`H`DQwen3.7 Max\",`F\"qwen/qwen3.7-max-20260520\"],`81.25`B1.5625`C0.25`G3.75}},\n\
+`Iqwen/qwen3.7-plus`9`H`DQwen3.7 Plus\",`F\"qwen/qwen3.7-plus-20260602\"],`80.4`B0.5`C0.08`G1.6}},\n\
+`Iqwen/qwq-32b`9`H\",`80.15`G0.2}},\n\
+`Iqwen/qwq-32b-preview`9`H\",`80.2`G0.2}},\n\
+";
+  },
+  function () {
+    return "`Iqwen/qwq-32b-preview:free`9`H\",`5,\n\
+`Iqwen/qwq-32b:free`9`H\",`5,\n\
+`Iqwen2.5-vl-32b-instruct`9`H`DQwen2.5 VL 32B Instruct\",`80.9`G0.9}},\n\
+`Iqwen2.5-vl-32b-instruct:free`9`H`DQwen2.5 VL 32B Instruct (free)\",`5,\n\
+`Iqwen2.5-vl-72b-instruct:free`9`H`DQwen2.5 VL 72B Instruct (free)\",`5,\n\
+`Iqwen3-14b:free`9`H`DQwen3 14B (free)\",`5,\n\
+`Iqwen3-235b-a22b:free`9`H`DQwen3 235B A22B (free)\",`5,\n\
+`Iqwen3-30b-a3b:free`9`H`DQwen3 30B A3B (free)\",`5,\n\
+`Iqwen3-32b:free`9`H`DQwen3 32B (free)\",`5,\n\
+`Iqwen3-8b:free`9`H`DQwen3 8B (free)\",`5,\n\
+`Iqwerky-72b:free`9`H`DQwerky 72B (free)\",`5,\n\
+`Iqwq-32b`9`H`DQwQ 32B\",`80.15`G0.2}},\n\
+`Iqwq-32b-arliai-rpr-v1:free`9`H`DQwQ 32B RpR v1 (free)\",`5,\n\
+`Iqwq-32b-preview`9`H`DQwQ 32B Preview\",`80.2`G0.2}},\n\
+`Iqwq-32b:free`9`H`DQwQ 32B (free)\",`5,\n\
+`Ir1-1776`9`H`DR1 1776\",`82`G8}},\n\
+`Iraifle/sorcererlm-8x22b`9`H\",`84.5`G4.5}},\n\
+`Ireka-flash-3:free`9`H`DFlash 3 (free)\",`5,\n\
+`Irekaai/reka-edge`9`H`DReka Edge\",`80.1`G0.1}},\n\
+`Irekaai/reka-flash-3`9`H`DReka Flash 3\",`80.1`G0.2}},\n\
+`Irekaai/reka-flash-3:free`9`H\",`5,\n\
+`Irelace/relace-apply-3`9`H`DRelace Apply 3\",`80.85`G1.25}},\n\
+`Irelace/relace-search`9`H`DRelace Search\",`81`G3}},\n\
+`Isao10k/fimbulvetr-11b-v2`9`H\",`80.8`G1.2}},\n\
+`Isao10k/l3-euryale-70b`9`H\",`81.48`G1.48}},\n\
+`Isao10k/l3-lunaris-8b`9`H`DLlama 3 8B Lunaris\",`80.02`G0.05}},\n\
+`Isao10k/l3.1-70b-hanami-x1`9`H`DLlama 3.1 70B Hanami x1\",`83`G3}},\n\
+`Isao10k/l3.1-euryale-70b`9`H`DLlama 3.1 Euryale 70B v2.2\",`80.7`G0.8}},\n\
+`Isao10k/l3.3-euryale-70b`9`H`DLlama 3.3 Euryale 70B\",`80.7`G0.8}},\n\
+`Isarvam-m:free`9`H`DSarvam-M (free)\",`5,\n\
+`Iscb10x/llama3.1-typhoon2-70b-instruct`9`H\",`80.88`G0.88}},\n\
+`Iscb10x/llama3.1-typhoon2-8b-instruct`9`H\",`80.18`G0.18}},\n\
+";
+  },
+  function () {
+    return "`Ishisa-ai/shisa-v2-llama3.3-70b:free`9`H\",`5,\n\
+`Ishisa-v2-llama3.3-70b:free`9`H`DShisa V2 Llama 3.3 70B  (free)\",`5,\n\
+`Isonar-reasoning`9`H`DSonar Reasoning\",`81`G5}},\n\
+`Isophosympatheia/midnight-rose-70b`9`H\",`80.8`G0.8}},\n\
+`Isophosympatheia/rogue-rose-103b-v0.2:free`9`H\",`5,\n\
+`Isorcererlm-8x22b`9`H`DSorcererLM 8x22B\",`84.5`G4.5}},\n\
+`Ispotlight`9`H`DSpotlight\",`80.18`G0.18}},\n\
+`Isteelskull/l3.3-electra-r1-70b`9`H\",`80.7`G0.95}},\n\
+`Istepfun/step-3.5-flash`9`H`DStep 3.5 Flash\",`80.09`C0.02`G0.3}},\n\
+`Istepfun/step-3.7-flash`9`H`DStep 3.7 Flash\",`80.2`C0.04`G1.15}},\n\
+`Iswitchpoint/router`9`H`DSwitchpoint Router\",`80.85`G3.4}},\n\
+`Itencent/hunyuan-a13b-instruct`9`H`DHunyuan A13B Instruct\",`80.14`G0.57}},\n\
+`Itencent/hy3-preview`9`H`DHy3 preview\",`80.063`C0.021`G0.21}},\n\
+`Ithedrummer/anubis-pro-105b-v1`9`H\",`80.8`G1}},\n\
+`Ithedrummer/cydonia-24b-v4.1`9`H`DCydonia 24B V4.1\",`80.3`C0.15`G0.5}},\n\
+`Ithedrummer/rocinante-12b`9`H`DRocinante 12B\",`80.25`G0.5}},\n\
+`Ithedrummer/skyfall-36b-v2`9`H`DSkyfall 36B V2\",`80.5`G0.8}},\n\
+`Ithedrummer/unslopnemo-12b`9`H\",`80.5`G0.5}},\n\
+`Ithudm/glm-4-32b:free`9`H\",`5,\n\
+`Ithudm/glm-z1-32b:free`9`H\",`5,\n\
+`Itoppy-m-7b`9`H`DToppy M 7B\",`80.8`G1.2}},\n\
+`Iundi95/remm-slerp-l2-13b`9`H`DReMM SLERP 13B\",`80.8`G1.2}},\n\
+`Iundi95/toppy-m-7b`9`H\",`80.07`G0.07}},\n\
+`Iupstage/solar-pro-3`9`H`DSolar Pro 3\",`80.15`C0.015`G0.6}},\n\
+`Ivalkyrie-49b-v1`9`H`DValkyrie 49B V1\",`80.5`G0.8}},\n\
+`Ivirtuoso-medium-v2`9`H`DVirtuoso Medium V2\",`80.5`G0.8}},\n\
+`Iwriter/palmyra-x5`9`H`DPalmyra X5\",`80.6`G6}},\n\
+`Ix-ai/grok-2-1212`9`H\",`82`G10}},\n\
+`Ix-ai/grok-2-vision-1212`9`H\",`82`G10}},\n\
+`Ix-ai/grok-3-beta`9`H\",`83`G15}},\n\
+`Ix-ai/grok-3-mini-beta`9`H\",`80.3`G0.5}},\n\
+`Ix-ai/grok-4-fast`9`H\",`80.2`C0.05`G0.5},`4128000,`80.4`G1}}]},\n\
+";
+  },
+  function () {
+    return "`Ix-ai/grok-4.1-fast:free`9`H\",`5,\n\
+`Ix-ai/grok-4.20`9`H`DGrok 4.20\",`81.25`C0.2`G2.5}},\n\
+`Ix-ai/grok-4.20-multi-agent`9`H`DGrok 4.20 Multi-Agent\",`82`C0.2`G6}},\n\
+`Ix-ai/grok-4.3`9`H`DGrok 4.3\",`7^x-ai/grok-4\\\\.3-\\\\d{8}$\"},`81.25`C0.2`G2.5}},\n\
+`Ix-ai/grok-beta`9`H\",`85`G15}},\n\
+`Ix-ai/grok-build-0.1`9`H`DGrok Build 0.1\",`81`C0.2`G2}},\n\
+`Ix-ai/grok-code-fast-1`9`H\",`80.2`C0.02`G1.5}},\n\
+`Ix-ai/grok-vision-beta`9`H\",`85`G15}},\n\
+`Ixiaomi/mimo-v2-flash`9`H`DMiMo-V2-Flash\",`80.1`C0.01`G0.3}},\n\
+`Ixiaomi/mimo-v2.5`9`H`DMiMo-V2.5\",`80.14`C0.0028`G0.28}},\n\
+`Ixiaomi/mimo-v2.5-pro`9`H`DMiMo-V2.5-Pro\",`80.435`C0.0036`G0.87}},\n\
+`Ixwin-lm/xwin-lm-70b`9`H\",`83.75`G3.75}},\n\
+`Iyi-large`9`H`DYi Large\",`83`G3}},\n\
+`Iz-ai/glm-4.5`9`H`DGLM 4.5\",`80.6`C0.11`G2.2}},\n\
+`Iz-ai/glm-4.5-air`9`H`DGLM 4.5 Air\",`80.125`C0.06`G0.85}},\n\
+`Iz-ai/glm-4.5v`9`H`DGLM 4.5V\",`80.6`C0.11`G1.8}},\n\
+`Iz-ai/glm-4.6`9`H`DGLM 4.6\",`80.43`C0.08`G1.74}},\n\
+`Iz-ai/glm-4.6v`9`H`DGLM 4.6V\",`80.3`C0.05`G0.9}},\n\
+`Iz-ai/glm-4.7`9`H`DGLM 4.7\",`80.4`C0.08`G1.75}},\n\
+`Iz-ai/glm-4.7-flash`9`H`DGLM 4.7 Flash\",`F\"z-ai/glm-4.7-flash-20260119\"],`80.06`C0.01`G0.4}},\n\
+`Iz-ai/glm-5`9`H`DGLM 5\",`F\"z-ai/glm-5-20260211\"],`80.6`C0.12`G1.92}},\n\
+`Iz-ai/glm-5-turbo`9`H`DGLM 5 Turbo\",`F\"z-ai/glm-5-turbo-20260315\"],`81.2`C0.24`G4}},\n\
+`Iz-ai/glm-5.1`9`H`DGLM 5.1\",`F\"z-ai/glm-5.1-20260406\"],`80.98`C0.182`G3.08}},\n\
+`Iz-ai/glm-5.2`9`H`DGLM 5.2\",`F\"z-ai/glm-5.2-20260616\"],`81.4`C0.26`G4.4}},\n\
+`Iz-ai/glm-5.3`9`H`DGLM 5.3\",`F\"z-ai/glm-5.3-20260816\"],`81.4`C0.26`G4.4}},\n\
+`Iz-ai/glm-5.3-flash`9`H`DGLM 5.3 Flash\",`80.075`C0.015`G0.25}},\n\
+`I~anthropic/claude-fable-latest`9`H`DClaude Fable Latest\",`810`B12.5`C1`G50}},\n\
+`I~anthropic/claude-haiku-latest`9`H`DAnthropic Claude Haiku Latest\",`81`B1.25`C0.1`G5}},\n\
+`I~anthropic/claude-opus-latest`9`H`DClaude Opus Latest\",`85`B6.25`C0.5`G25},`>2026-09-22\"},\n\
+`I~anthropic/claude-opus-latest`9`H`DClaude Opus Latest\",`84`B5`C0.2`G20},`@2026-09-22\"},\n\
+`I~anthropic/claude-sonnet-latest`9`H`DAnthropic Claude Sonnet Latest\",`83`B3.75`C0.3`G15}},\n\
+`I~google/gemini-flash-latest`9`H`DGoogle Gemini Flash Latest\",`81.5`B0.08333333333333334`C0.15`G9}},\n\
+";
+  },
+  function () {
+    return "`I~google/gemini-pro-latest`9`H`DGoogle Gemini Pro Latest\",`82`B0.375`C0.2`G12}},\n\
+`I~moonshotai/kimi-latest`9`H`DMoonshotAI Kimi Latest\",`80.68`C0.34`G3.41}},\n\
+`I~openai/gpt-latest`9`H`DOpenAI GPT Latest\",`85`C0.5`G30}},\n\
+`I~openai/gpt-mini-latest`9`H`DOpenAI GPT Mini Latest\",`80.75`C0.075`G4.5}},\n\
+`IDeepSeek-R1-Distill-Llama-70B`9ovhcloud`DDeepSeek-R1-Distill-Llama-70B\",`80.74`G0.74}},\n\
+`ILlama-3.1-8B-Instruct`9ovhcloud`DLlama-3.1-8B-Instruct\",`80.11`G0.11}},\n\
+`IMeta-Llama-3_3-70B-Instruct`9ovhcloud`DMeta-Llama-3_3-70B-Instruct\",`80.74`G0.74}},\n\
+`IMistral-7B-Instruct-v0.3`9ovhcloud`DMistral-7B-Instruct-v0.3\",`80.11`G0.11}},\n\
+`IMistral-Nemo-Instruct-2407`9ovhcloud`DMistral-Nemo-Instruct-2407\",`80.14`G0.14}},\n\
+`IMistral-Small-3.2-24B-Instruct-2506`9ovhcloud`DMistral-Small-3.2-24B-Instruct-2506\",`80.1`G0.31}},\n\
+`IMixtral-8x7B-Instruct-v0.1`9ovhcloud`DMixtral-8x7B-Instruct-v0.1\",`80.7`G0.7}},\n\
+`IQwen2.5-VL-72B-Instruct`9ovhcloud`DQwen2.5-VL-72B-Instruct\",`81.01`G1.01}},\n\
+`IQwen3-32B`9ovhcloud`DQwen3-32B\",`80.09`G0.25}},\n\
+`IQwen3-Coder-30B-A3B-Instruct`9ovhcloud`DQwen3-Coder-30B-A3B-Instruct\",`80.07`G0.26}},\n\
+`Ibge-base-en-v1.5`9ovhcloud`Dbge-base-en-v1.5\",`80.01}},\n\
+`Ibge-m3`9ovhcloud`Dbge-m3\",`80.01}},\n\
+`Ibge-multilingual-gemma2`9ovhcloud`Dbge-multilingual-gemma2\",`80.01}},\n\
+`Igpt-oss-120b`9ovhcloud`Dgpt-oss-120b\",`80.09`G0.47}},\n\
+`Igpt-oss-20b`9ovhcloud`Dgpt-oss-20b\",`80.05`G0.18}},\n\
+`Illama-3.1-sonar-large-128k-online`9perplexity`DLlama 3.1 Sonar 70B Online\",`81`G1}},\n\
+`Illama-3.1-sonar-small-128k-online`9perplexity`DLlama 3.1 Sonar 8B Online\",`80.2`G0.2}},\n\
+`Ir1-1776`9perplexity`DR1 1776\",`82`G8}},\n\
+`Isonar`9perplexity`DSonar\",`81`G1,\"perRequest\":0.012}},\n\
+`Isonar-deep-research`9perplexity`DSonar Deep Research\",`82`G8,\"reasoning\":3,\"perWebSearch\":0.005}},\n\
+`Isonar-pro`9perplexity`DSonar Pro\",`83`G15,\"perRequest\":0.014}},\n\
+`Isonar-pro-search`9perplexity`DSonar Pro Search\",`83`G15}},\n\
+`Isonar-reasoning`9perplexity`DSonar Reasoning\",`81`G5,\"perRequest\":0.012}},\n\
+`Isonar-reasoning-pro`9perplexity`DSonar Reasoning Pro\",`82`G8,\"perRequest\":0.014}},\n\
+`Iclaude-fable-5`9quicksilverpro`DClaude Fable 5\",`88`G40}},\n\
+`Iclaude-haiku-4-5`9quicksilverpro`DClaude Haiku 4.5\",`80.8`G4}},\n\
+`Iclaude-opus-4-6`9quicksilverpro`DClaude Opus 4.6\",`84`G20}},\n\
+`Iclaude-opus-4-8`9quicksilverpro`DClaude Opus 4.8\",`84`G20}},\n\
+";
+  },
+  function () {
+    return "`Iclaude-opus-5`9quicksilverpro`DClaude Opus 5\",`84`G20}},\n\
+`Iclaude-sonnet-4-6`9quicksilverpro`DClaude Sonnet 4.6\",`82.4`G12}},\n\
+`Iclaude-sonnet-5`9quicksilverpro`DClaude Sonnet 5\",`82`G10}},\n\
+`Ideepseek-v4-flash`9quicksilverpro`DDeepSeek V4 Flash\",`80.112`C0.0144`G0.224}},\n\
+`Ideepseek-v4-pro`9quicksilverpro`DDeepSeek V4 Pro\",`80.435`C0.003625`G0.87}},\n\
+`Igemini-3-flash-preview`9quicksilverpro`DGemini 3 Flash Preview\",`80.425`G2.55},`<},\n\
+`Igemini-3-pro-image`9quicksilverpro`DGemini 3 Pro Image\",`81.7`G10.2}},\n\
+`Igemini-3.1-flash-lite`9quicksilverpro`DGemini 3.1 Flash Lite\",`80.2125`G1.275},`<},\n\
+`Igemini-3.1-pro-preview`9quicksilverpro`DGemini 3.1 Pro Preview\",`81.7`G10.2}},\n\
+`Igemini-3.5-flash`9quicksilverpro`DGemini 3.5 Flash\",`81.275`G7.65}},\n\
+`Igemini-3.5-flash-lite`9quicksilverpro`DGemini 3.5 Flash-Lite\",`80.255`G2.125}},\n\
+`Igemini-3.6-flash`9quicksilverpro`DGemini 3.6 Flash\",`81.275`G6.375}},\n\
+`Igemini-3.7-flash`9quicksilverpro`DGemini 3.7 Flash\",`80.6375`C0.06375`G3.1875}},\n\
+`Iglm-5.2`9quicksilverpro`DGLM 5.2\",`81.12`C0.208`G3.52}},\n\
+`Iglm-5.3`9quicksilverpro`DGLM 5.3\",`81.12`C0.208`G3.52}},\n\
+`Iglm-5.3-flash`9quicksilverpro`DGLM 5.3 Flash\",`80.06`C0.012`G0.2}},\n\
+`Igpt-5.6-luna`9quicksilverpro`DGPT-5.6 Luna\",`80.08`B0.1`C0.008`G0.48}},\n\
+`Igpt-5.6-sol`9quicksilverpro`DGPT-5.6 Sol\",`84`B5`C0.4`G24}},\n\
+`Igpt-5.6-terra`9quicksilverpro`DGPT-5.6 Terra\",`80.8`B1`C0.08`G4.8}},\n\
+`Igpt-oss-120b`9quicksilverpro`DGPT-OSS 120B\",`80.12`C0.06`G0.48}},\n\
+`Igrok-4.5`9quicksilverpro`DGrok 4.5\",`81.6`C0.4`G4.8}},\n\
+`Igrok-4.6`9quicksilverpro`DGrok 4.6\",`82`C0.5`G6}},\n\
+`Ihy3`9quicksilverpro`DHy3\",`80.1056`C0.0264`G0.4224}},\n\
+`Ikimi-k2.6`9quicksilverpro`DKimi K2.6\",`80.5472`C0.292`G2.728}},\n\
+`Ikimi-k2.7-code`9quicksilverpro`DKimi K2.7 Code\",`80.584`C0.1278`G2.8}},\n\
+`Ikimi-k3`9quicksilverpro`DKimi K3\",`82.4`C0.24`G12}},\n\
+`Imimo-v2.5`9quicksilverpro`DMiMo-V2.5\",`80.112`C0.00224`G0.224}},\n\
+`Iminimax-m3`9quicksilverpro`DMiniMax M3\",`80.24`C0.048`G0.96}},\n\
+`Imuse-glimmer-30b`9quicksilverpro`DMuse Glimmer 30B\",`80.28`C0.032`G1.2}},\n\
+`Imuse-spark-1.2`9quicksilverpro`DMuse Spark 1.2\",`81`C0.12`G3.4}},\n\
+`Inemotron-3.5-lightning`9quicksilverpro`DNemotron 3.5 Lightning\",`80.08`C0.04`G0.2}},\n\
+`Iqwen3.6-35b`9quicksilverpro`DQwen3.6-35B-A3B\",`80.112`C0.04`G0.8}},\n\
+";
+  },
+  function () {
+    return "`Iqwen3.6-plus`9quicksilverpro`DQwen3.6 Plus\",`80.26`B0.325`G1.56}},\n\
+`Iqwen3.7-flash`9quicksilverpro`DQwen3.7 Flash\",`80.024`C0.0048`G0.104}},\n\
+`Iqwen3.7-max`9quicksilverpro`DQwen3.7 Max\",`81.25`B1.5625`C0.25`G3.75}},\n\
+`Iqwen3.7-plus`9quicksilverpro`DQwen3.7 Plus\",`80.256`B0.32`C0.0512`G1.024}},\n\
+`Iqwen3.8-27b`9quicksilverpro`DQwen3.8 27B\",`80.34`B0.425`C0.068`G2.04}},\n\
+`Iqwen3.8-max`9quicksilverpro`DQwen3.8 Max\",`82`B2.5`C0.25`G6}},\n\
+`IAustism/chronos-hermes-13b`9together\",`80.3`G0.3}},\n\
+`IGryphe/MythoMax-L2-13b`9together\",`80.3`G0.3}},\n\
+`INexusflow/NexusRaven-V2-13B`9together\",`80.3`G0.3}},\n\
+`INousResearch/Nous-Capybara-7B-V1p9`9together\",`80.2`G0.2}},\n\
+`INousResearch/Nous-Hermes-2-Mixtral-8x7B-DPO`9together\",`80.9`G0.9}},\n\
+`INousResearch/Nous-Hermes-2-Mixtral-8x7B-SFT`9together\",`80.9`G0.9}},\n\
+`INousResearch/Nous-Hermes-2-Yi-34B`9together\",`80.8`G0.8}},\n\
+`INousResearch/Nous-Hermes-Llama2-13b`9together\",`80.225`G0.225}},\n\
+`INousResearch/Nous-Hermes-llama-2-7b`9together\",`80.2`G0.2}},\n\
+`IOpen-Orca/Mistral-7B-OpenOrca`9together\",`80.2`G0.2}},\n\
+`IQwen/Qwen1.5-0.5B`9together\",`F\"qwen/qwen1.5-0.5b-chat\"],`80.1`G0.1}},\n\
+`IQwen/Qwen1.5-1.8B`9together\",`F\"qwen/qwen1.5-1.8b-chat\"],`80.1`G0.1}},\n\
+`IQwen/Qwen1.5-14B`9together\",`F\"qwen/qwen1.5-14b-chat\"],`80.3`G0.3}},\n\
+`IQwen/Qwen1.5-4B`9together\",`F\"qwen/qwen1.5-4b-chat\"],`80.1`G0.1}},\n\
+`IQwen/Qwen1.5-72B`9together\",`80.9`G0.9}},\n\
+`IQwen/Qwen1.5-7B`9together\",`F\"qwen/qwen1.5-7b-chat\"],`80.2`G0.2}},\n\
+`IUndi95/ReMM-SLERP-L2-13B`9together\",`80.3`G0.3}},\n\
+`IUndi95/Toppy-M-7B`9together\",`80.2`G0.2}},\n\
+`IWizardLM/WizardLM-13B-V1.2`9together\",`80.3`G0.3}},\n\
+`Iallenai/OLMo-7B`9together\",`F\"allenai/olmo-7b-instruct\",\"allenai/olmo-7b-twin-2t\"],`80.2`G0.2}},\n\
+`Icodellama/CodeLlama-13b-Instruct-hf`9together\",`80.225`G0.225}},\n\
+`Icodellama/CodeLlama-34b-Instruct-hf`9together\",`80.776`G0.776}},\n\
+`Icodellama/CodeLlama-70b-Instruct-hf`9together\",`80.9`G0.9}},\n\
+`Icodellama/CodeLlama-7b-Instruct-hf`9together\",`80.2`G0.2}},\n\
+`Ideepseek-ai/deepseek-coder-33b-instruct`9together\",`80.8`G0.8}},\n\
+`Igarage-bAInd/Platypus2-70B-instruct`9together\",`80.9`G0.9}},\n\
+";
+  },
+  function () {
+    return "`Igoogle/gemma-2b`9together\",`F\"google/gemma-2b-it\"],`80.1`G0.1}},\n\
+`Igoogle/gemma-7b`9together\",`F\"google/gemma-7b-it\"],`80.2`G0.2}},\n\
+`Ilmsys/vicuna-13b-v1.5`9together\",`80.3`G0.3}},\n\
+`Ilmsys/vicuna-7b-v1.5`9together\",`80.2`G0.2}},\n\
+`Imeta-llama/Llama-2-13b-chat-hf`9together\",`80.225`G0.225}},\n\
+`Imeta-llama/Llama-2-70b-chat-hf`9together\",`80.9`G0.9}},\n\
+`Imeta-llama/Llama-2-7b-chat-hf`9together\",`80.2`G0.2}},\n\
+`Imeta-llama/Llama-3-70b-chat-hf`9together\",`80.9`G0.9}},\n\
+`Imeta-llama/Llama-3-8b-chat-hf`9together\",`80.2`G0.2}},\n\
+`Imeta-llama/Llama-3.3-70B-Instruct-Turbo`9together\",`80.88`G0.88}},\n\
+`Imeta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8`9together\",`80.27`G0.85}},\n\
+`Imeta-llama/Llama-4-Scout-17B-16E-Instruct`9together\",`80.18`G0.59}},\n\
+`Imeta-llama/Meta-Llama-3-70B-Instruct-Lite`9together\",`80.54`G0.54}},\n\
+`Imeta-llama/Meta-Llama-3-70B-Instruct-Turbo`9together\",`80.88`G0.88}},\n\
+`Imeta-llama/Meta-Llama-3-8B-Instruct-Lite`9together\",`80.1`G0.1}},\n\
+`Imeta-llama/Meta-Llama-3-8B-Instruct-Turbo`9together\",`80.18`G0.18}},\n\
+`Imeta-llama/Meta-Llama-3.1-405B-Instruct-Turbo`9together\",`83.5`G3.5}},\n\
+`Imeta-llama/Meta-Llama-3.1-70B-Instruct-Turbo`9together\",`80.88`G0.88}},\n\
+`Imeta-llama/Meta-Llama-3.1-8B-Instruct-Turbo`9together\",`80.18`G0.18}},\n\
+`Imeta-llama/Meta-Llama-3.3-70B-Instruct-Turbo`9together\",`80.88`G0.88}},\n\
+`Imicrosoft/WizardLM-2-8x22B`9together\",`81.2`G1.2}},\n\
+`Imicrosoft/phi-2`9together\",`80.1`G0.1}},\n\
+`Imistralai/Mistral-7B-Instruct-v0.1`9together\",`80.2`G0.2}},\n\
+`Imistralai/Mistral-7B-Instruct-v0.2`9together\",`80.2`G0.2}},\n\
+`Imistralai/Mistral-7B-v0.1`9together\",`80.2`G0.2}},\n\
+`Imistralai/Mixtral-8x22B-Instruct-v0.1`9together\",`82.4`G2.4}},\n\
+`Imistralai/Mixtral-8x7B-Instruct-v0.1`9together\",`80.9`G0.9}},\n\
+`Imistralai/Mixtral-8x7B-v0.1`9together\",`80.9`G0.9}},\n\
+`Iopenchat/openchat-3.5-1210`9together\",`80.2`G0.2}},\n\
+`Isnorkelai/Snorkel-Mistral-PairRM-DPO`9together\",`80.2`G0.2}},\n\
+`Iteknium/OpenHermes-2-Mistral-7B`9together\",`80.2`G0.2}},\n\
+`Iteknium/OpenHermes-2p5-Mistral-7B`9together\",`80.2`G0.2}},\n\
+";
+  },
+  function () {
+    return "`Itogethercomputer/GPT-JT-Moderation-6B`9together\",`80.2`G0.2}},\n\
+`Itogethercomputer/Llama-2-7B-32K-Instruct`9together\",`80.2`G0.2}},\n\
+`Itogethercomputer/RedPajama-INCITE-7B-Base`9together\",`80.2`G0.2}},\n\
+`Itogethercomputer/RedPajama-INCITE-7B-Chat`9together\",`80.2`G0.2}},\n\
+`Itogethercomputer/RedPajama-INCITE-7B-Instruct`9together\",`80.2`G0.2}},\n\
+`Itogethercomputer/RedPajama-INCITE-Base-3B-v1`9together\",`80.1`G0.1}},\n\
+`Itogethercomputer/RedPajama-INCITE-Chat-3B-v1`9together\",`80.1`G0.1}},\n\
+`Itogethercomputer/RedPajama-INCITE-Instruct-3B-v1`9together\",`80.1`G0.1}},\n\
+`Itogethercomputer/StripedHyena-Hessian-7B`9together\",`80.2`G0.2}},\n\
+`Itogethercomputer/StripedHyena-Nous-7B`9together\",`80.2`G0.2}},\n\
+`Itogethercomputer/alpaca-7b`9together\",`80.2`G0.2}},\n\
+`Iupstage/SOLAR-10.7B-Instruct-v1.0`9together\",`80.3`G0.3}},\n\
+`Izero-one-ai/Yi-34B`9together\",`80.8`G0.8}},\n\
+`Izero-one-ai/Yi-6B`9together\",`80.2`G0.2}},\n\
+`Ijev-1.13.0`9typesafe`DJev 1.13.0\",`F\"jev-latest\",\"jev-preview\"],`80.042}},\n\
+`Ivoyage-01`9voyageai`DVoyage 01\",`=,`80.1},`<},\n\
+`Ivoyage-02`9voyageai`DVoyage 02\",`=,`80.1},`<},\n\
+`Ivoyage-2`9voyageai`DVoyage 2\",`=,`80.1}},\n\
+`Ivoyage-3`9voyageai`DVoyage 3\",`=,`80.06}},\n\
+`Ivoyage-3-large`9voyageai`DVoyage 3 Large\",`=,`80.18}},\n\
+`Ivoyage-3-lite`9voyageai`DVoyage 3 Lite\",`=,`80.02}},\n\
+`Ivoyage-3.5`9voyageai`DVoyage 3.5\",`=,`80.06}},\n\
+`Ivoyage-3.5-lite`9voyageai`DVoyage 3.5 Lite\",`=,`80.02}},\n\
+`Ivoyage-4`9voyageai`DVoyage 4\",`=,`80.06}},\n\
+`Ivoyage-4-large`9voyageai`DVoyage 4 Large\",`=,`80.12}},\n\
+`Ivoyage-4-lite`9voyageai`DVoyage 4 Lite\",`=,`80.02}},\n\
+`Ivoyage-code-2`9voyageai`DVoyage Code 2\",`=,`80.12}},\n\
+`Ivoyage-code-3`9voyageai`DVoyage Code 3\",`=,`80.18}},\n\
+`Ivoyage-context-3`9voyageai`DVoyage Context 3\",`=,`80.18}},\n\
+`Ivoyage-finance-2`9voyageai`DVoyage Finance 2\",`=,`80.12}},\n\
+`Ivoyage-large-2`9voyageai`DVoyage Large 2\",`=,`80.12}},\n\
+`Ivoyage-large-2-instruct`9voyageai`DVoyage Large 2 Instruct\",`=,`80.12}},\n\
+";
+  },
+  function () {
+    return "`Ivoyage-law-2`9voyageai`DVoyage Law 2\",`=,`80.12}},\n\
+`Ivoyage-lite-01`9voyageai`DVoyage Lite 01\",`=,`80.1},`<},\n\
+`Ivoyage-lite-01-instruct`9voyageai`DVoyage Lite 01 Instruct\",`=,`80.1},`<},\n\
+`Ivoyage-lite-02-instruct`9voyageai`DVoyage Lite 02 Instruct\",`=,`80.1},`<},\n\
+`Ivoyage-multilingual-2`9voyageai`DVoyage Multilingual 2\",`=,`80.12}},\n\
+`Igrok-2-1212`9x-ai`DGrok 2 1212\",`F\"grok-2\",\"grok-2-latest\"],`82`G10},`<},\n\
+`Igrok-2-vision-1212`9x-ai`DGrok 2 Vision 1212\",`F\"grok-2-vision\",\"grok-2-vision-latest\"],`82`G10}},\n\
+`Igrok-3`9x-ai`DGrok 3\",`F\"grok-3-latest\",\"grok-3-beta\"],`83`C0.75`G15}},\n\
+`Igrok-3-fast`9x-ai`DGrok 3 Fast\",`F\"grok-3-fast-latest\",\"grok-3-fast-beta\"],`85`C1.25`G25}},\n\
+`Igrok-3-mini`9x-ai`DGrok 3 Mini\",`F\"grok-3-mini-beta\",\"grok-3-mini-latest\"],`80.3`C0.075`G0.5}},\n\
+`Igrok-3-mini-fast`9x-ai`DGrok 3 Mini Fast\",`F\"grok-3-mini-fast-beta\",\"grok-3-mini-fast-latest\"],`80.6`C0.15`G4}},\n\
+`Igrok-4-0709`9x-ai`DGrok 4\",`F\"grok-4\",\"grok-4-latest\"],`83`C0.75`G15}},\n\
+`Igrok-4-1-fast-non-reasoning`9x-ai`DGrok 4.1 Fast Non-Reasoning\",`F\"grok-4-1-fast-non-reasoning-latest\"],`80.2`C0.05`G0.5}},\n\
+`Igrok-4-1-fast-reasoning`9x-ai`DGrok 4.1 Fast Reasoning\",`F\"grok-4-1-fast\",\"grok-4-1-fast-reasoning-latest\"],`80.2`C0.05`G0.5}},\n\
+`Igrok-4-fast-non-reasoning`9x-ai`DGrok 4 Fast Non-Reasoning\",`F\"grok-4-fast-non-reasoning-latest\"],`80.2`C0.05`G0.5}},\n\
+`Igrok-4-fast-reasoning`9x-ai`DGrok 4 Fast Reasoning\",`F\"grok-4-fast\",\"grok-4-fast-reasoning-latest\"],`80.2`C0.05`G0.5}},\n\
+`Igrok-4.20`9x-ai`DGrok 4.20\",`81.25`C0.2`G2.5},`4199999,`82.5`C0.4`G5}}]},\n\
+`Igrok-4.20-multi-agent`9x-ai`DGrok 4.20 Multi-Agent\",`82`C0.2`G6}},\n\
+`Igrok-4.3`9x-ai`DGrok 4.3\",`F\"x-ai/grok-4.3\",\"grok-4.3-latest\"],\"match\":{\"or\":[{\"regex\":\"^grok-4\\\\.3-\\\\d{8}$\"},{\"regex\":\"^x-ai/grok-4\\\\.3-\\\\d{8}$\"}]},`81.25`C0.2`G2.5},`4199999,`82.5`C0.4`G5}}]},\n\
+`Igrok-4.5`9x-ai`DGrok 4.5\",`F\"x-ai/grok-4.5\",\"grok-4.5-latest\",\"grok-latest\"],\"match\":{\"or\":[{\"regex\":\"^grok-4\\\\.5-\\\\d{8}$\"},{\"regex\":\"^x-ai/grok-4\\\\.5-\\\\d{8}$\"}]},`82`C0.3`G6},`4199999,`84`C0.6`G12}}]},\n\
+`Igrok-4.6`9x-ai`DGrok 4.6\",`F\"x-ai/grok-4.6\",\"grok-4.6-latest\"],\"match\":{\"or\":[{\"regex\":\"^grok-4\\\\.6-\\\\d{8}$\"},{\"regex\":\"^x-ai/grok-4\\\\.6-\\\\d{8}$\"}]},`82`C0.5`G6},`4199999,`84`C1`G12}}]},\n\
+`Igrok-build-0.1`9x-ai`DGrok Build 0.1\",`81`C0.2`G2},`4199999,`82`C0.4`G4}}]},\n\
+`Igrok-code-fast-1`9x-ai`DGrok Code Fast 1\",`F\"grok-code-fast\",\"grok-code-fast-1-0825\"],`80.2`C0.02`G1.5}},\n\
+`Igrok-voice-latest`9x-ai`DGrok Voice\",\"prices\":{\"perAudioHour\":3},`>2026-08-05\"},\n\
+`Igrok-voice-latest`9x-ai`DGrok Voice\",\"prices\":{\"perAudioHour\":4.8},`@2026-08-05\"},\n\
+`Igrok-voice-think-fast-1.0`9x-ai`DGrok Voice Think Fast 1.0\",\"prices\":{\"perAudioHour\":3},`<},\n\
+`Igrok-voice-think-fast-2.0`9x-ai`DGrok Voice Think Fast 2.0\",\"prices\":{\"perAudioHour\":4.8}},\n\
+`IGLM-5.2`9zai`DGLM-5.2\",`81.4`C0.26`G4.4}},\n\
+`IGLM-5.3`9zai`DGLM-5.3\",`81.4`C0.26`G4.4}},\n\
+`IGLM-5.3-Flash`9zai`DGLM-5.3-Flash\",`80.075`C0.015`G0.25}},\n\
+`IGLM-4-Air`9zhipuai`DGLM-4-Air\",`80.069`C0.034`G0.069}},\n\
+`IGLM-4-AirX`9zhipuai`DGLM-4-AirX\",`81.379`G1.379}},\n\
+";
+  },
+  function () {
+    return "`IGLM-4-Assistant`9zhipuai`DGLM-4-Assistant\",`80.69`G0.69}},\n\
+`IGLM-4-FlashX-250414`9zhipuai`DGLM-4-FlashX-250414\",`80.014`C0.007`G0.014}},\n\
+`IGLM-4-Long`9zhipuai`DGLM-4-Long\",`80.138`C0.069`G0.138}},\n\
+`IGLM-4-Plus`9zhipuai`DGLM-4-Plus\",`80.69`C0.345`G0.69}},\n\
+`IGLM-4.5-Air`9zhipuai`DGLM-4.5-Air\",`80.11`C0.022`G0.276}},\n\
+`IGLM-4.7`9zhipuai`DGLM-4.7\",`80.276`C0.055`G1.103}},\n\
+`IGLM-4.7-FlashX`9zhipuai`DGLM-4.7-FlashX\",`80.069`C0.014`G0.414}},\n\
+`IGLM-5`9zhipuai`DGLM-5\",`80.552`C0.138`G2.483}},\n\
+`IGLM-5-Turbo`9zhipuai`DGLM-5-Turbo\",`80.69`C0.166`G3.034}},\n\
+`IGLM-5.1`9zhipuai`DGLM-5.1\",`F\"glm-5.1-20260406\"],`80.828`C0.179`G3.31}},\n\
+`IGLM-5.2`9zhipuai`DGLM-5.2\",`81.103`C0.276`G3.862}},\n\
+`IGLM-5.3`9zhipuai`DGLM-5.3\",`81.103`C0.276`G3.862}},\n\
+`IGLM-5.3-Flash`9zhipuai`DGLM-5.3-Flash\",`80.055`C0.016`G0.193}},\n\
+`Ift:gpt-4.1-2025-04-14`9openai`Dgpt-4.1-2025-04-14 fine-tuned\",`83`C0.75`G12},`1}},\"source\":\"openai.com/api/pricing\"},\n\
+`Ift:gpt-4.1-mini-2025-04-14`9openai`Dgpt-4.1-mini-2025-04-14 fine-tuned\",`80.8`C0.2`G3.2},`1}},\"source\":\"openai.com/api/pricing\"},\n\
+`Ift:gpt-4.1-nano-2025-04-14`9openai`Dgpt-4.1-nano-2025-04-14 fine-tuned\",`80.2`C0.05`G0.8},`1}},\"source\":\"openai.com/api/pricing\"},\n\
+`Ift:gpt-4o-2024-08-06`9openai`Dgpt-4o-2024-08-06 fine-tuned\",`83.75`C1.875`G15},`1}},\"source\":\"openai.com/api/pricing\"},\n\
+`Ift:gpt-4o-mini-2024-07-18`9openai`Dgpt-4o-mini-2024-07-18 fine-tuned\",`80.3`C0.15`G1.2},`1}},\"source\":\"openai.com/api/pricing\"},\n\
+`Ift:o4-mini-2025-04-16`9openai`Do4-mini-2025-04-16 fine-tuned\",`84`C1`G16},`1}},\"source\":\"openai.com/api/pricing\"},\n\
+`Ift:davinci-002`9openai`Ddavinci-002 fine-tuned\",`812`G12},`1}},\"source\":\"openai.com/api/pricing\"},\n\
+`Ift:babbage-002`9openai`Dbabbage-002 fine-tuned\",`81.6`G1.6},`1}},\"source\":\"openai.com/api/pricing\"},\n\
+`Idavinci-002`9openai\",\"mode\":\"completion\",`82`G2},`1}},\"source\":\"openai.com/api/pricing\"},\n\
+`Ibabbage-002`9openai\",\"mode\":\"completion\",`80.4`G0.4},`1}},\"source\":\"openai.com/api/pricing\"},\n\
+`Icohere.command-r-plus-v1:0`9aws`DCommand R+ (Bedrock)\",`83`G15},\"source\":\"aws.amazon.com/bedrock/pricing\"},\n\
+`Icohere.command-r-v1:0`9aws`DCommand R (Bedrock)\",`80.5`G1.5},\"source\":\"aws.amazon.com/bedrock/pricing\"},\n\
+`Imistral.mistral-large-2407-v1:0`9aws`DMistral Large 24.07 (Bedrock)\",`83`G9},\"source\":\"aws.amazon.com/bedrock/pricing\"},\n\
+`Iqwen3-coder-plus`9alibaba`DQwen3 Coder Plus\",`81`G5},`6},\n\
+`Iqwen3-coder-plus`9alibaba-cn`DQwen3 Coder Plus\",`81`G5},`6},\n\
+`Icohere.command-light-text-v14`9aws`DCommand Light\",`80.3`G0.6},`6},\n\
+`Icohere.command-text-v14`9aws`DCommand\",`81.5`G2},`6},\n\
+`Ianthropic.claude-v2`9aws`DClaude 2\",`88`G24},`6},\n\
+`Iai21.jamba-1-5-mini-v1:0`9aws`DJamba 1.5 Mini\",`80.2`G0.4},`6},\n\
+";
+  },
+  function () {
+    return "`Iai21.jamba-1-5-large-v1:0`9aws`DJamba 1.5 Large\",`82`G8},`6},\n\
+`Ianthropic.claude-instant-v1`9aws`DClaude Instant\",`80.8`G2.4},`6},\n\
+`Ianthropic.claude-v2:1`9aws`DClaude 2.1\",`88`G24},`6},\n\
+`Igpt-4-turbo-vision`9azure`DGPT-4 Turbo Vision\",`810`G30},`6},\n\
+`IQwen3/Qwen3-Coder-480B-A35B-Instruct`9baseten`DQwen3 Coder 480B A35B Instruct\",`80.38`G1.53},`6},\n\
+`Imoonshotai/Kimi-K2-Instruct-0905`9baseten`DKimi K2 Instruct 0905\",`80.6`G2.5},`6},\n\
+`Iqwen-3-235b-a22b-instruct-2507`9cerebras`DQwen 3 235B Instruct\",`80.6`G1.2},`6},\n\
+`Imeituan-longcat/LongCat-Flash-Chat-FP8`9chutes`DLongCat Flash Chat FP8\",`80.25`G1},`6},\n\
+`Ideepseek-ai/DeepSeek-R1-Distill-Llama-70B`9chutes`DDeepSeek R1 Distill Llama 70B\",`80.03`G0.14},`6},\n\
+`Ideepseek-ai/DeepSeek-V3.1`9chutes`DDeepSeek V3.1\",`80.2`G0.8},`6},\n\
+`Ideepseek-ai/DeepSeek-R1-0528-Qwen3-8B`9chutes`DDeepSeek R1 0528 Qwen3 8B\",`80.02`G0.07},`6},\n\
+`Ideepseek-ai/DeepSeek-V3.1:THINKING`9chutes`DDeepSeek V3.1 Reasoning\",`80.2`G0.8},`6},\n\
+`Ideepseek-ai/DeepSeek-V3-0324`9chutes`DDeepSeek V3 (0324)\",`80.18`G0.72},`6},\n\
+`Ideepseek-ai/DeepSeek-R1-0528`9chutes`DDeepSeek R1 (0528)\",`80.18`G0.72},`6},\n\
+`Iopenai/gpt-oss-120b`9chutes`DGPT OSS 120B\",`80.1`G0.41},`6},\n\
+`Ichutesai/Devstral-Small-2505`9chutes`DDevstral Small (2505)\",`80.02`G0.08},`6},\n\
+`Ichutesai/Mistral-Small-3.2-24B-Instruct-2506`9chutes`DMistral Small 3.2 24B Instruct (2506)\",`80.02`G0.08},`6},\n\
+`IQwen/Qwen3-235B-A22B-Thinking-2507`9chutes`DQwen3-235B-A22B-Thinking-2507\",`80.078`G0.312},`6},\n\
+`IQwen/Qwen3-30B-A3B-Instruct-2507`9chutes`DQwen3 30B A3B Instruct 2507\",`80.05`G0.2},`6},\n\
+`IQwen/Qwen3-30B-A3B`9chutes`DQwen3 30B A3B\",`80.02`G0.08},`6},\n\
+`IQwen/Qwen3-235B-A22B-Instruct-2507`9chutes`DQwen3 235B A22B Instruct 2507\",`80.078`G0.312},`6},\n\
+`IQwen/Qwen3-Coder-30B-A3B-Instruct`9chutes`DQwen3 Coder 30B A3B Instruct\",`80`G0},`6},\n\
+`IQwen/Qwen3-Coder-480B-A35B-Instruct-FP8`9chutes`DQwen3 Coder 480B A35B Instruct (FP8)\",`80.2`G0.8},`6},\n\
+`Izai-org/GLM-4.5-FP8`9chutes`DGLM 4.5 FP8\",`80`G0},`6},\n\
+`Izai-org/GLM-4.5-Air`9chutes`DGLM 4.5 Air\",`80`G0},`6},\n\
+`Itngtech/DeepSeek-TNG-R1T2-Chimera`9chutes`DDeepSeek TNG R1T2 Chimera\",`80.2`G0.8},`6},\n\
+`Itngtech/DeepSeek-R1T-Chimera`9chutes`DDeepSeek R1T Chimera\",`80.18`G0.72},`6},\n\
+`Imoonshotai/Kimi-K2-Instruct-75k`9chutes`DKimi K2 Instruct\",`80.15`G0.59},`6},\n\
+`Imoonshotai/Kimi-VL-A3B-Thinking`9chutes`DKimi VL A3B Thinking\",`80.02499`G0.100008},`6},\n\
+`Imoonshotai/Kimi-K2-Instruct-0905`9chutes`DKimi K2 Instruct 0905\",`80.296176`G1.18528},`6},\n\
+`Imoonshotai/Kimi-Dev-72B`9chutes`DKimi Dev 72B\",`80.06664`G0.266688},`6},\n\
+`Istarling-lm-7b-beta`9cloudflare`D@hf/nexusflow/starling-lm-7b-beta\",`80`G0},`6},\n\
+";
+  },
+  function () {
+    return "`Ideepseek-coder-6.7b-base-awq`9cloudflare`D@hf/thebloke/deepseek-coder-6.7b-base-awq\",`80`G0},`6},\n\
+`Iopenchat-3.5-0106`9cloudflare`D@cf/openchat/openchat-3.5-0106\",`80`G0},`6},\n\
+`Imistral-7b-instruct-v0.2-lora`9cloudflare`D@cf/mistral/mistral-7b-instruct-v0.2-lora\",`80`G0},`6},\n\
+`Illama-3.1-8b-instruct-awq`9cloudflare`D@cf/meta/llama-3.1-8b-instruct-awq\",`80.12`G0.27},`6},\n\
+`Imistral-7b-instruct-v0.2`9cloudflare`D@hf/mistral/mistral-7b-instruct-v0.2\",`80`G0},`6},\n\
+`Illava-1.5-7b-hf`9cloudflare`D@cf/llava-hf/llava-1.5-7b-hf\",`80`G0},`6},\n\
+`Iresnet-50`9cloudflare`D@cf/microsoft/resnet-50\",`80.0000025`G0},`6},\n\
+`Ideepseek-coder-6.7b-instruct-awq`9cloudflare`D@hf/thebloke/deepseek-coder-6.7b-instruct-awq\",`80`G0},`6},\n\
+`Iqwen1.5-0.5b-chat`9cloudflare`D@cf/qwen/qwen1.5-0.5b-chat\",`80`G0},`6},\n\
+`Iqwen1.5-14b-chat-awq`9cloudflare`D@cf/qwen/qwen1.5-14b-chat-awq\",`80`G0},`6},\n\
+`Illama-3.2-3b-instruct`9cloudflare`D@cf/meta/llama-3.2-3b-instruct\",`80.051`G0.34},`6},\n\
+`Igemma-7b-it-lora`9cloudflare`D@cf/google/gemma-7b-it-lora\",`80`G0},`6},\n\
+`Igemma-3-12b-it`9cloudflare`D@cf/google/gemma-3-12b-it\",`80.35`G0.56},`6},\n\
+`Illama-3-8b-instruct`9cloudflare`D@cf/meta/llama-3-8b-instruct\",`80.28`G0.83},`6},\n\
+`Igemma-7b-it`9cloudflare`D@hf/google/gemma-7b-it\",`80`G0},`6},\n\
+`Iqwq-32b`9cloudflare`D@cf/qwen/qwq-32b\",`80.66`G1},`6},\n\
+`Illama-3.2-1b-instruct`9cloudflare`D@cf/meta/llama-3.2-1b-instruct\",`80.027`G0.2},`6},\n\
+`Ifalcon-7b-instruct`9cloudflare`D@cf/tiiuae/falcon-7b-instruct\",`80`G0},`6},\n\
+`Itinyllama-1.1b-chat-v1.0`9cloudflare`D@cf/tinyllama/tinyllama-1.1b-chat-v1.0\",`80`G0},`6},\n\
+`Iphoenix-1.0`9cloudflare`D@cf/leonardo/phoenix-1.0\",`80.0058`G0.0058},`6},\n\
+`Istable-diffusion-v1-5-inpainting`9cloudflare`D@cf/runwayml/stable-diffusion-v1-5-inpainting\",`80`G0},`6},\n\
+`Illama-3-8b-instruct-awq`9cloudflare`D@cf/meta/llama-3-8b-instruct-awq\",`80.12`G0.27},`6},\n\
+`Iopenhermes-2.5-mistral-7b-awq`9cloudflare`D@hf/thebloke/openhermes-2.5-mistral-7b-awq\",`80`G0},`6},\n\
+`Illama-2-7b-chat-hf-lora`9cloudflare`D@cf/meta-llama/llama-2-7b-chat-hf-lora\",`80`G0},`6},\n\
+`Igpt-oss-20b`9cloudflare`D@cf/openai/gpt-oss-20b\",`80.2`G0.3},`6},\n\
+`Illama-3.1-8b-instruct-fp8`9cloudflare`D@cf/meta/llama-3.1-8b-instruct-fp8\",`80.15`G0.29},`6},\n\
+`Iwhisper`9cloudflare`D@cf/openai/whisper\",`80.00045`G0.00045},`6},\n\
+`Iuform-gen2-qwen-500m`9cloudflare`D@cf/unum/uform-gen2-qwen-500m\",`80`G0},`6},\n\
+`Ibart-large-cnn`9cloudflare`D@cf/facebook/bart-large-cnn\",`80`G0},`6},\n\
+`Imistral-7b-instruct-v0.1`9cloudflare`D@cf/mistral/mistral-7b-instruct-v0.1\",`80.11`G0.19},`6},\n\
+`Iuna-cybertron-7b-v2-bf16`9cloudflare`D@cf/fblgit/una-cybertron-7b-v2-bf16\",`80`G0},`6},\n\
+`Ihermes-2-pro-mistral-7b`9cloudflare`D@hf/nousresearch/hermes-2-pro-mistral-7b\",`80`G0},`6},\n\
+";
+  },
+  function () {
+    return "`Illama-2-13b-chat-awq`9cloudflare`D@hf/thebloke/llama-2-13b-chat-awq\",`80`G0},`6},\n\
+`Iqwen2.5-coder-32b-instruct`9cloudflare`D@cf/qwen/qwen2.5-coder-32b-instruct\",`80.66`G1},`6},\n\
+`Im2m100-1.2b`9cloudflare`D@cf/meta/m2m100-1.2b\",`80.34`G0.34},`6},\n\
+`Imelotts`9cloudflare`D@cf/myshell-ai/melotts\",`80.0002`G0},`6},\n\
+`Istable-diffusion-xl-base-1.0`9cloudflare`D@cf/stabilityai/stable-diffusion-xl-base-1.0\",`80`G0},`6},\n\
+`Ilucid-origin`9cloudflare`D@cf/leonardo/lucid-origin\",`80.007`G0.007},`6},\n\
+`Illama-3.1-8b-instruct`9cloudflare`D@cf/meta/llama-3.1-8b-instruct\",`80.28`G0.83},`6},\n\
+`Iqwen1.5-7b-chat-awq`9cloudflare`D@cf/qwen/qwen1.5-7b-chat-awq\",`80`G0},`6},\n\
+`Imistral-small-3.1-24b-instruct`9cloudflare`D@cf/mistralai/mistral-small-3.1-24b-instruct\",`80.35`G0.56},`6},\n\
+`Illama-3.2-11b-vision-instruct`9cloudflare`D@cf/meta/llama-3.2-11b-vision-instruct\",`80.049`G0.68},`6},\n\
+`Illama-3.3-70b-instruct-fp8-fast`9cloudflare`D@cf/meta/llama-3.3-70b-instruct-fp8-fast\",`80.29`G2.25},`6},\n\
+`Iphi-2`9cloudflare`D@cf/microsoft/phi-2\",`80`G0},`6},\n\
+`Iwhisper-large-v3-turbo`9cloudflare`D@cf/openai/whisper-large-v3-turbo\",`80.00051`G0.00051},`6},\n\
+`Imistral-7b-instruct-v0.1-awq`9cloudflare`D@hf/thebloke/mistral-7b-instruct-v0.1-awq\",`80`G0},`6},\n\
+`Iaura-1`9cloudflare`D@cf/deepgram/aura-1\",`80.015`G0.015},`6},\n\
+`Ineural-chat-7b-v3-1-awq`9cloudflare`D@hf/thebloke/neural-chat-7b-v3-1-awq\",`80`G0},`6},\n\
+`Igpt-oss-120b`9cloudflare`D@cf/openai/gpt-oss-120b\",`80.35`G0.75},`6},\n\
+`Iqwen1.5-1.8b-chat`9cloudflare`D@cf/qwen/qwen1.5-1.8b-chat\",`80`G0},`6},\n\
+`Inova-3`9cloudflare`D@cf/deepgram/nova-3\",`80.0052`G0.0052},`6},\n\
+`Illama-4-scout-17b-16e-instruct`9cloudflare`D@cf/meta/llama-4-scout-17b-16e-instruct\",`80.27`G0.85},`6},\n\
+`Igemma-2b-it-lora`9cloudflare`D@cf/google/gemma-2b-it-lora\",`80`G0},`6},\n\
+`Isqlcoder-7b-2`9cloudflare`D@cf/defog/sqlcoder-7b-2\",`80`G0},`6},\n\
+`Ideepseek-math-7b-instruct`9cloudflare`D@cf/deepseek-ai/deepseek-math-7b-instruct\",`80`G0},`6},\n\
+`Illama-2-7b-chat-fp16`9cloudflare`D@cf/meta/llama-2-7b-chat-fp16\",`80.56`G6.67},`6},\n\
+`Ideepseek-r1-distill-qwen-32b`9cloudflare`D@cf/deepseek-ai/deepseek-r1-distill-qwen-32b\",`80.5`G4.88},`6},\n\
+`Idiscolm-german-7b-v1-awq`9cloudflare`D@cf/thebloke/discolm-german-7b-v1-awq\",`80`G0},`6},\n\
+`Istable-diffusion-xl-lightning`9cloudflare`D@cf/bytedance/stable-diffusion-xl-lightning\",`80`G0},`6},\n\
+`Iwhisper-tiny-en`9cloudflare`D@cf/openai/whisper-tiny-en\",`80`G0},`6},\n\
+`Izephyr-7b-beta-awq`9cloudflare`D@hf/thebloke/zephyr-7b-beta-awq\",`80`G0},`6},\n\
+`Iflux-1-schnell`9cloudflare`D@cf/black-forest-labs/flux-1-schnell\",`80.000053`G0.00011},`6},\n\
+`Istable-diffusion-v1-5-img2img`9cloudflare`D@cf/runwayml/stable-diffusion-v1-5-img2img\",`80`G0},`6},\n\
+`Illamaguard-7b-awq`9cloudflare`D@hf/thebloke/llamaguard-7b-awq\",`80`G0},`6},\n\
+";
+  },
+  function () {
+    return "`Illama-guard-3-8b`9cloudflare`D@cf/meta/llama-guard-3-8b\",`80.48`G0.03},`6},\n\
+`Idreamshaper-8-lcm`9cloudflare`D@cf/lykon/dreamshaper-8-lcm\",`80`G0},`6},\n\
+`IQwen/Qwen3-Coder-480B-A35B-Instruct-Turbo`9deepinfra`DQwen3 Coder 480B A35B Instruct Turbo\",`80.3`G1.2},`6},\n\
+`IQwen/Qwen3-Coder-480B-A35B-Instruct`9deepinfra`DQwen3 Coder 480B A35B Instruct\",`80.4`G1.6},`6},\n\
+`Izai-org/GLM-4.5`9deepinfra`DGLM-4.5\",`80.6`G2.2},`6},\n\
+`Imoonshotai/Kimi-K2-Instruct`9deepinfra`DKimi K2\",`80.5`G2},`6},\n\
+`Ideepseek-ai/deepseek-r1-distill-llama-70b`9fastrouter`DDeepSeek R1 Distill Llama 70B\",`80.03`G0.14},`6},\n\
+`Ianthropic/claude-sonnet-4`9fastrouter`DClaude Sonnet 4\",`83`G15`C0.3`B3.75},`6},\n\
+`Ianthropic/claude-opus-4.1`9fastrouter`DClaude Opus 4.1\",`815`G75`C1.5`B18.75},`6},\n\
+`Iopenai/gpt-5-nano`9fastrouter`DGPT-5 Nano\",`80.05`G0.4`C0.005},`6},\n\
+`Iopenai/gpt-4.1`9fastrouter`DGPT-4.1\",`82`G8`C0.5},`6},\n\
+`Iopenai/gpt-oss-20b`9fastrouter`DGPT OSS 20B\",`80.05`G0.2},`6},\n\
+`Iopenai/gpt-5`9fastrouter`DGPT-5\",`81.25`G10`C0.125},`6},\n\
+`Iopenai/gpt-5-mini`9fastrouter`DGPT-5 Mini\",`80.25`G2`C0.025},`6},\n\
+`Iopenai/gpt-oss-120b`9fastrouter`DGPT OSS 120B\",`80.15`G0.6},`6},\n\
+`Ix-ai/grok-4`9fastrouter`DGrok 4\",`83`G15`C0.75`B15},`6},\n\
+`Igoogle/gemini-2.5-pro`9fastrouter`DGemini 2.5 Pro\",`81.25`G10`C0.31},`6},\n\
+`Igoogle/gemini-2.5-flash`9fastrouter`DGemini 2.5 Flash\",`80.3`G2.5`C0.0375},`6},\n\
+`Iqwen/qwen3-coder`9fastrouter`DQwen3 Coder\",`80.3`G1.2},`6},\n\
+`Imoonshotai/kimi-k2`9fastrouter`DKimi K2\",`80.55`G2.2},`6},\n\
+`Iaccounts/fireworks/models/qwen3-coder-480b-a35b-instruct`9fireworks`DQwen3 Coder 480B A35B Instruct\",`80.45`G1.8},`6},\n\
+`Iaccounts/fireworks/models/glm-4p5-air`9fireworks`DGLM 4.5 Air\",`80.22`G0.88},`6},\n\
+`Iaccounts/fireworks/models/kimi-k2-instruct`9fireworks`DKimi K2 Instruct\",`81`G3},`6},\n\
+`Iaccounts/fireworks/models/glm-4p5`9fireworks`DGLM 4.5\",`80.55`G2.19},`6},\n\
+`Iaccounts/fireworks/models/deepseek-v3p1`9fireworks`DDeepSeek V3.1\",`80.56`G1.68},`6},\n\
+`Ideepseek/deepseek-v3-0324`9github-models`DDeepSeek-V3-0324\",`80`G0},`6},\n\
+`Ideepseek/deepseek-r1-0528`9github-models`DDeepSeek-R1-0528\",`80`G0},`6},\n\
+`Ideepseek/deepseek-r1`9github-models`DDeepSeek-R1\",`80`G0},`6},\n\
+`Imeta/meta-llama-3-8b-instruct`9github-models`DMeta-Llama-3-8B-Instruct\",`80`G0},`6},\n\
+`Imeta/llama-3.2-90b-vision-instruct`9github-models`DLlama-3.2-90B-Vision-Instruct\",`80`G0},`6},\n\
+`Imeta/llama-3.3-70b-instruct`9github-models`DLlama-3.3-70B-Instruct\",`80`G0},`6},\n\
+`Imeta/meta-llama-3.1-70b-instruct`9github-models`DMeta-Llama-3.1-70B-Instruct\",`80`G0},`6},\n\
+";
+  },
+  function () {
+    return "`Imeta/llama-4-maverick-17b-128e-instruct-fp8`9github-models`DLlama 4 Maverick 17B 128E Instruct FP8\",`80`G0},`6},\n\
+`Imeta/meta-llama-3.1-8b-instruct`9github-models`DMeta-Llama-3.1-8B-Instruct\",`80`G0},`6},\n\
+`Imeta/meta-llama-3.1-405b-instruct`9github-models`DMeta-Llama-3.1-405B-Instruct\",`80`G0},`6},\n\
+`Imeta/llama-3.2-11b-vision-instruct`9github-models`DLlama-3.2-11B-Vision-Instruct\",`80`G0},`6},\n\
+`Imeta/llama-4-scout-17b-16e-instruct`9github-models`DLlama 4 Scout 17B 16E Instruct\",`80`G0},`6},\n\
+`Imeta/meta-llama-3-70b-instruct`9github-models`DMeta-Llama-3-70B-Instruct\",`80`G0},`6},\n\
+`Ixai/grok-3`9github-models`DGrok 3\",`80`G0},`6},\n\
+`Ixai/grok-3-mini`9github-models`DGrok 3 Mini\",`80`G0},`6},\n\
+`Iopenai/gpt-4.1`9github-models`DGPT-4.1\",`80`G0},`6},\n\
+`Iopenai/o1`9github-models`DOpenAI o1\",`80`G0},`6},\n\
+`Iopenai/o3`9github-models`DOpenAI o3\",`80`G0},`6},\n\
+`Iopenai/o1-preview`9github-models`DOpenAI o1-preview\",`80`G0},`6},\n\
+`Iopenai/gpt-4o-mini`9github-models`DGPT-4o mini\",`80`G0},`6},\n\
+`Iopenai/gpt-4.1-nano`9github-models`DGPT-4.1-nano\",`80`G0},`6},\n\
+`Iopenai/gpt-4.1-mini`9github-models`DGPT-4.1-mini\",`80`G0},`6},\n\
+`Iopenai/o1-mini`9github-models`DOpenAI o1-mini\",`80`G0},`6},\n\
+`Iopenai/gpt-4o`9github-models`DGPT-4o\",`80`G0},`6},\n\
+`Iopenai/o4-mini`9github-models`DOpenAI o4-mini\",`80`G0},`6},\n\
+`Iopenai/o3-mini`9github-models`DOpenAI o3-mini\",`80`G0},`6},\n\
+`Iai21-labs/ai21-jamba-1.5-mini`9github-models`DAI21 Jamba 1.5 Mini\",`80`G0},`6},\n\
+`Iai21-labs/ai21-jamba-1.5-large`9github-models`DAI21 Jamba 1.5 Large\",`80`G0},`6},\n\
+`Imicrosoft/phi-3-medium-4k-instruct`9github-models`DPhi-3-medium instruct (4k)\",`80`G0},`6},\n\
+`Imicrosoft/phi-3.5-vision-instruct`9github-models`DPhi-3.5-vision instruct (128k)\",`80`G0},`6},\n\
+`Imicrosoft/phi-4-reasoning`9github-models`DPhi-4-Reasoning\",`80`G0},`6},\n\
+`Imicrosoft/phi-4`9github-models`DPhi-4\",`80`G0},`6},\n\
+`Imicrosoft/phi-3-small-8k-instruct`9github-models`DPhi-3-small instruct (8k)\",`80`G0},`6},\n\
+`Imicrosoft/phi-4-mini-instruct`9github-models`DPhi-4-mini-instruct\",`80`G0},`6},\n\
+`Imicrosoft/phi-3-mini-128k-instruct`9github-models`DPhi-3-mini instruct (128k)\",`80`G0},`6},\n\
+`Imicrosoft/phi-3-small-128k-instruct`9github-models`DPhi-3-small instruct (128k)\",`80`G0},`6},\n\
+`Imicrosoft/mai-ds-r1`9github-models`DMAI-DS-R1\",`80`G0},`6},\n\
+`Imicrosoft/phi-3.5-moe-instruct`9github-models`DPhi-3.5-MoE instruct (128k)\",`80`G0},`6},\n\
+`Imicrosoft/phi-4-multimodal-instruct`9github-models`DPhi-4-multimodal-instruct\",`80`G0},`6},\n\
+";
+  },
+  function () {
+    return "`Imicrosoft/phi-4-mini-reasoning`9github-models`DPhi-4-mini-reasoning\",`80`G0},`6},\n\
+`Imicrosoft/phi-3.5-mini-instruct`9github-models`DPhi-3.5-mini instruct (128k)\",`80`G0},`6},\n\
+`Imicrosoft/phi-3-mini-4k-instruct`9github-models`DPhi-3-mini instruct (4k)\",`80`G0},`6},\n\
+`Imicrosoft/phi-3-medium-128k-instruct`9github-models`DPhi-3-medium instruct (128k)\",`80`G0},`6},\n\
+`Imistral-ai/mistral-small-2503`9github-models`DMistral Small 3.1\",`80`G0},`6},\n\
+`Imistral-ai/mistral-large-2411`9github-models`DMistral Large 24.11\",`80`G0},`6},\n\
+`Imistral-ai/mistral-medium-2505`9github-models`DMistral Medium 3 (25.05)\",`80`G0},`6},\n\
+`Imistral-ai/ministral-3b`9github-models`DMinistral 3B\",`80`G0},`6},\n\
+`Imistral-ai/mistral-nemo`9github-models`DMistral Nemo\",`80`G0},`6},\n\
+`Imistral-ai/codestral-2501`9github-models`DCodestral 25.01\",`80`G0},`6},\n\
+`Icohere/cohere-command-r-08-2024`9github-models`DCohere Command R 08-2024\",`80`G0},`6},\n\
+`Icohere/cohere-command-r-plus-08-2024`9github-models`DCohere Command R+ 08-2024\",`80`G0},`6},\n\
+`Icohere/cohere-command-a`9github-models`DCohere Command A\",`80`G0},`6},\n\
+`Icohere/cohere-command-r`9github-models`DCohere Command R\",`80`G0},`6},\n\
+`Icohere/cohere-command-r-plus`9github-models`DCohere Command R+\",`80`G0},`6},\n\
+`Icore42/jais-30b-chat`9github-models`DJAIS 30b Chat\",`80`G0},`6},\n\
+`Iqwen-qwq-32b`9groq`DQwen QwQ 32B\",`80.29`G0.39},`6},\n\
+`Ideepseek-ai/Deepseek-V3-0324`9huggingface`DDeepSeek-V3-0324\",`81.25`G1.25},`6},\n\
+`Ideepseek-ai/DeepSeek-R1-0528`9huggingface`DDeepSeek-R1-0528\",`83`G5},`6},\n\
+`IQwen/Qwen3-Coder-480B-A35B-Instruct`9huggingface`DQwen3-Coder-480B-A35B-Instruct\",`82`G2},`6},\n\
+`IQwen/Qwen3-235B-A22B-Thinking-2507`9huggingface`DQwen3-235B-A22B-Thinking-2507\",`80.3`G3},`6},\n\
+`Izai-org/GLM-4.5-Air`9huggingface`DGLM-4.5-Air\",`80.2`G1.1},`6},\n\
+`Izai-org/GLM-4.5`9huggingface`DGLM-4.5\",`80.6`G2.2},`6},\n\
+`Imoonshotai/Kimi-K2-Instruct`9huggingface`DKimi-K2-Instruct\",`81`G3},`6},\n\
+`Imercury-coder`9inception`DMercury Coder\",`80.25`G1`C0.25`B1},`6},\n\
+`Imercury`9inception`DMercury\",`80.25`G1`C0.25`B1},`6},\n\
+`Imeta/llama-3.2-3b-instruct`9inference`DLlama 3.2 3B Instruct\",`80.02`G0.02},`6},\n\
+`Imeta/llama-3.2-1b-instruct`9inference`DLlama 3.2 1B Instruct\",`80.01`G0.01},`6},\n\
+`Imeta/llama-3.1-8b-instruct`9inference`DLlama 3.1 8B Instruct\",`80.025`G0.025},`6},\n\
+`Imeta/llama-3.2-11b-vision-instruct`9inference`DLlama 3.2 11B Vision Instruct\",`80.055`G0.055},`6},\n\
+`Imistral/mistral-nemo-12b-instruct`9inference`DMistral Nemo 12B Instruct\",`80.038`G0.1},`6},\n\
+`Igoogle/gemma-3`9inference`DGoogle Gemma 3\",`80.15`G0.3},`6},\n\
+";
+  },
+  function () {
+    return "`Iosmosis/osmosis-structure-0.6b`9inference`DOsmosis Structure 0.6B\",`80.1`G0.5},`6},\n\
+`Iqwen/qwen-2.5-7b-vision-instruct`9inference`DQwen 2.5 7B Vision Instruct\",`80.2`G0.2},`6},\n\
+`Iqwen/qwen3-embedding-4b`9inference`DQwen 3 Embedding 4B\",`80.01`G0},`6},\n\
+`Igroq-llama-4-maverick-17b-128e-instruct`9llama`DGroq-Llama-4-Maverick-17B-128E-Instruct\",`80`G0},`6},\n\
+`Illama-3.3-70b-instruct`9llama`DLlama-3.3-70B-Instruct\",`80`G0},`6},\n\
+`Illama-4-maverick-17b-128e-instruct-fp8`9llama`DLlama-4-Maverick-17B-128E-Instruct-FP8\",`80`G0},`6},\n\
+`Illama-4-scout-17b-16e-instruct-fp8`9llama`DLlama-4-Scout-17B-16E-Instruct-FP8\",`80`G0},`6},\n\
+`Icerebras-llama-4-scout-17b-16e-instruct`9llama`DCerebras-Llama-4-Scout-17B-16E-Instruct\",`80`G0},`6},\n\
+`Illama-3.3-8b-instruct`9llama`DLlama-3.3-8B-Instruct\",`80`G0},`6},\n\
+`Icerebras-llama-4-maverick-17b-128e-instruct`9llama`DCerebras-Llama-4-Maverick-17B-128E-Instruct\",`80`G0},`6},\n\
+`Idevstral-medium-2507`9mistral`DDevstral Medium\",`80.4`G2},`6},\n\
+`Iopen-mixtral-8x22b`9mistral`DMixtral 8x22B\",`82`G6},`6},\n\
+`IQwen/Qwen3-30B-A3B-Thinking-2507`9modelscope`DQwen3 30B A3B Thinking 2507\",`80`G0},`6},\n\
+`IQwen/Qwen3-Coder-480B-A35B-Instruct`9modelscope`DQwen3-Coder-480B-A35B-Instruct\",`80`G0},`6},\n\
+`IQwen/Qwen3-235B-A22B-Thinking-2507`9modelscope`DQwen3-235B-A22B-Thinking-2507\",`80`G0},`6},\n\
+`IQwen/Qwen3-30B-A3B-Instruct-2507`9modelscope`DQwen3 30B A3B Instruct 2507\",`80`G0},`6},\n\
+`IQwen/Qwen3-235B-A22B-Instruct-2507`9modelscope`DQwen3 235B A22B Instruct 2507\",`80`G0},`6},\n\
+`IQwen/Qwen3-Coder-30B-A3B-Instruct`9modelscope`DQwen3 Coder 30B A3B Instruct\",`80`G0},`6},\n\
+`IZhipuAI/GLM-4.5`9modelscope`DGLM-4.5\",`80`G0},`6},\n\
+`Imoonshotai/Kimi-K2-Instruct`9modelscope`DKimi-K2-Instruct\",`80`G0},`6},\n\
+`Ikimi-k2-0905-preview`9moonshotai-cn`DKimi K2 0905\",`80.6`G2.5`C0.15},`6},\n\
+`Ikimi-k2-0711-preview`9moonshotai-cn`DKimi K2 0711\",`80.6`G2.5`C0.15},`6},\n\
+`Ikimi-k2-turbo-preview`9moonshotai-cn`DKimi K2 Turbo\",`82.4`G10`C0.6},`6},\n\
+`Iauto`9morph`DAuto\",`80.85`G1.55},`6},\n\
+`Imorph-v3-fast`9morph`DMorph v3 Fast\",`80.8`G1.2},`6},\n\
+`Imorph-v3-large`9morph`DMorph v3 Large\",`80.9`G1.9},`6},\n\
+`Imistral-small-3.1-24b-instruct-2503`9nvidia`DMistral-Small-3.1-24B-Instruct-2503\",`80`G0},`6},\n\
+`Illama-3.3-nemotron-super-49b-v1.5`9nvidia`DLlama-3.3-Nemotron-Super-49B-v1.5\",`80`G0},`6},\n\
+`Iqwen3-235b-a22b`9nvidia`DQwen3-235B-A22B\",`80`G0},`6},\n\
+`Ideepseek-v3.1`9nvidia`DDeepSeek V3.1\",`80`G0},`6},\n\
+`Iflux_1-dev`9nvidia`DFLUX.1-dev\",`80`G0},`6},\n\
+`Icosmos-nemotron-34b`9nvidia`DCosmos Nemotron 34B\",`80`G0},`6},\n\
+";
+  },
+  function () {
+    return "`Iwhisper-large-v3`9nvidia`DWhisper Large v3\",`80`G0},`6},\n\
+`Iqwen3-coder-480b-a35b-instruct`9nvidia`DQwen3 Coder 480B A35B Instruct\",`80`G0},`6},\n\
+`Iphi-4-multimodal-instruct`9nvidia`DPhi-4-Multimodal-Instruct\",`80`G0},`6},\n\
+`Iparakeet-tdt-0.6b-v2`9nvidia`DParakeet TDT 0.6B v2\",`80`G0},`6},\n\
+`Illama-3.1-nemotron-ultra-253b-v1`9nvidia`DLlama-3.1-Nemotron-Ultra-253B-v1\",`80`G0},`6},\n\
+`Ideepseek-r1`9nvidia`DDeepSeek R1\",`80`G0},`6},\n\
+`Inemoretriever-ocr-v1`9nvidia`DNeMo Retriever OCR v1\",`80`G0},`6},\n\
+`Igemma-3-27b-it`9nvidia`DGemma-3-27B-IT\",`80`G0},`6},\n\
+`Ifeatherless/qwerky-72b`9`H`DQwerky 72B\",`80`G0},`6},\n\
+`I`H/horizon-beta`9`H`DHorizon Beta\",`80`G0},`6},\n\
+`I`H/cypher-alpha:free`9`H`DCypher Alpha (free)\",`80`G0},`6},\n\
+`I`H/sonoma-dusk-alpha`9`H`DSonoma Dusk Alpha\",`80`G0},`6},\n\
+`I`H/sonoma-sky-alpha`9`H`DSonoma Sky Alpha\",`80`G0},`6},\n\
+`I`H/horizon-alpha`9`H`DHorizon Alpha\",`80`G0},`6},\n\
+`Isarvamai/sarvam-m:free`9`H`DSarvam-M (free)\",`80`G0},`6},\n\
+`Ix-ai/grok-4`9`H`DGrok 4\",`83`G15`C0.75`B15},`6},\n\
+`Imistralai/devstral-medium-2507`9`H`DDevstral Medium\",`80.4`G2},`6},\n\
+`Igoogle/gemini-2.5-pro-preview-06-05`9`H`DGemini 2.5 Pro Preview 06-05\",`81.25`G10`C0.31},`6},\n\
+`Imicrosoft/mai-ds-r1:free`9`H`DMAI DS R1 (free)\",`80`G0},`6},\n\
+`Icognitivecomputations/dolphin3.0-mistral-24b`9`H`DDolphin3.0 Mistral 24B\",`80`G0},`6},\n\
+`Icognitivecomputations/dolphin3.0-r1-mistral-24b`9`H`DDolphin3.0 R1 Mistral 24B\",`80`G0},`6},\n\
+`Iqwen/qwen3-235b-a22b-07-25:free`9`H`DQwen3 235B A22B Instruct 2507 (free)\",`80`G0},`6},\n\
+`Iqwen/qwen3-235b-a22b-07-25`9`H`DQwen3 235B A22B Instruct 2507\",`80.15`G0.85},`6},\n\
+`Itngtech/deepseek-r1t2-chimera:free`9`H`DDeepSeek R1T2 Chimera (free)\",`80`G0},`6},\n\
+`Inousresearch/deephermes-3-llama-3-8b-preview`9`H`DDeepHermes 3 Llama 3 8B Preview\",`80`G0},`6},\n\
+`Imoonshotai/kimi-dev-72b:free`9`H`DKimi Dev 72b (free)\",`80`G0},`6},\n\
+`Ianthropic/claude-opus-4`9requesty`DClaude Opus 4\",`815`G75`C1.5`B18.75},`6},\n\
+`Ianthropic/claude-opus-4-1-20250805`9requesty`DClaude Opus 4.1\",`815`G75`C1.5`B18.75},`6},\n\
+`Ianthropic/claude-3-7-sonnet`9requesty`DClaude Sonnet 3.7\",`83`G15`C0.3`B3.75},`6},\n\
+`Ianthropic/claude-4-sonnet-20250522`9requesty`DClaude Sonnet 4\",`83`G15`C0.3`B3.75},`6},\n\
+`Iopenai/gpt-5-nano`9requesty`DGPT-5 Nano\",`80.05`G0.4`C0.01},`6},\n\
+`Iopenai/gpt-4.1`9requesty`DGPT-4.1\",`82`G8`C0.5},`6},\n\
+";
+  },
+  function () {
+    return "`Iopenai/gpt-5`9requesty`DGPT-5\",`81.25`G10`C0.13},`6},\n\
+`Iopenai/gpt-5-mini`9requesty`DGPT-5 Mini\",`80.25`G2`C0.03},`6},\n\
+`Iopenai/gpt-4o-mini`9requesty`DGPT-4o Mini\",`80.15`G0.6`C0.08},`6},\n\
+`Iopenai/gpt-4.1-mini`9requesty`DGPT-4.1 Mini\",`80.4`G1.6`C0.1},`6},\n\
+`Iopenai/o4-mini`9requesty`Do4 Mini\",`81.1`G4.4`C0.28},`6},\n\
+`Igoogle/gemini-2.5-pro`9requesty`DGemini 2.5 Pro\",`81.25`G10`C0.31`B2.375},`6},\n\
+`Igoogle/gemini-2.5-flash`9requesty`DGemini 2.5 Flash\",`80.3`G2.5`C0.075`B0.55},`6},\n\
+`Ideepseek-ai/DeepSeek-V3.1`9submodel`DDeepSeek V3.1\",`80.2`G0.8},`6},\n\
+`Ideepseek-ai/DeepSeek-V3-0324`9submodel`DDeepSeek V3 0324\",`80.2`G0.8},`6},\n\
+`Ideepseek-ai/DeepSeek-R1-0528`9submodel`DDeepSeek R1 0528\",`80.5`G2.15},`6},\n\
+`Iopenai/gpt-oss-120b`9submodel`DGPT OSS 120B\",`80.1`G0.5},`6},\n\
+`IQwen/Qwen3-235B-A22B-Thinking-2507`9submodel`DQwen3 235B A22B Thinking 2507\",`80.2`G0.6},`6},\n\
+`IQwen/Qwen3-235B-A22B-Instruct-2507`9submodel`DQwen3 235B A22B Instruct 2507\",`80.2`G0.3},`6},\n\
+`IQwen/Qwen3-Coder-480B-A35B-Instruct-FP8`9submodel`DQwen3 Coder 480B A35B Instruct\",`80.2`G0.8},`6},\n\
+`Izai-org/GLM-4.5-FP8`9submodel`DGLM 4.5 FP8\",`80.2`G0.8},`6},\n\
+`Izai-org/GLM-4.5-Air`9submodel`DGLM 4.5 Air\",`80.1`G0.5},`6},\n\
+`Ihf:meta-llama/Llama-3.1-405B-Instruct`9synthetic`DLlama-3.1-405B-Instruct\",`83`G3},`6},\n\
+`Ihf:meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8`9synthetic`DLlama-4-Maverick-17B-128E-Instruct-FP8\",`80.22`G0.88},`6},\n\
+`Ihf:meta-llama/Llama-3.1-70B-Instruct`9synthetic`DLlama-3.1-70B-Instruct\",`80.9`G0.9},`6},\n\
+`Ihf:meta-llama/Llama-4-Scout-17B-16E-Instruct`9synthetic`DLlama-4-Scout-17B-16E-Instruct\",`80.15`G0.6},`6},\n\
+`Ihf:meta-llama/Llama-3.3-70B-Instruct`9synthetic`DLlama-3.3-70B-Instruct\",`80.9`G0.9},`6},\n\
+`Ihf:meta-llama/Llama-3.1-8B-Instruct`9synthetic`DLlama-3.1-8B-Instruct\",`80.2`G0.2},`6},\n\
+`Ihf:deepseek-ai/DeepSeek-V3.1`9synthetic`DDeepSeek V3.1\",`80.56`G1.68},`6},\n\
+`Ihf:deepseek-ai/DeepSeek-V3`9synthetic`DDeepSeek V3\",`81.25`G1.25},`6},\n\
+`Ihf:deepseek-ai/DeepSeek-V3-0324`9synthetic`DDeepSeek V3 (0324)\",`81.2`G1.2},`6},\n\
+`Ihf:deepseek-ai/DeepSeek-R1`9synthetic`DDeepSeek R1\",`80.55`G2.19},`6},\n\
+`Ihf:deepseek-ai/DeepSeek-R1-0528`9synthetic`DDeepSeek R1 (0528)\",`83`G8},`6},\n\
+`Ihf:zai-org/GLM-4.5`9synthetic`DGLM 4.5\",`80.55`G2.19},`6},\n\
+`Ihf:moonshotai/Kimi-K2-Instruct`9synthetic`DKimi K2\",`80.6`G2.5},`6},\n\
+`Ihf:moonshotai/Kimi-K2-Instruct-0905`9synthetic`DKimi K2 0905\",`81.2`G1.2},`6},\n\
+`Ihf:Qwen/Qwen2.5-Coder-32B-Instruct`9synthetic`DQwen2.5-Coder-32B-Instruct\",`80.8`G0.8},`6},\n\
+`Ihf:Qwen/Qwen3-Coder-480B-A35B-Instruct`9synthetic`DQwen 3 Coder 480B\",`82`G2},`6},\n\
+";
+  },
+  function () {
+    return "`Ihf:Qwen/Qwen3-235B-A22B-Thinking-2507`9synthetic`DQwen3 235B A22B Thinking 2507\",`80.65`G3},`6},\n\
+`Ihf:Qwen/Qwen3-235B-A22B-Instruct-2507`9synthetic`DQwen 3 235B Instruct\",`80.2`G0.6},`6},\n\
+`Ihf:openai/gpt-oss-120b`9synthetic`DGPT OSS 120B\",`80.1`G0.1},`6},\n\
+`Ideepseek-ai/DeepSeek-V3`9together`DDeepSeek V3\",`81.25`G1.25},`6},\n\
+`Ideepseek-ai/DeepSeek-R1`9together`DDeepSeek R1\",`83`G7},`6},\n\
+`Iopenai/gpt-oss-120b`9together`DGPT OSS 120B\",`80.15`G0.6},`6},\n\
+`IQwen/Qwen3-Coder-480B-A35B-Instruct-FP8`9together`DQwen3 Coder 480B A35B Instruct\",`82`G2},`6},\n\
+`Imoonshotai/Kimi-K2-Instruct`9together`DKimi K2 Instruct\",`81`G3},`6},\n\
+`Isolar-pro2`9upstage\",`80.25`G0.25},`6},\n\
+`Isolar-mini`9upstage\",`80.15`G0.15},`6},\n\
+`Iqwen-2.5-coder-32b`9venice`DQwen 2.5 Coder 32B\",`80.5`G2},`6},\n\
+`Ivenice-uncensored`9venice`DVenice Uncensored 1.1\",`80.5`G2},`6},\n\
+`Ideepseek-coder-v2-lite`9venice`DDeepSeek Coder V2 Lite\",`80.5`G2},`6},\n\
+`Idolphin-2.9.2-qwen2-72b`9venice`DDolphin 72B\",`80.7`G2.8},`6},\n\
+`Iqwen3-4b`9venice`DVenice Small\",`80.15`G0.6},`6},\n\
+`Iqwen-2.5-vl`9venice`DQwen 2.5 VL 72B\",`80.7`G2.8},`6},\n\
+`Illama-3.3-70b`9venice`DLlama 3.3 70B\",`80.7`G2.8},`6},\n\
+`Illama-3.1-405b`9venice`DLlama 3.1 405B\",`81.5`G6},`6},\n\
+`Illama-3.2-3b`9venice`DLlama 3.2 3B\",`80.15`G0.6},`6},\n\
+`Ideepseek-r1-671b`9venice`DDeepSeek R1 671B\",`83.5`G14},`6},\n\
+`Iqwen-2.5-qwq-32b`9venice`DVenice Reasoning\",`80.5`G2},`6},\n\
+`Iqwen3-235b`9venice`DVenice Large\",`81.5`G6},`6},\n\
+`Imistral-31-24b`9venice`DVenice Medium\",`80.5`G2},`6},\n\
+`Ideepseek/deepseek-r1`9vercel-ai-gateway`DDeepSeek-R1\",`81.35`G5.4},`6},\n\
+`Ideepseek/deepseek-r1-distill-llama-70b`9vercel-ai-gateway`DDeepSeek R1 Distill Llama 70B\",`80.75`G0.99},`6},\n\
+`Imeta/llama-4-scout`9vercel-ai-gateway`DLlama-4-Scout-17B-16E-Instruct-FP8\",`80`G0},`6},\n\
+`Imeta/llama-3.3-70b`9vercel-ai-gateway`DLlama-3.3-70B-Instruct\",`80`G0},`6},\n\
+`Imeta/llama-4-maverick`9vercel-ai-gateway`DLlama-4-Maverick-17B-128E-Instruct-FP8\",`80`G0},`6},\n\
+`Ixai/grok-3-mini-fast`9vercel-ai-gateway`DGrok 3 Mini Fast\",`80.6`G4`C0.15,\"reasoning\":4},`6},\n\
+`Ixai/grok-4`9vercel-ai-gateway`DGrok 4\",`83`G15`C0.75,\"reasoning\":15},`6},\n\
+`Ixai/grok-3-fast`9vercel-ai-gateway`DGrok 3 Fast\",`85`G25`C1.25},`6},\n\
+`Ixai/grok-2-vision`9vercel-ai-gateway`DGrok 2 Vision\",`82`G10`C2},`6},\n\
+";
+  },
+  function () {
+    return "`Ixai/grok-2`9vercel-ai-gateway`DGrok 2\",`82`G10`C2},`6},\n\
+`Ixai/grok-3-mini`9vercel-ai-gateway`DGrok 3 Mini\",`80.3`G0.5`C0.075,\"reasoning\":0.5},`6},\n\
+`Ixai/grok-3`9vercel-ai-gateway`DGrok 3\",`83`G15`C0.75},`6},\n\
+`Icerebras/qwen3-coder`9vercel-ai-gateway`DQwen 3 Coder 480B\",`82`G2},`6},\n\
+`Ianthropic/claude-4-opus`9vercel-ai-gateway`DClaude Opus 4\",`815`G75`C1.5`B18.75},`6},\n\
+`Ianthropic/claude-3.5-sonnet`9vercel-ai-gateway`DClaude Sonnet 3.5 v2\",`83`G15`C0.3`B3.75},`6},\n\
+`Ianthropic/claude-3.7-sonnet`9vercel-ai-gateway`DClaude Sonnet 3.7\",`83`G15`C0.3`B3.75},`6},\n\
+`Ianthropic/claude-4-sonnet`9vercel-ai-gateway`DClaude Sonnet 4\",`83`G15`C0.3`B3.75},`6},\n\
+`Ianthropic/claude-3-haiku`9vercel-ai-gateway`DClaude Haiku 3\",`80.25`G1.25`C0.03`B0.3},`6},\n\
+`Ianthropic/claude-3-opus`9vercel-ai-gateway`DClaude Opus 3\",`815`G75`C1.5`B18.75},`6},\n\
+`Ianthropic/claude-4-1-opus`9vercel-ai-gateway`DClaude Opus 4\",`815`G75`C1.5`B18.75},`6},\n\
+`Ianthropic/claude-3-5-haiku`9vercel-ai-gateway`DClaude Haiku 3.5\",`80.8`G4`C0.08`B1},`6},\n\
+`Iopenai/gpt-oss-20b`9vercel-ai-gateway`DGPT OSS 20B\",`80.07`G0.3},`6},\n\
+`Iopenai/gpt-oss-120b`9vercel-ai-gateway`DGPT OSS 120B\",`80.1`G0.5},`6},\n\
+`Iopenai/o3-mini`9vercel-ai-gateway`Do3-mini\",`81.1`G4.4`C0.55},`6},\n\
+`Iopenai/o4-mini`9vercel-ai-gateway`Do4-mini\",`81.1`G4.4`C0.28},`6},\n\
+`Iopenai/gpt-4o`9vercel-ai-gateway`DGPT-4o\",`82.5`G10`C1.25},`6},\n\
+`Iopenai/gpt-4.1-mini`9vercel-ai-gateway`DGPT-4.1 mini\",`80.4`G1.6`C0.1},`6},\n\
+`Iopenai/gpt-4.1-nano`9vercel-ai-gateway`DGPT-4.1 nano\",`80.1`G0.4`C0.03},`6},\n\
+`Iopenai/gpt-4o-mini`9vercel-ai-gateway`DGPT-4o mini\",`80.15`G0.6`C0.08},`6},\n\
+`Iopenai/gpt-5-mini`9vercel-ai-gateway`DGPT-5 Mini\",`80.25`G2`C0.03},`6},\n\
+`Iopenai/o3`9vercel-ai-gateway`Do3\",`82`G8`C0.5},`6},\n\
+`Iopenai/gpt-5`9vercel-ai-gateway`DGPT-5\",`81.25`G10`C0.13},`6},\n\
+`Iopenai/o1`9vercel-ai-gateway`Do1\",`815`G60`C7.5},`6},\n\
+`Iopenai/gpt-4-turbo`9vercel-ai-gateway`DGPT-4 Turbo\",`810`G30},`6},\n\
+`Iopenai/gpt-4.1`9vercel-ai-gateway`DGPT-4.1\",`82`G8`C0.5},`6},\n\
+`Iopenai/gpt-5-nano`9vercel-ai-gateway`DGPT-5 Nano\",`80.05`G0.4`C0.01},`6},\n\
+`Imistral/mixtral-8x22b-instruct`9vercel-ai-gateway`DMixtral 8x22B\",`82`G6},`6},\n\
+`Imistral/mistral-small`9vercel-ai-gateway`DMistral Small\",`80.1`G0.3},`6},\n\
+`Imistral/pixtral-large`9vercel-ai-gateway`DPixtral Large\",`82`G6},`6},\n\
+`Imistral/ministral-3b`9vercel-ai-gateway`DMinistral 3B\",`80.04`G0.04},`6},\n\
+`Imistral/magistral-medium`9vercel-ai-gateway`DMagistral Medium\",`82`G5},`6},\n\
+";
+  },
+  function () {
+    return "`Imistral/magistral-small`9vercel-ai-gateway`DMagistral Small\",`80.5`G1.5},`6},\n\
+`Imistral/pixtral-12b`9vercel-ai-gateway`DPixtral 12B\",`80.15`G0.15},`6},\n\
+`Imistral/codestral`9vercel-ai-gateway`DCodestral\",`80.3`G0.9},`6},\n\
+`Imistral/ministral-8b`9vercel-ai-gateway`DMinistral 8B\",`80.1`G0.1},`6},\n\
+`Imistral/mistral-large`9vercel-ai-gateway`DMistral Large\",`82`G6},`6},\n\
+`Ivercel/v0-1.0-md`9vercel-ai-gateway`Dv0-1.0-md\",`83`G15},`6},\n\
+`Ivercel/v0-1.5-md`9vercel-ai-gateway`Dv0-1.5-md\",`83`G15},`6},\n\
+`Igoogle/gemini-2.0-flash`9vercel-ai-gateway`DGemini 2.0 Flash\",`80.1`G0.4`C0.025},`6},\n\
+`Igoogle/gemini-2.5-flash`9vercel-ai-gateway`DGemini 2.5 Flash\",`80.3`G2.5`C0.075},`6},\n\
+`Igoogle/gemini-2.0-flash-lite`9vercel-ai-gateway`DGemini 2.0 Flash Lite\",`80.075`G0.3},`6},\n\
+`Igoogle/gemini-2.5-pro`9vercel-ai-gateway`DGemini 2.5 Pro\",`81.25`G10`C0.31},`6},\n\
+`Iamazon/nova-micro`9vercel-ai-gateway`DNova Micro\",`80.035`G0.14`C0.00875},`6},\n\
+`Iamazon/nova-lite`9vercel-ai-gateway`DNova Lite\",`80.06`G0.24`C0.015},`6},\n\
+`Iamazon/nova-pro`9vercel-ai-gateway`DNova Pro\",`80.8`G3.2`C0.2},`6},\n\
+`Imorph/morph-v3-large`9vercel-ai-gateway`DMorph v3 Large\",`80.9`G1.9},`6},\n\
+`Imorph/morph-v3-fast`9vercel-ai-gateway`DMorph v3 Fast\",`80.8`G1.2},`6},\n\
+`Imoonshotai/kimi-k2`9vercel-ai-gateway`DKimi K2 Instruct\",`81`G3},`6},\n\
+`Ideepseek-ai/DeepSeek-V3-0324`9wandb`DDeepSeek-V3-0324\",`81.14`G2.75},`6},\n\
+`Ideepseek-ai/DeepSeek-R1-0528`9wandb`DDeepSeek-R1-0528\",`81.35`G5.4},`6},\n\
+`IQwen/Qwen3-Coder-480B-A35B-Instruct`9wandb`DQwen3-Coder-480B-A35B-Instruct\",`81`G1.5},`6},\n\
+`IQwen/Qwen3-235B-A22B-Thinking-2507`9wandb`DQwen3-235B-A22B-Thinking-2507\",`80.1`G0.1},`6},\n\
+`IQwen/Qwen3-235B-A22B-Instruct-2507`9wandb`DQwen3 235B A22B Instruct 2507\",`80.1`G0.1},`6},\n\
+`Imeta-llama/Llama-4-Scout-17B-16E-Instruct`9wandb`DLlama 4 Scout 17B 16E Instruct\",`80.17`G0.66},`6},\n\
+`Imeta-llama/Llama-3.3-70B-Instruct`9wandb`DLlama-3.3-70B-Instruct\",`80.71`G0.71},`6},\n\
+`Imeta-llama/Llama-3.1-8B-Instruct`9wandb`DMeta-Llama-3.1-8B-Instruct\",`80.22`G0.22},`6},\n\
+`Imicrosoft/Phi-4-mini-instruct`9wandb`DPhi-4-mini-instruct\",`80.08`G0.35},`6},\n\
+`Imoonshotai/Kimi-K2-Instruct`9wandb`DKimi-K2-Instruct\",`81.35`G4},`6},\n\
+`Igrok-beta`9x-ai`DGrok Beta\",`85`G15`C5},`6},\n\
+`Igrok-vision-beta`9x-ai`DGrok Vision Beta\",`85`G15`C5},`6},\n\
+`Iglm-4.5-air`9zai`DGLM-4.5-Air\",`80.2`G1.1`C0.03`B0},`6},\n\
+`Iglm-4.5v`9zai`DGLM 4.5V\",`80.6`G1.8},`6},\n\
+`Iglm-4.5-flash`9zai`DGLM-4.5-Flash\",`80`G0`C0`B0},`6},\n\
+";
+  },
+  function () {
+    return "`Iglm-4.5`9zai`DGLM-4.5\",`80.6`G2.2`C0.11`B0},`6},\n\
+`Iglm-4.5`9zhipuai`DGLM-4.5\",`80.6`G2.2`C0.11`B0},`6},\n\
+`Iglm-4.5-flash`9zhipuai`DGLM-4.5-Flash\",`80`G0`C0`B0},`6},\n\
+`Iglm-4.5v`9zhipuai`DGLM 4.5V\",`80.6`G1.8},`6},\n\
+`Itts-1`9openai`DTTS\",`F\"tts-1-1106\"],\"mode\":\"audio\",\"prices\":{\"characters\":15},\"source\":\"openai.com/api/pricing\"},\n\
+`Itts-1-hd`9openai`DTTS HD\",`F\"tts-1-hd-1106\"],\"mode\":\"audio\",\"prices\":{\"characters\":30},\"source\":\"openai.com/api/pricing\"},\n\
+`Idall-e-3`9openai`DDALL\u00b7E 3\",`F\"dall-e-3/1024x1024/standard\"],\"mode\":\"image\",\"prices\":{\"perImage\":0.04},\"source\":\"openai.com/api/pricing\"},\n\
+`Idall-e-3/1024x1792/standard`9openai`DDALL\u00b7E 3 Standard 1024\u00d71792\",`F\"dall-e-3/1792x1024/standard\"],\"mode\":\"image\",\"prices\":{\"perImage\":0.08},\"source\":\"openai.com/api/pricing\"},\n\
+`Idall-e-3/1024x1024/hd`9openai`DDALL\u00b7E 3 HD 1024\u00d71024\",\"mode\":\"image\",\"prices\":{\"perImage\":0.08},\"source\":\"openai.com/api/pricing\"},\n\
+`Idall-e-3/1024x1792/hd`9openai`DDALL\u00b7E 3 HD 1024\u00d71792\",`F\"dall-e-3/1792x1024/hd\"],\"mode\":\"image\",\"prices\":{\"perImage\":0.12},\"source\":\"openai.com/api/pricing\"},\n\
+`Idall-e-2`9openai`DDALL\u00b7E 2\",`F\"dall-e-2/1024x1024/standard\"],\"mode\":\"image\",\"prices\":{\"perImage\":0.02},\"source\":\"openai.com/api/pricing\"},\n\
+`Idall-e-2/512x512/standard`9openai`DDALL\u00b7E 2 512\u00d7512\",\"mode\":\"image\",\"prices\":{\"perImage\":0.018},\"source\":\"openai.com/api/pricing\"},\n\
+`Idall-e-2/256x256/standard`9openai`DDALL\u00b7E 2 256\u00d7256\",\"mode\":\"image\",\"prices\":{\"perImage\":0.016},\"source\":\"openai.com/api/pricing\"},\n\
+`Illama-4-maverick-17b-128e-instruct-maas`9google`DLlama 4 Maverick 17B-128E (Vertex AI MaaS)\",`F\"meta/llama-4-maverick-17b-128e-instruct-maas\",\"publishers/meta/models/llama-4-maverick-17b-128e-instruct-maas\"],`80.35`G1.15},\"source\":\"cloud.google.com/vertex-ai/generative-ai/pricing\"},\n\
+`Illama-4-scout-17b-16e-instruct-maas`9google`DLlama 4 Scout 17B-16E (Vertex AI MaaS)\",`F\"meta/llama-4-scout-17b-16e-instruct-maas\",\"publishers/meta/models/llama-4-scout-17b-16e-instruct-maas\"],`80.25`G0.7},\"source\":\"cloud.google.com/vertex-ai/generative-ai/pricing\"},\n\
+`Illama-3.1-405b-instruct-maas`9google`DLlama 3.1 405B (Vertex AI MaaS)\",`F\"meta/llama-3.1-405b-instruct-maas\",\"publishers/meta/models/llama-3.1-405b-instruct-maas\"],`85`G16},\"source\":\"cloud.google.com/vertex-ai/generative-ai/pricing\"},\n\
+`Illama-3.3-70b-instruct-maas`9google`DLlama 3.3 70B (Vertex AI MaaS)\",`F\"meta/llama-3.3-70b-instruct-maas\",\"publishers/meta/models/llama-3.3-70b-instruct-maas\"],`80.72`G0.72},\"source\":\"cloud.google.com/vertex-ai/generative-ai/pricing\"},\n\
+`Ideepseek-r1-0528-maas`9google`DDeepSeek R1 (0528) (Vertex AI MaaS)\",`F\"deepseek-ai/deepseek-r1-0528-maas\",\"publishers/deepseek-ai/models/deepseek-r1-0528-maas\"],`81.35`G5.4},\"source\":\"cloud.google.com/vertex-ai/generative-ai/pricing\"},\n\
+`Iqwen3-235b-a22b-instruct-2507-maas`9google`DQwen3 235B A22B Instruct 2507 (Vertex AI MaaS)\",`F\"qwen/qwen3-235b-a22b-instruct-2507-maas\",\"publishers/qwen/models/qwen3-235b-a22b-instruct-2507-maas\"],`80.25`G1},\"source\":\"cloud.google.com/vertex-ai/generative-ai/pricing\"},\n\
+`Iqwen3-coder-480b-a35b-instruct-maas`9google`DQwen3 Coder 480B A35B (Vertex AI MaaS)\",`F\"qwen/qwen3-coder-480b-a35b-instruct-maas\",\"publishers/qwen/models/qwen3-coder-480b-a35b-instruct-maas\"],`81`G4},\"source\":\"cloud.google.com/vertex-ai/generative-ai/pricing\"},\n\
+`Igpt-oss-120b-maas`9google`Dgpt-oss-120b (Vertex AI MaaS)\",`F\"openai/gpt-oss-120b-maas\",\"publishers/openai/models/gpt-oss-120b-maas\"],`80.15`G0.6},\"source\":\"cloud.google.com/vertex-ai/generative-ai/pricing\"},\n\
+`Igpt-oss-20b-maas`9google`Dgpt-oss-20b (Vertex AI MaaS)\",`F\"openai/gpt-oss-20b-maas\",\"publishers/openai/models/gpt-oss-20b-maas\"],`80.075`G0.3},\"source\":\"cloud.google.com/vertex-ai/generative-ai/pricing\"},\n\
+`IMeta-Llama-3.1-405B-Instruct`9azure`DMeta Llama 3.1 405B Instruct (Azure AI Foundry)\",`85.33`G16},\"source\":\"azure.microsoft.com/ai-foundry-models\"},\n\
+`IMeta-Llama-3.1-70B-Instruct`9azure`DMeta Llama 3.1 70B Instruct (Azure AI Foundry)\",`82.68`G3.54},\"source\":\"azure.microsoft.com/ai-foundry-models\"},\n\
+`IMeta-Llama-3.1-8B-Instruct`9azure`DMeta Llama 3.1 8B Instruct (Azure AI Foundry)\",`80.3`G0.61},\"source\":\"azure.microsoft.com/ai-foundry-models\"},\n\
+`ILlama-3.3-70B-Instruct`9azure`DLlama 3.3 70B Instruct (Azure AI Foundry)\",`80.71`G0.71},\"source\":\"azure.microsoft.com/ai-foundry-models\"},\n\
+`ILlama-4-Scout-17B-16E-Instruct`9azure`DLlama 4 Scout 17B-16E Instruct (Azure AI Foundry)\",`80.2`G0.78},\"source\":\"azure.microsoft.com/ai-foundry-models\"},\n\
+`IMistral-large-2407`9azure`DMistral Large (2407) (Azure AI Foundry)\",`82`G6},\"source\":\"azure.microsoft.com/ai-foundry-models\"},\n\
+`IDeepSeek-R1`9azure`DDeepSeek R1 (Azure AI Foundry)\",`81.35`G5.4},\"source\":\"azure.microsoft.com/ai-foundry-models\"},\n\
+`IDeepSeek-V3`9azure`DDeepSeek V3 (Azure AI Foundry)\",`F\"DeepSeek-V3-0324\"],`81.14`G4.56},\"source\":\"azure.microsoft.com/ai-foundry-models\"},\n\
+`IMAI-DS-R1`9azure`DMAI-DS-R1 (Azure AI Foundry)\",`81.35`G5.4},\"source\":\"azure.microsoft.com/ai-foundry-models\"}\n\
 ";
   },
 ];
+
+/** The words of {@link catalogEntryParts}: word `i` is written as a backquote and the character `48 + i`. */
+const WORDS: readonly string[] = [
+  "`",
+  "\"serviceTiers\":{\"batch\":{\"multiplier\":0.5",
+  "\"match\":{\"or\":[{\"startsWith\":\"",
+  "\"match\":{\"startsWith\":\"",
+  "\"contextTiers\":[{\"above\":",
+  "\"prices\":{},\"free\":true}",
+  "\"source\":\"models.dev\"",
+  "\"match\":{\"regex\":\"",
+  "\"prices\":{\"input\":",
+  "\",\"provider\":\"",
+  ",\"perWebSearch\":0.01",
+  "{\"startsWith\":\"",
+  "\"deprecated\":true",
+  "\"mode\":\"embedding\"",
+  "\"validUntil\":\"",
+  "{\"contains\":\"",
+  "\"validFrom\":\"",
+  ",\"cacheWrite1h\":",
+  ",\"cacheWrite\":",
+  ",\"cacheRead\":",
+  "\",\"name\":\"",
+  "huggingface_",
+  "\"aliases\":[",
+  ",\"output\":",
+  "openrouter",
+  "{\"id\":\"",
+];
+
+/** A piece of {@link catalogEntryParts} as text: each backquote and code character as its word. */
+export function catalogExpand(piece: string): string {
+  const parts = piece.split("`");
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i++)
+    out += WORDS[parts[i]!.charCodeAt(0) - 48]! + parts[i]!.slice(1);
+  return out;
+}
 
 /** The catalog text after its last entry line. */
 export const catalogTail: string = "]\n\
@@ -2423,7 +2463,7 @@ export const catalogTail: string = "]\n\
 
 /** The whole catalog text (catalog.json), joined from its pieces. */
 export function catalogJson(): string {
-  return catalogHead() + catalogEntryParts.map((part) => part()).join('') + catalogTail;
+  return catalogHead() + catalogEntryParts.map((part) => catalogExpand(part())).join('') + catalogTail;
 }
 
 /**

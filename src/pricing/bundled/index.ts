@@ -10,7 +10,8 @@
  * entry per line (`formatCatalog`), cuts the lines into pieces of `catalogEntriesPerPart`, and cuts
  * the index's 2,000 exact names into parts by a hash of the name (`formatPlan`); each piece is the
  * string a function of `catalog-data.ts` returns, so V8 compiles (and a price parses) only the
- * pieces that are read. Entry `k` is a line of piece `k / catalogEntriesPerPart`.
+ * pieces that are read; an entry piece writes the words most entries repeat in two characters
+ * (`catalogExpand` writes them out). Entry `k` is a line of piece `k / catalogEntriesPerPart`.
  */
 import type { LayerOptions } from '../catalog.js';
 import { type ExactGroups, exactGroupsOf, exactPart, type IndexPlan } from '../index-plan.js';
@@ -19,6 +20,7 @@ import {
   catalogEntriesPerPart,
   catalogEntryParts,
   catalogExactParts,
+  catalogExpand,
   catalogHead,
   catalogIndexHead,
   catalogIndexJson,
@@ -59,7 +61,7 @@ export function bundledEntry(k: number): CatalogModel {
     const piece = Math.floor(k / catalogEntriesPerPart);
     let lines = pieceLines[piece];
     if (lines === undefined) {
-      lines = catalogEntryParts[piece]!().split('\n');
+      lines = catalogExpand(catalogEntryParts[piece]!()).split('\n');
       pieceLines[piece] = lines;
     }
     // A line ends with the comma before the next entry's line (the last one with none).
