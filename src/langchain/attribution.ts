@@ -37,6 +37,9 @@ const FIELD_OF_KEY: Record<string, readonly [Field, number] | undefined> = Objec
 
 type Field = 'sessionId' | 'userId' | 'tenantId' | 'environment' | 'operation';
 
+/** Rank of a field no key has set yet (every key's rank is lower). */
+const NO_RANK = 9;
+
 const FIELD_SLOT: Record<Field, number> = {
   sessionId: 0,
   userId: 1,
@@ -102,9 +105,11 @@ function text(v: unknown): string | undefined {
 }
 
 /**
- * Read a run's metadata in one pass. LangChain builds a new metadata object with a new hidden class
- * for every call, so each named property read misses V8's inline caches (~0.5 µs each, measured);
- * walking `Object.keys` once costs less than two such reads.
+ * Read a run's metadata in one pass. LangChain builds a new metadata object for every call, whose
+ * hidden class may be new to a named read's inline cache (~0.5 µs a miss, measured); one `for…in`
+ * pass over its keys costs the same whatever its shape, and V8 reads each `metadata[key]` in it by
+ * field index, without a keys array (see extract-langchain.ts). Inherited enumerable keys are
+ * visited too; LangChain's metadata objects are plain objects, which have none.
  */
 export function readRunMetadata(metadata: Record<string, unknown> | undefined): RunMetadata {
   try {
@@ -127,10 +132,9 @@ function readRunMetadataUnchecked(metadata: Record<string, unknown> | undefined)
   };
   if (!metadata) return out;
   // Rank of the key each field was taken from (lower wins; metadata key order does not matter).
-  const ranks = [9, 9, 9, 9, 9];
-  const keys = Object.keys(metadata);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
+  // Made at the first attribution key: most calls' metadata (LangChain's own `ls_*` keys) has none.
+  let ranks: number[] | undefined;
+  for (const key in metadata) {
     if (key === 'ls_model_name') out.modelName = text(metadata[key]);
     else if (key === 'ls_provider') out.provider = text(metadata[key]);
     else if (key === 'versions') {
@@ -141,6 +145,7 @@ function readRunMetadataUnchecked(metadata: Record<string, unknown> | undefined)
       if (hit === undefined) continue;
       const [field, rank] = hit;
       const slot = FIELD_SLOT[field];
+      ranks ??= [NO_RANK, NO_RANK, NO_RANK, NO_RANK, NO_RANK];
       if (rank >= ranks[slot]!) continue;
       const value = text(metadata[key]);
       if (value === undefined) continue;
@@ -222,4 +227,49 @@ function attributionFromRunMetadataUnchecked(
     fallback: d?.fallback,
     metadata: d?.metadata,
   };
+}
+
+/**
+ * The attribution of a call that names nothing: every field present (the shape of the others) and
+ * undefined. Shared by all such calls of every handler, so nobody may change it.
+ */
+const NOTHING_NAMED: Attribution = {
+  traceId: undefined,
+  spanId: undefined,
+  parentId: undefined,
+  sessionId: undefined,
+  userId: undefined,
+  tenantId: undefined,
+  operation: undefined,
+  service: undefined,
+  tags: undefined,
+  environment: undefined,
+  fallback: undefined,
+  metadata: undefined,
+};
+
+/**
+ * @internal {@link attributionFromRunMetadata} for the handler's own use: a call that names nothing
+ * (no handler defaults, no attribution key in its metadata, no user tag, no run name), as most of
+ * LangChain's calls are, gets one shared attribution ({@link NOTHING_NAMED}) that the handler only
+ * reads, instead of a new object per call.
+ */
+export function runAttribution(
+  defaults: Attribution | undefined,
+  m: RunMetadata,
+  tags: string[] | undefined,
+  runName: string | undefined,
+): Attribution {
+  if (
+    defaults === undefined &&
+    !runName &&
+    (tags === undefined || tags.length === 0) &&
+    m.sessionId === undefined &&
+    m.userId === undefined &&
+    m.tenantId === undefined &&
+    m.operation === undefined &&
+    m.environment === undefined
+  )
+    return NOTHING_NAMED;
+  return attributionFromRunMetadata(defaults, m, tags, runName);
 }

@@ -22,7 +22,7 @@ import {
 } from '../usage/extract-langchain.js';
 import { isLocalEndpoint } from '../usage/providers.js';
 import { emptyUsage, type TokenUsage } from '../usage/token-usage.js';
-import { attributionFromRunMetadata, readRunMetadata } from './attribution.js';
+import { readRunMetadata, runAttribution } from './attribution.js';
 import { RunRegistry } from './run-registry.js';
 
 /** Options of {@link CostCallbackHandler}. */
@@ -427,7 +427,7 @@ export class CostCallbackHandler extends BaseCallbackHandler {
         ? (extraParams.invocation_params as Record<string, unknown>)
         : undefined;
       const meta = readRunMetadata(metadata);
-      attribution = attributionFromRunMetadata(core.options.attribution, meta, tags, runName);
+      attribution = runAttribution(core.options.attribution, meta, tags, runName);
       const traceId =
         typeof parentRunId === 'string' ? (core.parents.get(parentRunId)?.root ?? parentRunId) : runId;
       core.runs.set(runId, {
@@ -543,6 +543,7 @@ export class CostCallbackHandler extends BaseCallbackHandler {
       ctx,
       this.unpricedOptions(),
     ) as CostRecord;
+    if (!this.core.options.onCost) return; // no event object made for no hook
     this.emit({
       runId,
       traceId: ctx.traceId as string,
@@ -583,6 +584,7 @@ export class CostCallbackHandler extends BaseCallbackHandler {
       ctx,
       this.unpricedOptions(),
     );
+    if (!this.core.options.onCost) return;
     this.emit({
       runId,
       traceId: ctx.traceId as string,

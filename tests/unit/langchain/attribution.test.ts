@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { attributionFromLangChain, isLangChainInternalTag } from '../../../src/langchain/attribution.js';
+import {
+  attributionFromLangChain,
+  isLangChainInternalTag,
+  readRunMetadata,
+  runAttribution,
+} from '../../../src/langchain/attribution.js';
 
 describe('LangChain internal tags', () => {
   it.each([
@@ -55,5 +60,55 @@ describe('environment from LangChain metadata', () => {
     expect(env({ langfuseEnvironment: 'b', environment: 'a' })).toBe('a');
     expect(env({}, { environment: 'production' })).toBe('production');
     expect(env({ langfuse_environment: 'dev' }, { environment: 'production' })).toBe('dev');
+  });
+});
+
+describe('the handler’s attribution of a run (runAttribution)', () => {
+  const none = readRunMetadata({ ls_provider: 'openai', ls_model_name: 'gpt-4o', ls_model_type: 'chat' });
+
+  it('is one shared object for calls that name nothing, and all its fields stay undefined', () => {
+    const a = runAttribution(undefined, none, [], undefined);
+    expect(runAttribution(undefined, none, undefined, undefined)).toBe(a);
+    expect(Object.values(a).every((v) => v === undefined)).toBe(true);
+    // It has the shape of every other attribution, so the code that reads them sees one hidden class.
+    expect(Object.keys(a)).toEqual(
+      Object.keys(attributionFromLangChain(undefined, undefined, [], undefined)),
+    );
+  });
+
+  it('is the call’s own whenever the call, its tags, its run name or the handler names something', () => {
+    const shared = runAttribution(undefined, none, [], undefined);
+    const withSession = runAttribution(undefined, readRunMetadata({ session_id: 's-1' }), [], undefined);
+    expect(withSession).not.toBe(shared);
+    expect(withSession.sessionId).toBe('s-1');
+    expect(runAttribution(undefined, none, ['team-a'], undefined).tags).toEqual(['team-a']);
+    expect(runAttribution(undefined, none, [], 'summarize').operation).toBe('summarize');
+    expect(runAttribution({ tenantId: 't-1' }, none, [], undefined).tenantId).toBe('t-1');
+    expect(Object.values(shared).every((v) => v === undefined)).toBe(true);
+  });
+});
+
+describe('readRunMetadata', () => {
+  it('reads every field in one pass, whatever the key order, the best-ranked key winning', () => {
+    const m = readRunMetadata({
+      thread_id: 'thread-9',
+      ls_model_name: 'gpt-4o',
+      langfuseUserId: 'u-late',
+      user_id: 'u-1',
+      session_id: 's-1',
+      versions: { '@langchain/core': '1.4.0' },
+      ls_provider: 'openai',
+      tenantId: 7,
+    });
+    expect(m).toEqual({
+      sessionId: 's-1',
+      userId: 'u-1',
+      tenantId: '7',
+      environment: undefined,
+      operation: undefined,
+      modelName: 'gpt-4o',
+      provider: 'openai',
+      versions: { '@langchain/core': '1.4.0' },
+    });
   });
 });
