@@ -81,6 +81,25 @@ describe('the JavaScript files of the package', () => {
   });
 });
 
+describe('the CommonJS files of the package', () => {
+  it('keep ?. ?? and class fields as written, not rewritten into helper calls (tsup.config.ts, cjsAsWritten)', () => {
+    // A rewritten optional chain is a helper call with an array and a closure each time it runs, and
+    // the helpers made the CommonJS core 21 KB larger for every require to compile.
+    const files = readdirSync(dist).filter((f) => f.endsWith('.cjs'));
+    expect(files.length).toBeGreaterThan(10);
+    const rewritten = files.filter((f) =>
+      /\b_optionalChain\(|\b_nullishCoalesce\(|\b_optionalChainDelete\(/.test(
+        readFileSync(path.join(dist, f), 'utf8'),
+      ),
+    );
+    expect(rewritten).toEqual([]);
+    const core = graph('index.cjs').filter((f) => f !== 'index.cjs');
+    const text = core.map((f) => readFileSync(path.join(dist, f), 'utf8')).join('\n');
+    expect(text).toContain('?.');
+    expect(text).toContain(' ?? ');
+  });
+});
+
 /** A string literal this long is data (the catalog's text), not code. */
 const LONG_LITERAL = 2_000;
 
