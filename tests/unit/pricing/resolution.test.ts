@@ -189,6 +189,39 @@ describe('estimates are flagged', () => {
   });
 });
 
+describe('every borrowed price is checked, whichever table priced the call before', () => {
+  // gpt-4 has input and output prices only: cache reads and writes and audio input borrow the input
+  // price, audio output the output price (reasoning and image input billed so are exact, not borrowed);
+  // gpt-4o has its own cache-read price.
+  const borrowedByGpt4 = ['cacheRead', 'cacheWrite', 'cacheWrite1h', 'inputAudio', 'outputAudio'] as const;
+
+  it.each(borrowedByGpt4)(
+    '%s tokens priced at another bucket’s price make the result estimated',
+    (bucket) => {
+      const exactFirst = calculateCost(
+        { model: 'gpt-4o', provider: 'openai', usage: { input: 10 } },
+        catalog,
+      );
+      expect(exactFirst?.estimated).toBe(false);
+      const r = calculateCost(
+        { model: 'gpt-4', provider: 'openai', usage: { input: 1000, output: 10, [bucket]: 5 } },
+        catalog,
+      );
+      expect(r?.estimated).toBe(true);
+      expect(r?.warnings?.join()).toContain(`no ${bucket} price`);
+      // The same table with no token in a borrowed bucket, then the other table: both exact.
+      expect(
+        calculateCost({ model: 'gpt-4', provider: 'openai', usage: { input: 1000, output: 10 } }, catalog)
+          ?.estimated,
+      ).toBe(false);
+      expect(
+        calculateCost({ model: 'gpt-4o', provider: 'openai', usage: { input: 10, cacheRead: 5 } }, catalog)
+          ?.estimated,
+      ).toBe(false);
+    },
+  );
+});
+
 describe('suffixes are stripped only when they keep the model', () => {
   it('davinci-002 is $2, not legacy davinci’s $20', () => {
     expect(perMillion('davinci-002')?.total).toBe(4);
