@@ -265,16 +265,28 @@ export interface DetailWriter {
   lit(bytes: Literal): void;
   num(v: number): void;
 }
+
+// The keys are made by the first line encoder (\`makeDetailLiterals\`), not at import.
 ${lines(
   firstKeys(ROWS)
     .slice(0, 1)
-    .map((r) => `const OPEN_${upper(r.key)} = literal('{"${r.langfuse}":');`),
+    .map((r) => `let OPEN_${upper(r.key)}: Literal;`),
+)}
+${lines(ROWS.filter((r) => r !== firstKeys(ROWS)[0]).map((r) => `let K_${upper(r.key)}: Literal;`))}
+
+/** @internal Make the detail keys (the line encoder calls it before its first line). */
+export function makeDetailLiterals(): void {
+${lines(
+  firstKeys(ROWS)
+    .slice(0, 1)
+    .map((r) => `  OPEN_${upper(r.key)} = literal('{"${r.langfuse}":');`),
 )}
 ${lines(
   ROWS.filter((r) => r !== firstKeys(ROWS)[0]).map(
-    (r) => `const K_${upper(r.key)} = literal(',"${r.langfuse}":');`,
+    (r) => `  K_${upper(r.key)} = literal(',"${r.langfuse}":');`,
   ),
 )}
+}
 
 ${writer(
   'Usage',

@@ -9,21 +9,42 @@ export interface DetailWriter {
   lit(bytes: Literal): void;
   num(v: number): void;
 }
-const OPEN_INPUT = literal('{"input":');
-const K_CACHE_READ = literal(',"input_cached_tokens":');
-const K_CACHE_WRITE = literal(',"input_cache_creation":');
-const K_CACHE_WRITE_1H = literal(',"input_cache_creation_1h":');
-const K_INPUT_AUDIO = literal(',"input_audio_tokens":');
-const K_INPUT_IMAGE = literal(',"input_image_tokens":');
-const K_OUTPUT = literal(',"output":');
-const K_REASONING = literal(',"output_reasoning_tokens":');
-const K_OUTPUT_AUDIO = literal(',"output_audio_tokens":');
-const K_REQUESTS = literal(',"input_requests":');
-const K_WEB_SEARCHES = literal(',"input_web_searches":');
-const K_AUDIO_SECONDS = literal(',"input_audio_seconds":');
-const K_CHARACTERS = literal(',"input_characters":');
-const K_IMAGES = literal(',"output_images":');
-const K_GPU_MILLISECONDS = literal(',"input_gpu_milliseconds":');
+
+// The keys are made by the first line encoder (`makeDetailLiterals`), not at import.
+let OPEN_INPUT: Literal;
+let K_CACHE_READ: Literal;
+let K_CACHE_WRITE: Literal;
+let K_CACHE_WRITE_1H: Literal;
+let K_INPUT_AUDIO: Literal;
+let K_INPUT_IMAGE: Literal;
+let K_OUTPUT: Literal;
+let K_REASONING: Literal;
+let K_OUTPUT_AUDIO: Literal;
+let K_REQUESTS: Literal;
+let K_WEB_SEARCHES: Literal;
+let K_AUDIO_SECONDS: Literal;
+let K_CHARACTERS: Literal;
+let K_IMAGES: Literal;
+let K_GPU_MILLISECONDS: Literal;
+
+/** @internal Make the detail keys (the line encoder calls it before its first line). */
+export function makeDetailLiterals(): void {
+  OPEN_INPUT = literal('{"input":');
+  K_CACHE_READ = literal(',"input_cached_tokens":');
+  K_CACHE_WRITE = literal(',"input_cache_creation":');
+  K_CACHE_WRITE_1H = literal(',"input_cache_creation_1h":');
+  K_INPUT_AUDIO = literal(',"input_audio_tokens":');
+  K_INPUT_IMAGE = literal(',"input_image_tokens":');
+  K_OUTPUT = literal(',"output":');
+  K_REASONING = literal(',"output_reasoning_tokens":');
+  K_OUTPUT_AUDIO = literal(',"output_audio_tokens":');
+  K_REQUESTS = literal(',"input_requests":');
+  K_WEB_SEARCHES = literal(',"input_web_searches":');
+  K_AUDIO_SECONDS = literal(',"input_audio_seconds":');
+  K_CHARACTERS = literal(',"input_characters":');
+  K_IMAGES = literal(',"output_images":');
+  K_GPU_MILLISECONDS = literal(',"input_gpu_milliseconds":');
+}
 
 /** @internal Write the Usage details of `u` (no total, no closing brace). */
 export function writeUsageDetails(w: DetailWriter, u: TokenUsage): void {

@@ -1,7 +1,7 @@
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { PICO_PER_USD } from '../pricing/money.js';
 import { totalTokens } from '../usage/token-usage.js';
-import { writeCostDetails, writeUsageDetails } from './details.generated.js';
+import { makeDetailLiterals, writeCostDetails, writeUsageDetails } from './details.generated.js';
 import { Literal, literal, QUAD } from './literal.js';
 import type { CostRecord } from './record.js';
 
@@ -32,7 +32,7 @@ export class LedgerLineEncoder {
    * of one second (and a call's start and end) share them, only the milliseconds differ.
    */
   private second = Number.NaN;
-  private secondPrefix: Literal = EMPTY_KEY;
+  private secondPrefix: Literal;
   /** Where the line's cost_details total was written (total_cost repeats it). */
   private totalAt = 0;
   private totalEnd = 0;
@@ -51,6 +51,8 @@ export class LedgerLineEncoder {
         'capacity',
         `expected an integer number of bytes from 1 to ${MAX_CAPACITY}, got ${describeValue(capacity)}`,
       );
+    makeLineLiterals();
+    this.secondPrefix = EMPTY_KEY;
     this.bytes = new Uint8Array(capacity);
     this.view = new DataView(this.bytes.buffer);
     this.projectTypeName = literal(`,"project_id":${JSON.stringify(projectId)},"type":"GENERATION","name":`);
@@ -633,42 +635,89 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : `${n}`;
 }
 
-const K_ID = literal('{"id":');
-const K_TRACE_ID = literal(',"trace_id":');
-const K_PARENT = literal(',"parent_observation_id":');
-const K_ENVIRONMENT = literal(',"environment":');
-const K_START = literal(',"start_time":');
-const K_END = literal(',"end_time":');
-const K_LEVEL_ERROR = literal(',"level":"ERROR","status_message":');
-const K_LEVEL_DEFAULT = literal(',"level":"DEFAULT","status_message":');
-const K_LEVEL_ERROR_NULL = literal(',"level":"ERROR","status_message":null');
-const K_LEVEL_DEFAULT_NULL = literal(',"level":"DEFAULT","status_message":null');
-const K_MODEL = literal(',"provided_model_name":');
-const K_INTERNAL = literal(',"internal_model_id":');
-const K_USAGE = literal(',"usage_details":');
-const K_COST = literal(',"cost_details":');
-const K_PROVIDED = literal(',"provided_cost_details":{"total":');
-const K_TOTAL = literal(',"total_cost":');
-const K_TOTAL_NULL = literal(',"total_cost":null');
-const K_PICO = literal(',"cost_pico":');
-const K_METADATA = literal(',"metadata":');
-const K_METADATA_EMPTY = literal(',"metadata":{}');
-const K_SESSION = literal(',"session_id":');
-const K_USER = literal(',"user_id":');
-const K_TENANT = literal(',"tenant_id":');
-const K_TAGS = literal(',"tags":[');
-const K_PROVIDER = literal(',"provider":');
-const K_RESOLVED = literal(',"resolved_model":');
-const K_SOURCE = literal(',"source":');
-const K_ESTIMATED_TRUE = literal(',"estimated":true');
-const K_TIER = literal(',"tier":');
-const K_FALLBACK_TRUE = literal(',"fallback":true');
-const K_SERVICE = literal(',"service":');
-const K_DURATION = literal(',"duration_ms":');
-const K_STATUS = literal(',"status":');
-const K_INPUT_TEXT = literal(',"input":');
-const K_OUTPUT_TEXT = literal(',"output":');
-const NULL = literal('null');
-const EMPTY_KEY = literal('');
-const EMPTY_OBJECT = literal('{}');
-const K_D_TOTAL = literal(',"total":');
+// The line's constant parts are made by the first encoder, not at import: about 0.3 ms of
+// `import 'langfuse-cost'` went to encoding them. The line code reads them as module bindings, as before.
+let K_ID: Literal;
+let K_TRACE_ID: Literal;
+let K_PARENT: Literal;
+let K_ENVIRONMENT: Literal;
+let K_START: Literal;
+let K_END: Literal;
+let K_LEVEL_ERROR: Literal;
+let K_LEVEL_DEFAULT: Literal;
+let K_LEVEL_ERROR_NULL: Literal;
+let K_LEVEL_DEFAULT_NULL: Literal;
+let K_MODEL: Literal;
+let K_INTERNAL: Literal;
+let K_USAGE: Literal;
+let K_COST: Literal;
+let K_PROVIDED: Literal;
+let K_TOTAL: Literal;
+let K_TOTAL_NULL: Literal;
+let K_PICO: Literal;
+let K_METADATA: Literal;
+let K_METADATA_EMPTY: Literal;
+let K_SESSION: Literal;
+let K_USER: Literal;
+let K_TENANT: Literal;
+let K_TAGS: Literal;
+let K_PROVIDER: Literal;
+let K_RESOLVED: Literal;
+let K_SOURCE: Literal;
+let K_ESTIMATED_TRUE: Literal;
+let K_TIER: Literal;
+let K_FALLBACK_TRUE: Literal;
+let K_SERVICE: Literal;
+let K_DURATION: Literal;
+let K_STATUS: Literal;
+let K_INPUT_TEXT: Literal;
+let K_OUTPUT_TEXT: Literal;
+let NULL: Literal;
+let EMPTY_KEY: Literal;
+let EMPTY_OBJECT: Literal;
+let K_D_TOTAL: Literal;
+
+/** Make the constant parts of a line (the first call only). */
+function makeLineLiterals(): void {
+  if (K_ID !== undefined) return;
+  K_ID = literal('{"id":');
+  K_TRACE_ID = literal(',"trace_id":');
+  K_PARENT = literal(',"parent_observation_id":');
+  K_ENVIRONMENT = literal(',"environment":');
+  K_START = literal(',"start_time":');
+  K_END = literal(',"end_time":');
+  K_LEVEL_ERROR = literal(',"level":"ERROR","status_message":');
+  K_LEVEL_DEFAULT = literal(',"level":"DEFAULT","status_message":');
+  K_LEVEL_ERROR_NULL = literal(',"level":"ERROR","status_message":null');
+  K_LEVEL_DEFAULT_NULL = literal(',"level":"DEFAULT","status_message":null');
+  K_MODEL = literal(',"provided_model_name":');
+  K_INTERNAL = literal(',"internal_model_id":');
+  K_USAGE = literal(',"usage_details":');
+  K_COST = literal(',"cost_details":');
+  K_PROVIDED = literal(',"provided_cost_details":{"total":');
+  K_TOTAL = literal(',"total_cost":');
+  K_TOTAL_NULL = literal(',"total_cost":null');
+  K_PICO = literal(',"cost_pico":');
+  K_METADATA = literal(',"metadata":');
+  K_METADATA_EMPTY = literal(',"metadata":{}');
+  K_SESSION = literal(',"session_id":');
+  K_USER = literal(',"user_id":');
+  K_TENANT = literal(',"tenant_id":');
+  K_TAGS = literal(',"tags":[');
+  K_PROVIDER = literal(',"provider":');
+  K_RESOLVED = literal(',"resolved_model":');
+  K_SOURCE = literal(',"source":');
+  K_ESTIMATED_TRUE = literal(',"estimated":true');
+  K_TIER = literal(',"tier":');
+  K_FALLBACK_TRUE = literal(',"fallback":true');
+  K_SERVICE = literal(',"service":');
+  K_DURATION = literal(',"duration_ms":');
+  K_STATUS = literal(',"status":');
+  K_INPUT_TEXT = literal(',"input":');
+  K_OUTPUT_TEXT = literal(',"output":');
+  NULL = literal('null');
+  EMPTY_KEY = literal('');
+  EMPTY_OBJECT = literal('{}');
+  K_D_TOTAL = literal(',"total":');
+  makeDetailLiterals();
+}
