@@ -103,6 +103,12 @@ export class JsonlLedgerSink implements CostSink {
   readonly path: string;
   /** Records taken and not yet encoded. */
   private pending: CostRecord[] = [];
+  /**
+   * The emptied array of the last batch, for the next: a new `[]` a batch began as an array of small
+   * integers that the first push turned into one of objects, and V8 then ran every push through its
+   * generic builtin. Null while a flush holds it.
+   */
+  private spare: CostRecord[] | null = [];
   /** Encoded lines not yet (fully) written: bytes `[outPos, enc.length)` of the encoder. */
   private enc: LedgerLineEncoder | null = null;
   private outPos = 0;
@@ -243,8 +249,13 @@ export class JsonlLedgerSink implements CostSink {
     // Encode the new records once, behind the bytes still queued.
     const batch = this.pending;
     if (batch.length > 0) {
-      this.pending = [];
+      // The emptied array of the last batch is reused (see `spare`); an encode that reaches this
+      // method again (a logger recording a call) finds none and makes a new one.
+      this.pending = this.spare ?? [];
+      this.spare = null;
       this.encode(enc, batch);
+      batch.length = 0;
+      this.spare = batch;
     }
     try {
       this.prepare();
