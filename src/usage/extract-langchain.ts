@@ -326,7 +326,9 @@ function collapseRepeatedUnchecked(s: string): string {
 }
 
 function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v.trim() !== '' ? collapseRepeated(v.trim()) : undefined;
+  if (typeof v !== 'string') return undefined;
+  const t = v.trim(); // once: a trim is a builtin call, and this runs for every call's model name
+  return t !== '' ? collapseRepeatedUnchecked(t) : undefined;
 }
 
 function costValue(v: unknown): number | undefined {

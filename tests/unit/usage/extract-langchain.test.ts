@@ -242,6 +242,18 @@ describe('extractLangChainUsage', () => {
     expect(x.servedModel).toBe('gpt-4o');
   });
 
+  it('trims the served model name; a blank model_name gives way to model', () => {
+    const x = extractLangChainUsage(
+      result([
+        {
+          response_metadata: { model_name: '   ', model: ' gpt-4o-mini \n' },
+          usage_metadata: { input_tokens: 1, output_tokens: 1 },
+        },
+      ]),
+    );
+    expect(x.servedModel).toBe('gpt-4o-mini');
+  });
+
   it('never throws on odd shapes', () => {
     expect(extractLangChainUsage(undefined as unknown as LLMResultLike).source).toBe('none');
     expect(extractLangChainUsage({ generations: [[null as never], 'x' as never] }).source).toBe('none');
