@@ -120,11 +120,46 @@ export function isCanonicalTime(t: string, a: number, b: number): boolean {
   return d <= daysIn(y, mo);
 }
 
+/** Positions of the digits in the ledger's time form (`2026-11-01T10:00:00.000Z`). */
+const TIME_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22] as const;
+
+/**
+ * {@link isCanonicalTime} on bytes (`t[a, b)`, one byte a character): the same rule, for the dashboards'
+ * loader, which reads the ledger's bytes without decoding them.
+ */
+export function isCanonicalTimeBytes(t: Uint8Array, a: number, b: number): boolean {
+  if (b - a !== 24) return false;
+  if (
+    t[a + 4] !== 0x2d ||
+    t[a + 7] !== 0x2d ||
+    t[a + 10] !== 0x54 ||
+    t[a + 13] !== 0x3a ||
+    t[a + 16] !== 0x3a ||
+    t[a + 19] !== 0x2e ||
+    t[a + 23] !== 0x5a
+  ) {
+    return false;
+  }
+  let notDigit = 0;
+  for (const i of TIME_DIGITS) {
+    const c = t[a + i]!;
+    notDigit |= (c - 0x30) | (0x39 - c);
+  }
+  if (notDigit < 0) return false;
+  const two = (i: number) => (t[a + i]! - 0x30) * 10 + t[a + i + 1]! - 0x30;
+  const mo = two(5);
+  const d = two(8);
+  if (mo < 1 || mo > 12 || d < 1 || two(11) > 23 || two(14) > 59 || two(17) > 59) return false;
+  return d <= 28 || d <= daysIn(two(0) * 100 + two(2), mo);
+}
+
 /**
  * Usage keys of units that are not tokens (audio seconds, characters, images): `usage_details.total`
  * is the token total, so they are not part of it.
  */
-const OUTSIDE_TOTAL: ReadonlySet<string> = new Set(COUNT_BUCKETS.map((b) => LANGFUSE_KEY_OF_BUCKET[b]));
+export const OUTSIDE_TOTAL: ReadonlySet<string> = new Set(
+  COUNT_BUCKETS.map((b) => LANGFUSE_KEY_OF_BUCKET[b]),
+);
 
 /** True when `s` is a valid date-time: the ledger's own form, or any other form `Date.parse` reads. */
 export function isLedgerTime(s: string): boolean {

@@ -1,9 +1,10 @@
 /**
  * Loading the JSONL ledger into a chDB session as Langfuse's v3 `observations` and `traces`, through the
  * columnar cache ({@link LedgerCache}) when there is one: cached parts are read as Native files; the
- * lines no part covers yet are checked by the ledger reader (a large file on worker threads) and parsed
- * by ClickHouse (a whole file at the same time, tables and cache files built before the check ends) and,
- * with a cache, written to it as a new part.
+ * lines no part covers yet are checked by the ledger reader and parsed, then, with a cache, written to it
+ * as a new part. A large whole file is checked by worker threads that write its lines as Native columns
+ * (the JSON parsed once); when a line is not in our encoder's form, it is parsed by ClickHouse (a whole
+ * file while the check runs, tables and cache files built before the check ends).
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, type Stats, statSync, writeSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import {
   type SkippedLine,
   splitSegment,
 } from '../../node/ledger/read.js';
-import { checkSegmentsInWorkers } from '../../node/ledger/report.js';
+import { checkSegmentsInWorkers, writeNativeInWorker } from '../../node/ledger/report.js';
 import { type CachePart, type LedgerCache, lastLineEnd } from './ledger-cache.js';
 import {
   CREATE_LEDGER_RAW,
@@ -288,10 +289,31 @@ async function buildPart(
   // Otherwise it is dropped and the valid lines are loaded from a copy, as without the overlap. A large
   // file is checked by worker threads, so that this thread can hand chDB each next step meanwhile.
   const overlap = start === 0 && end === st.size;
-  let check: LedgerScanResult;
+  let check: LedgerScanResult | null = null;
   let checkWorkers = 0;
   let built = false;
-  if (overlap) {
+  // A large whole file: its lines are checked on worker threads that also write them as Native columns
+  // (JSON parsed once), unless one is not in the form our encoder writes (then the general way below).
+  if (overlap && end >= (options.checkWorkersMinBytes ?? CHECK_IN_WORKERS_MIN_BYTES)) {
+    const native = await loadNative(session, file, start, end);
+    if (native !== null) {
+      await fillPart(session, () => Promise.resolve(), files);
+      check = {
+        files: [file],
+        lines: native.lines,
+        matched: native.lines,
+        skipped: 0,
+        skippedPerFile: {},
+        skippedLines: [],
+      };
+      checkWorkers = native.workers;
+      built = true;
+      options.onProgress?.(
+        `loading ${file} (lines checked on ${checkWorkers} worker threads, which wrote them as columns)`,
+      );
+    }
+  }
+  if (check === null && overlap) {
     const building = fillPart(
       session,
       () => exec(LOAD_LEDGER_FILE_BESIDE_CHECK, { path: file, schema: LEDGER_SCHEMA }),
@@ -322,7 +344,8 @@ async function buildPart(
       for (const t of ['ledger_raw', PART_OBSERVATIONS, PART_TRACES]) await exec(`TRUNCATE TABLE ${t}`);
       removeTemp();
     }
-  } else check = checkSegments([{ path: file, start, end }]);
+  }
+  if (check === null) check = checkSegments([{ path: file, start, end }]);
   const skipped = check.skippedPerFile[file] ?? 0;
   const part: CachePart & { checkWorkers: number } = {
     start,
@@ -357,6 +380,57 @@ async function buildPart(
   await exec(`INSERT INTO ${TRACE_PARTS} SELECT * FROM ${PART_TRACES} ${KEEP_ORDER}`);
   for (const t of ['ledger_raw', PART_OBSERVATIONS, PART_TRACES]) await exec(`TRUNCATE TABLE ${t}`);
   return part;
+}
+
+/**
+ * How many worker threads write a whole file's columns (see {@link loadNative}): one per core, at most
+ * 4. ClickHouse has no JSON to parse meanwhile, so every core checks lines.
+ */
+function nativeShares(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+/**
+ * Check the lines of `file` in `[start, end)` (whole lines) on worker threads that write them as the
+ * staging table's Native columns, and read those into `ledger_raw` (each share as soon as it is ready).
+ * Null, with `ledger_raw` empty, when a line is not in the form our encoder writes, a worker could not
+ * run or ClickHouse refused a file: the caller then checks and parses the lines the general way.
+ */
+async function loadNative(
+  session: Session,
+  file: string,
+  start: number,
+  end: number,
+): Promise<{ lines: number; workers: number } | null> {
+  const segments = splitSegment(file, start, end, nativeShares());
+  const tmp = mkdtempSync(join(tmpdir(), 'langfuse-cost-ledger-'));
+  try {
+    const outs = segments.map((_, i) => join(tmp, `${i}.native`));
+    const pending = segments.map((seg, i) => writeNativeInWorker(seg, outs[i]!));
+    let lines: number | null = 0;
+    // Every worker is waited for, so that none writes into the directory once it is removed.
+    for (let i = 0; i < segments.length; i++) {
+      const n = await pending[i]!;
+      if (n === null || lines === null) {
+        lines = null;
+        continue;
+      }
+      try {
+        await session.queryBindAsync(
+          `INSERT INTO ledger_raw SELECT * FROM file({path:String}, 'Native') ${KEEP_ORDER}`,
+          { path: outs[i]! },
+        );
+        lines += n;
+      } catch {
+        lines = null;
+      }
+      rmSync(outs[i]!, { force: true });
+    }
+    if (lines === null) await session.queryBindAsync('TRUNCATE TABLE ledger_raw', {});
+    return lines === null ? null : { lines, workers: segments.length };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 /** Byte offset in the line `buf[s, e)` of its character `chars` (keepFrom counts characters). */

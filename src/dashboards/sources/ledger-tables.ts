@@ -6,42 +6,13 @@
  */
 
 import { LEDGER_TOTAL_COST_SQL } from '../../ledger/priced.js';
+import { LEDGER_RAW_COLUMNS } from '../../node/ledger/native.js';
 
-/** The ledger line as ClickHouse reads it (JSONEachRow); unknown keys are skipped, missing keys default. */
-export const LEDGER_SCHEMA = [
-  'id String',
-  'trace_id Nullable(String)',
-  'parent_observation_id Nullable(String)',
-  'project_id Nullable(String)',
-  'type Nullable(String)',
-  'name Nullable(String)',
-  'environment Nullable(String)',
-  'start_time Nullable(String)',
-  'end_time Nullable(String)',
-  'level Nullable(String)',
-  'status_message Nullable(String)',
-  'provided_model_name Nullable(String)',
-  'internal_model_id Nullable(String)',
-  'usage_details Map(String, UInt64)',
-  'cost_details Map(String, Decimal64(12))',
-  'provided_cost_details Map(String, Decimal64(12))',
-  'total_cost Nullable(Decimal64(12))',
-  'cost_pico Nullable(String)',
-  'metadata Map(String, String)',
-  'session_id Nullable(String)',
-  'user_id Nullable(String)',
-  'tenant_id Nullable(String)',
-  'tags Array(String)',
-  'provider Nullable(String)',
-  'resolved_model Nullable(String)',
-  'source Nullable(String)',
-  'estimated Nullable(Bool)',
-  'tier Nullable(String)',
-  'fallback Nullable(Bool)',
-  'service Nullable(String)',
-  'duration_ms Nullable(Float64)',
-  'status Nullable(String)',
-].join(', ');
+/**
+ * The ledger line as ClickHouse reads it (JSONEachRow; unknown keys are skipped, missing keys default),
+ * and as the line check writes it in Native (`LEDGER_RAW_COLUMNS`, one list for both).
+ */
+export const LEDGER_SCHEMA = LEDGER_RAW_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
 
 /** Staging table: the ledger parsed once, read twice (observations and traces). */
 export const CREATE_LEDGER_RAW = `CREATE TABLE ledger_raw (${LEDGER_SCHEMA}) ENGINE = Memory`;
@@ -145,7 +116,11 @@ SELECT
 FROM ledger_raw AS r
 ${ROW_ORDER}`;
 
-/** Ledger → traces: one row per (project, trace) with the trace-level attributes of its records. */
+/**
+ * Ledger → traces: one row per (project, trace) with the trace-level attributes of its records. On one
+ * thread ({@link KEEP_ORDER}), so that `any` takes a trace's first value in the ledger's order whatever
+ * the blocks the staging rows came in (threads aggregating blocks of their own may each hold a value).
+ */
 export const FILL_TRACES = `INSERT INTO traces
 SELECT
   coalesce(nullIf(r.trace_id, ''), r.id) AS tid,
@@ -166,4 +141,5 @@ SELECT
   0 AS is_deleted
 FROM ledger_raw AS r
 GROUP BY pid, tid
-${ROW_ORDER}`;
+${ROW_ORDER}
+${KEEP_ORDER}`;

@@ -392,13 +392,17 @@ function readInWorker(segments: LedgerSegment[], options: LedgerReportOptions): 
   return inWorker<ReportPart>({ segments, options }, 'part');
 }
 
-/** What report-worker.ts is asked: aggregate a share (`options`), or only check its lines (`check`). */
+/**
+ * What report-worker.ts is asked: aggregate a share (`options`), only check its lines (`check`), or
+ * write its one segment's lines as ClickHouse Native columns to the file `native`.
+ */
 export type ReportWorkerTask =
   | { segments: LedgerSegment[]; options: LedgerReportOptions }
-  | { segments: LedgerSegment[]; check: true };
+  | { segments: LedgerSegment[]; check: true }
+  | { segments: [LedgerSegment]; native: string };
 
 /** Run `task` in a worker thread and take the `key` of its message; null when no worker could do it. */
-function inWorker<T>(task: ReportWorkerTask, key: 'part' | 'scan'): Promise<T | null> {
+function inWorker<T>(task: ReportWorkerTask, key: 'part' | 'scan' | 'lines'): Promise<T | null> {
   const file = workerFile();
   if (file === null) return Promise.resolve(null);
   return new Promise<T | null>((resolveTask) => {
@@ -434,6 +438,16 @@ export async function checkSegmentsInWorkers(
     scans.push(scan ?? checkSegments([segments[i]!]));
   }
   return { scan: mergeScanResults(scans), workers };
+}
+
+/**
+ * Write the lines of `segment` (whole lines, its end known) to the file `out` as the ClickHouse Native
+ * columns of the dashboards' staging table, in a worker thread (see `writeNativeSegment`). Resolves to
+ * the number of lines, or null when a line is not in the fast form or no worker could run: the caller
+ * then checks and parses the segment the general way.
+ */
+export function writeNativeInWorker(segment: LedgerSegment, out: string): Promise<number | null> {
+  return inWorker<number>({ segments: [segment], native: out }, 'lines');
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * A large ledger file's lines are checked by worker threads while chDB parses the file and builds the
- * tables (and the cache files) on its own threads. The threads really run (not the single-thread
+ * A large ledger file's lines are checked by worker threads that write them as Native columns for chDB
+ * (or, when a line is not in our encoder's form, while chDB parses the file and builds the tables and
+ * the cache files on its own threads). The threads really run (not the single-thread
  * fallback), the tables hold exactly the checked records, and when the check skips a line that ClickHouse
  * parses anyway, everything built meanwhile (rows and cache files) is dropped and rebuilt from the valid
  * lines. Runs in a child `node --import tsx` so the worker can load the TypeScript worker script.
@@ -58,6 +59,9 @@ console.log(JSON.stringify(out));`;
 
 const checkedOnWorkers = (progress: string[]) =>
   progress.some((m) => /lines checked on [1-9]\d* worker threads/.test(m));
+/** The workers also wrote the lines as Native columns (the JSON parsed once, not by ClickHouse too). */
+const writtenByWorkers = (progress: string[]) =>
+  progress.some((m) => m.endsWith('which wrote them as columns)'));
 
 describe('checking a large ledger file on worker threads', () => {
   it('checks on workers while chDB builds the tables and the cache', () => {
@@ -66,6 +70,7 @@ describe('checking a large ledger file on worker threads', () => {
     const cacheDir = join(dir, 'cache-valid');
     const [built, cached] = load(ledger, cacheDir);
     expect(checkedOnWorkers(built!.progress)).toBe(true);
+    expect(writtenByWorkers(built!.progress)).toBe(true);
     expect(built!.warnings).toEqual([]);
     expect(built!.observations).toEqual({ n: 300, usd: '0.0003000009' });
     expect(built!.traces).toEqual({ n: 100 });
@@ -82,6 +87,8 @@ describe('checking a large ledger file on worker threads', () => {
     const cacheDir = join(dir, 'cache-negative');
     const [built, cached] = load(ledger, cacheDir);
     expect(checkedOnWorkers(built!.progress)).toBe(true);
+    // A line the workers cannot take as columns: the file is checked and parsed the general way.
+    expect(writtenByWorkers(built!.progress)).toBe(false);
     expect(built!.description).toContain('1 malformed lines skipped');
     expect(built!.warnings.join('\n')).toContain('line 151');
     expect(built!.observations).toEqual({ n: 300, usd: '0.0003000009' });
