@@ -809,7 +809,7 @@ export class CostTracker {
   /**
    * The last `n` records (default all kept), oldest first. Each is a new copy, equal in every field
    * to the record `record()` returned and handed to sinks and listeners (the tracker keeps a record's
-   * fields, not the record itself; see docs/tracker.md).
+   * fields, not the record itself; see docs/budgets.md, "Totals and breakdowns").
    */
   recent(n = this.recentLimit): CostRecord[] {
     if (typeof n !== 'number' || Number.isNaN(n)) {
