@@ -27,6 +27,22 @@ export const LLM_ATTRIBUTES: Attrs = {
   'session.id': 'session-42',
 };
 
+/**
+ * Five chat spans that differ in which optional attributes they carry (session, user, environment), as
+ * a service's spans do: in rotation they show what shape changes cost, which one repeated shape hides
+ * (property reads and writes that see several hidden classes get slower).
+ */
+export const MIXED_LLM_ATTRIBUTES: readonly Attrs[] = (() => {
+  const { 'session.id': _session, ...noSession } = LLM_ATTRIBUTES;
+  return [
+    LLM_ATTRIBUTES,
+    noSession,
+    { ...noSession, 'user.id': 'user-7' },
+    { ...LLM_ATTRIBUTES, 'langfuse.environment': 'production' },
+    { ...LLM_ATTRIBUTES, 'user.id': 'user-8', 'langfuse.environment': 'production' },
+  ];
+})();
+
 /** An HTTP span: what most spans in a service are. */
 export const HTTP_ATTRIBUTES: Attrs = {
   'http.request.method': 'POST',
@@ -42,6 +58,8 @@ export const BATCH = 200;
 export interface Pipeline {
   name: string;
   run(n: number, attributes: Attrs): void;
+  /** n spans, taking their attributes from `shapes` in rotation. */
+  runMixed(n: number, shapes: readonly Attrs[]): void;
   reset(): void;
 }
 
@@ -56,6 +74,10 @@ export function pipeline(name: string, front?: SpanProcessor): Pipeline {
     name,
     run(n, attributes) {
       for (let i = 0; i < n; i++) tracer.startSpan('chat gpt-4o', { attributes }).end();
+    },
+    runMixed(n, shapes) {
+      for (let i = 0; i < n; i++)
+        tracer.startSpan('chat gpt-4o', { attributes: shapes[i % shapes.length]! }).end();
     },
     reset: () => exporter.reset(),
   };
