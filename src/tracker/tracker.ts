@@ -32,7 +32,6 @@ import {
 import { ZonedCalendar } from './calendar.js';
 import { TypedEmitter } from './emitter.js';
 import { DEFAULT_ENVIRONMENT, GROUP_DIMENSIONS, type GroupDimension, NONE_KEY, OTHER_KEY } from './groups.js';
-import { RecentRecords } from './recent-records.js';
 import {
   type CheckedResult,
   checkAttribution,
@@ -186,9 +185,6 @@ const ZERO_COSTS: CostBreakdown = Object.freeze(emptyCosts()) as CostBreakdown;
 
 const EMPTY_USAGE: TokenUsage = Object.freeze(emptyUsage()) as TokenUsage;
 
-/** Largest `recentLimit` (the longest array there is; a larger one was refused as it is). */
-const MAX_RECENT_LIMIT = 2 ** 32 - 1;
-
 /** Most records queued for the window aggregates before `record` adds them itself. */
 const MAX_PENDING = 4096;
 
@@ -310,8 +306,9 @@ export class CostTracker {
   private readonly recentLimit: number;
   private readonly maxGroups: number;
   private readonly ledgerOptions: LedgerLineOptions;
-  /** The records `recent()` and `export()` give back (as copies; see RecentRecords). */
-  private readonly ring: RecentRecords;
+  private ring: (CostRecord | undefined)[];
+  private ringNext = 0;
+  private ringSize = 0;
   private last = Number.NEGATIVE_INFINITY;
   private readonly idPrefix = `${randomPrefix()}-`;
   private seq = 0;
@@ -389,13 +386,7 @@ export class CostTracker {
       }
       this.errorDetail = detail;
       this.recentLimit = Math.max(0, Math.floor(options.recentLimit ?? 1000));
-      if (!(this.recentLimit <= MAX_RECENT_LIMIT)) {
-        throw new InvalidArgumentError(
-          'options.recentLimit',
-          `expected a number of records from 0 to ${MAX_RECENT_LIMIT}, got ${describeValue(options.recentLimit)}`,
-        );
-      }
-      this.ring = new RecentRecords(this.recentLimit, EMPTY_USAGE, ZERO_COSTS);
+      this.ring = new Array(this.recentLimit);
       this.maxGroups = Math.max(1, Math.floor(options.maxGroups ?? 1000));
       this.ledgerOptions = options.ledger ?? {};
       this.windows = new WindowAggregates({
@@ -806,16 +797,18 @@ export class CostTracker {
     return out;
   }
 
-  /**
-   * The last `n` records (default all kept), oldest first. Each is a new copy, equal in every field
-   * to the record `record()` returned and handed to sinks and listeners (the tracker keeps a record's
-   * fields, not the record itself; see docs/budgets.md, "Totals and breakdowns").
-   */
+  /** The last `n` records (default all kept), oldest first. */
   recent(n = this.recentLimit): CostRecord[] {
     if (typeof n !== 'number' || Number.isNaN(n)) {
       throw new InvalidArgumentError('n', `expected a number of records, got ${describeValue(n)}`);
     }
-    return this.ring.last(Math.min(Math.max(0, Math.floor(n)), this.ring.size));
+    const count = Math.min(Math.max(0, Math.floor(n)), this.ringSize);
+    const out: CostRecord[] = new Array(count);
+    const size = this.recentLimit;
+    for (let i = 0; i < count; i++) {
+      out[i] = this.ring[(this.ringNext - count + i + size * 2) % size]!;
+    }
+    return out;
   }
 
   /**
@@ -879,7 +872,9 @@ export class CostTracker {
     this.sparePendingAt = [];
     this.windows.clear();
     this.budgets.clear();
-    this.ring.clear();
+    this.ring = new Array(this.recentLimit);
+    this.ringNext = 0;
+    this.ringSize = 0;
   }
 
   private tick(): number {
@@ -1069,7 +1064,11 @@ export class CostTracker {
         `cost tracker could not aggregate a record of "${rec.model}": ${safeMessage(err)}`,
       );
     }
-    if (this.recentLimit > 0) this.ring.push(rec);
+    if (this.recentLimit > 0) {
+      this.ring[this.ringNext] = rec;
+      this.ringNext = (this.ringNext + 1) % this.recentLimit;
+      if (this.ringSize < this.recentLimit) this.ringSize++;
+    }
     if (this.emitter.listenerCount('record') > 0) this.emitter.emit('record', rec);
     const sinks = this.sinks;
     for (let i = 0; i < sinks.length; i++) {
