@@ -15,7 +15,7 @@
 import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { importBuilt } from '../shared/built.js';
 import { NoopHandler, PROMPT, UsageChatModel } from '../shared/langchain-model.js';
-import type { RunnerResult } from '../shared/standalone.js';
+import { type RunnerResult, variantArg } from '../shared/standalone.js';
 
 const ROUND = 400;
 /**
@@ -25,11 +25,7 @@ const ROUND = 400;
 const WARM_UP_ROUNDS = 50;
 const VARIANTS = ['noop', 'tracked', 'default'] as const;
 
-const variant = process.argv[2] as (typeof VARIANTS)[number];
-if (!VARIANTS.includes(variant)) {
-  process.stderr.write(`usage: bench/runners/langchain.ts <${VARIANTS.join('|')}> [calls]\n`);
-  process.exit(2);
-}
+const variant = variantArg('bench/runners/langchain.ts', VARIANTS, '[calls]');
 const rounds = Math.max(1, Math.round(Number(process.argv[3] ?? 20_000) / ROUND));
 
 const { CostTracker } = await importBuilt<typeof import('langfuse-cost')>('index.js');

@@ -18,18 +18,14 @@
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { importBuilt } from '../shared/built.js';
 import { BATCH, LLM_ATTRIBUTES, MIXED_LLM_ATTRIBUTES, pipeline, settle } from '../shared/otel-spans.js';
-import type { RunnerResult } from '../shared/standalone.js';
+import { type RunnerResult, variantArg } from '../shared/standalone.js';
 
 const CHUNK = 2_000;
 /** Chunks before the measurement: until then V8 still compiles in background threads, which counts as CPU. */
 const WARM_UP_CHUNKS = 20;
 const VARIANTS = ['bare', 'untracked', 'default'] as const;
 
-const variant = process.argv[2] as (typeof VARIANTS)[number];
-if (!VARIANTS.includes(variant)) {
-  process.stderr.write(`usage: bench/runners/otel.ts <${VARIANTS.join('|')}> [spans]\n`);
-  process.exit(2);
-}
+const variant = variantArg('bench/runners/otel.ts', VARIANTS, '[spans] [mixed]');
 const chunks = Math.max(1, Math.round(Number(process.argv[3] ?? 60_000) / CHUNK));
 const mixed = process.argv[4] === 'mixed';
 

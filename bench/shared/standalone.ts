@@ -61,6 +61,17 @@ export function runStandalone(
   return out;
 }
 
+/**
+ * The variant a runner was asked for (`process.argv[2]`), one of `variants`; prints the usage and exits
+ * with status 2 otherwise.
+ */
+export function variantArg<const V extends string>(runner: string, variants: readonly V[], more: string): V {
+  const v = process.argv[2] as V;
+  if (variants.includes(v)) return v;
+  process.stderr.write(`usage: ${runner} <${variants.join('|')}> ${more}\n`);
+  process.exit(2);
+}
+
 /** Figures of one variant against the peer of the same rounds: its own, added, and the ratio. */
 export interface Compared {
   own: Spread;
