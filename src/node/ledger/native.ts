@@ -11,10 +11,10 @@
  * other line is declined whole: the caller then checks and parses it the general way, with the same
  * result.
  */
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { isCanonicalTimeBytes, LEDGER_COLUMN_KINDS, OUTSIDE_TOTAL } from '../../ledger/check.js';
 import { LEDGER_COLUMNS } from '../../ledger/line.js';
-import type { LedgerSegment } from './read.js';
+import { type LedgerSegment, readWholeLines } from './read.js';
 
 // How each column is read and written (from the check's kind of the column).
 const ID = 0; // String, non-empty
@@ -151,6 +151,16 @@ class Bytes {
   }
 }
 
+/** Each column's head in a Native block (its name, then its type, as Native Strings): the same in every block. */
+const COLUMN_HEADS = LEDGER_RAW_COLUMNS.map(([name, type]) => {
+  const h = new Bytes();
+  for (const text of [name, type]) {
+    const b = Buffer.from(text, 'latin1');
+    h.str(b, 0, b.length);
+  }
+  return h;
+});
+
 /** One block's columns, as Native parts: null map, array offsets, data (map keys), map values. */
 class Columns {
   rows = 0;
@@ -181,12 +191,7 @@ class Columns {
     head.varint(this.rows);
     writeSync(fd, head.b, 0, head.n);
     for (let i = 0; i < N; i++) {
-      const h = new Bytes();
-      const [name, type] = LEDGER_RAW_COLUMNS[i]!;
-      const nb = Buffer.from(name, 'latin1');
-      const tb = Buffer.from(type, 'latin1');
-      h.str(nb, 0, nb.length);
-      h.str(tb, 0, tb.length);
+      const h = COLUMN_HEADS[i]!;
       writeSync(fd, h.b, 0, h.n);
       for (const part of [this.nulls[i]!, this.offsets[i]!, this.data[i]!, this.values[i]!]) {
         if (part.n > 0) writeSync(fd, part.b, 0, part.n);
@@ -491,34 +496,25 @@ export function writeNativeSegment(segment: LedgerSegment, out: string): number 
   const fo = openSync(out, 'w');
   let lines = 0;
   try {
-    let buf = Buffer.allocUnsafe(READ_BYTES);
-    let carry = 0;
-    for (let at = segment.start; at < segment.end || carry > 0; ) {
-      if (carry === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, carry);
-        buf = bigger;
-      }
-      const n =
-        at < segment.end ? readSync(fd, buf, carry, Math.min(buf.length - carry, segment.end - at), at) : 0;
-      at += n;
-      const got = carry + n;
-      const cut = n === 0 ? got : buf.lastIndexOf(0x0a, got - 1) + 1;
-      // Nothing after the last newline at the segment's end: a line without its newline is not taken.
-      if (n === 0 && cut > 0 && buf[cut - 1] !== 0x0a) return null;
-      sc.buf = buf;
-      let s = 0;
-      while (s < cut) {
-        const e = buf.indexOf(0x0a, s);
-        if (!sc.line(s, e)) return null;
-        lines++;
-        if (sc.cols.rows === BLOCK_ROWS) sc.cols.flush(fo);
-        s = e + 1;
-      }
-      carry = got - cut;
-      if (carry > 0) buf.copy(buf, 0, cut, got);
-      if (n === 0) break;
-    }
+    const read = readWholeLines(
+      fd,
+      segment.start,
+      segment.end,
+      Buffer.allocUnsafe(READ_BYTES),
+      (buf, cut) => {
+        sc.buf = buf;
+        for (let s = 0; s < cut; ) {
+          const e = buf.indexOf(0x0a, s);
+          if (!sc.line(s, e)) return false;
+          lines++;
+          if (sc.cols.rows === BLOCK_ROWS) sc.cols.flush(fo);
+          s = e + 1;
+        }
+        return true;
+      },
+    );
+    // A line without its newline at the segment's end is not taken.
+    if (read.stopped || read.carry > 0) return null;
     sc.cols.flush(fo);
     return lines;
   } finally {

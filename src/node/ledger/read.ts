@@ -570,6 +570,52 @@ export function checkSegments(segments: LedgerSegment[]): LedgerScanResult {
   return scanSegmentsFast(segments, {}, () => {});
 }
 
+/** @internal What {@link readWholeLines} leaves. */
+export interface WholeLinesRead {
+  /** The buffer read into: the one given, or a bigger one when a line outgrew it. */
+  buf: Buffer;
+  /** Bytes after the last newline read, `buf[0, carry)` (a torn line, or a segment without its last newline). */
+  carry: number;
+  /** True when `onLines` stopped the reading. */
+  stopped: boolean;
+}
+
+/**
+ * @internal Read `[start, end)` of the open file `fd` (`end` -1: to the file's end) into `buf`, block
+ * by block; `onLines(buf, cut)` gets each block's complete lines, `buf[0, cut)` (`cut` just past a
+ * newline), and returns false to stop reading. A line longer than the buffer doubles it.
+ */
+export function readWholeLines(
+  fd: number,
+  start: number,
+  end: number,
+  buf: Buffer,
+  onLines: (buf: Buffer, cut: number) => boolean,
+): WholeLinesRead {
+  let carry = 0; // bytes of an incomplete line at the start of buf
+  let at = start;
+  for (;;) {
+    if (carry === buf.length) {
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, 0, carry);
+      buf = bigger;
+    }
+    const want = end < 0 ? buf.length - carry : Math.min(buf.length - carry, end - at);
+    const n = want > 0 ? readSync(fd, buf, carry, want, at) : 0;
+    at += n;
+    const got = carry + n;
+    if (n === 0) return { buf, carry, stopped: false };
+    const nl = buf.lastIndexOf(NL, got - 1);
+    if (nl < 0) {
+      carry = got;
+      continue;
+    }
+    if (!onLines(buf, nl + 1)) return { buf, carry, stopped: true };
+    carry = got - nl - 1;
+    if (carry > 0) buf.copy(buf, 0, nl + 1, got);
+  }
+}
+
 function scanSegments(
   segments: LedgerSegment[],
   options: ReadLedgerOptions,
@@ -579,7 +625,7 @@ function scanSegments(
   const to = parseTime(options.to, 'to');
   const parser = make(from, to);
   const log = new SkipLog();
-  let buf = Buffer.allocUnsafe(CHUNK);
+  let buf: Buffer = Buffer.allocUnsafe(CHUNK);
   for (const seg of segments) {
     let fd: number;
     try {
@@ -587,29 +633,14 @@ function scanSegments(
     } catch (err) {
       throw fileError(err, seg.path);
     }
-    let carry = 0; // bytes of an incomplete line at the start of buf
-    let at = seg.start;
+    let carry: number;
     try {
-      for (;;) {
-        if (carry === buf.length) {
-          const bigger = Buffer.allocUnsafe(buf.length * 2);
-          buf.copy(bigger, 0, 0, carry);
-          buf = bigger;
-        }
-        const want = seg.end < 0 ? buf.length - carry : Math.min(buf.length - carry, seg.end - at);
-        const n = want > 0 ? readSync(fd, buf, carry, want, at) : 0;
-        at += n;
-        const end = carry + n;
-        if (n === 0) break;
-        const nl = buf.lastIndexOf(NL, end - 1);
-        if (nl < 0) {
-          carry = end;
-          continue;
-        }
-        parser.block(decode(buf, nl + 1));
-        carry = end - nl - 1;
-        if (carry > 0) buf.copy(buf, 0, nl + 1, end);
-      }
+      const read = readWholeLines(fd, seg.start, seg.end, buf, (b, cut) => {
+        parser.block(decode(b, cut));
+        return true;
+      });
+      buf = read.buf;
+      carry = read.carry;
     } catch (err) {
       throw fileError(err, seg.path);
     } finally {
