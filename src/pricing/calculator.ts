@@ -218,7 +218,7 @@ export function price(
   };
   // A bucket priced with another bucket's price (cache reads at the input price when the model has no
   // cache-read price) makes the cost an estimate; most tables borrow nothing.
-  if (!free && table.borrowed.length > 0 && borrowsWithTokens(usage, table.borrowed)) {
+  if (!free && table.borrowed.length > 0 && borrowsWithTokens(usage, table.borrowedSlots)) {
     for (const b of table.borrowed) {
       if (usage[b] > 0) {
         result.estimated = true;
@@ -232,27 +232,17 @@ export function price(
   return result;
 }
 
-/** Each bucket's slot in `usageToSlots`'s order (the bucket table's). */
-const SLOT_OF_BUCKET = new Map<UsageBucket, number>(USAGE_BUCKETS.map((b, i) => [b, i]));
-
-/** A compiled table's borrowed buckets as slots, made once per table. */
-const BORROWED_SLOTS = new WeakMap<readonly UsageBucket[], Uint8Array>();
-
 /** A usage's counts by slot; filled and read synchronously, so one serves every call. */
 const COUNTS = new Float64Array(USAGE_BUCKETS.length);
 
 /**
- * True when the usage counts tokens in one of the `borrowed` buckets. A loop of `usage[b]` over the
- * bucket names was a keyed read with a new key each time, which V8 makes megamorphic: about 560
- * instructions for a table that borrows four prices, a quarter of pricing a call (callgrind). Here
- * the usage is copied to slots by the generated code, and the table's slots are read by index.
+ * True when the usage counts tokens in one of a table's borrowed buckets (`slots`, made with the
+ * table). A loop of `usage[b]` over the bucket names was a keyed read with a new key each time, which
+ * V8 makes megamorphic: about 560 instructions for a table that borrows four prices, a quarter of
+ * pricing a call (callgrind). Here the usage is copied to slots by the generated code, and the
+ * table's slots are read by index.
  */
-function borrowsWithTokens(usage: TokenUsage, borrowed: readonly UsageBucket[]): boolean {
-  let slots = BORROWED_SLOTS.get(borrowed);
-  if (slots === undefined) {
-    slots = Uint8Array.from(borrowed, (b) => SLOT_OF_BUCKET.get(b)!);
-    BORROWED_SLOTS.set(borrowed, slots);
-  }
+function borrowsWithTokens(usage: TokenUsage, slots: readonly number[]): boolean {
   usageToSlots(usage, COUNTS);
   for (let i = 0; i < slots.length; i++) if (COUNTS[slots[i]!]! > 0) return true;
   return false;

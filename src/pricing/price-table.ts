@@ -35,6 +35,8 @@ export interface CompiledTable {
    * reads at the input price, …): a call with tokens in one of them is an estimate. Empty for most models.
    */
   borrowed: readonly UsageBucket[];
+  /** The {@link borrowed} buckets' slots (in the bucket table's order, as `usageToSlots` writes them). */
+  borrowedSlots: readonly number[];
 }
 
 function kLabel(n: number): string {
@@ -152,11 +154,15 @@ export class CompiledModel {
     };
     // Table order is slot order; a bucket without a price takes the one it falls back to.
     const borrowed: UsageBucket[] = [];
-    const femto = PRICE_KEYS.map((k) => {
+    const borrowedSlots: number[] = [];
+    const femto = PRICE_KEYS.map((k, slot) => {
       for (let cur: PriceKey | null = k; cur !== null; cur = PRICE_FALLBACK[cur]) {
         const v = lookup(cur);
         if (v !== undefined) {
-          if (cur !== k && !EXACT_FALLBACK_PRICES.has(k)) borrowed.push(BUCKET_OF_PRICE[k]);
+          if (cur !== k && !EXACT_FALLBACK_PRICES.has(k)) {
+            borrowed.push(BUCKET_OF_PRICE[k]);
+            borrowedSlots.push(slot);
+          }
           return v;
         }
       }
@@ -165,7 +171,14 @@ export class CompiledModel {
     const parts: string[] = [];
     if (applied !== 'standard') parts.push(applied);
     if (contextAbove !== null) parts.push(`>${kLabel(contextAbove)}`);
-    return { femto, service: applied, contextAbove, label: parts.join(' ') || 'standard', borrowed };
+    return {
+      femto,
+      service: applied,
+      contextAbove,
+      label: parts.join(' ') || 'standard',
+      borrowed,
+      borrowedSlots,
+    };
   }
 }
 
