@@ -65,10 +65,7 @@ export function bundledEntry(k: number): CatalogModel {
       pieceLines[piece] = lines;
     }
     // A line ends with the comma before the next entry's line (the last one with none).
-    const line = lines[k - piece * catalogEntriesPerPart]!;
-    m = JSON.parse(
-      line.charCodeAt(line.length - 1) === 44 /* , */ ? line.slice(0, -1) : line,
-    ) as CatalogModel;
+    m = JSON.parse(withoutComma(lines[k - piece * catalogEntriesPerPart]!)) as CatalogModel;
     parsed[k] = m;
   }
   return m;
@@ -122,11 +119,15 @@ export function bundledNamed(name: string): ExactGroups | undefined {
   let part = exactParts[p];
   if (part === undefined) {
     // Lines `"name": group,`; the last line of the table has no comma.
-    const lines = catalogExactParts[p]!().trimEnd();
-    part = JSON.parse(`{${lines.endsWith(',') ? lines.slice(0, -1) : lines}}`) as Record<string, ExactGroups>;
+    part = JSON.parse(`{${withoutComma(catalogExactParts[p]!().trimEnd())}}`) as Record<string, ExactGroups>;
     exactParts[p] = part;
   }
   return exactGroupsOf(part, name);
+}
+
+/** A list's items as written (`item,` each, the last one without its comma), without that last comma. */
+function withoutComma(text: string): string {
+  return text.endsWith(',') ? text.slice(0, -1) : text;
 }
 
 function layoutPlan(): IndexPlan {
