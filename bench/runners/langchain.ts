@@ -15,7 +15,7 @@
 import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { importBuilt } from '../shared/built.js';
 import { NoopHandler, PROMPT, UsageChatModel } from '../shared/langchain-model.js';
-import { type RunnerResult, variantArg } from '../shared/standalone.js';
+import { measureRunner, variantArg } from '../shared/standalone.js';
 
 const ROUND = 400;
 /**
@@ -49,13 +49,6 @@ async function round(): Promise<void> {
   await flush();
 }
 
-for (let i = 0; i < WARM_UP_ROUNDS; i++) await round(); // JIT, the model's memoised resolution
-const c0 = process.cpuUsage();
-const t0 = process.hrtime.bigint();
-for (let i = 0; i < rounds; i++) await round();
-const wall = Number(process.hrtime.bigint() - t0) / 1e3;
-const c = process.cpuUsage(c0);
-const calls = rounds * ROUND;
-const result: RunnerResult = { cpu: (c.user + c.system) / calls, wall: wall / calls, calls };
-process.stdout.write(`${JSON.stringify(result)}\n`);
+// Warm-up: JIT, the model's memoised resolution.
+await measureRunner(round, WARM_UP_ROUNDS, rounds, ROUND);
 if (variant === 'default') await getDefaultTracker().close();

@@ -18,7 +18,7 @@
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { importBuilt } from '../shared/built.js';
 import { BATCH, LLM_ATTRIBUTES, MIXED_LLM_ATTRIBUTES, pipeline, settle } from '../shared/otel-spans.js';
-import { type RunnerResult, variantArg } from '../shared/standalone.js';
+import { measureRunner, variantArg } from '../shared/standalone.js';
 
 const CHUNK = 2_000;
 /** Chunks before the measurement: until then V8 still compiles in background threads, which counts as CPU. */
@@ -45,13 +45,6 @@ async function chunk(): Promise<void> {
   await front?.forceFlush();
 }
 
-for (let i = 0; i < WARM_UP_CHUNKS; i++) await chunk(); // JIT, the model's memoised resolution
-const c0 = process.cpuUsage();
-const t0 = process.hrtime.bigint();
-for (let i = 0; i < chunks; i++) await chunk();
-const wall = Number(process.hrtime.bigint() - t0) / 1e3;
-const c = process.cpuUsage(c0);
-const calls = chunks * CHUNK;
-const result: RunnerResult = { cpu: (c.user + c.system) / calls, wall: wall / calls, calls };
-process.stdout.write(`${JSON.stringify(result)}\n`);
+// Warm-up: JIT, the model's memoised resolution.
+await measureRunner(chunk, WARM_UP_CHUNKS, chunks, CHUNK);
 await front?.shutdown();

@@ -72,6 +72,28 @@ export function variantArg<const V extends string>(runner: string, variants: rea
   process.exit(2);
 }
 
+/**
+ * A runner's measurement: `warmUp` rounds first (V8 compiles meanwhile, in background threads too,
+ * which counts as CPU), then `rounds` rounds of `callsPerRound` calls timed as process CPU (every
+ * thread) and wall clock; prints the {@link RunnerResult} line.
+ */
+export async function measureRunner(
+  round: () => Promise<void>,
+  warmUp: number,
+  rounds: number,
+  callsPerRound: number,
+): Promise<void> {
+  for (let i = 0; i < warmUp; i++) await round();
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < rounds; i++) await round();
+  const wall = Number(process.hrtime.bigint() - t0) / 1e3;
+  const c = process.cpuUsage(c0);
+  const calls = rounds * callsPerRound;
+  const result: RunnerResult = { cpu: (c.user + c.system) / calls, wall: wall / calls, calls };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
 /** Figures of one variant against the peer of the same rounds: its own, added, and the ratio. */
 export interface Compared {
   own: Spread;
