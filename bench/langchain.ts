@@ -31,8 +31,8 @@ import { join } from 'node:path';
 import type { LLMResult } from '@langchain/core/outputs';
 import { importBuilt } from './shared/built.js';
 import { PROMPT as prompt, UsageChatModel } from './shared/langchain-model.js';
-import { compare, runStandalone } from './shared/standalone.js';
-import { fmtSpread, median, spread } from './util.js';
+import { printCompared, runStandalone } from './shared/standalone.js';
+import { median } from './util.js';
 
 const { CostTracker, getDefaultCatalog } = await importBuilt<typeof import('langfuse-cost')>('index.js');
 const { CostCallbackHandler } = await importBuilt<typeof import('langfuse-cost/langchain')>('langchain.js');
@@ -74,21 +74,12 @@ console.log(
         `   after warm-up; process CPU incl. GC, deferred work and the ledger's encoding and writes (flushed every\n` +
         `   400 calls); median and range over ${ROUNDS} rounds; load average now ${load()}`,
     );
-    const noop = rounds[0]!;
-    console.log(`  ${variants[0]!.name.padEnd(44)} ${fmtSpread(spread(noop.map((x) => x.cpu)))}`);
-    for (let i = 1; i < variants.length; i++) {
-      const c = compare(rounds[i]!, noop);
-      console.log(
-        `  ${variants[i]!.name.padEnd(44)} ${fmtSpread(c.own)}; added ${fmtSpread(c.added)}; ` +
-          `${c.ratio.median.toFixed(2)}× the no-op handler (${c.ratio.min.toFixed(2)}–${c.ratio.max.toFixed(2)})`,
-      );
-      if (i === variants.length - 1) {
-        console.log(
-          `  added CPU per call of CostCallbackHandler() with its tracker and ledger ${c.added.median.toFixed(2)} µs: ` +
-            `goal ≤ ${TARGET_US} µs ${c.added.median <= TARGET_US ? 'met' : 'MISSED'}`,
-        );
-      }
-    }
+    printCompared(variants, rounds, {
+      width: 44,
+      peer: 'the no-op handler',
+      goal: 'added CPU per call of CostCallbackHandler() with its tracker and ledger',
+      target: TARGET_US,
+    });
   } finally {
     rmSync(ledgerDir, { recursive: true, force: true });
   }

@@ -43,8 +43,7 @@ import {
   pipeline,
   settle,
 } from './shared/otel-spans.js';
-import { compare, runStandalone } from './shared/standalone.js';
-import { fmtSpread, spread } from './util.js';
+import { printCompared, runStandalone } from './shared/standalone.js';
 
 const { CostTracker, getDefaultCatalog } = await importBuilt<typeof import('langfuse-cost')>('index.js');
 const { CostSpanProcessor } = await importBuilt<typeof import('langfuse-cost/otel')>('otel.js');
@@ -167,20 +166,12 @@ console.log(
               `   each after warm-up, all of one shape; process CPU incl. GC, deferred aggregation and the ledger's encoding\n` +
               `   and writes (flushed every 2,000 spans); median and range over ${ROUNDS} rounds; load average now ${load()}`,
       );
-      const bare = rounds[0]!;
-      console.log(`  ${variants[0]!.name.padEnd(48)} ${fmtSpread(spread(bare.map((x) => x.cpu)))}`);
-      for (let i = 1; i < variants.length; i++) {
-        const c = compare(rounds[i]!, bare);
-        console.log(
-          `  ${variants[i]!.name.padEnd(48)} ${fmtSpread(c.own)}; added ${fmtSpread(c.added)}; ` +
-            `${c.ratio.median.toFixed(2)}× the bare pipeline (${c.ratio.min.toFixed(2)}–${c.ratio.max.toFixed(2)})`,
-        );
-        if (i === variants.length - 1) {
-          console.log(
-            `  added CPU per LLM span with tracker and ledger ${c.added.median.toFixed(2)} µs: goal ≤ ${WHOLE_TARGET_US} µs ${c.added.median <= WHOLE_TARGET_US ? 'met' : 'MISSED'}`,
-          );
-        }
-      }
+      printCompared(variants, rounds, {
+        width: 48,
+        peer: 'the bare pipeline',
+        goal: 'added CPU per LLM span with tracker and ledger',
+        target: WHOLE_TARGET_US,
+      });
       console.log('');
     }
   } finally {

@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type Spread, spread } from '../util.js';
+import { fmtSpread, type Spread, spread } from '../util.js';
 
 /** What a runner prints (one JSON line): its figures per call, µs. */
 export interface RunnerResult {
@@ -108,4 +108,36 @@ export function compare(ours: RunnerResult[], peer: RunnerResult[]): Compared {
     added: spread(ours.map((x, r) => x.cpu - peer[r]!.cpu)),
     ratio: spread(ours.map((x, r) => x.cpu / peer[r]!.cpu)),
   };
+}
+
+/** How {@link printCompared} names things: the name column's width, the peer, the goal line. */
+export interface ComparedLabels {
+  width: number;
+  /** The peer after a ratio: `the bare pipeline`. */
+  peer: string;
+  /** What the last variant's added figure is, on the goal line. */
+  goal: string;
+  /** The goal, µs added. */
+  target: number;
+}
+
+/**
+ * Print the peer's figure (variant 0), then each variant's own figure, what it adds and the ratio,
+ * and whether the last variant's added figure meets the goal.
+ */
+export function printCompared(variants: readonly Variant[], rounds: Rounds, l: ComparedLabels): void {
+  const peer = rounds[0]!;
+  console.log(`  ${variants[0]!.name.padEnd(l.width)} ${fmtSpread(spread(peer.map((x) => x.cpu)))}`);
+  let added = Number.NaN;
+  for (let i = 1; i < variants.length; i++) {
+    const c = compare(rounds[i]!, peer);
+    console.log(
+      `  ${variants[i]!.name.padEnd(l.width)} ${fmtSpread(c.own)}; added ${fmtSpread(c.added)}; ` +
+        `${c.ratio.median.toFixed(2)}× ${l.peer} (${c.ratio.min.toFixed(2)}–${c.ratio.max.toFixed(2)})`,
+    );
+    added = c.added.median;
+  }
+  console.log(
+    `  ${l.goal} ${added.toFixed(2)} µs: goal ≤ ${l.target} µs ${added <= l.target ? 'met' : 'MISSED'}`,
+  );
 }
