@@ -16,11 +16,6 @@ import type { TokenUsage } from '../usage/token-usage.js';
 import { OpenSpans, recordContextOf, ServiceNameCache, spanDurationMs } from './attribution.js';
 import type { CostRecorder, ProcessorSpan, SpanProcessorLike } from './types.js';
 
-/** GenAI semconv: host of the server the call went to. */
-const SERVER_ADDRESS = 'server.address';
-/** OpenLLMetry's OpenAI instrumentation: the client's base URL. */
-const OPENAI_API_BASE = 'gen_ai.openai.api_base';
-
 /** Attributes the processor writes. */
 export const COST_ATTR = {
   /** Langfuse cost per usage key, JSON string, always with `total`. */
@@ -267,9 +262,11 @@ export class CostSpanProcessor implements SpanProcessorLike {
         model,
         x,
         usage,
-        // GenAI semconv `server.address` (OpenLLMetry: `gen_ai.openai.api_base`) on this machine:
-        // an unknown model there is self-hosted ($0), not unpriced.
-        this.isLocal(span.attributes[SERVER_ADDRESS]) || this.isLocal(span.attributes[OPENAI_API_BASE]),
+        // GenAI semconv `server.address` (OpenLLMetry: `gen_ai.openai.api_base`, the client's base
+        // URL) on this machine: an unknown model there is self-hosted ($0), not unpriced. Literal
+        // keys: a named read (see the `A` enum of extract-otel.ts), not a keyed one.
+        this.isLocal(span.attributes['server.address']) ||
+          this.isLocal(span.attributes['gen_ai.openai.api_base']),
         span,
       ),
       this.catalogValue,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { calculateCost, PriceCatalog } from '../../../src/pricing/index.js';
 import { toLangfuseCostDetails, toLangfuseUsageDetails } from '../../../src/usage/details.js';
 import { costDetailsJson, usageDetailsJson } from '../../../src/usage/details-json.generated.js';
-import { extractOtelUsage } from '../../../src/usage/extract-otel.js';
+import { extractOtelUsage, OTEL_ATTR } from '../../../src/usage/extract-otel.js';
 import { emptyUsage, type TokenUsage } from '../../../src/usage/token-usage.js';
 
 const usage = (u: Partial<TokenUsage>): TokenUsage => ({ ...emptyUsage(), requests: 1, ...u });
@@ -483,5 +483,59 @@ describe('extractOtelUsage: Anthropic 1-hour cache writes in AI SDK provider met
       cacheWrite1h: 2000,
       output: 400,
     });
+  });
+});
+
+describe('OTEL_ATTR', () => {
+  it('is a plain table of attribute names: upper-case keys, dotted names, no reverse entries', () => {
+    // Built from a string enum (so that the build inlines the names into named reads): a numeric
+    // member would add a reverse entry (value → key) to the exported object.
+    const entries = Object.entries(OTEL_ATTR);
+    expect(entries.length).toBe(72);
+    for (const [key, name] of entries) {
+      expect(key).toMatch(/^[A-Z][A-Z0-9_]*$/);
+      expect(name).toMatch(/^[a-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$|^model$/);
+    }
+    expect(OTEL_ATTR.INPUT).toBe('gen_ai.usage.input_tokens');
+    expect(OTEL_ATTR.LF_COST_DETAILS).toBe('langfuse.observation.cost_details');
+    expect(OTEL_ATTR.OPENAI_REQUEST_TIER_OLD).toBe('gen_ai.openai.request.service_tier');
+  });
+
+  it('reads the same span the same way whatever the order and the other attributes (many shapes in one process)', () => {
+    const base: [string, unknown][] = [
+      ['gen_ai.operation.name', 'chat'],
+      ['gen_ai.provider.name', 'openai'],
+      ['gen_ai.response.model', 'gpt-4o-2024-08-06'],
+      ['gen_ai.usage.input_tokens', 1200],
+      ['gen_ai.usage.cache_read.input_tokens', 200],
+      ['gen_ai.usage.output_tokens', 300],
+      ['gen_ai.usage.reasoning.output_tokens', 100],
+      ['openai.response.service_tier', 'flex'],
+    ];
+    const extra: [string, unknown][] = [
+      ['session.id', 's'],
+      ['user.id', 'u'],
+      ['langfuse.environment', 'prod'],
+      ['server.address', 'api.openai.com'],
+      ['http.response.status_code', 200],
+    ];
+    const expected = {
+      emitter: 'genai',
+      billable: true,
+      model: 'gpt-4o-2024-08-06',
+      provider: 'openai',
+      usage: usage({ input: 1000, cacheRead: 200, output: 200, reasoning: 100 }),
+      hasUsageDetails: false,
+      inputIncludedCache: true,
+      serviceTier: 'flex',
+    };
+    for (let shape = 0; shape < 64; shape++) {
+      const pairs = [...base];
+      extra.forEach((pair, i) => {
+        if (shape & (1 << i)) pairs.splice(i % pairs.length, 0, pair);
+      });
+      if (shape & 32) pairs.reverse();
+      expect(extractOtelUsage(Object.fromEntries(pairs))).toEqual(expected);
+    }
   });
 });
