@@ -42,7 +42,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  CREATE_LEDGER_RAW,
+  CREATE_LEDGER_ROWS,
   CREATE_OBSERVATIONS,
   CREATE_TRACES,
   FILL_OBSERVATIONS,
@@ -228,11 +228,14 @@ async function firstLoadSteps(path: string, rounds: number): Promise<void> {
       const exec = (sql: string, params: Record<string, string> = {}) => session.queryBindAsync(sql, params);
       try {
         await exec(`SET session_timezone = 'UTC'`);
-        for (const sql of [CREATE_LEDGER_RAW, CREATE_OBSERVATIONS, CREATE_TRACES]) await exec(sql);
+        for (const sql of [CREATE_LEDGER_ROWS, CREATE_OBSERVATIONS, CREATE_TRACES]) await exec(sql);
         await step(JS_NATIVE, () =>
-          writeNativeSegment({ path, start: 0, end: statSync(path).size }, join(out, 'ledger_raw.js.native')),
+          writeNativeSegment(
+            { path, start: 0, end: statSync(path).size },
+            join(out, 'ledger_rows.js.native'),
+          ),
         );
-        rmSync(join(out, 'ledger_raw.js.native'), { force: true });
+        rmSync(join(out, 'ledger_rows.js.native'), { force: true });
         await step('line check alone (JS, one thread; the general way)', () =>
           scanSegmentsFast([{ path, start: 0, end: -1 }], {}, () => {}),
         );
@@ -241,14 +244,14 @@ async function firstLoadSteps(path: string, rounds: number): Promise<void> {
         );
         // The staging rows as Native columns, read by ClickHouse (written here by ClickHouse itself, so
         // that this step reads the rows of the JSON parse).
-        const raw = join(out, 'ledger_raw.native');
+        const raw = join(out, 'ledger_rows.native');
         await exec(
-          `INSERT INTO FUNCTION file({path:String}, 'Native') SELECT * FROM ledger_raw ${KEEP_ORDER}, engine_file_truncate_on_insert = 1`,
+          `INSERT INTO FUNCTION file({path:String}, 'Native') SELECT * FROM ledger_rows ${KEEP_ORDER}, engine_file_truncate_on_insert = 1`,
           { path: raw },
         );
-        await exec('TRUNCATE TABLE ledger_raw');
+        await exec('TRUNCATE TABLE ledger_rows');
         await step(NATIVE_STAGING, () =>
-          exec(`INSERT INTO ledger_raw SELECT * FROM file({path:String}, 'Native') ${KEEP_ORDER}`, {
+          exec(`INSERT INTO ledger_rows SELECT * FROM file({path:String}, 'Native') ${KEEP_ORDER}`, {
             path: raw,
           }),
         );

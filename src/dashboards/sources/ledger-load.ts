@@ -10,6 +10,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, type Stats, statSyn
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Session } from 'chdb';
+import { LEDGER_ROWS_VERSION } from '../../node/ledger/native.js';
 import {
   checkSegments,
   type LedgerScanResult,
@@ -20,7 +21,7 @@ import {
 import { checkSegmentsInWorkers, writeNativeInWorker } from '../../node/ledger/report.js';
 import { type CachePart, type LedgerCache, lastLineEnd } from './ledger-cache.js';
 import {
-  CREATE_LEDGER_RAW,
+  CREATE_LEDGER_ROWS,
   CREATE_OBSERVATIONS,
   CREATE_TRACES,
   FILL_OBSERVATIONS,
@@ -68,7 +69,9 @@ ORDER BY max(event_ts) DESC`;
 export function cacheSchema(engineVersion: string): string {
   return [
     engineVersion,
-    LEDGER_SCHEMA,
+    `rows ${LEDGER_ROWS_VERSION}`,
+    CREATE_LEDGER_ROWS,
+    LOAD_LEDGER_FILE,
     CREATE_OBSERVATIONS,
     CREATE_TRACES,
     FILL_OBSERVATIONS,
@@ -114,7 +117,7 @@ export async function loadLedger(
   options: LoadLedgerOptions,
 ): Promise<LedgerLoad> {
   const exec = (sql: string, params: Record<string, string> = {}) => session.queryBindAsync(sql, params);
-  await exec(CREATE_LEDGER_RAW);
+  await exec(CREATE_LEDGER_ROWS);
   await exec(CREATE_OBSERVATIONS);
   await exec(renameTable(CREATE_OBSERVATIONS, 'observations', PART_OBSERVATIONS));
   await exec(renameTable(CREATE_TRACES, 'traces', PART_TRACES));
@@ -130,7 +133,7 @@ export async function loadLedger(
           ? `INSERT INTO traces SELECT * FROM ${TRACE_PARTS} ${KEEP_ORDER}`
           : MERGE_TRACES,
       );
-      for (const t of ['ledger_raw', PART_OBSERVATIONS, PART_TRACES, TRACE_PARTS])
+      for (const t of ['ledger_rows', PART_OBSERVATIONS, PART_TRACES, TRACE_PARTS])
         await exec(`DROP TABLE ${t}`);
       return r;
     }
@@ -230,7 +233,7 @@ interface PartFiles {
 }
 
 /**
- * Fill the part tables from `ledger_raw` once `load` has filled it, then (with a cache) write them as
+ * Fill the part tables from `ledger_rows` once `load` has filled it, then (with a cache) write them as
  * the part's Native files, under their temporary names.
  */
 async function fillPart(
@@ -339,9 +342,9 @@ async function buildPart(
     built =
       (check.skippedPerFile[file] ?? 0) === 0 &&
       err === null &&
-      (await rowsIn(session, 'ledger_raw')) === check.lines;
+      (await rowsIn(session, 'ledger_rows')) === check.lines;
     if (!built) {
-      for (const t of ['ledger_raw', PART_OBSERVATIONS, PART_TRACES]) await exec(`TRUNCATE TABLE ${t}`);
+      for (const t of ['ledger_rows', PART_OBSERVATIONS, PART_TRACES]) await exec(`TRUNCATE TABLE ${t}`);
       removeTemp();
     }
   }
@@ -378,7 +381,7 @@ async function buildPart(
   }
   await exec(`INSERT INTO observations SELECT * FROM ${PART_OBSERVATIONS} ${KEEP_ORDER}`);
   await exec(`INSERT INTO ${TRACE_PARTS} SELECT * FROM ${PART_TRACES} ${KEEP_ORDER}`);
-  for (const t of ['ledger_raw', PART_OBSERVATIONS, PART_TRACES]) await exec(`TRUNCATE TABLE ${t}`);
+  for (const t of ['ledger_rows', PART_OBSERVATIONS, PART_TRACES]) await exec(`TRUNCATE TABLE ${t}`);
   return part;
 }
 
@@ -392,8 +395,8 @@ function nativeShares(): number {
 
 /**
  * Check the lines of `file` in `[start, end)` (whole lines) on worker threads that write them as the
- * staging table's Native columns, and read those into `ledger_raw` (each share as soon as it is ready).
- * Null, with `ledger_raw` empty, when a line is not in the form our encoder writes, a worker could not
+ * staging table's Native columns, and read those into `ledger_rows` (each share as soon as it is ready).
+ * Null, with `ledger_rows` empty, when a line is not in the form our encoder writes, a worker could not
  * run or ClickHouse refused a file: the caller then checks and parses the lines the general way.
  */
 async function loadNative(
@@ -417,7 +420,7 @@ async function loadNative(
       }
       try {
         await session.queryBindAsync(
-          `INSERT INTO ledger_raw SELECT * FROM file({path:String}, 'Native') ${KEEP_ORDER}`,
+          `INSERT INTO ledger_rows SELECT * FROM file({path:String}, 'Native') ${KEEP_ORDER}`,
           { path: outs[i]! },
         );
         lines += n;
@@ -426,7 +429,7 @@ async function loadNative(
       }
       rmSync(outs[i]!, { force: true });
     }
-    if (lines === null) await session.queryBindAsync('TRUNCATE TABLE ledger_raw', {});
+    if (lines === null) await session.queryBindAsync('TRUNCATE TABLE ledger_rows', {});
     return lines === null ? null : { lines, workers: segments.length };
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -5,21 +5,99 @@
  * fallback, …); session_id, user_id and tags go on the trace, as in Langfuse.
  */
 
+import { LEDGER_COLUMN_KINDS } from '../../ledger/check.js';
+import { LEDGER_COLUMNS } from '../../ledger/line.js';
 import { LEDGER_TOTAL_COST_SQL } from '../../ledger/priced.js';
-import { LEDGER_RAW_COLUMNS } from '../../node/ledger/native.js';
+import {
+  DEFAULT_ENVIRONMENT_ROW,
+  DEFAULT_PROJECT,
+  DEFAULT_TYPE,
+  ENVIRONMENT_GIVEN,
+  LEDGER_ROW_COLUMNS,
+  METADATA_FIELDS,
+  NAME_GIVEN,
+} from '../../node/ledger/native.js';
+
+/** The ClickHouse type of each kind of ledger column (see `LEDGER_COLUMN_KINDS`), as read from JSON. */
+const RAW_TYPE: Readonly<Record<string, string>> = {
+  id: 'String',
+  'string?': 'Nullable(String)',
+  time: 'Nullable(String)',
+  tokens: 'Map(String, UInt64)',
+  usd: 'Map(String, Decimal64(12))',
+  'usd?': 'Nullable(Decimal64(12))',
+  'pico?': 'Nullable(String)',
+  metadata: 'Map(String, String)',
+  strings: 'Array(String)',
+  bool: 'Nullable(Bool)',
+  ms: 'Nullable(Float64)',
+  status: 'Nullable(String)',
+};
+
+/** The ledger line as ClickHouse reads it (JSONEachRow; unknown keys are skipped, missing keys default). */
+export const LEDGER_SCHEMA = LEDGER_COLUMNS.map((c) => `${c} ${RAW_TYPE[LEDGER_COLUMN_KINDS[c]]}`).join(', ');
 
 /**
- * The ledger line as ClickHouse reads it (JSONEachRow; unknown keys are skipped, missing keys default),
- * and as the line check writes it in Native (`LEDGER_RAW_COLUMNS`, one list for both).
+ * Staging table: the ledger's rows, read once, with what `observations` stores already derived, and
+ * what `traces` is grouped from (`LEDGER_ROW_COLUMNS`). Filled from JSON by {@link LOAD_LEDGER_FILE},
+ * or from the Native columns the line check writes for lines in our encoder's form.
  */
-export const LEDGER_SCHEMA = LEDGER_RAW_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
+export const CREATE_LEDGER_ROWS = `CREATE TABLE ledger_rows (${LEDGER_ROW_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')}) ENGINE = Memory`;
 
-/** Staging table: the ledger parsed once, read twice (observations and traces). */
-export const CREATE_LEDGER_RAW = `CREATE TABLE ledger_raw (${LEDGER_SCHEMA}) ENGINE = Memory`;
+// A record's instant: its start, else its end. Times are ISO-8601 UTC with milliseconds.
+const START = `parseDateTime64BestEffort(coalesce(r.start_time, r.end_time), 3, 'UTC')`;
+const END = `parseDateTime64BestEffortOrNull(r.end_time, 3, 'UTC')`;
+
+/** The value of each `METADATA_FIELDS` key in a raw ledger row `r` ('' for none). */
+const METADATA_SQL: Readonly<Record<string, string>> = {
+  provider: `ifNull(r.provider, '')`,
+  tenant_id: `ifNull(r.tenant_id, '')`,
+  fallback: `if(r.fallback, 'true', '')`,
+  estimated: `if(r.estimated, 'true', '')`,
+  price_source: `if(r.source IN ('catalog', ''), '', ifNull(r.source, ''))`,
+  service: `ifNull(r.service, '')`,
+};
+
+/**
+ * A raw ledger row `r` → the staging row (`ledger_rows`' columns, in order). Our ledger fields without a
+ * Langfuse column become metadata keys, only when they say something (a map lookup scans every key, so
+ * each key costs every dashboard a little): provider, tenant_id, fallback and estimated (when true),
+ * price_source (when not the catalog), service. The resolved model is `internal_model_id`, the tier
+ * `usage_pricing_tier_name`, the status `level`. The line check's Native writer (`writeNativeSegment`)
+ * derives the same columns from the lines in our encoder's form: a test holds the two to the same rows.
+ */
+export const LEDGER_ROWS_SELECT = `
+  r.id AS id,
+  coalesce(nullIf(r.trace_id, ''), r.id) AS trace_id,
+  coalesce(nullIf(r.project_id, ''), '${DEFAULT_PROJECT}') AS project_id,
+  coalesce(nullIf(r.environment, ''), '${DEFAULT_ENVIRONMENT_ROW}') AS environment,
+  coalesce(nullIf(r.type, ''), '${DEFAULT_TYPE}') AS type,
+  nullIf(r.parent_observation_id, '') AS parent_observation_id,
+  ${START} AS start_time,
+  ${END} AS end_time,
+  ifNull(r.name, '') AS name,
+  mapFilter((k, v) -> v != '', mapUpdate(CAST(r.metadata, 'Map(String, String)'), CAST(map(
+    ${METADATA_FIELDS.map((k) => `'${k}', ${METADATA_SQL[k]}`).join(',\n    ')}
+  ), 'Map(String, String)'))) AS metadata,
+  coalesce(nullIf(r.level, ''), if(r.status = 'error', 'ERROR', 'DEFAULT')) AS level,
+  r.status_message AS status_message,
+  r.provided_model_name AS provided_model_name,
+  r.internal_model_id AS internal_model_id,
+  r.usage_details AS usage_details,
+  r.cost_details AS cost_details,
+  r.provided_cost_details AS provided_cost_details,
+  ${LEDGER_TOTAL_COST_SQL} AS total_cost,
+  coalesce(${END}, ${START}) AS event_ts,
+  nullIf(r.tier, '') AS usage_pricing_tier_name,
+  ifNull(r.user_id, '') AS user_id,
+  ifNull(r.session_id, '') AS session_id,
+  r.tags AS tags,
+  toUInt8(if(r.name IS NULL, 0, ${NAME_GIVEN}) + if(ifNull(r.environment, '') = '', 0, ${ENVIRONMENT_GIVEN})) AS trace_flags`;
 
 /** Read one ledger file into the staging table. The path is a bound parameter. */
-export const LOAD_LEDGER_FILE = `INSERT INTO ledger_raw
-SELECT * FROM file({path:String}, 'JSONEachRow', {schema:String})
+export const LOAD_LEDGER_FILE = `INSERT INTO ledger_rows
+SELECT ${LEDGER_ROWS_SELECT}
+FROM file({path:String}, 'JSONEachRow', {schema:String}) AS r
 SETTINGS input_format_skip_unknown_fields = 1`;
 
 /**
@@ -57,10 +135,6 @@ export const CREATE_TRACES = `CREATE TABLE traces (
   is_deleted UInt8
 ) ENGINE = Memory`;
 
-// A record's instant: its start, else its end. Times are ISO-8601 UTC with milliseconds.
-const START = `parseDateTime64BestEffort(coalesce(r.start_time, r.end_time), 3, 'UTC')`;
-const END = `parseDateTime64BestEffortOrNull(r.end_time, 3, 'UTC')`;
-
 /**
  * Rows are stored newest `event_ts` first: the order in which every dashboard dedups (`ORDER BY event_ts
  * DESC LIMIT 1 BY id`), so its sort finds them nearly sorted (on a million calls, 3–45% less CPU per
@@ -72,74 +146,53 @@ export const ROW_ORDER = 'ORDER BY event_ts DESC';
 export const KEEP_ORDER = 'SETTINGS max_threads = 1';
 
 /**
- * Ledger → observations. Our ledger fields without a Langfuse column become metadata keys, only when
- * they say something (a map lookup scans every key, so each key costs every dashboard a little):
- * provider, tenant_id, fallback and estimated (when true), price_source (when not the catalog), service.
- * The resolved model is `internal_model_id`, the tier `usage_pricing_tier_name`, the status `level`.
+ * Staging rows → observations: the columns are derived already (see {@link LEDGER_ROWS_SELECT}); the
+ * ones Langfuse has and the ledger has not are NULL or empty.
  */
 export const FILL_OBSERVATIONS = `INSERT INTO observations
 SELECT
-  r.id,
-  coalesce(nullIf(r.trace_id, ''), r.id) AS trace_id,
-  coalesce(nullIf(r.project_id, ''), 'local') AS project_id,
-  coalesce(nullIf(r.environment, ''), 'default') AS environment,
-  coalesce(nullIf(r.type, ''), 'GENERATION') AS type,
-  nullIf(r.parent_observation_id, '') AS parent_observation_id,
-  ${START} AS start_time,
-  ${END} AS end_time,
-  ifNull(r.name, '') AS name,
-  CAST(mapFilter((k, v) -> v != '', mapUpdate(CAST(r.metadata, 'Map(String, String)'), CAST(map(
-    'provider', ifNull(r.provider, ''),
-    'tenant_id', ifNull(r.tenant_id, ''),
-    'fallback', if(r.fallback, 'true', ''),
-    'estimated', if(r.estimated, 'true', ''),
-    'price_source', if(r.source IN ('catalog', ''), '', ifNull(r.source, '')),
-    'service', ifNull(r.service, '')
-  ), 'Map(String, String)'))), 'Map(LowCardinality(String), String)') AS metadata,
-  coalesce(nullIf(r.level, ''), if(r.status = 'error', 'ERROR', 'DEFAULT')) AS level,
-  r.status_message,
+  id, trace_id, project_id, environment, type, parent_observation_id, start_time, end_time, name, metadata,
+  level, status_message,
   NULL AS version, NULL AS input, NULL AS output,
-  r.provided_model_name,
-  r.internal_model_id,
+  provided_model_name, internal_model_id,
   NULL AS model_parameters,
   map() AS provided_usage_details,
-  r.usage_details,
-  r.provided_cost_details,
-  r.cost_details,
-  ${LEDGER_TOTAL_COST_SQL} AS total_cost,
+  usage_details, provided_cost_details, cost_details, total_cost,
   NULL AS completion_start_time, NULL AS prompt_id, NULL AS prompt_name, NULL AS prompt_version,
   now64(3) AS created_at, now64(3) AS updated_at,
-  coalesce(${END}, ${START}) AS event_ts,
+  event_ts,
   0 AS is_deleted,
   NULL AS usage_pricing_tier_id,
-  nullIf(r.tier, '') AS usage_pricing_tier_name
-FROM ledger_raw AS r
+  usage_pricing_tier_name
+FROM ledger_rows
 ${ROW_ORDER}`;
 
 /**
- * Ledger → traces: one row per (project, trace) with the trace-level attributes of its records. On one
- * thread ({@link KEEP_ORDER}), so that `any` takes a trace's first value in the ledger's order whatever
- * the blocks the staging rows came in (threads aggregating blocks of their own may each hold a value).
+ * Staging rows → traces: one row per (project, trace) with the trace-level attributes of its records: the
+ * earliest start, the name of the earliest record that has one, the first non-empty user, session and
+ * environment in the ledger's order, the union of the tags, the latest event. On one thread
+ * ({@link KEEP_ORDER}), so that "first" is the ledger's order whatever the blocks the staging rows came in
+ * (threads aggregating blocks of their own may each hold a value).
  */
 export const FILL_TRACES = `INSERT INTO traces
 SELECT
-  coalesce(nullIf(r.trace_id, ''), r.id) AS tid,
-  min(${START}) AS timestamp,
-  ifNull(argMin(r.name, ${START}), '') AS name,
+  r.trace_id AS tid,
+  min(r.start_time) AS timestamp,
+  argMinIf(r.name, r.start_time, bitAnd(r.trace_flags, ${NAME_GIVEN}) != 0) AS name,
   any(nullIf(r.user_id, '')) AS user_id,
   -- The tenant stays on each record (observation metadata): records of one trace may differ.
   CAST(map(), 'Map(LowCardinality(String), String)') AS metadata,
   NULL AS release, NULL AS version,
-  coalesce(nullIf(r.project_id, ''), 'local') AS pid,
-  ifNull(any(nullIf(r.environment, '')), 'default') AS environment,
+  r.project_id AS pid,
+  ifNull(any(if(bitAnd(r.trace_flags, ${ENVIRONMENT_GIVEN}) != 0, r.environment, NULL)), '${DEFAULT_ENVIRONMENT_ROW}') AS environment,
   false AS public, false AS bookmarked,
   arraySort(groupUniqArrayArray(r.tags)) AS tags,
   NULL AS input, NULL AS output,
   any(nullIf(r.session_id, '')) AS session_id,
   now64(3) AS created_at, now64(3) AS updated_at,
-  max(coalesce(${END}, ${START})) AS event_ts,
+  max(r.event_ts) AS event_ts,
   0 AS is_deleted
-FROM ledger_raw AS r
+FROM ledger_rows AS r
 GROUP BY pid, tid
 ${ROW_ORDER}
 ${KEEP_ORDER}`;

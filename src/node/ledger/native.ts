@@ -1,61 +1,112 @@
 /**
- * Ledger lines as ClickHouse Native columns, written by the line check itself, so that the dashboards'
- * loader parses the JSON once (here, on worker threads) instead of twice (the line check, then
- * ClickHouse's JSONEachRow parser).
+ * Ledger lines as the rows of the dashboards' staging table (`ledger_rows`), written as ClickHouse Native
+ * columns by the line check itself, so that the dashboards' loader parses the JSON once (here, on worker
+ * threads) instead of twice (the line check, then ClickHouse's JSONEachRow parser), and ClickHouse
+ * derives nothing per row: the columns already hold what `observations` stores (times as DateTime64,
+ * the metadata map with the ledger fields Langfuse has no column for, the defaults, the total cost) and
+ * what `traces` is grouped from. `LEDGER_ROWS_SELECT` (dashboards/sources/ledger-tables.ts) is the
+ * same derivation in SQL, for the lines read the general way; a test holds the two to the same rows.
  *
  * Only the lines our own encoder writes are taken this way: the columns in the line format's order (any
  * of them omitted), no whitespace, no escaped string, numbers in plain decimal form, times in the
- * ledger's own form. Each such line is checked by the rules of `ledgerLineProblem` (a line that breaks
- * one is declined, never guessed), and its columns hold what ClickHouse's JSON parser reads from it
- * (strings byte for byte, amounts as exact Decimal64(12), `cost_pico` as its text). A segment with any
- * other line is declined whole: the caller then checks and parses it the general way, with the same
- * result.
+ * ledger's own form (years 1900 to 2299, DateTime64's range). Each such line is checked by the rules of
+ * `ledgerLineProblem` (a line that breaks one is declined, never guessed). A segment with any other line
+ * is declined whole: the caller then checks and parses it the general way, with the same result.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { isCanonicalTimeBytes, LEDGER_COLUMN_KINDS, OUTSIDE_TOTAL } from '../../ledger/check.js';
 import { LEDGER_COLUMNS } from '../../ledger/line.js';
 import { type LedgerSegment, readWholeLines } from './read.js';
 
-// How each column is read and written (from the check's kind of the column).
-const ID = 0; // String, non-empty
-const STR = 1; // Nullable(String)
-const TIME = 2; // Nullable(String), a time in the ledger's form
-const TOKENS = 3; // Map(String, UInt64), `total` the sum of the token counts
-const USD = 4; // Map(String, Decimal64(12))
-const USD_OPT = 5; // Nullable(Decimal64(12))
-const PICO = 6; // Nullable(String): the integer's text
-const META = 7; // Map(String, String)
-const TAGS = 8; // Array(String)
-const BOOL = 9; // Nullable(Bool), never null in a valid line
-const MS = 10; // Nullable(Float64)
-const STATUS = 11; // Nullable(String): success, error or cached
+// How each ledger column is read (from the check's kind of the column).
+const ID = 0; // non-empty string
+const STR = 1; // string or null
+const TIME = 2; // a time in the ledger's form
+const TOKENS = 3; // map of token counts, `total` their sum
+const USD = 4; // map of amounts
+const USD_OPT = 5; // amount or null
+const PICO = 6; // integer or null
+const META = 7; // map of strings
+const TAGS = 8; // array of strings
+const BOOL = 9; // true or false
+const MS = 10; // plain number
+const STATUS = 11; // success, error or cached
 
-const KIND_OF: Readonly<Record<string, readonly [number, string]>> = {
-  id: [ID, 'String'],
-  'string?': [STR, 'Nullable(String)'],
-  time: [TIME, 'Nullable(String)'],
-  tokens: [TOKENS, 'Map(String, UInt64)'],
-  usd: [USD, 'Map(String, Decimal64(12))'],
-  'usd?': [USD_OPT, 'Nullable(Decimal64(12))'],
-  'pico?': [PICO, 'Nullable(String)'],
-  metadata: [META, 'Map(String, String)'],
-  strings: [TAGS, 'Array(String)'],
-  bool: [BOOL, 'Nullable(Bool)'],
-  ms: [MS, 'Nullable(Float64)'],
-  status: [STATUS, 'Nullable(String)'],
+const KIND_OF: Readonly<Record<string, number>> = {
+  id: ID,
+  'string?': STR,
+  time: TIME,
+  tokens: TOKENS,
+  usd: USD,
+  'usd?': USD_OPT,
+  'pico?': PICO,
+  metadata: META,
+  strings: TAGS,
+  bool: BOOL,
+  ms: MS,
+  status: STATUS,
 };
 
 /**
- * The staging table's columns (name, ClickHouse type), in the line format's order: the dashboards'
- * `ledger_raw` is created from this list, so the Native files written here fit it.
+ * The staging table's columns (name, ClickHouse type), in order: `observations`' columns that vary by
+ * row, already derived (see `FILL_OBSERVATIONS`), then what `traces` needs besides them. `user_id` and
+ * `session_id` are '' when the line has none; `trace_flags` says which of a row's trace attributes the
+ * line gave ({@link NAME_GIVEN}, {@link ENVIRONMENT_GIVEN}), because `traces` takes a trace's first given
+ * one. The dashboards' `ledger_rows` is created from this list, so the Native files written here fit it.
  */
-export const LEDGER_RAW_COLUMNS: readonly (readonly [string, string])[] = LEDGER_COLUMNS.map((c) => [
-  c,
-  KIND_OF[LEDGER_COLUMN_KINDS[c]]![1],
-]);
+export const LEDGER_ROW_COLUMNS: readonly (readonly [string, string])[] = [
+  ['id', 'String'],
+  ['trace_id', 'String'],
+  ['project_id', 'String'],
+  ['environment', 'String'],
+  ['type', 'String'],
+  ['parent_observation_id', 'Nullable(String)'],
+  ['start_time', 'DateTime64(3)'],
+  ['end_time', 'Nullable(DateTime64(3))'],
+  ['name', 'String'],
+  ['metadata', 'Map(String, String)'],
+  ['level', 'String'],
+  ['status_message', 'Nullable(String)'],
+  ['provided_model_name', 'Nullable(String)'],
+  ['internal_model_id', 'Nullable(String)'],
+  ['usage_details', 'Map(String, UInt64)'],
+  ['cost_details', 'Map(String, Decimal64(12))'],
+  ['provided_cost_details', 'Map(String, Decimal64(12))'],
+  ['total_cost', 'Nullable(Decimal64(12))'],
+  ['event_ts', 'DateTime64(3)'],
+  ['usage_pricing_tier_name', 'Nullable(String)'],
+  ['user_id', 'String'],
+  ['session_id', 'String'],
+  ['tags', 'Array(String)'],
+  ['trace_flags', 'UInt8'],
+];
+
+/**
+ * Version of the derivation {@link writeNativeSegment} applies (part of the dashboards' cache key): bumped
+ * when a staging column's value changes, so that no cache entry built the older way is reused.
+ */
+export const LEDGER_ROWS_VERSION = 1;
+
+/** `trace_flags` bit: the line has a `name` (not null), which a trace's name is taken from. */
+export const NAME_GIVEN = 1;
+/** `trace_flags` bit: the line has a non-empty `environment`, which a trace's environment is taken from. */
+export const ENVIRONMENT_GIVEN = 2;
+
+/** Defaults of `observations` for a line without the column (or with an empty one). */
+export const DEFAULT_PROJECT = 'local';
+export const DEFAULT_ENVIRONMENT_ROW = 'default';
+export const DEFAULT_TYPE = 'GENERATION';
+
+/**
+ * Ledger fields without a Langfuse column, as `observations`' metadata keys (in this order, after the
+ * line's own metadata, whose keys of the same names they replace); a key whose value is empty is left
+ * out: `provider`, `tenant_id`, `service` when set, `fallback` and `estimated` as 'true' when true,
+ * `price_source` when the price came from somewhere other than the catalog.
+ */
+export const METADATA_FIELDS = ['provider', 'tenant_id', 'fallback', 'estimated', 'price_source', 'service'];
 
 const N = LEDGER_COLUMNS.length;
-const KINDS = Int32Array.from(LEDGER_COLUMNS, (c) => KIND_OF[LEDGER_COLUMN_KINDS[c]]![0]);
+const KINDS = Int32Array.from(LEDGER_COLUMNS, (c) => KIND_OF[LEDGER_COLUMN_KINDS[c]]!);
 /** `"column":` of each column, as bytes. */
 const KEYS = LEDGER_COLUMNS.map((c) => Buffer.from(`"${c}":`, 'latin1'));
 /** Columns every line must have (as `ledgerLineProblem` requires). */
@@ -63,6 +114,74 @@ const REQUIRED = Uint8Array.from(LEDGER_COLUMNS, (c) => (c === 'id' || c === 'st
 const OUTSIDE = [...OUTSIDE_TOTAL].map((k) => Buffer.from(k, 'latin1'));
 const TOTAL = Buffer.from('total', 'latin1');
 const STATUSES = ['success', 'error', 'cached'].map((s) => Buffer.from(s, 'latin1'));
+const ERROR_STATUS = 1;
+const META_KEYS = METADATA_FIELDS.map((k) => Buffer.from(k, 'latin1'));
+const TRUE_TEXT = Buffer.from('true', 'latin1');
+const CATALOG = Buffer.from('catalog', 'latin1');
+const LOCAL = Buffer.from(DEFAULT_PROJECT, 'latin1');
+const DEFAULT_ENV = Buffer.from(DEFAULT_ENVIRONMENT_ROW, 'latin1');
+const GENERATION = Buffer.from(DEFAULT_TYPE, 'latin1');
+const LEVEL_ERROR = Buffer.from('ERROR', 'latin1');
+const LEVEL_DEFAULT = Buffer.from('DEFAULT', 'latin1');
+
+/** Index of a ledger column. */
+const col = (name: (typeof LEDGER_COLUMNS)[number]) => LEDGER_COLUMNS.indexOf(name);
+const C_ID = col('id');
+const C_TRACE = col('trace_id');
+const C_PARENT = col('parent_observation_id');
+const C_PROJECT = col('project_id');
+const C_TYPE = col('type');
+const C_NAME = col('name');
+const C_ENV = col('environment');
+const C_START = col('start_time');
+const C_LEVEL = col('level');
+const C_STATUS_MESSAGE = col('status_message');
+const C_PROVIDED_MODEL = col('provided_model_name');
+const C_INTERNAL_MODEL = col('internal_model_id');
+const C_USAGE = col('usage_details');
+const C_COST = col('cost_details');
+const C_PROVIDED_COST = col('provided_cost_details');
+const C_SESSION = col('session_id');
+const C_USER = col('user_id');
+const C_TENANT = col('tenant_id');
+const C_TAGS = col('tags');
+const C_PROVIDER = col('provider');
+const C_SOURCE = col('source');
+const C_ESTIMATED = col('estimated');
+const C_TIER = col('tier');
+const C_FALLBACK = col('fallback');
+const C_SERVICE = col('service');
+
+/** Index of a staging column. */
+const row = (name: string) => LEDGER_ROW_COLUMNS.findIndex(([n]) => n === name);
+const R = LEDGER_ROW_COLUMNS.length;
+const R_ID = row('id');
+const R_TRACE = row('trace_id');
+const R_PROJECT = row('project_id');
+const R_ENV = row('environment');
+const R_TYPE = row('type');
+const R_PARENT = row('parent_observation_id');
+const R_START = row('start_time');
+const R_END = row('end_time');
+const R_NAME = row('name');
+const R_META = row('metadata');
+const R_LEVEL = row('level');
+const R_STATUS_MESSAGE = row('status_message');
+const R_PROVIDED_MODEL = row('provided_model_name');
+const R_INTERNAL_MODEL = row('internal_model_id');
+const R_TOTAL_COST = row('total_cost');
+const R_EVENT = row('event_ts');
+const R_TIER = row('usage_pricing_tier_name');
+const R_USER = row('user_id');
+const R_SESSION = row('session_id');
+const R_FLAGS = row('trace_flags');
+/** The ledger's map and array columns are copied as they are, to these staging columns. */
+const ROW_OF_LIST = new Int32Array(N).fill(-1);
+ROW_OF_LIST[C_USAGE] = row('usage_details');
+ROW_OF_LIST[C_COST] = row('cost_details');
+ROW_OF_LIST[C_PROVIDED_COST] = row('provided_cost_details');
+ROW_OF_LIST[C_TAGS] = row('tags');
+const LIST_COLUMNS = Int32Array.of(C_USAGE, C_COST, C_PROVIDED_COST, C_TAGS);
 
 /** Rows per Native block (the reader squashes them; a block bounds this thread's memory). */
 const BLOCK_ROWS = 65_536;
@@ -76,6 +195,12 @@ const MAX_INT_DIGITS = 15;
 const USD_SCALE = 12;
 const POW10 = Array.from({ length: USD_SCALE + 1 }, (_, i) => 10 ** i);
 const TWO_32 = 4294967296;
+/** Years of a time taken (DateTime64's range; others go the general way). */
+const MIN_YEAR = 1900;
+const MAX_YEAR = 2299;
+const MS_PER_DAY = 86_400_000;
+/** Most keys of a line's usage or metadata map taken. */
+const MAX_KEYS = 64;
 /** Strings shorter than this are copied byte by byte (a native copy costs more for them). */
 const SHORT = 64;
 
@@ -144,6 +269,20 @@ class Bytes {
     this.n = n + 8;
   }
 
+  /** An integer of magnitude below 2^53, as 8 little-endian two's complement bytes (Int64, DateTime64). */
+  i64(v: number): void {
+    if (v >= 0) {
+      this.u64(v);
+      return;
+    }
+    this.room(8);
+    const hi = Math.floor(v / TWO_32);
+    const lo = v - hi * TWO_32;
+    this.b.writeUInt32LE(lo, this.n);
+    this.b.writeInt32LE(hi, this.n + 4);
+    this.n += 8;
+  }
+
   f64(v: number): void {
     this.room(8);
     this.b.writeDoubleLE(v, this.n);
@@ -152,7 +291,7 @@ class Bytes {
 }
 
 /** Each column's head in a Native block (its name, then its type, as Native Strings): the same in every block. */
-const COLUMN_HEADS = LEDGER_RAW_COLUMNS.map(([name, type]) => {
+const COLUMN_HEADS = LEDGER_ROW_COLUMNS.map(([name, type]) => {
   const h = new Bytes();
   for (const text of [name, type]) {
     const b = Buffer.from(text, 'latin1');
@@ -164,16 +303,16 @@ const COLUMN_HEADS = LEDGER_RAW_COLUMNS.map(([name, type]) => {
 /** One block's columns, as Native parts: null map, array offsets, data (map keys), map values. */
 class Columns {
   rows = 0;
-  readonly data = KEYS.map(() => new Bytes());
-  readonly nulls = KEYS.map(() => new Bytes());
-  readonly offsets = KEYS.map(() => new Bytes());
-  readonly values = KEYS.map(() => new Bytes());
+  readonly data = LEDGER_ROW_COLUMNS.map(() => new Bytes());
+  readonly nulls = LEDGER_ROW_COLUMNS.map(() => new Bytes());
+  readonly offsets = LEDGER_ROW_COLUMNS.map(() => new Bytes());
+  readonly values = LEDGER_ROW_COLUMNS.map(() => new Bytes());
   /** Elements of each map or array column so far in the block (its next offset). */
-  readonly counts = new Float64Array(N);
+  readonly counts = new Float64Array(R);
 
   /** Drop the block's rows. */
   clear(): void {
-    for (let i = 0; i < N; i++) {
+    for (let i = 0; i < R; i++) {
       this.data[i]!.n = 0;
       this.nulls[i]!.n = 0;
       this.offsets[i]!.n = 0;
@@ -187,10 +326,10 @@ class Columns {
   flush(fd: number): void {
     if (this.rows === 0) return;
     const head = new Bytes();
-    head.varint(N);
+    head.varint(R);
     head.varint(this.rows);
     writeSync(fd, head.b, 0, head.n);
-    for (let i = 0; i < N; i++) {
+    for (let i = 0; i < R; i++) {
       const h = COLUMN_HEADS[i]!;
       writeSync(fd, h.b, 0, h.n);
       for (const part of [this.nulls[i]!, this.offsets[i]!, this.data[i]!, this.values[i]!]) {
@@ -201,100 +340,131 @@ class Columns {
     }
     this.rows = 0;
   }
+
+  /** A String value: `src[a, e)`. */
+  str(r: number, src: Uint8Array, a: number, e: number): void {
+    this.data[r]!.str(src as Buffer, a, e);
+  }
+
+  /** A Nullable(String) value: `src[a, e)`, or NULL when `a` is -1. */
+  nullableStr(r: number, src: Uint8Array, a: number, e: number): void {
+    if (a < 0) {
+      this.nulls[r]!.u8(1);
+      this.data[r]!.u8(0);
+    } else {
+      this.nulls[r]!.u8(0);
+      this.data[r]!.str(src as Buffer, a, e);
+    }
+  }
+
+  /** A Nullable Int64-sized value (DateTime64, Decimal64): `v`, or NULL when `present` is false. */
+  nullableI64(r: number, present: boolean, v: number): void {
+    this.nulls[r]!.u8(present ? 0 : 1);
+    this.data[r]!.i64(present ? v : 0);
+  }
+
+  /** End the row of a map or array column that got `n` elements. */
+  endList(r: number, n: number): void {
+    this.counts[r]! += n;
+    this.offsets[r]!.u64(this.counts[r]!);
+  }
 }
 
 /** The line scanner's state: the bytes being read and the columns. */
 class Scanner {
   buf: Buffer = Buffer.alloc(0);
   readonly cols = new Columns();
-  // Keys of the tokens map being read (to decline a repeated one): start and end of each.
-  private readonly keyAt = new Int32Array(64);
-  private readonly keyEnd = new Int32Array(64);
+  /** The line's value of each ledger column: its bytes `[at, end)`; `at` -1 when null or absent. */
+  private readonly at = new Int32Array(N);
+  private readonly end = new Int32Array(N);
+  /** Elements of the line's map and array columns (by ledger column). */
+  private readonly listN = new Int32Array(N);
+  // Keys of the map being read (to decline a repeated one), and the metadata's values: start and end of each.
+  private readonly keyAt = new Int32Array(MAX_KEYS);
+  private readonly keyEnd = new Int32Array(MAX_KEYS);
+  private readonly valAt = new Int32Array(MAX_KEYS);
+  private readonly valEnd = new Int32Array(MAX_KEYS);
+  private metaN = 0;
 
-  /** Read the line `[p, e)` into the columns; false (nothing written) when it is not in the fast form. */
+  /** Read the line `[p, e)` into the columns; false (not all written) when it is not in the fast form. */
   line(p: number, e: number): boolean {
     const s = this.buf;
     const cols = this.cols;
+    const at = this.at;
+    const end = this.end;
+    const listN = this.listN;
     if (s[p] !== 0x7b) return false;
     p++;
+    at.fill(-1);
+    listN.fill(0);
+    this.metaN = 0;
     let col = 0;
     let totalPico = -1;
     let pico = -1;
+    let start = 0;
+    let stop = 0;
+    let hasStop = false;
+    let status = -1;
+    let bools = 0; // bit k: the bool column k is true
     for (;;) {
       if (s[p] !== QUOTE) return false;
       let k = col;
       while (k < N && !sameKey(s, p, KEYS[k]!)) k++;
       if (k === N) return false;
-      for (; col < k; col++) if (!this.missing(col)) return false;
+      for (; col < k; col++) if (REQUIRED[col] === 1) return false;
       p += KEYS[k]!.length;
       const kind = KINDS[k]!;
-      const data = cols.data[k]!;
-      const nulls = cols.nulls[k]!;
       const c = s[p];
-      if (kind === ID) {
-        if (c !== QUOTE) return false;
-        const q = stringEnd(s, p + 1);
-        if (q <= p + 1) return false; // escaped, or empty
-        data.str(s, p + 1, q);
-        p = q + 1;
-      } else if (kind === STR || kind === TIME || kind === STATUS) {
+      if (kind === ID || kind === STR || kind === TIME || kind === STATUS) {
         if (c === QUOTE) {
           const q = stringEnd(s, p + 1);
-          if (q < 0) return false;
-          if (kind === TIME && !isCanonicalTimeBytes(s, p + 1, q)) return false;
-          if (kind === STATUS && !isOneOf(s, p + 1, q, STATUSES)) return false;
-          nulls.u8(0);
-          data.str(s, p + 1, q);
+          if (q < 0 || (kind === ID && q === p + 1)) return false; // escaped, or an empty id
+          if (kind === TIME) {
+            const t = timeValue(s, p + 1, q);
+            if (Number.isNaN(t)) return false;
+            if (k === C_START) start = t;
+            else {
+              stop = t;
+              hasStop = true;
+            }
+          } else if (kind === STATUS) {
+            status = oneOf(s, p + 1, q, STATUSES);
+            if (status < 0) return false;
+          }
+          at[k] = p + 1;
+          end[k] = q;
           p = q + 1;
         } else {
-          // A time or status may not be null; a text column may.
+          // A time, status or id may not be null; a text column may.
           if (kind !== STR || !isNull(s, p)) return false;
-          nulls.u8(1);
-          data.u8(0);
           p += 4;
         }
       } else if (kind === USD_OPT || kind === PICO) {
-        if (isNull(s, p)) {
-          nulls.u8(1);
-          if (kind === PICO) data.u8(0);
-          else data.u64(0);
-          p += 4;
-        } else if (kind === PICO) {
+        if (isNull(s, p)) p += 4;
+        else if (kind === PICO) {
           const q = integerEnd(s, p);
           if (q < 0) return false;
           pico = integerValue(s, p, q);
-          nulls.u8(0);
-          data.str(s, p, q);
           p = q;
         } else {
           const q = amountEnd(s, p);
           if (q < 0) return false;
           totalPico = amountValue(s, p, q);
-          nulls.u8(0);
-          data.u64(totalPico);
           p = q;
         }
       } else if (kind === BOOL) {
         if (sameBytes(s, p, p + 4, TRUE)) {
-          data.u8(1);
+          bools |= 1 << k;
           p += 4;
-        } else if (sameBytes(s, p, p + 5, FALSE)) {
-          data.u8(0);
-          p += 5;
-        } else return false;
-        nulls.u8(0);
+        } else if (sameBytes(s, p, p + 5, FALSE)) p += 5;
+        else return false;
       } else if (kind === MS) {
-        const q = numberEnd(s, p);
-        if (q < 0) return false;
-        nulls.u8(0);
-        // An integer exactly; a fraction as JSON.parse reads it (no table is built from this column).
-        let plain = q - p <= MAX_INT_DIGITS;
-        for (let i = p; i < q; i++) if (s[i] === DOT) plain = false;
-        data.f64(plain ? integerValue(s, p, q) : Number(s.toString('latin1', p, q)));
-        p = q;
+        p = numberEnd(s, p);
+        if (p < 0) return false;
       } else if (kind === TAGS) {
         if (c !== 0x5b) return false;
         p++;
+        const data = cols.data[ROW_OF_LIST[k]!]!;
         let n = 0;
         if (s[p] === 0x5d) p++;
         else
@@ -311,13 +481,14 @@ class Scanner {
               break;
             } else return false;
           }
-        this.cols.counts[k]! += n;
-        this.cols.offsets[k]!.u64(this.cols.counts[k]!);
+        listN[k] = n;
       } else {
         // A map: TOKENS, USD or META.
         if (c !== 0x7b) return false;
         p++;
-        const vals = this.cols.values[k]!;
+        const r = ROW_OF_LIST[k]!;
+        const keys = r >= 0 ? cols.data[r]! : null;
+        const vals = r >= 0 ? cols.values[r]! : null;
         let n = 0;
         let total = -1;
         let sum = 0;
@@ -329,32 +500,36 @@ class Scanner {
             const q = stringEnd(s, ks);
             if (q < 0 || s[q + 1] !== COLON) return false;
             p = q + 2;
-            if (kind === META) {
-              if (s[p] !== QUOTE) return false;
-              const r = stringEnd(s, p + 1);
-              if (r < 0) return false;
-              vals.str(s, p + 1, r);
-              p = r + 1;
-            } else if (kind === TOKENS) {
-              const r = integerEnd(s, p);
-              if (r < 0 || n === this.keyAt.length) return false;
+            if (kind !== USD) {
               // A repeated key: JSON.parse keeps the last, ClickHouse both; the general path decides.
+              if (n === MAX_KEYS) return false;
               for (let i = 0; i < n; i++)
                 if (sameBytes(s, ks, q, s, this.keyAt[i]!, this.keyEnd[i]!)) return false;
               this.keyAt[n] = ks;
               this.keyEnd[n] = q;
-              const v = integerValue(s, p, r);
-              if (sameBytes(s, ks, q, TOTAL)) total = v;
-              else if (!isOneOf(s, ks, q, OUTSIDE)) sum += v;
-              vals.u64(v);
-              p = r;
-            } else {
-              const r = amountEnd(s, p);
-              if (r < 0) return false;
-              vals.u64(amountValue(s, p, r));
-              p = r;
             }
-            data.str(s, ks, q);
+            if (kind === META) {
+              if (s[p] !== QUOTE) return false;
+              const v = stringEnd(s, p + 1);
+              if (v < 0) return false;
+              this.valAt[n] = p + 1;
+              this.valEnd[n] = v;
+              p = v + 1;
+            } else if (kind === TOKENS) {
+              const v = integerEnd(s, p);
+              if (v < 0) return false;
+              const x = integerValue(s, p, v);
+              if (sameBytes(s, ks, q, TOTAL)) total = x;
+              else if (oneOf(s, ks, q, OUTSIDE) < 0) sum += x;
+              vals!.u64(x);
+              p = v;
+            } else {
+              const v = amountEnd(s, p);
+              if (v < 0) return false;
+              vals!.u64(amountValue(s, p, v));
+              p = v;
+            }
+            if (keys !== null) keys.str(s, ks, q);
             n++;
             if (s[p] === COMMA) p++;
             else if (s[p] === 0x7d) {
@@ -363,36 +538,104 @@ class Scanner {
             } else return false;
           }
         if (kind === TOKENS && total >= 0 && total !== sum) return false;
-        this.cols.counts[k]! += n;
-        this.cols.offsets[k]!.u64(this.cols.counts[k]!);
+        if (kind === META) this.metaN = n;
+        else listN[k] = n;
       }
       col = k + 1;
       if (s[p] === COMMA) p++;
       else if (s[p] === 0x7d && p + 1 === e) break;
       else return false;
     }
-    for (; col < N; col++) if (!this.missing(col)) return false;
+    for (; col < N; col++) if (REQUIRED[col] === 1) return false;
     // total_cost and cost_pico name one amount (see `costAgreement`); half its tolerance, so that the
     // double arithmetic of the check cannot disagree.
     if (totalPico >= 0 && pico >= 0 && Math.abs(totalPico - pico) > Math.max(1, pico * 1e-9) / 2)
       return false;
-    this.cols.rows++;
+    this.emit(start, hasStop, stop, status, bools, pico >= 0 ? pico : totalPico);
     return true;
   }
 
-  /** The default of an omitted column (false: the column is required). */
-  private missing(k: number): boolean {
-    if (REQUIRED[k] === 1) return false;
-    const kind = KINDS[k]!;
-    if (kind === TOKENS || kind === USD || kind === META || kind === TAGS) {
-      this.cols.offsets[k]!.u64(this.cols.counts[k]!);
-      return true;
+  /** Write the row of the line just read (see `LEDGER_ROWS_SELECT` for the same in SQL). */
+  private emit(
+    start: number,
+    hasStop: boolean,
+    stop: number,
+    status: number,
+    bools: number,
+    cost: number,
+  ): void {
+    const s = this.buf;
+    const cols = this.cols;
+    const at = this.at;
+    const end = this.end;
+    const given = (k: number) => at[k]! >= 0 && end[k]! > at[k]!;
+    // A text column, '' when the line has none.
+    const orEmpty = (r: number, k: number) => cols.str(r, s, at[k]!, at[k]! < 0 ? at[k]! : end[k]!);
+    // A text column, `fallback` when the line has none or an empty one.
+    const text = (r: number, k: number, fallback: Buffer) => {
+      if (given(k)) cols.str(r, s, at[k]!, end[k]!);
+      else cols.str(r, fallback, 0, fallback.length);
+    };
+    cols.str(R_ID, s, at[C_ID]!, end[C_ID]!);
+    if (given(C_TRACE)) cols.str(R_TRACE, s, at[C_TRACE]!, end[C_TRACE]!);
+    else cols.str(R_TRACE, s, at[C_ID]!, end[C_ID]!);
+    text(R_PROJECT, C_PROJECT, LOCAL);
+    text(R_ENV, C_ENV, DEFAULT_ENV);
+    text(R_TYPE, C_TYPE, GENERATION);
+    cols.nullableStr(R_PARENT, s, given(C_PARENT) ? at[C_PARENT]! : -1, end[C_PARENT]!);
+    cols.data[R_START]!.i64(start);
+    cols.nullableI64(R_END, hasStop, stop);
+    orEmpty(R_NAME, C_NAME);
+    this.metadata(bools);
+    if (given(C_LEVEL)) cols.str(R_LEVEL, s, at[C_LEVEL]!, end[C_LEVEL]!);
+    else if (status === ERROR_STATUS) cols.str(R_LEVEL, LEVEL_ERROR, 0, LEVEL_ERROR.length);
+    else cols.str(R_LEVEL, LEVEL_DEFAULT, 0, LEVEL_DEFAULT.length);
+    cols.nullableStr(R_STATUS_MESSAGE, s, at[C_STATUS_MESSAGE]!, end[C_STATUS_MESSAGE]!);
+    cols.nullableStr(R_PROVIDED_MODEL, s, at[C_PROVIDED_MODEL]!, end[C_PROVIDED_MODEL]!);
+    cols.nullableStr(R_INTERNAL_MODEL, s, at[C_INTERNAL_MODEL]!, end[C_INTERNAL_MODEL]!);
+    for (const k of LIST_COLUMNS) cols.endList(ROW_OF_LIST[k]!, this.listN[k]!);
+    cols.nullableI64(R_TOTAL_COST, cost >= 0, cost);
+    cols.data[R_EVENT]!.i64(hasStop ? stop : start);
+    cols.nullableStr(R_TIER, s, given(C_TIER) ? at[C_TIER]! : -1, end[C_TIER]!);
+    orEmpty(R_USER, C_USER);
+    orEmpty(R_SESSION, C_SESSION);
+    cols.data[R_FLAGS]!.u8((at[C_NAME]! >= 0 ? NAME_GIVEN : 0) | (given(C_ENV) ? ENVIRONMENT_GIVEN : 0));
+    cols.rows++;
+  }
+
+  /**
+   * The row's metadata: the line's own entries with a value (but those named like a {@link METADATA_FIELDS}
+   * key), then those fields that have one.
+   */
+  private metadata(bools: number): void {
+    const s = this.buf;
+    const at = this.at;
+    const end = this.end;
+    const keys = this.cols.data[R_META]!;
+    const vals = this.cols.values[R_META]!;
+    let n = 0;
+    for (let i = 0; i < this.metaN; i++) {
+      const a = this.keyAt[i]!;
+      const b = this.keyEnd[i]!;
+      if (this.valEnd[i]! === this.valAt[i]! || oneOf(s, a, b, META_KEYS) >= 0) continue;
+      keys.str(s, a, b);
+      vals.str(s, this.valAt[i]!, this.valEnd[i]!);
+      n++;
     }
-    this.cols.nulls[k]!.u8(1);
-    if (kind === USD_OPT) this.cols.data[k]!.u64(0);
-    else if (kind === MS) this.cols.data[k]!.f64(0);
-    else this.cols.data[k]!.u8(0);
-    return true;
+    const field = (key: Buffer, src: Uint8Array, a: number, b: number) => {
+      if (a < 0 || b <= a) return;
+      keys.str(key, 0, key.length);
+      vals.str(src as Buffer, a, b);
+      n++;
+    };
+    field(META_KEYS[0]!, s, at[C_PROVIDER]!, end[C_PROVIDER]!);
+    field(META_KEYS[1]!, s, at[C_TENANT]!, end[C_TENANT]!);
+    if ((bools >>> C_FALLBACK) & 1) field(META_KEYS[2]!, TRUE_TEXT, 0, TRUE_TEXT.length);
+    if ((bools >>> C_ESTIMATED) & 1) field(META_KEYS[3]!, TRUE_TEXT, 0, TRUE_TEXT.length);
+    const src = at[C_SOURCE]!;
+    if (src >= 0 && !sameBytes(s, src, end[C_SOURCE]!, CATALOG)) field(META_KEYS[4]!, s, src, end[C_SOURCE]!);
+    field(META_KEYS[5]!, s, at[C_SERVICE]!, end[C_SERVICE]!);
+    this.cols.endList(R_META, n);
   }
 }
 
@@ -400,10 +643,41 @@ const TRUE = Buffer.from('true', 'latin1');
 const FALSE = Buffer.from('false', 'latin1');
 const NULL = Buffer.from('null', 'latin1');
 
-/** True when `s[a, e)` holds one of `words`. */
-function isOneOf(s: Uint8Array, a: number, e: number, words: readonly Uint8Array[]): boolean {
-  for (let i = 0; i < words.length; i++) if (sameBytes(s, a, e, words[i]!)) return true;
-  return false;
+/** Which of `words` `s[a, e)` holds (its index), or -1 when none. */
+function oneOf(s: Uint8Array, a: number, e: number, words: readonly Uint8Array[]): number {
+  for (let i = 0; i < words.length; i++) if (sameBytes(s, a, e, words[i]!)) return i;
+  return -1;
+}
+
+/**
+ * The time `s[a, e)` in milliseconds since 1970 (DateTime64(3)'s value), or NaN when it is not in the
+ * ledger's form (see `isCanonicalTimeBytes`) or its year is outside {@link MIN_YEAR}..{@link MAX_YEAR}.
+ */
+function timeValue(s: Uint8Array, a: number, e: number): number {
+  if (!isCanonicalTimeBytes(s, a, e)) return Number.NaN;
+  const d = (i: number) => s[a + i]! - ZERO;
+  const y = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+  if (y < MIN_YEAR || y > MAX_YEAR) return Number.NaN;
+  const m = d(5) * 10 + d(6);
+  const day = d(8) * 10 + d(9);
+  const ms =
+    (d(11) * 10 + d(12)) * 3_600_000 +
+    (d(14) * 10 + d(15)) * 60_000 +
+    (d(17) * 10 + d(18)) * 1000 +
+    d(20) * 100 +
+    d(21) * 10 +
+    d(22);
+  return daysSince1970(y, m, day) * MS_PER_DAY + ms;
+}
+
+/** Days from 1970-01-01 to the date (proleptic Gregorian; the year from March, so leap days come last). */
+function daysSince1970(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 function isNull(s: Uint8Array, p: number): boolean {
@@ -486,7 +760,7 @@ function amountValue(s: Uint8Array, p: number, q: number): number {
 
 /**
  * Write the lines of `segment` (whole lines; its end at a line boundary, not -1) to `out` as Native
- * blocks of the {@link LEDGER_RAW_COLUMNS}. Returns the number of lines, or null when a line is not in the
+ * blocks of the staging rows ({@link LEDGER_ROW_COLUMNS}). Returns the number of lines, or null when a line is not in the
  * fast form (see the module comment): the caller then reads the segment the general way.
  */
 export function writeNativeSegment(segment: LedgerSegment, out: string): number | null {

@@ -1,14 +1,17 @@
 /**
  * The line check's Native columns (src/node/ledger/native.ts) against ClickHouse's own JSON parse of the
- * same lines: the staging rows must be the same, row for row, and a line is taken as columns only when
- * the ledger check accepts it (anything else is declined and read the general way).
+ * same lines and the SQL derivation of the staging rows (`LEDGER_ROWS_SELECT`): the staging rows must be
+ * the same, row for row, and a line is taken as columns only when the ledger check accepts it (anything
+ * else is declined and read the general way).
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  CREATE_LEDGER_RAW,
+  CREATE_LEDGER_ROWS,
+  CREATE_TRACES,
+  FILL_TRACES,
   LEDGER_SCHEMA,
   LOAD_LEDGER_FILE,
 } from '../../../src/dashboards/sources/ledger-tables.js';
@@ -29,6 +32,11 @@ const lines = [
   '{"id":"c-2","trace_id":"t-1","project_id":"p","type":"GENERATION","name":"résumé ✓","environment":"staging","start_time":"2026-02-28T23:59:59.999Z","end_time":"2026-03-01T00:00:00.001Z","level":"DEFAULT","status_message":null,"provided_model_name":"claude-sonnet-4-5","internal_model_id":null,"usage_details":{"input":10,"output":5,"input_audio_seconds":3,"total":15},"cost_details":{"input":0.000000000001,"total":0.000000000001},"provided_cost_details":{"total":1.5},"total_cost":0.000000000001,"cost_pico":1,"metadata":{"k":"v","ключ":"значение"},"session_id":null,"user_id":null,"tenant_id":null,"tags":["a","b","c"],"provider":"anthropic","resolved_model":"claude-sonnet-4-5","source":"provider","estimated":true,"tier":"batch","fallback":false,"service":"svc","duration_ms":12.345678,"status":"cached"}',
   '{"id":"c-3","start_time":"2026-12-31T00:00:00.000Z","usage_details":{},"total_cost":null,"cost_pico":null,"metadata":{"":""},"tags":[]}',
   '{"id":"c-4","start_time":"2026-01-01T00:00:00.000Z","total_cost":123.456789012345,"cost_pico":123456789012345,"duration_ms":0}',
+  // Defaults for empty text, metadata keys the ledger fields replace, empty values, the edges of
+  // DateTime64's years, a leap day, an amount without cost_pico, a level from the status.
+  '{"id":"c-5","trace_id":"","parent_observation_id":"","project_id":"","type":"","name":null,"environment":"","start_time":"1900-01-01T00:00:00.000Z","end_time":"2299-12-31T23:59:59.999Z","level":"","total_cost":0.5,"cost_pico":null,"metadata":{"provider":"mine","a":"","b":"2","service":"x"},"tenant_id":"t","provider":"openai","source":"","estimated":false,"tier":"","fallback":false,"service":"","status":"error"}',
+  '{"id":"c-6","start_time":"2000-02-29T12:34:56.789Z","level":"WARNING","metadata":{"z":"1","price_source":"p"},"source":"catalog","estimated":true,"fallback":true,"status":"error"}',
+  '{"id":"c-7","start_time":"1969-12-31T23:59:59.999Z","end_time":"1970-01-01T00:00:00.000Z","session_id":"","user_id":"","status":"success"}',
 ];
 
 describe('the line check writing ledger lines as Native columns', () => {
@@ -44,25 +52,86 @@ describe('the line check writing ledger lines as Native columns', () => {
     try {
       const q = (sql: string, params: Record<string, string> = {}) =>
         String(session.queryBind(sql, params, 'TSV')).trim();
-      q(CREATE_LEDGER_RAW);
-      q(CREATE_LEDGER_RAW.replace('TABLE ledger_raw', 'TABLE from_native'));
+      q(CREATE_LEDGER_ROWS);
+      q(CREATE_LEDGER_ROWS.replace('TABLE ledger_rows', 'TABLE from_native'));
       q(LOAD_LEDGER_FILE, { path: ledger, schema: LEDGER_SCHEMA });
       q(`INSERT INTO from_native SELECT * FROM file({path:String}, 'Native')`, { path: native });
       expect(q('SELECT count() FROM from_native')).toBe(String(lines.length));
-      expect(q('SELECT count() FROM (SELECT * FROM ledger_raw EXCEPT ALL SELECT * FROM from_native)')).toBe(
+      expect(q('SELECT count() FROM (SELECT * FROM ledger_rows EXCEPT ALL SELECT * FROM from_native)')).toBe(
         '0',
       );
-      expect(q('SELECT count() FROM (SELECT * FROM from_native EXCEPT ALL SELECT * FROM ledger_raw)')).toBe(
+      expect(q('SELECT count() FROM (SELECT * FROM from_native EXCEPT ALL SELECT * FROM ledger_rows)')).toBe(
         '0',
       );
       // Facts of the lines, read back from the Native columns.
-      expect(q(`SELECT toString(total_cost), cost_pico FROM from_native WHERE id = 'c-2'`)).toBe(
-        '0.000000000001\t1',
-      );
-      expect(q(`SELECT metadata['ключ'], name, tags FROM from_native WHERE id = 'c-2'`)).toBe(
-        "значение\trésumé ✓\t['a','b','c']",
+      expect(q(`SELECT toString(total_cost) FROM from_native WHERE id = 'c-2'`)).toBe('0.000000000001');
+      expect(q(`SELECT metadata, name, tags, trace_flags FROM from_native WHERE id = 'c-2'`)).toBe(
+        "{'k':'v','ключ':'значение','provider':'anthropic','estimated':'true','price_source':'provider','service':'svc'}\trésumé ✓\t['a','b','c']\t3",
       );
       expect(q(`SELECT toString(total_cost) FROM from_native WHERE id = 'c-4'`)).toBe('123.456789012345');
+      expect(
+        q(
+          `SELECT trace_id, project_id, environment, type, parent_observation_id, name, level, usage_pricing_tier_name, trace_flags FROM from_native WHERE id = 'c-5'`,
+        ),
+      ).toBe('c-5\tlocal\tdefault\tGENERATION\t\\N\t\tERROR\t\\N\t0');
+      expect(
+        q(
+          `SELECT toUnixTimestamp64Milli(start_time), toUnixTimestamp64Milli(end_time), toUnixTimestamp64Milli(event_ts), metadata, toString(total_cost) FROM from_native WHERE id = 'c-5'`,
+        ),
+      ).toBe(
+        `-2208988800000\t10413791999999\t10413791999999\t{'b':'2','provider':'openai','tenant_id':'t'}\t0.5`,
+      );
+      expect(
+        q(
+          `SELECT toUnixTimestamp64Milli(start_time), end_time, toUnixTimestamp64Milli(event_ts), level, metadata, total_cost FROM from_native WHERE id = 'c-6'`,
+        ),
+      ).toBe(`951827696789\t\\N\t951827696789\tWARNING\t{'z':'1','fallback':'true','estimated':'true'}\t\\N`);
+      expect(
+        q(
+          `SELECT toUnixTimestamp64Milli(start_time), toUnixTimestamp64Milli(event_ts), level, concat('[', user_id, session_id, ']') FROM from_native WHERE id = 'c-7'`,
+        ),
+      ).toBe('-1\t0\tDEFAULT\t[]');
+    } finally {
+      session.cleanup?.();
+    }
+  });
+
+  it('gives traces their first name, user, session and environment, as documented', async () => {
+    const { Session } = await import('chdb');
+    // One trace, in ledger order: the earliest start has no name; the first user and environment given
+    // are on the second line, the first session on the third; a later line has others.
+    const trace = [
+      '{"id":"a","trace_id":"T","name":null,"environment":"","start_time":"2026-11-01T10:00:05.000Z","session_id":"","user_id":null,"tags":["x"],"status":"success"}',
+      '{"id":"b","trace_id":"T","name":"second","environment":"staging","start_time":"2026-11-01T10:00:01.000Z","end_time":"2026-11-01T10:00:09.000Z","user_id":"u2","tags":["y","x"],"status":"success"}',
+      '{"id":"c","trace_id":"T","start_time":"2026-11-01T10:00:00.000Z","session_id":"s3","user_id":"u3","status":"success"}',
+      '{"id":"d","trace_id":"T","name":"fourth","environment":"production","start_time":"2026-11-01T10:00:03.000Z","session_id":"s4","user_id":"u4","status":"success"}',
+    ];
+    const ledger = join(dir, 'trace.jsonl');
+    writeFileSync(ledger, `${trace.join('\n')}\n`);
+    const native = join(dir, 'trace.native');
+    expect(writeNativeSegment({ path: ledger, start: 0, end: statSync(ledger).size }, native)).toBe(4);
+    const session = new Session();
+    try {
+      const q = (sql: string, params: Record<string, string> = {}) =>
+        String(session.queryBind(sql, params, 'TSV')).trim();
+      q(CREATE_LEDGER_ROWS);
+      q(CREATE_TRACES);
+      for (const load of [
+        () => q(`INSERT INTO ledger_rows SELECT * FROM file({path:String}, 'Native')`, { path: native }),
+        () => q(LOAD_LEDGER_FILE, { path: ledger, schema: LEDGER_SCHEMA }),
+      ]) {
+        q('TRUNCATE TABLE ledger_rows');
+        q('TRUNCATE TABLE traces');
+        load();
+        q(FILL_TRACES);
+        expect(
+          q(
+            `SELECT id, project_id, timestamp, name, user_id, session_id, environment, tags, event_ts FROM traces`,
+          ),
+        ).toBe(
+          "T\tlocal\t2026-11-01 10:00:00.000\tsecond\tu2\ts3\tstaging\t['x','y']\t2026-11-01 10:00:09.000",
+        );
+      }
     } finally {
       session.cleanup?.();
     }
@@ -87,6 +156,9 @@ describe('the line check writing ledger lines as Native columns', () => {
       full.replace('"id":"obs-0",', ''), // no id
       full.replace('"cost_pico":28933750000', '"cost_pico":028933750000'), // a leading zero
       full.replace('"total_cost":0.02893375', '"total_cost":0.0289337500001'), // 13 fraction digits
+      full.replace('2026-10-01T00:00:00.000Z', '1899-12-31T23:59:59.999Z'), // a year DateTime64 does not hold
+      full.replace('2026-10-01T00:00:00.400Z', '2300-01-01T00:00:00.000Z'),
+      full.replace('"metadata":{}', '"metadata":{"k":"1","k":"2"}'), // a repeated metadata key
       `${full} `,
       '',
     ];
