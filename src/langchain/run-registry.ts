@@ -16,6 +16,13 @@ const COMPACT_AT = 1_024;
  * Map and grow it again for the next run, an allocation and a copy on every call (the largest part
  * of the handler's own time). Cleared entries are dropped in bulk when a generation has
  * {@link COMPACT_AT} entries, or twice its open runs, keeping the open ones.
+ *
+ * The run started last waits in a one-entry slot before it goes into the Map, and moves there only
+ * when another run starts before it ends. Calls one after another (start, end, start, end) never
+ * touch the Map: LangChain hands the end callback the very string it gave the start, so the slot's
+ * check is one pointer compare, where a Map operation had to hash the new run id (a fresh 36-character
+ * UUID, about 500 instructions) and find its entry three times a call (set, take, and the token
+ * callback's get).
  */
 export class RunRegistry<V extends { startedAt: number }> {
   private current = new Map<string, V | undefined>();
@@ -26,6 +33,9 @@ export class RunRegistry<V extends { startedAt: number }> {
   private compactAt = COMPACT_AT;
   private generationStart = Number.NEGATIVE_INFINITY;
   private readonly half: number;
+  /** The run started last, not yet in the Map (undefined when the slot is empty). */
+  private lastId: string | undefined = undefined;
+  private lastValue: V | undefined = undefined;
   /** Runs dropped because they were stale or the registry was full. */
   evicted = 0;
 
@@ -38,11 +48,19 @@ export class RunRegistry<V extends { startedAt: number }> {
 
   /** Number of open runs. */
   get size(): number {
-    return this.currentOpen + this.previousOpen;
+    return this.currentOpen + this.previousOpen + (this.lastId === undefined ? 0 : 1);
   }
 
   /** Add a run. */
   set(runId: string, value: V): void {
+    if (this.lastId !== undefined) {
+      if (runId === this.lastId) {
+        this.lastValue = value;
+        return;
+      }
+      // Another run started before the last one ended: the last one goes into the Map.
+      this.put(this.lastId, this.lastValue!);
+    }
     const now = value.startedAt;
     if (this.currentOpen >= this.half || now - this.generationStart > this.staleMs) {
       this.evicted += this.previousOpen;
@@ -55,17 +73,24 @@ export class RunRegistry<V extends { startedAt: number }> {
     } else if (this.current.size >= this.compactAt) {
       this.compact();
     }
-    if (this.current.get(runId) === undefined) this.currentOpen++;
-    this.current.set(runId, value);
+    this.lastId = runId;
+    this.lastValue = value;
   }
 
   /** The run, without removing it. */
   get(runId: string): V | undefined {
+    if (runId === this.lastId) return this.lastValue;
     return this.current.get(runId) ?? this.previous.get(runId);
   }
 
   /** Remove and return the run. */
   take(runId: string): V | undefined {
+    if (runId === this.lastId) {
+      const last = this.lastValue;
+      this.lastId = undefined;
+      this.lastValue = undefined;
+      return last;
+    }
     let v = this.current.get(runId);
     if (v !== undefined) {
       this.current.set(runId, undefined);
@@ -92,11 +117,19 @@ export class RunRegistry<V extends { startedAt: number }> {
     this.currentOpen = 0;
     this.previousOpen = 0;
     this.compactAt = COMPACT_AT;
+    this.lastId = undefined;
+    this.lastValue = undefined;
   }
 
   /** Entries held, cleared ones included until the next compaction (for tests). */
   get held(): number {
-    return this.current.size + this.previous.size;
+    return this.current.size + this.previous.size + (this.lastId === undefined ? 0 : 1);
+  }
+
+  /** A run into the current generation's Map. */
+  private put(runId: string, value: V): void {
+    if (this.current.get(runId) === undefined) this.currentOpen++;
+    this.current.set(runId, value);
   }
 
   /** The current generation without its cleared entries. */

@@ -67,6 +67,44 @@ describe('RunRegistry', () => {
     expect(r.size).toBe(0);
     expect(r.get('long')).toBeUndefined();
   });
+  it('runs one after another leave no entry behind (the last run waits outside the Map)', () => {
+    const r = new RunRegistry<{ startedAt: number }>(8, 1e9);
+    for (let i = 1; i <= 3_000; i++) {
+      r.set(`run-${i}`, { startedAt: i });
+      expect(r.get(`run-${i}`)).toEqual({ startedAt: i });
+      expect(r.take(`run-${i}`)).toEqual({ startedAt: i });
+    }
+    expect(r.held).toBe(0);
+    expect(r.size).toBe(0);
+  });
+
+  it('keeps overlapping runs apart, whichever ends first', () => {
+    const r = new RunRegistry<{ startedAt: number }>(100, 1e9);
+    r.set('a', { startedAt: 1 });
+    r.set('b', { startedAt: 2 }); // 'a' moves into the Map
+    expect(r.size).toBe(2);
+    expect(r.get('a')).toEqual({ startedAt: 1 });
+    expect(r.get('b')).toEqual({ startedAt: 2 });
+    expect(r.take('a')).toEqual({ startedAt: 1 });
+    r.set('c', { startedAt: 3 }); // 'b' moves into the Map
+    expect(r.take('b')).toEqual({ startedAt: 2 });
+    expect(r.take('b')).toBeUndefined();
+    expect(r.take('c')).toEqual({ startedAt: 3 });
+    expect(r.take('c')).toBeUndefined();
+    expect(r.size).toBe(0);
+    // A run started again under its id is replaced, not counted twice.
+    r.set('d', { startedAt: 4 });
+    r.set('d', { startedAt: 5 });
+    expect(r.size).toBe(1);
+    expect(r.take('d')).toEqual({ startedAt: 5 });
+    // An id equal in text to the last run's, but another string object, finds it.
+    r.set(['e', '1'].join('-'), { startedAt: 6 });
+    expect(r.take('e-1')).toEqual({ startedAt: 6 });
+    r.set('f', { startedAt: 7 });
+    r.clear();
+    expect(r.get('f')).toBeUndefined();
+    expect(r.size).toBe(0);
+  });
 });
 
 describe('CostCallbackHandler (direct callback calls)', () => {
