@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CostTracker, type StatsWindow, ZonedCalendar } from '../../../src/tracker/index.js';
+import {
+  CostTracker,
+  type GroupDimension,
+  type StatsWindow,
+  ZonedCalendar,
+} from '../../../src/tracker/index.js';
 import { clock, handResult } from '../../helpers/tracker-fixtures.js';
 
 const S = 1000;
@@ -160,6 +165,101 @@ describe('windows', () => {
     expect(Number(hour.totalPico)).toBe(total);
     expect(hour.groups!.reduce((a, g) => a + Number(g.totalPico), 0)).toBe(total);
     expect(hour.groups!.some((g) => g.key === '(other)')).toBe(true);
+  });
+
+  it("the open second's total counts every call once, whichever groups fold, and reading it changes nothing", () => {
+    // The open second derives its total from one single-key table (environment first): a total
+    // that missed folded groups, used the tag table (a call per tag), or was changed by a reader
+    // would miss these figures.
+    const envs = ['prod', 'dev', 'ci', 'qa', 'stage'];
+    const picos = [5_000, 700, 31, 2_000_000, 9, 64_000, 123_456];
+    const expected = {
+      requests: 10,
+      errors: 1,
+      cached: 1,
+      unpriced: 1,
+      totalPico: picos.reduce((a, p) => a + p, 0) + 777, // + the failure's priced part
+      input: 100 * picos.length + 100 + 100 + 40, // hand results have 100 input tokens; the unpriced call 40
+      maxCostPico: 2_000_000,
+    };
+    const dimensionSets: (GroupDimension[] | undefined)[] = [
+      undefined,
+      ['tag'],
+      ['model', 'tag'],
+      ['session', 'environment'],
+    ];
+    for (const dimensions of dimensionSets) {
+      const c = clock(Date.UTC(2026, 10, 22, 10, 0, 0, 100));
+      const t = new CostTracker({ now: c.now, maxGroups: 1, ...(dimensions ? { dimensions } : {}) });
+      picos.forEach((p, i) =>
+        t.record(handResult(p, `m${i % 3}`), {
+          environment: envs[i % envs.length],
+          sessionId: `s${i}`,
+          tags: i % 2 ? ['a', 'b'] : [],
+        }),
+      );
+      t.recordFailure(
+        { model: 'm0', error: new Error('x'), result: handResult(777, 'm0') },
+        { environment: 'prod' },
+      );
+      t.record(handResult(50_000), { cached: true, environment: 'dev' });
+      t.recordUnpriced('unknown-model', 'openai', { input: 40 }, { environment: 'prod' });
+      const check = (label: string) => {
+        const windows: StatsWindow[] =
+          label === 'rolled into all' ? ['all', 'day'] : ['minute', 'hour', 'all'];
+        for (const window of windows) {
+          for (let read = 0; read < 2; read++) {
+            const s = t.stats({ window });
+            expect([label, window, String(dimensions), s.requests, s.errors, s.cached, s.unpriced]).toEqual([
+              label,
+              window,
+              String(dimensions),
+              expected.requests,
+              expected.errors,
+              expected.cached,
+              expected.unpriced,
+            ]);
+            expect(s.totalPico).toBe(BigInt(expected.totalPico));
+            expect(s.tokens.input).toBe(expected.input);
+            expect(s.maxCost).toBe(expected.maxCostPico / 1e12);
+          }
+        }
+        if (dimensions === undefined || dimensions.includes('environment')) {
+          const byEnv = t.stats({ groupBy: 'environment', limit: 10 });
+          expect(byEnv.groups!.reduce((a, g) => a + g.requests, 0)).toBe(expected.requests);
+        }
+      };
+      check('open second');
+      c.advance(S); // the second rolls into its minute
+      check('rolled once');
+      c.advance(20 * MIN); // and on into the all-time totals
+      check('rolled into all');
+    }
+  });
+
+  it("the open second's total follows every call, read between calls, with one environment or several", () => {
+    for (const envs of [['default'], ['prod', 'dev']]) {
+      const c = clock(Date.UTC(2026, 10, 22, 10, 0, 0, 100));
+      const t = new CostTracker({ now: c.now });
+      const env = (i: number) => ({ environment: envs[i % envs.length] });
+      t.record(handResult(10), env(0));
+      t.record(handResult(20), env(1));
+      expect(t.stats().totalPico).toBe(30n);
+      const byEnv = () =>
+        t.stats({ window: 'minute', groupBy: 'environment' }).groups!.reduce((a, g) => a + g.totalPico, 0n);
+      expect(byEnv()).toBe(30n);
+      t.record(handResult(300), env(2));
+      expect([envs.length, t.stats().totalPico]).toEqual([envs.length, 330n]);
+      c.advance(S);
+      t.record(handResult(4000), env(3));
+      expect(t.stats().totalPico).toBe(4330n);
+      expect(byEnv()).toBe(4330n);
+      t.record(handResult(50_000), env(4));
+      expect(t.stats({ window: 'hour' }).totalPico).toBe(54_330n);
+      c.advance(16 * MIN);
+      expect(t.stats().totalPico).toBe(54_330n);
+      expect(t.stats({ groupBy: 'environment' }).groups!.reduce((a, g) => a + g.totalPico, 0n)).toBe(54_330n);
+    }
   });
 
   it('tolerates a clock that goes backwards (counts the call at the latest time seen)', () => {
