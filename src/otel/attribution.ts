@@ -127,17 +127,36 @@ const MAX_ANCESTORS = 16;
 export class OpenSpans {
   private byId = new Map<string, ProcessorSpan | undefined>();
   private sweepAt = SWEEP_AT;
+  /**
+   * The span started last, not yet in the Map (with its id). It goes into the Map when another span
+   * starts before it ends; a span that ends first (a leaf: most LLM, HTTP and DB spans) never enters
+   * it, so its new id is never hashed (about 330 instructions) and no entry is set, found and cleared.
+   */
+  private last: ProcessorSpan | undefined = undefined;
+  private lastId: string | undefined = undefined;
 
   /** Remember a started span. */
   add(span: ProcessorSpan): void {
-    if (this.byId.size >= this.sweepAt) this.sweep();
-    this.byId.set(span.spanContext().spanId, span);
+    const id = span.spanContext().spanId;
+    if (this.last !== undefined) this.put(this.lastId!, this.last);
+    this.last = span;
+    this.lastId = id;
   }
 
   /** Let go of a span that ended (a span the index holds under another's id is left alone). */
   remove(span: ProcessorSpan): void {
+    if (span === this.last) {
+      this.last = undefined;
+      this.lastId = undefined;
+      return;
+    }
     const id = span.spanContext().spanId;
     if (this.byId.get(id) === span) this.byId.set(id, undefined);
+  }
+
+  private put(id: string, span: ProcessorSpan): void {
+    if (this.byId.size >= this.sweepAt) this.sweep();
+    this.byId.set(id, span);
   }
 
   private sweep(): void {
@@ -151,7 +170,7 @@ export class OpenSpans {
 
   /** Open spans in the index (for tests). */
   get size(): number {
-    let n = 0;
+    let n = this.last !== undefined && !isEnded(this.last) ? 1 : 0;
     this.byId.forEach((span) => {
       if (span !== undefined && !isEnded(span)) n++;
     });
@@ -160,7 +179,7 @@ export class OpenSpans {
 
   /** Spans the index keeps alive: open ones, and any that ended without `remove` until the next sweep (for tests). */
   get held(): number {
-    let n = 0;
+    let n = this.last !== undefined ? 1 : 0;
     this.byId.forEach((span) => {
       if (span !== undefined) n++;
     });
@@ -169,7 +188,7 @@ export class OpenSpans {
 
   /** An open span. */
   get(spanId: string): ProcessorSpan | undefined {
-    const span = this.byId.get(spanId);
+    const span = spanId === this.lastId ? this.last : this.byId.get(spanId);
     return span === undefined || isEnded(span) ? undefined : span;
   }
 
