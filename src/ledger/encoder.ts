@@ -28,19 +28,21 @@ export class LedgerLineEncoder {
   private day = Number.NaN;
   private dayText = '';
   /**
-   * The second of the last time written (epoch s), and its `"YYYY-MM-DDTHH:MM:SS.` bytes: the calls
-   * of one second (and a call's start and end) share them, only the milliseconds differ.
+   * The second of the last start and end time written (epoch s, indexed by START and END), and their
+   * key and `"YYYY-MM-DDTHH:MM:SS.` bytes: the calls of one second share them, only the milliseconds
+   * differ. A column each, so that a call whose end falls in a later second than its start does not
+   * make both anew on every line.
    */
-  private second = Number.NaN;
-  private secondPrefix: Literal;
+  private readonly seconds = new Float64Array([Number.NaN, Number.NaN]);
+  private readonly secondPrefixes: Literal[];
+  private readonly secondBytes: Uint8Array[];
   /** Where the line's cost_details total was written (total_cost repeats it). */
   private totalAt = 0;
   private totalEnd = 0;
-  /** Recent values of the memoised columns (see `memoStr`): MEMO_WAYS per column. */
-  private readonly memoText: (string | undefined)[] = new Array(MEMO_SLOTS * MEMO_WAYS).fill(undefined);
-  private readonly memoBytes: (Literal | undefined)[] = new Array(MEMO_SLOTS * MEMO_WAYS).fill(undefined);
-  /** The way each column replaces next (round robin). */
-  private readonly memoNext = new Uint8Array(MEMO_SLOTS);
+  /** Recent runs of columns written as one literal: see `head`, `models` and `tail`. */
+  private readonly headRuns = new RunMemo();
+  private readonly modelRuns = new RunMemo();
+  private readonly tailRuns = new RunMemo();
 
   /** @throws {InvalidArgumentError} for a project id that is not a string, or a capacity outside 1 … 2^30 bytes. */
   constructor(projectId = 'local', capacity = 64 * 1024) {
@@ -52,7 +54,10 @@ export class LedgerLineEncoder {
         `expected an integer number of bytes from 1 to ${MAX_CAPACITY}, got ${describeValue(capacity)}`,
       );
     makeLineLiterals();
-    this.secondPrefix = EMPTY_KEY;
+    const start = timePrefix(',"start_time":');
+    const end = timePrefix(',"end_time":');
+    this.secondPrefixes = [start[0], end[0]];
+    this.secondBytes = [start[1], end[1]];
     this.bytes = new Uint8Array(capacity);
     this.view = new DataView(this.bytes.buffer);
     this.projectTypeName = literal(`,"project_id":${JSON.stringify(projectId)},"type":"GENERATION","name":`);
@@ -96,30 +101,25 @@ export class LedgerLineEncoder {
     this.str(r.id);
     const idEnd = this.length;
     this.lit(K_TRACE_ID);
-    if (r.traceId === undefined) {
-      // trace_id is the id: copy its bytes.
-      this.bytes.copyWithin(this.length, idAt, idEnd);
-      this.length += idEnd - idAt;
-    } else this.str(r.traceId);
+    // trace_id is the id when there is none: copy its bytes.
+    if (r.traceId === undefined) this.copy(idAt, idEnd);
+    else this.str(r.traceId);
     if (r.parentId != null) {
       this.lit(K_PARENT);
       this.str(r.parentId);
     }
-    this.lit(this.projectTypeName);
-    if (r.operation != null) this.memoStr(M_NAME, EMPTY_KEY, r.operation);
-    else this.lit(NULL);
-    if (r.environment != null) this.memoStr(M_ENVIRONMENT, K_ENVIRONMENT, r.environment);
-    this.lit(K_START);
-    this.time(r.startTime);
-    this.lit(K_END);
-    this.time(r.endTime);
-    if (r.error != null) {
-      this.lit(r.status === 'error' ? K_LEVEL_ERROR : K_LEVEL_DEFAULT);
-      this.str(r.error);
-    } else this.lit(r.status === 'error' ? K_LEVEL_ERROR_NULL : K_LEVEL_DEFAULT_NULL);
-    this.memoStr(M_MODEL, K_MODEL, r.model);
-    if (!unpriced) this.memoStr(M_INTERNAL, K_INTERNAL, r.resolvedModel);
-    this.lit(K_USAGE);
+    this.head(r.operation, r.environment);
+    this.time(r.startTime, START);
+    this.time(r.endTime, END);
+    const status = r.status;
+    const error = r.error;
+    let level = status === 'error' ? LEVEL_ERROR_NULL : LEVEL_DEFAULT_NULL;
+    if (error != null) {
+      this.lit(status === 'error' ? K_LEVEL_ERROR : K_LEVEL_DEFAULT);
+      this.str(error);
+      level = LEVEL_WRITTEN;
+    }
+    this.models(level, r.model, unpriced ? undefined : r.resolvedModel);
     this.usage(r);
     this.lit(K_COST);
     if (unpriced) this.lit(EMPTY_OBJECT);
@@ -133,8 +133,7 @@ export class LedgerLineEncoder {
     else {
       this.lit(K_TOTAL);
       // The same number as cost_details.total, just written: copy its bytes.
-      this.bytes.copyWithin(this.length, this.totalAt, this.totalEnd);
-      this.length += this.totalEnd - this.totalAt;
+      this.copy(this.totalAt, this.totalEnd);
       this.lit(K_PICO);
       this.num(r.totalPico);
     }
@@ -167,19 +166,25 @@ export class LedgerLineEncoder {
       }
       this.byte(RBRACKET);
     }
-    this.memoStr(M_PROVIDER, K_PROVIDER, r.provider);
-    if (unpriced) {
-      this.lit(K_RESOLVED);
-      this.str(r.resolvedModel);
-    }
-    this.memoStr(M_SOURCE, K_SOURCE, r.source);
-    if (r.estimated) this.lit(K_ESTIMATED_TRUE);
-    this.memoStr(M_TIER, K_TIER, r.tier);
-    if (r.fallback === true) this.lit(K_FALLBACK_TRUE);
-    if (r.service != null) this.memoStr(M_SERVICE, K_SERVICE, r.service);
-    this.lit(K_DURATION);
+    this.tail(r, unpriced);
     this.num(r.durationMs);
-    this.memoStr(M_STATUS, K_STATUS, r.status);
+    if (r.inputText === undefined && r.outputText === undefined) {
+      // The line's end: `,"status":…}` and the newline, one literal for the three statuses.
+      const end =
+        status === 'success'
+          ? K_END_SUCCESS
+          : status === 'error'
+            ? K_END_ERROR
+            : status === 'cached'
+              ? K_END_CACHED
+              : undefined;
+      if (end !== undefined) {
+        this.lit(end);
+        return;
+      }
+    }
+    this.lit(K_STATUS);
+    this.str(status);
     if (r.inputText !== undefined) {
       this.lit(K_INPUT_TEXT);
       this.value(r.inputText, true);
@@ -190,6 +195,133 @@ export class LedgerLineEncoder {
     }
     this.byte(RBRACE);
     this.byte(NEWLINE);
+  }
+
+  /**
+   * `,"project_id":…,"type":"GENERATION","name":…[,"environment":…]`: one literal per
+   * (name, environment) pair seen recently, instead of a probe and a write per column.
+   */
+  private head(operation: string | undefined, environment: string | undefined): void {
+    // Only strings and absent values are remembered (a hand-made record may hold anything).
+    const memoable =
+      (operation == null || typeof operation === 'string') &&
+      (environment == null || typeof environment === 'string');
+    // Absence is a flag, so that '' (a value) and an absent column never share an entry.
+    const flags = (operation == null ? 1 : 0) | (environment == null ? 2 : 0);
+    const op = operation ?? '';
+    const env = environment ?? '';
+    if (memoable && this.hit(this.headRuns.find(op, env, '', '', '', flags))) return;
+    const at = this.length;
+    this.lit(this.projectTypeName);
+    if (operation != null) this.str(operation);
+    else this.lit(NULL);
+    if (environment != null) {
+      this.lit(K_ENVIRONMENT);
+      this.str(environment);
+    }
+    if (memoable) this.remember(this.headRuns, at, op, env, '', '', '', flags);
+  }
+
+  /**
+   * `,"level":…,"status_message":null` (when `level` says so), `,"provided_model_name":…`,
+   * `,"internal_model_id":…` (priced calls) and `,"usage_details":`: one literal per combination
+   * seen recently.
+   */
+  private models(level: number, model: string, internal: string | undefined): void {
+    const memoable = typeof model === 'string' && (internal === undefined || typeof internal === 'string');
+    const flags = level | (internal === undefined ? NO_INTERNAL : 0);
+    const resolved = internal ?? '';
+    if (memoable && this.hit(this.modelRuns.find(model, resolved, '', '', '', flags))) return;
+    const at = this.length;
+    if (level === LEVEL_ERROR_NULL) this.lit(K_LEVEL_ERROR_NULL);
+    else if (level === LEVEL_DEFAULT_NULL) this.lit(K_LEVEL_DEFAULT_NULL);
+    this.lit(K_MODEL);
+    this.str(model);
+    if (internal !== undefined) {
+      this.lit(K_INTERNAL);
+      this.str(internal);
+    }
+    this.lit(K_USAGE);
+    if (memoable) this.remember(this.modelRuns, at, model, resolved, '', '', '', flags);
+  }
+
+  /**
+   * The columns from provider to `,"duration_ms":` (provider, resolved_model of an unpriced call,
+   * source, estimated, tier, fallback, service): one literal per combination seen recently.
+   */
+  private tail(r: CostRecord, unpriced: boolean): void {
+    const provider = r.provider;
+    const source = r.source;
+    const tier = r.tier;
+    const service = r.service;
+    const resolved = unpriced ? r.resolvedModel : '';
+    const estimated = !!r.estimated;
+    const fallback = r.fallback === true;
+    const memoable =
+      typeof provider === 'string' &&
+      typeof source === 'string' &&
+      typeof tier === 'string' &&
+      (service == null || typeof service === 'string') &&
+      typeof resolved === 'string';
+    const flags =
+      (estimated ? TAIL_ESTIMATED : 0) |
+      (fallback ? TAIL_FALLBACK : 0) |
+      (service == null ? TAIL_NO_SERVICE : 0) |
+      (unpriced ? TAIL_UNPRICED : 0);
+    const svc = service ?? '';
+    if (memoable && this.hit(this.tailRuns.find(provider, source, tier, svc, resolved, flags))) return;
+    const at = this.length;
+    this.lit(K_PROVIDER);
+    this.str(provider);
+    if (unpriced) {
+      this.lit(K_RESOLVED);
+      this.str(r.resolvedModel);
+    }
+    this.lit(K_SOURCE);
+    this.str(source);
+    if (estimated) this.lit(K_ESTIMATED_TRUE);
+    this.lit(K_TIER);
+    this.str(tier);
+    if (fallback) this.lit(K_FALLBACK_TRUE);
+    if (service != null) {
+      this.lit(K_SERVICE);
+      this.str(service);
+    }
+    this.lit(K_DURATION);
+    if (memoable) this.remember(this.tailRuns, at, provider, source, tier, svc, resolved, flags);
+  }
+
+  /** Write a remembered run (true), or nothing when there is none (false). */
+  private hit(run: Literal | undefined): boolean {
+    if (run === undefined) return false;
+    this.room(run.length + SLACK);
+    this.lit(run);
+    return true;
+  }
+
+  /** Remember the bytes written since `at` as the run of the given key (unless it is too long). */
+  private remember(
+    runs: RunMemo,
+    at: number,
+    a: string,
+    b: string,
+    c: string,
+    d: string,
+    e: string,
+    flags: number,
+  ): void {
+    if (this.length - at > MAX_RUN_BYTES) return;
+    runs.add(new Literal(this.bytes.subarray(at, this.length)), a, b, c, d, e, flags);
+  }
+
+  /** Append a copy of the bytes from `from` to `to` (written before, room reserved). */
+  private copy(from: number, to: number): void {
+    // Four bytes a store (a line's ids and totals are short: a builtin call costs more than the loop);
+    // the last store may write up to three bytes past the end, which what follows overwrites.
+    const v = this.view;
+    const o = this.length;
+    for (let i = 0; i < to - from; i += 4) v.setInt32(o + i, v.getInt32(from + i, true), true);
+    this.length = o + (to - from);
   }
 
   /** Append a bare newline (to end a torn line left by a killed writer). */
@@ -255,39 +387,6 @@ export class LedgerLineEncoder {
     const bytes = encoder.encode(j);
     this.bytes.set(bytes, this.length);
     this.length += bytes.length;
-  }
-
-  /**
-   * `key` and the JSON string `s`. The columns that repeat from line to line (model, provider, tier,
-   * span name, service, …) keep the bytes of their last few values: a value seen again is one copy
-   * instead of a pass over its characters. The memo holds at most MEMO_WAYS values per column, each
-   * at most MAX_MEMO_BYTES long; it is allocated only when a column takes a value it does not hold.
-   */
-  private memoStr(slot: number, key: Literal, s: string): void {
-    if (typeof s !== 'string') {
-      // Not a string (a record built by hand): written as JSON.stringify would, never remembered.
-      this.lit(key);
-      this.str(s);
-      return;
-    }
-    const base = slot * MEMO_WAYS;
-    const texts = this.memoText;
-    for (let i = base; i < base + MEMO_WAYS; i++) {
-      if (texts[i] === s) {
-        const b = this.memoBytes[i]!;
-        this.room(b.length + SLACK);
-        this.lit(b);
-        return;
-      }
-    }
-    const at = this.length;
-    this.lit(key);
-    this.str(s);
-    if (this.length - at > MAX_MEMO_BYTES) return;
-    const way = this.memoNext[slot]!;
-    this.memoNext[slot] = (way + 1) % MEMO_WAYS;
-    texts[base + way] = s;
-    this.memoBytes[base + way] = new Literal(this.bytes.subarray(at, this.length));
   }
 
   /** A string as a JSON string literal. */
@@ -441,6 +540,11 @@ export class LedgerLineEncoder {
   private trimmed(v: number, width: number): void {
     let x = v;
     let n = width;
+    // Amounts end in runs of zeros: four at a step first.
+    while (x % 10_000 === 0) {
+      x = (x / 10_000) | 0;
+      n -= 4;
+    }
     while (x % 10 === 0) {
       x = (x / 10) | 0;
       n--;
@@ -464,9 +568,10 @@ export class LedgerLineEncoder {
   }
 
   /** An ISO-8601 time in quotes, as `Date#toISOString` writes it: digits straight into the buffer. */
-  private time(ms: number): void {
+  private time(ms: number, which: number): void {
     const t = Math.trunc(ms);
     if (!(t >= 0 && t < MAX_ISO_MS)) {
+      this.lit(which === START ? K_START : K_END);
       // Outside what a Date holds: null, not an exception that would hold up the whole batch.
       if (!(Math.abs(ms) <= MAX_DATE_MS)) {
         this.lit(NULL);
@@ -478,8 +583,8 @@ export class LedgerLineEncoder {
       return;
     }
     const sec = Math.floor(t / SECOND_MS);
-    if (sec !== this.second) this.setSecond(sec);
-    this.lit(this.secondPrefix);
+    if (sec !== this.seconds[which]) this.setSecond(sec, which);
+    this.lit(this.secondPrefixes[which]!);
     const milli = t - sec * SECOND_MS;
     const d0 = (milli / 100) | 0;
     const d1 = ((milli - d0 * 100) / 10) | 0;
@@ -491,21 +596,32 @@ export class LedgerLineEncoder {
     this.length = o + 5;
   }
 
-  /** Make `secondPrefix` the `"YYYY-MM-DDTHH:MM:SS.` of the epoch second `sec` (a time from 1970 to 9999). */
-  private setSecond(sec: number): void {
-    this.second = sec;
+  /**
+   * Make the `which` column's prefix its key and the `"YYYY-MM-DDTHH:MM:SS.` of the epoch second
+   * `sec` (a time from 1970 to 9999), rewriting the prefix's bytes in place: no allocation.
+   */
+  private setSecond(sec: number, which: number): void {
+    this.seconds[which] = sec;
     const day = Math.floor(sec / DAY_S);
     if (day !== this.day) {
       this.day = day;
       this.dayText = new Date(day * DAY_S * SECOND_MS).toISOString().slice(0, DAY_CHARS);
     }
+    const b = this.secondBytes[which]!;
+    // The day and time digits follow the key and the opening quote.
+    let o = b.length - PREFIX_TIME_BYTES;
+    const dayText = this.dayText;
+    for (let i = 0; i < DAY_CHARS; i++) b[o++] = dayText.charCodeAt(i);
     let r = sec - day * DAY_S;
     const h = Math.floor(r / 3600);
     r -= h * 3600;
     const m = Math.floor(r / 60);
     const s = r - m * 60;
-    const text = `"${this.dayText}${pad2(h)}:${pad2(m)}:${pad2(s)}.`;
-    this.secondPrefix = literal(text);
+    o = pad2At(b, o, h);
+    b[o++] = COLON;
+    o = pad2At(b, o, m);
+    b[o++] = COLON;
+    pad2At(b, o, s);
   }
 
   /** ASCII text (numbers, times) that needs no escaping; room already reserved. */
@@ -546,21 +662,72 @@ export class LedgerLineEncoder {
   }
 }
 
-/** Columns whose recent values `memoStr` keeps. */
-const M_NAME = 0;
-const M_ENVIRONMENT = 1;
-const M_MODEL = 2;
-const M_INTERNAL = 3;
-const M_PROVIDER = 4;
-const M_SOURCE = 5;
-const M_TIER = 6;
-const M_SERVICE = 7;
-const M_STATUS = 8;
-const MEMO_SLOTS = 9;
-/** Values remembered per column: enough for the models of a typical service without churn. */
-const MEMO_WAYS = 8;
-/** Longest key-and-value text remembered, bytes. */
-const MAX_MEMO_BYTES = 256;
+/** Indexes of the time columns' prefixes (see `time`). */
+const START = 0;
+const END = 1;
+/** What `models` writes before the model: a level with a null status message, or nothing (written). */
+const LEVEL_DEFAULT_NULL = 0;
+const LEVEL_ERROR_NULL = 1;
+const LEVEL_WRITTEN = 2;
+/** `models` flag: no internal_model_id (an unpriced call). */
+const NO_INTERNAL = 4;
+/** `tail` flags. */
+const TAIL_ESTIMATED = 1;
+const TAIL_FALLBACK = 2;
+const TAIL_NO_SERVICE = 4;
+const TAIL_UNPRICED = 8;
+/** Runs remembered per group: enough for the models of a typical service without churn. */
+const RUN_WAYS = 8;
+/** Key strings of a run (unused ones are ''). */
+const RUN_KEYS = 5;
+/** Longest run remembered, bytes. */
+const MAX_RUN_BYTES = 512;
+
+/**
+ * The bytes of a run of columns for recently seen values of them: up to RUN_WAYS runs, each keyed by
+ * five strings and a number of flags (which columns are absent, booleans), replaced round robin.
+ * Keys compare with `===`: the same text in a new string finds the run too. Strings and numbers
+ * only, so that the compares stay simple for the JIT.
+ */
+class RunMemo {
+  private readonly keys: string[] = new Array<string>(RUN_WAYS * RUN_KEYS).fill('');
+  /** -1: an empty way (flags are never negative). */
+  private readonly flags = new Int32Array(RUN_WAYS).fill(-1);
+  private readonly runs: (Literal | undefined)[] = new Array<Literal | undefined>(RUN_WAYS).fill(undefined);
+  private next = 0;
+
+  find(a: string, b: string, c: string, d: string, e: string, flags: number): Literal | undefined {
+    const k = this.keys;
+    const f = this.flags;
+    for (let w = 0, i = 0; w < RUN_WAYS; w++, i += RUN_KEYS) {
+      if (
+        f[w] === flags &&
+        k[i] === a &&
+        k[i + 1] === b &&
+        k[i + 2] === c &&
+        k[i + 3] === d &&
+        k[i + 4] === e
+      )
+        return this.runs[w];
+    }
+    return undefined;
+  }
+
+  add(run: Literal, a: string, b: string, c: string, d: string, e: string, flags: number): void {
+    const w = this.next;
+    this.next = (w + 1) % RUN_WAYS;
+    const i = w * RUN_KEYS;
+    const k = this.keys;
+    k[i] = a;
+    k[i + 1] = b;
+    k[i + 2] = c;
+    k[i + 3] = d;
+    k[i + 4] = e;
+    this.flags[w] = flags;
+    this.runs[w] = run;
+  }
+}
+
 /** Smallest number `String` writes without an exponent (below it: `1e-7`). */
 const MIN_FIXED = 1e-6;
 /** Most significant digits of a decimal written by `decimal` (see there). */
@@ -583,6 +750,8 @@ const DAY_S = 86_400;
 /** `YYYY-MM-DDT` */
 const DAY_CHARS = 11;
 const LETTER_Z = 0x5a;
+/** Bytes of `YYYY-MM-DDTHH:MM:SS.` at the end of a time prefix. */
+const PREFIX_TIME_BYTES = 20;
 /** Times from year 10000 on are written by `Date#toISOString` (six-digit years). */
 const MAX_ISO_MS = 253_402_300_800_000;
 /** Largest time a Date holds (±). */
@@ -630,9 +799,21 @@ const encoder = new TextEncoder();
 /** Largest initial capacity (the array still grows past it when lines need room). */
 const MAX_CAPACITY = 2 ** 30;
 
-/** Two decimal digits. */
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : `${n}`;
+/** Write `n` (0 … 99) as two decimal digits at `o`; returns the offset after them. */
+function pad2At(b: Uint8Array, o: number, n: number): number {
+  const tens = (n / 10) | 0;
+  b[o] = ZERO + tens;
+  b[o + 1] = ZERO + n - tens * 10;
+  return o + 2;
+}
+
+/**
+ * A time column's key and `"YYYY-MM-DDTHH:MM:SS.` (a placeholder second that `setSecond` overwrites),
+ * and its bytes to overwrite: the literal's own storage, padded to whole doubles.
+ */
+function timePrefix(key: string): [Literal, Uint8Array] {
+  const lit = literal(`${key}"1970-01-01T00:00:00.`);
+  return [lit, new Uint8Array(lit.quads.buffer, 0, lit.length)];
 }
 
 // The line's constant parts are made by the first encoder, not at import: about 0.3 ms of
@@ -670,10 +851,13 @@ let K_FALLBACK_TRUE: Literal;
 let K_SERVICE: Literal;
 let K_DURATION: Literal;
 let K_STATUS: Literal;
+/** The end of a line without texts, per status. */
+let K_END_SUCCESS: Literal;
+let K_END_ERROR: Literal;
+let K_END_CACHED: Literal;
 let K_INPUT_TEXT: Literal;
 let K_OUTPUT_TEXT: Literal;
 let NULL: Literal;
-let EMPTY_KEY: Literal;
 let EMPTY_OBJECT: Literal;
 let K_D_TOTAL: Literal;
 
@@ -713,10 +897,12 @@ function makeLineLiterals(): void {
   K_SERVICE = literal(',"service":');
   K_DURATION = literal(',"duration_ms":');
   K_STATUS = literal(',"status":');
+  K_END_SUCCESS = literal(',"status":"success"}\n');
+  K_END_ERROR = literal(',"status":"error"}\n');
+  K_END_CACHED = literal(',"status":"cached"}\n');
   K_INPUT_TEXT = literal(',"input":');
   K_OUTPUT_TEXT = literal(',"output":');
   NULL = literal('null');
-  EMPTY_KEY = literal('');
   EMPTY_OBJECT = literal('{}');
   K_D_TOTAL = literal(',"total":');
   makeDetailLiterals();

@@ -156,4 +156,81 @@ describe('LedgerLineEncoder', () => {
     enc.line(rec);
     expect(decoder.decode(enc.bytes.subarray(0, enc.length))).toBe(`${reference(rec, 'proj "1"')}\n`);
   });
+
+  it('a remembered run of columns is not reused when one of its columns changes, is absent or holds another type', () => {
+    const t = new CostTracker({ logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    const base: CostRecord = t.record(handResult(2_500_000_000, 'gpt-4o', 'openai', 1000), {
+      operation: 'chat',
+      environment: 'prod',
+      service: 'api',
+      startTime: Date.UTC(2026, 0, 2, 3, 4, 5, 6),
+      endTime: Date.UTC(2026, 0, 2, 3, 4, 5, 900),
+    });
+    // One column of a run changed at a time: each line must be its own, with the base line before
+    // and after it (so that a run remembered for one of them would be found for the other).
+    const variants: Partial<Record<keyof CostRecord, unknown>>[] = [
+      { operation: 'chat2' },
+      { operation: '' },
+      { operation: undefined },
+      { operation: null },
+      { environment: 'staging' },
+      { environment: '' },
+      { environment: undefined },
+      { operation: 'prod', environment: 'chat' },
+      { model: 'gpt-4o-mini' },
+      { resolvedModel: 'gpt-4o-2024-08-06' },
+      { unpriced: true },
+      { unpriced: true, resolvedModel: 'other' },
+      { status: 'error' },
+      { status: 'cached' },
+      { status: 'error', error: 'boom' },
+      { error: 'boom' },
+      { provider: 'azure' },
+      { source: 'fallback' },
+      { tier: 'batch' },
+      { service: 'worker' },
+      { service: '' },
+      { service: undefined },
+      { estimated: true },
+      { fallback: true },
+      { estimated: true, fallback: true },
+      { provider: 'api', service: 'openai' },
+      { tier: 'standard ' },
+      { model: 7 },
+      { provider: 8 },
+      { operation: 9 },
+      { service: false },
+      { outputText: 'hi' },
+      { status: 'weird' },
+    ];
+    const enc = new LedgerLineEncoder();
+    const check = (r: CostRecord) => {
+      enc.length = 0;
+      enc.line(r);
+      expect(decoder.decode(enc.bytes.subarray(0, enc.length))).toBe(`${reference(r, 'local')}\n`);
+    };
+    for (let round = 0; round < 2; round++) {
+      for (const v of variants) {
+        check(base);
+        check({ ...base, ...v } as CostRecord);
+      }
+    }
+  });
+
+  it('writes start and end times of different seconds and days, alternating, each with its own second', () => {
+    const t = new CostTracker({ logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    const enc = new LedgerLineEncoder();
+    const day = Date.UTC(2026, 11, 31, 23, 59, 58, 0);
+    for (let i = 0; i < 200; i++) {
+      const start = day + i * 37 + (i % 3) * 1000;
+      const r = t.record(handResult(1_000_000), { startTime: start, endTime: start + (i % 5) * 777 });
+      enc.length = 0;
+      enc.line(r);
+      const line = JSON.parse(decoder.decode(enc.bytes.subarray(0, enc.length)));
+      expect([line.start_time, line.end_time]).toEqual([
+        new Date(start).toISOString(),
+        new Date(start + (i % 5) * 777).toISOString(),
+      ]);
+    }
+  });
 });
