@@ -35,6 +35,11 @@ const FIELD_OF_KEY: Record<string, readonly [Field, number] | undefined> = Objec
   },
 );
 
+/** A key that starts with `ls_` (`FIELD_OF_KEY` has none). */
+function isLangSmithKey(key: string): boolean {
+  return key.charCodeAt(0) === 0x6c && key.charCodeAt(1) === 0x73 && key.charCodeAt(2) === 0x5f;
+}
+
 type Field = 'sessionId' | 'userId' | 'tenantId' | 'environment' | 'operation';
 
 /** Rank of a field no key has set yet (every key's rank is lower). */
@@ -140,6 +145,7 @@ function readRunMetadataUnchecked(metadata: Record<string, unknown> | undefined)
     else if (key === 'versions') {
       const v = metadata[key];
       if (typeof v === 'object' && v !== null) out.versions = v as Record<string, unknown>;
+    } else if (isLangSmithKey(key)) {
     } else {
       const hit = FIELD_OF_KEY[key];
       if (hit === undefined) continue;

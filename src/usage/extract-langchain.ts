@@ -331,6 +331,24 @@ function str(v: unknown): string | undefined {
   return t !== '' ? collapseRepeatedUnchecked(t) : undefined;
 }
 
+/** The last model name {@link modelOf} cleaned, and what it gave. */
+let lastModelIn: string | undefined;
+let lastModelOut: string | undefined;
+
+/**
+ * {@link str} of a served model name, remembering the last one: a service's calls name the same few
+ * models, and the trim and the repeat check cost about 400 instructions a call where comparing with
+ * the last name costs one pointer compare (LangChain's own strings) or one character compare.
+ */
+function modelOf(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  if (v === lastModelIn) return lastModelOut;
+  const out = str(v);
+  lastModelIn = v;
+  lastModelOut = out;
+  return out;
+}
+
 function costValue(v: unknown): number | undefined {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : undefined;
@@ -399,7 +417,7 @@ function absorb(r: ResultFacts, o: Record<string, unknown>): void {
       if (isObject(u)) usage = u;
     }
   }
-  r.servedModel ??= str(modelName) ?? str(model);
+  r.servedModel ??= modelOf(modelName) ?? modelOf(model);
   r.serviceTier ??= tierOf(serviceTier);
   r.modelProvider ??= typeof modelProvider === 'string' ? modelProvider : undefined;
   if (r.providedCost === undefined || r.serviceTier === undefined) {
@@ -428,7 +446,7 @@ function readResult(output: LLMResultLike): ResultFacts {
         if (isObject(g.generationInfo)) absorb(r, g.generationInfo);
         // Anthropic streams name the model only in additional_kwargs.
         if (r.servedModel === undefined && isObject(msg) && isObject(msg.additional_kwargs)) {
-          r.servedModel = str(msg.additional_kwargs.model);
+          r.servedModel = modelOf(msg.additional_kwargs.model);
         }
       }
     }

@@ -63,6 +63,30 @@ describe('environment from LangChain metadata', () => {
   });
 });
 
+describe('readRunMetadata and LangChain’s own ls_* keys', () => {
+  it('skips ls_* keys but reads the attribution keys around them', () => {
+    const m = readRunMetadata({
+      ls_model_type: 'chat',
+      ls_temperature: 0,
+      session_id: 's-1',
+      ls_stop: ['\n'],
+      ls_provider: 'openai',
+      l: 'x',
+      ls: 'y',
+      user_id: 'u-1',
+      ls_model_name: 'gpt-4o',
+      tenant_id: 't-1',
+    });
+    expect(m).toMatchObject({
+      sessionId: 's-1',
+      userId: 'u-1',
+      tenantId: 't-1',
+      provider: 'openai',
+      modelName: 'gpt-4o',
+    });
+  });
+});
+
 describe('the handler’s attribution of a run (runAttribution)', () => {
   const none = readRunMetadata({ ls_provider: 'openai', ls_model_name: 'gpt-4o', ls_model_type: 'chat' });
 

@@ -254,6 +254,27 @@ describe('extractLangChainUsage', () => {
     expect(x.servedModel).toBe('gpt-4o-mini');
   });
 
+  it('names each call its own served model when calls alternate models (the last name is remembered)', () => {
+    const served = (name: unknown) =>
+      extractLangChainUsage(
+        result([
+          { response_metadata: { model_name: name }, usage_metadata: { input_tokens: 1, output_tokens: 1 } },
+        ]),
+      ).servedModel;
+    const names: [unknown, string | undefined][] = [
+      ['gpt-4o', 'gpt-4o'],
+      ['gpt-4o', 'gpt-4o'],
+      [' gpt-4o-mini ', 'gpt-4o-mini'],
+      ['gpt-4o', 'gpt-4o'],
+      ['   ', undefined],
+      ['claude-3-5-haikuclaude-3-5-haiku', 'claude-3-5-haiku'],
+      [['gpt-4', 'o'].join(''), 'gpt-4o'],
+      [42, undefined],
+      ['gpt-4o', 'gpt-4o'],
+    ];
+    for (const [name, expected] of names) expect(served(name)).toBe(expected);
+  });
+
   it('never throws on odd shapes', () => {
     expect(extractLangChainUsage(undefined as unknown as LLMResultLike).source).toBe('none');
     expect(extractLangChainUsage({ generations: [[null as never], 'x' as never] }).source).toBe('none');
