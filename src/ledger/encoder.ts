@@ -43,6 +43,7 @@ export class LedgerLineEncoder {
   private readonly headRuns = new RunMemo();
   private readonly modelRuns = new RunMemo();
   private readonly tailRuns = new RunMemo();
+  private readonly tagRuns = new RunMemo();
 
   /** @throws {InvalidArgumentError} for a project id that is not a string, or a capacity outside 1 … 2^30 bytes. */
   constructor(projectId = 'local', capacity = 64 * 1024) {
@@ -157,15 +158,7 @@ export class LedgerLineEncoder {
       this.lit(K_TENANT);
       this.str(r.tenantId);
     }
-    const tags = r.tags;
-    if (tags !== undefined && tags.length > 0) {
-      this.lit(K_TAGS);
-      for (let i = 0; i < tags.length; i++) {
-        if (i > 0) this.byte(COMMA);
-        this.value(tags[i], true);
-      }
-      this.byte(RBRACKET);
-    }
+    this.tags(r.tags);
     this.tail(r, unpriced);
     this.num(r.durationMs);
     if (r.inputText === undefined && r.outputText === undefined) {
@@ -243,6 +236,37 @@ export class LedgerLineEncoder {
     }
     this.lit(K_USAGE);
     if (memoable) this.remember(this.modelRuns, at, model, resolved, '', '', '', flags);
+  }
+
+  /**
+   * `,"tags":[…]` (nothing for no tags): one literal per tag list seen recently, for up to
+   * MAX_RUN_TAGS tags. Tag lists are few; sessions, users and (for the memo's few ways) tenants are
+   * not, so they are written as they come.
+   */
+  private tags(tags: string[] | undefined): void {
+    const n = tags === undefined ? 0 : tags.length;
+    if (n === 0) return;
+    const t0 = tags![0];
+    const t1 = n > 1 ? tags![1] : '';
+    const t2 = n > 2 ? tags![2] : '';
+    const t3 = n > 3 ? tags![3] : '';
+    const t4 = n > 4 ? tags![4] : '';
+    const memoable =
+      n <= MAX_RUN_TAGS &&
+      typeof t0 === 'string' &&
+      typeof t1 === 'string' &&
+      typeof t2 === 'string' &&
+      typeof t3 === 'string' &&
+      typeof t4 === 'string';
+    if (memoable && this.hit(this.tagRuns.find(t0, t1, t2, t3, t4, n))) return;
+    const at = this.length;
+    this.lit(K_TAGS);
+    for (let i = 0; i < n; i++) {
+      if (i > 0) this.byte(COMMA);
+      this.value(tags![i], true);
+    }
+    this.byte(RBRACKET);
+    if (memoable) this.remember(this.tagRuns, at, t0, t1, t2, t3, t4, n);
   }
 
   /**
@@ -680,6 +704,8 @@ const TAIL_UNPRICED = 8;
 const RUN_WAYS = 8;
 /** Key strings of a run (unused ones are ''). */
 const RUN_KEYS = 5;
+/** Most tags of a remembered tag list (one key string each). */
+const MAX_RUN_TAGS = RUN_KEYS;
 /** Longest run remembered, bytes. */
 const MAX_RUN_BYTES = 512;
 

@@ -163,6 +163,8 @@ describe('LedgerLineEncoder', () => {
       operation: 'chat',
       environment: 'prod',
       service: 'api',
+      tenantId: 'acme',
+      tags: ['prod', 'chat'],
       startTime: Date.UTC(2026, 0, 2, 3, 4, 5, 6),
       endTime: Date.UTC(2026, 0, 2, 3, 4, 5, 900),
     });
@@ -202,6 +204,16 @@ describe('LedgerLineEncoder', () => {
       { service: false },
       { outputText: 'hi' },
       { status: 'weird' },
+      { tags: ['prod', 'chat', ''] },
+      { tags: ['prod'] },
+      { tags: ['chat', 'prod'] },
+      { tags: ['prod', 'chat', 'a', 'b', 'c'] },
+      { tags: ['prod', 'chat', 'a', 'b', 'c', 'd'] },
+      { tags: [] },
+      { tags: undefined },
+      { tags: ['prod', 5] },
+      { tags: ['prod', 'chat'], tenantId: 'other' },
+      { tenantId: undefined },
     ];
     const enc = new LedgerLineEncoder();
     const check = (r: CostRecord) => {
