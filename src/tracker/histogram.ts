@@ -209,8 +209,22 @@ export class LogHistogram {
   }
 }
 
+/** An empty table of each power-of-two capacity, by `Math.clz32(capacity)`; copied, never handed out. */
+const EMPTY_TABLES: number[][] = [];
+
+/**
+ * An empty table of `capacity` (a power of two) pairs: a copy of a kept empty one, made in one step at
+ * its size. Pushing the pairs one by one regrew the array's store at each doubling: tables are made
+ * and regrown every second by the open second's aggregates, which made about 700 instructions a
+ * call at 1,000 calls a second (callgrind).
+ */
 function newSlots(capacity: number): number[] {
-  const a: number[] = [];
-  for (let i = 0; i < capacity; i++) a.push(EMPTY, 0);
-  return a;
+  const i = Math.clz32(capacity);
+  let t = EMPTY_TABLES[i];
+  if (t === undefined) {
+    t = [];
+    for (let k = 0; k < capacity; k++) t.push(EMPTY, 0);
+    EMPTY_TABLES[i] = t;
+  }
+  return t.slice();
 }

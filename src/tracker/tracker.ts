@@ -191,6 +191,8 @@ const MAX_PENDING = 4096;
 const EMPTY_CTX: RecordContext = Object.freeze({});
 
 const MAX_TAGS = 16;
+
+const BASE36_DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz';
 const NO_TAGS: readonly string[] = Object.freeze([]);
 
 /** Tags without duplicates, at most MAX_TAGS; the input itself when already so (no allocation). */
@@ -311,7 +313,10 @@ export class CostTracker {
   private ringSize = 0;
   private last = Number.NEGATIVE_INFINITY;
   private readonly idPrefix = `${randomPrefix()}-`;
+  /** Sequence number of the last generated record id. */
   private seq = 0;
+  /** The generated id before its last base-36 digit (see `nextId`). */
+  private idHead = this.idPrefix;
   private readonly sample = new CallSample();
   /** Records not yet in the window aggregates (see `ingest`), with their times. */
   private pending: CostRecord[] = [];
@@ -919,6 +924,18 @@ export class CostTracker {
     }
   }
 
+  /**
+   * The next generated record id, `prefix-<sequence in base 36>`. The text before the last digit
+   * changes once per 36 ids, so `toString(36)` (about 200 instructions, callgrind) runs once per 36
+   * calls instead of on each.
+   */
+  private nextId(): string {
+    const n = ++this.seq;
+    const digit = n % 36;
+    if (digit === 0) this.idHead = this.idPrefix + (n / 36).toString(36);
+    return this.idHead + BASE36_DIGITS[digit]!;
+  }
+
   /** A record with times, id and attribution; cost fields zero until the caller fills them. */
   private build(
     model: string,
@@ -944,7 +961,7 @@ export class CostTracker {
       );
     }
     const rec: CostRecord = {
-      id: spanId ?? this.defaults?.spanId ?? this.idPrefix + (++this.seq).toString(36),
+      id: spanId ?? this.defaults?.spanId ?? this.nextId(),
       startTime: start,
       endTime: end,
       durationMs: duration,

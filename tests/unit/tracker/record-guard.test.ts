@@ -60,6 +60,9 @@ const POISONS: [string, (r: CostResult) => unknown, string][] = [
   ['no usage', (r) => ({ ...r, usage: undefined }), 'result.usage'],
   ['a model that is an object', (r) => ({ ...r, model: {} }), 'result.model'],
   ['an unknown source', (r) => ({ ...r, source: 'bogus' }), 'result.source'],
+  ['a source in other case', (r) => ({ ...r, source: 'Catalog' }), 'result.source'],
+  ['a source String object', (r) => ({ ...r, source: new String('catalog') }), 'result.source'],
+  ['no source', (r) => ({ ...r, source: undefined }), 'result.source'],
   ['providedCost Infinity', (r) => ({ ...r, providedCost: Number.POSITIVE_INFINITY }), 'result.providedCost'],
   [
     'a getter that throws',
@@ -145,6 +148,13 @@ describe('a tracker that cannot be poisoned', () => {
       expectHealthy(t, before, 1);
     },
   );
+
+  it('takes a result from each of the six price sources', () => {
+    const t = tracker();
+    const sources = ['override', 'catalog', 'synced', 'fallback', 'free', 'provided'] as const;
+    for (const source of sources) expect(t.record({ ...priced(1, 1), source }).source).toBe(source);
+    expect(t.health()).toMatchObject({ recorded: sources.length, rejected: 0 });
+  });
 
   it.each(CTX_POISONS)('refuses a context with %s', (_name, ctx, path) => {
     const t = tracker();

@@ -42,6 +42,21 @@ function captureWarnings(): { warnings: string[]; restore(): void } {
 }
 
 describe('CostTracker totals', () => {
+  it('generates ids as one random prefix and the call sequence in base 36, across digit carries', () => {
+    const t = new CostTracker({ recentLimit: 0 });
+    const ids: string[] = [];
+    for (let n = 1; n <= 47_000; n++) ids.push(t.record(handResult(1)).id);
+    const prefix = ids[0]!.slice(0, ids[0]!.indexOf('-') + 1);
+    expect(prefix).toMatch(/^[0-9a-f]{16}-$/);
+    // 36, 1296 and 46656 are where a base-36 number gains a digit.
+    for (const n of [1, 9, 10, 35, 36, 37, 71, 72, 1295, 1296, 1297, 46_655, 46_656, 46_657, 47_000]) {
+      expect([n, ids[n - 1]]).toEqual([n, prefix + n.toString(36)]);
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const [i, id] of ids.entries())
+      if (id !== prefix + (i + 1).toString(36)) expect([i + 1, id]).toBe(null);
+  });
+
   it('sums 200,000 costs exactly (BigInt reference), including amounts past 2^53 pico in total', () => {
     const t = new CostTracker({ now: () => T0 });
     const next = rng(42);
