@@ -16,13 +16,14 @@
  * 3. The peer, in the same rounds: plain JS end to end over the same file (stream it, JSON.parse every
  *    line, keep the latest version per id, sum cost per model in integer pico-USD).
  * 4. Where the first load's CPU goes: its steps run one at a time, each alone (`--reps` rounds): the
- *    ledger reader's line check on one thread, ClickHouse's JSON parse (one thread, as in the load),
- *    building `observations` and `traces` (sorted newest first), writing the Native cache files. In the
+ *    ledger reader's line check on one thread, ClickHouse's JSON parse deriving the staging rows (one
+ *    thread, as in the load), building `observations` (a sorted copy of the staging rows) and `traces`
+ *    (grouped from them, sorted newest first), writing the Native cache files. In the
  *    load itself the check runs on worker threads beside the ClickHouse steps, which run in order: on
  *    an idle machine the first load takes about the longer of the two. That is the general way; a file
  *    whose lines are all in our encoder's form (the bench's) is checked by worker threads that write the
- *    lines as Native columns, which ClickHouse then reads: those two steps replace the check and the
- *    JSON parse (the JSON parsed once).
+ *    staging rows as Native columns (derived as the SQL derives them), which ClickHouse then reads: those
+ *    two steps replace the check and the JSON parse (the JSON parsed once).
  * 5. Runs every dashboard `--reps` times on the source loaded from the cache and prints min / median /
  *    max wall time and the median CPU time (all chDB threads). Targets: each ≤ 1 s median, the first
  *    load (building the cache) and the load from the cache ≤ 2 s.
@@ -204,11 +205,14 @@ const secs = (xs: number[]) =>
   );
 
 /** The first load's own steps for a file in our encoder's form: the check writes the columns... */
-const JS_NATIVE = 'line check writing Native columns (JS, one thread)';
+const JS_NATIVE = 'line check writing the staging rows as Native columns (JS, one thread)';
 /** ...and ClickHouse reads them (instead of the general way's check and JSON parse). */
 const NATIVE_STAGING = 'ClickHouse reads those staging rows from Native';
 /** The general way's steps (a file with a line not in our encoder's form). */
-const GENERAL = ['line check alone (JS, one thread; the general way)', 'ClickHouse JSON parse (one thread)'];
+const GENERAL = [
+  'line check alone (JS, one thread; the general way)',
+  'ClickHouse JSON parse, deriving the staging rows (one thread)',
+];
 
 /** The first load's steps, one at a time on one chDB session: CPU and wall of each, per round. */
 async function firstLoadSteps(path: string, rounds: number): Promise<void> {
@@ -239,7 +243,7 @@ async function firstLoadSteps(path: string, rounds: number): Promise<void> {
         await step('line check alone (JS, one thread; the general way)', () =>
           scanSegmentsFast([{ path, start: 0, end: -1 }], {}, () => {}),
         );
-        await step('ClickHouse JSON parse (one thread)', () =>
+        await step('ClickHouse JSON parse, deriving the staging rows (one thread)', () =>
           exec(LOAD_LEDGER_FILE_BESIDE_CHECK, { path, schema: LEDGER_SCHEMA }),
         );
         // The staging rows as Native columns, read by ClickHouse (written here by ClickHouse itself, so
