@@ -401,19 +401,32 @@ export type ReportWorkerTask =
   | { segments: LedgerSegment[]; check: true }
   | { segments: [LedgerSegment]; native: string };
 
-/** Run `task` in a worker thread and take the `key` of its message; null when no worker could do it. */
-function inWorker<T>(task: ReportWorkerTask, key: 'part' | 'scan' | 'lines'): Promise<T | null> {
+/**
+ * Run `task` in a worker thread and take the `key` of its message; null when no worker could do it, or
+ * when `signal` aborted it (the worker is then stopped, and the promise settles once it has exited).
+ */
+function inWorker<T>(
+  task: ReportWorkerTask,
+  key: 'part' | 'scan' | 'lines',
+  signal?: AbortSignal,
+): Promise<T | null> {
   const file = workerFile();
-  if (file === null) return Promise.resolve(null);
+  if (file === null || signal?.aborted) return Promise.resolve(null);
   return new Promise<T | null>((resolveTask) => {
     try {
       const w = startWorker(file, task);
+      const stop = () => void w.terminate();
+      signal?.addEventListener('abort', stop, { once: true });
       w.once('message', (m: Record<string, T>) => {
+        signal?.removeEventListener('abort', stop);
         resolveTask(m[key] ?? null);
         void w.terminate();
       });
       w.once('error', () => resolveTask(null));
-      w.once('exit', () => resolveTask(null));
+      w.once('exit', () => {
+        signal?.removeEventListener('abort', stop);
+        resolveTask(null);
+      });
     } catch {
       resolveTask(null);
     }
@@ -443,11 +456,16 @@ export async function checkSegmentsInWorkers(
 /**
  * Write the lines of `segment` (whole lines, its end known) to the file `out` as the ClickHouse Native
  * columns of the dashboards' staging table, in a worker thread (see `writeNativeSegment`). Resolves to
- * the number of lines, or null when a line is not in the fast form or no worker could run: the caller
- * then checks and parses the segment the general way.
+ * the number of lines, or null when a line is not in the fast form, no worker could run or `signal`
+ * stopped it (it settles once the worker has exited, so nothing writes `out` any more): the caller then
+ * checks and parses the segment the general way.
  */
-export function writeNativeInWorker(segment: LedgerSegment, out: string): Promise<number | null> {
-  return inWorker<number>({ segments: [segment], native: out }, 'lines');
+export function writeNativeInWorker(
+  segment: LedgerSegment,
+  out: string,
+  signal?: AbortSignal,
+): Promise<number | null> {
+  return inWorker<number>({ segments: [segment], native: out }, 'lines', signal);
 }
 
 /**
