@@ -335,7 +335,7 @@ export class LedgerLineEncoder {
     flags: number,
   ): void {
     if (this.length - at > MAX_RUN_BYTES) return;
-    runs.add(new Literal(this.bytes.subarray(at, this.length)), a, b, c, d, e, flags);
+    runs.add(this.bytes.subarray(at, this.length), a, b, c, d, e, flags);
   }
 
   /** Append a copy of the bytes from `from` to `to` (written before, room reserved). */
@@ -663,7 +663,8 @@ export class LedgerLineEncoder {
    */
   lit(k: Literal): void {
     const q = k.quads;
-    const n = q.length;
+    // The doubles that hold the bytes (a remembered run's storage has more).
+    const n = ((k.length + QUAD - 1) / QUAD) | 0;
     const v = this.view;
     const o = this.length;
     for (let i = 0; i < n; i++) v.setFloat64(o + i * QUAD, q[i]!, true);
@@ -713,13 +714,17 @@ const MAX_RUN_BYTES = 512;
  * The bytes of a run of columns for recently seen values of them: up to RUN_WAYS runs, each keyed by
  * five strings and a number of flags (which columns are absent, booleans), replaced round robin.
  * Keys compare with `===`: the same text in a new string finds the run too. Strings and numbers
- * only, so that the compares stay simple for the JIT.
+ * only, so that the compares stay simple for the JIT. A way's storage (MAX_RUN_BYTES) is made once
+ * and rewritten in place when the way is replaced: runs that change more often than the ways hold
+ * them cost a copy each, not an allocation.
  */
 class RunMemo {
   private readonly keys: string[] = new Array<string>(RUN_WAYS * RUN_KEYS).fill('');
   /** -1: an empty way (flags are never negative). */
   private readonly flags = new Int32Array(RUN_WAYS).fill(-1);
-  private readonly runs: (Literal | undefined)[] = new Array<Literal | undefined>(RUN_WAYS).fill(undefined);
+  private readonly runs: Literal[] = [];
+  /** The bytes of each way's literal, to rewrite it. */
+  private readonly runBytes: Uint8Array[] = [];
   private next = 0;
 
   find(a: string, b: string, c: string, d: string, e: string, flags: number): Literal | undefined {
@@ -739,9 +744,21 @@ class RunMemo {
     return undefined;
   }
 
-  add(run: Literal, a: string, b: string, c: string, d: string, e: string, flags: number): void {
+  /** Remember `run` (at most MAX_RUN_BYTES, UTF-8 the encoder wrote) under the key. */
+  add(run: Uint8Array, a: string, b: string, c: string, d: string, e: string, flags: number): void {
     const w = this.next;
     this.next = (w + 1) % RUN_WAYS;
+    if (w === this.runs.length) {
+      const lit = new Literal(new Uint8Array(MAX_RUN_BYTES));
+      this.runs.push(lit);
+      this.runBytes.push(new Uint8Array(lit.quads.buffer));
+    }
+    const lit = this.runs[w]!;
+    const bytes = this.runBytes[w]!;
+    bytes.set(run);
+    // Zero padding up to the last double, as every literal has (see `Literal`).
+    bytes.fill(0, run.length, Math.ceil(run.length / QUAD) * QUAD);
+    lit.length = run.length;
     const i = w * RUN_KEYS;
     const k = this.keys;
     k[i] = a;
@@ -750,7 +767,6 @@ class RunMemo {
     k[i + 3] = d;
     k[i + 4] = e;
     this.flags[w] = flags;
-    this.runs[w] = run;
   }
 }
 

@@ -14,8 +14,11 @@
 export class Literal {
   /** The bytes as little-endian doubles (bit patterns), the last one padded with zero bytes. */
   readonly quads: Float64Array;
-  /** Number of bytes (the padding not counted). */
-  readonly length: number;
+  /**
+   * Number of bytes (the padding not counted). Fixed, except for a literal that the encoder
+   * rewrites in place (a remembered run's storage, see `RunMemo`), which keeps its padding zero.
+   */
+  length: number;
 
   constructor(bytes: Uint8Array) {
     const padded = new Uint8Array(Math.max(1, Math.ceil(bytes.length / QUAD)) * QUAD);
