@@ -14,6 +14,12 @@ import type { CostRecord, RecordSource } from './record.js';
  */
 export const DEFAULT_ENVIRONMENT = 'default';
 
+/** Project id of the lines written without one (the ledger's `project_id` for local use). */
+export const DEFAULT_PROJECT_ID = 'local';
+
+/** The observation type of every ledger line: each line is one model call. */
+export const OBSERVATION_TYPE = 'GENERATION';
+
 /**
  * One ledger line (JSON Lines, one object per call). Column names follow Langfuse's ClickHouse
  * `observations` table, so the SQL dashboards read the ledger with the same names; the columns
@@ -24,7 +30,7 @@ export interface LedgerLine {
   trace_id: string;
   parent_observation_id: string | null;
   project_id: string;
-  type: 'GENERATION';
+  type: typeof OBSERVATION_TYPE;
   /** Operation name. */
   name: string | null;
   environment: string;
@@ -88,8 +94,8 @@ function toLedgerLineUnchecked(r: CostRecord, options: LedgerLineOptions = {}): 
     id: r.id,
     trace_id: r.traceId ?? r.id,
     parent_observation_id: r.parentId ?? null,
-    project_id: options.projectId ?? 'local',
-    type: 'GENERATION',
+    project_id: options.projectId ?? DEFAULT_PROJECT_ID,
+    type: OBSERVATION_TYPE,
     name: r.operation ?? null,
     environment: r.environment ?? DEFAULT_ENVIRONMENT,
     start_time: isoTime(r.startTime),

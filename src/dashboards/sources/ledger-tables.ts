@@ -6,12 +6,14 @@
  */
 
 import { LEDGER_COLUMN_KINDS } from '../../ledger/check.js';
-import { LEDGER_COLUMNS } from '../../ledger/line.js';
+import {
+  DEFAULT_ENVIRONMENT,
+  DEFAULT_PROJECT_ID,
+  LEDGER_COLUMNS,
+  OBSERVATION_TYPE,
+} from '../../ledger/line.js';
 import { LEDGER_TOTAL_COST_SQL } from '../../ledger/priced.js';
 import {
-  DEFAULT_ENVIRONMENT_ROW,
-  DEFAULT_PROJECT,
-  DEFAULT_TYPE,
   ENVIRONMENT_GIVEN,
   LEDGER_ROW_COLUMNS,
   METADATA_FIELDS,
@@ -69,9 +71,9 @@ const METADATA_SQL: Readonly<Record<string, string>> = {
 export const LEDGER_ROWS_SELECT = `
   r.id AS id,
   coalesce(nullIf(r.trace_id, ''), r.id) AS trace_id,
-  coalesce(nullIf(r.project_id, ''), '${DEFAULT_PROJECT}') AS project_id,
-  coalesce(nullIf(r.environment, ''), '${DEFAULT_ENVIRONMENT_ROW}') AS environment,
-  coalesce(nullIf(r.type, ''), '${DEFAULT_TYPE}') AS type,
+  coalesce(nullIf(r.project_id, ''), '${DEFAULT_PROJECT_ID}') AS project_id,
+  coalesce(nullIf(r.environment, ''), '${DEFAULT_ENVIRONMENT}') AS environment,
+  coalesce(nullIf(r.type, ''), '${OBSERVATION_TYPE}') AS type,
   nullIf(r.parent_observation_id, '') AS parent_observation_id,
   ${START} AS start_time,
   ${END} AS end_time,
@@ -184,7 +186,7 @@ SELECT
   CAST(map(), 'Map(LowCardinality(String), String)') AS metadata,
   NULL AS release, NULL AS version,
   r.project_id AS pid,
-  ifNull(any(if(bitAnd(r.trace_flags, ${ENVIRONMENT_GIVEN}) != 0, r.environment, NULL)), '${DEFAULT_ENVIRONMENT_ROW}') AS environment,
+  ifNull(any(if(bitAnd(r.trace_flags, ${ENVIRONMENT_GIVEN}) != 0, r.environment, NULL)), '${DEFAULT_ENVIRONMENT}') AS environment,
   false AS public, false AS bookmarked,
   arraySort(groupUniqArrayArray(r.tags)) AS tags,
   NULL AS input, NULL AS output,

@@ -15,7 +15,12 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { isCanonicalTimeBytes, LEDGER_COLUMN_KINDS, OUTSIDE_TOTAL } from '../../ledger/check.js';
-import { LEDGER_COLUMNS } from '../../ledger/line.js';
+import {
+  DEFAULT_ENVIRONMENT,
+  DEFAULT_PROJECT_ID,
+  LEDGER_COLUMNS,
+  OBSERVATION_TYPE,
+} from '../../ledger/line.js';
 import { type LedgerSegment, readWholeLines } from './read.js';
 
 // How each ledger column is read (from the check's kind of the column).
@@ -92,10 +97,8 @@ export const NAME_GIVEN = 1;
 /** `trace_flags` bit: the line has a non-empty `environment`, which a trace's environment is taken from. */
 export const ENVIRONMENT_GIVEN = 2;
 
-/** Defaults of `observations` for a line without the column (or with an empty one). */
-export const DEFAULT_PROJECT = 'local';
-export const DEFAULT_ENVIRONMENT_ROW = 'default';
-export const DEFAULT_TYPE = 'GENERATION';
+// Defaults of `observations` for a line without the column (or with an empty one): the ledger's own
+// (`DEFAULT_PROJECT_ID`, `DEFAULT_ENVIRONMENT`, `OBSERVATION_TYPE` of ledger/line.ts).
 
 /**
  * Ledger fields without a Langfuse column, as `observations`' metadata keys (in this order, after the
@@ -123,9 +126,9 @@ const ERROR_STATUS = 1;
 const META_KEYS = METADATA_FIELDS.map((k) => Buffer.from(k, 'latin1'));
 const TRUE_TEXT = Buffer.from('true', 'latin1');
 const CATALOG = Buffer.from('catalog', 'latin1');
-const LOCAL = Buffer.from(DEFAULT_PROJECT, 'latin1');
-const DEFAULT_ENV = Buffer.from(DEFAULT_ENVIRONMENT_ROW, 'latin1');
-const GENERATION = Buffer.from(DEFAULT_TYPE, 'latin1');
+const LOCAL = Buffer.from(DEFAULT_PROJECT_ID, 'latin1');
+const DEFAULT_ENV = Buffer.from(DEFAULT_ENVIRONMENT, 'latin1');
+const GENERATION = Buffer.from(OBSERVATION_TYPE, 'latin1');
 const LEVEL_ERROR = Buffer.from('ERROR', 'latin1');
 const LEVEL_DEFAULT = Buffer.from('DEFAULT', 'latin1');
 
