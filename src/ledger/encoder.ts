@@ -55,8 +55,8 @@ export class LedgerLineEncoder {
         `expected an integer number of bytes from 1 to ${MAX_CAPACITY}, got ${describeValue(capacity)}`,
       );
     makeLineLiterals();
-    const start = timePrefix(',"start_time":');
-    const end = timePrefix(',"end_time":');
+    const start = timePrefix(START_KEY);
+    const end = timePrefix(END_KEY);
     this.secondPrefixes = [start[0], end[0]];
     this.secondBytes = [start[1], end[1]];
     this.bytes = new Uint8Array(capacity);
@@ -849,6 +849,16 @@ function pad2At(b: Uint8Array, o: number, n: number): number {
   return o + 2;
 }
 
+/** Keys written both alone and as the start of a longer constant (a time prefix, a line's end). */
+const START_KEY = ',"start_time":';
+const END_KEY = ',"end_time":';
+const STATUS_KEY = ',"status":';
+
+/** The end of a line without texts whose status is `status`. */
+function lineEnd(status: string): string {
+  return `${STATUS_KEY}${JSON.stringify(status)}}\n`;
+}
+
 /**
  * A time column's key and `"YYYY-MM-DDTHH:MM:SS.` (a placeholder second that `setSecond` overwrites),
  * and its bytes to overwrite: the literal's own storage, padded to whole doubles.
@@ -910,8 +920,8 @@ function makeLineLiterals(): void {
   K_TRACE_ID = literal(',"trace_id":');
   K_PARENT = literal(',"parent_observation_id":');
   K_ENVIRONMENT = literal(',"environment":');
-  K_START = literal(',"start_time":');
-  K_END = literal(',"end_time":');
+  K_START = literal(START_KEY);
+  K_END = literal(END_KEY);
   K_LEVEL_ERROR = literal(',"level":"ERROR","status_message":');
   K_LEVEL_DEFAULT = literal(',"level":"DEFAULT","status_message":');
   K_LEVEL_ERROR_NULL = literal(',"level":"ERROR","status_message":null');
@@ -938,10 +948,10 @@ function makeLineLiterals(): void {
   K_FALLBACK_TRUE = literal(',"fallback":true');
   K_SERVICE = literal(',"service":');
   K_DURATION = literal(',"duration_ms":');
-  K_STATUS = literal(',"status":');
-  K_END_SUCCESS = literal(',"status":"success"}\n');
-  K_END_ERROR = literal(',"status":"error"}\n');
-  K_END_CACHED = literal(',"status":"cached"}\n');
+  K_STATUS = literal(STATUS_KEY);
+  K_END_SUCCESS = literal(lineEnd('success'));
+  K_END_ERROR = literal(lineEnd('error'));
+  K_END_CACHED = literal(lineEnd('cached'));
   K_INPUT_TEXT = literal(',"input":');
   K_OUTPUT_TEXT = literal(',"output":');
   NULL = literal('null');
