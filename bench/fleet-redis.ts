@@ -1,7 +1,8 @@
 /**
  * What the Redis budget store adds to a host's LLM call, against the named comparison: the
  * in-process store (the default), measured in the same process, interleaved. A real redis-server
- * on loopback (Debian's `redis-server`, as the tests use; append-only file on).
+ * on loopback (Debian's `redis-server`, as the tests use: append-only file on with
+ * `appendfsync always`, its data on /dev/shm when there is one).
  *
  * 1. Latency per call on the host's path, timed per call with hrtime (p50, p99), over >= 3 runs:
  *    - `checkBudget(attr)` + `record(result, attr)` — what the LangChain handler and the span

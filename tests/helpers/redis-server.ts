@@ -1,10 +1,13 @@
 // A real redis-server for the shared budget store tests: Debian's `redis-server` (installed by
 // `npm test`'s pretest, scripts/setup-test-env.mjs; REDIS_SERVER_PATH may point at another), on a
-// free loopback port, with its data in a temporary directory. The append-only file is on, as a
-// production Redis holding budgets should have it, so a SIGKILLed server restarts with every write
-// it acknowledged.
+// free loopback port, with its data in a temporary directory. The append-only file is on with
+// `appendfsync always`, as docs/fleet.md advises for budgets, so a SIGKILLed server restarts with
+// every write it acknowledged. With `everysec`, Redis answers before writing the file while an
+// earlier fsync is still running (a busy disk): a kill then loses acknowledged increments, which
+// made the SIGKILL test fail on a loaded CI machine. The directory is on /dev/shm when there is one,
+// so the fsync of every write does not wait on the disk other tests are filling.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,10 +66,20 @@ async function waitReady(port: number, proc: ChildProcess, log: () => string): P
   throw new Error(`redis-server did not answer on port ${port} within ${START_TIMEOUT_MS} ms: ${log()}`);
 }
 
+/** /dev/shm when it is a writable directory (memory-backed: fsync does not wait on a disk), else the temp dir. */
+function dataRoot(): string {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+}
+
 /** Start redis-server on a free loopback port in a temporary directory. */
 export async function startRedis(): Promise<RedisServer> {
   const bin = process.env.REDIS_SERVER_PATH || 'redis-server';
-  const dir = mkdtempSync(join(tmpdir(), 'lfc-redis-'));
+  const dir = mkdtempSync(join(dataRoot(), 'lfc-redis-'));
   const port = await freePort();
   let proc: ChildProcess | undefined;
   let output = '';
@@ -86,7 +99,7 @@ export async function startRedis(): Promise<RedisServer> {
         '--appendonly',
         'yes',
         '--appendfsync',
-        'everysec',
+        'always',
         '--protected-mode',
         'no',
         '--daemonize',
