@@ -94,7 +94,8 @@ export const LEDGER_ROWS_SELECT = `
   ifNull(r.user_id, '') AS user_id,
   ifNull(r.session_id, '') AS session_id,
   r.tags AS tags,
-  toUInt8(if(r.name IS NULL, 0, ${NAME_GIVEN}) + if(ifNull(r.environment, '') = '', 0, ${ENVIRONMENT_GIVEN})) AS trace_flags`;
+  toUInt8(if(r.name IS NULL, 0, ${NAME_GIVEN}) + if(ifNull(r.environment, '') = '', 0, ${ENVIRONMENT_GIVEN})) AS trace_flags,
+  r._row_number AS seq`;
 
 /** Read one ledger file into the staging table. The path is a bound parameter. */
 export const LOAD_LEDGER_FILE = `INSERT INTO ledger_rows
@@ -171,30 +172,30 @@ ${ROW_ORDER}`;
 
 /**
  * Staging rows → traces: one row per (project, trace) with the trace-level attributes of its records: the
- * earliest start, the name of the earliest record that has one, the first non-empty user, session and
- * environment in the ledger's order, the union of the tags, the latest event. On one thread
- * ({@link KEEP_ORDER}), so that "first" is the ledger's order whatever the blocks the staging rows came in
- * (threads aggregating blocks of their own may each hold a value).
+ * earliest start, the name of the earliest record that has one (of records that start together, the
+ * first in the ledger), the first non-empty user, session and environment in the ledger's order, the
+ * union of the tags, the latest event. "First" is by `seq` (the ledger's order), not by the order the
+ * rows are read in, so the grouping runs on every thread ClickHouse takes.
  */
 export const FILL_TRACES = `INSERT INTO traces
 SELECT
   r.trace_id AS tid,
   min(r.start_time) AS timestamp,
-  argMinIf(r.name, r.start_time, bitAnd(r.trace_flags, ${NAME_GIVEN}) != 0) AS name,
-  any(nullIf(r.user_id, '')) AS user_id,
+  argMinIf(r.name, (r.start_time, r.seq), bitAnd(r.trace_flags, ${NAME_GIVEN}) != 0) AS name,
+  nullIf(argMinIf(r.user_id, r.seq, r.user_id != ''), '') AS user_id,
   -- The tenant stays on each record (observation metadata): records of one trace may differ.
   CAST(map(), 'Map(LowCardinality(String), String)') AS metadata,
   NULL AS release, NULL AS version,
   r.project_id AS pid,
-  ifNull(any(if(bitAnd(r.trace_flags, ${ENVIRONMENT_GIVEN}) != 0, r.environment, NULL)), '${DEFAULT_ENVIRONMENT}') AS environment,
+  -- An environment given is never '' (see ENVIRONMENT_GIVEN): '' is "none given".
+  ifNull(nullIf(argMinIf(r.environment, r.seq, bitAnd(r.trace_flags, ${ENVIRONMENT_GIVEN}) != 0), ''), '${DEFAULT_ENVIRONMENT}') AS environment,
   false AS public, false AS bookmarked,
   arraySort(groupUniqArrayArray(r.tags)) AS tags,
   NULL AS input, NULL AS output,
-  any(nullIf(r.session_id, '')) AS session_id,
+  nullIf(argMinIf(r.session_id, r.seq, r.session_id != ''), '') AS session_id,
   now64(3) AS created_at, now64(3) AS updated_at,
   max(r.event_ts) AS event_ts,
   0 AS is_deleted
 FROM ledger_rows AS r
 GROUP BY pid, tid
-${ROW_ORDER}
-${KEEP_ORDER}`;
+${ROW_ORDER}`;

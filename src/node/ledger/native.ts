@@ -57,7 +57,9 @@ const KIND_OF: Readonly<Record<string, number>> = {
  * row, already derived (see `FILL_OBSERVATIONS`), then what `traces` needs besides them. `user_id` and
  * `session_id` are '' when the line has none; `trace_flags` says which of a row's trace attributes the
  * line gave ({@link NAME_GIVEN}, {@link ENVIRONMENT_GIVEN}), because `traces` takes a trace's first given
- * one. The dashboards' `ledger_rows` is created from this list, so the Native files written here fit it.
+ * one, and `seq` orders the rows as their lines are in the ledger (here the line's byte offset in its file; in
+ * `LEDGER_ROWS_SELECT` its line number), so that `traces` can take "first" on several threads. The
+ * dashboards' `ledger_rows` is created from this list, so the Native files written here fit it.
  */
 export const LEDGER_ROW_COLUMNS: readonly (readonly [string, string])[] = [
   ['id', 'String'],
@@ -84,13 +86,14 @@ export const LEDGER_ROW_COLUMNS: readonly (readonly [string, string])[] = [
   ['session_id', 'String'],
   ['tags', 'Array(String)'],
   ['trace_flags', 'UInt8'],
+  ['seq', 'UInt64'],
 ];
 
 /**
  * Version of the derivation {@link writeNativeSegment} applies (part of the dashboards' cache key): bumped
  * when a staging column's value changes, so that no cache entry built the older way is reused.
  */
-export const LEDGER_ROWS_VERSION = 1;
+export const LEDGER_ROWS_VERSION = 2;
 
 /** `trace_flags` bit: the line has a `name` (not null), which a trace's name is taken from. */
 export const NAME_GIVEN = 1;
@@ -112,6 +115,7 @@ const N = LEDGER_COLUMNS.length;
 const KINDS = Int32Array.from(LEDGER_COLUMNS, (c) => KIND_OF[LEDGER_COLUMN_KINDS[c]]!);
 /** `"column":` of each column, as bytes. */
 const KEYS = LEDGER_COLUMNS.map((c) => Buffer.from(`"${c}":`, 'latin1'));
+const KEY_LENGTHS = Int32Array.from(KEYS, (key) => key.length);
 /** Each column's key as little-endian 32-bit words (its whole words; {@link sameKey} checks the rest). */
 const KEY_WORDS = KEYS.map((key) => {
   const view = new DataView(key.buffer, key.byteOffset, key.length);
@@ -183,6 +187,7 @@ const R_TIER = row('usage_pricing_tier_name');
 const R_USER = row('user_id');
 const R_SESSION = row('session_id');
 const R_FLAGS = row('trace_flags');
+const R_SEQ = row('seq');
 /** The ledger's map and array columns are copied as they are, to these staging columns. */
 const ROW_OF_LIST = new Int32Array(N).fill(-1);
 ROW_OF_LIST[C_USAGE] = row('usage_details');
@@ -413,8 +418,11 @@ class Scanner {
   private readonly valEnd = new Int32Array(MAX_KEYS);
   private metaN = 0;
 
-  /** Read the line `[p, e)` into the columns; false (not all written) when it is not in the fast form. */
-  line(p: number, e: number): boolean {
+  /**
+   * Read the line `[p, e)`, at byte `offset` of its file, into the columns; false (not all written) when
+   * it is not in the fast form.
+   */
+  line(p: number, e: number, offset: number): boolean {
     const s = this.buf;
     const cols = this.cols;
     const at = this.at;
@@ -439,7 +447,7 @@ class Scanner {
       while (k < N && !sameKey(s, this.view, p, e, k)) k++;
       if (k === N) return false;
       for (; col < k; col++) if (REQUIRED[col] === 1) return false;
-      p += KEYS[k]!.length;
+      p += KEY_LENGTHS[k]!;
       const kind = KINDS[k]!;
       const c = s[p];
       if (kind === ID || kind === STR || kind === TIME || kind === STATUS) {
@@ -579,6 +587,8 @@ class Scanner {
     if (totalPico >= 0 && pico >= 0 && Math.abs(totalPico - pico) > Math.max(1, pico * 1e-9) / 2)
       return false;
     this.emit(start, hasStop, stop, status, bools, pico >= 0 ? pico : totalPico);
+    this.cols.data[R_SEQ]!.u64(offset);
+    this.cols.rows++;
     return true;
   }
 
@@ -619,7 +629,6 @@ class Scanner {
     this.orEmpty(R_USER, C_USER);
     this.orEmpty(R_SESSION, C_SESSION);
     cols.data[R_FLAGS]!.u8((at[C_NAME]! >= 0 ? NAME_GIVEN : 0) | (this.given(C_ENV) ? ENVIRONMENT_GIVEN : 0));
-    cols.rows++;
   }
 
   /** True when the line has a non-empty value of the ledger column `k`. */
@@ -658,21 +667,25 @@ class Scanner {
       vals.str(s, this.valAt[i]!, this.valEnd[i]!);
       n++;
     }
-    const field = (key: Buffer, src: Uint8Array, a: number, b: number) => {
-      if (a < 0 || b <= a) return;
-      keys.str(key, 0, key.length);
-      vals.str(src, a, b);
-      n++;
-    };
-    field(META_KEYS[0]!, s, at[C_PROVIDER]!, end[C_PROVIDER]!);
-    field(META_KEYS[1]!, s, at[C_TENANT]!, end[C_TENANT]!);
-    if ((bools >>> C_FALLBACK) & 1) field(META_KEYS[2]!, TRUE_TEXT, 0, TRUE_TEXT.length);
-    if ((bools >>> C_ESTIMATED) & 1) field(META_KEYS[3]!, TRUE_TEXT, 0, TRUE_TEXT.length);
+    // The fields, each when it has a value (no closure: one would be allocated per line).
+    n += entry(keys, vals, META_KEYS[0]!, s, at[C_PROVIDER]!, end[C_PROVIDER]!);
+    n += entry(keys, vals, META_KEYS[1]!, s, at[C_TENANT]!, end[C_TENANT]!);
+    if ((bools >>> C_FALLBACK) & 1) n += entry(keys, vals, META_KEYS[2]!, TRUE_TEXT, 0, TRUE_TEXT.length);
+    if ((bools >>> C_ESTIMATED) & 1) n += entry(keys, vals, META_KEYS[3]!, TRUE_TEXT, 0, TRUE_TEXT.length);
     const src = at[C_SOURCE]!;
-    if (src >= 0 && !sameBytes(s, src, end[C_SOURCE]!, CATALOG)) field(META_KEYS[4]!, s, src, end[C_SOURCE]!);
-    field(META_KEYS[5]!, s, at[C_SERVICE]!, end[C_SERVICE]!);
+    if (src >= 0 && !sameBytes(s, src, end[C_SOURCE]!, CATALOG))
+      n += entry(keys, vals, META_KEYS[4]!, s, src, end[C_SOURCE]!);
+    n += entry(keys, vals, META_KEYS[5]!, s, at[C_SERVICE]!, end[C_SERVICE]!);
     this.cols.endList(R_META, n);
   }
+}
+
+/** A metadata entry `key` → `src[a, b)` when that value is not empty (null: `a` -1); the entries added (0 or 1). */
+function entry(keys: Bytes, vals: Bytes, key: Buffer, src: Uint8Array, a: number, b: number): number {
+  if (a < 0 || b <= a) return 0;
+  keys.str(key, 0, key.length);
+  vals.str(src, a, b);
+  return 1;
 }
 
 const TRUE = Buffer.from('true', 'latin1');
@@ -812,6 +825,8 @@ export function writeNativeSegment(segment: LedgerSegment, out: string): number 
   const fd = openSync(segment.path, 'r');
   const fo = openSync(out, 'w');
   let lines = 0;
+  // The file offset of the buffer's first byte: each block's lines are followed by the next's.
+  let base = segment.start;
   try {
     const read = readWholeLines(
       fd,
@@ -822,11 +837,12 @@ export function writeNativeSegment(segment: LedgerSegment, out: string): number 
         sc.use(buf);
         for (let s = 0; s < cut; ) {
           const e = buf.indexOf(0x0a, s);
-          if (!sc.line(s, e)) return false;
+          if (!sc.line(s, e, base + s)) return false;
           lines++;
           if (sc.cols.rows === BLOCK_ROWS) sc.cols.flush(fo);
           s = e + 1;
         }
+        base += cut;
         return true;
       },
     );
@@ -852,5 +868,5 @@ export function takesLine(text: string): boolean {
   const sc = lineScanner;
   sc.cols.clear();
   sc.use(Buffer.from(`${text}\n`, 'utf8'));
-  return sc.line(0, sc.buf.length - 1);
+  return sc.line(0, sc.buf.length - 1, 0);
 }

@@ -57,12 +57,19 @@ describe('the line check writing ledger lines as Native columns', () => {
       q(LOAD_LEDGER_FILE, { path: ledger, schema: LEDGER_SCHEMA });
       q(`INSERT INTO from_native SELECT * FROM file({path:String}, 'Native')`, { path: native });
       expect(q('SELECT count() FROM from_native')).toBe(String(lines.length));
-      expect(q('SELECT count() FROM (SELECT * FROM ledger_rows EXCEPT ALL SELECT * FROM from_native)')).toBe(
-        '0',
+      // Every column but `seq`, which only orders the rows (a byte offset here, a line number there).
+      const rows = (t: string) => `SELECT * EXCEPT (seq) FROM ${t}`;
+      expect(q(`SELECT count() FROM (${rows('ledger_rows')} EXCEPT ALL ${rows('from_native')})`)).toBe('0');
+      expect(q(`SELECT count() FROM (${rows('from_native')} EXCEPT ALL ${rows('ledger_rows')})`)).toBe('0');
+      // `seq`: each line's byte offset in the Native rows, its line number (from 0) in the JSON ones.
+      const ids = "['obs-0','c-1','c-2','c-3','c-4','c-5','c-6','c-7']";
+      const offsets = lines.map((_, i) =>
+        lines.slice(0, i).reduce((n, l) => n + Buffer.byteLength(l) + 1, 0),
       );
-      expect(q('SELECT count() FROM (SELECT * FROM from_native EXCEPT ALL SELECT * FROM ledger_rows)')).toBe(
-        '0',
-      );
+      const bySeq = (t: string) =>
+        q(`SELECT groupArray(id), groupArray(seq) FROM (SELECT id, seq FROM ${t} ORDER BY seq)`);
+      expect(bySeq('from_native')).toBe(`${ids}\t[${offsets.join(',')}]`);
+      expect(bySeq('ledger_rows')).toBe(`${ids}\t[0,1,2,3,4,5,6,7]`);
       // Facts of the lines, read back from the Native columns.
       expect(q(`SELECT toString(total_cost) FROM from_native WHERE id = 'c-2'`)).toBe('0.000000000001');
       expect(q(`SELECT metadata, name, tags, trace_flags FROM from_native WHERE id = 'c-2'`)).toBe(
@@ -131,6 +138,55 @@ describe('the line check writing ledger lines as Native columns', () => {
         ).toBe(
           "T\tlocal\t2026-11-01 10:00:00.000\tsecond\tu2\ts3\tstaging\t['x','y']\t2026-11-01 10:00:09.000",
         );
+      }
+    } finally {
+      session.cleanup?.();
+    }
+  });
+
+  it("takes a trace's first values in ledger order whatever order its rows are read in", async () => {
+    const { Session } = await import('chdb');
+    // One trace in two shares of the file. The two earliest calls start together: the name is the
+    // ledger's first of them (share A). The first user is in share A, the first session and environment in
+    // share B. Share B's rows are read first (and in a block of their own): "first" must not depend on that.
+    const shareA = [
+      '{"id":"a1","trace_id":"T","name":"tie-first","environment":"","start_time":"2026-11-01T10:00:00.000Z","session_id":"","user_id":null,"status":"success"}',
+      '{"id":"a2","trace_id":"T","name":null,"start_time":"2026-11-01T10:00:04.000Z","user_id":"uA","tags":["a"],"status":"success"}',
+    ];
+    const shareB = [
+      '{"id":"b1","trace_id":"T","name":"tie-second","environment":"production","start_time":"2026-11-01T10:00:00.000Z","session_id":"sB","user_id":"uB","status":"success"}',
+      '{"id":"b2","trace_id":"T","name":"later","environment":"staging","start_time":"2026-11-01T10:00:02.000Z","end_time":"2026-11-01T10:00:07.000Z","session_id":"sB2","user_id":"uB2","tags":["b"],"status":"success"}',
+    ];
+    const ledger = join(dir, 'shares.jsonl');
+    const head = `${shareA.join('\n')}\n`;
+    writeFileSync(ledger, `${head}${shareB.join('\n')}\n`);
+    const cut = Buffer.byteLength(head);
+    const size = statSync(ledger).size;
+    const [a, b] = [join(dir, 'share-a.native'), join(dir, 'share-b.native')];
+    expect(writeNativeSegment({ path: ledger, start: 0, end: cut }, a)).toBe(2);
+    expect(writeNativeSegment({ path: ledger, start: cut, end: size }, b)).toBe(2);
+    const session = new Session();
+    try {
+      const q = (sql: string, params: Record<string, string> = {}) =>
+        String(session.queryBind(sql, params, 'TSV')).trim();
+      q(CREATE_LEDGER_ROWS);
+      q(CREATE_TRACES);
+      const native = (path: string) =>
+        q(`INSERT INTO ledger_rows SELECT * FROM file({path:String}, 'Native')`, { path });
+      for (const load of [
+        () => {
+          native(b);
+          native(a);
+        },
+        () => q(LOAD_LEDGER_FILE, { path: ledger, schema: LEDGER_SCHEMA }),
+      ]) {
+        q('TRUNCATE TABLE ledger_rows');
+        q('TRUNCATE TABLE traces');
+        load();
+        q(`${FILL_TRACES} SETTINGS max_threads = 4, max_block_size = 1`);
+        expect(
+          q('SELECT timestamp, name, user_id, session_id, environment, tags, event_ts FROM traces'),
+        ).toBe("2026-11-01 10:00:00.000\ttie-first\tuA\tsB\tproduction\t['a','b']\t2026-11-01 10:00:07.000");
       }
     } finally {
       session.cleanup?.();
