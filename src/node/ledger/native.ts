@@ -115,11 +115,18 @@ const N = LEDGER_COLUMNS.length;
 const KINDS = Int32Array.from(LEDGER_COLUMNS, (c) => KIND_OF[LEDGER_COLUMN_KINDS[c]]!);
 /** `"column":` of each column, as bytes. */
 const KEYS = LEDGER_COLUMNS.map((c) => Buffer.from(`"${c}":`, 'latin1'));
+/** Each key's length in bytes. */
 const KEY_LENGTHS = Int32Array.from(KEYS, (key) => key.length);
-/** Each column's key as little-endian 32-bit words (its whole words; {@link sameKey} checks the rest). */
+/**
+ * Each column's key as little-endian 32-bit words: its whole words but the last, then its last four bytes
+ * (which may overlap the word before; every key is at least four bytes long). See {@link sameKey}.
+ */
 const KEY_WORDS = KEYS.map((key) => {
   const view = new DataView(key.buffer, key.byteOffset, key.length);
-  return Uint32Array.from({ length: Math.floor(key.length / 4) }, (_, w) => view.getUint32(w * 4, true));
+  const whole = Math.ceil(key.length / 4) - 1;
+  return Uint32Array.from({ length: whole + 1 }, (_, w) =>
+    view.getUint32(w < whole ? w * 4 : key.length - 4, true),
+  );
 });
 /** Columns every line must have (as `ledgerLineProblem` requires). */
 const REQUIRED = Uint8Array.from(LEDGER_COLUMNS, (c) => (c === 'id' || c === 'start_time' ? 1 : 0));
@@ -452,7 +459,7 @@ class Scanner {
       const c = s[p];
       if (kind === ID || kind === STR || kind === TIME || kind === STATUS) {
         if (c === QUOTE) {
-          const q = stringEnd(s, p + 1);
+          const q = stringEnd(s, this.view, p + 1);
           if (q < 0 || (kind === ID && q === p + 1)) return false; // escaped, or an empty id
           if (kind === TIME) {
             const t = timeValue(s, p + 1, q);
@@ -505,7 +512,7 @@ class Scanner {
         else
           for (;;) {
             if (s[p] !== QUOTE) return false;
-            const q = stringEnd(s, p + 1);
+            const q = stringEnd(s, this.view, p + 1);
             if (q < 0) return false;
             data.str(s, p + 1, q);
             p = q + 1;
@@ -532,7 +539,7 @@ class Scanner {
           for (;;) {
             if (s[p] !== QUOTE) return false;
             const ks = p + 1;
-            const q = stringEnd(s, ks);
+            const q = stringEnd(s, this.view, ks);
             if (q < 0 || s[q + 1] !== COLON) return false;
             p = q + 2;
             if (kind !== USD) {
@@ -545,7 +552,7 @@ class Scanner {
             }
             if (kind === META) {
               if (s[p] !== QUOTE) return false;
-              const v = stringEnd(s, p + 1);
+              const v = stringEnd(s, this.view, p + 1);
               if (v < 0) return false;
               this.valAt[n] = p + 1;
               this.valEnd[n] = v;
@@ -742,21 +749,41 @@ function sameBytes(s: Uint8Array, a: number, e: number, w: Uint8Array, wa = 0, w
 
 /**
  * True when the key `"name":` of the ledger column `k` starts at `p`, in a line that ends at `e`: its
- * bytes compared four at a time (most of the scanner's time went to comparing keys byte by byte).
+ * bytes compared four at a time, the last four read where they end (overlapping the word before), so no
+ * byte is compared alone (most of the scanner's time went to comparing keys byte by byte).
  */
 function sameKey(s: Uint8Array, view: DataView, p: number, e: number, k: number): boolean {
-  const key = KEYS[k]!;
-  const n = key.length;
+  const n = KEY_LENGTHS[k]!;
   if (p + n > e || s[p + n - 1] !== COLON) return false;
   const words = KEY_WORDS[k]!;
-  let i = 0;
-  for (let w = 0; w < words.length; w++, i += 4) if (view.getUint32(p + i, true) !== words[w]) return false;
-  for (; i < n - 1; i++) if (s[p + i] !== key[i]) return false;
-  return true;
+  const whole = words.length - 1;
+  for (let w = 0; w < whole; w++) if (view.getUint32(p + w * 4, true) !== words[w]) return false;
+  return view.getUint32(p + n - 4, true) === words[whole];
 }
 
-/** Index of the closing quote of a string whose text starts at `p`; -1 on an escape or a control character. */
-function stringEnd(s: Uint8Array, p: number): number {
+/** Each byte of a 32-bit word: {@link stringEnd} tests four bytes at once against these. */
+const ONES = 0x01010101;
+const HIGH_BITS = 0x80808080 | 0;
+const QUOTES = 0x22222222;
+const BACKSLASHES = 0x5c5c5c5c;
+const SPACES = 0x20202020;
+
+/**
+ * Index of the closing quote of a string whose text starts at `p`; -1 on an escape or a control character.
+ * Four bytes at a time while none of them is a quote, a backslash or below 0x20 (a word has a zero byte
+ * when `(x - 0x01010101) & ~x & 0x80808080` is not 0, and one below 0x20 when the same with 0x20202020
+ * is: both exact for the word as a whole), then byte by byte. A line ends with its newline (below 0x20),
+ * so the words read never pass it by more than three bytes, and never the buffer's end.
+ */
+function stringEnd(s: Uint8Array, view: DataView, p: number): number {
+  const last = s.length - 4;
+  while (p <= last) {
+    const v = view.getUint32(p, true);
+    const q = v ^ QUOTES;
+    const b = v ^ BACKSLASHES;
+    if ((((q - ONES) & ~q) | ((b - ONES) & ~b) | ((v - SPACES) & ~v)) & HIGH_BITS) break;
+    p += 4;
+  }
   for (;;) {
     const c = s[p];
     if (c === QUOTE) return p;

@@ -193,6 +193,56 @@ describe('the line check writing ledger lines as Native columns', () => {
     }
   });
 
+  it('finds where each string ends, whatever its length and bytes, and declines one with an escape or a control character', async () => {
+    const { Session } = await import('chdb');
+    // Strings are scanned four bytes at a time: names of every length up to 13 bytes (so the closing quote
+    // falls on every byte of a word), ASCII and multi-byte text (bytes of 0x80 and above), and the last
+    // line's string ending near the buffer's end.
+    const pieces = ['a', 'é', '✓', '𝄞', ' ', '~', '\u007f'];
+    const names: string[] = [];
+    for (let len = 0; len <= 13; len++)
+      for (const piece of pieces) {
+        let name = '';
+        while (Buffer.byteLength(name + piece) <= len) name += piece;
+        while (Buffer.byteLength(name) < len) name += 'z';
+        names.push(name);
+      }
+    const ledger = join(dir, 'strings.jsonl');
+    writeFileSync(
+      ledger,
+      names
+        .map(
+          (name, i) =>
+            `{"id":"s${i}","name":${JSON.stringify(name)},"start_time":"2026-11-01T10:00:00.000Z"}\n`,
+        )
+        .join(''),
+    );
+    const native = join(dir, 'strings.native');
+    expect(writeNativeSegment({ path: ledger, start: 0, end: statSync(ledger).size }, native)).toBe(
+      names.length,
+    );
+    const session = new Session();
+    try {
+      const q = (sql: string, params: Record<string, string> = {}) =>
+        String(session.queryBind(sql, params, 'JSONEachRow')).trim();
+      q(CREATE_LEDGER_ROWS);
+      q(`INSERT INTO ledger_rows SELECT * FROM file({path:String}, 'Native')`, { path: native });
+      const got = q('SELECT name FROM ledger_rows ORDER BY seq')
+        .split('\n')
+        .map((l) => JSON.parse(l).name);
+      expect(got).toEqual(names);
+    } finally {
+      session.cleanup?.();
+    }
+    // A backslash, a quote escape or a control character at each byte of the first words: declined.
+    for (const bad of ['\\n', '\\"', '\\u0041', '\t', '\u0001', '\u001f'])
+      for (let at = 0; at <= 9; at++) {
+        const name = `${'x'.repeat(at)}${bad}${'y'.repeat(9 - at)}`;
+        const line = `{"id":"b","name":"${name}","start_time":"2026-11-01T10:00:00.000Z"}`;
+        expect(takesLine(line), JSON.stringify(line)).toBe(false);
+      }
+  });
+
   it('declines a segment with any line not in the encoder form, or not a valid ledger line', () => {
     const declined = [
       full.replace('"chat"', '"ch\\"at"'), // an escaped string
