@@ -216,6 +216,32 @@ ${body('isUsdOrAbsent', 'usdAt', 'USD amounts', true)}
 export function sumCostsPico(c: CostBreakdown): number {
   return (${ROWS.map((r) => `c.${r.key}`).join(' + ')}) * PICO_PER_USD;
 }
+
+/** Numbers {@link bucketsToSlots} stores: every bucket of a usage, then every bucket of a cost breakdown. */
+export const BUCKET_SLOTS = ${ROWS.length * 2};
+
+/**
+ * @internal Store every bucket of \`u\` and then of \`c\` in \`a\` from index \`o\` (the recent-records
+ * ring keeps a record's numbers so, not its objects).
+ */
+export function bucketsToSlots(u: TokenUsage, c: CostBreakdown, a: Float64Array, o: number): void {
+${lines(ROWS.map((r, i) => `  a[o + ${i}] = u.${r.key};`))}
+${lines(ROWS.map((r, i) => `  a[o + ${ROWS.length + i}] = c.${r.key};`))}
+}
+
+/** @internal The usage {@link bucketsToSlots} stored at \`o\`, as a new object (keys in table order). */
+export function usageFromSlots(a: Float64Array, o: number): TokenUsage {
+  return {
+${lines(ROWS.map((r, i) => `    ${r.key}: a[o + ${i}]!,`))}
+  };
+}
+
+/** @internal The cost breakdown {@link bucketsToSlots} stored at \`o\`, as a new object. */
+export function costsFromSlots(a: Float64Array, o: number): CostBreakdown {
+  return new CostFields(
+${lines(ROWS.map((_, i) => `    a[o + ${ROWS.length + i}]!,`))}
+  );
+}
 `;
 }
 

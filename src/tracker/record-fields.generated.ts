@@ -177,3 +177,85 @@ export function sumCostsPico(c: CostBreakdown): number {
     PICO_PER_USD
   );
 }
+
+/** Numbers {@link bucketsToSlots} stores: every bucket of a usage, then every bucket of a cost breakdown. */
+export const BUCKET_SLOTS = 30;
+
+/**
+ * @internal Store every bucket of `u` and then of `c` in `a` from index `o` (the recent-records
+ * ring keeps a record's numbers so, not its objects).
+ */
+export function bucketsToSlots(u: TokenUsage, c: CostBreakdown, a: Float64Array, o: number): void {
+  a[o + 0] = u.input;
+  a[o + 1] = u.cacheRead;
+  a[o + 2] = u.cacheWrite;
+  a[o + 3] = u.cacheWrite1h;
+  a[o + 4] = u.inputAudio;
+  a[o + 5] = u.inputImage;
+  a[o + 6] = u.output;
+  a[o + 7] = u.reasoning;
+  a[o + 8] = u.outputAudio;
+  a[o + 9] = u.requests;
+  a[o + 10] = u.webSearches;
+  a[o + 11] = u.audioSeconds;
+  a[o + 12] = u.characters;
+  a[o + 13] = u.images;
+  a[o + 14] = u.gpuMilliseconds;
+  a[o + 15] = c.input;
+  a[o + 16] = c.cacheRead;
+  a[o + 17] = c.cacheWrite;
+  a[o + 18] = c.cacheWrite1h;
+  a[o + 19] = c.inputAudio;
+  a[o + 20] = c.inputImage;
+  a[o + 21] = c.output;
+  a[o + 22] = c.reasoning;
+  a[o + 23] = c.outputAudio;
+  a[o + 24] = c.requests;
+  a[o + 25] = c.webSearches;
+  a[o + 26] = c.audioSeconds;
+  a[o + 27] = c.characters;
+  a[o + 28] = c.images;
+  a[o + 29] = c.gpuMilliseconds;
+}
+
+/** @internal The usage {@link bucketsToSlots} stored at `o`, as a new object (keys in table order). */
+export function usageFromSlots(a: Float64Array, o: number): TokenUsage {
+  return {
+    input: a[o + 0]!,
+    cacheRead: a[o + 1]!,
+    cacheWrite: a[o + 2]!,
+    cacheWrite1h: a[o + 3]!,
+    inputAudio: a[o + 4]!,
+    inputImage: a[o + 5]!,
+    output: a[o + 6]!,
+    reasoning: a[o + 7]!,
+    outputAudio: a[o + 8]!,
+    requests: a[o + 9]!,
+    webSearches: a[o + 10]!,
+    audioSeconds: a[o + 11]!,
+    characters: a[o + 12]!,
+    images: a[o + 13]!,
+    gpuMilliseconds: a[o + 14]!,
+  };
+}
+
+/** @internal The cost breakdown {@link bucketsToSlots} stored at `o`, as a new object. */
+export function costsFromSlots(a: Float64Array, o: number): CostBreakdown {
+  return new CostFields(
+    a[o + 15]!,
+    a[o + 16]!,
+    a[o + 17]!,
+    a[o + 18]!,
+    a[o + 19]!,
+    a[o + 20]!,
+    a[o + 21]!,
+    a[o + 22]!,
+    a[o + 23]!,
+    a[o + 24]!,
+    a[o + 25]!,
+    a[o + 26]!,
+    a[o + 27]!,
+    a[o + 28]!,
+    a[o + 29]!,
+  );
+}

@@ -47,6 +47,7 @@ import {
   text,
   time,
 } from './record-guard.js';
+import { RecordRing } from './record-ring.js';
 import type { CostSink, CostSinkHealth } from './sink.js';
 import { type CallKeys, type StatsWindow, WindowAggregates } from './windows.js';
 
@@ -308,9 +309,8 @@ export class CostTracker {
   private readonly recentLimit: number;
   private readonly maxGroups: number;
   private readonly ledgerOptions: LedgerLineOptions;
-  private ring: (CostRecord | undefined)[];
-  private ringNext = 0;
-  private ringSize = 0;
+  /** The records `recent()` and `export()` give back, as copies (see RecordRing). */
+  private readonly ring: RecordRing;
   private last = Number.NEGATIVE_INFINITY;
   private readonly idPrefix = `${randomPrefix()}-`;
   /** Sequence number of the last generated record id. */
@@ -391,7 +391,7 @@ export class CostTracker {
       }
       this.errorDetail = detail;
       this.recentLimit = Math.max(0, Math.floor(options.recentLimit ?? 1000));
-      this.ring = new Array(this.recentLimit);
+      this.ring = new RecordRing(this.recentLimit, EMPTY_USAGE, ZERO_COSTS);
       this.maxGroups = Math.max(1, Math.floor(options.maxGroups ?? 1000));
       this.ledgerOptions = options.ledger ?? {};
       this.windows = new WindowAggregates({
@@ -802,18 +802,18 @@ export class CostTracker {
     return out;
   }
 
-  /** The last `n` records (default all kept), oldest first. */
+  /**
+   * The last `n` records (default all kept), oldest first. Each is a new copy, equal in every field
+   * to the record `record()` returned and handed to sinks and listeners (the tracker keeps a record's
+   * fields, not the record object; see docs/budgets.md).
+   */
   recent(n = this.recentLimit): CostRecord[] {
     if (typeof n !== 'number' || Number.isNaN(n)) {
       throw new InvalidArgumentError('n', `expected a number of records, got ${describeValue(n)}`);
     }
-    const count = Math.min(Math.max(0, Math.floor(n)), this.ringSize);
-    const out: CostRecord[] = new Array(count);
-    const size = this.recentLimit;
-    for (let i = 0; i < count; i++) {
-      out[i] = this.ring[(this.ringNext - count + i + size * 2) % size]!;
-    }
-    return out;
+    // The ring is written with the window aggregates, after the call: bring both up to date.
+    this.aggregatePending();
+    return this.ring.last(Math.min(Math.max(0, Math.floor(n)), this.ring.size));
   }
 
   /**
@@ -877,9 +877,7 @@ export class CostTracker {
     this.sparePendingAt = [];
     this.windows.clear();
     this.budgets.clear();
-    this.ring = new Array(this.recentLimit);
-    this.ringNext = 0;
-    this.ringSize = 0;
+    this.ring.clear();
   }
 
   private tick(): number {
@@ -1023,8 +1021,11 @@ export class CostTracker {
     this.pendingAt = this.sparePendingAt ?? [];
     this.sparePending = null;
     this.sparePendingAt = null;
+    const ring = this.ring;
     for (let i = 0; i < recs.length; i++) {
       const rec = recs[i]!;
+      // Copied here, after the caller's code, not on the call path; the record itself dies young.
+      ring.push(rec);
       try {
         const s = this.sample;
         const priced = rec.unpriced !== true;
@@ -1062,12 +1063,14 @@ export class CostTracker {
 
   private ingest(rec: CostRecord, t: number): void {
     this.recordedCount++;
+    let queued = false;
     try {
       // Budgets are kept at once (alerts fire and enforcement sees the spend on this call); the
       // window aggregates are brought up to date right after the caller's code (a microtask), or
       // whenever they are read — the call path only queues the record.
       if (this.budgets.active && rec.unpriced !== true) this.budgets.add(rec.totalPico, rec, t, rec.id);
       const n = this.pending.push(rec);
+      queued = true;
       this.pendingAt.push(t);
       if (n >= MAX_PENDING) this.aggregatePending();
       else if (!this.aggregateQueued) {
@@ -1081,10 +1084,10 @@ export class CostTracker {
         `cost tracker could not aggregate a record of "${rec.model}": ${safeMessage(err)}`,
       );
     }
-    if (this.recentLimit > 0) {
-      this.ring[this.ringNext] = rec;
-      this.ringNext = (this.ringNext + 1) % this.recentLimit;
-      if (this.ringSize < this.recentLimit) this.ringSize++;
+    if (!queued) {
+      // Left out of the totals, but still one of the recent records, after those queued before it.
+      this.aggregatePending();
+      this.ring.push(rec);
     }
     if (this.emitter.listenerCount('record') > 0) this.emitter.emit('record', rec);
     const sinks = this.sinks;

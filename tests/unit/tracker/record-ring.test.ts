@@ -1,0 +1,206 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../../../src/errors.js';
+import type { CostRecord } from '../../../src/ledger/record.js';
+import { CostTracker } from '../../../src/tracker/index.js';
+import { emptyUsage } from '../../../src/usage/token-usage.js';
+import { handResult, priced } from '../../helpers/tracker-fixtures.js';
+
+const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
+
+/** A turn of the event loop: the tracker copies records into its ring in a microtask after the call. */
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** Every kind of record the tracker makes, with every optional field somewhere. */
+function recordEveryKind(t: CostTracker): CostRecord[] {
+  const out: CostRecord[] = [];
+  // claude-x: $3 input, $0.30 cache read, $3.75 cache write, $15 output per 1M tokens.
+  out.push(
+    t.record(priced('claude-x', { input: 1200, cacheRead: 300, cacheWrite: 50, output: 77 }), {
+      traceId: 'trace-1',
+      parentId: 'parent-1',
+      sessionId: 'session-1',
+      userId: 'user-1',
+      tenantId: 'tenant-1',
+      operation: 'summarise',
+      environment: 'staging',
+      tags: ['a', 'b'],
+      metadata: { team: 'search', region: 'eu' },
+      inputText: 'hello',
+      outputText: 'world',
+      startTime: T0 - 1500,
+      endTime: T0 - 250,
+      fallback: true,
+      providedCost: 0.0051,
+    }),
+  );
+  // A cache hit: cost 0, the tracker's shared zero breakdown; the span id becomes the record id.
+  out.push(t.record(priced('gpt-4o', { input: 10, output: 5 }), { cached: true, spanId: 'span-9' }));
+  // A failure that billed tokens without a result: unpriced.
+  out.push(
+    t.recordFailure(
+      { model: 'gpt-4o', provider: 'openai', error: new Error('HTTP 500 upstream'), usage: { input: 10 } },
+      { durationMs: 250, fallback: false },
+    ),
+  );
+  // A failure with a priced result (mini: $0.15 input, $0.60 output per 1M tokens).
+  out.push(
+    t.recordFailure(
+      { model: 'mini', error: new TypeError('bad'), result: priced('mini', { input: 40, output: 2 }) },
+      { sessionId: 'session-2', tags: ['only'], providedCost: 0 },
+    ),
+  );
+  // A failure without usage: costs 0, usage and costs as made for it.
+  out.push(t.recordFailure({ model: 'mini', error: 'plain text' }));
+  // No price: counted as unpriced, with a provided cost.
+  out.push(
+    t.recordUnpriced('mystery-model', 'acme', { input: 5, output: 6, reasoning: 3 }, { providedCost: 0.25 }),
+  );
+  // A fallback (estimated) price with an odd amount, and a tier.
+  out.push(
+    t.record(
+      {
+        ...handResult(123_456_789, 'est-model', 'other', 7),
+        estimated: true,
+        source: 'fallback',
+        tier: 'flex',
+      },
+      { userId: 'user-2' },
+    ),
+  );
+  return out;
+}
+
+describe('the recent-records ring', () => {
+  it('gives back every field of every kind of record, equal to what record() returned, keys in order', async () => {
+    const t = new CostTracker({
+      now: () => T0,
+      storeText: true,
+      sinks: [],
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+      defaults: { service: 'svc', tags: ['base'], metadata: { app: 'x' } },
+    });
+    const recs = recordEveryKind(t);
+    // Read at once (before the copy's microtask) and after it.
+    const early = t.recent();
+    await tick();
+    const late = t.recent();
+    for (const got of [early, late]) {
+      expect(got).toHaveLength(recs.length);
+      for (let i = 0; i < recs.length; i++) {
+        expect(got[i]).toStrictEqual(recs[i]);
+        expect(JSON.stringify(got[i])).toBe(JSON.stringify(recs[i]));
+        expect(Object.keys(got[i]!)).toEqual(Object.keys(recs[i]!));
+      }
+    }
+    const first = late[0]!;
+    // 1200 × $3 + 300 × $0.30 + 50 × $3.75 + 77 × $15 per 1M tokens = $0.0050325.
+    expect(first.totalPico).toBe(5_032_500_000);
+    expect(first.usage).toStrictEqual({
+      ...emptyUsage(),
+      input: 1200,
+      cacheRead: 300,
+      cacheWrite: 50,
+      output: 77,
+    });
+    expect(first.tags).toEqual(['base', 'a', 'b']);
+    expect(first.metadata).toEqual({ app: 'x', team: 'search', region: 'eu' });
+    expect(first.fallback).toBe(true);
+    expect(first.providedCost).toBe(0.0051);
+    expect(first.startTime).toBe(T0 - 1500);
+    expect(first.durationMs).toBe(1250);
+    expect(late[1]!.id).toBe('span-9');
+    expect(late[1]!.status).toBe('cached');
+    expect(Object.isFrozen(late[1]!.costs)).toBe(true);
+    expect(late[2]!.unpriced).toBe(true);
+    expect(late[2]!.fallback).toBe(false);
+    expect(late[2]!.error).toContain('upstream');
+    // 40 × $0.15 + 2 × $0.60 per 1M tokens = $0.0000072.
+    expect(late[3]!.totalPico).toBe(7_200_000);
+    expect(late[3]!.providedCost).toBe(0);
+    expect(late[6]!.estimated).toBe(true);
+    expect(late[6]!.totalPico).toBe(123_456_789);
+    expect(late[6]!.tier).toBe('flex');
+  });
+
+  it('gives copies: changing a record after the call, or a copy, changes nothing recent() gives', async () => {
+    const t = new CostTracker({ now: () => T0, sinks: [] });
+    const rec = t.record(priced('gpt-4o', { input: 100, output: 10 }), { sessionId: 's' });
+    await tick();
+    const before = structuredClone(rec);
+    rec.totalPico = 1;
+    rec.usage.input = 1;
+    rec.sessionId = 'changed';
+    const copy = t.recent()[0]!;
+    expect(copy).not.toBe(rec);
+    expect(copy).toStrictEqual(before);
+    copy.costs.input = 99;
+    copy.usage.output = 99;
+    expect(t.recent()[0]).toStrictEqual(before);
+  });
+
+  it('keeps no record object alive: a recorded call leaves its record to the young generation', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const t = new CostTracker({ now: () => T0, sinks: [], recentLimit: 100 });
+    const refs: WeakRef<CostRecord>[] = [];
+    for (let i = 0; i < 50; i++) refs.push(new WeakRef(t.record(handResult(i + 1))));
+    // WeakRefs hold their targets until the end of the job that made them.
+    await tick();
+    gc();
+    await tick();
+    gc();
+    expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+    expect(t.recent().map((r) => r.totalPico)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+  });
+
+  it('keeps the last recentLimit records in order, across growth, wrap-around and reset', async () => {
+    for (const limit of [1, 3, 256, 257, 700]) {
+      const t = new CostTracker({ now: () => T0, sinks: [], recentLimit: limit });
+      expect(t.recent()).toEqual([]);
+      const n = limit * 2 + 5;
+      for (let i = 1; i <= n; i++) {
+        t.record(handResult(i));
+        // Read now and then between calls: the copies made so far and the queued ones, in order.
+        if (i % 97 === 0) expect(t.recent(1)[0]!.totalPico).toBe(i);
+        if (i % 300 === 0) await tick();
+      }
+      const all = t.recent();
+      expect(all.map((r) => r.totalPico)).toEqual(Array.from({ length: limit }, (_, i) => n - limit + i + 1));
+      expect(t.recent(2.9).map((r) => r.totalPico)).toEqual(all.slice(-2).map((r) => r.totalPico));
+      expect(t.recent(0)).toEqual([]);
+      expect(t.recent(-3)).toEqual([]);
+      expect(t.recent(Number.POSITIVE_INFINITY)).toHaveLength(limit);
+      t.reset();
+      expect(t.recent()).toEqual([]);
+      t.record(handResult(42));
+      expect(t.recent().map((r) => r.totalPico)).toEqual([42]);
+    }
+    const none = new CostTracker({ now: () => T0, sinks: [], recentLimit: 0 });
+    none.record(handResult(1));
+    await tick();
+    expect(none.recent()).toEqual([]);
+    expect(none.stats().requests).toBe(1);
+    expect(() => none.recent(Number.NaN)).toThrow(InvalidArgumentError);
+  });
+
+  it('keeps the order of more calls than one drain holds, and a listener reads its own record', () => {
+    const t = new CostTracker({ now: () => T0, sinks: [], recentLimit: 5000 });
+    const seen: number[] = [];
+    t.on('record', (r) => seen.push(t.recent(1)[0]!.totalPico - r.totalPico));
+    // 4,096 queued records are drained on the call path: 9,000 calls drain twice before any microtask.
+    for (let i = 1; i <= 9000; i++) t.record(handResult(i));
+    const pico = t.recent().map((r) => r.totalPico);
+    expect(pico).toEqual(Array.from({ length: 5000 }, (_, i) => 4001 + i));
+    expect(seen.every((d) => d === 0)).toBe(true);
+    expect(seen).toHaveLength(9000);
+  });
+
+  it('refuses a recentLimit no array can hold, as before', () => {
+    for (const recentLimit of [Number.NaN, Number.POSITIVE_INFINITY, 2 ** 32]) {
+      expect(() => new CostTracker({ recentLimit })).toThrow(InvalidArgumentError);
+    }
+    expect(new CostTracker({ recentLimit: -5 }).recent()).toEqual([]);
+  });
+});
