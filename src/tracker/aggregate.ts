@@ -193,6 +193,14 @@ export class CostAggregate extends LogHistogram {
     } catch (err) {
       throw closedError(err, 'CostAggregate.merge');
     }
+    this.mergeAggregate(o);
+  }
+
+  /**
+   * @internal {@link merge} without the type check, for the window code's own aggregates: the open
+   * second merges each key tuple's aggregate into every group the tuple belongs to.
+   */
+  mergeAggregate(o: CostAggregate): void {
     this.requests += o.requests;
     this.errors += o.errors;
     this.cached += o.cached;
@@ -216,7 +224,7 @@ export class CostAggregate extends LogHistogram {
     }
     if (o.providedHi !== 0n) this.providedHi += o.providedHi;
     for (let i = 0; i < NB; i++) this.usage[i] = this.usage[i]! + o.usage[i]!;
-    this.mergeHistogram(o);
+    this.mergeKnown(o);
   }
 
   /** Exact total cost in pico-USD. */

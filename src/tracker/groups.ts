@@ -53,16 +53,27 @@ export class GroupTable {
   /** Calls of folded or refused keys; null until needed. */
   other: CostAggregate | null = null;
 
+  /**
+   * @param max - keys kept at a compaction (the table is compacted past `2 × max`).
+   * @param allowance - shared count the table's entries are counted into.
+   * @param beforeCompact - called just before a compaction, while every group still holds what it
+   *   held (the open second's set brings its pending key tuples in first: a compaction ranks groups
+   *   by cost, so every call made so far must be in them).
+   */
   constructor(
     private readonly max: number,
     private readonly allowance?: EntryAllowance,
+    private readonly beforeCompact?: () => void,
   ) {}
 
   /** The aggregate of `key`, created on first use (or `(other)` when the bound is reached). */
   get(key: string): CostAggregate {
     const hit = this.map.get(key);
     if (hit !== undefined) return hit;
-    if (this.map.size >= this.max * 2) this.compact();
+    if (this.map.size >= this.max * 2) {
+      this.beforeCompact?.();
+      this.compact();
+    }
     if (this.allowance !== undefined) this.allowance.used++;
     const agg = new CostAggregate();
     this.map.set(key, agg);

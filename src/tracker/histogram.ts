@@ -89,6 +89,11 @@ export class LogHistogram {
     } catch (err) {
       throw closedError(err, 'LogHistogram.mergeHistogram');
     }
+    this.mergeKnown(other);
+  }
+
+  /** @internal {@link mergeHistogram} without the type check, for histograms the library made. */
+  protected mergeKnown(other: LogHistogram): void {
     if (other.count === 0) return;
     this.count += other.count;
     if (other.min < this.min) this.min = other.min;

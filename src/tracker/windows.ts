@@ -48,15 +48,79 @@ const PARTITION_ORDER = (
   ['environment', 'provider', 'model', 'operation', 'tenant', 'user', 'session'] satisfies GroupDimension[]
 ).map((d) => GROUP_DIMENSIONS.indexOf(d));
 
+const MODEL_DIM = GROUP_DIMENSIONS.indexOf('model');
+const PROVIDER_DIM = GROUP_DIMENSIONS.indexOf('provider');
+const SESSION_DIM = GROUP_DIMENSIONS.indexOf('session');
+const USER_DIM = GROUP_DIMENSIONS.indexOf('user');
+const TENANT_DIM = GROUP_DIMENSIONS.indexOf('tenant');
+const OPERATION_DIM = GROUP_DIMENSIONS.indexOf('operation');
+const ENVIRONMENT_DIM = GROUP_DIMENSIONS.indexOf('environment');
+
+/** Key tuples of one session (or user) the index compares a call with before making a new one. */
+const MAX_CHAIN = 8;
+/** Key tuples of the open second before they are merged into its groups and forgotten (memory bound). */
+const MAX_TUPLES = 4096;
+/** Key tuples of a second after which it may stop making them (see `AggSet.addNew`). */
+const PROBE_TUPLES = 2048;
+
+const NO_TAGS: readonly string[] = [];
+
+/**
+ * One distinct combination of group keys (the seven single keys and the tag list) seen in the open
+ * second: the groups it belongs to, found once, and the calls after its first, summed once.
+ */
+class KeyTuple {
+  /** Calls after the first (the first went to the groups directly); null until there is one. */
+  agg: CostAggregate | null = null;
+  /** The next tuple of the same index key (a short chain). */
+  next: KeyTuple | null = null;
+
+  constructor(
+    readonly keys: readonly string[],
+    readonly tags: readonly string[],
+    /** Every group aggregate a call of this tuple is added to (and `kept` when it holds the total). */
+    readonly targets: readonly CostAggregate[],
+  ) {}
+
+  /** True when a call with these keys belongs to this tuple. */
+  matches(keys: readonly string[], tags: readonly string[]): boolean {
+    const a = this.keys;
+    // Most likely to differ first: calls of one session differ by model and operation.
+    if (
+      a[MODEL_DIM] !== keys[MODEL_DIM] ||
+      a[OPERATION_DIM] !== keys[OPERATION_DIM] ||
+      a[SESSION_DIM] !== keys[SESSION_DIM] ||
+      a[USER_DIM] !== keys[USER_DIM] ||
+      a[PROVIDER_DIM] !== keys[PROVIDER_DIM] ||
+      a[TENANT_DIM] !== keys[TENANT_DIM] ||
+      a[ENVIRONMENT_DIM] !== keys[ENVIRONMENT_DIM]
+    )
+      return false;
+    const b = this.tags;
+    const n = b.length;
+    if (n !== tags.length) return false;
+    for (let i = 0; i < n; i++) if (b[i] !== tags[i]) return false;
+    return true;
+  }
+}
+
 /**
  * A total plus bounded group tables for every enabled dimension.
  *
- * A set fed call by call ({@link AggSet.add}: the open second's) does not add each call to its total:
- * every call is in exactly one group of a single-key dimension (its own or, once folded, `(other)`),
- * so the total is the merge of that table's groups, made when read. Merging is exact (integer pico
- * sums, bucket counts, min and max), and the table has few groups (environment, else provider, …): one
- * aggregate update less per call, about a tenth of the window work. Sets fed by `merge` keep their
- * total as they go.
+ * A set fed call by call ({@link AggSet.add}: the open second's) pays per distinct key tuple, not per
+ * call. A call whose keys equal a tuple already seen this second is added to that tuple's one
+ * aggregate; a call with new keys is added to its groups (about nine aggregates) and becomes a
+ * tuple that remembers them. Before the set is read, rolled up or has a table compacted, every
+ * tuple's aggregate is merged once into its groups and the tuples are forgotten ({@link flush}).
+ * Merging is exact (integer pico sums, bucket counts, min and max), and groups are created when
+ * their first call comes, so which groups exist, in which order, and what a compaction keeps are as
+ * if every call had been added to every group. A second whose calls mostly have new keys stops
+ * making tuples (they would cost without paying back).
+ *
+ * The total of an added-to set is not kept per call either: every call is in exactly one group of a
+ * single-key dimension (its own or, once folded, `(other)`), so the total is the merge of that
+ * table's groups, made when read (environment first, else provider, …: few groups). Sets fed by
+ * `merge` keep their total as they go.
  */
 export class AggSet {
   /** Tables per dimension index; created on first use. */
@@ -69,6 +133,24 @@ export class AggSet {
   private derived = false;
   /** The derived total, until the next `add`. */
   private derivedTotal: CostAggregate | null = null;
+  /** Tuples made since the last flush, in the order made. */
+  private tuples: KeyTuple[] = [];
+  /** Chains of tuples by session key (user key for calls without a session); made on first `add`. */
+  private index: Map<string, KeyTuple> | null = null;
+  /** The tuple of the last call. */
+  private last: KeyTuple | null = null;
+  /** Calls added, and tuples made, this second (to stop making tuples that do not pay). */
+  private calls = 0;
+  private made = 0;
+  /** True when calls go straight to their groups (no tuples). */
+  private direct: boolean;
+  /** Counts compactions of this set's tables (a tuple must not keep a group a compaction removed). */
+  private compactions = 0;
+  /** Called by a table before it compacts: bring the tuples in while the groups are as they were. */
+  private readonly beforeCompact = (): void => {
+    this.compactions++;
+    this.flush();
+  };
 
   constructor(
     private readonly enabled: readonly boolean[],
@@ -76,10 +158,13 @@ export class AggSet {
     private readonly allowance: EntryAllowance | undefined,
   ) {
     this.partition = PARTITION_ORDER.find((d) => enabled[d] === true) ?? -1;
+    // Without group tables a call is one aggregate update already.
+    this.direct = !enabled.includes(true);
   }
 
   /** All calls of the set. */
   get total(): CostAggregate {
+    this.flush();
     if (!this.derived) return this.kept;
     let t = this.derivedTotal;
     if (t === null) {
@@ -102,24 +187,54 @@ export class AggSet {
   add(s: CallSample, k: CallKeys): void {
     // A set is fed by `add` (the open second) or by `merge` (every other), never both: the
     // partition table of an added-to set holds its every call.
-    if (this.partition < 0) this.kept.addSample(s);
-    else this.derived = true;
+    if (this.partition >= 0) this.derived = true;
     this.derivedTotal = null;
-    const en = this.enabled;
+    if (this.direct) {
+      this.addDirect(s, k.keys, k.tags, null);
+      return;
+    }
+    this.calls++;
     const keys = k.keys;
-    for (let d = 0; d < KEY_DIMS; d++) {
-      if (en[d]) this.table(d).get(keys[d]!).addSample(s);
+    const tags = k.tags;
+    let t = this.last;
+    if (t === null || !t.matches(keys, tags)) {
+      t = this.find(keys, tags);
+      if (t === null) {
+        this.addNew(s, keys, tags);
+        return;
+      }
+      this.last = t;
     }
-    if (en[TAG_DIM]) {
-      const t = this.table(TAG_DIM);
-      const tags = k.tags;
-      if (tags.length === 0) t.get(NONE_KEY).addSample(s);
-      else for (let i = 0; i < tags.length; i++) t.get(tags[i]!).addSample(s);
+    let agg = t.agg;
+    if (agg === null) {
+      agg = new CostAggregate();
+      t.agg = agg;
     }
+    agg.addSample(s);
+  }
+
+  /**
+   * Merge every tuple's calls into its groups and forget the tuples. Called before the set is read
+   * or merged and before one of its tables compacts; later calls make tuples anew.
+   */
+  flush(): void {
+    const list = this.tuples;
+    if (list.length === 0) return;
+    for (let i = 0; i < list.length; i++) {
+      const t = list[i]!;
+      const agg = t.agg;
+      if (agg === null) continue;
+      const targets = t.targets;
+      for (let j = 0; j < targets.length; j++) targets[j]!.mergeAggregate(agg);
+    }
+    this.tuples = [];
+    this.index!.clear();
+    this.last = null;
   }
 
   /** Add every call of another set. */
   merge(o: AggSet): void {
+    o.flush();
     this.kept.merge(o.total);
     for (let d = 0; d < o.tables.length; d++) {
       const src = o.tables[d];
@@ -137,19 +252,96 @@ export class AggSet {
 
   /** Fold every group into `(other)` (totals unchanged), releasing the entries. Returns entries freed. */
   collapse(): number {
+    this.flush();
     let freed = 0;
     for (const t of this.tables) if (t !== undefined) freed += t.collapse();
     return freed;
   }
 
+  /** The tuple of these keys made this second, if the index still has it. */
+  private find(keys: readonly string[], tags: readonly string[]): KeyTuple | null {
+    const index = this.index;
+    if (index === null) return null;
+    let t = index.get(indexKey(keys)) ?? null;
+    for (let n = 0; t !== null && n < MAX_CHAIN; n++, t = t.next) if (t.matches(keys, tags)) return t;
+    return null;
+  }
+
+  /** A call with keys not seen this second: straight to its groups, then remembered as a tuple. */
+  private addNew(s: CallSample, keys: readonly string[], tags: readonly string[]): void {
+    const compactions = this.compactions;
+    const targets: CostAggregate[] = [];
+    this.addDirect(s, keys, tags, targets);
+    // A compaction while finding the groups may have folded one this call was just added to (a
+    // second new tag): no tuple may keep it.
+    if (this.compactions !== compactions) return;
+    const t = new KeyTuple(keys.slice(), tags.length === 0 ? NO_TAGS : tags.slice(), targets);
+    let index = this.index;
+    if (index === null) {
+      index = new Map();
+      this.index = index;
+    }
+    const ik = indexKey(t.keys);
+    t.next = index.get(ik) ?? null;
+    index.set(ik, t);
+    this.tuples.push(t);
+    this.last = t;
+    const made = ++this.made;
+    if (made >= PROBE_TUPLES && made * 4 > this.calls * 3) {
+      // Three calls in four have new keys: tuples cost more than they save here.
+      this.flush();
+      this.direct = true;
+    } else if (this.tuples.length >= MAX_TUPLES) this.flush();
+  }
+
+  /** Add a call to each of its groups (and to the total when no group table holds it), noting them. */
+  private addDirect(
+    s: CallSample,
+    keys: readonly string[],
+    tags: readonly string[],
+    targets: CostAggregate[] | null,
+  ): void {
+    if (this.partition < 0) {
+      this.kept.addSample(s);
+      targets?.push(this.kept);
+    }
+    const en = this.enabled;
+    for (let d = 0; d < KEY_DIMS; d++) {
+      if (en[d]) {
+        const agg = this.table(d).get(keys[d]!);
+        agg.addSample(s);
+        targets?.push(agg);
+      }
+    }
+    if (en[TAG_DIM]) {
+      const t = this.table(TAG_DIM);
+      if (tags.length === 0) {
+        const agg = t.get(NONE_KEY);
+        agg.addSample(s);
+        targets?.push(agg);
+      } else
+        for (let i = 0; i < tags.length; i++) {
+          const agg = t.get(tags[i]!);
+          agg.addSample(s);
+          targets?.push(agg);
+        }
+    }
+  }
+
   private table(d: number): GroupTable {
     let t = this.tables[d];
     if (t === undefined) {
-      t = new GroupTable(this.maxGroups, this.allowance);
+      t = new GroupTable(this.maxGroups, this.allowance, this.beforeCompact);
       this.tables[d] = t;
     }
     return t;
   }
+}
+
+/** The key a tuple is indexed by: its session, or its user when it has no session. */
+function indexKey(keys: readonly string[]): string {
+  const session = keys[SESSION_DIM]!;
+  return session === NONE_KEY ? keys[USER_DIM]! : session;
 }
 
 interface Slot {
@@ -290,6 +482,8 @@ export class WindowAggregates {
     if (sec !== this.curSec) this.advance(sec);
     const sets: AggSet[] = [];
     const curSec = this.sec.at(sec, false);
+    // The open second's key tuples go into its groups before anyone reads them.
+    curSec?.flush();
     const curMin = this.min.at(this.min.startOf(sec), false);
     const curQtr = this.qtr.at(this.qtr.startOf(sec), false);
     const open = (withQtr: boolean) => {

@@ -271,3 +271,218 @@ describe('windows', () => {
     expect(t.stats({ window: 'minute' }).totalPico).toBe(11n);
   });
 });
+
+describe("the open second's key tuples", () => {
+  // The open second adds a call whose group keys it has seen this second to that key tuple's one
+  // aggregate, and merges the tuples into their groups before a read, a roll-up or a compaction.
+  // Every figure below is written from the calls' own costs; none comes from the tracker.
+  const start = Date.UTC(2026, 10, 22, 10, 0, 0, 100);
+  type Row = [key: string, requests: number, pico: bigint];
+  const rows = (t: CostTracker, groupBy: GroupDimension, window: StatsWindow = 'minute'): Row[] =>
+    t
+      .stats({ window, groupBy, limit: 100 })
+      .groups!.map((g): Row => [g.key, g.requests, g.totalPico])
+      .sort((a, b) => (a[0] < b[0] ? -1 : 1));
+
+  it('counts a tuple once whether the second is read before it rolls or not', () => {
+    const c = clock(start);
+    const t = new CostTracker({ now: c.now });
+    const ctx = { sessionId: 's1', userId: 'u1', tags: ['a'] };
+    for (let i = 0; i < 3; i++) t.record(handResult(10, 'm1'), ctx);
+    for (let i = 0; i < 2; i++) t.record(handResult(20, 'm2'), ctx);
+    expect(rows(t, 'model')).toEqual([
+      ['m1', 3, 30n],
+      ['m2', 2, 40n],
+    ]);
+    // More calls of a tuple already read this second, then read again: nothing counted twice.
+    t.record(handResult(10, 'm1'), ctx);
+    t.record(handResult(10, 'm1'), ctx);
+    expect(rows(t, 'model')).toEqual([
+      ['m1', 5, 50n],
+      ['m2', 2, 40n],
+    ]);
+    expect(rows(t, 'session')).toEqual([['s1', 7, 90n]]);
+    expect(rows(t, 'tag')).toEqual([['a', 7, 90n]]);
+    t.record(handResult(10, 'm1'), ctx); // read by the roll-up below, not by a stats call
+    c.advance(S);
+    t.record(handResult(1000, 'm1'), ctx);
+    expect(t.stats({ window: 'minute' }).totalPico).toBe(1100n);
+    expect(rows(t, 'model')).toEqual([
+      ['m1', 7, 1060n],
+      ['m2', 2, 40n],
+    ]);
+    expect(rows(t, 'user', 'hour')).toEqual([['u1', 9, 1100n]]);
+    c.advance(20 * MIN); // everything rolls into the all-time and calendar totals
+    for (const window of ['all', 'calendarDay', 'calendarMonth', 'day'] as const) {
+      const s = t.stats({ window });
+      expect([window, s.requests, s.totalPico, s.tokens.input]).toEqual([window, 9, 1100n, 900]);
+      expect(rows(t, 'model', window)).toEqual([
+        ['m1', 7, 1060n],
+        ['m2', 2, 40n],
+      ]);
+    }
+  });
+
+  it('folds into (other) as if each call had gone to its groups: a compaction sees every call', () => {
+    // maxGroups 1: a third model compacts the table and keeps the one that spent most so far.
+    const c = clock(start);
+    const t = new CostTracker({ now: c.now, maxGroups: 1 });
+    t.record(handResult(10, 'A'));
+    for (let i = 0; i < 4; i++) t.record(handResult(5, 'B')); // B has spent 20 when C comes: B stays
+    t.record(handResult(1, 'C')); // compaction: B 20 > A 10, A folds
+    t.record(handResult(7, 'A')); // compaction: B 20 > C 1, C folds; A starts again from zero
+    const expected: Row[] = [
+      ['(other)', 2, 11n],
+      ['A', 1, 7n],
+      ['B', 4, 20n],
+    ];
+    expect(rows(t, 'model')).toEqual(expected);
+    c.advance(20 * MIN);
+    expect(rows(t, 'model', 'all')).toEqual(expected);
+    expect(t.stats().totalPico).toBe(38n);
+  });
+
+  it('keeps no tuple whose call made a compaction fold one of its own new tags', () => {
+    // maxGroups 1, tags only. The second call's tag p is new, then its tag q compacts the table and
+    // folds p (cheaper than a). The third call, same keys, must find p and q anew.
+    const c = clock(start);
+    const t = new CostTracker({ now: c.now, maxGroups: 1, dimensions: ['tag'] });
+    t.record(handResult(100), { tags: ['a'] });
+    t.record(handResult(1), { tags: ['p', 'q'] });
+    t.record(handResult(2), { tags: ['p', 'q'] });
+    // Call 3: p compacts (a 100 > q 1: q folds), then q compacts (a 100 > p 2: p folds).
+    const expected: Row[] = [
+      ['(other)', 3, 4n],
+      ['a', 1, 100n],
+      ['q', 1, 2n],
+    ];
+    expect(rows(t, 'tag')).toEqual(expected);
+    expect(t.stats().totalPico).toBe(103n);
+    c.advance(20 * MIN);
+    expect(rows(t, 'tag', 'all')).toEqual(expected);
+  });
+
+  it('tells apart tag lists of other lengths or orders', () => {
+    const c = clock(start);
+    const t = new CostTracker({ now: c.now });
+    const calls: [string[], number][] = [
+      [['a'], 1],
+      [['a', 'b'], 10],
+      [['b', 'a'], 100],
+      [[], 1000],
+      [['b'], 10_000],
+    ];
+    for (let round = 0; round < 3; round++)
+      for (const [tags, pico] of calls) t.record(handResult(pico), { sessionId: 's', tags });
+    const expected: Row[] = [
+      ['(none)', 3, 3000n],
+      ['a', 9, 333n],
+      ['b', 9, 30_330n],
+    ];
+    expect(rows(t, 'tag')).toEqual(expected);
+    expect(rows(t, 'session')).toEqual([['s', 15, 33_333n]]);
+    c.advance(S);
+    expect(rows(t, 'tag', 'hour')).toEqual(expected);
+  });
+
+  it('forgets the open tuples on reset', () => {
+    const c = clock(start);
+    const t = new CostTracker({ now: c.now });
+    for (let i = 0; i < 3; i++) t.record(handResult(5, 'x'), { sessionId: 's' });
+    expect(t.stats().totalPico).toBe(15n);
+    t.record(handResult(5, 'x'), { sessionId: 's' }); // pending in its tuple
+    t.reset();
+    t.record(handResult(7, 'x'), { sessionId: 's' });
+    t.record(handResult(7, 'x'), { sessionId: 's' });
+    expect(rows(t, 'model')).toEqual([['x', 2, 14n]]);
+    expect(t.stats().requests).toBe(2);
+    c.advance(20 * MIN);
+    expect(rows(t, 'session', 'all')).toEqual([['s', 2, 14n]]);
+  });
+
+  it('stays exact through many distinct tuples a second, repeated or not', () => {
+    // Thousands of sessions a second, past any per-second tuple limit. First second: each session
+    // three times in a row (tuples that pay), then each once more in another order. Next second: a
+    // hundred sessions twice, then every session once (calls with new keys: the second stops making
+    // tuples, and must keep what the repeated ones held), then again.
+    const c = clock(start);
+    const t = new CostTracker({ now: c.now, maxGroups: 100_000 });
+    const n = 4500;
+    const bySession = new Map<string, [number, bigint]>();
+    const byTag = new Map<string, [number, bigint]>();
+    const sum = (m: Map<string, [number, bigint]>, key: string, pico: number) => {
+      const [r, p] = m.get(key) ?? [0, 0n];
+      m.set(key, [r + 1, p + BigInt(pico)]);
+    };
+    const call = (i: number, pico: number) => {
+      const sessionId = `s${i}`;
+      t.record(handResult(pico, `m${i % 3}`), { sessionId, tags: i % 2 ? ['odd'] : [] });
+      sum(bySession, sessionId, pico);
+      sum(byTag, i % 2 ? 'odd' : '(none)', pico);
+    };
+    for (let i = 0; i < n; i++) for (let k = 1; k <= 3; k++) call(i, k);
+    for (let i = 0; i < n; i++) call((i * 7919) % n, 1000);
+    c.advance(S);
+    for (let i = 0; i < 100; i++) for (let k = 0; k < 2; k++) call(i, 5_000_000);
+    for (let i = 0; i < n; i++) call((i * 4099) % n, 20_000);
+    for (let i = 0; i < n; i++) call(i, 300_000);
+    const requests = 6 * n + 200;
+    const totalPico = BigInt(n * (1 + 2 + 3 + 1000 + 20_000 + 300_000) + 200 * 5_000_000);
+    const check = (window: StatsWindow) => {
+      const s = t.stats({ window, groupBy: 'session', limit: n });
+      expect(new Map(s.groups!.map((g) => [g.key, [g.requests, g.totalPico]]))).toEqual(bySession);
+      expect([window, s.requests, s.totalPico]).toEqual([window, requests, totalPico]);
+      const tags = t.stats({ window, groupBy: 'tag' }).groups!;
+      expect(new Map(tags.map((g) => [g.key, [g.requests, g.totalPico]]))).toEqual(byTag);
+    };
+    check('minute');
+    c.advance(20 * MIN);
+    check('all');
+  });
+
+  it('gives the same groups, folded or not, as reading after every call', () => {
+    // A read brings the tuples in and forgets them, so reading after every call adds each call to
+    // its groups one by one. Random calls over a few seconds, with maxGroups 2 (many compactions).
+    let x = 987_654;
+    const rand = (n: number) => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return x % n;
+    };
+    const c1 = clock(start);
+    const c2 = clock(start);
+    const a = new CostTracker({ now: c1.now, maxGroups: 2 });
+    const b = new CostTracker({ now: c2.now, maxGroups: 2 });
+    const tagSets = [[], ['a'], ['a', 'b'], ['b'], ['c', 'a']];
+    for (let i = 0; i < 1200; i++) {
+      if (i % 300 === 299) {
+        c1.advance(S);
+        c2.advance(S);
+      }
+      const r = handResult(1 + rand(50), `m${rand(5)}`, rand(2) ? 'openai' : 'anthropic');
+      const ctx = {
+        sessionId: rand(4) ? `s${rand(6)}` : undefined,
+        userId: `u${rand(3)}`,
+        operation: `op${rand(2)}`,
+        tags: tagSets[rand(tagSets.length)]!,
+      };
+      a.record(r, ctx);
+      b.record(r, ctx);
+      b.stats();
+    }
+    const dims: GroupDimension[] = ['model', 'provider', 'session', 'user', 'operation', 'tag'];
+    for (const when of ['open', 'rolled']) {
+      for (const window of ['minute', 'all'] as const) {
+        for (const groupBy of dims) {
+          expect([when, window, groupBy, a.stats({ window, groupBy, limit: 100 })]).toEqual([
+            when,
+            window,
+            groupBy,
+            b.stats({ window, groupBy, limit: 100 }),
+          ]);
+        }
+      }
+      c1.advance(20 * MIN);
+      c2.advance(20 * MIN);
+    }
+  });
+});
