@@ -376,7 +376,7 @@ export class LedgerLineEncoder {
       pico / PICO_PER_USD === total &&
       Math.floor(pico) === pico
     )
-      this.fixed(pico, PICO_DIGITS);
+      this.usd(pico);
     else this.num(total);
     this.totalEnd = this.length;
     this.byte(RBRACE);
@@ -489,20 +489,30 @@ export class LedgerLineEncoder {
       this.digits(v);
       return;
     }
-    // Larger safe integers (pico-USD totals): two int32 halves, no string.
+    // Larger safe integers (pico-USD totals): int32 parts, no string.
     if (v > 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v) {
-      if (this.bigInt(v)) return;
-    } else if (v >= MIN_FIXED && v < MAX_DECIMAL && this.decimal(v)) return;
+      this.bigInt(v);
+      return;
+    }
+    if (v >= MIN_FIXED && v < MAX_DECIMAL && this.decimal(v)) return;
     this.chars(Number.isFinite(v) ? String(v) : 'null');
   }
 
-  /** A safe integer up to about 2^62 in decimal (false when larger: the caller writes `String(v)`). */
-  private bigInt(v: number): boolean {
-    const hi = Math.floor(v / 1e9);
-    if (hi > 0x7fffffff) return false;
+  /**
+   * A non-negative safe integer in decimal: the digits above the last eight (below 2^53 / 10^8, an
+   * int32), then the last eight as two groups of four.
+   */
+  private bigInt(v: number): void {
+    const hi = Math.floor(v / 1e8);
+    const lo = (v - hi * 1e8) | 0;
     this.digits(hi);
-    this.digits(v - hi * 1e9, 9);
-    return true;
+    const mid = (lo / GROUP_SCALE) | 0;
+    const view = this.view;
+    const d4 = DIGITS4;
+    const o = this.length;
+    view.setUint32(o, d4[mid]!, true);
+    view.setUint32(o + GROUP_DIGITS, d4[lo - mid * GROUP_SCALE]!, true);
+    this.length = o + 2 * GROUP_DIGITS;
   }
 
   /**
@@ -519,7 +529,7 @@ export class LedgerLineEncoder {
     // decimal that converts to `v` is the same number (see above), so this is String's text too.
     const pico = Math.round(v * PICO_PER_USD);
     if (pico < MAX_DECIMAL_DIGITS && pico / PICO_PER_USD === v) {
-      this.fixed(pico, PICO_DIGITS);
+      this.usd(pico);
       return true;
     }
     for (let k = 1; k <= MAX_DIGITS; k++) {
@@ -531,6 +541,39 @@ export class LedgerLineEncoder {
       return true;
     }
     return false;
+  }
+
+  /**
+   * The USD amount `p / 10^12` (`p` a non-negative integer below 1e15, picodollars) as `fixed(p, 12)`
+   * writes it: whole dollars, then the fraction's twelve digits without the zeros at the end.
+   */
+  private usd(p: number): void {
+    const whole = Math.floor(p / PICO_PER_USD);
+    const frac = p - whole * PICO_PER_USD;
+    this.digits(whole);
+    if (frac === 0) return;
+    // The twelve fraction digits as three groups of four: one table load and one store each.
+    const g0 = Math.floor(frac / 1e8);
+    const rest = (frac - g0 * 1e8) | 0;
+    const g1 = (rest / GROUP_SCALE) | 0;
+    const g2 = rest - g1 * GROUP_SCALE;
+    const view = this.view;
+    const o = this.length;
+    const d4 = DIGITS4;
+    const z4 = ZEROS4;
+    this.bytes[o] = DOT;
+    view.setUint32(o + 1, d4[g0]!, true);
+    view.setUint32(o + 1 + GROUP_DIGITS, d4[g1]!, true);
+    view.setUint32(o + 1 + 2 * GROUP_DIGITS, d4[g2]!, true);
+    // Up to the last digit that is not a zero (frac > 0: one of the groups is not 0).
+    this.length =
+      o +
+      1 +
+      (g2 !== 0
+        ? 3 * GROUP_DIGITS - z4[g2]!
+        : g1 !== 0
+          ? 2 * GROUP_DIGITS - z4[g1]!
+          : GROUP_DIGITS - z4[g0]!);
   }
 
   /**
@@ -555,40 +598,77 @@ export class LedgerLineEncoder {
     const lo = frac - hi * 1e9;
     if (lo === 0) this.trimmed(hi, k - 9);
     else {
-      this.digits(hi, k - 9);
+      this.padded(hi, k - 9);
       this.trimmed(lo, 9);
     }
   }
 
   /** A positive int32 below 10^width as `width` digits (zeros in front), its trailing zeros left out. */
   private trimmed(v: number, width: number): void {
-    let x = v;
-    let n = width;
-    // Amounts end in runs of zeros: four at a step first.
-    while (x % 10_000 === 0) {
-      x = (x / 10_000) | 0;
-      n -= 4;
-    }
-    while (x % 10 === 0) {
-      x = (x / 10) | 0;
-      n--;
-    }
-    this.digits(x, n);
+    // All `width` digits, then back over the zeros at the end (v > 0: there is a digit that is not).
+    this.padded(v, width);
+    const b = this.bytes;
+    let o = this.length;
+    while (b[o - 1] === ZERO) o--;
+    this.length = o;
   }
 
-  /** A non-negative int32 in decimal, left-padded with zeros to `width` digits. */
-  private digits(v: number, width = 1): void {
+  /** A non-negative int32 in decimal, left-padded with zeros to `width` digits (at most 10). */
+  private padded(v: number, width: number): void {
+    let x = v | 0;
+    let n = digitCount(x);
+    if (n < width) n = width;
     const b = this.bytes;
-    let n = width;
-    for (let p = POW10[n]!; p <= v; p *= 10) n++;
     let o = this.length + n;
     this.length = o;
-    let x = v;
-    for (let i = 0; i < n; i++) {
-      const q = (x / 10) | 0;
-      b[--o] = 0x30 + x - q * 10;
+    // Two digits a step, from the right, out of the pair table (int32 division by a constant).
+    for (; n >= 2; n -= 2) {
+      const q = (x / 100) | 0;
+      const r = (x - q * 100) << 1;
+      b[--o] = DIGIT_PAIRS[r + 1]!;
+      b[--o] = DIGIT_PAIRS[r]!;
       x = q;
     }
+    if (n === 1) b[--o] = ZERO + x;
+  }
+
+  /**
+   * A non-negative int32 in decimal, in groups of four digits out of `DIGITS4`: one 32-bit store a
+   * group. The first group is shifted so that its zeros in front fall off; up to three bytes past
+   * the end are written too, and overwritten by what follows (the room reserved covers them).
+   */
+  private digits(v: number): void {
+    let x = v | 0;
+    const view = this.view;
+    const d4 = DIGITS4;
+    let o = this.length;
+    if (x >= GROUP_SCALE) {
+      let lo: number;
+      if (x >= 1e8) {
+        const hi = (x / 1e8) | 0;
+        x -= hi * 1e8;
+        const n = hi < 10 ? 1 : 2;
+        view.setUint32(o, d4[hi]! >>> ((GROUP_DIGITS - n) << 3), true);
+        o += n;
+        lo = x;
+        x = (lo / GROUP_SCALE) | 0;
+        view.setUint32(o, d4[x]!, true);
+        o += GROUP_DIGITS;
+      } else {
+        const hi = (x / GROUP_SCALE) | 0;
+        lo = x;
+        x = hi;
+        const n = digitCount(hi);
+        view.setUint32(o, d4[hi]! >>> ((GROUP_DIGITS - n) << 3), true);
+        o += n;
+      }
+      view.setUint32(o, d4[lo - x * GROUP_SCALE]!, true);
+      this.length = o + GROUP_DIGITS;
+      return;
+    }
+    const n = digitCount(x);
+    view.setUint32(o, d4[x]! >>> ((GROUP_DIGITS - n) << 3), true);
+    this.length = o + n;
   }
 
   /** An ISO-8601 time in quotes, as `Date#toISOString` writes it: digits straight into the buffer. */
@@ -779,8 +859,6 @@ const MAX_DECIMAL_DIGITS = 1e15;
 const MAX_DECIMAL = 1e15;
 /** 10^k, exact as doubles. */
 const POW10 = Array.from({ length: MAX_DIGITS + 1 }, (_, k) => Number(`1e${k}`));
-/** The digits after the point of a pico amount in USD. */
-const PICO_DIGITS = 12;
 /** The smallest pico total whose USD text has no exponent (1e-6 USD). */
 const MIN_FIXED_PICO = 1e6;
 const DOT = 0x2e;
@@ -840,6 +918,54 @@ function hexEscape(b: Uint8Array, o: number, c: number): number {
 const encoder = new TextEncoder();
 /** Largest initial capacity (the array still grows past it when lines need room). */
 const MAX_CAPACITY = 2 ** 30;
+
+/** The ASCII digits of 0 … 99, two bytes each: `DIGIT_PAIRS[2n]` is the tens, `[2n + 1]` the units. */
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let n = 0; n < 100; n++) {
+  DIGIT_PAIRS[2 * n] = ZERO + ((n / 10) | 0);
+  DIGIT_PAIRS[2 * n + 1] = ZERO + (n % 10);
+}
+
+/** Digits of a group: numbers are written four digits a store (see `digits`). */
+const GROUP_DIGITS = 4;
+const GROUP_SCALE = 10_000;
+/**
+ * The four ASCII digits (zeros in front) of 0 … 9999 as little-endian 32-bit words, and how many
+ * zeros each ends with (4 for 0); 50 KB, made by the first encoder.
+ */
+let DIGITS4: Uint32Array;
+let ZEROS4: Uint8Array;
+
+/** Make the digit tables (the first call only). */
+function makeDigitTables(): void {
+  if (DIGITS4 !== undefined) return;
+  const digits = new Uint32Array(GROUP_SCALE);
+  const zeros = new Uint8Array(GROUP_SCALE);
+  for (let n = 0; n < GROUP_SCALE; n++) {
+    let word = 0;
+    let x = n;
+    let z = 0;
+    let counting = true;
+    for (let i = GROUP_DIGITS - 1; i >= 0; i--) {
+      const d = x % 10;
+      x = (x - d) / 10;
+      word |= (ZERO + d) << (i * 8);
+      if (counting && d === 0) z++;
+      else counting = false;
+    }
+    digits[n] = word >>> 0;
+    zeros[n] = z;
+  }
+  DIGITS4 = digits;
+  ZEROS4 = zeros;
+}
+
+/** Decimal digits of a non-negative int32 (1 for 0). */
+function digitCount(x: number): number {
+  if (x < 10_000) return x < 100 ? (x < 10 ? 1 : 2) : x < 1000 ? 3 : 4;
+  if (x < 100_000_000) return x < 1_000_000 ? (x < 100_000 ? 5 : 6) : x < 10_000_000 ? 7 : 8;
+  return x < 1_000_000_000 ? 9 : 10;
+}
 
 /** Write `n` (0 … 99) as two decimal digits at `o`; returns the offset after them. */
 function pad2At(b: Uint8Array, o: number, n: number): number {
@@ -958,4 +1084,5 @@ function makeLineLiterals(): void {
   EMPTY_OBJECT = literal('{}');
   K_D_TOTAL = literal(',"total":');
   makeDetailLiterals();
+  makeDigitTables();
 }

@@ -96,6 +96,41 @@ describe('LedgerLineEncoder', () => {
     for (const v of values) expect(numText(enc, v), String(v)).toBe(JSON.stringify(v) ?? 'null');
   });
 
+  it('writes integers and picodollar amounts at every digit-count and digit-group boundary as JSON.stringify does', () => {
+    const enc = new LedgerLineEncoder();
+    const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+    const t = new CostTracker({ logger: quiet });
+    // Integers around each power of ten (digit counts 1 … 16, where a group of four digits starts
+    // and ends), around 2^31 (the int32 path's end) and 2^53 (the largest safe integer).
+    const ints = [0, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2 ** 32, 2 ** 53 - 1, 2 ** 53 - 2];
+    for (let k = 0; k <= 15; k++) {
+      const p = 10 ** k;
+      ints.push(p - 1, p, p + 1, 2 * p, 9 * p, 10 * p - 1, p + 10 ** Math.max(0, k - 4));
+    }
+    for (const v of ints) expect(numText(enc, v), String(v)).toBe(JSON.stringify(v));
+    // Picodollar amounts: each of the three four-digit groups of the fraction zero or not, ending
+    // in 0 … 3 zeros, whole dollars of 0 … 4 digits (and above 2^31 dollars), and 1 pico.
+    const picos = [1, 10, 100, 1000, 9999, 10_000, 1e8, 1e8 + 1, 1e11, 999_999_999_999, 1e12, 1e12 + 1];
+    const groups = [0, 1, 10, 100, 1000, 1234, 5000, 9999];
+    for (const whole of [0, 1, 9, 10, 999, 1000, 9007])
+      for (const g0 of groups)
+        for (const g1 of groups)
+          for (const g2 of [0, 1, 20, 300, 4000, 9999]) picos.push(whole * 1e12 + g0 * 1e8 + g1 * 1e4 + g2);
+    picos.push(2 ** 31 * 1e12 + 5e11, 2 ** 31 * 1e12 - 1e12);
+    for (const pico of picos) {
+      expect(numText(enc, pico / 1e12), String(pico)).toBe(JSON.stringify(pico / 1e12));
+      // cost_pico (an integer) and the total written from totalPico, through a whole line.
+      expect(numText(enc, pico), String(pico)).toBe(JSON.stringify(pico));
+      if (pico > Number.MAX_SAFE_INTEGER / 2) continue;
+      const r = t.record(handResult(pico, 'gpt-4o', 'openai', pico % 100_000));
+      enc.length = 0;
+      enc.line(r);
+      expect(decoder.decode(enc.bytes.subarray(0, enc.length)), String(pico)).toBe(
+        `${reference(r, 'local')}\n`,
+      );
+    }
+  });
+
   it('writes lines byte for byte as the line format defines them, with values repeating, changing and shared between columns', () => {
     const quiet = { debug() {}, info() {}, warn() {}, error() {} };
     const t = new CostTracker({ storeText: true, logger: quiet });
