@@ -12,6 +12,13 @@ export type EventMap = { [event: string]: (...args: any[]) => void };
 export class TypedEmitter<E extends EventMap> {
   private readonly listeners = new Map<keyof E, E[keyof E][]>();
 
+  /**
+   * @param onCount told the number of listeners of an event each time it changes, so that an owner
+   * that emits on a hot path can test a field of its own instead of asking `listenerCount` (a Map
+   * lookup) on every call.
+   */
+  constructor(private readonly onCount?: (event: keyof E, count: number) => void) {}
+
   /** Add a listener. Returns a function that removes it. */
   on<K extends keyof E>(event: K, listener: E[K]): () => void {
     checkEvent(event, 'on');
@@ -19,6 +26,7 @@ export class TypedEmitter<E extends EventMap> {
     const list = this.listeners.get(event);
     if (list) list.push(listener);
     else this.listeners.set(event, [listener]);
+    this.onCount?.(event, list ? list.length : 1);
     return () => this.off(event, listener);
   }
 
@@ -39,8 +47,10 @@ export class TypedEmitter<E extends EventMap> {
     const list = this.listeners.get(event);
     if (!list) return;
     const i = list.indexOf(listener);
-    if (i >= 0) list.splice(i, 1);
+    if (i < 0) return;
+    list.splice(i, 1);
     if (list.length === 0) this.listeners.delete(event);
+    this.onCount?.(event, list.length);
   }
 
   /** Number of listeners of `event`. */

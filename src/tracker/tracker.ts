@@ -297,7 +297,11 @@ export function recordOwnedResult(tracker: CostTracker, result: CostResult, ctx:
  * ```
  */
 export class CostTracker {
-  private readonly emitter = new TypedEmitter<TrackerEvents>();
+  /** Listeners of `record` (kept by the emitter), so `ingest` tests a field, not the emitter's Map. */
+  private recordListeners = 0;
+  private readonly emitter = new TypedEmitter<TrackerEvents>((event, count) => {
+    if (event === 'record') this.recordListeners = count;
+  });
   private readonly sinks: CostSink[];
   private readonly budgets: BudgetManager;
   private readonly windows: WindowAggregates;
@@ -1089,7 +1093,7 @@ export class CostTracker {
       this.aggregatePending();
       this.ring.push(rec);
     }
-    if (this.emitter.listenerCount('record') > 0) this.emitter.emit('record', rec);
+    if (this.recordListeners > 0) this.emitter.emit('record', rec);
     const sinks = this.sinks;
     for (let i = 0; i < sinks.length; i++) {
       try {
