@@ -30,6 +30,7 @@ import {
   LEDGER_SCHEMA,
   LOAD_LEDGER_FILE,
   LOAD_LEDGER_FILE_BESIDE_CHECK,
+  NO_AGGREGATE_JIT,
 } from './ledger-tables.js';
 
 /** Most skipped lines tolerated per ledger file; more means "not a ledger". */
@@ -60,7 +61,8 @@ SELECT
   now64(3), now64(3), max(event_ts), 0
 FROM ${TRACE_PARTS}
 GROUP BY project_id, id
-ORDER BY max(event_ts) DESC`;
+ORDER BY max(event_ts) DESC
+${NO_AGGREGATE_JIT}`;
 
 /**
  * What the cache key depends on: the SQL that builds the tables (and the engine's version, which

@@ -171,6 +171,23 @@ FROM ledger_rows
 ${ROW_ORDER}`;
 
 /**
+ * Settings of the trace groupings: no JIT-compiled aggregates. ClickHouse compiles `min` after the same
+ * aggregation ran three times in the process, and the compiled `min` of a DateTime64 gives 1970-01-01 for
+ * a time before 1970 (chDB 3.4, ClickHouse 26.7; a test holds it).
+ */
+export const NO_AGGREGATE_JIT = 'SETTINGS compile_aggregate_expressions = 0';
+
+/** 2^63: an Int64 plus this is unsigned, in the same order. */
+const INT64_OFFSET = '9223372036854775808';
+
+/**
+ * A staging row `r`'s start, then its `seq`, as one UInt128 (the start's milliseconds made unsigned in the
+ * high 64 bits, `seq` in the low ones): ordered as the pair, and cheaper to compare than a tuple (on a
+ * million calls, about 0.15 of `traces`' 0.9 CPU s).
+ */
+const START_THEN_SEQ = `bitOr(bitShiftLeft(toUInt128(toInt128(toUnixTimestamp64Milli(r.start_time)) + ${INT64_OFFSET}), 64), toUInt128(r.seq))`;
+
+/**
  * Staging rows → traces: one row per (project, trace) with the trace-level attributes of its records: the
  * earliest start, the name of the earliest record that has one (of records that start together, the
  * first in the ledger), the first non-empty user, session and environment in the ledger's order, the
@@ -181,7 +198,7 @@ export const FILL_TRACES = `INSERT INTO traces
 SELECT
   r.trace_id AS tid,
   min(r.start_time) AS timestamp,
-  argMinIf(r.name, (r.start_time, r.seq), bitAnd(r.trace_flags, ${NAME_GIVEN}) != 0) AS name,
+  argMinIf(r.name, ${START_THEN_SEQ}, bitAnd(r.trace_flags, ${NAME_GIVEN}) != 0) AS name,
   nullIf(argMinIf(r.user_id, r.seq, r.user_id != ''), '') AS user_id,
   -- The tenant stays on each record (observation metadata): records of one trace may differ.
   CAST(map(), 'Map(LowCardinality(String), String)') AS metadata,
@@ -198,4 +215,5 @@ SELECT
   0 AS is_deleted
 FROM ledger_rows AS r
 GROUP BY pid, tid
-${ROW_ORDER}`;
+${ROW_ORDER}
+${NO_AGGREGATE_JIT}`;
