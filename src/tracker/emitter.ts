@@ -4,6 +4,12 @@ import { getLogger } from '../logger.js';
 /** Map of event name → listener signature. */
 export type EventMap = { [event: string]: (...args: any[]) => void };
 
+/** Marks a `once` wrapper with the listener it wraps. */
+const ONCE_OF = Symbol('once listener');
+interface OnceWrapper {
+  [ONCE_OF]?: unknown;
+}
+
 /**
  * A tiny typed event emitter (the core may not import `node:events`). A listener that throws is
  * logged and does not stop the others or the caller: alerts must never break an LLM call.
@@ -37,7 +43,9 @@ export class TypedEmitter<E extends EventMap> {
     const wrapped = ((...args: Parameters<E[K]>) => {
       this.off(event, wrapped);
       listener(...args);
-    }) as E[K];
+    }) as E[K] & OnceWrapper;
+    // `off(event, listener)` with the listener given to `once` removes the wrapper, as in node:events.
+    wrapped[ONCE_OF] = listener;
     return this.on(event, wrapped);
   }
 
@@ -46,7 +54,8 @@ export class TypedEmitter<E extends EventMap> {
     checkEvent(event, 'off');
     const list = this.listeners.get(event);
     if (!list) return;
-    const i = list.indexOf(listener);
+    let i = list.indexOf(listener);
+    if (i < 0) i = list.findIndex((l) => (l as OnceWrapper)[ONCE_OF] === listener);
     if (i < 0) return;
     list.splice(i, 1);
     if (list.length === 0) this.listeners.delete(event);

@@ -49,3 +49,33 @@ describe('TypedEmitter listener counts', () => {
     expect(calls).toEqual(['one', 'two', 'one', 'one', 'one', 'one']);
   });
 });
+
+describe('TypedEmitter once', () => {
+  it('off() with the listener given to once() removes it before it fires, as node:events does', () => {
+    const e = new TypedEmitter<{ a: (n: number) => void }>();
+    const got: string[] = [];
+    const f = (n: number) => got.push(`f${n}`);
+    const g = (n: number) => got.push(`g${n}`);
+    e.once('a', f);
+    e.once('a', g);
+    e.off('a', f);
+    expect(e.listenerCount('a')).toBe(1);
+    e.emit('a', 1);
+    e.emit('a', 2);
+    expect(got).toEqual(['g1']);
+    expect(e.listenerCount('a')).toBe(0);
+  });
+
+  it('off() of a listener added both ways removes one of them at a time', () => {
+    const e = new TypedEmitter<{ a: () => void }>();
+    let n = 0;
+    const f = () => n++;
+    e.on('a', f);
+    e.once('a', f);
+    e.off('a', f); // the plain one first (found by identity)
+    e.emit('a'); // the once wrapper fires and goes
+    e.emit('a');
+    expect(n).toBe(1);
+    expect(e.listenerCount('a')).toBe(0);
+  });
+});
