@@ -738,17 +738,20 @@ export class LedgerLineEncoder {
 
   /**
    * @internal Append constant bytes (room was reserved), eight at a store (see `Literal`): up to
-   * seven bytes past the new end are written too, and are overwritten by what follows (the room
-   * reserved covers them). Public for the generated detail writers.
+   * fifteen bytes past the new end are written too (at least two doubles), and are overwritten by
+   * what follows (the room reserved covers them). Public for the generated detail writers.
    */
   lit(k: Literal): void {
     const q = k.quads;
-    // The doubles that hold the bytes (a remembered run's storage has more).
-    const n = ((k.length + QUAD - 1) / QUAD) | 0;
+    const len = k.length;
     const v = this.view;
     const o = this.length;
-    for (let i = 0; i < n; i++) v.setFloat64(o + i * QUAD, q[i]!, true);
-    this.length = o + k.length;
+    // Most literals are keys of up to 16 bytes: two stores and no loop (every literal has two doubles).
+    v.setFloat64(o, q[0]!, true);
+    v.setFloat64(o + QUAD, q[1]!, true);
+    // The doubles that hold the rest of the bytes (a remembered run's storage has more).
+    for (let i = 2; i * QUAD < len; i++) v.setFloat64(o + i * QUAD, q[i]!, true);
+    this.length = o + len;
   }
 
   private byte(c: number): void {

@@ -12,7 +12,10 @@
  * encoder wrote (which escapes lone surrogates), padded with zero bytes.
  */
 export class Literal {
-  /** The bytes as little-endian doubles (bit patterns), the last one padded with zero bytes. */
+  /**
+   * The bytes as little-endian doubles (bit patterns), the last one padded with zero bytes; at least
+   * two doubles, so that a short literal is written with two stores and no loop.
+   */
   readonly quads: Float64Array;
   /**
    * Number of bytes (the padding not counted). Fixed, except for a literal that the encoder
@@ -21,7 +24,8 @@ export class Literal {
   length: number;
 
   constructor(bytes: Uint8Array) {
-    const padded = new Uint8Array(Math.max(1, Math.ceil(bytes.length / QUAD)) * QUAD);
+    // At least two doubles: the encoder writes two without looking at the length.
+    const padded = new Uint8Array(Math.max(2, Math.ceil(bytes.length / QUAD)) * QUAD);
     padded.set(bytes);
     // Read little-endian, as the encoder writes them (the same bytes on any platform).
     const view = new DataView(padded.buffer);
@@ -32,8 +36,8 @@ export class Literal {
 }
 
 /**
- * Bytes of a {@link Literal} double. The encoder writes whole doubles, so up to `QUAD - 1` bytes
- * past a literal's end are written too (and overwritten by what follows).
+ * Bytes of a {@link Literal} double. The encoder writes whole doubles, at least two, so up to
+ * `2 * QUAD - 1` bytes past a literal's end are written too (and overwritten by what follows).
  */
 export const QUAD = 8;
 

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { LedgerLineEncoder } from '../../../src/ledger/encoder.js';
 import { OMITTED_WHEN_DEFAULT, toLedgerLine } from '../../../src/ledger/line.js';
+import { literal } from '../../../src/ledger/literal.js';
 import type { CostRecord } from '../../../src/ledger/record.js';
 import { CostTracker } from '../../../src/tracker/index.js';
 import { handResult } from '../../helpers/tracker-fixtures.js';
@@ -129,6 +130,25 @@ describe('LedgerLineEncoder', () => {
         `${reference(r, 'local')}\n`,
       );
     }
+  });
+
+  it('writes literals of every length from 0 to 40 bytes back to back, each whole and nothing of the next overwritten', () => {
+    const enc = new LedgerLineEncoder();
+    // ASCII and multi-byte texts, so that lengths in bytes cross every double boundary (8, 16, 24 …).
+    const texts: string[] = [];
+    for (let n = 0; n <= 40; n++) texts.push('abcdefghijklmnopqrstuvwxyz0123456789ABCDEF'.slice(0, n));
+    for (let n = 0; n <= 13; n++) texts.push('é✓'.repeat(n).slice(0, n));
+    let expected = '';
+    enc.length = 0;
+    for (let round = 0; round < 3; round++)
+      for (const t of texts) {
+        // A literal, then a byte after it: a literal that writes too few doubles loses its tail, and
+        // one that ends in the wrong place moves the byte.
+        enc.lit(literal(t));
+        enc.num(round);
+        expected += `${t}${round}`;
+      }
+    expect(decoder.decode(enc.bytes.subarray(0, enc.length))).toBe(expected);
   });
 
   it('writes lines byte for byte as the line format defines them, with values repeating, changing and shared between columns', () => {
