@@ -62,6 +62,13 @@ const MAX_CHAIN = 8;
 const MAX_TUPLES = 4096;
 /** Key tuples of a second after which it may stop making them (see `AggSet.addNew`). */
 const PROBE_TUPLES = 2048;
+/**
+ * Later calls a repeated tuple must have, on average, for its merge into every group to pay
+ * (callgrind: at 1,000 calls a second, about two calls a tuple, tuples cost 8% more than none).
+ */
+const MIN_CALLS_PER_MERGE = 4;
+/** After a second whose tuples did not pay, the next seconds add directly, but one in this many tries again. */
+const RETRY_SECONDS = 8;
 
 const NO_TAGS: readonly string[] = [];
 
@@ -142,6 +149,8 @@ export class AggSet {
   /** Calls added, and tuples made, this second (to stop making tuples that do not pay). */
   private calls = 0;
   private made = 0;
+  /** Tuples that had a call after their first (each costs a merge into every group at the flush). */
+  private repeated = 0;
   /** True when calls go straight to their groups (no tuples). */
   private direct: boolean;
   /** Counts compactions of this set's tables (a tuple must not keep a group a compaction removed). */
@@ -209,8 +218,29 @@ export class AggSet {
     if (agg === null) {
       agg = new CostAggregate();
       t.agg = agg;
+      this.repeated++;
     }
     agg.addSample(s);
+  }
+
+  /**
+   * True unless this set's tuples cost more than they saved: a merge into every group at the flush
+   * costs about what three or four calls' direct updates do, so a second whose repeated tuples had
+   * fewer than {@link MIN_CALLS_PER_MERGE} later calls each (a low call rate) lost by them.
+   */
+  tuplesPaid(): boolean {
+    return this.calls - this.made >= MIN_CALLS_PER_MERGE * this.repeated;
+  }
+
+  /** True when calls were added with key tuples (the set did not start direct). */
+  triedTuples(): boolean {
+    return this.calls > 0;
+  }
+
+  /** Add calls straight to their groups from now on (no tuples). */
+  goDirect(): void {
+    this.flush();
+    this.direct = true;
   }
 
   /**
@@ -449,6 +479,10 @@ export class WindowAggregates {
   private month: AggSet;
   private monthKey = '';
   private curSec = Number.NaN;
+  /** The open second's set, and whether the next new one starts without tuples. */
+  private openSet: AggSet | undefined;
+  private nextDirect = false;
+  private directSeconds = 0;
   /** Shared allowance of group entries across ring buckets. */
   readonly allowance: EntryAllowance;
 
@@ -473,7 +507,21 @@ export class WindowAggregates {
   add(t: number, s: CallSample, k: CallKeys): void {
     const sec = t - (t % SECOND);
     if (sec !== this.curSec) this.advance(sec);
-    this.sec.at(sec, true).add(s, k);
+    const set = this.sec.at(sec, true);
+    if (set !== this.openSet) {
+      // A new second: it makes key tuples unless the last one's did not pay (then one in
+      // RETRY_SECONDS tries again, so a rate that rises is noticed).
+      const prev = this.openSet;
+      this.openSet = set;
+      if (prev !== undefined) {
+        if (prev.triedTuples()) {
+          this.nextDirect = !prev.tuplesPaid();
+          this.directSeconds = 0;
+        } else if (this.nextDirect && ++this.directSeconds >= RETRY_SECONDS) this.nextDirect = false;
+      }
+      if (this.nextDirect) set.goDirect();
+    }
+    set.add(s, k);
   }
 
   /** The disjoint sets that make up `window` at time `t`. */
@@ -539,6 +587,9 @@ export class WindowAggregates {
     this.month = this.makeTotal();
     this.monthKey = '';
     this.curSec = Number.NaN;
+    this.openSet = undefined;
+    this.nextDirect = false;
+    this.directSeconds = 0;
   }
 
   private makeTotal(): AggSet {

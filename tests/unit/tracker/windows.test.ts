@@ -442,7 +442,9 @@ describe("the open second's key tuples", () => {
 
   it('gives the same groups, folded or not, as reading after every call', () => {
     // A read brings the tuples in and forgets them, so reading after every call adds each call to
-    // its groups one by one. Random calls over a few seconds, with maxGroups 2 (many compactions).
+    // its groups one by one. Random calls over twelve seconds, with maxGroups 2 (many compactions):
+    // in two seconds of three the keys rarely repeat (the next second adds without tuples), in the
+    // third they repeat often (tuples pay again).
     let x = 987_654;
     const rand = (n: number) => {
       x = (x * 1103515245 + 12345) % 2147483648;
@@ -453,14 +455,15 @@ describe("the open second's key tuples", () => {
     const a = new CostTracker({ now: c1.now, maxGroups: 2 });
     const b = new CostTracker({ now: c2.now, maxGroups: 2 });
     const tagSets = [[], ['a'], ['a', 'b'], ['b'], ['c', 'a']];
-    for (let i = 0; i < 1200; i++) {
-      if (i % 300 === 299) {
+    for (let i = 0; i < 1800; i++) {
+      const wide = Math.floor(i / 150) % 3 !== 2;
+      if (i % 150 === 149) {
         c1.advance(S);
         c2.advance(S);
       }
-      const r = handResult(1 + rand(50), `m${rand(5)}`, rand(2) ? 'openai' : 'anthropic');
+      const r = handResult(1 + rand(50), `m${rand(wide ? 5 : 2)}`, rand(2) ? 'openai' : 'anthropic');
       const ctx = {
-        sessionId: rand(4) ? `s${rand(6)}` : undefined,
+        sessionId: rand(4) ? `s${rand(wide ? 600 : 2)}` : undefined,
         userId: `u${rand(3)}`,
         operation: `op${rand(2)}`,
         tags: tagSets[rand(tagSets.length)]!,
