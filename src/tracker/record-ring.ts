@@ -35,6 +35,40 @@ const R_TAGS = 17;
 const R_METADATA = 18;
 const REFS = 19;
 
+/** Optional reference fields a record's copy sets when present, before its `fallback` flag, in key order. */
+const ATTRIBUTION_FIELDS = [
+  [R_TRACE, 'traceId'],
+  [R_PARENT, 'parentId'],
+  [R_SESSION, 'sessionId'],
+  [R_USER, 'userId'],
+  [R_TENANT, 'tenantId'],
+  [R_OPERATION, 'operation'],
+  [R_SERVICE, 'service'],
+  [R_ENVIRONMENT, 'environment'],
+] as const satisfies readonly (readonly [number, keyof CostRecord])[];
+
+/** The same after the `fallback` flag. */
+const TRAILING_FIELDS = [
+  [R_TAGS, 'tags'],
+  [R_METADATA, 'metadata'],
+  [R_INPUT_TEXT, 'inputText'],
+  [R_OUTPUT_TEXT, 'outputText'],
+  [R_ERROR, 'error'],
+] as const satisfies readonly (readonly [number, keyof CostRecord])[];
+
+/** Set each field of `fields` whose slot holds a value (`recent()` is rare: a loop, not twelve copies). */
+function copyFields(
+  rec: CostRecord,
+  refs: readonly unknown[],
+  p: number,
+  fields: readonly (readonly [number, keyof CostRecord])[],
+): void {
+  for (const [slot, key] of fields) {
+    const v = refs[p + slot];
+    if (v !== undefined) (rec as unknown as Record<string, unknown>)[key] = v;
+  }
+}
+
 // Flags of a slot.
 const F_ESTIMATED = 1;
 const F_UNPRICED = 2;
@@ -210,33 +244,9 @@ export class RecordRing {
       status: (f & F_STATUS_ERROR) !== 0 ? 'error' : (f & F_STATUS_CACHED) !== 0 ? 'cached' : 'success',
     };
     // Attribution in the order `build` sets it, then what the record methods set after it.
-    const traceId = r[p + R_TRACE] as string | undefined;
-    if (traceId !== undefined) rec.traceId = traceId;
-    const parentId = r[p + R_PARENT] as string | undefined;
-    if (parentId !== undefined) rec.parentId = parentId;
-    const sessionId = r[p + R_SESSION] as string | undefined;
-    if (sessionId !== undefined) rec.sessionId = sessionId;
-    const userId = r[p + R_USER] as string | undefined;
-    if (userId !== undefined) rec.userId = userId;
-    const tenantId = r[p + R_TENANT] as string | undefined;
-    if (tenantId !== undefined) rec.tenantId = tenantId;
-    const operation = r[p + R_OPERATION] as string | undefined;
-    if (operation !== undefined) rec.operation = operation;
-    const service = r[p + R_SERVICE] as string | undefined;
-    if (service !== undefined) rec.service = service;
-    const environment = r[p + R_ENVIRONMENT] as string | undefined;
-    if (environment !== undefined) rec.environment = environment;
+    copyFields(rec, r, p, ATTRIBUTION_FIELDS);
     if ((f & F_HAS_FALLBACK) !== 0) rec.fallback = (f & F_FALLBACK) !== 0;
-    const tags = r[p + R_TAGS] as string[] | undefined;
-    if (tags !== undefined) rec.tags = tags;
-    const metadata = r[p + R_METADATA] as Record<string, string> | undefined;
-    if (metadata !== undefined) rec.metadata = metadata;
-    const inputText = r[p + R_INPUT_TEXT] as string | undefined;
-    if (inputText !== undefined) rec.inputText = inputText;
-    const outputText = r[p + R_OUTPUT_TEXT] as string | undefined;
-    if (outputText !== undefined) rec.outputText = outputText;
-    const error = r[p + R_ERROR] as string | undefined;
-    if (error !== undefined) rec.error = error;
+    copyFields(rec, r, p, TRAILING_FIELDS);
     if ((f & F_UNPRICED) !== 0) rec.unpriced = true;
     if ((f & F_HAS_PROVIDED) !== 0) rec.providedCost = a[o + N_PROVIDED]!;
     return rec;
