@@ -66,7 +66,10 @@ export class GroupTable {
     private readonly beforeCompact?: () => void,
   ) {}
 
-  /** The aggregate of `key`, created on first use (or `(other)` when the bound is reached). */
+  /**
+   * The aggregate of `key`, created on first use. A new key past `2 × max` keys first compacts the
+   * table (the cheapest keys fold into `(other)`), then gets its own aggregate: never `(other)` itself.
+   */
   get(key: string): CostAggregate {
     const hit = this.map.get(key);
     if (hit !== undefined) return hit;
