@@ -624,9 +624,8 @@ export class LedgerLineEncoder {
     // Two digits a step, from the right, out of the pair table (int32 division by a constant).
     for (; n >= 2; n -= 2) {
       const q = (x / 100) | 0;
-      const r = (x - q * 100) << 1;
-      b[--o] = DIGIT_PAIRS[r + 1]!;
-      b[--o] = DIGIT_PAIRS[r]!;
+      o -= 2;
+      pad2At(b, o, x - q * 100);
       x = q;
     }
     if (n === 1) b[--o] = ZERO + x;
@@ -972,9 +971,9 @@ function digitCount(x: number): number {
 
 /** Write `n` (0 … 99) as two decimal digits at `o`; returns the offset after them. */
 function pad2At(b: Uint8Array, o: number, n: number): number {
-  const tens = (n / 10) | 0;
-  b[o] = ZERO + tens;
-  b[o + 1] = ZERO + n - tens * 10;
+  const i = n << 1;
+  b[o] = DIGIT_PAIRS[i]!;
+  b[o + 1] = DIGIT_PAIRS[i + 1]!;
   return o + 2;
 }
 
