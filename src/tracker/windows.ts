@@ -71,6 +71,8 @@ const MIN_CALLS_PER_MERGE = 4;
 const RETRY_SECONDS = 8;
 
 const NO_TAGS: readonly string[] = [];
+/** The tag list a call without tags is counted under: the none key alone. */
+const NONE_TAGS: readonly string[] = [NONE_KEY];
 
 /**
  * One distinct combination of group keys (the seven single keys and the tag list) seen in the open
@@ -319,8 +321,7 @@ export class AggSet {
     const made = ++this.made;
     if (made >= PROBE_TUPLES && made * 4 > this.calls * 3) {
       // Three calls in four have new keys: tuples cost more than they save here.
-      this.flush();
-      this.direct = true;
+      this.goDirect();
     } else if (this.tuples.length >= MAX_TUPLES) this.flush();
   }
 
@@ -344,17 +345,14 @@ export class AggSet {
       }
     }
     if (en[TAG_DIM]) {
+      // A call without tags counts under the none key, as one tag would.
+      const list = tags.length === 0 ? NONE_TAGS : tags;
       const t = this.table(TAG_DIM);
-      if (tags.length === 0) {
-        const agg = t.get(NONE_KEY);
+      for (let i = 0; i < list.length; i++) {
+        const agg = t.get(list[i]!);
         agg.addSample(s);
         targets?.push(agg);
-      } else
-        for (let i = 0; i < tags.length; i++) {
-          const agg = t.get(tags[i]!);
-          agg.addSample(s);
-          targets?.push(agg);
-        }
+      }
     }
   }
 
