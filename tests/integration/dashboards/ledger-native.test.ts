@@ -21,6 +21,20 @@ import { takesLine, writeNativeSegment } from '../../../src/node/ledger/native.j
 const dir = mkdtempSync(join(tmpdir(), 'lc-native-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A query on a chDB session, its answer as trimmed text. */
+type Query = (sql: string, params?: Record<string, string>) => string;
+
+/** Runs `fn` with queries on a fresh chDB session in `format`, and cleans the session up after. */
+async function withChdb(fn: (q: Query) => void, format = 'TSV'): Promise<void> {
+  const { Session } = await import('chdb');
+  const session = new Session();
+  try {
+    fn((sql, params = {}) => String(session.queryBind(sql, params, format)).trim());
+  } finally {
+    session.cleanup?.();
+  }
+}
+
 // Lines in the layout our encoder writes: every column, some omitted, nulls, text that is not ASCII,
 // metadata, tags, a usage key outside the token total, amounts with 12 fraction digits, a fraction of a
 // millisecond.
@@ -41,17 +55,13 @@ const lines = [
 
 describe('the line check writing ledger lines as Native columns', () => {
   it('gives the rows ClickHouse parses from the JSON', async () => {
-    const { Session } = await import('chdb');
     const ledger = join(dir, 'ledger.jsonl');
     writeFileSync(ledger, `${lines.join('\n')}\n`);
     const native = join(dir, 'ledger.native');
     expect(writeNativeSegment({ path: ledger, start: 0, end: statSync(ledger).size }, native)).toBe(
       lines.length,
     );
-    const session = new Session();
-    try {
-      const q = (sql: string, params: Record<string, string> = {}) =>
-        String(session.queryBind(sql, params, 'TSV')).trim();
+    await withChdb((q) => {
       q(CREATE_LEDGER_ROWS);
       q(CREATE_LEDGER_ROWS.replace('TABLE ledger_rows', 'TABLE from_native'));
       q(LOAD_LEDGER_FILE, { path: ledger, schema: LEDGER_SCHEMA });
@@ -98,13 +108,10 @@ describe('the line check writing ledger lines as Native columns', () => {
           `SELECT toUnixTimestamp64Milli(start_time), toUnixTimestamp64Milli(event_ts), level, concat('[', user_id, session_id, ']') FROM from_native WHERE id = 'c-7'`,
         ),
       ).toBe('-1\t0\tDEFAULT\t[]');
-    } finally {
-      session.cleanup?.();
-    }
+    });
   });
 
   it('gives traces their first name, user, session and environment, as documented', async () => {
-    const { Session } = await import('chdb');
     // One trace, in ledger order: the earliest start has no name; the first user and environment given
     // are on the second line, the first session on the third; a later line has others.
     const trace = [
@@ -117,10 +124,7 @@ describe('the line check writing ledger lines as Native columns', () => {
     writeFileSync(ledger, `${trace.join('\n')}\n`);
     const native = join(dir, 'trace.native');
     expect(writeNativeSegment({ path: ledger, start: 0, end: statSync(ledger).size }, native)).toBe(4);
-    const session = new Session();
-    try {
-      const q = (sql: string, params: Record<string, string> = {}) =>
-        String(session.queryBind(sql, params, 'TSV')).trim();
+    await withChdb((q) => {
       q(CREATE_LEDGER_ROWS);
       q(CREATE_TRACES);
       for (const load of [
@@ -139,13 +143,10 @@ describe('the line check writing ledger lines as Native columns', () => {
           "T\tlocal\t2026-11-01 10:00:00.000\tsecond\tu2\ts3\tstaging\t['x','y']\t2026-11-01 10:00:09.000",
         );
       }
-    } finally {
-      session.cleanup?.();
-    }
+    });
   });
 
   it("takes a trace's first values in ledger order whatever order its rows are read in", async () => {
-    const { Session } = await import('chdb');
     // One trace in two shares of the file. The two earliest calls start together: the name is the
     // ledger's first of them (share A). The first user is in share A, the first session and environment in
     // share B. Share B's rows are read first (and in a block of their own): "first" must not depend on that.
@@ -168,10 +169,7 @@ describe('the line check writing ledger lines as Native columns', () => {
     const [a, b] = [join(dir, 'share-a.native'), join(dir, 'share-b.native')];
     expect(writeNativeSegment({ path: ledger, start: 0, end: cut }, a)).toBe(2);
     expect(writeNativeSegment({ path: ledger, start: cut, end: size }, b)).toBe(4);
-    const session = new Session();
-    try {
-      const q = (sql: string, params: Record<string, string> = {}) =>
-        String(session.queryBind(sql, params, 'TSV')).trim();
+    await withChdb((q) => {
       q(CREATE_LEDGER_ROWS);
       q(CREATE_TRACES);
       const native = (path: string) =>
@@ -202,13 +200,10 @@ describe('the line check writing ledger lines as Native columns', () => {
           );
         }
       }
-    } finally {
-      session.cleanup?.();
-    }
+    });
   });
 
   it('finds where each string ends, whatever its length and bytes, and declines one with an escape or a control character', async () => {
-    const { Session } = await import('chdb');
     // Strings are scanned four bytes at a time: names of every length up to 13 bytes (so the closing quote
     // falls on every byte of a word), ASCII and multi-byte text (bytes of 0x80 and above), and the last
     // line's string ending near the buffer's end.
@@ -235,19 +230,14 @@ describe('the line check writing ledger lines as Native columns', () => {
     expect(writeNativeSegment({ path: ledger, start: 0, end: statSync(ledger).size }, native)).toBe(
       names.length,
     );
-    const session = new Session();
-    try {
-      const q = (sql: string, params: Record<string, string> = {}) =>
-        String(session.queryBind(sql, params, 'JSONEachRow')).trim();
+    await withChdb((q) => {
       q(CREATE_LEDGER_ROWS);
       q(`INSERT INTO ledger_rows SELECT * FROM file({path:String}, 'Native')`, { path: native });
       const got = q('SELECT name FROM ledger_rows ORDER BY seq')
         .split('\n')
         .map((l) => JSON.parse(l).name);
       expect(got).toEqual(names);
-    } finally {
-      session.cleanup?.();
-    }
+    }, 'JSONEachRow');
     // A backslash, a quote escape or a control character at each byte of the first words: declined.
     for (const bad of ['\\n', '\\"', '\\u0041', '\t', '\u0001', '\u001f'])
       for (let at = 0; at <= 9; at++) {
