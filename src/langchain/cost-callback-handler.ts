@@ -117,6 +117,9 @@ interface HandlerCore {
   parents: RunRegistry<ParentRun>;
   /** Warnings already given (shared by the handler's copies). */
   warnings: WarnOnce;
+  /** The base URL {@link selfHostedAt} was asked about last, and its answer. */
+  lastBaseUrl: string | undefined;
+  lastSelfHosted: boolean;
 }
 
 const DEFAULT_MAX_RUNS = 10_000;
@@ -181,6 +184,20 @@ function baseUrlOf(llm: Serialized | undefined): string | undefined {
 }
 
 /**
+ * Whether a client's base URL is on this machine, remembering the last URL asked about: a handler's
+ * calls go to the same few endpoints, and parsing a URL (trim, lower case, two regular expressions,
+ * splits) costs far more than comparing it with the last one. An absent URL is not asked about.
+ */
+function selfHostedAt(core: HandlerCore, baseUrl: string | undefined): boolean {
+  if (baseUrl === undefined) return false;
+  if (baseUrl !== core.lastBaseUrl) {
+    core.lastSelfHosted = isLocalEndpoint(baseUrl);
+    core.lastBaseUrl = baseUrl;
+  }
+  return core.lastSelfHosted;
+}
+
+/**
  * LangChain.js callback handler that prices every LLM call and records it in a {@link CostTracker}.
  *
  * Add it to any runnable (`chain.invoke(input, { callbacks: [new CostCallbackHandler()] })`), to a
@@ -229,6 +246,8 @@ export class CostCallbackHandler extends BaseCallbackHandler {
           options.staleRunMs ?? DEFAULT_STALE_MS,
         ),
         warnings: new WarnOnce(),
+        lastBaseUrl: undefined,
+        lastSelfHosted: false,
       };
     } catch (err) {
       throw closedError(err, 'new CostCallbackHandler');
@@ -441,7 +460,7 @@ export class CostCallbackHandler extends BaseCallbackHandler {
         watch: WATCH[langChainProviderFamily(meta.provider)],
         chunks: 0,
         maxChunkOutput: undefined,
-        selfHosted: isLocalEndpoint(baseUrlOf(llm)),
+        selfHosted: selfHostedAt(core, baseUrlOf(llm)),
       });
     } catch (err) {
       this.warn('start', `could not open LLM run ${textOf(runId)}: ${textOf(err)}`);

@@ -14,6 +14,7 @@ const llm = {
 } as never;
 const messages = [[new HumanMessage('hi')]];
 const metadata = { ls_provider: 'openai', ls_model_name: 'gpt-4o' };
+const USAGE = { input_tokens: 10, output_tokens: 1, total_tokens: 11 };
 
 function result(...usages: { input_tokens: number; output_tokens: number }[]): LLMResult {
   return {
@@ -169,6 +170,50 @@ describe('CostCallbackHandler (direct callback calls)', () => {
     const [r] = tracker.recent();
     expect(r!.estimated).toBe(true);
     expect(warnings.join('\n')).toMatch(/no token usage/);
+  });
+
+  it('tells a local base URL from a remote one on every call, whichever it saw before', () => {
+    const tracker = testTracker();
+    const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+    const h = new CostCallbackHandler({ tracker, catalog: testCatalog(), logger: quiet });
+    const at = (baseURL: string | undefined) =>
+      ({ ...(llm as object), kwargs: baseURL ? { configuration: { baseURL } } : {} }) as never;
+    const bases = [
+      'http://127.0.0.1:1234/v1',
+      'https://api.example.com/v1',
+      'https://api.example.com/v1',
+      'http://localhost:8000/v1',
+      undefined,
+      'http://localhost:8000/v1',
+    ];
+    bases.forEach((base, i) => {
+      h.handleChatModelStart(at(base), messages, `run-u${i}`, undefined, {}, [], {
+        ls_provider: 'openai',
+        ls_model_name: 'llama3.2:3b',
+      });
+      h.handleLLMEnd(
+        {
+          generations: [
+            [
+              {
+                text: 'x',
+                message: new AIMessage({ content: 'x', usage_metadata: USAGE }),
+              } as ChatGeneration,
+            ],
+          ],
+        },
+        `run-u${i}`,
+      );
+    });
+    // An unknown model is self-hosted ($0, free) on this machine and unpriced elsewhere.
+    expect(tracker.recent().map((r) => (r.unpriced ? 'unpriced' : r.source))).toEqual([
+      'free',
+      'unpriced',
+      'unpriced',
+      'free',
+      'unpriced',
+      'free',
+    ]);
   });
 
   it('does not check budgets when told not to', () => {
