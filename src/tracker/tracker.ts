@@ -194,6 +194,8 @@ const EMPTY_CTX: RecordContext = Object.freeze({});
 const MAX_TAGS = 16;
 
 const BASE36_DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz';
+/** Digits of a generated id's sequence number (base 36). */
+const ID_DIGITS = 36;
 const NO_TAGS: readonly string[] = Object.freeze([]);
 
 /** Tags without duplicates, at most MAX_TAGS; the input itself when already so (no allocation). */
@@ -319,8 +321,14 @@ export class CostTracker {
   private readonly idPrefix = `${randomPrefix()}-`;
   /** Sequence number of the last generated record id. */
   private seq = 0;
-  /** The generated id before its last base-36 digit (see `nextId`). */
-  private idHead = this.idPrefix;
+  /**
+   * The 36 generated ids that differ only in their last base-36 digit, one after another in one
+   * flat string, and the length of each (see `nextId`).
+   */
+  private idBlock = '';
+  private idLength = 0;
+  /** The pieces of `idBlock`: the head before each digit (set per block), and the digits. */
+  private readonly idParts = Array.from(BASE36_DIGITS, (digit) => ['', digit]).flat();
   private readonly sample = new CallSample();
   /** Records not yet in the window aggregates (see `ingest`), with their times. */
   private pending: CostRecord[] = [];
@@ -927,15 +935,30 @@ export class CostTracker {
   }
 
   /**
-   * The next generated record id, `prefix-<sequence in base 36>`. The text before the last digit
-   * changes once per 36 ids, so `toString(36)` (about 200 instructions, callgrind) runs once per 36
-   * calls instead of on each.
+   * The next generated record id, `prefix-<sequence in base 36>`: a slice of `idBlock`, which holds
+   * the ids of the 36 sequence numbers that share all but the last digit. A slice of a flat string
+   * is read in place, while the concatenation `head + digit` made before was a rope that the ledger
+   * encoder's first character read flattened into a new string through the runtime, on every call
+   * (callgrind, bench/tracker.ts section 1: about 500 instructions a record). `toString(36)` and the
+   * block are made once per 36 calls.
    */
   private nextId(): string {
     const n = ++this.seq;
-    const digit = n % 36;
-    if (digit === 0) this.idHead = this.idPrefix + (n / 36).toString(36);
-    return this.idHead + BASE36_DIGITS[digit]!;
+    const digit = n % ID_DIGITS;
+    if (digit === 0 || this.idBlock === '') this.makeIdBlock(n - digit);
+    const at = digit * this.idLength;
+    return this.idBlock.slice(at, at + this.idLength);
+  }
+
+  /** Make `idBlock` for the sequence numbers from `first` (a multiple of 36) to `first + 35`. */
+  private makeIdBlock(first: number): void {
+    // join writes one flat string; the head is made flat first, so that the block's join copies it
+    // 36 times as one piece, not by walking the rope `prefix + number` each time.
+    const head = [this.idPrefix, first === 0 ? '' : (first / ID_DIGITS).toString(ID_DIGITS)].join('');
+    const parts = this.idParts;
+    for (let d = 0; d < ID_DIGITS; d++) parts[2 * d] = head;
+    this.idBlock = parts.join('');
+    this.idLength = head.length + 1;
   }
 
   /** A record with times, id and attribution; cost fields zero until the caller fills them. */
