@@ -212,6 +212,35 @@ describe('LedgerLineEncoder', () => {
     expect(decoder.decode(enc.bytes.subarray(0, enc.length))).toBe(`${reference(rec, 'proj "1"')}\n`);
   });
 
+  it('writes strings with every ASCII character at every place of a four-character word as JSON.stringify does', () => {
+    // The fast path tests four characters as one word: a character that needs an escape (a control
+    // character, a quote, a backslash) or is not ASCII must stop it wherever it sits in the word,
+    // among neighbours of every kind, and DEL is written as it is.
+    const t = new CostTracker();
+    const enc = new LedgerLineEncoder();
+    const neighbours = ['a', ' ', '~', '\x7f', '!', '#', '[', ']', '"', '\\', '\x1f', '\x00', 'é'];
+    for (let c = 0; c <= 0x80; c++) {
+      const ch = String.fromCharCode(c);
+      for (const nb of neighbours) {
+        for (let at = 0; at < 4; at++) {
+          const chars = [nb, nb, nb, nb, 'z'];
+          chars[at] = ch;
+          const session = chars.join('');
+          const r = t.record(handResult(5, 'gpt-4o', 'openai'), {
+            sessionId: session,
+            userId: `u${session}`,
+          });
+          enc.length = 0;
+          enc.line(r);
+          const text = decoder.decode(enc.bytes.subarray(0, enc.length));
+          expect(text).toContain(
+            `"session_id":${JSON.stringify(session)},"user_id":${JSON.stringify(`u${session}`)}`,
+          );
+        }
+      }
+    }
+  });
+
   it('a remembered run of columns is not reused when one of its columns changes, is absent or holds another type', () => {
     const t = new CostTracker({ logger: { debug() {}, info() {}, warn() {}, error() {} } });
     const base: CostRecord = t.record(handResult(2_500_000_000, 'gpt-4o', 'openai', 1000), {
