@@ -44,6 +44,8 @@ export class LedgerLineEncoder {
   private readonly modelRuns = new RunMemo();
   private readonly tailRuns = new RunMemo();
   private readonly tagRuns = new RunMemo();
+  /** Recently written session, user and tenant ids (see `known`). */
+  private readonly texts = new TextMemo();
 
   /** @throws {InvalidArgumentError} for a project id that is not a string, or a capacity outside 1 … 2^30 bytes. */
   constructor(projectId = 'local', capacity = 64 * 1024) {
@@ -148,15 +150,15 @@ export class LedgerLineEncoder {
     }
     if (r.sessionId != null) {
       this.lit(K_SESSION);
-      this.str(r.sessionId);
+      this.known(r.sessionId);
     }
     if (r.userId != null) {
       this.lit(K_USER);
-      this.str(r.userId);
+      this.known(r.userId);
     }
     if (r.tenantId != null) {
       this.lit(K_TENANT);
-      this.str(r.tenantId);
+      this.known(r.tenantId);
     }
     this.tags(r.tags);
     this.tail(r, unpriced);
@@ -313,6 +315,32 @@ export class LedgerLineEncoder {
     }
     this.lit(K_DURATION);
     if (memoable) this.remember(this.tailRuns, at, provider, source, tier, svc, resolved, flags);
+  }
+
+  /**
+   * A session, user or tenant id: the JSON text written for the same string before, copied eight
+   * bytes a store, or written by `str` and remembered. Reading a string costs about 60 instructions
+   * a character (`charCodeAt` dispatches on the string's representation each time), a remembered
+   * text one Map lookup (the string's hash is cached in it) and a copy. See `TextMemo`.
+   */
+  private known(s: string): void {
+    const texts = this.texts;
+    const at = texts.find(s);
+    if (at >= 0) {
+      const n = at & TEXT_LENGTH_MASK;
+      this.room(n + SLACK);
+      const from = at >>> TEXT_OFFSET_SHIFT;
+      const src = texts.view;
+      const v = this.view;
+      const o = this.length;
+      // Whole doubles: up to seven bytes past the end are written too, and overwritten by what follows.
+      for (let i = 0; i < n; i += QUAD) v.setFloat64(o + i, src.getFloat64(from + i, true), true);
+      this.length = o + n;
+      return;
+    }
+    const start = this.length;
+    this.str(s);
+    if (at === TEXT_MISSED) texts.add(s, this.bytes, start, this.length);
   }
 
   /** Write a remembered run (true), or nothing when there is none (false). */
@@ -851,6 +879,81 @@ class RunMemo {
     k[i + 3] = d;
     k[i + 4] = e;
     this.flags[w] = flags;
+  }
+}
+
+/** Most strings a {@link TextMemo} holds, and bytes of their texts, before it starts again. */
+const MAX_TEXTS = 4096;
+const TEXT_BYTES = 64 * 1024;
+/** Longest text remembered, bytes (a UUID in quotes is 38). */
+const MAX_TEXT_BYTES = 96;
+/** A remembered text's place: its offset in the arena above this many bits, its length below. */
+const TEXT_OFFSET_SHIFT = 8;
+const TEXT_LENGTH_MASK = 0xff;
+/** What `TextMemo.find` answers for a string it does not hold: remember it (−1), or not (−2). */
+const TEXT_MISSED = -1;
+const TEXT_BYPASSED = -2;
+/** Strings written without the memo after a fill that did not pay, before it is tried again. */
+const BYPASS_TEXTS = 16 * MAX_TEXTS;
+
+/**
+ * The JSON texts (quotes and escapes included, UTF-8) of recently written strings, by string: the
+ * session, user and tenant ids of a service repeat from call to call. The texts are kept one after
+ * another in one arena, each from an eight-byte boundary and padded with zeros to the next, so that
+ * they are copied as doubles (valid UTF-8 and zero padding never form a NaN; see `Literal`). Up to
+ * MAX_TEXTS strings and TEXT_BYTES bytes, then the memo is emptied and fills again with what comes.
+ *
+ * Ids that rarely repeat (a new session each call) would pay a lookup and an insertion each for
+ * nothing: a fill in which fewer strings were found than added turns the memo off for the next
+ * BYPASS_TEXTS strings, then it tries again.
+ */
+class TextMemo {
+  /** Offset << TEXT_OFFSET_SHIFT | length of each remembered text. */
+  private readonly at = new Map<string, number>();
+  private readonly bytes = new Uint8Array(TEXT_BYTES);
+  /** The arena, read eight bytes at a time (little-endian, as the encoder writes). */
+  readonly view = new DataView(this.bytes.buffer);
+  private used = 0;
+  private found = 0;
+  private added = 0;
+  /** Strings still to write without the memo (0: in use). */
+  private bypass = 0;
+
+  /** The place of the text of `s` (≥ 0), or TEXT_MISSED (write it, then `add` it) or TEXT_BYPASSED. */
+  find(s: string): number {
+    if (this.bypass > 0) {
+      this.bypass--;
+      return TEXT_BYPASSED;
+    }
+    const at = this.at.get(s);
+    if (at === undefined) return TEXT_MISSED;
+    this.found++;
+    return at;
+  }
+
+  /** Remember `bytes[from, to)` (the text just written for `s`) unless it is too long or not a string's. */
+  add(s: string, bytes: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    if (typeof s !== 'string' || n > MAX_TEXT_BYTES) return;
+    const padded = Math.ceil(n / QUAD) * QUAD;
+    if (this.used + padded > TEXT_BYTES || this.at.size >= MAX_TEXTS) this.restart();
+    const o = this.used;
+    const arena = this.bytes;
+    // A byte loop: the texts are short, and `set` would need a subarray made for each.
+    for (let i = 0; i < n; i++) arena[o + i] = bytes[from + i]!;
+    for (let i = n; i < padded; i++) arena[o + i] = 0;
+    this.used = o + padded;
+    this.at.set(s, (o << TEXT_OFFSET_SHIFT) | n);
+    this.added++;
+  }
+
+  /** Empty the memo, and leave it off for a while when this fill found fewer strings than it added. */
+  private restart(): void {
+    if (this.found < this.added) this.bypass = BYPASS_TEXTS;
+    this.at.clear();
+    this.used = 0;
+    this.found = 0;
+    this.added = 0;
   }
 }
 

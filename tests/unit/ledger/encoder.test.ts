@@ -241,6 +241,48 @@ describe('LedgerLineEncoder', () => {
     }
   });
 
+  it('writes session, user and tenant ids the same from memory as anew: repeated, distinct past what it holds, after it turned itself off, long, escaped and not strings', () => {
+    const t = new CostTracker();
+    const enc = new LedgerLineEncoder();
+    const check = (ctx: { sessionId?: string; userId?: string; tenantId?: string }) => {
+      const r = t.record(handResult(5, 'gpt-4o', 'openai'), ctx);
+      enc.length = 0;
+      enc.line(r);
+      expect(decoder.decode(enc.bytes.subarray(0, enc.length))).toBe(`${reference(r, 'local')}\n`);
+    };
+    const odd = ['é ✓ 😀', 'quote " back\\slash', 'x'.repeat(95), 'y'.repeat(200), '', '\u2028\ud800'];
+    // Repeats, with values of every kind (a text longer than what is remembered among them).
+    for (let i = 0; i < 600; i++)
+      check({ sessionId: `s-${i % 7}`, userId: odd[i % odd.length]!, tenantId: odd[(i * 5) % odd.length]! });
+    // More distinct ids than the memory holds (it starts again), each seen once: the fill found
+    // fewer than it added, so it turns itself off for a while; then repeats again after it is back.
+    for (let i = 0; i < 9000; i++) check({ sessionId: `unique-${i}`, userId: `u-${i % 3}` });
+    for (let i = 0; i < 70_000; i++) {
+      if (i % 97 === 0)
+        check({ sessionId: `s-${i % 11}`, userId: odd[i % odd.length]!, tenantId: `t-${i % 2}` });
+      else {
+        const r = t.record(handResult(5, 'gpt-4o', 'openai'), {
+          sessionId: `s-${i % 11}`,
+          tenantId: `t-${i % 2}`,
+        });
+        enc.length = 0;
+        enc.line(r);
+      }
+    }
+    for (let i = 0; i < 300; i++)
+      check({ sessionId: `s-${i % 11}`, userId: odd[i % odd.length]!, tenantId: `t-${i % 2}` });
+    // A hand-made record with a number where an id belongs: written as JSON.stringify writes it, and
+    // the same string after it still comes from memory.
+    const r = {
+      ...t.record(handResult(5, 'gpt-4o', 'openai'), { sessionId: 's-1' }),
+      sessionId: 42 as never,
+    };
+    enc.length = 0;
+    enc.line(r);
+    expect(decoder.decode(enc.bytes.subarray(0, enc.length))).toBe(`${reference(r, 'local')}\n`);
+    check({ sessionId: 's-1', userId: '42' });
+  });
+
   it('a remembered run of columns is not reused when one of its columns changes, is absent or holds another type', () => {
     const t = new CostTracker({ logger: { debug() {}, info() {}, warn() {}, error() {} } });
     const base: CostRecord = t.record(handResult(2_500_000_000, 'gpt-4o', 'openai', 1000), {
