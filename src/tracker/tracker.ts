@@ -194,8 +194,8 @@ const EMPTY_CTX: RecordContext = Object.freeze({});
 const MAX_TAGS = 16;
 
 const BASE36_DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz';
-/** Digits of a generated id's sequence number (base 36). */
-const ID_DIGITS = 36;
+/** The radix of a generated id's sequence number: one character of BASE36_DIGITS a digit. */
+const ID_DIGITS = BASE36_DIGITS.length;
 const NO_TAGS: readonly string[] = Object.freeze([]);
 
 /** Tags without duplicates, at most MAX_TAGS; the input itself when already so (no allocation). */
