@@ -299,39 +299,54 @@ ${writer('Cost', ROWS, 'c', 'CostBreakdown')}
 `;
 }
 
-function detailsJsonFile(): string {
+/** The JSON builders' body: the always-written keys, then one line per bucket written when above 0. */
+function detailsJsonBody(rows: readonly BucketRow[], v: string, text: (expr: string) => string): string[] {
   const BT = '`';
-  const body = (rows: readonly BucketRow[], v: string): string[] => {
-    const always = rows.filter((r) => r.alwaysWritten);
-    const open = always.map((r, i) => `${i === 0 ? '{' : ','}"${r.langfuse}":\${${v}.${r.key}}`).join('');
-    return [
-      `  let s = ${BT}${open}${BT};`,
-      ...rows
-        .filter((r) => !r.alwaysWritten)
-        .map((r) => `  if (${v}.${r.key} > 0) s += ${BT},"${r.langfuse}":\${${v}.${r.key}}${BT};`),
-    ];
-  };
+  const always = rows.filter((r) => r.alwaysWritten);
+  const open = always
+    .map((r, i) => `${i === 0 ? '{' : ','}"${r.langfuse}":\${${text(`${v}.${r.key}`)}}`)
+    .join('');
+  return [
+    `  let s = ${BT}${open}${BT};`,
+    ...rows
+      .filter((r) => !r.alwaysWritten)
+      .map((r) => `  if (${v}.${r.key} > 0) s += ${BT},"${r.langfuse}":\${${text(`${v}.${r.key}`)}}${BT};`),
+  ];
+}
+
+function usageDetailsJsonFile(): string {
+  const BT = '`';
   const usageRows = ROWS.filter((r) => r.usageDetail);
   // `total` counts tokens only: seconds, characters and images are other units.
   const tokenRows = usageRows.filter((r) => r.kind === 'token');
-  return `${HEADER}import type { CostBreakdown } from './buckets.js';
-import type { TokenUsage } from './token-usage.generated.js';
+  return `${HEADER}import type { TokenUsage } from './token-usage.generated.js';
 
 /**
- * \`JSON.stringify(toLangfuseCostDetails(result))\` built by concatenation: same keys, order and
+ * \`JSON.stringify(toLangfuseUsageDetails(usage))\` built by concatenation: same keys, order and
  * number text (\`String(n)\` is what JSON.stringify writes for a finite number), without the object
  * and the generic serializer, which were most of the span processor's per-call cost.
  */
-export function costDetailsJson(result: { costs: CostBreakdown; total: number }): string {
-  const c = result.costs;
-${lines(body(ROWS, 'c'))}
-  return ${BT}\${s},"total":\${result.total}}${BT};
+export function usageDetailsJson(u: TokenUsage): string {
+${lines(detailsJsonBody(usageRows, 'u', (e) => e))}
+  return ${BT}\${s},"total":\${${tokenRows.map((r) => `u.${r.key}`).join(' + ')}}}${BT};
+}
+`;
 }
 
-/** \`JSON.stringify(toLangfuseUsageDetails(usage))\`, built the same way. */
-export function usageDetailsJson(u: TokenUsage): string {
-${lines(body(usageRows, 'u'))}
-  return ${BT}\${s},"total":\${${tokenRows.map((r) => `u.${r.key}`).join(' + ')}}}${BT};
+function costDetailsJsonFile(): string {
+  const BT = '`';
+  return `${HEADER}import type { CostBreakdown } from './cost-result.js';
+import { usdText } from './money.js';
+
+/**
+ * \`JSON.stringify(toLangfuseCostDetails(result))\` built by concatenation: same keys, order and
+ * number text, each amount written by {@link usdText} (\`String\`'s text, from the amount's whole
+ * picodollars), without the object and the generic serializer.
+ */
+export function costDetailsJson(result: { costs: CostBreakdown; total: number }): string {
+  const c = result.costs;
+${lines(detailsJsonBody(ROWS, 'c', (e) => `usdText(${e})`))}
+  return ${BT}\${s},"total":\${usdText(result.total)}}${BT};
 }
 `;
 }
@@ -344,7 +359,8 @@ export function renderBucketCode(): Record<string, string> {
     'src/pricing/bucket-costs.generated.ts': bucketCostsFile(),
     'src/tracker/record-fields.generated.ts': recordFieldsFile(),
     'src/ledger/details.generated.ts': ledgerDetailsFile(),
-    'src/usage/details-json.generated.ts': detailsJsonFile(),
+    'src/usage/details-json.generated.ts': usageDetailsJsonFile(),
+    'src/pricing/cost-details-json.generated.ts': costDetailsJsonFile(),
   };
 }
 

@@ -109,6 +109,66 @@ export function picoToUsd(pico: number | bigint): number {
   return typeof pico === 'bigint' ? Number(pico) / PICO_PER_USD : pico / PICO_PER_USD;
 }
 
+/** Smallest whole-picodollar amount `String` writes without an exponent: 1e-6 USD. */
+const MIN_PLAIN_PICO = 1e6;
+/** Amounts of up to 15 significant digits: a decimal that short is the only one of its length that is its double. */
+const MAX_TEXT_PICO = 1e15;
+/** The twelve fraction digits go as three groups of four (each an int32 below this). */
+const GROUP_SCALE = 10_000;
+const GROUP_HIGH = 1e8;
+const ZERO_CODE = 48;
+
+/**
+ * Text of each four-digit group, zero-padded (`PADDED[42]` is `"0042"`), and the same without its
+ * trailing zeros (`TRIMMED[4200]` is `"42"`; the last group written has them cut). Filled as groups
+ * are seen: at most 10,000 short strings each, so an amount is three loads and a few concatenations
+ * instead of the shortest-double conversion.
+ */
+const PADDED: (string | undefined)[] = [];
+const TRIMMED: (string | undefined)[] = [];
+
+function padded(g: number): string {
+  return (PADDED[g] ??= String(g + GROUP_SCALE).slice(1));
+}
+
+function trimmed(g: number): string {
+  let t = TRIMMED[g];
+  if (t === undefined) {
+    t = padded(g);
+    let end = t.length;
+    while (t.charCodeAt(end - 1) === ZERO_CODE) end--;
+    t = t.slice(0, end);
+    TRIMMED[g] = t;
+  }
+  return t;
+}
+
+/**
+ * @internal `String(usd)` for a USD amount, the text JSON.stringify writes, made from the amount's
+ * whole picodollars when it has them. The calculator's amounts are `pico / 1e12`; `String` of such a
+ * double runs V8's shortest round-trip conversion (about 200 ns when its number cache misses, as it
+ * does for amounts that change call by call), while the text of `pico` with the point twelve places
+ * from the right is the same text from integer arithmetic. Why it is the same: a decimal of at most
+ * 15 significant digits is the only decimal of that length or shorter that converts to its double
+ * (doubles carry 15.95 digits), so once it converts back to `usd` it is the shortest text `String`
+ * prints, and from 1e-6 up that text has no exponent. Every other amount is written by `String`.
+ */
+export function usdText(usd: number): string {
+  const pico = Math.round(usd * PICO_PER_USD);
+  if (!(pico >= MIN_PLAIN_PICO && pico < MAX_TEXT_PICO && pico / PICO_PER_USD === usd)) return String(usd);
+  const whole = Math.floor(pico / PICO_PER_USD);
+  const frac = pico - whole * PICO_PER_USD;
+  if (frac === 0) return String(whole);
+  const g0 = Math.floor(frac / GROUP_HIGH);
+  const rest = frac - g0 * GROUP_HIGH;
+  const g1 = (rest / GROUP_SCALE) | 0;
+  const g2 = rest - g1 * GROUP_SCALE;
+  // Up to the last group that is not zero (frac > 0: one of them is not).
+  const digits =
+    g2 !== 0 ? padded(g0) + padded(g1) + trimmed(g2) : g1 !== 0 ? padded(g0) + trimmed(g1) : trimmed(g0);
+  return `${whole}.${digits}`;
+}
+
 /** Exact decimal string of a pico-USD amount, e.g. `5625000000n` → `"0.005625000000"`. */
 export function picoToDecimalString(pico: number | bigint, decimals = 12): string {
   if (typeof pico === 'number' ? !Number.isSafeInteger(pico) : typeof pico !== 'bigint') {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { costDetailsJson } from '../../../src/pricing/cost-details-json.generated.js';
 import { calculateCost, PriceCatalog } from '../../../src/pricing/index.js';
 import { toLangfuseCostDetails, toLangfuseUsageDetails } from '../../../src/usage/details.js';
-import { costDetailsJson, usageDetailsJson } from '../../../src/usage/details-json.generated.js';
+import { usageDetailsJson } from '../../../src/usage/details-json.generated.js';
 import { extractOtelUsage, OTEL_ATTR } from '../../../src/usage/extract-otel.js';
 import { emptyUsage, type TokenUsage } from '../../../src/usage/token-usage.js';
 
