@@ -31,7 +31,7 @@ describe('usdText: String(usd), made from whole picodollars', () => {
     [8_500_000_000_000_009 / 1e12, '8500.00000000001'],
     [0.1 + 0.2, '0.30000000000000004'], // not whole picodollars
     [1 / 3, '0.3333333333333333'],
-    [9007.199254740991, '9007.199254740992'], // the nearest double prints so
+    [9_007_199_254_740_991 / 1e12, '9007.199254740992'], // the largest safe integer of picodollars: 16 digits, String's own
     [1e21, '1e+21'],
     [Number.NaN, 'NaN'],
   ])('%s → %s', (amount, text) => {
