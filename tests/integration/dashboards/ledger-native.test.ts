@@ -15,7 +15,7 @@ import {
   LEDGER_SCHEMA,
   LOAD_LEDGER_FILE,
 } from '../../../src/dashboards/sources/ledger-tables.js';
-import { parseLedgerLine } from '../../../src/ledger/check.js';
+import { isCanonicalTime, parseLedgerLine } from '../../../src/ledger/check.js';
 import { takesLine, writeNativeSegment } from '../../../src/node/ledger/native.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lc-native-'));
@@ -277,6 +277,42 @@ describe('the line check writing ledger lines as Native columns', () => {
       writeFileSync(ledger, `${lines[1]}\n${line}\n${lines[1]}\n`);
       const at = { path: ledger, start: 0, end: statSync(ledger).size };
       expect(writeNativeSegment(at, join(dir, 'declined.native')), line).toBeNull();
+    }
+  });
+
+  it("checks each time's time of day when its date is the one read before", () => {
+    // The scanner remembers the last date it read: a time on that date must still have its own time of
+    // day checked, by the ledger check's rule.
+    const day = '2026-10-01T';
+    const valid = ['00:00:00.000Z', '23:59:59.999Z', '12:34:56.789Z'];
+    const invalid = [
+      '24:00:00.000Z',
+      '00:60:00.000Z',
+      '00:00:60.000Z',
+      '0a:00:00.000Z',
+      '00:0/:00.000Z',
+      '00:00:0:.000Z',
+      '00:00:00.00xZ',
+      '00-00:00.000Z',
+      '00:00-00.000Z',
+      '00:00:00,000Z',
+      '00:00:00.000z',
+      '00:00:00.000+',
+    ];
+    const at = (time: string) => `{"id":"a","start_time":"${day}${time}","end_time":"${day}${time}"}`;
+    for (const time of [...valid, ...invalid.map((t) => `X${t.slice(1)}`), ...invalid]) {
+      const line = at(time);
+      expect(takesLine(at(valid[0]!)), 'the date is read').toBe(true);
+      expect(takesLine(line), line).toBe(valid.includes(time));
+      expect(isCanonicalTime(`${day}${time}`, 0, 24), time).toBe(valid.includes(time));
+    }
+    expect(takesLine(at(valid[0]!).replace(`T${valid[0]}`, `X${valid[0]}`))).toBe(false);
+    // And in a segment, where the date is read from the line before.
+    for (const time of invalid) {
+      const ledger = join(dir, 'time.jsonl');
+      writeFileSync(ledger, `${at(valid[1]!)}\n${at(time)}\n`);
+      const seg = { path: ledger, start: 0, end: statSync(ledger).size };
+      expect(writeNativeSegment(seg, join(dir, 'time.native')), time).toBeNull();
     }
   });
 
