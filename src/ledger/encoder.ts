@@ -28,14 +28,16 @@ export class LedgerLineEncoder {
   private day = Number.NaN;
   private dayText = '';
   /**
-   * The second of the last start and end time written (epoch s, indexed by START and END), and their
-   * key and `"YYYY-MM-DDTHH:MM:SS.` bytes: the calls of one second share them, only the milliseconds
-   * differ. A column each, so that a call whose end falls in a later second than its start does not
-   * make both anew on every line.
+   * The last start and end time written (epoch ms, indexed by START and END) and its second, and
+   * each column's key and `"YYYY-MM-DDTHH:MM:SS.mmmZ"` bytes: the calls of one millisecond (a few
+   * hundred, at a few µs a call) write them as they are, those of one second rewrite the three
+   * millisecond digits. A column each, so that a call whose end falls in a later second than its
+   * start does not make both anew on every line.
    */
+  private readonly millis = new Float64Array([Number.NaN, Number.NaN]);
   private readonly seconds = new Float64Array([Number.NaN, Number.NaN]);
-  private readonly secondPrefixes: Literal[];
-  private readonly secondBytes: Uint8Array[];
+  private readonly timeTexts: Literal[];
+  private readonly timeBytes: Uint8Array[];
   /** Where the line's cost_details total was written (total_cost repeats it). */
   private totalAt = 0;
   private totalEnd = 0;
@@ -57,10 +59,10 @@ export class LedgerLineEncoder {
         `expected an integer number of bytes from 1 to ${MAX_CAPACITY}, got ${describeValue(capacity)}`,
       );
     makeLineLiterals();
-    const start = timePrefix(START_KEY);
-    const end = timePrefix(END_KEY);
-    this.secondPrefixes = [start[0], end[0]];
-    this.secondBytes = [start[1], end[1]];
+    const start = timeText(START_KEY);
+    const end = timeText(END_KEY);
+    this.timeTexts = [start[0], end[0]];
+    this.timeBytes = [start[1], end[1]];
     this.bytes = new Uint8Array(capacity);
     this.view = new DataView(this.bytes.buffer);
     this.projectTypeName = literal(`,"project_id":${JSON.stringify(projectId)},"type":"GENERATION","name":`);
@@ -702,6 +704,11 @@ export class LedgerLineEncoder {
 
   /** An ISO-8601 time in quotes, as `Date#toISOString` writes it: digits straight into the buffer. */
   private time(ms: number, which: number): void {
+    // The millisecond of the column's last line (only integers from 1970 to 9999 are remembered).
+    if (ms === this.millis[which]) {
+      this.lit(this.timeTexts[which]!);
+      return;
+    }
     const t = Math.trunc(ms);
     if (!(t >= 0 && t < MAX_ISO_MS)) {
       this.lit(which === START ? K_START : K_END);
@@ -717,21 +724,20 @@ export class LedgerLineEncoder {
     }
     const sec = Math.floor(t / SECOND_MS);
     if (sec !== this.seconds[which]) this.setSecond(sec, which);
-    this.lit(this.secondPrefixes[which]!);
-    const milli = t - sec * SECOND_MS;
-    const d0 = (milli / 100) | 0;
-    const d1 = ((milli - d0 * 100) / 10) | 0;
-    const d2 = milli - d0 * 100 - d1 * 10;
-    // `mmmZ` as one little-endian 32-bit word, then the closing quote.
-    const o = this.length;
-    this.view.setInt32(o, (ZERO + d0) | ((ZERO + d1) << 8) | ((ZERO + d2) << 16) | (LETTER_Z << 24), true);
-    this.bytes[o + 4] = QUOTE;
-    this.length = o + 5;
+    this.millis[which] = t;
+    // `mmm` of the text: the last three of the four digits of the milliseconds in `DIGITS4`.
+    const b = this.timeBytes[which]!;
+    const d = DIGITS4[t - sec * SECOND_MS]!;
+    const o = b.length - MILLI_TEXT_BYTES;
+    b[o] = d >>> 8;
+    b[o + 1] = d >>> 16;
+    b[o + 2] = d >>> 24;
+    this.lit(this.timeTexts[which]!);
   }
 
   /**
-   * Make the `which` column's prefix its key and the `"YYYY-MM-DDTHH:MM:SS.` of the epoch second
-   * `sec` (a time from 1970 to 9999), rewriting the prefix's bytes in place: no allocation.
+   * Make the `which` column's text the `"YYYY-MM-DDTHH:MM:SS.` of the epoch second `sec` (a time
+   * from 1970 to 9999), rewriting the literal's bytes in place: no allocation.
    */
   private setSecond(sec: number, which: number): void {
     this.seconds[which] = sec;
@@ -740,9 +746,9 @@ export class LedgerLineEncoder {
       this.day = day;
       this.dayText = new Date(day * DAY_S * SECOND_MS).toISOString().slice(0, DAY_CHARS);
     }
-    const b = this.secondBytes[which]!;
+    const b = this.timeBytes[which]!;
     // The day and time digits follow the key and the opening quote.
-    let o = b.length - PREFIX_TIME_BYTES;
+    let o = b.length - TIME_TEXT_BYTES;
     const dayText = this.dayText;
     for (let i = 0; i < DAY_CHARS; i++) b[o++] = dayText.charCodeAt(i);
     let r = sec - day * DAY_S;
@@ -976,9 +982,9 @@ const SECOND_MS = 1000;
 const DAY_S = 86_400;
 /** `YYYY-MM-DDT` */
 const DAY_CHARS = 11;
-const LETTER_Z = 0x5a;
-/** Bytes of `YYYY-MM-DDTHH:MM:SS.` at the end of a time prefix. */
-const PREFIX_TIME_BYTES = 20;
+/** Bytes of `YYYY-MM-DDTHH:MM:SS.mmmZ"` at the end of a time text, and of its `mmmZ"`. */
+const TIME_TEXT_BYTES = 25;
+const MILLI_TEXT_BYTES = 5;
 /** Times from year 10000 on are written by `Date#toISOString` (six-digit years). */
 const MAX_ISO_MS = 253_402_300_800_000;
 /** Largest time a Date holds (±). */
@@ -1115,11 +1121,11 @@ function lineEnd(status: string): string {
 }
 
 /**
- * A time column's key and `"YYYY-MM-DDTHH:MM:SS.` (a placeholder second that `setSecond` overwrites),
+ * A time column's key and `"YYYY-MM-DDTHH:MM:SS.mmmZ"` (a placeholder time that `time` overwrites),
  * and its bytes to overwrite: the literal's own storage, padded to whole doubles.
  */
-function timePrefix(key: string): [Literal, Uint8Array] {
-  const lit = literal(`${key}"1970-01-01T00:00:00.`);
+function timeText(key: string): [Literal, Uint8Array] {
+  const lit = literal(`${key}"1970-01-01T00:00:00.000Z"`);
   return [lit, new Uint8Array(lit.quads.buffer, 0, lit.length)];
 }
 

@@ -355,6 +355,27 @@ describe('LedgerLineEncoder', () => {
     }
   });
 
+  it('writes times repeating the millisecond of the line before, or another of its second, or its fraction, as toISOString does', () => {
+    const t = new CostTracker({ logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    const enc = new LedgerLineEncoder();
+    const at = Date.UTC(2026, 11, 5, 10, 20, 30, 450);
+    // Offsets from `at` in ms: the same millisecond again, the next ones, a fraction of one (the same
+    // text as its whole part), back to one written before, the second's ends, the next second.
+    const steps = [0, 0, 0, 1, 1, 0.5, 0, 9, 99, 549, 549, -450, -451, 550, 1550, 1550.75, 0.25];
+    for (const [i, s] of steps.entries()) {
+      // The end column sees the steps in another order, sometimes the start's time.
+      const e = i % 3 === 0 ? s : steps[(i * 7) % steps.length]!;
+      const r = t.record(handResult(1_000_000), { startTime: at + s, endTime: at + Math.max(s, e) });
+      enc.length = 0;
+      enc.line(r);
+      const line = JSON.parse(decoder.decode(enc.bytes.subarray(0, enc.length)));
+      expect([line.start_time, line.end_time]).toEqual([
+        new Date(r.startTime).toISOString(),
+        new Date(r.endTime).toISOString(),
+      ]);
+    }
+  });
+
   it('writes start and end times of different seconds and days, alternating, each with its own second', () => {
     const t = new CostTracker({ logger: { debug() {}, info() {}, warn() {}, error() {} } });
     const enc = new LedgerLineEncoder();
