@@ -2,7 +2,7 @@ import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { PICO_PER_USD } from '../pricing/money.js';
 import { totalTokens } from '../usage/token-usage.js';
 import { makeDetailLiterals, writeCostDetails, writeUsageDetails } from './details.generated.js';
-import { Literal, literal, QUAD } from './literal.js';
+import { Literal, LONG_LITERAL, literal, QUAD } from './literal.js';
 import type { CostRecord } from './record.js';
 
 /**
@@ -774,13 +774,20 @@ export class LedgerLineEncoder {
   /**
    * @internal Append constant bytes (room was reserved), eight at a store (see `Literal`): up to
    * fifteen bytes past the new end are written too (at least two doubles), and are overwritten by
-   * what follows (the room reserved covers them). Public for the generated detail writers.
+   * what follows (the room reserved covers them). From LONG_LITERAL bytes up (the remembered runs)
+   * one `Uint8Array#set` of exactly the bytes. Public for the generated detail writers.
    */
   lit(k: Literal): void {
-    const q = k.quads;
     const len = k.length;
-    const v = this.view;
     const o = this.length;
+    if (len >= LONG_LITERAL) {
+      // Remembered runs of columns: one copy in a builtin (see `Literal#bytes`).
+      this.bytes.set(k.bytes, o);
+      this.length = o + len;
+      return;
+    }
+    const q = k.quads;
+    const v = this.view;
     // Most literals are keys of up to 16 bytes: two stores and no loop (every literal has two doubles).
     v.setFloat64(o, q[0]!, true);
     v.setFloat64(o + QUAD, q[1]!, true);
@@ -876,7 +883,7 @@ class RunMemo {
     bytes.set(run);
     // Zero padding up to the last double, as every literal has (see `Literal`).
     bytes.fill(0, run.length, Math.ceil(run.length / QUAD) * QUAD);
-    lit.length = run.length;
+    lit.resize(run.length);
     const i = w * RUN_KEYS;
     const k = this.keys;
     k[i] = a;

@@ -19,9 +19,16 @@ export class Literal {
   readonly quads: Float64Array;
   /**
    * Number of bytes (the padding not counted). Fixed, except for a literal that the encoder
-   * rewrites in place (a remembered run's storage, see `RunMemo`), which keeps its padding zero.
+   * rewrites in place (a remembered run's storage, see `RunMemo`), which keeps its padding zero
+   * and sets it with {@link resize}.
    */
   length: number;
+  /**
+   * The {@link length} bytes, a view of the doubles' storage: a long literal is written with one
+   * `Uint8Array#set` (a copy in a builtin), which costs less than a store a double from about
+   * LONG_LITERAL bytes up (see the encoder's `lit`).
+   */
+  bytes: Uint8Array;
 
   constructor(bytes: Uint8Array) {
     // At least two doubles: the encoder writes two without looking at the length.
@@ -32,8 +39,22 @@ export class Literal {
     this.quads = new Float64Array(padded.length / QUAD);
     for (let i = 0; i < this.quads.length; i++) this.quads[i] = view.getFloat64(i * QUAD, true);
     this.length = bytes.length;
+    this.bytes = new Uint8Array(this.quads.buffer, 0, bytes.length);
+  }
+
+  /** Make the literal the first `n` bytes of its storage (rewritten in place, padding zero). */
+  resize(n: number): void {
+    this.length = n;
+    this.bytes = new Uint8Array(this.quads.buffer, 0, n);
   }
 }
+
+/**
+ * Length from which a literal is written with `Uint8Array#set` rather than a store a double: about
+ * where the two cost the same (callgrind: the builtin call ~240 instructions; a double ~30, and
+ * two are stored anyway).
+ */
+export const LONG_LITERAL = 56;
 
 /**
  * Bytes of a {@link Literal} double. The encoder writes whole doubles, at least two, so up to

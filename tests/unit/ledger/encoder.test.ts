@@ -132,12 +132,14 @@ describe('LedgerLineEncoder', () => {
     }
   });
 
-  it('writes literals of every length from 0 to 40 bytes back to back, each whole and nothing of the next overwritten', () => {
+  it('writes literals of every length from 0 to 100 bytes back to back, each whole and nothing of the next overwritten', () => {
     const enc = new LedgerLineEncoder();
-    // ASCII and multi-byte texts, so that lengths in bytes cross every double boundary (8, 16, 24 …).
+    // ASCII and multi-byte texts, so that lengths in bytes cross every double boundary (8, 16, 24 …)
+    // and the length from which a literal is copied whole (LONG_LITERAL).
     const texts: string[] = [];
-    for (let n = 0; n <= 40; n++) texts.push('abcdefghijklmnopqrstuvwxyz0123456789ABCDEF'.slice(0, n));
-    for (let n = 0; n <= 13; n++) texts.push('é✓'.repeat(n).slice(0, n));
+    const ascii = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'.repeat(2);
+    for (let n = 0; n <= 100; n++) texts.push(ascii.slice(0, n));
+    for (let n = 0; n <= 40; n++) texts.push('é✓'.repeat(n).slice(0, n));
     let expected = '';
     enc.length = 0;
     for (let round = 0; round < 3; round++)

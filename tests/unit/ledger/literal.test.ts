@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { LedgerLineEncoder } from '../../../src/ledger/encoder.js';
-import { Literal, literal } from '../../../src/ledger/literal.js';
+import { Literal, literal, QUAD } from '../../../src/ledger/literal.js';
 
 const utf8 = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** Text with every kind of UTF-8 sequence: 1 to 4 bytes, and the lead and continuation bytes near each limit. */
 function sampleTexts(): string[] {
@@ -48,5 +49,24 @@ describe('Literal', () => {
     expect(literal('abc').length).toBe(3);
     expect(literal('€').length).toBe(3);
     expect(new Literal(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9])).quads.length).toBe(2);
+  });
+
+  it('writes the bytes its storage holds after a resize, short or long', () => {
+    const storage = new Uint8Array(128);
+    const lit = new Literal(storage);
+    const bytes = new Uint8Array(lit.quads.buffer);
+    for (const n of [100, 3, 64, 0, 17, 128]) {
+      for (let i = 0; i < n; i++) bytes[i] = 0x61 + ((i + n) % 26);
+      bytes.fill(0, n);
+      lit.resize(n);
+      const e = new LedgerLineEncoder('local', 4096);
+      e.bytes.fill(0xaa);
+      e.lit(lit);
+      // Nothing written past the padding of its last double (two doubles at least, see QUAD).
+      const written = Math.max(2 * QUAD, Math.ceil(n / QUAD) * QUAD);
+      expect(e.bytes.subarray(written).every((b) => b === 0xaa)).toBe(true);
+      e.lit(literal('|'));
+      expect(decoder.decode(e.bytes.subarray(0, e.length))).toBe(`${decoder.decode(bytes.subarray(0, n))}|`);
+    }
   });
 });
