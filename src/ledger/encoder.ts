@@ -774,7 +774,7 @@ export class LedgerLineEncoder {
   /**
    * @internal Append constant bytes (room was reserved), eight at a store (see `Literal`): up to
    * fifteen bytes past the new end are written too (at least two doubles), and are overwritten by
-   * what follows (the room reserved covers them). From LONG_LITERAL bytes up (the remembered runs)
+   * what follows (the room reserved covers them). From LONG_LITERAL bytes up (remembered runs)
    * one `Uint8Array#set` of exactly the bytes. Public for the generated detail writers.
    */
   lit(k: Literal): void {

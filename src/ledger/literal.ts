@@ -50,11 +50,11 @@ export class Literal {
 }
 
 /**
- * Length from which a literal is written with `Uint8Array#set` rather than a store a double: about
- * where the two cost the same (callgrind: the builtin call ~240 instructions; a double ~30, and
- * two are stored anyway).
+ * Length from which a literal is written with `Uint8Array#set` rather than a store a double: six
+ * doubles and more (callgrind: the builtin call ~170 instructions; a double ~45 in the loop, and
+ * two are stored before it).
  */
-export const LONG_LITERAL = 56;
+export const LONG_LITERAL = 41;
 
 /**
  * Bytes of a {@link Literal} double. The encoder writes whole doubles, at least two, so up to
