@@ -239,9 +239,7 @@ export function recordContextOf(
 ): RecordContext {
   const a = span.attributes as Attrs;
   const sc = span.spanContext();
-  const ctx: RecordContext = { traceId: sc.traceId, spanId: sc.spanId, operation: span.name };
   const parent = span.parentSpanContext?.spanId;
-  if (parent) ctx.parentId = parent;
   let session = sessionOf(a);
   let user = userOf(a);
   let tags = tagsOf(a['langfuse.trace.tags']);
@@ -258,18 +256,29 @@ export function recordContextOf(
       id = ancestor.parentSpanContext?.spanId;
     }
   }
-  if (session) ctx.sessionId = session;
-  if (user) ctx.userId = user;
-  if (tags) ctx.tags = tags;
-  const env = environmentOf(a) ?? resourceEnvironment;
-  if (env) ctx.environment = env;
-  if (service) ctx.service = service;
   const start = hrToMs(span.startTime);
   const end = hrToMs(span.endTime);
-  if (start !== undefined) ctx.startTime = start;
-  if (end !== undefined) ctx.endTime = end;
-  const duration = durationMs(start, end);
-  if (duration !== undefined) ctx.durationMs = duration;
-  if (providedCost !== undefined) ctx.providedCost = providedCost;
-  return ctx;
+  // Every key, in the order the LangChain handler writes them, whether or not the span has it: one
+  // hidden class for the contexts of every span shape (and both adapters), so the tracker reads each
+  // field from one map; an undefined field is not given. A recorder of the user's gets only the
+  // fields given (see recordOutcome).
+  return {
+    traceId: sc.traceId,
+    spanId: sc.spanId,
+    parentId: parent || undefined,
+    sessionId: session || undefined,
+    userId: user || undefined,
+    tenantId: undefined,
+    operation: span.name,
+    service: service || undefined,
+    tags: tags || undefined,
+    environment: (environmentOf(a) ?? resourceEnvironment) || undefined,
+    fallback: undefined,
+    metadata: undefined,
+    startTime: start,
+    endTime: end,
+    durationMs: durationMs(start, end),
+    cached: undefined,
+    providedCost,
+  };
 }

@@ -40,11 +40,25 @@ export function recordOutcome(
   ctx: RecordContext,
   options?: { logger?: Logger },
 ): unknown {
+  const own = recorder instanceof CostTracker;
   if (outcome.status !== 'unpriced') {
     // A subclass may override `record`: only the class itself takes results unchecked.
-    if (recorder instanceof CostTracker && recorder.record === CostTracker.prototype.record)
+    if (own && recorder.record === CostTracker.prototype.record)
       return recordOwnedResult(recorder, outcome.result, ctx);
-    return recorder.record(outcome.result, ctx);
+    return recorder.record(outcome.result, given(ctx));
   }
-  return recorder.recordUnpriced?.(outcome.model, call.provider, call.usage, ctx, options);
+  const unpricedCtx =
+    own && recorder.recordUnpriced === CostTracker.prototype.recordUnpriced ? ctx : given(ctx);
+  return recorder.recordUnpriced?.(outcome.model, call.provider, call.usage, unpricedCtx, options);
+}
+
+/**
+ * `ctx` without its undefined fields. Adapters build every context with all its keys, in one order
+ * (one hidden class for the tracker to read, whatever the call carried); a recorder of the user's
+ * gets only the fields the call has, so spreading it over defaults keeps them.
+ */
+function given(ctx: RecordContext): RecordContext {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(ctx)) if (v !== undefined) out[k] = v;
+  return out as RecordContext;
 }
