@@ -29,15 +29,15 @@ export class LedgerLineEncoder {
   private dayText = '';
   /**
    * The last start and end time written (epoch ms, indexed by START and END) and its second, and
-   * each column's key and `"YYYY-MM-DDTHH:MM:SS.mmmZ"` bytes: the calls of one millisecond (a few
-   * hundred, at a few µs a call) write them as they are, those of one second rewrite the three
-   * millisecond digits. A column each, so that a call whose end falls in a later second than its
+   * both columns' keys and `"YYYY-MM-DDTHH:MM:SS.mmmZ"` as one literal: the calls of one millisecond
+   * (a few hundred, at a few µs a call) write it as it is, those of one second rewrite the three
+   * millisecond digits. A second each, so that a call whose end falls in a later second than its
    * start does not make both anew on every line.
    */
   private readonly millis = new Float64Array([Number.NaN, Number.NaN]);
   private readonly seconds = new Float64Array([Number.NaN, Number.NaN]);
-  private readonly timeTexts: Literal[];
-  private readonly timeBytes: Uint8Array[];
+  private readonly timesText: Literal;
+  private readonly timesBytes: Uint8Array;
   /** Where the line's cost_details total was written (total_cost repeats it). */
   private totalAt = 0;
   private totalEnd = 0;
@@ -59,10 +59,8 @@ export class LedgerLineEncoder {
         `expected an integer number of bytes from 1 to ${MAX_CAPACITY}, got ${describeValue(capacity)}`,
       );
     makeLineLiterals();
-    const start = timeText(START_KEY);
-    const end = timeText(END_KEY);
-    this.timeTexts = [start[0], end[0]];
-    this.timeBytes = [start[1], end[1]];
+    this.timesText = literal(`${START_KEY}${TIME_PLACEHOLDER}${END_KEY}${TIME_PLACEHOLDER}`);
+    this.timesBytes = new Uint8Array(this.timesText.quads.buffer, 0, this.timesText.length);
     this.bytes = new Uint8Array(capacity);
     this.view = new DataView(this.bytes.buffer);
     this.projectTypeName = literal(`,"project_id":${JSON.stringify(projectId)},"type":"GENERATION","name":`);
@@ -114,8 +112,7 @@ export class LedgerLineEncoder {
       this.str(r.parentId);
     }
     this.head(r.operation, r.environment);
-    this.time(r.startTime, START);
-    this.time(r.endTime, END);
+    this.times(r.startTime, r.endTime);
     const status = r.status;
     const error = r.error;
     let level = status === 'error' ? LEVEL_ERROR_NULL : LEVEL_DEFAULT_NULL;
@@ -702,42 +699,71 @@ export class LedgerLineEncoder {
     this.length = o + n;
   }
 
-  /** An ISO-8601 time in quotes, as `Date#toISOString` writes it: digits straight into the buffer. */
-  private time(ms: number, which: number): void {
-    // The millisecond of the column's last line (only integers from 1970 to 9999 are remembered).
-    if (ms === this.millis[which]) {
-      this.lit(this.timeTexts[which]!);
-      return;
-    }
-    const t = Math.trunc(ms);
-    if (!(t >= 0 && t < MAX_ISO_MS)) {
-      this.lit(which === START ? K_START : K_END);
-      // Outside what a Date holds: null, not an exception that would hold up the whole batch.
-      if (!(Math.abs(ms) <= MAX_DATE_MS)) {
-        this.lit(NULL);
+  /**
+   * The start and end times, ISO-8601 in quotes as `Date#toISOString` writes them: one literal for
+   * both (see `timesText`), or a column at a time when one is outside 1970 … 9999.
+   */
+  private times(start: number, end: number): void {
+    const m = this.millis;
+    // The milliseconds of the last line (only integers from 1970 to 9999 are remembered).
+    if (start !== m[START] || end !== m[END]) {
+      const startSet = this.setTime(start, START);
+      const endSet = this.setTime(end, END);
+      if (!(startSet && endSet)) {
+        this.time(start, START, startSet);
+        this.time(end, END, endSet);
         return;
       }
-      this.byte(QUOTE);
-      this.chars(new Date(ms).toISOString());
-      this.byte(QUOTE);
-      return;
     }
+    this.lit(this.timesText);
+  }
+
+  /**
+   * Make the `which` column's part of `timesText` the time `ms` (truncated to whole ms) and return
+   * true, or return false for a time outside 1970 … 9999 (its part stays as it was).
+   */
+  private setTime(ms: number, which: number): boolean {
+    if (ms === this.millis[which]) return true;
+    const t = Math.trunc(ms);
+    if (!(t >= 0 && t < MAX_ISO_MS)) return false;
     const sec = Math.floor(t / SECOND_MS);
     if (sec !== this.seconds[which]) this.setSecond(sec, which);
     this.millis[which] = t;
     // `mmm` of the text: the last three of the four digits of the milliseconds in `DIGITS4`.
-    const b = this.timeBytes[which]!;
+    const b = this.timesBytes;
     const d = DIGITS4[t - sec * SECOND_MS]!;
-    const o = b.length - MILLI_TEXT_BYTES;
+    const o = TIME_ENDS[which]! - MILLI_TEXT_BYTES;
     b[o] = d >>> 8;
     b[o + 1] = d >>> 16;
     b[o + 2] = d >>> 24;
-    this.lit(this.timeTexts[which]!);
+    return true;
+  }
+
+  /**
+   * One time column on its own (a line with a time outside 1970 … 9999): its part of `timesText`
+   * when `set`, else its key and `null` or the text of `Date#toISOString`.
+   */
+  private time(ms: number, which: number, set: boolean): void {
+    if (set) {
+      const b = this.timesBytes;
+      const to = TIME_ENDS[which]!;
+      for (let i = which === START ? 0 : TIME_ENDS[START]!; i < to; i++) this.byte(b[i]!);
+      return;
+    }
+    this.lit(which === START ? K_START : K_END);
+    // Outside what a Date holds: null, not an exception that would hold up the whole batch.
+    if (!(Math.abs(ms) <= MAX_DATE_MS)) {
+      this.lit(NULL);
+      return;
+    }
+    this.byte(QUOTE);
+    this.chars(new Date(ms).toISOString());
+    this.byte(QUOTE);
   }
 
   /**
    * Make the `which` column's text the `"YYYY-MM-DDTHH:MM:SS.` of the epoch second `sec` (a time
-   * from 1970 to 9999), rewriting the literal's bytes in place: no allocation.
+   * from 1970 to 9999), rewriting the bytes of `timesText` in place: no allocation.
    */
   private setSecond(sec: number, which: number): void {
     this.seconds[which] = sec;
@@ -746,9 +772,9 @@ export class LedgerLineEncoder {
       this.day = day;
       this.dayText = new Date(day * DAY_S * SECOND_MS).toISOString().slice(0, DAY_CHARS);
     }
-    const b = this.timeBytes[which]!;
+    const b = this.timesBytes;
     // The day and time digits follow the key and the opening quote.
-    let o = b.length - TIME_TEXT_BYTES;
+    let o = TIME_ENDS[which]! - TIME_TEXT_BYTES;
     const dayText = this.dayText;
     for (let i = 0; i < DAY_CHARS; i++) b[o++] = dayText.charCodeAt(i);
     let r = sec - day * DAY_S;
@@ -1127,14 +1153,13 @@ function lineEnd(status: string): string {
   return `${STATUS_KEY}${JSON.stringify(status)}}\n`;
 }
 
-/**
- * A time column's key and `"YYYY-MM-DDTHH:MM:SS.mmmZ"` (a placeholder time that `time` overwrites),
- * and its bytes to overwrite: the literal's own storage, padded to whole doubles.
- */
-function timeText(key: string): [Literal, Uint8Array] {
-  const lit = literal(`${key}"1970-01-01T00:00:00.000Z"`);
-  return [lit, new Uint8Array(lit.quads.buffer, 0, lit.length)];
-}
+/** A time column's value in `timesText` until `setTime` overwrites it. */
+const TIME_PLACEHOLDER = '"1970-01-01T00:00:00.000Z"';
+/** Where each time column's part of `timesText` ends (its key and quoted time), by START and END. */
+const TIME_ENDS = [
+  START_KEY.length + TIME_PLACEHOLDER.length,
+  START_KEY.length + END_KEY.length + 2 * TIME_PLACEHOLDER.length,
+];
 
 // The line's constant parts are made by the first encoder, not at import: about 0.3 ms of
 // `import 'langfuse-cost'` went to encoding them. The line code reads them as module bindings, as before.

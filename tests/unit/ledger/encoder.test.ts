@@ -376,6 +376,30 @@ describe('LedgerLineEncoder', () => {
         new Date(r.endTime).toISOString(),
       ]);
     }
+    // A column outside 1970 … 9999 (written on its own, by toISOString) between lines of remembered
+    // times: the other column is still its own time, and the next lines too.
+    const year10000 = 253_402_300_800_000;
+    const pairs = [
+      [at, at],
+      [-1, at],
+      [at, at],
+      [at, year10000],
+      [at + 1, at + 2],
+      [-86_400_001, year10000 + 5],
+      [at + 1, at + 2],
+      [at + 1, year10000 - 1],
+      [at, year10000 - 1],
+    ];
+    for (const [start, end] of pairs) {
+      const r = { ...t.record(handResult(1_000_000)), startTime: start!, endTime: end! };
+      enc.length = 0;
+      enc.line(r);
+      const line = JSON.parse(decoder.decode(enc.bytes.subarray(0, enc.length)));
+      expect([line.start_time, line.end_time]).toEqual([
+        new Date(start!).toISOString(),
+        new Date(end!).toISOString(),
+      ]);
+    }
   });
 
   it('writes start and end times of different seconds and days, alternating, each with its own second', () => {
