@@ -204,7 +204,7 @@ export class LedgerLineEncoder {
     const flags = (operation == null ? 1 : 0) | (environment == null ? 2 : 0);
     const op = operation ?? '';
     const env = environment ?? '';
-    if (memoable && this.hit(this.headRuns.find(op, env, '', '', '', flags))) return;
+    if (memoable && this.hit(this.headRuns.find2(op, env, flags))) return;
     const at = this.length;
     this.lit(this.projectTypeName);
     if (operation != null) this.str(operation);
@@ -225,7 +225,7 @@ export class LedgerLineEncoder {
     const memoable = typeof model === 'string' && (internal === undefined || typeof internal === 'string');
     const flags = level | (internal === undefined ? NO_INTERNAL : 0);
     const resolved = internal ?? '';
-    if (memoable && this.hit(this.modelRuns.find(model, resolved, '', '', '', flags))) return;
+    if (memoable && this.hit(this.modelRuns.find2(model, resolved, flags))) return;
     const at = this.length;
     if (level === LEVEL_ERROR_NULL) this.lit(K_LEVEL_ERROR_NULL);
     else if (level === LEVEL_DEFAULT_NULL) this.lit(K_LEVEL_DEFAULT_NULL);
@@ -259,7 +259,9 @@ export class LedgerLineEncoder {
       typeof t2 === 'string' &&
       typeof t3 === 'string' &&
       typeof t4 === 'string';
-    if (memoable && this.hit(this.tagRuns.find(t0, t1, t2, t3, t4, n))) return;
+    // Most tag lists have one or two tags: two keys compared (the flags hold the count).
+    const runs = this.tagRuns;
+    if (memoable && this.hit(n <= 2 ? runs.find2(t0, t1, n) : runs.find(t0, t1, t2, t3, t4, n))) return;
     const at = this.length;
     this.lit(K_TAGS);
     for (let i = 0; i < n; i++) {
@@ -877,6 +879,20 @@ class RunMemo {
   /** The bytes of each way's literal, to rewrite it. */
   private readonly runBytes: Uint8Array[] = [];
   private next = 0;
+
+  /**
+   * `find(a, b, '', '', '', flags)` for runs whose last three keys are always '' under these flags,
+   * comparing two keys: a compare of two strings of one length calls a builtin even when they are
+   * the same string (about 30 instructions with the spills around the call).
+   */
+  find2(a: string, b: string, flags: number): Literal | undefined {
+    const k = this.keys;
+    const f = this.flags;
+    for (let w = 0, i = 0; w < RUN_WAYS; w++, i += RUN_KEYS) {
+      if (f[w] === flags && k[i] === a && k[i + 1] === b) return this.runs[w];
+    }
+    return undefined;
+  }
 
   find(a: string, b: string, c: string, d: string, e: string, flags: number): Literal | undefined {
     const k = this.keys;
