@@ -581,7 +581,9 @@ export class LedgerLineEncoder {
   private usd(p: number): void {
     const whole = Math.floor(p / PICO_PER_USD);
     const frac = p - whole * PICO_PER_USD;
-    this.digits(whole);
+    // Most amounts are under a dollar: their `0` without the digit count and table of `digits`.
+    if (whole === 0) this.bytes[this.length++] = ZERO;
+    else this.digits(whole);
     if (frac === 0) return;
     // The twelve fraction digits as three groups of four: one table load and one store each.
     const g0 = Math.floor(frac / 1e8);
