@@ -37,7 +37,6 @@ export class LedgerLineEncoder {
   private readonly millis = new Float64Array([Number.NaN, Number.NaN]);
   private readonly seconds = new Float64Array([Number.NaN, Number.NaN]);
   private readonly timesText: Literal;
-  private readonly timesBytes: Uint8Array;
   /** Where the line's cost_details total was written (total_cost repeats it). */
   private totalAt = 0;
   private totalEnd = 0;
@@ -60,7 +59,6 @@ export class LedgerLineEncoder {
       );
     makeLineLiterals();
     this.timesText = literal(`${START_KEY}${TIME_PLACEHOLDER}${END_KEY}${TIME_PLACEHOLDER}`);
-    this.timesBytes = new Uint8Array(this.timesText.quads.buffer, 0, this.timesText.length);
     this.bytes = new Uint8Array(capacity);
     this.view = new DataView(this.bytes.buffer);
     this.projectTypeName = literal(`,"project_id":${JSON.stringify(projectId)},"type":"GENERATION","name":`);
@@ -734,7 +732,7 @@ export class LedgerLineEncoder {
     if (sec !== this.seconds[which]) this.setSecond(sec, which);
     this.millis[which] = t;
     // `mmm` of the text: the last three of the four digits of the milliseconds in `DIGITS4`.
-    const b = this.timesBytes;
+    const b = this.timesText.bytes;
     const d = DIGITS4[t - sec * SECOND_MS]!;
     const o = TIME_ENDS[which]! - MILLI_TEXT_BYTES;
     b[o] = d >>> 8;
@@ -749,7 +747,7 @@ export class LedgerLineEncoder {
    */
   private time(ms: number, which: number, set: boolean): void {
     if (set) {
-      const b = this.timesBytes;
+      const b = this.timesText.bytes;
       const to = TIME_ENDS[which]!;
       for (let i = which === START ? 0 : TIME_ENDS[START]!; i < to; i++) this.byte(b[i]!);
       return;
@@ -776,7 +774,7 @@ export class LedgerLineEncoder {
       this.day = day;
       this.dayText = new Date(day * DAY_S * SECOND_MS).toISOString().slice(0, DAY_CHARS);
     }
-    const b = this.timesBytes;
+    const b = this.timesText.bytes;
     // The day and time digits follow the key and the opening quote.
     let o = TIME_ENDS[which]! - TIME_TEXT_BYTES;
     const dayText = this.dayText;
