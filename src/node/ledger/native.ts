@@ -651,7 +651,9 @@ class Scanner {
   }
 
   /**
-   * {@link timeValue} of `buf[a, e)`, the date's part remembered: a line's times, and the next line's,
+   * The time `buf[a, e)` in milliseconds since 1970 (DateTime64(3)'s value), or NaN when it is not in
+   * the ledger's form (see `isCanonicalTimeBytes`) or its year is outside {@link MIN_YEAR}..{@link MAX_YEAR}.
+   * The date's part is remembered: a line's times, and the next line's,
    * mostly fall on one date, whose check and day number are then reused (its ten bytes compared as two
    * words and a half); only the time of day is checked and read anew, by the rule of
    * `isCanonicalTimeBytes` (the date's rule and the time of day's are independent).
@@ -666,13 +668,16 @@ class Scanner {
       const ms = timeOfDay(this.buf, a);
       return ms < 0 ? Number.NaN : this.dateDays * MS_PER_DAY + ms;
     }
-    const t = timeValue(this.buf, a, e);
-    if (Number.isNaN(t)) return t;
+    // A new date: the whole time checked, then its date remembered (a time that passes the check has
+    // a valid time of day).
+    if (!isCanonicalTimeBytes(this.buf, a, e)) return Number.NaN;
+    const days = dateDays(this.buf, a);
+    if (Number.isNaN(days)) return days;
     this.dateLo = lo;
     this.dateMid = mid;
     this.dateHi = hi;
-    this.dateDays = Math.round((t - timeOfDay(this.buf, a)) / MS_PER_DAY);
-    return t;
+    this.dateDays = days;
+    return days * MS_PER_DAY + timeOfDay(this.buf, a);
   }
 
   /** Write the row of the line just read (see `LEDGER_ROWS_SELECT` for the same in SQL). */
@@ -782,27 +787,16 @@ function oneOf(s: Uint8Array, a: number, e: number, words: readonly Uint8Array[]
 }
 
 /**
- * The time `s[a, e)` in milliseconds since 1970 (DateTime64(3)'s value), or NaN when it is not in the
- * ledger's form (see `isCanonicalTimeBytes`) or its year is outside {@link MIN_YEAR}..{@link MAX_YEAR}.
+ * Days since 1970 of the date of the ledger-form time at `a` (its bytes 0 to 9, `YYYY-MM-DD`, checked
+ * by `isCanonicalTimeBytes`), or NaN when its year is outside {@link MIN_YEAR}..{@link MAX_YEAR}.
  */
-function timeValue(s: Uint8Array, a: number, e: number): number {
-  if (!isCanonicalTimeBytes(s, a, e)) return Number.NaN;
+function dateDays(s: Uint8Array, a: number): number {
   const d = (i: number) => s[a + i]! - ZERO;
   const y = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
   if (y < MIN_YEAR || y > MAX_YEAR) return Number.NaN;
-  const m = d(5) * 10 + d(6);
-  const day = d(8) * 10 + d(9);
-  const ms =
-    (d(11) * 10 + d(12)) * 3_600_000 +
-    (d(14) * 10 + d(15)) * 60_000 +
-    (d(17) * 10 + d(18)) * 1000 +
-    d(20) * 100 +
-    d(21) * 10 +
-    d(22);
-  return daysSince1970(y, m, day) * MS_PER_DAY + ms;
+  return daysSince1970(y, d(5) * 10 + d(6), d(8) * 10 + d(9));
 }
 
-/** Days from 1970-01-01 to the date (proleptic Gregorian; the year from March, so leap days come last). */
 /** Bytes of a time in the ledger's form (`2026-10-01T00:00:00.000Z`). */
 const TIME_LENGTH = 24;
 const T = 0x54;
@@ -837,6 +831,7 @@ function timeOfDay(s: Uint8Array, a: number): number {
   return h * 3_600_000 + m * 60_000 + sec * 1000 + f1 * 100 + f2 * 10 + f3;
 }
 
+/** Days from 1970-01-01 to the date (proleptic Gregorian; the year from March, so leap days come last). */
 function daysSince1970(y: number, m: number, d: number): number {
   const yy = m <= 2 ? y - 1 : y;
   const era = Math.floor(yy / 400);
