@@ -121,16 +121,17 @@ const floor: number[] = [];
 {
   const timed = timedCallbacks(new CostCallbackHandler({ tracker, catalog: getDefaultCatalog() }), inCall);
   const noop = timedCallbacks(new NoopHandler(), floor);
-  for (let i = 0; i < 300; i++) {
-    await model.invoke(prompt, { callbacks: [timed] });
-    await model.invoke(prompt, { callbacks: [noop] });
-  }
+  /** `n` invokes with our handler, each followed by one with the no-op handler. */
+  const interleaved = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      await model.invoke(prompt, { callbacks: [timed] });
+      await model.invoke(prompt, { callbacks: [noop] });
+    }
+  };
+  await interleaved(300); // warm-up
   inCall.length = 0;
   floor.length = 0;
-  for (let i = 0; i < IN_PROCESS_CALLS; i++) {
-    await model.invoke(prompt, { callbacks: [timed] });
-    await model.invoke(prompt, { callbacks: [noop] });
-  }
+  await interleaved(IN_PROCESS_CALLS);
 }
 
 // The handler's own work, called directly as LangChain calls it (same arguments every time).
