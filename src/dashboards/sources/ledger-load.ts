@@ -26,11 +26,13 @@ import {
   CREATE_TRACES,
   FILL_OBSERVATIONS,
   FILL_TRACES,
+  fillFrom,
   KEEP_ORDER,
   LEDGER_SCHEMA,
   LOAD_LEDGER_FILE,
   LOAD_LEDGER_FILE_BESIDE_CHECK,
   NO_AGGREGATE_JIT,
+  nativeStagingRows,
 } from './ledger-tables.js';
 
 /** Most skipped lines tolerated per ledger file; more means "not a ledger". */
@@ -234,19 +236,29 @@ interface PartFiles {
   traces: string;
 }
 
+/** Where a part's staging rows are read: a table or a subquery, and its bound parameters. */
+type StagingRows = { source: string; params: Record<string, string> };
+
+/** The staging rows in the `ledger_rows` table (filled from JSON). */
+const STAGING_TABLE: StagingRows = { source: 'ledger_rows', params: {} };
+
 /**
- * Fill the part tables from `ledger_rows` once `load` has filled it, then (with a cache) write them as
- * the part's Native files, under their temporary names.
+ * Fill the part tables from the staging `rows` (by default `ledger_rows`, once `load` has filled it),
+ * then (with a cache) write them as the part's Native files, under their temporary names.
  */
 async function fillPart(
   session: Session,
   load: () => Promise<unknown>,
   files: PartFiles | null,
+  rows: StagingRows = STAGING_TABLE,
 ): Promise<void> {
   const exec = (sql: string, params: Record<string, string> = {}) => session.queryBindAsync(sql, params);
   await load();
-  await exec(intoTable(FILL_OBSERVATIONS, 'observations', PART_OBSERVATIONS));
-  await exec(intoTable(FILL_TRACES, 'traces', PART_TRACES));
+  await exec(
+    fillFrom(intoTable(FILL_OBSERVATIONS, 'observations', PART_OBSERVATIONS), rows.source),
+    rows.params,
+  );
+  await exec(fillFrom(intoTable(FILL_TRACES, 'traces', PART_TRACES), rows.source), rows.params);
   if (files === null) return;
   for (const [table, name] of [
     [PART_OBSERVATIONS, files.observations],
@@ -300,9 +312,9 @@ async function buildPart(
   // A large whole file: its lines are checked on worker threads that also write them as Native columns
   // (JSON parsed once), unless one is not in the form our encoder writes (then the general way below).
   if (overlap && end >= (options.checkWorkersMinBytes ?? CHECK_IN_WORKERS_MIN_BYTES)) {
-    const native = await loadNative(session, file, start, end);
-    if (native !== null) {
-      await fillPart(session, () => Promise.resolve(), files);
+    const native = await loadNative(session, file, start, end, files);
+    if (native === null) removeTemp();
+    else {
       check = {
         files: [file],
         lines: native.lines,
@@ -397,15 +409,17 @@ function nativeShares(): number {
 
 /**
  * Check the lines of `file` in `[start, end)` (whole lines) on worker threads that write them as the
- * staging table's Native columns, and read those into `ledger_rows` (each share as soon as it is ready).
- * Null, with `ledger_rows` empty, when a line is not in the form our encoder writes, a worker could not
- * run or ClickHouse refused a file: the caller then checks and parses the lines the general way.
+ * staging rows' Native columns, then fill the part tables (and with `files` its cache files) from those
+ * columns where they lie. Null, with the part tables empty, when a line is not in the form our encoder
+ * writes, a worker could not run or ClickHouse refused a file: the caller then removes the part's
+ * temporary cache files and checks and parses the lines the general way.
  */
 async function loadNative(
   session: Session,
   file: string,
   start: number,
   end: number,
+  files: PartFiles | null,
 ): Promise<{ lines: number; workers: number } | null> {
   const segments = splitSegment(file, start, end, nativeShares());
   const tmp = mkdtempSync(join(tmpdir(), 'langfuse-cost-ledger-'));
@@ -420,28 +434,18 @@ async function loadNative(
         return n;
       }),
     );
-    let lines: number | null = 0;
     // Every worker is waited for, so that none writes into the directory once it is removed.
-    for (let i = 0; i < segments.length; i++) {
-      const n = await pending[i]!;
-      if (n === null || lines === null) {
-        lines = null;
-        continue;
-      }
-      try {
-        await session.queryBindAsync(
-          `INSERT INTO ledger_rows SELECT * FROM file({path:String}, 'Native') ${KEEP_ORDER}`,
-          { path: outs[i]! },
-        );
-        lines += n;
-      } catch {
-        lines = null;
-        decline.abort();
-      }
-      rmSync(outs[i]!, { force: true });
+    let lines: number | null = 0;
+    for (const n of await Promise.all(pending)) lines = n === null || lines === null ? null : lines + n;
+    if (lines === null) return null;
+    try {
+      await fillPart(session, () => Promise.resolve(), files, nativeStagingRows(outs));
+    } catch {
+      for (const t of [PART_OBSERVATIONS, PART_TRACES])
+        await session.queryBindAsync(`TRUNCATE TABLE ${t}`, {});
+      return null;
     }
-    if (lines === null) await session.queryBindAsync('TRUNCATE TABLE ledger_rows', {});
-    return lines === null ? null : { lines, workers: segments.length };
+    return { lines, workers: segments.length };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -39,12 +39,48 @@ const RAW_TYPE: Readonly<Record<string, string>> = {
 /** The ledger line as ClickHouse reads it (JSONEachRow; unknown keys are skipped, missing keys default). */
 export const LEDGER_SCHEMA = LEDGER_COLUMNS.map((c) => `${c} ${RAW_TYPE[LEDGER_COLUMN_KINDS[c]]}`).join(', ');
 
+/** The staging rows' columns as a table function's structure (the Native files the line check writes). */
+export const LEDGER_ROWS_STRUCTURE = LEDGER_ROW_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ');
+
 /**
  * Staging table: the ledger's rows, read once, with what `observations` stores already derived, and
- * what `traces` is grouped from (`LEDGER_ROW_COLUMNS`). Filled from JSON by {@link LOAD_LEDGER_FILE},
- * or from the Native columns the line check writes for lines in our encoder's form.
+ * what `traces` is grouped from (`LEDGER_ROW_COLUMNS`). Filled from JSON by {@link LOAD_LEDGER_FILE};
+ * the Native columns the line check writes for lines in our encoder's form are read where they lie
+ * ({@link nativeStagingRows}).
  */
-export const CREATE_LEDGER_ROWS = `CREATE TABLE ledger_rows (${LEDGER_ROW_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')}) ENGINE = Memory`;
+export const CREATE_LEDGER_ROWS = `CREATE TABLE ledger_rows (${LEDGER_ROWS_STRUCTURE}) ENGINE = Memory`;
+
+/** Where {@link FILL_OBSERVATIONS} and {@link FILL_TRACES} read the staging rows. */
+const FROM_STAGING = '\nFROM ledger_rows';
+
+/**
+ * `sql` ({@link FILL_OBSERVATIONS} or {@link FILL_TRACES}) reading the staging rows from `source` (a
+ * table, or a subquery in brackets) instead of the `ledger_rows` table.
+ */
+export function fillFrom(sql: string, source: string): string {
+  if (!sql.includes(FROM_STAGING)) throw new Error('fillFrom: the SQL does not read ledger_rows');
+  return sql.replace(FROM_STAGING, `\nFROM ${source}`);
+}
+
+/**
+ * The staging rows of the Native files the line check's workers wrote (one per share, in the ledger's
+ * order), read where they lie: a source for {@link fillFrom} and its bound parameters. Filling the tables
+ * from the files instead of copying them into `ledger_rows` first leaves out a whole copy of the rows: on
+ * a million calls about 150,000 fewer pages of fresh memory for ClickHouse to fault in (on our benchmark
+ * VM each costs about as much system time as the work done in it), and 1.6–3.7 CPU s less per first load
+ * (four interleaved pairs; the tables are the same, tests/integration/dashboards/ledger-check-workers).
+ */
+export function nativeStagingRows(paths: readonly string[]): {
+  source: string;
+  params: Record<string, string>;
+} {
+  const params: Record<string, string> = {};
+  const reads = paths.map((path, i) => {
+    params[`rows${i}`] = path;
+    return `SELECT * FROM file({rows${i}:String}, 'Native', '${LEDGER_ROWS_STRUCTURE}')`;
+  });
+  return { source: `(${reads.join(' UNION ALL ')})`, params };
+}
 
 // A record's instant: its start, else its end. Times are ISO-8601 UTC with milliseconds.
 const START = `parseDateTime64BestEffort(coalesce(r.start_time, r.end_time), 3, 'UTC')`;
