@@ -27,3 +27,14 @@ export interface CostSink {
   /** Counters of what was written, queued and dropped, and the last error. */
   health?(): CostSinkHealth;
 }
+
+/**
+ * @internal A sink that can take a record together with the parts of the id the tracker generated
+ * for it (`prefix + seq.toString(36)`), so that it need not read the id character by character: the
+ * JSONL ledger writes it from them (see `LedgerLineEncoder.line`). The tracker calls this instead of
+ * `write` for records with a generated id; `id` is that id, for the sink to check that the record
+ * still has it when it is written out.
+ */
+export interface GeneratedIdSink extends CostSink {
+  writeGenerated(record: CostRecord, id: string, prefix: string, seq: number): void;
+}

@@ -48,7 +48,7 @@ import {
   time,
 } from './record-guard.js';
 import { RecordRing } from './record-ring.js';
-import type { CostSink, CostSinkHealth } from './sink.js';
+import type { CostSink, CostSinkHealth, GeneratedIdSink } from './sink.js';
 import { type CallKeys, type StatsWindow, WindowAggregates } from './windows.js';
 
 /** Options of {@link CostTracker}. */
@@ -196,6 +196,8 @@ const MAX_TAGS = 16;
 const BASE36_DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz';
 /** The radix of a generated id's sequence number: one character of BASE36_DIGITS a digit. */
 const ID_DIGITS = BASE36_DIGITS.length;
+/** Each base-36 digit as a one-character string. */
+const ID_DIGIT_TEXT: readonly string[] = Array.from(BASE36_DIGITS);
 const NO_TAGS: readonly string[] = Object.freeze([]);
 
 /** Tags without duplicates, at most MAX_TAGS; the input itself when already so (no allocation). */
@@ -321,14 +323,10 @@ export class CostTracker {
   private readonly idPrefix = `${randomPrefix()}-`;
   /** Sequence number of the last generated record id. */
   private seq = 0;
-  /**
-   * The 36 generated ids that differ only in their last base-36 digit, one after another in one
-   * flat string, and the length of each (see `nextId`).
-   */
-  private idBlock = '';
-  private idLength = 0;
-  /** The pieces of `idBlock`: the head before each digit (set per block), and the digits. */
-  private readonly idParts = Array.from(BASE36_DIGITS, (digit) => ['', digit]).flat();
+  /** The generated ids' text before their last base-36 digit, made once per 36 ids (see `nextId`). */
+  private idHead = this.idPrefix;
+  /** The last generated id, handed to the sinks that write it from its parts (see `GeneratedIdSink`). */
+  private lastId: string | undefined;
   private readonly sample = new CallSample();
   /** Records not yet in the window aggregates (see `ingest`), with their times. */
   private pending: CostRecord[] = [];
@@ -935,30 +933,22 @@ export class CostTracker {
   }
 
   /**
-   * The next generated record id, `prefix-<sequence in base 36>`: a slice of `idBlock`, which holds
-   * the ids of the 36 sequence numbers that share all but the last digit. A slice of a flat string
-   * is read in place, while the concatenation `head + digit` made before was a rope that the ledger
-   * encoder's first character read flattened into a new string through the runtime, on every call
-   * (callgrind, bench/tracker.ts section 1: about 500 instructions a record). `toString(36)` and the
-   * block are made once per 36 calls.
+   * The next generated record id, `prefix-<sequence in base 36>`: the head (all but the last digit,
+   * made flat once per 36 ids) and the last digit, joined as a rope. The JSONL ledger writes the id
+   * from the prefix and the sequence number (see `GeneratedIdSink`) and never reads the rope; the
+   * flat block of 36 ids sliced before cost about 500 instructions a record to make (callgrind,
+   * bench/tracker.ts section 1), this about 100. A reader of the characters flattens it once.
    */
   private nextId(): string {
     const n = ++this.seq;
     const digit = n % ID_DIGITS;
-    if (digit === 0 || this.idBlock === '') this.makeIdBlock(n - digit);
-    const at = digit * this.idLength;
-    return this.idBlock.slice(at, at + this.idLength);
-  }
-
-  /** Make `idBlock` for the sequence numbers from `first` (a multiple of 36) to `first + 35`. */
-  private makeIdBlock(first: number): void {
-    // join writes one flat string; the head is made flat first, so that the block's join copies it
-    // 36 times as one piece, not by walking the rope `prefix + number` each time.
-    const head = [this.idPrefix, first === 0 ? '' : (first / ID_DIGITS).toString(ID_DIGITS)].join('');
-    const parts = this.idParts;
-    for (let d = 0; d < ID_DIGITS; d++) parts[2 * d] = head;
-    this.idBlock = parts.join('');
-    this.idLength = head.length + 1;
+    if (digit === 0) {
+      // join writes one flat string (the last digit's rope then has a flat head to copy).
+      this.idHead = [this.idPrefix, ((n - digit) / ID_DIGITS).toString(ID_DIGITS)].join('');
+    }
+    const id = this.idHead + ID_DIGIT_TEXT[digit]!;
+    this.lastId = id;
+    return id;
   }
 
   /** A record with times, id and attribution; cost fields zero until the caller fills them. */
@@ -1117,10 +1107,17 @@ export class CostTracker {
       this.ring.push(rec);
     }
     if (this.recordListeners > 0) this.emitter.emit('record', rec);
+    // A generated id (still the record's, and the last made: a listener may record a call of its
+    // own) goes to the sinks that take it in parts.
+    const id = this.lastId;
+    const seq = rec.id === id ? this.seq : 0;
     const sinks = this.sinks;
     for (let i = 0; i < sinks.length; i++) {
       try {
-        sinks[i]!.write(rec);
+        const sink = sinks[i]!;
+        if (seq !== 0 && (sink as GeneratedIdSink).writeGenerated !== undefined)
+          (sink as GeneratedIdSink).writeGenerated(rec, id!, this.idPrefix, seq);
+        else sink.write(rec);
       } catch (err) {
         this.warnOnce(
           `sink-write:${i}`,

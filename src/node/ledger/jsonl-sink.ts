@@ -109,6 +109,16 @@ export class JsonlLedgerSink implements CostSink {
    * generic builtin. Null while a flush holds it.
    */
   private spare: CostRecord[] | null = [];
+  /**
+   * Beside each pending record: the id the tracker generated for it and its sequence number (see
+   * `writeGenerated`), or undefined and 0; and the emptied arrays of the last batch, as `spare`.
+   */
+  private pendingIds: (string | undefined)[] = [];
+  private pendingSeqs: number[] = [];
+  private spareIds: (string | undefined)[] | null = [];
+  private spareSeqs: number[] | null = [];
+  /** The prefix of the generated ids this sink writes from their parts (the first tracker's). */
+  private idPrefix: string | undefined;
   /** Encoded lines not yet (fully) written: bytes `[outPos, enc.length)` of the encoder. */
   private enc: LedgerLineEncoder | null = null;
   private outPos = 0;
@@ -198,6 +208,27 @@ export class JsonlLedgerSink implements CostSink {
    * nothing. While writes fail, a record past `maxQueued` is dropped and counted instead.
    */
   write(record: CostRecord): void {
+    this.queue(record, undefined, 0);
+  }
+
+  /**
+   * @internal `write` for a record whose id the tracker generated as `prefix + seq.toString(36)`
+   * (see `GeneratedIdSink`): the line writes the id from its parts. One prefix per sink (a second
+   * tracker's records are written as by `write`).
+   */
+  writeGenerated(record: CostRecord, id: string, prefix: string, seq: number): void {
+    if (prefix !== this.idPrefix) {
+      if (this.idPrefix !== undefined || typeof prefix !== 'string') {
+        this.queue(record, undefined, 0);
+        return;
+      }
+      this.idPrefix = prefix;
+      this.enc?.setIdPrefix(prefix);
+    }
+    this.queue(record, id, seq);
+  }
+
+  private queue(record: CostRecord, id: string | undefined, seq: number): void {
     if (this.closed) {
       this.dropped++;
       if (!this.warnedQueueFull) {
@@ -222,6 +253,8 @@ export class JsonlLedgerSink implements CostSink {
       return;
     }
     const n = this.pending.push(record);
+    this.pendingIds.push(id);
+    this.pendingSeqs.push(seq);
     if (this.timer === null) {
       this.timer = setInterval(this.flushSoon, this.intervalMs);
       this.timer.unref?.();
@@ -245,17 +278,27 @@ export class JsonlLedgerSink implements CostSink {
   flushSync(): number {
     const before = this.written;
     if (this.pending.length === 0 && this.outLines === 0) return 0;
-    const enc = (this.enc ??= new LedgerLineEncoder(this.lineOptions.projectId));
+    const enc = (this.enc ??= this.makeEncoder());
     // Encode the new records once, behind the bytes still queued.
     const batch = this.pending;
     if (batch.length > 0) {
-      // The emptied array of the last batch is reused (see `spare`); an encode that reaches this
-      // method again (a logger recording a call) finds none and makes a new one.
+      // The emptied arrays of the last batch are reused (see `spare`); an encode that reaches this
+      // method again (a logger recording a call) finds none and makes new ones.
+      const ids = this.pendingIds;
+      const seqs = this.pendingSeqs;
       this.pending = this.spare ?? [];
+      this.pendingIds = this.spareIds ?? [];
+      this.pendingSeqs = this.spareSeqs ?? [];
       this.spare = null;
-      this.encode(enc, batch);
+      this.spareIds = null;
+      this.spareSeqs = null;
+      this.encode(enc, batch, ids, seqs);
       batch.length = 0;
+      ids.length = 0;
+      seqs.length = 0;
       this.spare = batch;
+      this.spareIds = ids;
+      this.spareSeqs = seqs;
     }
     try {
       this.prepare();
@@ -290,12 +333,17 @@ export class JsonlLedgerSink implements CostSink {
    * line) is dropped and counted, with one warning: `write` is called on the host's path and this runs
    * on a timer, so nothing may throw here.
    */
-  private encode(enc: LedgerLineEncoder, batch: CostRecord[]): void {
+  private encode(
+    enc: LedgerLineEncoder,
+    batch: CostRecord[],
+    ids: (string | undefined)[],
+    seqs: number[],
+  ): void {
     let i = 0;
     while (i < batch.length) {
       try {
         for (; i < batch.length; i++) {
-          enc.line(batch[i]!);
+          enc.line(batch[i]!, ids[i], seqs[i]);
           this.outLines++;
         }
       } catch (err) {
@@ -315,6 +363,12 @@ export class JsonlLedgerSink implements CostSink {
         }
       }
     }
+  }
+
+  private makeEncoder(): LedgerLineEncoder {
+    const enc = new LedgerLineEncoder(this.lineOptions.projectId);
+    if (this.idPrefix !== undefined) enc.setIdPrefix(this.idPrefix);
+    return enc;
   }
 
   /** Flush, stop the timer, close the file. Later writes are dropped and counted. */

@@ -214,6 +214,40 @@ describe('LedgerLineEncoder', () => {
     expect(decoder.decode(enc.bytes.subarray(0, enc.length))).toBe(`${reference(rec, 'proj "1"')}\n`);
   });
 
+  it('writes a generated id from its prefix and sequence number as the id itself, at every base-36 digit count; a changed id as it is', () => {
+    const t = new CostTracker();
+    const base = t.record(handResult(5, 'gpt-4o', 'openai'));
+    const line = (enc: LedgerLineEncoder, r: CostRecord, id?: string, seq?: number) => {
+      enc.length = 0;
+      enc.line(r, id, seq);
+      return decoder.decode(enc.bytes.subarray(0, enc.length));
+    };
+    for (const prefix of ['0123456789abcdef-', 'q"\\é-', '']) {
+      const enc = new LedgerLineEncoder();
+      enc.setIdPrefix(prefix);
+      // Each side of every digit-count boundary, up to the largest int32.
+      const seqs = [1, 9, 10, 35, 2 ** 31 - 1];
+      for (let p = 36; p < 2 ** 31; p *= 36) seqs.push(p - 1, p, p + 1);
+      for (const seq of seqs) {
+        const id = `${prefix}${seq.toString(36)}`;
+        const r = { ...base, id };
+        expect(line(enc, r, id, seq)).toBe(`${reference(r, 'local')}\n`);
+      }
+      // The record's id changed after the tracker made it (same length, or not a string): its own.
+      const changed = { ...base, id: `${prefix}zz` };
+      expect(line(enc, changed, `${prefix}10`, 36)).toBe(`${reference(changed, 'local')}\n`);
+      const odd = { ...base, id: 7 as never };
+      expect(line(enc, odd, `${prefix}1`, 1)).toBe(`${reference(odd, 'local')}\n`);
+      // Past an int32, written from the id.
+      const big = { ...base, id: `${prefix}${(2 ** 31).toString(36)}` };
+      expect(line(enc, big, big.id, 2 ** 31)).toBe(`${reference(big, 'local')}\n`);
+    }
+    // Without a prefix the id is written as it is.
+    const enc = new LedgerLineEncoder();
+    const r = { ...base, id: 'abc-1' };
+    expect(line(enc, r, 'abc-1', 1)).toBe(`${reference(r, 'local')}\n`);
+  });
+
   it('writes strings with every ASCII character at every place of a four-character word as JSON.stringify does', () => {
     // The fast path tests four characters as one word: a character that needs an escape (a control
     // character, a quote, a backslash) or is not ASCII must stop it wherever it sits in the word,

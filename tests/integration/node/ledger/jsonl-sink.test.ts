@@ -14,8 +14,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidRecordError } from '../../../../src/errors.js';
+import { LedgerLineEncoder } from '../../../../src/ledger/encoder.js';
 import { FastLine, keyMatches, SCANNED_KEYS, scanLine } from '../../../../src/ledger/fast-line.js';
 import { expandLedgerLine, ledgerLineJson } from '../../../../src/ledger/line.js';
+import type { CostRecord } from '../../../../src/ledger/record.js';
 import { setLogger } from '../../../../src/logger.js';
 import {
   aggregateLedger,
@@ -203,6 +205,40 @@ describe('JsonlLedgerSink', () => {
     t.record(handResult(4000), { spanId: 'r4' });
     await t.close();
     expect(lines(path)).toHaveLength(4);
+  });
+
+  it("writes the tracker's generated ids from their parts as the ids themselves, and an id changed after the call as changed", async () => {
+    const path = fresh();
+    const sink = new JsonlLedgerSink({ path, flushIntervalMs: 60_000 });
+    const t = new CostTracker({ sinks: [sink] });
+    // A second tracker (another prefix) on the same sink.
+    const other = new CostTracker({ sinks: [sink] });
+    const recs: CostRecord[] = [];
+    let calls = 0;
+    t.on('record', (r) => {
+      calls++;
+      // A listener that changes the id, and one that records a call of its own (made last).
+      if (calls === 5) r.id = `${r.id.slice(0, -1)}~`;
+      if (calls === 7) recs.push(t.record(handResult(7)));
+    });
+    for (let i = 0; i < 120; i++) {
+      const r = t.record(handResult(1000 + i), i % 11 === 5 ? { spanId: `span-${i}` } : undefined);
+      recs.push(r);
+      if (i === 40) r.id = `${r.id.slice(0, -1)}~`; // changed after the call, before the write
+      if (i % 10 === 9) recs.push(other.record(handResult(5)));
+    }
+    await t.flush();
+    const enc = new LedgerLineEncoder();
+    const expected = recs.map((r) => {
+      enc.length = 0;
+      enc.line(r);
+      return new TextDecoder().decode(enc.bytes.subarray(0, enc.length - 1));
+    });
+    const got = lines(path);
+    expect(got.map((l) => JSON.parse(l).id).sort()).toEqual(recs.map((r) => r.id).sort());
+    expect([...got].sort()).toEqual([...expected].sort());
+    const generated = got.map((l) => JSON.parse(l).id as string).filter((id) => !id.startsWith('span-'));
+    expect(new Set(generated.map((id) => id.slice(0, 17))).size).toBe(2);
   });
 
   it('writes on the next event-loop turn past batchSize and on its interval; a caller that never yields loses nothing on a healthy disk', async () => {
