@@ -502,7 +502,8 @@ export class LedgerLineEncoder {
       const c1 = s.charCodeAt(i + 1);
       const c2 = s.charCodeAt(i + 2);
       const c3 = s.charCodeAt(i + 3);
-      if ((c0 | c1 | c2 | c3) >= ASCII_END) break;
+      // Past ASCII (a literal for the reason given at `plainWord`).
+      if ((c0 | c1 | c2 | c3) >= 0x80) break;
       const w = c0 | (c1 << 8) | (c2 << 16) | (c3 << 24);
       if (!plainWord(w)) break;
       v.setInt32(o, w, true);
@@ -1107,31 +1108,34 @@ SHORT_ESCAPE[0x0d] = 0x72; // \r
 SHORT_ESCAPE[QUOTE] = QUOTE;
 SHORT_ESCAPE[BACKSLASH] = BACKSLASH;
 
-/** First code unit past ASCII. */
-const ASCII_END = 0x80;
-/** A byte's value in every byte of a 32-bit word, for the word-at-a-time tests of `plainWord`. */
-const EVERY_BYTE = 0x01010101;
-const HIGH_BITS = 0x80808080 | 0;
-const SPACES = 0x20 * EVERY_BYTE;
-const QUOTES = QUOTE * EVERY_BYTE;
-const BACKSLASHES = BACKSLASH * EVERY_BYTE;
-
 /**
  * @internal True when no byte of `w` (four ASCII characters, each below 0x80) is a control character, a quote
  * or a backslash: the characters a JSON string holds as they are (DEL included, as in `PLAIN`). The
  * standard bit tests (a byte below n: `(w - n·0x01…) & ~w & 0x80…`; a byte equal to c: a byte of
  * `w ^ c·0x01…` below 1) are exact for bytes below 0x80; tests/unit/ledger hold this against `PLAIN`
  * on every byte in every position.
+ *
+ * The masks are literals here, not module constants: the bundle turns those into variables, which
+ * the JIT loads and checks at every use in `str`'s loop (about 40 instructions a word, callgrind).
  */
 export function plainWord(w: number): boolean {
-  const q = w ^ QUOTES;
-  const b = w ^ BACKSLASHES;
-  return ((((w - SPACES) & ~w) | ((q - EVERY_BYTE) & ~q) | ((b - EVERY_BYTE) & ~b)) & HIGH_BITS) === 0;
+  /** A byte's value in every byte of a 32-bit word. */
+  const everyByte = 0x01010101;
+  const highBits = 0x80808080 | 0;
+  const spaces = 0x20202020;
+  const quotes = 0x22222222; // QUOTE
+  const backslashes = 0x5c5c5c5c; // BACKSLASH
+  const q = w ^ quotes;
+  const b = w ^ backslashes;
+  return ((((w - spaces) & ~w) | ((q - everyByte) & ~q) | ((b - everyByte) & ~b)) & highBits) === 0;
 }
 
-/** True for a printable ASCII character that a JSON string holds as it is (not a quote or a backslash). */
+/**
+ * True for a printable ASCII character that a JSON string holds as it is (not a quote or a
+ * backslash); literals for the reason given at `plainWord`.
+ */
 function isPlain(c: number): boolean {
-  return c >= 0x20 && c <= 0x7e && c !== QUOTE && c !== BACKSLASH;
+  return c >= 0x20 && c <= 0x7e && c !== 0x22 && c !== 0x5c;
 }
 
 /** `uXXXX` (lower-case hex, as JSON.stringify writes it) after a backslash already written. */
