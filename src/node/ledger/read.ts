@@ -448,40 +448,59 @@ export interface LedgerSegment {
 }
 
 /**
- * The files of the ledger at `path` cut into `parts` lists of segments of about the same size, at line
- * boundaries, in file order (for reading them in parallel). Fewer lists when there is little to share;
- * one list of whole files when the ledger is smaller than `minBytes` (no file is opened then).
+ * Pieces a reading thread's share of a ledger is cut into (about): threads claim pieces one at a time,
+ * so they finish within about one piece of each other, however unevenly they start or run.
  */
-export function splitLedger(
+const PIECES_PER_THREAD = 16;
+/** Smallest piece (a piece costs an open, a cut and a claim): below this the pieces get fewer. */
+const MIN_PIECE = 1024 * 1024;
+/** Largest piece: the most one thread reads while the others may already be done. */
+const MAX_PIECE = 8 * 1024 * 1024;
+
+/**
+ * @internal The files of the ledger at `path` cut at line boundaries into pieces of about the same size
+ * (1–8 MiB, at least `threads` of them when the lines allow), in file order, for reading them on `threads`
+ * threads that each claim the next piece until none are left. A file's pieces cover it from byte 0, and
+ * its last piece ends at -1 (the file's end, whose torn last line is then reported); an empty file is one
+ * piece. Null when `threads` < 2 or the ledger is smaller than `minBytes` (no file is opened then).
+ */
+export function cutLedger(
   path: string,
   options: ReadLedgerOptions,
-  parts: number,
+  threads: number,
   minBytes = 0,
-): LedgerSegment[][] {
+): LedgerSegment[] | null {
   const whole = wholeLedger(path, options);
   const files = whole.map((f) => ({
     path: f.path,
     size: statSync(f.path, { throwIfNoEntry: false })?.size ?? 0,
   }));
   const total = files.reduce((a, f) => a + f.size, 0);
-  if (parts < 2 || total < minBytes) return [whole];
-  const share = Math.ceil(total / parts);
-  const out: LedgerSegment[][] = [[]];
-  let room = share;
+  if (threads < 2 || total < minBytes) return null;
+  const target = Math.ceil(total / (threads * PIECES_PER_THREAD));
+  const piece = Math.max(
+    1,
+    Math.min(Math.ceil(total / threads), Math.max(MIN_PIECE, Math.min(MAX_PIECE, target))),
+  );
+  const out: LedgerSegment[] = [];
   for (const f of files) {
     let start = 0;
-    while (f.size - start > room && out.length < parts) {
-      const cut = lineStartAfter(f.path, start + room);
-      if (cut >= f.size) break;
-      if (cut > start) out[out.length - 1]!.push({ path: f.path, start, end: cut });
-      out.push([]);
-      start = cut;
-      room = share;
+    if (f.size - start > piece) {
+      const fd = openSync(f.path, 'r');
+      try {
+        while (f.size - start > piece) {
+          const cut = lineStartAfter(fd, start + piece, f.size);
+          if (cut >= f.size) break;
+          out.push({ path: f.path, start, end: cut });
+          start = cut;
+        }
+      } finally {
+        closeSync(fd);
+      }
     }
-    out[out.length - 1]!.push({ path: f.path, start, end: -1 });
-    room -= f.size - start;
+    out.push({ path: f.path, start, end: -1 });
   }
-  return out.filter((segs) => segs.length > 0);
+  return out;
 }
 
 /**
@@ -493,7 +512,7 @@ export function splitSegment(path: string, start: number, end: number, parts: nu
   const share = Math.ceil((end - start) / Math.max(1, parts));
   let from = start;
   while (out.length < parts - 1 && end - from > share) {
-    const cut = lineStartAfter(path, from + share);
+    const cut = lineStartAfterIn(path, from + share);
     if (cut >= end) break;
     out.push({ path, start: from, end: cut });
     from = cut;
@@ -532,26 +551,30 @@ export function mergeScanResults(results: readonly LedgerScanResult[]): LedgerSc
   return out;
 }
 
-/** The offset just after the first newline at or after `at` (the file size when there is none). */
-function lineStartAfter(path: string, at: number): number {
+/** The offset just after the first newline at or after `at` in the open file `fd` (`size` when there is none). */
+function lineStartAfter(fd: number, at: number, size: number): number {
+  const b = Buffer.allocUnsafe(64 * 1024);
+  for (let pos = at; pos < size; pos += b.length) {
+    const n = readSync(fd, b, 0, b.length, pos);
+    const nl = b.subarray(0, n).indexOf(NL);
+    if (nl >= 0) return pos + nl + 1;
+    if (n === 0) break;
+  }
+  return size;
+}
+
+/** The offset just after the first newline at or after `at` of the file `path` (its size when there is none). */
+function lineStartAfterIn(path: string, at: number): number {
   const fd = openSync(path, 'r');
   try {
-    const size = fstatSync(fd).size;
-    const b = Buffer.allocUnsafe(64 * 1024);
-    for (let pos = at; pos < size; pos += b.length) {
-      const n = readSync(fd, b, 0, b.length, pos);
-      const nl = b.subarray(0, n).indexOf(NL);
-      if (nl >= 0) return pos + nl + 1;
-      if (n === 0) break;
-    }
-    return size;
+    return lineStartAfter(fd, at, fstatSync(fd).size);
   } finally {
     closeSync(fd);
   }
 }
 
 /**
- * {@link scanLedgerFast} over segments (see {@link splitLedger}). Warns about nothing: the skipped lines
+ * {@link scanLedgerFast} over segments. Warns about nothing: the skipped lines
  * are in the result (the caller merges the parts and warns once per file with {@link warnSkipped}).
  */
 export function scanSegmentsFast(
@@ -627,28 +650,7 @@ function scanSegments(
   const log = new SkipLog();
   let buf: Buffer = Buffer.allocUnsafe(CHUNK);
   for (const seg of segments) {
-    let fd: number;
-    try {
-      fd = openSync(seg.path, 'r');
-    } catch (err) {
-      throw fileError(err, seg.path);
-    }
-    let carry: number;
-    try {
-      const read = readWholeLines(fd, seg.start, seg.end, buf, (b, cut) => {
-        parser.block(decode(b, cut));
-        return true;
-      });
-      buf = read.buf;
-      carry = read.carry;
-    } catch (err) {
-      throw fileError(err, seg.path);
-    } finally {
-      closeSync(fd);
-    }
-    // A segment that ends inside its file ends at a line boundary; only the file's end can be torn.
-    if (seg.end < 0) parser.tail(decode(buf, carry));
-    else if (carry > 0) parser.block(`${decode(buf, carry)}\n`);
+    buf = readSegment(parser, seg, buf);
     log.take(parser, seg.path, seg.start);
   }
   const files = [...new Set(segments.map((s) => s.path))];
@@ -660,6 +662,121 @@ function scanSegments(
     skippedPerFile: log.perFile,
     skippedLines: log.lines,
   };
+}
+
+/** Hand the lines of `seg` to `parser`, read through `buf`; returns the buffer (a bigger one when a line outgrew it). */
+function readSegment(parser: LineParser, seg: LedgerSegment, buf: Buffer): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(seg.path, 'r');
+  } catch (err) {
+    throw fileError(err, seg.path);
+  }
+  let carry: number;
+  try {
+    const read = readWholeLines(fd, seg.start, seg.end, buf, (b, cut) => {
+      parser.block(decode(b, cut));
+      return true;
+    });
+    buf = read.buf;
+    carry = read.carry;
+  } catch (err) {
+    throw fileError(err, seg.path);
+  } finally {
+    closeSync(fd);
+  }
+  // A segment that ends inside its file ends at a line boundary; only the file's end can be torn.
+  if (seg.end < 0) parser.tail(decode(buf, carry));
+  else if (carry > 0) parser.block(`${decode(buf, carry)}\n`);
+  return buf;
+}
+
+/** @internal What the read of one piece of a {@link cutLedger} found. */
+export interface PieceScan {
+  /** Lines read (excluding blank lines). */
+  lines: number;
+  /** Lines inside the time range. */
+  matched: number;
+  /** Lines skipped. */
+  skipped: number;
+  /** Lines of the piece, blank ones included: the next piece of its file numbers its lines after them. */
+  lineCount: number;
+  /** The skipped lines (at most 1,000), numbered from the piece's first line (1). */
+  skippedLines: Omit<SkippedLine, 'file'>[];
+}
+
+/**
+ * @internal A reader of ledger pieces (see {@link cutLedger}), one at a time in any order, through one
+ * parser and buffer: lines in the time range go to `onLine` (one reused {@link FastLine}), and each piece's
+ * counts and skipped lines come back on their own, to be put in file order by {@link mergePieceScans}.
+ */
+export function pieceReader(
+  options: ReadLedgerOptions,
+  onLine: (line: FastLine) => void,
+): (piece: LedgerSegment) => PieceScan {
+  const parser = new LineParser(parseTime(options.from, 'from'), parseTime(options.to, 'to'), null, onLine);
+  let buf: Buffer = Buffer.allocUnsafe(CHUNK);
+  return (piece) => {
+    const { lines, matched, skipped } = parser;
+    buf = readSegment(parser, piece, buf);
+    const scan: PieceScan = {
+      lines: parser.lines - lines,
+      matched: parser.matched - matched,
+      skipped: parser.skipped - skipped,
+      lineCount: parser.lineNo,
+      skippedLines: parser.segment,
+    };
+    parser.segment = [];
+    parser.segmentSkipped = 0;
+    parser.lineNo = 0;
+    return scan;
+  };
+}
+
+/**
+ * @internal The scans of the pieces of a cut ledger (`scans[i]` read `pieces[i]`) as the one scan of its
+ * whole files: counts added, and the skipped lines numbered from their file's start (after the lines of
+ * the file's earlier pieces) and listed in file order, at most 1,000 per file, as a single scan lists them.
+ */
+export function mergePieceScans(
+  pieces: readonly LedgerSegment[],
+  scans: readonly PieceScan[],
+): LedgerScanResult {
+  const out: LedgerScanResult = {
+    files: [],
+    lines: 0,
+    matched: 0,
+    skipped: 0,
+    skippedPerFile: {},
+    skippedLines: [],
+  };
+  let file: string | null = null;
+  let base = 0;
+  let listed = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    const path = pieces[i]!.path;
+    const s = scans[i]!;
+    if (path !== file) {
+      // A file's pieces come one after another, from its first byte.
+      file = path;
+      base = 0;
+      listed = out.skippedLines.filter((l) => l.file === path).length;
+      if (!out.files.includes(path)) out.files.push(path);
+    }
+    out.lines += s.lines;
+    out.matched += s.matched;
+    out.skipped += s.skipped;
+    if (s.skipped > 0) {
+      out.skippedPerFile[path] = (out.skippedPerFile[path] ?? 0) + s.skipped;
+      for (const l of s.skippedLines) {
+        if (listed >= LISTED_PER_FILE) break;
+        listed++;
+        out.skippedLines.push({ file: path, ...l, line: l.line + base });
+      }
+    }
+    base += s.lineCount;
+  }
+  return out;
 }
 
 /**

@@ -37,14 +37,17 @@ import { checkFields, checkOptions, checkPath, ledgerError } from './errors.js';
 import {
   checkReadArgs,
   checkSegments,
+  cutLedger,
   type LedgerScanResult,
   type LedgerSegment,
+  mergePieceScans,
   mergeScanResults,
+  type PieceScan,
+  pieceReader,
   type ReadLedgerOptions,
   StartTimeWindow,
   scanLedgerFast,
   scanSegmentsFast,
-  splitLedger,
   warnSkipped,
   wholeLedger,
 } from './read.js';
@@ -225,29 +228,74 @@ export interface ReportPart extends LedgerScanResult {
   last: string | null;
 }
 
+/** The sums of a report's lines: totals, groups (when grouped), earliest and latest start. */
+class ReportSums {
+  readonly total = new CostAggregate();
+  readonly table: GroupTable | null;
+  first: string | null = null;
+  last: string | null = null;
+  /**
+   * With {@link ReportSums.track}: where each group key was first seen, in the table's order (see
+   * {@link ThreadPart.groups}); `at` is the place of the next new key.
+   */
+  readonly order: number[] = [];
+  at = 0;
+  private readonly by: LedgerGroupBy | undefined;
+  private readonly dayOf: (st: string) => string;
+  private readonly s = new CallSample();
+
+  constructor(
+    options: LedgerReportOptions,
+    private readonly track: boolean,
+  ) {
+    this.by = options.groupBy;
+    this.table = this.by !== undefined ? new GroupTable(maxGroupsOf(options)) : null;
+    this.dayOf = dayOfFunction(options.timeZone);
+  }
+
+  add(l: FastLine): void {
+    const s = sampleFromFast(this.s, l);
+    this.total.add(s);
+    const st = l.startTime;
+    if (this.first === null || st < this.first) this.first = st;
+    if (this.last === null || st > this.last) this.last = st;
+    const table = this.table;
+    if (table === null) return;
+    for (const k of keysOf(l, this.by!, this.dayOf)) {
+      const n = table.map.size;
+      const a = table.get(k);
+      if (this.track && table.map.size !== n) this.order.push(this.at++);
+      a.add(s);
+    }
+  }
+}
+
+/** Groups kept while reading (the table folds the cheapest into `(other)` past twice this many). */
+function maxGroupsOf(options: LedgerReportOptions): number {
+  return Math.max(1, options.maxGroups ?? 10_000);
+}
+
+/** @internal What one reader of a ledger report found. */
+export interface ReportPart extends LedgerScanResult {
+  total: CostAggregate;
+  /** Group entries and the `(other)` aggregate. */
+  groups: [string, CostAggregate][] | null;
+  other: CostAggregate | null;
+  first: string | null;
+  last: string | null;
+}
+
 /** @internal Aggregate the lines of some ledger segments. */
 export function aggregateSegments(segments: LedgerSegment[], options: LedgerReportOptions): ReportPart {
-  const total = new CostAggregate();
-  const by = options.groupBy;
-  const table = by !== undefined ? new GroupTable(Math.max(1, options.maxGroups ?? 10_000)) : null;
-  const dayOf = dayOfFunction(options.timeZone);
-  const s = new CallSample();
-  let first: string | null = null;
-  let last: string | null = null;
-  const scan = scanSegmentsFast(segments, options, (l) => {
-    sampleFromFast(s, l);
-    total.add(s);
-    const st = l.startTime;
-    if (first === null || st < first) first = st;
-    if (last === null || st > last) last = st;
-    if (table !== null) for (const k of keysOf(l, by!, dayOf)) table.get(k).add(s);
-  });
+  const sums = new ReportSums(options, false);
+  const scan = scanSegmentsFast(segments, options, (l) => sums.add(l));
+  const table = sums.table;
   return {
-    total,
+    total: sums.total,
     groups: table === null ? null : [...table.map.entries()],
     other: table?.other ?? null,
-    first,
-    last,
+    first: sums.first,
+    last: sums.last,
     files: scan.files,
     lines: scan.lines,
     matched: scan.matched,
@@ -258,38 +306,139 @@ export function aggregateSegments(segments: LedgerSegment[], options: LedgerRepo
 }
 
 /**
- * @internal Merge parts read by several threads, in file order. Aggregates that crossed a thread
- * boundary arrive as plain objects and get their class back here.
+ * @internal What one thread of {@link aggregateLedgerParallel} read: the pieces of the cut ledger it
+ * claimed, what each piece's lines were (counts, skipped lines), and the sums of all its lines.
  */
-export function mergeReportParts(parts: ReportPart[], options: LedgerReportOptions): ReportPart {
-  const revive = (a: CostAggregate): CostAggregate =>
-    a instanceof CostAggregate ? a : Object.setPrototypeOf(a, CostAggregate.prototype);
-  const total = new CostAggregate();
-  const table =
-    options.groupBy !== undefined ? new GroupTable(Math.max(1, options.maxGroups ?? 10_000)) : null;
-  // The scan's counts and skipped lines merge as a split scan's do (one share of the files per part).
-  const out: ReportPart = {
-    ...mergeScanResults(parts),
-    total,
+export interface ThreadPart {
+  /** Indexes of the pieces read, in the order read. */
+  pieces: number[];
+  /** What each of them found (`scans[j]` for `pieces[j]`). */
+  scans: PieceScan[];
+  total: CostAggregate;
+  /**
+   * Group entries: key, aggregate, and where the key was first seen (piece index × 2^32 + the keys new
+   * to this thread before it in that piece), which puts the merged groups in the order of a single read.
+   */
+  groups: [string, CostAggregate, number][] | null;
+  /** True when the group table folded groups into `(other)`: the parts then do not merge exactly. */
+  folded: boolean;
+  first: string | null;
+  last: string | null;
+}
+
+/** Slots of a parallel report's claim array: the next piece to claim, and a stop flag. */
+const NEXT_PIECE = 0;
+const STOP = 1;
+const CLAIM_SLOTS = 2;
+/** A piece's place in {@link ThreadPart.groups}' first-seen numbers. */
+const PIECE_PLACE = 2 ** 32;
+
+/**
+ * @internal A thread's claims of the pieces of a parallel report: first its `reserved` piece (-1: none),
+ * then the next unclaimed one (`claims[NEXT_PIECE]`, shared by the threads), until none are left or a
+ * thread has set `claims[STOP]`; -1 then.
+ */
+export function claimPieces(claims: Int32Array, count: number, reserved: number): () => number {
+  let mine = reserved;
+  return () => {
+    if (mine >= 0) {
+      const i = mine;
+      mine = -1;
+      return i;
+    }
+    if (Atomics.load(claims, STOP) !== 0) return -1;
+    const i = Atomics.add(claims, NEXT_PIECE, 1);
+    return i < count ? i : -1;
+  };
+}
+
+/**
+ * @internal Read and aggregate the pieces of a cut ledger that `claim` hands this thread, until it hands
+ * none. `claim` hands them in increasing order (as {@link claimPieces} does: a reserved piece comes before
+ * every other), so a group key's first piece of this thread is the first it appears in among them. A
+ * group table that folds sets `claims[STOP]` (the report is then read again on one thread).
+ */
+export function aggregatePieces(
+  pieces: readonly LedgerSegment[],
+  claim: () => number,
+  options: LedgerReportOptions,
+  claims: Int32Array | null,
+): ThreadPart {
+  const sums = new ReportSums(options, true);
+  const read = pieceReader(options, (l) => sums.add(l));
+  const part: ThreadPart = {
+    pieces: [],
+    scans: [],
+    total: sums.total,
     groups: null,
-    other: null,
+    folded: false,
     first: null,
     last: null,
   };
-  for (const p of parts) {
-    total.merge(revive(p.total));
-    if (table !== null) {
-      for (const [k, a] of p.groups ?? []) table.get(k).merge(revive(a));
-      if (p.other !== null) table.mergeOther(revive(p.other));
+  for (let i = claim(); i >= 0; i = claim()) {
+    sums.at = i * PIECE_PLACE;
+    part.pieces.push(i);
+    part.scans.push(read(pieces[i]!));
+    if (sums.table !== null && sums.table.other !== null) {
+      part.folded = true;
+      if (claims !== null) Atomics.store(claims, STOP, 1);
+      break;
     }
-    if (p.first !== null && (out.first === null || p.first < out.first)) out.first = p.first;
-    if (p.last !== null && (out.last === null || p.last > out.last)) out.last = p.last;
   }
-  if (table !== null) {
-    out.groups = [...table.map.entries()];
-    out.other = table.other;
+  const table = sums.table;
+  if (table !== null && !part.folded) {
+    let j = 0;
+    part.groups = [];
+    for (const [k, a] of table.map) part.groups.push([k, a, sums.order[j++]!]);
   }
-  return out;
+  part.first = sums.first;
+  part.last = sums.last;
+  return part;
+}
+
+/** An aggregate that crossed a thread boundary (a plain object) with its class back. */
+function revive(a: CostAggregate): CostAggregate {
+  return a instanceof CostAggregate ? a : Object.setPrototypeOf(a, CostAggregate.prototype);
+}
+
+/**
+ * @internal The parts of the threads that read the pieces of a cut ledger (every piece read by one of them) as the
+ * part a single read of the whole ledger gives: the pieces' scans in file order, the sums added (exact),
+ * the groups in the order their keys first appear in the files. Null when a group table folded, or would
+ * have on a single read (more than twice `maxGroups` keys): which groups fold depends on the order of the
+ * lines, so only a single read gives that report.
+ */
+export function mergeThreadParts(
+  pieces: readonly LedgerSegment[],
+  parts: readonly ThreadPart[],
+  options: LedgerReportOptions,
+): ReportPart | null {
+  const scans: PieceScan[] = new Array(pieces.length);
+  const total = new CostAggregate();
+  const keys = new Map<string, { agg: CostAggregate; at: number }>();
+  let first: string | null = null;
+  let last: string | null = null;
+  for (const p of parts) {
+    if (p.folded) return null;
+    for (let j = 0; j < p.pieces.length; j++) scans[p.pieces[j]!] = p.scans[j]!;
+    total.merge(revive(p.total));
+    if (p.first !== null && (first === null || p.first < first)) first = p.first;
+    if (p.last !== null && (last === null || p.last > last)) last = p.last;
+    for (const [k, a, at] of p.groups ?? []) {
+      const had = keys.get(k);
+      if (had === undefined) keys.set(k, { agg: new CostAggregate(), at });
+      else if (at < had.at) had.at = at;
+      keys.get(k)!.agg.merge(revive(a));
+    }
+  }
+  if (keys.size > 2 * maxGroupsOf(options)) return null;
+  const groups =
+    options.groupBy === undefined
+      ? null
+      : [...keys.entries()]
+          .sort((x, y) => x[1].at - y[1].at)
+          .map(([k, e]): [string, CostAggregate] => [k, e.agg]);
+  return { ...mergePieceScans(pieces, scans), total, groups, other: null, first, last };
 }
 
 /** The report of an aggregated part: groups sorted, the top ones kept, the rest folded into `(other)`. */
@@ -336,11 +485,13 @@ export interface ParallelReportOptions extends LedgerReportOptions {
 }
 
 /**
- * {@link aggregateLedger} on several threads: the ledger's files are cut at line boundaries into one
- * share per thread, each read by a worker thread (this thread reads one share itself), and the parts
- * are merged exactly. The result is the same as `aggregateLedger`'s, plus `threads`: how many threads
- * read it. Small ledgers, and any share a worker cannot read (no worker support, a worker error), are
- * read on this thread: never a failure that the single-threaded read would not have.
+ * {@link aggregateLedger} on several threads: the ledger's files are cut at line boundaries into pieces
+ * (1–8 MiB), and worker threads and this thread each claim the next piece until none are left, so they
+ * finish together however unevenly they start or run; the parts are merged exactly. The result is the
+ * same as `aggregateLedger`'s, plus `threads`: how many threads read it. Small ledgers, and any piece a
+ * worker cannot read (no worker support, a worker error), are read on this thread: never a failure that
+ * the single-threaded read would not have. A report whose groups fold into `(other)` (more than twice
+ * `maxGroups` keys) is read again on this thread, since which groups fold depends on the order of the lines.
  */
 export async function aggregateLedgerParallel(
   path: string,
@@ -361,43 +512,66 @@ async function aggregateParallel(
 ): Promise<LedgerReport & { threads: number }> {
   const { threads: wanted, minBytes = 32 * 1024 * 1024, ...reportOptions } = options;
   const threads = Math.max(1, Math.min(wanted ?? Math.min(4, availableParallelism()), 16));
-  const shares = splitLedger(path, reportOptions, threads, minBytes);
-  if (shares.length < 2) {
-    const part = aggregateSegments(shares[0] ?? [], reportOptions);
+  const pieces = cutLedger(path, reportOptions, threads, minBytes);
+  const merged =
+    pieces !== null && pieces.length > 1 ? await readPieces(pieces, threads, reportOptions) : null;
+  if (merged === null) {
+    const part = aggregateSegments(wholeLedger(path, reportOptions), reportOptions);
     warnSkipped(part, reportOptions.onWarning);
     return { ...finishReport(part, reportOptions), threads: 1 };
   }
-  const { onWarning, ...cloneable } = reportOptions;
-  const pending = shares.slice(1).map((share) => readInWorker(share, cloneable));
-  const mine = aggregateSegments(shares[0]!, reportOptions);
-  let used = 1;
-  const others = await Promise.all(
-    pending.map(async (p, i) => {
-      const part = await p;
-      if (part !== null) used++;
-      return part ?? aggregateSegments(shares[i + 1]!, reportOptions);
-    }),
-  );
-  // One warning per file, after the merge: a file cut between threads is reported once.
-  const merged = mergeReportParts([mine, ...others], reportOptions);
-  warnSkipped(merged, onWarning);
-  return { ...finishReport(merged, reportOptions), threads: used };
+  // One warning per file, after the merge: a file cut into pieces is reported once.
+  warnSkipped(merged.part, reportOptions.onWarning);
+  return { ...finishReport(merged.part, reportOptions), threads: merged.threads };
 }
 
 /**
- * Read one share in a worker thread; resolves to null when that is not possible (the caller then reads
- * it itself). The worker is started at once, so it runs while this thread reads its own share.
+ * Read the pieces on this thread and up to `threads` - 1 workers, each worker first reading a piece kept
+ * for it (so every thread started reads), then all claiming the next. Null when the groups fold (see
+ * {@link mergeThreadParts}).
  */
-function readInWorker(segments: LedgerSegment[], options: LedgerReportOptions): Promise<ReportPart | null> {
-  return inWorker<ReportPart>({ segments, options }, 'part');
+async function readPieces(
+  pieces: LedgerSegment[],
+  threads: number,
+  options: LedgerReportOptions,
+): Promise<{ part: ReportPart; threads: number } | null> {
+  const workers = Math.min(threads - 1, pieces.length - 1);
+  const shared = new SharedArrayBuffer(CLAIM_SLOTS * Int32Array.BYTES_PER_ELEMENT);
+  const claims = new Int32Array(shared);
+  // Pieces 0 … workers - 1 are the workers' first ones; this thread starts at the next.
+  claims[NEXT_PIECE] = workers;
+  const { onWarning, ...cloneable } = options;
+  const pending = Array.from({ length: workers }, (_, w) =>
+    inWorker<ThreadPart>({ pieces, claims: shared, reserved: w, options: cloneable }, 'part'),
+  );
+  const parts = [aggregatePieces(pieces, claimPieces(claims, pieces.length, -1), options, claims)];
+  for (const p of pending) {
+    const part = await p;
+    if (part !== null) parts.push(part);
+  }
+  const used = parts.length;
+  if (parts.some((p) => p.folded)) return null;
+  // The pieces of a worker that could not run or failed (its part is lost) are read here.
+  const read = new Uint8Array(pieces.length);
+  for (const p of parts) for (const i of p.pieces) read[i] = 1;
+  const missing: number[] = [];
+  for (let i = 0; i < pieces.length; i++) if (read[i] === 0) missing.push(i);
+  if (missing.length > 0) {
+    let next = 0;
+    const claimMissing = () => (next < missing.length ? missing[next++]! : -1);
+    parts.push(aggregatePieces(pieces, claimMissing, options, null));
+  }
+  const part = mergeThreadParts(pieces, parts, options);
+  return part === null ? null : { part, threads: used };
 }
 
 /**
- * What report-worker.ts is asked: aggregate a share (`options`), only check its lines (`check`), or
+ * What report-worker.ts is asked: aggregate the pieces it claims (`claims`, see {@link claimPieces}), only
+ * check the lines of some segments (`check`), or
  * write its one segment's lines as ClickHouse Native columns to the file `native`.
  */
 export type ReportWorkerTask =
-  | { segments: LedgerSegment[]; options: LedgerReportOptions }
+  | { pieces: LedgerSegment[]; claims: SharedArrayBuffer; reserved: number; options: LedgerReportOptions }
   | { segments: LedgerSegment[]; check: true }
   | { segments: [LedgerSegment]; native: string };
 
