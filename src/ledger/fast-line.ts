@@ -175,6 +175,26 @@ export class FastLine {
     return this.at[F_START]! >= 0 && this.until[F_START]! > this.at[F_START]! + 1;
   }
 
+  /**
+   * @internal Where `start_time` is, without cutting it out: the string holding it and its range, put in
+   * `r` (the block's text when the scan located it, a time the scanner checked to have no escape; else
+   * the value itself).
+   */
+  startRange(r: TextRange): void {
+    const v = this.values[F_START];
+    const a = this.at[F_START]!;
+    if (v !== undefined || a < 0) {
+      const st = v ?? '';
+      r.text = st;
+      r.from = 0;
+      r.to = st.length;
+    } else {
+      r.text = this.text;
+      r.from = a + 1;
+      r.to = this.until[F_START]!;
+    }
+  }
+
   /** @internal Where the scan found the tags array. */
   locateTags(a: number): void {
     this.tagsAt = a;
@@ -232,6 +252,42 @@ export class FastLine {
       }
     }
   }
+}
+
+/**
+ * @internal A range of a string, `text[from, to)`: a start time kept where it is in a block of lines (a
+ * report's earliest and latest start are compared on every line and cut out once, at the end).
+ */
+export class TextRange {
+  text = '';
+  from = 0;
+  to = 0;
+
+  /** Take the range of `r`. */
+  copy(r: TextRange): void {
+    this.text = r.text;
+    this.from = r.from;
+    this.to = r.to;
+  }
+
+  /** The text of the range. */
+  value(): string {
+    return this.text.slice(this.from, this.to);
+  }
+}
+
+/** @internal The texts of two ranges compared as `<` compares strings: negative, 0 or positive. */
+export function compareRanges(x: TextRange, y: TextRange): number {
+  const xt = x.text;
+  const yt = y.text;
+  const xn = x.to - x.from;
+  const yn = y.to - y.from;
+  const n = Math.min(xn, yn);
+  for (let i = 0; i < n; i++) {
+    const d = xt.charCodeAt(x.from + i) - yt.charCodeAt(y.from + i);
+    if (d !== 0) return d;
+  }
+  return xn - yn;
 }
 
 // String fields of FastLine, by slot.

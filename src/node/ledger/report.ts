@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { closedError, describeValue, InvalidArgumentError } from '../../errors.js';
-import { type FastLine, USAGE_INDEX } from '../../ledger/fast-line.js';
+import { compareRanges, type FastLine, TextRange, USAGE_INDEX } from '../../ledger/fast-line.js';
 import { type LedgerLine, linePico } from '../../ledger/line.js';
 import { picoToUsd, usdToPico } from '../../pricing/money.js';
 import {
@@ -232,8 +232,14 @@ export interface ReportPart extends LedgerScanResult {
 class ReportSums {
   readonly total = new CostAggregate();
   readonly table: GroupTable | null;
-  first: string | null = null;
-  last: string | null = null;
+  /**
+   * The earliest and latest start so far, where they are in their lines' text (none until `seen`): on a
+   * ledger in time order every line is the latest, and comparing in place spares cutting each one out.
+   */
+  private readonly min = new TextRange();
+  private readonly max = new TextRange();
+  private readonly here = new TextRange();
+  private seen = false;
   /**
    * With {@link ReportSums.track}: where each group key was first seen, in the table's order (see
    * {@link ThreadPart.groups}); `at` is the place of the next new key.
@@ -253,18 +259,38 @@ class ReportSums {
     this.dayOf = dayOfFunction(options.timeZone);
   }
 
+  /** Earliest `start_time` seen (null before any line). */
+  get first(): string | null {
+    return this.seen ? this.min.value() : null;
+  }
+
+  /** Latest `start_time` seen (null before any line). */
+  get last(): string | null {
+    return this.seen ? this.max.value() : null;
+  }
+
   add(l: FastLine): void {
     const s = sampleFromFast(this.s, l);
     this.total.add(s);
-    const st = l.startTime;
-    if (this.first === null || st < this.first) this.first = st;
-    if (this.last === null || st > this.last) this.last = st;
+    const here = this.here;
+    l.startRange(here);
+    if (!this.seen) {
+      this.seen = true;
+      this.min.copy(here);
+      this.max.copy(here);
+    } else if (compareRanges(here, this.min) < 0) this.min.copy(here);
+    else if (compareRanges(here, this.max) > 0) this.max.copy(here);
     const table = this.table;
     if (table === null) return;
-    for (const k of keysOf(l, this.by!, this.dayOf)) {
+    const keys = keysOf(l, this.by!, this.dayOf);
+    if (!this.track) {
+      for (const k of keys) table.get(k).add(s);
+      return;
+    }
+    for (const k of keys) {
       const n = table.map.size;
       const a = table.get(k);
-      if (this.track && table.map.size !== n) this.order.push(this.at++);
+      if (table.map.size !== n) this.order.push(this.at++);
       a.add(s);
     }
   }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ledgerLineProblem } from '../../../src/ledger/check.js';
-import { FastLine, scanLine } from '../../../src/ledger/fast-line.js';
+import { compareRanges, FastLine, scanLine, TextRange } from '../../../src/ledger/fast-line.js';
 import { USAGE_BUCKETS } from '../../../src/usage/buckets.js';
 
 /** A ledger line as the writer puts it (columns in order), with the fields the scanner reads varied. */
@@ -180,5 +180,48 @@ describe('numbers in the scanner (one walker of JSON number grammar, for read an
         expect(scanLine(text, 0, text.length, new FastLine()), `${field} ${v}`).toBe(false);
       }
     }
+  });
+});
+
+describe('start times compared where they are', () => {
+  const range = (text: string, from: number, to: number) =>
+    Object.assign(new TextRange(), { text, from, to });
+
+  it('compareRanges orders two ranges as < orders their strings, prefixes and other lengths included', () => {
+    const times = [
+      '2026-11-01T10:00:00.000Z',
+      '2026-11-01T10:00:00.001Z',
+      '2026-11-01T09:59:59.999Z',
+      '2026-11-01T10:00:00.000',
+      '2026-11-0',
+      '2027-01-01T00:00:00.000Z',
+      '',
+    ];
+    const block = times.map((t) => `{"start_time":"${t}"}`).join('\n');
+    const at = (i: number) => {
+      const from =
+        block.split('\n').slice(0, i).join('\n').length + (i > 0 ? 1 : 0) + '{"start_time":"'.length;
+      return range(block, from, from + times[i]!.length);
+    };
+    for (let i = 0; i < times.length; i++) {
+      for (let j = 0; j < times.length; j++) {
+        const want = Math.sign(times[i]! < times[j]! ? -1 : times[i]! > times[j]! ? 1 : 0);
+        expect(Math.sign(compareRanges(at(i), range(times[j]!, 0, times[j]!.length)))).toBe(want);
+        expect(Math.sign(compareRanges(at(i), at(j)))).toBe(want);
+      }
+    }
+  });
+
+  it('startRange gives the scanned time in the text, and a time read the JSON.parse way as itself', () => {
+    const text = `${B}\n${A}\n`;
+    const f = new FastLine();
+    expect(scanLine(text, B.length + 1, text.length - 1, f)).toBe(true);
+    const r = new TextRange();
+    f.startRange(r);
+    expect(r.text).toBe(text);
+    expect(r.value()).toBe(f.startTime);
+    f.fromLine(JSON.parse(A));
+    f.startRange(r);
+    expect([r.text, r.from, r.to]).toEqual([f.startTime, 0, f.startTime.length]);
   });
 });

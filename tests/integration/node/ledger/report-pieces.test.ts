@@ -97,6 +97,17 @@ describe('a report read in claimed pieces', () => {
     expect([...withSkips.values()].filter((n) => n >= 2).length).toBeGreaterThanOrEqual(2);
   });
 
+  it('the earliest and latest start are those of the valid lines, whichever line they are on', () => {
+    const starts = (text: string) =>
+      text.split('\n').flatMap((l) => l.match(/"start_time":"([^"]+)"/)?.[1] ?? []);
+    // Lines of a day go round the clock (hour = line % 24), so neither is the first or last line.
+    const r = aggregateLedger(ledger, { onWarning: () => {} });
+    expect([r.firstStart, r.lastStart]).toEqual(['2026-11-01T00:00:00.000Z', '2026-11-04T23:00:00.000Z']);
+    const all = starts(readFileSync(ledger, 'latin1'));
+    expect(all[0]).not.toBe(r.lastStart);
+    expect(all.at(-1)).not.toBe(r.lastStart);
+  });
+
   const cases: [string, Omit<ParallelReportOptions, 'threads' | 'minBytes' | 'onWarning'>][] = [
     ['no grouping', {}],
     ['by model (tied groups)', { groupBy: 'model' }],
