@@ -487,9 +487,10 @@ export function cutLedger(
     let start = 0;
     if (f.size - start > piece) {
       const fd = openSync(f.path, 'r');
+      const b = Buffer.allocUnsafe(CUT_READ);
       try {
         while (f.size - start > piece) {
-          const cut = lineStartAfter(fd, start + piece, f.size);
+          const cut = lineStartAfter(fd, start + piece, f.size, b);
           if (cut >= f.size) break;
           out.push({ path: f.path, start, end: cut });
           start = cut;
@@ -551,9 +552,19 @@ export function mergeScanResults(results: readonly LedgerScanResult[]): LedgerSc
   return out;
 }
 
+/**
+ * Bytes read at a time when looking for a line's end: a few ledger lines (a cut costs one small read, not
+ * a large one: a 1M-line ledger is cut ~100 times before its threads start).
+ */
+const CUT_READ = 4096;
+
 /** The offset just after the first newline at or after `at` in the open file `fd` (`size` when there is none). */
-function lineStartAfter(fd: number, at: number, size: number): number {
-  const b = Buffer.allocUnsafe(64 * 1024);
+function lineStartAfter(
+  fd: number,
+  at: number,
+  size: number,
+  b: Buffer = Buffer.allocUnsafe(CUT_READ),
+): number {
   for (let pos = at; pos < size; pos += b.length) {
     const n = readSync(fd, b, 0, b.length, pos);
     const nl = b.subarray(0, n).indexOf(NL);

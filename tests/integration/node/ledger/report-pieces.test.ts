@@ -26,8 +26,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ledger = join(dir, 'ledger.jsonl');
 
 const MODELS = ['gpt-4o', 'claude-sonnet-4-5', 'o3', 'gpt-4o-mini'];
-// Stored prompt text makes the lines long, so a few thousand lines fill several 1 MiB pieces.
+// Stored prompt text makes the lines long, so a few thousand lines fill several 1 MiB pieces; one line in
+// ten is longer than the reads that look for a line's end (a cut may land in it).
 const PAD = 'x'.repeat(1500);
+const LONG_PAD = 'y'.repeat(9000);
 
 /** A valid ledger line in the writer's column order; cost the same on every line (ties in the groups). */
 function line(i: number, day: number): string {
@@ -40,7 +42,7 @@ function line(i: number, day: number): string {
     `"provided_cost_details":{},"total_cost":0.000001,"cost_pico":1000000,"metadata":{},"session_id":"s-${i % 700}",` +
     `"user_id":null,"tenant_id":null,"tags":${i % 2 ? '["a"]' : '["a","b"]'},"provider":"openai",` +
     `"resolved_model":"m","source":"catalog","estimated":false,"tier":"standard","fallback":false,` +
-    `"service":null,"duration_ms":400,"status":"${i % 11 === 0 ? 'error' : 'success'}","input":"${PAD}"}`
+    `"service":null,"duration_ms":400,"status":"${i % 11 === 0 ? 'error' : 'success'}","input":"${i % 10 === 3 ? LONG_PAD : PAD}"}`
   );
 }
 
