@@ -175,11 +175,15 @@ function unpricedRows(): readonly BucketRow[] {
 function recordFieldsFile(): string {
   const locals = ROWS.map((r, i) => `  const v${i} = o.${r.key};`);
   const body = (
-    test: string,
+    test: (v: string) => string,
     read: string,
     label: string,
     costs: boolean,
-  ) => `  if (${ROWS.map((_, i) => `${test}(v${i})`).join(' && ')}) {
+  ) => `  // The bound read once, as a double (see \`${costs ? 'MAX_AMOUNT' : 'MAX_COUNT'}\`).
+  const max = ${costs ? 'MAX_AMOUNT' : 'MAX_COUNT'} * 1;
+  if (
+${ROWS.map((_, i) => `    ${test(`v${i}`)}`).join(' &&\n')}
+  ) {
     return ${costs ? 'new CostFields(' : '{'}
 ${lines(ROWS.map((r, i) => `      ${costs ? '' : `${r.key}: `}(v${i} as number | undefined) ?? 0,`))}
     ${costs ? ')' : '}'};
@@ -192,21 +196,28 @@ ${lines(ROWS.map((r, i) => `    ${costs ? '' : `${r.key}: `}${read}(v${i}, path,
 import type { CostBreakdown } from '../pricing/cost-result.js';
 import { PICO_PER_USD } from '../pricing/money.js';
 import type { TokenUsage } from '../usage/token-usage.generated.js';
-import { isCountOrAbsent, isUsdOrAbsent, tokensAt, usdAt } from './record-field-checks.js';
+import { MAX_AMOUNT, MAX_COUNT, tokensAt, usdAt } from './record-field-checks.js';
 
 /**
- * @internal A validated copy of a recorded usage: every bucket read once into a local and tested by a
- * predicate that inlines; unknown keys are not copied.
+ * @internal A validated copy of a recorded usage: every bucket read once into a local and tested in
+ * line (a token count or absent: \`undefined\`; \`null\` takes the slow path, which reads it as 0);
+ * unknown keys are not copied.
  */
 export function checkUsageFields(o: Readonly<Record<string, unknown>>, path: string): TokenUsage {
 ${lines(locals)}
-${body('isCountOrAbsent', 'tokensAt', 'token counts', false)}
+${body(
+  (v) =>
+    `(${v} === undefined || (typeof ${v} === 'number' && ${v} >= 0 && ${v} <= max && Math.floor(${v}) === ${v}))`,
+  'tokensAt',
+  'token counts',
+  false,
+)}
 }
 
 /** @internal A validated copy of a recorded cost breakdown (USD per bucket). */
 export function checkCostFields(o: Readonly<Record<string, unknown>>, path: string): CostBreakdown {
 ${lines(locals)}
-${body('isUsdOrAbsent', 'usdAt', 'USD amounts', true)}
+${body((v) => `(${v} === undefined || (typeof ${v} === 'number' && ${v} >= 0 && ${v} <= max))`, 'usdAt', 'USD amounts', true)}
 }
 
 /**

@@ -4,11 +4,12 @@ import { CostFields } from '../pricing/bucket-costs.generated.js';
 import type { CostBreakdown } from '../pricing/cost-result.js';
 import { PICO_PER_USD } from '../pricing/money.js';
 import type { TokenUsage } from '../usage/token-usage.generated.js';
-import { isCountOrAbsent, isUsdOrAbsent, tokensAt, usdAt } from './record-field-checks.js';
+import { MAX_AMOUNT, MAX_COUNT, tokensAt, usdAt } from './record-field-checks.js';
 
 /**
- * @internal A validated copy of a recorded usage: every bucket read once into a local and tested by a
- * predicate that inlines; unknown keys are not copied.
+ * @internal A validated copy of a recorded usage: every bucket read once into a local and tested in
+ * line (a token count or absent: `undefined`; `null` takes the slow path, which reads it as 0);
+ * unknown keys are not copied.
  */
 export function checkUsageFields(o: Readonly<Record<string, unknown>>, path: string): TokenUsage {
   const v0 = o.input;
@@ -26,22 +27,24 @@ export function checkUsageFields(o: Readonly<Record<string, unknown>>, path: str
   const v12 = o.characters;
   const v13 = o.images;
   const v14 = o.gpuMilliseconds;
+  // The bound read once, as a double (see `MAX_COUNT`).
+  const max = MAX_COUNT * 1;
   if (
-    isCountOrAbsent(v0) &&
-    isCountOrAbsent(v1) &&
-    isCountOrAbsent(v2) &&
-    isCountOrAbsent(v3) &&
-    isCountOrAbsent(v4) &&
-    isCountOrAbsent(v5) &&
-    isCountOrAbsent(v6) &&
-    isCountOrAbsent(v7) &&
-    isCountOrAbsent(v8) &&
-    isCountOrAbsent(v9) &&
-    isCountOrAbsent(v10) &&
-    isCountOrAbsent(v11) &&
-    isCountOrAbsent(v12) &&
-    isCountOrAbsent(v13) &&
-    isCountOrAbsent(v14)
+    (v0 === undefined || (typeof v0 === 'number' && v0 >= 0 && v0 <= max && Math.floor(v0) === v0)) &&
+    (v1 === undefined || (typeof v1 === 'number' && v1 >= 0 && v1 <= max && Math.floor(v1) === v1)) &&
+    (v2 === undefined || (typeof v2 === 'number' && v2 >= 0 && v2 <= max && Math.floor(v2) === v2)) &&
+    (v3 === undefined || (typeof v3 === 'number' && v3 >= 0 && v3 <= max && Math.floor(v3) === v3)) &&
+    (v4 === undefined || (typeof v4 === 'number' && v4 >= 0 && v4 <= max && Math.floor(v4) === v4)) &&
+    (v5 === undefined || (typeof v5 === 'number' && v5 >= 0 && v5 <= max && Math.floor(v5) === v5)) &&
+    (v6 === undefined || (typeof v6 === 'number' && v6 >= 0 && v6 <= max && Math.floor(v6) === v6)) &&
+    (v7 === undefined || (typeof v7 === 'number' && v7 >= 0 && v7 <= max && Math.floor(v7) === v7)) &&
+    (v8 === undefined || (typeof v8 === 'number' && v8 >= 0 && v8 <= max && Math.floor(v8) === v8)) &&
+    (v9 === undefined || (typeof v9 === 'number' && v9 >= 0 && v9 <= max && Math.floor(v9) === v9)) &&
+    (v10 === undefined || (typeof v10 === 'number' && v10 >= 0 && v10 <= max && Math.floor(v10) === v10)) &&
+    (v11 === undefined || (typeof v11 === 'number' && v11 >= 0 && v11 <= max && Math.floor(v11) === v11)) &&
+    (v12 === undefined || (typeof v12 === 'number' && v12 >= 0 && v12 <= max && Math.floor(v12) === v12)) &&
+    (v13 === undefined || (typeof v13 === 'number' && v13 >= 0 && v13 <= max && Math.floor(v13) === v13)) &&
+    (v14 === undefined || (typeof v14 === 'number' && v14 >= 0 && v14 <= max && Math.floor(v14) === v14))
   ) {
     return {
       input: (v0 as number | undefined) ?? 0,
@@ -98,22 +101,24 @@ export function checkCostFields(o: Readonly<Record<string, unknown>>, path: stri
   const v12 = o.characters;
   const v13 = o.images;
   const v14 = o.gpuMilliseconds;
+  // The bound read once, as a double (see `MAX_AMOUNT`).
+  const max = MAX_AMOUNT * 1;
   if (
-    isUsdOrAbsent(v0) &&
-    isUsdOrAbsent(v1) &&
-    isUsdOrAbsent(v2) &&
-    isUsdOrAbsent(v3) &&
-    isUsdOrAbsent(v4) &&
-    isUsdOrAbsent(v5) &&
-    isUsdOrAbsent(v6) &&
-    isUsdOrAbsent(v7) &&
-    isUsdOrAbsent(v8) &&
-    isUsdOrAbsent(v9) &&
-    isUsdOrAbsent(v10) &&
-    isUsdOrAbsent(v11) &&
-    isUsdOrAbsent(v12) &&
-    isUsdOrAbsent(v13) &&
-    isUsdOrAbsent(v14)
+    (v0 === undefined || (typeof v0 === 'number' && v0 >= 0 && v0 <= max)) &&
+    (v1 === undefined || (typeof v1 === 'number' && v1 >= 0 && v1 <= max)) &&
+    (v2 === undefined || (typeof v2 === 'number' && v2 >= 0 && v2 <= max)) &&
+    (v3 === undefined || (typeof v3 === 'number' && v3 >= 0 && v3 <= max)) &&
+    (v4 === undefined || (typeof v4 === 'number' && v4 >= 0 && v4 <= max)) &&
+    (v5 === undefined || (typeof v5 === 'number' && v5 >= 0 && v5 <= max)) &&
+    (v6 === undefined || (typeof v6 === 'number' && v6 >= 0 && v6 <= max)) &&
+    (v7 === undefined || (typeof v7 === 'number' && v7 >= 0 && v7 <= max)) &&
+    (v8 === undefined || (typeof v8 === 'number' && v8 >= 0 && v8 <= max)) &&
+    (v9 === undefined || (typeof v9 === 'number' && v9 >= 0 && v9 <= max)) &&
+    (v10 === undefined || (typeof v10 === 'number' && v10 >= 0 && v10 <= max)) &&
+    (v11 === undefined || (typeof v11 === 'number' && v11 >= 0 && v11 <= max)) &&
+    (v12 === undefined || (typeof v12 === 'number' && v12 >= 0 && v12 <= max)) &&
+    (v13 === undefined || (typeof v13 === 'number' && v13 >= 0 && v13 <= max)) &&
+    (v14 === undefined || (typeof v14 === 'number' && v14 >= 0 && v14 <= max))
   ) {
     return new CostFields(
       (v0 as number | undefined) ?? 0,
