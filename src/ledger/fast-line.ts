@@ -632,19 +632,19 @@ function skipKind(t: string, p: number, end: number, kind: number, f: FastLine):
     case K_ID:
     case K_STRING:
     case K_STRING_OR_NULL:
-    case K_TIME:
     case K_STATUS: {
       if (c === QUOTE) {
         const q = stringEnd(t, p, end);
         if (q < 0) return DECLINE;
         if (kind === K_ID && q === p + 1) return DECLINE;
-        if (kind === K_TIME && !isCanonicalTime(t, p + 1, q)) return DECLINE;
         if (kind === K_STATUS && !isStatusAt(t, p + 1, q)) return DECLINE;
         return q + 1;
       }
       if (kind === K_STRING_OR_NULL && c === 0x6e && t.startsWith('null', p)) return p + 4;
       return DECLINE;
     }
+    case K_TIME:
+      return timeEnd(t, p, end, null, 0);
     case K_USD_OR_NULL:
     case K_MS:
       if (kind !== K_MS && c === 0x6e && t.startsWith('null', p)) return p + 4;
@@ -923,17 +923,35 @@ function readUsage(t: string, p: number, end: number, f: FastLine, add: boolean)
  * for `f`'s field `field`; returns the position after it, or DECLINE.
  */
 function locateString(t: string, p: number, end: number, f: FastLine, field: number, kind: number): number {
+  if (kind === K_TIME) return timeEnd(t, p, end, f, field);
   const c = t.charCodeAt(p);
   if (c === QUOTE) {
     const q = stringEnd(t, p, end);
     if (q < 0) return DECLINE;
-    if (kind === K_TIME && !isCanonicalTime(t, p + 1, q)) return DECLINE;
     if (kind === K_STATUS && !isStatusAt(t, p + 1, q)) return DECLINE;
     f.locate(field, p, q);
     return q + 1;
   }
   if (kind === K_STRING_OR_NULL && c === 0x6e && t.startsWith('null', p)) return p + 4;
   return DECLINE;
+}
+
+/** Characters of a time in the ledger's one form, `YYYY-MM-DDTHH:MM:SS.mmmZ`. */
+const TIME_LENGTH = 24;
+
+/**
+ * A {@link K_TIME} string at `p` (the ledger's one form, which holds no quote or backslash): its closing
+ * quote must be {@link TIME_LENGTH} characters on, so it is looked at there, not searched for (what the
+ * search would find for a valid time, and a line declined either way otherwise). Located for `f`'s field
+ * `field` when `f` is given; returns the position after it, or DECLINE.
+ */
+function timeEnd(t: string, p: number, end: number, f: FastLine | null, field: number): number {
+  const q = p + 1 + TIME_LENGTH;
+  if (t.charCodeAt(p) !== QUOTE || q >= end || t.charCodeAt(q) !== QUOTE || !isCanonicalTime(t, p + 1, q)) {
+    return DECLINE;
+  }
+  f?.locate(field, p, q);
+  return q + 1;
 }
 
 /** Check the tags array at `p` (strings only, else DECLINE) and locate it for `f`; returns the position after it. */

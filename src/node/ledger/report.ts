@@ -278,8 +278,9 @@ class ReportSums {
       this.seen = true;
       this.min.copy(here);
       this.max.copy(here);
-    } else if (compareRanges(here, this.min) < 0) this.min.copy(here);
-    else if (compareRanges(here, this.max) > 0) this.max.copy(here);
+      // The latest first: on a ledger in time order that is the one compare (a later start is not the earliest).
+    } else if (compareRanges(here, this.max) > 0) this.max.copy(here);
+    else if (compareRanges(here, this.min) < 0) this.min.copy(here);
     const table = this.table;
     if (table === null) return;
     const keys = keysOf(l, this.by!, this.dayOf);

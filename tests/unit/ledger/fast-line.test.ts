@@ -225,3 +225,28 @@ describe('start times compared where they are', () => {
     expect([r.text, r.from, r.to]).toEqual([f.startTime, 0, f.startTime.length]);
   });
 });
+
+describe('times are looked at where their closing quote must be', () => {
+  it.each([
+    ['a character after the Z', '2026-10-01T10:00:00.000Zx'],
+    ['one character short', '2026-10-01T10:00:00.00Z'],
+    ['an escaped quote after the Z', '2026-10-01T10:00:00.000Z\\"'],
+    ['not a time', 'yesterday at noon, roughly'],
+    ['24 characters, not a time', 'yesterday at noon, rough'],
+    ['a 13th month', '2026-13-01T10:00:00.000Z'],
+  ])('declines a start or end time with %s (JSON.parse and the checker then decide)', (_, time) => {
+    for (const key of ['start_time', 'end_time']) {
+      const text = A.replace(new RegExp(`"${key}":"[^"]*"`), `"${key}":"${time}"`);
+      expect(text).not.toBe(A);
+      expect(() => JSON.parse(text)).not.toThrow();
+      expect(scanLine(text, 0, text.length, new FastLine())).toBe(false);
+    }
+  });
+
+  it('declines a line that ends inside its start time', () => {
+    const at = A.indexOf('"start_time":"') + '"start_time":"'.length;
+    const f = new FastLine();
+    expect(scanLine(`${A.slice(0, at + 24)}"}`, 0, at + 24, f)).toBe(false);
+    expect(scanLine(A, 0, A.length, f)).toBe(true);
+  });
+});
