@@ -522,19 +522,17 @@ export function splitSegment(path: string, start: number, end: number, parts: nu
   return out;
 }
 
+/** A scan of nothing: the start of a merge. */
+function emptyScanResult(): LedgerScanResult {
+  return { files: [], lines: 0, matched: 0, skipped: 0, skippedPerFile: {}, skippedLines: [] };
+}
+
 /**
  * @internal The scan results of consecutive segments ({@link splitSegment}, in order) as one: counts
  * added, skipped lines listed in order, at most 1,000 per file as in a single scan.
  */
 export function mergeScanResults(results: readonly LedgerScanResult[]): LedgerScanResult {
-  const out: LedgerScanResult = {
-    files: [],
-    lines: 0,
-    matched: 0,
-    skipped: 0,
-    skippedPerFile: {},
-    skippedLines: [],
-  };
+  const out = emptyScanResult();
   const listed: Record<string, number> = {};
   for (const r of results) {
     for (const f of r.files) if (!out.files.includes(f)) out.files.push(f);
@@ -753,14 +751,7 @@ export function mergePieceScans(
   pieces: readonly LedgerSegment[],
   scans: readonly PieceScan[],
 ): LedgerScanResult {
-  const out: LedgerScanResult = {
-    files: [],
-    lines: 0,
-    matched: 0,
-    skipped: 0,
-    skippedPerFile: {},
-    skippedLines: [],
-  };
+  const out = emptyScanResult();
   let file: string | null = null;
   let base = 0;
   let listed = 0;

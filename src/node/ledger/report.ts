@@ -218,16 +218,6 @@ function checkReportArgs<T extends LedgerReportOptions>(path: unknown, options: 
   return o;
 }
 
-/** @internal What one reader (thread) of a ledger report found: merged by {@link mergeReportParts}. */
-export interface ReportPart extends LedgerScanResult {
-  total: CostAggregate;
-  /** Group entries and the `(other)` aggregate. */
-  groups: [string, CostAggregate][] | null;
-  other: CostAggregate | null;
-  first: string | null;
-  last: string | null;
-}
-
 /** The sums of a report's lines: totals, groups (when grouped), earliest and latest start. */
 class ReportSums {
   readonly total = new CostAggregate();
