@@ -179,8 +179,9 @@ function recordFieldsFile(): string {
     read: string,
     label: string,
     costs: boolean,
-  ) => `  // The bound read once, as a double (see \`${costs ? 'MAX_AMOUNT' : 'MAX_COUNT'}\`).
-  const max = ${costs ? 'MAX_AMOUNT' : 'MAX_COUNT'} * 1;
+  ) => `  // The bound read once into a local, as a double: a module constant is a variable in the bundle,
+  // which the JIT would load and check at every one of the fields' tests.
+  const max = ${costs ? 'MAX_USD' : 'MAX_TOKENS_PER_BUCKET'} * 1;
   if (
 ${ROWS.map((_, i) => `    ${test(`v${i}`)}`).join(' &&\n')}
   ) {
@@ -195,8 +196,9 @@ ${lines(ROWS.map((r, i) => `    ${costs ? '' : `${r.key}: `}${read}(v${i}, path,
   return `${HEADER}import { CostFields } from '../pricing/bucket-costs.generated.js';
 import type { CostBreakdown } from '../pricing/cost-result.js';
 import { PICO_PER_USD } from '../pricing/money.js';
+import { MAX_TOKENS_PER_BUCKET } from '../usage/token-count.js';
 import type { TokenUsage } from '../usage/token-usage.generated.js';
-import { MAX_AMOUNT, MAX_COUNT, tokensAt, usdAt } from './record-field-checks.js';
+import { MAX_USD, tokensAt, usdAt } from './record-field-checks.js';
 
 /**
  * @internal A validated copy of a recorded usage: every bucket read once into a local and tested in

@@ -17,15 +17,6 @@ export function bad(parent: string, key: string, expected: string, v: unknown): 
   throw new InvalidRecordError(`${parent}.${key}`, `expected ${expected}, got ${describeValue(v)}`);
 }
 
-/**
- * The bounds of a token count and a USD amount, for the generated checks: they read one once into a
- * local and test every field against it in line. A module constant is a variable in the bundle, which
- * the JIT loads and checks at every use, and a predicate function is checked to be the same function
- * at every call (about 60 instructions a record of the fifteen fields, callgrind).
- */
-export const MAX_COUNT = MAX_TOKENS_PER_BUCKET;
-export { MAX_USD as MAX_AMOUNT };
-
 /** A token count (`undefined`/`null`: 0), else the typed error naming `path.key`. */
 export function tokensAt(v: unknown, path: string, key: string): number {
   if (v === undefined || v === null) return 0;

@@ -3,8 +3,9 @@
 import { CostFields } from '../pricing/bucket-costs.generated.js';
 import type { CostBreakdown } from '../pricing/cost-result.js';
 import { PICO_PER_USD } from '../pricing/money.js';
+import { MAX_TOKENS_PER_BUCKET } from '../usage/token-count.js';
 import type { TokenUsage } from '../usage/token-usage.generated.js';
-import { MAX_AMOUNT, MAX_COUNT, tokensAt, usdAt } from './record-field-checks.js';
+import { MAX_USD, tokensAt, usdAt } from './record-field-checks.js';
 
 /**
  * @internal A validated copy of a recorded usage: every bucket read once into a local and tested in
@@ -27,8 +28,9 @@ export function checkUsageFields(o: Readonly<Record<string, unknown>>, path: str
   const v12 = o.characters;
   const v13 = o.images;
   const v14 = o.gpuMilliseconds;
-  // The bound read once, as a double (see `MAX_COUNT`).
-  const max = MAX_COUNT * 1;
+  // The bound read once into a local, as a double: a module constant is a variable in the bundle,
+  // which the JIT would load and check at every one of the fields' tests.
+  const max = MAX_TOKENS_PER_BUCKET * 1;
   if (
     (v0 === undefined || (typeof v0 === 'number' && v0 >= 0 && v0 <= max && Math.floor(v0) === v0)) &&
     (v1 === undefined || (typeof v1 === 'number' && v1 >= 0 && v1 <= max && Math.floor(v1) === v1)) &&
@@ -101,8 +103,9 @@ export function checkCostFields(o: Readonly<Record<string, unknown>>, path: stri
   const v12 = o.characters;
   const v13 = o.images;
   const v14 = o.gpuMilliseconds;
-  // The bound read once, as a double (see `MAX_AMOUNT`).
-  const max = MAX_AMOUNT * 1;
+  // The bound read once into a local, as a double: a module constant is a variable in the bundle,
+  // which the JIT would load and check at every one of the fields' tests.
+  const max = MAX_USD * 1;
   if (
     (v0 === undefined || (typeof v0 === 'number' && v0 >= 0 && v0 <= max)) &&
     (v1 === undefined || (typeof v1 === 'number' && v1 >= 0 && v1 <= max)) &&
