@@ -185,6 +185,15 @@ export const ROW_ORDER = 'ORDER BY event_ts DESC';
 export const KEEP_ORDER = 'SETTINGS max_threads = 1';
 
 /**
+ * Settings of the sort that fills `observations`: each source read is one stream (by default ClickHouse
+ * spreads each of the line check's Native files over every thread, so that on 2 cores two files are
+ * sorted as four streams). On a million calls, from the workers' two files: about 50,000 fewer pages of
+ * fresh memory (of ~260,000; on our benchmark VM a fault costs ~5 µs) and 0.5–0.8 CPU s less, the
+ * rows the same (four interleaved pairs of first loads).
+ */
+export const ONE_STREAM_PER_SOURCE = 'SETTINGS parallelize_output_from_storages = 0';
+
+/**
  * Staging rows → observations: the columns are derived already (see {@link LEDGER_ROWS_SELECT}); the
  * ones Langfuse has and the ledger has not are NULL or empty.
  */
@@ -204,7 +213,8 @@ SELECT
   NULL AS usage_pricing_tier_id,
   usage_pricing_tier_name
 FROM ledger_rows
-${ROW_ORDER}`;
+${ROW_ORDER}
+${ONE_STREAM_PER_SOURCE}`;
 
 /**
  * Settings of the trace groupings: no JIT-compiled aggregates. ClickHouse compiles `min` after the same

@@ -10,10 +10,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   CREATE_LEDGER_ROWS,
+  CREATE_OBSERVATIONS,
   CREATE_TRACES,
+  FILL_OBSERVATIONS,
   FILL_TRACES,
+  fillFrom,
   LEDGER_SCHEMA,
   LOAD_LEDGER_FILE,
+  nativeStagingRows,
 } from '../../../src/dashboards/sources/ledger-tables.js';
 import { isCanonicalTime, parseLedgerLine } from '../../../src/ledger/check.js';
 import { takesLine, writeNativeSegment } from '../../../src/node/ledger/native.js';
@@ -200,6 +204,27 @@ describe('the line check writing ledger lines as Native columns', () => {
           );
         }
       }
+    });
+  });
+
+  it("sorts the workers' files into observations as one stream per file, however many threads", async () => {
+    // Spread over every thread, each file is several sorting streams, and the sort touches more fresh
+    // memory (see ONE_STREAM_PER_SOURCE).
+    const ledger = join(dir, 'streams.jsonl');
+    writeFileSync(ledger, `${lines.join('\n')}\n`);
+    const shares = [join(dir, 'streams-a.native'), join(dir, 'streams-b.native')];
+    for (const out of shares)
+      expect(writeNativeSegment({ path: ledger, start: 0, end: statSync(ledger).size }, out)).toBe(
+        lines.length,
+      );
+    const rows = nativeStagingRows(shares);
+    await withChdb((q) => {
+      q(CREATE_OBSERVATIONS);
+      q('SET max_threads = 4');
+      const plan = q(`EXPLAIN PIPELINE ${fillFrom(FILL_OBSERVATIONS, rows.source)}`, rows.params);
+      expect(plan.match(/PartialSortingTransform/g)).toHaveLength(shares.length);
+      q(fillFrom(FILL_OBSERVATIONS, rows.source), rows.params);
+      expect(q('SELECT count() FROM observations')).toBe(String(2 * lines.length));
     });
   });
 
