@@ -1,14 +1,31 @@
 import { usdToPico } from '../pricing/money.js';
 import { LANGFUSE_KEY_OF_BUCKET, TOKEN_BUCKETS } from '../usage/buckets.js';
 import { type TokenBucket, USAGE_BUCKETS } from '../usage/token-usage.js';
-import { costAgreement, isCanonicalTime, LEDGER_COLUMN_KINDS } from './check.js';
+import { costAgreement, isCanonicalTimeBytes, LEDGER_COLUMN_KINDS } from './check.js';
 import { DEFAULT_ENVIRONMENT, LEDGER_COLUMNS, type LedgerLine, OMITTED_WHEN_DEFAULT } from './line.js';
 
 /**
- * The fields of a ledger line that reports need, read straight from the text without building the
- * line object (several times faster than `JSON.parse`). One instance is reused. The string fields are
- * located by the scan and cut out of the text only when read, so a report grouped by model never
- * allocates the session, user or tag strings of a line.
+ * Turns the bytes `bytes[from, to)` of a string's body (no escape in them) into the string: UTF-8, and
+ * `ascii` says when every byte is below 0x80 (then one byte is one character, which a runtime may decode
+ * faster). The Node reader passes Buffer's own decoders; the default is a `TextDecoder`.
+ */
+export type BytesDecoder = (bytes: Uint8Array, from: number, to: number, ascii: boolean) => string;
+
+// `ignoreBOM`: a string that starts with U+FEFF keeps it, as `JSON.parse` of the text keeps it.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+const decodeUtf8: BytesDecoder = (bytes, from, to) => utf8.decode(bytes.subarray(from, to));
+
+const encoder = new TextEncoder();
+
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * The fields of a ledger line that reports need, read straight from the line's bytes (UTF-8, as the
+ * ledger file holds them) without building the line object or decoding the text (several times faster
+ * than `JSON.parse`). One instance is reused. The string fields are located by the scan and turned into
+ * strings only when read, so a report grouped by model never makes the session, user or tag strings of a
+ * line; and a value read before (a model, a user, a day) is taken from a small memo of recent values by
+ * its bytes, not decoded again.
  */
 export class FastLine {
   /** Cost in pico-USD; NaN when the line has no cost (unpriced). */
@@ -20,16 +37,10 @@ export class FastLine {
   provided = Number.NaN;
   /** Usage per bucket in USAGE_BUCKETS order. */
   readonly usage = new Float64Array(USAGE_BUCKETS.length);
-  /** @internal The text the positions below point into. */
-  text = '';
-  /**
-   * @internal The text searched for {@link FastLine.backslashAt} and the first backslash at or after
-   * the last line start searched (`text.length` when none): kept across lines so that a block of
-   * lines is searched once, not once per line. Not reset with the line.
-   */
-  backslashText = '';
-  /** @internal See {@link FastLine.backslashText}. */
-  backslashAt = -1;
+  /** @internal The bytes the positions below point into (the reader's block, valid until its next block). */
+  bytes: Uint8Array = NO_BYTES;
+  /** @internal {@link FastLine.bytes} read four bytes at a time (see `keyAt`); set with them by {@link FastLine.use}. */
+  view: DataView<ArrayBufferLike> = new DataView(NO_BYTES.buffer);
   /**
    * @internal The number the scanner read last: its functions return the position after what they
    * read (or {@link DECLINE}), so a number's value travels here, on the line being read, rather than
@@ -41,9 +52,12 @@ export class FastLine {
   private readonly at = new Int32Array(FIELDS).fill(-1);
   private readonly until = new Int32Array(FIELDS);
   private readonly values: (string | null | undefined)[] = new Array(FIELDS).fill(undefined);
-  private readonly last: (string | undefined)[] = new Array(FIELDS).fill(undefined);
+  private readonly memos = Array.from({ length: FIELDS }, () => new ValueMemo());
   private tagList: string[] | undefined = undefined;
   private tagsAt = -1;
+
+  /** @param decode how string bytes become strings (see {@link BytesDecoder}). */
+  constructor(private readonly decode: BytesDecoder = decodeUtf8) {}
 
   /** `start_time` as written ('' when missing). */
   get startTime(): string {
@@ -51,6 +65,13 @@ export class FastLine {
   }
   set startTime(v: string) {
     this.values[F_START] = v;
+  }
+  /**
+   * The first ten characters of `start_time` (its date, for a time in the ledger's form): a report by day
+   * in UTC groups by this, which repeats line after line and is taken from the memo without a cut.
+   */
+  get startDate(): string {
+    return this.field(F_DATE) ?? '';
   }
   /** `status` as written ('' when missing). */
   get status(): string {
@@ -110,19 +131,20 @@ export class FastLine {
   }
   /** `tags` ([] when none). */
   get tags(): string[] {
-    if (this.tagList === undefined) this.tagList = this.tagsAt < 0 ? [] : readTagList(this.text, this.tagsAt);
+    if (this.tagList === undefined) this.tagList = this.tagsAt < 0 ? [] : this.readTags(this.tagsAt);
     return this.tagList;
   }
   set tags(v: string[]) {
     this.tagList = v;
   }
 
-  /** True when the line's status is `error` (without cutting the string out). */
+  /** True when the line's status is `word` (without making the string). */
   isStatus(word: 'error' | 'cached'): boolean {
     const v = this.values[F_STATUS];
     if (v !== undefined) return v === word;
+    // The scanner took the status only when it is `success`, `error` or `cached`: its length tells them apart.
     const a = this.at[F_STATUS]!;
-    return a >= 0 && this.until[F_STATUS]! - a - 1 === word.length && this.text.startsWith(word, a + 1);
+    return a >= 0 && this.until[F_STATUS]! - a - 1 === word.length;
   }
 
   /** Every field, read (for tests and debugging). */
@@ -164,6 +186,12 @@ export class FastLine {
     for (let i = 0; i < u.length; i++) u[i] = 0;
   }
 
+  /** @internal Scan lines of `bytes` from now on. */
+  use(bytes: Uint8Array): void {
+    this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
   /** @internal Where the scan found string field `f` (quotes at `a` and `b`). */
   locate(f: number, a: number, b: number): void {
     this.at[f] = a;
@@ -176,20 +204,23 @@ export class FastLine {
   }
 
   /**
-   * @internal Where `start_time` is, without cutting it out: the string holding it and its range, put in
-   * `r` (the block's text when the scan located it, a time the scanner checked to have no escape; else
-   * the value itself).
+   * @internal Where `start_time` is, without making the string: put in `r` as the range of the line's
+   * bytes (a time the scanner checked to be in the ledger's form, so one byte a character), or as the
+   * value itself when the line was read the JSON.parse way.
    */
   startRange(r: TextRange): void {
     const v = this.values[F_START];
     const a = this.at[F_START]!;
     if (v !== undefined || a < 0) {
       const st = v ?? '';
+      r.bytes = null;
+      r.view = null;
       r.text = st;
       r.from = 0;
       r.to = st.length;
     } else {
-      r.text = this.text;
+      r.bytes = this.bytes;
+      r.view = this.view;
       r.from = a + 1;
       r.to = this.until[F_START]!;
     }
@@ -204,17 +235,39 @@ export class FastLine {
     const v = this.values[f];
     if (v !== undefined) return v;
     const a = this.at[f]!;
-    let out: string | null = null;
-    if (a >= 0) {
-      // Group keys repeat from line to line: when the text equals the last value read for this
-      // field, that string is reused (no allocation, and its hash is already known to the group map).
-      const b = this.until[f]!;
-      const last = this.last[f];
-      out = last !== undefined && sameText(this.text, a + 1, b, last) ? last : cut(this.text, a, b);
-      this.last[f] = out;
-    }
+    const out = a < 0 ? null : this.memos[f]!.value(this, a + 1, this.until[f]!);
     this.values[f] = out;
     return out;
+  }
+
+  /** @internal The string whose body (between its quotes, escapes and all) is `bytes[a, b)`. */
+  stringAt(a: number, b: number): string {
+    const s = this.bytes;
+    let high = 0;
+    let escaped = false;
+    for (let i = a; i < b; i++) {
+      const c = s[i]!;
+      high |= c;
+      if (c === BACKSLASH) escaped = true;
+    }
+    const raw = this.decode(s, a, b, high < 0x80);
+    // The scanner checked the escapes (see `stringEnd`), so this parse does not throw.
+    return escaped ? (JSON.parse(`"${raw}"`) as string) : raw;
+  }
+
+  /** The strings of a tags array already checked by {@link scanTags}. */
+  private readTags(p: number): string[] {
+    const s = this.bytes;
+    const tags: string[] = [];
+    let i = ws(s, p + 1);
+    while (s[i] === QUOTE) {
+      const q = stringEnd(s, this.view, i);
+      if (q < 0) break;
+      tags.push(this.stringAt(i + 1, q));
+      i = ws(s, q + 1);
+      if (s[i] === COMMA) i = ws(s, i + 1);
+    }
+    return tags;
   }
 
   /** Cost in pico-USD, or null when unpriced. */
@@ -230,6 +283,7 @@ export class FastLine {
     const s = (v: unknown) => (typeof v === 'string' ? v : null);
     const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : Number.NaN);
     this.startTime = s(l.start_time) ?? '';
+    this.values[F_DATE] = this.startTime.slice(0, DATE_LENGTH);
     this.pico = n(l.cost_pico);
     this.totalCost = n(l.total_cost);
     this.status = s(l.status) ?? '';
@@ -254,40 +308,130 @@ export class FastLine {
   }
 }
 
+/** Values a {@link ValueMemo} keeps (a power of two: a slot is a hash of the bytes, masked). */
+const MEMO_SLOTS = 32;
+/** Longest value a memo keeps, in bytes (longer ones are decoded each time). */
+const MEMO_BYTES = 64;
+
 /**
- * @internal A range of a string, `text[from, to)`: a start time kept where it is in a block of lines (a
- * report's earliest and latest start are compared on every line and cut out once, at the end).
+ * The strings recently made of a field's bytes, by those bytes: a report's group keys (models, users,
+ * days) come back line after line, and comparing a few bytes is much cheaper than decoding them again
+ * and hashing the new string for the group table (a string kept here has its hash already). Equal bytes
+ * are always the same string (the decoding depends on nothing else), so a hit is exact.
+ */
+class ValueMemo {
+  private readonly bytes = new Uint8Array(MEMO_SLOTS * MEMO_BYTES);
+  private readonly view = new DataView(this.bytes.buffer);
+  private readonly lengths = new Int32Array(MEMO_SLOTS).fill(-1);
+  private readonly strings: string[] = new Array<string>(MEMO_SLOTS).fill('');
+
+  /** The string whose body is `line.bytes[a, b)`. */
+  value(line: FastLine, a: number, b: number): string {
+    const n = b - a;
+    if (n > MEMO_BYTES) return line.stringAt(a, b);
+    const s = line.bytes;
+    // The slot: the length and three of the bytes (values of one field mostly differ in one of them).
+    const slot = n === 0 ? 0 : (n * 31 + s[a]! * 7 + s[a + (n >> 1)]! * 3 + s[b - 1]!) & (MEMO_SLOTS - 1);
+    const kept = this.bytes;
+    const base = slot * MEMO_BYTES;
+    if (this.lengths[slot] === n) {
+      // Four bytes at a time, then the rest.
+      const view = line.view;
+      const keptView = this.view;
+      let i = 0;
+      while (i + 4 <= n && keptView.getUint32(base + i, true) === view.getUint32(a + i, true)) i += 4;
+      if (i + 4 > n) while (i < n && kept[base + i] === s[a + i]) i++;
+      if (i === n) return this.strings[slot]!;
+    }
+    const v = line.stringAt(a, b);
+    for (let i = 0; i < n; i++) kept[base + i] = s[a + i]!;
+    this.lengths[slot] = n;
+    this.strings[slot] = v;
+    return v;
+  }
+}
+
+/**
+ * @internal A range of text, `[from, to)` of a string or of bytes (one byte a character: the scanner gives
+ * the range of a time it checked to be in the ledger's form, which is ASCII): a report's earliest and latest
+ * start are compared on every line and turned into strings once, at the end.
  */
 export class TextRange {
+  /** The string, when `bytes` is null. */
   text = '';
+  /** The bytes, or null for a string. */
+  bytes: Uint8Array | null = null;
+  /** `bytes` read four at a time (set with them): ranges of bytes are compared and copied by words. */
+  view: DataView<ArrayBufferLike> | null = null;
   from = 0;
   to = 0;
+  /** Where {@link TextRange.copy} keeps bytes. */
+  private own: Uint8Array | null = null;
+  private ownView: DataView | null = null;
 
-  /** Take the range of `r`. */
+  /** Take the range of `r` (its bytes copied here: a reader's block is overwritten by its next one). */
   copy(r: TextRange): void {
-    this.text = r.text;
-    this.from = r.from;
-    this.to = r.to;
+    const src = r.view;
+    if (src === null) {
+      this.bytes = null;
+      this.view = null;
+      this.text = r.text;
+      this.from = r.from;
+      this.to = r.to;
+      return;
+    }
+    const n = r.to - r.from;
+    let own = this.own;
+    let view = this.ownView;
+    if (own === null || view === null || own.length < n) {
+      own = this.own = new Uint8Array(Math.max(n, TIME_LENGTH));
+      view = this.ownView = new DataView(own.buffer);
+    }
+    this.bytes = own;
+    this.view = view;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) view.setUint32(i, src.getUint32(r.from + i));
+    for (; i < n; i++) own[i] = r.bytes![r.from + i]!;
+    this.from = 0;
+    this.to = n;
   }
 
   /** The text of the range. */
   value(): string {
-    return this.text.slice(this.from, this.to);
+    const b = this.bytes;
+    if (b === null) return this.text.slice(this.from, this.to);
+    let out = '';
+    for (let i = this.from; i < this.to; i++) out += String.fromCharCode(b[i]!);
+    return out;
   }
 }
 
 /** @internal The texts of two ranges compared as `<` compares strings: negative, 0 or positive. */
 export function compareRanges(x: TextRange, y: TextRange): number {
-  const xt = x.text;
-  const yt = y.text;
+  const xv = x.view;
+  const yv = y.view;
   const xn = x.to - x.from;
   const yn = y.to - y.from;
   const n = Math.min(xn, yn);
-  for (let i = 0; i < n; i++) {
-    const d = xt.charCodeAt(x.from + i) - yt.charCodeAt(y.from + i);
+  let i = 0;
+  if (xv !== null && yv !== null) {
+    // Both bytes (every line the scanner read): four at a time, big-endian words ordering as their bytes do.
+    for (; i + 4 <= n; i += 4) {
+      const a = xv.getUint32(x.from + i);
+      const b = yv.getUint32(y.from + i);
+      if (a !== b) return a < b ? -1 : 1;
+    }
+  }
+  for (; i < n; i++) {
+    const d = codeAt(x, x.from + i) - codeAt(y, y.from + i);
     if (d !== 0) return d;
   }
   return xn - yn;
+}
+
+/** The character code at `i` of a range's text or bytes. */
+function codeAt(r: TextRange, i: number): number {
+  return r.bytes !== null ? r.bytes[i]! : r.text.charCodeAt(i);
 }
 
 // String fields of FastLine, by slot.
@@ -300,23 +444,11 @@ const F_USER = 5;
 const F_TENANT = 6;
 const F_NAME = 7;
 const F_ENV = 8;
-const FIELDS = 9;
-
-/** True when `t[a, b)` is the text of `s` and has no escape (so it stands for `s` itself). */
-function sameText(t: string, a: number, b: number, s: string): boolean {
-  if (b - a !== s.length) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = t.charCodeAt(a + i);
-    if (c !== s.charCodeAt(i) || c === BACKSLASH) return false;
-  }
-  return true;
-}
-
-/** The string between the quotes at `a` and `b` (JSON-unescaped when it has escapes). */
-function cut(t: string, a: number, b: number): string {
-  const raw = t.slice(a + 1, b);
-  return raw.indexOf('\\') < 0 ? raw : (JSON.parse(t.slice(a, b + 1)) as string);
-}
+/** The date of `start_time`: its first {@link DATE_LENGTH} characters. */
+const F_DATE = 9;
+const FIELDS = 10;
+/** Characters of a date, `YYYY-MM-DD`. */
+const DATE_LENGTH = 10;
 
 /** Langfuse usage key → index in USAGE_BUCKETS. */
 export const USAGE_INDEX: Readonly<Record<string, number>> = Object.fromEntries(
@@ -326,6 +458,8 @@ export const USAGE_INDEX: Readonly<Record<string, number>> = Object.fromEntries(
   ]),
 );
 
+const NL = 0x0a;
+const CR = 0x0d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const LBRACE = 0x7b;
@@ -334,6 +468,13 @@ const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+/** The first byte below which a string may not hold a byte as it is (JSON's control characters). */
+const SPACE = 0x20;
 
 /**
  * Returned instead of a position when the scanner meets something it does not handle: the line then
@@ -343,37 +484,42 @@ const COLON = 0x3a;
  */
 const DECLINE = -1;
 
-function ws(t: string, p: number): number {
-  for (;;) {
-    const c = t.charCodeAt(p);
-    if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) p++;
-    else return p;
-  }
-}
+/** The ASCII bytes of `text`, to compare in place. */
+const bytesOf = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+/** The little-endian 32-bit word of the four ASCII characters of `text` (compared with `getUint32(i, true)`). */
+const wordOf = (text: string) => new DataView(bytesOf(text).buffer).getUint32(0, true);
+const NULL_WORD = wordOf('null');
+const TRUE_WORD = wordOf('true');
+/** `false` as the word of its first four letters, then its `e`. */
+const FALS_WORD = wordOf('fals');
+const E = 0x65;
+// The statuses as words (read where they start and where they end, overlapping): their lengths differ.
+const SUCCESS_HEAD = wordOf('succ');
+const SUCCESS_TAIL = wordOf('cess');
+const ERROR_HEAD = wordOf('erro');
+const R = 0x72;
+const CACHED_HEAD = wordOf('cach');
+const CACHED_TAIL = wordOf('ched');
+const TOTAL = bytesOf('total');
+const INPUT_KEY = bytesOf('"input":"');
+const OUTPUT_KEY = bytesOf('"output":"');
 
-/** Index of the quote closing the string whose opening quote is at `p`, or DECLINE. */
-function stringEnd(t: string, p: number, end: number): number {
-  let q = t.indexOf('"', p + 1);
-  while (q > 0 && q < end) {
-    let b = 0;
-    for (let i = q - 1; t.charCodeAt(i) === BACKSLASH; i--) b++;
-    if ((b & 1) === 0) return q;
-    q = t.indexOf('"', q + 1);
-  }
-  return DECLINE;
+/** True when `s` holds the bytes of `w` at `p`. */
+function bytesAt(s: Uint8Array, p: number, w: Uint8Array): boolean {
+  for (let i = 0; i < w.length; i++) if (s[p + i] !== w[i]) return false;
+  return true;
 }
 
 /**
- * Position of the first backslash of `t` at or after `start` (`t.length` when none), remembered on
- * `f`: lines are scanned in order, so one search serves every line up to that backslash.
+ * Whitespace within a line: space, tab, carriage return. Not the newline: the scanner finds a line's end
+ * by reading it, and a newline always ends the line.
  */
-function nextBackslash(t: string, start: number, f: FastLine): number {
-  if (f.backslashText !== t || f.backslashAt < start) {
-    const i = t.indexOf('\\', start);
-    f.backslashText = t;
-    f.backslashAt = i < 0 ? t.length : i;
+function ws(s: Uint8Array, p: number): number {
+  for (;;) {
+    const c = s[p];
+    if (c === 0x20 || c === 0x09 || c === CR) p++;
+    else return p;
   }
-  return f.backslashAt;
 }
 
 /** JSON's one-character escapes after a backslash: `"`, `\\`, `/`, `b`, `f`, `n`, `r`, `t`. */
@@ -381,75 +527,116 @@ const SIMPLE_ESCAPES: ReadonlySet<number> = new Set([0x22, 0x5c, 0x2f, 0x62, 0x6
 /** `u` of a `\uXXXX` escape. */
 const UNICODE_ESCAPE = 0x75;
 
-const isHex = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+const isHex = (c: number | undefined) =>
+  c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
+
+/** Each byte of a 32-bit word: {@link stringEnd} tests four bytes at once against these. */
+const ONES = 0x01010101;
+const HIGH_BITS = 0x80808080 | 0;
+const QUOTES = 0x22222222;
+const BACKSLASHES = 0x5c5c5c5c;
+const SPACES = 0x20202020;
 
 /**
- * True when every escape in `t[a, b)` is one JSON accepts and no raw control character is there (what
- * `JSON.parse` of an escaped string would refuse). Only lines holding a backslash are checked.
+ * Index of the quote closing the string whose opening quote is at `p`, or DECLINE: on an escape JSON
+ * refuses, or a control character (which JSON.parse refuses inside a string; the newline ending the line
+ * is one, so the search never leaves the line). Escapes are checked here, once, so that the string made
+ * of them later (`JSON.parse` of its text) cannot fail. Four bytes at a time (`view`, over `s`) while none
+ * of them is a quote, a backslash or below 0x20 (a word has a zero byte when `(x - 0x01010101) & ~x &
+ * 0x80808080` is not 0, and one below 0x20 when the same with 0x20202020 is: never wrong when they say
+ * none), then byte by byte: a byte costs about as much to read as a word.
  */
-function escapesValid(t: string, a: number, b: number): boolean {
-  for (let i = a; i < b; i++) {
-    const c = t.charCodeAt(i);
-    if (c < 0x20) return false;
-    if (c !== BACKSLASH) continue;
-    const n = t.charCodeAt(i + 1);
-    if (SIMPLE_ESCAPES.has(n)) {
-      i++;
-    } else if (n === UNICODE_ESCAPE) {
-      for (let k = i + 2; k < i + 6; k++) if (k >= b || !isHex(t.charCodeAt(k))) return false;
-      i += 5;
-    } else {
-      return false;
-    }
+function stringEnd(s: Uint8Array, view: DataView, p: number): number {
+  let i = p + 1;
+  for (;;) {
+    i = specialByte(s, view, i);
+    const c = s[i];
+    if (c === QUOTE) return i;
+    if (c !== BACKSLASH) return DECLINE;
+    const n = s[i + 1];
+    if (n === UNICODE_ESCAPE) {
+      if (!isHex(s[i + 2]) || !isHex(s[i + 3]) || !isHex(s[i + 4]) || !isHex(s[i + 5])) return DECLINE;
+      i += 6;
+    } else if (n !== undefined && SIMPLE_ESCAPES.has(n)) i += 2;
+    else return DECLINE;
   }
-  return true;
 }
 
-/** True when `t[a, b)` holds a backslash (an escape). */
-function hasBackslash(t: string, a: number, b: number): boolean {
-  for (let i = a; i < b; i++) if (t.charCodeAt(i) === BACKSLASH) return true;
-  return false;
+/**
+ * Index of the first quote, backslash or byte below 0x20 at or after `i` (`s.length` when none): four bytes at
+ * a time while none is one (see {@link stringEnd}); in the word that has one, the lowest flagged byte is it
+ * (a byte is flagged wrongly only by a borrow from a flagged byte below it).
+ */
+function specialByte(s: Uint8Array, view: DataView, i: number): number {
+  const last = s.length - 4;
+  while (i <= last) {
+    const v = view.getUint32(i, true);
+    const q = v ^ QUOTES;
+    const b = v ^ BACKSLASHES;
+    const m = (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((v - SPACES) & ~v)) & HIGH_BITS;
+    if (m !== 0) return i + ((31 - Math.clz32(m & ((0 - m) | 0))) >> 3);
+    i += 4;
+  }
+  let c = s[i];
+  while (c !== undefined && c >= SPACE && c !== QUOTE && c !== BACKSLASH) c = s[++i];
+  return i;
 }
 
-const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+/**
+ * Index of the quote closing the key whose opening quote is at `p`, or DECLINE: on any escape (a key is
+ * matched by its bytes, which an escape would change) or a control character. Words as {@link stringEnd}.
+ */
+function keyEnd(s: Uint8Array, view: DataView, p: number): number {
+  const i = specialByte(s, view, p + 1);
+  return s[i] === QUOTE ? i : DECLINE;
+}
+
+const isDigit = (c: number | undefined) => c !== undefined && c >= ZERO && c <= NINE;
 
 /**
  * The end of a number at `p` in JSON's grammar, or DECLINE. With `amount`, only what the checker's amount
  * kinds accept without a conversion: a minus sign, or an exponent of three digits or more (which could
  * overflow to Infinity), declines the line (the checker then decides).
  */
-function numberEnd(t: string, p: number, amount: boolean): number {
+function numberEnd(s: Uint8Array, p: number, amount: boolean): number {
   let q = p;
-  if (t.charCodeAt(q) === 0x2d) {
+  if (s[q] === MINUS) {
     if (amount) return DECLINE;
     q++;
   }
-  const c = t.charCodeAt(q);
-  if (c === 0x30) q++;
-  else if (c >= 0x31 && c <= 0x39) while (isDigit(t.charCodeAt(q))) q++;
+  const c = s[q];
+  if (c === ZERO) q++;
+  else if (c !== undefined && c > ZERO && c <= NINE) while (isDigit(s[q])) q++;
   else return DECLINE;
-  if (t.charCodeAt(q) === 0x2e) {
+  if (s[q] === DOT) {
     q++;
-    if (!isDigit(t.charCodeAt(q))) return DECLINE;
-    while (isDigit(t.charCodeAt(q))) q++;
+    if (!isDigit(s[q])) return DECLINE;
+    while (isDigit(s[q])) q++;
   }
-  const e = t.charCodeAt(q);
+  const e = s[q];
   if (e === 0x65 || e === 0x45) {
     q++;
-    const sign = t.charCodeAt(q);
-    if (sign === 0x2b || sign === 0x2d) q++;
-    if (!isDigit(t.charCodeAt(q))) return DECLINE;
+    const sign = s[q];
+    if (sign === PLUS || sign === MINUS) q++;
+    if (!isDigit(s[q])) return DECLINE;
     const digits = q;
-    while (isDigit(t.charCodeAt(q))) q++;
+    while (isDigit(s[q])) q++;
     if (amount && q - digits > 2) return DECLINE;
   }
   return q;
 }
 
+/** The ASCII text of `s[a, b)` (a number's, for `Number()`). */
+function asciiText(s: Uint8Array, a: number, b: number): string {
+  let out = '';
+  for (let i = a; i < b; i++) out += String.fromCharCode(s[i]!);
+  return out;
+}
+
 /** A number at `p` in JSON's grammar, its value put in `f.num`; returns the position after it, or DECLINE. */
-function readNumber(t: string, p: number, f: FastLine): number {
-  const q = numberEnd(t, p, false);
-  if (q >= 0) f.num = Number(t.slice(p, q));
+function readNumber(s: Uint8Array, p: number, f: FastLine): number {
+  const q = numberEnd(s, p, false);
+  if (q >= 0) f.num = Number(asciiText(s, p, q));
   return q;
 }
 
@@ -457,8 +644,8 @@ function readNumber(t: string, p: number, f: FastLine): number {
  * A non-negative finite number at `p` (the checker's amount kinds), its value put in `f.num`; returns
  * the position after it, or DECLINE for anything else.
  */
-function readAmount(t: string, p: number, f: FastLine): number {
-  const q = readNumber(t, p, f);
+function readAmount(s: Uint8Array, p: number, f: FastLine): number {
+  const q = readNumber(s, p, f);
   return q >= 0 && f.num >= 0 && f.num !== Number.POSITIVE_INFINITY ? q : DECLINE;
 }
 
@@ -466,23 +653,53 @@ function readAmount(t: string, p: number, f: FastLine): number {
  * Skip a non-negative number at `p` without converting it (the value is not needed, only that the
  * checker would accept it); returns the position after it, or DECLINE (see {@link numberEnd}).
  */
-function skipAmount(t: string, p: number): number {
-  return numberEnd(t, p, true);
+function skipAmount(s: Uint8Array, p: number): number {
+  return numberEnd(s, p, true);
+}
+
+/** Digits of an amount in pico-USD after the point (`total_cost` to the pico). */
+const PICO_DIGITS = 12;
+const POW10 = Array.from({ length: PICO_DIGITS + 1 }, (_, i) => 10 ** i);
+/** Integer part of an amount read exactly in pico-USD: below it, the amount's pico value is below 2^53. */
+const MAX_PLAIN_USD = 9000;
+
+/**
+ * `total_cost` at `p` when written plainly (no sign or exponent, at most {@link PICO_DIGITS} decimals, below
+ * {@link MAX_PLAIN_USD}): its exact value in pico-USD (integer arithmetic below 2^53) put in `f.num`, and the
+ * position after it returned; DECLINE for any other form (which is then read with `Number()`). Reading it in
+ * place spares making a string of its digits on every line.
+ */
+function plainPico(s: Uint8Array, p: number, f: FastLine): number {
+  let q = p;
+  let int = 0;
+  for (let c = s[q]; c !== undefined && c >= ZERO && c <= NINE; c = s[++q]) int = int * 10 + c - ZERO;
+  if (q === p || (s[p] === ZERO && q - p > 1) || int >= MAX_PLAIN_USD) return DECLINE;
+  let frac = 0;
+  let digits = 0;
+  if (s[q] === DOT) {
+    const first = ++q;
+    for (let c = s[q]; c !== undefined && c >= ZERO && c <= NINE; c = s[++q]) frac = frac * 10 + c - ZERO;
+    digits = q - first;
+    if (digits === 0 || digits > PICO_DIGITS) return DECLINE;
+  }
+  const e = s[q];
+  if (e === 0x65 || e === 0x45) return DECLINE;
+  f.num = int * 1e12 + frac * POW10[PICO_DIGITS - digits]!;
+  return q;
 }
 
 /** A flat object of non-negative amounts at `p`, checked and skipped; returns the position after it. */
-function skipAmountMap(t: string, p: number, end: number): number {
-  if (t.charCodeAt(p) !== LBRACE) return DECLINE;
+function skipAmountMap(s: Uint8Array, view: DataView, p: number): number {
+  if (s[p] !== LBRACE) return DECLINE;
   let i = p + 1;
-  if (t.charCodeAt(i) === RBRACE) return i + 1;
+  if (s[i] === RBRACE) return i + 1;
   for (;;) {
-    if (t.charCodeAt(i) !== QUOTE) return DECLINE;
-    // A key with an escaped quote fails the colon test and takes the slow path.
-    i = t.indexOf('"', i + 1) + 1;
-    if (i <= 0 || i >= end || t.charCodeAt(i) !== COLON) return DECLINE;
-    i = skipAmount(t, i + 1);
+    if (s[i] !== QUOTE) return DECLINE;
+    i = keyEnd(s, view, i) + 1;
+    if (i <= 0 || s[i] !== COLON) return DECLINE;
+    i = skipAmount(s, i + 1);
     if (i < 0) return DECLINE;
-    const d = t.charCodeAt(i);
+    const d = s[i];
     if (d === COMMA) i++;
     else if (d === RBRACE) return i + 1;
     else return DECLINE;
@@ -494,23 +711,23 @@ function skipAmountMap(t: string, p: number, end: number): number {
  * `total`, if any, goes to `f.provided`. A key with an escape declines (the slow path unescapes it).
  * Returns the position after the object.
  */
-function readProvided(t: string, p: number, end: number, f: FastLine): number {
-  if (t.charCodeAt(p) !== LBRACE) return DECLINE;
-  let i = ws(t, p + 1);
-  if (t.charCodeAt(i) === RBRACE) return i + 1;
+function readProvided(s: Uint8Array, p: number, f: FastLine): number {
+  if (s[p] !== LBRACE) return DECLINE;
+  let i = ws(s, p + 1);
+  if (s[i] === RBRACE) return i + 1;
   for (;;) {
-    if (t.charCodeAt(i) !== QUOTE) return DECLINE;
-    const q = stringEnd(t, i, end);
-    if (q < 0 || hasBackslash(t, i + 1, q)) return DECLINE;
-    const isTotal = q - i === 6 && t.startsWith('total', i + 1);
-    i = ws(t, q + 1);
-    if (t.charCodeAt(i) !== COLON) return DECLINE;
-    i = readAmount(t, ws(t, i + 1), f);
+    if (s[i] !== QUOTE) return DECLINE;
+    const q = keyEnd(s, f.view, i);
+    if (q < 0) return DECLINE;
+    const isTotal = q - i === 6 && bytesAt(s, i + 1, TOTAL);
+    i = ws(s, q + 1);
+    if (s[i] !== COLON) return DECLINE;
+    i = readAmount(s, ws(s, i + 1), f);
     if (i < 0) return DECLINE;
     if (isTotal) f.provided = f.num;
-    i = ws(t, i);
-    const d = t.charCodeAt(i);
-    if (d === COMMA) i = ws(t, i + 1);
+    i = ws(s, i);
+    const d = s[i];
+    if (d === COMMA) i = ws(s, i + 1);
     else if (d === RBRACE) return i + 1;
     else return DECLINE;
   }
@@ -560,31 +777,38 @@ const KINDS = Int32Array.from(COLUMNS, ([, kind]) => kind);
 const OPTIONAL = COLUMNS.map(([k]) => k in OMITTED_WHEN_DEFAULT);
 
 /**
- * True when the text at `p` is the key of column `k`. Five characters are compared — the quote, the
- * first letter, the last letter and the closing `":` (which pins the length) — and that tells every
- * column key (and the optional `input`/`output` text keys) from every other; a test checks this.
- * `startsWith` on the large block string was most of the scan time.
+ * True when the bytes at `p` are the key `"name":` of column `k`: all of them compared, four at a time
+ * (little-endian words, the last four read where they end, overlapping the word before; every key is at
+ * least four bytes). All, not a few telling bytes: a key that matched only at those could run over the
+ * line's newline into the next line, and the scanner finds the line's end by not passing a newline.
  */
-function keyAt(t: string, p: number, k: number): boolean {
+function keyAt(s: Uint8Array, view: DataView, p: number, k: number): boolean {
   const n = KEY_LENGTH[k]!;
-  return (
-    t.charCodeAt(p + 1) === KEY_FIRST[k] &&
-    t.charCodeAt(p + n - 3) === KEY_LAST[k] &&
-    t.charCodeAt(p + n - 1) === COLON &&
-    t.charCodeAt(p + n - 2) === QUOTE &&
-    t.charCodeAt(p) === QUOTE
-  );
+  // A key past the bytes' end has no colon there (undefined), so the words read below are inside them.
+  if (s[p + n - 1] !== COLON) return false;
+  const words = KEY_WORDS[k]!;
+  const whole = words.length - 1;
+  for (let w = 0; w < whole; w++) if (view.getUint32(p + w * 4, true) !== words[w]) return false;
+  return view.getUint32(p + n - 4, true) === words[whole];
 }
 const KEY_LENGTH = Int32Array.from(KEYS, (k) => k.length);
-const KEY_FIRST = Int32Array.from(KEYS, (k) => k.charCodeAt(1));
-const KEY_LAST = Int32Array.from(KEYS, (k) => k.charCodeAt(k.length - 3));
+/** Each key as little-endian 32-bit words: its whole words but the last, then its last four bytes. */
+const KEY_WORDS = KEYS.map((key) => {
+  const b = bytesOf(key);
+  const view = new DataView(b.buffer);
+  const whole = Math.ceil(b.length / 4) - 1;
+  return Uint32Array.from({ length: whole + 1 }, (_, w) =>
+    view.getUint32(w < whole ? w * 4 : b.length - 4, true),
+  );
+});
 
 /** @internal For the test that keeps {@link keyAt} unambiguous: the scanned column keys. */
 export const SCANNED_KEYS: readonly string[] = KEYS;
 
 /** @internal {@link keyAt} for tests. */
 export function keyMatches(text: string, k: number): boolean {
-  return keyAt(text, 0, k);
+  const s = encoder.encode(text);
+  return keyAt(s, new DataView(s.buffer), 0, k);
 }
 // Column indexes as literal constants (a switch on them compiles to a jump table).
 const C_NAME = 5;
@@ -622,83 +846,98 @@ for (const [c, name] of [
   if (COLUMNS[c]![0] !== name) throw new Error(`fast-line: column ${name} is not at ${c}`);
 }
 
+/** True when `null` is at `p` (one word; the bytes' end is not within four bytes of a value's start on a line). */
+const isNull = (s: Uint8Array, view: DataView, p: number) =>
+  p <= s.length - 4 && view.getUint32(p, true) === NULL_WORD;
+
 /**
  * Check and skip the value at `p` of the given kind; returns the position after it, or DECLINE on a
  * value the checker might not accept. `f` holds the numbers read on the way (nothing is stored in it).
  */
-function skipKind(t: string, p: number, end: number, kind: number, f: FastLine): number {
-  const c = t.charCodeAt(p);
+function skipKind(s: Uint8Array, p: number, kind: number, f: FastLine): number {
+  const c = s[p];
   switch (kind) {
     case K_ID:
     case K_STRING:
     case K_STRING_OR_NULL:
     case K_STATUS: {
       if (c === QUOTE) {
-        const q = stringEnd(t, p, end);
+        const q = stringEnd(s, f.view, p);
         if (q < 0) return DECLINE;
         if (kind === K_ID && q === p + 1) return DECLINE;
-        if (kind === K_STATUS && !isStatusAt(t, p + 1, q)) return DECLINE;
+        if (kind === K_STATUS && !isStatusAt(s, f.view, p + 1, q)) return DECLINE;
         return q + 1;
       }
-      if (kind === K_STRING_OR_NULL && c === 0x6e && t.startsWith('null', p)) return p + 4;
+      if (kind === K_STRING_OR_NULL && isNull(s, f.view, p)) return p + 4;
       return DECLINE;
     }
     case K_TIME:
-      return timeEnd(t, p, end, null, 0);
+      return timeEnd(s, p, null, 0);
     case K_USD_OR_NULL:
     case K_MS:
-      if (kind !== K_MS && c === 0x6e && t.startsWith('null', p)) return p + 4;
-      return skipAmount(t, p);
+      if (kind !== K_MS && isNull(s, f.view, p)) return p + 4;
+      return skipAmount(s, p);
     case K_PICO_OR_NULL: {
-      if (c === 0x6e && t.startsWith('null', p)) return p + 4;
-      const q = readAmount(t, p, f);
+      if (isNull(s, f.view, p)) return p + 4;
+      const q = readAmount(s, p, f);
       return q >= 0 && Number.isSafeInteger(f.num) ? q : DECLINE;
     }
-    case K_BOOL:
-      if (c === 0x74 && t.startsWith('true', p)) return p + 4;
-      if (c === 0x66 && t.startsWith('false', p)) return p + 5;
+    case K_BOOL: {
+      if (p > s.length - 4) return DECLINE;
+      const w = f.view.getUint32(p, true);
+      if (w === TRUE_WORD) return p + 4;
+      if (w === FALS_WORD && s[p + 4] === E) return p + 5;
       return DECLINE;
+    }
     case K_USD_MAP:
-      return skipAmountMap(t, p, end);
+      return skipAmountMap(s, f.view, p);
     case K_TOKENS:
-      return readUsage(t, p, end, f, false);
+      return readUsage(s, p, f, false);
     case K_STRINGS:
-      return scanTags(t, p, end, null);
+      return scanTags(s, f.view, p, null);
     case K_METADATA:
-      return scanStringMap(t, p, end);
+      return scanStringMap(s, f.view, p);
     default:
       return DECLINE;
   }
 }
 
-/** True when `t[a, b)` is `success`, `error` or `cached`. */
-function isStatusAt(t: string, a: number, b: number): boolean {
-  const n = b - a;
-  return (
-    (n === 7 && t.startsWith('success', a)) ||
-    (n === 5 && t.startsWith('error', a)) ||
-    (n === 6 && t.startsWith('cached', a))
-  );
+/**
+ * True when `s[a, b)` (a string's body, its closing quote at `b`) is `success`, `error` or `cached`: their
+ * lengths tell which one to compare, a word or two.
+ */
+function isStatusAt(s: Uint8Array, view: DataView, a: number, b: number): boolean {
+  switch (b - a) {
+    case 7:
+      return view.getUint32(a, true) === SUCCESS_HEAD && view.getUint32(a + 3, true) === SUCCESS_TAIL;
+    case 5:
+      return view.getUint32(a, true) === ERROR_HEAD && s[a + 4] === R;
+    case 6:
+      return view.getUint32(a, true) === CACHED_HEAD && view.getUint32(a + 2, true) === CACHED_TAIL;
+    default:
+      return false;
+  }
 }
 
 /** An object of string values at `p` (metadata); returns the position after it, or DECLINE. */
-function scanStringMap(t: string, p: number, end: number): number {
-  if (t.charCodeAt(p) !== LBRACE) return DECLINE;
-  if (t.charCodeAt(p + 1) === RBRACE) return p + 2;
-  return scanStringPairs(t, p + 1, end);
+function scanStringMap(s: Uint8Array, view: DataView, p: number): number {
+  if (s[p] !== LBRACE) return DECLINE;
+  if (s[p + 1] === RBRACE) return p + 2;
+  return scanStringPairs(s, view, p + 1);
 }
 
 /**
  * The stored text columns after the last column: `"input":"…"` and/or `"output":"…"` up to the closing
  * brace; returns the position after it. Any other key (a column out of its place) declines the line.
  */
-function scanTextColumns(t: string, i: number, end: number): number {
+function scanTextColumns(s: Uint8Array, view: DataView, i: number): number {
   for (;;) {
-    if (!t.startsWith('"input":"', i) && !t.startsWith('"output":"', i)) return DECLINE;
-    const q = stringEnd(t, t.indexOf(':', i) + 1, end);
+    const key = bytesAt(s, i, INPUT_KEY) ? INPUT_KEY : bytesAt(s, i, OUTPUT_KEY) ? OUTPUT_KEY : null;
+    if (key === null) return DECLINE;
+    const q = stringEnd(s, view, i + key.length - 1);
     if (q < 0) return DECLINE;
     i = q + 1;
-    const d = t.charCodeAt(i);
+    const d = s[i];
     if (d === COMMA) i++;
     else if (d === RBRACE) return i + 1;
     else return DECLINE;
@@ -706,17 +945,17 @@ function scanTextColumns(t: string, i: number, end: number): number {
 }
 
 /** `"key":"value"` pairs from `i` (a quote) to the closing brace; returns the position after it, or DECLINE. */
-function scanStringPairs(t: string, i: number, end: number): number {
+function scanStringPairs(s: Uint8Array, view: DataView, i: number): number {
   for (;;) {
-    if (t.charCodeAt(i) !== QUOTE) return DECLINE;
-    const k = stringEnd(t, i, end);
+    if (s[i] !== QUOTE) return DECLINE;
+    const k = stringEnd(s, view, i);
     if (k < 0) return DECLINE;
     i = k + 1;
-    if (t.charCodeAt(i) !== COLON || t.charCodeAt(i + 1) !== QUOTE) return DECLINE;
-    const v = stringEnd(t, i + 1, end);
+    if (s[i] !== COLON || s[i + 1] !== QUOTE) return DECLINE;
+    const v = stringEnd(s, view, i + 1);
     if (v < 0) return DECLINE;
     i = v + 1;
-    const d = t.charCodeAt(i);
+    const d = s[i];
     if (d === COMMA) i++;
     else if (d === RBRACE) return i + 1;
     else return DECLINE;
@@ -728,188 +967,212 @@ function scanStringPairs(t: string, i: number, end: number): number {
  * its value put in `f.num` (NaN when there are no digits at all); returns the position after it, or
  * DECLINE (a leading zero). Callers check `f.num` with `Number.isSafeInteger`.
  */
-function readInt(t: string, p: number, f: FastLine): number {
+function readInt(s: Uint8Array, p: number, f: FastLine): number {
   let v = 0;
   let q = p;
-  for (;;) {
-    const c = t.charCodeAt(q);
-    if (c >= 0x30 && c <= 0x39) {
-      v = v * 10 + (c - 0x30);
-      q++;
-    } else break;
-  }
+  for (let c = s[q]; c !== undefined && c >= ZERO && c <= NINE; c = s[++q]) v = v * 10 + (c - ZERO);
   if (q === p) {
     f.num = Number.NaN;
     return q;
   }
-  if (q > p + 1 && t.charCodeAt(p) === 0x30) return DECLINE;
-  const c = t.charCodeAt(q);
+  if (q > p + 1 && s[p] === ZERO) return DECLINE;
+  const c = s[q];
   // A decimal or exponent: let Number() read it.
-  if (c === 0x2e || c === 0x65 || c === 0x45) return readNumber(t, p, f);
+  if (c === DOT || c === 0x65 || c === 0x45) return readNumber(s, p, f);
   f.num = v;
   return q;
 }
 
 /**
- * Read the fields reports need from the ledger line in `t[start, end)` into `f`, walking the columns
- * in the order `toLedgerLine` writes them (compact JSON, columns at their default possibly left out):
- * each key is checked in place (see `keyAt`) and values are skipped by kind, which is several times
- * cheaper than `JSON.parse`. All the scan's state lives in its arguments and locals (and in `f`): two
- * scans into two `FastLine`s never share anything.
- * Returns false for any line of another shape (another key order, whitespace, a torn write); the
- * caller then falls back to `JSON.parse`, so correctness never depends on the fast path.
+ * @internal {@link scanLine} on a line given as text (for tests): true when the scanner takes it.
  */
-export function scanLine(t: string, start: number, end: number, f: FastLine): boolean {
+export function scanText(text: string, f: FastLine): boolean {
+  const s = encoder.encode(`${text}\n`);
+  return scanLine(s, 0, f) === s.length - 1;
+}
+
+/**
+ * Read the fields reports need from the ledger line starting at `start` of `s` (UTF-8 bytes, the line
+ * ended by a newline) into `f`, walking the columns in the order `toLedgerLine` writes them (compact JSON,
+ * columns at their default possibly left out): each key is checked in place (see `keyAt`) and values are
+ * skipped by kind, byte by byte, which is several times cheaper than decoding the text and `JSON.parse`.
+ * All the scan's state lives in its arguments and locals (and in `f`): two scans into two `FastLine`s
+ * never share anything.
+ * Returns the index of the line's newline (the line's end is found by reading it: no value the scanner
+ * takes holds a newline, so it never reads past one), or DECLINE for any line of another shape (another
+ * key order, whitespace, a torn write), which the caller then reads with `JSON.parse`, so correctness never
+ * depends on the fast path.
+ */
+export function scanLine(s: Uint8Array, start: number, f: FastLine): number {
   f.reset();
-  f.text = t;
-  while (end > start && t.charCodeAt(end - 1) === 0x0d) end--;
-  if (t.charCodeAt(start) !== LBRACE || t.charCodeAt(end - 1) !== RBRACE) return false;
-  // The getters unescape strings lazily and would meet a bad escape (`"a\x"`) only when the field
-  // is read, and throw there: a line with a backslash has its escapes checked first, and a bad one
-  // takes the JSON.parse path, which rejects the line.
-  if (nextBackslash(t, start, f) < end && !escapesValid(t, start, end)) return false;
+  if (f.bytes !== s) f.use(s);
+  const view = f.view;
+  if (s[start] !== LBRACE) return DECLINE;
+  // total_cost: where it is, and its exact pico value when written plainly (-1: read with Number()).
+  let totalAt = -1;
+  let totalEnd = -1;
+  let totalPico = -1;
   let total = Number.NaN;
   let p = start + 1;
   let k = 0;
   for (;;) {
     if (k > 0) {
-      const c = t.charCodeAt(p);
+      const c = s[p];
       // Optional text columns may follow the last one; the line must close where it ends.
       if (c === RBRACE || k === KEYS.length) break;
-      if (c !== COMMA) return false;
+      if (c !== COMMA) return DECLINE;
       p++;
     }
     // The key at p names column k, or a later one when the columns between were left out at
     // their default; any other key (another order, another set of columns) takes the JSON.parse path.
-    while (!keyAt(t, p, k)) {
-      if (!OPTIONAL[k]) return false;
-      if (++k === KEYS.length) return false;
+    while (!keyAt(s, view, p, k)) {
+      if (!OPTIONAL[k]) return DECLINE;
+      if (++k === KEYS.length) return DECLINE;
     }
     p += KEY_LENGTH[k]!;
     switch (k) {
       case C_NAME:
-        p = locateString(t, p, end, f, F_NAME, K_STRING_OR_NULL);
+        p = locateString(s, p, f, F_NAME, K_STRING_OR_NULL);
         break;
       case C_ENVIRONMENT:
-        p = locateString(t, p, end, f, F_ENV, K_STRING_OR_NULL);
+        p = locateString(s, p, f, F_ENV, K_STRING_OR_NULL);
         break;
       case C_START_TIME:
-        p = locateString(t, p, end, f, F_START, K_TIME);
+        p = timeEnd(s, p, f, F_START);
+        if (p >= 0) f.locate(F_DATE, p - TIME_LENGTH - 2, p - TIME_LENGTH + DATE_LENGTH - 1);
         break;
       case C_PROVIDED_MODEL_NAME:
-        p = locateString(t, p, end, f, F_MODEL, K_STRING_OR_NULL);
+        p = locateString(s, p, f, F_MODEL, K_STRING_OR_NULL);
         break;
       case C_USAGE_DETAILS:
-        p = readUsage(t, p, end, f, true);
+        p = readUsage(s, p, f, true);
         break;
       case C_PROVIDED_COST_DETAILS:
-        p = readProvided(t, p, end, f);
+        p = readProvided(s, p, f);
         break;
       case C_TOTAL_COST:
-        if (t.charCodeAt(p) === 0x6e) p = skipKind(t, p, end, K_USD_OR_NULL, f);
+        if (s[p] === 0x6e) p = skipKind(s, p, K_USD_OR_NULL, f);
         else {
-          p = readAmount(t, p, f);
-          total = f.num;
+          const q = plainPico(s, p, f);
+          if (q >= 0) {
+            totalAt = p;
+            totalEnd = q;
+            totalPico = f.num;
+            p = q;
+          } else {
+            p = readAmount(s, p, f);
+            total = f.num;
+          }
         }
         break;
       case C_COST_PICO:
-        if (t.charCodeAt(p) === 0x6e) p = skipKind(t, p, end, K_PICO_OR_NULL, f);
+        if (s[p] === 0x6e) p = skipKind(s, p, K_PICO_OR_NULL, f);
         else {
-          p = readInt(t, p, f);
-          if (!Number.isSafeInteger(f.num)) return false;
+          p = readInt(s, p, f);
+          if (!Number.isSafeInteger(f.num)) return DECLINE;
           f.pico = f.num;
         }
         break;
       case C_SESSION_ID:
-        p = locateString(t, p, end, f, F_SESSION, K_STRING_OR_NULL);
+        p = locateString(s, p, f, F_SESSION, K_STRING_OR_NULL);
         break;
       case C_USER_ID:
-        p = locateString(t, p, end, f, F_USER, K_STRING_OR_NULL);
+        p = locateString(s, p, f, F_USER, K_STRING_OR_NULL);
         break;
       case C_TENANT_ID:
-        p = locateString(t, p, end, f, F_TENANT, K_STRING_OR_NULL);
+        p = locateString(s, p, f, F_TENANT, K_STRING_OR_NULL);
         break;
       case C_TAGS:
-        p = scanTags(t, p, end, f);
+        p = scanTags(s, view, p, f);
         break;
       case C_PROVIDER:
-        p = locateString(t, p, end, f, F_PROVIDER, K_STRING_OR_NULL);
+        p = locateString(s, p, f, F_PROVIDER, K_STRING_OR_NULL);
         break;
       case C_ESTIMATED:
-        f.estimated = t.startsWith('true', p);
-        p = skipKind(t, p, end, K_BOOL, f);
+        f.estimated = s[p] === 0x74;
+        p = skipKind(s, p, K_BOOL, f);
         break;
       case C_STATUS:
-        p = locateString(t, p, end, f, F_STATUS, K_STATUS);
+        p = locateString(s, p, f, F_STATUS, K_STATUS);
         break;
       default:
-        p = skipKind(t, p, end, KINDS[k]!, f);
+        p = skipKind(s, p, KINDS[k]!, f);
     }
-    if (p < 0) return false;
+    if (p < 0) return DECLINE;
     k++;
   }
   // Every column after the last one read must be one a writer may leave out.
-  for (; k < KEYS.length; k++) if (!OPTIONAL[k]) return false;
-  const c = t.charCodeAt(p);
-  if (c === COMMA) {
-    // Stored prompt/completion text after the columns: string values only, up to the closing brace.
-    if (scanTextColumns(t, p + 1, end) !== end) return false;
-  } else if (c !== RBRACE || p !== end - 1) return false;
+  for (; k < KEYS.length; k++) if (!OPTIONAL[k]) return DECLINE;
+  // Stored prompt/completion text after the columns: string values only, up to the closing brace.
+  if (s[p] === COMMA) p = scanTextColumns(s, view, p + 1);
+  else if (s[p] === RBRACE) p++;
+  else return DECLINE;
+  if (p < 0) return DECLINE;
+  // The line ends here: carriage returns (a CRLF file), then its newline.
+  while (s[p] === CR) p++;
+  if (s[p] !== NL) return DECLINE;
+  if (totalAt >= 0) {
+    if (Number.isNaN(f.pico)) f.totalCost = Number(asciiText(s, totalAt, totalEnd));
+    // total_cost and cost_pico must agree (`costAgreement`): read exactly, the difference is within half
+    // the check's tolerance, so the check's double arithmetic (a relative error near 2^-52 on a value below
+    // 2^53) agrees too (as in the dashboards' Native writer); anything else is checked the checker's way.
+    else if (Math.abs(totalPico - f.pico) > Math.max(1, f.pico * 1e-9) / 2) {
+      total = Number(asciiText(s, totalAt, totalEnd));
+    }
+  }
   if (!Number.isNaN(total)) {
-    if (!Number.isNaN(f.pico) && costAgreement(total, f.pico) !== null) return false;
+    if (!Number.isNaN(f.pico) && costAgreement(total, f.pico) !== null) return DECLINE;
     if (Number.isNaN(f.pico)) f.totalCost = total;
   }
-  return f.hasStart();
+  return f.hasStart() ? p : DECLINE;
 }
 
 /** Usage keys by length, with their bucket index: matched in place, no key string cut out. */
-const USAGE_KEYS_BY_LENGTH: [Uint16Array, number][][] = [];
+const USAGE_KEYS_BY_LENGTH: [Uint8Array, number][][] = [];
 for (const [key, index] of Object.entries(USAGE_INDEX)) {
-  (USAGE_KEYS_BY_LENGTH[key.length] ??= []).push([Uint16Array.from(key, (c) => c.charCodeAt(0)), index]);
+  (USAGE_KEYS_BY_LENGTH[key.length] ??= []).push([bytesOf(key), index]);
 }
 
 /** Usage buckets come tokens first (the bucket table's order), so an index below this is a token count. */
 const TOKEN_BUCKET_COUNT = TOKEN_BUCKETS.length;
 
-/** The bucket index of the usage key in `t[a, b)`, or undefined (`total`, unknown keys). */
-function usageIndexAt(t: string, a: number, b: number): number | undefined {
+/** The bucket index of the usage key in `s[a, b)`, or undefined (`total`, unknown keys). */
+function usageIndexAt(s: Uint8Array, a: number, b: number): number | undefined {
   const list = USAGE_KEYS_BY_LENGTH[b - a];
   if (list === undefined) return undefined;
-  next: for (const [codes, index] of list) {
-    for (let i = 0; i < codes.length; i++) if (t.charCodeAt(a + i) !== codes[i]) continue next;
-    return index;
-  }
+  for (const [key, index] of list) if (bytesAt(s, a, key)) return index;
   return undefined;
 }
 
 /**
  * `usage_details`: a flat object of token counts, added to `f.usage` when `add`. Counts must be
  * non-negative integers and `total` the sum of the others (the checker's `tokens` kind), else
- * declined. Returns the position after the object, or DECLINE.
+ * declined; so is a key with an escape (matched by its bytes, it could name a bucket unseen). Returns the
+ * position after the object, or DECLINE.
  */
-function readUsage(t: string, p: number, end: number, f: FastLine, add: boolean): number {
-  if (t.charCodeAt(p) !== LBRACE) return DECLINE;
+function readUsage(s: Uint8Array, p: number, f: FastLine, add: boolean): number {
+  if (s[p] !== LBRACE) return DECLINE;
   let i = p + 1;
-  if (t.charCodeAt(i) === RBRACE) return i + 1;
+  if (s[i] === RBRACE) return i + 1;
   let sum = 0;
   let total = -1;
   for (;;) {
-    if (t.charCodeAt(i) !== QUOTE) return DECLINE;
-    const q = t.indexOf('"', i + 1);
-    if (q < 0 || q >= end || t.charCodeAt(q + 1) !== COLON) return DECLINE;
-    const after = readInt(t, q + 2, f);
+    if (s[i] !== QUOTE) return DECLINE;
+    const q = keyEnd(s, f.view, i);
+    if (q < 0 || s[q + 1] !== COLON) return DECLINE;
+    const after = readInt(s, q + 2, f);
     const v = f.num;
     if (after < 0 || !Number.isSafeInteger(v)) return DECLINE;
-    if (q - i === 6 && t.startsWith('total', i + 1)) total = v;
+    if (q - i === 6 && bytesAt(s, i + 1, TOTAL)) total = v;
     else if (v > 0) {
       // A zero adds nothing either way, so only a count needs its bucket: `total` counts tokens
       // only, and units after the token buckets (audio seconds, …) are outside it.
-      const idx = usageIndexAt(t, i + 1, q);
+      const idx = usageIndexAt(s, i + 1, q);
       if (idx === undefined || idx < TOKEN_BUCKET_COUNT) sum += v;
       if (add && idx !== undefined) f.usage[idx] = f.usage[idx]! + v;
     }
     i = after;
-    const d = t.charCodeAt(i);
+    const d = s[i];
     if (d === COMMA) i++;
     else if (d === RBRACE) {
       if (total >= 0 && total !== sum) return DECLINE;
@@ -922,17 +1185,16 @@ function readUsage(t: string, p: number, end: number, f: FastLine, add: boolean)
  * A string (or, for {@link K_STRING_OR_NULL}, null) at `p` that passes the checks of its kind, located
  * for `f`'s field `field`; returns the position after it, or DECLINE.
  */
-function locateString(t: string, p: number, end: number, f: FastLine, field: number, kind: number): number {
-  if (kind === K_TIME) return timeEnd(t, p, end, f, field);
-  const c = t.charCodeAt(p);
+function locateString(s: Uint8Array, p: number, f: FastLine, field: number, kind: number): number {
+  const c = s[p];
   if (c === QUOTE) {
-    const q = stringEnd(t, p, end);
+    const q = stringEnd(s, f.view, p);
     if (q < 0) return DECLINE;
-    if (kind === K_STATUS && !isStatusAt(t, p + 1, q)) return DECLINE;
+    if (kind === K_STATUS && !isStatusAt(s, f.view, p + 1, q)) return DECLINE;
     f.locate(field, p, q);
     return q + 1;
   }
-  if (kind === K_STRING_OR_NULL && c === 0x6e && t.startsWith('null', p)) return p + 4;
+  if (kind === K_STRING_OR_NULL && isNull(s, f.view, p)) return p + 4;
   return DECLINE;
 }
 
@@ -941,47 +1203,31 @@ const TIME_LENGTH = 24;
 
 /**
  * A {@link K_TIME} string at `p` (the ledger's one form, which holds no quote or backslash): its closing
- * quote must be {@link TIME_LENGTH} characters on, so it is looked at there, not searched for (what the
+ * quote must be {@link TIME_LENGTH} bytes on, so it is looked at there, not searched for (what the
  * search would find for a valid time, and a line declined either way otherwise). Located for `f`'s field
  * `field` when `f` is given; returns the position after it, or DECLINE.
  */
-function timeEnd(t: string, p: number, end: number, f: FastLine | null, field: number): number {
+function timeEnd(s: Uint8Array, p: number, f: FastLine | null, field: number): number {
   const q = p + 1 + TIME_LENGTH;
-  if (t.charCodeAt(p) !== QUOTE || q >= end || t.charCodeAt(q) !== QUOTE || !isCanonicalTime(t, p + 1, q)) {
-    return DECLINE;
-  }
+  if (s[p] !== QUOTE || s[q] !== QUOTE || !isCanonicalTimeBytes(s, p + 1, q)) return DECLINE;
   f?.locate(field, p, q);
   return q + 1;
 }
 
 /** Check the tags array at `p` (strings only, else DECLINE) and locate it for `f`; returns the position after it. */
-function scanTags(t: string, p: number, end: number, f: FastLine | null): number {
-  if (t.charCodeAt(p) !== LBRACKET) return DECLINE;
-  let i = ws(t, p + 1);
-  if (t.charCodeAt(i) === RBRACKET) return i + 1;
+function scanTags(s: Uint8Array, view: DataView, p: number, f: FastLine | null): number {
+  if (s[p] !== LBRACKET) return DECLINE;
+  let i = ws(s, p + 1);
+  if (s[i] === RBRACKET) return i + 1;
   f?.locateTags(p);
   for (;;) {
-    if (t.charCodeAt(i) !== QUOTE) return DECLINE;
-    const q = stringEnd(t, i, end);
+    if (s[i] !== QUOTE) return DECLINE;
+    const q = stringEnd(s, view, i);
     if (q < 0) return DECLINE;
-    i = ws(t, q + 1);
-    const d = t.charCodeAt(i);
-    if (d === COMMA) i = ws(t, i + 1);
+    i = ws(s, q + 1);
+    const d = s[i];
+    if (d === COMMA) i = ws(s, i + 1);
     else if (d === RBRACKET) return i + 1;
     else return DECLINE;
   }
-}
-
-/** The strings of a tags array already checked by {@link scanTags}. */
-function readTagList(t: string, p: number): string[] {
-  const tags: string[] = [];
-  let i = ws(t, p + 1);
-  while (t.charCodeAt(i) === QUOTE) {
-    const q = stringEnd(t, i, t.length);
-    if (q < 0) break;
-    tags.push(cut(t, i, q));
-    i = ws(t, q + 1);
-    if (t.charCodeAt(i) === COMMA) i = ws(t, i + 1);
-  }
-  return tags;
 }

@@ -3,7 +3,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { open as openAsync } from 'node:fs/promises';
 import { closedError, describeValue, InvalidArgumentError } from '../../errors.js';
 import { ledgerLineProblem } from '../../ledger/check.js';
-import { FastLine, scanLine } from '../../ledger/fast-line.js';
+import { type BytesDecoder, FastLine, scanLine } from '../../ledger/fast-line.js';
 import { expandLedgerLine, type LedgerLine } from '../../ledger/line.js';
 import { getLogger } from '../../logger.js';
 import { parseTimeSpec, TIME_SYNTAX } from '../../tracker/time-syntax.js';
@@ -54,6 +54,10 @@ const NL = 0x0a;
 function decode(buf: Buffer, end: number): string {
   return buf.toString(isAscii(buf.subarray(0, end)) ? 'latin1' : 'utf8', 0, end);
 }
+
+/** A ledger string's bytes as text for the field scanner: Latin-1 (faster) when they are ASCII. */
+const decodeBytes: BytesDecoder = (bytes, from, to, ascii) =>
+  (bytes as Buffer).toString(ascii ? 'latin1' : 'utf8', from, to);
 
 /**
  * Parse a time option to epoch ms. Strings are read in the library's time syntax
@@ -166,31 +170,17 @@ class LineParser {
     private readonly onLine: ((line: LedgerLine) => void) | null,
     private readonly onFast: ((line: FastLine) => void) | null = null,
   ) {
-    this.fast = onFast !== null ? new FastLine() : null;
+    this.fast = onFast !== null ? new FastLine(decodeBytes) : null;
     this.window = new StartTimeWindow(from, to);
   }
 
   /** Parse a block of complete lines (each ending in `\n`). */
   block(text: string): void {
     if (text.length === 0) return;
-    const f = this.fast;
-    if (f !== null) {
-      let start = 0;
-      while (start < text.length) {
-        let end = text.indexOf('\n', start);
-        if (end < 0) end = text.length;
-        this.lineNo++;
-        if (end > start) {
-          // The scanner accepts only lines that pass every check of `ledgerLineProblem` (it declines
-          // anything else, which then takes the JSON.parse path and gets the checker's verdict).
-          if (scanLine(text, start, end, f)) {
-            this.lines++;
-            // The start time is cut out of the text only when a time range needs it.
-            this.filter(this.window.bounded ? f.startTime : '', f);
-          } else this.one(text.slice(start, end));
-        }
-        start = end + 1;
-      }
+    if (this.fast !== null) {
+      // Text reaches the field scanner only at a segment's end without its newline: as bytes, ended.
+      const bytes = Buffer.from(text.endsWith('\n') ? text : `${text}\n`, 'utf8');
+      this.blockBytes(bytes, bytes.length);
       return;
     }
     // Fast path: the whole block as one JSON array. JSON strings cannot hold a raw newline, so every
@@ -217,6 +207,44 @@ class LineParser {
       this.lineNo++;
       this.one(text.slice(start, end));
       start = end + 1;
+    }
+  }
+
+  /** A block of complete lines read into `buf[0, end)`: scanned in its bytes, or decoded and parsed. */
+  blockRead(buf: Buffer, end: number): void {
+    if (this.fast !== null) this.blockBytes(buf, end);
+    else this.block(decode(buf, end));
+  }
+
+  /**
+   * The field scanner's read of a block of complete lines, `buf[0, end)` (each ending in `\n`): each line
+   * is read in its bytes, which is also how its end is found; a line the scanner declines is decoded and
+   * parsed the general way (`one`).
+   */
+  blockBytes(buf: Buffer, end: number): void {
+    const f = this.fast!;
+    let start = 0;
+    while (start < end) {
+      this.lineNo++;
+      if (buf[start] === NL) {
+        start++;
+        continue;
+      }
+      // The scanner accepts only lines that pass every check of `ledgerLineProblem` (it declines
+      // anything else, which then takes the JSON.parse path and gets the checker's verdict).
+      const nl = scanLine(buf, start, f);
+      if (nl >= 0) {
+        this.lines++;
+        // The start time is made a string only when a time range needs it.
+        this.filter(this.window.bounded ? f.startTime : '', f);
+        start = nl + 1;
+      } else {
+        const e = buf.indexOf(NL, start);
+        const lineEnd = e < 0 || e > end ? end : e;
+        // UTF-8 decodes a line alone as it decodes it within its block (a newline ends any sequence).
+        this.one(buf.toString('utf8', start, lineEnd));
+        start = lineEnd + 1;
+      }
     }
   }
 
@@ -684,7 +712,7 @@ function readSegment(parser: LineParser, seg: LedgerSegment, buf: Buffer): Buffe
   let carry: number;
   try {
     const read = readWholeLines(fd, seg.start, seg.end, buf, (b, cut) => {
-      parser.block(decode(b, cut));
+      parser.blockRead(b, cut);
       return true;
     });
     buf = read.buf;

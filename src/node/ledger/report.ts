@@ -167,12 +167,16 @@ function keysOf(f: FastLine, by: LedgerGroupBy, dayOf: (st: string) => string): 
     case 'tag':
       return f.tags.length === 0 ? [NONE_KEY] : f.tags.length === 1 ? f.tags : [...new Set(f.tags)];
     case 'day':
-      k = dayOf(f.startTime);
+      // In UTC a day is the start time's date: taken from the line's bytes (see FastLine.startDate).
+      k = dayOf === utcDay ? f.startDate : dayOf(f.startTime);
       break;
   }
   one[0] = k || NONE_KEY;
   return one;
 }
+
+/** The day of a start time in UTC: its date, read off the ISO string. */
+const utcDay = (startTime: string): string => startTime.slice(0, 10);
 
 /** A day-of function for a time zone (UTC reads the date off the ISO string). */
 export function dayOfFunction(timeZone: string | undefined): (startTime: string) => string {
@@ -180,7 +184,7 @@ export function dayOfFunction(timeZone: string | undefined): (startTime: string)
     throw new InvalidArgumentError('timeZone', `expected an IANA zone name, got ${describeValue(timeZone)}`);
   }
   const cal = new ZonedCalendar(timeZone ?? 'UTC');
-  if (cal.timeZone === 'UTC' || cal.timeZone === 'Etc/UTC') return (st) => st.slice(0, 10);
+  if (cal.timeZone === 'UTC' || cal.timeZone === 'Etc/UTC') return utcDay;
   return (st) => cal.period(Date.parse(st), 'day').key;
 }
 

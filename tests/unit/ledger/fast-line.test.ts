@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ledgerLineProblem } from '../../../src/ledger/check.js';
-import { compareRanges, FastLine, scanLine, TextRange } from '../../../src/ledger/fast-line.js';
+import { compareRanges, FastLine, scanLine, scanText, TextRange } from '../../../src/ledger/fast-line.js';
 import { USAGE_BUCKETS } from '../../../src/usage/buckets.js';
 
 /** A ledger line as the writer puts it (columns in order), with the fields the scanner reads varied. */
@@ -45,7 +45,7 @@ describe('fast-line scanner state', () => {
   it('the test lines are valid ledger lines that the scanner accepts', () => {
     for (const text of [A, B]) {
       expect(ledgerLineProblem(JSON.parse(text))).toBeNull();
-      expect(scanLine(text, 0, text.length, new FastLine())).toBe(true);
+      expect(scanText(text, new FastLine())).toBe(true);
     }
   });
 
@@ -53,8 +53,8 @@ describe('fast-line scanner state', () => {
     const fa = new FastLine();
     const fb = new FastLine();
     const fc = new FastLine();
-    expect(scanLine(A, 0, A.length, fa)).toBe(true);
-    expect(scanLine(B, 0, B.length, fb)).toBe(true);
+    expect(scanText(A, fa)).toBe(true);
+    expect(scanText(B, fb)).toBe(true);
     // Declined after its provided total and cost were read: nothing of it may reach fa or fb.
     const torn = line({
       id: 'c',
@@ -64,7 +64,7 @@ describe('fast-line scanner state', () => {
       input: 3,
       provided: '{"total":9}',
     }).replace('"duration_ms":1000', '"duration_ms":-1');
-    expect(scanLine(torn, 0, torn.length, fc)).toBe(false);
+    expect(scanText(torn, fc)).toBe(false);
     // The string fields are cut out only now, after the other scans.
     expect([fa.model, fa.user, fa.tags, fa.pico, fa.provided, fa.usage[0]]).toEqual([
       'gpt-4o',
@@ -87,7 +87,7 @@ describe('fast-line scanner state', () => {
   it('a provided-cost key with an escape takes the JSON.parse path', () => {
     const text = line({ id: 'e', model: 'm', user: 'u', pico: 1, input: 1, provided: '{"tot\\u0061l":0.5}' });
     expect(JSON.parse(text).provided_cost_details).toEqual({ total: 0.5 });
-    expect(scanLine(text, 0, text.length, new FastLine())).toBe(false);
+    expect(scanText(text, new FastLine())).toBe(false);
   });
 });
 
@@ -95,7 +95,7 @@ describe('fast-line scanner and escapes', () => {
   it('declines a line with a bad escape, so the JSON.parse path rejects it instead of a getter throwing later', () => {
     const bad = line({ id: 'c', model: 'gpt-4o', user: 'a\\x', pico: 1, input: 1, provided: '{}' });
     expect(() => JSON.parse(bad)).toThrow(SyntaxError);
-    expect(scanLine(bad, 0, bad.length, new FastLine())).toBe(false);
+    expect(scanText(bad, new FastLine())).toBe(false);
   });
 
   it('reads a line with good escapes on the fast path; the lines of a block around it scan too', () => {
@@ -111,15 +111,17 @@ describe('fast-line scanner and escapes', () => {
     // One text holding four lines, as the reader hands over a block: only the bad one declines.
     const bad = line({ id: 'c', model: 'gpt-4o', user: 'a\\x', pico: 1, input: 1, provided: '{}' });
     const lines = [A, escaped, bad, B];
-    const block = lines.join('\n');
+    const block = new TextEncoder().encode(`${lines.join('\n')}\n`);
     const f = new FastLine();
     const users: (string | null)[] = [];
     let at = 0;
     const accepted = lines.map((l) => {
-      const ok = scanLine(block, at, at + l.length, f);
-      users.push(ok ? f.user : null);
+      const nl = scanLine(block, at, f);
+      // A line taken ends at its own newline (the lines are ASCII: a character is a byte).
+      if (nl >= 0) expect(nl).toBe(at + l.length);
+      users.push(nl >= 0 ? f.user : null);
       at += l.length + 1;
-      return ok;
+      return nl >= 0;
     });
     expect(accepted).toEqual([true, true, false, true]);
     expect(users).toEqual(['ann', 'say "hi" \u00e9', null, 'bob']);
@@ -141,7 +143,7 @@ describe('usage_details.total counts tokens only', () => {
     expect(withUnits).not.toBe(A);
     expect(ledgerLineProblem(JSON.parse(withUnits))).toBeNull();
     const f = new FastLine();
-    expect(scanLine(withUnits, 0, withUnits.length, f)).toBe(true);
+    expect(scanText(withUnits, f)).toBe(true);
     expect([f.usage[audio], f.usage[characters]]).toEqual([90, 1200]);
   });
 
@@ -149,7 +151,7 @@ describe('usage_details.total counts tokens only', () => {
     expect(ledgerLineProblem(JSON.parse(unitsInTotal))).toBe(
       'usage_details.total: 1290, not the sum of the token counts (0)',
     );
-    expect(scanLine(unitsInTotal, 0, unitsInTotal.length, new FastLine())).toBe(false);
+    expect(scanText(unitsInTotal, new FastLine())).toBe(false);
   });
 });
 
@@ -168,7 +170,7 @@ describe('numbers in the scanner (one walker of JSON number grammar, for read an
       for (const v of values) {
         const text = at(field, v);
         expect(ledgerLineProblem(JSON.parse(text)), `${field} ${v}`).toBeNull();
-        expect(scanLine(text, 0, text.length, new FastLine()), `${field} ${v}`).toBe(true);
+        expect(scanText(text, new FastLine()), `${field} ${v}`).toBe(true);
       }
     }
   });
@@ -177,7 +179,7 @@ describe('numbers in the scanner (one walker of JSON number grammar, for read an
     for (const field of Object.keys(same)) {
       for (const v of ['-1', '-0', '1e400', '2e100', '01', '1.', '.5', '1e', '+1', '0x10']) {
         const text = at(field, v);
-        expect(scanLine(text, 0, text.length, new FastLine()), `${field} ${v}`).toBe(false);
+        expect(scanText(text, new FastLine()), `${field} ${v}`).toBe(false);
       }
     }
   });
@@ -186,6 +188,16 @@ describe('numbers in the scanner (one walker of JSON number grammar, for read an
 describe('start times compared where they are', () => {
   const range = (text: string, from: number, to: number) =>
     Object.assign(new TextRange(), { text, from, to });
+  /** The range of an ASCII text as the range of its bytes. */
+  const inBytes = (r: TextRange) => {
+    const bytes = new TextEncoder().encode(r.text);
+    return Object.assign(new TextRange(), {
+      bytes,
+      view: new DataView(bytes.buffer),
+      from: r.from,
+      to: r.to,
+    });
+  };
 
   it('compareRanges orders two ranges as < orders their strings, prefixes and other lengths included', () => {
     const times = [
@@ -208,21 +220,32 @@ describe('start times compared where they are', () => {
         const want = Math.sign(times[i]! < times[j]! ? -1 : times[i]! > times[j]! ? 1 : 0);
         expect(Math.sign(compareRanges(at(i), range(times[j]!, 0, times[j]!.length)))).toBe(want);
         expect(Math.sign(compareRanges(at(i), at(j)))).toBe(want);
+        // The same in bytes (the scanner's ranges), against bytes and against text.
+        expect(Math.sign(compareRanges(inBytes(at(i)), inBytes(at(j))))).toBe(want);
+        expect(Math.sign(compareRanges(inBytes(at(i)), range(times[j]!, 0, times[j]!.length)))).toBe(want);
+        expect(Math.sign(compareRanges(range(times[j]!, 0, times[j]!.length), inBytes(at(i))))).toBe(
+          0 - want,
+        );
       }
     }
   });
 
   it('startRange gives the scanned time in the text, and a time read the JSON.parse way as itself', () => {
-    const text = `${B}\n${A}\n`;
+    const text = new TextEncoder().encode(`${B}\n${A}\n`);
     const f = new FastLine();
-    expect(scanLine(text, B.length + 1, text.length - 1, f)).toBe(true);
+    expect(scanLine(text, B.length + 1, f)).toBe(text.length - 1);
     const r = new TextRange();
     f.startRange(r);
-    expect(r.text).toBe(text);
+    expect(r.bytes).toBe(text);
     expect(r.value()).toBe(f.startTime);
+    // A copy keeps the time when the bytes are overwritten (a reader's next block).
+    const kept = new TextRange();
+    kept.copy(r);
+    text.fill(0x30);
+    expect(kept.value()).toBe(f.startTime);
     f.fromLine(JSON.parse(A));
     f.startRange(r);
-    expect([r.text, r.from, r.to]).toEqual([f.startTime, 0, f.startTime.length]);
+    expect([r.bytes, r.text, r.from, r.to]).toEqual([null, f.startTime, 0, f.startTime.length]);
   });
 });
 
@@ -239,14 +262,80 @@ describe('times are looked at where their closing quote must be', () => {
       const text = A.replace(new RegExp(`"${key}":"[^"]*"`), `"${key}":"${time}"`);
       expect(text).not.toBe(A);
       expect(() => JSON.parse(text)).not.toThrow();
-      expect(scanLine(text, 0, text.length, new FastLine())).toBe(false);
+      expect(scanText(text, new FastLine())).toBe(false);
     }
   });
 
   it('declines a line that ends inside its start time', () => {
     const at = A.indexOf('"start_time":"') + '"start_time":"'.length;
     const f = new FastLine();
-    expect(scanLine(`${A.slice(0, at + 24)}"}`, 0, at + 24, f)).toBe(false);
-    expect(scanLine(A, 0, A.length, f)).toBe(true);
+    expect(scanText(A.slice(0, at + 24), f)).toBe(false);
+    expect(scanText(A, f)).toBe(true);
+  });
+});
+
+describe('the byte scanner', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+
+  it('never runs over a newline into the next line, even where a key cut by it matches at a few bytes', () => {
+    // A line cut inside the key "provided_model_name": the next line's bytes put its last letter, quote and
+    // colon where the key's end would be, and go on as the rest of a ledger line.
+    const key = '"provided_model_name":';
+    const at = A.indexOf(key);
+    const torn = A.slice(0, at + 13);
+    const next = `xxxxxe":${A.slice(at + key.length)}`;
+    expect(next.slice(5, 8)).toBe('e":');
+    const block = bytes(`${torn}\n${next}\n`);
+    expect(block[at + 13]).toBe(0x0a);
+    const f = new FastLine();
+    expect(scanLine(block, 0, f)).toBe(-1);
+    // Each line alone is no ledger line either.
+    expect(scanText(torn, f)).toBe(false);
+    expect(scanText(next, f)).toBe(false);
+  });
+
+  it('takes repeated values from its memo only when all their bytes are the same', () => {
+    // Same length, first, middle and last byte (one memo slot); they differ in the first word or after it.
+    const models = ['mAdel-x', 'mBdel-x', 'mAdelyx', 'mAdel-x', 'mBdel-x', 'n', 'n', 'mAdelyx'];
+    const f = new FastLine();
+    const read = models.map((m) => {
+      const text = line({ id: 'm', model: m, user: m, pico: 1, input: 1, provided: '{}' });
+      expect(scanText(text, f)).toBe(true);
+      return [f.model, f.user];
+    });
+    expect(read).toEqual(models.map((m) => [m, m]));
+  });
+
+  it('accepts total_cost beside cost_pico exactly when the check does (half its tolerance in place, the rest exactly)', () => {
+    const f = new FastLine();
+    let accepted = 0;
+    let declined = 0;
+    for (const pico of [5, 999, 2_500_000, 1_000_000_000, 123_456_789_012, 8_999_999_999_999_999]) {
+      for (const delta of [-3, -2, -1, -0.6, -0.5, -0.4, 0, 0.4, 0.5, 0.6, 1, 2, 3]) {
+        const tol = Math.max(1, pico * 1e-9);
+        const total = ((pico + delta * tol) / 1e12).toFixed(12).replace(/0+$/, '').replace(/\.$/, '');
+        const text = A.replace(/"total_cost":[^,]*/, `"total_cost":${total}`).replace(
+          /"cost_pico":[^,]*/,
+          `"cost_pico":${pico}`,
+        );
+        const valid = ledgerLineProblem(JSON.parse(text)) === null;
+        expect(scanText(text, f), `${total} ${pico}`).toBe(valid);
+        if (valid) accepted++;
+        else declined++;
+      }
+    }
+    expect(accepted).toBeGreaterThan(10);
+    expect(declined).toBeGreaterThan(10);
+  });
+
+  it('reads total_cost when cost_pico is left out (the line then costs total_cost)', () => {
+    const text = A.replace(/,"cost_pico":[^,]*/, '');
+    const f = new FastLine();
+    const ref = new FastLine();
+    ref.fromLine(JSON.parse(text));
+    expect(ledgerLineProblem(JSON.parse(text))).toBeNull();
+    expect(scanText(text, f)).toBe(true);
+    expect(f.costPico()).toBe(ref.costPico());
+    expect(f.costPico()).toBe(2_500_000);
   });
 });

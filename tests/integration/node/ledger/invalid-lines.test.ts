@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validLedgerText } from '../../../../src/dashboards/sources/chdb.js';
 import { ledgerLineProblem } from '../../../../src/ledger/check.js';
-import { FastLine, scanLine } from '../../../../src/ledger/fast-line.js';
+import { FastLine, scanText } from '../../../../src/ledger/fast-line.js';
 import { JsonlLedgerSink } from '../../../../src/node/ledger/jsonl-sink.js';
 import { readLedger, TORN_LAST_LINE } from '../../../../src/node/ledger/read.js';
 import { aggregateLedger, aggregateLedgerParallel } from '../../../../src/node/ledger/report.js';
@@ -229,7 +229,7 @@ describe('one reader of ledger lines', () => {
       const l = structuredClone(base);
       edit(l);
       const text = JSON.stringify(l);
-      const accepted = scanLine(text, 0, text.length, f);
+      const accepted = scanText(text, f);
       const valid = ledgerLineProblem(JSON.parse(text)) === null;
       expect({ name, valid }).toEqual({ name, valid: name === 'as written' || name === 'stored text' });
       if (accepted) expect({ name, valid }).toEqual({ name, valid: true });
@@ -241,7 +241,7 @@ describe('one reader of ledger lines', () => {
       ['"duration_ms":', '"duration_ms":0'],
     ] as const) {
       const text = raw.replace(from, to);
-      expect(scanLine(text, 0, text.length, f)).toBe(false);
+      expect(scanText(text, f)).toBe(false);
     }
   });
 });

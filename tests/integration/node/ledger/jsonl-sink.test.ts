@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidRecordError } from '../../../../src/errors.js';
 import { LedgerLineEncoder } from '../../../../src/ledger/encoder.js';
-import { FastLine, keyMatches, SCANNED_KEYS, scanLine } from '../../../../src/ledger/fast-line.js';
+import { FastLine, keyMatches, SCANNED_KEYS, scanText } from '../../../../src/ledger/fast-line.js';
 import { expandLedgerLine, ledgerLineJson } from '../../../../src/ledger/line.js';
 import type { CostRecord } from '../../../../src/ledger/record.js';
 import { setLogger } from '../../../../src/logger.js';
@@ -544,7 +544,7 @@ describe('reading', () => {
       expect(expandLedgerLine(JSON.parse(compact))).toStrictEqual(full);
       expect(Object.keys(expandLedgerLine(JSON.parse(compact)))).toEqual(Object.keys(full));
       for (const text of [compact, JSON.stringify(full)]) {
-        const ok = scanLine(text, 0, text.length, f);
+        const ok = scanText(text, f);
         const ref = new FastLine();
         ref.fromLine(JSON.parse(text));
         expect(ok).toBe(true);
@@ -558,11 +558,11 @@ describe('reading', () => {
     const line = toLedgerLine(new CostTracker().record(handResult(5)));
     const { start_time, ...rest } = line;
     const reordered = JSON.stringify({ start_time, ...rest });
-    expect(scanLine(reordered, 0, reordered.length, f)).toBe(false);
+    expect(scanText(reordered, f)).toBe(false);
     const spaced = JSON.stringify(line, null, 1).replace(/\n/g, '');
-    expect(scanLine(spaced, 0, spaced.length, f)).toBe(false);
+    expect(scanText(spaced, f)).toBe(false);
     const truncated = JSON.stringify(line).slice(0, -30);
-    expect(scanLine(truncated, 0, truncated.length, f)).toBe(false);
+    expect(scanText(truncated, f)).toBe(false);
     // The scanner tells keys apart by a few characters: no column's check accepts another key.
     const others = [...SCANNED_KEYS, '"input":', '"output":'];
     for (let k = 0; k < SCANNED_KEYS.length; k++) {
@@ -574,6 +574,6 @@ describe('reading', () => {
     const { provider, ...noProvider } = line;
     const missing = JSON.stringify(noProvider);
     expect(provider).toBe('openai');
-    expect(scanLine(missing, 0, missing.length, f)).toBe(false);
+    expect(scanText(missing, f)).toBe(false);
   });
 });
