@@ -53,6 +53,13 @@ const KIND_OF: Readonly<Record<string, number>> = {
 };
 
 /**
+ * Type of the staging columns `observations` stores as LowCardinality(String): written so by
+ * {@link writeNativeSegment} (a dictionary per block, see {@link Dictionary}), so that ClickHouse neither
+ * converts them nor sorts them as strings.
+ */
+const LOW_CARDINALITY = 'LowCardinality(String)';
+
+/**
  * The staging table's columns (name, ClickHouse type), in order: `observations`' columns that vary by
  * row, already derived (see `FILL_OBSERVATIONS`), then what `traces` needs besides them. `user_id` and
  * `session_id` are '' when the line has none; `trace_flags` says which of a row's trace attributes the
@@ -65,14 +72,14 @@ export const LEDGER_ROW_COLUMNS: readonly (readonly [string, string])[] = [
   ['id', 'String'],
   ['trace_id', 'String'],
   ['project_id', 'String'],
-  ['environment', 'String'],
-  ['type', 'String'],
+  ['environment', LOW_CARDINALITY],
+  ['type', LOW_CARDINALITY],
   ['parent_observation_id', 'Nullable(String)'],
   ['start_time', 'DateTime64(3)'],
   ['end_time', 'Nullable(DateTime64(3))'],
   ['name', 'String'],
   ['metadata', 'Map(String, String)'],
-  ['level', 'String'],
+  ['level', LOW_CARDINALITY],
   ['status_message', 'Nullable(String)'],
   ['provided_model_name', 'Nullable(String)'],
   ['internal_model_id', 'Nullable(String)'],
@@ -333,6 +340,99 @@ const COLUMN_HEADS = LEDGER_ROW_COLUMNS.map(([name, type]) => {
   return h;
 });
 
+/** Native LowCardinality: the serialization version written before a column's data (shared dictionaries, with additional keys). */
+const LC_VERSION = 1;
+/** Native LowCardinality flags of a block: its keys follow (HasAdditionalKeys), and replace the last block's (NeedUpdateDictionary). */
+const LC_KEYS_FLAGS = (1 << 9) | (1 << 10);
+/** The empty string: every dictionary's first value. */
+const EMPTY = Buffer.alloc(0);
+/** Dictionaries this large are searched through a map (below it, a scan is cheaper). */
+const DICTIONARY_SCAN = 16;
+
+/**
+ * A LowCardinality(String) column of one block: its distinct values (the dictionary; '' first, as
+ * ClickHouse writes it) and each row's index in it.
+ */
+class Dictionary {
+  readonly keys = new Bytes();
+  values: Buffer[] = [];
+  byText = new Map<string, number>();
+  indexes = new Uint32Array(BLOCK_ROWS);
+  rows = 0;
+
+  constructor() {
+    this.clear();
+  }
+
+  clear(): void {
+    this.keys.n = 0;
+    this.keys.u8(0);
+    this.values = [EMPTY];
+    this.byText.clear();
+    this.rows = 0;
+  }
+
+  /** Add the row `src[a, e)`. */
+  add(src: Uint8Array, a: number, e: number): void {
+    const values = this.values;
+    const len = e - a;
+    let i = -1;
+    if (values.length <= DICTIONARY_SCAN) {
+      for (let j = 0; j < values.length && i < 0; j++) {
+        const v = values[j]!;
+        if (v.length !== len) continue;
+        let k = 0;
+        while (k < len && v[k] === src[a + k]) k++;
+        if (k === len) i = j;
+      }
+    } else i = this.byText.get(Buffer.from(src.buffer, src.byteOffset + a, len).toString('latin1')) ?? -1;
+    if (i < 0) {
+      i = values.length;
+      const v = Buffer.from(src.subarray(a, e));
+      values.push(v);
+      this.keys.str(v, 0, len);
+      if (values.length > DICTIONARY_SCAN) {
+        if (this.byText.size === 0) values.forEach((w, j) => this.byText.set(w.toString('latin1'), j));
+        else this.byText.set(v.toString('latin1'), i);
+      }
+    }
+    if (this.rows === this.indexes.length) {
+      const more = new Uint32Array(this.indexes.length * 2);
+      more.set(this.indexes);
+      this.indexes = more;
+    }
+    this.indexes[this.rows++] = i;
+  }
+
+  /** The block's column data (after its name and type) in Native form: version, flags, keys, indexes. */
+  write(out: Bytes): void {
+    const n = this.values.length;
+    // Index width: 0 UInt8, 1 UInt16, 2 UInt32.
+    const width = n <= 0x100 ? 0 : n <= 0x10000 ? 1 : 2;
+    out.u64(LC_VERSION);
+    out.u64(LC_KEYS_FLAGS | width);
+    out.u64(n);
+    out.room(this.keys.n);
+    this.keys.b.copy(out.b, out.n, 0, this.keys.n);
+    out.n += this.keys.n;
+    out.u64(this.rows);
+    const bytes = 1 << width;
+    out.room(this.rows * bytes);
+    for (let r = 0; r < this.rows; r++) {
+      const v = this.indexes[r]!;
+      if (width === 0) out.b[out.n++] = v;
+      else if (width === 1) {
+        out.b.writeUInt16LE(v, out.n);
+        out.n += 2;
+      } else {
+        out.b.writeUInt32LE(v, out.n);
+        out.n += 4;
+      }
+    }
+    this.clear();
+  }
+}
+
 /** One block's columns, as Native parts: null map, array offsets, data (map keys), map values. */
 class Columns {
   rows = 0;
@@ -342,6 +442,8 @@ class Columns {
   readonly values = LEDGER_ROW_COLUMNS.map(() => new Bytes());
   /** Elements of each map or array column so far in the block (its next offset). */
   readonly counts = new Float64Array(R);
+  /** The dictionary of each LowCardinality column (null for the others). */
+  readonly dicts = LEDGER_ROW_COLUMNS.map(([, type]) => (type === LOW_CARDINALITY ? new Dictionary() : null));
 
   /** Drop the block's rows. */
   clear(): void {
@@ -351,6 +453,7 @@ class Columns {
       this.offsets[i]!.n = 0;
       this.values[i]!.n = 0;
       this.counts[i] = 0;
+      this.dicts[i]?.clear();
     }
     this.rows = 0;
   }
@@ -365,6 +468,7 @@ class Columns {
     for (let i = 0; i < R; i++) {
       const h = COLUMN_HEADS[i]!;
       writeSync(fd, h.b, 0, h.n);
+      this.dicts[i]?.write(this.data[i]!);
       for (const part of [this.nulls[i]!, this.offsets[i]!, this.data[i]!, this.values[i]!]) {
         if (part.n > 0) writeSync(fd, part.b, 0, part.n);
         part.n = 0;
@@ -376,7 +480,9 @@ class Columns {
 
   /** A String value: `src[a, e)`. */
   str(r: number, src: Uint8Array, a: number, e: number): void {
-    this.data[r]!.str(src, a, e);
+    const dict = this.dicts[r];
+    if (dict) dict.add(src, a, e);
+    else this.data[r]!.str(src, a, e);
   }
 
   /** A Nullable(String) value: `src[a, e)`, or NULL when `a` is -1. */

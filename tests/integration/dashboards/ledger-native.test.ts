@@ -207,6 +207,36 @@ describe('the line check writing ledger lines as Native columns', () => {
     });
   });
 
+  it('writes environment, type and level as dictionaries of any size, block after block', async () => {
+    // More lines than a Native block holds (65,536): in the first block environments all distinct (with
+    // '', which every dictionary holds, 65,537 values: 32-bit indexes), in the second some empty (16-bit),
+    // 300 types (16-bit), levels given or from the status (8-bit); the dictionaries start anew each block.
+    const count = 70_000;
+    const BLOCK = 65_536;
+    const many = Array.from(
+      { length: count },
+      (_, i) =>
+        `{"id":"d-${i}","type":"t-${i % 300}","environment":"${i >= BLOCK && i % 7 === 0 ? '' : `env-${i}`}","start_time":"2026-11-01T10:00:00.000Z","level":${i % 3 === 0 ? '"WARNING"' : 'null'},"status":"${i % 2 === 0 ? 'error' : 'success'}"}`,
+    );
+    const ledger = join(dir, 'dictionaries.jsonl');
+    writeFileSync(ledger, `${many.join('\n')}\n`);
+    const native = join(dir, 'dictionaries.native');
+    expect(writeNativeSegment({ path: ledger, start: 0, end: statSync(ledger).size }, native)).toBe(count);
+    await withChdb((q) => {
+      q(CREATE_LEDGER_ROWS);
+      q(CREATE_LEDGER_ROWS.replace('TABLE ledger_rows', 'TABLE from_native'));
+      q(LOAD_LEDGER_FILE, { path: ledger, schema: LEDGER_SCHEMA });
+      q(`INSERT INTO from_native SELECT * FROM file({path:String}, 'Native')`, { path: native });
+      expect(q('SELECT count() FROM from_native')).toBe(String(count));
+      const rows = (t: string) => `SELECT * EXCEPT (seq) FROM ${t}`;
+      expect(q(`SELECT count() FROM (${rows('ledger_rows')} EXCEPT ALL ${rows('from_native')})`)).toBe('0');
+      expect(q(`SELECT count() FROM (${rows('from_native')} EXCEPT ALL ${rows('ledger_rows')})`)).toBe('0');
+      expect(q(`SELECT uniqExact(environment), uniqExact(type), uniqExact(level) FROM from_native`)).toBe(
+        `${count - many.filter((l) => l.includes('"environment":""')).length + 1}\t300\t3`,
+      );
+    });
+  });
+
   it("sorts the workers' files into observations as one stream per file, however many threads", async () => {
     // Spread over every thread, each file is several sorting streams, and the sort touches more fresh
     // memory (see ONE_STREAM_PER_SOURCE).
