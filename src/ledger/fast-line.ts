@@ -489,6 +489,9 @@ const bytesOf = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 /** The little-endian 32-bit word of the four ASCII characters of `text` (compared with `getUint32(i, true)`). */
 const wordOf = (text: string) => new DataView(bytesOf(text).buffer).getUint32(0, true);
 const NULL_WORD = wordOf('null');
+/** `total` as the word of its first four letters, then its `l`. */
+const TOTA_WORD = wordOf('tota');
+const L = 0x6c;
 const TRUE_WORD = wordOf('true');
 /** `false` as the word of its first four letters, then its `e`. */
 const FALS_WORD = wordOf('fals');
@@ -500,7 +503,6 @@ const ERROR_HEAD = wordOf('erro');
 const R = 0x72;
 const CACHED_HEAD = wordOf('cach');
 const CACHED_TAIL = wordOf('ched');
-const TOTAL = bytesOf('total');
 const INPUT_KEY = bytesOf('"input":"');
 const OUTPUT_KEY = bytesOf('"output":"');
 
@@ -719,7 +721,7 @@ function readProvided(s: Uint8Array, p: number, f: FastLine): number {
     if (s[i] !== QUOTE) return DECLINE;
     const q = keyEnd(s, f.view, i);
     if (q < 0) return DECLINE;
-    const isTotal = q - i === 6 && bytesAt(s, i + 1, TOTAL);
+    const isTotal = q - i === 6 && isTotalAt(s, f.view, i + 1);
     i = ws(s, q + 1);
     if (s[i] !== COLON) return DECLINE;
     i = readAmount(s, ws(s, i + 1), f);
@@ -785,11 +787,30 @@ const OPTIONAL = COLUMNS.map(([k]) => k in OMITTED_WHEN_DEFAULT);
 function keyAt(s: Uint8Array, view: DataView, p: number, k: number): boolean {
   const n = KEY_LENGTH[k]!;
   // A key past the bytes' end has no colon there (undefined), so the words read below are inside them.
-  if (s[p + n - 1] !== COLON) return false;
-  const words = KEY_WORDS[k]!;
+  return s[p + n - 1] === COLON && sameWords(view, p, n, KEY_WORDS[k]!);
+}
+
+/**
+ * True when the `n` bytes at `p` (inside the view) are those whose {@link wordsOf} are `words`: four at a
+ * time, the last four where they end.
+ */
+function sameWords(view: DataView, p: number, n: number, words: Uint32Array): boolean {
   const whole = words.length - 1;
   for (let w = 0; w < whole; w++) if (view.getUint32(p + w * 4, true) !== words[w]) return false;
   return view.getUint32(p + n - 4, true) === words[whole];
+}
+
+/**
+ * The text of at least four ASCII characters as little-endian 32-bit words: its whole words but the last,
+ * then its last four bytes (which may overlap the word before). See {@link sameWords}.
+ */
+function wordsOf(text: string): Uint32Array {
+  const b = bytesOf(text);
+  const view = new DataView(b.buffer);
+  const whole = Math.ceil(b.length / 4) - 1;
+  return Uint32Array.from({ length: whole + 1 }, (_, w) =>
+    view.getUint32(w < whole ? w * 4 : b.length - 4, true),
+  );
 }
 const KEY_LENGTH = Int32Array.from(KEYS, (k) => k.length);
 /** Each key as little-endian 32-bit words: its whole words but the last, then its last four bytes. */
@@ -1127,22 +1148,26 @@ export function scanLine(s: Uint8Array, start: number, f: FastLine): number {
   return f.hasStart() ? p : DECLINE;
 }
 
-/** Usage keys by length, with their bucket index: matched in place, no key string cut out. */
-const USAGE_KEYS_BY_LENGTH: [Uint8Array, number][][] = [];
+/** Usage keys by length, as words (every one is four bytes or more), with their bucket index: matched in place. */
+const USAGE_KEYS_BY_LENGTH: [Uint32Array, number][][] = [];
 for (const [key, index] of Object.entries(USAGE_INDEX)) {
-  (USAGE_KEYS_BY_LENGTH[key.length] ??= []).push([bytesOf(key), index]);
+  (USAGE_KEYS_BY_LENGTH[key.length] ??= []).push([wordsOf(key), index]);
 }
 
 /** Usage buckets come tokens first (the bucket table's order), so an index below this is a token count. */
 const TOKEN_BUCKET_COUNT = TOKEN_BUCKETS.length;
 
-/** The bucket index of the usage key in `s[a, b)`, or undefined (`total`, unknown keys). */
-function usageIndexAt(s: Uint8Array, a: number, b: number): number | undefined {
+/** The bucket index of the usage key in `s[a, b)` (inside `view`), or undefined (`total`, unknown keys). */
+function usageIndexAt(view: DataView, a: number, b: number): number | undefined {
   const list = USAGE_KEYS_BY_LENGTH[b - a];
   if (list === undefined) return undefined;
-  for (const [key, index] of list) if (bytesAt(s, a, key)) return index;
+  for (let i = 0; i < list.length; i++) if (sameWords(view, a, b - a, list[i]![0])) return list[i]![1];
   return undefined;
 }
+
+/** True when `s[a, a + 5)` is `total` (a word and a byte). */
+const isTotalAt = (s: Uint8Array, view: DataView, a: number) =>
+  view.getUint32(a, true) === TOTA_WORD && s[a + 4] === L;
 
 /**
  * `usage_details`: a flat object of token counts, added to `f.usage` when `add`. Counts must be
@@ -1163,11 +1188,11 @@ function readUsage(s: Uint8Array, p: number, f: FastLine, add: boolean): number 
     const after = readInt(s, q + 2, f);
     const v = f.num;
     if (after < 0 || !Number.isSafeInteger(v)) return DECLINE;
-    if (q - i === 6 && bytesAt(s, i + 1, TOTAL)) total = v;
+    if (q - i === 6 && isTotalAt(s, f.view, i + 1)) total = v;
     else if (v > 0) {
       // A zero adds nothing either way, so only a count needs its bucket: `total` counts tokens
       // only, and units after the token buckets (audio seconds, …) are outside it.
-      const idx = usageIndexAt(s, i + 1, q);
+      const idx = usageIndexAt(f.view, i + 1, q);
       if (idx === undefined || idx < TOKEN_BUCKET_COUNT) sum += v;
       if (add && idx !== undefined) f.usage[idx] = f.usage[idx]! + v;
     }

@@ -339,3 +339,20 @@ describe('the byte scanner', () => {
     expect(f.costPico()).toBe(2_500_000);
   });
 });
+
+describe('usage keys matched in place', () => {
+  it('a key that starts like total is a count, not the total', () => {
+    const text = A.replace(
+      '"usage_details":{"input":1,"output":10,"total":11}',
+      '"usage_details":{"input":1,"output":10,"totax":5,"total":16}',
+    );
+    expect(text).not.toBe(A);
+    expect(ledgerLineProblem(JSON.parse(text))).toBeNull();
+    const f = new FastLine();
+    expect(scanText(text, f)).toBe(true);
+    const ref = new FastLine();
+    ref.fromLine(JSON.parse(text));
+    expect([...f.usage]).toEqual([...ref.usage]);
+    expect(f.usage.reduce((a, b) => a + b, 0)).toBe(11);
+  });
+});
