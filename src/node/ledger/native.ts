@@ -53,8 +53,8 @@ const KIND_OF: Readonly<Record<string, number>> = {
 };
 
 /**
- * Type of the staging columns `observations` stores as LowCardinality(String): written so by
- * {@link writeNativeSegment} (a dictionary per block, see {@link Dictionary}), so that ClickHouse neither
+ * Type of the staging columns (and map keys) `observations` stores as LowCardinality(String): written so
+ * by {@link writeNativeSegment} (a dictionary per block, see {@link Dictionary}), so that ClickHouse neither
  * converts them nor sorts them as strings.
  */
 const LOW_CARDINALITY = 'LowCardinality(String)';
@@ -78,14 +78,14 @@ export const LEDGER_ROW_COLUMNS: readonly (readonly [string, string])[] = [
   ['start_time', 'DateTime64(3)'],
   ['end_time', 'Nullable(DateTime64(3))'],
   ['name', 'String'],
-  ['metadata', 'Map(String, String)'],
+  ['metadata', `Map(${LOW_CARDINALITY}, String)`],
   ['level', LOW_CARDINALITY],
   ['status_message', 'Nullable(String)'],
   ['provided_model_name', 'Nullable(String)'],
   ['internal_model_id', 'Nullable(String)'],
-  ['usage_details', 'Map(String, UInt64)'],
-  ['cost_details', 'Map(String, Decimal64(12))'],
-  ['provided_cost_details', 'Map(String, Decimal64(12))'],
+  ['usage_details', `Map(${LOW_CARDINALITY}, UInt64)`],
+  ['cost_details', `Map(${LOW_CARDINALITY}, Decimal64(12))`],
+  ['provided_cost_details', `Map(${LOW_CARDINALITY}, Decimal64(12))`],
   ['total_cost', 'Nullable(Decimal64(12))'],
   ['event_ts', 'DateTime64(3)'],
   ['usage_pricing_tier_name', 'Nullable(String)'],
@@ -372,8 +372,8 @@ class Dictionary {
     this.rows = 0;
   }
 
-  /** Add the row `src[a, e)`. */
-  add(src: Uint8Array, a: number, e: number): void {
+  /** Add the value `src[a, e)` (a row's, or a map entry's key). */
+  str(src: Uint8Array, a: number, e: number): void {
     const values = this.values;
     const len = e - a;
     let i = -1;
@@ -404,12 +404,20 @@ class Dictionary {
     this.indexes[this.rows++] = i;
   }
 
-  /** The block's column data (after its name and type) in Native form: version, flags, keys, indexes. */
-  write(out: Bytes): void {
+  /**
+   * The block's values in Native form: the serialization version to `prefix` (first in the column's data;
+   * a map's, before its offsets), then to `out` the flags, the keys and the indexes.
+   */
+  write(prefix: Bytes, out: Bytes): void {
     const n = this.values.length;
     // Index width: 0 UInt8, 1 UInt16, 2 UInt32.
     const width = n <= 0x100 ? 0 : n <= 0x10000 ? 1 : 2;
-    out.u64(LC_VERSION);
+    prefix.u64(LC_VERSION);
+    // No values (a map column whose rows of the block are all empty): ClickHouse writes nothing more.
+    if (this.rows === 0) {
+      this.clear();
+      return;
+    }
     out.u64(LC_KEYS_FLAGS | width);
     out.u64(n);
     out.room(this.keys.n);
@@ -442,8 +450,12 @@ class Columns {
   readonly values = LEDGER_ROW_COLUMNS.map(() => new Bytes());
   /** Elements of each map or array column so far in the block (its next offset). */
   readonly counts = new Float64Array(R);
-  /** The dictionary of each LowCardinality column (null for the others). */
-  readonly dicts = LEDGER_ROW_COLUMNS.map(([, type]) => (type === LOW_CARDINALITY ? new Dictionary() : null));
+  /** The dictionary of each LowCardinality column or map's keys (null for the others). */
+  readonly dicts = LEDGER_ROW_COLUMNS.map(([, type]) =>
+    type === LOW_CARDINALITY || type.startsWith(`Map(${LOW_CARDINALITY},`) ? new Dictionary() : null,
+  );
+  /** Where each map column's keys go: its dictionary. */
+  readonly keys = LEDGER_ROW_COLUMNS.map((_, i) => this.dicts[i] ?? this.data[i]!);
 
   /** Drop the block's rows. */
   clear(): void {
@@ -468,7 +480,8 @@ class Columns {
     for (let i = 0; i < R; i++) {
       const h = COLUMN_HEADS[i]!;
       writeSync(fd, h.b, 0, h.n);
-      this.dicts[i]?.write(this.data[i]!);
+      // A map's offsets come after the version of its keys' serialization (the null map part is empty).
+      this.dicts[i]?.write(this.offsets[i]!.n > 0 ? this.nulls[i]! : this.data[i]!, this.data[i]!);
       for (const part of [this.nulls[i]!, this.offsets[i]!, this.data[i]!, this.values[i]!]) {
         if (part.n > 0) writeSync(fd, part.b, 0, part.n);
         part.n = 0;
@@ -480,9 +493,7 @@ class Columns {
 
   /** A String value: `src[a, e)`. */
   str(r: number, src: Uint8Array, a: number, e: number): void {
-    const dict = this.dicts[r];
-    if (dict) dict.add(src, a, e);
-    else this.data[r]!.str(src, a, e);
+    this.keys[r]!.str(src, a, e);
   }
 
   /** A Nullable(String) value: `src[a, e)`, or NULL when `a` is -1. */
@@ -646,7 +657,7 @@ class Scanner {
         if (c !== 0x7b) return -1;
         p++;
         const r = ROW_OF_LIST[k]!;
-        const keys = r >= 0 ? cols.data[r]! : null;
+        const keys = r >= 0 ? cols.keys[r]! : null;
         const vals = r >= 0 ? cols.values[r]! : null;
         let n = 0;
         let total = -1;
@@ -850,7 +861,7 @@ class Scanner {
     const s = this.buf;
     const at = this.at;
     const end = this.end;
-    const keys = this.cols.data[R_META]!;
+    const keys = this.cols.keys[R_META]!;
     const vals = this.cols.values[R_META]!;
     let n = 0;
     for (let i = 0; i < this.metaN; i++) {
@@ -875,7 +886,14 @@ class Scanner {
 }
 
 /** A metadata entry `key` → `src[a, b)` when that value is not empty (null: `a` -1); the entries added (0 or 1). */
-function entry(keys: Bytes, vals: Bytes, key: Buffer, src: Uint8Array, a: number, b: number): number {
+function entry(
+  keys: Bytes | Dictionary,
+  vals: Bytes,
+  key: Buffer,
+  src: Uint8Array,
+  a: number,
+  b: number,
+): number {
   if (a < 0 || b <= a) return 0;
   keys.str(key, 0, key.length);
   vals.str(src, a, b);

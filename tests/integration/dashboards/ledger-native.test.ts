@@ -207,16 +207,18 @@ describe('the line check writing ledger lines as Native columns', () => {
     });
   });
 
-  it('writes environment, type and level as dictionaries of any size, block after block', async () => {
+  it('writes environment, type, level and map keys as dictionaries of any size, block after block', async () => {
     // More lines than a Native block holds (65,536): in the first block environments all distinct (with
     // '', which every dictionary holds, 65,537 values: 32-bit indexes), in the second some empty (16-bit),
     // 300 types (16-bit), levels given or from the status (8-bit); the dictionaries start anew each block.
+    // Map keys too: in the first block 40 metadata keys and the usage keys, in the second none (every map
+    // of the block empty: no dictionary at all).
     const count = 70_000;
     const BLOCK = 65_536;
     const many = Array.from(
       { length: count },
       (_, i) =>
-        `{"id":"d-${i}","type":"t-${i % 300}","environment":"${i >= BLOCK && i % 7 === 0 ? '' : `env-${i}`}","start_time":"2026-11-01T10:00:00.000Z","level":${i % 3 === 0 ? '"WARNING"' : 'null'},"status":"${i % 2 === 0 ? 'error' : 'success'}"}`,
+        `{"id":"d-${i}","type":"t-${i % 300}","environment":"${i >= BLOCK && i % 7 === 0 ? '' : `env-${i}`}","start_time":"2026-11-01T10:00:00.000Z","level":${i % 3 === 0 ? '"WARNING"' : 'null'},${i < BLOCK ? `${i % 5 === 0 ? '"usage_details":{"input":1,"output":2,"total":3},' : ''}"metadata":{"k${i % 40}":"v${i % 3}"},` : ''}"status":"${i % 2 === 0 ? 'error' : 'success'}"}`,
     );
     const ledger = join(dir, 'dictionaries.jsonl');
     writeFileSync(ledger, `${many.join('\n')}\n`);
@@ -231,6 +233,7 @@ describe('the line check writing ledger lines as Native columns', () => {
       const rows = (t: string) => `SELECT * EXCEPT (seq) FROM ${t}`;
       expect(q(`SELECT count() FROM (${rows('ledger_rows')} EXCEPT ALL ${rows('from_native')})`)).toBe('0');
       expect(q(`SELECT count() FROM (${rows('from_native')} EXCEPT ALL ${rows('ledger_rows')})`)).toBe('0');
+      expect(q(`SELECT uniqExact(arrayJoin(mapKeys(metadata))) FROM from_native`)).toBe('40');
       expect(q(`SELECT uniqExact(environment), uniqExact(type), uniqExact(level) FROM from_native`)).toBe(
         `${count - many.filter((l) => l.includes('"environment":""')).length + 1}\t300\t3`,
       );
