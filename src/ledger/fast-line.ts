@@ -235,7 +235,13 @@ export class FastLine {
     const v = this.values[f];
     if (v !== undefined) return v;
     const a = this.at[f]!;
-    const out = a < 0 ? null : this.memos[f]!.value(this, a + 1, this.until[f]!);
+    // Start times differ line to line: the memo would only add its copy (a window or a budget reads them).
+    const out =
+      a < 0
+        ? null
+        : f === F_START
+          ? this.stringAt(a + 1, this.until[f]!)
+          : this.memos[f]!.value(this, a + 1, this.until[f]!);
     this.values[f] = out;
     return out;
   }
