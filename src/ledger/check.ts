@@ -120,37 +120,57 @@ export function isCanonicalTime(t: string, a: number, b: number): boolean {
   return d <= daysIn(y, mo);
 }
 
-/** Positions of the digits in the ledger's time form (`2026-11-01T10:00:00.000Z`). */
-const TIME_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22] as const;
+/** Characters of a time in the ledger's form. */
+const TIME_FORM_LENGTH = 24;
 
 /**
- * {@link isCanonicalTime} on bytes (`t[a, b)`, one byte a character): the same rule, for the dashboards'
- * loader, which reads the ledger's bytes without decoding them.
+ * The ledger's time form (`2026-11-01T10:00:00.000Z`) as six little-endian 32-bit words: in each, the
+ * bytes that are separators (`-`, `T`, `:`, `.`, `Z`) and their values; every other byte is a digit.
  */
-export function isCanonicalTimeBytes(t: Uint8Array, a: number, b: number): boolean {
-  if (b - a !== 24) return false;
-  if (
-    t[a + 4] !== 0x2d ||
-    t[a + 7] !== 0x2d ||
-    t[a + 10] !== 0x54 ||
-    t[a + 13] !== 0x3a ||
-    t[a + 16] !== 0x3a ||
-    t[a + 19] !== 0x2e ||
-    t[a + 23] !== 0x5a
-  ) {
-    return false;
-  }
-  let notDigit = 0;
-  for (const i of TIME_DIGITS) {
-    const c = t[a + i]!;
-    notDigit |= (c - 0x30) | (0x39 - c);
-  }
-  if (notDigit < 0) return false;
-  const two = (i: number) => (t[a + i]! - 0x30) * 10 + t[a + i + 1]! - 0x30;
-  const mo = two(5);
-  const d = two(8);
-  if (mo < 1 || mo > 12 || d < 1 || two(11) > 23 || two(14) > 59 || two(17) > 59) return false;
-  return d <= 28 || d <= daysIn(two(0) * 100 + two(2), mo);
+const TIME_SEPARATOR_MASKS = [0, 0xff0000ff, 0x00ff0000, 0x0000ff00, 0xff0000ff, 0xff000000] as const;
+const TIME_SEPARATORS = [0, 0x2d00002d, 0x00540000, 0x00003a00, 0x2e00003a, 0x5a000000] as const;
+/** `0` in every byte of a word, and the high nibble of every byte. */
+const ZEROS = 0x30303030;
+const HIGH_NIBBLES = 0xf0f0f0f0 | 0;
+/** Added to a byte from `0` to `?`, keeps its high nibble at 3 only for `0` to `9`. */
+const SIXES = 0x06060606;
+
+/**
+ * {@link isCanonicalTime} on bytes (`view`'s bytes `[a, b)`, one byte a character): the same rule, for
+ * the readers of the ledger's bytes (the dashboards' loader, `report`), which do not decode them. The
+ * form is checked four bytes at a time: each word's separators against their values, and its other
+ * bytes as digits (a byte is one when its high nibble is 3, and still is with 6 added); then the
+ * ranges of month, day and time of day. A byte at a time, this took about 880 instructions a call.
+ */
+export function isCanonicalTimeBytes(view: DataView, a: number, b: number): boolean {
+  if (b - a !== TIME_FORM_LENGTH || b > view.byteLength) return false;
+  const w0 = view.getUint32(a, true);
+  const w1 = view.getUint32(a + 4, true);
+  const w2 = view.getUint32(a + 8, true);
+  const w3 = view.getUint32(a + 12, true);
+  const w4 = view.getUint32(a + 16, true);
+  const w5 = view.getUint32(a + 20, true);
+  if (!timeWord(w0, 0) || !timeWord(w1, 1) || !timeWord(w2, 2)) return false;
+  if (!timeWord(w3, 3) || !timeWord(w4, 4) || !timeWord(w5, 5)) return false;
+  // Digits from their words (byte i of a word is bits 8i to 8i + 7; a digit's value is its low nibble).
+  const digit = (w: number, i: number) => (w >>> (8 * i)) & 0xf;
+  const mo = digit(w1, 1) * 10 + digit(w1, 2);
+  const d = digit(w2, 0) * 10 + digit(w2, 1);
+  const hh = digit(w2, 3) * 10 + digit(w3, 0);
+  const mm = digit(w3, 2) * 10 + digit(w3, 3);
+  const ss = digit(w4, 1) * 10 + digit(w4, 2);
+  if (mo < 1 || mo > 12 || d < 1 || hh > 23 || mm > 59 || ss > 59) return false;
+  if (d <= 28) return true;
+  const y = digit(w0, 0) * 1000 + digit(w0, 1) * 100 + digit(w0, 2) * 10 + digit(w0, 3);
+  return d <= daysIn(y, mo);
+}
+
+/** True when word `k` of a time has its separators where they belong and digits everywhere else. */
+function timeWord(w: number, k: number): boolean {
+  const mask = TIME_SEPARATOR_MASKS[k]!;
+  if ((w & mask) !== (TIME_SEPARATORS[k]! | 0)) return false;
+  const x = (w & ~mask) | (ZEROS & mask);
+  return (x & HIGH_NIBBLES) === ZEROS && ((x + SIXES) & HIGH_NIBBLES) === ZEROS;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { usdToPico } from '../pricing/money.js';
 import { LANGFUSE_KEY_OF_BUCKET, TOKEN_BUCKETS } from '../usage/buckets.js';
 import { type TokenBucket, USAGE_BUCKETS } from '../usage/token-usage.js';
+import { specialByte } from './byte-scan.js';
 import { costAgreement, isCanonicalTimeBytes, LEDGER_COLUMN_KINDS } from './check.js';
 import { DEFAULT_ENVIRONMENT, LEDGER_COLUMNS, type LedgerLine, OMITTED_WHEN_DEFAULT } from './line.js';
 
@@ -479,8 +480,6 @@ const PLUS = 0x2b;
 const DOT = 0x2e;
 const ZERO = 0x30;
 const NINE = 0x39;
-/** The first byte below which a string may not hold a byte as it is (JSON's control characters). */
-const SPACE = 0x20;
 
 /**
  * Returned instead of a position when the scanner meets something it does not handle: the line then
@@ -538,21 +537,12 @@ const UNICODE_ESCAPE = 0x75;
 const isHex = (c: number | undefined) =>
   c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
 
-/** Each byte of a 32-bit word: {@link stringEnd} tests four bytes at once against these. */
-const ONES = 0x01010101;
-const HIGH_BITS = 0x80808080 | 0;
-const QUOTES = 0x22222222;
-const BACKSLASHES = 0x5c5c5c5c;
-const SPACES = 0x20202020;
-
 /**
  * Index of the quote closing the string whose opening quote is at `p`, or DECLINE: on an escape JSON
  * refuses, or a control character (which JSON.parse refuses inside a string; the newline ending the line
  * is one, so the search never leaves the line). Escapes are checked here, once, so that the string made
- * of them later (`JSON.parse` of its text) cannot fail. Four bytes at a time (`view`, over `s`) while none
- * of them is a quote, a backslash or below 0x20 (a word has a zero byte when `(x - 0x01010101) & ~x &
- * 0x80808080` is not 0, and one below 0x20 when the same with 0x20202020 is: never wrong when they say
- * none), then byte by byte: a byte costs about as much to read as a word.
+ * of them later (`JSON.parse` of its text) cannot fail. The bytes between escapes are skipped four at
+ * a time (`specialByte`, `view` over `s`).
  */
 function stringEnd(s: Uint8Array, view: DataView, p: number): number {
   let i = p + 1;
@@ -568,26 +558,6 @@ function stringEnd(s: Uint8Array, view: DataView, p: number): number {
     } else if (n !== undefined && SIMPLE_ESCAPES.has(n)) i += 2;
     else return DECLINE;
   }
-}
-
-/**
- * Index of the first quote, backslash or byte below 0x20 at or after `i` (`s.length` when none): four bytes at
- * a time while none is one (see {@link stringEnd}); in the word that has one, the lowest flagged byte is it
- * (a byte is flagged wrongly only by a borrow from a flagged byte below it).
- */
-function specialByte(s: Uint8Array, view: DataView, i: number): number {
-  const last = s.length - 4;
-  while (i <= last) {
-    const v = view.getUint32(i, true);
-    const q = v ^ QUOTES;
-    const b = v ^ BACKSLASHES;
-    const m = (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((v - SPACES) & ~v)) & HIGH_BITS;
-    if (m !== 0) return i + ((31 - Math.clz32(m & ((0 - m) | 0))) >> 3);
-    i += 4;
-  }
-  let c = s[i];
-  while (c !== undefined && c >= SPACE && c !== QUOTE && c !== BACKSLASH) c = s[++i];
-  return i;
 }
 
 /**
@@ -899,7 +869,7 @@ function skipKind(s: Uint8Array, p: number, kind: number, f: FastLine): number {
       return DECLINE;
     }
     case K_TIME:
-      return timeEnd(s, p, null, 0);
+      return timeEnd(s, f.view, p, null, 0);
     case K_USD_OR_NULL:
     case K_MS:
       if (kind !== K_MS && isNull(s, f.view, p)) return p + 4;
@@ -1065,7 +1035,7 @@ export function scanLine(s: Uint8Array, start: number, f: FastLine): number {
         p = locateString(s, p, f, F_ENV, K_STRING_OR_NULL);
         break;
       case C_START_TIME:
-        p = timeEnd(s, p, f, F_START);
+        p = timeEnd(s, view, p, f, F_START);
         if (p >= 0) f.locate(F_DATE, p - TIME_LENGTH - 2, p - TIME_LENGTH + DATE_LENGTH - 1);
         break;
       case C_PROVIDED_MODEL_NAME:
@@ -1238,9 +1208,9 @@ const TIME_LENGTH = 24;
  * search would find for a valid time, and a line declined either way otherwise). Located for `f`'s field
  * `field` when `f` is given; returns the position after it, or DECLINE.
  */
-function timeEnd(s: Uint8Array, p: number, f: FastLine | null, field: number): number {
+function timeEnd(s: Uint8Array, view: DataView, p: number, f: FastLine | null, field: number): number {
   const q = p + 1 + TIME_LENGTH;
-  if (s[p] !== QUOTE || s[q] !== QUOTE || !isCanonicalTimeBytes(s, p + 1, q)) return DECLINE;
+  if (s[p] !== QUOTE || s[q] !== QUOTE || !isCanonicalTimeBytes(view, p + 1, q)) return DECLINE;
   f?.locate(field, p, q);
   return q + 1;
 }

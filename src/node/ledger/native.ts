@@ -14,6 +14,7 @@
  * is declined whole: the caller then checks and parses it the general way, with the same result.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { specialByte } from '../../ledger/byte-scan.js';
 import { isCanonicalTimeBytes, LEDGER_COLUMN_KINDS, OUTSIDE_TOTAL } from '../../ledger/check.js';
 import {
   DEFAULT_ENVIRONMENT,
@@ -233,7 +234,6 @@ const SHORT = 64;
 
 const NL = 0x0a;
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 const COMMA = 0x2c;
 const DOT = 0x2e;
@@ -787,7 +787,7 @@ class Scanner {
     }
     // A new date: the whole time checked, then its date remembered (a time that passes the check has
     // a valid time of day).
-    if (!isCanonicalTimeBytes(this.buf, a, e)) return Number.NaN;
+    if (!isCanonicalTimeBytes(view, a, e)) return Number.NaN;
     const days = dateDays(this.buf, a);
     if (Number.isNaN(days)) return days;
     this.dateLo = lo;
@@ -992,35 +992,13 @@ function sameKey(s: Uint8Array, view: DataView, p: number, k: number): boolean {
   return view.getUint32(p + n - 4, true) === words[whole];
 }
 
-/** Each byte of a 32-bit word: {@link stringEnd} tests four bytes at once against these. */
-const ONES = 0x01010101;
-const HIGH_BITS = 0x80808080 | 0;
-const QUOTES = 0x22222222;
-const BACKSLASHES = 0x5c5c5c5c;
-const SPACES = 0x20202020;
-
 /**
- * Index of the closing quote of a string whose text starts at `p`; -1 on an escape or a control character.
- * Four bytes at a time while none of them is a quote, a backslash or below 0x20 (a word has a zero byte
- * when `(x - 0x01010101) & ~x & 0x80808080` is not 0, and one below 0x20 when the same with 0x20202020
- * is: both exact for the word as a whole), then byte by byte. A line ends with its newline (below 0x20),
- * so the words read never pass it by more than three bytes, and never the buffer's end.
+ * Index of the closing quote of a string whose text starts at `p`; -1 on an escape or a control character
+ * (found four bytes at a time: see `specialByte`).
  */
 function stringEnd(s: Uint8Array, view: DataView, p: number): number {
-  const last = s.length - 4;
-  while (p <= last) {
-    const v = view.getUint32(p, true);
-    const q = v ^ QUOTES;
-    const b = v ^ BACKSLASHES;
-    if ((((q - ONES) & ~q) | ((b - ONES) & ~b) | ((v - SPACES) & ~v)) & HIGH_BITS) break;
-    p += 4;
-  }
-  for (;;) {
-    const c = s[p];
-    if (c === QUOTE) return p;
-    if (c === undefined || c === BACKSLASH || c < 0x20) return -1;
-    p++;
-  }
+  const i = specialByte(s, view, p);
+  return s[i] === QUOTE ? i : -1;
 }
 
 /** End of a plain non-negative decimal at `p` (an integer, or one with 1 to 15 fraction digits); -1 otherwise. */
