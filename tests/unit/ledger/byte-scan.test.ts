@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { specialByte } from '../../../src/ledger/byte-scan.js';
+
+/** The first quote, backslash or control byte at or after `i`, a byte at a time. */
+function naive(s: Uint8Array, i: number): number {
+  while (i < s.length && s[i]! >= 0x20 && s[i] !== 0x22 && s[i] !== 0x5c) i++;
+  return i;
+}
+
+describe('specialByte', () => {
+  it('finds the first quote, backslash or control byte in every lane of a word, as a byte scan does', () => {
+    // Bytes next to the special ones (a borrow from one could flag its neighbour), and high bytes.
+    const plain = [0x20, 0x21, 0x23, 0x5b, 0x5d, 0x41, 0x7f, 0x80, 0xa2, 0xdc, 0xff];
+    const special = [0x22, 0x5c, 0x00, 0x01, 0x0a, 0x1f];
+    let checked = 0;
+    for (let len = 0; len <= 13; len++) {
+      for (let at = -1; at < len; at++) {
+        for (const sp of special) {
+          for (let k = 0; k < plain.length; k++) {
+            const s = new Uint8Array(len);
+            for (let j = 0; j < len; j++) s[j] = plain[(j + k) % plain.length]!;
+            if (at >= 0) s[at] = sp;
+            // A second special byte after the first must not be the one found.
+            if (at >= 0 && at + 2 < len) s[at + 2] = special[(k + 1) % special.length]!;
+            const view = new DataView(s.buffer);
+            for (let from = 0; from <= len; from++) {
+              expect(specialByte(s, view, from), `${[...s]} from ${from}`).toBe(naive(s, from));
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(5000);
+  });
+});
