@@ -3,9 +3,10 @@
  * does `fs.appendFileSync(path, JSON.stringify(record) + '\n')` per call and a reader that goes line
  * by line with `readline` + `JSON.parse`, both measured in the same run on the same machine.
  *
- * 1. `tracker.record` with the JSONL ledger sink on: the whole cost, process CPU over a pass of calls
- *    with no timer in the loop (the window aggregates, the ledger's encoding and writes, GC), and in a
- *    second pass the per-call median and p99 (each call timed with hrtime, timer overhead subtracted).
+ * 1. `tracker.record` with the JSONL ledger sink on: the whole cost, process CPU over the calls of a
+ *    fresh process (bench/runners/tracker.ts: the window aggregates, the ledger's encoding and writes,
+ *    GC), against the peer's in fresh processes of the same rounds, alternating; then, in this process,
+ *    the per-call median and p99 (each call timed with hrtime, timer overhead subtracted).
  * 2. One million records through the ledger sink until the file is written and closed (its own
  *    throughput), and the same million end to end through tracker + ledger.
  * 3. Reading and aggregating that one-million-line ledger as `langfuse-cost report` does
@@ -20,14 +21,14 @@
  * Run: `npm run bench -- tracker`, or after `npm run build`:
  * TSX_TSCONFIG_PATH=bench/tsconfig.json node --import tsx bench/tracker.ts [records=1000000] [--source] [--high-cardinality]
  */
-import { appendFileSync, createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CostRecord } from '../src/ledger/record.js';
-import { type CostResult, emptyCosts } from '../src/pricing/cost-result.js';
-import { emptyUsage } from '../src/usage/token-usage.js';
 import { importBuilt } from './shared/built.js';
+import { runStandalone } from './shared/standalone.js';
+import { contexts, naiveLog, RESULTS } from './shared/tracker-calls.js';
 import { fmtSpread, header, median, report, spread } from './util.js';
 
 type Lib = {
@@ -41,9 +42,12 @@ const args = process.argv.slice(2);
 const fromSource = args.includes('--source');
 const highCardinality = args.includes('--high-cardinality');
 const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
-/** Runs of section 1, and calls per run. */
+/** Runs of section 1, and calls per run: timed one by one in this process, all in in a fresh one. */
 const RUNS = 3;
 const CALLS_PER_RUN = Math.min(N, 100_000);
+const STANDALONE_CALLS = Math.min(N, 204_800);
+/** The peer's calls per run (an append is about 10 µs). */
+const NAIVE_CALLS = Math.min(N, 30_720);
 
 async function loadLibrary(): Promise<Lib> {
   if (fromSource) {
@@ -61,76 +65,11 @@ async function loadLibrary(): Promise<Lib> {
   return { CostTracker, ...ledger } as unknown as Lib;
 }
 
-const MODELS = ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4-5', 'gemini-2.5-flash', 'o3'];
-
-/** A priced call built by hand (prices $2.50 / $10 per 1M tokens), exact in pico-USD. */
-function result(i: number): CostResult {
-  const input = 200 + ((i * 7919) % 5000);
-  const output = 20 + ((i * 104729) % 800);
-  const ip = input * 2_500_000;
-  const op = output * 10_000_000;
-  const model = MODELS[i % MODELS.length]!;
-  return {
-    model,
-    resolvedModel: model,
-    provider: i % 2 ? 'openai' : 'anthropic',
-    usage: { ...emptyUsage(), input, output },
-    costs: { ...emptyCosts(), input: ip / 1e12, output: op / 1e12 },
-    total: (ip + op) / 1e12,
-    totalPico: ip + op,
-    currency: 'USD',
-    tier: 'standard',
-    serviceTier: 'standard',
-    contextTier: null,
-    source: 'catalog',
-    layer: 'bundled',
-    estimated: false,
-  };
-}
-
-const RESULTS = Array.from({ length: 1000 }, (_, i) => result(i));
-const sessions = highCardinality ? 20_000 : 300;
-const users = highCardinality ? 2_000 : 50;
-const CTX = Array.from({ length: 4096 }, (_, i) => ({
-  sessionId: `session-${(i * 48271) % sessions}`,
-  userId: `user-${(i * 16807) % users}`,
-  tenantId: `tenant-${i % 5}`,
-  operation: `op-${i % 4}`,
-  tags: ['prod', i % 2 ? 'chat' : 'rag'],
-}));
-const ctx = (i: number) =>
-  highCardinality
-    ? {
-        ...CTX[i & 4095]!,
-        sessionId: `session-${(i * 48271) % sessions}`,
-        userId: `user-${(i * 16807) % users}`,
-      }
-    : CTX[i & 4095]!;
+const ctx = contexts(highCardinality);
 
 function cpuMs(c0: NodeJS.CpuUsage): number {
   const c = process.cpuUsage(c0);
   return (c.user + c.system) / 1000;
-}
-
-/** The naive per-call logger of the seed systems: one synchronous append of one JSON line per call. */
-function naiveLog(path: string, i: number): void {
-  const r = RESULTS[i % 1000]!;
-  const c = ctx(i);
-  const rec = {
-    id: `naive-${i}`,
-    timestamp: new Date().toISOString(),
-    model: r.model,
-    provider: r.provider,
-    input_tokens: r.usage.input,
-    output_tokens: r.usage.output,
-    cost_usd: r.total,
-    session_id: c.sessionId,
-    user_id: c.userId,
-    tenant_id: c.tenantId,
-    operation: c.operation,
-    tags: c.tags,
-  };
-  appendFileSync(path, `${JSON.stringify(rec)}\n`);
 }
 
 async function main(): Promise<void> {
@@ -151,49 +90,52 @@ async function main(): Promise<void> {
     }
     const timer = median(empty);
 
-    // 1. record() with the ledger on, in RUNS runs: the whole cost, CPU time of the process over a
-    //    pass of calls including the work they cause after the call (the window aggregates in a
-    //    microtask, the ledger's encoding and writes, GC), flushed at the end of the pass; then the
-    //    per-call median (hrtime around each call) in a second pass. The peer, the naive logger, runs
-    //    right after ours in each run, measured the same two ways.
+    // 1. The whole cost in fresh processes (see bench/shared/standalone.ts): in one process, the
+    //    peer's passes left garbage that our passes' collections paid for, and the other way round.
+    const flags = [...(highCardinality ? ['high'] : []), ...(fromSource ? ['source'] : [])];
+    const variants = [
+      { name: 'peer: naive appendFileSync logger', args: ['naive', String(NAIVE_CALLS), ...flags] },
+      { name: 'tracker.record + JSONL ledger', args: ['ours', String(STANDALONE_CALLS), ...flags] },
+    ];
+    const rounds = runStandalone('runners/tracker.ts', variants, RUNS);
+    console.log(
+      `\n  1. tracker.record with the ledger sink on, all in: CPU per call over ${STANDALONE_CALLS.toLocaleString('en-US')} calls\n` +
+        `     in a fresh process (aggregation, ledger, GC), ${RUNS} rounds; the peer over ${NAIVE_CALLS.toLocaleString('en-US')} calls`,
+    );
+    const oursCpu = spread(rounds[1]!.map((x) => x.cpu));
+    report(
+      'all in: CPU per call incl. aggregation, ledger, GC',
+      fmtSpread(oursCpu),
+      '≤ 2 µs',
+      oursCpu.median <= 2,
+    );
+    report('peer all in: CPU per call', fmtSpread(spread(rounds[0]!.map((x) => x.cpu))));
+    const oursWall = spread(rounds[1]!.map((x) => x.wall));
+    report('all in: wall per call', fmtSpread(oursWall));
+    const ratio = spread(rounds[1]!.map((x, r) => rounds[0]![r]!.cpu / x.cpu));
+    report(
+      'ratio peer / ours, all in (CPU)',
+      `${ratio.median.toFixed(1)}× (${ratio.min.toFixed(1)}–${ratio.max.toFixed(1)})`,
+    );
+    const naiveWallPer = median(rounds[0]!.map((x) => x.wall)) / 1000; // ms per call, for section 2
+
+    //    The synchronous part, in this process: each call timed, after a warm-up that yields as an
+    //    app's calls do (a synchronous burst grows the old generation, which every later pass pays for).
     const latPath = join(dir, 'latency.jsonl');
     const sink = new lib.JsonlLedgerSink({ path: latPath });
     const tracker = new lib.CostTracker({ sinks: [sink], budgets: { daily: 1e9, perUser: 1e6 } });
-    // Warm-up, yielding as the measured passes do. Without the yields, the 50,000 calls queued up to
-    // the sink's `maxQueued` records at once, and the old generation the burst grew made every later
-    // pass pay more collections and page faults (about 10,000 faults a pass of 100,000 calls instead
-    // of 2,000; 1.2-2.0 us a call of system time instead of 0.3-0.5): a cost of this script, not of
-    // the calls it measures.
     for (let i = 0; i < 50_000; i++) {
       tracker.record(RESULTS[i % 1000]!, ctx(i));
       if ((i & 1023) === 0) await new Promise((r) => setImmediate(r));
     }
     await tracker.flush();
     const naivePath = join(dir, 'naive.jsonl');
-    for (let i = 0; i < 2000; i++) naiveLog(naivePath, i);
+    for (let i = 0; i < 2000; i++) naiveLog(naivePath, i, ctx);
     const perRunMedian: number[] = [];
     const perRunP99: number[] = [];
-    const perRunAllIn: number[] = [];
-    const perRunWall: number[] = [];
     const naiveRunMedian: number[] = [];
-    const naiveRunAllIn: number[] = [];
-    const naiveRunWall: number[] = [];
-    const naiveCalls = Math.min(N, 30_000);
     let k = 50_000;
     for (let run = 0; run < RUNS; run++) {
-      // The whole cost first, in a pass with nothing else in the loop: timing each call (two hrtime
-      // reads, a BigInt, an array of 100,000 numbers) costs CPU of its own, which the all-in figure
-      // must not carry.
-      const c1 = process.cpuUsage();
-      const w1 = performance.now();
-      for (let i = 0; i < CALLS_PER_RUN; i++, k++) {
-        tracker.record(RESULTS[k % 1000]!, ctx(k));
-        if ((i & 1023) === 0) await new Promise((r) => setImmediate(r)); // let the sink flush as an app would
-      }
-      await tracker.flush();
-      perRunWall.push(((performance.now() - w1) * 1000) / CALLS_PER_RUN);
-      perRunAllIn.push((cpuMs(c1) * 1000) / CALLS_PER_RUN);
-      // Then the synchronous part, each call timed, in a second pass of as many calls.
       const per: number[] = [];
       for (let i = 0; i < CALLS_PER_RUN; i++, k++) {
         const t0 = process.hrtime.bigint();
@@ -204,45 +146,18 @@ async function main(): Promise<void> {
       await tracker.flush();
       perRunMedian.push(median(per) / 1000);
       perRunP99.push([...per].sort((a, b) => a - b)[Math.floor(per.length * 0.99)]! / 1000);
-
-      // The peer the same way: the whole cost untimed, then each call timed.
-      const c2 = process.cpuUsage();
-      const w2 = performance.now();
-      for (let i = 0; i < naiveCalls; i++) naiveLog(naivePath, i);
-      naiveRunWall.push(((performance.now() - w2) * 1000) / naiveCalls);
-      naiveRunAllIn.push((cpuMs(c2) * 1000) / naiveCalls);
       const naivePer: number[] = [];
-      for (let i = 0; i < naiveCalls; i++) {
+      for (let i = 0; i < NAIVE_CALLS; i++) {
         const t0 = process.hrtime.bigint();
-        naiveLog(naivePath, i);
+        naiveLog(naivePath, i, ctx);
         naivePer.push(Number(process.hrtime.bigint() - t0) - timer);
       }
       naiveRunMedian.push(median(naivePer) / 1000);
     }
     await tracker.close();
-    const naiveWallPer = median(naiveRunWall) / 1000; // ms per call, for section 2
-    const allIn = spread(perRunAllIn);
-
-    console.log(
-      `\n  1. tracker.record with the ledger sink on, ${RUNS} runs of ${CALLS_PER_RUN.toLocaleString('en-US')} calls ` +
-        '(the peer, a naive\n     appendFileSync logger, right after ours in each run)',
-    );
-    report(
-      'all in: CPU per call incl. aggregation, ledger, GC',
-      fmtSpread(allIn),
-      '≤ 2 µs',
-      allIn.median <= 2,
-    );
     report('synchronous part: per-call median', fmtSpread(spread(perRunMedian)));
     report('p99 of a call', fmtSpread(spread(perRunP99)));
-    report('all in: wall per call', fmtSpread(spread(perRunWall)));
-    report('peer all in: CPU per call', fmtSpread(spread(naiveRunAllIn)));
     report('peer: per-call median', fmtSpread(spread(naiveRunMedian)));
-    const ratio = spread(perRunAllIn.map((x, r) => naiveRunAllIn[r]! / x));
-    report(
-      'ratio peer / ours, all in (CPU)',
-      `${ratio.median.toFixed(1)}× (${ratio.min.toFixed(1)}–${ratio.max.toFixed(1)})`,
-    );
 
     // 2. One million records through the ledger: the sink's own throughput (encode, write, close), on
     //    records the tracker made (a pool of 4,096 realistic ones, cycled); then the same million
