@@ -1,5 +1,5 @@
 /**
- * Scanning a ledger line's bytes four at a time: the one word test the byte readers of the ledger
+ * Scanning a ledger line's bytes four at a time: the word tests the byte readers of the ledger
  * (`report`'s line reader, the dashboards' Native writer) share. On Node 20 reading a byte of a
  * Uint8Array costs about as much as reading a 32-bit word through a DataView, so a string's body is
  * skipped a word at a time until a word holds a byte that ends or escapes it.
@@ -38,4 +38,26 @@ export function specialByte(s: Uint8Array, view: DataView, i: number): number {
   let c = s[i];
   while (c !== undefined && c >= SPACE && c !== QUOTE && c !== BACKSLASH) c = s[++i];
   return i;
+}
+
+/**
+ * Bytes (at least four) as little-endian 32-bit words: their whole words but the last, then their last
+ * four bytes (which may overlap the word before). See {@link sameWords}.
+ */
+export function wordsOf(bytes: Uint8Array): Uint32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const whole = Math.ceil(bytes.length / 4) - 1;
+  return Uint32Array.from({ length: whole + 1 }, (_, w) =>
+    view.getUint32(w < whole ? w * 4 : bytes.length - 4, true),
+  );
+}
+
+/**
+ * True when the `n` bytes at `p` (inside the view) are those whose {@link wordsOf} are `words`: compared
+ * four at a time, the last four read where they end, so no byte is compared alone.
+ */
+export function sameWords(view: DataView, p: number, n: number, words: Uint32Array): boolean {
+  const whole = words.length - 1;
+  for (let w = 0; w < whole; w++) if (view.getUint32(p + w * 4, true) !== words[w]) return false;
+  return view.getUint32(p + n - 4, true) === words[whole];
 }

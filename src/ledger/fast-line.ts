@@ -1,7 +1,7 @@
 import { usdToPico } from '../pricing/money.js';
 import { LANGFUSE_KEY_OF_BUCKET, TOKEN_BUCKETS } from '../usage/buckets.js';
 import { type TokenBucket, USAGE_BUCKETS } from '../usage/token-usage.js';
-import { specialByte } from './byte-scan.js';
+import { sameWords, specialByte, wordsOf } from './byte-scan.js';
 import { costAgreement, isCanonicalTimeBytes, LEDGER_COLUMN_KINDS } from './check.js';
 import { DEFAULT_ENVIRONMENT, LEDGER_COLUMNS, type LedgerLine, OMITTED_WHEN_DEFAULT } from './line.js';
 
@@ -766,38 +766,9 @@ function keyAt(s: Uint8Array, view: DataView, p: number, k: number): boolean {
   return s[p + n - 1] === COLON && sameWords(view, p, n, KEY_WORDS[k]!);
 }
 
-/**
- * True when the `n` bytes at `p` (inside the view) are those whose {@link wordsOf} are `words`: four at a
- * time, the last four where they end.
- */
-function sameWords(view: DataView, p: number, n: number, words: Uint32Array): boolean {
-  const whole = words.length - 1;
-  for (let w = 0; w < whole; w++) if (view.getUint32(p + w * 4, true) !== words[w]) return false;
-  return view.getUint32(p + n - 4, true) === words[whole];
-}
-
-/**
- * The text of at least four ASCII characters as little-endian 32-bit words: its whole words but the last,
- * then its last four bytes (which may overlap the word before). See {@link sameWords}.
- */
-function wordsOf(text: string): Uint32Array {
-  const b = bytesOf(text);
-  const view = new DataView(b.buffer);
-  const whole = Math.ceil(b.length / 4) - 1;
-  return Uint32Array.from({ length: whole + 1 }, (_, w) =>
-    view.getUint32(w < whole ? w * 4 : b.length - 4, true),
-  );
-}
 const KEY_LENGTH = Int32Array.from(KEYS, (k) => k.length);
-/** Each key as little-endian 32-bit words: its whole words but the last, then its last four bytes. */
-const KEY_WORDS = KEYS.map((key) => {
-  const b = bytesOf(key);
-  const view = new DataView(b.buffer);
-  const whole = Math.ceil(b.length / 4) - 1;
-  return Uint32Array.from({ length: whole + 1 }, (_, w) =>
-    view.getUint32(w < whole ? w * 4 : b.length - 4, true),
-  );
-});
+/** Each key as little-endian 32-bit words (see `wordsOf`). */
+const KEY_WORDS = KEYS.map((key) => wordsOf(bytesOf(key)));
 
 /** @internal For the test that keeps {@link keyAt} unambiguous: the scanned column keys. */
 export const SCANNED_KEYS: readonly string[] = KEYS;
@@ -1127,7 +1098,7 @@ export function scanLine(s: Uint8Array, start: number, f: FastLine): number {
 /** Usage keys by length, as words (every one is four bytes or more), with their bucket index: matched in place. */
 const USAGE_KEYS_BY_LENGTH: [Uint32Array, number][][] = [];
 for (const [key, index] of Object.entries(USAGE_INDEX)) {
-  (USAGE_KEYS_BY_LENGTH[key.length] ??= []).push([wordsOf(key), index]);
+  (USAGE_KEYS_BY_LENGTH[key.length] ??= []).push([wordsOf(bytesOf(key)), index]);
 }
 
 /** Usage buckets come tokens first (the bucket table's order), so an index below this is a token count. */

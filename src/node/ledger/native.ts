@@ -14,7 +14,7 @@
  * is declined whole: the caller then checks and parses it the general way, with the same result.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { specialByte } from '../../ledger/byte-scan.js';
+import { sameWords, specialByte, wordsOf } from '../../ledger/byte-scan.js';
 import { isCanonicalTimeBytes, LEDGER_COLUMN_KINDS, OUTSIDE_TOTAL } from '../../ledger/check.js';
 import {
   DEFAULT_ENVIRONMENT,
@@ -125,17 +125,8 @@ const KINDS = Int32Array.from(LEDGER_COLUMNS, (c) => KIND_OF[LEDGER_COLUMN_KINDS
 const KEYS = LEDGER_COLUMNS.map((c) => Buffer.from(`"${c}":`, 'latin1'));
 /** Each key's length in bytes. */
 const KEY_LENGTHS = Int32Array.from(KEYS, (key) => key.length);
-/**
- * Each column's key as little-endian 32-bit words: its whole words but the last, then its last four bytes
- * (which may overlap the word before; every key is at least four bytes long). See {@link sameKey}.
- */
-const KEY_WORDS = KEYS.map((key) => {
-  const view = new DataView(key.buffer, key.byteOffset, key.length);
-  const whole = Math.ceil(key.length / 4) - 1;
-  return Uint32Array.from({ length: whole + 1 }, (_, w) =>
-    view.getUint32(w < whole ? w * 4 : key.length - 4, true),
-  );
-});
+/** Each column's key as little-endian 32-bit words (see `wordsOf`). See {@link sameKey}. */
+const KEY_WORDS = KEYS.map(wordsOf);
 /** Columns every line must have (as `ledgerLineProblem` requires). */
 const REQUIRED = Uint8Array.from(LEDGER_COLUMNS, (c) => (c === 'id' || c === 'start_time' ? 1 : 0));
 const OUTSIDE = [...OUTSIDE_TOTAL].map((k) => Buffer.from(k, 'latin1'));
@@ -985,11 +976,7 @@ function sameBytes(s: Uint8Array, a: number, e: number, w: Uint8Array, wa = 0, w
 function sameKey(s: Uint8Array, view: DataView, p: number, k: number): boolean {
   const n = KEY_LENGTHS[k]!;
   // A key past the buffer's end has no colon there (undefined), so the words read below are inside it.
-  if (s[p + n - 1] !== COLON) return false;
-  const words = KEY_WORDS[k]!;
-  const whole = words.length - 1;
-  for (let w = 0; w < whole; w++) if (view.getUint32(p + w * 4, true) !== words[w]) return false;
-  return view.getUint32(p + n - 4, true) === words[whole];
+  return s[p + n - 1] === COLON && sameWords(view, p, n, KEY_WORDS[k]!);
 }
 
 /**

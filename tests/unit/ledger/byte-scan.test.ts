@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { specialByte } from '../../../src/ledger/byte-scan.js';
+import { sameWords, specialByte, wordsOf } from '../../../src/ledger/byte-scan.js';
 
 /** The first quote, backslash or control byte at or after `i`, a byte at a time. */
 function naive(s: Uint8Array, i: number): number {
@@ -32,5 +32,30 @@ describe('specialByte', () => {
       }
     }
     expect(checked).toBeGreaterThan(5000);
+  });
+});
+
+describe('wordsOf and sameWords', () => {
+  it('match the same bytes at any offset and length, and no bytes that differ in one place', () => {
+    const text = '"provided_cost_details":{"input":';
+    let checked = 0;
+    for (let n = 4; n <= 13; n++) {
+      const want = Buffer.from(text.slice(0, n), 'latin1');
+      const words = wordsOf(want);
+      for (let off = 0; off < 4; off++) {
+        const line = Buffer.alloc(off + n + 3, 0x20);
+        want.copy(line, off);
+        const view = new DataView(line.buffer, line.byteOffset, line.length);
+        expect(sameWords(view, off, n, words)).toBe(true);
+        for (let i = 0; i < n; i++) {
+          const before = line[off + i]!;
+          line[off + i] = before ^ 0x01;
+          expect(sameWords(view, off, n, words), `${n} bytes at ${off}, byte ${i} changed`).toBe(false);
+          line[off + i] = before;
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(300);
   });
 });
