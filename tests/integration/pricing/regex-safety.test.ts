@@ -29,6 +29,7 @@ import {
   MAX_MATCHED_NAME_LENGTH,
   PriceCatalog,
 } from '../../../src/pricing/index.js';
+import { timeCall } from '../../helpers/thread-cpu.js';
 
 /** Patterns that hang a backtracking engine; all are accepted and run in linear time. */
 const CATASTROPHIC = [
@@ -73,18 +74,8 @@ function hostileCatalog(patterns: string[]): CatalogData {
 }
 
 /**
- * CPU time of this thread, in µs, where Node can tell it (`process.threadCpuUsage`, Node ≥ 23.9), else
- * undefined.
- */
-const threadCpu = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage?.bind(process);
-
-/**
- * Price every adversarial name once (each a first sight). Returns per-call CPU times in ms: the CPU of
- * the thread that matches, so a loaded box that keeps the test off the CPU does not count as slow
- * matching (wall-clock figures are printed beside them). `process.cpuUsage` counts every thread, and V8
- * compiles and collects on helper threads while the first calls run (in CI on Node 24, one call of 33 ms
- * wall took 52 ms of the process's CPU): where Node cannot give this thread's CPU alone, a call's figure
- * is the smaller of the process's CPU and the wall clock, both at least this thread's CPU.
+ * Price every adversarial name once (each a first sight). Returns per-call CPU times in ms, of the
+ * thread that matches (see `timeCall`), with wall-clock figures printed beside them.
  */
 function timePricing(catalog: PriceCatalog, label: string): { cpu: number[]; wall: number[] } {
   const cpu: number[] = [];
@@ -92,14 +83,14 @@ function timePricing(catalog: PriceCatalog, label: string): { cpu: number[]; wal
   for (let k = 0; k < 10; k++) {
     for (const model of adversarialNames(k)) {
       for (const provider of [undefined, 'acme']) {
-        const c0 = threadCpu?.() ?? process.cpuUsage();
-        const t0 = performance.now();
-        calculateCost({ model, ...(provider ? { provider } : {}), usage: { input: 10, output: 1 } }, catalog);
-        const ms = performance.now() - t0;
-        const c = threadCpu ? threadCpu() : process.cpuUsage();
-        const used = (c.user - c0.user + c.system - c0.system) / 1000;
-        wall.push(ms);
-        cpu.push(threadCpu ? used : Math.min(used, ms));
+        const t = timeCall(() =>
+          calculateCost(
+            { model, ...(provider ? { provider } : {}), usage: { input: 10, output: 1 } },
+            catalog,
+          ),
+        );
+        wall.push(t.wallMs);
+        cpu.push(t.cpuMs);
       }
     }
   }
