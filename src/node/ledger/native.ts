@@ -131,6 +131,9 @@ const KEY_WORDS = KEYS.map(wordsOf);
 const REQUIRED = Uint8Array.from(LEDGER_COLUMNS, (c) => (c === 'id' || c === 'start_time' ? 1 : 0));
 const OUTSIDE = [...OUTSIDE_TOTAL].map((k) => Buffer.from(k, 'latin1'));
 const TOTAL = Buffer.from('total', 'latin1');
+/** A usage key's mark in its dictionary (`Dictionary.marks`): `total`, or a key counted toward it (0: one outside it). */
+const TOTAL_KEY = 1;
+const COUNTED_KEY = 2;
 const STATUSES = ['success', 'error', 'cached'].map((s) => Buffer.from(s, 'latin1'));
 const ERROR_STATUS = 1;
 const META_KEYS = METADATA_FIELDS.map((k) => Buffer.from(k, 'latin1'));
@@ -231,9 +234,22 @@ const DOT = 0x2e;
 const ZERO = 0x30;
 const NINE = 0x39;
 
+/**
+ * The bytes the scanner reads now (a Scanner's buffer, see `Scanner.use`) and a DataView of them: a string
+ * taken from them is copied and compared four bytes at a time (a word read through a DataView costs about
+ * what a byte read from a Uint8Array does). Other sources (the constants) go byte by byte.
+ */
+let lineBytes: Uint8Array = new Uint8Array(0);
+let lineView = new DataView(lineBytes.buffer);
+
+/** Spare bytes a buffer keeps past what it holds: a string's last word may be copied whole. */
+const WORD_SLACK = 4;
+
 /** A growable byte buffer. */
 class Bytes {
   b = Buffer.allocUnsafe(1 << 16);
+  /** `b` read and written four or eight bytes at a time; replaced with it by {@link room}. */
+  v = new DataView(this.b.buffer, this.b.byteOffset, this.b.length);
   n = 0;
 
   room(k: number): void {
@@ -241,6 +257,7 @@ class Bytes {
     const nb = Buffer.allocUnsafe(Math.max(this.b.length * 2, this.n + k));
     this.b.copy(nb, 0, 0, this.n);
     this.b = nb;
+    this.v = new DataView(nb.buffer, nb.byteOffset, nb.length);
   }
 
   u8(v: number): void {
@@ -257,10 +274,14 @@ class Bytes {
     this.b[this.n++] = v;
   }
 
-  /** `src[a, e)` as a Native String: its length, then its bytes. */
+  /**
+   * `src[a, e)` as a Native String: its length, then its bytes. From {@link lineBytes} (when the word
+   * after the string's last byte is in it: a string of a line is followed by at least `"}` and the
+   * newline) a word at a time, the last word's spare bytes written past the end (overwritten next).
+   */
   str(src: Uint8Array, a: number, e: number): void {
     const len = e - a;
-    if (this.n + len + 5 > this.b.length) this.room(len + 5);
+    if (this.n + len + 5 + WORD_SLACK > this.b.length) this.room(len + 5 + WORD_SLACK);
     const b = this.b;
     let n = this.n;
     if (len < 0x80) b[n++] = len;
@@ -272,12 +293,13 @@ class Bytes {
       }
       b[n++] = v;
     }
-    if (len < SHORT) for (let i = a; i < e; i++) b[n++] = src[i]!;
-    else {
-      b.set(src.subarray(a, e), n);
-      n += len;
-    }
-    this.n = n;
+    if (len >= SHORT) b.set(src.subarray(a, e), n);
+    else if (src === lineBytes && e + WORD_SLACK - 1 <= src.length) {
+      const to = this.v;
+      const from = lineView;
+      for (let i = 0; i < len; i += 4) to.setUint32(n + i, from.getUint32(a + i, true), true);
+    } else for (let i = 0; i < len; i++) b[n + i] = src[a + i]!;
+    this.n = n + len;
   }
 
   /** A non-negative integer below 2^53, as 8 little-endian bytes (UInt64 or Int64). */
@@ -287,17 +309,10 @@ class Bytes {
     // call to fmod, and most values here (times, amounts in pico) are above 2^32.
     const hi = v < TWO_32 ? 0 : Math.floor(v / TWO_32);
     const lo = v - hi * TWO_32;
-    const b = this.b;
-    const n = this.n;
-    b[n] = lo & 0xff;
-    b[n + 1] = (lo >>> 8) & 0xff;
-    b[n + 2] = (lo >>> 16) & 0xff;
-    b[n + 3] = lo >>> 24;
-    b[n + 4] = hi & 0xff;
-    b[n + 5] = (hi >>> 8) & 0xff;
-    b[n + 6] = (hi >>> 16) & 0xff;
-    b[n + 7] = hi >>> 24;
-    this.n = n + 8;
+    const view = this.v;
+    view.setUint32(this.n, lo, true);
+    view.setUint32(this.n + 4, hi, true);
+    this.n += 8;
   }
 
   /** An integer of magnitude below 2^53, as 8 little-endian two's complement bytes (Int64, DateTime64). */
@@ -337,19 +352,40 @@ const LC_VERSION = 1;
 const LC_KEYS_FLAGS = (1 << 9) | (1 << 10);
 /** The empty string: every dictionary's first value. */
 const EMPTY = Buffer.alloc(0);
+const NO_WORDS = new Uint32Array(0);
+
+/** `a` twice as long, its new half {@link NONE}. */
+function grown(a: Int32Array): Int32Array<ArrayBuffer> {
+  const more = new Int32Array(a.length * 2).fill(NONE);
+  more.set(a);
+  return more;
+}
 /** Dictionaries this large are searched through a map (below it, a scan is cheaper). */
 const DICTIONARY_SCAN = 16;
 
+/** No value (an index not yet known). */
+const NONE = -1;
+
 /**
  * A LowCardinality(String) column of one block: its distinct values (the dictionary; '' first, as
- * ClickHouse writes it) and each row's index in it.
+ * ClickHouse writes it) and each row's index in it. A value is first compared with the one that
+ * followed the value added last, the last time (`next`): a column's values, and a map's keys from row
+ * to row, mostly come in the same order, so the scan or map is seldom needed.
  */
 class Dictionary {
   readonly keys = new Bytes();
   values: Buffer[] = [];
+  /** Each value's bytes as words (see `wordsOf`; empty below four bytes): compared a word at a time. */
+  words: Uint32Array[] = [];
   byText = new Map<string, number>();
   indexes = new Uint32Array(BLOCK_ROWS);
   rows = 0;
+  /** For each value, the index of the value added after it last ({@link NONE}: none yet). */
+  next = new Int32Array(DICTIONARY_SCAN).fill(NONE);
+  /** Index of the value added last. */
+  last = 0;
+  /** A mark the caller keeps for each value ({@link NONE} until set): see `Scanner.line`'s usage keys. */
+  marks = new Int32Array(DICTIONARY_SCAN).fill(NONE);
 
   constructor() {
     this.clear();
@@ -359,40 +395,69 @@ class Dictionary {
     this.keys.n = 0;
     this.keys.u8(0);
     this.values = [EMPTY];
+    this.words = [NO_WORDS];
     this.byText.clear();
     this.rows = 0;
+    this.next.fill(NONE);
+    this.marks.fill(NONE);
+    this.last = 0;
   }
 
-  /** Add the value `src[a, e)` (a row's, or a map entry's key). */
-  str(src: Uint8Array, a: number, e: number): void {
-    const values = this.values;
+  /** True when value `i` is `src[a, e)`. */
+  private holds(i: number, src: Uint8Array, a: number, e: number): boolean {
+    const v = this.values[i]!;
     const len = e - a;
-    let i = -1;
-    if (values.length <= DICTIONARY_SCAN) {
-      for (let j = 0; j < values.length && i < 0; j++) {
-        const v = values[j]!;
-        if (v.length !== len) continue;
-        let k = 0;
-        while (k < len && v[k] === src[a + k]) k++;
-        if (k === len) i = j;
-      }
-    } else i = this.byText.get(Buffer.from(src.buffer, src.byteOffset + a, len).toString('latin1')) ?? -1;
-    if (i < 0) {
-      i = values.length;
-      const v = Buffer.from(src.subarray(a, e));
-      values.push(v);
-      this.keys.str(v, 0, len);
-      if (values.length > DICTIONARY_SCAN) {
-        if (this.byText.size === 0) values.forEach((w, j) => this.byText.set(w.toString('latin1'), j));
-        else this.byText.set(v.toString('latin1'), i);
-      }
+    if (v.length !== len) return false;
+    if (len >= 4 && src === lineBytes) return sameWords(lineView, a, len, this.words[i]!);
+    let k = 0;
+    while (k < len && v[k] === src[a + k]) k++;
+    return k === len;
+  }
+
+  /** Add the value `src[a, e)` (a row's, or a map entry's key); returns its index. */
+  str(src: Uint8Array, a: number, e: number): number {
+    const values = this.values;
+    let i = this.next[this.last]!;
+    if (i === NONE || !this.holds(i, src, a, e)) {
+      i = NONE;
+      if (values.length <= DICTIONARY_SCAN) {
+        for (let j = 0; j < values.length; j++)
+          if (this.holds(j, src, a, e)) {
+            i = j;
+            break;
+          }
+      } else
+        i = this.byText.get(Buffer.from(src.buffer, src.byteOffset + a, e - a).toString('latin1')) ?? NONE;
+      if (i === NONE) i = this.add(src, a, e);
+      this.next[this.last] = i;
     }
+    this.last = i;
     if (this.rows === this.indexes.length) {
       const more = new Uint32Array(this.indexes.length * 2);
       more.set(this.indexes);
       this.indexes = more;
     }
     this.indexes[this.rows++] = i;
+    return i;
+  }
+
+  /** A new value `src[a, e)`: its index. */
+  private add(src: Uint8Array, a: number, e: number): number {
+    const values = this.values;
+    const i = values.length;
+    const v = Buffer.from(src.subarray(a, e));
+    values.push(v);
+    this.words.push(v.length >= 4 ? wordsOf(v) : NO_WORDS);
+    this.keys.str(v, 0, v.length);
+    if (values.length > DICTIONARY_SCAN) {
+      if (this.byText.size === 0) values.forEach((w, j) => this.byText.set(w.toString('latin1'), j));
+      else this.byText.set(v.toString('latin1'), i);
+    }
+    if (i === this.next.length) {
+      this.next = grown(this.next);
+      this.marks = grown(this.marks);
+    }
+    return i;
   }
 
   /**
@@ -519,9 +584,12 @@ class Scanner {
 
   /** Read lines from `buf` from now on. */
   use(buf: Buffer): void {
-    if (buf === this.buf) return;
-    this.buf = buf;
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    if (buf !== this.buf) {
+      this.buf = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    }
+    lineBytes = buf;
+    lineView = this.view;
   }
   readonly cols = new Columns();
   /** The line's value of each ledger column: its bytes `[at, end)`; `at` -1 when null or absent. */
@@ -534,6 +602,8 @@ class Scanner {
   private readonly keyEnd = new Int32Array(MAX_KEYS);
   private readonly valAt = new Int32Array(MAX_KEYS);
   private readonly valEnd = new Int32Array(MAX_KEYS);
+  /** Dictionary indexes of the usage keys read so far in the line. */
+  private readonly keyIndex = new Int32Array(MAX_KEYS);
   private metaN = 0;
   /** End of the number {@link amount} or {@link integer} read last. */
   private numEnd = 0;
@@ -558,8 +628,9 @@ class Scanner {
     const listN = this.listN;
     if (s[p] !== 0x7b) return -1;
     p++;
-    at.fill(-1);
-    listN.fill(0);
+    // Loops, not fill(): a typed array's fill is a call into the runtime, dearer than 36 stores.
+    for (let k = 0; k < N; k++) at[k] = -1;
+    for (let i = 0; i < LIST_COLUMNS.length; i++) listN[LIST_COLUMNS[i]!] = 0;
     this.metaN = 0;
     let col = 0;
     let totalPico = -1;
@@ -599,11 +670,11 @@ class Scanner {
           p = q + 1;
         } else {
           // A time, status or id may not be null; a text column may.
-          if (kind !== STR || !isNull(s, p)) return -1;
+          if (kind !== STR || this.wordAt(p) !== NULL_WORD) return -1;
           p += 4;
         }
       } else if (kind === USD_OPT || kind === PICO) {
-        if (isNull(s, p)) p += 4;
+        if (this.wordAt(p) === NULL_WORD) p += 4;
         else if (kind === PICO) {
           pico = this.integer(p);
           if (pico < 0) return -1;
@@ -614,10 +685,11 @@ class Scanner {
           p = this.numEnd;
         }
       } else if (kind === BOOL) {
-        if (sameBytes(s, p, p + 4, TRUE)) {
+        const w = this.wordAt(p);
+        if (w === TRUE_WORD) {
           bools |= 1 << k;
           p += 4;
-        } else if (sameBytes(s, p, p + 5, FALSE)) p += 5;
+        } else if (w === FALS_WORD && s[p + 4] === FALSE_LAST) p += 5;
         else return -1;
       } else if (kind === MS) {
         p = numberEnd(s, p);
@@ -650,6 +722,8 @@ class Scanner {
         const r = ROW_OF_LIST[k]!;
         const keys = r >= 0 ? cols.keys[r]! : null;
         const vals = r >= 0 ? cols.values[r]! : null;
+        // The usage keys' dictionary (usage_details' keys are LowCardinality).
+        const byIndex = kind === TOKENS && r >= 0 ? (cols.dicts[r] ?? null) : null;
         let n = 0;
         let total = -1;
         let sum = 0;
@@ -661,35 +735,59 @@ class Scanner {
             const q = stringEnd(s, this.view, ks);
             if (q < 0 || s[q + 1] !== COLON) return -1;
             p = q + 2;
-            if (kind !== USD) {
-              // A repeated key: JSON.parse keeps the last, ClickHouse both; the general path decides.
+            if (byIndex !== null) {
+              // Usage keys go to their dictionary first: a repeated key is then a repeated index (see
+              // below), and whether a key counts toward `total` is worked out once per value and block.
+              const i = byIndex.str(s, ks, q);
               if (n === MAX_KEYS) return -1;
-              for (let i = 0; i < n; i++)
-                if (sameBytes(s, ks, q, s, this.keyAt[i]!, this.keyEnd[i]!)) return -1;
-              this.keyAt[n] = ks;
-              this.keyEnd[n] = q;
-            }
-            if (kind === META) {
-              if (s[p] !== QUOTE) return -1;
-              const v = stringEnd(s, this.view, p + 1);
-              if (v < 0) return -1;
-              this.valAt[n] = p + 1;
-              this.valEnd[n] = v;
-              p = v + 1;
-            } else if (kind === TOKENS) {
+              for (let j = 0; j < n; j++) if (this.keyIndex[j] === i) return -1;
+              this.keyIndex[n] = i;
+              let mark = byIndex.marks[i]!;
+              if (mark === NONE) {
+                mark = sameBytes(s, ks, q, TOTAL)
+                  ? TOTAL_KEY
+                  : oneOf(s, ks, q, OUTSIDE) < 0
+                    ? COUNTED_KEY
+                    : 0;
+                byIndex.marks[i] = mark;
+              }
               const x = this.integer(p);
               if (x < 0) return -1;
-              if (sameBytes(s, ks, q, TOTAL)) total = x;
-              else if (oneOf(s, ks, q, OUTSIDE) < 0) sum += x;
+              if (mark === TOTAL_KEY) total = x;
+              else if (mark === COUNTED_KEY) sum += x;
               vals!.u64(x);
               p = this.numEnd;
             } else {
-              const x = this.amount(p);
-              if (x < 0) return -1;
-              vals!.u64(x);
-              p = this.numEnd;
+              if (kind !== USD) {
+                // A repeated key: JSON.parse keeps the last, ClickHouse both; the general path decides.
+                if (n === MAX_KEYS) return -1;
+                for (let i = 0; i < n; i++)
+                  if (sameBytes(s, ks, q, s, this.keyAt[i]!, this.keyEnd[i]!)) return -1;
+                this.keyAt[n] = ks;
+                this.keyEnd[n] = q;
+              }
+              if (kind === META) {
+                if (s[p] !== QUOTE) return -1;
+                const v = stringEnd(s, this.view, p + 1);
+                if (v < 0) return -1;
+                this.valAt[n] = p + 1;
+                this.valEnd[n] = v;
+                p = v + 1;
+              } else if (kind === TOKENS) {
+                const x = this.integer(p);
+                if (x < 0) return -1;
+                if (sameBytes(s, ks, q, TOTAL)) total = x;
+                else if (oneOf(s, ks, q, OUTSIDE) < 0) sum += x;
+                vals!.u64(x);
+                p = this.numEnd;
+              } else {
+                const x = this.amount(p);
+                if (x < 0) return -1;
+                vals!.u64(x);
+                p = this.numEnd;
+              }
+              if (keys !== null) keys.str(s, ks, q);
             }
-            if (keys !== null) keys.str(s, ks, q);
             n++;
             if (s[p] === COMMA) p++;
             else if (s[p] === 0x7d) {
@@ -714,6 +812,11 @@ class Scanner {
     this.cols.data[R_SEQ]!.u64(offset);
     this.cols.rows++;
     return p + 1;
+  }
+
+  /** The four bytes at `p` as a little-endian word; -1 when they pass the buffer's end. */
+  private wordAt(p: number): number {
+    return p + 4 <= this.buf.length ? this.view.getUint32(p, true) : -1;
   }
 
   /**
@@ -891,9 +994,13 @@ function entry(
   return 1;
 }
 
-const TRUE = Buffer.from('true', 'latin1');
-const FALSE = Buffer.from('false', 'latin1');
-const NULL = Buffer.from('null', 'latin1');
+/** The first word (see `wordsOf`) of `text` (four bytes or more). */
+const firstWord = (text: string) => wordsOf(Buffer.from(text, 'latin1'))[0]!;
+const NULL_WORD = firstWord('null');
+const TRUE_WORD = firstWord('true');
+/** `false`: its first four bytes as a word, then its last byte. */
+const FALS_WORD = firstWord('fals');
+const FALSE_LAST = 0x65;
 
 /** Which of `words` `s[a, e)` holds (its index), or -1 when none. */
 function oneOf(s: Uint8Array, a: number, e: number, words: readonly Uint8Array[]): number {
@@ -954,10 +1061,6 @@ function daysSince1970(y: number, m: number, d: number): number {
   const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
   const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
   return era * 146_097 + doe - 719_468;
-}
-
-function isNull(s: Uint8Array, p: number): boolean {
-  return sameBytes(s, p, p + 4, NULL);
 }
 
 /** True when `s[a, e)` holds the bytes of `w[wa, we)`. */
