@@ -481,18 +481,17 @@ class Dictionary {
     out.n += this.keys.n;
     out.u64(this.rows);
     const bytes = 1 << width;
-    out.room(this.rows * bytes);
-    for (let r = 0; r < this.rows; r++) {
-      const v = this.indexes[r]!;
-      if (width === 0) out.b[out.n++] = v;
-      else if (width === 1) {
-        out.b.writeUInt16LE(v, out.n);
-        out.n += 2;
-      } else {
-        out.b.writeUInt32LE(v, out.n);
-        out.n += 4;
-      }
-    }
+    const rows = this.rows;
+    const indexes = this.indexes;
+    out.room(rows * bytes);
+    // One loop per width (not a test of the width per row).
+    const b = out.b;
+    const view = out.v;
+    const at = out.n;
+    if (width === 0) for (let r = 0; r < rows; r++) b[at + r] = indexes[r]!;
+    else if (width === 1) for (let r = 0; r < rows; r++) view.setUint16(at + 2 * r, indexes[r]!, true);
+    else for (let r = 0; r < rows; r++) view.setUint32(at + 4 * r, indexes[r]!, true);
+    out.n = at + rows * bytes;
     this.clear();
   }
 }
@@ -628,9 +627,9 @@ class Scanner {
     const listN = this.listN;
     if (s[p] !== 0x7b) return -1;
     p++;
-    // Loops, not fill(): a typed array's fill is a call into the runtime, dearer than 36 stores.
-    for (let k = 0; k < N; k++) at[k] = -1;
-    for (let i = 0; i < LIST_COLUMNS.length; i++) listN[LIST_COLUMNS[i]!] = 0;
+    // Each column's `at` (and list count) is set once on the way, not cleared first: by its value, or
+    // -1 (0) when it is null or when the loops below pass it as absent. Only text columns' `at` and
+    // list columns' counts are read.
     this.metaN = 0;
     let col = 0;
     let totalPico = -1;
@@ -645,7 +644,11 @@ class Scanner {
       let k = col;
       while (k < N && !sameKey(s, this.view, p, k)) k++;
       if (k === N) return -1;
-      for (; col < k; col++) if (REQUIRED[col] === 1) return -1;
+      for (; col < k; col++) {
+        if (REQUIRED[col] === 1) return -1;
+        at[col] = -1;
+        listN[col] = 0;
+      }
       p += KEY_LENGTHS[k]!;
       const kind = KINDS[k]!;
       const c = s[p];
@@ -671,6 +674,7 @@ class Scanner {
         } else {
           // A time, status or id may not be null; a text column may.
           if (kind !== STR || this.wordAt(p) !== NULL_WORD) return -1;
+          at[k] = -1;
           p += 4;
         }
       } else if (kind === USD_OPT || kind === PICO) {
@@ -804,7 +808,11 @@ class Scanner {
       else if (s[p] === 0x7d && s[p + 1] === NL) break;
       else return -1;
     }
-    for (; col < N; col++) if (REQUIRED[col] === 1) return -1;
+    for (; col < N; col++) {
+      if (REQUIRED[col] === 1) return -1;
+      at[col] = -1;
+      listN[col] = 0;
+    }
     // total_cost and cost_pico name one amount (see `costAgreement`); half its tolerance, so that the
     // double arithmetic of the check cannot disagree.
     if (totalPico >= 0 && pico >= 0 && Math.abs(totalPico - pico) > Math.max(1, pico * 1e-9) / 2) return -1;
