@@ -230,6 +230,17 @@ export function sumCostsPico(c: CostBreakdown): number {
   return (${ROWS.map((r) => `c.${r.key}`).join(' + ')}) * PICO_PER_USD;
 }
 
+/**
+ * @internal Store every bucket of \`u\` in \`a\` (0 for a missing one) and the index of each non-zero one
+ * in \`nz\`, in one pass; returns how many are non-zero. The window aggregates' \`CallSample\`: a copy
+ * and then a loop over the copy cost about 300 instructions a record, this about half (callgrind).
+ */
+export function usageToSample(u: TokenUsage, a: Float64Array, nz: Uint8Array): number {
+  let n = 0;
+${lines(ROWS.map((r, i) => `  const v${i} = u.${r.key} || 0;\n  a[${i}] = v${i};\n  if (v${i} !== 0) nz[n++] = ${i};`))}
+  return n;
+}
+
 /** Numbers {@link bucketsToSlots} stores: every bucket of a usage, then every bucket of a cost breakdown. */
 export const BUCKET_SLOTS = ${ROWS.length * 2};
 

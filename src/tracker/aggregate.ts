@@ -1,8 +1,8 @@
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { picoToDecimalString, picoToUsd } from '../pricing/money.js';
-import { usageToSlots } from '../usage/token-usage.generated.js';
 import { TOKEN_BUCKETS, type TokenUsage, USAGE_BUCKETS, type UsageBucket } from '../usage/token-usage.js';
 import { histogramBucket, LogHistogram } from './histogram.js';
+import { usageToSample } from './record-fields.generated.js';
 
 const NB = USAGE_BUCKETS.length;
 // Token buckets come first in the table (tests/unit/usage/buckets.test.ts holds it): slots below
@@ -66,17 +66,14 @@ export class CallSample {
   /** Copy a TokenUsage into the sample (generated straight-line reads: a keyed loop is several times slower). */
   setUsage(u: TokenUsage): void {
     const a = this.usage;
-    usageToSlots(u, a);
-    let nz = 0;
+    const nz = this.nz;
+    const n = usageToSample(u, a, nz);
     let tokens = 0;
-    for (let i = 0; i < NB; i++) {
-      const v = a[i]!;
-      if (v !== 0) {
-        this.nz[nz++] = i;
-        if (i < TOKEN_COUNT) tokens += v;
-      }
+    for (let i = 0; i < n; i++) {
+      const b = nz[i]!;
+      if (b < TOKEN_COUNT) tokens += a[b]!;
     }
-    this.nonZero = nz;
+    this.nonZero = n;
     this.tokens = tokens;
   }
 

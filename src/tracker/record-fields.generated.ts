@@ -186,6 +186,61 @@ export function sumCostsPico(c: CostBreakdown): number {
   );
 }
 
+/**
+ * @internal Store every bucket of `u` in `a` (0 for a missing one) and the index of each non-zero one
+ * in `nz`, in one pass; returns how many are non-zero. The window aggregates' `CallSample`: a copy
+ * and then a loop over the copy cost about 300 instructions a record, this about half (callgrind).
+ */
+export function usageToSample(u: TokenUsage, a: Float64Array, nz: Uint8Array): number {
+  let n = 0;
+  const v0 = u.input || 0;
+  a[0] = v0;
+  if (v0 !== 0) nz[n++] = 0;
+  const v1 = u.cacheRead || 0;
+  a[1] = v1;
+  if (v1 !== 0) nz[n++] = 1;
+  const v2 = u.cacheWrite || 0;
+  a[2] = v2;
+  if (v2 !== 0) nz[n++] = 2;
+  const v3 = u.cacheWrite1h || 0;
+  a[3] = v3;
+  if (v3 !== 0) nz[n++] = 3;
+  const v4 = u.inputAudio || 0;
+  a[4] = v4;
+  if (v4 !== 0) nz[n++] = 4;
+  const v5 = u.inputImage || 0;
+  a[5] = v5;
+  if (v5 !== 0) nz[n++] = 5;
+  const v6 = u.output || 0;
+  a[6] = v6;
+  if (v6 !== 0) nz[n++] = 6;
+  const v7 = u.reasoning || 0;
+  a[7] = v7;
+  if (v7 !== 0) nz[n++] = 7;
+  const v8 = u.outputAudio || 0;
+  a[8] = v8;
+  if (v8 !== 0) nz[n++] = 8;
+  const v9 = u.requests || 0;
+  a[9] = v9;
+  if (v9 !== 0) nz[n++] = 9;
+  const v10 = u.webSearches || 0;
+  a[10] = v10;
+  if (v10 !== 0) nz[n++] = 10;
+  const v11 = u.audioSeconds || 0;
+  a[11] = v11;
+  if (v11 !== 0) nz[n++] = 11;
+  const v12 = u.characters || 0;
+  a[12] = v12;
+  if (v12 !== 0) nz[n++] = 12;
+  const v13 = u.images || 0;
+  a[13] = v13;
+  if (v13 !== 0) nz[n++] = 13;
+  const v14 = u.gpuMilliseconds || 0;
+  a[14] = v14;
+  if (v14 !== 0) nz[n++] = 14;
+  return n;
+}
+
 /** Numbers {@link bucketsToSlots} stores: every bucket of a usage, then every bucket of a cost breakdown. */
 export const BUCKET_SLOTS = 30;
 
