@@ -258,12 +258,17 @@ export function duration(v: unknown, path: string, key: string): number | undefi
 
 export function checkTags(v: unknown, parent: string, key: string): string[] | undefined {
   if (v === undefined || v === null) return undefined;
-  const path = `${parent}.${key}`;
-  if (!Array.isArray(v)) fail(path, `expected an array of strings, got ${describeValue(v)}`);
+  // The error path is made only when a check fails: made up front, it cost two string
+  // concatenations and a number's text per tag on every record (about 100 instructions, callgrind).
+  if (!Array.isArray(v)) fail(`${parent}.${key}`, `expected an array of strings, got ${describeValue(v)}`);
   const n = v.length;
-  if (n > MAX_RECORD_TAGS) fail(path, `has ${n} tags; at most ${MAX_RECORD_TAGS} are accepted`);
+  if (n > MAX_RECORD_TAGS) fail(`${parent}.${key}`, `has ${n} tags; at most ${MAX_RECORD_TAGS} are accepted`);
   const out = new Array<string>(n);
-  for (let i = 0; i < n; i++) out[i] = text(v[i], `${path}[${i}]`);
+  for (let i = 0; i < n; i++) {
+    const tag = v[i];
+    if (typeof tag !== 'string') bad(parent, `${key}[${i}]`, 'a string', tag);
+    out[i] = tag;
+  }
   return out;
 }
 
