@@ -185,6 +185,33 @@ describe('the recent-records ring', () => {
     expect(() => none.recent(Number.NaN)).toThrow(InvalidArgumentError);
   });
 
+  it('a record without the rare fields leaves none of an earlier record in its slot', async () => {
+    // Error, trace, parent, service, environment, texts and metadata are written only by a record
+    // that has one of them: a slot reused by one that has none must not give the old ones back.
+    const t = new CostTracker({ now: () => T0, sinks: [], recentLimit: 3, storeText: true });
+    const rare = [
+      { traceId: 'trace' },
+      { parentId: 'parent' },
+      { service: 'svc' },
+      { environment: 'staging' },
+      { inputText: 'in' },
+      { outputText: 'out' },
+      { metadata: { k: 'v' } },
+    ];
+    const made: CostRecord[] = [];
+    for (let round = 0; round < rare.length; round++) {
+      // Three slots: one with a rare field, then plain ones over every slot, then a failure (error).
+      made.push(t.record(handResult(round * 10 + 1), { ...rare[round], sessionId: `s${round}` }));
+      made.push(t.record(handResult(round * 10 + 2)));
+      made.push(t.recordFailure({ model: 'm', error: new Error(`e${round}`) }, { userId: 'u' }));
+      made.push(t.record(handResult(round * 10 + 3), { tags: ['x'] }));
+      made.push(t.record(handResult(round * 10 + 4)));
+      made.push(t.record(handResult(round * 10 + 5), { tenantId: 'ten' }));
+      await tick();
+      expect(t.recent()).toStrictEqual(made.slice(-3));
+    }
+  });
+
   it('keeps the order of more calls than one drain holds, and a listener reads its own record', () => {
     const t = new CostTracker({ now: () => T0, sinks: [], recentLimit: 5000 });
     const seen: number[] = [];
