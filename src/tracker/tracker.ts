@@ -328,16 +328,22 @@ export class CostTracker {
   /** The last generated id, handed to the sinks that write it from its parts (see `GeneratedIdSink`). */
   private lastId: string | undefined;
   private readonly sample = new CallSample();
-  /** Records not yet in the window aggregates (see `ingest`), with their times. */
-  private pending: CostRecord[] = [];
-  private pendingAt: number[] = [];
   /**
-   * The arrays of the last drain, emptied, for the next one. A new `[]` each drain began as an array
-   * of small integers that the first push turned into one of objects (or doubles): V8 then ran every
-   * push through its generic builtin (about 400 instructions a record, callgrind). Null while a drain
+   * Records not yet in the window aggregates (see `ingest`), with their times: the first
+   * `pendingCount` entries. The arrays keep their length (a drain clears the record references, so
+   * the records still die young): `length = 0` gave back V8's backing store, and every drain's
+   * records then grew it again from nothing (about 85 instructions a record, callgrind).
+   */
+  private pending: (CostRecord | undefined)[] = [];
+  private pendingAt: number[] = [];
+  private pendingCount = 0;
+  /**
+   * The arrays of the last drain, cleared, for the next one. A new `[]` each drain began as an array
+   * of small integers that the first store turned into one of objects (or doubles): V8 then ran every
+   * store through its generic builtin (about 400 instructions a record, callgrind). Null while a drain
    * holds them (a drain started from inside another, by a logger, makes new ones).
    */
-  private sparePending: CostRecord[] | null = [];
+  private sparePending: (CostRecord | undefined)[] | null = [];
   private sparePendingAt: number[] | null = [];
   private aggregateQueued = false;
   private readonly aggregateSoon = () => {
@@ -883,6 +889,7 @@ export class CostTracker {
     this.lastRejection = undefined;
     this.pending = [];
     this.pendingAt = [];
+    this.pendingCount = 0;
     this.sparePending = [];
     this.sparePendingAt = [];
     this.windows.clear();
@@ -1031,16 +1038,19 @@ export class CostTracker {
 
   /** Add the queued records to the window aggregates, in order. */
   private aggregatePending(): void {
+    const count = this.pendingCount;
+    if (count === 0) return;
     const recs = this.pending;
     const times = this.pendingAt;
-    if (recs.length === 0) return;
     this.pending = this.sparePending ?? [];
     this.pendingAt = this.sparePendingAt ?? [];
+    this.pendingCount = 0;
     this.sparePending = null;
     this.sparePendingAt = null;
     const ring = this.ring;
-    for (let i = 0; i < recs.length; i++) {
+    for (let i = 0; i < count; i++) {
       const rec = recs[i]!;
+      recs[i] = undefined;
       // Copied here, after the caller's code, not on the call path; the record itself dies young.
       ring.push(rec);
       try {
@@ -1072,8 +1082,6 @@ export class CostTracker {
         );
       }
     }
-    recs.length = 0;
-    times.length = 0;
     this.sparePending = recs;
     this.sparePendingAt = times;
   }
@@ -1086,10 +1094,13 @@ export class CostTracker {
       // window aggregates are brought up to date right after the caller's code (a microtask), or
       // whenever they are read — the call path only queues the record.
       if (this.budgets.active && rec.unpriced !== true) this.budgets.add(rec.totalPico, rec, t, rec.id);
-      const n = this.pending.push(rec);
+      // At index n: within the arrays' length after the first drains (no growth), else appended.
+      const n = this.pendingCount;
+      this.pending[n] = rec;
+      this.pendingAt[n] = t;
+      this.pendingCount = n + 1;
       queued = true;
-      this.pendingAt.push(t);
-      if (n >= MAX_PENDING) this.aggregatePending();
+      if (n + 1 >= MAX_PENDING) this.aggregatePending();
       else if (!this.aggregateQueued) {
         this.aggregateQueued = true;
         queueMicrotask(this.aggregateSoon);
