@@ -84,12 +84,17 @@ class KeyTuple {
   /** The next tuple of the same index key (a short chain). */
   next: KeyTuple | null = null;
 
+  /** True when the tuple has no session (its index key is then its user). */
+  readonly sessionNone: boolean;
+
   constructor(
     readonly keys: readonly string[],
     readonly tags: readonly string[],
     /** Every group aggregate a call of this tuple is added to (and `kept` when it holds the total). */
     readonly targets: readonly CostAggregate[],
-  ) {}
+  ) {
+    this.sessionNone = keys[SESSION_DIM] === NONE_KEY;
+  }
 
   /** True when a call with these keys belongs to this tuple. */
   matches(keys: readonly string[], tags: readonly string[]): boolean {
@@ -100,6 +105,31 @@ class KeyTuple {
       a[OPERATION_DIM] !== keys[OPERATION_DIM] ||
       a[SESSION_DIM] !== keys[SESSION_DIM] ||
       a[USER_DIM] !== keys[USER_DIM] ||
+      a[PROVIDER_DIM] !== keys[PROVIDER_DIM] ||
+      a[TENANT_DIM] !== keys[TENANT_DIM] ||
+      a[ENVIRONMENT_DIM] !== keys[ENVIRONMENT_DIM]
+    )
+      return false;
+    const b = this.tags;
+    const n = b.length;
+    if (n !== tags.length) return false;
+    for (let i = 0; i < n; i++) if (b[i] !== tags[i]) return false;
+    return true;
+  }
+
+  /**
+   * {@link matches} for a tuple of the index chain of the call's index key (see `AggSet.find`): the
+   * tuple's index key equals the call's, so when both have a session the sessions are equal, and
+   * when neither has one the users are (the key is the user). One or two string compares fewer a
+   * call (AggSet.add with its string compares: about 90 instructions a record fewer, callgrind).
+   */
+  matchesIndexed(keys: readonly string[], tags: readonly string[], sessionNone: boolean): boolean {
+    if (this.sessionNone !== sessionNone) return false;
+    const a = this.keys;
+    if (
+      a[MODEL_DIM] !== keys[MODEL_DIM] ||
+      a[OPERATION_DIM] !== keys[OPERATION_DIM] ||
+      (!sessionNone && a[USER_DIM] !== keys[USER_DIM]) ||
       a[PROVIDER_DIM] !== keys[PROVIDER_DIM] ||
       a[TENANT_DIM] !== keys[TENANT_DIM] ||
       a[ENVIRONMENT_DIM] !== keys[ENVIRONMENT_DIM]
@@ -294,8 +324,11 @@ export class AggSet {
   private find(keys: readonly string[], tags: readonly string[]): KeyTuple | null {
     const index = this.index;
     if (index === null) return null;
-    let t = index.get(indexKey(keys)) ?? null;
-    for (let n = 0; t !== null && n < MAX_CHAIN; n++, t = t.next) if (t.matches(keys, tags)) return t;
+    const session = keys[SESSION_DIM]!;
+    const sessionNone = session === NONE_KEY;
+    let t = index.get(sessionNone ? keys[USER_DIM]! : session) ?? null;
+    for (let n = 0; t !== null && n < MAX_CHAIN; n++, t = t.next)
+      if (t.matchesIndexed(keys, tags, sessionNone)) return t;
     return null;
   }
 

@@ -385,6 +385,58 @@ describe("the open second's key tuples", () => {
     expect(rows(t, 'tag', 'hour')).toEqual(expected);
   });
 
+  it("tells apart a call without a session from one whose session is the other's user (one index chain)", () => {
+    // Tuples are indexed by session, or by user without one: `x` is the key of both kinds below.
+    // Strings made at each call (not the same objects), as a host's request data would be.
+    const c = clock(start);
+    const t = new CostTracker({ now: c.now });
+    const id = (s: string) => [...s].join('');
+    const calls: [ctx: { sessionId?: string; userId?: string }, pico: number][] = [
+      [{ userId: 'x' }, 1],
+      [{ sessionId: 'x', userId: 'y' }, 10],
+      [{ sessionId: 'x', userId: 'x' }, 100],
+      [{ sessionId: 'x' }, 1000],
+      [{ userId: 'y' }, 10_000],
+      [{ sessionId: 'y', userId: 'x' }, 100_000],
+    ];
+    for (let round = 0; round < 3; round++)
+      for (const [ctx, pico] of calls) {
+        const own: { sessionId?: string; userId?: string } = {};
+        if (ctx.sessionId !== undefined) own.sessionId = id(ctx.sessionId);
+        if (ctx.userId !== undefined) own.userId = id(ctx.userId);
+        t.record(handResult(pico, 'm'), own);
+      }
+    expect(rows(t, 'session')).toEqual([
+      ['(none)', 6, 30_003n],
+      ['x', 9, 3330n],
+      ['y', 3, 300_000n],
+    ]);
+    expect(rows(t, 'user')).toEqual([
+      ['(none)', 3, 3000n],
+      ['x', 9, 300_303n],
+      ['y', 6, 30_030n],
+    ]);
+    c.advance(S);
+    expect(rows(t, 'user', 'hour')).toEqual(rows(t, 'user', 'all'));
+  });
+
+  it("adds a call to its own second after a read moved the clock past the last call's", () => {
+    // A read rolls the last call's second up; the next call's second has no bucket yet.
+    const c = clock(start);
+    const t = new CostTracker({ now: c.now });
+    t.record(handResult(1, 'm'), { sessionId: 's' });
+    t.record(handResult(2, 'm'), { sessionId: 's' });
+    c.advance(S);
+    expect(t.stats().requests).toBe(2);
+    t.record(handResult(4, 'm'), { sessionId: 's' });
+    t.record(handResult(8, 'm'), { sessionId: 's' });
+    for (const window of ['all', 'minute', 'hour', 'day', 'calendarDay'] as const)
+      expect([window, t.stats({ window }).totalPico]).toEqual([window, 15n]);
+    expect(rows(t, 'session', 'all')).toEqual([['s', 4, 15n]]);
+    c.advance(20 * MIN);
+    expect(rows(t, 'session', 'all')).toEqual([['s', 4, 15n]]);
+  });
+
   it('forgets the open tuples on reset', () => {
     const c = clock(start);
     const t = new CostTracker({ now: c.now });
