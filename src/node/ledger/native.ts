@@ -386,6 +386,8 @@ class Dictionary {
   last = 0;
   /** A mark the caller keeps for each value ({@link NONE} until set): see `Scanner.line`'s usage keys. */
   marks = new Int32Array(DICTIONARY_SCAN).fill(NONE);
+  /** The index of each metadata key `META_KEYS[id]` in this block ({@link NONE}: not added yet). See {@link metaKey}. */
+  readonly constants = new Int32Array(METADATA_FIELDS.length).fill(NONE);
 
   constructor() {
     this.clear();
@@ -400,6 +402,7 @@ class Dictionary {
     this.rows = 0;
     this.next.fill(NONE);
     this.marks.fill(NONE);
+    this.constants.fill(NONE);
     this.last = 0;
   }
 
@@ -431,6 +434,24 @@ class Dictionary {
       if (i === NONE) i = this.add(src, a, e);
       this.next[this.last] = i;
     }
+    this.push(i);
+    return i;
+  }
+
+  /**
+   * Add the metadata key `META_KEYS[id]` (a constant): its index is looked up once a block, then
+   * remembered (`constants`), as no compare of its bytes is needed to know it.
+   */
+  metaKey(id: number): void {
+    const i = this.constants[id]!;
+    if (i === NONE) {
+      const key = META_KEYS[id]!;
+      this.constants[id] = this.str(key, 0, key.length);
+    } else this.push(i);
+  }
+
+  /** Row (or map entry) `rows` has value `i`. */
+  private push(i: number): void {
     this.last = i;
     if (this.rows === this.indexes.length) {
       const more = new Uint32Array(this.indexes.length * 2);
@@ -438,7 +459,6 @@ class Dictionary {
       this.indexes = more;
     }
     this.indexes[this.rows++] = i;
-    return i;
   }
 
   /** A new value `src[a, e)`: its index. */
@@ -929,7 +949,10 @@ class Scanner {
     cols.nullableStr(R_STATUS_MESSAGE, s, at[C_STATUS_MESSAGE]!, end[C_STATUS_MESSAGE]!);
     cols.nullableStr(R_PROVIDED_MODEL, s, at[C_PROVIDED_MODEL]!, end[C_PROVIDED_MODEL]!);
     cols.nullableStr(R_INTERNAL_MODEL, s, at[C_INTERNAL_MODEL]!, end[C_INTERNAL_MODEL]!);
-    for (const k of LIST_COLUMNS) cols.endList(ROW_OF_LIST[k]!, this.listN[k]!);
+    for (let i = 0; i < LIST_COLUMNS.length; i++) {
+      const k = LIST_COLUMNS[i]!;
+      cols.endList(ROW_OF_LIST[k]!, this.listN[k]!);
+    }
     cols.nullableI64(R_TOTAL_COST, cost >= 0, cost);
     cols.data[R_EVENT]!.i64(hasStop ? stop : start);
     cols.nullableStr(R_TIER, s, this.given(C_TIER) ? at[C_TIER]! : -1, end[C_TIER]!);
@@ -963,7 +986,8 @@ class Scanner {
     const s = this.buf;
     const at = this.at;
     const end = this.end;
-    const keys = this.cols.keys[R_META]!;
+    // Metadata's keys are LowCardinality (see LEDGER_ROW_COLUMNS): a dictionary.
+    const keys = this.cols.dicts[R_META]!;
     const vals = this.cols.values[R_META]!;
     let n = 0;
     for (let i = 0; i < this.metaN; i++) {
@@ -975,29 +999,22 @@ class Scanner {
       n++;
     }
     // The fields, each when it has a value (no closure: one would be allocated per line).
-    n += entry(keys, vals, META_KEYS[0]!, s, at[C_PROVIDER]!, end[C_PROVIDER]!);
-    n += entry(keys, vals, META_KEYS[1]!, s, at[C_TENANT]!, end[C_TENANT]!);
-    if ((bools >>> C_FALLBACK) & 1) n += entry(keys, vals, META_KEYS[2]!, TRUE_TEXT, 0, TRUE_TEXT.length);
-    if ((bools >>> C_ESTIMATED) & 1) n += entry(keys, vals, META_KEYS[3]!, TRUE_TEXT, 0, TRUE_TEXT.length);
+    n += entry(keys, vals, 0, s, at[C_PROVIDER]!, end[C_PROVIDER]!);
+    n += entry(keys, vals, 1, s, at[C_TENANT]!, end[C_TENANT]!);
+    if ((bools >>> C_FALLBACK) & 1) n += entry(keys, vals, 2, TRUE_TEXT, 0, TRUE_TEXT.length);
+    if ((bools >>> C_ESTIMATED) & 1) n += entry(keys, vals, 3, TRUE_TEXT, 0, TRUE_TEXT.length);
     const src = at[C_SOURCE]!;
     if (src >= 0 && !sameBytes(s, src, end[C_SOURCE]!, CATALOG))
-      n += entry(keys, vals, META_KEYS[4]!, s, src, end[C_SOURCE]!);
-    n += entry(keys, vals, META_KEYS[5]!, s, at[C_SERVICE]!, end[C_SERVICE]!);
+      n += entry(keys, vals, 4, s, src, end[C_SOURCE]!);
+    n += entry(keys, vals, 5, s, at[C_SERVICE]!, end[C_SERVICE]!);
     this.cols.endList(R_META, n);
   }
 }
 
 /** A metadata entry `key` → `src[a, b)` when that value is not empty (null: `a` -1); the entries added (0 or 1). */
-function entry(
-  keys: Bytes | Dictionary,
-  vals: Bytes,
-  key: Buffer,
-  src: Uint8Array,
-  a: number,
-  b: number,
-): number {
+function entry(keys: Dictionary, vals: Bytes, id: number, src: Uint8Array, a: number, b: number): number {
   if (a < 0 || b <= a) return 0;
-  keys.str(key, 0, key.length);
+  keys.metaKey(id);
   vals.str(src, a, b);
   return 1;
 }

@@ -117,7 +117,8 @@ describe('the line check writing ledger lines as Native columns', () => {
 
   it('gives traces their first name, user, session and environment, as documented', async () => {
     // One trace, in ledger order: the earliest start has no name; the first user and environment given
-    // are on the second line, the first session on the third; a later line has others.
+    // are on the second line, the first session on the third; a later line has others. The tag 'x' is on
+    // two calls: the trace has it once.
     const trace = [
       '{"id":"a","trace_id":"T","name":null,"environment":"","start_time":"2026-11-01T10:00:05.000Z","session_id":"","user_id":null,"tags":["x"],"status":"success"}',
       '{"id":"b","trace_id":"T","name":"second","environment":"staging","start_time":"2026-11-01T10:00:01.000Z","end_time":"2026-11-01T10:00:09.000Z","user_id":"u2","tags":["y","x"],"status":"success"}',
@@ -236,6 +237,38 @@ describe('the line check writing ledger lines as Native columns', () => {
       expect(q(`SELECT uniqExact(arrayJoin(mapKeys(metadata))) FROM from_native`)).toBe('40');
       expect(q(`SELECT uniqExact(environment), uniqExact(type), uniqExact(level) FROM from_native`)).toBe(
         `${count - many.filter((l) => l.includes('"environment":""')).length + 1}\t300\t3`,
+      );
+    });
+  });
+
+  it('looks nothing up in one block by what the block before it held', async () => {
+    // The writer remembers, per block, each usage key's part in the total and the dictionary index of
+    // the metadata fields' keys. The second block meets other keys at the same indexes (output where
+    // the first had input_audio_seconds, outside the total; tenant_id without provider), so what was
+    // kept from the first block would be another key's: the usage total would not add up (the line
+    // declined), or the key would be out of the dictionary.
+    const BLOCK = 65_536;
+    const count = BLOCK + 1000;
+    const many = Array.from({ length: count }, (_, i) =>
+      i < BLOCK
+        ? `{"id":"m-${i}","start_time":"2026-11-01T10:00:00.000Z","usage_details":{"input_audio_seconds":3,"input":1,"total":1},"tenant_id":"t-${i % 3}","provider":"p","status":"success"}`
+        : `{"id":"m-${i}","start_time":"2026-11-01T10:00:00.000Z","usage_details":{"output":2,"input":1,"total":3},"tenant_id":"u-${i % 3}","status":"success"}`,
+    );
+    const ledger = join(dir, 'blocks.jsonl');
+    writeFileSync(ledger, `${many.join('\n')}\n`);
+    const native = join(dir, 'blocks.native');
+    expect(writeNativeSegment({ path: ledger, start: 0, end: statSync(ledger).size }, native)).toBe(count);
+    await withChdb((q) => {
+      q(CREATE_LEDGER_ROWS);
+      q(CREATE_LEDGER_ROWS.replace('TABLE ledger_rows', 'TABLE from_native'));
+      q(LOAD_LEDGER_FILE, { path: ledger, schema: LEDGER_SCHEMA });
+      q(`INSERT INTO from_native SELECT * FROM file({path:String}, 'Native')`, { path: native });
+      expect(q('SELECT count() FROM from_native')).toBe(String(count));
+      const rows = (t: string) => `SELECT * EXCEPT (seq) FROM ${t}`;
+      expect(q(`SELECT count() FROM (${rows('ledger_rows')} EXCEPT ALL ${rows('from_native')})`)).toBe('0');
+      expect(q(`SELECT count() FROM (${rows('from_native')} EXCEPT ALL ${rows('ledger_rows')})`)).toBe('0');
+      expect(q(`SELECT metadata, usage_details FROM from_native WHERE id = 'm-${count - 1}'`)).toBe(
+        `{'tenant_id':'u-${(count - 1) % 3}'}\t{'output':2,'input':1,'total':3}`,
       );
     });
   });
