@@ -253,7 +253,9 @@ SELECT
   -- An environment given is never '' (see ENVIRONMENT_GIVEN): '' is "none given".
   ifNull(nullIf(argMinIf(r.environment, r.seq, bitAnd(r.trace_flags, ${ENVIRONMENT_GIVEN}) != 0), ''), '${DEFAULT_ENVIRONMENT}') AS environment,
   false AS public, false AS bookmarked,
-  arraySort(groupUniqArrayArray(r.tags)) AS tags,
+  -- The tags gathered, then made distinct: not groupUniqArrayArray, whose hash set per trace (a
+  -- million traces) costs page faults (~10-13k fewer on the bench's first load) for the same result.
+  arraySort(arrayDistinct(groupArrayArray(r.tags))) AS tags,
   NULL AS input, NULL AS output,
   nullIf(argMinIf(r.session_id, r.seq, r.session_id != ''), '') AS session_id,
   now64(3) AS created_at, now64(3) AS updated_at,
