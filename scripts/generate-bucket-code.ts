@@ -271,13 +271,14 @@ ${lines(ROWS.map((_, i) => `    a[o + ${ROWS.length + i}]!,`))}
 
 function ledgerDetailsFile(): string {
   const firstKeys = (rows: readonly BucketRow[]) => rows.filter((r) => r.alwaysWritten);
-  const writer = (name: string, rows: readonly BucketRow[], v: string, type: string) => {
+  // `write` is the writer's method for the values: `num` for counts, `amount` for USD amounts.
+  const writer = (name: string, rows: readonly BucketRow[], v: string, type: string, write: string) => {
     const always = firstKeys(rows);
     const rest = rows.filter((r) => !r.alwaysWritten);
     return `/** @internal Write the ${name} details of \`${v}\` (no total, no closing brace). */
 export function write${name}Details(w: DetailWriter, ${v}: ${type}): void {
-${lines(always.map((r, i) => `  w.lit(${i === 0 ? 'OPEN' : 'K'}_${upper(r.key)});\n  w.num(${v}.${r.key});`))}
-${lines(rest.map((r) => `  if (${v}.${r.key} > 0) {\n    w.lit(K_${upper(r.key)});\n    w.num(${v}.${r.key});\n  }`))}
+${lines(always.map((r, i) => `  w.lit(${i === 0 ? 'OPEN' : 'K'}_${upper(r.key)});\n  w.${write}(${v}.${r.key});`))}
+${lines(rest.map((r) => `  if (${v}.${r.key} > 0) {\n    w.lit(K_${upper(r.key)});\n    w.${write}(${v}.${r.key});\n  }`))}
 }`;
   };
   return `${HEADER}import type { CostBreakdown } from '../pricing/cost-result.js';
@@ -287,7 +288,10 @@ import { type Literal, literal } from './literal.js';
 /** @internal What the ledger line encoder offers the detail writers. */
 export interface DetailWriter {
   lit(bytes: Literal): void;
+  /** A count (tokens, requests, seconds …). */
   num(v: number): void;
+  /** A USD amount (the same text as \`num\`, written by a path for fractions of a dollar). */
+  amount(v: number): void;
 }
 
 // The keys are made by the first line encoder (\`makeDetailLiterals\`), not at import.
@@ -317,9 +321,10 @@ ${writer(
   ROWS.filter((r) => r.usageDetail),
   'u',
   'TokenUsage',
+  'num',
 )}
 
-${writer('Cost', ROWS, 'c', 'CostBreakdown')}
+${writer('Cost', ROWS, 'c', 'CostBreakdown', 'amount')}
 `;
 }
 

@@ -7,7 +7,10 @@ import { type Literal, literal } from './literal.js';
 /** @internal What the ledger line encoder offers the detail writers. */
 export interface DetailWriter {
   lit(bytes: Literal): void;
+  /** A count (tokens, requests, seconds …). */
   num(v: number): void;
+  /** A USD amount (the same text as `num`, written by a path for fractions of a dollar). */
+  amount(v: number): void;
 }
 
 // The keys are made by the first line encoder (`makeDetailLiterals`), not at import.
@@ -101,59 +104,59 @@ export function writeUsageDetails(w: DetailWriter, u: TokenUsage): void {
 /** @internal Write the Cost details of `c` (no total, no closing brace). */
 export function writeCostDetails(w: DetailWriter, c: CostBreakdown): void {
   w.lit(OPEN_INPUT);
-  w.num(c.input);
+  w.amount(c.input);
   w.lit(K_OUTPUT);
-  w.num(c.output);
+  w.amount(c.output);
   if (c.cacheRead > 0) {
     w.lit(K_CACHE_READ);
-    w.num(c.cacheRead);
+    w.amount(c.cacheRead);
   }
   if (c.cacheWrite > 0) {
     w.lit(K_CACHE_WRITE);
-    w.num(c.cacheWrite);
+    w.amount(c.cacheWrite);
   }
   if (c.cacheWrite1h > 0) {
     w.lit(K_CACHE_WRITE_1H);
-    w.num(c.cacheWrite1h);
+    w.amount(c.cacheWrite1h);
   }
   if (c.inputAudio > 0) {
     w.lit(K_INPUT_AUDIO);
-    w.num(c.inputAudio);
+    w.amount(c.inputAudio);
   }
   if (c.inputImage > 0) {
     w.lit(K_INPUT_IMAGE);
-    w.num(c.inputImage);
+    w.amount(c.inputImage);
   }
   if (c.reasoning > 0) {
     w.lit(K_REASONING);
-    w.num(c.reasoning);
+    w.amount(c.reasoning);
   }
   if (c.outputAudio > 0) {
     w.lit(K_OUTPUT_AUDIO);
-    w.num(c.outputAudio);
+    w.amount(c.outputAudio);
   }
   if (c.requests > 0) {
     w.lit(K_REQUESTS);
-    w.num(c.requests);
+    w.amount(c.requests);
   }
   if (c.webSearches > 0) {
     w.lit(K_WEB_SEARCHES);
-    w.num(c.webSearches);
+    w.amount(c.webSearches);
   }
   if (c.audioSeconds > 0) {
     w.lit(K_AUDIO_SECONDS);
-    w.num(c.audioSeconds);
+    w.amount(c.audioSeconds);
   }
   if (c.characters > 0) {
     w.lit(K_CHARACTERS);
-    w.num(c.characters);
+    w.amount(c.characters);
   }
   if (c.images > 0) {
     w.lit(K_IMAGES);
-    w.num(c.images);
+    w.amount(c.images);
   }
   if (c.gpuMilliseconds > 0) {
     w.lit(K_GPU_MILLISECONDS);
-    w.num(c.gpuMilliseconds);
+    w.amount(c.gpuMilliseconds);
   }
 }

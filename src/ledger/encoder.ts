@@ -49,6 +49,8 @@ export class LedgerLineEncoder {
   private readonly texts = new TextMemo();
   /** The opening quote and the JSON text of the generated ids' prefix (see `setIdPrefix`). */
   private idHead: Literal | undefined;
+  /** The id and trace_id columns of a generated id that is also the trace id (see `GeneratedIds`). */
+  private ids: GeneratedIds | undefined;
 
   /** @throws {InvalidArgumentError} for a project id that is not a string, or a capacity outside 1 … 2^30 bytes. */
   constructor(projectId = 'local', capacity = 64 * 1024) {
@@ -82,7 +84,9 @@ export class LedgerLineEncoder {
    * `CostTracker`): `line` writes such an id from its sequence number.
    */
   setIdPrefix(prefix: string): void {
-    this.idHead = typeof prefix === 'string' ? literal(JSON.stringify(prefix).slice(0, -1)) : undefined;
+    const head = typeof prefix === 'string' ? JSON.stringify(prefix).slice(0, -1) : undefined;
+    this.idHead = head !== undefined ? literal(head) : undefined;
+    this.ids = head !== undefined ? new GeneratedIds(head) : undefined;
   }
 
   /**
@@ -111,17 +115,25 @@ export class LedgerLineEncoder {
     // so whatever follows it fits too.
     this.room(SLACK);
     const unpriced = r.unpriced === true;
-    this.lit(K_ID);
-    const idAt = this.length;
     const rid = r.id;
-    // Unless the record's id was changed since the tracker made it.
-    if (seq > 0 && seq <= MAX_ID_SEQ && rid === id && this.idHead !== undefined) this.generatedId(seq);
-    else this.str(rid);
-    const idEnd = this.length;
-    this.lit(K_TRACE_ID);
-    // trace_id is the id when there is none: copy its bytes.
-    if (r.traceId === undefined) this.copy(idAt, idEnd);
-    else this.str(r.traceId);
+    // A generated id (unless the record's id was changed since the tracker made it).
+    const generated = seq > 0 && seq <= MAX_ID_SEQ && rid === id;
+    if (generated && r.traceId === undefined && this.ids !== undefined) {
+      // The usual line: trace_id is the id, and both are the text of the sequence number.
+      const ids = this.ids.at(seq);
+      this.room(ids.length + SLACK);
+      this.lit(ids);
+    } else {
+      this.lit(K_ID);
+      const idAt = this.length;
+      if (generated && this.idHead !== undefined) this.generatedId(seq);
+      else this.str(rid);
+      const idEnd = this.length;
+      this.lit(K_TRACE_ID);
+      // trace_id is the id when there is none: copy its bytes.
+      if (r.traceId === undefined) this.copy(idAt, idEnd);
+      else this.str(r.traceId);
+    }
     if (r.parentId != null) {
       this.lit(K_PARENT);
       this.str(r.parentId);
@@ -553,13 +565,29 @@ export class LedgerLineEncoder {
 
   /**
    * @internal A number as JSON.stringify writes it; small non-negative integers digit by digit (no
-   * string). Public for the generated detail writers.
+   * string). Public for the generated detail writers. Small, so that the JIT inlines it where counts
+   * are written: the rest is `otherNum`.
    */
   num(v: number): void {
-    if (v >= 0 && v <= 0x7fffffff && (v | 0) === v) {
-      this.digits(v);
-      return;
-    }
+    if (v >= 0 && v <= 0x7fffffff && (v | 0) === v) this.digits(v);
+    else this.otherNum(v);
+  }
+
+  /**
+   * @internal A USD amount (a cost_details value): the text of `num`, found for the amounts the
+   * calculator makes (whole picodollars, see `decimal`) without `num`'s tests for integers first.
+   * Public for the generated detail writers.
+   */
+  amount(v: number): void {
+    // Literals for the reason given at `plainWord`: PICO_PER_USD, MIN_FIXED, MAX_DECIMAL_DIGITS.
+    const picoPerUsd = 1e12;
+    const pico = Math.round(v * picoPerUsd);
+    if (v >= 1e-6 && pico < 1e15 && pico / picoPerUsd === v) this.usd(pico);
+    else this.num(v);
+  }
+
+  /** `num` for what is not a non-negative int32. */
+  private otherNum(v: number): void {
     // Larger safe integers (pico-USD totals): int32 parts, no string.
     if (v > 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v) {
       this.bigInt(v);
@@ -616,37 +644,40 @@ export class LedgerLineEncoder {
 
   /**
    * The USD amount `p / 10^12` (`p` a non-negative integer below 1e15, picodollars) as `fixed(p, 12)`
-   * writes it: whole dollars, then the fraction's twelve digits without the zeros at the end.
+   * writes it: whole dollars (below 1000), then the fraction's twelve digits without the zeros at
+   * the end. Constants as literals, for the reason given at `plainWord` (about 100 instructions of
+   * the 270 this took were module constants loaded and checked).
    */
   private usd(p: number): void {
-    const whole = Math.floor(p / PICO_PER_USD);
-    const frac = p - whole * PICO_PER_USD;
-    // Most amounts are under a dollar: their `0` without the digit count and table of `digits`.
-    if (whole === 0) this.bytes[this.length++] = ZERO;
-    else this.digits(whole);
-    if (frac === 0) return;
+    const picoPerUsd = 1e12; // PICO_PER_USD
+    const groupScale = 10_000; // GROUP_SCALE
+    const dot = 0x2e; // DOT
+    const whole = Math.floor(p / picoPerUsd);
+    const frac = p - whole * picoPerUsd;
+    const view = this.view;
+    const d4 = DIGITS4;
+    // The whole dollars' digits: the last 1 … 3 of their group of four (p < 1e15: whole < 1000),
+    // shifted so that the zeros in front fall off; the bytes past them are overwritten below.
+    const n = whole < 10 ? 1 : whole < 100 ? 2 : 3;
+    let o = this.length;
+    view.setUint32(o, d4[whole]! >>> ((4 - n) << 3), true);
+    o += n;
+    if (frac === 0) {
+      this.length = o;
+      return;
+    }
     // The twelve fraction digits as three groups of four: one table load and one store each.
     const g0 = Math.floor(frac / 1e8);
     const rest = (frac - g0 * 1e8) | 0;
-    const g1 = (rest / GROUP_SCALE) | 0;
-    const g2 = rest - g1 * GROUP_SCALE;
-    const view = this.view;
-    const o = this.length;
-    const d4 = DIGITS4;
-    const z4 = ZEROS4;
-    this.bytes[o] = DOT;
+    const g1 = (rest / groupScale) | 0;
+    const g2 = rest - g1 * groupScale;
+    view.setUint8(o, dot);
     view.setUint32(o + 1, d4[g0]!, true);
-    view.setUint32(o + 1 + GROUP_DIGITS, d4[g1]!, true);
-    view.setUint32(o + 1 + 2 * GROUP_DIGITS, d4[g2]!, true);
+    view.setUint32(o + 5, d4[g1]!, true);
+    view.setUint32(o + 9, d4[g2]!, true);
     // Up to the last digit that is not a zero (frac > 0: one of the groups is not 0).
-    this.length =
-      o +
-      1 +
-      (g2 !== 0
-        ? 3 * GROUP_DIGITS - z4[g2]!
-        : g1 !== 0
-          ? 2 * GROUP_DIGITS - z4[g1]!
-          : GROUP_DIGITS - z4[g0]!);
+    const z4 = ZEROS4;
+    this.length = o + 1 + (g2 !== 0 ? 12 - z4[g2]! : g1 !== 0 ? 8 - z4[g1]! : 4 - z4[g0]!);
   }
 
   /**
@@ -710,36 +741,38 @@ export class LedgerLineEncoder {
    * the end are written too, and overwritten by what follows (the room reserved covers them).
    */
   private digits(v: number): void {
+    // Literals for the reason given at `plainWord`: GROUP_SCALE, GROUP_DIGITS.
+    const groupScale = 10_000;
     let x = v | 0;
     const view = this.view;
     const d4 = DIGITS4;
     let o = this.length;
-    if (x >= GROUP_SCALE) {
+    if (x >= groupScale) {
       let lo: number;
       if (x >= 1e8) {
         const hi = (x / 1e8) | 0;
         x -= hi * 1e8;
         const n = hi < 10 ? 1 : 2;
-        view.setUint32(o, d4[hi]! >>> ((GROUP_DIGITS - n) << 3), true);
+        view.setUint32(o, d4[hi]! >>> ((4 - n) << 3), true);
         o += n;
         lo = x;
-        x = (lo / GROUP_SCALE) | 0;
+        x = (lo / groupScale) | 0;
         view.setUint32(o, d4[x]!, true);
-        o += GROUP_DIGITS;
+        o += 4;
       } else {
-        const hi = (x / GROUP_SCALE) | 0;
+        const hi = (x / groupScale) | 0;
         lo = x;
         x = hi;
-        const n = digitCount(hi);
-        view.setUint32(o, d4[hi]! >>> ((GROUP_DIGITS - n) << 3), true);
+        const n = hi < 10 ? 1 : hi < 100 ? 2 : hi < 1000 ? 3 : 4;
+        view.setUint32(o, d4[hi]! >>> ((4 - n) << 3), true);
         o += n;
       }
-      view.setUint32(o, d4[lo - x * GROUP_SCALE]!, true);
-      this.length = o + GROUP_DIGITS;
+      view.setUint32(o, d4[lo - x * groupScale]!, true);
+      this.length = o + 4;
       return;
     }
-    const n = digitCount(x);
-    view.setUint32(o, d4[x]! >>> ((GROUP_DIGITS - n) << 3), true);
+    const n = x < 10 ? 1 : x < 100 ? 2 : x < 1000 ? 3 : 4;
+    view.setUint32(o, d4[x]! >>> ((4 - n) << 3), true);
     this.length = o + n;
   }
 
@@ -1060,6 +1093,84 @@ class TextMemo {
 /** Largest sequence number written by `generatedId` (an int32), and its base-36 digits at most. */
 const MAX_ID_SEQ = 0x7fffffff;
 const MAX_ID_DIGITS = 6;
+const ID_RADIX = 36;
+const DIGIT_NINE = 0x39;
+const LETTER_A = 0x61;
+const LETTER_Z = 0x7a;
+
+/**
+ * `{"id":"<prefix><seq>","trace_id":"<prefix><seq>"`, the first columns of a line whose id the
+ * tracker generated (`prefix + seq.toString(36)`) and whose trace id is that id, for the last
+ * sequence number asked for. The tracker numbers its calls one after another, so the next number's
+ * text is this one's with its base-36 digits counted up by one in place (both copies at once),
+ * instead of a division a digit, two literals and a copy of the id each line; any other number (or
+ * one with a digit more) is written anew.
+ */
+class GeneratedIds {
+  /** The text; rewritten in place. */
+  readonly text: Literal;
+  /** The text's storage, zero past its length (see `Literal`). */
+  private readonly bytes: Uint8Array;
+  /** `{"id":"<prefix>` and `","trace_id":"<prefix>`, UTF-8. */
+  private readonly idHead: Uint8Array;
+  private readonly traceHead: Uint8Array;
+  /** The sequence number written (0: none yet), its digit count, and where the id's digits end. */
+  private seq = 0;
+  private digits = 0;
+  private idEnd = 0;
+
+  /** `head`: the opening quote and JSON text of the prefix (`JSON.stringify(prefix)` without its closing quote). */
+  constructor(head: string) {
+    const utf8 = new TextEncoder();
+    this.idHead = utf8.encode(`{"id":${head}`);
+    this.traceHead = utf8.encode(`",${K_TRACE_ID_TEXT}${head}`);
+    const capacity = this.idHead.length + this.traceHead.length + 2 * MAX_ID_DIGITS + 1;
+    this.text = new Literal(new Uint8Array(capacity));
+    this.bytes = new Uint8Array(this.text.quads.buffer);
+  }
+
+  /** The text for `seq` (1 … MAX_ID_SEQ). */
+  at(seq: number): Literal {
+    if (seq !== this.seq + 1 || !this.countUp()) this.write(seq);
+    this.seq = seq;
+    return this.text;
+  }
+
+  /** Add one to the digits of both ids; false (nothing sensible left) when that needs one more digit. */
+  private countUp(): boolean {
+    const b = this.bytes;
+    const end = this.idEnd;
+    // The trace id's digits are as far behind the id's as the text between them is long.
+    const gap = this.digits + this.traceHead.length;
+    for (let i = end - 1; i >= end - this.digits; i--) {
+      const c = b[i]!;
+      // 0-9 then a-z, as `Number#toString(36)` writes them.
+      const next = c === DIGIT_NINE ? LETTER_A : c === LETTER_Z ? ZERO : c + 1;
+      b[i] = next;
+      b[i + gap] = next;
+      if (next !== ZERO) return true;
+    }
+    return false;
+  }
+
+  /** Write the whole text for `seq`. */
+  private write(seq: number): void {
+    const digits = seq.toString(ID_RADIX);
+    const b = this.bytes;
+    let o = 0;
+    for (let pass = 0; pass < 2; pass++) {
+      const head = pass === 0 ? this.idHead : this.traceHead;
+      b.set(head, o);
+      o += head.length;
+      for (let i = 0; i < digits.length; i++) b[o++] = digits.charCodeAt(i);
+      if (pass === 0) this.idEnd = o;
+    }
+    b[o++] = QUOTE;
+    b.fill(0, o);
+    this.text.resize(o);
+    this.digits = digits.length;
+  }
+}
 
 /** Smallest number `String` writes without an exponent (below it: `1e-7`). */
 const MIN_FIXED = 1e-6;
@@ -1211,6 +1322,8 @@ function pad2At(b: Uint8Array, o: number, n: number): number {
   return o + 2;
 }
 
+/** trace_id's key, also the middle of `GeneratedIds`' text. */
+const K_TRACE_ID_TEXT = '"trace_id":';
 /** Keys written both alone and as the start of a longer constant (a time prefix, a line's end). */
 const START_KEY = ',"start_time":';
 const END_KEY = ',"end_time":';
@@ -1278,7 +1391,7 @@ let K_D_TOTAL: Literal;
 function makeLineLiterals(): void {
   if (K_ID !== undefined) return;
   K_ID = literal('{"id":');
-  K_TRACE_ID = literal(',"trace_id":');
+  K_TRACE_ID = literal(`,${K_TRACE_ID_TEXT}`);
   K_PARENT = literal(',"parent_observation_id":');
   K_ENVIRONMENT = literal(',"environment":');
   K_START = literal(START_KEY);

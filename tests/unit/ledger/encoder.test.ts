@@ -16,6 +16,13 @@ function numText(enc: LedgerLineEncoder, v: number): string {
   return decoder.decode(enc.bytes.subarray(0, enc.length));
 }
 
+/** What `amount` (a cost_details value) writes for `v`, as text. */
+function amountText(enc: LedgerLineEncoder, v: number): string {
+  enc.length = 0;
+  enc.amount(v);
+  return decoder.decode(enc.bytes.subarray(0, enc.length));
+}
+
 /** A deterministic stream of uniform numbers in [0, 1) (Park–Miller), so failures replay. */
 function uniform(seed: number): () => number {
   let x = seed;
@@ -94,7 +101,10 @@ describe('LedgerLineEncoder', () => {
       values.push(rnd() * 10 ** (Math.floor(rnd() * 26) - 9));
       values.push(Number((rnd() * 1000).toPrecision(1 + Math.floor(rnd() * 17))));
     }
-    for (const v of values) expect(numText(enc, v), String(v)).toBe(JSON.stringify(v) ?? 'null');
+    for (const v of values) {
+      expect(numText(enc, v), String(v)).toBe(JSON.stringify(v) ?? 'null');
+      expect(amountText(enc, v), String(v)).toBe(JSON.stringify(v) ?? 'null');
+    }
   });
 
   it('writes integers and picodollar amounts at every digit-count and digit-group boundary as JSON.stringify does', () => {
@@ -108,7 +118,10 @@ describe('LedgerLineEncoder', () => {
       const p = 10 ** k;
       ints.push(p - 1, p, p + 1, 2 * p, 9 * p, 10 * p - 1, p + 10 ** Math.max(0, k - 4));
     }
-    for (const v of ints) expect(numText(enc, v), String(v)).toBe(JSON.stringify(v));
+    for (const v of ints) {
+      expect(numText(enc, v), String(v)).toBe(JSON.stringify(v));
+      expect(amountText(enc, v), String(v)).toBe(JSON.stringify(v));
+    }
     // Picodollar amounts: each of the three four-digit groups of the fraction zero or not, ending
     // in 0 … 3 zeros, whole dollars of 0 … 4 digits (and above 2^31 dollars), and 1 pico.
     const picos = [1, 10, 100, 1000, 9999, 10_000, 1e8, 1e8 + 1, 1e11, 999_999_999_999, 1e12, 1e12 + 1];
@@ -120,6 +133,7 @@ describe('LedgerLineEncoder', () => {
     picos.push(2 ** 31 * 1e12 + 5e11, 2 ** 31 * 1e12 - 1e12);
     for (const pico of picos) {
       expect(numText(enc, pico / 1e12), String(pico)).toBe(JSON.stringify(pico / 1e12));
+      expect(amountText(enc, pico / 1e12), String(pico)).toBe(JSON.stringify(pico / 1e12));
       // cost_pico (an integer) and the total written from totalPico, through a whole line.
       expect(numText(enc, pico), String(pico)).toBe(JSON.stringify(pico));
       if (pico > Number.MAX_SAFE_INTEGER / 2) continue;
@@ -246,6 +260,31 @@ describe('LedgerLineEncoder', () => {
     const enc = new LedgerLineEncoder();
     const r = { ...base, id: 'abc-1' };
     expect(line(enc, r, 'abc-1', 1)).toBe(`${reference(r, 'local')}\n`);
+  });
+
+  it('counts generated ids up one by one across every carry, and writes them anew after a jump, a trace id or another prefix', () => {
+    const t = new CostTracker();
+    const base = t.record(handResult(5, 'gpt-4o', 'openai'));
+    const enc = new LedgerLineEncoder();
+    const check = (prefix: string, seq: number, traceId?: string) => {
+      const id = `${prefix}${seq.toString(36)}`;
+      const r = { ...base, id, traceId };
+      enc.length = 0;
+      enc.line(r, id, seq);
+      expect(decoder.decode(enc.bytes.subarray(0, enc.length)), `${prefix} ${seq}`).toBe(
+        `${reference(r, 'local')}\n`,
+      );
+    };
+    for (const prefix of ['0123456789abcdef-', 'q"é-']) {
+      enc.setIdPrefix(prefix);
+      // Consecutive numbers through the carries 9 -> a, z -> 10 and zz -> 100, and a line with its own
+      // trace id (written from the parts) in between.
+      for (let seq = 1; seq <= 2000; seq++) check(prefix, seq, seq % 777 === 0 ? 'trace-1' : undefined);
+      // Around each digit count's end, then a jump back and forth (the next number is not counted up).
+      for (const p of [36 ** 3, 36 ** 4, 36 ** 5])
+        for (let seq = p - 3; seq <= p + 3; seq++) check(prefix, seq);
+      for (const seq of [5, 6, 2 ** 31 - 2, 2 ** 31 - 1, 1, 2, 1, 1]) check(prefix, seq);
+    }
   });
 
   it('writes strings with every ASCII character at every place of a four-character word as JSON.stringify does', () => {
