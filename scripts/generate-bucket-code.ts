@@ -271,13 +271,19 @@ ${lines(ROWS.map((_, i) => `    a[o + ${ROWS.length + i}]!,`))}
 
 function ledgerDetailsFile(): string {
   const firstKeys = (rows: readonly BucketRow[]) => rows.filter((r) => r.alwaysWritten);
+  // Both details objects open with the same key (DETAILS_OPEN).
+  if (firstKeys(ROWS.filter((r) => r.usageDetail))[0] !== firstKeys(ROWS)[0])
+    throw new Error('usage_details and cost_details must start with the same always-written bucket');
   // `write` is the writer's method for the values: `num` for counts, `amount` for USD amounts.
   const writer = (name: string, rows: readonly BucketRow[], v: string, type: string, write: string) => {
     const always = firstKeys(rows);
     const rest = rows.filter((r) => !r.alwaysWritten);
-    return `/** @internal Write the ${name} details of \`${v}\` (no total, no closing brace). */
+    return `/**
+ * @internal Write the ${name} details of \`${v}\` from the first value on: the writer has written
+ * \`DETAILS_OPEN\` (with the column's key, as one literal). No total, no closing brace.
+ */
 export function write${name}Details(w: DetailWriter, ${v}: ${type}): void {
-${lines(always.map((r, i) => `  w.lit(${i === 0 ? 'OPEN' : 'K'}_${upper(r.key)});\n  w.${write}(${v}.${r.key});`))}
+${lines(always.map((r, i) => `${i === 0 ? '' : `  w.lit(K_${upper(r.key)});\n`}  w.${write}(${v}.${r.key});`))}
 ${lines(rest.map((r) => `  if (${v}.${r.key} > 0) {\n    w.lit(K_${upper(r.key)});\n    w.${write}(${v}.${r.key});\n  }`))}
 }`;
   };
@@ -294,21 +300,14 @@ export interface DetailWriter {
   amount(v: number): void;
 }
 
+/** @internal The start of the details objects, up to their first value (\`write…Details\` write the rest). */
+export const DETAILS_OPEN = '{"${firstKeys(ROWS)[0]!.langfuse}":';
+
 // The keys are made by the first line encoder (\`makeDetailLiterals\`), not at import.
-${lines(
-  firstKeys(ROWS)
-    .slice(0, 1)
-    .map((r) => `let OPEN_${upper(r.key)}: Literal;`),
-)}
 ${lines(ROWS.filter((r) => r !== firstKeys(ROWS)[0]).map((r) => `let K_${upper(r.key)}: Literal;`))}
 
 /** @internal Make the detail keys (the line encoder calls it before its first line). */
 export function makeDetailLiterals(): void {
-${lines(
-  firstKeys(ROWS)
-    .slice(0, 1)
-    .map((r) => `  OPEN_${upper(r.key)} = literal('{"${r.langfuse}":');`),
-)}
 ${lines(
   ROWS.filter((r) => r !== firstKeys(ROWS)[0]).map(
     (r) => `  K_${upper(r.key)} = literal(',"${r.langfuse}":');`,

@@ -13,8 +13,10 @@ export interface DetailWriter {
   amount(v: number): void;
 }
 
+/** @internal The start of the details objects, up to their first value (`write…Details` write the rest). */
+export const DETAILS_OPEN = '{"input":';
+
 // The keys are made by the first line encoder (`makeDetailLiterals`), not at import.
-let OPEN_INPUT: Literal;
 let K_CACHE_READ: Literal;
 let K_CACHE_WRITE: Literal;
 let K_CACHE_WRITE_1H: Literal;
@@ -32,7 +34,6 @@ let K_GPU_MILLISECONDS: Literal;
 
 /** @internal Make the detail keys (the line encoder calls it before its first line). */
 export function makeDetailLiterals(): void {
-  OPEN_INPUT = literal('{"input":');
   K_CACHE_READ = literal(',"input_cached_tokens":');
   K_CACHE_WRITE = literal(',"input_cache_creation":');
   K_CACHE_WRITE_1H = literal(',"input_cache_creation_1h":');
@@ -49,9 +50,11 @@ export function makeDetailLiterals(): void {
   K_GPU_MILLISECONDS = literal(',"input_gpu_milliseconds":');
 }
 
-/** @internal Write the Usage details of `u` (no total, no closing brace). */
+/**
+ * @internal Write the Usage details of `u` from the first value on: the writer has written
+ * `DETAILS_OPEN` (with the column's key, as one literal). No total, no closing brace.
+ */
 export function writeUsageDetails(w: DetailWriter, u: TokenUsage): void {
-  w.lit(OPEN_INPUT);
   w.num(u.input);
   w.lit(K_OUTPUT);
   w.num(u.output);
@@ -101,9 +104,11 @@ export function writeUsageDetails(w: DetailWriter, u: TokenUsage): void {
   }
 }
 
-/** @internal Write the Cost details of `c` (no total, no closing brace). */
+/**
+ * @internal Write the Cost details of `c` from the first value on: the writer has written
+ * `DETAILS_OPEN` (with the column's key, as one literal). No total, no closing brace.
+ */
 export function writeCostDetails(w: DetailWriter, c: CostBreakdown): void {
-  w.lit(OPEN_INPUT);
   w.amount(c.input);
   w.lit(K_OUTPUT);
   w.amount(c.output);

@@ -1,7 +1,12 @@
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
 import { PICO_PER_USD } from '../pricing/money.js';
 import { totalTokens } from '../usage/token-usage.js';
-import { makeDetailLiterals, writeCostDetails, writeUsageDetails } from './details.generated.js';
+import {
+  DETAILS_OPEN,
+  makeDetailLiterals,
+  writeCostDetails,
+  writeUsageDetails,
+} from './details.generated.js';
 import { Literal, LONG_LITERAL, literal, QUAD } from './literal.js';
 import type { CostRecord } from './record.js';
 
@@ -150,9 +155,12 @@ export class LedgerLineEncoder {
     }
     this.models(level, r.model, unpriced ? undefined : r.resolvedModel);
     this.usage(r);
-    this.lit(K_COST);
-    if (unpriced) this.lit(EMPTY_OBJECT);
-    else this.costs(r);
+    // usage_details' closing brace and cost_details' key (and its first key, or its empty object).
+    if (unpriced) this.lit(K_COST_EMPTY);
+    else {
+      this.lit(K_COST_OPEN);
+      this.costs(r);
+    }
     if (r.providedCost !== undefined) {
       this.lit(K_PROVIDED);
       this.num(r.providedCost);
@@ -167,17 +175,20 @@ export class LedgerLineEncoder {
       this.num(r.totalPico);
     }
     const metadata = r.metadata;
-    if (metadata == null) this.lit(K_METADATA_EMPTY);
-    else if (typeof metadata !== 'object')
+    let session = r.sessionId != null;
+    if (metadata == null) {
+      // No metadata and a session (the usual line): both keys as one literal.
+      if (session) this.lit(K_METADATA_EMPTY_SESSION);
+      else this.lit(K_METADATA_EMPTY);
+      session = false;
+    } else if (typeof metadata !== 'object')
       throw new InvalidArgumentError('record.metadata', `expected an object, got ${describeValue(metadata)}`);
     else {
       this.lit(K_METADATA);
       this.record(metadata);
     }
-    if (r.sessionId != null) {
-      this.lit(K_SESSION);
-      this.known(r.sessionId);
-    }
+    if (session) this.lit(K_SESSION);
+    if (r.sessionId != null) this.known(r.sessionId);
     if (r.userId != null) {
       this.lit(K_USER);
       this.known(r.userId);
@@ -434,14 +445,15 @@ export class LedgerLineEncoder {
     this.byte(NEWLINE);
   }
 
+  /** usage_details from its first value (the models' run ends with its key and DETAILS_OPEN) to its total. */
   private usage(r: CostRecord): void {
     const u = r.usage;
     writeUsageDetails(this, u);
     this.lit(K_D_TOTAL);
     this.num(totalTokens(u));
-    this.byte(RBRACE);
   }
 
+  /** cost_details from its first value (after K_COST_OPEN) to its closing brace. */
   private costs(r: CostRecord): void {
     writeCostDetails(this, r.costs);
     this.lit(K_D_TOTAL);
@@ -1357,13 +1369,15 @@ let K_LEVEL_DEFAULT_NULL: Literal;
 let K_MODEL: Literal;
 let K_INTERNAL: Literal;
 let K_USAGE: Literal;
-let K_COST: Literal;
+let K_COST_OPEN: Literal;
+let K_COST_EMPTY: Literal;
 let K_PROVIDED: Literal;
 let K_TOTAL: Literal;
 let K_TOTAL_NULL: Literal;
 let K_PICO: Literal;
 let K_METADATA: Literal;
 let K_METADATA_EMPTY: Literal;
+let K_METADATA_EMPTY_SESSION: Literal;
 let K_SESSION: Literal;
 let K_USER: Literal;
 let K_TENANT: Literal;
@@ -1384,7 +1398,6 @@ let K_END_CACHED: Literal;
 let K_INPUT_TEXT: Literal;
 let K_OUTPUT_TEXT: Literal;
 let NULL: Literal;
-let EMPTY_OBJECT: Literal;
 let K_D_TOTAL: Literal;
 
 /** Make the constant parts of a line (the first call only). */
@@ -1402,14 +1415,18 @@ function makeLineLiterals(): void {
   K_LEVEL_DEFAULT_NULL = literal(',"level":"DEFAULT","status_message":null');
   K_MODEL = literal(',"provided_model_name":');
   K_INTERNAL = literal(',"internal_model_id":');
-  K_USAGE = literal(',"usage_details":');
-  K_COST = literal(',"cost_details":');
+  // The end of the models' run: the details' opening too (see `writeUsageDetails`).
+  K_USAGE = literal(`,"usage_details":${DETAILS_OPEN}`);
+  // After usage_details' total: its closing brace, then cost_details' key and opening, or `{}`.
+  K_COST_OPEN = literal(`},"cost_details":${DETAILS_OPEN}`);
+  K_COST_EMPTY = literal('},"cost_details":{}');
   K_PROVIDED = literal(',"provided_cost_details":{"total":');
   K_TOTAL = literal(',"total_cost":');
   K_TOTAL_NULL = literal(',"total_cost":null');
   K_PICO = literal(',"cost_pico":');
   K_METADATA = literal(',"metadata":');
   K_METADATA_EMPTY = literal(',"metadata":{}');
+  K_METADATA_EMPTY_SESSION = literal(',"metadata":{},"session_id":');
   K_SESSION = literal(',"session_id":');
   K_USER = literal(',"user_id":');
   K_TENANT = literal(',"tenant_id":');
@@ -1429,7 +1446,6 @@ function makeLineLiterals(): void {
   K_INPUT_TEXT = literal(',"input":');
   K_OUTPUT_TEXT = literal(',"output":');
   NULL = literal('null');
-  EMPTY_OBJECT = literal('{}');
   K_D_TOTAL = literal(',"total":');
   makeDetailLiterals();
   makeDigitTables();
