@@ -50,8 +50,10 @@ export class LedgerLineEncoder {
   private readonly modelRuns = new RunMemo();
   private readonly tailRuns = new RunMemo();
   private readonly tagRuns = new RunMemo();
-  /** Recently written session, user and tenant ids (see `known`). */
-  private readonly texts = new TextMemo();
+  /** Recently written session, user and tenant ids, each with its column's key (see `known`). */
+  private readonly sessions = new TextMemo();
+  private readonly users = new TextMemo();
+  private readonly tenants = new TextMemo();
   /** The opening quote and the JSON text of the generated ids' prefix (see `setIdPrefix`). */
   private idHead: Literal | undefined;
   /** The id and trace_id columns of a generated id that is also the trace id (see `GeneratedIds`). */
@@ -175,28 +177,16 @@ export class LedgerLineEncoder {
       this.num(r.totalPico);
     }
     const metadata = r.metadata;
-    let session = r.sessionId != null;
-    if (metadata == null) {
-      // No metadata and a session (the usual line): both keys as one literal.
-      if (session) this.lit(K_METADATA_EMPTY_SESSION);
-      else this.lit(K_METADATA_EMPTY);
-      session = false;
-    } else if (typeof metadata !== 'object')
+    if (metadata == null) this.lit(K_METADATA_EMPTY);
+    else if (typeof metadata !== 'object')
       throw new InvalidArgumentError('record.metadata', `expected an object, got ${describeValue(metadata)}`);
     else {
       this.lit(K_METADATA);
       this.record(metadata);
     }
-    if (session) this.lit(K_SESSION);
-    if (r.sessionId != null) this.known(r.sessionId);
-    if (r.userId != null) {
-      this.lit(K_USER);
-      this.known(r.userId);
-    }
-    if (r.tenantId != null) {
-      this.lit(K_TENANT);
-      this.known(r.tenantId);
-    }
+    if (r.sessionId != null) this.known(r.sessionId, this.sessions, K_SESSION);
+    if (r.userId != null) this.known(r.userId, this.users, K_USER);
+    if (r.tenantId != null) this.known(r.tenantId, this.tenants, K_TENANT);
     this.tags(r.tags);
     this.tail(r, unpriced);
     this.num(r.durationMs);
@@ -357,27 +347,33 @@ export class LedgerLineEncoder {
   }
 
   /**
-   * A session, user or tenant id: the JSON text written for the same string before, copied eight
-   * bytes a store, or written by `str` and remembered. Reading a string costs about 60 instructions
-   * a character (`charCodeAt` dispatches on the string's representation each time), a remembered
-   * text one Map lookup (the string's hash is cached in it) and a copy. See `TextMemo`.
+   * A session, user or tenant id after its column's key `key`: the key and JSON text written for the
+   * same string before (one memo per column), copied eight bytes a store, or written by `lit` and
+   * `str` and remembered. Reading a string costs about 60 instructions a character (`charCodeAt`
+   * dispatches on the string's representation each time), a remembered text one Map lookup (the
+   * string's hash is cached in it) and a copy; with the key in it, the key is not a call of its own.
+   * See `TextMemo`.
    */
-  private known(s: string): void {
-    const texts = this.texts;
+  private known(s: string, texts: TextMemo, key: Literal): void {
     const at = texts.find(s);
     if (at >= 0) {
-      const n = at & TEXT_LENGTH_MASK;
+      // Literals for the reason given at `plainWord`: TEXT_LENGTH_MASK, TEXT_OFFSET_SHIFT, QUAD.
+      const n = at & 0xff;
       this.room(n + SLACK);
-      const from = at >>> TEXT_OFFSET_SHIFT;
+      const from = at >>> 8;
       const src = texts.view;
       const v = this.view;
       const o = this.length;
-      // Whole doubles: up to seven bytes past the end are written too, and overwritten by what follows.
-      for (let i = 0; i < n; i += QUAD) v.setFloat64(o + i, src.getFloat64(from + i, true), true);
+      // Whole doubles, two at least (a key and a quoted string are over eight bytes): up to seven
+      // bytes past the end are written too, and overwritten by what follows.
+      v.setFloat64(o, src.getFloat64(from, true), true);
+      v.setFloat64(o + 8, src.getFloat64(from + 8, true), true);
+      for (let i = 16; i < n; i += 8) v.setFloat64(o + i, src.getFloat64(from + i, true), true);
       this.length = o + n;
       return;
     }
     const start = this.length;
+    this.lit(key);
     this.str(s);
     if (at === TEXT_MISSED) texts.add(s, this.bytes, start, this.length);
   }
@@ -1030,8 +1026,8 @@ class RunMemo {
 /** Most strings a {@link TextMemo} holds, and bytes of their texts, before it starts again. */
 const MAX_TEXTS = 4096;
 const TEXT_BYTES = 64 * 1024;
-/** Longest text remembered, bytes (a UUID in quotes is 38). */
-const MAX_TEXT_BYTES = 96;
+/** Longest text remembered, its key included, bytes (`,"session_id":` and a UUID in quotes are 52). */
+const MAX_TEXT_BYTES = 112;
 /** A remembered text's place: its offset in the arena above this many bits, its length below. */
 const TEXT_OFFSET_SHIFT = 8;
 const TEXT_LENGTH_MASK = 0xff;
@@ -1377,7 +1373,6 @@ let K_TOTAL_NULL: Literal;
 let K_PICO: Literal;
 let K_METADATA: Literal;
 let K_METADATA_EMPTY: Literal;
-let K_METADATA_EMPTY_SESSION: Literal;
 let K_SESSION: Literal;
 let K_USER: Literal;
 let K_TENANT: Literal;
@@ -1426,7 +1421,6 @@ function makeLineLiterals(): void {
   K_PICO = literal(',"cost_pico":');
   K_METADATA = literal(',"metadata":');
   K_METADATA_EMPTY = literal(',"metadata":{}');
-  K_METADATA_EMPTY_SESSION = literal(',"metadata":{},"session_id":');
   K_SESSION = literal(',"session_id":');
   K_USER = literal(',"user_id":');
   K_TENANT = literal(',"tenant_id":');

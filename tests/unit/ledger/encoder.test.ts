@@ -358,6 +358,27 @@ describe('LedgerLineEncoder', () => {
     check({ sessionId: 's-1', userId: '42' });
   });
 
+  it("remembers session, user and tenant ids with their own column key: the same string in another column is written with that column's key", () => {
+    const t = new CostTracker();
+    const enc = new LedgerLineEncoder();
+    const check = (ctx: { sessionId?: string; userId?: string; tenantId?: string }) => {
+      const r = t.record(handResult(5, 'gpt-4o', 'openai'), ctx);
+      enc.length = 0;
+      enc.line(r);
+      expect(decoder.decode(enc.bytes.subarray(0, enc.length))).toBe(`${reference(r, 'local')}\n`);
+    };
+    // Each string seen in one column, then in the others (found in memory for the first), and all
+    // three columns holding one string; some lines without one of them (no key written).
+    for (let i = 0; i < 200; i++) {
+      const a = `id-${i % 5}`;
+      const b = `id-${(i + 1) % 5}`;
+      check({ sessionId: a, userId: b, tenantId: a });
+      check({ sessionId: b, userId: a });
+      check({ userId: a, tenantId: b });
+      check({ sessionId: a, tenantId: a });
+    }
+  });
+
   it('a remembered run of columns is not reused when one of its columns changes, is absent or holds another type', () => {
     const t = new CostTracker({ logger: { debug() {}, info() {}, warn() {}, error() {} } });
     const base: CostRecord = t.record(handResult(2_500_000_000, 'gpt-4o', 'openai', 1000), {
