@@ -42,9 +42,6 @@ export class LedgerLineEncoder {
   private readonly millis = new Float64Array([Number.NaN, Number.NaN]);
   private readonly seconds = new Float64Array([Number.NaN, Number.NaN]);
   private readonly timesText: Literal;
-  /** Where the line's cost_details total was written (total_cost repeats it). */
-  private totalAt = 0;
-  private totalEnd = 0;
   /** Recent runs of columns written as one literal: see `head`, `models` and `tail`. */
   private readonly headRuns = new RunMemo();
   private readonly modelRuns = new RunMemo();
@@ -146,7 +143,7 @@ export class LedgerLineEncoder {
       this.str(r.parentId);
     }
     this.head(r.operation, r.environment);
-    this.times(r.startTime, r.endTime);
+    this.times(r);
     const status = r.status;
     const error = r.error;
     let level = status === 'error' ? LEVEL_ERROR_NULL : LEVEL_DEFAULT_NULL;
@@ -158,24 +155,11 @@ export class LedgerLineEncoder {
     this.models(level, r.model, unpriced ? undefined : r.resolvedModel);
     this.usage(r);
     // usage_details' closing brace and cost_details' key (and its first key, or its empty object).
-    if (unpriced) this.lit(K_COST_EMPTY);
-    else {
-      this.lit(K_COST_OPEN);
-      this.costs(r);
-    }
-    if (r.providedCost !== undefined) {
-      this.lit(K_PROVIDED);
-      this.num(r.providedCost);
-      this.byte(RBRACE);
-    }
-    if (unpriced) this.lit(K_TOTAL_NULL);
-    else {
-      this.lit(K_TOTAL);
-      // The same number as cost_details.total, just written: copy its bytes.
-      this.copy(this.totalAt, this.totalEnd);
-      this.lit(K_PICO);
-      this.num(r.totalPico);
-    }
+    if (unpriced) {
+      this.lit(K_COST_EMPTY);
+      this.provided(r);
+      this.lit(K_TOTAL_NULL);
+    } else this.costs(r);
     const metadata = r.metadata;
     if (metadata == null) this.lit(K_METADATA_EMPTY);
     else if (typeof metadata !== 'object')
@@ -449,11 +433,15 @@ export class LedgerLineEncoder {
     this.num(totalTokens(u));
   }
 
-  /** cost_details from its first value (after K_COST_OPEN) to its closing brace. */
+  /**
+   * A priced call's cost columns, from usage_details' closing brace to cost_pico: in a function of
+   * their own, where the JIT inlines the literals (in `lineUnchecked` each is a call).
+   */
   private costs(r: CostRecord): void {
+    this.lit(K_COST_OPEN);
     writeCostDetails(this, r.costs);
     this.lit(K_D_TOTAL);
-    this.totalAt = this.length;
+    const totalAt = this.length;
     const total = r.total;
     const pico = r.totalPico;
     // The tracker's total is totalPico / 1e12: its text is totalPico's digits with the point 12 from
@@ -466,7 +454,21 @@ export class LedgerLineEncoder {
     )
       this.usd(pico);
     else this.num(total);
-    this.totalEnd = this.length;
+    const totalEnd = this.length;
+    this.byte(RBRACE);
+    this.provided(r);
+    this.lit(K_TOTAL);
+    // The same number as cost_details.total, just written: copy its bytes.
+    this.copy(totalAt, totalEnd);
+    this.lit(K_PICO);
+    this.num(pico);
+  }
+
+  /** provided_cost_details, when the call reported its own cost. */
+  private provided(r: CostRecord): void {
+    if (r.providedCost === undefined) return;
+    this.lit(K_PROVIDED);
+    this.num(r.providedCost);
     this.byte(RBRACE);
   }
 
@@ -788,7 +790,10 @@ export class LedgerLineEncoder {
    * The start and end times, ISO-8601 in quotes as `Date#toISOString` writes them: one literal for
    * both (see `timesText`), or a column at a time when one is outside 1970 … 9999.
    */
-  private times(start: number, end: number): void {
+  private times(r: CostRecord): void {
+    // Read here, not passed: a time (not a small integer) passed to a call is boxed in a new HeapNumber.
+    const start = r.startTime;
+    const end = r.endTime;
     const m = this.millis;
     // The milliseconds of the last line (only integers from 1970 to 9999 are remembered).
     if (start !== m[START] || end !== m[END]) {
