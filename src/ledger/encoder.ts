@@ -461,7 +461,9 @@ export class LedgerLineEncoder {
     // The same number as cost_details.total, just written: copy its bytes.
     this.copy(totalAt, totalEnd);
     this.lit(K_PICO);
-    this.num(pico);
+    // Most totals are over 2^31 picodollars (2 mUSD): straight to `bigInt`, not through `num`'s tests.
+    if (pico > 0x7fffffff && pico <= Number.MAX_SAFE_INTEGER && Math.floor(pico) === pico) this.bigInt(pico);
+    else this.num(pico);
   }
 
   /** provided_cost_details, when the call reported its own cost. */
@@ -608,20 +610,22 @@ export class LedgerLineEncoder {
   }
 
   /**
-   * A non-negative safe integer in decimal: the digits above the last eight (below 2^53 / 10^8, an
-   * int32), then the last eight as two groups of four.
+   * A safe integer from 2^31 up in decimal: the digits above the last eight (below 2^53 / 10^8, an
+   * int32, at least 21), then the last eight as two groups of four.
    */
   private bigInt(v: number): void {
+    // Literals for the reason given at `plainWord`: GROUP_SCALE, GROUP_DIGITS.
+    const groupScale = 10_000;
     const hi = Math.floor(v / 1e8);
     const lo = (v - hi * 1e8) | 0;
     this.digits(hi);
-    const mid = (lo / GROUP_SCALE) | 0;
+    const mid = (lo / groupScale) | 0;
     const view = this.view;
     const d4 = DIGITS4;
     const o = this.length;
     view.setUint32(o, d4[mid]!, true);
-    view.setUint32(o + GROUP_DIGITS, d4[lo - mid * GROUP_SCALE]!, true);
-    this.length = o + 2 * GROUP_DIGITS;
+    view.setUint32(o + 4, d4[lo - mid * groupScale]!, true);
+    this.length = o + 8;
   }
 
   /**
