@@ -341,7 +341,7 @@ export class LedgerLineEncoder {
   private known(s: string, texts: TextMemo, key: Literal): void {
     const at = texts.find(s);
     if (at >= 0) {
-      // Literals for the reason given at `plainWord`: TEXT_LENGTH_MASK, TEXT_OFFSET_SHIFT, QUAD.
+      // Literals for the reason given at `plainWord`: the length mask, TEXT_OFFSET_SHIFT, QUAD.
       const n = at & 0xff;
       this.room(n + SLACK);
       const from = at >>> 8;
@@ -1037,9 +1037,11 @@ const MAX_TEXTS = 4096;
 const TEXT_BYTES = 64 * 1024;
 /** Longest text remembered, its key included, bytes (`,"session_id":` and a UUID in quotes are 52). */
 const MAX_TEXT_BYTES = 112;
-/** A remembered text's place: its offset in the arena above this many bits, its length below. */
+/**
+ * A remembered text's place: its offset in the arena above this many bits, its length below (mask
+ * 0xff, written as a literal where it is read: see `known`; MAX_TEXT_BYTES fits in it).
+ */
 const TEXT_OFFSET_SHIFT = 8;
-const TEXT_LENGTH_MASK = 0xff;
 /** What `TextMemo.find` answers for a string it does not hold: remember it (−1), or not (−2). */
 const TEXT_MISSED = -1;
 const TEXT_BYPASSED = -2;

@@ -87,6 +87,17 @@ const F_STATUS_CACHED = 256;
  * them writes none (nine stores, each with its write barrier, about 90 instructions, callgrind).
  */
 const F_RARE = 1024;
+/** The slots of the references {@link F_RARE} stands for. */
+const RARE_SLOTS = [
+  R_ERROR,
+  R_TRACE,
+  R_PARENT,
+  R_SERVICE,
+  R_ENVIRONMENT,
+  R_INPUT_TEXT,
+  R_OUTPUT_TEXT,
+  R_METADATA,
+];
 /**
  * The slot holds the record object itself (at `R_ID`): a record whose fields could not all be
  * stored (a usage or cost breakdown that is not an object) is given back as it was.
@@ -232,14 +243,7 @@ export class RecordRing {
   /** Drop the rare references of the slot at `p` (a record without them takes a slot that had them). */
   private clearRare(p: number): void {
     const r = this.refs;
-    r[p + R_ERROR] = undefined;
-    r[p + R_TRACE] = undefined;
-    r[p + R_PARENT] = undefined;
-    r[p + R_SERVICE] = undefined;
-    r[p + R_ENVIRONMENT] = undefined;
-    r[p + R_INPUT_TEXT] = undefined;
-    r[p + R_OUTPUT_TEXT] = undefined;
-    r[p + R_METADATA] = undefined;
+    for (const slot of RARE_SLOTS) r[p + slot] = undefined;
   }
 
   /** The last `count` records (count ≤ size), oldest first, each a new record. */

@@ -110,11 +110,7 @@ class KeyTuple {
       a[ENVIRONMENT_DIM] !== keys[ENVIRONMENT_DIM]
     )
       return false;
-    const b = this.tags;
-    const n = b.length;
-    if (n !== tags.length) return false;
-    for (let i = 0; i < n; i++) if (b[i] !== tags[i]) return false;
-    return true;
+    return sameTags(this.tags, tags);
   }
 
   /**
@@ -135,11 +131,7 @@ class KeyTuple {
       a[ENVIRONMENT_DIM] !== keys[ENVIRONMENT_DIM]
     )
       return false;
-    const b = this.tags;
-    const n = b.length;
-    if (n !== tags.length) return false;
-    for (let i = 0; i < n; i++) if (b[i] !== tags[i]) return false;
-    return true;
+    return sameTags(this.tags, tags);
   }
 }
 
@@ -687,4 +679,12 @@ export class WindowAggregates {
       }
     }
   }
+}
+
+/** Whether two tag lists hold the same strings in the same order. */
+function sameTags(a: readonly string[], b: readonly string[]): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

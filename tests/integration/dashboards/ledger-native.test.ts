@@ -39,6 +39,22 @@ async function withChdb(fn: (q: Query) => void, format = 'TSV'): Promise<void> {
   }
 }
 
+/**
+ * Loads `ledger` into `ledger_rows` through ClickHouse's own JSON parse and `native` into `from_native`,
+ * and expects `count` rows in the second and the same rows in both: every column but `seq`, which only
+ * orders the rows (a byte offset in the Native rows, a line number in the JSON ones).
+ */
+function expectSameRows(q: Query, ledger: string, native: string, count: number): void {
+  q(CREATE_LEDGER_ROWS);
+  q(CREATE_LEDGER_ROWS.replace('TABLE ledger_rows', 'TABLE from_native'));
+  q(LOAD_LEDGER_FILE, { path: ledger, schema: LEDGER_SCHEMA });
+  q(`INSERT INTO from_native SELECT * FROM file({path:String}, 'Native')`, { path: native });
+  expect(q('SELECT count() FROM from_native')).toBe(String(count));
+  const rows = (t: string) => `SELECT * EXCEPT (seq) FROM ${t}`;
+  expect(q(`SELECT count() FROM (${rows('ledger_rows')} EXCEPT ALL ${rows('from_native')})`)).toBe('0');
+  expect(q(`SELECT count() FROM (${rows('from_native')} EXCEPT ALL ${rows('ledger_rows')})`)).toBe('0');
+}
+
 // Lines in the layout our encoder writes: every column, some omitted, nulls, text that is not ASCII,
 // metadata, tags, a usage key outside the token total, amounts with 12 fraction digits, a fraction of a
 // millisecond.
@@ -66,15 +82,7 @@ describe('the line check writing ledger lines as Native columns', () => {
       lines.length,
     );
     await withChdb((q) => {
-      q(CREATE_LEDGER_ROWS);
-      q(CREATE_LEDGER_ROWS.replace('TABLE ledger_rows', 'TABLE from_native'));
-      q(LOAD_LEDGER_FILE, { path: ledger, schema: LEDGER_SCHEMA });
-      q(`INSERT INTO from_native SELECT * FROM file({path:String}, 'Native')`, { path: native });
-      expect(q('SELECT count() FROM from_native')).toBe(String(lines.length));
-      // Every column but `seq`, which only orders the rows (a byte offset here, a line number there).
-      const rows = (t: string) => `SELECT * EXCEPT (seq) FROM ${t}`;
-      expect(q(`SELECT count() FROM (${rows('ledger_rows')} EXCEPT ALL ${rows('from_native')})`)).toBe('0');
-      expect(q(`SELECT count() FROM (${rows('from_native')} EXCEPT ALL ${rows('ledger_rows')})`)).toBe('0');
+      expectSameRows(q, ledger, native, lines.length);
       // `seq`: each line's byte offset in the Native rows, its line number (from 0) in the JSON ones.
       const ids = "['obs-0','c-1','c-2','c-3','c-4','c-5','c-6','c-7']";
       const offsets = lines.map((_, i) =>
@@ -226,14 +234,7 @@ describe('the line check writing ledger lines as Native columns', () => {
     const native = join(dir, 'dictionaries.native');
     expect(writeNativeSegment({ path: ledger, start: 0, end: statSync(ledger).size }, native)).toBe(count);
     await withChdb((q) => {
-      q(CREATE_LEDGER_ROWS);
-      q(CREATE_LEDGER_ROWS.replace('TABLE ledger_rows', 'TABLE from_native'));
-      q(LOAD_LEDGER_FILE, { path: ledger, schema: LEDGER_SCHEMA });
-      q(`INSERT INTO from_native SELECT * FROM file({path:String}, 'Native')`, { path: native });
-      expect(q('SELECT count() FROM from_native')).toBe(String(count));
-      const rows = (t: string) => `SELECT * EXCEPT (seq) FROM ${t}`;
-      expect(q(`SELECT count() FROM (${rows('ledger_rows')} EXCEPT ALL ${rows('from_native')})`)).toBe('0');
-      expect(q(`SELECT count() FROM (${rows('from_native')} EXCEPT ALL ${rows('ledger_rows')})`)).toBe('0');
+      expectSameRows(q, ledger, native, count);
       expect(q(`SELECT uniqExact(arrayJoin(mapKeys(metadata))) FROM from_native`)).toBe('40');
       expect(q(`SELECT uniqExact(environment), uniqExact(type), uniqExact(level) FROM from_native`)).toBe(
         `${count - many.filter((l) => l.includes('"environment":""')).length + 1}\t300\t3`,
@@ -259,14 +260,7 @@ describe('the line check writing ledger lines as Native columns', () => {
     const native = join(dir, 'blocks.native');
     expect(writeNativeSegment({ path: ledger, start: 0, end: statSync(ledger).size }, native)).toBe(count);
     await withChdb((q) => {
-      q(CREATE_LEDGER_ROWS);
-      q(CREATE_LEDGER_ROWS.replace('TABLE ledger_rows', 'TABLE from_native'));
-      q(LOAD_LEDGER_FILE, { path: ledger, schema: LEDGER_SCHEMA });
-      q(`INSERT INTO from_native SELECT * FROM file({path:String}, 'Native')`, { path: native });
-      expect(q('SELECT count() FROM from_native')).toBe(String(count));
-      const rows = (t: string) => `SELECT * EXCEPT (seq) FROM ${t}`;
-      expect(q(`SELECT count() FROM (${rows('ledger_rows')} EXCEPT ALL ${rows('from_native')})`)).toBe('0');
-      expect(q(`SELECT count() FROM (${rows('from_native')} EXCEPT ALL ${rows('ledger_rows')})`)).toBe('0');
+      expectSameRows(q, ledger, native, count);
       expect(q(`SELECT metadata, usage_details FROM from_native WHERE id = 'm-${count - 1}'`)).toBe(
         `{'tenant_id':'u-${(count - 1) % 3}'}\t{'output':2,'input':1,'total':3}`,
       );

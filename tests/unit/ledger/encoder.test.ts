@@ -51,6 +51,22 @@ function reference(r: CostRecord, projectId: string): string {
   return JSON.stringify(out);
 }
 
+/**
+ * A tracker and one encoder, and `check(ctx)`: record a call with the ids of `ctx`, encode it alone, and
+ * expect the reference's line.
+ */
+function idLines() {
+  const t = new CostTracker();
+  const enc = new LedgerLineEncoder();
+  const check = (ctx: { sessionId?: string; userId?: string; tenantId?: string }) => {
+    const r = t.record(handResult(5, 'gpt-4o', 'openai'), ctx);
+    enc.length = 0;
+    enc.line(r);
+    expect(decoder.decode(enc.bytes.subarray(0, enc.length))).toBe(`${reference(r, 'local')}\n`);
+  };
+  return { t, enc, check };
+}
+
 describe('LedgerLineEncoder', () => {
   it('writes every number with the same text as JSON.stringify (fractions without building a string)', () => {
     const enc = new LedgerLineEncoder();
@@ -317,14 +333,7 @@ describe('LedgerLineEncoder', () => {
   });
 
   it('writes session, user and tenant ids the same from memory as anew: repeated, distinct past what it holds, after it turned itself off, long, escaped and not strings', () => {
-    const t = new CostTracker();
-    const enc = new LedgerLineEncoder();
-    const check = (ctx: { sessionId?: string; userId?: string; tenantId?: string }) => {
-      const r = t.record(handResult(5, 'gpt-4o', 'openai'), ctx);
-      enc.length = 0;
-      enc.line(r);
-      expect(decoder.decode(enc.bytes.subarray(0, enc.length))).toBe(`${reference(r, 'local')}\n`);
-    };
+    const { t, enc, check } = idLines();
     const odd = ['é ✓ 😀', 'quote " back\\slash', 'x'.repeat(95), 'y'.repeat(200), '', '\u2028\ud800'];
     // Repeats, with values of every kind (a text longer than what is remembered among them).
     for (let i = 0; i < 600; i++)
@@ -359,14 +368,7 @@ describe('LedgerLineEncoder', () => {
   });
 
   it("remembers session, user and tenant ids with their own column key: the same string in another column is written with that column's key", () => {
-    const t = new CostTracker();
-    const enc = new LedgerLineEncoder();
-    const check = (ctx: { sessionId?: string; userId?: string; tenantId?: string }) => {
-      const r = t.record(handResult(5, 'gpt-4o', 'openai'), ctx);
-      enc.length = 0;
-      enc.line(r);
-      expect(decoder.decode(enc.bytes.subarray(0, enc.length))).toBe(`${reference(r, 'local')}\n`);
-    };
+    const { check } = idLines();
     // Each string seen in one column, then in the others (found in memory for the first), and all
     // three columns holding one string; some lines without one of them (no key written).
     for (let i = 0; i < 200; i++) {
