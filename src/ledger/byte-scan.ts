@@ -61,3 +61,30 @@ export function sameWords(view: DataView, p: number, n: number, words: Uint32Arr
   for (let w = 0; w < whole; w++) if (view.getUint32(p + w * 4, true) !== words[w]) return false;
   return view.getUint32(p + n - 4, true) === words[whole];
 }
+
+/**
+ * The bytes of the word `w` that are not ASCII digits, flagged (bits of their high nibble; 0 when all
+ * four are digits): a byte is a digit when its high nibble is 3 and its low nibble plus 6 stays below
+ * 16. The low nibbles are added alone, so no flag crosses into another byte: the lowest flagged byte is
+ * the first that is not a digit.
+ */
+export function nonDigitBytes(w: number): number {
+  return ((w & 0xf0f0f0f0) ^ 0x30303030) | (((w & 0x0f0f0f0f) + 0x06060606) & 0xf0f0f0f0);
+}
+
+/** The little-endian 32-bit word of the first four characters of `text` (each below 0x100). */
+export function wordOf(text: string): number {
+  return (
+    (text.charCodeAt(0) |
+      (text.charCodeAt(1) << 8) |
+      (text.charCodeAt(2) << 16) |
+      (text.charCodeAt(3) << 24)) >>>
+    0
+  );
+}
+
+/** `null` and `true` as words, and `false` as the word of `fals` then its last byte. */
+export const NULL_WORD = wordOf('null');
+export const TRUE_WORD = wordOf('true');
+export const FALS_WORD = wordOf('fals');
+export const FALSE_LAST = 0x65;

@@ -1,4 +1,5 @@
 import { COUNT_BUCKETS, LANGFUSE_KEY_OF_BUCKET } from '../usage/buckets.js';
+import { nonDigitBytes } from './byte-scan.js';
 import { LEDGER_COLUMNS } from './line.js';
 
 /**
@@ -129,18 +130,14 @@ const TIME_FORM_LENGTH = 24;
  */
 const TIME_SEPARATOR_MASKS = [0, 0xff0000ff, 0x00ff0000, 0x0000ff00, 0xff0000ff, 0xff000000] as const;
 const TIME_SEPARATORS = [0, 0x2d00002d, 0x00540000, 0x00003a00, 0x2e00003a, 0x5a000000] as const;
-/** `0` in every byte of a word, and the high nibble of every byte. */
+/** `0` in every byte of a word. */
 const ZEROS = 0x30303030;
-const HIGH_NIBBLES = 0xf0f0f0f0 | 0;
-/** Added to a byte from `0` to `?`, keeps its high nibble at 3 only for `0` to `9`. */
-const SIXES = 0x06060606;
 
 /**
  * {@link isCanonicalTime} on bytes (`view`'s bytes `[a, b)`, one byte a character): the same rule, for
  * the readers of the ledger's bytes (the dashboards' loader, `report`), which do not decode them. The
  * form is checked four bytes at a time: each word's separators against their values, and its other
- * bytes as digits (a byte is one when its high nibble is 3, and still is with 6 added); then the
- * ranges of month, day and time of day. A byte at a time, this took about 880 instructions a call.
+ * bytes as digits (`nonDigitBytes`); then the ranges of month, day and time of day. A byte at a time, this took about 880 instructions a call.
  */
 export function isCanonicalTimeBytes(view: DataView, a: number, b: number): boolean {
   if (b - a !== TIME_FORM_LENGTH || b > view.byteLength) return false;
@@ -169,8 +166,8 @@ export function isCanonicalTimeBytes(view: DataView, a: number, b: number): bool
 function timeWord(w: number, k: number): boolean {
   const mask = TIME_SEPARATOR_MASKS[k]!;
   if ((w & mask) !== (TIME_SEPARATORS[k]! | 0)) return false;
-  const x = (w & ~mask) | (ZEROS & mask);
-  return (x & HIGH_NIBBLES) === ZEROS && ((x + SIXES) & HIGH_NIBBLES) === ZEROS;
+  // The separators' bytes replaced with `0`, so that every byte must be a digit.
+  return nonDigitBytes((w & ~mask) | (ZEROS & mask)) === 0;
 }
 
 /**

@@ -591,11 +591,21 @@ export class LedgerLineEncoder {
    * Public for the generated detail writers.
    */
   amount(v: number): void {
-    // Literals for the reason given at `plainWord`: PICO_PER_USD, MIN_FIXED, MAX_DECIMAL_DIGITS.
+    // A literal for the reason given at `plainWord`: MIN_FIXED.
+    if (!(v >= 1e-6 && this.wholePico(v))) this.num(v);
+  }
+
+  /**
+   * `v` written by `usd` when it is a whole number of picodollars below 1e15 (12 fraction digits at
+   * most: String's text, see `decimal`); false, nothing written, otherwise.
+   */
+  private wholePico(v: number): boolean {
+    // Literals for the reason given at `plainWord`: PICO_PER_USD, MAX_DECIMAL_DIGITS.
     const picoPerUsd = 1e12;
     const pico = Math.round(v * picoPerUsd);
-    if (v >= 1e-6 && pico < 1e15 && pico / picoPerUsd === v) this.usd(pico);
-    else this.num(v);
+    if (!(pico < 1e15 && pico / picoPerUsd === v)) return false;
+    this.usd(pico);
+    return true;
   }
 
   /** `num` for what is not a non-negative int32. */
@@ -640,11 +650,7 @@ export class LedgerLineEncoder {
   private decimal(v: number): boolean {
     // Amounts the calculator makes are whole picodollars: 12 fraction digits, tried first. A shorter
     // decimal that converts to `v` is the same number (see above), so this is String's text too.
-    const pico = Math.round(v * PICO_PER_USD);
-    if (pico < MAX_DECIMAL_DIGITS && pico / PICO_PER_USD === v) {
-      this.usd(pico);
-      return true;
-    }
+    if (this.wholePico(v)) return true;
     for (let k = 1; k <= MAX_DIGITS; k++) {
       const scale = POW10[k]!;
       const m = Math.round(v * scale);

@@ -1,7 +1,16 @@
 import { usdToPico } from '../pricing/money.js';
 import { LANGFUSE_KEY_OF_BUCKET, TOKEN_BUCKETS } from '../usage/buckets.js';
 import { type TokenBucket, USAGE_BUCKETS } from '../usage/token-usage.js';
-import { sameWords, specialByte, wordsOf } from './byte-scan.js';
+import {
+  FALS_WORD,
+  FALSE_LAST,
+  NULL_WORD,
+  sameWords,
+  specialByte,
+  TRUE_WORD,
+  wordOf,
+  wordsOf,
+} from './byte-scan.js';
 import { costAgreement, isCanonicalTimeBytes, LEDGER_COLUMN_KINDS } from './check.js';
 import { DEFAULT_ENVIRONMENT, LEDGER_COLUMNS, type LedgerLine, OMITTED_WHEN_DEFAULT } from './line.js';
 
@@ -491,16 +500,9 @@ const DECLINE = -1;
 
 /** The ASCII bytes of `text`, to compare in place. */
 const bytesOf = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
-/** The little-endian 32-bit word of the four ASCII characters of `text` (compared with `getUint32(i, true)`). */
-const wordOf = (text: string) => new DataView(bytesOf(text).buffer).getUint32(0, true);
-const NULL_WORD = wordOf('null');
 /** `total` as the word of its first four letters, then its `l`. */
 const TOTA_WORD = wordOf('tota');
 const L = 0x6c;
-const TRUE_WORD = wordOf('true');
-/** `false` as the word of its first four letters, then its `e`. */
-const FALS_WORD = wordOf('fals');
-const E = 0x65;
 // The statuses as words (read where they start and where they end, overlapping): their lengths differ.
 const SUCCESS_HEAD = wordOf('succ');
 const SUCCESS_TAIL = wordOf('cess');
@@ -854,7 +856,7 @@ function skipKind(s: Uint8Array, p: number, kind: number, f: FastLine): number {
       if (p > s.length - 4) return DECLINE;
       const w = f.view.getUint32(p, true);
       if (w === TRUE_WORD) return p + 4;
-      if (w === FALS_WORD && s[p + 4] === E) return p + 5;
+      if (w === FALS_WORD && s[p + 4] === FALSE_LAST) return p + 5;
       return DECLINE;
     }
     case K_USD_MAP:

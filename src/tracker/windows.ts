@@ -316,6 +316,7 @@ export class AggSet {
   private find(keys: readonly string[], tags: readonly string[]): KeyTuple | null {
     const index = this.index;
     if (index === null) return null;
+    // `indexKey(keys)`, written out: the session test it makes is the one `matchesIndexed` needs.
     const session = keys[SESSION_DIM]!;
     const sessionNone = session === NONE_KEY;
     let t = index.get(sessionNone ? keys[USER_DIM]! : session) ?? null;

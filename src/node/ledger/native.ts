@@ -14,7 +14,16 @@
  * is declined whole: the caller then checks and parses it the general way, with the same result.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { sameWords, specialByte, wordsOf } from '../../ledger/byte-scan.js';
+import {
+  FALS_WORD,
+  FALSE_LAST,
+  NULL_WORD,
+  nonDigitBytes,
+  sameWords,
+  specialByte,
+  TRUE_WORD,
+  wordsOf,
+} from '../../ledger/byte-scan.js';
 import { isCanonicalTimeBytes, LEDGER_COLUMN_KINDS, OUTSIDE_TOTAL } from '../../ledger/check.js';
 import {
   DEFAULT_ENVIRONMENT,
@@ -746,8 +755,8 @@ class Scanner {
         const r = ROW_OF_LIST[k]!;
         const keys = r >= 0 ? cols.keys[r]! : null;
         const vals = r >= 0 ? cols.values[r]! : null;
-        // The usage keys' dictionary (usage_details' keys are LowCardinality).
-        const byIndex = kind === TOKENS && r >= 0 ? (cols.dicts[r] ?? null) : null;
+        // The usage keys' dictionary (usage_details, the one TOKENS map: its keys are LowCardinality).
+        const byIndex = kind === TOKENS ? cols.dicts[r]! : null;
         let n = 0;
         let total = -1;
         let sum = 0;
@@ -797,13 +806,6 @@ class Scanner {
                 this.valAt[n] = p + 1;
                 this.valEnd[n] = v;
                 p = v + 1;
-              } else if (kind === TOKENS) {
-                const x = this.integer(p);
-                if (x < 0) return -1;
-                if (sameBytes(s, ks, q, TOTAL)) total = x;
-                else if (oneOf(s, ks, q, OUTSIDE) < 0) sum += x;
-                vals!.u64(x);
-                p = this.numEnd;
               } else {
                 const x = this.amount(p);
                 if (x < 0) return -1;
@@ -890,8 +892,8 @@ class Scanner {
   /**
    * The value of the run of decimal digits at `q` (0 when none; exact while below 2^53), its end in
    * {@link numEnd}. Four bytes at a time (a digit's bytes read one by one cost ~40 instructions each,
-   * most of a line's numbers): a byte is a digit when its high nibble is 3 and its low nibble plus 6
-   * stays below 16; the digits of a word are then summed in two steps (pairs, then the two pairs).
+   * most of a line's numbers; see `nonDigitBytes`); the digits of a word are then summed in two steps
+   * (pairs, then the two pairs).
    */
   private digits(q: number): number {
     const s = this.buf;
@@ -900,7 +902,7 @@ class Scanner {
     let v = 0;
     while (q <= last) {
       const w = view.getUint32(q, true);
-      const notDigit = ((w & 0xf0f0f0f0) ^ 0x30303030) | (((w & 0x0f0f0f0f) + 0x06060606) & 0xf0f0f0f0);
+      const notDigit = nonDigitBytes(w);
       if (notDigit === 0) {
         v = v * 10_000 + fourDigits(w - 0x30303030);
         q += 4;
@@ -1047,14 +1049,6 @@ function entry(keys: Dictionary, vals: Bytes, id: number, src: Uint8Array, a: nu
   vals.str(src, a, b);
   return 1;
 }
-
-/** The first word (see `wordsOf`) of `text` (four bytes or more). */
-const firstWord = (text: string) => wordsOf(Buffer.from(text, 'latin1'))[0]!;
-const NULL_WORD = firstWord('null');
-const TRUE_WORD = firstWord('true');
-/** `false`: its first four bytes as a word, then its last byte. */
-const FALS_WORD = firstWord('fals');
-const FALSE_LAST = 0x65;
 
 /** Which of `words` `s[a, e)` holds (its index), or -1 when none. */
 function oneOf(s: Uint8Array, a: number, e: number, words: readonly Uint8Array[]): number {

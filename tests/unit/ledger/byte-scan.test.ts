@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sameWords, specialByte, wordsOf } from '../../../src/ledger/byte-scan.js';
+import { nonDigitBytes, sameWords, specialByte, wordOf, wordsOf } from '../../../src/ledger/byte-scan.js';
 
 /** The first quote, backslash or control byte at or after `i`, a byte at a time. */
 function naive(s: Uint8Array, i: number): number {
@@ -57,5 +57,39 @@ describe('wordsOf and sameWords', () => {
       }
     }
     expect(checked).toBeGreaterThan(300);
+  });
+});
+
+describe('nonDigitBytes', () => {
+  it('flags exactly the bytes that are not 0-9, each in its own lane, for every byte value in every lane', () => {
+    // The other lanes hold a digit, or a byte just outside 0-9 whose flag must not spill over.
+    const neighbours = [0x30, 0x39, 0x2f, 0x3a, 0x00, 0xff];
+    let checked = 0;
+    for (let lane = 0; lane < 4; lane++) {
+      for (let c = 0; c < 256; c++) {
+        for (const other of neighbours) {
+          const bytes = [other, other, other, other];
+          bytes[lane] = c;
+          const w = (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
+          const flags = nonDigitBytes(w);
+          for (let i = 0; i < 4; i++) {
+            const isDigit = bytes[i]! >= 0x30 && bytes[i]! <= 0x39;
+            const flagged = ((flags >>> (8 * i)) & 0xff) !== 0;
+            if (flagged === isDigit) throw new Error(`byte ${bytes[i]} in lane ${i} of ${w.toString(16)}`);
+          }
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(4 * 256 * neighbours.length);
+  });
+});
+
+describe('wordOf', () => {
+  it('is the word a little-endian read of the same four bytes gives', () => {
+    for (const text of ['null', 'true', 'fals', 'tota', '\u00ff\u0080az']) {
+      const bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
+      expect(wordOf(text)).toBe(new DataView(bytes.buffer).getUint32(0, true));
+    }
   });
 });
