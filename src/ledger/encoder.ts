@@ -29,6 +29,8 @@ export class LedgerLineEncoder {
   private view: DataView;
   /** `,"project_id":…,"type":"GENERATION","name":` of every line. */
   private readonly projectTypeName: Literal;
+  /** The same text, for the end of `GeneratedIds`' literal. */
+  private readonly projectTypeNameText: string;
   /** UTC day of the last time written, and its `"YYYY-MM-DDT` text (calls arrive in time order). */
   private day = Number.NaN;
   private dayText = '';
@@ -69,7 +71,8 @@ export class LedgerLineEncoder {
     this.timesText = literal(`${START_KEY}${TIME_PLACEHOLDER}${END_KEY}${TIME_PLACEHOLDER}`);
     this.bytes = new Uint8Array(capacity);
     this.view = new DataView(this.bytes.buffer);
-    this.projectTypeName = literal(`,"project_id":${JSON.stringify(projectId)},"type":"GENERATION","name":`);
+    this.projectTypeNameText = `,"project_id":${JSON.stringify(projectId)},"type":"GENERATION","name":`;
+    this.projectTypeName = literal(this.projectTypeNameText);
   }
 
   /** Drop the first `n` bytes, keeping what follows them. */
@@ -90,7 +93,7 @@ export class LedgerLineEncoder {
   setIdPrefix(prefix: string): void {
     const head = typeof prefix === 'string' ? JSON.stringify(prefix).slice(0, -1) : undefined;
     this.idHead = head !== undefined ? literal(head) : undefined;
-    this.ids = head !== undefined ? new GeneratedIds(head) : undefined;
+    this.ids = head !== undefined ? new GeneratedIds(head, this.projectTypeNameText) : undefined;
   }
 
   /**
@@ -122,8 +125,10 @@ export class LedgerLineEncoder {
     const rid = r.id;
     // A generated id (unless the record's id was changed since the tracker made it).
     const generated = seq > 0 && seq <= MAX_ID_SEQ && rid === id;
-    if (generated && r.traceId === undefined && this.ids !== undefined) {
-      // The usual line: trace_id is the id, and both are the text of the sequence number.
+    const parentId = r.parentId;
+    if (generated && r.traceId === undefined && parentId == null && this.ids !== undefined) {
+      // The usual line: trace_id is the id, and both are the text of the sequence number; the
+      // literal goes on to the name's key (see `GeneratedIds`).
       const ids = this.ids.at(seq);
       this.room(ids.length + SLACK);
       this.lit(ids);
@@ -137,10 +142,11 @@ export class LedgerLineEncoder {
       // trace_id is the id when there is none: copy its bytes.
       if (r.traceId === undefined) this.copy(idAt, idEnd);
       else this.str(r.traceId);
-    }
-    if (r.parentId != null) {
-      this.lit(K_PARENT);
-      this.str(r.parentId);
+      if (parentId != null) {
+        this.lit(K_PARENT);
+        this.str(parentId);
+      }
+      this.lit(this.projectTypeName);
     }
     this.head(r.operation, r.environment);
     this.times(r);
@@ -204,8 +210,9 @@ export class LedgerLineEncoder {
   }
 
   /**
-   * `,"project_id":…,"type":"GENERATION","name":…[,"environment":…]`: one literal per
-   * (name, environment) pair seen recently, instead of a probe and a write per column.
+   * The name's value and `,"environment":…` (after `,"project_id":…,"type":"GENERATION","name":`,
+   * written with the ids): one literal per (name, environment) pair seen recently, instead of a
+   * probe and a write per column.
    */
   private head(operation: string | undefined, environment: string | undefined): void {
     // Only strings and absent values are remembered (a hand-made record may hold anything).
@@ -218,7 +225,6 @@ export class LedgerLineEncoder {
     const env = environment ?? '';
     if (memoable && this.hit(this.headRuns.find2(op, env, flags))) return;
     const at = this.length;
-    this.lit(this.projectTypeName);
     if (operation != null) this.str(operation);
     else this.lit(NULL);
     if (environment != null) {
@@ -1124,9 +1130,11 @@ const LETTER_A = 0x61;
 const LETTER_Z = 0x7a;
 
 /**
- * `{"id":"<prefix><seq>","trace_id":"<prefix><seq>"`, the first columns of a line whose id the
- * tracker generated (`prefix + seq.toString(36)`) and whose trace id is that id, for the last
- * sequence number asked for. The tracker numbers its calls one after another, so the next number's
+ * `{"id":"<prefix><seq>","trace_id":"<prefix><seq>","project_id":…,"type":"GENERATION","name":`, the
+ * first columns of a line whose id the tracker generated (`prefix + seq.toString(36)`), whose trace
+ * id is that id and which has no parent, for the last sequence number asked for (the constant
+ * columns after the ids are in the literal too: one long literal fewer a line, each a builtin call
+ * of about 160 instructions). The tracker numbers its calls one after another, so the next number's
  * text is this one's with its base-36 digits counted up by one in place (both copies at once),
  * instead of a division a digit, two literals and a copy of the id each line; any other number (or
  * one with a digit more) is written anew.
@@ -1136,20 +1144,25 @@ class GeneratedIds {
   readonly text: Literal;
   /** The text's storage, zero past its length (see `Literal`). */
   private readonly bytes: Uint8Array;
-  /** `{"id":"<prefix>` and `","trace_id":"<prefix>`, UTF-8. */
+  /** `{"id":"<prefix>` and `","trace_id":"<prefix>`, and the columns after the trace id, UTF-8. */
   private readonly idHead: Uint8Array;
   private readonly traceHead: Uint8Array;
+  private readonly after: Uint8Array;
   /** The sequence number written (0: none yet), its digit count, and where the id's digits end. */
   private seq = 0;
   private digits = 0;
   private idEnd = 0;
 
-  /** `head`: the opening quote and JSON text of the prefix (`JSON.stringify(prefix)` without its closing quote). */
-  constructor(head: string) {
+  /**
+   * `head`: the opening quote and JSON text of the prefix (`JSON.stringify(prefix)` without its
+   * closing quote); `after`: the text after the trace id's closing quote.
+   */
+  constructor(head: string, after: string) {
     const utf8 = new TextEncoder();
     this.idHead = utf8.encode(`{"id":${head}`);
     this.traceHead = utf8.encode(`",${K_TRACE_ID_TEXT}${head}`);
-    const capacity = this.idHead.length + this.traceHead.length + 2 * MAX_ID_DIGITS + 1;
+    this.after = utf8.encode(after);
+    const capacity = this.idHead.length + this.traceHead.length + 2 * MAX_ID_DIGITS + 1 + this.after.length;
     this.text = new Literal(new Uint8Array(capacity));
     this.bytes = new Uint8Array(this.text.quads.buffer);
   }
@@ -1191,6 +1204,8 @@ class GeneratedIds {
       if (pass === 0) this.idEnd = o;
     }
     b[o++] = QUOTE;
+    b.set(this.after, o);
+    o += this.after.length;
     b.fill(0, o);
     this.text.resize(o);
     this.digits = digits.length;

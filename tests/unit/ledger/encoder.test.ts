@@ -278,24 +278,25 @@ describe('LedgerLineEncoder', () => {
     expect(line(enc, r, 'abc-1', 1)).toBe(`${reference(r, 'local')}\n`);
   });
 
-  it('counts generated ids up one by one across every carry, and writes them anew after a jump, a trace id or another prefix', () => {
+  it('counts generated ids up one by one across every carry, and writes them anew after a jump, a trace id, a parent or another prefix', () => {
     const t = new CostTracker();
     const base = t.record(handResult(5, 'gpt-4o', 'openai'));
-    const enc = new LedgerLineEncoder();
-    const check = (prefix: string, seq: number, traceId?: string) => {
+    const enc = new LedgerLineEncoder('proj "1"');
+    const check = (prefix: string, seq: number, traceId?: string, parentId?: string) => {
       const id = `${prefix}${seq.toString(36)}`;
-      const r = { ...base, id, traceId };
+      const r = { ...base, id, traceId, parentId };
       enc.length = 0;
       enc.line(r, id, seq);
       expect(decoder.decode(enc.bytes.subarray(0, enc.length)), `${prefix} ${seq}`).toBe(
-        `${reference(r, 'local')}\n`,
+        `${reference(r, 'proj "1"')}\n`,
       );
     };
     for (const prefix of ['0123456789abcdef-', 'q"é-']) {
       enc.setIdPrefix(prefix);
-      // Consecutive numbers through the carries 9 -> a, z -> 10 and zz -> 100, and a line with its own
-      // trace id (written from the parts) in between.
-      for (let seq = 1; seq <= 2000; seq++) check(prefix, seq, seq % 777 === 0 ? 'trace-1' : undefined);
+      // Consecutive numbers through the carries 9 -> a, z -> 10 and zz -> 100, and lines with their
+      // own trace id or with a parent (the ids then written from the parts) in between.
+      for (let seq = 1; seq <= 2000; seq++)
+        check(prefix, seq, seq % 777 === 0 ? 'trace-1' : undefined, seq % 555 === 0 ? 'parent-1' : undefined);
       // Around each digit count's end, then a jump back and forth (the next number is not counted up).
       for (const p of [36 ** 3, 36 ** 4, 36 ** 5])
         for (let seq = p - 3; seq <= p + 3; seq++) check(prefix, seq);
