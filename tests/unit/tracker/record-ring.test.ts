@@ -124,6 +124,30 @@ describe('the recent-records ring', () => {
     expect(late[6]!.tier).toBe('flex');
   });
 
+  it('gives the usual attribution (session, user, tenant, operation, tags and nothing else) its keys in the order of any other record', async () => {
+    const t = new CostTracker({ now: () => T0, sinks: [] });
+    const usual = { sessionId: 's', userId: 'u', tenantId: 't', operation: 'op', tags: ['a'] };
+    const recs = [
+      t.record(priced('gpt-4o', { input: 100, output: 10 }), usual),
+      t.record(priced('gpt-4o', { input: 100, output: 10 }), { ...usual, service: 'svc' }),
+      t.record(priced('gpt-4o', { input: 100, output: 10 }), { ...usual, tags: [] }),
+      t.record(priced('gpt-4o', { input: 100, output: 10 }), { ...usual, cached: true, providedCost: 0.5 }),
+    ];
+    const common = ['id', 'startTime', 'endTime', 'durationMs', 'model', 'resolvedModel', 'provider'];
+    const rest = ['usage', 'costs', 'total', 'totalPico', 'source', 'estimated', 'tier', 'status'];
+    const attribution = ['sessionId', 'userId', 'tenantId', 'operation'];
+    expect(Object.keys(recs[0]!)).toEqual([...common, ...rest, ...attribution, 'tags']);
+    expect(Object.keys(recs[1]!)).toEqual([...common, ...rest, ...attribution, 'service', 'tags']);
+    expect(Object.keys(recs[2]!)).toEqual([...common, ...rest, ...attribution]);
+    expect(Object.keys(recs[3]!)).toEqual([...common, ...rest, ...attribution, 'tags', 'providedCost']);
+    await tick();
+    const got = t.recent();
+    for (let i = 0; i < recs.length; i++) {
+      expect(got[i]).toStrictEqual(recs[i]);
+      expect(Object.keys(got[i]!)).toEqual(Object.keys(recs[i]!));
+    }
+  });
+
   it('gives copies: changing a record after the call, or a copy, changes nothing recent() gives', async () => {
     const t = new CostTracker({ now: () => T0, sinks: [] });
     const rec = t.record(priced('gpt-4o', { input: 100, output: 10 }), { sessionId: 's' });
