@@ -24,6 +24,23 @@ export const GROUP_DIMENSIONS: readonly GroupDimension[] = [
   'tag',
 ];
 
+/**
+ * @internal The index of each dimension in {@link GROUP_DIMENSIONS}, for the window code's hot paths:
+ * an enum because the build inlines its members (a module constant is a variable that the JIT loads
+ * and checks at each use). tests/unit/tracker/windows.test.ts holds it against the list.
+ */
+export enum Dim {
+  MODEL = 0,
+  PROVIDER = 1,
+  SESSION = 2,
+  USER = 3,
+  TENANT = 4,
+  OPERATION = 5,
+  ENVIRONMENT = 6,
+  /** Last: the one dimension with several keys per call; the ones before it have one each. */
+  TAG = 7,
+}
+
 /** Group key of calls without a value for the dimension (e.g. no session id). */
 export const NONE_KEY = '(none)';
 export { DEFAULT_ENVIRONMENT } from '../ledger/line.js';

@@ -3,57 +3,67 @@ import type { CostBreakdown } from '../pricing/cost-result.js';
 import type { TokenUsage } from '../usage/token-usage.js';
 import { BUCKET_SLOTS, bucketsToSlots, costsFromSlots, usageFromSlots } from './record-fields.generated.js';
 
-// Numbers of a slot: the times and totals, then every usage and cost bucket (bucketsToSlots).
-const N_START = 0;
-const N_END = 1;
-const N_DURATION = 2;
-const N_TOTAL = 3;
-const N_PICO = 4;
-const N_PROVIDED = 5;
-const N_BUCKETS = 6;
-const NUMS = N_BUCKETS + BUCKET_SLOTS;
+/**
+ * Numbers of a slot: the times and totals, then every usage and cost bucket (bucketsToSlots). The
+ * slots, references and flags below are enums because the build inlines their members: module
+ * constants become variables that the JIT loads and checks at each use (`push` stores about forty
+ * values; about 7 instructions a use, callgrind).
+ */
+enum Num {
+  START = 0,
+  END = 1,
+  DURATION = 2,
+  TOTAL = 3,
+  PICO = 4,
+  PROVIDED = 5,
+  BUCKETS = 6,
+}
+const NUMS = Num.BUCKETS + BUCKET_SLOTS;
 
-// References of a slot: strings, and the record's own tags array and metadata object.
-const R_ID = 0;
-const R_MODEL = 1;
-const R_RESOLVED = 2;
-const R_PROVIDER = 3;
-const R_SOURCE = 4;
-const R_TIER = 5;
-const R_ERROR = 6;
-const R_TRACE = 7;
-const R_PARENT = 8;
-const R_SESSION = 9;
-const R_USER = 10;
-const R_TENANT = 11;
-const R_OPERATION = 12;
-const R_SERVICE = 13;
-const R_ENVIRONMENT = 14;
-const R_INPUT_TEXT = 15;
-const R_OUTPUT_TEXT = 16;
-const R_TAGS = 17;
-const R_METADATA = 18;
-const REFS = 19;
+/** References of a slot: strings, and the record's own tags array and metadata object. */
+enum Ref {
+  ID = 0,
+  MODEL = 1,
+  RESOLVED = 2,
+  PROVIDER = 3,
+  SOURCE = 4,
+  TIER = 5,
+  ERROR = 6,
+  TRACE = 7,
+  PARENT = 8,
+  SESSION = 9,
+  USER = 10,
+  TENANT = 11,
+  OPERATION = 12,
+  SERVICE = 13,
+  ENVIRONMENT = 14,
+  INPUT_TEXT = 15,
+  OUTPUT_TEXT = 16,
+  TAGS = 17,
+  METADATA = 18,
+  /** References a slot has. */
+  COUNT = 19,
+}
 
 /** Optional reference fields a record's copy sets when present, before its `fallback` flag, in key order. */
 const ATTRIBUTION_FIELDS = [
-  [R_TRACE, 'traceId'],
-  [R_PARENT, 'parentId'],
-  [R_SESSION, 'sessionId'],
-  [R_USER, 'userId'],
-  [R_TENANT, 'tenantId'],
-  [R_OPERATION, 'operation'],
-  [R_SERVICE, 'service'],
-  [R_ENVIRONMENT, 'environment'],
+  [Ref.TRACE, 'traceId'],
+  [Ref.PARENT, 'parentId'],
+  [Ref.SESSION, 'sessionId'],
+  [Ref.USER, 'userId'],
+  [Ref.TENANT, 'tenantId'],
+  [Ref.OPERATION, 'operation'],
+  [Ref.SERVICE, 'service'],
+  [Ref.ENVIRONMENT, 'environment'],
 ] as const satisfies readonly (readonly [number, keyof CostRecord])[];
 
 /** The same after the `fallback` flag. */
 const TRAILING_FIELDS = [
-  [R_TAGS, 'tags'],
-  [R_METADATA, 'metadata'],
-  [R_INPUT_TEXT, 'inputText'],
-  [R_OUTPUT_TEXT, 'outputText'],
-  [R_ERROR, 'error'],
+  [Ref.TAGS, 'tags'],
+  [Ref.METADATA, 'metadata'],
+  [Ref.INPUT_TEXT, 'inputText'],
+  [Ref.OUTPUT_TEXT, 'outputText'],
+  [Ref.ERROR, 'error'],
 ] as const satisfies readonly (readonly [number, keyof CostRecord])[];
 
 /** Set each field of `fields` whose slot holds a value (`recent()` is rare: a loop, not twelve copies). */
@@ -69,40 +79,42 @@ function copyFields(
   }
 }
 
-// Flags of a slot.
-const F_ESTIMATED = 1;
-const F_UNPRICED = 2;
-const F_HAS_FALLBACK = 4;
-const F_FALLBACK = 8;
-const F_HAS_PROVIDED = 16;
-/** The usage is the tracker's shared frozen empty usage (given back as itself). */
-const F_SHARED_USAGE = 32;
-/** The costs are the tracker's shared frozen zero breakdown (given back as itself). */
-const F_SHARED_COSTS = 64;
-const F_STATUS_ERROR = 128;
-const F_STATUS_CACHED = 256;
-/**
- * The slot holds one of the references most records lack (error, trace, parent, service,
- * environment, texts, metadata): without it they are all undefined, and a record that has none of
- * them writes none (nine stores, each with its write barrier, about 90 instructions, callgrind).
- */
-const F_RARE = 1024;
-/** The slots of the references {@link F_RARE} stands for. */
+/** Flags of a slot. */
+enum Flag {
+  ESTIMATED = 1,
+  UNPRICED = 2,
+  HAS_FALLBACK = 4,
+  FALLBACK = 8,
+  HAS_PROVIDED = 16,
+  /** The usage is the tracker's shared frozen empty usage (given back as itself). */
+  SHARED_USAGE = 32,
+  /** The costs are the tracker's shared frozen zero breakdown (given back as itself). */
+  SHARED_COSTS = 64,
+  STATUS_ERROR = 128,
+  STATUS_CACHED = 256,
+  /**
+   * The slot holds the record object itself (at `Ref.ID`): a record whose fields could not all be
+   * stored (a usage or cost breakdown that is not an object) is given back as it was.
+   */
+  OBJECT = 512,
+  /**
+   * The slot holds one of the references most records lack (error, trace, parent, service,
+   * environment, texts, metadata): without it they are all undefined, and a record that has none of
+   * them writes none (nine stores, each with its write barrier, about 90 instructions, callgrind).
+   */
+  RARE = 1024,
+}
+/** The slots of the references {@link Flag.RARE} stands for. */
 const RARE_SLOTS = [
-  R_ERROR,
-  R_TRACE,
-  R_PARENT,
-  R_SERVICE,
-  R_ENVIRONMENT,
-  R_INPUT_TEXT,
-  R_OUTPUT_TEXT,
-  R_METADATA,
+  Ref.ERROR,
+  Ref.TRACE,
+  Ref.PARENT,
+  Ref.SERVICE,
+  Ref.ENVIRONMENT,
+  Ref.INPUT_TEXT,
+  Ref.OUTPUT_TEXT,
+  Ref.METADATA,
 ];
-/**
- * The slot holds the record object itself (at `R_ID`): a record whose fields could not all be
- * stored (a usage or cost breakdown that is not an object) is given back as it was.
- */
-const F_OBJECT = 512;
 
 /** Slots allocated at first; the arrays double from there up to the limit as records come. */
 const FIRST_CAPACITY = 256;
@@ -147,7 +159,7 @@ export class RecordRing {
     if (!(limit >= 0 && limit <= MAX_LIMIT)) throw new RangeError('Invalid array length');
     this.capacity = Math.min(limit, FIRST_CAPACITY);
     this.nums = new Float64Array(this.capacity * NUMS);
-    this.refs = new Array<unknown>(this.capacity * REFS).fill(undefined);
+    this.refs = new Array<unknown>(this.capacity * Ref.COUNT).fill(undefined);
     this.flags = new Uint16Array(this.capacity);
   }
 
@@ -168,47 +180,47 @@ export class RecordRing {
     const usage = rec.usage;
     const costs = rec.costs;
     const r = this.refs;
-    const p = slot * REFS;
+    const p = slot * Ref.COUNT;
     if (typeof usage !== 'object' || usage === null || typeof costs !== 'object' || costs === null) {
       // Not a record the tracker made whole (only a malformed adapter result can do this): keep it.
-      this.flags[slot] = F_OBJECT;
-      r[p + R_ID] = rec;
-      for (let i = 1; i < REFS; i++) r[p + i] = undefined;
+      this.flags[slot] = Flag.OBJECT;
+      r[p + Ref.ID] = rec;
+      for (let i = 1; i < Ref.COUNT; i++) r[p + i] = undefined;
       return;
     }
     const a = this.nums;
     const o = slot * NUMS;
-    a[o + N_START] = rec.startTime;
-    a[o + N_END] = rec.endTime;
-    a[o + N_DURATION] = rec.durationMs;
-    a[o + N_TOTAL] = rec.total;
-    a[o + N_PICO] = rec.totalPico;
-    let f = rec.estimated ? F_ESTIMATED : 0;
-    if (rec.unpriced !== undefined) f |= F_UNPRICED;
+    a[o + Num.START] = rec.startTime;
+    a[o + Num.END] = rec.endTime;
+    a[o + Num.DURATION] = rec.durationMs;
+    a[o + Num.TOTAL] = rec.total;
+    a[o + Num.PICO] = rec.totalPico;
+    let f = rec.estimated ? Flag.ESTIMATED : 0;
+    if (rec.unpriced !== undefined) f |= Flag.UNPRICED;
     const fallback = rec.fallback;
-    if (fallback !== undefined) f |= fallback ? F_HAS_FALLBACK | F_FALLBACK : F_HAS_FALLBACK;
+    if (fallback !== undefined) f |= fallback ? Flag.HAS_FALLBACK | Flag.FALLBACK : Flag.HAS_FALLBACK;
     const provided = rec.providedCost;
     if (provided !== undefined) {
-      f |= F_HAS_PROVIDED;
-      a[o + N_PROVIDED] = provided;
+      f |= Flag.HAS_PROVIDED;
+      a[o + Num.PROVIDED] = provided;
     }
     const status = rec.status;
-    if (status === 'error') f |= F_STATUS_ERROR;
-    else if (status === 'cached') f |= F_STATUS_CACHED;
-    if (usage === this.sharedUsage) f |= F_SHARED_USAGE;
-    if (costs === this.sharedCosts) f |= F_SHARED_COSTS;
-    bucketsToSlots(usage, costs, a, o + N_BUCKETS);
-    r[p + R_ID] = rec.id;
-    r[p + R_MODEL] = rec.model;
-    r[p + R_RESOLVED] = rec.resolvedModel;
-    r[p + R_PROVIDER] = rec.provider;
-    r[p + R_SOURCE] = rec.source;
-    r[p + R_TIER] = rec.tier;
-    r[p + R_SESSION] = rec.sessionId;
-    r[p + R_USER] = rec.userId;
-    r[p + R_TENANT] = rec.tenantId;
-    r[p + R_OPERATION] = rec.operation;
-    r[p + R_TAGS] = rec.tags;
+    if (status === 'error') f |= Flag.STATUS_ERROR;
+    else if (status === 'cached') f |= Flag.STATUS_CACHED;
+    if (usage === this.sharedUsage) f |= Flag.SHARED_USAGE;
+    if (costs === this.sharedCosts) f |= Flag.SHARED_COSTS;
+    bucketsToSlots(usage, costs, a, o + Num.BUCKETS);
+    r[p + Ref.ID] = rec.id;
+    r[p + Ref.MODEL] = rec.model;
+    r[p + Ref.RESOLVED] = rec.resolvedModel;
+    r[p + Ref.PROVIDER] = rec.provider;
+    r[p + Ref.SOURCE] = rec.source;
+    r[p + Ref.TIER] = rec.tier;
+    r[p + Ref.SESSION] = rec.sessionId;
+    r[p + Ref.USER] = rec.userId;
+    r[p + Ref.TENANT] = rec.tenantId;
+    r[p + Ref.OPERATION] = rec.operation;
+    r[p + Ref.TAGS] = rec.tags;
     const error = rec.error;
     const traceId = rec.traceId;
     const parentId = rec.parentId;
@@ -227,16 +239,16 @@ export class RecordRing {
       outputText !== undefined ||
       metadata !== undefined
     ) {
-      f |= F_RARE;
-      r[p + R_ERROR] = error;
-      r[p + R_TRACE] = traceId;
-      r[p + R_PARENT] = parentId;
-      r[p + R_SERVICE] = service;
-      r[p + R_ENVIRONMENT] = environment;
-      r[p + R_INPUT_TEXT] = inputText;
-      r[p + R_OUTPUT_TEXT] = outputText;
-      r[p + R_METADATA] = metadata;
-    } else if ((this.flags[slot]! & F_RARE) !== 0) this.clearRare(p);
+      f |= Flag.RARE;
+      r[p + Ref.ERROR] = error;
+      r[p + Ref.TRACE] = traceId;
+      r[p + Ref.PARENT] = parentId;
+      r[p + Ref.SERVICE] = service;
+      r[p + Ref.ENVIRONMENT] = environment;
+      r[p + Ref.INPUT_TEXT] = inputText;
+      r[p + Ref.OUTPUT_TEXT] = outputText;
+      r[p + Ref.METADATA] = metadata;
+    } else if ((this.flags[slot]! & Flag.RARE) !== 0) this.clearRare(p);
     this.flags[slot] = f;
   }
 
@@ -265,33 +277,33 @@ export class RecordRing {
   private at(slot: number): CostRecord {
     const f = this.flags[slot]!;
     const r = this.refs;
-    const p = slot * REFS;
-    if ((f & F_OBJECT) !== 0) return r[p + R_ID] as CostRecord;
+    const p = slot * Ref.COUNT;
+    if ((f & Flag.OBJECT) !== 0) return r[p + Ref.ID] as CostRecord;
     const a = this.nums;
     const o = slot * NUMS;
     const rec: CostRecord = {
-      id: r[p + R_ID] as string,
-      startTime: a[o + N_START]!,
-      endTime: a[o + N_END]!,
-      durationMs: a[o + N_DURATION]!,
-      model: r[p + R_MODEL] as string,
-      resolvedModel: r[p + R_RESOLVED] as string,
-      provider: r[p + R_PROVIDER] as string,
-      usage: (f & F_SHARED_USAGE) !== 0 ? this.sharedUsage : usageFromSlots(a, o + N_BUCKETS),
-      costs: (f & F_SHARED_COSTS) !== 0 ? this.sharedCosts : costsFromSlots(a, o + N_BUCKETS),
-      total: a[o + N_TOTAL]!,
-      totalPico: a[o + N_PICO]!,
-      source: r[p + R_SOURCE] as CostRecord['source'],
-      estimated: (f & F_ESTIMATED) !== 0,
-      tier: r[p + R_TIER] as string,
-      status: (f & F_STATUS_ERROR) !== 0 ? 'error' : (f & F_STATUS_CACHED) !== 0 ? 'cached' : 'success',
+      id: r[p + Ref.ID] as string,
+      startTime: a[o + Num.START]!,
+      endTime: a[o + Num.END]!,
+      durationMs: a[o + Num.DURATION]!,
+      model: r[p + Ref.MODEL] as string,
+      resolvedModel: r[p + Ref.RESOLVED] as string,
+      provider: r[p + Ref.PROVIDER] as string,
+      usage: (f & Flag.SHARED_USAGE) !== 0 ? this.sharedUsage : usageFromSlots(a, o + Num.BUCKETS),
+      costs: (f & Flag.SHARED_COSTS) !== 0 ? this.sharedCosts : costsFromSlots(a, o + Num.BUCKETS),
+      total: a[o + Num.TOTAL]!,
+      totalPico: a[o + Num.PICO]!,
+      source: r[p + Ref.SOURCE] as CostRecord['source'],
+      estimated: (f & Flag.ESTIMATED) !== 0,
+      tier: r[p + Ref.TIER] as string,
+      status: (f & Flag.STATUS_ERROR) !== 0 ? 'error' : (f & Flag.STATUS_CACHED) !== 0 ? 'cached' : 'success',
     };
     // Attribution in the order `build` sets it, then what the record methods set after it.
     copyFields(rec, r, p, ATTRIBUTION_FIELDS);
-    if ((f & F_HAS_FALLBACK) !== 0) rec.fallback = (f & F_FALLBACK) !== 0;
+    if ((f & Flag.HAS_FALLBACK) !== 0) rec.fallback = (f & Flag.FALLBACK) !== 0;
     copyFields(rec, r, p, TRAILING_FIELDS);
-    if ((f & F_UNPRICED) !== 0) rec.unpriced = true;
-    if ((f & F_HAS_PROVIDED) !== 0) rec.providedCost = a[o + N_PROVIDED]!;
+    if ((f & Flag.UNPRICED) !== 0) rec.unpriced = true;
+    if ((f & Flag.HAS_PROVIDED) !== 0) rec.providedCost = a[o + Num.PROVIDED]!;
     return rec;
   }
 
@@ -309,7 +321,7 @@ export class RecordRing {
     nums.set(this.nums);
     flags.set(this.flags);
     const refs = this.refs;
-    for (let i = refs.length; i < capacity * REFS; i++) refs.push(undefined);
+    for (let i = refs.length; i < capacity * Ref.COUNT; i++) refs.push(undefined);
     this.nums = nums;
     this.flags = flags;
     this.capacity = capacity;

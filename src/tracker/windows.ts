@@ -1,6 +1,7 @@
 import { type CallSample, CostAggregate } from './aggregate.js';
 import type { ZonedCalendar } from './calendar.js';
 import {
+  Dim,
   type EntryAllowance,
   GROUP_DIMENSIONS,
   type GroupDimension,
@@ -29,9 +30,6 @@ export const STATS_WINDOWS: readonly StatsWindow[] = [
   'calendarMonth',
 ];
 
-const TAG_DIM = GROUP_DIMENSIONS.indexOf('tag');
-const KEY_DIMS = TAG_DIM; // the dimensions before `tag` have exactly one key per call
-
 /** Group keys of one call: one per single-valued dimension, and the call's distinct tags. */
 export interface CallKeys {
   /** Keys of model, provider, session, user, tenant, operation, environment (GROUP_DIMENSIONS order). */
@@ -47,14 +45,6 @@ export interface CallKeys {
 const PARTITION_ORDER = (
   ['environment', 'provider', 'model', 'operation', 'tenant', 'user', 'session'] satisfies GroupDimension[]
 ).map((d) => GROUP_DIMENSIONS.indexOf(d));
-
-const MODEL_DIM = GROUP_DIMENSIONS.indexOf('model');
-const PROVIDER_DIM = GROUP_DIMENSIONS.indexOf('provider');
-const SESSION_DIM = GROUP_DIMENSIONS.indexOf('session');
-const USER_DIM = GROUP_DIMENSIONS.indexOf('user');
-const TENANT_DIM = GROUP_DIMENSIONS.indexOf('tenant');
-const OPERATION_DIM = GROUP_DIMENSIONS.indexOf('operation');
-const ENVIRONMENT_DIM = GROUP_DIMENSIONS.indexOf('environment');
 
 /** Key tuples of one session (or user) the index compares a call with before making a new one. */
 const MAX_CHAIN = 8;
@@ -93,7 +83,7 @@ class KeyTuple {
     /** Every group aggregate a call of this tuple is added to (and `kept` when it holds the total). */
     readonly targets: readonly CostAggregate[],
   ) {
-    this.sessionNone = keys[SESSION_DIM] === NONE_KEY;
+    this.sessionNone = keys[Dim.SESSION] === NONE_KEY;
   }
 
   /** True when a call with these keys belongs to this tuple. */
@@ -101,13 +91,13 @@ class KeyTuple {
     const a = this.keys;
     // Most likely to differ first: calls of one session differ by model and operation.
     if (
-      a[MODEL_DIM] !== keys[MODEL_DIM] ||
-      a[OPERATION_DIM] !== keys[OPERATION_DIM] ||
-      a[SESSION_DIM] !== keys[SESSION_DIM] ||
-      a[USER_DIM] !== keys[USER_DIM] ||
-      a[PROVIDER_DIM] !== keys[PROVIDER_DIM] ||
-      a[TENANT_DIM] !== keys[TENANT_DIM] ||
-      a[ENVIRONMENT_DIM] !== keys[ENVIRONMENT_DIM]
+      a[Dim.MODEL] !== keys[Dim.MODEL] ||
+      a[Dim.OPERATION] !== keys[Dim.OPERATION] ||
+      a[Dim.SESSION] !== keys[Dim.SESSION] ||
+      a[Dim.USER] !== keys[Dim.USER] ||
+      a[Dim.PROVIDER] !== keys[Dim.PROVIDER] ||
+      a[Dim.TENANT] !== keys[Dim.TENANT] ||
+      a[Dim.ENVIRONMENT] !== keys[Dim.ENVIRONMENT]
     )
       return false;
     return sameTags(this.tags, tags);
@@ -123,12 +113,12 @@ class KeyTuple {
     if (this.sessionNone !== sessionNone) return false;
     const a = this.keys;
     if (
-      a[MODEL_DIM] !== keys[MODEL_DIM] ||
-      a[OPERATION_DIM] !== keys[OPERATION_DIM] ||
-      (!sessionNone && a[USER_DIM] !== keys[USER_DIM]) ||
-      a[PROVIDER_DIM] !== keys[PROVIDER_DIM] ||
-      a[TENANT_DIM] !== keys[TENANT_DIM] ||
-      a[ENVIRONMENT_DIM] !== keys[ENVIRONMENT_DIM]
+      a[Dim.MODEL] !== keys[Dim.MODEL] ||
+      a[Dim.OPERATION] !== keys[Dim.OPERATION] ||
+      (!sessionNone && a[Dim.USER] !== keys[Dim.USER]) ||
+      a[Dim.PROVIDER] !== keys[Dim.PROVIDER] ||
+      a[Dim.TENANT] !== keys[Dim.TENANT] ||
+      a[Dim.ENVIRONMENT] !== keys[Dim.ENVIRONMENT]
     )
       return false;
     return sameTags(this.tags, tags);
@@ -317,9 +307,9 @@ export class AggSet {
     const index = this.index;
     if (index === null) return null;
     // `indexKey(keys)`, written out: the session test it makes is the one `matchesIndexed` needs.
-    const session = keys[SESSION_DIM]!;
+    const session = keys[Dim.SESSION]!;
     const sessionNone = session === NONE_KEY;
-    let t = index.get(sessionNone ? keys[USER_DIM]! : session) ?? null;
+    let t = index.get(sessionNone ? keys[Dim.USER]! : session) ?? null;
     for (let n = 0; t !== null && n < MAX_CHAIN; n++, t = t.next)
       if (t.matchesIndexed(keys, tags, sessionNone)) return t;
     return null;
@@ -363,17 +353,18 @@ export class AggSet {
       targets?.push(this.kept);
     }
     const en = this.enabled;
-    for (let d = 0; d < KEY_DIMS; d++) {
+    // The dimensions before the tags have exactly one key per call.
+    for (let d = 0; d < Dim.TAG; d++) {
       if (en[d]) {
         const agg = this.table(d).get(keys[d]!);
         agg.addSample(s);
         targets?.push(agg);
       }
     }
-    if (en[TAG_DIM]) {
+    if (en[Dim.TAG]) {
       // A call without tags counts under the none key, as one tag would.
       const list = tags.length === 0 ? NONE_TAGS : tags;
-      const t = this.table(TAG_DIM);
+      const t = this.table(Dim.TAG);
       for (let i = 0; i < list.length; i++) {
         const agg = t.get(list[i]!);
         agg.addSample(s);
@@ -394,8 +385,8 @@ export class AggSet {
 
 /** The key a tuple is indexed by: its session, or its user when it has no session. */
 function indexKey(keys: readonly string[]): string {
-  const session = keys[SESSION_DIM]!;
-  return session === NONE_KEY ? keys[USER_DIM]! : session;
+  const session = keys[Dim.SESSION]!;
+  return session === NONE_KEY ? keys[Dim.USER]! : session;
 }
 
 interface Slot {
@@ -529,7 +520,8 @@ export class WindowAggregates {
 
   /** Add one call at time `t` (epoch ms, never decreasing). */
   add(t: number, s: CallSample, k: CallKeys): void {
-    const sec = t - (t % SECOND);
+    // SECOND as a literal: a module constant is a variable to the JIT, and `%` by it a division.
+    const sec = t - (t % 1000);
     if (sec !== this.curSec) this.advance(sec);
     const set = this.sec.at(sec, true);
     if (set !== this.openSet) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Dim, GROUP_DIMENSIONS } from '../../../src/tracker/groups.js';
 import {
   CostTracker,
   type GroupDimension,
@@ -11,6 +12,23 @@ const S = 1000;
 const MIN = 60 * S;
 const H = 60 * MIN;
 const D = 24 * H;
+
+describe('Dim', () => {
+  it('is the index of each dimension in GROUP_DIMENSIONS, tag last', () => {
+    const byName: Record<string, number> = {
+      model: Dim.MODEL,
+      provider: Dim.PROVIDER,
+      session: Dim.SESSION,
+      user: Dim.USER,
+      tenant: Dim.TENANT,
+      operation: Dim.OPERATION,
+      environment: Dim.ENVIRONMENT,
+      tag: Dim.TAG,
+    };
+    expect(GROUP_DIMENSIONS.map((d) => byName[d])).toEqual(GROUP_DIMENSIONS.map((_, i) => i));
+    expect(Dim.TAG).toBe(GROUP_DIMENSIONS.length - 1);
+  });
+});
 
 describe('ZonedCalendar', () => {
   it('finds day bounds in zones with DST and odd offsets', () => {
