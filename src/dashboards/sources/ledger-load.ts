@@ -56,11 +56,9 @@ const intoTable = (sql: string, from: string, to: string) =>
  */
 const MERGE_TRACES = `INSERT INTO traces
 SELECT
-  id, min(timestamp) AS ts, argMin(name, timestamp), any(user_id), CAST(map(), 'Map(LowCardinality(String), String)'),
-  NULL, NULL, project_id,
+  id, min(timestamp) AS ts, argMin(name, timestamp), any(user_id), project_id,
   if(countIf(environment != 'default') > 0, anyIf(environment, environment != 'default'), 'default'),
-  false, false, arraySort(groupUniqArrayArray(tags)), NULL, NULL, any(session_id),
-  now64(3), now64(3), max(event_ts), 0
+  arraySort(groupUniqArrayArray(tags)), any(session_id), max(event_ts)
 FROM ${TRACE_PARTS}
 GROUP BY project_id, id
 ORDER BY max(event_ts) DESC

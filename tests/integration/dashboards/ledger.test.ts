@@ -62,6 +62,46 @@ describe('every dashboard on the local ledger', () => {
     expect(source.kind).toBe('local');
   });
 
+  it("reads Langfuse's empty values from the columns the ledger never fills (not stored: ALIAS columns)", async () => {
+    const one = async (sql: string) => (await source.query(sql, {})).rows;
+    expect(
+      await one(`SELECT DISTINCT version, input, output, model_parameters, provided_usage_details,
+        completion_start_time, prompt_id, prompt_name, prompt_version, is_deleted, usage_pricing_tier_id,
+        created_at <= now64(3) AS made FROM observations`),
+    ).toEqual([
+      {
+        version: null,
+        input: null,
+        output: null,
+        model_parameters: null,
+        provided_usage_details: {},
+        completion_start_time: null,
+        prompt_id: null,
+        prompt_name: null,
+        prompt_version: null,
+        is_deleted: 0,
+        usage_pricing_tier_id: null,
+        made: 1,
+      },
+    ]);
+    expect(
+      await one(`SELECT DISTINCT metadata, release, version, public, bookmarked, input, output, is_deleted,
+        updated_at <= now64(3) AS made FROM traces`),
+    ).toEqual([
+      {
+        metadata: {},
+        release: null,
+        version: null,
+        public: false,
+        bookmarked: false,
+        input: null,
+        output: null,
+        is_deleted: 0,
+        made: 1,
+      },
+    ]);
+  });
+
   for (const name of listDashboardNames()) {
     it(name, async () => {
       const e = extra[name] ?? {};
