@@ -139,6 +139,8 @@ export class RecordRing {
   private nums: Float64Array;
   private refs: unknown[];
   private flags: Uint16Array;
+  /** Per slot: which of its bucket numbers were stored (see `bucketsToSlots`); the others are +0. */
+  private masks: Int32Array;
   /** Slots allocated (≤ limit): a large limit costs memory only once that many calls came. */
   private capacity: number;
   private next = 0;
@@ -161,6 +163,7 @@ export class RecordRing {
     this.nums = new Float64Array(this.capacity * NUMS);
     this.refs = new Array<unknown>(this.capacity * Ref.COUNT).fill(undefined);
     this.flags = new Uint16Array(this.capacity);
+    this.masks = new Int32Array(this.capacity);
   }
 
   /** Keep `rec`, dropping the oldest record when full. Never throws for a record of any shape. */
@@ -209,7 +212,7 @@ export class RecordRing {
     else if (status === 'cached') f |= Flag.STATUS_CACHED;
     if (usage === this.sharedUsage) f |= Flag.SHARED_USAGE;
     if (costs === this.sharedCosts) f |= Flag.SHARED_COSTS;
-    bucketsToSlots(usage, costs, a, o + Num.BUCKETS);
+    this.masks[slot] = bucketsToSlots(usage, costs, a, o + Num.BUCKETS);
     r[p + Ref.ID] = rec.id;
     r[p + Ref.MODEL] = rec.model;
     r[p + Ref.RESOLVED] = rec.resolvedModel;
@@ -289,8 +292,14 @@ export class RecordRing {
       model: r[p + Ref.MODEL] as string,
       resolvedModel: r[p + Ref.RESOLVED] as string,
       provider: r[p + Ref.PROVIDER] as string,
-      usage: (f & Flag.SHARED_USAGE) !== 0 ? this.sharedUsage : usageFromSlots(a, o + Num.BUCKETS),
-      costs: (f & Flag.SHARED_COSTS) !== 0 ? this.sharedCosts : costsFromSlots(a, o + Num.BUCKETS),
+      usage:
+        (f & Flag.SHARED_USAGE) !== 0
+          ? this.sharedUsage
+          : usageFromSlots(a, o + Num.BUCKETS, this.masks[slot]!),
+      costs:
+        (f & Flag.SHARED_COSTS) !== 0
+          ? this.sharedCosts
+          : costsFromSlots(a, o + Num.BUCKETS, this.masks[slot]!),
       total: a[o + Num.TOTAL]!,
       totalPico: a[o + Num.PICO]!,
       source: r[p + Ref.SOURCE] as CostRecord['source'],
@@ -312,18 +321,22 @@ export class RecordRing {
     const capacity = Math.min(this.limit, Math.max(FIRST_CAPACITY, this.capacity * 2));
     let nums: Float64Array;
     let flags: Uint16Array;
+    let masks: Int32Array;
     try {
       nums = new Float64Array(capacity * NUMS);
       flags = new Uint16Array(capacity);
+      masks = new Int32Array(capacity);
     } catch {
       return false;
     }
     nums.set(this.nums);
     flags.set(this.flags);
+    masks.set(this.masks);
     const refs = this.refs;
     for (let i = refs.length; i < capacity * Ref.COUNT; i++) refs.push(undefined);
     this.nums = nums;
     this.flags = flags;
+    this.masks = masks;
     this.capacity = capacity;
     return true;
   }

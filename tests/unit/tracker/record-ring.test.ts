@@ -148,6 +148,33 @@ describe('the recent-records ring', () => {
     }
   });
 
+  it('gives back every bucket a reused slot held before as this record has it: 0, -0 or a value', async () => {
+    // Slots keep only the buckets that are not +0: one that held a value and is taken by a record
+    // with 0 there must give 0, and -0 stays -0.
+    const t = new CostTracker({ now: () => T0, sinks: [], recentLimit: 2 });
+    const usage = Object.fromEntries(Object.keys(emptyUsage()).map((k, i) => [k, i + 1]));
+    const full = { ...handResult(5_000_000, 'full', 'openai'), usage: usage as never };
+    full.costs = Object.fromEntries(Object.keys(emptyUsage()).map((k) => [k, 1e-6])) as never;
+    full.totalPico = 15_000_000;
+    full.total = 15e-6;
+    const zero = { ...handResult(0, 'zero', 'openai', 0) };
+    const negative = {
+      ...handResult(0, 'neg', 'openai', 0),
+      usage: { ...emptyUsage(), input: -0, output: 3 },
+      costs: { ...zero.costs, input: -0 },
+    };
+    const recs: CostRecord[] = [];
+    for (const r of [full, full, zero, negative, full, zero]) {
+      recs.push(t.record(r));
+      await tick();
+      const got = t.recent();
+      expect(got[got.length - 1]).toStrictEqual(recs[recs.length - 1]);
+    }
+    const last = t.recent();
+    expect(last).toStrictEqual(recs.slice(-2));
+    expect(Object.is(recs[3]!.usage.input, -0)).toBe(true);
+  });
+
   it('gives copies: changing a record after the call, or a copy, changes nothing recent() gives', async () => {
     const t = new CostTracker({ now: () => T0, sinks: [] });
     const rec = t.record(priced('gpt-4o', { input: 100, output: 10 }), { sessionId: 's' });
