@@ -120,6 +120,10 @@ interface HandlerCore {
   /** The base URL {@link selfHostedAt} was asked about last, and its answer. */
   lastBaseUrl: string | undefined;
   lastSelfHosted: boolean;
+  /** The model names {@link modelsOf} was asked about last, and their list. */
+  lastServed: string | undefined;
+  lastRequested: string | undefined;
+  lastModels: readonly (string | undefined)[];
 }
 
 const DEFAULT_MAX_RUNS = 10_000;
@@ -198,6 +202,24 @@ function selfHostedAt(core: HandlerCore, baseUrl: string | undefined): boolean {
 }
 
 /**
+ * The names `priceCall` tries for a call (the served model, then the requested one), remembering the
+ * last pair: a handler's calls name the same few models, and the list is only read, so one array
+ * serves every call with the same two names instead of a new one per call.
+ */
+function modelsOf(
+  core: HandlerCore,
+  served: string | undefined,
+  requested: string | undefined,
+): readonly (string | undefined)[] {
+  if (served !== core.lastServed || requested !== core.lastRequested) {
+    core.lastServed = served;
+    core.lastRequested = requested;
+    core.lastModels = [served, requested];
+  }
+  return core.lastModels;
+}
+
+/**
  * LangChain.js callback handler that prices every LLM call and records it in a {@link CostTracker}.
  *
  * Add it to any runnable (`chain.invoke(input, { callbacks: [new CostCallbackHandler()] })`), to a
@@ -248,6 +270,9 @@ export class CostCallbackHandler extends BaseCallbackHandler {
         warnings: new WarnOnce(),
         lastBaseUrl: undefined,
         lastSelfHosted: false,
+        lastServed: undefined,
+        lastRequested: undefined,
+        lastModels: [undefined, undefined],
       };
     } catch (err) {
       throw closedError(err, 'new CostCallbackHandler');
@@ -526,11 +551,12 @@ export class CostCallbackHandler extends BaseCallbackHandler {
     if (cached) ctx.cached = true;
     // A cached response costs nothing: it is priced at zero usage, without the response's cost.
     const usage = cached ? emptyUsage() : x.usage;
+    const models = modelsOf(core, x.servedModel, run?.model);
     const outcome = priceCall(
       cached
-        ? { models: [x.servedModel, run?.model], provider, usage, serviceTier: x.serviceTier }
+        ? { models, provider, usage, serviceTier: x.serviceTier }
         : {
-            models: [x.servedModel, run?.model],
+            models,
             provider,
             usage,
             serviceTier: x.serviceTier,

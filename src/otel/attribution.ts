@@ -192,15 +192,21 @@ export class OpenSpans {
     return span === undefined || isEnded(span) ? undefined : span;
   }
 
-  /** Add every open ancestor of `span` (up to {@link MAX_ANCESTORS}) to `into`. */
-  markAncestors(span: ProcessorSpan, into: WeakSet<object>): void {
+  /**
+   * Add every open ancestor of `span` (up to {@link MAX_ANCESTORS}) to `into`; true when it added
+   * one (a root span, or one whose parent has ended, adds none).
+   */
+  markAncestors(span: ProcessorSpan, into: WeakSet<object>): boolean {
     let id = span.parentSpanContext?.spanId;
+    let marked = false;
     for (let depth = 0; id && depth < MAX_ANCESTORS; depth++) {
       const ancestor = this.get(id);
-      if (!ancestor) return;
+      if (!ancestor) break;
       into.add(ancestor);
+      marked = true;
       id = ancestor.parentSpanContext?.spanId;
     }
+    return marked;
   }
 }
 

@@ -116,6 +116,15 @@ export class CostSpanProcessor implements SpanProcessorLike {
   private readonly open = new OpenSpans();
   /** Open spans with a priced LLM descendant (weak: entries go with the spans). */
   private readonly wrappers = new WeakSet<object>();
+  /**
+   * Whether any span was ever put in {@link wrappers}: until then no span can be in it, and the
+   * WeakSet lookup (a hash of the span) is skipped. Services whose LLM spans are roots or children of
+   * HTTP spans that are not open LLM spans never pay it.
+   */
+  private wrappersUsed = false;
+  /** The last model priced and its one-name list for `priceCall` (read only; one array per model, not per span). */
+  private lastModel: string | undefined;
+  private lastModels: readonly string[] = [];
   private readonly warnings = new WarnOnce();
   /** The SDK calls onEnding for every span; once seen, onEnd never prices again. */
   private sawOnEnding = false;
@@ -241,8 +250,8 @@ export class CostSpanProcessor implements SpanProcessorLike {
     // Ancestors of an LLM span that also carry usage repeat it (a LangChain or Langfuse generation
     // around an instrumented SDK call, a hand-made generation around generateText, …): the
     // innermost call is priced, the wrappers are not. Children end before their parents.
-    this.open.markAncestors(span, this.wrappers);
-    if (this.wrappers.has(span)) {
+    if (this.open.markAncestors(span, this.wrappers)) this.wrappersUsed = true;
+    if (this.wrappersUsed && this.wrappers.has(span)) {
       this.warnOnce(
         `wrapper:${x.emitter}:${safeName(span)}`,
         `span "${safeName(span)}" (${x.emitter}) carries usage but wraps an LLM span that was already priced; not priced again (no double counting)`,
@@ -258,9 +267,13 @@ export class CostSpanProcessor implements SpanProcessorLike {
       return;
     }
 
+    if (model !== this.lastModel) {
+      this.lastModel = model;
+      this.lastModels = [model];
+    }
     const outcome = priceCall(
       new SpanCallFacts(
-        model,
+        this.lastModels,
         x,
         usage,
         // GenAI semconv `server.address` (OpenLLMetry: `gen_ai.openai.api_base`, the client's base
@@ -449,13 +462,13 @@ class SpanCallFacts implements CallFacts {
   readonly providedCost: number | undefined;
 
   constructor(
-    model: string,
+    models: readonly string[],
     x: OtelUsageExtraction,
     readonly usage: TokenUsage,
     readonly selfHosted: boolean,
     private readonly span: ProcessorSpan,
   ) {
-    this.models = [model];
+    this.models = models;
     this.provider = x.provider;
     this.serviceTier = x.serviceTier;
     this.providedCost = x.providedCost;

@@ -216,6 +216,39 @@ describe('CostCallbackHandler (direct callback calls)', () => {
     ]);
   });
 
+  it('prices each call by its own served and requested models, whichever names came before', () => {
+    const tracker = testTracker();
+    const h = new CostCallbackHandler({ tracker, catalog: testCatalog() });
+    const calls: [requested: string, served: string | undefined][] = [
+      ['gpt-4o', undefined],
+      ['o4-mini', undefined], // only the requested name changed
+      ['o4-mini', 'gpt-4o-2024-08-06'], // only the served name changed
+      ['o4-mini', undefined],
+      ['o4-mini', undefined],
+    ];
+    calls.forEach(([requested, served], i) => {
+      h.handleChatModelStart(llm, messages, `run-m${i}`, undefined, {}, [], {
+        ls_provider: 'openai',
+        ls_model_name: requested,
+      });
+      const message = new AIMessage({
+        content: 'x',
+        usage_metadata: USAGE,
+        response_metadata: served ? { model_name: served } : {},
+      });
+      h.handleLLMEnd({ generations: [[{ text: 'x', message } as ChatGeneration]] }, `run-m${i}`);
+    });
+    const gpt4o = pico(10, PRICES.gpt4o.input) + pico(1, PRICES.gpt4o.output);
+    const o4mini = pico(10, PRICES.o4mini.input) + pico(1, PRICES.o4mini.output);
+    expect(tracker.recent().map((r) => [r.model, r.totalPico])).toEqual([
+      ['gpt-4o', gpt4o],
+      ['o4-mini', o4mini],
+      ['gpt-4o-2024-08-06', gpt4o],
+      ['o4-mini', o4mini],
+      ['o4-mini', o4mini],
+    ]);
+  });
+
   it('does not check budgets when told not to', () => {
     const tracker = testTracker({ budgets: { daily: { limit: 0.000001 } }, enforce: true });
     const spent = calculateCost({ model: 'gpt-4o', usage: { input: 1_000_000 } }, testCatalog());
