@@ -125,10 +125,20 @@ const ZERO_CODE = 48;
  * instead of the shortest-double conversion. Both are made at their full length (holes, 80 KB each):
  * grown from `[]` by the scattered groups of real amounts, V8 kept them as hash tables (dictionary
  * elements), and each load was a megamorphic keyed load with a seeded integer hash (about 280
- * instructions an amount, callgrind, bench/otel.ts spans).
+ * instructions an amount, callgrind, bench/otel.ts spans). They are made by the first amount written,
+ * not at import: made at import, they cost a fresh process's first price about 4.5 ms more
+ * (`bench/cold-start.ts`), though that price writes no amount.
  */
-const PADDED: (string | undefined)[] = new Array(GROUP_SCALE);
-const TRIMMED: (string | undefined)[] = new Array(GROUP_SCALE);
+let PADDED: (string | undefined)[] = [];
+let TRIMMED: (string | undefined)[] = [];
+/** Whether PADDED and TRIMMED have their full length yet. */
+let groupTablesMade = false;
+
+function makeGroupTables(): void {
+  PADDED = new Array(GROUP_SCALE);
+  TRIMMED = new Array(GROUP_SCALE);
+  groupTablesMade = true;
+}
 
 function padded(g: number): string {
   return (PADDED[g] ??= String(g + GROUP_SCALE).slice(1));
@@ -162,6 +172,7 @@ export function usdText(usd: number): string {
   const whole = Math.floor(pico / PICO_PER_USD);
   const frac = pico - whole * PICO_PER_USD;
   if (frac === 0) return String(whole);
+  if (!groupTablesMade) makeGroupTables();
   const g0 = Math.floor(frac / GROUP_HIGH);
   const rest = frac - g0 * GROUP_HIGH;
   const g1 = (rest / GROUP_SCALE) | 0;
