@@ -992,99 +992,8 @@ export class CostTracker {
         `starts the call before any time a Date can hold (${duration} ms)`,
       );
     }
-    // The id first: a generated one is counted even when a field below is refused (as before).
-    const id = spanId ?? this.defaults?.spanId ?? this.nextId();
-    const d = this.defaults;
-    if (ctx === undefined && d === undefined)
-      return this.plainRecord(id, start, end, duration, model, provider, status);
-    const c: RecordContext = ctx ?? EMPTY_CTX;
-    const traceId = optText(c.traceId, 'ctx', 'traceId') ?? d?.traceId;
-    const parentId = optText(c.parentId, 'ctx', 'parentId') ?? d?.parentId;
-    const sessionId = optText(c.sessionId, 'ctx', 'sessionId') ?? d?.sessionId;
-    const userId = optText(c.userId, 'ctx', 'userId') ?? d?.userId;
-    const tenantId = optText(c.tenantId, 'ctx', 'tenantId') ?? d?.tenantId;
-    const operation = optText(c.operation, 'ctx', 'operation') ?? d?.operation;
-    const service = optText(c.service, 'ctx', 'service') ?? d?.service;
-    const environment = optText(c.environment, 'ctx', 'environment') ?? d?.environment;
-    const fallback = optBool(c.fallback, 'ctx', 'fallback') ?? d?.fallback;
-    const ownTags = checkTags(c.tags, 'ctx', 'tags');
-    const tags0 = d?.tags && ownTags ? [...new Set([...d.tags, ...ownTags])] : (ownTags ?? d?.tags);
-    const tags = tags0 !== undefined && tags0.length > 0 ? tags0 : undefined;
-    const ownMetadata = checkMetadata(c.metadata, 'ctx', 'metadata');
-    const metadata =
-      d?.metadata && ownMetadata ? { ...d.metadata, ...ownMetadata } : (ownMetadata ?? d?.metadata);
-    const inputText = this.storeText ? optText(c.inputText, 'ctx', 'inputText') : undefined;
-    const outputText = this.storeText ? optText(c.outputText, 'ctx', 'outputText') : undefined;
-    if (
-      sessionId !== undefined &&
-      userId !== undefined &&
-      tenantId !== undefined &&
-      operation !== undefined &&
-      tags !== undefined &&
-      traceId === undefined &&
-      parentId === undefined &&
-      service === undefined &&
-      environment === undefined &&
-      fallback === undefined &&
-      metadata === undefined &&
-      inputText === undefined &&
-      outputText === undefined
-    ) {
-      // The usual attribution (session, user, tenant, operation and tags, nothing else): the record
-      // made with its keys in one literal, in the order below. Added one by one, they went to a
-      // property store allocated and grown again on every record.
-      return {
-        id,
-        startTime: start,
-        endTime: end,
-        durationMs: duration,
-        model,
-        resolvedModel: model,
-        provider,
-        usage: EMPTY_USAGE,
-        costs: ZERO_COSTS,
-        total: 0,
-        totalPico: 0,
-        source: 'none',
-        estimated: false,
-        tier: 'standard',
-        status,
-        sessionId,
-        userId,
-        tenantId,
-        operation,
-        tags,
-      };
-    }
-    const rec = this.plainRecord(id, start, end, duration, model, provider, status);
-    if (traceId !== undefined) rec.traceId = traceId;
-    if (parentId !== undefined) rec.parentId = parentId;
-    if (sessionId !== undefined) rec.sessionId = sessionId;
-    if (userId !== undefined) rec.userId = userId;
-    if (tenantId !== undefined) rec.tenantId = tenantId;
-    if (operation !== undefined) rec.operation = operation;
-    if (service !== undefined) rec.service = service;
-    if (environment !== undefined) rec.environment = environment;
-    if (fallback !== undefined) rec.fallback = fallback;
-    if (tags !== undefined) rec.tags = tags;
-    if (metadata !== undefined) rec.metadata = metadata;
-    if (inputText !== undefined) rec.inputText = inputText;
-    if (outputText !== undefined) rec.outputText = outputText;
-    return rec;
-  }
-
-  /** A record without attribution (the keys every record has, in their order). */
-  private plainRecord(
-    id: string,
-    start: number,
-    end: number,
-    duration: number,
-    model: string,
-    provider: string,
-    status: CostRecord['status'],
-  ): CostRecord {
-    return {
-      id,
+    const rec: CostRecord = {
+      id: spanId ?? this.defaults?.spanId ?? this.nextId(),
       startTime: start,
       endTime: end,
       durationMs: duration,
@@ -1100,6 +1009,41 @@ export class CostTracker {
       tier: 'standard',
       status,
     };
+    const d = this.defaults;
+    if (ctx === undefined && d === undefined) return rec;
+    const c: RecordContext = ctx ?? EMPTY_CTX;
+    const traceId = optText(c.traceId, 'ctx', 'traceId') ?? d?.traceId;
+    if (traceId !== undefined) rec.traceId = traceId;
+    const parentId = optText(c.parentId, 'ctx', 'parentId') ?? d?.parentId;
+    if (parentId !== undefined) rec.parentId = parentId;
+    const sessionId = optText(c.sessionId, 'ctx', 'sessionId') ?? d?.sessionId;
+    if (sessionId !== undefined) rec.sessionId = sessionId;
+    const userId = optText(c.userId, 'ctx', 'userId') ?? d?.userId;
+    if (userId !== undefined) rec.userId = userId;
+    const tenantId = optText(c.tenantId, 'ctx', 'tenantId') ?? d?.tenantId;
+    if (tenantId !== undefined) rec.tenantId = tenantId;
+    const operation = optText(c.operation, 'ctx', 'operation') ?? d?.operation;
+    if (operation !== undefined) rec.operation = operation;
+    const service = optText(c.service, 'ctx', 'service') ?? d?.service;
+    if (service !== undefined) rec.service = service;
+    const environment = optText(c.environment, 'ctx', 'environment') ?? d?.environment;
+    if (environment !== undefined) rec.environment = environment;
+    const fallback = optBool(c.fallback, 'ctx', 'fallback') ?? d?.fallback;
+    if (fallback !== undefined) rec.fallback = fallback;
+    const ownTags = checkTags(c.tags, 'ctx', 'tags');
+    const tags = d?.tags && ownTags ? [...new Set([...d.tags, ...ownTags])] : (ownTags ?? d?.tags);
+    if (tags !== undefined && tags.length > 0) rec.tags = tags;
+    const ownMetadata = checkMetadata(c.metadata, 'ctx', 'metadata');
+    const metadata =
+      d?.metadata && ownMetadata ? { ...d.metadata, ...ownMetadata } : (ownMetadata ?? d?.metadata);
+    if (metadata !== undefined) rec.metadata = metadata;
+    if (this.storeText) {
+      const inputText = optText(c.inputText, 'ctx', 'inputText');
+      if (inputText !== undefined) rec.inputText = inputText;
+      const outputText = optText(c.outputText, 'ctx', 'outputText');
+      if (outputText !== undefined) rec.outputText = outputText;
+    }
+    return rec;
   }
 
   /** Add the queued records to the window aggregates, in order. */
