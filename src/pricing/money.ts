@@ -131,13 +131,10 @@ const ZERO_CODE = 48;
  */
 let PADDED: (string | undefined)[] = [];
 let TRIMMED: (string | undefined)[] = [];
-/** Whether PADDED and TRIMMED have their full length yet. */
-let groupTablesMade = false;
 
 function makeGroupTables(): void {
   PADDED = new Array(GROUP_SCALE);
   TRIMMED = new Array(GROUP_SCALE);
-  groupTablesMade = true;
 }
 
 function padded(g: number): string {
@@ -172,7 +169,8 @@ export function usdText(usd: number): string {
   const whole = Math.floor(pico / PICO_PER_USD);
   const frac = pico - whole * PICO_PER_USD;
   if (frac === 0) return String(whole);
-  if (!groupTablesMade) makeGroupTables();
+  // Empty until the first amount with a fraction (nothing is written in them before this line).
+  if (PADDED.length === 0) makeGroupTables();
   const g0 = Math.floor(frac / GROUP_HIGH);
   const rest = frac - g0 * GROUP_HIGH;
   const g1 = (rest / GROUP_SCALE) | 0;
