@@ -520,8 +520,10 @@ export class LedgerLineEncoder {
     // Worst case: every code unit escaped as \uXXXX.
     this.room(s.length * 6 + 2 + SLACK);
     const b = this.bytes;
+    // The quotes as literals, for the reason given at `plainWord`: QUOTE.
+    const quote = 0x22;
     let o = this.length;
-    b[o++] = QUOTE;
+    b[o++] = quote;
     const n = s.length;
     // Ids, names and models are plain ASCII: four characters to a 32-bit word, tested as one word
     // (`plainWord`) and written with one store while they last.
@@ -577,7 +579,7 @@ export class LedgerLineEncoder {
         b[o++] = 0x80 | (c & 0x3f);
       }
     }
-    b[o++] = QUOTE;
+    b[o++] = quote;
     this.length = o;
   }
 
@@ -597,8 +599,17 @@ export class LedgerLineEncoder {
    * Public for the generated detail writers.
    */
   amount(v: number): void {
-    // A literal for the reason given at `plainWord`: MIN_FIXED.
-    if (!(v >= 1e-6 && this.wholePico(v))) this.num(v);
+    // `wholePico` written out (the JIT did not inline it here: a call, and the amount boxed for it),
+    // with literals for the reason given at `plainWord`: MIN_FIXED, PICO_PER_USD, MAX_DECIMAL_DIGITS.
+    if (v >= 1e-6) {
+      const picoPerUsd = 1e12;
+      const pico = Math.round(v * picoPerUsd);
+      if (pico < 1e15 && pico / picoPerUsd === v) {
+        this.usd(pico);
+        return;
+      }
+    }
+    this.num(v);
   }
 
   /**
@@ -811,8 +822,17 @@ export class LedgerLineEncoder {
     const start = r.startTime;
     const end = r.endTime;
     const m = this.millis;
-    // The milliseconds of the last line (only integers from 1970 to 9999 are remembered).
-    if (start !== m[START] || end !== m[END]) {
+    // The milliseconds of the last line (only integers from 1970 to 9999 are remembered); times
+    // with a fraction (OTel spans' hrtime) are compared by their whole milliseconds, as written.
+    if (
+      (start !== m[START] || end !== m[END]) &&
+      !(
+        typeof start === 'number' &&
+        typeof end === 'number' &&
+        Math.trunc(start) === m[START] &&
+        Math.trunc(end) === m[END]
+      )
+    ) {
       const startSet = this.setTime(start, START);
       const endSet = this.setTime(end, END);
       if (!(startSet && endSet)) {

@@ -499,6 +499,38 @@ describe('LedgerLineEncoder', () => {
     }
   });
 
+  it("writes fractional times (OTel spans' hrtime) by their whole milliseconds: the start's or the end's alone changing, across a second, and before 1970", () => {
+    const t = new CostTracker({ logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    const enc = new LedgerLineEncoder();
+    // 998.4011 ms into a second: a step of 1.1 ms crosses into the next second.
+    const at = Date.UTC(2026, 11, 5, 10, 20, 30, 998) + 0.4011;
+    const pairs = [
+      [at, at + 0.2],
+      [at + 0.3, at + 0.5],
+      // The start's millisecond the same, the end's the next second's.
+      [at + 0.3, at + 1.1],
+      [at + 0.5, at + 1.2],
+      // The end's millisecond the same, the start's the next second's.
+      [at + 1.5, at + 1.3],
+      [at + 0.1, at + 1.3],
+      [at + 0.1, at + 0.2],
+      [-0.5, 0.25],
+      [0.75, 0.5],
+      [-0.25, -0.75],
+      [at - 86_400_000.5, at + 0.2],
+    ];
+    for (const [start, end] of pairs) {
+      const r = { ...t.record(handResult(1_000_000)), startTime: start!, endTime: end! };
+      enc.length = 0;
+      enc.line(r);
+      const line = JSON.parse(decoder.decode(enc.bytes.subarray(0, enc.length)));
+      expect([line.start_time, line.end_time], `${start} ${end}`).toEqual([
+        new Date(start!).toISOString(),
+        new Date(end!).toISOString(),
+      ]);
+    }
+  });
+
   it('writes start and end times of different seconds and days, alternating, each with its own second', () => {
     const t = new CostTracker({ logger: { debug() {}, info() {}, warn() {}, error() {} } });
     const enc = new LedgerLineEncoder();
