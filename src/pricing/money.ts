@@ -178,7 +178,8 @@ export function usdText(usd: number): string {
   // Up to the last group that is not zero (frac > 0: one of them is not).
   const digits =
     g2 !== 0 ? padded(g0) + padded(g1) + trimmed(g2) : g1 !== 0 ? padded(g0) + trimmed(g1) : trimmed(g0);
-  return `${whole}.${digits}`;
+  // Most amounts are below $1: one concatenation with a literal, not the whole part's text and two.
+  return whole === 0 ? `0.${digits}` : `${whole}.${digits}`;
 }
 
 /** Exact decimal string of a pico-USD amount, e.g. `5625000000n` → `"0.005625000000"`. */

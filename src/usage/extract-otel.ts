@@ -211,6 +211,8 @@ class RawCounts {
   inclusive = false;
   bad: string | undefined = undefined;
   found = false;
+  /** Set by {@link toDisjoint}: whether the input count was read as including cache (undefined when it did not matter). */
+  inputIncludedCache: boolean | undefined = undefined;
 
   /** Back to all-absent (one scratch instance is reused: extraction is synchronous and calls out to nothing). */
   reset(): this {
@@ -231,6 +233,7 @@ class RawCounts {
     this.inclusive = false;
     this.bad = undefined;
     this.found = false;
+    this.inputIncludedCache = undefined;
     return this;
   }
 
@@ -388,18 +391,18 @@ function extractOtelUsageUnchecked(attributes: Attrs, scope?: OtelScopeLike): Ot
   const anyCache = raw.cacheRead > 0 || raw.cacheWrite > 0 || raw.cacheWrite1h > 0;
   const exclusiveByEmitter =
     raw.disjoint || (anyCache && !raw.inclusive && inputExcludesCache(emitter, provider, scope));
-  const out = toDisjoint(raw, exclusiveByEmitter);
-  addUnitCounts(out.usage, raw.units);
+  const usage = toDisjoint(raw, exclusiveByEmitter);
+  addUnitCounts(usage, raw.units);
 
   const result: OtelUsageExtraction = {
     emitter,
     billable: true,
     model,
     provider,
-    usage: out.usage,
+    usage,
     hasUsageDetails,
   };
-  if (out.inputIncludedCache !== undefined) result.inputIncludedCache = out.inputIncludedCache;
+  if (raw.inputIncludedCache !== undefined) result.inputIncludedCache = raw.inputIncludedCache;
   readProvidedCost(attributes, result);
   const tier = readServiceTier(attributes);
   if (tier !== undefined) result.serviceTier = tier;
@@ -438,10 +441,11 @@ function traceloopBefore028(version: string | undefined): boolean {
   return major === 0 && minor <= 27;
 }
 
-function toDisjoint(
-  raw: RawCounts,
-  exclusiveByEmitter: boolean,
-): { usage: TokenUsage; inputIncludedCache?: boolean } {
+/**
+ * The disjoint usage of the raw counts; whether the input count was read as including cache goes
+ * to `raw.inputIncludedCache` (not a result object of its own: one allocation fewer a span).
+ */
+function toDisjoint(raw: RawCounts, exclusiveByEmitter: boolean): TokenUsage {
   const u = emptyUsage();
   u.requests = 1;
   const cacheRead = Math.max(raw.cacheRead, 0);
@@ -495,7 +499,8 @@ function toDisjoint(
   u.output = output;
   u.reasoning = reasoning;
   u.outputAudio = audioOut;
-  return inputIncludedCache === undefined ? { usage: u } : { usage: u, inputIncludedCache };
+  raw.inputIncludedCache = inputIncludedCache;
+  return u;
 }
 
 function readGenAi(a: Attrs, r: RawCounts): void {
@@ -835,19 +840,23 @@ function readProvidedCost(a: Attrs, out: OtelUsageExtraction): void {
       return;
     }
   }
-  const amount = usd(a[A.COST_AMOUNT]);
+  // Most spans carry none of these: an absent attribute is not a call (usd is not inlined here).
+  const amountValue = a[A.COST_AMOUNT];
+  const amount = amountValue === undefined ? undefined : usd(amountValue);
   if (amount !== undefined) {
     out.providedCost = amount;
     out.providedCostAttribute = A.COST_AMOUNT;
     return;
   }
-  const cost = usd(a[A.COST]);
+  const costValue = a[A.COST];
+  const cost = costValue === undefined ? undefined : usd(costValue);
   if (cost !== undefined && cost > 0) {
     out.providedCost = cost;
     out.providedCostAttribute = A.COST;
     return;
   }
-  const oi = usd(a[A.OI_COST_TOTAL]);
+  const oiValue = a[A.OI_COST_TOTAL];
+  const oi = oiValue === undefined ? undefined : usd(oiValue);
   if (oi !== undefined && oi > 0) {
     out.providedCost = oi;
     out.providedCostAttribute = A.OI_COST_TOTAL;

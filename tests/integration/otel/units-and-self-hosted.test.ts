@@ -122,3 +122,44 @@ it('a vLLM span priced per GPU hour: its start→end times the GPUs, written to 
   expect(tracker.records[0]!.result.totalPico).toBe(6_225_000_000);
   expect(tracker.records[0]!.result.provider).toBe('vllm');
 });
+
+it('spans priced one after another each get their own duration and endpoint (nothing of a span is kept for the next)', () => {
+  const exporter = new InMemorySpanExporter();
+  const tracker = memoryTracker();
+  const catalog = new PriceCatalog().addLayer('user', {
+    version: 1,
+    models: [{ id: 'Qwen/Qwen2.5-72B-Instruct', provider: 'vllm', prices: { perGpuHour: 2.49 }, gpus: 4 }],
+  });
+  const cost = new CostSpanProcessor({ catalog, tracker, logger: memoryLogger() });
+  const provider = new BasicTracerProvider({ spanProcessors: [cost, new SimpleSpanProcessor(exporter)] });
+  const tracer = provider.getTracer('opentelemetry.instrumentation.openai');
+  const start: [number, number] = [1_768_478_400, 0];
+  const call = (model: string, seconds: number, address: string) =>
+    tracer
+      .startSpan(`chat ${model}`, {
+        startTime: start,
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': model,
+          'gen_ai.usage.input_tokens': 812,
+          'gen_ai.usage.output_tokens': 240,
+          'server.address': address,
+        },
+      })
+      .end([start[0] + seconds, 0]);
+  call('Qwen/Qwen2.5-72B-Instruct', 2, '10.0.0.7');
+  call('my-local-model', 5, '127.0.0.1'); // unknown, on this machine: self-hosted, $0
+  call('my-local-model', 5, 'api.example.com'); // unknown, remote: no price
+  call('Qwen/Qwen2.5-72B-Instruct', 1, '10.0.0.7');
+  const costs = exporter
+    .getFinishedSpans()
+    .map((s) => s.attributes[COST_ATTR.COST_DETAILS] as string | undefined);
+  // 2,000 ms × 4 GPUs at $2.49 an hour = $0.005533333333; 1,000 ms: $0.002766666667.
+  expect(costs).toEqual([
+    '{"input":0,"output":0,"input_gpu_milliseconds":0.005533333333,"total":0.005533333333}',
+    '{"input":0,"output":0,"total":0}',
+    undefined,
+    '{"input":0,"output":0,"input_gpu_milliseconds":0.002766666667,"total":0.002766666667}',
+  ]);
+  expect(tracker.records.map((r) => r.result.totalPico)).toEqual([5_533_333_333, 0, 2_766_666_667]);
+});
