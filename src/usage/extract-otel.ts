@@ -256,7 +256,11 @@ class RawCounts {
     }
     if (Number.isInteger(n) && n >= 0 && n <= MAX_TOKENS_PER_BUCKET) {
       this.found = true;
-      return n;
+      // `n | 0`: the same count (below 2^30), as a small integer even when it came as a heap number
+      // (an integral double, from float arithmetic upstream). One such count stored in a usage
+      // turns that field of every usage into a boxed double, and the code reading it is made
+      // again for doubles. -0 is kept as it is.
+      return n === 0 ? n : n | 0;
     }
     this.bad ??= `${key} is not a plausible token count (${String(v).slice(0, 40)})`;
     return -1;

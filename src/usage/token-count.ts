@@ -6,7 +6,10 @@ export const MAX_TOKENS_PER_BUCKET = 1_000_000_000;
 /** A bucket's count as given (`null`: 0), else the typed error naming `path.key`. */
 export function count(v: unknown, key: string, path: string): number {
   if (v === null) return 0;
-  if (typeof v === 'number' && v >= 0 && v <= MAX_TOKENS_PER_BUCKET && Number.isInteger(v)) return v;
+  // `v | 0`: the same count (below 2^30), as a small integer even when it came as a heap number (an
+  // integral double): one heap number stored in a usage boxes that field of every usage. -0 stays -0.
+  if (typeof v === 'number' && v >= 0 && v <= MAX_TOKENS_PER_BUCKET && Number.isInteger(v))
+    return v === 0 ? v : v | 0;
   return checkCount(v, `${path}.${key}`);
 }
 
