@@ -55,12 +55,16 @@ const INPUT_TOKENS = 'gen_ai.usage.input_tokens';
 const OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
 
 /**
- * Input and output tokens of the k-th span. They differ span to span, as real calls' do: with one
- * usage repeated, every cost amount would be the same double, and V8's number-to-string cache would
- * hide the ~200 ns its text costs on a real call (costs are written as JSON on the span).
+ * Input and output tokens of the k-th span, small integers as a response's parsed counts are. They
+ * differ span to span, as real calls' do: with one usage repeated, every cost amount would be the
+ * same double, and V8's number-to-string cache would hide the ~200 ns its text costs on a real call
+ * (costs are written as JSON on the span).
  */
 export function tokenCounts(k: number): [input: number, output: number] {
-  return [200 + ((k * 7919) % 5000), 20 + ((k * 104_729) % 800)];
+  // Reduced before the multiplication, so every step stays a small integer: `k * 104_729` passes 2^31
+  // at k = 20,506, and from there the counts were doubles (heap numbers), which no instrumentation
+  // hands over (counts parsed from a response are small integers). Same values either way.
+  return [200 + (((k % 5000) * 7919) % 5000), 20 + (((k % 800) * 104_729) % 800)];
 }
 
 /** Spans per batch: a service yields to the event loop between bursts of spans. */
