@@ -83,19 +83,26 @@ it('a GenAI span from a local server (server.address 127.0.0.1) with an unknown 
   expect(remote.tracker.unpriced).toHaveLength(1);
 });
 
-it('a vLLM span priced per GPU hour: its start→end times the GPUs, written to Langfuse as input_gpu_milliseconds', () => {
+/**
+ * A pipeline whose catalog prices a vLLM deployment per GPU hour: 4 GPUs at $2.49 per GPU hour (an
+ * on-demand H100), tokens not charged apart.
+ */
+function gpuHourPipeline() {
   const exporter = new InMemorySpanExporter();
   const tracker = memoryTracker();
-  // Your deployment: 4 GPUs at $2.49 per GPU hour (an on-demand H100), tokens not charged apart.
   const catalog = new PriceCatalog().addLayer('user', {
     version: 1,
     models: [{ id: 'Qwen/Qwen2.5-72B-Instruct', provider: 'vllm', prices: { perGpuHour: 2.49 }, gpus: 4 }],
   });
   const cost = new CostSpanProcessor({ catalog, tracker, logger: memoryLogger() });
   const provider = new BasicTracerProvider({ spanProcessors: [cost, new SimpleSpanProcessor(exporter)] });
+  return { exporter, tracker, tracer: provider.getTracer('opentelemetry.instrumentation.openai') };
+}
+
+it('a vLLM span priced per GPU hour: its start→end times the GPUs, written to Langfuse as input_gpu_milliseconds', () => {
+  const { exporter, tracker, tracer } = gpuHourPipeline();
   const start: [number, number] = [1_768_478_400, 0];
-  provider
-    .getTracer('opentelemetry.instrumentation.openai')
+  tracer
     .startSpan('chat Qwen/Qwen2.5-72B-Instruct', {
       startTime: start,
       attributes: {
@@ -124,15 +131,7 @@ it('a vLLM span priced per GPU hour: its start→end times the GPUs, written to 
 });
 
 it('spans priced one after another each get their own duration and endpoint (nothing of a span is kept for the next)', () => {
-  const exporter = new InMemorySpanExporter();
-  const tracker = memoryTracker();
-  const catalog = new PriceCatalog().addLayer('user', {
-    version: 1,
-    models: [{ id: 'Qwen/Qwen2.5-72B-Instruct', provider: 'vllm', prices: { perGpuHour: 2.49 }, gpus: 4 }],
-  });
-  const cost = new CostSpanProcessor({ catalog, tracker, logger: memoryLogger() });
-  const provider = new BasicTracerProvider({ spanProcessors: [cost, new SimpleSpanProcessor(exporter)] });
-  const tracer = provider.getTracer('opentelemetry.instrumentation.openai');
+  const { exporter, tracker, tracer } = gpuHourPipeline();
   const start: [number, number] = [1_768_478_400, 0];
   const call = (model: string, seconds: number, address: string) =>
     tracer
