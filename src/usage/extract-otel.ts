@@ -2,6 +2,7 @@ import { closedError } from '../errors.js';
 import { addUnitCounts, UNIT_BUCKET_OF_LANGFUSE_KEY, type UnitCounts } from './extract-media.js';
 import { canonicalProvider } from './providers.js';
 import { type ServiceTier, serviceTierOf } from './service-tiers.js';
+import { smallCount } from './token-count.js';
 import { emptyUsage, MAX_TOKENS_PER_BUCKET, type TokenUsage } from './token-usage.js';
 
 /**
@@ -256,11 +257,7 @@ class RawCounts {
     }
     if (Number.isInteger(n) && n >= 0 && n <= MAX_TOKENS_PER_BUCKET) {
       this.found = true;
-      // `n | 0`: the same count (below 2^30), as a small integer even when it came as a heap number
-      // (an integral double, from float arithmetic upstream). One such count stored in a usage
-      // turns that field of every usage into a boxed double, and the code reading it is made
-      // again for doubles. -0 is kept as it is.
-      return n === 0 ? n : n | 0;
+      return smallCount(n);
     }
     this.bad ??= `${key} is not a plausible token count (${String(v).slice(0, 40)})`;
     return -1;

@@ -3,13 +3,21 @@ import { InvalidUsageError } from '../errors.js';
 /** Largest token count accepted in one bucket of one call; anything above is treated as corrupt input. */
 export const MAX_TOKENS_PER_BUCKET = 1_000_000_000;
 
+/**
+ * A valid count (an integer from 0 to {@link MAX_TOKENS_PER_BUCKET}, so below 2^30) as a small
+ * integer, even when it came as a heap number (an integral double, from float arithmetic upstream):
+ * one heap number stored in a usage turns that field of every usage into a boxed double, and the
+ * code reading it is made again for doubles. -0 stays -0.
+ */
+export function smallCount(n: number): number {
+  return n === 0 ? n : n | 0;
+}
+
 /** A bucket's count as given (`null`: 0), else the typed error naming `path.key`. */
 export function count(v: unknown, key: string, path: string): number {
   if (v === null) return 0;
-  // `v | 0`: the same count (below 2^30), as a small integer even when it came as a heap number (an
-  // integral double): one heap number stored in a usage boxes that field of every usage. -0 stays -0.
   if (typeof v === 'number' && v >= 0 && v <= MAX_TOKENS_PER_BUCKET && Number.isInteger(v))
-    return v === 0 ? v : v | 0;
+    return smallCount(v);
   return checkCount(v, `${path}.${key}`);
 }
 
