@@ -114,7 +114,8 @@ function text(v: unknown): string | undefined {
  * hidden class may be new to a named read's inline cache (~0.5 µs a miss, measured); one `for…in`
  * pass over its keys costs the same whatever its shape, and V8 reads each `metadata[key]` in it by
  * field index, without a keys array (see extract-langchain.ts). Inherited enumerable keys are
- * visited too; LangChain's metadata objects are plain objects, which have none.
+ * visited too; LangChain's metadata objects are plain objects, which have none. The pass walks a
+ * copy of a plain object ({@link walkable}).
  */
 export function readRunMetadata(metadata: Record<string, unknown> | undefined): RunMetadata {
   try {
@@ -122,6 +123,27 @@ export function readRunMetadata(metadata: Record<string, unknown> | undefined): 
   } catch (err) {
     throw closedError(err, 'readRunMetadata');
   }
+}
+
+/**
+ * The object {@link readRunMetadata}'s `for…in` walks: for a plain object, a copy made by
+ * `Object.assign` onto `{}`. LangChain (1.4, on Node 20's V8) builds every call's metadata with
+ * spreads whose inline caches have seen many shapes, and each such object gets a hidden class of its
+ * own, outside any transition tree: `for…in` over it builds that class's enum cache first, in the
+ * runtime and in old space, every call (ForInEnumerate ~2.2k instructions an invoke, callgrind, and
+ * old-space pages touched for the first time: a page fault every ~26 calls in a reader alone, which
+ * made its mean 2–3× its median). `Object.assign` copies the own enumerable properties by their descriptors, without an enum cache,
+ * and adds them to `{}` along the transition tree, so calls with the same keys share the copy's class
+ * and its enum cache. The walk sees the same keys in the same order: a plain object's inherited
+ * enumerable keys are `Object.prototype`'s, the copy's too. Not copied: an object of another
+ * prototype (its inherited keys count), and one whose own `__proto__` key gave the copy another
+ * prototype (the copy's assignment ran `Object.prototype`'s setter). Getters of the object run
+ * during the copy, every one once.
+ */
+function walkable(metadata: Record<string, unknown>): Record<string, unknown> {
+  if (Object.getPrototypeOf(metadata) !== Object.prototype) return metadata;
+  const copy: Record<string, unknown> = Object.assign({}, metadata);
+  return Object.getPrototypeOf(copy) === Object.prototype ? copy : metadata;
 }
 
 function readRunMetadataUnchecked(metadata: Record<string, unknown> | undefined): RunMetadata {
@@ -136,14 +158,15 @@ function readRunMetadataUnchecked(metadata: Record<string, unknown> | undefined)
     versions: undefined,
   };
   if (!metadata) return out;
+  const walked = walkable(metadata);
   // Rank of the key each field was taken from (lower wins; metadata key order does not matter).
   // Made at the first attribution key: most calls' metadata (LangChain's own `ls_*` keys) has none.
   let ranks: number[] | undefined;
-  for (const key in metadata) {
-    if (key === 'ls_model_name') out.modelName = text(metadata[key]);
-    else if (key === 'ls_provider') out.provider = text(metadata[key]);
+  for (const key in walked) {
+    if (key === 'ls_model_name') out.modelName = text(walked[key]);
+    else if (key === 'ls_provider') out.provider = text(walked[key]);
     else if (key === 'versions') {
-      const v = metadata[key];
+      const v = walked[key];
       if (typeof v === 'object' && v !== null) out.versions = v as Record<string, unknown>;
     } else if (isLangSmithKey(key)) {
     } else {
@@ -153,7 +176,7 @@ function readRunMetadataUnchecked(metadata: Record<string, unknown> | undefined)
       const slot = FIELD_SLOT[field];
       ranks ??= [NO_RANK, NO_RANK, NO_RANK, NO_RANK, NO_RANK];
       if (rank >= ranks[slot]!) continue;
-      const value = text(metadata[key]);
+      const value = text(walked[key]);
       if (value === undefined) continue;
       out[field] = value;
       ranks[slot] = rank;

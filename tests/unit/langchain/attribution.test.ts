@@ -136,3 +136,32 @@ describe('readRunMetadata', () => {
     });
   });
 });
+
+describe('readRunMetadata walks the keys for…in sees', () => {
+  it('reads inherited enumerable keys of an object that is not a plain one', () => {
+    const m = readRunMetadata(Object.create({ session_id: 's-proto', ls_provider: 'openai' }));
+    expect(m.sessionId).toBe('s-proto');
+    expect(m.provider).toBe('openai');
+  });
+
+  it('does not take an own __proto__ key’s object for inherited keys', () => {
+    const metadata = JSON.parse('{"__proto__": {"session_id": "s-inner"}, "user_id": "u-1"}');
+    const m = readRunMetadata(metadata);
+    expect(m.sessionId).toBeUndefined();
+    expect(m.userId).toBe('u-1');
+  });
+
+  it('reads a getter of an attribution key once, and the others’ values as given', () => {
+    let reads = 0;
+    const metadata = {
+      ls_model_name: 'gpt-4o',
+      get user_id() {
+        reads++;
+        return 'u-get';
+      },
+      versions: { '@langchain/core': '1.4.0' },
+    };
+    expect(readRunMetadata(metadata)).toMatchObject({ userId: 'u-get', modelName: 'gpt-4o' });
+    expect(reads).toBe(1);
+  });
+});
