@@ -137,12 +137,19 @@ export function readRunMetadata(metadata: Record<string, unknown> | undefined): 
  * and its enum cache. The walk sees the same keys in the same order: a plain object's inherited
  * enumerable keys are `Object.prototype`'s, the copy's too. Not copied: an object of another
  * prototype (its inherited keys count), and one whose own `__proto__` key gave the copy another
- * prototype (the copy's assignment ran `Object.prototype`'s setter). Getters of the object run
- * during the copy, every one once.
+ * prototype (the copy's assignment ran `Object.prototype`'s setter), nor one the copy fails on.
+ * Getters of the object run during the copy, every one once.
  */
 function walkable(metadata: Record<string, unknown>): Record<string, unknown> {
   if (Object.getPrototypeOf(metadata) !== Object.prototype) return metadata;
-  const copy: Record<string, unknown> = Object.assign({}, metadata);
+  const copy: Record<string, unknown> = {};
+  try {
+    Object.assign(copy, metadata);
+  } catch {
+    // A getter that throws, or a key that Object.prototype holds read-only (frozen intrinsics make
+    // the copy's assignment throw): the walk reads the object itself, as it did before the copy.
+    return metadata;
+  }
   return Object.getPrototypeOf(copy) === Object.prototype ? copy : metadata;
 }
 

@@ -151,6 +151,17 @@ describe('readRunMetadata walks the keys for…in sees', () => {
     expect(m.userId).toBe('u-1');
   });
 
+  it('reads the attribution keys of an object with a getter that throws on another key', () => {
+    const metadata = {
+      session_id: 's-1',
+      get other(): string {
+        throw new Error('not readable');
+      },
+      user_id: 'u-1',
+    };
+    expect(readRunMetadata(metadata)).toMatchObject({ sessionId: 's-1', userId: 'u-1' });
+  });
+
   it('reads a getter of an attribution key once, and the others’ values as given', () => {
     let reads = 0;
     const metadata = {
