@@ -159,6 +159,47 @@ describe('CostTracker totals', () => {
     expect(t.stats().requests).toBe(12);
   });
 
+  it('makes every record a plain object (Object.prototype, own keys in order), with few or with all optional fields', () => {
+    const t = new CostTracker({ now: () => T0, storeText: true });
+    const all = {
+      spanId: 'span-1',
+      traceId: 'trace-1',
+      parentId: 'parent-1',
+      sessionId: 's',
+      userId: 'u',
+      tenantId: 't',
+      operation: 'op',
+      service: 'svc',
+      environment: 'prod',
+      fallback: true,
+      tags: ['a'],
+      metadata: { k: 'v' },
+      inputText: 'in',
+      outputText: 'out',
+      providedCost: 0.5,
+    };
+    const recs = [
+      t.record(priced('gpt-4o', { input: 100, output: 10 })),
+      t.record(priced('gpt-4o', { input: 100, output: 10 }), all),
+      t.recordFailure({ model: 'gpt-4o', error: new Error('boom') }, all),
+      t.recordUnpriced('nope', 'acme', { input: 5 }, all),
+    ];
+    for (const r of recs) {
+      expect(Object.getPrototypeOf(r)).toBe(Object.prototype);
+      expect(r.constructor).toBe(Object);
+      // A literal with the same keys in the same order: equal, and the same JSON text.
+      const copy = { ...r };
+      expect(r).toStrictEqual(copy);
+      expect(JSON.stringify(r)).toBe(JSON.stringify(copy));
+    }
+    expect(Object.keys(recs[1]!)).toEqual([
+      ...['id', 'startTime', 'endTime', 'durationMs', 'model', 'resolvedModel', 'provider'],
+      ...['usage', 'costs', 'total', 'totalPico', 'source', 'estimated', 'tier', 'status'],
+      ...['traceId', 'parentId', 'sessionId', 'userId', 'tenantId', 'operation', 'service', 'environment'],
+      ...['fallback', 'tags', 'metadata', 'inputText', 'outputText', 'providedCost'],
+    ]);
+  });
+
   it('merges default attribution, drops text unless asked, and derives times', () => {
     const t = new CostTracker({
       now: () => T0,
