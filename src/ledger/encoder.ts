@@ -57,6 +57,19 @@ export class LedgerLineEncoder {
   private idHead: Literal | undefined;
   /** The id and trace_id columns of a generated id that is also the trace id (see `GeneratedIds`). */
   private ids: GeneratedIds | undefined;
+  /**
+   * The last trace id written (undefined: none yet) and, when `traceKept`, its
+   * JSON text (quotes and escapes included, UTF-8): the LLM spans of one trace (an
+   * agent's steps, a chain's calls) are written one after another, and `str` spends about 40
+   * instructions a character on a 32-character hex id. Not kept: a non-string, or a text longer
+   * than TRACE_TEXT_BYTES.
+   */
+  private lastTrace: string | undefined;
+  private traceKept = false;
+  /** The kept text as doubles (bit patterns, as a `Literal`'s), and the same storage as bytes. */
+  private readonly traceQuads = new Float64Array(TRACE_TEXT_BYTES / QUAD);
+  private readonly traceBytes = new Uint8Array(this.traceQuads.buffer);
+  private traceLength = 0;
 
   /** @throws {InvalidArgumentError} for a project id that is not a string, or a capacity outside 1 … 2^30 bytes. */
   constructor(projectId = 'local', capacity = 64 * 1024) {
@@ -141,7 +154,7 @@ export class LedgerLineEncoder {
       this.lit(K_TRACE_ID);
       // trace_id is the id when there is none: copy its bytes.
       if (r.traceId === undefined) this.copy(idAt, idEnd);
-      else this.str(r.traceId);
+      else this.traceId(r.traceId);
       if (parentId != null) {
         this.lit(K_PARENT);
         this.str(parentId);
@@ -509,6 +522,54 @@ export class LedgerLineEncoder {
     const bytes = encoder.encode(j);
     this.bytes.set(bytes, this.length);
     this.length += bytes.length;
+  }
+
+  /**
+   * A trace id as `str` writes it: the remembered text when the trace id is the last line's and its
+   * text is kept (see `lastTrace`). The text is kept from the second line of a trace on: a trace of
+   * one span (each call its own trace) then costs a compare and a store, not a copy.
+   */
+  private traceId(t: string): void {
+    // QUAD as a literal, for the reason given at `plainWord`.
+    const quad = 8; // QUAD
+    if (t !== this.lastTrace) {
+      this.str(t);
+      this.lastTrace = t;
+      this.traceKept = false;
+      return;
+    }
+    if (this.traceKept) {
+      const n = this.traceLength;
+      // Whole doubles, as `lit` writes: bytes past the text are written too (at least five
+      // doubles), and overwritten by what follows.
+      this.room(TRACE_TEXT_BYTES + SLACK);
+      const v = this.view;
+      const q = this.traceQuads;
+      const o = this.length;
+      // A W3C trace id's text (34 bytes) fits the first five: written without a loop (a store in a
+      // loop costs about 45 instructions, see LONG_LITERAL), the rest of a longer text in one.
+      v.setFloat64(o, q[0]!, true);
+      v.setFloat64(o + quad, q[1]!, true);
+      v.setFloat64(o + 2 * quad, q[2]!, true);
+      v.setFloat64(o + 3 * quad, q[3]!, true);
+      v.setFloat64(o + 4 * quad, q[4]!, true);
+      for (let i = 5; i * quad < n; i++) v.setFloat64(o + i * quad, q[i]!, true);
+      this.length = o + n;
+      return;
+    }
+    const at = this.length;
+    this.str(t);
+    const n = this.length - at;
+    // Only a string's text is kept (an object's could change), and only a short one.
+    if (typeof t !== 'string' || n > TRACE_TEXT_BYTES) return;
+    // From the bytes as they are after `str`, which may have replaced them to make room. The rest
+    // is zero: text the encoder wrote and zero padding never form a NaN (see `Literal`).
+    const b = this.bytes;
+    const m = this.traceBytes;
+    for (let i = 0; i < n; i++) m[i] = b[at + i]!;
+    m.fill(0, n);
+    this.traceLength = n;
+    this.traceKept = true;
   }
 
   /** A string as a JSON string literal. */
@@ -1263,6 +1324,8 @@ const DOT = 0x2e;
 const ZERO = 0x30;
 /** Room for the fixed parts of a line (keys, numbers, times): under 1 KiB, doubled. */
 const SLACK = 2048;
+/** Longest trace id text kept, bytes (a W3C trace id's is 34; a multiple of QUAD, at least five). */
+const TRACE_TEXT_BYTES = 128;
 const SECOND_MS = 1000;
 const DAY_S = 86_400;
 /** `YYYY-MM-DDT` */

@@ -368,6 +368,58 @@ describe('LedgerLineEncoder', () => {
     check({ sessionId: 's-1', userId: '42' });
   });
 
+  it('writes a trace id that repeats from line to line the same as anew: the same string, an equal one, one of the same length, escaped, long, empty, and after the bytes grew', () => {
+    const t = new CostTracker();
+    // A small buffer, never emptied: it grows (new bytes) while trace ids are written and kept.
+    const enc = new LedgerLineEncoder('local', 64);
+    const hex = 'f'.repeat(31);
+    const traces = [
+      `${hex}0`,
+      // An equal string made anew, then one of the same length differing in the last character only.
+      [...`${hex}0`].join(''),
+      `${hex}1`,
+      `0${hex}`,
+      'q"\\\u0001é€😀',
+      // Past what is kept (128 bytes of text), then one that just fits.
+      'x'.repeat(127),
+      'x'.repeat(126),
+      '',
+      'a',
+      undefined,
+      '\ud800',
+    ];
+    const expected: string[] = [];
+    // Each trace id on 1, 2, 3 and 4 lines in a row (its text is kept from the second on).
+    for (let run = 1; run <= 4; run++)
+      for (const traceId of traces)
+        for (let i = 0; i < run; i++) {
+          const r = t.record(handResult(5, 'gpt-4o', 'openai'), traceId === undefined ? {} : { traceId });
+          enc.line(r);
+          expected.push(`${reference(r, 'local')}\n`);
+        }
+    expect(decoder.decode(enc.bytes.subarray(0, enc.length))).toBe(expected.join(''));
+    // After the written bytes are taken, the kept text is still the trace id's own.
+    enc.take(enc.length);
+    const r = t.record(handResult(5, 'gpt-4o', 'openai'), { traceId: '\ud800' });
+    enc.line(r);
+    expect(decoder.decode(enc.bytes.subarray(0, enc.length))).toBe(`${reference(r, 'local')}\n`);
+    // The bytes grow while the second line's trace id (the one whose text is kept) is written: the
+    // line's room fitted, the trace id's did not. What is kept is read from the new bytes.
+    const long = 'x'.repeat(126);
+    const lines = [0, 1, 2].map(() => t.record(handResult(5, 'gpt-4o', 'openai'), { traceId: long }));
+    const probe = new LedgerLineEncoder('local', 1 << 16);
+    probe.line(lines[0]!);
+    const small = new LedgerLineEncoder('local', probe.length + 2500);
+    small.line(lines[0]!);
+    const before = small.bytes;
+    small.line(lines[1]!);
+    expect(small.bytes).not.toBe(before);
+    small.line(lines[2]!);
+    expect(decoder.decode(small.bytes.subarray(0, small.length))).toBe(
+      lines.map((l) => `${reference(l, 'local')}\n`).join(''),
+    );
+  });
+
   it("remembers session, user and tenant ids with their own column key: the same string in another column is written with that column's key", () => {
     const { check } = idLines();
     // Each string seen in one column, then in the others (found in memory for the first), and all
