@@ -191,49 +191,6 @@ const MAX_PENDING = 4096;
 
 const EMPTY_CTX: RecordContext = Object.freeze({});
 
-/**
- * A new record's own fields, in the order a record has them; cost fields zero. Made with `new`
- * (with `Object.prototype` as its prototype: the object is a plain one, as a literal's), because V8
- * gives a constructor's objects room for the fields set after it (slack tracking), where a literal's
- * object holds only its own: the optional fields `build` adds (trace, session, operation, service…)
- * would otherwise go to a properties array of their own, made and then grown on every record.
- */
-const RecordObject = function (
-  this: CostRecord,
-  id: string,
-  startTime: number,
-  endTime: number,
-  durationMs: number,
-  model: string,
-  provider: string,
-  status: CostRecord['status'],
-) {
-  this.id = id;
-  this.startTime = startTime;
-  this.endTime = endTime;
-  this.durationMs = durationMs;
-  this.model = model;
-  this.resolvedModel = model;
-  this.provider = provider;
-  this.usage = EMPTY_USAGE;
-  this.costs = ZERO_COSTS;
-  this.total = 0;
-  this.totalPico = 0;
-  this.source = 'none';
-  this.estimated = false;
-  this.tier = 'standard';
-  this.status = status;
-} as unknown as new (
-  id: string,
-  startTime: number,
-  endTime: number,
-  durationMs: number,
-  model: string,
-  provider: string,
-  status: CostRecord['status'],
-) => CostRecord;
-RecordObject.prototype = Object.prototype;
-
 const MAX_TAGS = 16;
 
 const BASE36_DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz';
@@ -1035,15 +992,23 @@ export class CostTracker {
         `starts the call before any time a Date can hold (${duration} ms)`,
       );
     }
-    const rec = new RecordObject(
-      spanId ?? this.defaults?.spanId ?? this.nextId(),
-      start,
-      end,
-      duration,
+    const rec: CostRecord = {
+      id: spanId ?? this.defaults?.spanId ?? this.nextId(),
+      startTime: start,
+      endTime: end,
+      durationMs: duration,
       model,
+      resolvedModel: model,
       provider,
+      usage: EMPTY_USAGE,
+      costs: ZERO_COSTS,
+      total: 0,
+      totalPico: 0,
+      source: 'none',
+      estimated: false,
+      tier: 'standard',
       status,
-    );
+    };
     const d = this.defaults;
     if (ctx === undefined && d === undefined) return rec;
     const c: RecordContext = ctx ?? EMPTY_CTX;
