@@ -218,12 +218,8 @@ const C_TIER = col('tier');
 const C_FALLBACK = col('fallback');
 const C_SERVICE = col('service');
 
-/** Index of the column `name` in `columns` (a file's columns: name and type). */
-const columnIndex = (columns: readonly (readonly [string, string])[], name: string) =>
-  columns.findIndex(([n]) => n === name);
-
 /** Index of a staging column. */
-const row = (name: string) => columnIndex(LEDGER_ROW_COLUMNS, name);
+const row = (name: string) => LEDGER_ROW_COLUMNS.findIndex(([n]) => n === name);
 const R_ID = row('id');
 const R_TRACE = row('trace_id');
 const R_PROJECT = row('project_id');
@@ -687,8 +683,7 @@ class Columns {
   }
 }
 
-/** Index of a trace run's column. */
-const traceRun = (name: string) => columnIndex(TRACE_RUN_COLUMNS, name);
+const traceRun = (name: string) => TRACE_RUN_COLUMNS.findIndex(([n]) => n === name);
 const T_TRACE = traceRun('trace_id');
 const T_PROJECT = traceRun('project_id');
 const T_START = traceRun('start_time');
