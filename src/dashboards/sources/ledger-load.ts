@@ -36,7 +36,6 @@ import {
   nativeStagingRows,
   OBSERVATION_ROWS_STRUCTURE,
   TRACE_RUNS_STRUCTURE,
-  tracesFromRuns,
 } from './ledger-tables.js';
 
 /** Most skipped lines tolerated per ledger file; more means "not a ledger". */
@@ -263,9 +262,14 @@ async function fillPart(
     fillFrom(intoTable(FILL_OBSERVATIONS, 'observations', PART_OBSERVATIONS), rows.source),
     rows.params,
   );
-  if (runs === null)
-    await exec(fillFrom(intoTable(FILL_TRACES, 'traces', PART_TRACES), rows.source), rows.params);
-  else await exec(intoTable(tracesFromRuns(runs.source), 'traces', PART_TRACES), runs.params);
+  const traces = runs ?? rows;
+  await exec(
+    fillFrom(
+      intoTable(runs === null ? FILL_TRACES : FILL_TRACES_FROM_RUNS, 'traces', PART_TRACES),
+      traces.source,
+    ),
+    traces.params,
+  );
   if (files === null) return;
   for (const [table, name] of [
     [PART_OBSERVATIONS, files.observations],

@@ -272,8 +272,15 @@ GROUP BY pid, tid
 ${ROW_ORDER}
 ${NO_AGGREGATE_JIT}`;
 
-/** The trace-level values of the runs `r` of a trace, grouped (see {@link tracesFromRuns}). */
-const GROUPED_RUNS = `
+/**
+ * Trace runs (`TRACE_RUN_COLUMNS`, written by the line check's workers: one row per run of consecutive
+ * lines of a trace) → traces: the same rows {@link FILL_TRACES} gives from those lines, as each run
+ * carries what the grouping takes with the key it is taken by (the name with its line's start and `seq`,
+ * the user, session and environment with their line's `seq`), its min and max, and its tags. On the
+ * bench's million calls (333,333 traces of 3 calls) chDB groups a third of the rows.
+ */
+export const FILL_TRACES_FROM_RUNS = `INSERT INTO traces
+SELECT
   r.trace_id AS tid,
   min(r.start_time) AS timestamp,
   argMinIf(r.name, ${startThenSeq('r.name_start', 'r.name_seq')}, bitAnd(r.trace_flags, ${NAME_GIVEN}) != 0) AS name,
@@ -282,47 +289,8 @@ const GROUPED_RUNS = `
   ifNull(nullIf(argMinIf(r.environment, r.environment_seq, bitAnd(r.trace_flags, ${ENVIRONMENT_GIVEN}) != 0), ''), '${DEFAULT_ENVIRONMENT}') AS environment,
   arraySort(arrayDistinct(groupArrayArray(r.tags))) AS tags,
   nullIf(argMinIf(r.session_id, r.session_seq, r.session_id != ''), '') AS session_id,
-  max(r.event_ts) AS event_ts`;
-
-/**
- * The same values for a trace of one run `r`, without grouping: the run's own (its name when one was
- * given, its environment '' when none was: see `TRACE_RUN_COLUMNS`).
- */
-const ONE_RUN = `
-  r.trace_id AS tid,
-  r.start_time AS timestamp,
-  if(bitAnd(r.trace_flags, ${NAME_GIVEN}) != 0, r.name, '') AS name,
-  nullIf(r.user_id, '') AS user_id,
-  r.project_id AS pid,
-  ifNull(nullIf(r.environment, ''), '${DEFAULT_ENVIRONMENT}') AS environment,
-  arraySort(arrayDistinct(r.tags)) AS tags,
-  nullIf(r.session_id, '') AS session_id,
-  r.event_ts AS event_ts`;
-
-/**
- * Trace runs read from `source` (`TRACE_RUN_COLUMNS`, written by the line check's workers: one row per
- * run of consecutive lines of a trace) → traces: the same rows {@link FILL_TRACES} gives from those
- * lines, as each run carries what the grouping takes with the key it is taken by (the name with its
- * line's start and `seq`, the user, session and environment with their line's `seq`), its min and max,
- * and its tags. A trace of one run (most: a process writes a trace's calls one after the other) is taken
- * as it is; only traces of several runs are grouped (on the bench's million calls, 333,333 traces of
- * one run each: the grouping's states per trace, not the rows, were most of its cost). The source is
- * read three times (it is small: a row per run).
- */
-export function tracesFromRuns(source: string): string {
-  return `INSERT INTO traces
-SELECT * FROM (
-  WITH several AS (SELECT project_id, trace_id FROM ${source} GROUP BY project_id, trace_id HAVING count() > 1)
-  SELECT ${ONE_RUN}
-  FROM ${source} AS r WHERE (r.project_id, r.trace_id) NOT IN several
-  UNION ALL
-  SELECT ${GROUPED_RUNS}
-  FROM ${source} AS r WHERE (r.project_id, r.trace_id) IN several
-  GROUP BY pid, tid
-)
+  max(r.event_ts) AS event_ts
+FROM ledger_rows AS r
+GROUP BY pid, tid
 ${ROW_ORDER}
 ${NO_AGGREGATE_JIT}`;
-}
-
-/** {@link tracesFromRuns} of the `ledger_rows` table (its SQL, for the cache key). */
-export const FILL_TRACES_FROM_RUNS = tracesFromRuns('ledger_rows');

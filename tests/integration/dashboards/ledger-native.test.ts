@@ -14,13 +14,13 @@ import {
   CREATE_TRACES,
   FILL_OBSERVATIONS,
   FILL_TRACES,
+  FILL_TRACES_FROM_RUNS,
   fillFrom,
   LEDGER_SCHEMA,
   LOAD_LEDGER_FILE,
   nativeStagingRows,
   OBSERVATION_ROWS_STRUCTURE,
   TRACE_RUNS_STRUCTURE,
-  tracesFromRuns,
 } from '../../../src/dashboards/sources/ledger-tables.js';
 import { isCanonicalTime, parseLedgerLine } from '../../../src/ledger/check.js';
 import { takesLine, writeLedgerTables, writeNativeSegment } from '../../../src/node/ledger/native.js';
@@ -541,7 +541,7 @@ describe("the workers' two files: observation rows and trace runs", () => {
         // The later share's runs read first, a row per block, on several threads: "first" must not depend on it.
         const src = nativeStagingRows(runs.reverse(), TRACE_RUNS_STRUCTURE);
         q('TRUNCATE TABLE traces');
-        q(`${tracesFromRuns(src.source)}, max_threads = 4, max_block_size = 1`, src.params);
+        q(`${fillFrom(FILL_TRACES_FROM_RUNS, src.source)}, max_threads = 4, max_block_size = 1`, src.params);
         expect(q(`SELECT ${columns} FROM traces ORDER BY project_id, id`), `cut at ${cut}`).toBe(expected);
         if (cut.length === 0)
           expect(q(`SELECT count() FROM ${src.source}`, src.params)).toBe(String(runsOf(many)));
@@ -581,7 +581,7 @@ describe("the workers' two files: observation rows and trace runs", () => {
       const expected = q(`SELECT ${columns} FROM traces ORDER BY project_id, id`);
       const src = nativeStagingRows([runs], TRACE_RUNS_STRUCTURE);
       q('TRUNCATE TABLE traces');
-      q(tracesFromRuns(src.source), src.params);
+      q(fillFrom(FILL_TRACES_FROM_RUNS, src.source), src.params);
       expect(q(`SELECT ${columns} FROM traces ORDER BY project_id, id`) === expected).toBe(true);
       expect(q(`SELECT count() FROM ${src.source}`, src.params)).toBe(String(runsOf(many)));
     });
