@@ -654,11 +654,6 @@ class Columns {
     this.keys[r]!.str(src, a, e);
   }
 
-  /** A String value: the bytes of `v`. */
-  slice(r: number, v: Slice): void {
-    this.keys[r]!.str(v.src, v.a, v.e);
-  }
-
   /** A Nullable(String) value: `src[a, e)`, or NULL when `a` is -1. */
   nullableStr(r: number, src: Uint8Array, a: number, e: number): void {
     if (a < 0) {
@@ -701,58 +696,26 @@ const T_TAGS = traceRun('tags');
 const T_FLAGS = traceRun('trace_flags');
 
 /**
- * A value of the open trace run: bytes `src[a, e)` of the line being read (borrowed, not copied: most
- * runs end in the read buffer they start in), or of its own copy once {@link keep} was called.
- */
-class Slice {
-  src: Uint8Array = EMPTY;
-  a = 0;
-  e = 0;
-  private readonly own = new Bytes();
-
-  take(src: Uint8Array, a: number, e: number): void {
-    this.src = src;
-    this.a = a;
-    this.e = e;
-  }
-
-  /** Copy the bytes when they are the read buffer's (before it is reused; a constant stays as it is). */
-  keep(): void {
-    if (this.src !== lineBytes) return;
-    this.own.set(this.src, this.a, this.e);
-    this.src = this.own.b;
-    this.e -= this.a;
-    this.a = 0;
-  }
-
-  /** True when the value holds `src[a, e)`. */
-  holds(src: Uint8Array, a: number, e: number): boolean {
-    return sameBytes(src, a, e, this.src, this.a, this.e);
-  }
-}
-
-/**
- * The trace runs of a share (see {@link TRACE_RUN_COLUMNS}): the open run's values (see {@link Slice};
- * a run may span two read buffers), and the rows of the runs closed so far, written to `fd` a block at a
- * time.
+ * The trace runs of a share (see {@link TRACE_RUN_COLUMNS}): the open run's values, kept as copies (a run
+ * may span two read buffers), and the rows of the runs closed so far, written to `fd` a block at a time.
  */
 class TraceRuns {
   readonly cols = new Columns(TRACE_RUN_COLUMNS);
   /** False until the first line. */
   open = false;
-  readonly trace = new Slice();
-  readonly project = new Slice();
+  readonly trace = new Bytes();
+  readonly project = new Bytes();
   start = 0;
   event = 0;
-  readonly name = new Slice();
+  readonly name = new Bytes();
   nameStart = 0;
   nameSeq = 0;
   /** Empty until a line of the run has a non-empty user (the same for the session). */
-  readonly user = new Slice();
+  readonly user = new Bytes();
   userSeq = 0;
-  readonly environment = new Slice();
+  readonly environment = new Bytes();
   environmentSeq = 0;
-  readonly session = new Slice();
+  readonly session = new Bytes();
   sessionSeq = 0;
   /** The run's tags, as the Native strings of an Array(String)'s data, and how many. */
   readonly tags = new Bytes();
@@ -763,25 +726,29 @@ class TraceRuns {
 
   /** True when the open run is of the trace `trace[ta, te)` of the project `project[pa, pe)`. */
   holds(trace: Uint8Array, ta: number, te: number, project: Uint8Array, pa: number, pe: number): boolean {
-    return this.open && this.trace.holds(trace, ta, te) && this.project.holds(project, pa, pe);
+    return (
+      this.open &&
+      sameBytes(trace, ta, te, this.trace.b, 0, this.trace.n) &&
+      sameBytes(project, pa, pe, this.project.b, 0, this.project.n)
+    );
   }
 
   /** Close the open run (its row written) and open one of the trace `trace[ta, te)` of `project[pa, pe)`. */
   begin(trace: Uint8Array, ta: number, te: number, project: Uint8Array, pa: number, pe: number): void {
     this.close();
     this.open = true;
-    this.trace.take(trace, ta, te);
-    this.project.take(project, pa, pe);
+    this.trace.set(trace, ta, te);
+    this.project.set(project, pa, pe);
     this.start = Number.POSITIVE_INFINITY;
     this.event = Number.NEGATIVE_INFINITY;
-    this.name.take(EMPTY, 0, 0);
+    this.name.n = 0;
     this.nameStart = 0;
     this.nameSeq = 0;
-    this.user.take(EMPTY, 0, 0);
+    this.user.n = 0;
     this.userSeq = 0;
-    this.environment.take(EMPTY, 0, 0);
+    this.environment.n = 0;
     this.environmentSeq = 0;
-    this.session.take(EMPTY, 0, 0);
+    this.session.n = 0;
     this.sessionSeq = 0;
     this.tags.n = 0;
     this.tagCount = 0;
@@ -793,33 +760,23 @@ class TraceRuns {
     if (!this.open) return;
     this.open = false;
     const c = this.cols;
-    c.slice(T_TRACE, this.trace);
-    c.slice(T_PROJECT, this.project);
+    c.str(T_TRACE, this.trace.b, 0, this.trace.n);
+    c.str(T_PROJECT, this.project.b, 0, this.project.n);
     c.data[T_START]!.i64(this.start);
     c.data[T_EVENT]!.i64(this.event);
-    c.slice(T_NAME, this.name);
+    c.str(T_NAME, this.name.b, 0, this.name.n);
     c.data[T_NAME_START]!.i64(this.nameStart);
     c.data[T_NAME_SEQ]!.u64(this.nameSeq);
-    c.slice(T_USER, this.user);
+    c.str(T_USER, this.user.b, 0, this.user.n);
     c.data[T_USER_SEQ]!.u64(this.userSeq);
-    c.slice(T_ENV, this.environment);
+    c.str(T_ENV, this.environment.b, 0, this.environment.n);
     c.data[T_ENV_SEQ]!.u64(this.environmentSeq);
-    c.slice(T_SESSION, this.session);
+    c.str(T_SESSION, this.session.b, 0, this.session.n);
     c.data[T_SESSION_SEQ]!.u64(this.sessionSeq);
     c.data[T_TAGS]!.append(this.tags.b, 0, this.tags.n);
     c.endList(T_TAGS, this.tagCount);
     c.data[T_FLAGS]!.u8(this.flags);
     if (++c.rows === BLOCK_ROWS) c.flush(this.fd);
-  }
-
-  /** Copy the open run's values out of the read buffer (before it is reused). */
-  keep(): void {
-    this.trace.keep();
-    this.project.keep();
-    this.name.keep();
-    this.user.keep();
-    this.environment.keep();
-    this.session.keep();
   }
 
   /** Close the open run and write the rows left. */
@@ -1251,22 +1208,22 @@ class Scanner {
     if (event > runs.event) runs.event = event;
     // Of lines that start together, the first keeps the name (as argMinIf on start, then seq).
     if (at[C_NAME]! >= 0 && ((runs.flags & NAME_GIVEN) === 0 || start < runs.nameStart)) {
-      runs.name.take(s, at[C_NAME]!, end[C_NAME]!);
+      runs.name.set(s, at[C_NAME]!, end[C_NAME]!);
       runs.nameStart = start;
       runs.nameSeq = seq;
       runs.flags |= NAME_GIVEN;
     }
     if ((runs.flags & ENVIRONMENT_GIVEN) === 0 && this.given(C_ENV)) {
-      runs.environment.take(s, at[C_ENV]!, end[C_ENV]!);
+      runs.environment.set(s, at[C_ENV]!, end[C_ENV]!);
       runs.environmentSeq = seq;
       runs.flags |= ENVIRONMENT_GIVEN;
     }
-    if (runs.user.e === runs.user.a && this.given(C_USER)) {
-      runs.user.take(s, at[C_USER]!, end[C_USER]!);
+    if (runs.user.n === 0 && this.given(C_USER)) {
+      runs.user.set(s, at[C_USER]!, end[C_USER]!);
       runs.userSeq = seq;
     }
-    if (runs.session.e === runs.session.a && this.given(C_SESSION)) {
-      runs.session.take(s, at[C_SESSION]!, end[C_SESSION]!);
+    if (runs.session.n === 0 && this.given(C_SESSION)) {
+      runs.session.set(s, at[C_SESSION]!, end[C_SESSION]!);
       runs.sessionSeq = seq;
     }
     // The line's tags were written as they were read (to the staging tags' data): moved to the run.
@@ -1498,8 +1455,6 @@ function writeSegment(segment: LedgerSegment, out: string, traces: string | null
           s = e + 1;
         }
         base += cut;
-        // The buffer is read into again next: the open run's values are copied out of it.
-        sc.runs?.keep();
         return true;
       },
     );

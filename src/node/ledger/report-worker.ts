@@ -4,19 +4,23 @@
  * posts back its part: each piece's counts and skipped lines, and the sums of all its lines (the caller
  * merges the parts in file order and warns once per file).
  * Asked to `check` (by `checkSegmentsInWorkers`, for the dashboards' loader), it only checks the lines
- * and posts back the scan; asked for `native` (by `writeLedgerTablesInWorker`), it writes its segment's
- * lines as ClickHouse Native columns (observation rows to `native`, trace runs to `traces`) and posts back
- * how many (null: not in the fast form). Built as its own file (dist/report-worker.js).
+ * and posts back the scan; asked for `native` (by `writeNativeInWorker`), it writes its segment's lines
+ * to that file as ClickHouse Native columns and posts back how many (null: not in the fast form). Built
+ * as its own file (dist/report-worker.js).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { writeLedgerTables } from './native.js';
+import { writeLedgerTables, writeNativeSegment } from './native.js';
 import { checkSegments } from './read.js';
 import { aggregatePieces, claimPieces, type ReportWorkerTask } from './report.js';
 
 const task = workerData as ReportWorkerTask;
 if ('native' in task) {
-  const out = { observations: task.native, traces: task.traces };
-  parentPort?.postMessage({ lines: writeLedgerTables(task.segments[0]!, out) });
+  const seg = task.segments[0]!;
+  const lines =
+    task.traces === undefined
+      ? writeNativeSegment(seg, task.native)
+      : writeLedgerTables(seg, { observations: task.native, traces: task.traces });
+  parentPort?.postMessage({ lines });
 } else if ('check' in task) parentPort?.postMessage({ scan: checkSegments(task.segments) });
 else {
   const claims = new Int32Array(task.claims);

@@ -589,13 +589,13 @@ async function readPieces(
 /**
  * What report-worker.ts is asked: aggregate the pieces it claims (`claims`, see {@link claimPieces}), only
  * check the lines of some segments (`check`), or
- * write its one segment's lines as ClickHouse Native columns: its observation rows to the file `native`,
- * its trace runs to `traces` (see `writeLedgerTables`).
+ * write its one segment's lines as ClickHouse Native columns to the file `native` (with `traces`, its
+ * observation rows there and its trace runs to `traces`: see `writeLedgerTables`).
  */
 export type ReportWorkerTask =
   | { pieces: LedgerSegment[]; claims: SharedArrayBuffer; reserved: number; options: LedgerReportOptions }
   | { segments: LedgerSegment[]; check: true }
-  | { segments: [LedgerSegment]; native: string; traces: string };
+  | { segments: [LedgerSegment]; native: string; traces?: string };
 
 /**
  * Run `task` in a worker thread and take the `key` of its message; null when no worker could do it, or
@@ -650,12 +650,23 @@ export async function checkSegmentsInWorkers(
 }
 
 /**
- * Write the lines of `segment` (whole lines, its end known) as the ClickHouse Native columns the
- * dashboards' first load reads, in a worker thread (see `writeLedgerTables`): the observation rows to
- * `out.observations`, the trace runs to `out.traces`. Resolves to the number of lines, or null when a
- * line is not in the fast form, no worker could run or `signal` stopped it (it settles once the worker
- * has exited, so nothing writes the files any more): the caller then checks and parses the segment the
- * general way.
+ * Write the lines of `segment` (whole lines, its end known) to the file `out` as the ClickHouse Native
+ * columns of the dashboards' staging table, in a worker thread (see `writeNativeSegment`). Resolves to
+ * the number of lines, or null when a line is not in the fast form, no worker could run or `signal`
+ * stopped it (it settles once the worker has exited, so nothing writes `out` any more): the caller then
+ * checks and parses the segment the general way.
+ */
+export function writeNativeInWorker(
+  segment: LedgerSegment,
+  out: string,
+  signal?: AbortSignal,
+): Promise<number | null> {
+  return inWorker<number>({ segments: [segment], native: out }, 'lines', signal);
+}
+
+/**
+ * {@link writeNativeInWorker} as two files (see `writeLedgerTables`): the observation rows to
+ * `out.observations`, the trace runs to `out.traces`.
  */
 export function writeLedgerTablesInWorker(
   segment: LedgerSegment,

@@ -556,34 +556,4 @@ describe("the workers' two files: observation rows and trace runs", () => {
     // The runs are fewer rows than the lines (what the grouping saves).
     expect(runsOf(many)).toBeLessThan(many.length * 0.7);
   });
-
-  it('keeps a run whose lines are in two of the read buffers (4 MB each)', async () => {
-    // 50,000 lines (about 10 MB): runs that span a buffer's end, and values of a run chosen in one buffer
-    // and written once the next one is read.
-    const many = runsLedger(50_000);
-    const ledger = join(dir, 'runs-large.jsonl');
-    writeFileSync(ledger, `${many.join('\n')}\n`);
-    expect(statSync(ledger).size).toBeGreaterThan(2 * 4 * 1024 * 1024);
-    const obs = join(dir, 'runs-large.native');
-    const runs = join(dir, 'runs-large.traces.native');
-    expect(
-      writeLedgerTables(
-        { path: ledger, start: 0, end: statSync(ledger).size },
-        { observations: obs, traces: runs },
-      ),
-    ).toBe(many.length);
-    const columns = 'id, project_id, timestamp, name, user_id, session_id, environment, tags, event_ts';
-    await withChdb((q) => {
-      q(CREATE_LEDGER_ROWS);
-      q(CREATE_TRACES);
-      q(LOAD_LEDGER_FILE, { path: ledger, schema: LEDGER_SCHEMA });
-      q(FILL_TRACES);
-      const expected = q(`SELECT ${columns} FROM traces ORDER BY project_id, id`);
-      const src = nativeStagingRows([runs], TRACE_RUNS_STRUCTURE);
-      q('TRUNCATE TABLE traces');
-      q(fillFrom(FILL_TRACES_FROM_RUNS, src.source), src.params);
-      expect(q(`SELECT ${columns} FROM traces ORDER BY project_id, id`) === expected).toBe(true);
-      expect(q(`SELECT count() FROM ${src.source}`, src.params)).toBe(String(runsOf(many)));
-    });
-  });
 });

@@ -1,5 +1,5 @@
 /**
- * `writeLedgerTablesInWorker` (the dashboards' first load writing a share's lines as Native columns on a worker
+ * `writeNativeInWorker` (the dashboards' first load writing a share's lines as Native columns on a worker
  * thread) stops its worker when asked: when another share is not in the fast form, the load goes the
  * general way and no longer needs these columns. The call then settles to null once the worker has exited
  * (so nothing writes its file any more), and a call asked to stop before it starts runs no worker. Runs
@@ -17,7 +17,7 @@ const dist = fileURLToPath(new URL('../../../../dist/', import.meta.url));
 const chunk = readdirSync(dist)
   .filter((f) => f.endsWith('.js'))
   .map((f) => join(dist, f))
-  .find((f) => readFileSync(f, 'utf8').includes('function writeLedgerTablesInWorker('));
+  .find((f) => readFileSync(f, 'utf8').includes('function writeNativeInWorker('));
 const dir = mkdtempSync(join(tmpdir(), 'lc-native-stop-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -33,21 +33,20 @@ writeFileSync(
 );
 
 const code = `import { statSync } from 'node:fs';
-const { writeLedgerTablesInWorker } = await import(${JSON.stringify(chunk)});
+const { writeNativeInWorker } = await import(${JSON.stringify(chunk)});
 const segment = { path: ${JSON.stringify(ledger)}, start: 0, end: statSync(${JSON.stringify(ledger)}).size };
 const out = (name) => ${JSON.stringify(dir)} + '/' + name + '.native';
-const files = (name) => ({ observations: out(name), traces: out(name + '.traces') });
 const size = (name) => statSync(out(name), { throwIfNoEntry: false })?.size ?? -1;
-const whole = await writeLedgerTablesInWorker(segment, files('whole'), new AbortController().signal);
+const whole = await writeNativeInWorker(segment, out('whole'), new AbortController().signal);
 const stopped = new AbortController();
-const pending = writeLedgerTablesInWorker(segment, files('stopped'), stopped.signal);
+const pending = writeNativeInWorker(segment, out('stopped'), stopped.signal);
 stopped.abort();
 const stoppedLines = await pending;
 const sizeThen = size('stopped');
 await new Promise((r) => setTimeout(r, 200));
 const before = new AbortController();
 before.abort();
-const neverLines = await writeLedgerTablesInWorker(segment, files('never'), before.signal);
+const neverLines = await writeNativeInWorker(segment, out('never'), before.signal);
 console.log(JSON.stringify({ whole, stoppedLines, grew: size('stopped') !== sizeThen, never: size('never') }));`;
 
 describe('the Native columns of a share, written on a worker thread', () => {
