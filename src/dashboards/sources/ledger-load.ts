@@ -18,7 +18,7 @@ import {
   type SkippedLine,
   splitSegment,
 } from '../../node/ledger/read.js';
-import { checkSegmentsInWorkers, writeLedgerTablesInWorker } from '../../node/ledger/report.js';
+import { checkSegmentsInWorkers, writeNativeInWorker } from '../../node/ledger/report.js';
 import { type CachePart, type LedgerCache, lastLineEnd } from './ledger-cache.js';
 import {
   CREATE_LEDGER_ROWS,
@@ -26,7 +26,6 @@ import {
   CREATE_TRACES,
   FILL_OBSERVATIONS,
   FILL_TRACES,
-  FILL_TRACES_FROM_RUNS,
   fillFrom,
   KEEP_ORDER,
   LEDGER_SCHEMA,
@@ -34,8 +33,6 @@ import {
   LOAD_LEDGER_FILE_BESIDE_CHECK,
   NO_AGGREGATE_JIT,
   nativeStagingRows,
-  OBSERVATION_ROWS_STRUCTURE,
-  TRACE_RUNS_STRUCTURE,
 } from './ledger-tables.js';
 
 /** Most skipped lines tolerated per ledger file; more means "not a ledger". */
@@ -81,7 +78,6 @@ export function cacheSchema(engineVersion: string): string {
     CREATE_TRACES,
     FILL_OBSERVATIONS,
     FILL_TRACES,
-    FILL_TRACES_FROM_RUNS,
     MERGE_TRACES,
   ].join('\n');
 }
@@ -245,16 +241,14 @@ type StagingRows = { source: string; params: Record<string, string> };
 const STAGING_TABLE: StagingRows = { source: 'ledger_rows', params: {} };
 
 /**
- * Fill the part tables from the staging `rows` (by default `ledger_rows`, once `load` has filled it;
- * `traces` from the trace runs `runs` when the workers wrote them), then (with a cache) write them as
- * the part's Native files, under their temporary names.
+ * Fill the part tables from the staging `rows` (by default `ledger_rows`, once `load` has filled it),
+ * then (with a cache) write them as the part's Native files, under their temporary names.
  */
 async function fillPart(
   session: Session,
   load: () => Promise<unknown>,
   files: PartFiles | null,
   rows: StagingRows = STAGING_TABLE,
-  runs: StagingRows | null = null,
 ): Promise<void> {
   const exec = (sql: string, params: Record<string, string> = {}) => session.queryBindAsync(sql, params);
   await load();
@@ -262,14 +256,7 @@ async function fillPart(
     fillFrom(intoTable(FILL_OBSERVATIONS, 'observations', PART_OBSERVATIONS), rows.source),
     rows.params,
   );
-  const traces = runs ?? rows;
-  await exec(
-    fillFrom(
-      intoTable(runs === null ? FILL_TRACES : FILL_TRACES_FROM_RUNS, 'traces', PART_TRACES),
-      traces.source,
-    ),
-    traces.params,
-  );
+  await exec(fillFrom(intoTable(FILL_TRACES, 'traces', PART_TRACES), rows.source), rows.params);
   if (files === null) return;
   for (const [table, name] of [
     [PART_OBSERVATIONS, files.observations],
@@ -436,30 +423,21 @@ async function loadNative(
   const tmp = mkdtempSync(join(tmpdir(), 'langfuse-cost-ledger-'));
   try {
     const outs = segments.map((_, i) => join(tmp, `${i}.native`));
-    const runs = segments.map((_, i) => join(tmp, `${i}.traces.native`));
     // One share not in the fast form sends the whole file the general way: the other workers are stopped
     // then, instead of writing columns nobody reads (on a million lines, up to a CPU second per share).
     const decline = new AbortController();
     const pending = segments.map((seg, i) =>
-      writeLedgerTablesInWorker(seg, { observations: outs[i]!, traces: runs[i]! }, decline.signal).then(
-        (n) => {
-          if (n === null) decline.abort();
-          return n;
-        },
-      ),
+      writeNativeInWorker(seg, outs[i]!, decline.signal).then((n) => {
+        if (n === null) decline.abort();
+        return n;
+      }),
     );
     // Every worker is waited for, so that none writes into the directory once it is removed.
     let lines: number | null = 0;
     for (const n of await Promise.all(pending)) lines = n === null || lines === null ? null : lines + n;
     if (lines === null) return null;
     try {
-      await fillPart(
-        session,
-        () => Promise.resolve(),
-        files,
-        nativeStagingRows(outs, OBSERVATION_ROWS_STRUCTURE),
-        nativeStagingRows(runs, TRACE_RUNS_STRUCTURE),
-      );
+      await fillPart(session, () => Promise.resolve(), files, nativeStagingRows(outs));
     } catch {
       for (const t of [PART_OBSERVATIONS, PART_TRACES])
         await session.queryBindAsync(`TRUNCATE TABLE ${t}`, {});

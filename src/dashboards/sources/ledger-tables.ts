@@ -18,8 +18,6 @@ import {
   LEDGER_ROW_COLUMNS,
   METADATA_FIELDS,
   NAME_GIVEN,
-  OBSERVATION_ROW_COLUMNS,
-  TRACE_RUN_COLUMNS,
 } from '../../node/ledger/native.js';
 
 /** The ClickHouse type of each kind of ledger column (see `LEDGER_COLUMN_KINDS`), as read from JSON. */
@@ -72,29 +70,17 @@ export function fillFrom(sql: string, source: string): string {
  * VM each costs about as much system time as the work done in it), and 1.6–3.7 CPU s less per first load
  * (four interleaved pairs; the tables are the same, tests/integration/dashboards/ledger-check-workers).
  */
-export function nativeStagingRows(
-  paths: readonly string[],
-  structure: string = LEDGER_ROWS_STRUCTURE,
-): {
+export function nativeStagingRows(paths: readonly string[]): {
   source: string;
   params: Record<string, string>;
 } {
   const params: Record<string, string> = {};
   const reads = paths.map((path, i) => {
     params[`rows${i}`] = path;
-    return `SELECT * FROM file({rows${i}:String}, 'Native', '${structure}')`;
+    return `SELECT * FROM file({rows${i}:String}, 'Native', '${LEDGER_ROWS_STRUCTURE}')`;
   });
   return { source: `(${reads.join(' UNION ALL ')})`, params };
 }
-
-/**
- * The structure of the observation rows the line check's workers write with the trace runs
- * (`writeLedgerTables`): a source of {@link FILL_OBSERVATIONS} (with {@link nativeStagingRows}).
- */
-export const OBSERVATION_ROWS_STRUCTURE = OBSERVATION_ROW_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ');
-
-/** The structure of the trace runs the workers write (`TRACE_RUN_COLUMNS`): {@link FILL_TRACES_FROM_RUNS}' source. */
-export const TRACE_RUNS_STRUCTURE = TRACE_RUN_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ');
 
 // A record's instant: its start, else its end. Times are ISO-8601 UTC with milliseconds.
 const START = `parseDateTime64BestEffort(coalesce(r.start_time, r.end_time), 3, 'UTC')`;
@@ -240,9 +226,7 @@ const INT64_OFFSET = '9223372036854775808';
  * high 64 bits, `seq` in the low ones): ordered as the pair, and cheaper to compare than a tuple (on a
  * million calls, about 0.15 of `traces`' 0.9 CPU s).
  */
-const startThenSeq = (start: string, seq: string) =>
-  `bitOr(bitShiftLeft(toUInt128(toInt128(toUnixTimestamp64Milli(${start})) + ${INT64_OFFSET}), 64), toUInt128(${seq}))`;
-const START_THEN_SEQ = startThenSeq('r.start_time', 'r.seq');
+const START_THEN_SEQ = `bitOr(bitShiftLeft(toUInt128(toInt128(toUnixTimestamp64Milli(r.start_time)) + ${INT64_OFFSET}), 64), toUInt128(r.seq))`;
 
 /**
  * Staging rows → traces: one row per (project, trace) with the trace-level attributes of its records: the
@@ -266,29 +250,6 @@ SELECT
   -- million traces) costs page faults (~10-13k fewer on the bench's first load) for the same result.
   arraySort(arrayDistinct(groupArrayArray(r.tags))) AS tags,
   nullIf(argMinIf(r.session_id, r.seq, r.session_id != ''), '') AS session_id,
-  max(r.event_ts) AS event_ts
-FROM ledger_rows AS r
-GROUP BY pid, tid
-${ROW_ORDER}
-${NO_AGGREGATE_JIT}`;
-
-/**
- * Trace runs (`TRACE_RUN_COLUMNS`, written by the line check's workers: one row per run of consecutive
- * lines of a trace) → traces: the same rows {@link FILL_TRACES} gives from those lines, as each run
- * carries what the grouping takes with the key it is taken by (the name with its line's start and `seq`,
- * the user, session and environment with their line's `seq`), its min and max, and its tags. On the
- * bench's million calls (333,333 traces of 3 calls) chDB groups a third of the rows.
- */
-export const FILL_TRACES_FROM_RUNS = `INSERT INTO traces
-SELECT
-  r.trace_id AS tid,
-  min(r.start_time) AS timestamp,
-  argMinIf(r.name, ${startThenSeq('r.name_start', 'r.name_seq')}, bitAnd(r.trace_flags, ${NAME_GIVEN}) != 0) AS name,
-  nullIf(argMinIf(r.user_id, r.user_seq, r.user_id != ''), '') AS user_id,
-  r.project_id AS pid,
-  ifNull(nullIf(argMinIf(r.environment, r.environment_seq, bitAnd(r.trace_flags, ${ENVIRONMENT_GIVEN}) != 0), ''), '${DEFAULT_ENVIRONMENT}') AS environment,
-  arraySort(arrayDistinct(groupArrayArray(r.tags))) AS tags,
-  nullIf(argMinIf(r.session_id, r.session_seq, r.session_id != ''), '') AS session_id,
   max(r.event_ts) AS event_ts
 FROM ledger_rows AS r
 GROUP BY pid, tid

@@ -107,46 +107,10 @@ export const LEDGER_ROW_COLUMNS: readonly (readonly [string, string])[] = [
 ];
 
 /**
- * The columns of the observation rows {@link writeLedgerTables} writes: the staging columns `observations`
- * stores (`LEDGER_ROW_COLUMNS` up to `usage_pricing_tier_name`); what `traces` needs goes to its own file.
- */
-export const OBSERVATION_ROW_COLUMNS = LEDGER_ROW_COLUMNS.slice(
-  0,
-  LEDGER_ROW_COLUMNS.findIndex(([n]) => n === 'user_id'),
-);
-
-/**
- * The columns of the trace runs {@link writeLedgerTables} writes: one row per run of consecutive lines of
- * one trace (same project and trace id) in a worker's share, with what `traces` takes from them (see
- * `FILL_TRACES_FROM_RUNS`): the earliest start and latest event; the name of the run's earliest line that
- * has one with that line's start and `seq` (`name_start`, `name_seq`); the run's first non-empty user and
- * session, and first environment given, each with its line's `seq`; the run's tags one after the other;
- * `trace_flags` the run's lines' flags or-ed. A trace split into several runs (calls of traces interleaved,
- * or a trace across two shares) is several rows: grouping them gives the same trace.
- */
-export const TRACE_RUN_COLUMNS: readonly (readonly [string, string])[] = [
-  ['trace_id', 'String'],
-  ['project_id', 'String'],
-  ['start_time', 'DateTime64(3)'],
-  ['event_ts', 'DateTime64(3)'],
-  ['name', 'String'],
-  ['name_start', 'DateTime64(3)'],
-  ['name_seq', 'UInt64'],
-  ['user_id', 'String'],
-  ['user_seq', 'UInt64'],
-  ['environment', 'String'],
-  ['environment_seq', 'UInt64'],
-  ['session_id', 'String'],
-  ['session_seq', 'UInt64'],
-  ['tags', 'Array(String)'],
-  ['trace_flags', 'UInt8'],
-];
-
-/**
  * Version of the derivation {@link writeNativeSegment} applies (part of the dashboards' cache key): bumped
  * when a staging column's value changes, so that no cache entry built the older way is reused.
  */
-export const LEDGER_ROWS_VERSION = 3;
+export const LEDGER_ROWS_VERSION = 2;
 
 /** `trace_flags` bit: the line has a `name` (not null), which a trace's name is taken from. */
 export const NAME_GIVEN = 1;
@@ -220,6 +184,7 @@ const C_SERVICE = col('service');
 
 /** Index of a staging column. */
 const row = (name: string) => LEDGER_ROW_COLUMNS.findIndex(([n]) => n === name);
+const R = LEDGER_ROW_COLUMNS.length;
 const R_ID = row('id');
 const R_TRACE = row('trace_id');
 const R_PROJECT = row('project_id');
@@ -241,15 +206,13 @@ const R_USER = row('user_id');
 const R_SESSION = row('session_id');
 const R_FLAGS = row('trace_flags');
 const R_SEQ = row('seq');
-const R_TAGS = row('tags');
 /** The ledger's map and array columns are copied as they are, to these staging columns. */
 const ROW_OF_LIST = new Int32Array(N).fill(-1);
 ROW_OF_LIST[C_USAGE] = row('usage_details');
 ROW_OF_LIST[C_COST] = row('cost_details');
 ROW_OF_LIST[C_PROVIDED_COST] = row('provided_cost_details');
 ROW_OF_LIST[C_TAGS] = row('tags');
-/** The ledger's map columns (the tags, its one array column, are written with the trace's attributes). */
-const MAP_COLUMNS = Int32Array.of(C_USAGE, C_COST, C_PROVIDED_COST);
+const LIST_COLUMNS = Int32Array.of(C_USAGE, C_COST, C_PROVIDED_COST, C_TAGS);
 
 /** Rows per Native block (the reader squashes them; a block bounds this thread's memory). */
 const BLOCK_ROWS = 65_536;
@@ -348,23 +311,6 @@ class Bytes {
     this.n = n + len;
   }
 
-  /** Hold exactly the bytes `src[a, e)` (raw, no length). */
-  set(src: Uint8Array, a: number, e: number): void {
-    this.n = 0;
-    this.append(src, a, e);
-  }
-
-  /** Append the bytes `src[a, e)` as they are (a short run byte by byte: a subarray costs more). */
-  append(src: Uint8Array, a: number, e: number): void {
-    const len = e - a;
-    if (this.n + len > this.b.length) this.room(len);
-    const b = this.b;
-    const n = this.n;
-    if (len >= SHORT) b.set(src.subarray(a, e), n);
-    else for (let i = 0; i < len; i++) b[n + i] = src[a + i]!;
-    this.n = n + len;
-  }
-
   /** A non-negative integer below 2^53, as 8 little-endian bytes (UInt64 or Int64). */
   u64(v: number): void {
     if (this.n + 8 > this.b.length) this.room(8);
@@ -400,16 +346,14 @@ class Bytes {
 }
 
 /** Each column's head in a Native block (its name, then its type, as Native Strings): the same in every block. */
-function columnHeads(columns: readonly (readonly [string, string])[]): Bytes[] {
-  return columns.map(([name, type]) => {
-    const h = new Bytes();
-    for (const text of [name, type]) {
-      const b = Buffer.from(text, 'latin1');
-      h.str(b, 0, b.length);
-    }
-    return h;
-  });
-}
+const COLUMN_HEADS = LEDGER_ROW_COLUMNS.map(([name, type]) => {
+  const h = new Bytes();
+  for (const text of [name, type]) {
+    const b = Buffer.from(text, 'latin1');
+    h.str(b, 0, b.length);
+  }
+  return h;
+});
 
 /** Native LowCardinality: the serialization version written before a column's data (shared dictionaries, with additional keys). */
 const LC_VERSION = 1;
@@ -581,43 +525,25 @@ class Dictionary {
   }
 }
 
-/**
- * One block's columns, as Native parts: null map, array offsets, data (map keys), map values. Of the
- * `columns` (by default the staging rows'), the first `written` are written to the file.
- */
+/** One block's columns, as Native parts: null map, array offsets, data (map keys), map values. */
 class Columns {
   rows = 0;
-  readonly data: Bytes[];
-  readonly nulls: Bytes[];
-  readonly offsets: Bytes[];
-  readonly values: Bytes[];
+  readonly data = LEDGER_ROW_COLUMNS.map(() => new Bytes());
+  readonly nulls = LEDGER_ROW_COLUMNS.map(() => new Bytes());
+  readonly offsets = LEDGER_ROW_COLUMNS.map(() => new Bytes());
+  readonly values = LEDGER_ROW_COLUMNS.map(() => new Bytes());
   /** Elements of each map or array column so far in the block (its next offset). */
-  readonly counts: Float64Array;
+  readonly counts = new Float64Array(R);
   /** The dictionary of each LowCardinality column or map's keys (null for the others). */
-  readonly dicts: (Dictionary | null)[];
+  readonly dicts = LEDGER_ROW_COLUMNS.map(([, type]) =>
+    type === LOW_CARDINALITY || type.startsWith(`Map(${LOW_CARDINALITY},`) ? new Dictionary() : null,
+  );
   /** Where each map column's keys go: its dictionary. */
-  readonly keys: (Bytes | Dictionary)[];
-  private readonly heads: Bytes[];
-
-  constructor(
-    columns: readonly (readonly [string, string])[] = LEDGER_ROW_COLUMNS,
-    readonly written = columns.length,
-  ) {
-    this.data = columns.map(() => new Bytes());
-    this.nulls = columns.map(() => new Bytes());
-    this.offsets = columns.map(() => new Bytes());
-    this.values = columns.map(() => new Bytes());
-    this.counts = new Float64Array(columns.length);
-    this.dicts = columns.map(([, type]) =>
-      type === LOW_CARDINALITY || type.startsWith(`Map(${LOW_CARDINALITY},`) ? new Dictionary() : null,
-    );
-    this.keys = columns.map((_, i) => this.dicts[i] ?? this.data[i]!);
-    this.heads = columnHeads(columns);
-  }
+  readonly keys = LEDGER_ROW_COLUMNS.map((_, i) => this.dicts[i] ?? this.data[i]!);
 
   /** Drop the block's rows. */
   clear(): void {
-    for (let i = 0; i < this.data.length; i++) {
+    for (let i = 0; i < R; i++) {
       this.data[i]!.n = 0;
       this.nulls[i]!.n = 0;
       this.offsets[i]!.n = 0;
@@ -632,11 +558,11 @@ class Columns {
   flush(fd: number): void {
     if (this.rows === 0) return;
     const head = new Bytes();
-    head.varint(this.written);
+    head.varint(R);
     head.varint(this.rows);
     writeSync(fd, head.b, 0, head.n);
-    for (let i = 0; i < this.written; i++) {
-      const h = this.heads[i]!;
+    for (let i = 0; i < R; i++) {
+      const h = COLUMN_HEADS[i]!;
       writeSync(fd, h.b, 0, h.n);
       // A map's offsets come after the version of its keys' serialization (the null map part is empty).
       this.dicts[i]?.write(this.offsets[i]!.n > 0 ? this.nulls[i]! : this.data[i]!, this.data[i]!);
@@ -678,125 +604,8 @@ class Columns {
   }
 }
 
-const traceRun = (name: string) => TRACE_RUN_COLUMNS.findIndex(([n]) => n === name);
-const T_TRACE = traceRun('trace_id');
-const T_PROJECT = traceRun('project_id');
-const T_START = traceRun('start_time');
-const T_EVENT = traceRun('event_ts');
-const T_NAME = traceRun('name');
-const T_NAME_START = traceRun('name_start');
-const T_NAME_SEQ = traceRun('name_seq');
-const T_USER = traceRun('user_id');
-const T_USER_SEQ = traceRun('user_seq');
-const T_ENV = traceRun('environment');
-const T_ENV_SEQ = traceRun('environment_seq');
-const T_SESSION = traceRun('session_id');
-const T_SESSION_SEQ = traceRun('session_seq');
-const T_TAGS = traceRun('tags');
-const T_FLAGS = traceRun('trace_flags');
-
-/**
- * The trace runs of a share (see {@link TRACE_RUN_COLUMNS}): the open run's values, kept as copies (a run
- * may span two read buffers), and the rows of the runs closed so far, written to `fd` a block at a time.
- */
-class TraceRuns {
-  readonly cols = new Columns(TRACE_RUN_COLUMNS);
-  /** False until the first line. */
-  open = false;
-  readonly trace = new Bytes();
-  readonly project = new Bytes();
-  start = 0;
-  event = 0;
-  readonly name = new Bytes();
-  nameStart = 0;
-  nameSeq = 0;
-  /** Empty until a line of the run has a non-empty user (the same for the session). */
-  readonly user = new Bytes();
-  userSeq = 0;
-  readonly environment = new Bytes();
-  environmentSeq = 0;
-  readonly session = new Bytes();
-  sessionSeq = 0;
-  /** The run's tags, as the Native strings of an Array(String)'s data, and how many. */
-  readonly tags = new Bytes();
-  tagCount = 0;
-  flags = 0;
-
-  constructor(private readonly fd: number) {}
-
-  /** True when the open run is of the trace `trace[ta, te)` of the project `project[pa, pe)`. */
-  holds(trace: Uint8Array, ta: number, te: number, project: Uint8Array, pa: number, pe: number): boolean {
-    return (
-      this.open &&
-      sameBytes(trace, ta, te, this.trace.b, 0, this.trace.n) &&
-      sameBytes(project, pa, pe, this.project.b, 0, this.project.n)
-    );
-  }
-
-  /** Close the open run (its row written) and open one of the trace `trace[ta, te)` of `project[pa, pe)`. */
-  begin(trace: Uint8Array, ta: number, te: number, project: Uint8Array, pa: number, pe: number): void {
-    this.close();
-    this.open = true;
-    this.trace.set(trace, ta, te);
-    this.project.set(project, pa, pe);
-    this.start = Number.POSITIVE_INFINITY;
-    this.event = Number.NEGATIVE_INFINITY;
-    this.name.n = 0;
-    this.nameStart = 0;
-    this.nameSeq = 0;
-    this.user.n = 0;
-    this.userSeq = 0;
-    this.environment.n = 0;
-    this.environmentSeq = 0;
-    this.session.n = 0;
-    this.sessionSeq = 0;
-    this.tags.n = 0;
-    this.tagCount = 0;
-    this.flags = 0;
-  }
-
-  /** The open run's row (none before the first line); a full block is written. */
-  close(): void {
-    if (!this.open) return;
-    this.open = false;
-    const c = this.cols;
-    c.str(T_TRACE, this.trace.b, 0, this.trace.n);
-    c.str(T_PROJECT, this.project.b, 0, this.project.n);
-    c.data[T_START]!.i64(this.start);
-    c.data[T_EVENT]!.i64(this.event);
-    c.str(T_NAME, this.name.b, 0, this.name.n);
-    c.data[T_NAME_START]!.i64(this.nameStart);
-    c.data[T_NAME_SEQ]!.u64(this.nameSeq);
-    c.str(T_USER, this.user.b, 0, this.user.n);
-    c.data[T_USER_SEQ]!.u64(this.userSeq);
-    c.str(T_ENV, this.environment.b, 0, this.environment.n);
-    c.data[T_ENV_SEQ]!.u64(this.environmentSeq);
-    c.str(T_SESSION, this.session.b, 0, this.session.n);
-    c.data[T_SESSION_SEQ]!.u64(this.sessionSeq);
-    c.data[T_TAGS]!.append(this.tags.b, 0, this.tags.n);
-    c.endList(T_TAGS, this.tagCount);
-    c.data[T_FLAGS]!.u8(this.flags);
-    if (++c.rows === BLOCK_ROWS) c.flush(this.fd);
-  }
-
-  /** Close the open run and write the rows left. */
-  finish(): void {
-    this.close();
-    this.cols.flush(this.fd);
-  }
-}
-
 /** The line scanner's state: the bytes being read and the columns. */
 class Scanner {
-  /**
-   * With `runs`, the rows hold `observations`' columns only ({@link OBSERVATION_ROW_COLUMNS}) and the
-   * lines go to their traces' runs; without, the rows are the whole staging rows.
-   */
-  constructor(readonly runs: TraceRuns | null = null) {
-    this.cols =
-      runs === null ? new Columns() : new Columns(LEDGER_ROW_COLUMNS, OBSERVATION_ROW_COLUMNS.length);
-  }
-
   buf: Buffer = Buffer.alloc(0);
   /** `buf` read four bytes at a time (see {@link sameKey}); set with it by {@link use}. */
   view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
@@ -810,7 +619,7 @@ class Scanner {
     lineBytes = buf;
     lineView = this.view;
   }
-  readonly cols: Columns;
+  readonly cols = new Columns();
   /** The line's value of each ledger column: its bytes `[at, end)`; `at` -1 when null or absent. */
   private readonly at = new Int32Array(N);
   private readonly end = new Int32Array(N);
@@ -1029,7 +838,8 @@ class Scanner {
     // total_cost and cost_pico name one amount (see `costAgreement`); half its tolerance, so that the
     // double arithmetic of the check cannot disagree.
     if (totalPico >= 0 && pico >= 0 && Math.abs(totalPico - pico) > Math.max(1, pico * 1e-9) / 2) return -1;
-    this.emit(start, hasStop, stop, status, bools, pico >= 0 ? pico : totalPico, offset);
+    this.emit(start, hasStop, stop, status, bools, pico >= 0 ? pico : totalPico);
+    this.cols.data[R_SEQ]!.u64(offset);
     this.cols.rows++;
     return p + 1;
   }
@@ -1148,7 +958,6 @@ class Scanner {
     status: number,
     bools: number,
     cost: number,
-    seq: number,
   ): void {
     const s = this.buf;
     const cols = this.cols;
@@ -1171,68 +980,16 @@ class Scanner {
     cols.nullableStr(R_STATUS_MESSAGE, s, at[C_STATUS_MESSAGE]!, end[C_STATUS_MESSAGE]!);
     cols.nullableStr(R_PROVIDED_MODEL, s, at[C_PROVIDED_MODEL]!, end[C_PROVIDED_MODEL]!);
     cols.nullableStr(R_INTERNAL_MODEL, s, at[C_INTERNAL_MODEL]!, end[C_INTERNAL_MODEL]!);
-    for (let i = 0; i < MAP_COLUMNS.length; i++) {
-      const k = MAP_COLUMNS[i]!;
+    for (let i = 0; i < LIST_COLUMNS.length; i++) {
+      const k = LIST_COLUMNS[i]!;
       cols.endList(ROW_OF_LIST[k]!, this.listN[k]!);
     }
     cols.nullableI64(R_TOTAL_COST, cost >= 0, cost);
     cols.data[R_EVENT]!.i64(hasStop ? stop : start);
     cols.nullableStr(R_TIER, s, this.given(C_TIER) ? at[C_TIER]! : -1, end[C_TIER]!);
-    if (this.runs !== null) {
-      this.toRun(this.runs, start, hasStop ? stop : start, seq);
-      return;
-    }
-    cols.endList(R_TAGS, this.listN[C_TAGS]!);
     this.orEmpty(R_USER, C_USER);
     this.orEmpty(R_SESSION, C_SESSION);
     cols.data[R_FLAGS]!.u8((at[C_NAME]! >= 0 ? NAME_GIVEN : 0) | (this.given(C_ENV) ? ENVIRONMENT_GIVEN : 0));
-    cols.data[R_SEQ]!.u64(seq);
-  }
-
-  /**
-   * The line just read (its start, event and `seq`) into its trace's run: the open one when the line is
-   * of the same trace, else a new one. A run keeps what `FILL_TRACES` would take from its lines (the
-   * lines of a run come in `seq` order, so the first that has a value is the one to keep).
-   */
-  private toRun(runs: TraceRuns, start: number, event: number, seq: number): void {
-    const s = this.buf;
-    const at = this.at;
-    const end = this.end;
-    const t = this.given(C_TRACE) ? C_TRACE : C_ID;
-    const ownProject = this.given(C_PROJECT);
-    const project = ownProject ? s : LOCAL;
-    const pa = ownProject ? at[C_PROJECT]! : 0;
-    const pe = ownProject ? end[C_PROJECT]! : LOCAL.length;
-    if (!runs.holds(s, at[t]!, end[t]!, project, pa, pe)) runs.begin(s, at[t]!, end[t]!, project, pa, pe);
-    if (start < runs.start) runs.start = start;
-    if (event > runs.event) runs.event = event;
-    // Of lines that start together, the first keeps the name (as argMinIf on start, then seq).
-    if (at[C_NAME]! >= 0 && ((runs.flags & NAME_GIVEN) === 0 || start < runs.nameStart)) {
-      runs.name.set(s, at[C_NAME]!, end[C_NAME]!);
-      runs.nameStart = start;
-      runs.nameSeq = seq;
-      runs.flags |= NAME_GIVEN;
-    }
-    if ((runs.flags & ENVIRONMENT_GIVEN) === 0 && this.given(C_ENV)) {
-      runs.environment.set(s, at[C_ENV]!, end[C_ENV]!);
-      runs.environmentSeq = seq;
-      runs.flags |= ENVIRONMENT_GIVEN;
-    }
-    if (runs.user.n === 0 && this.given(C_USER)) {
-      runs.user.set(s, at[C_USER]!, end[C_USER]!);
-      runs.userSeq = seq;
-    }
-    if (runs.session.n === 0 && this.given(C_SESSION)) {
-      runs.session.set(s, at[C_SESSION]!, end[C_SESSION]!);
-      runs.sessionSeq = seq;
-    }
-    // The line's tags were written as they were read (to the staging tags' data): moved to the run.
-    const tags = this.cols.data[R_TAGS]!;
-    if (tags.n > 0) {
-      runs.tags.append(tags.b, 0, tags.n);
-      tags.n = 0;
-    }
-    runs.tagCount += this.listN[C_TAGS]!;
   }
 
   /** True when the line has a non-empty value of the ledger column `k`. */
@@ -1412,30 +1169,10 @@ function numberEnd(s: Uint8Array, p: number): number {
  * fast form (see the module comment): the caller then reads the segment the general way.
  */
 export function writeNativeSegment(segment: LedgerSegment, out: string): number | null {
-  return writeSegment(segment, out, null);
-}
-
-/**
- * Write the lines of `segment` (whole lines; its end at a line boundary, not -1) as two files of Native
- * blocks: `observations`, the rows' {@link OBSERVATION_ROW_COLUMNS}, and `traces`, the rows of its
- * trace runs ({@link TRACE_RUN_COLUMNS}; one per run of consecutive lines of a trace, so that chDB groups
- * a row per run instead of one per line). Returns the number of lines, or null when a line is not in the
- * fast form (see {@link writeNativeSegment}).
- */
-export function writeLedgerTables(
-  segment: LedgerSegment,
-  out: { observations: string; traces: string },
-): number | null {
-  return writeSegment(segment, out.observations, out.traces);
-}
-
-/** {@link writeNativeSegment}, or with `traces` {@link writeLedgerTables}. */
-function writeSegment(segment: LedgerSegment, out: string, traces: string | null): number | null {
   if (segment.end < 0) return null;
+  const sc = new Scanner();
   const fd = openSync(segment.path, 'r');
   const fo = openSync(out, 'w');
-  const ft = traces === null ? -1 : openSync(traces, 'w');
-  const sc = new Scanner(ft < 0 ? null : new TraceRuns(ft));
   let lines = 0;
   // The file offset of the buffer's first byte: each block's lines are followed by the next's.
   let base = segment.start;
@@ -1461,12 +1198,10 @@ function writeSegment(segment: LedgerSegment, out: string, traces: string | null
     // A line without its newline at the segment's end is not taken.
     if (read.stopped || read.carry > 0) return null;
     sc.cols.flush(fo);
-    sc.runs?.finish();
     return lines;
   } finally {
     closeSync(fd);
     closeSync(fo);
-    if (ft >= 0) closeSync(ft);
   }
 }
 

@@ -9,19 +9,13 @@
  * as its own file (dist/report-worker.js).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { writeLedgerTables, writeNativeSegment } from './native.js';
+import { writeNativeSegment } from './native.js';
 import { checkSegments } from './read.js';
 import { aggregatePieces, claimPieces, type ReportWorkerTask } from './report.js';
 
 const task = workerData as ReportWorkerTask;
-if ('native' in task) {
-  const seg = task.segments[0]!;
-  const lines =
-    task.traces === undefined
-      ? writeNativeSegment(seg, task.native)
-      : writeLedgerTables(seg, { observations: task.native, traces: task.traces });
-  parentPort?.postMessage({ lines });
-} else if ('check' in task) parentPort?.postMessage({ scan: checkSegments(task.segments) });
+if ('native' in task) parentPort?.postMessage({ lines: writeNativeSegment(task.segments[0]!, task.native) });
+else if ('check' in task) parentPort?.postMessage({ scan: checkSegments(task.segments) });
 else {
   const claims = new Int32Array(task.claims);
   const claim = claimPieces(claims, task.pieces.length, task.reserved);

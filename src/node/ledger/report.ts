@@ -589,13 +589,12 @@ async function readPieces(
 /**
  * What report-worker.ts is asked: aggregate the pieces it claims (`claims`, see {@link claimPieces}), only
  * check the lines of some segments (`check`), or
- * write its one segment's lines as ClickHouse Native columns to the file `native` (with `traces`, its
- * observation rows there and its trace runs to `traces`: see `writeLedgerTables`).
+ * write its one segment's lines as ClickHouse Native columns to the file `native`.
  */
 export type ReportWorkerTask =
   | { pieces: LedgerSegment[]; claims: SharedArrayBuffer; reserved: number; options: LedgerReportOptions }
   | { segments: LedgerSegment[]; check: true }
-  | { segments: [LedgerSegment]; native: string; traces?: string };
+  | { segments: [LedgerSegment]; native: string };
 
 /**
  * Run `task` in a worker thread and take the `key` of its message; null when no worker could do it, or
@@ -662,22 +661,6 @@ export function writeNativeInWorker(
   signal?: AbortSignal,
 ): Promise<number | null> {
   return inWorker<number>({ segments: [segment], native: out }, 'lines', signal);
-}
-
-/**
- * {@link writeNativeInWorker} as two files (see `writeLedgerTables`): the observation rows to
- * `out.observations`, the trace runs to `out.traces`.
- */
-export function writeLedgerTablesInWorker(
-  segment: LedgerSegment,
-  out: { observations: string; traces: string },
-  signal?: AbortSignal,
-): Promise<number | null> {
-  return inWorker<number>(
-    { segments: [segment], native: out.observations, traces: out.traces },
-    'lines',
-    signal,
-  );
 }
 
 /**

@@ -88,46 +88,6 @@ console.log(JSON.stringify(out));`;
   };
 }
 
-/** A call of a ledger for comparing the two ways of loading (see the tests), in trace `trace`. */
-function variedCall(i: number, trace: string): string {
-  const start = `2026-11-${String(1 + ((i * 7) % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:0${i % 3}.000Z`;
-  const end = i % 5 === 0 ? start : start.replace(/\.000Z$/, '.250Z');
-  return JSON.stringify({
-    id: `v-${i}`,
-    trace_id: trace,
-    parent_observation_id: null,
-    project_id: 'local',
-    type: 'GENERATION',
-    name: i % 4 === 0 ? null : `op-${i % 3}`,
-    environment: i % 6 === 0 ? 'staging' : 'production',
-    start_time: start,
-    end_time: end,
-    level: i % 9 === 0 ? 'ERROR' : 'DEFAULT',
-    status_message: i % 9 === 0 ? 'rate limited' : null,
-    provided_model_name: i % 2 ? 'gpt-4o' : 'claude-sonnet-4-5',
-    internal_model_id: i % 2 ? 'gpt-4o' : 'claude-sonnet-4-5',
-    usage_details: { input: 100 + i, output: 10 + (i % 50), total: 110 + i + (i % 50) },
-    cost_details: { input: 0.00025, output: 0.0001, total: 0.00035 },
-    provided_cost_details: {},
-    total_cost: 0.00035,
-    cost_pico: 350000000,
-    metadata: i % 10 === 0 ? { k: `v${i}` } : {},
-    session_id: i % 3 === 0 ? null : `s-${i % 11}`,
-    user_id: i % 4 === 1 ? null : `u-${i % 7}`,
-    tenant_id: `tenant-${i % 2}`,
-    tags: i % 5 === 0 ? [] : [`tag-${i % 4}`, 'all'],
-    provider: i % 2 ? 'openai' : 'anthropic',
-    resolved_model: i % 2 ? 'gpt-4o' : 'claude-sonnet-4-5',
-    source: 'catalog',
-    estimated: false,
-    tier: 'standard',
-    fallback: false,
-    service: null,
-    duration_ms: i % 5 === 0 ? 0 : 250,
-    status: i % 9 === 0 ? 'error' : 'success',
-  });
-}
-
 const checkedOnWorkers = (progress: string[]) =>
   progress.some((m) => /lines checked on [1-9]\d* worker threads/.test(m));
 /** The workers also wrote the lines as Native columns (the JSON parsed once, not by ClickHouse too). */
@@ -176,7 +136,45 @@ describe('checking a large ledger file on worker threads', () => {
     // Traces whose calls are in both shares of the file, names, users, sessions and environments first
     // given by a later call, tags to merge, errors, nulls, calls ending as they start, equal start times
     // and out-of-order ones.
-    const varied = (i: number) => variedCall(i, `t-${i % 37}`);
+    const varied = (i: number) => {
+      const trace = `t-${i % 37}`;
+      const start = `2026-11-${String(1 + ((i * 7) % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:0${i % 3}.000Z`;
+      const end = i % 5 === 0 ? start : start.replace(/\.000Z$/, '.250Z');
+      return JSON.stringify({
+        id: `v-${i}`,
+        trace_id: trace,
+        parent_observation_id: null,
+        project_id: 'local',
+        type: 'GENERATION',
+        name: i % 4 === 0 ? null : `op-${i % 3}`,
+        environment: i % 6 === 0 ? 'staging' : 'production',
+        start_time: start,
+        end_time: end,
+        level: i % 9 === 0 ? 'ERROR' : 'DEFAULT',
+        status_message: i % 9 === 0 ? 'rate limited' : null,
+        provided_model_name: i % 2 ? 'gpt-4o' : 'claude-sonnet-4-5',
+        internal_model_id: i % 2 ? 'gpt-4o' : 'claude-sonnet-4-5',
+        usage_details: { input: 100 + i, output: 10 + (i % 50), total: 110 + i + (i % 50) },
+        cost_details: { input: 0.00025, output: 0.0001, total: 0.00035 },
+        provided_cost_details: {},
+        total_cost: 0.00035,
+        cost_pico: 350000000,
+        metadata: i % 10 === 0 ? { k: `v${i}` } : {},
+        session_id: i % 3 === 0 ? null : `s-${i % 11}`,
+        user_id: i % 4 === 1 ? null : `u-${i % 7}`,
+        tenant_id: `tenant-${i % 2}`,
+        tags: i % 5 === 0 ? [] : [`tag-${i % 4}`, 'all'],
+        provider: i % 2 ? 'openai' : 'anthropic',
+        resolved_model: i % 2 ? 'gpt-4o' : 'claude-sonnet-4-5',
+        source: 'catalog',
+        estimated: false,
+        tier: 'standard',
+        fallback: false,
+        service: null,
+        duration_ms: i % 5 === 0 ? 0 : 250,
+        status: i % 9 === 0 ? 'error' : 'success',
+      });
+    };
     const ledger = join(dir, 'varied.jsonl');
     writeFileSync(ledger, `${Array.from({ length: 400 }, (_, i) => varied(i)).join('\n')}\n`);
     const fromColumns = tables(ledger, true);
@@ -191,22 +189,5 @@ describe('checking a large ledger file on worker threads', () => {
     expect(fromColumns.stored).toHaveLength(400);
     expect(newestFirst(fromColumns.stored)).toBe(true);
     expect(newestFirst(general.stored)).toBe(true);
-  });
-
-  it('gives the rows of the general way from trace runs: calls of a trace one after the other', () => {
-    // Most traces' calls in a row (one run each, as the workers merge them), some interleaved with
-    // another trace's; those of lines 190 to 209 cross the cut between the two shares (near line 200).
-    const trace = (i: number) =>
-      i % 10 < 6 ? `r-${Math.floor(i / 3)}` : `i-${Math.floor((i + 10) / 20)}-${i % 2}`;
-    const ledger = join(dir, 'runs.jsonl');
-    writeFileSync(ledger, `${Array.from({ length: 401 }, (_, i) => variedCall(i, trace(i))).join('\n')}\n`);
-    const fromColumns = tables(ledger, true);
-    const general = tables(ledger, false);
-    expect(writtenByWorkers(fromColumns.progress)).toBe(true);
-    expect(writtenByWorkers(general.progress)).toBe(false);
-    expect(fromColumns.observations).toHaveLength(401);
-    expect(fromColumns.observations).toEqual(general.observations);
-    expect(fromColumns.traces.length).toBeGreaterThan(100);
-    expect(fromColumns.traces).toEqual(general.traces);
   });
 });

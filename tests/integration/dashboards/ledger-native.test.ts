@@ -14,16 +14,13 @@ import {
   CREATE_TRACES,
   FILL_OBSERVATIONS,
   FILL_TRACES,
-  FILL_TRACES_FROM_RUNS,
   fillFrom,
   LEDGER_SCHEMA,
   LOAD_LEDGER_FILE,
   nativeStagingRows,
-  OBSERVATION_ROWS_STRUCTURE,
-  TRACE_RUNS_STRUCTURE,
 } from '../../../src/dashboards/sources/ledger-tables.js';
 import { isCanonicalTime, parseLedgerLine } from '../../../src/ledger/check.js';
-import { takesLine, writeLedgerTables, writeNativeSegment } from '../../../src/node/ledger/native.js';
+import { takesLine, writeNativeSegment } from '../../../src/node/ledger/native.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lc-native-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -430,130 +427,5 @@ describe('the line check writing ledger lines as Native columns', () => {
       expect(parseLedgerLine(line).ok, line).toBe(true);
     }
     expect(taken).toBeGreaterThan(1000);
-  });
-});
-
-describe("the workers' two files: observation rows and trace runs", () => {
-  /**
-   * A ledger of runs of one trace's calls, traces interleaved, a trace given in two projects ('local'
-   * given, omitted and '' are one), trace ids omitted (the call's id) or long, starts from a few values
-   * (ties, before 1970), names null, omitted, '' or given, environments, users and sessions omitted,
-   * null, '' or given, tags omitted, empty or several.
-   */
-  function runsLedger(count: number): string[] {
-    // xorshift32: the same ledger every run.
-    let seed = 7;
-    const next = (n: number) => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) % n;
-    };
-    const pick = <T>(xs: readonly T[]): T => xs[next(xs.length)]!;
-    const recent: string[] = ['t-0'];
-    let trace = 't-0';
-    const out: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const r = next(10);
-      if (r >= 7) trace = r === 9 ? `t-${i}${i % 5 === 0 ? 'x'.repeat(70) : ''}` : pick(recent);
-      if (!recent.includes(trace)) recent.push(trace);
-      if (recent.length > 4) recent.shift();
-      const fields: string[] = [`"id":"c-${i}"`];
-      const ownId = next(12) === 0;
-      if (!ownId) fields.push(`"trace_id":"${trace}"`);
-      const project = next(10) === 0 ? '"p2"' : pick([null, '"local"', '""']);
-      if (project !== null) fields.push(`"project_id":${project}`);
-      const name = pick([undefined, 'null', '""', '"n-a"', '"n-b"', '"n-c"']);
-      if (name !== undefined) fields.push(`"name":${name}`);
-      const env = pick([undefined, '""', '"production"', '"staging"', undefined]);
-      if (env !== undefined) fields.push(`"environment":${env}`);
-      const start = pick([
-        '2026-11-01T10:00:00.000Z',
-        '2026-11-01T10:00:01.000Z',
-        '2026-11-01T09:59:59.500Z',
-        '1969-12-31T23:59:59.999Z',
-      ]);
-      fields.push(`"start_time":"${start}"`);
-      if (next(3) === 0)
-        fields.push(`"end_time":"${pick(['2026-11-01T10:00:05.000Z', '2026-11-02T00:00:00.000Z'])}"`);
-      const session = pick([undefined, 'null', '""', '"s-1"', '"s-2"']);
-      if (session !== undefined) fields.push(`"session_id":${session}`);
-      const user = pick([undefined, 'null', '""', '"u-1"', '"u-2"']);
-      if (user !== undefined) fields.push(`"user_id":${user}`);
-      const tags = pick([undefined, '[]', '["a"]', '["b","a"]', '["c"]']);
-      if (tags !== undefined) fields.push(`"tags":${tags}`);
-      fields.push('"status":"success"');
-      out.push(`{${fields.join(',')}}`);
-    }
-    return out;
-  }
-
-  /** Runs of consecutive lines of one trace (project and trace id; the defaults the loader applies). */
-  function runsOf(lines: readonly string[]): number {
-    let runs = 0;
-    let last = '';
-    for (const line of lines) {
-      const o = JSON.parse(line) as { id: string; trace_id?: string; project_id?: string };
-      const key = `${o.project_id || 'local'}\n${o.trace_id || o.id}`;
-      if (key !== last) runs++;
-      last = key;
-    }
-    return runs;
-  }
-
-  it('gives the traces FILL_TRACES gives from the lines, however the file is cut into shares', async () => {
-    const many = runsLedger(300);
-    const ledger = join(dir, 'runs.jsonl');
-    writeFileSync(ledger, `${many.join('\n')}\n`);
-    const ends: number[] = [];
-    for (let at = 0, i = 0; i < many.length; i++) ends.push((at += Buffer.byteLength(many[i]!) + 1));
-    const size = statSync(ledger).size;
-    // The whole file; two shares cut at every 17th line; three shares.
-    const cuts: number[][] = [[]];
-    for (let i = 0; i < many.length - 1; i += 17) cuts.push([ends[i]!]);
-    cuts.push([ends[40]!, ends[41]!]);
-    cuts.push([ends[10]!, ends[200]!]);
-    const columns = 'id, project_id, timestamp, name, user_id, session_id, environment, tags, event_ts';
-    await withChdb((q) => {
-      q(CREATE_LEDGER_ROWS);
-      q(CREATE_TRACES);
-      q(CREATE_OBSERVATIONS);
-      q(LOAD_LEDGER_FILE, { path: ledger, schema: LEDGER_SCHEMA });
-      q(FILL_TRACES);
-      const expected = q(`SELECT ${columns} FROM traces ORDER BY project_id, id`);
-      q(FILL_OBSERVATIONS);
-      const observations = q('SELECT * EXCEPT (created_at, updated_at) FROM observations ORDER BY id');
-      expect(expected.split('\n').length).toBeGreaterThan(40);
-      for (const cut of cuts) {
-        const bounds = [0, ...cut, size];
-        const obs: string[] = [];
-        const runs: string[] = [];
-        let lines = 0;
-        for (let k = 0; k + 1 < bounds.length; k++) {
-          obs.push(join(dir, `runs-${k}.native`));
-          runs.push(join(dir, `runs-${k}.traces.native`));
-          lines += writeLedgerTables(
-            { path: ledger, start: bounds[k]!, end: bounds[k + 1]! },
-            { observations: obs[k]!, traces: runs[k]! },
-          )!;
-        }
-        expect(lines).toBe(many.length);
-        // The later share's runs read first, a row per block, on several threads: "first" must not depend on it.
-        const src = nativeStagingRows(runs.reverse(), TRACE_RUNS_STRUCTURE);
-        q('TRUNCATE TABLE traces');
-        q(`${fillFrom(FILL_TRACES_FROM_RUNS, src.source)}, max_threads = 4, max_block_size = 1`, src.params);
-        expect(q(`SELECT ${columns} FROM traces ORDER BY project_id, id`), `cut at ${cut}`).toBe(expected);
-        if (cut.length === 0)
-          expect(q(`SELECT count() FROM ${src.source}`, src.params)).toBe(String(runsOf(many)));
-        const rows = nativeStagingRows(obs, OBSERVATION_ROWS_STRUCTURE);
-        q('TRUNCATE TABLE observations');
-        q(fillFrom(FILL_OBSERVATIONS, rows.source), rows.params);
-        expect(q('SELECT * EXCEPT (created_at, updated_at) FROM observations ORDER BY id')).toBe(
-          observations,
-        );
-      }
-    });
-    // The runs are fewer rows than the lines (what the grouping saves).
-    expect(runsOf(many)).toBeLessThan(many.length * 0.7);
   });
 });
