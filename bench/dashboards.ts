@@ -56,11 +56,8 @@ import {
   LEDGER_SCHEMA,
   LOAD_LEDGER_FILE_BESIDE_CHECK,
   nativeStagingRows,
-  OBSERVATION_ROWS_STRUCTURE,
-  TRACE_RUNS_STRUCTURE,
-  tracesFromRuns,
 } from '../src/dashboards/sources/ledger-tables.js';
-import { writeLedgerTables } from '../src/node/ledger/native.js';
+import { writeNativeSegment } from '../src/node/ledger/native.js';
 import { scanSegmentsFast } from '../src/node/ledger/read.js';
 import { header, median, report } from './util.js';
 
@@ -213,13 +210,12 @@ const secs = (xs: number[]) =>
   );
 
 /** The first load's steps for a file in our encoder's form: the check writes the columns... */
-const JS_NATIVE =
-  'line check writing the observation rows and trace runs as Native columns (built JS, one thread)';
+const JS_NATIVE = 'line check writing the staging rows as Native columns (built JS, one thread)';
 /** ...and ClickHouse builds the tables from them where they lie. */
 const NATIVE = [
   JS_NATIVE,
   'build observations (sorted) from the Native columns',
-  'build traces (runs of several grouped, sorted) from the Native trace runs',
+  'build traces (grouped, sorted) from the Native columns',
 ];
 /** The general way's steps (a file with a line not in our encoder's form). */
 const GENERAL = [
@@ -232,25 +228,25 @@ const GENERAL = [
 const CACHE_FILES = 'write the Native cache files';
 
 /**
- * The built `writeLedgerTables`, the code the load's workers run (taken from the built chunk that
+ * The built `writeNativeSegment`, the code the load's workers run (taken from the built chunk that
  * defines it; it is internal): the TypeScript source under tsx runs it about 1.5 times slower (each call
  * to an imported function goes through a getter there). The source's when there is no build.
  */
-async function builtWriteLedgerTables(): Promise<typeof writeLedgerTables> {
+async function builtWriteNativeSegment(): Promise<typeof writeNativeSegment> {
   const dist = join(dirname(fileURLToPath(import.meta.url)), '../dist');
   for (const f of existsSync(dist) ? readdirSync(dist) : []) {
-    if (!f.endsWith('.js') || !readFileSync(join(dist, f), 'utf8').includes('function writeLedgerTables('))
+    if (!f.endsWith('.js') || !readFileSync(join(dist, f), 'utf8').includes('function writeNativeSegment('))
       continue;
-    const m = (await import(pathToFileURL(join(dist, f)).href)) as { writeLedgerTables?: unknown };
-    if (typeof m.writeLedgerTables === 'function') return m.writeLedgerTables as typeof writeLedgerTables;
+    const m = (await import(pathToFileURL(join(dist, f)).href)) as { writeNativeSegment?: unknown };
+    if (typeof m.writeNativeSegment === 'function') return m.writeNativeSegment as typeof writeNativeSegment;
   }
-  return writeLedgerTables;
+  return writeNativeSegment;
 }
 
 /** The first load's steps, one at a time on one chDB session: CPU and wall of each, per round. */
 async function firstLoadSteps(path: string, rounds: number): Promise<void> {
   const chdb = await loadChdb();
-  const writeTables = await builtWriteLedgerTables();
+  const writeNative = await builtWriteNativeSegment();
   const steps = new Map<string, { cpu: number[]; wall: number[] }>();
   const step = async (name: string, fn: () => unknown) => {
     const t = await timed(async () => fn());
@@ -267,23 +263,26 @@ async function firstLoadSteps(path: string, rounds: number): Promise<void> {
       try {
         await exec(`SET session_timezone = 'UTC'`);
         for (const sql of [CREATE_LEDGER_ROWS, CREATE_OBSERVATIONS, CREATE_TRACES]) await exec(sql);
-        // The load's route: the workers' two files (here one share on this thread), then the tables
-        // built from them where they lie.
-        const files = {
-          observations: join(out, 'observations.rows.native'),
-          traces: join(out, 'traces.runs.native'),
-        };
-        await step(JS_NATIVE, () => writeTables({ path, start: 0, end: statSync(path).size }, files));
+        await step(JS_NATIVE, () =>
+          writeNative({ path, start: 0, end: statSync(path).size }, join(out, 'ledger_rows.js.native')),
+        );
+        rmSync(join(out, 'ledger_rows.js.native'), { force: true });
         await step(GENERAL[0]!, () => scanSegmentsFast([{ path, start: 0, end: -1 }], {}, () => {}));
         await step(GENERAL[1]!, () => exec(LOAD_LEDGER_FILE_BESIDE_CHECK, { path, schema: LEDGER_SCHEMA }));
         await step(GENERAL[2]!, () => exec(FILL_OBSERVATIONS));
         await step(GENERAL[3]!, () => exec(FILL_TRACES));
+        // The staging rows as Native columns (written here by ClickHouse itself, so that the tables are
+        // built from the rows of the JSON parse), then the tables built from them as the load does.
+        const raw = join(out, 'ledger_rows.native');
+        await exec(
+          `INSERT INTO FUNCTION file({path:String}, 'Native') SELECT * FROM ledger_rows ${KEEP_ORDER}, engine_file_truncate_on_insert = 1`,
+          { path: raw },
+        );
         for (const t of ['ledger_rows', 'observations', 'traces']) await exec(`TRUNCATE TABLE ${t}`);
-        const rows = nativeStagingRows([files.observations], OBSERVATION_ROWS_STRUCTURE);
-        const runs = nativeStagingRows([files.traces], TRACE_RUNS_STRUCTURE);
+        const rows = nativeStagingRows([raw]);
         await step(NATIVE[1]!, () => exec(fillFrom(FILL_OBSERVATIONS, rows.source), rows.params));
-        await step(NATIVE[2]!, () => exec(tracesFromRuns(runs.source), runs.params));
-        for (const f of Object.values(files)) rmSync(f, { force: true });
+        await step(NATIVE[2]!, () => exec(fillFrom(FILL_TRACES, rows.source), rows.params));
+        rmSync(raw, { force: true });
         await step(CACHE_FILES, async () => {
           for (const table of ['observations', 'traces']) {
             await exec(
