@@ -132,13 +132,13 @@ export function readRunMetadata(metadata: Record<string, unknown> | undefined): 
  * own, outside any transition tree: `for…in` over it builds that class's enum cache first, in the
  * runtime and in old space, every call (ForInEnumerate ~2.2k instructions an invoke, callgrind, and
  * old-space pages touched for the first time: a page fault every ~26 calls in a reader alone, which
- * made its mean 2–3× its median). `Object.assign` copies the own enumerable properties by their descriptors, without an enum cache,
- * and adds them to `{}` along the transition tree, so calls with the same keys share the copy's class
- * and its enum cache. The walk sees the same keys in the same order: a plain object's inherited
- * enumerable keys are `Object.prototype`'s, the copy's too. Not copied: an object of another
- * prototype (its inherited keys count), and one whose own `__proto__` key gave the copy another
- * prototype (the copy's assignment ran `Object.prototype`'s setter), nor one the copy fails on.
- * Getters of the object run during the copy, every one once.
+ * made its mean 2–3× its median). `Object.assign` copies the own enumerable properties by their
+ * descriptors, without an enum cache, and adds them to `{}` along the transition tree, so calls with
+ * the same keys share the copy's class and its enum cache. The walk sees the same keys in the same
+ * order: a plain object's inherited enumerable keys are `Object.prototype`'s, the copy's too. Not
+ * copied: an object of another prototype (its inherited keys count), one whose own `__proto__` key
+ * gave the copy another prototype (the copy's assignment ran `Object.prototype`'s setter), and one
+ * the copy fails on. Getters of the object run during the copy, every one once.
  */
 function walkable(metadata: Record<string, unknown>): Record<string, unknown> {
   if (Object.getPrototypeOf(metadata) !== Object.prototype) return metadata;
