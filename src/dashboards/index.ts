@@ -57,6 +57,8 @@ export {
   sqlForSource,
 } from './runner.js';
 export {
+  CHDB_ALLOCATOR_CONF,
+  CHDB_ALLOCATOR_ENV,
   type ChdbSourceOptions,
   createChdbSource,
   type LocalSourceOptions,
