@@ -133,6 +133,15 @@ export const GUARDED_PATTERNS: readonly GuardedPattern[] = [
 ];
 
 /**
+ * Whether `out` has a candidate named `name`: a look through the list, not a `Set` beside it (a name
+ * gives a handful of candidates, and the set was about 190 bytes of every first-seen name's garbage).
+ */
+function hasCandidate(out: readonly NameCandidate[], name: string): boolean {
+  for (let i = 0; i < out.length; i++) if (out[i]!.name === name) return true;
+  return false;
+}
+
+/**
  * Decompose a model name as it arrives (dated, prefixed, regional, versioned) into the names to try.
  * The first candidate is always the exact (lower-cased, trimmed) name; a name longer than
  * {@link MAX_MATCHED_NAME_LENGTH} yields only that candidate (its decorations are not stripped).
@@ -142,10 +151,8 @@ export function decomposeModelName(raw: string, isProvider: ProviderTest = known
   if (typeof raw !== 'string')
     throw new InvalidArgumentError('decomposeModelName(raw)', `expected a string, got ${describeValue(raw)}`);
   const out: NameCandidate[] = [];
-  const seen = new Set<string>();
   const push = (name: string, rule: string, providerHint?: string) => {
-    if (name === '' || seen.has(name)) return;
-    seen.add(name);
+    if (name === '' || hasCandidate(out, name)) return;
     out.push(providerHint ? { name, rule, providerHint } : { name, rule });
   };
   let n = raw.trim().toLowerCase();

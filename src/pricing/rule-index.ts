@@ -109,6 +109,25 @@ export interface ScanRecord<G> {
 export const SCAN_MEMO_MAX_NAME_LENGTH = 256;
 
 /**
+ * Candidate lists this short are put in order by insertion: `Array.prototype.sort` allocates a work copy
+ * on every call (about 700 bytes a first-seen name, a sixth of what resolving it allocates), and a
+ * name's candidates are 0–5 rules.
+ */
+const INSERTION_SORT_MAX = 16;
+
+/** `positions` in ascending order, in place. */
+function sortPositions(positions: number[]): number[] {
+  if (positions.length > INSERTION_SORT_MAX) return positions.sort((a, b) => a - b);
+  for (let i = 1; i < positions.length; i++) {
+    const v = positions[i]!;
+    let j = i - 1;
+    for (; j >= 0 && positions[j]! > v; j--) positions[j + 1] = positions[j]!;
+    positions[j + 1] = v;
+  }
+  return positions;
+}
+
+/**
  * The rules of one layer (or of one provider in it), indexed by their literals. Built on first use:
  * compiling and indexing a layer's rules at import would slow the first price of every process.
  */
@@ -205,7 +224,7 @@ export class RuleList<G> {
         hits.push(r);
       }
     }
-    return hits.length > 1 ? hits.sort((a, b) => a - b) : hits;
+    return sortPositions(hits);
   }
 
   private everyRule(): number[] {

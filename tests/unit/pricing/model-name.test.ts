@@ -92,3 +92,20 @@ describe('an undecorated name', () => {
     expect(exec.mock.calls.map((c) => String(c[0]))).toEqual([]);
   });
 });
+
+describe('the candidates of a name', () => {
+  it('name each form once, where it was first reached, across every decoration', () => {
+    // A foundation-model ARN's id is reached twice (the ARN's id, then the Bedrock id itself).
+    const arn = 'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0';
+    expect(decomposeModelName(arn).candidates.map((c) => [c.name, c.rule])).toEqual([
+      [arn, 'exact'],
+      ['anthropic.claude-3-haiku-20240307-v1:0', 'Bedrock foundation-model ARN'],
+      ['claude-3-haiku-20240307', expect.any(String)],
+      ['claude-3-haiku', expect.any(String)],
+    ]);
+    for (const name of corpus()) {
+      const names = decomposeModelName(name).candidates.map((c) => c.name);
+      expect(new Set(names).size, name).toBe(names.length);
+    }
+  });
+});
