@@ -49,15 +49,27 @@ export async function loadChdb(): Promise<ChdbModule> {
 
 /**
  * Run `load` with {@link CHDB_ALLOCATOR_ENV} set to our options, on Linux (elsewhere jemalloc has no THP
- * and would print an error for the option), unless the application set it.
+ * and would print an error for the option), unless the application set it. An environment that cannot
+ * be written (an application that froze or replaced `process.env`) loads chDB with its own options.
  */
 async function withAllocatorConf<T>(load: () => Promise<T>): Promise<T> {
   if (process.platform !== 'linux' || process.env[CHDB_ALLOCATOR_ENV] !== undefined) return load();
-  process.env[CHDB_ALLOCATOR_ENV] = CHDB_ALLOCATOR_CONF;
+  if (!setEnv(CHDB_ALLOCATOR_ENV, CHDB_ALLOCATOR_CONF)) return load();
   try {
     return await load();
   } finally {
-    delete process.env[CHDB_ALLOCATOR_ENV];
+    setEnv(CHDB_ALLOCATOR_ENV, undefined);
+  }
+}
+
+/** Set (or with `undefined`, remove) an environment variable; false when the environment refuses. */
+function setEnv(name: string, value: string | undefined): boolean {
+  try {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+    return process.env[name] === value;
+  } catch {
+    return false;
   }
 }
 

@@ -15,14 +15,15 @@ const thpAvailable =
   !readFileSync(THP_SETTING, 'utf8').includes('[never]');
 
 /** Run the child with `JE_MALLOC_CONF` as given (undefined: not in its environment). */
-function child(conf: string | undefined): { left: string | null; hugeKb: number } {
+function child(conf: string | undefined, ...args: string[]): { left: string | null; hugeKb: number } {
   const env = { ...process.env };
   delete env.JE_MALLOC_CONF;
   if (conf !== undefined) env.JE_MALLOC_CONF = conf;
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'tests/helpers/chdb-allocator-child.ts'], {
-    env,
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', 'tests/helpers/chdb-allocator-child.ts', ...args],
+    { env, encoding: 'utf8' },
+  );
   return JSON.parse(out) as { left: string | null; hugeKb: number };
 }
 
@@ -31,6 +32,12 @@ describe.skipIf(process.platform !== 'linux')("chDB's allocator options", () => 
     const r = child(undefined);
     expect(r.left).toBeNull();
     if (thpAvailable) expect(r.hugeKb).toBeGreaterThan(0);
+  });
+
+  it('are left out, and chDB still loads, when the application froze process.env', () => {
+    const r = child(undefined, 'frozen');
+    expect(r.left).toBeNull();
+    if (thpAvailable && readFileSync(THP_SETTING, 'utf8').includes('[madvise]')) expect(r.hugeKb).toBe(0);
   });
 
   it("leave the application's own JE_MALLOC_CONF alone, even an empty one", () => {
