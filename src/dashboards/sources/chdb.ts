@@ -31,8 +31,8 @@ export const CHDB_ALLOCATOR_CONF = 'thp:always,metadata_thp:always,dirty_decay_m
 /**
  * Load the optional `chdb` package (embedded ClickHouse) on first use, with an install hint when absent.
  * On Linux, unless the environment has `JE_MALLOC_CONF` (set it, even to '', to keep chDB's own
- * allocator options), chDB's allocator reads {@link CHDB_ALLOCATOR_CONF} as the library loads; the variable is
- * removed again once it has, so processes started later do not inherit it.
+ * allocator options), chDB's allocator reads {@link CHDB_ALLOCATOR_CONF} as the library loads; the
+ * variable is removed again once it has, so processes started later do not inherit it.
  */
 export async function loadChdb(): Promise<ChdbModule> {
   chdbModule ??= withAllocatorConf(() => import('chdb')).then(
