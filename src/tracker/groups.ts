@@ -131,14 +131,38 @@ export class GroupTable {
     return this.other;
   }
 
+  /**
+   * Keep the `max` costliest keys and fold the rest into `(other)`; of keys that cost the same, the
+   * earlier ones stay (the order a stable sort by cost would give). Each key's cost is read once, and
+   * the cut is found in a sorted copy of the costs: with many distinct keys (20,000 sessions) the table
+   * compacts every `max` new keys, and a sort of the entries by a comparator that read both costs was
+   * a fifth of `tracker.record`'s time.
+   */
   private compact(): void {
-    const entries = [...this.map.entries()].sort((x, y) => y[1].approxPico() - x[1].approxPico());
+    const map = this.map;
+    const n = map.size;
+    if (n <= this.max) return;
+    const costs = new Float64Array(n);
+    let i = 0;
+    for (const agg of map.values()) costs[i++] = agg.approxPico();
+    // The cost of the last key kept: keys above it stay, and as many of those equal to it as fit.
+    const cut = costs.slice().sort()[n - this.max]!;
+    let above = 0;
+    for (i = 0; i < n; i++) if (costs[i]! > cut) above++;
+    let equalKept = this.max - above;
     const other = this.otherAgg();
-    for (let i = this.max; i < entries.length; i++) {
-      const [key, agg] = entries[i]!;
-      other.merge(agg);
-      this.map.delete(key);
+    i = 0;
+    // Deleting the entry being visited is safe: a Map's iteration goes on with the next one.
+    for (const [key, agg] of map) {
+      const c = costs[i++]!;
+      if (c > cut) continue;
+      if (c === cut && equalKept > 0) {
+        equalKept--;
+        continue;
+      }
+      other.mergeAggregate(agg);
+      map.delete(key);
     }
-    if (this.allowance !== undefined) this.allowance.used -= entries.length - this.map.size;
+    if (this.allowance !== undefined) this.allowance.used -= n - map.size;
   }
 }
