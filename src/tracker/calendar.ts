@@ -28,7 +28,8 @@ const MAX_TIME = 8.64e15;
 export class ZonedCalendar {
   /** The IANA zone, e.g. `Europe/Berlin`. */
   readonly timeZone: string;
-  private readonly fmt: Intl.DateTimeFormat;
+  /** The date formatter of the zone; made on first use in UTC (see {@link localDate}). */
+  private fmtOrUndefined: Intl.DateTimeFormat | undefined;
   private readonly cache: Record<CalendarUnit, CalendarPeriod[]> = { day: [], month: [] };
   /** Formatter with the time of day, made when {@link wallTime} first needs it. */
   private timeFmt: Intl.DateTimeFormat | undefined;
@@ -40,20 +41,28 @@ export class ZonedCalendar {
         'timeZone',
         `expected an IANA zone name, got ${describeValue(timeZone)}`,
       );
+    // UTC (the default) needs no formatter: its dates are the Date's own UTC fields. A process's first
+    // Intl.DateTimeFormat costs 20–30 ms (ICU's zone data), which every tracker paid when it was made.
+    if (timeZone === 'UTC') {
+      this.timeZone = timeZone;
+      return;
+    }
+    let fmt: Intl.DateTimeFormat;
     try {
-      this.fmt = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-      });
+      fmt = dateFormat(timeZone);
     } catch {
       throw new LangfuseCostError(
         'INVALID_TIMEZONE',
         `unknown time zone "${timeZone}": use an IANA name such as UTC, Europe/Berlin or America/New_York`,
       );
     }
-    this.timeZone = this.fmt.resolvedOptions().timeZone;
+    this.fmtOrUndefined = fmt;
+    this.timeZone = fmt.resolvedOptions().timeZone;
+  }
+
+  private get fmt(): Intl.DateTimeFormat {
+    this.fmtOrUndefined ??= dateFormat(this.timeZone);
+    return this.fmtOrUndefined;
   }
 
   /**
@@ -109,6 +118,12 @@ export class ZonedCalendar {
   }
 
   private localDate(t: number): string {
+    // UTC between the years 1 and 9999: the Date's UTC fields give what the formatter would.
+    if (this.timeZone === 'UTC' && t >= FIRST_PLAIN_YEAR && t < AFTER_PLAIN_YEARS) {
+      const date = new Date(t);
+      const y = date.getUTCFullYear();
+      return `${y < 1000 ? String(y).padStart(4, '0') : y}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+    }
     let y = '';
     let m = '';
     let d = '';
@@ -151,7 +166,7 @@ export class ZonedCalendar {
     s: number,
     ms: number,
   ): number {
-    const wall = Date.UTC(y, m - 1, d, h, mi, s, ms);
+    const wall = utcTime(y, m - 1, d, h, mi, s, ms);
     if (this.timeZone === 'UTC') return wall;
     // Offsets change at most once within a day either side: try the offset in force a day before and
     // the one a day after; the one that gives back the same wall time is right.
@@ -177,7 +192,7 @@ export class ZonedCalendar {
     const f: Record<string, number> = {};
     for (const part of this.timeFmt.formatToParts(t)) f[part.type] = Number(part.value);
     const whole = t - (((t % 1000) + 1000) % 1000);
-    return Date.UTC(f.year!, f.month! - 1, f.day!, f.hour!, f.minute!, f.second!) - whole;
+    return utcTime(f.year!, f.month! - 1, f.day!, f.hour!, f.minute!, f.second!) - whole;
   }
 
   private compute(t: number, unit: CalendarUnit): CalendarPeriod {
@@ -186,7 +201,7 @@ export class ZonedCalendar {
     const m = Number(date.slice(5, 7));
     const d = Number(date.slice(8, 10));
     if (unit === 'day') {
-      const next = new Date(Date.UTC(y, m - 1, d + 1));
+      const next = new Date(utcTime(y, m - 1, d + 1));
       return {
         key: date,
         start: this.startOf(y, m, d),
@@ -202,7 +217,13 @@ export class ZonedCalendar {
   private startOf(y: number, m: number, d: number): number {
     const target = `${String(y).padStart(4, '0')}-${pad(m)}-${pad(d)}`;
     // Every zone's offset is within −12h … +14h, so local midnight lies in this range.
-    const utcMidnight = Date.UTC(y, m - 1, d);
+    const utcMidnight = utcTime(y, m - 1, d);
+    if (this.timeZone === 'UTC') {
+      // In UTC a real date (not 02-30 or 13-01) starts at its midnight: no search.
+      const date = new Date(utcMidnight);
+      if (date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d)
+        return utcMidnight;
+    }
     let lo = utcMidnight - 15 * HOUR; // local date < target here
     let hi = utcMidnight + 13 * HOUR; // local date ≥ target here
     while (hi - lo > 1) {
@@ -212,6 +233,25 @@ export class ZonedCalendar {
     }
     return hi;
   }
+}
+
+/** The first instant of the year 1 and of the year 10000 (UTC), epoch ms: years written with four digits. */
+const FIRST_PLAIN_YEAR = -62_135_596_800_000;
+const AFTER_PLAIN_YEARS = 253_402_300_800_000;
+
+/**
+ * `Date.UTC` for every year: Date.UTC reads the years 0–99 as 1900–1999. Months from 0; fields past their
+ * range carry over, as in Date.UTC.
+ */
+function utcTime(y: number, month0: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number {
+  const t = new Date(0);
+  t.setUTCFullYear(y, month0, d);
+  return t.setUTCHours(h, mi, s, ms);
+}
+
+/** The zone's date formatter (year, month and day). */
+function dateFormat(timeZone: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
 }
 
 const WALL_FIELDS = ['y', 'm', 'd', 'h', 'mi', 's', 'ms'];
