@@ -328,13 +328,15 @@ export class CostTracker {
   /**
    * The generated ids' prefix, internalized (made a property key's string): the JSONL sink compares
    * it with the one it holds on every record, and two internalized strings compare by reference,
-   * where two others of one length call a builtin (about 35 instructions, callgrind).
+   * where two others of one length call a builtin (about 35 instructions, callgrind). Made with the
+   * first generated id: the adapters' records carry ids of their own, and a process's first use of
+   * `crypto` costs 5–14 ms (Node loads its Web Crypto), which the first tracked call paid.
    */
-  private readonly idPrefix = internalized(`${randomPrefix()}-`);
+  private idPrefix = '';
   /** Sequence number of the last generated record id. */
   private seq = 0;
   /** The generated ids' text before their last base-36 digit, made once per 36 ids (see `nextId`). */
-  private idHead = this.idPrefix;
+  private idHead = '';
   /** The last generated id, handed to the sinks that write it from its parts (see `GeneratedIdSink`). */
   private lastId: string | undefined;
   private readonly sample = new CallSample();
@@ -959,7 +961,10 @@ export class CostTracker {
   private nextId(): string {
     const n = ++this.seq;
     const digit = n % ID_DIGITS;
-    if (digit === 0) {
+    if (n === 1) {
+      this.idPrefix = internalized(`${randomPrefix()}-`);
+      this.idHead = this.idPrefix;
+    } else if (digit === 0) {
       // join writes one flat string (the last digit's rope then has a flat head to copy).
       this.idHead = [this.idPrefix, ((n - digit) / ID_DIGITS).toString(ID_DIGITS)].join('');
     }

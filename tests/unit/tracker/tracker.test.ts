@@ -287,6 +287,36 @@ describe('CostTracker totals', () => {
   });
 });
 
+describe('record ids', () => {
+  it('draws the random prefix of generated ids only when an id is generated', () => {
+    // Counts reads of globalThis.crypto (a process's first use of it loads Node's Web Crypto).
+    const real = Object.getOwnPropertyDescriptor(globalThis, 'crypto')!;
+    let reads = 0;
+    Object.defineProperty(globalThis, 'crypto', {
+      configurable: true,
+      get: () => {
+        reads++;
+        return real.get ? real.get.call(globalThis) : real.value;
+      },
+    });
+    try {
+      const t = new CostTracker();
+      const own = t.record(handResult(1_000), { spanId: 'run-1' });
+      expect(own.id).toBe('run-1');
+      expect(reads).toBe(0);
+      const ids = [2, 3, 4].map((k) => t.record(handResult(k * 1_000)).id);
+      expect(reads).toBe(1);
+      // One prefix of 16 hex digits, then the sequence in base 36.
+      const prefix = ids[0]!.slice(0, 17);
+      expect(prefix).toMatch(/^[0-9a-f]{16}-$/);
+      expect(ids).toEqual([`${prefix}1`, `${prefix}2`, `${prefix}3`]);
+      expect(new CostTracker().record(handResult(1)).id.slice(0, 17)).not.toBe(prefix);
+    } finally {
+      Object.defineProperty(globalThis, 'crypto', real);
+    }
+  });
+});
+
 describe('groups', () => {
   function filled(): CostTracker {
     const t = new CostTracker({ now: () => T0 });
