@@ -7,7 +7,8 @@
  * Each child is plain `node` (no tsx: its loader would be measured too) and times, from its first
  * line: `import('langfuse-cost')`, then the first `calculateCost` (the default catalog is built on
  * first use: it parses the parts of the bundled catalog and of its index that this price reads), and
- * the sum; the peer's child times its import and its first `calcPrice`. Both are CPU time of the
+ * the sum; the peer's child times its import and its first `calcPrice`. One more child of ours makes a
+ * `CostTracker` and records its first call (what an app's first tracked LLM call adds; no peer). Both are CPU time of the
  * child (all threads: the parser's and GC's helper threads too) and wall clock. Node's own start-up before the first line is left out of
  * both. The same again with `require` (the CommonJS entries), and two floors for each: a child
  * importing a one-line module (what the ES module loader costs on its own) or requiring a built-in;
@@ -51,6 +52,8 @@ process.stdout.write(JSON.stringify({ importCpu: c1 - c0, firstCpu: c2 - c1, cpu
 
 const OUR_PRICE =
   "lib.calculateCost({ model: 'gpt-4o', provider: 'openai', usage: { input: 1000, output: 300 } }).total";
+/** A tracker made and its first call recorded (what an app's first tracked LLM call adds). */
+const OUR_TRACKED = `new lib.CostTracker({ sinks: [] }).record(${OUR_PRICE.replace('.total', '')}, { sessionId: 's-1' }).total`;
 const PEER_PRICE =
   "lib.calcPrice({ input_tokens: 1000, output_tokens: 300 }, 'gpt-4o', { providerId: 'openai' }).total_price";
 // The floor: the same child importing a module that exports one constant (the loader's own cost).
@@ -84,6 +87,7 @@ interface Child {
 
 const CHILDREN = {
   ours: { code: childCode("await import('langfuse-cost')", OUR_PRICE), type: 'module' },
+  oursTracked: { code: childCode("await import('langfuse-cost')", OUR_TRACKED), type: 'module' },
   peer: { code: childCode("await import('@pydantic/genai-prices')", PEER_PRICE), type: 'module' },
   floor: { code: childCode(`await import(${JSON.stringify(EMPTY_ESM)})`, '1'), type: 'module' },
   floorPkg: { code: childCode("await import('one-line')", '1'), type: 'module', cwd: floorDir },
@@ -117,12 +121,12 @@ const results = Object.fromEntries(names.map((n) => [n, [] as Cold[]])) as Recor
 for (let i = 0; i < RUNS; i++) for (const n of names) results[n].push(run(CHILDREN[n]));
 
 const ms = (xs: Cold[], k: keyof Cold) => spread(xs.map((x) => x[k]));
-const block = (label: string, xs: Cold[], what: string) => {
+const block = (label: string, xs: Cold[], what: string, sum = 'import + first price') => {
   console.log(
     `  ${label.padEnd(16)}import                       ${fmtSpread(ms(xs, 'importCpu'), 'ms', 1)} CPU`,
   );
   console.log(`  ${''.padEnd(16)}${what.padEnd(29)}${fmtSpread(ms(xs, 'firstCpu'), 'ms', 1)} CPU`);
-  console.log(`  ${''.padEnd(16)}import + first price         ${fmtSpread(ms(xs, 'cpu'), 'ms', 1)} CPU`);
+  console.log(`  ${''.padEnd(16)}${sum.padEnd(29)}${fmtSpread(ms(xs, 'cpu'), 'ms', 1)} CPU`);
   console.log(`  ${''.padEnd(16)}                             ${fmtSpread(ms(xs, 'wall'), 'ms', 1)} wall`);
 };
 const ratio = (a: Cold[], b: Cold[]) => {
@@ -150,6 +154,7 @@ console.log(
 console.log(
   `  ours above the package floor: ${above(results.ours, results.floorPkg)} ms CPU (import + first price)`,
 );
+block('tracked call', results.oursTracked, 'new CostTracker + record', 'import + first tracked call');
 console.log('  CommonJS (require):');
 block('langfuse-cost', results.oursCjs, 'first price (reads its part)');
 block('genai-prices', results.peerCjs, 'first calcPrice');
