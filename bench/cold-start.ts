@@ -52,8 +52,8 @@ process.stdout.write(JSON.stringify({ importCpu: c1 - c0, firstCpu: c2 - c1, cpu
 
 const OUR_PRICE =
   "lib.calculateCost({ model: 'gpt-4o', provider: 'openai', usage: { input: 1000, output: 300 } }).total";
-/** A tracker made and its first call recorded (what an app's first tracked LLM call adds). */
-const OUR_TRACKED = `new lib.CostTracker({ sinks: [] }).record(${OUR_PRICE.replace('.total', '')}, { sessionId: 's-1' }).total`;
+/** A tracker made and its first call recorded with the call's own id, as the adapters record (what an app's first tracked LLM call adds). */
+const OUR_TRACKED = `new lib.CostTracker({ sinks: [] }).record(${OUR_PRICE.replace('.total', '')}, { sessionId: 's-1', spanId: 'run-1' }).total`;
 const PEER_PRICE =
   "lib.calcPrice({ input_tokens: 1000, output_tokens: 300 }, 'gpt-4o', { providerId: 'openai' }).total_price";
 // The floor: the same child importing a module that exports one constant (the loader's own cost).
