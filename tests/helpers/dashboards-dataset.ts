@@ -4,6 +4,7 @@
  * an oracle: the value each dashboard must return, computed here in plain JS from the generated calls.
  * Money is integer pico-USD (BigInt) throughout.
  */
+import { seededRandom } from './seeded-random.js';
 
 export const HOSTILE_MODEL = `gpt-4o'); DROP TABLE observations; --\\ "x"`;
 export const HOSTILE_USER = `o'brien\\" OR 1=1 --`;
@@ -58,17 +59,6 @@ export interface Dataset {
   calls: Call[];
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const MODELS: [string, string][] = [
   ['gpt-4o-2024-08-06', 'openai'],
   ['claude-sonnet-4-5', 'anthropic'],
@@ -79,7 +69,7 @@ const MODELS: [string, string][] = [
 
 /** Generate the dataset (deterministic for a seed). */
 export function generateDataset(seed = 42, traceCount = 90): Dataset {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const traces: Trace[] = [];
   const calls: Call[] = [];

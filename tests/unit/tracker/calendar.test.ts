@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ZonedCalendar } from '../../../src/tracker/calendar.js';
+import { seededRandom } from '../../helpers/seeded-random.js';
 
 /** The date `Intl` gives for `t` in UTC, `YYYY-MM-DD` (the reference: what the calendar gave before). */
 const intlFormat = new Intl.DateTimeFormat('en-US', {
@@ -13,18 +14,6 @@ function intlDate(t: number): string {
   return `${p.year!.padStart(4, '0')}-${p.month}-${p.day}`;
 }
 
-/** A seeded generator (mulberry32), so a failure repeats. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const DAY = 86_400_000;
 const MAX_TIME = 8.64e15;
 
@@ -36,7 +25,7 @@ describe('ZonedCalendar in UTC', () => {
 
   it('gives the dates and periods Intl gives, from the year 1 to 9999 and beyond', () => {
     const utc = new ZonedCalendar('UTC');
-    const rnd = random(7);
+    const rnd = seededRandom(7);
     const instants = [
       // The ends of the four-digit years, the years 999/1000, a leap day, ends of months.
       Date.parse('0001-01-01T00:00:00.000Z'),

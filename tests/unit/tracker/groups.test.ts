@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CallSample, type CostAggregate, STATUS_SUCCESS } from '../../../src/tracker/aggregate.js';
 import { GroupTable } from '../../../src/tracker/groups.js';
 import { normalizeUsage } from '../../../src/usage/token-usage.js';
-
-/** A seeded generator (mulberry32), so a failure repeats. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../helpers/seeded-random.js';
 
 const sample = new CallSample();
 /** Add one priced call of `pico` and `tokens` input tokens to `agg`. */
@@ -28,7 +17,7 @@ describe('GroupTable compaction', () => {
     // the table ranks by an approximation: multiples of 4,096 keep every sum here exact as a float too.
     const values = [0, 4_096, 5 * 4_096, 5_000 * 4_096, 2 ** 60, 3 * 2 ** 60];
     for (let seed = 1; seed <= 40; seed++) {
-      const rnd = random(seed);
+      const rnd = seededRandom(seed);
       const max = 1 + Math.floor(rnd() * 12);
       const table = new GroupTable(max);
       // Reference: every call by key, in the order the keys were made.
