@@ -95,11 +95,12 @@ export class ZonedCalendar {
   }
 
   /**
-   * First instant of the local date `YYYY-MM-DD` (epoch ms).
+   * First instant of the local date `YYYY-MM-DD` (epoch ms; a year past 9999 has more digits, as
+   * {@link dateOf} writes it).
    * @throws {InvalidArgumentError} when `date` is not a `YYYY-MM-DD` string.
    */
   dayStart(date: string): number {
-    const m = typeof date === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(date) : null;
+    const m = typeof date === 'string' ? DATE.exec(date) : null;
     if (!m) throw new InvalidArgumentError('date', `expected a date YYYY-MM-DD, got ${describeValue(date)}`);
     try {
       return this.startOf(Number(m[1]), Number(m[2]), Number(m[3]));
@@ -197,9 +198,10 @@ export class ZonedCalendar {
 
   private compute(t: number, unit: CalendarUnit): CalendarPeriod {
     const date = this.localDate(t);
-    const y = Number(date.slice(0, 4));
-    const m = Number(date.slice(5, 7));
-    const d = Number(date.slice(8, 10));
+    const n = dateNumber(date);
+    const y = Math.floor(n / 10_000);
+    const m = Math.floor(n / 100) % 100;
+    const d = n % 100;
     if (unit === 'day') {
       const next = new Date(utcTime(y, m - 1, d + 1));
       return {
@@ -210,12 +212,12 @@ export class ZonedCalendar {
     }
     const ny = m === 12 ? y + 1 : y;
     const nm = m === 12 ? 1 : m + 1;
-    return { key: date.slice(0, 7), start: this.startOf(y, m, 1), end: this.startOf(ny, nm, 1) };
+    return { key: date.slice(0, -3), start: this.startOf(y, m, 1), end: this.startOf(ny, nm, 1) };
   }
 
   /** First instant whose local date is on or after `y-m-d`. */
   private startOf(y: number, m: number, d: number): number {
-    const target = `${String(y).padStart(4, '0')}-${pad(m)}-${pad(d)}`;
+    const target = y * 10_000 + m * 100 + d;
     // Every zone's offset is within −12h … +14h, so local midnight lies in this range.
     const utcMidnight = utcTime(y, m - 1, d);
     if (this.timeZone === 'UTC') {
@@ -228,7 +230,7 @@ export class ZonedCalendar {
     let hi = utcMidnight + 13 * HOUR; // local date ≥ target here
     while (hi - lo > 1) {
       const mid = Math.floor((lo + hi) / 2);
-      if (this.localDate(mid) >= target) hi = mid;
+      if (dateNumber(this.localDate(mid)) >= target) hi = mid;
       else lo = mid;
     }
     return hi;
@@ -239,11 +241,26 @@ export class ZonedCalendar {
 const FIRST_PLAIN_YEAR = -62_135_596_800_000;
 const AFTER_PLAIN_YEARS = 253_402_300_800_000;
 
+/** A local date `YYYY-MM-DD`: four digits of year or more (past 9999), as {@link ZonedCalendar.dateOf} writes it. */
+const DATE = /^(\d{4,6})-(\d{2})-(\d{2})$/;
+
 /**
- * `Date.UTC` for every year: Date.UTC reads the years 0–99 as 1900–1999. Months from 0; fields past their
- * range carry over, as in Date.UTC.
+ * A date `YYYY-MM-DD` of {@link ZonedCalendar.dateOf} (years 0 and up, four digits or more) as the number
+ * y·10⁴ + m·100 + d, which orders as the dates do. Compared as strings, a five-digit year sorted before
+ * 9999.
  */
-function utcTime(y: number, month0: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number {
+function dateNumber(date: string): number {
+  const n = date.length;
+  return (
+    Number(date.slice(0, n - 6)) * 10_000 + Number(date.slice(n - 5, n - 3)) * 100 + Number(date.slice(n - 2))
+  );
+}
+
+/**
+ * @internal `Date.UTC` for every year: Date.UTC reads the years 0–99 as 1900–1999. Months from 0; fields
+ * past their range carry over, as in Date.UTC. The time syntax reads dates with it too.
+ */
+export function utcTime(y: number, month0: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number {
   const t = new Date(0);
   t.setUTCFullYear(y, month0, d);
   return t.setUTCHours(h, mi, s, ms);

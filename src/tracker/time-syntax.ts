@@ -1,5 +1,5 @@
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
-import { ZonedCalendar } from './calendar.js';
+import { utcTime, ZonedCalendar } from './calendar.js';
 
 /**
  * The one time syntax of the library and the CLI: every `--from`/`--to` flag, the ledger readers'
@@ -124,7 +124,7 @@ function parseChecked(text: string, options: TimeSpecOptions): number | undefine
   const fields = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(sec)] as const;
   const ms = Number(frac.padEnd(3, '0').slice(0, 3));
   if (zone === undefined) return calendarOf(options).wallTime(...fields, ms);
-  const t = Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5], ms);
+  const t = utcTime(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5], ms);
   if (zone.toUpperCase() === 'Z') return t;
   const z = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone)!;
   const [oh, om] = [Number(z[2]), Number(z[3] ?? 0)];
@@ -138,22 +138,25 @@ function wholeDay(date: string, options: TimeSpecOptions): number {
   return calendarOf(options).dayStart(options.day === 'end' ? addDays(date, 1) : date);
 }
 
+/** The calendar of the options without one (a UTC calendar keeps no state that could differ). */
+const UTC = new ZonedCalendar('UTC');
+
 /** The options' calendar, else UTC. */
 function calendarOf(options: TimeSpecOptions): ZonedCalendar {
-  return options.calendar ?? new ZonedCalendar('UTC');
+  return options.calendar ?? UTC;
 }
 
-/** `YYYY-MM-DD` plus `n` days. */
+/** `YYYY-MM-DD` plus `n` days (the day after 9999-12-31 is 10000-01-01). */
 function addDays(date: string, n: number): string {
-  const t = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
-  return new Date(t + n * DAY_MS).toISOString().slice(0, 10);
+  const t = utcTime(Number(date.slice(0, -6)), Number(date.slice(-5, -3)) - 1, Number(date.slice(-2)));
+  return UTC.dateOf(t + n * DAY_MS);
 }
 
-/** The year, month and day of a match name a real date (no 2026-02-31). */
+/** The year, month and day of a match name a real date (no 2026-02-31; the years 0–99 too). */
 function validDate(m: RegExpExecArray): boolean {
   const y = Number(m[1]);
   const mo = Number(m[2]);
   const d = Number(m[3]);
-  const t = new Date(Date.UTC(y, mo - 1, d));
+  const t = new Date(utcTime(y, mo - 1, d));
   return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
 }

@@ -61,6 +61,25 @@ describe('ZonedCalendar in UTC', () => {
     }
   });
 
+  it('orders dates past the year 9999 by their number, not as text', () => {
+    const y10k = Date.parse('+010000-01-01T00:00:00.000Z');
+    for (const zone of ['UTC', 'Europe/Berlin', 'Asia/Tokyo']) {
+      const cal = new ZonedCalendar(zone);
+      // The last day of 9999 ends where the first of 10000 starts, one day (no DST change) later.
+      const last = cal.period(y10k - 1 * 86_400_000, 'day');
+      const first = cal.period(last.end, 'day');
+      expect(last.key, zone).toBe('9999-12-31');
+      expect(first.key, zone).toBe('10000-01-01');
+      expect(first.start, zone).toBe(last.end);
+      expect(first.end - first.start, zone).toBe(86_400_000);
+      expect(cal.dayStart('10000-01-01'), zone).toBe(first.start);
+      expect(cal.period(first.start, 'month').key, zone).toBe('10000-01');
+    }
+    // Berlin is UTC+1 in winter, Tokyo UTC+9.
+    expect(new ZonedCalendar('Europe/Berlin').dayStart('10000-01-01')).toBe(y10k - 3_600_000);
+    expect(new ZonedCalendar('Asia/Tokyo').dayStart('10000-01-01')).toBe(y10k - 9 * 3_600_000);
+  });
+
   it('makes no Intl formatter for UTC in the years 1–9999, and one for another zone', () => {
     let made = 0;
     Intl.DateTimeFormat = new Proxy(RealDateTimeFormat, {

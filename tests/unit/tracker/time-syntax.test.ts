@@ -64,6 +64,24 @@ describe('parseTimeSpec', () => {
     expect(at('2026-11-01', { calendar: la, day: 'end' })).toBe(Date.UTC(2026, 10, 2, 8));
   });
 
+  it('reads the years 0–99 as written (not 1900–1999), and the end of 9999-12-31', () => {
+    // Oracle: the engine's ISO parser, which reads four-digit and signed six-digit years as written.
+    expect(at('0050-03-01')).toBe(Date.parse('0050-03-01T00:00:00.000Z'));
+    expect(at('0050-03-01', { day: 'end' })).toBe(Date.parse('0050-03-02T00:00:00.000Z'));
+    expect(at('0099-12-31T10:00Z')).toBe(Date.parse('0099-12-31T10:00:00.000Z'));
+    expect(at('0099-12-31T10:00+02:00')).toBe(Date.parse('0099-12-31T08:00:00.000Z'));
+    expect(at('0000-01-01')).toBe(Date.parse('0000-01-01T00:00:00.000Z'));
+    expect(at('0099-02-29')).toBeUndefined(); // 99 is not a leap year (1999 is not either; 96 is)
+    expect(at('0096-02-29')).toBe(Date.parse('0096-02-29T00:00:00.000Z'));
+    // `--to 9999-12-31`: its end is the first instant of the year 10000 (it threw before).
+    expect(at('9999-12-31', { day: 'end' })).toBe(Date.parse('+010000-01-01T00:00:00.000Z'));
+    // In Berlin, winter time (UTC+1) then too.
+    const berlin = new ZonedCalendar('Europe/Berlin');
+    expect(at('9999-12-31', { day: 'end', calendar: berlin })).toBe(
+      Date.parse('+010000-01-01T00:00:00.000Z') - 3_600_000,
+    );
+  });
+
   it('reads a date-time: Z or an offset as written, otherwise wall time in the zone', () => {
     expect(at('2026-11-01T10:00:00Z')).toBe(Date.UTC(2026, 10, 1, 10));
     expect(at('2026-11-01T10:00:00.5z')).toBe(Date.UTC(2026, 10, 1, 10, 0, 0, 500));
