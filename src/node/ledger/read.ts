@@ -115,8 +115,8 @@ export class StartTimeWindow {
   constructor(from: number | undefined, to: number | undefined) {
     this.fromMs = from ?? Number.NEGATIVE_INFINITY;
     this.toMs = to ?? Number.POSITIVE_INFINITY;
-    this.fromIso = from !== undefined ? new Date(from).toISOString() : null;
-    this.toIso = to !== undefined ? new Date(to).toISOString() : null;
+    this.fromIso = from !== undefined ? boundText(from) : null;
+    this.toIso = to !== undefined ? boundText(to) : null;
     this.bounded = from !== undefined || to !== undefined;
   }
 
@@ -128,6 +128,21 @@ export class StartTimeWindow {
     const t = Date.parse(st);
     return t >= this.fromMs && t < this.toMs;
   }
+}
+
+/** Above every time text of the ledger's own form (all ASCII). */
+const AFTER_ALL_TIMES = '\u{ffff}';
+
+/**
+ * The instant `ms` as a bound that the ledger's own time texts (`2026-11-01T10:00:00.000Z`, the years
+ * 0–9999) compare against as text: its ISO text in those years; before them '' (below every time), after
+ * them a text above every time. `toISOString` writes other years with a sign and six digits
+ * (`+010000-01-01…`), which sorts before `2026-…`: `--to 9999-12-31` (the year 10000) found no calls.
+ */
+export function boundText(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  if (iso.length === 24) return iso;
+  return ms < 0 ? '' : AFTER_ALL_TIMES;
 }
 
 /** A line a read skipped: where it is and why. */

@@ -35,6 +35,7 @@ import { histogramBucket } from '../../tracker/histogram.js';
 import type { GroupStats } from '../../tracker/tracker.js';
 import { checkFields, checkOptions, checkPath, ledgerError } from './errors.js';
 import {
+  boundText,
   checkReadArgs,
   checkSegments,
   cutLedger,
@@ -900,7 +901,7 @@ function budgetStatus(path: string, budgets: BudgetConfig, options: LedgerBudget
   const starts = states.map((st) => st.fromIso);
   const win = options.window;
   const inWindow = win ? new StartTimeWindow(win.from, win.to) : null;
-  if (win) starts.push(win.from !== undefined ? new Date(win.from).toISOString() : null);
+  if (win) starts.push(win.from !== undefined ? boundText(win.from) : null);
   for (const start of starts) {
     if (start === null) from = null;
     else if (from !== null && (from === undefined || start < from)) from = start;

@@ -118,6 +118,29 @@ describe('langfuse-cost report', () => {
     );
   });
 
+  it('--to 9999-12-31 and --from 0050-01-01 are open ends, not empty windows', async () => {
+    const all = pico(cost('gpt-4o', 1200, 300)) + pico(cost('gpt-4o', 2000, 500));
+    const rest = pico(cost('claude-x', 3000, 1000)) + pico(cost('mini', 10_000, 2000));
+    for (const window of [
+      ['--to', '9999-12-31'],
+      ['--from', '0050-01-01', '--to', '9999-12-31'],
+      ['--from', '0050-01-01', '--to', '2026-12-01'],
+    ]) {
+      const r = await runCli(['report', '--ledger', ledger, '--json', ...window]);
+      expect(r.stderr, window.join(' ')).toBe('');
+      const report = JSON.parse(r.stdout);
+      // The four calls and the failure, all of them.
+      expect(report.calls, window.join(' ')).toBe(5);
+      expect(report.totals.totalPico, window.join(' ')).toBe((all + rest).toString());
+    }
+    // A window wholly after the year 9999 holds no call.
+    const none = JSON.parse(
+      (await runCli(['report', '--ledger', ledger, '--json', '--from', '9999-12-31', '--to', '9999-12-31']))
+        .stdout,
+    );
+    expect(none.calls).toBe(0);
+  });
+
   it('says where the ledger should be and how to get one when it is missing', async () => {
     const missing = join(dir, 'nowhere', 'ledger.jsonl');
     const r = await runCli(['report'], { env: { LANGFUSE_COST_LEDGER: missing } });
