@@ -70,7 +70,14 @@ export interface EnvConfigOptions {
 const OFF = new Set(['off', 'false', '0', 'no', 'none', 'disabled']);
 const ON = new Set(['true', '1', 'yes', 'on']);
 
-/** Parse a USD amount such as `5`, `$5`, `1,000.50`. */
+/**
+ * A USD amount as written: digits, either in thousands groups with commas (`1,000`) or with `_` between
+ * digits (`1_000`), then decimals after a point. A comma anywhere else is not a separator: `1,5` (a
+ * decimal comma) would otherwise read as 15.
+ */
+const USD_AMOUNT = /^(?:[1-9]\d{0,2}(?:,\d{3})+|\d+(?:_\d+)*)(?:\.\d+)?$/;
+
+/** Parse a USD amount such as `5`, `$5`, `1,000.50`; null for anything else (`1,5`, `1e3`, `-5`). */
 export function parseUsd(text: string): number | null {
   try {
     return parseUsdUnchecked(text);
@@ -80,9 +87,9 @@ export function parseUsd(text: string): number | null {
 }
 
 function parseUsdUnchecked(text: string): number | null {
-  const s = text.trim().replace(/^\$/, '').replace(/[,_]/g, '');
-  if (!/^\d+(\.\d+)?$/.test(s)) return null;
-  return Number(s);
+  const s = text.trim().replace(/^\$/, '');
+  if (!USD_AMOUNT.test(s)) return null;
+  return Number(s.replace(/[,_]/g, ''));
 }
 
 /** Parse a threshold: `0.8`, `80`, `80%` → 0.8. */
