@@ -261,13 +261,17 @@ function renderResult(r: CostResult): string {
 
 async function runBatch(io: CliIO, catalog: PriceCatalog): Promise<number> {
   const rl = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  // `line` numbers the input's lines (blank ones too), so an answer points at its line; `requests` counts
+  // the lines that asked for a price (not the blank ones).
   let line = 0;
+  let requests = 0;
   let failures = 0;
   let totalPico = 0n;
   for await (const raw of rl) {
     line++;
     const text = raw.trim();
     if (text === '') continue;
+    requests++;
     let out: unknown;
     try {
       const q = JSON.parse(text) as {
@@ -302,7 +306,7 @@ async function runBatch(io: CliIO, catalog: PriceCatalog): Promise<number> {
     io.stdout.write(`${JSON.stringify(out)}\n`);
   }
   io.stderr.write(
-    `priced ${line - failures} of ${line} lines, total $${picoToDecimalString(totalPico)} (${Number(totalPico) / PICO_PER_USD})\n`,
+    `priced ${requests - failures} of ${requests} lines, total $${picoToDecimalString(totalPico)} (${Number(totalPico) / PICO_PER_USD})\n`,
   );
   return failures > 0 ? 1 : 0;
 }

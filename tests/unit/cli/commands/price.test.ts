@@ -117,6 +117,19 @@ describe('langfuse-cost price', () => {
     expect(r.stderr).toContain('priced 2 of 5 lines, total $0.420000000000'); // 0.02 + 0.4
   });
 
+  it('--batch skips blank lines: they are not counted, and answers keep their line numbers', async () => {
+    const call = JSON.stringify({ model: 'house-model', usage: { input: 1000 } });
+    const r = await runCli(['price', '--batch'], { env, input: `${call}\n\n  \n${call}\n` });
+    expect(r.code).toBe(0);
+    const answers = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(answers.map((a) => a.line)).toEqual([1, 4]);
+    // Two calls of 1,000 input tokens at $4 per million: $0.008.
+    expect(r.stderr).toContain('priced 2 of 2 lines, total $0.008000000000');
+  });
+
   it('explains what to do for an unknown model and bad flags', async () => {
     const unknown = await runCli(['price', 'no-such-model-xyz', '--input', '1'], { env });
     expect(unknown.code).toBe(1);
