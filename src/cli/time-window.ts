@@ -60,13 +60,26 @@ export function windowHelp(width: number): string {
   return lines.join('\n');
 }
 
-/** The calendar of dates and days: `--tz`, else `fallback` (e.g. `LANGFUSE_COST_TIMEZONE`), else UTC. */
+/** The environment variable of the zone without `--tz`. */
+const TIMEZONE_VARIABLE = 'LANGFUSE_COST_TIMEZONE';
+
+/**
+ * The calendar of dates and days: `--tz`, else `fallback` (the value of `LANGFUSE_COST_TIMEZONE`), else
+ * UTC. An unknown zone is a usage error that names where it came from.
+ */
 export function calendarFlag(args: ParsedArgs, fallback?: string): ZonedCalendar {
-  const tz = strFlag(args, 'tz') ?? (fallback || undefined);
+  const flag = strFlag(args, 'tz');
+  const tz = flag ?? (fallback || undefined);
   try {
     return new ZonedCalendar(tz);
   } catch (err) {
-    if (err instanceof LangfuseCostError) throw new CliError(`--tz: ${err.message}`, 2);
+    if (err instanceof LangfuseCostError)
+      throw new CliError(
+        flag !== undefined
+          ? `--tz: ${err.message}`
+          : `${TIMEZONE_VARIABLE}="${tz}" is not valid: ${err.message}`,
+        2,
+      );
     throw err;
   }
 }

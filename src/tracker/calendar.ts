@@ -15,8 +15,8 @@ export type CalendarUnit = 'day' | 'month';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-/** The range of a JavaScript Date, epoch ms either side of 1970. */
-const MAX_TIME = 8.64e15;
+/** @internal The range of a JavaScript Date, epoch ms either side of 1970 (years −271821 … 275760). */
+export const MAX_TIME = 8.64e15;
 
 /**
  * Calendar days and months in an IANA time zone, with `Intl` only (no dependency).

@@ -13,6 +13,7 @@ import type { Attribution, RecordContext } from '../ledger/record.js';
 import type { CostBreakdown, CostSource } from '../pricing/cost-result.js';
 import { PICO_PER_USD } from '../pricing/money.js';
 import type { TokenUsage } from '../usage/token-usage.js';
+import { MAX_TIME } from './calendar.js';
 import { bad, MAX_USD } from './record-field-checks.js';
 import { checkCostFields, checkUsageFields, sumCostsPico } from './record-fields.generated.js';
 
@@ -20,7 +21,7 @@ import { checkCostFields, checkUsageFields, sumCostsPico } from './record-fields
  * Largest epoch ms (in size) a record time may have: the range of a JavaScript `Date`
  * (±8.64e15 ms, years −271821 … 275760), so every record time can be written as an ISO time.
  */
-export const MAX_RECORD_TIME = 8.64e15;
+export const MAX_RECORD_TIME = MAX_TIME;
 
 /** Most tags on one record input, and most metadata keys (larger inputs are rejected, not cut). */
 export const MAX_RECORD_TAGS = 256;

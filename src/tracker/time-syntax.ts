@@ -1,5 +1,5 @@
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
-import { utcTime, ZonedCalendar } from './calendar.js';
+import { MAX_TIME, utcTime, ZonedCalendar } from './calendar.js';
 
 /**
  * The one time syntax of the library and the CLI: every `--from`/`--to` flag, the ledger readers'
@@ -100,7 +100,16 @@ function checkOptions(options: TimeSpecOptions): TimeSpecOptions {
   return { now, ...(calendar ? { calendar } : {}), ...(day ? { day } : {}) };
 }
 
+/** `t` when a Date can hold it (an age of 10⁹ weeks or 20 digits of epoch ms cannot), else undefined. */
+function dateRange(t: number | undefined): number | undefined {
+  return t !== undefined && t >= -MAX_TIME && t <= MAX_TIME ? t : undefined;
+}
+
 function parseChecked(text: string, options: TimeSpecOptions): number | undefined {
+  return dateRange(parseAny(text, options));
+}
+
+function parseAny(text: string, options: TimeSpecOptions): number | undefined {
   if (typeof text !== 'string')
     throw new InvalidArgumentError('parseTimeSpec(text)', `expected a string, got ${describeValue(text)}`);
   const s = text.trim();

@@ -98,6 +98,7 @@ describe('parseTimeSpec', () => {
   });
 
   it('reads Unix time in seconds or milliseconds', () => {
+    expect(at('8640000000000000')).toBe(8.64e15); // a Date's last millisecond
     expect(at('1763805600')).toBe(1_763_805_600_000);
     expect(at('1763805600.25')).toBe(1_763_805_600_250);
     expect(at('1763805600123')).toBe(1_763_805_600_123);
@@ -119,6 +120,12 @@ describe('parseTimeSpec', () => {
       '2026-11-01T10:00+25:00',
       '2026-11-01X10:00',
       "2026-11-01' OR 1=1",
+      // Past a Date's range (±8.64e15 ms): an age of 10⁹ weeks, epoch ms of 16 or 19 digits.
+      '1000000000w',
+      '-1000000000w',
+      '+1000000000w',
+      '8640000000000001',
+      '9999999999999999999',
     ]) {
       expect(at(bad), bad).toBeUndefined();
     }

@@ -133,6 +133,12 @@ describe('langfuse-cost report', () => {
       expect(report.calls, window.join(' ')).toBe(5);
       expect(report.totals.totalPico, window.join(' ')).toBe((all + rest).toString());
     }
+    // A time past a Date's range is a usage error that names the flag, in every command.
+    for (const command of [['report'], ['export'], ['budget', 'status', '--daily', '1']]) {
+      const r = await runCli([...command, '--ledger', ledger, '--from', '99999999999w']);
+      expect(r.code, command.join(' ')).toBe(2);
+      expect(r.stderr, command.join(' ')).toContain('--from "99999999999w" is not a time: use an age');
+    }
     // A window wholly after the year 9999 holds no call.
     const none = JSON.parse(
       (await runCli(['report', '--ledger', ledger, '--json', '--from', '9999-12-31', '--to', '9999-12-31']))
