@@ -49,7 +49,7 @@ import {
 } from './record-guard.js';
 import { RecordRing } from './record-ring.js';
 import type { CostSink, CostSinkHealth, GeneratedIdSink } from './sink.js';
-import { type CallKeys, type StatsWindow, WindowAggregates } from './windows.js';
+import { type CallKeys, STATS_WINDOWS, type StatsWindow, WindowAggregates } from './windows.js';
 
 /** Options of {@link CostTracker}. */
 export interface CostTrackerOptions {
@@ -754,10 +754,10 @@ export class CostTracker {
       throw new InvalidArgumentError('options', `expected an object, got ${describeValue(options)}`);
     }
     const window = options.window ?? 'all';
-    if (typeof window !== 'string') {
+    if (typeof window !== 'string' || !STATS_WINDOWS.includes(window)) {
       throw new InvalidArgumentError(
         'options.window',
-        `expected a window name, got ${describeValue(window)}`,
+        `expected one of ${STATS_WINDOWS.join(', ')}, got ${describeValue(window)}`,
       );
     }
     const t = this.tick();
@@ -781,7 +781,13 @@ export class CostTracker {
     const by = options.groupBy;
     if (by === undefined) return out;
     const d = GROUP_DIMENSIONS.indexOf(by);
-    if (d < 0 || !this.windows.hasDimension(by)) {
+    if (d < 0) {
+      throw new InvalidArgumentError(
+        'options.groupBy',
+        `expected one of ${GROUP_DIMENSIONS.join(', ')}, got ${describeValue(by)}`,
+      );
+    }
+    if (!this.windows.hasDimension(by)) {
       throw new LangfuseCostError(
         'STATS_UNAVAILABLE',
         `grouping by "${by}" is not maintained by this tracker: add it to the \`dimensions\` option`,

@@ -381,6 +381,19 @@ describe('groups', () => {
     expect(t.stats({ groupBy: 'model' }).groups).toHaveLength(1);
     expect(() => t.stats({ groupBy: 'user' })).toThrow(/dimensions/);
   });
+
+  it('names the windows and dimensions there are when asked for another', () => {
+    const t = new CostTracker();
+    t.record(handResult(5));
+    const ask = (options: unknown) => () => t.stats(options as never);
+    expect(ask({ window: 'today' })).toThrow(
+      'options.window: expected one of all, minute, hour, day, calendarDay, calendarMonth, got "today"',
+    );
+    expect(ask({ groupBy: 'models' })).toThrow(
+      'options.groupBy: expected one of model, provider, session, user, tenant, operation, environment, tag, got "models"',
+    );
+    expect(t.stats({ window: 'calendarDay', groupBy: 'model' }).groups).toHaveLength(1);
+  });
 });
 
 describe('log sink', () => {
