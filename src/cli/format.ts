@@ -1,18 +1,15 @@
-import { formatPercent, formatUsdAmount, formatUsdPico } from '../dashboards/format.js';
+import { alignedTable, formatPercent, formatUsdAmount, formatUsdPico } from '../dashboards/format.js';
 
-/** Render rows as an aligned text table; numeric-looking cells are right-aligned. */
+/**
+ * Render rows as an aligned text table ({@link alignedTable}: control characters in the data shown as
+ * `�`); numeric-looking columns are right-aligned.
+ */
 export function renderTable(headers: string[], rows: (string | number)[][]): string {
   const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? c.toLocaleString('en-US') : c)));
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
   const numeric = headers.map(
     (_, i) => cells.length > 0 && cells.every((r) => /^[-$\d.,%]*$/.test(r[i] ?? '')),
   );
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), line(widths.map((w) => '─'.repeat(w))), ...cells.map(line)].join('\n') + '\n';
+  return `${alignedTable(headers, cells, numeric).join('\n')}\n`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { closedError } from '../errors.js';
+import { csvField } from '../ledger/export.js';
 import { UNPRICED } from '../ledger/priced.js';
 import type { QueryResult } from './sources/types.js';
 
@@ -167,48 +168,74 @@ export function formatTable(result: QueryResult): string {
 function formatTableUnchecked(result: QueryResult): string {
   const names = result.columns.map((c) => c.name);
   if (names.length === 0) return '(no columns)\n';
-  const cells = result.rows.map((r) => names.map((n) => sanitize(cellText(n, r[n], r))));
-  const widths = names.map((n, i) => Math.max(n.length, ...cells.map((r) => r[i]!.length)));
+  const cells = result.rows.map((r) => names.map((n) => cellText(n, r[n], r)));
   const numeric = names.map(
     (n) => result.rows.length > 0 && result.rows.every((r) => r[n] == null || typeof r[n] === 'number'),
   );
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  const out = [line(names), line(widths.map((w) => '─'.repeat(w))), ...cells.map(line)];
+  const out = alignedTable(names, cells, numeric);
   if (result.rows.length === 0) out.push('(no rows)');
   return `${out.join('\n')}\n`;
 }
 
-// Control characters in data (a model name with a newline or an escape sequence) must not break or
-// restyle the terminal table.
+/**
+ * @internal The lines of an aligned text table, the one layout of every terminal table (the dashboards'
+ * and the CLI's): a header, a rule, then the rows; `numeric` columns right-aligned. Control characters in
+ * a cell (a model or user name with a newline or an escape sequence, from the ledger) are shown as `�`
+ * (a tab as a space), so data can neither break the table nor restyle the terminal.
+ */
+export function alignedTable(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  numeric: readonly boolean[],
+): string[] {
+  const cells = rows.map((r) => r.map(sanitize));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]) =>
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '─'.repeat(w))), ...cells.map(line)];
+}
+
 function sanitize(s: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\t' ? ' ' : '�'));
 }
 
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const s = Array.isArray(value) || typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+/** Options of {@link formatCsv}. */
+export interface CsvFormatOptions {
+  /**
+   * Prefix text cells that start with `=`, `+`, `-`, `@`, tab or CR with `'`, so spreadsheets do not run
+   * them as formulas (user ids and tags come from end users), as `export` does. Default true. Numbers
+   * are never prefixed.
+   */
+  formulaGuard?: boolean;
 }
 
-/** RFC 4180 CSV with a header row; numbers unrounded; arrays as JSON. */
-export function formatCsv(result: QueryResult): string {
+function csvCell(value: unknown, guard: boolean): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return csvField(
+    Array.isArray(value) || typeof value === 'object' ? JSON.stringify(value) : String(value),
+    guard,
+  );
+}
+
+/** RFC 4180 CSV with a header row; numbers unrounded; arrays as JSON; text guarded against formulas. */
+export function formatCsv(result: QueryResult, options: CsvFormatOptions = {}): string {
   try {
-    return formatCsvUnchecked(result);
+    return formatCsvUnchecked(result, options.formulaGuard !== false);
   } catch (err) {
     throw closedError(err, 'formatCsv');
   }
 }
 
-function formatCsvUnchecked(result: QueryResult): string {
+function formatCsvUnchecked(result: QueryResult, guard: boolean): string {
   const names = result.columns.map((c) => c.name);
   const lines = [
-    names.map(csvCell).join(','),
-    ...result.rows.map((r) => names.map((n) => csvCell(r[n])).join(',')),
+    names.map((n) => csvCell(n, guard)).join(','),
+    ...result.rows.map((r) => names.map((n) => csvCell(r[n], guard)).join(',')),
   ];
   return `${lines.join('\r\n')}\r\n`;
 }
@@ -227,16 +254,24 @@ function formatJsonUnchecked(result: QueryResult): string {
 }
 
 /** Format a result in one of the {@link DashboardFormat}s. */
-export function formatResult(result: QueryResult, format: DashboardFormat): string {
+export function formatResult(
+  result: QueryResult,
+  format: DashboardFormat,
+  options: CsvFormatOptions = {},
+): string {
   try {
-    return formatResultUnchecked(result, format);
+    return formatResultUnchecked(result, format, options);
   } catch (err) {
     throw closedError(err, 'formatResult');
   }
 }
 
-function formatResultUnchecked(result: QueryResult, format: DashboardFormat): string {
+function formatResultUnchecked(
+  result: QueryResult,
+  format: DashboardFormat,
+  options: CsvFormatOptions,
+): string {
   if (format === 'json') return formatJson(result);
-  if (format === 'csv') return formatCsv(result);
+  if (format === 'csv') return formatCsv(result, options);
   return formatTable(result);
 }

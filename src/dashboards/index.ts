@@ -20,6 +20,7 @@ export {
 } from './catalog.js';
 export { stripSqlComments, withSourceCtes } from './compose.js';
 export {
+  type CsvFormatOptions,
   type DashboardFormat,
   formatCsv,
   formatJson,

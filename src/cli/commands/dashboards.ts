@@ -37,6 +37,8 @@ ${windowHelp(26)}
                           else UTC)
   --param k=v             any parameter a dashboard declares (repeatable), e.g. limit=50, budget=25
   --format FORMAT         table (default), json or csv (run); table or json (list)
+  --no-formula-guard      CSV: keep text cells that start with = + - @ as they are (default: a
+                          leading ' so spreadsheets do not run them as formulas, as in export)
   --out FILE              HTML report path (default cost-report.html)
 
 HTML report (html):
@@ -241,7 +243,9 @@ async function run(d: DashboardsModule, args: ParsedArgs, io: CliIO): Promise<nu
     progress.update(`running ${dash.name} on ${source.description}`);
     const result = await d.runDashboard(source, dash, { params, strict: true });
     progress.done();
-    io.stdout.write(d.formatResult(result, format));
+    io.stdout.write(
+      d.formatResult(result, format, { formulaGuard: args.flags['no-formula-guard'] !== true }),
+    );
     return 0;
   } finally {
     progress.done();
@@ -379,7 +383,7 @@ export const command: CliCommand = {
   summary: 'run the SQL dashboards and write the HTML report',
   usage: USAGE,
   async run(argv, io) {
-    const args = parseArgs(argv, { known: VALUE_FLAGS });
+    const args = parseArgs(argv, { known: VALUE_FLAGS, booleans: ['no-formula-guard'] });
     const sub = args.positionals[0];
     const d: DashboardsModule = await import('../../dashboards/index.js');
     try {

@@ -146,6 +146,28 @@ describe('formats', () => {
     );
   });
 
+  it('guards CSV text that a spreadsheet would run as a formula (numbers never), unless asked not to', () => {
+    const users: QueryResult = {
+      columns: [
+        { name: 'user_id', type: 'String' },
+        { name: 'delta', type: 'Int64' },
+      ],
+      rows: [
+        { user_id: '=HYPERLINK("http://x","y")', delta: -5 },
+        { user_id: '@SUM(1)', delta: 3 },
+        { user_id: '-1+2', delta: 0 },
+        { user_id: 'alice', delta: -0.5 },
+      ],
+      elapsedMs: 1,
+    };
+    expect(formatCsv(users)).toBe(
+      'user_id,delta\r\n"\'=HYPERLINK(""http://x"",""y"")",-5\r\n\'@SUM(1),3\r\n\'-1+2,0\r\nalice,-0.5\r\n',
+    );
+    expect(formatCsv(users, { formulaGuard: false })).toBe(
+      'user_id,delta\r\n"=HYPERLINK(""http://x"",""y"")",-5\r\n@SUM(1),3\r\n-1+2,0\r\nalice,-0.5\r\n',
+    );
+  });
+
   it('aligns a table, rounds USD for reading, and neutralises control characters', () => {
     const t = formatTable(r).split('\n');
     expect(t[0]).toMatch(/^model\s+calls\s+cost_usd\s+models$/);
