@@ -79,7 +79,8 @@ dashboards' time parameters and the ledger readers' string times use it too):
 Dates have four-digit years, \`0000\` to \`9999\`, read as written (\`0050-03-01\` is the year 50). For an
 open end, \`--to 9999-12-31\` works: it reaches the first instant of the year 10000, after every call.
 A time a JavaScript Date cannot hold (beyond ±8.64e15 ms, e.g. \`--from 99999999999w\`) is no time.
-(The dashboards take times from 1970 on: there, a \`--from\` before 1970 is a usage error.)
+The dashboards read times in ClickHouse's range, 1900-01-01 to 9999-12-31: a time outside it is read
+as the nearer end, so all time there starts in 1900 (calls before 1970 included).
 
 \`--tz\` defaults to \`LANGFUSE_COST_TIMEZONE\`, else UTC; the machine's time zone is never used.
 Anything else is a usage error (exit 2) on one line that names the flag, the value and the accepted

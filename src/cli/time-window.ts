@@ -64,20 +64,26 @@ export function windowHelp(width: number): string {
 const TIMEZONE_VARIABLE = 'LANGFUSE_COST_TIMEZONE';
 
 /**
- * The calendar of dates and days: `--tz`, else `fallback` (the value of `LANGFUSE_COST_TIMEZONE`), else
- * UTC. An unknown zone is a usage error that names where it came from.
+ * The calendar of dates and days: `--tz`, else `param` (a dashboard's `--param timeZone=…`), else
+ * `fallback` (the value of `LANGFUSE_COST_TIMEZONE`), else UTC. An unknown zone is a usage error that
+ * names where it came from.
  */
-export function calendarFlag(args: ParsedArgs, fallback?: string): ZonedCalendar {
+export function calendarFlag(args: ParsedArgs, fallback?: string, param?: string): ZonedCalendar {
   const flag = strFlag(args, 'tz');
-  const tz = flag ?? (fallback || undefined);
+  const [tz, from] =
+    flag !== undefined
+      ? [flag, '--tz']
+      : param !== undefined
+        ? [param, '--param timeZone']
+        : [fallback || undefined, TIMEZONE_VARIABLE];
   try {
     return new ZonedCalendar(tz);
   } catch (err) {
     if (err instanceof LangfuseCostError)
       throw new CliError(
-        flag !== undefined
-          ? `--tz: ${err.message}`
-          : `${TIMEZONE_VARIABLE}="${tz}" is not valid: ${err.message}`,
+        from === TIMEZONE_VARIABLE
+          ? `${from}="${tz}" is not valid: ${err.message}`
+          : `${from}: ${err.message}`,
         2,
       );
     throw err;

@@ -44,8 +44,10 @@ export {
   type BindParamsOptions,
   bindParams,
   type DashboardParamValue,
+  EARLIEST_PARAM_TIME,
   formatEpochParam,
   formatParamValue,
+  LATEST_PARAM_TIME,
   parseTimeValue,
   REQUIRED_PARAMS,
 } from './params.js';

@@ -37,12 +37,24 @@ function parseTimeValueUnchecked(value: DashboardParamValue, now: number = Date.
   if (typeof value === 'number' || typeof value === 'bigint') return Number(value);
   const s = String(value).trim();
   const t = parseTimeSpec(s, { now });
-  if (t === undefined || !(t >= 0))
-    throw new DashboardError(`cannot read "${s}" as a time: use ${TIME_SYNTAX}`);
+  if (t === undefined) throw new DashboardError(`cannot read "${s}" as a time: use ${TIME_SYNTAX}`);
   return t;
 }
 
-/** ClickHouse's time-zone-free text form of an instant: Unix seconds with milliseconds, e.g. `1763805600.123`. */
+/**
+ * The first and last instant a time parameter reaches, epoch ms: ClickHouse's `DateTime64` from
+ * 1900-01-01 to 9999-12-31 23:59:59.999 (UTC). A time outside is bound at the nearer end, so
+ * `--from 0000-01-01` or `--to 9999-12-31` is an open end, not an error; the ledger's calls before
+ * 1970 are inside the range (epoch 0 was the dashboards' first instant).
+ */
+export const EARLIEST_PARAM_TIME = -2_208_988_800_000;
+/** See {@link EARLIEST_PARAM_TIME}. */
+export const LATEST_PARAM_TIME = 253_402_300_799_999;
+
+/**
+ * ClickHouse's time-zone-free text form of an instant: Unix seconds with milliseconds, e.g.
+ * `1763805600.123` (`-1.500` before 1970), bound to {@link EARLIEST_PARAM_TIME} … {@link LATEST_PARAM_TIME}.
+ */
 export function formatEpochParam(ms: number): string {
   try {
     return formatEpochParamUnchecked(ms);
@@ -52,9 +64,11 @@ export function formatEpochParam(ms: number): string {
 }
 
 function formatEpochParamUnchecked(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) throw new DashboardError(`time ${ms} is before 1970 or not finite`);
-  const whole = Math.floor(ms);
-  return `${Math.floor(whole / 1000)}.${String(whole % 1000).padStart(3, '0')}`;
+  if (!Number.isFinite(ms)) throw new DashboardError(`time ${ms} is not finite`);
+  const whole = Math.min(LATEST_PARAM_TIME, Math.max(EARLIEST_PARAM_TIME, Math.floor(ms)));
+  // Sign, then the magnitude's seconds and milliseconds: -1500 ms is -1.500 (not -2.500).
+  const size = Math.abs(whole);
+  return `${whole < 0 ? '-' : ''}${Math.floor(size / 1000)}.${String(size % 1000).padStart(3, '0')}`;
 }
 
 const INT_RANGES: Record<string, [bigint, bigint]> = {

@@ -99,17 +99,19 @@ function progressWriter(io: CliIO): { update(msg: string): void; done(): void } 
  * read like every command's window, absent: from 1970 on), the zone and the project.
  */
 function paramValues(
+  d: DashboardsModule,
   args: ParsedArgs,
   io: CliIO,
   now: number,
-): { params: Record<string, DashboardParamValue>; window: TimeWindow } {
+): { params: Record<string, DashboardParamValue>; window: TimeWindow; timeZone: string } {
   const given: Record<string, string> = {};
   for (const kv of args.multi.param ?? []) {
     const eq = kv.indexOf('=');
     if (eq <= 0) throw new CliError(`--param needs name=value, got "${kv}"`, 2);
     given[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
-  const cal = calendarFlag(args, io.env.LANGFUSE_COST_TIMEZONE);
+  // The zone of the dates and of the days and hours: --tz, else --param timeZone=…, else the environment's.
+  const cal = calendarFlag(args, io.env.LANGFUSE_COST_TIMEZONE, given.timeZone);
   const from = strFlag(args, 'from') ?? given.from;
   const to = strFlag(args, 'to') ?? given.to;
   const window = timeWindow(
@@ -117,14 +119,18 @@ function paramValues(
     cal,
     now,
   );
-  const params: Record<string, DashboardParamValue> = { ...given, from: window.from ?? 0, to: window.to };
-  // Days and hours in the zone of the dates: --tz, else --param timeZone=…, else the environment's.
-  if (strFlag(args, 'tz') !== undefined || (given.timeZone === undefined && io.env.LANGFUSE_COST_TIMEZONE)) {
+  // All time starts where ClickHouse's times do (1900), not at 1970: the ledger may hold earlier calls.
+  const params: Record<string, DashboardParamValue> = {
+    ...given,
+    from: window.from ?? d.EARLIEST_PARAM_TIME,
+    to: window.to,
+  };
+  if (strFlag(args, 'tz') !== undefined || given.timeZone !== undefined || io.env.LANGFUSE_COST_TIMEZONE) {
     params.timeZone = cal.timeZone;
   }
   const project = strFlag(args, 'project-id') ?? io.env.LANGFUSE_PROJECT_ID;
   if (project !== undefined && project !== '') params.projectId = project;
-  return { params, window };
+  return { params, window, timeZone: cal.timeZone };
 }
 
 function sourceKind(args: ParsedArgs): 'local' | 'clickhouse' | 'clickhouse-v4' {
@@ -234,7 +240,7 @@ async function run(d: DashboardsModule, args: ParsedArgs, io: CliIO): Promise<nu
     throw new CliError(`--format must be table, json or csv, got "${format}"`, 2);
   }
   const dash = await d.loadDashboard(name);
-  const { params } = paramValues(args, io, Date.now());
+  const { params } = paramValues(d, args, io, Date.now());
   // --tz applies only where a dashboard has a time zone; other given parameters must exist.
   if (!dash.params.some((p) => p.name === 'timeZone')) delete params.timeZone;
   const progress = progressWriter(io);
@@ -315,8 +321,7 @@ async function html(d: DashboardsModule, args: ParsedArgs, io: CliIO): Promise<n
   const out = resolve(io.cwd, strFlag(args, 'out') ?? 'cost-report.html');
   const now = Date.now();
   // One window for the whole report, the same as every command's (the files' own defaults differ).
-  const { params, window } = paramValues(args, io, now);
-  const timeZone = calendarFlag(args, io.env.LANGFUSE_COST_TIMEZONE).timeZone;
+  const { params, window, timeZone } = paramValues(d, args, io, now);
   const budgets = reportBudgets(args, io, params);
   delete params.budget;
   const langfuse = langfuseLinks(args, io, params);

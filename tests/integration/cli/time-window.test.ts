@@ -22,9 +22,12 @@ const DAY = 86_400_000;
 // a command cannot move a call across it.
 const NOW = Date.now();
 const FAR_PAST = Date.UTC(2024, 0, 15, 9, 30); // before any default window but "all time"
+// Before 1970 (a clock set wrong, or a backfill): "all time" holds it in every command, dashboards too.
+const BEFORE_1970 = Date.UTC(1960, 5, 1, 12);
 
 // [start, model, input tokens, output tokens]
 const CALLS: [number, keyof typeof PRICES, number, number][] = [
+  [BEFORE_1970, 'gpt-4o', 700, 90],
   [FAR_PAST, 'claude-x', 5000, 2000],
   [NOW - 40 * DAY, 'gpt-4o', 8000, 1000],
   [NOW - 20 * DAY, 'mini', 20_000, 5000],
@@ -90,6 +93,15 @@ describe('one time window for report, export, budget and dashboards', () => {
     expect(await totals([])).toEqual(same(sumSince(Number.NEGATIVE_INFINITY)));
   }, 90_000);
 
+  it('open ends far out: --from 0000-01-01 --to 9999-12-31 is all time in every command', async () => {
+    expect(await totals(['--from', '0000-01-01', '--to', '9999-12-31'])).toEqual(
+      same(sumSince(Number.NEGATIVE_INFINITY)),
+    );
+    expect(await totals(['--to', '1970-01-01'])).toEqual(
+      same(sumSince(Number.NEGATIVE_INFINITY) - sumSince(0)),
+    );
+  }, 90_000);
+
   it('--from -7d and --from 7d: the same window, the same totals everywhere', async () => {
     const expected = same(sumSince(NOW - 7 * DAY));
     const [minus, plain] = await Promise.all([totals(['--from', '-7d']), totals(['--from', '7d'])]);
@@ -136,6 +148,19 @@ describe('one time window for report, export, budget and dashboards', () => {
         /--from "last-week" is not a time: use an age such as 7d or -7d .*2026-11-01T10:00:00Z\)\n$/,
       );
     }
+    // A dashboard's --param timeZone is read as --tz is: by its IANA name, or a usage error naming it.
+    const [lower, bogus] = await Promise.all([
+      runCli(['dashboards', 'run', 'cost-daily', '--ledger', ledger, '--param', 'timeZone=utc'], {
+        timeoutMs: 60_000,
+      }),
+      runCli(['dashboards', 'run', 'cost-daily', '--ledger', ledger, '--param', 'timeZone=Mars/Base']),
+    ]);
+    expect(lower.stderr).toBe('');
+    expect(lower.code).toBe(0);
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toMatch(
+      /^langfuse-cost dashboards: --param timeZone: unknown time zone "Mars\/Base"/,
+    );
     const empty = await runCli(['report', '--ledger', ledger, '--from', '+1d']);
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/--from .* is not before --to .* \(now\): the window is empty/);

@@ -13,6 +13,15 @@ describe('calendarFlag', () => {
     expect(calendarFlag(args([])).timeZone).toBe('UTC');
   });
 
+  it("takes a dashboard's --param timeZone=… before the environment, by its IANA name", () => {
+    expect(calendarFlag(args([]), 'Europe/Berlin', 'utc').timeZone).toBe('UTC');
+    expect(calendarFlag(args([]), undefined, 'asia/tokyo').timeZone).toBe('Asia/Tokyo');
+    expect(calendarFlag(args(['--tz', 'UTC']), undefined, 'Asia/Tokyo').timeZone).toBe('UTC');
+    expect(() => calendarFlag(args([]), undefined, 'Mars/Base')).toThrow(
+      /^--param timeZone: unknown time zone "Mars\/Base"/,
+    );
+  });
+
   it('names where an unknown zone came from: the flag or the environment', () => {
     expect(() => calendarFlag(args(['--tz', 'Mars/Base']))).toThrow(/^--tz: unknown time zone "Mars\/Base"/);
     expect(() => calendarFlag(args([]), 'Bogus')).toThrow(
