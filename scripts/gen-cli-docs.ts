@@ -77,7 +77,8 @@ dashboards' time parameters and the ledger readers' string times use it too):
 - Unix time in seconds (\`1763805600\`) or milliseconds (\`1763805600123\`).
 
 Dates have four-digit years, \`0000\` to \`9999\`, read as written (\`0050-03-01\` is the year 50). For an
-open end, \`--to 9999-12-31\` works: it reaches the first instant of the year 10000, after every call.
+open end, \`--to 9999-12-31\` works: it reaches the first instant of the year 10000, after every call
+(printed \`+010000-01-01T00:00:00.000Z\`, ISO 8601's expanded form, which a date-time may use too).
 A time a JavaScript Date cannot hold (beyond ±8.64e15 ms, e.g. \`--from 99999999999w\`) is no time.
 The dashboards read times in ClickHouse's range, 1900-01-01 to 9999-12-31: a time outside it is read
 as the nearer end, so all time there starts in 1900 (calls before 1970 included).

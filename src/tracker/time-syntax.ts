@@ -61,8 +61,10 @@ const AGE = new RegExp(
 );
 const UNIT_MS = new Map(TIME_UNITS.map((u) => [u.symbol, u.ms]));
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+// A year of four digits, or ISO 8601's expanded form (a sign and six digits, as `toISOString` writes
+// the years outside 0–9999: `+010000-01-01T00:00:00.000Z`, which the CLI prints for --to 9999-12-31).
 const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+  /^(\d{4}|[+-]\d{6})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const EPOCH_MS = /^\d{12,}$/;
 const EPOCH_S = /^\d{9,11}(?:\.\d+)?$/;
 const DAY_MS = 86_400_000;

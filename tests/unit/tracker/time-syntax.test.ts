@@ -75,6 +75,12 @@ describe('parseTimeSpec', () => {
     expect(at('0096-02-29')).toBe(Date.parse('0096-02-29T00:00:00.000Z'));
     // `--to 9999-12-31`: its end is the first instant of the year 10000 (it threw before).
     expect(at('9999-12-31', { day: 'end' })).toBe(Date.parse('+010000-01-01T00:00:00.000Z'));
+    // …which is printed in ISO 8601's expanded form, and read back.
+    expect(at('+010000-01-01T00:00:00.000Z')).toBe(Date.parse('+010000-01-01T00:00:00.000Z'));
+    expect(at('-000001-12-31T23:00:00Z')).toBe(Date.parse('-000001-12-31T23:00:00.000Z'));
+    expect(at('+275760-09-13T00:00:00.000Z')).toBe(8.64e15);
+    expect(at('+275760-09-13T00:00:00.001Z')).toBeUndefined(); // past a Date's range
+    expect(at('+10000-01-01T00:00Z')).toBeUndefined(); // the expanded form has six digits
     // In Berlin, winter time (UTC+1) then too.
     const berlin = new ZonedCalendar('Europe/Berlin');
     expect(at('9999-12-31', { day: 'end', calendar: berlin })).toBe(
