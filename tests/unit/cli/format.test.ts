@@ -23,6 +23,7 @@ describe('renderTable', () => {
         ['a\tb', 3],
       ],
     );
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
     expect(t).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     expect(t.split('\n')).toEqual([
       'user          calls',

@@ -82,7 +82,7 @@ describe('parameters', () => {
     expect(formatEpochParam(Date.parse('2026-11-22T10:00:00.045Z'))).toBe('1795341600.045');
   });
 
-  it('takes times before 1970, and binds times past ClickHouse\'s DateTime64 range to its ends', () => {
+  it("takes times before 1970, and binds times past ClickHouse's DateTime64 range to its ends", () => {
     expect(parseTimeValue('1959-01-01', now)).toBe(Date.parse('1959-01-01T00:00:00Z'));
     expect(formatEpochParam(Date.parse('1959-01-01T00:00:00Z'))).toBe('-347155200.000');
     // The sign goes before the whole magnitude: -1.5 s is -1.500, not -2.500.
