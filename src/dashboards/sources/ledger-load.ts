@@ -6,10 +6,21 @@
  * (the JSON parsed once); when a line is not in our encoder's form, it is parsed by ClickHouse (a whole
  * file while the check runs, tables and cache files built before the check ends).
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, type Stats, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  type Stats,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Session } from 'chdb';
+import { isLedgerTime } from '../../ledger/check.js';
 import { LEDGER_ROWS_VERSION } from '../../node/ledger/native.js';
 import {
   checkSegments,
@@ -21,7 +32,10 @@ import {
 import { checkSegmentsInWorkers, writeNativeInWorker } from '../../node/ledger/report.js';
 import { type CachePart, type LedgerCache, lastLineEnd } from './ledger-cache.js';
 import {
+  BESIDE_CHECK,
+  COUNT_UNREAD_TIMES,
   CREATE_LEDGER_ROWS,
+  CREATE_LEDGER_TIMES,
   CREATE_OBSERVATIONS,
   CREATE_TRACES,
   FILL_OBSERVATIONS,
@@ -29,10 +43,14 @@ import {
   fillFrom,
   KEEP_ORDER,
   LEDGER_SCHEMA,
+  LEDGER_TIMES,
   LOAD_LEDGER_FILE,
-  LOAD_LEDGER_FILE_BESIDE_CHECK,
+  LOAD_LEDGER_FILE_READING_TIMES,
   NO_AGGREGATE_JIT,
   nativeStagingRows,
+  TIME_MAX_MS,
+  TIME_MIN_MS,
+  UNREAD_TIMES,
 } from './ledger-tables.js';
 
 /** Most skipped lines tolerated per ledger file; more means "not a ledger". */
@@ -74,6 +92,8 @@ export function cacheSchema(engineVersion: string): string {
     `rows ${LEDGER_ROWS_VERSION}`,
     CREATE_LEDGER_ROWS,
     LOAD_LEDGER_FILE,
+    UNREAD_TIMES,
+    LOAD_LEDGER_FILE_READING_TIMES,
     CREATE_OBSERVATIONS,
     CREATE_TRACES,
     FILL_OBSERVATIONS,
@@ -137,6 +157,7 @@ export async function loadLedger(
       );
       for (const t of ['ledger_rows', PART_OBSERVATIONS, PART_TRACES, TRACE_PARTS])
         await exec(`DROP TABLE ${t}`);
+      await exec(`DROP TABLE IF EXISTS ${LEDGER_TIMES}`);
       return r;
     }
     // A cached part of file `r` could not be read: start over, parsing that file.
@@ -222,8 +243,13 @@ function count(out: LedgerLoad, file: string, skipped: number, lines: SkippedLin
 }
 
 /** @internal How many rows `table` holds in `session`. */
-export async function rowsIn(session: Session, table: string): Promise<number> {
-  const r = await session.queryBindAsync(`SELECT count() FROM ${table}`, {}, { format: 'TSV' });
+export function rowsIn(session: Session, table: string): Promise<number> {
+  return countOf(session, `SELECT count() FROM ${table}`);
+}
+
+/** The number a `SELECT count() …` query gives. */
+async function countOf(session: Session, sql: string): Promise<number> {
+  const r = await session.queryBindAsync(sql, {}, { format: 'TSV' });
   return Number(r.text().trim());
 }
 
@@ -329,11 +355,7 @@ async function buildPart(
     }
   }
   if (check === null && overlap) {
-    const building = fillPart(
-      session,
-      () => exec(LOAD_LEDGER_FILE_BESIDE_CHECK, { path: file, schema: LEDGER_SCHEMA }),
-      files,
-    ).then(
+    const building = fillPart(session, () => loadJson(session, file, true), files).then(
       () => null,
       (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
     );
@@ -381,7 +403,7 @@ async function buildPart(
       const source = join(tmp, 'part.jsonl');
       if (writeValidLines(file, start, end < 0 ? st.size : end, check.skippedLines, source) === 0)
         return part;
-      await fillPart(session, () => exec(LOAD_LEDGER_FILE, { path: source, schema: LEDGER_SCHEMA }), files);
+      await fillPart(session, () => loadJson(session, source, false), files);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
@@ -395,6 +417,47 @@ async function buildPart(
   await exec(`INSERT INTO ${TRACE_PARTS} SELECT * FROM ${PART_TRACES} ${KEEP_ORDER}`);
   for (const t of ['ledger_rows', PART_OBSERVATIONS, PART_TRACES]) await exec(`TRUNCATE TABLE ${t}`);
   return part;
+}
+
+/**
+ * Parse the ledger file `path` into `ledger_rows` ({@link LOAD_LEDGER_FILE}; `besideCheck`: while the
+ * lines are checked, see `BESIDE_CHECK`). The SQL reads the ledger's own time form and ISO times as
+ * `Date.parse` does; when the file has a time in any other form the line check accepts (`Date.parse`
+ * reads it: `report` counts the call), those times are read here with `Date.parse`, as `report` reads
+ * them, into `ledger_times`, and the file is parsed again reading them from there: the call is at the
+ * instant `report` puts it. A time `Date.parse` cannot read is on a line the check skips (the rows the
+ * caller keeps never have one).
+ */
+async function loadJson(session: Session, path: string, besideCheck: boolean): Promise<void> {
+  const exec = (sql: string, params: Record<string, string> = {}) => session.queryBindAsync(sql, params);
+  const settings = besideCheck ? BESIDE_CHECK : '';
+  await exec(`${LOAD_LEDGER_FILE}${settings}`, { path, schema: LEDGER_SCHEMA });
+  if ((await countOf(session, COUNT_UNREAD_TIMES)) === 0) return;
+  const found = await session.queryBindAsync(UNREAD_TIMES, { path }, { format: 'JSONCompactEachRow' });
+  const rows: string[] = [];
+  for (const line of found.text().split('\n')) {
+    if (line === '') continue;
+    const [text] = JSON.parse(line) as [string];
+    if (!isLedgerTime(text)) continue;
+    const ms = Math.min(TIME_MAX_MS, Math.max(TIME_MIN_MS, Date.parse(text)));
+    rows.push(JSON.stringify({ text, ms }));
+  }
+  // Only on lines the check skips (dropped with what was built from them): nothing to read again.
+  if (rows.length === 0) return;
+  const tmp = mkdtempSync(join(tmpdir(), 'langfuse-cost-ledger-'));
+  try {
+    const times = join(tmp, 'times.jsonl');
+    writeFileSync(times, `${rows.join('\n')}\n`);
+    await exec(CREATE_LEDGER_TIMES);
+    await exec(
+      `INSERT INTO ${LEDGER_TIMES} SELECT text, ms FROM file({path:String}, 'JSONEachRow', 'text String, ms Int64')`,
+      { path: times },
+    );
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  await exec('TRUNCATE TABLE ledger_rows');
+  await exec(`${LOAD_LEDGER_FILE_READING_TIMES}${settings}`, { path, schema: LEDGER_SCHEMA });
 }
 
 /**

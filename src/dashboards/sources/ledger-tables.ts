@@ -19,6 +19,7 @@ import {
   METADATA_FIELDS,
   NAME_GIVEN,
 } from '../../node/ledger/native.js';
+import { EARLIEST_PARAM_TIME, LATEST_PARAM_TIME } from '../params.js';
 
 /** The ClickHouse type of each kind of ledger column (see `LEDGER_COLUMN_KINDS`), as read from JSON. */
 const RAW_TYPE: Readonly<Record<string, string>> = {
@@ -82,9 +83,95 @@ export function nativeStagingRows(paths: readonly string[]): {
   return { source: `(${reads.join(' UNION ALL ')})`, params };
 }
 
-// A record's instant: its start, else its end. Times are ISO-8601 UTC with milliseconds.
-const START = `parseDateTime64BestEffort(coalesce(r.start_time, r.end_time), 3, 'UTC')`;
-const END = `parseDateTime64BestEffortOrNull(r.end_time, 3, 'UTC')`;
+/**
+ * The first and last instant a loaded time takes, ms since 1970: those a dashboard's window reaches
+ * (`EARLIEST_PARAM_TIME`, `LATEST_PARAM_TIME`: 1900-01-01 and 9999-12-31T23:59:59.999Z, in DateTime64).
+ * A time outside is loaded at the nearer one: before 1900, in every window from the first instant (all
+ * time), as in `report`'s; after 9999 (the year 58158 of a time in microseconds taken for
+ * milliseconds), in no window (a window ends before its `to`), as in `report`'s up to now.
+ */
+export const TIME_MIN_MS = EARLIEST_PARAM_TIME;
+export const TIME_MAX_MS = LATEST_PARAM_TIME;
+/**
+ * A time the load's SQL cannot read (a form only `Date.parse` reads: {@link LOAD_LEDGER_FILE} leaves it
+ * to the loader, see {@link UNREAD_TIMES}): just before {@link TIME_MIN_MS}, where no loaded time is.
+ */
+export const UNREAD_TIME_MS = TIME_MIN_MS - 1;
+
+/** The ledger's own time form (`2026-11-01T10:00:00.000Z`, years up to 9999) from 1900 on, as text. */
+const CANONICAL_FROM = "'1900-01-01T00:00:00.000Z'";
+
+/**
+ * ISO-8601 date-times that `Date.parse` reads as written (tested against it): `T` or `t`, seconds and
+ * a fraction optional (digits after the third dropped), `Z`, `z` or an offset (`±HH:MM`, `±HHMM`).
+ * Groups: year, month, day, hour, minute, (seconds, second, (fraction, digits)), zone, sign, hours, minutes.
+ */
+const ISO_TIME = `'^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2})(:([0-9]{2})([.]([0-9]+))?)?([Zz]|([+-])([0-9]{2}):?([0-9]{2}))$'`;
+
+/**
+ * The ISO time `s` (see {@link ISO_TIME}) in ms since 1970, within {@link TIME_MIN_MS} …
+ * {@link TIME_MAX_MS}, computed from its fields (Hinnant's days from civil, years shifted by 400 to stay
+ * positive), or NULL when `s` is not in that form or a field is out of its range (February 30, hour 24,
+ * …: `Date.parse` reads some of those its own way, so they are left to it). A lambda on the groups: as
+ * expressions of the query, the fields cost every row (even where `if` runs none of them) about 0.1 CPU
+ * µs more a time.
+ */
+function isoTimeMs(s: string): string {
+  const n = (i: number) => `toInt64OrZero(g[${i}])`;
+  const [y, mo, d, h, mi, ss, oh, om] = [n(1), n(2), n(3), n(4), n(5), n(7), n(12), n(13)];
+  const leap = `(${y} % 4 = 0 AND (${y} % 100 != 0 OR ${y} % 400 = 0))`;
+  const daysIn = `if(${mo} = 2, if(${leap}, 29, 28), if(${mo} IN (4, 6, 9, 11), 30, 31))`;
+  const valid = `length(g) = 13 AND ${mo} BETWEEN 1 AND 12 AND ${d} BETWEEN 1 AND ${daysIn} AND ${h} <= 23 AND ${mi} <= 59 AND ${ss} <= 59 AND ${oh} <= 23 AND ${om} <= 59`;
+  const yp = `(${y} - (${mo} <= 2) + 400)`;
+  const yoe = `(${yp} % 400)`;
+  const doy = `(intDiv(153 * ((${mo} + 9) % 12) + 2, 5) + ${d} - 1)`;
+  const days = `(intDiv(${yp}, 400) * 146097 + ${yoe} * 365 + intDiv(${yoe}, 4) - intDiv(${yoe}, 100) + ${doy} - 865565)`;
+  const frac = `toInt64OrZero(rightPad(substring(g[9], 1, 3), 3, '0'))`;
+  const offset = `multiIf(g[11] = '+', 1, g[11] = '-', -1, 0) * (${oh} * 60 + ${om}) * 60000`;
+  const ms = `${days} * 86400000 + ${h} * 3600000 + ${mi} * 60000 + ${ss} * 1000 + ${frac} - ${offset}`;
+  const clamped = `greatest(${TIME_MIN_MS}, least(${TIME_MAX_MS}, toInt64(${ms})))`;
+  return `arrayMap(g -> if(${valid}, ${clamped}, NULL), [extractGroups(${s}, ${ISO_TIME})])[1]`;
+}
+
+/**
+ * A time text `s` (Nullable) → DateTime64(3), the instant `Date.parse` reads in it (what `report` uses),
+ * within {@link TIME_MIN_MS} … {@link TIME_MAX_MS}: the ledger's own form from 1900 on by
+ * `parseDateTime64BestEffort` (as before: the values the line check's Native columns hold); other ISO
+ * times from their fields ({@link isoTimeMs}); with `lookup`, any other form from `ledger_times`
+ * (`Date.parse`'s values, see {@link UNREAD_TIMES}); else {@link UNREAD_TIME_MS}. No text fails the load.
+ */
+function timeSql(s: string, lookup: boolean): string {
+  const canonical = `length(${s}) = 24 AND substring(${s}, 11, 1) = 'T' AND substring(${s}, 24, 1) = 'Z' AND ${s} >= ${CANONICAL_FROM}`;
+  const read = lookup
+    ? `coalesce(${isoTimeMs(s)}, joinGetOrNull('${LEDGER_TIMES}', 'ms', ifNull(${s}, '')))`
+    : isoTimeMs(s);
+  return `multiIf(isNull(${s}), NULL, ${canonical}, parseDateTime64BestEffort(${s}, 3, 'UTC'), fromUnixTimestamp64Milli(ifNull(${read}, ${UNREAD_TIME_MS}), 'UTC'))`;
+}
+
+/**
+ * Times `Date.parse` reads that the SQL does not (text → ms since 1970, within {@link TIME_MIN_MS} …
+ * {@link TIME_MAX_MS}), filled by the loader for a file that has such times (see {@link UNREAD_TIMES})
+ * and read by {@link LOAD_LEDGER_FILE_READING_TIMES}.
+ */
+export const LEDGER_TIMES = 'ledger_times';
+export const CREATE_LEDGER_TIMES = `CREATE TABLE IF NOT EXISTS ${LEDGER_TIMES} (text String, ms Int64) ENGINE = Join(ANY, LEFT, text)`;
+
+/** Staging rows with a time the SQL could not read (see {@link UNREAD_TIME_MS}). */
+export const COUNT_UNREAD_TIMES = `SELECT count() FROM ledger_rows WHERE toUnixTimestamp64Milli(start_time) = ${UNREAD_TIME_MS} OR toUnixTimestamp64Milli(end_time) = ${UNREAD_TIME_MS}`;
+
+/**
+ * The time texts of a ledger file (bound parameter `path`) that the SQL cannot read (see
+ * {@link UNREAD_TIME_MS}), each once: the loader reads them with `Date.parse`, as `report` does, into
+ * {@link LEDGER_TIMES}.
+ */
+export const UNREAD_TIMES = `SELECT DISTINCT t FROM file({path:String}, 'JSONEachRow', 'start_time Nullable(String), end_time Nullable(String)')
+ARRAY JOIN [start_time, end_time] AS t
+WHERE t IS NOT NULL AND toUnixTimestamp64Milli(${timeSql('t', false)}) = ${UNREAD_TIME_MS}
+SETTINGS input_format_skip_unknown_fields = 1`;
+
+// A record's instant: its start, else its end.
+const START = (lookup: boolean) => timeSql('coalesce(r.start_time, r.end_time)', lookup);
+const END = (lookup: boolean) => timeSql('r.end_time', lookup);
 
 /** The value of each `METADATA_FIELDS` key in a raw ledger row `r` ('' for none). */
 const METADATA_SQL: Readonly<Record<string, string>> = {
@@ -104,15 +191,18 @@ const METADATA_SQL: Readonly<Record<string, string>> = {
  * `usage_pricing_tier_name`, the status `level`. The line check's Native writer (`writeNativeSegment`)
  * derives the same columns from the lines in our encoder's form: a test holds the two to the same rows.
  */
-export const LEDGER_ROWS_SELECT = `
+export const LEDGER_ROWS_SELECT = ledgerRowsSelect(false);
+
+function ledgerRowsSelect(lookup: boolean): string {
+  return `
   r.id AS id,
   coalesce(nullIf(r.trace_id, ''), r.id) AS trace_id,
   coalesce(nullIf(r.project_id, ''), '${DEFAULT_PROJECT_ID}') AS project_id,
   coalesce(nullIf(r.environment, ''), '${DEFAULT_ENVIRONMENT}') AS environment,
   coalesce(nullIf(r.type, ''), '${OBSERVATION_TYPE}') AS type,
   nullIf(r.parent_observation_id, '') AS parent_observation_id,
-  ${START} AS start_time,
-  ${END} AS end_time,
+  ${START(lookup)} AS start_time,
+  ${END(lookup)} AS end_time,
   ifNull(r.name, '') AS name,
   mapFilter((k, v) -> v != '', mapUpdate(CAST(r.metadata, 'Map(String, String)'), CAST(map(
     ${METADATA_FIELDS.map((k) => `'${k}', ${METADATA_SQL[k]}`).join(',\n    ')}
@@ -125,25 +215,40 @@ export const LEDGER_ROWS_SELECT = `
   r.cost_details AS cost_details,
   r.provided_cost_details AS provided_cost_details,
   ${LEDGER_TOTAL_COST_SQL} AS total_cost,
-  coalesce(${END}, ${START}) AS event_ts,
+  coalesce(${END(lookup)}, ${START(lookup)}) AS event_ts,
   nullIf(r.tier, '') AS usage_pricing_tier_name,
   ifNull(r.user_id, '') AS user_id,
   ifNull(r.session_id, '') AS session_id,
   r.tags AS tags,
   toUInt8(if(r.name IS NULL, 0, ${NAME_GIVEN}) + if(ifNull(r.environment, '') = '', 0, ${ENVIRONMENT_GIVEN})) AS trace_flags,
   r._row_number AS seq`;
+}
 
-/** Read one ledger file into the staging table. The path is a bound parameter. */
-export const LOAD_LEDGER_FILE = `INSERT INTO ledger_rows
-SELECT ${LEDGER_ROWS_SELECT}
+const loadLedgerFile = (lookup: boolean) => `INSERT INTO ledger_rows
+SELECT ${ledgerRowsSelect(lookup)}
 FROM file({path:String}, 'JSONEachRow', {schema:String}) AS r
 SETTINGS input_format_skip_unknown_fields = 1`;
 
 /**
- * {@link LOAD_LEDGER_FILE} while JS checks the same lines on the other core: one parsing thread (the
- * parallel parser's chunking costs about a CPU second per million lines, and the cores are busy anyway).
+ * Read one ledger file into the staging table. The path is a bound parameter. A time in a form only
+ * `Date.parse` reads loads as {@link UNREAD_TIME_MS} (see {@link COUNT_UNREAD_TIMES}): the loader then
+ * reads those times ({@link UNREAD_TIMES}) and loads the file again with
+ * {@link LOAD_LEDGER_FILE_READING_TIMES}.
  */
-export const LOAD_LEDGER_FILE_BESIDE_CHECK = `${LOAD_LEDGER_FILE}, input_format_parallel_parsing = 0`;
+export const LOAD_LEDGER_FILE = loadLedgerFile(false);
+
+/** {@link LOAD_LEDGER_FILE} with the times of `ledger_times` ({@link CREATE_LEDGER_TIMES}) read too. */
+export const LOAD_LEDGER_FILE_READING_TIMES = loadLedgerFile(true);
+
+/**
+ * Settings of {@link LOAD_LEDGER_FILE} while JS checks the same lines on the other core: one parsing
+ * thread (the parallel parser's chunking costs about a CPU second per million lines, and the cores are
+ * busy anyway).
+ */
+export const BESIDE_CHECK = ', input_format_parallel_parsing = 0';
+
+/** {@link LOAD_LEDGER_FILE} while JS checks the same lines on the other core (see {@link BESIDE_CHECK}). */
+export const LOAD_LEDGER_FILE_BESIDE_CHECK = `${LOAD_LEDGER_FILE}${BESIDE_CHECK}`;
 
 /**
  * v3 `observations` columns (research/langfuse.md §3.1). Memory engine: the ledger is loaded once per run
