@@ -138,6 +138,12 @@ function rule(scope: BudgetScope, input: BudgetLimit | number, period: BudgetPer
     throw configError(`${where}.period must be day, month or total, got ${String(p)}`);
   }
   const limitPico = usdToPico(b.limit);
+  // Below a picodollar a limit rounds to 0, which every call (even a free one) reaches.
+  if (limitPico === 0 && b.limit > 0) {
+    throw configError(
+      `${where}.limit must be 0 or at least $0.000000000001 (1 pico-USD), got ${String(b.limit)}`,
+    );
+  }
   return {
     scope,
     period: scope === 'daily' ? 'day' : scope === 'monthly' ? 'month' : p,

@@ -157,6 +157,12 @@ describe('budget alerts', () => {
     expect(() => new CostTracker({ budgets: { perUser: { limit: 1, period: 'week' as 'day' } } })).toThrow(
       /period/,
     );
+    // Below a picodollar a limit would be 0, which a $0 day already reaches: refused, not "exceeded".
+    expect(() => new CostTracker({ budgets: { daily: 1e-13 } })).toThrow(
+      'budgets.daily.limit must be 0 or at least $0.000000000001 (1 pico-USD), got 1e-13',
+    );
+    const pico = new CostTracker({ budgets: { daily: 1e-12 } });
+    expect(pico.budgetStatus()[0]!.level).toBe('ok');
   });
 });
 
