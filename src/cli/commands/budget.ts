@@ -37,7 +37,7 @@ ${windowHelp(20)}
   --warning SHARE   warning threshold: 0.8, 80 or 80% (default 0.8)
   --critical SHARE  critical threshold (default 0.95)
   --tz ZONE         IANA time zone of dates, days and months (default: LANGFUSE_COST_TIMEZONE, else UTC)
-  --top N           sessions/users/tenants listed per budget, most used first (default 10)
+  --top N           sessions/users/tenants listed per budget, most used first (default 10; 0 = all)
   --json            print JSON
   --check           exit with code 3 when any limit is reached (for cron jobs and CI)
 `;
@@ -124,7 +124,8 @@ export const command: CliCommand = {
     }
     const cal = calendarFlag(args, env.timeZone);
     const now = Date.now();
-    const top = intFlag(args, 'top', 10) || 10;
+    // 0 is all, as `report --top 0` is (it read as the default, 10).
+    const top = intFlag(args, 'top', 10) || Number.MAX_SAFE_INTEGER;
     const redis = redisSource(args, io);
     if (redis !== null) {
       const r = await redisStatus(redis, budgets, cal.timeZone, now, top);

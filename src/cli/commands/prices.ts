@@ -15,7 +15,8 @@ import { PRICES_ADMIN_USAGE } from './prices-admin-usage.js';
 const USAGE = `Usage: langfuse-cost prices <subcommand> [options]
 
 Subcommands:
-  list [--provider P] [--search S] [--limit N] [--json]   models in the catalog
+  list [--provider P] [--search S] [--limit N] [--json]   models in the catalog (--limit: default 200,
+                                                         0 = all; all with --json)
   list --layers [--json]                                 the price layers in force: each price file,
                                                          the synced cache, bundled prices, fallback;
                                                          loaded or skipped, and why
@@ -73,7 +74,8 @@ async function list(argv: string[], io: Parameters<CliCommand['run']>[1]): Promi
   const provider = strFlag(args, 'provider');
   const search = strFlag(args, 'search') ?? args.positionals[0];
   const models = catalog.list({ ...(provider ? { provider } : {}), ...(search ? { search } : {}) });
-  const limit = intFlag(args, 'limit', args.flags.json ? Number.MAX_SAFE_INTEGER : 200);
+  // 0 is no limit, as `report --top 0` and `budget status --top 0` are.
+  const limit = intFlag(args, 'limit', args.flags.json ? 0 : 200) || Number.MAX_SAFE_INTEGER;
   if (args.flags.json) {
     io.stdout.write(`${JSON.stringify(models.slice(0, limit), null, 2)}\n`);
     return 0;

@@ -157,3 +157,24 @@ describe('prices --help', () => {
     }
   });
 });
+
+describe('prices list --limit', () => {
+  it('shows that many models, and 0 shows all of them (as report --top 0 does)', async () => {
+    const env = { LANGFUSE_COST_PRICES: files.good };
+    const json = await runCli(['prices', 'list', '--provider', 'openai', '--json'], { env });
+    const all = (JSON.parse(json.stdout) as unknown[]).length;
+    expect(all).toBeGreaterThan(3);
+    const rows = async (limit: string) => {
+      const r = await runCli(['prices', 'list', '--provider', 'openai', '--limit', limit], { env });
+      expect(r.code).toBe(0);
+      // A header and a rule above the rows; a line saying how many more below them, if any.
+      return r.stdout
+        .trimEnd()
+        .split('\n')
+        .slice(2)
+        .filter((l) => !l.startsWith('…')).length;
+    };
+    expect(await rows('3')).toBe(3);
+    expect(await rows('0')).toBe(all);
+  });
+});

@@ -191,6 +191,30 @@ describe('langfuse-cost budget status', () => {
     expect(badEnv.code).toBe(2);
     expect(badEnv.stderr).toMatch(/LANGFUSE_COST_DAILY_LIMIT="lots" is not valid/);
   });
+
+  it('--top N lists the N most used keys of a budget, and --top 0 all of them (past the default 10)', async () => {
+    // Twelve sessions, session k with one gpt-4o call of k × 1,000 input tokens ($0.0025 each 1,000).
+    const many = join(dir, 'sessions.jsonl');
+    const t = new CostTracker({ sinks: [new JsonlLedgerSink({ path: many })] });
+    for (let k = 1; k <= 12; k++)
+      t.record(priced('gpt-4o', { input: k * 1000, output: 0 }), { sessionId: `s${k}` });
+    await t.close();
+    const sessions = async (top: string[]) => {
+      const r = await runCli(['budget', 'status', '--ledger', many, '--session', '1', ...top, '--json']);
+      expect(r.code).toBe(0);
+      return (JSON.parse(r.stdout).statuses as { scope: string; key: string; spent: number }[])
+        .filter((s) => s.scope === 'session')
+        .map((s) => [s.key, s.spent]);
+    };
+    // Most used first.
+    const all = Array.from({ length: 12 }, (_, i) => [
+      `s${12 - i}`,
+      ((12 - i) * 1000 * PRICES['gpt-4o'].input) / 1e6,
+    ]);
+    expect(await sessions(['--top', '2'])).toEqual(all.slice(0, 2));
+    expect(await sessions([])).toEqual(all.slice(0, 10));
+    expect(await sessions(['--top', '0'])).toEqual(all);
+  });
 });
 
 describe('langfuse-cost export', () => {
