@@ -215,11 +215,30 @@ export interface CsvFormatOptions {
 
 function csvCell(value: unknown, guard: boolean): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number') return plainNumber(value);
+  if (typeof value === 'bigint') return String(value);
   return csvField(
     Array.isArray(value) || typeof value === 'object' ? JSON.stringify(value) : String(value),
     guard,
   );
+}
+
+/**
+ * `n` with the digits `String(n)` gives, written without an exponent (`1e-7` → `0.0000001`, as `export`
+ * writes amounts): a cost below a micro-dollar stays a plain decimal in a spreadsheet.
+ */
+function plainNumber(n: number): string {
+  const s = String(n);
+  const e = s.indexOf('e');
+  if (e < 0) return s;
+  const sign = n < 0 ? '-' : '';
+  const [whole, fraction = ''] = s.slice(sign.length, e).split('.');
+  const digits = whole! + fraction;
+  // Where the decimal point goes, counted in `digits`.
+  const point = whole!.length + Number(s.slice(e + 1));
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 /** RFC 4180 CSV with a header row; numbers unrounded; arrays as JSON; text guarded against formulas. */

@@ -184,6 +184,25 @@ describe('formats', () => {
     );
   });
 
+  it('writes CSV numbers without an exponent, every digit kept', () => {
+    const tiny: QueryResult = {
+      columns: [{ name: 'x', type: 'Float64' }],
+      rows: [1e-7, -2.5e-8, 1.2345e-10, 1.5e21, 123.456, 0, -0.5].map((x) => ({ x })),
+      elapsedMs: 1,
+    };
+    expect(formatCsv(tiny).split('\r\n')).toEqual([
+      'x',
+      '0.0000001',
+      '-0.000000025',
+      '0.00000000012345',
+      '1500000000000000000000',
+      '123.456',
+      '0',
+      '-0.5',
+      '',
+    ]);
+  });
+
   it('aligns a table, rounds USD for reading, and neutralises control characters', () => {
     const t = formatTable(r).split('\n');
     expect(t[0]).toMatch(/^model\s+calls\s+cost_usd\s+models$/);
