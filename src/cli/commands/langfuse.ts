@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { EARLIEST_PARAM_TIME, LATEST_PARAM_TIME } from '../../dashboards/params.js';
 import {
   capabilitiesFromListing,
   capabilitiesOfVersion,
@@ -551,8 +552,8 @@ async function runReprice(argv: string[], io: CliIO): Promise<number> {
     calendarFlag(args, io.env.LANGFUSE_COST_TIMEZONE),
     Date.now(),
   );
-  const from = new Date(window.from!).toISOString();
-  const to = new Date(window.to).toISOString();
+  const from = langfuseTime(window.from!);
+  const to = langfuseTime(window.to);
   const dry = args.flags['dry-run'] === true;
   const annotate = args.flags['no-annotate'] !== true;
   const allowEstimated = args.flags['allow-estimated'] === true;
@@ -654,3 +655,12 @@ export const command: CliCommand = {
     return 2;
   },
 };
+
+/**
+ * An instant as Langfuse's API takes it: ISO text with a four-digit year (its query schema refuses
+ * `toISOString`'s `+010000-…` for times past 9999), bound to the times its ClickHouse keeps
+ * (1900-01-01 … 9999-12-31 23:59:59.999, as the dashboards' windows), so `--to 9999-12-31` is an open end.
+ */
+function langfuseTime(ms: number): string {
+  return new Date(Math.min(LATEST_PARAM_TIME, Math.max(EARLIEST_PARAM_TIME, ms))).toISOString();
+}

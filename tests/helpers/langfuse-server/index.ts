@@ -14,6 +14,7 @@ import {
   findModel,
   ingestionEventProblem,
   invalidRequest,
+  isIsoDateTimeWithOffset,
   listingOrder,
   matchTier,
   mergeObservationEvent,
@@ -195,6 +196,18 @@ export async function startLangfuseServer(options: LangfuseServerOptions): Promi
     state.observations.set(o.id, o);
   }
 
+  /**
+   * Langfuse's observation listings read `fromStartTime`/`toStartTime` with a zod date-time schema, which
+   * takes four-digit years only: `+010000-01-01T00:00:00.000Z` (`toISOString` past 9999) is a 400.
+   */
+  function badTimeQuery(q: URLSearchParams): string | undefined {
+    for (const k of ['fromStartTime', 'toStartTime']) {
+      const v = q.get(k);
+      if (v !== null && !isIsoDateTimeWithOffset(v)) return `${k}: Invalid ISO datetime`;
+    }
+    return undefined;
+  }
+
   function observationsInRange(q: URLSearchParams): StoredObservation[] {
     const from = q.get('fromStartTime');
     const to = q.get('toStartTime');
@@ -331,6 +344,8 @@ export async function startLangfuseServer(options: LangfuseServerOptions): Promi
         });
       const q = pageQuery(new URLSearchParams({ limit: url.searchParams.get('limit') ?? '' }), 1000);
       if ('status' in q) return refuse(res, q);
+      const badTime = badTimeQuery(url.searchParams);
+      if (badTime) return send(res, 400, { message: 'Invalid request data', error: badTime });
       const rows = observationsInRange(url.searchParams);
       const cursor = url.searchParams.get('cursor');
       const start = cursor ? Number(JSON.parse(Buffer.from(cursor, 'base64').toString()).offset) : 0;
@@ -380,6 +395,8 @@ export async function startLangfuseServer(options: LangfuseServerOptions): Promi
     if (p === '/api/public/observations' && req.method === 'GET') {
       const q = pageQuery(url.searchParams, 100);
       if ('status' in q) return refuse(res, q);
+      const badTime = badTimeQuery(url.searchParams);
+      if (badTime) return send(res, 400, { message: 'Invalid request data', error: badTime });
       const rows = observationsInRange(url.searchParams);
       const data = rows.slice((q.page - 1) * q.limit, q.page * q.limit).map((o) => ({
         id: o.id,

@@ -871,6 +871,25 @@ describe('CLI: langfuse reprice', () => {
     });
   });
 
+  it('asks Langfuse for a window with four-digit years: --to 9999-12-31 is an open end', async () => {
+    seedObservations();
+    const r = await runCli(
+      ['langfuse', 'reprice', '--from', '2026-11-20', '--to', '9999-12-31', '--dry-run'],
+      {
+        env: env(),
+      },
+    );
+    expect(r.code).toBe(0);
+    // The six of the 20th and one of a later day.
+    expect(r.stdout).toContain('7 generations scanned');
+    const gets = lf.state.requests.filter((q) => q.path === '/api/public/v2/observations');
+    // toISOString() of the year 10000 is `+010000-01-01T00:00:00.000Z`, which Langfuse's query schema refuses.
+    expect(gets[0]!.query).toMatchObject({
+      fromStartTime: '2026-11-20T00:00:00.000Z',
+      toStartTime: '9999-12-31T23:59:59.999Z',
+    });
+  });
+
   it('sends generation-update events with the corrected cost of the same observations', async () => {
     seedObservations();
     const r = await runCli(
