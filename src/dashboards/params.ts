@@ -51,6 +51,11 @@ export const EARLIEST_PARAM_TIME = -2_208_988_800_000;
 /** See {@link EARLIEST_PARAM_TIME}. */
 export const LATEST_PARAM_TIME = 253_402_300_799_999;
 
+/** @internal `ms` bound to {@link EARLIEST_PARAM_TIME} … {@link LATEST_PARAM_TIME}: the nearer end outside. */
+export function boundParamTime(ms: number): number {
+  return Math.min(LATEST_PARAM_TIME, Math.max(EARLIEST_PARAM_TIME, ms));
+}
+
 /**
  * ClickHouse's time-zone-free text form of an instant: Unix seconds with milliseconds, e.g.
  * `1763805600.123` (`-1.500` before 1970), bound to {@link EARLIEST_PARAM_TIME} … {@link LATEST_PARAM_TIME}.
@@ -65,7 +70,7 @@ export function formatEpochParam(ms: number): string {
 
 function formatEpochParamUnchecked(ms: number): string {
   if (!Number.isFinite(ms)) throw new DashboardError(`time ${ms} is not finite`);
-  const whole = Math.min(LATEST_PARAM_TIME, Math.max(EARLIEST_PARAM_TIME, Math.floor(ms)));
+  const whole = boundParamTime(Math.floor(ms));
   // Sign, then the magnitude's seconds and milliseconds: -1500 ms is -1.500 (not -2.500).
   const size = Math.abs(whole);
   return `${whole < 0 ? '-' : ''}${Math.floor(size / 1000)}.${String(size % 1000).padStart(3, '0')}`;

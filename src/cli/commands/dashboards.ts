@@ -96,7 +96,7 @@ function progressWriter(io: CliIO): { update(msg: string): void; done(): void } 
 
 /**
  * The parameters of a run: `--param` values, then the window (`--from`/`--to`, or `--param from=…`,
- * read like every command's window, absent: from 1970 on), the zone and the project.
+ * read like every command's window, absent: from 1900 on), the zone and the project.
  */
 function paramValues(
   d: DashboardsModule,

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { EARLIEST_PARAM_TIME, LATEST_PARAM_TIME } from '../../dashboards/params.js';
+import { boundParamTime } from '../../dashboards/params.js';
 import {
   capabilitiesFromListing,
   capabilitiesOfVersion,
@@ -662,5 +662,5 @@ export const command: CliCommand = {
  * (1900-01-01 … 9999-12-31 23:59:59.999, as the dashboards' windows), so `--to 9999-12-31` is an open end.
  */
 function langfuseTime(ms: number): string {
-  return new Date(Math.min(LATEST_PARAM_TIME, Math.max(EARLIEST_PARAM_TIME, ms))).toISOString();
+  return new Date(boundParamTime(ms)).toISOString();
 }

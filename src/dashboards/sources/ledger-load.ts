@@ -30,6 +30,7 @@ import {
   splitSegment,
 } from '../../node/ledger/read.js';
 import { checkSegmentsInWorkers, writeNativeInWorker } from '../../node/ledger/report.js';
+import { boundParamTime } from '../params.js';
 import { type CachePart, type LedgerCache, lastLineEnd } from './ledger-cache.js';
 import {
   BESIDE_CHECK,
@@ -48,8 +49,6 @@ import {
   LOAD_LEDGER_FILE_READING_TIMES,
   NO_AGGREGATE_JIT,
   nativeStagingRows,
-  TIME_MAX_MS,
-  TIME_MIN_MS,
   UNREAD_TIMES,
 } from './ledger-tables.js';
 
@@ -439,7 +438,7 @@ async function loadJson(session: Session, path: string, besideCheck: boolean): P
     if (line === '') continue;
     const [text] = JSON.parse(line) as [string];
     if (!isLedgerTime(text)) continue;
-    const ms = Math.min(TIME_MAX_MS, Math.max(TIME_MIN_MS, Date.parse(text)));
+    const ms = boundParamTime(Date.parse(text));
     rows.push(JSON.stringify({ text, ms }));
   }
   // Only on lines the check skips (dropped with what was built from them): nothing to read again.

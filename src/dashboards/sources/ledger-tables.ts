@@ -83,23 +83,20 @@ export function nativeStagingRows(paths: readonly string[]): {
   return { source: `(${reads.join(' UNION ALL ')})`, params };
 }
 
-/**
- * The first and last instant a loaded time takes, ms since 1970: those a dashboard's window reaches
- * (`EARLIEST_PARAM_TIME`, `LATEST_PARAM_TIME`: 1900-01-01 and 9999-12-31T23:59:59.999Z, in DateTime64).
- * A time outside is loaded at the nearer one: before 1900, in every window from the first instant (all
- * time), as in `report`'s; after 9999 (the year 58158 of a time in microseconds taken for
- * milliseconds), in no window (a window ends before its `to`), as in `report`'s up to now.
- */
-export const TIME_MIN_MS = EARLIEST_PARAM_TIME;
-export const TIME_MAX_MS = LATEST_PARAM_TIME;
+// A loaded time takes the instants a dashboard's window reaches (`EARLIEST_PARAM_TIME` …
+// `LATEST_PARAM_TIME`: 1900-01-01 and 9999-12-31T23:59:59.999Z, in DateTime64). A time outside is loaded
+// at the nearer one: before 1900, in every window from the first instant (all time), as in `report`'s;
+// after 9999 (the year 58158 of a time in microseconds taken for milliseconds), in no window (a window
+// ends before its `to`), as in `report`'s up to now.
+
 /**
  * A time the load's SQL cannot read (a form only `Date.parse` reads: {@link LOAD_LEDGER_FILE} leaves it
- * to the loader, see {@link UNREAD_TIMES}): just before {@link TIME_MIN_MS}, where no loaded time is.
+ * to the loader, see {@link UNREAD_TIMES}): just before `EARLIEST_PARAM_TIME`, where no loaded time is.
  */
-export const UNREAD_TIME_MS = TIME_MIN_MS - 1;
+export const UNREAD_TIME_MS = EARLIEST_PARAM_TIME - 1;
 
 /** The ledger's own time form (`2026-11-01T10:00:00.000Z`, years up to 9999) from 1900 on, as text. */
-const CANONICAL_FROM = "'1900-01-01T00:00:00.000Z'";
+const CANONICAL_FROM = `'${new Date(EARLIEST_PARAM_TIME).toISOString()}'`;
 
 /**
  * ISO-8601 date-times that `Date.parse` reads as written (tested against it): `T` or `t`, seconds and
@@ -109,8 +106,8 @@ const CANONICAL_FROM = "'1900-01-01T00:00:00.000Z'";
 const ISO_TIME = `'^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2})(:([0-9]{2})([.]([0-9]+))?)?([Zz]|([+-])([0-9]{2}):?([0-9]{2}))$'`;
 
 /**
- * The ISO time `s` (see {@link ISO_TIME}) in ms since 1970, within {@link TIME_MIN_MS} …
- * {@link TIME_MAX_MS}, computed from its fields (Hinnant's days from civil, years shifted by 400 to stay
+ * The ISO time `s` (see {@link ISO_TIME}) in ms since 1970, within `EARLIEST_PARAM_TIME` …
+ * `LATEST_PARAM_TIME`, computed from its fields (Hinnant's days from civil, years shifted by 400 to stay
  * positive), or NULL when `s` is not in that form or a field is out of its range (February 30, hour 24,
  * …: `Date.parse` reads some of those its own way, so they are left to it). A lambda on the groups: as
  * expressions of the query, the fields cost every row (even where `if` runs none of them) about 0.1 CPU
@@ -129,13 +126,13 @@ function isoTimeMs(s: string): string {
   const frac = `toInt64OrZero(rightPad(substring(g[9], 1, 3), 3, '0'))`;
   const offset = `multiIf(g[11] = '+', 1, g[11] = '-', -1, 0) * (${oh} * 60 + ${om}) * 60000`;
   const ms = `${days} * 86400000 + ${h} * 3600000 + ${mi} * 60000 + ${ss} * 1000 + ${frac} - ${offset}`;
-  const clamped = `greatest(${TIME_MIN_MS}, least(${TIME_MAX_MS}, toInt64(${ms})))`;
+  const clamped = `greatest(${EARLIEST_PARAM_TIME}, least(${LATEST_PARAM_TIME}, toInt64(${ms})))`;
   return `arrayMap(g -> if(${valid}, ${clamped}, NULL), [extractGroups(${s}, ${ISO_TIME})])[1]`;
 }
 
 /**
  * A time text `s` (Nullable) → DateTime64(3), the instant `Date.parse` reads in it (what `report` uses),
- * within {@link TIME_MIN_MS} … {@link TIME_MAX_MS}: the ledger's own form from 1900 on by
+ * within `EARLIEST_PARAM_TIME` … `LATEST_PARAM_TIME`: the ledger's own form from 1900 on by
  * `parseDateTime64BestEffort` (as before: the values the line check's Native columns hold); other ISO
  * times from their fields ({@link isoTimeMs}); with `lookup`, any other form from `ledger_times`
  * (`Date.parse`'s values, see {@link UNREAD_TIMES}); else {@link UNREAD_TIME_MS}. No text fails the load.
@@ -149,8 +146,8 @@ function timeSql(s: string, lookup: boolean): string {
 }
 
 /**
- * Times `Date.parse` reads that the SQL does not (text → ms since 1970, within {@link TIME_MIN_MS} …
- * {@link TIME_MAX_MS}), filled by the loader for a file that has such times (see {@link UNREAD_TIMES})
+ * Times `Date.parse` reads that the SQL does not (text → ms since 1970, within `EARLIEST_PARAM_TIME` …
+ * `LATEST_PARAM_TIME`), filled by the loader for a file that has such times (see {@link UNREAD_TIMES})
  * and read by {@link LOAD_LEDGER_FILE_READING_TIMES}.
  */
 export const LEDGER_TIMES = 'ledger_times';
