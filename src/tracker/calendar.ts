@@ -220,12 +220,8 @@ export class ZonedCalendar {
     const target = y * 10_000 + m * 100 + d;
     // Every zone's offset is within −12h … +14h, so local midnight lies in this range.
     const utcMidnight = utcTime(y, m - 1, d);
-    if (this.timeZone === 'UTC') {
-      // In UTC a real date (not 02-30 or 13-01) starts at its midnight: no search.
-      const date = new Date(utcMidnight);
-      if (date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d)
-        return utcMidnight;
-    }
+    // In UTC a real date (not 02-30 or 13-01) starts at its midnight: no search.
+    if (this.timeZone === 'UTC' && isRealDate(y, m, d)) return utcMidnight;
     let lo = utcMidnight - 15 * HOUR; // local date < target here
     let hi = utcMidnight + 13 * HOUR; // local date ≥ target here
     while (hi - lo > 1) {
@@ -264,6 +260,12 @@ export function utcTime(y: number, month0: number, d: number, h = 0, mi = 0, s =
   const t = new Date(0);
   t.setUTCFullYear(y, month0, d);
   return t.setUTCHours(h, mi, s, ms);
+}
+
+/** @internal True when `y-m-d` (months from 1) is a date of the calendar: no 02-30, no 13-01, any year. */
+export function isRealDate(y: number, m: number, d: number): boolean {
+  const date = new Date(utcTime(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
 /** The zone's date formatter (year, month and day). */

@@ -1,5 +1,5 @@
 import { closedError, describeValue, InvalidArgumentError } from '../errors.js';
-import { MAX_TIME, utcTime, ZonedCalendar } from './calendar.js';
+import { isRealDate, MAX_TIME, utcTime, ZonedCalendar } from './calendar.js';
 
 /**
  * The one time syntax of the library and the CLI: every `--from`/`--to` flag, the ledger readers'
@@ -159,15 +159,10 @@ function calendarOf(options: TimeSpecOptions): ZonedCalendar {
 
 /** `YYYY-MM-DD` plus `n` days (the day after 9999-12-31 is 10000-01-01). */
 function addDays(date: string, n: number): string {
-  const t = utcTime(Number(date.slice(0, -6)), Number(date.slice(-5, -3)) - 1, Number(date.slice(-2)));
-  return UTC.dateOf(t + n * DAY_MS);
+  return UTC.dateOf(UTC.dayStart(date) + n * DAY_MS);
 }
 
 /** The year, month and day of a match name a real date (no 2026-02-31; the years 0–99 too). */
 function validDate(m: RegExpExecArray): boolean {
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  const t = new Date(utcTime(y, mo - 1, d));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+  return isRealDate(Number(m[1]), Number(m[2]), Number(m[3]));
 }
