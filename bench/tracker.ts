@@ -14,7 +14,8 @@
  *    (aggregateLedgerParallel from the built package: worker threads), and on one thread.
  *
  * Calls carry realistic attribution (5 models, 300 sessions, 50 users, 5 tenants, 4 operations,
- * 2 tags); `--high-cardinality` uses 20,000 sessions and 2,000 users instead. The library is measured
+ * 2 tags), and again in five shapes (calls with and without a user, a session, …: records of five forms);
+ * `--high-cardinality` uses 20,000 sessions and 2,000 users instead. The library is measured
  * as it ships: the built package, loaded from dist/ by path (`npm run bench` builds it first);
  * `--source` measures the sources through tsx. Wall times on a shared machine include waiting for the
  * CPU: the CPU time of each phase is printed beside it.
@@ -66,7 +67,7 @@ async function loadLibrary(): Promise<Lib> {
   return { CostTracker, ...ledger } as unknown as Lib;
 }
 
-const ctx = contexts(highCardinality);
+const ctx = contexts(highCardinality ? 'high' : 'realistic');
 
 function cpuMs(c0: NodeJS.CpuUsage): number {
   const c = process.cpuUsage(c0);
@@ -105,6 +106,11 @@ async function main(): Promise<void> {
               name: 'the same, high cardinality',
               args: ['ours', String(STANDALONE_CALLS), 'high', ...(fromSource ? ['source'] : [])],
             },
+            // Calls with and without a user, a session, …: records of five forms.
+            {
+              name: 'the same, five attribution shapes',
+              args: ['ours', String(STANDALONE_CALLS), 'mixed', ...(fromSource ? ['source'] : [])],
+            },
           ]),
     ];
     const rounds = runStandalone('runners/tracker.ts', variants, RUNS);
@@ -122,6 +128,8 @@ async function main(): Promise<void> {
     report('peer all in: CPU per call', fmtSpread(spread(rounds[0]!.map((x) => x.cpu))));
     if (rounds[2] !== undefined)
       report('all in, 20,000 sessions, 2,000 users: CPU', fmtSpread(spread(rounds[2].map((x) => x.cpu))));
+    if (rounds[3] !== undefined)
+      report('all in, five attribution shapes: CPU', fmtSpread(spread(rounds[3].map((x) => x.cpu))));
     const oursWall = spread(rounds[1]!.map((x) => x.wall));
     report('all in: wall per call', fmtSpread(oursWall));
     const ratio = spread(rounds[1]!.map((x, r) => rounds[0]![r]!.cpu / x.cpu));

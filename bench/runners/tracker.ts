@@ -2,10 +2,11 @@
  * One side of `bench/tracker.ts`'s all-in figure in a process of its own (see
  * bench/shared/standalone.ts). Not a benchmark itself: `bench/tracker.ts` runs it.
  *
- * Usage: node --import tsx bench/runners/tracker.ts <ours|naive> <calls> [high] [source]
+ * Usage: node --import tsx bench/runners/tracker.ts <ours|naive> <calls> [high|mixed] [source]
  *   ours   `tracker.record` with the JSONL ledger sink on (and budgets), as `bench/tracker.ts` section 1
  *   naive  the peer: one `appendFileSync` of one JSON line per call
  *   high   high-cardinality attribution (`--high-cardinality`)
+ *   mixed  five attribution shapes in turn (see `contexts`)
  *   source the sources through tsx instead of the built package (`--source`)
  *
  * Calls go in rounds of 10,240, yielding to the event loop every 1,024 as an app's calls do, the
@@ -26,9 +27,15 @@ const YIELD_EVERY = 1024;
 /** Rounds before the measurement (about 50,000 calls): V8 compiles meanwhile, in background threads too. */
 const WARM_UP_ROUNDS = 5;
 
-const variant = variantArg('bench/runners/tracker.ts', ['ours', 'naive'] as const, '<calls> [high] [source]');
+const variant = variantArg(
+  'bench/runners/tracker.ts',
+  ['ours', 'naive'] as const,
+  '<calls> [high|mixed] [source]',
+);
 const rounds = Math.max(1, Math.round(Number(process.argv[3] ?? 200_000) / ROUND));
-const ctx = contexts(process.argv.includes('high'));
+const ctx = contexts(
+  process.argv.includes('high') ? 'high' : process.argv.includes('mixed') ? 'mixed' : 'realistic',
+);
 const dir = mkdtempSync(join(tmpdir(), 'lc-bench-tracker-runner-'));
 const path = join(dir, 'ledger.jsonl');
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -39,18 +39,42 @@ function result(i: number): CostResult {
 /** The results the calls cycle through. */
 export const RESULTS: readonly CostResult[] = Array.from({ length: 1000 }, (_, i) => result(i));
 
-/** Call `i`'s context: one of 4,096 made up front, or (high cardinality) a fresh one per call. */
-export function contexts(highCardinality: boolean): (i: number) => RecordContext & { tags: string[] } {
-  const sessions = highCardinality ? 20_000 : 300;
-  const users = highCardinality ? 2_000 : 50;
-  const made = Array.from({ length: 4096 }, (_, i) => ({
-    sessionId: `session-${(i * 48271) % sessions}`,
-    userId: `user-${(i * 16807) % users}`,
-    tenantId: `tenant-${i % 5}`,
-    operation: `op-${i % 4}`,
-    tags: ['prod', i % 2 ? 'chat' : 'rag'],
-  }));
-  return highCardinality
+/** The attribution a bench's calls carry (see {@link contexts}). */
+export type Attribution = 'realistic' | 'high' | 'mixed';
+
+/**
+ * Call `i`'s context: one of 4,096 made up front, or (`high`) a fresh one per call. `mixed` gives the
+ * same calls five shapes in turn, as an app's calls have: all the keys, no user, no session, only a
+ * tenant and an operation, and all of them with a trace id and an environment. A record has an own key
+ * only for each field its call gave, so each shape is a record of another form.
+ */
+export function contexts(kind: Attribution): (i: number) => RecordContext & { tags?: string[] } {
+  const sessions = kind === 'high' ? 20_000 : 300;
+  const users = kind === 'high' ? 2_000 : 50;
+  const made = Array.from({ length: 4096 }, (_, i) => {
+    const full = {
+      sessionId: `session-${(i * 48271) % sessions}`,
+      userId: `user-${(i * 16807) % users}`,
+      tenantId: `tenant-${i % 5}`,
+      operation: `op-${i % 4}`,
+      tags: ['prod', i % 2 ? 'chat' : 'rag'],
+    };
+    if (kind !== 'mixed') return full;
+    const { sessionId, userId, tenantId, operation, tags } = full;
+    switch (i % 5) {
+      case 1:
+        return { sessionId, tenantId, operation, tags };
+      case 2:
+        return { userId, tenantId, operation, tags };
+      case 3:
+        return { tenantId, operation };
+      case 4:
+        return { ...full, traceId: `trace-${i}`, environment: i % 2 ? 'production' : 'staging' };
+      default:
+        return full;
+    }
+  });
+  return kind === 'high'
     ? (i) => ({
         ...made[i & 4095]!,
         sessionId: `session-${(i * 48271) % sessions}`,

@@ -581,14 +581,17 @@ export class CostCallbackHandler extends BaseCallbackHandler {
       );
     }
     const result = outcome.status === 'unpriced' ? null : outcome.result;
+    const onCost = this.core.options.onCost;
+    // The record is made for the hook only (the tracker hands its sinks its own form).
     const record = recordOutcome(
       this.tracker,
       outcome,
       { provider, usage },
       ctx,
       this.unpricedOptions(),
+      Boolean(onCost),
     ) as CostRecord;
-    if (!this.core.options.onCost) return; // no event object made for no hook
+    if (!onCost) return; // no event object made for no hook
     this.emit({
       runId,
       traceId: ctx.traceId as string,

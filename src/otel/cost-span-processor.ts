@@ -322,6 +322,7 @@ export class CostSpanProcessor implements SpanProcessorLike {
         ),
         // The tracker's "no price" warning goes to this processor's logger when it has one.
         this.customLogger ? { logger: this.customLogger } : undefined,
+        false,
       );
     } catch (err) {
       this.warnOnce(

@@ -32,6 +32,7 @@ export interface CostRecorder {
  *
  * The result must be the adapter's own, fresh from `priceCall`: a `CostTracker` takes its usage and
  * costs without checking or copying them (see `recordOwnedResult`); any other recorder gets `record`.
+ * With `want` false the caller does not use what is returned, and a `CostTracker` may skip making it.
  */
 export function recordOutcome(
   recorder: CostRecorder,
@@ -39,12 +40,13 @@ export function recordOutcome(
   call: { provider: string | undefined; usage: TokenUsage },
   ctx: RecordContext,
   options?: { logger?: Logger },
+  want = true,
 ): unknown {
   const own = recorder instanceof CostTracker;
   if (outcome.status !== 'unpriced') {
     // A subclass may override `record`: only the class itself takes results unchecked.
     if (own && recorder.record === CostTracker.prototype.record)
-      return recordOwnedResult(recorder, outcome.result, ctx);
+      return recordOwnedResult(recorder, outcome.result, ctx, want);
     return recorder.record(outcome.result, given(ctx));
   }
   const unpricedCtx =

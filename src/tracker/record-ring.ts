@@ -1,6 +1,7 @@
 import type { CostRecord } from '../ledger/record.js';
 import type { CostBreakdown } from '../pricing/cost-result.js';
 import type { TokenUsage } from '../usage/token-usage.js';
+import { publicRecord } from './full-record.js';
 import { BUCKET_SLOTS, bucketsToSlots, costsFromSlots, usageFromSlots } from './record-fields.generated.js';
 
 /**
@@ -185,9 +186,10 @@ export class RecordRing {
     const r = this.refs;
     const p = slot * Ref.COUNT;
     if (typeof usage !== 'object' || usage === null || typeof costs !== 'object' || costs === null) {
-      // Not a record the tracker made whole (only a malformed adapter result can do this): keep it.
+      // Not a record the tracker made whole (only a malformed adapter result can do this): keep it,
+      // with the keys users get.
       this.flags[slot] = Flag.OBJECT;
-      r[p + Ref.ID] = rec;
+      r[p + Ref.ID] = publicRecord(rec);
       for (let i = 1; i < Ref.COUNT; i++) r[p + i] = undefined;
       return;
     }

@@ -1,4 +1,5 @@
 import type { CostRecord } from '../ledger/record.js';
+import type { FullRecord } from './full-record.js';
 
 /** Counters of a sink that queues records for I/O (`health()`; the JSONL ledger has it). */
 export interface CostSinkHealth {
@@ -29,12 +30,14 @@ export interface CostSink {
 }
 
 /**
- * @internal A sink that can take a record together with the parts of the id the tracker generated
- * for it (`prefix + seq.toString(36)`), so that it need not read the id character by character: the
- * JSONL ledger writes it from them (see `LedgerLineEncoder.line`). The tracker calls this instead of
- * `write` for records with a generated id; `id` is that id, for the sink to check that the record
- * still has it when it is written out.
+ * @internal A sink that takes the tracker's own form of a record (see `FullRecord`: every key, absent
+ * fields undefined; the sink must not hand it out) together with the parts of the id the tracker
+ * generated for it (`prefix + seq.toString(36)`), so that it need not read the id character by
+ * character: the JSONL ledger writes it from them (see `LedgerLineEncoder.line`). The tracker calls
+ * this instead of `write`. For a record whose id was generated, `id` is that id (for the sink to check
+ * that the record still has it when it is written out) and `seq` its sequence number; else `id` is
+ * undefined and `seq` 0.
  */
-export interface GeneratedIdSink extends CostSink {
-  writeGenerated(record: CostRecord, id: string, prefix: string, seq: number): void;
+export interface TrackedRecordSink extends CostSink {
+  writeTracked(record: FullRecord, id: string | undefined, prefix: string, seq: number): void;
 }

@@ -31,6 +31,7 @@ import {
 } from './budgets.js';
 import { ZonedCalendar } from './calendar.js';
 import { TypedEmitter } from './emitter.js';
+import { type FullRecord, publicRecord } from './full-record.js';
 import { DEFAULT_ENVIRONMENT, GROUP_DIMENSIONS, type GroupDimension, NONE_KEY, OTHER_KEY } from './groups.js';
 import {
   type CheckedResult,
@@ -48,7 +49,7 @@ import {
   time,
 } from './record-guard.js';
 import { RecordRing } from './record-ring.js';
-import type { CostSink, CostSinkHealth, GeneratedIdSink } from './sink.js';
+import type { CostSink, CostSinkHealth, TrackedRecordSink } from './sink.js';
 import { type CallKeys, STATS_WINDOWS, type StatsWindow, WindowAggregates } from './windows.js';
 
 /** Options of {@link CostTracker}. */
@@ -284,10 +285,17 @@ function errorMessage(err: unknown, detail: ErrorDetail): string {
 /**
  * @internal Record a `priceCall` result that no one else holds (see `CostTracker.recordOwned`):
  * `recordOutcome` uses it for the adapters' own results when the recorder is a `CostTracker`.
+ * Without `want`, the record users get is made only if a listener or a sink of the user's takes it
+ * (an adapter that hands none out saves making it), and may be undefined.
  * @throws {InvalidRecordError} for a context `record` would refuse.
  */
-export function recordOwnedResult(tracker: CostTracker, result: CostResult, ctx: RecordContext): CostRecord {
-  return tracker['recordOwned'](result, ctx);
+export function recordOwnedResult(
+  tracker: CostTracker,
+  result: CostResult,
+  ctx: RecordContext,
+  want = true,
+): CostRecord | undefined {
+  return tracker['recordOwned'](result, ctx, want);
 }
 
 /**
@@ -337,7 +345,7 @@ export class CostTracker {
   private seq = 0;
   /** The generated ids' text before their last base-36 digit, made once per 36 ids (see `nextId`). */
   private idHead = '';
-  /** The last generated id, handed to the sinks that write it from its parts (see `GeneratedIdSink`). */
+  /** The last generated id, handed to the sinks that write it from its parts (see `TrackedRecordSink`). */
   private lastId: string | undefined;
   private readonly sample = new CallSample();
   /**
@@ -346,7 +354,7 @@ export class CostTracker {
    * the records still die young): `length = 0` gave back V8's backing store, and every drain's
    * records then grew it again from nothing (about 85 instructions a record, callgrind).
    */
-  private pending: (CostRecord | undefined)[] = [];
+  private pending: (FullRecord | undefined)[] = [];
   private pendingAt: number[] = [];
   private pendingCount = 0;
   /**
@@ -355,7 +363,7 @@ export class CostTracker {
    * store through its generic builtin (about 400 instructions a record, callgrind). Null while a drain
    * holds them (a drain started from inside another, by a logger, makes new ones).
    */
-  private sparePending: (CostRecord | undefined)[] | null = [];
+  private sparePending: (FullRecord | undefined)[] | null = [];
   private sparePendingAt: number[] | null = [];
   private aggregateQueued = false;
   private readonly aggregateSoon = () => {
@@ -511,7 +519,7 @@ export class CostTracker {
     } catch (err) {
       throw this.reject(err, 'result');
     }
-    return this.recordOwned(r, ctx);
+    return this.recordOwned(r, ctx, true)!;
   }
 
   /**
@@ -520,10 +528,15 @@ export class CostTracker {
    * valid by construction (an extractor's checked usage; costs, totals and source from the
    * calculator), and nothing else holds them to change them later, so the checks and defensive
    * copies `record` makes of a caller's object would only make garbage. The context is checked as
-   * in `record`.
+   * in `record`. Returns the record users get when `want` (else only when one was made for a
+   * listener or a sink of the user's).
    */
-  private recordOwned(r: CostResult | CheckedResult, ctx: RecordContext | undefined): CostRecord {
-    let rec: CostRecord;
+  private recordOwned(
+    r: CostResult | CheckedResult,
+    ctx: RecordContext | undefined,
+    want: boolean,
+  ): CostRecord | undefined {
+    let rec: FullRecord;
     let t: number;
     try {
       const c = contextFlags(ctx);
@@ -540,13 +553,11 @@ export class CostTracker {
         rec.total = r.total;
         rec.totalPico = r.totalPico;
       }
-      const provided = c.providedCost ?? r.providedCost;
-      if (provided !== undefined) rec.providedCost = provided;
+      rec.providedCost = c.providedCost ?? r.providedCost;
     } catch (err) {
       throw this.reject(err, 'result');
     }
-    this.ingest(rec, t);
-    return rec;
+    return this.ingest(rec, t, want);
   }
 
   /**
@@ -558,7 +569,7 @@ export class CostTracker {
    * shape (checked as in `record`; counted in `health().rejected`).
    */
   recordFailure(failure: FailureInput, ctx?: RecordContext, options?: RecordUnpricedOptions): CostRecord {
-    let rec: CostRecord;
+    let rec: FullRecord;
     let t: number;
     try {
       if (failure === null || typeof failure !== 'object') {
@@ -588,12 +599,11 @@ export class CostTracker {
         rec.usage = this.safeUsage(usage, model, options?.logger);
         if (totalTokens(rec.usage) > 0) rec.unpriced = true;
       }
-      if (c.providedCost !== undefined) rec.providedCost = c.providedCost;
+      rec.providedCost = c.providedCost;
     } catch (err) {
       throw this.reject(err, 'failure');
     }
-    this.ingest(rec, t);
-    return rec;
+    return this.ingest(rec, t, true)!;
   }
 
   /**
@@ -610,7 +620,7 @@ export class CostTracker {
     ctx?: RecordContext,
     options?: RecordUnpricedOptions,
   ): CostRecord {
-    let rec: CostRecord;
+    let rec: FullRecord;
     let t: number;
     try {
       text(model, 'model');
@@ -631,12 +641,11 @@ export class CostTracker {
       rec = this.build(model, provider ?? '', ctx, t, c.cached ? 'cached' : 'success');
       rec.usage = u;
       rec.unpriced = true;
-      if (c.providedCost !== undefined) rec.providedCost = c.providedCost;
+      rec.providedCost = c.providedCost;
     } catch (err) {
       throw this.reject(err, 'input');
     }
-    this.ingest(rec, t);
-    return rec;
+    return this.ingest(rec, t, true)!;
   }
 
   /**
@@ -960,7 +969,7 @@ export class CostTracker {
   /**
    * The next generated record id, `prefix-<sequence in base 36>`: the head (all but the last digit,
    * made flat once per 36 ids) and the last digit, joined as a rope. The JSONL ledger writes the id
-   * from the prefix and the sequence number (see `GeneratedIdSink`) and never reads the rope; the
+   * from the prefix and the sequence number (see `TrackedRecordSink`) and never reads the rope; the
    * flat block of 36 ids sliced before cost about 500 instructions a record to make (callgrind,
    * bench/tracker.ts section 1), this about 100. A reader of the characters flattens it once.
    */
@@ -986,7 +995,7 @@ export class CostTracker {
     ctx: RecordContext | undefined,
     now: number,
     status: CostRecord['status'],
-  ): CostRecord {
+  ): FullRecord {
     // `ctx` is the caller's object (checked to be an object by `contextFlags`): every field is read
     // once and checked as it is read (record-guard), so a getter or Proxy cannot answer twice.
     const end = ctx === undefined ? now : (time(ctx.endTime, 'ctx', 'endTime') ?? now);
@@ -1003,8 +1012,46 @@ export class CostTracker {
         `starts the call before any time a Date can hold (${duration} ms)`,
       );
     }
-    const rec: CostRecord = {
-      id: spanId ?? this.defaults?.spanId ?? this.nextId(),
+    const d = this.defaults;
+    // The attribution, read and checked before the record is made: it is made whole, in one literal.
+    let traceId: string | undefined;
+    let parentId: string | undefined;
+    let sessionId: string | undefined;
+    let userId: string | undefined;
+    let tenantId: string | undefined;
+    let operation: string | undefined;
+    let service: string | undefined;
+    let environment: string | undefined;
+    let fallback: boolean | undefined;
+    let tags: string[] | undefined;
+    let metadata: Record<string, string> | undefined;
+    let inputText: string | undefined;
+    let outputText: string | undefined;
+    if (ctx !== undefined || d !== undefined) {
+      const c: RecordContext = ctx ?? EMPTY_CTX;
+      traceId = optText(c.traceId, 'ctx', 'traceId') ?? d?.traceId;
+      parentId = optText(c.parentId, 'ctx', 'parentId') ?? d?.parentId;
+      sessionId = optText(c.sessionId, 'ctx', 'sessionId') ?? d?.sessionId;
+      userId = optText(c.userId, 'ctx', 'userId') ?? d?.userId;
+      tenantId = optText(c.tenantId, 'ctx', 'tenantId') ?? d?.tenantId;
+      operation = optText(c.operation, 'ctx', 'operation') ?? d?.operation;
+      service = optText(c.service, 'ctx', 'service') ?? d?.service;
+      environment = optText(c.environment, 'ctx', 'environment') ?? d?.environment;
+      fallback = optBool(c.fallback, 'ctx', 'fallback') ?? d?.fallback;
+      const ownTags = checkTags(c.tags, 'ctx', 'tags');
+      tags = d?.tags && ownTags ? [...new Set([...d.tags, ...ownTags])] : (ownTags ?? d?.tags);
+      if (tags !== undefined && tags.length === 0) tags = undefined;
+      const ownMetadata = checkMetadata(c.metadata, 'ctx', 'metadata');
+      metadata =
+        d?.metadata && ownMetadata ? { ...d.metadata, ...ownMetadata } : (ownMetadata ?? d?.metadata);
+      if (this.storeText) {
+        inputText = optText(c.inputText, 'ctx', 'inputText');
+        outputText = optText(c.outputText, 'ctx', 'outputText');
+      }
+    }
+    // Every key, in one order (see FullRecord): the readers of every record see one hidden class.
+    return {
+      id: spanId ?? d?.spanId ?? this.nextId(),
       startTime: start,
       endTime: end,
       durationMs: duration,
@@ -1019,42 +1066,23 @@ export class CostTracker {
       estimated: false,
       tier: 'standard',
       status,
+      traceId,
+      parentId,
+      sessionId,
+      userId,
+      tenantId,
+      operation,
+      service,
+      environment,
+      fallback,
+      tags,
+      metadata,
+      inputText,
+      outputText,
+      error: undefined,
+      unpriced: undefined,
+      providedCost: undefined,
     };
-    const d = this.defaults;
-    if (ctx === undefined && d === undefined) return rec;
-    const c: RecordContext = ctx ?? EMPTY_CTX;
-    const traceId = optText(c.traceId, 'ctx', 'traceId') ?? d?.traceId;
-    if (traceId !== undefined) rec.traceId = traceId;
-    const parentId = optText(c.parentId, 'ctx', 'parentId') ?? d?.parentId;
-    if (parentId !== undefined) rec.parentId = parentId;
-    const sessionId = optText(c.sessionId, 'ctx', 'sessionId') ?? d?.sessionId;
-    if (sessionId !== undefined) rec.sessionId = sessionId;
-    const userId = optText(c.userId, 'ctx', 'userId') ?? d?.userId;
-    if (userId !== undefined) rec.userId = userId;
-    const tenantId = optText(c.tenantId, 'ctx', 'tenantId') ?? d?.tenantId;
-    if (tenantId !== undefined) rec.tenantId = tenantId;
-    const operation = optText(c.operation, 'ctx', 'operation') ?? d?.operation;
-    if (operation !== undefined) rec.operation = operation;
-    const service = optText(c.service, 'ctx', 'service') ?? d?.service;
-    if (service !== undefined) rec.service = service;
-    const environment = optText(c.environment, 'ctx', 'environment') ?? d?.environment;
-    if (environment !== undefined) rec.environment = environment;
-    const fallback = optBool(c.fallback, 'ctx', 'fallback') ?? d?.fallback;
-    if (fallback !== undefined) rec.fallback = fallback;
-    const ownTags = checkTags(c.tags, 'ctx', 'tags');
-    const tags = d?.tags && ownTags ? [...new Set([...d.tags, ...ownTags])] : (ownTags ?? d?.tags);
-    if (tags !== undefined && tags.length > 0) rec.tags = tags;
-    const ownMetadata = checkMetadata(c.metadata, 'ctx', 'metadata');
-    const metadata =
-      d?.metadata && ownMetadata ? { ...d.metadata, ...ownMetadata } : (ownMetadata ?? d?.metadata);
-    if (metadata !== undefined) rec.metadata = metadata;
-    if (this.storeText) {
-      const inputText = optText(c.inputText, 'ctx', 'inputText');
-      if (inputText !== undefined) rec.inputText = inputText;
-      const outputText = optText(c.outputText, 'ctx', 'outputText');
-      if (outputText !== undefined) rec.outputText = outputText;
-    }
-    return rec;
   }
 
   /** Add the queued records to the window aggregates, in order. */
@@ -1107,7 +1135,12 @@ export class CostTracker {
     this.sparePendingAt = times;
   }
 
-  private ingest(rec: CostRecord, t: number): void {
+  /**
+   * Count `rec`, queue it for the window aggregates and the ring, and hand it to the listeners and
+   * sinks. Returns the record users get (see `publicRecord`), made once for all who take it: when
+   * `want`, or when a listener or a sink of the user's takes it; else undefined.
+   */
+  private ingest(rec: FullRecord, t: number, want: boolean): CostRecord | undefined {
     this.recordedCount++;
     let queued = false;
     try {
@@ -1138,18 +1171,19 @@ export class CostTracker {
       this.aggregatePending();
       this.ring.push(rec);
     }
-    if (this.recordListeners > 0) this.emitter.emit('record', rec);
+    let out = want ? publicRecord(rec) : undefined;
+    if (this.recordListeners > 0) this.emitter.emit('record', (out ??= publicRecord(rec)));
     // A generated id (still the record's, and the last made: a listener may record a call of its
-    // own) goes to the sinks that take it in parts.
+    // own) goes with the record to the sinks that take it in parts.
     const id = this.lastId;
     const seq = rec.id === id ? this.seq : 0;
     const sinks = this.sinks;
     for (let i = 0; i < sinks.length; i++) {
       try {
         const sink = sinks[i]!;
-        if (seq !== 0 && (sink as GeneratedIdSink).writeGenerated !== undefined)
-          (sink as GeneratedIdSink).writeGenerated(rec, id!, this.idPrefix, seq);
-        else sink.write(rec);
+        if ((sink as TrackedRecordSink).writeTracked !== undefined)
+          (sink as TrackedRecordSink).writeTracked(rec, seq !== 0 ? id : undefined, this.idPrefix, seq);
+        else sink.write((out ??= publicRecord(rec)));
       } catch (err) {
         this.warnOnce(
           `sink-write:${i}`,
@@ -1157,5 +1191,6 @@ export class CostTracker {
         );
       }
     }
+    return out;
   }
 }

@@ -16,7 +16,8 @@ import { LedgerLineEncoder } from '../../ledger/encoder.js';
 import type { LedgerLineOptions } from '../../ledger/line.js';
 import type { CostRecord } from '../../ledger/record.js';
 import { getLogger, type Logger } from '../../logger.js';
-import type { CostSink, CostSinkHealth } from '../../tracker/sink.js';
+import { type FullRecord, publicRecord } from '../../tracker/full-record.js';
+import type { CostSink, CostSinkHealth, TrackedRecordSink } from '../../tracker/sink.js';
 import { checkFields, checkPath } from './errors.js';
 import { flushAtExit, forgetAtExit } from './exit-hooks.js';
 import { nextRotationSeq, rotatedPath } from './files.js';
@@ -98,7 +99,7 @@ const NEWLINE = 0x0a;
  * - **Rotation** by size or UTC day renames the active file to `<stem>.<YYYY-MM-DD>.<n><ext>` under a
  *   lock file; other writers notice the rename and reopen. Readers cover every rotated file.
  */
-export class JsonlLedgerSink implements CostSink {
+export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
   /** Absolute path of the active ledger file. */
   readonly path: string;
   /** Records taken and not yet encoded. */
@@ -111,7 +112,7 @@ export class JsonlLedgerSink implements CostSink {
   private spare: CostRecord[] | null = [];
   /**
    * Beside each pending record: the id the tracker generated for it and its sequence number (see
-   * `writeGenerated`), or undefined and 0; and the emptied arrays of the last batch, as `spare`.
+   * `writeTracked`), or undefined and 0; and the emptied arrays of the last batch, as `spare`.
    */
   private pendingIds: (string | undefined)[] = [];
   private pendingSeqs: number[] = [];
@@ -212,11 +213,20 @@ export class JsonlLedgerSink implements CostSink {
   }
 
   /**
-   * @internal `write` for a record whose id the tracker generated as `prefix + seq.toString(36)`
-   * (see `GeneratedIdSink`): the line writes the id from its parts. One prefix per sink (a second
-   * tracker's records are written as by `write`).
+   * @internal `write` for a tracker's own record (see `TrackedRecordSink`): one hidden class for all
+   * records, and an id the tracker generated as `prefix + seq.toString(36)` (when `seq` > 0) written
+   * from its parts. One prefix per sink (a second tracker's ids are written as by `write`).
    */
-  writeGenerated(record: CostRecord, id: string, prefix: string, seq: number): void {
+  writeTracked(record: FullRecord, id: string | undefined, prefix: string, seq: number): void {
+    // A subclass's own `write` sees every record, as the user's record.
+    if (this.write !== JsonlLedgerSink.prototype.write) {
+      this.write(publicRecord(record));
+      return;
+    }
+    if (seq === 0) {
+      this.queue(record, undefined, 0);
+      return;
+    }
     if (prefix !== this.idPrefix) {
       if (this.idPrefix !== undefined || typeof prefix !== 'string') {
         this.queue(record, undefined, 0);

@@ -207,38 +207,67 @@ describe('JsonlLedgerSink', () => {
     expect(lines(path)).toHaveLength(4);
   });
 
-  it("writes the tracker's generated ids from their parts as the ids themselves, and an id changed after the call as changed", async () => {
+  it("writes the tracker's generated ids from their parts as the ids themselves, and each record as it was recorded", async () => {
     const path = fresh();
     const sink = new JsonlLedgerSink({ path, flushIntervalMs: 60_000 });
     const t = new CostTracker({ sinks: [sink] });
     // A second tracker (another prefix) on the same sink.
     const other = new CostTracker({ sinks: [sink] });
     const recs: CostRecord[] = [];
+    /** The ids records were recorded with, where a listener or the caller changed them afterwards. */
+    const recordedIds = new Map<CostRecord, string>();
+    const changeId = (r: CostRecord) => {
+      recordedIds.set(r, r.id);
+      r.id = `${r.id.slice(0, -1)}~`;
+    };
     let calls = 0;
     t.on('record', (r) => {
       calls++;
       // A listener that changes the id, and one that records a call of its own (made last).
-      if (calls === 5) r.id = `${r.id.slice(0, -1)}~`;
+      if (calls === 5) changeId(r);
       if (calls === 7) recs.push(t.record(handResult(7)));
     });
     for (let i = 0; i < 120; i++) {
       const r = t.record(handResult(1000 + i), i % 11 === 5 ? { spanId: `span-${i}` } : undefined);
       recs.push(r);
-      if (i === 40) r.id = `${r.id.slice(0, -1)}~`; // changed after the call, before the write
+      if (i === 40) changeId(r); // changed after the call, before the write
       if (i % 10 === 9) recs.push(other.record(handResult(5)));
     }
     await t.flush();
+    expect(recordedIds.size).toBe(2);
+    // The ledger has what was recorded: a change to the record users got is theirs alone.
+    const asRecorded = recs.map((r) => ({ ...r, id: recordedIds.get(r) ?? r.id }));
     const enc = new LedgerLineEncoder();
-    const expected = recs.map((r) => {
+    const expected = asRecorded.map((r) => {
       enc.length = 0;
       enc.line(r);
       return new TextDecoder().decode(enc.bytes.subarray(0, enc.length - 1));
     });
     const got = lines(path);
-    expect(got.map((l) => JSON.parse(l).id).sort()).toEqual(recs.map((r) => r.id).sort());
+    expect(got.map((l) => JSON.parse(l).id).sort()).toEqual(asRecorded.map((r) => r.id).sort());
+    expect(got.some((l) => JSON.parse(l).id.endsWith('~'))).toBe(false);
     expect([...got].sort()).toEqual([...expected].sort());
     const generated = got.map((l) => JSON.parse(l).id as string).filter((id) => !id.startsWith('span-'));
     expect(new Set(generated.map((id) => id.slice(0, 17))).size).toBe(2);
+  });
+
+  it("hands a subclass's own write every record, as users get it", async () => {
+    const path = fresh();
+    const seen: CostRecord[] = [];
+    class Counting extends JsonlLedgerSink {
+      override write(record: CostRecord): void {
+        seen.push(record);
+        super.write(record);
+      }
+    }
+    const sink = new Counting({ path, flushIntervalMs: 60_000 });
+    const t = new CostTracker({ sinks: [sink] });
+    t.record(handResult(1), { userId: 'u-1' });
+    t.record(handResult(2), { spanId: 'span-2' });
+    await t.flush();
+    expect(seen.map((r) => 'sessionId' in r)).toEqual([false, false]);
+    expect(seen.map((r) => r.userId)).toEqual(['u-1', undefined]);
+    expect(lines(path).map((l) => JSON.parse(l).user_id)).toEqual(['u-1', undefined]);
   });
 
   it('writes on the next event-loop turn past batchSize and on its interval; a caller that never yields loses nothing on a healthy disk', async () => {
