@@ -126,10 +126,21 @@ async function main(): Promise<void> {
       oursCpu.median <= 2,
     );
     report('peer all in: CPU per call', fmtSpread(spread(rounds[0]!.map((x) => x.cpu))));
+    // Each variant against the peer of the same round (the peer logs the realistic calls).
+    const againstPeer = (i: number) => {
+      const r = spread(rounds[i]!.map((x, k) => rounds[0]![k]!.cpu / x.cpu));
+      return `, the peer ${r.median.toFixed(1)}× (${r.min.toFixed(1)}–${r.max.toFixed(1)})`;
+    };
     if (rounds[2] !== undefined)
-      report('all in, 20,000 sessions, 2,000 users: CPU', fmtSpread(spread(rounds[2].map((x) => x.cpu))));
+      report(
+        'all in, 20,000 sessions, 2,000 users: CPU',
+        fmtSpread(spread(rounds[2].map((x) => x.cpu))) + againstPeer(2),
+      );
     if (rounds[3] !== undefined)
-      report('all in, five attribution shapes: CPU', fmtSpread(spread(rounds[3].map((x) => x.cpu))));
+      report(
+        'all in, five attribution shapes: CPU',
+        fmtSpread(spread(rounds[3].map((x) => x.cpu))) + againstPeer(3),
+      );
     const oursWall = spread(rounds[1]!.map((x) => x.wall));
     report('all in: wall per call', fmtSpread(oursWall));
     const ratio = spread(rounds[1]!.map((x, r) => rounds[0]![r]!.cpu / x.cpu));
