@@ -31,13 +31,11 @@ export interface CostSink {
 
 /**
  * @internal A sink that takes the tracker's own form of a record (see `FullRecord`: every key, absent
- * fields undefined; the sink must not hand it out) together with the parts of the id the tracker
- * generated for it (`prefix + seq.toString(36)`), so that it need not read the id character by
- * character: the JSONL ledger writes it from them (see `LedgerLineEncoder.line`). The tracker calls
- * this instead of `write`. For a record whose id was generated, `id` is that id (for the sink to check
- * that the record still has it when it is written out) and `seq` its sequence number; else `id` is
- * undefined and `seq` 0.
+ * fields undefined; no one else holds it, so it does not change; the sink must not hand it out). With
+ * `seq` > 0 the tracker generated the record's id as `prefix + seq.toString(36)`, so the sink need not
+ * read the id character by character: the JSONL ledger writes it from those parts (see
+ * `LedgerLineEncoder.line`); else `seq` is 0. The tracker calls this instead of `write`.
  */
 export interface TrackedRecordSink extends CostSink {
-  writeTracked(record: FullRecord, id: string | undefined, prefix: string, seq: number): void;
+  writeTracked(record: FullRecord, prefix: string, seq: number): void;
 }

@@ -1173,16 +1173,15 @@ export class CostTracker {
     }
     let out = want ? publicRecord(rec) : undefined;
     if (this.recordListeners > 0) this.emitter.emit('record', (out ??= publicRecord(rec)));
-    // A generated id (still the record's, and the last made: a listener may record a call of its
-    // own) goes with the record to the sinks that take it in parts.
-    const id = this.lastId;
-    const seq = rec.id === id ? this.seq : 0;
+    // A generated id (the last one made, unless a listener recorded a call of its own) goes with the
+    // record to the sinks that take it in parts.
+    const seq = rec.id === this.lastId ? this.seq : 0;
     const sinks = this.sinks;
     for (let i = 0; i < sinks.length; i++) {
       try {
         const sink = sinks[i]!;
         if ((sink as TrackedRecordSink).writeTracked !== undefined)
-          (sink as TrackedRecordSink).writeTracked(rec, seq !== 0 ? id : undefined, this.idPrefix, seq);
+          (sink as TrackedRecordSink).writeTracked(rec, this.idPrefix, seq);
         else sink.write((out ??= publicRecord(rec)));
       } catch (err) {
         this.warnOnce(

@@ -111,12 +111,11 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
    */
   private spare: CostRecord[] | null = [];
   /**
-   * Beside each pending record: the id the tracker generated for it and its sequence number (see
-   * `writeTracked`), or undefined and 0; and the emptied arrays of the last batch, as `spare`.
+   * Beside each pending record: the sequence number of the id the tracker generated for it (see
+   * `writeTracked`; the record, the tracker's own, still has that id), or 0; and the emptied array of
+   * the last batch, as `spare`.
    */
-  private pendingIds: (string | undefined)[] = [];
   private pendingSeqs: number[] = [];
-  private spareIds: (string | undefined)[] | null = [];
   private spareSeqs: number[] | null = [];
   /** The prefix of the generated ids this sink writes from their parts (the first tracker's). */
   private idPrefix: string | undefined;
@@ -209,7 +208,7 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
    * nothing. While writes fail, a record past `maxQueued` is dropped and counted instead.
    */
   write(record: CostRecord): void {
-    this.queue(record, undefined, 0);
+    this.queue(record, 0);
   }
 
   /**
@@ -217,28 +216,28 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
    * records, and an id the tracker generated as `prefix + seq.toString(36)` (when `seq` > 0) written
    * from its parts. One prefix per sink (a second tracker's ids are written as by `write`).
    */
-  writeTracked(record: FullRecord, id: string | undefined, prefix: string, seq: number): void {
+  writeTracked(record: FullRecord, prefix: string, seq: number): void {
     // A subclass's own `write` sees every record, as the user's record.
     if (this.write !== JsonlLedgerSink.prototype.write) {
       this.write(publicRecord(record));
       return;
     }
     if (seq === 0) {
-      this.queue(record, undefined, 0);
+      this.queue(record, 0);
       return;
     }
     if (prefix !== this.idPrefix) {
       if (this.idPrefix !== undefined || typeof prefix !== 'string') {
-        this.queue(record, undefined, 0);
+        this.queue(record, 0);
         return;
       }
       this.idPrefix = prefix;
       this.enc?.setIdPrefix(prefix);
     }
-    this.queue(record, id, seq);
+    this.queue(record, seq);
   }
 
-  private queue(record: CostRecord, id: string | undefined, seq: number): void {
+  private queue(record: CostRecord, seq: number): void {
     if (this.closed) {
       this.dropped++;
       if (!this.warnedQueueFull) {
@@ -263,7 +262,6 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
       return;
     }
     const n = this.pending.push(record);
-    this.pendingIds.push(id);
     this.pendingSeqs.push(seq);
     if (this.timer === null) {
       this.timer = setInterval(this.flushSoon, this.intervalMs);
@@ -294,20 +292,15 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
     if (batch.length > 0) {
       // The emptied arrays of the last batch are reused (see `spare`); an encode that reaches this
       // method again (a logger recording a call) finds none and makes new ones.
-      const ids = this.pendingIds;
       const seqs = this.pendingSeqs;
       this.pending = this.spare ?? [];
-      this.pendingIds = this.spareIds ?? [];
       this.pendingSeqs = this.spareSeqs ?? [];
       this.spare = null;
-      this.spareIds = null;
       this.spareSeqs = null;
-      this.encode(enc, batch, ids, seqs);
+      this.encode(enc, batch, seqs);
       batch.length = 0;
-      ids.length = 0;
       seqs.length = 0;
       this.spare = batch;
-      this.spareIds = ids;
       this.spareSeqs = seqs;
     }
     try {
@@ -343,17 +336,16 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
    * line) is dropped and counted, with one warning: `write` is called on the host's path and this runs
    * on a timer, so nothing may throw here.
    */
-  private encode(
-    enc: LedgerLineEncoder,
-    batch: CostRecord[],
-    ids: (string | undefined)[],
-    seqs: number[],
-  ): void {
+  private encode(enc: LedgerLineEncoder, batch: CostRecord[], seqs: number[]): void {
     let i = 0;
     while (i < batch.length) {
       try {
         for (; i < batch.length; i++) {
-          enc.line(batch[i]!, ids[i], seqs[i]);
+          const rec = batch[i]!;
+          const seq = seqs[i]!;
+          // A record with a generated id is the tracker's own: its id is still the one generated (a
+          // user's record, seq 0, is read by the encoder alone, each field once).
+          enc.line(rec, seq > 0 ? rec.id : undefined, seq);
           this.outLines++;
         }
       } catch (err) {

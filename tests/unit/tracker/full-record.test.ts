@@ -11,13 +11,13 @@ import { PRICES, priced } from '../../helpers/tracker-fixtures.js';
 
 /** A sink that takes the tracker's own records (as the JSONL ledger does) and keeps them. */
 class TakingSink implements TrackedRecordSink {
-  readonly tracked: { rec: FullRecord; id: string | undefined; seq: number }[] = [];
+  readonly tracked: { rec: FullRecord; prefix: string; seq: number }[] = [];
   readonly written: CostRecord[] = [];
   write(rec: CostRecord): void {
     this.written.push(rec);
   }
-  writeTracked(rec: FullRecord, id: string | undefined, _prefix: string, seq: number): void {
-    this.tracked.push({ rec, id, seq });
+  writeTracked(rec: FullRecord, prefix: string, seq: number): void {
+    this.tracked.push({ rec, prefix, seq });
   }
 }
 
@@ -49,10 +49,10 @@ describe('the records a tracker keeps and the records users get', () => {
     expect(sink.tracked[1]!.rec.userId).toBeUndefined();
     expect(sink.tracked[4]!.rec.id).toBe('span-9');
     expect(sink.tracked[4]!.seq).toBe(0);
-    expect(sink.tracked[4]!.id).toBeUndefined();
-    // A generated id comes with its sequence number.
-    expect(sink.tracked[0]!.id).toBe(sink.tracked[0]!.rec.id);
-    expect(sink.tracked[0]!.seq).toBe(1);
+    // A generated id comes with its parts: the prefix and the sequence number in base 36.
+    const first = sink.tracked[0]!;
+    expect(first.seq).toBe(1);
+    expect(first.rec.id).toBe(`${first.prefix}${first.seq.toString(36)}`);
     expect(sink.tracked[5]!.rec.unpriced).toBe(true);
     expect(sink.tracked[6]!.rec.error).toBe('boom');
     expect(sink.tracked[0]!.rec.totalPico).toBe(PICO);
