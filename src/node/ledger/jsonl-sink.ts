@@ -74,10 +74,12 @@ const NEWLINE = 0x0a;
  * The embedded ledger: appends each record as one JSON line (see `LedgerLine`) to a local file.
  *
  * - **Never blocks the call on a failing disk**: `write` only queues the record. Encoding and writing
- *   happen off the caller's path: on the next event-loop turn once `batchSize` records are queued, on
- *   an interval (unref'd timer), in `flush()` and at `beforeExit`/`exit`. Only a caller that queues
- *   `maxQueued` records without yielding to the event loop has the backlog written inline (on a
- *   healthy disk; on a failing one the newest record is dropped and counted).
+ *   happen off the caller's path: each line is encoded in a microtask after the caller's synchronous
+ *   code (so records die young), and the bytes are written on the next event-loop turn once
+ *   `batchSize` lines are queued, on an interval (unref'd timer), in `flush()` and at
+ *   `beforeExit`/`exit`. Only a caller that queues `maxQueued` records without yielding to the event
+ *   loop has the backlog written inline (on a healthy disk; on a failing one the newest record is
+ *   dropped and counted).
  * - **Each line written exactly once**: a record is encoded once, into a byte queue; a write that
  *   wrote k of n bytes (disk full, `RLIMIT_FSIZE`) or failed keeps the queue and the next attempt
  *   continues from byte k. Nothing is re-encoded and nothing is written twice, so when space returns
@@ -129,6 +131,8 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
   private needNewline = false;
   private timer: ReturnType<typeof setInterval> | null = null;
   private scheduled = false;
+  /** A microtask to encode the queued records is pending (see `encodeSoon`). */
+  private encodeScheduled = false;
   private closed = false;
   private dropped = 0;
   /** Records that could not be encoded (not a readable cost record), dropped and counted in `dropped`. */
@@ -149,6 +153,25 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
   private readonly flushSoon = () => {
     this.scheduled = false;
     this.flushSync();
+  };
+  /**
+   * Encodes the records queued by the caller's synchronous code, in a microtask after it (one per
+   * burst). Records held until the write, up to `batchSize` of them or `flushIntervalMs`, outlive the
+   * young-generation collections in between; V8 then judges the sites that allocate them (the
+   * tracker's record, the extractor's usage) long-lived and allocates them in the old generation from
+   * then on, for every call (under LangChain, `bench/runners/langchain.ts`: 12 of 16 processes; see
+   * docs/performance.md). Encoded at once, a record dies young; the bytes wait in the encoder's buffer,
+   * which the collector does not scan.
+   */
+  private readonly encodeSoon = () => {
+    this.encodeScheduled = false;
+    try {
+      this.encodeQueued();
+    } catch {
+      // Only the encoder's allocation can fail here (a record that cannot be encoded is dropped and
+      // counted in `encode`); the records stay queued for the flush, which reports its own failure.
+      // Nothing may be thrown from a microtask: it would reach the host as an uncaught exception.
+    }
   };
   /** Records written since the sink was created. */
   written = 0;
@@ -205,7 +228,8 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
   /**
    * Queue one record. Does no I/O, except when `maxQueued` records are already queued on a healthy disk
    * (the event loop has not run): then it writes the backlog first, so a synchronous loop loses
-   * nothing. While writes fail, a record past `maxQueued` is dropped and counted instead.
+   * nothing. While writes fail, a record past `maxQueued` is dropped and counted instead. The record is
+   * encoded in a microtask after the caller's synchronous code: a change to it after that is not written.
    */
   write(record: CostRecord): void {
     this.queue(record, 0);
@@ -261,13 +285,17 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
       }
       return;
     }
-    const n = this.pending.push(record);
+    this.pending.push(record);
     this.pendingSeqs.push(seq);
+    if (!this.encodeScheduled) {
+      this.encodeScheduled = true;
+      queueMicrotask(this.encodeSoon);
+    }
     if (this.timer === null) {
       this.timer = setInterval(this.flushSoon, this.intervalMs);
       this.timer.unref?.();
     }
-    if (n >= this.batchSize && !this.scheduled && !this.failing) {
+    if (this.pending.length + this.outLines >= this.batchSize && !this.scheduled && !this.failing) {
       this.scheduled = true;
       setImmediate(this.flushSoon).unref?.();
     }
@@ -286,23 +314,7 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
   flushSync(): number {
     const before = this.written;
     if (this.pending.length === 0 && this.outLines === 0) return 0;
-    const enc = (this.enc ??= this.makeEncoder());
-    // Encode the new records once, behind the bytes still queued.
-    const batch = this.pending;
-    if (batch.length > 0) {
-      // The emptied arrays of the last batch are reused (see `spare`); an encode that reaches this
-      // method again (a logger recording a call) finds none and makes new ones.
-      const seqs = this.pendingSeqs;
-      this.pending = this.spare ?? [];
-      this.pendingSeqs = this.spareSeqs ?? [];
-      this.spare = null;
-      this.spareSeqs = null;
-      this.encode(enc, batch, seqs);
-      batch.length = 0;
-      seqs.length = 0;
-      this.spare = batch;
-      this.spareSeqs = seqs;
-    }
+    const enc = this.encodeQueued();
     try {
       this.prepare();
       if (this.needNewline) {
@@ -329,6 +341,28 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
       }
     }
     return this.written - before;
+  }
+
+  /**
+   * Encode the queued records once, behind the bytes still queued; returns the encoder. The emptied
+   * arrays of the last batch are reused (see `spare`); an encode that reaches this method again (a
+   * logger recording a call) finds none and makes new ones.
+   */
+  private encodeQueued(): LedgerLineEncoder {
+    const enc = (this.enc ??= this.makeEncoder());
+    const batch = this.pending;
+    if (batch.length === 0) return enc;
+    const seqs = this.pendingSeqs;
+    this.pending = this.spare ?? [];
+    this.pendingSeqs = this.spareSeqs ?? [];
+    this.spare = null;
+    this.spareSeqs = null;
+    this.encode(enc, batch, seqs);
+    batch.length = 0;
+    seqs.length = 0;
+    this.spare = batch;
+    this.spareSeqs = seqs;
+    return enc;
   }
 
   /**

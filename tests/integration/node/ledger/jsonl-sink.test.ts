@@ -207,6 +207,31 @@ describe('JsonlLedgerSink', () => {
     expect(lines(path)).toHaveLength(4);
   });
 
+  it("encodes each record in a microtask after the caller's synchronous code, not at the write", async () => {
+    const path = fresh();
+    const sink = new JsonlLedgerSink({ path, flushIntervalMs: 60_000 });
+    const a = new CostTracker().record(handResult(1000), { spanId: 'a' });
+    const b = new CostTracker().record(handResult(2000), { spanId: 'b', sessionId: 's-1' });
+    const model = a.model;
+    sink.write(a);
+    sink.write(b);
+    // Changed in the same synchronous code: encoded after it, so the change is in the line.
+    b.sessionId = 's-2';
+    await Promise.resolve(); // the sink's microtask has run
+    // Changed after the encoding, before the write (which waits for the flush here): not in the line.
+    a.model = 'changed-later';
+    b.sessionId = 's-3';
+    expect(sink.buffered).toBe(2);
+    expect(() => statSync(path)).toThrow(); // encoded, not yet written
+    await sink.flush();
+    const got = lines(path).map((l) => JSON.parse(l));
+    expect(got.map((l) => [l.id, l.provided_model_name, l.session_id])).toEqual([
+      ['a', model, undefined],
+      ['b', model, 's-2'],
+    ]);
+    await sink.close();
+  });
+
   it("writes the tracker's generated ids from their parts as the ids themselves, and each record as it was recorded", async () => {
     const path = fresh();
     const sink = new JsonlLedgerSink({ path, flushIntervalMs: 60_000 });
