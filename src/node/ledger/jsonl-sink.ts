@@ -165,8 +165,9 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
    */
   private readonly encodeSoon = () => {
     this.encodeScheduled = false;
+    if (this.pending.length === 0) return; // flushed in between
     try {
-      this.encodeQueued();
+      this.encodeQueued((this.enc ??= this.makeEncoder()));
     } catch {
       // Only the encoder's allocation can fail here (a record that cannot be encoded is dropped and
       // counted in `encode`); the records stay queued for the flush, which reports its own failure.
@@ -314,7 +315,8 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
   flushSync(): number {
     const before = this.written;
     if (this.pending.length === 0 && this.outLines === 0) return 0;
-    const enc = this.encodeQueued();
+    const enc = (this.enc ??= this.makeEncoder());
+    this.encodeQueued(enc);
     try {
       this.prepare();
       if (this.needNewline) {
@@ -344,14 +346,13 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
   }
 
   /**
-   * Encode the queued records once, behind the bytes still queued; returns the encoder. The emptied
-   * arrays of the last batch are reused (see `spare`); an encode that reaches this method again (a
-   * logger recording a call) finds none and makes new ones.
+   * Encode the queued records once, behind the bytes still queued. The emptied arrays of the last batch
+   * are reused (see `spare`); an encode that reaches this method again (a logger recording a call) finds
+   * none and makes new ones.
    */
-  private encodeQueued(): LedgerLineEncoder {
-    const enc = (this.enc ??= this.makeEncoder());
+  private encodeQueued(enc: LedgerLineEncoder): void {
     const batch = this.pending;
-    if (batch.length === 0) return enc;
+    if (batch.length === 0) return;
     const seqs = this.pendingSeqs;
     this.pending = this.spare ?? [];
     this.pendingSeqs = this.spareSeqs ?? [];
@@ -362,7 +363,6 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
     seqs.length = 0;
     this.spare = batch;
     this.spareSeqs = seqs;
-    return enc;
   }
 
   /**
