@@ -69,14 +69,24 @@ export interface JsonlLedgerSinkOptions extends LedgerLineOptions {
 const MIB = 1024 * 1024;
 const STALE_LOCK_MS = 30_000;
 const NEWLINE = 0x0a;
+/**
+ * Records queued before a microtask encodes them (see `encodeSoon`). Fewer than this wait for the
+ * write, as objects. V8 moves the site that allocates an object into the old generation when, at a
+ * young-generation collection, at least 85% of the 100 or more objects it made since the last one
+ * are still alive: with fewer than 85 records ever waiting, the tracker's record and the extractor's
+ * usage stay young, however slowly calls come. 64 keeps the batch big enough that the encoder runs
+ * warm (one line a microtask, under LangChain, cost ~2 µs a call more: its code and tables are out of
+ * the caches after each call's LangChain work).
+ */
+const ENCODE_BATCH = 64;
 
 /**
  * The embedded ledger: appends each record as one JSON line (see `LedgerLine`) to a local file.
  *
  * - **Never blocks the call on a failing disk**: `write` only queues the record. Encoding and writing
- *   happen off the caller's path: each line is encoded in a microtask after the caller's synchronous
- *   code (so records die young), and the bytes are written on the next event-loop turn once
- *   `batchSize` lines are queued, on an interval (unref'd timer), in `flush()` and at
+ *   happen off the caller's path: every 64 queued records are encoded in a microtask after the
+ *   caller's synchronous code (so records die young), and the bytes are written on the next
+ *   event-loop turn once `batchSize` lines are queued, on an interval (unref'd timer), in `flush()` and at
  *   `beforeExit`/`exit`. Only a caller that queues `maxQueued` records without yielding to the event
  *   loop has the backlog written inline (on a healthy disk; on a failing one the newest record is
  *   dropped and counted).
@@ -155,12 +165,12 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
     this.flushSync();
   };
   /**
-   * Encodes the records queued by the caller's synchronous code, in a microtask after it (one per
-   * burst). Records held until the write, up to `batchSize` of them or `flushIntervalMs`, outlive the
-   * young-generation collections in between; V8 then judges the sites that allocate them (the
-   * tracker's record, the extractor's usage) long-lived and allocates them in the old generation from
-   * then on, for every call (under LangChain, `bench/runners/langchain.ts`: 12 of 16 processes; see
-   * docs/performance.md). Encoded at once, a record dies young; the bytes wait in the encoder's buffer,
+   * Encodes the queued records once `ENCODE_BATCH` of them wait, in a microtask after the caller's
+   * synchronous code. Records held until the write, up to `batchSize` of them or `flushIntervalMs`,
+   * outlived the young-generation collections in between; V8 then judged the sites that allocate them
+   * (the tracker's record, the extractor's usage) long-lived and allocated them in the old generation
+   * from then on, for every call (under LangChain, `bench/runners/langchain.ts`: 12 of 16 processes;
+   * see docs/performance.md). Encoded, a record dies young; the bytes wait in the encoder's buffer,
    * which the collector does not scan.
    */
   private readonly encodeSoon = () => {
@@ -229,8 +239,9 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
   /**
    * Queue one record. Does no I/O, except when `maxQueued` records are already queued on a healthy disk
    * (the event loop has not run): then it writes the backlog first, so a synchronous loop loses
-   * nothing. While writes fail, a record past `maxQueued` is dropped and counted instead. The record is
-   * encoded in a microtask after the caller's synchronous code: a change to it after that is not written.
+   * nothing. While writes fail, a record past `maxQueued` is dropped and counted instead. The sink may
+   * encode the record any time after the caller's synchronous code (64 queued records are encoded in a
+   * microtask, the rest at the write): treat it as read-only from here on.
    */
   write(record: CostRecord): void {
     this.queue(record, 0);
@@ -288,7 +299,7 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
     }
     this.pending.push(record);
     this.pendingSeqs.push(seq);
-    if (!this.encodeScheduled) {
+    if (this.pending.length >= ENCODE_BATCH && !this.encodeScheduled) {
       this.encodeScheduled = true;
       queueMicrotask(this.encodeSoon);
     }

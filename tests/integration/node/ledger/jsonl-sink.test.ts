@@ -207,27 +207,34 @@ describe('JsonlLedgerSink', () => {
     expect(lines(path)).toHaveLength(4);
   });
 
-  it("encodes each record in a microtask after the caller's synchronous code, not at the write", async () => {
+  it('encodes every 64 queued records in a microtask after the caller, and the rest at the write', async () => {
     const path = fresh();
     const sink = new JsonlLedgerSink({ path, flushIntervalMs: 60_000 });
-    const a = new CostTracker().record(handResult(1000), { spanId: 'a' });
-    const b = new CostTracker().record(handResult(2000), { spanId: 'b', sessionId: 's-1' });
-    const model = a.model;
-    sink.write(a);
-    sink.write(b);
+    const t = new CostTracker();
+    const recs = Array.from({ length: 64 }, (_, i) => t.record(handResult(1000 + i), { spanId: `s${i}` }));
+    const model = recs[0]!.model;
+    for (const r of recs) sink.write(r);
     // Changed in the same synchronous code: encoded after it, so the change is in the line.
-    b.sessionId = 's-2';
+    recs[1]!.sessionId = 'same-turn';
+    const last = t.record(handResult(9), { spanId: 'last' });
+    sink.write(last); // the 65th, queued in the same turn: encoded with the batch
     await Promise.resolve(); // the sink's microtask has run
-    // Changed after the encoding, before the write (which waits for the flush here): not in the line.
-    a.model = 'changed-later';
-    b.sessionId = 's-3';
-    expect(sink.buffered).toBe(2);
+    const few = t.record(handResult(7), { spanId: 'few' });
+    sink.write(few); // alone after the microtask: encoded at the write
+    // Changed after the encoding, before the write (which waits for the flush here): not in the lines.
+    recs[0]!.model = 'changed-later';
+    last.sessionId = 'later';
+    few.sessionId = 'before-the-write';
+    expect(sink.buffered).toBe(66);
     expect(() => statSync(path)).toThrow(); // encoded, not yet written
     await sink.flush();
     const got = lines(path).map((l) => JSON.parse(l));
-    expect(got.map((l) => [l.id, l.provided_model_name, l.session_id])).toEqual([
-      ['a', model, undefined],
-      ['b', model, 's-2'],
+    expect(got).toHaveLength(66);
+    expect(got.map((l) => l.id)).toEqual([...recs.map((_, i) => `s${i}`), 'last', 'few']);
+    expect(got[0].provided_model_name).toBe(model);
+    expect(got.map((l) => l.session_id ?? null).filter((v) => v !== null)).toEqual([
+      'same-turn',
+      'before-the-write',
     ]);
     await sink.close();
   });
