@@ -169,7 +169,7 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
    * synchronous code. Records held until the write, up to `batchSize` of them or `flushIntervalMs`,
    * outlived the young-generation collections in between; V8 then judged the sites that allocate them
    * (the tracker's record, the extractor's usage) long-lived and allocated them in the old generation
-   * from then on, for every call (under LangChain, `bench/runners/langchain.ts`: 12 of 16 processes;
+   * from then on, for every call (under LangChain, `bench/runners/langchain.ts`: 14 of 19 processes;
    * see docs/performance.md). Encoded, a record dies young; the bytes wait in the encoder's buffer,
    * which the collector does not scan.
    */
