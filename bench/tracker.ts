@@ -127,10 +127,11 @@ async function main(): Promise<void> {
     );
     report('peer all in: CPU per call', fmtSpread(spread(rounds[0]!.map((x) => x.cpu))));
     // Each variant against the peer of the same round (the peer logs the realistic calls).
-    const againstPeer = (i: number) => {
+    const peerRatio = (i: number) => {
       const r = spread(rounds[i]!.map((x, k) => rounds[0]![k]!.cpu / x.cpu));
-      return `, the peer ${r.median.toFixed(1)}× (${r.min.toFixed(1)}–${r.max.toFixed(1)})`;
+      return `${r.median.toFixed(1)}× (${r.min.toFixed(1)}–${r.max.toFixed(1)})`;
     };
+    const againstPeer = (i: number) => `, the peer ${peerRatio(i)}`;
     if (rounds[2] !== undefined)
       report(
         'all in, 20,000 sessions, 2,000 users: CPU',
@@ -143,11 +144,7 @@ async function main(): Promise<void> {
       );
     const oursWall = spread(rounds[1]!.map((x) => x.wall));
     report('all in: wall per call', fmtSpread(oursWall));
-    const ratio = spread(rounds[1]!.map((x, r) => rounds[0]![r]!.cpu / x.cpu));
-    report(
-      'ratio peer / ours, all in (CPU)',
-      `${ratio.median.toFixed(1)}× (${ratio.min.toFixed(1)}–${ratio.max.toFixed(1)})`,
-    );
+    report('ratio peer / ours, all in (CPU)', peerRatio(1));
     const naiveWallPer = median(rounds[0]!.map((x) => x.wall)) / 1000; // ms per call, for section 2
 
     //    The synchronous part, in this process: each call timed, after a warm-up that yields as an

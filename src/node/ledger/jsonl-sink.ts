@@ -71,10 +71,13 @@ const STALE_LOCK_MS = 30_000;
 const NEWLINE = 0x0a;
 /**
  * Records queued before a microtask encodes them (see `encodeSoon`). Fewer than this wait for the
- * write, as objects. V8 moves the site that allocates an object into the old generation when, at a
- * young-generation collection, at least 85% of the 100 or more objects it made since the last one
- * are still alive: with fewer than 85 records ever waiting, the tracker's record and the extractor's
- * usage stay young, however slowly calls come. 64 keeps the batch big enough that the encoder runs
+ * write, as objects. Records held until the write, up to `batchSize` of them or `flushIntervalMs`,
+ * outlived the young-generation collections in between, and V8 then allocated the sites that make them
+ * (the tracker's record, the extractor's usage) in the old generation for every later call (under
+ * LangChain, `bench/runners/langchain.ts`: 14 of 19 processes; see docs/performance.md). V8 does so
+ * when, at a young-generation collection, at least 85% of the 100 or more objects a site made since
+ * the last one are still alive: with fewer than 85 records ever waiting, they stay young, however
+ * slowly calls come. 64 keeps the batch big enough that the encoder runs
  * warm (one line a microtask, under LangChain, cost ~2 µs a call more: its code and tables are out of
  * the caches after each call's LangChain work).
  */
@@ -166,12 +169,8 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
   };
   /**
    * Encodes the queued records once `ENCODE_BATCH` of them wait, in a microtask after the caller's
-   * synchronous code. Records held until the write, up to `batchSize` of them or `flushIntervalMs`,
-   * outlived the young-generation collections in between; V8 then judged the sites that allocate them
-   * (the tracker's record, the extractor's usage) long-lived and allocated them in the old generation
-   * from then on, for every call (under LangChain, `bench/runners/langchain.ts`: 14 of 19 processes;
-   * see docs/performance.md). Encoded, a record dies young; the bytes wait in the encoder's buffer,
-   * which the collector does not scan.
+   * synchronous code (why: see `ENCODE_BATCH`). Encoded, a record dies young; the bytes wait in the
+   * encoder's buffer, which the collector does not scan.
    */
   private readonly encodeSoon = () => {
     this.encodeScheduled = false;
@@ -285,8 +284,8 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
     // A full queue on a healthy disk means the event loop has not run (a synchronous loop of
     // records): write the backlog here rather than lose records. A failing disk is never written to
     // on the caller's path: there the newest records are dropped and counted.
-    if (this.pending.length + this.outLines >= this.maxQueued && !this.failing) this.flushSync();
-    if (this.pending.length + this.outLines >= this.maxQueued) {
+    if (this.buffered >= this.maxQueued && !this.failing) this.flushSync();
+    if (this.buffered >= this.maxQueued) {
       this.dropped++;
       if (!this.warnedQueueFull && !this.warnedThisOutage) {
         this.warnedQueueFull = true;
@@ -307,7 +306,7 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
       this.timer = setInterval(this.flushSoon, this.intervalMs);
       this.timer.unref?.();
     }
-    if (this.pending.length + this.outLines >= this.batchSize && !this.scheduled && !this.failing) {
+    if (this.buffered >= this.batchSize && !this.scheduled && !this.failing) {
       this.scheduled = true;
       setImmediate(this.flushSoon).unref?.();
     }
@@ -379,7 +378,7 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
   /**
    * Encode `batch` behind the queued bytes. A record that cannot be encoded (the encoder leaves no half
    * line) is dropped and counted, with one warning: `write` is called on the host's path and this runs
-   * on a timer, so nothing may throw here.
+   * in a microtask or on a timer, so nothing may throw here.
    */
   private encode(enc: LedgerLineEncoder, batch: CostRecord[], seqs: number[]): void {
     let i = 0;
@@ -543,7 +542,7 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
     // drop it for anything that says the descriptor itself is bad.
     if (code === 'EBADF' || code === 'ESTALE') this.closeFd();
     this.failing = true;
-    if (this.pending.length + this.outLines > 0 && this.timer === null && !this.closed) {
+    if (this.buffered > 0 && this.timer === null && !this.closed) {
       this.timer = setInterval(this.flushSoon, this.intervalMs);
       this.timer.unref?.();
     }
