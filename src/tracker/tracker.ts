@@ -49,7 +49,7 @@ import {
   time,
 } from './record-guard.js';
 import { RecordRing } from './record-ring.js';
-import type { CostSink, CostSinkHealth, TrackedRecordSink } from './sink.js';
+import { type CostSink, type CostSinkHealth, RECORD_BATCH, type TrackedRecordSink } from './sink.js';
 import { type CallKeys, STATS_WINDOWS, type StatsWindow, WindowAggregates } from './windows.js';
 
 /** Options of {@link CostTracker}. */
@@ -1145,8 +1145,8 @@ export class CostTracker {
     let queued = false;
     try {
       // Budgets are kept at once (alerts fire and enforcement sees the spend on this call); the
-      // window aggregates are brought up to date right after the caller's code (a microtask), or
-      // whenever they are read — the call path only queues the record.
+      // window aggregates and the ring are brought up to date in a microtask after the caller's code
+      // (see below), or whenever they are read — the call path only queues the record.
       if (this.budgets.active && rec.unpriced !== true) this.budgets.add(rec.totalPico, rec, t, rec.id);
       // At index n: within the arrays' length after the first drains (no growth), else appended.
       const n = this.pendingCount;
@@ -1155,10 +1155,6 @@ export class CostTracker {
       this.pendingCount = n + 1;
       queued = true;
       if (n + 1 >= MAX_PENDING) this.aggregatePending();
-      else if (!this.aggregateQueued) {
-        this.aggregateQueued = true;
-        queueMicrotask(this.aggregateSoon);
-      }
     } catch (err) {
       // A malformed result must not break the caller's LLM call.
       this.warnOnce(
@@ -1189,6 +1185,18 @@ export class CostTracker {
           `cost sink ${sinks[i]!.constructor?.name ?? i} failed to take a record: ${safeMessage(err)}`,
         );
       }
+    }
+    // The drain: after the caller's code when the record went out to someone (the caller, a listener,
+    // a sink of the user's), who may change its usage or costs from the next turn on, so the ring and
+    // aggregates copy it first; else once RECORD_BATCH records wait (the adapters' records: they stay
+    // young, and the ring's and aggregates' code runs warm, see RECORD_BATCH).
+    if (
+      !this.aggregateQueued &&
+      this.pendingCount > 0 &&
+      (out !== undefined || this.pendingCount >= RECORD_BATCH)
+    ) {
+      this.aggregateQueued = true;
+      queueMicrotask(this.aggregateSoon);
     }
     return out;
   }

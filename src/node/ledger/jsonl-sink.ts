@@ -17,7 +17,12 @@ import type { LedgerLineOptions } from '../../ledger/line.js';
 import type { CostRecord } from '../../ledger/record.js';
 import { getLogger, type Logger } from '../../logger.js';
 import { type FullRecord, publicRecord } from '../../tracker/full-record.js';
-import type { CostSink, CostSinkHealth, TrackedRecordSink } from '../../tracker/sink.js';
+import {
+  type CostSink,
+  type CostSinkHealth,
+  RECORD_BATCH,
+  type TrackedRecordSink,
+} from '../../tracker/sink.js';
 import { checkFields, checkPath } from './errors.js';
 import { flushAtExit, forgetAtExit } from './exit-hooks.js';
 import { nextRotationSeq, rotatedPath } from './files.js';
@@ -69,19 +74,6 @@ export interface JsonlLedgerSinkOptions extends LedgerLineOptions {
 const MIB = 1024 * 1024;
 const STALE_LOCK_MS = 30_000;
 const NEWLINE = 0x0a;
-/**
- * Records queued before a microtask encodes them (see `encodeSoon`). Fewer than this wait for the
- * write, as objects. Records held until the write, up to `batchSize` of them or `flushIntervalMs`,
- * outlived the young-generation collections in between, and V8 then allocated the sites that make them
- * (the tracker's record, the extractor's usage) in the old generation for every later call (under
- * LangChain, `bench/runners/langchain.ts`: 14 of 19 processes; see docs/performance.md). V8 does so
- * when, at a young-generation collection, at least 85% of the 100 or more objects a site made since
- * the last one are still alive: with fewer than 85 records ever waiting, they stay young, however
- * slowly calls come. 64 keeps the batch big enough that the encoder runs
- * warm (one line a microtask, under LangChain, cost ~2 µs a call more: its code and tables are out of
- * the caches after each call's LangChain work).
- */
-const ENCODE_BATCH = 64;
 
 /**
  * The embedded ledger: appends each record as one JSON line (see `LedgerLine`) to a local file.
@@ -168,8 +160,8 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
     this.flushSync();
   };
   /**
-   * Encodes the queued records once `ENCODE_BATCH` of them wait, in a microtask after the caller's
-   * synchronous code (why: see `ENCODE_BATCH`). Encoded, a record dies young; the bytes wait in the
+   * Encodes the queued records once `RECORD_BATCH` of them wait, in a microtask after the caller's
+   * synchronous code (why: see `RECORD_BATCH`). Encoded, a record dies young; the bytes wait in the
    * encoder's buffer, which the collector does not scan.
    */
   private readonly encodeSoon = () => {
@@ -298,7 +290,7 @@ export class JsonlLedgerSink implements CostSink, TrackedRecordSink {
     }
     this.pending.push(record);
     this.pendingSeqs.push(seq);
-    if (this.pending.length >= ENCODE_BATCH && !this.encodeScheduled) {
+    if (this.pending.length >= RECORD_BATCH && !this.encodeScheduled) {
       this.encodeScheduled = true;
       queueMicrotask(this.encodeSoon);
     }

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../src/errors.js';
 import type { CostRecord } from '../../../src/ledger/record.js';
 import { CostTracker } from '../../../src/tracker/index.js';
+import { RECORD_BATCH } from '../../../src/tracker/sink.js';
+import { recordOwnedResult } from '../../../src/tracker/tracker.js';
 import { emptyUsage } from '../../../src/usage/token-usage.js';
 import { handResult, priced } from '../../helpers/tracker-fixtures.js';
 
@@ -261,6 +263,42 @@ describe('the recent-records ring', () => {
       await tick();
       expect(t.recent()).toStrictEqual(made.slice(-3));
     }
+  });
+
+  it('copies records no one else holds once RECORD_BATCH wait, a handed-out one after the caller, and all at a read', async () => {
+    const t = new CostTracker({ now: () => T0, sinks: [] });
+    const ring = () => (t as unknown as { ring: { size: number } }).ring.size;
+    // The adapters' path: their own results, no record handed out (no listener, no sink of the user's).
+    const own = (pico: number) => recordOwnedResult(t, handResult(pico), {}, false);
+    for (let i = 1; i < RECORD_BATCH; i++) own(i);
+    await tick();
+    expect(ring()).toBe(0); // 63 wait: no microtask for them
+    own(RECORD_BATCH);
+    expect(ring()).toBe(0); // never on the call path
+    await tick();
+    expect(ring()).toBe(RECORD_BATCH);
+    // Five more wait; a read takes them in first: 1 + 2 + … + 64 and 101 … 105 picodollars.
+    for (let i = 101; i <= 105; i++) own(i);
+    await tick();
+    expect(ring()).toBe(RECORD_BATCH);
+    const stats = t.stats();
+    expect(stats.requests).toBe(RECORD_BATCH + 5);
+    expect(stats.totalPico).toBe(BigInt((RECORD_BATCH * (RECORD_BATCH + 1)) / 2 + 515));
+    expect(ring()).toBe(RECORD_BATCH + 5);
+    // Two more wait, then a record the caller gets back: all three are copied after the caller's code,
+    // in order, so changing the returned one from the next turn on changes nothing.
+    own(201);
+    own(202);
+    const mine = t.record(handResult(203));
+    expect(ring()).toBe(RECORD_BATCH + 5);
+    await tick();
+    expect(ring()).toBe(RECORD_BATCH + 8);
+    mine.usage.input = 1;
+    expect(t.recent(3).map((r) => [r.totalPico, r.usage.input])).toEqual([
+      [201, 100],
+      [202, 100],
+      [203, 100],
+    ]);
   });
 
   it('keeps the order of more calls than one drain holds, and a listener reads its own record', () => {
