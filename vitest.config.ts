@@ -2,14 +2,16 @@ import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * Test files that bound a wall-clock time and so run on a machine of their own: after every other
- * file, one at a time. (html-scale: a 1M-call report must open in Chromium within 2 s; it took
+ * Test files that bound a wall-clock time, so no other file runs beside them: they run after every
+ * other file, one at a time. (html-scale: a 1M-call report must open in Chromium within 2 s; it took
  * 1.0 s alone and 1.6 s beside another file on a 2-core machine.)
  */
 const ALONE = ['tests/integration/dashboards/html-scale.test.ts'];
 
-/** The packed-package suite has its own config (a global setup that packs and installs once):
- * `vitest run --config tests/package/vitest.config.ts`, the last step of `npm test`. */
+/**
+ * The packed-package suite has its own config (a global setup that packs and installs once):
+ * `vitest run --config tests/package/vitest.config.ts`, the last step of `npm test`.
+ */
 const EXCLUDE = [...configDefaults.exclude, 'tests/package/**'];
 
 export default defineConfig({
