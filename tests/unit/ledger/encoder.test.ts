@@ -420,6 +420,36 @@ describe('LedgerLineEncoder', () => {
     );
   });
 
+  it("writes a trace id that is the record's own id (a root LangChain run) from the id's bytes, as anew: the same string, an equal one, escaped, long, after the bytes grew, and between lines of a repeated trace id", () => {
+    const t = new CostTracker();
+    // A small buffer, never emptied: it grows while ids are written and copied.
+    const enc = new LedgerLineEncoder('local', 64);
+    const ids = ['01a24d80-0859-7544-8a4e-da73bca9df0b', 'q"\\\u0001é€😀', 'x'.repeat(300), '', '\ud800'];
+    const shared = 'f'.repeat(32);
+    const expected: string[] = [];
+    const write = (id: string, traceId: string) => {
+      const r = t.record(handResult(5, 'gpt-4o', 'openai'), { spanId: id, traceId });
+      expect(r.id).toBe(id);
+      enc.line(r);
+      expected.push(`${reference(r, 'local')}\n`);
+    };
+    for (const id of ids) {
+      // The same string, then an equal one made anew (compared by content, not identity).
+      write(id, id);
+      write(id, [...id].join(''));
+      // A trace id kept from line to line stays its own after a line whose trace is its id.
+      write(`${id}-a`, shared);
+      write(`${id}-b`, shared);
+      write(id, id);
+      write(`${id}-c`, shared);
+    }
+    expect(decoder.decode(enc.bytes.subarray(0, enc.length))).toBe(expected.join(''));
+    // The line's trace_id is the id's text, written once and copied.
+    const line = JSON.parse(expected[1]!) as { id: string; trace_id: string };
+    expect(line.trace_id).toBe(ids[0]);
+    expect(line.id).toBe(ids[0]);
+  });
+
   it("remembers session, user and tenant ids with their own column key: the same string in another column is written with that column's key", () => {
     const { check } = idLines();
     // Each string seen in one column, then in the others (found in memory for the first), and all
