@@ -433,6 +433,9 @@ export class LedgerLineEncoder {
 
   /** Append a copy of the bytes from `from` to `to` (written before, room reserved). */
   private copy(from: number, to: number): void {
+    // The copy's own room: the text copied took its string's room, which SLACK alone does not cover
+    // a second time (an id of escaped characters writes six bytes each).
+    this.room(to - from + SLACK);
     // Four bytes a store (a line's ids and totals are short: a builtin call costs more than the loop);
     // the last store may write up to three bytes past the end, which what follows overwrites.
     const v = this.view;

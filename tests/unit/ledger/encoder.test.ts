@@ -420,15 +420,27 @@ describe('LedgerLineEncoder', () => {
     );
   });
 
-  it("writes a trace id that is the record's own id (a root LangChain run) from the id's bytes, as anew: the same string, an equal one, escaped, long, after the bytes grew, and between lines of a repeated trace id", () => {
+  it("writes a trace id that is the record's own id (a root LangChain run), or absent, from the id's bytes, as anew: the same string, an equal one, escaped, long, after the bytes grew, and between lines of a repeated trace id", () => {
     const t = new CostTracker();
     // A small buffer, never emptied: it grows while ids are written and copied.
     const enc = new LedgerLineEncoder('local', 64);
-    const ids = ['01a24d80-0859-7544-8a4e-da73bca9df0b', 'q"\\\u0001é€😀', 'x'.repeat(300), '', '\ud800'];
+    const ids = [
+      '01a24d80-0859-7544-8a4e-da73bca9df0b',
+      'q"\\\u0001é€😀',
+      'x'.repeat(300),
+      '',
+      '\ud800',
+      // Escaped to six bytes a character, so the id's text outgrows the line's spare room twice over.
+      '\u0001'.repeat(400),
+      '"'.repeat(3000),
+    ];
     const shared = 'f'.repeat(32);
     const expected: string[] = [];
-    const write = (id: string, traceId: string) => {
-      const r = t.record(handResult(5, 'gpt-4o', 'openai'), { spanId: id, traceId });
+    const write = (id: string, traceId: string | undefined) => {
+      const r = t.record(
+        handResult(5, 'gpt-4o', 'openai'),
+        traceId === undefined ? { spanId: id } : { spanId: id, traceId },
+      );
       expect(r.id).toBe(id);
       enc.line(r);
       expected.push(`${reference(r, 'local')}\n`);
@@ -437,6 +449,7 @@ describe('LedgerLineEncoder', () => {
       // The same string, then an equal one made anew (compared by content, not identity).
       write(id, id);
       write(id, [...id].join(''));
+      write(id, undefined);
       // A trace id kept from line to line stays its own after a line whose trace is its id.
       write(`${id}-a`, shared);
       write(`${id}-b`, shared);
@@ -444,6 +457,15 @@ describe('LedgerLineEncoder', () => {
       write(`${id}-c`, shared);
     }
     expect(decoder.decode(enc.bytes.subarray(0, enc.length))).toBe(expected.join(''));
+    // An id whose text fills almost all of a new encoder's room (5,000 characters escaped to six bytes
+    // each in 32 KiB): the copy makes its own room.
+    const long = '\u0001'.repeat(5000);
+    for (const traceId of [undefined, long]) {
+      const r = t.record(handResult(5, 'gpt-4o', 'openai'), { spanId: long, traceId });
+      const fresh = new LedgerLineEncoder('local', 64);
+      fresh.line(r);
+      expect(decoder.decode(fresh.bytes.subarray(0, fresh.length))).toBe(`${reference(r, 'local')}\n`);
+    }
     // The line's trace_id is the id's text, written once and copied.
     const line = JSON.parse(expected[1]!) as { id: string; trace_id: string };
     expect(line.trace_id).toBe(ids[0]);
