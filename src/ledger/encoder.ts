@@ -431,7 +431,7 @@ export class LedgerLineEncoder {
     } while (x > 0);
   }
 
-  /** Append a copy of the bytes from `from` to `to` (written before, room reserved). */
+  /** Append a copy of the bytes from `from` to `to` (written before in this buffer). */
   private copy(from: number, to: number): void {
     // The copy's own room: the text copied took its string's room, which SLACK alone does not cover
     // a second time (an id of escaped characters writes six bytes each).

@@ -430,7 +430,8 @@ describe('LedgerLineEncoder', () => {
       'x'.repeat(300),
       '',
       '\ud800',
-      // Escaped to six bytes a character, so the id's text outgrows the line's spare room twice over.
+      // Long ids of characters escaped to six bytes each (the buffer has grown by then; the fresh
+      // encoders below fill one to its edge).
       '\u0001'.repeat(400),
       '"'.repeat(3000),
     ];
@@ -456,7 +457,8 @@ describe('LedgerLineEncoder', () => {
       write(id, id);
       write(`${id}-c`, shared);
     }
-    expect(decoder.decode(enc.bytes.subarray(0, enc.length))).toBe(expected.join(''));
+    const written = decoder.decode(enc.bytes.subarray(0, enc.length));
+    expect(written).toBe(expected.join(''));
     // An id whose text fills almost all of a new encoder's room (5,000 characters escaped to six bytes
     // each in 32 KiB): the copy makes its own room.
     const long = '\u0001'.repeat(5000);
@@ -466,8 +468,8 @@ describe('LedgerLineEncoder', () => {
       fresh.line(r);
       expect(decoder.decode(fresh.bytes.subarray(0, fresh.length))).toBe(`${reference(r, 'local')}\n`);
     }
-    // The line's trace_id is the id's text, written once and copied.
-    const line = JSON.parse(expected[1]!) as { id: string; trace_id: string };
+    // The encoder's second line (an equal trace id made anew): trace_id is the id's text, copied.
+    const line = JSON.parse(written.split('\n')[1]!) as { id: string; trace_id: string };
     expect(line.trace_id).toBe(ids[0]);
     expect(line.id).toBe(ids[0]);
   });
