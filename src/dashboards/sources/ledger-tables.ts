@@ -253,29 +253,35 @@ export const LOAD_LEDGER_FILE_BESIDE_CHECK = `${LOAD_LEDGER_FILE}${BESIDE_CHECK}
  * the ledger never fills are ALIAS columns of their constant ({@link ALIAS_OBSERVATIONS}): stored, they
  * were 100 of a row's 508 bytes that every first load sorted, copied and wrote to the cache (on a million
  * calls, 0.3–0.6 of the `observations` fill's 3.1–3.3 CPU s), and a query reads a constant instead.
+ * Columns whose values repeat from call to call (project, name, model names, tier, as environment,
+ * type and level) are LowCardinality: a dictionary index instead of the text on every row. On a million
+ * calls the table takes 268 MiB instead of 389 (`traces`, with its name, project and tags so too, 28 MiB
+ * instead of 41); a first load took 0.2–1.5 s less in fresh processes, and the 17 dashboards 0–10% less
+ * CPU in all. With a distinct name on every call the load and the dashboards cost what they did with
+ * String columns (200,000 calls, interleaved runs).
  */
 export const CREATE_OBSERVATIONS = `CREATE TABLE observations (
-  id String, trace_id String, project_id String, environment LowCardinality(String) DEFAULT 'default',
+  id String, trace_id String, project_id LowCardinality(String), environment LowCardinality(String) DEFAULT 'default',
   type LowCardinality(String), parent_observation_id Nullable(String), start_time DateTime64(3),
-  end_time Nullable(DateTime64(3)), name String, metadata Map(LowCardinality(String), String),
+  end_time Nullable(DateTime64(3)), name LowCardinality(String), metadata Map(LowCardinality(String), String),
   level LowCardinality(String), status_message Nullable(String), version Nullable(String) ALIAS NULL,
-  input Nullable(String) ALIAS NULL, output Nullable(String) ALIAS NULL, provided_model_name Nullable(String),
-  internal_model_id Nullable(String), model_parameters Nullable(String) ALIAS NULL,
+  input Nullable(String) ALIAS NULL, output Nullable(String) ALIAS NULL, provided_model_name LowCardinality(Nullable(String)),
+  internal_model_id LowCardinality(Nullable(String)), model_parameters Nullable(String) ALIAS NULL,
   provided_usage_details Map(LowCardinality(String), UInt64) ALIAS map(), usage_details Map(LowCardinality(String), UInt64),
   provided_cost_details Map(LowCardinality(String), Decimal64(12)), cost_details Map(LowCardinality(String), Decimal64(12)),
   total_cost Nullable(Decimal64(12)), completion_start_time Nullable(DateTime64(3)) ALIAS NULL,
   prompt_id Nullable(String) ALIAS NULL, prompt_name Nullable(String) ALIAS NULL, prompt_version Nullable(UInt16) ALIAS NULL,
   created_at DateTime64(3) ALIAS now64(3), updated_at DateTime64(3) ALIAS now64(3), event_ts DateTime64(3),
-  is_deleted UInt8 ALIAS 0, usage_pricing_tier_id Nullable(String) ALIAS NULL, usage_pricing_tier_name Nullable(String)
+  is_deleted UInt8 ALIAS 0, usage_pricing_tier_id Nullable(String) ALIAS NULL, usage_pricing_tier_name LowCardinality(Nullable(String))
 ) ENGINE = Memory`;
 
 /** v3 `traces` columns (research/langfuse.md §3.2); those the ledger never fills are ALIAS columns, as in `observations`. */
 export const CREATE_TRACES = `CREATE TABLE traces (
-  id String, timestamp DateTime64(3), name String, user_id Nullable(String),
+  id String, timestamp DateTime64(3), name LowCardinality(String), user_id Nullable(String),
   metadata Map(LowCardinality(String), String) ALIAS CAST(map(), 'Map(LowCardinality(String), String)'),
   release Nullable(String) ALIAS NULL, version Nullable(String) ALIAS NULL,
-  project_id String, environment LowCardinality(String) DEFAULT 'default', public Bool ALIAS false,
-  bookmarked Bool ALIAS false, tags Array(String), input Nullable(String) ALIAS NULL,
+  project_id LowCardinality(String), environment LowCardinality(String) DEFAULT 'default', public Bool ALIAS false,
+  bookmarked Bool ALIAS false, tags Array(LowCardinality(String)), input Nullable(String) ALIAS NULL,
   output Nullable(String) ALIAS NULL, session_id Nullable(String),
   created_at DateTime64(3) ALIAS now64(3), updated_at DateTime64(3) ALIAS now64(3), event_ts DateTime64(3),
   is_deleted UInt8 ALIAS 0
