@@ -459,8 +459,9 @@ describe('LedgerLineEncoder', () => {
     }
     const written = decoder.decode(enc.bytes.subarray(0, enc.length));
     expect(written).toBe(expected.join(''));
-    // An id whose text fills almost all of a new encoder's room (5,000 characters escaped to six bytes
-    // each in 32 KiB): the copy makes its own room.
+    // An id whose text fills almost all of a fresh encoder's room: the 64-byte buffer grows to 32 KiB
+    // for the id's 30,002 bytes (5,000 characters escaped to six bytes each), which leaves less than
+    // the copy as trace_id needs, so the copy makes its own room.
     const long = '\u0001'.repeat(5000);
     for (const traceId of [undefined, long]) {
       const r = t.record(handResult(5, 'gpt-4o', 'openai'), { spanId: long, traceId });
